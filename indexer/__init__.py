@@ -1,0 +1,13 @@
+"""Full-text search for Vietnamese news: pyvi analysis, a Whoosh index, one search core."""
+
+from .articles import Article, Skip, SourceError, iter_articles
+from .build import BuildReport, UpdateReport, build_index, update_index
+from .query import QueryError
+from .search import Hit, Index, Results, open_index
+from .store import IndexLocked, IndexNotFound
+
+__all__ = [
+    "Article", "BuildReport", "Hit", "Index", "IndexLocked", "IndexNotFound", "QueryError",
+    "Results", "Skip", "SourceError", "UpdateReport", "build_index", "iter_articles",
+    "open_index", "update_index",
+]

@@ -1,0 +1,157 @@
+"""Vietnamese analysis as Whoosh tokenizers and filters.
+
+The tokenizer segments text with pyvi (through ``indexer.segmenter``) and yields, for each
+word, its syllables and, for a multi-syllable word, the joined compound (``nghị_quyết``) at the
+position of its first syllable; codes and dates (``28-NQ/TU``, ``17/11/2019``) come out whole as
+well. Every token's ``startchar``/``endchar`` points into the text as given, even when it arrived
+decomposed (NFD). Filters then lowercase, put tone marks in one canonical place and, for the
+accent-insensitive fields, fold diacritics away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from whoosh.analysis import Filter, Tokenizer
+from whoosh.analysis.acore import Token
+
+from .segmenter import segment
+
+# A code or date: word characters joined by - / . and holding a digit or capital (28-NQ/TU,
+# 17/11/2019, TP.HCM, COVID-19). pyvi splits these; users search for them whole.
+CODE_RE = re.compile(r"\w+(?:[-/.]\w+)+")
+SYLLABLE_RE = re.compile(r"\w+")
+
+# Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
+# the "old" style puts the mark on the first vowel (hòa, thủy), the "new" one on the second
+# (hoà, thuỷ). Both map to the old style, which Vietnamese news mostly uses. A swap is only
+# safe at the end of a syllable, and never for "qu" + y (quý).
+_OLD_STYLE = "òa óa ỏa õa ọa òe óe ỏe õe ọe ùy úy ủy ũy ụy".split()
+_NEW_STYLE = "oà oá oả oã oạ oè oé oẻ oẽ oẹ uỳ uý uỷ uỹ uỵ".split()
+NEW_TO_OLD = dict(zip(_NEW_STYLE, _OLD_STYLE))
+_TONE_END_RE = re.compile("(%s)$" % "|".join(NEW_TO_OLD))
+
+
+def normalize_tone(syllable: str) -> str:
+    """Move a lowercase syllable's tone mark to the canonical (first-vowel) place."""
+    if syllable.startswith("qu"):
+        return syllable
+    return _TONE_END_RE.sub(lambda m: NEW_TO_OLD[m.group(1)], syllable)
+
+
+def fold(text: str) -> str:
+    """Strip Vietnamese diacritics: "Nghị quyết" -> "Nghi quyet", đ -> d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def canonical(word: str) -> str:
+    """The exact-match form of a word or code: NFC, lowercase, canonical tone marks."""
+    lowered = unicodedata.normalize("NFC", word).lower()
+    return "_".join(normalize_tone(part) for part in lowered.split("_"))
+
+
+def to_nfc(text: str) -> tuple[str, list[int] | None]:
+    """NFC-normalise text; also return each NFC character's offset in the original (or None)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    out, offsets = [], []
+    for match in re.finditer(r".[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*", text, re.S):
+        piece = unicodedata.normalize("NFC", match.group())
+        out.append(piece)
+        offsets.extend([match.start()] * len(piece))
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def iter_words(text: str):
+    """Yield (syllable spans, is_word) for each pyvi word of NFC text, punctuation skipped."""
+    group: list[tuple[int, int]] = []
+    for start, end, joins in segment(text):
+        if not (text[start].isalnum() or text[start] == "_"):
+            if group:
+                yield group
+            group = []
+            continue
+        if group and not joins:
+            yield group
+            group = []
+        if end - start > 1 and text[end - 1] == ".":  # pyvi keeps the dot of "TP." or "Mr."
+            end -= 1
+        group.append((start, end))
+    if group:
+        yield group
+
+
+def raw_tokens(text: str):
+    """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
+    tokens, pos_at = [], {}
+    pos = 0
+    for group in iter_words(text):
+        if len(group) > 1:
+            tokens.append(("_".join(text[s:e] for s, e in group), pos, group[0][0], group[-1][1]))
+        for start, end in group:
+            pos_at[start] = pos
+            tokens.append((text[start:end], pos, start, end))
+            pos += 1
+    for match in CODE_RE.finditer(text):
+        if match.start() in pos_at:
+            tokens.append((match.group(), pos_at[match.start()], match.start(), match.end()))
+    return tokens
+
+
+class VietnameseTokenizer(Tokenizer):
+    """pyvi word segmentation yielding syllables, compounds and codes with exact offsets."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        nfc, offsets = to_nfc(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, pos, start, end in raw_tokens(nfc):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + (offsets[start] if offsets else start)
+                token.endchar = start_char + (offsets[end] if offsets else end)
+            yield token
+
+
+class CanonicalFilter(Filter):
+    """Lowercase a token and put its tone marks in the canonical place."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = canonical(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Fold diacritics away (accent-insensitive fields)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def exact_analyzer():
+    """The analyzer of the exact (accented) fields."""
+    return VietnameseTokenizer() | CanonicalFilter()
+
+
+def folded_analyzer():
+    """The analyzer of the accent-insensitive fields."""
+    return VietnameseTokenizer() | CanonicalFilter() | FoldFilter()
+
+
+def analyze(text: str) -> list[tuple[str, int, int, int]]:
+    """Exact tokens of text: (canonical text, pos, startchar, endchar) in the text's own offsets."""
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in exact_analyzer()(text, positions=True, chars=True)]

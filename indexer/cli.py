@@ -1,0 +1,123 @@
+"""The command line: a thin layer over the Python API.
+
+Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage; 3 the build or update
+succeeded but some inputs were skipped (each listed with its reason); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from datetime import date
+
+from . import build_index, open_index, update_index
+from .articles import SourceError
+from .build import Progress
+from .query import QueryError
+from .store import IndexLocked, IndexNotFound, current_generation
+
+EXIT_SKIPPED = 3
+MAX_SKIPS_LISTED = 200
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m indexer", description="Vietnamese news search index.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files")
+    build.add_argument("sources", nargs="*", default=["seeds"], help="folders, .txt, .jsonl, .jsonl.gz (default: seeds)")
+    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones")
+    update.add_argument("sources", nargs="+", help="folders, .txt, .jsonl, .jsonl.gz")
+    for p in (build, update):
+        p.add_argument("--procs", type=int, default=None, help="analysis processes (default: all cores)")
+    search = sub.add_parser("search", help="search the index")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--sort", choices=("relevance", "newest"), default="relevance")
+    search.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
+    search.add_argument("--json", action="store_true", help="print results as JSON")
+    stats = sub.add_parser("stats", help="describe the index")
+    for p in (build, update, search, stats):
+        p.add_argument("--index", default="index_data", help="index folder (default: index_data)")
+    return parser
+
+
+def _print_skips(skipped) -> None:
+    for skip in skipped[:MAX_SKIPS_LISTED]:
+        print(f"skipped {skip.where}: {skip.reason}", file=sys.stderr)
+    if len(skipped) > MAX_SKIPS_LISTED:
+        print(f"... and {len(skipped) - MAX_SKIPS_LISTED} more skipped", file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    progress = Progress()
+    report = build_index(args.sources, args.index, procs=args.procs, progress=progress,
+                         notice=lambda m: print(m, file=sys.stderr))
+    progress.close()
+    _print_skips(report.skipped)
+    print(f"indexed {report.indexed:,} articles, skipped {len(report.skipped):,}, "
+          f"in {report.seconds:.1f} s ({report.docs_per_sec:,.1f} docs/s) into {args.index}")
+    return EXIT_SKIPPED if report.skipped else 0
+
+
+def cmd_update(args) -> int:
+    progress = Progress()
+    report = update_index(args.sources, args.index, procs=args.procs, progress=progress,
+                          notice=lambda m: print(m, file=sys.stderr))
+    progress.close()
+    _print_skips(report.skipped)
+    print(f"added {report.added:,}, updated {report.updated:,}, removed {report.removed:,}, "
+          f"unchanged {report.unchanged:,}, skipped {len(report.skipped):,}, in {report.seconds:.1f} s")
+    return EXIT_SKIPPED if report.skipped else 0
+
+
+def _plain(snippet: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", lambda m: "]" if m.group().startswith("</") else "[", snippet))
+
+
+def cmd_search(args) -> int:
+    with open_index(args.index) as index:
+        results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
+                               date_from=args.date_from, date_to=args.date_to)
+    if args.json:
+        hits = [{"id": h.doc_id, "title": h.title, "score": round(h.score, 4), "date": h.date.isoformat() if h.date else None,
+                 "url": h.url, "source": h.source, "snippet": h.snippet} for h in results]
+        print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
+                          "took_ms": round(results.took_ms, 2), "hits": hits}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{results.total:,} results ({results.took_ms:.1f} ms), page {results.page} of {results.pages}")
+    for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
+        when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "-"
+        print(f"\n{rank}. {hit.title or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
+        print(f"   {_plain(hit.snippet)}")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    gen = current_generation(args.index)
+    size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+    with open_index(args.index) as index:
+        count = index.doc_count
+    print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsize: {size:,} bytes"
+          + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats}
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (IndexNotFound, IndexLocked, SourceError, QueryError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: the live index is unchanged", file=sys.stderr)
+        return 130

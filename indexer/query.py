@@ -1,0 +1,213 @@
+"""The query language, and its translation into a Whoosh query.
+
+Syntax: plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
+phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
+groups holding one are required; plain words only rank. Nothing enumerates the vocabulary: there
+are no wildcards, and a query's size is bounded.
+
+Ranking (BM25F, Whoosh's implementation, K1=1.2, B=0.75): every query syllable is looked up in
+four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
+match outranks a folded one). Unaccented query: folded fields only. Title terms are multiplied by
+``TITLE``, whole codes and dates (``28-NQ/TU``) by ``CODE``, and their pieces (``28``, ``nq``) by
+``CODE_PART``, so the whole code decides. Runs of 2–3 adjacent query syllables, and pyvi's compounds, are also looked up as
+compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
+or not pyvi segmented the query and the article alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import CODE_RE, analyze, fold
+
+TITLE = 2.0
+EXACT = 1.0
+FOLDED = 0.5
+COMPOUND = 0.6
+CODE = 3.0
+CODE_PART = 0.3
+MAX_QUERY_CHARS = 2000
+MAX_SYLLABLES = 64
+MAX_CLAUSES = 32
+
+CLAUSE_RE = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
+)
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message says why."""
+
+
+@dataclass
+class Clause:
+    text: str
+    phrase: bool = False
+    title_only: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    free_text: list[str] = field(default_factory=list)
+    required: list[list[Clause]] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+
+
+def parse(text: str) -> ParsedQuery:
+    """Split a query string into free words, required clauses and exclusions."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"Truy vấn quá dài (tối đa {MAX_QUERY_CHARS} ký tự) / "
+                         f"query too long (at most {MAX_QUERY_CHARS} characters)")
+    text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    parsed, group, joined = ParsedQuery(), [], False
+    for m in CLAUSE_RE.finditer(text):
+        if m.group("word") == "OR" and not m.group("neg") and not m.group("field"):
+            joined = bool(group)
+            continue
+        clause = Clause(m.group("phrase") if m.group("phrase") is not None else m.group("word"),
+                        phrase=m.group("phrase") is not None, title_only=bool(m.group("field")),
+                        negated=bool(m.group("neg")))
+        if clause.negated:
+            parsed.excluded.append(clause)
+            continue
+        if group and not joined:
+            _add_group(parsed, group)
+            group = []
+        group.append(clause)
+        joined = False
+    _add_group(parsed, group)
+    return parsed
+
+
+def _add_group(parsed: ParsedQuery, group: list[Clause]) -> None:
+    if not group:
+        return
+    if all(not c.phrase and not c.title_only for c in group):
+        parsed.free_text.extend(c.text for c in group)
+    elif len(parsed.required) < MAX_CLAUSES:
+        parsed.required.append(group)
+
+
+@dataclass
+class Terms:
+    """A text's analysed terms, by kind."""
+    syllables: list[str]
+    compounds: list[str]
+    codes: list[str]
+
+    @property
+    def accented(self) -> bool:
+        return any(fold(s) != s for s in self.syllables)
+
+
+def terms_of(text: str) -> Terms:
+    """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
+    syllables, compounds, codes = [], [], []
+    for term, _, _, _ in analyze(text):
+        if "_" in term:
+            compounds.append(term)
+        elif CODE_RE.fullmatch(term):
+            codes.append(term)
+        else:
+            syllables.append(term)
+    return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES])
+
+
+class QueryBuilder:
+    """Turns a parsed query into Whoosh queries against one index reader."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def _term(self, fieldname: str, text: str, boost: float):
+        return wq.Term(fieldname, text, boost=boost)
+
+    def _exists(self, fieldname: str, text: str) -> bool:
+        return self.reader.doc_frequency(fieldname, text) > 0
+
+    def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False) -> list:
+        """The lookups of one term in the exact and folded fields."""
+        fields = ("title",) if title_only else ("title", "body")
+        out = [self._term(f"{f}_fold", fold(term), weight * FOLDED * (TITLE if f == "title" else 1))
+               for f in fields]
+        if accented:
+            out += [self._term(f, term, weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
+        return out
+
+    def compounds(self, terms: Terms) -> list:
+        """Lookups of adjacent syllable runs and pyvi compounds that exist in the index."""
+        runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3)
+                for i in range(len(terms.syllables) - n + 1)}
+        runs.update(terms.compounds)
+        out = []
+        for run in sorted(runs):
+            if self._exists("body_fold", fold(run)) or self._exists("title_fold", fold(run)):
+                out += self.word(run, terms.accented, COMPOUND)
+        return out
+
+    def free(self, words: list[str]):
+        """The ranked part: every syllable, compound and code of the free words."""
+        terms = terms_of(" ".join(words))
+        clauses = []
+        in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
+        for term in terms.syllables:
+            clauses += self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
+        for code in terms.codes:
+            clauses += self.word(code, terms.accented, CODE)
+        clauses += self.compounds(terms)
+        return wq.Or(clauses) if clauses else None
+
+    def phrase(self, clause: Clause):
+        """An exact phrase (accent-insensitive when typed without accents)."""
+        terms = terms_of(clause.text)
+        if not terms.syllables:
+            return None
+        fields = ("title",) if clause.title_only else ("title", "body")
+        if len(terms.syllables) == 1:
+            return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+        suffix = "" if terms.accented else "_fold"
+        words = terms.syllables if terms.accented else [fold(s) for s in terms.syllables]
+        return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
+
+    def clause(self, clause: Clause):
+        """A required or excluded clause: a phrase, or all words of a title: clause."""
+        if clause.phrase:
+            return self.phrase(clause)
+        terms = terms_of(clause.text)
+        if not terms.syllables and not terms.codes:
+            return None
+        if len(terms.syllables) > 1 or terms.codes:
+            return self.phrase(Clause(clause.text, True, clause.title_only))
+        return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+
+    def exclusion(self, clause: Clause):
+        """What -word or -"phrase" removes: exact matches when typed with accents, else folded."""
+        terms = terms_of(clause.text)
+        if len(terms.syllables) != 1 or terms.codes or clause.phrase:
+            return self.phrase(Clause(clause.text, True, clause.title_only))
+        syllable = terms.syllables[0]
+        fields = ("title",) if clause.title_only else ("title", "body")
+        if terms.accented:
+            return wq.Or([wq.Term(f, syllable) for f in fields])
+        return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
+
+    def build(self, parsed: ParsedQuery):
+        """(query to score, exclusion mask or None); the query is None when nothing is searchable."""
+        required = []
+        for group in parsed.required:
+            parts = [q for q in (self.clause(c) for c in group) if q is not None]
+            if parts:
+                required.append(wq.Or(parts))
+        optional = self.free(parsed.free_text) if parsed.free_text else None
+        excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
+        mask = wq.Or(excluded) if excluded else None
+        if required:
+            must = wq.And(required)
+            return (wq.AndMaybe(must, optional) if optional else must), mask
+        return optional, mask

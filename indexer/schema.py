@@ -1,0 +1,85 @@
+"""The index schema, and how an article becomes a Whoosh document.
+
+Each text is indexed twice from one pyvi pass: exactly (``title``, ``body``: accents kept,
+lowercase, canonical tone marks) and folded (``title_fold``, ``body_fold``: no diacritics).
+Analysis runs in worker processes, which hand the writer ready-made postings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from .analysis import analyze, exact_analyzer, fold, folded_analyzer
+from .articles import Article
+
+TEXT_FIELDS = ("title", "body")
+STORED_FIELDS = ("lead", "url", "source", "category", "author")
+
+
+class Postings(list):
+    """Postings computed ahead of time: (term bytes, freq, weight, encoded positions)."""
+
+
+class PreanalyzedText(TEXT):
+    """A TEXT field that accepts postings made by a worker process instead of raw text."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Postings):
+            return iter(value)
+        return super().index(value, **kwargs)
+
+
+def build_schema() -> Schema:
+    """The schema of the article index."""
+    fields = {
+        "id": ID(stored=True, unique=True, sortable=True),
+        "origin": ID(stored=True, sortable=True),
+        "fingerprint": ID(sortable=True),
+        "date": DATETIME(stored=True, sortable=True),
+        "title": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
+        "title_fold": PreanalyzedText(analyzer=folded_analyzer()),
+        "body": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
+        "body_fold": PreanalyzedText(analyzer=folded_analyzer()),
+    }
+    fields.update({name: STORED() for name in STORED_FIELDS})
+    return Schema(**fields)
+
+
+def searchable_text(article: Article) -> str:
+    """The text indexed as the body: the lead paragraph, then the body."""
+    return f"{article.lead}\n{article.body}" if article.lead else article.body
+
+
+def fingerprint(article: Article) -> str:
+    """A hash of everything indexed or stored, to tell a changed article on update."""
+    parts = [article.id, article.title, article.lead, article.body, str(article.date),
+             article.url, article.source, article.category, article.author]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def to_postings(schema: Schema, field: str, tokens) -> Postings:
+    """Encode (text, pos) tokens as the postings of one field."""
+    positions = defaultdict(list)
+    for text, pos in tokens:
+        positions[text].append(pos)
+    fmt = schema[field].format
+    return Postings(
+        (term.encode("utf-8"), len(p), len(p) * fmt.field_boost, fmt.encode(sorted(p)))
+        for term, p in positions.items()
+    )
+
+
+def to_document(schema: Schema, article: Article) -> dict:
+    """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
+    doc = {"id": article.id, "origin": article.origin, "fingerprint": fingerprint(article),
+           "date": article.date}
+    doc.update({name: getattr(article, name) for name in STORED_FIELDS})
+    for field, text in (("title", article.title), ("body", searchable_text(article))):
+        tokens = [(t, pos) for t, pos, _, _ in analyze(text)]
+        doc[field] = to_postings(schema, field, tokens)
+        doc[f"{field}_fold"] = to_postings(schema, f"{field}_fold", [(fold(t), p) for t, p in tokens])
+        doc[f"_stored_{field}"] = getattr(article, field)
+    return {k: v for k, v in doc.items() if v is not None}

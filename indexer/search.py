@@ -1,0 +1,273 @@
+"""The search core: open an index, search it, page and sort results, cut snippets.
+
+The command line, Python callers and the web app all search through ``Index``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, time as dtime
+from pathlib import Path
+
+import whoosh.index
+from whoosh import query as wq
+from whoosh import scoring
+
+from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
+from .articles import Article
+from .query import QueryBuilder, QueryError, parse, terms_of
+from .store import IndexNotFound, current_generation
+
+SORTS = ("relevance", "newest")
+RELOAD_CHECK_SECONDS = 1.0
+FRAGMENT_CHARS = 160
+MAX_FRAGMENTS = 3
+SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+
+
+@dataclass
+class Hit:
+    """One search result."""
+    doc_id: str
+    title: str
+    score: float
+    date: datetime | None
+    url: str
+    source: str
+    category: str
+    author: str
+    snippet: str
+
+
+@dataclass
+class Results:
+    """One page of hits, with the total number of matching articles and the time taken."""
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    sort: str = "relevance"
+    terms: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.limit))
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self):
+        return len(self.hits)
+
+    def __getitem__(self, i):
+        return self.hits[i]
+
+
+def marked_terms(query_text: str) -> set[str]:
+    """The folded syllables a query can match, which snippets and highlights mark."""
+    parsed = parse(query_text)
+    texts = parsed.free_text + [c.text for group in parsed.required for c in group]
+    return set(fold(s) for s in terms_of(" ".join(texts)).syllables) if texts else set()
+
+
+def _marked_spans(text: str, terms: set[str], limit: int | None = None) -> list[tuple[int, int]]:
+    """Character spans, in text's own offsets, of the words whose folded form is in terms."""
+    scanned = text if limit is None else text[:limit]
+    nfc, offsets = to_nfc(scanned)
+    spans = []
+    for m in SYLLABLE_RE.finditer(nfc):
+        if fold(canonical(m.group())) in terms:
+            start, end = m.span()
+            spans.append((offsets[start], offsets[end]) if offsets else (start, end))
+    return spans
+
+
+def _render(text: str, spans, start: int, end: int) -> str:
+    """HTML-escape text[start:end], wrapping the spans inside it in <mark>."""
+    out, cursor = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(text[cursor:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    return "".join(out)
+
+
+def highlight(text: str, query_text: str) -> str:
+    """The whole text, HTML-escaped, with the words the query matches in <mark>."""
+    terms = marked_terms(query_text) if query_text else set()
+    return _render(text, _marked_spans(text, terms), 0, len(text))
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) outwards to whitespace so no word is cut."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _choose_fragments(text: str, spans, terms) -> list[tuple[int, int]]:
+    """Up to MAX_FRAGMENTS windows, greedily covering the most distinct matched words."""
+    chosen, covered = [], set()
+    for _ in range(MAX_FRAGMENTS):
+        best, best_gain = None, 0
+        for s, _e in spans:
+            lo, hi = max(0, s - FRAGMENT_CHARS // 3), s + FRAGMENT_CHARS
+            if any(lo < c_hi and c_lo < hi for c_lo, c_hi in chosen):
+                continue
+            words = {fold(canonical(text[a:b])) for a, b in spans if lo <= a and b <= hi}
+            gain = len(words - covered) * 10 + len(words)
+            if gain > best_gain and words - covered:
+                best, best_gain = (lo, hi, words), gain
+        if best is None:
+            break
+        chosen.append(_word_bounds(text, best[0], min(best[1], len(text))))
+        covered |= best[2]
+    return sorted(chosen)
+
+
+def snippet(text: str, terms: set[str]) -> str:
+    """One to three fragments of text cut on word boundaries, matched words in <mark>."""
+    spans = _marked_spans(text, terms, SNIPPET_SCAN_CHARS)
+    fragments = _choose_fragments(text, spans, terms) if spans else []
+    if not fragments:
+        start, end = _word_bounds(text, 0, min(len(text), FRAGMENT_CHARS * 2))
+        return html.escape(text[start:end].strip()) + (" …" if end < len(text) else "")
+    parts = [_render(text, spans, s, e).strip() for s, e in fragments]
+    prefix = "… " if fragments[0][0] > 0 else ""
+    suffix = " …" if fragments[-1][1] < len(text) else ""
+    return prefix + " … ".join(parts) + suffix
+
+
+def _day_range(date_from: date | None, date_to: date | None):
+    if date_from is None and date_to is None:
+        return None
+    if date_from and date_to and date_from > date_to:
+        raise QueryError("Ngày bắt đầu sau ngày kết thúc / date_from is after date_to")
+    start = datetime.combine(date_from, dtime.min) if date_from else None
+    end = datetime.combine(date_to, dtime.max) if date_to else None
+    return wq.DateRange("date", start, end)
+
+
+class Index:
+    """An open index; notices when a build or update swaps in a new one."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._generation = None
+        self._checked = 0.0
+        self._open_live()
+
+    def _open_live(self) -> None:
+        for attempt in range(20):
+            gen = current_generation(self.path)
+            try:
+                searcher = whoosh.index.open_dir(str(gen)).searcher(weighting=WEIGHTING)
+                break
+            except (OSError, whoosh.index.EmptyIndexError):
+                if attempt == 19:  # a build kept swapping while we tried to open
+                    raise
+                time.sleep(0.05)
+        old, self._searcher, self._generation = self._searcher, searcher, gen
+        self._checked = time.monotonic()
+        if old is not None:
+            old.close()
+
+    def _fresh(self):
+        """The searcher, reopened if another generation went live or an update committed."""
+        now = time.monotonic()
+        if now - self._checked >= RELOAD_CHECK_SECONDS:
+            self._checked = now
+            try:
+                live = current_generation(self.path)
+            except IndexNotFound:
+                live = self._generation
+            if live != self._generation:
+                self._open_live()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    @property
+    def doc_count(self) -> int:
+        """How many articles the index holds."""
+        with self._lock:
+            return self._fresh().doc_count()
+
+    def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
+               date_to=None, sort: str = "relevance") -> Results:
+        """Search; raises QueryError for an unusable query or parameters."""
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise QueryError(f"Kiểu sắp xếp không hợp lệ / unknown sort {sort!r}: use {SORTS}")
+        if not (1 <= limit <= 1000) or not (1 <= page <= 10_000):
+            raise QueryError("limit must be 1–1000 and page 1–10000")
+        parsed = parse(query_text)
+        date_filter = _day_range(date_from, date_to)
+        with self._lock:
+            searcher = self._fresh()
+            q, mask = QueryBuilder(searcher.reader()).build(parsed)
+            if q is None:
+                return Results(query_text, [], 0, page, limit, _ms(started), sort)
+            sortedby = "date" if sort == "newest" else None
+            found = searcher.search(q, limit=page * limit, filter=date_filter, mask=mask,
+                                    sortedby=sortedby, reverse=sortedby is not None)
+            terms = marked_terms(query_text)
+            hits = [self._hit(h, terms) for h in found[(page - 1) * limit: page * limit]]
+            total = len(found)
+        return Results(query_text, hits, total, page, limit, _ms(started), sort, terms)
+
+    def _hit(self, hit, terms) -> Hit:
+        stored = hit.fields()
+        text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
+        return Hit(stored["id"], stored.get("title", ""), float(hit.score or 0.0), stored.get("date"),
+                   stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
+                   stored.get("author", ""), snippet(text, terms))
+
+    def get(self, doc_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        with self._lock:
+            stored = self._fresh().document(id=doc_id)
+        if stored is None:
+            return None
+        names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
+        return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
+
+    def highlight(self, text: str, query_text: str) -> str:
+        """text, HTML-escaped, with the query's words in <mark>."""
+        return highlight(text, query_text)
+
+    def close(self) -> None:
+        """Release the index files."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def open_index(path="index_data") -> Index:
+    """Open the index in path for searching; raises IndexNotFound when none was built."""
+    return Index(path)

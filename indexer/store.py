@@ -1,0 +1,111 @@
+"""The index folder on disk: generations, the CURRENT pointer and the writers' lock.
+
+An index folder holds one Whoosh index per generation (``gen-…``) and a file ``CURRENT``
+naming the live one. A build writes a new generation beside the live one and swaps
+``CURRENT`` with an atomic rename only when it is complete, so readers see either the old
+index or the new one, never a partial one.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+CURRENT = "CURRENT"
+LOCK = "writer.lock"
+GEN_PREFIX = "gen-"
+
+
+class IndexNotFound(FileNotFoundError):
+    """There is no built index in the folder."""
+
+
+class IndexLocked(RuntimeError):
+    """Another build or update holds the index folder's lock."""
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The folder of the live generation; raises IndexNotFound when there is none."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        raise IndexNotFound(f"no index in {index_dir}: run `python -m indexer build` first") from None
+    gen = Path(index_dir) / name
+    if not name.startswith(GEN_PREFIX) or not gen.is_dir():
+        raise IndexNotFound(f"{index_dir}/{CURRENT} names a missing generation {name!r}")
+    return gen
+
+
+def new_generation(index_dir: Path) -> Path:
+    """Create an empty folder for a new generation."""
+    gen = Path(index_dir) / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make gen the live generation with an atomic rename, durable across a crash."""
+    tmp = Path(index_dir) / f".{CURRENT}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(gen.name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, Path(index_dir) / CURRENT)
+    dir_fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale_generations(index_dir: Path) -> list[str]:
+    """Delete every generation but the live one (call with the lock held)."""
+    try:
+        live = current_generation(index_dir).name
+    except IndexNotFound:
+        live = None
+    removed = []
+    for path in Path(index_dir).iterdir():
+        if path.name.startswith(GEN_PREFIX) and path.name != live:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    for tmp in Path(index_dir).glob(f".{CURRENT}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as e:
+        return e.errno == errno.EPERM
+    return True
+
+
+@contextmanager
+def writer_lock(index_dir: Path, notice=print):
+    """Hold the folder's exclusive writer lock; raise IndexLocked if another writer has it."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(index_dir) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise IndexLocked(f"another build or update (pid {holder or '?'}) is writing {index_dir}; "
+                              "wait for it to finish") from None
+        stale = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        if stale.isdigit() and int(stale) != os.getpid() and not _pid_alive(int(stale)):
+            notice(f"cleared a stale lock left by pid {stale}, which is no longer running")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)

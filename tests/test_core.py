@@ -1,0 +1,345 @@
+"""The search core on the seed article and Vietnamese articles written for these tests."""
+
+import json
+import subprocess
+import sys
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+import indexer
+from indexer.analysis import analyze, canonical, fold, normalize_tone
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_ID = "nghi-quyet-28-giao-thong-do-thi.txt"
+
+ARTICLES = [
+    {"id": "hoa-binh", "title": "Khánh thành cầu Hòa Bình mới",
+     "body": "Cây cầu hòa bình nối hai bờ sông được khánh thành sáng nay. Người dân rất vui.",
+     "date": "2020-03-02T08:00:00+07:00", "url": "https://example.vn/hoa-binh", "source": "Báo A"},
+    {"id": "thuy-dien", "title": "Nhà máy thuỷ điện tích nước",
+     "body": "Nhà máy thuỷ điện trên sông Đà bắt đầu tích nước. Hoà cùng niềm vui của bà con.",
+     "date": "2021-05-10T09:30:00+07:00"},
+    {"id": "ba-noi", "title": "Bà nội kể chuyện",
+     "body": "Bà kể chuyện cổ tích cho các cháu nghe mỗi tối.", "date": "2019-01-01"},
+    {"id": "ba-so", "title": "Ba con số may mắn",
+     "body": "Ba con số được chọn ngẫu nhiên. Ông bá chủ thị trường nói vậy.", "date": "2019-02-01"},
+    {"id": "covid", "title": "Kiểm soát dịch COVID-19 tại TP.HCM",
+     "body": "TP.HCM ghi nhận thêm ca mắc COVID-19 ngày 17/11/2021, theo công văn 15-CV/UBND.",
+     "date": "2021-11-17T18:00:00+07:00"},
+    {"id": "xss", "title": "Tiêu đề <script>alert(1)</script>",
+     "body": "Nội dung độc hại <script>alert(1)</script> và \"><img src=x onerror=alert(1)> trong bài.",
+     "url": "javascript:alert(1)"},
+    {"id": "nfd", "title": unicodedata.normalize("NFD", "Lễ hội đền Hùng"),
+     "body": unicodedata.normalize("NFD", "Hàng nghìn người về dự lễ hội đền Hùng ở Phú Thọ.")},
+    {"id": "chrome-1", "title": "Giá lúa tăng mạnh",
+     "body": "Giá lúa gạo ở đồng bằng tăng mạnh trong tuần qua.\nBản tin Pháp luật\nAn toàn giao thông"},
+    {"id": "atgt", "title": "Tháng cao điểm an toàn giao thông",
+     "body": "Các tỉnh phát động tháng an toàn giao thông, tuyên truyền đội mũ bảo hiểm."},
+]
+
+
+def write_jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("core")
+    src = write_jsonl(root / "articles.jsonl", ARTICLES)
+    chrome = root / "chrome"
+    chrome.mkdir()
+    footer = "\nMINH KHOA\nTừ khóa: lúa gạo\nBình luận của bạn về bài viết...\nBản tin Pháp luật\nVideo clip\nAn toàn giao thông\n"
+    (chrome / "gia-ca-phe.txt").write_text("Giá cà phê lập đỉnh\n08:00 01/03/2020\nGiá cà phê Tây Nguyên lập đỉnh mới." + footer, encoding="utf-8")
+    (chrome / "mua-xuan.txt").write_text("Mùa xuân trên cao nguyên\n09:00 02/03/2020\nHoa mận nở trắng các sườn đồi." + footer, encoding="utf-8")
+    report = indexer.build_index([SEEDS, src, chrome], root / "index", procs=2)
+    assert report.indexed == len(ARTICLES) + 3 and not report.skipped
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as ix:
+        yield ix
+
+
+def ids(results):
+    return [h.doc_id for h in results]
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+def test_tone_placement_is_canonical_but_never_for_qu_or_inside_a_syllable():
+    assert normalize_tone("hoà") == "hòa" and normalize_tone("thuỷ") == "thủy"
+    assert normalize_tone("khoẻ") == "khỏe"
+    assert normalize_tone("quý") == "quý" and normalize_tone("hoàn") == "hoàn"
+    assert canonical("HOÀ") == "hòa"
+
+
+def test_tone_pairs_match_the_shared_lexicon():
+    table = ROOT.parent / "shared" / "lexicon" / "tone_placement.tsv"
+    if not table.exists():
+        pytest.skip("../shared/lexicon is absent (only on the team's machines)")
+    pairs = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    for old, new in pairs:
+        assert canonical("x" + new) == canonical("x" + old) == "x" + old.lower()
+
+
+def test_fold_strips_diacritics_and_d():
+    assert fold("Nghị quyết Đà Nẵng") == "Nghi quyet Da Nang"
+
+
+def test_tokens_carry_compounds_syllables_codes_and_exact_offsets():
+    text = "Nghị quyết 28-NQ/TU ngày 17/11/2019"
+    tokens = analyze(text)
+    texts = [t[0] for t in tokens]
+    assert {"nghị_quyết", "nghị", "quyết", "28-nq/tu", "17/11/2019"} <= set(texts)
+    for term, _pos, start, end in tokens:
+        assert canonical(text[start:end].replace(" ", "_")) == term
+
+
+def test_offsets_point_into_nfd_text():
+    nfd = unicodedata.normalize("NFD", "Lễ hội đền Hùng")
+    for term, _pos, start, end in analyze(nfd):
+        assert canonical(nfd[start:end].replace(" ", "_")) == term
+
+
+# --- finding ----------------------------------------------------------------------------------
+
+def test_unaccented_query_finds_the_seed_article(index):
+    assert ids(index.search("nghi quyet giao thong do thi"))[0] == SEED_ID
+
+
+def test_one_syllable_finds_the_compound(index):
+    assert SEED_ID in ids(index.search("quyết"))
+
+
+@pytest.mark.parametrize("query", ["Nghị quyết", "nghị quyết", "NGHỊ QUYẾT",
+                                   unicodedata.normalize("NFD", "nghị quyết")])
+def test_case_and_unicode_form_do_not_matter(index, query):
+    assert ids(index.search(query))[0] == SEED_ID
+
+
+@pytest.mark.parametrize("query,expected", [("hòa bình", "hoa-binh"), ("hoà bình", "hoa-binh"),
+                                            ("thủy điện", "thuy-dien"), ("thuỷ điện", "thuy-dien")])
+def test_either_tone_placement_finds_the_other(index, query, expected):
+    assert ids(index.search(query))[0] == expected
+
+
+def test_tone_placement_query_scores_identically(index):
+    a, b = index.search("hòa bình"), index.search("hoà bình")
+    assert [(h.doc_id, round(h.score, 6)) for h in a] == [(h.doc_id, round(h.score, 6)) for h in b]
+
+
+def test_exact_accent_ranks_above_folded(index):
+    found = ids(index.search("bà"))
+    assert found[0] == "ba-noi" and "ba-so" in found
+
+
+@pytest.mark.parametrize("query,expected", [("28-NQ/TU", SEED_ID), ("17/11/2019", SEED_ID),
+                                            ("TP.HCM", "covid"), ("COVID-19", "covid"),
+                                            ("15-CV/UBND", "covid")])
+def test_codes_and_dates_are_findable(index, query, expected):
+    assert ids(index.search(query))[0] == expected
+
+
+def test_nfd_article_found_and_highlighted_on_the_right_characters(index):
+    results = index.search("đền Hùng")
+    assert results[0].doc_id == "nfd"
+    assert "<mark>đền</mark> <mark>Hùng</mark>" in unicodedata.normalize("NFC", results[0].snippet)
+    nfd_text = unicodedata.normalize("NFD", "về đền Hùng")
+    marked = index.highlight(nfd_text, "den hung")
+    assert marked == unicodedata.normalize("NFD", "về <mark>đền</mark> <mark>Hùng</mark>")
+
+
+def test_site_chrome_is_not_indexed(index):
+    found = ids(index.search("An toàn giao thông"))
+    assert "atgt" in found
+    assert "gia-ca-phe.txt" not in found and "mua-xuan.txt" not in found
+    assert "captcha" not in index.get("gia-ca-phe.txt").body
+
+
+def test_seed_article_fields(index):
+    seed = index.get(SEED_ID)
+    assert seed.title.startswith("Thành phố triển khai Nghị quyết 28-NQ/TU")
+    assert seed.date == datetime(2019, 11, 17, 10, 39)
+    assert seed.author == "MINH KHOA"
+    assert "Từ khóa" not in seed.body and "Bản tin Pháp luật" not in seed.body
+
+
+# --- ranking, filters, paging -------------------------------------------------------------------
+
+def test_title_matches_rank_above_body_matches(index):
+    assert ids(index.search("thủy điện"))[0] == "thuy-dien"
+
+
+def test_more_matched_words_rank_higher_and_long_queries_still_find(index):
+    long_query = "cầu hòa bình khánh thành sáng nay người dân rất vui một hai ba bốn năm sáu bảy tám"
+    assert ids(index.search(long_query))[0] == "hoa-binh"
+
+
+def test_phrase_exclusion_or_and_title(index):
+    assert ids(index.search('"hòa bình"')) == ["hoa-binh"] or ids(index.search('"hòa bình"'))[0] == "hoa-binh"
+    assert "ba-noi" not in ids(index.search("bà -cổ"))
+    both = set(ids(index.search('"thủy điện" OR "đền Hùng"')))
+    assert {"thuy-dien", "nfd"} <= both
+    assert ids(index.search("title:COVID")) == ["covid"]
+    assert "covid" not in ids(index.search("title:nghị"))
+
+
+def test_date_range_and_newest_sort(index):
+    found = index.search("sông", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
+    assert ids(found) == ["thuy-dien"]
+    newest = index.search("giao thông OR sông OR nghị", sort="newest")
+    dates = [h.date for h in newest if h.date]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 3
+
+
+def test_paging(index):
+    first = index.search("nghị quyết sông cầu bà", limit=2, page=1)
+    second = index.search("nghị quyết sông cầu bà", limit=2, page=2)
+    assert first.total == second.total >= 3 and first.pages >= 2
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_snippets_escape_html_and_mark_words(index):
+    hit = index.search("nội dung độc hại")[0]
+    assert hit.doc_id == "xss"
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<img" not in hit.snippet
+    assert "<mark>độc</mark>" in hit.snippet
+    assert hit.url == "javascript:alert(1)"  # stored as given; the web app never links it
+
+
+def test_results_carry_total_and_time(index):
+    results = index.search("giao thông")
+    assert results.total >= 2 and results.took_ms > 0
+    hit = results[0]
+    assert hit.score > 0 and hit.title and hit.snippet
+
+
+@pytest.mark.parametrize("query", ['"unbalanced quote', "-", "title:", "x" * 1999, "!!! ??? ...",
+                                   "OR", "OR OR", "- - -", '""', "title:\"\"", "*", "nghị*", "-nghị",
+                                   "\x00\x01", "((()))", "title:title:quyết"])
+def test_malformed_queries_return_results_or_a_clear_error(index, query):
+    results = index.search(query)
+    assert results.total >= 0
+
+
+def test_too_long_query_is_a_clear_error(index):
+    with pytest.raises(indexer.QueryError, match="quá dài"):
+        index.search("nghị quyết " * 1000)
+
+
+def test_bad_parameters_are_clear_errors(index):
+    with pytest.raises(indexer.QueryError):
+        index.search("x", sort="oldest")
+    with pytest.raises(indexer.QueryError):
+        index.search("x", date_from=date(2022, 1, 1), date_to=date(2021, 1, 1))
+
+
+# --- building ---------------------------------------------------------------------------------
+
+def test_update_adds_changes_and_removes(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", ARTICLES[:3])
+    (src / "extra.txt").write_text("Bão số 9 đổ bộ\n10:00 05/11/2020\nBão số 9 đổ bộ miền Trung.", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    indexer.build_index([src], index_dir, procs=1)
+    changed = dict(ARTICLES[0], body="Cây cầu đã được sơn lại màu xanh lam.")
+    write_jsonl(src / "a.jsonl", [changed, ARTICLES[1], ARTICLES[3]])
+    (src / "extra.txt").unlink()
+    report = indexer.update_index([src], index_dir, procs=1)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 2, 1)
+    with indexer.open_index(index_dir) as ix:
+        assert ix.doc_count == 3
+        assert ids(ix.search("xanh lam")) == ["hoa-binh"]
+        assert ids(ix.search("bão đổ bộ")) == [] and ix.get("ba-noi") is None
+        assert ix.get("ba-so") is not None
+
+
+def test_open_index_notices_a_rebuild(tmp_path):
+    first, second = write_jsonl(tmp_path / "1.jsonl", ARTICLES[:1]), write_jsonl(tmp_path / "2.jsonl", ARTICLES[1:3])
+    indexer.build_index([first], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.doc_count == 1
+        indexer.build_index([second], tmp_path / "ix", procs=1)
+        import time
+        time.sleep(1.1)
+        assert ix.doc_count == 2
+    gens = [p for p in (tmp_path / "ix").iterdir() if p.name.startswith("gen-")]
+    assert len(gens) == 1
+
+
+def test_second_writer_is_refused_with_a_clear_message(tmp_path):
+    from indexer.store import writer_lock
+    with writer_lock(tmp_path / "ix"):
+        with pytest.raises(indexer.IndexLocked, match="another build"):
+            indexer.build_index([SEEDS], tmp_path / "ix")
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(indexer.IndexNotFound):
+        indexer.open_index(tmp_path / "nothing")
+
+
+def big_source(path: Path, n: int) -> Path:
+    body = " ".join(a["body"] for a in ARTICLES[:5]) * 3
+    return write_jsonl(path, ({"id": f"doc-{i}", "title": f"Bài số {i}", "body": body} for i in range(n)))
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, **kw)
+
+
+def test_killed_build_leaves_the_old_index_answering(tmp_path):
+    import signal
+    import time
+    index_dir = tmp_path / "ix"
+    indexer.build_index([SEEDS], index_dir, procs=1)
+    big = big_source(tmp_path / "big.jsonl", 20000)
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(big), "--index", str(index_dir)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(4)
+    assert proc.poll() is None, "the build finished before it could be killed"
+    import os
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with indexer.open_index(index_dir) as ix:
+        assert ix.doc_count == 1 and ids(ix.search("nghi quyet"))[0] == SEED_ID
+    done = run_cli("build", SEEDS, "--index", index_dir)
+    assert done.returncode == 0, done.stderr
+    assert "stale lock" in done.stderr
+    assert len([p for p in index_dir.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+def test_cli_build_search_stats_and_errors(tmp_path):
+    index_dir = tmp_path / "ix"
+    built = run_cli("build", "--index", index_dir)
+    assert built.returncode == 0 and "indexed 1 articles" in built.stdout
+    found = run_cli("search", "nghi quyet", "--index", index_dir, "--json")
+    data = json.loads(found.stdout)
+    assert data["total"] == 1 and data["hits"][0]["id"] == SEED_ID and "<mark>" in data["hits"][0]["snippet"]
+    stats = run_cli("stats", "--index", index_dir)
+    assert "articles: 1" in stats.stdout
+    missing = run_cli("search", "x", "--index", tmp_path / "none")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "Traceback" not in missing.stderr
+    unreadable = run_cli("build", tmp_path / "no-such-folder", "--index", index_dir)
+    assert unreadable.returncode == 1 and "Traceback" not in unreadable.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "ok", "title": "Tin tốt", "body": "Nội dung"}\nnot json\n', encoding="utf-8")
+    skipped = run_cli("build", bad, "--index", index_dir)
+    assert skipped.returncode == 3 and "bad.jsonl:2" in skipped.stderr
+
+
+def test_import_raises_no_warnings():
+    done = subprocess.run([sys.executable, "-W", "error", "-c", "import indexer, indexer.segmenter"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
