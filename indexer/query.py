@@ -30,6 +30,7 @@ FOLDED = 0.5
 COMPOUND = 0.6
 CODE = 3.0
 CODE_PART = 0.3
+COMMON_RATIO = 0.02
 MAX_QUERY_CHARS = 2000
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -38,6 +39,12 @@ CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
 )
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+class Any(wq.Or):
+    """Or, always as a tree of union matchers: Whoosh's preloading matcher, which it picks for
+    small indexes, mis-scores Ors nested in Ors."""
+    matcher_type = wq.Or.DEFAULT_MATCHER
 
 
 class QueryError(ValueError):
@@ -124,6 +131,12 @@ class QueryBuilder:
 
     def __init__(self, reader):
         self.reader = reader
+        self.marks: set[str] = set()  # folded syllables the query matches, for snippets
+
+    def _terms(self, text: str) -> Terms:
+        terms = terms_of(text)
+        self.marks.update(fold(s) for s in terms.syllables)
+        return terms
 
     def _term(self, fieldname: str, text: str, boost: float):
         return wq.Term(fieldname, text, boost=boost)
@@ -151,40 +164,52 @@ class QueryBuilder:
                 out += self.word(run, terms.accented, COMPOUND)
         return out
 
+    def _common(self, syllable: str, accented: bool) -> bool:
+        """Whether a syllable is in so many articles that it only refines the ranking."""
+        field, text = ("body", syllable) if accented else ("body_fold", fold(syllable))
+        return self.reader.doc_frequency(field, text) > COMMON_RATIO * self.reader.doc_count()
+
     def free(self, words: list[str]):
-        """The ranked part: every syllable, compound and code of the free words."""
-        terms = terms_of(" ".join(words))
-        clauses = []
+        """The ranked part: every syllable, compound and code of the free words.
+
+        Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
+        term, as in Lucene's common-terms query; this keeps long queries fast.
+        """
+        terms = self._terms(" ".join(words))
+        rare, common = [], []
         in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
         for term in terms.syllables:
-            clauses += self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
+            lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
+            (common if self._common(term, terms.accented) else rare).extend(lookups)
         for code in terms.codes:
-            clauses += self.word(code, terms.accented, CODE)
-        clauses += self.compounds(terms)
-        return wq.Or(clauses) if clauses else None
+            rare += self.word(code, terms.accented, CODE)
+        if rare and common:
+            return wq.AndMaybe(Any(rare + self.compounds(terms)), Any(common))
+        everything = rare + common + self.compounds(terms)
+        return Any(everything) if everything else None
 
     def phrase(self, clause: Clause):
         """An exact phrase (accent-insensitive when typed without accents)."""
-        terms = terms_of(clause.text)
+        terms = self._terms(clause.text)
         if not terms.syllables:
             return None
         fields = ("title",) if clause.title_only else ("title", "body")
         if len(terms.syllables) == 1:
-            return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+            return Any(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
         suffix = "" if terms.accented else "_fold"
         words = terms.syllables if terms.accented else [fold(s) for s in terms.syllables]
-        return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
+        return Any([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
 
     def clause(self, clause: Clause):
         """A required or excluded clause: a phrase, or all words of a title: clause."""
         if clause.phrase:
             return self.phrase(clause)
-        terms = terms_of(clause.text)
+        terms = self._terms(clause.text)
         if not terms.syllables and not terms.codes:
             return None
         if len(terms.syllables) > 1 or terms.codes:
             return self.phrase(Clause(clause.text, True, clause.title_only))
-        return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+        return Any(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
 
     def exclusion(self, clause: Clause):
         """What -word or -"phrase" removes: exact matches when typed with accents, else folded."""
@@ -194,8 +219,8 @@ class QueryBuilder:
         syllable = terms.syllables[0]
         fields = ("title",) if clause.title_only else ("title", "body")
         if terms.accented:
-            return wq.Or([wq.Term(f, syllable) for f in fields])
-        return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
+            return Any([wq.Term(f, syllable) for f in fields])
+        return Any([wq.Term(f"{f}_fold", syllable) for f in fields])
 
     def build(self, parsed: ParsedQuery):
         """(query to score, exclusion mask or None); the query is None when nothing is searchable."""
@@ -203,10 +228,10 @@ class QueryBuilder:
         for group in parsed.required:
             parts = [q for q in (self.clause(c) for c in group) if q is not None]
             if parts:
-                required.append(wq.Or(parts))
+                required.append(Any(parts))
         optional = self.free(parsed.free_text) if parsed.free_text else None
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
-        mask = wq.Or(excluded) if excluded else None
+        mask = Any(excluded) if excluded else None
         if required:
             must = wq.And(required)
             return (wq.AndMaybe(must, optional) if optional else must), mask

@@ -8,9 +8,10 @@ Analysis runs in worker processes, which hand the writer ready-made postings.
 from __future__ import annotations
 
 import hashlib
+from datetime import timezone
 from collections import defaultdict
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold, folded_analyzer
 from .articles import Article
@@ -38,7 +39,8 @@ def build_schema() -> Schema:
         "id": ID(stored=True, unique=True, sortable=True),
         "origin": ID(stored=True, sortable=True),
         "fingerprint": ID(sortable=True),
-        "date": DATETIME(stored=True, sortable=True),
+        "date": DATETIME(stored=True),
+        "recency": NUMERIC(int, bits=64, sortable=True),  # date as a number; 0 (sorts last) if none
         "title": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
         "title_fold": PreanalyzedText(analyzer=folded_analyzer()),
         "body": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
@@ -75,7 +77,8 @@ def to_postings(schema: Schema, field: str, tokens) -> Postings:
 def to_document(schema: Schema, article: Article) -> dict:
     """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
     doc = {"id": article.id, "origin": article.origin, "fingerprint": fingerprint(article),
-           "date": article.date}
+           "date": article.date,
+           "recency": int(article.date.replace(tzinfo=timezone.utc).timestamp()) if article.date else 0}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})
     for field, text in (("title", article.title), ("body", searchable_text(article))):
         tokens = [(t, pos) for t, pos, _, _ in analyze(text)]

@@ -9,8 +9,10 @@ import html
 import math
 import threading
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from functools import lru_cache
 from pathlib import Path
 
 import whoosh.index
@@ -26,6 +28,7 @@ SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
+MAX_CANDIDATES = 200
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -77,22 +80,28 @@ def marked_terms(query_text: str) -> set[str]:
     return set(fold(s) for s in terms_of(" ".join(texts)).syllables) if texts else set()
 
 
-def _marked_spans(text: str, terms: set[str], limit: int | None = None) -> list[tuple[int, int]]:
-    """Character spans, in text's own offsets, of the words whose folded form is in terms."""
+@lru_cache(maxsize=200_000)
+def _key(word: str) -> str:
+    return fold(canonical(word))
+
+
+def _marked_spans(text: str, terms: set[str], limit: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of the words in terms, in text's own offsets."""
     scanned = text if limit is None else text[:limit]
     nfc, offsets = to_nfc(scanned)
     spans = []
     for m in SYLLABLE_RE.finditer(nfc):
-        if fold(canonical(m.group())) in terms:
+        key = _key(m.group())
+        if key in terms:
             start, end = m.span()
-            spans.append((offsets[start], offsets[end]) if offsets else (start, end))
+            spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
     return spans
 
 
 def _render(text: str, spans, start: int, end: int) -> str:
     """HTML-escape text[start:end], wrapping the spans inside it in <mark>."""
     out, cursor = [], start
-    for s, e in spans:
+    for s, e, _ in spans:
         if s < start or e > end:
             continue
         out.append(html.escape(text[cursor:s]))
@@ -109,28 +118,32 @@ def highlight(text: str, query_text: str) -> str:
 
 
 def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) outwards to whitespace so no word is cut."""
-    while start > 0 and not text[start - 1].isspace():
+    """Widen [start, end) outwards to whitespace so no word is cut (at most 30 characters)."""
+    floor, ceiling = max(0, start - 30), min(len(text), end + 30)
+    while start > floor and not text[start - 1].isspace():
         start -= 1
-    while end < len(text) and not text[end].isspace():
+    while end < ceiling and not text[end].isspace():
         end += 1
     return start, end
 
 
-def _choose_fragments(text: str, spans, terms) -> list[tuple[int, int]]:
+def _window(spans, starts, i):
+    """The fragment window opened by span i, and the distinct words inside it."""
+    lo = max(0, spans[i][0] - FRAGMENT_CHARS // 4)
+    hi = lo + FRAGMENT_CHARS
+    j = bisect_right(starts, hi - 1)
+    return lo, hi, {key for s, e, key in spans[i:j] if e <= hi}
+
+
+def _choose_fragments(text: str, spans) -> list[tuple[int, int]]:
     """Up to MAX_FRAGMENTS windows, greedily covering the most distinct matched words."""
+    starts = [s for s, _, _ in spans]
+    windows = [_window(spans, starts, i) for i in range(min(len(spans), MAX_CANDIDATES))]
     chosen, covered = [], set()
     for _ in range(MAX_FRAGMENTS):
-        best, best_gain = None, 0
-        for s, _e in spans:
-            lo, hi = max(0, s - FRAGMENT_CHARS // 3), s + FRAGMENT_CHARS
-            if any(lo < c_hi and c_lo < hi for c_lo, c_hi in chosen):
-                continue
-            words = {fold(canonical(text[a:b])) for a, b in spans if lo <= a and b <= hi}
-            gain = len(words - covered) * 10 + len(words)
-            if gain > best_gain and words - covered:
-                best, best_gain = (lo, hi, words), gain
-        if best is None:
+        free = [w for w in windows if not any(w[0] < hi and lo < w[1] for lo, hi in chosen)]
+        best = max(free, key=lambda w: (len(w[2] - covered), len(w[2])), default=None)
+        if best is None or not best[2] - covered:
             break
         chosen.append(_word_bounds(text, best[0], min(best[1], len(text))))
         covered |= best[2]
@@ -140,7 +153,7 @@ def _choose_fragments(text: str, spans, terms) -> list[tuple[int, int]]:
 def snippet(text: str, terms: set[str]) -> str:
     """One to three fragments of text cut on word boundaries, matched words in <mark>."""
     spans = _marked_spans(text, terms, SNIPPET_SCAN_CHARS)
-    fragments = _choose_fragments(text, spans, terms) if spans else []
+    fragments = _choose_fragments(text, spans) if spans else []
     if not fragments:
         start, end = _word_bounds(text, 0, min(len(text), FRAGMENT_CHARS * 2))
         return html.escape(text[start:end].strip()) + (" …" if end < len(text) else "")
@@ -219,13 +232,14 @@ class Index:
         date_filter = _day_range(date_from, date_to)
         with self._lock:
             searcher = self._fresh()
-            q, mask = QueryBuilder(searcher.reader()).build(parsed)
+            builder = QueryBuilder(searcher.reader())
+            q, mask = builder.build(parsed)
             if q is None:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            sortedby = "date" if sort == "newest" else None
+            sortedby = "recency" if sort == "newest" else None
             found = searcher.search(q, limit=page * limit, filter=date_filter, mask=mask,
                                     sortedby=sortedby, reverse=sortedby is not None)
-            terms = marked_terms(query_text)
+            terms = builder.marks
             hits = [self._hit(h, terms) for h in found[(page - 1) * limit: page * limit]]
             total = len(found)
         return Results(query_text, hits, total, page, limit, _ms(started), sort, terms)

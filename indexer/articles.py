@@ -1,0 +1,567 @@
+"""Read news articles from folders, text files and JSONL(.gz) files.
+
+Text files hold one article: the title on the first line, a date line (``10:39 17/11/2019``,
+``Thứ hai, 17/11/2019 10:39 (GMT+7)``, ...), the body paragraphs, a short byline, then site
+chrome (tags, comment forms, menus) that is dropped. JSONL files hold one JSON object a line.
+Anything that cannot be read as an article is reported as a ``Skip`` instead of stopping the run.
+All text comes out in Unicode NFC; dates are naive datetimes in Vietnam local time (UTC+7).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+VIETNAM_TZ = timezone(timedelta(hours=7))
+MAX_FILE_BYTES = 64 * 1024 * 1024          # text files and single JSONL lines above this are skipped
+TEXT_SUFFIXES = ("", ".txt")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+# Site chrome. A line starting with one of these ends the article (any length).
+CHROME_PREFIXES = ("từ khóa:", "từ khoá:", "tags:", "tag:")
+# Short lines starting with one of these, or containing a marker word, end the article.
+CHROME_SHORT_PREFIXES = ("bình luận", "gửi bình luận", "ý kiến bạn đọc", "viết bình luận")
+CHROME_WORDS = ("captcha",)
+# Short lines equal to one of these headings end the article.
+CHROME_HEADINGS = ("tin liên quan", "xem thêm", "đọc thêm", "chia sẻ", "bài liên quan",
+                   "tin cùng chuyên mục", "tin khác", "tin mới nhất", "tin nổi bật")
+# Section menus: equal lines end the article only when nothing but short lines follows them,
+# so a sub-heading such as "An toàn giao thông" in the middle of a story is kept.
+MENU_HEADINGS = ("bản tin pháp luật", "video clip", "phóng sự ảnh", "an toàn giao thông",
+                 "thời sự", "pháp luật", "xã hội", "kinh tế", "thế giới", "văn hóa", "văn hoá",
+                 "thể thao", "giải trí", "giáo dục", "sức khỏe", "sức khoẻ", "đời sống",
+                 "du lịch", "công nghệ", "video", "trang chủ")
+CHROME_MAX_WORDS = 8        # chrome lines matched by a prefix or marker word are at most this long
+HEADING_MAX_WORDS = 6
+BYLINE_MAX_WORDS = 5
+BYLINE_MAX_CHARS = 60
+EPOCH_MILLIS_ABOVE = 1e11   # larger epoch numbers are milliseconds
+DATE_SEARCH_LINES = 2       # the date line may be the first line (before the title) or right after it
+
+LEAD_KEYS = ("sapo", "abstract", "summary", "lead")
+DATE_KEYS = ("date", "published")
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
+VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+_WEEKDAY = r"(?:(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn|t[2-7])\s*[,-]?\s*)?"
+_DATE = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+_TIME = r"(?P<H>\d{1,2})\s*[:hH]\s*(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+_SEP = r"\s*(?:[-|,]\s*)?"
+_ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)\s*(?P<tz>[+-]\d{1,2}(?::?\d{2})?)?\s*\)?)?"
+DATE_PATTERNS = (
+    re.compile(rf"{_WEEKDAY}{_TIME}{_SEP}{_DATE}{_ZONE}", re.IGNORECASE),
+    re.compile(rf"{_WEEKDAY}{_DATE}(?:{_SEP}{_TIME})?{_ZONE}", re.IGNORECASE),
+)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article; ``date`` is naive Vietnam local time, ``origin`` the file it came from."""
+
+    id: str
+    title: str
+    body: str
+    lead: str = ""
+    date: datetime | None = None
+    url: str = ""
+    source: str = ""
+    category: str = ""
+    author: str = ""
+    origin: str = ""
+
+
+class Skip(NamedTuple):
+    """Something that was not read as an article: where ("path" or "path:lineno") and why."""
+
+    where: str
+    reason: str
+
+
+class SourceError(Exception):
+    """A source that does not exist or cannot be read at all."""
+
+
+# --------------------------------------------------------------------------- sources
+
+def iter_articles(sources, skipped: list | None = None) -> Iterator[Article]:
+    """Yield the articles in sources (folders, text and JSONL files); record skips in skipped."""
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    sources = [Path(s) for s in sources]
+    for source in sources:
+        if not os.path.exists(source):
+            raise SourceError(f"source not found: {source}")
+    return _unique_articles(sources, skipped if skipped is not None else [])
+
+
+def _unique_articles(sources: list[Path], skipped: list) -> Iterator[Article]:
+    """Articles from all sources, skipping an id already seen in this run."""
+    seen_ids: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
+    for source in sources:
+        for where, article in _source_articles(source, skipped, seen_files):
+            if article.id in seen_ids:
+                skipped.append(Skip(where, "duplicate id"))
+                continue
+            seen_ids.add(article.id)
+            yield article
+
+
+def _source_articles(source: Path, skipped: list, seen_files: set) -> Iterator[tuple[str, Article]]:
+    """(where, article) pairs from one source: a folder or a single file."""
+    if source.is_dir():
+        for path in _walk_folder(source, skipped, {_file_key(source)}, top=True):
+            yield from _file_articles(path, path.relative_to(source).as_posix(), skipped, seen_files)
+    elif source.is_file():
+        yield from _file_articles(source, source.name, skipped, seen_files, direct=True)
+    else:
+        raise SourceError(f"not a file or folder: {source}")
+
+
+def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -> Iterator[Path]:
+    """Files under folder in sorted order, recursing into subfolders; each real folder once."""
+    for entry in _sorted_entries(folder, skipped, top):
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            continue
+        if _is_dir(entry):
+            key = _file_key(path)
+            if key is not None and key not in visited:    # None: vanished or unreadable
+                visited.add(key)
+                yield from _walk_folder(path, skipped, visited)
+        elif _article_kind(entry.name):
+            yield path
+
+
+def _sorted_entries(folder: Path, skipped: list, top: bool) -> list[os.DirEntry]:
+    """The entries of folder by name; an unreadable subfolder is skipped, a source raises."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError as e:
+        if top:
+            raise SourceError(f"cannot read folder {folder}: {e.strerror or e}") from e
+        skipped.append(Skip(str(folder), f"cannot read folder: {e.strerror or e}"))
+        return []
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Whether entry is a folder (following symlinks), False if it cannot be checked."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of the real file or folder behind path, or None if it is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _article_kind(name: str) -> str | None:
+    """'jsonl' or 'text' for a file name that holds articles, None for any other file."""
+    lower = name.lower()
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if os.path.splitext(lower)[1] in TEXT_SUFFIXES:
+        return "text"
+    return None
+
+
+def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set,
+                   direct: bool = False) -> Iterator[tuple[str, Article]]:
+    """(where, article) pairs from one file, read once per run even if linked twice."""
+    kind = _article_kind(path.name)
+    if kind is None:
+        if direct:
+            skipped.append(Skip(str(path), "not an article file (.txt, .jsonl, .jsonl.gz or no extension)"))
+        return
+    key = _file_key(path)
+    if key is None:
+        skipped.append(Skip(str(path), "cannot read: broken link or file vanished"))
+        return
+    if key in seen_files:
+        return
+    seen_files.add(key)
+    if kind == "jsonl":
+        yield from read_jsonl(path, skipped)
+    else:
+        article = read_text_article(path, doc_id, skipped)
+        if article is not None:
+            yield str(path), article
+
+
+# --------------------------------------------------------------------------- decoding
+
+def decode_text(data: bytes) -> tuple[str | None, str]:
+    """(NFC text, "") for article bytes (UTF-8, UTF-16 with BOM, Vietnamese cp1258), else (None, reason)."""
+    text = _decode_bytes(data)
+    if text is None:
+        return None, "not text: binary data or unknown encoding"
+    if CONTROL_CHARS.search(text):
+        return None, "not text: contains control characters (binary file?)"
+    return unicodedata.normalize("NFC", text), ""
+
+
+def _decode_bytes(data: bytes) -> str | None:
+    """The text of data in the first encoding that fits, or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+    return text if looks_vietnamese(text) else None
+
+
+def looks_vietnamese(text: str) -> bool:
+    """Whether text read as cp1258 plausibly is Vietnamese (and not Latin-1 or binary)."""
+    non_ascii = sum(1 for c in text if ord(c) > 127)
+    special = sum(1 for c in text if c in VIETNAMESE_ONLY)
+    return special > 0 and special * 10 >= non_ascii
+
+
+def nfc(value) -> str:
+    """value as a stripped NFC string: lists joined by newlines, None/bool/dict as ""."""
+    text = _as_text(value, "\n")
+    return unicodedata.normalize("NFC", text).strip() if text else ""
+
+
+def _as_text(value, sep: str) -> str:
+    """A JSON value as text; list items joined with sep."""
+    if value is None or isinstance(value, (bool, dict)):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return sep.join(t for t in (_as_text(v, sep).strip() for v in value) if t)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- dates
+
+def parse_date(value) -> datetime | None:
+    """A naive Vietnam-time datetime from a date string (Vietnamese or ISO 8601) or epoch seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_epoch(value)
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFC", " ".join(value.split()))
+    if ISO_DATE.fullmatch(text):
+        return _from_iso(text)
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return _from_match(match)
+    return None
+
+
+def _from_epoch(seconds: float) -> datetime | None:
+    """Epoch seconds (or milliseconds) as naive Vietnam time, None when out of range."""
+    if abs(seconds) > EPOCH_MILLIS_ABOVE:
+        seconds = seconds / 1000
+    try:
+        return datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _from_iso(text: str) -> datetime | None:
+    """An ISO 8601 date/time, converted to naive Vietnam time when it has an offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return _to_vietnam_time(moment)
+
+
+def _from_match(match: re.Match) -> datetime | None:
+    """The datetime of a DATE_PATTERNS match, None for an impossible date."""
+    g = match.groupdict()
+    try:
+        moment = datetime(int(g["y"]), int(g["m"]), int(g["d"]),
+                          int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0))
+    except ValueError:
+        return None
+    if g["tz"]:
+        moment = moment.replace(tzinfo=_zone(g["tz"]))
+    return _to_vietnam_time(moment)
+
+
+def _zone(offset: str) -> timezone:
+    """A timezone from an offset like "+7", "+07:00" or "-0530"."""
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def _to_vietnam_time(moment: datetime) -> datetime:
+    """moment as naive Vietnam local time (naive input is taken to be Vietnam time already)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(VIETNAM_TZ).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- text articles
+
+def read_text_article(path: Path, doc_id: str, skipped: list) -> Article | None:
+    """The article in a text file, or None (with a Skip recorded) if it cannot be read."""
+    data = _read_small_file(path, skipped)
+    if data is None:
+        return None
+    text, reason = decode_text(data)
+    if text is None:
+        skipped.append(Skip(str(path), reason))
+        return None
+    article = parse_text_article(text, doc_id, origin=os.path.abspath(path))
+    if article is None:
+        skipped.append(Skip(str(path), "empty file"))
+    return article
+
+
+def _read_small_file(path: Path, skipped: list) -> bytes | None:
+    """The bytes of path, or None with a Skip for an unreadable, empty or too large file."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            skipped.append(Skip(str(path), f"file too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})"))
+            return None
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
+        return None
+    if not data:
+        skipped.append(Skip(str(path), "empty file"))
+        return None
+    return data
+
+
+def parse_text_article(text: str, doc_id: str, origin: str = "") -> Article | None:
+    """An Article from the text of an article file, None if it holds no title or body."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return None
+    title, date, rest = _split_head(lines)
+    body_lines = _without_chrome(rest)
+    if not title and not body_lines:
+        return None
+    author = ""
+    if len(body_lines) >= 2 and is_byline(body_lines[-1]):
+        author = body_lines.pop()
+    return Article(id=doc_id, title=title, body="\n".join(body_lines), date=date,
+                   author=author, origin=origin)
+
+
+def _split_head(lines: list[str]) -> tuple[str, datetime | None, list[str]]:
+    """(title, date, remaining lines): the date line may precede or follow the title."""
+    for index in range(min(DATE_SEARCH_LINES, len(lines))):
+        date = parse_date(lines[index])
+        if date is not None:
+            head = lines[:index + 1]
+            rest = lines[index + 1:]
+            title = head[0] if index == 1 else (rest.pop(0) if rest else "")
+            return title, date, rest
+    return lines[0], None, lines[1:]
+
+
+def _without_chrome(lines: list[str]) -> list[str]:
+    """The body lines before the first line of trailing site chrome."""
+    for index, line in enumerate(lines):
+        if is_chrome_line(line):
+            return lines[:index]
+        if _is_menu_heading(line) and all(_word_count(rest) <= HEADING_MAX_WORDS
+                                          for rest in lines[index + 1:]):
+            return lines[:index]
+    return lines
+
+
+def is_chrome_line(line: str) -> bool:
+    """Whether a line is site chrome that ends an article (tags, comments, related links)."""
+    lower = line.lower()
+    if lower.startswith(CHROME_PREFIXES):
+        return True
+    words = _word_count(line)
+    if words <= CHROME_MAX_WORDS and (lower.startswith(CHROME_SHORT_PREFIXES)
+                                      or any(w in lower for w in CHROME_WORDS)):
+        return True
+    return words <= HEADING_MAX_WORDS and _heading_key(line) in CHROME_HEADINGS
+
+
+def _is_menu_heading(line: str) -> bool:
+    """Whether a line is exactly a site section name such as "Video clip"."""
+    return _word_count(line) <= HEADING_MAX_WORDS and _heading_key(line) in MENU_HEADINGS
+
+
+def _heading_key(line: str) -> str:
+    """A line lowercased without trailing punctuation, for comparing with headings."""
+    return line.lower().rstrip(" .:;,!?…»>›-–—|").strip()
+
+
+def _word_count(line: str) -> int:
+    """The number of space-separated words in line."""
+    return len(line.split())
+
+
+def is_byline(line: str) -> bool:
+    """Whether a line looks like an author byline: a few capitalised words, no sentence."""
+    if len(line) > BYLINE_MAX_CHARS or ":" in line or line.endswith((".", "!", "?", ",", ";", "…")):
+        return False
+    if any(c.isdigit() for c in line):
+        return False
+    core = re.sub(r"\s*\([^)]*\)\s*$", "", line)    # "Minh Khoa (theo Reuters)"
+    words = core.split()
+    return 0 < len(words) <= BYLINE_MAX_WORDS and all(_starts_upper(w) for w in words)
+
+
+def _starts_upper(word: str) -> bool:
+    """Whether the first letter of word is a capital."""
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and letters[0].isupper()
+
+
+# --------------------------------------------------------------------------- JSONL
+
+def read_jsonl(path: Path, skipped: list) -> Iterator[tuple[str, Article]]:
+    """("path:lineno", article) pairs from a JSONL or JSONL.gz file; bad lines become Skips."""
+    origin = os.path.abspath(path)
+    try:
+        if os.stat(path).st_size == 0:
+            skipped.append(Skip(str(path), "empty file"))
+            return
+        stream = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+    except OSError as e:
+        skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
+        return
+    with stream:
+        for lineno, line in _numbered_lines(stream, path, skipped):
+            where = f"{path}:{lineno}"
+            article, reason = parse_jsonl_line(line, origin)
+            if article is not None:
+                yield where, article
+            elif reason:
+                skipped.append(Skip(where, reason))
+
+
+def _numbered_lines(stream, path: Path, skipped: list) -> Iterator[tuple[int, bytes | None]]:
+    """(lineno, bytes) for each line; None for an over-long line; stops at corrupt gzip data."""
+    lineno = 0
+    try:
+        while True:
+            line = stream.readline(MAX_FILE_BYTES)
+            if not line:
+                return
+            lineno += 1
+            if len(line) == MAX_FILE_BYTES and not line.endswith(b"\n"):
+                _discard_rest_of_line(stream)
+                line = None
+            yield lineno, line
+    except (EOFError, OSError, zlib.error) as e:
+        where = f"{path}:{lineno + 1}" if lineno else str(path)
+        skipped.append(Skip(where, f"truncated or corrupt file, rest skipped: {e}"))
+
+
+def _discard_rest_of_line(stream) -> None:
+    """Read stream up to and including the next newline."""
+    while True:
+        chunk = stream.readline(MAX_FILE_BYTES)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def parse_jsonl_line(line: bytes | None, origin: str = "") -> tuple[Article | None, str]:
+    """(article, "") for a JSONL line, (None, reason) for a bad one, (None, "") for a blank one."""
+    if line is None:
+        return None, f"line longer than {MAX_FILE_BYTES:,} bytes"
+    try:
+        text = line.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as e:
+        return None, f"invalid UTF-8 at byte {e.start}"
+    if not text.strip():
+        return None, ""
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        return None, f"invalid JSON: {e}"
+    if not isinstance(record, dict):
+        return None, f"not a JSON object ({type(record).__name__})"
+    return article_from_record(record, origin)
+
+
+def article_from_record(record: dict, origin: str = "") -> tuple[Article | None, str]:
+    """(article, "") from a decoded JSON object, or (None, reason) when it is unusable."""
+    doc_id = _record_id(record.get("id"))
+    if not doc_id:
+        return None, "missing id"
+    title, body = nfc(record.get("title")), nfc(record.get("body"))
+    if not title and not body:
+        return None, "no title or body"
+    return Article(
+        id=doc_id, title=title, body=body,
+        lead=_first_text(record, LEAD_KEYS),
+        date=_first_date(record),
+        url=nfc(record.get("url")),
+        source=_joined(record.get("source")),
+        category=_joined(record.get("category")),
+        author=_joined(record.get("author")),
+        origin=origin,
+    ), ""
+
+
+def _record_id(value) -> str:
+    """The id of a record as a string ("" when missing or not a string/number)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _first_text(record: dict, keys: tuple[str, ...]) -> str:
+    """The first non-empty text among record[key] for keys."""
+    for key in keys:
+        text = nfc(record.get(key))
+        if text:
+            return text
+    return ""
+
+
+def _first_date(record: dict) -> datetime | None:
+    """The first parseable date among the record's date fields."""
+    for key in DATE_KEYS:
+        date = parse_date(record.get(key))
+        if date is not None:
+            return date
+    return None
+
+
+def _joined(value) -> str:
+    """A short metadata value as NFC text, list items joined with ", "."""
+    text = _as_text(value, ", ")
+    return unicodedata.normalize("NFC", text).strip() if text else ""
