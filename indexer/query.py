@@ -169,8 +169,8 @@ class QueryBuilder:
         field, text = ("body", syllable) if accented else ("body_fold", fold(syllable))
         return self.reader.doc_frequency(field, text) > COMMON_RATIO * self.reader.doc_count()
 
-    def free(self, words: list[str]):
-        """The ranked part: every syllable, compound and code of the free words.
+    def free(self, words: list[str]) -> tuple[list, list]:
+        """The ranked part, as (rare, common) term lookups of the free words.
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast.
@@ -183,10 +183,8 @@ class QueryBuilder:
             (common if self._common(term, terms.accented) else rare).extend(lookups)
         for code in terms.codes:
             rare += self.word(code, terms.accented, CODE)
-        if rare and common:
-            return wq.AndMaybe(Any(rare + self.compounds(terms)), Any(common))
-        everything = rare + common + self.compounds(terms)
-        return Any(everything) if everything else None
+        compounds = self.compounds(terms)
+        return (rare + compounds, common) if rare else (compounds + common, [])
 
     def phrase(self, clause: Clause):
         """An exact phrase (accent-insensitive when typed without accents)."""
@@ -222,17 +220,42 @@ class QueryBuilder:
             return Any([wq.Term(f, syllable) for f in fields])
         return Any([wq.Term(f"{f}_fold", syllable) for f in fields])
 
-    def build(self, parsed: ParsedQuery):
-        """(query to score, exclusion mask or None); the query is None when nothing is searchable."""
-        required = []
+    def build(self, parsed: ParsedQuery) -> "Plan":
+        """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
+        plan = Plan()
         for group in parsed.required:
             parts = [q for q in (self.clause(c) for c in group) if q is not None]
             if parts:
-                required.append(Any(parts))
-        optional = self.free(parsed.free_text) if parsed.free_text else None
+                plan.required.append(Any(parts))
+        if parsed.free_text:
+            plan.rare, plan.common = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
-        mask = Any(excluded) if excluded else None
-        if required:
-            must = wq.And(required)
-            return (wq.AndMaybe(must, optional) if optional else must), mask
-        return optional, mask
+        plan.excluded = Any(excluded) if excluded else None
+        plan.marks = self.marks
+        return plan
+
+
+@dataclass
+class Plan:
+    """What a search does: score ``rare`` lookups for all articles, ``common`` ones for the best
+    candidates, keep only articles matching every ``required`` query and none of ``excluded``."""
+    rare: list = field(default_factory=list)
+    common: list = field(default_factory=list)
+    required: list = field(default_factory=list)
+    excluded: object = None
+    marks: set = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.rare or self.common or self.required)
+
+    def required_lookups(self) -> list[tuple[str, str, float]]:
+        """(field, text, boost) of every word in the required clauses, to score them too."""
+        out = []
+        for q in self.required:
+            for leaf in q.leaves():
+                if isinstance(leaf, wq.Phrase):
+                    out += [(leaf.fieldname, w, leaf.boost) for w in leaf.words]
+                elif isinstance(leaf, wq.Term):
+                    out.append((leaf.fieldname, leaf.text, leaf.boost))
+        return out

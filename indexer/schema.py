@@ -8,7 +8,7 @@ Analysis runs in worker processes, which hand the writer ready-made postings.
 from __future__ import annotations
 
 import hashlib
-from datetime import timezone
+from datetime import datetime, timezone
 from collections import defaultdict
 
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
@@ -16,7 +16,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from .analysis import analyze, exact_analyzer, fold, folded_analyzer
 from .articles import Article
 
-TEXT_FIELDS = ("title", "body")
+SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
 
 
@@ -50,6 +50,11 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
+def recency(moment: datetime | None) -> int:
+    """A date as a sortable number (seconds, Vietnam time as if UTC); 0 when there is none."""
+    return int(moment.replace(tzinfo=timezone.utc).timestamp()) if moment else 0
+
+
 def searchable_text(article: Article) -> str:
     """The text indexed as the body: the lead paragraph, then the body."""
     return f"{article.lead}\n{article.body}" if article.lead else article.body
@@ -78,7 +83,7 @@ def to_document(schema: Schema, article: Article) -> dict:
     """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
     doc = {"id": article.id, "origin": article.origin, "fingerprint": fingerprint(article),
            "date": article.date,
-           "recency": int(article.date.replace(tzinfo=timezone.utc).timestamp()) if article.date else 0}
+           "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})
     for field, text in (("title", article.title), ("body", searchable_text(article))):
         tokens = [(t, pos) for t, pos, _, _ in analyze(text)]

@@ -16,12 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import whoosh.index
-from whoosh import query as wq
+import numpy as np
 from whoosh import scoring
 
 from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
 from .articles import Article
 from .query import QueryBuilder, QueryError, parse, terms_of
+from .schema import SCORED_FIELDS, recency
+from .scorer import Scorer
 from .store import IndexNotFound, current_generation
 
 SORTS = ("relevance", "newest")
@@ -163,14 +165,40 @@ def snippet(text: str, terms: set[str]) -> str:
     return prefix + " … ".join(parts) + suffix
 
 
-def _day_range(date_from: date | None, date_to: date | None):
+def _recency_window(date_from: date | None, date_to: date | None):
+    """(first, last) recency values of a date range, whole days included; None for no range."""
     if date_from is None and date_to is None:
         return None
     if date_from and date_to and date_from > date_to:
         raise QueryError("Ngày bắt đầu sau ngày kết thúc / date_from is after date_to")
-    start = datetime.combine(date_from, dtime.min) if date_from else None
-    end = datetime.combine(date_to, dtime.max) if date_to else None
-    return wq.DateRange("date", start, end)
+    first = recency(datetime.combine(date_from, dtime.min)) if date_from else 1
+    last = recency(datetime.combine(date_to, dtime.max)) if date_to else np.iinfo(np.int64).max
+    return first, last
+
+
+def _doc_mask(searcher, q, size: int) -> np.ndarray:
+    """A boolean array of the documents matching a Whoosh query."""
+    mask = np.zeros(size, dtype=bool)
+    mask[list(searcher.docs_for_query(q))] = True
+    return mask
+
+
+def _top(scores, matched, n: int) -> np.ndarray:
+    """The ids of the n best-scoring matched documents, unordered."""
+    ids = np.flatnonzero(matched)
+    if len(ids) > n:
+        ids = ids[np.argpartition(-scores[ids], n - 1)[:n]]
+    return ids
+
+
+def _rank(scores, matched, recency, n: int) -> np.ndarray:
+    """The first n matched documents, by score or (given recency) newest first."""
+    if recency is None:
+        ids = _top(scores, matched, n)
+        return ids[np.lexsort((ids, -scores[ids]))]
+    ids = np.flatnonzero(matched)
+    order = np.lexsort((-scores[ids], -recency[ids]))[:n]
+    return ids[order]
 
 
 class Index:
@@ -182,6 +210,8 @@ class Index:
         self._searcher = None
         self._generation = None
         self._checked = 0.0
+        self._scoring = None
+        self._recency = None
         self._open_live()
 
     def _open_live(self) -> None:
@@ -220,6 +250,12 @@ class Index:
         with self._lock:
             return self._fresh().doc_count()
 
+    def _scorer(self, searcher) -> Scorer:
+        if self._scoring is None or self._scoring.searcher is not searcher:
+            self._scoring = Scorer(searcher, SCORED_FIELDS)
+            self._recency = self._scoring.column("recency")
+        return self._scoring
+
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance") -> Results:
         """Search; raises QueryError for an unusable query or parameters."""
@@ -229,25 +265,40 @@ class Index:
         if not (1 <= limit <= 1000) or not (1 <= page <= 10_000):
             raise QueryError("limit must be 1–1000 and page 1–10000")
         parsed = parse(query_text)
-        date_filter = _day_range(date_from, date_to)
+        window = _recency_window(date_from, date_to)
         with self._lock:
             searcher = self._fresh()
-            builder = QueryBuilder(searcher.reader())
-            q, mask = builder.build(parsed)
-            if q is None:
+            plan = QueryBuilder(searcher.reader()).build(parsed)
+            if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            sortedby = "recency" if sort == "newest" else None
-            found = searcher.search(q, limit=page * limit, filter=date_filter, mask=mask,
-                                    sortedby=sortedby, reverse=sortedby is not None)
-            terms = builder.marks
-            hits = [self._hit(h, terms) for h in found[(page - 1) * limit: page * limit]]
-            total = len(found)
-        return Results(query_text, hits, total, page, limit, _ms(started), sort, terms)
+            scores, matched = self._execute(searcher, plan, window)
+            docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
+            page_docs = docs[(page - 1) * limit: page * limit]
+            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
+        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks)
 
-    def _hit(self, hit, terms) -> Hit:
-        stored = hit.fields()
+    def _execute(self, searcher, plan, window):
+        """(scores, matched) arrays over all documents for a plan."""
+        scorer = self._scorer(searcher)
+        scores = np.zeros(scorer.size, dtype=np.float32)
+        for term in plan.rare:
+            scorer.add(scores, term.fieldname, term.text, term.boost)
+        for field, text, boost in plan.required_lookups():
+            scorer.add(scores, field, text, boost)
+        matched = scorer.live & (scores > 0)
+        for q in plan.required:
+            matched &= _doc_mask(searcher, q, scorer.size)
+        if plan.excluded is not None:
+            matched &= ~_doc_mask(searcher, plan.excluded, scorer.size)
+        if window is not None:
+            matched &= (self._recency >= window[0]) & (self._recency <= window[1])
+        for term in plan.common:  # they rank the matched articles but match none by themselves
+            scorer.add(scores, term.fieldname, term.text, term.boost)
+        return scores, matched
+
+    def _hit(self, stored: dict, score: float, terms) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
-        return Hit(stored["id"], stored.get("title", ""), float(hit.score or 0.0), stored.get("date"),
+        return Hit(stored["id"], stored.get("title", ""), score, stored.get("date"),
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
                    stored.get("author", ""), snippet(text, terms))
 

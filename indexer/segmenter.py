@@ -183,8 +183,9 @@ class _Index(dict):
         self.fill = fill
 
     def __missing__(self, tok):
-        row = self[tok] = len(self)
+        row = len(self)
         self.fill(row, tok)
+        self[tok] = row
         return row
 
 
@@ -203,7 +204,8 @@ class _TokenTable:
         """Row ids of tokens (an array), adding unseen tokens; call under _TABLE_LOCK."""
         if len(self.index) > CACHE_LIMIT:
             self.index = _Index(self._fill)
-        return self.model.np.fromiter(map(self.index.__getitem__, toks), self.model.np.intp, len(toks))
+        np = self.model.np
+        return np.fromiter(map(self.index.__getitem__, toks), np.intp, len(toks))
 
     def _fill(self, row: int, tok: str) -> None:
         """Compute a token's row exactly as pyvi's word2features + crfsuite would weigh it."""
@@ -336,7 +338,7 @@ class _Decoder:
     def _emit(self, labels: bytearray) -> list[tuple[int, int, bool]]:
         """Tokens for the given leading labels, then drop them from the pending state."""
         np, n = self.model.np, len(labels)
-        joins = np.frombuffer(labels, np.uint8) & np.frombuffer(self.allow, np.uint8, n)
+        joins = np.frombuffer(labels, np.uint8) & np.frombuffer(self.allow[:n], np.uint8)
         out = list(zip(self.starts[:n], self.ends[:n], joins.astype(bool).tolist()))
         for pending in (self.back, self.allow, self.starts, self.ends):
             del pending[:n]
@@ -368,7 +370,7 @@ def _tokenize(piece: str, offset: int) -> tuple[list[str], list[int], list[int]]
 
 
 class _Stream:
-    """Tokens of one text flowing through scoring (which needs 2 tokens of context) and decoding."""
+    """One text's tokens on their way through scoring (2 tokens of context) and decoding."""
 
     def __init__(self, table: _TokenTable):
         self.table = table

@@ -1,0 +1,322 @@
+"""Retrieval quality: MRR@10 and Recall@10 of our engine and two Tantivy set-ups.
+
+    python -m benchmarks.quality                       # all sets and variants, writes RESULTS.md
+    python -m benchmarks.quality --sets baomoi-title --variants orig noaccent   # quick look
+    python -m benchmarks.quality --sets vietnews-title --engines ours --misses 20  # what it misses
+
+For each set in ../shared/eval/dev/ the pool is indexed by `indexer.build_index` and by the
+Tantivy set-ups of benchmarks/tantivy_ref.py; every query variant is searched (top 10) in
+each. Also scores our own short-query set (benchmarks/short_queries.tsv, on the baomoi-title
+pool) with MRR@10, Recall@10 and P@5. RESULTS.md is rewritten only by a full run (or --write).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import REPO, load_indexer, md_table, read_jsonl, require_shared, timer, \
+    write_section
+from benchmarks.tantivy_ref import SETUPS, TantivyEngine
+
+SETS = ["vietnews-title", "vietnews-abstract", "baomoi-title", "baomoi-sapo"]
+VARIANTS = ["orig", "lower", "noaccent", "tone", "nfd"]
+ENGINES = ["ours", *SETUPS]
+SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
+SHORT_POOL_SET = "baomoi-title"
+SAME_QIDS = "orig(same qids)"
+
+
+# ---------------------------------------------------------------- inputs
+
+def read_queries(path: Path) -> list[tuple[str, str]]:
+    """(qid, query) pairs of a queries.<variant>.tsv file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t", 1)) for line in lines if line.strip()]
+
+
+def read_qrels(path: Path) -> dict[str, set[str]]:
+    """qid -> relevant doc ids, from a TREC qrels file."""
+    qrels: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        qid, _, doc_id, grade = line.split()
+        if int(grade) > 0:
+            qrels.setdefault(qid, set()).add(doc_id)
+    return qrels
+
+
+def read_short_set() -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """Queries and judgements of benchmarks/short_queries.tsv (qid, query, relevant ids)."""
+    queries, qrels = [], {}
+    for line in SHORT_TSV.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            qid, query, relevant = line.split("\t")
+            queries.append((qid, query))
+            qrels[qid] = set(relevant.split())
+    return queries, qrels
+
+
+def set_queries(set_dir: Path, variants: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """variant -> queries; with `tone`, also the orig queries of the same qids."""
+    queries = {v: read_queries(set_dir / f"queries.{v}.tsv") for v in variants}
+    if "tone" in queries:
+        tone_qids = {qid for qid, _ in queries["tone"]}
+        orig = read_queries(set_dir / "queries.orig.tsv")
+        queries[SAME_QIDS] = [(qid, q) for qid, q in orig if qid in tone_qids]
+    return queries
+
+
+# ---------------------------------------------------------------- engines
+
+class OurEngine:
+    """Our index of one pool, built in a temporary folder."""
+
+    def __init__(self, indexer, pool: Path, folder: str):
+        self.indexer = indexer
+        indexer.build_index([str(pool)], folder)
+        self.index = indexer.open_index(folder)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        try:
+            return [hit.doc_id for hit in self.index.search(query, limit=limit)]
+        except self.indexer.QueryError:
+            return []
+
+    def close(self):
+        close = getattr(self.index, "close", None)
+        if close:
+            close()
+
+
+def build_tantivy(setup: str, pool: Path) -> TantivyEngine:
+    engine = TantivyEngine(setup)
+    engine.add((r["id"], r.get("title", ""), r.get("body", "")) for r in read_jsonl(pool))
+    return engine
+
+
+def build_engines(names: list[str], pool: Path, folder: str, indexer) -> tuple[dict, dict]:
+    """(name -> engine over the pool, name -> build seconds), printing each build's time."""
+    engines, seconds = {}, {}
+    for name in names:
+        with timer() as t:
+            if name == "ours":
+                engines[name] = OurEngine(indexer, pool, folder)
+            else:
+                engines[name] = build_tantivy(name, pool)
+        seconds[name] = t.seconds
+        print(f"  build {name:8s} {t.seconds:7.1f} s", flush=True)
+    return engines, seconds
+
+
+# ---------------------------------------------------------------- scoring
+
+def run_queries(engine, queries: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """qid -> top-10 doc ids."""
+    return {qid: engine.search(query, limit=10) for qid, query in queries}
+
+
+def score(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:
+    """MRR@10, Recall@10 and P@5 averaged over the queries of `runs`."""
+    mrr = recall = p5 = 0.0
+    for qid, ranked in runs.items():
+        relevant = qrels.get(qid, set())
+        first = next((rank for rank, d in enumerate(ranked[:10], 1) if d in relevant), None)
+        mrr += 1 / first if first else 0.0
+        recall += len(relevant & set(ranked[:10])) / len(relevant) if relevant else 0.0
+        p5 += len(relevant & set(ranked[:5])) / 5
+    n = max(len(runs), 1)
+    return {"n": len(runs), "mrr": mrr / n, "recall": recall / n, "p5": p5 / n}
+
+
+def print_misses(runs: dict, queries: list, qrels: dict, limit: int) -> None:
+    """The first `limit` queries whose relevant article is not ranked first."""
+    text = dict(queries)
+    shown = 0
+    for qid, ranked in runs.items():
+        rank = next((r for r, d in enumerate(ranked, 1) if d in qrels.get(qid, ())), None)
+        if rank != 1 and shown < limit:
+            shown += 1
+            print(f"      miss {qid} rank {rank or '>10'}: {text[qid][:100]}")
+
+
+def evaluate(name: str, engine, queries: dict, qrels: dict, label: str,
+             misses: int = 0) -> tuple[dict, float]:
+    """(variant -> scores, seconds spent searching) for one engine, printing the scores."""
+    results, seconds = {}, 0.0
+    for variant, qs in queries.items():
+        with timer() as t:
+            runs = run_queries(engine, qs)
+        results[variant] = scores = score(runs, qrels)
+        seconds += t.seconds
+        print(f"  {label:5s} {variant:21s} {name:8s} MRR@10 {scores['mrr']:.3f}  "
+              f"R@10 {scores['recall']:.3f}  P@5 {scores['p5']:.3f}  ({len(qs)} q, "
+              f"{1000 * t.seconds / max(len(qs), 1):.1f} ms/q)", flush=True)
+        if misses and name == "ours":
+            print_misses(runs, qs, qrels, misses)
+    return results, seconds
+
+
+# ---------------------------------------------------------------- targets
+
+def check(value: float | None, ok: bool | None, aim: bool | None = None) -> str:
+    if value is None or ok is None:
+        return "n/a"
+    verdict = "PASS" if ok else "FAIL"
+    return verdict if aim is None else f"{verdict} (aim {'met' if aim else 'missed'})"
+
+
+def mrr_of(results: dict, engine: str, variant: str) -> float | None:
+    return results.get(engine, {}).get(variant, {}).get("mrr")
+
+
+def target_rows(set_name: str, results: dict) -> list[list]:
+    """[set, target, ours, compared with, verdict] rows for one set."""
+    ours = lambda v: mrr_of(results, "ours", v)  # noqa: E731
+    rows = []
+    orig, tv_orig = ours("orig"), mrr_of(results, "default", "orig")
+    if orig is not None and tv_orig is not None:
+        rows.append([set_name, "orig >= tantivy default (aim +0.02)", orig, tv_orig,
+                     check(orig, orig >= tv_orig, orig >= tv_orig + 0.02)])
+    noacc, tv_fold = ours("noaccent"), mrr_of(results, "fold", "noaccent")
+    if noacc is not None and tv_fold is not None:
+        rows.append([set_name, "noaccent >= tantivy fold noaccent (aim +0.03)", noacc, tv_fold,
+                     check(noacc, noacc >= tv_fold, noacc >= tv_fold + 0.03)])
+    if noacc is not None and orig is not None:
+        rows.append([set_name, "noaccent within 0.08 of our orig", noacc, orig,
+                     check(noacc, noacc >= orig - 0.08)])
+    for variant, base in (("lower", "orig"), ("nfd", "orig"), ("tone", SAME_QIDS)):
+        value, reference = ours(variant), ours(base)
+        if value is not None and reference is not None:
+            rows.append([set_name, f"{variant} within 0.005 of {base}", value, reference,
+                         check(value, abs(value - reference) <= 0.005)])
+    return rows
+
+
+# ---------------------------------------------------------------- tables
+
+def quality_table(all_results: dict) -> str:
+    header = ["set", "variant", "queries"] + [f"{e} {m}" for e in ENGINES
+                                              for m in ("MRR@10", "R@10")]
+    rows = []
+    for set_name, results in all_results.items():
+        variants = next(iter(results.values())).keys()
+        for variant in variants:
+            row = [set_name, variant, next(iter(results.values()))[variant]["n"]]
+            for engine in ENGINES:
+                scores = results.get(engine, {}).get(variant)
+                row += [scores["mrr"], scores["recall"]] if scores else ["–", "–"]
+            rows.append(row)
+    return md_table(header, rows)
+
+
+def short_table(results: dict) -> str:
+    """results: engine -> subset -> scores."""
+    rows = []
+    subsets = next(iter(results.values()), {}).keys()
+    for subset in subsets:
+        for engine in ENGINES:
+            s = results.get(engine, {}).get(subset)
+            if s:
+                rows.append([subset, engine, s["n"], s["mrr"], s["recall"], s["p5"]])
+    return md_table(["queries", "engine", "n", "MRR@10", "R@10", "P@5"], rows)
+
+
+def short_subsets(queries) -> dict:
+    """all / as written / typed without accents (qids "u..") subsets of the short set."""
+    return {"all": queries,
+            "as written": [(qid, q) for qid, q in queries if not qid.startswith("u")],
+            "typed without accents": [(qid, q) for qid, q in queries if qid.startswith("u")]}
+
+
+def report(all_results: dict, short_results: dict | None, timings: list[list]) -> str:
+    parts = ["Known-item sets of ../shared/eval/dev (500 queries each; relevant = the source "
+             "article and its exact duplicates). `ours` = `indexer.build_index` + "
+             "`Index.search(q, limit=10)`; `default` / `fold` = the Tantivy 0.27 set-ups of "
+             "benchmarks/tantivy_ref.py (syllables + lowercase; + ascii_fold). "
+             f"`{SAME_QIDS}` = the orig queries of the qids that have a `tone` variant.",
+             quality_table(all_results)]
+    targets = [row for name, res in all_results.items() for row in target_rows(name, res)]
+    if targets:
+        parts += ["### Targets (MRR@10)",
+                  md_table(["set", "target", "ours", "compared with", "result"], targets)]
+    if short_results:
+        parts += ["### Short queries (benchmarks/short_queries.tsv, baomoi-title pool)",
+                  "Queries of 2–4 words as people type them (names, places, events); several "
+                  "judged articles per query. How the set was made: see the top of this file.",
+                  short_table(short_results)]
+    parts += ["### Time", md_table(["pool", "engine", "build s", "search ms/query"], timings)]
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- main
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=SETS)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS)
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=ENGINES)
+    parser.add_argument("--no-short", action="store_true", help="skip the short-query set")
+    parser.add_argument("--misses", type=int, default=0, metavar="N",
+                        help="print up to N queries per variant that our engine does not rank first")
+    parser.add_argument("--write", action="store_true",
+                        help="write RESULTS.md even for a subset run")
+    return parser.parse_args(argv)
+
+
+def run_pool(set_name: str, engine_names: list[str], indexer, jobs: dict,
+             timings: list[list], misses: int = 0) -> dict:
+    """Build the engines on one pool and run each job (label -> (variant -> queries, qrels)).
+
+    Returns label -> engine -> variant -> scores; appends [pool, engine, build s, ms/query]
+    rows to `timings`.
+    """
+    pool = require_shared("eval", "dev", set_name, "pool.jsonl.gz")
+    print(f"== {set_name}", flush=True)
+    results: dict[str, dict] = {label: {} for label in jobs}
+    with tempfile.TemporaryDirectory(prefix="vnsearch-quality-") as folder:
+        engines, build_seconds = build_engines(engine_names, pool, folder, indexer)
+        for name, engine in engines.items():
+            searched = n_queries = 0
+            for label, (queries, qrels) in jobs.items():
+                results[label][name], seconds = evaluate(name, engine, queries, qrels, label,
+                                                               misses)
+                searched += seconds
+                n_queries += sum(len(qs) for qs in queries.values())
+            timings.append([set_name, name, f"{build_seconds[name]:.1f}",
+                            f"{1000 * searched / max(n_queries, 1):.1f}"])
+            getattr(engine, "close", lambda: None)()
+    return results
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    engines = list(args.engines)
+    indexer = load_indexer(required=False) if "ours" in engines else None
+    if indexer is None and "ours" in engines:
+        engines.remove("ours")
+    all_results, short_results, timings = {}, None, []
+    with timer() as total:
+        for set_name in args.sets:
+            set_dir = require_shared("eval", "dev", set_name)
+            qrels = read_qrels(set_dir / "qrels.txt")
+            jobs = {"eval": (set_queries(set_dir, args.variants), qrels)}
+            if set_name == SHORT_POOL_SET and not args.no_short and SHORT_TSV.exists():
+                queries, short_qrels = read_short_set()
+                jobs["short"] = (short_subsets(queries), short_qrels)
+            by_job = run_pool(set_name, engines, indexer, jobs, timings, args.misses)
+            all_results[set_name] = by_job["eval"]
+            short_results = by_job.get("short", short_results)
+    print(f"total {total.seconds:.1f} s\n")
+    text = report(all_results, short_results, timings)
+    print(text)
+    full = args.sets == SETS and args.variants == VARIANTS and not args.no_short
+    if full or args.write:
+        write_section("quality", "Retrieval quality", text)
+    else:
+        print("(subset run: RESULTS.md not written; add --write to write it)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

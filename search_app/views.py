@@ -1,0 +1,273 @@
+"""Views: search form, result pages, article page, JSON API and health check."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+import indexer
+
+bp = Blueprint("search", __name__)
+
+MAX_QUERY_CHARS = 500
+MAX_PAGE = 1000
+PER_PAGE = 10
+MAX_PER_PAGE = 50
+SORTS = ("relevance", "newest")
+PAGE_WINDOW = 10
+_open_lock = threading.Lock()
+
+ERROR_PAGES = {
+    400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
+    404: ("Không tìm thấy", "Không tìm thấy trang hoặc bài viết bạn yêu cầu. "
+          "Có thể đường dẫn bị sai hoặc bài viết không có trong chỉ mục."),
+    405: ("Phương thức không được hỗ trợ", "Địa chỉ này không hỗ trợ phương thức {method}."),
+    500: ("Lỗi máy chủ", "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau."),
+    503: ("Chưa có chỉ mục tìm kiếm", "Chưa có chỉ mục tìm kiếm ở thư mục {index_dir}. "
+          "Hãy chạy `python -m indexer build` để xây dựng chỉ mục rồi tải lại trang."),
+}
+
+
+class InputError(ValueError):
+    """A request parameter that cannot be used; its message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The validated parameters of a search request."""
+
+    q: str = ""
+    page: int = 1
+    sort: str = "relevance"
+    date_from: date | None = None
+    date_to: date | None = None
+    per_page: int = PER_PAGE
+
+    def url_args(self) -> dict:
+        """The query-string arguments that differ from the defaults."""
+        args = {"q": self.q, "page": self.page, "sort": self.sort,
+                "from": self.date_from and self.date_from.isoformat(),
+                "to": self.date_to and self.date_to.isoformat()}
+        defaults = {"page": 1, "sort": "relevance"}
+        return {k: v for k, v in args.items() if v and defaults.get(k) != v}
+
+    def url(self, **changes) -> str:
+        """The results URL for these parameters with some of them changed."""
+        return url_for("search.search", **replace(self, **changes).url_args())
+
+    def article_url(self, doc_id: str) -> str:
+        """The article URL carrying the search, for highlighting and the way back."""
+        return url_for("search.article", doc_id=doc_id, **self.url_args())
+
+
+def get_index():
+    """The app's open index, opened once on first use (raises indexer.IndexNotFound)."""
+    extensions = current_app.extensions
+    if "search_index" not in extensions:
+        with _open_lock:
+            if "search_index" not in extensions:
+                extensions["search_index"] = indexer.open_index(current_app.config["INDEX_DIR"])
+    return extensions["search_index"]
+
+
+def parse_int(raw: str | None, label: str, low: int, high: int, default: int) -> int:
+    """Parse an optional integer parameter in [low, high] or raise InputError."""
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
+        raise InputError(f"{label} không hợp lệ: «{raw[:50]}». "
+                         f"Giá trị phải là số nguyên từ {low} đến {high}.")
+    return int(raw)
+
+
+def parse_date(raw: str | None, label: str) -> date | None:
+    """Parse an optional YYYY-MM-DD date parameter or raise InputError."""
+    if not raw:
+        return None
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{label} không hợp lệ: «{raw[:50]}». "
+                         "Hãy nhập ngày theo dạng YYYY-MM-DD, ví dụ 2024-03-15.") from None
+
+
+def parse_params(args, api: bool = False) -> SearchParams:
+    """Validate the search parameters of a request (q may be empty) or raise InputError."""
+    q = args.get("q", "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise InputError(f"Từ khóa quá dài ({len(q)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
+    page = parse_int(args.get("page"), "Số trang", 1, MAX_PAGE, 1)
+    per_page = parse_int(args.get("per_page"), "per_page", 1, MAX_PER_PAGE, PER_PAGE) if api else PER_PAGE
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise InputError(f"Cách sắp xếp không hợp lệ: «{sort[:50]}». Chỉ dùng "
+                         "«relevance» (liên quan nhất) hoặc «newest» (mới nhất).")
+    date_from = parse_date(args.get("from"), "Từ ngày")
+    date_to = parse_date(args.get("to"), "Đến ngày")
+    if date_from and date_to and date_from > date_to:
+        raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
+    return SearchParams(q, page, sort, date_from, date_to, per_page)
+
+
+def run_search(params: SearchParams):
+    """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
+    return get_index().search(params.q, limit=params.per_page, page=params.page,
+                              date_from=params.date_from, date_to=params.date_to,
+                              sort=params.sort)
+
+
+def page_window(page: int, pages: int) -> list[int]:
+    """The page numbers to link around the current page (at most PAGE_WINDOW of them)."""
+    last = min(pages, MAX_PAGE)
+    start = max(1, min(page - PAGE_WINDOW // 2, last - PAGE_WINDOW + 1))
+    return list(range(start, min(last, start + PAGE_WINDOW - 1) + 1))
+
+
+def unaccented(text: str) -> str:
+    """The text without Vietnamese diacritics (a suggestion when nothing is found)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def http_url(url: str) -> str | None:
+    """The url if it is an absolute http(s) link, else None (never javascript: and the like)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+@bp.app_template_filter("vn_number")
+def vn_number(n: int) -> str:
+    """Format an integer the Vietnamese way: 1234567 -> 1.234.567."""
+    return f"{n:,}".replace(",", ".")
+
+
+@bp.app_template_filter("vn_seconds")
+def vn_seconds(ms: float) -> str:
+    """Format milliseconds as seconds with a decimal comma: 52.3 -> 0,05."""
+    return f"{ms / 1000:.2f}".replace(".", ",")
+
+
+@bp.app_template_filter("vn_datetime")
+def vn_datetime(value: datetime | None) -> str:
+    """Format a datetime as dd/mm/yyyy HH:MM (empty for None)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+@bp.get("/")
+def home():
+    """The search form."""
+    return render_template("index.html")
+
+
+@bp.get("/search")
+def search():
+    """A page of results, or the form again when the query is empty."""
+    params = parse_params(request.args)
+    if not params.q:
+        return render_template("index.html")
+    results = run_search(params)
+    hits = [(hit, Markup(hit.snippet)) for hit in results]
+    suggestion = unaccented(params.q)
+    return render_template("results.html", params=params, results=results, hits=hits,
+                           pages=page_window(params.page, results.pages),
+                           last_page=min(results.pages, MAX_PAGE),
+                           suggestion=suggestion if suggestion != params.q else None)
+
+
+@bp.get("/article/<path:doc_id>")
+def article(doc_id: str):
+    """One whole article, the query's words highlighted when opened with ?q=."""
+    index = get_index()
+    doc = index.get(doc_id)
+    if doc is None:
+        abort(404)
+    q = request.args.get("q", "").strip()
+    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "")
+    paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
+    lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
+    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to") if request.args.get(k)}
+    return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
+                           paragraphs=paragraphs, source_url=http_url(doc.url),
+                           back_url=url_for("search.search", **back) if q else None)
+
+
+def highlighter(index, q: str):
+    """A function marking q's words in a text (plain escaping when there is no usable q)."""
+    def mark(text: str) -> Markup:
+        if not q or not text:
+            return escape(text)
+        try:
+            return Markup(index.highlight(text, q))
+        except indexer.QueryError:
+            return escape(text)
+    return mark
+
+
+@bp.get("/api/search")
+def api_search():
+    """The search as JSON."""
+    params = parse_params(request.args, api=True)
+    if not params.q:
+        raise InputError("Thiếu từ khóa tìm kiếm: tham số q không được để trống.")
+    results = run_search(params)
+    return {"query": params.q, "total": results.total, "page": params.page,
+            "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
+            "hits": [hit_json(hit) for hit in results]}
+
+
+def hit_json(hit) -> dict:
+    """One search hit as a JSON-ready dict."""
+    return {"id": hit.doc_id, "title": hit.title,
+            "date": hit.date.isoformat() if hit.date else None,
+            "url": hit.url, "source": hit.source, "snippet": hit.snippet, "score": hit.score}
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and index check: 200 with the article count, 503 without an index."""
+    return {"status": "ok", "articles": get_index().doc_count}
+
+
+def wants_json() -> bool:
+    """Whether the current request is for the JSON API (errors answered as JSON)."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(code: int, message: str | None = None):
+    """An error page (or JSON for the API) with a Vietnamese title and message."""
+    title, default = ERROR_PAGES.get(code, (f"Lỗi {code}", f"Yêu cầu không thực hiện được (mã {code})."))
+    message = message or default.format(method=request.method,
+                                        index_dir=current_app.config["INDEX_DIR"])
+    if wants_json():
+        status = "unavailable" if code == 503 else "error"
+        return {"status": status, "code": code, "message": message}, code
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    """404, 405, 500 and other HTTP errors as Vietnamese pages."""
+    response = current_app.make_response(error_response(error.code or 500))
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def register_error_handlers(app) -> None:
+    """Answer bad input, query errors, a missing index and HTTP errors without tracebacks."""
+    app.register_error_handler(InputError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(indexer.QueryError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(indexer.IndexNotFound, lambda e: error_response(503))
+    app.register_error_handler(HTTPException, handle_http_error)

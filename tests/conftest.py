@@ -1,0 +1,111 @@
+"""Shared fixtures: a real index built once from test articles plus seeds/, and Flask apps on it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SEED_ID = "nghi-quyet-28-giao-thong-do-thi.txt"
+SLASH_ID = "thoi-su/2024/05/khanh-thanh-cau-song-han"
+ODD_ID = "tin nhanh/đặc biệt?số=1#a"
+XSS_ID = "xss-ma-doc"
+XSS = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
+PROVINCES = ["Quảng Ninh", "Hải Phòng", "Thái Bình", "Nam Định", "Thanh Hóa", "Nghệ An",
+             "Hà Tĩnh", "Quảng Bình", "Quảng Trị", "Thừa Thiên Huế", "Đà Nẵng", "Quảng Nam",
+             "Quảng Ngãi", "Bình Định"]
+
+
+def storm_articles() -> list[dict]:
+    """Fourteen storm reports (more than one page of results for "bão"), one every 20 days of 2023."""
+    start = datetime(2023, 1, 5, 7, 30)
+    return [{
+        "id": f"thoi-tiet/bao-so-{n}",
+        "title": f"Bão số {n} đổ bộ vào {province}, hàng nghìn hộ dân phải sơ tán",
+        "body": (f"Chiều qua, bão số {n} đã đổ bộ vào các huyện ven biển tỉnh {province} với sức gió "
+                 f"mạnh cấp {8 + n % 4}, giật trên cấp 10.\n"
+                 f"Ban chỉ huy phòng chống thiên tai tỉnh {province} đã sơ tán {n * 1200} hộ dân "
+                 "khỏi vùng trũng thấp và cấm tàu thuyền ra khơi.\n"
+                 "Mưa lớn kéo dài khiến nhiều tuyến đường bị ngập sâu, giao thông bị chia cắt."),
+        "date": (start + timedelta(days=20 * n)).isoformat(),
+        "url": f"https://baomau.vn/thoi-tiet/bao-so-{n}.html",
+        "source": "Báo Mẫu",
+        "category": "Thời tiết",
+    } for n, province in enumerate(PROVINCES, start=1)]
+
+
+def other_articles() -> list[dict]:
+    """Articles with an id holding "/", odd characters, no date, and one made of XSS payloads."""
+    return [
+        {"id": SLASH_ID, "title": "Khánh thành cầu vượt sông Hàn mới tại Đà Nẵng",
+         "lead": "Cây cầu dài 1,2 km nối hai bờ sông Hàn được đưa vào sử dụng sáng nay.",
+         "body": "Sáng 20/5, thành phố Đà Nẵng tổ chức lễ khánh thành cầu vượt sông Hàn mới.\n"
+                 "Công trình có tổng vốn đầu tư 2.100 tỷ đồng, thi công trong 30 tháng.\n"
+                 "Người dân hai quận Hải Châu và Sơn Trà mừng vì bớt cảnh ùn tắc giờ cao điểm.",
+         "date": "2024-05-20T09:15:00", "url": "https://example.vn/thoi-su/cau-song-han.html",
+         "source": "Báo Đà Nẵng", "author": "Trần Thị Mai", "category": "Thời sự"},
+        {"id": ODD_ID, "title": "Giá xăng giảm lần thứ ba liên tiếp",
+         "body": "Liên Bộ Công Thương - Tài chính quyết định giảm giá xăng RON 95 thêm 500 đồng mỗi lít.\n"
+                 "Giá dầu diesel giữ nguyên.",
+         "source": "Tin nhanh"},
+        {"id": XSS_ID, "title": f"{XSS} Cảnh báo mã độc lây qua tin nhắn",
+         "body": f"Chuyên gia cảnh báo mã độc mới {XSS} đang lây lan.\n"
+                 f"Đoạn thứ hai cũng chứa {XSS} để thử thoát ký tự.",
+         "date": "2024-02-01T08:00:00", "url": "javascript:alert(1)",
+         "source": '<b onmouseover="alert(1)">Nguồn lạ</b>', "author": XSS},
+    ]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write records as a JSONL file and return its path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory):
+    """A real index of the test articles and seeds/, built once per session."""
+    indexer = pytest.importorskip("indexer")
+    folder = tmp_path_factory.mktemp("web_index")
+    corpus = write_jsonl(folder / "articles.jsonl", storm_articles() + other_articles())
+    report = indexer.build_index([str(corpus), str(SEEDS)], str(folder / "index"))
+    return SimpleNamespace(dir=str(folder / "index"), report=report)
+
+
+def make_app(index_dir: str, **config):
+    """A testing app on index_dir."""
+    from search_app import create_app
+
+    return create_app({"TESTING": True, "INDEX_DIR": index_dir, **config})
+
+
+def close_index(app) -> None:
+    """Close the index an app opened, if any."""
+    index = app.extensions.pop("search_index", None)
+    if index is not None and hasattr(index, "close"):
+        index.close()
+
+
+@pytest.fixture
+def app(built_index):
+    """The app on the session index."""
+    app = make_app(built_index.dir)
+    yield app
+    close_index(app)
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def missing_client(tmp_path):
+    """A test client for an app whose index folder holds no index."""
+    return make_app(str(tmp_path / "no_index")).test_client()

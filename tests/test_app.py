@@ -1,0 +1,436 @@
+"""The Flask front end on a real index: every route, bad input, escaping and security headers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+
+import pytest
+from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app,
+                      write_jsonl)
+
+from search_app.views import page_window, vn_datetime, vn_number, vn_seconds
+
+STORMS = 14
+
+
+def html(response) -> str:
+    """The response body as text."""
+    return response.get_data(as_text=True)
+
+
+def article_links(response) -> list[str]:
+    """The article links of a results page, in order."""
+    return re.findall(r'<h2><a href="(/article/[^"]+)"', html(response))
+
+
+# ---------------------------------------------------------------- helpers
+
+def test_vietnamese_number_formats():
+    assert vn_number(1234) == "1.234"
+    assert vn_number(1234567) == "1.234.567"
+    assert vn_number(7) == "7"
+    assert vn_seconds(52.3) == "0,05"
+    assert vn_seconds(1234.0) == "1,23"
+
+
+def test_datetime_format():
+    from datetime import datetime
+
+    assert vn_datetime(datetime(2019, 11, 17, 10, 39)) == "17/11/2019 10:39"
+    assert vn_datetime(None) == ""
+
+
+@pytest.mark.parametrize("page, pages, expected", [
+    (1, 1, [1]), (1, 3, [1, 2, 3]), (1, 20, list(range(1, 11))), (7, 20, list(range(2, 12))),
+    (20, 20, list(range(11, 21))), (999, 5000, list(range(991, 1001))),
+])
+def test_page_window(page, pages, expected):
+    assert page_window(page, pages) == expected
+
+
+# ---------------------------------------------------------------- app factory
+
+def test_index_dir_from_env(monkeypatch):
+    from search_app import create_app
+
+    monkeypatch.setenv("INDEX_DIR", "/somewhere/idx")
+    assert create_app().config["INDEX_DIR"] == "/somewhere/idx"
+    assert create_app({"INDEX_DIR": "other"}).config["INDEX_DIR"] == "other"
+    monkeypatch.delenv("INDEX_DIR")
+    assert create_app().config["INDEX_DIR"] == "index_data"
+
+
+def test_index_opened_lazily_once(app, client):
+    assert "search_index" not in app.extensions
+    client.get("/search?q=bão")
+    first = app.extensions["search_index"]
+    client.get("/healthz")
+    client.get("/api/search?q=cầu")
+    assert app.extensions["search_index"] is first
+
+
+# ---------------------------------------------------------------- form and headers
+
+def test_home_shows_vietnamese_form(client):
+    r = client.get("/")
+    page = html(r)
+    assert r.status_code == 200
+    assert '<html lang="vi">' in page
+    for text in ("Tìm kiếm", "Mới nhất", "Liên quan nhất", "Từ ngày", "Đến ngày"):
+        assert text in page
+    for control in ("q", "sort", "from", "to"):
+        assert f'<label for="{control}"' in page and f'id="{control}"' in page
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/search?q=bão", "/search?q=", "/api/search?q=bão", "/healthz", "/article/" + SEED_ID,
+    "/article/khong-co", "/search?q=x&page=0", "/static/style.css",
+])
+def test_security_headers_on_every_response(client, path):
+    r = client.get(path)
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin")
+    assert r.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=bão", "/article/" + SLASH_ID, "/search?q=zzqqxx"])
+def test_pages_have_no_script_inline_style_or_external_asset(client, path):
+    page = html(client.get(path))
+    assert "<script" not in page and "style=" not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page.replace(
+        'href="https://example.vn/thoi-su/cau-song-han.html"', ""))
+
+
+def test_static_css_served(client):
+    r = client.get("/static/style.css")
+    assert r.status_code == 200 and "mark" in html(r) and r.mimetype == "text/css"
+
+
+# ---------------------------------------------------------------- search results
+
+def test_unaccented_query_finds_seed_article_with_marks(client):
+    r = client.get("/search?q=nghi quyet")
+    page = html(r)
+    assert r.status_code == 200
+    assert f'href="/article/{SEED_ID}?q=nghi+quyet"' in page
+    assert "Thành phố triển khai" in page
+    assert re.search(r"<mark>[Nn]ghị quyết</mark>|<mark>[Nn]ghị</mark> <mark>quyết</mark>", page)
+    assert "17/11/2019 10:39" in page
+
+
+def test_result_count_and_time_in_vietnamese(client):
+    page = html(client.get("/search?q=bão"))
+    match = re.search(r"Khoảng ([0-9.]+) kết quả \(([0-9]+,[0-9]{2}) giây\)", page)
+    assert match, page
+    assert int(match.group(1).replace(".", "")) >= STORMS
+
+
+def test_snippet_markup_kept_but_only_mark(client):
+    page = html(client.get("/search?q=sơ tán"))
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', page, re.S)
+    assert snippets and any("<mark>" in s for s in snippets)
+    for snippet in snippets:
+        assert re.sub(r"</?mark>", "", snippet).count("<") == 0
+
+
+def test_pagination_gives_different_second_page(client):
+    first, second = client.get("/search?q=bão"), client.get("/search?q=bão&page=2")
+    links1, links2 = article_links(first), article_links(second)
+    assert len(links1) == 10 and 1 <= len(links2) <= 10
+    assert not set(links1) & set(links2)
+    assert "Trang sau" in html(first) and "Trang trước" not in html(first)
+    assert "Trang trước" in html(second)
+    assert 'href="/search?q=b%C3%A3o&amp;page=2"' in html(first)
+    assert '<span class="current" aria-current="page">2</span>' in html(second)
+
+
+def test_page_beyond_results_is_not_an_error(client):
+    r = client.get("/search?q=bão&page=50")
+    assert r.status_code == 200
+    assert "Traceback" not in html(r)
+
+
+def test_form_keeps_query_sort_and_dates(client):
+    page = html(client.get("/search?q=bão+số&sort=newest&from=2023-01-01&to=2023-12-31"))
+    assert 'value="bão số"' in page
+    assert '<option value="newest" selected>' in page
+    assert 'value="2023-01-01"' in page and 'value="2023-12-31"' in page
+    assert "sort=newest" in page and "from=2023-01-01" in page  # kept in pagination links
+
+
+def test_sort_newest_orders_by_date(client):
+    data = client.get("/api/search?q=bão&sort=newest&per_page=50").get_json()
+    dates = [hit["date"] for hit in data["hits"] if hit["date"]]
+    assert len(dates) >= STORMS and dates == sorted(dates, reverse=True)
+
+
+def test_date_filter_limits_results(client):
+    data = client.get("/api/search?q=bão&from=2023-06-01&to=2023-07-31&per_page=50").get_json()
+    assert data["total"] >= 1
+    assert all("2023-06-01" <= hit["date"][:10] <= "2023-07-31" for hit in data["hits"])
+    everything = client.get("/api/search?q=bão&per_page=50").get_json()
+    assert data["total"] < everything["total"]
+
+
+def test_no_results_page_suggests_what_to_try(client):
+    r = client.get("/search?q=chữxyzkhôngtồntại")
+    page = html(r)
+    assert r.status_code == 200
+    assert "Không tìm thấy kết quả" in page and "chính tả" in page and "ít từ hơn" in page
+    assert "không dấu" in page and "chuxyzkhongtontai" in page
+
+
+def test_no_results_with_dates_suggests_removing_them(client):
+    page = html(client.get("/search?q=bão&from=1990-01-01&to=1990-12-31"))
+    assert "Không tìm thấy kết quả" in page and "Bỏ bộ lọc ngày" in page
+    assert 'href="/search?q=b%C3%A3o"' in page
+
+
+def test_total_is_zero_when_no_article_is_in_the_date_range(client):
+    data = client.get("/api/search?q=bão&from=1990-01-01&to=1990-12-31").get_json()
+    assert (data["total"], data["hits"]) == (0, [])
+
+
+@pytest.mark.parametrize("path", ["/search", "/search?q=", "/search?q=+++&sort=newest"])
+def test_empty_query_shows_form(client, path):
+    r = client.get(path)
+    assert r.status_code == 200 and 'id="q"' in html(r) and "kết quả" not in html(r)
+
+
+# ---------------------------------------------------------------- bad input
+
+BAD_INPUTS = [
+    ("q=" + "a" * 501, "quá dài"),
+    ("q=bão&page=0", "Số trang"), ("q=bão&page=-1", "Số trang"), ("q=bão&page=abc", "Số trang"),
+    ("q=bão&page=1.5", "Số trang"), ("q=bão&page=1001", "Số trang"), ("q=bão&page=%EF%BC%92", "Số trang"),
+    ("q=bão&from=2024-13-01", "Từ ngày"), ("q=bão&from=15/03/2024", "Từ ngày"),
+    ("q=bão&to=2024-02-30", "Đến ngày"), ("q=bão&to=20240101", "Đến ngày"),
+    ("q=bão&from=2024-05-01&to=2024-04-01", "Khoảng ngày"),
+    ("q=bão&sort=oldest", "sắp xếp"),
+]
+
+
+@pytest.mark.parametrize("query, message", BAD_INPUTS)
+def test_bad_input_is_a_vietnamese_400_page(client, query, message):
+    r = client.get("/search?" + query)
+    assert r.status_code == 400, query
+    assert message in html(r) and "Yêu cầu không hợp lệ" in html(r)
+    assert r.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("query, message", BAD_INPUTS + [
+    ("q=", "q"), ("", "q"), ("q=bão&per_page=0", "per_page"), ("q=bão&per_page=51", "per_page"),
+    ("q=bão&per_page=x", "per_page"),
+])
+def test_bad_input_is_json_400_in_api(client, query, message):
+    r = client.get("/api/search?" + query)
+    assert r.status_code == 400, query
+    assert r.is_json and message in r.get_json()["message"]
+
+
+def test_long_query_at_limit_is_fine(client):
+    assert client.get("/search?q=" + "bão " * 125).status_code == 200
+
+
+def test_query_error_from_core_is_400(app, client, monkeypatch):
+    import indexer
+
+    def refuse(*args, **kwargs):
+        raise indexer.QueryError("Truy vấn không dùng được")
+
+    client.get("/healthz")
+    monkeypatch.setattr(app.extensions["search_index"], "search", refuse)
+    r = client.get("/search?q=bão")
+    assert r.status_code == 400 and "Truy vấn không dùng được" in html(r)
+    r = client.get("/api/search?q=bão")
+    assert r.status_code == 400 and r.get_json()["message"] == "Truy vấn không dùng được"
+
+
+@pytest.mark.parametrize("q", ["\x00", "AND", "OR NOT", "\"", "((((", "*", "tin:*", "title:bão",
+                               "<script>", "😀", "a" * 500, "%", "\\", "bão^3", "[a TO z]"])
+def test_odd_queries_never_fail(client, q):
+    for path in ("/search", "/api/search"):
+        r = client.get(path, query_string={"q": q})
+        assert r.status_code in (200, 400), (path, q)
+        assert "Traceback" not in html(r)
+
+
+# ---------------------------------------------------------------- article page
+
+def test_article_highlights_query_and_keeps_paragraphs(client):
+    r = client.get(f"/article/{SEED_ID}?q=nghi+quyet")
+    page = html(r)
+    assert r.status_code == 200
+    assert re.search(r"<h1>.*<mark>.*</h1>", page, re.S)
+    paragraphs = re.findall(r"<p>(.*?)</p>", page, re.S)
+    assert len(paragraphs) >= 4 and sum("<mark>" in p for p in paragraphs) >= 2
+    assert 'href="/search?q=nghi+quyet"' in page and "Quay lại kết quả" in page
+
+
+def test_article_without_query_has_no_marks(client):
+    page = html(client.get(f"/article/{SEED_ID}"))
+    assert "<mark>" not in page and "Về trang tìm kiếm" in page
+
+
+def test_article_with_slash_in_id(client):
+    r = client.get(f"/article/{SLASH_ID}?q=cầu")
+    page = html(r)
+    assert r.status_code == 200
+    assert "Khánh thành cầu vượt sông Hàn" in re.sub(r"</?mark>", "", page)
+    assert "20/05/2024 09:15" in page and "Trần Thị Mai" in page and "Báo Đà Nẵng" in page
+    assert 'href="https://example.vn/thoi-su/cau-song-han.html"' in page
+    assert "Cây cầu dài 1,2 km" in re.sub(r"</?mark>", "", page)
+
+
+def test_results_link_opens_article_with_odd_id(client):
+    links = article_links(client.get("/search?q=giá xăng"))
+    odd = [link for link in links if "tin%20nhanh" in link]
+    assert odd and "#" not in odd[0] and "%3F" in odd[0] and "%23a?q=" in odd[0]
+    r = client.get(odd[0])
+    assert r.status_code == 200 and "Giá xăng" in re.sub(r"</?mark>", "", html(r))
+
+
+def test_results_link_to_article_keeps_search_for_way_back(client):
+    links = article_links(client.get("/search?q=bão&page=2&sort=newest"))
+    assert links and all("q=b%C3%A3o" in link and "page=2" in link for link in links)
+    page = html(client.get(links[0].replace("&amp;", "&")))
+    assert 'href="/search?q=b%C3%A3o&amp;page=2&amp;sort=newest"' in page
+
+
+@pytest.mark.parametrize("path", [
+    "/article/khong-ton-tai", "/article/../../etc/passwd", "/article/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/article/..%2F..%2Fsearch_app%2Fviews.py", "/article/%2e%2e/%2e%2e/pyproject.toml",
+    "/static/../../etc/passwd", "/static/%2e%2e/views.py", "/static/..%2f__init__.py",
+    "/static/%2e%2e%2f%2e%2e%2fpyproject.toml", "/khong-co-trang-nay",
+])
+def test_unknown_and_traversal_paths_are_vietnamese_404(client, path):
+    r = client.get(path)
+    page = html(r)
+    assert r.status_code == 404
+    assert "Không tìm thấy" in page
+    assert "root:" not in page and "import" not in page and "[project]" not in page
+
+
+def test_xss_article_is_escaped_in_results_and_article(client):
+    results = html(client.get("/search?q=mã độc"))
+    assert f"/article/{XSS_ID}" in results
+    article = html(client.get(f"/article/{XSS_ID}?q=mã+độc"))
+    for page in (results, article):
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b onmouseover" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "javascript:" not in page
+    assert "Xem bài gốc" not in article
+
+
+# ---------------------------------------------------------------- API and health
+
+def test_api_search_json_shape(client, built_index):
+    r = client.get("/api/search?q=nghị quyết&per_page=5")
+    data = r.get_json()
+    assert r.status_code == 200 and r.is_json
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits"}
+    assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
+    assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
+    hit = data["hits"][0]
+    assert set(hit) == {"id", "title", "date", "url", "source", "snippet", "score"}
+    assert hit["id"] == SEED_ID and hit["date"].startswith("2019-11-17T10:39")
+    assert "<mark>" in hit["snippet"] and isinstance(hit["score"], (int, float))
+    assert "nghị quyết" in r.get_data(as_text=True)  # UTF-8, not \u escapes
+
+
+def test_api_paging_and_null_dates(client):
+    page1 = client.get("/api/search?q=bão&per_page=5").get_json()
+    page3 = client.get("/api/search?q=bão&per_page=5&page=3").get_json()
+    assert len(page1["hits"]) == 5 and page3["page"] == 3
+    assert not {h["id"] for h in page1["hits"]} & {h["id"] for h in page3["hits"]}
+    odd = client.get("/api/search", query_string={"q": "xăng"}).get_json()["hits"]
+    assert any(h["id"] == ODD_ID and h["date"] is None for h in odd)
+
+
+def test_healthz_counts_articles(client, built_index):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.get_json() == {"status": "ok", "articles": built_index.report.indexed}
+    assert built_index.report.indexed == STORMS + 3 + 1
+
+
+def test_missing_index_is_503(missing_client):
+    r = missing_client.get("/healthz")
+    assert r.status_code == 503 and r.is_json and r.get_json()["status"] != "ok"
+    r = missing_client.get("/search?q=bão")
+    assert r.status_code == 503 and "python -m indexer build" in html(r)
+    r = missing_client.get("/api/search?q=bão")
+    assert r.status_code == 503 and "python -m indexer build" in r.get_json()["message"]
+    assert missing_client.get("/article/x").status_code == 503
+    assert missing_client.get("/").status_code == 200
+
+
+def test_app_serves_a_rebuilt_index(tmp_path):
+    import indexer
+
+    source = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "title": "Một", "body": "Bài đầu tiên"}])
+    indexer.build_index([str(source)], str(tmp_path / "idx"))
+    app = make_app(str(tmp_path / "idx"))
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["articles"] == 1
+    write_jsonl(source, [{"id": "a", "title": "Một", "body": "Bài đầu tiên"},
+                         {"id": "b", "title": "Hai", "body": "Bài thứ hai"}])
+    indexer.build_index([str(source)], str(tmp_path / "idx"))
+    time.sleep(1.2)
+    assert client.get("/healthz").get_json()["articles"] == 2
+    close_index(app)
+
+
+# ---------------------------------------------------------------- errors
+
+def test_wrong_method_is_vietnamese_405(client):
+    r = client.post("/search?q=bão")
+    assert r.status_code == 405 and "Phương thức không được hỗ trợ" in html(r)
+    assert "GET" in r.headers["Allow"]
+    r = client.delete("/api/search?q=bão")
+    assert r.status_code == 405 and r.is_json
+
+
+def test_unexpected_error_is_vietnamese_500_without_traceback(built_index, monkeypatch):
+    app = make_app(built_index.dir, PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    client.get("/healthz")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(app.extensions["search_index"], "search", crash)
+    r = client.get("/search?q=bão")
+    assert r.status_code == 500 and "Lỗi máy chủ" in html(r)
+    assert "secret internal detail" not in html(r) and "Traceback" not in html(r)
+    r = client.get("/api/search?q=bão")
+    assert r.status_code == 500 and r.is_json and "secret" not in r.get_json()["message"]
+    close_index(app)
+
+
+# ---------------------------------------------------------------- command line
+
+def test_main_builds_missing_index_from_seeds(tmp_path, monkeypatch, capsys):
+    import indexer
+    from search_app import __main__ as cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    cli.ensure_index(str(tmp_path / "idx"))
+    assert "seeds" in capsys.readouterr().out
+    with indexer.open_index(str(tmp_path / "idx")) as index:
+        assert index.get(SEED_ID) is not None
+    cli.ensure_index(str(tmp_path / "idx"))
+    assert capsys.readouterr().out == ""
+
+
+def test_main_options():
+    from search_app.__main__ import parse_args
+
+    args = parse_args(["--index", "x", "--port", "9001"])
+    assert (args.index, args.host, args.port) == ("x", "127.0.0.1", 9001)

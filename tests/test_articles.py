@@ -1,0 +1,424 @@
+"""Tests for indexer.articles: text and JSONL readers, decoding, dates, chrome and skips."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from indexer import articles
+from indexer.articles import Article, Skip, SourceError, iter_articles, parse_date
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "nghi-quyet-28-giao-thong-do-thi.txt"
+SHARED = REPO.parent / "shared"
+
+ARTICLE = """Hà Nội khởi công cầu vượt nút giao Mai Dịch
+08:15 02/03/2020
+Sáng 2/3, UBND thành phố Hà Nội khởi công cầu vượt thép tại nút giao Mai Dịch.
+Công trình dài 480 mét, dự kiến hoàn thành trong 12 tháng. Ảnh: Ngọc Thành
+NGỌC THÀNH
+Tags: cầu vượt, Mai Dịch
+Bình luận (0)
+"""
+
+
+def load(*sources):
+    """(articles, skipped) read from sources."""
+    skipped: list = []
+    return list(iter_articles(list(sources), skipped)), skipped
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write text to path (creating folders) and return path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_jsonl(path: Path, lines: list, compress: bool = False) -> Path:
+    """Write JSONL lines (dicts are dumped, str/bytes written as is) to path."""
+    raw = b"".join((line if isinstance(line, bytes) else
+                    (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)).encode())
+                   + b"\n" for line in lines)
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    return path
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """text in Windows-1258, tone marks written as combining characters where needed."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            tones = "".join(c for c in parts if c in articles.TONE_MARKS)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in articles.TONE_MARKS))
+            out += base.encode("cp1258") + tones.encode("cp1258")
+    return bytes(out)
+
+
+# ----------------------------------------------------------------------------- seed article
+
+def test_seed_article_parses():
+    (article,), skipped = load(SEED)
+    assert skipped == []
+    assert article.id == SEED.name
+    assert article.title == "Thành phố triển khai Nghị quyết 28-NQ/TU về phát triển giao thông đô thị"
+    assert article.date == datetime(2019, 11, 17, 10, 39)
+    assert article.author == "MINH KHOA"
+    assert article.origin == os.path.abspath(SEED)
+    assert article.body.startswith("Sáng 17/11/2019, Ban Thường vụ Thành ủy")
+    assert article.body.endswith("Ảnh: Minh Khoa")      # the caption is article text
+    assert "MINH KHOA" not in article.body
+    for chrome in ("Từ khóa", "captcha", "Bình luận", "Bản tin Pháp luật", "Video clip",
+                   "Phóng sự ảnh", "An toàn giao thông"):
+        assert chrome not in article.body
+    assert "\n\n" not in article.body
+
+
+def test_seed_folder_ids_are_relative_file_names():
+    found, skipped = load(SEED.parent)
+    assert skipped == []
+    assert SEED.name in {a.id for a in found}
+
+
+# ----------------------------------------------------------------------------- text files
+
+def test_text_article_fields(tmp_path):
+    write(tmp_path / "a.txt", ARTICLE)
+    (article,), skipped = load(tmp_path)
+    assert skipped == []
+    assert article == Article(
+        id="a.txt", title="Hà Nội khởi công cầu vượt nút giao Mai Dịch",
+        body="Sáng 2/3, UBND thành phố Hà Nội khởi công cầu vượt thép tại nút giao Mai Dịch.\n"
+             "Công trình dài 480 mét, dự kiến hoàn thành trong 12 tháng. Ảnh: Ngọc Thành",
+        date=datetime(2020, 3, 2, 8, 15), author="NGỌC THÀNH", origin=str(tmp_path / "a.txt"))
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("10:39 17/11/2019", datetime(2019, 11, 17, 10, 39)),
+    ("17/11/2019 10:39", datetime(2019, 11, 17, 10, 39)),
+    ("17-11-2019", datetime(2019, 11, 17)),
+    ("17/11/2019", datetime(2019, 11, 17)),
+    ("Thứ hai, 17/11/2019 10:39 (GMT+7)", datetime(2019, 11, 17, 10, 39)),
+    ("Chủ nhật, 5/1/2020, 07:05 (GMT+7)", datetime(2020, 1, 5, 7, 5)),
+    ("17/11/2019 - 10h39", datetime(2019, 11, 17, 10, 39)),
+    ("17/11/2019 03:39 GMT+0", datetime(2019, 11, 17, 10, 39)),
+])
+def test_date_line_formats(tmp_path, line, expected):
+    write(tmp_path / "bai.txt", f"Giá xăng giảm nhẹ\n{line}\nGiá xăng RON 95 giảm 200 đồng mỗi lít.\n")
+    (article,), _ = load(tmp_path)
+    assert article.date == expected
+    assert article.body == "Giá xăng RON 95 giảm 200 đồng mỗi lít."
+
+
+def test_date_line_before_title(tmp_path):
+    write(tmp_path / "bai.txt", "Thứ ba, 18/11/2019 08:00 (GMT+7)\nMưa lớn ở miền Trung\nNhiều nơi ngập sâu.\n")
+    (article,), _ = load(tmp_path)
+    assert (article.title, article.date, article.body) == (
+        "Mưa lớn ở miền Trung", datetime(2019, 11, 18, 8, 0), "Nhiều nơi ngập sâu.")
+
+
+def test_no_date_line_body_starts_after_title(tmp_path):
+    write(tmp_path / "bai.txt", "\n\n  Mưa lớn ở miền Trung  \n\nNhiều nơi ngập sâu.\nĐường sá bị chia cắt.\n")
+    (article,), _ = load(tmp_path)
+    assert article.title == "Mưa lớn ở miền Trung"
+    assert article.date is None
+    assert article.body == "Nhiều nơi ngập sâu.\nĐường sá bị chia cắt."
+
+
+def test_impossible_date_is_not_a_date_line(tmp_path):
+    write(tmp_path / "bai.txt", "Tiêu đề\n31/02/2019\nNội dung bài.\n")
+    (article,), _ = load(tmp_path)
+    assert article.date is None
+    assert article.body == "31/02/2019\nNội dung bài."
+
+
+def test_chrome_words_inside_body_sentences_are_kept(tmp_path):
+    body = ("Bình luận về vụ việc, đại diện công ty cho rằng hệ thống captcha đã bị vượt qua dễ dàng.\n"
+            "Ông cho biết an toàn giao thông là ưu tiên, xem thêm tại báo cáo năm.")
+    write(tmp_path / "bai.txt", f"Tin tặc tấn công trang bán vé\n01/02/2020\n{body}\nAn toàn giao thông\n")
+    (article,), _ = load(tmp_path)
+    assert article.body == body
+
+
+def test_menu_heading_mid_article_is_kept_but_trailing_menu_dropped(tmp_path):
+    text = ("Tiêu đề\n01/02/2020\nĐoạn mở đầu của bài viết.\nAn toàn giao thông\n"
+            "Đoạn tiếp theo dài hơn sáu chữ nói về an toàn giao thông đường bộ.\n"
+            "HẢI NAM\nVideo clip\nPhóng sự ảnh\n")
+    write(tmp_path / "bai.txt", text)
+    (article,), _ = load(tmp_path)
+    assert article.body == ("Đoạn mở đầu của bài viết.\nAn toàn giao thông\n"
+                            "Đoạn tiếp theo dài hơn sáu chữ nói về an toàn giao thông đường bộ.")
+    assert article.author == "HẢI NAM"
+
+
+def test_related_links_heading_ends_article(tmp_path):
+    write(tmp_path / "bai.txt", "Tiêu đề\nNội dung chính của bài.\nTin liên quan:\n"
+                                "Một bài báo khác với tiêu đề dài về chuyện khác hoàn toàn\n")
+    (article,), _ = load(tmp_path)
+    assert article.body == "Nội dung chính của bài."
+
+
+def test_sentence_at_end_is_not_a_byline(tmp_path):
+    write(tmp_path / "bai.txt", "Tiêu đề\nĐoạn một.\nTrời mưa to.\n")
+    (article,), _ = load(tmp_path)
+    assert (article.author, article.body) == ("", "Đoạn một.\nTrời mưa to.")
+
+
+def test_subfolder_ids_are_posix_relative_paths_in_sorted_order(tmp_path):
+    write(tmp_path / "b" / "c" / "bai-2.txt", "Tiêu đề hai\nNội dung hai.")
+    write(tmp_path / "a.txt", "Tiêu đề một\nNội dung một.")
+    write(tmp_path / "b" / "khong-duoi", "Tiêu đề ba\nNội dung ba.")
+    write(tmp_path / "b" / "anh.png", "không đọc")
+    write(tmp_path / ".an" / "x.txt", "Ẩn\nKhông đọc.")
+    write(tmp_path / "b" / ".nhap.txt", "Ẩn\nKhông đọc.")
+    found, skipped = load(tmp_path)
+    assert [a.id for a in found] == ["a.txt", "b/c/bai-2.txt", "b/khong-duoi"]
+    assert skipped == []
+
+
+def test_single_file_source_id_is_its_name(tmp_path):
+    path = write(tmp_path / "sub" / "bai.txt", ARTICLE)
+    (article,), _ = load(path)
+    assert article.id == "bai.txt"
+    assert article.origin == str(path)
+
+
+def test_symlink_loop_is_followed_once(tmp_path):
+    write(tmp_path / "tin" / "bai.txt", ARTICLE)
+    (tmp_path / "tin" / "vong").symlink_to(tmp_path / "tin")
+    (tmp_path / "tin" / "len").symlink_to(tmp_path)
+    found, skipped = load(tmp_path)
+    assert [a.id for a in found] == ["tin/bai.txt"]
+    assert skipped == []
+
+
+def test_broken_symlink_is_skipped(tmp_path):
+    (tmp_path / "mat.txt").symlink_to(tmp_path / "khong-co.txt")
+    found, skipped = load(tmp_path)
+    assert found == [] and [s.where for s in skipped] == [str(tmp_path / "mat.txt")]
+
+
+def test_duplicate_text_ids_across_sources_keep_first(tmp_path):
+    write(tmp_path / "x" / "bai.txt", "Bài thứ nhất\nNội dung.")
+    write(tmp_path / "y" / "bai.txt", "Bài thứ hai\nNội dung.")
+    found, skipped = load(tmp_path / "x", tmp_path / "y")
+    assert [a.title for a in found] == ["Bài thứ nhất"]
+    assert skipped == [Skip(str(tmp_path / "y" / "bai.txt"), "duplicate id")]
+
+
+# ----------------------------------------------------------------------------- decoding
+
+def test_utf8_bom_and_crlf(tmp_path):
+    write(tmp_path / "bai.txt", "\ufeffTiêu đề\r\n17/11/2019\r\nNội dung.\r\n")
+    (article,), _ = load(tmp_path)
+    assert (article.title, article.body) == ("Tiêu đề", "Nội dung.")
+
+
+def test_utf16_with_bom(tmp_path):
+    write(tmp_path / "bai.txt", "\ufeff" + ARTICLE, encoding="utf-16-le")
+    (article,), skipped = load(tmp_path)
+    assert skipped == []
+    assert article.title == "Hà Nội khởi công cầu vượt nút giao Mai Dịch"
+    assert article.author == "NGỌC THÀNH"
+
+
+def test_windows_1258_vietnamese(tmp_path):
+    (tmp_path / "bai.txt").write_bytes(cp1258_bytes(ARTICLE))
+    assert b"\xec" in (tmp_path / "bai.txt").read_bytes()     # a combining tone mark byte
+    (article,), skipped = load(tmp_path)
+    assert skipped == []
+    assert article.title == "Hà Nội khởi công cầu vượt nút giao Mai Dịch"
+    assert unicodedata.is_normalized("NFC", article.body)
+    assert "hoàn thành trong 12 tháng" in article.body
+
+
+def test_nfd_text_becomes_nfc(tmp_path):
+    write(tmp_path / "bai.txt", unicodedata.normalize("NFD", ARTICLE))
+    (article,), _ = load(tmp_path)
+    assert article.title == "Hà Nội khởi công cầu vượt nút giao Mai Dịch"
+    assert all(unicodedata.is_normalized("NFC", t) for t in (article.title, article.body, article.author))
+
+
+def test_binary_png_renamed_txt_is_skipped(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
+    (tmp_path / "anh.txt").write_bytes(png)
+    found, skipped = load(tmp_path)
+    assert found == []
+    assert len(skipped) == 1 and skipped[0].where == str(tmp_path / "anh.txt")
+    assert "not text" in skipped[0].reason
+
+
+def test_latin1_non_vietnamese_bytes_are_skipped(tmp_path):
+    (tmp_path / "bai.txt").write_bytes("Café crème à Paris\nTrès bien.".encode("latin-1"))
+    found, skipped = load(tmp_path)
+    assert found == [] and "not text" in skipped[0].reason
+
+
+def test_empty_and_blank_files_are_skipped(tmp_path):
+    (tmp_path / "rong.txt").write_bytes(b"")
+    write(tmp_path / "trang.txt", " \n\n\t\n")
+    found, skipped = load(tmp_path)
+    assert found == []
+    assert sorted(skipped) == [Skip(str(tmp_path / "rong.txt"), "empty file"),
+                               Skip(str(tmp_path / "trang.txt"), "empty file")]
+
+
+def test_too_large_file_is_skipped_but_50mb_loads(tmp_path, monkeypatch):
+    paragraph = " ".join(["Đây là một đoạn văn bản tiếng Việt khá dài dùng để kiểm tra."] * 40)
+    count = 50 * 1024 * 1024 // len(paragraph.encode()) + 1
+    big = "Bài rất dài\n17/11/2019\n" + (paragraph + "\n") * count
+    assert write(tmp_path / "dai.txt", big).stat().st_size > 50 * 1024 * 1024
+    (article,), skipped = load(tmp_path)
+    assert skipped == [] and article.body == "\n".join([paragraph] * count)
+    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 1024 * 1024)
+    found, skipped = load(tmp_path)
+    assert found == [] and "too large" in skipped[0].reason
+
+
+def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
+    write(tmp_path / "a.txt", "Tiêu đề\nNội dung.")
+    write(tmp_path / "b.txt", "Tiêu đề khác\nNội dung khác.")
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith("a.txt"):
+            raise PermissionError(13, "Permission denied")
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(articles, "open", deny, raising=False)
+    found, skipped = load(tmp_path)
+    assert [a.id for a in found] == ["b.txt"]
+    assert skipped == [Skip(str(tmp_path / "a.txt"), "cannot read: Permission denied")]
+
+
+# ----------------------------------------------------------------------------- sources
+
+def test_missing_source_raises(tmp_path):
+    missing = tmp_path / "khong-co"
+    with pytest.raises(SourceError, match=f"source not found: {missing}"):
+        iter_articles([missing])
+
+
+def test_single_string_source_is_accepted():
+    assert [a.id for a in iter_articles(str(SEED))] == [SEED.name]
+
+
+# ----------------------------------------------------------------------------- JSONL
+
+def test_jsonl_fields_and_bad_lines(tmp_path):
+    path = write_jsonl(tmp_path / "tin.jsonl", [
+        {"id": 7, "title": "Tiêu đề", "body": ["Câu một.", "Câu hai."], "sapo": "Tóm tắt",
+         "date": "2019-11-17T03:39:00+00:00", "url": "https://vd.vn/7", "category": "Thời sự",
+         "source": "VnExpress", "author": ["Minh Khoa", "Hải Nam"], "extra": {"x": 1}},
+        "không phải JSON",
+        [1, 2, 3],
+        {"title": "Không có id", "body": "Nội dung"},
+        {"id": "rong", "title": "", "body": None},
+        "",
+        {"id": "chi-than", "title": "", "body": "Chỉ có thân bài.", "abstract": "Tóm tắt khác"},
+        {"id": 7, "title": "Trùng id", "body": "Bị bỏ qua"},
+        b'{"id": "x", "title": "\xff\xfe", "body": "a"}',
+        {"id": "ngay", "title": "Ngày", "body": "Nội dung", "published": "Thứ hai, 17/11/2019 10:39 (GMT+7)",
+         "summary": 42},
+    ])
+    found, skipped = load(path)
+    first = found[0]
+    assert first == Article(id="7", title="Tiêu đề", body="Câu một.\nCâu hai.", lead="Tóm tắt",
+                            date=datetime(2019, 11, 17, 10, 39), url="https://vd.vn/7",
+                            source="VnExpress", category="Thời sự", author="Minh Khoa, Hải Nam",
+                            origin=str(path))
+    assert [(a.id, a.title, a.lead) for a in found[1:]] == [
+        ("chi-than", "", "Tóm tắt khác"), ("ngay", "Ngày", "42")]
+    assert found[2].date == datetime(2019, 11, 17, 10, 39)
+    where = [s.where for s in skipped]
+    assert where == [f"{path}:{n}" for n in (2, 3, 4, 5, 8, 9)]
+    reasons = [s.reason for s in skipped]
+    assert reasons[0].startswith("invalid JSON")
+    assert reasons[1].startswith("not a JSON object")
+    assert reasons[2:5] == ["missing id", "no title or body", "duplicate id"]
+    assert reasons[5].startswith("invalid UTF-8")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2019-11-17", datetime(2019, 11, 17)),
+    ("2019-11-17T10:39:00", datetime(2019, 11, 17, 10, 39)),
+    ("2019-11-17T03:39:00Z", datetime(2019, 11, 17, 10, 39)),
+    ("2019-11-17T10:39:00+07:00", datetime(2019, 11, 17, 10, 39)),
+    ("2019-11-16 22:39:00-05:00", datetime(2019, 11, 17, 10, 39)),
+    ("10:39 17/11/2019", datetime(2019, 11, 17, 10, 39)),
+    (1573962000, datetime(2019, 11, 17, 10, 40)),
+    ("hôm qua", None), ("", None), (None, None), (["2019"], None),
+])
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_jsonl_gz_and_nfc_and_bom(tmp_path):
+    record = {"id": "a", "title": unicodedata.normalize("NFD", "Thuỷ điện"), "body": "Nội dung"}
+    path = tmp_path / "tin.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\xef\xbb\xbf" + json.dumps(record).encode() + b"\n"))
+    (article,), skipped = load(path)
+    assert skipped == [] and article.title == "Thuỷ điện"
+    assert unicodedata.is_normalized("NFC", article.title)
+
+
+def test_truncated_gzip_keeps_what_was_read(tmp_path):
+    lines = [{"id": i, "title": f"Bài {i}", "body": "Nội dung " * 50 + str(i)} for i in range(2000)]
+    whole = write_jsonl(tmp_path / "du.jsonl", lines, compress=True).read_bytes()
+    (tmp_path / "du.jsonl").unlink()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    found, skipped = load(cut)
+    assert 0 < len(found) < 2000
+    assert [a.id for a in found] == [str(i) for i in range(len(found))]
+    assert len(skipped) == 1 and "truncated" in skipped[0].reason
+    assert skipped[0].where.startswith(f"{cut}:")
+
+
+def test_not_gzip_and_empty_jsonl(tmp_path):
+    (tmp_path / "gia.jsonl.gz").write_bytes(b'{"id": 1, "title": "a", "body": "b"}\n')
+    (tmp_path / "rong.jsonl").write_bytes(b"")
+    found, skipped = load(tmp_path)
+    assert found == []
+    assert skipped[0].where == str(tmp_path / "gia.jsonl.gz")
+    assert skipped[1] == Skip(str(tmp_path / "rong.jsonl"), "empty file")
+
+
+def test_folder_mixes_text_and_jsonl(tmp_path):
+    write(tmp_path / "a.txt", ARTICLE)
+    write_jsonl(tmp_path / "b.jsonl", [{"id": "j1", "title": "Tin JSON", "body": "Nội dung"}])
+    found, skipped = load(tmp_path)
+    assert [a.id for a in found] == ["a.txt", "j1"] and skipped == []
+
+
+# ----------------------------------------------------------------------------- shared corpus
+
+SHARED_COUNTS = {
+    "corpus/baomoi.jsonl.gz": 35_431,
+    "corpus/vietnews-test.jsonl.gz": 22_497,
+    "corpus/vietnews-train.jsonl.gz": 99_139,
+    "corpus/vietnews-val.jsonl.gz": 22_184,
+    "eval/dev/baomoi-sapo/pool.jsonl.gz": 5_000,
+    "eval/dev/baomoi-title/pool.jsonl.gz": 5_000,
+    "eval/dev/vietnews-abstract/pool.jsonl.gz": 5_000,
+    "eval/dev/vietnews-title/pool.jsonl.gz": 5_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_COUNTS))
+def test_shared_corpus_loads_without_skips(name):
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"shared corpus file {path} not present (../shared is optional)")
+    skipped: list = []
+    count = sum(1 for _ in iter_articles([path], skipped))
+    assert skipped == []
+    assert count == SHARED_COUNTS[name]

@@ -1,0 +1,139 @@
+"""A real browser (Debian Chromium driven by Playwright) on the app served by waitress."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import REPO, SEED_ID, XSS, XSS_ID, close_index, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+README_SCREENSHOT = REPO / "docs" / "screenshot-results.png"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@pytest.fixture(scope="module")
+def server(built_index):
+    """The app served by waitress on a free port of 127.0.0.1, in a background thread."""
+    import waitress
+
+    app = make_app(built_index.dir, TESTING=False)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+    close_index(app)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    """A fresh page that records dialogs, and requests that leave the test server."""
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, locale="vi-VN")
+    page = context.new_page()
+    page.dialogs, page.foreign = [], []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: request.url.startswith(server)
+            or urlsplit(request.url).scheme == "data" or page.foreign.append(request.url))
+    yield page
+    context.close()
+
+
+def search_from_home(page, server: str, query: str) -> None:
+    """Type a query into the home page's form and submit it."""
+    page.goto(server + "/")
+    page.fill("#q", query)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/search?**")
+
+
+def result_titles(page) -> list[str]:
+    """The result titles shown on the page."""
+    return page.locator(".result h2 a").all_inner_texts()
+
+
+def test_search_paginate_open_article_and_come_back(tab, server, tmp_path):
+    search_from_home(tab, server, "bão số")
+    assert "kết quả" in tab.inner_text(".stats")
+    assert tab.locator(".result mark").count() > 0
+    tab.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+    first_page = result_titles(tab)
+    assert len(first_page) == 10
+    tab.click("text=Trang sau")
+    tab.wait_for_url("**page=2**")
+    assert tab.locator(".result").count() >= 1 and not set(result_titles(tab)) & set(first_page)
+    title = result_titles(tab)[0]
+    tab.locator(".result h2 a").first.click()
+    tab.wait_for_url("**/article/**")
+    assert tab.inner_text("h1") == title and tab.locator("article mark").count() > 0
+    tab.click("text=Quay lại kết quả tìm kiếm")
+    tab.wait_for_url("**page=2**")
+    assert result_titles(tab)[0] == title
+    assert tab.dialogs == [] and tab.foreign == []
+
+
+def test_unaccented_query_and_date_fields_work_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.fill("#q", "nghi quyet")
+    page.fill("#from", "2019-01-01")
+    page.select_option("#sort", "newest")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/search?**")
+    assert "Nghị quyết" in page.inner_text(".result h2 a >> nth=0")
+    assert page.input_value("#from") == "2019-01-01" and page.input_value("#sort") == "newest"
+    page.locator(f'a[href^="/article/{SEED_ID}"]').click()
+    assert page.locator("article mark").count() >= 2
+    context.close()
+
+
+def test_xss_article_runs_no_script(tab, server):
+    search_from_home(tab, server, "mã độc")
+    link = tab.locator(f'.result h2 a[href^="/article/{XSS_ID}"]')
+    assert "<script>alert(1)</script>" in link.inner_text()
+    link.click()
+    tab.wait_for_url(f"**/article/{XSS_ID}**")
+    tab.wait_for_load_state("load")
+    assert XSS in tab.inner_text("article")
+    assert tab.locator("article img").count() == 0 and tab.locator("script").count() == 0
+    assert tab.locator('a[href^="javascript:"]').count() == 0
+    tab.wait_for_timeout(300)
+    assert tab.dialogs == []
+
+
+def test_layout_fits_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(server + "/search?q=bão")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    assert page.locator("button[type=submit]").is_visible()
+    context.close()
+
+
+@pytest.mark.skipif(not os.environ.get("SAVE_README_SCREENSHOT"),
+                    reason="set SAVE_README_SCREENSHOT=1 to refresh docs/screenshot-results.png")
+def test_save_readme_screenshot(tab, server):
+    tab.goto(server + "/search?q=bão+ven+biển")
+    README_SCREENSHOT.parent.mkdir(exist_ok=True)
+    tab.screenshot(path=str(README_SCREENSHOT))
+    assert README_SCREENSHOT.stat().st_size < 150_000
