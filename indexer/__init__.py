@@ -1,5 +1,6 @@
 """Full-text search for Vietnamese news: pyvi analysis, a Whoosh index, one search core."""
 
+from .analysis import fold
 from .articles import Article, Skip, SourceError, iter_articles
 from .build import BuildReport, UpdateReport, build_index, update_index
 from .query import QueryError
@@ -8,6 +9,6 @@ from .store import IndexLocked, IndexNotFound
 
 __all__ = [
     "Article", "BuildReport", "Hit", "Index", "IndexLocked", "IndexNotFound", "QueryError",
-    "Results", "Skip", "SourceError", "UpdateReport", "build_index", "iter_articles",
+    "Results", "Skip", "SourceError", "UpdateReport", "build_index", "fold", "iter_articles",
     "open_index", "update_index",
 ]

@@ -135,8 +135,7 @@ def page_window(page: int, pages: int) -> list[int]:
 
 def unaccented(text: str) -> str:
     """The text without Vietnamese diacritics (a suggestion when nothing is found)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return indexer.fold(text)
 
 
 def http_url(url: str) -> str | None:
