@@ -119,21 +119,34 @@ def tree_rss(root: int) -> int:
 
 
 class PeakRss(threading.Thread):
-    """Polls the RSS of a process tree every `interval` s; .peak is the highest sum seen."""
+    """Polls the RSS of a process tree every `interval` s (.peak, the highest sum seen) and,
+    every 10 polls, the size of `folder` on disk (.peak_disk: temporary files included)."""
 
-    def __init__(self, pid: int, interval: float = 0.5):
+    def __init__(self, pid: int, folder: str, interval: float = 0.5):
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak = pid, interval, 0
+        self.pid, self.folder, self.interval = pid, Path(folder), interval
+        self.peak = self.peak_disk = 0
         self.done = threading.Event()
 
     def run(self):
+        polls = 0
         while not self.done.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            if polls % 10 == 0:
+                self.peak_disk = max(self.peak_disk, dir_size(self.folder))
+            polls += 1
             self.done.wait(self.interval)
 
 
 def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+    """Bytes in the files under path (files vanishing meanwhile are skipped)."""
+    total = 0
+    for f in Path(path).rglob("*"):
+        try:
+            total += f.stat().st_size if f.is_file() else 0
+        except OSError:
+            pass
+    return total
 
 
 # ---------------------------------------------------------------- whole corpus
@@ -146,7 +159,7 @@ def full_build(indexer, folder: str) -> str:
     log = Path(tempfile.gettempdir()) / "vnsearch-full-build.log"
     with open(log, "w") as out, timer() as t:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        watcher = PeakRss(process.pid)
+        watcher = PeakRss(process.pid, folder)
         watcher.start()
         code = process.wait()
         watcher.done.set()
@@ -158,18 +171,21 @@ def full_build(indexer, folder: str) -> str:
         return f"`python -m indexer build` failed (exit {code}):\n\n```\n" + "\n".join(tail) + "\n```"
     with indexer.open_index(folder) as index:
         articles = index.doc_count
-    return full_report(articles, t.seconds, watcher.peak, dir_size(Path(folder)), code, tail)
+    return full_report(articles, t.seconds, watcher.peak, dir_size(Path(folder)),
+                       watcher.peak_disk, code, tail)
 
 
-def full_report(articles: int, seconds: float, peak: int, size: int, code: int,
-                tail: list[str]) -> str:
+def full_report(articles: int, seconds: float, peak: int, size: int, peak_disk: int,
+                code: int, tail: list[str]) -> str:
     rows = [["articles indexed", f"{articles:,}", ""],
             ["wall time", f"{seconds / 60:.1f} min ({articles / seconds:.0f} articles/s)",
              "PASS" if seconds <= 20 * 60 else "FAIL (target <= 20 min)"],
             ["peak RSS, whole process tree", f"{peak / 2**30:.2f} GiB",
              "PASS" if peak <= 2 * 2**30 else "FAIL (target <= 2 GiB)"],
             ["index on disk", f"{size / 2**20:.0f} MiB ({size / max(articles, 1):.0f} bytes/article)",
-             ""]]
+             ""],
+            ["peak disk use while building (temporary files included)",
+             f"{peak_disk / 2**30:.1f} GiB", ""]]
     sources = " ".join(f"../shared/corpus/{p.name}" for p in corpus_paths())
     return "\n\n".join([
         f"`python -m indexer build {sources} --index DIR` as a subprocess; RSS summed over the "

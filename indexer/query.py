@@ -1,6 +1,7 @@
 """The query language, and its translation into a Whoosh query.
 
-Syntax: plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
+Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
+words): plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
 phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
 groups holding one are required; plain words only rank. Nothing enumerates the vocabulary: there
 are no wildcards, and a query's size is bounded.
@@ -24,14 +25,15 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, analyze, fold
 
-TITLE = 2.0
+TITLE = 1.2
 EXACT = 1.0
-FOLDED = 0.5
+FOLDED = 0.25
 COMPOUND = 0.6
 CODE = 3.0
 CODE_PART = 0.3
 COMMON_RATIO = 0.02
 MAX_QUERY_CHARS = 2000
+PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
 
@@ -72,6 +74,10 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError(f"Truy vấn quá dài (tối đa {MAX_QUERY_CHARS} ký tự) / "
                          f"query too long (at most {MAX_QUERY_CHARS} characters)")
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    if len(text.split()) >= PASTED_WORDS:
+        # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
+        # punctuation, not operators that would require or exclude words.
+        return ParsedQuery(free_text=[text])
     parsed, group, joined = ParsedQuery(), [], False
     for m in CLAUSE_RE.finditer(text):
         if m.group("word") == "OR" and not m.group("neg") and not m.group("field"):

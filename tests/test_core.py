@@ -343,3 +343,8 @@ def test_import_raises_no_warnings():
     done = subprocess.run([sys.executable, "-W", "error", "-c", "import indexer, indexer.segmenter"],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_pasted_long_text_treats_quotes_and_dashes_as_punctuation(index):
+    pasted = 'Cây cầu "hòa bình nối" hai bờ sông được khánh thành sáng nay -người dân rất vui'
+    assert ids(index.search(pasted))[0] == "hoa-binh"
