@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -121,21 +122,27 @@ def _pool(procs):
     return multiprocessing.get_context("fork").Pool(procs or os.cpu_count() or 1)
 
 
+@contextmanager
+def _next_generation(index_dir: Path):
+    """A new generation folder, published if the block completes, deleted if it fails."""
+    remove_stale_generations(index_dir)
+    gen = new_generation(index_dir)
+    try:
+        yield gen
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    publish(index_dir, gen)
+    remove_stale_generations(index_dir)
+
+
 def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> BuildReport:
     """Index the articles in sources into a fresh generation of index_dir, then swap it in."""
     index_dir = Path(index_dir)
     report, started = BuildReport(), time.monotonic()
     articles = iter_articles([Path(s) for s in sources], report.skipped)
-    with writer_lock(index_dir, notice):
-        remove_stale_generations(index_dir)
-        gen = new_generation(index_dir)
-        try:
-            report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
-        except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        publish(index_dir, gen)
-        remove_stale_generations(index_dir)
+    with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
+        report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
     return report
 
@@ -185,16 +192,9 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     report, started = UpdateReport(), time.monotonic()
     with writer_lock(index_dir, notice):
         live = current_generation(index_dir)
-        remove_stale_generations(index_dir)
-        gen = new_generation(index_dir)
-        try:
+        with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
             _apply_update(gen, sources, report, procs, progress)
-        except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        publish(index_dir, gen)
-        remove_stale_generations(index_dir)
     report.seconds = time.monotonic() - started
     return report
 
