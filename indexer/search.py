@@ -6,6 +6,7 @@ The command line, Python callers and the web app all search through ``Index``.
 from __future__ import annotations
 
 import html
+import re
 import math
 import threading
 import time
@@ -31,6 +32,7 @@ RELOAD_CHECK_SECONDS = 1.0
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
 MAX_CANDIDATES = 200
+FOLDED_MATCH_BELOW = 20  # an accented query matches folded forms only when exact ones are fewer
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -82,21 +84,29 @@ def marked_terms(query_text: str) -> set[str]:
     return set(fold(s) for s in terms_of(" ".join(texts)).syllables) if texts else set()
 
 
-@lru_cache(maxsize=200_000)
-def _key(word: str) -> str:
-    return fold(canonical(word))
+# Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.
+_FOLD_TABLE = {c: fold(chr(c)) for c in range(0xC0, 0x1F00) if len(fold(chr(c))) == 1 and fold(chr(c)) != chr(c)}
+
+
+@lru_cache(maxsize=1024)
+def _terms_pattern(terms: frozenset) -> re.Pattern:
+    words = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
 def _marked_spans(text: str, terms: set[str], limit: int | None = None) -> list[tuple[int, int, str]]:
     """(start, end, folded word) of the words in terms, in text's own offsets."""
+    if not terms:
+        return []
     scanned = text if limit is None else text[:limit]
     nfc, offsets = to_nfc(scanned)
+    flat = nfc.lower().translate(_FOLD_TABLE)
+    if len(flat) != len(nfc):  # a letter whose lowercase is longer: fold word by word instead
+        flat = SYLLABLE_RE.sub(lambda m: fold(canonical(m.group())).ljust(len(m.group()))[:len(m.group())], nfc)
     spans = []
-    for m in SYLLABLE_RE.finditer(nfc):
-        key = _key(m.group())
-        if key in terms:
-            start, end = m.span()
-            spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
+    for m in _terms_pattern(frozenset(terms)).finditer(flat):
+        start, end = m.span()
+        spans.append((offsets[start], offsets[end], m.group()) if offsets else (start, end, m.group()))
     return spans
 
 
@@ -281,11 +291,15 @@ class Index:
         """(scores, matched) arrays over all documents for a plan."""
         scorer = self._scorer(searcher)
         scores = np.zeros(scorer.size, dtype=np.float32)
+        folded = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
-            scorer.add(scores, term.fieldname, term.text, term.boost)
+            scorer.add(folded if term.fieldname.endswith("_fold") else scores, term.fieldname, term.text, term.boost)
         for field, text, boost in plan.required_lookups():
             scorer.add(scores, field, text, boost)
         matched = scorer.live & (scores > 0)
+        if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
+            matched |= scorer.live & (folded > 0)
+        scores += folded
         for q in plan.required:
             matched &= _doc_mask(searcher, q, scorer.size)
         if plan.excluded is not None:
