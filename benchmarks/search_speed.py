@@ -23,6 +23,7 @@ from pathlib import Path
 from benchmarks.common import article_text, corpus_paths, load_indexer, md_table, percentile, \
     read_jsonl, require_shared, timer, write_section
 from benchmarks.tantivy_ref import TantivyEngine
+from indexer import fold
 
 DEFAULT_FULL_DIR = "/tmp/vnsearch-full"
 DEFAULT_TANTIVY_DIR = "/tmp/vnsearch-full-tantivy"
@@ -33,12 +34,6 @@ SAMPLE_RATE = 0.02
 
 
 # ---------------------------------------------------------------- corpus sample and queries
-
-def fold(text: str) -> str:
-    """Strip Vietnamese diacritics (đ -> d), as people type on phones."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
-
 
 def sample_articles(seed: int, rate: float = SAMPLE_RATE) -> list[tuple[str, str]]:
     """(title, lead + body) of a seeded random ~2% of the corpus, NFC."""

@@ -53,26 +53,27 @@ def _print_skips(skipped) -> None:
         print(f"... and {len(skipped) - MAX_SKIPS_LISTED} more skipped", file=sys.stderr)
 
 
-def cmd_build(args) -> int:
+def _write(run, args, summary) -> int:
+    """Run build_index or update_index with progress, list skips, print the summary line."""
     progress = Progress()
-    report = build_index(args.sources, args.index, procs=args.procs, progress=progress,
-                         notice=lambda m: print(m, file=sys.stderr))
+    report = run(args.sources, args.index, procs=args.procs, progress=progress,
+                 notice=lambda m: print(m, file=sys.stderr))
     progress.close()
     _print_skips(report.skipped)
-    print(f"indexed {report.indexed:,} articles, skipped {len(report.skipped):,}, "
-          f"in {report.seconds:.1f} s ({report.docs_per_sec:,.1f} docs/s) into {args.index}")
+    print(summary(report))
     return EXIT_SKIPPED if report.skipped else 0
+
+
+def cmd_build(args) -> int:
+    return _write(build_index, args, lambda r: (
+        f"indexed {r.indexed:,} articles, skipped {len(r.skipped):,}, "
+        f"in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} docs/s) into {args.index}"))
 
 
 def cmd_update(args) -> int:
-    progress = Progress()
-    report = update_index(args.sources, args.index, procs=args.procs, progress=progress,
-                          notice=lambda m: print(m, file=sys.stderr))
-    progress.close()
-    _print_skips(report.skipped)
-    print(f"added {report.added:,}, updated {report.updated:,}, removed {report.removed:,}, "
-          f"unchanged {report.unchanged:,}, skipped {len(report.skipped):,}, in {report.seconds:.1f} s")
-    return EXIT_SKIPPED if report.skipped else 0
+    return _write(update_index, args, lambda r: (
+        f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, "
+        f"unchanged {r.unchanged:,}, skipped {len(r.skipped):,}, in {r.seconds:.1f} s"))
 
 
 def _plain(snippet: str) -> str:
