@@ -32,7 +32,7 @@ RELOAD_CHECK_SECONDS = 1.0
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
 MAX_CANDIDATES = 200
-FOLDED_MATCH_BELOW = 20  # an accented query matches folded forms only when exact ones are fewer
+FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -291,15 +291,17 @@ class Index:
         """(scores, matched) arrays over all documents for a plan."""
         scorer = self._scorer(searcher)
         scores = np.zeros(scorer.size, dtype=np.float32)
-        folded = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
-            scorer.add(folded if term.fieldname.endswith("_fold") else scores, term.fieldname, term.text, term.boost)
+            if not term.fieldname.endswith("_fold"):
+                scorer.add(scores, term.fieldname, term.text, term.boost)
         for field, text, boost in plan.required_lookups():
             scorer.add(scores, field, text, boost)
         matched = scorer.live & (scores > 0)
         if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
-            matched |= scorer.live & (folded > 0)
-        scores += folded
+            for term in plan.rare:
+                if term.fieldname.endswith("_fold"):
+                    scorer.add(scores, term.fieldname, term.text, term.boost)
+            matched = scorer.live & (scores > 0)
         for q in plan.required:
             matched &= _doc_mask(searcher, q, scorer.size)
         if plan.excluded is not None:
