@@ -141,7 +141,8 @@ def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _window(spans, starts, i):
     """The fragment window opened by span i, and the distinct words inside it."""
-    lo = max(0, spans[i][0] - FRAGMENT_CHARS // 4)
+    lo = spans[i][0] - FRAGMENT_CHARS // 4
+    lo = 0 if lo < FRAGMENT_CHARS // 4 else lo  # near the start: begin at the beginning
     hi = lo + FRAGMENT_CHARS
     j = bisect_right(starts, hi - 1)
     return lo, hi, {key for s, e, key in spans[i:j] if e <= hi}
