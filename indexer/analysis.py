@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token

@@ -295,8 +295,8 @@ class Index:
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
                 scorer.add(scores, term.fieldname, term.text, term.boost)
-        for field, text, boost in plan.required_lookups():
-            scorer.add(scores, field, text, boost)
+        for fieldname, text, boost in plan.required_lookups():
+            scorer.add(scores, fieldname, text, boost)
         matched = scorer.live & (scores > 0)
         if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
             for term in plan.rare:

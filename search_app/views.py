@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
