@@ -6,12 +6,12 @@ phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` 
 groups holding one are required; plain words only rank. Nothing enumerates the vocabulary: there
 are no wildcards, and a query's size is bounded.
 
-Ranking (BM25F, Whoosh's implementation, K1=1.2, B=0.75): every query syllable is looked up in
-four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
+Ranking (BM25F, K1=1.2, B=0.75, computed in ``indexer.scorer``): every query syllable is looked
+up in four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
 match outranks a folded one). Unaccented query: folded fields only. Title terms are multiplied by
 ``TITLE``, whole codes and dates (``28-NQ/TU``) by ``CODE``, and their pieces (``28``, ``nq``) by
-``CODE_PART``, so the whole code decides. Runs of 2–3 adjacent query syllables, and pyvi's compounds, are also looked up as
-compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
+``CODE_PART``, so the whole code decides. Runs of 2–3 adjacent query syllables, and pyvi's
+compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
 or not pyvi segmented the query and the article alike.
 """
 
@@ -41,12 +41,6 @@ CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
 )
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-
-
-class Any(wq.Or):
-    """Or, always as a tree of union matchers: Whoosh's preloading matcher, which it picks for
-    small indexes, mis-scores Ors nested in Ors."""
-    matcher_type = wq.Or.DEFAULT_MATCHER
 
 
 class QueryError(ValueError):
@@ -132,6 +126,10 @@ def terms_of(text: str) -> Terms:
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES])
 
 
+def _fields(title_only: bool) -> tuple[str, ...]:
+    return ("title",) if title_only else ("title", "body")
+
+
 class QueryBuilder:
     """Turns a parsed query into Whoosh queries against one index reader."""
 
@@ -144,19 +142,16 @@ class QueryBuilder:
         self.marks.update(fold(s) for s in terms.syllables)
         return terms
 
-    def _term(self, fieldname: str, text: str, boost: float):
-        return wq.Term(fieldname, text, boost=boost)
-
     def _exists(self, fieldname: str, text: str) -> bool:
         return self.reader.doc_frequency(fieldname, text) > 0
 
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False) -> list:
         """The lookups of one term in the exact and folded fields."""
-        fields = ("title",) if title_only else ("title", "body")
-        out = [self._term(f"{f}_fold", fold(term), weight * FOLDED * (TITLE if f == "title" else 1))
+        fields = _fields(title_only)
+        out = [wq.Term(f"{f}_fold", fold(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
                for f in fields]
         if accented:
-            out += [self._term(f, term, weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
+            out += [wq.Term(f, term, boost=weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
         return out
 
     def compounds(self, terms: Terms) -> list:
@@ -197,12 +192,12 @@ class QueryBuilder:
         terms = self._terms(clause.text)
         if not terms.syllables:
             return None
-        fields = ("title",) if clause.title_only else ("title", "body")
+        fields = _fields(clause.title_only)
         if len(terms.syllables) == 1:
-            return Any(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+            return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
         suffix = "" if terms.accented else "_fold"
         words = terms.syllables if terms.accented else [fold(s) for s in terms.syllables]
-        return Any([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
+        return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
 
     def clause(self, clause: Clause):
         """A required or excluded clause: a phrase, or all words of a title: clause."""
@@ -213,7 +208,7 @@ class QueryBuilder:
             return None
         if len(terms.syllables) > 1 or terms.codes:
             return self.phrase(Clause(clause.text, True, clause.title_only))
-        return Any(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+        return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
 
     def exclusion(self, clause: Clause):
         """What -word or -"phrase" removes: exact matches when typed with accents, else folded."""
@@ -221,10 +216,10 @@ class QueryBuilder:
         if len(terms.syllables) != 1 or terms.codes or clause.phrase:
             return self.phrase(Clause(clause.text, True, clause.title_only))
         syllable = terms.syllables[0]
-        fields = ("title",) if clause.title_only else ("title", "body")
+        fields = _fields(clause.title_only)
         if terms.accented:
-            return Any([wq.Term(f, syllable) for f in fields])
-        return Any([wq.Term(f"{f}_fold", syllable) for f in fields])
+            return wq.Or([wq.Term(f, syllable) for f in fields])
+        return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
     def build(self, parsed: ParsedQuery) -> "Plan":
         """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
@@ -232,19 +227,19 @@ class QueryBuilder:
         for group in parsed.required:
             parts = [q for q in (self.clause(c) for c in group) if q is not None]
             if parts:
-                plan.required.append(Any(parts))
+                plan.required.append(wq.Or(parts))
         if parsed.free_text:
             plan.rare, plan.common = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
-        plan.excluded = Any(excluded) if excluded else None
+        plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
         return plan
 
 
 @dataclass
 class Plan:
-    """What a search does: score ``rare`` lookups for all articles, ``common`` ones for the best
-    candidates, keep only articles matching every ``required`` query and none of ``excluded``."""
+    """What a search does: articles matching a ``rare`` lookup (and every ``required`` query, and
+    no ``excluded`` one) are found; ``common`` lookups only add to their scores."""
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)

@@ -6,8 +6,8 @@ The command line, Python callers and the web app all search through ``Index``.
 from __future__ import annotations
 
 import html
-import re
 import math
+import re
 import threading
 import time
 from bisect import bisect_right
@@ -16,9 +16,8 @@ from datetime import date, datetime, time as dtime
 from functools import lru_cache
 from pathlib import Path
 
-import whoosh.index
 import numpy as np
-from whoosh import scoring
+import whoosh.index
 
 from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
 from .articles import Article
@@ -34,7 +33,6 @@ MAX_FRAGMENTS = 3
 MAX_CANDIDATES = 200
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
 @dataclass
@@ -229,7 +227,7 @@ class Index:
         for attempt in range(20):
             gen = current_generation(self.path)
             try:
-                searcher = whoosh.index.open_dir(str(gen)).searcher(weighting=WEIGHTING)
+                searcher = whoosh.index.open_dir(str(gen)).searcher()
                 break
             except (OSError, whoosh.index.EmptyIndexError):
                 if attempt == 19:  # a build kept swapping while we tried to open
