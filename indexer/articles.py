@@ -3,7 +3,9 @@
 Text files hold one article: the title on the first line, a date line (``10:39 17/11/2019``,
 ``Thứ hai, 17/11/2019 10:39 (GMT+7)``, ...), the body paragraphs, a short byline, then site
 chrome (tags, comment forms, menus) that is dropped. JSONL files hold one JSON object a line.
-Anything that cannot be read as an article is reported as a ``Skip`` instead of stopping the run.
+Anything that cannot be read as an article is reported as a ``Skip`` instead of stopping the run:
+a file over ``MAX_FILE_BYTES`` is not read, an article over ``MAX_ARTICLE_CHARS`` is not indexed
+(analysing it would take minutes and gigabytes), pipes and devices are never opened.
 All text comes out in Unicode NFC; dates are naive datetimes in Vietnam local time (UTC+7).
 """
 
@@ -13,6 +15,7 @@ import gzip
 import json
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -21,7 +24,8 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
-MAX_FILE_BYTES = 64 * 1024 * 1024          # text files and single JSONL lines above this are skipped
+MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
+MAX_ARTICLE_CHARS = 1_000_000              # articles whose title, lead and body are longer are skipped
 TEXT_SUFFIXES = ("", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
@@ -52,6 +56,8 @@ TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
 VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+NON_ASCII_BYTES = bytes(range(128, 256))
 
 _WEEKDAY = r"(?:(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn|t[2-7])\s*[,-]?\s*)?"
 _DATE = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
@@ -111,6 +117,11 @@ def _unique_articles(sources: list[Path], skipped: list) -> Iterator[Article]:
     seen_files: set[tuple[int, int]] = set()
     for source in sources:
         for where, article in _source_articles(source, skipped, seen_files):
+            length = len(article.title) + len(article.lead) + len(article.body)
+            if length > MAX_ARTICLE_CHARS:
+                skipped.append(Skip(where, f"article too long to index ({length:,} characters, "
+                                           f"limit {MAX_ARTICLE_CHARS:,})"))
+                continue
             if article.id in seen_ids:
                 skipped.append(Skip(where, "duplicate id"))
                 continue
@@ -130,8 +141,17 @@ def _source_articles(source: Path, skipped: list, seen_files: set) -> Iterator[t
 
 
 def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -> Iterator[Path]:
-    """Files under folder in sorted order, recursing into subfolders; each real folder once."""
-    for entry in _sorted_entries(folder, skipped, top):
+    """Files under folder in sorted order, depth first; each real folder once, at any depth.
+
+    A stack of folder listings rather than recursion, so a tree deeper than Python's recursion
+    limit is read (until the path gets too long for the system, which is reported as a skip).
+    """
+    stack = [iter(_sorted_entries(folder, skipped, top))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         path = Path(entry.path)
         if entry.name.startswith("."):
             continue
@@ -139,7 +159,7 @@ def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -
             key = _file_key(path)
             if key is not None and key not in visited:    # None: vanished or unreadable
                 visited.add(key)
-                yield from _walk_folder(path, skipped, visited)
+                stack.append(iter(_sorted_entries(path, skipped, False)))
         elif _article_kind(entry.name):
             yield path
 
@@ -166,11 +186,16 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 def _file_key(path: Path) -> tuple[int, int] | None:
     """The (device, inode) of the real file or folder behind path, or None if it is gone."""
+    st = _stat(path)
+    return None if st is None else (st.st_dev, st.st_ino)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """os.stat(path) following links, None if it is gone or cannot be checked."""
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except OSError:
         return None
-    return (st.st_dev, st.st_ino)
 
 
 def _article_kind(name: str) -> str | None:
@@ -191,10 +216,14 @@ def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set,
         if direct:
             skipped.append(Skip(str(path), "not an article file (.txt, .jsonl, .jsonl.gz or no extension)"))
         return
-    key = _file_key(path)
-    if key is None:
+    st = _stat(path)
+    if st is None:
         skipped.append(Skip(str(path), "cannot read: broken link or file vanished"))
         return
+    if not stat.S_ISREG(st.st_mode):      # reading a FIFO would wait forever, a device never end
+        skipped.append(Skip(str(path), "not a regular file (a pipe, socket or device)"))
+        return
+    key = (st.st_dev, st.st_ino)
     if key in seen_files:
         return
     seen_files.add(key)
@@ -210,32 +239,45 @@ def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set,
 
 def decode_text(data: bytes) -> tuple[str | None, str]:
     """(NFC text, "") for article bytes (UTF-8, UTF-16 with BOM, Vietnamese cp1258), else (None, reason)."""
-    text = _decode_bytes(data)
+    text, reason = _decode_bytes(data)
     if text is None:
-        return None, "not text: binary data or unknown encoding"
+        return None, reason
     if CONTROL_CHARS.search(text):
         return None, "not text: contains control characters (binary file?)"
     return unicodedata.normalize("NFC", text), ""
 
 
-def _decode_bytes(data: bytes) -> str | None:
-    """The text of data in the first encoding that fits, or None."""
+def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+    """(text, "") in the first encoding that fits, or (None, reason)."""
+    unknown = "not text: binary data or unknown encoding"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), ""
         except UnicodeDecodeError:
-            return None
+            return None, unknown
     if b"\x00" in data:
-        return None
+        return None, unknown
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as e:
+        if _mostly_utf8(data):     # UTF-8 with a broken character: as cp1258 it would be mojibake
+            return None, f"invalid UTF-8 at byte {e.start:,} (the rest of the file is UTF-8)"
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
-        return None
-    return text if looks_vietnamese(text) else None
+        return None, unknown
+    return (text, "") if looks_vietnamese(text) else (None, unknown)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether at least half of the non-ASCII bytes of data form valid UTF-8 sequences.
+
+    Vietnamese cp1258 text almost never does: its letters and tone marks are bytes from 0xC0
+    up, its 0x80-0xBF bytes are rare punctuation, so a letter is hardly ever followed by one.
+    """
+    non_ascii = len(data) - len(data.translate(None, NON_ASCII_BYTES))
+    in_sequences = sum(len(m) for m in UTF8_SEQUENCE.findall(data))
+    return non_ascii > 0 and in_sequences * 2 >= non_ascii
 
 
 def looks_vietnamese(text: str) -> bool:
@@ -507,6 +549,8 @@ def parse_jsonl_line(line: bytes | None, origin: str = "") -> tuple[Article | No
         return None, ""
     try:
         record = json.loads(text)
+    except json.JSONDecodeError as e:      # its own "line 1 column N" would contradict path:lineno
+        return None, f"invalid JSON: {e.msg} at character {e.pos + 1:,}"
     except (ValueError, RecursionError) as e:
         return None, f"invalid JSON: {e}"
     if not isinstance(record, dict):

@@ -1,7 +1,9 @@
-"""Build and update the index: parallel analysis, one writer, atomic swap.
+"""Build and update the index: parallel analysis and writing, atomic swap.
 
-Worker processes run pyvi over batches of articles and hand back ready-made postings; the main
-process reads the sources and owns the only Whoosh writer. Every build or update writes a new
+A build reads the sources in the main process and deals batches of articles to worker
+processes; each worker runs pyvi and writes its own Whoosh segment, and the main process, which
+holds Whoosh's lock, publishes the workers' segments together as one index. An update (usually
+small) analyses in workers and writes through one writer. Every build or update writes a new
 generation (an update starts from hard links to the live one, whose files Whoosh never
 rewrites) and publishes it only after Whoosh's commit, so an interrupted run leaves the live
 index as it was.
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import shutil
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -23,10 +27,12 @@ import whoosh.index
 
 from .articles import Skip, iter_articles
 from .schema import build_schema, fingerprint, to_document
+from .segment import segment_writer
 from .store import current_generation, new_generation, publish, remove_stale_generations, writer_lock
 
-BATCH = 256
-WRITER_MB = 256
+BATCH = 256  # articles per task handed to the analysis pool (update)
+WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
+SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
 
 
 @dataclass
@@ -149,20 +155,128 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
     ix = whoosh.index.create_in(str(gen), build_schema())
-    writer = ix.writer(limitmb=WRITER_MB)
-    count = 0
-    try:
-        with _pool(procs) as pool:
-            for doc in _analysed_documents(pool, articles, skipped.append):
-                writer.add_document(**doc)
-                count += 1
-                if progress:
-                    progress(count)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+    count, segments = _write_segments(gen, articles, skipped, procs or os.cpu_count() or 1, progress)
+    writer = ix.writer()  # publishes the workers' segments as one index
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()  # also removes the temporary folder the workers shared
     return count
+
+
+class WorkerFailed(RuntimeError):
+    """A segment-writing worker process failed or died."""
+
+
+def _next_task(tasks, parent: int):
+    """The next batch (None: finish); exits if the main process died, which holds the index lock."""
+    while True:
+        try:
+            return tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                os._exit(1)
+
+
+def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
+    """Worker n: analyse batches of articles into a segment of its own; report counts, skips, segment."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
+    try:
+        ix, segments = whoosh.index.open_dir(gen), []
+        writer = segment_writer(ix, _lk=False)  # the main process holds the lock
+        while (batch := _next_task(tasks, parent)) is not None:
+            docs = [_analyse(article) for article in batch]
+            skips = [d for d in docs if isinstance(d, Skip)]
+            for doc in docs:
+                if not isinstance(doc, Skip):
+                    writer.add_document(**doc)
+            results.put(("batch", n, len(docs) - len(skips), skips))
+            if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
+                segments.append(writer._finalize_segment())
+                writer = segment_writer(ix, _lk=False)
+        # Not writer._finish(): that would delete the temporary folder other workers still use.
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        results.put(("segments", n, 0, segments))
+    except BaseException as e:
+        results.put(("error", n, 0, f"{type(e).__name__}: {e}"))
+
+
+class _Workers:
+    """Segment-writing worker processes, a task queue each, and what they report.
+
+    Batches go to the workers in turn, so the same sources and worker count always give the
+    same document numbers (and the same order among equal scores)."""
+
+    def __init__(self, gen: Path, procs: int, skipped, progress):
+        ctx = multiprocessing.get_context("fork")
+        self.tasks, self.results = [ctx.Queue(2) for _ in range(procs)], ctx.Queue()
+        self.procs = [ctx.Process(target=_segment_worker, daemon=True,
+                                  args=(n, str(gen), self.tasks[n], self.results, os.getpid()))
+                      for n in range(procs)]
+        self.skipped, self.progress = skipped, progress
+        self.count, self.segments = 0, [None] * procs  # worker n's segments, once it reports them
+        for proc in self.procs:
+            proc.start()
+
+    def give(self, n: int, task) -> None:
+        """Queue a task (a batch, or None: finish) for worker n, handling reports while waiting."""
+        while True:
+            try:
+                return self.tasks[n].put(task, timeout=0.2)
+            except queue.Full:
+                self.collect(timeout=0)
+
+    def collect(self, timeout: float) -> None:
+        """Handle the workers' reports; fail if a worker reported an error or died."""
+        try:
+            while True:
+                self._handle(*self.results.get(timeout=timeout))
+                timeout = 0
+        except queue.Empty:
+            pass
+        if any(p.exitcode not in (None, 0) for p in self.procs):
+            raise WorkerFailed("an indexing worker process died (out of memory?)")
+
+    def _handle(self, kind: str, n: int, count: int, payload) -> None:
+        if kind == "error":
+            raise WorkerFailed(f"an indexing worker failed: {payload}")
+        if kind == "segments":
+            self.segments[n] = payload
+            return
+        self.count += count
+        self.skipped.extend(payload)
+        if self.progress:
+            self.progress(self.count)
+
+    def finish(self) -> tuple[int, list]:
+        """Tell every worker to finish its segment; wait for all of them."""
+        for n in range(len(self.procs)):
+            self.give(n, None)
+        while any(segments is None for segments in self.segments):
+            self.collect(timeout=0.5)
+        for proc in self.procs:
+            proc.join()
+        return self.count, [s for segments in self.segments for s in segments]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+
+def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple[int, list]:
+    """Index articles with procs segment-writing workers; (articles indexed, their segments)."""
+    workers = _Workers(gen, procs, skipped, progress)
+    try:
+        for i, batch in enumerate(_batches(articles, WORKER_BATCH)):
+            workers.give(i % procs, batch)
+            workers.collect(timeout=0)
+        return workers.finish()
+    finally:
+        workers.stop()
 
 
 def _link_copy(src: Path, dst: Path) -> None:
@@ -211,14 +325,14 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs, progress) -> 
             report.unchanged += 1
         else:
             changed.append(article)
-    writer = ix.writer(limitmb=WRITER_MB)
+    writer = segment_writer(ix)
     try:
         _write_changes(writer, changed, existing, report, procs, progress)
         for doc_id, (_, origin) in existing.items():
             if doc_id not in seen and _covers(sources, origin):
                 writer.delete_by_term("id", doc_id)
                 report.removed += 1
-        writer.commit()
+        writer.commit(merge=False)  # a merge would read postings back from Whoosh, without positions
     except BaseException:
         writer.cancel()
         raise

@@ -1,7 +1,8 @@
 """The command line: a thin layer over the Python API.
 
 Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage; 3 the build or update
-succeeded but some inputs were skipped (each listed with its reason); 130 interrupted.
+succeeded but some inputs were skipped (each listed on stderr with its reason, the first
+MAX_SKIPS_LISTED of them, then how many more); 130 interrupted.
 """
 
 from __future__ import annotations

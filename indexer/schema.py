@@ -8,13 +8,17 @@ Analysis runs in worker processes, which hand the writer ready-made postings.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from array import array
 from collections import defaultdict
+from datetime import datetime, timezone
+from itertools import chain
 
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import analyze, exact_analyzer, fold, folded_analyzer
+from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
 from .articles import Article
+from .postings import MAX_TF
+from .segment import FlatPositions
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
@@ -25,7 +29,11 @@ class Postings(list):
 
 
 class PreanalyzedText(TEXT):
-    """A TEXT field that accepts postings made by a worker process instead of raw text."""
+    """A TEXT field with flat positions that accepts postings made by a worker process."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.format = FlatPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         if isinstance(value, Postings):
@@ -67,16 +75,32 @@ def fingerprint(article: Article) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def to_postings(schema: Schema, field: str, tokens) -> Postings:
-    """Encode (text, pos) tokens as the postings of one field."""
+def _positions(tokens) -> dict[str, list[int]]:
+    """term -> its sorted positions, from (text, pos) tokens."""
     positions = defaultdict(list)
     for text, pos in tokens:
         positions[text].append(pos)
-    fmt = schema[field].format
-    return Postings(
-        (term.encode("utf-8"), len(p), len(p) * fmt.field_boost, fmt.encode(sorted(p)))
-        for term, p in positions.items()
-    )
+    return {term: sorted(p)[:MAX_TF] for term, p in positions.items()}  # MAX_TF: uint16 in the files
+
+
+def _folded_positions(positions: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The folded field's term -> positions, merging exact terms that fold alike."""
+    folded = defaultdict(list)
+    for term, p in positions.items():
+        folded[fold_word(term)].append(p)
+    return {term: lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+            for term, lists in folded.items()}
+
+
+def _encode(fmt, positions: dict[str, list[int]], cache: dict) -> Postings:
+    """Encode term -> positions as one field's postings; cache reuses identical encodings."""
+    postings = Postings()
+    for term, p in positions.items():
+        key = tuple(p)
+        if key not in cache:
+            cache[key] = fmt.encode(p)
+        postings.append((term.encode("utf-8"), len(p), len(p) * fmt.field_boost, cache[key]))
+    return postings
 
 
 def to_document(schema: Schema, article: Article) -> dict:
@@ -86,8 +110,8 @@ def to_document(schema: Schema, article: Article) -> dict:
            "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})
     for field, text in (("title", article.title), ("body", searchable_text(article))):
-        tokens = [(t, pos) for t, pos, _, _ in analyze(text)]
-        doc[field] = to_postings(schema, field, tokens)
-        doc[f"{field}_fold"] = to_postings(schema, f"{field}_fold", [(fold(t), p) for t, p in tokens])
+        positions, encoded = _positions((t, pos) for t, pos, _, _ in analyze(text)), {}
+        doc[field] = _encode(schema[field].format, positions, encoded)
+        doc[f"{field}_fold"] = _encode(schema[f"{field}_fold"].format, _folded_positions(positions), encoded)
         doc[f"_stored_{field}"] = getattr(article, field)
     return {k: v for k, v in doc.items() if v is not None}

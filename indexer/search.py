@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import whoosh.index
+from whoosh import query as wq
 
 from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
 from .articles import Article
@@ -185,10 +186,14 @@ def _recency_window(date_from: date | None, date_to: date | None):
     return first, last
 
 
-def _doc_mask(searcher, q, size: int) -> np.ndarray:
-    """A boolean array of the documents matching a Whoosh query."""
-    mask = np.zeros(size, dtype=bool)
-    mask[list(searcher.docs_for_query(q))] = True
+def _doc_mask(scorer: Scorer, q) -> np.ndarray:
+    """A boolean array of the documents matching a plan's query (nested Ors of Terms and Phrases)."""
+    mask = np.zeros(scorer.size, dtype=bool)
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Phrase):
+            mask[scorer.phrase(leaf.fieldname, leaf.words)] = True
+        else:
+            mask[scorer.matches(leaf.fieldname, leaf.text)] = True
     return mask
 
 
@@ -233,6 +238,11 @@ class Index:
                 if attempt == 19:  # a build kept swapping while we tried to open
                     raise
                 time.sleep(0.05)
+        try:
+            self._scorer(searcher)
+        except IndexNotFound:  # built by an earlier version
+            searcher.close()
+            raise
         old, self._searcher, self._generation = self._searcher, searcher, gen
         self._checked = time.monotonic()
         if old is not None:
@@ -302,9 +312,9 @@ class Index:
                     scorer.add(scores, term.fieldname, term.text, term.boost)
             matched = scorer.live & (scores > 0)
         for q in plan.required:
-            matched &= _doc_mask(searcher, q, scorer.size)
+            matched &= _doc_mask(scorer, q)
         if plan.excluded is not None:
-            matched &= ~_doc_mask(searcher, plan.excluded, scorer.size)
+            matched &= ~_doc_mask(scorer, plan.excluded)
         if window is not None:
             matched &= (self._recency >= window[0]) & (self._recency <= window[1])
         for term in plan.common:  # they rank the matched articles but match none by themselves

@@ -272,16 +272,22 @@ def test_empty_and_blank_files_are_skipped(tmp_path):
                                Skip(str(tmp_path / "trang.txt"), "empty file")]
 
 
-def test_too_large_file_is_skipped_but_50mb_loads(tmp_path, monkeypatch):
+def test_50mb_file_is_skipped_unread_and_too_long_article_is_skipped(tmp_path):
     paragraph = " ".join(["Đây là một đoạn văn bản tiếng Việt khá dài dùng để kiểm tra."] * 40)
     count = 50 * 1024 * 1024 // len(paragraph.encode()) + 1
     big = "Bài rất dài\n17/11/2019\n" + (paragraph + "\n") * count
     assert write(tmp_path / "dai.txt", big).stat().st_size > 50 * 1024 * 1024
-    (article,), skipped = load(tmp_path)
-    assert skipped == [] and article.body == "\n".join([paragraph] * count)
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 1024 * 1024)
     found, skipped = load(tmp_path)
-    assert found == [] and "too large" in skipped[0].reason
+    assert found == [] and skipped[0].where == str(tmp_path / "dai.txt")
+    assert skipped[0].reason.startswith("file too large (")
+    (tmp_path / "dai.txt").unlink()
+    limit = articles.MAX_ARTICLE_CHARS
+    write(tmp_path / "vua.txt", "Vừa đủ\n" + "a" * (limit - len("Vừa đủ")))
+    write(tmp_path / "qua.txt", "Quá dài\n" + "a" * (limit - len("Quá dài") + 1))
+    found, skipped = load(tmp_path)
+    assert [a.id for a in found] == ["vua.txt"]
+    assert skipped == [Skip(str(tmp_path / "qua.txt"),
+                            f"article too long to index ({limit + 1:,} characters, limit {limit:,})")]
 
 
 def test_unreadable_file_is_skipped(tmp_path, monkeypatch):

@@ -289,6 +289,30 @@ def test_missing_index_is_a_clear_error(tmp_path):
         indexer.open_index(tmp_path / "nothing")
 
 
+def test_workers_roll_over_to_new_segments_without_changing_results(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    queries = ["cầu", '"sông Hồng"', "ha noi", "title:bão", "nghị quyết -bão"]
+    indexer.build_index([source], tmp_path / "one", procs=2)
+    monkeypatch.setattr(indexer.build, "SEGMENT_POSTINGS", 10)  # a new segment after each batch
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)
+    indexer.build_index([source], tmp_path / "many", procs=2)
+    with indexer.open_index(tmp_path / "one") as one, indexer.open_index(tmp_path / "many") as many:
+        assert len(many._fresh().reader().leaf_readers()) == len(ARTICLES)
+        for q in queries:
+            a, b = one.search(q, limit=50), many.search(q, limit=50)
+            assert (a.total, sorted((round(h.score, 4), h.doc_id) for h in a)) == \
+                   (b.total, sorted((round(h.score, 4), h.doc_id) for h in b)), q
+
+
+def test_index_without_flat_postings_is_refused_with_a_rebuild_message(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", ARTICLES[:2])], tmp_path / "ix", procs=1)
+    generation = tmp_path / "ix" / (tmp_path / "ix" / "CURRENT").read_text().strip()
+    for path in generation.glob("*.vtm"):  # as an index written before flat postings existed
+        path.unlink()
+    with pytest.raises(indexer.IndexNotFound, match="rebuild"):
+        indexer.open_index(tmp_path / "ix")
+
+
 def big_source(path: Path, n: int) -> Path:
     body = " ".join(a["body"] for a in ARTICLES[:5]) * 3
     return write_jsonl(path, ({"id": f"doc-{i}", "title": f"Bài số {i}", "body": body} for i in range(n)))

@@ -1,0 +1,162 @@
+"""How a segment is written: Whoosh's file format, filled a term at a time, plus flat postings.
+
+Whoosh's SegmentWriter sends every posting through a pool of Python tuples that it sorts (and,
+past a memory limit, spills to disk and merges again) before its codec writes them one posting
+at a time. For the text fields both ends are replaced here: ``TextPool`` keeps their postings in
+compact arrays and sorts them with NumPy, and ``BlockFieldWriter`` writes each term's Whoosh
+blocks whole, then all the flat postings (``indexer.postings``) in one go. The other fields
+(ids, dates) take Whoosh's own tuples.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from itertools import groupby
+from operator import itemgetter
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.formats import Positions
+from whoosh.writing import SegmentWriter
+
+from .postings import write_flat_postings
+
+class FlatPositions(Positions):
+    """A text field's positions, kept in the flat postings files instead of Whoosh's blocks."""
+
+    def encode(self, positions):
+        return array("I", positions).tobytes()
+
+    def fixed_value_size(self):
+        return 0  # so Whoosh's blocks store no values for the field
+
+    def supports(self, name):
+        return name in ("frequency", "weight")
+
+
+class SortedPostings:
+    """A pool's postings in (field, term, document) order, for BlockFieldWriter."""
+
+    def __init__(self, terms, docs, tfs, positions, bounds, position_bounds):
+        self.terms = terms  # (field, term bytes, documents, weights, flat term number or None)
+        self.docs, self.tfs, self.positions = docs, tfs, positions
+        self.bounds, self.position_bounds = bounds, position_bounds
+
+
+class TextPool:
+    """A segment's postings: the text fields' in compact arrays, other fields' as Whoosh tuples."""
+
+    def __init__(self):
+        self.fieldnames: set[str] = set()
+        self._other: list[tuple] = []
+        self._terms: dict[tuple[str, bytes], int] = {}
+        self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
+        self._positions = bytearray()
+
+    @property
+    def postings(self) -> int:
+        """How many text postings the pool holds."""
+        return len(self._tids)
+
+    def add(self, item) -> None:
+        """Add a Whoosh posting tuple (field, term bytes, document, weight, value)."""
+        fieldname, tbytes, docnum, _, value = item
+        self.fieldnames.add(fieldname)
+        if not value:  # only text fields carry a value: their positions
+            self._other.append(item)
+            return
+        key = (fieldname, tbytes)
+        tid = self._terms.get(key)
+        if tid is None:
+            tid = self._terms[key] = len(self._terms)
+        self._tids.append(tid)
+        self._docs.append(docnum)
+        self._tfs.append(len(value) >> 2)
+        self._positions += value
+
+    def iter_postings(self) -> SortedPostings:
+        """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
+        keys = sorted(self._terms)
+        rank = np.empty(len(keys), dtype=np.int32)
+        rank[[self._terms[k] for k in keys]] = np.arange(len(keys), dtype=np.int32)
+        term_rank = rank[np.frombuffer(self._tids, dtype=np.int32)]
+        order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
+        tfs = np.frombuffer(self._tfs, dtype=np.uint32)
+        docs, sorted_tfs = np.frombuffer(self._docs, dtype=np.int32)[order], tfs[order]
+        positions = _gather(np.frombuffer(self._positions, dtype=np.uint32), tfs, order)
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(keys)))))
+        del order, term_rank, tfs  # before the next segment's arrays grow: memory is the limit here
+        self._terms, self._tids, self._docs, self._tfs, self._positions = {}, None, None, None, None
+        position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
+        text = ((f, t, docs[bounds[i]:bounds[i + 1]], sorted_tfs[bounds[i]:bounds[i + 1]], i)
+                for i, (f, t) in enumerate(keys))
+        terms = heapq.merge(text, self._other_terms(), key=itemgetter(0, 1))
+        return SortedPostings(terms, docs, sorted_tfs, positions, bounds, position_bounds)
+
+    def _other_terms(self):
+        self._other.sort(key=itemgetter(0, 1, 2))
+        for (fieldname, tbytes), group in groupby(self._other, key=itemgetter(0, 1)):
+            group = list(group)
+            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group], None
+
+    def cleanup(self) -> None:
+        self._other, self._terms = [], {}
+        self._tids, self._docs, self._tfs, self._positions = array("i"), array("i"), array("I"), bytearray()
+
+
+def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Reorder per-posting runs of positions (posting i owns tfs[i] of them) into `order`."""
+    # int32 indexes: a segment holds far fewer than 2**31 positions, and this halves the memory
+    tfs = tfs.astype(np.int32)
+    starts = np.concatenate(([0], np.cumsum(tfs, dtype=np.int32)[:-1]))[order]
+    lengths = tfs[order]
+    new_starts = np.concatenate(([0], np.cumsum(lengths, dtype=np.int32)[:-1]))
+    return positions[np.repeat(starts - new_starts, lengths) + np.arange(int(lengths.sum()), dtype=np.int32)]
+
+
+class IndexCodec(W3Codec):
+    """Whoosh's codec and file format, written a term at a time, plus flat postings."""
+
+    length_stats = False  # block length statistics serve only Whoosh's own scorers
+
+    def field_writer(self, storage, segment):
+        return BlockFieldWriter(self, storage, segment)
+
+
+class BlockFieldWriter(W3FieldWriter):
+    """W3FieldWriter that writes each term's blocks whole from a TextPool, then flat postings."""
+
+    def add_postings(self, schema, lengths, items: SortedPostings):
+        offsets = np.zeros(len(items.bounds) - 1, dtype=np.int64)  # per text term: .pst offset
+        for fieldname, terms in groupby(items.terms, key=itemgetter(0)):
+            self.start_field(fieldname, schema[fieldname])
+            for _, btext, docs, weights, flat_number in terms:
+                self.start_term(btext)
+                if flat_number is not None:
+                    offsets[flat_number] = self._postwriter._startoffset
+                self._add_blocks(docs, weights)
+                self.finish_term()
+            self.finish_field()
+        write_flat_postings(self._storage, self._segment, offsets, items)
+
+    def _add_blocks(self, docs, weights) -> None:
+        if isinstance(docs, np.ndarray):
+            docs, weights = docs.tolist(), weights.tolist()
+        writer = self._postwriter
+        limit = writer._blocklimit
+        for start in range(0, len(docs), limit):
+            if start:
+                writer._write_block()  # a full block; finish_term writes the last one
+            writer._ids = array("I", docs[start:start + limit])
+            writer._weights = array("f", weights[start:start + limit])
+            writer._values = []  # no field of this schema stores values in Whoosh's blocks
+            writer._maxweight = max(writer._weights)
+
+
+def segment_writer(ix, **kwargs) -> SegmentWriter:
+    """A Whoosh SegmentWriter using TextPool and IndexCodec."""
+    # Separate files, not one compound file: the flat postings are mapped from their own files.
+    writer = SegmentWriter(ix, codec=IndexCodec(), compound=False, **kwargs)
+    writer.pool = TextPool()  # SegmentWriter ignores its poolclass argument
+    return writer
