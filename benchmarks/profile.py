@@ -7,8 +7,8 @@ Indexes the first 1,000 baomoi articles with `indexer.build_index`, then runs 10
 (the benchmarks.search_speed mix, reading every snippet) on the full index when it exists
 (else on the 1,000-article one), and writes the functions with the most time of their own
 and the heaviest call paths into RESULTS.md. Only the calling process is sampled (time spent
-in worker processes shows up as waiting), so the per-article analysis that the workers do is
-also profiled on its own, in this process.
+in worker processes shows up as waiting), so one worker's job (analysing the articles and
+writing their segment) is also profiled on its own, in this process.
 """
 
 from __future__ import annotations
@@ -107,16 +107,27 @@ def profile_indexing(indexer, sample: Path, folder: str) -> Profiler:
     return profiler
 
 
-def profile_analysis(indexer, sample: Path) -> Profiler | None:
-    """What build_index's worker processes do, run here so the profiler sees it.
+def profile_worker(indexer, sample: Path, folder: str) -> Profiler | None:
+    """One build worker's job (analyse each article, write a Whoosh segment), run in this process.
 
-    Uses the core's internal per-article step (indexer.build._analyse) when it exists.
+    Uses the core's internals (indexer.build._analyse, indexer.segment.segment_writer) when present.
     """
     analyse = getattr(sys.modules.get("indexer.build"), "_analyse", None)
-    if analyse is None:
+    segment = sys.modules.get("indexer.segment")
+    if analyse is None or segment is None:
         return None
+    import whoosh.index
+    from indexer.schema import build_schema
+
     articles = list(indexer.iter_articles([str(sample)]))
-    _, profiler = profiled(lambda: [analyse(article) for article in articles])
+    ix = whoosh.index.create_in(folder, build_schema())
+
+    def run():
+        writer = segment.segment_writer(ix)
+        for article in articles:
+            writer.add_document(**analyse(article))
+        writer.commit(merge=False)
+    _, profiler = profiled(run)
     return profiler
 
 
@@ -143,7 +154,8 @@ def main(argv=None) -> int:
         small = str(Path(tmp) / "index")
         print(f"== indexing {args.articles:,} articles", flush=True)
         indexing = profile_indexing(indexer, sample, small)
-        analysis = profile_analysis(indexer, sample)
+        (Path(tmp) / "worker").mkdir()
+        worker = profile_worker(indexer, sample, str(Path(tmp) / "worker"))
         articles = [article_text(r) for r in read_jsonl(sample)]
         per_category = -(-args.searches // 6)
         queries = [q for _, q in make_queries(articles, per_category, seed=7)][:args.searches]
@@ -153,11 +165,12 @@ def main(argv=None) -> int:
     print(indexing.output_text(unicode=True, show_all=False)[:3000])
     print(searching.output_text(unicode=True, show_all=False)[:3000])
     sections = [f"### Indexing {args.articles:,} baomoi articles (`indexer.build_index`, "
-                "main process: reading, Whoosh writer, waiting for the workers)",
+                "main process: reading the source, dealing batches to the workers, waiting for them)",
                 table(indexing)]
-    if analysis is not None:
-        sections += ["### Analysis of the same articles in one process (the workers' job: "
-                     "`indexer.build._analyse` per article)", table(analysis)]
+    if worker is not None:
+        sections += ["### One worker's job on the same articles, in one process (analysis: "
+                     "`indexer.build._analyse` per article; then the segment: "
+                     "`indexer.segment.segment_writer` and its commit)", table(worker)]
     body = "\n\n".join([
         *sections,
         f"### {len(queries)} searches with snippets on "

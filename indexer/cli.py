@@ -16,7 +16,7 @@ from datetime import date
 
 from . import build_index, open_index, update_index
 from .articles import SourceError
-from .build import Progress
+from .build import Progress, WorkerFailed
 from .query import QueryError
 from .store import IndexLocked, IndexNotFound, current_generation
 
@@ -117,7 +117,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (IndexNotFound, IndexLocked, SourceError, QueryError, OSError) as e:
+    except (IndexNotFound, IndexLocked, SourceError, QueryError, WorkerFailed, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from .postings import EMPTY, FlatPostings
 
 K1 = 1.2
 B = 0.75
+DF_CACHE = 100_000  # document frequencies remembered per open index
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -33,6 +34,8 @@ class Scorer:
         self.avg = {f: max(searcher.reader().field_length(f) / max(self.size, 1), 1e-9) for f in fields}
         self.norm = {f: (K1 * ((1 - B) + B * self._lengths(f) / self.avg[f])).astype(np.float32) for f in fields}
         self.live = self._live()
+        self._doc_count = int(self.live.sum())
+        self._df: dict[tuple[str, str], int] = {}
 
     def _lengths(self, field: str) -> np.ndarray:
         parts = []
@@ -58,6 +61,19 @@ class Scorer:
                  for reader, _ in self.leaves]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents hold the term (remembered: query words recur across queries)."""
+        key = (field, term)
+        if key not in self._df:
+            if len(self._df) >= DF_CACHE:
+                self._df.clear()
+            self._df[key] = self.searcher.doc_frequency(field, term)
+        return self._df[key]
+
+    def doc_count(self) -> int:
+        """How many live documents there are."""
+        return self._doc_count
+
     def idf(self, df: int) -> float:
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
@@ -77,11 +93,10 @@ class Scorer:
 
     def add(self, scores: np.ndarray, field: str, term: str, boost: float) -> None:
         """Add boost * BM25(field, term) to every document's score."""
-        df = self.searcher.doc_frequency(field, term)
-        postings = self._postings(field, term) if df else None
+        postings = self._postings(field, term) if self.doc_frequency(field, term) else None
         if postings is not None:
             ids, tf = postings
-            scores[ids] += self.idf(df) * boost * tf * (K1 + 1) / (tf + self.norm[field][ids])
+            scores[ids] += self.idf(len(ids)) * boost * tf * (K1 + 1) / (tf + self.norm[field][ids])
 
     def matches(self, field: str, term: str) -> np.ndarray:
         """Ids of the documents holding a term."""

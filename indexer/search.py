@@ -287,7 +287,7 @@ class Index:
         window = _recency_window(date_from, date_to)
         with self._lock:
             searcher = self._fresh()
-            plan = QueryBuilder(searcher.reader()).build(parsed)
+            plan = QueryBuilder(self._scorer(searcher)).build(parsed)
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
             scores, matched = self._execute(searcher, plan, window)

@@ -49,6 +49,10 @@ class TextPool:
 
     def __init__(self):
         self.fieldnames: set[str] = set()
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        """Empty the pool (Whoosh calls this when the segment is closed)."""
         self._other: list[tuple] = []
         self._terms: dict[tuple[str, bytes], int] = {}
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
@@ -77,17 +81,24 @@ class TextPool:
 
     def iter_postings(self) -> SortedPostings:
         """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
+        # Each input array is dropped as soon as it is used: this is the worker's memory peak.
         keys = sorted(self._terms)
         rank = np.empty(len(keys), dtype=np.int32)
         rank[[self._terms[k] for k in keys]] = np.arange(len(keys), dtype=np.int32)
+        self._terms = {}
         term_rank = rank[np.frombuffer(self._tids, dtype=np.int32)]
+        self._tids = None
         order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
-        tfs = np.frombuffer(self._tfs, dtype=np.uint32)
-        docs, sorted_tfs = np.frombuffer(self._docs, dtype=np.int32)[order], tfs[order]
-        positions = _gather(np.frombuffer(self._positions, dtype=np.uint32), tfs, order)
         bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(keys)))))
-        del order, term_rank, tfs  # before the next segment's arrays grow: memory is the limit here
-        self._terms, self._tids, self._docs, self._tfs, self._positions = {}, None, None, None, None
+        del term_rank
+        docs = np.frombuffer(self._docs, dtype=np.int32)[order]
+        self._docs = None
+        tfs = np.frombuffer(self._tfs, dtype=np.uint32)
+        positions = _gather(np.frombuffer(self._positions, dtype=np.uint32), tfs, order)
+        self._positions = None
+        sorted_tfs = tfs[order]
+        del order, tfs
+        self._tfs = None
         position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
         text = ((f, t, docs[bounds[i]:bounds[i + 1]], sorted_tfs[bounds[i]:bounds[i + 1]], i)
                 for i, (f, t) in enumerate(keys))
@@ -99,10 +110,6 @@ class TextPool:
         for (fieldname, tbytes), group in groupby(self._other, key=itemgetter(0, 1)):
             group = list(group)
             yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group], None
-
-    def cleanup(self) -> None:
-        self._other, self._terms = [], {}
-        self._tids, self._docs, self._tfs, self._positions = array("i"), array("i"), array("I"), bytearray()
 
 
 def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:

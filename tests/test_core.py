@@ -11,6 +11,7 @@ import pytest
 
 import indexer
 from indexer.analysis import analyze, canonical, fold, normalize_tone
+from indexer.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -302,6 +303,21 @@ def test_workers_roll_over_to_new_segments_without_changing_results(tmp_path, mo
             a, b = one.search(q, limit=50), many.search(q, limit=50)
             assert (a.total, sorted((round(h.score, 4), h.doc_id) for h in a)) == \
                    (b.total, sorted((round(h.score, 4), h.doc_id) for h in b)), q
+
+
+def test_a_failing_worker_is_a_one_line_error_and_the_live_index_stays(tmp_path, monkeypatch, capsys):
+    source, index_dir = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]), tmp_path / "ix"
+    indexer.build_index([source], index_dir, procs=1)
+
+    def disk_full(ix, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(indexer.build, "segment_writer", disk_full)  # inherited by the forked workers
+    assert cli_main(["build", str(source), "--index", str(index_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    with indexer.open_index(index_dir) as ix:
+        assert ix.doc_count == 3
+    assert len(list(index_dir.glob("gen-*"))) == 1
 
 
 def test_index_without_flat_postings_is_refused_with_a_rebuild_message(tmp_path):
