@@ -23,6 +23,16 @@ DF_CACHE = 100_000  # document frequencies remembered per open index
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
+def _length_bytes(column, count: int) -> np.ndarray:
+    """A segment's length bytes, one per document, read at once (iterating costs ~1 s per 100k)."""
+    if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_basepos"):
+        return np.fromiter(column, np.uint8, count)  # a column layout this code does not know
+    raw = np.zeros(count, dtype=np.uint8) + column._default  # documents past the written ones
+    written = min(column._count, count)
+    raw[:written] = np.frombuffer(column._dbfile.get(column._basepos, written), dtype=np.uint8)
+    return raw
+
+
 class Scorer:
     """Per-searcher arrays (field lengths, dates, deletions) and term scoring over them."""
 
@@ -42,7 +52,7 @@ class Scorer:
         for reader, _ in self.leaves:
             column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
             count = reader.doc_count_all()
-            raw = np.zeros(count, dtype=np.uint8) if column is None else np.fromiter(column, np.uint8, count)
+            raw = np.zeros(count, dtype=np.uint8) if column is None else _length_bytes(column, count)
             parts.append(_BYTE_TO_LENGTH[raw])
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
