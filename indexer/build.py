@@ -177,6 +177,15 @@ def _next_task(tasks, parent: int):
                 os._exit(1)
 
 
+def _close_segment(writer, segments: list) -> None:
+    """Write out a worker's segment, appending it to segments if it holds any document."""
+    # Not writer._finish(): that would delete the temporary folder other workers still use.
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+
+
 def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
     """Worker n: analyse batches of articles into a segment of its own; report counts, skips, segment."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
@@ -191,13 +200,9 @@ def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
                     writer.add_document(**doc)
             results.put(("batch", n, len(docs) - len(skips), skips))
             if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
-                segments.append(writer._finalize_segment())
+                _close_segment(writer, segments)
                 writer = segment_writer(ix, _lk=False)
-        # Not writer._finish(): that would delete the temporary folder other workers still use.
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
+        _close_segment(writer, segments)
         results.put(("segments", n, 0, segments))
     except BaseException as e:
         results.put(("error", n, 0, f"{type(e).__name__}: {e}"))

@@ -83,16 +83,18 @@ class FlatPostings:
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of a term, or None."""
         i = self._term(field, term)
-        if i is None:
-            return None
-        return self.ids[self.starts[i]:self.starts[i + 1]], self.tfs[self.starts[i]:self.starts[i + 1]]
+        return None if i is None else self._slice(i)
+
+    def _slice(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.starts[i], self.starts[i + 1]
+        return self.ids[start:end], self.tfs[start:end]
 
     def occurrences(self, field: str, term: str):
         """(its documents, then the document and position of each occurrence) of a term, or None."""
         i = self._term(field, term)
         if i is None:
             return None
-        ids, tfs = self.ids[self.starts[i]:self.starts[i + 1]], self.tfs[self.starts[i]:self.starts[i + 1]]
+        ids, tfs = self._slice(i)
         return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:

@@ -27,7 +27,7 @@ def _length_bytes(column, count: int) -> np.ndarray:
     """A segment's length bytes, one per document, read at once (iterating costs ~1 s per 100k)."""
     if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_basepos"):
         return np.fromiter(column, np.uint8, count)  # a column layout this code does not know
-    raw = np.zeros(count, dtype=np.uint8) + column._default  # documents past the written ones
+    raw = np.full(count, column._default, dtype=np.uint8)  # documents past the written ones
     written = min(column._count, count)
     raw[:written] = np.frombuffer(column._dbfile.get(column._basepos, written), dtype=np.uint8)
     return raw
@@ -103,7 +103,7 @@ class Scorer:
 
     def add(self, scores: np.ndarray, field: str, term: str, boost: float) -> None:
         """Add boost * BM25(field, term) to every document's score."""
-        postings = self._postings(field, term) if self.doc_frequency(field, term) else None
+        postings = self._postings(field, term)
         if postings is not None:
             ids, tf = postings
             scores[ids] += self.idf(len(ids)) * boost * tf * (K1 + 1) / (tf + self.norm[field][ids])

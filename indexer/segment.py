@@ -48,7 +48,6 @@ class TextPool:
     """A segment's postings: the text fields' in compact arrays, other fields' as Whoosh tuples."""
 
     def __init__(self):
-        self.fieldnames: set[str] = set()
         self.cleanup()
 
     def cleanup(self) -> None:
@@ -66,7 +65,6 @@ class TextPool:
     def add(self, item) -> None:
         """Add a Whoosh posting tuple (field, term bytes, document, weight, value)."""
         fieldname, tbytes, docnum, _, value = item
-        self.fieldnames.add(fieldname)
         if not value:  # only text fields carry a value: their positions
             self._other.append(item)
             return
