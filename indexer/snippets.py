@@ -179,8 +179,8 @@ class Highlight:
         return self.render(lambda s: f"<mark>{html.escape(s)}</mark>", html.escape)
 
     def plain(self, before: str = "[", after: str = "]") -> str:
-        """Plain text, marked pieces between before and after."""
-        return self.render(lambda s: f"{before}{s}{after}")
+        """Plain text on one line, marked pieces between before and after."""
+        return " ".join(self.render(lambda s: f"{before}{s}{after}").split())
 
 
 def _pieces(text: str, spans, start: int, end: int) -> list[Piece]:

@@ -193,7 +193,8 @@ def article(doc_id: str):
     if doc is None:
         abort(404)
     q = request.args.get("q", "").strip()
-    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", "\n".join((doc.title, doc.lead or "", doc.body)))
+    whole = "\n".join((doc.title, doc.lead or "", doc.body))
+    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
     back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to") if request.args.get(k)}
