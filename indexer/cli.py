@@ -8,9 +8,7 @@ MAX_SKIPS_LISTED of them, then how many more); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import sys
 from datetime import date
 
@@ -77,25 +75,20 @@ def cmd_update(args) -> int:
         f"unchanged {r.unchanged:,}, skipped {len(r.skipped):,}, in {r.seconds:.1f} s"))
 
 
-def _plain(snippet: str) -> str:
-    return html.unescape(re.sub(r"</?mark>", lambda m: "]" if m.group().startswith("</") else "[", snippet))
-
-
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to)
     if args.json:
-        hits = [{"id": h.doc_id, "title": h.title, "score": round(h.score, 4), "date": h.date.isoformat() if h.date else None,
-                 "url": h.url, "source": h.source, "snippet": h.snippet} for h in results]
+        hits = [hit.to_dict() for hit in results]
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "hits": hits}, ensure_ascii=False, indent=2))
         return 0
     print(f"{results.total:,} results ({results.took_ms:.1f} ms), page {results.page} of {results.pages}")
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
         when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "-"
-        print(f"\n{rank}. {hit.title or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
-        print(f"   {_plain(hit.snippet)}")
+        print(f"\n{rank}. {hit.title_highlight.plain() or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
+        print(f"   {hit.highlight.plain()}")
     return 0
 
 

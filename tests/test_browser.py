@@ -90,6 +90,14 @@ def test_search_paginate_open_article_and_come_back(tab, server, tmp_path):
     assert tab.dialogs == [] and tab.foreign == []
 
 
+def test_results_mark_the_matched_word_in_titles_and_snippets(tab, server):
+    tab.goto(server + "/search?q=bão")
+    assert set(tab.locator(".result h2 mark").all_inner_texts()) == {"Bão"}
+    assert set(tab.locator(".result .snippet mark").all_inner_texts()) == {"bão"}
+    assert tab.locator(".result h2 mark").first.evaluate("m => getComputedStyle(m).backgroundColor") \
+        != tab.locator(".result h2 a").first.evaluate("a => getComputedStyle(a).backgroundColor")
+
+
 def test_unaccented_query_and_date_fields_work_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})
     page = context.new_page()

@@ -213,7 +213,7 @@ def test_snippets_escape_html_and_mark_words(index):
     assert hit.doc_id == "xss"
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
     assert "<img" not in hit.snippet
-    assert "<mark>độc</mark>" in hit.snippet
+    assert "<mark>độc hại</mark>" in hit.snippet
     assert hit.url == "javascript:alert(1)"  # stored as given; the web app never links it
 
 
