@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage; 3 the build or update
 succeeded but some inputs were skipped (each listed on stderr with its reason, the first
-MAX_SKIPS_LISTED of them, then how many more); 130 interrupted.
+MAX_SKIPS_LISTED of them, then how many more); 130 interrupted. An article indexed in part (over
+MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip: nothing was lost.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from datetime import date
 
 from . import build_index, open_index, update_index
-from .articles import SourceError
+from .articles import MAX_ARTICLE_CHARS, SourceError
 from .build import Progress, WorkerFailed
 from .query import QueryError
 from .store import IndexLocked, IndexNotFound, current_generation
@@ -54,6 +55,12 @@ def _print_skips(skipped) -> None:
         print(f"... and {len(skipped) - MAX_SKIPS_LISTED} more skipped", file=sys.stderr)
 
 
+def _print_truncated(truncated) -> None:
+    for note in truncated:
+        print(f"warning {note.where}: article of {note.chars:,} characters; only its first "
+              f"{MAX_ARTICLE_CHARS:,} are indexed (it is stored whole)", file=sys.stderr)
+
+
 def _write(run, args, summary) -> int:
     """Run build_index or update_index with progress, list skips, print the summary line."""
     progress = Progress()
@@ -61,6 +68,7 @@ def _write(run, args, summary) -> int:
                  notice=lambda m: print(m, file=sys.stderr))
     progress.close()
     _print_skips(report.skipped)
+    _print_truncated(report.truncated)
     print(summary(report))
     return EXIT_SKIPPED if report.skipped else 0
 
