@@ -23,14 +23,17 @@ from .store import IndexLocked, IndexNotFound, current_generation
 
 EXIT_SKIPPED = 3
 MAX_SKIPS_LISTED = 200
+IDS_HELP = ("A text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/<file name>); "
+            f"a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are stored "
+            "whole, indexed in part, with a warning.")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Vietnamese news search index.")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files")
+    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files", epilog=IDS_HELP)
     build.add_argument("sources", nargs="*", default=["seeds"], help="folders, .txt, .jsonl, .jsonl.gz (default: seeds)")
-    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones")
+    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones", epilog=IDS_HELP)
     update.add_argument("sources", nargs="+", help="folders, .txt, .jsonl, .jsonl.gz")
     for p in (build, update):
         p.add_argument("--procs", type=int, default=None, help="analysis processes (default: all cores)")
@@ -56,6 +59,7 @@ def _print_skips(skipped) -> None:
 
 
 def _print_truncated(truncated) -> None:
+    """Warn about each article indexed in part."""
     for note in truncated:
         print(f"warning {note.where}: article of {note.chars:,} characters; only its first "
               f"{MAX_ARTICLE_CHARS:,} are indexed (it is stored whole)", file=sys.stderr)
