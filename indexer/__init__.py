@@ -1,7 +1,7 @@
 """Full-text search for Vietnamese news: pyvi analysis, a Whoosh index, one search core."""
 
 from .analysis import fold
-from .articles import Article, Skip, SourceError, iter_articles
+from .articles import Article, Skip, SourceError, Truncated, iter_articles
 from .build import BuildReport, UpdateReport, build_index, update_index
 from .query import QueryError
 from .search import Hit, Index, Results, open_index
@@ -10,6 +10,6 @@ from .store import IndexLocked, IndexNotFound
 
 __all__ = [
     "Article", "BuildReport", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
-    "QueryError", "Results", "Skip", "SourceError", "UpdateReport", "build_index", "fold",
+    "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
     "iter_articles", "open_index", "update_index",
 ]

@@ -38,7 +38,9 @@ class Scorer:
 
     def __init__(self, searcher, fields):
         self.searcher = searcher
-        self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+        # an index without articles has one leaf, an EmptyReader with no files to map
+        self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()
+                       if s.reader().doc_count_all()]
         self.flat = [FlatPostings(reader) for reader, _ in self.leaves]
         self.size = searcher.doc_count_all()
         self.avg = {f: max(searcher.reader().field_length(f) / max(self.size, 1), 1e-9) for f in fields}

@@ -141,7 +141,7 @@ def test_layout_fits_a_phone(browser, server):
 @pytest.mark.skipif(not os.environ.get("SAVE_README_SCREENSHOT"),
                     reason="set SAVE_README_SCREENSHOT=1 to refresh docs/screenshot-results.png")
 def test_save_readme_screenshot(tab, server):
-    tab.goto(server + "/search?q=bão+ven+biển")
+    tab.goto(server + "/search?q=nghị+quyết+28-NQ%2FTU")
     README_SCREENSHOT.parent.mkdir(exist_ok=True)
     tab.screenshot(path=str(README_SCREENSHOT))
     assert README_SCREENSHOT.stat().st_size < 150_000
