@@ -109,6 +109,11 @@ def test_number_and_accented_word_phrase_matches_exactly(index):
     assert found(index, '"7.000 dong"') == {"xe-buyt"}  # unaccented: folded, but still a phrase
 
 
+def test_phrase_with_a_number_is_marked_whole(index):
+    hit = index.search('"7.000 đồng"')[0]
+    assert hit.highlight.marked == ["7.000 đồng"] and hit.title_highlight.marked == ["7.000 đồng"]
+
+
 def test_number_in_phrase_tells_phrases_apart(index):
     assert found(index, '"lượt khách"') == {"xe-buyt", "moc-chau"}
     assert found(index, '"50.000 lượt khách"') == {"xe-buyt"}
