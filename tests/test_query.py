@@ -4,14 +4,13 @@ unknown words among known ones."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import REPO, write_jsonl
 
 import indexer
 from indexer.search import FOLDED_MATCH_BELOW
 
-ROOT = Path(__file__).resolve().parent.parent
 PROVINCES = ["Quảng Ninh", "Hải Phòng", "Thái Bình", "Nam Định", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
              "Quảng Bình", "Quảng Trị", "Huế", "Đà Nẵng", "Quảng Nam", "Quảng Ngãi", "Bình Định",
              "Phú Yên", "Khánh Hòa", "Cà Mau", "Bạc Liêu", "Sóc Trăng", "Bến Tre", "Trà Vinh", "Kiên Giang"]
@@ -46,8 +45,7 @@ OTHERS = [
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("query")
-    source = root / "articles.jsonl"
-    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in STORMS + OTHERS), "utf-8")
+    source = write_jsonl(root / "articles.jsonl", STORMS + OTHERS)
     report = indexer.build_index([source], root / "index", procs=1)
     assert report.indexed == len(STORMS) + len(OTHERS)
     return root / "index"
@@ -130,7 +128,7 @@ def test_dates_and_codes_in_phrases(index, query, expected):
 
 def test_cli_finds_a_quoted_number(index_dir):
     done = subprocess.run([sys.executable, "-m", "indexer", "search", '"12.500"', "--index", str(index_dir),
-                           "--json"], cwd=ROOT, capture_output=True, text=True)
+                           "--json"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert [h["id"] for h in json.loads(done.stdout)["hits"]] == ["von-dau-tu"]
 
