@@ -97,14 +97,28 @@ def _recency_window(date_from: date | None, date_to: date | None):
     return first, last
 
 
-def _doc_mask(scorer: Scorer, q) -> np.ndarray:
-    """A boolean array of the documents matching a plan's query (nested Ors of Terms and Phrases)."""
+def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
+    """A boolean array of the documents matching any of these Terms and Phrases."""
     mask = np.zeros(scorer.size, dtype=bool)
-    for leaf in q.leaves():
+    for leaf in leaves:
         if isinstance(leaf, wq.Phrase):
             mask[scorer.phrase(leaf.fieldname, leaf.words)] = True
         else:
             mask[scorer.matches(leaf.fieldname, leaf.text)] = True
+    return mask
+
+
+def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
+    """The documents matching a required clause; as for free words, an accented word's folded
+    forms count only when its exact matches are fewer than FOLDED_MATCH_BELOW."""
+    leaves = list(clause.leaves())
+    exact = [leaf for leaf in leaves if not leaf.fieldname.endswith("_fold")]
+    folded = [leaf for leaf in leaves if leaf.fieldname.endswith("_fold")]
+    if not exact:
+        return _doc_mask(scorer, folded)
+    mask = _doc_mask(scorer, exact)
+    if folded and np.count_nonzero(mask & scorer.live) < FOLDED_MATCH_BELOW:
+        mask |= _doc_mask(scorer, folded)
     return mask
 
 
@@ -222,10 +236,10 @@ class Index:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
             matched = scorer.live & (scores > 0)
-        for q in plan.required:
-            matched &= _doc_mask(scorer, q)
+        for group in plan.required:  # any clause of each OR group
+            matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
-            matched &= ~_doc_mask(scorer, plan.excluded)
+            matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         if window is not None:
             matched &= (self._recency >= window[0]) & (self._recency <= window[1])
         for term in plan.common:  # they rank the matched articles but match none by themselves
