@@ -97,6 +97,16 @@ class FlatPostings:
         ids, tfs = self._slice(i)
         return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
 
+    def positions_before(self, field: str, term: str, cap: int):
+        """(document, position) of each occurrence of a term in documents numbered below cap."""
+        i = self._term(field, term)
+        if i is None:
+            return EMPTY, EMPTY
+        ids, tfs = self._slice(i)
+        n = int(np.searchsorted(ids, cap))
+        start = self.position_starts[i]
+        return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
+
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another."""
         found = [self.occurrences(field, w) for w in words]

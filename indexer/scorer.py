@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .postings import EMPTY, FlatPostings
@@ -81,6 +81,36 @@ class Scorer:
                 self._df.clear()
             self._df[key] = self.searcher.doc_frequency(field, term)
         return self._df[key]
+
+    def terms(self, field: str):
+        """Yield (term, document frequency) of every term of a field, segment by segment.
+
+        Reads Whoosh's term table raw: its iter_field decodes every term's info (~14x slower).
+        """
+        for reader, _ in self.leaves:
+            table = reader._terms
+            prefix = table._keycoder(field, b"")
+            for key, value in table._tindex.items_from(prefix):
+                if key[:len(prefix)] != prefix:
+                    break
+                yield key[len(prefix):].decode("utf-8"), W3TermInfo._struct.unpack_from(value)[2]
+
+    def adjacent_pairs(self, field: str, terms: list[str], max_docs: int):
+        """(first, second, count) arrays: how often terms[first] is right before terms[second]
+        in the field of the first max_docs documents (a sample: all of them costs too much)."""
+        codes = []
+        for (_, offset), flat in zip(self.leaves, self.flat):
+            if offset >= max_docs:
+                break
+            found = [(n, flat.positions_before(field, t, max_docs - offset)) for n, t in enumerate(terms)]
+            number = np.concatenate([np.full(len(d), n, np.int64) for n, (d, _) in found] or [EMPTY])
+            keys = np.concatenate([(d.astype(np.int64) << 32) | p for _, (d, p) in found] or [EMPTY])
+            order = np.argsort(keys, kind="stable")
+            keys, number = keys[order], number[order]
+            follows = keys[1:] == keys[:-1] + 1
+            codes.append(number[:-1][follows] * len(terms) + number[1:][follows])
+        pairs, counts = np.unique(np.concatenate(codes or [EMPTY]), return_counts=True)
+        return pairs // len(terms), pairs % len(terms), counts
 
     def doc_count(self) -> int:
         """How many live documents there are."""

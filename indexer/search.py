@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +23,12 @@ from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import Highlight, Marks
 from .store import IndexNotFound, current_generation
+from .understand import Lexicon
 
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
+LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 
 
 @dataclass
@@ -151,6 +154,7 @@ class Index:
         self._checked = 0.0
         self._scoring = None
         self._recency = None
+        self._lexicon = (None, None)  # (the scorer it was built from, Lexicon)
         self._open_live()
 
     def _open_live(self) -> None:
@@ -253,6 +257,22 @@ class Index:
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
                    stored.get("author", ""), highlight, title_highlight)
 
+    def frequency(self, term: str) -> int:
+        """In how many articles' titles and bodies a canonical word or code is (both counted)."""
+        with self._lock:
+            scorer = self._scorer(self._fresh())
+        return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
+
+    def lexicon(self) -> Lexicon:
+        """The index's syllable statistics, built on first use for each generation."""
+        with self._lock:
+            scorer = self._scorer(self._fresh())
+        built_from, lexicon = self._lexicon
+        if built_from is not scorer:  # built outside the lock: searches go on meanwhile
+            lexicon = _lexicon_of(scorer)
+            self._lexicon = (scorer, lexicon)
+        return lexicon
+
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
         with self._lock:
@@ -283,6 +303,22 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _lexicon_of(scorer: Scorer) -> Lexicon:
+    """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
+    sampled = min(scorer.size, LEXICON_SAMPLE_DOCS)
+
+    def adjacent(syllables):
+        title = scorer.adjacent_pairs("title", syllables, scorer.size)
+        body = scorer.adjacent_pairs("body", syllables, sampled)
+        scaled = body[2] * (scorer.size / max(sampled, 1))  # estimated over all articles
+        codes = np.concatenate([title[0] * len(syllables) + title[1], body[0] * len(syllables) + body[1]])
+        codes, where = np.unique(codes, return_inverse=True)
+        counts = np.bincount(where, np.concatenate([title[2], scaled]))
+        return codes // len(syllables), codes % len(syllables), counts
+
+    return Lexicon(chain(scorer.terms("title"), scorer.terms("body")), adjacent)
 
 
 def _ms(started: float) -> float:

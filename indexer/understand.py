@@ -1,0 +1,358 @@
+"""What the reader meant: Telex and VNI keystrokes, missing accents, typos.
+
+Everything here is computed from the index's own statistics (a ``Lexicon``: how many articles
+hold each accented syllable, and how often two syllables form one pyvi word); nothing is
+downloaded. The functions are pure: the search core decides when to use them.
+
+- ``decode_keystrokes("quyeets")`` -> ``"quyết"`` (Telex), ``"quye61t"`` -> ``"quyết"`` (VNI);
+- ``Lexicon.restore("nghi quyet giao thong")`` -> ``"nghị quyết giao thông"`` (Viterbi over a
+  bigram model of the index's syllables);
+- ``Lexicon.typo_candidates("thogn")`` -> ``[("thông", 5210), ...]`` (one edit; a tone or vowel
+  mark counts as one edit).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from functools import cached_property
+
+import numpy as np
+
+from .analysis import CODE_RE, canonical, fold
+
+WORD_RE = re.compile(r"\w+")
+VOWELS = "aăâeêioôơuưy"
+TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+HAT = {"a": "â", "e": "ê", "o": "ô"}
+HORN = {"o": "ơ", "u": "ư"}
+# A Vietnamese syllable without its tone: onset, one to three vowels, final consonant.
+SYLLABLE_SHAPE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+MAX_READINGS = 12  # accented readings of a folded syllable tried by the restoration
+PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
+SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
+MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
+
+
+# ---------------------------------------------------------------- keystrokes
+
+def place_tone(syllable: str, tone: str | None) -> str:
+    """Put a Telex tone key (s f r x j, or None) on a toneless syllable, canonically."""
+    if not tone:
+        return syllable
+    start = next((i for i, c in enumerate(syllable) if c in VOWELS), None)
+    if start is None:
+        return syllable
+    if syllable[:2] in ("qu", "gi") and len(syllable) > 2 and syllable[2] in VOWELS:
+        start = 2
+    end = start
+    while end < len(syllable) and syllable[end] in VOWELS:
+        end += 1
+    nucleus = syllable[start:end]
+    marked = [i for i, c in enumerate(nucleus) if c in "ăâêôơư"]
+    if marked:
+        at = marked[-1]
+    elif end < len(syllable) or len(nucleus) == 1:
+        at = len(nucleus) - 1
+    else:
+        at = 0 if len(nucleus) == 2 else 1  # hòa, thủy, mùa; ngoài, khuỷu
+    at += start
+    return canonical(unicodedata.normalize("NFC", syllable[:at + 1] + TONE_MARKS[tone] + syllable[at + 1:]))
+
+
+def _horn(letters: list[str]) -> bool:
+    """Apply Telex w / VNI 7 to the letters typed so far: uo -> ươ, else the last o or u."""
+    run = [i for i, c in enumerate(letters) if c in VOWELS]
+    if not run:
+        return False
+    last = run[-1]
+    vowels = [i for i in run if last - i < 3 and all(letters[j] in VOWELS for j in range(i, last + 1))]
+    word = "".join(letters)
+    for i in vowels:
+        if letters[i] == "u" and i + 1 < len(letters) and letters[i + 1] in "oơ" and not word[:i].endswith("q"):
+            letters[i], letters[i + 1] = "ư", "ơ"
+            return True
+    for i in reversed(vowels):
+        if letters[i] in HORN and not (letters[i] == "u" and word[:i].endswith("q")):
+            letters[i] = HORN[letters[i]]
+            return True
+    return False
+
+
+def _mark(letters: list[str], table: dict) -> bool:
+    """Apply a hat (â ê ô) or breve (ă) to the last vowel of the letters that takes it."""
+    for i in range(len(letters) - 1, -1, -1):
+        if letters[i] in table:
+            letters[i] = table[letters[i]]
+            return True
+    return False
+
+
+def _telex(word: str) -> tuple[list[str], str | None] | None:
+    """Letters and tone key of a Telex word, or None when it cannot be one."""
+    letters, tone = [], None
+    for ch in word:
+        vowel_seen = any(c in VOWELS for c in letters)
+        if vowel_seen and ch in "sfrxjz":
+            tone = None if ch == "z" else ch
+        elif ch == "w":
+            if letters and letters[-1] == "a":
+                letters[-1] = "ă"
+            elif not _horn(letters):
+                letters.append("ư")
+        elif ch == "d" and letters == ["d"]:
+            letters[0] = "đ"
+        elif ch in HAT and letters and letters[-1] == ch:
+            letters[-1] = HAT[ch]
+        elif ch.isalpha():
+            letters.append(ch)
+        else:
+            return None
+    return letters, tone
+
+
+def _vni_mark(letters: list[str], digit: str) -> bool:
+    """Apply a VNI vowel digit (6 hat, 7 horn, 8 breve, 9 đ); False when nothing takes it."""
+    if digit == "6":
+        return _mark(letters, HAT)
+    if digit == "7":
+        return _horn(letters)
+    if digit == "8":
+        return _mark(letters, {"a": "ă"})
+    if digit == "9" and letters[:1] == ["d"]:
+        letters[0] = "đ"
+        return True
+    return False
+
+
+def _vni(word: str) -> tuple[list[str], str | None] | None:
+    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None."""
+    letters, tone = [], None
+    for ch in word:
+        if ch.isalpha():
+            letters.append(ch)
+        elif ch in VNI_TONES and any(c in VOWELS for c in letters):
+            tone = VNI_TONES[ch]
+        elif ch == "0":
+            tone = None
+        elif not _vni_mark(letters, ch):
+            return None
+    return letters, tone
+
+
+def decode_keystrokes(word: str) -> str | None:
+    """The syllable a Telex or VNI word types ("nghij", "nghi5" -> "nghị"), or None."""
+    lowered = word.lower()
+    if not lowered.isascii() or not lowered.isalnum() or not lowered[:1].isalpha():
+        return None
+    decoded = _vni(lowered) if any(c.isdigit() for c in lowered) else _telex(lowered)
+    if decoded is None:
+        return None
+    letters, tone = decoded
+    bare = "".join(letters)
+    if not SYLLABLE_SHAPE.fullmatch(bare):
+        return None
+    syllable = place_tone(bare, tone)
+    return syllable if syllable != lowered else None
+
+
+def decode_query(text: str, frequency) -> str | None:
+    """text with its keystroke words decoded ("nghij quyeets" -> "nghị quyết"), or None.
+
+    frequency(word): in how many articles the index has a word. A word is decoded when the
+    index lacks it as typed (or has it SURE_RATIO times less than decoded); a word the index
+    has less often than decoded ("cos" for "có") only beside such a word; else it stays ("as").
+    """
+    sure, likely = {}, {}
+    in_codes = {w for code in CODE_RE.findall(text) for w in WORD_RE.findall(code)}  # Tor-M1
+    for word in set(WORD_RE.findall(text)) - in_codes:
+        decoded = decode_keystrokes(word)
+        if decoded is None:
+            continue
+        typed, meant = frequency(canonical(word)), frequency(decoded)
+        if meant and typed * SURE_RATIO < meant:
+            sure[word] = decoded
+        elif typed < meant and word.isalpha():  # an indexed word with digits is a code: U23
+            likely[word] = decoded
+    if not sure:
+        return None
+    chosen = {**likely, **sure}
+    return WORD_RE.sub(lambda m: with_case_of(m.group(), chosen.get(m.group(), m.group())), text)
+
+
+def with_case_of(typed: str, word: str) -> str:
+    """word in the letter case of typed: "HA NOI" -> upper, "Ha" -> capitalised."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def is_unaccented(text: str) -> bool:
+    """Whether a query has letters but no Vietnamese diacritics (nor đ)."""
+    return any(c.isalpha() for c in text) and fold(text) == text
+
+
+# ---------------------------------------------------------------- edit distance
+
+def marks_apart(word: str) -> str:
+    """word with each tone or vowel mark as a character of its own (đ too), for edit distances."""
+    return unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
+
+
+def edit_distance(a: str, b: str, bound: int) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours is one edit), capped at bound+1."""
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return min(prev[-1], bound + 1)
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """word with up to depth letters removed (word itself included)."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def allowed_edits(word: str) -> int:
+    """Typos tolerated in a word: none under 3 letters, one, two from 8 letters."""
+    return 0 if len(word) < 3 else 1 if len(word) < 8 else 2
+
+
+# ---------------------------------------------------------------- lexicon
+
+def _is_syllable(term: str) -> bool:
+    return term.isalpha() and term == canonical(term)
+
+
+class Lexicon:
+    """The index's accented syllables and adjacent pairs, with their document frequencies."""
+
+    def __init__(self, terms, adjacent=None):
+        """terms: (term, document frequency) of the exact fields; adjacent(syllables): (first,
+        second, count) arrays, how often syllables[first] comes right before syllables[second]."""
+        self.freq: dict[str, int] = defaultdict(int)
+        compound_pairs = defaultdict(int)
+        for term, df in terms:
+            if "_" not in term:
+                if _is_syllable(term):
+                    self.freq[term] += df
+            elif df >= MIN_COMPOUND_DF:
+                parts = term.split("_")
+                for a, b in zip(parts, parts[1:]):
+                    compound_pairs[a, b] += df
+        self.freq = dict(self.freq)
+        self.total = sum(self.freq.values()) or 1
+        self.syllables = sorted(self.freq, key=self.freq.get, reverse=True)
+        self.number = {s: n for n, s in enumerate(self.syllables)}
+        self.readings: dict[str, list[str]] = defaultdict(list)
+        for syllable in self.syllables:
+            self.readings[fold(syllable)].append(syllable)
+        self.readings = dict(self.readings)
+        self._pair_table(compound_pairs, adjacent(self.syllables) if adjacent else None)
+
+    def _pair_table(self, compound_pairs: dict, adjacent) -> None:
+        """Pair counts as sorted codes (first * V + second) and counts: per article, estimated."""
+        size = len(self.syllables)
+        codes = {self.number[a] * size + self.number[b]: df for (a, b), df in compound_pairs.items()
+                 if a in self.number and b in self.number}
+        if adjacent is not None:
+            first, second, counts = adjacent
+            for code, count in zip((first * size + second).tolist(), counts.tolist()):
+                codes[code] = max(codes.get(code, 0), count)
+        self._codes = np.array(sorted(codes), dtype=np.int64)
+        self._counts = np.array([codes[c] for c in self._codes.tolist()], dtype=np.float32)
+
+    def pair(self, before: str, after: str) -> float:
+        """About how many articles have before right before after (0 when never seen)."""
+        a, b = self.number.get(before), self.number.get(after)
+        if a is None or b is None:
+            return 0.0
+        code = a * len(self.syllables) + b
+        i = int(np.searchsorted(self._codes, code))
+        return float(self._counts[i]) if i < len(self._codes) and self._codes[i] == code else 0.0
+
+    def knows(self, word: str) -> bool:
+        """Whether the word, as typed or without its accents, is an indexed syllable."""
+        word = canonical(word)
+        return word in self.freq or (word == fold(word) and word in self.readings)
+
+    def _unigram(self, syllable: str) -> float:
+        return (self.freq.get(syllable, 0) + 0.5) / (self.total + len(self.freq))
+
+    def _transition(self, before: str, after: str) -> float:
+        """log P(after | before): pairs seen inside pyvi words, smoothed by after's frequency."""
+        pair = self.pair(before, after) / max(self.freq.get(before, 0), 1)
+        return math.log(PAIR_WEIGHT * min(pair, 1.0) + (1 - PAIR_WEIGHT) * self._unigram(after))
+
+    def _choices(self, word: str) -> list[str]:
+        if word != fold(word):  # typed with accents: keep them
+            return [word]
+        return self.readings.get(word, [word])[:MAX_READINGS]
+
+    def restore_words(self, words: list[str]) -> list[str]:
+        """The most probable accented reading of lowercase syllables (Viterbi, bigrams)."""
+        if not words:
+            return []
+        best = {c: (math.log(self._unigram(c)), [c]) for c in self._choices(words[0])}
+        for word in words[1:]:
+            best = {c: max(((score + self._transition(prev, c), path + [c])
+                            for prev, (score, path) in best.items()), key=lambda sp: sp[0])
+                    for c in self._choices(word)}
+        return max(best.values(), key=lambda sp: sp[0])[1]
+
+    def restore(self, text: str) -> str:
+        """text with the accents its unaccented words most probably lost, punctuation kept."""
+        out, cursor = [], 0
+        for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
+            words = WORD_RE.findall(run.group())
+            restored = iter(self.restore_words([w.lower() for w in words]))
+            out.append(text[cursor:run.start()])
+            out.append(WORD_RE.sub(lambda m: with_case_of(m.group(), next(restored)), run.group()))
+            cursor = run.end()
+        return "".join(out) + text[cursor:]
+
+    @cached_property
+    def _deleted(self) -> dict[str, list[str]]:
+        """Folded syllables (in two articles or more) by each one-letter deletion of them."""
+        index = defaultdict(list)
+        folded = defaultdict(int)
+        for syllable, df in self.freq.items():
+            folded[fold(syllable)] += df
+        for word, df in folded.items():
+            if df >= 2 and len(word) >= 3:
+                for deleted in _deletions(word, 1):
+                    index[deleted].append(word)
+        return dict(index)
+
+    def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
+        """(syllable, frequency) of the index within the word's allowed edits, closest and most
+        frequent first; nothing for a word the index knows."""
+        word = canonical(word)
+        edits = allowed_edits(fold(word))
+        if not edits or self.knows(word):
+            return []
+        near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
+        typed = word if word != fold(word) else None  # marks count only when some were typed
+        scored = []
+        for folded in near:
+            for syllable in self.readings[folded]:
+                a, b = (marks_apart(typed), marks_apart(syllable)) if typed else (word, folded)
+                distance = edit_distance(a, b, edits)
+                if distance <= edits:
+                    scored.append((distance, -self.freq[syllable], syllable))
+        return [(s, -f) for _, f, s in sorted(scored)[:limit]]
