@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
     search.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
     search.add_argument("--json", action="store_true", help="print results as JSON")
+    search.add_argument("--exact", action="store_true",
+                        help="search the words as typed: no Telex/VNI decoding, no restored accents")
     stats = sub.add_parser("stats", help="describe the index")
     for p in (build, update, search, stats):
         p.add_argument("--index", default="index_data", help="index folder (default: index_data)")
@@ -90,10 +92,15 @@ def cmd_update(args) -> int:
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
-                               date_from=args.date_from, date_to=args.date_to)
+                               date_from=args.date_from, date_to=args.date_to, exact=args.exact)
+    if results.rewritten:
+        print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
+    if results.suggestion:
+        print(f"did you mean: {results.suggestion}", file=sys.stderr)
     if args.json:
         hits = [hit.to_dict() for hit in results]
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
+                          "suggestion": results.suggestion, "rewritten": results.rewritten,
                           "took_ms": round(results.took_ms, 2), "hits": hits}, ensure_ascii=False, indent=2))
         return 0
     print(f"{results.total:,} results ({results.took_ms:.1f} ms), page {results.page} of {results.pages}")

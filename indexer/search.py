@@ -18,16 +18,17 @@ import whoosh.index
 from whoosh import query as wq
 
 from .articles import Article
-from .query import QueryBuilder, QueryError, parse
+from .query import PASTED_WORDS, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import Highlight, Marks
 from .store import IndexNotFound, current_generation
-from .understand import Lexicon
+from .understand import Lexicon, decode_query, is_unaccented
 
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
+LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 
 
@@ -74,6 +75,8 @@ class Results:
     took_ms: float
     sort: str = "relevance"
     marks: Marks = field(default_factory=Marks, repr=False)
+    suggestion: str | None = None  # a reading of the query to propose (accents restored)
+    rewritten: str | None = None  # the query actually searched, when the engine changed it
 
     @property
     def pages(self) -> int:
@@ -155,6 +158,7 @@ class Index:
         self._scoring = None
         self._recency = None
         self._lexicon = (None, None)  # (the scorer it was built from, Lexicon)
+        self._lexicon_thread = None
         self._open_live()
 
     def _open_live(self) -> None:
@@ -205,8 +209,12 @@ class Index:
         return self._scoring
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
-               date_to=None, sort: str = "relevance") -> Results:
-        """Search; raises QueryError for an unusable query or parameters."""
+               date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
+        """Search; raises QueryError for an unusable query or parameters.
+
+        Unless exact, Telex/VNI keystroke words are decoded (``Results.rewritten``) and an
+        unaccented query's restored reading ranks higher and is proposed (``Results.suggestion``).
+        """
         started = time.perf_counter()
         if sort not in SORTS:
             raise QueryError(f"Kiểu sắp xếp không hợp lệ / unknown sort {sort!r}: use {SORTS}")
@@ -214,16 +222,34 @@ class Index:
             raise QueryError("limit must be 1–1000 and page 1–10000")
         parsed = parse(query_text)
         window = _recency_window(date_from, date_to)
+        rewritten, suggestion = (None, None) if exact else self._understand(query_text)
+        if rewritten:
+            parsed = parse(rewritten)
         with self._lock:
             searcher = self._fresh()
-            plan = QueryBuilder(self._scorer(searcher)).build(parsed)
+            builder = QueryBuilder(self._scorer(searcher))
+            plan = builder.build(parsed)
+            if suggestion:
+                plan.common += builder.preferred(suggestion)
             if plan.empty:
-                return Results(query_text, [], 0, page, limit, _ms(started), sort)
+                return Results(query_text, [], 0, page, limit, _ms(started), sort,
+                               suggestion=suggestion, rewritten=rewritten)
             scores, matched = self._execute(searcher, plan, window)
             docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
-        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks)
+        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
+                       suggestion, rewritten)
+
+    def _understand(self, query_text: str) -> tuple[str | None, str | None]:
+        """(the query with keystroke words decoded or None, its restored reading or None)."""
+        rewritten = decode_query(query_text, self.frequency)
+        searched = rewritten or query_text
+        if not is_unaccented(searched) or len(searched.split()) >= PASTED_WORDS:
+            return rewritten, None
+        lexicon = self.lexicon(wait=self.doc_count <= LEXICON_WAIT_DOCS)
+        restored = lexicon.restore(searched) if lexicon else searched
+        return rewritten, restored if restored != searched else None
 
     def _execute(self, searcher, plan, window):
         """(scores, matched) arrays over all documents for a plan."""
@@ -263,14 +289,24 @@ class Index:
             scorer = self._scorer(self._fresh())
         return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
 
-    def lexicon(self) -> Lexicon:
-        """The index's syllable statistics, built on first use for each generation."""
+    def lexicon(self, wait: bool = True) -> Lexicon | None:
+        """The index's syllable statistics, built on first use for each generation; without
+        wait, None while a background thread builds them."""
         with self._lock:
             scorer = self._scorer(self._fresh())
-        built_from, lexicon = self._lexicon
-        if built_from is not scorer:  # built outside the lock: searches go on meanwhile
-            lexicon = _lexicon_of(scorer)
-            self._lexicon = (scorer, lexicon)
+            built_from, lexicon = self._lexicon
+            if built_from is scorer:
+                return lexicon
+            if not wait:
+                if self._lexicon_thread is None or not self._lexicon_thread.is_alive():
+                    self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(scorer,), daemon=True)
+                    self._lexicon_thread.start()
+                return None
+        return self._build_lexicon(scorer)  # outside the lock: searches go on meanwhile
+
+    def _build_lexicon(self, scorer: Scorer) -> Lexicon:
+        lexicon = _lexicon_of(scorer)
+        self._lexicon = (scorer, lexicon)
         return lexicon
 
     def get(self, doc_id: str) -> Article | None:

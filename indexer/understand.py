@@ -36,6 +36,7 @@ SYLLABLE_SHAPE = re.compile(
 MAX_READINGS = 12  # accented readings of a folded syllable tried by the restoration
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
+PAIR_SYLLABLES = 6000  # neighbours are counted for the most frequent syllables only (build time)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 
 
@@ -263,7 +264,7 @@ class Lexicon:
         for syllable in self.syllables:
             self.readings[fold(syllable)].append(syllable)
         self.readings = dict(self.readings)
-        self._pair_table(compound_pairs, adjacent(self.syllables) if adjacent else None)
+        self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
 
     def _pair_table(self, compound_pairs: dict, adjacent) -> None:
         """Pair counts as sorted codes (first * V + second) and counts: per article, estimated."""

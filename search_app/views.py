@@ -49,12 +49,13 @@ class SearchParams:
     date_from: date | None = None
     date_to: date | None = None
     per_page: int = PER_PAGE
+    exact: bool = False  # search the words as typed: no keystroke decoding, no restored accents
 
     def url_args(self) -> dict:
         """The query-string arguments that differ from the defaults."""
         args = {"q": self.q, "page": self.page, "sort": self.sort,
                 "from": self.date_from and self.date_from.isoformat(),
-                "to": self.date_to and self.date_to.isoformat()}
+                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact)}
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
@@ -115,14 +116,14 @@ def parse_params(args, api: bool = False) -> SearchParams:
     date_to = parse_date(args.get("to"), "Đến ngày")
     if date_from and date_to and date_from > date_to:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
-    return SearchParams(q, page, sort, date_from, date_to, per_page)
+    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1")
 
 
 def run_search(params: SearchParams):
     """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
     return get_index().search(params.q, limit=params.per_page, page=params.page,
                               date_from=params.date_from, date_to=params.date_to,
-                              sort=params.sort)
+                              sort=params.sort, exact=params.exact)
 
 
 def page_window(page: int, pages: int) -> list[int]:
@@ -224,6 +225,7 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
+            "suggestion": results.suggestion, "rewritten": results.rewritten,
             "hits": [hit.to_dict() for hit in results]}
 
 
