@@ -77,8 +77,7 @@ class FlatPostings:
             offset = self.reader.term_info(field, term.encode("utf-8"))._offset
         except TermNotFound:
             return None
-        i = int(np.searchsorted(self.offsets, offset))
-        return i if i < len(self.offsets) and self.offsets[i] == offset else None
+        return self.row(offset)
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of a term, or None."""
@@ -97,14 +96,16 @@ class FlatPostings:
         ids, tfs = self._slice(i)
         return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
 
-    def positions_before(self, field: str, term: str, cap: int):
-        """(document, position) of each occurrence of a term in documents numbered below cap."""
-        i = self._term(field, term)
-        if i is None:
-            return EMPTY, EMPTY
-        ids, tfs = self._slice(i)
+    def row(self, offset: int) -> int | None:
+        """The term-table row of the term whose Whoosh postings start at offset, or None."""
+        i = int(np.searchsorted(self.offsets, offset))
+        return i if i < len(self.offsets) and self.offsets[i] == offset else None
+
+    def positions_before(self, row: int, cap: int):
+        """(document, position) of each occurrence of a row's term in documents below cap."""
+        ids, tfs = self._slice(row)
         n = int(np.searchsorted(ids, cap))
-        start = self.position_starts[i]
+        start = self.position_starts[row]
         return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:

@@ -33,10 +33,10 @@ HORN = {"o": "ơ", "u": "ư"}
 SYLLABLE_SHAPE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
-MAX_READINGS = 12  # accented readings of a folded syllable tried by the restoration
+MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
-PAIR_SYLLABLES = 6000  # neighbours are counted for the most frequent syllables only (build time)
+PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 
 
@@ -267,16 +267,25 @@ class Lexicon:
         self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
 
     def _pair_table(self, compound_pairs: dict, adjacent) -> None:
-        """Pair counts as sorted codes (first * V + second) and counts: per article, estimated."""
+        """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
+        the larger of the compounds' and the neighbours' estimate."""
         size = len(self.syllables)
-        codes = {self.number[a] * size + self.number[b]: df for (a, b), df in compound_pairs.items()
-                 if a in self.number and b in self.number}
+        known = [(self.number[a] * size + self.number[b], df) for (a, b), df in compound_pairs.items()
+                 if a in self.number and b in self.number]
+        codes = [np.array([c for c, _ in known], dtype=np.int64)]
+        counts = [np.array([df for _, df in known], dtype=np.float32)]
+        self._followed = np.zeros(size, dtype=np.float32)  # how often each syllable has a neighbour
         if adjacent is not None:
-            first, second, counts = adjacent
-            for code, count in zip((first * size + second).tolist(), counts.tolist()):
-                codes[code] = max(codes.get(code, 0), count)
-        self._codes = np.array(sorted(codes), dtype=np.int64)
-        self._counts = np.array([codes[c] for c in self._codes.tolist()], dtype=np.float32)
+            first, second, found = adjacent
+            codes.append(first.astype(np.int64) * size + second)
+            counts.append(found.astype(np.float32))
+            self._followed = np.bincount(first, weights=found, minlength=size).astype(np.float32)
+        codes, counts = np.concatenate(codes), np.concatenate(counts)
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+        self._codes = codes[starts]
+        self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
 
     def pair(self, before: str, after: str) -> float:
         """About how many articles have before right before after (0 when never seen)."""
@@ -297,7 +306,9 @@ class Lexicon:
 
     def _transition(self, before: str, after: str) -> float:
         """log P(after | before): pairs seen inside pyvi words, smoothed by after's frequency."""
-        pair = self.pair(before, after) / max(self.freq.get(before, 0), 1)
+        n = self.number.get(before)
+        followed = float(self._followed[n]) if n is not None else 0.0
+        pair = self.pair(before, after) / max(followed or self.freq.get(before, 0), 1)
         return math.log(PAIR_WEIGHT * min(pair, 1.0) + (1 - PAIR_WEIGHT) * self._unigram(after))
 
     def _choices(self, word: str) -> list[str]:
