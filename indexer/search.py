@@ -23,7 +23,7 @@ from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import Highlight, Marks
 from .store import IndexNotFound, current_generation
-from .understand import Lexicon, decode_query, is_unaccented
+from .understand import Lexicon, decode_query, has_operators, is_unaccented
 
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
@@ -242,13 +242,19 @@ class Index:
                        suggestion, rewritten)
 
     def _understand(self, query_text: str) -> tuple[str | None, str | None]:
-        """(the query with keystroke words decoded or None, its restored reading or None)."""
+        """(the query as searched when keystrokes were decoded or typos fixed, else None;
+        its restored reading when unaccented, else None)."""
         rewritten = decode_query(query_text, self.frequency)
         searched = rewritten or query_text
-        if not is_unaccented(searched) or len(searched.split()) >= PASTED_WORDS:
+        if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
             return rewritten, None
         lexicon = self.lexicon(wait=self.doc_count <= LEXICON_WAIT_DOCS)
-        restored = lexicon.restore(searched) if lexicon else searched
+        if lexicon is None:
+            return rewritten, None
+        corrected = lexicon.correct(searched)
+        if corrected:
+            searched = rewritten = corrected
+        restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
     def _execute(self, searcher, plan, window):

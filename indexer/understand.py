@@ -1,14 +1,15 @@
 """What the reader meant: Telex and VNI keystrokes, missing accents, typos.
 
 Everything here is computed from the index's own statistics (a ``Lexicon``: how many articles
-hold each accented syllable, and how often two syllables form one pyvi word); nothing is
+hold each accented syllable, and how often two syllables follow each other); nothing is
 downloaded. The functions are pure: the search core decides when to use them.
 
 - ``decode_keystrokes("quyeets")`` -> ``"quyết"`` (Telex), ``"quye61t"`` -> ``"quyết"`` (VNI);
 - ``Lexicon.restore("nghi quyet giao thong")`` -> ``"nghị quyết giao thông"`` (Viterbi over a
   bigram model of the index's syllables);
 - ``Lexicon.typo_candidates("thogn")`` -> ``[("thông", 5210), ...]`` (one edit; a tone or vowel
-  mark counts as one edit).
+  mark counts as one edit), and ``Lexicon.correct("nghi quyte giao thogn")`` -> ``"nghi quyet
+  giao thong"`` (the likeliest near syllables in context, for the words the index lacks).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cached_property
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from .analysis import CODE_RE, canonical, fold
 
 WORD_RE = re.compile(r"\w+")
+OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b')
 VOWELS = "aăâeêioôơuưy"
 TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
@@ -37,6 +39,8 @@ MAX_READINGS = 16  # accented readings of a folded syllable tried by the restora
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
+MAX_NEAR = 48  # near syllables a word the index lacks may become
+EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 
 
@@ -193,6 +197,11 @@ def with_case_of(typed: str, word: str) -> str:
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
+def has_operators(text: str) -> bool:
+    """Whether a query uses the query language (quotes, title:, -word, OR): left as typed."""
+    return bool(OPERATORS_RE.search(text))
+
+
 def is_unaccented(text: str) -> bool:
     """Whether a query has letters but no Vietnamese diacritics (nor đ)."""
     return any(c.isalpha() for c in text) and fold(text) == text
@@ -200,9 +209,17 @@ def is_unaccented(text: str) -> bool:
 
 # ---------------------------------------------------------------- edit distance
 
-def marks_apart(word: str) -> str:
-    """word with each tone or vowel mark as a character of its own (đ too), for edit distances."""
-    return unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
+def _marks(word: str) -> Counter:
+    """The tone and vowel marks of a word (đ's bar too), as a multiset."""
+    return Counter(c for c in unicodedata.normalize("NFD", word.replace("đ", "d\u0335")) if unicodedata.combining(c))
+
+
+def typo_distance(typed: str, syllable: str, bound: int) -> int:
+    """Edits from typed to syllable: letters moved, added, dropped or changed, plus marks
+    added, dropped or changed (one edit each); capped at bound+1."""
+    marks_a, marks_b = _marks(typed), _marks(syllable)
+    marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, bound + 1)
 
 
 def edit_distance(a: str, b: str, bound: int) -> int:
@@ -311,32 +328,55 @@ class Lexicon:
         pair = self.pair(before, after) / max(followed or self.freq.get(before, 0), 1)
         return math.log(PAIR_WEIGHT * min(pair, 1.0) + (1 - PAIR_WEIGHT) * self._unigram(after))
 
-    def _choices(self, word: str) -> list[str]:
+    def _choices(self, word: str, fix: bool) -> dict[str, float]:
+        """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
+        for a word the index lacks, the syllables within its allowed edits."""
+        if fix and word.isalpha() and not self.knows(word):
+            near = self._near(word, MAX_NEAR)
+            if near:
+                return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
         if word != fold(word):  # typed with accents: keep them
-            return [word]
-        return self.readings.get(word, [word])[:MAX_READINGS]
+            return {canonical(word): 0.0}
+        return dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
 
-    def restore_words(self, words: list[str]) -> list[str]:
-        """The most probable accented reading of lowercase syllables (Viterbi, bigrams)."""
+    def restore_words(self, words: list[str], fix: bool = False) -> list[str]:
+        """The most probable accented reading of lowercase words (Viterbi over bigrams); with
+        fix, words the index lacks may become near syllables."""
         if not words:
             return []
-        best = {c: (math.log(self._unigram(c)), [c]) for c in self._choices(words[0])}
-        for word in words[1:]:
-            best = {c: max(((score + self._transition(prev, c), path + [c])
+        choices = [self._choices(w, fix) for w in words]
+        best = {c: (cost + math.log(self._unigram(c)), [c]) for c, cost in choices[0].items()}
+        for options in choices[1:]:
+            best = {c: max(((score + cost + self._transition(prev, c), path + [c])
                             for prev, (score, path) in best.items()), key=lambda sp: sp[0])
-                    for c in self._choices(word)}
+                    for c, cost in options.items()}
         return max(best.values(), key=lambda sp: sp[0])[1]
 
-    def restore(self, text: str) -> str:
-        """text with the accents its unaccented words most probably lost, punctuation kept."""
+    def _rewrite(self, text: str, fix: bool, pick) -> str:
+        """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor = [], 0
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            restored = iter(self.restore_words([w.lower() for w in words]))
+            chosen = iter(self.restore_words([w.lower() for w in words], fix))
             out.append(text[cursor:run.start()])
-            out.append(WORD_RE.sub(lambda m: with_case_of(m.group(), next(restored)), run.group()))
+            out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
         return "".join(out) + text[cursor:]
+
+    def restore(self, text: str) -> str:
+        """text with the accents its unaccented words most probably lost."""
+        return self._rewrite(text, False, with_case_of)
+
+    def correct(self, text: str) -> str | None:
+        """text with its words the index lacks replaced by the likeliest near syllable (without
+        accents when typed without), or None when there are none."""
+        def pick(typed: str, chosen: str) -> str:
+            if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
+                return typed
+            return with_case_of(typed, chosen if fold(typed) != typed else fold(chosen))
+
+        corrected = self._rewrite(text, True, pick)
+        return corrected if corrected != text else None
 
     @cached_property
     def _deleted(self) -> dict[str, list[str]]:
@@ -351,20 +391,23 @@ class Lexicon:
                     index[deleted].append(word)
         return dict(index)
 
-    def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
-        """(syllable, frequency) of the index within the word's allowed edits, closest and most
-        frequent first; nothing for a word the index knows."""
+    def _near(self, word: str, limit: int) -> list[tuple[int, int, str]]:
+        """(edits, -frequency, syllable) of the indexed syllables near a word, best first."""
         word = canonical(word)
         edits = allowed_edits(fold(word))
         if not edits or self.knows(word):
             return []
         near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
-        typed = word if word != fold(word) else None  # marks count only when some were typed
+        typed = word != fold(word)  # marks count only when some were typed
         scored = []
         for folded in near:
             for syllable in self.readings[folded]:
-                a, b = (marks_apart(typed), marks_apart(syllable)) if typed else (word, folded)
-                distance = edit_distance(a, b, edits)
+                distance = typo_distance(word, syllable if typed else folded, edits)
                 if distance <= edits:
                     scored.append((distance, -self.freq[syllable], syllable))
-        return [(s, -f) for _, f, s in sorted(scored)[:limit]]
+        return sorted(scored)[:limit]
+
+    def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
+        """(syllable, frequency) of the index within the word's allowed edits, closest and most
+        frequent first; nothing for a word the index knows."""
+        return [(syllable, -minus_freq) for _, minus_freq, syllable in self._near(word, limit)]

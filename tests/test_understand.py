@@ -91,8 +91,24 @@ def test_typo_candidates_are_near_index_syllables_and_known_words_stay(index):
     assert "quyết" in [s for s, _ in lexicon.typo_candidates("quyeet")]
     assert lexicon.typo_candidates("gaio")[0][0] == "giao"
     assert lexicon.typo_candidates("thôgn")[0][0] == "thông"  # marks typed count
+    assert lexicon.typo_candidates("gioa")[0][0] == "giao"
     assert lexicon.typo_candidates("giao") == []  # a known word is never corrected
     assert lexicon.typo_candidates("go") == []  # too short to guess
+
+
+def test_unknown_words_are_searched_as_the_nearest_indexed_syllables(index):
+    results = index.search("nghi quyte giao thogn")
+    assert results.rewritten == "nghi quyet giao thong"
+    assert results.suggestion == "nghị quyết giao thông"
+    assert {h.doc_id for h in results[:2]} == {"nq", "nq-2"}
+    assert index.search("nghị quyêt giao thôgn").rewritten == "nghị quyết giao thông"
+    assert index.search("nghi quyte giao thogn", exact=True).total == 0  # as typed: "Không tìm thấy"
+
+
+def test_known_words_and_query_operators_are_never_corrected(index):
+    assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
+    assert index.search('"giao thogn"').rewritten is None
+    assert index.search("giao -thogn").rewritten is None
 
 
 def test_api_and_page_show_what_was_understood(index_dir):
