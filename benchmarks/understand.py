@@ -33,7 +33,8 @@ def titles() -> list[str]:
     out = []
     for name in TITLE_SETS:
         path = require_shared("eval", "dev", name, "queries.orig.tsv")
-        out += [line.split("\t", 1)[1] for line in path.read_text("utf-8").splitlines() if "\t" in line]
+        out += [unicodedata.normalize("NFC", line.split("\t", 1)[1])
+                for line in path.read_text("utf-8").splitlines() if "\t" in line]
     return out
 
 

@@ -14,7 +14,6 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -304,29 +303,35 @@ class Lexicon:
         self._codes = codes[starts]
         self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
 
-    def pair(self, before: str, after: str) -> float:
-        """About how many articles have before right before after (0 when never seen)."""
-        a, b = self.number.get(before), self.number.get(after)
-        if a is None or b is None:
-            return 0.0
-        code = a * len(self.syllables) + b
-        i = int(np.searchsorted(self._codes, code))
-        return float(self._counts[i]) if i < len(self._codes) and self._codes[i] == code else 0.0
-
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""
         word = canonical(word)
         return word in self.freq or (word == fold(word) and word in self.readings)
 
-    def _unigram(self, syllable: str) -> float:
-        return (self.freq.get(syllable, 0) + 0.5) / (self.total + len(self.freq))
+    def _numbers(self, syllables: list[str]) -> np.ndarray:
+        return np.array([self.number.get(s, -1) for s in syllables], dtype=np.int64)
 
-    def _transition(self, before: str, after: str) -> float:
-        """log P(after | before): pairs seen inside pyvi words, smoothed by after's frequency."""
-        n = self.number.get(before)
-        followed = float(self._followed[n]) if n is not None else 0.0
-        pair = self.pair(before, after) / max(followed or self.freq.get(before, 0), 1)
-        return math.log(PAIR_WEIGHT * min(pair, 1.0) + (1 - PAIR_WEIGHT) * self._unigram(after))
+    def _unigrams(self, syllables: list[str]) -> np.ndarray:
+        counts = np.array([self.freq.get(s, 0) for s in syllables], dtype=np.float64)
+        return (counts + 0.5) / (self.total + len(self.freq))
+
+    def pairs(self, before: list[str], after: list[str]) -> np.ndarray:
+        """About how many articles have each of before right before each of after (a matrix)."""
+        a, b = self._numbers(before), self._numbers(after)
+        codes = a[:, None] * len(self.syllables) + b[None, :]
+        if not len(self._codes):
+            return np.zeros(codes.shape)
+        at = np.searchsorted(self._codes, codes).clip(max=len(self._codes) - 1)
+        seen = (self._codes[at] == codes) & (a[:, None] >= 0) & (b[None, :] >= 0)
+        return np.where(seen, self._counts[at], 0.0)
+
+    def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
+        """log P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
+        numbers = self._numbers(before)
+        followed = np.where(numbers >= 0, self._followed[numbers.clip(min=0)], 0.0)
+        seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
+        share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
+        return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
 
     def _choices(self, word: str, fix: bool) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
@@ -345,12 +350,17 @@ class Lexicon:
         if not words:
             return []
         choices = [self._choices(w, fix) for w in words]
-        best = {c: (cost + math.log(self._unigram(c)), [c]) for c, cost in choices[0].items()}
-        for options in choices[1:]:
-            best = {c: max(((score + cost + self._transition(prev, c), path + [c])
-                            for prev, (score, path) in best.items()), key=lambda sp: sp[0])
-                    for c, cost in options.items()}
-        return max(best.values(), key=lambda sp: sp[0])[1]
+        options = [list(c) for c in choices]
+        score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
+        back = []
+        for before, after, costs in zip(options, options[1:], choices[1:]):
+            total = score[:, None] + self._transitions(before, after) + np.array(list(costs.values()))
+            back.append(total.argmax(axis=0))
+            score = total.max(axis=0)
+        path = [int(score.argmax())]
+        for pointers in reversed(back):
+            path.append(int(pointers[path[-1]]))
+        return [option[i] for option, i in zip(options, reversed(path))]
 
     def _rewrite(self, text: str, fix: bool, pick) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
@@ -370,6 +380,9 @@ class Lexicon:
     def correct(self, text: str) -> str | None:
         """text with its words the index lacks replaced by the likeliest near syllable (without
         accents when typed without), or None when there are none."""
+        if all(self.knows(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
+            return None
+
         def pick(typed: str, chosen: str) -> str:
             if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
                 return typed
