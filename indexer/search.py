@@ -17,17 +17,19 @@ import numpy as np
 import whoosh.index
 from whoosh import query as wq
 
+from .analysis import CODE_RE, fold
 from .articles import Article
-from .query import PASTED_WORDS, QueryBuilder, QueryError, parse
+from .query import PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
-from .snippets import Highlight, Marks
+from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .store import IndexNotFound, current_generation
-from .understand import Lexicon, decode_query, has_operators, is_unaccented
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
 
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
+ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 
@@ -231,10 +233,11 @@ class Index:
             plan = builder.build(parsed)
             if suggestion:
                 plan.common += builder.preferred(suggestion)
-            if plan.empty:
+            alternatives = _alternatives([] if exact else variants(rewritten or query_text), plan.marks)
+            if plan.empty and not alternatives:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort,
                                suggestion=suggestion, rewritten=rewritten)
-            scores, matched = self._execute(searcher, plan, window)
+            scores, matched = self._execute(searcher, plan, window, alternatives)
             docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
@@ -257,8 +260,9 @@ class Index:
         restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
-    def _execute(self, searcher, plan, window):
-        """(scores, matched) arrays over all documents for a plan."""
+    def _execute(self, searcher, plan, window, alternatives=()):
+        """(scores, matched) arrays over all documents for a plan, and other spellings (terms
+        and phrases) whose articles match too."""
         scorer = self._scorer(searcher)
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
@@ -271,7 +275,13 @@ class Index:
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
-            matched = scorer.live & (scores > 0)
+        for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
+            if isinstance(q, wq.Phrase):
+                ids = scorer.phrase(q.fieldname, q.words)
+                scores[ids] += q.boost * scorer.idf(len(ids))
+            else:
+                scorer.add(scores, q.fieldname, q.text, q.boost)
+        matched = scorer.live & (scores > 0)
         for group in plan.required:  # any clause of each OR group
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
@@ -345,6 +355,19 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _alternatives(forms: list[tuple[str, ...]], marks: Marks) -> list:
+    """Lookups of other spellings of the query's abbreviations and codes: a term (exact fields)
+    or a phrase (folded fields) each; results mark them too."""
+    lookups = []
+    for form in forms:
+        marks.units.add(Unit(form, False, "" if CODE_RE.fullmatch(form[0]) else WORD_GAP))
+        for f in ("title", "body"):
+            boost = ALTERNATIVE * (TITLE if f == "title" else 1)
+            lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1
+                           else wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
+    return lookups
 
 
 def _lexicon_of(scorer: Scorer) -> Lexicon:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -204,6 +205,56 @@ def has_operators(text: str) -> bool:
 def is_unaccented(text: str) -> bool:
     """Whether a query has letters but no Vietnamese diacritics (nor đ)."""
     return any(c.isalpha() for c in text) and fold(text) == text
+
+
+# ---------------------------------------------------------------- abbreviations and codes
+
+ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
+GLUED_CODE_RE = re.compile(r"([^\W\d_]+)(\d+)")  # u23, covid19
+JOINED_CODE_RE = re.compile(r"([^\W\d_]+)[-.](\d+)")  # u.23, u-23, covid-19
+
+
+def _form(text: str) -> tuple[str, ...]:
+    """A spelling as search terms: one code (tp.hcm) or its canonical words."""
+    text = canonical(text.strip())
+    return (text,) if CODE_RE.fullmatch(text) else tuple(WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Folded spelling -> the other spellings of the same thing, from abbreviations.tsv."""
+    groups = defaultdict(set)
+    for line in ABBREVIATIONS.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, words = line.split("\t")
+            groups[_form(words)].update([_form(short), _form(words)])
+    return {tuple(fold(t) for t in form): sorted(group - {form})
+            for group in groups.values() for form in group}
+
+
+def _holds(words: list[str], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
+
+
+def variants(text: str) -> list[tuple[str, ...]]:
+    """Other spellings of the query's abbreviations and codes, each as its terms:
+    "UBND" -> ("ủy", "ban", "nhân", "dân"), "U23" -> ("u", "23"), "Covid-19" -> ("covid19",)."""
+    folded = fold(canonical(text))
+    words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
+    found = [other for spelling, others in abbreviations().items()
+             if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
+             for other in others]
+    found += [m.groups() for w in words if (m := GLUED_CODE_RE.fullmatch(w))]
+    found += [form for (c,) in codes if (m := JOINED_CODE_RE.fullmatch(c))
+              for form in [("".join(m.groups()),), m.groups(), ("-".join(m.groups()),), (".".join(m.groups()),)]]
+    found += [(a + b,) for a, b in zip(words, words[1:]) if a.isalpha() and b.isdigit()]  # U 23
+
+    def typed(form: tuple[str, ...]) -> bool:
+        key = tuple(fold(t) for t in form)
+        return key in codes or _holds(words, key)
+
+    return list(dict.fromkeys(f for f in found if not typed(f)))
 
 
 # ---------------------------------------------------------------- edit distance
