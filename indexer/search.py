@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
 from .articles import Article
-from .query import PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
+from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
@@ -29,6 +29,7 @@ from .understand import Lexicon, decode_query, has_operators, is_unaccented, var
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
+MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
@@ -233,7 +234,8 @@ class Index:
             plan = builder.build(parsed)
             if suggestion:
                 plan.common += builder.preferred(suggestion)
-            alternatives = _alternatives([] if exact else variants(rewritten or query_text), plan.marks)
+            searched = rewritten or query_text
+            alternatives = [] if exact else _alternatives(variants(searched), plan.marks, is_unaccented(searched))
             if plan.empty and not alternatives:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort,
                                suggestion=suggestion, rewritten=rewritten)
@@ -305,6 +307,15 @@ class Index:
             scorer = self._scorer(self._fresh())
         return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
 
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Up to limit completions of a query being typed: frequent title words and phrases
+        (empty while a large index's Lexicon is being built)."""
+        if len(prefix) > MAX_SUGGEST_CHARS:
+            raise QueryError(f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự) / "
+                             f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+        lexicon = self.lexicon(wait=self.doc_count <= LEXICON_WAIT_DOCS)
+        return lexicon.complete(prefix, limit) if lexicon else []
+
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without
         wait, None while a background thread builds them."""
@@ -357,14 +368,15 @@ class Index:
         self.close()
 
 
-def _alternatives(forms: list[tuple[str, ...]], marks: Marks) -> list:
+def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:
     """Lookups of other spellings of the query's abbreviations and codes: a term (exact fields)
-    or a phrase (folded fields) each; results mark them too."""
+    or a phrase (folded fields) each, weighed like the query's own words; results mark them too."""
     lookups = []
+    weight = ALTERNATIVE * (FOLDED if unaccented else EXACT)
     for form in forms:
         marks.units.add(Unit(form, False, "" if CODE_RE.fullmatch(form[0]) else WORD_GAP))
         for f in ("title", "body"):
-            boost = ALTERNATIVE * (TITLE if f == "title" else 1)
+            boost = weight * (TITLE if f == "title" else 1)
             lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1
                            else wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
     return lookups
@@ -383,7 +395,8 @@ def _lexicon_of(scorer: Scorer) -> Lexicon:
         counts = np.bincount(where, np.concatenate([title[2], scaled]))
         return codes // len(syllables), codes % len(syllables), counts
 
-    return Lexicon(chain(scorer.terms("title"), scorer.terms("body")), adjacent)
+    titles = list(scorer.terms("title"))
+    return Lexicon(chain(titles, scorer.terms("body")), adjacent, titles)
 
 
 def _ms(started: float) -> float:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
+COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 
 
@@ -310,9 +313,11 @@ def _is_syllable(term: str) -> bool:
 class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
-    def __init__(self, terms, adjacent=None):
+    def __init__(self, terms, adjacent=None, titles=()):
         """terms: (term, document frequency) of the exact fields; adjacent(syllables): (first,
-        second, count) arrays, how often syllables[first] comes right before syllables[second]."""
+        second, count) arrays, how often syllables[first] comes right before syllables[second];
+        titles: (term, document frequency) of the titles, whose words and pyvi words complete
+        what is typed."""
         self.freq: dict[str, int] = defaultdict(int)
         compound_pairs = defaultdict(int)
         for term, df in terms:
@@ -332,6 +337,19 @@ class Lexicon:
             self.readings[fold(syllable)].append(syllable)
         self.readings = dict(self.readings)
         self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
+        self._completion_table(titles)
+
+    def _completion_table(self, titles) -> None:
+        """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
+        counts = defaultdict(int)
+        for term, df in titles:
+            phrase = term.replace("_", " ")
+            if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+                counts[phrase] += df
+        entries = sorted((fold(p), p, df) for p, df in counts.items() if df >= MIN_COMPOUND_DF or " " not in p)
+        self._keys = [key for key, _, _ in entries]
+        self._phrases = [phrase for _, phrase, _ in entries]
+        self._phrase_counts = np.array([df for _, _, df in entries], dtype=np.int64)
 
     def _pair_table(self, compound_pairs: dict, adjacent) -> None:
         """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
@@ -353,6 +371,32 @@ class Lexicon:
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
         self._codes = codes[starts]
         self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
+
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Up to limit title words and phrases that complete prefix (typed with or without
+        accents), most frequent first; then the last word completed after the others (restored),
+        likeliest neighbour first."""
+        text = canonical(" ".join(prefix.split()))
+        head, _, last = text.rpartition(" ")
+        found = self._completions(text, limit)
+        if len(found) < limit and head:
+            head = self.restore(head)
+            options = self._completions(last, COMPLETION_POOL)
+            follows = self.pairs([head.split()[-1]], [o.split()[0] for o in options])[0]
+            longer = np.array([" " in o for o in options], dtype=bool)
+            found += [f"{head} {options[i]}" for i in np.lexsort((longer, -follows))[:limit]]
+        return list(dict.fromkeys(found))[:limit]
+
+    def _completions(self, text: str, limit: int) -> list[str]:
+        """Title phrases starting with text (its accents, when typed, must match), frequent first."""
+        folded = fold(text)
+        if not folded:
+            return []
+        lo, hi = bisect_left(self._keys, folded), bisect_left(self._keys, folded + "\uffff")
+        counts = self._phrase_counts[lo:hi]
+        best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL] if len(counts) > COMPLETION_POOL else np.arange(len(counts))
+        phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")])
+        return list(islice((p for p in phrases if folded == text or p.startswith(text)), limit))
 
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""

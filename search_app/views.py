@@ -229,6 +229,13 @@ def api_search():
             "hits": [hit.to_dict() for hit in results]}
 
 
+@bp.get("/api/suggest")
+def api_suggest():
+    """Completions of a query being typed, as JSON (for the search box's list)."""
+    q = request.args.get("q", "").strip()
+    return {"query": q, "suggestions": get_index().suggest(q) if q else []}  # QueryError: a 400
+
+
 @bp.get("/healthz")
 def healthz():
     """Liveness and index check: 200 with the article count, 503 without an index."""

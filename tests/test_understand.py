@@ -145,6 +145,19 @@ def test_api_and_page_show_what_was_understood(index_dir):
     assert "Có phải bạn muốn tìm" in page and "báo chí" in page
 
 
+def test_suggest_completes_title_words_with_or_without_accents(index, index_dir):
+    assert "nghị" in index.suggest("nghi")
+    assert "nghị quyết" in index.suggest("nghị quy")
+    assert "nghị quyết" in index.suggest("nghi quy")
+    assert all(s.startswith("báo") for s in index.suggest("báo"))  # typed accents must match
+    assert len(index.suggest("b", limit=3)) == 3
+    client = make_app(index_dir).test_client()
+    data = client.get("/api/suggest?q=nghi+quy").get_json()
+    assert data["query"] == "nghi quy" and "nghị quyết" in data["suggestions"]
+    assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
+    assert client.get("/api/suggest?q=" + "a" * 300).status_code == 400
+
+
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghij quyeets", "--index", index_dir,
