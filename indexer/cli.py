@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
     search.add_argument("--json", action="store_true", help="print results as JSON")
     search.add_argument("--exact", action="store_true",
-                        help="search the words as typed: no Telex/VNI decoding, no restored accents")
+                        help="search the words as typed: no Telex/VNI decoding, typo fixes, "
+                             "restored accents or abbreviations")
     stats = sub.add_parser("stats", help="describe the index")
     for p in (build, update, search, stats):
         p.add_argument("--index", default="index_data", help="index folder (default: index_data)")

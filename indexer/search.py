@@ -162,6 +162,7 @@ class Index:
         self._recency = None
         self._lexicon = (None, None)  # (the scorer it was built from, Lexicon)
         self._lexicon_thread = None
+        self._lexicon_lock = threading.Lock()
         self._open_live()
 
     def _open_live(self) -> None:
@@ -207,7 +208,7 @@ class Index:
 
     def _scorer(self, searcher) -> Scorer:
         if self._scoring is None or self._scoring.searcher is not searcher:
-            self._scoring = Scorer(searcher, SCORED_FIELDS)
+            self._scoring = Scorer(searcher, SCORED_FIELDS, self._lock)
             self._recency = self._scoring.column("recency")
         return self._scoring
 
@@ -215,8 +216,10 @@ class Index:
                date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
         """Search; raises QueryError for an unusable query or parameters.
 
-        Unless exact, Telex/VNI keystroke words are decoded (``Results.rewritten``) and an
-        unaccented query's restored reading ranks higher and is proposed (``Results.suggestion``).
+        Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
+        nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
+        ranks higher and is proposed (``Results.suggestion``), and abbreviations and codes also
+        match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
         """
         started = time.perf_counter()
         if sort not in SORTS:
@@ -321,20 +324,20 @@ class Index:
         wait, None while a background thread builds them."""
         with self._lock:
             scorer = self._scorer(self._fresh())
-            built_from, lexicon = self._lexicon
-            if built_from is scorer:
-                return lexicon
+            if self._lexicon[0] is scorer:
+                return self._lexicon[1]
             if not wait:
                 if self._lexicon_thread is None or not self._lexicon_thread.is_alive():
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(scorer,), daemon=True)
                     self._lexicon_thread.start()
                 return None
-        return self._build_lexicon(scorer)  # outside the lock: searches go on meanwhile
+        return self._build_lexicon(scorer)  # outside the search lock: searches go on meanwhile
 
     def _build_lexicon(self, scorer: Scorer) -> Lexicon:
-        lexicon = _lexicon_of(scorer)
-        self._lexicon = (scorer, lexicon)
-        return lexicon
+        with self._lexicon_lock:  # one build at a time; who waited takes the one just built
+            if self._lexicon[0] is not scorer:
+                self._lexicon = (scorer, _lexicon_of(scorer))
+            return self._lexicon[1]
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""

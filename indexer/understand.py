@@ -359,12 +359,13 @@ class Lexicon:
                  if a in self.number and b in self.number]
         codes = [np.array([c for c, _ in known], dtype=np.int64)]
         counts = [np.array([df for _, df in known], dtype=np.float32)]
-        self._followed = np.zeros(size, dtype=np.float32)  # how often each syllable has a neighbour
+        # how often each syllable has a neighbour; a last 0 for the number -1 (not a syllable)
+        self._followed = np.zeros(size + 1, dtype=np.float32)
         if adjacent is not None:
             first, second, found = adjacent
             codes.append(first.astype(np.int64) * size + second)
             counts.append(found.astype(np.float32))
-            self._followed = np.bincount(first, weights=found, minlength=size).astype(np.float32)
+            self._followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
         codes, counts = np.concatenate(codes), np.concatenate(counts)
         order = np.argsort(codes, kind="stable")
         codes, counts = codes[order], counts[order]
@@ -423,7 +424,7 @@ class Lexicon:
     def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
         """log P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
         numbers = self._numbers(before)
-        followed = np.where(numbers >= 0, self._followed[numbers.clip(min=0)], 0.0)
+        followed = self._followed[numbers]
         seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
         share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
         return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])

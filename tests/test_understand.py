@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -130,6 +131,24 @@ def test_code_spellings_match_each_other(index):
     for query in ("U23", "U.23", "U-23", "u 23"):
         assert {"u23", "u23-dot"} <= {h.doc_id for h in index.search(query)}, query
     assert "u23-dot" not in {h.doc_id for h in index.search("U23", exact=True)}
+
+
+def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as under load: reads must not interleave
+    words = sorted({w for a in ARTICLES for w in a["body"].lower().split() if w.isalpha()})
+    queries = [f"{a} {b}" for a, b in zip(words, words[1:])] * 3
+    try:
+        with indexer.open_index(index_dir) as fresh:  # no Lexicon yet: the first searches build it
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                lexicons = [pool.submit(fresh.lexicon) for _ in range(8)]
+                results = list(pool.map(fresh.search, queries))
+                completions = list(pool.map(fresh.suggest, words))
+            assert len({id(f.result()) for f in lexicons}) == 1  # built once, by one thread
+            assert all(r.total > 0 for r in results)
+            assert completions == [fresh.suggest(w) for w in words] and any(completions)
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_api_and_page_show_what_was_understood(index_dir):
