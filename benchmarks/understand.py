@@ -152,7 +152,8 @@ def run(index, fold) -> list[list]:
              ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
     rows += typo_rows(index, rng)
     changed = short_set_changes(index)
-    rows.append(["short-query set: queries changed by decoding", str(len(changed)) + (f" {changed}" if changed else ""), "0"])
+    shown = str(len(changed)) + (f" {changed}" if changed else "")
+    rows.append(["short-query set: queries changed by decoding", shown, "0"])
     return rows
 
 

@@ -52,7 +52,8 @@ def _term_table(reader, field: str, lock):
         at += _ITEM_LENGTHS.size
         if data[at:at + len(prefix)] != prefix:
             return
-        yield data[at + len(prefix):at + key_length].decode("utf-8"), data[at + key_length:at + key_length + info_length]
+        term, info = data[at + len(prefix):at + key_length], data[at + key_length:at + key_length + info_length]
+        yield term.decode("utf-8"), info
         at += key_length + info_length
 
 

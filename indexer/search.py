@@ -238,7 +238,8 @@ class Index:
             if suggestion:
                 plan.common += builder.preferred(suggestion)
             searched = rewritten or query_text
-            alternatives = [] if exact else _alternatives(variants(searched), plan.marks, is_unaccented(searched))
+            alternatives = [] if exact else _alternatives(variants(searched), plan.marks,
+                                                          is_unaccented(searched))
             if plan.empty and not alternatives:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort,
                                suggestion=suggestion, rewritten=rewritten)
@@ -328,8 +329,9 @@ class Index:
                 return self._lexicon[1]
             if not wait:
                 if self._lexicon_thread is None or not self._lexicon_thread.is_alive():
-                    self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(scorer,), daemon=True)
-                    self._lexicon_thread.start()
+                    thread = threading.Thread(target=self._build_lexicon, args=(scorer,), daemon=True)
+                    self._lexicon_thread = thread
+                    thread.start()
                 return None
         return self._build_lexicon(scorer)  # outside the search lock: searches go on meanwhile
 

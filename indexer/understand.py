@@ -82,7 +82,8 @@ def _horn(letters: list[str]) -> bool:
     vowels = [i for i in run if last - i < 3 and all(letters[j] in VOWELS for j in range(i, last + 1))]
     word = "".join(letters)
     for i in vowels:
-        if letters[i] == "u" and i + 1 < len(letters) and letters[i + 1] in "oơ" and not word[:i].endswith("q"):
+        after_q = word[:i].endswith("q")  # the u of qu is no vowel
+        if letters[i] == "u" and i + 1 < len(letters) and letters[i + 1] in "oơ" and not after_q:
             letters[i], letters[i + 1] = "ư", "ơ"
             return True
     for i in reversed(vowels):
@@ -264,7 +265,8 @@ def variants(text: str) -> list[tuple[str, ...]]:
 
 def _marks(word: str) -> Counter:
     """The tone and vowel marks of a word (đ's bar too), as a multiset."""
-    return Counter(c for c in unicodedata.normalize("NFD", word.replace("đ", "d\u0335")) if unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
+    return Counter(c for c in decomposed if unicodedata.combining(c))
 
 
 def typo_distance(typed: str, syllable: str, bound: int) -> int:
@@ -306,8 +308,18 @@ def allowed_edits(word: str) -> int:
 
 # ---------------------------------------------------------------- lexicon
 
-def _is_syllable(term: str) -> bool:
-    return term.isalpha() and term == canonical(term)
+def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
+    freq, pairs = defaultdict(int), defaultdict(int)
+    for term, df in terms:
+        if "_" not in term:
+            if term.isalpha() and term == canonical(term):
+                freq[term] += df
+        elif df >= MIN_COMPOUND_DF:
+            parts = term.split("_")
+            for a, b in zip(parts, parts[1:]):
+                pairs[a, b] += df
+    return dict(freq), pairs
 
 
 class Lexicon:
@@ -318,17 +330,7 @@ class Lexicon:
         second, count) arrays, how often syllables[first] comes right before syllables[second];
         titles: (term, document frequency) of the titles, whose words and pyvi words complete
         what is typed."""
-        self.freq: dict[str, int] = defaultdict(int)
-        compound_pairs = defaultdict(int)
-        for term, df in terms:
-            if "_" not in term:
-                if _is_syllable(term):
-                    self.freq[term] += df
-            elif df >= MIN_COMPOUND_DF:
-                parts = term.split("_")
-                for a, b in zip(parts, parts[1:]):
-                    compound_pairs[a, b] += df
-        self.freq = dict(self.freq)
+        self.freq, compound_pairs = _syllables_and_compounds(terms)
         self.total = sum(self.freq.values()) or 1
         self.syllables = sorted(self.freq, key=self.freq.get, reverse=True)
         self.number = {s: n for n, s in enumerate(self.syllables)}
@@ -346,7 +348,8 @@ class Lexicon:
             phrase = term.replace("_", " ")
             if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
                 counts[phrase] += df
-        entries = sorted((fold(p), p, df) for p, df in counts.items() if df >= MIN_COMPOUND_DF or " " not in p)
+        entries = sorted((fold(p), p, df) for p, df in counts.items()
+                         if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
         self._keys = [key for key, _, _ in entries]
         self._phrases = [phrase for _, phrase, _ in entries]
         self._phrase_counts = np.array([df for _, _, df in entries], dtype=np.int64)
@@ -395,7 +398,9 @@ class Lexicon:
             return []
         lo, hi = bisect_left(self._keys, folded), bisect_left(self._keys, folded + "\uffff")
         counts = self._phrase_counts[lo:hi]
-        best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL] if len(counts) > COMPLETION_POOL else np.arange(len(counts))
+        best = np.arange(len(counts))
+        if len(counts) > COMPLETION_POOL:
+            best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")])
         return list(islice((p for p in phrases if folded == text or p.startswith(text)), limit))
 
