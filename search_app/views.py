@@ -233,7 +233,7 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "hits": [hit.to_dict() for hit in results]}
+            "undated": results.undated, "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/healthz")

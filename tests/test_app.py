@@ -285,6 +285,8 @@ def test_undated_articles_are_mentioned_when_newest_first_or_dates_leave_them_ou
     page = html(origin_client.get("/search?" + query))
     notes = re.findall(r'<p class="notice undated">(.*?)</p>', page)
     assert notes == ([note] if note else [])
+    api = origin_client.get("/api/search?" + query).get_json()
+    assert api["undated"] == (1 if note else 0)
 
 
 @pytest.mark.parametrize("q", ["\x00", "AND", "OR NOT", "\"", "((((", "*", "tin:*", "title:bão",
