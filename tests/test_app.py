@@ -371,11 +371,11 @@ def test_api_search_json_shape(client, built_index):
     r = client.get("/api/search?q=nghị quyết&per_page=5")
     data = r.get_json()
     assert r.status_code == 200 and r.is_json
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits"}
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "undated", "hits"}
     assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
     assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "category", "author",
+    assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "site", "category", "author",
                         "snippet", "score"}
     assert hit["id"] == SEED_ID and hit["date"].startswith("2019-11-17T10:39")
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], (int, float))
