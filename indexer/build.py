@@ -317,7 +317,7 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs, progress) -> 
     seen, changed = set(), []
     for article in _read_articles(sources, report, progress):
         if progress:
-            progress(len(seen))
+            progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
         if old is not None and _read_elsewhere(sources, old[1]):
             report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))

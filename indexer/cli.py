@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import signal
 import sys
 
 from . import build_index, open_index, update_index
@@ -24,6 +26,7 @@ from .store import IndexLocked, IndexNotFound, current_generation
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_SKIPPED = 3
+EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
@@ -226,12 +229,23 @@ def cmd_stats(args) -> int:
 COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats}
 
 
+def _reader_gone() -> int:
+    """Stop quietly when the reader of our output went away (`| head -1`), like other Unix tools."""
+    # SIGPIPE's default action is not restored instead: the build's worker processes would inherit it
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+    return EXIT_READER_GONE
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except QueryError as e:  # the core refused the query or its parameters: bad usage
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
