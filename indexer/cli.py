@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage (one line saying why);
 3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
-reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted. An article indexed
+reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted; 141 the
+reader of the output went away (`| head -1`), nothing printed. An article indexed
 in part (over MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip.
 """
 
