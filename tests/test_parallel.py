@@ -1,0 +1,144 @@
+"""Concurrent searches: threads searching one open index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO, write_jsonl
+
+import indexer
+import indexer.search
+
+OVERLAP_ROUNDS, OVERLAP_MIN_ROUNDS, OVERLAP_RATIO = 60, 20, 0.8
+PHRASES = ['"mưa bão xanh đỏ tím vàng"', '"vàng tím đỏ xanh bão mưa"']
+
+
+@pytest.fixture(scope="module")
+def long_articles(tmp_path_factory):
+    """Four articles whose six words each occur 60,000 times, never in the queried order."""
+    folder = tmp_path_factory.mktemp("long")
+    body = " ".join("mưa xanh bão đỏ" if i % 2 else "bão vàng mưa tím" for i in range(60_000))
+    source = write_jsonl(folder / "long.jsonl", [{"id": f"dai-{n}", "title": f"Bài dài {n}", "body": body}
+                                                 for n in range(4)])
+    indexer.build_index([source], folder / "index")
+    return folder / "index"
+
+
+def wall_seconds(*jobs) -> float:
+    """Wall time of running each job in its own thread, all at once."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+class Overlap:
+    """The best wall times of some jobs run alone, one after another, and all at once in threads."""
+
+    def __init__(self, jobs):
+        self.jobs, self.alone, self.together = jobs, [float("inf")] * len(jobs), float("inf")
+
+    def measure(self) -> None:
+        self.alone = [min(best, wall_seconds(job)) for best, job in zip(self.alone, self.jobs)]
+        self.together = min(self.together, wall_seconds(*self.jobs))
+
+    @property
+    def ratio(self) -> float:
+        """Best time together / sum of best times alone: 1 or more when the jobs never overlapped."""
+        return self.together / sum(self.alone)
+
+    def __str__(self):
+        alone = " + ".join(f"{t * 1000:.1f}" for t in self.alone)
+        return f"together {self.together * 1000:.1f} ms, alone {alone} ms"
+
+
+def test_two_searches_in_two_threads_overlap(long_articles):
+    # Each phrase search intersects ~500,000 positions with NumPy, which releases the GIL.
+    # Serialised searches cannot beat the sum of their best times alone. Rounds repeat until
+    # other processes leave two cores free at once; a control (two NumPy sorts, which overlap
+    # whenever two cores are free) tells a busy machine from searches that do not overlap.
+    numbers = np.random.default_rng(0).integers(0, 1 << 40, 2_000_000)
+    with indexer.open_index(long_articles) as index:
+        assert [index.search(q).total for q in PHRASES] == [0, 0]
+        searches = Overlap([partial(index.search, q) for q in PHRASES])
+        control = Overlap([partial(np.sort, numbers)] * 2)
+        for rounds in range(1, OVERLAP_ROUNDS + 1):
+            searches.measure()
+            control.measure()
+            if rounds >= OVERLAP_MIN_ROUNDS and searches.ratio < OVERLAP_RATIO:
+                break
+    if searches.ratio >= OVERLAP_RATIO and control.ratio >= OVERLAP_RATIO:
+        pytest.skip(f"two cores were never free at once in {rounds} rounds (control sorts: {control}; "
+                    f"load average {os.getloadavg()[0]:.1f}): overlap not measurable now")
+    assert searches.ratio < OVERLAP_RATIO, f"searches: {searches}; control sorts: {control}"
+
+
+def generation_articles(n: int) -> list[dict]:
+    """Build n's articles: 3 + n bulletins tagged with n, and one fixed article that names n."""
+    bulletins = [{"id": f"g{n}-{i}", "title": f"Bản tin chung số {i}",
+                  "body": f"Bản tin chung của lần xây dựng {n}, mục {i}: trời nắng đẹp."}
+                 for i in range(3 + n)]
+    return bulletins + [{"id": "co-dinh", "title": "Bài cố định", "body": f"Bài cố định của lần {n}."}]
+
+
+def build_in_subprocess(source: Path, index_dir: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "indexer", "build", str(source), "--index", str(index_dir)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def check_answers(index, seen: set, errors: list, stop: threading.Event) -> None:
+    """Search and read until stop; every answer must come whole from one build."""
+    while not stop.is_set():
+        try:
+            results = index.search("bản tin chung", limit=50)
+            builds = {hit.doc_id.split("-")[0] for hit in results}
+            n = int(next(iter(builds))[1:])
+            assert len(builds) == 1 and results.total == len(results.hits) == 3 + n, results
+            assert index.get("co-dinh").body.startswith("Bài cố định của lần ")
+            seen.add(n)
+        except Exception as exc:  # reported by the test, with the others
+            errors.append(repr(exc))
+
+
+def deleted_index_files(index_dir: Path) -> list[str]:
+    """This process's open descriptors and mappings of index files that were deleted."""
+    prefix = str(index_dir.resolve())
+    fds = [os.readlink(f) for f in Path("/proc/self/fd").iterdir() if f.exists()]
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    return [t for t in fds + maps if prefix in t and t.endswith("(deleted)")]
+
+
+def test_searches_run_on_whole_generations_while_builds_swap_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0.05)
+    index_dir, builds = tmp_path / "index", 4
+    sources = [write_jsonl(tmp_path / f"{n}.jsonl", generation_articles(n)) for n in range(builds + 1)]
+    indexer.build_index([sources[0]], index_dir)
+    seen, errors, stop = set(), [], threading.Event()
+    with indexer.open_index(index_dir) as index:
+        threads = [threading.Thread(target=check_answers, args=(index, seen, errors, stop)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        try:
+            for n in range(1, builds + 1):
+                build_in_subprocess(sources[n], index_dir)
+                time.sleep(0.3)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        assert not errors, f"{len(errors)} failed searches, first: {errors[:3]}"
+        assert len(seen) >= 3 and builds in seen, seen
+        assert index.search("bản tin chung").total == 3 + builds
+        assert deleted_index_files(index_dir) == []
