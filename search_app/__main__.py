@@ -7,11 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-import waitress
-
 import indexer
 
 from . import create_app
+from .serve import default_workers, serve, worker_count
 
 SEEDS = "seeds"
 
@@ -23,7 +22,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="index folder (default: $INDEX_DIR or index_data/)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker process (default 8)")
+    parser.add_argument("--workers", type=worker_count, default=default_workers(),
+                        help="worker processes (default: one per core, here %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -58,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"INDEX_DIR": args.index})
     print(f"Đang phục vụ tại http://{args.host}:{args.port}/ (chỉ mục: {args.index}); "
           "Ctrl+C để dừng.", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="search_app")
-    return 0
+    return serve(app, args.host, args.port, args.threads, args.workers)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
-"""Concurrent searches: threads searching one open index."""
+"""Concurrent searches: threads searching one open index, and `python -m search_app --workers`."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from functools import partial
 from pathlib import Path
 
@@ -142,3 +146,67 @@ def test_searches_run_on_whole_generations_while_builds_swap_them(tmp_path, monk
         assert len(seen) >= 3 and builds in seen, seen
         assert index.search("bản tin chung").total == 3 + builds
         assert deleted_index_files(index_dir) == []
+
+
+# ---------------------------------------------------------------- python -m search_app --workers
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz(url: str) -> dict:
+    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as answer:
+        return json.load(answer)
+
+
+def wait_for_pids(url: str, count: int, seconds: float = 60, exclude=()) -> set[int]:
+    """Ask /healthz on new connections until count different worker pids (not in exclude) answered."""
+    pids, deadline = set(), time.monotonic() + seconds
+    while len(pids - set(exclude)) < count and time.monotonic() < deadline:
+        try:
+            pids.add(healthz(url)["pid"])
+        except OSError:
+            time.sleep(0.1)
+    return pids - set(exclude)
+
+
+@pytest.fixture
+def server(built_index, tmp_path):
+    """`python -m search_app --workers 2` on a free port; yields (process, url)."""
+    port, log = free_port(), open(tmp_path / "server.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "search_app", "--workers", "2", "--index", built_index.dir,
+                             "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    yield proc, f"http://127.0.0.1:{port}"
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+def test_two_worker_processes_answer_and_a_killed_one_is_replaced(server, built_index):
+    proc, url = server
+    workers = wait_for_pids(url, 2)
+    assert len(workers) == 2 and proc.pid not in workers, workers
+    killed = workers.pop()
+    os.kill(killed, signal.SIGKILL)
+    for _ in range(20):  # the other worker answers meanwhile: no request fails
+        assert healthz(url)["articles"] == built_index.report.indexed
+    replacement = wait_for_pids(url, 1, exclude=workers | {killed})
+    assert len(replacement) == 1, "no new worker answered after one was killed"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    for pid in workers | replacement:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_workers_option_is_checked():
+    from search_app.__main__ import parse_args
+
+    assert parse_args(["--workers", "3"]).workers == 3
+    assert parse_args([]).workers == len(os.sched_getaffinity(0))
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SystemExit):
+            parse_args(["--workers", bad])

@@ -1,0 +1,145 @@
+"""Serving the app on every core: worker processes sharing one listening socket.
+
+The parent binds the socket, then forks the workers. Each worker opens the index itself (the
+mapped index files are then shared through the page cache, not copied) and serves requests
+with its own waitress threads. The parent restarts a worker that dies, and on SIGTERM or SIGINT
+stops the workers and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import time
+from multiprocessing.connection import wait
+
+import waitress
+
+import indexer
+
+from . import views
+
+STOP_SECONDS = 10  # how long stopping workers may finish their requests before being killed
+QUICK_EXIT_SECONDS = 5  # a worker that dies sooner after starting counts towards a crash loop
+CRASH_LOOP = 5  # quick deaths in a row after which the server gives up
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def worker_count(text: str) -> int:
+    """argparse type of --workers: an integer from 1 to 64."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 đến 64, không phải {text!r}")
+    return int(text)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port and listening (IPv4 or IPv6, as host resolves)."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                  flags=socket.AI_PASSIVE)[0]
+    return socket.create_server(address[:2], family=family, backlog=1024)
+
+
+def serve(app, host: str, port: int, threads: int, workers: int) -> int:
+    """Serve app on host:port with workers processes of threads threads each; the exit status."""
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        print(f"Lỗi: không mở được cổng {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    with sock:
+        if workers == 1:
+            serve_socket(app, sock, threads)
+            return 0
+        return Supervisor(app, sock, threads, workers).run()
+
+
+def serve_socket(app, sock: socket.socket, threads: int) -> None:
+    """Open the app's index, then serve the socket with waitress until SIGTERM or SIGINT."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while the parent forked us
+    logging.basicConfig()
+    with app.app_context():
+        try:
+            views.get_index()
+        except indexer.IndexNotFound:
+            pass  # the app answers 503 until an index is built
+    waitress.create_server(app, sockets=[sock], threads=threads, ident="search_app").run()
+
+
+def _exit(signum, frame):
+    raise SystemExit(0)  # waitress then lets its threads finish their requests
+
+
+class Supervisor:
+    """Runs the worker processes: starts them, restarts a dead one, stops them all on a signal."""
+
+    def __init__(self, app, sock: socket.socket, threads: int, count: int):
+        self.args = (app, sock, threads)
+        self.count = count
+        self.workers: list[multiprocessing.Process] = []
+        self.started: dict[int, float] = {}  # worker pid -> when it started
+        self.stopping = False
+        self.quick_exits = 0
+
+    def run(self) -> int:
+        """Supervise until a signal (exit status 0) or a crash loop (1)."""
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self._stop)
+        self.workers = [self._start() for _ in range(self.count)]
+        while not self.stopping:
+            wait([w.sentinel for w in self.workers], timeout=1)
+            if not self.stopping and not self._replace_dead():
+                print("Lỗi: các tiến trình phục vụ liên tục dừng ngay khi khởi động.", file=sys.stderr)
+                self._stop(signal.SIGTERM, None)
+        self._join_all()
+        return 1 if self.quick_exits >= CRASH_LOOP else 0
+
+    def _start(self) -> multiprocessing.Process:
+        worker = multiprocessing.get_context("fork").Process(target=serve_socket, args=self.args,
+                                                             name="search_app worker")
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # until the worker has its handlers
+        try:
+            worker.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        self.started[worker.pid] = time.monotonic()
+        return worker
+
+    def _replace_dead(self) -> bool:
+        """Start a new worker for each dead one; False once they keep dying right away."""
+        for i, worker in enumerate(self.workers):
+            if worker.is_alive():
+                continue
+            quick = time.monotonic() - self.started.pop(worker.pid) < QUICK_EXIT_SECONDS
+            self.quick_exits = self.quick_exits + 1 if quick else 0
+            if self.quick_exits >= CRASH_LOOP:
+                return False
+            print(f"Tiến trình phục vụ {worker.pid} đã dừng (mã {worker.exitcode}); "
+                  "đang khởi động tiến trình thay thế.", file=sys.stderr, flush=True)
+            self.workers[i] = self._start()
+        return True
+
+    def _stop(self, signum, frame) -> None:
+        self.stopping = True
+        for worker in self.workers:
+            if worker.is_alive():
+                os.kill(worker.pid, signal.SIGTERM)
+
+    def _join_all(self) -> None:
+        deadline = time.monotonic() + STOP_SECONDS
+        for worker in self.workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
