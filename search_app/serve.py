@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from multiprocessing.connection import wait
 
@@ -63,11 +64,14 @@ def serve(app, host: str, port: int, threads: int, workers: int) -> int:
         return Supervisor(app, sock, threads, workers).run()
 
 
-def serve_socket(app, sock: socket.socket, threads: int) -> None:
-    """Open the app's index, then serve the socket with waitress until SIGTERM or SIGINT."""
+def serve_socket(app, sock: socket.socket, threads: int, parent: int | None = None) -> None:
+    """Open the app's index, then serve the socket with waitress until SIGTERM, SIGINT or (given
+    the parent's pid) the parent's death."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, _exit)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while the parent forked us
+    if parent is not None:
+        threading.Thread(target=_stop_with, args=(parent,), daemon=True).start()
     logging.basicConfig()
     with app.app_context():
         try:
@@ -81,11 +85,18 @@ def _exit(signum, frame):
     raise SystemExit(0)  # waitress then lets its threads finish their requests
 
 
+def _stop_with(parent: int) -> None:
+    """SIGTERM this worker once its parent has died (killed with SIGKILL, it could not stop us)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 class Supervisor:
     """Runs the worker processes: starts them, restarts a dead one, stops them all on a signal."""
 
     def __init__(self, app, sock: socket.socket, threads: int, count: int):
-        self.args = (app, sock, threads)
+        self.args = (app, sock, threads, os.getpid())
         self.count = count
         self.workers: list[multiprocessing.Process] = []
         self.started: dict[int, float] = {}  # worker pid -> when it started
