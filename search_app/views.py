@@ -230,7 +230,7 @@ def api_search():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and index check: 200 with the article count and the serving process, 503 without an index."""
+    """Liveness and index check: 200 with the article count and the answering pid; 503 without an index."""
     return {"status": "ok", "articles": get_index().doc_count, "pid": os.getpid()}
 
 

@@ -27,7 +27,7 @@ PHRASES = ['"mưa bão xanh đỏ tím vàng"', '"vàng tím đỏ xanh bão mư
 
 @pytest.fixture(scope="module")
 def long_articles(tmp_path_factory):
-    """Four articles whose six words each occur 60,000 times, never in the queried order."""
+    """Four long articles whose six words occur 30,000-60,000 times each, never in a queried order."""
     folder = tmp_path_factory.mktemp("long")
     body = " ".join("mưa xanh bão đỏ" if i % 2 else "bão vàng mưa tím" for i in range(60_000))
     source = write_jsonl(folder / "long.jsonl", [{"id": f"dai-{n}", "title": f"Bài dài {n}", "body": body}
