@@ -229,6 +229,11 @@ class Index:
         finally:
             snapshot.release()
 
+    def refresh(self) -> None:
+        """Serve a generation a build or update swapped in, releasing the old one if no search
+        uses it (searches do this too, at most once a second)."""
+        self._reload_if_changed()
+
     @property
     def doc_count(self) -> int:
         """How many articles the index holds."""

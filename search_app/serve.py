@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 import waitress
@@ -29,6 +30,7 @@ STOP_SECONDS = 10  # how long stopping workers may finish their requests before 
 QUICK_EXIT_SECONDS = 5  # a worker that dies sooner after starting counts towards a crash loop
 CRASH_LOOP = 5  # quick deaths in a row after which the server gives up
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+REPLACED = 1 << 30  # the connection count of a worker starting: never the least busy
 
 
 def default_workers() -> int:
@@ -64,40 +66,75 @@ def serve(app, host: str, port: int, threads: int, workers: int) -> int:
         return Supervisor(app, sock, threads, workers).run()
 
 
-def serve_socket(app, sock: socket.socket, threads: int, parent: int | None = None) -> None:
-    """Open the app's index, then serve the socket with waitress until SIGTERM, SIGINT or (given
-    the parent's pid) the parent's death."""
+@dataclass
+class Slot:
+    """A supervised worker's place: its parent's pid, and its entry in the shared connection counts."""
+    parent: int
+    counts: object  # a multiprocessing.RawArray of ints, one per worker
+    number: int
+
+
+def serve_socket(app, sock: socket.socket, threads: int, slot: Slot | None = None) -> None:
+    """Open the app's index, then serve the socket with waitress until SIGTERM, SIGINT or (for a
+    supervised worker) the parent's death."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, _exit)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while the parent forked us
-    if parent is not None:
-        threading.Thread(target=_stop_with, args=(parent,), daemon=True).start()
     logging.basicConfig()
-    with app.app_context():
-        try:
-            views.get_index()
-        except indexer.IndexNotFound:
-            pass  # the app answers 503 until an index is built
-    waitress.create_server(app, sockets=[sock], threads=threads, ident="search_app").run()
+    refresh_index(app)
+    server = waitress.create_server(app, sockets=[sock], threads=threads, ident="search_app")
+    if slot is not None:
+        _accept_when_least_busy(server, slot)
+    threading.Thread(target=_keep_fresh, args=(app, slot and slot.parent), daemon=True).start()
+    server.run()
 
 
 def _exit(signum, frame):
     raise SystemExit(0)  # waitress then lets its threads finish their requests
 
 
-def _stop_with(parent: int) -> None:
-    """SIGTERM this worker once its parent has died (killed with SIGKILL, it could not stop us)."""
-    while os.getppid() == parent:
+def refresh_index(app) -> None:
+    """Open the app's index, or serve the generation a build swapped in since it was opened."""
+    with app.app_context():
+        try:
+            views.get_index().refresh()
+        except indexer.IndexNotFound:
+            pass  # the app answers 503 until an index is built
+
+
+def _keep_fresh(app, parent: int | None) -> None:
+    """Every second, refresh the index even without requests (so an idle worker releases the files
+    of a replaced generation); SIGTERM this worker once its parent has died."""
+    while parent is None or os.getppid() == parent:
         time.sleep(1)
+        try:
+            refresh_index(app)
+        except Exception:  # the thread must go on; requests report the error too
+            logging.getLogger("search_app").exception("refreshing the index failed")
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _accept_when_least_busy(server, slot: Slot) -> None:
+    """Let server accept connections only while it holds no more than the least busy worker.
+
+    Otherwise whichever worker wakes first takes most of a burst of keep-alive connections, and
+    another may get none: its core idles and its clients' latency doubles."""
+    readable = server.readable
+
+    def balanced() -> bool:
+        slot.counts[slot.number] = len(server.active_channels)
+        return readable() and slot.counts[slot.number] <= min(slot.counts)
+
+    server.readable = balanced
 
 
 class Supervisor:
     """Runs the worker processes: starts them, restarts a dead one, stops them all on a signal."""
 
     def __init__(self, app, sock: socket.socket, threads: int, count: int):
-        self.args = (app, sock, threads, os.getpid())
+        self.args = (app, sock, threads)
         self.count = count
+        self.counts = multiprocessing.RawArray("i", count)  # open connections of each worker
         self.workers: list[multiprocessing.Process] = []
         self.started: dict[int, float] = {}  # worker pid -> when it started
         self.stopping = False
@@ -107,7 +144,7 @@ class Supervisor:
         """Supervise until a signal (exit status 0) or a crash loop (1)."""
         for signum in STOP_SIGNALS:
             signal.signal(signum, self._stop)
-        self.workers = [self._start() for _ in range(self.count)]
+        self.workers = [self._start(i) for i in range(self.count)]
         while not self.stopping:
             wait([w.sentinel for w in self.workers], timeout=1)
             if not self.stopping and not self._replace_dead():
@@ -116,8 +153,10 @@ class Supervisor:
         self._join_all()
         return 1 if self.quick_exits >= CRASH_LOOP else 0
 
-    def _start(self) -> multiprocessing.Process:
-        worker = multiprocessing.get_context("fork").Process(target=serve_socket, args=self.args,
+    def _start(self, number: int) -> multiprocessing.Process:
+        self.counts[number] = REPLACED
+        slot = Slot(os.getpid(), self.counts, number)
+        worker = multiprocessing.get_context("fork").Process(target=serve_socket, args=(*self.args, slot),
                                                              name="search_app worker")
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # until the worker has its handlers
         try:
@@ -138,7 +177,7 @@ class Supervisor:
                 return False
             print(f"Tiến trình phục vụ {worker.pid} đã dừng (mã {worker.exitcode}); "
                   "đang khởi động tiến trình thay thế.", file=sys.stderr, flush=True)
-            self.workers[i] = self._start()
+            self.workers[i] = self._start(i)
         return True
 
     def _stop(self, signum, frame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -116,11 +117,11 @@ def check_answers(index, seen: set, errors: list, stop: threading.Event) -> None
             errors.append(repr(exc))
 
 
-def deleted_index_files(index_dir: Path) -> list[str]:
-    """This process's open descriptors and mappings of index files that were deleted."""
+def deleted_index_files(index_dir: Path, pid="self") -> list[str]:
+    """A process's open descriptors and mappings of index files that were deleted."""
     prefix = str(index_dir.resolve())
-    fds = [os.readlink(f) for f in Path("/proc/self/fd").iterdir() if f.exists()]
-    maps = Path("/proc/self/maps").read_text().splitlines()
+    fds = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir() if f.exists()]
+    maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
     return [t for t in fds + maps if prefix in t and t.endswith("(deleted)")]
 
 
@@ -173,16 +174,27 @@ def wait_for_pids(url: str, count: int, seconds: float = 60, exclude=()) -> set[
 
 
 @pytest.fixture
-def server(built_index, tmp_path):
-    """`python -m search_app --workers 2` on a free port; yields (process, url)."""
-    port, log = free_port(), open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "search_app", "--workers", "2", "--index", built_index.dir,
-                             "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    yield proc, f"http://127.0.0.1:{port}"
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    log.close()
+def start_server(tmp_path):
+    """Starts `python -m search_app --workers 2` on an index and a free port; returns (process, url)."""
+    started = []
+
+    def start(index_dir) -> tuple[subprocess.Popen, str]:
+        port, log = free_port(), open(tmp_path / f"server-{len(started)}.log", "w+")
+        started.append(subprocess.Popen([sys.executable, "-m", "search_app", "--workers", "2", "--index",
+                                         str(index_dir), "--port", str(port)], cwd=REPO, stdout=log,
+                                        stderr=subprocess.STDOUT))
+        return started[-1], f"http://127.0.0.1:{port}"
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def server(built_index, start_server):
+    """`python -m search_app --workers 2` on the session index; (process, url)."""
+    return start_server(built_index.dir)
 
 
 def test_two_worker_processes_answer_and_a_killed_one_is_replaced(server, built_index):
@@ -210,3 +222,30 @@ def test_workers_option_is_checked():
     for bad in ("0", "-1", "x"):
         with pytest.raises(SystemExit):
             parse_args(["--workers", bad])
+
+
+def test_keep_alive_connections_spread_evenly_over_the_workers(server):
+    proc, url = server
+    assert len(wait_for_pids(url, 2)) == 2
+    connections = [http.client.HTTPConnection(url.removeprefix("http://"), timeout=10) for _ in range(16)]
+    for connection in connections:  # a burst of connections, kept open as wrk and browsers keep theirs
+        connection.connect()
+    pids = []
+    for connection in connections:
+        connection.request("GET", "/healthz")
+        pids.append(json.load(connection.getresponse())["pid"])
+    counts = sorted(pids.count(pid) for pid in set(pids))
+    for connection in connections:
+        connection.close()
+    assert counts in ([8, 8], [7, 9]), counts
+
+
+def test_an_idle_worker_releases_a_replaced_generation(tmp_path, start_server):
+    sources = [write_jsonl(tmp_path / f"{n}.jsonl", generation_articles(n)) for n in (0, 1)]
+    indexer.build_index([sources[0]], tmp_path / "index")
+    proc, url = start_server(tmp_path / "index")
+    workers = wait_for_pids(url, 2)
+    build_in_subprocess(sources[1], tmp_path / "index")  # deletes the generation the workers opened
+    time.sleep(2.5)  # no request meanwhile
+    assert {pid: deleted_index_files(tmp_path / "index", pid) for pid in workers} == {pid: [] for pid in workers}
+    assert healthz(url)["articles"] == len(generation_articles(1))
