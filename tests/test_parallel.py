@@ -179,10 +179,11 @@ def start_server(tmp_path):
     started = []
 
     def start(index_dir) -> tuple[subprocess.Popen, str]:
-        port, log = free_port(), open(tmp_path / f"server-{len(started)}.log", "w+")
-        started.append(subprocess.Popen([sys.executable, "-m", "search_app", "--workers", "2", "--index",
-                                         str(index_dir), "--port", str(port)], cwd=REPO, stdout=log,
-                                        stderr=subprocess.STDOUT))
+        port = free_port()
+        with open(tmp_path / f"server-{len(started)}.log", "w") as log:
+            started.append(subprocess.Popen([sys.executable, "-m", "search_app", "--workers", "2", "--index",
+                                             str(index_dir), "--port", str(port)], cwd=REPO, stdout=log,
+                                            stderr=subprocess.STDOUT))
         return started[-1], f"http://127.0.0.1:{port}"
     yield start
     for proc in started:
