@@ -10,6 +10,7 @@ import numbers
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
@@ -25,6 +26,7 @@ from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import Highlight, Marks
 from .store import IndexNotFound, current_generation
+from .threadsafe import ThreadSafeStorage
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -201,65 +203,117 @@ def _rank(scores, matched, recency, n: int) -> np.ndarray:
     return ids[order]
 
 
+class _Snapshot:
+    """One generation as searches see it: searcher, scorer and arrays, closed after its last user."""
+
+    def __init__(self, generation: Path, searcher):
+        try:
+            self.scorer = Scorer(searcher, SCORED_FIELDS)
+            self.recency = self.scorer.column("recency")
+        except BaseException:  # e.g. built by an earlier version, or removed while opening
+            searcher.close()
+            raise
+        self.generation, self.searcher = generation, searcher
+        self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
+        self._users_lock = threading.Lock()
+
+    def acquire(self) -> "_Snapshot":
+        """Count one more user (a search); the caller holds the Index lock."""
+        with self._users_lock:
+            self._users += 1
+        return self
+
+    def release(self) -> None:
+        """Count one user less; the last one closes the searcher."""
+        with self._users_lock:
+            self._users -= 1
+            last = self._users == 0
+        if last:
+            self.searcher.close()
+
+
+def _open_snapshot(path: Path) -> _Snapshot:
+    """A snapshot of the live generation (retrying while builds keep swapping it)."""
+    for attempt in range(20):
+        gen = current_generation(path)
+        try:
+            return _Snapshot(gen, ThreadSafeStorage(gen).open_index().searcher())
+        except IndexNotFound:  # built by an earlier version
+            raise
+        except (OSError, whoosh.index.EmptyIndexError):
+            if attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
 class Index:
-    """An open index; notices when a build or update swaps in a new one."""
+    """An open index; notices when a build or update swaps in a new one.
+
+    Searches run concurrently, each on the snapshot that was live when it started; the lock is
+    held only to take or swap the snapshot.
+    """
 
     def __init__(self, path):
         self.path = Path(path)
-        self._lock = threading.RLock()
-        self._searcher = None
-        self._generation = None
-        self._checked = 0.0
-        self._scoring = None
-        self._recency = None
-        self._open_live()
-
-    def _open_live(self) -> None:
-        for attempt in range(20):
-            gen = current_generation(self.path)
-            try:
-                searcher = whoosh.index.open_dir(str(gen)).searcher()
-                break
-            except (OSError, whoosh.index.EmptyIndexError):
-                if attempt == 19:  # a build kept swapping while we tried to open
-                    raise
-                time.sleep(0.05)
-        try:
-            self._scorer(searcher)
-        except IndexNotFound:  # built by an earlier version
-            searcher.close()
-            raise
-        old, self._searcher, self._generation = self._searcher, searcher, gen
+        self._lock = threading.Lock()  # guards self._live
+        self._reloading = threading.Lock()  # one thread at a time opens a new snapshot
+        self._live: _Snapshot | None = _open_snapshot(self.path)
         self._checked = time.monotonic()
-        if old is not None:
-            old.close()
 
-    def _fresh(self):
-        """The searcher, reopened if another generation went live or an update committed."""
-        now = time.monotonic()
-        if now - self._checked >= RELOAD_CHECK_SECONDS:
-            self._checked = now
-            try:
-                live = current_generation(self.path)
-            except IndexNotFound:
-                live = self._generation
-            if live != self._generation:
-                self._open_live()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-        return self._searcher
+    def _reload_if_changed(self) -> None:
+        """Swap in a new snapshot if another generation went live or an update committed."""
+        if time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
+            return
+        if not self._reloading.acquire(blocking=False):  # another thread is checking: keep the live one
+            return
+        try:
+            self._checked = time.monotonic()
+            live = self._live
+            if live is None or not self._changed(live):
+                return
+            self._swap(_open_snapshot(self.path))  # opened without the lock: searches go on
+        finally:
+            self._reloading.release()
+
+    def _swap(self, fresh: _Snapshot) -> None:
+        """Make fresh the live snapshot (unless the index was closed meanwhile)."""
+        with self._lock:
+            if self._live is None:  # closed meanwhile: the new snapshot is not needed
+                old = fresh
+            else:
+                old, self._live = self._live, fresh
+        old.release()
+
+    def _changed(self, live: _Snapshot) -> bool:
+        try:
+            generation = current_generation(self.path)
+        except IndexNotFound:
+            return False
+        return generation != live.generation or not live.searcher.up_to_date()
+
+    @contextmanager
+    def _snapshot(self):
+        """The live snapshot, kept open until the block ends."""
+        self._reload_if_changed()
+        with self._lock:
+            if self._live is None:
+                raise ValueError("the index is closed")
+            snapshot = self._live.acquire()
+        try:
+            yield snapshot
+        finally:
+            snapshot.release()
+
+    def refresh(self) -> None:
+        """Serve a generation a build or update swapped in, releasing the old one if no search
+        uses it (searches do this too, at most once a second)."""
+        self._reload_if_changed()
 
     @property
     def doc_count(self) -> int:
         """How many articles the index holds."""
-        with self._lock:
-            return self._fresh().doc_count()
-
-    def _scorer(self, searcher) -> Scorer:
-        if self._scoring is None or self._scoring.searcher is not searcher:
-            self._scoring = Scorer(searcher, SCORED_FIELDS)
-            self._recency = self._scoring.column("recency")
-        return self._scoring
+        with self._snapshot() as snap:
+            return snap.searcher.doc_count()
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance") -> Results:
@@ -268,22 +322,22 @@ class Index:
         _check_paging(sort, limit, page)
         parsed = parse(query_text)
         window = _recency_window(date_from, date_to)
-        with self._lock:
-            searcher = self._fresh()
-            plan = QueryBuilder(self._scorer(searcher)).build(parsed)
+        with self._snapshot() as snap:
+            plan = QueryBuilder(snap.scorer).build(parsed)
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            scores, matched = self._execute(searcher, plan)
-            matched, undated = _by_date(matched, self._recency, window, sort)
-            docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
+            scores, matched = self._execute(snap, plan)
+            matched, undated = _by_date(matched, snap.recency, window, sort)
+            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
+            hits = [self._hit(snap.searcher.stored_fields(int(d)), float(scores[d]), plan.marks)
+                    for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
                        undated)
 
-    def _execute(self, searcher, plan):
+    def _execute(self, snap: _Snapshot, plan):
         """(scores, matched) arrays over all documents for a plan."""
-        scorer = self._scorer(searcher)
+        scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -313,8 +367,8 @@ class Index:
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        with self._lock:
-            stored = self._fresh().document(id=doc_id)
+        with self._snapshot() as snap:
+            stored = snap.searcher.document(id=doc_id)
         if stored is None:
             return None
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
@@ -322,8 +376,8 @@ class Index:
 
     def marks(self, query_text: str) -> Marks:
         """What the query marks in results and articles; raises QueryError like search()."""
-        with self._lock:
-            return QueryBuilder(self._scorer(self._fresh())).build(parse(query_text)).marks
+        with self._snapshot() as snap:
+            return QueryBuilder(snap.scorer).build(parse(query_text)).marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
@@ -332,9 +386,9 @@ class Index:
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            old, self._live = self._live, None
+        if old is not None:
+            old.release()
 
     def __enter__(self):
         return self
