@@ -51,7 +51,11 @@ QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'
 
 
 class QueryError(ValueError):
-    """A query that cannot be searched; the message says why."""
+    """A query that cannot be searched: str() says why in English, ``.vi`` in Vietnamese."""
+
+    def __init__(self, message: str, vi: str | None = None):
+        super().__init__(message)
+        self.vi = vi or message
 
 
 @dataclass
@@ -72,8 +76,8 @@ class ParsedQuery:
 def parse(text: str) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Truy vấn quá dài (tối đa {MAX_QUERY_CHARS} ký tự) / "
-                         f"query too long (at most {MAX_QUERY_CHARS} characters)")
+        raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
+                         vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
     if len(text.split()) >= PASTED_WORDS:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are

@@ -10,7 +10,6 @@ table, document frequencies, field lengths, columns and stored fields.
 from __future__ import annotations
 
 import math
-from contextlib import nullcontext
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
@@ -37,16 +36,14 @@ def _length_bytes(column, count: int) -> np.ndarray:
     return raw
 
 
-def _term_table(reader, field: str, lock):
+def _term_table(reader, field: str):
     """(term, Whoosh term info bytes) of a field in one segment, read in one go: Whoosh's own
-    iteration makes three file reads per term (~10x slower). The file is read under lock: its
-    reads seek, so they must not interleave with a search's."""
+    iteration makes three file reads per term (~10x slower). Positioned reads only, which the
+    thread-safe storage serves from its map."""
     table = reader._terms._tindex
     prefix = reader._terms._keycoder(field, b"")
-    with lock:
-        start = table.closest_key_pos(prefix)
-        data = b"" if start is None else table.dbfile.get(start, table.endofdata - start)
-    at = 0
+    start = table.closest_key_pos(prefix)
+    data, at = b"" if start is None else table.dbfile.get(start, table.endofdata - start), 0
     while at < len(data):
         key_length, info_length = _ITEM_LENGTHS.unpack_from(data, at)
         at += _ITEM_LENGTHS.size
@@ -60,9 +57,8 @@ def _term_table(reader, field: str, lock):
 class Scorer:
     """Per-searcher arrays (field lengths, dates, deletions) and term scoring over them."""
 
-    def __init__(self, searcher, fields, lock=None):
+    def __init__(self, searcher, fields):
         self.searcher = searcher
-        self.lock = lock or nullcontext()  # held while reading Whoosh's files outside a search
         # an index without articles has one leaf, an EmptyReader with no files to map
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()
                        if s.reader().doc_count_all()]
@@ -101,16 +97,17 @@ class Scorer:
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents hold the term (remembered: query words recur across queries)."""
         key = (field, term)
-        if key not in self._df:
+        df = self._df.get(key)  # read once: another thread may clear the cache meanwhile
+        if df is None:
             if len(self._df) >= DF_CACHE:
                 self._df.clear()
-            self._df[key] = self.searcher.doc_frequency(field, term)
-        return self._df[key]
+            df = self._df[key] = self.searcher.doc_frequency(field, term)
+        return df
 
     def terms(self, field: str):
         """Yield (term, document frequency) of every term of a field, segment by segment."""
         for reader, _ in self.leaves:
-            for term, info in _term_table(reader, field, self.lock):
+            for term, info in _term_table(reader, field):
                 yield term, _TERM_INFO.unpack_from(info)[2]
 
     def adjacent_pairs(self, field: str, terms: list[str], max_docs: int):
@@ -143,7 +140,7 @@ class Scorer:
 
     def _rows(self, reader, flat, field: str, wanted):
         """(term, its row in the segment's flat postings) of the wanted terms the segment has."""
-        for term, info in _term_table(reader, field, self.lock):
+        for term, info in _term_table(reader, field):
             if term in wanted and info[0] == 0:  # flags 0: postings in the file, not inlined
                 row = flat.row(unpack_long(info[_TERM_INFO.size:_TERM_INFO.size + 8])[0])
                 if row is not None:

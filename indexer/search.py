@@ -6,27 +6,35 @@ The command line, Python callers and the web app all search through ``Index``.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from itertools import chain
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import whoosh.index
 from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
-from .articles import Article
+from .articles import Article, _to_vietnam_time
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .store import IndexNotFound, current_generation
+from .threadsafe import ThreadSafeStorage
 from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
 
 SORTS = ("relevance", "newest")
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
@@ -64,7 +72,18 @@ class Hit:
         return {"id": self.doc_id, "title": self.title, "title_html": self.title_html,
                 "date": self.date.isoformat() if self.date else None, "url": self.url,
                 "source": self.source, "category": self.category, "author": self.author,
-                "snippet": self.snippet, "score": round(self.score, 4)}
+                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4)}
+
+    @property
+    def site(self) -> str:
+        """The host of the article's http(s) URL without "www." (empty when there is none)."""
+        try:
+            parts = urlsplit(self.url.strip())
+        except ValueError:
+            return ""
+        if parts.scheme.lower() not in ("http", "https"):
+            return ""
+        return (parts.hostname or "").removeprefix("www.")
 
 
 @dataclass
@@ -78,6 +97,7 @@ class Results:
     took_ms: float
     sort: str = "relevance"
     marks: Marks = field(default_factory=Marks, repr=False)
+    undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
 
@@ -95,15 +115,58 @@ class Results:
         return self.hits[i]
 
 
-def _recency_window(date_from: date | None, date_to: date | None):
-    """(first, last) recency values of a date range, whole days included; None for no range."""
-    if date_from is None and date_to is None:
+def as_date(value, name: str) -> date | datetime | None:
+    """A date bound given as a date, a datetime or a YYYY-MM-DD string; QueryError otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise QueryError(f"{name}: {str(value)[:50]!r} is not a date: give a date, a datetime or YYYY-MM-DD",
+                     vi=f"Ngày không hợp lệ: «{str(value)[:50]}». Hãy nhập ngày theo dạng YYYY-MM-DD.")
+
+
+def _bound(value: date | datetime | None, end: bool) -> int | None:
+    """The recency value of a date bound: a datetime as it is, a date as its whole day."""
+    if value is None:
         return None
-    if date_from and date_to and date_from > date_to:
-        raise QueryError("Ngày bắt đầu sau ngày kết thúc / date_from is after date_to")
-    first = recency(datetime.combine(date_from, dtime.min)) if date_from else 1
-    last = recency(datetime.combine(date_to, dtime.max)) if date_to else np.iinfo(np.int64).max
-    return first, last
+    if isinstance(value, datetime):
+        return recency(_to_vietnam_time(value))
+    return recency(datetime.combine(value, dtime.max if end else dtime.min))
+
+
+def _recency_window(date_from, date_to):
+    """(first, last) recency values of a date range, whole days included; None for no range."""
+    first = _bound(as_date(date_from, "date_from"), end=False)
+    last = _bound(as_date(date_to, "date_to"), end=True)
+    if first is None and last is None:
+        return None
+    if first is not None and last is not None and first > last:
+        raise QueryError("date_from is after date_to",
+                         vi="Khoảng ngày không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
+    return first or 1, last or np.iinfo(np.int64).max
+
+
+def _check_paging(sort: str, limit: int, page: int) -> None:
+    """Raise QueryError for an unknown sort, or a limit or page out of range."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}",
+                         vi=f"Cách sắp xếp không hợp lệ: «{sort}». Chỉ dùng {' hoặc '.join(SORTS)}.")
+    for name, value, high in (("limit", limit, MAX_LIMIT), ("page", page, MAX_PAGE)):
+        if not isinstance(value, numbers.Integral) or not 1 <= value <= high:
+            raise QueryError(f"{name} must be a whole number from 1 to {high:,}, not {value!r}",
+                             vi=f"{name} không hợp lệ: «{value}». Giá trị phải là số nguyên từ 1 đến {high}.")
+
+
+def _by_date(matched, recency, window, sort: str):
+    """(matched within the date window, how many matched articles are undated and left out or last)."""
+    undated = matched & (recency == 0)
+    if window is None:
+        return matched, int(undated.sum()) if sort == "newest" else 0
+    within = (recency >= window[0]) & (recency <= window[1]) & (recency != 0)
+    return matched & within, int(undated.sum())
 
 
 def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
@@ -149,68 +212,142 @@ def _rank(scores, matched, recency, n: int) -> np.ndarray:
     return ids[order]
 
 
+class _Snapshot:
+    """One generation as searches see it: searcher, scorer and arrays, closed after its last user."""
+
+    def __init__(self, generation: Path, searcher):
+        try:
+            self.scorer = Scorer(searcher, SCORED_FIELDS)
+            self.recency = self.scorer.column("recency")
+        except BaseException:  # e.g. built by an earlier version, or removed while opening
+            searcher.close()
+            raise
+        self.generation, self.searcher = generation, searcher
+        self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
+        self._users_lock = threading.Lock()
+        self._lexicon: Lexicon | None = None
+        self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
+        self._lexicon_thread: threading.Thread | None = None
+
+    def acquire(self) -> "_Snapshot":
+        """Count one more user (a search); the caller holds the Index lock."""
+        with self._users_lock:
+            self._users += 1
+        return self
+
+    def lexicon(self, wait: bool) -> Lexicon | None:
+        """This generation's Lexicon, built on first use; without wait, None while a background
+        thread (holding the snapshot open) builds it."""
+        if self._lexicon is None and not wait:
+            with self._lexicon_lock:
+                if self._lexicon_thread is None:
+                    self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
+                                                            daemon=True)
+                    self._lexicon_thread.start()
+            return self._lexicon
+        return self._lexicon or self._build_lexicon()
+
+    def _build_lexicon(self, user: "_Snapshot | None" = None) -> Lexicon:
+        try:
+            with self._lexicon_lock:
+                if self._lexicon is None:
+                    self._lexicon = _lexicon_of(self.scorer)
+                return self._lexicon
+        finally:
+            if user is not None:  # the background build's own reference
+                user.release()
+
+    def release(self) -> None:
+        """Count one user less; the last one closes the searcher."""
+        with self._users_lock:
+            self._users -= 1
+            last = self._users == 0
+        if last:
+            self.searcher.close()
+
+
+def _open_snapshot(path: Path) -> _Snapshot:
+    """A snapshot of the live generation (retrying while builds keep swapping it)."""
+    for attempt in range(20):
+        gen = current_generation(path)
+        try:
+            return _Snapshot(gen, ThreadSafeStorage(gen).open_index().searcher())
+        except IndexNotFound:  # built by an earlier version
+            raise
+        except (OSError, whoosh.index.EmptyIndexError):
+            if attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
 class Index:
-    """An open index; notices when a build or update swaps in a new one."""
+    """An open index; notices when a build or update swaps in a new one.
+
+    Searches run concurrently, each on the snapshot that was live when it started; the lock is
+    held only to take or swap the snapshot.
+    """
 
     def __init__(self, path):
         self.path = Path(path)
-        self._lock = threading.RLock()
-        self._searcher = None
-        self._generation = None
-        self._checked = 0.0
-        self._scoring = None
-        self._recency = None
-        self._lexicon = (None, None)  # (the scorer it was built from, Lexicon)
-        self._lexicon_thread = None
-        self._lexicon_lock = threading.Lock()
-        self._open_live()
-
-    def _open_live(self) -> None:
-        for attempt in range(20):
-            gen = current_generation(self.path)
-            try:
-                searcher = whoosh.index.open_dir(str(gen)).searcher()
-                break
-            except (OSError, whoosh.index.EmptyIndexError):
-                if attempt == 19:  # a build kept swapping while we tried to open
-                    raise
-                time.sleep(0.05)
-        try:
-            self._scorer(searcher)
-        except IndexNotFound:  # built by an earlier version
-            searcher.close()
-            raise
-        old, self._searcher, self._generation = self._searcher, searcher, gen
+        self._lock = threading.Lock()  # guards self._live
+        self._reloading = threading.Lock()  # one thread at a time opens a new snapshot
+        self._live: _Snapshot | None = _open_snapshot(self.path)
         self._checked = time.monotonic()
-        if old is not None:
-            old.close()
 
-    def _fresh(self):
-        """The searcher, reopened if another generation went live or an update committed."""
-        now = time.monotonic()
-        if now - self._checked >= RELOAD_CHECK_SECONDS:
-            self._checked = now
-            try:
-                live = current_generation(self.path)
-            except IndexNotFound:
-                live = self._generation
-            if live != self._generation:
-                self._open_live()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-        return self._searcher
+    def _reload_if_changed(self) -> None:
+        """Swap in a new snapshot if another generation went live or an update committed."""
+        if time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
+            return
+        if not self._reloading.acquire(blocking=False):  # another thread is checking: keep the live one
+            return
+        try:
+            self._checked = time.monotonic()
+            live = self._live
+            if live is None or not self._changed(live):
+                return
+            self._swap(_open_snapshot(self.path))  # opened without the lock: searches go on
+        finally:
+            self._reloading.release()
+
+    def _swap(self, fresh: _Snapshot) -> None:
+        """Make fresh the live snapshot (unless the index was closed meanwhile)."""
+        with self._lock:
+            if self._live is None:  # closed meanwhile: the new snapshot is not needed
+                old = fresh
+            else:
+                old, self._live = self._live, fresh
+        old.release()
+
+    def _changed(self, live: _Snapshot) -> bool:
+        try:
+            generation = current_generation(self.path)
+        except IndexNotFound:
+            return False
+        return generation != live.generation or not live.searcher.up_to_date()
+
+    @contextmanager
+    def _snapshot(self):
+        """The live snapshot, kept open until the block ends."""
+        self._reload_if_changed()
+        with self._lock:
+            if self._live is None:
+                raise ValueError("the index is closed")
+            snapshot = self._live.acquire()
+        try:
+            yield snapshot
+        finally:
+            snapshot.release()
+
+    def refresh(self) -> None:
+        """Serve a generation a build or update swapped in, releasing the old one if no search
+        uses it (searches do this too, at most once a second)."""
+        self._reload_if_changed()
 
     @property
     def doc_count(self) -> int:
         """How many articles the index holds."""
-        with self._lock:
-            return self._fresh().doc_count()
-
-    def _scorer(self, searcher) -> Scorer:
-        if self._scoring is None or self._scoring.searcher is not searcher:
-            self._scoring = Scorer(searcher, SCORED_FIELDS, self._lock)
-            self._recency = self._scoring.column("recency")
-        return self._scoring
+        with self._snapshot() as snap:
+            return snap.searcher.doc_count()
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
@@ -222,42 +359,32 @@ class Index:
         match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
         """
         started = time.perf_counter()
-        if sort not in SORTS:
-            raise QueryError(f"Kiểu sắp xếp không hợp lệ / unknown sort {sort!r}: use {SORTS}")
-        if not (1 <= limit <= 1000) or not (1 <= page <= 10_000):
-            raise QueryError("limit must be 1–1000 and page 1–10000")
-        parsed = parse(query_text)
+        _check_paging(sort, limit, page)
+        parse(query_text)  # an unusable query fails before any work
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion = (None, None) if exact else self._understand(query_text)
-        if rewritten:
-            parsed = parse(rewritten)
-        with self._lock:
-            searcher = self._fresh()
-            builder = QueryBuilder(self._scorer(searcher))
-            plan = builder.build(parsed)
-            if suggestion:
-                plan.common += builder.preferred(suggestion)
-            searched = rewritten or query_text
-            alternatives = [] if exact else _alternatives(variants(searched), plan.marks,
-                                                          is_unaccented(searched))
+        with self._snapshot() as snap:
+            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            understood = {"suggestion": suggestion, "rewritten": rewritten}
+            plan, alternatives = _plan(snap.scorer, rewritten or query_text, suggestion, exact)
             if plan.empty and not alternatives:
-                return Results(query_text, [], 0, page, limit, _ms(started), sort,
-                               suggestion=suggestion, rewritten=rewritten)
-            scores, matched = self._execute(searcher, plan, window, alternatives)
-            docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
+                return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
+            scores, matched = self._execute(snap, plan, alternatives)
+            matched, undated = _by_date(matched, snap.recency, window, sort)
+            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
+            hits = [self._hit(snap.searcher.stored_fields(int(d)), float(scores[d]), plan.marks)
+                    for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       suggestion, rewritten)
+                       undated, **understood)
 
-    def _understand(self, query_text: str) -> tuple[str | None, str | None]:
+    def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;
         its restored reading when unaccented, else None)."""
-        rewritten = decode_query(query_text, self.frequency)
+        rewritten = decode_query(query_text, lambda term: _frequency(snap.scorer, term))
         searched = rewritten or query_text
         if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
             return rewritten, None
-        lexicon = self.lexicon(wait=self.doc_count <= LEXICON_WAIT_DOCS)
+        lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
         if lexicon is None:
             return rewritten, None
         corrected = lexicon.correct(searched)
@@ -266,10 +393,10 @@ class Index:
         restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
-    def _execute(self, searcher, plan, window, alternatives=()):
+    def _execute(self, snap: _Snapshot, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
         and phrases) whose articles match too."""
-        scorer = self._scorer(searcher)
+        scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -292,8 +419,6 @@ class Index:
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
-        if window is not None:
-            matched &= (self._recency >= window[0]) & (self._recency <= window[1])
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
         return scores, matched
@@ -305,11 +430,19 @@ class Index:
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
                    stored.get("author", ""), highlight, title_highlight)
 
+    def get(self, doc_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        with self._snapshot() as snap:
+            stored = snap.searcher.document(id=doc_id)
+        if stored is None:
+            return None
+        names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
+        return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
+
     def frequency(self, term: str) -> int:
         """In how many articles' titles and bodies a canonical word or code is (both counted)."""
-        with self._lock:
-            scorer = self._scorer(self._fresh())
-        return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
+        with self._snapshot() as snap:
+            return _frequency(snap.scorer, term)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit completions of a query being typed: frequent title words and phrases
@@ -317,43 +450,23 @@ class Index:
         if len(prefix) > MAX_SUGGEST_CHARS:
             raise QueryError(f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự) / "
                              f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
-        lexicon = self.lexicon(wait=self.doc_count <= LEXICON_WAIT_DOCS)
-        return lexicon.complete(prefix, limit) if lexicon else []
+        with self._snapshot() as snap:
+            lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
+            return lexicon.complete(prefix, limit) if lexicon else []
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without
         wait, None while a background thread builds them."""
-        with self._lock:
-            scorer = self._scorer(self._fresh())
-            if self._lexicon[0] is scorer:
-                return self._lexicon[1]
-            if not wait:
-                if self._lexicon_thread is None or not self._lexicon_thread.is_alive():
-                    thread = threading.Thread(target=self._build_lexicon, args=(scorer,), daemon=True)
-                    self._lexicon_thread = thread
-                    thread.start()
-                return None
-        return self._build_lexicon(scorer)  # outside the search lock: searches go on meanwhile
+        with self._snapshot() as snap:
+            return snap.lexicon(wait)
 
-    def _build_lexicon(self, scorer: Scorer) -> Lexicon:
-        with self._lexicon_lock:  # one build at a time; who waited takes the one just built
-            if self._lexicon[0] is not scorer:
-                self._lexicon = (scorer, _lexicon_of(scorer))
-            return self._lexicon[1]
-
-    def get(self, doc_id: str) -> Article | None:
-        """The stored article with this id, or None."""
-        with self._lock:
-            stored = self._fresh().document(id=doc_id)
-        if stored is None:
-            return None
-        names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
-        return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
-
-    def marks(self, query_text: str) -> Marks:
-        """What the query marks in results and articles; raises QueryError like search()."""
-        with self._lock:
-            return QueryBuilder(self._scorer(self._fresh())).build(parse(query_text)).marks
+    def marks(self, query_text: str, exact: bool = False) -> Marks:
+        """What the query, understood as search() does, marks in results and articles; raises
+        QueryError like search()."""
+        parse(query_text)
+        with self._snapshot() as snap:
+            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            return _plan(snap.scorer, rewritten or query_text, suggestion, exact)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
@@ -362,15 +475,28 @@ class Index:
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            old, self._live = self._live, None
+        if old is not None:
+            old.release()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _frequency(scorer: Scorer, term: str) -> int:
+    return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
+
+
+def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
+    """The plan of a query (its restored reading ranking higher) and lookups of its other spellings."""
+    builder = QueryBuilder(scorer)
+    plan = builder.build(parse(text))
+    if suggestion:
+        plan.common += builder.preferred(suggestion)
+    return plan, [] if exact else _alternatives(variants(text), plan.marks, is_unaccented(text))
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:

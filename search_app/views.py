@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -126,6 +127,14 @@ def run_search(params: SearchParams):
                               sort=params.sort, exact=params.exact)
 
 
+def undated_note(undated: int, filtered: bool) -> str:
+    """A line saying how many undated articles the date range left out, or newest-first put last."""
+    if not undated:
+        return ""
+    where = "nên không có trong khoảng ngày đã chọn" if filtered else "nên được xếp cuối"
+    return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
+
+
 def page_window(page: int, pages: int) -> list[int]:
     """The page numbers to link around the current page (at most PAGE_WINDOW of them)."""
     last = min(pages, MAX_PAGE)
@@ -181,6 +190,7 @@ def search():
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
+                           undated=undated_note(results.undated, bool(params.date_from or params.date_to)),
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
                            suggestion=suggestion if suggestion != params.q else None)
@@ -195,19 +205,20 @@ def article(doc_id: str):
         abort(404)
     q = request.args.get("q", "").strip()
     whole = "\n".join((doc.title, doc.lead or "", doc.body))
-    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole)
+    exact = request.args.get("exact") == "1"
+    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
-    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to") if request.args.get(k)}
+    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to", "exact") if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None)
 
 
-def highlighter(index, q: str, article: str):
+def highlighter(index, q: str, article: str, exact: bool = False):
     """A function marking q's words in the parts of an article (plain escaping without a usable q)."""
     try:
-        tier = index.marks(q).fit(article) if q else None
+        tier = index.marks(q, exact).fit(article) if q else None
     except indexer.QueryError:
         tier = None
 
@@ -225,8 +236,8 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "suggestion": results.suggestion, "rewritten": results.rewritten,
-            "hits": [hit.to_dict() for hit in results]}
+            "undated": results.undated, "suggestion": results.suggestion,
+            "rewritten": results.rewritten, "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/api/suggest")
@@ -238,8 +249,8 @@ def api_suggest():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and index check: 200 with the article count, 503 without an index."""
-    return {"status": "ok", "articles": get_index().doc_count}
+    """Liveness and index check: 200 with the article count and the answering pid; 503 without an index."""
+    return {"status": "ok", "articles": get_index().doc_count, "pid": os.getpid()}
 
 
 def wants_json() -> bool:
@@ -269,6 +280,6 @@ def handle_http_error(error: HTTPException):
 def register_error_handlers(app) -> None:
     """Answer bad input, query errors, a missing index and HTTP errors without tracebacks."""
     app.register_error_handler(InputError, lambda e: error_response(400, str(e)))
-    app.register_error_handler(indexer.QueryError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(indexer.QueryError, lambda e: error_response(400, e.vi))
     app.register_error_handler(indexer.IndexNotFound, lambda e: error_response(503))
     app.register_error_handler(HTTPException, handle_http_error)

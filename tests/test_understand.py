@@ -119,6 +119,12 @@ def test_known_words_and_query_operators_are_never_corrected(index):
     assert index.search("giao -thogn").rewritten is None
 
 
+def test_articles_mark_the_query_as_understood(index):
+    assert "<mark>Nghị quyết</mark>" in index.highlight("Nghị quyết mới", "nghij quyeets")
+    assert "<mark>Ủy ban nhân dân</mark>" in index.highlight("Ủy ban nhân dân tỉnh", "UBND")
+    assert "<mark>" not in index.marks("UBND", exact=True).fit("Ủy ban nhân dân").html("Ủy ban nhân dân")
+
+
 def test_abbreviations_match_what_they_stand_for_both_ways(index):
     assert "ubnd" in {h.doc_id for h in index.search("UBND")}
     assert "ubnd" in {h.doc_id for h in index.search("ubnd")}
