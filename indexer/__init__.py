@@ -2,7 +2,7 @@
 
 from .analysis import fold
 from .articles import Article, Skip, SourceError, iter_articles
-from .build import BuildReport, UpdateReport, build_index, update_index
+from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
 from .query import QueryError
 from .search import Hit, Index, Results, open_index
 from .store import IndexLocked, IndexNotFound
@@ -10,5 +10,5 @@ from .store import IndexLocked, IndexNotFound
 __all__ = [
     "Article", "BuildReport", "Hit", "Index", "IndexLocked", "IndexNotFound", "QueryError",
     "Results", "Skip", "SourceError", "UpdateReport", "build_index", "fold", "iter_articles",
-    "open_index", "update_index",
+    "open_index", "optimize_index", "update_index",
 ]

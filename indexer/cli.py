@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import date
 
-from . import build_index, open_index, update_index
+from . import build_index, open_index, optimize_index, update_index
 from .articles import SourceError
 from .build import Progress, WorkerFailed
 from .query import QueryError
@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
     search.add_argument("--json", action="store_true", help="print results as JSON")
     stats = sub.add_parser("stats", help="describe the index")
-    for p in (build, update, search, stats):
+    optimize = sub.add_parser("optimize", help="merge the index to at most one segment per core, "
+                              "dropping deleted articles (searches go on meanwhile)")
+    for p in (build, update, search, stats, optimize):
         p.add_argument("--index", default="index_data", help="index folder (default: index_data)")
     return parser
 
@@ -103,13 +105,21 @@ def cmd_stats(args) -> int:
     gen = current_generation(args.index)
     size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
-        count = index.doc_count
-    print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsize: {size:,} bytes"
-          + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+        count, segments = index.doc_count, index.segment_count
+    print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
+          f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats}
+def cmd_optimize(args) -> int:
+    merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
+    with open_index(args.index) as index:
+        print(f"{merged} merges; {index.segment_count} segments, {index.doc_count:,} articles in {args.index}")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats,
+            "optimize": cmd_optimize}
 
 
 def main(argv=None) -> int:

@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import whoosh.index
 from whoosh import query as wq
 
 from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
@@ -25,6 +24,7 @@ from .articles import Article
 from .query import QueryBuilder, QueryError, parse, terms_of
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
+from .storage import open_reader
 from .store import IndexNotFound, current_generation
 
 SORTS = ("relevance", "newest")
@@ -205,13 +205,15 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
-def _rank(scores, matched, recency, n: int) -> np.ndarray:
-    """The first n matched documents, by score or (given recency) newest first."""
+def _rank(scores, matched, recency, id_rank, n: int) -> np.ndarray:
+    """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
-        return ids[np.lexsort((ids, -scores[ids]))]
+        if len(ids):  # documents tied with the n-th best are candidates too, so ids decide
+            ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
+        return ids[np.lexsort((id_rank()[ids], -scores[ids]))][:n]
     ids = np.flatnonzero(matched)
-    order = np.lexsort((-scores[ids], -recency[ids]))[:n]
+    order = np.lexsort((id_rank()[ids], -scores[ids], -recency[ids]))[:n]
     return ids[order]
 
 
@@ -221,7 +223,7 @@ class Index:
     def __init__(self, path):
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._searcher = None
+        self._reader = None
         self._generation = None
         self._checked = 0.0
         self._scoring = None
@@ -232,24 +234,21 @@ class Index:
         for attempt in range(20):
             gen = current_generation(self.path)
             try:
-                searcher = whoosh.index.open_dir(str(gen)).searcher()
+                reader = open_reader(gen)
                 break
-            except (OSError, whoosh.index.EmptyIndexError):
-                if attempt == 19:  # a build kept swapping while we tried to open
+            except OSError as e:  # a build swapped generations while we opened: try the new one
+                if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(self.path) == gen):
                     raise
                 time.sleep(0.05)
-        try:
-            self._scorer(searcher)
-        except IndexNotFound:  # built by an earlier version
-            searcher.close()
-            raise
-        old, self._searcher, self._generation = self._searcher, searcher, gen
+        old, self._reader, self._generation = self._reader, reader, gen
+        self._scoring = Scorer(reader, SCORED_FIELDS)
+        self._recency = self._scoring.column("recency")
         self._checked = time.monotonic()
         if old is not None:
             old.close()
 
     def _fresh(self):
-        """The searcher, reopened if another generation went live or an update committed."""
+        """The index reader, reopened if another generation went live."""
         now = time.monotonic()
         if now - self._checked >= RELOAD_CHECK_SECONDS:
             self._checked = now
@@ -259,21 +258,20 @@ class Index:
                 live = self._generation
             if live != self._generation:
                 self._open_live()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-        return self._searcher
+        return self._reader
 
     @property
     def doc_count(self) -> int:
         """How many articles the index holds."""
         with self._lock:
-            return self._fresh().doc_count()
+            self._fresh()
+            return self._scoring.doc_count()
 
-    def _scorer(self, searcher) -> Scorer:
-        if self._scoring is None or self._scoring.searcher is not searcher:
-            self._scoring = Scorer(searcher, SCORED_FIELDS)
-            self._recency = self._scoring.column("recency")
-        return self._scoring
+    @property
+    def segment_count(self) -> int:
+        """How many segments the live generation has (updates add them, merges combine them)."""
+        with self._lock:
+            return len(self._fresh().segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance") -> Results:
@@ -286,19 +284,19 @@ class Index:
         parsed = parse(query_text)
         window = _recency_window(date_from, date_to)
         with self._lock:
-            searcher = self._fresh()
-            plan = QueryBuilder(self._scorer(searcher)).build(parsed)
+            reader = self._fresh()
+            plan = QueryBuilder(self._scoring).build(parsed)
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            scores, matched = self._execute(searcher, plan, window)
-            docs = _rank(scores, matched, self._recency if sort == "newest" else None, page * limit)
+            scores, matched = self._execute(plan, window)
+            docs = _rank(scores, matched, self._recency if sort == "newest" else None, reader.id_rank, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[d]), plan.marks) for d in page_docs]
+            hits = [self._hit(reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks)
 
-    def _execute(self, searcher, plan, window):
+    def _execute(self, plan, window):
         """(scores, matched) arrays over all documents for a plan."""
-        scorer = self._scorer(searcher)
+        scorer = self._scoring
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -330,7 +328,7 @@ class Index:
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
         with self._lock:
-            stored = self._fresh().document(id=doc_id)
+            stored = self._fresh().document(doc_id)
         if stored is None:
             return None
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
@@ -343,9 +341,9 @@ class Index:
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
     def __enter__(self):
         return self

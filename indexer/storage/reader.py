@@ -1,0 +1,130 @@
+"""Reading a generation: its segments' term tables, flat postings, lengths, columns and deletions.
+
+Whoosh provides the term table (a term's postings offset), stored fields and columns; the flat
+postings (``indexer.storage.flat``) provide postings, positions and exact field lengths. Every
+array here spans all segments, a segment's documents numbered from its offset.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from whoosh.reading import SegmentReader as WhooshSegmentReader
+from whoosh.reading import TermNotFound
+
+from ..store import IndexNotFound
+from .flat import EMPTY, TERMS, FlatPostings
+from .writer import text_fields
+
+
+class OldFormat(IndexNotFound):
+    """The index was written in another format: rebuild it."""
+
+
+class SegmentReader:
+    """One segment: Whoosh's reader for its term table, stored fields and columns; flat postings."""
+
+    def __init__(self, whoosh_reader, offset: int, fields: list[str]):
+        self.whoosh, self.offset = whoosh_reader, offset
+        self.segment = whoosh_reader._segment
+        self.size = whoosh_reader.doc_count_all()
+        path = os.path.join(whoosh_reader._storage.folder, self.segment.make_filename(""))
+        if not os.path.exists(path + TERMS):
+            raise OldFormat("this index was built by an earlier version of indexer; "
+                            "rebuild it with `python -m indexer build`")
+        self.flat = FlatPostings(path, self.size, len(fields))
+        self.live = np.ones(self.size, dtype=bool)
+        self.live[list(self.segment.deleted_docs())] = False
+        self.deleted = self.size - int(self.live.sum())
+
+    def row(self, field: str, term: str) -> int | None:
+        """The term's row in the flat postings, or None when the segment lacks it."""
+        try:
+            offset = self.whoosh.term_info(field, term.encode("utf-8"))._offset
+        except TermNotFound:
+            return None
+        return self.flat.row(offset)
+
+    def column(self, name: str, dtype) -> np.ndarray:
+        """A column's values, one per document."""
+        return np.fromiter(self.whoosh.column_reader(name), dtype, self.size)
+
+
+class IndexReader:
+    """A generation's segments read as one index (the storage layer's reading side)."""
+
+    def __init__(self, ix):
+        self.fields = text_fields(ix.schema)
+        self.searcher = ix.searcher()
+        leaves = self.searcher.reader().leaf_readers()
+        try:
+            self.segments = [SegmentReader(r, offset, self.fields) for r, offset in leaves
+                             if isinstance(r, WhooshSegmentReader)]
+        except BaseException:
+            self.searcher.close()
+            raise
+        self.size = sum(s.size for s in self.segments)
+        self.live = self._concat([s.live for s in self.segments], bool)
+        self.deleted = sum(s.deleted for s in self.segments)
+        self._id_rank = None
+
+    @staticmethod
+    def _concat(parts, dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, term frequencies) of a term over all segments, or None."""
+        parts = [(ids + s.offset, tfs) for s in self.segments
+                 if (row := s.row(field, term)) is not None for ids, tfs in [s.flat.slice(row)]]
+        if not parts:
+            return None
+        return (np.concatenate([i for i, _ in parts]).astype(np.int64),
+                np.concatenate([t for _, t in parts]).astype(np.float32))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many live documents hold the term."""
+        postings = self.postings(field, term)
+        if postings is None:
+            return 0
+        return len(postings[0]) if not self.deleted else int(self.live[postings[0]].sum())
+
+    def phrase(self, field: str, words: list[str]) -> np.ndarray:
+        """Document numbers where the words occur one right after another in field."""
+        return np.concatenate([s.flat.phrase([s.row(field, w) for w in words]) + s.offset
+                               for s in self.segments] or [EMPTY])
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Each document's exact length of field, in terms."""
+        i = self.fields.index(field)
+        return self._concat([s.flat.lengths[i] for s in self.segments], np.uint32)
+
+    def column(self, name: str, dtype=np.int64) -> np.ndarray:
+        """A column (e.g. recency) as one array over all documents."""
+        return self._concat([s.column(name, dtype) for s in self.segments], dtype)
+
+    def id_rank(self) -> np.ndarray:
+        """Each document's place in the order of article ids (ties in ranking follow it)."""
+        if self._id_rank is None:
+            ids = self.column("id", object)
+            rank = np.empty(len(ids), dtype=np.int64)
+            rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+            self._id_rank = rank
+        return self._id_rank
+
+    def live_articles(self) -> dict[str, tuple[str, str, int]]:
+        """id -> (fingerprint, origin, document number) of every live document."""
+        columns = [self.column(name, object) for name in ("id", "fingerprint", "origin")]
+        return {columns[0][n]: (columns[1][n], columns[2][n], n) for n in np.flatnonzero(self.live).tolist()}
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of a document."""
+        return self.searcher.stored_fields(int(docnum))
+
+    def document(self, doc_id: str) -> dict | None:
+        """The stored fields of the live document with this id, or None."""
+        return self.searcher.document(id=doc_id)
+
+    def close(self) -> None:
+        """Release the files."""
+        self.searcher.close()
