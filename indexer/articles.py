@@ -4,9 +4,13 @@ Text files hold one article: the title on the first line, a date line (``10:39 1
 ``Thứ hai, 17/11/2019 10:39 (GMT+7)``, ...), the body paragraphs, a short byline, then site
 chrome (tags, comment forms, menus) that is dropped. JSONL files hold one JSON object a line.
 Anything that cannot be read as an article is reported as a ``Skip`` instead of stopping the run:
-a file over ``MAX_FILE_BYTES`` is not read, an article over ``MAX_ARTICLE_CHARS`` is not indexed
-(analysing it would take minutes and gigabytes), pipes and devices are never opened.
+a file over ``MAX_FILE_BYTES`` is not read, pipes and devices are never opened. An article over
+``MAX_ARTICLE_CHARS`` is read whole and reported as ``Truncated``: only its first
+``MAX_ARTICLE_CHARS`` characters are indexed (analysing more would take minutes and gigabytes).
 All text comes out in Unicode NFC; dates are naive datetimes in Vietnam local time (UTC+7).
+
+Ids: a text file read from a folder is "<folder name>/<path relative to the folder>", a text file
+given directly "<its folder's name>/<file name>"; a JSONL record keeps its own ``id``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Iterator, NamedTuple
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
-MAX_ARTICLE_CHARS = 1_000_000              # articles whose title, lead and body are longer are skipped
+MAX_ARTICLE_CHARS = 1_000_000              # only this many characters (title, lead, body) are indexed
 TEXT_SUFFIXES = ("", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
@@ -94,50 +98,65 @@ class Skip(NamedTuple):
     reason: str
 
 
+class Truncated(NamedTuple):
+    """An article indexed in part: where it was read and its length in characters."""
+
+    where: str
+    chars: int
+
+
 class SourceError(Exception):
     """A source that does not exist or cannot be read at all."""
 
 
 # --------------------------------------------------------------------------- sources
 
-def iter_articles(sources, skipped: list | None = None) -> Iterator[Article]:
-    """Yield the articles in sources (folders, text and JSONL files); record skips in skipped."""
+def iter_articles(sources, skipped: list | None = None, truncated: list | None = None) -> Iterator[Article]:
+    """Yield the articles in sources (folders, text and JSONL files); record skips and truncations."""
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     sources = [Path(s) for s in sources]
     for source in sources:
         if not os.path.exists(source):
             raise SourceError(f"source not found: {source}")
-    return _unique_articles(sources, skipped if skipped is not None else [])
+    return _unique_articles(sources, skipped if skipped is not None else [],
+                            truncated if truncated is not None else [])
 
 
-def _unique_articles(sources: list[Path], skipped: list) -> Iterator[Article]:
+def _unique_articles(sources: list[Path], skipped: list, truncated: list) -> Iterator[Article]:
     """Articles from all sources, skipping an id already seen in this run."""
-    seen_ids: set[str] = set()
+    first_read: dict[str, str] = {}    # id -> where it was read
     seen_files: set[tuple[int, int]] = set()
     for source in sources:
         for where, article in _source_articles(source, skipped, seen_files):
+            if article.id in first_read:
+                skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
+                continue
+            first_read[article.id] = where
             length = len(article.title) + len(article.lead) + len(article.body)
             if length > MAX_ARTICLE_CHARS:
-                skipped.append(Skip(where, f"article too long to index ({length:,} characters, "
-                                           f"limit {MAX_ARTICLE_CHARS:,})"))
-                continue
-            if article.id in seen_ids:
-                skipped.append(Skip(where, "duplicate id"))
-                continue
-            seen_ids.add(article.id)
+                truncated.append(Truncated(where, length))
             yield article
 
 
 def _source_articles(source: Path, skipped: list, seen_files: set) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one source: a folder or a single file."""
     if source.is_dir():
+        prefix = _id_prefix(source)
         for path in _walk_folder(source, skipped, {_file_key(source)}, top=True):
-            yield from _file_articles(path, path.relative_to(source).as_posix(), skipped, seen_files)
+            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files)
     elif source.is_file():
-        yield from _file_articles(source, source.name, skipped, seen_files, direct=True)
+        yield from _file_articles(source, _id_prefix(source.parent) + source.name, skipped, seen_files,
+                                  direct=True)
     else:
         raise SourceError(f"not a file or folder: {source}")
+
+
+def _id_prefix(folder: Path) -> str:
+    """The "<folder name>/" that starts the ids of the text files read from folder."""
+    # abspath, not resolve: "." gets its real name, a symlinked folder keeps the name it was given
+    name = Path(os.path.abspath(folder)).name
+    return f"{name}/" if name else ""
 
 
 def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -> Iterator[Path]:

@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 
 from . import storage
-from .articles import Skip, iter_articles
+from .articles import Skip, Truncated, iter_articles
 from .schema import build_schema, fingerprint, to_document
 from .storage import segment_writer
 from .store import current_generation, new_generation, publish, remove_stale_generations, writer_lock
@@ -38,6 +38,7 @@ class BuildReport:
     """What a build did."""
     indexed: int = 0
     skipped: list[Skip] = field(default_factory=list)
+    truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
     seconds: float = 0.0
 
     @property
@@ -53,6 +54,7 @@ class UpdateReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[Skip] = field(default_factory=list)
+    truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
     seconds: float = 0.0
 
 
@@ -120,7 +122,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     """Index the articles in sources into a fresh generation of index_dir, then swap it in."""
     index_dir = Path(index_dir)
     report, started = BuildReport(), time.monotonic()
-    articles = iter_articles([Path(s) for s in sources], report.skipped)
+    articles = iter_articles([Path(s) for s in sources], report.skipped, report.truncated)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
         report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
@@ -261,6 +263,11 @@ def _covers(sources: list[Path], origin: str) -> bool:
     return any(p == str(s) or p.startswith(str(s) + os.sep) for s in sources for p in paths)
 
 
+def _read_elsewhere(sources: list[Path], origin: str) -> bool:
+    """Whether an indexed article came from a file outside sources that still exists."""
+    return not _covers(sources, origin) and os.path.exists(origin)
+
+
 def update_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> UpdateReport:
     """Add new and changed articles from sources, remove those gone from them, swap in, merge."""
     index_dir = Path(index_dir)
@@ -283,9 +290,12 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     existing = reader.live_articles()
     reader.close()
     seen, changed = set(), []
-    for article in iter_articles(sources, report.skipped):
-        seen.add(article.id)
+    for article in iter_articles(sources, report.skipped, report.truncated):
         old = existing.get(article.id)
+        if old is not None and _read_elsewhere(sources, old[1]):
+            report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
+            continue
+        seen.add(article.id)
         if old is not None and old[0] == fingerprint(article):
             report.unchanged += 1
         else:

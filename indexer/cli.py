@@ -2,34 +2,36 @@
 
 Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage; 3 the build or update
 succeeded but some inputs were skipped (each listed on stderr with its reason, the first
-MAX_SKIPS_LISTED of them, then how many more); 130 interrupted.
+MAX_SKIPS_LISTED of them, then how many more); 130 interrupted. An article indexed in part (over
+MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip: nothing was lost.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import sys
 from datetime import date
 
 from . import build_index, open_index, optimize_index, update_index
-from .articles import SourceError
+from .articles import MAX_ARTICLE_CHARS, SourceError
 from .build import Progress, WorkerFailed
 from .query import QueryError
 from .store import IndexLocked, IndexNotFound, current_generation
 
 EXIT_SKIPPED = 3
 MAX_SKIPS_LISTED = 200
+IDS_HELP = ("A text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/<file name>); "
+            f"a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are stored "
+            "whole, indexed in part, with a warning.")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Vietnamese news search index.")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files")
+    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files", epilog=IDS_HELP)
     build.add_argument("sources", nargs="*", default=["seeds"], help="folders, .txt, .jsonl, .jsonl.gz (default: seeds)")
-    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones")
+    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones", epilog=IDS_HELP)
     update.add_argument("sources", nargs="+", help="folders, .txt, .jsonl, .jsonl.gz")
     for p in (build, update):
         p.add_argument("--procs", type=int, default=None, help="analysis processes (default: all cores)")
@@ -56,6 +58,13 @@ def _print_skips(skipped) -> None:
         print(f"... and {len(skipped) - MAX_SKIPS_LISTED} more skipped", file=sys.stderr)
 
 
+def _print_truncated(truncated) -> None:
+    """Warn about each article indexed in part."""
+    for note in truncated:
+        print(f"warning {note.where}: article of {note.chars:,} characters; only its first "
+              f"{MAX_ARTICLE_CHARS:,} are indexed (it is stored whole)", file=sys.stderr)
+
+
 def _write(run, args, summary) -> int:
     """Run build_index or update_index with progress, list skips, print the summary line."""
     progress = Progress()
@@ -63,6 +72,7 @@ def _write(run, args, summary) -> int:
                  notice=lambda m: print(m, file=sys.stderr))
     progress.close()
     _print_skips(report.skipped)
+    _print_truncated(report.truncated)
     print(summary(report))
     return EXIT_SKIPPED if report.skipped else 0
 
@@ -79,25 +89,20 @@ def cmd_update(args) -> int:
         f"unchanged {r.unchanged:,}, skipped {len(r.skipped):,}, in {r.seconds:.1f} s"))
 
 
-def _plain(snippet: str) -> str:
-    return html.unescape(re.sub(r"</?mark>", lambda m: "]" if m.group().startswith("</") else "[", snippet))
-
-
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to)
     if args.json:
-        hits = [{"id": h.doc_id, "title": h.title, "score": round(h.score, 4), "date": h.date.isoformat() if h.date else None,
-                 "url": h.url, "source": h.source, "snippet": h.snippet} for h in results]
+        hits = [hit.to_dict() for hit in results]
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "hits": hits}, ensure_ascii=False, indent=2))
         return 0
     print(f"{results.total:,} results ({results.took_ms:.1f} ms), page {results.page} of {results.pages}")
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
         when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "-"
-        print(f"\n{rank}. {hit.title or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
-        print(f"   {_plain(hit.snippet)}")
+        print(f"\n{rank}. {hit.title_highlight.plain() or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
+        print(f"   {hit.highlight.plain()}")
     return 0
 
 

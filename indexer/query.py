@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import CODE_RE, analyze, fold
+from .snippets import Marks
 
 TITLE = 0.8  # tuned on the dev sets: with more, titles of other articles mislead long queries
 EXACT = 1.0
@@ -135,12 +136,7 @@ class QueryBuilder:
 
     def __init__(self, stats):
         self.stats = stats  # doc_frequency(field, text) and doc_count(): a scorer.Scorer
-        self.marks: set[str] = set()  # folded syllables the query matches, for snippets
-
-    def _terms(self, text: str) -> Terms:
-        terms = terms_of(text)
-        self.marks.update(fold(s) for s in terms.syllables)
-        return terms
+        self.marks = Marks()  # what the query's results mark: filled as the query is read
 
     def _exists(self, fieldname: str, text: str) -> bool:
         return self.stats.doc_frequency(fieldname, text) > 0
@@ -154,16 +150,13 @@ class QueryBuilder:
             out += [wq.Term(f, term, boost=weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
         return out
 
-    def compounds(self, terms: Terms) -> list:
-        """Lookups of adjacent syllable runs and pyvi compounds that exist in the index."""
+    def compounds(self, terms: Terms) -> list[str]:
+        """Adjacent syllable runs and pyvi compounds of the query that exist in the index."""
         runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3)
                 for i in range(len(terms.syllables) - n + 1)}
         runs.update(terms.compounds)
-        out = []
-        for run in sorted(runs):
-            if self._exists("body_fold", fold(run)) or self._exists("title_fold", fold(run)):
-                out += self.word(run, terms.accented, COMPOUND)
-        return out
+        return [run for run in sorted(runs)
+                if self._exists("body_fold", fold(run)) or self._exists("title_fold", fold(run))]
 
     def _common(self, syllable: str, accented: bool) -> bool:
         """Whether a syllable is in so many articles that it only refines the ranking."""
@@ -176,7 +169,9 @@ class QueryBuilder:
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast.
         """
-        terms = self._terms(" ".join(words))
+        terms = terms_of(" ".join(words))
+        known = self.compounds(terms)
+        self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common = [], []
         in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
         for term in terms.syllables:
@@ -184,17 +179,21 @@ class QueryBuilder:
             (common if self._common(term, terms.accented) else rare).extend(lookups)
         for code in terms.codes:
             rare += self.word(code, terms.accented, CODE)
-        compounds = self.compounds(terms)
+        compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
 
     def phrase(self, clause: Clause):
         """An exact phrase (accent-insensitive when typed without accents)."""
-        terms = self._terms(clause.text)
+        terms = terms_of(clause.text)
         if not terms.syllables:
             return None
         fields = _fields(clause.title_only)
         if len(terms.syllables) == 1:
+            if not clause.negated:
+                self.marks.add_words(terms, [])
             return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+        if not clause.negated:
+            self.marks.add_phrase(terms)
         suffix = "" if terms.accented else "_fold"
         words = terms.syllables if terms.accented else [fold(s) for s in terms.syllables]
         return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
@@ -203,18 +202,19 @@ class QueryBuilder:
         """A required or excluded clause: a phrase, or all words of a title: clause."""
         if clause.phrase:
             return self.phrase(clause)
-        terms = self._terms(clause.text)
+        terms = terms_of(clause.text)
         if not terms.syllables and not terms.codes:
             return None
         if len(terms.syllables) > 1 or terms.codes:
             return self.phrase(Clause(clause.text, True, clause.title_only))
+        self.marks.add_words(terms, [])
         return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
 
     def exclusion(self, clause: Clause):
         """What -word or -"phrase" removes: exact matches when typed with accents, else folded."""
         terms = terms_of(clause.text)
         if len(terms.syllables) != 1 or terms.codes or clause.phrase:
-            return self.phrase(Clause(clause.text, True, clause.title_only))
+            return self.phrase(Clause(clause.text, True, clause.title_only, negated=True))
         syllable = terms.syllables[0]
         fields = _fields(clause.title_only)
         if terms.accented:
@@ -244,7 +244,7 @@ class Plan:
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
     excluded: object = None
-    marks: set = field(default_factory=set)
+    marks: Marks = field(default_factory=Marks)
 
     @property
     def empty(self) -> bool:

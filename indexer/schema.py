@@ -8,6 +8,7 @@ Analysis runs in worker processes, which hand the writer ready-made postings.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from array import array
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from itertools import chain
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
-from .articles import Article
+from .articles import MAX_ARTICLE_CHARS, Article
 from .storage.flat import MAX_TF
 from .storage.writer import FlatPositions
 
@@ -66,6 +67,14 @@ def recency(moment: datetime | None) -> int:
 def searchable_text(article: Article) -> str:
     """The text indexed as the body: the lead paragraph, then the body."""
     return f"{article.lead}\n{article.body}" if article.lead else article.body
+
+
+def indexed_part(article: Article) -> Article:
+    """The article cut to its first MAX_ARTICLE_CHARS characters (title, lead, body), for analysis."""
+    title = article.title[:MAX_ARTICLE_CHARS]
+    lead = article.lead[:MAX_ARTICLE_CHARS - len(title)]
+    body = article.body[:MAX_ARTICLE_CHARS - len(title) - len(lead)]
+    return replace(article, title=title, lead=lead, body=body)
 
 
 def fingerprint(article: Article) -> str:
@@ -120,7 +129,8 @@ def to_document(schema: Schema, article: Article) -> dict:
            "date": article.date,
            "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})
-    for field, text in (("title", article.title), ("body", searchable_text(article))):
+    part = indexed_part(article)  # an over-long article is stored whole but indexed in part
+    for field, text in (("title", part.title), ("body", searchable_text(part))):
         positions, encoded = _positions((t, pos) for t, pos, _, _ in analyze(text)), {}
         doc[field] = _encode(schema[field].format, positions, encoded)
         doc[f"{field}_fold"] = _encode(schema[f"{field}_fold"].format, _folded_positions(positions), encoded)

@@ -1,39 +1,31 @@
-"""The search core: open an index, search it, page and sort results, cut snippets.
+"""The search core: open an index, search it, page and sort results (snippets: ``snippets``).
 
 The command line, Python callers and the web app all search through ``Index``.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import re
 import threading
 import time
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import SYLLABLE_RE, canonical, fold, to_nfc
 from .articles import Article
-from .query import QueryBuilder, QueryError, parse, terms_of
+from .query import QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
+from .snippets import Highlight, Marks
 from .storage import open_reader
 from .store import IndexNotFound, current_generation
 
 SORTS = ("relevance", "newest")
 RELOAD_CHECK_SECONDS = 1.0
-FRAGMENT_CHARS = 160
-MAX_FRAGMENTS = 3
-MAX_CANDIDATES = 200
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
-SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
 
 
 @dataclass
@@ -47,7 +39,25 @@ class Hit:
     source: str
     category: str
     author: str
-    snippet: str
+    highlight: Highlight  # the snippet: fragments of the text as (text, marked) pieces
+    title_highlight: Highlight
+
+    @property
+    def snippet(self) -> str:
+        """The snippet as HTML: every character escaped, matched words in <mark>."""
+        return self.highlight.html()
+
+    @property
+    def title_html(self) -> str:
+        """The title as HTML, matched words in <mark>."""
+        return self.title_highlight.html()
+
+    def to_dict(self) -> dict:
+        """The hit as JSON-ready data (title plain, title_html and snippet as HTML)."""
+        return {"id": self.doc_id, "title": self.title, "title_html": self.title_html,
+                "date": self.date.isoformat() if self.date else None, "url": self.url,
+                "source": self.source, "category": self.category, "author": self.author,
+                "snippet": self.snippet, "score": round(self.score, 4)}
 
 
 @dataclass
@@ -60,7 +70,7 @@ class Results:
     limit: int
     took_ms: float
     sort: str = "relevance"
-    terms: set[str] = field(default_factory=set, repr=False)
+    marks: Marks = field(default_factory=Marks, repr=False)
 
     @property
     def pages(self) -> int:
@@ -74,105 +84,6 @@ class Results:
 
     def __getitem__(self, i):
         return self.hits[i]
-
-
-def marked_terms(query_text: str) -> set[str]:
-    """The folded syllables a query can match, which snippets and highlights mark."""
-    parsed = parse(query_text)
-    texts = parsed.free_text + [c.text for group in parsed.required for c in group]
-    return set(fold(s) for s in terms_of(" ".join(texts)).syllables) if texts else set()
-
-
-# Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.
-_FOLD_TABLE = {c: fold(chr(c)) for c in range(0xC0, 0x1F00) if len(fold(chr(c))) == 1 and fold(chr(c)) != chr(c)}
-
-
-@lru_cache(maxsize=1024)
-def _terms_pattern(terms: frozenset) -> re.Pattern:
-    words = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
-
-
-def _marked_spans(text: str, terms: set[str], limit: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, folded word) of the words in terms, in text's own offsets."""
-    if not terms:
-        return []
-    scanned = text if limit is None else text[:limit]
-    nfc, offsets = to_nfc(scanned)
-    flat = nfc.lower().translate(_FOLD_TABLE)
-    if len(flat) != len(nfc):  # a letter whose lowercase is longer: fold word by word instead
-        flat = SYLLABLE_RE.sub(lambda m: fold(canonical(m.group())).ljust(len(m.group()))[:len(m.group())], nfc)
-    spans = []
-    for m in _terms_pattern(frozenset(terms)).finditer(flat):
-        start, end = m.span()
-        spans.append((offsets[start], offsets[end], m.group()) if offsets else (start, end, m.group()))
-    return spans
-
-
-def _render(text: str, spans, start: int, end: int) -> str:
-    """HTML-escape text[start:end], wrapping the spans inside it in <mark>."""
-    out, cursor = [], start
-    for s, e, _ in spans:
-        if s < start or e > end:
-            continue
-        out.append(html.escape(text[cursor:s]))
-        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
-        cursor = e
-    out.append(html.escape(text[cursor:end]))
-    return "".join(out)
-
-
-def highlight(text: str, query_text: str) -> str:
-    """The whole text, HTML-escaped, with the words the query matches in <mark>."""
-    terms = marked_terms(query_text) if query_text else set()
-    return _render(text, _marked_spans(text, terms), 0, len(text))
-
-
-def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) outwards to whitespace so no word is cut (at most 30 characters)."""
-    floor, ceiling = max(0, start - 30), min(len(text), end + 30)
-    while start > floor and not text[start - 1].isspace():
-        start -= 1
-    while end < ceiling and not text[end].isspace():
-        end += 1
-    return start, end
-
-
-def _window(spans, starts, i):
-    """The fragment window opened by span i, and the distinct words inside it."""
-    lo = spans[i][0] - FRAGMENT_CHARS // 4
-    lo = 0 if lo < FRAGMENT_CHARS // 4 else lo  # near the start: begin at the beginning
-    hi = lo + FRAGMENT_CHARS
-    j = bisect_right(starts, hi - 1)
-    return lo, hi, {key for s, e, key in spans[i:j] if e <= hi}
-
-
-def _choose_fragments(text: str, spans) -> list[tuple[int, int]]:
-    """Up to MAX_FRAGMENTS windows, greedily covering the most distinct matched words."""
-    starts = [s for s, _, _ in spans]
-    windows = [_window(spans, starts, i) for i in range(min(len(spans), MAX_CANDIDATES))]
-    chosen, covered = [], set()
-    for _ in range(MAX_FRAGMENTS):
-        free = [w for w in windows if not any(w[0] < hi and lo < w[1] for lo, hi in chosen)]
-        best = max(free, key=lambda w: (len(w[2] - covered), len(w[2])), default=None)
-        if best is None or not best[2] - covered:
-            break
-        chosen.append(_word_bounds(text, best[0], min(best[1], len(text))))
-        covered |= best[2]
-    return sorted(chosen)
-
-
-def snippet(text: str, terms: set[str]) -> str:
-    """One to three fragments of text cut on word boundaries, matched words in <mark>."""
-    spans = _marked_spans(text, terms, SNIPPET_SCAN_CHARS)
-    fragments = _choose_fragments(text, spans) if spans else []
-    if not fragments:
-        start, end = _word_bounds(text, 0, min(len(text), FRAGMENT_CHARS * 2))
-        return html.escape(text[start:end].strip()) + (" …" if end < len(text) else "")
-    parts = [_render(text, spans, s, e).strip() for s, e in fragments]
-    prefix = "… " if fragments[0][0] > 0 else ""
-    suffix = " …" if fragments[-1][1] < len(text) else ""
-    return prefix + " … ".join(parts) + suffix
 
 
 def _recency_window(date_from: date | None, date_to: date | None):
@@ -319,11 +230,12 @@ class Index:
             scorer.add(scores, term.fieldname, term.text, term.boost)
         return scores, matched
 
-    def _hit(self, stored: dict, score: float, terms) -> Hit:
+    def _hit(self, stored: dict, score: float, marks: Marks) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
+        title_highlight, highlight = marks.article(stored.get("title", ""), text)
         return Hit(stored["id"], stored.get("title", ""), score, stored.get("date"),
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
-                   stored.get("author", ""), snippet(text, terms))
+                   stored.get("author", ""), highlight, title_highlight)
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -334,9 +246,15 @@ class Index:
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
         return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
 
+    def marks(self, query_text: str) -> Marks:
+        """What the query marks in results and articles; raises QueryError like search()."""
+        with self._lock:
+            self._fresh()
+            return QueryBuilder(self._scoring).build(parse(query_text)).marks
+
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
-        return highlight(text, query_text)
+        return self.marks(query_text).fit(text).html(text)
 
     def close(self) -> None:
         """Release the index files."""

@@ -177,7 +177,7 @@ def search():
     if not params.q:
         return render_template("index.html")
     results = run_search(params)
-    hits = [(hit, Markup(hit.snippet)) for hit in results]
+    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
                            pages=page_window(params.page, results.pages),
@@ -193,7 +193,8 @@ def article(doc_id: str):
     if doc is None:
         abort(404)
     q = request.args.get("q", "").strip()
-    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "")
+    whole = "\n".join((doc.title, doc.lead or "", doc.body))
+    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
     back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to") if request.args.get(k)}
@@ -202,15 +203,15 @@ def article(doc_id: str):
                            back_url=url_for("search.search", **back) if q else None)
 
 
-def highlighter(index, q: str):
-    """A function marking q's words in a text (plain escaping when there is no usable q)."""
+def highlighter(index, q: str, article: str):
+    """A function marking q's words in the parts of an article (plain escaping without a usable q)."""
+    try:
+        tier = index.marks(q).fit(article) if q else None
+    except indexer.QueryError:
+        tier = None
+
     def mark(text: str) -> Markup:
-        if not q or not text:
-            return escape(text)
-        try:
-            return Markup(index.highlight(text, q))
-        except indexer.QueryError:
-            return escape(text)
+        return Markup(tier.html(text)) if tier and text else escape(text)
     return mark
 
 
@@ -223,14 +224,7 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "hits": [hit_json(hit) for hit in results]}
-
-
-def hit_json(hit) -> dict:
-    """One search hit as a JSON-ready dict."""
-    return {"id": hit.doc_id, "title": hit.title,
-            "date": hit.date.isoformat() if hit.date else None,
-            "url": hit.url, "source": hit.source, "snippet": hit.snippet, "score": hit.score}
+            "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/healthz")

@@ -11,7 +11,30 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
-SEED_ID = "nghi-quyet-28-giao-thong-do-thi.txt"
+SEED_FILE = "000_40d61abefe57256a.txt"     # the real Hải Phòng news page the project was made from
+SEED_ID = "seeds/" + SEED_FILE
+SEED_TITLE = "Quận Dương Kinh: Điểm sáng về thực hiện Nghị quyết 28-NQ/TW của Thành ủy"
+CITY_FILE = "nghi-quyet-28-giao-thong-do-thi.txt"
+# An article written for the tests: codes, a dotted number, both tone placements, a byline in
+# capitals and every kind of site chrome, one paragraph a line.
+CITY_TEXT = """Thành phố triển khai Nghị quyết 28-NQ/TU về phát triển giao thông đô thị
+10:39 17/11/2019
+Sáng 17/11/2019, Ban Thường vụ Thành ủy tổ chức hội nghị quán triệt và triển khai Nghị quyết 28-NQ/TU về phát triển hạ tầng giao thông đô thị giai đoạn 2020 - 2025, tầm nhìn đến năm 2030.
+Theo nghị quyết, thành phố sẽ ưu tiên đầu tư các tuyến đường vành đai, mở rộng mạng lưới xe buýt và kết nối với TP.HCM qua tuyến cao tốc mới. Tổng vốn dự kiến cho giai đoạn đầu khoảng 12.500 tỷ đồng, trong đó ngân sách địa phương chiếm 40%.
+Phát biểu tại hội nghị, Bí thư Thành ủy nhấn mạnh việc giải phóng mặt bằng phải bảo đảm hài hoà quyền lợi của người dân, Nhà nước và doanh nghiệp. Các dự án chậm tiến độ quá 12 tháng sẽ bị thu hồi để giao cho nhà đầu tư có năng lực.
+Ông Nguyễn Văn Thuỷ, Giám đốc Sở Giao thông vận tải, cho biết sở đã lập danh mục 15 công trình trọng điểm, trong đó có cầu Hoà Bình bắc qua sông Cái và nút giao phía tây thành phố. Mỗi công trình đều có một lãnh đạo sở trực tiếp theo dõi.
+Nghị quyết cũng đặt mục tiêu giảm 20% số vụ tai nạn giao thông mỗi năm, xử lý dứt điểm các điểm đen và ùn tắc tại cửa ngõ thành phố trước mùa mưa bão.
+Quang cảnh hội nghị triển khai Nghị quyết 28-NQ/TU sáng 17/11. Ảnh: Minh Khoa
+MINH KHOA
+Từ khóa: nghị quyết, giao thông đô thị, hạ tầng
+Bình luận của bạn về bài viết...
+Gửi bình luận
+Nhập mã captcha
+Bản tin Pháp luật
+Video clip
+Phóng sự ảnh
+An toàn giao thông
+"""
 SLASH_ID = "thoi-su/2024/05/khanh-thanh-cau-song-han"
 ODD_ID = "tin nhanh/đặc biệt?số=1#a"
 XSS_ID = "xss-ma-doc"

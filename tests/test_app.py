@@ -118,7 +118,7 @@ def test_unaccented_query_finds_seed_article_with_marks(client):
     page = html(r)
     assert r.status_code == 200
     assert f'href="/article/{SEED_ID}?q=nghi+quyet"' in page
-    assert "Thành phố triển khai" in page
+    assert "Điểm sáng về thực hiện" in page
     assert re.search(r"<mark>[Nn]ghị quyết</mark>|<mark>[Nn]ghị</mark> <mark>quyết</mark>", page)
     assert "17/11/2019 10:39" in page
 
@@ -337,7 +337,8 @@ def test_api_search_json_shape(client, built_index):
     assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
     assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "date", "url", "source", "snippet", "score"}
+    assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "category", "author",
+                        "snippet", "score"}
     assert hit["id"] == SEED_ID and hit["date"].startswith("2019-11-17T10:39")
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], (int, float))
     assert "nghị quyết" in r.get_data(as_text=True)  # UTF-8, not \u escapes

@@ -10,12 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import CITY_TEXT, SEED_FILE, SEED_TITLE
 
 from indexer import articles
-from indexer.articles import Article, Skip, SourceError, iter_articles, parse_date
+from indexer.articles import Article, Skip, SourceError, Truncated, iter_articles, parse_date
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "seeds" / "nghi-quyet-28-giao-thong-do-thi.txt"
+SEED = REPO / "seeds" / SEED_FILE
 SHARED = REPO.parent / "shared"
 
 ARTICLE = """Hà Nội khởi công cầu vượt nút giao Mai Dịch
@@ -67,26 +68,42 @@ def cp1258_bytes(text: str) -> bytes:
 # ----------------------------------------------------------------------------- seed article
 
 def test_seed_article_parses():
+    """The real page: blank lines between paragraphs, an indented byline, a blank-only line, chrome."""
     (article,), skipped = load(SEED)
     assert skipped == []
-    assert article.id == SEED.name
+    assert article.id == "seeds/" + SEED.name
+    assert article.title == SEED_TITLE
+    assert article.date == datetime(2019, 11, 17, 10, 39)
+    assert article.author == "Xuân Hạ"
+    assert article.origin == os.path.abspath(SEED)
+    assert article.body.startswith("Sau 10 năm thực hiện Nghị quyết số 28-NQ/TU")
+    assert "\nPhó Bí thư thường trực quận ủy, Chủ tịch HĐND quận Dương Kinh khen thưởng" in article.body
+    assert article.body.endswith("Nguyễn Minh Phương nhấn mạnh.")
+    assert "Xuân Hạ" not in article.body
+    for chrome in ("Từ khóa", "captcha", "Bình luận", "Bản tin Pháp luật", "Video clip",
+                   "Phóng sự ảnh", "An toàn giao thông"):
+        assert chrome not in article.body
+    assert "\n\n" not in article.body and "\u00a0" not in article.body
+
+
+def test_article_written_for_the_tests_parses(tmp_path):
+    (article,), skipped = load(write(tmp_path / "tin" / "bai.txt", CITY_TEXT))
+    assert skipped == []
     assert article.title == "Thành phố triển khai Nghị quyết 28-NQ/TU về phát triển giao thông đô thị"
     assert article.date == datetime(2019, 11, 17, 10, 39)
     assert article.author == "MINH KHOA"
-    assert article.origin == os.path.abspath(SEED)
     assert article.body.startswith("Sáng 17/11/2019, Ban Thường vụ Thành ủy")
     assert article.body.endswith("Ảnh: Minh Khoa")      # the caption is article text
     assert "MINH KHOA" not in article.body
     for chrome in ("Từ khóa", "captcha", "Bình luận", "Bản tin Pháp luật", "Video clip",
                    "Phóng sự ảnh", "An toàn giao thông"):
         assert chrome not in article.body
-    assert "\n\n" not in article.body
 
 
-def test_seed_folder_ids_are_relative_file_names():
+def test_seed_folder_ids_start_with_the_folder_name():
     found, skipped = load(SEED.parent)
     assert skipped == []
-    assert SEED.name in {a.id for a in found}
+    assert "seeds/" + SEED.name in {a.id for a in found}
 
 
 # ----------------------------------------------------------------------------- text files
@@ -96,7 +113,7 @@ def test_text_article_fields(tmp_path):
     (article,), skipped = load(tmp_path)
     assert skipped == []
     assert article == Article(
-        id="a.txt", title="Hà Nội khởi công cầu vượt nút giao Mai Dịch",
+        id=f"{tmp_path.name}/a.txt", title="Hà Nội khởi công cầu vượt nút giao Mai Dịch",
         body="Sáng 2/3, UBND thành phố Hà Nội khởi công cầu vượt thép tại nút giao Mai Dịch.\n"
              "Công trình dài 480 mét, dự kiến hoàn thành trong 12 tháng. Ảnh: Ngọc Thành",
         date=datetime(2020, 3, 2, 8, 15), author="NGỌC THÀNH", origin=str(tmp_path / "a.txt"))
@@ -181,14 +198,14 @@ def test_subfolder_ids_are_posix_relative_paths_in_sorted_order(tmp_path):
     write(tmp_path / ".an" / "x.txt", "Ẩn\nKhông đọc.")
     write(tmp_path / "b" / ".nhap.txt", "Ẩn\nKhông đọc.")
     found, skipped = load(tmp_path)
-    assert [a.id for a in found] == ["a.txt", "b/c/bai-2.txt", "b/khong-duoi"]
+    assert [a.id for a in found] == [f"{tmp_path.name}/{rel}" for rel in ("a.txt", "b/c/bai-2.txt", "b/khong-duoi")]
     assert skipped == []
 
 
-def test_single_file_source_id_is_its_name(tmp_path):
+def test_single_file_source_id_is_its_folder_and_name(tmp_path):
     path = write(tmp_path / "sub" / "bai.txt", ARTICLE)
     (article,), _ = load(path)
-    assert article.id == "bai.txt"
+    assert article.id == "sub/bai.txt"
     assert article.origin == str(path)
 
 
@@ -197,7 +214,7 @@ def test_symlink_loop_is_followed_once(tmp_path):
     (tmp_path / "tin" / "vong").symlink_to(tmp_path / "tin")
     (tmp_path / "tin" / "len").symlink_to(tmp_path)
     found, skipped = load(tmp_path)
-    assert [a.id for a in found] == ["tin/bai.txt"]
+    assert [a.id for a in found] == [f"{tmp_path.name}/tin/bai.txt"]
     assert skipped == []
 
 
@@ -207,12 +224,21 @@ def test_broken_symlink_is_skipped(tmp_path):
     assert found == [] and [s.where for s in skipped] == [str(tmp_path / "mat.txt")]
 
 
-def test_duplicate_text_ids_across_sources_keep_first(tmp_path):
+def test_same_file_name_in_two_sources_keeps_both(tmp_path):
     write(tmp_path / "x" / "bai.txt", "Bài thứ nhất\nNội dung.")
     write(tmp_path / "y" / "bai.txt", "Bài thứ hai\nNội dung.")
     found, skipped = load(tmp_path / "x", tmp_path / "y")
+    assert [(a.id, a.title) for a in found] == [("x/bai.txt", "Bài thứ nhất"), ("y/bai.txt", "Bài thứ hai")]
+    assert skipped == []
+
+
+def test_duplicate_ids_keep_the_first_and_name_it(tmp_path):
+    first = write(tmp_path / "2023" / "tin" / "bai.txt", "Bài thứ nhất\nNội dung.")
+    write(tmp_path / "2024" / "tin" / "bai.txt", "Bài thứ hai\nNội dung.")
+    found, skipped = load(tmp_path / "2023" / "tin", tmp_path / "2024" / "tin")
     assert [a.title for a in found] == ["Bài thứ nhất"]
-    assert skipped == [Skip(str(tmp_path / "y" / "bai.txt"), "duplicate id")]
+    assert skipped == [Skip(str(tmp_path / "2024" / "tin" / "bai.txt"),
+                            f"duplicate id 'tin/bai.txt', first read from {first}")]
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -272,7 +298,7 @@ def test_empty_and_blank_files_are_skipped(tmp_path):
                                Skip(str(tmp_path / "trang.txt"), "empty file")]
 
 
-def test_50mb_file_is_skipped_unread_and_too_long_article_is_skipped(tmp_path):
+def test_50mb_file_is_skipped_unread_and_too_long_article_is_read_whole(tmp_path):
     paragraph = " ".join(["Đây là một đoạn văn bản tiếng Việt khá dài dùng để kiểm tra."] * 40)
     count = 50 * 1024 * 1024 // len(paragraph.encode()) + 1
     big = "Bài rất dài\n17/11/2019\n" + (paragraph + "\n") * count
@@ -284,10 +310,11 @@ def test_50mb_file_is_skipped_unread_and_too_long_article_is_skipped(tmp_path):
     limit = articles.MAX_ARTICLE_CHARS
     write(tmp_path / "vua.txt", "Vừa đủ\n" + "a" * (limit - len("Vừa đủ")))
     write(tmp_path / "qua.txt", "Quá dài\n" + "a" * (limit - len("Quá dài") + 1))
-    found, skipped = load(tmp_path)
-    assert [a.id for a in found] == ["vua.txt"]
-    assert skipped == [Skip(str(tmp_path / "qua.txt"),
-                            f"article too long to index ({limit + 1:,} characters, limit {limit:,})")]
+    skipped, truncated = [], []
+    found = list(iter_articles([tmp_path], skipped, truncated))
+    assert [a.id for a in found] == [f"{tmp_path.name}/qua.txt", f"{tmp_path.name}/vua.txt"]
+    assert len(found[0].body) == limit - len("Quá dài") + 1 and skipped == []
+    assert truncated == [Truncated(str(tmp_path / "qua.txt"), limit + 1)]
 
 
 def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
@@ -301,7 +328,7 @@ def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
 
     monkeypatch.setattr(articles, "open", deny, raising=False)
     found, skipped = load(tmp_path)
-    assert [a.id for a in found] == ["b.txt"]
+    assert [a.id for a in found] == [f"{tmp_path.name}/b.txt"]
     assert skipped == [Skip(str(tmp_path / "a.txt"), "cannot read: Permission denied")]
 
 
@@ -314,7 +341,7 @@ def test_missing_source_raises(tmp_path):
 
 
 def test_single_string_source_is_accepted():
-    assert [a.id for a in iter_articles(str(SEED))] == [SEED.name]
+    assert [a.id for a in iter_articles(str(SEED))] == ["seeds/" + SEED.name]
 
 
 # ----------------------------------------------------------------------------- JSONL
@@ -349,7 +376,7 @@ def test_jsonl_fields_and_bad_lines(tmp_path):
     reasons = [s.reason for s in skipped]
     assert reasons[0].startswith("invalid JSON")
     assert reasons[1].startswith("not a JSON object")
-    assert reasons[2:5] == ["missing id", "no title or body", "duplicate id"]
+    assert reasons[2:5] == ["missing id", "no title or body", f"duplicate id '7', first read from {path}:1"]
     assert reasons[5].startswith("invalid UTF-8")
 
 
@@ -402,7 +429,7 @@ def test_folder_mixes_text_and_jsonl(tmp_path):
     write(tmp_path / "a.txt", ARTICLE)
     write_jsonl(tmp_path / "b.jsonl", [{"id": "j1", "title": "Tin JSON", "body": "Nội dung"}])
     found, skipped = load(tmp_path)
-    assert [a.id for a in found] == ["a.txt", "j1"] and skipped == []
+    assert [a.id for a in found] == [f"{tmp_path.name}/a.txt", "j1"] and skipped == []
 
 
 # ----------------------------------------------------------------------------- shared corpus

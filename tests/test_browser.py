@@ -90,6 +90,14 @@ def test_search_paginate_open_article_and_come_back(tab, server, tmp_path):
     assert tab.dialogs == [] and tab.foreign == []
 
 
+def test_results_mark_the_matched_word_in_titles_and_snippets(tab, server):
+    tab.goto(server + "/search?q=bão")
+    assert set(tab.locator(".result h2 mark").all_inner_texts()) == {"Bão"}
+    assert set(tab.locator(".result .snippet mark").all_inner_texts()) == {"bão"}
+    assert tab.locator(".result h2 mark").first.evaluate("m => getComputedStyle(m).backgroundColor") \
+        != tab.locator(".result h2 a").first.evaluate("a => getComputedStyle(a).backgroundColor")
+
+
 def test_unaccented_query_and_date_fields_work_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})
     page = context.new_page()
@@ -133,7 +141,7 @@ def test_layout_fits_a_phone(browser, server):
 @pytest.mark.skipif(not os.environ.get("SAVE_README_SCREENSHOT"),
                     reason="set SAVE_README_SCREENSHOT=1 to refresh docs/screenshot-results.png")
 def test_save_readme_screenshot(tab, server):
-    tab.goto(server + "/search?q=bão+ven+biển")
+    tab.goto(server + "/search?q=nghị+quyết+28-NQ%2FTU")
     README_SCREENSHOT.parent.mkdir(exist_ok=True)
     tab.screenshot(path=str(README_SCREENSHOT))
     assert README_SCREENSHOT.stat().st_size < 150_000

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import CITY_FILE, CITY_TEXT, SEED_ID
 
 import indexer
 from indexer.analysis import analyze, canonical, fold, normalize_tone
@@ -15,7 +16,7 @@ from indexer.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SEED_ID = "nghi-quyet-28-giao-thong-do-thi.txt"
+CITY_ID = "chrome/" + CITY_FILE
 
 ARTICLES = [
     {"id": "hoa-binh", "title": "Khánh thành cầu Hòa Bình mới",
@@ -57,8 +58,9 @@ def index_dir(tmp_path_factory):
     footer = "\nMINH KHOA\nTừ khóa: lúa gạo\nBình luận của bạn về bài viết...\nBản tin Pháp luật\nVideo clip\nAn toàn giao thông\n"
     (chrome / "gia-ca-phe.txt").write_text("Giá cà phê lập đỉnh\n08:00 01/03/2020\nGiá cà phê Tây Nguyên lập đỉnh mới." + footer, encoding="utf-8")
     (chrome / "mua-xuan.txt").write_text("Mùa xuân trên cao nguyên\n09:00 02/03/2020\nHoa mận nở trắng các sườn đồi." + footer, encoding="utf-8")
+    (chrome / CITY_FILE).write_text(CITY_TEXT, encoding="utf-8")
     report = indexer.build_index([SEEDS, src, chrome], root / "index", procs=2)
-    assert report.indexed == len(ARTICLES) + 3 and not report.skipped
+    assert report.indexed == len(ARTICLES) + 4 and not report.skipped
     return root / "index"
 
 
@@ -112,16 +114,17 @@ def test_offsets_point_into_nfd_text():
 
 # --- finding ----------------------------------------------------------------------------------
 
-def test_unaccented_query_finds_the_seed_article(index):
-    assert ids(index.search("nghi quyet giao thong do thi"))[0] == SEED_ID
+def test_unaccented_query_finds_the_article(index):
+    assert ids(index.search("nghi quyet giao thong do thi"))[0] == CITY_ID
+    assert ids(index.search("nghi quyet duong kinh"))[0] == SEED_ID
 
 
 def test_one_syllable_finds_the_compound(index):
     assert SEED_ID in ids(index.search("quyết"))
 
 
-@pytest.mark.parametrize("query", ["Nghị quyết", "nghị quyết", "NGHỊ QUYẾT",
-                                   unicodedata.normalize("NFD", "nghị quyết")])
+@pytest.mark.parametrize("query", ["Dương Kinh", "dương kinh", "DƯƠNG KINH",
+                                   unicodedata.normalize("NFD", "dương kinh")])
 def test_case_and_unicode_form_do_not_matter(index, query):
     assert ids(index.search(query))[0] == SEED_ID
 
@@ -142,7 +145,8 @@ def test_exact_accent_ranks_above_folded(index):
     assert found[0] == "ba-noi" and "ba-so" in found
 
 
-@pytest.mark.parametrize("query,expected", [("28-NQ/TU", SEED_ID), ("17/11/2019", SEED_ID),
+@pytest.mark.parametrize("query,expected", [("28-NQ/TW", SEED_ID), ("17/11/2019", CITY_ID),
+                                            ("12.500", CITY_ID),
                                             ("TP.HCM", "covid"), ("COVID-19", "covid"),
                                             ("15-CV/UBND", "covid")])
 def test_codes_and_dates_are_findable(index, query, expected):
@@ -161,16 +165,17 @@ def test_nfd_article_found_and_highlighted_on_the_right_characters(index):
 def test_site_chrome_is_not_indexed(index):
     found = ids(index.search("An toàn giao thông"))
     assert "atgt" in found
-    assert "gia-ca-phe.txt" not in found and "mua-xuan.txt" not in found
-    assert "captcha" not in index.get("gia-ca-phe.txt").body
+    assert "chrome/gia-ca-phe.txt" not in found and "chrome/mua-xuan.txt" not in found
+    assert CITY_ID not in ids(index.search('"An toàn giao thông"')) and index.search("captcha").total == 0
+    assert index.get("chrome/gia-ca-phe.txt").body == "Giá cà phê Tây Nguyên lập đỉnh mới."
 
 
-def test_seed_article_fields(index):
-    seed = index.get(SEED_ID)
-    assert seed.title.startswith("Thành phố triển khai Nghị quyết 28-NQ/TU")
-    assert seed.date == datetime(2019, 11, 17, 10, 39)
-    assert seed.author == "MINH KHOA"
-    assert "Từ khóa" not in seed.body and "Bản tin Pháp luật" not in seed.body
+def test_text_article_fields(index):
+    city = index.get(CITY_ID)
+    assert city.title.startswith("Thành phố triển khai Nghị quyết 28-NQ/TU")
+    assert city.date == datetime(2019, 11, 17, 10, 39)
+    assert city.author == "MINH KHOA"
+    assert "Từ khóa" not in city.body and "Bản tin Pháp luật" not in city.body
 
 
 # --- ranking, filters, paging -------------------------------------------------------------------
@@ -213,7 +218,7 @@ def test_snippets_escape_html_and_mark_words(index):
     assert hit.doc_id == "xss"
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
     assert "<img" not in hit.snippet
-    assert "<mark>độc</mark>" in hit.snippet
+    assert "<mark>độc hại</mark>" in hit.snippet
     assert hit.url == "javascript:alert(1)"  # stored as given; the web app never links it
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, SEED_ID, SEEDS, close_index, make_app, write_jsonl
+from conftest import REPO, SEED_FILE, SEED_ID, SEEDS, close_index, make_app, write_jsonl
 from test_articles import cp1258_bytes
 
 import indexer
@@ -148,7 +148,7 @@ def test_hostile_corpus_through_the_cli_indexes_every_good_article_and_names_eve
         path = corpus / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        good[rel] = (query, title)
+        good[f"corpus/{rel}"] = (query, title)
         return path
 
     # Good articles, one per encoding, each findable by words only it holds.
@@ -207,7 +207,7 @@ def test_hostile_corpus_through_the_cli_indexes_every_good_article_and_names_eve
     bad[f"{corpus / 'tin.jsonl'}:3"] = "invalid JSON"
     too_long = "Bài viết dài bất thường về đê điều. " * 40_000                # 1.4 million characters
     write_jsonl(corpus / "sach.jsonl", [{"id": "sach", "title": "Một cuốn sách dán nhầm", "body": too_long}])
-    bad[f"{corpus / 'sach.jsonl'}:1"] = "article too long"
+    good["sach"] = ("cuốn sách dán nhầm", "Một cuốn sách dán nhầm")          # indexed in part, with a warning
 
     # Bad files.
     (corpus / "rong.txt").write_bytes(b"")
@@ -247,13 +247,15 @@ def test_hostile_corpus_through_the_cli_indexes_every_good_article_and_names_eve
             timeout=120, preexec=preexec)
     finally:
         locked.unlink(missing_ok=True)
-    good[SEED_ID] = ("nghị quyết 28 giao thông", None)
+    good[SEED_ID] = ("nghị quyết 28 Dương Kinh", None)
     report = f"exit {code} after {seconds:.1f} s, peak RSS {peak_mib:.0f} MiB\nstdout: {out}\nstderr: {err[-3000:]}"
 
     assert code == EXIT_SKIPPED, report
     assert "Traceback" not in err, report
     skipped_lines = dict(re.findall(r"^skipped (.+?): (.+)$", err, re.MULTILINE))
     assert set(skipped_lines) == set(bad), report
+    assert re.search(rf"^warning {re.escape(str(corpus))}/sach.jsonl:1: article of 1,44\d,\d{{3}} characters; "
+                     "only its first 1,000,000 are indexed", err, re.MULTILINE), report
     for where, reason in bad.items():
         assert reason in skipped_lines[where], f"{where}: {skipped_lines[where]!r} does not say {reason!r}\n{report}"
     assert f"indexed {len(good)} articles, skipped {len(bad)}," in out, report
@@ -388,14 +390,14 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
     rng = random.Random(seed)
     src = tmp_path / "src"
     src.mkdir()
-    shutil.copy(SEEDS / SEED_ID, src / SEED_ID)
+    shutil.copy(SEEDS / SEED_FILE, src / SEED_FILE)
     write_jsonl(src / "tin.jsonl", news(range(150)))
     pristine = pristine_index(tmp_path, src, command, monkeypatch)
     before = answers(pristine)
     if command == "build":            # a fresh build of other articles over the live index
         target = tmp_path / "moi"
         target.mkdir()
-        shutil.copy(SEEDS / SEED_ID, target / SEED_ID)
+        shutil.copy(SEEDS / SEED_FILE, target / SEED_FILE)
         write_jsonl(target / "tin.jsonl", news(range(250), edition=1))
     elif command == "update":         # 30 removed, 50 changed, 70 unchanged, 120 added; then a merge
         target = src

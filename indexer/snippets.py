@@ -1,0 +1,253 @@
+"""Highlights: what a query marks in a text, and snippets cut around the marks.
+
+``query.QueryBuilder`` fills one ``Marks`` per query. Its units are the query's multi-syllable
+words (pyvi's compounds of the query, and adjacent syllables the index holds as a compound),
+its phrases and codes, each marked whole where it stands together in the text, and the syllables
+that are words of the query on their own. A query typed with accents marks only the same letters
+and tone (either tone-mark placement, any case, NFC or NFD); one typed without accents marks
+every word that folds alike. Marks are tried in tiers, the first that finds something in an
+article wins: the units; else the syllables of the multi-syllable words, alone; else (the article
+matched through the accent-insensitive fields) whatever folds like the query.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
+
+from .analysis import NEW_TO_OLD, SYLLABLE_RE, fold, to_nfc
+
+FRAGMENT_CHARS = 160
+MAX_FRAGMENTS = 3
+MAX_CANDIDATES = 200
+SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
+WORD_GAP = r"[^\S\n]+"  # between the syllables of a word: spaces, not a line break
+PHRASE_GAP = r"[^\w\n]+"  # between the words of a phrase: what phrase positions skip
+
+_OLD_TO_NEW = {old: new for new, old in NEW_TO_OLD.items()}
+_OLD_END_RE = re.compile("(%s)$" % "|".join(_OLD_TO_NEW))
+# Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.
+_FOLD_TABLE = {c: fold(chr(c)) for c in range(0xC0, 0x1F00) if len(fold(chr(c))) == 1 and fold(chr(c)) != chr(c)}
+
+Piece = tuple[str, bool]  # a stretch of text, and whether it is marked
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Something a query marks: canonical syllables standing together, or a code."""
+    syllables: tuple[str, ...]
+    accented: bool
+    gap: str = WORD_GAP
+
+    def pattern(self) -> str:
+        """The regex of this unit in lowercase text (exact) or folded text (not accented)."""
+        if not self.accented:
+            return self.gap.join(re.escape(fold(s)) for s in self.syllables)
+        return self.gap.join("(?:%s)" % "|".join(map(re.escape, _tone_variants(s))) for s in self.syllables)
+
+
+def _tone_variants(syllable: str) -> list[str]:
+    """A canonical syllable in both tone-mark placements (hòa, hoà)."""
+    if syllable.startswith("qu"):
+        return [syllable]
+    return sorted({syllable, _OLD_END_RE.sub(lambda m: _OLD_TO_NEW[m.group(1)], syllable)})
+
+
+@lru_cache(maxsize=1024)
+def _compile(alternatives: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(alternatives)) if alternatives else None
+
+
+@lru_cache(maxsize=8)  # a hit's title and text, scanned again by the next tier
+def _flattened(text: str) -> tuple[str, str, list[int] | None]:
+    """(lowercase NFC, the same folded, NFC offsets into text or None): all of one length."""
+    nfc, offsets = to_nfc(text)
+    low = nfc.lower()
+    if len(low) != len(nfc):  # a letter whose lowercase is longer: keep each word's length
+        low = SYLLABLE_RE.sub(lambda m: m.group().lower().ljust(len(m.group()))[:len(m.group())], nfc)
+    return low, low.translate(_FOLD_TABLE), offsets
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One set of units, compiled: finds their spans in a text."""
+    exact: re.Pattern | None = None
+    folded: re.Pattern | None = None
+
+    @classmethod
+    def of(cls, units) -> "Tier":
+        """The tier marking these units, longest alternatives first."""
+        ordered = sorted(units, key=lambda u: (-len(u.syllables), -len(u.pattern()), u.pattern()))
+        return cls(_compile(tuple(u.pattern() for u in ordered if u.accented)),
+                   _compile(tuple(u.pattern() for u in ordered if not u.accented)))
+
+    def spans(self, text: str, limit: int | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, folded key) of the marked stretches, in text's own offsets."""
+        if not text or (self.exact is None and self.folded is None):
+            return []
+        low, flat, offsets = _flattened(text if limit is None else text[:limit])
+        found = [m.span() for regex, hay in ((self.exact, low), (self.folded, flat)) if regex
+                 for m in regex.finditer(hay)]
+        spans, last = [], -1
+        for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
+            if start >= last:  # an exact and a folded match may overlap: the first, longest wins
+                key = " ".join(SYLLABLE_RE.findall(flat[start:end]))
+                spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
+                last = end
+        return spans
+
+    def pieces(self, text: str) -> list[Piece]:
+        """The whole text as pieces, the marked ones flagged."""
+        return _pieces(text, self.spans(text), 0, len(text))
+
+    def html(self, text: str) -> str:
+        """The whole text, HTML-escaped, with the marked stretches in <mark>."""
+        return Highlight((tuple(self.pieces(text)),)).html()
+
+
+class Marks:
+    """What a query marks, filled by query.QueryBuilder as it reads the query."""
+
+    def __init__(self):
+        self.units: set[Unit] = set()
+        self.parts: set[Unit] = set()  # syllables of the query's multi-syllable words
+
+    def add_words(self, terms, compounds) -> None:
+        """Free or title: words: compounds and codes whole, the syllables of neither alone."""
+        covered = set()
+        for compound in compounds:
+            syllables = tuple(compound.split("_"))
+            self.units.add(Unit(syllables, terms.accented))
+            covered.update(syllables)
+        for code in terms.codes:
+            self.units.add(Unit((code,), terms.accented, ""))
+            covered.update(SYLLABLE_RE.findall(code))
+        for syllable in terms.syllables:
+            (self.parts if syllable in covered else self.units).add(Unit((syllable,), terms.accented))
+
+    def add_phrase(self, terms) -> None:
+        """An exact phrase: marked whole, its syllables only as parts."""
+        self.units.add(Unit(tuple(terms.syllables), terms.accented, PHRASE_GAP))
+        self.parts.update(Unit((s,), terms.accented) for s in terms.syllables)
+
+    @cached_property
+    def tiers(self) -> list[Tier]:
+        """The tiers to try in turn: units; parts alone; everything folded."""
+        parts = self.parts - self.units
+        tiers = [Tier.of(self.units)] + ([Tier.of(parts)] if parts else [])
+        if any(u.accented for u in self.units | parts):
+            tiers.append(Tier.of({replace(u, accented=False) for u in self.units | parts}))
+        return tiers
+
+    def fit(self, text: str) -> Tier:
+        """The first tier that marks something in text (the whole article, for its parts)."""
+        return next((t for t in self.tiers if t.spans(text)), Tier())
+
+    def article(self, title: str, text: str) -> tuple["Highlight", "Highlight"]:
+        """An article's marked title and the snippet of its text, marked by the same tier."""
+        title_spans, text_spans = [], []
+        for tier in self.tiers:
+            title_spans, text_spans = tier.spans(title), tier.spans(text, SNIPPET_SCAN_CHARS)
+            if title_spans or text_spans:
+                break
+        return Highlight((tuple(_pieces(title, title_spans, 0, len(title))),)), snippet(text, text_spans)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Fragments of a text as (text, marked) pieces; cut_before/after when text was left out."""
+    fragments: tuple[tuple[Piece, ...], ...]
+    cut_before: bool = False
+    cut_after: bool = False
+
+    @property
+    def marked(self) -> list[str]:
+        """The marked stretches, in order."""
+        return [text for fragment in self.fragments for text, marked in fragment if marked]
+
+    def render(self, mark, text=lambda s: s, ellipsis: str = "…") -> str:
+        """The fragments joined by ellipses, pieces passed through mark() or text()."""
+        parts = ["".join(mark(s) if marked else text(s) for s, marked in f) for f in self.fragments]
+        return ((ellipsis + " " if self.cut_before else "") + f" {ellipsis} ".join(parts)
+                + (" " + ellipsis if self.cut_after else ""))
+
+    def html(self) -> str:
+        """HTML, every character escaped, marked pieces in <mark>."""
+        return self.render(lambda s: f"<mark>{html.escape(s)}</mark>", html.escape)
+
+    def plain(self, before: str = "[", after: str = "]") -> str:
+        """Plain text on one line, marked pieces between before and after."""
+        return " ".join(self.render(lambda s: f"{before}{s}{after}").split())
+
+
+def _pieces(text: str, spans, start: int, end: int) -> list[Piece]:
+    """text[start:end] as pieces, the spans inside it marked."""
+    out, cursor = [], start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        if s > cursor:
+            out.append((text[cursor:s], False))
+        out.append((text[s:e], True))
+        cursor = e
+    if cursor < end:
+        out.append((text[cursor:end], False))
+    return out
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) outwards to whitespace so no word is cut (at most 30 characters)."""
+    floor, ceiling = max(0, start - 30), min(len(text), end + 30)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    while end < ceiling and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the whitespace at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _window(spans, starts, i):
+    """The fragment window opened by span i, and the distinct words inside it."""
+    lo = spans[i][0] - FRAGMENT_CHARS // 4
+    lo = 0 if lo < FRAGMENT_CHARS // 4 else lo  # near the start: begin at the beginning
+    hi = lo + FRAGMENT_CHARS
+    j = bisect_right(starts, hi - 1)
+    return lo, hi, {key for s, e, key in spans[i:j] if e <= hi}
+
+
+def _choose_fragments(text: str, spans) -> list[tuple[int, int]]:
+    """Up to MAX_FRAGMENTS windows, greedily covering the most distinct matched words."""
+    starts = [s for s, _, _ in spans]
+    windows = [_window(spans, starts, i) for i in range(min(len(spans), MAX_CANDIDATES))]
+    chosen, covered = [], set()
+    for _ in range(MAX_FRAGMENTS):
+        free = [w for w in windows if not any(w[0] < hi and lo < w[1] for lo, hi in chosen)]
+        best = max(free, key=lambda w: (len(w[2] - covered), len(w[2])), default=None)
+        if best is None or not best[2] - covered:
+            break
+        chosen.append(_word_bounds(text, best[0], min(best[1], len(text))))
+        covered |= best[2]
+    return sorted(chosen)
+
+
+def snippet(text: str, spans) -> Highlight:
+    """One to three fragments of text cut on word boundaries around the spans (else its start)."""
+    fragments = [_stripped(text, s, e) for s, e in _choose_fragments(text, spans)] if spans else []
+    if not fragments:
+        start, end = _word_bounds(text, 0, min(len(text), FRAGMENT_CHARS * 2))
+        start, end = _stripped(text, start, end)
+        fragment = ((text[start:end], False),) if end > start else ()
+        return Highlight((fragment,), cut_after=end < len(text))
+    return Highlight(tuple(tuple(_pieces(text, spans, s, e)) for s, e in fragments),
+                     cut_before=fragments[0][0] > 0, cut_after=fragments[-1][1] < len(text))

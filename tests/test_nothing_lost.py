@@ -1,0 +1,157 @@
+"""Nothing is lost (issue 9 §5): unique ids across sources, an index with no articles, over-long articles.
+
+Through the command line (`python -m indexer`), the Python API and the web app.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, close_index, make_app, write_jsonl
+
+import indexer
+from indexer.articles import MAX_ARTICLE_CHARS
+
+
+def run_cli(*args, cwd=REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def write_article(path, title: str, body: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{title}\n08:00 01/06/2024\n{body}\n", encoding="utf-8")
+    return path
+
+
+def titles_by_id(index_dir) -> dict[str, str]:
+    with indexer.open_index(index_dir) as index:
+        found = index.search("khánh thành OR hội chợ OR lúa", limit=100)
+        return {hit.doc_id: hit.title for hit in found}
+
+
+@pytest.fixture
+def two_sources(tmp_path):
+    """Two folders that each hold x.txt, with different articles."""
+    write_article(tmp_path / "colA" / "x.txt", "Khánh thành cầu mới ở Cần Thơ", "Cây cầu dài hai cây số.")
+    write_article(tmp_path / "colB" / "x.txt", "Hội chợ nông sản ở Đồng Tháp", "Hàng trăm gian hàng lúa gạo.")
+    return tmp_path
+
+
+# --------------------------------------------------------------------------- ids
+
+def test_build_of_two_folders_with_the_same_file_name_keeps_both(two_sources):
+    done = run_cli("build", two_sources / "colA", two_sources / "colB", "--index", two_sources / "ix")
+    assert done.returncode == 0 and "indexed 2 articles, skipped 0" in done.stdout, done.stderr
+    assert titles_by_id(two_sources / "ix") == {"colA/x.txt": "Khánh thành cầu mới ở Cần Thơ",
+                                                "colB/x.txt": "Hội chợ nông sản ở Đồng Tháp"}
+
+
+def test_updating_one_source_never_touches_another_sources_articles(two_sources):
+    ix = two_sources / "ix"
+    assert run_cli("build", two_sources / "colA", "--index", ix).returncode == 0
+    added = run_cli("update", two_sources / "colB", "--index", ix)
+    assert added.returncode == 0 and "added 1, updated 0, removed 0" in added.stdout, added.stdout
+    assert set(titles_by_id(ix)) == {"colA/x.txt", "colB/x.txt"}
+    write_article(two_sources / "colB" / "x.txt", "Hội chợ lúa gạo ở Đồng Tháp", "Gian hàng mới.")
+    changed = run_cli("update", two_sources / "colB", "--index", ix)
+    assert "added 0, updated 1, removed 0" in changed.stdout, changed.stdout
+    (two_sources / "colB" / "x.txt").unlink()
+    removed = run_cli("update", two_sources / "colB", "--index", ix)
+    assert "added 0, updated 0, removed 1" in removed.stdout, removed.stdout
+    assert titles_by_id(ix) == {"colA/x.txt": "Khánh thành cầu mới ở Cần Thơ"}
+
+
+def test_ids_are_stable_across_runs_and_working_folders(two_sources):
+    relative = run_cli("build", "colA", "colB/x.txt", "--index", "ix1", cwd=two_sources)
+    assert relative.returncode == 0, relative.stderr
+    inside = run_cli("build", ".", "--index", two_sources / "ix2", cwd=two_sources / "colA")
+    assert inside.returncode == 0, inside.stderr
+    assert set(titles_by_id(two_sources / "ix1")) == {"colA/x.txt", "colB/x.txt"}
+    assert set(titles_by_id(two_sources / "ix2")) == {"colA/x.txt"}
+
+
+def test_an_update_does_not_replace_an_article_indexed_from_a_same_named_folder(tmp_path):
+    first = write_article(tmp_path / "2023" / "tin" / "x.txt", "Khánh thành cầu mới ở Cần Thơ", "Cầu dài.")
+    write_article(tmp_path / "2024" / "tin" / "x.txt", "Hội chợ nông sản ở Đồng Tháp", "Lúa gạo.")
+    assert run_cli("build", tmp_path / "2023" / "tin", "--index", tmp_path / "ix").returncode == 0
+    done = run_cli("update", tmp_path / "2024" / "tin", "--index", tmp_path / "ix")
+    assert done.returncode == 3
+    assert f"duplicate id 'tin/x.txt', already indexed from {first}" in done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"tin/x.txt": "Khánh thành cầu mới ở Cần Thơ"}
+
+
+def test_jsonl_ids_are_global_and_a_second_copy_names_the_first(tmp_path):
+    record = {"id": "bm-42", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
+    first = write_jsonl(tmp_path / "a.jsonl", [record])
+    second = write_jsonl(tmp_path / "b.jsonl", [dict(record, title="Hội chợ nông sản")])
+    done = run_cli("build", first, second, "--index", tmp_path / "ix")
+    assert done.returncode == 3
+    assert f"skipped {second}:1: duplicate id 'bm-42', first read from {first}:1" in done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"bm-42": "Khánh thành cầu mới ở Cần Thơ"}
+
+
+# --------------------------------------------------------------------------- an index with no articles
+
+EMPTY_QUERIES = ["bão", "nghi quyet", '"giao thông"', "title:bão", "bão -lũ", "a OR b"]
+
+
+@pytest.fixture(scope="module")
+def empty_index(tmp_path_factory):
+    """An index built from one empty file: every input skipped."""
+    root = tmp_path_factory.mktemp("empty")
+    (root / "rong.txt").write_bytes(b"")
+    done = run_cli("build", root / "rong.txt", "--index", root / "ix")
+    assert done.returncode == 3 and f"skipped {root / 'rong.txt'}: empty file" in done.stderr
+    return root / "ix"
+
+
+def test_an_index_with_no_articles_opens_and_finds_nothing(empty_index):
+    with indexer.open_index(empty_index) as index:
+        assert index.doc_count == 0 and index.get("rong.txt") is None
+        for query in EMPTY_QUERIES:
+            for sort in ("relevance", "newest"):
+                results = index.search(query, sort=sort)
+                assert (results.total, results.hits) == (0, []), query
+
+
+def test_the_cli_searches_an_index_with_no_articles(empty_index):
+    found = run_cli("search", "bão", "--index", empty_index)
+    assert found.returncode == 0 and found.stdout.startswith("0 results"), found.stderr
+    as_json = run_cli("search", "nghi quyet", "--json", "--index", empty_index)
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["hits"] == []
+    stats = run_cli("stats", "--index", empty_index)
+    assert stats.returncode == 0 and "articles: 0" in stats.stdout
+
+
+def test_the_web_app_serves_an_index_with_no_articles(empty_index):
+    app = make_app(str(empty_index))
+    try:
+        client = app.test_client()
+        for query in EMPTY_QUERIES:
+            assert client.get("/search", query_string={"q": query}).status_code == 200, query
+            api = client.get("/api/search", query_string={"q": query})
+            assert api.status_code == 200 and api.get_json()["hits"] == [], query
+        assert client.get("/healthz").get_json()["articles"] == 0
+    finally:
+        close_index(app)
+
+
+# --------------------------------------------------------------------------- an article over the limit
+
+def test_an_article_over_the_limit_is_indexed_in_part_stored_whole_and_warned_about(tmp_path):
+    title = "Toàn văn báo cáo tổng kết công tác đê điều năm 2023"
+    lead = "Ban chỉ huy phòng chống thiên tai tỉnh Nam Định tổng kết công tác gia cố đê biển."
+    filler = "Các xã ven biển tiếp tục kiểm tra, gia cố những đoạn đê xung yếu trước mùa mưa.\n"
+    body = lead + "\n" + filler * (MAX_ARTICLE_CHARS // len(filler) + 1) + "Đoạn cuối nói về rừng ngập mặn."
+    path = write_article(tmp_path / "baocao" / "dai.txt", title, body)
+    done = run_cli("build", tmp_path / "baocao", "--index", tmp_path / "ix")
+    assert done.returncode == 0 and "indexed 1 articles, skipped 0" in done.stdout, done.stderr
+    assert f"warning {path}: article of {len(title) + len(body):,} characters; only its first " \
+           f"{MAX_ARTICLE_CHARS:,} are indexed" in done.stderr
+    with indexer.open_index(tmp_path / "ix") as index:
+        for query in (title, indexer.fold(title), "gia cố đê biển Nam Định"):
+            assert [hit.doc_id for hit in index.search(query)] == ["baocao/dai.txt"], query
+        assert index.search("rừng ngập mặn").total == 0         # past the first 1,000,000 characters
+        assert index.get("baocao/dai.txt").body == body
