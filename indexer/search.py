@@ -116,16 +116,19 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
-def _rank(scores, matched, recency, id_rank, n: int) -> np.ndarray:
+def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
     """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
-        if len(ids):  # documents tied with the n-th best are candidates too, so ids decide
+        if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
             ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
-        return ids[np.lexsort((id_rank()[ids], -scores[ids]))][:n]
+        return sorted(ids.tolist(), key=lambda d: (-scores[d], doc_id(d)))[:n]
     ids = np.flatnonzero(matched)
-    order = np.lexsort((id_rank()[ids], -scores[ids], -recency[ids]))[:n]
-    return ids[order]
+    ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
+    if len(ids) > n:  # keep the documents tied with the n-th
+        tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
+        ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
+    return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
 
 
 class Index:
@@ -200,7 +203,7 @@ class Index:
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
             scores, matched = self._execute(plan, window)
-            docs = _rank(scores, matched, self._recency if sort == "newest" else None, reader.id_rank, page * limit)
+            docs = _rank(scores, matched, self._recency if sort == "newest" else None, reader.doc_id, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks)

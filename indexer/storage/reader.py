@@ -8,6 +8,7 @@ array here spans all segments, a segment's documents numbered from its offset.
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 
 import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
@@ -37,6 +38,7 @@ class SegmentReader:
         self.live = np.ones(self.size, dtype=bool)
         self.live[list(self.segment.deleted_docs())] = False
         self.deleted = self.size - int(self.live.sum())
+        self.ids = whoosh_reader.column_reader("id")  # random access to article ids
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
@@ -67,7 +69,7 @@ class IndexReader:
         self.size = sum(s.size for s in self.segments)
         self.live = self._concat([s.live for s in self.segments], bool)
         self.deleted = sum(s.deleted for s in self.segments)
-        self._id_rank = None
+        self._offsets = [s.offset for s in self.segments]
 
     @staticmethod
     def _concat(parts, dtype) -> np.ndarray:
@@ -103,14 +105,10 @@ class IndexReader:
         """A column (e.g. recency) as one array over all documents."""
         return self._concat([s.column(name, dtype) for s in self.segments], dtype)
 
-    def id_rank(self) -> np.ndarray:
-        """Each document's place in the order of article ids (ties in ranking follow it)."""
-        if self._id_rank is None:
-            ids = self.column("id", object)
-            rank = np.empty(len(ids), dtype=np.int64)
-            rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-            self._id_rank = rank
-        return self._id_rank
+    def doc_id(self, docnum: int) -> str:
+        """The article id of a document."""
+        i = bisect_right(self._offsets, docnum) - 1
+        return self.segments[i].ids[docnum - self._offsets[i]]
 
     def live_articles(self) -> dict[str, tuple[str, str, int]]:
         """id -> (fingerprint, origin, document number) of every live document."""
