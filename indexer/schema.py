@@ -35,6 +35,7 @@ class PreanalyzedText(TEXT):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.format = FlatPositions(field_boost=self.format.field_boost)
+        self.scorable = False  # exact lengths are in the flat files: Whoosh keeps none
 
     def index(self, value, **kwargs):
         if isinstance(value, Postings):

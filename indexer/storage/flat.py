@@ -9,26 +9,29 @@ searching maps into memory and slices with NumPy:
 - ``<segment>.vid``: int32 document numbers, term after term;
 - ``<segment>.vtf``: uint16 term frequencies, in the same order;
 - ``<segment>.vps``: uint32 positions, posting after posting (``tf`` of them each);
-- ``<segment>.vtm``: int64 triples per term (offset of its postings in Whoosh's ``.pst`` file,
-  index of its first posting, index of its first position), then one closing triple;
-- ``<segment>.vtk``: the terms themselves, in the same order (field number, then the term's
-  UTF-8 bytes): int64 count, int64 offsets (count + 1), then the bytes; merges read it;
+- ``<segment>.vtm``: int64 pairs per term (index of its first posting, index of its first
+  position), then one closing pair;
+- ``<segment>.vtk``: the terms themselves, in the same order, sorted (a key is the field's number,
+  one byte, then the term's UTF-8 bytes): int64 count, int64 offsets (count + 1), then the bytes;
+- ``<segment>.vth``: the term table's index: each key's 64-bit hash (CRC-32 and Adler-32), sorted,
+  then the key's row for each;
 - ``<segment>.vln``: uint32 exact field lengths, one row per text field (sorted by name), one
   column per document.
 
-A term is found through Whoosh's own term table: its postings offset (unique and increasing) is
-looked up with a binary search.
+A term is found by a binary search of its hash, checked against its bytes: nothing is parsed
+when a segment is opened, and Whoosh holds no text postings at all.
 """
 
 from __future__ import annotations
 
 import mmap
 import os
+import zlib
 from functools import reduce
 
 import numpy as np
 
-IDS, TFS, POSITIONS, TERMS, KEYS, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vln"
+IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
 MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -39,12 +42,16 @@ def encode_keys(keys: list[bytes]) -> bytes:
     return np.int64(len(keys)).tobytes() + offsets.astype(np.int64).tobytes() + b"".join(keys)
 
 
-def decode_keys(raw: bytes) -> list[bytes]:
-    """The keys of a .vtk file's content."""
-    count = int(np.frombuffer(raw[:8], dtype=np.int64)[0])
-    offsets = np.frombuffer(raw[8:8 * (count + 2)], dtype=np.int64).tolist()
-    blob = raw[8 * (count + 2):]
-    return [blob[offsets[i]:offsets[i + 1]] for i in range(count)]
+def key_hash(key: bytes) -> int:
+    """A key's 64-bit hash (stable across processes, unlike hash())."""
+    return zlib.crc32(key) << 32 | zlib.adler32(key)
+
+
+def hash_table(keys: list[bytes]) -> np.ndarray:
+    """The .vth array: the keys' hashes, sorted, then the row of each."""
+    hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+    order = np.argsort(hashes, kind="stable")
+    return np.concatenate([hashes[order], order.astype(np.uint64)])
 
 
 def write_flat_postings(storage, segment, arrays: dict) -> None:
@@ -54,9 +61,9 @@ def write_flat_postings(storage, segment, arrays: dict) -> None:
             f.write(values if isinstance(values, bytes) else values.tobytes())
 
 
-def term_table(pst_offsets: np.ndarray, bounds: np.ndarray, position_bounds: np.ndarray) -> np.ndarray:
-    """The .vtm array: one (postings offset, first posting, first position) row per term, then one."""
-    return np.column_stack([np.append(pst_offsets, -1), bounds, position_bounds]).astype(np.int64)
+def term_table(bounds: np.ndarray, position_bounds: np.ndarray) -> np.ndarray:
+    """The .vtm array: one (first posting, first position) row per term, then a closing one."""
+    return np.column_stack([bounds, position_bounds]).astype(np.int64)
 
 
 def _mapped(path: str, dtype) -> np.ndarray:
@@ -76,19 +83,32 @@ class FlatPostings:
         self.ids = _mapped(path + IDS, np.int32)
         self.tfs = _mapped(path + TFS, np.uint16)
         self.positions = _mapped(path + POSITIONS, np.uint32)
-        terms = _mapped(path + TERMS, np.int64).reshape(-1, 3)
-        self.offsets, self.starts, self.position_starts = terms[:-1, 0], terms[:, 1], terms[:, 2]
+        terms = _mapped(path + TERMS, np.int64).reshape(-1, 2)
+        self.starts, self.position_starts = terms[:, 0], terms[:, 1]
         self.lengths = _mapped(path + LENGTHS, np.uint32).reshape(text_fields, doc_count)
+        keys = _mapped(path + KEYS, np.uint8)
+        count = int(keys[:8].view(np.int64)[0])
+        self.key_offsets, self.key_bytes = keys[8:8 * (count + 2)].view(np.int64), keys[8 * (count + 2):]
+        self.hashes, self.hash_rows = _mapped(path + HASHES, np.uint64).reshape(2, count)
+
+    def key(self, row: int) -> bytes:
+        """The key of a term row."""
+        return self.key_bytes[self.key_offsets[row]:self.key_offsets[row + 1]].tobytes()
 
     def keys(self) -> list[bytes]:
         """Each term row's key: its field number (one byte), then the term's UTF-8 bytes."""
-        with open(self.path + KEYS, "rb") as f:
-            return decode_keys(f.read())
+        blob, offsets = self.key_bytes.tobytes(), self.key_offsets.tolist()
+        return [blob[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
 
-    def row(self, offset: int) -> int | None:
-        """The term row whose postings start at this .pst offset, or None."""
-        i = int(np.searchsorted(self.offsets, offset))
-        return i if i < len(self.offsets) and self.offsets[i] == offset else None
+    def row(self, key: bytes) -> int | None:
+        """The term row of a key, or None."""
+        h = np.uint64(key_hash(key))
+        i = int(np.searchsorted(self.hashes, h))
+        while i < len(self.hashes) and self.hashes[i] == h:
+            if self.key(int(self.hash_rows[i])) == key:
+                return int(self.hash_rows[i])
+            i += 1
+        return None
 
     def slice(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of term row i."""

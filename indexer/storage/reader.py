@@ -1,7 +1,7 @@
-"""Reading a generation: its segments' term tables, flat postings, lengths, columns and deletions.
+"""Reading a generation: its segments' flat postings, lengths, columns, stored fields and deletions.
 
-Whoosh provides the term table (a term's postings offset), stored fields and columns; the flat
-postings (``indexer.storage.flat``) provide postings, positions and exact field lengths. Every
+Whoosh provides stored fields, columns and the id field's postings; the flat postings
+(``indexer.storage.flat``) provide the text fields' terms, postings, positions and lengths. Every
 array here spans all segments, a segment's documents numbered from its offset.
 """
 
@@ -12,7 +12,6 @@ from bisect import bisect_right
 
 import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
-from whoosh.reading import TermNotFound
 
 from ..store import IndexNotFound
 from .flat import EMPTY, TERMS, FlatPostings
@@ -27,7 +26,7 @@ class SegmentReader:
     """One segment: Whoosh's reader for its term table, stored fields and columns; flat postings."""
 
     def __init__(self, whoosh_reader, offset: int, fields: list[str]):
-        self.whoosh, self.offset = whoosh_reader, offset
+        self.whoosh, self.offset, self.fields = whoosh_reader, offset, fields
         self.segment = whoosh_reader._segment
         self.size = whoosh_reader.doc_count_all()
         path = os.path.join(whoosh_reader._storage.folder, self.segment.make_filename(""))
@@ -42,11 +41,7 @@ class SegmentReader:
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
-        try:
-            offset = self.whoosh.term_info(field, term.encode("utf-8"))._offset
-        except TermNotFound:
-            return None
-        return self.flat.row(offset)
+        return self.flat.row(bytes([self.fields.index(field)]) + term.encode("utf-8"))
 
     def column(self, name: str, dtype) -> np.ndarray:
         """A column's values, one per document."""

@@ -1,17 +1,16 @@
-"""How a segment is written: Whoosh's file format, filled a term at a time, plus flat postings.
+"""How a segment is written: Whoosh's files for ids, dates and stored fields, flat postings for text.
 
 Whoosh's SegmentWriter sends every posting through a pool of Python tuples that it sorts (and,
 past a memory limit, spills to disk and merges again) before its codec writes them one posting
 at a time. For the text fields both ends are replaced here: ``TextPool`` keeps their postings in
-compact arrays and sorts them with NumPy, and ``BlockFieldWriter`` writes each term's Whoosh
-blocks whole, then all the flat postings (``indexer.storage.flat``) in one go. The other fields
-(ids, dates) take Whoosh's own tuples.
+compact arrays and sorts them with NumPy, and ``BlockFieldWriter`` writes them only as flat
+postings with a term table of ours (``indexer.storage.flat``), in one go. The other fields (ids,
+dates) take Whoosh's own tuples and blocks, each term's blocks written whole.
 """
 
 from __future__ import annotations
 
 import copy
-import heapq
 from array import array
 from itertools import groupby
 from operator import itemgetter
@@ -23,7 +22,8 @@ from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from .flat import IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, term_table, write_flat_postings
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, term_table,
+                   write_flat_postings)
 
 
 class FlatPositions(Positions):
@@ -43,7 +43,7 @@ class SortedPostings:
     """A pool's postings in (field, term, document) order, for BlockFieldWriter."""
 
     def __init__(self, terms, keys, docs, tfs, positions, bounds, position_bounds, lengths):
-        self.terms = terms  # (field, term bytes, documents, weights, flat term number or None)
+        self.terms = terms  # the other fields' (field, term bytes, documents, weights), for Whoosh
         self.keys = keys  # each flat term's key: field number, then term bytes
         self.docs, self.tfs, self.positions = docs, tfs, positions
         self.bounds, self.position_bounds = bounds, position_bounds
@@ -127,17 +127,14 @@ class TextPool:
         del order, tfs
         self._tfs = None
         position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
-        text = ((f, t, docs[bounds[i]:bounds[i + 1]], sorted_tfs[bounds[i]:bounds[i + 1]], i)
-                for i, (f, t) in enumerate(keys))
-        terms = heapq.merge(text, self._other_terms(), key=itemgetter(0, 1))
         flat_keys = [bytes([self.text_fields.index(f)]) + t for f, t in keys]
-        return SortedPostings(terms, flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
+        return SortedPostings(self._other_terms(), flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
 
     def _other_terms(self):
         self._other.sort(key=itemgetter(0, 1, 2))
         for (fieldname, tbytes), group in groupby(self._other, key=itemgetter(0, 1)):
             group = list(group)
-            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group], None
+            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group]
 
 
 def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -163,25 +160,20 @@ class BlockFieldWriter(W3FieldWriter):
     """W3FieldWriter that writes each term's blocks whole from a TextPool, then flat postings."""
 
     def add_postings(self, schema, lengths, items: SortedPostings):
-        offsets = np.zeros(len(items.bounds) - 1, dtype=np.int64)  # per text term: .pst offset
         for fieldname, terms in groupby(items.terms, key=itemgetter(0)):
             self.start_field(fieldname, schema[fieldname])
-            for _, btext, docs, weights, flat_number in terms:
+            for _, btext, docs, weights in terms:
                 self.start_term(btext)
-                if flat_number is not None:
-                    offsets[flat_number] = self._postwriter._startoffset
                 self._add_blocks(docs, weights)
                 self.finish_term()
             self.finish_field()
         write_flat_postings(self._storage, self._segment, {
             IDS: items.docs.astype(np.int32), TFS: items.tfs.astype(np.uint16),
             POSITIONS: items.positions.astype(np.uint32),
-            TERMS: term_table(offsets, items.bounds, items.position_bounds),
-            KEYS: encode_keys(items.keys), LENGTHS: items.lengths})
+            TERMS: term_table(items.bounds, items.position_bounds),
+            KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths})
 
-    def _add_blocks(self, docs, weights) -> None:
-        if isinstance(docs, np.ndarray):
-            docs, weights = docs.tolist(), weights.tolist()
+    def _add_blocks(self, docs: list, weights: list) -> None:
         writer = self._postwriter
         limit = writer._blocklimit
         for start in range(0, len(docs), limit):
