@@ -305,7 +305,8 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
-    removed = [i for i, (_, origin, _) in existing.items() if i not in seen and _covers(sources, origin)]
+    covered = {o: _covers(sources, o) for o in {origin for _, origin, _ in existing.values()}}
+    removed = [i for i, (_, origin, _) in existing.items() if i not in seen and covered[origin]]
     report.removed = len(removed)
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
+from itertools import accumulate
 
 import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
@@ -45,7 +46,19 @@ class SegmentReader:
 
     def column(self, name: str, dtype) -> np.ndarray:
         """A column's values, one per document."""
+        if dtype is str:
+            return np.array(self._strings(name), dtype=object)
         return np.fromiter(self.whoosh.column_reader(name), dtype, self.size)
+
+    def _strings(self, name: str) -> list[str]:
+        """A string column's values, read in one piece (one read per value costs ~30 µs)."""
+        raw = self.whoosh.column_reader(name, translate=False)
+        if not hasattr(raw, "_lengths"):  # a column layout this code does not know
+            return [v.decode("utf-8") for v in raw]
+        lengths = raw._lengths
+        blob = raw._dbfile.get(raw._basepos, sum(lengths))
+        ends = list(accumulate(lengths))
+        return [blob[end - n:end].decode("utf-8") for end, n in zip(ends, lengths)]
 
 
 class IndexReader:
@@ -107,7 +120,7 @@ class IndexReader:
 
     def live_articles(self) -> dict[str, tuple[str, str, int]]:
         """id -> (fingerprint, origin, document number) of every live document."""
-        columns = [self.column(name, object) for name in ("id", "fingerprint", "origin")]
+        columns = [self.column(name, str) for name in ("id", "fingerprint", "origin")]
         return {columns[0][n]: (columns[1][n], columns[2][n], n) for n in np.flatnonzero(self.live).tolist()}
 
     def stored_fields(self, docnum: int) -> dict:
