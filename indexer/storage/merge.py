@@ -7,8 +7,9 @@ ones, and re-adds each live document's stored fields and columns (never re-runni
 The policy follows Lucene's TieredMergePolicy: segments are sorted by size (live documents,
 small ones counted as ``FLOOR_DOCS``); an index of total size T may keep about
 ``SEGMENTS_PER_TIER`` segments per tier of sizes growing by ``MERGE_AT_ONCE``; beyond that the
-cheapest, least skewed run of up to ``MERGE_AT_ONCE`` similar segments is merged. A segment whose
-deleted share passes ``DELETES_ALLOWED`` is rewritten without them.
+cheapest, least skewed run of up to ``MERGE_AT_ONCE`` similar segments is merged, at most
+``MAX_MERGED_DOCS`` in all (larger segments then stay as they are). A segment whose deleted share
+passes ``DELETES_ALLOWED`` is rewritten without them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
 FLOOR_DOCS = 2_000
 DELETES_ALLOWED = 0.25
+MAX_MERGED_DOCS = 40_000  # a merge holds all its postings in memory, like a build's worker
 
 
 def merge_segments(writer, segments) -> object | None:
@@ -61,9 +63,12 @@ def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
     if not rest:
         return groups
     allowed = _allowed_segments(sum(sizes[i] for i in rest), min(sizes[i] for i in rest))
-    while len(rest) + len(groups) > allowed and len(rest) > 1:
-        window = min((rest[s:s + MERGE_AT_ONCE] for s in range(len(rest) - 1)),
-                     key=lambda w: _merge_score([sizes[i] for i in w]))
+    while len(rest) + len(groups) > allowed:
+        windows = [w for w in (rest[s:s + MERGE_AT_ONCE] for s in range(len(rest) - 1))
+                   if sum(sizes[i] for i in w) <= MAX_MERGED_DOCS]
+        if not windows:
+            break
+        window = min(windows, key=lambda w: _merge_score([sizes[i] for i in w]))
         groups.append(window)
         rest = [i for i in rest if i not in window]
     return groups
