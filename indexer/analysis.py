@@ -91,17 +91,19 @@ def iter_words(text: str):
 
 def raw_tokens(text: str):
     """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
-    tokens, pos_at = [], {}
+    tokens, pos_at, spans = [], {}, set()
     pos = 0
     for group in iter_words(text):
         if len(group) > 1:
             tokens.append(("_".join(text[s:e] for s, e in group), pos, group[0][0], group[-1][1]))
         for start, end in group:
             pos_at[start] = pos
+            spans.add((start, end))
             tokens.append((text[start:end], pos, start, end))
             pos += 1
     for match in CODE_RE.finditer(text):
-        if match.start() in pos_at:
+        # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
+        if match.start() in pos_at and match.span() not in spans:
             tokens.append((match.group(), pos_at[match.start()], match.start(), match.end()))
     return tokens
 

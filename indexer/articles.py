@@ -111,8 +111,11 @@ class SourceError(Exception):
 
 # --------------------------------------------------------------------------- sources
 
-def iter_articles(sources, skipped: list | None = None, truncated: list | None = None) -> Iterator[Article]:
-    """Yield the articles in sources (folders, text and JSONL files); record skips and truncations."""
+def iter_articles(sources, skipped: list | None = None, truncated: list | None = None,
+                  on_read=None) -> Iterator[Article]:
+    """Yield the articles in sources (folders, text and JSONL files); record skips and truncations.
+
+    on_read, if given, is called with each number of input bytes read (compressed for .gz)."""
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     sources = [Path(s) for s in sources]
@@ -120,15 +123,25 @@ def iter_articles(sources, skipped: list | None = None, truncated: list | None =
         if not os.path.exists(source):
             raise SourceError(f"source not found: {source}")
     return _unique_articles(sources, skipped if skipped is not None else [],
-                            truncated if truncated is not None else [])
+                            truncated if truncated is not None else [], on_read or (lambda n: None))
 
 
-def _unique_articles(sources: list[Path], skipped: list, truncated: list) -> Iterator[Article]:
+def source_bytes(sources) -> int:
+    """The total size in bytes of the article files in sources (compressed size for .gz)."""
+    total = 0
+    for source in map(Path, sources):
+        paths = _walk_folder(source, [], {_file_key(source)}, top=True) if source.is_dir() else [source]
+        sizes = (st.st_size for st in map(_stat, paths) if st is not None and stat.S_ISREG(st.st_mode))
+        total += sum(sizes)
+    return total
+
+
+def _unique_articles(sources: list[Path], skipped: list, truncated: list, on_read) -> Iterator[Article]:
     """Articles from all sources, skipping an id already seen in this run."""
     first_read: dict[str, str] = {}    # id -> where it was read
     seen_files: set[tuple[int, int]] = set()
     for source in sources:
-        for where, article in _source_articles(source, skipped, seen_files):
+        for where, article in _source_articles(source, skipped, seen_files, on_read):
             if article.id in first_read:
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
@@ -139,15 +152,16 @@ def _unique_articles(sources: list[Path], skipped: list, truncated: list) -> Ite
             yield article
 
 
-def _source_articles(source: Path, skipped: list, seen_files: set) -> Iterator[tuple[str, Article]]:
+def _source_articles(source: Path, skipped: list, seen_files: set, on_read) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one source: a folder or a single file."""
     if source.is_dir():
         prefix = _id_prefix(source)
         for path in _walk_folder(source, skipped, {_file_key(source)}, top=True):
-            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files)
+            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files,
+                                      on_read)
     elif source.is_file():
         yield from _file_articles(source, _id_prefix(source.parent) + source.name, skipped, seen_files,
-                                  direct=True)
+                                  on_read, direct=True)
     else:
         raise SourceError(f"not a file or folder: {source}")
 
@@ -227,7 +241,7 @@ def _article_kind(name: str) -> str | None:
     return None
 
 
-def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set,
+def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set, on_read,
                    direct: bool = False) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one file, read once per run even if linked twice."""
     kind = _article_kind(path.name)
@@ -247,8 +261,9 @@ def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set,
         return
     seen_files.add(key)
     if kind == "jsonl":
-        yield from read_jsonl(path, skipped)
+        yield from read_jsonl(path, skipped, on_read)
     else:
+        on_read(st.st_size)
         article = read_text_article(path, doc_id, skipped)
         if article is not None:
             yield str(path), article
@@ -509,25 +524,30 @@ def _starts_upper(word: str) -> bool:
 
 # --------------------------------------------------------------------------- JSONL
 
-def read_jsonl(path: Path, skipped: list) -> Iterator[tuple[str, Article]]:
+def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tuple[str, Article]]:
     """("path:lineno", article) pairs from a JSONL or JSONL.gz file; bad lines become Skips."""
     origin = os.path.abspath(path)
     try:
-        if os.stat(path).st_size == 0:
+        if (size := os.stat(path).st_size) == 0:
             skipped.append(Skip(str(path), "empty file"))
             return
-        stream = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+        raw = open(path, "rb")
     except OSError as e:
         skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
         return
-    with stream:
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+    counted = 0
+    with raw, stream:
         for lineno, line in _numbered_lines(stream, path, skipped):
+            on_read(raw.tell() - counted)
+            counted = raw.tell()
             where = f"{path}:{lineno}"
             article, reason = parse_jsonl_line(line, origin)
             if article is not None:
                 yield where, article
             elif reason:
                 skipped.append(Skip(where, reason))
+    on_read(max(0, size - counted))  # the rest, when a corrupt file stopped the reading early
 
 
 def _numbered_lines(stream, path: Path, skipped: list) -> Iterator[tuple[int, bytes | None]]:

@@ -16,7 +16,6 @@ import os
 import queue
 import shutil
 import signal
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 
 from . import storage
-from .articles import Skip, Truncated, iter_articles
+from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import build_schema, fingerprint, to_document
 from .storage import segment_writer
 from .store import current_generation, new_generation, publish, remove_stale_generations, writer_lock
@@ -78,30 +77,6 @@ def _batches(iterable, size):
         yield batch
 
 
-class Progress:
-    """A one-line progress display on a terminal, plain lines every 10 s otherwise."""
-
-    def __init__(self, stream=None):
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty()
-        self.started = self.last = time.monotonic()
-
-    def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last < (0.2 if self.tty else 10):
-            return
-        self.last = now
-        rate = done / max(now - self.started, 1e-9)
-        if self.tty:
-            bar = "█" * (int(now - self.started) % 20 + 1)
-            self.stream.write(f"\r{bar:<20} {done:>9,} articles  {rate:,.0f}/s  {now - self.started:,.0f}s ")
-        else:
-            self.stream.write(f"indexed {done:,} articles, {rate:,.0f}/s\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
 
 
 @contextmanager
@@ -118,11 +93,23 @@ def _next_generation(index_dir: Path):
     remove_stale_generations(index_dir)
 
 
+def _read_articles(sources, report, progress):
+    """iter_articles over sources, telling progress (an indexer.progress.Progress) the bytes read."""
+    if progress is None or not hasattr(progress, "read"):
+        return iter_articles(sources, report.skipped, report.truncated)
+    articles = iter_articles(sources, report.skipped, report.truncated, on_read=progress.read)
+    progress.expect(source_bytes(sources))
+    return articles
+
+
 def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> BuildReport:
-    """Index the articles in sources into a fresh generation of index_dir, then swap it in."""
+    """Index the articles in sources into a fresh generation of index_dir, then swap it in.
+
+    progress, if given, is called with the number of articles indexed so far; an
+    indexer.progress.Progress also shows the share of the input read and the time left."""
     index_dir = Path(index_dir)
     report, started = BuildReport(), time.monotonic()
-    articles = iter_articles([Path(s) for s in sources], report.skipped, report.truncated)
+    articles = _read_articles([Path(s) for s in sources], report, progress)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
         report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
@@ -290,7 +277,9 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     existing = reader.live_articles()
     reader.close()
     seen, changed = set(), []
-    for article in iter_articles(sources, report.skipped, report.truncated):
+    for article in _read_articles(sources, report, progress):
+        if progress:
+            progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
         if old is not None and _read_elsewhere(sources, old[1]):
             report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))

@@ -1,61 +1,156 @@
-"""The command line: a thin layer over the Python API.
+"""The command line: a thin layer over the Python API; it speaks English.
 
-Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage; 3 the build or update
-succeeded but some inputs were skipped (each listed on stderr with its reason, the first
-MAX_SKIPS_LISTED of them, then how many more); 130 interrupted. An article indexed in part (over
-MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip: nothing was lost.
+Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage (one line saying why);
+3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
+reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted; 141 the
+reader of the output went away (`| head -1`), nothing printed. An article indexed
+in part (over MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import signal
 import sys
-from datetime import date
 
 from . import build_index, open_index, optimize_index, update_index
 from .articles import MAX_ARTICLE_CHARS, SourceError
-from .build import Progress, WorkerFailed
-from .query import QueryError
+from .build import WorkerFailed
+from .progress import Progress
+from .query import MAX_QUERY_CHARS, QueryError
+from .search import MAX_LIMIT, MAX_PAGE, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_SKIPPED = 3
+EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
-IDS_HELP = ("A text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/<file name>); "
-            f"a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are stored "
-            "whole, indexed in part, with a warning.")
+IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
+            f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
+            "stored whole, indexed in part, with a warning.\n\n")
+
+QUERY_SYNTAX = f"""\
+query syntax:
+  words            all optional, ranked; with or without accents (nghị quyết, nghi quyet)
+  "a phrase"       these words together, in this order (required)
+  -word, -"a b"    leave out articles holding the word or phrase
+  a OR b           either one
+  title:word       the word (or title:"a phrase") in the title (required)
+  a query starting with "-" is still the query: search -bão  (or: search -- -bão)
+  at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text
+"""
+
+EXAMPLES = """\
+examples:
+  python -m indexer build                                  # seeds/ into index_data/
+  python -m indexer build ../shared/corpus/baomoi.jsonl.gz --index /tmp/baomoi
+  python -m indexer update seeds                           # add new/changed, remove deleted
+  python -m indexer search "nghi quyet giao thong" --limit 5
+  python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
+  python -m indexer search 'title:"giao thông"' --json
+  python -m indexer stats
+  python -m indexer optimize                               # merge to one segment per core
+"""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr and exit code 2."""
+
+    usage_error = "{prog}: error: {message} (see --help)"
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, self.usage_error.format(prog=self.prog, message=message) + "\n")
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 article', '2 articles', '1,000 articles'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _bounded_int(low: int, high: int):
+    """An argparse type: a whole number from low to high."""
+    def parse(raw: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,9}", raw.strip()) or not low <= int(raw) <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high:,}, not {raw!r}")
+        return int(raw)
+    return parse
+
+
+def _day(raw: str):
+    """An argparse type: a YYYY-MM-DD date, checked by the search core."""
+    try:
+        return as_date(raw, "date")
+    except QueryError:
+        raise argparse.ArgumentTypeError(f"not a valid date: {raw!r} (use YYYY-MM-DD, e.g. 2024-03-15)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m indexer", description="Vietnamese news search index.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build a fresh index from folders and JSONL files", epilog=IDS_HELP)
-    build.add_argument("sources", nargs="*", default=["seeds"], help="folders, .txt, .jsonl, .jsonl.gz (default: seeds)")
-    update = sub.add_parser("update", help="add new/changed articles and remove deleted ones", epilog=IDS_HELP)
-    update.add_argument("sources", nargs="+", help="folders, .txt, .jsonl, .jsonl.gz")
+    parser = OneLineParser(prog="python -m indexer", epilog=EXAMPLES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           description="Full-text search for Vietnamese news: build, update, search "
+                                       "and describe an index.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = _command(sub, "build", "build a fresh index from folders and JSONL files (replaces the old one)",
+                     epilog=IDS_HELP + EXAMPLES)
+    build.add_argument("sources", nargs="*", default=["seeds"],
+                       help="folders (read recursively: .txt and extension-less files), .txt, .jsonl, "
+                            ".jsonl.gz (default: seeds)")
+    update = _command(sub, "update", "add new and changed articles, remove those gone from the sources",
+                      epilog=IDS_HELP + EXAMPLES)
+    update.add_argument("sources", nargs="+", help="the folders and files given to build")
     for p in (build, update):
-        p.add_argument("--procs", type=int, default=None, help="analysis processes (default: all cores)")
-    search = sub.add_parser("search", help="search the index")
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=10)
-    search.add_argument("--page", type=int, default=1)
-    search.add_argument("--sort", choices=("relevance", "newest"), default="relevance")
-    search.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
-    search.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
-    search.add_argument("--json", action="store_true", help="print results as JSON")
-    stats = sub.add_parser("stats", help="describe the index")
-    optimize = sub.add_parser("optimize", help="merge the index to at most one segment per core, "
-                              "dropping deleted articles (searches go on meanwhile)")
+        p.add_argument("--procs", type=_bounded_int(1, 1024), default=None,
+                       help="analysis processes (default: one per core)")
+    search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
+    _search_arguments(search)
+    stats = _command(sub, "stats", "describe the index: articles, segments, size")
+    optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
+                        "articles (open indexes keep searching meanwhile)")
     for p in (build, update, search, stats, optimize):
-        p.add_argument("--index", default="index_data", help="index folder (default: index_data)")
+        p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     return parser
+
+
+def _command(sub, name: str, text: str, epilog: str = EXAMPLES) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=text, description=text, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _search_arguments(search: argparse.ArgumentParser) -> None:
+    search.add_argument("query", help="what to look for (see query syntax below); quote it in the shell")
+    search.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=10, metavar="N",
+                        help=f"results per page, 1 to {MAX_LIMIT:,} (default 10)")
+    search.add_argument("--page", type=_bounded_int(1, MAX_PAGE), default=1, metavar="N",
+                        help=f"which page of results, 1 to {MAX_PAGE:,} (default 1)")
+    search.add_argument("--sort", choices=SORTS, default="relevance",
+                        help="relevance (best first, the default) or newest (undated articles last)")
+    search.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD",
+                        help="only articles published on or after this day (Vietnam time)")
+    search.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD",
+                        help="only articles published on or before this day (Vietnam time)")
+    search.add_argument("--json", action="store_true",
+                        help="print the page of results as JSON (snippets keep their <mark> tags)")
+
+
+def dash_query_last(argv: list[str]) -> list[str]:
+    """Move a search query that starts with '-' (argparse would take it for an option) after '--'."""
+    if len(argv) < 2 or argv[0] != "search" or "--" in argv:
+        return argv
+    dashed = [a for a in argv[1:] if a.startswith("-") and not a.startswith("--") and a not in ("-", "-h")]
+    if not dashed:
+        return argv
+    return [a for a in argv if a not in dashed] + ["--"] + dashed
 
 
 def _print_skips(skipped) -> None:
     for skip in skipped[:MAX_SKIPS_LISTED]:
         print(f"skipped {skip.where}: {skip.reason}", file=sys.stderr)
     if len(skipped) > MAX_SKIPS_LISTED:
-        print(f"... and {len(skipped) - MAX_SKIPS_LISTED} more skipped", file=sys.stderr)
+        print(f"... and {len(skipped) - MAX_SKIPS_LISTED:,} more skipped", file=sys.stderr)
 
 
 def _print_truncated(truncated) -> None:
@@ -68,9 +163,11 @@ def _print_truncated(truncated) -> None:
 def _write(run, args, summary) -> int:
     """Run build_index or update_index with progress, list skips, print the summary line."""
     progress = Progress()
-    report = run(args.sources, args.index, procs=args.procs, progress=progress,
-                 notice=lambda m: print(m, file=sys.stderr))
-    progress.close()
+    try:
+        report = run(args.sources, args.index, procs=args.procs, progress=progress,
+                     notice=lambda m: print(m, file=sys.stderr))
+    finally:
+        progress.close()
     _print_skips(report.skipped)
     _print_truncated(report.truncated)
     print(summary(report))
@@ -79,30 +176,47 @@ def _write(run, args, summary) -> int:
 
 def cmd_build(args) -> int:
     return _write(build_index, args, lambda r: (
-        f"indexed {r.indexed:,} articles, skipped {len(r.skipped):,}, "
-        f"in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} docs/s) into {args.index}"))
+        f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}, "
+        f"in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
 
 
 def cmd_update(args) -> int:
     return _write(update_index, args, lambda r: (
-        f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, "
-        f"unchanged {r.unchanged:,}, skipped {len(r.skipped):,}, in {r.seconds:.1f} s"))
+        f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}, "
+        f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
+
+
+def undated_note(undated: int, filtered: bool) -> str:
+    """A line saying how many undated articles a date range left out, or newest-first put last."""
+    if not undated:
+        return ""
+    verb = ("has", "is") if undated == 1 else ("have", "are")
+    where = "left out by the date range" if filtered else "listed last"
+    return f"{plural(undated, 'matching article')} {verb[0]} no date and {verb[1]} {where}"
+
+
+def _hit_line(rank: int, hit) -> str:
+    when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "undated"
+    where = hit.source or hit.site
+    return (f"{rank}. {hit.title_highlight.plain() or '(no title)'}\n   {when}" + (f" · {where}" if where else "")
+            + f" · [{hit.doc_id}] · score {hit.score:.2f}")
 
 
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to)
+    note = undated_note(results.undated, bool(args.date_from or args.date_to))
     if args.json:
-        hits = [hit.to_dict() for hit in results]
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
-                          "took_ms": round(results.took_ms, 2), "hits": hits}, ensure_ascii=False, indent=2))
+                          "took_ms": round(results.took_ms, 2), "undated": results.undated,
+                          "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{results.total:,} results ({results.took_ms:.1f} ms), page {results.page} of {results.pages}")
+    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
+    if note:
+        print(note)
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
-        when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "-"
-        print(f"\n{rank}. {hit.title_highlight.plain() or '(no title)'}  [{hit.doc_id}]  {when}  score {hit.score:.2f}")
-        print(f"   {hit.highlight.plain()}")
+        print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
     return 0
 
 
@@ -119,7 +233,8 @@ def cmd_stats(args) -> int:
 def cmd_optimize(args) -> int:
     merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
     with open_index(args.index) as index:
-        print(f"{merged} merges; {index.segment_count} segments, {index.doc_count:,} articles in {args.index}")
+        print(f"{plural(merged, 'merge')}: {plural(index.segment_count, 'segment')}, "
+              f"{plural(index.doc_count, 'article')} in {args.index}")
     return 0
 
 
@@ -127,14 +242,29 @@ COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "sta
             "optimize": cmd_optimize}
 
 
+def _reader_gone() -> int:
+    """Stop quietly when the reader of our output went away (`| head -1`), like other Unix tools."""
+    # SIGPIPE's default action is not restored instead: the build's worker processes would inherit it
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+    return EXIT_READER_GONE
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
+    argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
-    except (IndexNotFound, IndexLocked, SourceError, QueryError, WorkerFailed, OSError) as e:
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+    except QueryError as e:  # the core refused the query or its parameters: bad usage
         print(f"error: {e}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
+    except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("\ninterrupted: the live index is unchanged", file=sys.stderr)
         return 130

@@ -3,7 +3,12 @@
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
 words): plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
 phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
-groups holding one are required; plain words only rank. Nothing enumerates the vocabulary: there
+groups holding one are required; plain words only rank, and words no article holds are ignored
+(``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
+accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
+exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
+and a phrase typed with accents matches exactly. A phrase keeps its numbers, dates and codes in
+place (``"50.000 lượt khách"``, ``"ngày 17/11/2019"``). Nothing enumerates the vocabulary: there
 are no wildcards, and a query's size is bounded.
 
 Ranking (BM25F, K1=1.2, B=0.75, computed in ``indexer.scorer``): every query syllable is looked
@@ -45,7 +50,11 @@ QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'
 
 
 class QueryError(ValueError):
-    """A query that cannot be searched; the message says why."""
+    """A query that cannot be searched: str() says why in English, ``.vi`` in Vietnamese."""
+
+    def __init__(self, message: str, vi: str | None = None):
+        super().__init__(message)
+        self.vi = vi or message
 
 
 @dataclass
@@ -66,8 +75,8 @@ class ParsedQuery:
 def parse(text: str) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Truy vấn quá dài (tối đa {MAX_QUERY_CHARS} ký tự) / "
-                         f"query too long (at most {MAX_QUERY_CHARS} characters)")
+        raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
+                         vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
     if len(text.split()) >= PASTED_WORDS:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
@@ -104,10 +113,11 @@ def _add_group(parsed: ParsedQuery, group: list[Clause]) -> None:
 
 @dataclass
 class Terms:
-    """A text's analysed terms, by kind."""
+    """A text's analysed terms, by kind; ``words`` is the term at each position, for phrases."""
     syllables: list[str]
     compounds: list[str]
     codes: list[str]
+    words: list[str]
 
     @property
     def accented(self) -> bool:
@@ -116,15 +126,18 @@ class Terms:
 
 def terms_of(text: str) -> Terms:
     """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
-    syllables, compounds, codes = [], [], []
-    for term, _, _, _ in analyze(text):
+    syllables, compounds, codes, at = [], [], [], {}
+    for term, pos, _, _ in analyze(text):
         if "_" in term:
             compounds.append(term)
-        elif CODE_RE.fullmatch(term):
-            codes.append(term)
-        else:
-            syllables.append(term)
-    return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES])
+            continue
+        (codes if CODE_RE.fullmatch(term) else syllables).append(term)
+        # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU)
+        # or a code that pyvi kept whole (12.500)
+        at.setdefault(pos, term)
+    words = [at[pos] for pos in sorted(at)]
+    return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
+                 words[:MAX_SYLLABLES])
 
 
 def _fields(title_only: bool) -> tuple[str, ...]:
@@ -138,14 +151,18 @@ class QueryBuilder:
         self.stats = stats  # doc_frequency(field, text) and doc_count(): a scorer.Scorer
         self.marks = Marks()  # what the query's results mark: filled as the query is read
 
-    def _exists(self, fieldname: str, text: str) -> bool:
-        return self.stats.doc_frequency(fieldname, text) > 0
+    def _known(self, term: str) -> bool:
+        """Whether any article holds the term, with any accents."""
+        folded = fold(term)
+        return any(self.stats.doc_frequency(f, folded) > 0 for f in ("body_fold", "title_fold"))
 
-    def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False) -> list:
-        """The lookups of one term in the exact and folded fields."""
+    def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
+             exact_only=False) -> list:
+        """The lookups of one term in the folded fields and, when accented, the exact ones."""
         fields = _fields(title_only)
-        out = [wq.Term(f"{f}_fold", fold(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
-               for f in fields]
+        out = [] if accented and exact_only else [
+            wq.Term(f"{f}_fold", fold(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
+            for f in fields]
         if accented:
             out += [wq.Term(f, term, boost=weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
         return out
@@ -155,8 +172,7 @@ class QueryBuilder:
         runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3)
                 for i in range(len(terms.syllables) - n + 1)}
         runs.update(terms.compounds)
-        return [run for run in sorted(runs)
-                if self._exists("body_fold", fold(run)) or self._exists("title_fold", fold(run))]
+        return [run for run in sorted(runs) if self._known(run)]
 
     def _common(self, syllable: str, accented: bool) -> bool:
         """Whether a syllable is in so many articles that it only refines the ranking."""
@@ -167,35 +183,37 @@ class QueryBuilder:
         """The ranked part, as (rare, common) term lookups of the free words.
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
-        term, as in Lucene's common-terms query; this keeps long queries fast.
+        term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
+        holds are left out, so that they do not leave the common ones nothing to rank.
         """
         terms = terms_of(" ".join(words))
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common = [], []
         in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
-        for term in terms.syllables:
+        for term in filter(self._known, terms.syllables):
             lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups)
-        for code in terms.codes:
+        for code in filter(self._known, terms.codes):
             rare += self.word(code, terms.accented, CODE)
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
 
     def phrase(self, clause: Clause):
-        """An exact phrase (accent-insensitive when typed without accents)."""
+        """An exact phrase, numbers and codes included (accent-insensitive when typed without)."""
         terms = terms_of(clause.text)
-        if not terms.syllables:
+        if not terms.words:
             return None
-        fields = _fields(clause.title_only)
-        if len(terms.syllables) == 1:
+        if len(terms.words) == 1:
             if not clause.negated:
                 self.marks.add_words(terms, [])
-            return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
+            return wq.Or(self.word(terms.words[0], terms.accented, title_only=clause.title_only,
+                                   exact_only=True))
         if not clause.negated:
             self.marks.add_phrase(terms)
         suffix = "" if terms.accented else "_fold"
-        words = terms.syllables if terms.accented else [fold(s) for s in terms.syllables]
+        words = terms.words if terms.accented else [fold(w) for w in terms.words]
+        fields = _fields(clause.title_only)
         return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
 
     def clause(self, clause: Clause):
@@ -238,8 +256,9 @@ class QueryBuilder:
 
 @dataclass
 class Plan:
-    """What a search does: articles matching a ``rare`` lookup (and every ``required`` query, and
-    no ``excluded`` one) are found; ``common`` lookups only add to their scores."""
+    """What a search does: articles matching a ``rare`` lookup (and every ``required`` OR group,
+    an ``Or`` of one query per clause, and no ``excluded`` one) are found; ``common`` lookups only
+    add to their scores."""
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)

@@ -6,16 +6,19 @@ The command line, Python callers and the web app all search through ``Index``.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 from whoosh import query as wq
 
-from .articles import Article
+from .articles import Article, _to_vietnam_time
 from .query import QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
@@ -24,6 +27,9 @@ from .storage import open_reader
 from .store import IndexNotFound, current_generation
 
 SORTS = ("relevance", "newest")
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 
@@ -57,7 +63,18 @@ class Hit:
         return {"id": self.doc_id, "title": self.title, "title_html": self.title_html,
                 "date": self.date.isoformat() if self.date else None, "url": self.url,
                 "source": self.source, "category": self.category, "author": self.author,
-                "snippet": self.snippet, "score": round(self.score, 4)}
+                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4)}
+
+    @property
+    def site(self) -> str:
+        """The host of the article's http(s) URL without "www." (empty when there is none)."""
+        try:
+            parts = urlsplit(self.url.strip())
+        except ValueError:
+            return ""
+        if parts.scheme.lower() not in ("http", "https"):
+            return ""
+        return (parts.hostname or "").removeprefix("www.")
 
 
 @dataclass
@@ -71,6 +88,7 @@ class Results:
     took_ms: float
     sort: str = "relevance"
     marks: Marks = field(default_factory=Marks, repr=False)
+    undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
 
     @property
     def pages(self) -> int:
@@ -86,25 +104,82 @@ class Results:
         return self.hits[i]
 
 
-def _recency_window(date_from: date | None, date_to: date | None):
-    """(first, last) recency values of a date range, whole days included; None for no range."""
-    if date_from is None and date_to is None:
+def as_date(value, name: str) -> date | datetime | None:
+    """A date bound given as a date, a datetime or a YYYY-MM-DD string; QueryError otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise QueryError(f"{name}: {str(value)[:50]!r} is not a date: give a date, a datetime or YYYY-MM-DD",
+                     vi=f"Ngày không hợp lệ: «{str(value)[:50]}». Hãy nhập ngày theo dạng YYYY-MM-DD.")
+
+
+def _bound(value: date | datetime | None, end: bool) -> int | None:
+    """The recency value of a date bound: a datetime as it is, a date as its whole day."""
+    if value is None:
         return None
-    if date_from and date_to and date_from > date_to:
-        raise QueryError("Ngày bắt đầu sau ngày kết thúc / date_from is after date_to")
-    first = recency(datetime.combine(date_from, dtime.min)) if date_from else 1
-    last = recency(datetime.combine(date_to, dtime.max)) if date_to else np.iinfo(np.int64).max
-    return first, last
+    if isinstance(value, datetime):
+        return recency(_to_vietnam_time(value))
+    return recency(datetime.combine(value, dtime.max if end else dtime.min))
 
 
-def _doc_mask(scorer: Scorer, q) -> np.ndarray:
-    """A boolean array of the documents matching a plan's query (nested Ors of Terms and Phrases)."""
+def _recency_window(date_from, date_to):
+    """(first, last) recency values of a date range, whole days included; None for no range."""
+    first = _bound(as_date(date_from, "date_from"), end=False)
+    last = _bound(as_date(date_to, "date_to"), end=True)
+    if first is None and last is None:
+        return None
+    if first is not None and last is not None and first > last:
+        raise QueryError("date_from is after date_to",
+                         vi="Khoảng ngày không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
+    return first or 1, last or np.iinfo(np.int64).max
+
+
+def _check_paging(sort: str, limit: int, page: int) -> None:
+    """Raise QueryError for an unknown sort, or a limit or page out of range."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}",
+                         vi=f"Cách sắp xếp không hợp lệ: «{sort}». Chỉ dùng {' hoặc '.join(SORTS)}.")
+    for name, value, high in (("limit", limit, MAX_LIMIT), ("page", page, MAX_PAGE)):
+        if not isinstance(value, numbers.Integral) or not 1 <= value <= high:
+            raise QueryError(f"{name} must be a whole number from 1 to {high:,}, not {value!r}",
+                             vi=f"{name} không hợp lệ: «{value}». Giá trị phải là số nguyên từ 1 đến {high}.")
+
+
+def _by_date(matched, recency, window, sort: str):
+    """(matched within the date window, how many matched articles are undated and left out or last)."""
+    undated = matched & (recency == 0)
+    if window is None:
+        return matched, int(undated.sum()) if sort == "newest" else 0
+    within = (recency >= window[0]) & (recency <= window[1]) & (recency != 0)
+    return matched & within, int(undated.sum())
+
+
+def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
+    """A boolean array of the documents matching any of these Terms and Phrases."""
     mask = np.zeros(scorer.size, dtype=bool)
-    for leaf in q.leaves():
+    for leaf in leaves:
         if isinstance(leaf, wq.Phrase):
             mask[scorer.phrase(leaf.fieldname, leaf.words)] = True
         else:
             mask[scorer.matches(leaf.fieldname, leaf.text)] = True
+    return mask
+
+
+def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
+    """The documents matching a required clause; as for free words, an accented word's folded
+    forms count only when its exact matches are fewer than FOLDED_MATCH_BELOW."""
+    leaves = list(clause.leaves())
+    exact = [leaf for leaf in leaves if not leaf.fieldname.endswith("_fold")]
+    folded = [leaf for leaf in leaves if leaf.fieldname.endswith("_fold")]
+    if not exact:
+        return _doc_mask(scorer, folded)
+    mask = _doc_mask(scorer, exact)
+    if folded and np.count_nonzero(mask & scorer.live) < FOLDED_MATCH_BELOW:
+        mask |= _doc_mask(scorer, folded)
     return mask
 
 
@@ -191,10 +266,7 @@ class Index:
                date_to=None, sort: str = "relevance") -> Results:
         """Search; raises QueryError for an unusable query or parameters."""
         started = time.perf_counter()
-        if sort not in SORTS:
-            raise QueryError(f"Kiểu sắp xếp không hợp lệ / unknown sort {sort!r}: use {SORTS}")
-        if not (1 <= limit <= 1000) or not (1 <= page <= 10_000):
-            raise QueryError("limit must be 1–1000 and page 1–10000")
+        _check_paging(sort, limit, page)
         parsed = parse(query_text)
         window = _recency_window(date_from, date_to)
         with self._lock:
@@ -202,13 +274,15 @@ class Index:
             plan = QueryBuilder(self._scoring).build(parsed)
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            scores, matched = self._execute(plan, window)
+            scores, matched = self._execute(plan)
+            matched, undated = _by_date(matched, self._recency, window, sort)
             docs = _rank(scores, matched, self._recency if sort == "newest" else None, reader.doc_id, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
-        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks)
+        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
+                       undated)
 
-    def _execute(self, plan, window):
+    def _execute(self, plan):
         """(scores, matched) arrays over all documents for a plan."""
         scorer = self._scoring
         scores = np.zeros(scorer.size, dtype=np.float32)
@@ -223,12 +297,10 @@ class Index:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
             matched = scorer.live & (scores > 0)
-        for q in plan.required:
-            matched &= _doc_mask(scorer, q)
+        for group in plan.required:  # any clause of each OR group
+            matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
-            matched &= ~_doc_mask(scorer, plan.excluded)
-        if window is not None:
-            matched &= (self._recency >= window[0]) & (self._recency <= window[1])
+            matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
         return scores, matched

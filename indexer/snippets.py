@@ -129,8 +129,8 @@ class Marks:
             (self.parts if syllable in covered else self.units).add(Unit((syllable,), terms.accented))
 
     def add_phrase(self, terms) -> None:
-        """An exact phrase: marked whole, its syllables only as parts."""
-        self.units.add(Unit(tuple(terms.syllables), terms.accented, PHRASE_GAP))
+        """An exact phrase (numbers and codes in place): marked whole, its syllables only as parts."""
+        self.units.add(Unit(tuple(terms.words), terms.accented, PHRASE_GAP))
         self.parts.update(Unit((s,), terms.accented) for s in terms.syllables)
 
     @cached_property

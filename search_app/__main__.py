@@ -1,8 +1,11 @@
-"""Serve the search app with waitress: python -m search_app [--index DIR] [--host H] [--port P]."""
+"""Serve the search app with waitress: python -m search_app [--index DIR] [--host H] [--port P].
+
+Its messages are in Vietnamese, like the web pages."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -10,24 +13,77 @@ from pathlib import Path
 import waitress
 
 import indexer
+from indexer.cli import EXIT_FAILURE, OneLineParser
 
 from . import create_app
 
-SEEDS = "seeds"
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_INDEX = PROJECT / "index_data"  # the project's own index, built from seeds/ on first run
+SEEDS = PROJECT / "seeds"
+MAX_THREADS = 256
+
+EXAMPLES = """\
+ví dụ:
+  python -m search_app                                  # chỉ mục của dự án, xây từ seeds/ lần đầu
+  python -m search_app --index /tmp/baomoi --port 8080
+  INDEX_DIR=/tmp/baomoi python -m search_app --host 0.0.0.0
+"""
+
+
+ARGPARSE_WORDS = {"the following arguments are required": "thiếu tham số",
+                  "unrecognized arguments": "tham số không nhận ra", "expected one argument": "cần một giá trị",
+                  "argument ": "tham số ", "usage:": "cách dùng:", "options:": "tùy chọn:",
+                  "show this help message and exit": "in hướng dẫn này rồi thoát"}
+
+
+def _vietnamese(text: str) -> str:
+    """argparse's own English phrases put into Vietnamese."""
+    for english, vietnamese in ARGPARSE_WORDS.items():
+        text = text.replace(english, vietnamese)
+    return text
+
+
+class VietnameseParser(OneLineParser):
+    """The launcher's argument parser: help and one-line usage errors in Vietnamese."""
+
+    usage_error = "{prog}: lỗi: {message} (xem --help)"
+
+    def error(self, message: str):
+        super().error(_vietnamese(message))
+
+    def format_help(self) -> str:
+        return _vietnamese(super().format_help())
+
+    def format_usage(self) -> str:
+        return _vietnamese(super().format_usage())
+
+
+def _bounded_int(label: str, low: int, high: int):
+    """An argparse type: a whole number from low to high, with a Vietnamese message."""
+    def parse(raw: str) -> int:
+        if not raw.strip().isdigit() or not low <= int(raw) <= high:
+            raise argparse.ArgumentTypeError(f"{label} phải là số nguyên từ {low} đến {high}, không phải «{raw}»")
+        return int(raw)
+    return parse
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m search_app", description=__doc__)
-    parser.add_argument("--index", default=os.environ.get("INDEX_DIR", "index_data"),
-                        help="index folder (default: $INDEX_DIR or index_data/)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    parser = VietnameseParser(prog="python -m search_app", epilog=EXAMPLES,
+                              formatter_class=argparse.RawDescriptionHelpFormatter,
+                              description="Phục vụ trang tìm kiếm tin tức (Flask trên waitress).")
+    parser.add_argument("--index", default=os.environ.get("INDEX_DIR"), metavar="THƯ_MỤC",
+                        help="thư mục chỉ mục (mặc định: $INDEX_DIR, nếu không thì index_data/ của dự án, "
+                             "tự xây từ seeds/ lần chạy đầu)")
+    parser.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    parser.add_argument("--port", type=_bounded_int("cổng", 1, 65535), default=8000, metavar="CỔNG",
+                        help="cổng, từ 1 đến 65535 (mặc định 8000)")
+    parser.add_argument("--threads", type=_bounded_int("số luồng", 1, MAX_THREADS), default=8, metavar="SỐ",
+                        help=f"số luồng xử lý yêu cầu, từ 1 đến {MAX_THREADS} (mặc định 8)")
     return parser.parse_args(argv)
 
 
-def index_exists(index_dir: str) -> bool:
+def index_exists(index_dir) -> bool:
     """Whether an index can be opened in index_dir."""
     try:
         with indexer.open_index(index_dir):
@@ -36,29 +92,63 @@ def index_exists(index_dir: str) -> bool:
         return False
 
 
-def ensure_index(index_dir: str) -> None:
-    """Build the index from seeds/ when index_dir holds none yet."""
-    if index_exists(index_dir):
-        return
-    seeds = SEEDS if Path(SEEDS).is_dir() else str(Path(__file__).resolve().parent.parent / SEEDS)
-    print(f"Chưa có chỉ mục ở {index_dir}: đang xây dựng từ {seeds} ...", flush=True)
-    report = indexer.build_index([seeds], index_dir)
+def build_default_index(index_dir: Path) -> None:
+    """Build the project's own index from its seeds/."""
+    print(f"Chưa có chỉ mục ở {index_dir}: đang xây dựng từ {SEEDS} ...", flush=True)
+    report = indexer.build_index([SEEDS], index_dir)
     print(f"Đã lập chỉ mục {report.indexed} bài trong {report.seconds:.1f} giây"
           f" ({len(report.skipped)} mục bị bỏ qua).", flush=True)
 
 
+def check_index(index_dir: str | None) -> str | None:
+    """The index folder to serve, built from seeds/ if it is the project's own and missing; None if unusable."""
+    if index_dir is None:
+        if not index_exists(DEFAULT_INDEX):
+            build_default_index(DEFAULT_INDEX)
+        return str(DEFAULT_INDEX)
+    if index_exists(index_dir):
+        return index_dir
+    print(f"Lỗi: không có chỉ mục dùng được ở {index_dir} (chưa xây dựng, hoặc xây bằng phiên bản cũ). "
+          f"Hãy xây dựng chỉ mục: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
+    return None
+
+
+def create_server(app, args):
+    """A waitress server listening on the address asked for; None (with a one-line reason) if it cannot."""
+    try:
+        return waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                      ident="search_app")
+    except OSError as e:
+        reason = "cổng đang được chương trình khác dùng" if e.errno == errno.EADDRINUSE else e.strerror or str(e)
+        print(f"Lỗi: không lắng nghe được ở {args.host}:{args.port}: {reason}.", file=sys.stderr)
+        return None
+
+
+def listening_urls(server) -> list[str]:
+    """The http:// URLs a waitress server listens on."""
+    listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    return [f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/" for host, port in listen]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Build the index if needed, then serve the app until interrupted."""
+    """Check or build the index, listen, say where, then serve until interrupted."""
     args = parse_args(argv)
     try:
-        ensure_index(args.index)
+        index_dir = check_index(args.index)
     except Exception as exc:  # a one-line reason instead of a traceback
-        print(f"Lỗi: không xây dựng được chỉ mục ở {args.index}: {exc}", file=sys.stderr)
-        return 1
-    app = create_app({"INDEX_DIR": args.index})
-    print(f"Đang phục vụ tại http://{args.host}:{args.port}/ (chỉ mục: {args.index}); "
+        print(f"Lỗi: không xây dựng được chỉ mục: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if index_dir is None:
+        return EXIT_FAILURE
+    server = create_server(create_app({"INDEX_DIR": index_dir}), args)
+    if server is None:
+        return EXIT_FAILURE
+    print(f"Đang phục vụ tại {', '.join(listening_urls(server))} (chỉ mục: {index_dir}); "
           "Ctrl+C để dừng.", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="search_app")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        print("Đã dừng.", flush=True)
     return 0
 
 

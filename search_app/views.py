@@ -125,6 +125,14 @@ def run_search(params: SearchParams):
                               sort=params.sort)
 
 
+def undated_note(undated: int, filtered: bool) -> str:
+    """A line saying how many undated articles the date range left out, or newest-first put last."""
+    if not undated:
+        return ""
+    where = "nên không có trong khoảng ngày đã chọn" if filtered else "nên được xếp cuối"
+    return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
+
+
 def page_window(page: int, pages: int) -> list[int]:
     """The page numbers to link around the current page (at most PAGE_WINDOW of them)."""
     last = min(pages, MAX_PAGE)
@@ -180,6 +188,7 @@ def search():
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
+                           undated=undated_note(results.undated, bool(params.date_from or params.date_to)),
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
                            suggestion=suggestion if suggestion != params.q else None)
@@ -224,7 +233,7 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "hits": [hit.to_dict() for hit in results]}
+            "undated": results.undated, "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/healthz")
@@ -260,6 +269,6 @@ def handle_http_error(error: HTTPException):
 def register_error_handlers(app) -> None:
     """Answer bad input, query errors, a missing index and HTTP errors without tracebacks."""
     app.register_error_handler(InputError, lambda e: error_response(400, str(e)))
-    app.register_error_handler(indexer.QueryError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(indexer.QueryError, lambda e: error_response(400, e.vi))
     app.register_error_handler(indexer.IndexNotFound, lambda e: error_response(503))
     app.register_error_handler(HTTPException, handle_http_error)

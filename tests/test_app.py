@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
@@ -125,8 +124,9 @@ def test_unaccented_query_finds_seed_article_with_marks(client):
 
 def test_result_count_and_time_in_vietnamese(client):
     page = html(client.get("/search?q=bão"))
-    match = re.search(r"Khoảng ([0-9.]+) kết quả \(([0-9]+,[0-9]{2}) giây\)", page)
+    match = re.search(r'<p class="stats">([0-9.]+) kết quả \(([0-9]+,[0-9]{2}) giây\)', page)
     assert match, page
+    assert "Khoảng" not in page  # the total is exact, not an estimate
     assert int(match.group(1).replace(".", "")) >= STORMS
 
 
@@ -241,14 +241,52 @@ def test_query_error_from_core_is_400(app, client, monkeypatch):
     import indexer
 
     def refuse(*args, **kwargs):
-        raise indexer.QueryError("Truy vấn không dùng được")
+        raise indexer.QueryError("unusable query", vi="Truy vấn không dùng được")
 
     client.get("/healthz")
     monkeypatch.setattr(app.extensions["search_index"], "search", refuse)
     r = client.get("/search?q=bão")
-    assert r.status_code == 400 and "Truy vấn không dùng được" in html(r)
+    assert r.status_code == 400 and "Truy vấn không dùng được" in html(r) and "unusable" not in html(r)
     r = client.get("/api/search?q=bão")
     assert r.status_code == 400 and r.get_json()["message"] == "Truy vấn không dùng được"
+
+
+@pytest.fixture(scope="module")
+def origin_client(tmp_path_factory):
+    """A client on an index of one dated article with a source and one undated with only a URL."""
+    import indexer
+
+    folder = tmp_path_factory.mktemp("origin")
+    source = write_jsonl(folder / "a.jsonl", [
+        {"id": "co-nguon", "title": "Mưa lớn ở Huế", "body": "Mưa lớn kéo dài ở Huế.",
+         "date": "2023-09-01T07:00:00", "source": "Báo Mẫu", "url": "https://baomau.vn/mua-hue"},
+        {"id": "chi-url", "title": "Mưa lớn ở Quảng Nam", "body": "Mưa lớn gây ngập ở Quảng Nam.",
+         "url": "https://www.tinmau.vn/thoi-tiet/mua-quang-nam.html"}])
+    indexer.build_index([str(source)], str(folder / "idx"), procs=1)
+    app = make_app(str(folder / "idx"))
+    yield app.test_client()
+    close_index(app)
+
+
+def test_results_show_the_source_or_else_the_site_of_the_url(origin_client):
+    metas = re.findall(r'<p class="meta">(.*?)</p>', html(origin_client.get("/search?q=mưa lớn")), re.S)
+    assert len(metas) == 2
+    assert any('<span class="source">Báo Mẫu</span>' in m and "baomau.vn" not in m for m in metas)
+    assert any('<span class="source">tinmau.vn</span>' in m for m in metas)
+
+
+@pytest.mark.parametrize("query, note", [
+    ("q=mưa lớn&sort=newest", "1 bài phù hợp không có ngày đăng nên được xếp cuối."),
+    ("q=mưa lớn&from=2023-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
+    ("q=mưa lớn&from=2024-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
+    ("q=mưa lớn", None),
+])
+def test_undated_articles_are_mentioned_when_newest_first_or_dates_leave_them_out(origin_client, query, note):
+    page = html(origin_client.get("/search?" + query))
+    notes = re.findall(r'<p class="notice undated">(.*?)</p>', page)
+    assert notes == ([note] if note else [])
+    api = origin_client.get("/api/search?" + query).get_json()
+    assert api["undated"] == (1 if note else 0)
 
 
 @pytest.mark.parametrize("q", ["\x00", "AND", "OR NOT", "\"", "((((", "*", "tin:*", "title:bão",
@@ -333,11 +371,11 @@ def test_api_search_json_shape(client, built_index):
     r = client.get("/api/search?q=nghị quyết&per_page=5")
     data = r.get_json()
     assert r.status_code == 200 and r.is_json
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "hits"}
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "undated", "hits"}
     assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
     assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "category", "author",
+    assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "site", "category", "author",
                         "snippet", "score"}
     assert hit["id"] == SEED_ID and hit["date"].startswith("2019-11-17T10:39")
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], (int, float))
@@ -416,18 +454,19 @@ def test_unexpected_error_is_vietnamese_500_without_traceback(built_index, monke
 
 # ---------------------------------------------------------------- command line
 
-def test_main_builds_missing_index_from_seeds(tmp_path, monkeypatch, capsys):
+def test_main_builds_only_the_projects_own_index_from_seeds(tmp_path, monkeypatch, capsys):
     import indexer
     from search_app import __main__ as cli
 
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(SEEDS, tmp_path / "seeds")
-    cli.ensure_index(str(tmp_path / "idx"))
-    assert "seeds" in capsys.readouterr().out
+    monkeypatch.setattr(cli, "DEFAULT_INDEX", tmp_path / "idx")
+    assert cli.check_index(None) == str(tmp_path / "idx")
+    assert str(SEEDS) in capsys.readouterr().out
     with indexer.open_index(str(tmp_path / "idx")) as index:
         assert index.get(SEED_ID) is not None
-    cli.ensure_index(str(tmp_path / "idx"))
+    cli.check_index(None)
     assert capsys.readouterr().out == ""
+    assert cli.check_index(str(tmp_path / "other")) is None
+    assert not (tmp_path / "other").exists()
 
 
 def test_main_options():

@@ -237,9 +237,36 @@ def test_malformed_queries_return_results_or_a_clear_error(index, query):
     assert results.total >= 0
 
 
-def test_too_long_query_is_a_clear_error(index):
-    with pytest.raises(indexer.QueryError, match="quá dài"):
+def test_too_long_query_is_a_clear_error_in_english_with_a_vietnamese_twin(index):
+    with pytest.raises(indexer.QueryError, match="query too long") as raised:
         index.search("nghị quyết " * 1000)
+    assert "quá dài" in raised.value.vi and "quá dài" not in str(raised.value)
+
+
+@pytest.mark.parametrize("date_from", ["2021-01-01", date(2021, 1, 1), datetime(2021, 1, 1, 0, 0)])
+def test_dates_are_accepted_as_iso_strings_dates_and_datetimes(index, date_from):
+    found = index.search("sông", date_from=date_from, date_to="2021-12-31")
+    assert ids(found) == ["thuy-dien"]
+
+
+def test_a_datetime_bound_keeps_its_time_of_day(index):
+    assert ids(index.search("sông", date_from=datetime(2021, 5, 10, 9, 30))) == ["thuy-dien"]
+    assert ids(index.search("sông", date_from=datetime(2021, 5, 10, 9, 31))) == []
+
+
+@pytest.mark.parametrize("bad", [20210101, "2021-02-30", "01/02/2021", "2021-1-1", "yesterday", 3.5, object()])
+def test_anything_else_as_a_date_is_a_query_error_with_a_message(index, bad):
+    with pytest.raises(indexer.QueryError, match="date_from.*not a date"):
+        index.search("sông", date_from=bad)
+
+
+def test_undated_matches_are_counted_when_newest_first_or_a_date_range_leaves_them_out(index):
+    undated = {h.doc_id for h in index.search("giao thông", limit=50) if h.date is None}
+    assert undated and index.search("giao thông").undated == 0
+    newest = index.search("giao thông", sort="newest", limit=50)
+    assert newest.undated == len(undated) and set(ids(newest)[-len(undated):]) == undated
+    ranged = index.search("giao thông", date_from="2000-01-01")
+    assert ranged.undated == len(undated) and not undated & set(ids(ranged))
 
 
 def test_bad_parameters_are_clear_errors(index):
@@ -368,7 +395,7 @@ def test_killed_build_leaves_the_old_index_answering(tmp_path):
 def test_cli_build_search_stats_and_errors(tmp_path):
     index_dir = tmp_path / "ix"
     built = run_cli("build", "--index", index_dir)
-    assert built.returncode == 0 and "indexed 1 articles" in built.stdout
+    assert built.returncode == 0 and "indexed 1 article, skipped 0 inputs," in built.stdout
     found = run_cli("search", "nghi quyet", "--index", index_dir, "--json")
     data = json.loads(found.stdout)
     assert data["total"] == 1 and data["hits"][0]["id"] == SEED_ID and "<mark>" in data["hits"][0]["snippet"]
@@ -382,6 +409,7 @@ def test_cli_build_search_stats_and_errors(tmp_path):
     bad.write_text('{"id": "ok", "title": "Tin tốt", "body": "Nội dung"}\nnot json\n', encoding="utf-8")
     skipped = run_cli("build", bad, "--index", index_dir)
     assert skipped.returncode == 3 and "bad.jsonl:2" in skipped.stderr
+    assert "indexed 1 article, skipped 1 input," in skipped.stdout
 
 
 def test_import_raises_no_warnings():

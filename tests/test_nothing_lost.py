@@ -147,7 +147,7 @@ def test_an_article_over_the_limit_is_indexed_in_part_stored_whole_and_warned_ab
     body = lead + "\n" + filler * (MAX_ARTICLE_CHARS // len(filler) + 1) + "Đoạn cuối nói về rừng ngập mặn."
     path = write_article(tmp_path / "baocao" / "dai.txt", title, body)
     done = run_cli("build", tmp_path / "baocao", "--index", tmp_path / "ix")
-    assert done.returncode == 0 and "indexed 1 articles, skipped 0" in done.stdout, done.stderr
+    assert done.returncode == 0 and "indexed 1 article, skipped 0 inputs" in done.stdout, done.stderr
     assert f"warning {path}: article of {len(title) + len(body):,} characters; only its first " \
            f"{MAX_ARTICLE_CHARS:,} are indexed" in done.stderr
     with indexer.open_index(tmp_path / "ix") as index:

@@ -258,7 +258,7 @@ def test_hostile_corpus_through_the_cli_indexes_every_good_article_and_names_eve
                      "only its first 1,000,000 are indexed", err, re.MULTILINE), report
     for where, reason in bad.items():
         assert reason in skipped_lines[where], f"{where}: {skipped_lines[where]!r} does not say {reason!r}\n{report}"
-    assert f"indexed {len(good)} articles, skipped {len(bad)}," in out, report
+    assert f"indexed {len(good)} articles, skipped {len(bad)} inputs," in out, report
     assert seconds < 60 and peak_mib < 1024, report          # a 50 MB file must not cost minutes or GiBs
 
     with indexer.open_index(index_dir) as index:

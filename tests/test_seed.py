@@ -22,7 +22,7 @@ def build(index_dir, *sources) -> subprocess.CompletedProcess:
 def seed_index(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("seed") / "index"
     done = build(index_dir)
-    assert done.returncode == 0 and "indexed 1 articles, skipped 0" in done.stdout, done.stderr
+    assert done.returncode == 0 and "indexed 1 article, skipped 0 inputs" in done.stdout, done.stderr
     with indexer.open_index(index_dir) as index:
         yield index
 

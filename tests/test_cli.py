@@ -1,0 +1,147 @@
+"""The command line as a user runs it: `python -m indexer` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import pty
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import storm_articles, write_jsonl
+
+import indexer
+from indexer.progress import Progress
+
+ROOT = Path(__file__).resolve().parent.parent
+UNDATED = {"id": "bao-khong-ngay", "title": "Bão gây mưa lớn ở miền Trung",
+           "body": "Hoàn lưu bão gây mưa lớn, nhiều tuyến đường ở miền Trung bị ngập.",
+           "url": "https://www.tinmau.vn/thoi-tiet/bao-mua-lon.html"}
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    source = write_jsonl(root / "storms.jsonl", storm_articles() + [UNDATED])
+    indexer.build_index([source], root / "index", procs=1)
+    return root / "index"
+
+
+def one_line_error(done) -> str:
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+@pytest.mark.parametrize("args", [["-bão"], ["--", "-bão"], ["-hòa"], ["--limit", "3", "-bão"]])
+def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
+    done = run_cli("search", "--index", index_dir, *args)
+    assert done.returncode == 0, done.stderr
+    assert re.match(r"[0-9,]+ results? \(", done.stdout)
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--page", "0"], "--page"), (["--limit", "0"], "--limit"), (["--limit", "many"], "--limit"),
+    (["--from", "2023-05-01", "--to", "2023-01-01"], "date_from is after date_to"),
+    (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
+])
+def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
+    done = run_cli("search", "bão", *args, "--index", index_dir)
+    assert done.returncode == 2 and why in one_line_error(done)
+
+
+def test_a_query_over_2000_characters_is_bad_usage(index_dir):
+    done = run_cli("search", "a" * 2001, "--index", index_dir)
+    assert done.returncode == 2 and "query too long" in one_line_error(done)
+
+
+def test_a_missing_index_is_still_a_failure(tmp_path):
+    done = run_cli("search", "bão", "--index", tmp_path / "none")
+    assert done.returncode == 1 and one_line_error(done)
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(index_dir):
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "search", "bão", "--limit", "50",
+                             "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # like `| head -1` exiting before the results are written
+    stderr = proc.stderr.read()
+    assert proc.wait() == 128 + signal.SIGPIPE and stderr == ""
+
+
+def test_results_say_how_many_in_good_english_and_where_each_comes_from(index_dir):
+    one = run_cli("search", '"Bình Định"', "--index", index_dir)
+    assert one.stdout.startswith("1 result (") and "· Báo Mẫu ·" in one.stdout
+    page = run_cli("search", "mưa lớn miền Trung", "--index", index_dir).stdout
+    assert page.startswith("15 results (")
+    assert "undated · tinmau.vn · [bao-khong-ngay]" in page
+
+
+def test_undated_articles_are_mentioned_when_newest_first_or_a_date_range_leaves_them_out(index_dir):
+    newest = run_cli("search", "bão", "--sort", "newest", "--limit", "20", "--index", index_dir).stdout
+    assert "1 matching article has no date and is listed last" in newest
+    assert newest.rstrip().split("\n\n")[-1].split("\n")[1].strip().startswith("undated")
+    ranged = run_cli("search", "bão", "--from", "2023-01-01", "--index", index_dir).stdout
+    assert "1 matching article has no date and is left out by the date range" in ranged
+    relevance = run_cli("search", "bão", "--index", index_dir).stdout
+    assert "no date" not in relevance
+    data = json.loads(run_cli("search", "bão", "--sort", "newest", "--json", "--index", index_dir).stdout)
+    assert data["undated"] == 1
+
+
+def test_help_explains_the_query_syntax_and_every_argument():
+    search = run_cli("search", "--help").stdout
+    for text in ("query syntax", '"a phrase"', "-word", "OR", "title:", "--limit", "--page", "--sort",
+                 "--from", "--to", "--json", "--index", "examples:", "newest"):
+        assert text in search, text
+    build = run_cli("build", "--help").stdout
+    assert "--procs" in build and "--index" in build and "examples:" in build
+
+
+def test_build_progress_on_a_terminal_shows_the_input_read_and_the_time_left(tmp_path):
+    records = [dict(a, id=f"{a['id']}-{n}") for n, a in enumerate(storm_articles() * 200)]
+    source = write_jsonl(tmp_path / "many.jsonl", records)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--procs", "1",
+                             "--index", str(tmp_path / "ix")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=terminal)
+    os.close(terminal)
+    shown = read_all(controller)
+    assert proc.wait() == 0
+    lines = shown.split("\r")
+    assert len(lines) > 2 and " MB read (" in shown and "ETA " in shown, shown
+
+
+def read_all(fd: int) -> str:
+    """Everything written to a pseudo-terminal until its other end is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the writer closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_line_gives_the_share_read_and_the_time_left():
+    progress = Progress(stream=open(os.devnull, "w"))
+    progress.expect(4_000_000)
+    progress.read(1_000_000)
+    line = progress.line(250, 30.0)
+    assert line.startswith("250 articles, 8/s, 0:30 elapsed")
+    assert "1.0 MB of 4.0 MB read (25%)" in line and line.endswith("ETA 1:30")
+    progress.read(3_000_000)
+    assert "(100%)" in progress.line(1000, 120.0) and "ETA" not in progress.line(1000, 120.0)
+    assert Progress(stream=open(os.devnull, "w")).line(1, 1.0) == "1 article, 1/s, 0:01 elapsed"

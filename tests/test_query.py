@@ -1,0 +1,146 @@
+"""The query language on articles written for these tests: title:, numbers and codes in phrases,
+unknown words among known ones."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, write_jsonl
+
+import indexer
+from indexer.search import FOLDED_MATCH_BELOW
+
+PROVINCES = ["Quảng Ninh", "Hải Phòng", "Thái Bình", "Nam Định", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
+             "Quảng Bình", "Quảng Trị", "Huế", "Đà Nẵng", "Quảng Nam", "Quảng Ngãi", "Bình Định",
+             "Phú Yên", "Khánh Hòa", "Cà Mau", "Bạc Liêu", "Sóc Trăng", "Bến Tre", "Trà Vinh", "Kiên Giang"]
+STORMS = [{"id": f"bao-{n}", "title": f"Bão số {n} đổ bộ vào {province}",
+           "body": f"Bão số {n} gây mưa lớn ở {province}, nhiều nhà của người dân bị tốc mái."}
+          for n, province in enumerate(PROVINCES[:FOLDED_MATCH_BELOW + 2], start=1)]
+OTHERS = [
+    {"id": "bao-chi", "title": "Báo chí kỷ niệm ngày truyền thống",
+     "body": "Các cơ quan báo chí của tỉnh gặp mặt nhân ngày truyền thống."},
+    {"id": "bao-hiem", "title": "Bảo hiểm y tế cho học sinh",
+     "body": "Học sinh được hỗ trợ một phần phí bảo hiểm y tế trong năm học mới."},
+    {"id": "du-bao", "title": "Dự báo thời tiết cuối tuần",
+     "body": "Trung tâm dự báo cho biết trời nắng, không có bão trong tuần tới."},
+    {"id": "xe-buyt", "title": "Xe buýt nhanh thu phí 7.000 đồng mỗi lượt",
+     "body": "Từ tháng sau, mỗi lượt đi xe buýt nhanh có giá 7.000 đồng. "
+             "Tuyến xe đã đón 50.000 lượt khách trong tháng đầu."},
+    {"id": "dong-co", "title": "Động cơ mới tiết kiệm nhiên liệu",
+     "body": "Hãng xe ra mắt động cơ quay 7.000 vòng mỗi phút, giá bán chưa công bố."},
+    {"id": "dong-tien", "title": "Đồng tiền mất giá",
+     "body": "Đồng nội tệ mất giá so với đô la trong phiên sáng nay."},
+    {"id": "moc-chau", "title": "Mộc Châu hút khách dịp Tết",
+     "body": "Mộc Châu đón 30.000 lượt khách trong dịp Tết, phần lớn là khách của các tỉnh lân cận."},
+    {"id": "von-dau-tu", "title": "Dự án cao tốc ven biển",
+     "body": "Tổng vốn dự kiến cho giai đoạn đầu khoảng 12.500 tỷ đồng, ngân sách tỉnh chiếm 40%."},
+    {"id": "nq-tu", "title": "Triển khai nghị quyết về giao thông đô thị",
+     "body": "Hội nghị ngày 17/11/2019 quán triệt Nghị quyết 28-NQ/TU của Thành ủy."},
+    {"id": "nq-tw", "title": "Quán triệt nghị quyết của Trung ương",
+     "body": "Hội nghị ngày 18/11/2019 quán triệt Nghị quyết 28-NQ/TW của Trung ương."},
+]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("query")
+    source = write_jsonl(root / "articles.jsonl", STORMS + OTHERS)
+    report = indexer.build_index([source], root / "index", procs=1)
+    assert report.indexed == len(STORMS) + len(OTHERS)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as ix:
+        yield ix
+
+
+def found(index, query) -> set[str]:
+    """The ids of every article the query finds."""
+    return {h.doc_id for h in index.search(query, limit=1000)}
+
+
+STORM_IDS = {a["id"] for a in STORMS}
+
+
+# --- title: ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["title:bão", 'title:"bão"', "title:Bão", "title:BÃO"])
+def test_accented_title_word_matches_only_that_word(index, query):
+    assert found(index, query) == STORM_IDS
+
+
+def test_unaccented_title_word_matches_every_accent(index):
+    assert found(index, "title:bao") == STORM_IDS | {"bao-chi", "bao-hiem", "du-bao"}
+
+
+def test_title_clause_finds_no_more_than_the_plain_word(index):
+    for word in ("bão", "bao", "báo"):
+        assert found(index, f"title:{word}") <= found(index, word)
+    assert "du-bao" in found(index, "bão")  # the body says "không có bão"
+    assert "du-bao" not in found(index, "title:bão")
+
+
+def test_few_exact_title_matches_let_folded_ones_join_as_plain_words_do(index):
+    assert "bao-hiem" in found(index, "title:bảo")
+    assert found(index, "title:bảo") & STORM_IDS == found(index, "bảo") & STORM_IDS != set()
+    assert found(index, 'title:"bảo"') == {"bao-hiem"}
+
+
+# --- numbers, dates and codes in phrases ---------------------------------------------------
+
+def test_quoted_dotted_number_is_found_like_the_bare_number(index):
+    assert found(index, '"12.500"') == found(index, "12.500") == {"von-dau-tu"}
+    assert found(index, '"khoảng 12.500 tỷ đồng"') == {"von-dau-tu"}
+
+
+def test_phrase_keeps_the_number_in_its_place(index):
+    assert found(index, '"12.500 đồng"') == set()  # the text says "12.500 tỷ đồng"
+    assert found(index, '"vốn 12.500"') == set()  # and "vốn dự kiến … khoảng 12.500"
+
+
+def test_number_and_accented_word_phrase_matches_exactly(index):
+    assert found(index, '"7.000 đồng"') == {"xe-buyt"}
+    assert len(found(index, "đồng")) > 1
+    assert found(index, '"7.000 dong"') == {"xe-buyt"}  # unaccented: folded, but still a phrase
+
+
+def test_phrase_with_a_number_is_marked_whole(index):
+    hit = index.search('"7.000 đồng"')[0]
+    assert hit.highlight.marked == ["7.000 đồng"] and hit.title_highlight.marked == ["7.000 đồng"]
+
+
+def test_number_in_phrase_tells_phrases_apart(index):
+    assert found(index, '"lượt khách"') == {"xe-buyt", "moc-chau"}
+    assert found(index, '"50.000 lượt khách"') == {"xe-buyt"}
+    assert "xe-buyt" not in found(index, 'khách -"50.000"')
+
+
+@pytest.mark.parametrize("query, expected", [('"ngày 17/11/2019"', {"nq-tu"}), ('"17/11/2019"', {"nq-tu"}),
+                                             ('"Nghị quyết 28-NQ/TU"', {"nq-tu"}),
+                                             ('"nghi quyet 28-nq/tw"', {"nq-tw"}),
+                                             ('title:"7.000 đồng"', {"xe-buyt"})])
+def test_dates_and_codes_in_phrases(index, query, expected):
+    assert found(index, query) == expected
+
+
+def test_cli_finds_a_quoted_number(index_dir):
+    done = subprocess.run([sys.executable, "-m", "indexer", "search", '"12.500"', "--index", str(index_dir),
+                           "--json"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [h["id"] for h in json.loads(done.stdout)["hits"]] == ["von-dau-tu"]
+
+
+# --- words the index does not hold ------------------------------------------------------------
+
+@pytest.mark.parametrize("query, known", [("của xyzzy", "của"), ("cua xyzzy", "cua"),
+                                          ("nghi quyte", "nghi"), ("của qwfp-99", "của")])
+def test_unknown_words_leave_the_known_ones_to_find(index, query, known):
+    assert found(index, query) == found(index, known) != set()
+
+
+@pytest.mark.parametrize("query", ["xyzzy", '"của xyzzy"', "title:xyzzy của", "của -của", "title:"])
+def test_nothing_is_found_when_nothing_satisfies_the_query(index, query):
+    assert index.search(query).total == 0

@@ -1,0 +1,107 @@
+"""`python -m search_app` as a user starts it: arguments, the index it serves, the port it listens on."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+START_SECONDS = 120  # the first run may build the project's index from seeds/
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launcher(*args, cwd=ROOT, env_index: str | None = None) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "INDEX_DIR"}
+    if env_index:
+        env["INDEX_DIR"] = env_index
+    return subprocess.Popen([sys.executable, "-m", "search_app", *map(str, args)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(*args, **kw) -> tuple[int, str, str]:
+    proc = launcher(*args, **kw)
+    out, err = proc.communicate(timeout=START_SECONDS)
+    return proc.returncode, out, err
+
+
+def serving_line(proc: subprocess.Popen) -> str:
+    """The launcher's stdout up to the line saying where it serves (it fails the test if none comes)."""
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith("Đang phục vụ tại"):
+            return line
+    pytest.fail("no serving line: " + "".join(seen) + proc.stderr.read())
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("args, why", [(["--port", "99999"], "--port"), (["--port", "-1"], "--port"),
+                                       (["--port", "tám"], "--port"), (["--threads", "0"], "--threads")])
+def test_bad_arguments_exit_2_with_one_vietnamese_line(built_index, args, why):
+    code, out, err = finished("--index", built_index.dir, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and why in err and "lỗi" in err
+    assert "Traceback" not in err
+
+
+def test_the_address_is_printed_once_the_server_listens(built_index):
+    port = free_port()
+    proc = launcher("--index", built_index.dir, "--port", port)
+    try:
+        line = serving_line(proc)
+        assert f"http://127.0.0.1:{port}/" in line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert json.load(r)["articles"] == built_index.report.indexed
+    finally:
+        stop(proc)
+
+
+def test_a_busy_port_is_one_line_and_exit_1(built_index):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, out, err = finished("--index", built_index.dir, "--port", busy.getsockname()[1])
+    assert code == 1 and "Đang phục vụ" not in out
+    assert err.count("\n") == 1 and "đang được chương trình khác dùng" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("how", ["--index", "INDEX_DIR"])
+def test_an_explicit_index_without_an_index_stops_and_says_how_to_build_one(tmp_path, how):
+    missing = tmp_path / "nonexistent" / "path"
+    args = ("--index", missing) if how == "--index" else ()
+    code, out, err = finished(*args, "--port", free_port(), cwd=tmp_path,
+                              env_index=str(missing) if how == "INDEX_DIR" else None)
+    assert code == 1 and f"python -m indexer build NGUỒN --index {missing}" in err
+    assert err.count("\n") == 1 and "Đang phục vụ" not in out
+    assert not missing.exists() and not (tmp_path / "index_data").exists()
+
+
+def test_run_from_another_folder_it_serves_the_projects_own_index(tmp_path):
+    proc = launcher("--port", free_port(), cwd=tmp_path)
+    try:
+        assert f"(chỉ mục: {ROOT / 'index_data'})" in serving_line(proc)
+    finally:
+        stop(proc)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_explains_every_option_in_vietnamese():
+    code, out, _ = finished("--help")
+    assert code == 0 and "cách dùng:" in out and "ví dụ:" in out
+    for option in ("--index", "--host", "--port", "--threads", "INDEX_DIR"):
+        assert option in out
