@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import shutil
 import statistics
@@ -146,6 +147,7 @@ def _report(args, built, fresh_build, searchable, walls, segments, live, fresh, 
              f"{percentile(searchable, 95):.2f} s, max {max(searchable):.2f} s; merges after it "
              f"p50 {percentile(merges, 50):.2f} s, max {max(merges):.2f} s, total {sum(merges):.0f} s. "
              f"Segments after each update: max {max(segments)}, last {segments[-1]}.",
+             f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (times grow with it).",
              f"Top 10 (ids, order, scores within 1e-4 relative) equal to the fresh build's on "
              f"{queries - len(differ)} of {queries} queries"
              + (f"; differing e.g. `{differ[0]}`." if differ else ".")]
