@@ -64,6 +64,7 @@ class TextPool:
         self._terms: dict[tuple[str, bytes], int] = {}
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
         self._positions = bytearray()
+        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
 
     @property
     def postings(self) -> int:
@@ -85,16 +86,6 @@ class TextPool:
         self._tfs.append(len(value) >> 2)
         self._positions += value
 
-    def add_flat(self, keys: list[tuple[str, bytes]], rows, docs, tfs, positions) -> None:
-        """Add text postings in bulk: posting i is of term keys[rows[i]] (a merge's input)."""
-        tids = np.full(len(keys), -1, dtype=np.int32)
-        for i in np.unique(rows).tolist():  # terms left with no posting are dropped
-            tids[i] = self._terms.setdefault(keys[i], len(self._terms))
-        self._tids.frombytes(tids[rows].tobytes())
-        self._docs.frombytes(docs.astype(np.int32).tobytes())
-        self._tfs.frombytes(tfs.astype(np.uint32).tobytes())
-        self._positions += positions.astype(np.uint32).tobytes()
-
     def _lengths(self, keys) -> np.ndarray:
         """Exact field lengths (sums of term frequencies): one row per text field."""
         field_of_tid = np.empty(len(keys), dtype=np.int32)
@@ -107,6 +98,9 @@ class TextPool:
 
     def iter_postings(self) -> SortedPostings:
         """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
+        if self.merged is not None:  # a merge's text postings, sorted already
+            self.merged.terms = self._other_terms()
+            return self.merged
         # Each input array is dropped as soon as it is used: this is the worker's memory peak.
         keys = sorted(self._terms)
         lengths = self._lengths(keys)
