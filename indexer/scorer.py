@@ -44,11 +44,12 @@ class Scorer:
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term (remembered: query words recur across queries)."""
         key = (field, term)
-        if key not in self._df:
+        df = self._df.get(key)  # read once: another thread may clear the cache meanwhile
+        if df is None:
             if len(self._df) >= DF_CACHE:
                 self._df.clear()
-            self._df[key] = self.reader.doc_frequency(field, term)
-        return self._df[key]
+            df = self._df[key] = self.reader.doc_frequency(field, term)
+        return df
 
     def doc_count(self) -> int:
         """How many live documents there are."""

@@ -10,6 +10,7 @@ import numbers
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
@@ -206,61 +207,121 @@ def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
     return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
 
 
+class _Snapshot:
+    """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
+
+    def __init__(self, generation: Path, reader):
+        try:
+            self.scorer = Scorer(reader, SCORED_FIELDS)
+            self.recency = self.scorer.column("recency")
+        except BaseException:  # e.g. removed while opening
+            reader.close()
+            raise
+        self.generation, self.reader = generation, reader
+        self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
+        self._users_lock = threading.Lock()
+
+    def acquire(self) -> "_Snapshot":
+        """Count one more user (a search); the caller holds the Index lock."""
+        with self._users_lock:
+            self._users += 1
+        return self
+
+    def release(self) -> None:
+        """Count one user less; the last one closes the reader."""
+        with self._users_lock:
+            self._users -= 1
+            last = self._users == 0
+        if last:
+            self.reader.close()
+
+
+def _open_snapshot(path: Path) -> _Snapshot:
+    """A snapshot of the live generation (retrying while builds keep swapping it)."""
+    for attempt in range(20):
+        gen = current_generation(path)
+        try:
+            return _Snapshot(gen, open_reader(gen))
+        except OSError as e:  # a build swapped generations while we opened: try the new one
+            if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(path) == gen):
+                raise
+            time.sleep(0.05)
+
+
 class Index:
-    """An open index; notices when a build or update swaps in a new one."""
+    """An open index; notices when a build or update swaps in a new one.
+
+    Searches run concurrently, each on the snapshot that was live when it started; the lock is
+    held only to take or swap the snapshot.
+    """
 
     def __init__(self, path):
         self.path = Path(path)
-        self._lock = threading.RLock()
-        self._reader = None
-        self._generation = None
-        self._checked = 0.0
-        self._scoring = None
-        self._recency = None
-        self._open_live()
-
-    def _open_live(self) -> None:
-        for attempt in range(20):
-            gen = current_generation(self.path)
-            try:
-                reader = open_reader(gen)
-                break
-            except OSError as e:  # a build swapped generations while we opened: try the new one
-                if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(self.path) == gen):
-                    raise
-                time.sleep(0.05)
-        old, self._reader, self._generation = self._reader, reader, gen
-        self._scoring = Scorer(reader, SCORED_FIELDS)
-        self._recency = self._scoring.column("recency")
+        self._lock = threading.Lock()  # guards self._live
+        self._reloading = threading.Lock()  # one thread at a time opens a new snapshot
+        self._live: _Snapshot | None = _open_snapshot(self.path)
         self._checked = time.monotonic()
-        if old is not None:
-            old.close()
 
-    def _fresh(self):
-        """The index reader, reopened if another generation went live."""
-        now = time.monotonic()
-        if now - self._checked >= RELOAD_CHECK_SECONDS:
-            self._checked = now
-            try:
-                live = current_generation(self.path)
-            except IndexNotFound:
-                live = self._generation
-            if live != self._generation:
-                self._open_live()
-        return self._reader
+    def _reload_if_changed(self) -> None:
+        """Swap in a new snapshot if another generation went live or an update committed."""
+        if time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
+            return
+        if not self._reloading.acquire(blocking=False):  # another thread is checking: keep the live one
+            return
+        try:
+            self._checked = time.monotonic()
+            live = self._live
+            if live is None or not self._changed(live):
+                return
+            self._swap(_open_snapshot(self.path))  # opened without the lock: searches go on
+        finally:
+            self._reloading.release()
+
+    def _swap(self, fresh: _Snapshot) -> None:
+        """Make fresh the live snapshot (unless the index was closed meanwhile)."""
+        with self._lock:
+            if self._live is None:  # closed meanwhile: the new snapshot is not needed
+                old = fresh
+            else:
+                old, self._live = self._live, fresh
+        old.release()
+
+    def _changed(self, live: _Snapshot) -> bool:
+        try:
+            generation = current_generation(self.path)
+        except IndexNotFound:
+            return False
+        return generation != live.generation
+
+    @contextmanager
+    def _snapshot(self):
+        """The live snapshot, kept open until the block ends."""
+        self._reload_if_changed()
+        with self._lock:
+            if self._live is None:
+                raise ValueError("the index is closed")
+            snapshot = self._live.acquire()
+        try:
+            yield snapshot
+        finally:
+            snapshot.release()
+
+    def refresh(self) -> None:
+        """Serve a generation a build or update swapped in, releasing the old one if no search
+        uses it (searches do this too, at most once a second)."""
+        self._reload_if_changed()
 
     @property
     def doc_count(self) -> int:
         """How many articles the index holds."""
-        with self._lock:
-            self._fresh()
-            return self._scoring.doc_count()
+        with self._snapshot() as snap:
+            return snap.scorer.doc_count()
 
     @property
     def segment_count(self) -> int:
         """How many segments the live generation has (updates add them, merges combine them)."""
-        with self._lock:
-            return len(self._fresh().segments)
+        with self._snapshot() as snap:
+            return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance") -> Results:
@@ -269,22 +330,22 @@ class Index:
         _check_paging(sort, limit, page)
         parsed = parse(query_text)
         window = _recency_window(date_from, date_to)
-        with self._lock:
-            reader = self._fresh()
-            plan = QueryBuilder(self._scoring).build(parsed)
+        with self._snapshot() as snap:
+            plan = QueryBuilder(snap.scorer).build(parsed)
             if plan.empty:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            scores, matched = self._execute(plan)
-            matched, undated = _by_date(matched, self._recency, window, sort)
-            docs = _rank(scores, matched, self._recency if sort == "newest" else None, reader.doc_id, page * limit)
+            scores, matched = self._execute(snap, plan)
+            matched, undated = _by_date(matched, snap.recency, window, sort)
+            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
+                         page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
+            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
                        undated)
 
-    def _execute(self, plan):
+    def _execute(self, snap: _Snapshot, plan):
         """(scores, matched) arrays over all documents for a plan."""
-        scorer = self._scoring
+        scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -314,8 +375,8 @@ class Index:
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        with self._lock:
-            stored = self._fresh().document(doc_id)
+        with self._snapshot() as snap:
+            stored = snap.reader.document(doc_id)
         if stored is None:
             return None
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
@@ -323,9 +384,8 @@ class Index:
 
     def marks(self, query_text: str) -> Marks:
         """What the query marks in results and articles; raises QueryError like search()."""
-        with self._lock:
-            self._fresh()
-            return QueryBuilder(self._scoring).build(parse(query_text)).marks
+        with self._snapshot() as snap:
+            return QueryBuilder(snap.scorer).build(parse(query_text)).marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
@@ -334,9 +394,9 @@ class Index:
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+            old, self._live = self._live, None
+        if old is not None:
+            old.release()
 
     def __enter__(self):
         return self

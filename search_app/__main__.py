@@ -10,12 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-import waitress
-
 import indexer
 from indexer.cli import EXIT_FAILURE, OneLineParser
 
 from . import create_app
+from .serve import default_workers, listening_socket, serve, worker_count
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_INDEX = PROJECT / "index_data"  # the project's own index, built from seeds/ on first run
@@ -80,6 +79,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="cổng, từ 1 đến 65535 (mặc định 8000)")
     parser.add_argument("--threads", type=_bounded_int("số luồng", 1, MAX_THREADS), default=8, metavar="SỐ",
                         help=f"số luồng xử lý yêu cầu, từ 1 đến {MAX_THREADS} (mặc định 8)")
+    parser.add_argument("--workers", type=worker_count, default=default_workers(), metavar="SỐ",
+                        help="số tiến trình phục vụ, từ 1 đến 64 (mặc định: một mỗi lõi, ở đây %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -113,21 +114,20 @@ def check_index(index_dir: str | None) -> str | None:
     return None
 
 
-def create_server(app, args):
-    """A waitress server listening on the address asked for; None (with a one-line reason) if it cannot."""
+def open_socket(args):
+    """The listening socket for host:port; None (with a one-line reason) if it cannot be had."""
     try:
-        return waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                      ident="search_app")
+        return listening_socket(args.host, args.port)
     except OSError as e:
         reason = "cổng đang được chương trình khác dùng" if e.errno == errno.EADDRINUSE else e.strerror or str(e)
         print(f"Lỗi: không lắng nghe được ở {args.host}:{args.port}: {reason}.", file=sys.stderr)
         return None
 
 
-def listening_urls(server) -> list[str]:
-    """The http:// URLs a waitress server listens on."""
-    listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
-    return [f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/" for host, port in listen]
+def socket_url(sock) -> str:
+    """The http:// URL a listening socket answers on."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,16 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     if index_dir is None:
         return EXIT_FAILURE
-    server = create_server(create_app({"INDEX_DIR": index_dir}), args)
-    if server is None:
+    sock = open_socket(args)
+    if sock is None:
         return EXIT_FAILURE
-    print(f"Đang phục vụ tại {', '.join(listening_urls(server))} (chỉ mục: {index_dir}); "
+    app = create_app({"INDEX_DIR": index_dir})
+    print(f"Đang phục vụ tại {socket_url(sock)} (chỉ mục: {index_dir}, {args.workers} tiến trình); "
           "Ctrl+C để dừng.", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        print("Đã dừng.", flush=True)
-    return 0
+    return serve(app, sock, args.threads, args.workers)
 
 
 if __name__ == "__main__":

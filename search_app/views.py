@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -238,8 +239,8 @@ def api_search():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and index check: 200 with the article count, 503 without an index."""
-    return {"status": "ok", "articles": get_index().doc_count}
+    """Liveness and index check: 200 with the article count and the answering pid; 503 without an index."""
+    return {"status": "ok", "articles": get_index().doc_count, "pid": os.getpid()}
 
 
 def wants_json() -> bool:

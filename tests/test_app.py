@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -394,7 +395,7 @@ def test_api_paging_and_null_dates(client):
 def test_healthz_counts_articles(client, built_index):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.get_json() == {"status": "ok", "articles": built_index.report.indexed}
+    assert r.get_json() == {"status": "ok", "articles": built_index.report.indexed, "pid": os.getpid()}
     assert built_index.report.indexed == STORMS + 3 + 1
 
 

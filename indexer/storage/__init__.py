@@ -3,7 +3,8 @@
 A generation folder holds Whoosh's table of contents (segments and their deletions, written with
 Whoosh's own classes only, so renaming a module of ours breaks no index), each segment's Whoosh
 files and flat postings, and ``FORMAT``, the format version. ``writer`` writes segments (build,
-update and merge alike), ``reader`` reads a generation as one index, ``merge`` combines segments.
+update and merge alike), ``reader`` reads a generation as one index (through ``threadsafe``, for
+concurrent searches), ``merge`` combines segments.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import whoosh.index
+from whoosh.filedb.filestore import FileStorage
 
 from .. import schema as _schema
 from .merge import merge_segments, plan_merges, plan_optimize
 from .reader import IndexReader, OldFormat
+from .threadsafe import ThreadSafeStorage
 from .writer import IndexWriter, native_schema
 
 FORMAT_VERSION = 2
@@ -39,18 +42,19 @@ def check_format(gen: Path) -> None:
                         f"{FORMAT_VERSION}: rebuild it with `python -m indexer build`")
 
 
-def open_files(gen: Path):
+def open_files(gen: Path, storage=None):
     """The index in gen (Whoosh's FileIndex), its schema built from code; checks the format."""
     check_format(gen)
+    storage = storage or FileStorage(str(gen))
     try:
-        return whoosh.index.open_dir(str(gen), schema=_schema.build_schema())
+        return storage.open_index(schema=_schema.build_schema())
     except whoosh.index.EmptyIndexError as e:  # removed while we opened it
         raise FileNotFoundError(f"no index in {gen}") from e
 
 
 def open_reader(gen: Path) -> IndexReader:
-    """A reader over the index in the generation folder gen."""
-    return IndexReader(open_files(gen))
+    """A reader over the index in the generation folder gen, for any number of threads at once."""
+    return IndexReader(open_files(gen, ThreadSafeStorage(gen)))
 
 
 def segment_writer(ix) -> IndexWriter:
