@@ -5,7 +5,7 @@
                                               # search_speed unless the full index exists)
     python -m benchmarks.run_all --full-dir DIR
 
-Order: quality, indexing (5,000 articles, then the whole corpus), search_speed, profile.
+Order: quality, indexing (5,000 articles, then the whole corpus), search_speed, profile, updates.
 Each runs in its own process; a failure is reported and the others still run.
 """
 
@@ -27,6 +27,7 @@ def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
     if not skip_full or Path(full_dir).exists():
         plan.append(["search_speed", "--full-dir", full_dir])
     plan.append(["profile", "--full-dir", full_dir])
+    plan.append(["updates"])
     return plan
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-import whoosh.index
 from whoosh import query as wq
 
 from .articles import Article, _to_vietnam_time
@@ -25,8 +24,8 @@ from .query import QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import Highlight, Marks
+from .storage import open_reader
 from .store import IndexNotFound, current_generation
-from .threadsafe import ThreadSafeStorage
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -193,27 +192,32 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
-def _rank(scores, matched, recency, n: int) -> np.ndarray:
-    """The first n matched documents, by score or (given recency) newest first."""
+def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
+    """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
-        return ids[np.lexsort((ids, -scores[ids]))]
+        if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
+            ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
+        return sorted(ids.tolist(), key=lambda d: (-scores[d], doc_id(d)))[:n]
     ids = np.flatnonzero(matched)
-    order = np.lexsort((-scores[ids], -recency[ids]))[:n]
-    return ids[order]
+    ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
+    if len(ids) > n:  # keep the documents tied with the n-th
+        tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
+        ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
+    return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
 
 
 class _Snapshot:
-    """One generation as searches see it: searcher, scorer and arrays, closed after its last user."""
+    """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
 
-    def __init__(self, generation: Path, searcher):
+    def __init__(self, generation: Path, reader):
         try:
-            self.scorer = Scorer(searcher, SCORED_FIELDS)
+            self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
-        except BaseException:  # e.g. built by an earlier version, or removed while opening
-            searcher.close()
+        except BaseException:  # e.g. removed while opening
+            reader.close()
             raise
-        self.generation, self.searcher = generation, searcher
+        self.generation, self.reader = generation, reader
         self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
         self._users_lock = threading.Lock()
 
@@ -224,12 +228,12 @@ class _Snapshot:
         return self
 
     def release(self) -> None:
-        """Count one user less; the last one closes the searcher."""
+        """Count one user less; the last one closes the reader."""
         with self._users_lock:
             self._users -= 1
             last = self._users == 0
         if last:
-            self.searcher.close()
+            self.reader.close()
 
 
 def _open_snapshot(path: Path) -> _Snapshot:
@@ -237,11 +241,9 @@ def _open_snapshot(path: Path) -> _Snapshot:
     for attempt in range(20):
         gen = current_generation(path)
         try:
-            return _Snapshot(gen, ThreadSafeStorage(gen).open_index().searcher())
-        except IndexNotFound:  # built by an earlier version
-            raise
-        except (OSError, whoosh.index.EmptyIndexError):
-            if attempt == 19:
+            return _Snapshot(gen, open_reader(gen))
+        except OSError as e:  # a build swapped generations while we opened: try the new one
+            if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(path) == gen):
                 raise
             time.sleep(0.05)
 
@@ -289,7 +291,7 @@ class Index:
             generation = current_generation(self.path)
         except IndexNotFound:
             return False
-        return generation != live.generation or not live.searcher.up_to_date()
+        return generation != live.generation
 
     @contextmanager
     def _snapshot(self):
@@ -313,7 +315,13 @@ class Index:
     def doc_count(self) -> int:
         """How many articles the index holds."""
         with self._snapshot() as snap:
-            return snap.searcher.doc_count()
+            return snap.scorer.doc_count()
+
+    @property
+    def segment_count(self) -> int:
+        """How many segments the live generation has (updates add them, merges combine them)."""
+        with self._snapshot() as snap:
+            return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance") -> Results:
@@ -328,10 +336,10 @@ class Index:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort)
             scores, matched = self._execute(snap, plan)
             matched, undated = _by_date(matched, snap.recency, window, sort)
-            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, page * limit)
+            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
+                         page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(snap.searcher.stored_fields(int(d)), float(scores[d]), plan.marks)
-                    for d in page_docs]
+            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
                        undated)
 
@@ -368,7 +376,7 @@ class Index:
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
         with self._snapshot() as snap:
-            stored = snap.searcher.document(id=doc_id)
+            stored = snap.reader.document(doc_id)
         if stored is None:
             return None
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
