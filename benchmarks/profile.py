@@ -110,23 +110,20 @@ def profile_indexing(indexer, sample: Path, folder: str) -> Profiler:
 def profile_worker(indexer, sample: Path, folder: str) -> Profiler | None:
     """One build worker's job (analyse each article, write a Whoosh segment), run in this process.
 
-    Uses the core's internals (indexer.build._analyse, indexer.segment.segment_writer) when present.
+    Uses the core's internals (indexer.build._analyse, indexer.storage.segment_writer) when present.
     """
     analyse = getattr(sys.modules.get("indexer.build"), "_analyse", None)
-    segment = sys.modules.get("indexer.segment")
-    if analyse is None or segment is None:
+    storage = sys.modules.get("indexer.storage")
+    if analyse is None or storage is None:
         return None
-    import whoosh.index
-    from indexer.schema import build_schema
-
     articles = list(indexer.iter_articles([str(sample)]))
-    ix = whoosh.index.create_in(folder, build_schema())
+    ix = storage.create(Path(folder))
 
     def run():
-        writer = segment.segment_writer(ix)
+        writer = storage.segment_writer(ix)
         for article in articles:
             writer.add_document(**analyse(article))
-        writer.commit(merge=False)
+        storage.commit(ix, [writer.finish_segment()])
     _, profiler = profiled(run)
     return profiler
 
@@ -170,7 +167,7 @@ def main(argv=None) -> int:
     if worker is not None:
         sections += ["### One worker's job on the same articles, in one process (analysis: "
                      "`indexer.build._analyse` per article; then the segment: "
-                     "`indexer.segment.segment_writer` and its commit)", table(worker)]
+                     "`indexer.storage.segment_writer` and its commit)", table(worker)]
     body = "\n\n".join([
         *sections,
         f"### {len(queries)} searches with snippets on "

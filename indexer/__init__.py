@@ -2,7 +2,7 @@
 
 from .analysis import fold
 from .articles import Article, Skip, SourceError, Truncated, iter_articles
-from .build import BuildReport, UpdateReport, build_index, update_index
+from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
 from .query import QueryError
 from .search import Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
@@ -11,5 +11,5 @@ from .store import IndexLocked, IndexNotFound
 __all__ = [
     "Article", "BuildReport", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
     "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
-    "iter_articles", "open_index", "update_index",
+    "iter_articles", "open_index", "optimize_index", "update_index",
 ]

@@ -1,12 +1,12 @@
 """Build and update the index: parallel analysis and writing, atomic swap.
 
-A build reads the sources in the main process and deals batches of articles to worker
-processes; each worker runs pyvi and writes its own Whoosh segment, and the main process, which
-holds Whoosh's lock, publishes the workers' segments together as one index. An update (usually
-small) analyses in workers and writes through one writer. Every build or update writes a new
-generation (an update starts from hard links to the live one, whose files Whoosh never
-rewrites) and publishes it only after Whoosh's commit, so an interrupted run leaves the live
-index as it was.
+A build or update reads the sources in the main process and deals batches of articles to
+worker processes; each worker runs pyvi and writes its own segments, and the main process, which
+holds the writer lock, applies an update's deletions and publishes the workers' segments
+together. Every build, update or merge writes a new generation (an update or merge starts from
+hard links to the live one, whose files are never rewritten) and publishes it when complete, so
+an interrupted run leaves the live index as it was. After an update, the tiered merge policy
+(``indexer.storage.merge``) may merge segments into one more generation.
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-import whoosh.index
-
+from . import storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import build_schema, fingerprint, to_document
-from .segment import segment_writer
+from .storage import segment_writer
 from .store import current_generation, new_generation, publish, remove_stale_generations, writer_lock
 
-BATCH = 256  # articles per task handed to the analysis pool (update)
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
 
@@ -79,28 +77,6 @@ def _batches(iterable, size):
         yield batch
 
 
-def _analysed_documents(pool, articles, on_skip):
-    """Analyse articles in the pool, one batch ahead of the writer; yield documents in order."""
-    pending = None
-    for batch in _batches(articles, BATCH):
-        submitted = pool.map_async(_analyse, batch, chunksize=8)
-        if pending is not None:
-            yield from _documents(pending.get(), on_skip)
-        pending = submitted
-    if pending is not None:
-        yield from _documents(pending.get(), on_skip)
-
-
-def _documents(results, on_skip):
-    for result in results:
-        if isinstance(result, Skip):
-            on_skip(result)
-        else:
-            yield result
-
-
-def _pool(procs):
-    return multiprocessing.get_context("fork").Pool(procs or os.cpu_count() or 1)
 
 
 @contextmanager
@@ -141,12 +117,9 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
-    ix = whoosh.index.create_in(str(gen), build_schema())
-    count, segments = _write_segments(gen, articles, skipped, procs or os.cpu_count() or 1, progress)
-    writer = ix.writer()  # publishes the workers' segments as one index
-    writer._close_segment()
-    writer._commit_toc(segments)
-    writer._finish()  # also removes the temporary folder the workers shared
+    ix = storage.create(gen)
+    count, segments, _ = _write_segments(gen, articles, skipped, procs or os.cpu_count() or 1, progress)
+    storage.commit(ix, segments)
     return count
 
 
@@ -164,33 +137,24 @@ def _next_task(tasks, parent: int):
                 os._exit(1)
 
 
-def _close_segment(writer, segments: list) -> None:
-    """Write out a worker's segment, appending it to segments if it holds any document."""
-    # Not writer._finish(): that would delete the temporary folder other workers still use.
-    if writer._added:
-        segments.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-
-
 def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
     """Worker n: analyse batches of articles into a segment of its own; report counts, skips, segment."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
     try:
-        ix, segments = whoosh.index.open_dir(gen), []
-        writer = segment_writer(ix, _lk=False)  # the main process holds the lock
+        ix, segments = storage.open_files(Path(gen)), []
+        writer = segment_writer(ix)
         while (batch := _next_task(tasks, parent)) is not None:
             docs = [_analyse(article) for article in batch]
-            skips = [d for d in docs if isinstance(d, Skip)]
+            failed = [a.id for a, d in zip(batch, docs) if isinstance(d, Skip)]
             for doc in docs:
                 if not isinstance(doc, Skip):
                     writer.add_document(**doc)
-            results.put(("batch", n, len(docs) - len(skips), skips))
+            results.put(("batch", n, len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed)))
             if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
-                _close_segment(writer, segments)
-                writer = segment_writer(ix, _lk=False)
-        _close_segment(writer, segments)
-        results.put(("segments", n, 0, segments))
+                segments.append(writer.finish_segment())
+                writer = segment_writer(ix)
+        segments.append(writer.finish_segment())
+        results.put(("segments", n, 0, [s for s in segments if s is not None]))
     except BaseException as e:
         results.put(("error", n, 0, f"{type(e).__name__}: {e}"))
 
@@ -209,6 +173,7 @@ class _Workers:
                       for n in range(procs)]
         self.skipped, self.progress = skipped, progress
         self.count, self.segments = 0, [None] * procs  # worker n's segments, once it reports them
+        self.failed: list[str] = []  # ids of the articles whose analysis failed
         for proc in self.procs:
             proc.start()
 
@@ -238,19 +203,20 @@ class _Workers:
             self.segments[n] = payload
             return
         self.count += count
-        self.skipped.extend(payload)
+        self.skipped.extend(payload[0])
+        self.failed.extend(payload[1])
         if self.progress:
             self.progress(self.count)
 
-    def finish(self) -> tuple[int, list]:
-        """Tell every worker to finish its segment; wait for all of them."""
+    def finish(self) -> tuple[int, list, list[str]]:
+        """Tell every worker to finish; (articles indexed, segments, ids whose analysis failed)."""
         for n in range(len(self.procs)):
             self.give(n, None)
         while any(segments is None for segments in self.segments):
             self.collect(timeout=0.5)
         for proc in self.procs:
             proc.join()
-        return self.count, [s for segments in self.segments for s in segments]
+        return self.count, [s for segments in self.segments for s in segments], self.failed
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -259,8 +225,8 @@ class _Workers:
             proc.join()
 
 
-def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple[int, list]:
-    """Index articles with procs segment-writing workers; (articles indexed, their segments)."""
+def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple[int, list, list[str]]:
+    """Index articles with procs segment-writing workers (see _Workers.finish)."""
     workers = _Workers(gen, procs, skipped, progress)
     try:
         for i, batch in enumerate(_batches(articles, WORKER_BATCH)):
@@ -272,17 +238,10 @@ def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple
 
 
 def _link_copy(src: Path, dst: Path) -> None:
-    """Copy a generation's files to dst as hard links (Whoosh never rewrites a file)."""
+    """Copy a generation's files to dst as hard links (segment files are never rewritten)."""
     for path in src.iterdir():
         if path.is_file() and not path.name.endswith("LOCK"):
             os.link(path, dst / path.name)
-
-
-def _existing(reader) -> dict[str, tuple[str, str]]:
-    """id -> (fingerprint, origin) of every live document, read from the columns."""
-    ids, fps, origins = (reader.column_reader(name) for name in ("id", "fingerprint", "origin"))
-    return {ids[n]: (fps[n], origins[n]) for n in range(reader.doc_count_all())
-            if not reader.is_deleted(n)}
 
 
 def _covers(sources: list[Path], origin: str) -> bool:
@@ -297,7 +256,7 @@ def _read_elsewhere(sources: list[Path], origin: str) -> bool:
 
 
 def update_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> UpdateReport:
-    """Add new and changed articles from sources, remove those gone from them, then swap in."""
+    """Add new and changed articles from sources, remove those gone from them, swap in, merge."""
     index_dir = Path(index_dir)
     sources = [Path(s).resolve() for s in sources]
     report, started = UpdateReport(), time.monotonic()
@@ -305,15 +264,18 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
         live = current_generation(index_dir)
         with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
-            _apply_update(gen, sources, report, procs, progress)
-    report.seconds = time.monotonic() - started
+            _apply_update(gen, sources, report, procs or os.cpu_count() or 1, progress)
+        report.seconds = time.monotonic() - started  # searchable from here on
+        _merge(index_dir)
     return report
 
 
-def _apply_update(gen: Path, sources, report: UpdateReport, procs, progress) -> None:
-    ix = whoosh.index.open_dir(str(gen))
-    with ix.reader() as reader:
-        existing = _existing(reader)
+def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress) -> None:
+    """Write changed articles through the segment workers; delete old versions and removed ones."""
+    ix = storage.open_files(gen)
+    reader = storage.IndexReader(ix)
+    existing = reader.live_articles()
+    reader.close()
     seen, changed = set(), []
     for article in _read_articles(sources, report, progress):
         if progress:
@@ -327,27 +289,32 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs, progress) -> 
             report.unchanged += 1
         else:
             changed.append(article)
-    writer = segment_writer(ix)
-    try:
-        _write_changes(writer, changed, existing, report, procs, progress)
-        for doc_id, (_, origin) in existing.items():
-            if doc_id not in seen and _covers(sources, origin):
-                writer.delete_by_term("id", doc_id)
-                report.removed += 1
-        writer.commit(merge=False)  # a merge would read postings back from Whoosh, without positions
-    except BaseException:
-        writer.cancel()
-        raise
+    workers = max(1, min(procs, -(-len(changed) // WORKER_BATCH)))
+    _, segments, failed = _write_segments(gen, changed, report.skipped, workers, progress) if changed else (0, [], [])
+    written = {a.id for a in changed} - set(failed)
+    report.updated = len(written & existing.keys())
+    report.added = len(written) - report.updated
+    covered = {o: _covers(sources, o) for o in {origin for _, origin, _ in existing.values()}}
+    removed = [i for i, (_, origin, _) in existing.items() if i not in seen and covered[origin]]
+    report.removed = len(removed)
+    storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
 
 
-def _write_changes(writer, changed, existing, report, procs, progress) -> None:
-    with _pool(procs) as pool:
-        for doc in _analysed_documents(pool, changed, report.skipped.append):
-            if doc["id"] in existing:
-                writer.update_document(**doc)
-                report.updated += 1
-            else:
-                writer.add_document(**doc)
-                report.added += 1
-            if progress:
-                progress(report.added + report.updated)
+def _merge(index_dir: Path, bins: int | None = None) -> int:
+    """Merge the live generation's segments as the policy (or optimize) says, in a new generation."""
+    live = current_generation(index_dir)
+    reader = storage.open_reader(live)
+    groups = storage.merge_plan(reader, bins)
+    reader.close()
+    if groups:
+        with _next_generation(index_dir) as gen:
+            _link_copy(live, gen)
+            storage.apply_merges(gen, groups)
+    return len(groups)
+
+
+def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
+    """Merge the index to at most one segment per core (procs), without deleted documents."""
+    current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
+    with writer_lock(Path(index_dir), notice):
+        return _merge(Path(index_dir), procs or os.cpu_count() or 1)

@@ -16,7 +16,7 @@ import re
 import signal
 import sys
 
-from . import build_index, open_index, update_index
+from . import build_index, open_index, optimize_index, update_index
 from .articles import MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
 from .progress import Progress
@@ -53,6 +53,7 @@ examples:
   python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
   python -m indexer search 'title:"giao thông"' --json
   python -m indexer stats
+  python -m indexer optimize                               # merge to one segment per core
 """
 
 
@@ -106,8 +107,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="analysis processes (default: one per core)")
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
-    stats = _command(sub, "stats", "describe the index: articles, size")
-    for p in (build, update, search, stats):
+    stats = _command(sub, "stats", "describe the index: articles, segments, size")
+    optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
+                        "articles (open indexes keep searching meanwhile)")
+    for p in (build, update, search, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     return parser
 
@@ -229,13 +232,22 @@ def cmd_stats(args) -> int:
     gen = current_generation(args.index)
     size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
-        count = index.doc_count
-    print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsize: {size:,} bytes"
-          + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+        count, segments = index.doc_count, index.segment_count
+    print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
+          f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats}
+def cmd_optimize(args) -> int:
+    merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
+    with open_index(args.index) as index:
+        print(f"{plural(merged, 'merge')}: {plural(index.segment_count, 'segment')}, "
+              f"{plural(index.doc_count, 'article')} in {args.index}")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats,
+            "optimize": cmd_optimize}
 
 
 def _reader_gone() -> int:

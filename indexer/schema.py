@@ -18,8 +18,8 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
 from .articles import MAX_ARTICLE_CHARS, Article
-from .postings import MAX_TF
-from .segment import FlatPositions
+from .storage.flat import MAX_TF
+from .storage.writer import FlatPositions
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
@@ -35,6 +35,7 @@ class PreanalyzedText(TEXT):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.format = FlatPositions(field_boost=self.format.field_boost)
+        self.scorable = False  # exact lengths are in the flat files: Whoosh keeps none
 
     def index(self, value, **kwargs):
         if isinstance(value, Postings):
@@ -110,6 +111,17 @@ def _encode(fmt, positions: dict[str, list[int]], cache: dict) -> Postings:
             cache[key] = fmt.encode(p)
         postings.append((term.encode("utf-8"), len(p), len(p) * fmt.field_boost, cache[key]))
     return postings
+
+
+def restored_document(stored: dict, fingerprint_value: str) -> dict:
+    """The writer's arguments for a stored document whose text postings a merge copies itself."""
+    doc = {"id": stored["id"], "origin": stored.get("origin"), "fingerprint": fingerprint_value,
+           "date": stored.get("date"), "recency": recency(stored.get("date"))}
+    doc.update({name: stored.get(name) for name in STORED_FIELDS})
+    for field in ("title", "body"):
+        doc[field], doc[f"{field}_fold"] = Postings(), Postings()
+        doc[f"_stored_{field}"] = stored.get(field)
+    return {k: v for k, v in doc.items() if v is not None}
 
 
 def to_document(schema: Schema, article: Article) -> dict:

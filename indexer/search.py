@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-import whoosh.index
 from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
@@ -27,8 +26,8 @@ from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError,
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
+from .storage import open_reader
 from .store import IndexNotFound, current_generation
-from .threadsafe import ThreadSafeStorage
 from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
 
 SORTS = ("relevance", "newest")
@@ -202,27 +201,32 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
-def _rank(scores, matched, recency, n: int) -> np.ndarray:
-    """The first n matched documents, by score or (given recency) newest first."""
+def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
+    """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
-        return ids[np.lexsort((ids, -scores[ids]))]
+        if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
+            ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
+        return sorted(ids.tolist(), key=lambda d: (-scores[d], doc_id(d)))[:n]
     ids = np.flatnonzero(matched)
-    order = np.lexsort((-scores[ids], -recency[ids]))[:n]
-    return ids[order]
+    ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
+    if len(ids) > n:  # keep the documents tied with the n-th
+        tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
+        ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
+    return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
 
 
 class _Snapshot:
-    """One generation as searches see it: searcher, scorer and arrays, closed after its last user."""
+    """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
 
-    def __init__(self, generation: Path, searcher):
+    def __init__(self, generation: Path, reader):
         try:
-            self.scorer = Scorer(searcher, SCORED_FIELDS)
+            self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
-        except BaseException:  # e.g. built by an earlier version, or removed while opening
-            searcher.close()
+        except BaseException:  # e.g. removed while opening
+            reader.close()
             raise
-        self.generation, self.searcher = generation, searcher
+        self.generation, self.reader = generation, reader
         self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
         self._users_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
@@ -251,19 +255,19 @@ class _Snapshot:
         try:
             with self._lexicon_lock:
                 if self._lexicon is None:
-                    self._lexicon = _lexicon_of(self.scorer)
+                    self._lexicon = _lexicon_of(self.reader)
                 return self._lexicon
         finally:
             if user is not None:  # the background build's own reference
                 user.release()
 
     def release(self) -> None:
-        """Count one user less; the last one closes the searcher."""
+        """Count one user less; the last one closes the reader."""
         with self._users_lock:
             self._users -= 1
             last = self._users == 0
         if last:
-            self.searcher.close()
+            self.reader.close()
 
 
 def _open_snapshot(path: Path) -> _Snapshot:
@@ -271,11 +275,9 @@ def _open_snapshot(path: Path) -> _Snapshot:
     for attempt in range(20):
         gen = current_generation(path)
         try:
-            return _Snapshot(gen, ThreadSafeStorage(gen).open_index().searcher())
-        except IndexNotFound:  # built by an earlier version
-            raise
-        except (OSError, whoosh.index.EmptyIndexError):
-            if attempt == 19:
+            return _Snapshot(gen, open_reader(gen))
+        except OSError as e:  # a build swapped generations while we opened: try the new one
+            if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(path) == gen):
                 raise
             time.sleep(0.05)
 
@@ -323,7 +325,7 @@ class Index:
             generation = current_generation(self.path)
         except IndexNotFound:
             return False
-        return generation != live.generation or not live.searcher.up_to_date()
+        return generation != live.generation
 
     @contextmanager
     def _snapshot(self):
@@ -347,7 +349,13 @@ class Index:
     def doc_count(self) -> int:
         """How many articles the index holds."""
         with self._snapshot() as snap:
-            return snap.searcher.doc_count()
+            return snap.scorer.doc_count()
+
+    @property
+    def segment_count(self) -> int:
+        """How many segments the live generation has (updates add them, merges combine them)."""
+        with self._snapshot() as snap:
+            return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
@@ -370,10 +378,10 @@ class Index:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
             scores, matched = self._execute(snap, plan, alternatives)
             matched, undated = _by_date(matched, snap.recency, window, sort)
-            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, page * limit)
+            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
+                         page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(snap.searcher.stored_fields(int(d)), float(scores[d]), plan.marks)
-                    for d in page_docs]
+            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
                        undated, **understood)
 
@@ -433,7 +441,7 @@ class Index:
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
         with self._snapshot() as snap:
-            stored = snap.searcher.document(id=doc_id)
+            stored = snap.reader.document(doc_id)
         if stored is None:
             return None
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
@@ -513,21 +521,21 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) 
     return lookups
 
 
-def _lexicon_of(scorer: Scorer) -> Lexicon:
+def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
-    sampled = min(scorer.size, LEXICON_SAMPLE_DOCS)
+    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
 
     def adjacent(syllables):
-        title = scorer.adjacent_pairs("title", syllables, scorer.size)
-        body = scorer.adjacent_pairs("body", syllables, sampled)
-        scaled = body[2] * (scorer.size / max(sampled, 1))  # estimated over all articles
+        title = reader.adjacent_pairs("title", syllables, reader.size)
+        body = reader.adjacent_pairs("body", syllables, sampled)
+        scaled = body[2] * (reader.size / max(sampled, 1))  # estimated over all articles
         codes = np.concatenate([title[0] * len(syllables) + title[1], body[0] * len(syllables) + body[1]])
         codes, where = np.unique(codes, return_inverse=True)
         counts = np.bincount(where, np.concatenate([title[2], scaled]))
         return codes // len(syllables), codes % len(syllables), counts
 
-    titles = list(scorer.terms("title"))
-    return Lexicon(chain(titles, scorer.terms("body")), adjacent, titles)
+    titles = list(reader.terms("title"))
+    return Lexicon(chain(titles, reader.terms("body")), adjacent, titles)
 
 
 def _ms(started: float) -> float:

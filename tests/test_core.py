@@ -330,7 +330,7 @@ def test_workers_roll_over_to_new_segments_without_changing_results(tmp_path, mo
     monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)
     indexer.build_index([source], tmp_path / "many", procs=2)
     with indexer.open_index(tmp_path / "one") as one, indexer.open_index(tmp_path / "many") as many:
-        assert len(many._live.searcher.reader().leaf_readers()) == len(ARTICLES)
+        assert many.segment_count == len(ARTICLES)
         for q in queries:
             a, b = one.search(q, limit=50), many.search(q, limit=50)
             assert (a.total, sorted((round(h.score, 4), h.doc_id) for h in a)) == \

@@ -40,6 +40,7 @@ from conftest import REPO, SEED_FILE, SEED_ID, SEEDS, close_index, make_app, wri
 from test_articles import cp1258_bytes
 
 import indexer
+import indexer.storage.merge
 from indexer.cli import EXIT_SKIPPED
 
 
@@ -314,6 +315,18 @@ def answers(index_dir: Path) -> dict[str, tuple[int, list]]:
     return {q: (r.total, sorted((-round(hit.score, 3), hit.doc_id) for hit in r)) for q, r in found.items()}
 
 
+def holds_lock(index_dir: Path, proc) -> bool:
+    try:
+        return (index_dir / "writer.lock").read_text(encoding="ascii").strip() == str(proc.pid)
+    except FileNotFoundError:
+        return False
+
+
+def segment_count(index_dir: Path) -> int:
+    with indexer.open_index(index_dir) as index:
+        return index.segment_count
+
+
 def live_generation(index_dir: Path) -> str:
     return (index_dir / "CURRENT").read_text(encoding="ascii").strip()
 
@@ -355,28 +368,45 @@ def test_search_after_an_update_that_only_removes_articles(tmp_path):
         close_index(app)
 
 
-@pytest.mark.parametrize("command", ["build", "update"])
-def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, command):
+def pristine_index(tmp_path: Path, src: Path, command: str, monkeypatch) -> Path:
+    """The live index the killed runs start from; for optimize, many segments and deletions."""
+    pristine = tmp_path / "pristine"
+    if command == "optimize":
+        monkeypatch.setattr(indexer.build, "SEGMENT_POSTINGS", 10)  # a segment per batch
+        monkeypatch.setattr(indexer.build, "WORKER_BATCH", 16)
+        monkeypatch.setattr(indexer.storage.merge, "SEGMENTS_PER_TIER", 10**6)  # no merge yet
+        monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 1)
+        monkeypatch.setattr(indexer.storage.merge, "DELETES_ALLOWED", 1.0)
+    indexer.build_index([src], pristine, procs=2, notice=lambda message: None)
+    if command == "optimize":
+        write_jsonl(src / "tin.jsonl", news(range(20, 150)))
+        indexer.update_index([src], pristine, procs=2, notice=lambda message: None)
+    monkeypatch.undo()
+    return pristine
+
+
+@pytest.mark.parametrize("command", ["build", "update", "optimize"])
+def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, command, monkeypatch):
     seed = int(os.environ.get("RELIABILITY_SEED") or random.randrange(2**32))
     rng = random.Random(seed)
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(SEEDS / SEED_FILE, src / SEED_FILE)
     write_jsonl(src / "tin.jsonl", news(range(150)))
-    pristine = tmp_path / "pristine"
-    indexer.build_index([src], pristine, procs=2, notice=lambda message: None)
+    pristine = pristine_index(tmp_path, src, command, monkeypatch)
     before = answers(pristine)
     if command == "build":            # a fresh build of other articles over the live index
         target = tmp_path / "moi"
         target.mkdir()
         shutil.copy(SEEDS / SEED_FILE, target / SEED_FILE)
         write_jsonl(target / "tin.jsonl", news(range(250), edition=1))
-    else:                             # 30 removed, 50 changed, 70 unchanged, 120 added
+    elif command == "update":         # 30 removed, 50 changed, 70 unchanged, 120 added; then a merge
         target = src
         write_jsonl(src / "tin.jsonl", news(range(30, 80), edition=1) + news(range(80, 270)))
 
     def cmd(index_dir: Path) -> list[str]:
-        return [sys.executable, "-m", "indexer", command, str(target), "--index", str(index_dir)]
+        sources = [] if command == "optimize" else [str(target)]
+        return [sys.executable, "-m", "indexer", command, *sources, "--index", str(index_dir)]
 
     reference = tmp_path / "reference"          # the same run, not killed: what "after" looks like
     shutil.copytree(pristine, reference)
@@ -385,12 +415,15 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
     duration = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     after = answers(reference)
-    assert after != before, "the run must change the answers, or a half-applied run could go unseen"
+    if command == "optimize":         # the same answers from fewer segments
+        assert segment_count(reference) < segment_count(pristine), "optimize must merge something"
+    else:
+        assert after != before, "the run must change the answers, or a half-applied run could go unseen"
 
     for n in range(KILLS):
         # The first kill falls while the analysis workers run (the moment most likely to leave
         # orphans holding the lock); the others anywhere in the run.
-        while_workers = n == 0
+        while_workers = n == 0 and command != "optimize"  # optimize merges in the main process
         moment = rng.uniform(0, 0.3) if while_workers else rng.uniform(0, duration)
         index_dir = tmp_path / f"killed-{n}"
         shutil.copytree(pristine, index_dir)
@@ -401,6 +434,9 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
         try:
             while while_workers and not child_pids(proc.pid) and proc.poll() is None:
                 time.sleep(0.01)
+            while command == "optimize" and not holds_lock(index_dir, proc) and proc.poll() is None:
+                time.sleep(0.005)  # python's start-up is most of the run: kill while it merges
+            moment = moment / 3 if command == "optimize" else moment
             time.sleep(moment)
             workers = child_pids(proc.pid)
             what = (f"{command} killed {time.monotonic() - started:.2f} s into a {duration:.2f} s run"
@@ -411,7 +447,7 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
                 proc.wait()
             else:
                 what += " (it had already finished)"
-            held = (index_dir / "writer.lock").read_text(encoding="ascii").strip() == str(proc.pid)
+            held = holds_lock(index_dir, proc)
             what += ", holding the writer lock" if held else ", not holding the writer lock"
             print(what)
             deadline = time.monotonic() + 10

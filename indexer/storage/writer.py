@@ -1,26 +1,30 @@
-"""How a segment is written: Whoosh's file format, filled a term at a time, plus flat postings.
+"""How a segment is written: Whoosh's files for ids, dates and stored fields, flat postings for text.
 
 Whoosh's SegmentWriter sends every posting through a pool of Python tuples that it sorts (and,
 past a memory limit, spills to disk and merges again) before its codec writes them one posting
 at a time. For the text fields both ends are replaced here: ``TextPool`` keeps their postings in
-compact arrays and sorts them with NumPy, and ``BlockFieldWriter`` writes each term's Whoosh
-blocks whole, then all the flat postings (``indexer.postings``) in one go. The other fields
-(ids, dates) take Whoosh's own tuples.
+compact arrays and sorts them with NumPy, and ``BlockFieldWriter`` writes them only as flat
+postings with a term table of ours (``indexer.storage.flat``), in one go. The other fields (ids,
+dates) take Whoosh's own tuples and blocks, each term's blocks written whole.
 """
 
 from __future__ import annotations
 
-import heapq
+import copy
 from array import array
 from itertools import groupby
 from operator import itemgetter
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.fields import TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from .postings import write_flat_postings
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, term_table,
+                   write_flat_postings)
+
 
 class FlatPositions(Positions):
     """A text field's positions, kept in the flat postings files instead of Whoosh's blocks."""
@@ -38,16 +42,20 @@ class FlatPositions(Positions):
 class SortedPostings:
     """A pool's postings in (field, term, document) order, for BlockFieldWriter."""
 
-    def __init__(self, terms, docs, tfs, positions, bounds, position_bounds):
-        self.terms = terms  # (field, term bytes, documents, weights, flat term number or None)
+    def __init__(self, terms, keys, docs, tfs, positions, bounds, position_bounds, lengths):
+        self.terms = terms  # the other fields' (field, term bytes, documents, weights), for Whoosh
+        self.keys = keys  # each flat term's key: field number, then term bytes
         self.docs, self.tfs, self.positions = docs, tfs, positions
         self.bounds, self.position_bounds = bounds, position_bounds
+        self.lengths = lengths  # exact field lengths: one row per text field, one column per document
 
 
 class TextPool:
     """A segment's postings: the text fields' in compact arrays, other fields' as Whoosh tuples."""
 
-    def __init__(self):
+    def __init__(self, text_fields: list[str]):
+        self.text_fields = text_fields  # sorted: the rows of the lengths file
+        self.doc_count = 0  # set by the writer before the pool is flushed
         self.cleanup()
 
     def cleanup(self) -> None:
@@ -56,6 +64,7 @@ class TextPool:
         self._terms: dict[tuple[str, bytes], int] = {}
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
         self._positions = bytearray()
+        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
 
     @property
     def postings(self) -> int:
@@ -77,10 +86,24 @@ class TextPool:
         self._tfs.append(len(value) >> 2)
         self._positions += value
 
+    def _lengths(self, keys) -> np.ndarray:
+        """Exact field lengths (sums of term frequencies): one row per text field."""
+        field_of_tid = np.empty(len(keys), dtype=np.int32)
+        field_of_tid[[self._terms[k] for k in keys]] = [self.text_fields.index(f) for f, _ in keys]
+        fields = field_of_tid[np.frombuffer(self._tids, dtype=np.int32)]
+        where = fields.astype(np.int64) * self.doc_count + np.frombuffer(self._docs, dtype=np.int32)
+        sums = np.bincount(where, weights=np.frombuffer(self._tfs, dtype=np.uint32),
+                           minlength=len(self.text_fields) * self.doc_count)
+        return sums.astype(np.uint32).reshape(len(self.text_fields), self.doc_count)
+
     def iter_postings(self) -> SortedPostings:
         """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
+        if self.merged is not None:  # a merge's text postings, sorted already
+            self.merged.terms = self._other_terms()
+            return self.merged
         # Each input array is dropped as soon as it is used: this is the worker's memory peak.
         keys = sorted(self._terms)
+        lengths = self._lengths(keys)
         rank = np.empty(len(keys), dtype=np.int32)
         rank[[self._terms[k] for k in keys]] = np.arange(len(keys), dtype=np.int32)
         self._terms = {}
@@ -98,16 +121,14 @@ class TextPool:
         del order, tfs
         self._tfs = None
         position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
-        text = ((f, t, docs[bounds[i]:bounds[i + 1]], sorted_tfs[bounds[i]:bounds[i + 1]], i)
-                for i, (f, t) in enumerate(keys))
-        terms = heapq.merge(text, self._other_terms(), key=itemgetter(0, 1))
-        return SortedPostings(terms, docs, sorted_tfs, positions, bounds, position_bounds)
+        flat_keys = [bytes([self.text_fields.index(f)]) + t for f, t in keys]
+        return SortedPostings(self._other_terms(), flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
 
     def _other_terms(self):
         self._other.sort(key=itemgetter(0, 1, 2))
         for (fieldname, tbytes), group in groupby(self._other, key=itemgetter(0, 1)):
             group = list(group)
-            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group], None
+            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group]
 
 
 def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -133,21 +154,20 @@ class BlockFieldWriter(W3FieldWriter):
     """W3FieldWriter that writes each term's blocks whole from a TextPool, then flat postings."""
 
     def add_postings(self, schema, lengths, items: SortedPostings):
-        offsets = np.zeros(len(items.bounds) - 1, dtype=np.int64)  # per text term: .pst offset
         for fieldname, terms in groupby(items.terms, key=itemgetter(0)):
             self.start_field(fieldname, schema[fieldname])
-            for _, btext, docs, weights, flat_number in terms:
+            for _, btext, docs, weights in terms:
                 self.start_term(btext)
-                if flat_number is not None:
-                    offsets[flat_number] = self._postwriter._startoffset
                 self._add_blocks(docs, weights)
                 self.finish_term()
             self.finish_field()
-        write_flat_postings(self._storage, self._segment, offsets, items)
+        write_flat_postings(self._storage, self._segment, {
+            IDS: items.docs.astype(np.int32), TFS: items.tfs.astype(np.uint16),
+            POSITIONS: items.positions.astype(np.uint32),
+            TERMS: term_table(items.bounds, items.position_bounds),
+            KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths})
 
-    def _add_blocks(self, docs, weights) -> None:
-        if isinstance(docs, np.ndarray):
-            docs, weights = docs.tolist(), weights.tolist()
+    def _add_blocks(self, docs: list, weights: list) -> None:
         writer = self._postwriter
         limit = writer._blocklimit
         for start in range(0, len(docs), limit):
@@ -159,9 +179,48 @@ class BlockFieldWriter(W3FieldWriter):
             writer._maxweight = max(writer._weights)
 
 
-def segment_writer(ix, **kwargs) -> SegmentWriter:
-    """A Whoosh SegmentWriter using TextPool and IndexCodec."""
-    # Separate files, not one compound file: the flat postings are mapped from their own files.
-    writer = SegmentWriter(ix, codec=IndexCodec(), compound=False, **kwargs)
-    writer.pool = TextPool()  # SegmentWriter ignores its poolclass argument
-    return writer
+def text_fields(schema) -> list[str]:
+    """The fields whose postings are flat (sorted: the order of the lengths file's rows)."""
+    return sorted(name for name, field in schema.items() if isinstance(field.format, FlatPositions))
+
+
+class IndexWriter(SegmentWriter):
+    """Whoosh's SegmentWriter with a TextPool and IndexCodec: writes one segment of ours."""
+
+    def __init__(self, ix, **kwargs):
+        # Separate files, not one compound file: the flat postings are mapped from their own files.
+        super().__init__(ix, codec=IndexCodec(), compound=False, **kwargs)
+        self.pool = TextPool(text_fields(self.schema))  # SegmentWriter ignores its poolclass argument
+
+    def _flush_segment(self):
+        self.pool.doc_count = self.docnum
+        super()._flush_segment()
+
+    def finish_segment(self):
+        """Write out the segment and return it; None (and nothing written) if it holds no document."""
+        # Not _finish(): that would delete the temporary folder other writers may still use.
+        if self._added:
+            return self._finalize_segment()
+        self._close_segment()
+        return None
+
+    def commit_segments(self, segments: list) -> None:
+        """Make segments the index's content (writing Whoosh-native classes only) and release."""
+        self._close_segment()
+        toc = TOC(native_schema(self.schema), [_native_segment(s) for s in segments], self.generation)
+        toc.write(self.storage, self.indexname)
+        clean_files(self.storage, self.indexname, self.generation, segments)
+        self._finish()
+
+
+def native_schema(schema) -> Schema:
+    """The schema with Whoosh's own classes, so the stored index names none of our modules."""
+    return Schema(**{name: TEXT(stored=field.stored) if isinstance(field.format, FlatPositions) else field
+                     for name, field in schema.items()})
+
+
+def _native_segment(segment):
+    """The segment as stored: with Whoosh's own codec class (ours only changes the writing)."""
+    native = copy.copy(segment)
+    native._codec = W3Codec()
+    return native

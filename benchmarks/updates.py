@@ -1,0 +1,158 @@
+"""Updates benchmark: an index after many random updates against a fresh build of the same articles.
+
+Starts from the first --articles baomoi articles (in shards of SHARD articles, as a newsroom's
+export folders), then applies --updates updates of 1–50 articles each (about a third new, a
+third changed, a third deleted), each passing only the shards it touched to `update_index`.
+Then builds the same articles afresh and compares segments, opening time, the 300-query search
+benchmark's p50/p95 (with snippets) and the top 10 of every query (ids, order, scores within
+1e-4 relative). Writes the "updates" section of RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from .common import load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
+from .search_speed import CATEGORIES, make_queries, measure, ours_runner
+
+SHARD = 500  # articles per source file
+
+
+def _records(limit: int) -> list[dict]:
+    path = require_shared("corpus", "baomoi.jsonl.gz")
+    return [r for r in read_jsonl(path, limit) if r.get("id")]
+
+
+def _write_shard(folder: Path, name: str, records: list[dict]) -> Path:
+    path = folder / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _changed(record: dict, serial: int) -> dict:
+    """The record with an edited body, as a newsroom's correction."""
+    return dict(record, body=f"{record.get('body', '')}\nCập nhật lần {serial}: bài viết đã được chỉnh sửa.")
+
+
+def _one_update(rng, shards: dict[str, list[dict]], spare: list[dict], serial: int, folder: Path) -> list[Path]:
+    """Change the shards in memory and on disk; the paths the update must read."""
+    size = rng.randint(1, 50)
+    kinds = [rng.choice(("new", "changed", "deleted")) for _ in range(size)]
+    touched = set()
+    for kind in kinds:
+        if kind == "new" and spare:
+            shards.setdefault(f"update-{serial}", []).append(spare.pop())
+            touched.add(f"update-{serial}")
+            continue
+        name = rng.choice([n for n, rs in shards.items() if rs])
+        i = rng.randrange(len(shards[name]))
+        if kind == "deleted":
+            shards[name].pop(i)
+        else:
+            shards[name][i] = _changed(shards[name][i], serial)
+        touched.add(name)
+    return [_write_shard(folder, name, shards[name]) for name in sorted(touched)]
+
+
+def _open_ms(indexer, index_dir: Path, times: int = 5) -> float:
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        indexer.open_index(index_dir).close()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def _top10(index, queries) -> dict[str, list[tuple[str, float]]]:
+    return {q: [(h.doc_id, h.score) for h in index.search(q, limit=10)] for _, q in queries}
+
+
+def _same(a: list, b: list) -> bool:
+    return [i for i, _ in a] == [i for i, _ in b] and all(
+        math.isclose(x, y, rel_tol=1e-4) for (_, x), (_, y) in zip(a, b))
+
+
+def _search_stats(indexer, index_dir: Path, queries, warmup) -> tuple[dict, dict]:
+    with indexer.open_index(index_dir) as index:
+        latencies = measure(ours_runner(index), queries, warmup)["overall"]
+        tops = _top10(index, queries)
+        segments = index.segment_count
+    return {"segments": segments, "open": _open_ms(indexer, index_dir),
+            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95)}, tops
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=35_431)
+    parser.add_argument("--updates", type=int, default=200)
+    parser.add_argument("--work-dir", default="/tmp/vnsearch-updates")
+    parser.add_argument("--per-category", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args(argv)
+    indexer, rng, work = load_indexer(), random.Random(args.seed), Path(args.work_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "src").mkdir(parents=True)
+    records = _records(args.articles + 25 * args.updates)  # the rest: new articles to add
+    base, spare = records[:args.articles], records[args.articles:][::-1]
+    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
+    for name, rs in shards.items():
+        _write_shard(work / "src", name, rs)
+    with timer() as built:
+        indexer.build_index([work / "src"], work / "live", notice=lambda m: None)
+    print(f"  built {len(base):,} articles in {built.seconds:.0f} s", flush=True)
+    searchable, walls, segments = [], [], []
+    for serial in range(args.updates):
+        paths = _one_update(rng, shards, spare, serial, work / "src")
+        with timer() as wall:
+            report = indexer.update_index(paths, work / "live", notice=lambda m: None)
+        searchable.append(report.seconds)
+        walls.append(wall.seconds)
+        with indexer.open_index(work / "live") as index:
+            segments.append(index.segment_count)
+        if serial % 10 == 9:
+            print(f"  {serial + 1} updates, {segments[-1]} segments, last {report.seconds:.2f} s "
+                  f"searchable / {wall.seconds:.2f} s with merges", flush=True)
+    with timer() as fresh_time:
+        indexer.build_index([work / "src"], work / "fresh", notice=lambda m: None)
+    articles = [(r.get("title", ""), r.get("body", "")) for rs in shards.values() for r in rs]
+    queries = make_queries(articles, args.per_category, args.seed)
+    warmup = make_queries(articles, max(1, 30 // len(CATEGORIES)), args.seed + 1)
+    live, live_tops = _search_stats(indexer, work / "live", queries, warmup)
+    fresh, fresh_tops = _search_stats(indexer, work / "fresh", queries, warmup)
+    differ = [q for q in fresh_tops if not _same(live_tops[q], fresh_tops[q])]
+    body = _report(args, built.seconds, fresh_time.seconds, searchable, walls, segments, live, fresh,
+                   len(fresh_tops), differ)
+    print(body)
+    write_section("updates", "Updates", body)
+    return 0
+
+
+def _report(args, built, fresh_build, searchable, walls, segments, live, fresh, queries, differ) -> str:
+    rows = [[name, s["segments"], f"{s['open']:.1f}", f"{s['p50']:.1f}", f"{s['p95']:.1f}"]
+            for name, s in (("after the updates", live), ("fresh build of the same articles", fresh))]
+    merges = [w - s for w, s in zip(walls, searchable)]
+    parts = [f"{args.articles:,} baomoi articles (built in {built:.0f} s), then {args.updates} updates of "
+             f"1–50 articles (new, changed, deleted; seed {args.seed}), each reading only the source "
+             f"files it touched. Fresh build of the result: {fresh_build:.0f} s.",
+             md_table(["index", "segments", "open ms", "query p50 ms", "query p95 ms"], rows),
+             f"Per update: searchable after p50 {percentile(searchable, 50):.2f} s, p95 "
+             f"{percentile(searchable, 95):.2f} s, max {max(searchable):.2f} s; merges after it "
+             f"p50 {percentile(merges, 50):.2f} s, max {max(merges):.2f} s, total {sum(merges):.0f} s. "
+             f"Segments after each update: max {max(segments)}, last {segments[-1]}.",
+             f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (times grow with it).",
+             f"Top 10 (ids, order, scores within 1e-4 relative) equal to the fresh build's on "
+             f"{queries - len(differ)} of {queries} queries"
+             + (f"; differing e.g. `{differ[0]}`." if differ else ".")]
+    return "\n\n".join(parts)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""The storage layer: the only code that knows Whoosh's internals and the flat postings.
+
+A generation folder holds Whoosh's table of contents (segments and their deletions, written with
+Whoosh's own classes only, so renaming a module of ours breaks no index), each segment's Whoosh
+files and flat postings, and ``FORMAT``, the format version. ``writer`` writes segments (build,
+update and merge alike), ``reader`` reads a generation as one index (through ``threadsafe``, for
+concurrent searches), ``merge`` combines segments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import whoosh.index
+from whoosh.filedb.filestore import FileStorage
+
+from .. import schema as _schema
+from .merge import merge_segments, plan_merges, plan_optimize
+from .reader import IndexReader, OldFormat
+from .threadsafe import ThreadSafeStorage
+from .writer import IndexWriter, native_schema
+
+FORMAT_VERSION = 2
+FORMAT_FILE = "FORMAT"
+
+
+def create(gen: Path):
+    """A new, empty index in the generation folder gen (Whoosh's FileIndex)."""
+    whoosh.index.create_in(str(gen), native_schema(_schema.build_schema()))
+    (Path(gen) / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n", encoding="ascii")
+    return open_files(gen)
+
+
+def check_format(gen: Path) -> None:
+    """Raise OldFormat unless gen was written in this format."""
+    try:
+        version = (Path(gen) / FORMAT_FILE).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        version = "1"  # written before the format had a number
+    if version != str(FORMAT_VERSION):
+        raise OldFormat(f"this index is in format {version}, this version of indexer reads format "
+                        f"{FORMAT_VERSION}: rebuild it with `python -m indexer build`")
+
+
+def open_files(gen: Path, storage=None):
+    """The index in gen (Whoosh's FileIndex), its schema built from code; checks the format."""
+    check_format(gen)
+    storage = storage or FileStorage(str(gen))
+    try:
+        return storage.open_index(schema=_schema.build_schema())
+    except whoosh.index.EmptyIndexError as e:  # removed while we opened it
+        raise FileNotFoundError(f"no index in {gen}") from e
+
+
+def open_reader(gen: Path) -> IndexReader:
+    """A reader over the index in the generation folder gen, for any number of threads at once."""
+    return IndexReader(open_files(gen, ThreadSafeStorage(gen)))
+
+
+def segment_writer(ix) -> IndexWriter:
+    """A writer of one new segment (the caller holds the folder's writer lock)."""
+    return IndexWriter(ix, _lk=False)
+
+
+def commit(ix, segments: list, deletions=()) -> None:
+    """Make segments the index's content, after deleting the given document numbers."""
+    writer = segment_writer(ix)
+    for docnum in deletions:
+        writer.delete_document(docnum)
+    writer.commit_segments(list(writer.segments) + [s for s in segments if s is not None])
+
+
+def merge_plan(reader: IndexReader, bins: int | None = None) -> list[list[int]]:
+    """The groups of segments the tiered policy merges (or optimize, to at most bins segments)."""
+    sizes = [s.size - s.deleted for s in reader.segments]
+    deleted = [s.deleted for s in reader.segments]
+    return plan_optimize(sizes, deleted, bins) if bins else plan_merges(sizes, deleted)
+
+
+def apply_merges(gen: Path, groups: list[list[int]]) -> None:
+    """Merge each group of the index's segments (numbered as in its reader) into one segment."""
+    ix = open_files(gen)
+    reader = IndexReader(ix)
+    try:
+        merged = [merge_segments(segment_writer(ix), [reader.segments[i] for i in group]) for group in groups]
+        gone = {reader.segments[i].segment.segment_id() for group in groups for i in group}
+    finally:
+        reader.close()
+    writer = segment_writer(ix)
+    kept = [s for s in writer.segments if s.segment_id() not in gone]
+    writer.commit_segments(kept + [s for s in merged if s is not None])

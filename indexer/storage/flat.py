@@ -1,0 +1,142 @@
+"""Flat postings: each segment's document numbers, term frequencies and positions as plain arrays.
+
+Whoosh keeps a term's postings in pickled, compressed blocks; decoding them in Python costs more
+than scoring, and its phrase matcher walks positions one posting at a time. So when a segment
+is written (``indexer.storage.writer``), Whoosh gets the term table, field lengths, columns and
+stored fields, and the text fields' postings also go to flat files beside the segment, which
+searching maps into memory and slices with NumPy:
+
+- ``<segment>.vid``: int32 document numbers, term after term;
+- ``<segment>.vtf``: uint16 term frequencies, in the same order;
+- ``<segment>.vps``: uint32 positions, posting after posting (``tf`` of them each);
+- ``<segment>.vtm``: int64 pairs per term (index of its first posting, index of its first
+  position), then one closing pair;
+- ``<segment>.vtk``: the terms themselves, in the same order, sorted (a key is the field's number,
+  one byte, then the term's UTF-8 bytes): int64 count, int64 offsets (count + 1), then the bytes;
+- ``<segment>.vth``: the term table's index: each key's 64-bit hash (CRC-32 and Adler-32), sorted,
+  then the key's row for each;
+- ``<segment>.vln``: uint32 exact field lengths, one row per text field (sorted by name), one
+  column per document.
+
+A term is found by a binary search of its hash, checked against its bytes: nothing is parsed
+when a segment is opened, and Whoosh holds no text postings at all.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import zlib
+from functools import reduce
+
+import numpy as np
+
+IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
+MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def encode_keys(keys: list[bytes]) -> bytes:
+    """The .vtk file's content for a list of keys."""
+    offsets = np.concatenate(([0], np.cumsum([len(k) for k in keys], dtype=np.int64)))
+    return np.int64(len(keys)).tobytes() + offsets.astype(np.int64).tobytes() + b"".join(keys)
+
+
+def key_hash(key: bytes) -> int:
+    """A key's 64-bit hash (stable across processes, unlike hash())."""
+    return zlib.crc32(key) << 32 | zlib.adler32(key)
+
+
+def hash_table(keys: list[bytes]) -> np.ndarray:
+    """The .vth array: the keys' hashes, sorted, then the row of each."""
+    hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+    order = np.argsort(hashes, kind="stable")
+    return np.concatenate([hashes[order], order.astype(np.uint64)])
+
+
+def write_flat_postings(storage, segment, arrays: dict) -> None:
+    """Write a segment's flat files: arrays maps each extension to its bytes or array."""
+    for ext, values in arrays.items():
+        with segment.create_file(storage, ext) as f:
+            f.write(values if isinstance(values, bytes) else values.tobytes())
+
+
+def term_table(bounds: np.ndarray, position_bounds: np.ndarray) -> np.ndarray:
+    """The .vtm array: one (first posting, first position) row per term, then a closing one."""
+    return np.column_stack([bounds, position_bounds]).astype(np.int64)
+
+
+def _mapped(path: str, dtype) -> np.ndarray:
+    """A read-only array over a whole file (an empty file cannot be mapped)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return np.zeros(0, dtype=dtype)
+        return np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), dtype=dtype)
+
+
+class FlatPostings:
+    """One segment's flat postings, mapped into memory."""
+
+    def __init__(self, path: str, doc_count: int, text_fields: int):
+        """path: the segment's files without extension."""
+        self.path = path
+        self.ids = _mapped(path + IDS, np.int32)
+        self.tfs = _mapped(path + TFS, np.uint16)
+        self.positions = _mapped(path + POSITIONS, np.uint32)
+        terms = _mapped(path + TERMS, np.int64).reshape(-1, 2)
+        self.starts, self.position_starts = terms[:, 0], terms[:, 1]
+        self.lengths = _mapped(path + LENGTHS, np.uint32).reshape(text_fields, doc_count)
+        keys = _mapped(path + KEYS, np.uint8)
+        count = int(keys[:8].view(np.int64)[0])
+        self.key_offsets, self.key_bytes = keys[8:8 * (count + 2)].view(np.int64), keys[8 * (count + 2):]
+        self.hashes, self.hash_rows = _mapped(path + HASHES, np.uint64).reshape(2, count)
+
+    def key(self, row: int) -> bytes:
+        """The key of a term row."""
+        return self.key_bytes[self.key_offsets[row]:self.key_offsets[row + 1]].tobytes()
+
+    def keys(self) -> list[bytes]:
+        """Each term row's key: its field number (one byte), then the term's UTF-8 bytes."""
+        blob, offsets = self.key_bytes.tobytes(), self.key_offsets.tolist()
+        return [blob[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+
+    def row(self, key: bytes) -> int | None:
+        """The term row of a key, or None."""
+        h = np.uint64(key_hash(key))
+        i = int(np.searchsorted(self.hashes, h))
+        while i < len(self.hashes) and self.hashes[i] == h:
+            if self.key(int(self.hash_rows[i])) == key:
+                return int(self.hash_rows[i])
+            i += 1
+        return None
+
+    def slice(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of term row i."""
+        start, end = self.starts[i], self.starts[i + 1]
+        return self.ids[start:end], self.tfs[start:end]
+
+    def occurrences(self, i: int):
+        """(its documents, then the document and position of each occurrence) of term row i."""
+        ids, tfs = self.slice(i)
+        return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
+
+    def positions_before(self, i: int, cap: int):
+        """(document, position) of each occurrence of term row i in documents numbered below cap."""
+        ids, tfs = self.slice(i)
+        n = int(np.searchsorted(ids, cap))
+        start = self.position_starts[i]
+        return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
+
+    def phrase(self, rows: list[int | None]) -> np.ndarray:
+        """Document numbers where the terms of these rows occur one right after another."""
+        if not rows or any(r is None for r in rows):
+            return EMPTY
+        found = [self.occurrences(r) for r in rows]
+        docs = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [ids for ids, _, _ in found])
+        keys = None
+        for i, (_, doc_of, pos) in enumerate(found):
+            keep = np.isin(doc_of, docs)
+            # one key per occurrence, shifted back to where the phrase would start
+            k = (doc_of[keep].astype(np.int64) << 32) | (pos[keep].astype(np.int64) + len(rows) - i)
+            keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
+        return np.unique(keys >> 32)

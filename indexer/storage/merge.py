@@ -1,0 +1,173 @@
+"""Merging segments at the postings level, and the tiered policy that chooses what to merge.
+
+Whoosh's own merge reads postings back from its blocks, which hold no positions here. A merge
+of ours concatenates each term's flat postings, renumbering the documents and dropping deleted
+ones, and re-adds each live document's stored fields and columns (never re-running pyvi).
+
+The policy follows Lucene's TieredMergePolicy: segments are sorted by size (live documents,
+small ones counted as ``FLOOR_DOCS``); an index of total size T may keep about
+``SEGMENTS_PER_TIER`` segments per tier of sizes growing by ``MERGE_AT_ONCE``; beyond that the
+cheapest, least skewed run of up to ``MERGE_AT_ONCE`` similar segments is merged, at most
+``MAX_MERGED_DOCS`` in all (larger segments then stay as they are). A segment whose deleted share
+passes ``DELETES_ALLOWED`` is rewritten without them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import schema as _schema
+from .writer import SortedPostings
+
+SEGMENTS_PER_TIER = 8
+MERGE_AT_ONCE = 8
+FLOOR_DOCS = 2_000
+DELETES_ALLOWED = 0.25
+MAX_MERGED_DOCS = 40_000  # a merge holds its output's postings in memory
+COPY_CHUNK = 1 << 20  # input postings copied at a time (bounds a merge's temporary arrays)
+
+
+def merge_segments(writer, segments) -> object | None:
+    """Write the live documents of segments (``reader.SegmentReader``s) as writer's one segment."""
+    for segment in segments:
+        _add_stored(writer, segment)
+    writer.pool.merged = _merged_postings(segments)
+    return writer.finish_segment()
+
+
+def _add_stored(writer, segment) -> None:
+    """Re-add each live document's stored fields and columns, without text postings."""
+    fingerprints = segment.whoosh.column_reader("fingerprint")
+    for n in np.flatnonzero(segment.live).tolist():
+        writer.add_document(**_schema.restored_document(segment.whoosh.stored_fields(n), fingerprints[n]))
+
+
+def _merged_postings(segments) -> SortedPostings:
+    """The segments' flat postings of live documents as one segment's, renumbered, in term order.
+
+    Each segment's postings are in term order already, so each goes straight to its place in
+    the output arrays: no sort, and no more memory than the output and one segment's postings.
+    """
+    keys = [s.flat.keys() for s in segments]
+    union = sorted(set().union(*keys))
+    index = {k: i for i, k in enumerate(union)}
+    ranks = [np.array([index[k] for k in ks], dtype=np.int64) for ks in keys]
+    counts, position_counts = np.zeros(len(union), np.int64), np.zeros(len(union), np.int64)
+    for segment, rank in zip(segments, ranks):
+        kept, kept_positions = _kept_per_term(segment)
+        np.add.at(counts, rank, kept)
+        np.add.at(position_counts, rank, kept_positions)
+    used = counts > 0  # a term whose documents were all deleted goes
+    bounds = np.concatenate(([0], np.cumsum(counts[used])))
+    position_bounds = np.concatenate(([0], np.cumsum(position_counts[used])))
+    out = SortedPostings(None, [k for k, u in zip(union, used) if u], np.empty(bounds[-1], np.int32),
+                         np.empty(bounds[-1], np.uint16), np.empty(position_bounds[-1], np.uint32),
+                         bounds, position_bounds, _merged_lengths(segments))
+    place = np.cumsum(used) - 1  # union term -> output term
+    filled, position_filled, docbase = np.zeros(len(union), np.int64), np.zeros(len(union), np.int64), 0
+    for segment, rank in zip(segments, ranks):
+        kept, kept_positions = _copy_postings(segment, bounds[place[rank]] + filled[rank],
+                                              position_bounds[place[rank]] + position_filled[rank], docbase, out)
+        filled[rank] += kept
+        position_filled[rank] += kept_positions
+        docbase += int(segment.live.sum())
+    return out
+
+
+def _chunks(segment):
+    """A segment's term rows in runs of about COPY_CHUNK postings: (first row, end row, live mask)."""
+    starts = segment.flat.starts
+    cuts = np.searchsorted(starts, np.arange(0, starts[-1], COPY_CHUNK), side="right") - 1
+    bounds = np.unique(np.concatenate((cuts, [len(starts) - 1]))).tolist()
+    for r0, r1 in zip(bounds[:-1], bounds[1:]):
+        yield r0, r1, segment.live[segment.flat.ids[starts[r0]:starts[r1]]]
+
+
+def _rows(flat, r0: int, r1: int) -> np.ndarray:
+    """The term row (from r0) of each posting of rows r0..r1."""
+    return np.repeat(np.arange(r1 - r0), np.diff(flat.starts[r0:r1 + 1]))
+
+
+def _kept_per_term(segment) -> tuple[np.ndarray, np.ndarray]:
+    """(postings, positions) of live documents, per term row of a segment."""
+    flat, kept, kept_positions = segment.flat, [], []
+    for r0, r1, keep in _chunks(segment):
+        rows, tfs = _rows(flat, r0, r1)[keep], flat.tfs[flat.starts[r0]:flat.starts[r1]][keep]
+        kept.append(np.bincount(rows, minlength=r1 - r0))
+        kept_positions.append(np.bincount(rows, weights=tfs, minlength=r1 - r0).astype(np.int64))
+    return (np.concatenate(kept or [np.zeros(0, np.int64)]),
+            np.concatenate(kept_positions or [np.zeros(0, np.int64)]))
+
+
+def _copy_postings(segment, starts, position_starts, docbase: int, out: SortedPostings):
+    """Copy a segment's live postings to out, each term's from starts (and position_starts)."""
+    renumber = np.cumsum(segment.live) - 1 + docbase
+    for r0, r1, keep in _chunks(segment):
+        _copy_rows(segment.flat, r0, r1, keep, renumber, starts[r0:r1], position_starts[r0:r1], out)
+    return _kept_per_term(segment)
+
+
+def _copy_rows(flat, r0: int, r1: int, keep, renumber, starts, position_starts, out) -> None:
+    """Copy the kept postings of term rows r0..r1 to out, each row's from starts (position_starts)."""
+    p0, p1 = flat.starts[r0], flat.starts[r1]
+    all_tfs = flat.tfs[p0:p1].astype(np.int64)
+    rows, tfs = _rows(flat, r0, r1)[keep], all_tfs[keep]
+    kept = np.bincount(rows, minlength=r1 - r0)
+    kept_positions = np.bincount(rows, weights=tfs, minlength=r1 - r0).astype(np.int64)
+    to = starts[rows] + np.arange(len(rows)) - (np.cumsum(kept) - kept)[rows]  # in its term's place
+    out.docs[to] = renumber[flat.ids[p0:p1][keep]]
+    out.tfs[to] = tfs
+    first = (np.cumsum(all_tfs) - all_tfs)[keep] + flat.position_starts[r0]  # its first position
+    before = np.cumsum(tfs) - tfs  # positions of the kept postings before it
+    position_to = position_starts[rows] + before - (np.cumsum(kept_positions) - kept_positions)[rows]
+    run = np.arange(int(tfs.sum())) - np.repeat(before, tfs)
+    out.positions[np.repeat(position_to, tfs) + run] = flat.positions[np.repeat(first, tfs) + run]
+
+
+def _merged_lengths(segments) -> np.ndarray:
+    """The exact field lengths of the segments' live documents, in order."""
+    return np.concatenate([s.flat.lengths[:, s.live] for s in segments], axis=1) if segments else None
+
+
+def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
+    """Groups of segment numbers to merge, given each segment's live and deleted documents."""
+    groups = [[i] for i in range(len(sizes)) if deleted[i] > DELETES_ALLOWED * (sizes[i] + deleted[i])]
+    rest = sorted((i for i in range(len(sizes)) if [i] not in groups), key=lambda i: -sizes[i])
+    if not rest:
+        return groups
+    allowed = _allowed_segments(sum(sizes[i] for i in rest), min(sizes[i] for i in rest))
+    while len(rest) + len(groups) > allowed:
+        windows = [w for w in (rest[s:s + MERGE_AT_ONCE] for s in range(len(rest) - 1))
+                   if sum(sizes[i] for i in w) <= MAX_MERGED_DOCS]
+        if not windows:
+            break
+        window = min(windows, key=lambda w: _merge_score([sizes[i] for i in w]))
+        groups.append(window)
+        rest = [i for i in rest if i not in window]
+    return groups
+
+
+def _allowed_segments(total: int, smallest: int) -> int:
+    """How many segments an index of total documents may keep (Lucene's tiers)."""
+    level, allowed = max(smallest, FLOOR_DOCS), 0
+    while total / level >= SEGMENTS_PER_TIER:
+        allowed += SEGMENTS_PER_TIER
+        total -= SEGMENTS_PER_TIER * level
+        level *= MERGE_AT_ONCE
+    return allowed + max(1, math.ceil(total / level))
+
+
+def _merge_score(sizes: list[int]) -> float:
+    """Lower is better: merges of equal (floored) sizes and small totals come first."""
+    floored = [max(s, FLOOR_DOCS) for s in sizes]
+    return max(floored) / sum(floored) * sum(sizes) ** 0.05 if len(sizes) > 1 else math.inf
+
+
+def plan_optimize(sizes: list[int], deleted: list[int], bins: int) -> list[list[int]]:
+    """Groups that leave at most `bins` segments, of similar sizes, without deleted documents."""
+    groups: list[list[int]] = [[] for _ in range(bins)]
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        min(groups, key=lambda g: sum(sizes[j] for j in g)).append(i)
+    return [g for g in groups if len(g) > 1 or (g and deleted[g[0]])]

@@ -1,0 +1,173 @@
+"""Reading a generation: its segments' flat postings, lengths, columns, stored fields and deletions.
+
+Whoosh provides stored fields, columns and the id field's postings; the flat postings
+(``indexer.storage.flat``) provide the text fields' terms, postings, positions and lengths. Every
+array here spans all segments, a segment's documents numbered from its offset.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from itertools import accumulate
+
+import numpy as np
+from whoosh.reading import SegmentReader as WhooshSegmentReader
+
+from ..store import IndexNotFound
+from .flat import EMPTY, TERMS, FlatPostings
+from .writer import text_fields
+
+
+class OldFormat(IndexNotFound):
+    """The index was written in another format: rebuild it."""
+
+
+class SegmentReader:
+    """One segment: Whoosh's reader for its term table, stored fields and columns; flat postings."""
+
+    def __init__(self, whoosh_reader, offset: int, fields: list[str]):
+        self.whoosh, self.offset, self.fields = whoosh_reader, offset, fields
+        self.segment = whoosh_reader._segment
+        self.size = whoosh_reader.doc_count_all()
+        path = os.path.join(whoosh_reader._storage.folder, self.segment.make_filename(""))
+        if not os.path.exists(path + TERMS):
+            raise OldFormat("this index was built by an earlier version of indexer; "
+                            "rebuild it with `python -m indexer build`")
+        self.flat = FlatPostings(path, self.size, len(fields))
+        self.live = np.ones(self.size, dtype=bool)
+        self.live[list(self.segment.deleted_docs())] = False
+        self.deleted = self.size - int(self.live.sum())
+        self.ids = whoosh_reader.column_reader("id")  # random access to article ids
+
+    def row(self, field: str, term: str) -> int | None:
+        """The term's row in the flat postings, or None when the segment lacks it."""
+        return self.flat.row(bytes([self.fields.index(field)]) + term.encode("utf-8"))
+
+    def column(self, name: str, dtype) -> np.ndarray:
+        """A column's values, one per document."""
+        if dtype is str:
+            return np.array(self._strings(name), dtype=object)
+        return np.fromiter(self.whoosh.column_reader(name), dtype, self.size)
+
+    def _strings(self, name: str) -> list[str]:
+        """A string column's values, read in one piece (one read per value costs ~30 µs)."""
+        raw = self.whoosh.column_reader(name, translate=False)
+        if not hasattr(raw, "_lengths"):  # a column layout this code does not know
+            return [v.decode("utf-8") for v in raw]
+        lengths = raw._lengths
+        blob = raw._dbfile.get(raw._basepos, sum(lengths))
+        ends = list(accumulate(lengths))
+        return [blob[end - n:end].decode("utf-8") for end, n in zip(ends, lengths)]
+
+
+class IndexReader:
+    """A generation's segments read as one index (the storage layer's reading side)."""
+
+    def __init__(self, ix):
+        self.fields = text_fields(ix.schema)
+        self.searcher = ix.searcher()
+        leaves = self.searcher.reader().leaf_readers()
+        try:
+            self.segments = [SegmentReader(r, offset, self.fields) for r, offset in leaves
+                             if isinstance(r, WhooshSegmentReader)]
+        except BaseException:
+            self.searcher.close()
+            raise
+        self.size = sum(s.size for s in self.segments)
+        self.live = self._concat([s.live for s in self.segments], bool)
+        self.deleted = sum(s.deleted for s in self.segments)
+        self._offsets = [s.offset for s in self.segments]
+
+    @staticmethod
+    def _concat(parts, dtype) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, term frequencies) of a term over all segments, or None."""
+        parts = [(ids + s.offset, tfs) for s in self.segments
+                 if (row := s.row(field, term)) is not None for ids, tfs in [s.flat.slice(row)]]
+        if not parts:
+            return None
+        return (np.concatenate([i for i, _ in parts]).astype(np.int64),
+                np.concatenate([t for _, t in parts]).astype(np.float32))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many live documents hold the term."""
+        postings = self.postings(field, term)
+        if postings is None:
+            return 0
+        return len(postings[0]) if not self.deleted else int(self.live[postings[0]].sum())
+
+    def phrase(self, field: str, words: list[str]) -> np.ndarray:
+        """Document numbers where the words occur one right after another in field."""
+        return np.concatenate([s.flat.phrase([s.row(field, w) for w in words]) + s.offset
+                               for s in self.segments] or [EMPTY])
+
+    def terms(self, field: str):
+        """Yield (term, document frequency, deleted documents included) of a field's terms,
+        segment by segment."""
+        number = bytes([self.fields.index(field)])
+        for s in self.segments:
+            dfs = np.diff(s.flat.starts).tolist()
+            for row, key in enumerate(s.flat.keys()):
+                if key[:1] == number:
+                    yield key[1:].decode("utf-8"), dfs[row]
+
+    def adjacent_pairs(self, field: str, terms: list[str], max_docs: int):
+        """(first, second, count) arrays: how often terms[first] is right before terms[second]
+        in the field of the first max_docs documents (a sample: all of them costs too much)."""
+        bits = max(len(terms), 2).bit_length()
+        codes = []
+        for s in self.segments:
+            if s.offset >= max_docs:
+                break
+            found = [(n, s.flat.positions_before(row, max_docs - s.offset))
+                     for n, t in enumerate(terms) if (row := s.row(field, t)) is not None]
+            # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
+            # characters has fewer syllables), term number; sorted in place, no argsort copy
+            keys = np.empty(sum(len(p) for _, (_, p) in found), dtype=np.uint64)
+            at = 0
+            for n, (docs, positions) in found:
+                keys[at:at + len(docs)] = (((docs.astype(np.uint64) << 24) | positions) << bits) | n
+                at += len(docs)
+            del found
+            keys.sort()
+            numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int32)
+            keys >>= np.uint64(bits)
+            follows = keys[1:] == keys[:-1] + np.uint64(1)
+            del keys
+            codes.append(numbers[:-1][follows].astype(np.int64) * len(terms) + numbers[1:][follows])
+        pairs, counts = np.unique(np.concatenate(codes or [EMPTY]), return_counts=True)
+        return pairs // len(terms), pairs % len(terms), counts
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Each document's exact length of field, in terms."""
+        i = self.fields.index(field)
+        return self._concat([s.flat.lengths[i] for s in self.segments], np.uint32)
+
+    def column(self, name: str, dtype=np.int64) -> np.ndarray:
+        """A column (e.g. recency) as one array over all documents."""
+        return self._concat([s.column(name, dtype) for s in self.segments], dtype)
+
+    def doc_id(self, docnum: int) -> str:
+        """The article id of a document."""
+        i = bisect_right(self._offsets, docnum) - 1
+        return self.segments[i].ids[docnum - self._offsets[i]]
+
+    def live_articles(self) -> dict[str, tuple[str, str, int]]:
+        """id -> (fingerprint, origin, document number) of every live document."""
+        columns = [self.column(name, str) for name in ("id", "fingerprint", "origin")]
+        return {columns[0][n]: (columns[1][n], columns[2][n], n) for n in np.flatnonzero(self.live).tolist()}
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of a document."""
+        return self.searcher.stored_fields(int(docnum))
+
+    def document(self, doc_id: str) -> dict | None:
+        """The stored fields of the live document with this id, or None."""
+        return self.searcher.document(id=doc_id)
+
+    def close(self) -> None:
+        """Release the files."""
+        self.searcher.close()

@@ -1,0 +1,183 @@
+"""The storage layer (issue 10): updates score like a fresh build, merges, optimize, the format.
+
+- After seeded random updates (new, changed and deleted articles) the index answers a query set
+  exactly like a fresh build of the same articles: ids, order and scores (with or without merges).
+- Many small updates leave a bounded number of segments; `optimize` merges to one per core while
+  another thread searches the open index.
+- The table of contents names no module of ours; another format version is refused with
+  "rebuild it"; an index committed under tests/data in the current format opens and answers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write_jsonl
+from test_reliability import KILL_QUERIES, news
+
+import indexer
+import indexer.storage.merge
+
+QUERIES = KILL_QUERIES + ["lần thứ 7", "Quảng Ninh", "hoàn thành kế hoạch", '"tổ chức sự kiện"', "Báo"]
+FORMAT_DATA = Path(__file__).parent / "data" / "format-2"
+QUIET = {"notice": lambda message: None}
+
+
+def rankings(index_dir: Path) -> dict:
+    """Every query's whole ranking, (id, score), by relevance and by date."""
+    with indexer.open_index(index_dir) as index:
+        return {(q, sort): [(h.doc_id, h.score) for h in index.search(q, limit=1000, sort=sort)]
+                for q in QUERIES for sort in ("relevance", "newest")}
+
+
+def assert_same_answers(got: dict, want: dict, what: str) -> None:
+    for key, expected in want.items():
+        assert [i for i, _ in got[key]] == [i for i, _ in expected], f"{what}: {key}"
+        for (doc_id, a), (_, b) in zip(got[key], expected):
+            assert math.isclose(a, b, rel_tol=1e-4), f"{what}: {key} {doc_id} scores {a} vs {b}"
+
+
+def random_update(rng: random.Random, editions: dict[int, int], next_number: int) -> int:
+    """Delete, change and add a few articles of editions (number -> edition); the next free number."""
+    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4))):
+        del editions[n]
+    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4))):
+        editions[n] += 1
+    for _ in range(rng.randint(0, 5)):
+        editions[next_number] = 0
+        next_number += 1
+    return next_number
+
+
+def never_merge(monkeypatch) -> None:
+    """Make the merge policy allow any number of segments and deleted documents."""
+    monkeypatch.setattr(indexer.storage.merge, "SEGMENTS_PER_TIER", 10**6)
+    monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 1)
+    monkeypatch.setattr(indexer.storage.merge, "DELETES_ALLOWED", 1.0)
+
+
+def write_source(src: Path, editions: dict[int, int]) -> None:
+    write_jsonl(src / "tin.jsonl", [news([n], edition=e)[0] for n, e in sorted(editions.items())])
+
+
+@pytest.mark.parametrize("merges", [True, False], ids=["merging", "not-merging"])
+def test_after_random_updates_the_index_answers_like_a_fresh_build(tmp_path, monkeypatch, merges):
+    if not merges:  # deleted documents stay in their segments: statistics must ignore them
+        never_merge(monkeypatch)
+    monkeypatch.setattr(indexer.storage.merge, "COPY_CHUNK", 7)  # merges copy postings in many runs
+    seed = int(os.environ.get("STORAGE_SEED") or random.randrange(2**32))
+    rng = random.Random(seed)
+    editions, src = {n: 0 for n in range(40)}, tmp_path / "src"
+    src.mkdir()
+    write_source(src, editions)
+    indexer.build_index([src], tmp_path / "live", procs=2, **QUIET)
+    next_number = len(editions)
+    for round_ in range(6):
+        next_number = random_update(rng, editions, next_number)
+        write_source(src, editions)
+        indexer.update_index([src], tmp_path / "live", procs=2, **QUIET)
+        shutil.rmtree(tmp_path / "fresh", ignore_errors=True)
+        indexer.build_index([src], tmp_path / "fresh", procs=2, **QUIET)
+        what = f"update {round_ + 1} (seed {seed}: STORAGE_SEED={seed} repeats it)"
+        assert_same_answers(rankings(tmp_path / "live"), rankings(tmp_path / "fresh"), what)
+    with indexer.open_index(tmp_path / "live") as index:
+        assert index.doc_count == len(editions)
+        assert (index.segment_count > 2) != merges, "the test must run with and without merges"
+
+
+def test_many_small_updates_keep_the_segment_count_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 2)  # tiers at 2, 16, 128 articles
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "tin.jsonl", news(range(60)))
+    indexer.build_index([src], tmp_path / "ix", procs=1, **QUIET)
+    counts, editions = [], {n: 0 for n in range(60)}
+    for n in range(25):  # one changed article each time
+        editions[n] = 1
+        write_source(src, editions)
+        indexer.update_index([src], tmp_path / "ix", procs=1, **QUIET)
+        with indexer.open_index(tmp_path / "ix") as index:
+            counts.append(index.segment_count)
+            assert index.doc_count == 60
+    assert max(counts) <= 11, counts  # Lucene's tiers allow 8 + 3 segments for 60 articles here
+    assert len(set(counts)) > 1, f"merges never ran or ran every time: {counts}"
+    assert len(list((tmp_path / "ix").glob("gen-*"))) == 1
+
+
+def test_optimize_merges_to_one_segment_per_core_while_searches_go_on(tmp_path, monkeypatch):
+    src = write_jsonl(tmp_path / "tin.jsonl", news(range(120)))
+    monkeypatch.setattr(indexer.build, "SEGMENT_POSTINGS", 10)
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 8)
+    never_merge(monkeypatch)
+    indexer.build_index([src], tmp_path / "ix", procs=2, **QUIET)
+    write_jsonl(tmp_path / "tin.jsonl", news(range(10, 120)))
+    indexer.update_index([tmp_path / "tin.jsonl"], tmp_path / "ix", procs=1, **QUIET)
+    before = rankings(tmp_path / "ix")
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.segment_count > os.cpu_count()
+        stop, seen = threading.Event(), []
+
+        def search_meanwhile():
+            while not stop.is_set():
+                seen.append([(h.doc_id, h.score) for h in index.search("Quảng Ninh", limit=1000)])
+        thread = threading.Thread(target=search_meanwhile)
+        thread.start()
+        try:
+            done = subprocess.run([sys.executable, "-m", "indexer", "optimize", "--index", str(tmp_path / "ix")],
+                                  cwd=REPO, capture_output=True, text=True, timeout=120)
+        finally:
+            stop.set()
+            thread.join()
+        assert done.returncode == 0, done.stderr
+        assert seen and all(s == before[("Quảng Ninh", "relevance")] for s in seen)
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.segment_count <= os.cpu_count() and index.doc_count == 110
+    assert_same_answers(rankings(tmp_path / "ix"), before, "after optimize")
+    assert len(list((tmp_path / "ix").glob("gen-*"))) == 1
+
+
+def test_optimize_without_an_index_is_a_one_line_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "indexer", "optimize", "--index", str(tmp_path / "none")],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "no index" in done.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def live_generation(index_dir: Path) -> Path:
+    return index_dir / (index_dir / "CURRENT").read_text(encoding="ascii").strip()
+
+
+def test_the_stored_index_names_no_module_of_ours(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], tmp_path / "ix", procs=1, **QUIET)
+    tocs = list(live_generation(tmp_path / "ix").glob("*.toc"))
+    assert tocs and not any(b"indexer" in toc.read_bytes() for toc in tocs)
+
+
+def test_an_index_of_another_format_is_refused_with_a_rebuild_message(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], tmp_path / "ix", procs=1, **QUIET)
+    (live_generation(tmp_path / "ix") / "FORMAT").write_text("1\n", encoding="ascii")
+    with pytest.raises(indexer.IndexNotFound, match="rebuild it"):
+        indexer.open_index(tmp_path / "ix")
+
+
+def test_the_committed_index_of_the_current_format_opens_and_answers(tmp_path):
+    shutil.copytree(FORMAT_DATA, tmp_path / "ix")
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 5
+        assert [h.doc_id for h in index.search("Quảng Ninh")][:1] == ["tin-0"]
+        assert index.get("tin-1").title.startswith("Hải Phòng")
+
+
+def test_an_empty_index_opens_and_finds_nothing(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("not json\n", encoding="utf-8")
+    indexer.build_index([tmp_path / "empty.jsonl"], tmp_path / "ix", procs=1, **QUIET)
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 0 and index.search("cầu").total == 0
