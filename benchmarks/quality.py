@@ -3,11 +3,14 @@
     python -m benchmarks.quality                       # all sets and variants, writes RESULTS.md
     python -m benchmarks.quality --sets baomoi-title --variants orig noaccent   # quick look
     python -m benchmarks.quality --sets vietnews-title --engines ours --misses 20  # what it misses
+    python -m benchmarks.quality --sets topical        # only the topical set
 
 For each set in ../shared/eval/dev/ the pool is indexed by `indexer.build_index` and by the
 Tantivy set-ups of benchmarks/tantivy_ref.py; every query variant is searched (top 10) in
 each. Also scores our own short-query set (benchmarks/short_queries.tsv, on the baomoi-title
-pool) with MRR@10, Recall@10 and P@5. RESULTS.md is rewritten only by a full run (or --write).
+pool) with MRR@10, Recall@10 and P@5, and the topical judged set (benchmarks/topical.py:
+MAP@10, nDCG@10, P@5, R@10 per half, accented and unaccented). RESULTS.md is rewritten only by
+a full run (or --write).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ ENGINES = ["ours", *SETUPS]
 SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
 SHORT_POOL_SET = "baomoi-title"
 SAME_QIDS = "orig(same qids)"
+TOPICAL = "topical"
 
 
 # ---------------------------------------------------------------- inputs
@@ -36,12 +40,12 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     return [tuple(line.split("\t", 1)) for line in lines if line.strip()]
 
 
-def read_qrels(path: Path) -> dict[str, set[str]]:
-    """qid -> relevant doc ids, from a TREC qrels file."""
+def read_qrels(path: Path, min_grade: int = 1) -> dict[str, set[str]]:
+    """qid -> relevant doc ids (or all judged ones, with min_grade=0), from a TREC qrels file."""
     qrels: dict[str, set[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         qid, _, doc_id, grade = line.split()
-        if int(grade) > 0:
+        if int(grade) >= min_grade:
             qrels.setdefault(qid, set()).add(doc_id)
     return qrels
 
@@ -229,7 +233,8 @@ def short_subsets(queries) -> dict:
             "typed without accents": [(qid, q) for qid, q in queries if qid.startswith("u")]}
 
 
-def report(all_results: dict, short_results: dict | None, timings: list[list]) -> str:
+def known_item_parts(all_results: dict) -> list[str]:
+    """The known-item sets' intro, table and targets."""
     parts = ["Known-item sets of ../shared/eval/dev (500 queries each; relevant = the source "
              "article and its exact duplicates). `ours` = `indexer.build_index` + "
              "`Index.search(q, limit=10)`; `default` / `fold` = the Tantivy 0.27 set-ups of "
@@ -240,12 +245,21 @@ def report(all_results: dict, short_results: dict | None, timings: list[list]) -
     if targets:
         parts += ["### Targets (MRR@10)",
                   md_table(["set", "target", "ours", "compared with", "result"], targets)]
+    return parts
+
+
+def report(all_results: dict, short_results: dict | None, timings: list[list],
+           topical: str | None = None) -> str:
+    parts = known_item_parts(all_results) if all_results else []
     if short_results:
         parts += ["### Short queries (benchmarks/short_queries.tsv, baomoi-title pool)",
                   "Queries of 2–4 words as people type them (names, places, events); several "
                   "judged articles per query. How the set was made: see the top of this file.",
                   short_table(short_results)]
-    parts += ["### Time", md_table(["pool", "engine", "build s", "search ms/query"], timings)]
+    if topical:
+        parts += ["### Topical set (benchmarks/topical/)", topical]
+    if timings:
+        parts += ["### Time", md_table(["pool", "engine", "build s", "search ms/query"], timings)]
     return "\n\n".join(parts)
 
 
@@ -253,7 +267,9 @@ def report(all_results: dict, short_results: dict | None, timings: list[list]) -
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="+", choices=SETS, default=SETS)
+    parser.add_argument("--sets", nargs="+", choices=[*SETS, TOPICAL], default=[*SETS, TOPICAL],
+                        help=f"known-item sets of ../shared/eval/dev, and '{TOPICAL}' "
+                             "(benchmarks/topical/); default: all")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS)
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=ENGINES)
     parser.add_argument("--no-short", action="store_true", help="skip the short-query set")
@@ -289,6 +305,23 @@ def run_pool(set_name: str, engine_names: list[str], indexer, jobs: dict,
     return results
 
 
+def set_jobs(set_name: str, variants: list[str], short: bool) -> dict:
+    """The jobs of one known-item pool: its queries, and the short-query set on its pool."""
+    set_dir = require_shared("eval", "dev", set_name)
+    jobs = {"eval": (set_queries(set_dir, variants), read_qrels(set_dir / "qrels.txt"))}
+    if set_name == SHORT_POOL_SET and short and SHORT_TSV.exists():
+        queries, short_qrels = read_short_set()
+        jobs["short"] = (short_subsets(queries), short_qrels)
+    return jobs
+
+
+def run_topical_set(engines: list[str], indexer) -> str:
+    """The topical set's report (benchmarks/topical.py, which builds on this module)."""
+    from benchmarks.topical import run_topical  # here: topical imports this module
+    print("== topical", flush=True)
+    return run_topical(engines, indexer)[0]
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     engines = list(args.engines)
@@ -297,20 +330,16 @@ def main(argv=None) -> int:
         engines.remove("ours")
     all_results, short_results, timings = {}, None, []
     with timer() as total:
-        for set_name in args.sets:
-            set_dir = require_shared("eval", "dev", set_name)
-            qrels = read_qrels(set_dir / "qrels.txt")
-            jobs = {"eval": (set_queries(set_dir, args.variants), qrels)}
-            if set_name == SHORT_POOL_SET and not args.no_short and SHORT_TSV.exists():
-                queries, short_qrels = read_short_set()
-                jobs["short"] = (short_subsets(queries), short_qrels)
+        for set_name in (s for s in args.sets if s != TOPICAL):
+            jobs = set_jobs(set_name, args.variants, not args.no_short)
             by_job = run_pool(set_name, engines, indexer, jobs, timings, args.misses)
             all_results[set_name] = by_job["eval"]
             short_results = by_job.get("short", short_results)
+        topical = run_topical_set(engines, indexer) if TOPICAL in args.sets else None
     print(f"total {total.seconds:.1f} s\n")
-    text = report(all_results, short_results, timings)
+    text = report(all_results, short_results, timings, topical)
     print(text)
-    full = args.sets == SETS and args.variants == VARIANTS and not args.no_short
+    full = set(args.sets) == {*SETS, TOPICAL} and args.variants == VARIANTS and not args.no_short
     if full or args.write:
         write_section("quality", "Retrieval quality", text)
     else:

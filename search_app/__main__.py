@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     if sock is None:
         return EXIT_FAILURE
     app = create_app({"INDEX_DIR": index_dir})
-    print(f"Đang phục vụ tại {socket_url(sock)} (chỉ mục: {index_dir}, {args.workers} tiến trình); "
+    print(f"Đang phục vụ tại {socket_url(sock)} (chỉ mục: {index_dir}); "
+          f"{args.workers} tiến trình; "
           "Ctrl+C để dừng.", flush=True)
     return serve(app, sock, args.threads, args.workers)
 

@@ -139,7 +139,10 @@ class Supervisor:
         """Supervise until a signal (exit status 0) or a crash loop (1)."""
         for signum in STOP_SIGNALS:
             signal.signal(signum, self._stop)
-        self.workers = [self._start(i) for i in range(self.count)]
+        for i in range(self.count):
+            self.workers.append(self._start(i))
+        if self.stopping:  # a signal came while workers were starting: stop those started after it
+            self._stop(signal.SIGTERM, None)
         while not self.stopping:
             wait([w.sentinel for w in self.workers], timeout=1)
             if not self.stopping and not self._replace_dead():
