@@ -94,7 +94,7 @@ def test_an_explicit_index_without_an_index_stops_and_says_how_to_build_one(tmp_
 def test_run_from_another_folder_it_serves_the_projects_own_index(tmp_path):
     proc = launcher("--port", free_port(), cwd=tmp_path)
     try:
-        assert f"(chỉ mục: {ROOT / 'index_data'}," in serving_line(proc)
+        assert f"(chỉ mục: {ROOT / 'index_data'})" in serving_line(proc)
     finally:
         stop(proc)
     assert list(tmp_path.iterdir()) == []
