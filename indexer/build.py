@@ -223,6 +223,8 @@ class _Workers:
             if proc.is_alive():
                 proc.kill()
             proc.join()
+        for q in (*self.tasks, self.results):  # batches no worker will read must not block our exit
+            q.cancel_join_thread()
 
 
 def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple[int, list, list[str]]:

@@ -145,3 +145,24 @@ def test_progress_line_gives_the_share_read_and_the_time_left():
     progress.read(3_000_000)
     assert "(100%)" in progress.line(1000, 120.0) and "ETA" not in progress.line(1000, 120.0)
     assert Progress(stream=open(os.devnull, "w")).line(1, 1.0) == "1 article, 1/s, 0:01 elapsed"
+
+
+def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(index_dir, tmp_path):
+    """SIGINT to the main process only (as `timeout -s INT` sends it): it stops, it does not hang."""
+    articles = [{"id": f"bai-{n}", "title": f"Tin số {n} về giao thông đô thị",
+                 "body": " ".join(f"Đoạn {k} của bài {n} nói về hạ tầng giao thông và nghị quyết." for k in range(10))}
+                for n in range(40_000)]
+    source = write_jsonl(tmp_path / "many.jsonl", articles)
+    target = tmp_path / "index"
+    indexer.build_index([write_jsonl(tmp_path / "one.jsonl", [UNDATED])], target, procs=1)
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--index", str(target)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stderr.readline()  # the first progress line: the workers are indexing
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "interrupted" in err, err
+    with indexer.open_index(target) as index:
+        assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
