@@ -5,7 +5,8 @@
                                               # search_speed unless the full index exists)
     python -m benchmarks.run_all --full-dir DIR
 
-Order: quality, indexing (5,000 articles, then the whole corpus), search_speed, profile, updates.
+Order: quality, understand (issue 13), indexing (5,000 articles, then the whole corpus),
+search_speed, profile, updates.
 Each runs in its own process; a failure is reported and the others still run.
 """
 
@@ -23,7 +24,7 @@ DEFAULT_FULL_DIR = "/tmp/vnsearch-full"
 
 def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
     indexing = ["indexing", "--full-dir", full_dir] + (["--skip-full"] if skip_full else [])
-    plan = [["quality"], indexing]
+    plan = [["quality"], ["understand", "--write"], indexing]
     if not skip_full or Path(full_dir).exists():
         plan.append(["search_speed", "--full-dir", full_dir])
     plan.append(["profile", "--full-dir", full_dir])

@@ -134,6 +134,9 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
                         help="only articles published on or before this day (Vietnam time)")
     search.add_argument("--json", action="store_true",
                         help="print the page of results as JSON (snippets keep their <mark> tags)")
+    search.add_argument("--exact", action="store_true",
+                        help="search the words as typed: no Telex/VNI decoding, typo fixes, "
+                             "restored accents or abbreviations")
 
 
 def dash_query_last(argv: list[str]) -> list[str]:
@@ -205,11 +208,16 @@ def _hit_line(rank: int, hit) -> str:
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
-                               date_from=args.date_from, date_to=args.date_to)
+                               date_from=args.date_from, date_to=args.date_to, exact=args.exact)
     note = undated_note(results.undated, bool(args.date_from or args.date_to))
+    if results.rewritten:
+        print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
+    if results.suggestion:
+        print(f"did you mean: {results.suggestion}", file=sys.stderr)
     if args.json:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
+                          "suggestion": results.suggestion, "rewritten": results.rewritten,
                           "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")

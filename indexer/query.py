@@ -37,6 +37,7 @@ FOLDED = 0.25
 COMPOUND = 0.6
 CODE = 3.0
 CODE_PART = 0.3
+PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 COMMON_RATIO = 0.02
 MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
@@ -198,6 +199,12 @@ class QueryBuilder:
             rare += self.word(code, terms.accented, CODE)
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
+
+    def preferred(self, reading: str) -> list:
+        """Exact-field lookups that rank articles holding an accented reading of the query higher."""
+        terms = terms_of(reading)
+        return [q for t in terms.syllables + self.compounds(terms)
+                for q in self.word(t, True, PREFERRED, exact_only=True)]
 
     def phrase(self, clause: Clause):
         """An exact phrase, numbers and codes included (accent-insensitive when typed without)."""

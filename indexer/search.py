@@ -13,19 +13,22 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from itertools import chain
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 from whoosh import query as wq
 
+from .analysis import CODE_RE, fold
 from .articles import Article, _to_vietnam_time
-from .query import QueryBuilder, QueryError, parse
+from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
-from .snippets import Highlight, Marks
+from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .storage import open_reader
 from .store import IndexNotFound, current_generation
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -33,6 +36,10 @@ MAX_PAGE = 10_000
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
+MAX_SUGGEST_CHARS = 200
+ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
+LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
+LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 
 
 @dataclass
@@ -90,6 +97,8 @@ class Results:
     sort: str = "relevance"
     marks: Marks = field(default_factory=Marks, repr=False)
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
+    suggestion: str | None = None  # a reading of the query to propose (accents restored)
+    rewritten: str | None = None  # the query actually searched, when the engine changed it
 
     @property
     def pages(self) -> int:
@@ -220,12 +229,37 @@ class _Snapshot:
         self.generation, self.reader = generation, reader
         self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
         self._users_lock = threading.Lock()
+        self._lexicon: Lexicon | None = None
+        self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
+        self._lexicon_thread: threading.Thread | None = None
 
     def acquire(self) -> "_Snapshot":
         """Count one more user (a search); the caller holds the Index lock."""
         with self._users_lock:
             self._users += 1
         return self
+
+    def lexicon(self, wait: bool) -> Lexicon | None:
+        """This generation's Lexicon, built on first use; without wait, None while a background
+        thread (holding the snapshot open) builds it."""
+        if self._lexicon is None and not wait:
+            with self._lexicon_lock:
+                if self._lexicon_thread is None:
+                    self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
+                                                            daemon=True)
+                    self._lexicon_thread.start()
+            return self._lexicon
+        return self._lexicon or self._build_lexicon()
+
+    def _build_lexicon(self, user: "_Snapshot | None" = None) -> Lexicon:
+        try:
+            with self._lexicon_lock:
+                if self._lexicon is None:
+                    self._lexicon = _lexicon_of(self.reader)
+                return self._lexicon
+        finally:
+            if user is not None:  # the background build's own reference
+                user.release()
 
     def release(self) -> None:
         """Count one user less; the last one closes the reader."""
@@ -324,27 +358,52 @@ class Index:
             return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
-               date_to=None, sort: str = "relevance") -> Results:
-        """Search; raises QueryError for an unusable query or parameters."""
+               date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
+        """Search; raises QueryError for an unusable query or parameters.
+
+        Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
+        nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
+        ranks higher and is proposed (``Results.suggestion``), and abbreviations and codes also
+        match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
+        """
         started = time.perf_counter()
         _check_paging(sort, limit, page)
-        parsed = parse(query_text)
+        parse(query_text)  # an unusable query fails before any work
         window = _recency_window(date_from, date_to)
         with self._snapshot() as snap:
-            plan = QueryBuilder(snap.scorer).build(parsed)
-            if plan.empty:
-                return Results(query_text, [], 0, page, limit, _ms(started), sort)
-            scores, matched = self._execute(snap, plan)
+            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            understood = {"suggestion": suggestion, "rewritten": rewritten}
+            plan, alternatives = _plan(snap.scorer, rewritten or query_text, suggestion, exact)
+            if plan.empty and not alternatives:
+                return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
+            scores, matched = self._execute(snap, plan, alternatives)
             matched, undated = _by_date(matched, snap.recency, window, sort)
             docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
                          page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated)
+                       undated, **understood)
 
-    def _execute(self, snap: _Snapshot, plan):
-        """(scores, matched) arrays over all documents for a plan."""
+    def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
+        """(the query as searched when keystrokes were decoded or typos fixed, else None;
+        its restored reading when unaccented, else None)."""
+        rewritten = decode_query(query_text, lambda term: _frequency(snap.scorer, term))
+        searched = rewritten or query_text
+        if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
+            return rewritten, None
+        lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
+        if lexicon is None:
+            return rewritten, None
+        corrected = lexicon.correct(searched)
+        if corrected:
+            searched = rewritten = corrected
+        restored = lexicon.restore(searched) if is_unaccented(searched) else searched
+        return rewritten, restored if restored != searched else None
+
+    def _execute(self, snap: _Snapshot, plan, alternatives=()):
+        """(scores, matched) arrays over all documents for a plan, and other spellings (terms
+        and phrases) whose articles match too."""
         scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
@@ -357,7 +416,13 @@ class Index:
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
-            matched = scorer.live & (scores > 0)
+        for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
+            if isinstance(q, wq.Phrase):
+                ids = scorer.phrase(q.fieldname, q.words)
+                scores[ids] += q.boost * scorer.idf(len(ids))
+            else:
+                scorer.add(scores, q.fieldname, q.text, q.boost)
+        matched = scorer.live & (scores > 0)
         for group in plan.required:  # any clause of each OR group
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
@@ -382,10 +447,34 @@ class Index:
         names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
         return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
 
-    def marks(self, query_text: str) -> Marks:
-        """What the query marks in results and articles; raises QueryError like search()."""
+    def frequency(self, term: str) -> int:
+        """In how many articles' titles and bodies a canonical word or code is (both counted)."""
         with self._snapshot() as snap:
-            return QueryBuilder(snap.scorer).build(parse(query_text)).marks
+            return _frequency(snap.scorer, term)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Up to limit completions of a query being typed: frequent title words and phrases
+        (empty while a large index's Lexicon is being built)."""
+        if len(prefix) > MAX_SUGGEST_CHARS:
+            raise QueryError(f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự) / "
+                             f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+        with self._snapshot() as snap:
+            lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
+            return lexicon.complete(prefix, limit) if lexicon else []
+
+    def lexicon(self, wait: bool = True) -> Lexicon | None:
+        """The index's syllable statistics, built on first use for each generation; without
+        wait, None while a background thread builds them."""
+        with self._snapshot() as snap:
+            return snap.lexicon(wait)
+
+    def marks(self, query_text: str, exact: bool = False) -> Marks:
+        """What the query, understood as search() does, marks in results and articles; raises
+        QueryError like search()."""
+        parse(query_text)
+        with self._snapshot() as snap:
+            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            return _plan(snap.scorer, rewritten or query_text, suggestion, exact)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
@@ -403,6 +492,50 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _frequency(scorer: Scorer, term: str) -> int:
+    return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
+
+
+def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
+    """The plan of a query (its restored reading ranking higher) and lookups of its other spellings."""
+    builder = QueryBuilder(scorer)
+    plan = builder.build(parse(text))
+    if suggestion:
+        plan.common += builder.preferred(suggestion)
+    return plan, [] if exact else _alternatives(variants(text), plan.marks, is_unaccented(text))
+
+
+def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:
+    """Lookups of other spellings of the query's abbreviations and codes: a term (exact fields)
+    or a phrase (folded fields) each, weighed like the query's own words; results mark them too."""
+    lookups = []
+    weight = ALTERNATIVE * (FOLDED if unaccented else EXACT)
+    for form in forms:
+        marks.units.add(Unit(form, False, "" if CODE_RE.fullmatch(form[0]) else WORD_GAP))
+        for f in ("title", "body"):
+            boost = weight * (TITLE if f == "title" else 1)
+            lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1
+                           else wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
+    return lookups
+
+
+def _lexicon_of(reader) -> Lexicon:
+    """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
+    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
+
+    def adjacent(syllables):
+        title = reader.adjacent_pairs("title", syllables, reader.size)
+        body = reader.adjacent_pairs("body", syllables, sampled)
+        scaled = body[2] * (reader.size / max(sampled, 1))  # estimated over all articles
+        codes = np.concatenate([title[0] * len(syllables) + title[1], body[0] * len(syllables) + body[1]])
+        codes, where = np.unique(codes, return_inverse=True)
+        counts = np.bincount(where, np.concatenate([title[2], scaled]))
+        return codes // len(syllables), codes % len(syllables), counts
+
+    titles = list(reader.terms("title"))
+    return Lexicon(chain(titles, reader.terms("body")), adjacent, titles)
 
 
 def _ms(started: float) -> float:

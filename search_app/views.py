@@ -50,12 +50,13 @@ class SearchParams:
     date_from: date | None = None
     date_to: date | None = None
     per_page: int = PER_PAGE
+    exact: bool = False  # search the words as typed: no keystroke decoding, no restored accents
 
     def url_args(self) -> dict:
         """The query-string arguments that differ from the defaults."""
         args = {"q": self.q, "page": self.page, "sort": self.sort,
                 "from": self.date_from and self.date_from.isoformat(),
-                "to": self.date_to and self.date_to.isoformat()}
+                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact)}
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
@@ -116,14 +117,14 @@ def parse_params(args, api: bool = False) -> SearchParams:
     date_to = parse_date(args.get("to"), "Đến ngày")
     if date_from and date_to and date_from > date_to:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
-    return SearchParams(q, page, sort, date_from, date_to, per_page)
+    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1")
 
 
 def run_search(params: SearchParams):
     """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
     return get_index().search(params.q, limit=params.per_page, page=params.page,
                               date_from=params.date_from, date_to=params.date_to,
-                              sort=params.sort)
+                              sort=params.sort, exact=params.exact)
 
 
 def undated_note(undated: int, filtered: bool) -> str:
@@ -204,19 +205,20 @@ def article(doc_id: str):
         abort(404)
     q = request.args.get("q", "").strip()
     whole = "\n".join((doc.title, doc.lead or "", doc.body))
-    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole)
+    exact = request.args.get("exact") == "1"
+    mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
-    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to") if request.args.get(k)}
+    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to", "exact") if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None)
 
 
-def highlighter(index, q: str, article: str):
+def highlighter(index, q: str, article: str, exact: bool = False):
     """A function marking q's words in the parts of an article (plain escaping without a usable q)."""
     try:
-        tier = index.marks(q).fit(article) if q else None
+        tier = index.marks(q, exact).fit(article) if q else None
     except indexer.QueryError:
         tier = None
 
@@ -234,7 +236,15 @@ def api_search():
     results = run_search(params)
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "undated": results.undated, "hits": [hit.to_dict() for hit in results]}
+            "undated": results.undated, "suggestion": results.suggestion,
+            "rewritten": results.rewritten, "hits": [hit.to_dict() for hit in results]}
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    """Completions of a query being typed, as JSON (for the search box's list)."""
+    q = request.args.get("q", "").strip()
+    return {"query": q, "suggestions": get_index().suggest(q) if q else []}  # QueryError: a 400
 
 
 @bp.get("/healthz")

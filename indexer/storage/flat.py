@@ -120,6 +120,13 @@ class FlatPostings:
         ids, tfs = self.slice(i)
         return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
 
+    def positions_before(self, i: int, cap: int):
+        """(document, position) of each occurrence of term row i in documents numbered below cap."""
+        ids, tfs = self.slice(i)
+        n = int(np.searchsorted(ids, cap))
+        start = self.position_starts[i]
+        return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
+
     def phrase(self, rows: list[int | None]) -> np.ndarray:
         """Document numbers where the terms of these rows occur one right after another."""
         if not rows or any(r is None for r in rows):

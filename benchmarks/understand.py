@@ -1,0 +1,181 @@
+"""Understanding the reader: accent restoration, Telex and VNI decoding, typos (issue 13).
+
+    python -m benchmarks.understand --index DIR      # DIR: an index of the dev title pools
+
+Titles are the queries of the dev sets vietnews-title and baomoi-title (1,000 headlines, which
+those pools leave out). Each title is stripped of its accents and restored from the statistics
+of the index alone (``Index.lexicon()``); syllable and whole-title accuracy are reported, and
+the same for 2-4-syllable queries cut from the titles. The titles are then typed as Telex and
+VNI keystrokes and decoded word by word as the search does. 500 short queries cut from the
+baomoi-title headlines are searched as written and with one random typo (exact=True: without
+the tolerance). Finally no English word or code of benchmarks/short_queries.tsv may change.
+Without --index, the two pools are indexed first (~1 min).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import tempfile
+import unicodedata
+
+from benchmarks.common import load_indexer, md_table, require_shared, timer, write_section
+
+TITLE_SETS = ["vietnews-title", "baomoi-title"]
+SEED = 13
+TONE_KEYS = {"\u0301": ("s", "1"), "\u0300": ("f", "2"), "\u0309": ("r", "3"),
+             "\u0303": ("x", "4"), "\u0323": ("j", "5")}
+LETTER_KEYS = {"â": ("aa", "a6"), "ê": ("ee", "e6"), "ô": ("oo", "o6"), "ă": ("aw", "a8"),
+               "ơ": ("ow", "o7"), "ư": ("uw", "u7"), "đ": ("dd", "d9")}
+
+
+def titles() -> list[str]:
+    """The 1,000 headlines used as queries of the title sets."""
+    out = []
+    for name in TITLE_SETS:
+        path = require_shared("eval", "dev", name, "queries.orig.tsv")
+        out += [unicodedata.normalize("NFC", line.split("\t", 1)[1])
+                for line in path.read_text("utf-8").splitlines() if "\t" in line]
+    return out
+
+
+def words_of(text: str) -> list[str]:
+    """The lowercase words of a text, canonical tone placement."""
+    from indexer.analysis import canonical
+    return [canonical(w) for w in re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())]
+
+
+def restoration(lexicon, fold, texts: list[str]) -> tuple[float, float]:
+    """(syllable accuracy, whole-text accuracy) of restoring texts stripped of their accents."""
+    right = total = whole = 0
+    for text in texts:
+        expected, got = words_of(text), words_of(lexicon.restore(fold(text)))
+        matches = sum(a == b for a, b in zip(expected, got))
+        right, total, whole = right + matches, total + len(expected), whole + (matches == len(expected))
+    return right / max(total, 1), whole / max(len(texts), 1)
+
+
+def query_cuts(texts: list[str], rng: random.Random) -> list[str]:
+    """One run of 2-4 adjacent words (no punctuation between them) from each text."""
+    cuts = []
+    for text in texts:
+        runs = [r.split() for r in re.findall(r"\w+(?:\s+\w+)+", text)]
+        runs = [r for r in runs if len(r) >= 2]
+        if runs:
+            run = rng.choice(runs)
+            n = rng.randint(2, min(4, len(run)))
+            start = rng.randint(0, len(run) - n)
+            cuts.append(" ".join(run[start:start + n]))
+    return cuts
+
+
+def keystrokes(word: str, vni: bool) -> str:
+    """How a word is typed in Telex (or VNI) with the input method off: marks, then the tone."""
+    keys, tone = [], ""
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        base = unicodedata.normalize("NFD", ch)
+        letter = unicodedata.normalize("NFC", "".join(c for c in base if c not in TONE_KEYS))
+        tone = next((TONE_KEYS[c][vni] for c in base if c in TONE_KEYS), tone)
+        keys.append(LETTER_KEYS[letter][vni] if letter in LETTER_KEYS else letter)
+    return "".join(keys) + tone
+
+
+def decoding(index, heads: list[str], vni: bool) -> float:
+    """Share of the titles' words that, typed as keystrokes, the search reads back exactly."""
+    from indexer.understand import decode_query
+    right = total = 0
+    for words in (words_of(t) for t in heads):
+        typed = " ".join(keystrokes(w, vni) for w in words)
+        got = (decode_query(typed, index.frequency) or typed).split()
+        right, total = right + sum(a == b for a, b in zip(words, got)), total + len(words)
+    return right / max(total, 1)
+
+
+def with_typo(query: str, rng: random.Random) -> str:
+    """query with one random edit (drop, add, change or swap a letter) in one word of 3+ letters."""
+    words = query.split()
+    long = [i for i, w in enumerate(words) if len(w) >= 3 and w.isalpha()]
+    if not long:
+        return query
+    i = rng.choice(long)
+    w, at, letter = words[i], rng.randrange(len(words[i]) - 1), rng.choice("abcdeghiklmnopqrstuvxy")
+    words[i] = rng.choice([w[:at] + w[at + 1:], w[:at] + letter + w[at:], w[:at] + letter + w[at + 1:],
+                           w[:at] + w[at + 1] + w[at] + w[at + 2:]])
+    return " ".join(words)
+
+
+def typo_rows(index, rng: random.Random) -> list[list]:
+    """Top-10 hits of the target for 500 short queries cut from baomoi-title headlines,
+    as written and with one typo, with and without the typo tolerance."""
+    from benchmarks.quality import read_qrels, read_queries
+    folder = require_shared("eval", "dev", "baomoi-title")
+    qrels = read_qrels(folder / "qrels.txt")
+    queries = [(qid, cut) for (qid, title) in read_queries(folder / "queries.orig.tsv")
+               for cut in query_cuts([title], rng)][:500]
+    typos = [(qid, with_typo(q, rng)) for qid, q in queries]
+
+    def found(pairs, exact: bool) -> list[bool]:
+        return [bool({h.doc_id for h in index.search(q, exact=exact)} & qrels[qid]) for qid, q in pairs]
+
+    written, strict, tolerant = found(queries, True), found(typos, True), found(typos, False)
+    kept = [t for w, t in zip(written, tolerant) if w]
+    share = lambda hits: f"{sum(hits) / max(len(hits), 1):.3f}"  # noqa: E731
+    return [[f"{len(queries)} short queries, target in top 10: as written", share(written), ""],
+            ["… with one typo, no tolerance (exact)", share(strict), ""],
+            ["… with one typo, tolerance on", share(tolerant), ""],
+            ["… with one typo, of those found as written", share(kept), "≥ 0.90"]]
+
+
+def short_set_changes(index) -> list[str]:
+    """Words of the short-query set that keystroke decoding would change."""
+    from benchmarks.quality import read_short_set
+    from indexer.understand import decode_query
+    queries, _ = read_short_set()
+    return [q for _, q in queries if decode_query(q, index.frequency)]
+
+
+def run(index, fold) -> list[list]:
+    """The measured rows."""
+    rng = random.Random(SEED)
+    heads = titles()
+    with timer() as took:
+        lexicon = index.lexicon()
+    rows = [["lexicon build", f"{took.seconds:.2f} s", ""]]
+    syl, whole = restoration(lexicon, fold, heads)
+    rows += [["accent restoration, 1,000 titles: syllables", f"{syl:.3f}", "≥ 0.95"],
+             ["accent restoration, 1,000 titles: whole titles", f"{whole:.3f}", "≥ 0.60"]]
+    syl, whole = restoration(lexicon, fold, query_cuts(heads, rng))
+    rows += [["2-4-syllable queries from the titles: syllables", f"{syl:.3f}", "≥ 0.95"],
+             ["2-4-syllable queries from the titles: whole queries", f"{whole:.3f}", "≥ 0.60"]]
+    rows += [["Telex keystrokes decoded exactly (words)", f"{decoding(index, heads, False):.3f}", "≥ 0.98"],
+             ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
+    rows += typo_rows(index, rng)
+    changed = short_set_changes(index)
+    shown = str(len(changed)) + (f" {changed}" if changed else "")
+    rows.append(["short-query set: queries changed by decoding", shown, "0"])
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", help="an index of the dev title pools (built if absent)")
+    parser.add_argument("--write", action="store_true", help="write the section of RESULTS.md")
+    args = parser.parse_args(argv)
+    indexer = load_indexer()
+    with tempfile.TemporaryDirectory(prefix="understand-") as scratch:
+        folder = args.index or scratch
+        if not args.index:
+            pools = [str(require_shared("eval", "dev", n, "pool.jsonl.gz")) for n in TITLE_SETS]
+            indexer.build_index(pools, folder)
+        with indexer.open_index(folder) as index:
+            rows = run(index, indexer.fold)
+    table = md_table(["measure", "value", "target"], rows)
+    print(table)
+    if args.write:
+        write_section("understand", "Understanding the reader (issue 13)", table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

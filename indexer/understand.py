@@ -1,0 +1,527 @@
+"""What the reader meant: Telex and VNI keystrokes, missing accents, typos.
+
+Everything here is computed from the index's own statistics (a ``Lexicon``: how many articles
+hold each accented syllable, and how often two syllables follow each other); nothing is
+downloaded. The functions are pure: the search core decides when to use them.
+
+- ``decode_keystrokes("quyeets")`` -> ``"quyết"`` (Telex), ``"quye61t"`` -> ``"quyết"`` (VNI);
+- ``Lexicon.restore("nghi quyet giao thong")`` -> ``"nghị quyết giao thông"`` (Viterbi over a
+  bigram model of the index's syllables);
+- ``Lexicon.typo_candidates("thogn")`` -> ``[("thông", 5210), ...]`` (one edit; a tone or vowel
+  mark counts as one edit), and ``Lexicon.correct("nghi quyte giao thogn")`` -> ``"nghi quyet
+  giao thong"`` (the likeliest near syllables in context, for the words the index lacks).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from functools import cached_property, lru_cache
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import CODE_RE, canonical, fold
+
+WORD_RE = re.compile(r"\w+")
+OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b')
+VOWELS = "aăâeêioôơuưy"
+TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+HAT = {"a": "â", "e": "ê", "o": "ô"}
+HORN = {"o": "ơ", "u": "ư"}
+# A Vietnamese syllable without its tone: onset, one to three vowels, final consonant.
+SYLLABLE_SHAPE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
+PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
+SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
+PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
+MAX_NEAR = 48  # near syllables a word the index lacks may become
+EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
+COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
+MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
+
+
+# ---------------------------------------------------------------- keystrokes
+
+def place_tone(syllable: str, tone: str | None) -> str:
+    """Put a Telex tone key (s f r x j, or None) on a toneless syllable, canonically."""
+    if not tone:
+        return syllable
+    start = next((i for i, c in enumerate(syllable) if c in VOWELS), None)
+    if start is None:
+        return syllable
+    if syllable[:2] in ("qu", "gi") and len(syllable) > 2 and syllable[2] in VOWELS:
+        start = 2
+    end = start
+    while end < len(syllable) and syllable[end] in VOWELS:
+        end += 1
+    nucleus = syllable[start:end]
+    marked = [i for i, c in enumerate(nucleus) if c in "ăâêôơư"]
+    if marked:
+        at = marked[-1]
+    elif end < len(syllable) or len(nucleus) == 1:
+        at = len(nucleus) - 1
+    else:
+        at = 0 if len(nucleus) == 2 else 1  # hòa, thủy, mùa; ngoài, khuỷu
+    at += start
+    return canonical(unicodedata.normalize("NFC", syllable[:at + 1] + TONE_MARKS[tone] + syllable[at + 1:]))
+
+
+def _horn(letters: list[str]) -> bool:
+    """Apply Telex w / VNI 7 to the letters typed so far: uo -> ươ, else the last o or u."""
+    run = [i for i, c in enumerate(letters) if c in VOWELS]
+    if not run:
+        return False
+    last = run[-1]
+    vowels = [i for i in run if last - i < 3 and all(letters[j] in VOWELS for j in range(i, last + 1))]
+    word = "".join(letters)
+    for i in vowels:
+        after_q = word[:i].endswith("q")  # the u of qu is no vowel
+        if letters[i] == "u" and i + 1 < len(letters) and letters[i + 1] in "oơ" and not after_q:
+            letters[i], letters[i + 1] = "ư", "ơ"
+            return True
+    for i in reversed(vowels):
+        if letters[i] in HORN and not (letters[i] == "u" and word[:i].endswith("q")):
+            letters[i] = HORN[letters[i]]
+            return True
+    return False
+
+
+def _mark(letters: list[str], table: dict) -> bool:
+    """Apply a hat (â ê ô) or breve (ă) to the last vowel of the letters that takes it."""
+    for i in range(len(letters) - 1, -1, -1):
+        if letters[i] in table:
+            letters[i] = table[letters[i]]
+            return True
+    return False
+
+
+def _telex(word: str) -> tuple[list[str], str | None] | None:
+    """Letters and tone key of a Telex word, or None when it cannot be one."""
+    letters, tone = [], None
+    for ch in word:
+        vowel_seen = any(c in VOWELS for c in letters)
+        if vowel_seen and ch in "sfrxjz":
+            tone = None if ch == "z" else ch
+        elif ch == "w":
+            if letters and letters[-1] == "a":
+                letters[-1] = "ă"
+            elif not _horn(letters):
+                letters.append("ư")
+        elif ch == "d" and letters == ["d"]:
+            letters[0] = "đ"
+        elif ch in HAT and letters and letters[-1] == ch:
+            letters[-1] = HAT[ch]
+        elif ch.isalpha():
+            letters.append(ch)
+        else:
+            return None
+    return letters, tone
+
+
+def _vni_mark(letters: list[str], digit: str) -> bool:
+    """Apply a VNI vowel digit (6 hat, 7 horn, 8 breve, 9 đ); False when nothing takes it."""
+    if digit == "6":
+        return _mark(letters, HAT)
+    if digit == "7":
+        return _horn(letters)
+    if digit == "8":
+        return _mark(letters, {"a": "ă"})
+    if digit == "9" and letters[:1] == ["d"]:
+        letters[0] = "đ"
+        return True
+    return False
+
+
+def _vni(word: str) -> tuple[list[str], str | None] | None:
+    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None."""
+    letters, tone = [], None
+    for ch in word:
+        if ch.isalpha():
+            letters.append(ch)
+        elif ch in VNI_TONES and any(c in VOWELS for c in letters):
+            tone = VNI_TONES[ch]
+        elif ch == "0":
+            tone = None
+        elif not _vni_mark(letters, ch):
+            return None
+    return letters, tone
+
+
+def decode_keystrokes(word: str) -> str | None:
+    """The syllable a Telex or VNI word types ("nghij", "nghi5" -> "nghị"), or None."""
+    lowered = word.lower()
+    if not lowered.isascii() or not lowered.isalnum() or not lowered[:1].isalpha():
+        return None
+    decoded = _vni(lowered) if any(c.isdigit() for c in lowered) else _telex(lowered)
+    if decoded is None:
+        return None
+    letters, tone = decoded
+    bare = "".join(letters)
+    if not SYLLABLE_SHAPE.fullmatch(bare):
+        return None
+    syllable = place_tone(bare, tone)
+    return syllable if syllable != lowered else None
+
+
+def decode_query(text: str, frequency) -> str | None:
+    """text with its keystroke words decoded ("nghij quyeets" -> "nghị quyết"), or None.
+
+    frequency(word): in how many articles the index has a word. A word is decoded when the
+    index lacks it as typed (or has it SURE_RATIO times less than decoded); a word the index
+    has less often than decoded ("cos" for "có") only beside such a word; else it stays ("as").
+    """
+    sure, likely = {}, {}
+    in_codes = {w for code in CODE_RE.findall(text) for w in WORD_RE.findall(code)}  # Tor-M1
+    for word in set(WORD_RE.findall(text)) - in_codes:
+        decoded = decode_keystrokes(word)
+        if decoded is None:
+            continue
+        typed, meant = frequency(canonical(word)), frequency(decoded)
+        if meant and typed * SURE_RATIO < meant:
+            sure[word] = decoded
+        elif typed < meant and word.isalpha():  # an indexed word with digits is a code: U23
+            likely[word] = decoded
+    if not sure:
+        return None
+    chosen = {**likely, **sure}
+    return WORD_RE.sub(lambda m: with_case_of(m.group(), chosen.get(m.group(), m.group())), text)
+
+
+def with_case_of(typed: str, word: str) -> str:
+    """word in the letter case of typed: "HA NOI" -> upper, "Ha" -> capitalised."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def has_operators(text: str) -> bool:
+    """Whether a query uses the query language (quotes, title:, -word, OR): left as typed."""
+    return bool(OPERATORS_RE.search(text))
+
+
+def is_unaccented(text: str) -> bool:
+    """Whether a query has letters but no Vietnamese diacritics (nor đ)."""
+    return any(c.isalpha() for c in text) and fold(text) == text
+
+
+# ---------------------------------------------------------------- abbreviations and codes
+
+ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
+GLUED_CODE_RE = re.compile(r"([^\W\d_]+)(\d+)")  # u23, covid19
+JOINED_CODE_RE = re.compile(r"([^\W\d_]+)[-.](\d+)")  # u.23, u-23, covid-19
+
+
+def _form(text: str) -> tuple[str, ...]:
+    """A spelling as search terms: one code (tp.hcm) or its canonical words."""
+    text = canonical(text.strip())
+    return (text,) if CODE_RE.fullmatch(text) else tuple(WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Folded spelling -> the other spellings of the same thing, from abbreviations.tsv."""
+    groups = defaultdict(set)
+    for line in ABBREVIATIONS.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, words = line.split("\t")
+            groups[_form(words)].update([_form(short), _form(words)])
+    return {tuple(fold(t) for t in form): sorted(group - {form})
+            for group in groups.values() for form in group}
+
+
+def _holds(words: list[str], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
+
+
+def variants(text: str) -> list[tuple[str, ...]]:
+    """Other spellings of the query's abbreviations and codes, each as its terms:
+    "UBND" -> ("ủy", "ban", "nhân", "dân"), "U23" -> ("u", "23"), "Covid-19" -> ("covid19",)."""
+    folded = fold(canonical(text))
+    words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
+    found = [other for spelling, others in abbreviations().items()
+             if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
+             for other in others]
+    found += [m.groups() for w in words if (m := GLUED_CODE_RE.fullmatch(w))]
+    found += [form for (c,) in codes if (m := JOINED_CODE_RE.fullmatch(c))
+              for form in [("".join(m.groups()),), m.groups(), ("-".join(m.groups()),), (".".join(m.groups()),)]]
+    found += [(a + b,) for a, b in zip(words, words[1:]) if a.isalpha() and b.isdigit()]  # U 23
+
+    def typed(form: tuple[str, ...]) -> bool:
+        key = tuple(fold(t) for t in form)
+        return key in codes or _holds(words, key)
+
+    return list(dict.fromkeys(f for f in found if not typed(f)))
+
+
+# ---------------------------------------------------------------- edit distance
+
+def _marks(word: str) -> Counter:
+    """The tone and vowel marks of a word (đ's bar too), as a multiset."""
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
+    return Counter(c for c in decomposed if unicodedata.combining(c))
+
+
+def typo_distance(typed: str, syllable: str, bound: int) -> int:
+    """Edits from typed to syllable: letters moved, added, dropped or changed, plus marks
+    added, dropped or changed (one edit each); capped at bound+1."""
+    marks_a, marks_b = _marks(typed), _marks(syllable)
+    marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, bound + 1)
+
+
+def edit_distance(a: str, b: str, bound: int) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours is one edit), capped at bound+1."""
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return min(prev[-1], bound + 1)
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """word with up to depth letters removed (word itself included)."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def allowed_edits(word: str) -> int:
+    """Typos tolerated in a word: none under 3 letters, one, two from 8 letters."""
+    return 0 if len(word) < 3 else 1 if len(word) < 8 else 2
+
+
+# ---------------------------------------------------------------- lexicon
+
+def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
+    freq, pairs = defaultdict(int), defaultdict(int)
+    for term, df in terms:
+        if "_" not in term:
+            if term.isalpha() and term == canonical(term):
+                freq[term] += df
+        elif df >= MIN_COMPOUND_DF:
+            parts = term.split("_")
+            for a, b in zip(parts, parts[1:]):
+                pairs[a, b] += df
+    return dict(freq), pairs
+
+
+class Lexicon:
+    """The index's accented syllables and adjacent pairs, with their document frequencies."""
+
+    def __init__(self, terms, adjacent=None, titles=()):
+        """terms: (term, document frequency) of the exact fields; adjacent(syllables): (first,
+        second, count) arrays, how often syllables[first] comes right before syllables[second];
+        titles: (term, document frequency) of the titles, whose words and pyvi words complete
+        what is typed."""
+        self.freq, compound_pairs = _syllables_and_compounds(terms)
+        self.total = sum(self.freq.values()) or 1
+        self.syllables = sorted(self.freq, key=self.freq.get, reverse=True)
+        self.number = {s: n for n, s in enumerate(self.syllables)}
+        self.readings: dict[str, list[str]] = defaultdict(list)
+        for syllable in self.syllables:
+            self.readings[fold(syllable)].append(syllable)
+        self.readings = dict(self.readings)
+        self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
+        self._completion_table(titles)
+
+    def _completion_table(self, titles) -> None:
+        """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
+        counts = defaultdict(int)
+        for term, df in titles:
+            phrase = term.replace("_", " ")
+            if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+                counts[phrase] += df
+        entries = sorted((fold(p), p, df) for p, df in counts.items()
+                         if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
+        self._keys = [key for key, _, _ in entries]
+        self._phrases = [phrase for _, phrase, _ in entries]
+        self._phrase_counts = np.array([df for _, _, df in entries], dtype=np.int64)
+
+    def _pair_table(self, compound_pairs: dict, adjacent) -> None:
+        """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
+        the larger of the compounds' and the neighbours' estimate."""
+        size = len(self.syllables)
+        known = [(self.number[a] * size + self.number[b], df) for (a, b), df in compound_pairs.items()
+                 if a in self.number and b in self.number]
+        codes = [np.array([c for c, _ in known], dtype=np.int64)]
+        counts = [np.array([df for _, df in known], dtype=np.float32)]
+        # how often each syllable has a neighbour; a last 0 for the number -1 (not a syllable)
+        self._followed = np.zeros(size + 1, dtype=np.float32)
+        if adjacent is not None:
+            first, second, found = adjacent
+            codes.append(first.astype(np.int64) * size + second)
+            counts.append(found.astype(np.float32))
+            self._followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
+        codes, counts = np.concatenate(codes), np.concatenate(counts)
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+        self._codes = codes[starts]
+        self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
+
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Up to limit title words and phrases that complete prefix (typed with or without
+        accents), most frequent first; then the last word completed after the others (restored),
+        likeliest neighbour first."""
+        text = canonical(" ".join(prefix.split()))
+        head, _, last = text.rpartition(" ")
+        found = self._completions(text, limit)
+        if len(found) < limit and head:
+            head = self.restore(head)
+            options = self._completions(last, COMPLETION_POOL)
+            follows = self.pairs([head.split()[-1]], [o.split()[0] for o in options])[0]
+            longer = np.array([" " in o for o in options], dtype=bool)
+            found += [f"{head} {options[i]}" for i in np.lexsort((longer, -follows))[:limit]]
+        return list(dict.fromkeys(found))[:limit]
+
+    def _completions(self, text: str, limit: int) -> list[str]:
+        """Title phrases starting with text (its accents, when typed, must match), frequent first."""
+        folded = fold(text)
+        if not folded:
+            return []
+        lo, hi = bisect_left(self._keys, folded), bisect_left(self._keys, folded + "\uffff")
+        counts = self._phrase_counts[lo:hi]
+        best = np.arange(len(counts))
+        if len(counts) > COMPLETION_POOL:
+            best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
+        phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")])
+        return list(islice((p for p in phrases if folded == text or p.startswith(text)), limit))
+
+    def knows(self, word: str) -> bool:
+        """Whether the word, as typed or without its accents, is an indexed syllable."""
+        word = canonical(word)
+        return word in self.freq or (word == fold(word) and word in self.readings)
+
+    def _numbers(self, syllables: list[str]) -> np.ndarray:
+        return np.array([self.number.get(s, -1) for s in syllables], dtype=np.int64)
+
+    def _unigrams(self, syllables: list[str]) -> np.ndarray:
+        counts = np.array([self.freq.get(s, 0) for s in syllables], dtype=np.float64)
+        return (counts + 0.5) / (self.total + len(self.freq))
+
+    def pairs(self, before: list[str], after: list[str]) -> np.ndarray:
+        """About how many articles have each of before right before each of after (a matrix)."""
+        a, b = self._numbers(before), self._numbers(after)
+        codes = a[:, None] * len(self.syllables) + b[None, :]
+        if not len(self._codes):
+            return np.zeros(codes.shape)
+        at = np.searchsorted(self._codes, codes).clip(max=len(self._codes) - 1)
+        seen = (self._codes[at] == codes) & (a[:, None] >= 0) & (b[None, :] >= 0)
+        return np.where(seen, self._counts[at], 0.0)
+
+    def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
+        """log P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
+        numbers = self._numbers(before)
+        followed = self._followed[numbers]
+        seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
+        share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
+        return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
+
+    def _choices(self, word: str, fix: bool) -> dict[str, float]:
+        """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
+        for a word the index lacks, the syllables within its allowed edits."""
+        if fix and word.isalpha() and not self.knows(word):
+            near = self._near(word, MAX_NEAR)
+            if near:
+                return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
+        if word != fold(word):  # typed with accents: keep them
+            return {canonical(word): 0.0}
+        return dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+
+    def restore_words(self, words: list[str], fix: bool = False) -> list[str]:
+        """The most probable accented reading of lowercase words (Viterbi over bigrams); with
+        fix, words the index lacks may become near syllables."""
+        if not words:
+            return []
+        choices = [self._choices(w, fix) for w in words]
+        options = [list(c) for c in choices]
+        score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
+        back = []
+        for before, after, costs in zip(options, options[1:], choices[1:]):
+            total = score[:, None] + self._transitions(before, after) + np.array(list(costs.values()))
+            back.append(total.argmax(axis=0))
+            score = total.max(axis=0)
+        path = [int(score.argmax())]
+        for pointers in reversed(back):
+            path.append(int(pointers[path[-1]]))
+        return [option[i] for option, i in zip(options, reversed(path))]
+
+    def _rewrite(self, text: str, fix: bool, pick) -> str:
+        """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
+        out, cursor = [], 0
+        for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
+            words = WORD_RE.findall(run.group())
+            chosen = iter(self.restore_words([w.lower() for w in words], fix))
+            out.append(text[cursor:run.start()])
+            out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
+            cursor = run.end()
+        return "".join(out) + text[cursor:]
+
+    def restore(self, text: str) -> str:
+        """text with the accents its unaccented words most probably lost."""
+        return self._rewrite(text, False, with_case_of)
+
+    def correct(self, text: str) -> str | None:
+        """text with its words the index lacks replaced by the likeliest near syllable (without
+        accents when typed without), or None when there are none."""
+        if all(self.knows(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
+            return None
+
+        def pick(typed: str, chosen: str) -> str:
+            if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
+                return typed
+            return with_case_of(typed, chosen if fold(typed) != typed else fold(chosen))
+
+        corrected = self._rewrite(text, True, pick)
+        return corrected if corrected != text else None
+
+    @cached_property
+    def _deleted(self) -> dict[str, list[str]]:
+        """Folded syllables (in two articles or more) by each one-letter deletion of them."""
+        index = defaultdict(list)
+        folded = defaultdict(int)
+        for syllable, df in self.freq.items():
+            folded[fold(syllable)] += df
+        for word, df in folded.items():
+            if df >= 2 and len(word) >= 3:
+                for deleted in _deletions(word, 1):
+                    index[deleted].append(word)
+        return dict(index)
+
+    def _near(self, word: str, limit: int) -> list[tuple[int, int, str]]:
+        """(edits, -frequency, syllable) of the indexed syllables near a word, best first."""
+        word = canonical(word)
+        edits = allowed_edits(fold(word))
+        if not edits or self.knows(word):
+            return []
+        near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
+        typed = word != fold(word)  # marks count only when some were typed
+        scored = []
+        for folded in near:
+            for syllable in self.readings[folded]:
+                distance = typo_distance(word, syllable if typed else folded, edits)
+                if distance <= edits:
+                    scored.append((distance, -self.freq[syllable], syllable))
+        return sorted(scored)[:limit]
+
+    def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
+        """(syllable, frequency) of the index within the word's allowed edits, closest and most
+        frequent first; nothing for a word the index knows."""
+        return [(syllable, -minus_freq) for _, minus_freq, syllable in self._near(word, limit)]

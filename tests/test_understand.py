@@ -1,0 +1,193 @@
+"""Understanding the reader (issue 13): Telex/VNI keystrokes, restored accents, typo candidates."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import indexer
+from indexer.understand import decode_keystrokes
+from conftest import REPO, make_app, write_jsonl
+
+ARTICLES = [
+    {"id": "nq", "title": "Nghị quyết về giao thông đô thị được thông qua",
+     "body": "Hội đồng nhân dân thành phố thông qua nghị quyết về giao thông đô thị. "
+             "Nghị quyết mới giúp giảm ùn tắc giao thông."},
+    {"id": "nq-2", "title": "Người dân góp ý nghị quyết giao thông",
+     "body": "Nhiều người dân góp ý cho nghị quyết giao thông của thành phố."},
+    {"id": "box", "title": "Apple giới thiệu TV box mới",
+     "body": "Hộp TV box của Apple chạy nhanh như as usual, theo nhà sản xuất."},
+    {"id": "u23", "title": "U23 Việt Nam thắng trận mở màn",
+     "body": "Đội U23 Việt Nam thắng 2-0 trong trận mở màn giải U23 châu Á."},
+    {"id": "bao", "title": "Báo chí đưa tin về cơn bão",
+     "body": "Các tờ báo đưa tin cơn bão số 3 gây mưa lớn. Báo chí cảnh báo người dân."},
+    {"id": "bao-2", "title": "Bao gạo giá rẻ",
+     "body": "Một bao gạo giá rẻ bán ở chợ, bao nhiêu người mua."},
+    {"id": "ubnd", "title": "Ủy ban nhân dân tỉnh họp về giá điện",
+     "body": "Ủy ban nhân dân tỉnh Lâm Đồng họp bàn giá điện sinh hoạt."},
+    {"id": "csgt", "title": "CSGT xử phạt xe quá tải trên quốc lộ",
+     "body": "Lực lượng CSGT đã xử phạt nhiều xe quá tải."},
+    {"id": "u23-dot", "title": "U.23 Lào tập luyện trước giải đấu",
+     "body": "Đội U.23 Lào có buổi tập đầu tiên."},
+]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("understand")
+    indexer.build_index([str(write_jsonl(folder / "a.jsonl", ARTICLES))], str(folder / "index"))
+    return str(folder / "index")
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as ix:
+        yield ix
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("nghij", "nghị"), ("quyeets", "quyết"), ("ddi", "đi"), ("thoong", "thông"), ("nguowif", "người"),
+    ("truwowngf", "trường"), ("hoaf", "hòa"), ("quys", "quý"), ("khuyur", "khuỷu"), ("aw", "ă"),
+    ("nghi5", "nghị"), ("quye61t", "quyết"), ("d9i", "đi"), ("nguo72i", "người"), ("quyeetsz", "quyêt"),
+])
+def test_keystrokes_decode_to_the_syllable_meant(typed, meant):
+    assert decode_keystrokes(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["Biden", "Highlander", "2023", "F1", "nghị", "giao", "Macron"])
+def test_words_that_are_no_keystrokes_do_not_decode(word):
+    assert decode_keystrokes(word) is None
+
+
+def test_telex_query_is_searched_decoded_and_exact_searches_as_typed(index):
+    results = index.search("nghij quyeets giao thoong")
+    assert results.rewritten == "nghị quyết giao thông"
+    assert {h.doc_id for h in results} >= {"nq", "nq-2"}
+    assert index.search("nghi5 quye61t").rewritten == "nghị quyết"
+    exact = index.search("nghij quyeets", exact=True)
+    assert exact.rewritten is None and exact.total == 0
+
+
+def test_english_words_and_codes_in_the_index_stay_as_typed(index):
+    for query in ("TV box", "as usual", "U23"):
+        assert index.search(query).rewritten is None
+
+
+def test_unaccented_query_gets_its_restored_reading_and_ranks_it_first(index):
+    results = index.search("nghi quyet giao thong")
+    assert results.suggestion == "nghị quyết giao thông"
+    assert index.search("nghị quyết").suggestion is None  # typed with accents
+    assert index.search("bao chi").suggestion == "báo chí"
+    assert index.search("bao chi")[0].doc_id == "bao"
+
+
+def test_restored_reading_ranks_articles_holding_it_higher(index):
+    # "bao gao" folds like both articles' words; the restored "bao gạo" is in "bao-2" only
+    assert index.search("bao gao").suggestion == "bao gạo"
+    assert index.search("bao gao")[0].doc_id == "bao-2"
+
+
+def test_typo_candidates_are_near_index_syllables_and_known_words_stay(index):
+    lexicon = index.lexicon()
+    assert lexicon.typo_candidates("thogn")[0][0] == "thông"
+    assert "quyết" in [s for s, _ in lexicon.typo_candidates("quyeet")]
+    assert lexicon.typo_candidates("gaio")[0][0] == "giao"
+    assert lexicon.typo_candidates("thôgn")[0][0] == "thông"  # marks typed count
+    assert lexicon.typo_candidates("gioa")[0][0] == "giao"
+    assert lexicon.typo_candidates("giao") == []  # a known word is never corrected
+    assert lexicon.typo_candidates("go") == []  # too short to guess
+
+
+def test_unknown_words_are_searched_as_the_nearest_indexed_syllables(index):
+    results = index.search("nghi quyte giao thogn")
+    assert results.rewritten == "nghi quyet giao thong"
+    assert results.suggestion == "nghị quyết giao thông"
+    assert {h.doc_id for h in results[:2]} == {"nq", "nq-2"}
+    assert index.search("nghị quyêt giao thôgn").rewritten == "nghị quyết giao thông"
+    assert index.search("quyte thogn", exact=True).total == 0  # as typed: "Không tìm thấy"
+    assert index.search("quyte thogn").total >= 2
+
+
+def test_known_words_and_query_operators_are_never_corrected(index):
+    assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
+    assert index.search('"giao thogn"').rewritten is None
+    assert index.search("giao -thogn").rewritten is None
+
+
+def test_articles_mark_the_query_as_understood(index):
+    assert "<mark>Nghị quyết</mark>" in index.highlight("Nghị quyết mới", "nghij quyeets")
+    assert "<mark>Ủy ban nhân dân</mark>" in index.highlight("Ủy ban nhân dân tỉnh", "UBND")
+    assert "<mark>" not in index.marks("UBND", exact=True).fit("Ủy ban nhân dân").html("Ủy ban nhân dân")
+
+
+def test_abbreviations_match_what_they_stand_for_both_ways(index):
+    assert "ubnd" in {h.doc_id for h in index.search("UBND")}
+    assert "ubnd" in {h.doc_id for h in index.search("ubnd")}
+    assert "ubnd" not in {h.doc_id for h in index.search("UBND", exact=True)}
+    assert "csgt" in {h.doc_id for h in index.search("cảnh sát giao thông")}
+    assert "<mark>Ủy ban nhân dân</mark>" in index.search("UBND")[0].snippet
+
+
+def test_code_spellings_match_each_other(index):
+    for query in ("U23", "U.23", "U-23", "u 23"):
+        assert {"u23", "u23-dot"} <= {h.doc_id for h in index.search(query)}, query
+    assert "u23-dot" not in {h.doc_id for h in index.search("U23", exact=True)}
+
+
+def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as under load: reads must not interleave
+    words = sorted({w for a in ARTICLES for w in a["body"].lower().split() if w.isalpha()})
+    queries = [f"{a} {b}" for a, b in zip(words, words[1:])] * 3
+    try:
+        with indexer.open_index(index_dir) as fresh:  # no Lexicon yet: the first searches build it
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                lexicons = [pool.submit(fresh.lexicon) for _ in range(8)]
+                results = list(pool.map(fresh.search, queries))
+                completions = list(pool.map(fresh.suggest, words))
+            assert len({id(f.result()) for f in lexicons}) == 1  # built once, by one thread
+            assert all(r.total > 0 for r in results)
+            assert completions == [fresh.suggest(w) for w in words] and any(completions)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_api_and_page_show_what_was_understood(index_dir):
+    client = make_app(index_dir).test_client()
+    data = client.get("/api/search?q=nghij+quyeets").get_json()
+    assert data["rewritten"] == "nghị quyết" and data["suggestion"] is None
+    assert client.get("/api/search?q=bao+chi").get_json()["suggestion"] == "báo chí"
+    page = client.get("/search?q=nghij+quyeets").get_data(as_text=True)
+    assert "Đang hiện kết quả cho" in page and "Tìm chính xác" in page and "exact=1" in page
+    exact = client.get("/search?q=nghij+quyeets&exact=1").get_data(as_text=True)
+    assert "Đang hiện kết quả cho" not in exact
+    page = client.get("/search?q=bao+chi").get_data(as_text=True)
+    assert "Có phải bạn muốn tìm" in page and "báo chí" in page
+
+
+def test_suggest_completes_title_words_with_or_without_accents(index, index_dir):
+    assert "nghị" in index.suggest("nghi")
+    assert "nghị quyết" in index.suggest("nghị quy")
+    assert "nghị quyết" in index.suggest("nghi quy")
+    assert all(s.startswith("báo") for s in index.suggest("báo"))  # typed accents must match
+    assert len(index.suggest("b", limit=3)) == 3
+    client = make_app(index_dir).test_client()
+    data = client.get("/api/suggest?q=nghi+quy").get_json()
+    assert data["query"] == "nghi quy" and "nghị quyết" in data["suggestions"]
+    assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
+    assert client.get("/api/suggest?q=" + "a" * 300).status_code == 400
+
+
+def test_cli_prints_what_it_understood_on_stderr(index_dir):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghij quyeets", "--index", index_dir,
+                          "--json"], capture_output=True, text=True, env=env, check=True)
+    assert "nghị quyết" in run.stderr and json.loads(run.stdout)["rewritten"] == "nghị quyết"
+    run = subprocess.run([sys.executable, "-m", "indexer", "search", "bao chi", "--index", index_dir],
+                         capture_output=True, text=True, env=env, check=True)
+    assert "did you mean: báo chí" in run.stderr
