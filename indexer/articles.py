@@ -372,7 +372,7 @@ def _from_iso(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return _to_vietnam_time(moment)
+    return to_vietnam_time(moment)
 
 
 def _from_match(match: re.Match) -> datetime | None:
@@ -385,7 +385,7 @@ def _from_match(match: re.Match) -> datetime | None:
         return None
     if g["tz"]:
         moment = moment.replace(tzinfo=_zone(g["tz"]))
-    return _to_vietnam_time(moment)
+    return to_vietnam_time(moment)
 
 
 def _zone(offset: str) -> timezone:
@@ -396,7 +396,7 @@ def _zone(offset: str) -> timezone:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
-def _to_vietnam_time(moment: datetime) -> datetime:
+def to_vietnam_time(moment: datetime) -> datetime:
     """moment as naive Vietnam local time (naive input is taken to be Vietnam time already)."""
     if moment.tzinfo is None:
         return moment

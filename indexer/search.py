@@ -21,7 +21,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
-from .articles import Article, _to_vietnam_time
+from .articles import Article, to_vietnam_time
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
@@ -132,7 +132,7 @@ def _bound(value: date | datetime | None, end: bool) -> int | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return recency(_to_vietnam_time(value))
+        return recency(to_vietnam_time(value))
     return recency(datetime.combine(value, dtime.max if end else dtime.min))
 
 
