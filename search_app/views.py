@@ -21,7 +21,7 @@ MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
 PER_PAGE = 10
 MAX_PER_PAGE = 50
-SORTS = ("relevance", "newest")
+SORTS = indexer.SORTS
 PAGE_WINDOW = 10
 _open_lock = threading.Lock()
 
