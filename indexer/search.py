@@ -231,6 +231,7 @@ class _Snapshot:
         self._users_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
+        self._thread_lock = threading.Lock()  # starts the background build once, never held by it
         self._lexicon_thread: threading.Thread | None = None
 
     def acquire(self) -> "_Snapshot":
@@ -243,7 +244,7 @@ class _Snapshot:
         """This generation's Lexicon, built on first use; without wait, None while a background
         thread (holding the snapshot open) builds it."""
         if self._lexicon is None and not wait:
-            with self._lexicon_lock:
+            with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
                                                             daemon=True)
