@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .analysis import CODE_RE, analyze, fold
+from .analysis import analyze, code_parts, fold, is_code
 from .snippets import Marks
 
 TITLE = 0.8  # tuned on the dev sets: with more, titles of other articles mislead long queries
@@ -132,8 +132,8 @@ def terms_of(text: str) -> Terms:
         if "_" in term:
             compounds.append(term)
             continue
-        (codes if CODE_RE.fullmatch(term) else syllables).append(term)
-        # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU)
+        (codes if is_code(term) else syllables).append(term)
+        # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
         # or a code that pyvi kept whole (12.500)
         at.setdefault(pos, term)
     words = [at[pos] for pos in sorted(at)]
@@ -191,12 +191,12 @@ class QueryBuilder:
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common = [], []
-        in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
+        in_codes = {part for code in terms.codes for part in code_parts(code)}
         for term in filter(self._known, terms.syllables):
             lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups)
-        for code in filter(self._known, terms.codes):
-            rare += self.word(code, terms.accented, CODE)
+        for code in filter(self._known, terms.codes):  # a code inside a longer one (A5 of A5/S5) is a part
+            rare += self.word(code, terms.accented, CODE_PART if code in in_codes else CODE)
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
 
