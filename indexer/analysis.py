@@ -96,7 +96,7 @@ def iter_words(text: str):
     group: list[tuple[int, int]] = []
     for start, end, joins in segment(text):
         word = text[start].isalnum() or text[start] == "_"
-        split = _split(text, start, end) if word else None
+        split = _split(text, start, end) if word and not text[start:end].isalpha() else None
         if group and (split or not joins or not word):
             yield group, None
             group = []
