@@ -15,7 +15,8 @@ Ranking (BM25F, K1=1.2, B=0.75, computed in ``indexer.scorer``): every query syl
 up in four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
 match outranks a folded one). Unaccented query: folded fields only. Title terms are multiplied by
 ``TITLE``, whole codes and dates (``28-NQ/TU``) by ``CODE``, and their pieces (``28``, ``nq``) by
-``CODE_PART``, so the whole code decides. Runs of 2–3 adjacent query syllables, and pyvi's
+``CODE_PART``, so the whole code decides; a letters+number code (``U23``, ``G7``) weighs as a word,
+its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
 or not pyvi segmented the query and the article alike.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .analysis import analyze, code_parts, fold, is_code
+from .analysis import NUMBERED_RE, analyze, code_parts, fold, is_code
 from .snippets import Marks
 
 TITLE = 0.8  # tuned on the dev sets: with more, titles of other articles mislead long queries
@@ -141,6 +142,13 @@ def terms_of(text: str) -> Terms:
                  words[:MAX_SYLLABLES])
 
 
+def _code_weight(code: str, in_codes: set[str]) -> float:
+    """A code's weight: a part of a longer code (A5 of A5/S5), a word (U23, G7), or CODE."""
+    if code in in_codes:
+        return CODE_PART
+    return 1.0 if NUMBERED_RE.fullmatch(code) else CODE
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -195,8 +203,8 @@ class QueryBuilder:
         for term in filter(self._known, terms.syllables):
             lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups)
-        for code in filter(self._known, terms.codes):  # a code inside a longer one (A5 of A5/S5) is a part
-            rare += self.word(code, terms.accented, CODE_PART if code in in_codes else CODE)
+        for code in filter(self._known, terms.codes):
+            rare += self.word(code, terms.accented, _code_weight(code, in_codes))
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
 
