@@ -3,9 +3,13 @@
 The tokenizer segments text with pyvi (through ``indexer.segmenter``) and yields, for each
 word, its syllables and, for a multi-syllable word, the joined compound (``nghị_quyết``) at the
 position of its first syllable; codes and dates (``28-NQ/TU``, ``17/11/2019``) come out whole as
-well. Every token's ``startchar``/``endchar`` points into the text as given, even when it arrived
-decomposed (NFD). Filters then lowercase, put tone marks in one canonical place and, for the
-accent-insensitive fields, fold diacritics away.
+well. A hyphen between letters joins a word (``Al-Qaeda`` is ``al_qaeda``, as "Al Qaeda" is),
+letters and a number are one code however they are joined (``U23``, ``U.23``, ``U-23``: ``u23``,
+with ``u`` and ``23`` as syllables), and a link or e-mail address also yields its words
+(``https``, ``vnexpress``), so that punctuation glued to it hides nothing. Every token's
+``startchar``/``endchar`` points into the text as given, even when it arrived decomposed (NFD).
+Filters then lowercase, put tone marks in one canonical place and, for the accent-insensitive
+fields, fold diacritics away.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from .segmenter import segment
 # 17/11/2019, TP.HCM, COVID-19). pyvi splits these; users search for them whole.
 CODE_RE = re.compile(r"\w+(?:[-/.]\w+)+")
 SYLLABLE_RE = re.compile(r"\w+")
+HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a word, not a code
+NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
+PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
 
 # Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
 # the "old" style puts the mark on the first vowel (hòa, thủy), the "new" one on the second
@@ -70,42 +77,79 @@ def to_nfc(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), offsets
 
 
+def _split(text: str, start: int, end: int):
+    """(pieces, whole) of a pyvi token that is more than one word: a link or e-mail address (its
+    words; whole without what trails its last word) or a numbered code (U23: U and 23); else None."""
+    token = text[start:end]
+    numbered = NUMBERED_RE.fullmatch(token)
+    if numbered:
+        return [(start, start + numbered.end(1)), (start + numbered.start(2), end)], (start, end)
+    if "://" not in token and "@" not in token:
+        return None
+    pieces = [(start + m.start(), start + m.end()) for m in PIECE_RE.finditer(token)]
+    return pieces, ((start, pieces[-1][1]) if len(pieces) > 1 else None)
+
+
 def iter_words(text: str):
-    """Yield (syllable spans, is_word) for each pyvi word of NFC text, punctuation skipped."""
+    """Yield (syllable spans, whole span or None) for each pyvi word of NFC text, punctuation
+    skipped; whole is set for a token split into pieces (a link, U23), indexed whole too."""
     group: list[tuple[int, int]] = []
     for start, end, joins in segment(text):
-        if not (text[start].isalnum() or text[start] == "_"):
-            if group:
-                yield group
+        word = text[start].isalnum() or text[start] == "_"
+        split = _split(text, start, end) if word and not text[start:end].isalpha() else None
+        if group and (split or not joins or not word):
+            yield group, None
             group = []
-            continue
-        if group and not joins:
-            yield group
-            group = []
-        if end - start > 1 and text[end - 1] == ".":  # pyvi keeps the dot of "TP." or "Mr."
-            end -= 1
-        group.append((start, end))
+        if split:
+            yield split
+        elif word:
+            if end - start > 1 and text[end - 1] == ".":  # pyvi keeps the dot of "TP." or "Mr."
+                end -= 1
+            group.append((start, end))
     if group:
-        yield group
+        yield group, None
+
+
+def joined_form(code: str) -> str:
+    """How a code found in text is indexed whole: Al-Qaeda as the word Al_Qaeda, U.23 and U-23
+    as U23, others as written (28-NQ/TU)."""
+    if HYPHENATED_RE.fullmatch(code):
+        return code.replace("-", "_")
+    numbered = NUMBERED_RE.fullmatch(code)
+    return "".join(numbered.groups()) if numbered else code
 
 
 def raw_tokens(text: str):
     """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
     tokens, pos_at, spans = [], {}, set()
     pos = 0
-    for group in iter_words(text):
-        if len(group) > 1:
+    for group, whole in iter_words(text):
+        if len(group) > 1 and not whole:
             tokens.append(("_".join(text[s:e] for s, e in group), pos, group[0][0], group[-1][1]))
         for start, end in group:
-            pos_at[start] = pos
+            if not whole or start == whole[0]:  # codes start here (A5/S5), not inside a link
+                pos_at[start] = pos
             spans.add((start, end))
             tokens.append((text[start:end], pos, start, end))
             pos += 1
+        if whole:  # after its pieces: a phrase takes the first term at each position
+            tokens.append((text[whole[0]:whole[1]], pos - len(group), *whole))
     for match in CODE_RE.finditer(text):
         # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
         if match.start() in pos_at and match.span() not in spans:
-            tokens.append((match.group(), pos_at[match.start()], match.start(), match.end()))
+            tokens.append((joined_form(match.group()), pos_at[match.start()], match.start(), match.end()))
     return tokens
+
+
+def is_code(term: str) -> bool:
+    """Whether an analysed term is a code, link or e-mail address indexed whole (28-nq/tu, u23)."""
+    return bool(CODE_RE.fullmatch(term) or NUMBERED_RE.fullmatch(term)) or "://" in term or "@" in term
+
+
+def code_parts(code: str) -> list[str]:
+    """The syllables a code is also indexed as: 28-nq/tu -> 28, nq, tu; u23 -> u, 23."""
+    numbered = NUMBERED_RE.fullmatch(code)
+    return list(numbered.groups()) if numbered else PIECE_RE.findall(code)
 
 
 class VietnameseTokenizer(Tokenizer):

@@ -15,7 +15,8 @@ Ranking (BM25F, K1=1.2, B=0.75, computed in ``indexer.scorer``): every query syl
 up in four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
 match outranks a folded one). Unaccented query: folded fields only. Title terms are multiplied by
 ``TITLE``, whole codes and dates (``28-NQ/TU``) by ``CODE``, and their pieces (``28``, ``nq``) by
-``CODE_PART``, so the whole code decides. Runs of 2–3 adjacent query syllables, and pyvi's
+``CODE_PART``, so the whole code decides; a letters+number code (``U23``, ``G7``) weighs as a word,
+its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
 or not pyvi segmented the query and the article alike.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .analysis import CODE_RE, analyze, fold
+from .analysis import NUMBERED_RE, analyze, code_parts, fold, is_code
 from .snippets import Marks
 
 TITLE = 0.8  # tuned on the dev sets: with more, titles of other articles mislead long queries
@@ -132,13 +133,20 @@ def terms_of(text: str) -> Terms:
         if "_" in term:
             compounds.append(term)
             continue
-        (codes if CODE_RE.fullmatch(term) else syllables).append(term)
-        # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU)
+        (codes if is_code(term) else syllables).append(term)
+        # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
         # or a code that pyvi kept whole (12.500)
         at.setdefault(pos, term)
     words = [at[pos] for pos in sorted(at)]
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
                  words[:MAX_SYLLABLES])
+
+
+def _code_weight(code: str, in_codes: set[str]) -> float:
+    """A code's weight: a part of a longer code (A5 of A5/S5), a word (U23, G7), or CODE."""
+    if code in in_codes:
+        return CODE_PART
+    return 1.0 if NUMBERED_RE.fullmatch(code) else CODE
 
 
 def _fields(title_only: bool) -> tuple[str, ...]:
@@ -191,12 +199,12 @@ class QueryBuilder:
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common = [], []
-        in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
+        in_codes = {part for code in terms.codes for part in code_parts(code)}
         for term in filter(self._known, terms.syllables):
             lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups)
         for code in filter(self._known, terms.codes):
-            rare += self.word(code, terms.accented, CODE)
+            rare += self.word(code, terms.accented, _code_weight(code, in_codes))
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         return (rare + compounds, common) if rare else (compounds + common, [])
 

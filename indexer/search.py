@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import CODE_RE, fold
+from .analysis import fold, is_code
 from .articles import Article, to_vietnam_time
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
-from .snippets import WORD_GAP, Highlight, Marks, Unit
+from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import IndexNotFound, current_generation
 from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
@@ -514,7 +514,7 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) 
     lookups = []
     weight = ALTERNATIVE * (FOLDED if unaccented else EXACT)
     for form in forms:
-        marks.units.add(Unit(form, False, "" if CODE_RE.fullmatch(form[0]) else WORD_GAP))
+        marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, False, WORD_GAP))
         for f in ("title", "body"):
             boost = weight * (TITLE if f == "title" else 1)
             lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1

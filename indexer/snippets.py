@@ -18,13 +18,14 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from .analysis import NEW_TO_OLD, SYLLABLE_RE, fold, to_nfc
+from .analysis import NEW_TO_OLD, NUMBERED_RE, SYLLABLE_RE, code_parts, fold, to_nfc
 
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
 MAX_CANDIDATES = 200
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
-WORD_GAP = r"[^\S\n]+"  # between the syllables of a word: spaces, not a line break
+WORD_GAP = r"(?:[^\S\n]+|-)"  # between the syllables of a word: spaces (not a line break) or a hyphen
+CODE_GAP = r"[-.]?"  # between the letters and the number of a code: U23, U.23, U-23
 PHRASE_GAP = r"[^\w\n]+"  # between the words of a phrase: what phrase positions skip
 
 _OLD_TO_NEW = {old: new for new, old in NEW_TO_OLD.items()}
@@ -47,6 +48,12 @@ class Unit:
         if not self.accented:
             return self.gap.join(re.escape(fold(s)) for s in self.syllables)
         return self.gap.join("(?:%s)" % "|".join(map(re.escape, _tone_variants(s))) for s in self.syllables)
+
+
+def code_unit(code: str, accented: bool) -> Unit:
+    """What a code marks: itself, or a numbered code (u23) however its number is joined."""
+    numbered = NUMBERED_RE.fullmatch(code)
+    return Unit(numbered.groups(), accented, CODE_GAP) if numbered else Unit((code,), accented, "")
 
 
 def _tone_variants(syllable: str) -> list[str]:
@@ -123,8 +130,8 @@ class Marks:
             self.units.add(Unit(syllables, terms.accented))
             covered.update(syllables)
         for code in terms.codes:
-            self.units.add(Unit((code,), terms.accented, ""))
-            covered.update(SYLLABLE_RE.findall(code))
+            self.units.add(code_unit(code, terms.accented))
+            covered.update(code_parts(code))
         for syllable in terms.syllables:
             (self.parts if syllable in covered else self.units).add(Unit((syllable,), terms.accented))
 

@@ -214,8 +214,7 @@ def is_unaccented(text: str) -> bool:
 # ---------------------------------------------------------------- abbreviations and codes
 
 ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
-GLUED_CODE_RE = re.compile(r"([^\W\d_]+)(\d+)")  # u23, covid19
-JOINED_CODE_RE = re.compile(r"([^\W\d_]+)[-.](\d+)")  # u.23, u-23, covid-19
+SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 
 
 def _form(text: str) -> tuple[str, ...]:
@@ -243,16 +242,14 @@ def _holds(words: list[str], part: tuple[str, ...]) -> bool:
 
 def variants(text: str) -> list[tuple[str, ...]]:
     """Other spellings of the query's abbreviations and codes, each as its terms:
-    "UBND" -> ("ủy", "ban", "nhân", "dân"), "U23" -> ("u", "23"), "Covid-19" -> ("covid19",)."""
+    "UBND" -> ("ủy", "ban", "nhân", "dân"), "U 23" -> ("u23",) (U23, U.23 and U-23 are one code
+    for the analysis already)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
     found = [other for spelling, others in abbreviations().items()
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
              for other in others]
-    found += [m.groups() for w in words if (m := GLUED_CODE_RE.fullmatch(w))]
-    found += [form for (c,) in codes if (m := JOINED_CODE_RE.fullmatch(c))
-              for form in [("".join(m.groups()),), m.groups(), ("-".join(m.groups()),), (".".join(m.groups()),)]]
-    found += [(a + b,) for a, b in zip(words, words[1:]) if a.isalpha() and b.isdigit()]  # U 23
+    found += [(a + b,) for a, b in SPACED_CODE_RE.findall(folded)]
 
     def typed(form: tuple[str, ...]) -> bool:
         key = tuple(fold(t) for t in form)

@@ -1,0 +1,121 @@
+"""Tokens (issue 12, failure classes 3 and 5): hyphenated names are words, not codes; U23, U.23
+and U-23 are one code; punctuation glued to a link or address hides none of its words.
+
+Through the Python API and the Flask client, on articles written in pairs and triples that differ
+only in how one name is spelled (same lengths), so that every spelling must score alike.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from conftest import close_index, make_app, write_jsonl
+
+import indexer
+from indexer.analysis import analyze
+
+QAEDA = "Lực lượng Mỹ cho biết thủ lĩnh nhánh {} tại {} đã bị tiêu diệt trong cuộc đột kích."
+U23 = "Đội {} Việt Nam thắng trận thứ {} tại giải châu Á nhờ hai bàn thắng trong hiệp hai."
+ARTICLES = [
+    {"id": "qaeda-space", "title": "Thủ lĩnh Al Qaeda bị tiêu diệt ở Yemen", "body": QAEDA.format("Al Qaeda", "Yemen")},
+    {"id": "qaeda-hyphen", "title": "Thủ lĩnh al-Qaeda bị tiêu diệt ở Syria", "body": QAEDA.format("al-Qaeda", "Syria")},
+    {"id": "xanh-space", "title": "Xe sơn màu xanh lam", "body": "Chiếc xe được sơn màu xanh lam rất đẹp."},
+    {"id": "xanh-hyphen", "title": "Xe sơn màu xanh-lam", "body": "Chiếc xe được sơn màu xanh-lam rất đẹp."},
+    {"id": "u23-glued", "title": "U23 Việt Nam thắng Lào", "body": U23.format("U23", 1)},
+    {"id": "u23-dot", "title": "U.23 Việt Nam thắng Thái", "body": U23.format("U.23", 2)},
+    {"id": "u23-dash", "title": "U-23 Việt Nam thắng Nhật", "body": U23.format("U-23", 3)},
+    {"id": "link", "title": "Đường dây nóng về bão số 3",
+     "body": "Thông tin chi tiết xem tại https://), hoặc gọi đường dây nóng của tỉnh. "
+             "Bài gốc: https://vnexpress.net/thoi-su/bao-so-3.html, ý kiến gửi về banbientap@baomau.vn."},
+    {"id": "nq-code", "title": "Quán triệt Nghị quyết 28-NQ/TW",
+     "body": "Ngày 17/11/2019, thành phố quán triệt Nghị quyết 28-NQ/TW, vốn 12.500 tỷ đồng, cho 7.000 hộ dân."},
+    {"id": "nq-parts", "title": "Tin vắn ngày 28",
+     "body": "Ngày 28, báo NQ đưa tin TW họp. Tháng 11 năm 2019 có 12 dự án, 500 tỷ đồng, 7 hộ dân."},
+]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tokens")
+    indexer.build_index([write_jsonl(root / "articles.jsonl", ARTICLES)], root / "index", procs=1)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as index:
+        yield index
+
+
+def scores(index, query: str, ids: set[str]) -> dict[str, float]:
+    """The scores of the given articles for a query (all must be found)."""
+    found = {h.doc_id: round(h.score, 4) for h in index.search(query, limit=50) if h.doc_id in ids}
+    assert set(found) == ids, (query, found)
+    return found
+
+
+@pytest.mark.parametrize("spellings, ids", [
+    (["Al Qaeda", "Al-Qaeda", "al qaeda", "al-qaeda"], {"qaeda-space", "qaeda-hyphen"}),
+    (["xanh lam", "xanh-lam"], {"xanh-space", "xanh-hyphen"}),
+    (["U23", "U.23", "U-23", "u23"], {"u23-glued", "u23-dot", "u23-dash"}),
+])
+def test_every_spelling_of_a_name_finds_every_spelling_alike(index, spellings, ids):
+    first = scores(index, spellings[0], ids)
+    assert len(set(first.values())) == 1, first  # no spelling of the article counts more
+    for query in spellings[1:]:
+        assert scores(index, query, ids) == first, query  # nor any spelling of the query
+
+
+def test_a_phrase_with_a_code_finds_every_spelling_of_it(index):
+    for query in ('"U23 Việt Nam"', '"U.23 Việt Nam"', '"u-23 viet nam"'):
+        assert {h.doc_id for h in index.search(query)} == {"u23-glued", "u23-dot", "u23-dash"}, query
+
+
+def test_a_hyphenated_name_is_marked_whole_whichever_way_it_is_typed(index):
+    for query in ("Al Qaeda", "Al-Qaeda"):
+        hits = {h.doc_id: h for h in index.search(query)}
+        assert "<mark>al-Qaeda</mark>" in hits["qaeda-hyphen"].snippet, query
+        assert "<mark>Al Qaeda</mark>" in hits["qaeda-space"].snippet, query
+        assert hits["qaeda-hyphen"].title_html == "Thủ lĩnh <mark>al-Qaeda</mark> bị tiêu diệt ở Syria"
+    hits = {h.doc_id: h for h in index.search("U23")}
+    assert "<mark>U.23</mark> Việt Nam" in hits["u23-dot"].snippet
+    assert "<mark>U-23</mark> Việt Nam" in hits["u23-dash"].snippet
+
+
+@pytest.mark.parametrize("query", ["https", "vnexpress", "thoi su", "banbientap", "baomau",
+                                   "https://vnexpress.net/thoi-su/bao-so-3.html"])
+def test_words_glued_to_punctuation_in_links_and_addresses_are_found(index, query):
+    assert [h.doc_id for h in index.search(query)][:1] == ["link"]
+
+
+def test_glued_words_are_marked_where_they_stand(index_dir):
+    app = make_app(str(index_dir))
+    try:
+        body = app.test_client().get("/api/search?q=https").get_json()
+        snippet = body["hits"][0]["snippet"]
+        assert "xem tại <mark>https</mark>://), hoặc" in snippet
+        assert "Bài gốc: <mark>https</mark>://vnexpress.net" in snippet
+        body = app.test_client().get("/api/search?q=vnexpress").get_json()
+        assert "https://<mark>vnexpress</mark>.net/thoi-su" in body["hits"][0]["snippet"]
+    finally:
+        close_index(app)
+
+
+def test_codes_dates_and_numbers_stay_whole(index):
+    assert [h.doc_id for h in index.search("28-NQ/TW")][:1] == ["nq-code"]
+    assert [h.doc_id for h in index.search("17/11/2019")][:1] == ["nq-code"]
+    for phrase in ('"12.500 tỷ đồng"', '"7.000 hộ dân"', '"ngày 17/11/2019"', '"Nghị quyết 28-NQ/TW"'):
+        assert [h.doc_id for h in index.search(phrase)] == ["nq-code"], phrase
+
+
+def test_token_offsets_point_at_the_spelling_in_the_text_even_in_nfd():
+    text = unicodedata.normalize("NFD", "Đội U.23 và Al-Qaeda, xem https://bộ.vn/ả), hay U23. Giá 12.500 đồng.")
+    spans = {}
+    for term, _pos, start, end in analyze(text):
+        spans.setdefault(term, []).append(unicodedata.normalize("NFC", text[start:end]))
+    assert spans["u23"] == ["U23", "U.23"] and spans["u"] == ["U", "U"] and spans["23"] == ["23", "23"]
+    assert spans["al_qaeda"] == ["Al-Qaeda"] and spans["al"] == ["Al"] and spans["qaeda"] == ["Qaeda"]
+    assert spans["https"] == ["https"] and spans["bộ"] == ["bộ"] and spans["ả"] == ["ả"]
+    assert spans["https://bộ.vn/ả"] == ["https://bộ.vn/ả"]
+    assert spans["12.500"] == ["12.500"] and "12" not in spans
