@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from itertools import chain
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
-from .articles import Article, to_vietnam_time
+from .articles import Article, site_of, to_vietnam_time
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
@@ -76,13 +75,7 @@ class Hit:
     @property
     def site(self) -> str:
         """The host of the article's http(s) URL without "www." (empty when there is none)."""
-        try:
-            parts = urlsplit(self.url.strip())
-        except ValueError:
-            return ""
-        if parts.scheme.lower() not in ("http", "https"):
-            return ""
-        return (parts.hostname or "").removeprefix("www.")
+        return site_of(self.url)
 
 
 @dataclass
