@@ -12,6 +12,7 @@ from datetime import date
 MAX_BARS = 120
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
 LABEL_SPACE = 18  # below the bars, for the labels
+LABEL_MARGIN = 24  # half a label's width: labels stay this far from the edges
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Bar:
     count: int
     x: float
     y: float
+    label_x: float  # the label's middle, kept inside the drawing
     width: float
     height: float
     changes: dict  # the SearchParams changes of its link
@@ -59,6 +61,7 @@ def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list
     bars = []
     for i, (label, count, changes, selected) in enumerate(buckets):
         height = (HEIGHT - LABEL_SPACE - 4) * count / most
-        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, step * 0.8,
+        middle = min(max((i + 0.5) * step, LABEL_MARGIN), WIDTH - LABEL_MARGIN)
+        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, middle, step * 0.8,
                         height, {**changes, "page": 1}, selected, i % every == 0))
     return bars
