@@ -137,3 +137,8 @@ def _by_count(values: list[str], counts: np.ndarray) -> list[dict]:
 def empty_facets() -> dict[str, list]:
     """Facets with nothing counted."""
     return {facet: [] for facet in FACETS}
+
+
+def no_missing() -> dict[str, int]:
+    """No article missing from any facet."""
+    return dict.fromkeys(FACETS, 0)

@@ -21,7 +21,7 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
 from .articles import Article, site_of, to_vietnam_time
-from .facets import FacetColumns, empty_facets, facet_filters
+from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
@@ -94,7 +94,7 @@ class Results:
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     facets: dict = field(default_factory=empty_facets)  # facet -> [{"value", "count"}], most first
-    facet_missing: dict = field(default_factory=dict)  # facet -> matching articles without a value
+    facet_missing: dict = field(default_factory=no_missing)  # facet -> matching articles without a value
 
     @property
     def pages(self) -> int:

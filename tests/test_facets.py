@@ -3,14 +3,14 @@ on them in Python, the web page (lists, timeline), the JSON API and the command 
 
 from __future__ import annotations
 
+import json
 import re
-import subprocess
-import sys
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import REPO, close_index, make_app, storm_articles, write_jsonl
+from conftest import close_index, make_app, storm_articles, write_jsonl
+from test_cli import run_cli
 
 import indexer
 
@@ -139,8 +139,8 @@ def page(client, url: str) -> str:
     return response.get_data(as_text=True)
 
 
-def links(html: str, cls: str) -> dict[str, dict]:
-    """text -> query arguments of the links in the element of class cls (a facet or the timeline)."""
+def links(html: str) -> dict[str, dict]:
+    """text -> query arguments of the links in a piece of a page."""
     found = {}
     for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', html):
         found[unescape(label).strip()] = parse_qs(urlsplit(unescape(href)).query)
@@ -153,7 +153,7 @@ def facet_section(html: str, name: str) -> str:
 
 def test_results_page_lists_facets_with_counts_and_filter_links(client):
     html = page(client, "/search?q=bão&sort=newest")
-    sources = links(facet_section(html, "source"), "facet")
+    sources = links(facet_section(html, "source"))
     assert sources["Báo Mẫu"] == {"q": ["bão"], "sort": ["newest"], "source": ["Báo Mẫu"]}
     assert list(sources) == ["Báo Mẫu", "Tin Miền Trung", "vnexpress.net"]
     assert re.search(r"Tin Miền Trung</a> <span class=\"count\">4</span>", facet_section(html, "source"))
@@ -163,7 +163,7 @@ def test_results_page_lists_facets_with_counts_and_filter_links(client):
 
 def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(client):
     html = page(client, "/search?q=bão&source=Tin+Miền+Trung&page=2")
-    sources = links(facet_section(html, "source"), "facet")
+    sources = links(facet_section(html, "source"))
     assert sources["Tin Miền Trung"] == {"q": ["bão"]}  # chosen: the link takes it away (and goes to page 1)
     assert sources["vnexpress.net"] == {"q": ["bão"], "source": ["Tin Miền Trung", "vnexpress.net"]}
     assert 'class="selected" aria-current="true">Tin Miền Trung' in html
@@ -235,11 +235,6 @@ def test_article_link_keeps_the_filters_for_the_way_back(client):
 
 # ---------------------------------------------------------------- command line
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True)
-
-
 def test_cli_filters_and_prints_facets(index_dir):
     done = run_cli("search", "bão", "--index", index_dir, "--source", "Tin Miền Trung", "--source",
                    "vnexpress.net", "--month", "2023-03", "--facets")
@@ -251,7 +246,6 @@ def test_cli_filters_and_prints_facets(index_dir):
 
 
 def test_cli_json_has_the_facets(index_dir):
-    import json
     done = run_cli("search", "bão", "--index", index_dir, "--category", "Xã hội", "--json")
     data = json.loads(done.stdout)
     assert data["total"] == 3 and data["facets"]["category"][0] == {"value": "Thời tiết", "count": 15}
