@@ -1,8 +1,9 @@
 """Facets: how many matching articles each source, category and month has, and filters on them.
 
-Each document's facet values are small integer codes over the whole index (``FacetColumns``,
-made once per generation from the facet columns and the recency column), so counting the matches
-of a search is one ``np.bincount`` per facet. A facet's counts apply the other facets' filters
+Each document's facet values are small integers over the whole index (``FacetColumns``, made
+once per generation from the facet columns and the recency column), so counting the matches of a
+search is one ``np.bincount`` per facet over the matching documents (or, when most documents
+match, over the others, subtracted from the totals). A facet's counts apply the other facets' filters
 but not its own (as Algolia's disjunctive facets), so a list still offers the values that would
 widen the search: values of one facet are alternatives (OR), facets combine (AND).
 """
@@ -70,24 +71,24 @@ def _month_label(number: int) -> str:
 
 
 class FacetColumns:
-    """Each document's source, category and month as codes into a list of values (-1: none)."""
+    """Each document's source, category and month as a slot: 0 for none, else 1 + the value's
+    place in the facet's list of values."""
 
     def __init__(self, reader, recency: np.ndarray):
         self.values: dict[str, list[str]] = {}
-        self.codes: dict[str, np.ndarray] = {}
-        self._numbers: dict[str, dict[str, int]] = {}  # value -> code, for the sources and categories
+        self.slots: dict[str, np.ndarray] = {}  # intp: bincount and fancy indexing take them as they are
+        self._numbers: dict[str, dict[str, int]] = {}  # value -> slot, for the sources and categories
         for facet, column in FACET_FIELDS.items():
             self._add_strings(facet, reader.column(column, str))
         self._add_months(recency)
+        self._totals = {facet: np.bincount(slots, minlength=len(self.values[facet]) + 1)
+                        for facet, slots in self.slots.items()}  # over all documents, deleted ones too
 
-    def _add_strings(self, facet: str, column: np.ndarray) -> None:
-        values, codes = np.unique(column, return_inverse=True) if len(column) else ([], np.zeros(0, int))
-        values = list(values)
-        codes = codes.astype(np.int32)
-        if values and values[0] == "":  # sorted first: no value
-            values, codes = values[1:], codes - 1
-        self.values[facet], self.codes[facet] = values, codes
-        self._numbers[facet] = {value: code for code, value in enumerate(values)}
+    def _add_strings(self, facet: str, column) -> None:
+        numbers = {"": 0}  # value -> slot, in order of appearance (a dict: np.unique sorts strings slowly)
+        slots = np.fromiter((numbers.setdefault(v, len(numbers)) for v in column), np.intp, len(column))
+        del numbers[""]
+        self.values[facet], self.slots[facet], self._numbers[facet] = list(numbers), slots, numbers
 
     def _add_months(self, recency: np.ndarray) -> None:
         dated = recency != 0  # recency: seconds of Vietnam time as if UTC; 0 when undated
@@ -95,7 +96,7 @@ class FacetColumns:
         first = int(months[dated].min()) if dated.any() else 0
         last = int(months[dated].max()) if dated.any() else -1
         self.values["month"] = [_month_label(m) for m in range(first, last + 1)]
-        self.codes["month"] = np.where(dated, months - first, -1).astype(np.int32)
+        self.slots["month"] = np.where(dated, months - first + 1, 0).astype(np.intp)
         self._first_month = first
 
     def masks(self, filters: dict[str, tuple[str, ...]]) -> dict[str, np.ndarray]:
@@ -103,28 +104,38 @@ class FacetColumns:
         return {facet: self._mask(facet, wanted) for facet, wanted in filters.items()}
 
     def _mask(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
-        allowed = np.zeros(len(self.values[facet]) + 1, dtype=bool)  # the last slot: code -1, never allowed
-        allowed[[code for value in wanted if (code := self._code(facet, value)) is not None]] = True
-        return allowed[self.codes[facet]]
+        allowed = np.zeros(len(self.values[facet]) + 1, dtype=bool)  # slot 0 (no value) stays False
+        allowed[[slot for value in wanted if (slot := self._slot(facet, value)) is not None]] = True
+        return allowed[self.slots[facet]]
 
-    def _code(self, facet: str, value: str) -> int | None:
+    def _slot(self, facet: str, value: str) -> int | None:
         if facet == "month":
-            code = _month_number(value) - self._first_month
-            return code if 0 <= code < len(self.values[facet]) else None
+            slot = _month_number(value) - self._first_month + 1
+            return slot if 1 <= slot <= len(self.values[facet]) else None
         return self._numbers[facet].get(value)
 
     def count(self, matched: np.ndarray, masks: dict[str, np.ndarray]):
         """(facet -> [{"value", "count"}] by count, facet -> matches without a value): each facet
         counts the matched documents that pass the other facets' filters."""
-        facets, missing = {}, {}
+        facets, missing, chosen = {}, {}, {}
         for facet in FACETS:
-            others = [mask for other, mask in masks.items() if other != facet]
-            base = np.logical_and.reduce([matched, *others]) if others else matched
-            codes = self.codes[facet][base]
-            counts = np.bincount(codes[codes >= 0], minlength=len(self.values[facet]))
-            facets[facet] = _by_count(self.values[facet], counts)
-            missing[facet] = int(len(codes) - counts.sum())
+            others = tuple(f for f in masks if f != facet)
+            if others not in chosen:  # without filters, the three facets count the same documents
+                chosen[others] = _documents(np.logical_and.reduce([matched, *(masks[f] for f in others)]))
+            ids, complement = chosen[others]
+            counts = np.bincount(self.slots[facet][ids], minlength=len(self.values[facet]) + 1)
+            if complement:
+                counts = self._totals[facet] - counts
+            facets[facet] = _by_count(self.values[facet], counts[1:])
+            missing[facet] = int(counts[0])
         return facets, missing
+
+
+def _documents(mask: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(the numbers of the documents in mask, False), or of those not in it (True) when fewer."""
+    if np.count_nonzero(mask) > len(mask) // 2:
+        return np.flatnonzero(~mask), True
+    return np.flatnonzero(mask), False
 
 
 def _by_count(values: list[str], counts: np.ndarray) -> list[dict]:
