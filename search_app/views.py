@@ -26,7 +26,7 @@ MAX_PER_PAGE = 50
 SORTS = indexer.SORTS
 PAGE_WINDOW = 10
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
-FILTERS = ("source", "category", "month")  # repeatable parameters: any of a facet's values, facets combined
+FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 _open_lock = threading.Lock()
 
 ERROR_PAGES = {
@@ -135,7 +135,8 @@ def parse_params(args, api: bool = False) -> SearchParams:
     date_to = parse_date(args.get("to"), "Đến ngày")
     if date_from and date_to and date_from > date_to:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
-    filters = {name: tuple(v for v in args.getlist(name) if v.strip()) for name in FILTERS}  # checked by the core
+    filters = {name: tuple(" ".join(v.split()) for v in args.getlist(name) if v.strip())  # checked by the core
+               for name in FILTERS}
     return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1", **filters)
 
 

@@ -171,6 +171,11 @@ def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(client):
     assert '<input type="hidden" name="source" value="Tin Miền Trung">' in html  # kept when the form changes the sort
 
 
+def test_a_value_typed_with_extra_spaces_is_the_same_value(client):
+    html = page(client, "/search?q=bão&source=+Tin++Miền+Trung+")
+    assert "4 kết quả" in html and links(facet_section(html, "source"))["Tin Miền Trung"] == {"q": ["bão"]}
+
+
 def test_filters_in_the_url_narrow_the_results(client):
     html = page(client, "/search?q=bão&source=Tin+Miền+Trung&source=vnexpress.net&category=Xã+hội")
     assert "3 kết quả" in html and html.count('class="result"') == 3
