@@ -133,10 +133,10 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
                         help="only articles published on or after this day (Vietnam time)")
     search.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD",
                         help="only articles published on or before this day (Vietnam time)")
-    for name, text in (("source", "the outlet, or the URL's site when the article names none"),
-                       ("category", "the category the article came with"),
-                       ("month", "the month of the article's date, as YYYY-MM")):
-        search.add_argument(f"--{name}", action="append", metavar=name.upper(),
+    for name, text, metavar in (("source", "the outlet, or the URL's site when the article names none", "SOURCE"),
+                                ("category", "the category the article came with", "CATEGORY"),
+                                ("month", "the month of the article's date", "YYYY-MM")):
+        search.add_argument(f"--{name}", action="append", metavar=metavar,
                             help=f"only articles of this {name} ({text}); repeat for any of several")
     search.add_argument("--facets", action="store_true",
                         help="also print how many matching articles each source, category and month has")
