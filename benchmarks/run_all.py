@@ -6,7 +6,7 @@
     python -m benchmarks.run_all --full-dir DIR
 
 Order: quality, understand (issue 13), indexing (5,000 articles, then the whole corpus),
-search_speed, profile, updates.
+search_speed, facets, profile, updates.
 Each runs in its own process; a failure is reported and the others still run.
 """
 
@@ -27,6 +27,7 @@ def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
     plan = [["quality"], ["understand", "--write"], indexing]
     if not skip_full or Path(full_dir).exists():
         plan.append(["search_speed", "--full-dir", full_dir])
+        plan.append(["facets", "--full-dir", full_dir])
     plan.append(["profile", "--full-dir", full_dir])
     plan.append(["updates"])
     return plan

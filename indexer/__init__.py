@@ -3,13 +3,14 @@
 from .analysis import fold
 from .articles import Article, Skip, SourceError, Truncated, iter_articles
 from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
+from .facets import FACETS
 from .query import QueryError
 from .search import SORTS, Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
 from .store import IndexLocked, IndexNotFound
 
 __all__ = [
-    "SORTS",
+    "FACETS", "SORTS",
     "Article", "BuildReport", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
     "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
     "iter_articles", "open_index", "optimize_index", "update_index",

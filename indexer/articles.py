@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
+from urllib.parse import urlsplit
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
@@ -89,6 +90,17 @@ class Article:
     category: str = ""
     author: str = ""
     origin: str = ""
+
+
+def site_of(url: str) -> str:
+    """The host of an http(s) URL without "www." (empty for anything else)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").removeprefix("www.")
 
 
 class Skip(NamedTuple):

@@ -52,6 +52,7 @@ examples:
   python -m indexer search "nghi quyet giao thong" --limit 5
   python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
   python -m indexer search 'title:"giao thông"' --json
+  python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
 """
@@ -132,6 +133,13 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
                         help="only articles published on or after this day (Vietnam time)")
     search.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD",
                         help="only articles published on or before this day (Vietnam time)")
+    for name, text, metavar in (("source", "the outlet, or the URL's site when the article names none", "SOURCE"),
+                                ("category", "the category the article came with", "CATEGORY"),
+                                ("month", "the month of the article's date", "YYYY-MM")):
+        search.add_argument(f"--{name}", action="append", metavar=metavar,
+                            help=f"only articles of this {name} ({text}); repeat for any of several")
+    search.add_argument("--facets", action="store_true",
+                        help="also print how many matching articles each source, category and month has")
     search.add_argument("--json", action="store_true",
                         help="print the page of results as JSON (snippets keep their <mark> tags)")
     search.add_argument("--exact", action="store_true",
@@ -205,11 +213,23 @@ def _hit_line(rank: int, hit) -> str:
             + f" · [{hit.doc_id}] · score {hit.score:.2f}")
 
 
+def _facet_lines(results, shown: int = 10) -> str:
+    """One line per facet: its most frequent values with their counts, and the matches without one."""
+    lines = []
+    for facet, counts in results.facets.items():
+        values = ", ".join(f"{c['value']} ({c['count']:,})" for c in counts[:shown])
+        more = f", {len(counts) - shown:,} more" if len(counts) > shown else ""
+        missing = results.facet_missing.get(facet, 0)
+        lines.append(f"by {facet}: {values or '-'}{more}" + (f"; {missing:,} without one" if missing else ""))
+    return "\n".join(lines)
+
+
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
-                               date_from=args.date_from, date_to=args.date_to, exact=args.exact)
-    note = undated_note(results.undated, bool(args.date_from or args.date_to))
+                               date_from=args.date_from, date_to=args.date_to, exact=args.exact,
+                               source=args.source, category=args.category, month=args.month)
+    note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if results.rewritten:
         print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
     if results.suggestion:
@@ -218,11 +238,14 @@ def cmd_search(args) -> int:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
+                          "facets": results.facets, "facet_missing": results.facet_missing,
                           "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
     if note:
         print(note)
+    if args.facets:
+        print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
         print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
     return 0

@@ -14,15 +14,18 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from itertools import chain
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
-from .articles import MAX_ARTICLE_CHARS, Article
+from .articles import MAX_ARTICLE_CHARS, Article, site_of
 from .storage.flat import MAX_TF
 from .storage.writer import FlatPositions
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
+FACET_FIELDS = {"source": "facet_source", "category": "facet_category"}  # facet -> its column
+MAX_FACET_CHARS = 200  # a facet value is cut to this length
 
 
 class Postings(list):
@@ -57,7 +60,14 @@ def build_schema() -> Schema:
         "body_fold": PreanalyzedText(analyzer=folded_analyzer()),
     }
     fields.update({name: STORED() for name in STORED_FIELDS})
+    fields.update({column: COLUMN(VarBytesColumn()) for column in FACET_FIELDS.values()})
     return Schema(**fields)
+
+
+def facet_values(source: str, url: str, category: str) -> dict[str, bytes]:
+    """The facet columns of an article: its source (else its URL's site) and category, trimmed."""
+    values = {"source": source.strip() or site_of(url), "category": category.strip()}
+    return {FACET_FIELDS[f]: " ".join(v.split())[:MAX_FACET_CHARS].encode("utf-8") for f, v in values.items()}
 
 
 def recency(moment: datetime | None) -> int:
@@ -118,6 +128,7 @@ def restored_document(stored: dict, fingerprint_value: str) -> dict:
     doc = {"id": stored["id"], "origin": stored.get("origin"), "fingerprint": fingerprint_value,
            "date": stored.get("date"), "recency": recency(stored.get("date"))}
     doc.update({name: stored.get(name) for name in STORED_FIELDS})
+    doc.update(facet_values(stored.get("source", ""), stored.get("url", ""), stored.get("category", "")))
     for field in ("title", "body"):
         doc[field], doc[f"{field}_fold"] = Postings(), Postings()
         doc[f"_stored_{field}"] = stored.get(field)
@@ -130,6 +141,7 @@ def to_document(schema: Schema, article: Article) -> dict:
            "date": article.date,
            "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})
+    doc.update(facet_values(article.source, article.url, article.category))
     part = indexed_part(article)  # an over-long article is stored whole but indexed in part
     for field, text in (("title", part.title), ("body", searchable_text(part))):
         positions, encoded = _positions((t, pos) for t, pos, _, _ in analyze(text)), {}

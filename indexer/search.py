@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from itertools import chain
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 from whoosh import query as wq
 
 from .analysis import fold, is_code
-from .articles import Article, to_vietnam_time
+from .articles import Article, site_of, to_vietnam_time
+from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
@@ -76,13 +76,7 @@ class Hit:
     @property
     def site(self) -> str:
         """The host of the article's http(s) URL without "www." (empty when there is none)."""
-        try:
-            parts = urlsplit(self.url.strip())
-        except ValueError:
-            return ""
-        if parts.scheme.lower() not in ("http", "https"):
-            return ""
-        return (parts.hostname or "").removeprefix("www.")
+        return site_of(self.url)
 
 
 @dataclass
@@ -99,6 +93,8 @@ class Results:
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
+    facets: dict = field(default_factory=empty_facets)  # facet -> [{"value", "count"}], most first
+    facet_missing: dict = field(default_factory=no_missing)  # facet -> matching articles without a value
 
     @property
     def pages(self) -> int:
@@ -159,13 +155,21 @@ def _check_paging(sort: str, limit: int, page: int) -> None:
                              vi=f"{name} không hợp lệ: «{value}». Giá trị phải là số nguyên từ 1 đến {high}.")
 
 
-def _by_date(matched, recency, window, sort: str):
-    """(matched within the date window, how many matched articles are undated and left out or last)."""
+def _by_date(matched, recency, window, sort: str, months=None):
+    """(matched within the date window and the months chosen, how many matched articles are
+    undated and left out or last)."""
     undated = matched & (recency == 0)
-    if window is None:
+    if window is None and months is None:
         return matched, int(undated.sum()) if sort == "newest" else 0
-    within = (recency >= window[0]) & (recency <= window[1]) & (recency != 0)
-    return matched & within, int(undated.sum())
+    within = recency != 0
+    if window is not None:
+        within &= (recency >= window[0]) & (recency <= window[1])
+    return matched & within & (True if months is None else months), int(undated.sum())
+
+
+def _filtered(matched, masks: dict, facets) -> np.ndarray:
+    """matched, narrowed to what these facets' filters keep."""
+    return np.logical_and.reduce([matched, *(masks[f] for f in facets if f in masks)])
 
 
 def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
@@ -223,6 +227,7 @@ class _Snapshot:
         try:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
+            self.facets = FacetColumns(reader, self.recency)
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -359,8 +364,12 @@ class Index:
             return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
-               date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
+               date_to=None, sort: str = "relevance", exact: bool = False, source=None,
+               category=None, month=None) -> Results:
         """Search; raises QueryError for an unusable query or parameters.
+
+        source, category and month (YYYY-MM) filter the matches: a value or several (any of
+        them), facets combined; ``Results.facets`` counts all matches by each of them.
 
         Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
         nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
@@ -371,6 +380,7 @@ class Index:
         _check_paging(sort, limit, page)
         parse(query_text)  # an unusable query fails before any work
         window = _recency_window(date_from, date_to)
+        filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
             understood = {"suggestion": suggestion, "rewritten": rewritten}
@@ -378,13 +388,16 @@ class Index:
             if plan.empty and not alternatives:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
             scores, matched = self._execute(snap, plan, alternatives)
-            matched, undated = _by_date(matched, snap.recency, window, sort)
+            masks = snap.facets.masks(filters)
+            facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
+            matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
+                                        window, sort, masks.get("month"))
             docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
                          page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood)
+                       undated, **understood, facets=facets, facet_missing=missing)
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;

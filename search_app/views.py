@@ -15,6 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 import indexer
 
+from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
+
 bp = Blueprint("search", __name__)
 
 MAX_QUERY_CHARS = 500
@@ -23,6 +25,8 @@ PER_PAGE = 10
 MAX_PER_PAGE = 50
 SORTS = indexer.SORTS
 PAGE_WINDOW = 10
+FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
+FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 _open_lock = threading.Lock()
 
 ERROR_PAGES = {
@@ -51,18 +55,32 @@ class SearchParams:
     date_to: date | None = None
     per_page: int = PER_PAGE
     exact: bool = False  # search the words as typed: no keystroke decoding, no restored accents
+    source: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()
 
     def url_args(self) -> dict:
-        """The query-string arguments that differ from the defaults."""
+        """The query-string arguments that differ from the defaults (filters as lists)."""
         args = {"q": self.q, "page": self.page, "sort": self.sort,
                 "from": self.date_from and self.date_from.isoformat(),
-                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact)}
+                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact),
+                **{name: list(getattr(self, name)) for name in FILTERS}}
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
     def url(self, **changes) -> str:
         """The results URL for these parameters with some of them changed."""
         return url_for("search.search", **replace(self, **changes).url_args())
+
+    def toggle_url(self, facet: str, value: str) -> str:
+        """The results URL with value added to a facet's filter, or removed if it is there."""
+        chosen = getattr(self, facet)
+        changed = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
+        return self.url(page=1, **{facet: changed})
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The facet filters as search() takes them."""
+        return {name: getattr(self, name) or None for name in FILTERS}
 
     def article_url(self, doc_id: str) -> str:
         """The article URL carrying the search, for highlighting and the way back."""
@@ -117,14 +135,16 @@ def parse_params(args, api: bool = False) -> SearchParams:
     date_to = parse_date(args.get("to"), "Đến ngày")
     if date_from and date_to and date_from > date_to:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
-    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1")
+    filters = {name: tuple(" ".join(v.split()) for v in args.getlist(name) if v.strip())  # checked by the core
+               for name in FILTERS}
+    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1", **filters)
 
 
 def run_search(params: SearchParams):
     """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
     return get_index().search(params.q, limit=params.per_page, page=params.page,
                               date_from=params.date_from, date_to=params.date_to,
-                              sort=params.sort, exact=params.exact)
+                              sort=params.sort, exact=params.exact, **params.filters())
 
 
 def undated_note(undated: int, filtered: bool) -> str:
@@ -190,7 +210,11 @@ def search():
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
-                           undated=undated_note(results.undated, bool(params.date_from or params.date_to)),
+                           undated=undated_note(results.undated, bool(params.date_from or params.date_to
+                                                                      or params.month)),
+                           bars=timeline_bars(results.facets["month"], params.month),
+                           chart={"width": WIDTH, "height": HEIGHT, "base": HEIGHT - LABEL_SPACE},
+                           facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
                            suggestion=suggestion if suggestion != params.q else None)
@@ -209,7 +233,8 @@ def article(doc_id: str):
     mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
-    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to", "exact") if request.args.get(k)}
+    back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", *FILTERS)
+            if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None)
@@ -237,7 +262,8 @@ def api_search():
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "hits": [hit.to_dict() for hit in results]}
+            "rewritten": results.rewritten, "facets": results.facets,
+            "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/api/suggest")

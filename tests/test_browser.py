@@ -152,10 +152,29 @@ def test_layout_fits_a_phone(browser, server):
     context.close()
 
 
+def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
+    tab.goto(server + "/search?q=bão+số")
+    everything = tab.inner_text(".stats")
+    tab.locator("#facet-source + ul a", has_text="Báo Mẫu").click()
+    tab.wait_for_url("**source=**")
+    assert tab.locator(".active-filters").inner_text().startswith("Đang lọc:")
+    assert all(s == "Báo Mẫu" for s in tab.locator(".result .source").all_inner_texts())
+    bar = tab.locator(".timeline a.bar").first
+    label = bar.get_attribute("aria-label")  # e.g. "1/2023: 1 bài"
+    bar.click()
+    tab.wait_for_url("**month=**")
+    month, year = label.split(":")[0].split("/")
+    dates = tab.locator(".result time").all_inner_texts()
+    assert dates and all(d[3:10] == f"{int(month):02d}/{year}" for d in dates)
+    assert len(dates) == int(label.split(": ")[1].split()[0]) and tab.inner_text(".stats") != everything
+    assert tab.locator(".timeline a.bar.selected").count() == 1
+    assert tab.dialogs == [] and tab.foreign == []
+
+
 @pytest.mark.skipif(not os.environ.get("SAVE_README_SCREENSHOT"),
                     reason="set SAVE_README_SCREENSHOT=1 to refresh docs/screenshot-results.png")
 def test_save_readme_screenshot(tab, server):
-    tab.goto(server + "/search?q=nghị+quyết+28-NQ%2FTU")
+    tab.goto(server + "/search?q=%22bão%22")  # facets and the timeline above the results
     README_SCREENSHOT.parent.mkdir(exist_ok=True)
     tab.screenshot(path=str(README_SCREENSHOT))
     assert README_SCREENSHOT.stat().st_size < 150_000

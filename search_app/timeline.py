@@ -1,0 +1,67 @@
+"""The timeline of a results page: the matching articles by month as bars of an SVG drawn here.
+
+Months run in order from the first to the last with matches (months without any are gaps);
+over MAX_BARS months, the bars are years, each linking to that year as a date range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+MAX_BARS = 120
+WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
+LABEL_SPACE = 18  # below the bars, for the labels
+LABEL_MARGIN = 24  # half a label's width: labels stay this far from the edges
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, count, place in the SVG and the filter it links to."""
+
+    label: str  # e.g. "5/2017", or "2017" for a year
+    count: int
+    x: float
+    y: float
+    label_x: float  # the label's middle, kept inside the drawing
+    width: float
+    height: float
+    changes: dict  # the SearchParams changes of its link
+    selected: bool
+    show_label: bool
+
+
+def _months(facet: list[dict]) -> dict[int, int]:
+    """Months since year 0 -> count, from the month facet's YYYY-MM values."""
+    return {int(v["value"][:4]) * 12 + int(v["value"][5:]) - 1: v["count"] for v in facet}
+
+
+def _buckets(counts: dict[int, int], chosen: tuple[str, ...]):
+    """(label, count, link changes, selected) per month from first to last, or per year when too many."""
+    first, last = min(counts), max(counts)
+    if last - first < MAX_BARS:
+        for m in range(first, last + 1):
+            value = f"{m // 12:04d}-{m % 12 + 1:02d}"
+            yield f"{m % 12 + 1}/{m // 12}", counts.get(m, 0), {"month": (value,)}, value in chosen
+        return
+    for year in range(first // 12, last // 12 + 1):
+        total = sum(counts.get(year * 12 + k, 0) for k in range(12))
+        changes = {"month": (), "date_from": date(year, 1, 1), "date_to": date(year, 12, 31)}
+        yield str(year), total, changes, False
+
+
+def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list[Bar]:
+    """The bars of the month facet's timeline (empty when no matching article has a date)."""
+    if not month_facet:
+        return []
+    buckets = list(_buckets(_months(month_facet), chosen))
+    most = max(count for _, count, _, _ in buckets)
+    step = WIDTH / len(buckets)
+    every = max(1, round(len(buckets) / 8))  # about eight labels
+    bars = []
+    for i, (label, count, changes, selected) in enumerate(buckets):
+        height = (HEIGHT - LABEL_SPACE - 4) * count / most
+        middle = min(max((i + 0.5) * step, LABEL_MARGIN), WIDTH - LABEL_MARGIN)
+        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, middle, step * 0.8,
+                        height, {**changes, "page": 1}, selected, i % every == 0))
+    return bars

@@ -1,0 +1,262 @@
+"""Facets and filters (issue 14): counts by source, category and month over all matches, filters
+on them in Python, the web page (lists, timeline), the JSON API and the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import close_index, make_app, storm_articles, write_jsonl
+from test_cli import run_cli
+
+import indexer
+
+
+def more_storms() -> list[dict]:
+    """Storm news from other outlets: one named by its URL only, one without a date."""
+    def storm(n, **fields):
+        return {"id": f"mien-trung/bao-{n}", "title": f"Bão số {n} gây mưa lớn ở miền Trung",
+                "body": f"Hoàn lưu bão số {n} gây mưa lớn, nhiều tuyến đường ở miền Trung bị ngập.", **fields}
+    return [storm(1, source="Tin Miền Trung", category="Xã hội", date="2023-01-20T10:00:00"),
+            storm(2, source="Tin Miền Trung", category="Xã hội", date="2023-01-28T10:00:00"),
+            storm(3, source="  Tin   Miền Trung ", date="2023-03-02T10:00:00"),
+            storm(4, url="https://www.vnexpress.net/bao-4.html", category="Thời tiết", date="2023-03-09T10:00:00"),
+            storm(5, source="Tin Miền Trung", category="Xã hội")]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("facets")
+    source = write_jsonl(root / "storms.jsonl", storm_articles() + more_storms())
+    indexer.build_index([source], root / "index", procs=1)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as index:
+        yield index
+
+
+@pytest.fixture
+def client(index_dir):
+    app = make_app(str(index_dir))
+    yield app.test_client()
+    close_index(app)
+
+
+def counts(results, facet: str) -> dict[str, int]:
+    return {item["value"]: item["count"] for item in results.facets[facet]}
+
+
+def test_facets_count_every_match_not_only_the_page(index):
+    results = index.search("bão", limit=3)
+    assert results.total == 19 and len(results) == 3
+    assert counts(results, "source") == {"Báo Mẫu": 14, "Tin Miền Trung": 4, "vnexpress.net": 1}
+    assert counts(results, "category") == {"Thời tiết": 15, "Xã hội": 3}
+    assert sum(counts(results, "month").values()) == 18 and counts(results, "month")["2023-01"] == 3
+    assert results.facet_missing == {"source": 0, "category": 1, "month": 1}
+
+
+def test_facet_values_are_sorted_by_count_then_value(index):
+    for facet in ("source", "category", "month"):
+        items = index.search("bão").facets[facet]
+        assert [(-i["count"], i["value"]) for i in items] == sorted((-i["count"], i["value"]) for i in items)
+        assert all(set(i) == {"value", "count"} and i["count"] > 0 for i in items)
+
+
+def test_filters_any_value_within_a_facet_and_all_facets_together(index):
+    one = index.search("bão", source="Tin Miền Trung", limit=50)
+    assert one.total == 4 and {h.doc_id for h in one} == {f"mien-trung/bao-{n}" for n in (1, 2, 3, 5)}
+    both = index.search("bão", source=["Tin Miền Trung", "vnexpress.net"], limit=50)
+    assert both.total == 5
+    narrowed = index.search("bão", source=["Tin Miền Trung", "vnexpress.net"], category="Xã hội", limit=50)
+    assert {h.doc_id for h in narrowed} == {"mien-trung/bao-1", "mien-trung/bao-2", "mien-trung/bao-5"}
+    dated = index.search("bão", source="Tin Miền Trung", month=["2023-01", "2023-03"], sort="newest")
+    assert [h.doc_id for h in dated] == ["mien-trung/bao-3", "mien-trung/bao-2", "mien-trung/bao-1"]
+    assert dated.undated == 1  # bao-5: no date, so left out by the month filter
+
+
+def test_a_facet_counts_ignore_its_own_filter_but_apply_the_others(index):
+    results = index.search("bão", source="Tin Miền Trung", category="Xã hội")
+    assert results.total == 3
+    assert counts(results, "source") == {"Tin Miền Trung": 3}  # filtered by Xã hội, which no other source has
+    assert counts(results, "category") == {"Xã hội": 3}  # filtered by the source: its other article has none
+    assert counts(index.search("bão", source="vnexpress.net"), "source") == counts(index.search("bão"), "source")
+    assert counts(index.search("bão", category="Xã hội"), "category") == {"Thời tiết": 15, "Xã hội": 3}
+    assert counts(index.search("bão", month="2023-03"), "month") == counts(index.search("bão"), "month")
+
+
+def test_filters_work_with_pages_sort_and_date_range(index):
+    pages = [index.search("bão", source="Báo Mẫu", sort="newest", limit=5, page=p) for p in (1, 2, 3)]
+    ids = [h.doc_id for r in pages for h in r]
+    assert len(ids) == len(set(ids)) == 14 and all(r.total == 14 for r in pages)
+    assert [h.date for r in pages for h in r] == sorted((h.date for r in pages for h in r), reverse=True)
+    ranged = index.search("bão", source="Báo Mẫu", date_from="2023-03-01", date_to="2023-05-31")
+    assert {h.date.month for h in ranged} <= {3, 4, 5} and ranged.total == 5
+    assert set(counts(ranged, "month")) <= {"2023-03", "2023-04", "2023-05"}
+
+
+def test_a_value_no_article_has_finds_nothing(index):
+    results = index.search("bão", source="Báo Không Có", month="1999-01")
+    assert results.total == 0 and list(results) == []
+
+
+@pytest.mark.parametrize("kwargs, english, vietnamese", [
+    ({"month": "2023-13"}, "is not a month", "Tháng không hợp lệ"),
+    ({"month": "2023-1"}, "is not a month", "YYYY-MM"),
+    ({"source": ""}, "is not a value", "Nguồn không hợp lệ"),
+    ({"category": "x" * 201}, "is not a value", "Chuyên mục không hợp lệ"),
+    ({"source": [3]}, "is not a value", "Nguồn không hợp lệ"),
+    ({"source": [f"s{n}" for n in range(21)]}, "at most 20", "tối đa 20"),
+])
+def test_bad_filters_are_query_errors_in_both_languages(index, kwargs, english, vietnamese):
+    with pytest.raises(indexer.QueryError, match=english) as error:
+        index.search("bão", **kwargs)
+    assert vietnamese in error.value.vi
+
+
+def test_facets_survive_an_update_and_a_merge(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", more_storms())
+    indexer.build_index([source], tmp_path / "ix", procs=1)
+    changed = more_storms()
+    changed[0]["source"] = "Báo Mới"
+    write_jsonl(tmp_path / "a.jsonl", changed)
+    indexer.update_index([source], tmp_path / "ix")
+    indexer.optimize_index(tmp_path / "ix")
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert counts(index.search("bão"), "source") == {"Tin Miền Trung": 3, "Báo Mới": 1, "vnexpress.net": 1}
+
+
+# ---------------------------------------------------------------- web page and JSON API
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def links(html: str) -> dict[str, dict]:
+    """text -> query arguments of the links in a piece of a page."""
+    found = {}
+    for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', html):
+        found[unescape(label).strip()] = parse_qs(urlsplit(unescape(href)).query)
+    return found
+
+
+def facet_section(html: str, name: str) -> str:
+    return html[html.index(f'id="facet-{name}"'):].split("</nav>")[0]
+
+
+def test_results_page_lists_facets_with_counts_and_filter_links(client):
+    html = page(client, "/search?q=bão&sort=newest")
+    sources = links(facet_section(html, "source"))
+    assert sources["Báo Mẫu"] == {"q": ["bão"], "sort": ["newest"], "source": ["Báo Mẫu"]}
+    assert list(sources) == ["Báo Mẫu", "Tin Miền Trung", "vnexpress.net"]
+    assert re.search(r"Tin Miền Trung</a> <span class=\"count\">4</span>", facet_section(html, "source"))
+    assert "1 bài không rõ chuyên mục" in facet_section(html, "category")
+    assert "1 bài phù hợp không có ngày đăng nên không có trên biểu đồ" in html
+
+
+def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(client):
+    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&page=2")
+    sources = links(facet_section(html, "source"))
+    assert sources["Tin Miền Trung"] == {"q": ["bão"]}  # chosen: the link takes it away (and goes to page 1)
+    assert sources["vnexpress.net"] == {"q": ["bão"], "source": ["Tin Miền Trung", "vnexpress.net"]}
+    assert 'class="selected" aria-current="true">Tin Miền Trung' in html
+    assert re.search(r'aria-label="Bỏ lọc nguồn Tin Miền Trung"', html)
+    assert '<input type="hidden" name="source" value="Tin Miền Trung">' in html  # kept when the form changes the sort
+
+
+def test_a_value_typed_with_extra_spaces_is_the_same_value(client):
+    html = page(client, "/search?q=bão&source=+Tin++Miền+Trung+")
+    assert "4 kết quả" in html and links(facet_section(html, "source"))["Tin Miền Trung"] == {"q": ["bão"]}
+
+
+def test_filters_in_the_url_narrow_the_results(client):
+    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&source=vnexpress.net&category=Xã+hội")
+    assert "3 kết quả" in html and html.count('class="result"') == 3
+
+
+def test_the_timeline_is_an_accessible_svg_whose_bars_filter_by_month(client):
+    html = page(client, "/search?q=bão")
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert 'role="group"' in svg and 'aria-labelledby="timeline-title"' in svg and "<title>" in svg
+    assert re.search(r'<desc id="timeline-desc">1/2023: 3 bài; 2/2023: 1 bài; 3/2023: 4 bài', svg)
+    bars = re.findall(r'<a class="bar[^"]*" href="([^"]+)"\s+aria-label="([^"]+)"', svg)
+    assert len(bars) == 10 and "<script" not in svg  # January to October 2023
+    href, label = bars[0]
+    assert label == "1/2023: 3 bài" and parse_qs(urlsplit(unescape(href)).query) == {"q": ["bão"], "month": ["2023-01"]}
+    filtered = page(client, unescape(href))
+    assert "3 kết quả" in filtered and 'class="bar selected"' in filtered
+
+
+def test_the_timeline_is_left_out_when_no_match_has_a_date(client):
+    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&category=Xã+hội&month=2023-05")
+    undated = page(client, '/search?q="bão+số+5"&category=Xã+hội')
+    assert "1 kết quả" in undated and "<svg" not in undated
+    assert "Bỏ bộ lọc nguồn, chuyên mục và tháng" in html  # nothing found: offer to drop the filters
+
+
+def test_a_long_span_has_one_bar_a_year_linking_to_that_year(tmp_path):
+    years = [{"id": f"y{y}", "title": f"Bão năm {y}", "body": "Bão lớn.", "date": f"{y}-06-01T08:00:00"}
+             for y in (2001, 2010, 2020)]
+    indexer.build_index([write_jsonl(tmp_path / "y.jsonl", years)], tmp_path / "ix", procs=1)
+    app = make_app(str(tmp_path / "ix"))
+    html = page(app.test_client(), "/search?q=bão")
+    close_index(app)
+    bars = re.findall(r'<a class="bar" href="([^"]+)"\s+aria-label="([^"]+)"', html)
+    assert [label for _, label in bars] == ["2001: 1 bài", "2010: 1 bài", "2020: 1 bài"]
+    assert parse_qs(urlsplit(unescape(bars[1][0])).query) == {"q": ["bão"], "from": ["2010-01-01"], "to": ["2010-12-31"]}
+
+
+def test_api_gives_facets_and_takes_filters(client):
+    data = client.get("/api/search?q=bão&source=Tin+Miền+Trung&month=2023-01&per_page=1").get_json()
+    assert data["total"] == 2 and len(data["hits"]) == 1
+    assert data["facets"]["source"] == [{"value": "Tin Miền Trung", "count": 2}, {"value": "Báo Mẫu", "count": 1}]
+    assert data["facets"]["month"][0] == {"value": "2023-01", "count": 2}
+    assert set(data["facet_missing"]) == {"source", "category", "month"}
+
+
+@pytest.mark.parametrize("url, message", [
+    ("/api/search?q=bão&month=2023-5", "Tháng không hợp lệ"),
+    ("/api/search?q=bão&source=" + "x" * 201, "Nguồn không hợp lệ"),
+])
+def test_bad_filters_are_400_in_vietnamese(client, url, message):
+    for path in (url, url.replace("/api/search", "/search")):
+        response = client.get(path)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_article_link_keeps_the_filters_for_the_way_back(client):
+    html = page(client, "/search?q=bão&source=vnexpress.net")
+    article = unescape(re.search(r'<h2><a href="(/article/[^"]+)"', html).group(1))
+    back = re.search(r'href="([^"]+)"[^>]*>[^<]*Quay lại', page(client, article)).group(1)
+    assert parse_qs(urlsplit(unescape(back)).query) == {"q": ["bão"], "source": ["vnexpress.net"]}
+
+
+# ---------------------------------------------------------------- command line
+
+def test_cli_filters_and_prints_facets(index_dir):
+    done = run_cli("search", "bão", "--index", index_dir, "--source", "Tin Miền Trung", "--source",
+                   "vnexpress.net", "--month", "2023-03", "--facets")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2 results")
+    assert "by source: Báo Mẫu (2), Tin Miền Trung (1), vnexpress.net (1)" in done.stdout
+    assert "by month: 2023-01 (2), 2023-03 (2)" in done.stdout
+    assert "1 matching article has no date and is left out by the date range" in done.stdout
+
+
+def test_cli_json_has_the_facets(index_dir):
+    done = run_cli("search", "bão", "--index", index_dir, "--category", "Xã hội", "--json")
+    data = json.loads(done.stdout)
+    assert data["total"] == 3 and data["facets"]["category"][0] == {"value": "Thời tiết", "count": 15}
+    assert data["facet_missing"] == {"source": 0, "category": 1, "month": 1}
+
+
+def test_cli_bad_month_is_a_usage_error(index_dir):
+    done = run_cli("search", "bão", "--index", index_dir, "--month", "2023-13")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "is not a month" in done.stderr
