@@ -58,7 +58,16 @@ def write_flat_postings(storage, segment, arrays: dict) -> None:
     """Write a segment's flat files: arrays maps each extension to its bytes or array."""
     for ext, values in arrays.items():
         with segment.create_file(storage, ext) as f:
-            f.write(values if isinstance(values, bytes) else values.tobytes())
+            f.write(values if isinstance(values, bytes) else memoryview(np.ascontiguousarray(values)).cast("B"))
+
+
+def mapped_output(path: str, dtype, count: int) -> np.ndarray:
+    """A writable array of count values over a new file at path: what is written to it is the
+    file's content, kept in the page cache rather than in the process's memory."""
+    with open(path, "w+b") as f:
+        size = count * np.dtype(dtype).itemsize
+        f.truncate(size)
+        return np.frombuffer(mmap.mmap(f.fileno(), size), dtype=dtype) if size else np.zeros(0, dtype)
 
 
 def term_table(bounds: np.ndarray, position_bounds: np.ndarray) -> np.ndarray:
@@ -72,6 +81,17 @@ def _mapped(path: str, dtype) -> np.ndarray:
         if os.fstat(f.fileno()).st_size == 0:
             return np.zeros(0, dtype=dtype)
         return np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), dtype=dtype)
+
+
+def release(*arrays: np.ndarray) -> None:
+    """Drop the pages of mapped arrays from this process's memory (the page cache keeps them,
+    written ones included, and they come back on the next read)."""
+    for array in arrays:
+        base = array
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if isinstance(base, mmap.mmap):
+            base.madvise(mmap.MADV_DONTNEED)
 
 
 class FlatPostings:
