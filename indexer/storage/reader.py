@@ -19,7 +19,7 @@ from .flat import EMPTY, TERMS, FlatPostings, key_hash
 from .writer import text_fields
 
 
-ROWS_CACHE = 50_000  # terms whose rows an open reader remembers (a query looks each up several times)
+ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
 
 
 class OldFormat(IndexNotFound):
