@@ -104,12 +104,14 @@ class IndexReader:
         parts = [(s.offset, *s.flat.slice(row)) for s, row in self.rows(field, term)]
         if not parts:
             return None
-        ids, at = np.empty(sum(len(i) for _, i, _ in parts), np.int64), 0
-        for offset, part, _ in parts:  # filled in place: no int32 sums or concatenated copies
+        count = sum(len(i) for _, i, _ in parts)
+        ids, tfs, at = np.empty(count, np.int64), np.empty(count, np.float32), 0
+        for offset, part, part_tfs in parts:  # filled in place: no concatenated or converted copies
             ids[at:at + len(part)] = part
             ids[at:at + len(part)] += offset
+            tfs[at:at + len(part)] = part_tfs
             at += len(part)
-        return ids, np.concatenate([t for _, _, t in parts]).astype(np.float32)
+        return ids, tfs
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term."""
@@ -119,7 +121,7 @@ class IndexReader:
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
         rows = [dict(self.rows(field, w)) for w in words]
-        return np.concatenate([s.flat.phrase([r.get(s) for r in rows]) + s.offset
+        return np.concatenate([s.flat.phrase([r[s] for r in rows]) + s.offset
                                for s in self.segments if all(s in r for r in rows)] or [EMPTY])
 
     def terms(self, field: str):
