@@ -77,6 +77,13 @@ def _folded(low: str) -> str:
     return low.translate(_FOLD_TABLE)
 
 
+@lru_cache(maxsize=4096)  # an article repeats its marked words
+def _span_key(matched: str) -> str:
+    """What a marked stretch (lowercase) counts as when snippets look for distinct words: its
+    syllables, folded."""
+    return " ".join(SYLLABLE_RE.findall(matched.translate(_FOLD_TABLE)))
+
+
 @dataclass(frozen=True)
 class Tier:
     """One set of units, compiled: finds their spans in a text."""
@@ -100,7 +107,7 @@ class Tier:
         spans, last = [], -1
         for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
             if start >= last:  # an exact and a folded match may overlap: the first, longest wins
-                key = " ".join(SYLLABLE_RE.findall(low[start:end].translate(_FOLD_TABLE)))
+                key = _span_key(low[start:end])
                 spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
                 last = end
         return spans
