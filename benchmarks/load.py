@@ -259,9 +259,14 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def open_files(pids: list[int], index_dir) -> dict[str, int]:
-    """The serving processes' open fds (all, files, index files, deleted) and mapped index files
-    (all, deleted), summed."""
+    """The serving processes' open fds (all, files, index files, deleted but for multiprocessing's
+    shared memory) and mapped index files (all, deleted), summed."""
     return summed(process_open_files, pids, str(Path(index_dir).resolve()))
+
+
+# multiprocessing's shared memory (search_app's RawArray of connection counts) is a file in
+# /dev/shm deleted as soon as it is made, held open (fd and map) by the server and each worker
+SHARED_ARENA = "/dev/shm/pym-"
 
 
 def process_open_files(pid: int, index_prefix: str) -> dict[str, int]:
@@ -270,7 +275,7 @@ def process_open_files(pid: int, index_prefix: str) -> dict[str, int]:
             if index_prefix in line}
     return {"fds": len(targets), "file_fds": sum(t.startswith("/") for t in targets),
             "index_fds": sum(t.startswith(index_prefix) for t in targets),
-            "deleted_fds": sum(t.endswith("(deleted)") for t in targets),
+            "deleted_fds": sum(t.endswith("(deleted)") and not t.startswith(SHARED_ARENA) for t in targets),
             "index_maps": len(maps), "deleted_maps": sum(m.endswith("(deleted)") for m in maps)}
 
 

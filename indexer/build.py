@@ -118,7 +118,8 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
     ix = storage.create(gen)
-    count, segments, _ = _write_segments(gen, articles, skipped, procs or os.cpu_count() or 1, progress)
+    count, segments, _ = _write_segments(gen, _batches(articles, WORKER_BATCH), skipped,
+                                         procs or os.cpu_count() or 1, progress)
     storage.commit(ix, segments)
     return count
 
@@ -137,13 +138,23 @@ def _next_task(tasks, parent: int):
                 os._exit(1)
 
 
+@dataclass(frozen=True)
+class _Merge:
+    """A task for a segment worker: merge these segments of its generation (numbered as by its reader)."""
+    group: tuple[int, ...]
+
+
 def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
-    """Worker n: analyse batches of articles into a segment of its own; report counts, skips, segment."""
+    """Worker n: analyse batches of articles into a segment of its own, or merge groups of segments
+    into one each; report counts, skips, segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
     try:
         ix, segments = storage.open_files(Path(gen)), []
         writer = segment_writer(ix)
         while (batch := _next_task(tasks, parent)) is not None:
+            if isinstance(batch, _Merge):
+                segments.append(storage.merge_group(ix, batch.group))
+                continue
             docs = [_analyse(article) for article in batch]
             failed = [a.id for a, d in zip(batch, docs) if isinstance(d, Skip)]
             for doc in docs:
@@ -227,12 +238,13 @@ class _Workers:
             q.cancel_join_thread()
 
 
-def _write_segments(gen: Path, articles, skipped, procs: int, progress) -> tuple[int, list, list[str]]:
-    """Index articles with procs segment-writing workers (see _Workers.finish)."""
+def _write_segments(gen: Path, tasks, skipped, procs: int, progress) -> tuple[int, list, list[str]]:
+    """Run tasks (batches of articles, or _Merge groups) on procs segment-writing workers, in
+    turn (see _Workers.finish)."""
     workers = _Workers(gen, procs, skipped, progress)
     try:
-        for i, batch in enumerate(_batches(articles, WORKER_BATCH)):
-            workers.give(i % procs, batch)
+        for i, task in enumerate(tasks):
+            workers.give(i % procs, task)
             workers.collect(timeout=0)
         return workers.finish()
     finally:
@@ -268,7 +280,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
             _link_copy(live, gen)
             _apply_update(gen, sources, report, procs or os.cpu_count() or 1, progress)
         report.seconds = time.monotonic() - started  # searchable from here on
-        _merge(index_dir)
+        _merge(index_dir, procs or os.cpu_count() or 1)
     return report
 
 
@@ -292,7 +304,8 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
         else:
             changed.append(article)
     workers = max(1, min(procs, -(-len(changed) // WORKER_BATCH)))
-    _, segments, failed = _write_segments(gen, changed, report.skipped, workers, progress) if changed else (0, [], [])
+    _, segments, failed = (_write_segments(gen, _batches(changed, WORKER_BATCH), report.skipped, workers, progress)
+                           if changed else (0, [], []))
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
@@ -302,8 +315,9 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
 
 
-def _merge(index_dir: Path, bins: int | None = None) -> int:
-    """Merge the live generation's segments as the policy (or optimize) says, in a new generation."""
+def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
+    """Merge the live generation's segments as the policy (or optimize) says, in a new generation:
+    the segment workers merge a group each (up to procs at once), the main process publishes."""
     live = current_generation(index_dir)
     reader = storage.open_reader(live)
     groups = storage.merge_plan(reader, bins)
@@ -311,12 +325,15 @@ def _merge(index_dir: Path, bins: int | None = None) -> int:
     if groups:
         with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
-            storage.apply_merges(gen, groups)
+            _, merged, _ = _write_segments(gen, [_Merge(tuple(g)) for g in groups], [],
+                                           min(procs, len(groups)), None)
+            storage.replace_merged(gen, groups, merged)
     return len(groups)
 
 
 def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
     """Merge the index to at most one segment per core (procs), without deleted documents."""
     current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
+    procs = procs or os.cpu_count() or 1
     with writer_lock(Path(index_dir), notice):
-        return _merge(Path(index_dir), procs or os.cpu_count() or 1)
+        return _merge(Path(index_dir), procs, procs)

@@ -69,13 +69,26 @@ def _compile(alternatives: tuple[str, ...]) -> re.Pattern | None:
 
 
 @lru_cache(maxsize=8)  # a hit's title and text, scanned again by the next tier
-def _flattened(text: str) -> tuple[str, str, list[int] | None]:
-    """(lowercase NFC, the same folded, NFC offsets into text or None): all of one length."""
+def _flattened(text: str) -> tuple[str, list[int] | None]:
+    """(lowercase NFC of one length with it, NFC offsets into text or None)."""
     nfc, offsets = to_nfc(text)
     low = nfc.lower()
     if len(low) != len(nfc):  # a letter whose lowercase is longer: keep each word's length
         low = SYLLABLE_RE.sub(lambda m: m.group().lower().ljust(len(m.group()))[:len(m.group())], nfc)
-    return low, low.translate(_FOLD_TABLE), offsets
+    return low, offsets
+
+
+@lru_cache(maxsize=8)
+def _folded(low: str) -> str:
+    """The lowercase text folded one letter for one (offsets survive); only folded tiers need it."""
+    return low.translate(_FOLD_TABLE)
+
+
+@lru_cache(maxsize=4096)  # an article repeats its marked words
+def _span_key(matched: str) -> str:
+    """What a marked stretch (lowercase) counts as when snippets look for distinct words: its
+    syllables, folded."""
+    return " ".join(SYLLABLE_RE.findall(matched.translate(_FOLD_TABLE)))
 
 
 @dataclass(frozen=True)
@@ -95,13 +108,13 @@ class Tier:
         """(start, end, folded key) of the marked stretches, in text's own offsets."""
         if not text or (self.exact is None and self.folded is None):
             return []
-        low, flat, offsets = _flattened(text if limit is None else text[:limit])
-        found = [m.span() for regex, hay in ((self.exact, low), (self.folded, flat)) if regex
-                 for m in regex.finditer(hay)]
+        low, offsets = _flattened(text if limit is None else text[:limit])
+        found = [m.span() for m in self.exact.finditer(low)] if self.exact else []
+        found += [m.span() for m in self.folded.finditer(_folded(low))] if self.folded else []
         spans, last = [], -1
         for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
             if start >= last:  # an exact and a folded match may overlap: the first, longest wins
-                key = " ".join(SYLLABLE_RE.findall(flat[start:end]))
+                key = _span_key(low[start:end])
                 spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
                 last = end
         return spans

@@ -421,9 +421,9 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
         assert after != before, "the run must change the answers, or a half-applied run could go unseen"
 
     for n in range(KILLS):
-        # The first kill falls while the analysis workers run (the moment most likely to leave
-        # orphans holding the lock); the others anywhere in the run.
-        while_workers = n == 0 and command != "optimize"  # optimize merges in the main process
+        # The first kill falls while the workers run (analysing, or merging for optimize: the
+        # moment most likely to leave orphans holding the lock); the others anywhere in the run.
+        while_workers = n == 0
         moment = rng.uniform(0, 0.3) if while_workers else rng.uniform(0, duration)
         index_dir = tmp_path / f"killed-{n}"
         shutil.copytree(pristine, index_dir)
@@ -433,7 +433,9 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             while while_workers and not child_pids(proc.pid) and proc.poll() is None:
-                time.sleep(0.01)
+                time.sleep(0.005)
+            assert not while_workers or child_pids(proc.pid) or proc.poll() is None, \
+                f"{command} finished without starting worker processes (seed {seed})"
             while command == "optimize" and not holds_lock(index_dir, proc) and proc.poll() is None:
                 time.sleep(0.005)  # python's start-up is most of the run: kill while it merges
             moment = moment / 3 if command == "optimize" else moment

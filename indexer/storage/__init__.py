@@ -77,15 +77,22 @@ def merge_plan(reader: IndexReader, bins: int | None = None) -> list[list[int]]:
     return plan_optimize(sizes, deleted, bins) if bins else plan_merges(sizes, deleted)
 
 
-def apply_merges(gen: Path, groups: list[list[int]]) -> None:
-    """Merge each group of the index's segments (numbered as in its reader) into one segment."""
-    ix = open_files(gen)
+def merge_group(ix, group: tuple[int, ...]):
+    """One new segment of the index holding the live documents of a group of its segments
+    (numbered as in its reader); None when they hold none. Written, not yet published."""
     reader = IndexReader(ix)
     try:
-        merged = [merge_segments(segment_writer(ix), [reader.segments[i] for i in group]) for group in groups]
-        gone = {reader.segments[i].segment.segment_id() for group in groups for i in group}
+        return merge_segments(segment_writer(ix), [reader.segments[i] for i in group])
     finally:
         reader.close()
+
+
+def replace_merged(gen: Path, groups: list[list[int]], merged: list) -> None:
+    """Make the merged segments the index's content in place of the groups' segments."""
+    ix = open_files(gen)
+    reader = IndexReader(ix)
+    gone = {reader.segments[i].segment.segment_id() for group in groups for i in group}
+    reader.close()
     writer = segment_writer(ix)
     kept = [s for s in writer.segments if s.segment_id() not in gone]
     writer.commit_segments(kept + [s for s in merged if s is not None])

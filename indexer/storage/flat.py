@@ -58,7 +58,16 @@ def write_flat_postings(storage, segment, arrays: dict) -> None:
     """Write a segment's flat files: arrays maps each extension to its bytes or array."""
     for ext, values in arrays.items():
         with segment.create_file(storage, ext) as f:
-            f.write(values if isinstance(values, bytes) else values.tobytes())
+            f.write(values if isinstance(values, bytes) else memoryview(np.ascontiguousarray(values)).cast("B"))
+
+
+def mapped_output(path: str, dtype, count: int) -> np.ndarray:
+    """A writable array of count values over a new file at path: what is written to it is the
+    file's content, kept in the page cache rather than in the process's memory."""
+    with open(path, "w+b") as f:
+        size = count * np.dtype(dtype).itemsize
+        f.truncate(size)
+        return np.frombuffer(mmap.mmap(f.fileno(), size), dtype=dtype) if size else np.zeros(0, dtype)
 
 
 def term_table(bounds: np.ndarray, position_bounds: np.ndarray) -> np.ndarray:
@@ -72,6 +81,17 @@ def _mapped(path: str, dtype) -> np.ndarray:
         if os.fstat(f.fileno()).st_size == 0:
             return np.zeros(0, dtype=dtype)
         return np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), dtype=dtype)
+
+
+def release(*arrays: np.ndarray) -> None:
+    """Drop the pages of mapped arrays from this process's memory (the page cache keeps them,
+    written ones included, and they come back on the next read)."""
+    for array in arrays:
+        base = array
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if isinstance(base, mmap.mmap):
+            base.madvise(mmap.MADV_DONTNEED)
 
 
 class FlatPostings:
@@ -100,13 +120,14 @@ class FlatPostings:
         blob, offsets = self.key_bytes.tobytes(), self.key_offsets.tolist()
         return [blob[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
 
-    def row(self, key: bytes) -> int | None:
-        """The term row of a key, or None."""
-        h = np.uint64(key_hash(key))
-        i = int(np.searchsorted(self.hashes, h))
-        while i < len(self.hashes) and self.hashes[i] == h:
-            if self.key(int(self.hash_rows[i])) == key:
-                return int(self.hash_rows[i])
+    def row(self, key: bytes, hashed: np.uint64 | None = None) -> int | None:
+        """The term row of a key (hashed: its key_hash, when the caller has it), or None."""
+        h = np.uint64(key_hash(key)) if hashed is None else hashed
+        hashes, i = self.hashes, int(self.hashes.searchsorted(h))
+        while i < len(hashes) and hashes[i] == h:
+            row = int(self.hash_rows[i])
+            if self.key(row) == key:
+                return row
             i += 1
         return None
 
@@ -115,11 +136,6 @@ class FlatPostings:
         start, end = self.starts[i], self.starts[i + 1]
         return self.ids[start:end], self.tfs[start:end]
 
-    def occurrences(self, i: int):
-        """(its documents, then the document and position of each occurrence) of term row i."""
-        ids, tfs = self.slice(i)
-        return ids, np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
-
     def positions_before(self, i: int, cap: int):
         """(document, position) of each occurrence of term row i in documents numbered below cap."""
         ids, tfs = self.slice(i)
@@ -127,16 +143,41 @@ class FlatPostings:
         start = self.position_starts[i]
         return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
 
+    def occurrences_in(self, i: int, at: np.ndarray):
+        """(document, position) of each occurrence of term row i in its postings numbered at."""
+        ids, tfs = self.slice(i)
+        if len(at) == len(ids):  # every posting: the term's positions are one run
+            return np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
+        counts = tfs[at].astype(np.int64)
+        firsts = np.cumsum(tfs, dtype=np.int64)[at] - counts + self.position_starts[i]
+        runs = np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        return np.repeat(ids[at], counts), self.positions[runs]
+
     def phrase(self, rows: list[int | None]) -> np.ndarray:
         """Document numbers where the terms of these rows occur one right after another."""
         if not rows or any(r is None for r in rows):
             return EMPTY
-        found = [self.occurrences(r) for r in rows]
-        docs = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [ids for ids, _, _ in found])
+        docs = reduce(_intersect_sorted, [self.slice(r)[0] for r in rows])
         keys = None
-        for i, (_, doc_of, pos) in enumerate(found):
-            keep = np.isin(doc_of, docs)
+        for i, r in enumerate(rows):  # only the occurrences in documents holding every term
+            doc_of, pos = self.occurrences_in(r, self.slice(r)[0].searchsorted(docs))
             # one key per occurrence, shifted back to where the phrase would start
-            k = (doc_of[keep].astype(np.int64) << 32) | (pos[keep].astype(np.int64) + len(rows) - i)
-            keys = k if keys is None else np.intersect1d(keys, k, assume_unique=True)
-        return np.unique(keys >> 32)
+            k = _sorted((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
+            keys = k if keys is None else _intersect_sorted(keys, k)
+        starts = keys >> 32
+        return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
+
+
+def _sorted(values: np.ndarray) -> np.ndarray:
+    """values in increasing order (occurrence keys nearly always are already)."""
+    return values if len(values) < 2 or bool((values[1:] >= values[:-1]).all()) else np.sort(values)
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values of a that are also in b, both sorted without repeats (binary searches, no sort)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(b):
+        return a[:0]
+    at = np.minimum(b.searchsorted(a), len(b) - 1)
+    return a[b[at] == a]

@@ -15,25 +15,28 @@ passes ``DELETES_ALLOWED`` is rewritten without them.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
 from .. import schema as _schema
+from .flat import IDS, POSITIONS, TFS, mapped_output, release
 from .writer import SortedPostings
 
 SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
 FLOOR_DOCS = 2_000
 DELETES_ALLOWED = 0.25
-MAX_MERGED_DOCS = 40_000  # a merge holds its output's postings in memory
-COPY_CHUNK = 1 << 20  # input postings copied at a time (bounds a merge's temporary arrays)
+MAX_MERGED_DOCS = 40_000  # the policy's merges stay small (optimize's may be larger)
+COPY_CHUNK = 1 << 18  # input postings copied at a time (bounds a merge's temporary arrays: ~40 MiB)
 
 
 def merge_segments(writer, segments) -> object | None:
     """Write the live documents of segments (``reader.SegmentReader``s) as writer's one segment."""
     for segment in segments:
         _add_stored(writer, segment)
-    writer.pool.merged = _merged_postings(segments)
+    writer.pool.merged = _merged_postings(segments, lambda ext, dtype, count: mapped_output(
+        os.path.join(writer.storage.folder, writer.newsegment.make_filename(ext)), dtype, count))
     return writer.finish_segment()
 
 
@@ -44,11 +47,12 @@ def _add_stored(writer, segment) -> None:
         writer.add_document(**_schema.restored_document(segment.whoosh.stored_fields(n), fingerprints[n]))
 
 
-def _merged_postings(segments) -> SortedPostings:
-    """The segments' flat postings of live documents as one segment's, renumbered, in term order.
+def _merged_postings(segments, output) -> SortedPostings:
+    """The segments' flat postings of live documents as one segment's, renumbered, in term order;
+    output(extension, dtype, count) gives the array each flat file is written through.
 
     Each segment's postings are in term order already, so each goes straight to its place in
-    the output arrays: no sort, and no more memory than the output and one segment's postings.
+    the output arrays (mapped files): no sort, and in memory only the terms and one chunk.
     """
     keys = [s.flat.keys() for s in segments]
     union = sorted(set().union(*keys))
@@ -62,9 +66,9 @@ def _merged_postings(segments) -> SortedPostings:
     used = counts > 0  # a term whose documents were all deleted goes
     bounds = np.concatenate(([0], np.cumsum(counts[used])))
     position_bounds = np.concatenate(([0], np.cumsum(position_counts[used])))
-    out = SortedPostings(None, [k for k, u in zip(union, used) if u], np.empty(bounds[-1], np.int32),
-                         np.empty(bounds[-1], np.uint16), np.empty(position_bounds[-1], np.uint32),
-                         bounds, position_bounds, _merged_lengths(segments))
+    out = SortedPostings(None, [k for k, u in zip(union, used) if u], output(IDS, np.int32, bounds[-1]),
+                         output(TFS, np.uint16, bounds[-1]), output(POSITIONS, np.uint32, position_bounds[-1]),
+                         bounds, position_bounds, _merged_lengths(segments), written=(IDS, TFS, POSITIONS))
     place = np.cumsum(used) - 1  # union term -> output term
     filled, position_filled, docbase = np.zeros(len(union), np.int64), np.zeros(len(union), np.int64), 0
     for segment, rank in zip(segments, ranks):
@@ -106,6 +110,7 @@ def _copy_postings(segment, starts, position_starts, docbase: int, out: SortedPo
     renumber = np.cumsum(segment.live) - 1 + docbase
     for r0, r1, keep in _chunks(segment):
         _copy_rows(segment.flat, r0, r1, keep, renumber, starts[r0:r1], position_starts[r0:r1], out)
+        release(out.docs, out.tfs, out.positions, segment.flat.ids, segment.flat.tfs, segment.flat.positions)
     return _kept_per_term(segment)
 
 

@@ -15,8 +15,11 @@ import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
-from .flat import EMPTY, TERMS, FlatPostings
+from .flat import EMPTY, TERMS, FlatPostings, key_hash
 from .writer import text_fields
+
+
+ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
 
 
 class OldFormat(IndexNotFound):
@@ -78,31 +81,48 @@ class IndexReader:
         self.live = self._concat([s.live for s in self.segments], bool)
         self.deleted = sum(s.deleted for s in self.segments)
         self._offsets = [s.offset for s in self.segments]
+        self._rows: dict[tuple[str, str], list] = {}
 
     @staticmethod
     def _concat(parts, dtype) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
+    def rows(self, field: str, term: str) -> list[tuple["SegmentReader", int]]:
+        """(segment, term row) of each segment holding the term (remembered: queries repeat words)."""
+        found = self._rows.get((field, term))  # read once: another thread may clear the cache meanwhile
+        if found is None:
+            key = bytes([self.fields.index(field)]) + term.encode("utf-8")
+            hashed = np.uint64(key_hash(key))
+            found = [(s, row) for s in self.segments if (row := s.flat.row(key, hashed)) is not None]
+            if len(self._rows) >= ROWS_CACHE:
+                self._rows.clear()
+            self._rows[(field, term)] = found
+        return found
+
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of a term over all segments, or None."""
-        parts = [(ids + s.offset, tfs) for s in self.segments
-                 if (row := s.row(field, term)) is not None for ids, tfs in [s.flat.slice(row)]]
+        parts = [(s.offset, *s.flat.slice(row)) for s, row in self.rows(field, term)]
         if not parts:
             return None
-        return (np.concatenate([i for i, _ in parts]).astype(np.int64),
-                np.concatenate([t for _, t in parts]).astype(np.float32))
+        count = sum(len(i) for _, i, _ in parts)
+        ids, tfs, at = np.empty(count, np.int64), np.empty(count, np.float32), 0
+        for offset, part, part_tfs in parts:  # filled in place: no concatenated or converted copies
+            ids[at:at + len(part)] = part
+            ids[at:at + len(part)] += offset
+            tfs[at:at + len(part)] = part_tfs
+            at += len(part)
+        return ids, tfs
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term."""
-        postings = self.postings(field, term)
-        if postings is None:
-            return 0
-        return len(postings[0]) if not self.deleted else int(self.live[postings[0]].sum())
+        return sum(int(s.flat.starts[row + 1] - s.flat.starts[row]) if not s.deleted
+                   else int(s.live[s.flat.slice(row)[0]].sum()) for s, row in self.rows(field, term))
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
-        return np.concatenate([s.flat.phrase([s.row(field, w) for w in words]) + s.offset
-                               for s in self.segments] or [EMPTY])
+        rows = [dict(self.rows(field, w)) for w in words]
+        return np.concatenate([s.flat.phrase([r[s] for r in rows]) + s.offset
+                               for s in self.segments if all(s in r for r in rows)] or [EMPTY])
 
     def terms(self, field: str):
         """Yield (term, document frequency, deleted documents included) of a field's terms,

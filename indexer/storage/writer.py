@@ -42,7 +42,8 @@ class FlatPositions(Positions):
 class SortedPostings:
     """A pool's postings in (field, term, document) order, for BlockFieldWriter."""
 
-    def __init__(self, terms, keys, docs, tfs, positions, bounds, position_bounds, lengths):
+    def __init__(self, terms, keys, docs, tfs, positions, bounds, position_bounds, lengths, written=()):
+        self.written = set(written)  # flat files already on disk (a merge maps them as its output)
         self.terms = terms  # the other fields' (field, term bytes, documents, weights), for Whoosh
         self.keys = keys  # each flat term's key: field number, then term bytes
         self.docs, self.tfs, self.positions = docs, tfs, positions
@@ -161,9 +162,10 @@ class BlockFieldWriter(W3FieldWriter):
                 self._add_blocks(docs, weights)
                 self.finish_term()
             self.finish_field()
+        postings = {IDS: (items.docs, np.int32), TFS: (items.tfs, np.uint16), POSITIONS: (items.positions, np.uint32)}
         write_flat_postings(self._storage, self._segment, {
-            IDS: items.docs.astype(np.int32), TFS: items.tfs.astype(np.uint16),
-            POSITIONS: items.positions.astype(np.uint32),
+            **{ext: values.astype(dtype, copy=False) for ext, (values, dtype) in postings.items()
+               if ext not in items.written},
             TERMS: term_table(items.bounds, items.position_bounds),
             KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths})
 
