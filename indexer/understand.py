@@ -14,8 +14,11 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import unicodedata
+import zipfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
@@ -45,6 +48,7 @@ MAX_NEAR = 48  # near syllables a word the index lacks may become
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
+LEXICON_FORMAT = 1  # of a saved Lexicon: another one is rebuilt
 
 
 # ---------------------------------------------------------------- keystrokes
@@ -322,59 +326,111 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
     return dict(freq), pairs
 
 
+def _blob(strings: list[str]) -> np.ndarray:
+    """Strings (without newlines) as one array of UTF-8 bytes, for np.savez."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(blob: np.ndarray) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
+    """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
+    counts = defaultdict(int)
+    for term, df in titles:
+        phrase = term.replace("_", " ")
+        if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+            counts[phrase] += df
+    entries = sorted((fold(p), p, df) for p, df in counts.items()
+                     if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
+    return ([key for key, _, _ in entries], [phrase for _, phrase, _ in entries],
+            np.array([df for _, _, df in entries], dtype=np.int64))
+
+
+def _pair_table(syllables: list[str], compound_pairs: dict, adjacent) -> tuple:
+    """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
+    the larger of the compounds' and the neighbours' estimate; and how often each syllable has
+    a neighbour, with a last 0 for the number -1 (not a syllable)."""
+    size, number = len(syllables), {s: n for n, s in enumerate(syllables)}
+    known = [(number[a] * size + number[b], df) for (a, b), df in compound_pairs.items()
+             if a in number and b in number]
+    codes = [np.array([c for c, _ in known], dtype=np.int64)]
+    counts = [np.array([df for _, df in known], dtype=np.float32)]
+    followed = np.zeros(size + 1, dtype=np.float32)
+    if adjacent is not None:
+        first, second, found = adjacent
+        codes.append(first.astype(np.int64) * size + second)
+        counts.append(found.astype(np.float32))
+        followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
+    codes, counts = np.concatenate(codes), np.concatenate(counts)
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+    return codes[starts], np.maximum.reduceat(counts, starts) if len(codes) else counts, followed
+
+
 class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
-    def __init__(self, terms, adjacent=None, titles=()):
-        """terms: (term, document frequency) of the exact fields; adjacent(syllables): (first,
-        second, count) arrays, how often syllables[first] comes right before syllables[second];
-        titles: (term, document frequency) of the titles, whose words and pyvi words complete
-        what is typed."""
-        self.freq, compound_pairs = _syllables_and_compounds(terms)
-        self.total = sum(self.freq.values()) or 1
-        self.syllables = sorted(self.freq, key=self.freq.get, reverse=True)
-        self.number = {s: n for n, s in enumerate(self.syllables)}
+    def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
+                 completions: tuple):
+        """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
+        first * V + second, sorted, their counts, how often each syllable has a neighbour);
+        completions: (folded keys, sorted, phrases, their counts)."""
+        self.syllables, self.folded = syllables, folded
+        self.freq = dict(zip(syllables, counts.tolist()))
+        self.total = int(counts.sum()) or 1
+        self.number = {s: n for n, s in enumerate(syllables)}
         self.readings: dict[str, list[str]] = defaultdict(list)
-        for syllable in self.syllables:
-            self.readings[fold(syllable)].append(syllable)
+        for bare, syllable in zip(folded, syllables):
+            self.readings[bare].append(syllable)
         self.readings = dict(self.readings)
-        self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
-        self._completion_table(titles)
+        self._codes, self._counts, self._followed = pairs
+        self._keys, self._phrases, self._phrase_counts = completions
 
-    def _completion_table(self, titles) -> None:
-        """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
-        counts = defaultdict(int)
-        for term, df in titles:
-            phrase = term.replace("_", " ")
-            if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
-                counts[phrase] += df
-        entries = sorted((fold(p), p, df) for p, df in counts.items()
-                         if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
-        self._keys = [key for key, _, _ in entries]
-        self._phrases = [phrase for _, phrase, _ in entries]
-        self._phrase_counts = np.array([df for _, _, df in entries], dtype=np.int64)
+    @classmethod
+    def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
+        """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
+        (first, second, count) arrays, how often syllables[first] comes right before
+        syllables[second]; titles: (term, document frequency) of the titles, whose words and pyvi
+        words complete what is typed."""
+        freq, compound_pairs = _syllables_and_compounds(terms)
+        syllables = sorted(freq, key=freq.get, reverse=True)
+        counts = np.array([freq[s] for s in syllables], dtype=np.int64)
+        found = adjacent(syllables[:PAIR_SYLLABLES]) if adjacent else None
+        return cls(syllables, [fold(s) for s in syllables], counts, _pair_table(syllables, compound_pairs, found),
+                   _completion_table(titles))
 
-    def _pair_table(self, compound_pairs: dict, adjacent) -> None:
-        """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
-        the larger of the compounds' and the neighbours' estimate."""
-        size = len(self.syllables)
-        known = [(self.number[a] * size + self.number[b], df) for (a, b), df in compound_pairs.items()
-                 if a in self.number and b in self.number]
-        codes = [np.array([c for c, _ in known], dtype=np.int64)]
-        counts = [np.array([df for _, df in known], dtype=np.float32)]
-        # how often each syllable has a neighbour; a last 0 for the number -1 (not a syllable)
-        self._followed = np.zeros(size + 1, dtype=np.float32)
-        if adjacent is not None:
-            first, second, found = adjacent
-            codes.append(first.astype(np.int64) * size + second)
-            counts.append(found.astype(np.float32))
-            self._followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
-        codes, counts = np.concatenate(codes), np.concatenate(counts)
-        order = np.argsort(codes, kind="stable")
-        codes, counts = codes[order], counts[order]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
-        self._codes = codes[starts]
-        self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
+    def save(self, path: Path) -> None:
+        """Write the Lexicon to path atomically (a temporary file renamed over it)."""
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
+                         folded=_blob(self.folded),
+                         counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
+                         codes=self._codes, pair_counts=self._counts, followed=self._followed,
+                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon | None":
+        """The Lexicon saved in path, or None when there is none (or it is unreadable, or of
+        another format)."""
+        try:
+            with np.load(path) as saved:
+                if saved["format"].tolist() != [LEXICON_FORMAT]:
+                    return None
+                pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
+                completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
+                return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
+                           completions)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None
 
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without

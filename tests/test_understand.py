@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,44 @@ def test_cli_prints_what_it_understood_on_stderr(index_dir):
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "bao chi", "--index", index_dir],
                          capture_output=True, text=True, env=env, check=True)
     assert "did you mean: báo chí" in run.stderr
+
+
+def _saved_lexicons(index_dir) -> list:
+    return list(indexer.store.current_generation(Path(index_dir)).glob("derived.*.npz"))
+
+
+def test_lexicon_is_saved_in_its_generation_and_read_back_by_the_next_process(tmp_path):
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES))], str(folder))
+    with indexer.open_index(folder) as first:
+        built = first.lexicon()
+    [saved] = _saved_lexicons(folder)
+    written = saved.stat()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "indexer", "search", "bao chi", "--index", str(folder)],
+                         capture_output=True, text=True, env=env, check=True)
+    assert "did you mean: báo chí" in run.stderr
+    with indexer.open_index(folder) as second:
+        read = second.lexicon()
+        assert read.restore("nghi quyet giao thong") == built.restore("nghi quyet giao thong")
+        assert second.suggest("nghi quy") == built.complete("nghi quy")
+    assert (saved.stat().st_ino, saved.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rebuilt
+
+
+def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_path):
+    folder = tmp_path / "index"
+    (tmp_path / "a").mkdir()
+    indexer.build_index([str(write_jsonl(tmp_path / "a" / "a.jsonl", ARTICLES[:4]))], str(folder))
+    with indexer.open_index(folder) as index:
+        assert not index.lexicon().knows("gạo")
+    write_jsonl(tmp_path / "a" / "b.jsonl", ARTICLES[4:])
+    indexer.update_index([str(tmp_path / "a")], str(folder))
+    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not carried over
+    with indexer.open_index(folder) as index:
+        assert index.lexicon().knows("gạo")
+    [saved] = _saved_lexicons(folder)
+    saved.write_bytes(saved.read_bytes()[:100])  # cut short, as by a crash
+    with indexer.open_index(folder) as index:
+        assert index.search("bao gao").suggestion == "bao gạo"
+    with indexer.open_index(folder) as index:
+        assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
