@@ -28,7 +28,7 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .storage import open_reader
 from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled_forms, variants
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -400,8 +400,7 @@ class Index:
         corrected = lexicon.correct(searched)
         if corrected:
             searched = rewritten = corrected
-        restored = lexicon.restore(searched) if is_unaccented(searched) else searched
-        return rewritten, restored if restored != searched else None
+        return rewritten, lexicon.reading(searched)
 
     def _execute(self, snap: _Snapshot, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
@@ -506,7 +505,8 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
-    return plan, [] if exact else _alternatives(variants(text), plan.marks, is_unaccented(text))
+    forms = variants(text) + (respelled_forms(text, suggestion) if suggestion else [])
+    return plan, [] if exact else _alternatives(forms, plan.marks, is_unaccented(text))
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:

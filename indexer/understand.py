@@ -46,6 +46,7 @@ SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
+RESPELL_COST = 6.0  # the same for a typo that made another indexed word: the context must say so
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 LEXICON_FORMAT = 1  # of a saved Lexicon: another one is rebuilt
@@ -265,6 +266,15 @@ def variants(text: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(f for f in found if not typed(f)))
 
 
+def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
+    """The pairs of neighbouring words of a reading of text around the words it spells
+    otherwise (a typo that made another word), as search terms: looked up besides text's own."""
+    typed, read = WORD_RE.findall(fold(canonical(text))), [canonical(w) for w in WORD_RE.findall(reading)]
+    if len(typed) != len(read):
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
+    return list(dict.fromkeys(tuple(read[j:j + 2]) for i in changed for j in (i - 1, i) if 0 <= j < len(read) - 1))
+
 # ---------------------------------------------------------------- edit distance
 
 def _marks(word: str) -> Counter:
@@ -275,10 +285,12 @@ def _marks(word: str) -> Counter:
 
 def typo_distance(typed: str, syllable: str, bound: int) -> int:
     """Edits from typed to syllable: letters moved, added, dropped or changed, plus marks
-    added, dropped or changed (one edit each); capped at bound+1."""
+    added, dropped or changed (one edit each), unless the letter bearing them was changed
+    (đvu -> đấu: one edit); capped at bound+1."""
     marks_a, marks_b = _marks(typed), _marks(syllable)
     marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
-    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, bound + 1)
+    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, edit_distance(typed, syllable, bound),
+               bound + 1)
 
 
 def edit_distance(a: str, b: str, bound: int) -> int:
@@ -490,23 +502,29 @@ class Lexicon:
         share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
         return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
 
-    def _choices(self, word: str, fix: bool) -> dict[str, float]:
+    def _choices(self, word: str, fix: bool, respell: bool) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
-        for a word the index lacks, the syllables within its allowed edits."""
+        for a word the index lacks, the syllables within its allowed edits; with respell, also
+        the syllables one edit away from any word of two letters or more."""
         if fix and word.isalpha() and not self.knows(word):
             near = self._near(word, MAX_NEAR)
             if near:
                 return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
         if word != fold(word):  # typed with accents: keep them
-            return {canonical(word): 0.0}
-        return dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+            choices = {canonical(word): 0.0}
+        else:
+            choices = dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+        if respell and word.isalpha() and len(word) >= 2:
+            for distance, _, syllable in self._near(word, MAX_NEAR, 1):
+                choices.setdefault(syllable, -RESPELL_COST * distance)
+        return choices
 
-    def restore_words(self, words: list[str], fix: bool = False) -> list[str]:
+    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over bigrams); with
-        fix, words the index lacks may become near syllables."""
+        fix, words the index lacks may become near syllables; with respell, any word may."""
         if not words:
             return []
-        choices = [self._choices(w, fix) for w in words]
+        choices = [self._choices(w, fix, respell) for w in words]
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
         back = []
@@ -519,12 +537,12 @@ class Lexicon:
             path.append(int(pointers[path[-1]]))
         return [option[i] for option, i in zip(options, reversed(path))]
 
-    def _rewrite(self, text: str, fix: bool, pick) -> str:
+    def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor = [], 0
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            chosen = iter(self.restore_words([w.lower() for w in words], fix))
+            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell))
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
@@ -536,36 +554,47 @@ class Lexicon:
 
     def correct(self, text: str) -> str | None:
         """text with its words the index lacks replaced by the likeliest near syllable (without
-        accents when typed without), or None when there are none."""
+        accents when the query has none), or None when there are none."""
         if all(self.knows(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
             return None
+        accented = not is_unaccented(text)  # then a typo that lost a word's accents lost them by mistake
 
         def pick(typed: str, chosen: str) -> str:
             if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
                 return typed
-            return with_case_of(typed, chosen if fold(typed) != typed else fold(chosen))
+            return with_case_of(typed, chosen if accented else fold(chosen))
 
         corrected = self._rewrite(text, True, pick)
         return corrected if corrected != text else None
+
+    def reading(self, text: str) -> str | None:
+        """The reading of text to propose, or None: its most probable one when its words make
+        far more sense with one of them one edit away (a typo that made another word: "hầu không
+        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents, its accents restored."""
+        read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
+        respelled = fold(read.lower()) != fold(text.lower())
+        return read if read != text and (respelled or is_unaccented(text)) else None
 
     @cached_property
     def _deleted(self) -> dict[str, list[str]]:
         """Folded syllables (in two articles or more) by each one-letter deletion of them."""
         index = defaultdict(list)
         folded = defaultdict(int)
-        for syllable, df in self.freq.items():
-            folded[fold(syllable)] += df
+        for bare, syllable in zip(self.folded, self.syllables):
+            folded[bare] += self.freq[syllable]
         for word, df in folded.items():
             if df >= 2 and len(word) >= 3:
                 for deleted in _deletions(word, 1):
                     index[deleted].append(word)
         return dict(index)
 
-    def _near(self, word: str, limit: int) -> list[tuple[int, int, str]]:
-        """(edits, -frequency, syllable) of the indexed syllables near a word, best first."""
+    def _near(self, word: str, limit: int, edits: int | None = None) -> list[tuple[int, int, str]]:
+        """(edits, -frequency, syllable) of the indexed syllables within edits (by default the
+        word's allowed edits, none for a known word) of a word, best first."""
         word = canonical(word)
-        edits = allowed_edits(fold(word))
-        if not edits or self.knows(word):
+        if edits is None:
+            edits = 0 if self.knows(word) else allowed_edits(fold(word))
+        if not edits:
             return []
         near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
         typed = word != fold(word)  # marks count only when some were typed

@@ -114,6 +114,25 @@ def test_unknown_words_are_searched_as_the_nearest_indexed_syllables(index):
     assert index.search("quyte thogn").total >= 2
 
 
+def test_a_typo_that_lost_accents_in_an_accented_query_gets_them_back(index):
+    assert index.search("nghị quyết giao thxng").rewritten == "nghị quyết giao thông"
+    assert index.search("nghi quyet giao thxng").rewritten == "nghi quyet giao thong"
+    assert "đấu" in [s for s, _ in index.lexicon().typo_candidates("đvu")]  # ấ typed as v: one edit
+
+
+def test_a_typo_that_makes_another_word_is_proposed_and_searched_beside_it(tmp_path):
+    village = {"id": "thon", "title": "Đường về thôn mới", "body": "Con đường bê tông về thôn đã xong."}
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES + [village]))], str(folder))
+    with indexer.open_index(folder) as index:
+        results = index.search("nghị quyết giao thôn")
+        assert results.rewritten is None  # the words typed are searched...
+        assert results.suggestion == "nghị quyết giao thông"  # ...and the likelier reading proposed
+        assert {"nq", "nq-2", "thon"} <= {h.doc_id for h in results}
+        assert index.search("đường về thôn").suggestion is None  # words that make sense together
+        assert index.search("nghị quyết giao thôn", exact=True).suggestion is None
+
+
 def test_known_words_and_query_operators_are_never_corrected(index):
     assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
     assert index.search('"giao thogn"').rewritten is None
