@@ -45,6 +45,7 @@ PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own fre
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
+NEAR_CACHE = 50_000  # words whose near syllables are remembered
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
 RESPELL_COST = 6.0  # the same for a typo that made another indexed word: the context must say so
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
@@ -277,26 +278,36 @@ def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
 
 # ---------------------------------------------------------------- edit distance
 
-def _marks(word: str) -> Counter:
-    """The tone and vowel marks of a word (đ's bar too), as a multiset."""
+@lru_cache(maxsize=1 << 16)
+def _marks(word: str) -> str:
+    """The tone and vowel marks of a word (đ's bar too), sorted."""
     decomposed = unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
-    return Counter(c for c in decomposed if unicodedata.combining(c))
+    return "".join(sorted(c for c in decomposed if unicodedata.combining(c)))
 
 
-def typo_distance(typed: str, syllable: str, bound: int) -> int:
-    """Edits from typed to syllable: letters moved, added, dropped or changed, plus marks
-    added, dropped or changed (one edit each), unless the letter bearing them was changed
-    (đvu -> đấu: one edit); capped at bound+1."""
+def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = None) -> int:
+    """Edits from typed to syllable: letters moved, added, dropped or changed (letters, when
+    already known), plus marks added, dropped or changed (one edit each), unless the letter
+    bearing them was changed (đvu -> đấu: one edit); capped at bound+1."""
+    if letters is None:
+        letters = edit_distance(fold(typed), fold(syllable), bound)
     marks_a, marks_b = _marks(typed), _marks(syllable)
-    marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
-    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, edit_distance(typed, syllable, bound),
-               bound + 1)
+    if marks_a == marks_b:
+        return letters
+    if letters < bound:
+        marks_a, marks_b = Counter(marks_a), Counter(marks_b)
+        marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+        if letters + marks <= bound:
+            return letters + marks
+    return min(edit_distance(typed, syllable, bound), bound + 1)
 
 
 def edit_distance(a: str, b: str, bound: int) -> int:
     """Optimal-string-alignment distance (a swap of neighbours is one edit), capped at bound+1."""
     if abs(len(a) - len(b)) > bound:
         return bound + 1
+    if bound == 1:
+        return _one_edit(a, b)
     prev2, prev = None, list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
         row = [i] + [0] * len(b)
@@ -306,6 +317,18 @@ def edit_distance(a: str, b: str, bound: int) -> int:
                 row[j] = min(row[j], prev2[j - 2] + 1)
         prev2, prev = prev, row
     return min(prev[-1], bound + 1)
+
+
+def _one_edit(a: str, b: str) -> int:
+    """edit_distance(a, b, 1) without the table (the common case, ten times faster)."""
+    if a == b:
+        return 0
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    if len(a) != len(b):
+        shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+        return 1 if shorter[i:] == longer[i + 1:] else 2
+    swapped = a[i + 1:i + 2] == b[i:i + 1] and a[i:i + 1] == b[i + 1:i + 2] and a[i + 2:] == b[i + 2:]
+    return 1 if a[i + 1:] == b[i + 1:] or swapped else 2
 
 
 def _deletions(word: str, depth: int) -> set[str]:
@@ -401,6 +424,7 @@ class Lexicon:
         self.readings = dict(self.readings)
         self._codes, self._counts, self._followed = pairs
         self._keys, self._phrases, self._phrase_counts = completions
+        self._near_cache: dict[tuple, list] = {}  # words repeat across queries
 
     @classmethod
     def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
@@ -596,12 +620,23 @@ class Lexicon:
             edits = 0 if self.knows(word) else allowed_edits(fold(word))
         if not edits:
             return []
-        near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
-        typed = word != fold(word)  # marks count only when some were typed
+        found = self._near_cache.get((word, limit, edits))
+        if found is None:
+            if len(self._near_cache) > NEAR_CACHE:
+                self._near_cache.clear()
+            found = self._near_cache[word, limit, edits] = self._find_near(word, limit, edits)
+        return found
+
+    def _find_near(self, word: str, limit: int, edits: int) -> list[tuple[int, int, str]]:
+        bare = fold(word)
+        typed = word != bare  # marks count only when some were typed
         scored = []
-        for folded in near:
+        for folded in {w for d in _deletions(bare, edits) for w in self._deleted.get(d, ())}:
+            letters = edit_distance(bare, folded, edits)
+            if letters > edits:
+                continue
             for syllable in self.readings[folded]:
-                distance = typo_distance(word, syllable if typed else folded, edits)
+                distance = typo_distance(word, syllable, edits, letters) if typed else letters
                 if distance <= edits:
                     scored.append((distance, -self.freq[syllable], syllable))
         return sorted(scored)[:limit]
