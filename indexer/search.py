@@ -257,7 +257,10 @@ class _Snapshot:
         try:
             with self._lexicon_lock:
                 if self._lexicon is None:
-                    self._lexicon = _saved_lexicon(self.generation, self.reader)
+                    lexicon = _saved_lexicon(self.generation, self.reader)
+                    if user is not None:  # in the background: the first queries need not wait for it
+                        lexicon.prepare_typos()
+                    self._lexicon = lexicon
                 return self._lexicon
         finally:
             if user is not None:  # the background build's own reference

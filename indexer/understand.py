@@ -351,6 +351,8 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
     """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
     freq, pairs = defaultdict(int), defaultdict(int)
     for term, df in terms:
+        if not df:  # in deleted articles only
+            continue
         if "_" not in term:
             if term.isalpha() and term == canonical(term):
                 freq[term] += df
@@ -376,7 +378,7 @@ def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
     counts = defaultdict(int)
     for term, df in titles:
         phrase = term.replace("_", " ")
-        if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+        if df and phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
             counts[phrase] += df
     entries = sorted((fold(p), p, df) for p, df in counts.items()
                      if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
@@ -598,6 +600,10 @@ class Lexicon:
         read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
         respelled = fold(read.lower()) != fold(text.lower())
         return read if read != text and (respelled or is_unaccented(text)) else None
+
+    def prepare_typos(self) -> None:
+        """Build the table of near syllables now (seconds on a large index), not on first use."""
+        self._deleted  # noqa: B018 (a cached property)
 
     @cached_property
     def _deleted(self) -> dict[str, list[str]]:

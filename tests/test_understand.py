@@ -252,3 +252,15 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert index.search("bao gao").suggestion == "bao gạo"
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", ARTICLES)
+    indexer.build_index([str(src)], str(folder), procs=1)
+    write_jsonl(src / "a.jsonl", [a for a in ARTICLES if a["id"] != "bao-2"])  # the only "gạo"
+    indexer.update_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        assert index.segment_count == 1  # the removed article is still in it, marked deleted
+        assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")
