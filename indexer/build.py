@@ -26,7 +26,8 @@ from . import storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import build_schema, fingerprint, to_document
 from .storage import segment_writer
-from .store import DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations, writer_lock
+from .store import (DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations,
+                    writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
