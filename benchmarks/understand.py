@@ -141,7 +141,7 @@ def run(index, fold) -> list[list]:
     heads = titles()
     with timer() as took:
         lexicon = index.lexicon()
-    rows = [["lexicon build", f"{took.seconds:.2f} s", ""]]
+    rows = [["lexicon build (or read from the generation)", f"{took.seconds:.2f} s", ""]]
     syl, whole = restoration(lexicon, fold, heads)
     rows += [["accent restoration, 1,000 titles: syllables", f"{syl:.3f}", "≥ 0.95"],
              ["accent restoration, 1,000 titles: whole titles", f"{whole:.3f}", "≥ 0.60"]]

@@ -26,7 +26,8 @@ from . import storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import build_schema, fingerprint, to_document
 from .storage import segment_writer
-from .store import current_generation, new_generation, publish, remove_stale_generations, writer_lock
+from .store import (DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations,
+                    writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
@@ -252,9 +253,10 @@ def _write_segments(gen: Path, tasks, skipped, procs: int, progress) -> tuple[in
 
 
 def _link_copy(src: Path, dst: Path) -> None:
-    """Copy a generation's files to dst as hard links (segment files are never rewritten)."""
+    """Copy a generation's files to dst as hard links (segment files are never rewritten);
+    not what was derived from them (the Lexicon), which the new generation computes anew."""
     for path in src.iterdir():
-        if path.is_file() and not path.name.endswith("LOCK"):
+        if path.is_file() and not path.name.endswith("LOCK") and not path.name.startswith(DERIVED_PREFIX):
             os.link(path, dst / path.name)
 
 

@@ -27,8 +27,8 @@ from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
-from .store import IndexNotFound, current_generation
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
+from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled_forms, variants
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -40,6 +40,7 @@ MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
+LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 
 
 @dataclass
@@ -246,9 +247,9 @@ class _Snapshot:
         return self
 
     def lexicon(self, wait: bool) -> Lexicon | None:
-        """This generation's Lexicon, built on first use; without wait, None while a background
-        thread (holding the snapshot open) builds it."""
-        if self._lexicon is None and not wait:
+        """This generation's Lexicon, read from its folder or built (and saved there) on first
+        use; without wait, None while a background thread (holding the snapshot open) builds it."""
+        if self._lexicon is None and not wait and not (self.generation / LEXICON_FILE).exists():
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
@@ -261,7 +262,10 @@ class _Snapshot:
         try:
             with self._lexicon_lock:
                 if self._lexicon is None:
-                    self._lexicon = _lexicon_of(self.reader)
+                    lexicon = _saved_lexicon(self.generation, self.reader)
+                    if user is not None:  # in the background: the first queries need not wait for it
+                        lexicon.prepare_typos()
+                    self._lexicon = lexicon
                 return self._lexicon
         finally:
             if user is not None:  # the background build's own reference
@@ -412,8 +416,7 @@ class Index:
         corrected = lexicon.correct(searched)
         if corrected:
             searched = rewritten = corrected
-        restored = lexicon.restore(searched) if is_unaccented(searched) else searched
-        return rewritten, restored if restored != searched else None
+        return rewritten, lexicon.reading(searched)
 
     def _execute(self, snap: _Snapshot, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
@@ -518,7 +521,8 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
-    return plan, [] if exact else _alternatives(variants(text), plan.marks, is_unaccented(text))
+    forms = variants(text) + (respelled_forms(text, suggestion) if suggestion else [])
+    return plan, [] if exact else _alternatives(forms, plan.marks, is_unaccented(text))
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:
@@ -535,6 +539,21 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) 
     return lookups
 
 
+def _saved_lexicon(gen: Path, reader) -> Lexicon:
+    """The Lexicon saved in the generation folder, else built and saved there (once: other
+    processes wait for the one building it, then read it)."""
+    path = gen / LEXICON_FILE
+    with derived_lock(path):
+        lexicon = Lexicon.load(path)
+        if lexicon is None:
+            lexicon = _lexicon_of(reader)
+            try:
+                lexicon.save(path)
+            except OSError:  # a read-only index, or a generation removed meanwhile: kept in memory
+                pass
+    return lexicon
+
+
 def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
     sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
@@ -549,7 +568,7 @@ def _lexicon_of(reader) -> Lexicon:
         return codes // len(syllables), codes % len(syllables), counts
 
     titles = list(reader.terms("title"))
-    return Lexicon(chain(titles, reader.terms("body")), adjacent, titles)
+    return Lexicon.build(chain(titles, reader.terms("body")), adjacent, titles)
 
 
 def _ms(started: float) -> float:

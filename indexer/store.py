@@ -19,6 +19,7 @@ from pathlib import Path
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 GEN_PREFIX = "gen-"
+DERIVED_PREFIX = "derived."  # files computed from a generation's own (never linked to the next)
 
 
 class IndexNotFound(FileNotFoundError):
@@ -77,6 +78,23 @@ def remove_stale_generations(index_dir: Path) -> list[str]:
     for tmp in Path(index_dir).glob(f".{CURRENT}.*.tmp"):
         tmp.unlink(missing_ok=True)
     return removed
+
+
+@contextmanager
+def derived_lock(path: Path):
+    """Hold an exclusive lock (across processes) while making the derived file path, so that
+    one process computes it and the others wait to read it; no lock where the folder is
+    read-only."""
+    try:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -14,8 +14,11 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import unicodedata
+import zipfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
@@ -42,9 +45,12 @@ PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own fre
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
+NEAR_CACHE = 50_000  # words whose near syllables are remembered
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
+RESPELL_COST = 6.0  # the same for a typo that made another indexed word: the context must say so
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
+LEXICON_FORMAT = 1  # of a saved Lexicon: another one is rebuilt
 
 
 # ---------------------------------------------------------------- keystrokes
@@ -258,26 +264,47 @@ def variants(text: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(f for f in found if not typed(f)))
 
 
+def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
+    """The pairs of neighbouring words of a reading of text around the words it spells
+    otherwise (a typo that made another word), as search terms: looked up besides text's own."""
+    typed, read = WORD_RE.findall(fold(canonical(text))), [canonical(w) for w in WORD_RE.findall(reading)]
+    if len(typed) != len(read):
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
+    return list(dict.fromkeys(tuple(read[j:j + 2]) for i in changed for j in (i - 1, i) if 0 <= j < len(read) - 1))
+
 # ---------------------------------------------------------------- edit distance
 
-def _marks(word: str) -> Counter:
-    """The tone and vowel marks of a word (đ's bar too), as a multiset."""
+@lru_cache(maxsize=1 << 16)
+def _marks(word: str) -> str:
+    """The tone and vowel marks of a word (đ's bar too), sorted."""
     decomposed = unicodedata.normalize("NFD", word.replace("đ", "d\u0335"))
-    return Counter(c for c in decomposed if unicodedata.combining(c))
+    return "".join(sorted(c for c in decomposed if unicodedata.combining(c)))
 
 
-def typo_distance(typed: str, syllable: str, bound: int) -> int:
-    """Edits from typed to syllable: letters moved, added, dropped or changed, plus marks
-    added, dropped or changed (one edit each); capped at bound+1."""
+def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = None) -> int:
+    """Edits from typed to syllable: letters moved, added, dropped or changed (letters, when
+    already known), plus marks added, dropped or changed (one edit each), unless the letter
+    bearing them was changed (đvu -> đấu: one edit); capped at bound+1."""
+    if letters is None:
+        letters = edit_distance(fold(typed), fold(syllable), bound)
     marks_a, marks_b = _marks(typed), _marks(syllable)
-    marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
-    return min(edit_distance(fold(typed), fold(syllable), bound) + marks, bound + 1)
+    if marks_a == marks_b:
+        return letters
+    if letters < bound:
+        marks_a, marks_b = Counter(marks_a), Counter(marks_b)
+        marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+        if letters + marks <= bound:
+            return letters + marks
+    return min(edit_distance(typed, syllable, bound), bound + 1)
 
 
 def edit_distance(a: str, b: str, bound: int) -> int:
     """Optimal-string-alignment distance (a swap of neighbours is one edit), capped at bound+1."""
     if abs(len(a) - len(b)) > bound:
         return bound + 1
+    if bound == 1:
+        return _one_edit(a, b)
     prev2, prev = None, list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
         row = [i] + [0] * len(b)
@@ -287,6 +314,18 @@ def edit_distance(a: str, b: str, bound: int) -> int:
                 row[j] = min(row[j], prev2[j - 2] + 1)
         prev2, prev = prev, row
     return min(prev[-1], bound + 1)
+
+
+def _one_edit(a: str, b: str) -> int:
+    """edit_distance(a, b, 1) without the table (the common case, ten times faster)."""
+    if a == b:
+        return 0
+    i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    if len(a) != len(b):
+        shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+        return 1 if shorter[i:] == longer[i + 1:] else 2
+    swapped = a[i + 1:i + 2] == b[i:i + 1] and a[i:i + 1] == b[i + 1:i + 2] and a[i + 2:] == b[i + 2:]
+    return 1 if a[i + 1:] == b[i + 1:] or swapped else 2
 
 
 def _deletions(word: str, depth: int) -> set[str]:
@@ -309,6 +348,8 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
     """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
     freq, pairs = defaultdict(int), defaultdict(int)
     for term, df in terms:
+        if not df:  # in deleted articles only
+            continue
         if "_" not in term:
             if term.isalpha() and term == canonical(term):
                 freq[term] += df
@@ -319,59 +360,112 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
     return dict(freq), pairs
 
 
+def _blob(strings: list[str]) -> np.ndarray:
+    """Strings (without newlines) as one array of UTF-8 bytes, for np.savez."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(blob: np.ndarray) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
+    """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
+    counts = defaultdict(int)
+    for term, df in titles:
+        phrase = term.replace("_", " ")
+        if df and phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+            counts[phrase] += df
+    entries = sorted((fold(p), p, df) for p, df in counts.items()
+                     if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
+    return ([key for key, _, _ in entries], [phrase for _, phrase, _ in entries],
+            np.array([df for _, _, df in entries], dtype=np.int64))
+
+
+def _pair_table(syllables: list[str], compound_pairs: dict, adjacent) -> tuple:
+    """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
+    the larger of the compounds' and the neighbours' estimate; and how often each syllable has
+    a neighbour, with a last 0 for the number -1 (not a syllable)."""
+    size, number = len(syllables), {s: n for n, s in enumerate(syllables)}
+    known = [(number[a] * size + number[b], df) for (a, b), df in compound_pairs.items()
+             if a in number and b in number]
+    codes = [np.array([c for c, _ in known], dtype=np.int64)]
+    counts = [np.array([df for _, df in known], dtype=np.float32)]
+    followed = np.zeros(size + 1, dtype=np.float32)
+    if adjacent is not None:
+        first, second, found = adjacent
+        codes.append(first.astype(np.int64) * size + second)
+        counts.append(found.astype(np.float32))
+        followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
+    codes, counts = np.concatenate(codes), np.concatenate(counts)
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+    return codes[starts], np.maximum.reduceat(counts, starts) if len(codes) else counts, followed
+
+
 class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
-    def __init__(self, terms, adjacent=None, titles=()):
-        """terms: (term, document frequency) of the exact fields; adjacent(syllables): (first,
-        second, count) arrays, how often syllables[first] comes right before syllables[second];
-        titles: (term, document frequency) of the titles, whose words and pyvi words complete
-        what is typed."""
-        self.freq, compound_pairs = _syllables_and_compounds(terms)
-        self.total = sum(self.freq.values()) or 1
-        self.syllables = sorted(self.freq, key=self.freq.get, reverse=True)
-        self.number = {s: n for n, s in enumerate(self.syllables)}
+    def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
+                 completions: tuple):
+        """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
+        first * V + second, sorted, their counts, how often each syllable has a neighbour);
+        completions: (folded keys, sorted, phrases, their counts)."""
+        self.syllables, self.folded = syllables, folded
+        self.freq = dict(zip(syllables, counts.tolist()))
+        self.total = int(counts.sum()) or 1
+        self.number = {s: n for n, s in enumerate(syllables)}
         self.readings: dict[str, list[str]] = defaultdict(list)
-        for syllable in self.syllables:
-            self.readings[fold(syllable)].append(syllable)
+        for bare, syllable in zip(folded, syllables):
+            self.readings[bare].append(syllable)
         self.readings = dict(self.readings)
-        self._pair_table(compound_pairs, adjacent(self.syllables[:PAIR_SYLLABLES]) if adjacent else None)
-        self._completion_table(titles)
+        self._codes, self._counts, self._followed = pairs
+        self._keys, self._phrases, self._phrase_counts = completions
+        self._near_cache: dict[tuple, list] = {}  # words repeat across queries
 
-    def _completion_table(self, titles) -> None:
-        """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
-        counts = defaultdict(int)
-        for term, df in titles:
-            phrase = term.replace("_", " ")
-            if phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
-                counts[phrase] += df
-        entries = sorted((fold(p), p, df) for p, df in counts.items()
-                         if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
-        self._keys = [key for key, _, _ in entries]
-        self._phrases = [phrase for _, phrase, _ in entries]
-        self._phrase_counts = np.array([df for _, _, df in entries], dtype=np.int64)
+    @classmethod
+    def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
+        """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
+        (first, second, count) arrays, how often syllables[first] comes right before
+        syllables[second]; titles: (term, document frequency) of the titles, whose words and pyvi
+        words complete what is typed."""
+        freq, compound_pairs = _syllables_and_compounds(terms)
+        syllables = sorted(freq, key=freq.get, reverse=True)
+        counts = np.array([freq[s] for s in syllables], dtype=np.int64)
+        found = adjacent(syllables[:PAIR_SYLLABLES]) if adjacent else None
+        return cls(syllables, [fold(s) for s in syllables], counts, _pair_table(syllables, compound_pairs, found),
+                   _completion_table(titles))
 
-    def _pair_table(self, compound_pairs: dict, adjacent) -> None:
-        """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
-        the larger of the compounds' and the neighbours' estimate."""
-        size = len(self.syllables)
-        known = [(self.number[a] * size + self.number[b], df) for (a, b), df in compound_pairs.items()
-                 if a in self.number and b in self.number]
-        codes = [np.array([c for c, _ in known], dtype=np.int64)]
-        counts = [np.array([df for _, df in known], dtype=np.float32)]
-        # how often each syllable has a neighbour; a last 0 for the number -1 (not a syllable)
-        self._followed = np.zeros(size + 1, dtype=np.float32)
-        if adjacent is not None:
-            first, second, found = adjacent
-            codes.append(first.astype(np.int64) * size + second)
-            counts.append(found.astype(np.float32))
-            self._followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
-        codes, counts = np.concatenate(codes), np.concatenate(counts)
-        order = np.argsort(codes, kind="stable")
-        codes, counts = codes[order], counts[order]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
-        self._codes = codes[starts]
-        self._counts = np.maximum.reduceat(counts, starts) if len(codes) else counts
+    def save(self, path: Path) -> None:
+        """Write the Lexicon to path atomically (a temporary file renamed over it)."""
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
+                         folded=_blob(self.folded),
+                         counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
+                         codes=self._codes, pair_counts=self._counts, followed=self._followed,
+                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon | None":
+        """The Lexicon saved in path, or None when there is none (or it is unreadable, or of
+        another format)."""
+        try:
+            with np.load(path) as saved:
+                if saved["format"].tolist() != [LEXICON_FORMAT]:
+                    return None
+                pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
+                completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
+                return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
+                           completions)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None
 
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without
@@ -431,23 +525,29 @@ class Lexicon:
         share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
         return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
 
-    def _choices(self, word: str, fix: bool) -> dict[str, float]:
+    def _choices(self, word: str, fix: bool, respell: bool) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
-        for a word the index lacks, the syllables within its allowed edits."""
+        for a word the index lacks, the syllables within its allowed edits; with respell, also
+        the syllables one edit away from any word of two letters or more."""
         if fix and word.isalpha() and not self.knows(word):
             near = self._near(word, MAX_NEAR)
             if near:
                 return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
         if word != fold(word):  # typed with accents: keep them
-            return {canonical(word): 0.0}
-        return dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+            choices = {canonical(word): 0.0}
+        else:
+            choices = dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+        if respell and word.isalpha() and len(word) >= 2:
+            for distance, _, syllable in self._near(word, MAX_NEAR, 1):
+                choices.setdefault(syllable, -RESPELL_COST * distance)
+        return choices
 
-    def restore_words(self, words: list[str], fix: bool = False) -> list[str]:
+    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over bigrams); with
-        fix, words the index lacks may become near syllables."""
+        fix, words the index lacks may become near syllables; with respell, any word may."""
         if not words:
             return []
-        choices = [self._choices(w, fix) for w in words]
+        choices = [self._choices(w, fix, respell) for w in words]
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
         back = []
@@ -460,12 +560,12 @@ class Lexicon:
             path.append(int(pointers[path[-1]]))
         return [option[i] for option, i in zip(options, reversed(path))]
 
-    def _rewrite(self, text: str, fix: bool, pick) -> str:
+    def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor = [], 0
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            chosen = iter(self.restore_words([w.lower() for w in words], fix))
+            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell))
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
@@ -477,43 +577,69 @@ class Lexicon:
 
     def correct(self, text: str) -> str | None:
         """text with its words the index lacks replaced by the likeliest near syllable (without
-        accents when typed without), or None when there are none."""
+        accents when the query has none), or None when there are none."""
         if all(self.knows(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
             return None
+        accented = not is_unaccented(text)  # then a typo that lost a word's accents lost them by mistake
 
         def pick(typed: str, chosen: str) -> str:
             if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
                 return typed
-            return with_case_of(typed, chosen if fold(typed) != typed else fold(chosen))
+            return with_case_of(typed, chosen if accented else fold(chosen))
 
         corrected = self._rewrite(text, True, pick)
         return corrected if corrected != text else None
+
+    def reading(self, text: str) -> str | None:
+        """The reading of text to propose, or None: its most probable one when its words make
+        far more sense with one of them one edit away (a typo that made another word: "hầu không
+        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents, its accents restored."""
+        read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
+        respelled = fold(read.lower()) != fold(text.lower())
+        return read if read != text and (respelled or is_unaccented(text)) else None
+
+    def prepare_typos(self) -> None:
+        """Build the table of near syllables now (seconds on a large index), not on first use."""
+        self._deleted  # noqa: B018 (a cached property)
 
     @cached_property
     def _deleted(self) -> dict[str, list[str]]:
         """Folded syllables (in two articles or more) by each one-letter deletion of them."""
         index = defaultdict(list)
         folded = defaultdict(int)
-        for syllable, df in self.freq.items():
-            folded[fold(syllable)] += df
+        for bare, syllable in zip(self.folded, self.syllables):
+            folded[bare] += self.freq[syllable]
         for word, df in folded.items():
             if df >= 2 and len(word) >= 3:
                 for deleted in _deletions(word, 1):
                     index[deleted].append(word)
         return dict(index)
 
-    def _near(self, word: str, limit: int) -> list[tuple[int, int, str]]:
-        """(edits, -frequency, syllable) of the indexed syllables near a word, best first."""
+    def _near(self, word: str, limit: int, edits: int | None = None) -> list[tuple[int, int, str]]:
+        """(edits, -frequency, syllable) of the indexed syllables within edits (by default the
+        word's allowed edits, none for a known word) of a word, best first."""
         word = canonical(word)
-        edits = allowed_edits(fold(word))
-        if not edits or self.knows(word):
+        if edits is None:
+            edits = 0 if self.knows(word) else allowed_edits(fold(word))
+        if not edits:
             return []
-        near = {w for d in _deletions(fold(word), edits) for w in self._deleted.get(d, ())}
-        typed = word != fold(word)  # marks count only when some were typed
+        found = self._near_cache.get((word, limit, edits))
+        if found is None:
+            if len(self._near_cache) > NEAR_CACHE:
+                self._near_cache.clear()
+            found = self._near_cache[word, limit, edits] = self._find_near(word, limit, edits)
+        return found
+
+    def _find_near(self, word: str, limit: int, edits: int) -> list[tuple[int, int, str]]:
+        bare = fold(word)
+        typed = word != bare  # marks count only when some were typed
         scored = []
-        for folded in near:
+        for folded in {w for d in _deletions(bare, edits) for w in self._deleted.get(d, ())}:
+            letters = edit_distance(bare, folded, edits)
+            if letters > edits:
+                continue
             for syllable in self.readings[folded]:
-                distance = typo_distance(word, syllable if typed else folded, edits)
+                distance = typo_distance(word, syllable, edits, letters) if typed else letters
                 if distance <= edits:
                     scored.append((distance, -self.freq[syllable], syllable))
         return sorted(scored)[:limit]

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -113,6 +114,25 @@ def test_unknown_words_are_searched_as_the_nearest_indexed_syllables(index):
     assert index.search("quyte thogn").total >= 2
 
 
+def test_a_typo_that_lost_accents_in_an_accented_query_gets_them_back(index):
+    assert index.search("nghị quyết giao thxng").rewritten == "nghị quyết giao thông"
+    assert index.search("nghi quyet giao thxng").rewritten == "nghi quyet giao thong"
+    assert "đấu" in [s for s, _ in index.lexicon().typo_candidates("đvu")]  # ấ typed as v: one edit
+
+
+def test_a_typo_that_makes_another_word_is_proposed_and_searched_beside_it(tmp_path):
+    village = {"id": "thon", "title": "Đường về thôn mới", "body": "Con đường bê tông về thôn đã xong."}
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES + [village]))], str(folder))
+    with indexer.open_index(folder) as index:
+        results = index.search("nghị quyết giao thôn")
+        assert results.rewritten is None  # the words typed are searched...
+        assert results.suggestion == "nghị quyết giao thông"  # ...and the likelier reading proposed
+        assert {"nq", "nq-2", "thon"} <= {h.doc_id for h in results}
+        assert index.search("đường về thôn").suggestion is None  # words that make sense together
+        assert index.search("nghị quyết giao thôn", exact=True).suggestion is None
+
+
 def test_known_words_and_query_operators_are_never_corrected(index):
     assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
     assert index.search('"giao thogn"').rewritten is None
@@ -192,3 +212,56 @@ def test_cli_prints_what_it_understood_on_stderr(index_dir):
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "bao chi", "--index", index_dir],
                          capture_output=True, text=True, env=env, check=True)
     assert "did you mean: báo chí" in run.stderr
+
+
+def _saved_lexicons(index_dir) -> list:
+    return list(indexer.store.current_generation(Path(index_dir)).glob("derived.*.npz"))
+
+
+def test_lexicon_is_saved_in_its_generation_and_read_back_by_the_next_process(tmp_path):
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES))], str(folder))
+    with indexer.open_index(folder) as first:
+        built = first.lexicon()
+    [saved] = _saved_lexicons(folder)
+    written = saved.stat()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "indexer", "search", "bao chi", "--index", str(folder)],
+                         capture_output=True, text=True, env=env, check=True)
+    assert "did you mean: báo chí" in run.stderr
+    with indexer.open_index(folder) as second:
+        read = second.lexicon()
+        assert read.restore("nghi quyet giao thong") == built.restore("nghi quyet giao thong")
+        assert second.suggest("nghi quy") == built.complete("nghi quy")
+    assert (saved.stat().st_ino, saved.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rebuilt
+
+
+def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_path):
+    folder = tmp_path / "index"
+    (tmp_path / "a").mkdir()
+    indexer.build_index([str(write_jsonl(tmp_path / "a" / "a.jsonl", ARTICLES[:4]))], str(folder))
+    with indexer.open_index(folder) as index:
+        assert not index.lexicon().knows("gạo")
+    write_jsonl(tmp_path / "a" / "b.jsonl", ARTICLES[4:])
+    indexer.update_index([str(tmp_path / "a")], str(folder))
+    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not carried over
+    with indexer.open_index(folder) as index:
+        assert index.lexicon().knows("gạo")
+    [saved] = _saved_lexicons(folder)
+    saved.write_bytes(saved.read_bytes()[:100])  # cut short, as by a crash
+    with indexer.open_index(folder) as index:
+        assert index.search("bao gao").suggestion == "bao gạo"
+    with indexer.open_index(folder) as index:
+        assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", ARTICLES)
+    indexer.build_index([str(src)], str(folder), procs=1)
+    write_jsonl(src / "a.jsonl", [a for a in ARTICLES if a["id"] != "bao-2"])  # the only "gạo"
+    indexer.update_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        assert index.segment_count == 1  # the removed article is still in it, marked deleted
+        assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")

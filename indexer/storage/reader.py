@@ -125,18 +125,23 @@ class IndexReader:
                                for s in self.segments if all(s in r for r in rows)] or [EMPTY])
 
     def terms(self, field: str):
-        """Yield (term, document frequency, deleted documents included) of a field's terms,
-        segment by segment."""
+        """Yield (term, how many live documents hold it) of a field's terms, segment by segment
+        (0 for a term only deleted documents hold)."""
         number = bytes([self.fields.index(field)])
         for s in self.segments:
-            dfs = np.diff(s.flat.starts).tolist()
+            dfs = np.diff(s.flat.starts)
+            if s.deleted:  # less the deleted documents among each term's postings
+                dead = np.r_[0, np.cumsum(~s.live[s.flat.ids])]
+                dfs = dfs - np.diff(dead[s.flat.starts])
+            dfs = dfs.tolist()
             for row, key in enumerate(s.flat.keys()):
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
 
     def adjacent_pairs(self, field: str, terms: list[str], max_docs: int):
         """(first, second, count) arrays: how often terms[first] is right before terms[second]
-        in the field of the first max_docs documents (a sample: all of them costs too much)."""
+        in the field of the live documents among the first max_docs (a sample: all of them costs
+        too much)."""
         bits = max(len(terms), 2).bit_length()
         codes = []
         for s in self.segments:
@@ -144,6 +149,9 @@ class IndexReader:
                 break
             found = [(n, s.flat.positions_before(row, max_docs - s.offset))
                      for n, t in enumerate(terms) if (row := s.row(field, t)) is not None]
+            if s.deleted:
+                found = [(n, (docs[kept], positions[kept])) for n, (docs, positions) in found
+                         for kept in [s.live[docs]]]
             # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
             # characters has fewer syllables), term number; sorted in place, no argsort copy
             keys = np.empty(sum(len(p) for _, (_, p) in found), dtype=np.uint64)
