@@ -188,9 +188,28 @@ def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
     if not exact:
         return _doc_mask(scorer, folded)
     mask = _doc_mask(scorer, exact)
-    if folded and np.count_nonzero(mask & scorer.live) < FOLDED_MATCH_BELOW:
+    if folded and scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW:
         mask |= _doc_mask(scorer, folded)
     return mask
+
+
+def _matching(leaves) -> tuple:
+    """The count key of the live documents matching any of these Terms and Phrases (see Scorer.count)."""
+    return "matching", tuple(sorted({(leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase)
+                                     else (leaf.fieldname, leaf.text) for leaf in leaves}))
+
+
+@dataclass
+class Found:
+    """The first documents one index found for a query, ranked, and how many matched."""
+    docs: list[int]
+    scores: list[float]
+    total: int
+    undated: int
+    marks: Marks
+    missing: dict  # corpus-wide counts the given ones lacked (Scorer.given): key -> this index's own
+    ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
+    recency: list[int] = field(default_factory=list)
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -373,18 +392,50 @@ class Index:
         window = _recency_window(date_from, date_to)
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
-            understood = {"suggestion": suggestion, "rewritten": rewritten}
-            plan, alternatives = _plan(snap.scorer, rewritten or query_text, suggestion, exact)
-            if plan.empty and not alternatives:
-                return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
-            scores, matched = self._execute(snap, plan, alternatives)
-            matched, undated = _by_date(matched, snap.recency, window, sort)
-            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
-                         page * limit)
-            page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
-        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood)
+            found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
+                               page * limit)
+            hits = [self._hit(snap.reader.stored_fields(d), score, found.marks)
+                    for d, score in zip(found.docs[(page - 1) * limit:], found.scores[(page - 1) * limit:])]
+        return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
+                       found.undated, suggestion=suggestion, rewritten=rewritten)
+
+    def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
+              n: int) -> Found:
+        """The n first documents for an understood query, ranked with the scorer's counts."""
+        plan, alternatives = _plan(scorer, text, suggestion, exact)
+        if plan.empty and not alternatives:
+            return Found([], [], 0, 0, Marks(), scorer.missing)
+        scores, matched = self._execute(scorer, plan, alternatives)
+        matched, undated = _by_date(matched, snap.recency, window, sort)
+        docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id, n)
+        return Found(docs, [float(scores[d]) for d in docs], int(matched.sum()), undated, plan.marks,
+                     scorer.missing)
+
+    def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
+             counts: dict) -> Found:
+        """A cluster shard's part of a search: its n first documents (with ids and recency) for an
+        understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
+        with self._snapshot() as snap:
+            found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n)
+            found.ids = [snap.reader.doc_id(d) for d in found.docs]
+            found.recency = [int(snap.recency[d]) for d in found.docs]
+        return found
+
+    def counts(self, keys) -> dict:
+        """This index's own value of each corpus-wide count key (see Scorer.count_locally)."""
+        with self._snapshot() as snap:
+            return {key: snap.scorer.count_locally(key) for key in keys}
+
+    def understand(self, query_text: str) -> tuple[str | None, str | None]:
+        """(the query as searched when the engine changed it, else None; its restored reading, else None)."""
+        with self._snapshot() as snap:
+            return self._understand(snap, query_text)
+
+    def hits(self, found: list[tuple[str, float]], marks: Marks) -> list[Hit]:
+        """Hits for (article id, score) pairs found earlier, snippets marked with marks (missing ids left out)."""
+        with self._snapshot() as snap:
+            stored = [(snap.reader.document(doc_id), score) for doc_id, score in found]
+        return [self._hit(fields, score, marks) for fields, score in stored if fields is not None]
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;
@@ -402,10 +453,9 @@ class Index:
         restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
-    def _execute(self, snap: _Snapshot, plan, alternatives=()):
+    def _execute(self, scorer: Scorer, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
         and phrases) whose articles match too."""
-        scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -413,14 +463,16 @@ class Index:
         for fieldname, text, boost in plan.required_lookups():
             scorer.add(scores, fieldname, text, boost)
         matched = scorer.live & (scores > 0)
-        if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
+        exact = [t for t in plan.rare if not t.fieldname.endswith("_fold")]
+        exact += [wq.Term(f, text) for f, text, _ in plan.required_lookups()]
+        if scorer.count(_matching(exact), matched.sum) < FOLDED_MATCH_BELOW:  # few exact matches: folded ones join
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
                 ids = scorer.phrase(q.fieldname, q.words)
-                scores[ids] += q.boost * scorer.idf(len(ids))
+                scores[ids] += q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)), ids.__len__))
             else:
                 scorer.add(scores, q.fieldname, q.text, q.boost)
         matched = scorer.live & (scores > 0)
