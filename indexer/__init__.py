@@ -2,6 +2,7 @@
 
 from .analysis import fold
 from .articles import Article, Skip, SourceError, Truncated, iter_articles
+from .cluster import ClusterError
 from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
 from .query import QueryError
 from .search import SORTS, Hit, Index, Results, open_index
@@ -10,7 +11,7 @@ from .store import IndexLocked, IndexNotFound
 
 __all__ = [
     "SORTS",
-    "Article", "BuildReport", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
+    "Article", "BuildReport", "ClusterError", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
     "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
     "iter_articles", "open_index", "optimize_index", "update_index",
 ]

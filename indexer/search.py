@@ -99,6 +99,12 @@ class Results:
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
+    missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
+        return bool(self.missing_shards)
 
     @property
     def pages(self) -> int:
@@ -595,6 +601,15 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def open_index(path="index_data") -> Index:
-    """Open the index in path for searching; raises IndexNotFound when none was built."""
+def open_index(path="index_data", cluster: str | None = None, replicas: int = 1):
+    """Open the index in path for searching; raises IndexNotFound when none was built.
+
+    With cluster (a Dask scheduler's address, e.g. tcp://host:8786), the sharded index in path
+    is searched on the cluster (``indexer.cluster.ClusterIndex``: the same search, get, doc_count
+    and close), each shard held open by replicas actors on different workers."""
+    from .cluster import ClusterIndex, is_sharded
+    if cluster is not None:
+        return ClusterIndex(path, cluster, replicas)
+    if is_sharded(path):
+        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)")
     return Index(path)

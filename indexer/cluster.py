@@ -1,0 +1,351 @@
+"""Sharded indexes on a Dask cluster (the optional ``cluster`` extra: ``distributed``).
+
+An index folder built with ``--shards N`` holds N ordinary indexes (``shard-0`` …, each with its
+generations and ``CURRENT``) and a manifest, ``SHARDS.json``, naming them with the format
+version. Articles go to a shard by a stable hash of their id. Builds and updates run one task
+per shard on the cluster's workers (reading, pyvi analysis and segment writing); the folder must
+be reachable at the same path from every worker.
+
+A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
+open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
+ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
+shards rank exactly as one index of all the articles; the best hits are merged by score (or
+date) then id, and the page's snippets are cut on the shards holding them. A shard with no
+live replica leaves the results partial (``Results.partial``, ``Results.missing_shards``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .build import BuildReport, UpdateReport, build_index, update_index
+from .query import QueryError, parse
+from .search import Index, Results, _check_paging, _ms, _recency_window
+from .snippets import Marks
+from .storage import FORMAT_VERSION
+from .store import IndexNotFound
+
+MANIFEST = "SHARDS.json"
+CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
+SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
+COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
+PLACE_SECONDS = 60.0  # opening a shard's index on a worker
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot be reached or used."""
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """The shard of an article: a stable hash of its id (the same on every machine and run)."""
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def is_sharded(index_dir) -> bool:
+    """Whether index_dir holds a sharded index (a manifest)."""
+    return (Path(index_dir) / MANIFEST).is_file()
+
+
+def shard_dirs(index_dir) -> list[Path]:
+    """The shards' folders named by the manifest; IndexNotFound without one, ClusterError for another format."""
+    try:
+        manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFound(f"no sharded index in {index_dir}: build one with `python -m indexer build "
+                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`") from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexNotFound(f"the shards in {index_dir} are in format {manifest.get('format')}, this version "
+                            f"reads format {FORMAT_VERSION}: rebuild them")
+    return [Path(index_dir) / name for name in manifest["shards"]]
+
+
+def _write_manifest(index_dir: Path, shards: int) -> None:
+    """Name the shards in the manifest (written whole, then renamed into place)."""
+    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"format": FORMAT_VERSION, "shards": [f"shard-{n}" for n in range(shards)]}),
+                   encoding="utf-8")
+    os.replace(tmp, index_dir / MANIFEST)
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at address; ClusterError (one line) when it cannot be reached."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError('the cluster needs Dask\'s distributed: pip install -e ".[cluster]"') from None
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # our one line says what failed
+    try:
+        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} "
+                           f"(no answer within {CONNECT_SECONDS:.0f} s): {type(e).__name__}") from None
+
+
+class _InShard:
+    """select= for build_index and update_index: the articles of one shard (picklable)."""
+
+    def __init__(self, shard: int, shards: int):
+        self.shard, self.shards = shard, shards
+
+    def __call__(self, doc_id: str) -> bool:
+        return shard_of(doc_id, self.shards) == self.shard
+
+
+def _run_on_shards(address: str, task, index_dir: Path, sources, shards: int) -> list:
+    """Run task(sources, shard folder, shard, shards) for every shard on the cluster; their reports."""
+    client = connect(address)
+    try:
+        futures = [client.submit(task, [str(Path(s).resolve()) for s in sources], str(index_dir / f"shard-{n}"),
+                                 n, shards, pure=False) for n in range(shards)]
+        return client.gather(futures)
+    finally:
+        client.close()
+
+
+def _build_shard(sources, shard_dir: str, shard: int, shards: int) -> BuildReport:
+    """Worker task: build one shard, analysing in this process."""
+    return build_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+
+
+def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
+    """Worker task: update one shard with its articles of the sources."""
+    return update_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+
+
+def _once(items) -> list:
+    """Each (where, reason) once: every shard reads all the sources and reports the same skips."""
+    return list({(item.where, str(item)): item for item in items}.values())
+
+
+def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
+    """Build N shards of index_dir on the cluster, then name them in the manifest."""
+    index_dir, started = Path(index_dir), time.monotonic()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    reports = _run_on_shards(cluster, _build_shard, index_dir, sources, shards)
+    _write_manifest(index_dir, shards)
+    return BuildReport(sum(r.indexed for r in reports), _once(s for r in reports for s in r.skipped),
+                       _once(t for r in reports for t in r.truncated), time.monotonic() - started)
+
+
+def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
+    """Update every shard of index_dir on the cluster, each article going to its shard."""
+    started = time.monotonic()
+    shards = len(shard_dirs(index_dir))
+    reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
+    total = UpdateReport(*(sum(getattr(r, name) for r in reports)
+                           for name in ("added", "updated", "removed")))
+    total.unchanged = sum(r.unchanged for r in reports)
+    total.skipped = _once(s for r in reports for s in r.skipped)
+    total.truncated = _once(t for r in reports for t in r.truncated)
+    total.seconds = time.monotonic() - started
+    return total
+
+
+class ShardActor:
+    """One shard's index held open on a worker (a Dask actor); the methods a search calls."""
+
+    def __init__(self, path: str):
+        self.index = Index(path)
+
+    def find(self, *args):
+        return self.index.find(*args)
+
+    def counts(self, keys):
+        return self.index.counts(keys)
+
+    def understand(self, query_text: str):
+        return self.index.understand(query_text)
+
+    def hits(self, found, marks):
+        return self.index.hits(found, marks)
+
+    def get(self, doc_id: str):
+        return self.index.get(doc_id)
+
+    def doc_count(self) -> int:
+        return self.index.doc_count
+
+
+class _ShardDown(Exception):
+    """No replica of a shard answered."""
+
+
+class ClusterIndex:
+    """A sharded index searched on a Dask cluster: the same search, get, doc_count and close as Index."""
+
+    def __init__(self, path, cluster: str, replicas: int = 1):
+        self.path = Path(path).resolve()
+        self.shards = shard_dirs(self.path)
+        self.client = connect(cluster)
+        self._turn = 0  # which replica a call tries first, in turn
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
+        try:
+            self._futures = self._place(replicas)
+            self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
+        except Exception:
+            self.close()
+            raise
+
+    def _place(self, replicas: int) -> list[list]:
+        """Actor futures: replicas of every shard, spread over the workers (Dask moves them when one dies)."""
+        workers = sorted(self.client.scheduler_info()["workers"]) or [None]
+        futures = []
+        for n, shard in enumerate(self.shards):
+            futures.append([self.client.submit(
+                ShardActor, str(shard), actor=True, key=f"shard-actor-{shard}-{r}-{os.getpid()}-{id(self)}",
+                workers=[workers[(n + r) % len(workers)]] if workers[0] else None, allow_other_workers=True)
+                for r in range(min(replicas, len(workers)))])
+        return futures
+
+    def _replicas(self, shard: int) -> list:
+        """The shard's replicas, starting with the one whose turn it is."""
+        with self._lock:
+            self._turn += 1
+            turn = self._turn
+        futures = self._futures[shard]
+        turned = [futures[(turn + i) % len(futures)] for i in range(len(futures))]
+        return sorted(turned, key=lambda f: f.status != "finished")  # one being moved is tried last
+
+    def _ask(self, shard: int, method: str, *args):
+        """A method's answer from one replica of the shard, trying the others; _ShardDown if none answers."""
+        deadline = time.monotonic() + SHARD_SECONDS
+        for future in self._replicas(shard):
+            try:
+                with self.client.as_current():  # the actor handle finds its client through it
+                    actor = future.result(timeout=max(0.1, deadline - time.monotonic()))
+                    return getattr(actor, method)(*args).result(timeout=max(0.1, deadline - time.monotonic()))
+            except (QueryError, IndexNotFound):
+                raise
+            except Exception:  # a lost worker, a timeout: the next replica
+                continue
+        raise _ShardDown(shard)
+
+    def _each(self, method: str, args_of, shards) -> tuple[dict, set[int]]:
+        """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did not)."""
+        calls = {n: self._pool.submit(self._ask, n, method, *args_of(n)) for n in shards}
+        answers, down = {}, set()
+        for n, call in calls.items():
+            try:
+                answers[n] = call.result()
+            except _ShardDown:
+                down.add(n)
+        return answers, down
+
+    def _shard_name(self, n: int) -> str:
+        return self.shards[n].name
+
+    @property
+    def doc_count(self) -> int:
+        """How many articles the shards that answer hold."""
+        answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
+        return sum(answers.values())
+
+    def get(self, doc_id: str):
+        """The stored article with this id, from its shard, or None (also when the shard is down)."""
+        try:
+            return self._ask(shard_of(doc_id, len(self.shards)), "get", doc_id)
+        except _ShardDown:
+            return None
+
+    def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
+               date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
+        """Search every shard as one index (see Index.search); partial results name the shards that did not answer."""
+        started = time.perf_counter()
+        _check_paging(sort, limit, page)
+        parse(query_text)
+        window = _recency_window(date_from, date_to)
+        rewritten, suggestion, down = self._understand(query_text, exact)
+        args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        found, more_down = self._find(args)
+        down |= more_down
+        entries = sorted(((key, n, doc_id, score) for n, f in found.items()
+                          for doc_id, score, key in zip(f.ids, f.scores, _sort_keys(f, sort))))
+        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)
+        down |= fetch_down
+        marks = next(iter(found.values())).marks if found else Marks()
+        return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
+                       marks, sum(f.undated for f in found.values()), suggestion, rewritten,
+                       missing_shards=sorted(self._shard_name(n) for n in down))
+
+    def _understand(self, query_text: str, exact: bool):
+        """(rewritten, suggestion, shards down): the query understood by the first shard that answers."""
+        if exact:
+            return None, None, set()
+        down = set()
+        for n in range(len(self.shards)):
+            try:
+                return (*self._ask(n, "understand", query_text), down)
+            except _ShardDown:
+                down.add(n)
+        return None, None, down
+
+    def _find(self, args) -> tuple[dict, set[int]]:
+        """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
+        counts, found, pending, down = {}, {}, set(range(len(self.shards))), set()
+        for _ in range(COUNT_ROUNDS):
+            answers, lost = self._each("find", lambda n: (*args, counts), pending)
+            down |= lost
+            found = {n: f for n, f in {**found, **answers}.items() if n not in lost}
+            pending = {n for n, f in answers.items() if f.missing}
+            if not pending:
+                break
+            counts = {**counts, **self._sum_counts({n: found[n].missing for n in pending}, down)}
+        return found, down
+
+    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> dict:
+        """Corpus-wide sums of the keys some shards lacked, asking the other shards their values."""
+        keys = {key for values in reported.values() for key in values}
+        asked, lost = self._each("counts", lambda n: (keys - reported.get(n, {}).keys(),),
+                                 set(range(len(self.shards))) - down)
+        down |= lost
+        values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
+        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}
+
+    def _fetch(self, entries, found: dict) -> tuple[list, set[int]]:
+        """The page's hits, each cut on the shard that holds it, in the merged order."""
+        wanted: dict[int, list] = {}
+        for _, n, doc_id, score in entries:
+            wanted.setdefault(n, []).append((doc_id, score))
+        marks = {n: found[n].marks for n in wanted}
+        answers, down = self._each("hits", lambda n: (wanted[n], marks[n]), wanted)
+        by_id = {(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits}
+        return [by_id[(n, doc_id)] for _, n, doc_id, _ in entries if (n, doc_id) in by_id], down
+
+    def close(self) -> None:
+        """Release the actors and the connection."""
+        self._pool.shutdown(wait=False)
+        self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _sort_keys(found, sort: str) -> list[tuple]:
+    """Merge keys of a shard's documents: score then id, or (newest) date, score then id."""
+    if sort == "newest":
+        return [(-r, -s, i) for r, s, i in zip(found.recency, found.scores, found.ids)]
+    return [(-s, i) for s, i in zip(found.scores, found.ids)]
+
+
+def shard_stats(index_dir) -> list[tuple[str, int, int, int]]:
+    """(shard folder, articles, segments, bytes) of every shard, read from the folders."""
+    from .store import current_generation
+    rows = []
+    for shard in shard_dirs(index_dir):
+        gen = current_generation(shard)
+        with Index(shard) as index:
+            rows.append((shard.name, index.doc_count, index.segment_count,
+                         sum(p.stat().st_size for p in gen.iterdir() if p.is_file())))
+    return rows
