@@ -2,7 +2,7 @@
 
 from .analysis import fold
 from .articles import Article, Skip, SourceError, Truncated, iter_articles
-from .cluster import ClusterError
+from .cluster import ClusterError, is_sharded
 from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
 from .query import QueryError
 from .search import SORTS, Hit, Index, Results, open_index
@@ -13,5 +13,5 @@ __all__ = [
     "SORTS",
     "Article", "BuildReport", "ClusterError", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
     "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
-    "iter_articles", "open_index", "optimize_index", "update_index",
+    "is_sharded", "iter_articles", "open_index", "optimize_index", "update_index",
 ]

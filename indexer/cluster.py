@@ -81,7 +81,9 @@ def connect(address: str):
         from distributed import Client
     except ImportError:
         raise ClusterError('the cluster needs Dask\'s distributed: pip install -e ".[cluster]"') from None
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # our one line says what failed
+    for name in ["distributed", *logging.root.manager.loggerDict]:  # our one line says what failed
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
@@ -173,6 +175,12 @@ class ShardActor:
     def doc_count(self) -> int:
         return self.index.doc_count
 
+    def marks(self, query_text: str, exact: bool):
+        return self.index.marks(query_text, exact)
+
+    def suggest(self, prefix: str, limit: int):
+        return self.index.suggest(prefix, limit)
+
 
 class _ShardDown(Exception):
     """No replica of a shard answered."""
@@ -186,6 +194,7 @@ class ClusterIndex:
         self.shards = shard_dirs(self.path)
         self.client = connect(cluster)
         self._turn = 0  # which replica a call tries first, in turn
+        self._opened = 0  # actors opened (their keys' numbers)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
         try:
@@ -196,29 +205,48 @@ class ClusterIndex:
             raise
 
     def _place(self, replicas: int) -> list[list]:
-        """Actor futures: replicas of every shard, spread over the workers (Dask moves them when one dies)."""
-        workers = sorted(self.client.scheduler_info()["workers"]) or [None]
-        futures = []
-        for n, shard in enumerate(self.shards):
-            futures.append([self.client.submit(
-                ShardActor, str(shard), actor=True, key=f"shard-actor-{shard}-{r}-{os.getpid()}-{id(self)}",
-                workers=[workers[(n + r) % len(workers)]] if workers[0] else None, allow_other_workers=True)
-                for r in range(min(replicas, len(workers)))])
-        return futures
+        """Actor futures: replicas of every shard, on different workers when there are enough."""
+        workers = self._workers()
+        return [[self._open(n, workers[(n + r) % len(workers)] if workers else None)
+                 for r in range(max(1, min(replicas, len(workers))))] for n in range(len(self.shards))]
+
+    def _workers(self) -> list[str]:
+        return sorted(self.client.scheduler_info()["workers"])
+
+    def _open(self, shard: int, worker: str | None):
+        """A future of a new actor holding the shard open on worker (or any worker)."""
+        self._opened += 1
+        return self.client.submit(ShardActor, str(self.shards[shard]), actor=True,
+                                  key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
+                                  workers=[worker] if worker else None, allow_other_workers=True)
+
+    def _replace_lost(self, shard: int) -> None:
+        """Open a new replica on a live worker in place of each one whose worker was lost (Dask
+        does not move actors); searches use it once it is open."""
+        futures = self._futures[shard]
+        lost = [r for r, f in enumerate(futures) if f.status in ("error", "lost", "cancelled")]
+        if not lost:
+            return
+        holders = {w for f in futures if f.status == "finished" for w in self.client.who_has([f]).get(f.key, ())}
+        workers = sorted(self._workers(), key=lambda w: w in holders)
+        for i, r in enumerate(lost):
+            futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
 
     def _replicas(self, shard: int) -> list:
         """The shard's replicas, starting with the one whose turn it is."""
         with self._lock:
             self._turn += 1
-            turn = self._turn
-        futures = self._futures[shard]
-        turned = [futures[(turn + i) % len(futures)] for i in range(len(futures))]
-        return sorted(turned, key=lambda f: f.status != "finished")  # one being moved is tried last
+            self._replace_lost(shard)
+            futures = list(self._futures[shard])
+        turn = self._turn
+        return [futures[(turn + i) % len(futures)] for i in range(len(futures))]
 
     def _ask(self, shard: int, method: str, *args):
         """A method's answer from one replica of the shard, trying the others; _ShardDown if none answers."""
         deadline = time.monotonic() + SHARD_SECONDS
         for future in self._replicas(shard):
+            if future.status != "finished":  # being opened: the search does not wait for it
+                continue
             try:
                 with self.client.as_current():  # the actor handle finds its client through it
                     actor = future.result(timeout=max(0.1, deadline - time.monotonic()))
@@ -248,6 +276,26 @@ class ClusterIndex:
         """How many articles the shards that answer hold."""
         answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
         return sum(answers.values())
+
+    def _first(self, method: str, *args):
+        """The answer of the first shard that answers method (query understanding, completions)."""
+        for n in range(len(self.shards)):
+            try:
+                return self._ask(n, method, *args)
+            except _ShardDown:
+                continue
+        raise ClusterError("no shard of the index answers")
+
+    def marks(self, query_text: str, exact: bool = False) -> Marks:
+        """What the query marks in results and articles (see Index.marks)."""
+        return self._first("marks", query_text, exact)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completions of a query being typed, from the first shard that answers (see Index.suggest)."""
+        return self._first("suggest", prefix, limit)
+
+    def refresh(self) -> None:
+        """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
 
     def get(self, doc_id: str):
         """The stored article with this id, from its shard, or None (also when the shard is down)."""
@@ -280,13 +328,10 @@ class ClusterIndex:
         """(rewritten, suggestion, shards down): the query understood by the first shard that answers."""
         if exact:
             return None, None, set()
-        down = set()
-        for n in range(len(self.shards)):
-            try:
-                return (*self._ask(n, "understand", query_text), down)
-            except _ShardDown:
-                down.add(n)
-        return None, None, down
+        try:
+            return (*self._first("understand", query_text), set())
+        except ClusterError:
+            return None, None, set(range(len(self.shards)))
 
     def _find(self, args) -> tuple[dict, set[int]]:
         """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
