@@ -22,12 +22,15 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
 
 from .build import BuildReport, UpdateReport, build_index, update_index
 from .query import QueryError, parse
-from .search import Index, Results, _check_paging, _ms, _recency_window
+from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, Index, Results, _check_paging, _ms, _recency_window,
+                     adjacent_sum, understand_query)
+from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .store import IndexNotFound
@@ -163,8 +166,11 @@ class ShardActor:
     def counts(self, keys):
         return self.index.counts(keys)
 
-    def understand(self, query_text: str):
-        return self.index.understand(query_text)
+    def lexicon_parts(self):
+        return self.index.lexicon_parts()
+
+    def adjacent(self, syllables):
+        return self.index.adjacent(syllables)
 
     def hits(self, found, marks):
         return self.index.hits(found, marks)
@@ -175,11 +181,6 @@ class ShardActor:
     def doc_count(self) -> int:
         return self.index.doc_count
 
-    def marks(self, query_text: str, exact: bool):
-        return self.index.marks(query_text, exact)
-
-    def suggest(self, prefix: str, limit: int):
-        return self.index.suggest(prefix, limit)
 
 
 class _ShardDown(Exception):
@@ -195,11 +196,13 @@ class ClusterIndex:
         self.client = connect(cluster)
         self._turn = 0  # which replica a call tries first, in turn
         self._opened = 0  # actors opened (their keys' numbers)
+        self._lexicon_build: Future | None = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
+            self._docs = self.doc_count
         except Exception:
             self.close()
             raise
@@ -218,7 +221,7 @@ class ClusterIndex:
         self._opened += 1
         return self.client.submit(ShardActor, str(self.shards[shard]), actor=True,
                                   key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
-                                  workers=[worker] if worker else None, allow_other_workers=True)
+                                  workers=[worker] if worker else None, allow_other_workers=bool(worker))
 
     def _replace_lost(self, shard: int) -> None:
         """Open a new replica on a live worker in place of each one whose worker was lost (Dask
@@ -277,22 +280,57 @@ class ClusterIndex:
         answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
         return sum(answers.values())
 
-    def _first(self, method: str, *args):
-        """The answer of the first shard that answers method (query understanding, completions)."""
-        for n in range(len(self.shards)):
-            try:
-                return self._ask(n, method, *args)
-            except _ShardDown:
-                continue
-        raise ClusterError("no shard of the index answers")
-
     def marks(self, query_text: str, exact: bool = False) -> Marks:
         """What the query marks in results and articles (see Index.marks)."""
-        return self._first("marks", query_text, exact)
+        return self.search(query_text, limit=1, exact=exact).marks
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Completions of a query being typed, from the first shard that answers (see Index.suggest)."""
-        return self._first("suggest", prefix, limit)
+        """Completions of a query being typed (see Index.suggest), from all shards' words."""
+        if len(prefix) > MAX_SUGGEST_CHARS:
+            raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+        lexicon = self._lexicon()
+        return lexicon.complete(prefix, limit) if lexicon else []
+
+    def _frequency(self, term: str) -> int:
+        """In how many articles of all shards' titles and bodies a word is (see search._frequency)."""
+        keys = [("df", "body", term), ("df", "title", term)]
+        answers, _ = self._each("counts", lambda n: (keys,), range(len(self.shards)))
+        return sum(v for counts in answers.values() for v in counts.values())
+
+    def _lexicon(self) -> Lexicon | None:
+        """The Lexicon of all shards' words, built on first use; None while a large one is built
+        in the background, or when a shard does not answer."""
+        with self._lock:
+            if self._lexicon_build is None:
+                self._lexicon_build = Future()
+                threading.Thread(target=self._build_lexicon, args=(self._lexicon_build,), daemon=True).start()
+            build = self._lexicon_build
+        try:
+            return build.result() if build.done() or self._docs <= LEXICON_WAIT_DOCS else None
+        except _ShardDown:
+            with self._lock:  # tried again by the next search
+                if self._lexicon_build is build:
+                    self._lexicon_build = None
+            return None
+
+    def _build_lexicon(self, build: Future) -> None:
+        try:
+            every = range(len(self.shards))
+            parts, down = self._each("lexicon_parts", lambda n: (), every)
+            if down:
+                raise _ShardDown(min(down))
+            titles = [term for n in every for term in parts[n][0]]
+
+            def adjacent(syllables):
+                answers, lost = self._each("adjacent", lambda n: (syllables,), every)
+                if lost:
+                    raise _ShardDown(min(lost))
+                return adjacent_sum([answers[n] for n in every], syllables)
+
+            build.set_result(Lexicon(chain(titles, (term for n in every for term in parts[n][1])), adjacent,
+                                     titles))
+        except BaseException as e:
+            build.set_exception(e)
 
     def refresh(self) -> None:
         """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
@@ -311,10 +349,9 @@ class ClusterIndex:
         _check_paging(sort, limit, page)
         parse(query_text)
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion, down = self._understand(query_text, exact)
+        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        found, more_down = self._find(args)
-        down |= more_down
+        found, down = self._find(args)
         entries = sorted(((key, n, doc_id, score) for n, f in found.items()
                           for doc_id, score, key in zip(f.ids, f.scores, _sort_keys(f, sort))))
         hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)
@@ -323,15 +360,6 @@ class ClusterIndex:
         return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
                        marks, sum(f.undated for f in found.values()), suggestion, rewritten,
                        missing_shards=sorted(self._shard_name(n) for n in down))
-
-    def _understand(self, query_text: str, exact: bool):
-        """(rewritten, suggestion, shards down): the query understood by the first shard that answers."""
-        if exact:
-            return None, None, set()
-        try:
-            return (*self._first("understand", query_text), set())
-        except ClusterError:
-            return None, None, set(range(len(self.shards)))
 
     def _find(self, args) -> tuple[dict, set[int]]:
         """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""

@@ -444,20 +444,19 @@ class Index:
         return [self._hit(fields, score, marks) for fields, score in stored if fields is not None]
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
-        """(the query as searched when keystrokes were decoded or typos fixed, else None;
-        its restored reading when unaccented, else None)."""
-        rewritten = decode_query(query_text, lambda term: _frequency(snap.scorer, term))
-        searched = rewritten or query_text
-        if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
-            return rewritten, None
-        lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
-        if lexicon is None:
-            return rewritten, None
-        corrected = lexicon.correct(searched)
-        if corrected:
-            searched = rewritten = corrected
-        restored = lexicon.restore(searched) if is_unaccented(searched) else searched
-        return rewritten, restored if restored != searched else None
+        return understand_query(query_text, lambda term: _frequency(snap.scorer, term),
+                                lambda: snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS))
+
+    def lexicon_parts(self) -> tuple[list, list]:
+        """(title terms, body terms) with their document frequencies: what a Lexicon is made of."""
+        with self._snapshot() as snap:
+            return list(snap.reader.terms("title")), list(snap.reader.terms("body"))
+
+    def adjacent(self, syllables: list[str]):
+        """(first, second, count) arrays: about how many articles have syllables[first] right
+        before syllables[second] (all titles, a sample of the bodies)."""
+        with self._snapshot() as snap:
+            return _adjacent(snap.reader, syllables)
 
     def _execute(self, scorer: Scorer, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
@@ -580,21 +579,45 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) 
     return lookups
 
 
+def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None]:
+    """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
+    reading when unaccented, else None); frequency(term) and lexicon() (None while it is built)
+    come from one index or, summed, from a cluster's shards."""
+    rewritten = decode_query(query_text, frequency)
+    searched = rewritten or query_text
+    if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
+        return rewritten, None
+    lexicon = lexicon()
+    if lexicon is None:
+        return rewritten, None
+    corrected = lexicon.correct(searched)
+    if corrected:
+        searched = rewritten = corrected
+    restored = lexicon.restore(searched) if is_unaccented(searched) else searched
+    return rewritten, restored if restored != searched else None
+
+
+def adjacent_sum(parts, syllables: list[str]):
+    """(first, second, count) arrays of adjacent syllable pairs, counts of the same pair summed."""
+    codes = np.concatenate([first * len(syllables) + second for first, second, _ in parts])
+    codes, where = np.unique(codes, return_inverse=True)
+    counts = np.bincount(where, np.concatenate([np.asarray(c, dtype=np.float64) for _, _, c in parts]),
+                         minlength=len(codes))
+    return codes // len(syllables), codes % len(syllables), counts
+
+
+def _adjacent(reader, syllables: list[str]):
+    """Adjacent pairs of the syllables in all titles and the first bodies (scaled to all articles)."""
+    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
+    title = reader.adjacent_pairs("title", syllables, reader.size)
+    first, second, counts = reader.adjacent_pairs("body", syllables, sampled)
+    return adjacent_sum([title, (first, second, counts * (reader.size / max(sampled, 1)))], syllables)
+
+
 def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
-    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
-
-    def adjacent(syllables):
-        title = reader.adjacent_pairs("title", syllables, reader.size)
-        body = reader.adjacent_pairs("body", syllables, sampled)
-        scaled = body[2] * (reader.size / max(sampled, 1))  # estimated over all articles
-        codes = np.concatenate([title[0] * len(syllables) + title[1], body[0] * len(syllables) + body[1]])
-        codes, where = np.unique(codes, return_inverse=True)
-        counts = np.bincount(where, np.concatenate([title[2], scaled]))
-        return codes // len(syllables), codes % len(syllables), counts
-
     titles = list(reader.terms("title"))
-    return Lexicon(chain(titles, reader.terms("body")), adjacent, titles)
+    return Lexicon(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles)
 
 
 def _ms(started: float) -> float:
