@@ -156,7 +156,7 @@ def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sh
     app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": cluster.address})
     try:
         answer = app.test_client().get("/api/search?q=b%C3%A3o+s%E1%BB%91+3&per_page=1").get_json()
-        assert answer["hits"][0]["id"] == "thoi-tiet/bao-so-3" and answer["missing_shards"] == []
+        assert answer["hits"][0]["id"] == "thoi-tiet/bao-so-3" and "missing_shards" not in answer
         assert "<mark>Bão</mark>" in app.test_client().get("/article/thoi-tiet/bao-so-3?q=b%C3%A3o").get_data(True)
     finally:
         app.extensions["search_index"].close()
