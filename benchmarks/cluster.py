@@ -30,7 +30,7 @@ SHARDS = 2
 def local_cluster(workers: int):
     """A Dask cluster of worker processes on this machine, one thread each."""
     from distributed import LocalCluster
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
 
 
 def builds(indexer, source: Path, folder: Path) -> list[list]:

@@ -182,7 +182,6 @@ class ShardActor:
         return self.index.doc_count
 
 
-
 class _ShardDown(Exception):
     """No replica of a shard answered."""
 
@@ -271,9 +270,6 @@ class ClusterIndex:
                 down.add(n)
         return answers, down
 
-    def _shard_name(self, n: int) -> str:
-        return self.shards[n].name
-
     @property
     def doc_count(self) -> int:
         """How many articles the shards that answer hold."""
@@ -359,7 +355,7 @@ class ClusterIndex:
         marks = next(iter(found.values())).marks if found else Marks()
         return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
                        marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       missing_shards=sorted(self._shard_name(n) for n in down))
+                       missing_shards=sorted(self.shards[n].name for n in down))
 
     def _find(self, args) -> tuple[dict, set[int]]:
         """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
