@@ -196,6 +196,7 @@ class ClusterIndex:
         self._turn = 0  # which replica a call tries first, in turn
         self._opened = 0  # actors opened (their keys' numbers)
         self._lexicon_build: Future | None = None
+        self._generations: dict[int, str] = {}  # the generation each shard last searched
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
         try:
@@ -309,6 +310,13 @@ class ClusterIndex:
                     self._lexicon_build = None
             return None
 
+    def _note_generations(self, generations: dict[int, str]) -> None:
+        """Build the Lexicon again (on next use) once a shard serves another generation, as Index does."""
+        with self._lock:
+            if any(self._generations.get(n, g) != g for n, g in generations.items()):
+                self._lexicon_build = None
+            self._generations.update(generations)
+
     def _build_lexicon(self, build: Future) -> None:
         try:
             every = range(len(self.shards))
@@ -348,6 +356,7 @@ class ClusterIndex:
         rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
         found, down = self._find(args)
+        self._note_generations({n: f.generation for n, f in found.items()})
         entries = sorted(((key, n, doc_id, score) for n, f in found.items()
                           for doc_id, score, key in zip(f.ids, f.scores, _sort_keys(f, sort))))
         hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)

@@ -216,6 +216,7 @@ class Found:
     missing: dict  # corpus-wide counts the given ones lacked (Scorer.given): key -> this index's own
     ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
     recency: list[int] = field(default_factory=list)
+    generation: str = ""
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -425,6 +426,7 @@ class Index:
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n)
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
+            found.generation = snap.generation.name
         return found
 
     def counts(self, keys) -> dict:
