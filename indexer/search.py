@@ -434,11 +434,6 @@ class Index:
         with self._snapshot() as snap:
             return {key: snap.scorer.count_locally(key) for key in keys}
 
-    def understand(self, query_text: str) -> tuple[str | None, str | None]:
-        """(the query as searched when the engine changed it, else None; its restored reading, else None)."""
-        with self._snapshot() as snap:
-            return self._understand(snap, query_text)
-
     def hits(self, found: list[tuple[str, float]], marks: Marks) -> list[Hit]:
         """Hits for (article id, score) pairs found earlier, snippets marked with marks (missing ids left out)."""
         with self._snapshot() as snap:
