@@ -59,7 +59,7 @@ class Cluster:
             client.wait_for_workers(workers, timeout=START_SECONDS)
 
     def _start(self, kind: str, *args) -> subprocess.Popen:
-        proc = subprocess.Popen(["dask", kind, *args, "--no-dashboard"], stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen([sys.executable, "-m", "dask", kind, *args, "--no-dashboard"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
         self.procs.append(proc)
         return proc
