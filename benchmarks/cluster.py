@@ -46,7 +46,7 @@ def builds(indexer, source: Path, folder: Path) -> list[list]:
         rows.append([f"{SHARDS} shards, {workers} worker process{'es' if workers > 1 else ''}", report.indexed,
                      report.seconds])
         print(f"  {rows[-1]}", flush=True)
-    return [[how, n, round(s, 1), round(n / s, 1)] for how, n, s in rows]
+    return [[how, n, f"{s:.1f}", f"{n / s:.1f}"] for how, n, s in rows]
 
 
 def same_top(got, want) -> bool:
@@ -73,7 +73,7 @@ def searches(indexer, folder: Path, queries, warmup) -> list[list]:
                          sum(g.partial for g in got), percentile(ms, 50), percentile(ms, 95),
                          percentile(ms, 50) - percentile(base, 50)])
             print(f"  {rows[-1]}", flush=True)
-    return [[how, same, partial, round(p50, 1), round(p95, 1), round(added, 1)]
+    return [[how, same, partial, f"{p50:.1f}", f"{p95:.1f}", f"{added:.1f}"]
             for how, same, partial, p50, p95, added in rows]
 
 
@@ -98,8 +98,8 @@ def main(argv=None) -> int:
     queries = make_queries(articles, args.per_category, args.seed)
     warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
     search_rows = searches(indexer, folder, queries, warmup)
-    ratio = build_rows[2][3] / build_rows[1][3]
-    against = build_rows[2][3] / build_rows[0][3]
+    ratio = float(build_rows[2][3]) / float(build_rows[1][3])
+    against = float(build_rows[2][3]) / float(build_rows[0][3])
     body = "\n\n".join([
         f"First {len(records):,} baomoi articles; {SHARDS} shards; a local Dask cluster of worker processes "
         f"(one thread each); {time.monotonic() - started:.0f} s in all.",
