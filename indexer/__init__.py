@@ -2,6 +2,7 @@
 
 from .analysis import fold
 from .articles import Article, Skip, SourceError, Truncated, iter_articles
+from .cluster import ClusterError, is_sharded
 from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
 from .facets import FACETS
 from .query import QueryError
@@ -11,7 +12,7 @@ from .store import IndexLocked, IndexNotFound
 
 __all__ = [
     "FACETS", "SORTS",
-    "Article", "BuildReport", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
+    "Article", "BuildReport", "ClusterError", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
     "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
-    "iter_articles", "open_index", "optimize_index", "update_index",
+    "is_sharded", "iter_articles", "open_index", "optimize_index", "update_index",
 ]

@@ -94,23 +94,27 @@ def _next_generation(index_dir: Path):
     remove_stale_generations(index_dir)
 
 
-def _read_articles(sources, report, progress):
-    """iter_articles over sources, telling progress (an indexer.progress.Progress) the bytes read."""
+def _read_articles(sources, report, progress, select=None):
+    """iter_articles over sources (those whose id select accepts, if given), telling progress
+    (an indexer.progress.Progress) the bytes read."""
     if progress is None or not hasattr(progress, "read"):
-        return iter_articles(sources, report.skipped, report.truncated)
-    articles = iter_articles(sources, report.skipped, report.truncated, on_read=progress.read)
-    progress.expect(source_bytes(sources))
-    return articles
+        articles = iter_articles(sources, report.skipped, report.truncated)
+    else:
+        articles = iter_articles(sources, report.skipped, report.truncated, on_read=progress.read)
+        progress.expect(source_bytes(sources))
+    return articles if select is None else (a for a in articles if select(a.id))
 
 
-def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> BuildReport:
+def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print,
+                select=None) -> BuildReport:
     """Index the articles in sources into a fresh generation of index_dir, then swap it in.
 
     progress, if given, is called with the number of articles indexed so far; an
-    indexer.progress.Progress also shows the share of the input read and the time left."""
+    indexer.progress.Progress also shows the share of the input read and the time left.
+    procs=0 analyses in this process; select(id), if given, picks the articles (a shard's)."""
     index_dir = Path(index_dir)
     report, started = BuildReport(), time.monotonic()
-    articles = _read_articles([Path(s) for s in sources], report, progress)
+    articles = _read_articles([Path(s) for s in sources], report, progress, select)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
         report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
@@ -120,7 +124,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
     ix = storage.create(gen)
     count, segments, _ = _write_segments(gen, _batches(articles, WORKER_BATCH), skipped,
-                                         procs or os.cpu_count() or 1, progress)
+                                         os.cpu_count() or 1 if procs is None else procs, progress)
     storage.commit(ix, segments)
     return count
 
@@ -150,25 +154,33 @@ def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
     into one each; report counts, skips, segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
     try:
-        ix, segments = storage.open_files(Path(gen)), []
-        writer = segment_writer(ix)
-        while (batch := _next_task(tasks, parent)) is not None:
-            if isinstance(batch, _Merge):
-                segments.append(storage.merge_group(ix, batch.group))
-                continue
-            docs = [_analyse(article) for article in batch]
-            failed = [a.id for a, d in zip(batch, docs) if isinstance(d, Skip)]
-            for doc in docs:
-                if not isinstance(doc, Skip):
-                    writer.add_document(**doc)
-            results.put(("batch", n, len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed)))
-            if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
-                segments.append(writer.finish_segment())
-                writer = segment_writer(ix)
-        segments.append(writer.finish_segment())
-        results.put(("segments", n, 0, [s for s in segments if s is not None]))
+        batches = iter(lambda: _next_task(tasks, parent), None)
+        segments = _write_batches(Path(gen), batches, lambda *report: results.put(("batch", n, *report)))
+        results.put(("segments", n, 0, segments))
     except BaseException as e:
         results.put(("error", n, 0, f"{type(e).__name__}: {e}"))
+
+
+def _write_batches(gen: Path, tasks, report) -> list:
+    """Analyse batches of articles into segments of gen (report(indexed, (skips, failed ids)) after
+    each) and merge _Merge groups; the segments written."""
+    ix, segments = storage.open_files(gen), []
+    writer = segment_writer(ix)
+    for batch in tasks:
+        if isinstance(batch, _Merge):
+            segments.append(storage.merge_group(ix, batch.group))
+            continue
+        docs = [_analyse(article) for article in batch]
+        failed = [a.id for a, d in zip(batch, docs) if isinstance(d, Skip)]
+        for doc in docs:
+            if not isinstance(doc, Skip):
+                writer.add_document(**doc)
+        report(len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed))
+        if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
+            segments.append(writer.finish_segment())
+            writer = segment_writer(ix)
+    segments.append(writer.finish_segment())
+    return [s for s in segments if s is not None]
 
 
 class _Workers:
@@ -240,8 +252,10 @@ class _Workers:
 
 
 def _write_segments(gen: Path, tasks, skipped, procs: int, progress) -> tuple[int, list, list[str]]:
-    """Run tasks (batches of articles, or _Merge groups) on procs segment-writing workers, in
-    turn (see _Workers.finish)."""
+    """Run tasks (batches of articles, or _Merge groups) on procs segment-writing workers in turn,
+    or in this process when procs is 0 (see _Workers.finish)."""
+    if procs == 0:
+        return _write_here(gen, tasks, skipped, progress)
     workers = _Workers(gen, procs, skipped, progress)
     try:
         for i, task in enumerate(tasks):
@@ -250,6 +264,22 @@ def _write_segments(gen: Path, tasks, skipped, procs: int, progress) -> tuple[in
         return workers.finish()
     finally:
         workers.stop()
+
+
+def _write_here(gen: Path, tasks, skipped, progress) -> tuple[int, list, list[str]]:
+    """Run tasks in this process (a cluster worker's task, which may not start processes)."""
+    count, failed = 0, []
+
+    def report(indexed: int, payload) -> None:
+        nonlocal count
+        count += indexed
+        skipped.extend(payload[0])
+        failed.extend(payload[1])
+        if progress:
+            progress(count)
+
+    segments = _write_batches(gen, tasks, report)
+    return count, segments, failed
 
 
 def _link_copy(src: Path, dst: Path) -> None:
@@ -271,8 +301,10 @@ def _read_elsewhere(sources: list[Path], origin: str) -> bool:
     return not _covers(sources, origin) and os.path.exists(origin)
 
 
-def update_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print) -> UpdateReport:
-    """Add new and changed articles from sources, remove those gone from them, swap in, merge."""
+def update_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print,
+                 select=None) -> UpdateReport:
+    """Add new and changed articles from sources, remove those gone from them, swap in, merge
+    (procs and select as for build_index)."""
     index_dir = Path(index_dir)
     sources = [Path(s).resolve() for s in sources]
     report, started = UpdateReport(), time.monotonic()
@@ -280,20 +312,20 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
         live = current_generation(index_dir)
         with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
-            _apply_update(gen, sources, report, procs or os.cpu_count() or 1, progress)
+            _apply_update(gen, sources, report, os.cpu_count() or 1 if procs is None else procs, progress, select)
         report.seconds = time.monotonic() - started  # searchable from here on
-        _merge(index_dir, procs or os.cpu_count() or 1)
+        _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
     return report
 
 
-def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress) -> None:
+def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
     """Write changed articles through the segment workers; delete old versions and removed ones."""
     ix = storage.open_files(gen)
     reader = storage.IndexReader(ix)
     existing = reader.live_articles()
     reader.close()
     seen, changed = set(), []
-    for article in _read_articles(sources, report, progress):
+    for article in _read_articles(sources, report, progress, select):
         if progress:
             progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
@@ -305,7 +337,7 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
             report.unchanged += 1
         else:
             changed.append(article)
-    workers = max(1, min(procs, -(-len(changed) // WORKER_BATCH)))
+    workers = min(procs, -(-len(changed) // WORKER_BATCH))
     _, segments, failed = (_write_segments(gen, _batches(changed, WORKER_BATCH), report.skipped, workers, progress)
                            if changed else (0, [], []))
     written = {a.id for a in changed} - set(failed)

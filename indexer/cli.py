@@ -19,6 +19,7 @@ import sys
 from . import build_index, open_index, optimize_index, update_index
 from .articles import MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
+from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
 from .search import MAX_LIMIT, MAX_PAGE, SORTS, as_date
@@ -55,6 +56,8 @@ examples:
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
+  python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
+  python -m indexer search "bão" --index /shared/news --cluster tcp://10.0.0.1:8786 --replicas 2
 """
 
 
@@ -106,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     for p in (build, update):
         p.add_argument("--procs", type=_bounded_int(1, 1024), default=None,
                        help="analysis processes (default: one per core)")
+    build.add_argument("--shards", type=_bounded_int(1, 1024), default=None, metavar="N",
+                       help="with --cluster: split the index into N shards by a hash of the article id")
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
@@ -113,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
                         "articles (open indexes keep searching meanwhile)")
     for p in (build, update, search, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
+    for p in (build, update, search):
+        p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="a Dask scheduler (tcp://HOST:PORT): build, update or search the sharded index in "
+                            "DIR on its workers (DIR at the same path on every worker)")
+    search.add_argument("--replicas", type=_bounded_int(1, 16), default=1, metavar="R",
+                        help="with --cluster: copies of each shard held open on different workers (default 1)")
     return parser
 
 
@@ -172,13 +183,17 @@ def _print_truncated(truncated) -> None:
 
 
 def _write(run, args, summary) -> int:
-    """Run build_index or update_index with progress, list skips, print the summary line."""
-    progress = Progress()
-    try:
-        report = run(args.sources, args.index, procs=args.procs, progress=progress,
-                     notice=lambda m: print(m, file=sys.stderr))
-    finally:
-        progress.close()
+    """Run build_index or update_index (or, with --cluster, their sharded versions) with progress,
+    list skips, print the summary line."""
+    if args.cluster:
+        report = run(args.sources, args.index, args.cluster)
+    else:
+        progress = Progress()
+        try:
+            report = run(args.sources, args.index, procs=args.procs, progress=progress,
+                         notice=lambda m: print(m, file=sys.stderr))
+        finally:
+            progress.close()
     _print_skips(report.skipped)
     _print_truncated(report.truncated)
     print(summary(report))
@@ -186,13 +201,18 @@ def _write(run, args, summary) -> int:
 
 
 def cmd_build(args) -> int:
-    return _write(build_index, args, lambda r: (
+    if (args.cluster is None) != (args.shards is None):
+        print("error: --cluster and --shards go together (a sharded build on a Dask cluster)", file=sys.stderr)
+        return EXIT_USAGE
+    run = build_index if args.cluster is None else (
+        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
+    return _write(run, args, lambda r: (
         f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}, "
         f"in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
 
 
 def cmd_update(args) -> int:
-    return _write(update_index, args, lambda r: (
+    return _write(update_index if args.cluster is None else update_sharded, args, lambda r: (
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}, "
         f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
@@ -225,11 +245,13 @@ def _facet_lines(results, shown: int = 10) -> str:
 
 
 def cmd_search(args) -> int:
-    with open_index(args.index) as index:
+    with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month)
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
+    if results.partial:
+        print(f"partial results: no answer from {', '.join(results.missing_shards)}", file=sys.stderr)
     if results.rewritten:
         print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
     if results.suggestion:
@@ -239,6 +261,7 @@ def cmd_search(args) -> int:
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
                           "facets": results.facets, "facet_missing": results.facet_missing,
+                          **({"missing_shards": results.missing_shards} if results.partial else {}),
                           "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
@@ -252,12 +275,25 @@ def cmd_search(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    if is_sharded(args.index):
+        return _sharded_stats(args.index)
     gen = current_generation(args.index)
     size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
         count, segments = index.doc_count, index.segment_count
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
           f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+    return 0
+
+
+def _sharded_stats(index_dir: str) -> int:
+    """Describe each shard of a sharded index (read from its folder), then the whole."""
+    rows = shard_stats(index_dir)
+    count, size = sum(r[1] for r in rows), sum(r[3] for r in rows)
+    print(f"index: {index_dir} ({plural(len(rows), 'shard')})")
+    for name, articles, segments, nbytes in rows:
+        print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {nbytes:,} bytes")
+    print(f"articles: {count:,}\nsize: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
     return 0
 
 
@@ -293,7 +329,7 @@ def main(argv=None) -> int:
     except QueryError as e:  # the core refused the query or its parameters: bad usage
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, OSError) as e:
+    except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

@@ -153,3 +153,19 @@ def empty_facets() -> dict[str, list]:
 def no_missing() -> dict[str, int]:
     """No article missing from any facet."""
     return dict.fromkeys(FACETS, 0)
+
+
+def summed_facets(parts) -> tuple[dict, dict]:
+    """(facets, missing) of several indexes' (facets, missing) added up value by value (a
+    cluster's shards)."""
+    facets, missing = empty_facets(), no_missing()
+    for counted, lacking in parts:
+        for facet in FACETS:
+            missing[facet] += lacking[facet]
+    for facet in FACETS:
+        totals: dict[str, int] = {}
+        for counted, _ in parts:
+            for item in counted[facet]:
+                totals[item["value"]] = totals.get(item["value"], 0) + item["count"]
+        facets[facet] = [{"value": v, "count": c} for v, c in sorted(totals.items(), key=lambda vc: (-vc[1], vc[0]))]
+    return facets, missing

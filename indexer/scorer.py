@@ -10,6 +10,7 @@ an index after any updates scores exactly as a fresh build of the same articles.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -22,27 +23,80 @@ DF_CACHE = 100_000  # document frequencies remembered per open index
 
 
 class Scorer:
-    """Per-reader arrays (length norms, live documents) and term scoring over them."""
+    """Per-reader arrays (length norms, live documents) and term scoring over them.
+
+    Every corpus-wide count a search decides or ranks with (live documents, total field lengths,
+    document frequencies, how many articles match a set of terms) comes from ``count``: the
+    index's own, or, in a view made by ``given``, counts summed over a cluster's shards
+    (``indexer.cluster``), so that each shard ranks as one index of all the articles would.
+    """
 
     def __init__(self, reader, fields):
         self.reader = reader
         self.size = reader.size
         self.live = reader.live
         self._doc_count = int(self.live.sum())
-        self.norm = {f: self._norm(reader.lengths(f)) for f in fields}
+        self._lengths = {f: reader.lengths(f) for f in fields}
+        self._totals = {f: int(lengths[self.live].sum(dtype=np.int64)) for f, lengths in self._lengths.items()}
+        self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
+        self.missing: dict = {}  # keys the given counts lacked, with this index's own value
 
-    def _norm(self, lengths: np.ndarray) -> np.ndarray:
+    def given(self, counts: dict) -> "Scorer":
+        """A view of this scorer that ranks with the given corpus-wide counts (see count)."""
+        view = copy.copy(self)
+        view.counts, view.missing = counts, {}
+        return view
+
+    def count(self, key: tuple, local=None) -> int:
+        """A corpus-wide count: the given one, else this index's own (local(), or count_locally);
+        a key the given counts lack is recorded in missing."""
+        if self.counts is not None and (value := self.counts.get(key)) is not None:
+            return value
+        value = int(local()) if local is not None else self.count_locally(key)
+        if self.counts is not None:
+            self.missing[key] = value
+        return value
+
+    def count_locally(self, key: tuple) -> int:
+        """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
+        ("phrase", field, words) or ("matching", ((field, term or words), ...))."""
+        kind = key[0]
+        if kind == "docs":
+            return self._doc_count
+        if kind == "length":
+            return self._totals[key[1]]
+        if kind == "df":
+            return self._local_df(key[1], key[2])
+        if kind == "phrase":
+            return len(self.phrase(key[1], list(key[2])))
+        mask = np.zeros(self.size, dtype=bool)
+        for field, text in key[1]:
+            mask[self.phrase(field, list(text)) if isinstance(text, tuple) else self.matches(field, text)] = True
+        return int(np.count_nonzero(mask & self.live))
+
+    def _norm(self, field: str) -> np.ndarray:
         """K1 * (1 - B + B * length / average length of the live documents), per document."""
-        average = max(float(lengths[self.live].sum(dtype=np.float64)) / max(self._doc_count, 1), 1e-9)
-        return (K1 * ((1 - B) + B * lengths / average)).astype(np.float32)
+        average = max(self.count(("length", field)) / max(self.doc_count(), 1), 1e-9)
+        norm = self._norms.get((field, average))
+        if norm is None:
+            if len(self._norms) > 4 * len(self._lengths):
+                self._norms.clear()
+            norm = self._norms[(field, average)] = (
+                K1 * ((1 - B) + B * self._lengths[field] / average)).astype(np.float32)
+        return norm
 
     def column(self, name: str) -> np.ndarray:
         """A numeric column (e.g. recency) as one array over all documents."""
         return self.reader.column(name)
 
     def doc_frequency(self, field: str, term: str) -> int:
-        """How many live documents hold the term (remembered: query words recur across queries)."""
+        """How many live documents hold the term."""
+        return self.count(("df", field, term))
+
+    def _local_df(self, field: str, term: str) -> int:
+        """This index's document frequency (remembered: query words recur across queries)."""
         key = (field, term)
         df = self._df.get(key)  # read once: another thread may clear the cache meanwhile
         if df is None:
@@ -53,10 +107,10 @@ class Scorer:
 
     def doc_count(self) -> int:
         """How many live documents there are."""
-        return self._doc_count
+        return self.count(("docs",))
 
     def idf(self, df: int) -> float:
-        return math.log(1 + (self._doc_count - df + 0.5) / (df + 0.5))
+        return math.log(1 + (self.doc_count() - df + 0.5) / (df + 0.5))
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Ids of the documents where the words occur one right after another in field."""
@@ -70,7 +124,7 @@ class Scorer:
             idf = self.idf(self.doc_frequency(field, term))
             weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
             weight *= K1 + 1
-            denominator = self.norm[field][ids]
+            denominator = self._norm(field)[ids]
             denominator += tf
             weight /= denominator
             scores[ids] += weight

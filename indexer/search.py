@@ -96,6 +96,12 @@ class Results:
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     facets: dict = field(default_factory=empty_facets)  # facet -> [{"value", "count"}], most first
     facet_missing: dict = field(default_factory=no_missing)  # facet -> matching articles without a value
+    missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
+        return bool(self.missing_shards)
 
     @property
     def pages(self) -> int:
@@ -193,9 +199,31 @@ def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
     if not exact:
         return _doc_mask(scorer, folded)
     mask = _doc_mask(scorer, exact)
-    if folded and np.count_nonzero(mask & scorer.live) < FOLDED_MATCH_BELOW:
+    if folded and scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW:
         mask |= _doc_mask(scorer, folded)
     return mask
+
+
+def _matching(leaves) -> tuple:
+    """The count key of the live documents matching any of these Terms and Phrases (see Scorer.count)."""
+    return "matching", tuple(sorted({(leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase)
+                                     else (leaf.fieldname, leaf.text) for leaf in leaves}))
+
+
+@dataclass
+class Found:
+    """The first documents one index found for a query, ranked, and how many matched."""
+    docs: list[int]
+    scores: list[float]
+    total: int
+    undated: int
+    marks: Marks
+    missing: dict  # corpus-wide counts the given ones lacked (Scorer.given): key -> this index's own
+    facets: dict = field(default_factory=empty_facets)
+    facet_missing: dict = field(default_factory=no_missing)
+    ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
+    recency: list[int] = field(default_factory=list)
+    generation: str = ""
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -387,41 +415,71 @@ class Index:
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
-            understood = {"suggestion": suggestion, "rewritten": rewritten}
-            plan, alternatives = _plan(snap.scorer, rewritten or query_text, suggestion, exact)
-            if plan.empty and not alternatives:
-                return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
-            scores, matched = self._execute(snap, plan, alternatives)
-            masks = snap.facets.masks(filters)
-            facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
-            matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
-                                        window, sort, masks.get("month"))
-            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
-                         page * limit)
-            page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
-        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood, facets=facets, facet_missing=missing)
+            found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
+                               page * limit, filters)
+            hits = [self._hit(snap.reader.stored_fields(d), score, found.marks)
+                    for d, score in zip(found.docs[(page - 1) * limit:], found.scores[(page - 1) * limit:])]
+        return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
+                       found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
+                       facet_missing=found.facet_missing)
+
+    def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
+              n: int, filters: dict) -> Found:
+        """The n first documents for an understood query, ranked with the scorer's counts, and
+        the facets of all its matches."""
+        plan, alternatives = _plan(scorer, text, suggestion, exact)
+        if plan.empty and not alternatives:
+            return Found([], [], 0, 0, Marks(), scorer.missing)
+        scores, matched = self._execute(scorer, plan, alternatives)
+        masks = snap.facets.masks(filters)
+        facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
+        matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
+                                    window, sort, masks.get("month"))
+        docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id, n)
+        return Found(docs, [float(scores[d]) for d in docs], int(matched.sum()), undated, plan.marks,
+                     scorer.missing, facets=facets, facet_missing=missing)
+
+    def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
+             counts: dict, filters: dict | None = None) -> Found:
+        """A cluster shard's part of a search: its n first documents (with ids and recency) for an
+        understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
+        with self._snapshot() as snap:
+            found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
+                               filters or {})
+            found.ids = [snap.reader.doc_id(d) for d in found.docs]
+            found.recency = [int(snap.recency[d]) for d in found.docs]
+            found.generation = snap.generation.name
+        return found
+
+    def counts(self, keys) -> dict:
+        """This index's own value of each corpus-wide count key (see Scorer.count_locally)."""
+        with self._snapshot() as snap:
+            return {key: snap.scorer.count_locally(key) for key in keys}
+
+    def hits(self, found: list[tuple[str, float]], marks: Marks) -> list[Hit]:
+        """Hits for (article id, score) pairs found earlier, snippets marked with marks (missing ids left out)."""
+        with self._snapshot() as snap:
+            stored = [(snap.reader.document(doc_id), score) for doc_id, score in found]
+        return [self._hit(fields, score, marks) for fields, score in stored if fields is not None]
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
-        """(the query as searched when keystrokes were decoded or typos fixed, else None;
-        its restored reading when unaccented, else None)."""
-        rewritten = decode_query(query_text, lambda term: _frequency(snap.scorer, term))
-        searched = rewritten or query_text
-        if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
-            return rewritten, None
-        lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
-        if lexicon is None:
-            return rewritten, None
-        corrected = lexicon.correct(searched)
-        if corrected:
-            searched = rewritten = corrected
-        return rewritten, lexicon.reading(searched)
+        return understand_query(query_text, lambda term: _frequency(snap.scorer, term),
+                                lambda: snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS))
 
-    def _execute(self, snap: _Snapshot, plan, alternatives=()):
+    def lexicon_parts(self) -> tuple[list, list]:
+        """(title terms, body terms) with their document frequencies: what a Lexicon is made of."""
+        with self._snapshot() as snap:
+            return list(snap.reader.terms("title")), list(snap.reader.terms("body"))
+
+    def adjacent(self, syllables: list[str]):
+        """(first, second, count) arrays: about how many articles have syllables[first] right
+        before syllables[second] (all titles, a sample of the bodies)."""
+        with self._snapshot() as snap:
+            return _adjacent(snap.reader, syllables)
+
+    def _execute(self, scorer: Scorer, plan, alternatives=()):
         """(scores, matched) arrays over all documents for a plan, and other spellings (terms
         and phrases) whose articles match too."""
-        scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
@@ -429,14 +487,16 @@ class Index:
         for fieldname, text, boost in plan.required_lookups():
             scorer.add(scores, fieldname, text, boost)
         matched = scorer.live & (scores > 0)
-        if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
+        exact = [t for t in plan.rare if not t.fieldname.endswith("_fold")]
+        exact += [wq.Term(f, text) for f, text, _ in plan.required_lookups()]
+        if scorer.count(_matching(exact), matched.sum) < FOLDED_MATCH_BELOW:  # few exact matches: folded ones join
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
                 ids = scorer.phrase(q.fieldname, q.words)
-                scores[ids] += q.boost * scorer.idf(len(ids))
+                scores[ids] += q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)), ids.__len__))
             else:
                 scorer.add(scores, q.fieldname, q.text, q.boost)
         matched = scorer.live & (scores > 0)
@@ -554,27 +614,59 @@ def _saved_lexicon(gen: Path, reader) -> Lexicon:
     return lexicon
 
 
+def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None]:
+    """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
+    reading when unaccented, else None); frequency(term) and lexicon() (None while it is built)
+    come from one index or, summed, from a cluster's shards."""
+    rewritten = decode_query(query_text, frequency)
+    searched = rewritten or query_text
+    if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
+        return rewritten, None
+    lexicon = lexicon()
+    if lexicon is None:
+        return rewritten, None
+    corrected = lexicon.correct(searched)
+    if corrected:
+        searched = rewritten = corrected
+    return rewritten, lexicon.reading(searched)
+
+
+def adjacent_sum(parts, syllables: list[str]):
+    """(first, second, count) arrays of adjacent syllable pairs, counts of the same pair summed."""
+    codes = np.concatenate([first * len(syllables) + second for first, second, _ in parts])
+    codes, where = np.unique(codes, return_inverse=True)
+    counts = np.bincount(where, np.concatenate([np.asarray(c, dtype=np.float64) for _, _, c in parts]),
+                         minlength=len(codes))
+    return codes // len(syllables), codes % len(syllables), counts
+
+
+def _adjacent(reader, syllables: list[str]):
+    """Adjacent pairs of the syllables in all titles and the first bodies (scaled to all articles)."""
+    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
+    title = reader.adjacent_pairs("title", syllables, reader.size)
+    first, second, counts = reader.adjacent_pairs("body", syllables, sampled)
+    return adjacent_sum([title, (first, second, counts * (reader.size / max(sampled, 1)))], syllables)
+
+
 def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
-    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
-
-    def adjacent(syllables):
-        title = reader.adjacent_pairs("title", syllables, reader.size)
-        body = reader.adjacent_pairs("body", syllables, sampled)
-        scaled = body[2] * (reader.size / max(sampled, 1))  # estimated over all articles
-        codes = np.concatenate([title[0] * len(syllables) + title[1], body[0] * len(syllables) + body[1]])
-        codes, where = np.unique(codes, return_inverse=True)
-        counts = np.bincount(where, np.concatenate([title[2], scaled]))
-        return codes // len(syllables), codes % len(syllables), counts
-
     titles = list(reader.terms("title"))
-    return Lexicon.build(chain(titles, reader.terms("body")), adjacent, titles)
+    return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles)
 
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def open_index(path="index_data") -> Index:
-    """Open the index in path for searching; raises IndexNotFound when none was built."""
+def open_index(path="index_data", cluster: str | None = None, replicas: int = 1):
+    """Open the index in path for searching; raises IndexNotFound when none was built.
+
+    With cluster (a Dask scheduler's address, e.g. tcp://host:8786), the sharded index in path
+    is searched on the cluster (``indexer.cluster.ClusterIndex``: the same search, get, doc_count
+    and close), each shard held open by replicas actors on different workers."""
+    from .cluster import ClusterIndex, is_sharded
+    if cluster is not None:
+        return ClusterIndex(path, cluster, replicas)
+    if is_sharded(path):
+        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)")
     return Index(path)

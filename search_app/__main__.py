@@ -25,6 +25,7 @@ EXAMPLES = """\
 ví dụ:
   python -m search_app                                  # chỉ mục của dự án, xây từ seeds/ lần đầu
   python -m search_app --index /tmp/baomoi --port 8080
+  python -m search_app --index /shared/news --cluster tcp://10.0.0.1:8786 --replicas 2
   INDEX_DIR=/tmp/baomoi python -m search_app --host 0.0.0.0
 """
 
@@ -74,6 +75,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--index", default=os.environ.get("INDEX_DIR"), metavar="THƯ_MỤC",
                         help="thư mục chỉ mục (mặc định: $INDEX_DIR, nếu không thì index_data/ của dự án, "
                              "tự xây từ seeds/ lần chạy đầu)")
+    parser.add_argument("--cluster", metavar="ĐỊA_CHỈ", default=None,
+                        help="bộ lập lịch Dask (tcp://MÁY:CỔNG): tìm trong chỉ mục chia phần (shard) ở THƯ_MỤC "
+                             "trên các worker của cụm")
+    parser.add_argument("--replicas", type=_bounded_int("số bản sao", 1, 16), default=1, metavar="SỐ",
+                        help="với --cluster: số bản sao của mỗi phần, trên các worker khác nhau (mặc định 1)")
     parser.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     parser.add_argument("--port", type=_bounded_int("cổng", 1, 65535), default=8000, metavar="CỔNG",
                         help="cổng, từ 1 đến 65535 (mặc định 8000)")
@@ -101,8 +107,14 @@ def build_default_index(index_dir: Path) -> None:
           f" ({len(report.skipped)} mục bị bỏ qua).", flush=True)
 
 
-def check_index(index_dir: str | None) -> str | None:
+def check_index(index_dir: str | None, cluster: str | None = None) -> str | None:
     """The index folder to serve, built from seeds/ if it is the project's own and missing; None if unusable."""
+    if cluster:
+        if indexer.is_sharded(index_dir or ""):
+            return index_dir
+        print(f"Lỗi: không có chỉ mục chia phần ở {index_dir}. Hãy xây dựng: python -m indexer build NGUỒN "
+              f"--index {index_dir} --cluster {cluster} --shards N", file=sys.stderr)
+        return None
     if index_dir is None:
         if not index_exists(DEFAULT_INDEX):
             build_default_index(DEFAULT_INDEX)
@@ -134,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     """Check or build the index, listen, say where, then serve until interrupted."""
     args = parse_args(argv)
     try:
-        index_dir = check_index(args.index)
+        index_dir = check_index(args.index, args.cluster)
     except Exception as exc:  # a one-line reason instead of a traceback
         print(f"Lỗi: không xây dựng được chỉ mục: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -143,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     sock = open_socket(args)
     if sock is None:
         return EXIT_FAILURE
-    app = create_app({"INDEX_DIR": index_dir})
+    app = create_app({"INDEX_DIR": index_dir, "CLUSTER": args.cluster, "REPLICAS": args.replicas})
     print(f"Đang phục vụ tại {socket_url(sock)} (chỉ mục: {index_dir}); "
           f"{args.workers} tiến trình; "
           "Ctrl+C để dừng.", flush=True)

@@ -95,6 +95,8 @@ def refresh_index(app) -> None:
             views.get_index().refresh()
         except indexer.IndexNotFound:
             pass  # the app answers 503 until an index is built
+        except indexer.ClusterError as e:  # the app answers 503 until the cluster answers
+            logging.getLogger("search_app").error("%s", e)
 
 
 def _keep_fresh(app, parent: int | None) -> None:

@@ -93,7 +93,9 @@ def get_index():
     if "search_index" not in extensions:
         with _open_lock:
             if "search_index" not in extensions:
-                extensions["search_index"] = indexer.open_index(current_app.config["INDEX_DIR"])
+                extensions["search_index"] = indexer.open_index(current_app.config["INDEX_DIR"],
+                                                                cluster=current_app.config.get("CLUSTER"),
+                                                                replicas=current_app.config.get("REPLICAS", 1))
     return extensions["search_index"]
 
 
@@ -263,7 +265,8 @@ def api_search():
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
             "rewritten": results.rewritten, "facets": results.facets,
-            "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results]}
+            "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results],
+            **({"missing_shards": results.missing_shards} if results.partial else {})}
 
 
 @bp.get("/api/suggest")
@@ -308,4 +311,6 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(InputError, lambda e: error_response(400, str(e)))
     app.register_error_handler(indexer.QueryError, lambda e: error_response(400, e.vi))
     app.register_error_handler(indexer.IndexNotFound, lambda e: error_response(503))
+    app.register_error_handler(indexer.ClusterError, lambda e: error_response(
+        503, "Không kết nối được cụm máy tìm kiếm (Dask). Vui lòng thử lại sau."))
     app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,121 @@
+"""The Dask cluster against the embedded index: sharded build speed, search parity and latency.
+
+    python -m benchmarks.cluster                      # all 35,431 baomoi articles
+    python -m benchmarks.cluster --articles 3000      # a shorter run
+
+Builds the first --articles baomoi articles with the embedded parallel build (one process per
+core), then as 2 shards on a local Dask cluster of 1 and of 2 worker processes (one thread each;
+real processes, as `dask worker` starts them). Then the 300-query mix of the search-speed
+benchmark (drawn from the same articles) runs through the 2-worker cluster with 1 and 2 replicas
+per shard and through the embedded index: how many queries give the same top 10 (ids, order,
+scores within 1e-4 relative, totals), and the latency each adds (p50, p95; snippets included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import time
+from pathlib import Path
+
+from benchmarks.common import article_text, load_indexer, md_table, percentile, read_jsonl, require_shared, \
+    write_jsonl_gz, write_section
+from benchmarks.search_speed import make_queries, measure, ours_runner
+
+DEFAULT_DIR = "/tmp/vnsearch-cluster"
+SHARDS = 2
+
+
+def local_cluster(workers: int):
+    """A Dask cluster of worker processes on this machine, one thread each."""
+    from distributed import LocalCluster
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+
+
+def builds(indexer, source: Path, folder: Path) -> list[list]:
+    """[how, articles, seconds, articles/s] of the embedded build and of 2 shards on 1 and 2 workers."""
+    from indexer.cluster import build_sharded
+    rows = []
+    report = indexer.build_index([str(source)], str(folder / "embedded"), notice=lambda m: None)
+    rows.append(["embedded, one process per core", report.indexed, report.seconds])
+    for workers in (1, 2):
+        target = folder / f"sharded-{workers}"
+        with local_cluster(workers) as cluster:
+            report = build_sharded([str(source)], target, cluster.scheduler_address, SHARDS)
+        rows.append([f"{SHARDS} shards, {workers} worker process{'es' if workers > 1 else ''}", report.indexed,
+                     report.seconds])
+        print(f"  {rows[-1]}", flush=True)
+    return [[how, n, f"{s:.1f}", f"{n / s:.1f}"] for how, n, s in rows]
+
+
+def same_top(got, want) -> bool:
+    """Whether two results have the same total and top 10: ids, order, scores within 1e-4."""
+    return (got.total == want.total and [h.doc_id for h in got] == [h.doc_id for h in want]
+            and all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)))
+
+
+def searches(indexer, folder: Path, queries, warmup) -> list[list]:
+    """[how, same top 10 / queries, partial results, p50, p95, p50 added] of the embedded index and the cluster."""
+    texts = [q for _, q in queries]
+    with indexer.open_index(folder / "embedded") as embedded:
+        want = [embedded.search(q) for q in texts]
+        base = measure(ours_runner(embedded), queries, warmup)["overall"]
+    rows = [["embedded", "-", "-", percentile(base, 50), percentile(base, 95), 0.0]]
+    with local_cluster(2) as cluster:
+        for replicas in (1, 2):
+            with indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address,
+                                    replicas=replicas) as index:
+                got = [index.search(q) for q in texts]
+                ms = measure(ours_runner(index), queries, warmup)["overall"]
+            same = sum(same_top(g, w) for g, w in zip(got, want))
+            rows.append([f"cluster, {SHARDS} shards, 2 workers, R = {replicas}", f"{same} / {len(texts)}",
+                         sum(g.partial for g in got), percentile(ms, 50), percentile(ms, 95),
+                         percentile(ms, 50) - percentile(base, 50)])
+            print(f"  {rows[-1]}", flush=True)
+    return [[how, same, partial, f"{p50:.1f}", f"{p95:.1f}", f"{added:.1f}"]
+            for how, same, partial, p50, p95, added in rows]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=35_431)
+    parser.add_argument("--dir", default=DEFAULT_DIR)
+    parser.add_argument("--per-category", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args(argv)
+    indexer = load_indexer()
+    folder = Path(args.dir)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
+    source = folder / "articles.jsonl.gz"
+    write_jsonl_gz(records, source)
+    started = time.monotonic()
+    build_rows = builds(indexer, source, folder)
+    articles = [article_text(r) for r in records]
+    queries = make_queries(articles, args.per_category, args.seed)
+    warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
+    search_rows = searches(indexer, folder, queries, warmup)
+    ratio = float(build_rows[2][3]) / float(build_rows[1][3])
+    against = float(build_rows[2][3]) / float(build_rows[0][3])
+    body = "\n\n".join([
+        f"First {len(records):,} baomoi articles; {SHARDS} shards; a local Dask cluster of worker processes "
+        f"(one thread each); {time.monotonic() - started:.0f} s in all.",
+        "### Build",
+        md_table(["how", "articles", "seconds", "articles/s"], build_rows),
+        f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
+        f"(goal: within 15%, i.e. >= 0.85).",
+        f"### Search ({len(queries)} queries of the search-speed mix, top 10 with snippets)",
+        md_table(["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)", "p50 ms",
+                  "p95 ms", "p50 added ms"],
+                 search_rows),
+        "Goal: p50 added <= 5 ms.",
+    ])
+    write_section("cluster", "Cluster", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

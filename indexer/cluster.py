@@ -1,0 +1,434 @@
+"""Sharded indexes on a Dask cluster (the optional ``cluster`` extra: ``distributed``).
+
+An index folder built with ``--shards N`` holds N ordinary indexes (``shard-0`` …, each with its
+generations and ``CURRENT``) and a manifest, ``SHARDS.json``, naming them with the format
+version. Articles go to a shard by a stable hash of their id. Builds and updates run one task
+per shard on the cluster's workers (reading, pyvi analysis and segment writing); the folder must
+be reachable at the same path from every worker.
+
+A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
+open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
+ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
+shards rank exactly as one index of all the articles; the best hits are merged by score (or
+date) then id, and the page's snippets are cut on the shards holding them. A shard with no
+live replica leaves the results partial (``Results.partial``, ``Results.missing_shards``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
+from pathlib import Path
+
+from .build import BuildReport, UpdateReport, build_index, update_index
+from .facets import facet_filters, summed_facets
+from .query import QueryError, parse
+from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, Index, Results, _check_paging, _ms, _recency_window,
+                     adjacent_sum, understand_query)
+from .understand import Lexicon
+from .snippets import Marks
+from .storage import FORMAT_VERSION
+from .store import IndexNotFound
+
+MANIFEST = "SHARDS.json"
+CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
+SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
+COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
+PLACE_SECONDS = 60.0  # opening a shard's index on a worker
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot be reached or used."""
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """The shard of an article: a stable hash of its id (the same on every machine and run)."""
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def is_sharded(index_dir) -> bool:
+    """Whether index_dir holds a sharded index (a manifest)."""
+    return (Path(index_dir) / MANIFEST).is_file()
+
+
+def shard_dirs(index_dir) -> list[Path]:
+    """The shards' folders named by the manifest; IndexNotFound without one, ClusterError for another format."""
+    try:
+        manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFound(f"no sharded index in {index_dir}: build one with `python -m indexer build "
+                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`") from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexNotFound(f"the shards in {index_dir} are in format {manifest.get('format')}, this version "
+                            f"reads format {FORMAT_VERSION}: rebuild them")
+    return [Path(index_dir) / name for name in manifest["shards"]]
+
+
+def _write_manifest(index_dir: Path, shards: int) -> None:
+    """Name the shards in the manifest (written whole, then renamed into place)."""
+    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"format": FORMAT_VERSION, "shards": [f"shard-{n}" for n in range(shards)]}),
+                   encoding="utf-8")
+    os.replace(tmp, index_dir / MANIFEST)
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at address; ClusterError (one line) when it cannot be reached."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError('the cluster needs Dask\'s distributed: pip install -e ".[cluster]"') from None
+    for name in ["distributed", *logging.root.manager.loggerDict]:  # our one line says what failed
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} "
+                           f"(no answer within {CONNECT_SECONDS:.0f} s): {type(e).__name__}") from None
+
+
+class _InShard:
+    """select= for build_index and update_index: the articles of one shard (picklable)."""
+
+    def __init__(self, shard: int, shards: int):
+        self.shard, self.shards = shard, shards
+
+    def __call__(self, doc_id: str) -> bool:
+        return shard_of(doc_id, self.shards) == self.shard
+
+
+def _run_on_shards(address: str, task, index_dir: Path, sources, shards: int) -> list:
+    """Run task(sources, shard folder, shard, shards) for every shard on the cluster; their reports."""
+    client = connect(address)
+    try:
+        futures = [client.submit(task, [str(Path(s).resolve()) for s in sources], str(index_dir / f"shard-{n}"),
+                                 n, shards, pure=False) for n in range(shards)]
+        return client.gather(futures)
+    finally:
+        client.close()
+
+
+def _build_shard(sources, shard_dir: str, shard: int, shards: int) -> BuildReport:
+    """Worker task: build one shard, analysing in this process."""
+    return build_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+
+
+def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
+    """Worker task: update one shard with its articles of the sources."""
+    return update_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+
+
+def _once(items) -> list:
+    """Each (where, reason) once: every shard reads all the sources and reports the same skips."""
+    return list({(item.where, str(item)): item for item in items}.values())
+
+
+def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
+    """Build N shards of index_dir on the cluster, then name them in the manifest."""
+    index_dir, started = Path(index_dir), time.monotonic()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    reports = _run_on_shards(cluster, _build_shard, index_dir, sources, shards)
+    _write_manifest(index_dir, shards)
+    return BuildReport(sum(r.indexed for r in reports), _once(s for r in reports for s in r.skipped),
+                       _once(t for r in reports for t in r.truncated), time.monotonic() - started)
+
+
+def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
+    """Update every shard of index_dir on the cluster, each article going to its shard."""
+    started = time.monotonic()
+    shards = len(shard_dirs(index_dir))
+    reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
+    total = UpdateReport(*(sum(getattr(r, name) for r in reports)
+                           for name in ("added", "updated", "removed")))
+    total.unchanged = sum(r.unchanged for r in reports)
+    total.skipped = _once(s for r in reports for s in r.skipped)
+    total.truncated = _once(t for r in reports for t in r.truncated)
+    total.seconds = time.monotonic() - started
+    return total
+
+
+class ShardActor:
+    """One shard's index held open on a worker (a Dask actor); the methods a search calls."""
+
+    def __init__(self, path: str):
+        self.index = Index(path)
+
+    def find(self, *args):
+        return self.index.find(*args)
+
+    def counts(self, keys):
+        return self.index.counts(keys)
+
+    def lexicon_parts(self):
+        return self.index.lexicon_parts()
+
+    def adjacent(self, syllables):
+        return self.index.adjacent(syllables)
+
+    def hits(self, found, marks):
+        return self.index.hits(found, marks)
+
+    def get(self, doc_id: str):
+        return self.index.get(doc_id)
+
+    def doc_count(self) -> int:
+        return self.index.doc_count
+
+
+class _ShardDown(Exception):
+    """No replica of a shard answered."""
+
+
+class ClusterIndex:
+    """A sharded index searched on a Dask cluster: the same search, get, doc_count and close as Index."""
+
+    def __init__(self, path, cluster: str, replicas: int = 1):
+        self.path = Path(path).resolve()
+        self.shards = shard_dirs(self.path)
+        self.client = connect(cluster)
+        self._turn = 0  # which replica a call tries first, in turn
+        self._opened = 0  # actors opened (their keys' numbers)
+        self._lexicon_build: Future | None = None
+        self._generations: dict[int, str] = {}  # the generation each shard last searched
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
+        try:
+            self._futures = self._place(replicas)
+            self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
+            self._docs = self.doc_count
+        except Exception:
+            self.close()
+            raise
+
+    def _place(self, replicas: int) -> list[list]:
+        """Actor futures: replicas of every shard, on different workers when there are enough."""
+        workers = self._workers()
+        return [[self._open(n, workers[(n + r) % len(workers)] if workers else None)
+                 for r in range(max(1, min(replicas, len(workers))))] for n in range(len(self.shards))]
+
+    def _workers(self) -> list[str]:
+        return sorted(self.client.scheduler_info()["workers"])
+
+    def _open(self, shard: int, worker: str | None):
+        """A future of a new actor holding the shard open on worker (or any worker)."""
+        self._opened += 1
+        return self.client.submit(ShardActor, str(self.shards[shard]), actor=True,
+                                  key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
+                                  workers=[worker] if worker else None, allow_other_workers=bool(worker))
+
+    def _replace_lost(self, shard: int) -> None:
+        """Open a new replica on a live worker in place of each one whose worker was lost (Dask
+        does not move actors); searches use it once it is open."""
+        futures = self._futures[shard]
+        lost = [r for r, f in enumerate(futures) if f.status in ("error", "lost", "cancelled")]
+        if not lost:
+            return
+        holders = {w for f in futures if f.status == "finished" for w in self.client.who_has([f]).get(f.key, ())}
+        workers = sorted(self._workers(), key=lambda w: w in holders)
+        for i, r in enumerate(lost):
+            futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
+
+    def _replicas(self, shard: int) -> list:
+        """The shard's replicas, starting with the one whose turn it is."""
+        with self._lock:
+            self._turn += 1
+            self._replace_lost(shard)
+            futures = list(self._futures[shard])
+        turn = self._turn
+        return [futures[(turn + i) % len(futures)] for i in range(len(futures))]
+
+    def _ask(self, shard: int, method: str, *args):
+        """A method's answer from one replica of the shard, trying the others; _ShardDown if none answers."""
+        deadline = time.monotonic() + SHARD_SECONDS
+        for future in self._replicas(shard):
+            if future.status != "finished":  # being opened: the search does not wait for it
+                continue
+            try:
+                with self.client.as_current():  # the actor handle finds its client through it
+                    actor = future.result(timeout=max(0.1, deadline - time.monotonic()))
+                    return getattr(actor, method)(*args).result(timeout=max(0.1, deadline - time.monotonic()))
+            except (QueryError, IndexNotFound):
+                raise
+            except Exception:  # a lost worker, a timeout: the next replica
+                continue
+        raise _ShardDown(shard)
+
+    def _each(self, method: str, args_of, shards) -> tuple[dict, set[int]]:
+        """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did not)."""
+        calls = {n: self._pool.submit(self._ask, n, method, *args_of(n)) for n in shards}
+        answers, down = {}, set()
+        for n, call in calls.items():
+            try:
+                answers[n] = call.result()
+            except _ShardDown:
+                down.add(n)
+        return answers, down
+
+    @property
+    def doc_count(self) -> int:
+        """How many articles the shards that answer hold."""
+        answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
+        return sum(answers.values())
+
+    def marks(self, query_text: str, exact: bool = False) -> Marks:
+        """What the query marks in results and articles (see Index.marks)."""
+        return self.search(query_text, limit=1, exact=exact).marks
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completions of a query being typed (see Index.suggest), from all shards' words."""
+        if len(prefix) > MAX_SUGGEST_CHARS:
+            raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+        lexicon = self._lexicon()
+        return lexicon.complete(prefix, limit) if lexicon else []
+
+    def _frequency(self, term: str) -> int:
+        """In how many articles of all shards' titles and bodies a word is (see search._frequency)."""
+        keys = [("df", "body", term), ("df", "title", term)]
+        answers, _ = self._each("counts", lambda n: (keys,), range(len(self.shards)))
+        return sum(v for counts in answers.values() for v in counts.values())
+
+    def _lexicon(self) -> Lexicon | None:
+        """The Lexicon of all shards' words, built on first use; None while a large one is built
+        in the background, or when a shard does not answer."""
+        with self._lock:
+            if self._lexicon_build is None:
+                self._lexicon_build = Future()
+                threading.Thread(target=self._build_lexicon, args=(self._lexicon_build,), daemon=True).start()
+            build = self._lexicon_build
+        try:
+            return build.result() if build.done() or self._docs <= LEXICON_WAIT_DOCS else None
+        except _ShardDown:
+            with self._lock:  # tried again by the next search
+                if self._lexicon_build is build:
+                    self._lexicon_build = None
+            return None
+
+    def _note_generations(self, generations: dict[int, str]) -> None:
+        """Build the Lexicon again (on next use) once a shard serves another generation, as Index does."""
+        with self._lock:
+            if any(self._generations.get(n, g) != g for n, g in generations.items()):
+                self._lexicon_build = None
+            self._generations.update(generations)
+
+    def _build_lexicon(self, build: Future) -> None:
+        try:
+            every = range(len(self.shards))
+            parts, down = self._each("lexicon_parts", lambda n: (), every)
+            if down:
+                raise _ShardDown(min(down))
+            titles = [term for n in every for term in parts[n][0]]
+
+            def adjacent(syllables):
+                answers, lost = self._each("adjacent", lambda n: (syllables,), every)
+                if lost:
+                    raise _ShardDown(min(lost))
+                return adjacent_sum([answers[n] for n in every], syllables)
+
+            build.set_result(Lexicon.build(chain(titles, (term for n in every for term in parts[n][1])), adjacent,
+                                     titles))
+        except BaseException as e:
+            build.set_exception(e)
+
+    def refresh(self) -> None:
+        """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
+
+    def get(self, doc_id: str):
+        """The stored article with this id, from its shard, or None (also when the shard is down)."""
+        try:
+            return self._ask(shard_of(doc_id, len(self.shards)), "get", doc_id)
+        except _ShardDown:
+            return None
+
+    def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
+               date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
+               month=None) -> Results:
+        """Search every shard as one index (see Index.search); partial results name the shards that did not answer."""
+        started = time.perf_counter()
+        _check_paging(sort, limit, page)
+        parse(query_text)
+        window = _recency_window(date_from, date_to)
+        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
+        filters = facet_filters(source, category, month)
+        args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        found, down = self._find(args, filters)
+        self._note_generations({n: f.generation for n, f in found.items()})
+        entries = sorted(((key, n, doc_id, score) for n, f in found.items()
+                          for doc_id, score, key in zip(f.ids, f.scores, _sort_keys(f, sort))))
+        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)
+        down |= fetch_down
+        marks = next(iter(found.values())).marks if found else Marks()
+        facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
+        return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
+                       marks, sum(f.undated for f in found.values()), suggestion, rewritten,
+                       facets=facets, facet_missing=facet_missing,
+                       missing_shards=sorted(self.shards[n].name for n in down))
+
+    def _find(self, args, filters: dict) -> tuple[dict, set[int]]:
+        """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
+        counts, found, pending, down = {}, {}, set(range(len(self.shards))), set()
+        for _ in range(COUNT_ROUNDS):
+            answers, lost = self._each("find", lambda n: (*args, counts, filters), pending)
+            down |= lost
+            found = {n: f for n, f in {**found, **answers}.items() if n not in lost}
+            pending = {n for n, f in answers.items() if f.missing}
+            if not pending:
+                break
+            counts = {**counts, **self._sum_counts({n: found[n].missing for n in pending}, down)}
+        return found, down
+
+    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> dict:
+        """Corpus-wide sums of the keys some shards lacked, asking the other shards their values."""
+        keys = {key for values in reported.values() for key in values}
+        asked, lost = self._each("counts", lambda n: (keys - reported.get(n, {}).keys(),),
+                                 set(range(len(self.shards))) - down)
+        down |= lost
+        values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
+        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}
+
+    def _fetch(self, entries, found: dict) -> tuple[list, set[int]]:
+        """The page's hits, each cut on the shard that holds it, in the merged order."""
+        wanted: dict[int, list] = {}
+        for _, n, doc_id, score in entries:
+            wanted.setdefault(n, []).append((doc_id, score))
+        marks = {n: found[n].marks for n in wanted}
+        answers, down = self._each("hits", lambda n: (wanted[n], marks[n]), wanted)
+        by_id = {(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits}
+        return [by_id[(n, doc_id)] for _, n, doc_id, _ in entries if (n, doc_id) in by_id], down
+
+    def close(self) -> None:
+        """Release the actors and the connection."""
+        self._pool.shutdown(wait=False)
+        self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _sort_keys(found, sort: str) -> list[tuple]:
+    """Merge keys of a shard's documents: score then id, or (newest) date, score then id."""
+    if sort == "newest":
+        return [(-r, -s, i) for r, s, i in zip(found.recency, found.scores, found.ids)]
+    return [(-s, i) for s, i in zip(found.scores, found.ids)]
+
+
+def shard_stats(index_dir) -> list[tuple[str, int, int, int]]:
+    """(shard folder, articles, segments, bytes) of every shard, read from the folders."""
+    from .store import current_generation
+    rows = []
+    for shard in shard_dirs(index_dir):
+        gen = current_generation(shard)
+        with Index(shard) as index:
+            rows.append((shard.name, index.doc_count, index.segment_count,
+                         sum(p.stat().st_size for p in gen.iterdir() if p.is_file())))
+    return rows

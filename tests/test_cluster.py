@@ -1,0 +1,271 @@
+"""Sharded builds and searches on a real Dask cluster (issue 11).
+
+A fixture starts a real `dask scheduler` and `dask worker` processes on 127.0.0.1 (free ports,
+stopped after). Tests: a sharded build through the command line puts each article in its hash's
+shard; searches through the cluster equal the embedded index of the same articles (ids, order,
+scores, totals, undated counts, snippets; pages, newest first, date ranges); an update goes to the
+right shards; a worker killed during a stream of searches with two replicas fails no search; with
+both holders of a shard killed the search answers at once from the others, naming the shard (so
+does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from conftest import REPO, other_articles, storm_articles, write_jsonl
+from test_reliability import KILL_QUERIES, news
+from test_server import free_port
+
+pytest.importorskip("distributed")
+
+import indexer  # noqa: E402
+from indexer.cluster import CONNECT_SECONDS, shard_dirs, shard_of  # noqa: E402
+from search_app import create_app  # noqa: E402
+
+SHARDS = 3
+START_SECONDS = 60
+QUERIES = KILL_QUERIES + ["bão", "Bão số 3", "giao thông", "cầu sông Hàn", "lần thứ 7", '"tổ chức sự kiện"']
+SEARCHES = [{}, {"sort": "newest", "page": 2, "limit": 5}, {"date_from": "2015-01-01", "date_to": "2023-06-30"}]
+QUIET = {"notice": lambda message: None}
+
+
+def run(*args, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+class Cluster:
+    """A real Dask scheduler and workers on 127.0.0.1, each a process of its own."""
+
+    def __init__(self, workers: int):
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.procs: list[subprocess.Popen] = []
+        self._start("scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1])
+        self.workers = {f"w{n}": self._start("worker", self.address, "--host", "127.0.0.1", "--name", f"w{n}",
+                                             "--nthreads", "2", "--no-nanny") for n in range(workers)}
+        from distributed import Client
+        with Client(self.address, timeout=START_SECONDS) as client:
+            client.wait_for_workers(workers, timeout=START_SECONDS)
+
+    def _start(self, kind: str, *args) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "dask", kind, *args, "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
+        self.procs.append(proc)
+        return proc
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one worker by its pid."""
+        proc = self.workers[name]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    started = Cluster(workers=2)
+    yield started
+    started.stop()
+
+
+def articles() -> list[dict]:
+    return storm_articles() + other_articles() + news(range(240))
+
+
+@pytest.fixture(scope="module")
+def sharded(cluster, tmp_path_factory):
+    """The test articles built into 3 shards on the cluster (command line) and into one embedded index."""
+    folder = tmp_path_factory.mktemp("sharded")
+    corpus = write_jsonl(folder / "articles.jsonl", articles())
+    built = run("build", corpus, "--index", folder / "shards", "--cluster", cluster.address, "--shards", SHARDS)
+    assert built.returncode == 0, built.stderr
+    indexer.build_index([str(corpus)], str(folder / "one"), **QUIET)
+    return folder, built
+
+
+def shard_ids(folder: Path) -> list[set[str]]:
+    """The article ids each shard holds, read from the shards' folders."""
+    ids = []
+    for shard in shard_dirs(folder):
+        with indexer.open_index(shard) as index:
+            ids.append({doc_id for doc_id in (a["id"] for a in articles() + news(range(240, 260)))
+                        if index.get(doc_id) is not None})
+    return ids
+
+
+def test_a_sharded_build_puts_every_article_in_the_shard_of_its_id_hash(sharded):
+    folder, built = sharded
+    assert f"indexed {len(articles())} articles" in built.stdout
+    held = shard_ids(folder / "shards")
+    assert [len(ids) for ids in held] == [sum(shard_of(a["id"], SHARDS) == n for a in articles())
+                                          for n in range(SHARDS)]
+    assert all(shard_of(doc_id, SHARDS) == n for n, ids in enumerate(held) for doc_id in ids)
+    stats = run("stats", "--index", folder / "shards")
+    assert stats.returncode == 0
+    assert [line.split(":")[0] for line in stats.stdout.splitlines()[1:4]] == ["shard-0", "shard-1", "shard-2"]
+    assert f"articles: {len(articles())}" in stats.stdout
+
+
+def assert_same_results(got, want, what) -> None:
+    assert [h.doc_id for h in got] == [h.doc_id for h in want], what
+    assert all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)), what
+    assert (got.total, got.undated, got.partial) == (want.total, want.undated, False), what
+    assert [h.snippet for h in got] == [h.snippet for h in want], what
+    assert [h.title_html for h in got] == [h.title_html for h in want], what
+
+
+def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded):
+    folder, _ = sharded
+    with indexer.open_index(folder / "one") as one, \
+            indexer.open_index(folder / "shards", cluster=cluster.address) as sharded_index:
+        assert sharded_index.doc_count == one.doc_count == len(articles())
+        for q in QUERIES:
+            for kw in SEARCHES:
+                for exact in (False, True):
+                    assert_same_results(sharded_index.search(q, exact=exact, **kw), one.search(q, exact=exact, **kw),
+                                        (q, kw, exact))
+        assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
+        assert sharded_index.get("no-such-id") is None
+
+
+def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):
+    folder, _ = sharded
+    found = run("search", "bão số 3", "--index", folder / "shards", "--cluster", cluster.address, "--limit", "1")
+    assert found.returncode == 0, found.stderr
+    assert "[thoi-tiet/bao-so-3]" in found.stdout
+    app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": cluster.address})
+    try:
+        answer = app.test_client().get("/api/search?q=b%C3%A3o+s%E1%BB%91+3&per_page=1").get_json()
+        assert answer["hits"][0]["id"] == "thoi-tiet/bao-so-3" and "missing_shards" not in answer
+        assert "<mark>Bão</mark>" in app.test_client().get("/article/thoi-tiet/bao-so-3?q=b%C3%A3o").get_data(True)
+    finally:
+        app.extensions["search_index"].close()
+
+
+def test_an_update_goes_to_the_shard_of_each_article(cluster, sharded, tmp_path):
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    changed = articles()[:-5] + news(range(240, 260), edition=1)  # 5 removed, 20 new, some changed
+    changed[0] = {**changed[0], "title": "Bão số 1 đã tan, ngư dân Quỳnh Lưu trở về nhà"}
+    sharded_index = indexer.open_index(index_dir, cluster=cluster.address)
+    assert sharded_index.search("quynh luu").suggestion != "quỳnh lưu"  # its words are not indexed yet
+    corpus = write_jsonl(folder / "articles.jsonl", changed)  # the path the shards were built from
+    try:
+        updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+        assert updated.returncode == 0, updated.stderr
+        assert "added 20, updated 1, removed 5" in updated.stdout
+        held = shard_ids(index_dir)
+        assert set().union(*held) == {a["id"] for a in changed}
+        assert all(shard_of(doc_id, SHARDS) == n for n, ids in enumerate(held) for doc_id in ids)
+        indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+        with indexer.open_index(tmp_path / "one") as one:
+            # the open cluster index serves the new generations, its Lexicon built again from them
+            wait_for(lambda: sharded_index.search("quynh luu").suggestion == "quỳnh lưu")
+            for q in ("quynh luu", "ngư dân trở về", *QUERIES[:6]):
+                assert_same_results(sharded_index.search(q), one.search(q), q)
+                assert sharded_index.search(q).suggestion == one.search(q).suggestion
+    finally:
+        sharded_index.close()
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(sharded):
+    folder, _ = sharded
+    started = time.monotonic()
+    failed = run("search", "bão", "--index", folder / "shards", "--cluster", f"tcp://127.0.0.1:{free_port()}")
+    assert failed.returncode == 1
+    assert failed.stderr.count("\n") == 1 and failed.stderr.startswith("error: cannot reach the Dask scheduler")
+    assert time.monotonic() - started < CONNECT_SECONDS + 30
+
+
+def holders(index, shard: int) -> set[str]:
+    """The names of the workers holding the shard's replicas."""
+    info = index.client.scheduler_info()["workers"]
+    who = index.client.who_has([f for f in index._futures[shard]])
+    return {info[address]["name"] for addresses in who.values() for address in addresses}
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def reopened(index) -> None:
+    """Wait (at most 30 s) until every replica of every shard is open again."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        index.search("bão")  # a search reopens lost replicas
+        if all(f.status == "finished" for futures in index._futures for f in futures):
+            return
+        time.sleep(0.2)
+
+
+def test_killed_workers_fail_no_search_while_a_replica_is_left_and_leave_partial_results_after(sharded):
+    folder, _ = sharded
+    killed = Cluster(workers=4)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": killed.address, "REPLICAS": 2})
+    try:
+        assert app.test_client().get("/search?q=b%C3%A3o").status_code == 200
+        with app.extensions["search_index"] as index:  # the index the web app searches
+            want = index.search("bão", limit=100)
+            failures, done, stop = [], [0], threading.Event()
+
+            def searches():
+                while not stop.is_set():
+                    got = index.search("bão", limit=100)
+                    if got.partial or [h.doc_id for h in got] != [h.doc_id for h in want]:
+                        failures.append(got.missing_shards)
+                    done[0] += 1
+
+            stream = threading.Thread(target=searches)
+            stream.start()
+            first = sorted(holders(index, 0))[0]
+            wait_for(lambda: done[0] >= 3)
+            killed.kill(first)
+            after = done[0]
+            wait_for(lambda: done[0] >= after + 10)  # ten searches at least after the kill
+            stop.set()
+            stream.join(timeout=60)
+            assert done[0] >= after + 10 and failures == []
+
+            reopened(index)
+            held = [holders(index, n) for n in range(SHARDS)]
+            # a shard whose holders hold no other shard's every replica
+            shard = next(n for n in range(SHARDS) if all(held[t] - held[n] for t in range(SHARDS) if t != n))
+            for name in held[shard]:
+                killed.kill(name)
+            started = time.monotonic()
+            page = app.test_client().get("/search?q=b%C3%A3o").get_data(True)  # the first search since
+            assert time.monotonic() - started < 15
+            assert "Kết quả chưa đầy đủ" in page and f"không nhận được trả lời từ shard-{shard}\n" in page
+            listed = [unquote(i) for i in re.findall(r'<a href="/article/([^"?]+)', page)]
+            assert listed == [h.doc_id for h in want if shard_of(h.doc_id, SHARDS) != shard][:10]
+
+            deadline = time.monotonic() + 30  # the lost replicas are reopened on the worker left
+            while (again := index.search("bão", limit=100)).partial and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert [h.doc_id for h in again] == [h.doc_id for h in want]
+    finally:
+        killed.stop()
