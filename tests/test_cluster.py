@@ -3,8 +3,8 @@
 A fixture starts a real `dask scheduler` and `dask worker` processes on 127.0.0.1 (free ports,
 stopped after). Tests: a sharded build through the command line puts each article in its hash's
 shard; searches through the cluster equal the embedded index of the same articles (ids, order,
-scores, totals, undated counts, snippets; pages, newest first, date ranges); an update goes to the
-right shards; a worker killed during a stream of searches with two replicas fails no search; with
+scores, totals, undated counts, facets, snippets; pages, facet filters, newest first, date
+ranges); an update goes to the right shards; a worker killed during a stream of searches with two replicas fails no search; with
 both holders of a shard killed the search answers at once from the others, naming the shard (so
 does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1.
 """
@@ -36,7 +36,8 @@ from search_app import create_app  # noqa: E402
 SHARDS = 3
 START_SECONDS = 60
 QUERIES = KILL_QUERIES + ["bão", "Bão số 3", "giao thông", "cầu sông Hàn", "lần thứ 7", '"tổ chức sự kiện"']
-SEARCHES = [{}, {"sort": "newest", "page": 2, "limit": 5}, {"date_from": "2015-01-01", "date_to": "2023-06-30"}]
+SEARCHES = [{}, {"sort": "newest", "page": 2, "limit": 5}, {"date_from": "2015-01-01", "date_to": "2023-06-30"},
+            {"source": ["Báo Mẫu", "Báo Đà Nẵng"], "month": "2023-02"}]
 QUIET = {"notice": lambda message: None}
 
 
@@ -130,6 +131,7 @@ def assert_same_results(got, want, what) -> None:
     assert [h.doc_id for h in got] == [h.doc_id for h in want], what
     assert all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)), what
     assert (got.total, got.undated, got.partial) == (want.total, want.undated, False), what
+    assert (got.facets, got.facet_missing) == (want.facets, want.facet_missing), what
     assert [h.snippet for h in got] == [h.snippet for h in want], what
     assert [h.title_html for h in got] == [h.title_html for h in want], what
 
