@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from array import array
 from collections import defaultdict
 from datetime import datetime, timezone
 from itertools import chain
