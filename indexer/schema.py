@@ -14,15 +14,18 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from itertools import chain
 
+import numpy as np
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
 from .articles import MAX_ARTICLE_CHARS, Article
+from .duplicates import NO_HASH, simhash
 from .storage.flat import MAX_TF
 from .storage.writer import FlatPositions
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
+FINGERPRINT_CHARS = 32  # the content hash's hex digits, before the SimHash's
 
 
 class Postings(list):
@@ -85,6 +88,22 @@ def fingerprint(article: Article) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
+def stored_fingerprint(article: Article) -> str:
+    """The fingerprint column's value: the content hash, then the SimHash of the indexed text
+    (16 hex digits; ``duplicates``), which groups syndicated copies."""
+    return f"{fingerprint(article)}{simhash(searchable_text(indexed_part(article))):016x}"
+
+
+def same_content(stored: str, article: Article) -> bool:
+    """Whether a stored fingerprint column value is the article's (same content)."""
+    return stored[:FINGERPRINT_CHARS] == fingerprint(article)
+
+
+def simhashes(stored: list[str]) -> np.ndarray:
+    """The SimHashes held in fingerprint column values, as uint64 (NO_HASH where there is none)."""
+    return np.array([int(v[FINGERPRINT_CHARS:] or NO_HASH, 16) for v in stored], dtype=np.uint64)
+
+
 def _positions(tokens) -> dict[str, list[int]]:
     """term -> its sorted positions, from (text, pos) tokens."""
     positions = defaultdict(list)
@@ -126,7 +145,7 @@ def restored_document(stored: dict, fingerprint_value: str) -> dict:
 
 def to_document(schema: Schema, article: Article) -> dict:
     """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
-    doc = {"id": article.id, "origin": article.origin, "fingerprint": fingerprint(article),
+    doc = {"id": article.id, "origin": article.origin, "fingerprint": stored_fingerprint(article),
            "date": article.date,
            "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})

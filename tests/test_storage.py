@@ -27,7 +27,7 @@ import indexer
 import indexer.storage.merge
 
 QUERIES = KILL_QUERIES + ["lần thứ 7", "Quảng Ninh", "hoàn thành kế hoạch", '"tổ chức sự kiện"', "Báo"]
-FORMAT_DATA = Path(__file__).parent / "data" / "format-2"
+FORMAT_DATA = Path(__file__).parent / "data" / "format-3"
 QUIET = {"notice": lambda message: None}
 
 

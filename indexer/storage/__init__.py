@@ -20,7 +20,7 @@ from .reader import IndexReader, OldFormat
 from .threadsafe import ThreadSafeStorage
 from .writer import IndexWriter, native_schema
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
 
 
