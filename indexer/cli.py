@@ -21,7 +21,7 @@ from .articles import MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
-from .search import MAX_LIMIT, MAX_PAGE, SORTS, as_date
+from .search import MAX_LIMIT, MAX_PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 
 EXIT_FAILURE = 1
@@ -52,6 +52,7 @@ examples:
   python -m indexer search "nghi quyet giao thong" --limit 5
   python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
   python -m indexer search 'title:"giao thông"' --json
+  python -m indexer related baomoi-22239698 --limit 5      # articles like this one
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
 """
@@ -107,10 +108,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="analysis processes (default: one per core)")
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
+    related = _command(sub, "related", "list the articles most like one article (not its syndicated copies)")
+    related.add_argument("id", help="the article's id (as search prints it)")
+    related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
+                         help=f"how many (default {RELATED_LIMIT})")
+    related.add_argument("--json", action="store_true", help="print them as JSON")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
     optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
                         "articles (open indexes keep searching meanwhile)")
-    for p in (build, update, search, stats, optimize):
+    for p in (build, update, search, related, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     return parser
 
@@ -137,6 +143,9 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
     search.add_argument("--exact", action="store_true",
                         help="search the words as typed: no Telex/VNI decoding, typo fixes, "
                              "restored accents or abbreviations")
+    search.add_argument("--no-group", dest="group", action="store_false",
+                        help="list syndicated copies (near-identical articles) as results of their own "
+                             "(by default each group is one result, its copies' ids listed under it)")
 
 
 def dash_query_last(argv: list[str]) -> list[str]:
@@ -208,7 +217,8 @@ def _hit_line(rank: int, hit) -> str:
 def cmd_search(args) -> int:
     with open_index(args.index) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
-                               date_from=args.date_from, date_to=args.date_to, exact=args.exact)
+                               date_from=args.date_from, date_to=args.date_to, exact=args.exact,
+                               group=args.group)
     note = undated_note(results.undated, bool(args.date_from or args.date_to))
     if results.rewritten:
         print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
@@ -218,13 +228,32 @@ def cmd_search(args) -> int:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
+                          "copies": results.copies, "hits": [hit.to_dict() for hit in results]},
+                         ensure_ascii=False, indent=2))
         return 0
-    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
+    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
+          + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
+             "under them (--no-group lists them)" if results.copies else ""))
     if note:
         print(note)
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
         print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
+        if hit.duplicates:
+            print(f"   same text: {', '.join(hit.duplicates)}")
+    return 0
+
+
+def cmd_related(args) -> int:
+    with open_index(args.index) as index:
+        related = index.related(args.id, limit=args.limit)
+    if related is None:
+        print(f"no article has the id {args.id!r}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.json:
+        print(json.dumps({"id": args.id, "related": [hit.to_dict() for hit in related]}, ensure_ascii=False, indent=2))
+        return 0
+    for rank, hit in enumerate(related, start=1):
+        print(_hit_line(rank, hit))
     return 0
 
 
@@ -246,7 +275,7 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats,
+COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "related": cmd_related, "stats": cmd_stats,
             "optimize": cmd_optimize}
 
 

@@ -10,6 +10,7 @@ import numbers
 import re
 import threading
 import time
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
@@ -20,10 +21,11 @@ from urllib.parse import urlsplit
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import CODE_RE, fold
+from . import duplicates
+from .analysis import CODE_RE, analyze, fold
 from .articles import Article, to_vietnam_time
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
-from .schema import SCORED_FIELDS, recency
+from .schema import SCORED_FIELDS, indexed_part, recency, searchable_text, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .storage import open_reader
@@ -40,6 +42,8 @@ MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
+RELATED_LIMIT = 5
+RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Hit:
     author: str
     highlight: Highlight  # the snippet: fragments of the text as (text, marked) pieces
     title_highlight: Highlight
+    duplicates: list[str] = field(default_factory=list)  # ids of its syndicated copies among the matches
 
     @property
     def snippet(self) -> str:
@@ -71,7 +76,8 @@ class Hit:
         return {"id": self.doc_id, "title": self.title, "title_html": self.title_html,
                 "date": self.date.isoformat() if self.date else None, "url": self.url,
                 "source": self.source, "category": self.category, "author": self.author,
-                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4)}
+                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4),
+                "duplicates": self.duplicates}
 
     @property
     def site(self) -> str:
@@ -87,7 +93,12 @@ class Hit:
 
 @dataclass
 class Results:
-    """One page of hits, with the total number of matching articles and the time taken."""
+    """One page of hits, with the total number of results and the time taken.
+
+    Grouped (the default), each group of syndicated copies is one result, listed as its
+    best-ranked article (its copies in ``Hit.duplicates``): ``total`` counts results so, and
+    ``copies`` the matching articles not listed for that reason (total + copies = matching articles).
+    """
     query: str
     hits: list[Hit]
     total: int
@@ -99,6 +110,7 @@ class Results:
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
+    copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
 
     @property
     def pages(self) -> int:
@@ -201,19 +213,39 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
+def _rank_key(scores, recency, doc_id):
+    """The sort key of a document: by score or (given recency) newest first, then by article id."""
+    if recency is None:
+        return lambda d: (-scores[d], doc_id(d))
+    return lambda d: (-recency[d], -scores[d], doc_id(d))
+
+
 def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
     """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
         if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
             ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
-        return sorted(ids.tolist(), key=lambda d: (-scores[d], doc_id(d)))[:n]
+        return sorted(ids.tolist(), key=_rank_key(scores, None, doc_id))[:n]
     ids = np.flatnonzero(matched)
     ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
     if len(ids) > n:  # keep the documents tied with the n-th
         tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
         ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
-    return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
+    return sorted(ids.tolist(), key=_rank_key(scores, recency, doc_id))[:n]
+
+
+def _copies(matched, groups, grouped, key) -> dict[int, list[int]]:
+    """The best-ranked (by key) matched article of each group of copies -> its matched copies, in order."""
+    members = defaultdict(list)
+    for d in grouped[matched[grouped]].tolist():
+        members[int(groups[d])].append(d)
+    best = {}
+    for docs in members.values():
+        if len(docs) > 1:
+            first, *rest = sorted(docs, key=key)
+            best[first] = rest
+    return best
 
 
 class _Snapshot:
@@ -233,6 +265,17 @@ class _Snapshot:
         self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
         self._thread_lock = threading.Lock()  # starts the background build once, never held by it
         self._lexicon_thread: threading.Thread | None = None
+        self._groups: tuple[np.ndarray, np.ndarray] | None = None
+        self._groups_lock = threading.Lock()
+
+    def copy_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """(each document's group of syndicated copies, the documents in groups of two or more),
+        found from the stored SimHashes on first use."""
+        with self._groups_lock:
+            if self._groups is None:
+                groups = duplicates.groups(simhashes(self.reader.column("fingerprint", str)), self.reader.live)
+                self._groups = groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
+            return self._groups
 
     def acquire(self) -> "_Snapshot":
         """Count one more user (a search); the caller holds the Index lock."""
@@ -359,8 +402,11 @@ class Index:
             return len(snap.reader.segments)
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
-               date_to=None, sort: str = "relevance", exact: bool = False) -> Results:
+               date_to=None, sort: str = "relevance", exact: bool = False, group: bool = True) -> Results:
         """Search; raises QueryError for an unusable query or parameters.
+
+        Grouped, syndicated copies are one result (``Hit.duplicates``; see ``Results``); group=False
+        lists every matching article.
 
         Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
         nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
@@ -379,12 +425,35 @@ class Index:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
             scores, matched = self._execute(snap, plan, alternatives)
             matched, undated = _by_date(matched, snap.recency, window, sort)
-            docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
-                         page * limit)
+            recency = snap.recency if sort == "newest" else None
+            copies = _copies(matched, *snap.copy_groups(), _rank_key(scores, recency, snap.reader.doc_id)) \
+                if group else {}
+            listed = _without(matched, copies)
+            docs = _rank(scores, listed, recency, snap.reader.doc_id, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
-            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
-        return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood)
+            hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks,
+                              [snap.reader.doc_id(c) for c in copies.get(d, ())]) for d in page_docs]
+        total = int(listed.sum())
+        return Results(query_text, hits, total, page, limit, _ms(started), sort, plan.marks,
+                       undated, copies=int(matched.sum()) - total, **understood)
+
+    def related(self, doc_id: str, limit: int = RELATED_LIMIT) -> list[Hit] | None:
+        """Up to limit articles most like this one (ranked by its most distinctive terms, tf-idf),
+        never its syndicated copies; None when no article has this id."""
+        _check_paging("relevance", limit, 1)
+        with self._snapshot() as snap:
+            docnum = snap.reader.document_number(doc_id)
+            if docnum is None:
+                return None
+            scorer, stored = snap.scorer, snap.reader.stored_fields(docnum)
+            scores = np.zeros(scorer.size, dtype=np.float32)
+            for term, weight in _distinctive_terms(scorer, stored):
+                scorer.add(scores, "body", term, weight)
+                scorer.add(scores, "title", term, weight * TITLE)
+            groups = snap.copy_groups()[0]
+            matched = scorer.live & (scores > 0) & (groups != groups[docnum])
+            docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
+            return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;
@@ -432,12 +501,12 @@ class Index:
             scorer.add(scores, term.fieldname, term.text, term.boost)
         return scores, matched
 
-    def _hit(self, stored: dict, score: float, marks: Marks) -> Hit:
+    def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
         title_highlight, highlight = marks.article(stored.get("title", ""), text)
         return Hit(stored["id"], stored.get("title", ""), score, stored.get("date"),
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
-                   stored.get("author", ""), highlight, title_highlight)
+                   stored.get("author", ""), highlight, title_highlight, list(copies))
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -493,6 +562,32 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _without(matched: np.ndarray, copies: dict[int, list[int]]) -> np.ndarray:
+    """matched less the copies of listed articles."""
+    hidden = [d for rest in copies.values() for d in rest]
+    if not hidden:
+        return matched
+    listed = matched.copy()
+    listed[hidden] = False
+    return listed
+
+
+def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
+    """An article's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
+    articles may hold too, each with its weight (the best is 1)."""
+    part = indexed_part(Article(id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+                                lead=stored.get("lead") or ""))
+    counts = Counter(t for t, *_ in analyze(searchable_text(part)))
+    counts.update({t: 2 * n for t, n in Counter(t for t, *_ in analyze(part.title)).items()})
+    weights = {}
+    for term, tf in counts.items():
+        df = max(scorer.doc_frequency("body", term), scorer.doc_frequency("title", term))
+        if df > 1:  # another article holds it too
+            weights[term] = (1 + math.log(tf)) * scorer.idf(df)
+    best = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))[:RELATED_TERMS]
+    return [(term, weight / best[0][1]) for term, weight in best]
 
 
 def _frequency(scorer: Scorer, term: str) -> int:

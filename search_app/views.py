@@ -51,12 +51,14 @@ class SearchParams:
     date_to: date | None = None
     per_page: int = PER_PAGE
     exact: bool = False  # search the words as typed: no keystroke decoding, no restored accents
+    group: bool = True  # syndicated copies as one result
 
     def url_args(self) -> dict:
         """The query-string arguments that differ from the defaults."""
         args = {"q": self.q, "page": self.page, "sort": self.sort,
                 "from": self.date_from and self.date_from.isoformat(),
-                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact)}
+                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact),
+                "group": "" if self.group else "false"}
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
@@ -117,14 +119,15 @@ def parse_params(args, api: bool = False) -> SearchParams:
     date_to = parse_date(args.get("to"), "Đến ngày")
     if date_from and date_to and date_from > date_to:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
-    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1")
+    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1",
+                        args.get("group", "").lower() not in ("false", "0"))
 
 
 def run_search(params: SearchParams):
     """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
     return get_index().search(params.q, limit=params.per_page, page=params.page,
                               date_from=params.date_from, date_to=params.date_to,
-                              sort=params.sort, exact=params.exact)
+                              sort=params.sort, exact=params.exact, group=params.group)
 
 
 def undated_note(undated: int, filtered: bool) -> str:
@@ -187,7 +190,9 @@ def search():
     if not params.q:
         return render_template("index.html")
     results = run_search(params)
-    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
+    index = get_index()
+    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
+             [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
                            undated=undated_note(results.undated, bool(params.date_from or params.date_to)),
@@ -209,10 +214,11 @@ def article(doc_id: str):
     mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
-    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to", "exact") if request.args.get(k)}
+    back = {k: request.args[k] for k in ("q", "page", "sort", "from", "to", "exact", "group") if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
-                           back_url=url_for("search.search", **back) if q else None)
+                           back_url=url_for("search.search", **back) if q else None,
+                           related=index.related(doc_id) or [])
 
 
 def highlighter(index, q: str, article: str, exact: bool = False):
@@ -237,7 +243,17 @@ def api_search():
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "hits": [hit.to_dict() for hit in results]}
+            "rewritten": results.rewritten, "copies": results.copies,
+            "hits": [hit.to_dict() for hit in results]}
+
+
+@bp.get("/api/related/<path:doc_id>")
+def api_related(doc_id: str):
+    """The articles most like one article, as JSON (404 for an unknown id)."""
+    related = get_index().related(doc_id)
+    if related is None:
+        abort(404)
+    return {"id": doc_id, "related": [hit.to_dict() for hit in related]}
 
 
 @bp.get("/api/suggest")
