@@ -5,8 +5,8 @@ of ``SHINGLE`` consecutive syllables of the article's lead and body: two texts s
 their shingles get hashes a few bits apart. It is computed at indexing time, in the worker that
 analyses the article, and stored in the ``fingerprint`` column with the content hash (so updates
 and merges carry it as they carry the column). Groups are not stored: they are found when a
-generation is first searched with grouping, from the stored hashes of its live articles, so an
-update that changes or removes a copy regroups exactly as a fresh build would.
+generation is opened for searching, from the stored hashes of its live articles, so an update
+that changes or removes a copy regroups exactly as a fresh build would.
 """
 
 from __future__ import annotations

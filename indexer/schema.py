@@ -88,10 +88,14 @@ def fingerprint(article: Article) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
+def article_simhash(article: Article) -> int:
+    """The SimHash of an article's indexed lead and body (``duplicates``), which groups its copies."""
+    return simhash(searchable_text(indexed_part(article)))
+
+
 def stored_fingerprint(article: Article) -> str:
-    """The fingerprint column's value: the content hash, then the SimHash of the indexed text
-    (16 hex digits; ``duplicates``), which groups syndicated copies."""
-    return f"{fingerprint(article)}{simhash(searchable_text(indexed_part(article))):016x}"
+    """The fingerprint column's value: the content hash, then the SimHash (16 hex digits)."""
+    return f"{fingerprint(article)}{article_simhash(article):016x}"
 
 
 def same_content(stored: str, article: Article) -> bool:

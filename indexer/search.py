@@ -255,6 +255,7 @@ class _Snapshot:
         try:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
+            self.groups, self.grouped = _copy_groups(reader)
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -265,17 +266,6 @@ class _Snapshot:
         self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
         self._thread_lock = threading.Lock()  # starts the background build once, never held by it
         self._lexicon_thread: threading.Thread | None = None
-        self._groups: tuple[np.ndarray, np.ndarray] | None = None
-        self._groups_lock = threading.Lock()
-
-    def copy_groups(self) -> tuple[np.ndarray, np.ndarray]:
-        """(each document's group of syndicated copies, the documents in groups of two or more),
-        found from the stored SimHashes on first use."""
-        with self._groups_lock:
-            if self._groups is None:
-                groups = duplicates.groups(simhashes(self.reader.column("fingerprint", str)), self.reader.live)
-                self._groups = groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
-            return self._groups
 
     def acquire(self) -> "_Snapshot":
         """Count one more user (a search); the caller holds the Index lock."""
@@ -312,6 +302,13 @@ class _Snapshot:
             last = self._users == 0
         if last:
             self.reader.close()
+
+
+def _copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
+    """(each document's group of syndicated copies, the documents in groups of two or more),
+    from the stored SimHashes of the live documents."""
+    groups = duplicates.groups(simhashes(reader.column("fingerprint", str)), reader.live)
+    return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
 
 
 def _open_snapshot(path: Path) -> _Snapshot:
@@ -426,7 +423,7 @@ class Index:
             scores, matched = self._execute(snap, plan, alternatives)
             matched, undated = _by_date(matched, snap.recency, window, sort)
             recency = snap.recency if sort == "newest" else None
-            copies = _copies(matched, *snap.copy_groups(), _rank_key(scores, recency, snap.reader.doc_id)) \
+            copies = _copies(matched, snap.groups, snap.grouped, _rank_key(scores, recency, snap.reader.doc_id)) \
                 if group else {}
             listed = _without(matched, copies)
             docs = _rank(scores, listed, recency, snap.reader.doc_id, page * limit)
@@ -450,8 +447,7 @@ class Index:
             for term, weight in _distinctive_terms(scorer, stored):
                 scorer.add(scores, "body", term, weight)
                 scorer.add(scores, "title", term, weight * TITLE)
-            groups = snap.copy_groups()[0]
-            matched = scorer.live & (scores > 0) & (groups != groups[docnum])
+            matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
             docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
             return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
@@ -587,7 +583,7 @@ def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
         if df > 1:  # another article holds it too
             weights[term] = (1 + math.log(tf)) * scorer.idf(df)
     best = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))[:RELATED_TERMS]
-    return [(term, weight / best[0][1]) for term, weight in best]
+    return [(term, weight / best[0][1]) for term, weight in best]  # empty when no term is shared
 
 
 def _frequency(scorer: Scorer, term: str) -> int:

@@ -53,7 +53,8 @@ QUERY = "lũ Nghệ An"
 
 
 def articles(copy: dict = COPY) -> list[dict]:
-    return [FIRST, copy, RELIEF, {"id": "giao-duc/tuyen-sinh", "title": "Lịch thi lớp 10", "body": SCHOOL}]
+    return [FIRST, copy, RELIEF, {"id": "giao-duc/tuyen-sinh", "title": "Lịch thi lớp 10", "body": SCHOOL},
+            {"id": "la/rieng", "title": "Xyzzy", "body": "Qwrtp zxcvb plugh."}]
 
 
 def build(folder, copy: dict = COPY):
@@ -122,6 +123,7 @@ def test_related_articles_are_alike_but_never_the_article_or_its_copies(news):
     with indexer.open_index(news / "ix") as index:
         related = index.related("lu/bao-mot")
         assert index.related("lu/khong-co") is None
+        assert index.related("la/rieng") == []  # no word another article holds
         assert len(index.related("lu/bao-mot", limit=2)) == 2
         with pytest.raises(indexer.QueryError):
             index.related("lu/bao-mot", limit=0)
