@@ -423,9 +423,7 @@ class Index:
             scores, matched = self._execute(snap, plan, alternatives)
             matched, undated = _by_date(matched, snap.recency, window, sort)
             recency = snap.recency if sort == "newest" else None
-            copies = _copies(matched, snap.groups, snap.grouped, _rank_key(scores, recency, snap.reader.doc_id)) \
-                if group else {}
-            listed = _without(matched, copies)
+            listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
             docs = _rank(scores, listed, recency, snap.reader.doc_id, page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks,
@@ -560,14 +558,15 @@ class Index:
         self.close()
 
 
-def _without(matched: np.ndarray, copies: dict[int, list[int]]) -> np.ndarray:
-    """matched less the copies of listed articles."""
+def _grouped(snap: _Snapshot, matched, scores, recency) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """(matched less the copies of better-ranked matched articles, listed article -> its copies)."""
+    copies = _copies(matched, snap.groups, snap.grouped, _rank_key(scores, recency, snap.reader.doc_id))
     hidden = [d for rest in copies.values() for d in rest]
     if not hidden:
-        return matched
+        return matched, copies
     listed = matched.copy()
     listed[hidden] = False
-    return listed
+    return listed, copies
 
 
 def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
