@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
-from .schema import build_schema, fingerprint, to_document
+from .schema import build_schema, same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations,
                     writer_lock)
@@ -333,7 +333,7 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
             report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
             continue
         seen.add(article.id)
-        if old is not None and old[0] == fingerprint(article):
+        if old is not None and same_content(old[0], article):
             report.unchanged += 1
         else:
             changed.append(article)

@@ -22,7 +22,7 @@ from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
-from .search import MAX_LIMIT, MAX_PAGE, SORTS, as_date
+from .search import MAX_LIMIT, MAX_PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 
 EXIT_FAILURE = 1
@@ -54,6 +54,7 @@ examples:
   python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
   python -m indexer search 'title:"giao thông"' --json
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
+  python -m indexer related baomoi-22239698 --limit 5      # articles like this one
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -113,10 +114,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="with --cluster: split the index into N shards by a hash of the article id")
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
+    related = _command(sub, "related", "list the articles most like one article (not its syndicated copies)")
+    related.add_argument("id", help="the article's id (as search prints it)")
+    related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
+                         help=f"how many (default {RELATED_LIMIT})")
+    related.add_argument("--json", action="store_true", help="print them as JSON")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
     optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
                         "articles (open indexes keep searching meanwhile)")
-    for p in (build, update, search, stats, optimize):
+    for p in (build, update, search, related, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     for p in (build, update, search):
         p.add_argument("--cluster", metavar="ADDRESS", default=None,
@@ -156,6 +162,9 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
     search.add_argument("--exact", action="store_true",
                         help="search the words as typed: no Telex/VNI decoding, typo fixes, "
                              "restored accents or abbreviations")
+    search.add_argument("--no-group", dest="group", action="store_false",
+                        help="list syndicated copies (near-identical articles) as results of their own "
+                             "(by default each group is one result, its copies' ids listed under it)")
 
 
 def dash_query_last(argv: list[str]) -> list[str]:
@@ -248,7 +257,7 @@ def cmd_search(args) -> int:
     with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
-                               source=args.source, category=args.category, month=args.month)
+                               source=args.source, category=args.category, month=args.month, group=args.group)
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if results.partial:
         print(f"partial results: no answer from {', '.join(results.missing_shards)}", file=sys.stderr)
@@ -260,17 +269,35 @@ def cmd_search(args) -> int:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "facets": results.facets, "facet_missing": results.facet_missing,
+                          "copies": results.copies, "facets": results.facets, "facet_missing": results.facet_missing,
                           **({"missing_shards": results.missing_shards} if results.partial else {}),
                           "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
+    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
+          + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
+             "under them (--no-group lists them)" if results.copies else ""))
     if note:
         print(note)
     if args.facets:
         print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
         print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
+        if hit.duplicates:
+            print(f"   same text: {', '.join(hit.duplicates)}")
+    return 0
+
+
+def cmd_related(args) -> int:
+    with open_index(args.index) as index:
+        related = index.related(args.id, limit=args.limit)
+    if related is None:
+        print(f"no article has the id {args.id!r}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.json:
+        print(json.dumps({"id": args.id, "related": [hit.to_dict() for hit in related]}, ensure_ascii=False, indent=2))
+        return 0
+    for rank, hit in enumerate(related, start=1):
+        print(_hit_line(rank, hit))
     return 0
 
 
@@ -305,7 +332,7 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "stats": cmd_stats,
+COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "related": cmd_related, "stats": cmd_stats,
             "optimize": cmd_optimize}
 
 

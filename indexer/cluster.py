@@ -349,8 +349,9 @@ class ClusterIndex:
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
-               month=None) -> Results:
-        """Search every shard as one index (see Index.search); partial results name the shards that did not answer."""
+               month=None, group: bool = True) -> Results:
+        """Search every shard as one index (see Index.search); partial results name the shards
+        that did not answer; syndicated copies are grouped within each shard."""
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)
@@ -358,24 +359,24 @@ class ClusterIndex:
         rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        found, down = self._find(args, filters)
+        found, down = self._find(args, filters, group)
         self._note_generations({n: f.generation for n, f in found.items()})
-        entries = sorted(((key, n, doc_id, score) for n, f in found.items()
-                          for doc_id, score, key in zip(f.ids, f.scores, _sort_keys(f, sort))))
+        entries = sorted(((key, n, doc_id, score, copies) for n, f in found.items()
+                          for doc_id, score, copies, key in zip(f.ids, f.scores, f.duplicates, _sort_keys(f, sort))))
         hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)
         down |= fetch_down
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
                        marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       facets=facets, facet_missing=facet_missing,
+                       facets=facets, facet_missing=facet_missing, copies=sum(f.copies for f in found.values()),
                        missing_shards=sorted(self.shards[n].name for n in down))
 
-    def _find(self, args, filters: dict) -> tuple[dict, set[int]]:
+    def _find(self, args, filters: dict, group: bool) -> tuple[dict, set[int]]:
         """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
         counts, found, pending, down = {}, {}, set(range(len(self.shards))), set()
         for _ in range(COUNT_ROUNDS):
-            answers, lost = self._each("find", lambda n: (*args, counts, filters), pending)
+            answers, lost = self._each("find", lambda n: (*args, counts, filters, group), pending)
             down |= lost
             found = {n: f for n, f in {**found, **answers}.items() if n not in lost}
             pending = {n for n, f in answers.items() if f.missing}
@@ -396,12 +397,12 @@ class ClusterIndex:
     def _fetch(self, entries, found: dict) -> tuple[list, set[int]]:
         """The page's hits, each cut on the shard that holds it, in the merged order."""
         wanted: dict[int, list] = {}
-        for _, n, doc_id, score in entries:
-            wanted.setdefault(n, []).append((doc_id, score))
+        for _, n, doc_id, score, copies in entries:
+            wanted.setdefault(n, []).append((doc_id, score, copies))
         marks = {n: found[n].marks for n in wanted}
         answers, down = self._each("hits", lambda n: (wanted[n], marks[n]), wanted)
         by_id = {(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits}
-        return [by_id[(n, doc_id)] for _, n, doc_id, _ in entries if (n, doc_id) in by_id], down
+        return [by_id[(n, doc_id)] for _, n, doc_id, *_ in entries if (n, doc_id) in by_id], down
 
     def close(self) -> None:
         """Release the actors and the connection."""

@@ -13,11 +13,13 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from itertools import chain
 
+import numpy as np
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
 from .articles import MAX_ARTICLE_CHARS, Article, site_of
+from .duplicates import NO_HASH, simhash
 from .storage.flat import MAX_TF
 from .storage.writer import FlatPositions
 
@@ -25,6 +27,7 @@ SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
 FACET_FIELDS = {"source": "facet_source", "category": "facet_category"}  # facet -> its column
 MAX_FACET_CHARS = 200  # a facet value is cut to this length
+FINGERPRINT_CHARS = 32  # the content hash's hex digits, before the SimHash's
 
 
 class Postings(list):
@@ -94,6 +97,26 @@ def fingerprint(article: Article) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
+def article_simhash(article: Article) -> int:
+    """The SimHash of an article's indexed lead and body (``duplicates``), which groups its copies."""
+    return simhash(searchable_text(indexed_part(article)))
+
+
+def stored_fingerprint(article: Article) -> str:
+    """The fingerprint column's value: the content hash, then the SimHash (16 hex digits)."""
+    return f"{fingerprint(article)}{article_simhash(article):016x}"
+
+
+def same_content(stored: str, article: Article) -> bool:
+    """Whether a stored fingerprint column value is the article's (same content)."""
+    return stored[:FINGERPRINT_CHARS] == fingerprint(article)
+
+
+def simhashes(stored: list[str]) -> np.ndarray:
+    """The SimHashes held in fingerprint column values, as uint64 (NO_HASH where there is none)."""
+    return np.array([int(v[FINGERPRINT_CHARS:] or NO_HASH, 16) for v in stored], dtype=np.uint64)
+
+
 def _positions(tokens) -> dict[str, list[int]]:
     """term -> its sorted positions, from (text, pos) tokens."""
     positions = defaultdict(list)
@@ -136,7 +159,7 @@ def restored_document(stored: dict, fingerprint_value: str) -> dict:
 
 def to_document(schema: Schema, article: Article) -> dict:
     """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
-    doc = {"id": article.id, "origin": article.origin, "fingerprint": fingerprint(article),
+    doc = {"id": article.id, "origin": article.origin, "fingerprint": stored_fingerprint(article),
            "date": article.date,
            "recency": recency(article.date)}
     doc.update({name: getattr(article, name) for name in STORED_FIELDS})

@@ -10,6 +10,7 @@ import numbers
 import re
 import threading
 import time
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
@@ -19,11 +20,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import fold, is_code
+from . import duplicates
+from .analysis import analyze, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
-from .schema import SCORED_FIELDS, recency
+from .schema import SCORED_FIELDS, indexed_part, recency, searchable_text, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
@@ -41,6 +43,8 @@ ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
+RELATED_LIMIT = 5
+RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Hit:
     author: str
     highlight: Highlight  # the snippet: fragments of the text as (text, marked) pieces
     title_highlight: Highlight
+    duplicates: list[str] = field(default_factory=list)  # ids of its syndicated copies among the matches
 
     @property
     def snippet(self) -> str:
@@ -72,7 +77,8 @@ class Hit:
         return {"id": self.doc_id, "title": self.title, "title_html": self.title_html,
                 "date": self.date.isoformat() if self.date else None, "url": self.url,
                 "source": self.source, "category": self.category, "author": self.author,
-                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4)}
+                "site": self.site, "snippet": self.snippet, "score": round(self.score, 4),
+                "duplicates": self.duplicates}
 
     @property
     def site(self) -> str:
@@ -82,7 +88,12 @@ class Hit:
 
 @dataclass
 class Results:
-    """One page of hits, with the total number of matching articles and the time taken."""
+    """One page of hits, with the total number of results and the time taken.
+
+    Grouped (the default), each group of syndicated copies is one result, listed as its
+    best-ranked article (its copies in ``Hit.duplicates``): ``total`` counts results so, and
+    ``copies`` the matching articles not listed for that reason (total + copies = matching articles).
+    """
     query: str
     hits: list[Hit]
     total: int
@@ -94,6 +105,7 @@ class Results:
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
+    copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
     facets: dict = field(default_factory=empty_facets)  # facet -> [{"value", "count"}], most first
     facet_missing: dict = field(default_factory=no_missing)  # facet -> matching articles without a value
     missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
@@ -221,6 +233,8 @@ class Found:
     missing: dict  # corpus-wide counts the given ones lacked (Scorer.given): key -> this index's own
     facets: dict = field(default_factory=empty_facets)
     facet_missing: dict = field(default_factory=no_missing)
+    copies: int = 0  # matching articles left out as copies of a listed one
+    duplicates: list = field(default_factory=list)  # per document: the ids of its copies
     ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
     recency: list[int] = field(default_factory=list)
     generation: str = ""
@@ -234,19 +248,39 @@ def _top(scores, matched, n: int) -> np.ndarray:
     return ids
 
 
+def _rank_key(scores, recency, doc_id):
+    """The sort key of a document: by score or (given recency) newest first, then by article id."""
+    if recency is None:
+        return lambda d: (-scores[d], doc_id(d))
+    return lambda d: (-recency[d], -scores[d], doc_id(d))
+
+
 def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
     """The first n matched documents, by score or (given recency) newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
         if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
             ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
-        return sorted(ids.tolist(), key=lambda d: (-scores[d], doc_id(d)))[:n]
+        return sorted(ids.tolist(), key=_rank_key(scores, None, doc_id))[:n]
     ids = np.flatnonzero(matched)
     ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
     if len(ids) > n:  # keep the documents tied with the n-th
         tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
         ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
-    return sorted(ids.tolist(), key=lambda d: (-recency[d], -scores[d], doc_id(d)))[:n]
+    return sorted(ids.tolist(), key=_rank_key(scores, recency, doc_id))[:n]
+
+
+def _copies(matched, groups, grouped, key) -> dict[int, list[int]]:
+    """The best-ranked (by key) matched article of each group of copies -> its matched copies, in order."""
+    members = defaultdict(list)
+    for d in grouped[matched[grouped]].tolist():
+        members[int(groups[d])].append(d)
+    best = {}
+    for docs in members.values():
+        if len(docs) > 1:
+            first, *rest = sorted(docs, key=key)
+            best[first] = rest
+    return best
 
 
 class _Snapshot:
@@ -257,6 +291,7 @@ class _Snapshot:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
+            self.groups, self.grouped = _copy_groups(reader)
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -306,6 +341,13 @@ class _Snapshot:
             last = self._users == 0
         if last:
             self.reader.close()
+
+
+def _copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
+    """(each document's group of syndicated copies, the documents in groups of two or more),
+    from the stored SimHashes of the live documents."""
+    groups = duplicates.groups(simhashes(reader.column("fingerprint", str)), reader.live)
+    return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
 
 
 def _open_snapshot(path: Path) -> _Snapshot:
@@ -397,11 +439,14 @@ class Index:
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None,
-               category=None, month=None) -> Results:
+               category=None, month=None, group: bool = True) -> Results:
         """Search; raises QueryError for an unusable query or parameters.
 
         source, category and month (YYYY-MM) filter the matches: a value or several (any of
         them), facets combined; ``Results.facets`` counts all matches by each of them.
+
+        Grouped, syndicated copies are one result (``Hit.duplicates``; see ``Results``); group=False
+        lists every matching article.
 
         Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
         nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
@@ -416,17 +461,18 @@ class Index:
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
-                               page * limit, filters)
-            hits = [self._hit(snap.reader.stored_fields(d), score, found.marks)
-                    for d, score in zip(found.docs[(page - 1) * limit:], found.scores[(page - 1) * limit:])]
+                               page * limit, filters, group)
+            start = (page - 1) * limit
+            hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
+                    in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
         return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
                        found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
-                       facet_missing=found.facet_missing)
+                       facet_missing=found.facet_missing, copies=found.copies)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict) -> Found:
-        """The n first documents for an understood query, ranked with the scorer's counts, and
-        the facets of all its matches."""
+              n: int, filters: dict, group: bool) -> Found:
+        """The n first documents for an understood query, ranked with the scorer's counts (grouped:
+        copies of a better-ranked one left out), and the facets of all its matches."""
         plan, alternatives = _plan(scorer, text, suggestion, exact)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
@@ -435,17 +481,21 @@ class Index:
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
                                     window, sort, masks.get("month"))
-        docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id, n)
-        return Found(docs, [float(scores[d]) for d in docs], int(matched.sum()), undated, plan.marks,
-                     scorer.missing, facets=facets, facet_missing=missing)
+        recency = snap.recency if sort == "newest" else None
+        listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
+        docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
+        total = int(listed.sum())
+        return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
+                     facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
+                     duplicates=[[snap.reader.doc_id(c) for c in copies.get(d, ())] for d in docs])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
-             counts: dict, filters: dict | None = None) -> Found:
+             counts: dict, filters: dict | None = None, group: bool = True) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
         with self._snapshot() as snap:
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {})
+                               filters or {}, group)
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
@@ -456,11 +506,29 @@ class Index:
         with self._snapshot() as snap:
             return {key: snap.scorer.count_locally(key) for key in keys}
 
-    def hits(self, found: list[tuple[str, float]], marks: Marks) -> list[Hit]:
-        """Hits for (article id, score) pairs found earlier, snippets marked with marks (missing ids left out)."""
+    def hits(self, found: list[tuple[str, float, list[str]]], marks: Marks) -> list[Hit]:
+        """Hits for (article id, score, ids of its copies) found earlier, snippets marked with marks
+        (missing ids left out)."""
         with self._snapshot() as snap:
-            stored = [(snap.reader.document(doc_id), score) for doc_id, score in found]
-        return [self._hit(fields, score, marks) for fields, score in stored if fields is not None]
+            stored = [(snap.reader.document(doc_id), score, copies) for doc_id, score, copies in found]
+        return [self._hit(fields, score, marks, copies) for fields, score, copies in stored if fields is not None]
+
+    def related(self, doc_id: str, limit: int = RELATED_LIMIT) -> list[Hit] | None:
+        """Up to limit articles most like this one (ranked by its most distinctive terms, tf-idf),
+        never its syndicated copies; None when no article has this id."""
+        _check_paging("relevance", limit, 1)
+        with self._snapshot() as snap:
+            docnum = snap.reader.document_number(doc_id)
+            if docnum is None:
+                return None
+            scorer, stored = snap.scorer, snap.reader.stored_fields(docnum)
+            scores = np.zeros(scorer.size, dtype=np.float32)
+            for term, weight in _distinctive_terms(scorer, stored):
+                scorer.add(scores, "body", term, weight)
+                scorer.add(scores, "title", term, weight * TITLE)
+            matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
+            docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
+            return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         return understand_query(query_text, lambda term: _frequency(snap.scorer, term),
@@ -508,12 +576,12 @@ class Index:
             scorer.add(scores, term.fieldname, term.text, term.boost)
         return scores, matched
 
-    def _hit(self, stored: dict, score: float, marks: Marks) -> Hit:
+    def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
         title_highlight, highlight = marks.article(stored.get("title", ""), text)
         return Hit(stored["id"], stored.get("title", ""), score, stored.get("date"),
                    stored.get("url", ""), stored.get("source", ""), stored.get("category", ""),
-                   stored.get("author", ""), highlight, title_highlight)
+                   stored.get("author", ""), highlight, title_highlight, list(copies))
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -569,6 +637,33 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _grouped(snap: _Snapshot, matched, scores, recency) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """(matched less the copies of better-ranked matched articles, listed article -> its copies)."""
+    copies = _copies(matched, snap.groups, snap.grouped, _rank_key(scores, recency, snap.reader.doc_id))
+    hidden = [d for rest in copies.values() for d in rest]
+    if not hidden:
+        return matched, copies
+    listed = matched.copy()
+    listed[hidden] = False
+    return listed, copies
+
+
+def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
+    """An article's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
+    articles may hold too, each with its weight (the best is 1)."""
+    part = indexed_part(Article(id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
+                                lead=stored.get("lead") or ""))
+    counts = Counter(t for t, *_ in analyze(searchable_text(part)))
+    counts.update({t: 2 * n for t, n in Counter(t for t, *_ in analyze(part.title)).items()})
+    weights = {}
+    for term, tf in counts.items():
+        df = max(scorer.doc_frequency("body", term), scorer.doc_frequency("title", term))
+        if df > 1:  # another article holds it too
+            weights[term] = (1 + math.log(tf)) * scorer.idf(df)
+    best = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))[:RELATED_TERMS]
+    return [(term, weight / best[0][1]) for term, weight in best]  # empty when no term is shared
 
 
 def _frequency(scorer: Scorer, term: str) -> int:

@@ -55,6 +55,7 @@ class SearchParams:
     date_to: date | None = None
     per_page: int = PER_PAGE
     exact: bool = False  # search the words as typed: no keystroke decoding, no restored accents
+    group: bool = True  # syndicated copies as one result
     source: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
     month: tuple[str, ...] = ()
@@ -64,6 +65,7 @@ class SearchParams:
         args = {"q": self.q, "page": self.page, "sort": self.sort,
                 "from": self.date_from and self.date_from.isoformat(),
                 "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact),
+                "group": "" if self.group else "false",
                 **{name: list(getattr(self, name)) for name in FILTERS}}
         defaults = {"page": 1, "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
@@ -139,14 +141,15 @@ def parse_params(args, api: bool = False) -> SearchParams:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
     filters = {name: tuple(" ".join(v.split()) for v in args.getlist(name) if v.strip())  # checked by the core
                for name in FILTERS}
-    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1", **filters)
+    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1",
+                        args.get("group", "").lower() not in ("false", "0"), **filters)
 
 
 def run_search(params: SearchParams):
     """Run the search on the app's index (raises indexer.QueryError for unusable queries)."""
     return get_index().search(params.q, limit=params.per_page, page=params.page,
                               date_from=params.date_from, date_to=params.date_to,
-                              sort=params.sort, exact=params.exact, **params.filters())
+                              sort=params.sort, exact=params.exact, group=params.group, **params.filters())
 
 
 def undated_note(undated: int, filtered: bool) -> str:
@@ -209,7 +212,9 @@ def search():
     if not params.q:
         return render_template("index.html")
     results = run_search(params)
-    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet)) for hit in results]
+    index = get_index()
+    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
+             [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
     suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
                            undated=undated_note(results.undated, bool(params.date_from or params.date_to
@@ -235,11 +240,12 @@ def article(doc_id: str):
     mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead.strip() if doc.lead and not doc.body.lstrip().startswith(doc.lead.strip()) else ""
-    back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", *FILTERS)
+    back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", "group", *FILTERS)
             if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
-                           back_url=url_for("search.search", **back) if q else None)
+                           back_url=url_for("search.search", **back) if q else None,
+                           related=index.related(doc_id) or [])
 
 
 def highlighter(index, q: str, article: str, exact: bool = False):
@@ -264,9 +270,18 @@ def api_search():
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "facets": results.facets,
+            "rewritten": results.rewritten, "copies": results.copies, "facets": results.facets,
             "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results],
             **({"missing_shards": results.missing_shards} if results.partial else {})}
+
+
+@bp.get("/api/related/<path:doc_id>")
+def api_related(doc_id: str):
+    """The articles most like one article, as JSON (404 for an unknown id)."""
+    related = get_index().related(doc_id)
+    if related is None:
+        abort(404)
+    return {"id": doc_id, "related": [hit.to_dict() for hit in related]}
 
 
 @bp.get("/api/suggest")

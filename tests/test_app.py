@@ -375,12 +375,12 @@ def test_api_search_json_shape(client, built_index):
     data = r.get_json()
     assert r.status_code == 200 and r.is_json
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "undated", "suggestion", "rewritten",
-                         "facets", "facet_missing", "hits"}
+                         "copies", "facets", "facet_missing", "hits"}
     assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
     assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
     hit = data["hits"][0]
     assert set(hit) == {"id", "title", "title_html", "date", "url", "source", "site", "category", "author",
-                        "snippet", "score"}
+                        "snippet", "score", "duplicates"}
     assert hit["id"] == SEED_ID and hit["date"].startswith("2019-11-17T10:39")
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], (int, float))
     assert "nghị quyết" in r.get_data(as_text=True)  # UTF-8, not \u escapes

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import test_duplicates
 from conftest import REPO, SEED_ID, XSS, XSS_ID, close_index, make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,12 +21,11 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
-@pytest.fixture(scope="module")
-def server(built_index):
-    """The app served by waitress on a free port of 127.0.0.1, in a background thread."""
+def serve(index_dir: str):
+    """Serve the app on index_dir with waitress on a free port of 127.0.0.1, in a background thread."""
     import waitress
 
-    app = make_app(built_index.dir, TESTING=False)
+    app = make_app(index_dir, TESTING=False)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -33,6 +33,12 @@ def server(built_index):
     server.close()
     thread.join(timeout=5)
     close_index(app)
+
+
+@pytest.fixture(scope="module")
+def server(built_index):
+    """The app on the session index."""
+    yield from serve(built_index.dir)
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +175,24 @@ def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
     assert len(dates) == int(label.split(": ")[1].split()[0]) and tab.inner_text(".stats") != everything
     assert tab.locator(".timeline a.bar.selected").count() == 1
     assert tab.dialogs == [] and tab.foreign == []
+
+
+def test_a_grouped_result_expands_to_its_copies_without_script(browser, tmp_path):
+    test_duplicates.build(tmp_path)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    for base in serve(str(tmp_path / "ix")):
+        page.goto(f"{base}/search?q={test_duplicates.QUERY}")
+        copies = page.locator(".result details.copies")
+        assert copies.count() == 1 and copies.locator("summary").inner_text() == "1 bài cùng nội dung"
+        link = copies.locator("li a")
+        assert not link.is_visible()
+        copies.locator("summary").click()
+        assert link.is_visible() and link.inner_text() in (test_duplicates.FIRST["title"], test_duplicates.COPY["title"])
+        link.click()
+        page.wait_for_url("**/article/lu/bao-**")
+        assert page.locator(".related li a").first.inner_text() == test_duplicates.RELIEF["title"]
+    context.close()
 
 
 @pytest.mark.skipif(not os.environ.get("SAVE_README_SCREENSHOT"),

@@ -192,6 +192,10 @@ class IndexReader:
         """The stored fields of a document."""
         return self.searcher.stored_fields(int(docnum))
 
+    def document_number(self, doc_id: str) -> int | None:
+        """The document number of the live document with this id, or None."""
+        return self.searcher.document_number(id=doc_id)
+
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of the live document with this id, or None."""
         return self.searcher.document(id=doc_id)

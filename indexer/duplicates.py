@@ -1,0 +1,103 @@
+"""Syndicated copies: a SimHash of each article's text, and groups of near-identical articles.
+
+The SimHash (Charikar; Manku et al. 2007 at Google) is a 64-bit summary of the set of shingles
+of ``SHINGLE`` consecutive syllables of the article's lead and body: two texts sharing most of
+their shingles get hashes a few bits apart. It is computed at indexing time, in the worker that
+analyses the article, and stored in the ``fingerprint`` column with the content hash (so updates
+and merges carry it as they carry the column). Groups are not stored: they are found when a
+generation is opened for searching, from the stored hashes of its live articles, so an update
+that changes or removes a copy regroups exactly as a fresh build would.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from itertools import combinations
+
+import numpy as np
+
+SHINGLE = 3  # syllables per shingle
+MIN_SHINGLES = 20  # shorter texts get no SimHash (too few shingles to tell copies from chance)
+MAX_DISTANCE = 5  # differing bits between copies (chosen by reading pairs: see benchmarks/explore.py)
+BLOCKS = ((0, 10), (10, 9), (19, 9), (28, 9), (37, 9), (46, 9), (55, 9))  # (first bit, width):
+# copies differ in at most MAX_DISTANCE of these 7 blocks, so they share two exactly
+NO_HASH = 0  # stored for an article without a SimHash; never grouped
+_SYLLABLE = re.compile(r"\w+")
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _mixed(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every input bit moves about half the output bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX[1]
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX[2]
+    return x ^ (x >> np.uint64(31))
+
+
+def simhash(text: str) -> int:
+    """The 64-bit SimHash of text's syllable shingles (NO_HASH when it has under MIN_SHINGLES)."""
+    syllables = _SYLLABLE.findall(text.lower())
+    if len(syllables) < MIN_SHINGLES + SHINGLE - 1:
+        return NO_HASH
+    h = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in syllables), np.uint64, len(syllables))
+    shingles = h[:1 - SHINGLE].copy()
+    for k in range(1, SHINGLE):
+        shingles = _mixed(shingles * _MIX[0] + h[k:len(h) - SHINGLE + 1 + k])
+    shingles = np.unique(shingles)
+    bits = np.unpackbits(shingles.view(np.uint8)).reshape(-1, 64)
+    majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
+    value = int(np.packbits(majority).view(">u8")[0])
+    return value or 1  # 0 is NO_HASH
+
+
+def distance(a: np.ndarray, b) -> np.ndarray:
+    """Differing bits between SimHashes (uint64 arrays or scalars)."""
+    return np.bitwise_count(np.bitwise_xor(a, b))
+
+
+def groups(hashes: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Each document's group: the smallest document number of its copies (itself when none).
+
+    Copies are live documents whose SimHashes differ by at most MAX_DISTANCE bits, joined
+    transitively. Candidate pairs share two of the BLOCKS exactly.
+    """
+    docs = np.flatnonzero(live & (hashes != NO_HASH))
+    unique, first, which = np.unique(hashes[docs], return_index=True, return_inverse=True)
+    pairs = [(docs, docs[first[which]])]  # equal hashes: joined to the first document holding it
+    pairs += [(docs[first[i]], docs[first[j]]) for i, j in _close_pairs(unique)]
+    return _components(len(hashes), np.concatenate([a for a, _ in pairs]), np.concatenate([b for _, b in pairs]))
+
+
+def _block(hashes: np.ndarray, first: int, width: int) -> np.ndarray:
+    return (hashes >> np.uint64(first)) & np.uint64((1 << width) - 1)
+
+
+def _close_pairs(hashes: np.ndarray):
+    """Yield (i, j) arrays of index pairs of hashes at most MAX_DISTANCE bits apart."""
+    for (f1, w1), (f2, w2) in combinations(BLOCKS, 2):
+        keys = (_block(hashes, f1, w1) << np.uint64(w2)) | _block(hashes, f2, w2)
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
+        for gap in range(1, len(order)):  # compare each with the next, then the one after...
+            same = sorted_keys[gap:] == sorted_keys[:-gap]
+            if not same.any():
+                break
+            i, j = order[:-gap][same], order[gap:][same]
+            close = distance(hashes[i], hashes[j]) <= MAX_DISTANCE
+            yield i[close], j[close]
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each of n elements' smallest connected element, given the edges a[k]-b[k]."""
+    label = np.arange(n)
+    while True:
+        la, lb = label[a], label[b]
+        if (la == lb).all():
+            return label
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)  # hook each edge's larger root under the smaller
+        np.minimum.at(label, lb, low)
+        while (label[label] != label).any():  # point every element at its root
+            label = label[label]
