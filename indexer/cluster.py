@@ -28,8 +28,8 @@ from pathlib import Path
 
 from .build import BuildReport, UpdateReport, build_index, update_index
 from .facets import facet_filters, summed_facets
-from .query import QueryError, parse
-from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, Index, Results, _check_paging, _ms, _recency_window,
+from .query import MAX_QUERY_CHARS, QueryError, parse
+from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, Index, Results, _check_paging, _ms, _recency_window,
                      adjacent_sum, understand_query)
 from .understand import Lexicon
 from .snippets import Marks
@@ -346,6 +346,18 @@ class ClusterIndex:
             return self._ask(shard_of(doc_id, len(self.shards)), "get", doc_id)
         except _ShardDown:
             return None
+
+    def related(self, doc_id: str, limit: int = RELATED_LIMIT):
+        """Up to limit articles like this one: its title searched on every shard (one index ranks
+        by the article's distinctive terms instead), never it or its copies; None for an unknown id."""
+        article = self.get(doc_id)
+        if article is None:
+            return None
+        try:
+            hits = self.search(article.title[:MAX_QUERY_CHARS], limit=limit + 1, exact=True)
+        except QueryError:  # a title that is no usable query
+            return []
+        return [h for h in hits if h.doc_id != doc_id and doc_id not in h.duplicates][:limit]
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,

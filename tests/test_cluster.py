@@ -150,6 +150,9 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
                                         (q, kw, exact))
         assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
         assert sharded_index.get("no-such-id") is None
+        related = sharded_index.related("thoi-tiet/bao-so-3")
+        assert related and "thoi-tiet/bao-so-3" not in [h.doc_id for h in related]
+        assert all(h.doc_id.startswith("thoi-tiet/") for h in related) and sharded_index.related("no-such-id") is None
 
 
 def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):
