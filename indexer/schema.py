@@ -114,7 +114,8 @@ def same_content(stored: str, article: Article) -> bool:
 
 def simhashes(stored: list[str]) -> np.ndarray:
     """The SimHashes held in fingerprint column values, as uint64 (NO_HASH where there is none)."""
-    return np.array([int(v[FINGERPRINT_CHARS:] or NO_HASH, 16) for v in stored], dtype=np.uint64)
+    return np.array([int(v[FINGERPRINT_CHARS:], 16) if v[FINGERPRINT_CHARS:] else NO_HASH for v in stored],
+                    dtype=np.uint64)
 
 
 def _positions(tokens) -> dict[str, list[int]]:
