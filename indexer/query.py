@@ -39,6 +39,9 @@ CODE = 3.0
 CODE_PART = 0.3
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 COMMON_RATIO = 0.02
+ALL_WORDS = 3  # a query of up to 3 words needs them all (then fewer); tuned on the topical and dev sets
+MIN_SHOULD_MATCH = 0.6  # the share of a longer query's words (a headline, pasted text) an article needs
+DATE_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*")  # dates and numbers: they say when or how much, not what
 MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
@@ -71,6 +74,19 @@ class ParsedQuery:
     free_text: list[str] = field(default_factory=list)
     required: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
+
+
+@dataclass
+class Word:
+    """A free word of the query, which matching articles must hold until it is dropped."""
+    text: str
+    parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
+    frequency: int  # articles holding its rarest syllable (as the query reads it), to drop the least informative first
+    date: bool = False  # a date or number: dropped before the words
+
+    @property
+    def drop_order(self) -> tuple:
+        return (not self.date, -self.frequency)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -141,6 +157,18 @@ def terms_of(text: str) -> Terms:
                  words[:MAX_SYLLABLES])
 
 
+def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
+    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``) and its codes,
+    each as its terms; the pieces of a code go with the code."""
+    syllables = [s for s in terms.syllables if s not in in_codes]
+    units, i = [], 0
+    while i < len(syllables):
+        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds), 1)
+        units.append(tuple(syllables[i:i + n]))
+        i += n
+    return units + [(code,) for code in terms.codes]
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -175,13 +203,17 @@ class QueryBuilder:
         runs.update(terms.compounds)
         return [run for run in sorted(runs) if self._known(run)]
 
+    def _frequency(self, term: str, accented: bool) -> int:
+        """In how many articles' bodies the term is, read as the query reads it."""
+        return self.stats.doc_frequency(*(("body", term) if accented else ("body_fold", fold(term))))
+
     def _common(self, syllable: str, accented: bool) -> bool:
         """Whether a syllable is in so many articles that it only refines the ranking."""
-        field, text = ("body", syllable) if accented else ("body_fold", fold(syllable))
-        return self.stats.doc_frequency(field, text) > COMMON_RATIO * self.stats.doc_count()
+        return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
 
-    def free(self, words: list[str]) -> tuple[list, list]:
-        """The ranked part, as (rare, common) term lookups of the free words.
+    def free(self, words: list[str]) -> tuple[list, list, list[Word]]:
+        """The ranked part, as (rare, common) term lookups of the free words, and the words
+        (pyvi's words of the query and its codes, each once) that matching articles hold.
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
@@ -190,15 +222,23 @@ class QueryBuilder:
         terms = terms_of(" ".join(words))
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
-        rare, common = [], []
+        rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in re.split(r"[-/.]", code)}
-        for term in filter(self._known, terms.syllables):
-            lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
-            (common if self._common(term, terms.accented) else rare).extend(lookups)
-        for code in filter(self._known, terms.codes):
-            rare += self.word(code, terms.accented, CODE)
+        for term in filter(self._known, dict.fromkeys(terms.syllables)):  # a repeated word counts once
+            lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
+            (common if self._common(term, terms.accented) else rare).extend(lookups[term])
+        for code in filter(self._known, dict.fromkeys(terms.codes)):
+            lookups[code] = self.word(code, terms.accented, CODE)
+            rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        return (rare + compounds, common) if rare else (compounds + common, [])
+        found = [self._word(unit, lookups, terms.accented)
+                 for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
+        return (rare + compounds, common, found) if rare else (compounds + common, [], found)
+
+    def _word(self, unit: tuple[str, ...], lookups: dict, accented: bool) -> Word:
+        return Word(" ".join(unit), [lookups[t] for t in unit],
+                    min(self._frequency(t, accented) for t in unit),
+                    all(DATE_RE.fullmatch(t) for t in unit))
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
@@ -254,7 +294,7 @@ class QueryBuilder:
             if parts:
                 plan.required.append(wq.Or(parts))
         if parsed.free_text:
-            plan.rare, plan.common = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -271,6 +311,7 @@ class Plan:
     required: list = field(default_factory=list)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
+    words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
 
     @property
     def empty(self) -> bool:

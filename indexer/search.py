@@ -22,13 +22,13 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
 from .articles import Article, to_vietnam_time
-from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
+from .query import ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
 from .storage import open_reader
 from .store import IndexNotFound, current_generation
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, variants
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled, variants
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -39,7 +39,9 @@ FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when e
 MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
-LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
+LEXICON_SAMPLE_DOCS = 10_000
+FULL_MATCHES_FIRST = True
+ALL_WORDS_UP_TO = 99  # bodies read for the adjacent-syllable counts of the Lexicon
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Results:
     undated: int = 0  # matching articles without a date: left out by the date range, or listed last by newest
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
+    dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
 
     @property
     def pages(self) -> int:
@@ -191,6 +194,39 @@ def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
     if folded and np.count_nonzero(mask & scorer.live) < FOLDED_MATCH_BELOW:
         mask |= _doc_mask(scorer, folded)
     return mask
+
+
+def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]) -> list:
+    """The documents holding each word (folded forms too when folded, else as for a required
+    word), other spellings counting for the abbreviations and codes they stand for."""
+    masks = []
+    for word in words:
+        mask = np.logical_and.reduce([_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
+                                      for lookups in word.parts])
+        masks.append(mask | respelling if fold(word.text) in respelled_words else mask)
+    return masks
+
+
+def _relax(plan, masks: list, matched, enough) -> tuple[np.ndarray, list[str]]:
+    """(the articles shown, the words they need not hold). A query of up to ALL_WORDS words
+    needs them all when enough articles hold them, else fewer: dates and numbers are dropped
+    first, then the most frequent words (Meilisearch's "frequency" strategy; ties: the last word
+    first). A longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the
+    end, any one word."""
+    if not masks:
+        return matched, []
+    anyone = matched & np.logical_or.reduce(masks)
+    if len(masks) > ALL_WORDS:
+        held = np.sum(masks, axis=0, dtype=np.int32)
+        tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
+        return (tier, []) if enough(tier) else (anyone, [])
+    order = sorted(range(len(masks)), key=lambda i: (plan.words[i].drop_order, -i))
+    kept, tiers = matched.copy(), []
+    for i in reversed(order):  # the most informative first
+        kept &= masks[i]
+        tiers.insert(0, kept.copy())
+    shown = next((n for n, tier in enumerate(tiers) if enough(tier)), len(order))
+    return (tiers + [anyone])[shown], [plan.words[i].text for i in order[:shown]]
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -377,14 +413,16 @@ class Index:
             plan, alternatives = _plan(snap.scorer, rewritten or query_text, suggestion, exact)
             if plan.empty and not alternatives:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
-            scores, matched = self._execute(snap, plan, alternatives)
+            scores, matched, words = self._execute(snap, plan, alternatives, rewritten or query_text)
+            in_window = lambda mask: _by_date(mask, snap.recency, window, sort)[0]
+            matched, dropped = _relax(plan, words, matched, lambda mask: in_window(mask).sum() >= limit)
             matched, undated = _by_date(matched, snap.recency, window, sort)
             docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
                          page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood)
+                       undated, **understood, dropped=dropped)
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;
@@ -402,35 +440,39 @@ class Index:
         restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
-    def _execute(self, snap: _Snapshot, plan, alternatives=()):
-        """(scores, matched) arrays over all documents for a plan, and other spellings (terms
-        and phrases) whose articles match too."""
+    def _execute(self, snap: _Snapshot, plan, alternatives=(), text: str = ""):
+        """(scores, matched, word masks) over all documents for a plan, with other spellings
+        (terms and phrases) of the query text counted too. Without free words, matched is final;
+        with them, it still has to be narrowed to the articles holding the words (``_relax``)."""
         scorer = snap.scorer
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
                 scorer.add(scores, term.fieldname, term.text, term.boost)
-        for fieldname, text, boost in plan.required_lookups():
-            scorer.add(scores, fieldname, text, boost)
-        matched = scorer.live & (scores > 0)
-        if matched.sum() < FOLDED_MATCH_BELOW:  # few exact matches (or none asked): folded ones join
+        for fieldname, text_, boost in plan.required_lookups():
+            scorer.add(scores, fieldname, text_, boost)
+        few = (scorer.live & (scores > 0)).sum() < FOLDED_MATCH_BELOW
+        if few:  # few exact matches (or none asked): folded ones join
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
+        respelling = np.zeros(scorer.size, dtype=bool)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
                 ids = scorer.phrase(q.fieldname, q.words)
                 scores[ids] += q.boost * scorer.idf(len(ids))
             else:
+                ids = scorer.matches(q.fieldname, q.text)
                 scorer.add(scores, q.fieldname, q.text, q.boost)
-        matched = scorer.live & (scores > 0)
+            respelling[ids] = True
+        matched = scorer.live & (scores > 0) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
-        return scores, matched
+        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(text))
 
     def _hit(self, stored: dict, score: float, marks: Marks) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

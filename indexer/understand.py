@@ -261,6 +261,15 @@ def variants(text: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(f for f in found if not typed(f)))
 
 
+def respelled(text: str) -> set[str]:
+    """The query's folded words and codes that other spellings may stand for: those of the
+    abbreviations it holds, its codes and its words with digits."""
+    folded = fold(canonical(text))
+    words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
+    held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
+    return {t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
+
+
 # ---------------------------------------------------------------- edit distance
 
 def _marks(word: str) -> Counter:
