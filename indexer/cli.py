@@ -214,11 +214,15 @@ def cmd_search(args) -> int:
         print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
     if results.suggestion:
         print(f"did you mean: {results.suggestion}", file=sys.stderr)
+    if results.dropped:
+        holding = ", ".join(results.kept) if results.kept else "any one of the words"
+        print(f"no article holds all the words; showing articles with: {holding} "
+              f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
     if args.json:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
+                          "dropped": results.dropped, "kept": results.kept, "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}")
     if note:

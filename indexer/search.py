@@ -102,6 +102,7 @@ class Results:
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
+    kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
 
     @property
     def pages(self) -> int:
@@ -196,37 +197,46 @@ def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
     return mask
 
 
-def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]) -> list:
-    """The documents holding each word (folded forms too when folded, else as for a required
-    word), other spellings counting for the abbreviations and codes they stand for."""
-    masks = []
+def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]):
+    """(the documents holding each word, those holding any syllable of one): folded forms
+    count when folded, else as for a required word; other spellings count for the
+    abbreviations and codes they stand for."""
+    masks, anyone = [], respelling.copy()
     for word in words:
-        mask = np.logical_and.reduce([_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
-                                      for lookups in word.parts])
-        masks.append(mask | respelling if fold(word.text) in respelled_words else mask)
-    return masks
+        parts = [_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
+                 for lookups in word.parts]
+        mask = np.logical_and.reduce(parts)
+        anyone |= np.logical_or.reduce(parts)
+        masks.append(mask | respelling if set(fold(word.text).split()) <= respelled_words else mask)
+    return masks, anyone
 
 
-def _relax(plan, masks: list, matched, enough) -> tuple[np.ndarray, list[str]]:
-    """(the articles shown, the words they need not hold). A query of up to ALL_WORDS words
-    needs them all when enough articles hold them, else fewer: dates and numbers are dropped
-    first, then the most frequent words (Meilisearch's "frequency" strategy; ties: the last word
-    first). A longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the
-    end, any one word."""
+def _relax(plan, words, matched, enough) -> tuple[np.ndarray, list[str], list[str]]:
+    """(the articles shown, the words they need not hold, the words they hold when some were
+    dropped), given (word masks, any-syllable mask). A query of up to ALL_WORDS words needs them
+    all when enough articles hold them, else fewer: dates and numbers are dropped first, then
+    the most frequent words (Meilisearch's "frequency" strategy; ties: the last word first). A
+    longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the end, any
+    syllable of them."""
+    masks, anyone = words
     if not masks:
-        return matched, []
-    anyone = matched & np.logical_or.reduce(masks)
+        return matched, [], []
+    anyone = matched & anyone
     if len(masks) > ALL_WORDS:
         held = np.sum(masks, axis=0, dtype=np.int32)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, []) if enough(tier) else (anyone, [])
+        return (tier, [], []) if enough(tier) else (anyone, [], [])
     order = sorted(range(len(masks)), key=lambda i: (plan.words[i].drop_order, -i))
     kept, tiers = matched.copy(), []
     for i in reversed(order):  # the most informative first
         kept &= masks[i]
         tiers.insert(0, kept.copy())
+    tiers.append(anyone)
     shown = next((n for n, tier in enumerate(tiers) if enough(tier)), len(order))
-    return (tiers + [anyone])[shown], [plan.words[i].text for i in order[:shown]]
+    if np.count_nonzero(tiers[shown]) == np.count_nonzero(tiers[0]):  # dropping found nothing more
+        shown = 0
+    return tiers[shown], [plan.words[i].text for i in order[:shown]], \
+        [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -415,14 +425,14 @@ class Index:
                 return Results(query_text, [], 0, page, limit, _ms(started), sort, **understood)
             scores, matched, words = self._execute(snap, plan, alternatives, rewritten or query_text)
             in_window = lambda mask: _by_date(mask, snap.recency, window, sort)[0]
-            matched, dropped = _relax(plan, words, matched, lambda mask: in_window(mask).sum() >= limit)
+            matched, dropped, kept = _relax(plan, words, matched, lambda mask: in_window(mask).sum() >= limit)
             matched, undated = _by_date(matched, snap.recency, window, sort)
             docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
                          page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
             hits = [self._hit(snap.reader.stored_fields(d), float(scores[d]), plan.marks) for d in page_docs]
         return Results(query_text, hits, int(matched.sum()), page, limit, _ms(started), sort, plan.marks,
-                       undated, **understood, dropped=dropped)
+                       undated, **understood, dropped=dropped, kept=kept)
 
     def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
         """(the query as searched when keystrokes were decoded or typos fixed, else None;

@@ -237,7 +237,8 @@ def api_search():
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "hits": [hit.to_dict() for hit in results]}
+            "rewritten": results.rewritten, "dropped": results.dropped, "kept": results.kept,
+            "hits": [hit.to_dict() for hit in results]}
 
 
 @bp.get("/api/suggest")
