@@ -22,7 +22,7 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
 from .articles import Article, to_vietnam_time
-from .query import ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
+from .query import ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder, QueryError, parse
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
@@ -40,6 +40,7 @@ MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000
+NEAR_DOCS = 100  # the best-scoring articles whose word proximity is scored
 FULL_MATCHES_FIRST = True
 ALL_WORDS_UP_TO = 99  # bodies read for the adjacent-syllable counts of the Lexicon
 
@@ -239,6 +240,17 @@ def _relax(plan, words, matched, enough) -> tuple[np.ndarray, list[str], list[st
         [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
 
 
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
+    where they stand together as typed (the phrase boost of Lucene's edismax, ``pf``)."""
+    docs = np.sort(docs)
+    for field_name, words, boost in near:
+        scorer.proximity(scores, field_name, words, docs, boost)
+        if len(words) > 1 and RUN:
+            run = np.intersect1d(scorer.phrase(field_name, words), docs)
+            scores[run] += RUN * boost / NEAR * scorer.idf(len(run))
+
+
 def _top(scores, matched, n: int) -> np.ndarray:
     """The ids of the n best-scoring matched documents, unordered."""
     ids = np.flatnonzero(matched)
@@ -427,6 +439,8 @@ class Index:
             in_window = lambda mask: _by_date(mask, snap.recency, window, sort)[0]
             matched, dropped, kept = _relax(plan, words, matched, lambda mask: in_window(mask).sum() >= limit)
             matched, undated = _by_date(matched, snap.recency, window, sort)
+            if sort == "relevance":
+                _add_proximity(snap.scorer, scores, plan.near, _top(scores, matched, max(NEAR_DOCS, page * limit)))
             docs = _rank(scores, matched, snap.recency if sort == "newest" else None, snap.reader.doc_id,
                          page * limit)
             page_docs = docs[(page - 1) * limit: page * limit]
