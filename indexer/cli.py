@@ -35,13 +35,15 @@ IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given 
 
 QUERY_SYNTAX = f"""\
 query syntax:
-  words            all optional, ranked; with or without accents (nghị quyết, nghi quyet)
+  words            all of them (fewer when too few articles hold all: stderr says which);
+                   with or without accents (nghị quyết, nghi quyet)
   "a phrase"       these words together, in this order (required)
   -word, -"a b"    leave out articles holding the word or phrase
   a OR b           either one
   title:word       the word (or title:"a phrase") in the title (required)
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text
+  (4 words or more: a third of them suffice)
 """
 
 EXAMPLES = """\

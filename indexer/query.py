@@ -1,9 +1,9 @@
 """The query language, and its translation into a Whoosh query.
 
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
-words): plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
+words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
 phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
-groups holding one are required; plain words only rank, and words no article holds are ignored
+groups holding one are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
 exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
@@ -309,9 +309,10 @@ class QueryBuilder:
 
 @dataclass
 class Plan:
-    """What a search does: articles matching a ``rare`` lookup (and every ``required`` OR group,
-    an ``Or`` of one query per clause, and no ``excluded`` one) are found; ``common`` lookups only
-    add to their scores."""
+    """What a search does: articles holding the ``words`` (all or fewer, ``search._relax``; without
+    free words, those matching a ``rare`` lookup), every ``required`` OR group (an ``Or`` of one
+    query per clause) and no ``excluded`` one are found; ``rare`` and ``common`` lookups score
+    them, and ``near`` adds the proximity of the query's words."""
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)

@@ -242,13 +242,10 @@ def _relax(plan, words, matched, enough) -> tuple[np.ndarray, list[str], list[st
 
 def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
     """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
-    where they stand together as typed (the phrase boost of Lucene's edismax, ``pf``)."""
+    where they all stand together as typed."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
-        scorer.proximity(scores, field_name, words, docs, boost)
-        if len(words) > 1 and RUN:
-            run = np.intersect1d(scorer.phrase(field_name, words), docs)
-            scores[run] += RUN * boost / NEAR * scorer.idf(len(run))
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
