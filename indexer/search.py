@@ -22,7 +22,8 @@ from whoosh import query as wq
 
 from .analysis import CODE_RE, fold
 from .articles import Article, to_vietnam_time
-from .query import ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder, QueryError, parse
+from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
+                    QueryError, parse)
 from .schema import SCORED_FIELDS, recency
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit
@@ -39,10 +40,8 @@ FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when e
 MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
-LEXICON_SAMPLE_DOCS = 10_000
+LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 NEAR_DOCS = 100  # the best-scoring articles whose word proximity is scored
-FULL_MATCHES_FIRST = True
-ALL_WORDS_UP_TO = 99  # bodies read for the adjacent-syllable counts of the Lexicon
 
 
 @dataclass
@@ -461,7 +460,7 @@ class Index:
         restored = lexicon.restore(searched) if is_unaccented(searched) else searched
         return rewritten, restored if restored != searched else None
 
-    def _execute(self, snap: _Snapshot, plan, alternatives=(), text: str = ""):
+    def _execute(self, snap: _Snapshot, plan, alternatives=(), query_text: str = ""):
         """(scores, matched, word masks) over all documents for a plan, with other spellings
         (terms and phrases) of the query text counted too. Without free words, matched is final;
         with them, it still has to be narrowed to the articles holding the words (``_relax``)."""
@@ -470,8 +469,8 @@ class Index:
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
                 scorer.add(scores, term.fieldname, term.text, term.boost)
-        for fieldname, text_, boost in plan.required_lookups():
-            scorer.add(scores, fieldname, text_, boost)
+        for fieldname, text, boost in plan.required_lookups():
+            scorer.add(scores, fieldname, text, boost)
         few = (scorer.live & (scores > 0)).sum() < FOLDED_MATCH_BELOW
         if few:  # few exact matches (or none asked): folded ones join
             for term in plan.rare:
@@ -493,7 +492,7 @@ class Index:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
-        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(text))
+        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text))
 
     def _hit(self, stored: dict, score: float, marks: Marks) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
