@@ -83,6 +83,8 @@ class Scorer:
         pair's 1/distance² summed over its occurrences, saturated like a term frequency and
         weighed by the rarer word's idf; and run_boost times the idf of all the words standing
         together as typed, among docs (Lucene edismax's phrase boost)."""
+        if len(words) < 2:
+            return
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
         keys = {w: (d << 32) | p for w, (d, p) in found.items()}
         for a, b in zip(words, words[1:]):
@@ -97,6 +99,6 @@ class Scorer:
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[np.isin(run + step, keys[word])]
-        if len(words) > 1 and len(run):
+        if len(run):
             together = np.unique(run >> 32)
             scores[together] += run_boost * self.idf(len(together))
