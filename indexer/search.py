@@ -47,7 +47,6 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 NEAR_DOCS = 100  # the best-scoring articles whose word proximity is scored
-RELAX_BELOW = 10  # fewer articles than a page hold all the words: some are dropped (whatever the page asked)
 
 
 @dataclass
@@ -518,7 +517,7 @@ class Index:
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
-                               page * limit, filters, group)
+                               page * limit, filters, group, limit)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -528,9 +527,10 @@ class Index:
                        kept=found.kept)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool) -> Found:
+              n: int, filters: dict, group: bool, page_size: int) -> Found:
         """The n first documents for an understood query, ranked with the scorer's counts (grouped:
-        copies of a better-ranked one left out), and the facets of all its matches."""
+        copies of a better-ranked one left out; words dropped when fewer than page_size articles
+        hold them all), and the facets of all its matches."""
         plan, alternatives = _plan(scorer, text, suggestion, exact)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
@@ -538,7 +538,7 @@ class Index:
         masks = snap.facets.masks(filters)
         shown = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window, sort,
                                       masks.get("month"))[0]
-        matched, dropped, kept = _relax(plan, words, matched, lambda mask: np.count_nonzero(shown(mask)) >= RELAX_BELOW)
+        matched, dropped, kept = _relax(plan, words, matched, lambda mask: np.count_nonzero(shown(mask)) >= page_size)
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
                                     window, sort, masks.get("month"))
@@ -554,12 +554,12 @@ class Index:
                      dropped=dropped, kept=kept)
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
-             counts: dict, filters: dict | None = None, group: bool = True) -> Found:
+             counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
         with self._snapshot() as snap:
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group)
+                               filters or {}, group, page_size)
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
