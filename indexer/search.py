@@ -46,7 +46,6 @@ LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of 
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
-NEAR_DOCS = 100  # the best-scoring articles whose word proximity is scored
 
 
 @dataclass
@@ -260,10 +259,11 @@ def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words
     return masks, anyone
 
 
-def _relax(plan, words, matched, enough) -> tuple[np.ndarray, list[str], list[str]]:
+def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str]]:
     """(the articles shown, the words they need not hold, the words they hold when some were
-    dropped), given (word masks, any-syllable mask). A query of up to ALL_WORDS words needs them
-    all when enough articles hold them, else fewer: dates and numbers are dropped first, then
+    dropped), given (word masks, any-syllable mask) and tally(n, tier): how many articles of tier
+    n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of
+    articles (page_size) hold them, else fewer: dates and numbers are dropped first, then
     the most frequent words (Meilisearch's "frequency" strategy; ties: the last word first). A
     longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the end, any
     syllable of them."""
@@ -274,15 +274,16 @@ def _relax(plan, words, matched, enough) -> tuple[np.ndarray, list[str], list[st
     if len(masks) > ALL_WORDS:
         held = np.sum(masks, axis=0, dtype=np.int32)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, [], []) if enough(tier) else (anyone, [], [])
+        return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
     order = sorted(range(len(masks)), key=lambda i: (plan.words[i].drop_order, -i))
     kept, tiers = matched.copy(), []
     for i in reversed(order):  # the most informative first
         kept &= masks[i]
         tiers.insert(0, kept.copy())
     tiers.append(anyone)
-    shown = next((n for n, tier in enumerate(tiers) if enough(tier)), len(order))
-    if np.count_nonzero(tiers[shown]) == np.count_nonzero(tiers[0]):  # dropping found nothing more
+    sizes = [tally(n, tier) for n, tier in enumerate(tiers)]  # all of them: every shard counts the same
+    shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(order))
+    if sizes[shown] == sizes[0]:  # dropping found nothing more
         shown = 0
     return tiers[shown], [plan.words[i].text for i in order[:shown]], \
         [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
@@ -538,12 +539,13 @@ class Index:
         masks = snap.facets.masks(filters)
         shown = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window, sort,
                                       masks.get("month"))[0]
-        matched, dropped, kept = _relax(plan, words, matched, lambda mask: np.count_nonzero(shown(mask)) >= page_size)
+        tally = lambda n, mask: scorer.count(("tier", n), lambda: np.count_nonzero(shown(mask)))
+        matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
                                     window, sort, masks.get("month"))
         if sort == "relevance":
-            _add_proximity(scorer, scores, plan.near, _top(scores, matched, max(NEAR_DOCS, n)))
+            _add_proximity(scorer, scores, plan.near, np.flatnonzero(matched))  # all: shards rank alike
         recency = snap.recency if sort == "newest" else None
         listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
         docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
