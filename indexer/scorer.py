@@ -62,7 +62,8 @@ class Scorer:
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
-        ("phrase", field, words), ("run", field, words) or ("matching", ((field, term or words), ...))."""
+        ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
+        only a search makes ("tier", ...), ("run", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -70,9 +71,9 @@ class Scorer:
             return self._totals[key[1]]
         if kind == "df":
             return self._local_df(key[1], key[2])
-        if kind == "tier":  # only a search counts its relaxation tiers, and every shard's search reports them
+        if kind in ("tier", "run"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
             return 0
-        if kind in ("phrase", "run"):  # a run: the matched articles holding the phrase (all of them here)
+        if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
         mask = np.zeros(self.size, dtype=bool)
         for field, text in key[1]:
@@ -160,6 +161,7 @@ class Scorer:
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[np.isin(run + step, keys[word])]
-        if len(run):
-            together = np.unique(run >> 32)
-            scores[together] += run_boost * self.idf(self.count(("run", field, tuple(words)), together.__len__))
+        together = np.unique(run >> 32)
+        runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
+        if len(together):
+            scores[together] += run_boost * self.idf(runs)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
@@ -245,10 +246,17 @@ class Found:
     generation: str = ""
 
 
-def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]):
-    """(the documents holding each word, those holding any syllable of one): folded forms
-    count when folded, else as for a required word; other spellings count for the
-    abbreviations and codes they stand for."""
+class WordMasks(NamedTuple):
+    """The documents holding each query word, those holding any syllable of one, and whether
+    folded forms counted."""
+    masks: list
+    anyone: np.ndarray
+    folded: bool
+
+
+def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
+    """The query words' masks: folded forms count when folded, else as for a required word;
+    other spellings count for the abbreviations and codes they stand for."""
     masks, anyone = [], respelling.copy()
     for word in words:
         parts = [_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
@@ -256,18 +264,18 @@ def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words
         mask = np.logical_and.reduce(parts)
         anyone |= np.logical_or.reduce(parts)
         masks.append(mask | respelling if set(fold(word.text).split()) <= respelled_words else mask)
-    return masks, anyone
+    return WordMasks(masks, anyone, folded)
 
 
 def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str]]:
     """(the articles shown, the words they need not hold, the words they hold when some were
-    dropped), given (word masks, any-syllable mask) and tally(n, tier): how many articles of tier
+    dropped), given the WordMasks and tally(n, tier): how many articles of tier
     n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of
     articles (page_size) hold them, else fewer: dates and numbers are dropped first, then
     the most frequent words (Meilisearch's "frequency" strategy; ties: the last word first). A
     longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the end, any
     syllable of them."""
-    masks, anyone = words
+    masks, anyone, _ = words
     if not masks:
         return matched, [], []
     anyone = matched & anyone
@@ -539,7 +547,8 @@ class Index:
         masks = snap.facets.masks(filters)
         shown = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window, sort,
                                       masks.get("month"))[0]
-        tally = lambda n, mask: scorer.count(("tier", n), lambda: np.count_nonzero(shown(mask)))
+        state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
+        tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(shown(mask)))
         matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
