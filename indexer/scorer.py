@@ -63,7 +63,7 @@ class Scorer:
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
         ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
-        only a search makes ("tier", ...), ("run", ...)."""
+        only a search makes ("tier", ...), ("run", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -71,7 +71,7 @@ class Scorer:
             return self._totals[key[1]]
         if kind == "df":
             return self._local_df(key[1], key[2])
-        if kind in ("tier", "run"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
+        if kind in ("tier", "run", "pool"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
             return 0
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))

@@ -45,6 +45,7 @@ ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
+NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 
@@ -553,8 +554,9 @@ class Index:
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
                                     window, sort, masks.get("month"))
-        if sort == "relevance":
-            _add_proximity(scorer, scores, plan.near, np.flatnonzero(matched))  # all: shards rank alike
+        pool = np.flatnonzero(matched)
+        if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
+            _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
         recency = snap.recency if sort == "newest" else None
         listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
         docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
