@@ -36,13 +36,15 @@ IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given 
 
 QUERY_SYNTAX = f"""\
 query syntax:
-  words            all optional, ranked; with or without accents (nghị quyết, nghi quyet)
+  words            all of them (fewer when too few articles hold all: stderr says which);
+                   with or without accents (nghị quyết, nghi quyet)
   "a phrase"       these words together, in this order (required)
   -word, -"a b"    leave out articles holding the word or phrase
   a OR b           either one
   title:word       the word (or title:"a phrase") in the title (required)
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text
+  (4 words or more: a third of them suffice)
 """
 
 EXAMPLES = """\
@@ -265,11 +267,16 @@ def cmd_search(args) -> int:
         print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
     if results.suggestion:
         print(f"did you mean: {results.suggestion}", file=sys.stderr)
+    if results.dropped:
+        holding = ", ".join(results.kept) if results.kept else "any one of the words"
+        print(f"no article holds all the words; showing articles with: {holding} "
+              f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
     if args.json:
         print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
                           "took_ms": round(results.took_ms, 2), "undated": results.undated,
                           "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "copies": results.copies, "facets": results.facets, "facet_missing": results.facet_missing,
+                          "copies": results.copies, "dropped": results.dropped, "kept": results.kept,
+                           "facets": results.facets, "facet_missing": results.facet_missing,
                           **({"missing_shards": results.missing_shards} if results.partial else {}),
                           "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
         return 0

@@ -371,7 +371,7 @@ class ClusterIndex:
         rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        found, down = self._find(args, filters, group)
+        found, down = self._find(args, (filters, group, limit))
         self._note_generations({n: f.generation for n, f in found.items()})
         entries = sorted(((key, n, doc_id, score, copies) for n, f in found.items()
                           for doc_id, score, copies, key in zip(f.ids, f.scores, f.duplicates, _sort_keys(f, sort))))
@@ -384,11 +384,11 @@ class ClusterIndex:
                        facets=facets, facet_missing=facet_missing, copies=sum(f.copies for f in found.values()),
                        missing_shards=sorted(self.shards[n].name for n in down))
 
-    def _find(self, args, filters: dict, group: bool) -> tuple[dict, set[int]]:
+    def _find(self, args, options) -> tuple[dict, set[int]]:
         """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
         counts, found, pending, down = {}, {}, set(range(len(self.shards))), set()
         for _ in range(COUNT_ROUNDS):
-            answers, lost = self._each("find", lambda n: (*args, counts, filters, group), pending)
+            answers, lost = self._each("find", lambda n: (*args, counts, *options), pending)
             down |= lost
             found = {n: f for n, f in {**found, **answers}.items() if n not in lost}
             pending = {n for n, f in answers.items() if f.missing}

@@ -1,9 +1,9 @@
 """The query language, and its translation into a Whoosh query.
 
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
-words): plain words (all optional, ranked), ``"exact phrase"``, ``-excluded`` (a word or a
+words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
 phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
-groups holding one are required; plain words only rank, and words no article holds are ignored
+groups holding one are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
 exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
@@ -38,8 +38,13 @@ FOLDED = 0.25
 COMPOUND = 0.6
 CODE = 3.0
 CODE_PART = 0.3
+RUN = 1.0  # all the query's words together as typed, times their rarity (per field, TITLE for titles)
+NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 COMMON_RATIO = 0.02
+ALL_WORDS = 3  # a query of up to 3 words needs them all (then fewer); tuned on the topical and dev sets
+MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
+DATE_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*")  # dates and numbers: they say when or how much, not what
 MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
@@ -72,6 +77,19 @@ class ParsedQuery:
     free_text: list[str] = field(default_factory=list)
     required: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
+
+
+@dataclass
+class Word:
+    """A free word of the query, which matching articles must hold until it is dropped."""
+    text: str
+    parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
+    frequency: int  # articles holding its rarest syllable (as the query reads it), to drop the least informative first
+    date: bool = False  # a date or number: dropped before the words
+
+    @property
+    def drop_order(self) -> tuple:
+        return (not self.date, -self.frequency)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -149,6 +167,18 @@ def _code_weight(code: str, in_codes: set[str]) -> float:
     return 1.0 if NUMBERED_RE.fullmatch(code) else CODE
 
 
+def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
+    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``) and its codes,
+    each as its terms; the pieces of a code go with the code."""
+    syllables = [s for s in terms.syllables if s not in in_codes]
+    units, i = [], 0
+    while i < len(syllables):
+        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds), 1)
+        units.append(tuple(syllables[i:i + n]))
+        i += n
+    return units + [(code,) for code in terms.codes]
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -183,13 +213,18 @@ class QueryBuilder:
         runs.update(terms.compounds)
         return [run for run in sorted(runs) if self._known(run)]
 
+    def _frequency(self, term: str, accented: bool) -> int:
+        """In how many articles' bodies the term is, read as the query reads it."""
+        return self.stats.doc_frequency(*(("body", term) if accented else ("body_fold", fold(term))))
+
     def _common(self, syllable: str, accented: bool) -> bool:
         """Whether a syllable is in so many articles that it only refines the ranking."""
-        field, text = ("body", syllable) if accented else ("body_fold", fold(syllable))
-        return self.stats.doc_frequency(field, text) > COMMON_RATIO * self.stats.doc_count()
+        return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
 
-    def free(self, words: list[str]) -> tuple[list, list]:
-        """The ranked part, as (rare, common) term lookups of the free words.
+    def free(self, words: list[str]) -> tuple[list, list, list[Word], list]:
+        """The ranked part, as (rare, common) term lookups of the free words, and the words
+        (pyvi's words of the query and its codes, each once) that matching articles hold, and
+        the (field, query words in order, boost) whose proximity ranks the best articles.
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
@@ -198,15 +233,26 @@ class QueryBuilder:
         terms = terms_of(" ".join(words))
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
-        rare, common = [], []
+        rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
-        for term in filter(self._known, terms.syllables):
-            lookups = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
-            (common if self._common(term, terms.accented) else rare).extend(lookups)
-        for code in filter(self._known, terms.codes):
-            rare += self.word(code, terms.accented, _code_weight(code, in_codes))
+        for term in filter(self._known, dict.fromkeys(terms.syllables)):  # a repeated word counts once
+            lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
+            (common if self._common(term, terms.accented) else rare).extend(lookups[term])
+        for code in filter(self._known, dict.fromkeys(terms.codes)):
+            lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
+            rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        return (rare + compounds, common) if rare else (compounds + common, [])
+        found = [self._word(unit, lookups, terms.accented)
+                 for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
+        fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
+        sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
+        near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
+        return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
+
+    def _word(self, unit: tuple[str, ...], lookups: dict, accented: bool) -> Word:
+        return Word(" ".join(unit), [lookups[t] for t in unit],
+                    min(self._frequency(t, accented) for t in unit),
+                    all(DATE_RE.fullmatch(t) for t in unit))
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
@@ -262,7 +308,7 @@ class QueryBuilder:
             if parts:
                 plan.required.append(wq.Or(parts))
         if parsed.free_text:
-            plan.rare, plan.common = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -271,14 +317,17 @@ class QueryBuilder:
 
 @dataclass
 class Plan:
-    """What a search does: articles matching a ``rare`` lookup (and every ``required`` OR group,
-    an ``Or`` of one query per clause, and no ``excluded`` one) are found; ``common`` lookups only
-    add to their scores."""
+    """What a search does: articles holding the ``words`` (all or fewer, ``search._relax``; without
+    free words, those matching a ``rare`` lookup), every ``required`` OR group (an ``Or`` of one
+    query per clause) and no ``excluded`` one are found; ``rare`` and ``common`` lookups score
+    them, and ``near`` adds the proximity of the query's words."""
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
+    words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
+    near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
 
     @property
     def empty(self) -> bool:

@@ -19,7 +19,8 @@ from .storage.flat import EMPTY
 
 K1 = 1.2
 B = 0.75
-DF_CACHE = 100_000  # document frequencies remembered per open index
+DF_CACHE = 100_000
+WINDOW = 3  # query words this close, in order, count as near (1/distance² each)  # document frequencies remembered per open index
 
 
 class Scorer:
@@ -61,7 +62,8 @@ class Scorer:
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
-        ("phrase", field, words) or ("matching", ((field, term or words), ...))."""
+        ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
+        only a search makes ("tier", ...), ("run", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -69,6 +71,8 @@ class Scorer:
             return self._totals[key[1]]
         if kind == "df":
             return self._local_df(key[1], key[2])
+        if kind in ("tier", "run", "pool"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
+            return 0
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
         mask = np.zeros(self.size, dtype=bool)
@@ -133,3 +137,31 @@ class Scorer:
         """Ids of the documents holding a term."""
         postings = self.reader.postings(field, term)
         return EMPTY if postings is None else postings[0]
+
+    def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
+                  run_boost: float) -> None:
+        """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
+        query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
+        pair's 1/distance² summed over its occurrences, saturated like a term frequency and
+        weighed by the rarer word's idf; and run_boost times the idf of all the words standing
+        together as typed, among docs (Lucene edismax's phrase boost)."""
+        if len(words) < 2:
+            return
+        found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
+        keys = {w: (d << 32) | p for w, (d, p) in found.items()}
+        for a, b in zip(words, words[1:]):
+            if a == b or not len(keys[a]) or not len(keys[b]):
+                continue
+            near = np.zeros(len(docs))
+            for distance in range(1, WINDOW + 1):
+                hits = np.isin(keys[a] + distance, keys[b])
+                near += np.bincount(np.searchsorted(docs, found[a][0][hits]), minlength=len(docs)) / distance ** 2
+            idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
+            scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
+        run = keys[words[0]]
+        for step, word in enumerate(words[1:], 1):
+            run = run[np.isin(run + step, keys[word])]
+        together = np.unique(run >> 32)
+        runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
+        if len(together):
+            scores[together] += run_boost * self.idf(runs)

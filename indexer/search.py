@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
@@ -24,13 +25,14 @@ from . import duplicates
 from .analysis import analyze, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import EXACT, FOLDED, PASTED_WORDS, TITLE, QueryBuilder, QueryError, parse
+from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
+                    QueryError, parse)
 from .schema import SCORED_FIELDS, indexed_part, recency, searchable_text, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled_forms, variants
+from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled, respelled_forms, variants
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -43,6 +45,7 @@ ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
+NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 
@@ -114,6 +117,8 @@ class Results:
     def partial(self) -> bool:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)
+    dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
+    kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
 
     @property
     def pages(self) -> int:
@@ -235,9 +240,70 @@ class Found:
     facet_missing: dict = field(default_factory=no_missing)
     copies: int = 0  # matching articles left out as copies of a listed one
     duplicates: list = field(default_factory=list)  # per document: the ids of its copies
+    dropped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
     recency: list[int] = field(default_factory=list)
     generation: str = ""
+
+
+class WordMasks(NamedTuple):
+    """The documents holding each query word, those holding any syllable of one, and whether
+    folded forms counted."""
+    masks: list
+    anyone: np.ndarray
+    folded: bool
+
+
+def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
+    """The query words' masks: folded forms count when folded, else as for a required word;
+    other spellings count for the abbreviations and codes they stand for."""
+    masks, anyone = [], respelling.copy()
+    for word in words:
+        parts = [_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
+                 for lookups in word.parts]
+        mask = np.logical_and.reduce(parts)
+        anyone |= np.logical_or.reduce(parts)
+        masks.append(mask | respelling if set(fold(word.text).split()) <= respelled_words else mask)
+    return WordMasks(masks, anyone, folded)
+
+
+def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str]]:
+    """(the articles shown, the words they need not hold, the words they hold when some were
+    dropped), given the WordMasks and tally(n, tier): how many articles of tier
+    n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of
+    articles (page_size) hold them, else fewer: dates and numbers are dropped first, then
+    the most frequent words (Meilisearch's "frequency" strategy; ties: the last word first). A
+    longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the end, any
+    syllable of them."""
+    masks, anyone, _ = words
+    if not masks:
+        return matched, [], []
+    anyone = matched & anyone
+    if len(masks) > ALL_WORDS:
+        held = np.sum(masks, axis=0, dtype=np.int32)
+        tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
+        return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
+    order = sorted(range(len(masks)), key=lambda i: (plan.words[i].drop_order, -i))
+    kept, tiers = matched.copy(), []
+    for i in reversed(order):  # the most informative first
+        kept &= masks[i]
+        tiers.insert(0, kept.copy())
+    tiers.append(anyone)
+    sizes = [tally(n, tier) for n, tier in enumerate(tiers)]  # all of them: every shard counts the same
+    shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(order))
+    if sizes[shown] == sizes[0]:  # dropping found nothing more
+        shown = 0
+    return tiers[shown], [plan.words[i].text for i in order[:shown]], \
+        [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
+
+
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
+    where they all stand together as typed."""
+    docs = np.sort(docs)
+    for field_name, words, boost in near:
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
 
 
 def _top(scores, matched, n: int) -> np.ndarray:
@@ -461,41 +527,52 @@ class Index:
         with self._snapshot() as snap:
             rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
-                               page * limit, filters, group)
+                               page * limit, filters, group, limit)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
         return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
                        found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
-                       facet_missing=found.facet_missing, copies=found.copies)
+                       facet_missing=found.facet_missing, copies=found.copies, dropped=found.dropped,
+                       kept=found.kept)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool) -> Found:
+              n: int, filters: dict, group: bool, page_size: int) -> Found:
         """The n first documents for an understood query, ranked with the scorer's counts (grouped:
-        copies of a better-ranked one left out), and the facets of all its matches."""
+        copies of a better-ranked one left out; words dropped when fewer than page_size articles
+        hold them all), and the facets of all its matches."""
         plan, alternatives = _plan(scorer, text, suggestion, exact)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        scores, matched = self._execute(scorer, plan, alternatives)
+        scores, matched, words = self._execute(scorer, plan, alternatives, text)
         masks = snap.facets.masks(filters)
+        shown = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window, sort,
+                                      masks.get("month"))[0]
+        state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
+        tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(shown(mask)))
+        matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
                                     window, sort, masks.get("month"))
+        pool = np.flatnonzero(matched)
+        if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
+            _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
         recency = snap.recency if sort == "newest" else None
         listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
         docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
         total = int(listed.sum())
         return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
                      facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
-                     duplicates=[[snap.reader.doc_id(c) for c in copies.get(d, ())] for d in docs])
+                     duplicates=[[snap.reader.doc_id(c) for c in copies.get(d, ())] for d in docs],
+                     dropped=dropped, kept=kept)
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
-             counts: dict, filters: dict | None = None, group: bool = True) -> Found:
+             counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
         with self._snapshot() as snap:
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group)
+                               filters or {}, group, page_size)
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
@@ -545,36 +622,40 @@ class Index:
         with self._snapshot() as snap:
             return _adjacent(snap.reader, syllables)
 
-    def _execute(self, scorer: Scorer, plan, alternatives=()):
-        """(scores, matched) arrays over all documents for a plan, and other spellings (terms
-        and phrases) whose articles match too."""
+    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = ""):
+        """(scores, matched, word masks) over all documents for a plan, with other spellings
+        (terms and phrases) of the query text counted too. Without free words, matched is final;
+        with them, it still has to be narrowed to the articles holding the words (``_relax``)."""
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term in plan.rare:
             if not term.fieldname.endswith("_fold"):
                 scorer.add(scores, term.fieldname, term.text, term.boost)
         for fieldname, text, boost in plan.required_lookups():
             scorer.add(scores, fieldname, text, boost)
-        matched = scorer.live & (scores > 0)
         exact = [t for t in plan.rare if not t.fieldname.endswith("_fold")]
         exact += [wq.Term(f, text) for f, text, _ in plan.required_lookups()]
-        if scorer.count(_matching(exact), matched.sum) < FOLDED_MATCH_BELOW:  # few exact matches: folded ones join
+        few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & (scores > 0))) < FOLDED_MATCH_BELOW
+        if few:  # few exact matches (or none asked): folded ones join
             for term in plan.rare:
                 if term.fieldname.endswith("_fold"):
                     scorer.add(scores, term.fieldname, term.text, term.boost)
+        respelling = np.zeros(scorer.size, dtype=bool)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
                 ids = scorer.phrase(q.fieldname, q.words)
                 scores[ids] += q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)), ids.__len__))
             else:
+                ids = scorer.matches(q.fieldname, q.text)
                 scorer.add(scores, q.fieldname, q.text, q.boost)
-        matched = scorer.live & (scores > 0)
+            respelling[ids] = True
+        matched = scorer.live & (scores > 0) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
-        return scores, matched
+        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text))
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

@@ -273,6 +273,16 @@ def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
     changed = [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
     return list(dict.fromkeys(tuple(read[j:j + 2]) for i in changed for j in (i - 1, i) if 0 <= j < len(read) - 1))
 
+
+def respelled(text: str) -> set[str]:
+    """The query's folded words and codes that other spellings may stand for: those of the
+    abbreviations it holds, its codes and its words with digits."""
+    folded = fold(canonical(text))
+    words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
+    held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
+    return {t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
+
+
 # ---------------------------------------------------------------- edit distance
 
 @lru_cache(maxsize=1 << 16)

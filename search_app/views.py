@@ -270,7 +270,8 @@ def api_search():
     return {"query": params.q, "total": results.total, "page": params.page,
             "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
             "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "copies": results.copies, "facets": results.facets,
+            "rewritten": results.rewritten, "dropped": results.dropped, "kept": results.kept,
+            "copies": results.copies, "facets": results.facets,
             "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results],
             **({"missing_shards": results.missing_shards} if results.partial else {})}
 

@@ -375,7 +375,7 @@ def test_api_search_json_shape(client, built_index):
     data = r.get_json()
     assert r.status_code == 200 and r.is_json
     assert set(data) == {"query", "total", "page", "per_page", "took_ms", "undated", "suggestion", "rewritten",
-                         "copies", "facets", "facet_missing", "hits"}
+                         "dropped", "kept", "copies", "facets", "facet_missing", "hits"}
     assert data["query"] == "nghị quyết" and data["page"] == 1 and data["per_page"] == 5
     assert data["total"] >= 1 and isinstance(data["took_ms"], (int, float))
     hit = data["hits"][0]

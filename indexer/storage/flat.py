@@ -153,6 +153,18 @@ class FlatPostings:
         runs = np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         return np.repeat(ids[at], counts), self.positions[runs]
 
+    def positions_in(self, i: int, docs: np.ndarray):
+        """(document, position) of each occurrence of term row i in the sorted documents docs."""
+        ids, tfs = self.slice(i)
+        if not len(ids) or not len(docs):
+            return EMPTY, EMPTY
+        at = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
+        at = at[ids[at] == docs]
+        counts = tfs[at].astype(np.int64)
+        starts = np.cumsum(tfs, dtype=np.int64)[at] - counts
+        index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        return np.repeat(ids[at].astype(np.int64), counts), self.positions[self.position_starts[i] + index]
+
     def phrase(self, rows: list[int | None]) -> np.ndarray:
         """Document numbers where the terms of these rows occur one right after another."""
         if not rows or any(r is None for r in rows):

@@ -118,6 +118,18 @@ class IndexReader:
         return sum(int(s.flat.starts[row + 1] - s.flat.starts[row]) if not s.deleted
                    else int(s.live[s.flat.slice(row)[0]].sum()) for s, row in self.rows(field, term))
 
+    def positions(self, field: str, term: str, docs: np.ndarray):
+        """(document, position) arrays of the term's occurrences in field of the sorted documents docs."""
+        parts = []
+        for s in self.segments:
+            local = docs[(docs >= s.offset) & (docs < s.offset + s.size)] - s.offset
+            if len(local) and (row := s.row(field, term)) is not None:
+                doc, pos = s.flat.positions_in(row, local)
+                parts.append((doc + s.offset, pos.astype(np.int64)))
+        if not parts:
+            return EMPTY, EMPTY
+        return np.concatenate([d for d, _ in parts]), np.concatenate([p for _, p in parts])
+
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
         rows = [dict(self.rows(field, w)) for w in words]

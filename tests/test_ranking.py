@@ -1,0 +1,95 @@
+"""Ranking and matching (issue 12) on a small article set: all the words by default, relaxed
+step by step when too few articles hold them; repeated words; dates; names matched as a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import indexer
+from conftest import REPO, make_app, write_jsonl
+
+
+def article(doc_id: str, title: str, body: str) -> dict:
+    return {"id": doc_id, "title": title, "body": body}
+
+
+GOLD = [article(f"vang-{n}", f"Giá vàng tăng mạnh phiên thứ {n}",
+                f"Giá vàng trong nước tăng thêm {n}0.000 đồng mỗi lượng ngày {n}/5/2017 theo đà thế giới.")
+        for n in range(1, 4)]
+DATED = [article(f"ngay-{n}", f"Hội nghị tổng kết công tác tuyên giáo số {n}",
+                 f"Ngày 22/10/2013, hội nghị tổng kết công tác tuyên giáo lần thứ {n} đã diễn ra.")
+         for n in range(1, 4)]
+STORMS = [article(f"bao-{n}", f"Bão số {n} đổ bộ vào miền Trung",
+                  f"Bão số {n} gây mưa lớn, nhiều tuyến đường bị ngập sâu, người dân phải sơ tán.")
+          for n in range(1, 6)]
+CATS = [article("meo-bao", "Con mèo sống sót sau bão", "Chú mèo được tìm thấy trên mái nhà sau khi bão tan."),
+        article("meo-nha", "Nuôi mèo trong căn hộ", "Mèo cần chỗ ngủ yên tĩnh và thức ăn sạch.")]
+NAMES = [article("ten-lien", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bảo vừa đoạt giải nhất môn toán năm nay."),
+         article("ten-roi", "Gặp gỡ học sinh giỏi", "Em Bảo vừa đoạt giải nhất môn toán, gia đình không phạm luật.")]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ranking")
+    source = write_jsonl(root / "articles.jsonl", GOLD + DATED + STORMS + CATS + NAMES)
+    indexer.build_index([str(source)], str(root / "index"))
+    return str(root / "index")
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    with indexer.open_index(index_dir) as ix:
+        yield ix
+
+
+def ids(results) -> set[str]:
+    return {hit.doc_id for hit in results}
+
+
+def test_an_article_must_hold_all_the_words_by_default(index):
+    results = index.search("bão mèo", limit=1)
+    assert ids(results) == {"meo-bao"} and results.total == 1 and results.dropped == []
+
+
+def test_too_few_articles_with_all_the_words_drop_the_most_frequent_first(index):
+    results = index.search("bão mèo", limit=2)  # one article holds both: fewer than a page
+    assert results.dropped == ["bão"] and results.kept == ["mèo"]
+    assert ids(results) == {"meo-bao", "meo-nha"} and results.total == 2  # the tier shown
+
+
+def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir):
+    client = make_app(index_dir).test_client()
+    page = client.get("/search?q=b%C3%A3o+m%C3%A8o").get_data(as_text=True)  # 10 a page: any word
+    data = client.get("/api/search?q=b%C3%A3o+m%C3%A8o&per_page=2").get_json()
+    assert data["dropped"] == ["bão"] and data["kept"] == ["mèo"] and data["total"] == 2
+    assert client.get("/api/search?q=b%C3%A3o&per_page=2").get_json()["dropped"] == []
+    proc = subprocess.run([sys.executable, "-m", "indexer", "search", "bão mèo", "--limit", "2",
+                           "--index", index_dir], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "no article holds all the words; showing articles with: mèo (not required: bão)" in proc.stderr
+    assert "Không có bài nào chứa đủ các từ; đang hiện bài chứa" in " ".join(page.split())
+    assert "meo-nha" in page and "bao-1" in page
+
+
+def test_a_repeated_word_counts_once(index):
+    once, twice = index.search("bão miền Trung"), index.search("bão bão miền Trung bão")
+    assert [(h.doc_id, h.score) for h in once] == [(h.doc_id, h.score) for h in twice]
+
+
+def test_a_date_that_is_the_only_rare_term_does_not_decide_the_matches(index):
+    assert ids(index.search("Giá vàng tăng ngày 22/10/2013", limit=3)) == {"vang-1", "vang-2", "vang-3"}
+    results = index.search("vàng 22/10/2013", limit=3)
+    assert ids(results) == {"vang-1", "vang-2", "vang-3"} and results.dropped == ["22/10/2013"]
+
+
+def test_a_full_name_matched_as_a_run_ranks_first(index):
+    for query in ("Phạm Gia Bảo", "pham gia bao"):
+        assert [h.doc_id for h in index.search(query, limit=2)] == ["ten-lien", "ten-roi"], query
+
+
+def test_pasted_text_needs_only_part_of_its_words(index):
+    pasted = "Bão số 3 gây mưa lớn ở miền Trung, nhiều tuyến đường bị ngập và dân sơ tán khẩn cấp"
+    assert {"bao-3", "bao-1"} <= ids(index.search(pasted))
