@@ -159,13 +159,11 @@ def summed_facets(parts) -> tuple[dict, dict]:
     """(facets, missing) of several indexes' (facets, missing) added up value by value (a
     cluster's shards)."""
     facets, missing = empty_facets(), no_missing()
-    for counted, lacking in parts:
-        for facet in FACETS:
-            missing[facet] += lacking[facet]
     for facet in FACETS:
         totals: dict[str, int] = {}
-        for counted, _ in parts:
+        for counted, lacking in parts:
+            missing[facet] += lacking[facet]
             for item in counted[facet]:
                 totals[item["value"]] = totals.get(item["value"], 0) + item["count"]
-        facets[facet] = [{"value": v, "count": c} for v, c in sorted(totals.items(), key=lambda vc: (-vc[1], vc[0]))]
+        facets[facet] = _by_count(list(totals), np.array(list(totals.values())))
     return facets, missing

@@ -546,14 +546,13 @@ class Index:
             return Found([], [], 0, 0, Marks(), scorer.missing)
         scores, matched, words = self._execute(scorer, plan, alternatives, text)
         masks = snap.facets.masks(filters)
-        shown = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window, sort,
-                                      masks.get("month"))[0]
+        narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
+                                         sort, masks.get("month"))  # (what the filters keep, undated)
         state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
-        tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(shown(mask)))
+        tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
-        matched, undated = _by_date(_filtered(matched, masks, ("source", "category")), snap.recency,
-                                    window, sort, masks.get("month"))
+        matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
             _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
