@@ -90,6 +90,14 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def index_of(tmp_path_factory, name: str, articles: list[dict]) -> Path:
+    """An index of these articles, built in a fresh temporary folder named after name."""
+    indexer = pytest.importorskip("indexer")
+    root = tmp_path_factory.mktemp(name)
+    indexer.build_index([write_jsonl(root / "articles.jsonl", articles)], root / "index", procs=1)
+    return root / "index"
+
+
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory):
     """A real index of the test articles and seeds/, built once per session."""

@@ -9,7 +9,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import close_index, make_app, storm_articles, write_jsonl
+from conftest import close_index, index_of, make_app, storm_articles, write_jsonl
 from test_cli import run_cli
 
 import indexer
@@ -29,10 +29,7 @@ def more_storms() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("facets")
-    source = write_jsonl(root / "storms.jsonl", storm_articles() + more_storms())
-    indexer.build_index([source], root / "index", procs=1)
-    return root / "index"
+    return index_of(tmp_path_factory, "facets", storm_articles() + more_storms())
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import sys
 import unicodedata
 
 import pytest
-from conftest import REPO, close_index, make_app, write_jsonl
+from conftest import REPO, close_index, index_of, make_app
 
 import indexer
 
@@ -47,9 +47,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("highlights")
-    indexer.build_index([write_jsonl(root / "articles.jsonl", ARTICLES)], root / "index", procs=1)
-    return root / "index"
+    return index_of(tmp_path_factory, "highlights", ARTICLES)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import indexer
-from conftest import REPO, make_app, write_jsonl
+from conftest import REPO, index_of, make_app
 
 
 def article(doc_id: str, title: str, body: str) -> dict:
@@ -33,10 +33,7 @@ NAMES = [article("ten-lien", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bả
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ranking")
-    source = write_jsonl(root / "articles.jsonl", GOLD + DATED + STORMS + CATS + NAMES)
-    indexer.build_index([str(source)], str(root / "index"))
-    return str(root / "index")
+    return index_of(tmp_path_factory, "ranking", GOLD + DATED + STORMS + CATS + NAMES)
 
 
 @pytest.fixture(scope="module")

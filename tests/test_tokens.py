@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from conftest import close_index, make_app, write_jsonl
+from conftest import close_index, index_of, make_app
 
 import indexer
 from indexer.analysis import analyze
@@ -37,9 +37,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tokens")
-    indexer.build_index([write_jsonl(root / "articles.jsonl", ARTICLES)], root / "index", procs=1)
-    return root / "index"
+    return index_of(tmp_path_factory, "tokens", ARTICLES)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 import indexer
 from indexer.understand import decode_keystrokes
-from conftest import REPO, make_app, write_jsonl
+from conftest import REPO, index_of, make_app, write_jsonl
 
 ARTICLES = [
     {"id": "nq", "title": "Nghị quyết về giao thông đô thị được thông qua",
@@ -40,9 +40,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("understand")
-    indexer.build_index([str(write_jsonl(folder / "a.jsonl", ARTICLES))], str(folder / "index"))
-    return str(folder / "index")
+    return index_of(tmp_path_factory, "understand", ARTICLES)
 
 
 @pytest.fixture(scope="module")
