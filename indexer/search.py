@@ -544,7 +544,7 @@ class Index:
         plan, alternatives = _plan(scorer, text, suggestion, exact)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        scores, matched, words = self._execute(scorer, plan, alternatives, text)
+        scores, matched, words = self._execute(scorer, plan, alternatives, text, suggestion)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -621,7 +621,7 @@ class Index:
         with self._snapshot() as snap:
             return _adjacent(snap.reader, syllables)
 
-    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = ""):
+    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", suggestion: str | None = None):
         """(scores, matched, word masks) over all documents for a plan, with other spellings
         (terms and phrases) of the query text counted too. Without free words, matched is final;
         with them, it still has to be narrowed to the articles holding the words (``_relax``)."""
@@ -654,7 +654,7 @@ class Index:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
-        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text))
+        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text, suggestion))
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
@@ -756,21 +756,27 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
-    forms = variants(text) + (respelled_forms(text, suggestion) if suggestion else [])
-    return plan, [] if exact else _alternatives(forms, plan.marks, is_unaccented(text))
+    if exact:
+        return plan, []
+    unaccented = is_unaccented(text)
+    respelled = respelled_forms(text, suggestion) if suggestion else []
+    return plan, (_alternatives(variants(text), plan.marks, unaccented)
+                  + _alternatives(respelled, plan.marks, unaccented, accents=not unaccented))
 
 
-def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool) -> list:
-    """Lookups of other spellings of the query's abbreviations and codes: a term (exact fields)
-    or a phrase (folded fields) each, weighed like the query's own words; results mark them too."""
+def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False) -> list:
+    """Lookups of other spellings of the query's abbreviations and codes (or of the words a
+    typo replaced): a term (exact fields) or a phrase (folded fields; with accents, the exact
+    ones) each, weighed like the query's own words; results mark them too."""
     lookups = []
     weight = ALTERNATIVE * (FOLDED if unaccented else EXACT)
     for form in forms:
-        marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, False, WORD_GAP))
+        marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, accents, WORD_GAP))
         for f in ("title", "body"):
             boost = weight * (TITLE if f == "title" else 1)
-            lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1
-                           else wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
+            lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1 else
+                           wq.Phrase(f, list(form), boost=boost) if accents else
+                           wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
     return lookups
 
 

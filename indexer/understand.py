@@ -47,7 +47,12 @@ PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables 
 MAX_NEAR = 48  # near syllables a word the index lacks may become
 NEAR_CACHE = 50_000  # words whose near syllables are remembered
 EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
-RESPELL_COST = 6.0  # the same for a typo that made another indexed word: the context must say so
+# Edits weighed as a noisy channel: a letter left out or two swapped is one edit; a tone or
+# vowel mark less (a slip on the accent keys); a letter added or changed more, as it is one of
+# many letters that could have been typed there, unless it is next to it on the keyboard.
+MARK_EDIT, KEY_EDIT, LETTER_EDIT = 0.75, 1.25, 1.6
+KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+RESPELL_COST = 5.0  # the same for a typo that made another indexed word: the context must say so
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 LEXICON_FORMAT = 1  # of a saved Lexicon: another one is rebuilt
@@ -264,23 +269,32 @@ def variants(text: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(f for f in found if not typed(f)))
 
 
+def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], list[int]]:
+    """(text's folded words, the reading's words, where the reading spells a word otherwise)."""
+    typed = WORD_RE.findall(fold(canonical(text)))
+    read = [canonical(w) for w in WORD_RE.findall(reading or "")]
+    if len(typed) != len(read):
+        return typed, read, []
+    return typed, read, [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
+
+
 def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
     """The pairs of neighbouring words of a reading of text around the words it spells
     otherwise (a typo that made another word), as search terms: looked up besides text's own."""
-    typed, read = WORD_RE.findall(fold(canonical(text))), [canonical(w) for w in WORD_RE.findall(reading)]
-    if len(typed) != len(read):
-        return []
-    changed = [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
+    _, read, changed = _respellings(text, reading)
     return list(dict.fromkeys(tuple(read[j:j + 2]) for i in changed for j in (i - 1, i) if 0 <= j < len(read) - 1))
 
 
-def respelled(text: str) -> set[str]:
+def respelled(text: str, reading: str | None = None) -> set[str]:
     """The query's folded words and codes that other spellings may stand for: those of the
-    abbreviations it holds, its codes and its words with digits."""
+    abbreviations it holds, its codes, its words with digits and the words the reading proposed
+    spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
     held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
-    return {t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
+    typed, _, changed = _respellings(text, reading)
+    return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
+            | {typed[i] for i in changed})
 
 
 # ---------------------------------------------------------------- edit distance
@@ -295,7 +309,7 @@ def _marks(word: str) -> str:
 def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = None) -> int:
     """Edits from typed to syllable: letters moved, added, dropped or changed (letters, when
     already known), plus marks added, dropped or changed (one edit each), unless the letter
-    bearing them was changed (đvu -> đấu: one edit); capped at bound+1."""
+    bearing them was changed and no other mark was typed (đvu -> đấu: one edit); capped at bound+1."""
     if letters is None:
         letters = edit_distance(fold(typed), fold(syllable), bound)
     marks_a, marks_b = _marks(typed), _marks(syllable)
@@ -306,7 +320,36 @@ def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = N
         marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
         if letters + marks <= bound:
             return letters + marks
+    if set(marks_a) - set(marks_b):  # a mark typed that the syllable lacks was not lost with a letter
+        return bound + 1
     return min(edit_distance(typed, syllable, bound), bound + 1)
+
+
+def _key_position(letter: str) -> tuple[float, float] | None:
+    row = next((r for r, keys in enumerate(KEYBOARD) if letter in keys), None)
+    return None if row is None else (row, KEYBOARD[row].index(letter) + row / 2)
+
+
+@lru_cache(maxsize=None)
+def keys_near(a: str, b: str) -> bool:
+    """Whether two letters are the same key or neighbours on a QWERTY keyboard."""
+    pa, pb = _key_position(a), _key_position(b)
+    return pa is not None and pb is not None and abs(pa[0] - pb[0]) <= 1 and abs(pa[1] - pb[1]) <= 1
+
+
+def letter_edit(typed: str, meant: str) -> float:
+    """The weight of the one letter edit that makes meant typed (both without accents): a letter
+    left out or two swapped weigh 1, one added or changed KEY_EDIT when its key is next to the
+    one meant (or to its neighbours'), else LETTER_EDIT."""
+    if len(typed) < len(meant):
+        return 1.0
+    i = next((i for i, (x, y) in enumerate(zip(typed, meant)) if x != y), len(meant))
+    if len(typed) == len(meant):
+        if typed[i:i + 2] == meant[i:i + 2][::-1] and typed[i + 2:] == meant[i + 2:]:
+            return 1.0
+        return KEY_EDIT if keys_near(typed[i], meant[i]) else LETTER_EDIT
+    beside = typed[i - 1:i] + typed[i + 1:i + 2]
+    return KEY_EDIT if any(keys_near(typed[i], c) for c in beside) else LETTER_EDIT
 
 
 def edit_distance(a: str, b: str, bound: int) -> int:
@@ -345,6 +388,13 @@ def _deletions(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
         found |= frontier
     return found
+
+
+def _weighed(typed: str, meant: str, letters: int, distance: int) -> float:
+    """The weight of distance edits from meant to typed, letters of them on the letters."""
+    if letters == 0:
+        return MARK_EDIT * distance
+    return letter_edit(typed, meant) if distance == 1 else float(distance)
 
 
 def allowed_edits(word: str) -> int:
@@ -535,12 +585,13 @@ class Lexicon:
         share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
         return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
 
-    def _choices(self, word: str, fix: bool, respell: bool) -> dict[str, float]:
+    def _choices(self, word: str, fix: bool, respell: bool, marked: bool) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
         for a word the index lacks, the syllables within its allowed edits; with respell, also
-        the syllables one edit away from any word of two letters or more."""
+        the syllables one edit away from any word of two letters or more; marked: the query has
+        accents, so a word typed without them lacks them."""
         if fix and word.isalpha() and not self.knows(word):
-            near = self._near(word, MAX_NEAR)
+            near = self._near(word, MAX_NEAR, marked=marked)
             if near:
                 return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
         if word != fold(word):  # typed with accents: keep them
@@ -548,16 +599,18 @@ class Lexicon:
         else:
             choices = dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
         if respell and word.isalpha() and len(word) >= 2:
-            for distance, _, syllable in self._near(word, MAX_NEAR, 1):
+            for distance, _, syllable in self._near(word, MAX_NEAR, 1, marked):
                 choices.setdefault(syllable, -RESPELL_COST * distance)
         return choices
 
-    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False) -> list[str]:
+    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
+                      marked: bool = False) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over bigrams); with
-        fix, words the index lacks may become near syllables; with respell, any word may."""
+        fix, words the index lacks may become near syllables; with respell, any word may
+        (marked: of a query typed with accents)."""
         if not words:
             return []
-        choices = [self._choices(w, fix, respell) for w in words]
+        choices = [self._choices(w, fix, respell, marked) for w in words]
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
         back = []
@@ -572,10 +625,10 @@ class Lexicon:
 
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
-        out, cursor = [], 0
+        out, cursor, marked = [], 0, not is_unaccented(text)
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell))
+            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell, marked))
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
@@ -625,33 +678,35 @@ class Lexicon:
                     index[deleted].append(word)
         return dict(index)
 
-    def _near(self, word: str, limit: int, edits: int | None = None) -> list[tuple[int, int, str]]:
-        """(edits, -frequency, syllable) of the indexed syllables within edits (by default the
-        word's allowed edits, none for a known word) of a word, best first."""
+    def _near(self, word: str, limit: int, edits: int | None = None,
+              marked: bool = False) -> list[tuple[float, int, str]]:
+        """(weighed edits, -frequency, syllable) of the indexed syllables within edits (by default
+        the word's allowed edits, none for a known word) of a word, best first; marks count when
+        the word has some or, marked, when the query has (a word typed without them lacks them)."""
         word = canonical(word)
         if edits is None:
             edits = 0 if self.knows(word) else allowed_edits(fold(word))
         if not edits:
             return []
-        found = self._near_cache.get((word, limit, edits))
+        key = (word, limit, edits, marked)
+        found = self._near_cache.get(key)
         if found is None:
             if len(self._near_cache) > NEAR_CACHE:
                 self._near_cache.clear()
-            found = self._near_cache[word, limit, edits] = self._find_near(word, limit, edits)
+            found = self._near_cache[key] = self._find_near(word, limit, edits, marked or word != fold(word))
         return found
 
-    def _find_near(self, word: str, limit: int, edits: int) -> list[tuple[int, int, str]]:
+    def _find_near(self, word: str, limit: int, edits: int, marked: bool) -> list[tuple[float, int, str]]:
         bare = fold(word)
-        typed = word != bare  # marks count only when some were typed
         scored = []
         for folded in {w for d in _deletions(bare, edits) for w in self._deleted.get(d, ())}:
             letters = edit_distance(bare, folded, edits)
             if letters > edits:
                 continue
             for syllable in self.readings[folded]:
-                distance = typo_distance(word, syllable, edits, letters) if typed else letters
+                distance = typo_distance(word, syllable, edits, letters) if marked else letters
                 if distance <= edits:
-                    scored.append((distance, -self.freq[syllable], syllable))
+                    scored.append((_weighed(bare, folded, letters, distance), -self.freq[syllable], syllable))
         return sorted(scored)[:limit]
 
     def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:

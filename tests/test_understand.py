@@ -263,3 +263,47 @@ def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
     with indexer.open_index(folder) as index:
         assert index.segment_count == 1  # the removed article is still in it, marked deleted
         assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")
+
+
+TYPO_ARTICLES = ARTICLES + [
+    {"id": "fight", "title": "Hai thanh niên ẩu đả tại quán nhậu",
+     "body": "Hai thanh niên ẩu đả tại quán nhậu ở Hà Nội, công an đã có mặt tại hiện trường."},
+    {"id": "fight-2", "title": "Ẩu đả trên xe buýt", "body": "Hành khách ẩu đả trên xe buýt vì chỗ ngồi."},
+    {"id": "fight-3", "title": "Cổ động viên ẩu đả sau trận đấu", "body": "Cổ động viên hai đội ẩu đả sau trận đấu."},
+    {"id": "ai", "title": "Tiếng kêu ại ại trong đêm", "body": "Người dân nghe tiếng kêu ại ại trong đêm."},
+    {"id": "oai", "title": "Dáng đi oai vệ của chú chó", "body": "Chú chó có dáng đi oai vệ."},
+    {"id": "gia-1", "title": "Gia đình đoàn tụ", "body": "Gia đình đoàn tụ sau nhiều năm."},
+    {"id": "gia-2", "title": "Gia đình trẻ mua nhà", "body": "Một gia đình trẻ mua nhà ở ngoại ô."},
+    {"id": "gia-3", "title": "Gia đình và nhà trường", "body": "Gia đình phối hợp với nhà trường."},
+    {"id": "dinh-1", "title": "Leo lên đỉnh núi", "body": "Đoàn leo lên đỉnh núi cao nhất."},
+    {"id": "dinh-2", "title": "Lên đỉnh Fansipan", "body": "Du khách lên đỉnh Fansipan bằng cáp treo."},
+    {"id": "doanh", "title": "Doanh thu lên cao", "body": "Doanh nghiệp báo doanh thu lên doanh số kỷ lục."},
+]
+
+
+@pytest.fixture(scope="module")
+def typo_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "typos", TYPO_ARTICLES)) as ix:
+        yield ix
+
+
+def test_two_letters_swapped_are_likelier_than_a_more_frequent_word_with_a_letter_changed(typo_index):
+    # "oia": "oai" swapped (1 article) or "gia" with o for g (3 articles): the swap is the likelier slip
+    assert typo_index.search("oia").rewritten == "oai"
+    assert [h.doc_id for h in typo_index.search("oia")] == ["oai"]
+
+
+def test_a_word_typed_without_accents_in_an_accented_query_lacks_them(typo_index):
+    # "donh" is "doanh" with a letter left out; "đỉnh" would also have lost two marks nobody edited
+    results = typo_index.search("lên donh")
+    assert results.rewritten == "lên doanh" and results[0].doc_id == "doanh"
+    assert typo_index.search("lên đỉnh").rewritten is None
+
+
+def test_articles_holding_the_proposed_reading_hold_the_word_it_replaces(typo_index):
+    # "ại" is a word of the index, so it is searched as typed, but the articles holding the
+    # reading proposed ("ẩu đả tại") count as holding it: they are not dropped for "ại" alone
+    results = typo_index.search("ẩu đả ại", limit=1)
+    assert results.rewritten is None and results.suggestion == "ẩu đả tại"
+    assert [h.doc_id for h in results] == ["fight"]
+    assert [h.doc_id for h in typo_index.search("ẩu đả ại", limit=1, exact=True)] == ["ai"]
