@@ -597,9 +597,9 @@ class Index:
             docnum = snap.reader.document_number(doc_id)
             if docnum is None:
                 return None
-            scorer, stored = snap.scorer, snap.reader.stored_fields(docnum)
+            scorer = snap.scorer
             scores = np.zeros(scorer.size, dtype=np.float32)
-            for term, weight in _distinctive_terms(scorer, stored):
+            for term, weight in _distinctive_terms(scorer, docnum):
                 scorer.add(scores, "body", term, weight)
                 scorer.add(scores, "title", term, weight * TITLE)
             matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
@@ -730,13 +730,11 @@ def _grouped(snap: _Snapshot, matched, scores, recency) -> tuple[np.ndarray, dic
     return listed, copies
 
 
-def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
-    """An article's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
-    articles may hold too, each with its weight (the best is 1)."""
-    part = indexed_part(Article(id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
-                                lead=stored.get("lead") or ""))
-    counts = Counter(t for t, *_ in analyze(searchable_text(part)))
-    counts.update({t: 2 * n for t, n in Counter(t for t, *_ in analyze(part.title)).items()})
+def _distinctive_terms(scorer: Scorer, docnum: int) -> list[tuple[str, float]]:
+    """A document's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
+    articles may hold too, each with its weight (the best is 1); its terms come from the postings."""
+    counts = Counter(scorer.reader.document_terms("body", docnum))
+    counts.update({t: 2 * n for t, n in scorer.reader.document_terms("title", docnum).items()})
     weights = {}
     for term, tf in counts.items():
         df = max(scorer.doc_frequency("body", term), scorer.doc_frequency("title", term))
