@@ -357,7 +357,7 @@ class _Snapshot:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
-            self.groups, self.grouped = _copy_groups(reader)
+            self.groups, self.grouped = copy_groups(reader)
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -409,10 +409,19 @@ class _Snapshot:
             self.reader.close()
 
 
-def _copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
+def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
     """(each document's group of syndicated copies, the documents in groups of two or more),
-    from the stored SimHashes of the live documents."""
-    groups = duplicates.groups(simhashes(reader.column("fingerprint", str)), reader.live)
+    from the stored SimHashes of the live documents, template pages told apart by their numbers."""
+    found = {}
+
+    def numbers_of(doc: int):
+        if doc not in found:
+            stored = reader.stored_fields(doc)
+            found[doc] = duplicates.numbers(stored.get("title", ""), f"{stored.get('lead') or ''} {stored.get('body', '')}")
+        return found[doc]
+
+    hashes = simhashes(reader.column("fingerprint", str))
+    groups = duplicates.groups(hashes, reader.live, lambda a, b: duplicates.apart(numbers_of(a), numbers_of(b)))
     return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
 
 
