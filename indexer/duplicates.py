@@ -76,8 +76,9 @@ def groups(hashes: np.ndarray, live: np.ndarray, apart=None) -> np.ndarray:
     pairs = [(docs, docs[first[which]])]  # equal hashes: joined to the first document holding it
     pairs += [(docs[first[i]], docs[first[j]]) for i, j in _close_pairs(unique)]
     a, b = np.concatenate([a for a, _ in pairs]), np.concatenate([b for _, b in pairs])
+    a, b = a[a != b], b[a != b]
     if apart is not None:
-        joined = np.array([x == y or not apart(x, y) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+        joined = np.array([not apart(x, y) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
         a, b = a[joined], b[joined]
     return _components(len(hashes), a, b)
 
