@@ -35,6 +35,9 @@ PAIR_SEED = "pairs-2026:"
 COST_ARTICLES = 5_000
 TOP = 10
 RELATED = 5
+NOTE = ("Times were measured on a machine shared with other sessions (load average 12-15 on 2 cores): "
+        "wall times are indicative, CPU times less inflated. What facets add at p95: the facets section "
+        "(python -m benchmarks.facets).")
 
 
 def corpus_articles(name: str, limit: int | None = None):
@@ -202,6 +205,11 @@ def _average_precision(ranked: list[str], relevant: set[str]) -> float:
     return total / min(len(relevant), RELATED) if relevant else 0.0
 
 
+def _spaced(text: str) -> str:
+    """text after a bold label: a table on lines of its own, a sentence on the same line."""
+    return f"\n\n{text}" if text.startswith("|") else f" {text}"
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.explore", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -225,7 +233,9 @@ def main(argv=None) -> int:
              "related": lambda: related_map(args.pool_index or args.index),
              "related-speed": lambda: related_speed(args.index)}
     chosen = list(parts) if args.command == "all" else [args.command]
-    body = "\n\n".join(f"**{name}**: {parts[name]()}" for name in chosen)
+    body = "\n\n".join(f"**{name}**:{_spaced(parts[name]())}" for name in chosen)
+    if args.command == "all":
+        body += f"\n\n{NOTE}"
     print(body)
     if args.write:
         write_section("explore", "Syndicated copies and related articles", body)

@@ -22,12 +22,12 @@ import numpy as np
 from whoosh import query as wq
 
 from . import duplicates
-from .analysis import analyze, fold, is_code
+from .analysis import fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
                     QueryError, parse)
-from .schema import SCORED_FIELDS, indexed_part, recency, searchable_text, simhashes
+from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
