@@ -104,7 +104,8 @@ def precision(index_dir: str) -> str:
     with load_indexer().open_index(index_dir) as index:
         held = [p for p in judged if all(index.get(doc_id) is not None for doc_id in p)]
     parted = [judged[p] for p in held if p not in set(grouped)]
-    return (f"{len(grouped)} pairs grouped in {index_dir}, {len(verdicts)} of them judged by reading: "
+    return (f"{len(grouped)} pairs grouped in {index_dir}, {len(verdicts)} of them judged by reading "
+            f"(by an AI helper session: duplicates/judged.tsv): "
             f"{sum(verdicts)} the same story, precision {sum(verdicts) / max(len(verdicts), 1):.3f}. "
             f"Judged pairs no longer grouped (template pages told apart): {len(parted)}, "
             f"{sum(parted)} of them the same story.")
