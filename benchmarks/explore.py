@@ -1,16 +1,17 @@
 """Syndicated copies and related articles (issue 14 parts 3, 4): precision, effect, cost, MAP@5.
 
-    python -m benchmarks.explore pairs [--n 200]        # draw grouped pairs to judge (TSV on stdout)
-    python -m benchmarks.explore precision              # of the judged pairs in duplicates/judged.tsv
+    python -m benchmarks.explore pairs --index DIR [--n 200]   # grouped pairs not judged yet (TSV on stdout)
+    python -m benchmarks.explore precision --index DIR  # of its grouped pairs judged in duplicates/judged.tsv
     python -m benchmarks.explore copies --index DIR     # copies the 300 queries stop showing in their top 10
     python -m benchmarks.explore cost                   # SimHash time against analysis, 5,000 articles
     python -m benchmarks.explore related --index DIR    # related MAP@5 on the topical set, and the baseline
-    python -m benchmarks.explore all --index DIR --pool-index DIR2 [--write]
+    python -m benchmarks.explore related-speed --index DIR  # related() time, 200 articles spread over DIR
+    python -m benchmarks.explore all --index DIR --pool-index DIR2 [--pairs-index DIR3] [--write]
 
-Grouped pairs are drawn from the groups the index makes (``indexer.duplicates.groups`` over each
-article's stored SimHash, computed here from the corpus exactly as indexing does), all pairs of
-a group, in a seeded order. ``duplicates/judged.tsv`` holds each pair's ids and a judgement made
-by reading both titles and leads: 1 the same story (one text, lightly edited), 0 not.
+Grouped pairs are the pairs of each group of copies the index makes (``indexer.search.copy_groups``
+over the stored SimHashes, as searching does), drawn in a seeded order. ``duplicates/judged.tsv``
+holds each pair's ids and a judgement made by reading both: 1 the same story (one text, lightly
+edited), 0 not.
 """
 
 from __future__ import annotations
@@ -24,17 +25,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import REPO, load_indexer, md_table, read_jsonl, require_shared, write_section
+from .common import REPO, load_indexer, md_table, require_shared, write_section
 from .quality import read_qrels
 from .search_speed import make_queries
 from .topical import QRELS
 
 JUDGED = REPO / "benchmarks" / "duplicates" / "judged.tsv"
-PAIR_SOURCES = ("baomoi.jsonl.gz", "vietnews-test.jsonl.gz")
 PAIR_SEED = "pairs-2026:"
 COST_ARTICLES = 5_000
 TOP = 10
 RELATED = 5
+NOTE = ("Times were measured on a machine shared with other sessions (load average 12-15 on 2 cores): "
+        "wall times are indicative, CPU times less inflated. What facets add at p95: the facets section "
+        "(python -m benchmarks.facets).")
 
 
 def corpus_articles(name: str, limit: int | None = None):
@@ -43,30 +46,42 @@ def corpus_articles(name: str, limit: int | None = None):
     return list(islice(indexer.iter_articles([require_shared("corpus", name)]), limit))
 
 
-def grouped_pairs(articles) -> list[tuple[str, str, int]]:
-    """(id, id, differing bits) of every pair of articles the index would group."""
-    from indexer.duplicates import distance, groups
-    from indexer.schema import article_simhash
+def grouped_pairs(reader) -> list[tuple[str, str, int]]:
+    """(id, id, differing bits) of every pair of live articles the index groups as copies."""
+    from indexer.duplicates import distance
+    from indexer.schema import simhashes
+    from indexer.search import copy_groups
 
-    hashes = np.array([article_simhash(a) for a in articles], dtype=np.uint64)
-    roots = groups(hashes, np.ones(len(hashes), dtype=bool))
+    hashes = simhashes(reader.column("fingerprint", str))
+    roots, grouped = copy_groups(reader)
     members: dict[int, list[int]] = {}
-    for n in np.flatnonzero(roots != np.arange(len(roots))).tolist():
-        members.setdefault(int(roots[n]), [int(roots[n])]).append(n)
-    return [(articles[a].id, articles[b].id, int(distance(hashes[a], hashes[b])))
-            for group in members.values() for a, b in combinations(group, 2)]
+    for n in grouped.tolist():
+        members.setdefault(int(roots[n]), []).append(n)
+    return [(reader.doc_id(a), reader.doc_id(b), int(distance(hashes[a], hashes[b])))
+            for group in members.values() for a, b in combinations(sorted(group), 2)]
 
 
-def draw_pairs(n: int) -> list[tuple[str, str, int, str]]:
-    """Up to n grouped pairs, baomoi's first, then vietnews-test's, each in a seeded order."""
-    drawn = []
-    for name in PAIR_SOURCES:
-        articles = corpus_articles(name)
-        by_id = {a.id: a for a in articles}
-        pairs = sorted(grouped_pairs(articles), key=lambda p: hashlib.sha1(f"{PAIR_SEED}{p[0]}|{p[1]}".encode()).digest())
-        print(f"{name}: {len(articles):,} articles, {len(pairs)} grouped pairs", file=sys.stderr)
-        drawn += [(a, b, d, _reading(by_id[a]) + " ||| " + _reading(by_id[b])) for a, b, d in pairs]
-    return drawn[:n]
+def index_pairs(index_dir: str) -> list[tuple[str, str, int]]:
+    """(id, id, differing bits) of every pair an index groups, from its stored SimHashes."""
+    from indexer.storage import open_reader
+    from indexer.store import current_generation
+
+    reader = open_reader(current_generation(Path(index_dir)))
+    try:
+        return grouped_pairs(reader)
+    finally:
+        reader.close()
+
+
+def draw_pairs(index_dir: str, n: int) -> list[tuple[str, str, int, str]]:
+    """Up to n grouped pairs of the index not judged yet, in a seeded order, with their text to read."""
+    indexer = load_indexer()
+    judged = {(a, b) for a, b, _ in read_judged()}
+    pairs = [p for p in index_pairs(index_dir) if (p[0], p[1]) not in judged and (p[1], p[0]) not in judged]
+    pairs.sort(key=lambda p: hashlib.sha1(f"{PAIR_SEED}{p[0]}|{p[1]}".encode()).digest())
+    print(f"{index_dir}: {len(pairs)} grouped pairs not judged yet", file=sys.stderr)
+    with indexer.open_index(index_dir) as index:
+        return [(a, b, d, _reading(index.get(a)) + " ||| " + _reading(index.get(b))) for a, b, d in pairs[:n]]
 
 
 def _reading(article) -> str:
@@ -81,14 +96,19 @@ def read_judged() -> list[tuple[str, str, int]]:
     return [(r[0], r[1], int(r[3])) for r in rows]
 
 
-def precision() -> str:
-    """The share of judged grouped pairs that are the same story."""
-    judged = read_judged()
-    same = sum(j for _, _, j in judged)
-    baomoi = [j for a, _, j in judged if a.startswith("baomoi-")]
-    return (f"Grouped pairs judged by reading: {len(judged)} ({len(baomoi)} from baomoi, all its grouped pairs); "
-            f"the same story: {same} — precision {same / max(len(judged), 1):.3f} "
-            f"(baomoi alone {sum(baomoi) / max(len(baomoi), 1):.3f})")
+def precision(index_dir: str) -> str:
+    """The share of the pairs an index groups, among those judged, that are the same story."""
+    judged = {frozenset((a, b)): j for a, b, j in read_judged()}
+    grouped = [frozenset((a, b)) for a, b, _ in index_pairs(index_dir)]
+    verdicts = [judged[p] for p in grouped if p in judged]
+    with load_indexer().open_index(index_dir) as index:
+        held = [p for p in judged if all(index.get(doc_id) is not None for doc_id in p)]
+    parted = [judged[p] for p in held if p not in set(grouped)]
+    return (f"{len(grouped)} pairs grouped in {index_dir}, {len(verdicts)} of them judged by reading "
+            f"(by an AI helper session: duplicates/judged.tsv): "
+            f"{sum(verdicts)} the same story, precision {sum(verdicts) / max(len(verdicts), 1):.3f}. "
+            f"Judged pairs no longer grouped (template pages told apart): {len(parted)}, "
+            f"{sum(parted)} of them the same story.")
 
 
 def copies_hidden(index_dir: str) -> str:
@@ -154,6 +174,29 @@ def related_map(index_dir: str) -> str:
                     [[name, float(np.mean(s)), len(s)] for name, s in scores.items()])
 
 
+def related_speed(index_dir: str, calls: int = 200) -> str:
+    """Wall and CPU time of index.related() for articles spread evenly over the index."""
+    from indexer.storage import open_reader
+    from indexer.store import current_generation
+
+    reader = open_reader(current_generation(Path(index_dir)))
+    try:
+        ids = reader.column("id", str)[reader.live]
+    finally:
+        reader.close()
+    ids = ids[::max(1, len(ids) // calls)][:calls].tolist()
+    wall, cpu = [], []
+    with load_indexer().open_index(index_dir) as index:
+        index.related(ids[0])  # the first call opens what later ones share
+        for doc_id in ids:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            index.related(doc_id, limit=RELATED)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+    return (f"{len(ids)} calls of related() on {index_dir}: wall p50/p95 {np.percentile(wall, 50):.1f}/"
+            f"{np.percentile(wall, 95):.1f} ms, CPU p50/p95 {np.percentile(cpu, 50):.1f}/{np.percentile(cpu, 95):.1f} ms")
+
+
 def _average_precision(ranked: list[str], relevant: set[str]) -> float:
     hits, total = 0, 0.0
     for rank, doc_id in enumerate(ranked, start=1):
@@ -163,12 +206,18 @@ def _average_precision(ranked: list[str], relevant: set[str]) -> float:
     return total / min(len(relevant), RELATED) if relevant else 0.0
 
 
+def _spaced(text: str) -> str:
+    """text after a bold label: a table on lines of its own, a sentence on the same line."""
+    return f"\n\n{text}" if text.startswith("|") else f" {text}"
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.explore", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["pairs", "precision", "copies", "cost", "related", "all"])
-    parser.add_argument("--n", type=int, default=200, help="pairs to draw")
-    parser.add_argument("--index", help="a baomoi index (copies)")
+    parser.add_argument("command", choices=["pairs", "precision", "copies", "cost", "related", "related-speed", "all"])
+    parser.add_argument("--n", type=int, default=200, help="pairs not judged yet to draw")
+    parser.add_argument("--index", help="a baomoi index (copies); for pairs, any index")
+    parser.add_argument("--pairs-index", help="the index whose grouped pairs precision judges (default --index)")
     parser.add_argument("--pool-index", help="an index of the topical pool (related; also --index for 'related')")
     parser.add_argument("--write", action="store_true", help="write the 'explore' section of RESULTS.md")
     return parser.parse_args(argv)
@@ -177,14 +226,17 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.command == "pairs":
-        for a, b, d, text in draw_pairs(args.n):
+        for a, b, d, text in draw_pairs(args.index, args.n):
             print(f"{a}\t{b}\t{d}\t\t{text}")
         return 0
-    parts = {"precision": precision, "cost": cost,
+    parts = {"precision": lambda: precision(args.pairs_index or args.index), "cost": cost,
              "copies": lambda: copies_hidden(args.index),
-             "related": lambda: related_map(args.pool_index or args.index)}
+             "related": lambda: related_map(args.pool_index or args.index),
+             "related-speed": lambda: related_speed(args.index)}
     chosen = list(parts) if args.command == "all" else [args.command]
-    body = "\n\n".join(f"**{name}**: {parts[name]()}" for name in chosen)
+    body = "\n\n".join(f"**{name}**:{_spaced(parts[name]())}" for name in chosen)
+    if args.command == "all":
+        body += f"\n\n{NOTE}"
     print(body)
     if args.write:
         write_section("explore", "Syndicated copies and related articles", body)

@@ -22,12 +22,12 @@ import numpy as np
 from whoosh import query as wq
 
 from . import duplicates
-from .analysis import analyze, fold, is_code
+from .analysis import fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
                     QueryError, parse)
-from .schema import SCORED_FIELDS, indexed_part, recency, searchable_text, simhashes
+from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
@@ -357,7 +357,7 @@ class _Snapshot:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
-            self.groups, self.grouped = _copy_groups(reader)
+            self.groups, self.grouped = copy_groups(reader)
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -409,10 +409,19 @@ class _Snapshot:
             self.reader.close()
 
 
-def _copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
+def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
     """(each document's group of syndicated copies, the documents in groups of two or more),
-    from the stored SimHashes of the live documents."""
-    groups = duplicates.groups(simhashes(reader.column("fingerprint", str)), reader.live)
+    from the stored SimHashes of the live documents, template pages told apart by their numbers."""
+    found = {}
+
+    def numbers_of(doc: int):
+        if doc not in found:
+            stored = reader.stored_fields(doc)
+            found[doc] = duplicates.numbers(stored.get("title", ""), f"{stored.get('lead') or ''} {stored.get('body', '')}")
+        return found[doc]
+
+    hashes = simhashes(reader.column("fingerprint", str))
+    groups = duplicates.groups(hashes, reader.live, lambda a, b: duplicates.apart(numbers_of(a), numbers_of(b)))
     return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
 
 
@@ -597,9 +606,9 @@ class Index:
             docnum = snap.reader.document_number(doc_id)
             if docnum is None:
                 return None
-            scorer, stored = snap.scorer, snap.reader.stored_fields(docnum)
+            scorer = snap.scorer
             scores = np.zeros(scorer.size, dtype=np.float32)
-            for term, weight in _distinctive_terms(scorer, stored):
+            for term, weight in _distinctive_terms(scorer, docnum):
                 scorer.add(scores, "body", term, weight)
                 scorer.add(scores, "title", term, weight * TITLE)
             matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
@@ -730,13 +739,11 @@ def _grouped(snap: _Snapshot, matched, scores, recency) -> tuple[np.ndarray, dic
     return listed, copies
 
 
-def _distinctive_terms(scorer: Scorer, stored: dict) -> list[tuple[str, float]]:
-    """An article's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
-    articles may hold too, each with its weight (the best is 1)."""
-    part = indexed_part(Article(id=stored["id"], title=stored.get("title", ""), body=stored.get("body", ""),
-                                lead=stored.get("lead") or ""))
-    counts = Counter(t for t, *_ in analyze(searchable_text(part)))
-    counts.update({t: 2 * n for t, n in Counter(t for t, *_ in analyze(part.title)).items()})
+def _distinctive_terms(scorer: Scorer, docnum: int) -> list[tuple[str, float]]:
+    """A document's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
+    articles may hold too, each with its weight (the best is 1); its terms come from the postings."""
+    counts = Counter(scorer.reader.document_terms("body", docnum))
+    counts.update({t: 2 * n for t, n in scorer.reader.document_terms("title", docnum).items()})
     weights = {}
     for term, tf in counts.items():
         df = max(scorer.doc_frequency("body", term), scorer.doc_frequency("title", term))

@@ -112,10 +112,38 @@ def test_copies_stay_grouped_after_an_update_and_a_merge_and_part_when_made_diff
     corrected = dict(COPY, title="Nghệ An: hơn 4.200 hộ dân phải sơ tán vì lũ", body=COPY["body"] + "\nTheo TTXVN")
     update(tmp_path, corrected)
     assert_grouped(flood_hits(tmp_path))
+    with indexer.open_index(tmp_path / "ix") as index:  # the updated copy is in a segment of its own
+        assert [h.doc_id for h in index.related("lu/bao-hai")][:1] == ["lu/cuu-tro"]
     indexer.optimize_index(tmp_path / "ix", procs=1, notice=lambda m: None)
     assert_grouped(flood_hits(tmp_path))
     update(tmp_path, dict(corrected, body=SCHOOL.replace("lớp 10", "lớp 10 sau trận lũ ở Nghệ An")))
     assert sorted(flood_hits(tmp_path)) == [("lu/bao-hai", []), ("lu/bao-mot", [])]
+
+
+EXAM = ("Sáng nay hơn tám trăm nghìn thí sinh cả nước bước vào buổi thi môn Vật lý của kỳ thi tốt nghiệp, thời gian "
+        "làm bài năm mươi phút với bốn mươi câu trắc nghiệm. Theo Bộ Giáo dục, nội dung đề thi nằm trong chương trình "
+        "lớp mười hai, bám sát sách giáo khoa. Đề thi và bài thi được bảo quản trong tủ riêng có khóa và niêm phong, "
+        "chỉ mở khi có chứng kiến của công an. Phần mềm chấm thi trắc nghiệm được nâng cấp để tăng tính bảo mật. "
+        "Báo sẽ cập nhật đáp án tham khảo ngay sau khi buổi thi kết thúc, mời quý vị đón xem.")
+
+
+def exam_page(doc_id: str, code: int, outlet: str) -> dict:
+    """One outlet's answer page for one exam code: the same text on every page but for the code."""
+    return {"id": doc_id, "title": f"Đáp án đề thi môn Vật lý 2019 mã đề {code}", "source": outlet,
+            "lead": f"Đề thi môn Vật lý mã đề {code} được cập nhật nhanh nhất.", "body": EXAM}
+
+
+def test_template_pages_whose_titles_name_other_numbers_are_not_copies(tmp_path):
+    pages = [exam_page("thi/201", 201, "Báo Một"), exam_page("thi/222", 222, "Báo Một"),
+             exam_page("thi/201-lai", 201, "Báo Hai")]
+    indexer.build_index([write_jsonl(tmp_path / "exam.jsonl", pages + articles())], tmp_path / "ix",
+                        procs=1, notice=lambda m: None)
+    with indexer.open_index(tmp_path / "ix") as index:
+        found = {h.doc_id: h.duplicates for h in index.search("đáp án Vật lý")}
+        flood = [(h.doc_id, h.duplicates) for h in index.search(QUERY) if h.doc_id.startswith("lu/b")]
+    assert found.get("thi/222") == [] and sorted([found.get("thi/201"), found.get("thi/201-lai")], key=str) \
+        in ([None, ["thi/201-lai"]], [None, ["thi/201"]])  # code 222 apart; the two 201 pages one result
+    assert_grouped(flood)  # titles naming other numbers (3; 4.200) that the other's text holds: copies
 
 
 def test_related_articles_are_alike_but_never_the_article_or_its_copies(news):

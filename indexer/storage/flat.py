@@ -131,6 +131,28 @@ class FlatPostings:
             i += 1
         return None
 
+    def field_rows(self, number: int) -> tuple[int, int]:
+        """(first, past the last) term row of the field numbered number: keys sort by field first."""
+        return self._first_row(bytes([number])), self._first_row(bytes([number + 1]))
+
+    def _first_row(self, prefix: bytes) -> int:
+        """The first term row whose key is not below prefix (a binary search of the sorted keys)."""
+        low, high = 0, len(self.key_offsets) - 1
+        while low < high:
+            middle = (low + high) // 2
+            if self.key(middle) < prefix:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def terms_of(self, doc: int, rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(term rows, term frequencies) of one document among the postings of rows (first, past
+        the last): a scan of their document numbers, which costs less than analysing its text."""
+        start, end = int(self.starts[rows[0]]), int(self.starts[rows[1]])
+        at = np.flatnonzero(self.ids[start:end] == doc) + start
+        return np.searchsorted(self.starts, at, side="right") - 1, self.tfs[at]
+
     def slice(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of term row i."""
         start, end = self.starts[i], self.starts[i + 1]

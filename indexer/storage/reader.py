@@ -130,6 +130,12 @@ class IndexReader:
             return EMPTY, EMPTY
         return np.concatenate([d for d, _ in parts]), np.concatenate([p for _, p in parts])
 
+    def document_terms(self, field: str, docnum: int) -> dict[str, int]:
+        """term -> frequency in one document's field, from the flat postings (no analysis)."""
+        s = self.segments[bisect_right(self._offsets, docnum) - 1]
+        rows, tfs = s.flat.terms_of(docnum - s.offset, s.flat.field_rows(self.fields.index(field)))
+        return {s.flat.key(row)[1:].decode("utf-8"): tf for row, tf in zip(rows.tolist(), tfs.tolist())}
+
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
         rows = [dict(self.rows(field, w)) for w in words]
