@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .storage.flat import EMPTY
+from .storage.flat import EMPTY, ascending
 
 K1 = 1.2
 B = 0.75
@@ -148,20 +148,27 @@ class Scorer:
         if len(words) < 2:
             return
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
-        keys = {w: (d << 32) | p for w, (d, p) in found.items()}
+        keys = {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
         for a, b in zip(words, words[1:]):
             if a == b or not len(keys[a]) or not len(keys[b]):
                 continue
             near = np.zeros(len(docs))
             for distance in range(1, WINDOW + 1):
-                hits = np.isin(keys[a] + distance, keys[b])
-                near += np.bincount(np.searchsorted(docs, found[a][0][hits]), minlength=len(docs)) / distance ** 2
+                hits = _among(keys[a] + distance, keys[b])
+                near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
-            run = run[np.isin(run + step, keys[word])]
+            run = run[_among(run + step, keys[word])]
         together = np.unique(run >> 32)
         runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
         if len(together):
             scores[together] += run_boost * self.idf(runs)
+
+
+def _among(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which values are in keys (sorted): np.isin by binary search, without sorting both."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values

@@ -160,8 +160,10 @@ class FlatPostings:
             return EMPTY, EMPTY
         at = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
         at = at[ids[at] == docs]
+        if not len(at):
+            return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
-        starts = np.cumsum(tfs, dtype=np.int64)[at] - counts
+        starts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts  # at is increasing
         index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         return np.repeat(ids[at].astype(np.int64), counts), self.positions[self.position_starts[i] + index]
 
@@ -174,13 +176,13 @@ class FlatPostings:
         for i, r in enumerate(rows):  # only the occurrences in documents holding every term
             doc_of, pos = self.occurrences_in(r, self.slice(r)[0].searchsorted(docs))
             # one key per occurrence, shifted back to where the phrase would start
-            k = _sorted((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
+            k = ascending((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
             keys = k if keys is None else _intersect_sorted(keys, k)
         starts = keys >> 32
         return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
 
 
-def _sorted(values: np.ndarray) -> np.ndarray:
+def ascending(values: np.ndarray) -> np.ndarray:
     """values in increasing order (occurrence keys nearly always are already)."""
     return values if len(values) < 2 or bool((values[1:] >= values[:-1]).all()) else np.sort(values)
 
