@@ -20,6 +20,8 @@ from .storage.flat import EMPTY, ascending
 K1 = 1.2
 B = 0.75
 DF_CACHE = 100_000
+SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
+DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
 WINDOW = 3  # query words this close, in order, count as near (1/distance² each)  # document frequencies remembered per open index
 
 
@@ -120,11 +122,12 @@ class Scorer:
         """Ids of the documents where the words occur one right after another in field."""
         return self.reader.phrase(field, words)
 
-    def add(self, scores: np.ndarray, field: str, term: str, boost: float) -> None:
-        """Add boost * BM25(field, term) to every document's score."""
+    def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None) -> None:
+        """Add boost * BM25(field, term) to every document's score (within: only to these
+        documents, as a mask and the same as sorted ids)."""
         postings = self.reader.postings(field, term)
         if postings is not None:
-            ids, tf = postings
+            ids, tf = postings if within is None else _restricted(postings, *within)
             idf = self.idf(self.doc_frequency(field, term))
             weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
             weight *= K1 + 1
@@ -172,3 +175,16 @@ def _among(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(keys):
         return np.zeros(len(values), dtype=bool)
     return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values
+
+
+def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):
+    """The postings (ids, term frequencies) of the documents in mask (docs: the same as sorted ids)."""
+    ids, tf = postings
+    if len(docs) * SEARCH_COST < len(ids):  # few documents: binary searches of them
+        at = ids.searchsorted(docs).clip(max=max(len(ids) - 1, 0))
+        at = at[ids[at] == docs] if len(ids) else at[:0]
+    elif len(docs) * DENSE < len(mask):
+        at = mask[ids]
+    else:  # picking the postings of many documents costs more than scoring them all
+        return postings
+    return ids[at], tf[at]
