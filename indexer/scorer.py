@@ -15,14 +15,14 @@ import math
 
 import numpy as np
 
-from .storage.flat import EMPTY, ascending
+from .storage.flat import EMPTY, ascending, located, present
 
 K1 = 1.2
 B = 0.75
-DF_CACHE = 100_000
+DF_CACHE = 100_000  # document frequencies remembered per open index
 SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
-WINDOW = 3  # query words this close, in order, count as near (1/distance² each)  # document frequencies remembered per open index
+WINDOW = 3  # query words this close, in order, count as near (1/distance² each)
 
 
 class Scorer:
@@ -157,32 +157,24 @@ class Scorer:
                 continue
             near = np.zeros(len(docs))
             for distance in range(1, WINDOW + 1):
-                hits = _among(keys[a] + distance, keys[b])
+                hits = present(keys[b], keys[a] + distance)
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
-            run = run[_among(run + step, keys[word])]
+            run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
         runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
         if len(together):
             scores[together] += run_boost * self.idf(runs)
 
 
-def _among(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Which values are in keys (sorted): np.isin by binary search, without sorting both."""
-    if not len(keys):
-        return np.zeros(len(values), dtype=bool)
-    return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values
-
-
 def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):
     """The postings (ids, term frequencies) of the documents in mask (docs: the same as sorted ids)."""
     ids, tf = postings
     if len(docs) * SEARCH_COST < len(ids):  # few documents: binary searches of them
-        at = ids.searchsorted(docs).clip(max=max(len(ids) - 1, 0))
-        at = at[ids[at] == docs] if len(ids) else at[:0]
+        at = located(ids, docs)
     elif len(docs) * DENSE < len(mask):
         at = mask[ids]
     else:  # picking the postings of many documents costs more than scoring them all

@@ -158,8 +158,7 @@ class FlatPostings:
         ids, tfs = self.slice(i)
         if not len(ids) or not len(docs):
             return EMPTY, EMPTY
-        at = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
-        at = at[ids[at] == docs]
+        at = located(ids, docs)
         if not len(at):
             return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
@@ -191,7 +190,19 @@ def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The values of a that are also in b, both sorted without repeats (binary searches, no sort)."""
     if len(a) > len(b):
         a, b = b, a
-    if not len(b):
-        return a[:0]
-    at = np.minimum(b.searchsorted(a), len(b) - 1)
-    return a[b[at] == a]
+    return a[present(b, a)]
+
+
+def present(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which values are in keys (sorted): np.isin by binary searches, without sorting both."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values
+
+
+def located(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The indexes in keys (sorted) of the values it holds, in the values' order."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    at = keys.searchsorted(values).clip(max=len(keys) - 1)
+    return at[keys[at] == values]
