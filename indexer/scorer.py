@@ -15,12 +15,14 @@ import math
 
 import numpy as np
 
-from .storage.flat import EMPTY
+from .storage.flat import EMPTY, ascending, located, present
 
 K1 = 1.2
 B = 0.75
-DF_CACHE = 100_000
-WINDOW = 3  # query words this close, in order, count as near (1/distance² each)  # document frequencies remembered per open index
+DF_CACHE = 100_000  # document frequencies remembered per open index
+SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
+DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
+WINDOW = 3  # query words this close, in order, count as near (1/distance² each)
 
 
 class Scorer:
@@ -120,11 +122,12 @@ class Scorer:
         """Ids of the documents where the words occur one right after another in field."""
         return self.reader.phrase(field, words)
 
-    def add(self, scores: np.ndarray, field: str, term: str, boost: float) -> None:
-        """Add boost * BM25(field, term) to every document's score."""
+    def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None) -> None:
+        """Add boost * BM25(field, term) to every document's score (within: only to these
+        documents, as a mask and the same as sorted ids)."""
         postings = self.reader.postings(field, term)
         if postings is not None:
-            ids, tf = postings
+            ids, tf = postings if within is None else _restricted(postings, *within)
             idf = self.idf(self.doc_frequency(field, term))
             weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
             weight *= K1 + 1
@@ -148,20 +151,32 @@ class Scorer:
         if len(words) < 2:
             return
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
-        keys = {w: (d << 32) | p for w, (d, p) in found.items()}
+        keys = {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
         for a, b in zip(words, words[1:]):
             if a == b or not len(keys[a]) or not len(keys[b]):
                 continue
             near = np.zeros(len(docs))
             for distance in range(1, WINDOW + 1):
-                hits = np.isin(keys[a] + distance, keys[b])
-                near += np.bincount(np.searchsorted(docs, found[a][0][hits]), minlength=len(docs)) / distance ** 2
+                hits = present(keys[b], keys[a] + distance)
+                near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
-            run = run[np.isin(run + step, keys[word])]
+            run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
         runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
         if len(together):
             scores[together] += run_boost * self.idf(runs)
+
+
+def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):
+    """The postings (ids, term frequencies) of the documents in mask (docs: the same as sorted ids)."""
+    ids, tf = postings
+    if len(docs) * SEARCH_COST < len(ids):  # few documents: binary searches of them
+        at = located(ids, docs)
+    elif len(docs) * DENSE < len(mask):
+        at = mask[ids]
+    else:  # picking the postings of many documents costs more than scoring them all
+        return postings
+    return ids[at], tf[at]

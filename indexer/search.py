@@ -298,6 +298,19 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
 
 
+def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
+    """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
+    term's BM25 as (field, text, boost), a phrase's as (ids, weight); 0 for other documents."""
+    scores = np.zeros(scorer.size, dtype=np.float32)
+    for lookup in lookups:
+        if len(lookup) == 2:
+            ids, weight = lookup
+            scores[ids[matched[ids]]] += weight
+        else:
+            scorer.add(scores, *lookup, within=(matched, docs))
+    return scores
+
+
 def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
     """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
     where they all stand together as typed."""
@@ -553,7 +566,7 @@ class Index:
         plan, alternatives = _plan(scorer, text, suggestion, exact)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        scores, matched, words = self._execute(scorer, plan, alternatives, text, suggestion)
+        lookups, matched, words = self._execute(scorer, plan, alternatives, text, suggestion)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -563,6 +576,7 @@ class Index:
         facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
+        scores = _scores(scorer, lookups, matched, pool)
         if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
             _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
         recency = snap.recency if sort == "newest" else None
@@ -631,39 +645,36 @@ class Index:
             return _adjacent(snap.reader, syllables)
 
     def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", suggestion: str | None = None):
-        """(scores, matched, word masks) over all documents for a plan, with other spellings
-        (terms and phrases) of the query text counted too. Without free words, matched is final;
-        with them, it still has to be narrowed to the articles holding the words (``_relax``)."""
-        scores = np.zeros(scorer.size, dtype=np.float32)
-        for term in plan.rare:
-            if not term.fieldname.endswith("_fold"):
-                scorer.add(scores, term.fieldname, term.text, term.boost)
-        for fieldname, text, boost in plan.required_lookups():
-            scorer.add(scores, fieldname, text, boost)
-        exact = [t for t in plan.rare if not t.fieldname.endswith("_fold")]
-        exact += [wq.Term(f, text) for f, text, _ in plan.required_lookups()]
-        few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & (scores > 0))) < FOLDED_MATCH_BELOW
+        """(score lookups, matched, word masks) for a plan, with other spellings (terms and
+        phrases) of the query text counted too; the lookups score the articles finally shown
+        (``_scores``). Without free words, matched is final; with them, it still has to be
+        narrowed to the articles holding the words (``_relax``)."""
+        lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
+        lookups += plan.required_lookups()
+        exact = [wq.Term(f, text) for f, text, _ in lookups]
+        scored = _doc_mask(scorer, exact)  # the documents the lookups so far give a score
+        few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & scored)) < FOLDED_MATCH_BELOW
         if few:  # few exact matches (or none asked): folded ones join
-            for term in plan.rare:
-                if term.fieldname.endswith("_fold"):
-                    scorer.add(scores, term.fieldname, term.text, term.boost)
+            folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
+            lookups += [(t.fieldname, t.text, t.boost) for t in folded]
+            scored |= _doc_mask(scorer, folded)
         respelling = np.zeros(scorer.size, dtype=bool)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
                 ids = scorer.phrase(q.fieldname, q.words)
-                scores[ids] += q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)), ids.__len__))
+                lookups.append((ids, q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)),
+                                                                       ids.__len__))))
             else:
                 ids = scorer.matches(q.fieldname, q.text)
-                scorer.add(scores, q.fieldname, q.text, q.boost)
+                lookups.append((q.fieldname, q.text, q.boost))
             respelling[ids] = True
-        matched = scorer.live & (scores > 0) if not plan.words else scorer.live.copy()
+        matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
             matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
-        for term in plan.common:  # they rank the matched articles but match none by themselves
-            scorer.add(scores, term.fieldname, term.text, term.boost)
-        return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text, suggestion))
+        lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
+        return lookups, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text, suggestion))
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

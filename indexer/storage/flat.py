@@ -180,10 +180,11 @@ class FlatPostings:
         ids, tfs = self.slice(i)
         if not len(ids) or not len(docs):
             return EMPTY, EMPTY
-        at = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
-        at = at[ids[at] == docs]
+        at = located(ids, docs)
+        if not len(at):
+            return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
-        starts = np.cumsum(tfs, dtype=np.int64)[at] - counts
+        starts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts  # at is increasing
         index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         return np.repeat(ids[at].astype(np.int64), counts), self.positions[self.position_starts[i] + index]
 
@@ -196,13 +197,13 @@ class FlatPostings:
         for i, r in enumerate(rows):  # only the occurrences in documents holding every term
             doc_of, pos = self.occurrences_in(r, self.slice(r)[0].searchsorted(docs))
             # one key per occurrence, shifted back to where the phrase would start
-            k = _sorted((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
+            k = ascending((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
             keys = k if keys is None else _intersect_sorted(keys, k)
         starts = keys >> 32
         return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
 
 
-def _sorted(values: np.ndarray) -> np.ndarray:
+def ascending(values: np.ndarray) -> np.ndarray:
     """values in increasing order (occurrence keys nearly always are already)."""
     return values if len(values) < 2 or bool((values[1:] >= values[:-1]).all()) else np.sort(values)
 
@@ -211,7 +212,19 @@ def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The values of a that are also in b, both sorted without repeats (binary searches, no sort)."""
     if len(a) > len(b):
         a, b = b, a
-    if not len(b):
-        return a[:0]
-    at = np.minimum(b.searchsorted(a), len(b) - 1)
-    return a[b[at] == a]
+    return a[present(b, a)]
+
+
+def present(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which values are in keys (sorted): np.isin by binary searches, without sorting both."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values
+
+
+def located(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The indexes in keys (sorted) of the values it holds, in the values' order."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    at = keys.searchsorted(values).clip(max=len(keys) - 1)
+    return at[keys[at] == values]

@@ -8,7 +8,9 @@ array here spans all segments, a segment's documents numbered from its offset.
 from __future__ import annotations
 
 import os
+import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from itertools import accumulate
 
 import numpy as np
@@ -20,6 +22,7 @@ from .writer import text_fields
 
 
 ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
+POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 
 
 class OldFormat(IndexNotFound):
@@ -82,6 +85,9 @@ class IndexReader:
         self.deleted = sum(s.deleted for s in self.segments)
         self._offsets = [s.offset for s in self.segments]
         self._rows: dict[tuple[str, str], list] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple] = OrderedDict()  # (field, term) -> (ids, tfs)
+        self._postings_bytes = 0
+        self._postings_lock = threading.Lock()
 
     @staticmethod
     def _concat(parts, dtype) -> np.ndarray:
@@ -100,7 +106,33 @@ class IndexReader:
         return found
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(document numbers, term frequencies) of a term over all segments, or None."""
+        """(document numbers, term frequencies) of a term over all segments, or None; read-only
+        arrays, remembered (a search looks a word up to score it and to match it, and common
+        words recur across searches: gathering their postings costs more than scoring them)."""
+        key = (field, term)
+        with self._postings_lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = self._gather(field, term)
+        if found is not None:
+            self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[str, str], postings: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep a term's postings, dropping the least recently used beyond POSTINGS_CACHE_BYTES."""
+        for array in postings:
+            array.flags.writeable = False
+        with self._postings_lock:
+            if key not in self._postings:
+                self._postings[key] = postings
+                self._postings_bytes += sum(a.nbytes for a in postings)
+            while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                self._postings_bytes -= sum(a.nbytes for a in self._postings.popitem(last=False)[1])
+
+    def _gather(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's postings from every segment holding it, in one pair of arrays."""
         parts = [(s.offset, *s.flat.slice(row)) for s, row in self.rows(field, term)]
         if not parts:
             return None
@@ -121,10 +153,10 @@ class IndexReader:
     def positions(self, field: str, term: str, docs: np.ndarray):
         """(document, position) arrays of the term's occurrences in field of the sorted documents docs."""
         parts = []
-        for s in self.segments:
-            local = docs[(docs >= s.offset) & (docs < s.offset + s.size)] - s.offset
-            if len(local) and (row := s.row(field, term)) is not None:
-                doc, pos = s.flat.positions_in(row, local)
+        for s, row in self.rows(field, term):
+            first, end = np.searchsorted(docs, (s.offset, s.offset + s.size))
+            if end > first:
+                doc, pos = s.flat.positions_in(row, docs[first:end] - s.offset)
                 parts.append((doc + s.offset, pos.astype(np.int64)))
         if not parts:
             return EMPTY, EMPTY
