@@ -2,9 +2,10 @@
 
 An index folder built with ``--shards N`` holds N ordinary indexes (``shard-0`` …, each with its
 generations and ``CURRENT``) and a manifest, ``SHARDS.json``, naming them with the format
-version. Articles go to a shard by a stable hash of their id. Builds and updates run one task
-per shard on the cluster's workers (reading, pyvi analysis and segment writing); the folder must
-be reachable at the same path from every worker.
+version. Articles go to a shard by a stable hash of their id. A build runs one task that reads the
+sources once and deals each shard's articles in batches to analysis tasks (pyvi, segment writing)
+on any worker; an update runs one task per shard; the folder must be reachable at the same path
+from every worker.
 
 A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
 open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
