@@ -2,9 +2,10 @@
 
 An index folder built with ``--shards N`` holds N ordinary indexes (``shard-0`` …, each with its
 generations and ``CURRENT``) and a manifest, ``SHARDS.json``, naming them with the format
-version. Articles go to a shard by a stable hash of their id. Builds and updates run one task
-per shard on the cluster's workers (reading, pyvi analysis and segment writing); the folder must
-be reachable at the same path from every worker.
+version. Articles go to a shard by a stable hash of their id. A build runs one task that reads the
+sources once and deals each shard's articles in batches to analysis tasks (pyvi, segment writing)
+on any worker; an update runs one task per shard; the folder must be reachable at the same path
+from every worker.
 
 A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
 open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
@@ -16,17 +17,21 @@ live replica leaves the results partial (``Results.partial``, ``Results.missing_
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from contextlib import ExitStack
 from itertools import chain
 from pathlib import Path
 
-from .build import BuildReport, UpdateReport, build_index, update_index
+from . import storage
+from .articles import iter_articles
+from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, Index, Results, _check_paging, _ms, _recency_window,
@@ -34,13 +39,16 @@ from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, Index,
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
-from .store import IndexNotFound
+from .store import IndexNotFound, writer_lock
 
 MANIFEST = "SHARDS.json"
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
 COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
+STABLE_COUNTS = ("docs", "length", "df", "phrase", "matching")  # counts that change only with a generation
+KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it starts again)
 PLACE_SECONDS = 60.0  # opening a shard's index on a worker
+BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a segment each)
 
 
 class ClusterError(RuntimeError):
@@ -89,7 +97,8 @@ def connect(address: str):
         if name.startswith("distributed"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        # direct_to_workers: actor calls go straight to the worker, not through the scheduler
+        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False, direct_to_workers=True)
     except (OSError, TimeoutError, ValueError) as e:
         raise ClusterError(f"cannot reach the Dask scheduler at {address} "
                            f"(no answer within {CONNECT_SECONDS:.0f} s): {type(e).__name__}") from None
@@ -116,9 +125,58 @@ def _run_on_shards(address: str, task, index_dir: Path, sources, shards: int) ->
         client.close()
 
 
-def _build_shard(sources, shard_dir: str, shard: int, shards: int) -> BuildReport:
-    """Worker task: build one shard, analysing in this process."""
-    return build_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
+    """Worker task: read the sources once, deal each shard's articles in batches to analysis tasks
+    on the cluster, then publish every shard's new generation with the segments they wrote."""
+    from distributed import worker_client
+    report = BuildReport()
+    dirs = [Path(index_dir) / f"shard-{n}" for n in range(shards)]
+    with ExitStack() as held, worker_client() as client:  # worker_client: this task's thread is freed for analysis
+        for shard_dir in dirs:
+            held.enter_context(writer_lock(shard_dir, notice=lambda m: None))
+        gens = [held.enter_context(_next_generation(shard_dir)) for shard_dir in dirs]
+        for gen in gens:
+            storage.create(gen)
+        written = _deal(client, iter_articles(sources, report.skipped, report.truncated), [str(g) for g in gens])
+        for gen, results in zip(gens, written):
+            storage.commit(storage.open_files(gen), [s for _, segments, _ in results for s in segments])
+        report.indexed = sum(count for results in written for count, _, _ in results)
+        report.skipped += [skip for results in written for _, _, skips in results for skip in skips]
+    return report
+
+
+def _deal(client, articles, gens: list[str]) -> list[list[tuple]]:
+    """Each shard's (articles indexed, segments, skips) of the analysis tasks its articles were dealt
+    to, BUILD_BATCH at a time, with at most two tasks per worker thread running or waiting."""
+    from distributed import wait
+    batches, written, running = [[] for _ in gens], [[] for _ in gens], set()
+    most = 2 * max(1, sum(client.nthreads().values()))
+    for n, article in ((shard_of(a.id, len(gens)), a) for a in articles):
+        batches[n].append(article)
+        if len(batches[n]) >= BUILD_BATCH:
+            running.add(client.submit(_analyse_batch, gens[n], batches[n], n, pure=False))
+            batches[n] = []
+            if len(running) >= most:
+                running = _collect(wait(running, return_when="FIRST_COMPLETED"), written)
+    running |= {client.submit(_analyse_batch, gens[n], batch, n, pure=False) for n, batch in enumerate(batches) if batch}
+    _collect(wait(running), written)
+    return written
+
+
+def _collect(waited, written: list[list]) -> set:
+    """Add the finished tasks' results to their shard's (raising a task's error); the others."""
+    for future in waited.done:
+        shard, *result = future.result()
+        written[shard].append(tuple(result))
+    return set(waited.not_done)
+
+
+def _analyse_batch(gen: str, batch: list, shard: int) -> tuple[int, int, list, list]:
+    """Worker task: analyse a batch of one shard's articles into a segment of its generation gen;
+    (shard, articles indexed, segments, skips)."""
+    skipped = []
+    count, segments, _ = _write_here(Path(gen), [batch], skipped, None)
+    return shard, count, segments, skipped
 
 
 def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
@@ -132,13 +190,19 @@ def _once(items) -> list:
 
 
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
-    """Build N shards of index_dir on the cluster, then name them in the manifest."""
+    """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
+    name them in the manifest."""
     index_dir, started = Path(index_dir), time.monotonic()
     index_dir.mkdir(parents=True, exist_ok=True)
-    reports = _run_on_shards(cluster, _build_shard, index_dir, sources, shards)
+    client = connect(cluster)
+    try:
+        report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
+                               shards, pure=False).result()
+    finally:
+        client.close()
     _write_manifest(index_dir, shards)
-    return BuildReport(sum(r.indexed for r in reports), _once(s for r in reports for s in r.skipped),
-                       _once(t for r in reports for t in r.truncated), time.monotonic() - started)
+    report.seconds = time.monotonic() - started
+    return report
 
 
 def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
@@ -160,9 +224,21 @@ class ShardActor:
 
     def __init__(self, path: str):
         self.index = Index(path)
+        self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
 
-    def find(self, *args):
-        return self.index.find(*args)
+    def find(self, args, counts: dict, options, first: int, epoch: tuple):
+        """The shard's Found, ranked with the corpus-wide counts given and those given before for the
+        same epoch (the shards' generations); with it, when no count was lacking, the Hits of its
+        first documents (the first page: no fetch round). Without epoch (a shard was down, so the
+        counts may be short) nothing is remembered."""
+        if epoch is not None and (epoch != self.epoch or len(self.known) > KNOWN_COUNTS):
+            self.epoch, self.known = epoch, {}
+        if epoch is not None:
+            self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
+        found = self.index.find(*args, {**self.known, **counts}, *options)
+        if first and not found.missing:
+            return found, self.index.hits(list(zip(found.ids, found.scores, found.duplicates))[:first], found.marks)
+        return found, None
 
     def counts(self, keys):
         return self.index.counts(keys)
@@ -187,6 +263,28 @@ class _ShardDown(Exception):
     """No replica of a shard answered."""
 
 
+_DOWN = object()  # what _gather gives for a shard none of whose replicas answered
+
+
+async def _gather(method: str, calls: dict) -> dict:
+    """{shard: the answer of method(*args) from the first of its actors that answers in time, or
+    _DOWN} for calls {shard: (actors, args)}; QueryError and IndexNotFound are raised."""
+    deadline = time.monotonic() + SHARD_SECONDS
+    answers = await asyncio.gather(*(_first_answer(actors, method, args, deadline) for actors, args in calls.values()))
+    return dict(zip(calls, answers))
+
+
+async def _first_answer(actors, method: str, args, deadline: float):
+    for actor in actors:
+        try:
+            return await asyncio.wait_for(getattr(actor, method)(*args), max(0.1, deadline - time.monotonic()))
+        except (QueryError, IndexNotFound):
+            raise
+        except Exception:  # a lost worker, a timeout: the next replica
+            continue
+    return _DOWN
+
+
 class ClusterIndex:
     """A sharded index searched on a Dask cluster: the same search, get, doc_count and close as Index."""
 
@@ -199,7 +297,7 @@ class ClusterIndex:
         self._lexicon_build: Future | None = None
         self._generations: dict[int, str] = {}  # the generation each shard last searched
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max(4, 2 * len(self.shards)), thread_name_prefix="shard-call")
+        self._actors: dict[str, object] = {}  # actor handles by their future's key
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -234,43 +332,45 @@ class ClusterIndex:
         holders = {w for f in futures if f.status == "finished" for w in self.client.who_has([f]).get(f.key, ())}
         workers = sorted(self._workers(), key=lambda w: w in holders)
         for i, r in enumerate(lost):
+            self._actors.pop(futures[r].key, None)
             futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
 
     def _replicas(self, shard: int) -> list:
-        """The shard's replicas, starting with the one whose turn it is."""
+        """Handles of the shard's open replicas, starting with the one whose turn it is."""
         with self._lock:
             self._turn += 1
             self._replace_lost(shard)
             futures = list(self._futures[shard])
         turn = self._turn
-        return [futures[(turn + i) % len(futures)] for i in range(len(futures))]
+        handles = []
+        for future in (futures[(turn + i) % len(futures)] for i in range(len(futures))):
+            if future.status == "finished":  # one being opened: the search does not wait for it
+                handles.extend(self._handle(future))
+        return handles
+
+    def _handle(self, future) -> list:
+        """[the actor of a finished future] (fetched once), or [] when it cannot be had."""
+        if future.key not in self._actors:
+            try:
+                with self.client.as_current():  # the actor handle finds its client through it
+                    self._actors[future.key] = future.result(timeout=SHARD_SECONDS)
+            except Exception:  # a lost worker, a timeout
+                return []
+        return [self._actors[future.key]]
 
     def _ask(self, shard: int, method: str, *args):
         """A method's answer from one replica of the shard, trying the others; _ShardDown if none answers."""
-        deadline = time.monotonic() + SHARD_SECONDS
-        for future in self._replicas(shard):
-            if future.status != "finished":  # being opened: the search does not wait for it
-                continue
-            try:
-                with self.client.as_current():  # the actor handle finds its client through it
-                    actor = future.result(timeout=max(0.1, deadline - time.monotonic()))
-                    return getattr(actor, method)(*args).result(timeout=max(0.1, deadline - time.monotonic()))
-            except (QueryError, IndexNotFound):
-                raise
-            except Exception:  # a lost worker, a timeout: the next replica
-                continue
-        raise _ShardDown(shard)
+        answers, down = self._each(method, lambda n: args, [shard])
+        if down:
+            raise _ShardDown(shard)
+        return answers[shard]
 
     def _each(self, method: str, args_of, shards) -> tuple[dict, set[int]]:
-        """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did not)."""
-        calls = {n: self._pool.submit(self._ask, n, method, *args_of(n)) for n in shards}
-        answers, down = {}, set()
-        for n, call in calls.items():
-            try:
-                answers[n] = call.result()
-            except _ShardDown:
-                down.add(n)
-        return answers, down
+        """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
+        not), all called at once on the client's event loop."""
+        calls = {n: (self._replicas(n), args_of(n)) for n in shards}
+        answers = self.client.sync(_gather, method, calls) if calls else {}
+        return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
     @property
     def doc_count(self) -> int:
@@ -311,12 +411,15 @@ class ClusterIndex:
                     self._lexicon_build = None
             return None
 
-    def _note_generations(self, generations: dict[int, str]) -> None:
-        """Build the Lexicon again (on next use) once a shard serves another generation, as Index does."""
+    def _note_generations(self, generations: dict[int, str]) -> bool:
+        """Whether a shard serves another generation than before; if so, the Lexicon is built again
+        (on next use), as Index does."""
         with self._lock:
-            if any(self._generations.get(n, g) != g for n, g in generations.items()):
+            changed = any(self._generations.get(n, g) != g for n, g in generations.items())
+            if changed:
                 self._lexicon_build = None
             self._generations.update(generations)
+        return changed
 
     def _build_lexicon(self, build: Future) -> None:
         try:
@@ -371,11 +474,13 @@ class ClusterIndex:
         rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        found, down = self._find(args, (filters, group, limit))
-        self._note_generations({n: f.generation for n, f in found.items()})
+        for _ in range(2):  # once more when a shard swapped generations: the counts remembered changed
+            found, prefetched, down = self._find(args, (filters, group, limit), limit if page == 1 else 0)
+            if not self._note_generations({n: f.generation for n, f in found.items()}):
+                break
         entries = sorted(((key, n, doc_id, score, copies) for n, f in found.items()
                           for doc_id, score, copies, key in zip(f.ids, f.scores, f.duplicates, _sort_keys(f, sort))))
-        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found)
+        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found, prefetched)
         down |= fetch_down
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
@@ -384,41 +489,56 @@ class ClusterIndex:
                        facets=facets, facet_missing=facet_missing, copies=sum(f.copies for f in found.values()),
                        missing_shards=sorted(self.shards[n].name for n in down))
 
-    def _find(self, args, options) -> tuple[dict, set[int]]:
-        """Every shard's best documents, ranked with corpus-wide counts gathered round by round."""
-        counts, found, pending, down = {}, {}, set(range(len(self.shards))), set()
+    def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
+        """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
+        the Hits of the first ones each shard cut with them; the shards that did not answer)."""
+        counts, found, prefetched, pending, down = {}, {}, {}, set(range(len(self.shards))), set()
+        with self._lock:
+            epoch = tuple(sorted(self._generations.items()))
         for _ in range(COUNT_ROUNDS):
-            answers, lost = self._each("find", lambda n: (*args, counts, *options), pending)
+            answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
+                                       pending)
             down |= lost
-            found = {n: f for n, f in {**found, **answers}.items() if n not in lost}
-            pending = {n for n, f in answers.items() if f.missing}
+            for n, (f, hits) in answers.items():
+                found[n], prefetched[n] = f, hits
+            found = {n: f for n, f in found.items() if n not in down}
+            pending = {n for n, (f, _) in answers.items() if f.missing}
             if not pending:
                 break
-            counts = {**counts, **self._sum_counts({n: found[n].missing for n in pending}, down)}
-        return found, down
+            summed, alike = self._sum_counts({n: found[n].missing for n in pending}, down)
+            counts = {**counts, **summed}
+            if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
+                pending = set(found)
+        return found, prefetched, down
 
-    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> dict:
-        """Corpus-wide sums of the keys some shards lacked, asking the other shards their values."""
+    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool]:
+        """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
+        whether every shard reported the counts only a search makes, which are left out otherwise)."""
+        live = set(range(len(self.shards))) - down
         keys = {key for values in reported.values() for key in values}
-        asked, lost = self._each("counts", lambda n: (keys - reported.get(n, {}).keys(),),
-                                 set(range(len(self.shards))) - down)
+        apart = {key for key in keys if key[0] not in STABLE_COUNTS
+                 and any(key not in reported.get(n, {}) for n in live)}
+        keys -= apart
+        unasked = {n: keys - reported.get(n, {}).keys() for n in live}
+        asked, lost = self._each("counts", lambda n: (unasked[n],), [n for n, k in unasked.items() if k])
         down |= lost
         values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
-        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}
+        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart
 
-    def _fetch(self, entries, found: dict) -> tuple[list, set[int]]:
-        """The page's hits, each cut on the shard that holds it, in the merged order."""
+    def _fetch(self, entries, found: dict, prefetched: dict) -> tuple[list, set[int]]:
+        """The page's hits, each cut on the shard that holds it (unless it came with the find), in
+        the merged order."""
+        by_id = {(n, hit.doc_id): hit for n, hits in prefetched.items() for hit in hits or ()}
         wanted: dict[int, list] = {}
         for _, n, doc_id, score, copies in entries:
-            wanted.setdefault(n, []).append((doc_id, score, copies))
-        marks = {n: found[n].marks for n in wanted}
-        answers, down = self._each("hits", lambda n: (wanted[n], marks[n]), wanted)
-        by_id = {(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits}
+            if (n, doc_id) not in by_id:
+                wanted.setdefault(n, []).append((doc_id, score, copies))
+        answers, down = self._each("hits", lambda n: (wanted[n], found[n].marks), wanted)
+        by_id.update({(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits})
         return [by_id[(n, doc_id)] for _, n, doc_id, *_ in entries if (n, doc_id) in by_id], down
 
     def close(self) -> None:
         """Release the actors and the connection."""
-        self._pool.shutdown(wait=False)
         self.client.close()
 
     def __enter__(self):

@@ -54,11 +54,17 @@ class Cluster:
         self.address = f"tcp://127.0.0.1:{free_port()}"
         self.procs: list[subprocess.Popen] = []
         self._start("scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1])
-        self.workers = {f"w{n}": self._start("worker", self.address, "--host", "127.0.0.1", "--name", f"w{n}",
-                                             "--nthreads", "2", "--no-nanny") for n in range(workers)}
+        self.workers: dict[str, subprocess.Popen] = {}
+        self.add_workers(workers)
+
+    def add_workers(self, count: int) -> None:
+        """Start count more workers (w0, w1, …) and wait until the scheduler has them all."""
+        for n in range(len(self.workers), len(self.workers) + count):
+            self.workers[f"w{n}"] = self._start("worker", self.address, "--host", "127.0.0.1", "--name", f"w{n}",
+                                                "--nthreads", "2", "--no-nanny")
         from distributed import Client
         with Client(self.address, timeout=START_SECONDS) as client:
-            client.wait_for_workers(workers, timeout=START_SECONDS)
+            client.wait_for_workers(len(self.workers), timeout=START_SECONDS)
 
     def _start(self, kind: str, *args) -> subprocess.Popen:
         proc = subprocess.Popen([sys.executable, "-m", "dask", kind, *args, "--no-dashboard"], stdout=subprocess.DEVNULL,
@@ -83,7 +89,7 @@ class Cluster:
                 proc.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster():
     started = Cluster(workers=2)
     yield started
@@ -229,9 +235,11 @@ def reopened(index) -> None:
         time.sleep(0.2)
 
 
-def test_killed_workers_fail_no_search_while_a_replica_is_left_and_leave_partial_results_after(sharded):
+def test_killed_workers_fail_no_search_while_a_replica_is_left_and_leave_partial_results_after(cluster, sharded):
+    """The last test of the module: it kills workers of the shared cluster (two more are started)."""
     folder, _ = sharded
-    killed = Cluster(workers=4)
+    killed = cluster
+    killed.add_workers(2)
     app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": killed.address, "REPLICAS": 2})
     try:
         assert app.test_client().get("/search?q=b%C3%A3o").status_code == 200
@@ -275,4 +283,4 @@ def test_killed_workers_fail_no_search_while_a_replica_is_left_and_leave_partial
                 time.sleep(0.2)
             assert [h.doc_id for h in again] == [h.doc_id for h in want]
     finally:
-        killed.stop()
+        app.extensions["search_index"].close()
