@@ -18,7 +18,8 @@ match outranks a folded one). Unaccented query: folded fields only. Title terms 
 ``CODE_PART``, so the whole code decides; a letters+number code (``U23``, ``G7``) weighs as a word,
 its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
-or not pyvi segmented the query and the article alike.
+or not pyvi segmented the query and the article alike. A word of the query (pyvi's) counts once where its compound
+matched: the better of its syllables' score and its compound's (``Plan.once``, ``Scorer.better_of``).
 """
 
 from __future__ import annotations
@@ -242,12 +243,15 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        found = [self._word(unit, lookups, terms.accented)
-                 for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
+        units = [unit for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
+        found = [self._word(unit, lookups, terms.accented) for unit in units]
+        once = [([q for t in unit for q in lookups[t]], self.word("_".join(unit), terms.accented, COMPOUND))
+                for unit in units if len(unit) > 1 and "_".join(unit) in known]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
-        return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
+        ranked = (rare + compounds, common) if rare else (compounds + common, [])
+        return (*ranked, found, near, once)
 
     def _word(self, unit: tuple[str, ...], lookups: dict, accented: bool) -> Word:
         return Word(" ".join(unit), [lookups[t] for t in unit],
@@ -308,7 +312,7 @@ class QueryBuilder:
             if parts:
                 plan.required.append(wq.Or(parts))
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near, plan.once = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -328,6 +332,7 @@ class Plan:
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
+    once: list = field(default_factory=list)  # (syllable lookups, compound lookups) of each word scored once
 
     @property
     def empty(self) -> bool:

@@ -654,6 +654,11 @@ class Index:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         for term in plan.common:  # they rank the matched articles but match none by themselves
             scorer.add(scores, term.fieldname, term.text, term.boost)
+        common = {(t.fieldname, t.text) for t in plan.common}
+        added = lambda t: few or not t.fieldname.endswith("_fold") or (t.fieldname, t.text) in common
+        for syllables, compound in plan.once:  # a multi-syllable word counts once
+            scorer.better_of(scores, *([(t.fieldname, t.text, t.boost) for t in lookups if added(t)]
+                                       for lookups in (syllables, compound)))
         return scores, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text))
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
