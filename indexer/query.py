@@ -168,13 +168,15 @@ def _code_weight(code: str, in_codes: set[str]) -> float:
     return 1.0 if NUMBERED_RE.fullmatch(code) else CODE
 
 
-def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
-    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``) and its codes,
-    each as its terms; the pieces of a code go with the code."""
+def _units(terms: Terms, in_codes: set[str], compounds=None) -> list[tuple[str, ...]]:
+    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``; or, given
+    compounds, as the longest of them from left to right) and its codes, each as its terms; the
+    pieces of a code go with the code."""
+    compounds = terms.compounds if compounds is None else compounds
     syllables = [s for s in terms.syllables if s not in in_codes]
     units, i = [], 0
     while i < len(syllables):
-        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds), 1)
+        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in compounds), 1)
         units.append(tuple(syllables[i:i + n]))
         i += n
     return units + [(code,) for code in terms.codes]
@@ -246,7 +248,8 @@ class QueryBuilder:
         units = [unit for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
         found = [self._word(unit, lookups, terms.accented) for unit in units]
         once = [([q for t in unit for q in lookups[t]], self.word("_".join(unit), terms.accented, COMPOUND))
-                for unit in units if len(unit) > 1 and "_".join(unit) in known]
+                for unit in dict.fromkeys(_units(terms, in_codes, set(known)))  # the index's words: any case
+                if len(unit) > 1 and all(t in lookups for t in unit)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
