@@ -201,6 +201,12 @@ def folded_analyzer():
     return VietnameseTokenizer() | CanonicalFilter() | FoldFilter()
 
 
+def exact_terms(text: str) -> list[tuple[str, int]]:
+    """(canonical text, pos) of text's exact tokens: analyze() without offsets, for indexing."""
+    nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
+    return [(canonical(term), pos) for term, pos, _, _ in raw_tokens(nfc)]
+
+
 def analyze(text: str) -> list[tuple[str, int, int, int]]:
     """Exact tokens of text: (canonical text, pos, startchar, endchar) in the text's own offsets."""
     return [(t.text, t.pos, t.startchar, t.endchar)

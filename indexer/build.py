@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
-from .schema import build_schema, same_content, to_document
+from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations,
                     writer_lock)
@@ -58,16 +58,10 @@ class UpdateReport:
     seconds: float = 0.0
 
 
-_worker_schema = None
-
-
 def _analyse(article):
     """Worker: the writer's document for an article, or a Skip saying why it failed."""
-    global _worker_schema
-    if _worker_schema is None:
-        _worker_schema = build_schema()
     try:
-        return to_document(_worker_schema, article)
+        return to_document(article)
     except Exception as e:  # one bad article must not stop the build
         return Skip(article.origin or article.id, f"analysis failed: {type(e).__name__}: {e}")
 

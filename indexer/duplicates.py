@@ -31,6 +31,7 @@ BLOCKS = ((0, 10), (10, 9), (19, 9), (28, 9), (37, 9), (46, 9), (55, 9))  # (fir
 NO_HASH = 0  # stored for an article without a SimHash; never grouped
 _SYLLABLE = re.compile(r"\w+")
 _NUMBER = re.compile(r"[0-9]+")
+CRC_CACHE = 200_000  # syllable hashes remembered before the cache starts over
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
@@ -43,12 +44,25 @@ def _mixed(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+class _Crc32(dict):
+    """syllable -> zlib.crc32 of its UTF-8, computed on first use (syllables repeat)."""
+
+    def __missing__(self, syllable: str) -> int:
+        if len(self) > CRC_CACHE:
+            self.clear()
+        value = self[syllable] = zlib.crc32(syllable.encode("utf-8"))
+        return value
+
+
+_crc32 = _Crc32()
+
+
 def simhash(text: str) -> int:
     """The 64-bit SimHash of text's syllable shingles (NO_HASH when it has under MIN_SHINGLES)."""
     syllables = _SYLLABLE.findall(text.lower())
     if len(syllables) < MIN_SHINGLES + SHINGLE - 1:
         return NO_HASH
-    h = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in syllables), np.uint64, len(syllables))
+    h = np.fromiter(map(_crc32.__getitem__, syllables), np.uint64, len(syllables))
     shingles = h[:1 - SHINGLE].copy()
     for k in range(1, SHINGLE):
         shingles = _mixed(shingles * _MIX[0] + h[k:len(h) - SHINGLE + 1 + k])

@@ -17,11 +17,11 @@ import numpy as np
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import analyze, exact_analyzer, fold_word, folded_analyzer
+from .analysis import exact_analyzer, exact_terms, fold_word, folded_analyzer
 from .articles import MAX_ARTICLE_CHARS, Article, site_of
 from .duplicates import NO_HASH, simhash
 from .storage.flat import MAX_TF
-from .storage.writer import FlatPositions
+from .storage.writer import FlatPositions, TextPostings
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold")
 STORED_FIELDS = ("lead", "url", "source", "category", "author")
@@ -30,12 +30,9 @@ MAX_FACET_CHARS = 200  # a facet value is cut to this length
 FINGERPRINT_CHARS = 32  # the content hash's hex digits, before the SimHash's
 
 
-class Postings(list):
-    """Postings computed ahead of time: (term bytes, freq, weight, encoded positions)."""
-
-
 class PreanalyzedText(TEXT):
-    """A TEXT field with flat positions that accepts postings made by a worker process."""
+    """A TEXT field with flat positions that accepts postings made by a worker process (TextPostings,
+    which the segment writer puts in its pool itself)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -43,8 +40,8 @@ class PreanalyzedText(TEXT):
         self.scorable = False  # exact lengths are in the flat files: Whoosh keeps none
 
     def index(self, value, **kwargs):
-        if isinstance(value, Postings):
-            return iter(value)
+        if isinstance(value, TextPostings):
+            return iter(())
         return super().index(value, **kwargs)
 
 
@@ -135,17 +132,6 @@ def _folded_positions(positions: dict[str, list[int]]) -> dict[str, list[int]]:
             for term, lists in folded.items()}
 
 
-def _encode(fmt, positions: dict[str, list[int]], cache: dict) -> Postings:
-    """Encode term -> positions as one field's postings; cache reuses identical encodings."""
-    postings = Postings()
-    for term, p in positions.items():
-        key = tuple(p)
-        if key not in cache:
-            cache[key] = fmt.encode(p)
-        postings.append((term.encode("utf-8"), len(p), len(p) * fmt.field_boost, cache[key]))
-    return postings
-
-
 def restored_document(stored: dict, fingerprint_value: str) -> dict:
     """The writer's arguments for a stored document whose text postings a merge copies itself."""
     doc = {"id": stored["id"], "origin": stored.get("origin"), "fingerprint": fingerprint_value,
@@ -153,12 +139,12 @@ def restored_document(stored: dict, fingerprint_value: str) -> dict:
     doc.update({name: stored.get(name) for name in STORED_FIELDS})
     doc.update(facet_values(stored.get("source", ""), stored.get("url", ""), stored.get("category", "")))
     for field in ("title", "body"):
-        doc[field], doc[f"{field}_fold"] = Postings(), Postings()
+        doc[field], doc[f"{field}_fold"] = TextPostings(), TextPostings()
         doc[f"_stored_{field}"] = stored.get(field)
     return {k: v for k, v in doc.items() if v is not None}
 
 
-def to_document(schema: Schema, article: Article) -> dict:
+def to_document(article: Article) -> dict:
     """The writer's keyword arguments for an article (the expensive part: runs pyvi)."""
     doc = {"id": article.id, "origin": article.origin, "fingerprint": stored_fingerprint(article),
            "date": article.date,
@@ -167,8 +153,7 @@ def to_document(schema: Schema, article: Article) -> dict:
     doc.update(facet_values(article.source, article.url, article.category))
     part = indexed_part(article)  # an over-long article is stored whole but indexed in part
     for field, text in (("title", part.title), ("body", searchable_text(part))):
-        positions, encoded = _positions((t, pos) for t, pos, _, _ in analyze(text)), {}
-        doc[field] = _encode(schema[field].format, positions, encoded)
-        doc[f"{field}_fold"] = _encode(schema[f"{field}_fold"].format, _folded_positions(positions), encoded)
+        positions = _positions(exact_terms(text))
+        doc[field], doc[f"{field}_fold"] = TextPostings(positions), TextPostings(_folded_positions(positions))
         doc[f"_stored_{field}"] = getattr(article, field)
     return {k: v for k, v in doc.items() if v is not None}

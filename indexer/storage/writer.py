@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from array import array
-from itertools import groupby
+from itertools import chain, groupby, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -37,6 +37,17 @@ class FlatPositions(Positions):
 
     def supports(self, name):
         return name in ("frequency", "weight")
+
+
+class TextPostings:
+    """One document's postings of a text field, made ahead of time (by an analysing worker): term
+    bytes, their frequencies and all their positions run together, added to the pool in bulk."""
+
+    def __init__(self, positions: dict[str, list[int]] | None = None):
+        positions = positions or {}
+        self.terms = [term.encode("utf-8") for term in positions]
+        self.tfs = [len(p) for p in positions.values()]
+        self.positions = array("I", chain.from_iterable(positions.values())).tobytes()
 
 
 class SortedPostings:
@@ -86,6 +97,14 @@ class TextPool:
         self._docs.append(docnum)
         self._tfs.append(len(value) >> 2)
         self._positions += value
+
+    def add_text(self, fieldname: str, docnum: int, postings: TextPostings) -> None:
+        """Add a document's postings of a text field at once (as add() would, one by one)."""
+        terms = self._terms
+        self._tids.extend([terms.setdefault((fieldname, t), len(terms)) for t in postings.terms])
+        self._docs.extend(repeat(docnum, len(postings.terms)))
+        self._tfs.extend(postings.tfs)
+        self._positions += postings.positions
 
     def _lengths(self, keys) -> np.ndarray:
         """Exact field lengths (sums of term frequencies): one row per text field."""
@@ -193,6 +212,14 @@ class IndexWriter(SegmentWriter):
         # Separate files, not one compound file: the flat postings are mapped from their own files.
         super().__init__(ix, codec=IndexCodec(), compound=False, **kwargs)
         self.pool = TextPool(text_fields(self.schema))  # SegmentWriter ignores its poolclass argument
+
+    def add_document(self, **fields):
+        """Whoosh's add_document, the text fields' TextPostings put in the pool in bulk first
+        (their fields' index() then yields nothing)."""
+        for name in self.pool.text_fields:
+            if isinstance(fields.get(name), TextPostings):
+                self.pool.add_text(name, self.docnum, fields[name])
+        super().add_document(**fields)
 
     def _flush_segment(self):
         self.pool.doc_count = self.docnum
