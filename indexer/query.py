@@ -18,8 +18,7 @@ match outranks a folded one). Unaccented query: folded fields only. Title terms 
 ``CODE_PART``, so the whole code decides; a letters+number code (``U23``, ``G7``) weighs as a word,
 its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
-or not pyvi segmented the query and the article alike. A word of the query (pyvi's) counts once where its compound
-matched: the better of its syllables' score and its compound's (``Plan.once``, ``Scorer.better_of``).
+or not pyvi segmented the query and the article alike.
 """
 
 from __future__ import annotations
@@ -168,15 +167,13 @@ def _code_weight(code: str, in_codes: set[str]) -> float:
     return 1.0 if NUMBERED_RE.fullmatch(code) else CODE
 
 
-def _units(terms: Terms, in_codes: set[str], compounds=None) -> list[tuple[str, ...]]:
-    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``; or, given
-    compounds, as the longest of them from left to right) and its codes, each as its terms; the
-    pieces of a code go with the code."""
-    compounds = terms.compounds if compounds is None else compounds
+def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
+    """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``) and its codes,
+    each as its terms; the pieces of a code go with the code."""
     syllables = [s for s in terms.syllables if s not in in_codes]
     units, i = [], 0
     while i < len(syllables):
-        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in compounds), 1)
+        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds), 1)
         units.append(tuple(syllables[i:i + n]))
         i += n
     return units + [(code,) for code in terms.codes]
@@ -245,16 +242,12 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        units = [unit for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
-        found = [self._word(unit, lookups, terms.accented) for unit in units]
-        once = [([q for t in unit for q in lookups[t]], self.word("_".join(unit), terms.accented, COMPOUND))
-                for unit in dict.fromkeys(_units(terms, in_codes, set(known)))  # the index's words: any case
-                if len(unit) > 1 and all(t in lookups for t in unit)]
+        found = [self._word(unit, lookups, terms.accented)
+                 for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
-        ranked = (rare + compounds, common) if rare else (compounds + common, [])
-        return (*ranked, found, near, once)
+        return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
 
     def _word(self, unit: tuple[str, ...], lookups: dict, accented: bool) -> Word:
         return Word(" ".join(unit), [lookups[t] for t in unit],
@@ -315,7 +308,7 @@ class QueryBuilder:
             if parts:
                 plan.required.append(wq.Or(parts))
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near, plan.once = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -335,7 +328,6 @@ class Plan:
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
-    once: list = field(default_factory=list)  # (syllable lookups, compound lookups) of each word scored once
 
     @property
     def empty(self) -> bool:

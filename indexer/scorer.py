@@ -128,40 +128,13 @@ class Scorer:
         postings = self.reader.postings(field, term)
         if postings is not None:
             ids, tf = postings if within is None else _restricted(postings, *within)
-            scores[ids] += self._bm25(field, term, boost, ids, tf)
-
-    def _bm25(self, field: str, term: str, boost: float, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
-        """boost * BM25 of a term in the documents ids, which hold it tf times."""
-        idf = self.idf(self.doc_frequency(field, term))
-        weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
-        weight *= K1 + 1
-        denominator = self._norm(field)[ids]
-        denominator += tf
-        weight /= denominator
-        return weight
-
-    def bm25_at(self, field: str, term: str, boost: float, docs: np.ndarray) -> np.ndarray:
-        """boost * BM25(field, term) of each of docs (sorted ids; 0 where the term is absent)."""
-        out = np.zeros(len(docs), dtype=np.float32)
-        postings = self.reader.postings(field, term)
-        if postings is not None and len(docs):
-            ids, tf = postings
-            at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-            held = ids[at] == docs
-            out[held] = self._bm25(field, term, boost, docs[held], tf[at[held]])
-        return out
-
-    def better_of(self, scores: np.ndarray, parts: list, whole: list, matched: np.ndarray) -> None:
-        """Where a matched document holds a whole lookup (field, term, boost), which scores added
-        together with the parts lookups, keep only the better of the two sums: a query word made
-        of syllables (parts) and its compound (whole) counts once."""
-        if not whole:
-            return
-        docs = np.unique(np.concatenate([self.matches(field, term) for field, term, _ in whole]))
-        docs = docs[matched[docs]]
-        parts_score, whole_score = (sum(self.bm25_at(*lookup, docs) for lookup in lookups)
-                                    for lookups in (parts, whole))
-        scores[docs] -= np.minimum(parts_score, whole_score)
+            idf = self.idf(self.doc_frequency(field, term))
+            weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
+            weight *= K1 + 1
+            denominator = self._norm(field)[ids]
+            denominator += tf
+            weight /= denominator
+            scores[ids] += weight
 
     def matches(self, field: str, term: str) -> np.ndarray:
         """Ids of the documents holding a term."""

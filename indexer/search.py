@@ -298,22 +298,12 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
 
 
-class Once(NamedTuple):
-    """A multi-syllable query word's lookups: its syllables' and its compound's, of which a
-    document counts the better sum only."""
-    parts: list
-    whole: list
-
-
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
     """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
-    term's BM25 as (field, text, boost), a phrase's as (ids, weight), then each Once; 0 for
-    other documents."""
+    term's BM25 as (field, text, boost), a phrase's as (ids, weight); 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
-        if isinstance(lookup, Once):
-            scorer.better_of(scores, lookup.parts, lookup.whole, matched)
-        elif len(lookup) == 2:
+        if len(lookup) == 2:
             ids, weight = lookup
             scores[ids[matched[ids]]] += weight
         else:
@@ -684,10 +674,6 @@ class Index:
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
-        common = {(t.fieldname, t.text) for t in plan.common}
-        added = lambda t: few or not t.fieldname.endswith("_fold") or (t.fieldname, t.text) in common
-        lookups += [Once(*([(t.fieldname, t.text, t.boost) for t in terms if added(t)] for terms in pair))
-                    for pair in plan.once]  # a multi-syllable word counts once
         return lookups, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text, suggestion))
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:

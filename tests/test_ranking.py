@@ -27,12 +27,6 @@ STORMS = [article(f"bao-{n}", f"Bão số {n} đổ bộ vào miền Trung",
           for n in range(1, 6)]
 CATS = [article("meo-bao", "Con mèo sống sót sau bão", "Chú mèo được tìm thấy trên mái nhà sau khi bão tan."),
         article("meo-nha", "Nuôi mèo trong căn hộ", "Mèo cần chỗ ngủ yên tĩnh và thức ăn sạch.")]
-SUPPORT = [article("formosa", "Nộp phạt vì xả thải", "Formosa nộp phạt. Ngư dân được hỗ trợ chuyển nghề."),
-           article("ho-tro", "Chính sách cho doanh nghiệp nhỏ",
-                   "Chính phủ " + ", ".join(["hỗ trợ doanh nghiệp"] * 6) + ", kể cả doanh nghiệp như Formosa.")] + [
-    article(f"lu-{n}", f"Tin ngắn {n}", f"Người dân được hỗ trợ sau lũ, đợt {n}.") for n in range(3)] + [
-    article(f"tin-{n}", f"Tin vắn số {n}", f"Bản tin số {n}: người dân giúp nhau, cơ quan chức năng có mặt kịp thời.")
-    for n in range(10)]
 NAMES = [article("ten-lien", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bảo vừa đoạt giải nhất môn toán năm nay."),
          article("ten-roi", "Gặp gỡ học sinh giỏi", "Em Bảo vừa đoạt giải nhất môn toán, gia đình không phạm luật.")]
 
@@ -40,12 +34,6 @@ NAMES = [article("ten-lien", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bả
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     return index_of(tmp_path_factory, "ranking", GOLD + DATED + STORMS + CATS + NAMES)
-
-
-@pytest.fixture(scope="module")
-def support(tmp_path_factory):
-    with indexer.open_index(index_of(tmp_path_factory, "support", SUPPORT)) as ix:
-        yield ix
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +85,6 @@ def test_a_date_that_is_the_only_rare_term_does_not_decide_the_matches(index):
 def test_a_full_name_matched_as_a_run_ranks_first(index):
     for query in ("Phạm Gia Bảo", "pham gia bao"):
         assert [h.doc_id for h in index.search(query, limit=2)] == ["ten-lien", "ten-roi"], query
-
-
-def test_a_word_of_common_syllables_counts_once(support):
-    # "hỗ trợ" adds its syllables or its compound, whichever weighs more, not both: an article
-    # repeating it does not outrank the one about the rarer word (both hold every word)
-    for query in ("hỗ trợ Formosa", "Formosa hỗ trợ"):
-        assert [h.doc_id for h in support.search(query, limit=2)] == ["formosa", "ho-tro"], query
 
 
 def test_pasted_text_needs_only_part_of_its_words(index):
