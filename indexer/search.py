@@ -10,6 +10,7 @@ import numbers
 import re
 import threading
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -817,6 +818,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
     reading when unaccented, else None); frequency(term) and lexicon() (None while it is built)
     come from one index or, summed, from a cluster's shards."""
+    query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:

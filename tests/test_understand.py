@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -135,6 +136,13 @@ def test_known_words_and_query_operators_are_never_corrected(index):
     assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
     assert index.search('"giao thogn"').rewritten is None
     assert index.search("giao -thogn").rewritten is None
+
+
+@pytest.mark.parametrize("query", ["nghị quyết giao thông", "Thủ tướng phê duyệt"])
+def test_a_query_typed_in_nfd_is_understood_as_its_nfc_form(index, query):
+    nfd, nfc = index.search(unicodedata.normalize("NFD", query)), index.search(query)
+    assert (nfd.rewritten, nfd.suggestion) == (nfc.rewritten, nfc.suggestion)
+    assert [h.doc_id for h in nfd] == [h.doc_id for h in nfc] and len(nfc)
 
 
 def test_articles_mark_the_query_as_understood(index):
