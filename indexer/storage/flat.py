@@ -170,23 +170,17 @@ class FlatPostings:
         ids, tfs = self.slice(i)
         if len(at) == len(ids):  # every posting: the term's positions are one run
             return np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
+        if not len(at):
+            return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
-        firsts = np.cumsum(tfs, dtype=np.int64)[at] - counts + self.position_starts[i]
+        firsts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts + self.position_starts[i]  # at increases
         runs = np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         return np.repeat(ids[at], counts), self.positions[runs]
 
     def positions_in(self, i: int, docs: np.ndarray):
         """(document, position) of each occurrence of term row i in the sorted documents docs."""
-        ids, tfs = self.slice(i)
-        if not len(ids) or not len(docs):
-            return EMPTY, EMPTY
-        at = located(ids, docs)
-        if not len(at):
-            return EMPTY, EMPTY
-        counts = tfs[at].astype(np.int64)
-        starts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts  # at is increasing
-        index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        return np.repeat(ids[at].astype(np.int64), counts), self.positions[self.position_starts[i] + index]
+        doc, pos = self.occurrences_in(i, located(self.slice(i)[0], docs))
+        return doc.astype(np.int64), pos
 
     def phrase(self, rows: list[int | None]) -> np.ndarray:
         """Document numbers where the terms of these rows occur one right after another."""
