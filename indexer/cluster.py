@@ -230,12 +230,12 @@ class ShardActor:
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
         same epoch (the shards' generations); with it, when no count was lacking, the Hits of its
         first documents (the first page: no fetch round). Without epoch (a shard was down, so the
-        counts may be short) nothing is remembered."""
+        counts are the other shards') nothing remembered is used or kept."""
         if epoch is not None and (epoch != self.epoch or len(self.known) > KNOWN_COUNTS):
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, {**self.known, **counts}, *options)
+        found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options)
         if first and not found.missing:
             return found, self.index.hits(list(zip(found.ids, found.scores, found.duplicates))[:first], found.marks)
         return found, None
@@ -495,14 +495,17 @@ class ClusterIndex:
         counts, found, prefetched, pending, down = {}, {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
-        for _ in range(COUNT_ROUNDS):
+        for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
-            down |= lost
+            newly, down = lost - down, down | lost
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
             found = {n: f for n, f in found.items() if n not in down}
             pending = {n for n, (f, _) in answers.items() if f.missing}
+            if newly:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
+                counts, pending = {}, set(found)
+                continue
             if not pending:
                 break
             summed, alike = self._sum_counts({n: found[n].missing for n in pending}, down)
