@@ -50,6 +50,7 @@ from .store import IndexNotFound, writer_lock
 MANIFEST = "SHARDS.json"
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
+LEXICON_SECONDS = 300.0  # the same for the parts of a Lexicon (built in the background; seconds per shard)
 COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
 STABLE_COUNTS = ("docs", "length", "df", "phrase", "matching")  # counts that change only with a generation
 KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it starts again)
@@ -243,10 +244,9 @@ class ShardActor:
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
         found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options,
-                                grouping=self.grouping)
-        if first and not found.missing:
-            return found, self.index.hits(_first_listed(found, args[4], first), found.marks)
-        return found, None
+                                grouping=self.grouping, first=first)
+        hits, found.hits = found.hits, None
+        return found, hits
 
     def set_groups(self, generation: str, size: int, docs, labels, spread) -> None:
         """Group copies as the front found them over all shards (docs: this shard's documents in
@@ -289,10 +289,10 @@ class _ShardDown(Exception):
 _DOWN = object()  # what _gather gives for a shard none of whose replicas answered
 
 
-async def _gather(method: str, calls: dict) -> dict:
-    """{shard: the answer of method(*args) from the first of its actors that answers in time, or
-    _DOWN} for calls {shard: (actors, args)}; QueryError and IndexNotFound are raised."""
-    deadline = time.monotonic() + SHARD_SECONDS
+async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS) -> dict:
+    """{shard: the answer of method(*args) from the first of its actors that answers within
+    seconds, or _DOWN} for calls {shard: (actors, args)}; QueryError and IndexNotFound are raised."""
+    deadline = time.monotonic() + seconds
     answers = await asyncio.gather(*(_first_answer(actors, method, args, deadline) for actors, args in calls.values()))
     return dict(zip(calls, answers))
 
@@ -389,11 +389,11 @@ class ClusterIndex:
             raise _ShardDown(shard)
         return answers[shard]
 
-    def _each(self, method: str, args_of, shards) -> tuple[dict, set[int]]:
+    def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS) -> tuple[dict, set[int]]:
         """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
         not), all called at once on the client's event loop."""
         calls = {n: (self._replicas(n), args_of(n)) for n in shards}
-        answers = self.client.sync(_gather, method, calls) if calls else {}
+        answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
         return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
     @property
@@ -448,13 +448,13 @@ class ClusterIndex:
     def _build_lexicon(self, build: Future) -> None:
         try:
             every = range(len(self.shards))
-            parts, down = self._each("lexicon_parts", lambda n: (), every)
+            parts, down = self._each("lexicon_parts", lambda n: (), every, LEXICON_SECONDS)
             if down:
                 raise _ShardDown(min(down))
             titles = [term for n in every for term in parts[n][0]]
 
             def adjacent(syllables):
-                answers, lost = self._each("adjacent", lambda n: (syllables,), every)
+                answers, lost = self._each("adjacent", lambda n: (syllables,), every, LEXICON_SECONDS)
                 if lost:
                     raise _ShardDown(min(lost))
                 return adjacent_sum([answers[n] for n in every], syllables)
@@ -645,14 +645,6 @@ def _merged(found: dict, sort: str) -> tuple[list[tuple], int]:
         (key, n), *rest = sorted(members)
         entries.append((key, n, key[-1], -key[-2], [k[-1] for k, _ in rest]))
     return sorted(entries), sum(len({n for _, n in members}) - 1 for members in spread.values())
-
-
-def _first_listed(found, sort: str, first: int) -> list[tuple[str, float, list[str]]]:
-    """A shard's first documents as it lists them (its best of each spread group too): (id, score, copies)."""
-    listed = [(key, doc_id, score, copies) for doc_id, score, copies, key
-              in zip(found.ids, found.scores, found.duplicates, _sort_keys(found, sort))]
-    listed += [(best, best[-1], -best[-2], [k[-1] for k in rest]) for best, *rest in found.spread.values()]
-    return [(doc_id, score, copies) for _, doc_id, score, copies in sorted(listed)[:first]]
 
 
 def _sort_keys(found, sort: str) -> list[tuple]:

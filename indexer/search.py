@@ -248,6 +248,8 @@ class Found:
     generation: str = ""
     grouped_by: str = ""  # the generation of the cluster-wide copy groups used ("": the shard's own)
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
+    firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
+    hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
 
 
 @dataclass
@@ -584,7 +586,8 @@ class Index:
                        kept=found.kept)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, page_size: int, grouping: "CopyGroups | None" = None) -> Found:
+              n: int, filters: dict, group: bool, page_size: int, grouping: "CopyGroups | None" = None,
+              first: int = 0) -> Found:
         """The n first documents for an understood query, ranked with the scorer's counts (grouped:
         copies of a better-ranked one left out; words dropped when fewer than page_size articles
         hold them all), and the facets of all its matches."""
@@ -610,26 +613,34 @@ class Index:
         listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
         total = int(listed.sum())
         spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
+        shown = listed
         if spread:  # ranked by the cluster's front among all shards' copies
             listed = listed & ~grouping.spread
         docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
+        firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
+        copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
         return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
                      facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
-                     duplicates=[[snap.reader.doc_id(c) for c in copies.get(d, ())] for d in docs],
-                     dropped=dropped, kept=kept, spread=spread)
+                     duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
+                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
-             grouping: CopyGroups | None = None) -> Found:
+             grouping: CopyGroups | None = None, first: int = 0) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
-        (Found.spread: the groups left to the front), else as this index's own."""
+        (Found.spread: the groups left to the front), else as this index's own; when no count
+        was lacking, the Hits of the first ones it lists (Found.hits)."""
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size, grouping)
+                               filters or {}, group, page_size, grouping, first)
+            if first and not found.missing:
+                found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
+                              for d, score, copies in found.firsts]
+            found.firsts = []
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
