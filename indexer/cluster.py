@@ -322,6 +322,7 @@ class ClusterIndex:
         self._lock = threading.Lock()
         self._actors: dict[str, object] = {}  # actor handles by their future's key
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
+        self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -413,11 +414,27 @@ class ClusterIndex:
         lexicon = self._lexicon()
         return lexicon.complete(prefix, limit) if lexicon else []
 
-    def _frequency(self, term: str) -> int:
-        """In how many articles of all shards' titles and bodies a word is (see search._frequency)."""
-        keys = [("df", "body", term), ("df", "title", term)]
-        answers, _ = self._each("counts", lambda n: (keys,), range(len(self.shards)))
-        return sum(v for counts in answers.values() for v in counts.values())
+    def _frequency_of(self, query_text: str):
+        """frequency(term) for understand_query: in how many articles of all shards' titles and
+        bodies a word is (see search._frequency), every word it asks about counted in one call
+        and remembered until a shard serves another generation."""
+        asked = set()
+        understand_query(query_text, lambda term: asked.add(term) or 0, lambda: None)  # the words it asks about
+        with self._lock:
+            known = self._frequencies
+        terms = asked - known.keys()
+        if terms:
+            keys = [("df", field, term) for term in terms for field in ("body", "title")]
+            answers, down = self._each("counts", lambda n: (keys,), range(len(self.shards)))
+            counted = {term: sum(counts[("df", f, term)] for counts in answers.values() for f in ("body", "title"))
+                       for term in terms}
+            if not down:
+                with self._lock:
+                    if len(self._frequencies) > KNOWN_COUNTS:
+                        self._frequencies = {}
+                    self._frequencies.update(counted)
+            known = {**known, **counted}
+        return lambda term: known.get(term, 0)
 
     def _lexicon(self) -> Lexicon | None:
         """The Lexicon of all shards' words, built on first use; None while a large one is built
@@ -441,7 +458,7 @@ class ClusterIndex:
         with self._lock:
             changed = any(self._generations.get(n, g) != g for n, g in generations.items())
             if changed:
-                self._lexicon_build = None
+                self._lexicon_build, self._frequencies = None, {}
             self._generations.update(generations)
         return changed
 
@@ -495,7 +512,8 @@ class ClusterIndex:
         _check_paging(sort, limit, page)
         parse(query_text)
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
+        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency_of(query_text),
+                                                                            self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
         for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
@@ -573,25 +591,27 @@ class ClusterIndex:
         for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
-            newly, down = lost - down, down | lost
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
-            found = {n: f for n, f in found.items() if n not in down}
             pending = {n for n, (f, _) in answers.items() if f.missing}
-            if newly:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
+            if pending and not lost:
+                summed, alike, lost = self._sum_counts({n: found[n].missing for n in pending}, down)
+            if lost:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
+                down |= lost
+                found = {n: f for n, f in found.items() if n not in down}
                 counts, pending = {}, set(found)
                 continue
             if not pending:
                 break
-            summed, alike = self._sum_counts({n: found[n].missing for n in pending}, down)
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
         return found, prefetched, down
 
-    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool]:
+    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
-        whether every shard reported the counts only a search makes, which are left out otherwise)."""
+        whether every shard reported the counts only a search makes, which are left out otherwise;
+        the shards that did not answer)."""
         live = set(range(len(self.shards))) - down
         keys = {key for values in reported.values() for key in values}
         apart = {key for key in keys if key[0] not in STABLE_COUNTS
@@ -599,9 +619,8 @@ class ClusterIndex:
         keys -= apart
         unasked = {n: keys - reported.get(n, {}).keys() for n in live}
         asked, lost = self._each("counts", lambda n: (unasked[n],), [n for n, k in unasked.items() if k])
-        down |= lost
         values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
-        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart
+        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart, lost
 
     def _fetch(self, entries, found: dict, prefetched: dict) -> tuple[list, set[int]]:
         """The page's hits, each cut on the shard that holds it (unless it came with the find), in

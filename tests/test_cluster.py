@@ -170,6 +170,8 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
                     assert_same_results(sharded_index.search(q, exact=exact, group=False, **kw),
                                         one.search(q, exact=exact, group=False, **kw),
                                         (q, kw, exact))
+        for typed in ("baox soos 3", "giao thoong cauf"):  # keystrokes decoded with all shards' word counts
+            assert sharded_index.search(typed).rewritten == one.search(typed).rewritten != None  # noqa: E711
         assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
         assert sharded_index.get("no-such-id") is None
         related = sharded_index.related("thoi-tiet/bao-so-3")
