@@ -520,7 +520,7 @@ class ClusterIndex:
             # searched without the copy groups of all shards for its generation (sent to it now)
             found, prefetched, down = self._find(args, (filters, group, limit), limit if page == 1 else 0)
             changed = self._note_generations({n: f.generation for n, f in found.items()})
-            if not (self._regrouped(found) if group else False) and not changed:
+            if not (group and self._regrouped(found)) and not changed:
                 break
         entries, twice = _merged(found, sort)
         hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found, prefetched)
