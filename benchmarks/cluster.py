@@ -50,9 +50,10 @@ def builds(indexer, source: Path, folder: Path) -> list[list]:
 
 
 def same_top(got, want) -> bool:
-    """Whether two results have the same total and top 10: ids, order, scores within 1e-4."""
+    """Whether two results have the same total and top 10: ids, order, scores within 1e-4, copies."""
     return (got.total == want.total and [h.doc_id for h in got] == [h.doc_id for h in want]
-            and all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)))
+            and all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want))
+            and [h.duplicates for h in got] == [h.duplicates for h in want])
 
 
 def searches(indexer, folder: Path, queries, warmup) -> list[list]:

@@ -11,8 +11,11 @@ A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every sha
 open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
 ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
 shards rank exactly as one index of all the articles; the best hits are merged by score (or
-date) then id, and the page's snippets are cut on the shards holding them. A shard with no
-live replica leaves the results partial (``Results.partial``, ``Results.missing_shards``).
+date) then id, and the page's snippets are cut on the shards holding them. Syndicated copies
+are grouped over all shards (``duplicates.groups`` run by the front on every shard's SimHashes,
+once per set of generations); each shard keeps the best of a group it holds alone, the front the
+best of a group spread over shards. A shard with no live replica leaves the results partial
+(``Results.partial``, ``Results.missing_shards``).
 """
 
 from __future__ import annotations
@@ -24,18 +27,21 @@ import logging
 import os
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
 from pathlib import Path
 
-from . import storage
+import numpy as np
+
+from . import duplicates, storage
 from .articles import iter_articles
 from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, Index, Results, _check_paging, _ms, _recency_window,
-                     adjacent_sum, understand_query)
+from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index, Results, _check_paging, _ms,
+                     _recency_window, adjacent_sum, understand_query)
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
@@ -44,6 +50,7 @@ from .store import IndexNotFound, writer_lock
 MANIFEST = "SHARDS.json"
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
+LEXICON_SECONDS = 300.0  # the same for the parts of a Lexicon (built in the background; seconds per shard)
 COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
 STABLE_COUNTS = ("docs", "length", "df", "phrase", "matching")  # counts that change only with a generation
 KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it starts again)
@@ -225,6 +232,7 @@ class ShardActor:
     def __init__(self, path: str):
         self.index = Index(path)
         self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
+        self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
 
     def find(self, args, counts: dict, options, first: int, epoch: tuple):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
@@ -235,10 +243,25 @@ class ShardActor:
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options)
-        if first and not found.missing:
-            return found, self.index.hits(list(zip(found.ids, found.scores, found.duplicates))[:first], found.marks)
-        return found, None
+        found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options,
+                                grouping=self.grouping, first=first)
+        hits, found.hits = found.hits, None
+        return found, hits
+
+    def set_groups(self, generation: str, size: int, docs, labels, spread) -> None:
+        """Group copies as the front found them over all shards (docs: this shard's documents in
+        groups of two or more, labels: their groups, spread: those with copies in other shards)."""
+        groups = np.arange(-size, 0)  # a group of its own for every other document
+        groups[docs] = labels
+        spread_mask = np.zeros(size, dtype=bool)
+        spread_mask[spread] = True
+        self.grouping = CopyGroups(groups, np.sort(docs), spread_mask, generation)
+
+    def fingerprints(self):
+        return self.index.fingerprints()
+
+    def copy_numbers(self, generation: str, docs):
+        return self.index.copy_numbers(generation, docs)
 
     def counts(self, keys):
         return self.index.counts(keys)
@@ -266,10 +289,10 @@ class _ShardDown(Exception):
 _DOWN = object()  # what _gather gives for a shard none of whose replicas answered
 
 
-async def _gather(method: str, calls: dict) -> dict:
-    """{shard: the answer of method(*args) from the first of its actors that answers in time, or
-    _DOWN} for calls {shard: (actors, args)}; QueryError and IndexNotFound are raised."""
-    deadline = time.monotonic() + SHARD_SECONDS
+async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS) -> dict:
+    """{shard: the answer of method(*args) from the first of its actors that answers within
+    seconds, or _DOWN} for calls {shard: (actors, args)}; QueryError and IndexNotFound are raised."""
+    deadline = time.monotonic() + seconds
     answers = await asyncio.gather(*(_first_answer(actors, method, args, deadline) for actors, args in calls.values()))
     return dict(zip(calls, answers))
 
@@ -298,6 +321,8 @@ class ClusterIndex:
         self._generations: dict[int, str] = {}  # the generation each shard last searched
         self._lock = threading.Lock()
         self._actors: dict[str, object] = {}  # actor handles by their future's key
+        self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
+        self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -365,11 +390,11 @@ class ClusterIndex:
             raise _ShardDown(shard)
         return answers[shard]
 
-    def _each(self, method: str, args_of, shards) -> tuple[dict, set[int]]:
+    def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS) -> tuple[dict, set[int]]:
         """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
         not), all called at once on the client's event loop."""
         calls = {n: (self._replicas(n), args_of(n)) for n in shards}
-        answers = self.client.sync(_gather, method, calls) if calls else {}
+        answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
         return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
     @property
@@ -389,11 +414,27 @@ class ClusterIndex:
         lexicon = self._lexicon()
         return lexicon.complete(prefix, limit) if lexicon else []
 
-    def _frequency(self, term: str) -> int:
-        """In how many articles of all shards' titles and bodies a word is (see search._frequency)."""
-        keys = [("df", "body", term), ("df", "title", term)]
-        answers, _ = self._each("counts", lambda n: (keys,), range(len(self.shards)))
-        return sum(v for counts in answers.values() for v in counts.values())
+    def _frequency_of(self, query_text: str):
+        """frequency(term) for understand_query: in how many articles of all shards' titles and
+        bodies a word is (see search._frequency), every word it asks about counted in one call
+        and remembered until a shard serves another generation."""
+        asked = set()
+        understand_query(query_text, lambda term: asked.add(term) or 0, lambda: None)  # the words it asks about
+        with self._lock:
+            known = self._frequencies
+        terms = asked - known.keys()
+        if terms:
+            keys = [("df", field, term) for term in terms for field in ("body", "title")]
+            answers, down = self._each("counts", lambda n: (keys,), range(len(self.shards)))
+            counted = {term: sum(counts[("df", f, term)] for counts in answers.values() for f in ("body", "title"))
+                       for term in terms}
+            if not down:
+                with self._lock:
+                    if len(self._frequencies) > KNOWN_COUNTS:
+                        self._frequencies = {}
+                    self._frequencies.update(counted)
+            known = {**known, **counted}
+        return lambda term: known.get(term, 0)
 
     def _lexicon(self) -> Lexicon | None:
         """The Lexicon of all shards' words, built on first use; None while a large one is built
@@ -417,20 +458,20 @@ class ClusterIndex:
         with self._lock:
             changed = any(self._generations.get(n, g) != g for n, g in generations.items())
             if changed:
-                self._lexicon_build = None
+                self._lexicon_build, self._frequencies = None, {}
             self._generations.update(generations)
         return changed
 
     def _build_lexicon(self, build: Future) -> None:
         try:
             every = range(len(self.shards))
-            parts, down = self._each("lexicon_parts", lambda n: (), every)
+            parts, down = self._each("lexicon_parts", lambda n: (), every, LEXICON_SECONDS)
             if down:
                 raise _ShardDown(min(down))
             titles = [term for n in every for term in parts[n][0]]
 
             def adjacent(syllables):
-                answers, lost = self._each("adjacent", lambda n: (syllables,), every)
+                answers, lost = self._each("adjacent", lambda n: (syllables,), every, LEXICON_SECONDS)
                 if lost:
                     raise _ShardDown(min(lost))
                 return adjacent_sum([answers[n] for n in every], syllables)
@@ -466,28 +507,80 @@ class ClusterIndex:
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
                month=None, group: bool = True) -> Results:
         """Search every shard as one index (see Index.search); partial results name the shards
-        that did not answer; syndicated copies are grouped within each shard."""
+        that did not answer; syndicated copies are grouped over all shards as one index groups them."""
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency, self._lexicon)
+        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency_of(query_text),
+                                                                            self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        for _ in range(2):  # once more when a shard swapped generations: the counts remembered changed
+        for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
+            # searched without the copy groups of all shards for its generation (sent to it now)
             found, prefetched, down = self._find(args, (filters, group, limit), limit if page == 1 else 0)
-            if not self._note_generations({n: f.generation for n, f in found.items()}):
+            changed = self._note_generations({n: f.generation for n, f in found.items()})
+            if not (group and self._regrouped(found)) and not changed:
                 break
-        entries = sorted(((key, n, doc_id, score, copies) for n, f in found.items()
-                          for doc_id, score, copies, key in zip(f.ids, f.scores, f.duplicates, _sort_keys(f, sort))))
+        entries, twice = _merged(found, sort)
         hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found, prefetched)
         down |= fetch_down
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
-        return Results(query_text, hits, sum(f.total for f in found.values()), page, limit, _ms(started), sort,
-                       marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       facets=facets, facet_missing=facet_missing, copies=sum(f.copies for f in found.values()),
+        return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
+                       sort, marks, sum(f.undated for f in found.values()), suggestion, rewritten,
+                       facets=facets, facet_missing=facet_missing,
+                       copies=sum(f.copies for f in found.values()) + twice,
                        missing_shards=sorted(self.shards[n].name for n in down))
+
+    def _regrouped(self, found: dict) -> bool:
+        """Whether a shard searched without the copy groups of all shards made for its generation;
+        if so, they are sent to every replica of those shards (made first, when the shards'
+        generations changed). A shard down keeps the groups made with it."""
+        stale = [n for n, f in found.items() if f.grouped_by != f.generation]
+        if not stale:
+            return False
+        made = self._groups
+        if any(made.get(n, ("",))[0] != found[n].generation for n in stale):
+            made = self._groups = self._copy_groups(range(len(self.shards)))
+        calls = {(n, r): ([actor], made[n]) for n in stale if n in made
+                 for r, actor in enumerate(self._replicas(n))}
+        self.client.sync(_gather, "set_groups", calls)
+        return True
+
+    def _copy_groups(self, shards) -> dict[int, tuple]:
+        """Each shard's set_groups arguments: the copies among all the shards' live articles, found
+        with the code one index groups its own with (duplicates.groups, told apart by numbers)."""
+        prints, _ = self._each("fingerprints", lambda n: (), shards)
+        live = sorted(prints)
+        if not live:
+            return {}
+        hashes = np.concatenate([prints[n][3] for n in live])
+        owner = np.concatenate([np.full(len(prints[n][2]), n) for n in live])
+        local = np.concatenate([prints[n][2] for n in live])
+        asked = set()
+        every = np.ones(len(hashes), dtype=bool)
+        duplicates.groups(hashes, every, lambda a, b: asked.update((a, b)))  # the pairs apart is asked about
+        numbers = self._copy_numbers(sorted(asked), owner, local, {n: prints[n][0] for n in live})
+        labels = duplicates.groups(hashes, every, lambda a, b: duplicates.apart(numbers[a], numbers[b]))
+        grouped = np.bincount(labels, minlength=len(labels))[labels] > 1
+        lowest, highest = np.full(len(labels), len(self.shards)), np.full(len(labels), -1)
+        np.minimum.at(lowest, labels, owner)
+        np.maximum.at(highest, labels, owner)
+        spread = lowest[labels] != highest[labels]
+        return {n: (prints[n][0], prints[n][1], local[here], labels[here], local[here & spread])
+                for n in live for here in [(owner == n) & grouped]}
+
+    def _copy_numbers(self, docs: list[int], owner, local, generations: dict) -> dict:
+        """{document (of the shards' documents in a row): its numbers (duplicates.numbers)}; none
+        (never apart) for a shard that no longer answers or serves that generation."""
+        wanted = {n: [d for d in docs if owner[d] == n] for n in generations}
+        answers, _ = self._each("copy_numbers", lambda n: (generations[n], local[wanted[n]]),
+                                [n for n, ds in wanted.items() if ds])
+        numbers = defaultdict(lambda: (set(), set()))
+        for n, values in answers.items():
+            numbers.update(zip(wanted[n], values or ()))
+        return numbers
 
     def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
         """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
@@ -498,25 +591,27 @@ class ClusterIndex:
         for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
-            newly, down = lost - down, down | lost
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
-            found = {n: f for n, f in found.items() if n not in down}
             pending = {n for n, (f, _) in answers.items() if f.missing}
-            if newly:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
+            if pending and not lost:
+                summed, alike, lost = self._sum_counts({n: found[n].missing for n in pending}, down)
+            if lost:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
+                down |= lost
+                found = {n: f for n, f in found.items() if n not in down}
                 counts, pending = {}, set(found)
                 continue
             if not pending:
                 break
-            summed, alike = self._sum_counts({n: found[n].missing for n in pending}, down)
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
         return found, prefetched, down
 
-    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool]:
+    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
-        whether every shard reported the counts only a search makes, which are left out otherwise)."""
+        whether every shard reported the counts only a search makes, which are left out otherwise;
+        the shards that did not answer)."""
         live = set(range(len(self.shards))) - down
         keys = {key for values in reported.values() for key in values}
         apart = {key for key in keys if key[0] not in STABLE_COUNTS
@@ -524,9 +619,8 @@ class ClusterIndex:
         keys -= apart
         unasked = {n: keys - reported.get(n, {}).keys() for n in live}
         asked, lost = self._each("counts", lambda n: (unasked[n],), [n for n, k in unasked.items() if k])
-        down |= lost
         values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
-        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart
+        return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart, lost
 
     def _fetch(self, entries, found: dict, prefetched: dict) -> tuple[list, set[int]]:
         """The page's hits, each cut on the shard that holds it (unless it came with the find), in
@@ -538,7 +632,12 @@ class ClusterIndex:
                 wanted.setdefault(n, []).append((doc_id, score, copies))
         answers, down = self._each("hits", lambda n: (wanted[n], found[n].marks), wanted)
         by_id.update({(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits})
-        return [by_id[(n, doc_id)] for _, n, doc_id, *_ in entries if (n, doc_id) in by_id], down
+        hits = []
+        for _, n, doc_id, _, copies in entries:
+            if (n, doc_id) in by_id:
+                hits.append(by_id[(n, doc_id)])
+                hits[-1].duplicates = list(copies)  # a prefetched hit knew only its shard's copies
+        return hits, down
 
     def close(self) -> None:
         """Release the actors and the connection."""
@@ -549,6 +648,22 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _merged(found: dict, sort: str) -> tuple[list[tuple], int]:
+    """(the shards' listed documents, each group of copies spread over shards once as its best
+    member: (key, shard, id, score, copies) in order; how many results the shards' totals count
+    more than once: each spread group once more for every further shard holding some of it)."""
+    entries = [(key, n, doc_id, score, copies) for n, f in found.items()
+               for doc_id, score, copies, key in zip(f.ids, f.scores, f.duplicates, _sort_keys(f, sort))]
+    spread = defaultdict(list)
+    for n, f in found.items():
+        for label, keys in f.spread.items():
+            spread[label] += [(key, n) for key in keys]
+    for members in spread.values():
+        (key, n), *rest = sorted(members)
+        entries.append((key, n, key[-1], -key[-2], [k[-1] for k, _ in rest]))
+    return sorted(entries), sum(len({n for _, n in members}) - 1 for members in spread.values())
 
 
 def _sort_keys(found, sort: str) -> list[tuple]:

@@ -246,6 +246,27 @@ class Found:
     ids: list[str] = field(default_factory=list)  # filled for a cluster shard (Index.find)
     recency: list[int] = field(default_factory=list)
     generation: str = ""
+    grouped_by: str = ""  # the generation of the cluster-wide copy groups used ("": the shard's own)
+    spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
+    firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
+    hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
+
+
+@dataclass
+class CopyGroups:
+    """Groups of syndicated copies: each document's group and the documents in groups of two or
+    more; on a cluster's shard, also which documents' groups have members in other shards."""
+    groups: np.ndarray
+    grouped: np.ndarray
+    spread: np.ndarray | None = None  # per document (cluster shard only)
+    generation: str = ""  # the shard generation they were made for
+
+    def members(self, matched, key) -> dict[int, list[tuple]]:
+        """Each spread group with matched documents -> their rank keys (plain values), best first."""
+        members = defaultdict(list)
+        for d in np.flatnonzero(matched & self.spread).tolist():
+            members[int(self.groups[d])].append(tuple(v if isinstance(v, str) else float(v) for v in key(d)))
+        return {label: sorted(keys) for label, keys in members.items()}
 
 
 class WordMasks(NamedTuple):
@@ -430,13 +451,18 @@ def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
 
     def numbers_of(doc: int):
         if doc not in found:
-            stored = reader.stored_fields(doc)
-            found[doc] = duplicates.numbers(stored.get("title", ""), f"{stored.get('lead') or ''} {stored.get('body', '')}")
+            found[doc] = _numbers(reader, doc)
         return found[doc]
 
     hashes = simhashes(reader.column("fingerprint", str))
     groups = duplicates.groups(hashes, reader.live, lambda a, b: duplicates.apart(numbers_of(a), numbers_of(b)))
     return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
+
+
+def _numbers(reader, doc: int) -> tuple[set[int], set[int]]:
+    """The numbers of a document's title and text that tell template pages apart (duplicates.apart)."""
+    stored = reader.stored_fields(doc)
+    return duplicates.numbers(stored.get("title", ""), f"{stored.get('lead') or ''} {stored.get('body', '')}")
 
 
 def _open_snapshot(path: Path) -> _Snapshot:
@@ -560,7 +586,8 @@ class Index:
                        kept=found.kept)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, page_size: int) -> Found:
+              n: int, filters: dict, group: bool, page_size: int, grouping: "CopyGroups | None" = None,
+              first: int = 0) -> Found:
         """The n first documents for an understood query, ranked with the scorer's counts (grouped:
         copies of a better-ranked one left out; words dropped when fewer than page_size articles
         hold them all), and the facets of all its matches."""
@@ -581,25 +608,59 @@ class Index:
         if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
             _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
         recency = snap.recency if sort == "newest" else None
-        listed, copies = _grouped(snap, matched, scores, recency) if group else (matched, {})
-        docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
+        grouping = grouping or CopyGroups(snap.groups, snap.grouped)
+        key = _rank_key(scores, recency, snap.reader.doc_id)
+        listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
         total = int(listed.sum())
+        spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
+        shown = listed
+        if spread:  # ranked by the cluster's front among all shards' copies
+            listed = listed & ~grouping.spread
+        docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
+        firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
+        copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
         return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
                      facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
-                     duplicates=[[snap.reader.doc_id(c) for c in copies.get(d, ())] for d in docs],
-                     dropped=dropped, kept=kept)
+                     duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
+                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
-             counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10) -> Found:
+             counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
+             grouping: CopyGroups | None = None, first: int = 0) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
-        understood query, ranked with the corpus-wide counts given (Found.missing: those lacking)."""
+        understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
+        copies grouped as the cluster-wide grouping says when it was made for the live generation
+        (Found.spread: the groups left to the front), else as this index's own; when no count
+        was lacking, the Hits of the first ones it lists (Found.hits)."""
         with self._snapshot() as snap:
+            if grouping is not None and grouping.generation != snap.generation.name:
+                grouping = None
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size)
+                               filters or {}, group, page_size, grouping, first)
+            if first and not found.missing:
+                found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
+                              for d, score, copies in found.firsts]
+            found.firsts = []
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
+            found.grouped_by = grouping.generation if grouping is not None else ""
         return found
+
+    def fingerprints(self) -> tuple[str, int, np.ndarray, np.ndarray]:
+        """(live generation, documents in it, the live documents with a SimHash, their SimHashes):
+        what a cluster groups copies over all shards with."""
+        with self._snapshot() as snap:
+            hashes = simhashes(snap.reader.column("fingerprint", str))
+            docs = np.flatnonzero(snap.reader.live & (hashes != duplicates.NO_HASH))
+            return snap.generation.name, snap.reader.size, docs, hashes[docs]
+
+    def copy_numbers(self, generation: str, docs) -> list | None:
+        """The numbers (duplicates.numbers) of these documents of generation; None once it is not live."""
+        with self._snapshot() as snap:
+            if snap.generation.name != generation:
+                return None
+            return [_numbers(snap.reader, d) for d in docs]
 
     def counts(self, keys) -> dict:
         """This index's own value of each corpus-wide count key (see Scorer.count_locally)."""
@@ -740,9 +801,9 @@ class Index:
         self.close()
 
 
-def _grouped(snap: _Snapshot, matched, scores, recency) -> tuple[np.ndarray, dict[int, list[int]]]:
+def _grouped(grouping: CopyGroups, matched, key) -> tuple[np.ndarray, dict[int, list[int]]]:
     """(matched less the copies of better-ranked matched articles, listed article -> its copies)."""
-    copies = _copies(matched, snap.groups, snap.grouped, _rank_key(scores, recency, snap.reader.doc_id))
+    copies = _copies(matched, grouping.groups, grouping.grouped, key)
     hidden = [d for rest in copies.values() for d in rest]
     if not hidden:
         return matched, copies

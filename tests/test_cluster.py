@@ -4,7 +4,7 @@ A fixture starts a real `dask scheduler` and `dask worker` processes on 127.0.0.
 stopped after). Tests: a sharded build through the command line puts each article in its hash's
 shard; searches through the cluster equal the embedded index of the same articles (ids, order,
 scores, totals, undated counts, facets, snippets; pages, facet filters, newest first, date
-ranges; copies not grouped, as the cluster groups them within each shard only); an update goes
+ranges), syndicated copies held by different shards grouped as one index groups them; an update goes
 to the right shards; a worker killed during a stream of searches with two replicas fails no search; with
 both holders of a shard killed the search answers at once from the others, naming the shard (so
 does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1.
@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import REPO, other_articles, storm_articles, write_jsonl
+from test_duplicates import COPY, FIRST, RELIEF
 from test_reliability import KILL_QUERIES, news
 from test_server import free_port
 
@@ -96,8 +97,23 @@ def cluster():
     started.stop()
 
 
+def copies() -> list[dict]:
+    """Storm reports syndicated by two other outlets, lightly edited (copies of one story in
+    several shards), and a flood report with its copy."""
+    edits = [("Chiều qua", "Chiều hôm qua"), ("Mưa lớn", "Mưa to"), ("vùng trũng thấp", "vùng trũng")]
+    carried = []
+    for outlet, kept in (("bao-khac", 8), ("tin-nhanh", 3)):
+        for article in storm_articles()[:kept]:
+            body = article["body"]
+            for old, new in edits[:1 + len(carried) % 3]:
+                body = body.replace(old, new)
+            carried.append({**article, "id": f"{outlet}/{article['id'].split('/')[1]}", "body": body,
+                            "source": outlet, "url": f"https://{outlet}.vn/{article['id']}.html"})
+    return carried + [FIRST, COPY, RELIEF]
+
+
 def articles() -> list[dict]:
-    return storm_articles() + other_articles() + news(range(240))
+    return storm_articles() + other_articles() + news(range(240)) + copies()
 
 
 @pytest.fixture(scope="module")
@@ -154,11 +170,27 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
                     assert_same_results(sharded_index.search(q, exact=exact, group=False, **kw),
                                         one.search(q, exact=exact, group=False, **kw),
                                         (q, kw, exact))
+        for typed in ("baox soos 3", "giao thoong cauf"):  # keystrokes decoded with all shards' word counts
+            assert sharded_index.search(typed).rewritten == one.search(typed).rewritten != None  # noqa: E711
         assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
         assert sharded_index.get("no-such-id") is None
         related = sharded_index.related("thoi-tiet/bao-so-3")
         assert related and "thoi-tiet/bao-so-3" not in [h.doc_id for h in related]
-        assert all(h.doc_id.startswith("thoi-tiet/") for h in related) and sharded_index.related("no-such-id") is None
+        assert all("/bao-so-" in h.doc_id for h in related) and sharded_index.related("no-such-id") is None
+
+
+def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cluster, sharded):
+    folder, _ = sharded
+    with indexer.open_index(folder / "one") as one, \
+            indexer.open_index(folder / "shards", cluster=cluster.address) as sharded_index:
+        spread = [h for h in one.search("bão", limit=100) if len({shard_of(i, SHARDS) for i in [h.doc_id, *h.duplicates]}) > 1]
+        assert len(spread) >= 3 and any(len(h.duplicates) == 2 for h in spread)  # copies of one story in 2 or 3 shards
+        for q in QUERIES + ["lũ Nghệ An", "bão số 2 Hải Phòng"]:
+            for kw in SEARCHES + [{"limit": 3, "page": 3}]:
+                got, want = sharded_index.search(q, **kw), one.search(q, **kw)
+                assert_same_results(got, want, (q, kw))
+                assert [h.duplicates for h in got] == [h.duplicates for h in want], (q, kw)
+                assert got.copies == want.copies, (q, kw)
 
 
 def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):
@@ -197,6 +229,9 @@ def test_an_update_goes_to_the_shard_of_each_article(cluster, sharded, tmp_path)
             wait_for(lambda: sharded_index.search("quynh luu").suggestion == "quỳnh lưu")
             for q in ("quynh luu", "ngư dân trở về", *QUERIES[:6]):
                 assert_same_results(sharded_index.search(q, group=False), one.search(q, group=False), q)
+                got, want = sharded_index.search(q), one.search(q)  # copies grouped over the new generations
+                assert_same_results(got, want, q)
+                assert [h.duplicates for h in got] == [h.duplicates for h in want]
                 assert sharded_index.search(q).suggestion == one.search(q).suggestion
     finally:
         sharded_index.close()
