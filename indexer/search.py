@@ -284,7 +284,8 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
     tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
-    sizes = [tally(n, tier) for n, (tier, _) in enumerate(tiers)]  # all of them: every shard counts the same
+    # all of them, keyed by the words each drops: shards that chose another rarest word count apart
+    sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
     shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(tiers) - 1)
     if sizes[shown] == sizes[0]:  # dropping found nothing more
         shown = 0
