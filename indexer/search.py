@@ -297,8 +297,8 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
 def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: dates and numbers
     are dropped first; then the word the fewest articles hold (the most informative) stays, with
-    any n-1, n-2, ... of the others (Meilisearch's "frequency" strategy, which word of the rest
-    goes left to the ranking)."""
+    any n-2, n-3, ... of the n-1 others (Meilisearch's "frequency" strategy; which of the others
+    go is left to the ranking)."""
     dates = [i for i, w in enumerate(plan.words) if w.date]
     rest = [i for i in range(len(masks)) if i not in dates] or dates
     sizes = [tally(("word", i), matched & masks[i]) for i in rest]
