@@ -84,12 +84,7 @@ class Word:
     """A free word of the query, which matching articles must hold until it is dropped."""
     text: str
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
-    frequency: int  # articles holding its rarest syllable (as the query reads it), to drop the least informative first
     date: bool = False  # a date or number: dropped before the words
-
-    @property
-    def drop_order(self) -> tuple:
-        return (not self.date, -self.frequency)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -242,17 +237,12 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        found = [self._word(unit, lookups, terms.accented)
+        found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
                  for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
         return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
-
-    def _word(self, unit: tuple[str, ...], lookups: dict, accented: bool) -> Word:
-        return Word(" ".join(unit), [lookups[t] for t in unit],
-                    min(self._frequency(t, accented) for t in unit),
-                    all(DATE_RE.fullmatch(t) for t in unit))
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""

@@ -292,12 +292,10 @@ def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words
 
 def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str]]:
     """(the articles shown, the words they need not hold, the words they hold when some were
-    dropped), given the WordMasks and tally(n, tier): how many articles of tier
-    n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of
-    articles (page_size) hold them, else fewer: dates and numbers are dropped first, then
-    the most frequent words (Meilisearch's "frequency" strategy; ties: the last word first). A
-    longer query (a headline, pasted text) needs MIN_SHOULD_MATCH of its words. In the end, any
-    syllable of them."""
+    dropped), given the WordMasks and tally(n, tier): how many articles of tier n are shown
+    (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of articles
+    (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
+    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
     masks, anyone, _ = words
     if not masks:
         return matched, [], []
@@ -306,18 +304,32 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         held = np.sum(masks, axis=0, dtype=np.int32)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
-    order = sorted(range(len(masks)), key=lambda i: (plan.words[i].drop_order, -i))
-    kept, tiers = matched.copy(), []
-    for i in reversed(order):  # the most informative first
-        kept &= masks[i]
-        tiers.insert(0, kept.copy())
-    tiers.append(anyone)
-    sizes = [tally(n, tier) for n, tier in enumerate(tiers)]  # all of them: every shard counts the same
-    shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(order))
+    tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
+    # all of them, keyed by the words each drops: shards that chose another rarest word count apart
+    sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
+    shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(tiers) - 1)
     if sizes[shown] == sizes[0]:  # dropping found nothing more
         shown = 0
-    return tiers[shown], [plan.words[i].text for i in order[:shown]], \
-        [w.text for i, w in enumerate(plan.words) if shown and i in order[shown:]]
+    tier, dropped = tiers[shown]
+    return tier, [plan.words[i].text for i in dropped], \
+        [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped]
+
+
+def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
+    """(articles, the words they need not hold) from all the words to fewer: dates and numbers
+    are dropped first; then the word the fewest articles hold (the most informative) stays, with
+    any n-2, n-3, ... of the n-1 others (Meilisearch's "frequency" strategy; which of the others
+    go is left to the ranking)."""
+    dates = [i for i, w in enumerate(plan.words) if w.date]
+    rest = [i for i in range(len(masks)) if i not in dates] or dates
+    sizes = [tally(("word", i), matched & masks[i]) for i in rest]
+    rarest = rest[min(range(len(rest)), key=lambda j: (sizes[j], j))]  # ties: the first word
+    held = np.sum([masks[i] for i in rest], axis=0, dtype=np.int32)
+    tiers = [(matched & np.logical_and.reduce(masks), [])]
+    if dates and rest is not dates:
+        tiers.append((matched & (held == len(rest)), dates))
+    others = [i for i in range(len(masks)) if i != rarest]
+    return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
 
 
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:

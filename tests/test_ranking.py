@@ -29,11 +29,17 @@ CATS = [article("meo-bao", "Con mèo sống sót sau bão", "Chú mèo được 
         article("meo-nha", "Nuôi mèo trong căn hộ", "Mèo cần chỗ ngủ yên tĩnh và thức ăn sạch.")]
 NAMES = [article("ten-lien", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bảo vừa đoạt giải nhất môn toán năm nay."),
          article("ten-roi", "Gặp gỡ học sinh giỏi", "Em Bảo vừa đoạt giải nhất môn toán, gia đình không phạm luật.")]
+# "lấn" and "chiếm" are each in more articles than "dẹp", but fewer hold the word "lấn chiếm"
+STREETS = ([article(f"lan-chiem-{n}", f"Lấn chiếm vỉa hè ở phường {n}", "Nhiều cửa hàng lấn chiếm vỉa hè để bán hàng.")
+            for n in range(1, 3)]
+           + [article(f"dep-{n}", f"Dẹp chợ cóc số {n}", "Phường ra quân dẹp chợ cóc trên vỉa hè.") for n in range(1, 4)]
+           + [article(f"lan-{n}", f"Xe tải lấn làn số {n}", "Tài xế lấn làn gây tai nạn.") for n in range(1, 4)]
+           + [article(f"chiem-{n}", f"Chiếm đoạt tài sản số {n}", "Kẻ gian chiếm đoạt xe máy.") for n in range(1, 4)])
 
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "ranking", GOLD + DATED + STORMS + CATS + NAMES)
+    return index_of(tmp_path_factory, "ranking", GOLD + DATED + STORMS + CATS + NAMES + STREETS)
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,12 @@ def test_too_few_articles_with_all_the_words_drop_the_most_frequent_first(index)
     results = index.search("bão mèo", limit=2)  # one article holds both: fewer than a page
     assert results.dropped == ["bão"] and results.kept == ["mèo"]
     assert ids(results) == {"meo-bao", "meo-nha"} and results.total == 2  # the tier shown
+
+
+def test_the_word_fewest_articles_hold_is_kept_with_any_other(index):
+    results = index.search("dẹp lấn chiếm vỉa hè", limit=2)  # no article holds all three
+    assert ids(results) == {"lan-chiem-1", "lan-chiem-2"} and results.total == 2
+    assert results.kept == ["lấn chiếm"] and results.dropped == ["dẹp", "vỉa hè"]
 
 
 def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir):
