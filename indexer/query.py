@@ -86,10 +86,11 @@ class Word:
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
     frequency: int  # articles holding its rarest syllable (as the query reads it), to drop the least informative first
     date: bool = False  # a date or number: dropped before the words
+    mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
 
     @property
     def drop_order(self) -> tuple:
-        return (not self.date, -self.frequency)
+        return (not self.mistyped, not self.date, -self.frequency)
 
 
 def parse(text: str) -> ParsedQuery:

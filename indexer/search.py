@@ -33,7 +33,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled, respelled_forms, variants
+from .understand import (Lexicon, decode_query, has_operators, is_unaccented, mistyped, respelled, respelled_forms,
+                         variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -775,6 +776,9 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
+        typos = mistyped(text, suggestion)
+        for word in plan.words:  # a word holding a likely typo is dropped first
+            word.mistyped = bool(set(fold(word.text).split()) & typos)
     if exact:
         return plan, []
     unaccented = is_unaccented(text)
