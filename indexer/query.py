@@ -85,6 +85,7 @@ class Word:
     text: str
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
     date: bool = False  # a date or number: dropped before the words
+    mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
 
 
 def parse(text: str) -> ParsedQuery:

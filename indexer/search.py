@@ -33,7 +33,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
-from .understand import Lexicon, decode_query, has_operators, is_unaccented, respelled, respelled_forms, variants
+from .understand import (Lexicon, decode_query, has_operators, is_unaccented, mistyped, respelled, respelled_forms,
+                         variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -316,18 +317,21 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
 
 
 def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
-    """(articles, the words they need not hold) from all the words to fewer: dates and numbers
-    are dropped first; then the word the fewest articles hold (the most informative) stays, with
+    """(articles, the words they need not hold) from all the words to fewer: likely typos (words
+    the proposed reading spells otherwise), then dates and numbers are dropped first; then the word the fewest articles hold (the most informative) stays, with
     any n-2, n-3, ... of the n-1 others (Meilisearch's "frequency" strategy; which of the others
     go is left to the ranking)."""
-    dates = [i for i, w in enumerate(plan.words) if w.date]
-    rest = [i for i in range(len(masks)) if i not in dates] or dates
+    typos = [i for i, w in enumerate(plan.words) if w.mistyped]
+    first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
+    rest = [i for i in range(len(masks)) if i not in first] or first
     sizes = [tally(("word", i), matched & masks[i]) for i in rest]
     rarest = rest[min(range(len(rest)), key=lambda j: (sizes[j], j))]  # ties: the first word
     held = np.sum([masks[i] for i in rest], axis=0, dtype=np.int32)
     tiers = [(matched & np.logical_and.reduce(masks), [])]
-    if dates and rest is not dates:
-        tiers.append((matched & (held == len(rest)), dates))
+    if first and rest is not first:  # likely typos, then dates and numbers
+        steps = [typos, first] if 0 < len(typos) < len(first) else [first]
+        tiers += [(matched & np.logical_and.reduce([m for i, m in enumerate(masks) if i not in drop]), drop)
+                  for drop in steps]
     others = [i for i in range(len(masks)) if i != rarest]
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
 
@@ -848,6 +852,9 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
+        typos = mistyped(text, suggestion)
+        for word in plan.words:  # a word holding a likely typo is dropped first
+            word.mistyped = bool(set(fold(word.text).split()) & typos)
     if exact:
         return plan, []
     unaccented = is_unaccented(text)

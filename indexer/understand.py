@@ -292,9 +292,14 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
     held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
-    typed, _, changed = _respellings(text, reading)
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
-            | {typed[i] for i in changed})
+            | mistyped(text, reading))
+
+
+def mistyped(text: str, reading: str | None) -> set[str]:
+    """The query's folded words that the reading proposed spells otherwise (likely typos)."""
+    typed, _, changed = _respellings(text, reading)
+    return {typed[i] for i in changed}
 
 
 # ---------------------------------------------------------------- edit distance

@@ -315,3 +315,11 @@ def test_articles_holding_the_proposed_reading_hold_the_word_it_replaces(typo_in
     assert results.rewritten is None and results.suggestion == "ẩu đả tại"
     assert [h.doc_id for h in results] == ["fight"]
     assert [h.doc_id for h in typo_index.search("ẩu đả ại", limit=1, exact=True)] == ["ai"]
+
+
+def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_right(typo_index):
+    # too few articles hold "ẩu đả" and "ại" (or "ẩu đả tại"): "ại", likely a typo, is left out
+    # first, not "ẩu đả", although "ại" is the rarer word
+    results = typo_index.search("ẩu đả ại", limit=3)
+    assert results.suggestion == "ẩu đả tại" and results.dropped == ["ại"]
+    assert sorted(h.doc_id for h in results) == ["fight", "fight-2", "fight-3"]
