@@ -10,7 +10,7 @@ from functools import cached_property
 from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -81,7 +81,7 @@ class SearchParams:
 
     def url(self, **changes) -> str:
         """The results URL for these parameters with some of them changed."""
-        return _with_query(url_for("search.search"), replace(self, **changes).query_string)
+        return _with_query(results_path(), replace(self, **changes).query_string)
 
     def toggle_url(self, facet: str, value: str) -> str:
         """The results URL with value added to a facet's filter, or removed if it is there."""
@@ -96,6 +96,13 @@ class SearchParams:
     def article_url(self, doc_id: str) -> str:
         """The article URL carrying the search, for highlighting and the way back."""
         return _with_query(url_for("search.article", doc_id=doc_id), self.query_string)
+
+
+def results_path() -> str:
+    """url_for("search.search"), built once per request (a page of results links to it ~30 times)."""
+    if "results_path" not in g:
+        g.results_path = url_for("search.search")
+    return g.results_path
 
 
 def _with_query(path: str, query: str) -> str:
