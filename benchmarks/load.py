@@ -18,8 +18,11 @@ Rebuilds: a separate temporary index is built from the first --swap-articles cor
 (never --index itself) and served under the same wrk load while `python -m indexer build`
 replaces it --swaps times; each build adds one made-up marker article (`swapmarker{n}`), and
 /api/search is polled until it finds it. Reported per swap: build time, delay until the marker
-is found, generation folders left, the server's open file handles. Targets: no failed request,
-the marker found within 2 s, one generation folder, file handles not growing.
+is found, generation folders left, the server's open file handles: deleted files still open when
+the marker is found (a worker serves the old generation until its next check, each second, has
+opened the new one, and closes it after its last search on it), when after the swap the last
+was closed, and the handles then. Targets: no failed request, the marker found within 2 s, one
+generation folder, the old generation closed within 10 s, file handles not growing.
 
 The figures go to the "load" section of benchmarks/RESULTS.md.
 """
@@ -55,6 +58,7 @@ WORD = re.compile(r"\w+(?:[/.-]\w+)*")
 PAGES, PAGE_WEIGHTS = [1, 2, 3, 4, 5], [60, 15, 10, 8, 7]
 TARGET_RPS, TARGET_P99_MS, TARGET_RSS_RATIO, TARGET_SWAP_SECONDS = 200, 150, 1.2, 2.0
 MARKER = "swapmarker{n}"
+RELEASE_SECONDS = 10  # how long the workers may keep a replaced generation's files open
 
 
 # ---------------------------------------------------------------- command line and checks
@@ -414,14 +418,30 @@ def wait_for_marker(url: str, n: int, limit: float = 60) -> tuple[float, int]:
     return float("nan"), failed
 
 
+def wait_for_release(pids: list[int], index_dir, limit: float = RELEASE_SECONDS) -> float:
+    """Poll every 50 ms until the workers hold no deleted file (the replaced generation's);
+    the wall time they did, or NaN after limit seconds. A worker keeps the old generation
+    until its next check (each second) has opened the new one and its last search on it ended."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        counts = open_files(pids, index_dir)
+        if counts["deleted_fds"] == 0 and counts["deleted_maps"] == 0:
+            return time.time()
+        time.sleep(0.05)
+    return float("nan")
+
+
 def one_swap(n: int, server: Server, index_dir: Path, sources: list[Path]) -> dict:
     """Rebuild index_dir under load with marker n; the figures of that swap."""
     seconds, exited = build(index_dir, sources)
     published = (index_dir / "CURRENT").stat().st_mtime
     found, failed = wait_for_marker(server.url, n)
     gens = sorted(p.name for p in index_dir.glob("gen-*"))
+    held = open_files(server.pids, index_dir)["deleted_fds"]
+    released = wait_for_release(server.pids, index_dir) - published
     row = {"swap": n, "build_s": seconds, "since_swap_s": found - published,
            "since_exit_s": found - exited, "failed_polls": failed, "generations": len(gens),
+           "held_at_marker": held, "released_s": released,
            "rss": memory_mib(server.pids)["VmRSS"], **open_files(server.pids, index_dir)}
     print("  " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
           flush=True)
@@ -456,8 +476,9 @@ def swaps_verdict(swaps: dict) -> dict[str, bool]:
             f"marker found within {TARGET_SWAP_SECONDS:.0f} s of each swap":
                 all(r["since_swap_s"] <= TARGET_SWAP_SECONDS for r in rows),
             "one generation folder after each swap": all(r["generations"] == 1 for r in rows),
-            "open files not growing": all(r["file_fds"] <= before["file_fds"] and r["deleted_fds"] == 0
-                                          and r["deleted_maps"] == 0 for r in rows)}
+            f"replaced generation closed within {RELEASE_SECONDS} s, open files not growing":
+                all(r["released_s"] <= RELEASE_SECONDS and r["file_fds"] <= before["file_fds"]
+                    and r["deleted_fds"] == 0 and r["deleted_maps"] == 0 for r in rows)}
 
 
 # ---------------------------------------------------------------- report
@@ -495,10 +516,11 @@ def memory_rows(load: dict) -> list[list[str]]:
 def swaps_markdown(args, swaps: dict) -> str:
     """The Markdown of the rebuilds under load."""
     header = ["swap", "build s", "found s after swap", "s after build exit", "gen folders",
-              "fds", "file fds", "deleted fds", "mapped index files", "deleted maps", "RSS MiB"]
+              "deleted fds when found", "old files closed s after swap", "fds", "file fds",
+              "deleted fds", "mapped index files", "deleted maps", "RSS MiB"]
     rows = [[r["swap"], f"{r['build_s']:.1f}", f"{r['since_swap_s']:.2f}", f"{r['since_exit_s']:.2f}",
-             r["generations"], r["fds"], r["file_fds"], r["deleted_fds"], r["index_maps"],
-             r["deleted_maps"], f"{r['rss']:.0f}"] for r in swaps["rows"]]
+             r["generations"], r["held_at_marker"], f"{r['released_s']:.2f}", r["fds"], r["file_fds"],
+             r["deleted_fds"], r["index_maps"], r["deleted_maps"], f"{r['rss']:.0f}"] for r in swaps["rows"]]
     load, before = swaps["load"], swaps["before"]
     failed_polls = sum(r["failed_polls"] for r in swaps["rows"])
     return (f"{args.swaps} × `python -m indexer build` of the first {args.swap_articles} articles of "

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
@@ -50,6 +50,7 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
+UNDERSTOOD_CACHE = 4096  # queries whose understanding a generation remembers (people repeat queries)
 
 
 @dataclass
@@ -419,6 +420,26 @@ class _Snapshot:
         self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
         self._thread_lock = threading.Lock()  # starts the background build once, never held by it
         self._lexicon_thread: threading.Thread | None = None
+        self._understood: OrderedDict[str, tuple] = OrderedDict()  # NFC query -> (rewritten, suggestion)
+        self._understood_lock = threading.Lock()
+
+    def understood(self, query_text: str) -> tuple[str | None, str | None]:
+        """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
+        queries once the Lexicon is ready (before, the answers lack it and are not kept)."""
+        key = unicodedata.normalize("NFC", query_text)
+        with self._understood_lock:
+            if key in self._understood:
+                self._understood.move_to_end(key)
+                return self._understood[key]
+        ready = self._lexicon is not None
+        answer = understand_query(key, lambda term: _frequency(self.scorer, term),
+                                  lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS))
+        if ready:
+            with self._understood_lock:
+                self._understood[key] = answer
+                if len(self._understood) > UNDERSTOOD_CACHE:
+                    self._understood.popitem(last=False)
+        return answer
 
     def acquire(self) -> "_Snapshot":
         """Count one more user (a search); the caller holds the Index lock."""
@@ -590,7 +611,7 @@ class Index:
         window = _recency_window(date_from, date_to)
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
-            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            rewritten, suggestion = (None, None) if exact else snap.understood(query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
                                page * limit, filters, group, limit)
             start = (page - 1) * limit
@@ -707,10 +728,6 @@ class Index:
             docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
             return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
-    def _understand(self, snap: _Snapshot, query_text: str) -> tuple[str | None, str | None]:
-        return understand_query(query_text, lambda term: _frequency(snap.scorer, term),
-                                lambda: snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS))
-
     def lexicon_parts(self) -> tuple[list, list]:
         """(title terms, body terms) with their document frequencies: what a Lexicon is made of."""
         with self._snapshot() as snap:
@@ -796,7 +813,7 @@ class Index:
         QueryError like search()."""
         parse(query_text)
         with self._snapshot() as snap:
-            rewritten, suggestion = (None, None) if exact else self._understand(snap, query_text)
+            rewritten, suggestion = (None, None) if exact else snap.understood(query_text)
             return _plan(snap.scorer, rewritten or query_text, suggestion, exact)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:

@@ -323,3 +323,18 @@ def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_
     results = typo_index.search("ẩu đả ại", limit=3)
     assert results.suggestion == "ẩu đả tại" and results.dropped == ["ại"]
     assert sorted(h.doc_id for h in results) == ["fight", "fight-2", "fight-3"]
+
+
+def test_a_query_understood_on_one_generation_is_understood_afresh_on_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)  # refresh() looks at once
+    folder = tmp_path / "index"
+    (tmp_path / "a").mkdir()
+    indexer.build_index([str(write_jsonl(tmp_path / "a" / "a.jsonl", ARTICLES[:4]))], str(folder))
+    with indexer.open_index(folder) as index:
+        before = [(r.rewritten, r.suggestion) for r in (index.search("bao gao") for _ in range(3))]
+        write_jsonl(tmp_path / "a" / "b.jsonl", ARTICLES[4:])
+        indexer.update_index([str(tmp_path / "a")], str(folder))
+        index.refresh()
+        after = index.search("bao gao")
+    assert before == [before[0]] * 3 and before[0] != (None, "bao gạo")  # "gạo" was no word of the index
+    assert (after.rewritten, after.suggestion) == (None, "bao gạo") and "bao-2" in [h.doc_id for h in after]
