@@ -319,9 +319,9 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
 
 def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
-    the proposed reading spells otherwise), then dates and numbers are dropped first; then the word the fewest articles hold (the most informative) stays, with
-    any n-2, n-3, ... of the n-1 others (Meilisearch's "frequency" strategy; which of the others
-    go is left to the ranking)."""
+    the proposed reading spells otherwise) are dropped first, then dates and numbers; then the
+    word the fewest articles hold (the most informative) stays, with any n-2, n-3, ... of the n-1
+    others (Meilisearch's "frequency" strategy; which of the others go is left to the ranking)."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
     first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
