@@ -119,8 +119,9 @@ class Scorer:
         return math.log(1 + (self.doc_count() - df + 0.5) / (df + 0.5))
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
-        """Ids of the documents where the words occur one right after another in field."""
-        return self.reader.phrase(field, words)
+        """Ids of the live documents where the words occur one right after another in field."""
+        ids = self.reader.phrase(field, words)
+        return ids[self.live[ids]]
 
     def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None) -> None:
         """Add boost * BM25(field, term) to every document's score (within: only to these

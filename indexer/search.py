@@ -45,7 +45,7 @@ FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when e
 MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
-LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon
+LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 RELATED_LIMIT = 5
@@ -939,15 +939,16 @@ def adjacent_sum(parts, syllables: list[str]):
 
 
 def _adjacent(reader, syllables: list[str]):
-    """Adjacent pairs of the syllables in all titles and the first bodies (scaled to all articles)."""
-    sampled = min(reader.size, LEXICON_SAMPLE_DOCS)
-    title = reader.adjacent_pairs("title", syllables, reader.size)
-    first, second, counts = reader.adjacent_pairs("body", syllables, sampled)
-    return adjacent_sum([title, (first, second, counts * (reader.size / max(sampled, 1)))], syllables)
+    """Adjacent pairs of the syllables in all titles and a sample of the bodies (scaled to all articles)."""
+    sample = reader.sample(LEXICON_SAMPLE_DOCS)
+    title = reader.adjacent_pairs("title", syllables, reader.live)
+    first, second, counts = reader.adjacent_pairs("body", syllables, sample)
+    scale = np.count_nonzero(reader.live) / max(np.count_nonzero(sample), 1)
+    return adjacent_sum([title, (first, second, counts * scale)], syllables)
 
 
 def _lexicon_of(reader) -> Lexicon:
-    """A Lexicon of the exact fields, neighbours counted in all titles and the first bodies."""
+    """A Lexicon of the exact fields, neighbours counted in all titles and a sample of the bodies."""
     titles = list(reader.terms("title"))
     return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles)
 

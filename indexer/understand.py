@@ -55,7 +55,7 @@ KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 RESPELL_COST = 5.0  # the same for a typo that made another indexed word: the context must say so
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
-LEXICON_FORMAT = 1  # of a saved Lexicon: another one is rebuilt
+LEXICON_FORMAT = 2  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id)
 
 
 # ---------------------------------------------------------------- keystrokes
@@ -411,18 +411,19 @@ def allowed_edits(word: str) -> int:
 
 def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
-    freq, pairs = defaultdict(int), defaultdict(int)
-    for term, df in terms:
-        if not df:  # in deleted articles only
-            continue
+    freq, compounds, pairs = defaultdict(int), defaultdict(int), defaultdict(int)
+    for term, df in terms:  # a term comes once per segment holding it: summed before any threshold
         if "_" not in term:
             if term.isalpha() and term == canonical(term):
                 freq[term] += df
-        elif df >= MIN_COMPOUND_DF:
+        else:
+            compounds[term] += df
+    for term, df in compounds.items():
+        if df >= MIN_COMPOUND_DF:
             parts = term.split("_")
             for a, b in zip(parts, parts[1:]):
                 pairs[a, b] += df
-    return dict(freq), pairs
+    return {s: df for s, df in freq.items() if df}, pairs
 
 
 def _blob(strings: list[str]) -> np.ndarray:
@@ -497,7 +498,7 @@ class Lexicon:
         syllables[second]; titles: (term, document frequency) of the titles, whose words and pyvi
         words complete what is typed."""
         freq, compound_pairs = _syllables_and_compounds(terms)
-        syllables = sorted(freq, key=freq.get, reverse=True)
+        syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
         found = adjacent(syllables[:PAIR_SYLLABLES]) if adjacent else None
         return cls(syllables, [fold(s) for s in syllables], counts, _pair_table(syllables, compound_pairs, found),

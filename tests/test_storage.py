@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
 import math
 import os
 import random
@@ -24,7 +27,9 @@ from conftest import REPO, write_jsonl
 from test_reliability import KILL_QUERIES, news
 
 import indexer
+import indexer.search
 import indexer.storage.merge
+from indexer.analysis import fold
 
 QUERIES = KILL_QUERIES + ["lần thứ 7", "Quảng Ninh", "hoàn thành kế hoạch", '"tổ chức sự kiện"', "Báo"]
 FORMAT_DATA = Path(__file__).parent / "data" / "format-3"
@@ -45,13 +50,14 @@ def assert_same_answers(got: dict, want: dict, what: str) -> None:
             assert math.isclose(a, b, rel_tol=1e-4), f"{what}: {key} {doc_id} scores {a} vs {b}"
 
 
-def random_update(rng: random.Random, editions: dict[int, int], next_number: int) -> int:
-    """Delete, change and add a few articles of editions (number -> edition); the next free number."""
-    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4))):
+def random_update(rng: random.Random, editions: dict[int, int], next_number: int, scale: int = 1) -> int:
+    """Delete, change and add a few articles of editions (number -> edition), scale times as many;
+    the next free number."""
+    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4 * scale))):
         del editions[n]
-    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4))):
+    for n in rng.sample(sorted(editions), k=min(len(editions), rng.randint(0, 4 * scale))):
         editions[n] += 1
-    for _ in range(rng.randint(0, 5)):
+    for _ in range(rng.randint(0, 5 * scale)):
         editions[next_number] = 0
         next_number += 1
     return next_number
@@ -91,6 +97,62 @@ def test_after_random_updates_the_index_answers_like_a_fresh_build(tmp_path, mon
     with indexer.open_index(tmp_path / "live") as index:
         assert index.doc_count == len(editions)
         assert (index.segment_count > 2) != merges, "the test must run with and without merges"
+
+
+CORPUS = REPO.parent / "shared" / "corpus" / "baomoi.jsonl.gz"
+
+
+def baomoi_articles(count: int) -> list[dict]:
+    """The first count articles of the shared baomoi corpus (skips the test when it is absent)."""
+    if not CORPUS.exists():
+        pytest.skip(f"shared corpus {CORPUS} is absent (../shared is only on the team's machines)")
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in itertools.islice(f, count)]
+
+
+def baomoi_editions(articles: list[dict], editions: dict[int, int]) -> list[dict]:
+    """The articles numbered in editions; a later edition adds another article's body to its own."""
+    return [{**articles[n], "body": "\n".join([articles[n]["body"]] + [articles[(n + 37 * e) % len(articles)]["body"]
+                                               for e in range(1, e_ + 1)])}
+            for n, e_ in sorted(editions.items())]
+
+
+def abbreviations() -> list[str]:
+    """The abbreviations the index also finds written out (UBND: ủy ban nhân dân)."""
+    lines = (Path(indexer.__file__).parent / "abbreviations.tsv").read_text("utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line and not line.startswith("#")]
+
+
+def understood(index_dir: Path, queries: list[str]) -> dict:
+    """Each query's restored reading, rewriting and first 20 (id, score), the Lexicon built first."""
+    with indexer.open_index(index_dir) as index:
+        index.lexicon(wait=True)
+        return {q: (r.suggestion, r.rewritten, [(h.doc_id, h.score) for h in r])
+                for q in queries for r in [index.search(q, limit=20)]}
+
+
+def test_after_updates_of_real_articles_readings_and_headline_scores_equal_a_fresh_build(tmp_path, monkeypatch):
+    never_merge(monkeypatch)  # deleted documents stay; document numbers differ from a fresh build's
+    monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 40)  # bodies sampled for the Lexicon
+    articles, seed = baomoi_articles(360), int(os.environ.get("STORAGE_SEED") or random.randrange(2**32))
+    rng, editions, src = random.Random(seed), {n: 0 for n in range(200)}, tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "tin.jsonl", baomoi_editions(articles, editions))
+    indexer.build_index([src], tmp_path / "live", procs=2, **QUIET)
+    next_number = len(editions)
+    for _ in range(4):
+        next_number = random_update(rng, editions, next_number, scale=8)
+        write_jsonl(src / "tin.jsonl", baomoi_editions(articles, editions))
+        indexer.update_index([src], tmp_path / "live", procs=2, **QUIET)
+    indexer.build_index([src], tmp_path / "fresh", procs=2, **QUIET)
+    titles = [articles[n]["title"] for n in sorted(editions)]  # headlines, quoted words among them
+    bodies = [articles[n]["body"].split()[k:k + 2] for n in sorted(editions)[::2] for k in (0, 10, 20)]
+    unaccented = sorted({fold(" ".join(words)).lower() for words in bodies if all(w.isalpha() for w in words)})
+    queries = unaccented + titles + abbreviations()  # a headline or abbreviation also matches other spellings
+    got, want = understood(tmp_path / "live", queries), understood(tmp_path / "fresh", queries)
+    what = f"seed {seed}: STORAGE_SEED={seed} repeats it"
+    assert [q for q in unaccented if got[q][:2] != want[q][:2]] == [], f"readings differ ({what})"
+    assert_same_answers({q: r[2] for q, r in got.items()}, {q: r[2] for q, r in want.items()}, what)
 
 
 def test_many_small_updates_keep_the_segment_count_bounded(tmp_path, monkeypatch):

@@ -158,12 +158,22 @@ class FlatPostings:
         start, end = self.starts[i], self.starts[i + 1]
         return self.ids[start:end], self.tfs[start:end]
 
-    def positions_before(self, i: int, cap: int):
-        """(document, position) of each occurrence of term row i in documents numbered below cap."""
-        ids, tfs = self.slice(i)
-        n = int(np.searchsorted(ids, cap))
-        start = self.position_starts[i]
-        return np.repeat(ids[:n], tfs[:n]), self.positions[start:start + int(tfs[:n].sum())]
+    def occurrences_of(self, rows: np.ndarray, docs: np.ndarray):
+        """(index in rows, document, position) arrays of each occurrence of the term rows (an
+        array) in the documents docs (a mask of this segment's documents) holds."""
+        if not len(rows):
+            return EMPTY, EMPTY, EMPTY
+        counts = (self.starts[rows + 1] - self.starts[rows]).astype(np.int64)
+        row_firsts = np.cumsum(counts) - counts  # where each row's postings start among them all
+        at = np.repeat(self.starts[rows] - row_firsts, counts) + np.arange(int(counts.sum()))
+        tfs = self.tfs[at].astype(np.int64)
+        before = np.cumsum(tfs) - tfs  # positions before each posting among them all
+        firsts = before + np.repeat(self.position_starts[rows] - before[row_firsts], counts)
+        kept = np.flatnonzero(docs[self.ids[at]])
+        tfs, firsts = tfs[kept], firsts[kept]
+        runs = np.repeat(firsts - (np.cumsum(tfs) - tfs), tfs) + np.arange(int(tfs.sum()))
+        return (np.repeat(np.repeat(np.arange(len(rows)), counts)[kept], tfs),
+                np.repeat(self.ids[at[kept]], tfs), self.positions[runs])
 
     def occurrences_in(self, i: int, at: np.ndarray):
         """(document, position) of each occurrence of term row i in its postings numbered at."""

@@ -23,6 +23,7 @@ from .writer import text_fields
 
 ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
+OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
 
 
 class OldFormat(IndexNotFound):
@@ -49,6 +50,22 @@ class SegmentReader:
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
         return self.flat.row(bytes([self.fields.index(field)]) + term.encode("utf-8"))
+
+    def occurrences(self, field: str, terms: list[str], docs: np.ndarray):
+        """(term number, document, position) uint64 arrays of each occurrence of the terms in field of
+        the documents in docs (a mask of this segment's documents), read OCCURRENCE_CHUNK
+        postings at a time (one term at a time costs more in Python than in NumPy)."""
+        found = [(n, row) for n, term in enumerate(terms) if (row := self.row(field, term)) is not None]
+        numbers = np.array([n for n, _ in found], dtype=np.int64)
+        rows = np.array([row for _, row in found], dtype=np.int64)
+        sizes = np.cumsum(self.flat.starts[rows + 1] - self.flat.starts[rows])
+        cuts = np.unique(np.searchsorted(sizes, np.arange(OCCURRENCE_CHUNK, sizes[-1] if len(sizes) else 0,
+                                                          OCCURRENCE_CHUNK)))
+        parts = []
+        for chunk_numbers, chunk_rows in zip(np.split(numbers, cuts), np.split(rows, cuts)):
+            which, doc, positions = self.flat.occurrences_of(chunk_rows, docs)
+            parts.append((chunk_numbers[which], doc, positions))
+        return tuple(np.concatenate([part[k] for part in parts]).astype(np.uint64) for k in range(3))
 
     def column(self, name: str, dtype) -> np.ndarray:
         """A column's values, one per document."""
@@ -188,28 +205,17 @@ class IndexReader:
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
 
-    def adjacent_pairs(self, field: str, terms: list[str], max_docs: int):
+    def adjacent_pairs(self, field: str, terms: list[str], docs: np.ndarray):
         """(first, second, count) arrays: how often terms[first] is right before terms[second]
-        in the field of the live documents among the first max_docs (a sample: all of them costs
-        too much)."""
+        in the field of the documents in docs (a mask of live documents)."""
         bits = max(len(terms), 2).bit_length()
         codes = []
         for s in self.segments:
-            if s.offset >= max_docs:
-                break
-            found = [(n, s.flat.positions_before(row, max_docs - s.offset))
-                     for n, t in enumerate(terms) if (row := s.row(field, t)) is not None]
-            if s.deleted:
-                found = [(n, (docs[kept], positions[kept])) for n, (docs, positions) in found
-                         for kept in [s.live[docs]]]
+            numbers, doc, positions = s.occurrences(field, terms, docs[s.offset:s.offset + s.size])
             # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
             # characters has fewer syllables), term number; sorted in place, no argsort copy
-            keys = np.empty(sum(len(p) for _, (_, p) in found), dtype=np.uint64)
-            at = 0
-            for n, (docs, positions) in found:
-                keys[at:at + len(docs)] = (((docs.astype(np.uint64) << 24) | positions) << bits) | n
-                at += len(docs)
-            del found
+            keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
+            del doc, positions
             keys.sort()
             numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int32)
             keys >>= np.uint64(bits)
@@ -218,6 +224,17 @@ class IndexReader:
             codes.append(numbers[:-1][follows].astype(np.int64) * len(terms) + numbers[1:][follows])
         pairs, counts = np.unique(np.concatenate(codes or [EMPTY]), return_counts=True)
         return pairs // len(terms), pairs % len(terms), counts
+
+    def sample(self, count: int) -> np.ndarray:
+        """A mask of count live documents (all when fewer), chosen by a hash of their article ids:
+        the same articles whatever their document numbers or segments."""
+        if count >= int(self.live.sum()):
+            return self.live.copy()
+        hashes = np.array([key_hash(i.encode("utf-8")) for i in self.column("id", str)], dtype=np.uint64)
+        hashes[~self.live] = np.iinfo(np.uint64).max
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[np.argpartition(hashes, count - 1)[:count]] = True
+        return chosen
 
     def lengths(self, field: str) -> np.ndarray:
         """Each document's exact length of field, in terms."""
