@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import time
 from itertools import combinations, islice
@@ -35,9 +36,8 @@ PAIR_SEED = "pairs-2026:"
 COST_ARTICLES = 5_000
 TOP = 10
 RELATED = 5
-NOTE = ("Times were measured on a machine shared with other sessions (load average 12-15 on 2 cores): "
-        "wall times are indicative, CPU times less inflated. What facets add at p95: the facets section "
-        "(python -m benchmarks.facets).")
+NOTE = ("Load average (1 min) at the end: {:.1f} on 2 cores (above ~1, other work shared them: wall times "
+        "grow with it, CPU times less). What facets add at p95: the facets section (python -m benchmarks.facets).")
 
 
 def corpus_articles(name: str, limit: int | None = None):
@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     chosen = list(parts) if args.command == "all" else [args.command]
     body = "\n\n".join(f"**{name}**:{_spaced(parts[name]())}" for name in chosen)
     if args.command == "all":
-        body += f"\n\n{NOTE}"
+        body += "\n\n" + NOTE.format(os.getloadavg()[0])
     print(body)
     if args.write:
         write_section("explore", "Syndicated copies and related articles", body)
