@@ -165,15 +165,14 @@ class FlatPostings:
             return EMPTY, EMPTY, EMPTY
         counts = (self.starts[rows + 1] - self.starts[rows]).astype(np.int64)
         row_firsts = np.cumsum(counts) - counts  # where each row's postings start among them all
-        at = np.repeat(self.starts[rows] - row_firsts, counts) + np.arange(int(counts.sum()))
+        at = runs(self.starts[rows], counts)
         tfs = self.tfs[at].astype(np.int64)
         before = np.cumsum(tfs) - tfs  # positions before each posting among them all
         firsts = before + np.repeat(self.position_starts[rows] - before[row_firsts], counts)
         kept = np.flatnonzero(docs[self.ids[at]])
         tfs, firsts = tfs[kept], firsts[kept]
-        runs = np.repeat(firsts - (np.cumsum(tfs) - tfs), tfs) + np.arange(int(tfs.sum()))
         return (np.repeat(np.repeat(np.arange(len(rows)), counts)[kept], tfs),
-                np.repeat(self.ids[at[kept]], tfs), self.positions[runs])
+                np.repeat(self.ids[at[kept]], tfs), self.positions[runs(firsts, tfs)])
 
     def occurrences_in(self, i: int, at: np.ndarray):
         """(document, position) of each occurrence of term row i in its postings numbered at."""
@@ -184,8 +183,7 @@ class FlatPostings:
             return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
         firsts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts + self.position_starts[i]  # at increases
-        runs = np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        return np.repeat(ids[at], counts), self.positions[runs]
+        return np.repeat(ids[at], counts), self.positions[runs(firsts, counts)]
 
     def positions_in(self, i: int, docs: np.ndarray):
         """(document, position) of each occurrence of term row i in the sorted documents docs."""
@@ -205,6 +203,11 @@ class FlatPostings:
             keys = k if keys is None else _intersect_sorted(keys, k)
         starts = keys >> 32
         return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
+
+
+def runs(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes firsts[k], firsts[k] + 1, ... (counts[k] of them) for every k, in one array."""
+    return np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
 def ascending(values: np.ndarray) -> np.ndarray:
