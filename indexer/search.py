@@ -330,9 +330,9 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     held = np.sum([masks[i] for i in rest], axis=0, dtype=np.int32)
     tiers = [(matched & np.logical_and.reduce(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
-        steps = [typos, first] if 0 < len(typos) < len(first) else [first]
-        tiers += [(matched & np.logical_and.reduce([m for i, m in enumerate(masks) if i not in drop]), drop)
-                  for drop in steps]
+        if 0 < len(typos) < len(first):
+            tiers.append((matched & np.logical_and.reduce([m for i, m in enumerate(masks) if i not in typos]), typos))
+        tiers.append((matched & (held == len(rest)), first))
     others = [i for i in range(len(masks)) if i != rarest]
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
 
