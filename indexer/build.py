@@ -16,6 +16,7 @@ import os
 import queue
 import shutil
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,14 +128,12 @@ class WorkerFailed(RuntimeError):
     """A segment-writing worker process failed or died."""
 
 
-def _next_task(tasks, parent: int):
-    """The next batch (None: finish); exits if the main process died, which holds the index lock."""
-    while True:
-        try:
-            return tasks.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent:
-                os._exit(1)
+def _exit_with(parent: int) -> None:
+    """Worker thread: end the worker once the main process, which holds the index lock, is gone,
+    whatever the worker is doing (a task the main process died sending is never complete)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 @dataclass(frozen=True)
@@ -147,10 +146,11 @@ def _segment_worker(n: int, gen: str, tasks, results, parent: int, analyse: bool
     """Worker n: analyse batches of articles into a segment of its own, or merge groups of segments
     into one each; report counts, skips, segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
         if analyse:  # while the main process reads the first articles
             segmenter.preload()
-        batches = iter(lambda: _next_task(tasks, parent), None)
+        batches = iter(tasks.get, None)
         segments = _write_batches(Path(gen), batches, lambda *report: results.put(("batch", n, *report)))
         results.put(("segments", n, 0, segments))
     except BaseException as e:
