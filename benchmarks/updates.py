@@ -44,6 +44,15 @@ def _write_shard(folder: Path, name: str, records: list[dict]) -> Path:
     return path
 
 
+def _sharded(records: list[dict], count: int, folder: Path) -> tuple[dict[str, list[dict]], list[dict]]:
+    """The first count records as shards of SHARD, written to folder; the rest, last first (new articles to add)."""
+    base, spare = records[:count], records[count:][::-1]
+    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
+    for name, rs in shards.items():
+        _write_shard(folder, name, rs)
+    return shards, spare
+
+
 def _changed(record: dict, serial: int) -> dict:
     """The record with an edited body, as a newsroom's correction."""
     return dict(record, body=f"{record.get('body', '')}\nCập nhật lần {serial}: bài viết đã được chỉnh sửa.")
@@ -113,14 +122,10 @@ def main(argv=None) -> int:
     indexer, rng, work = load_indexer(), random.Random(args.seed), Path(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     (work / "src").mkdir(parents=True)
-    records = _records(args.articles + 25 * args.updates)  # the rest: new articles to add
-    base, spare = records[:args.articles], records[args.articles:][::-1]
-    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
-    for name, rs in shards.items():
-        _write_shard(work / "src", name, rs)
+    shards, spare = _sharded(_records(args.articles + 25 * args.updates), args.articles, work / "src")
     with timer() as built:
         indexer.build_index([work / "src"], work / "live", notice=lambda m: None)
-    print(f"  built {len(base):,} articles in {built.seconds:.0f} s", flush=True)
+    print(f"  built {sum(map(len, shards.values())):,} articles in {built.seconds:.0f} s", flush=True)
     searchable, walls, segments = [], [], []
     for serial in range(args.updates):
         paths = _one_update(rng, shards, spare, serial, work / "src")
@@ -177,13 +182,10 @@ def quick(args) -> int:
     (work / "src").mkdir(parents=True)
     shutil.copytree(args.quick, work / "live")
     records = [dict(r, id=f"quick-{r['id']}") for r in _records(QUICK_SHARDS * SHARD + QUICK_SIZE * args.updates)]
-    base, spare = records[:QUICK_SHARDS * SHARD], records[QUICK_SHARDS * SHARD:][::-1]
-    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
-    for name, rs in shards.items():
-        _write_shard(work / "src", name, rs)
+    shards, spare = _sharded(records, QUICK_SHARDS * SHARD, work / "src")
     with timer() as added:
         indexer.update_index([work / "src"], work / "live", notice=lambda m: None)
-    print(f"  added {len(base):,} articles in {QUICK_SHARDS} shards in {added.seconds:.0f} s", flush=True)
+    print(f"  added {QUICK_SHARDS * SHARD:,} articles in {QUICK_SHARDS} shards in {added.seconds:.0f} s", flush=True)
     timings = [_timed_update(work / "live", _one_update(rng, shards, spare, serial, work / "src", QUICK_SIZE))
                for serial in range(args.updates)]
     searchable, done, cpu = zip(*timings)
