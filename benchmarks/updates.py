@@ -6,6 +6,8 @@ third changed, a third deleted), each passing only the shards it touched to `upd
 Then builds the same articles afresh and compares segments, opening time, the 300-query search
 benchmark's p50/p95 (with snippets) and the top 10 of every query (ids, order, scores within
 1e-4 relative). Writes the "updates" section of RESULTS.md.
+
+``--quick INDEX`` only times small updates through the command line, on a copy of INDEX (see quick()).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ import math
 import os
 import random
 import shutil
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from .common import load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
+from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
 from .search_speed import CATEGORIES, make_queries, measure, ours_runner
 
 SHARD = 500  # articles per source file
+QUICK_SHARDS = 4  # shards the quick run adds to its copy of the index before timing updates
+QUICK_SIZE = 10  # articles per quick update
 
 
 def _records(limit: int) -> list[dict]:
@@ -37,14 +44,25 @@ def _write_shard(folder: Path, name: str, records: list[dict]) -> Path:
     return path
 
 
+def _sharded(records: list[dict], count: int, folder: Path) -> tuple[dict[str, list[dict]], list[dict]]:
+    """The first count records as shards of SHARD, written to folder; the rest, last first (new articles to add)."""
+    base, spare = records[:count], records[count:][::-1]
+    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
+    for name, rs in shards.items():
+        _write_shard(folder, name, rs)
+    return shards, spare
+
+
 def _changed(record: dict, serial: int) -> dict:
     """The record with an edited body, as a newsroom's correction."""
     return dict(record, body=f"{record.get('body', '')}\nCập nhật lần {serial}: bài viết đã được chỉnh sửa.")
 
 
-def _one_update(rng, shards: dict[str, list[dict]], spare: list[dict], serial: int, folder: Path) -> list[Path]:
-    """Change the shards in memory and on disk; the paths the update must read."""
-    size = rng.randint(1, 50)
+def _one_update(rng, shards: dict[str, list[dict]], spare: list[dict], serial: int, folder: Path,
+                size: int | None = None) -> list[Path]:
+    """Change size articles (1-50 at random if None) of the shards in memory and on disk; the paths
+    the update must read."""
+    size = size or rng.randint(1, 50)
     kinds = [rng.choice(("new", "changed", "deleted")) for _ in range(size)]
     touched = set()
     for kind in kinds:
@@ -96,18 +114,18 @@ def main(argv=None) -> int:
     parser.add_argument("--work-dir", default="/tmp/vnsearch-updates")
     parser.add_argument("--per-category", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--quick", metavar="INDEX", help=f"time --updates updates of {QUICK_SIZE} articles "
+                        "through the command line on a copy of INDEX, nothing else (try --updates 10)")
     args = parser.parse_args(argv)
+    if args.quick:
+        return quick(args)
     indexer, rng, work = load_indexer(), random.Random(args.seed), Path(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     (work / "src").mkdir(parents=True)
-    records = _records(args.articles + 25 * args.updates)  # the rest: new articles to add
-    base, spare = records[:args.articles], records[args.articles:][::-1]
-    shards = {f"shard-{i // SHARD:04d}": base[i:i + SHARD] for i in range(0, len(base), SHARD)}
-    for name, rs in shards.items():
-        _write_shard(work / "src", name, rs)
+    shards, spare = _sharded(_records(args.articles + 25 * args.updates), args.articles, work / "src")
     with timer() as built:
         indexer.build_index([work / "src"], work / "live", notice=lambda m: None)
-    print(f"  built {len(base):,} articles in {built.seconds:.0f} s", flush=True)
+    print(f"  built {sum(map(len, shards.values())):,} articles in {built.seconds:.0f} s", flush=True)
     searchable, walls, segments = [], [], []
     for serial in range(args.updates):
         paths = _one_update(rng, shards, spare, serial, work / "src")
@@ -152,6 +170,49 @@ def _report(args, built, fresh_build, searchable, walls, segments, live, fresh, 
              f"{queries - len(differ)} of {queries} queries"
              + (f"; differing e.g. `{differ[0]}`." if differ else ".")]
     return "\n\n".join(parts)
+
+
+def quick(args) -> int:
+    """Copy an index, add QUICK_SHARDS shards of baomoi articles under new ids (untimed), then run
+    updates of QUICK_SIZE articles over them as `python -m indexer update` commands; print the time
+    from each command's start until its generation is live (searchable), until it ends (merges
+    included), and its CPU time."""
+    indexer, rng, work = load_indexer(), random.Random(args.seed), Path(args.work_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "src").mkdir(parents=True)
+    shutil.copytree(args.quick, work / "live")
+    records = [dict(r, id=f"quick-{r['id']}") for r in _records(QUICK_SHARDS * SHARD + QUICK_SIZE * args.updates)]
+    shards, spare = _sharded(records, QUICK_SHARDS * SHARD, work / "src")
+    with timer() as added:
+        indexer.update_index([work / "src"], work / "live", notice=lambda m: None)
+    print(f"  added {QUICK_SHARDS * SHARD:,} articles in {QUICK_SHARDS} shards in {added.seconds:.0f} s", flush=True)
+    timings = [_timed_update(work / "live", _one_update(rng, shards, spare, serial, work / "src", QUICK_SIZE))
+               for serial in range(args.updates)]
+    searchable, done, cpu = zip(*timings)
+    print(f"{args.updates} updates of {QUICK_SIZE} articles (`python -m indexer update`) on a copy of {args.quick}: "
+          f"searchable after p50 {statistics.median(searchable):.2f} s, max {max(searchable):.2f} s; "
+          f"command ends after p50 {statistics.median(done):.2f} s, max {max(done):.2f} s; "
+          f"CPU p50 {statistics.median(cpu):.2f} s. Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+    return 0
+
+
+def _timed_update(index_dir: Path, paths: list[Path]) -> tuple[float, float, float]:
+    """Run `python -m indexer update paths`: (seconds until CURRENT names a new generation, seconds
+    until the command ends, CPU seconds of the command and its workers)."""
+    current, before = index_dir / "CURRENT", (index_dir / "CURRENT").read_text()
+    cpu, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    command = subprocess.Popen([sys.executable, "-m", "indexer", "update", *map(str, paths), "--index", str(index_dir)],
+                               env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL)
+    searchable = None
+    while command.poll() is None:
+        if searchable is None and current.read_text() != before:
+            searchable = time.perf_counter() - start
+        time.sleep(0.005)
+    done = time.perf_counter() - start
+    if command.returncode not in (0, 3):  # 3: something skipped (a shard whose articles were all deleted)
+        sys.exit(f"benchmarks: the update failed (exit {command.returncode})")
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return searchable or done, done, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
 
 
 if __name__ == "__main__":

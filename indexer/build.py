@@ -16,18 +16,19 @@ import os
 import queue
 import shutil
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from . import storage
+from . import segmenter, storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, current_generation, new_generation, publish, remove_stale_generations,
-                    writer_lock)
+from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generation, new_generation, publish,
+                    remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
@@ -127,14 +128,12 @@ class WorkerFailed(RuntimeError):
     """A segment-writing worker process failed or died."""
 
 
-def _next_task(tasks, parent: int):
-    """The next batch (None: finish); exits if the main process died, which holds the index lock."""
-    while True:
-        try:
-            return tasks.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent:
-                os._exit(1)
+def _exit_with(parent: int) -> None:
+    """Worker thread: end the worker once the main process, which holds the index lock, is gone,
+    whatever the worker is doing (a task the main process died sending is never complete)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 @dataclass(frozen=True)
@@ -143,12 +142,15 @@ class _Merge:
     group: tuple[int, ...]
 
 
-def _segment_worker(n: int, gen: str, tasks, results, parent: int) -> None:
+def _segment_worker(n: int, gen: str, tasks, results, parent: int, analyse: bool) -> None:
     """Worker n: analyse batches of articles into a segment of its own, or merge groups of segments
     into one each; report counts, skips, segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
-        batches = iter(lambda: _next_task(tasks, parent), None)
+        if analyse:  # while the main process reads the first articles
+            segmenter.preload()
+        batches = iter(tasks.get, None)
         segments = _write_batches(Path(gen), batches, lambda *report: results.put(("batch", n, *report)))
         results.put(("segments", n, 0, segments))
     except BaseException as e:
@@ -181,22 +183,28 @@ class _Workers:
     """Segment-writing worker processes, a task queue each, and what they report.
 
     Batches go to the workers in turn, so the same sources and worker count always give the
-    same document numbers (and the same order among equal scores)."""
+    same document numbers (and the same order among equal scores). The first worker starts at
+    once (loading pyvi's model, for analysis, while the main process reads); the others with
+    their first task, so a small update forks one."""
 
-    def __init__(self, gen: Path, procs: int, skipped, progress):
+    def __init__(self, gen: Path, procs: int, skipped, progress, analyse: bool = True):
         ctx = multiprocessing.get_context("fork")
         self.tasks, self.results = [ctx.Queue(2) for _ in range(procs)], ctx.Queue()
         self.procs = [ctx.Process(target=_segment_worker, daemon=True,
-                                  args=(n, str(gen), self.tasks[n], self.results, os.getpid()))
+                                  args=(n, str(gen), self.tasks[n], self.results, os.getpid(), analyse))
                       for n in range(procs)]
         self.skipped, self.progress = skipped, progress
         self.count, self.segments = 0, [None] * procs  # worker n's segments, once it reports them
         self.failed: list[str] = []  # ids of the articles whose analysis failed
-        for proc in self.procs:
-            proc.start()
+        self.procs[0].start()
+
+    def _started(self) -> list[int]:
+        return [n for n, proc in enumerate(self.procs) if proc.pid is not None]
 
     def give(self, n: int, task) -> None:
         """Queue a task (a batch, or None: finish) for worker n, handling reports while waiting."""
+        if self.procs[n].pid is None:
+            self.procs[n].start()
         while True:
             try:
                 return self.tasks[n].put(task, timeout=0.2)
@@ -211,7 +219,7 @@ class _Workers:
                 timeout = 0
         except queue.Empty:
             pass
-        if any(p.exitcode not in (None, 0) for p in self.procs):
+        if any(self.procs[n].exitcode not in (None, 0) for n in self._started()):
             raise WorkerFailed("an indexing worker process died (out of memory?)")
 
     def _handle(self, kind: str, n: int, count: int, payload) -> None:
@@ -227,30 +235,31 @@ class _Workers:
             self.progress(self.count)
 
     def finish(self) -> tuple[int, list, list[str]]:
-        """Tell every worker to finish; (articles indexed, segments, ids whose analysis failed)."""
-        for n in range(len(self.procs)):
+        """Tell every started worker to finish; (articles indexed, segments, ids whose analysis failed)."""
+        started = self._started()
+        for n in started:
             self.give(n, None)
-        while any(segments is None for segments in self.segments):
+        while any(self.segments[n] is None for n in started):
             self.collect(timeout=0.5)
-        for proc in self.procs:
-            proc.join()
-        return self.count, [s for segments in self.segments for s in segments], self.failed
+        for n in started:
+            self.procs[n].join()
+        return self.count, [s for n in started for s in self.segments[n]], self.failed
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
+        for n in self._started():
+            if self.procs[n].is_alive():
+                self.procs[n].kill()
+            self.procs[n].join()
         for q in (*self.tasks, self.results):  # batches no worker will read must not block our exit
             q.cancel_join_thread()
 
 
-def _write_segments(gen: Path, tasks, skipped, procs: int, progress) -> tuple[int, list, list[str]]:
-    """Run tasks (batches of articles, or _Merge groups) on procs segment-writing workers in turn,
-    or in this process when procs is 0 (see _Workers.finish)."""
+def _write_segments(gen: Path, tasks, skipped, procs: int, progress, analyse: bool = True) -> tuple[int, list, list[str]]:
+    """Run tasks (batches of articles, or _Merge groups when not analyse) on procs segment-writing
+    workers in turn, or in this process when procs is 0 (see _Workers.finish)."""
     if procs == 0:
         return _write_here(gen, tasks, skipped, progress)
-    workers = _Workers(gen, procs, skipped, progress)
+    workers = _Workers(gen, procs, skipped, progress, analyse)
     try:
         for i, task in enumerate(tasks):
             workers.give(i % procs, task)
@@ -276,11 +285,12 @@ def _write_here(gen: Path, tasks, skipped, progress) -> tuple[int, list, list[st
     return count, segments, failed
 
 
-def _link_copy(src: Path, dst: Path) -> None:
+def _link_copy(src: Path, dst: Path, keep: tuple[str, ...] = ()) -> None:
     """Copy a generation's files to dst as hard links (segment files are never rewritten);
-    not what was derived from them (the Lexicon), which the new generation computes anew."""
+    of what was derived from them, only the files named in keep (others dst computes anew)."""
     for path in src.iterdir():
-        if path.is_file() and not path.name.endswith("LOCK") and not path.name.startswith(DERIVED_PREFIX):
+        if path.is_file() and not path.name.endswith("LOCK") and (
+                not path.name.startswith(DERIVED_PREFIX) or path.name in keep):
             os.link(path, dst / path.name)
 
 
@@ -315,25 +325,10 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
 def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
     """Write changed articles through the segment workers; delete old versions and removed ones."""
     ix = storage.open_files(gen)
-    reader = storage.IndexReader(ix)
-    existing = reader.live_articles()
-    reader.close()
-    seen, changed = set(), []
-    for article in _read_articles(sources, report, progress, select):
-        if progress:
-            progress(len(seen) + 1)  # articles read and compared so far
-        old = existing.get(article.id)
-        if old is not None and _read_elsewhere(sources, old[1]):
-            report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
-            continue
-        seen.add(article.id)
-        if old is not None and same_content(old[0], article):
-            report.unchanged += 1
-        else:
-            changed.append(article)
-    workers = min(procs, -(-len(changed) // WORKER_BATCH))
-    _, segments, failed = (_write_segments(gen, _batches(changed, WORKER_BATCH), report.skipped, workers, progress)
-                           if changed else (0, [], []))
+    existing, seen, changed = {}, set(), []
+    # the articles are read and compared while the first worker starts (and loads pyvi's model)
+    articles = _changed_articles(ix, sources, report, progress, select, (existing, seen, changed))
+    _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
@@ -341,6 +336,31 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     removed = [i for i, (_, origin, _) in existing.items() if i not in seen and covered[origin]]
     report.removed = len(removed)
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
+
+
+def _changed_articles(ix, sources, report: UpdateReport, progress, select, found):
+    """Yield the new and changed articles of sources, filling found: (the index's live articles,
+    the ids read, the articles yielded)."""
+    existing, seen, changed = found
+    reader = storage.IndexReader(ix)
+    existing.update(reader.live_articles())
+    reader.close()
+    elsewhere = {}  # origin -> _read_elsewhere (asked for each article of the same few files)
+    for article in _read_articles(sources, report, progress, select):
+        if progress:
+            progress(len(seen) + 1)  # articles read and compared so far
+        old = existing.get(article.id)
+        if old is not None and old[1] not in elsewhere:
+            elsewhere[old[1]] = _read_elsewhere(sources, old[1])
+        if old is not None and elsewhere[old[1]]:
+            report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
+            continue
+        seen.add(article.id)
+        if old is not None and same_content(old[0], article):
+            report.unchanged += 1
+        else:
+            changed.append(article)
+            yield article
 
 
 def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
@@ -352,9 +372,10 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
     reader.close()
     if groups:
         with _next_generation(index_dir) as gen:
-            _link_copy(live, gen)
+            _link_copy(live, gen, keep=(LEXICON_FILE,))  # a merge keeps the live articles: their Lexicon holds
+            (gen / MERGED_FROM).write_text(live.name, encoding="ascii")
             _, merged, _ = _write_segments(gen, [_Merge(tuple(g)) for g in groups], [],
-                                           min(procs, len(groups)), None)
+                                           min(procs, len(groups)), None, analyse=False)
             storage.replace_merged(gen, groups, merged)
     return len(groups)
 

@@ -32,7 +32,7 @@ from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
-from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
+from .store import LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (Lexicon, decode_query, has_operators, is_unaccented, mistyped, respelled, respelled_forms,
                          variants)
 
@@ -46,7 +46,6 @@ MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
-LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
@@ -420,6 +419,8 @@ class _Snapshot:
         self._lexicon_lock = threading.Lock()  # one build at a time; who waited takes it
         self._thread_lock = threading.Lock()  # starts the background build once, never held by it
         self._lexicon_thread: threading.Thread | None = None
+        self._merged: _Snapshot | None = None  # the generation this one merged, held while it builds its Lexicon
+        self._merged_lexicon: Lexicon | None = None  # or its Lexicon, ready
         self._understood: OrderedDict[str, tuple] = OrderedDict()  # NFC query -> (rewritten, suggestion)
         self._understood_lock = threading.Lock()
 
@@ -459,11 +460,31 @@ class _Snapshot:
             return self._lexicon
         return self._lexicon or self._build_lexicon()
 
+    def follow(self, old: "_Snapshot") -> None:
+        """When this generation merged old's (the same live articles) and has no Lexicon saved, take
+        old's rather than build one (saving it here): ready, or when old's build (started) ends."""
+        if (self.generation / LEXICON_FILE).exists() or _merged_from(self.generation) != old.generation.name:
+            return
+        if old._lexicon is not None:
+            self._merged_lexicon = old._lexicon
+        elif old._lexicon_thread is not None:
+            self._merged = old.acquire()
+
+    def _inherited(self) -> Lexicon | None:
+        """The Lexicon of the generation this one merged, if it follows one (see follow)."""
+        merged, self._merged = self._merged, None
+        if merged is None:
+            return self._merged_lexicon
+        try:
+            return merged.lexicon(wait=True)
+        finally:
+            merged.release()
+
     def _build_lexicon(self, user: "_Snapshot | None" = None) -> Lexicon:
         try:
             with self._lexicon_lock:
                 if self._lexicon is None:
-                    lexicon = _saved_lexicon(self.generation, self.reader)
+                    lexicon = _saved_lexicon(self.generation, lambda: self._inherited() or _lexicon_of(self.reader))
                     if user is not None:  # in the background: the first queries need not wait for it
                         lexicon.prepare_typos()
                     self._lexicon = lexicon
@@ -479,6 +500,8 @@ class _Snapshot:
             last = self._users == 0
         if last:
             self.reader.close()
+            if self._merged is not None:
+                self._merged.release()
 
 
 def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
@@ -539,7 +562,9 @@ class Index:
             live = self._live
             if live is None or not self._changed(live):
                 return
-            self._swap(_open_snapshot(self.path))  # opened without the lock: searches go on
+            fresh = _open_snapshot(self.path)  # opened without the lock: searches go on
+            fresh.follow(live)
+            self._swap(fresh)
         finally:
             self._reloading.release()
 
@@ -896,14 +921,22 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, 
     return lookups
 
 
-def _saved_lexicon(gen: Path, reader) -> Lexicon:
-    """The Lexicon saved in the generation folder, else built and saved there (once: other
-    processes wait for the one building it, then read it)."""
+def _merged_from(gen: Path) -> str | None:
+    """The name of the generation that gen merged (holding the same live articles), if it is a merge's."""
+    try:
+        return (gen / MERGED_FROM).read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+
+
+def _saved_lexicon(gen: Path, make) -> Lexicon:
+    """The Lexicon saved in the generation folder, else make() and saved there (once: other
+    processes wait for the one making it, then read it)."""
     path = gen / LEXICON_FILE
     with derived_lock(path):
         lexicon = Lexicon.load(path)
         if lexicon is None:
-            lexicon = _lexicon_of(reader)
+            lexicon = make()
             try:
                 lexicon.save(path)
             except OSError:  # a read-only index, or a generation removed meanwhile: kept in memory

@@ -19,7 +19,9 @@ from pathlib import Path
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 GEN_PREFIX = "gen-"
-DERIVED_PREFIX = "derived."  # files computed from a generation's own (never linked to the next)
+DERIVED_PREFIX = "derived."  # files computed from a generation's own (never linked to an update's next one)
+LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles alone: a merge keeps it
+MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
 
 
 class IndexNotFound(FileNotFoundError):

@@ -273,6 +273,48 @@ def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
         assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")
 
 
+def _two_segments(tmp_path, monkeypatch) -> Path:
+    """An index of ARTICLES (from src/) in two segments, one per worker."""
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", len(ARTICLES) // 2)
+    folder = tmp_path / "index"
+    (tmp_path / "src").mkdir()
+    indexer.build_index([str(write_jsonl(tmp_path / "src" / "a.jsonl", ARTICLES))], str(folder), procs=2)
+    return folder
+
+
+def test_a_merge_keeps_the_saved_lexicon_of_the_articles_it_keeps(tmp_path, monkeypatch):
+    folder = _two_segments(tmp_path, monkeypatch)
+    with indexer.open_index(folder) as index:
+        assert index.segment_count == 2
+        before = index.lexicon()
+    [saved] = _saved_lexicons(folder)
+    inode = saved.stat().st_ino
+    indexer.optimize_index(str(folder), procs=1)
+    [kept] = _saved_lexicons(folder)
+    assert kept.parent != saved.parent and kept.stat().st_ino == inode  # the same file, linked
+    fresh = tmp_path / "fresh"
+    indexer.build_index([str(tmp_path / "src")], str(fresh), procs=1)
+    with indexer.open_index(folder) as merged, indexer.open_index(fresh) as rebuilt:
+        assert merged.segment_count == 1
+        for query in ("bao gao", "nghi quyet giao thong", "gia dinh"):
+            assert merged.lexicon().restore(query) == rebuilt.lexicon().restore(query) == before.restore(query)
+        assert merged.suggest("gạ") == rebuilt.suggest("gạ")
+
+
+def test_an_open_index_hands_its_lexicon_to_the_generation_merging_its_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)  # refresh() looks at once
+    folder = _two_segments(tmp_path, monkeypatch)
+    with indexer.open_index(folder) as index:
+        built = index.lexicon()
+        for saved in _saved_lexicons(folder):
+            saved.unlink()  # as when it could not be saved: the merge finds none to keep
+        indexer.optimize_index(str(folder), procs=1)
+        index.refresh()
+        assert index.segment_count == 1 and index.lexicon() is built
+        assert index.search("bao gao").suggestion == "bao gạo"
+    assert len(_saved_lexicons(folder)) == 1  # and saved for the processes that open the merged generation
+
+
 TYPO_ARTICLES = ARTICLES + [
     {"id": "fight", "title": "Hai thanh niên ẩu đả tại quán nhậu",
      "body": "Hai thanh niên ẩu đả tại quán nhậu ở Hà Nội, công an đã có mặt tại hiện trường."},
