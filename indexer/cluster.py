@@ -40,8 +40,8 @@ from .articles import iter_articles
 from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index, Results, _check_paging, _ms,
-                     _recency_window, adjacent_sum, understand_query)
+from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index,
+                     Results, _check_paging, _ms, _recency_window, adjacent_sum, understand_query)
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
@@ -269,8 +269,11 @@ class ShardActor:
     def lexicon_parts(self):
         return self.index.lexicon_parts()
 
-    def adjacent(self, syllables):
-        return self.index.adjacent(syllables)
+    def lowest_hashes(self, count: int):
+        return self.index.lowest_hashes(count)
+
+    def adjacent(self, syllables, sample):
+        return self.index.adjacent(syllables, sample)
 
     def hits(self, found, marks):
         return self.index.hits(found, marks)
@@ -437,15 +440,19 @@ class ClusterIndex:
         return lambda term: known.get(term, 0)
 
     def _lexicon(self) -> Lexicon | None:
-        """The Lexicon of all shards' words, built on first use; None while a large one is built
-        in the background, or when a shard does not answer."""
+        """lexicon() for a search: it waits for a small one only (as Index does)."""
+        return self.lexicon(wait=self._docs <= LEXICON_WAIT_DOCS)
+
+    def lexicon(self, wait: bool = True) -> Lexicon | None:
+        """The Lexicon of all shards' words (see Index.lexicon), built on first use; without wait,
+        None while it is built; None when a shard does not answer."""
         with self._lock:
             if self._lexicon_build is None:
                 self._lexicon_build = Future()
                 threading.Thread(target=self._build_lexicon, args=(self._lexicon_build,), daemon=True).start()
             build = self._lexicon_build
         try:
-            return build.result() if build.done() or self._docs <= LEXICON_WAIT_DOCS else None
+            return build.result() if build.done() or wait else None
         except _ShardDown:
             with self._lock:  # tried again by the next search
                 if self._lexicon_build is build:
@@ -469,9 +476,10 @@ class ClusterIndex:
             if down:
                 raise _ShardDown(min(down))
             titles = [term for n in every for term in parts[n][0]]
+            sample = self._lexicon_sample()
 
             def adjacent(syllables):
-                answers, lost = self._each("adjacent", lambda n: (syllables,), every, LEXICON_SECONDS)
+                answers, lost = self._each("adjacent", lambda n: (syllables, sample), every, LEXICON_SECONDS)
                 if lost:
                     raise _ShardDown(min(lost))
                 return adjacent_sum([answers[n] for n in every], syllables)
@@ -480,6 +488,19 @@ class ClusterIndex:
                                      titles))
         except BaseException as e:
             build.set_exception(e)
+
+    def _lexicon_sample(self) -> tuple[int, float]:
+        """(bound, scale) of the bodies the Lexicon samples: the LEXICON_SAMPLE_DOCS of all shards'
+        articles with the lowest id hashes, as one index of them samples (see search._adjacent)."""
+        answers, down = self._each("lowest_hashes", lambda n: (LEXICON_SAMPLE_DOCS,), range(len(self.shards)),
+                                   LEXICON_SECONDS)
+        if down:
+            raise _ShardDown(min(down))
+        live = sum(count for count, _ in answers.values())
+        lowest = np.sort(np.concatenate([hashes for _, hashes in answers.values()]))[:LEXICON_SAMPLE_DOCS]
+        if live <= LEXICON_SAMPLE_DOCS:
+            return int(np.iinfo(np.uint64).max), 1.0
+        return int(lowest[-1]), live / len(lowest)
 
     def refresh(self) -> None:
         """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
