@@ -318,7 +318,7 @@ class ClusterIndex:
         self.path = Path(path).resolve()
         self.shards = shard_dirs(self.path)
         self.client = connect(cluster)
-        self._turn = 0  # which replica a call tries first, in turn
+        self._turn = 0  # which replica a call tries first, in turn (the same for all its shards)
         self._opened = 0  # actors opened (their keys' numbers)
         self._lexicon_build: Future | None = None
         self._generations: dict[int, str] = {}  # the generation each shard last searched
@@ -363,13 +363,12 @@ class ClusterIndex:
             self._actors.pop(futures[r].key, None)
             futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
 
-    def _replicas(self, shard: int) -> list:
-        """Handles of the shard's open replicas, starting with the one whose turn it is."""
+    def _replicas(self, shard: int, turn: int = 0) -> list:
+        """Handles of the shard's open replicas, starting with replica turn (modulo their number):
+        the same turn for every shard of a call sends them to different workers (see _place)."""
         with self._lock:
-            self._turn += 1
             self._replace_lost(shard)
             futures = list(self._futures[shard])
-        turn = self._turn
         handles = []
         for future in (futures[(turn + i) % len(futures)] for i in range(len(futures))):
             if future.status == "finished":  # one being opened: the search does not wait for it
@@ -396,7 +395,10 @@ class ClusterIndex:
     def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS) -> tuple[dict, set[int]]:
         """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
         not), all called at once on the client's event loop."""
-        calls = {n: (self._replicas(n), args_of(n)) for n in shards}
+        with self._lock:
+            self._turn += 1
+            turn = self._turn
+        calls = {n: (self._replicas(n, turn), args_of(n)) for n in shards}
         answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
         return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
