@@ -27,7 +27,7 @@ import logging
 import os
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
@@ -54,6 +54,7 @@ LEXICON_SECONDS = 300.0  # the same for the parts of a Lexicon (built in the bac
 COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
 STABLE_COUNTS = ("docs", "length", "df", "phrase", "matching")  # counts that change only with a generation
 KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it starts again)
+KNOWN_SEARCHES = 4096  # searches whose corpus-wide counts the front remembers (people repeat queries)
 PLACE_SECONDS = 60.0  # opening a shard's index on a worker
 BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a segment each)
 
@@ -326,6 +327,7 @@ class ClusterIndex:
         self._actors: dict[str, object] = {}  # actor handles by their future's key
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
+        self._searched: OrderedDict[str, tuple] = OrderedDict()  # search -> (generations, its counts)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -468,6 +470,7 @@ class ClusterIndex:
             changed = any(self._generations.get(n, g) != g for n, g in generations.items())
             if changed:
                 self._lexicon_build, self._frequencies = None, {}
+                self._searched.clear()
             self._generations.update(generations)
         return changed
 
@@ -608,9 +611,11 @@ class ClusterIndex:
     def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
         """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
         the Hits of the first ones each shard cut with them; the shards that did not answer)."""
-        counts, found, prefetched, pending, down = {}, {}, {}, set(range(len(self.shards))), set()
+        found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
+            counts = self._searched.get(_search_key(args, options), (None, {}))
+            counts = counts[1] if counts[0] == epoch else {}
         for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
@@ -629,7 +634,19 @@ class ClusterIndex:
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
+        if not down:
+            served = tuple(sorted((n, f.generation) for n, f in found.items()))
+            self._remember(_search_key(args, options), served, counts)
         return found, prefetched, down
+
+    def _remember(self, search: str, served: tuple, counts: dict) -> None:
+        """Keep the corpus-wide counts a search ranked with, for the generations the shards served:
+        the same search again (a reload, the next page, the article page's marks) takes one round."""
+        with self._lock:
+            self._searched[search] = (served, counts)
+            self._searched.move_to_end(search)
+            if len(self._searched) > KNOWN_SEARCHES:
+                self._searched.popitem(last=False)
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
@@ -671,6 +688,11 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _search_key(args, options) -> str:
+    """What the counts of a search depend on: all but how many documents it lists (the page)."""
+    return repr((args[:-1], options))
 
 
 def _merged(found: dict, sort: str) -> tuple[list[tuple], int]:
