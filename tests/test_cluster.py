@@ -172,6 +172,10 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
                     assert_same_results(sharded_index.search(q, exact=exact, group=False, **kw),
                                         one.search(q, exact=exact, group=False, **kw),
                                         (q, kw, exact))
+        for q in QUERIES:  # again, and the next page: ranked with the counts the front kept from the first time
+            for kw in ({}, {"page": 2, "limit": 3}, {"page": 3, "limit": 3}):
+                assert_same_results(sharded_index.search(q, group=False, **kw), one.search(q, group=False, **kw),
+                                    (q, kw, "again"))
         for typed in ("baox soos 3", "giao thoong cauf"):  # keystrokes decoded with all shards' word counts
             assert sharded_index.search(typed).rewritten == one.search(typed).rewritten != None  # noqa: E711
         assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
