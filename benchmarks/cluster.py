@@ -8,7 +8,8 @@ core), then as 2 shards on a local Dask cluster of 1 and of 2 worker processes (
 real processes, as `dask worker` starts them). Then the 300-query mix of the search-speed
 benchmark (drawn from the same articles) runs through the 2-worker cluster with 1 and 2 replicas
 per shard and through the embedded index: how many queries give the same top 10 (ids, order,
-scores within 1e-4 relative, totals), and the latency each adds (p50, p95; snippets included).
+scores within 1e-4 relative, totals), and the latency each adds (p50, p95; snippets included),
+the first time a query is searched and again.
 """
 
 from __future__ import annotations
@@ -56,26 +57,39 @@ def same_top(got, want) -> bool:
             and [h.duplicates for h in got] == [h.duplicates for h in want])
 
 
+def first_pass(index, texts) -> tuple[list, list[float]]:
+    """Each query's results and milliseconds (snippets read), the first time the index sees it."""
+    results, ms = [], []
+    for text in texts:
+        started = time.perf_counter()
+        results.append(index.search(text))
+        [hit.snippet for hit in results[-1]]  # noqa: B018 - make sure the snippet is produced
+        ms.append((time.perf_counter() - started) * 1000)
+    return results, ms
+
+
 def searches(indexer, folder: Path, queries, warmup) -> list[list]:
-    """[how, same top 10 / queries, partial results, p50, p95, p50 added] of the embedded index and the cluster."""
+    """[how, same top 10 / queries, partial results, p50 first time, p50 and p95 again, p50 added
+    first time and again] of the embedded index and the cluster."""
     texts = [q for _, q in queries]
     with indexer.open_index(folder / "embedded") as embedded:
-        want = [embedded.search(q) for q in texts]
+        embedded.lexicon(wait=True)  # both read unaccented queries with a whole Lexicon, not the first without
+        want, cold = first_pass(embedded, texts)
         base = measure(ours_runner(embedded), queries, warmup)["overall"]
-    rows = [["embedded", "-", "-", percentile(base, 50), percentile(base, 95), 0.0]]
+    rows = [["embedded", "-", "-", percentile(cold, 50), percentile(base, 50), percentile(base, 95), 0.0, 0.0]]
     with local_cluster(2) as cluster:
         for replicas in (1, 2):
             with indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address,
                                     replicas=replicas) as index:
-                got = [index.search(q) for q in texts]
+                index.lexicon(wait=True)
+                got, first = first_pass(index, texts)
                 ms = measure(ours_runner(index), queries, warmup)["overall"]
             same = sum(same_top(g, w) for g, w in zip(got, want))
             rows.append([f"cluster, {SHARDS} shards, 2 workers, R = {replicas}", f"{same} / {len(texts)}",
-                         sum(g.partial for g in got), percentile(ms, 50), percentile(ms, 95),
-                         percentile(ms, 50) - percentile(base, 50)])
+                         sum(g.partial for g in got), percentile(first, 50), percentile(ms, 50), percentile(ms, 95),
+                         percentile(first, 50) - percentile(cold, 50), percentile(ms, 50) - percentile(base, 50)])
             print(f"  {rows[-1]}", flush=True)
-    return [[how, same, partial, f"{p50:.1f}", f"{p95:.1f}", f"{added:.1f}"]
-            for how, same, partial, p50, p95, added in rows]
+    return [[how, same, partial, *(f"{v:.1f}" for v in values)] for how, same, partial, *values in rows]
 
 
 def main(argv=None) -> int:
@@ -109,10 +123,12 @@ def main(argv=None) -> int:
         f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
         f"(goal: within 15%, i.e. >= 0.85).",
         f"### Search ({len(queries)} queries of the search-speed mix, top 10 with snippets)",
-        md_table(["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)", "p50 ms",
-                  "p95 ms", "p50 added ms"],
+        md_table(["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
+                  "p50 ms, first time", "p50 ms, again", "p95 ms, again", "p50 added ms, first time",
+                  "p50 added ms, again"],
                  search_rows),
-        "Goal: p50 added <= 5 ms.",
+        "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
+        "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
     ])
     write_section("cluster", "Cluster", body)
     return 0

@@ -27,7 +27,7 @@ import logging
 import os
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
@@ -40,8 +40,8 @@ from .articles import iter_articles
 from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index, Results, _check_paging, _ms,
-                     _recency_window, adjacent_sum, understand_query)
+from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index,
+                     Results, _check_paging, _ms, _recency_window, adjacent_sum, understand_query)
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
@@ -54,6 +54,7 @@ LEXICON_SECONDS = 300.0  # the same for the parts of a Lexicon (built in the bac
 COUNT_ROUNDS = 4  # rounds of gathering corpus-wide counts before ranking with what is known
 STABLE_COUNTS = ("docs", "length", "df", "phrase", "matching")  # counts that change only with a generation
 KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it starts again)
+KNOWN_SEARCHES = 4096  # searches whose corpus-wide counts the front remembers (people repeat queries)
 PLACE_SECONDS = 60.0  # opening a shard's index on a worker
 BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a segment each)
 
@@ -269,8 +270,11 @@ class ShardActor:
     def lexicon_parts(self):
         return self.index.lexicon_parts()
 
-    def adjacent(self, syllables):
-        return self.index.adjacent(syllables)
+    def lowest_hashes(self, count: int):
+        return self.index.lowest_hashes(count)
+
+    def adjacent(self, syllables, sample):
+        return self.index.adjacent(syllables, sample)
 
     def hits(self, found, marks):
         return self.index.hits(found, marks)
@@ -315,7 +319,7 @@ class ClusterIndex:
         self.path = Path(path).resolve()
         self.shards = shard_dirs(self.path)
         self.client = connect(cluster)
-        self._turn = 0  # which replica a call tries first, in turn
+        self._turn = 0  # which replica a call tries first, in turn (the same for all its shards)
         self._opened = 0  # actors opened (their keys' numbers)
         self._lexicon_build: Future | None = None
         self._generations: dict[int, str] = {}  # the generation each shard last searched
@@ -323,6 +327,7 @@ class ClusterIndex:
         self._actors: dict[str, object] = {}  # actor handles by their future's key
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
+        self._searched: OrderedDict[str, tuple] = OrderedDict()  # search -> (generations, its counts)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -360,13 +365,12 @@ class ClusterIndex:
             self._actors.pop(futures[r].key, None)
             futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
 
-    def _replicas(self, shard: int) -> list:
-        """Handles of the shard's open replicas, starting with the one whose turn it is."""
+    def _replicas(self, shard: int, turn: int = 0) -> list:
+        """Handles of the shard's open replicas, starting with replica turn (modulo their number):
+        the same turn for every shard of a call sends them to different workers (see _place)."""
         with self._lock:
-            self._turn += 1
             self._replace_lost(shard)
             futures = list(self._futures[shard])
-        turn = self._turn
         handles = []
         for future in (futures[(turn + i) % len(futures)] for i in range(len(futures))):
             if future.status == "finished":  # one being opened: the search does not wait for it
@@ -393,7 +397,10 @@ class ClusterIndex:
     def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS) -> tuple[dict, set[int]]:
         """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
         not), all called at once on the client's event loop."""
-        calls = {n: (self._replicas(n), args_of(n)) for n in shards}
+        with self._lock:
+            self._turn += 1
+            turn = self._turn
+        calls = {n: (self._replicas(n, turn), args_of(n)) for n in shards}
         answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
         return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
@@ -437,15 +444,19 @@ class ClusterIndex:
         return lambda term: known.get(term, 0)
 
     def _lexicon(self) -> Lexicon | None:
-        """The Lexicon of all shards' words, built on first use; None while a large one is built
-        in the background, or when a shard does not answer."""
+        """lexicon() for a search: it waits for a small one only (as Index does)."""
+        return self.lexicon(wait=self._docs <= LEXICON_WAIT_DOCS)
+
+    def lexicon(self, wait: bool = True) -> Lexicon | None:
+        """The Lexicon of all shards' words (see Index.lexicon), built on first use; without wait,
+        None while it is built; None when a shard does not answer."""
         with self._lock:
             if self._lexicon_build is None:
                 self._lexicon_build = Future()
                 threading.Thread(target=self._build_lexicon, args=(self._lexicon_build,), daemon=True).start()
             build = self._lexicon_build
         try:
-            return build.result() if build.done() or self._docs <= LEXICON_WAIT_DOCS else None
+            return build.result() if build.done() or wait else None
         except _ShardDown:
             with self._lock:  # tried again by the next search
                 if self._lexicon_build is build:
@@ -459,6 +470,7 @@ class ClusterIndex:
             changed = any(self._generations.get(n, g) != g for n, g in generations.items())
             if changed:
                 self._lexicon_build, self._frequencies = None, {}
+                self._searched.clear()
             self._generations.update(generations)
         return changed
 
@@ -469,9 +481,10 @@ class ClusterIndex:
             if down:
                 raise _ShardDown(min(down))
             titles = [term for n in every for term in parts[n][0]]
+            sample = self._lexicon_sample()
 
             def adjacent(syllables):
-                answers, lost = self._each("adjacent", lambda n: (syllables,), every, LEXICON_SECONDS)
+                answers, lost = self._each("adjacent", lambda n: (syllables, sample), every, LEXICON_SECONDS)
                 if lost:
                     raise _ShardDown(min(lost))
                 return adjacent_sum([answers[n] for n in every], syllables)
@@ -480,6 +493,19 @@ class ClusterIndex:
                                      titles))
         except BaseException as e:
             build.set_exception(e)
+
+    def _lexicon_sample(self) -> tuple[int, float]:
+        """(bound, scale) of the bodies the Lexicon samples: the LEXICON_SAMPLE_DOCS of all shards'
+        articles with the lowest id hashes, as one index of them samples (see search._adjacent)."""
+        answers, down = self._each("lowest_hashes", lambda n: (LEXICON_SAMPLE_DOCS,), range(len(self.shards)),
+                                   LEXICON_SECONDS)
+        if down:
+            raise _ShardDown(min(down))
+        live = sum(count for count, _ in answers.values())
+        lowest = np.sort(np.concatenate([hashes for _, hashes in answers.values()]))[:LEXICON_SAMPLE_DOCS]
+        if live <= LEXICON_SAMPLE_DOCS:
+            return int(np.iinfo(np.uint64).max), 1.0
+        return int(lowest[-1]), live / len(lowest)
 
     def refresh(self) -> None:
         """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
@@ -585,9 +611,11 @@ class ClusterIndex:
     def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
         """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
         the Hits of the first ones each shard cut with them; the shards that did not answer)."""
-        counts, found, prefetched, pending, down = {}, {}, {}, set(range(len(self.shards))), set()
+        found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
+            counts = self._searched.get(_search_key(args, options), (None, {}))
+            counts = counts[1] if counts[0] == epoch else {}
         for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
@@ -606,7 +634,19 @@ class ClusterIndex:
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
+        if not down:
+            served = tuple(sorted((n, f.generation) for n, f in found.items()))
+            self._remember(_search_key(args, options), served, counts)
         return found, prefetched, down
+
+    def _remember(self, search: str, served: tuple, counts: dict) -> None:
+        """Keep the corpus-wide counts a search ranked with, for the generations the shards served:
+        the same search again (a reload, the next page, the article page's marks) takes one round."""
+        with self._lock:
+            self._searched[search] = (served, counts)
+            self._searched.move_to_end(search)
+            if len(self._searched) > KNOWN_SEARCHES:
+                self._searched.popitem(last=False)
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
@@ -648,6 +688,11 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _search_key(args, options) -> str:
+    """What the counts of a search depend on: all but how many documents it lists (the page)."""
+    return repr((args[:-1], options))
 
 
 def _merged(found: dict, sort: str) -> tuple[list[tuple], int]:

@@ -758,11 +758,18 @@ class Index:
         with self._snapshot() as snap:
             return list(snap.reader.terms("title")), list(snap.reader.terms("body"))
 
-    def adjacent(self, syllables: list[str]):
+    def adjacent(self, syllables: list[str], sample: tuple[int, float] | None = None):
         """(first, second, count) arrays: about how many articles have syllables[first] right
-        before syllables[second] (all titles, a sample of the bodies)."""
+        before syllables[second] (all titles, a sample of the bodies; see _adjacent)."""
         with self._snapshot() as snap:
-            return _adjacent(snap.reader, syllables)
+            return _adjacent(snap.reader, syllables, sample)
+
+    def lowest_hashes(self, count: int) -> tuple[int, np.ndarray]:
+        """(live documents, the count lowest hashes of their ids): what a cluster chooses the
+        bodies its Lexicon samples by, among all shards' articles."""
+        with self._snapshot() as snap:
+            hashes = snap.reader.id_hashes()[snap.reader.live]
+            return len(hashes), np.sort(hashes)[:count]
 
     def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", suggestion: str | None = None):
         """(score lookups, matched, word masks) for a plan, with other spellings (terms and
@@ -971,12 +978,18 @@ def adjacent_sum(parts, syllables: list[str]):
     return codes // len(syllables), codes % len(syllables), counts
 
 
-def _adjacent(reader, syllables: list[str]):
-    """Adjacent pairs of the syllables in all titles and a sample of the bodies (scaled to all articles)."""
-    sample = reader.sample(LEXICON_SAMPLE_DOCS)
+def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = None):
+    """Adjacent pairs of the syllables in all titles and a sample of the bodies, scaled to all
+    articles: this index's LEXICON_SAMPLE_DOCS of lowest id hashes, or with sample (bound, scale),
+    a cluster's, chosen among all shards' articles (the live ones hashed at most bound)."""
+    if sample is None:
+        mask = reader.sample(LEXICON_SAMPLE_DOCS)
+        scale = np.count_nonzero(reader.live) / max(np.count_nonzero(mask), 1)
+    else:
+        bound, scale = sample
+        mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
     title = reader.adjacent_pairs("title", syllables, reader.live)
-    first, second, counts = reader.adjacent_pairs("body", syllables, sample)
-    scale = np.count_nonzero(reader.live) / max(np.count_nonzero(sample), 1)
+    first, second, counts = reader.adjacent_pairs("body", syllables, mask)
     return adjacent_sum([title, (first, second, counts * scale)], syllables)
 
 

@@ -28,11 +28,13 @@ from conftest import REPO, other_articles, storm_articles, write_jsonl
 from test_duplicates import COPY, FIRST, RELIEF
 from test_reliability import KILL_QUERIES, news
 from test_server import free_port
+from test_storage import baomoi_articles
 
 pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
-from indexer.cluster import CONNECT_SECONDS, shard_dirs, shard_of  # noqa: E402
+from indexer import fold  # noqa: E402
+from indexer.cluster import CONNECT_SECONDS, build_sharded, shard_dirs, shard_of  # noqa: E402
 from search_app import create_app  # noqa: E402
 
 SHARDS = 3
@@ -170,6 +172,10 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
                     assert_same_results(sharded_index.search(q, exact=exact, group=False, **kw),
                                         one.search(q, exact=exact, group=False, **kw),
                                         (q, kw, exact))
+        for q in QUERIES:  # again, and the next page: ranked with the counts the front kept from the first time
+            for kw in ({}, {"page": 2, "limit": 3}, {"page": 3, "limit": 3}):
+                assert_same_results(sharded_index.search(q, group=False, **kw), one.search(q, group=False, **kw),
+                                    (q, kw, "again"))
         for typed in ("baox soos 3", "giao thoong cauf"):  # keystrokes decoded with all shards' word counts
             assert sharded_index.search(typed).rewritten == one.search(typed).rewritten != None  # noqa: E711
         assert sharded_index.get("thoi-tiet/bao-so-3").title == one.get("thoi-tiet/bao-so-3").title
@@ -191,6 +197,25 @@ def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cl
                 assert_same_results(got, want, (q, kw))
                 assert [h.duplicates for h in got] == [h.duplicates for h in want], (q, kw)
                 assert got.copies == want.copies, (q, kw)
+
+
+def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the_embedded_index(
+        cluster, tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 60)  # fewer bodies than the articles
+    monkeypatch.setattr(indexer.cluster, "LEXICON_SAMPLE_DOCS", 60)
+    real = baomoi_articles(300)
+    corpus = write_jsonl(tmp_path / "articles.jsonl", real)
+    indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+    build_sharded([str(corpus)], tmp_path / "shards", cluster.address, 2)
+    pairs = [a["body"].split()[k:k + 2] for a in real[::3] for k in (0, 10, 20)]
+    unaccented = sorted({fold(" ".join(p)).lower() for p in pairs if all(w.isalpha() for w in p)})
+    with indexer.open_index(tmp_path / "one") as one, \
+            indexer.open_index(tmp_path / "shards", cluster=cluster.address) as sharded_index:
+        one.lexicon(wait=True)
+        sharded_index.lexicon(wait=True)
+        readings = [(q, sharded_index.search(q).suggestion, one.search(q).suggestion) for q in unaccented]
+        assert [r for r in readings if r[1] != r[2]] == []
+        assert sum(r[2] is not None for r in readings) > len(readings) / 2
 
 
 def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):

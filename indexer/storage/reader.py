@@ -225,13 +225,18 @@ class IndexReader:
         pairs, counts = np.unique(np.concatenate(codes or [EMPTY]), return_counts=True)
         return pairs // len(terms), pairs % len(terms), counts
 
-    def sample(self, count: int) -> np.ndarray:
-        """A mask of count live documents (all when fewer), chosen by a hash of their article ids:
-        the same articles whatever their document numbers or segments."""
-        if count >= int(self.live.sum()):
-            return self.live.copy()
+    def id_hashes(self) -> np.ndarray:
+        """Each document's hash of its article id (the largest number for a deleted one): what
+        samples are chosen by, the same articles whatever their document numbers, segments or shards."""
         hashes = np.array([key_hash(i.encode("utf-8")) for i in self.column("id", str)], dtype=np.uint64)
         hashes[~self.live] = np.iinfo(np.uint64).max
+        return hashes
+
+    def sample(self, count: int) -> np.ndarray:
+        """A mask of the count live documents of lowest id hashes (all when fewer)."""
+        if count >= int(self.live.sum()):
+            return self.live.copy()
+        hashes = self.id_hashes()
         chosen = np.zeros(self.size, dtype=bool)
         chosen[np.argpartition(hashes, count - 1)[:count]] = True
         return chosen
