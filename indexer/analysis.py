@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from functools import lru_cache
 
 from whoosh.analysis import Filter, Tokenizer
@@ -201,10 +202,14 @@ def folded_analyzer():
     return VietnameseTokenizer() | CanonicalFilter() | FoldFilter()
 
 
-def exact_terms(text: str) -> list[tuple[str, int]]:
-    """(canonical text, pos) of text's exact tokens: analyze() without offsets, for indexing."""
+def exact_positions(text: str) -> dict[str, list[int]]:
+    """Canonical term -> its positions (in token order) among text's exact tokens: analyze()
+    grouped, without offsets, for indexing."""
     nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
-    return [(canonical(term), pos) for term, pos, _, _ in raw_tokens(nfc)]
+    positions = defaultdict(list)
+    for term, pos, _, _ in raw_tokens(nfc):
+        positions[canonical(term)].append(pos)
+    return positions
 
 
 def analyze(text: str) -> list[tuple[str, int, int, int]]:
