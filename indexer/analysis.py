@@ -96,8 +96,14 @@ def iter_words(text: str):
     skipped; whole is set for a token split into pieces (a link, U23), indexed whole too."""
     group: list[tuple[int, int]] = []
     for start, end, joins in segment(text):
+        if text[start:end].isalpha():  # most tokens: a syllable, the rest of this loop made short
+            if group and not joins:
+                yield group, None
+                group = []
+            group.append((start, end))
+            continue
         word = text[start].isalnum() or text[start] == "_"
-        split = _split(text, start, end) if word and not text[start:end].isalpha() else None
+        split = _split(text, start, end) if word else None
         if group and (split or not joins or not word):
             yield group, None
             group = []

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from collections import defaultdict
 from datetime import datetime, timezone
-from itertools import chain
 
 import numpy as np
 from whoosh.columns import VarBytesColumn
@@ -117,16 +115,18 @@ def simhashes(stored: list[str]) -> np.ndarray:
 
 def _positions(text: str) -> dict[str, list[int]]:
     """Exact term -> its sorted positions in text."""
-    return {term: sorted(p)[:MAX_TF] for term, p in exact_positions(text).items()}  # MAX_TF: uint16 in the files
+    return {term: p if len(p) == 1 else sorted(p)[:MAX_TF]  # MAX_TF: uint16 in the files
+            for term, p in exact_positions(text).items()}
 
 
 def _folded_positions(positions: dict[str, list[int]]) -> dict[str, list[int]]:
     """The folded field's term -> positions, merging exact terms that fold alike."""
-    folded = defaultdict(list)
+    folded = {}
     for term, p in positions.items():
-        folded[fold_word(term)].append(p)
-    return {term: lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
-            for term, lists in folded.items()}
+        term = fold_word(term)
+        other = folded.get(term)
+        folded[term] = p if other is None else sorted(other + p)
+    return folded
 
 
 def restored_document(stored: dict, fingerprint_value: str) -> dict:
