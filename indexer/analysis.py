@@ -128,23 +128,25 @@ def joined_form(code: str) -> str:
 
 def raw_tokens(text: str):
     """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
-    tokens, pos_at, spans = [], {}, set()
+    codes = {match.start(): match for match in CODE_RE.finditer(text)}
+    tokens, pos_at, spans = [], {}, set()  # position and spans of the syllables where a code starts
     pos = 0
     for group, whole in iter_words(text):
         if len(group) > 1 and not whole:
-            tokens.append(("_".join(text[s:e] for s, e in group), pos, group[0][0], group[-1][1]))
+            tokens.append(("_".join([text[s:e] for s, e in group]), pos, group[0][0], group[-1][1]))
         for start, end in group:
-            if not whole or start == whole[0]:  # codes start here (A5/S5), not inside a link
-                pos_at[start] = pos
-            spans.add((start, end))
+            if start in codes:
+                if not whole or start == whole[0]:  # codes start here (A5/S5), not inside a link
+                    pos_at[start] = pos
+                spans.add((start, end))
             tokens.append((text[start:end], pos, start, end))
             pos += 1
         if whole:  # after its pieces: a phrase takes the first term at each position
             tokens.append((text[whole[0]:whole[1]], pos - len(group), *whole))
-    for match in CODE_RE.finditer(text):
+    for start, match in codes.items():
         # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
-        if match.start() in pos_at and match.span() not in spans:
-            tokens.append((joined_form(match.group()), pos_at[match.start()], match.start(), match.end()))
+        if start in pos_at and match.span() not in spans:
+            tokens.append((joined_form(match.group()), pos_at[start], start, match.end()))
     return tokens
 
 
