@@ -26,6 +26,7 @@ from benchmarks.common import REPO, article_text, corpus_paths, load_indexer, md
     read_jsonl, require_shared, timer, write_jsonl_gz, write_section
 
 SAMPLE_SIZE = 5000
+FULL_BUILD_SECONDS = 11 * 60  # issue 10: the whole corpus in <= 11 min on 2 cores
 DEFAULT_FULL_DIR = "/tmp/vnsearch-full"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -179,7 +180,7 @@ def full_report(articles: int, seconds: float, peak: int, size: int, peak_disk: 
                 code: int, tail: list[str]) -> str:
     rows = [["articles indexed", f"{articles:,}", ""],
             ["wall time", f"{seconds / 60:.1f} min ({articles / seconds:.0f} articles/s)",
-             "PASS" if seconds <= 20 * 60 else "FAIL (target <= 20 min)"],
+             "PASS" if seconds <= FULL_BUILD_SECONDS else f"FAIL (target <= {FULL_BUILD_SECONDS // 60} min)"],
             ["peak RSS, whole process tree", f"{peak / 2**30:.2f} GiB",
              "PASS" if peak <= 2 * 2**30 else "FAIL (target <= 2 GiB)"],
             ["index on disk", f"{size / 2**20:.0f} MiB ({size / max(articles, 1):.0f} bytes/article)",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from functools import lru_cache
 
 from whoosh.analysis import Filter, Tokenizer
@@ -95,8 +96,14 @@ def iter_words(text: str):
     skipped; whole is set for a token split into pieces (a link, U23), indexed whole too."""
     group: list[tuple[int, int]] = []
     for start, end, joins in segment(text):
+        if text[start:end].isalpha():  # most tokens: a syllable, the rest of this loop made short
+            if group and not joins:
+                yield group, None
+                group = []
+            group.append((start, end))
+            continue
         word = text[start].isalnum() or text[start] == "_"
-        split = _split(text, start, end) if word and not text[start:end].isalpha() else None
+        split = _split(text, start, end) if word else None
         if group and (split or not joins or not word):
             yield group, None
             group = []
@@ -121,23 +128,25 @@ def joined_form(code: str) -> str:
 
 def raw_tokens(text: str):
     """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
-    tokens, pos_at, spans = [], {}, set()
+    codes = {match.start(): match for match in CODE_RE.finditer(text)}
+    tokens, pos_at, spans = [], {}, set()  # position and spans of the syllables where a code starts
     pos = 0
     for group, whole in iter_words(text):
         if len(group) > 1 and not whole:
-            tokens.append(("_".join(text[s:e] for s, e in group), pos, group[0][0], group[-1][1]))
+            tokens.append(("_".join([text[s:e] for s, e in group]), pos, group[0][0], group[-1][1]))
         for start, end in group:
-            if not whole or start == whole[0]:  # codes start here (A5/S5), not inside a link
-                pos_at[start] = pos
-            spans.add((start, end))
+            if start in codes:
+                if not whole or start == whole[0]:  # codes start here (A5/S5), not inside a link
+                    pos_at[start] = pos
+                spans.add((start, end))
             tokens.append((text[start:end], pos, start, end))
             pos += 1
         if whole:  # after its pieces: a phrase takes the first term at each position
             tokens.append((text[whole[0]:whole[1]], pos - len(group), *whole))
-    for match in CODE_RE.finditer(text):
+    for start, match in codes.items():
         # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
-        if match.start() in pos_at and match.span() not in spans:
-            tokens.append((joined_form(match.group()), pos_at[match.start()], match.start(), match.end()))
+        if start in pos_at and match.span() not in spans:
+            tokens.append((joined_form(match.group()), pos_at[start], start, match.end()))
     return tokens
 
 
@@ -201,10 +210,14 @@ def folded_analyzer():
     return VietnameseTokenizer() | CanonicalFilter() | FoldFilter()
 
 
-def exact_terms(text: str) -> list[tuple[str, int]]:
-    """(canonical text, pos) of text's exact tokens: analyze() without offsets, for indexing."""
+def exact_positions(text: str) -> dict[str, list[int]]:
+    """Canonical term -> its positions (in token order) among text's exact tokens: analyze()
+    grouped, without offsets, for indexing."""
     nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
-    return [(canonical(term), pos) for term, pos, _, _ in raw_tokens(nfc)]
+    positions = defaultdict(list)
+    for term, pos, _, _ in raw_tokens(nfc):
+        positions[canonical(term)].append(pos)
+    return positions
 
 
 def analyze(text: str) -> list[tuple[str, int, int, int]]:

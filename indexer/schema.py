@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from collections import defaultdict
 from datetime import datetime, timezone
-from itertools import chain
 
 import numpy as np
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import exact_analyzer, exact_terms, fold_word, folded_analyzer
+from .analysis import exact_analyzer, exact_positions, fold_word, folded_analyzer
 from .articles import MAX_ARTICLE_CHARS, Article, site_of
 from .duplicates import NO_HASH, simhash
 from .storage.flat import MAX_TF
@@ -115,21 +113,20 @@ def simhashes(stored: list[str]) -> np.ndarray:
                     dtype=np.uint64)
 
 
-def _positions(tokens) -> dict[str, list[int]]:
-    """term -> its sorted positions, from (text, pos) tokens."""
-    positions = defaultdict(list)
-    for text, pos in tokens:
-        positions[text].append(pos)
-    return {term: sorted(p)[:MAX_TF] for term, p in positions.items()}  # MAX_TF: uint16 in the files
+def _positions(text: str) -> dict[str, list[int]]:
+    """Exact term -> its sorted positions in text."""
+    return {term: p if len(p) == 1 else sorted(p)[:MAX_TF]  # MAX_TF: uint16 in the files
+            for term, p in exact_positions(text).items()}
 
 
 def _folded_positions(positions: dict[str, list[int]]) -> dict[str, list[int]]:
     """The folded field's term -> positions, merging exact terms that fold alike."""
-    folded = defaultdict(list)
+    folded = {}
     for term, p in positions.items():
-        folded[fold_word(term)].append(p)
-    return {term: lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
-            for term, lists in folded.items()}
+        term = fold_word(term)
+        other = folded.get(term)
+        folded[term] = p if other is None else sorted(other + p)
+    return folded
 
 
 def restored_document(stored: dict, fingerprint_value: str) -> dict:
@@ -153,7 +150,7 @@ def to_document(article: Article) -> dict:
     doc.update(facet_values(article.source, article.url, article.category))
     part = indexed_part(article)  # an over-long article is stored whole but indexed in part
     for field, text in (("title", part.title), ("body", searchable_text(part))):
-        positions = _positions(exact_terms(text))
+        positions = _positions(text)
         doc[field], doc[f"{field}_fold"] = TextPostings(positions), TextPostings(_folded_positions(positions))
         doc[f"_stored_{field}"] = getattr(article, field)
     return {k: v for k, v in doc.items() if v is not None}

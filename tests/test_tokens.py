@@ -7,13 +7,21 @@ only in how one name is spelled (same lengths), so that every spelling must scor
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
+import os
 import unicodedata
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from conftest import close_index, index_of, make_app
 
 import indexer
-from indexer.analysis import analyze
+from indexer.analysis import analyze, exact_positions
+
+CORPUS = Path(os.environ.get("VNSEARCH_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")) / "corpus"
 
 QAEDA = "Lực lượng Mỹ cho biết thủ lĩnh nhánh {} tại {} đã bị tiêu diệt trong cuộc đột kích."
 U23 = "Đội {} Việt Nam thắng trận thứ {} tại giải châu Á nhờ hai bàn thắng trong hiệp hai."
@@ -117,3 +125,27 @@ def test_token_offsets_point_at_the_spelling_in_the_text_even_in_nfd():
     assert spans["https"] == ["https"] and spans["bộ"] == ["bộ"] and spans["ả"] == ["ả"]
     assert spans["https://bộ.vn/ả"] == ["https://bộ.vn/ả"]
     assert spans["12.500"] == ["12.500"] and "12" not in spans
+
+
+TRICKY = [
+    "Đội U.23 và Al-Qaeda, xem https://bộ.vn/ả), hay U23. Giá 12.500 đồng.",
+    "Liên hệ: ban.bien.tap@baomoi.vn hoặc https://www.baomoi.com/tin-moi/c/1.epi?x=1&y=2 _@-.-",
+    "Mr. Smith, TP. HCM, Tp. Hồ Chí Minh, Nghị quyết 28-NQ/TU ngày 17/11/2019, COVID-19, từ_khóa đã_nối",
+    "HOÀ BÌNH thuỷ điện Hoà Bình ΟΔΟΣ_ΑΒ ΣΟΦΊΑ 3_000 ___ _x_ \x00 \n\n a \u0301 b",
+]
+
+
+def test_indexed_positions_are_analyze_grouped():
+    """The indexing path (exact_positions, without offsets) indexes exactly what analyze() yields."""
+    texts = [*TRICKY, *(unicodedata.normalize("NFD", t) for t in TRICKY)]
+    path = CORPUS / "baomoi.jsonl.gz"
+    if path.exists():  # the shared corpus (VNSEARCH_SHARED) is only on the team's machines
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            texts += [json.loads(line)["body"] for line in itertools.islice(lines, 200)]
+    for text in texts:
+        expected = defaultdict(list)
+        for term, pos, _, _ in analyze(text):
+            expected[term].append(pos)
+        got = exact_positions(text)
+        assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}, text[:60]
+

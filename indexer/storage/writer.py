@@ -40,12 +40,12 @@ class FlatPositions(Positions):
 
 
 class TextPostings:
-    """One document's postings of a text field, made ahead of time (by an analysing worker): term
-    bytes, their frequencies and all their positions run together, added to the pool in bulk."""
+    """One document's postings of a text field, made ahead of time (by an analysing worker): terms,
+    their frequencies and all their positions run together, added to the pool in bulk."""
 
     def __init__(self, positions: dict[str, list[int]] | None = None):
         positions = positions or {}
-        self.terms = [term.encode("utf-8") for term in positions]
+        self.terms = list(positions)  # encoded once per segment, when the pool is sorted
         self.tfs = [len(p) for p in positions.values()]
         self.positions = array("I", chain.from_iterable(positions.values())).tobytes()
 
@@ -62,6 +62,19 @@ class SortedPostings:
         self.lengths = lengths  # exact field lengths: one row per text field, one column per document
 
 
+class _TermIds(dict):
+    """A text field's terms -> their ids in a pool; a new term takes the pool's next id."""
+
+    def __init__(self, pool: "TextPool"):
+        super().__init__()
+        self.pool = pool
+
+    def __missing__(self, term: str) -> int:
+        tid = self[term] = self.pool.term_count
+        self.pool.term_count += 1
+        return tid
+
+
 class TextPool:
     """A segment's postings: the text fields' in compact arrays, other fields' as Whoosh tuples."""
 
@@ -73,7 +86,8 @@ class TextPool:
     def cleanup(self) -> None:
         """Empty the pool (Whoosh calls this when the segment is closed)."""
         self._other: list[tuple] = []
-        self._terms: dict[tuple[str, bytes], int] = {}
+        self.term_count = 0
+        self._field_terms = {name: _TermIds(self) for name in self.text_fields}  # term ids per field
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
         self._positions = bytearray()
         self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
@@ -89,27 +103,32 @@ class TextPool:
         if not value:  # only text fields carry a value: their positions
             self._other.append(item)
             return
-        key = (fieldname, tbytes)
-        tid = self._terms.get(key)
-        if tid is None:
-            tid = self._terms[key] = len(self._terms)
-        self._tids.append(tid)
+        self._tids.append(self._field_terms[fieldname][tbytes.decode("utf-8")])
         self._docs.append(docnum)
         self._tfs.append(len(value) >> 2)
         self._positions += value
 
     def add_text(self, fieldname: str, docnum: int, postings: TextPostings) -> None:
         """Add a document's postings of a text field at once (as add() would, one by one)."""
-        terms = self._terms
-        self._tids.extend([terms.setdefault((fieldname, t), len(terms)) for t in postings.terms])
+        self._tids.extend(map(self._field_terms[fieldname].__getitem__, postings.terms))
         self._docs.extend(repeat(docnum, len(postings.terms)))
         self._tfs.extend(postings.tfs)
         self._positions += postings.positions
 
-    def _lengths(self, keys) -> np.ndarray:
+    def _sorted_terms(self) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+        """(flat keys in sorted order, each term id's rank in it, each term id's field number)."""
+        keys, rank, fields = [], np.empty(self.term_count, np.int32), np.empty(self.term_count, np.int32)
+        for number, name in enumerate(self.text_fields):  # sorted: field numbers sort as names do
+            ids = self._field_terms[name]
+            terms = sorted(ids)  # code point order is UTF-8 byte order
+            tids = np.fromiter(map(ids.__getitem__, terms), np.int64, len(terms))
+            rank[tids] = np.arange(len(keys), len(keys) + len(terms), dtype=np.int32)
+            fields[tids] = number
+            keys += [bytes([number]) + t.encode("utf-8") for t in terms]
+        return keys, rank, fields
+
+    def _lengths(self, field_of_tid: np.ndarray) -> np.ndarray:
         """Exact field lengths (sums of term frequencies): one row per text field."""
-        field_of_tid = np.empty(len(keys), dtype=np.int32)
-        field_of_tid[[self._terms[k] for k in keys]] = [self.text_fields.index(f) for f, _ in keys]
         fields = field_of_tid[np.frombuffer(self._tids, dtype=np.int32)]
         where = fields.astype(np.int64) * self.doc_count + np.frombuffer(self._docs, dtype=np.int32)
         sums = np.bincount(where, weights=np.frombuffer(self._tfs, dtype=np.uint32),
@@ -122,15 +141,13 @@ class TextPool:
             self.merged.terms = self._other_terms()
             return self.merged
         # Each input array is dropped as soon as it is used: this is the worker's memory peak.
-        keys = sorted(self._terms)
-        lengths = self._lengths(keys)
-        rank = np.empty(len(keys), dtype=np.int32)
-        rank[[self._terms[k] for k in keys]] = np.arange(len(keys), dtype=np.int32)
-        self._terms = {}
+        flat_keys, rank, field_of_tid = self._sorted_terms()
+        self._field_terms = {}
+        lengths = self._lengths(field_of_tid)
         term_rank = rank[np.frombuffer(self._tids, dtype=np.int32)]
         self._tids = None
         order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(keys)))))
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(flat_keys)))))
         del term_rank
         docs = np.frombuffer(self._docs, dtype=np.int32)[order]
         self._docs = None
@@ -141,7 +158,6 @@ class TextPool:
         del order, tfs
         self._tfs = None
         position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
-        flat_keys = [bytes([self.text_fields.index(f)]) + t for f, t in keys]
         return SortedPostings(self._other_terms(), flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
 
     def _other_terms(self):
