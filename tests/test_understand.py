@@ -290,6 +290,11 @@ TYPO_ARTICLES = ARTICLES + [
     {"id": "luu-2", "title": "Thư mục để lưu tài liệu", "body": "Tạo thư mục để lưu tài liệu quan trọng."},
     {"id": "luu-3", "title": "Ổ cứng để lưu phim", "body": "Mua ổ cứng để lưu phim và nhạc."},
     {"id": "lau", "title": "Khăn để lau bàn", "body": "Dùng khăn ẩm để lau bàn ăn."},
+    {"id": "ds-1", "title": "Lễ hội chọi trâu Đồ Sơn năm 2017", "body": "Lễ hội chọi trâu Đồ Sơn năm 2017 thu hút du khách."},
+    {"id": "ds-2", "title": "Biển Đồ Sơn năm nay đông khách", "body": "Biển Đồ Sơn năm nay đón nhiều khách."},
+    {"id": "ds-3", "title": "Đồ Sơn năm xưa", "body": "Ký ức về Đồ Sơn năm xưa."},
+    {"id": "ds-hotel", "title": "Khách sạn ở Đồ Sơn kín phòng", "body": "Năm nay, khách sạn ở Đồ Sơn kín phòng dịp lễ."},
+    {"id": "am", "title": "Giỏ trái cây đầy ăm ắp", "body": "Giỏ trái cây đầy ăm ắp."},
 ]
 
 
@@ -337,6 +342,14 @@ def test_a_typo_is_also_searched_as_its_next_likeliest_reading(typo_index):
     assert pages[0].rewritten == "để lưu" and pages[0].total == 4
     assert "lau" in [h.doc_id for page in pages for h in page]
     assert typo_index.search("để lưu", limit=3).total == 3
+
+
+def test_articles_holding_the_word_meant_hold_a_typo_inside_a_word_of_several_syllables(typo_index):
+    # pyvi reads "Đồ Sơn ăm" as one word; the articles holding "Đồ Sơn" and "năm" (the reading
+    # proposed), adjacent or not, hold it: none of its syllables is dropped
+    results = typo_index.search("Đồ Sơn ăm", limit=3)
+    assert results.suggestion == "Đồ Sơn năm" and results.dropped == []
+    assert results.total == 4  # ds-1, ds-2, ds-3 and ds-hotel
 
 
 def test_a_query_understood_on_one_generation_is_understood_afresh_on_the_next(tmp_path, monkeypatch):
