@@ -33,8 +33,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import DERIVED_PREFIX, IndexNotFound, current_generation, derived_lock
-from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled, respelled_forms,
-                         variants)
+from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
+                         respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -45,7 +45,7 @@ FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when e
 MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
-RUNNER_UP_WEIGHT = 1.2  # of the words around another candidate for a typo (its chosen one's weigh 1: its words count too)
+RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # in each generation's folder
@@ -637,7 +637,7 @@ class Index:
         plan, alternatives = _plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, text, (suggestion, *others))
+        lookups, matched, words = self._execute(scorer, plan, alternatives, text, readings=(suggestion, *others))
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -768,7 +768,8 @@ class Index:
                                                                        ids.__len__))))
             else:
                 ids = scorer.matches(q.fieldname, q.text)
-                lookups.append((q.fieldname, q.text, q.boost))
+                if q.boost:  # a word a typo may stand for only matches
+                    lookups.append((q.fieldname, q.text, q.boost))
             respelling[ids] = True
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
@@ -887,16 +888,23 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool, others
     if exact:
         return plan, []
     unaccented = is_unaccented(text)
-    chosen = [f for reading in (suggestion, *others) if reading  # the words around what a typo became
-              for f in (respelled_forms(text, reading) if reading == suggestion else respelled_forms(reading, text))]
-    chosen = list(dict.fromkeys(chosen))
-    unsure = [f for f in dict.fromkeys(f for reading in others for f in respelled_forms(text, reading))
-              if f not in chosen]
-    meant = list(dict.fromkeys(f for reading in (suggestion, *others) if reading for f in meant_words(text, reading)))
+    chosen, unsure, meant = _typo_forms(text, suggestion, others)
     return plan, (_alternatives(variants(text), plan.marks, unaccented)
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
+
+
+def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list, list, list]:
+    """The search terms around the words typos became: (the word pairs of the reading proposed and
+    of the text as searched, those of its other readings, the words meant alone)."""
+    chosen = [f for reading in (suggestion, *others) if reading
+              for f in (respelled_forms(text, reading) if reading == suggestion else respelled_forms(reading, text))]
+    chosen = list(dict.fromkeys(chosen))
+    unsure = [f for f in dict.fromkeys(f for reading in others for f in respelled_forms(text, reading))
+              if f not in chosen]
+    meant = dict.fromkeys(f for reading in (suggestion, *others) if reading for f in meant_words(text, reading))
+    return chosen, unsure, list(meant)
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False,
