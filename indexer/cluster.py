@@ -538,13 +538,13 @@ class ClusterIndex:
         _check_paging(sort, limit, page)
         parse(query_text)
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion = (None, None) if exact else understand_query(query_text, self._frequency_of(query_text),
-                                                                            self._lexicon)
+        rewritten, suggestion, others = (None, None, ()) if exact else understand_query(
+            query_text, self._frequency_of(query_text), self._lexicon)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
         for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
             # searched without the copy groups of all shards for its generation (sent to it now)
-            found, prefetched, down = self._find(args, (filters, group, limit), limit if page == 1 else 0)
+            found, prefetched, down = self._find(args, (filters, group, limit, others), limit if page == 1 else 0)
             changed = self._note_generations({n: f.generation for n, f in found.items()})
             if not (group and self._regrouped(found)) and not changed:
                 break

@@ -33,8 +33,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
 from .store import LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
-from .understand import (Lexicon, decode_query, has_operators, is_unaccented, mistyped, respelled, respelled_forms,
-                         variants)
+from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
+                         respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -44,6 +44,8 @@ RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
+MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
+RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
@@ -285,9 +287,12 @@ def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words
     for word in words:
         parts = [_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
                  for lookups in word.parts]
-        mask = np.logical_and.reduce(parts)
         anyone |= np.logical_or.reduce(parts)
-        masks.append(mask | respelling if set(fold(word.text).split()) <= respelled_words else mask)
+        syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
+        whole = set(syllables) <= respelled_words
+        keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
+        masks.append(np.logical_and.reduce([part | respelling if whole or s in respelled_words else part
+                                            for s, part in zip(keys, parts)]))
     return WordMasks(masks, anyone, folded)
 
 
@@ -421,10 +426,10 @@ class _Snapshot:
         self._lexicon_thread: threading.Thread | None = None
         self._merged: _Snapshot | None = None  # the generation this one merged, held while it builds its Lexicon
         self._merged_lexicon: Lexicon | None = None  # or its Lexicon, ready
-        self._understood: OrderedDict[str, tuple] = OrderedDict()  # NFC query -> (rewritten, suggestion)
+        self._understood: OrderedDict[str, tuple] = OrderedDict()  # NFC query -> understand_query()
         self._understood_lock = threading.Lock()
 
-    def understood(self, query_text: str) -> tuple[str | None, str | None]:
+    def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
         queries once the Lexicon is ready (before, the answers lack it and are not kept)."""
         key = unicodedata.normalize("NFC", query_text)
@@ -636,9 +641,9 @@ class Index:
         window = _recency_window(date_from, date_to)
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
-            rewritten, suggestion = (None, None) if exact else snap.understood(query_text)
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
-                               page * limit, filters, group, limit)
+                               page * limit, filters, group, limit, others)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -648,15 +653,16 @@ class Index:
                        kept=found.kept)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, page_size: int, grouping: "CopyGroups | None" = None,
-              first: int = 0) -> Found:
-        """The n first documents for an understood query, ranked with the scorer's counts (grouped:
-        copies of a better-ranked one left out; words dropped when fewer than page_size articles
-        hold them all), and the facets of all its matches."""
-        plan, alternatives = _plan(scorer, text, suggestion, exact)
+              n: int, filters: dict, group: bool, page_size: int, others: tuple = (),
+              grouping: "CopyGroups | None" = None, first: int = 0) -> Found:
+        """The n first documents for an understood query (others: its other readings searched
+        too, see understand_query), ranked with the scorer's counts (grouped: copies of a
+        better-ranked one left out; words dropped when fewer than page_size articles hold them
+        all), and the facets of all its matches."""
+        plan, alternatives = _plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, text, suggestion)
+        lookups, matched, words = self._execute(scorer, plan, alternatives, text, readings=(suggestion, *others))
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -688,7 +694,7 @@ class Index:
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
-             grouping: CopyGroups | None = None, first: int = 0) -> Found:
+             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
@@ -698,7 +704,7 @@ class Index:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size, grouping, first)
+                               filters or {}, group, page_size, others, grouping, first)
             if first and not found.missing:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
@@ -771,9 +777,10 @@ class Index:
             hashes = snap.reader.id_hashes()[snap.reader.live]
             return len(hashes), np.sort(hashes)[:count]
 
-    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", suggestion: str | None = None):
+    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", readings=()):
         """(score lookups, matched, word masks) for a plan, with other spellings (terms and
-        phrases) of the query text counted too; the lookups score the articles finally shown
+        phrases) of the query text counted too (readings: those proposed or searched too, whose
+        respelled words they stand for); the lookups score the articles finally shown
         (``_scores``). Without free words, matched is final; with them, it still has to be
         narrowed to the articles holding the words (``_relax``)."""
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
@@ -793,7 +800,8 @@ class Index:
                                                                        ids.__len__))))
             else:
                 ids = scorer.matches(q.fieldname, q.text)
-                lookups.append((q.fieldname, q.text, q.boost))
+                if q.boost:  # a word a typo may stand for only matches
+                    lookups.append((q.fieldname, q.text, q.boost))
             respelling[ids] = True
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
@@ -801,7 +809,8 @@ class Index:
         if plan.excluded is not None:
             matched &= ~_doc_mask(scorer, plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
-        return lookups, matched, _word_masks(scorer, plan.words, few, respelling, respelled(query_text, suggestion))
+        respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
+        return lookups, matched, _word_masks(scorer, plan.words, few, respelling, respelled_words)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
@@ -845,8 +854,8 @@ class Index:
         QueryError like search()."""
         parse(query_text)
         with self._snapshot() as snap:
-            rewritten, suggestion = (None, None) if exact else snap.understood(query_text)
-            return _plan(snap.scorer, rewritten or query_text, suggestion, exact)[0].marks
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
+            return _plan(snap.scorer, rewritten or query_text, suggestion, exact, others)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""
@@ -895,8 +904,9 @@ def _frequency(scorer: Scorer, term: str) -> int:
     return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
 
 
-def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
-    """The plan of a query (its restored reading ranking higher) and lookups of its other spellings."""
+def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
+    """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
+    (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(scorer)
     plan = builder.build(parse(text))
     if suggestion:
@@ -904,20 +914,38 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool):
         typos = mistyped(text, suggestion)
         for word in plan.words:  # a word holding a likely typo is dropped first
             word.mistyped = bool(set(fold(word.text).split()) & typos)
+        for term in plan.rare + plan.common:  # and ranks less than the words the reading proposes
+            if set(fold(term.text).split("_")) & typos:
+                term.boost *= MISTYPED_WEIGHT
     if exact:
         return plan, []
     unaccented = is_unaccented(text)
-    respelled = respelled_forms(text, suggestion) if suggestion else []
+    chosen, unsure, meant = _typo_forms(text, suggestion, others)
     return plan, (_alternatives(variants(text), plan.marks, unaccented)
-                  + _alternatives(respelled, plan.marks, unaccented, accents=not unaccented))
+                  + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
+                  + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
+                  + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
 
 
-def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False) -> list:
+def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list, list, list]:
+    """The search terms around the words typos became: (the word pairs of the reading proposed and
+    of the text as searched, those of its other readings, the words meant alone)."""
+    chosen = [f for reading in (suggestion, *others) if reading
+              for f in (respelled_forms(text, reading) if reading == suggestion else respelled_forms(reading, text))]
+    chosen = list(dict.fromkeys(chosen))
+    unsure = [f for f in dict.fromkeys(f for reading in others for f in respelled_forms(text, reading))
+              if f not in chosen]
+    meant = dict.fromkeys(f for reading in (suggestion, *others) if reading for f in meant_words(text, reading))
+    return chosen, unsure, list(meant)
+
+
+def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False,
+                  share: float = 1.0) -> list:
     """Lookups of other spellings of the query's abbreviations and codes (or of the words a
     typo replaced): a term (exact fields) or a phrase (folded fields; with accents, the exact
     ones) each, weighed like the query's own words; results mark them too."""
     lookups = []
-    weight = ALTERNATIVE * (FOLDED if unaccented else EXACT)
+    weight = share * ALTERNATIVE * (FOLDED if unaccented else EXACT)
     for form in forms:
         marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, accents, WORD_GAP))
         for f in ("title", "body"):
@@ -951,22 +979,25 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
     return lexicon
 
 
-def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None]:
+def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
-    reading when unaccented, else None); frequency(term) and lexicon() (None while it is built)
-    come from one index or, summed, from a cluster's shards."""
+    reading when unaccented, else None; its other readings where a typo's correction was unsure,
+    searched too); frequency(term) and lexicon() (None while it is built) come from one index or,
+    summed, from a cluster's shards."""
     query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
-        return rewritten, None
+        return rewritten, None, ()
     lexicon = lexicon()
     if lexicon is None:
-        return rewritten, None
-    corrected = lexicon.correct(searched)
+        return rewritten, None, ()
+    typed, corrected = searched, lexicon.correct(searched)
     if corrected:
         searched = rewritten = corrected
-    return rewritten, lexicon.reading(searched)
+    suggestion = lexicon.reading(searched)
+    read = suggestion or corrected
+    return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
 
 
 def adjacent_sum(parts, syllables: list[str]):

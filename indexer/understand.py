@@ -53,6 +53,8 @@ EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
 MARK_EDIT, KEY_EDIT, LETTER_EDIT = 0.75, 1.25, 1.6
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 RESPELL_COST = 5.0  # the same for a typo that made another indexed word: the context must say so
+RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo changed is searched too
+MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 LEXICON_FORMAT = 2  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id)
@@ -270,12 +272,15 @@ def variants(text: str) -> list[tuple[str, ...]]:
 
 
 def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], list[int]]:
-    """(text's folded words, the reading's words, where the reading spells a word otherwise)."""
-    typed = WORD_RE.findall(fold(canonical(text)))
+    """(text's folded words, the reading's words, where the reading spells a word otherwise: other
+    letters, or other accents on a word typed with accents)."""
+    words = WORD_RE.findall(canonical(text))
+    typed = [fold(w) for w in words]
     read = [canonical(w) for w in WORD_RE.findall(reading or "")]
     if len(typed) != len(read):
         return typed, read, []
-    return typed, read, [i for i, (a, b) in enumerate(zip(typed, read)) if a != fold(b)]
+    return typed, read, [i for i, (w, a, b) in enumerate(zip(words, typed, read))
+                         if a != fold(b) or (w != a and w != b)]
 
 
 def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
@@ -283,6 +288,12 @@ def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
     otherwise (a typo that made another word), as search terms: looked up besides text's own."""
     _, read, changed = _respellings(text, reading)
     return list(dict.fromkeys(tuple(read[j:j + 2]) for i in changed for j in (i - 1, i) if 0 <= j < len(read) - 1))
+
+
+def meant_words(text: str, reading: str) -> list[tuple[str]]:
+    """The words of a reading of text that spell its words otherwise, each as a search term."""
+    _, read, changed = _respellings(text, reading)
+    return [(read[i],) for i in changed]
 
 
 def respelled(text: str, reading: str | None = None) -> set[str]:
@@ -666,6 +677,41 @@ class Lexicon:
         read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
         respelled = fold(read.lower()) != fold(text.lower())
         return read if read != text and (respelled or is_unaccented(text)) else None
+
+    def runners_up(self, text: str, reading: str) -> list[str]:
+        """Other readings of text, best first (at most MAX_RUNNERS_UP): the reading chosen (of the
+        same words) with one word that it spells otherwise (a typo's correction or respelling)
+        replaced by another candidate almost as likely in context (within RUNNER_UP)."""
+        typed, read = WORD_RE.findall(text), WORD_RE.findall(reading)
+        if len(typed) != len(read):
+            return []
+        words, marked = [canonical(w) for w in read], not is_unaccented(text)
+        found = sorted(((score, i, other) for i, (a, b) in enumerate(zip(typed, words)) if fold(a.lower()) != fold(b)
+                        for score, other in self._seconds(a.lower(), words, i, marked)), reverse=True)
+        others = []
+        for _, i, other in found[:MAX_RUNNERS_UP]:
+            chosen = iter(range(len(read)))
+            others.append(WORD_RE.sub(lambda m: with_case_of(m.group(), other) if next(chosen) == i else m.group(),
+                                      reading))
+        return others
+
+    def _seconds(self, typed: str, words: list[str], i: int, marked: bool) -> list[tuple[float, str]]:
+        """(log-odds against words[i], candidate) of the other candidates for the typed word at i
+        within RUNNER_UP of it, its neighbours as read; without accents in the query, one per
+        spelling without them (the search matches them all)."""
+        choices = self._choices(typed, True, True, marked)
+        options = list(choices)
+        score = np.array(list(choices.values()))
+        score += (self._transitions([words[i - 1]], options)[0] if i else np.log(self._unigrams(options)))
+        if i + 1 < len(words):
+            score += self._transitions(options, [words[i + 1]])[:, 0]
+        key = (lambda s: s) if marked else fold
+        best = {}
+        for s, option in sorted(zip(score.tolist(), options), reverse=True):
+            best.setdefault(key(option), (s, option))
+        chosen = best.get(key(words[i]), (float(score.max()), None))[0]
+        return [(s - chosen, option) for k, (s, option) in best.items()
+                if k not in (key(words[i]), key(canonical(typed))) and s >= chosen - RUNNER_UP]
 
     def prepare_typos(self) -> None:
         """Build the table of near syllables now (seconds on a large index), not on first use."""

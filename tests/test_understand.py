@@ -328,6 +328,15 @@ TYPO_ARTICLES = ARTICLES + [
     {"id": "dinh-1", "title": "Leo lên đỉnh núi", "body": "Đoàn leo lên đỉnh núi cao nhất."},
     {"id": "dinh-2", "title": "Lên đỉnh Fansipan", "body": "Du khách lên đỉnh Fansipan bằng cáp treo."},
     {"id": "doanh", "title": "Doanh thu lên cao", "body": "Doanh nghiệp báo doanh thu lên doanh số kỷ lục."},
+    {"id": "luu-1", "title": "Cách để lưu ảnh", "body": "Cách để lưu ảnh trên điện thoại."},
+    {"id": "luu-2", "title": "Thư mục để lưu tài liệu", "body": "Tạo thư mục để lưu tài liệu quan trọng."},
+    {"id": "luu-3", "title": "Ổ cứng để lưu phim", "body": "Mua ổ cứng để lưu phim và nhạc."},
+    {"id": "lau", "title": "Khăn để lau bàn", "body": "Dùng khăn ẩm để lau bàn ăn."},
+    {"id": "ds-1", "title": "Lễ hội chọi trâu Đồ Sơn năm 2017", "body": "Lễ hội chọi trâu Đồ Sơn năm 2017 thu hút du khách."},
+    {"id": "ds-2", "title": "Biển Đồ Sơn năm nay đông khách", "body": "Biển Đồ Sơn năm nay đón nhiều khách."},
+    {"id": "ds-3", "title": "Đồ Sơn năm xưa", "body": "Ký ức về Đồ Sơn năm xưa."},
+    {"id": "ds-hotel", "title": "Khách sạn ở Đồ Sơn kín phòng", "body": "Năm nay, khách sạn ở Đồ Sơn kín phòng dịp lễ."},
+    {"id": "am", "title": "Giỏ trái cây đầy ăm ắp", "body": "Giỏ trái cây đầy ăm ắp."},
 ]
 
 
@@ -340,7 +349,8 @@ def typo_index(tmp_path_factory):
 def test_two_letters_swapped_are_likelier_than_a_more_frequent_word_with_a_letter_changed(typo_index):
     # "oia": "oai" swapped (1 article) or "gia" with o for g (3 articles): the swap is the likelier slip
     assert typo_index.search("oia").rewritten == "oai"
-    assert [h.doc_id for h in typo_index.search("oia")] == ["oai"]
+    # "gia" is searched too (the next likeliest reading), after it
+    assert [h.doc_id for h in typo_index.search("oia")][:1] == ["oai"]
 
 
 def test_a_word_typed_without_accents_in_an_accented_query_lacks_them(typo_index):
@@ -365,6 +375,23 @@ def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_
     results = typo_index.search("ẩu đả ại", limit=3)
     assert results.suggestion == "ẩu đả tại" and results.dropped == ["ại"]
     assert sorted(h.doc_id for h in results) == ["fight", "fight-2", "fight-3"]
+
+
+def test_a_typo_is_also_searched_as_its_next_likeliest_reading(typo_index):
+    # "lcu" is one edit from "lưu" (likelier: three articles have "để lưu") and from "lau": the
+    # article holding "để lau" is found too, though a page of articles (3) holds "để lưu"
+    pages = [typo_index.search("để lcu", limit=3, page=n) for n in (1, 2)]
+    assert pages[0].rewritten == "để lưu" and pages[0].total == 4
+    assert "lau" in [h.doc_id for page in pages for h in page]
+    assert typo_index.search("để lưu", limit=3).total == 3
+
+
+def test_articles_holding_the_word_meant_hold_a_typo_inside_a_word_of_several_syllables(typo_index):
+    # pyvi reads "Đồ Sơn ăm" as one word; the articles holding "Đồ Sơn" and "năm" (the reading
+    # proposed), adjacent or not, hold it: none of its syllables is dropped
+    results = typo_index.search("Đồ Sơn ăm", limit=3)
+    assert results.suggestion == "Đồ Sơn năm" and results.dropped == []
+    assert results.total == 4  # ds-1, ds-2, ds-3 and ds-hotel
 
 
 def test_a_query_understood_on_one_generation_is_understood_afresh_on_the_next(tmp_path, monkeypatch):
