@@ -34,6 +34,7 @@ import numpy as np
 IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
 MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
+MERGE_BELOW = 4  # sorted arrays whose lengths differ less than this many times are intersected by merging
 
 
 def encode_keys(keys: list[bytes]) -> bytes:
@@ -182,7 +183,7 @@ class FlatPostings:
         if not len(at):
             return EMPTY, EMPTY
         counts = tfs[at].astype(np.int64)
-        firsts = np.cumsum(tfs[:at[-1] + 1], dtype=np.int64)[at] - counts + self.position_starts[i]  # at increases
+        firsts = sums_before(tfs, at) + self.position_starts[i]
         return np.repeat(ids[at], counts), self.positions[runs(firsts, counts)]
 
     def positions_in(self, i: int, docs: np.ndarray):
@@ -210,16 +211,32 @@ def runs(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
+def sums_before(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The sum of values before each index of at (strictly increasing): sums of the runs between
+    them, accumulated (a cumulative sum of every value up to the last costs ~15 times more)."""
+    before = np.empty(len(at), dtype=np.int64)
+    before[0] = values[:at[0]].sum(dtype=np.int64)
+    if len(at) > 1:
+        np.cumsum(np.add.reduceat(values[:at[-1]], at[:-1], dtype=np.int64), out=before[1:])
+        before[1:] += before[0]
+    return before
+
+
 def ascending(values: np.ndarray) -> np.ndarray:
     """values in increasing order (occurrence keys nearly always are already)."""
     return values if len(values) < 2 or bool((values[1:] >= values[:-1]).all()) else np.sort(values)
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values of a that are also in b, both sorted without repeats (binary searches, no sort)."""
+    """The values of a that are also in b, both sorted without repeats: binary searches of the
+    shorter in the longer, or, when their lengths are alike, one merge (a stable sort of two runs)."""
     if len(a) > len(b):
         a, b = b, a
-    return a[present(b, a)]
+    if len(a) * MERGE_BELOW < len(b):
+        return a[present(b, a)]
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")
+    return both[:-1][both[1:] == both[:-1]]
 
 
 def present(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
