@@ -98,6 +98,10 @@ class Scorer:
         """A numeric column (e.g. recency) as one array over all documents."""
         return self.reader.column(name)
 
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        """Find many (field, term) in the index at once before they are used one by one."""
+        self.reader.look_up(terms)
+
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term."""
         return self.count(("df", field, term))

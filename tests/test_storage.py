@@ -282,3 +282,12 @@ def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_
         every = zip(*(a.tolist() for a in reader.positions("body", words[0], everyone)))
         assert set(zip(doc.tolist(), pos.tolist())) == {(d, p) for d, p in every if d % 3 == 1}, words
 
+
+def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_segments):
+    reader, _ = two_segments
+    terms = [(f, t) for f in ("title", "body", "body_fold") for t in ("của", "cua", "việt_nam", "không", "zzz")]
+    alone = {t: reader.rows(*t) for t in terms}
+    reader._rows.clear()
+    reader.look_up(terms)
+    assert {t: reader.rows(*t) for t in terms} == alone
+    assert any(alone.values()) and not all(alone.values())

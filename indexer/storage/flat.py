@@ -132,6 +132,21 @@ class FlatPostings:
             i += 1
         return None
 
+    def rows(self, keys: list[bytes], hashes: np.ndarray) -> list[tuple[int, int]]:
+        """(index in keys, term row) of each of the keys this segment holds (hashes: their
+        key_hash values, a uint64 array): one binary search for all of them."""
+        if not len(self.hashes):
+            return []
+        at = self.hashes.searchsorted(hashes).clip(max=len(self.hashes) - 1)
+        hit = np.flatnonzero(self.hashes[at] == hashes)
+        found = []
+        for n, row in zip(hit.tolist(), self.hash_rows[at[hit]].tolist()):
+            if self.key(row) != keys[n]:  # another key of the same hash: look further
+                row = self.row(keys[n], hashes[n])
+            if row is not None:
+                found.append((n, row))
+        return found
+
     def field_rows(self, number: int) -> tuple[int, int]:
         """(first, past the last) term row of the field numbered number: keys sort by field first."""
         return self._first_row(bytes([number])), self._first_row(bytes([number + 1]))

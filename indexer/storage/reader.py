@@ -122,6 +122,20 @@ class IndexReader:
             self._rows[(field, term)] = found
         return found
 
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        """Find the rows of many (field, term) at once, for rows() to remember: one binary search
+        per segment for all of them (a query looks up dozens, each in every segment)."""
+        wanted = [t for t in dict.fromkeys(terms) if t not in self._rows]
+        keys = [bytes([self.fields.index(field)]) + term.encode("utf-8") for field, term in wanted]
+        hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+        found = [[] for _ in wanted]
+        for s in self.segments if wanted else ():
+            for n, row in s.flat.rows(keys, hashes):
+                found[n].append((s, row))
+        if len(self._rows) + len(wanted) >= ROWS_CACHE:
+            self._rows.clear()
+        self._rows.update(zip(wanted, found))
+
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of a term over all segments, or None; read-only
         arrays, remembered (a search looks a word up to score it and to match it, and common
