@@ -137,7 +137,7 @@ class FlatPostings:
         key_hash values, a uint64 array): one binary search for all of them."""
         if not len(self.hashes):
             return []
-        at = self.hashes.searchsorted(hashes).clip(max=len(self.hashes) - 1)
+        at = np.minimum(self.hashes.searchsorted(hashes), len(self.hashes) - 1)
         hit = np.flatnonzero(self.hashes[at] == hashes)
         found = []
         for n, row in zip(hit.tolist(), self.hash_rows[at[hit]].tolist()):
@@ -258,12 +258,12 @@ def present(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Which values are in keys (sorted): np.isin by binary searches, without sorting both."""
     if not len(keys):
         return np.zeros(len(values), dtype=bool)
-    return keys[keys.searchsorted(values).clip(max=len(keys) - 1)] == values
+    return keys[np.minimum(keys.searchsorted(values), len(keys) - 1)] == values  # not clip(): ~3 times the cost
 
 
 def located(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """The indexes in keys (sorted) of the values it holds, in the values' order."""
     if not len(keys):
         return np.zeros(0, dtype=np.int64)
-    at = keys.searchsorted(values).clip(max=len(keys) - 1)
+    at = np.minimum(keys.searchsorted(values), len(keys) - 1)
     return at[keys[at] == values]
