@@ -201,11 +201,6 @@ class FlatPostings:
         firsts = sums_before(tfs, at) + self.position_starts[i]
         return np.repeat(ids[at], counts), self.positions[runs(firsts, counts)]
 
-    def positions_in(self, i: int, docs: np.ndarray):
-        """(document, position) of each occurrence of term row i in the sorted documents docs."""
-        doc, pos = self.occurrences_in(i, located(self.slice(i)[0], docs))
-        return doc.astype(np.int64), pos
-
     def phrase(self, rows: list[int | None]) -> np.ndarray:
         """Document numbers where the terms of these rows occur one right after another."""
         if not rows or any(r is None for r in rows):
