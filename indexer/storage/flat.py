@@ -27,7 +27,6 @@ from __future__ import annotations
 import mmap
 import os
 import zlib
-from functools import reduce
 
 import numpy as np
 
@@ -190,31 +189,6 @@ class FlatPostings:
         return (np.repeat(np.repeat(np.arange(len(rows)), counts)[kept], tfs),
                 np.repeat(self.ids[at[kept]], tfs), self.positions[runs(firsts, tfs)])
 
-    def occurrences_in(self, i: int, at: np.ndarray):
-        """(document, position) of each occurrence of term row i in its postings numbered at."""
-        ids, tfs = self.slice(i)
-        if len(at) == len(ids):  # every posting: the term's positions are one run
-            return np.repeat(ids, tfs), self.positions[self.position_starts[i]:self.position_starts[i + 1]]
-        if not len(at):
-            return EMPTY, EMPTY
-        counts = tfs[at].astype(np.int64)
-        firsts = sums_before(tfs, at) + self.position_starts[i]
-        return np.repeat(ids[at], counts), self.positions[runs(firsts, counts)]
-
-    def phrase(self, rows: list[int | None]) -> np.ndarray:
-        """Document numbers where the terms of these rows occur one right after another."""
-        if not rows or any(r is None for r in rows):
-            return EMPTY
-        docs = reduce(_intersect_sorted, [self.slice(r)[0] for r in rows])
-        keys = None
-        for i, r in enumerate(rows):  # only the occurrences in documents holding every term
-            doc_of, pos = self.occurrences_in(r, self.slice(r)[0].searchsorted(docs))
-            # one key per occurrence, shifted back to where the phrase would start
-            k = ascending((doc_of.astype(np.int64) << 32) | (pos.astype(np.int64) + len(rows) - i))
-            keys = k if keys is None else _intersect_sorted(keys, k)
-        starts = keys >> 32
-        return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
-
 
 def runs(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The indexes firsts[k], firsts[k] + 1, ... (counts[k] of them) for every k, in one array."""
@@ -237,7 +211,7 @@ def ascending(values: np.ndarray) -> np.ndarray:
     return values if len(values) < 2 or bool((values[1:] >= values[:-1]).all()) else np.sort(values)
 
 
-def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The values of a that are also in b, both sorted without repeats: binary searches of the
     shorter in the longer, or, when their lengths are alike, one merge (a stable sort of two runs)."""
     if len(a) > len(b):

@@ -11,13 +11,14 @@ import os
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
+from functools import reduce
 from itertools import accumulate
 
 import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
-from .flat import EMPTY, TERMS, FlatPostings, key_hash, located, runs, sums_before
+from .flat import EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, sums_before
 from .writer import text_fields
 
 
@@ -210,9 +211,18 @@ class IndexReader:
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
-        rows = [dict(self.rows(field, w)) for w in words]
-        return np.concatenate([s.flat.phrase([r[s] for r in rows]) + s.offset
-                               for s in self.segments if all(s in r for r in rows)] or [EMPTY])
+        postings = [self.postings(field, w) for w in words]
+        if not words or any(p is None for p in postings):
+            return EMPTY
+        docs = reduce(intersect_sorted, [ids for ids, _ in postings])
+        keys = None
+        for i, word in enumerate(words):  # only the occurrences in documents holding every word
+            doc, pos = self.positions(field, word, docs)
+            # one key per occurrence, shifted back to where the phrase would start
+            k = ascending((doc << 32) | (pos + len(words) - i))
+            keys = k if keys is None else intersect_sorted(keys, k)
+        starts = keys >> 32
+        return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
 
     def terms(self, field: str):
         """Yield (term, how many live documents hold it) of a field's terms, segment by segment
