@@ -265,12 +265,12 @@ def two_segments(tmp_path, monkeypatch):
     indexer.update_index([src], tmp_path / "index", procs=1, **QUIET)
     reader = indexer.storage.open_reader(indexer.store.current_generation(tmp_path / "index"))
     assert len(reader.segments) == 2
-    yield reader, articles
+    yield reader, articles, tmp_path / "index"
     reader.close()
 
 
 def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_segments):
-    reader, articles = two_segments
+    reader, articles, _ = two_segments
     rng = random.Random(7)
     bodies = [[t for t, _ in indexer.analysis.exact_terms(a["body"])] for a in rng.sample(articles, 40)]
     runs = [terms[k:k + n] for terms in bodies for n in (2, 3) for k in rng.sample(range(len(terms) - n), 3)]
@@ -284,10 +284,25 @@ def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_
 
 
 def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_segments):
-    reader, _ = two_segments
+    reader, _, _ = two_segments
     terms = [(f, t) for f in ("title", "body", "body_fold") for t in ("của", "cua", "việt_nam", "không", "zzz")]
     alone = {t: reader.rows(*t) for t in terms}
     reader._rows.clear()
     reader.look_up(terms)
     assert {t: reader.rows(*t) for t in terms} == alone
     assert any(alone.values()) and not all(alone.values())
+
+
+def test_terms_most_articles_hold_score_and_match_alike_spread_over_all_articles_or_not(two_segments, monkeypatch):
+    reader, articles, index_dir = two_segments
+    common = [t for t, df in reader.terms("body") if df * indexer.scorer.SPREAD > reader.size]
+    queries = [" ".join(common[k:k + 3]) for k in range(0, 30, 3)] + [a["title"] for a in articles[:300:30]]
+
+    def ranked():
+        with indexer.open_index(index_dir) as index:
+            return {q: [(h.doc_id, h.score) for h in index.search(q, limit=1000, group=False)] for q in queries}
+
+    spread = ranked()
+    monkeypatch.setattr(indexer.scorer, "SPREAD", 10**9)  # every term scored and matched at its postings
+    assert ranked() == spread
+    assert len(common) >= 30 and all(spread.values())
