@@ -201,21 +201,23 @@ class IndexReader:
 
     def positions(self, field: str, term: str, docs: np.ndarray):
         """(document, position) arrays of the term's occurrences in field of the documents docs
-        (sorted, no repeats): located in the term's postings over all segments at once (one segment at a time
-        costs a dozen NumPy calls in each), then read from each segment's positions."""
+        (sorted, no repeats): located in the term's postings over all segments at once (one
+        segment at a time costs a dozen NumPy calls in each), then read from each segment."""
         postings = self.postings(field, term)
         at = EMPTY if postings is None else located(postings[0], docs)
         if not len(at):
             return EMPTY, EMPTY
         ids, tfs = postings
         parts = self.rows(field, term)
+        # per segment holding the term: its postings, its first position, its positions
         spans = np.array([(s.flat.starts[row + 1] - s.flat.starts[row], s.flat.position_starts[row],
-                           s.flat.position_starts[row + 1]) for s, row in parts], dtype=np.int64)
+                           s.flat.position_starts[row + 1] - s.flat.position_starts[row]) for s, row in parts],
+                         dtype=np.int64)
         part = np.searchsorted(np.cumsum(spans[:, 0]), at, side="right")  # the segment of each posting read
         counts = tfs[at].astype(np.int64)
-        earlier = np.cumsum(spans[:, 2] - spans[:, 1]) - (spans[:, 2] - spans[:, 1])  # positions in earlier segments
+        earlier = np.cumsum(spans[:, 2]) - spans[:, 2]  # positions in the segments before
         firsts = spans[part, 1] + sums_before(tfs, at) - earlier[part]
-        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64))  # of each segment's positions read
+        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64))  # positions read up to each segment's end
         where = np.split(runs(firsts, counts), ends[:-1])
         positions = np.concatenate([s.flat.positions[w] for (s, _), w in zip(parts, where)])
         return np.repeat(ids[at], counts), positions.astype(np.int64)
