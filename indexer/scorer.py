@@ -137,7 +137,7 @@ class Scorer:
             idf = self.idf(self.doc_frequency(field, term))
             norm = self._norm(field)
             if len(ids) * SPREAD > self.size:  # whole-array steps cost less than so many random accesses
-                ids, tf = slice(None), self.reader.spread(field, term)
+                ids, tf = slice(None), _spread(ids, tf, self.size)
                 denominator = norm + tf  # the same float32 steps; a document without the term adds 0
             else:
                 denominator = norm[ids]
@@ -151,14 +151,6 @@ class Scorer:
         """Ids of the documents holding a term."""
         postings = self.reader.postings(field, term)
         return EMPTY if postings is None else postings[0]
-
-    def mark(self, mask: np.ndarray, field: str, term: str) -> None:
-        """Set mask at the documents holding a term (in many: from its spread frequencies)."""
-        ids = self.matches(field, term)
-        if len(ids) * SPREAD > self.size:
-            mask |= self.reader.spread(field, term) > 0
-        else:
-            mask[ids] = True
 
     def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
                   run_boost: float) -> None:
@@ -199,3 +191,10 @@ def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs:
     else:  # picking the postings of many documents costs more than scoring them all
         return postings
     return ids[at], tf[at]
+
+
+def _spread(ids: np.ndarray, tf: np.ndarray, size: int) -> np.ndarray:
+    """Term frequencies over all documents: tf at ids, 0 elsewhere."""
+    spread = np.zeros(size, dtype=np.float32)
+    spread[ids] = tf
+    return spread

@@ -207,7 +207,7 @@ def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
         if isinstance(leaf, wq.Phrase):
             mask[scorer.phrase(leaf.fieldname, leaf.words)] = True
         else:
-            scorer.mark(mask, leaf.fieldname, leaf.text)
+            mask[scorer.matches(leaf.fieldname, leaf.text)] = True
     return mask
 
 

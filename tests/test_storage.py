@@ -293,7 +293,7 @@ def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_seg
     assert any(alone.values()) and not all(alone.values())
 
 
-def test_terms_most_articles_hold_score_and_match_alike_spread_over_all_articles_or_not(two_segments, monkeypatch):
+def test_terms_most_articles_hold_score_alike_spread_over_all_articles_or_not(two_segments, monkeypatch):
     reader, articles, index_dir = two_segments
     common = [t for t, df in reader.terms("body") if df * indexer.scorer.SPREAD > reader.size]
     queries = [" ".join(common[k:k + 3]) for k in range(0, 30, 3)] + [a["title"] for a in articles[:300:30]]
@@ -303,6 +303,6 @@ def test_terms_most_articles_hold_score_and_match_alike_spread_over_all_articles
             return {q: [(h.doc_id, h.score) for h in index.search(q, limit=1000, group=False)] for q in queries}
 
     spread = ranked()
-    monkeypatch.setattr(indexer.scorer, "SPREAD", 10**9)  # every term scored and matched at its postings
+    monkeypatch.setattr(indexer.scorer, "SPREAD", 10**9)  # every term scored at its postings
     assert ranked() == spread
     assert len(common) >= 30 and all(spread.values())

@@ -103,7 +103,7 @@ class IndexReader:
         self.deleted = sum(s.deleted for s in self.segments)
         self._offsets = [s.offset for s in self.segments]
         self._rows: dict[tuple[str, str], list] = {}
-        self._postings: OrderedDict[tuple, tuple] = OrderedDict()  # (field, term) -> (ids, tfs); spread too
+        self._postings: OrderedDict[tuple[str, str], tuple] = OrderedDict()  # (field, term) -> (ids, tfs)
         self._postings_bytes = 0
         self._postings_lock = threading.Lock()
 
@@ -141,36 +141,19 @@ class IndexReader:
         """(document numbers, term frequencies) of a term over all segments, or None; read-only
         arrays, remembered (a search looks a word up to score it and to match it, and common
         words recur across searches: gathering their postings costs more than scoring them)."""
-        return self._remembered((field, term), lambda: self._gather(field, term))
-
-    def spread(self, field: str, term: str) -> np.ndarray | None:
-        """A term's frequency in every document (0 where it is absent), float32, or None;
-        read-only, remembered like postings (for the terms that many documents hold)."""
-        found = self._remembered((field, term, "spread"), lambda: self._spread(field, term))
-        return None if found is None else found[0]
-
-    def _spread(self, field: str, term: str) -> tuple[np.ndarray] | None:
-        postings = self.postings(field, term)
-        if postings is None:
-            return None
-        spread = np.zeros(self.size, dtype=np.float32)
-        spread[postings[0]] = postings[1]
-        return (spread,)
-
-    def _remembered(self, key: tuple, make):
-        """The arrays remembered under key, else those make() returns (None: nothing), remembered."""
+        key = (field, term)
         with self._postings_lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        found = make()
+        found = self._gather(field, term)
         if found is not None:
             self._remember(key, found)
         return found
 
-    def _remember(self, key: tuple, postings: tuple[np.ndarray, ...]) -> None:
-        """Keep a term's arrays, dropping the least recently used beyond POSTINGS_CACHE_BYTES."""
+    def _remember(self, key: tuple[str, str], postings: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep a term's postings, dropping the least recently used beyond POSTINGS_CACHE_BYTES."""
         for array in postings:
             array.flags.writeable = False
         with self._postings_lock:
