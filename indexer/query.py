@@ -175,6 +175,12 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units + [(code,) for code in terms.codes]
 
 
+def _runs(terms: Terms) -> list[str]:
+    """The query's runs of two and three adjacent syllables and its pyvi compounds, sorted."""
+    runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3) for i in range(len(terms.syllables) - n + 1)}
+    return sorted(runs | set(terms.compounds))
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -204,10 +210,15 @@ class QueryBuilder:
 
     def compounds(self, terms: Terms) -> list[str]:
         """Adjacent syllable runs and pyvi compounds of the query that exist in the index."""
-        runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3)
-                for i in range(len(terms.syllables) - n + 1)}
-        runs.update(terms.compounds)
-        return [run for run in sorted(runs) if self._known(run)]
+        return [run for run in _runs(terms) if self._known(run)]
+
+    def _look_up(self, terms: Terms) -> None:
+        """Find in one pass every term the query may look up (each syllable, code and run, folded
+        and, when accented, exact), rather than one term at a time."""
+        texts = [*terms.syllables, *terms.codes, *_runs(terms)]
+        fields = ("title", "body")
+        self.stats.look_up([(f"{f}_fold", fold(t)) for t in texts for f in fields]
+                           + ([(f, t) for t in texts for f in fields] if terms.accented else []))
 
     def _frequency(self, term: str, accented: bool) -> int:
         """In how many articles' bodies the term is, read as the query reads it."""
@@ -227,6 +238,7 @@ class QueryBuilder:
         holds are left out, so that they do not leave the common ones nothing to rank.
         """
         terms = terms_of(" ".join(words))
+        self._look_up(terms)
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common, lookups = [], [], {}

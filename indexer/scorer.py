@@ -22,6 +22,7 @@ B = 0.75
 DF_CACHE = 100_000  # document frequencies remembered per open index
 SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
+SPREAD = 6  # a term in over 1/SPREAD of the documents is scored over all of them (0 where absent)
 WINDOW = 3  # query words this close, in order, count as near (1/distance² each)
 
 
@@ -97,6 +98,10 @@ class Scorer:
         """A numeric column (e.g. recency) as one array over all documents."""
         return self.reader.column(name)
 
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        """Find many (field, term) in the index at once before they are used one by one."""
+        self.reader.look_up(terms)
+
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term."""
         return self.count(("df", field, term))
@@ -130,10 +135,15 @@ class Scorer:
         if postings is not None:
             ids, tf = postings if within is None else _restricted(postings, *within)
             idf = self.idf(self.doc_frequency(field, term))
+            norm = self._norm(field)
+            if len(ids) * SPREAD > self.size:  # whole-array steps cost less than so many random accesses
+                ids, tf = slice(None), _spread(ids, tf, self.size)
+                denominator = norm + tf  # the same float32 steps; a document without the term adds 0
+            else:
+                denominator = norm[ids]
+                denominator += tf
             weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
             weight *= K1 + 1
-            denominator = self._norm(field)[ids]
-            denominator += tf
             weight /= denominator
             scores[ids] += weight
 
@@ -181,3 +191,10 @@ def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs:
     else:  # picking the postings of many documents costs more than scoring them all
         return postings
     return ids[at], tf[at]
+
+
+def _spread(ids: np.ndarray, tf: np.ndarray, size: int) -> np.ndarray:
+    """Term frequencies over all documents: tf at ids, 0 elsewhere."""
+    spread = np.zeros(size, dtype=np.float32)
+    spread[ids] = tf
+    return spread

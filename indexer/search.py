@@ -186,9 +186,9 @@ def _check_paging(sort: str, limit: int, page: int) -> None:
 def _by_date(matched, recency, window, sort: str, months=None):
     """(matched within the date window and the months chosen, how many matched articles are
     undated and left out or last)."""
-    undated = matched & (recency == 0)
     if window is None and months is None:
-        return matched, int(undated.sum()) if sort == "newest" else 0
+        return matched, int(np.count_nonzero(matched & (recency == 0))) if sort == "newest" else 0
+    undated = matched & (recency == 0)
     within = recency != 0
     if window is not None:
         within &= (recency >= window[0]) & (recency <= window[1])
@@ -196,8 +196,9 @@ def _by_date(matched, recency, window, sort: str, months=None):
 
 
 def _filtered(matched, masks: dict, facets) -> np.ndarray:
-    """matched, narrowed to what these facets' filters keep."""
-    return np.logical_and.reduce([matched, *(masks[f] for f in facets if f in masks)])
+    """matched, narrowed to what these facets' filters keep (matched itself when none applies)."""
+    kept = [masks[f] for f in facets if f in masks]
+    return np.logical_and.reduce([matched, *kept]) if kept else matched
 
 
 def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:

@@ -22,6 +22,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, write_jsonl
 from test_reliability import KILL_QUERIES, news
@@ -243,3 +244,65 @@ def test_an_empty_index_opens_and_finds_nothing(tmp_path):
     indexer.build_index([tmp_path / "empty.jsonl"], tmp_path / "ix", procs=1, **QUIET)
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.doc_count == 0 and index.search("cầu").total == 0
+
+
+def phrase_by_scan(reader, field: str, words: list[str]) -> list[int]:
+    """The documents holding the words in a row in field, from each word's every occurrence."""
+    occurrences = [set(zip(*(a.tolist() for a in reader.positions(field, w, np.arange(reader.size)))))
+                   for w in words]
+    return sorted({d for d, p in occurrences[0] if all((d, p + k) in occurrences[k] for k in range(1, len(words)))})
+
+
+@pytest.fixture
+def two_segments(tmp_path, monkeypatch):
+    """A reader of an index of 300 baomoi articles in two segments (a build, then an update)."""
+    never_merge(monkeypatch)
+    articles, src = baomoi_articles(300), tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "news.jsonl", articles[:200])
+    indexer.build_index([src], tmp_path / "index", procs=1, **QUIET)
+    write_jsonl(src / "news.jsonl", articles)
+    indexer.update_index([src], tmp_path / "index", procs=1, **QUIET)
+    reader = indexer.storage.open_reader(indexer.store.current_generation(tmp_path / "index"))
+    assert len(reader.segments) == 2
+    yield reader, articles, tmp_path / "index"
+    reader.close()
+
+
+def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_segments):
+    reader, articles, _ = two_segments
+    rng = random.Random(7)
+    bodies = [[t for t, _ in indexer.analysis.exact_terms(a["body"])] for a in rng.sample(articles, 40)]
+    runs = [terms[k:k + n] for terms in bodies for n in (2, 3) for k in rng.sample(range(len(terms) - n), 3)]
+    runs += [["của", "các"], ["và", "các"], ["cho", "biết"], ["không", "có", "mặt"]]  # words most articles hold
+    everyone, some = np.arange(reader.size), np.flatnonzero(np.arange(reader.size) % 3 == 1)
+    for words in runs:
+        assert reader.phrase("body", words).tolist() == phrase_by_scan(reader, "body", words), words
+        doc, pos = reader.positions("body", words[0], some)  # some of the word's postings
+        every = zip(*(a.tolist() for a in reader.positions("body", words[0], everyone)))
+        assert set(zip(doc.tolist(), pos.tolist())) == {(d, p) for d, p in every if d % 3 == 1}, words
+
+
+def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_segments):
+    reader, _, _ = two_segments
+    terms = [(f, t) for f in ("title", "body", "body_fold") for t in ("của", "cua", "việt_nam", "không", "zzz")]
+    alone = {t: reader.rows(*t) for t in terms}
+    reader._rows.clear()
+    reader.look_up(terms)
+    assert {t: reader.rows(*t) for t in terms} == alone
+    assert any(alone.values()) and not all(alone.values())
+
+
+def test_terms_most_articles_hold_score_alike_spread_over_all_articles_or_not(two_segments, monkeypatch):
+    reader, articles, index_dir = two_segments
+    common = [t for t, df in reader.terms("body") if df * indexer.scorer.SPREAD > reader.size]
+    queries = [" ".join(common[k:k + 3]) for k in range(0, 30, 3)] + [a["title"] for a in articles[:300:30]]
+
+    def ranked():
+        with indexer.open_index(index_dir) as index:
+            return {q: [(h.doc_id, h.score) for h in index.search(q, limit=1000, group=False)] for q in queries}
+
+    spread = ranked()
+    monkeypatch.setattr(indexer.scorer, "SPREAD", 10**9)  # every term scored at its postings
+    assert ranked() == spread
+    assert len(common) >= 30 and all(spread.values())

@@ -11,13 +11,14 @@ import os
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
+from functools import reduce
 from itertools import accumulate
 
 import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
-from .flat import EMPTY, TERMS, FlatPostings, key_hash
+from .flat import EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, sums_before
 from .writer import text_fields
 
 
@@ -122,6 +123,20 @@ class IndexReader:
             self._rows[(field, term)] = found
         return found
 
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        """Find the rows of many (field, term) at once, for rows() to remember: one binary search
+        per segment for all of them (a query looks up dozens, each in every segment)."""
+        wanted = [t for t in dict.fromkeys(terms) if t not in self._rows]
+        keys = [bytes([self.fields.index(field)]) + term.encode("utf-8") for field, term in wanted]
+        hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+        found = [[] for _ in wanted]
+        for s in self.segments if wanted else ():
+            for n, row in s.flat.rows(keys, hashes):
+                found[n].append((s, row))
+        if len(self._rows) + len(wanted) >= ROWS_CACHE:
+            self._rows.clear()
+        self._rows.update(zip(wanted, found))
+
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of a term over all segments, or None; read-only
         arrays, remembered (a search looks a word up to score it and to match it, and common
@@ -168,16 +183,27 @@ class IndexReader:
                    else int(s.live[s.flat.slice(row)[0]].sum()) for s, row in self.rows(field, term))
 
     def positions(self, field: str, term: str, docs: np.ndarray):
-        """(document, position) arrays of the term's occurrences in field of the sorted documents docs."""
-        parts = []
-        for s, row in self.rows(field, term):
-            first, end = np.searchsorted(docs, (s.offset, s.offset + s.size))
-            if end > first:
-                doc, pos = s.flat.positions_in(row, docs[first:end] - s.offset)
-                parts.append((doc + s.offset, pos.astype(np.int64)))
-        if not parts:
+        """(document, position) arrays of the term's occurrences in field of the documents docs
+        (sorted, no repeats): located in the term's postings over all segments at once (one
+        segment at a time costs a dozen NumPy calls in each), then read from each segment."""
+        postings = self.postings(field, term)
+        at = EMPTY if postings is None else located(postings[0], docs)
+        if not len(at):
             return EMPTY, EMPTY
-        return np.concatenate([d for d, _ in parts]), np.concatenate([p for _, p in parts])
+        ids, tfs = postings
+        parts = self.rows(field, term)
+        # per segment holding the term: its postings, its first position, its positions
+        spans = np.array([(s.flat.starts[row + 1] - s.flat.starts[row], s.flat.position_starts[row],
+                           s.flat.position_starts[row + 1] - s.flat.position_starts[row]) for s, row in parts],
+                         dtype=np.int64)
+        part = np.searchsorted(np.cumsum(spans[:, 0]), at, side="right")  # the segment of each posting read
+        counts = tfs[at].astype(np.int64)
+        earlier = np.cumsum(spans[:, 2]) - spans[:, 2]  # positions in the segments before
+        firsts = spans[part, 1] + sums_before(tfs, at) - earlier[part]
+        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64))  # positions read up to each segment's end
+        where = np.split(runs(firsts, counts), ends[:-1])
+        positions = np.concatenate([s.flat.positions[w] for (s, _), w in zip(parts, where)])
+        return np.repeat(ids[at], counts), positions.astype(np.int64)
 
     def document_terms(self, field: str, docnum: int) -> dict[str, int]:
         """term -> frequency in one document's field, from the flat postings (no analysis)."""
@@ -187,9 +213,18 @@ class IndexReader:
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Document numbers where the words occur one right after another in field."""
-        rows = [dict(self.rows(field, w)) for w in words]
-        return np.concatenate([s.flat.phrase([r[s] for r in rows]) + s.offset
-                               for s in self.segments if all(s in r for r in rows)] or [EMPTY])
+        postings = [self.postings(field, w) for w in words]
+        if not words or any(p is None for p in postings):
+            return EMPTY
+        docs = reduce(intersect_sorted, [ids for ids, _ in postings])
+        keys = None
+        for i, word in enumerate(words):  # only the occurrences in documents holding every word
+            doc, pos = self.positions(field, word, docs)
+            # one key per occurrence, shifted back to where the phrase would start
+            k = ascending((doc << 32) | (pos + len(words) - i))
+            keys = k if keys is None else intersect_sorted(keys, k)
+        starts = keys >> 32
+        return starts[np.concatenate(([True], starts[1:] != starts[:-1]))] if len(starts) else EMPTY
 
     def terms(self, field: str):
         """Yield (term, how many live documents hold it) of a field's terms, segment by segment
