@@ -272,7 +272,7 @@ def two_segments(tmp_path, monkeypatch):
 def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_segments):
     reader, articles, _ = two_segments
     rng = random.Random(7)
-    bodies = [[t for t, _ in indexer.analysis.exact_terms(a["body"])] for a in rng.sample(articles, 40)]
+    bodies = [[t for t, *_ in indexer.analysis.analyze(a["body"])] for a in rng.sample(articles, 40)]
     runs = [terms[k:k + n] for terms in bodies for n in (2, 3) for k in rng.sample(range(len(terms) - n), 3)]
     runs += [["của", "các"], ["và", "các"], ["cho", "biết"], ["không", "có", "mặt"]]  # words most articles hold
     everyone, some = np.arange(reader.size), np.flatnonzero(np.arange(reader.size) % 3 == 1)
