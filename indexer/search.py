@@ -52,6 +52,7 @@ NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many a
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 UNDERSTOOD_CACHE = 4096  # queries whose understanding a generation remembers (people repeat queries)
+PLAN_CACHE = 4096  # query plans a generation remembers (a plan is only read once made)
 
 
 @dataclass
@@ -406,6 +407,28 @@ def _copies(matched, groups, grouped, key) -> dict[int, list[int]]:
     return best
 
 
+class _Memo:
+    """The last size answers remembered by key, least recently used forgotten first (thread-safe)."""
+
+    def __init__(self, size: int):
+        self.size, self.answers, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        """The answer remembered for key, or None."""
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
+
+    def put(self, key, answer) -> None:
+        """Remember an answer (not None) for key."""
+        with self.lock:
+            self.answers[key] = answer
+            if len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+
+
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
 
@@ -427,26 +450,33 @@ class _Snapshot:
         self._lexicon_thread: threading.Thread | None = None
         self._merged: _Snapshot | None = None  # the generation this one merged, held while it builds its Lexicon
         self._merged_lexicon: Lexicon | None = None  # or its Lexicon, ready
-        self._understood: OrderedDict[str, tuple] = OrderedDict()  # NFC query -> understand_query()
-        self._understood_lock = threading.Lock()
+        self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
+        self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
 
     def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
         queries once the Lexicon is ready (before, the answers lack it and are not kept)."""
         key = unicodedata.normalize("NFC", query_text)
-        with self._understood_lock:
-            if key in self._understood:
-                self._understood.move_to_end(key)
-                return self._understood[key]
-        ready = self._lexicon is not None
-        answer = understand_query(key, lambda term: _frequency(self.scorer, term),
-                                  lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS))
-        if ready:
-            with self._understood_lock:
-                self._understood[key] = answer
-                if len(self._understood) > UNDERSTOOD_CACHE:
-                    self._understood.popitem(last=False)
+        answer = self._understood.get(key)
+        if answer is None:
+            ready = self._lexicon is not None
+            answer = understand_query(key, lambda term: _frequency(self.scorer, term),
+                                      lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS))
+            if ready:
+                self._understood.put(key, answer)
         return answer
+
+    def plan(self, scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
+        """_plan() of a query, remembered for the last PLAN_CACHE queries planned with this
+        generation's own scorer (a cluster shard's, given other counts, plans anew)."""
+        if scorer is not self.scorer:
+            return _plan(scorer, text, suggestion, exact, others)
+        key = (text, suggestion, exact, others)
+        planned = self._plans.get(key)
+        if planned is None:
+            planned = _plan(scorer, text, suggestion, exact, others)
+            self._plans.put(key, planned)
+        return planned
 
     def acquire(self) -> "_Snapshot":
         """Count one more user (a search); the caller holds the Index lock."""
@@ -660,7 +690,7 @@ class Index:
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than page_size articles hold them
         all), and the facets of all its matches."""
-        plan, alternatives = _plan(scorer, text, suggestion, exact, others)
+        plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
         lookups, matched, words = self._execute(scorer, plan, alternatives, text, readings=(suggestion, *others))
@@ -856,7 +886,7 @@ class Index:
         parse(query_text)
         with self._snapshot() as snap:
             rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
-            return _plan(snap.scorer, rewritten or query_text, suggestion, exact, others)[0].marks
+            return snap.plan(snap.scorer, rewritten or query_text, suggestion, exact, others)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""

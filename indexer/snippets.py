@@ -270,24 +270,38 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _window(spans, starts, i):
-    """The fragment window opened by span i, and the distinct words inside it."""
-    lo = spans[i][0] - FRAGMENT_CHARS // 4
-    lo = 0 if lo < FRAGMENT_CHARS // 4 else lo  # near the start: begin at the beginning
-    hi = lo + FRAGMENT_CHARS
-    j = bisect_right(starts, hi - 1)
-    return lo, hi, {key for s, e, key in spans[i:j] if e <= hi}
+def _windows(spans) -> list[tuple[int, int, int]]:
+    """(lo, hi, words) of the fragment window each of the first MAX_CANDIDATES spans opens; words
+    is a bit mask of the distinct words (span keys) inside it."""
+    bits, masks = {}, []
+    for _, _, key in spans:
+        masks.append(bits.setdefault(key, 1 << len(bits)))
+    starts, windows = [s for s, _, _ in spans], []
+    for i in range(min(len(spans), MAX_CANDIDATES)):
+        lo = spans[i][0] - FRAGMENT_CHARS // 4
+        lo = 0 if lo < FRAGMENT_CHARS // 4 else lo  # near the start: begin at the beginning
+        hi, words = lo + FRAGMENT_CHARS, 0
+        for k in range(i, bisect_right(starts, lo + FRAGMENT_CHARS - 1)):
+            if spans[k][1] <= hi:
+                words |= masks[k]
+        windows.append((lo, hi, words))
+    return windows
 
 
 def _choose_fragments(text: str, spans) -> list[tuple[int, int]]:
     """Up to MAX_FRAGMENTS windows, greedily covering the most distinct matched words."""
-    starts = [s for s, _, _ in spans]
-    windows = [_window(spans, starts, i) for i in range(min(len(spans), MAX_CANDIDATES))]
-    chosen, covered = [], set()
-    for _ in range(MAX_FRAGMENTS):
-        free = [w for w in windows if not any(w[0] < hi and lo < w[1] for lo, hi in chosen)]
-        best = max(free, key=lambda w: (len(w[2] - covered), len(w[2])), default=None)
-        if best is None or not best[2] - covered:
+    windows = _windows(spans)
+    every = 0
+    for _, _, words in windows:
+        every |= words
+    chosen, covered = [], 0
+    while len(chosen) < MAX_FRAGMENTS and every & ~covered:
+        best, rank = None, (0, 0)
+        for lo, hi, words in windows:
+            new = (words & ~covered).bit_count()
+            if new and (new, words.bit_count()) > rank and not any(lo < end and start < hi for start, end in chosen):
+                best, rank = (lo, hi, words), (new, words.bit_count())
+        if best is None:
             break
         chosen.append(_word_bounds(text, best[0], min(best[1], len(text))))
         covered |= best[2]

@@ -10,7 +10,7 @@ from functools import cached_property
 from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -62,26 +62,20 @@ class SearchParams:
     category: tuple[str, ...] = ()
     month: tuple[str, ...] = ()
 
-    def url_args(self) -> dict:
-        """The query-string arguments that differ from the defaults (filters as lists)."""
-        args = {"q": self.q, "page": self.page, "sort": self.sort,
-                "from": self.date_from and self.date_from.isoformat(),
-                "to": self.date_to and self.date_to.isoformat(), "exact": int(self.exact),
-                "group": "" if self.group else "false",
-                **{name: list(getattr(self, name)) for name in FILTERS}}
-        defaults = {"page": 1, "sort": "relevance"}
-        return {k: v for k, v in args.items() if v and defaults.get(k) != v}
+    @cached_property
+    def encoded(self) -> dict[str, str]:
+        """Each field as url_for encodes it in a query string ("" at its default), in URL order."""
+        return {name: _encoded(name, getattr(self, name)) for name in URL_NAMES}
 
     @cached_property
     def query_string(self) -> str:
-        """url_args() encoded as url_for encodes them ("" without any)."""
-        items = [(name, value) for name, values in self.url_args().items()
-                 for value in (values if isinstance(values, list) else [values])]
-        return urlencode(items, safe=QUERY_SAFE)
+        """The fields that differ from the defaults, encoded as url_for encodes them ("" without any)."""
+        return "&".join(part for part in self.encoded.values() if part)
 
     def url(self, **changes) -> str:
         """The results URL for these parameters with some of them changed."""
-        return _with_query(results_path(), replace(self, **changes).query_string)
+        parts = {**self.encoded, **{name: _encoded(name, value) for name, value in changes.items()}}
+        return _with_query(self.routes[0], "&".join(part for part in parts.values() if part))
 
     def toggle_url(self, facet: str, value: str) -> str:
         """The results URL with value added to a facet's filter, or removed if it is there."""
@@ -95,18 +89,40 @@ class SearchParams:
 
     def article_url(self, doc_id: str) -> str:
         """The article URL carrying the search, for highlighting and the way back."""
-        return _with_query(url_for("search.article", doc_id=doc_id), self.query_string)
+        prefix, converter = self.routes[1:]
+        return _with_query(prefix + converter.to_url(doc_id), self.query_string)
+
+    @cached_property
+    def routes(self) -> tuple[str, str, object]:
+        """(results path, article path before the id, the id's converter): what url_for builds links
+        from, looked up once (url_for for every link costs a page of results about a millisecond)."""
+        url_map = current_app.url_map
+        return (url_for("search.search"), url_for("search.article", doc_id="-")[:-1],
+                url_map.converters["path"](url_map))
 
 
-def results_path() -> str:
-    """url_for("search.search"), built once per request (a page of results links to it ~30 times)."""
-    if "results_path" not in g:
-        g.results_path = url_for("search.search")
-    return g.results_path
+URL_NAMES = {"q": "q", "page": "page", "sort": "sort", "date_from": "from", "date_to": "to", "exact": "exact",
+             "group": "group", **{name: name for name in FILTERS}}  # SearchParams field -> URL argument
+URL_DEFAULTS = {"page": 1, "sort": "relevance"}
+
+
+def _encoded(name: str, value) -> str:
+    """One SearchParams field as url_for encodes it in a query string ("" when left out)."""
+    if name in FILTERS:
+        return urlencode([(name, v) for v in value], safe=QUERY_SAFE)
+    if name == "group":
+        value = "" if value else "false"
+    elif name == "exact":
+        value = int(value)
+    elif isinstance(value, date):
+        value = value.isoformat()
+    if not value or URL_DEFAULTS.get(name) == value:
+        return ""
+    return urlencode([(URL_NAMES[name], value)], safe=QUERY_SAFE)
 
 
 def _with_query(path: str, query: str) -> str:
-    """path with a query string (url_for(endpoint, **args) costs a page of results ~1 ms more)."""
+    """path with a query string, if any."""
     return f"{path}?{query}" if query else path
 
 

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from flask import url_for
 from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app,
                       write_jsonl)
 
@@ -343,6 +344,17 @@ def test_results_link_to_article_keeps_search_for_way_back(client):
     assert 'href="/search?q=b%C3%A3o&amp;page=2&amp;sort=newest"' in page
 
 
+def test_result_page_links_are_those_url_for_builds(app, client):
+    args = {"q": "giá xăng", "sort": "newest", "exact": "1", "group": "false"}
+    found = set(re.findall(r'href="([^"]+)"', html(client.get("/search", query_string=args))))
+    filtered = html(client.get("/search", query_string={**args, "source": ["a&b=c", "Tin nhanh"]}))
+    with app.test_request_context():
+        article = url_for("search.article", doc_id=ODD_ID, **args)
+        unfiltered = url_for("search.search", **args, source=["Tin nhanh"])
+    assert article.replace("&", "&amp;") in found
+    assert f'href="{unfiltered.replace("&", "&amp;")}"' in filtered
+
+
 @pytest.mark.parametrize("path", [
     "/article/khong-ton-tai", "/article/../../etc/passwd", "/article/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
     "/article/..%2F..%2Fsearch_app%2Fviews.py", "/article/%2e%2e/%2e%2e/pyproject.toml",
@@ -478,3 +490,21 @@ def test_main_options():
 
     args = parse_args(["--index", "x", "--port", "9001"])
     assert (args.index, args.host, args.port) == ("x", "127.0.0.1", 9001)
+
+
+def test_a_remembered_query_plan_answers_like_a_new_one(built_index):
+    import indexer
+
+    def answer(ix, query, options):
+        results = ix.search(query, **options)
+        return [(hit.doc_id, round(hit.score, 4), hit.snippet, hit.title_html) for hit in results], results.total
+
+    asked = [("gia xang", {}), ("gia xang", {"exact": True}), ("giá xăng", {"sort": "newest"}),
+             ("giá xăng", {"exact": True}), ("thành phố Hồ Chí Minh", {}), ("thành phố Hồ Chí Minh", {"exact": True})]
+    with indexer.open_index(built_index.dir) as ix:
+        remembered = [answer(ix, q, o) for q, o in asked + asked][len(asked):]
+    fresh = []
+    for q, o in asked:
+        with indexer.open_index(built_index.dir) as ix:
+            fresh.append(answer(ix, q, o))
+    assert remembered == fresh and fresh[0] != fresh[1]
