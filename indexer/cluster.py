@@ -27,7 +27,7 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
@@ -41,7 +41,7 @@ from .build import BuildReport, UpdateReport, _next_generation, _write_here, upd
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index,
-                     Results, _check_paging, _ms, _recency_window, adjacent_sum, understand_query)
+                     Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum, understand_query)
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
@@ -327,7 +327,7 @@ class ClusterIndex:
         self._actors: dict[str, object] = {}  # actor handles by their future's key
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
-        self._searched: OrderedDict[str, tuple] = OrderedDict()  # search -> (generations, its counts)
+        self._searched = _Memo(KNOWN_SEARCHES)  # search -> (generations, its counts)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -614,8 +614,8 @@ class ClusterIndex:
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
-            counts = self._searched.get(_search_key(args, options), (None, {}))
-            counts = counts[1] if counts[0] == epoch else {}
+            known = self._searched.get(_search_key(args, options)) or (None, {})
+            counts = known[1] if known[0] == epoch else {}
         for _ in range(COUNT_ROUNDS + 1):
             answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
                                        pending)
@@ -635,18 +635,10 @@ class ClusterIndex:
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
         if not down:
+            # the same search again (a reload, the next page, the article page's marks) takes one round
             served = tuple(sorted((n, f.generation) for n, f in found.items()))
-            self._remember(_search_key(args, options), served, counts)
+            self._searched.put(_search_key(args, options), (served, counts))
         return found, prefetched, down
-
-    def _remember(self, search: str, served: tuple, counts: dict) -> None:
-        """Keep the corpus-wide counts a search ranked with, for the generations the shards served:
-        the same search again (a reload, the next page, the article page's marks) takes one round."""
-        with self._lock:
-            self._searched[search] = (served, counts)
-            self._searched.move_to_end(search)
-            if len(self._searched) > KNOWN_SEARCHES:
-                self._searched.popitem(last=False)
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;

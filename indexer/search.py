@@ -425,8 +425,14 @@ class _Memo:
         """Remember an answer (not None) for key."""
         with self.lock:
             self.answers[key] = answer
+            self.answers.move_to_end(key)
             if len(self.answers) > self.size:
                 self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every answer."""
+        with self.lock:
+            self.answers.clear()
 
 
 class _Snapshot:
