@@ -42,6 +42,11 @@ def encode_keys(keys: list[bytes]) -> bytes:
     return np.int64(len(keys)).tobytes() + offsets.astype(np.int64).tobytes() + b"".join(keys)
 
 
+def term_key(field_number: int, term: str) -> bytes:
+    """A term's key in the flat postings: its field's number (one byte), then the term in UTF-8."""
+    return bytes([field_number]) + term.encode("utf-8")
+
+
 def key_hash(key: bytes) -> int:
     """A key's 64-bit hash (stable across processes, unlike hash())."""
     return zlib.crc32(key) << 32 | zlib.adler32(key)

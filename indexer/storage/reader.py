@@ -18,7 +18,8 @@ import numpy as np
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
-from .flat import EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, sums_before
+from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, sums_before,
+                   term_key)
 from .writer import text_fields
 
 
@@ -50,7 +51,7 @@ class SegmentReader:
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
-        return self.flat.row(bytes([self.fields.index(field)]) + term.encode("utf-8"))
+        return self.flat.row(term_key(self.fields.index(field), term))
 
     def occurrences(self, field: str, terms: list[str], docs: np.ndarray):
         """(term number, document, position) uint64 arrays of each occurrence of the terms in field of
@@ -115,7 +116,7 @@ class IndexReader:
         """(segment, term row) of each segment holding the term (remembered: queries repeat words)."""
         found = self._rows.get((field, term))  # read once: another thread may clear the cache meanwhile
         if found is None:
-            key = bytes([self.fields.index(field)]) + term.encode("utf-8")
+            key = term_key(self.fields.index(field), term)
             hashed = np.uint64(key_hash(key))
             found = [(s, row) for s in self.segments if (row := s.flat.row(key, hashed)) is not None]
             if len(self._rows) >= ROWS_CACHE:
@@ -127,7 +128,7 @@ class IndexReader:
         """Find the rows of many (field, term) at once, for rows() to remember: one binary search
         per segment for all of them (a query looks up dozens, each in every segment)."""
         wanted = [t for t in dict.fromkeys(terms) if t not in self._rows]
-        keys = [bytes([self.fields.index(field)]) + term.encode("utf-8") for field, term in wanted]
+        keys = [term_key(self.fields.index(field), term) for field, term in wanted]
         hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
         found = [[] for _ in wanted]
         for s in self.segments if wanted else ():

@@ -22,7 +22,7 @@ from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, term_table,
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, term_key, term_table,
                    write_flat_postings)
 
 
@@ -124,7 +124,7 @@ class TextPool:
             tids = np.fromiter(map(ids.__getitem__, terms), np.int64, len(terms))
             rank[tids] = np.arange(len(keys), len(keys) + len(terms), dtype=np.int32)
             fields[tids] = number
-            keys += [bytes([number]) + t.encode("utf-8") for t in terms]
+            keys += [term_key(number, t) for t in terms]
         return keys, rank, fields
 
     def _lengths(self, field_of_tid: np.ndarray) -> np.ndarray:
