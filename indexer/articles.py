@@ -73,6 +73,7 @@ DATE_PATTERNS = (
     re.compile(rf"{_WEEKDAY}{_TIME}{_SEP}{_DATE}{_ZONE}", re.IGNORECASE),
     re.compile(rf"{_WEEKDAY}{_DATE}(?:{_SEP}{_TIME})?{_ZONE}", re.IGNORECASE),
 )
+PLAIN_HTTP_URL = re.compile(r"https?://([a-z0-9.-]+)(?:[/?#]|$)")  # host: nothing urlsplit would change
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 
 
@@ -94,6 +95,9 @@ class Article:
 
 def site_of(url: str) -> str:
     """The host of an http(s) URL without "www." (empty for anything else)."""
+    plain = PLAIN_HTTP_URL.match(url.strip())
+    if plain:  # what urlsplit gives too, without its cost (a results page asks for ten)
+        return plain.group(1).removeprefix("www.")
     try:
         parts = urlsplit(url.strip())
     except ValueError:

@@ -34,7 +34,7 @@ _OLD_TO_NEW = {old: new for new, old in NEW_TO_OLD.items()}
 _OLD_END_RE = re.compile("(%s)$" % "|".join(_OLD_TO_NEW))
 # Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.
 _FOLD_TABLE = {c: fold(chr(c)) for c in range(0xC0, 0x1F00) if len(fold(chr(c))) == 1 and fold(chr(c)) != chr(c)}
-_FOLD_CODES = np.arange(0x1F00, dtype=np.uint32)  # _FOLD_TABLE as code points, for whole texts at once
+_FOLD_CODES = np.arange(0x10000, dtype=np.uint16)  # _FOLD_TABLE as UTF-16 code units, for whole texts at once
 _FOLD_CODES[list(_FOLD_TABLE)] = [ord(letter) for letter in _FOLD_TABLE.values()]
 _WORD_CHAR = re.compile(r"\w")
 
@@ -101,10 +101,10 @@ def _flattened(text: str) -> tuple[str, list[int] | None]:
 @lru_cache(maxsize=8)
 def _folded(low: str) -> str:
     """The lowercase text folded one letter for one (offsets survive); only folded tiers need it.
-    (str.translate with _FOLD_TABLE gives the same, five times slower.)"""
-    codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = np.where(codes < len(_FOLD_CODES), _FOLD_CODES[np.minimum(codes, len(_FOLD_CODES) - 1)], codes)
-    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+    (str.translate with _FOLD_TABLE gives the same, five times slower; UTF-16 halves UTF-32's cost.)"""
+    units = np.frombuffer(low.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    folded = _FOLD_CODES[units].tobytes().decode("utf-16-le", "surrogatepass")
+    return folded if len(folded) == len(low) else low.translate(_FOLD_TABLE)  # lone surrogates paired up
 
 
 @lru_cache(maxsize=4096)  # an article repeats its marked words

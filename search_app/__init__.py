@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import views
 
     app.register_blueprint(views.bp)
+    app.jinja_env.globals["url_for"] = views.fixed_url_for
     views.register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

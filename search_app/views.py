@@ -95,19 +95,44 @@ class SearchParams:
     @cached_property
     def routes(self) -> tuple[str, str, object]:
         """(results path, article path before the id, the id's converter): what url_for builds links
-        from, looked up once (url_for for every link costs a page of results about a millisecond)."""
-        url_map = current_app.url_map
-        return (url_for("search.search"), url_for("search.article", doc_id="-")[:-1],
-                url_map.converters["path"](url_map))
+        from (url_for for every link costs a page of results about a millisecond)."""
+        return _remembered(("routes",), _routes)
 
 
 URL_NAMES = {"q": "q", "page": "page", "sort": "sort", "date_from": "from", "date_to": "to", "exact": "exact",
              "group": "group", **{name: name for name in FILTERS}}  # SearchParams field -> URL argument
 URL_DEFAULTS = {"page": 1, "sort": "relevance"}
+FIXED_ENDPOINTS = {"static", "search.home", "search.search", "search.api_suggest"}  # the same on every page
+
+
+def _routes() -> tuple[str, str, object]:
+    """SearchParams.routes, looked up with url_for."""
+    url_map = current_app.url_map
+    return (url_for("search.search"), url_for("search.article", doc_id="-")[:-1],
+            url_map.converters["path"](url_map))
+
+
+def _remembered(key: tuple, make):
+    """make()'s answer for key under this request's script root, made once per app (links that
+    depend on nothing else: url_for costs tens of microseconds a call)."""
+    known = current_app.extensions.setdefault("search_links", {})
+    key = (request.script_root, *key)
+    if key not in known:
+        known[key] = make()
+    return known[key]
+
+
+def fixed_url_for(endpoint: str, **values) -> str:
+    """url_for as the templates call it, remembered for the links every page has."""
+    if endpoint not in FIXED_ENDPOINTS or not values.keys() <= {"filename"}:
+        return url_for(endpoint, **values)
+    return _remembered((endpoint, values.get("filename")), lambda: url_for(endpoint, **values))
 
 
 def _encoded(name: str, value) -> str:
     """One SearchParams field as url_for encodes it in a query string ("" when left out)."""
+    if name == "page":  # the commonest link (pagination); digits need no escaping
+        return "" if not value or value == URL_DEFAULTS[name] else f"page={value}"
     if name in FILTERS:
         return urlencode([(name, v) for v in value], safe=QUERY_SAFE)
     if name == "group":

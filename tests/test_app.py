@@ -355,6 +355,16 @@ def test_result_page_links_are_those_url_for_builds(app, client):
     assert f'href="{unfiltered.replace("&", "&amp;")}"' in filtered
 
 
+def test_links_follow_the_mount_point_of_each_request(client):
+    """The links every page shares are remembered per app, so per mount point (SCRIPT_NAME)."""
+    for root in ("", "/tim", ""):
+        page = html(client.get("/search?q=bão&page=2", environ_overrides={"SCRIPT_NAME": root}))
+        links = re.findall(r'(?:href|src|action|data-suggest)="([^"#][^"]*)"', page)
+        assert {f"{root}/static/style.css", f"{root}/search", f"{root}/api/suggest", f"{root}/"} <= set(links)
+        assert all(link.startswith(f"{root}/") for link in links), links
+        assert any(link.startswith(f"{root}/article/") for link in links)
+
+
 @pytest.mark.parametrize("path", [
     "/article/khong-ton-tai", "/article/../../etc/passwd", "/article/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
     "/article/..%2F..%2Fsearch_app%2Fviews.py", "/article/%2e%2e/%2e%2e/pyproject.toml",
