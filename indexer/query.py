@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as wq
 
@@ -135,7 +136,7 @@ class Terms:
     codes: list[str]
     words: list[str]
 
-    @property
+    @cached_property  # asked for every term of the query
     def accented(self) -> bool:
         return any(fold_word(s) != s for s in self.syllables)
 

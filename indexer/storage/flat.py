@@ -33,6 +33,7 @@ import numpy as np
 IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
 MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
+COMPARED_AT_ONCE = 40  # keys found in a segment from which their bytes are compared in one NumPy pass
 MERGE_BELOW = 4  # sorted arrays whose lengths differ less than this many times are intersected by merging
 
 
@@ -153,7 +154,9 @@ class FlatPostings:
         return np.array([n for n, _ in found], dtype=np.int64), np.array([r for _, r in found], dtype=np.int64)
 
     def _same_keys(self, rows: np.ndarray, keys: list[bytes]) -> np.ndarray:
-        """Whether each term row's key is the key given for it (one comparison of all their bytes)."""
+        """Whether each term row's key is the key given for it (many: one comparison of all their bytes)."""
+        if len(keys) < COMPARED_AT_ONCE:
+            return np.array([self.key(row) == key for row, key in zip(rows.tolist(), keys)], dtype=bool)
         starts = self.key_offsets[rows]
         lengths = self.key_offsets[rows + 1] - starts
         same = lengths == np.fromiter(map(len, keys), np.int64, len(keys))
