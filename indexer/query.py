@@ -26,10 +26,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import NUMBERED_RE, analyze, code_parts, fold, is_code
+from .analysis import NUMBERED_RE, analyze, code_parts, fold_word, is_code
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -135,9 +136,9 @@ class Terms:
     codes: list[str]
     words: list[str]
 
-    @property
+    @cached_property  # asked for every term of the query
     def accented(self) -> bool:
-        return any(fold(s) != s for s in self.syllables)
+        return any(fold_word(s) != s for s in self.syllables)
 
 
 def terms_of(text: str) -> Terms:
@@ -194,7 +195,7 @@ class QueryBuilder:
 
     def _known(self, term: str) -> bool:
         """Whether any article holds the term, with any accents."""
-        folded = fold(term)
+        folded = fold_word(term)
         return any(self.stats.doc_frequency(f, folded) > 0 for f in ("body_fold", "title_fold"))
 
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
@@ -202,7 +203,7 @@ class QueryBuilder:
         """The lookups of one term in the folded fields and, when accented, the exact ones."""
         fields = _fields(title_only)
         out = [] if accented and exact_only else [
-            wq.Term(f"{f}_fold", fold(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
+            wq.Term(f"{f}_fold", fold_word(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
             for f in fields]
         if accented:
             out += [wq.Term(f, term, boost=weight * EXACT * (TITLE if f == "title" else 1)) for f in fields]
@@ -217,12 +218,12 @@ class QueryBuilder:
         and, when accented, exact), rather than one term at a time."""
         texts = [*terms.syllables, *terms.codes, *_runs(terms)]
         fields = ("title", "body")
-        self.stats.look_up([(f"{f}_fold", fold(t)) for t in texts for f in fields]
+        self.stats.look_up([(f"{f}_fold", fold_word(t)) for t in texts for f in fields]
                            + ([(f, t) for t in texts for f in fields] if terms.accented else []))
 
     def _frequency(self, term: str, accented: bool) -> int:
         """In how many articles' bodies the term is, read as the query reads it."""
-        return self.stats.doc_frequency(*(("body", term) if accented else ("body_fold", fold(term))))
+        return self.stats.doc_frequency(*(("body", term) if accented else ("body_fold", fold_word(term))))
 
     def _common(self, syllable: str, accented: bool) -> bool:
         """Whether a syllable is in so many articles that it only refines the ranking."""
@@ -253,7 +254,7 @@ class QueryBuilder:
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
                  for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
-        sequence = terms.words if terms.accented else [fold(w) for w in terms.words]
+        sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
         return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
 
@@ -276,7 +277,7 @@ class QueryBuilder:
         if not clause.negated:
             self.marks.add_phrase(terms)
         suffix = "" if terms.accented else "_fold"
-        words = terms.words if terms.accented else [fold(w) for w in terms.words]
+        words = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         fields = _fields(clause.title_only)
         return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
 

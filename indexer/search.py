@@ -53,6 +53,7 @@ RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
 UNDERSTOOD_CACHE = 4096  # queries whose understanding a generation remembers (people repeat queries)
 PLAN_CACHE = 4096  # query plans a generation remembers (a plan is only read once made)
+LARGE_MATCHES = 64  # a term matching over 1/64 of the documents keeps its own mask during a search
 
 
 @dataclass
@@ -202,35 +203,64 @@ def _filtered(matched, masks: dict, facets) -> np.ndarray:
     return np.logical_and.reduce([matched, *kept]) if kept else matched
 
 
-def _doc_mask(scorer: Scorer, leaves) -> np.ndarray:
-    """A boolean array of the documents matching any of these Terms and Phrases."""
-    mask = np.zeros(scorer.size, dtype=bool)
-    for leaf in leaves:
+class _Masks:
+    """The documents matching Terms and Phrases during one search, each found once (a word is
+    matched for its score, then again for the words articles must hold); the boolean arrays of
+    large ones are kept too, since adding them to another costs less than writing their ids."""
+
+    def __init__(self, scorer: Scorer):
+        self.scorer, self._ids, self._large = scorer, {}, {}
+
+    def any(self, leaves) -> np.ndarray:
+        """A new boolean array of the documents matching any of these Terms and Phrases."""
+        mask = np.zeros(self.scorer.size, dtype=bool)
+        for leaf in leaves:
+            key = _leaf_key(leaf)
+            ids = self._ids.get(key)
+            if ids is None:
+                ids = self._ids[key] = self._find(leaf)
+            if len(ids) * LARGE_MATCHES > self.scorer.size:
+                mask |= self._large_mask(key, ids)
+            else:
+                mask[ids] = True
+        return mask
+
+    def _find(self, leaf) -> np.ndarray:
         if isinstance(leaf, wq.Phrase):
-            mask[scorer.phrase(leaf.fieldname, leaf.words)] = True
-        else:
-            mask[scorer.matches(leaf.fieldname, leaf.text)] = True
-    return mask
+            return self.scorer.phrase(leaf.fieldname, leaf.words)
+        return self.scorer.matches(leaf.fieldname, leaf.text)
+
+    def _large_mask(self, key, ids) -> np.ndarray:
+        large = self._large.get(key)
+        if large is None:
+            large = self._large[key] = np.zeros(self.scorer.size, dtype=bool)
+            large[ids] = True
+        return large
 
 
-def _clause_mask(scorer: Scorer, clause) -> np.ndarray:
+def _leaf_key(leaf) -> tuple:
+    """What a Term or Phrase looks up: (field, text) or (field, words)."""
+    return (leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase) else (leaf.fieldname, leaf.text)
+
+
+def _clause_mask(masks: _Masks, clause) -> np.ndarray:
     """The documents matching a required clause; as for free words, an accented word's folded
     forms count only when its exact matches are fewer than FOLDED_MATCH_BELOW."""
     leaves = list(clause.leaves())
     exact = [leaf for leaf in leaves if not leaf.fieldname.endswith("_fold")]
     folded = [leaf for leaf in leaves if leaf.fieldname.endswith("_fold")]
     if not exact:
-        return _doc_mask(scorer, folded)
-    mask = _doc_mask(scorer, exact)
+        return masks.any(folded)
+    mask = masks.any(exact)
+    scorer = masks.scorer
     if folded and scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW:
-        mask |= _doc_mask(scorer, folded)
+        mask |= masks.any(folded)
     return mask
 
 
 def _matching(leaves) -> tuple:
     """The count key of the live documents matching any of these Terms and Phrases (see Scorer.count)."""
-    return "matching", tuple(sorted({(leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase)
-                                     else (leaf.fieldname, leaf.text) for leaf in leaves}))
+    return "matching", tuple(sorted({_leaf_key(leaf) for leaf in leaves}))
 
 
 @dataclass
@@ -282,12 +312,12 @@ class WordMasks(NamedTuple):
     folded: bool
 
 
-def _word_masks(scorer: Scorer, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
+def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
     other spellings count for the abbreviations and codes they stand for."""
     masks, anyone = [], respelling.copy()
     for word in words:
-        parts = [_doc_mask(scorer, lookups) if folded else _clause_mask(scorer, wq.Or(lookups))
+        parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
         anyone |= np.logical_or.reduce(parts)
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
@@ -823,12 +853,13 @@ class Index:
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
         lookups += plan.required_lookups()
         exact = [wq.Term(f, text) for f, text, _ in lookups]
-        scored = _doc_mask(scorer, exact)  # the documents the lookups so far give a score
+        masks = _Masks(scorer)
+        scored = masks.any(exact)  # the documents the lookups so far give a score
         few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & scored)) < FOLDED_MATCH_BELOW
         if few:  # few exact matches (or none asked): folded ones join
             folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
-            scored |= _doc_mask(scorer, folded)
+            scored |= masks.any(folded)
         respelling = np.zeros(scorer.size, dtype=bool)
         for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
             if isinstance(q, wq.Phrase):
@@ -842,12 +873,12 @@ class Index:
             respelling[ids] = True
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
-            matched &= np.logical_or.reduce([_clause_mask(scorer, c) for c in group.subqueries])
+            matched &= np.logical_or.reduce([_clause_mask(masks, c) for c in group.subqueries])
         if plan.excluded is not None:
-            matched &= ~_doc_mask(scorer, plan.excluded.leaves())
+            matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
-        return lookups, matched, _word_masks(scorer, plan.words, few, respelling, respelled_words)
+        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

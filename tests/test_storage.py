@@ -293,6 +293,17 @@ def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_seg
     assert any(alone.values()) and not all(alone.values())
 
 
+def test_many_terms_looked_up_together_have_the_rows_and_frequencies_of_terms_looked_up_alone(two_segments):
+    reader, _, _ = two_segments
+    words = list(dict.fromkeys(t for t, _ in reader.terms("body")))[::40] + ["zzz"]  # enough to compare at once
+    terms = [(f, w) for f in ("title", "body") for w in words]
+    alone = {t: (reader.rows(*t), reader.doc_frequency(*t)) for t in terms}
+    reader._rows.clear()
+    reader.look_up(terms)
+    assert {t: (reader.rows(*t), reader.doc_frequency(*t)) for t in terms} == alone
+    assert len(words) > 2 * indexer.storage.flat.COMPARED_AT_ONCE and not all(rows for rows, _ in alone.values())
+
+
 def test_terms_most_articles_hold_score_alike_spread_over_all_articles_or_not(two_segments, monkeypatch):
     reader, articles, index_dir = two_segments
     common = [t for t, df in reader.terms("body") if df * indexer.scorer.SPREAD > reader.size]

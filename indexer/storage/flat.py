@@ -33,6 +33,7 @@ import numpy as np
 IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
 MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
+COMPARED_AT_ONCE = 40  # keys found in a segment from which their bytes are compared in one NumPy pass
 MERGE_BELOW = 4  # sorted arrays whose lengths differ less than this many times are intersected by merging
 
 
@@ -136,20 +137,35 @@ class FlatPostings:
             i += 1
         return None
 
-    def rows(self, keys: list[bytes], hashes: np.ndarray) -> list[tuple[int, int]]:
-        """(index in keys, term row) of each of the keys this segment holds (hashes: their
-        key_hash values, a uint64 array): one binary search for all of them."""
+    def rows(self, keys: list[bytes], hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indexes in keys, term rows) of the keys this segment holds (hashes: their key_hash
+        values, a uint64 array): one binary search for all of them, their bytes compared at once."""
         if not len(self.hashes):
-            return []
+            return EMPTY, EMPTY
         at = np.minimum(self.hashes.searchsorted(hashes), len(self.hashes) - 1)
         hit = np.flatnonzero(self.hashes[at] == hashes)
-        found = []
-        for n, row in zip(hit.tolist(), self.hash_rows[at[hit]].tolist()):
-            if self.key(row) != keys[n]:  # another key of the same hash: look further
-                row = self.row(keys[n], hashes[n])
-            if row is not None:
-                found.append((n, row))
-        return found
+        rows = self.hash_rows[at[hit]].astype(np.int64)
+        same = self._same_keys(rows, [keys[n] for n in hit.tolist()])
+        if same.all():
+            return hit, rows
+        others = [(n, self.row(keys[n], hashes[n])) for n in hit[~same].tolist()]  # another key, same hash
+        found = [*zip(hit[same].tolist(), rows[same].tolist()), *((n, r) for n, r in others if r is not None)]
+        found.sort()
+        return np.array([n for n, _ in found], dtype=np.int64), np.array([r for _, r in found], dtype=np.int64)
+
+    def _same_keys(self, rows: np.ndarray, keys: list[bytes]) -> np.ndarray:
+        """Whether each term row's key is the key given for it (many: one comparison of all their bytes)."""
+        if len(keys) < COMPARED_AT_ONCE:
+            return np.array([self.key(row) == key for row, key in zip(rows.tolist(), keys)], dtype=bool)
+        starts = self.key_offsets[rows]
+        lengths = self.key_offsets[rows + 1] - starts
+        same = lengths == np.fromiter(map(len, keys), np.int64, len(keys))
+        if same.any():
+            kept = lengths[same]
+            stored = self.key_bytes[runs(starts[same], kept)]
+            given = np.frombuffer(b"".join([k for k, s in zip(keys, same.tolist()) if s]), np.uint8)
+            same[same] = ~np.logical_or.reduceat(stored != given, np.cumsum(kept) - kept)
+        return same
 
     def field_rows(self, number: int) -> tuple[int, int]:
         """(first, past the last) term row of the field numbered number: keys sort by field first."""

@@ -69,6 +69,13 @@ class SegmentReader:
             parts.append((chunk_numbers[which], doc, positions))
         return tuple(np.concatenate([part[k] for part in parts]).astype(np.uint64) for k in range(3))
 
+    def live_counts(self, rows: np.ndarray) -> np.ndarray:
+        """How many live documents hold each of the term rows."""
+        counts = self.flat.starts[rows + 1] - self.flat.starts[rows]
+        if self.deleted:
+            counts = np.array([int(self.live[self.flat.slice(row)[0]].sum()) for row in rows.tolist()], dtype=np.int64)
+        return counts
+
     def column(self, name: str, dtype) -> np.ndarray:
         """A column's values, one per document."""
         if dtype is str:
@@ -104,6 +111,7 @@ class IndexReader:
         self.deleted = sum(s.deleted for s in self.segments)
         self._offsets = [s.offset for s in self.segments]
         self._rows: dict[tuple[str, str], list] = {}
+        self._dfs: dict[tuple[str, str], int] = {}  # live document frequencies found by look_up
         self._postings: OrderedDict[tuple[str, str], tuple] = OrderedDict()  # (field, term) -> (ids, tfs)
         self._postings_bytes = 0
         self._postings_lock = threading.Lock()
@@ -125,17 +133,24 @@ class IndexReader:
         return found
 
     def look_up(self, terms: list[tuple[str, str]]) -> None:
-        """Find the rows of many (field, term) at once, for rows() to remember: one binary search
-        per segment for all of them (a query looks up dozens, each in every segment)."""
+        """Find the rows and live document frequencies of many (field, term) at once, for rows()
+        and doc_frequency() to remember: one binary search per segment for all of them (a query
+        looks up dozens, each in every segment)."""
         wanted = [t for t in dict.fromkeys(terms) if t not in self._rows]
+        if not wanted:
+            return
         keys = [term_key(self.fields.index(field), term) for field, term in wanted]
         hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
-        found = [[] for _ in wanted]
-        for s in self.segments if wanted else ():
-            for n, row in s.flat.rows(keys, hashes):
+        found, dfs = [[] for _ in wanted], np.zeros(len(wanted), dtype=np.int64)
+        for s in self.segments:
+            at, rows = s.flat.rows(keys, hashes)
+            dfs[at] += s.live_counts(rows)  # each key once per segment
+            for n, row in zip(at.tolist(), rows.tolist()):
                 found[n].append((s, row))
-        if len(self._rows) + len(wanted) >= ROWS_CACHE:
+        if max(len(self._rows), len(self._dfs)) + len(wanted) >= ROWS_CACHE:
             self._rows.clear()
+            self._dfs.clear()
+        self._dfs.update(zip(wanted, dfs.tolist()))
         self._rows.update(zip(wanted, found))
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -180,8 +195,10 @@ class IndexReader:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live documents hold the term."""
-        return sum(int(s.flat.starts[row + 1] - s.flat.starts[row]) if not s.deleted
-                   else int(s.live[s.flat.slice(row)[0]].sum()) for s, row in self.rows(field, term))
+        df = self._dfs.get((field, term))
+        if df is None:
+            df = sum(int(s.live_counts(np.array([row]))[0]) for s, row in self.rows(field, term))
+        return df
 
     def positions(self, field: str, term: str, docs: np.ndarray):
         """(document, position) arrays of the term's occurrences in field of the documents docs
