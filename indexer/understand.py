@@ -43,7 +43,7 @@ SYLLABLE_SHAPE = re.compile(
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
-MAX_STATES = 256  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
+MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
@@ -504,12 +504,16 @@ def _counted(table: np.ndarray, counts: np.ndarray, codes: np.ndarray, known: np
 
 
 def _best_states(total: np.ndarray, last: np.ndarray) -> tuple:
-    """The MAX_STATES best states after a Viterbi step, total[s, r] scoring reading r after state s
-    (whose last reading is last[s]): their scores, parent states and (reading before, reading)."""
-    ranked = np.argsort(-total, axis=None, kind="stable")
+    """The best states after a Viterbi step, total[s, r] scoring reading r after state s (whose
+    last reading is last[s]): the distinct ones among the MAX_STATES best scores, best first;
+    their scores, parent states and (reading before, reading)."""
+    ranked = np.arange(total.size)
+    if total.size > MAX_STATES:  # a partition, not a sort of all of them
+        ranked = np.argpartition(-total, MAX_STATES - 1, axis=None)[:MAX_STATES]
+    ranked = ranked[np.argsort(-total.ravel()[ranked], kind="stable")]
     parent, reading = np.divmod(ranked, total.shape[1])
     _, best = np.unique(last[parent] * total.shape[1] + reading, return_index=True)  # each state's best parent
-    kept = ranked[np.sort(best)[:MAX_STATES]]
+    kept = ranked[np.sort(best)]
     parent, reading = np.divmod(kept, total.shape[1])
     return total.ravel()[kept], parent, (last[parent], reading)
 
