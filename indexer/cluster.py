@@ -487,7 +487,7 @@ class ClusterIndex:
                 answers, lost = self._each("adjacent", lambda n: (syllables, sample), every, LEXICON_SECONDS)
                 if lost:
                     raise _ShardDown(min(lost))
-                return adjacent_sum([answers[n] for n in every], syllables)
+                return adjacent_sum([answers[n] for n in every])
 
             build.set_result(Lexicon.build(chain(titles, (term for n in every for term in parts[n][1])), adjacent,
                                      titles))

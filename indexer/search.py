@@ -832,8 +832,8 @@ class Index:
             return list(snap.reader.terms("title")), list(snap.reader.terms("body"))
 
     def adjacent(self, syllables: list[str], sample: tuple[int, float] | None = None):
-        """(first, second, count) arrays: about how many articles have syllables[first] right
-        before syllables[second] (all titles, a sample of the bodies; see _adjacent)."""
+        """About how often syllables follow each other, in pairs and triples (all titles, a sample
+        of the bodies; see _adjacent and Reader.adjacent_runs)."""
         with self._snapshot() as snap:
             return _adjacent(snap.reader, syllables, sample)
 
@@ -1068,28 +1068,33 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
 
 
-def adjacent_sum(parts, syllables: list[str]):
-    """(first, second, count) arrays of adjacent syllable pairs, counts of the same pair summed."""
-    codes = np.concatenate([first * len(syllables) + second for first, second, _ in parts])
-    codes, where = np.unique(codes, return_inverse=True)
-    counts = np.bincount(where, np.concatenate([np.asarray(c, dtype=np.float64) for _, _, c in parts]),
+def adjacent_sum(parts):
+    """Adjacent runs counted in parts, each ((codes, counts) of pairs, the same of triples) as
+    Reader.adjacent_runs gives them: the counts of the same run summed, in that form."""
+    return tuple(_summed([part[order] for part in parts]) for order in (0, 1))
+
+
+def _summed(runs) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, counts) with the counts of the same code in runs, (codes, counts) pairs, summed."""
+    codes, where = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for c, _ in runs]), return_inverse=True)
+    counts = np.bincount(where, np.concatenate([np.asarray(n, dtype=np.float64) for _, n in runs]),
                          minlength=len(codes))
-    return codes // len(syllables), codes % len(syllables), counts
+    return codes, counts
 
 
 def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = None):
-    """Adjacent pairs of the syllables in all titles and a sample of the bodies, scaled to all
-    articles: this index's LEXICON_SAMPLE_DOCS of lowest id hashes, or with sample (bound, scale),
-    a cluster's, chosen among all shards' articles (the live ones hashed at most bound)."""
+    """Adjacent pairs and triples of the syllables in all titles and a sample of the bodies, scaled
+    to all articles: this index's LEXICON_SAMPLE_DOCS of lowest id hashes, or with sample (bound,
+    scale), a cluster's, chosen among all shards' articles (the live ones hashed at most bound)."""
     if sample is None:
         mask = reader.sample(LEXICON_SAMPLE_DOCS)
         scale = np.count_nonzero(reader.live) / max(np.count_nonzero(mask), 1)
     else:
         bound, scale = sample
         mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
-    title = reader.adjacent_pairs("title", syllables, reader.live)
-    first, second, counts = reader.adjacent_pairs("body", syllables, mask)
-    return adjacent_sum([title, (first, second, counts * scale)], syllables)
+    title = reader.adjacent_runs("title", syllables, reader.live)
+    body = tuple((codes, counts * scale) for codes, counts in reader.adjacent_runs("body", syllables, mask))
+    return adjacent_sum([title, body])
 
 
 def _lexicon_of(reader) -> Lexicon:

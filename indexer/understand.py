@@ -42,6 +42,8 @@ SYLLABLE_SHAPE = re.compile(
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
+TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
+MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
 SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
@@ -57,7 +59,7 @@ RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo cha
 MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
-LEXICON_FORMAT = 2  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id)
+LEXICON_FORMAT = 3  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples)
 
 
 # ---------------------------------------------------------------- keystrokes
@@ -460,10 +462,11 @@ def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
             np.array([df for _, _, df in entries], dtype=np.int64))
 
 
-def _pair_table(syllables: list[str], compound_pairs: dict, adjacent) -> tuple:
+def _pair_table(syllables: list[str], compound_pairs: dict, adjacent, base: int) -> tuple:
     """Pair counts (about how many articles) as sorted codes first * V + second, and counts:
-    the larger of the compounds' and the neighbours' estimate; and how often each syllable has
-    a neighbour, with a last 0 for the number -1 (not a syllable)."""
+    the larger of the compounds' and the neighbours' estimate (adjacent: their codes over base
+    syllables, and counts); and how often each syllable has a neighbour, with a last 0 for the
+    number -1 (not a syllable)."""
     size, number = len(syllables), {s: n for n, s in enumerate(syllables)}
     known = [(number[a] * size + number[b], df) for (a, b), df in compound_pairs.items()
              if a in number and b in number]
@@ -471,8 +474,8 @@ def _pair_table(syllables: list[str], compound_pairs: dict, adjacent) -> tuple:
     counts = [np.array([df for _, df in known], dtype=np.float32)]
     followed = np.zeros(size + 1, dtype=np.float32)
     if adjacent is not None:
-        first, second, found = adjacent
-        codes.append(first.astype(np.int64) * size + second)
+        found, first = adjacent[1], adjacent[0] // base
+        codes.append(first * size + adjacent[0] % base)
         counts.append(found.astype(np.float32))
         followed[:size] = np.bincount(first, weights=found, minlength=size)[:size]
     codes, counts = np.concatenate(codes), np.concatenate(counts)
@@ -482,14 +485,58 @@ def _pair_table(syllables: list[str], compound_pairs: dict, adjacent) -> tuple:
     return codes[starts], np.maximum.reduceat(counts, starts) if len(codes) else counts, followed
 
 
+def _triple_table(size: int, adjacent, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Triple counts as sorted codes (first * V + second) * V + third, from their codes over base
+    syllables (the order stays), and counts."""
+    if adjacent is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    codes, counts = adjacent
+    first, rest = np.divmod(codes, base * base)
+    return (first * size + rest // base) * size + rest % base, counts.astype(np.float32)
+
+
+def _counted(table: np.ndarray, counts: np.ndarray, codes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The counts of codes in a sorted table of codes (0 where absent or not known)."""
+    if not len(table):
+        return np.zeros(codes.shape)
+    at = np.searchsorted(table, codes).clip(max=len(table) - 1)
+    return np.where(known & (table[at] == codes), counts[at], 0.0)
+
+
+def _best_states(total: np.ndarray, last: np.ndarray) -> tuple:
+    """The best states after a Viterbi step, total[s, r] scoring reading r after state s (whose
+    last reading is last[s]): the distinct ones among the MAX_STATES best scores, best first;
+    their scores, parent states and (reading before, reading)."""
+    ranked = np.arange(total.size)
+    if total.size > MAX_STATES:  # a partition, not a sort of all of them
+        ranked = np.argpartition(-total, MAX_STATES - 1, axis=None)[:MAX_STATES]
+    ranked = ranked[np.argsort(-total.ravel()[ranked], kind="stable")]
+    parent, reading = np.divmod(ranked, total.shape[1])
+    _, best = np.unique(last[parent] * total.shape[1] + reading, return_index=True)  # each state's best parent
+    kept = ranked[np.sort(best)]
+    parent, reading = np.divmod(kept, total.shape[1])
+    return total.ravel()[kept], parent, (last[parent], reading)
+
+
+def _backtrack(options: list[list[str]], trail: list[tuple], state: int) -> list[str]:
+    """The readings along a trail of (parent state, last reading) arrays, from the last state back."""
+    path = []
+    for (parent, last), option in zip(reversed(trail), reversed(options)):
+        path.append(option[last[state]])
+        if parent is not None:
+            state = parent[state]
+    return path[::-1]
+
+
 class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
-                 completions: tuple):
+                 completions: tuple, triples: tuple):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
-        completions: (folded keys, sorted, phrases, their counts)."""
+        completions: (folded keys, sorted, phrases, their counts); triples: (codes (first * V +
+        second) * V + third, sorted, their counts)."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -500,20 +547,23 @@ class Lexicon:
         self.readings = dict(self.readings)
         self._codes, self._counts, self._followed = pairs
         self._keys, self._phrases, self._phrase_counts = completions
+        self._triple_codes, self._triple_counts = triples
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
 
     @classmethod
     def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
         """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
-        (first, second, count) arrays, how often syllables[first] comes right before
-        syllables[second]; titles: (term, document frequency) of the titles, whose words and pyvi
-        words complete what is typed."""
+        how often they follow each other, ((codes, counts) of pairs, the same of triples), a pair's
+        code first * len(syllables) + second (see Reader.adjacent_runs); titles: (term, document
+        frequency) of the titles, whose words and pyvi words complete what is typed."""
         freq, compound_pairs = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
-        found = adjacent(syllables[:PAIR_SYLLABLES]) if adjacent else None
-        return cls(syllables, [fold(s) for s in syllables], counts, _pair_table(syllables, compound_pairs, found),
-                   _completion_table(titles))
+        top = syllables[:PAIR_SYLLABLES]
+        pairs, triples = adjacent(top) if adjacent else (None, None)
+        return cls(syllables, [fold(s) for s in syllables], counts,
+                   _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles),
+                   _triple_table(len(syllables), triples, len(top)))
 
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
@@ -524,7 +574,8 @@ class Lexicon:
                          folded=_blob(self.folded),
                          counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
                          codes=self._codes, pair_counts=self._counts, followed=self._followed,
-                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts)
+                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
+                         triple_codes=self._triple_codes, triple_counts=self._triple_counts)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -539,8 +590,9 @@ class Lexicon:
                     return None
                 pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
                 completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
+                triples = (saved["triple_codes"], saved["triple_counts"])
                 return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
-                           completions)
+                           completions, triples)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
 
@@ -587,20 +639,37 @@ class Lexicon:
     def pairs(self, before: list[str], after: list[str]) -> np.ndarray:
         """About how many articles have each of before right before each of after (a matrix)."""
         a, b = self._numbers(before), self._numbers(after)
-        codes = a[:, None] * len(self.syllables) + b[None, :]
-        if not len(self._codes):
-            return np.zeros(codes.shape)
-        at = np.searchsorted(self._codes, codes).clip(max=len(self._codes) - 1)
-        seen = (self._codes[at] == codes) & (a[:, None] >= 0) & (b[None, :] >= 0)
-        return np.where(seen, self._counts[at], 0.0)
+        known = (a[:, None] >= 0) & (b[None, :] >= 0)
+        return _counted(self._codes, self._counts, a[:, None] * len(self.syllables) + b[None, :], known)
 
-    def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
-        """log P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
+    def _follows(self, before: list[str], after: list[str]) -> np.ndarray:
+        """P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
         numbers = self._numbers(before)
         followed = self._followed[numbers]
         seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
         share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
-        return np.log(PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :])
+        return PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :]
+
+    def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
+        """log P(after | before) for each pair (see _follows)."""
+        return np.log(self._follows(before, after))
+
+    def _next(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
+        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen."""
+        before, last = states
+        follows = self._follows(options[k - 1], options[k])[last]
+        if k < 2:
+            return np.log(follows)
+        size, third = len(self.syllables), self._numbers(options[k])
+        first, second = self._numbers(options[k - 2])[before], self._numbers(options[k - 1])[last]
+        pair = _counted(self._codes, self._counts, first * size + second, (first >= 0) & (second >= 0))
+        seen = np.flatnonzero(pair)
+        share = np.zeros(follows.shape)
+        codes = (first[seen] * size + second[seen])[:, None] * size + third[None, :]
+        share[seen] = _counted(self._triple_codes, self._triple_counts, codes, (third >= 0)[None, :]) / pair[seen, None]
+        weight = np.where(pair > 0, TRIPLE_WEIGHT, 0.0)[:, None]
+        return np.log(weight * np.minimum(share, 1.0) + (1 - weight) * follows)
 
     def _choices(self, word: str, fix: bool, respell: bool, marked: bool) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
@@ -622,23 +691,21 @@ class Lexicon:
 
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
                       marked: bool = False) -> list[str]:
-        """The most probable accented reading of lowercase words (Viterbi over bigrams); with
-        fix, words the index lacks may become near syllables; with respell, any word may
-        (marked: of a query typed with accents)."""
+        """The most probable accented reading of lowercase words (Viterbi over trigrams, the
+        MAX_STATES likeliest pairs of readings kept at each word); with fix, words the index lacks
+        may become near syllables; with respell, any word may (marked: of a query typed with accents)."""
         if not words:
             return []
         choices = [self._choices(w, fix, respell, marked) for w in words]
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
-        back = []
-        for before, after, costs in zip(options, options[1:], choices[1:]):
-            total = score[:, None] + self._transitions(before, after) + np.array(list(costs.values()))
-            back.append(total.argmax(axis=0))
-            score = total.max(axis=0)
-        path = [int(score.argmax())]
-        for pointers in reversed(back):
-            path.append(int(pointers[path[-1]]))
-        return [option[i] for option, i in zip(options, reversed(path))]
+        states = (np.full(len(score), -1), np.arange(len(score)))  # (reading before the last, last reading)
+        trail = [(None, states[1])]
+        for k in range(1, len(words)):
+            total = score[:, None] + self._next(options, k, states) + np.array(list(choices[k].values()))[None, :]
+            score, parent, states = _best_states(total, states[1])
+            trail.append((parent, states[1]))
+        return _backtrack(options, trail, int(score.argmax()))
 
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""

@@ -220,6 +220,22 @@ def test_cli_prints_what_it_understood_on_stderr(index_dir):
     assert "did you mean: báo chí" in run.stderr
 
 
+def test_an_unaccented_query_is_read_with_the_two_words_before_each_word(tmp_path):
+    # "quan trọng cần" is three times as frequent as "trồng cần", but only "trồng cần" goes on
+    # with "sa": the first word of "trong can sa" is read from the two that follow it
+    articles = [{"id": f"qt-{n}", "title": f"Cải cách hành chính đợt {n}",
+                 "body": "Đây là việc quan trọng cần làm ngay. Người dân cần biết quy định mới trong năm nay."}
+                for n in range(6)]
+    articles += [{"id": f"cs-{n}", "title": f"Bắt đối tượng trồng cần sa lần {n}",
+                  "body": "Công an phát hiện một nông dân trồng cần sa trong vườn nhà."} for n in range(2)]
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
+    with indexer.open_index(folder) as index:
+        assert index.search("trong can sa").suggestion == "trồng cần sa"
+        assert index.search("quan trong can").suggestion == "quan trọng cần"
+        assert index.search("viec quan trong can lam").suggestion == "việc quan trọng cần làm"
+
+
 def _saved_lexicons(index_dir) -> list:
     return list(indexer.store.current_generation(Path(index_dir)).glob("derived.*.npz"))
 

@@ -258,11 +258,12 @@ class IndexReader:
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
 
-    def adjacent_pairs(self, field: str, terms: list[str], docs: np.ndarray):
-        """(first, second, count) arrays: how often terms[first] is right before terms[second]
-        in the field of the documents in docs (a mask of live documents)."""
-        bits = max(len(terms), 2).bit_length()
-        codes = []
+    def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
+        """((codes, counts) of pairs, (codes, counts) of triples): how often terms follow each
+        other in the field of the documents in docs (a mask of live documents); with n terms, a
+        pair's code is first * n + second, a triple's (first * n + second) * n + third."""
+        bits, n = max(len(terms), 2).bit_length(), len(terms)
+        pairs, triples = [], []
         for s in self.segments:
             numbers, doc, positions = s.occurrences(field, terms, docs[s.offset:s.offset + s.size])
             # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
@@ -270,13 +271,14 @@ class IndexReader:
             keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
             del doc, positions
             keys.sort()
-            numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int32)
+            numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
             keys >>= np.uint64(bits)
             follows = keys[1:] == keys[:-1] + np.uint64(1)
             del keys
-            codes.append(numbers[:-1][follows].astype(np.int64) * len(terms) + numbers[1:][follows])
-        pairs, counts = np.unique(np.concatenate(codes or [EMPTY]), return_counts=True)
-        return pairs // len(terms), pairs % len(terms), counts
+            codes = numbers[:-1] * n + numbers[1:]
+            pairs.append(codes[follows])
+            triples.append((codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]])
+        return tuple(np.unique(np.concatenate(found or [EMPTY]), return_counts=True) for found in (pairs, triples))
 
     def id_hashes(self) -> np.ndarray:
         """Each document's hash of its article id (the largest number for a deleted one): what
