@@ -572,15 +572,19 @@ class ClusterIndex:
         rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        options = (filters, group, limit, others)
         for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
             # searched without the copy groups of all shards for its generation (sent to it now)
-            found, prefetched, down = self._find(args, (filters, group, limit, others), limit if page == 1 else 0)
+            found, prefetched, down, known = self._find(args, options, limit if page == 1 else 0)
             changed = self._note_generations({n: f.generation for n, f in found.items()})
             if not (group and self._regrouped(found)) and not changed:
                 break
         entries, twice = _merged(found, sort)
-        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found, prefetched)
+        shown = entries[(page - 1) * limit: page * limit]
+        hits, fetch_down = self._fetch(shown, found, prefetched)
         down |= fetch_down
+        if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
+            self._remember(args, options, found, known, _shares(shown, prefetched) if page == 1 else None)
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
@@ -638,17 +642,20 @@ class ClusterIndex:
             numbers.update(zip(wanted[n], values or ()))
         return numbers
 
-    def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
+    def _find(self, args, options, first: int) -> tuple[dict, dict, set[int], tuple]:
         """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
-        the Hits of the first ones each shard cut with them; the shards that did not answer)."""
+        the Hits of the first ones each shard cut with them (as many as made the page the last
+        time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
-            known = self._searched.get(_search_key(args, options)) or (None, {})
-            counts = known[1] if known[0] == epoch else {}
+        served, counts, shares = self._searched.get(_search_key(args, options)) or (None, {}, None)
+        if served != epoch:
+            counts, shares = {}, None
+        firsts = shares if first and shares else {n: first for n in pending}
         for _ in range(COUNT_ROUNDS + 1):
-            answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
-                                       pending)
+            answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
+                                                          None if down else epoch), pending)
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
             pending = {n for n, (f, _) in answers.items() if f.missing}
@@ -664,11 +671,14 @@ class ClusterIndex:
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
-        if not down:
-            # the same search again (a reload, the next page, the article page's marks) takes one round
-            served = tuple(sorted((n, f.generation) for n, f in found.items()))
-            self._searched.put(_search_key(args, options), (served, counts))
-        return found, prefetched, down
+        return found, prefetched, down, (counts, shares)
+
+    def _remember(self, args, options, found: dict, known: tuple, shares: dict | None) -> None:
+        """Remember a search's counts for the shards' generations, and how many of each shard's
+        first hits made its first page (kept from before when this was another page)."""
+        counts, remembered = known
+        served = tuple(sorted((n, f.generation) for n, f in found.items()))
+        self._searched.put(_search_key(args, options), (served, counts, shares or remembered))
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
@@ -710,6 +720,16 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _shares(shown: list[tuple], prefetched: dict) -> dict[int, int]:
+    """{shard: how many of its prefetched hits the page needed (up to the last it shows)}; a page
+    that needed a hit not prefetched asks for as many as the page holds."""
+    places = {(n, hit.doc_id): place for n, hits in prefetched.items() for place, hit in enumerate(hits or ())}
+    shares = dict.fromkeys(prefetched, 0)
+    for _, n, doc_id, _, _ in shown:
+        shares[n] = max(shares[n], places.get((n, doc_id), len(shown) - 1) + 1)
+    return shares
 
 
 def _search_key(args, options) -> str:
