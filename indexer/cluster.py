@@ -29,7 +29,7 @@ import pickle
 import threading
 import time
 import unicodedata
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
@@ -253,7 +253,7 @@ class ShardActor:
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options,
+        found = self.index.find(*args, counts if epoch is None else ChainMap(counts, self.known), *options,
                                 grouping=self.grouping, first=first)
         hits, found.hits = found.hits, None
         return found, hits
