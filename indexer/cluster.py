@@ -576,15 +576,17 @@ class ClusterIndex:
         for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
             # searched without the copy groups of all shards for its generation (sent to it now)
             found, prefetched, down, known = self._find(args, options, limit if page == 1 else 0)
+            if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
+                self._remember(args, options, found, known)
             changed = self._note_generations({n: f.generation for n, f in found.items()})
             if not (group and self._regrouped(found)) and not changed:
                 break
         entries, twice = _merged(found, sort)
         shown = entries[(page - 1) * limit: page * limit]
         hits, fetch_down = self._fetch(shown, found, prefetched)
+        if page == 1 and not down | fetch_down:
+            self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
-        if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
-            self._remember(args, options, found, known, _shares(shown, prefetched) if page == 1 else None)
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
@@ -673,12 +675,11 @@ class ClusterIndex:
                 pending = set(found)
         return found, prefetched, down, (counts, shares)
 
-    def _remember(self, args, options, found: dict, known: tuple, shares: dict | None) -> None:
-        """Remember a search's counts for the shards' generations, and how many of each shard's
-        first hits made its first page (kept from before when this was another page)."""
-        counts, remembered = known
+    def _remember(self, args, options, found: dict, known: tuple) -> None:
+        """Remember a search's (counts, how many of each shard's first hits made its first page)
+        for the generations the shards served."""
         served = tuple(sorted((n, f.generation) for n, f in found.items()))
-        self._searched.put(_search_key(args, options), (served, counts, shares or remembered))
+        self._searched.put(_search_key(args, options), (served, *known))
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
