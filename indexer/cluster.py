@@ -25,9 +25,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import threading
 import time
-from collections import defaultdict
+import unicodedata
+from collections import ChainMap, defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from itertools import chain
@@ -40,8 +42,9 @@ from .articles import iter_articles
 from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, CopyGroups, Index,
-                     Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum, understand_query)
+from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, UNDERSTOOD_CACHE,
+                     CopyGroups, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
+                     understand_query)
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
@@ -235,6 +238,12 @@ class ShardActor:
         self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
         self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
 
+    def call(self, packed: bytes) -> bytes:
+        """The pickled answer of a method called as pickled (method, args): one opaque message each
+        way, where Dask would serialise every element of nested arguments and answers apart."""
+        method, args = pickle.loads(packed)
+        return _pack(getattr(self, method)(*args))
+
     def find(self, args, counts: dict, options, first: int, epoch: tuple):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
         same epoch (the shards' generations); with it, when no count was lacking, the Hits of its
@@ -244,7 +253,7 @@ class ShardActor:
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, counts if epoch is None else {**self.known, **counts}, *options,
+        found = self.index.find(*args, counts if epoch is None else ChainMap(counts, self.known), *options,
                                 grouping=self.grouping, first=first)
         hits, found.hits = found.hits, None
         return found, hits
@@ -301,10 +310,15 @@ async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS) -> d
     return dict(zip(calls, answers))
 
 
+def _pack(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 async def _first_answer(actors, method: str, args, deadline: float):
+    packed = _pack((method, args))
     for actor in actors:
         try:
-            return await asyncio.wait_for(getattr(actor, method)(*args), max(0.1, deadline - time.monotonic()))
+            return pickle.loads(await asyncio.wait_for(actor.call(packed), max(0.1, deadline - time.monotonic())))
         except (QueryError, IndexNotFound):
             raise
         except Exception:  # a lost worker, a timeout: the next replica
@@ -328,6 +342,7 @@ class ClusterIndex:
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         self._searched = _Memo(KNOWN_SEARCHES)  # search -> (generations, its counts)
+        self._understood_memo = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query() over all shards
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -421,15 +436,30 @@ class ClusterIndex:
         lexicon = self._lexicon()
         return lexicon.complete(prefix, limit) if lexicon else []
 
+    def _understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """understand_query() over all shards, remembered for the last UNDERSTOOD_CACHE queries
+        (as Index does) once the Lexicon is ready and every shard counted, until a shard serves
+        another generation."""
+        key = unicodedata.normalize("NFC", query_text)
+        answer = self._understood_memo.get(key)
+        if answer is None:
+            build = self._lexicon_build
+            ready = build is not None and build.done() and build.exception() is None
+            frequency, counted = self._frequency_of(key)
+            answer = understand_query(key, frequency, self._lexicon)
+            if ready and counted:
+                self._understood_memo.put(key, answer)
+        return answer
+
     def _frequency_of(self, query_text: str):
-        """frequency(term) for understand_query: in how many articles of all shards' titles and
+        """(frequency(term) for understand_query: in how many articles of all shards' titles and
         bodies a word is (see search._frequency), every word it asks about counted in one call
-        and remembered until a shard serves another generation."""
+        and remembered until a shard serves another generation; whether every shard counted)."""
         asked = set()
         understand_query(query_text, lambda term: asked.add(term) or 0, lambda: None)  # the words it asks about
         with self._lock:
             known = self._frequencies
-        terms = asked - known.keys()
+        terms, down = asked - known.keys(), set()
         if terms:
             keys = [("df", field, term) for term in terms for field in ("body", "title")]
             answers, down = self._each("counts", lambda n: (keys,), range(len(self.shards)))
@@ -441,7 +471,7 @@ class ClusterIndex:
                         self._frequencies = {}
                     self._frequencies.update(counted)
             known = {**known, **counted}
-        return lambda term: known.get(term, 0)
+        return (lambda term: known.get(term, 0)), not down
 
     def _lexicon(self) -> Lexicon | None:
         """lexicon() for a search: it waits for a small one only (as Index does)."""
@@ -471,6 +501,7 @@ class ClusterIndex:
             if changed:
                 self._lexicon_build, self._frequencies = None, {}
                 self._searched.clear()
+                self._understood_memo.clear()
             self._generations.update(generations)
         return changed
 
@@ -538,18 +569,23 @@ class ClusterIndex:
         _check_paging(sort, limit, page)
         parse(query_text)
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion, others = (None, None, ()) if exact else understand_query(
-            query_text, self._frequency_of(query_text), self._lexicon)
+        rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        options = (filters, group, limit, others)
         for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
             # searched without the copy groups of all shards for its generation (sent to it now)
-            found, prefetched, down = self._find(args, (filters, group, limit, others), limit if page == 1 else 0)
+            found, prefetched, down, known = self._find(args, options, limit if page == 1 else 0)
+            if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
+                self._remember(args, options, found, known)
             changed = self._note_generations({n: f.generation for n, f in found.items()})
             if not (group and self._regrouped(found)) and not changed:
                 break
         entries, twice = _merged(found, sort)
-        hits, fetch_down = self._fetch(entries[(page - 1) * limit: page * limit], found, prefetched)
+        shown = entries[(page - 1) * limit: page * limit]
+        hits, fetch_down = self._fetch(shown, found, prefetched)
+        if page == 1 and not down | fetch_down:
+            self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
         marks = next(iter(found.values())).marks if found else Marks()
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
@@ -608,17 +644,20 @@ class ClusterIndex:
             numbers.update(zip(wanted[n], values or ()))
         return numbers
 
-    def _find(self, args, options, first: int) -> tuple[dict, dict, set[int]]:
+    def _find(self, args, options, first: int) -> tuple[dict, dict, set[int], tuple]:
         """(every shard's best documents, ranked with corpus-wide counts gathered round by round;
-        the Hits of the first ones each shard cut with them; the shards that did not answer)."""
+        the Hits of the first ones each shard cut with them (as many as made the page the last
+        time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
-            known = self._searched.get(_search_key(args, options)) or (None, {})
-            counts = known[1] if known[0] == epoch else {}
+        served, counts, shares = self._searched.get(_search_key(args, options)) or (None, {}, None)
+        if served != epoch:
+            counts, shares = {}, None
+        firsts = shares if first and shares else {n: first for n in pending}
         for _ in range(COUNT_ROUNDS + 1):
-            answers, lost = self._each("find", lambda n: (args, counts, options, first, None if down else epoch),
-                                       pending)
+            answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
+                                                          None if down else epoch), pending)
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
             pending = {n for n, (f, _) in answers.items() if f.missing}
@@ -634,11 +673,13 @@ class ClusterIndex:
             counts = {**counts, **summed}
             if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
                 pending = set(found)
-        if not down:
-            # the same search again (a reload, the next page, the article page's marks) takes one round
-            served = tuple(sorted((n, f.generation) for n, f in found.items()))
-            self._searched.put(_search_key(args, options), (served, counts))
-        return found, prefetched, down
+        return found, prefetched, down, (counts, shares)
+
+    def _remember(self, args, options, found: dict, known: tuple) -> None:
+        """Remember a search's (counts, how many of each shard's first hits made its first page)
+        for the generations the shards served."""
+        served = tuple(sorted((n, f.generation) for n, f in found.items()))
+        self._searched.put(_search_key(args, options), (served, *known))
 
     def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
         """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
@@ -680,6 +721,16 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _shares(shown: list[tuple], prefetched: dict) -> dict[int, int]:
+    """{shard: how many of its prefetched hits the page needed (up to the last it shows)}; a page
+    that needed a hit not prefetched asks for as many as the page holds."""
+    places = {(n, hit.doc_id): place for n, hits in prefetched.items() for place, hit in enumerate(hits or ())}
+    shares = dict.fromkeys(prefetched, 0)
+    for _, n, doc_id, _, _ in shown:
+        shares[n] = max(shares[n], places.get((n, doc_id), len(shown) - 1) + 1)
+    return shares
 
 
 def _search_key(args, options) -> str:

@@ -465,6 +465,26 @@ class _Memo:
             self.answers.clear()
 
 
+class _CountsRead:
+    """The statistics a QueryBuilder reads from a scorer, noting each count read (key -> value)."""
+
+    def __init__(self, scorer: Scorer):
+        self.scorer, self.values = scorer, {}
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self._read(("df", field, term))
+
+    def doc_count(self) -> int:
+        return self._read(("docs",))
+
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        self.scorer.look_up(terms)
+
+    def _read(self, key: tuple) -> int:
+        value = self.values[key] = self.scorer.count(key)
+        return value
+
+
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
 
@@ -488,6 +508,7 @@ class _Snapshot:
         self._merged_lexicon: Lexicon | None = None  # or its Lexicon, ready
         self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
         self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
+        self._given_plans = _Memo(PLAN_CACHE)  # the same -> (counts read, _plan()) with a cluster's counts
 
     def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
@@ -504,14 +525,25 @@ class _Snapshot:
 
     def plan(self, scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
         """_plan() of a query, remembered for the last PLAN_CACHE queries planned with this
-        generation's own scorer (a cluster shard's, given other counts, plans anew)."""
-        if scorer is not self.scorer:
-            return _plan(scorer, text, suggestion, exact, others)
+        generation's own scorer; a cluster shard's (given other counts) while the counts it read
+        are the same."""
         key = (text, suggestion, exact, others)
+        if scorer is not self.scorer:
+            return self._given_plan(scorer, key)
         planned = self._plans.get(key)
         if planned is None:
-            planned = _plan(scorer, text, suggestion, exact, others)
+            planned = _plan(scorer, *key)
             self._plans.put(key, planned)
+        return planned
+
+    def _given_plan(self, scorer: Scorer, key: tuple):
+        # reading the counts again also records those the given ones lack, as planning would
+        remembered = self._given_plans.get(key)
+        if remembered is not None and all(scorer.count(k) == value for k, value in remembered[0].items()):
+            return remembered[1]
+        reads = _CountsRead(scorer)
+        planned = _plan(reads, *key)
+        self._given_plans.put(key, (reads.values, planned))
         return planned
 
     def acquire(self) -> "_Snapshot":
