@@ -394,9 +394,8 @@ def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None
         scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
 
 
-def _top(scores, matched, n: int) -> np.ndarray:
-    """The ids of the n best-scoring matched documents, unordered."""
-    ids = np.flatnonzero(matched)
+def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
+    """The n best-scoring of the documents ids, unordered."""
     if len(ids) > n:
         ids = ids[np.argpartition(-scores[ids], n - 1)[:n]]
     return ids
@@ -409,15 +408,15 @@ def _rank_key(scores, recency, doc_id):
     return lambda d: (-recency[d], -scores[d], doc_id(d))
 
 
-def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
-    """The first n matched documents, by score or (given recency) newest first, then by article id."""
+def _rank(scores, matched: np.ndarray, recency, doc_id, n: int) -> list[int]:
+    """The first n matched documents (matched: their ids, ascending), by score or (given recency)
+    newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
         if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
-            ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
+            ids = matched[scores[matched] >= scores[ids].min()]
         return sorted(ids.tolist(), key=_rank_key(scores, None, doc_id))[:n]
-    ids = np.flatnonzero(matched)
-    ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
+    ids = matched[np.lexsort((-scores[matched], -recency[matched]))]
     if len(ids) > n:  # keep the documents tied with the n-th
         tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
         ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
@@ -778,16 +777,14 @@ class Index:
         grouping = grouping or CopyGroups(snap.groups, snap.grouped)
         key = _rank_key(scores, recency, snap.reader.doc_id)
         listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
-        total = int(listed.sum())
+        shown = pool if listed is matched else pool[listed[pool]]  # the ids of the listed articles
         spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
-        shown = listed
-        if spread:  # ranked by the cluster's front among all shards' copies
-            listed = listed & ~grouping.spread
-        docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
+        ranked = shown[~grouping.spread[shown]] if spread else shown  # spread: ranked by the cluster's front
+        docs = _rank(scores, ranked, recency, snap.reader.doc_id, n)
         firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
         copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
-        return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
-                     facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
+        return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
+                     facets=facets, facet_missing=missing, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
                      firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
@@ -855,7 +852,7 @@ class Index:
                 scorer.add(scores, "body", term, weight)
                 scorer.add(scores, "title", term, weight * TITLE)
             matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
-            docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
+            docs = _rank(scores, np.flatnonzero(matched), None, snap.reader.doc_id, limit)
             return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
     def lexicon_parts(self) -> tuple[list, list]:

@@ -48,6 +48,13 @@ class SegmentReader:
         self.live[list(self.segment.deleted_docs())] = False
         self.deleted = self.size - int(self.live.sum())
         self.ids = whoosh_reader.column_reader("id")  # random access to article ids
+        self._stored_names = frozenset(whoosh_reader.schema.names())
+
+    def stored_fields(self, docnum: int) -> dict:
+        """A document's stored fields, those of the schema's fields (as Whoosh's reader gives
+        them, without its per-field schema look-ups: a third of its cost)."""
+        stored = self.whoosh._perdoc.stored_fields(docnum)
+        return {name: value for name, value in stored.items() if name in self._stored_names}
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
@@ -218,9 +225,10 @@ class IndexReader:
         counts = tfs[at].astype(np.int64)
         earlier = np.cumsum(spans[:, 2]) - spans[:, 2]  # positions in the segments before
         firsts = spans[part, 1] + sums_before(tfs, at) - earlier[part]
-        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64))  # positions read up to each segment's end
-        where = np.split(runs(firsts, counts), ends[:-1])
-        positions = np.concatenate([s.flat.positions[w] for (s, _), w in zip(parts, where)])
+        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64)).tolist()  # positions read up to each segment's end
+        reads = runs(firsts, counts)  # sliced per segment below (np.split costs ~0.2 ms in Python)
+        positions = np.concatenate([s.flat.positions[reads[start:end]] for (s, _), start, end
+                                    in zip(parts, [0, *ends], ends) if end > start])
         return np.repeat(ids[at], counts), positions.astype(np.int64)
 
     def document_terms(self, field: str, docnum: int) -> dict[str, int]:
@@ -317,7 +325,8 @@ class IndexReader:
 
     def stored_fields(self, docnum: int) -> dict:
         """The stored fields of a document."""
-        return self.searcher.stored_fields(int(docnum))
+        i = bisect_right(self._offsets, docnum) - 1
+        return self.segments[i].stored_fields(int(docnum) - self._offsets[i])
 
     def document_number(self, doc_id: str) -> int | None:
         """The document number of the live document with this id, or None."""
