@@ -12,9 +12,11 @@ import threading
 import time
 import unicodedata
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -125,6 +127,24 @@ class Results:
         return bool(self.missing_shards)
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
     kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
+    counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
+
+    def __post_init__(self):
+        if self.counting is not None:  # counted when first read: many callers never read them
+            del self.facets, self.facet_missing
+
+    def __getattr__(self, name: str):
+        """facets and facet_missing, counted on first use (see counting)."""
+        counting = self.__dict__.get("counting")
+        if name not in ("facets", "facet_missing") or counting is None:
+            raise AttributeError(name)
+        self.facets, self.facet_missing = counting()
+        self.counting = None
+        return self.__dict__[name]
+
+    def __getstate__(self) -> dict:
+        self.facets  # noqa: B018 - counted before pickling or copying: the counter stays behind
+        return {**self.__dict__, "counting": None}
 
     @property
     def pages(self) -> int:
@@ -285,6 +305,7 @@ class Found:
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
     hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
+    counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
 
 
 @dataclass
@@ -748,7 +769,7 @@ class Index:
         return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
                        found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
                        facet_missing=found.facet_missing, copies=found.copies, dropped=found.dropped,
-                       kept=found.kept)
+                       kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
               n: int, filters: dict, group: bool, page_size: int, others: tuple = (),
@@ -767,7 +788,7 @@ class Index:
         state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
-        facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
+        counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _scores(scorer, lookups, matched, pool)
@@ -784,7 +805,7 @@ class Index:
         firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
         copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
         return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
-                     facets=facets, facet_missing=missing, copies=len(pool) - len(shown),
+                     counting=counting, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
                      firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
@@ -805,6 +826,9 @@ class Index:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
             found.firsts = []
+            if found.counting is not None:  # the cluster's front sums every shard's
+                found.facets, found.facet_missing = found.counting()
+                found.counting = None
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name

@@ -250,6 +250,22 @@ def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
             for group in groups.values() for form in group}
 
 
+@lru_cache(maxsize=1)
+def _abbreviations_by_first() -> dict[str | None, list[tuple[int, tuple[str, ...]]]]:
+    """The first term of each spelling of abbreviations() -> (its place there, the spelling)."""
+    index = defaultdict(list)
+    for place, spelling in enumerate(abbreviations()):
+        index[spelling[0] if spelling else None].append((place, spelling))
+    return dict(index)
+
+
+def _spellings_from(firsts) -> list[tuple[str, ...]]:
+    """The spellings of abbreviations() that start with one of firsts (or are empty), in its order:
+    only those can be held by words or codes beginning so (the others need not be tried)."""
+    index = _abbreviations_by_first()
+    return [spelling for _, spelling in sorted(entry for first in {*firsts, None} for entry in index.get(first, ()))]
+
+
 def _holds(words: list[str], part: tuple[str, ...]) -> bool:
     n = len(part)
     return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
@@ -261,9 +277,9 @@ def variants(text: str) -> list[tuple[str, ...]]:
     for the analysis already)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
-    found = [other for spelling, others in abbreviations().items()
+    found = [other for spelling in _spellings_from([*words, *(c for c, in codes)])
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
-             for other in others]
+             for other in abbreviations()[spelling]]
     found += [(a + b,) for a, b in SPACED_CODE_RE.findall(folded)]
 
     def typed(form: tuple[str, ...]) -> bool:
@@ -304,7 +320,7 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
     spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
-    held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
+    held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
             | mistyped(text, reading))
 
