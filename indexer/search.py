@@ -340,12 +340,13 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
-        anyone |= np.logical_or.reduce(parts)
+        for part in parts:
+            anyone |= part
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        masks.append(np.logical_and.reduce([part | respelling if whole or s in respelled_words else part
-                                            for s, part in zip(keys, parts)]))
+        masks.append(_every([part | respelling if whole or s in respelled_words else part
+                             for s, part in zip(keys, parts)]))
     return WordMasks(masks, anyone, folded)
 
 
@@ -360,7 +361,7 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         return matched, [], []
     anyone = matched & anyone
     if len(masks) > ALL_WORDS:
-        held = np.sum(masks, axis=0, dtype=np.int32)
+        held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
     tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
@@ -374,6 +375,32 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped]
 
 
+def _held(masks: list) -> np.ndarray:
+    """How many of the masks hold each document (added one by one into bytes: np.sum of the list
+    copies them into one 2-D array first, three times slower)."""
+    held = np.zeros(len(masks[0]), dtype=np.uint8 if len(masks) < 256 else np.int32)
+    for mask in masks:
+        held += mask
+    return held
+
+
+def _either(masks: list) -> np.ndarray:
+    """A new mask of the documents in any of the masks (np.logical_or.reduce of a list copies it
+    into one 2-D array first)."""
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found |= mask
+    return found
+
+
+def _every(masks: list) -> np.ndarray:
+    """A new mask of the documents in all the masks."""
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found &= mask
+    return found
+
+
 def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
     the proposed reading spells otherwise) are dropped first, then dates and numbers; then the
@@ -384,11 +411,11 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     rest = [i for i in range(len(masks)) if i not in first] or first
     sizes = [tally(("word", i), matched & masks[i]) for i in rest]
     rarest = rest[min(range(len(rest)), key=lambda j: (sizes[j], j))]  # ties: the first word
-    held = np.sum([masks[i] for i in rest], axis=0, dtype=np.int32)
-    tiers = [(matched & np.logical_and.reduce(masks), [])]
+    held = _held([masks[i] for i in rest])
+    tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
         if 0 < len(typos) < len(first):
-            tiers.append((matched & np.logical_and.reduce([m for i, m in enumerate(masks) if i not in typos]), typos))
+            tiers.append((matched & _every([m for i, m in enumerate(masks) if i not in typos]), typos))
         tiers.append((matched & (held == len(rest)), first))
     others = [i for i in range(len(masks)) if i != rarest]
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
@@ -514,6 +541,7 @@ class _Snapshot:
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
             self.groups, self.grouped = copy_groups(reader)
+            self._grouped_ids = dict(zip(self.grouped.tolist(), map(reader.doc_id, self.grouped.tolist())))
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -529,6 +557,10 @@ class _Snapshot:
         self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
         self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
         self._given_plans = _Memo(PLAN_CACHE)  # the same -> (counts read, _plan()) with a cluster's counts
+
+    def doc_id(self, docnum: int) -> str:
+        """The article id of a document (those in groups of copies, whose ranks compare their ids, read once)."""
+        return self._grouped_ids.get(docnum) or self.reader.doc_id(docnum)
 
     def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
@@ -796,14 +828,14 @@ class Index:
             _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
         recency = snap.recency if sort == "newest" else None
         grouping = grouping or CopyGroups(snap.groups, snap.grouped)
-        key = _rank_key(scores, recency, snap.reader.doc_id)
+        key = _rank_key(scores, recency, snap.doc_id)
         listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
         shown = pool if listed is matched else pool[listed[pool]]  # the ids of the listed articles
         spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
         ranked = shown[~grouping.spread[shown]] if spread else shown  # spread: ranked by the cluster's front
-        docs = _rank(scores, ranked, recency, snap.reader.doc_id, n)
-        firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
-        copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
+        docs = _rank(scores, ranked, recency, snap.doc_id, n)
+        firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]
+        copies_of = lambda d: [snap.doc_id(c) for c in copies.get(d, ())]
         return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
                      counting=counting, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
@@ -926,7 +958,7 @@ class Index:
             respelling[ids] = True
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
-            matched &= np.logical_or.reduce([_clause_mask(masks, c) for c in group.subqueries])
+            matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing

@@ -14,13 +14,14 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import threading
 import unicodedata
 import zipfile
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
@@ -350,13 +351,23 @@ def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = N
     if marks_a == marks_b:
         return letters
     if letters < bound:
-        marks_a, marks_b = Counter(marks_a), Counter(marks_b)
-        marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+        marks = max(_unmatched(marks_a, marks_b), _unmatched(marks_b, marks_a))
         if letters + marks <= bound:
             return letters + marks
     if set(marks_a) - set(marks_b):  # a mark typed that the syllable lacks was not lost with a letter
         return bound + 1
     return min(edit_distance(typed, syllable, bound), bound + 1)
+
+
+def _unmatched(a: str, b: str) -> int:
+    """How many of a's characters b lacks, repeats counted (Counter(a) - Counter(b), summed)."""
+    rest, missing = list(b), 0
+    for c in a:
+        if c in rest:
+            rest.remove(c)
+        else:
+            missing += 1
+    return missing
 
 
 def _key_position(letter: str) -> tuple[float, float] | None:
@@ -838,11 +849,15 @@ class Lexicon:
             letters = edit_distance(bare, folded, edits)
             if letters > edits:
                 continue
+            weights = {}  # by distance: the same for each reading of folded
             for syllable in self.readings[folded]:
                 distance = typo_distance(word, syllable, edits, letters) if marked else letters
                 if distance <= edits:
-                    scored.append((_weighed(bare, folded, letters, distance), -self.freq[syllable], syllable))
-        return sorted(scored)[:limit]
+                    weight = weights.get(distance)
+                    if weight is None:
+                        weight = weights[distance] = _weighed(bare, folded, letters, distance)
+                    scored.append((weight, -self.freq[syllable], syllable))
+        return heapq.nsmallest(limit, scored)
 
     def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
         """(syllable, frequency) of the index within the word's allowed edits, closest and most
