@@ -2,6 +2,7 @@
 
     python -m benchmarks.cluster                      # all 35,431 baomoi articles
     python -m benchmarks.cluster --articles 3000      # a shorter run
+    python -m benchmarks.cluster --dir DIR --searches-only   # the searches again on DIR's indexes (prints)
 
 Builds the first --articles baomoi articles with the embedded parallel build (one process per
 core), then as 2 shards on a local Dask cluster of 1 and of 2 worker processes (one thread each;
@@ -26,6 +27,9 @@ from benchmarks.search_speed import make_queries, measure, ours_runner
 
 DEFAULT_DIR = "/tmp/vnsearch-cluster"
 SHARDS = 2
+SEARCH_COLUMNS = ["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
+                  "p50 ms, first time", "p95 ms, first time", "p50 ms, again", "p95 ms, again",
+                  "p50 added, first", "p95 added, first", "p50 added, again", "p95 added, again"]
 
 
 def local_cluster(workers: int):
@@ -69,14 +73,15 @@ def first_pass(index, texts) -> tuple[list, list[float]]:
 
 
 def searches(indexer, folder: Path, queries, warmup) -> list[list]:
-    """[how, same top 10 / queries, partial results, p50 first time, p50 and p95 again, p50 added
-    first time and again] of the embedded index and the cluster."""
+    """[how, same top 10 / queries, partial results, p50 and p95 the first time and again, and the
+    same added to the embedded index's] of the embedded index and the cluster."""
     texts = [q for _, q in queries]
     with indexer.open_index(folder / "embedded") as embedded:
         embedded.lexicon(wait=True)  # both read unaccented queries with a whole Lexicon, not the first without
         want, cold = first_pass(embedded, texts)
         base = measure(ours_runner(embedded), queries, warmup)["overall"]
-    rows = [["embedded", "-", "-", percentile(cold, 50), percentile(base, 50), percentile(base, 95), 0.0, 0.0]]
+    base_figures = _quantiles(cold, base)
+    rows = [["embedded", "-", "-", *base_figures, *(0.0 for _ in base_figures)]]
     with local_cluster(2) as cluster:
         for replicas in (1, 2):
             with indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address,
@@ -85,11 +90,26 @@ def searches(indexer, folder: Path, queries, warmup) -> list[list]:
                 got, first = first_pass(index, texts)
                 ms = measure(ours_runner(index), queries, warmup)["overall"]
             same = sum(same_top(g, w) for g, w in zip(got, want))
+            figures = _quantiles(first, ms)
             rows.append([f"cluster, {SHARDS} shards, 2 workers, R = {replicas}", f"{same} / {len(texts)}",
-                         sum(g.partial for g in got), percentile(first, 50), percentile(ms, 50), percentile(ms, 95),
-                         percentile(first, 50) - percentile(cold, 50), percentile(ms, 50) - percentile(base, 50)])
+                         sum(g.partial for g in got), *figures, *(a - b for a, b in zip(figures, base_figures))])
             print(f"  {rows[-1]}", flush=True)
     return [[how, same, partial, *(f"{v:.1f}" for v in values)] for how, same, partial, *values in rows]
+
+
+def _quantiles(first: list[float], again: list[float]) -> list[float]:
+    """p50 and p95 of the first searches, then of the searches again."""
+    return [percentile(first, 50), percentile(first, 95), percentile(again, 50), percentile(again, 95)]
+
+
+def search_again(indexer, folder: Path, args) -> int:
+    """Print the search table of the indexes an earlier run left in folder."""
+    records = read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles)
+    articles = [article_text(r) for r in records]
+    queries = make_queries(articles, args.per_category, args.seed)
+    warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
+    print(md_table(SEARCH_COLUMNS, searches(indexer, folder, queries, warmup)))
+    return 0
 
 
 def main(argv=None) -> int:
@@ -99,9 +119,13 @@ def main(argv=None) -> int:
     parser.add_argument("--per-category", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--searches-only", action="store_true",
+                        help="search the indexes an earlier run built in --dir (read only); print, write nothing")
     args = parser.parse_args(argv)
     indexer = load_indexer()
     folder = Path(args.dir)
+    if args.searches_only:
+        return search_again(indexer, folder, args)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
@@ -123,10 +147,7 @@ def main(argv=None) -> int:
         f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
         f"(goal: within 15%, i.e. >= 0.85).",
         f"### Search ({len(queries)} queries of the search-speed mix, top 10 with snippets)",
-        md_table(["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
-                  "p50 ms, first time", "p50 ms, again", "p95 ms, again", "p50 added ms, first time",
-                  "p50 added ms, again"],
-                 search_rows),
+        md_table(SEARCH_COLUMNS, search_rows),
         "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
         "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
     ])
