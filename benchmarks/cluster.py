@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import pickle
 import shutil
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.common import article_text, load_indexer, md_table, percentile, read_jsonl, require_shared, \
@@ -30,6 +32,8 @@ SHARDS = 2
 SEARCH_COLUMNS = ["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
                   "p50 ms, first time", "p95 ms, first time", "p50 ms, again", "p95 ms, again",
                   "p50 added, first", "p95 added, first", "p50 added, again", "p95 added, again"]
+ROUND_COLUMNS = ["search", "round (method)", "rounds per search", "p50 ms", "p95 ms", "p50 bytes sent per shard",
+                 "p50 bytes received per shard"]
 
 
 def local_cluster(workers: int):
@@ -102,13 +106,78 @@ def _quantiles(first: list[float], again: list[float]) -> list[float]:
     return [percentile(first, 50), percentile(first, 95), percentile(again, 50), percentile(again, 95)]
 
 
+class _Rounds:
+    """Stands for a ClusterIndex's _each (one round of calls to the shards), noting each round's
+    method, milliseconds and pickled bytes sent and received per shard."""
+
+    def __init__(self, index):
+        self.each, self.log = index._each, []
+        index._each = self
+
+    def __call__(self, method, args_of, shards, *rest):
+        shards = list(shards)
+        sent = [len(pickle.dumps((method, args_of(n)), pickle.HIGHEST_PROTOCOL)) for n in shards]
+        started = time.perf_counter()
+        answers, down = self.each(method, args_of, shards, *rest)
+        if shards:
+            received = [len(pickle.dumps(a, pickle.HIGHEST_PROTOCOL)) for a in answers.values()]
+            self.log.append((method, (time.perf_counter() - started) * 1000, sent, received))
+        return answers, down
+
+
+def rounds(indexer, folder: Path, texts) -> tuple[list[list], str]:
+    """The rounds of each query's first search and of the same again through the 2-worker cluster
+    (R = 1): [search, method, rounds per search, p50 and p95 ms per round, p50 bytes sent and received
+    per shard]; and a line on what one call to every shard costs (doc_count, nothing to do)."""
+    rows = []
+    with local_cluster(2) as cluster, indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address) as index:
+        index.lexicon(wait=True)
+        recorder = _Rounds(index)
+        for search in ("first", "again"):
+            log = []
+            for text in texts:
+                recorder.log.clear()
+                first_pass(index, [text])
+                log += _numbered(recorder.log)
+            rows += _round_rows(search, log, len(texts))
+        recorder.log.clear()
+        for _ in range(200):
+            index.doc_count  # noqa: B018 - one round to every shard
+        idle = percentile([ms for _, ms, _, _ in recorder.log], 50)
+    return rows, f"One call to both shards that does nothing (doc_count): p50 {idle:.2f} ms."
+
+
+def _numbered(log: list) -> list:
+    """One search's rounds, a method's second and later rounds named with their number ("find 2")."""
+    seen = defaultdict(int)
+    numbered = []
+    for method, *figures in log:
+        seen[method] += 1
+        numbered.append((f"{method} {seen[method]}" if seen[method] > 1 or method == "find" else method, *figures))
+    return numbered
+
+
+def _round_rows(search: str, log: list, searches_: int) -> list[list]:
+    """Rows of rounds(): each method's rounds in log (of searches_ searches)."""
+    rows = []
+    for method in sorted(dict.fromkeys(m for m, _, _, _ in log)):
+        mine = [(ms, sent, received) for m, ms, sent, received in log if m == method]
+        ms = [m for m, _, _ in mine]
+        rows.append([search, method, f"{len(mine) / searches_:.2f}", f"{percentile(ms, 50):.1f}",
+                     f"{percentile(ms, 95):.1f}", f"{percentile([b for _, s, _ in mine for b in s], 50):.0f}",
+                     f"{percentile([b for _, _, r in mine for b in r], 50):.0f}"])
+    return rows
+
+
 def search_again(indexer, folder: Path, args) -> int:
-    """Print the search table of the indexes an earlier run left in folder."""
+    """Print the search and rounds tables of the indexes an earlier run left in folder."""
     records = read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles)
     articles = [article_text(r) for r in records]
     queries = make_queries(articles, args.per_category, args.seed)
     warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
     print(md_table(SEARCH_COLUMNS, searches(indexer, folder, queries, warmup)))
+    table, idle = rounds(indexer, folder, [q for _, q in queries])
+    print(md_table(ROUND_COLUMNS, table), idle, sep="\n\n")
     return 0
 
 
@@ -137,6 +206,7 @@ def main(argv=None) -> int:
     queries = make_queries(articles, args.per_category, args.seed)
     warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
     search_rows = searches(indexer, folder, queries, warmup)
+    round_rows, idle = rounds(indexer, folder, [q for _, q in queries])
     ratio = float(build_rows[2][3]) / float(build_rows[1][3])
     against = float(build_rows[2][3]) / float(build_rows[0][3])
     body = "\n\n".join([
@@ -150,6 +220,12 @@ def main(argv=None) -> int:
         md_table(SEARCH_COLUMNS, search_rows),
         "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
         "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
+        "### Rounds (the same searches again through the 2-worker cluster, R = 1)",
+        md_table(ROUND_COLUMNS, round_rows),
+        f"{idle} A round is one call to every shard it needs, all at once; ms from the front's call to the "
+        "last answer, bytes pickled. find 1, 2, 3: a search's first, second, third round of finds (a shard's "
+        "part of the search; the first only counts when the front knows no counts of the search); counts: "
+        "corpus-wide counts some shards lacked.",
     ])
     write_section("cluster", "Cluster", body)
     return 0
