@@ -220,7 +220,7 @@ def main(argv=None) -> int:
         md_table(SEARCH_COLUMNS, search_rows),
         "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
         "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
-        "### Rounds (the same searches again through the 2-worker cluster, R = 1)",
+        "### Rounds (the same queries through a new 2-worker cluster, R = 1: searched a first time, then again)",
         md_table(ROUND_COLUMNS, round_rows),
         f"{idle} A round is one call to every shard it needs, all at once; ms from the front's call to the "
         "last answer, bytes pickled. find 1, 2, 3: a search's first, second, third round of finds (a shard's "
