@@ -434,6 +434,25 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
     return scores
 
 
+def _near(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray) -> list:
+    """The plan's proximity lookups when they rank (by relevance, at most NEAR_MAX articles matched
+    corpus-wide: every one of them, so that shards rank alike), else none."""
+    state, dropped = relaxed
+    if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
+        return plan.near
+    return []
+
+
+def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple) -> Found:
+    """A Found of no documents whose missing counts are all those ranking the pool would read."""
+    for lookup in lookups:
+        if len(lookup) == 3:
+            scorer.scoring_counts(*lookup[:2])
+    for field_name, words, _ in _near(scorer, plan, sort, relaxed, pool):
+        scorer.proximity_counts(field_name, words, pool)
+    return Found([], [], 0, 0, plan.marks, scorer.missing)
+
+
 def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
     """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
     where they all stand together as typed."""
@@ -805,11 +824,12 @@ class Index:
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
               n: int, filters: dict, group: bool, page_size: int, others: tuple = (),
-              grouping: "CopyGroups | None" = None, first: int = 0) -> Found:
+              grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than page_size articles hold them
-        all), and the facets of all its matches."""
+        all), and the facets of all its matches; counts_only: no documents, only the counts
+        lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
@@ -820,12 +840,15 @@ class Index:
         state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
+        if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
+            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, (state, dropped))
         counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _scores(scorer, lookups, matched, pool)
-        if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
-            _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
+        near = _near(scorer, plan, sort, (state, dropped), pool)
+        if near:  # every matched article, so that shards rank alike
+            _add_proximity(scorer, scores, near, pool)
         recency = snap.recency if sort == "newest" else None
         grouping = grouping or CopyGroups(snap.groups, snap.grouped)
         key = _rank_key(scores, recency, snap.doc_id)
@@ -843,17 +866,18 @@ class Index:
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
-             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0) -> Found:
+             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0,
+             counts_only: bool = False) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
         (Found.spread: the groups left to the front), else as this index's own; when no count
-        was lacking, the Hits of the first ones it lists (Found.hits)."""
+        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts lacking."""
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size, others, grouping, first)
+                               filters or {}, group, page_size, others, grouping, first, counts_only)
             if first and not found.missing:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
