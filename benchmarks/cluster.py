@@ -169,15 +169,22 @@ def _round_rows(search: str, log: list, searches_: int) -> list[list]:
     return rows
 
 
-def search_again(indexer, folder: Path, args) -> int:
-    """Print the search and rounds tables of the indexes an earlier run left in folder."""
-    records = read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles)
+def search_tables(indexer, folder: Path, records: list, args) -> tuple[int, list, list, str]:
+    """(queries, search rows, round rows, the idle call line) of the search-speed mix drawn from
+    records, searched on the indexes in folder."""
     articles = [article_text(r) for r in records]
     queries = make_queries(articles, args.per_category, args.seed)
     warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
-    print(md_table(SEARCH_COLUMNS, searches(indexer, folder, queries, warmup)))
-    table, idle = rounds(indexer, folder, [q for _, q in queries])
-    print(md_table(ROUND_COLUMNS, table), idle, sep="\n\n")
+    search_rows = searches(indexer, folder, queries, warmup)
+    round_rows, idle = rounds(indexer, folder, [q for _, q in queries])
+    return len(queries), search_rows, round_rows, idle
+
+
+def search_again(indexer, folder: Path, args) -> int:
+    """Print the search and rounds tables of the indexes an earlier run left in folder."""
+    records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
+    _, search_rows, round_rows, idle = search_tables(indexer, folder, records, args)
+    print(md_table(SEARCH_COLUMNS, search_rows), md_table(ROUND_COLUMNS, round_rows), idle, sep="\n\n")
     return 0
 
 
@@ -202,11 +209,7 @@ def main(argv=None) -> int:
     write_jsonl_gz(records, source)
     started = time.monotonic()
     build_rows = builds(indexer, source, folder)
-    articles = [article_text(r) for r in records]
-    queries = make_queries(articles, args.per_category, args.seed)
-    warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
-    search_rows = searches(indexer, folder, queries, warmup)
-    round_rows, idle = rounds(indexer, folder, [q for _, q in queries])
+    queries, search_rows, round_rows, idle = search_tables(indexer, folder, records, args)
     ratio = float(build_rows[2][3]) / float(build_rows[1][3])
     against = float(build_rows[2][3]) / float(build_rows[0][3])
     body = "\n\n".join([
@@ -216,7 +219,7 @@ def main(argv=None) -> int:
         md_table(["how", "articles", "seconds", "articles/s"], build_rows),
         f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
         f"(goal: within 15%, i.e. >= 0.85).",
-        f"### Search ({len(queries)} queries of the search-speed mix, top 10 with snippets)",
+        f"### Search ({queries} queries of the search-speed mix, top 10 with snippets)",
         md_table(SEARCH_COLUMNS, search_rows),
         "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
         "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
