@@ -385,19 +385,21 @@ def _held(masks: list) -> np.ndarray:
 
 
 def _either(masks: list) -> np.ndarray:
-    """A new mask of the documents in any of the masks (np.logical_or.reduce of a list copies it
-    into one 2-D array first)."""
-    found = masks[0].copy()
-    for mask in masks[1:]:
-        found |= mask
-    return found
+    """A new mask of the documents in any of the masks."""
+    return _combined(masks, np.logical_or)
 
 
 def _every(masks: list) -> np.ndarray:
     """A new mask of the documents in all the masks."""
+    return _combined(masks, np.logical_and)
+
+
+def _combined(masks: list, combine) -> np.ndarray:
+    """The masks combined pairwise into a copy of the first (np.logical_or.reduce of a list
+    copies them all into one 2-D array first)."""
     found = masks[0].copy()
     for mask in masks[1:]:
-        found &= mask
+        combine(found, mask, out=found)
     return found
 
 
