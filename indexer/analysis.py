@@ -8,7 +8,8 @@ letters and a number are one code however they are joined (``U23``, ``U.23``, ``
 with ``u`` and ``23`` as syllables), and a link or e-mail address also yields its words
 (``https``, ``vnexpress``), so that punctuation glued to it hides nothing. Every token's
 ``startchar``/``endchar`` points into the text as given, even when it arrived decomposed (NFD).
-Filters then lowercase, put tone marks in one canonical place and, for the accent-insensitive
+pyvi reads the text with its tone marks in one placement (``hủy`` as ``huỷ``), so that either
+placement is segmented alike. Filters then lowercase, put tone marks in one canonical place and, for the accent-insensitive
 fields, fold diacritics away.
 """
 
@@ -39,7 +40,33 @@ PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
 _OLD_STYLE = "òa óa ỏa õa ọa òe óe ỏe õe ọe ùy úy ủy ũy ụy".split()
 _NEW_STYLE = "oà oá oả oã oạ oè oé oẻ oẽ oẹ uỳ uý uỷ uỹ uỵ".split()
 NEW_TO_OLD = dict(zip(_NEW_STYLE, _OLD_STYLE))
+OLD_TO_NEW = dict(zip(_OLD_STYLE, _NEW_STYLE))
 _TONE_END_RE = re.compile("(%s)$" % "|".join(NEW_TO_OLD))
+
+
+# pyvi reads the two placements as different syllables ("Trump hủy" is joined, "Trump huỷ" is
+# not), so the text it segments is put in one: the new one, which its n-gram dictionary uses
+# (measured against the old one on the dev and topical sets: see benchmarks/RESULTS.md).
+_OLD_ENDING_RE = re.compile("(?:%s)(?!\\w)" % "|".join(sorted(
+    {case for old in _OLD_STYLE for case in (old, old.upper(), old.capitalize(), old[0] + old[1].upper())})))
+
+
+def _new_style(text: str, match: re.Match) -> str:
+    """An old-style ending (òa) in the new placement (oà), each letter keeping its case; left as
+    it is in a syllable starting with "qu" (quý), as normalize_tone() leaves those."""
+    start = match.start()
+    while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    ending = match.group()
+    if text[start:start + 2].lower() == "qu":
+        return ending
+    return "".join(w.upper() if c.isupper() else w for c, w in zip(ending, OLD_TO_NEW[ending.lower()]))
+
+
+def pyvi_placement(text: str) -> str:
+    """NFC text with every syllable's final tone mark in the new placement (hoà, thuỷ), for pyvi;
+    same length, so offsets hold."""
+    return _OLD_ENDING_RE.sub(lambda match: _new_style(text, match), text)
 
 
 def normalize_tone(syllable: str) -> str:
@@ -167,6 +194,7 @@ class VietnameseTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
         nfc, offsets = to_nfc(value)
+        nfc = pyvi_placement(nfc)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for text, pos, start, end in raw_tokens(nfc):
             token.text = text
@@ -215,7 +243,7 @@ def exact_positions(text: str) -> dict[str, list[int]]:
     grouped, without offsets, for indexing."""
     nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
     positions = defaultdict(list)
-    for term, pos, _, _ in raw_tokens(nfc):
+    for term, pos, _, _ in raw_tokens(pyvi_placement(nfc)):
         positions[canonical(term)].append(pos)
     return positions
 
