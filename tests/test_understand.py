@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import unicodedata
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -237,7 +239,8 @@ def test_an_unaccented_query_is_read_with_the_two_words_before_each_word(tmp_pat
 
 
 def _saved_lexicons(index_dir) -> list:
-    return list(indexer.store.current_generation(Path(index_dir)).glob("derived.*.npz"))
+    """The live generation's own Lexicon file, if saved (not the one an update links from before)."""
+    return list(indexer.store.current_generation(Path(index_dir)).glob(indexer.store.LEXICON_FILE))
 
 
 def test_lexicon_is_saved_in_its_generation_and_read_back_by_the_next_process(tmp_path):
@@ -266,7 +269,7 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert not index.lexicon().knows("gạo")
     write_jsonl(tmp_path / "a" / "b.jsonl", ARTICLES[4:])
     indexer.update_index([str(tmp_path / "a")], str(folder))
-    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not carried over
+    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not taken as this one's
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo")
     [saved] = _saved_lexicons(folder)
@@ -275,6 +278,37 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert index.search("bao gao").suggestion == "bao gạo"
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def _ids(results) -> list[str]:
+    return [hit.doc_id for hit in results]
+
+
+def test_after_an_update_searches_answer_with_the_lexicon_before_until_the_new_one_is_ready(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # every Lexicon not saved is built in the background
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)  # refresh() looks at once
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    indexer.build_index([str(write_jsonl(src / "a.jsonl", ARTICLES[:5]))], str(folder))
+    with indexer.open_index(folder) as index:
+        old = weakref.ref(index.lexicon(wait=True))
+        before = index.search("nghi quyet giao thong")
+        assert before.suggestion == "nghị quyết giao thông"
+        write_jsonl(src / "b.jsonl", ARTICLES[5:])  # "bao-2" is the only article with "gạo"
+        indexer.update_index([str(src)], str(folder))
+        gen = indexer.store.current_generation(folder)
+        with indexer.store.derived_lock(gen / indexer.store.LEXICON_FILE):  # as a process building it does
+            index.refresh()
+            after = index.search("nghi quyet giao thong")  # the new generation's first query, its Lexicon not built
+            assert after.suggestion == before.suggestion and _ids(after) == _ids(before)
+            assert index.lexicon(wait=False) is old() and not old().knows("gạo")
+            with indexer.open_index(folder) as restarted:  # a process opening the index now
+                assert restarted.search("bao chi").suggestion == "báo chí"
+                assert not restarted.lexicon(wait=False).knows("gạo")
+        assert index.lexicon(wait=True).knows("gạo") and index.search("bao gao").suggestion == "bao gạo"
+        gc.collect()
+        assert old() is None  # released once the new one answers
+    assert [p.name for p in gen.glob("derived.*.npz")] == [indexer.store.LEXICON_FILE]  # the one before removed
 
 
 def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
