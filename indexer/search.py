@@ -665,12 +665,16 @@ class _Snapshot:
 
     def _inherited(self) -> Lexicon | None:
         """The Lexicon of the generation this one merged, if it follows one (see follow)."""
-        merged, self._merged = self._merged, None
-        if merged is None:
-            return self._merged_lexicon
+        merged, ready = self._merged, self._merged_lexicon
         try:
-            return merged.lexicon(wait=True)
+            return merged.lexicon(wait=True) if merged is not None else ready
         finally:
+            self._forget_merged()
+
+    def _forget_merged(self) -> None:
+        """Hold the generation this one merged (and its Lexicon) no longer."""
+        merged, self._merged, self._merged_lexicon = self._merged, None, None
+        if merged is not None:
             merged.release()
 
     def _build_lexicon(self, user: "_Snapshot | None" = None) -> Lexicon:
@@ -678,6 +682,7 @@ class _Snapshot:
             with self._lexicon_lock:
                 if self._lexicon is None:
                     lexicon = _saved_lexicon(self.generation, lambda: self._inherited() or _lexicon_of(self.reader))
+                    self._forget_merged()  # when another process saved it first, not inherited
                     if user is not None:  # in the background: the first queries need not wait for it
                         lexicon.prepare_typos()
                     with self._meanwhile_lock:
@@ -694,8 +699,7 @@ class _Snapshot:
             last = self._users == 0
         if last:
             self.reader.close()
-            if self._merged is not None:
-                self._merged.release()
+            self._forget_merged()
 
 
 def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import unicodedata
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import pytest
 import indexer
 from indexer.understand import decode_keystrokes
 from conftest import REPO, index_of, make_app, write_jsonl
+from test_parallel import deleted_index_files
 
 ARTICLES = [
     {"id": "nq", "title": "Nghị quyết về giao thông đô thị được thông qua",
@@ -363,6 +365,25 @@ def test_an_open_index_hands_its_lexicon_to_the_generation_merging_its_segments(
         assert index.segment_count == 1 and index.lexicon() is built
         assert index.search("bao gao").suggestion == "bao gạo"
     assert len(_saved_lexicons(folder)) == 1  # and saved for the processes that open the merged generation
+
+
+def test_a_merged_generation_whose_lexicon_another_process_saved_lets_go_of_the_one_it_merged(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # every Lexicon not saved is built in the background
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)
+    folder = _two_segments(tmp_path, monkeypatch)
+    first = indexer.store.current_generation(folder)
+    with indexer.open_index(folder) as index:
+        with indexer.store.derived_lock(first / indexer.store.LEXICON_FILE):  # its Lexicon still building
+            index.search("bao gao")
+            indexer.optimize_index(str(folder), procs=1)
+            index.refresh()  # the merged generation waits for the Lexicon of the one it merged...
+            with indexer.open_index(folder) as other:
+                other.lexicon(wait=True)  # ...which another process saves first
+            assert index.lexicon(wait=True).knows("gạo")
+        deadline = time.monotonic() + 30
+        while deleted_index_files(folder) and time.monotonic() < deadline:  # the first one's build ends
+            time.sleep(0.05)
+        assert deleted_index_files(folder) == []  # and its files are closed, its Lexicon not kept
 
 
 TYPO_ARTICLES = ARTICLES + [
