@@ -217,14 +217,15 @@ def _quick_report(args, rounds: list[dict]) -> str:
             f"{p50_max('adopted')} ({adopted} of {len(rounds)} within {LEXICON_TIMEOUT} s of the command's end); "
             f"{sum(r['without'] for r in rounds)} of its {sum(r['searches'] for r in rounds)} searches went without "
             f"a Lexicon (during {sum(r['without'] > 0 for r in rounds)} updates); the old Lexicon was released "
-            f"once the new one was used after {sum(r['released'] for r in rounds)} updates; an index opened as the "
+            f"{p50_max('released')} after the new one was used ({sum(r['released'] is None for r in rounds)} "
+            f"not within {LEXICON_TIMEOUT} s); an index opened as the "
             f"command ended had a Lexicon after {sum(r['fresh'] for r in rounds)}. "
             f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
 
 
 def _watched_update(indexer, index, index_dir: Path, paths: list[Path]) -> dict:
     """_timed_update while a _LexiconWatch searches index; then whether an index opened as the
-    command ended had a Lexicon, and whether the old Lexicon was released once the new one was used."""
+    command ended had a Lexicon, and when the old Lexicon was released after the new one was used."""
     watch = _LexiconWatch(index, index.lexicon(wait=True))
     watch.start()
     searchable, done, cpu = _timed_update(index_dir, paths)
@@ -232,9 +233,20 @@ def _watched_update(indexer, index, index_dir: Path, paths: list[Path]) -> dict:
     watch.join(LEXICON_TIMEOUT)
     watch.stop.set()
     watch.join()
-    gc.collect()
     return {"searchable": searchable, "done": done, "cpu": cpu, "adopted": watch.adopted, "fresh": fresh,
-            "searches": watch.searches, "without": watch.without, "released": watch.before() is None}
+            "searches": watch.searches, "without": watch.without, "released": _released_after(watch.before)}
+
+
+def _released_after(lexicon: weakref.ref) -> float | None:
+    """Seconds until the Lexicon (held weakly) is collected, checked every 0.25 s; None if not
+    within LEXICON_TIMEOUT (a replaced generation's build still running holds what it answered with)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < LEXICON_TIMEOUT:
+        gc.collect()
+        if lexicon() is None:
+            return time.perf_counter() - start
+        time.sleep(0.25)
+    return None
 
 
 def _fresh_has_lexicon(indexer, index_dir: Path) -> bool:
