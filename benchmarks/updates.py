@@ -7,12 +7,14 @@ Then builds the same articles afresh and compares segments, opening time, the 30
 benchmark's p50/p95 (with snippets) and the top 10 of every query (ids, order, scores within
 1e-4 relative). Writes the "updates" section of RESULTS.md.
 
-``--quick INDEX`` only times small updates through the command line, on a copy of INDEX (see quick()).
+``--quick INDEX`` only times small updates through the command line, on a copy of INDEX, while an
+open index searches unaccented queries (see quick()).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -22,7 +24,9 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from pathlib import Path
 
 from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
@@ -31,6 +35,10 @@ from .search_speed import CATEGORIES, make_queries, measure, ours_runner
 SHARD = 500  # articles per source file
 QUICK_SHARDS = 4  # shards the quick run adds to its copy of the index before timing updates
 QUICK_SIZE = 10  # articles per quick update
+WATCH_QUERIES = ("nghi quyet giao thong", "gia vang hom nay", "tai nan giao thong", "thu tuong chinh phu",
+                 "bao so 3")  # unaccented: a Lexicon restores them (Results.suggestion)
+WATCH_PAUSE = 0.05  # seconds between the watcher's searches during a quick update
+LEXICON_TIMEOUT = 180  # seconds after its command that a quick update's Lexicon may take
 
 
 def _records(limit: int) -> list[dict]:
@@ -115,7 +123,8 @@ def main(argv=None) -> int:
     parser.add_argument("--per-category", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--quick", metavar="INDEX", help=f"time --updates updates of {QUICK_SIZE} articles "
-                        "through the command line on a copy of INDEX, nothing else (try --updates 10)")
+                        "through the command line on a copy of INDEX while it is searched, nothing else "
+                        "(try --updates 10)")
     args = parser.parse_args(argv)
     if args.quick:
         return quick(args)
@@ -174,9 +183,10 @@ def _report(args, built, fresh_build, searchable, walls, segments, live, fresh, 
 
 def quick(args) -> int:
     """Copy an index, add QUICK_SHARDS shards of baomoi articles under new ids (untimed), then run
-    updates of QUICK_SIZE articles over them as `python -m indexer update` commands; print the time
-    from each command's start until its generation is live (searchable), until it ends (merges
-    included), and its CPU time."""
+    updates of QUICK_SIZE articles over them as `python -m indexer update` commands while an open
+    index searches unaccented queries; print the time from each command's start until its
+    generation is live (searchable), until it ends (merges included), its CPU time, until the open
+    index uses the new generation's Lexicon, and the searches that went without one meanwhile."""
     indexer, rng, work = load_indexer(), random.Random(args.seed), Path(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     (work / "src").mkdir(parents=True)
@@ -186,14 +196,85 @@ def quick(args) -> int:
     with timer() as added:
         indexer.update_index([work / "src"], work / "live", notice=lambda m: None)
     print(f"  added {QUICK_SHARDS * SHARD:,} articles in {QUICK_SHARDS} shards in {added.seconds:.0f} s", flush=True)
-    timings = [_timed_update(work / "live", _one_update(rng, shards, spare, serial, work / "src", QUICK_SIZE))
-               for serial in range(args.updates)]
-    searchable, done, cpu = zip(*timings)
-    print(f"{args.updates} updates of {QUICK_SIZE} articles (`python -m indexer update`) on a copy of {args.quick}: "
-          f"searchable after p50 {statistics.median(searchable):.2f} s, max {max(searchable):.2f} s; "
-          f"command ends after p50 {statistics.median(done):.2f} s, max {max(done):.2f} s; "
-          f"CPU p50 {statistics.median(cpu):.2f} s. Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+    with indexer.open_index(work / "live") as index:
+        rounds = [_watched_update(indexer, index, work / "live",
+                                  _one_update(rng, shards, spare, serial, work / "src", QUICK_SIZE))
+                  for serial in range(args.updates)]
+    print(_quick_report(args, rounds))
     return 0
+
+
+def _quick_report(args, rounds: list[dict]) -> str:
+    def p50_max(key: str) -> str:
+        values = [r[key] for r in rounds if r[key] is not None]
+        return f"p50 {percentile(values, 50):.2f} s, max {max(values, default=math.nan):.2f} s"
+
+    adopted = sum(r["adopted"] is not None for r in rounds)
+    return (f"{args.updates} updates of {QUICK_SIZE} articles (`python -m indexer update`) on a copy of {args.quick}: "
+            f"searchable after {p50_max('searchable')}; command ends after {p50_max('done')}; "
+            f"CPU p50 {statistics.median(r['cpu'] for r in rounds):.2f} s. An open index searching unaccented "
+            f"queries meanwhile (one per {WATCH_PAUSE} s) used the new generation's Lexicon after "
+            f"{p50_max('adopted')} ({adopted} of {len(rounds)} within {LEXICON_TIMEOUT} s of the command's end); "
+            f"{sum(r['without'] for r in rounds)} of its {sum(r['searches'] for r in rounds)} searches went without "
+            f"a Lexicon (during {sum(r['without'] > 0 for r in rounds)} updates); the old Lexicon was released "
+            f"{p50_max('released')} after the new one was used ({sum(r['released'] is None for r in rounds)} "
+            f"not within {LEXICON_TIMEOUT} s); an index opened as the "
+            f"command ended had a Lexicon after {sum(r['fresh'] for r in rounds)}. "
+            f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+
+
+def _watched_update(indexer, index, index_dir: Path, paths: list[Path]) -> dict:
+    """_timed_update while a _LexiconWatch searches index; then whether an index opened as the
+    command ended had a Lexicon, and when the old Lexicon was released after the new one was used."""
+    watch = _LexiconWatch(index, index.lexicon(wait=True))
+    watch.start()
+    searchable, done, cpu = _timed_update(index_dir, paths)
+    fresh = _fresh_has_lexicon(indexer, index_dir)
+    watch.join(LEXICON_TIMEOUT)
+    watch.stop.set()
+    watch.join()
+    return {"searchable": searchable, "done": done, "cpu": cpu, "adopted": watch.adopted, "fresh": fresh,
+            "searches": watch.searches, "without": watch.without, "released": _released_after(watch.before)}
+
+
+def _released_after(lexicon: weakref.ref) -> float | None:
+    """Seconds until the Lexicon (held weakly) is collected, checked every 0.25 s; None if not
+    within LEXICON_TIMEOUT (a replaced generation's build still running holds what it answered with)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < LEXICON_TIMEOUT:
+        gc.collect()
+        if lexicon() is None:
+            return time.perf_counter() - start
+        time.sleep(0.25)
+    return None
+
+
+def _fresh_has_lexicon(indexer, index_dir: Path) -> bool:
+    """Whether an index opened now (a restarted web app, the command line) restores an unaccented query."""
+    with indexer.open_index(index_dir) as fresh:
+        return fresh.search(WATCH_QUERIES[0]).suggestion is not None
+
+
+class _LexiconWatch(threading.Thread):
+    """Searches an open index for unaccented queries until it uses another Lexicon than before
+    (held weakly): how many searches went without one (no restored reading), and when."""
+
+    def __init__(self, index, before):
+        super().__init__(daemon=True)
+        self.index, self.before, self.started = index, weakref.ref(before), time.perf_counter()
+        self.searches = self.without = 0
+        self.adopted: float | None = None  # seconds from the start until another Lexicon was used
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while self.adopted is None and not self.stop.is_set():
+            self.without += self.index.search(WATCH_QUERIES[self.searches % len(WATCH_QUERIES)]).suggestion is None
+            self.searches += 1
+            lexicon = self.index.lexicon(wait=False)
+            if lexicon is not None and lexicon is not self.before():
+                self.adopted = time.perf_counter() - self.started
+            del lexicon
+            self.stop.wait(WATCH_PAUSE)
 
 
 def _timed_update(index_dir: Path, paths: list[Path]) -> tuple[float, float, float]:

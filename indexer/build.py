@@ -27,8 +27,8 @@ from . import segmenter, storage
 from .articles import Skip, Truncated, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generation, new_generation, publish,
-                    remove_stale_generations, writer_lock)
+from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, current_generation, new_generation,
+                    publish, remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
@@ -294,6 +294,15 @@ def _link_copy(src: Path, dst: Path, keep: tuple[str, ...] = ()) -> None:
             os.link(path, dst / path.name)
 
 
+def _link_lexicon_before(live: Path, gen: Path) -> None:
+    """Link into an update's generation the newest Lexicon saved of live's or one before it:
+    processes opening gen answer with it until gen's own is saved."""
+    for name in (LEXICON_FILE, LEXICON_BEFORE):
+        if (live / name).exists():
+            os.link(live / name, gen / LEXICON_BEFORE)
+            return
+
+
 def _covers(sources: list[Path], origin: str) -> bool:
     """Whether an article's origin file lies in one of the sources given to update."""
     paths = {origin, os.path.realpath(origin)}
@@ -316,6 +325,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
         live = current_generation(index_dir)
         with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
+            _link_lexicon_before(live, gen)
             _apply_update(gen, sources, report, os.cpu_count() or 1 if procs is None else procs, progress, select)
         report.seconds = time.monotonic() - started  # searchable from here on
         _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
@@ -372,7 +382,8 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
     reader.close()
     if groups:
         with _next_generation(index_dir) as gen:
-            _link_copy(live, gen, keep=(LEXICON_FILE,))  # a merge keeps the live articles: their Lexicon holds
+            # a merge keeps the live articles: their Lexicon holds (and the one before, until it is saved)
+            _link_copy(live, gen, keep=(LEXICON_FILE, LEXICON_BEFORE))
             (gen / MERGED_FROM).write_text(live.name, encoding="ascii")
             _, merged, _ = _write_segments(gen, [_Merge(tuple(g)) for g in groups], [],
                                            min(procs, len(groups)), None, analyse=False)

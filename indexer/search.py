@@ -34,7 +34,7 @@ from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import open_reader
-from .store import LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
+from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, variants)
 
@@ -575,6 +575,9 @@ class _Snapshot:
         self._lexicon_thread: threading.Thread | None = None
         self._merged: _Snapshot | None = None  # the generation this one merged, held while it builds its Lexicon
         self._merged_lexicon: Lexicon | None = None  # or its Lexicon, ready
+        self._meanwhile: Lexicon | None = None  # an earlier generation's, answering until this one's is ready
+        self._meanwhile_lock = threading.Lock()  # guards _meanwhile (and its one reading from LEXICON_BEFORE)
+        self._meanwhile_read = False
         self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
         self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
         self._given_plans = _Memo(PLAN_CACHE)  # the same -> (counts read, _plan()) with a cluster's counts
@@ -627,20 +630,35 @@ class _Snapshot:
 
     def lexicon(self, wait: bool) -> Lexicon | None:
         """This generation's Lexicon, read from its folder or built (and saved there) on first
-        use; without wait, None while a background thread (holding the snapshot open) builds it."""
+        use; without wait, while a background thread (holding the snapshot open) builds it, an
+        earlier generation's (see _meanwhile_lexicon), or None."""
         if self._lexicon is None and not wait and not (self.generation / LEXICON_FILE).exists():
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
                                                             daemon=True)
                     self._lexicon_thread.start()
-            return self._lexicon
+            return self._meanwhile_lexicon()
         return self._lexicon or self._build_lexicon()
 
+    def _meanwhile_lexicon(self) -> Lexicon | None:
+        """This generation's Lexicon if ready, else the one answering until it is: the generation
+        before's, handed over by follow, or the one its update linked into its folder (read once)."""
+        with self._meanwhile_lock:
+            if self._lexicon is None and self._meanwhile is None and not self._meanwhile_read:
+                self._meanwhile_read = True
+                self._meanwhile = Lexicon.load(self.generation / LEXICON_BEFORE)
+            return self._lexicon or self._meanwhile
+
     def follow(self, old: "_Snapshot") -> None:
-        """When this generation merged old's (the same live articles) and has no Lexicon saved, take
-        old's rather than build one (saving it here): ready, or when old's build (started) ends."""
-        if (self.generation / LEXICON_FILE).exists() or _merged_from(self.generation) != old.generation.name:
+        """Unless this generation has its Lexicon saved, answer with old's (or the one old answers
+        with) until it has one. When it merged old's (the same live articles), take old's rather
+        than build one (saving it here): ready, or when old's build (started) ends."""
+        if (self.generation / LEXICON_FILE).exists():
+            return
+        with old._meanwhile_lock:
+            self._meanwhile = old._lexicon or old._meanwhile
+        if _merged_from(self.generation) != old.generation.name:
             return
         if old._lexicon is not None:
             self._merged_lexicon = old._lexicon
@@ -649,12 +667,16 @@ class _Snapshot:
 
     def _inherited(self) -> Lexicon | None:
         """The Lexicon of the generation this one merged, if it follows one (see follow)."""
-        merged, self._merged = self._merged, None
-        if merged is None:
-            return self._merged_lexicon
+        merged, ready = self._merged, self._merged_lexicon
         try:
-            return merged.lexicon(wait=True)
+            return merged.lexicon(wait=True) if merged is not None else ready
         finally:
+            self._forget_merged()
+
+    def _forget_merged(self) -> None:
+        """Hold the generation this one merged (and its Lexicon) no longer."""
+        merged, self._merged, self._merged_lexicon = self._merged, None, None
+        if merged is not None:
             merged.release()
 
     def _build_lexicon(self, user: "_Snapshot | None" = None) -> Lexicon:
@@ -662,9 +684,11 @@ class _Snapshot:
             with self._lexicon_lock:
                 if self._lexicon is None:
                     lexicon = _saved_lexicon(self.generation, lambda: self._inherited() or _lexicon_of(self.reader))
+                    self._forget_merged()  # when another process saved it first, not inherited
                     if user is not None:  # in the background: the first queries need not wait for it
                         lexicon.prepare_typos()
-                    self._lexicon = lexicon
+                    with self._meanwhile_lock:
+                        self._lexicon, self._meanwhile = lexicon, None  # the one before released
                 return self._lexicon
         finally:
             if user is not None:  # the background build's own reference
@@ -677,8 +701,7 @@ class _Snapshot:
             last = self._users == 0
         if last:
             self.reader.close()
-            if self._merged is not None:
-                self._merged.release()
+            self._forget_merged()
 
 
 def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
@@ -1014,7 +1037,7 @@ class Index:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit completions of a query being typed: frequent title words and phrases
-        (empty while a large index's Lexicon is being built)."""
+        (the previous generation's while a large index's Lexicon is being built, or none)."""
         if len(prefix) > MAX_SUGGEST_CHARS:
             raise QueryError(f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự) / "
                              f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
@@ -1024,7 +1047,7 @@ class Index:
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without
-        wait, None while a background thread builds them."""
+        wait, while a background thread builds them, the previous generation's (or None)."""
         with self._snapshot() as snap:
             return snap.lexicon(wait)
 
@@ -1153,6 +1176,7 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
             lexicon = make()
             try:
                 lexicon.save(path)
+                (gen / LEXICON_BEFORE).unlink(missing_ok=True)  # it answered until this one was saved
             except OSError:  # a read-only index, or a generation removed meanwhile: kept in memory
                 pass
     return lexicon

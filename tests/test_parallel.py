@@ -151,6 +151,18 @@ def test_searches_run_on_whole_generations_while_builds_swap_them(tmp_path, monk
         assert deleted_index_files(index_dir) == []
 
 
+def test_a_generation_replaced_and_deleted_by_an_update_still_shows_its_results(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 3600)  # the open index keeps its generation
+    index_dir, src = tmp_path / "index", tmp_path / "src"
+    src.mkdir()
+    indexer.build_index([write_jsonl(src / "0.jsonl", generation_articles(0))], index_dir)
+    with indexer.open_index(index_dir) as index:
+        write_jsonl(src / "1.jsonl", generation_articles(1))
+        indexer.update_index([src], index_dir)  # deletes the generation the index still searches
+        results = index.search("bản tin chung")
+        assert results.total == 3 and all(hit.title.startswith("Bản tin chung") for hit in results)
+
+
 # ---------------------------------------------------------------- python -m search_app --workers
 
 def free_port() -> int:

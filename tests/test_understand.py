@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import time
 import unicodedata
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 import indexer
 from indexer.understand import decode_keystrokes
 from conftest import REPO, index_of, make_app, write_jsonl
+from test_parallel import deleted_index_files
 
 ARTICLES = [
     {"id": "nq", "title": "Nghị quyết về giao thông đô thị được thông qua",
@@ -237,7 +241,8 @@ def test_an_unaccented_query_is_read_with_the_two_words_before_each_word(tmp_pat
 
 
 def _saved_lexicons(index_dir) -> list:
-    return list(indexer.store.current_generation(Path(index_dir)).glob("derived.*.npz"))
+    """The live generation's own Lexicon file, if saved (not the one an update links from before)."""
+    return list(indexer.store.current_generation(Path(index_dir)).glob(indexer.store.LEXICON_FILE))
 
 
 def test_lexicon_is_saved_in_its_generation_and_read_back_by_the_next_process(tmp_path):
@@ -266,7 +271,7 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert not index.lexicon().knows("gạo")
     write_jsonl(tmp_path / "a" / "b.jsonl", ARTICLES[4:])
     indexer.update_index([str(tmp_path / "a")], str(folder))
-    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not carried over
+    assert _saved_lexicons(folder) == []  # the old generation's Lexicon is not taken as this one's
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo")
     [saved] = _saved_lexicons(folder)
@@ -275,6 +280,37 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert index.search("bao gao").suggestion == "bao gạo"
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def _ids(results) -> list[str]:
+    return [hit.doc_id for hit in results]
+
+
+def test_after_an_update_searches_answer_with_the_lexicon_before_until_the_new_one_is_ready(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # every Lexicon not saved is built in the background
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)  # refresh() looks at once
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    indexer.build_index([str(write_jsonl(src / "a.jsonl", ARTICLES[:5]))], str(folder))
+    with indexer.open_index(folder) as index:
+        old = weakref.ref(index.lexicon(wait=True))
+        before = index.search("nghi quyet giao thong")
+        assert before.suggestion == "nghị quyết giao thông"
+        write_jsonl(src / "b.jsonl", ARTICLES[5:])  # "bao-2" is the only article with "gạo"
+        indexer.update_index([str(src)], str(folder))
+        gen = indexer.store.current_generation(folder)
+        with indexer.store.derived_lock(gen / indexer.store.LEXICON_FILE):  # as a process building it does
+            index.refresh()
+            after = index.search("nghi quyet giao thong")  # the new generation's first query, its Lexicon not built
+            assert after.suggestion == before.suggestion and _ids(after) == _ids(before)
+            assert index.lexicon(wait=False) is old() and not old().knows("gạo")
+            with indexer.open_index(folder) as restarted:  # a process opening the index now
+                assert restarted.search("bao chi").suggestion == "báo chí"
+                assert not restarted.lexicon(wait=False).knows("gạo")
+        assert index.lexicon(wait=True).knows("gạo") and index.search("bao gao").suggestion == "bao gạo"
+        gc.collect()
+        assert old() is None  # released once the new one answers
+    assert [p.name for p in gen.glob("derived.*.npz")] == [indexer.store.LEXICON_FILE]  # the one before removed
 
 
 def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
@@ -329,6 +365,25 @@ def test_an_open_index_hands_its_lexicon_to_the_generation_merging_its_segments(
         assert index.segment_count == 1 and index.lexicon() is built
         assert index.search("bao gao").suggestion == "bao gạo"
     assert len(_saved_lexicons(folder)) == 1  # and saved for the processes that open the merged generation
+
+
+def test_a_merged_generation_whose_lexicon_another_process_saved_lets_go_of_the_one_it_merged(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # every Lexicon not saved is built in the background
+    monkeypatch.setattr(indexer.search, "RELOAD_CHECK_SECONDS", 0)
+    folder = _two_segments(tmp_path, monkeypatch)
+    first = indexer.store.current_generation(folder)
+    with indexer.open_index(folder) as index:
+        with indexer.store.derived_lock(first / indexer.store.LEXICON_FILE):  # its Lexicon still building
+            index.search("bao gao")
+            indexer.optimize_index(str(folder), procs=1)
+            index.refresh()  # the merged generation waits for the Lexicon of the one it merged...
+            with indexer.open_index(folder) as other:
+                other.lexicon(wait=True)  # ...which another process saves first
+            assert index.lexicon(wait=True).knows("gạo")
+        deadline = time.monotonic() + 30
+        while deleted_index_files(folder) and time.monotonic() < deadline:  # the first one's build ends
+            time.sleep(0.05)
+        assert deleted_index_files(folder) == []  # and its files are closed, its Lexicon not kept
 
 
 TYPO_ARTICLES = ARTICLES + [

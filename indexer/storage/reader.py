@@ -15,6 +15,7 @@ from functools import reduce
 from itertools import accumulate
 
 import numpy as np
+from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
@@ -49,6 +50,9 @@ class SegmentReader:
         self.live[list(self.segment.deleted_docs())] = False
         self.deleted = self.size - int(self.live.sum())
         self.ids = whoosh_reader.column_reader("id")  # random access to article ids
+        # mapped now, not at the first result shown: an update deletes a replaced generation's
+        # files while the open indexes still searching it show its results
+        whoosh_reader._perdoc._cached_reader("_stored", STORED_COLUMN)
         self._stored_names = frozenset(whoosh_reader.schema.names())
 
     def stored_fields(self, docnum: int) -> dict:
