@@ -31,7 +31,8 @@ from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generatio
                     remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
-SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
+RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
+SEGMENT_POSTINGS = 400_000_000  # ... and starts a new segment past this many (a segment's positions stay < 2**31)
 
 
 @dataclass
@@ -172,9 +173,11 @@ def _write_batches(gen: Path, tasks, report) -> list:
             if not isinstance(doc, Skip):
                 writer.add_document(**doc)
         report(len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed))
-        if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
+        if writer.postings > SEGMENT_POSTINGS:
             segments.append(writer.finish_segment())
             writer = segment_writer(ix)
+        elif writer.pool.postings > RUN_POSTINGS:  # bounds the worker's memory
+            writer.spill()
     segments.append(writer.finish_segment())
     return [s for s in segments if s is not None]
 

@@ -337,6 +337,22 @@ def test_workers_roll_over_to_new_segments_without_changing_results(tmp_path, mo
                    (b.total, sorted((round(h.score, 4), h.doc_id) for h in b)), q
 
 
+def test_workers_spill_runs_into_one_segment_each_without_changing_results(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    queries = ["cầu", '"sông Hồng"', "ha noi", "title:bão", "nghị quyết -bão", "Hà Nội"]
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)  # both workers get articles
+    indexer.build_index([source], tmp_path / "one", procs=2)
+    monkeypatch.setattr(indexer.build, "RUN_POSTINGS", 10)  # a run after each article
+    indexer.build_index([source], tmp_path / "runs", procs=2)
+    with indexer.open_index(tmp_path / "one") as one, indexer.open_index(tmp_path / "runs") as runs:
+        assert runs.segment_count == one.segment_count == 2
+        for q in queries:
+            a, b = one.search(q, limit=50), runs.search(q, limit=50)
+            assert (a.total, [(h.doc_id, h.score) for h in a]) == (b.total, [(h.doc_id, h.score) for h in b]), q
+            assert [h.snippet for h in a] == [h.snippet for h in b], q
+    assert not list((tmp_path / "runs").glob("*/*.run*")), "a spilled run was left behind"
+
+
 def test_a_failing_worker_is_a_one_line_error_and_the_live_index_stays(tmp_path, monkeypatch, capsys):
     source, index_dir = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]), tmp_path / "ix"
     indexer.build_index([source], index_dir, procs=1)

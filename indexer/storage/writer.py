@@ -86,11 +86,15 @@ class TextPool:
     def cleanup(self) -> None:
         """Empty the pool (Whoosh calls this when the segment is closed)."""
         self._other: list[tuple] = []
+        self.base = 0  # the first document of the text postings held (earlier ones went to runs)
+        self._empty_text()
+        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
+
+    def _empty_text(self) -> None:
         self.term_count = 0
         self._field_terms = {name: _TermIds(self) for name in self.text_fields}  # term ids per field
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
         self._positions = bytearray()
-        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
 
     @property
     def postings(self) -> int:
@@ -104,14 +108,14 @@ class TextPool:
             self._other.append(item)
             return
         self._tids.append(self._field_terms[fieldname][tbytes.decode("utf-8")])
-        self._docs.append(docnum)
+        self._docs.append(docnum - self.base)
         self._tfs.append(len(value) >> 2)
         self._positions += value
 
     def add_text(self, fieldname: str, docnum: int, postings: TextPostings) -> None:
         """Add a document's postings of a text field at once (as add() would, one by one)."""
         self._tids.extend(map(self._field_terms[fieldname].__getitem__, postings.terms))
-        self._docs.extend(repeat(docnum, len(postings.terms)))
+        self._docs.extend(repeat(docnum - self.base, len(postings.terms)))
         self._tfs.extend(postings.tfs)
         self._positions += postings.positions
 
@@ -127,23 +131,35 @@ class TextPool:
             keys += [term_key(number, t) for t in terms]
         return keys, rank, fields
 
-    def _lengths(self, field_of_tid: np.ndarray) -> np.ndarray:
+    def _lengths(self, field_of_tid: np.ndarray, doc_count: int) -> np.ndarray:
         """Exact field lengths (sums of term frequencies): one row per text field."""
         fields = field_of_tid[np.frombuffer(self._tids, dtype=np.int32)]
-        where = fields.astype(np.int64) * self.doc_count + np.frombuffer(self._docs, dtype=np.int32)
+        where = fields.astype(np.int64) * doc_count + np.frombuffer(self._docs, dtype=np.int32)
         sums = np.bincount(where, weights=np.frombuffer(self._tfs, dtype=np.uint32),
-                           minlength=len(self.text_fields) * self.doc_count)
-        return sums.astype(np.uint32).reshape(len(self.text_fields), self.doc_count)
+                           minlength=len(self.text_fields) * doc_count)
+        return sums.astype(np.uint32).reshape(len(self.text_fields), doc_count)
 
     def iter_postings(self) -> SortedPostings:
         """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
-        if self.merged is not None:  # a merge's text postings, sorted already
-            self.merged.terms = self._other_terms()
-            return self.merged
+        if self.merged is None:
+            self.merged = self._sorted_text(self.doc_count - self.base)
+        self.merged.terms = self._other_terms()
+        return self.merged
+
+    def spill(self, doc_count: int) -> SortedPostings:
+        """The text postings of the documents from base to doc_count, sorted (numbered from 0):
+        a run, written out by the caller; the pool then holds the next documents' only."""
+        run = self._sorted_text(doc_count - self.base)
+        self.base = doc_count
+        self._empty_text()
+        return run
+
+    def _sorted_text(self, doc_count: int) -> SortedPostings:
+        """The text postings held, sorted; drops them from the pool."""
         # Each input array is dropped as soon as it is used: this is the worker's memory peak.
         flat_keys, rank, field_of_tid = self._sorted_terms()
         self._field_terms = {}
-        lengths = self._lengths(field_of_tid)
+        lengths = self._lengths(field_of_tid, doc_count)
         term_rank = rank[np.frombuffer(self._tids, dtype=np.int32)]
         self._tids = None
         order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
@@ -158,7 +174,7 @@ class TextPool:
         del order, tfs
         self._tfs = None
         position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
-        return SortedPostings(self._other_terms(), flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
+        return SortedPostings(None, flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
 
     def _other_terms(self):
         self._other.sort(key=itemgetter(0, 1, 2))
@@ -197,12 +213,7 @@ class BlockFieldWriter(W3FieldWriter):
                 self._add_blocks(docs, weights)
                 self.finish_term()
             self.finish_field()
-        postings = {IDS: (items.docs, np.int32), TFS: (items.tfs, np.uint16), POSITIONS: (items.positions, np.uint32)}
-        write_flat_postings(self._storage, self._segment, {
-            **{ext: values.astype(dtype, copy=False) for ext, (values, dtype) in postings.items()
-               if ext not in items.written},
-            TERMS: term_table(items.bounds, items.position_bounds),
-            KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths})
+        write_flat_postings(self._storage, self._segment, flat_files(items))
 
     def _add_blocks(self, docs: list, weights: list) -> None:
         writer = self._postwriter
@@ -214,6 +225,16 @@ class BlockFieldWriter(W3FieldWriter):
             writer._weights = array("f", weights[start:start + limit])
             writer._values = []  # no field of this schema stores values in Whoosh's blocks
             writer._maxweight = max(writer._weights)
+
+
+def flat_files(items: SortedPostings, suffix: str = "") -> dict:
+    """The flat files' contents for sorted postings (by extension, after suffix), those not written yet."""
+    postings = {IDS: (items.docs, np.int32), TFS: (items.tfs, np.uint16), POSITIONS: (items.positions, np.uint32)}
+    return {suffix + ext: content for ext, content in {
+        **{ext: values.astype(dtype, copy=False) for ext, (values, dtype) in postings.items()
+           if ext not in items.written},
+        TERMS: term_table(items.bounds, items.position_bounds),
+        KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths}.items()}
 
 
 def text_fields(schema) -> list[str]:
