@@ -1,7 +1,8 @@
 """Build and update the index: parallel analysis and writing, atomic swap.
 
 A build or update reads the sources in the main process and deals batches of articles to
-worker processes; each worker runs pyvi and writes its own segments, and the main process, which
+worker processes; each worker runs pyvi and writes its own segment (spilling sorted runs of postings
+to bound its memory, merged into the segment at the end), and the main process, which
 holds the writer lock, applies an update's deletions and publishes the workers' segments
 together. Every build, update or merge writes a new generation (an update or merge starts from
 hard links to the live one, whose files are never rewritten) and publishes it when complete, so

@@ -96,6 +96,8 @@ def release(*arrays: np.ndarray) -> None:
         base = array
         while isinstance(base, np.ndarray):
             base = base.base
+        if isinstance(base, memoryview):  # what np.frombuffer keeps of the mmap
+            base = base.obj
         if isinstance(base, mmap.mmap):
             base.madvise(mmap.MADV_DONTNEED)
 

@@ -2,7 +2,9 @@
 
 Whoosh's own merge reads postings back from its blocks, which hold no positions here. A merge
 of ours concatenates each term's flat postings, renumbering the documents and dropping deleted
-ones, and re-adds each live document's stored fields and columns (never re-running pyvi).
+ones, and re-adds each live document's stored fields and columns (never re-running pyvi). The
+same concatenation merges the sorted runs a ``SpillingWriter`` spills its pooled postings to, so a
+build worker writes one large segment in the memory of a small one.
 
 The policy follows Lucene's TieredMergePolicy: segments are sorted by size (live documents,
 small ones counted as ``FLOOR_DOCS``); an index of total size T may keep about
