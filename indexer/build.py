@@ -12,6 +12,7 @@ an interrupted run leaves the live index as it was. After an update, the tiered 
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import queue
@@ -179,8 +180,20 @@ def _write_batches(gen: Path, tasks, report) -> list:
             writer = segment_writer(ix)
         elif writer.pool.postings > RUN_POSTINGS:  # bounds the worker's memory
             writer.spill()
-    segments.append(writer.finish_segment())
+    with _one_worker_at_a_time(gen):  # merging its runs is a worker's memory peak: not two at once
+        segments.append(writer.finish_segment())
     return [s for s in segments if s is not None]
+
+
+@contextmanager
+def _one_worker_at_a_time(gen: Path):
+    """Hold an exclusive lock on the generation's folder (across processes; released on exit or kill)."""
+    fd = os.open(gen, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 class _Workers:
