@@ -34,7 +34,7 @@ from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generatio
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
-SEGMENT_POSTINGS = 400_000_000  # ... and starts a new segment past this many (a segment's positions stay < 2**31)
+SEGMENT_POSTINGS = 30_000_000  # ... and starts a new segment past this many (~45k articles: bounds the final merge's memory)
 
 
 @dataclass
@@ -176,13 +176,18 @@ def _write_batches(gen: Path, tasks, report) -> list:
                 writer.add_document(**doc)
         report(len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed))
         if writer.postings > SEGMENT_POSTINGS:
-            segments.append(writer.finish_segment())
+            segments.append(_finished(gen, writer))
             writer = segment_writer(ix)
         elif writer.pool.postings > RUN_POSTINGS:  # bounds the worker's memory
             writer.spill()
-    with _one_worker_at_a_time(gen):  # merging its runs is a worker's memory peak: not two at once
-        segments.append(writer.finish_segment())
+    segments.append(_finished(gen, writer))
     return [s for s in segments if s is not None]
+
+
+def _finished(gen: Path, writer):
+    """writer's segment, its runs merged: a worker's memory peak, so one worker at a time."""
+    with _one_worker_at_a_time(gen):
+        return writer.finish_segment()
 
 
 @contextmanager
