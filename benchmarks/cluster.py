@@ -2,6 +2,7 @@
 
     python -m benchmarks.cluster                      # all 35,431 baomoi articles
     python -m benchmarks.cluster --articles 3000      # a shorter run
+    python -m benchmarks.cluster --dir DIR --searches-only   # the searches again on DIR's indexes (prints)
 
 Builds the first --articles baomoi articles with the embedded parallel build (one process per
 core), then as 2 shards on a local Dask cluster of 1 and of 2 worker processes (one thread each;
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import pickle
 import shutil
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.common import article_text, load_indexer, md_table, percentile, read_jsonl, require_shared, \
@@ -26,6 +29,11 @@ from benchmarks.search_speed import make_queries, measure, ours_runner
 
 DEFAULT_DIR = "/tmp/vnsearch-cluster"
 SHARDS = 2
+SEARCH_COLUMNS = ["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
+                  "p50 ms, first time", "p95 ms, first time", "p50 ms, again", "p95 ms, again",
+                  "p50 added, first", "p95 added, first", "p50 added, again", "p95 added, again"]
+ROUND_COLUMNS = ["search", "round (method)", "rounds per search", "p50 ms", "p95 ms", "p50 bytes sent per shard",
+                 "p50 bytes received per shard"]
 
 
 def local_cluster(workers: int):
@@ -69,14 +77,15 @@ def first_pass(index, texts) -> tuple[list, list[float]]:
 
 
 def searches(indexer, folder: Path, queries, warmup) -> list[list]:
-    """[how, same top 10 / queries, partial results, p50 first time, p50 and p95 again, p50 added
-    first time and again] of the embedded index and the cluster."""
+    """[how, same top 10 / queries, partial results, p50 and p95 the first time and again, and the
+    same added to the embedded index's] of the embedded index and the cluster."""
     texts = [q for _, q in queries]
     with indexer.open_index(folder / "embedded") as embedded:
         embedded.lexicon(wait=True)  # both read unaccented queries with a whole Lexicon, not the first without
         want, cold = first_pass(embedded, texts)
         base = measure(ours_runner(embedded), queries, warmup)["overall"]
-    rows = [["embedded", "-", "-", percentile(cold, 50), percentile(base, 50), percentile(base, 95), 0.0, 0.0]]
+    base_figures = _quantiles(cold, base)
+    rows = [["embedded", "-", "-", *base_figures, *(0.0 for _ in base_figures)]]
     with local_cluster(2) as cluster:
         for replicas in (1, 2):
             with indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address,
@@ -85,11 +94,98 @@ def searches(indexer, folder: Path, queries, warmup) -> list[list]:
                 got, first = first_pass(index, texts)
                 ms = measure(ours_runner(index), queries, warmup)["overall"]
             same = sum(same_top(g, w) for g, w in zip(got, want))
+            figures = _quantiles(first, ms)
             rows.append([f"cluster, {SHARDS} shards, 2 workers, R = {replicas}", f"{same} / {len(texts)}",
-                         sum(g.partial for g in got), percentile(first, 50), percentile(ms, 50), percentile(ms, 95),
-                         percentile(first, 50) - percentile(cold, 50), percentile(ms, 50) - percentile(base, 50)])
+                         sum(g.partial for g in got), *figures, *(a - b for a, b in zip(figures, base_figures))])
             print(f"  {rows[-1]}", flush=True)
     return [[how, same, partial, *(f"{v:.1f}" for v in values)] for how, same, partial, *values in rows]
+
+
+def _quantiles(first: list[float], again: list[float]) -> list[float]:
+    """p50 and p95 of the first searches, then of the searches again."""
+    return [percentile(first, 50), percentile(first, 95), percentile(again, 50), percentile(again, 95)]
+
+
+class _Rounds:
+    """Stands for a ClusterIndex's _each (one round of calls to the shards), noting each round's
+    method, milliseconds and pickled bytes sent and received per shard."""
+
+    def __init__(self, index):
+        self.each, self.log = index._each, []
+        index._each = self
+
+    def __call__(self, method, args_of, shards, *rest):
+        shards = list(shards)
+        sent = [len(pickle.dumps((method, args_of(n)), pickle.HIGHEST_PROTOCOL)) for n in shards]
+        started = time.perf_counter()
+        answers, down = self.each(method, args_of, shards, *rest)
+        if shards:
+            received = [len(pickle.dumps(a, pickle.HIGHEST_PROTOCOL)) for a in answers.values()]
+            self.log.append((method, (time.perf_counter() - started) * 1000, sent, received))
+        return answers, down
+
+
+def rounds(indexer, folder: Path, texts) -> tuple[list[list], str]:
+    """The rounds of each query's first search and of the same again through the 2-worker cluster
+    (R = 1): [search, method, rounds per search, p50 and p95 ms per round, p50 bytes sent and received
+    per shard]; and a line on what one call to every shard costs (doc_count, nothing to do)."""
+    rows = []
+    with local_cluster(2) as cluster, indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address) as index:
+        index.lexicon(wait=True)
+        recorder = _Rounds(index)
+        for search in ("first", "again"):
+            log = []
+            for text in texts:
+                recorder.log.clear()
+                first_pass(index, [text])
+                log += _numbered(recorder.log)
+            rows += _round_rows(search, log, len(texts))
+        recorder.log.clear()
+        for _ in range(200):
+            index.doc_count  # noqa: B018 - one round to every shard
+        idle = percentile([ms for _, ms, _, _ in recorder.log], 50)
+    return rows, f"One call to both shards that does nothing (doc_count): p50 {idle:.2f} ms."
+
+
+def _numbered(log: list) -> list:
+    """One search's rounds, a method's second and later rounds named with their number ("find 2")."""
+    seen = defaultdict(int)
+    numbered = []
+    for method, *figures in log:
+        seen[method] += 1
+        numbered.append((f"{method} {seen[method]}" if seen[method] > 1 or method == "find" else method, *figures))
+    return numbered
+
+
+def _round_rows(search: str, log: list, searches_: int) -> list[list]:
+    """Rows of rounds(): each method's rounds in log (of searches_ searches)."""
+    rows = []
+    for method in sorted(dict.fromkeys(m for m, _, _, _ in log)):
+        mine = [(ms, sent, received) for m, ms, sent, received in log if m == method]
+        ms = [m for m, _, _ in mine]
+        rows.append([search, method, f"{len(mine) / searches_:.2f}", f"{percentile(ms, 50):.1f}",
+                     f"{percentile(ms, 95):.1f}", f"{percentile([b for _, s, _ in mine for b in s], 50):.0f}",
+                     f"{percentile([b for _, _, r in mine for b in r], 50):.0f}"])
+    return rows
+
+
+def search_tables(indexer, folder: Path, records: list, args) -> tuple[int, list, list, str]:
+    """(queries, search rows, round rows, the idle call line) of the search-speed mix drawn from
+    records, searched on the indexes in folder."""
+    articles = [article_text(r) for r in records]
+    queries = make_queries(articles, args.per_category, args.seed)
+    warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
+    search_rows = searches(indexer, folder, queries, warmup)
+    round_rows, idle = rounds(indexer, folder, [q for _, q in queries])
+    return len(queries), search_rows, round_rows, idle
+
+
+def search_again(indexer, folder: Path, args) -> int:
+    """Print the search and rounds tables of the indexes an earlier run left in folder."""
+    records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
+    _, search_rows, round_rows, idle = search_tables(indexer, folder, records, args)
+    print(md_table(SEARCH_COLUMNS, search_rows), md_table(ROUND_COLUMNS, round_rows), idle, sep="\n\n")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -99,9 +195,13 @@ def main(argv=None) -> int:
     parser.add_argument("--per-category", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--searches-only", action="store_true",
+                        help="search the indexes an earlier run built in --dir (read only); print, write nothing")
     args = parser.parse_args(argv)
     indexer = load_indexer()
     folder = Path(args.dir)
+    if args.searches_only:
+        return search_again(indexer, folder, args)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
@@ -109,10 +209,7 @@ def main(argv=None) -> int:
     write_jsonl_gz(records, source)
     started = time.monotonic()
     build_rows = builds(indexer, source, folder)
-    articles = [article_text(r) for r in records]
-    queries = make_queries(articles, args.per_category, args.seed)
-    warmup = make_queries(articles, max(1, args.warmup // 6), args.seed + 1)
-    search_rows = searches(indexer, folder, queries, warmup)
+    queries, search_rows, round_rows, idle = search_tables(indexer, folder, records, args)
     ratio = float(build_rows[2][3]) / float(build_rows[1][3])
     against = float(build_rows[2][3]) / float(build_rows[0][3])
     body = "\n\n".join([
@@ -122,13 +219,16 @@ def main(argv=None) -> int:
         md_table(["how", "articles", "seconds", "articles/s"], build_rows),
         f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
         f"(goal: within 15%, i.e. >= 0.85).",
-        f"### Search ({len(queries)} queries of the search-speed mix, top 10 with snippets)",
-        md_table(["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
-                  "p50 ms, first time", "p50 ms, again", "p95 ms, again", "p50 added ms, first time",
-                  "p50 added ms, again"],
-                 search_rows),
+        f"### Search ({queries} queries of the search-speed mix, top 10 with snippets)",
+        md_table(SEARCH_COLUMNS, search_rows),
         "Goal: p50 added <= 5 ms. First time: each query's first search (the parity run); again: the same "
         "queries once more (the cluster's front then knows their corpus-wide counts: one round to the shards).",
+        "### Rounds (the same queries through a new 2-worker cluster, R = 1: searched a first time, then again)",
+        md_table(ROUND_COLUMNS, round_rows),
+        f"{idle} A round is one call to every shard it needs, all at once; ms from the front's call to the "
+        "last answer, bytes pickled. find 1, 2, 3: a search's first, second, third round of finds (a shard's "
+        "part of the search; the first only counts when the front knows no counts of the search); counts: "
+        "corpus-wide counts some shards lacked.",
     ])
     write_section("cluster", "Cluster", body)
     return 0

@@ -6,7 +6,7 @@
     python -m benchmarks.run_all --full-dir DIR
 
 Order: quality, understand (issue 13), indexing (5,000 articles, then the whole corpus),
-search_speed, facets, profile, updates.
+search_speed, facets, suggest, profile, updates.
 Each runs in its own process; a failure is reported and the others still run.
 """
 
@@ -28,6 +28,7 @@ def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
     if not skip_full or Path(full_dir).exists():
         plan.append(["search_speed", "--full-dir", full_dir])
         plan.append(["facets", "--full-dir", full_dir])
+        plan.append(["suggest", "--index", full_dir, "--write"])
     plan.append(["profile", "--full-dir", full_dir])
     plan.append(["updates"])
     return plan

@@ -55,25 +55,31 @@ def words_of(text: str) -> list[str]:
     return [canonical(w) for w in re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())]
 
 
-def restoration(lexicon, fold, texts: list[str]) -> tuple[float, float]:
-    """(syllable accuracy, whole-text accuracy) of restoring texts stripped of their accents."""
-    right = total = whole = 0
+def restored_syllables(lexicon, fold, texts: list[str]) -> list[tuple[int, int]]:
+    """(syllables restored right, syllables) of each text, restored after its accents were stripped."""
+    outcomes = []
     for text in texts:
         expected, got = words_of(text), words_of(lexicon.restore(fold(text)))
-        matches = sum(a == b for a, b in zip(expected, got))
-        right, total, whole = right + matches, total + len(expected), whole + (matches == len(expected))
-    return right / max(total, 1), whole / max(len(texts), 1)
+        outcomes.append((sum(a == b for a, b in zip(expected, got)), len(expected)))
+    return outcomes
+
+
+def accuracy(outcomes: list[tuple[int, int]]) -> tuple[float, float]:
+    """(syllable accuracy, whole-text accuracy) of restored_syllables' outcomes."""
+    right, total = sum(r for r, _ in outcomes), sum(n for _, n in outcomes)
+    return right / max(total, 1), sum(r == n for r, n in outcomes) / max(len(outcomes), 1)
 
 
 def restoration_rows(lexicon, fold, queries: list[tuple[str, str]], name: str, unit: str) -> list[list]:
     """Rows of restoration accuracy of (query id, text) queries: all of them, then each half; and
     the CPU time the restoration takes per query."""
     started = time.process_time()
-    syl, whole = restoration(lexicon, fold, [text for _, text in queries])
+    outcomes = restored_syllables(lexicon, fold, [text for _, text in queries])
     cpu = (time.process_time() - started) / max(len(queries), 1) * 1000
+    syl, whole = accuracy(outcomes)
     rows = [[f"{name}: syllables", f"{syl:.3f}", "≥ 0.95"], [f"{name}: whole {unit}", f"{whole:.3f}", "≥ 0.60"]]
     for part in ("tune", "held-out"):
-        syl, whole = restoration(lexicon, fold, [text for qid, text in queries if half(qid) == part])
+        syl, whole = accuracy([o for (qid, _), o in zip(queries, outcomes) if half(qid) == part])
         rows.append([f"… {part} half: syllables / whole", f"{syl:.3f} / {whole:.3f}", ""])
     return rows + [["… CPU per query (restore)", f"{cpu:.2f} ms", ""]]
 

@@ -244,17 +244,18 @@ class ShardActor:
         method, args = pickle.loads(packed)
         return _pack(getattr(self, method)(*args))
 
-    def find(self, args, counts: dict, options, first: int, epoch: tuple):
+    def find(self, args, counts: dict, options, first: int, epoch: tuple, counts_only: bool = False):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
         same epoch (the shards' generations); with it, when no count was lacking, the Hits of its
         first documents (the first page: no fetch round). Without epoch (a shard was down, so the
-        counts are the other shards') nothing remembered is used or kept."""
+        counts are the other shards') nothing remembered is used or kept. counts_only: a Found of
+        no documents, only the counts lacking (a first round)."""
         if epoch is not None and (epoch != self.epoch or len(self.known) > KNOWN_COUNTS):
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
         found = self.index.find(*args, counts if epoch is None else ChainMap(counts, self.known), *options,
-                                grouping=self.grouping, first=first)
+                                grouping=self.grouping, first=first, counts_only=counts_only)
         hits, found.hits = found.hits, None
         return found, hits
 
@@ -652,15 +653,17 @@ class ClusterIndex:
         with self._lock:
             epoch = tuple(sorted(self._generations.items()))
         served, counts, shares = self._searched.get(_search_key(args, options)) or (None, {}, None)
-        if served != epoch:
+        counting = served != epoch  # a search the front does not know: first a round that only counts
+        if counting:
             counts, shares = {}, None
         firsts = shares if first and shares else {n: first for n in pending}
-        for _ in range(COUNT_ROUNDS + 1):
+        for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
-                                                          None if down else epoch), pending)
+                                                          None if down else epoch, counting), pending)
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
             pending = {n for n, (f, _) in answers.items() if f.missing}
+            summed, alike = {}, True
             if pending and not lost:
                 summed, alike, lost = self._sum_counts({n: found[n].missing for n in pending}, down)
             if lost:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
@@ -668,11 +671,11 @@ class ClusterIndex:
                 found = {n: f for n, f in found.items() if n not in down}
                 counts, pending = {}, set(found)
                 continue
-            if not pending:
+            if not pending and not counting:
                 break
             counts = {**counts, **summed}
-            if not alike:  # shards decided apart (some knew counts others lacked): all again, alike now
-                pending = set(found)
+            if counting or not alike:  # (or shards decided apart, some knowing counts others lacked): all, alike now
+                pending, counting = set(found), False
         return found, prefetched, down, (counts, shares)
 
     def _remember(self, args, options, found: dict, known: tuple) -> None:

@@ -161,8 +161,7 @@ class Scorer:
         together as typed, among docs (Lucene edismax's phrase boost)."""
         if len(words) < 2:
             return
-        found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
-        keys = {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
+        keys = self._position_keys(field, words, docs)
         for a, b in zip(words, words[1:]):
             if a == b or not len(keys[a]) or not len(keys[b]):
                 continue
@@ -172,13 +171,36 @@ class Scorer:
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
+        together, runs = self._runs(field, words, keys)
+        if len(together):
+            scores[together] += run_boost * self.idf(runs)
+
+    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray) -> None:
+        """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
+        if len(words) < 2:
+            return
+        for a, b in zip(words, words[1:]):
+            if a != b:
+                self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
+        self._runs(field, words, self._position_keys(field, words, docs))
+
+    def scoring_counts(self, field: str, term: str) -> None:
+        """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
+        self.idf(self.doc_frequency(field, term))
+        self.count(("length", field))
+
+    def _position_keys(self, field: str, words: list[str], docs: np.ndarray) -> dict[str, np.ndarray]:
+        """Each word's (document << 32 | position) keys in docs (sorted), ascending."""
+        found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
+        return {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
+
+    def _runs(self, field: str, words: list[str], keys: dict) -> tuple[np.ndarray, int]:
+        """(the documents where the words stand together as typed, how many do corpus-wide)."""
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
-        runs = self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
-        if len(together):
-            scores[together] += run_boost * self.idf(runs)
+        return together, self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
 
 
 def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):

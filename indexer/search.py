@@ -12,9 +12,11 @@ import threading
 import time
 import unicodedata
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -125,6 +127,24 @@ class Results:
         return bool(self.missing_shards)
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
     kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
+    counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
+
+    def __post_init__(self):
+        if self.counting is not None:  # counted when first read: many callers never read them
+            del self.facets, self.facet_missing
+
+    def __getattr__(self, name: str):
+        """facets and facet_missing, counted on first use (see counting)."""
+        counting = self.__dict__.get("counting")
+        if name not in ("facets", "facet_missing") or counting is None:
+            raise AttributeError(name)
+        self.facets, self.facet_missing = counting()
+        self.counting = None
+        return self.__dict__[name]
+
+    def __getstate__(self) -> dict:
+        self.facets  # noqa: B018 - counted before pickling or copying: the counter stays behind
+        return {**self.__dict__, "counting": None}
 
     @property
     def pages(self) -> int:
@@ -285,6 +305,7 @@ class Found:
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
     hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
+    counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
 
 
 @dataclass
@@ -319,12 +340,13 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
-        anyone |= np.logical_or.reduce(parts)
+        for part in parts:
+            anyone |= part
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        masks.append(np.logical_and.reduce([part | respelling if whole or s in respelled_words else part
-                                            for s, part in zip(keys, parts)]))
+        masks.append(_every([part | respelling if whole or s in respelled_words else part
+                             for s, part in zip(keys, parts)]))
     return WordMasks(masks, anyone, folded)
 
 
@@ -339,7 +361,7 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         return matched, [], []
     anyone = matched & anyone
     if len(masks) > ALL_WORDS:
-        held = np.sum(masks, axis=0, dtype=np.int32)
+        held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
     tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
@@ -353,6 +375,34 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped]
 
 
+def _held(masks: list) -> np.ndarray:
+    """How many of the masks hold each document (added one by one into bytes: np.sum of the list
+    copies them into one 2-D array first, three times slower)."""
+    held = np.zeros(len(masks[0]), dtype=np.uint8 if len(masks) < 256 else np.int32)
+    for mask in masks:
+        held += mask
+    return held
+
+
+def _either(masks: list) -> np.ndarray:
+    """A new mask of the documents in any of the masks."""
+    return _combined(masks, np.logical_or)
+
+
+def _every(masks: list) -> np.ndarray:
+    """A new mask of the documents in all the masks."""
+    return _combined(masks, np.logical_and)
+
+
+def _combined(masks: list, combine) -> np.ndarray:
+    """The masks combined pairwise into a copy of the first (np.logical_or.reduce of a list
+    copies them all into one 2-D array first)."""
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        combine(found, mask, out=found)
+    return found
+
+
 def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
     the proposed reading spells otherwise) are dropped first, then dates and numbers; then the
@@ -363,11 +413,11 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     rest = [i for i in range(len(masks)) if i not in first] or first
     sizes = [tally(("word", i), matched & masks[i]) for i in rest]
     rarest = rest[min(range(len(rest)), key=lambda j: (sizes[j], j))]  # ties: the first word
-    held = np.sum([masks[i] for i in rest], axis=0, dtype=np.int32)
-    tiers = [(matched & np.logical_and.reduce(masks), [])]
+    held = _held([masks[i] for i in rest])
+    tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
         if 0 < len(typos) < len(first):
-            tiers.append((matched & np.logical_and.reduce([m for i, m in enumerate(masks) if i not in typos]), typos))
+            tiers.append((matched & _every([m for i, m in enumerate(masks) if i not in typos]), typos))
         tiers.append((matched & (held == len(rest)), first))
     others = [i for i in range(len(masks)) if i != rarest]
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
@@ -386,6 +436,25 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
     return scores
 
 
+def _near(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray) -> list:
+    """The plan's proximity lookups when they rank (by relevance, at most NEAR_MAX articles matched
+    corpus-wide: every one of them, so that shards rank alike), else none."""
+    state, dropped = relaxed
+    if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
+        return plan.near
+    return []
+
+
+def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple) -> Found:
+    """A Found of no documents whose missing counts are all those ranking the pool would read."""
+    for lookup in lookups:
+        if len(lookup) == 3:
+            scorer.scoring_counts(*lookup[:2])
+    for field_name, words, _ in _near(scorer, plan, sort, relaxed, pool):
+        scorer.proximity_counts(field_name, words, pool)
+    return Found([], [], 0, 0, plan.marks, scorer.missing)
+
+
 def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
     """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
     where they all stand together as typed."""
@@ -394,9 +463,8 @@ def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None
         scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
 
 
-def _top(scores, matched, n: int) -> np.ndarray:
-    """The ids of the n best-scoring matched documents, unordered."""
-    ids = np.flatnonzero(matched)
+def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
+    """The n best-scoring of the documents ids, unordered."""
     if len(ids) > n:
         ids = ids[np.argpartition(-scores[ids], n - 1)[:n]]
     return ids
@@ -409,15 +477,15 @@ def _rank_key(scores, recency, doc_id):
     return lambda d: (-recency[d], -scores[d], doc_id(d))
 
 
-def _rank(scores, matched, recency, doc_id, n: int) -> list[int]:
-    """The first n matched documents, by score or (given recency) newest first, then by article id."""
+def _rank(scores, matched: np.ndarray, recency, doc_id, n: int) -> list[int]:
+    """The first n matched documents (matched: their ids, ascending), by score or (given recency)
+    newest first, then by article id."""
     if recency is None:
         ids = _top(scores, matched, n)
         if len(ids):  # documents tied with the n-th best are candidates too: their ids decide
-            ids = np.flatnonzero(matched & (scores >= scores[ids].min()))
+            ids = matched[scores[matched] >= scores[ids].min()]
         return sorted(ids.tolist(), key=_rank_key(scores, None, doc_id))[:n]
-    ids = np.flatnonzero(matched)
-    ids = ids[np.lexsort((-scores[ids], -recency[ids]))]
+    ids = matched[np.lexsort((-scores[matched], -recency[matched]))]
     if len(ids) > n:  # keep the documents tied with the n-th
         tied = (recency[ids[n:]] == recency[ids[n - 1]]) & (scores[ids[n:]] == scores[ids[n - 1]])
         ids = ids[:n + (len(tied) if tied.all() else int(np.argmin(tied)))]
@@ -494,6 +562,7 @@ class _Snapshot:
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
             self.groups, self.grouped = copy_groups(reader)
+            self._grouped_ids = dict(zip(self.grouped.tolist(), map(reader.doc_id, self.grouped.tolist())))
         except BaseException:  # e.g. removed while opening
             reader.close()
             raise
@@ -509,6 +578,10 @@ class _Snapshot:
         self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
         self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
         self._given_plans = _Memo(PLAN_CACHE)  # the same -> (counts read, _plan()) with a cluster's counts
+
+    def doc_id(self, docnum: int) -> str:
+        """The article id of a document (those in groups of copies, whose ranks compare their ids, read once)."""
+        return self._grouped_ids.get(docnum) or self.reader.doc_id(docnum)
 
     def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
@@ -749,15 +822,16 @@ class Index:
         return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
                        found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
                        facet_missing=found.facet_missing, copies=found.copies, dropped=found.dropped,
-                       kept=found.kept)
+                       kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
               n: int, filters: dict, group: bool, page_size: int, others: tuple = (),
-              grouping: "CopyGroups | None" = None, first: int = 0) -> Found:
+              grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than page_size articles hold them
-        all), and the facets of all its matches."""
+        all), and the facets of all its matches; counts_only: no documents, only the counts
+        lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
@@ -768,46 +842,51 @@ class Index:
         state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
-        facets, missing = snap.facets.count(_by_date(matched, snap.recency, window, sort)[0], masks)
+        if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
+            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, (state, dropped))
+        counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _scores(scorer, lookups, matched, pool)
-        if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
-            _add_proximity(scorer, scores, plan.near, pool)  # every matched article, so that shards rank alike
+        near = _near(scorer, plan, sort, (state, dropped), pool)
+        if near:  # every matched article, so that shards rank alike
+            _add_proximity(scorer, scores, near, pool)
         recency = snap.recency if sort == "newest" else None
         grouping = grouping or CopyGroups(snap.groups, snap.grouped)
-        key = _rank_key(scores, recency, snap.reader.doc_id)
+        key = _rank_key(scores, recency, snap.doc_id)
         listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
-        total = int(listed.sum())
+        shown = pool if listed is matched else pool[listed[pool]]  # the ids of the listed articles
         spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
-        shown = listed
-        if spread:  # ranked by the cluster's front among all shards' copies
-            listed = listed & ~grouping.spread
-        docs = _rank(scores, listed, recency, snap.reader.doc_id, n)
-        firsts = _rank(scores, shown, recency, snap.reader.doc_id, first) if spread else docs[:first]
-        copies_of = lambda d: [snap.reader.doc_id(c) for c in copies.get(d, ())]
-        return Found(docs, [float(scores[d]) for d in docs], total, undated, plan.marks, scorer.missing,
-                     facets=facets, facet_missing=missing, copies=int(matched.sum()) - total,
+        ranked = shown[~grouping.spread[shown]] if spread else shown  # spread: ranked by the cluster's front
+        docs = _rank(scores, ranked, recency, snap.doc_id, n)
+        firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]
+        copies_of = lambda d: [snap.doc_id(c) for c in copies.get(d, ())]
+        return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
+                     counting=counting, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
                      firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
-             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0) -> Found:
+             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0,
+             counts_only: bool = False) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
         (Found.spread: the groups left to the front), else as this index's own; when no count
-        was lacking, the Hits of the first ones it lists (Found.hits)."""
+        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts lacking."""
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
             found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size, others, grouping, first)
+                               filters or {}, group, page_size, others, grouping, first, counts_only)
             if first and not found.missing:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
             found.firsts = []
+            if found.counting is not None:  # the cluster's front sums every shard's
+                found.facets, found.facet_missing = found.counting()
+                found.counting = None
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.recency[d]) for d in found.docs]
             found.generation = snap.generation.name
@@ -855,7 +934,7 @@ class Index:
                 scorer.add(scores, "body", term, weight)
                 scorer.add(scores, "title", term, weight * TITLE)
             matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
-            docs = _rank(scores, matched, None, snap.reader.doc_id, limit)
+            docs = _rank(scores, np.flatnonzero(matched), None, snap.reader.doc_id, limit)
             return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
     def lexicon_parts(self) -> tuple[list, list]:
@@ -905,7 +984,7 @@ class Index:
             respelling[ids] = True
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
-            matched &= np.logical_or.reduce([_clause_mask(masks, c) for c in group.subqueries])
+            matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing

@@ -142,10 +142,12 @@ class Tier:
         if not text or (self.exact is None and self.folded is None):
             return []
         low, offsets = _flattened(text if limit is None else text[:limit])
-        found = _word_matches(self.exact, low) if self.exact else []
-        found += _word_matches(self.folded, _folded(low)) if self.folded else []
+        exact = _word_matches(self.exact, low) if self.exact else []
+        folded = _word_matches(self.folded, _folded(low)) if self.folded else []
+        # each list is in order (starts increase); merged, the first and longest span wins
+        found = sorted(exact + folded, key=lambda span: (span[0], -span[1])) if exact and folded else exact or folded
         spans, last = [], -1
-        for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
+        for start, end in found:
             if start >= last:  # an exact and a folded match may overlap: the first, longest wins
                 key = _span_key(low[start:end])
                 spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))

@@ -14,13 +14,14 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import threading
 import unicodedata
 import zipfile
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
@@ -250,6 +251,22 @@ def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
             for group in groups.values() for form in group}
 
 
+@lru_cache(maxsize=1)
+def _abbreviations_by_first() -> dict[str | None, list[tuple[int, tuple[str, ...]]]]:
+    """The first term of each spelling of abbreviations() -> (its place there, the spelling)."""
+    index = defaultdict(list)
+    for place, spelling in enumerate(abbreviations()):
+        index[spelling[0] if spelling else None].append((place, spelling))
+    return dict(index)
+
+
+def _spellings_from(firsts) -> list[tuple[str, ...]]:
+    """The spellings of abbreviations() that start with one of firsts (or are empty), in its order:
+    only those can be held by words or codes beginning so (the others need not be tried)."""
+    index = _abbreviations_by_first()
+    return [spelling for _, spelling in sorted(entry for first in {*firsts, None} for entry in index.get(first, ()))]
+
+
 def _holds(words: list[str], part: tuple[str, ...]) -> bool:
     n = len(part)
     return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
@@ -261,9 +278,9 @@ def variants(text: str) -> list[tuple[str, ...]]:
     for the analysis already)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
-    found = [other for spelling, others in abbreviations().items()
+    found = [other for spelling in _spellings_from([*words, *(c for c, in codes)])
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
-             for other in others]
+             for other in abbreviations()[spelling]]
     found += [(a + b,) for a, b in SPACED_CODE_RE.findall(folded)]
 
     def typed(form: tuple[str, ...]) -> bool:
@@ -304,7 +321,7 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
     spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
-    held = [s for s in abbreviations() if _holds(words, s) or s[0] in codes]
+    held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
             | mistyped(text, reading))
 
@@ -334,13 +351,23 @@ def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = N
     if marks_a == marks_b:
         return letters
     if letters < bound:
-        marks_a, marks_b = Counter(marks_a), Counter(marks_b)
-        marks = max(sum((marks_a - marks_b).values()), sum((marks_b - marks_a).values()))
+        marks = max(_unmatched(marks_a, marks_b), _unmatched(marks_b, marks_a))
         if letters + marks <= bound:
             return letters + marks
     if set(marks_a) - set(marks_b):  # a mark typed that the syllable lacks was not lost with a letter
         return bound + 1
     return min(edit_distance(typed, syllable, bound), bound + 1)
+
+
+def _unmatched(a: str, b: str) -> int:
+    """How many of a's characters b lacks, repeats counted (Counter(a) - Counter(b), summed)."""
+    rest, missing = list(b), 0
+    for c in a:
+        if c in rest:
+            rest.remove(c)
+        else:
+            missing += 1
+    return missing
 
 
 def _key_position(letter: str) -> tuple[float, float] | None:
@@ -822,11 +849,15 @@ class Lexicon:
             letters = edit_distance(bare, folded, edits)
             if letters > edits:
                 continue
+            weights = {}  # by distance: the same for each reading of folded
             for syllable in self.readings[folded]:
                 distance = typo_distance(word, syllable, edits, letters) if marked else letters
                 if distance <= edits:
-                    scored.append((_weighed(bare, folded, letters, distance), -self.freq[syllable], syllable))
-        return sorted(scored)[:limit]
+                    weight = weights.get(distance)
+                    if weight is None:
+                        weight = weights[distance] = _weighed(bare, folded, letters, distance)
+                    scored.append((weight, -self.freq[syllable], syllable))
+        return heapq.nsmallest(limit, scored)
 
     def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
         """(syllable, frequency) of the index within the word's allowed edits, closest and most

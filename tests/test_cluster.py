@@ -185,6 +185,22 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
         assert all("/bao-so-" in h.doc_id for h in related) and sharded_index.related("no-such-id") is None
 
 
+def test_a_shard_counting_for_a_search_reads_every_count_its_search_reads_and_ranks_nothing(sharded):
+    """The first round of a new search only counts: the counts a shard's search would read, with
+    the same values (and 0 for the words it lacks), no documents and no snippets."""
+    folder, _ = sharded
+    for shard in shard_dirs(folder / "shards"):
+        with indexer.open_index(shard) as index:
+            for q in QUERIES + ["bão xyzzy", "lũ Nghệ An"]:
+                for exact, sort in ((False, "relevance"), (True, "relevance"), (False, "newest")):
+                    search = (q, None, exact, None, sort, 10, {})
+                    full = index.find(*search, first=10)
+                    counted = index.find(*search, first=10, counts_only=True)
+                    assert full.missing.items() <= counted.missing.items(), (shard.name, q, exact, sort)
+                    assert (counted.docs, counted.total, counted.hits) == ([], 0, None)
+                    assert [k for k in counted.missing if k not in full.missing and k[0] not in ("docs", "length", "df")] == []
+
+
 def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cluster, sharded):
     folder, _ = sharded
     with indexer.open_index(folder / "one") as one, \

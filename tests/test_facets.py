@@ -4,6 +4,7 @@ on them in Python, the web page (lists, timeline), the JSON API and the command 
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +48,19 @@ def client(index_dir):
 
 def counts(results, facet: str) -> dict[str, int]:
     return {item["value"]: item["count"] for item in results.facets[facet]}
+
+
+def test_facets_read_late_are_those_of_the_search(index_dir):
+    """Facets are counted when first read (most callers never read them): read after the index
+    is closed, or after pickling, they are what the search found."""
+    with indexer.open_index(index_dir) as index:
+        late = index.search("bão", limit=3, category="Xã hội")
+        pickled = pickle.loads(pickle.dumps(index.search("bão", limit=3)))
+        at_once = index.search("bão", limit=3, category="Xã hội")
+        expected = at_once.facets, at_once.facet_missing
+    assert (late.facets, late.facet_missing) == expected
+    assert counts(late, "category") == {"Thời tiết": 15, "Xã hội": 3} and late.total == 3
+    assert counts(pickled, "source") == {"Báo Mẫu": 14, "Tin Miền Trung": 4, "vnexpress.net": 1}
 
 
 def test_facets_count_every_match_not_only_the_page(index):

@@ -26,6 +26,7 @@ from .writer import text_fields
 ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
+LOCATE_BELOW = 32  # documents found in postings 32 times longer by binary searches, else by a pass over them
 
 
 class OldFormat(IndexNotFound):
@@ -48,6 +49,13 @@ class SegmentReader:
         self.live[list(self.segment.deleted_docs())] = False
         self.deleted = self.size - int(self.live.sum())
         self.ids = whoosh_reader.column_reader("id")  # random access to article ids
+        self._stored_names = frozenset(whoosh_reader.schema.names())
+
+    def stored_fields(self, docnum: int) -> dict:
+        """A document's stored fields, those of the schema's fields (as Whoosh's reader gives
+        them, without its per-field schema look-ups: a third of its cost)."""
+        stored = self.whoosh._perdoc.stored_fields(docnum)
+        return {name: value for name, value in stored.items() if name in self._stored_names}
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
@@ -91,6 +99,14 @@ class SegmentReader:
         blob = raw._dbfile.get(raw._basepos, sum(lengths))
         ends = list(accumulate(lengths))
         return [blob[end - n:end].decode("utf-8") for end, n in zip(ends, lengths)]
+
+
+def _located(ids: np.ndarray, docs: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """The indexes in ids (sorted) of the documents docs (sorted; mask: the same as a boolean
+    array or None): binary searches for few documents, else one pass over ids."""
+    if mask is None or len(docs) * LOCATE_BELOW < len(ids):
+        return located(ids, docs)
+    return np.flatnonzero(mask[ids])
 
 
 class IndexReader:
@@ -200,12 +216,13 @@ class IndexReader:
             df = sum(int(s.live_counts(np.array([row]))[0]) for s, row in self.rows(field, term))
         return df
 
-    def positions(self, field: str, term: str, docs: np.ndarray):
+    def positions(self, field: str, term: str, docs: np.ndarray, mask: np.ndarray | None = None):
         """(document, position) arrays of the term's occurrences in field of the documents docs
-        (sorted, no repeats): located in the term's postings over all segments at once (one
-        segment at a time costs a dozen NumPy calls in each), then read from each segment."""
+        (sorted, no repeats; mask: the same as a boolean array, when the caller has one): located
+        in the term's postings over all segments at once (one segment at a time costs a dozen
+        NumPy calls in each), then read from each segment."""
         postings = self.postings(field, term)
-        at = EMPTY if postings is None else located(postings[0], docs)
+        at = EMPTY if postings is None else _located(postings[0], docs, mask)
         if not len(at):
             return EMPTY, EMPTY
         ids, tfs = postings
@@ -218,9 +235,10 @@ class IndexReader:
         counts = tfs[at].astype(np.int64)
         earlier = np.cumsum(spans[:, 2]) - spans[:, 2]  # positions in the segments before
         firsts = spans[part, 1] + sums_before(tfs, at) - earlier[part]
-        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64))  # positions read up to each segment's end
-        where = np.split(runs(firsts, counts), ends[:-1])
-        positions = np.concatenate([s.flat.positions[w] for (s, _), w in zip(parts, where)])
+        ends = np.cumsum(np.bincount(part, counts, len(parts)).astype(np.int64)).tolist()  # positions read up to each segment's end
+        reads = runs(firsts, counts)  # sliced per segment below (np.split costs ~0.2 ms in Python)
+        positions = np.concatenate([s.flat.positions[reads[start:end]] for (s, _), start, end
+                                    in zip(parts, [0, *ends], ends) if end > start])
         return np.repeat(ids[at], counts), positions.astype(np.int64)
 
     def document_terms(self, field: str, docnum: int) -> dict[str, int]:
@@ -235,9 +253,11 @@ class IndexReader:
         if not words or any(p is None for p in postings):
             return EMPTY
         docs = reduce(intersect_sorted, [ids for ids, _ in postings])
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
         keys = None
         for i, word in enumerate(words):  # only the occurrences in documents holding every word
-            doc, pos = self.positions(field, word, docs)
+            doc, pos = self.positions(field, word, docs, mask)
             # one key per occurrence, shifted back to where the phrase would start
             k = ascending((doc << 32) | (pos + len(words) - i))
             keys = k if keys is None else intersect_sorted(keys, k)
@@ -317,7 +337,8 @@ class IndexReader:
 
     def stored_fields(self, docnum: int) -> dict:
         """The stored fields of a document."""
-        return self.searcher.stored_fields(int(docnum))
+        i = bisect_right(self._offsets, docnum) - 1
+        return self.segments[i].stored_fields(int(docnum) - self._offsets[i])
 
     def document_number(self, doc_id: str) -> int | None:
         """The document number of the live document with this id, or None."""
