@@ -34,7 +34,7 @@ from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generatio
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
-SEGMENT_POSTINGS = 30_000_000  # ... and starts a new segment past this many (~45k articles: bounds the final merge's memory)
+SEGMENT_POSTINGS = 64_000_000  # ... and starts a new segment past this many (~95k articles: one per worker at 179k, bounding the final merge)
 
 
 @dataclass
@@ -179,7 +179,7 @@ def _write_batches(gen: Path, tasks, report) -> list:
             segments.append(_finished(gen, writer))
             writer = segment_writer(ix)
         elif writer.pool.postings > RUN_POSTINGS:  # bounds the worker's memory
-            writer.spill()
+            _spill(gen, writer)
     segments.append(_finished(gen, writer))
     return [s for s in segments if s is not None]
 
@@ -190,13 +190,26 @@ def _finished(gen: Path, writer):
         return writer.finish_segment()
 
 
+def _spill(gen: Path, writer) -> None:
+    """Spill writer's pool to a run unless another worker is at its memory peak (then go on adding
+    documents and try after the next batch), or wait for it once the pool is half as large again."""
+    with _one_worker_at_a_time(gen, wait=writer.pool.postings > RUN_POSTINGS * 3 // 2) as mine:
+        if mine:
+            writer.spill()
+
+
 @contextmanager
-def _one_worker_at_a_time(gen: Path):
-    """Hold an exclusive lock on the generation's folder (across processes; released on exit or kill)."""
+def _one_worker_at_a_time(gen: Path, wait: bool = True):
+    """Hold an exclusive lock on the generation's folder (across processes; released on exit or kill);
+    yields whether this worker holds it (always, if wait)."""
     fd = os.open(gen, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
     finally:
         os.close(fd)
 
