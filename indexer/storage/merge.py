@@ -16,6 +16,7 @@ passes ``DELETES_ALLOWED`` is rewritten without them.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 
@@ -68,6 +69,7 @@ class SpillingWriter(IndexWriter):
         write_flat_postings(self.storage, self.newsegment, flat_files(self.pool.spill(self.docnum), suffix))
         path = os.path.join(self.storage.folder, self.newsegment.make_filename(suffix))
         self.runs.append(_Run(path, self.docnum - first, len(self.pool.text_fields)))
+        _give_back_freed_memory()
 
     def flat_output(self, ext: str, dtype, count: int) -> np.ndarray:
         """A writable array over one of the segment's new flat files (see flat.mapped_output)."""
@@ -85,6 +87,15 @@ class SpillingWriter(IndexWriter):
         self.runs = []
 
 
+def _give_back_freed_memory() -> None:
+    """Return the heap's free memory to the system: glibc keeps it for reuse, but the next
+    memory peak (another spill, the final merge) takes fresh large blocks instead."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _add_stored(writer, segment) -> None:
     """Re-add each live document's stored fields and columns, without text postings."""
     fingerprints = segment.whoosh.column_reader("fingerprint")
@@ -99,10 +110,7 @@ def _merged_postings(segments, output) -> SortedPostings:
     Each segment's postings are in term order already, so each goes straight to its place in
     the output arrays (mapped files): no sort, and in memory only the terms and one chunk.
     """
-    keys = [s.flat.keys() for s in segments]
-    union = sorted(set().union(*keys))
-    index = {k: i for i, k in enumerate(union)}
-    ranks = [np.array([index[k] for k in ks], dtype=np.int64) for ks in keys]
+    union, ranks = _union_of_terms(segments)
     counts, position_counts = np.zeros(len(union), np.int64), np.zeros(len(union), np.int64)
     for segment, rank in zip(segments, ranks):
         kept, kept_positions = _kept_per_term(segment)
@@ -123,6 +131,14 @@ def _merged_postings(segments, output) -> SortedPostings:
         position_filled[rank] += kept_positions
         docbase += int(segment.live.sum())
     return out
+
+
+def _union_of_terms(segments) -> tuple[list[bytes], list[np.ndarray]]:
+    """(the keys of every segment's terms, sorted, each segment's term rows' places among them)."""
+    keys = [s.flat.keys() for s in segments]
+    union = sorted(set().union(*keys))
+    index = {k: i for i, k in enumerate(union)}
+    return union, [np.fromiter(map(index.__getitem__, ks), np.int64, len(ks)) for ks in keys]
 
 
 def _chunks(segment):
