@@ -34,7 +34,7 @@ from .store import (DERIVED_PREFIX, LEXICON_FILE, MERGED_FROM, current_generatio
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
-SEGMENT_POSTINGS = 64_000_000  # ... and starts a new segment past this many (~95k articles: one per worker at 179k, bounding the final merge)
+SEGMENT_POSTINGS = 64_000_000  # ... and starts a new segment past this many (~95k articles: one per worker at 179k)
 
 
 @dataclass

@@ -179,10 +179,9 @@ class TextPool:
                               _position_bounds(sorted_tfs, bounds), lengths)
 
 
-
 class _OtherPostings:
-    """The other fields' postings (ids, dates: a few dozen a document), kept compact: a Whoosh
-    tuple each would take ~4 KB a document, 200 MB in a segment of 45k articles."""
+    """The other fields' postings (ids, dates: a few dozen a document, held until the segment is
+    written), kept in arrays: as Whoosh's tuples they grew with the segment, not with the pool."""
 
     def __init__(self):
         self._terms: dict[tuple[str, bytes], int] = {}  # (field, term bytes) -> term id
