@@ -1,7 +1,8 @@
 """Build and update the index: parallel analysis and writing, atomic swap.
 
 A build or update reads the sources in the main process and deals batches of articles to
-worker processes; each worker runs pyvi and writes its own segments, and the main process, which
+worker processes; each worker runs pyvi and writes its own segment (spilling sorted runs of postings
+to bound its memory, merged into the segment at the end), and the main process, which
 holds the writer lock, applies an update's deletions and publishes the workers' segments
 together. Every build, update or merge writes a new generation (an update or merge starts from
 hard links to the live one, whose files are never rewritten) and publishes it when complete, so
@@ -11,6 +12,7 @@ an interrupted run leaves the live index as it was. After an update, the tiered 
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import queue
@@ -31,7 +33,8 @@ from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, c
                     publish, remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
-SEGMENT_POSTINGS = 8_000_000  # a worker starts a new segment past this many text postings (~12k articles)
+RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
+SEGMENT_POSTINGS = 64_000_000  # ... and starts a new segment past this many (~95k articles: one per worker at 179k)
 
 
 @dataclass
@@ -172,11 +175,43 @@ def _write_batches(gen: Path, tasks, report) -> list:
             if not isinstance(doc, Skip):
                 writer.add_document(**doc)
         report(len(docs) - len(failed), ([d for d in docs if isinstance(d, Skip)], failed))
-        if writer.pool.postings > SEGMENT_POSTINGS:  # bounds the worker's memory
-            segments.append(writer.finish_segment())
+        if writer.postings > SEGMENT_POSTINGS:
+            segments.append(_finished(gen, writer))
             writer = segment_writer(ix)
-    segments.append(writer.finish_segment())
+        elif writer.pool.postings > RUN_POSTINGS:  # bounds the worker's memory
+            _spill(gen, writer)
+    segments.append(_finished(gen, writer))
     return [s for s in segments if s is not None]
+
+
+def _finished(gen: Path, writer):
+    """writer's segment, its runs merged: a worker's memory peak, so one worker at a time."""
+    with _one_worker_at_a_time(gen):
+        return writer.finish_segment()
+
+
+def _spill(gen: Path, writer) -> None:
+    """Spill writer's pool to a run unless another worker is at its memory peak (then go on adding
+    documents and try after the next batch), or wait for it once the pool is half as large again."""
+    with _one_worker_at_a_time(gen, wait=writer.pool.postings > RUN_POSTINGS * 3 // 2) as mine:
+        if mine:
+            writer.spill()
+
+
+@contextmanager
+def _one_worker_at_a_time(gen: Path, wait: bool = True):
+    """Hold an exclusive lock on the generation's folder (across processes; released on exit or kill);
+    yields whether this worker holds it (always, if wait)."""
+    fd = os.open(gen, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)
 
 
 class _Workers:

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -336,6 +337,44 @@ def test_workers_roll_over_to_new_segments_without_changing_results(tmp_path, mo
             assert (a.total, sorted((round(h.score, 4), h.doc_id) for h in a)) == \
                    (b.total, sorted((round(h.score, 4), h.doc_id) for h in b)), q
 
+
+def test_workers_spill_runs_into_one_segment_each_without_changing_results(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    queries = ["cầu", '"sông Hồng"', "ha noi", "title:bão", "nghị quyết -bão", "Hà Nội"]
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)  # both workers get articles
+    indexer.build_index([source], tmp_path / "one", procs=2)
+    monkeypatch.setattr(indexer.build, "RUN_POSTINGS", 10)  # a run after each article
+    indexer.build_index([source], tmp_path / "runs", procs=2)
+    with indexer.open_index(tmp_path / "one") as one, indexer.open_index(tmp_path / "runs") as runs:
+        assert runs.segment_count == one.segment_count == 2
+        for q in queries:
+            a, b = one.search(q, limit=50), runs.search(q, limit=50)
+            assert (a.total, [(h.doc_id, h.score) for h in a]) == (b.total, [(h.doc_id, h.score) for h in b]), q
+            assert [h.snippet for h in a] == [h.snippet for h in b], q
+    assert not list((tmp_path / "runs").glob("*/*.run*")), "a spilled run was left behind"
+
+
+
+def test_two_workers_never_spill_runs_at_the_same_time(tmp_path, monkeypatch):
+    """A spill is a worker's memory peak: two at once passed 2 GiB at 179k articles."""
+    source, log = write_jsonl(tmp_path / "a.jsonl", ARTICLES), tmp_path / "spills.log"
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)  # both workers get articles
+    monkeypatch.setattr(indexer.build, "RUN_POSTINGS", 10)  # each wants a run after each article
+    spill = indexer.storage.SpillingWriter.spill
+
+    def logged_spill(writer):
+        with open(log, "a") as f:
+            f.write("start\n")
+        time.sleep(0.05)  # long enough for the other worker's spill to overlap, if allowed to
+        spill(writer)
+        with open(log, "a") as f:
+            f.write("end\n")
+
+    monkeypatch.setattr(indexer.storage.SpillingWriter, "spill", logged_spill)
+    report = indexer.build_index([source], tmp_path / "ix", procs=2)
+    events = log.read_text().split()
+    assert report.indexed == len(ARTICLES) and len(events) > 4
+    assert events == ["start", "end"] * (len(events) // 2), "two spills overlapped"
 
 def test_a_failing_worker_is_a_one_line_error_and_the_live_index_stays(tmp_path, monkeypatch, capsys):
     source, index_dir = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]), tmp_path / "ix"

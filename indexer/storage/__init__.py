@@ -15,10 +15,10 @@ import whoosh.index
 from whoosh.filedb.filestore import FileStorage
 
 from .. import schema as _schema
-from .merge import merge_segments, plan_merges, plan_optimize
+from .merge import SpillingWriter, merge_segments, plan_merges, plan_optimize
 from .reader import IndexReader, OldFormat
 from .threadsafe import ThreadSafeStorage
-from .writer import IndexWriter, native_schema
+from .writer import native_schema
 
 FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
@@ -57,9 +57,9 @@ def open_reader(gen: Path) -> IndexReader:
     return IndexReader(open_files(gen, ThreadSafeStorage(gen)))
 
 
-def segment_writer(ix) -> IndexWriter:
+def segment_writer(ix) -> SpillingWriter:
     """A writer of one new segment (the caller holds the folder's writer lock)."""
-    return IndexWriter(ix, _lk=False)
+    return SpillingWriter(ix, _lk=False)
 
 
 def commit(ix, segments: list, deletions=()) -> None:

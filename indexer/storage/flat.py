@@ -55,7 +55,7 @@ def key_hash(key: bytes) -> int:
 
 def hash_table(keys: list[bytes]) -> np.ndarray:
     """The .vth array: the keys' hashes, sorted, then the row of each."""
-    hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+    hashes = np.fromiter(map(key_hash, keys), np.uint64, len(keys))
     order = np.argsort(hashes, kind="stable")
     return np.concatenate([hashes[order], order.astype(np.uint64)])
 

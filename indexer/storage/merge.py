@@ -2,7 +2,9 @@
 
 Whoosh's own merge reads postings back from its blocks, which hold no positions here. A merge
 of ours concatenates each term's flat postings, renumbering the documents and dropping deleted
-ones, and re-adds each live document's stored fields and columns (never re-running pyvi).
+ones, and re-adds each live document's stored fields and columns (never re-running pyvi). The
+same concatenation merges the sorted runs a ``SpillingWriter`` spills its pooled postings to, so a
+build worker writes one large segment in the memory of a small one.
 
 The policy follows Lucene's TieredMergePolicy: segments are sorted by size (live documents,
 small ones counted as ``FLOOR_DOCS``); an index of total size T may keep about
@@ -14,14 +16,16 @@ passes ``DELETES_ALLOWED`` is rewritten without them.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 
 import numpy as np
 
 from .. import schema as _schema
-from .flat import IDS, POSITIONS, TFS, mapped_output, release
-from .writer import SortedPostings
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, FlatPostings, mapped_output, release,
+                   write_flat_postings)
+from .writer import IndexWriter, SortedPostings, flat_files
 
 SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
@@ -35,9 +39,61 @@ def merge_segments(writer, segments) -> object | None:
     """Write the live documents of segments (``reader.SegmentReader``s) as writer's one segment."""
     for segment in segments:
         _add_stored(writer, segment)
-    writer.pool.merged = _merged_postings(segments, lambda ext, dtype, count: mapped_output(
-        os.path.join(writer.storage.folder, writer.newsegment.make_filename(ext)), dtype, count))
+    writer.pool.merged = _merged_postings(segments, writer.flat_output)
     return writer.finish_segment()
+
+
+class _Run:
+    """A writer's text postings of some documents, spilled to flat files: read like a segment."""
+
+    def __init__(self, path: str, doc_count: int, text_fields: int):
+        self.path, self.flat, self.live = path, FlatPostings(path, doc_count, text_fields), np.ones(doc_count, bool)
+
+
+class SpillingWriter(IndexWriter):
+    """An IndexWriter that can spill its pooled text postings to sorted runs of flat files (so a
+    large segment takes no more memory than a small one), merged into its segment at the end."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.runs: list[_Run] = []
+
+    @property
+    def postings(self) -> int:
+        """How many text postings the segment holds so far (spilled and pooled)."""
+        return sum(len(run.flat.ids) for run in self.runs) + self.pool.postings
+
+    def spill(self) -> None:
+        """Write the pooled text postings out as a run, beside the segment's files."""
+        suffix, first = f".run{len(self.runs)}", self.pool.base
+        write_flat_postings(self.storage, self.newsegment, flat_files(self.pool.spill(self.docnum), suffix))
+        path = os.path.join(self.storage.folder, self.newsegment.make_filename(suffix))
+        self.runs.append(_Run(path, self.docnum - first, len(self.pool.text_fields)))
+        _give_back_freed_memory()
+
+    def flat_output(self, ext: str, dtype, count: int) -> np.ndarray:
+        """A writable array over one of the segment's new flat files (see flat.mapped_output)."""
+        return mapped_output(os.path.join(self.storage.folder, self.newsegment.make_filename(ext)), dtype, count)
+
+    def _flush_segment(self):
+        if self.runs and self.docnum > self.pool.base:  # the last documents go to a run too, read alike
+            self.spill()
+        if self.runs:
+            self.pool.merged = _merged_postings(self.runs, self.flat_output)
+        super()._flush_segment()
+        for run in self.runs:
+            for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS):
+                os.remove(run.path + ext)
+        self.runs = []
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap's free memory to the system: glibc keeps it for reuse, but the next
+    memory peak (another spill, the final merge) takes fresh large blocks instead."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _add_stored(writer, segment) -> None:
@@ -54,10 +110,7 @@ def _merged_postings(segments, output) -> SortedPostings:
     Each segment's postings are in term order already, so each goes straight to its place in
     the output arrays (mapped files): no sort, and in memory only the terms and one chunk.
     """
-    keys = [s.flat.keys() for s in segments]
-    union = sorted(set().union(*keys))
-    index = {k: i for i, k in enumerate(union)}
-    ranks = [np.array([index[k] for k in ks], dtype=np.int64) for ks in keys]
+    union, ranks = _union_of_terms(segments)
     counts, position_counts = np.zeros(len(union), np.int64), np.zeros(len(union), np.int64)
     for segment, rank in zip(segments, ranks):
         kept, kept_positions = _kept_per_term(segment)
@@ -80,6 +133,14 @@ def _merged_postings(segments, output) -> SortedPostings:
     return out
 
 
+def _union_of_terms(segments) -> tuple[list[bytes], list[np.ndarray]]:
+    """(the keys of every segment's terms, sorted, each segment's term rows' places among them)."""
+    keys = [s.flat.keys() for s in segments]
+    union = sorted(set().union(*keys))
+    index = {k: i for i, k in enumerate(union)}
+    return union, [np.fromiter(map(index.__getitem__, ks), np.int64, len(ks)) for ks in keys]
+
+
 def _chunks(segment):
     """A segment's term rows in runs of about COPY_CHUNK postings: (first row, end row, live mask)."""
     starts = segment.flat.starts
@@ -97,6 +158,8 @@ def _rows(flat, r0: int, r1: int) -> np.ndarray:
 def _kept_per_term(segment) -> tuple[np.ndarray, np.ndarray]:
     """(postings, positions) of live documents, per term row of a segment."""
     flat, kept, kept_positions = segment.flat, [], []
+    if segment.live.all():  # a run, or a segment without deletions: no need to read its postings
+        return np.diff(flat.starts), np.diff(flat.position_starts)
     for r0, r1, keep in _chunks(segment):
         rows, tfs = _rows(flat, r0, r1)[keep], flat.tfs[flat.starts[r0]:flat.starts[r1]][keep]
         kept.append(np.bincount(rows, minlength=r1 - r0))

@@ -22,8 +22,10 @@ from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, term_key, term_table,
-                   write_flat_postings)
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, runs, term_key,
+                   term_table, write_flat_postings)
+
+GATHER_CHUNK = 1 << 18  # postings whose positions are reordered at once (bounds the temporary index arrays)
 
 
 class FlatPositions(Positions):
@@ -85,12 +87,16 @@ class TextPool:
 
     def cleanup(self) -> None:
         """Empty the pool (Whoosh calls this when the segment is closed)."""
-        self._other: list[tuple] = []
+        self._other = _OtherPostings()
+        self.base = 0  # the first document of the text postings held (earlier ones went to runs)
+        self._empty_text()
+        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
+
+    def _empty_text(self) -> None:
         self.term_count = 0
         self._field_terms = {name: _TermIds(self) for name in self.text_fields}  # term ids per field
         self._tids, self._docs, self._tfs = array("i"), array("i"), array("I")
         self._positions = bytearray()
-        self.merged: SortedPostings | None = None  # set by a merge instead of adding text postings
 
     @property
     def postings(self) -> int:
@@ -99,19 +105,19 @@ class TextPool:
 
     def add(self, item) -> None:
         """Add a Whoosh posting tuple (field, term bytes, document, weight, value)."""
-        fieldname, tbytes, docnum, _, value = item
+        fieldname, tbytes, docnum, weight, value = item
         if not value:  # only text fields carry a value: their positions
-            self._other.append(item)
+            self._other.add(fieldname, tbytes, docnum, weight)
             return
         self._tids.append(self._field_terms[fieldname][tbytes.decode("utf-8")])
-        self._docs.append(docnum)
+        self._docs.append(docnum - self.base)
         self._tfs.append(len(value) >> 2)
         self._positions += value
 
     def add_text(self, fieldname: str, docnum: int, postings: TextPostings) -> None:
         """Add a document's postings of a text field at once (as add() would, one by one)."""
         self._tids.extend(map(self._field_terms[fieldname].__getitem__, postings.terms))
-        self._docs.extend(repeat(docnum, len(postings.terms)))
+        self._docs.extend(repeat(docnum - self.base, len(postings.terms)))
         self._tfs.extend(postings.tfs)
         self._positions += postings.positions
 
@@ -127,23 +133,35 @@ class TextPool:
             keys += [term_key(number, t) for t in terms]
         return keys, rank, fields
 
-    def _lengths(self, field_of_tid: np.ndarray) -> np.ndarray:
+    def _lengths(self, field_of_tid: np.ndarray, doc_count: int) -> np.ndarray:
         """Exact field lengths (sums of term frequencies): one row per text field."""
         fields = field_of_tid[np.frombuffer(self._tids, dtype=np.int32)]
-        where = fields.astype(np.int64) * self.doc_count + np.frombuffer(self._docs, dtype=np.int32)
+        where = fields.astype(np.int64) * doc_count + np.frombuffer(self._docs, dtype=np.int32)
         sums = np.bincount(where, weights=np.frombuffer(self._tfs, dtype=np.uint32),
-                           minlength=len(self.text_fields) * self.doc_count)
-        return sums.astype(np.uint32).reshape(len(self.text_fields), self.doc_count)
+                           minlength=len(self.text_fields) * doc_count)
+        return sums.astype(np.uint32).reshape(len(self.text_fields), doc_count)
 
     def iter_postings(self) -> SortedPostings:
         """Everything, sorted (called once, when Whoosh flushes the segment); empties the pool."""
-        if self.merged is not None:  # a merge's text postings, sorted already
-            self.merged.terms = self._other_terms()
-            return self.merged
+        if self.merged is None:
+            self.merged = self._sorted_text(self.doc_count - self.base)
+        self.merged.terms = self._other.sorted()
+        return self.merged
+
+    def spill(self, doc_count: int) -> SortedPostings:
+        """The text postings of the documents from base to doc_count, sorted (numbered from 0):
+        a run, written out by the caller; the pool then holds the next documents' only."""
+        run = self._sorted_text(doc_count - self.base)
+        self.base = doc_count
+        self._empty_text()
+        return run
+
+    def _sorted_text(self, doc_count: int) -> SortedPostings:
+        """The text postings held, sorted; drops them from the pool."""
         # Each input array is dropped as soon as it is used: this is the worker's memory peak.
         flat_keys, rank, field_of_tid = self._sorted_terms()
         self._field_terms = {}
-        lengths = self._lengths(field_of_tid)
+        lengths = self._lengths(field_of_tid, doc_count)
         term_rank = rank[np.frombuffer(self._tids, dtype=np.int32)]
         self._tids = None
         order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
@@ -157,24 +175,58 @@ class TextPool:
         sorted_tfs = tfs[order]
         del order, tfs
         self._tfs = None
-        position_bounds = np.concatenate(([0], np.cumsum(sorted_tfs, dtype=np.int64)))[bounds]
-        return SortedPostings(self._other_terms(), flat_keys, docs, sorted_tfs, positions, bounds, position_bounds, lengths)
+        return SortedPostings(None, flat_keys, docs, sorted_tfs, positions, bounds,
+                              _position_bounds(sorted_tfs, bounds), lengths)
 
-    def _other_terms(self):
-        self._other.sort(key=itemgetter(0, 1, 2))
-        for (fieldname, tbytes), group in groupby(self._other, key=itemgetter(0, 1)):
-            group = list(group)
-            yield fieldname, tbytes, [p[2] for p in group], [p[3] for p in group]
+
+class _OtherPostings:
+    """The other fields' postings (ids, dates: a few dozen a document, held until the segment is
+    written), kept in arrays: as Whoosh's tuples they grew with the segment, not with the pool."""
+
+    def __init__(self):
+        self._terms: dict[tuple[str, bytes], int] = {}  # (field, term bytes) -> term id
+        self._tids, self._docs, self._weights = array("i"), array("i"), array("d")
+
+    def add(self, fieldname: str, tbytes: bytes, docnum: int, weight: float) -> None:
+        """Add one posting (documents come in increasing order)."""
+        self._tids.append(self._terms.setdefault((fieldname, tbytes), len(self._terms)))
+        self._docs.append(docnum)
+        self._weights.append(weight)
+
+    def sorted(self):
+        """(field, term bytes, documents, weights) per term, in field and term order."""
+        terms = sorted(self._terms)
+        rank = np.empty(len(terms), np.int64)
+        rank[np.fromiter(map(self._terms.__getitem__, terms), np.int64, len(terms))] = np.arange(len(terms))
+        term_rank = rank[np.frombuffer(self._tids, np.int32)]
+        order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(terms))))).tolist()
+        docs, weights = np.frombuffer(self._docs, np.int32)[order], np.frombuffer(self._weights)[order]
+        for n, (fieldname, tbytes) in enumerate(terms):
+            yield fieldname, tbytes, docs[bounds[n]:bounds[n + 1]].tolist(), weights[bounds[n]:bounds[n + 1]].tolist()
 
 
 def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Reorder per-posting runs of positions (posting i owns tfs[i] of them) into `order`."""
-    # int32 indexes: a segment holds far fewer than 2**31 positions, and this halves the memory
+    # int32 (a segment holds far fewer than 2**31 positions) and in chunks: this halves the memory
     tfs = tfs.astype(np.int32)
-    starts = np.concatenate(([0], np.cumsum(tfs, dtype=np.int32)[:-1]))[order]
-    lengths = tfs[order]
-    new_starts = np.concatenate(([0], np.cumsum(lengths, dtype=np.int32)[:-1]))
-    return positions[np.repeat(starts - new_starts, lengths) + np.arange(int(lengths.sum()), dtype=np.int32)]
+    starts = np.cumsum(tfs, dtype=np.int32)
+    starts -= tfs
+    gathered, filled = np.empty(len(positions), np.uint32), 0
+    for chunk in range(0, len(order), GATHER_CHUNK):
+        taken = order[chunk:chunk + GATHER_CHUNK]
+        lengths = tfs[taken]
+        count = int(lengths.sum())
+        gathered[filled:filled + count] = positions[runs(starts[taken], lengths)]
+        filled += count
+    return gathered
+
+
+def _position_bounds(tfs: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The index of each term's first position, then a closing one (tfs: per posting, sorted by term)."""
+    if not len(tfs):
+        return np.zeros(len(bounds), np.int64)
+    return np.concatenate(([0], np.cumsum(np.add.reduceat(tfs, bounds[:-1], dtype=np.int64))))
 
 
 class IndexCodec(W3Codec):
@@ -197,12 +249,7 @@ class BlockFieldWriter(W3FieldWriter):
                 self._add_blocks(docs, weights)
                 self.finish_term()
             self.finish_field()
-        postings = {IDS: (items.docs, np.int32), TFS: (items.tfs, np.uint16), POSITIONS: (items.positions, np.uint32)}
-        write_flat_postings(self._storage, self._segment, {
-            **{ext: values.astype(dtype, copy=False) for ext, (values, dtype) in postings.items()
-               if ext not in items.written},
-            TERMS: term_table(items.bounds, items.position_bounds),
-            KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths})
+        write_flat_postings(self._storage, self._segment, flat_files(items))
 
     def _add_blocks(self, docs: list, weights: list) -> None:
         writer = self._postwriter
@@ -214,6 +261,16 @@ class BlockFieldWriter(W3FieldWriter):
             writer._weights = array("f", weights[start:start + limit])
             writer._values = []  # no field of this schema stores values in Whoosh's blocks
             writer._maxweight = max(writer._weights)
+
+
+def flat_files(items: SortedPostings, suffix: str = "") -> dict:
+    """The flat files' contents for sorted postings (by extension, after suffix), those not written yet."""
+    postings = {IDS: (items.docs, np.int32), TFS: (items.tfs, np.uint16), POSITIONS: (items.positions, np.uint32)}
+    return {suffix + ext: content for ext, content in {
+        **{ext: values.astype(dtype, copy=False) for ext, (values, dtype) in postings.items()
+           if ext not in items.written},
+        TERMS: term_table(items.bounds, items.position_bounds),
+        KEYS: encode_keys(items.keys), HASHES: hash_table(items.keys), LENGTHS: items.lengths}.items()}
 
 
 def text_fields(schema) -> list[str]:
