@@ -43,7 +43,7 @@ from .build import BuildReport, UpdateReport, _next_generation, _write_here, upd
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
                      understand_query)
 from .understand import Lexicon
 from .snippets import Marks
@@ -588,11 +588,11 @@ class ClusterIndex:
         if page == 1 and not down | fetch_down:
             self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
-        marks = next(iter(found.values())).marks if found else Marks()
+        alike = next(iter(found.values()), None) or Found([], [], 0, 0, Marks(), {})  # what every shard decided alike
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
-                       sort, marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       facets=facets, facet_missing=facet_missing,
+                       sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
+                       facets=facets, facet_missing=facet_missing, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
                        missing_shards=sorted(self.shards[n].name for n in down))
 

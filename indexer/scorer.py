@@ -153,12 +153,12 @@ class Scorer:
         return EMPTY if postings is None else postings[0]
 
     def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
-                  run_boost: float) -> None:
+                  run_boost: float, pool: tuple) -> None:
         """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
         query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
         pair's 1/distance² summed over its occurrences, saturated like a term frequency and
         weighed by the rarer word's idf; and run_boost times the idf of all the words standing
-        together as typed, among docs (Lucene edismax's phrase boost)."""
+        together as typed, among docs (Lucene edismax's phrase boost; pool: what names docs in its count)."""
         if len(words) < 2:
             return
         keys = self._position_keys(field, words, docs)
@@ -171,18 +171,18 @@ class Scorer:
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
-        together, runs = self._runs(field, words, keys)
+        together, runs = self._runs(field, words, keys, pool)
         if len(together):
             scores[together] += run_boost * self.idf(runs)
 
-    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray) -> None:
+    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray, pool: tuple) -> None:
         """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
             if a != b:
                 self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
-        self._runs(field, words, self._position_keys(field, words, docs))
+        self._runs(field, words, self._position_keys(field, words, docs), pool)
 
     def scoring_counts(self, field: str, term: str) -> None:
         """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
@@ -194,13 +194,13 @@ class Scorer:
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
         return {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
 
-    def _runs(self, field: str, words: list[str], keys: dict) -> tuple[np.ndarray, int]:
-        """(the documents where the words stand together as typed, how many do corpus-wide)."""
+    def _runs(self, field: str, words: list[str], keys: dict, pool: tuple) -> tuple[np.ndarray, int]:
+        """(the documents where the words stand together as typed, how many of the pool's do corpus-wide)."""
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
-        return together, self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
+        return together, self.count(("run", field, tuple(words), pool), together.__len__)  # counted by every shard, even as 0
 
 
 def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):
