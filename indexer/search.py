@@ -879,16 +879,17 @@ class Index:
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
              others: tuple = (), grouping: CopyGroups | None = None, first: int = 0,
-             counts_only: bool = False) -> Found:
+             counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
         (Found.spread: the groups left to the front), else as this index's own; when no count
-        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts lacking."""
+        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts
+        lacking; shards: how many shards the counts sum (see Scorer.count)."""
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
-            found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
+            found = self._find(snap, snap.scorer.given(counts, shards), text, suggestion, exact, window, sort, n,
                                filters or {}, group, page_size, others, grouping, first, counts_only)
             if first and not found.missing:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
