@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -224,21 +225,22 @@ def test_decisions_a_shard_would_make_otherwise_with_its_own_counts_rank_as_the_
 def test_counts_summed_over_the_shards_equal_the_embedded_index_counts_whatever_the_shards_decided(dev_slice):
     """Every count key a search reads means one set of articles: summed over the shards that all
     report it, it equals the embedded index's count, whether the shards decided with their own
-    counts (a first round) or with the embedded index's stable ones (then how many articles each
-    tier holds and which one the shard shows are still its own)."""
-    shards = [indexer.open_index(shard) for shard in shard_dirs(dev_slice / "shards")]
-    with indexer.open_index(dev_slice / "one") as one:
+    counts (a first round: as they are, or times the number of shards, as the cluster estimates
+    sums) or with the embedded index's stable ones (then how many articles each tier holds and
+    which one the shard shows are still its own)."""
+    with ExitStack() as opened:
+        shards = [opened.enter_context(indexer.open_index(shard)) for shard in shard_dirs(dev_slice / "shards")]
+        one = opened.enter_context(indexer.open_index(dev_slice / "one"))
         for q in DEV_QUERIES + QUERIES:
             for exact in (False, True):
                 search = (q, None, exact, None, "relevance", 10)
                 want = one.find(*search, {}).missing  # its own counts, as it decides with them
                 stable = {k: v for k, v in want.items() if k[0] in STABLE_COUNTS}
-                for given in ({}, stable):
-                    reported = [shard.find(*search, given, counts_only=True).missing for shard in shards]
+                for given, estimate in itertools.product(({}, stable), (1, SHARDS)):
+                    reported = [shard.find(*search, given, counts_only=True, shards=estimate).missing
+                                for shard in shards]
                     for key in want.keys() & set.intersection(*(set(r) for r in reported)):
-                        assert sum(r[key] for r in reported) == want[key], (q, exact, bool(given), key)
-    for shard in shards:
-        shard.close()
+                        assert sum(r[key] for r in reported) == want[key], (q, exact, bool(given), estimate, key)
 
 
 def test_a_shard_counting_for_a_search_reads_every_count_its_search_reads_and_ranks_nothing(sharded):
