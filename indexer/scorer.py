@@ -63,10 +63,11 @@ class Scorer:
         value = int(local()) if local is not None else self.count_locally(key)
         if self.counts is None:
             return value
-        # Shards hold alike shares of the articles (a hash of the id): while counts are lacking (a
-        # search is not ranked then), decisions go as they likely will with the sums, not with a
-        # shard's share of them against sums (a word under 2% of one shard's articles is in
-        # under 1% of all of them, times two shards); each decision names the counts made after it
+        # A search lacking counts is not ranked (the front sends their sums): decide as the sums
+        # likely will, shards holding alike shares of the articles (a hash of the id). A shard's own
+        # count against a sum it remembers would put a word in 3% of each of 2 shards' articles
+        # under the common-terms cut (2%). Counts made after a decision are keyed by it
+        # (WordMasks.tier_state), so a guess the sums overturn costs a round, never the ranking.
         self.missing[key] = value
         return value * self.shards
 
