@@ -43,7 +43,7 @@ from .build import BuildReport, UpdateReport, _next_generation, _write_here, upd
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
                      understand_query)
 from .understand import Lexicon
 from .snippets import Marks
@@ -244,18 +244,18 @@ class ShardActor:
         method, args = pickle.loads(packed)
         return _pack(getattr(self, method)(*args))
 
-    def find(self, args, counts: dict, options, first: int, epoch: tuple, counts_only: bool = False):
+    def find(self, args, counts: dict, options, first: int, epoch: tuple, counts_only: bool, shards: int):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
         same epoch (the shards' generations); with it, when no count was lacking, the Hits of its
         first documents (the first page: no fetch round). Without epoch (a shard was down, so the
         counts are the other shards') nothing remembered is used or kept. counts_only: a Found of
-        no documents, only the counts lacking (a first round)."""
+        no documents, only the counts lacking (a first round). shards: how many the counts sum."""
         if epoch is not None and (epoch != self.epoch or len(self.known) > KNOWN_COUNTS):
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
         found = self.index.find(*args, counts if epoch is None else ChainMap(counts, self.known), *options,
-                                grouping=self.grouping, first=first, counts_only=counts_only)
+                                grouping=self.grouping, first=first, counts_only=counts_only, shards=shards)
         hits, found.hits = found.hits, None
         return found, hits
 
@@ -588,11 +588,11 @@ class ClusterIndex:
         if page == 1 and not down | fetch_down:
             self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
-        marks = next(iter(found.values())).marks if found else Marks()
+        alike = next(iter(found.values()), None) or Found([], [], 0, 0, Marks(), {})  # what every shard decided alike
         facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
-                       sort, marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       facets=facets, facet_missing=facet_missing,
+                       sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
+                       facets=facets, facet_missing=facet_missing, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
                        missing_shards=sorted(self.shards[n].name for n in down))
 
@@ -659,7 +659,8 @@ class ClusterIndex:
         firsts = shares if first and shares else {n: first for n in pending}
         for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
-                                                          None if down else epoch, counting), pending)
+                                                          None if down else epoch, counting,
+                                                          len(self.shards) - len(down)), pending)
             for n, (f, hits) in answers.items():
                 found[n], prefetched[n] = f, hits
             pending = {n for n, (f, _) in answers.items() if f.missing}

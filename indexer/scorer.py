@@ -46,22 +46,30 @@ class Scorer:
         self._df: dict[tuple[str, str], int] = {}
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
+        self.shards = 1  # how many shards' counts the given ones sum
 
-    def given(self, counts: dict) -> "Scorer":
-        """A view of this scorer that ranks with the given corpus-wide counts (see count)."""
+    def given(self, counts: dict, shards: int = 1) -> "Scorer":
+        """A view of this scorer that ranks with the given corpus-wide counts, summed over shards
+        shards (see count)."""
         view = copy.copy(self)
-        view.counts, view.missing = counts, {}
+        view.counts, view.missing, view.shards = counts, {}, shards
         return view
 
     def count(self, key: tuple, local=None) -> int:
-        """A corpus-wide count: the given one, else this index's own (local(), or count_locally);
-        a key the given counts lack is recorded in missing."""
+        """A corpus-wide count: the given one, else this index's own (local(), or count_locally)
+        recorded in missing, and, as an estimate of the sum, times the number of shards."""
         if self.counts is not None and (value := self.counts.get(key)) is not None:
             return value
         value = int(local()) if local is not None else self.count_locally(key)
-        if self.counts is not None:
-            self.missing[key] = value
-        return value
+        if self.counts is None:
+            return value
+        # A search lacking counts is not ranked (the front sends their sums): decide as the sums
+        # likely will, shards holding alike shares of the articles (a hash of the id). A shard's own
+        # count against a sum it remembers would put a word in 3% of each of 2 shards' articles
+        # under the common-terms cut (2%). Counts made after a decision are keyed by it
+        # (WordMasks.tier_state), so a guess the sums overturn costs a round, never the ranking.
+        self.missing[key] = value
+        return value * self.shards
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
@@ -153,12 +161,12 @@ class Scorer:
         return EMPTY if postings is None else postings[0]
 
     def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
-                  run_boost: float) -> None:
+                  run_boost: float, pool: tuple) -> None:
         """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
         query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
         pair's 1/distance² summed over its occurrences, saturated like a term frequency and
         weighed by the rarer word's idf; and run_boost times the idf of all the words standing
-        together as typed, among docs (Lucene edismax's phrase boost)."""
+        together as typed, among docs (Lucene edismax's phrase boost; pool: what names docs in its count)."""
         if len(words) < 2:
             return
         keys = self._position_keys(field, words, docs)
@@ -171,18 +179,18 @@ class Scorer:
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
-        together, runs = self._runs(field, words, keys)
+        together, runs = self._runs(field, words, keys, pool)
         if len(together):
             scores[together] += run_boost * self.idf(runs)
 
-    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray) -> None:
+    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray, pool: tuple) -> None:
         """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
             if a != b:
                 self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
-        self._runs(field, words, self._position_keys(field, words, docs))
+        self._runs(field, words, self._position_keys(field, words, docs), pool)
 
     def scoring_counts(self, field: str, term: str) -> None:
         """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
@@ -194,13 +202,13 @@ class Scorer:
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
         return {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
 
-    def _runs(self, field: str, words: list[str], keys: dict) -> tuple[np.ndarray, int]:
-        """(the documents where the words stand together as typed, how many do corpus-wide)."""
+    def _runs(self, field: str, words: list[str], keys: dict, pool: tuple) -> tuple[np.ndarray, int]:
+        """(the documents where the words stand together as typed, how many of the pool's do corpus-wide)."""
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
-        return together, self.count(("run", field, tuple(words)), together.__len__)  # counted by every shard, even as 0
+        return together, self.count(("run", field, tuple(words), pool), together.__len__)  # counted by every shard, even as 0
 
 
 def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):

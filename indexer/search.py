@@ -230,6 +230,7 @@ class _Masks:
 
     def __init__(self, scorer: Scorer):
         self.scorer, self._ids, self._large = scorer, {}, {}
+        self.folded_joins: list[bool] = []  # each count-decided clause: whether its folded forms joined
 
     def any(self, leaves) -> np.ndarray:
         """A new boolean array of the documents matching any of these Terms and Phrases."""
@@ -273,8 +274,11 @@ def _clause_mask(masks: _Masks, clause) -> np.ndarray:
         return masks.any(folded)
     mask = masks.any(exact)
     scorer = masks.scorer
-    if folded and scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW:
-        mask |= masks.any(folded)
+    if folded:
+        masks.folded_joins.append(
+            scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW)
+        if masks.folded_joins[-1]:
+            mask |= masks.any(folded)
     return mask
 
 
@@ -326,11 +330,17 @@ class CopyGroups:
 
 
 class WordMasks(NamedTuple):
-    """The documents holding each query word, those holding any syllable of one, and whether
-    folded forms counted."""
+    """The documents holding each query word, those holding any syllable of one, whether
+    folded forms counted, and what decided the masks (see tier_state)."""
     masks: list
     anyone: np.ndarray
     folded: bool
+    folded_joins: tuple = ()
+
+    def tier_state(self, plan) -> tuple:
+        """What the relaxation tiers are made of: the words and every decision a count made on
+        the way (a shard counting with its own counts may decide otherwise: another state, another key)."""
+        return self.folded, self.folded_joins, tuple(w.text for w in plan.words)
 
 
 def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
@@ -347,23 +357,23 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
         masks.append(_every([part | respelling if whole or s in respelled_words else part
                              for s, part in zip(keys, parts)]))
-    return WordMasks(masks, anyone, folded)
+    return WordMasks(masks, anyone, folded, tuple(found.folded_joins))
 
 
-def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str]]:
+def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
-    dropped), given the WordMasks and tally(n, tier): how many articles of tier n are shown
-    (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of articles
+    dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): how many
+    articles of tier n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of articles
     (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
-    masks, anyone, _ = words
+    masks, anyone = words.masks, words.anyone
     if not masks:
-        return matched, [], []
+        return matched, [], [], None
     anyone = matched & anyone
     if len(masks) > ALL_WORDS:
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, [], []) if tally(0, tier) >= page_size else (anyone, [], [])
+        return (tier, [], [], 0) if tally(0, tier) >= page_size else (anyone, [], [], "any")
     tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
@@ -372,7 +382,7 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
         shown = 0
     tier, dropped = tiers[shown]
     return tier, [plan.words[i].text for i in dropped], \
-        [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped]
+        [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], (shown, tuple(dropped))
 
 
 def _held(masks: list) -> np.ndarray:
@@ -439,8 +449,7 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
 def _near(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray) -> list:
     """The plan's proximity lookups when they rank (by relevance, at most NEAR_MAX articles matched
     corpus-wide: every one of them, so that shards rank alike), else none."""
-    state, dropped = relaxed
-    if sort == "relevance" and plan.near and scorer.count(("pool", state, tuple(dropped)), pool.__len__) <= NEAR_MAX:
+    if sort == "relevance" and plan.near and scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
         return plan.near
     return []
 
@@ -451,16 +460,16 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
         if len(lookup) == 3:
             scorer.scoring_counts(*lookup[:2])
     for field_name, words, _ in _near(scorer, plan, sort, relaxed, pool):
-        scorer.proximity_counts(field_name, words, pool)
+        scorer.proximity_counts(field_name, words, pool, relaxed)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
-def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray) -> None:
-    """Add the proximity of the query's consecutive words to the scores of docs, and a bonus
-    where they all stand together as typed."""
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, relaxed: tuple) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs (the pool that
+    relaxed, (tier state, tier shown), names), and a bonus where they all stand together as typed."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
-        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, relaxed)
 
 
 def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
@@ -862,18 +871,19 @@ class Index:
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
-        state = (words.folded, tuple(w.text for w in plan.words))  # what the tiers are made of
+        state = words.tier_state(plan)
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
-        matched, dropped, kept = _relax(plan, words, matched, tally, page_size)
+        matched, dropped, kept, shown = _relax(plan, words, matched, tally, page_size)
+        relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
-            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, (state, dropped))
+            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed)
         counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _scores(scorer, lookups, matched, pool)
-        near = _near(scorer, plan, sort, (state, dropped), pool)
+        near = _near(scorer, plan, sort, relaxed, pool)
         if near:  # every matched article, so that shards rank alike
-            _add_proximity(scorer, scores, near, pool)
+            _add_proximity(scorer, scores, near, pool, relaxed)
         recency = snap.recency if sort == "newest" else None
         grouping = grouping or CopyGroups(snap.groups, snap.grouped)
         key = _rank_key(scores, recency, snap.doc_id)
@@ -892,16 +902,17 @@ class Index:
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
              others: tuple = (), grouping: CopyGroups | None = None, first: int = 0,
-             counts_only: bool = False) -> Found:
+             counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
         (Found.spread: the groups left to the front), else as this index's own; when no count
-        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts lacking."""
+        was lacking, the Hits of the first ones it lists (Found.hits); counts_only: only the counts
+        lacking; shards: how many shards the counts sum (see Scorer.count)."""
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
-            found = self._find(snap, snap.scorer.given(counts), text, suggestion, exact, window, sort, n,
+            found = self._find(snap, snap.scorer.given(counts, shards), text, suggestion, exact, window, sort, n,
                                filters or {}, group, page_size, others, grouping, first, counts_only)
             if first and not found.missing:
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)

@@ -12,6 +12,9 @@ does the web page) and the shard comes back; an unreachable scheduler is one lin
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
 import math
 import os
 import re
@@ -20,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -34,7 +38,7 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold  # noqa: E402
-from indexer.cluster import CONNECT_SECONDS, build_sharded, shard_dirs, shard_of  # noqa: E402
+from indexer.cluster import CONNECT_SECONDS, STABLE_COUNTS, build_sharded, shard_dirs, shard_of  # noqa: E402
 from search_app import create_app  # noqa: E402
 
 SHARDS = 3
@@ -156,6 +160,7 @@ def assert_same_results(got, want, what) -> None:
     assert [h.doc_id for h in got] == [h.doc_id for h in want], what
     assert all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)), what
     assert (got.total, got.undated, got.partial) == (want.total, want.undated, False), what
+    assert (got.dropped, got.kept) == (want.dropped, want.kept), what
     assert (got.facets, got.facet_missing) == (want.facets, want.facet_missing), what
     assert [h.snippet for h in got] == [h.snippet for h in want], what
     assert [h.title_html for h in got] == [h.title_html for h in want], what
@@ -183,6 +188,59 @@ def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded)
         related = sharded_index.related("thoi-tiet/bao-so-3")
         assert related and "thoi-tiet/bao-so-3" not in [h.doc_id for h in related]
         assert all("/bao-so-" in h.doc_id for h in related) and sharded_index.related("no-such-id") is None
+
+
+DEV_POOL = REPO.parent / "shared" / "eval" / "dev" / "baomoi-title" / "pool.jsonl.gz"
+DEV_QUERIES = [  # headlines whose rare words have under 20 exact matches in every shard but more in all
+    "West Ham gia nhập cuộc đua lấy chữ kí Joe Hart", "Quảng Nam đề nghị đóng cửa mỏ vàng Bồng Miêu",
+    "Clip hot Wimbledon: Nadal \"quần chiến\" Muller , vô vàn siêu phẩm",
+    "Thành kính lễ hội báo ân Đô đài Ngự sử Bùi Cầm Hổ",
+    # a third of whose words fewer than a page of articles hold in some shards, more in all
+    "Đức kêu gọi Nga chặn xung đột miền Đông Ukraine", "Nữ phóng viên Nga tố Maradona quấy rối tình dục"]
+
+
+@pytest.fixture(scope="module")
+def dev_slice(cluster, tmp_path_factory):
+    """The first 2,000 articles of the baomoi-title dev pool in 3 shards and in one index."""
+    if not DEV_POOL.exists():
+        pytest.skip(f"shared dev pool {DEV_POOL} is absent (../shared is only on the team's machines)")
+    folder = tmp_path_factory.mktemp("dev-slice")
+    with gzip.open(DEV_POOL, "rt", encoding="utf-8") as f:
+        corpus = write_jsonl(folder / "articles.jsonl", [json.loads(line) for line in itertools.islice(f, 2000)])
+    build_sharded([str(corpus)], folder / "shards", cluster.address, SHARDS)
+    indexer.build_index([str(corpus)], str(folder / "one"), **QUIET)
+    return folder
+
+
+def test_decisions_a_shard_would_make_otherwise_with_its_own_counts_rank_as_the_embedded_index(cluster, dev_slice):
+    """A word under 20 exact matches in every shard, over 20 in all, has no folded matches: the
+    articles a shard counted with them for relaxing the query (before it knew) are not counted again."""
+    with indexer.open_index(dev_slice / "one") as one, \
+            indexer.open_index(dev_slice / "shards", cluster=cluster.address) as sharded_index:
+        for q in DEV_QUERIES:
+            for kw in ({}, {"page": 2}, {"exact": True}):
+                assert_same_results(sharded_index.search(q, **kw), one.search(q, **kw), (q, kw))
+
+
+def test_counts_summed_over_the_shards_equal_the_embedded_index_counts_whatever_the_shards_decided(dev_slice):
+    """Every count key a search reads means one set of articles: summed over the shards that all
+    report it, it equals the embedded index's count, whether the shards decided with their own
+    counts (a first round: as they are, or times the number of shards, as the cluster estimates
+    sums) or with the embedded index's stable ones (then how many articles each tier holds and
+    which one the shard shows are still its own)."""
+    with ExitStack() as opened:
+        shards = [opened.enter_context(indexer.open_index(shard)) for shard in shard_dirs(dev_slice / "shards")]
+        one = opened.enter_context(indexer.open_index(dev_slice / "one"))
+        for q in DEV_QUERIES + QUERIES:
+            for exact in (False, True):
+                search = (q, None, exact, None, "relevance", 10)
+                want = one.find(*search, {}).missing  # its own counts, as it decides with them
+                stable = {k: v for k, v in want.items() if k[0] in STABLE_COUNTS}
+                for given, estimate in itertools.product(({}, stable), (1, SHARDS)):
+                    reported = [shard.find(*search, given, counts_only=True, shards=estimate).missing
+                                for shard in shards]
+                    for key in want.keys() & set.intersection(*(set(r) for r in reported)):
+                        assert sum(r[key] for r in reported) == want[key], (q, exact, bool(given), estimate, key)
 
 
 def test_a_shard_counting_for_a_search_reads_every_count_its_search_reads_and_ranks_nothing(sharded):
