@@ -35,8 +35,9 @@ PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
 
 # Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
 # the "old" style puts the mark on the first vowel (hòa, thủy), the "new" one on the second
-# (hoà, thuỷ). Both map to the old style, which Vietnamese news mostly uses. A swap is only
-# safe at the end of a syllable, and never for "qu" + y (quý).
+# (hoà, thuỷ). Index terms use the old style (the corpus mixes both: vietnews writes the new
+# one, baomoi mostly the old). A swap is only safe at the end of a syllable, and never for
+# "qu" + y (quý).
 _OLD_STYLE = "òa óa ỏa õa ọa òe óe ỏe õe ọe ùy úy ủy ũy ụy".split()
 _NEW_STYLE = "oà oá oả oã oạ oè oé oẻ oẽ oẹ uỳ uý uỷ uỹ uỵ".split()
 NEW_TO_OLD = dict(zip(_NEW_STYLE, _OLD_STYLE))
