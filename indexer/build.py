@@ -185,9 +185,10 @@ def _write_batches(gen: Path, tasks, report) -> list:
 
 
 def _finished(gen: Path, writer):
-    """writer's segment, its runs merged: a worker's memory peak, so one worker at a time."""
+    """writer's segment, its runs merged; its last spill is a memory peak, so one worker at a time."""
     with _one_worker_at_a_time(gen):
-        return writer.finish_segment()
+        writer.spill_rest()
+    return writer.finish_segment()
 
 
 def _spill(gen: Path, writer) -> None:

@@ -354,7 +354,6 @@ def test_workers_spill_runs_into_one_segment_each_without_changing_results(tmp_p
     assert not list((tmp_path / "runs").glob("*/*.run*")), "a spilled run was left behind"
 
 
-
 def test_two_workers_never_spill_runs_at_the_same_time(tmp_path, monkeypatch):
     """A spill is a worker's memory peak: two at once passed 2 GiB at 179k articles."""
     source, log = write_jsonl(tmp_path / "a.jsonl", ARTICLES), tmp_path / "spills.log"
@@ -375,6 +374,7 @@ def test_two_workers_never_spill_runs_at_the_same_time(tmp_path, monkeypatch):
     events = log.read_text().split()
     assert report.indexed == len(ARTICLES) and len(events) > 4
     assert events == ["start", "end"] * (len(events) // 2), "two spills overlapped"
+
 
 def test_a_failing_worker_is_a_one_line_error_and_the_live_index_stays(tmp_path, monkeypatch, capsys):
     source, index_dir = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3]), tmp_path / "ix"

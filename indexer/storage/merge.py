@@ -75,9 +75,13 @@ class SpillingWriter(IndexWriter):
         """A writable array over one of the segment's new flat files (see flat.mapped_output)."""
         return mapped_output(os.path.join(self.storage.folder, self.newsegment.make_filename(ext)), dtype, count)
 
-    def _flush_segment(self):
-        if self.runs and self.docnum > self.pool.base:  # the last documents go to a run too, read alike
+    def spill_rest(self) -> None:
+        """Spill the documents pooled since the last run, if there was one (all are then read alike)."""
+        if self.runs and self.docnum > self.pool.base:
             self.spill()
+
+    def _flush_segment(self):
+        self.spill_rest()
         if self.runs:
             self.pool.merged = _merged_postings(self.runs, self.flat_output)
         super()._flush_segment()
