@@ -337,6 +337,7 @@ class ClusterIndex:
         self._turn = 0  # which replica a call tries first, in turn (the same for all its shards)
         self._opened = 0  # actors opened (their keys' numbers)
         self._lexicon_build: Future | None = None
+        self._lexicon_before: Lexicon | None = None  # answers while a new generation's is built
         self._generations: dict[int, str] = {}  # the generation each shard last searched
         self._lock = threading.Lock()
         self._actors: dict[str, object] = {}  # actor handles by their future's key
@@ -480,26 +481,36 @@ class ClusterIndex:
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The Lexicon of all shards' words (see Index.lexicon), built on first use; without wait,
-        None while it is built; None when a shard does not answer."""
+        while it is built, the one of the generations before (or None); the same when a shard does
+        not answer."""
         with self._lock:
             if self._lexicon_build is None:
                 self._lexicon_build = Future()
                 threading.Thread(target=self._build_lexicon, args=(self._lexicon_build,), daemon=True).start()
-            build = self._lexicon_build
+            build, before = self._lexicon_build, self._lexicon_before
+        if not (wait or build.done()):
+            return before
         try:
-            return build.result() if build.done() or wait else None
+            found = build.result()
         except _ShardDown:
             with self._lock:  # tried again by the next search
                 if self._lexicon_build is build:
                     self._lexicon_build = None
-            return None
+            return before
+        with self._lock:
+            if self._lexicon_build is build:
+                self._lexicon_before = None  # released once the new one is ready
+        return found
 
     def _note_generations(self, generations: dict[int, str]) -> bool:
         """Whether a shard serves another generation than before; if so, the Lexicon is built again
-        (on next use), as Index does."""
+        (on next use), the one before answering meanwhile, as Index does."""
         with self._lock:
             changed = any(self._generations.get(n, g) != g for n, g in generations.items())
             if changed:
+                build = self._lexicon_build
+                if build is not None and build.done() and build.exception() is None:
+                    self._lexicon_before = build.result()
                 self._lexicon_build, self._frequencies = None, {}
                 self._searched.clear()
                 self._understood_memo.clear()

@@ -337,6 +337,29 @@ def test_an_update_goes_to_the_shard_of_each_article(cluster, sharded, tmp_path)
         write_jsonl(folder / "articles.jsonl", articles())
 
 
+def test_while_the_lexicon_of_new_generations_is_built_the_one_before_restores_accents(
+        cluster, sharded, tmp_path, monkeypatch):
+    folder, _ = sharded
+    index_dir, corpus = tmp_path / "shards", write_jsonl(tmp_path / "more.jsonl", news(range(240, 250), edition=1))
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    monkeypatch.setattr(indexer.cluster, "LEXICON_WAIT_DOCS", 0)  # searches never wait for a Lexicon
+    with indexer.open_index(index_dir, cluster=cluster.address) as sharded_index:
+        old = sharded_index.lexicon(wait=True)
+        before = sharded_index.search("bao so 3").suggestion
+        assert before == "bão số 3"
+        released, build = threading.Event(), indexer.cluster.ClusterIndex._build_lexicon
+        monkeypatch.setattr(indexer.cluster.ClusterIndex, "_build_lexicon",
+                            lambda self, future: released.wait(60) and build(self, future))
+        updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+        assert updated.returncode == 0, updated.stderr
+        wait_for(lambda: all(sharded_index.get(f"tin-{n}") for n in range(240, 250)))
+        sharded_index.search("bao")  # sees the new generations
+        assert sharded_index.lexicon(wait=False) is old  # the one before, while the new one is held
+        assert sharded_index.search("bao so 3").suggestion == before
+        released.set()
+        assert sharded_index.lexicon(wait=True) not in (None, old)
+
+
 def test_an_unreachable_scheduler_is_one_line_and_exit_1(sharded):
     folder, _ = sharded
     started = time.monotonic()
