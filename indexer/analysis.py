@@ -64,9 +64,9 @@ def _new_style(text: str, match: re.Match) -> str:
     return "".join(w.upper() if c.isupper() else w for c, w in zip(ending, OLD_TO_NEW[ending.lower()]))
 
 
-def pyvi_placement(text: str) -> str:
-    """NFC text with every syllable's final tone mark in the new placement (hoà, thuỷ), for pyvi;
-    same length, so offsets hold."""
+def new_placement(text: str) -> str:
+    """NFC text with every syllable's final tone mark in the new placement (hoà, thuỷ), as pyvi
+    reads it; same length, so offsets hold."""
     return _OLD_ENDING_RE.sub(lambda match: _new_style(text, match), text)
 
 
@@ -195,7 +195,7 @@ class VietnameseTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
         nfc, offsets = to_nfc(value)
-        nfc = pyvi_placement(nfc)
+        nfc = new_placement(nfc)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for text, pos, start, end in raw_tokens(nfc):
             token.text = text
@@ -244,7 +244,7 @@ def exact_positions(text: str) -> dict[str, list[int]]:
     grouped, without offsets, for indexing."""
     nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
     positions = defaultdict(list)
-    for term, pos, _, _ in raw_tokens(pyvi_placement(nfc)):
+    for term, pos, _, _ in raw_tokens(new_placement(nfc)):
         positions[canonical(term)].append(pos)
     return positions
 

@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .analysis import NUMBERED_RE, OLD_TO_NEW, SYLLABLE_RE, code_parts, fold, to_nfc
+from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, new_placement, to_nfc
 
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
@@ -30,7 +30,6 @@ WORD_GAP = r"(?:[^\S\n]+|-)"  # between the syllables of a word: spaces (not a l
 CODE_GAP = r"[-.]?"  # between the letters and the number of a code: U23, U.23, U-23
 PHRASE_GAP = r"[^\w\n]+"  # between the words of a phrase: what phrase positions skip
 
-_OLD_END_RE = re.compile("(%s)$" % "|".join(OLD_TO_NEW))
 # Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.
 _FOLD_TABLE = {c: fold(chr(c)) for c in range(0xC0, 0x1F00) if len(fold(chr(c))) == 1 and fold(chr(c)) != chr(c)}
 _FOLD_CODES = np.arange(0x10000, dtype=np.uint16)  # _FOLD_TABLE as UTF-16 code units, for whole texts at once
@@ -62,9 +61,7 @@ def code_unit(code: str, accented: bool) -> Unit:
 
 def _tone_variants(syllable: str) -> list[str]:
     """A canonical syllable in both tone-mark placements (hòa, hoà)."""
-    if syllable.startswith("qu"):
-        return [syllable]
-    return sorted({syllable, _OLD_END_RE.sub(lambda m: OLD_TO_NEW[m.group(1)], syllable)})
+    return sorted({syllable, new_placement(syllable)})
 
 
 @lru_cache(maxsize=4096)  # compiling a query's tone variants costs about a millisecond
