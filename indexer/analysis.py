@@ -33,6 +33,11 @@ HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a
 NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
 PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
 
+# What each version of this analysis changed in the terms written for the same text; an index
+# records the version it was written with (an update keeps the older one: its articles mix).
+ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and huỷ, alike"}
+ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
+
 # Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
 # the "old" style puts the mark on the first vowel (hòa, thủy), the "new" one on the second
 # (hoà, thuỷ). Index terms use the old style (the corpus mixes both: vietnews writes the new

@@ -314,9 +314,11 @@ def cmd_stats(args) -> int:
     gen = current_generation(args.index)
     size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
-        count, segments = index.doc_count, index.segment_count
+        count, segments, outdated = index.doc_count, index.segment_count, index.outdated_analysis
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
           f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+    if outdated:
+        print(f"warning: {outdated}", file=sys.stderr)
     return 0
 
 
@@ -325,8 +327,10 @@ def _sharded_stats(index_dir: str) -> int:
     rows = shard_stats(index_dir)
     count, size = sum(r[1] for r in rows), sum(r[3] for r in rows)
     print(f"index: {index_dir} ({plural(len(rows), 'shard')})")
-    for name, articles, segments, nbytes in rows:
+    for name, articles, segments, nbytes, outdated in rows:
         print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {nbytes:,} bytes")
+        if outdated:
+            print(f"warning: {name} {outdated}", file=sys.stderr)
     print(f"articles: {count:,}\nsize: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
     return 0
 

@@ -776,13 +776,14 @@ def _sort_keys(found, sort: str) -> list[tuple]:
     return [(-s, i) for s, i in zip(found.scores, found.ids)]
 
 
-def shard_stats(index_dir) -> list[tuple[str, int, int, int]]:
-    """(shard folder, articles, segments, bytes) of every shard, read from the folders."""
+def shard_stats(index_dir) -> list[tuple[str, int, int, int, str | None]]:
+    """(shard folder, articles, segments, bytes, outdated analysis or None) of every shard, read
+    from the folders."""
     from .store import current_generation
     rows = []
     for shard in shard_dirs(index_dir):
         gen = current_generation(shard)
         with Index(shard) as index:
             rows.append((shard.name, index.doc_count, index.segment_count,
-                         sum(p.stat().st_size for p in gen.iterdir() if p.is_file())))
+                         sum(p.stat().st_size for p in gen.iterdir() if p.is_file()), index.outdated_analysis))
     return rows

@@ -25,7 +25,7 @@ import numpy as np
 from whoosh import query as wq
 
 from . import duplicates
-from .analysis import fold, is_code
+from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
@@ -33,7 +33,7 @@ from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WOR
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
-from .storage import open_reader
+from .storage import analysis_version, open_reader
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, variants)
@@ -823,6 +823,12 @@ class Index:
         with self._snapshot() as snap:
             return len(snap.reader.segments)
 
+    @property
+    def outdated_analysis(self) -> str | None:
+        """Why the live generation should be rebuilt (its terms were made by an older analysis), or None."""
+        with self._snapshot() as snap:
+            return outdated_analysis(snap.generation)
+
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None,
                category=None, month=None, group: bool = True) -> Results:
@@ -1251,6 +1257,16 @@ def _lexicon_of(reader) -> Lexicon:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+def outdated_analysis(generation: Path) -> str | None:
+    """What the analysis changed since the version the generation's terms were made with, or None."""
+    version = analysis_version(generation)
+    if version >= ANALYSIS_VERSION:
+        return None
+    changes = "; ".join(ANALYSIS_CHANGES[v] for v in range(version + 1, ANALYSIS_VERSION + 1))
+    return (f"built with analysis version {version} (an index that records none counts as 1), this version "
+            f"analyses with {ANALYSIS_VERSION}: {changes}. Rebuild it with `python -m indexer build` for the best ranking")
 
 
 def open_index(path="index_data", cluster: str | None = None, replicas: int = 1):

@@ -239,6 +239,19 @@ def test_the_committed_index_of_the_current_format_opens_and_answers(tmp_path):
         assert index.get("tin-1").title.startswith("Hải Phòng")
 
 
+def test_an_index_of_an_older_analysis_says_rebuild_it_until_rebuilt(tmp_path):
+    shutil.copytree(FORMAT_DATA, tmp_path / "ix")  # written before indexes recorded their analysis
+    indexer.update_index([write_jsonl(tmp_path / "more.jsonl", news(range(5, 7)))], tmp_path / "ix", procs=1, **QUIET)
+    with indexer.open_index(tmp_path / "ix") as index:  # the update's articles mix with the old ones'
+        assert index.doc_count == 7 and "tone-mark" in index.outdated_analysis
+    stats = subprocess.run([sys.executable, "-m", "indexer", "stats", "--index", str(tmp_path / "ix")],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert stats.returncode == 0 and "Rebuild it" in stats.stderr and "articles: 7" in stats.stdout
+    indexer.build_index([tmp_path / "more.jsonl"], tmp_path / "ix", procs=1, **QUIET)
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.outdated_analysis is None
+
+
 def test_an_empty_index_opens_and_finds_nothing(tmp_path):
     (tmp_path / "empty.jsonl").write_text("not json\n", encoding="utf-8")
     indexer.build_index([tmp_path / "empty.jsonl"], tmp_path / "ix", procs=1, **QUIET)

@@ -2,7 +2,8 @@
 
 A generation folder holds Whoosh's table of contents (segments and their deletions, written with
 Whoosh's own classes only, so renaming a module of ours breaks no index), each segment's Whoosh
-files and flat postings, and ``FORMAT``, the format version. ``writer`` writes segments (build,
+files and flat postings, ``FORMAT``, the format version, and ``ANALYSIS``, the version of the
+analysis its terms were made with (carried by updates and merges, which link the files). ``writer`` writes segments (build,
 update and merge alike), ``reader`` reads a generation as one index (through ``threadsafe``, for
 concurrent searches), ``merge`` combines segments.
 """
@@ -15,6 +16,7 @@ import whoosh.index
 from whoosh.filedb.filestore import FileStorage
 
 from .. import schema as _schema
+from ..analysis import ANALYSIS_VERSION
 from .merge import SpillingWriter, merge_segments, plan_merges, plan_optimize
 from .reader import IndexReader, OldFormat
 from .threadsafe import ThreadSafeStorage
@@ -22,13 +24,23 @@ from .writer import native_schema
 
 FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
+ANALYSIS_FILE = "ANALYSIS"
 
 
 def create(gen: Path):
     """A new, empty index in the generation folder gen (Whoosh's FileIndex)."""
     whoosh.index.create_in(str(gen), native_schema(_schema.build_schema()))
     (Path(gen) / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n", encoding="ascii")
+    (Path(gen) / ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="ascii")
     return open_files(gen)
+
+
+def analysis_version(gen: Path) -> int:
+    """The version of the analysis the index in gen was written with (1: before it was recorded)."""
+    try:
+        return int((Path(gen) / ANALYSIS_FILE).read_text(encoding="ascii"))
+    except FileNotFoundError:
+        return 1
 
 
 def check_format(gen: Path) -> None:
