@@ -30,11 +30,12 @@ import weakref
 from pathlib import Path
 
 from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
-from .search_speed import CATEGORIES, make_queries, measure, ours_runner
+from .search_speed import CATEGORIES, make_queries, ours_runner
 
 SHARD = 500  # articles per source file
 QUICK_SHARDS = 4  # shards the quick run adds to its copy of the index before timing updates
 QUICK_SIZE = 10  # articles per quick update
+SEARCH_ROUNDS = 3  # times the query set is run on each index, the indexes in turn
 WATCH_QUERIES = ("nghi quyet giao thong", "gia vang hom nay", "tai nan giao thong", "thu tuong chinh phu",
                  "bao so 3")  # unaccented: a Lexicon restores them (Results.suggestion)
 WATCH_PAUSE = 0.05  # seconds between the watcher's searches during a quick update
@@ -88,13 +89,15 @@ def _one_update(rng, shards: dict[str, list[dict]], spare: list[dict], serial: i
     return [_write_shard(folder, name, shards[name]) for name in sorted(touched)]
 
 
-def _open_ms(indexer, index_dir: Path, times: int = 5) -> float:
-    samples = []
-    for _ in range(times):
-        start = time.perf_counter()
-        indexer.open_index(index_dir).close()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+def _open_ms(indexer, index_dirs: list[Path], times: int = 6) -> list[float]:
+    """Median ms to open each index, the indexes opened in turn (in alternating order)."""
+    samples = [[] for _ in index_dirs]
+    for n in range(times):
+        for i in (range(len(index_dirs)) if n % 2 == 0 else reversed(range(len(index_dirs)))):
+            start = time.perf_counter()
+            indexer.open_index(index_dirs[i]).close()
+            samples[i].append((time.perf_counter() - start) * 1000)
+    return [statistics.median(s) for s in samples]
 
 
 def _top10(index, queries) -> dict[str, list[tuple[str, float]]]:
@@ -106,13 +109,26 @@ def _same(a: list, b: list) -> bool:
         math.isclose(x, y, rel_tol=1e-4) for (_, x), (_, y) in zip(a, b))
 
 
-def _search_stats(indexer, index_dir: Path, queries, warmup) -> tuple[dict, dict]:
-    with indexer.open_index(index_dir) as index:
-        latencies = measure(ours_runner(index), queries, warmup)["overall"]
-        tops = _top10(index, queries)
-        segments = index.segment_count
-    return {"segments": segments, "open": _open_ms(indexer, index_dir),
-            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95)}, tops
+def _search_stats(indexer, index_dirs: list[Path], queries, warmup, rounds: int = SEARCH_ROUNDS) -> list[tuple[dict, dict]]:
+    """Each index's segments, opening ms, query p50/p95 and top 10s; the indexes searched in turn
+    for each query (alternating which goes first), so that a change of load weighs on both alike."""
+    indexes = [indexer.open_index(d) for d in index_dirs]
+    try:
+        runners = [ours_runner(index) for index in indexes]
+        for _, query in warmup:
+            for run in runners:
+                run(query)
+        latencies = [[] for _ in indexes]
+        for n in range(rounds):
+            for _, query in queries:
+                for i in (range(len(runners)) if n % 2 == 0 else reversed(range(len(runners)))):
+                    latencies[i].append(runners[i](query))
+        found = [(index.segment_count, _top10(index, queries)) for index in indexes]
+    finally:
+        for index in indexes:
+            index.close()
+    return [({"segments": segments, "open": opened, "p50": percentile(ms, 50), "p95": percentile(ms, 95)}, tops)
+            for (segments, tops), opened, ms in zip(found, _open_ms(indexer, index_dirs), latencies)]
 
 
 def main(argv=None) -> int:
@@ -152,8 +168,7 @@ def main(argv=None) -> int:
     articles = [(r.get("title", ""), r.get("body", "")) for rs in shards.values() for r in rs]
     queries = make_queries(articles, args.per_category, args.seed)
     warmup = make_queries(articles, max(1, 30 // len(CATEGORIES)), args.seed + 1)
-    live, live_tops = _search_stats(indexer, work / "live", queries, warmup)
-    fresh, fresh_tops = _search_stats(indexer, work / "fresh", queries, warmup)
+    (live, live_tops), (fresh, fresh_tops) = _search_stats(indexer, [work / "live", work / "fresh"], queries, warmup)
     differ = [q for q in fresh_tops if not _same(live_tops[q], fresh_tops[q])]
     body = _report(args, built.seconds, fresh_time.seconds, searchable, walls, segments, live, fresh,
                    len(fresh_tops), differ)
@@ -170,6 +185,8 @@ def _report(args, built, fresh_build, searchable, walls, segments, live, fresh, 
              f"1–50 articles (new, changed, deleted; seed {args.seed}), each reading only the source "
              f"files it touched. Fresh build of the result: {fresh_build:.0f} s.",
              md_table(["index", "segments", "open ms", "query p50 ms", "query p95 ms"], rows),
+             f"Both indexes open at once; each query run on one then the other (alternating which first), "
+             f"{SEARCH_ROUNDS} times; opening timed 6 times each, in turn (medians).",
              f"Per update: searchable after p50 {percentile(searchable, 50):.2f} s, p95 "
              f"{percentile(searchable, 95):.2f} s, max {max(searchable):.2f} s; merges after it "
              f"p50 {percentile(merges, 50):.2f} s, max {max(merges):.2f} s, total {sum(merges):.0f} s. "

@@ -237,6 +237,9 @@ def test_the_committed_index_of_the_current_format_opens_and_answers(tmp_path):
         assert index.doc_count == 5
         assert [h.doc_id for h in index.search("Quảng Ninh")][:1] == ["tin-0"]
         assert index.get("tin-1").title.startswith("Hải Phòng")
+        newest = index.search("lần thứ", sort="newest")  # dates read from the recency column
+        assert [h.doc_id for h in newest] == [f"tin-{n}" for n in range(4, -1, -1)]
+        assert sorted(m["value"] for m in newest.facets["month"]) == ["2010-01", "2011-02", "2012-03", "2013-04", "2014-05"]
 
 
 def test_an_index_of_an_older_analysis_says_rebuild_it_until_rebuilt(tmp_path):

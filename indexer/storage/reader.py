@@ -92,7 +92,22 @@ class SegmentReader:
         """A column's values, one per document."""
         if dtype is str:
             return np.array(self._strings(name), dtype=object)
+        numbers = self._integers(name)
+        if numbers is not None:
+            return numbers.astype(dtype, copy=False)
         return np.fromiter(self.whoosh.column_reader(name), dtype, self.size)
+
+    def _integers(self, name: str) -> np.ndarray | None:
+        """A column of 64-bit signed integers (Whoosh's NUMERIC) read in one piece (one read per
+        value costs ~2 µs: half the opening), or None for a column of another kind."""
+        raw, field = self.whoosh.column_reader(name, translate=False), self.whoosh.schema[name]
+        if getattr(raw, "_typecode", None) != "Q" or getattr(field, "numtype", None) is not int or not field.signed:
+            return None
+        count = min(raw._count, self.size)  # the values after the last one written are the default
+        stored = np.frombuffer(raw._dbfile.get(raw._basepos, count * 8), ">u8")
+        values = np.full(self.size, field.from_column_value(raw._default), dtype=np.int64)
+        values[:count] = (stored ^ np.uint64(1 << 63)).view(np.int64)  # Whoosh keeps x + 2**63, big-endian
+        return values
 
     def _strings(self, name: str) -> list[str]:
         """A string column's values, read in one piece (one read per value costs ~30 µs)."""
