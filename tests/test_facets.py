@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +17,7 @@ from conftest import close_index, make_app, storm_articles, write_jsonl
 from test_cli import run_cli
 
 import indexer
+from indexer import facets as facets_module
 
 
 def more_storms() -> list[dict]:
@@ -47,6 +51,39 @@ def test_facets_read_late_are_those_of_the_search(index_dir):
     assert (late.facets, late.facet_missing) == expected
     assert counts(late, "category") == {"Thời tiết": 15, "Xã hội": 3} and late.total == 3
     assert counts(pickled, "source") == {"Báo Mẫu": 14, "Tin Miền Trung": 4, "vnexpress.net": 1}
+
+
+def read_at_once(results, threads: int = 4) -> list[tuple[dict, dict]]:
+    """(facets, facet_missing) as each of threads threads read them at the same moment (half
+    of them facet_missing first)."""
+    start = threading.Barrier(threads)
+
+    def read(n: int) -> tuple[dict, dict]:
+        start.wait()
+        if n % 2:
+            missing = results.facet_missing
+            return results.facets, missing
+        return results.facets, results.facet_missing
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(read, range(threads)))
+
+
+def test_facets_are_counted_once_when_first_read_by_any_thread(index, monkeypatch):
+    """The search does not count facets (most callers never read them); the first read does, once
+    however many threads read at once, and every thread gets the search's counts."""
+    calls, count = [], facets_module.FacetColumns.count
+    monkeypatch.setattr(facets_module.FacetColumns, "count", lambda self, *a: calls.append(1) or count(self, *a))
+    first = index.search("bão", limit=3, category="Xã hội")
+    assert not calls
+    expected = first.facets, first.facet_missing
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as under load
+    try:
+        for _ in range(20):
+            results, counted = index.search("bão", limit=3, category="Xã hội"), len(calls)
+            assert read_at_once(results) == [expected] * 4 and len(calls) == counted + 1
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_facets_count_every_match_not_only_the_page(index):
