@@ -141,6 +141,13 @@ def write_section(name: str, title: str, body: str) -> None:
     print(f"wrote section '{name}' of {RESULTS.relative_to(REPO)}")
 
 
+def show_section(name: str, title: str, body: str, write: bool = True) -> None:
+    """Print a section's body and, when write, put it in RESULTS.md (write_section)."""
+    print(body)
+    if write:
+        write_section(name, title, body)
+
+
 def md_table(header: list[str], rows: list[list]) -> str:
     """A Markdown table; floats get three decimals."""
     def cell(value):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import REPO, load_indexer, md_table, require_shared, write_section
+from .common import REPO, load_indexer, md_table, require_shared, show_section
 from .quality import read_qrels
 from .search_speed import make_queries
 from .topical import QRELS
@@ -236,9 +236,7 @@ def main(argv=None) -> int:
     body = "\n\n".join(f"**{name}**:{_spaced(parts[name]())}" for name in chosen)
     if args.command == "all":
         body += "\n\n" + NOTE.format(os.getloadavg()[0])
-    print(body)
-    if args.write:
-        write_section("explore", "Syndicated copies and related articles", body)
+    show_section("explore", "Syndicated copies and related articles", body, args.write)
     return 0
 
 

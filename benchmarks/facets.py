@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from benchmarks.common import load_indexer, md_table, percentile, write_section
+from benchmarks.common import load_indexer, md_table, percentile, show_section
 from benchmarks.search_speed import DEFAULT_FULL_DIR, DEFAULT_TANTIVY_DIR, make_queries, rare_checker, \
     sample_articles, tantivy_index
 
@@ -92,8 +92,7 @@ def main(argv=None) -> int:
                       row("the counting alone", alone)])
     body = (f"{len(queries)} queries (one in {args.every} of search_speed's 300) on {articles_count:,} "
             f"articles in {segments} segments; making the facet values when the index opens: {opening:.0f} ms CPU.\n\n{table}\n")
-    print(body)
-    write_section("facets", "Facets (cost per search)", body)
+    show_section("facets", "Facets (cost per search)", body)
     return 0
 
 

@@ -17,7 +17,7 @@ import os
 import random
 import time
 
-from benchmarks.common import md_table, percentile, write_section
+from benchmarks.common import md_table, percentile, show_section
 from benchmarks.load import DEFAULT_CORPUS, corpus_titles
 
 TARGET_P95_MS = 20
@@ -85,9 +85,7 @@ def main(argv=None) -> int:
         lexicon_s = time.perf_counter() - started
         wall, cpu, answered = timed_calls(index, prefixes)
         body = markdown(args, index.doc_count, lexicon_s, wall, cpu, answered, (load_start, os.getloadavg()[0]))
-    print(body)
-    if args.write:
-        write_section("suggest", "Search as you type (suggestions)", body)
+    show_section("suggest", "Search as you type (suggestions)", body, args.write)
     return 0
 
 

@@ -23,7 +23,7 @@ import time
 import unicodedata
 import zlib
 
-from benchmarks.common import load_indexer, md_table, require_shared, timer, write_section
+from benchmarks.common import load_indexer, md_table, require_shared, show_section, timer
 
 TITLE_SETS = ["vietnews-title", "baomoi-title"]
 SEED = 13
@@ -197,9 +197,7 @@ def main(argv=None) -> int:
         with indexer.open_index(folder) as index:
             rows = run(index, indexer.fold)
     table = md_table(["measure", "value", "target"], rows)
-    print(table)
-    if args.write:
-        write_section("understand", "Understanding the reader (issue 13)", table)
+    show_section("understand", "Understanding the reader (issue 13)", table, args.write)
     return 0
 
 

@@ -29,7 +29,7 @@ import time
 import weakref
 from pathlib import Path
 
-from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, timer, write_section
+from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, show_section, timer
 from .search_speed import CATEGORIES, make_queries, ours_runner
 
 SHARD = 500  # articles per source file
@@ -172,8 +172,7 @@ def main(argv=None) -> int:
     differ = [q for q in fresh_tops if not _same(live_tops[q], fresh_tops[q])]
     body = _report(args, built.seconds, fresh_time.seconds, searchable, walls, segments, live, fresh,
                    len(fresh_tops), differ)
-    print(body)
-    write_section("updates", "Updates", body)
+    show_section("updates", "Updates", body)
     return 0
 
 

@@ -32,6 +32,7 @@ import unicodedata
 from collections import ChainMap, defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -600,10 +601,10 @@ class ClusterIndex:
             self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
         alike = next(iter(found.values()), None) or Found([], [], 0, 0, Marks(), {})  # what every shard decided alike
-        facets, facet_missing = summed_facets([(f.facets, f.facet_missing) for f in found.values()])
+        counting = partial(summed_facets, [(f.facets, f.facet_missing) for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
                        sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
-                       facets=facets, facet_missing=facet_missing, dropped=alike.dropped, kept=alike.kept,
+                       counting=counting, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
                        missing_shards=sorted(self.shards[n].name for n in down))
 

@@ -117,34 +117,47 @@ class Results:
     suggestion: str | None = None  # a reading of the query to propose (accents restored)
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
-    facets: dict = field(default_factory=empty_facets)  # facet -> [{"value", "count"}], most first
-    facet_missing: dict = field(default_factory=no_missing)  # facet -> matching articles without a value
     missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+    dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
+    kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
+    counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
+    _counted: tuple[dict, dict] | None = field(default=None, init=False, repr=False, compare=False)
+    _counting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.counting is None:  # nothing to count
+            self._counted = empty_facets(), no_missing()
+
+    @property
+    def facets(self) -> dict:
+        """facet -> [{"value", "count"}] over all the matches, most first (counted on first use)."""
+        return self._facet_counts()[0]
+
+    @property
+    def facet_missing(self) -> dict:
+        """facet -> matching articles without a value (counted with facets)."""
+        return self._facet_counts()[1]
+
+    def _facet_counts(self) -> tuple[dict, dict]:
+        """(facets, facet_missing), counted by counting when first read (many callers never read
+        them), once however many threads read them."""
+        with self._counting_lock:
+            if self._counted is None:
+                self._counted = self.counting()
+                self.counting = None  # the matches it holds can go
+        return self._counted
 
     @property
     def partial(self) -> bool:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)
-    dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
-    kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
-    counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
-
-    def __post_init__(self):
-        if self.counting is not None:  # counted when first read: many callers never read them
-            del self.facets, self.facet_missing
-
-    def __getattr__(self, name: str):
-        """facets and facet_missing, counted on first use (see counting)."""
-        counting = self.__dict__.get("counting")
-        if name not in ("facets", "facet_missing") or counting is None:
-            raise AttributeError(name)
-        self.facets, self.facet_missing = counting()
-        self.counting = None
-        return self.__dict__[name]
 
     def __getstate__(self) -> dict:
-        self.facets  # noqa: B018 - counted before pickling or copying: the counter stays behind
-        return {**self.__dict__, "counting": None}
+        self._facet_counts()  # counted before pickling or copying: the counter and its lock stay behind
+        return {**self.__dict__, "counting": None, "_counting_lock": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _counting_lock=threading.Lock())
 
     @property
     def pages(self) -> int:
@@ -858,9 +871,8 @@ class Index:
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
         return Results(query_text, hits, found.total, page, limit, _ms(started), sort, found.marks,
-                       found.undated, suggestion=suggestion, rewritten=rewritten, facets=found.facets,
-                       facet_missing=found.facet_missing, copies=found.copies, dropped=found.dropped,
-                       kept=found.kept, counting=found.counting)
+                       found.undated, suggestion=suggestion, rewritten=rewritten, copies=found.copies,
+                       dropped=found.dropped, kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
               n: int, filters: dict, group: bool, page_size: int, others: tuple = (),

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real index built once from test articles plus seeds/, and Flask apps on it."""
+"""Shared fixtures: a real index built once from test articles plus seeds/, and Flask apps on it;
+a module's own index of its ARTICLES (index_dir, index, index_client)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,28 @@ def index_of(tmp_path_factory, name: str, articles: list[dict]) -> Path:
     root = tmp_path_factory.mktemp(name)
     indexer.build_index([write_jsonl(root / "articles.jsonl", articles)], root / "index", procs=1)
     return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index_dir(request, tmp_path_factory) -> Path:
+    """An index of the test module's ARTICLES, built once per module (a module may define its own)."""
+    return index_of(tmp_path_factory, request.module.__name__.removeprefix("test_"), request.module.ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def index(index_dir):
+    """The module's index (index_dir), open for searching."""
+    indexer = pytest.importorskip("indexer")
+    with indexer.open_index(index_dir) as opened:
+        yield opened
+
+
+@pytest.fixture
+def index_client(index_dir):
+    """A test client for a fresh app on the module's index (index_dir), closed after the test."""
+    app = make_app(str(index_dir))
+    yield app.test_client()
+    close_index(app)
 
 
 @pytest.fixture(scope="session")

@@ -65,12 +65,6 @@ def index_dir(tmp_path_factory):
     return root / "index"
 
 
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as ix:
-        yield ix
-
-
 def ids(results):
     return [h.doc_id for h in results]
 

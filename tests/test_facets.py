@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import close_index, index_of, make_app, storm_articles, write_jsonl
+from conftest import close_index, make_app, storm_articles, write_jsonl
 from test_cli import run_cli
 
 import indexer
+from indexer import facets as facets_module
 
 
 def more_storms() -> list[dict]:
@@ -28,22 +32,8 @@ def more_storms() -> list[dict]:
             storm(5, source="Tin Miền Trung", category="Xã hội")]
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "facets", storm_articles() + more_storms())
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as index:
-        yield index
-
-
-@pytest.fixture
-def client(index_dir):
-    app = make_app(str(index_dir))
-    yield app.test_client()
-    close_index(app)
+# indexed once for this module (conftest's index_dir, index and index_client)
+ARTICLES = storm_articles() + more_storms()
 
 
 def counts(results, facet: str) -> dict[str, int]:
@@ -61,6 +51,39 @@ def test_facets_read_late_are_those_of_the_search(index_dir):
     assert (late.facets, late.facet_missing) == expected
     assert counts(late, "category") == {"Thời tiết": 15, "Xã hội": 3} and late.total == 3
     assert counts(pickled, "source") == {"Báo Mẫu": 14, "Tin Miền Trung": 4, "vnexpress.net": 1}
+
+
+def read_at_once(results, threads: int = 4) -> list[tuple[dict, dict]]:
+    """(facets, facet_missing) as each of threads threads read them at the same moment (half
+    of them facet_missing first)."""
+    start = threading.Barrier(threads)
+
+    def read(n: int) -> tuple[dict, dict]:
+        start.wait()
+        if n % 2:
+            missing = results.facet_missing
+            return results.facets, missing
+        return results.facets, results.facet_missing
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(read, range(threads)))
+
+
+def test_facets_are_counted_once_when_first_read_by_any_thread(index, monkeypatch):
+    """The search does not count facets (most callers never read them); the first read does, once
+    however many threads read at once, and every thread gets the search's counts."""
+    calls, count = [], facets_module.FacetColumns.count
+    monkeypatch.setattr(facets_module.FacetColumns, "count", lambda self, *a: calls.append(1) or count(self, *a))
+    first = index.search("bão", limit=3, category="Xã hội")
+    assert not calls
+    expected = first.facets, first.facet_missing
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as under load
+    try:
+        for _ in range(20):
+            results, counted = index.search("bão", limit=3, category="Xã hội"), len(calls)
+            assert read_at_once(results) == [expected] * 4 and len(calls) == counted + 1
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_facets_count_every_match_not_only_the_page(index):
@@ -162,8 +185,8 @@ def facet_section(html: str, name: str) -> str:
     return html[html.index(f'id="facet-{name}"'):].split("</nav>")[0]
 
 
-def test_results_page_lists_facets_with_counts_and_filter_links(client):
-    html = page(client, "/search?q=bão&sort=newest")
+def test_results_page_lists_facets_with_counts_and_filter_links(index_client):
+    html = page(index_client, "/search?q=bão&sort=newest")
     sources = links(facet_section(html, "source"))
     assert sources["Báo Mẫu"] == {"q": ["bão"], "sort": ["newest"], "source": ["Báo Mẫu"]}
     assert list(sources) == ["Báo Mẫu", "Tin Miền Trung", "vnexpress.net"]
@@ -172,8 +195,8 @@ def test_results_page_lists_facets_with_counts_and_filter_links(client):
     assert "1 bài phù hợp không có ngày đăng nên không có trên biểu đồ" in html
 
 
-def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(client):
-    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&page=2")
+def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(index_client):
+    html = page(index_client, "/search?q=bão&source=Tin+Miền+Trung&page=2")
     sources = links(facet_section(html, "source"))
     assert sources["Tin Miền Trung"] == {"q": ["bão"]}  # chosen: the link takes it away (and goes to page 1)
     assert sources["vnexpress.net"] == {"q": ["bão"], "source": ["Tin Miền Trung", "vnexpress.net"]}
@@ -182,18 +205,18 @@ def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(client):
     assert '<input type="hidden" name="source" value="Tin Miền Trung">' in html  # kept when the form changes the sort
 
 
-def test_a_value_typed_with_extra_spaces_is_the_same_value(client):
-    html = page(client, "/search?q=bão&source=+Tin++Miền+Trung+")
+def test_a_value_typed_with_extra_spaces_is_the_same_value(index_client):
+    html = page(index_client, "/search?q=bão&source=+Tin++Miền+Trung+")
     assert "4 kết quả" in html and links(facet_section(html, "source"))["Tin Miền Trung"] == {"q": ["bão"]}
 
 
-def test_filters_in_the_url_narrow_the_results(client):
-    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&source=vnexpress.net&category=Xã+hội")
+def test_filters_in_the_url_narrow_the_results(index_client):
+    html = page(index_client, "/search?q=bão&source=Tin+Miền+Trung&source=vnexpress.net&category=Xã+hội")
     assert "3 kết quả" in html and html.count('class="result"') == 3
 
 
-def test_the_timeline_is_an_accessible_svg_whose_bars_filter_by_month(client):
-    html = page(client, "/search?q=bão")
+def test_the_timeline_is_an_accessible_svg_whose_bars_filter_by_month(index_client):
+    html = page(index_client, "/search?q=bão")
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert 'role="group"' in svg and 'aria-labelledby="timeline-title"' in svg and "<title>" in svg
     assert re.search(r'<desc id="timeline-desc">1/2023: 3 bài; 2/2023: 1 bài; 3/2023: 4 bài', svg)
@@ -201,13 +224,13 @@ def test_the_timeline_is_an_accessible_svg_whose_bars_filter_by_month(client):
     assert len(bars) == 10 and "<script" not in svg  # January to October 2023
     href, label = bars[0]
     assert label == "1/2023: 3 bài" and parse_qs(urlsplit(unescape(href)).query) == {"q": ["bão"], "month": ["2023-01"]}
-    filtered = page(client, unescape(href))
+    filtered = page(index_client, unescape(href))
     assert "3 kết quả" in filtered and 'class="bar selected"' in filtered
 
 
-def test_the_timeline_is_left_out_when_no_match_has_a_date(client):
-    html = page(client, "/search?q=bão&source=Tin+Miền+Trung&category=Xã+hội&month=2023-05")
-    undated = page(client, '/search?q="bão+số+5"&category=Xã+hội')
+def test_the_timeline_is_left_out_when_no_match_has_a_date(index_client):
+    html = page(index_client, "/search?q=bão&source=Tin+Miền+Trung&category=Xã+hội&month=2023-05")
+    undated = page(index_client, '/search?q="bão+số+5"&category=Xã+hội')
     assert "1 kết quả" in undated and "<svg" not in undated
     assert "Bỏ bộ lọc nguồn, chuyên mục và tháng" in html  # nothing found: offer to drop the filters
 
@@ -224,8 +247,8 @@ def test_a_long_span_has_one_bar_a_year_linking_to_that_year(tmp_path):
     assert parse_qs(urlsplit(unescape(bars[1][0])).query) == {"q": ["bão"], "from": ["2010-01-01"], "to": ["2010-12-31"]}
 
 
-def test_api_gives_facets_and_takes_filters(client):
-    data = client.get("/api/search?q=bão&source=Tin+Miền+Trung&month=2023-01&per_page=1").get_json()
+def test_api_gives_facets_and_takes_filters(index_client):
+    data = index_client.get("/api/search?q=bão&source=Tin+Miền+Trung&month=2023-01&per_page=1").get_json()
     assert data["total"] == 2 and len(data["hits"]) == 1
     assert data["facets"]["source"] == [{"value": "Tin Miền Trung", "count": 2}, {"value": "Báo Mẫu", "count": 1}]
     assert data["facets"]["month"][0] == {"value": "2023-01", "count": 2}
@@ -236,16 +259,16 @@ def test_api_gives_facets_and_takes_filters(client):
     ("/api/search?q=bão&month=2023-5", "Tháng không hợp lệ"),
     ("/api/search?q=bão&source=" + "x" * 201, "Nguồn không hợp lệ"),
 ])
-def test_bad_filters_are_400_in_vietnamese(client, url, message):
+def test_bad_filters_are_400_in_vietnamese(index_client, url, message):
     for path in (url, url.replace("/api/search", "/search")):
-        response = client.get(path)
+        response = index_client.get(path)
         assert response.status_code == 400 and message in response.get_data(as_text=True)
 
 
-def test_article_link_keeps_the_filters_for_the_way_back(client):
-    html = page(client, "/search?q=bão&source=vnexpress.net")
+def test_article_link_keeps_the_filters_for_the_way_back(index_client):
+    html = page(index_client, "/search?q=bão&source=vnexpress.net")
     article = unescape(re.search(r'<h2><a href="(/article/[^"]+)"', html).group(1))
-    back = re.search(r'href="([^"]+)"[^>]*>[^<]*Quay lại', page(client, article)).group(1)
+    back = re.search(r'href="([^"]+)"[^>]*>[^<]*Quay lại', page(index_client, article)).group(1)
     assert parse_qs(urlsplit(unescape(back)).query) == {"q": ["bão"], "source": ["vnexpress.net"]}
 
 

@@ -13,14 +13,13 @@ import sys
 import unicodedata
 
 import pytest
-from conftest import REPO, close_index, index_of, make_app
-
-import indexer
+from conftest import REPO
 
 FILLER = ("Theo Trung tâm Dự báo khí tượng thủy văn quốc gia, chính quyền các địa phương cần "
           "bảo đảm an toàn cho người dân, nhất là ở vùng trũng thấp và ven sông. "
           "Lực lượng chức năng cũng sẵn sàng xử lý các vụ bạo lực tại nơi sơ tán. ")
 HOA_BINH_BODY = "Thông điệp hoà bình được gửi đi. Cả nước mong HÒA BÌNH lâu dài."
+# indexed once for this module (conftest's index_dir, index and index_client)
 ARTICLES = [
     {"id": "bao-so-5", "title": "Bão số 5 gây mưa lớn ở Bình Định",
      "body": FILLER * 2 + "Chiều qua, bão số 5 đổ bộ vào Bình Định với sức gió mạnh cấp 10.\n"
@@ -43,24 +42,6 @@ ARTICLES = [
     {"id": "xss-bao", "title": "<script>alert(1)</script> Bão số 9 <img src=x onerror=alert(1)>",
      "body": "Tin bão <b>khẩn cấp</b>: bão số 9 đang vào gần."},
 ]
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "highlights", ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as index:
-        yield index
-
-
-@pytest.fixture(scope="module")
-def client(index_dir):
-    app = make_app(str(index_dir))
-    yield app.test_client()
-    close_index(app)
 
 
 def hit(index, query: str, doc_id: str):
@@ -161,26 +142,26 @@ def test_phrase_is_one_mark(index):
     assert marked(found.title_highlight) == ["an toàn giao thông"]
 
 
-def test_article_view_marks_like_the_results(index, client):
-    page = client.get("/article/giao-thong?q=giao thông").get_data(as_text=True)
+def test_article_view_marks_like_the_results(index, index_client):
+    page = index_client.get("/article/giao-thong?q=giao thông").get_data(as_text=True)
     assert re.findall(r"<mark>(.*?)</mark>", page) == ["giao thông"] * 3
-    page = client.get("/article/bao-so-5?q=bão").get_data(as_text=True)
+    page = index_client.get("/article/bao-so-5?q=bão").get_data(as_text=True)
     assert set(re.findall(r"<mark>(.*?)</mark>", page)) == {"Bão", "bão"}
     assert index.highlight("Dự báo bão", "bão") == "Dự báo <mark>bão</mark>"
 
 
 # ---------------------------------------------------------------- titles, web, JSON, CLI
 
-def test_results_page_marks_titles_and_escapes_markup(client):
-    page = client.get("/search?q=bão").get_data(as_text=True)
+def test_results_page_marks_titles_and_escapes_markup(index_client):
+    page = index_client.get("/search?q=bão").get_data(as_text=True)
     titles = re.findall(r'<h2><a href="[^"]*">(.*?)</a></h2>', page)
     assert "<mark>Bão</mark> số 5 gây mưa lớn ở Bình Định" in titles
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Bão</mark> số 9 &lt;img src=x onerror=alert(1)&gt;" in titles
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>khẩn" not in page
 
 
-def test_api_carries_plain_title_and_marked_title_html(client):
-    hits = client.get("/api/search?q=bão").get_json()["hits"]
+def test_api_carries_plain_title_and_marked_title_html(index_client):
+    hits = index_client.get("/api/search?q=bão").get_json()["hits"]
     storm = next(h for h in hits if h["id"] == "bao-so-5")
     assert storm["title"] == "Bão số 5 gây mưa lớn ở Bình Định"
     assert storm["title_html"] == "<mark>Bão</mark> số 5 gây mưa lớn ở Bình Định"

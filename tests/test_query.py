@@ -51,12 +51,6 @@ def index_dir(tmp_path_factory):
     return root / "index"
 
 
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as ix:
-        yield ix
-
-
 def found(index, query) -> set[str]:
     """The ids of every article the query finds."""
     return {h.doc_id for h in index.search(query, limit=1000)}

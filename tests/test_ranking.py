@@ -6,10 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
-import indexer
-from conftest import REPO, index_of, make_app
+from conftest import REPO
 
 
 def article(doc_id: str, title: str, body: str) -> dict:
@@ -37,15 +34,8 @@ STREETS = ([article(f"lan-chiem-{n}", f"Lấn chiếm vỉa hè ở phường {n
            + [article(f"chiem-{n}", f"Chiếm đoạt tài sản số {n}", "Kẻ gian chiếm đoạt xe máy.") for n in range(1, 4)])
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "ranking", GOLD + DATED + STORMS + CATS + NAMES + STREETS)
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as ix:
-        yield ix
+# indexed once for this module (conftest's index_dir, index and index_client)
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS
 
 
 def ids(results) -> set[str]:
@@ -69,12 +59,11 @@ def test_the_word_fewest_articles_hold_is_kept_with_any_other(index):
     assert results.kept == ["lấn chiếm"] and results.dropped == ["dẹp", "vỉa hè"]
 
 
-def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir):
-    client = make_app(index_dir).test_client()
-    page = client.get("/search?q=b%C3%A3o+m%C3%A8o").get_data(as_text=True)  # 10 a page: any word
-    data = client.get("/api/search?q=b%C3%A3o+m%C3%A8o&per_page=2").get_json()
+def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir, index_client):
+    page = index_client.get("/search?q=b%C3%A3o+m%C3%A8o").get_data(as_text=True)  # 10 a page: any word
+    data = index_client.get("/api/search?q=b%C3%A3o+m%C3%A8o&per_page=2").get_json()
     assert data["dropped"] == ["bão"] and data["kept"] == ["mèo"] and data["total"] == 2
-    assert client.get("/api/search?q=b%C3%A3o&per_page=2").get_json()["dropped"] == []
+    assert index_client.get("/api/search?q=b%C3%A3o&per_page=2").get_json()["dropped"] == []
     proc = subprocess.run([sys.executable, "-m", "indexer", "search", "bão mèo", "--limit", "2",
                            "--index", index_dir], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0

@@ -16,15 +16,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import close_index, index_of, make_app
 
-import indexer
 from indexer.analysis import analyze, exact_positions
 
 CORPUS = Path(os.environ.get("VNSEARCH_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")) / "corpus"
 
 QAEDA = "Lực lượng Mỹ cho biết thủ lĩnh nhánh {} tại {} đã bị tiêu diệt trong cuộc đột kích."
 U23 = "Đội {} Việt Nam thắng trận thứ {} tại giải châu Á nhờ hai bàn thắng trong hiệp hai."
+# indexed once for this module (conftest's index_dir, index and index_client)
 ARTICLES = [
     {"id": "qaeda-space", "title": "Thủ lĩnh Al Qaeda bị tiêu diệt ở Yemen", "body": QAEDA.format("Al Qaeda", "Yemen")},
     {"id": "qaeda-hyphen", "title": "Thủ lĩnh al-Qaeda bị tiêu diệt ở Syria", "body": QAEDA.format("al-Qaeda", "Syria")},
@@ -41,17 +40,6 @@ ARTICLES = [
     {"id": "nq-parts", "title": "Tin vắn ngày 28",
      "body": "Ngày 28, báo NQ đưa tin TW họp. Tháng 11 năm 2019 có 12 dự án, 500 tỷ đồng, 7 hộ dân."},
 ]
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "tokens", ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as index:
-        yield index
 
 
 def scores(index, query: str, ids: set[str]) -> dict[str, float]:
@@ -95,17 +83,13 @@ def test_words_glued_to_punctuation_in_links_and_addresses_are_found(index, quer
     assert [h.doc_id for h in index.search(query)][:1] == ["link"]
 
 
-def test_glued_words_are_marked_where_they_stand(index_dir):
-    app = make_app(str(index_dir))
-    try:
-        body = app.test_client().get("/api/search?q=https").get_json()
-        snippet = body["hits"][0]["snippet"]
-        assert "xem tại <mark>https</mark>://), hoặc" in snippet
-        assert "Bài gốc: <mark>https</mark>://vnexpress.net" in snippet
-        body = app.test_client().get("/api/search?q=vnexpress").get_json()
-        assert "https://<mark>vnexpress</mark>.net/thoi-su" in body["hits"][0]["snippet"]
-    finally:
-        close_index(app)
+def test_glued_words_are_marked_where_they_stand(index_client):
+    body = index_client.get("/api/search?q=https").get_json()
+    snippet = body["hits"][0]["snippet"]
+    assert "xem tại <mark>https</mark>://), hoặc" in snippet
+    assert "Bài gốc: <mark>https</mark>://vnexpress.net" in snippet
+    body = index_client.get("/api/search?q=vnexpress").get_json()
+    assert "https://<mark>vnexpress</mark>.net/thoi-su" in body["hits"][0]["snippet"]
 
 
 def test_codes_dates_and_numbers_stay_whole(index):

@@ -11,9 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from conftest import close_index, index_of, make_app
 
-import indexer
 from indexer.analysis import analyze, canonical, exact_positions
 
 HUY = ("Trump huỷ thăm Ba Lan", "Tổng thống Trump huỷ chuyến thăm Ba Lan vì siêu bão đổ bộ vào Florida.")
@@ -36,23 +34,13 @@ def spellings(name: str, title: str, body: str) -> list[dict]:
              "body": unicodedata.normalize("NFD", body)}]
 
 
+# indexed once for this module (conftest's index_dir, index and index_client)
 ARTICLES = spellings("huy", *HUY) + spellings("thuy", *THUY) + [
     {"id": "ba-lan", "title": "Ba Lan đón đoàn khách", "body": "Đoàn khách tới Ba Lan thăm một nhà máy đóng tàu."},
     {"id": "tau-ca", "title": "Tàu cá gặp nạn", "body": "Tàu cá bị sóng lớn đánh chìm, thuyền viên được cứu."},
 ]
 QUERIES = [HUY[0], old_style(HUY[0]), THUY[0], old_style(THUY[0]), "trump huỷ", "TÀU THUỶ ĐÂM VA",
            unicodedata.normalize("NFD", "tàu thuỷ")]
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "tone", ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as ix:
-        yield ix
 
 
 def scored(results) -> list[tuple[str, float]]:
@@ -99,11 +87,6 @@ def test_highlights_mark_each_spelling_on_its_own_characters(index, query):
         assert words == ["trump", "hủy"]
 
 
-def test_web_search_ranks_either_placement_alike(index_dir):
-    app = make_app(str(index_dir))
-    try:
-        client = app.test_client()
-        pages = [client.get("/api/search", query_string={"q": q}).get_json() for q in (THUY[0], old_style(THUY[0]))]
-        assert [(r["id"], r["score"]) for r in pages[0]["hits"]] == [(r["id"], r["score"]) for r in pages[1]["hits"]]
-    finally:
-        close_index(app)
+def test_web_search_ranks_either_placement_alike(index_client):
+    pages = [index_client.get("/api/search", query_string={"q": q}).get_json() for q in (THUY[0], old_style(THUY[0]))]
+    assert [(r["id"], r["score"]) for r in pages[0]["hits"]] == [(r["id"], r["score"]) for r in pages[1]["hits"]]

@@ -17,9 +17,10 @@ import pytest
 
 import indexer
 from indexer.understand import decode_keystrokes
-from conftest import REPO, index_of, make_app, write_jsonl
+from conftest import REPO, index_of, write_jsonl
 from test_parallel import deleted_index_files
 
+# indexed once for this module (conftest's index_dir, index and index_client)
 ARTICLES = [
     {"id": "nq", "title": "Nghị quyết về giao thông đô thị được thông qua",
      "body": "Hội đồng nhân dân thành phố thông qua nghị quyết về giao thông đô thị. "
@@ -41,17 +42,6 @@ ARTICLES = [
     {"id": "u23-dot", "title": "U.23 Lào tập luyện trước giải đấu",
      "body": "Đội U.23 Lào có buổi tập đầu tiên."},
 ]
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return index_of(tmp_path_factory, "understand", ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def index(index_dir):
-    with indexer.open_index(index_dir) as ix:
-        yield ix
 
 
 @pytest.mark.parametrize("typed, meant", [
@@ -188,30 +178,28 @@ def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
         sys.setswitchinterval(interval)
 
 
-def test_api_and_page_show_what_was_understood(index_dir):
-    client = make_app(index_dir).test_client()
-    data = client.get("/api/search?q=nghij+quyeets").get_json()
+def test_api_and_page_show_what_was_understood(index_client):
+    data = index_client.get("/api/search?q=nghij+quyeets").get_json()
     assert data["rewritten"] == "nghị quyết" and data["suggestion"] is None
-    assert client.get("/api/search?q=bao+chi").get_json()["suggestion"] == "báo chí"
-    page = client.get("/search?q=nghij+quyeets").get_data(as_text=True)
+    assert index_client.get("/api/search?q=bao+chi").get_json()["suggestion"] == "báo chí"
+    page = index_client.get("/search?q=nghij+quyeets").get_data(as_text=True)
     assert "Đang hiện kết quả cho" in page and "Tìm chính xác" in page and "exact=1" in page
-    exact = client.get("/search?q=nghij+quyeets&exact=1").get_data(as_text=True)
+    exact = index_client.get("/search?q=nghij+quyeets&exact=1").get_data(as_text=True)
     assert "Đang hiện kết quả cho" not in exact
-    page = client.get("/search?q=bao+chi").get_data(as_text=True)
+    page = index_client.get("/search?q=bao+chi").get_data(as_text=True)
     assert "Có phải bạn muốn tìm" in page and "báo chí" in page
 
 
-def test_suggest_completes_title_words_with_or_without_accents(index, index_dir):
+def test_suggest_completes_title_words_with_or_without_accents(index, index_client):
     assert "nghị" in index.suggest("nghi")
     assert "nghị quyết" in index.suggest("nghị quy")
     assert "nghị quyết" in index.suggest("nghi quy")
     assert all(s.startswith("báo") for s in index.suggest("báo"))  # typed accents must match
     assert len(index.suggest("b", limit=3)) == 3
-    client = make_app(index_dir).test_client()
-    data = client.get("/api/suggest?q=nghi+quy").get_json()
+    data = index_client.get("/api/suggest?q=nghi+quy").get_json()
     assert data["query"] == "nghi quy" and "nghị quyết" in data["suggestions"]
-    assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
-    assert client.get("/api/suggest?q=" + "a" * 300).status_code == 400
+    assert index_client.get("/api/suggest?q=").get_json()["suggestions"] == []
+    assert index_client.get("/api/suggest?q=" + "a" * 300).status_code == 400
 
 
 def test_cli_prints_what_it_understood_on_stderr(index_dir):

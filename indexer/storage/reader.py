@@ -120,10 +120,16 @@ class SegmentReader:
         return [blob[end - n:end].decode("utf-8") for end, n in zip(ends, lengths)]
 
 
+def _dense(docs: np.ndarray, ids: np.ndarray) -> bool:
+    """Whether the documents docs are found in the postings ids faster by one pass over ids (a
+    mask of docs) than by binary searches."""
+    return len(docs) * LOCATE_BELOW >= len(ids)
+
+
 def _located(ids: np.ndarray, docs: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """The indexes in ids (sorted) of the documents docs (sorted; mask: the same as a boolean
     array or None): binary searches for few documents, else one pass over ids."""
-    if mask is None or len(docs) * LOCATE_BELOW < len(ids):
+    if mask is None or not _dense(docs, ids):
         return located(ids, docs)
     return np.flatnonzero(mask[ids])
 
@@ -272,8 +278,12 @@ class IndexReader:
         if not words or any(p is None for p in postings):
             return EMPTY
         docs = reduce(intersect_sorted, [ids for ids, _ in postings])
-        mask = np.zeros(self.size, dtype=bool)
-        mask[docs] = True
+        if not len(docs):
+            return EMPTY
+        mask = None  # made only when a word's postings are read by a pass over them
+        if any(_dense(docs, ids) for ids, _ in postings):
+            mask = np.zeros(self.size, dtype=bool)
+            mask[docs] = True
         keys = None
         for i, word in enumerate(words):  # only the occurrences in documents holding every word
             doc, pos = self.positions(field, word, docs, mask)
