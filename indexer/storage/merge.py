@@ -25,7 +25,7 @@ import numpy as np
 from .. import schema as _schema
 from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, FlatPostings, mapped_output, release,
                    write_flat_postings)
-from .writer import IndexWriter, SortedPostings, flat_files
+from .writer import OTHER_RUN, IndexWriter, SortedPostings, flat_files
 
 SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
@@ -64,10 +64,13 @@ class SpillingWriter(IndexWriter):
         return sum(len(run.flat.ids) for run in self.runs) + self.pool.postings
 
     def spill(self) -> None:
-        """Write the pooled text postings out as a run, beside the segment's files."""
+        """Write the pooled postings out as a run beside the segment's files (the text fields' as
+        flat files, the other fields' in a file of their own)."""
         suffix, first = f".run{len(self.runs)}", self.pool.base
-        write_flat_postings(self.storage, self.newsegment, flat_files(self.pool.spill(self.docnum), suffix))
         path = os.path.join(self.storage.folder, self.newsegment.make_filename(suffix))
+        run = flat_files(self.pool.spill(self.docnum, path + OTHER_RUN), suffix)
+        write_flat_postings(self.storage, self.newsegment, run)
+        del run  # before the heap is trimmed
         self.runs.append(_Run(path, self.docnum - first, len(self.pool.text_fields)))
         _give_back_freed_memory()
 
@@ -86,7 +89,7 @@ class SpillingWriter(IndexWriter):
             self.pool.merged = _merged_postings(self.runs, self.flat_output)
         super()._flush_segment()
         for run in self.runs:
-            for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS):
+            for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS, OTHER_RUN):
                 os.remove(run.path + ext)
         self.runs = []
 
