@@ -49,6 +49,13 @@ class _Run:
     def __init__(self, path: str, doc_count: int, text_fields: int):
         self.path, self.flat, self.live = path, FlatPostings(path, doc_count, text_fields), np.ones(doc_count, bool)
 
+    def remove(self) -> None:
+        """Delete the run's flat files once its postings are copied: their disk space comes back as
+        soon as nothing maps them (the run's other postings are read later)."""
+        self.flat = None
+        for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS):
+            os.remove(self.path + ext)
+
 
 class SpillingWriter(IndexWriter):
     """An IndexWriter that can spill its pooled text postings to sorted runs of flat files (so a
@@ -86,11 +93,10 @@ class SpillingWriter(IndexWriter):
     def _flush_segment(self):
         self.spill_rest()
         if self.runs:
-            self.pool.merged = _merged_postings(self.runs, self.flat_output)
+            self.pool.merged = _merged_postings(self.runs, self.flat_output, copied=_Run.remove)
         super()._flush_segment()
         for run in self.runs:
-            for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS, OTHER_RUN):
-                os.remove(run.path + ext)
+            os.remove(run.path + OTHER_RUN)
         self.runs = []
 
 
@@ -110,9 +116,10 @@ def _add_stored(writer, segment) -> None:
         writer.add_document(**_schema.restored_document(segment.whoosh.stored_fields(n), fingerprints[n]))
 
 
-def _merged_postings(segments, output) -> SortedPostings:
+def _merged_postings(segments, output, copied=lambda segment: None) -> SortedPostings:
     """The segments' flat postings of live documents as one segment's, renumbered, in term order;
-    output(extension, dtype, count) gives the array each flat file is written through.
+    output(extension, dtype, count) gives the array each flat file is written through; copied(segment)
+    is called once a segment's postings are.
 
     Each segment's postings are in term order already, so each goes straight to its place in
     the output arrays (mapped files): no sort, and in memory only the terms and one chunk.
@@ -137,6 +144,7 @@ def _merged_postings(segments, output) -> SortedPostings:
         filled[rank] += kept
         position_filled[rank] += kept_positions
         docbase += int(segment.live.sum())
+        copied(segment)
     return out
 
 
