@@ -38,8 +38,8 @@ def cache_sizes() -> dict[str, int]:
     """Entries in the analysis caches that grow with the vocabulary (each has a cap)."""
     from indexer import analysis, duplicates, segmenter
     table = segmenter._LOADED.get("table")
-    return {"canonical": analysis.canonical.cache_info().currsize, "fold_word": analysis.fold_word.cache_info().currsize,
-            "pyvi tokens": len(table.index) if table else 0, "SimHash CRCs": len(duplicates._crc32)}
+    return {"canonical": analysis.canonical.cache_info().currsize,
+            "fold_word": analysis.fold_word.cache_info().currsize, "pyvi tokens": len(table.index) if table else 0, "SimHash CRCs": len(duplicates._crc32)}
 
 
 def every_other_batch(batch: int):
