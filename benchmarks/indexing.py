@@ -141,7 +141,8 @@ class PeakRss(threading.Thread):
             rss = tree_rss(self.pid)
             self.peak = max(self.peak, sum(rss.values()))
             for pid, value in rss.items():
-                self.readings.setdefault(pid, []).append(value)
+                if value:  # an exited worker not yet reaped reads 0
+                    self.readings.setdefault(pid, []).append(value)
             if polls % 10 == 0:
                 self.peak_disk = max(self.peak_disk, dir_size(self.folder, allocated=True))
             polls += 1
