@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +117,29 @@ def baomoi_editions(articles: list[dict], editions: dict[int, int]) -> list[dict
     return [{**articles[n], "body": "\n".join([articles[n]["body"]] + [articles[(n + 37 * e) % len(articles)]["body"]
                                                for e in range(1, e_ + 1)])}
             for n, e_ in sorted(editions.items())]
+
+
+def test_what_a_spilling_writer_holds_after_each_spill_does_not_grow_with_the_articles_before(tmp_path, monkeypatch):
+    """Issue 10: a build worker's memory must not grow with the length of the build. After each
+    spill its segment writer holds no more than after the first: the other fields' postings (ids,
+    dates) go to the runs too (they were held for the whole segment: ~700 bytes an article)."""
+    src = write_jsonl(tmp_path / "news.jsonl", baomoi_articles(300))
+    monkeypatch.setattr(indexer.build, "RUN_POSTINGS", 20_000)  # a run every ~30 articles
+    monkeypatch.setattr(indexer.build, "WORKER_BATCH", 1)  # only one article's postings in flight at a spill
+    held, spill, writer_code = [], indexer.storage.SpillingWriter.spill, indexer.storage.writer.__file__
+
+    def measured_spill(writer):
+        spill(writer)
+        traced = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, writer_code)])
+        held.append(sum(stat.size for stat in traced.statistics("filename")))
+
+    monkeypatch.setattr(indexer.storage.SpillingWriter, "spill", measured_spill)
+    tracemalloc.start()
+    try:
+        indexer.build_index([src], tmp_path / "index", procs=0, **QUIET)
+    finally:
+        tracemalloc.stop()
+    assert len(held) >= 8 and max(held[1:]) - held[0] < 20_000, held
 
 
 def abbreviations() -> list[str]:

@@ -26,7 +26,7 @@ import numpy as np
 from .. import schema as _schema
 from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, FlatPostings, mapped_output, release,
                    write_flat_postings)
-from .writer import IndexWriter, SortedPostings, flat_files
+from .writer import OTHER_RUN, IndexWriter, SortedPostings, flat_files
 
 SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
@@ -50,6 +50,13 @@ class _Run:
     def __init__(self, path: str, doc_count: int, text_fields: int):
         self.path, self.flat, self.live = path, FlatPostings(path, doc_count, text_fields), np.ones(doc_count, bool)
 
+    def remove(self) -> None:
+        """Delete the run's flat files once its postings are copied: their disk space comes back as
+        soon as nothing maps them (the run's other postings are read later)."""
+        self.flat = None
+        for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS):
+            os.remove(self.path + ext)
+
 
 class SpillingWriter(IndexWriter):
     """An IndexWriter that can spill its pooled text postings to sorted runs of flat files (so a
@@ -65,10 +72,13 @@ class SpillingWriter(IndexWriter):
         return sum(len(run.flat.ids) for run in self.runs) + self.pool.postings
 
     def spill(self) -> None:
-        """Write the pooled text postings out as a run, beside the segment's files."""
+        """Write the pooled postings out as a run beside the segment's files (the text fields' as
+        flat files, the other fields' in a file of their own)."""
         suffix, first = f".run{len(self.runs)}", self.pool.base
-        write_flat_postings(self.storage, self.newsegment, flat_files(self.pool.spill(self.docnum), suffix))
         path = os.path.join(self.storage.folder, self.newsegment.make_filename(suffix))
+        run = flat_files(self.pool.spill(self.docnum, path + OTHER_RUN), suffix)
+        write_flat_postings(self.storage, self.newsegment, run)
+        del run  # before the heap is trimmed
         self.runs.append(_Run(path, self.docnum - first, len(self.pool.text_fields)))
         _give_back_freed_memory()
 
@@ -84,11 +94,10 @@ class SpillingWriter(IndexWriter):
     def _flush_segment(self):
         self.spill_rest()
         if self.runs:
-            self.pool.merged = _merged_postings(self.runs, self.flat_output)
+            self.pool.merged = _merged_postings(self.runs, self.flat_output, copied=_Run.remove)
         super()._flush_segment()
         for run in self.runs:
-            for ext in (IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS):
-                os.remove(run.path + ext)
+            os.remove(run.path + OTHER_RUN)
         self.runs = []
 
 
@@ -108,9 +117,10 @@ def _add_stored(writer, segment) -> None:
         writer.add_document(**_schema.restored_document(segment.whoosh.stored_fields(n), fingerprints[n]))
 
 
-def _merged_postings(segments, output) -> SortedPostings:
+def _merged_postings(segments, output, copied=lambda segment: None) -> SortedPostings:
     """The segments' flat postings of live documents as one segment's, renumbered, in term order;
-    output(extension, dtype, count) gives the array each flat file is written through.
+    output(extension, dtype, count) gives the array each flat file is written through; copied(segment)
+    is called once a segment's postings are.
 
     Each segment's postings are in term order already, so each goes straight to its place in
     the output arrays (mapped files): no sort, and in memory only the terms and one chunk.
@@ -135,6 +145,7 @@ def _merged_postings(segments, output) -> SortedPostings:
         filled[rank] += kept
         position_filled[rank] += kept_positions
         docbase += int(segment.live.sum())
+        copied(segment)
     return out
 
 

@@ -11,6 +11,7 @@ dates) take Whoosh's own tuples and blocks, each term's blocks written whole.
 from __future__ import annotations
 
 import copy
+import heapq
 from array import array
 from itertools import chain, groupby, repeat
 from operator import itemgetter
@@ -25,6 +26,7 @@ from whoosh.writing import SegmentWriter
 from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, runs, term_key,
                    term_table, write_flat_postings)
 
+OTHER_RUN = ".vot"  # a spilled run's other postings (ids, dates), beside its flat files
 GATHER_CHUNK = 1 << 18  # postings whose positions are reordered at once (bounds the temporary index arrays)
 
 
@@ -148,10 +150,12 @@ class TextPool:
         self.merged.terms = self._other.sorted()
         return self.merged
 
-    def spill(self, doc_count: int) -> SortedPostings:
+    def spill(self, doc_count: int, other_path: str) -> SortedPostings:
         """The text postings of the documents from base to doc_count, sorted (numbered from 0):
-        a run, written out by the caller; the pool then holds the next documents' only."""
+        a run, written out by the caller; their other postings go to a run file at other_path
+        (read back when the segment is written); the pool then holds the next documents' only."""
         run = self._sorted_text(doc_count - self.base)
+        self._other.spill(other_path)
         self.base = doc_count
         self._empty_text()
         return run
@@ -180,10 +184,15 @@ class TextPool:
 
 
 class _OtherPostings:
-    """The other fields' postings (ids, dates: a few dozen a document, held until the segment is
-    written), kept in arrays: as Whoosh's tuples they grew with the segment, not with the pool."""
+    """The other fields' postings (ids, dates: a few dozen a document), kept in arrays until the
+    segment is written or, in a spilling writer, until the next run (as Whoosh's tuples they grew
+    with the segment, not with the pool; held for a whole segment, they still did)."""
 
     def __init__(self):
+        self.spilled: list[str] = []  # files of the runs spilled so far, in document order
+        self._empty()
+
+    def _empty(self) -> None:
         self._terms: dict[tuple[str, bytes], int] = {}  # (field, term bytes) -> term id
         self._tids, self._docs, self._weights = array("i"), array("i"), array("d")
 
@@ -193,17 +202,58 @@ class _OtherPostings:
         self._docs.append(docnum)
         self._weights.append(weight)
 
+    def spill(self, path: str) -> None:
+        """Write the postings held to a run file at path, sorted, and let go of them."""
+        terms, bounds, docs, weights = self._sorted_arrays()
+        keys = encode_keys([f.encode("ascii") + b"\0" + t for f, t in terms])
+        with open(path, "wb") as f:
+            np.savez(f, keys=np.frombuffer(keys, np.uint8), bounds=bounds, docs=docs, weights=weights)
+        self.spilled.append(path)
+        self._empty()
+
     def sorted(self):
-        """(field, term bytes, documents, weights) per term, in field and term order."""
+        """(field, term bytes, documents, weights) per term, in field and term order: the runs'
+        spilled and those held, merged."""
+        held = _terms_of(*self._sorted_arrays())
+        if not self.spilled:
+            return held
+        return _merged_terms([*map(_read_other_run, self.spilled), held])
+
+    def _sorted_arrays(self) -> tuple[list[tuple[str, bytes]], np.ndarray, np.ndarray, np.ndarray]:
+        """(the terms in field and term order, where each one's postings start, then a closing
+        bound, documents, weights)."""
         terms = sorted(self._terms)
         rank = np.empty(len(terms), np.int64)
         rank[np.fromiter(map(self._terms.__getitem__, terms), np.int64, len(terms))] = np.arange(len(terms))
         term_rank = rank[np.frombuffer(self._tids, np.int32)]
         order = np.argsort(term_rank, kind="stable")  # documents were added in increasing order
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(terms))))).tolist()
-        docs, weights = np.frombuffer(self._docs, np.int32)[order], np.frombuffer(self._weights)[order]
-        for n, (fieldname, tbytes) in enumerate(terms):
-            yield fieldname, tbytes, docs[bounds[n]:bounds[n + 1]].tolist(), weights[bounds[n]:bounds[n + 1]].tolist()
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(term_rank, minlength=len(terms)))))
+        return terms, bounds, np.frombuffer(self._docs, np.int32)[order], np.frombuffer(self._weights)[order]
+
+
+def _terms_of(terms, bounds: np.ndarray, docs: np.ndarray, weights: np.ndarray):
+    """(field, term bytes, documents, weights) per term of sorted arrays (as _sorted_arrays gives)."""
+    bounds = bounds.tolist()
+    for n, (fieldname, tbytes) in enumerate(terms):
+        yield fieldname, tbytes, docs[bounds[n]:bounds[n + 1]].tolist(), weights[bounds[n]:bounds[n + 1]].tolist()
+
+
+def _read_other_run(path: str):
+    """The terms of a run file written by _OtherPostings.spill, as _terms_of yields them."""
+    with np.load(path) as run:
+        keys, bounds, docs, weights = (run[name] for name in ("keys", "bounds", "docs", "weights"))
+    count = int(keys[:8].view(np.int64)[0])
+    offsets, blob = keys[8:8 * (count + 2)].view(np.int64).tolist(), keys[8 * (count + 2):].tobytes()
+    terms = [blob[offsets[n]:offsets[n + 1]].split(b"\0", 1) for n in range(count)]
+    return _terms_of([(f.decode("ascii"), t) for f, t in terms], bounds, docs, weights)
+
+
+def _merged_terms(runs):
+    """Sorted runs of (field, term bytes, documents, weights) as one: a term's documents and
+    weights from each run in turn (runs are in document order)."""
+    for (fieldname, tbytes), parts in groupby(heapq.merge(*runs, key=itemgetter(0, 1)), key=itemgetter(0, 1)):
+        parts = list(parts)
+        yield fieldname, tbytes, [d for p in parts for d in p[2]], [w for p in parts for w in p[3]]
 
 
 def _gather(positions: np.ndarray, tfs: np.ndarray, order: np.ndarray) -> np.ndarray:
