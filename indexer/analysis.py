@@ -254,7 +254,8 @@ def exact_positions(text: str) -> dict[str, list[int]]:
     return positions
 
 
-def analyze(text: str) -> list[tuple[str, int, int, int]]:
+@lru_cache(maxsize=4096)  # a query is analysed again by every round of a cluster's search and by every shard's plan
+def analyze(text: str) -> tuple[tuple[str, int, int, int], ...]:
     """Exact tokens of text: (canonical text, pos, startchar, endchar) in the text's own offsets."""
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in exact_analyzer()(text, positions=True, chars=True)]
+    return tuple((t.text, t.pos, t.startchar, t.endchar)
+                 for t in exact_analyzer()(text, positions=True, chars=True))

@@ -28,8 +28,7 @@ import os
 import pickle
 import threading
 import time
-import unicodedata
-from collections import ChainMap, defaultdict
+from collections import defaultdict
 from concurrent.futures import Future
 from contextlib import ExitStack
 from functools import partial
@@ -255,7 +254,7 @@ class ShardActor:
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, counts if epoch is None else ChainMap(counts, self.known), *options,
+        found = self.index.find(*args, counts if epoch is None else _Given(counts, self.known), *options,
                                 grouping=self.grouping, first=first, counts_only=counts_only, shards=shards)
         hits, found.hits = found.hits, None
         return found, hits
@@ -295,6 +294,18 @@ class ShardActor:
 
     def doc_count(self) -> int:
         return self.index.doc_count
+
+
+class _Given:
+    """The counts given for a search, else those remembered for the epoch: a ChainMap's get (a
+    search reads hundreds of counts) in 0.2-0.4 µs instead of 0.9-3.4 (timeit)."""
+
+    def __init__(self, counts: dict, known: dict):
+        self.counts, self.known = counts, known
+
+    def get(self, key, default=None):
+        value = self.counts.get(key)
+        return self.known.get(key, default) if value is None else value
 
 
 class _ShardDown(Exception):
@@ -443,16 +454,13 @@ class ClusterIndex:
         """understand_query() over all shards, remembered for the last UNDERSTOOD_CACHE queries
         (as Index does) once the Lexicon is ready and every shard counted, until a shard serves
         another generation."""
-        key = unicodedata.normalize("NFC", query_text)
-        answer = self._understood_memo.get(key)
-        if answer is None:
-            build = self._lexicon_build
-            ready = build is not None and build.done() and build.exception() is None
-            frequency, counted = self._frequency_of(key)
-            answer = understand_query(key, frequency, self._lexicon)
-            if ready and counted:
-                self._understood_memo.put(key, answer)
-        return answer
+        return self._understood_memo.understood(query_text, self._understanding)
+
+    def _understanding(self, key: str) -> tuple[tuple, bool]:
+        build = self._lexicon_build
+        ready = build is not None and build.done() and build.exception() is None
+        frequency, counted = self._frequency_of(key)
+        return understand_query(key, frequency, self._lexicon), ready and counted
 
     def _frequency_of(self, query_text: str):
         """(frequency(term) for understand_query: in how many articles of all shards' titles and

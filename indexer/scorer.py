@@ -20,6 +20,7 @@ from .storage.flat import EMPTY, ascending, located, present
 K1 = 1.2
 B = 0.75
 DF_CACHE = 100_000  # document frequencies remembered per open index
+FOUND_CACHE = 64  # phrases' matches and proximity positions remembered per open index (a cluster's rounds repeat them)
 SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
 SPREAD = 6  # a term in over 1/SPREAD of the documents is scored over all of them (0 where absent)
@@ -44,6 +45,7 @@ class Scorer:
         self._totals = {f: int(lengths[self.live].sum(dtype=np.int64)) for f, lengths in self._lengths.items()}
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
         self.shards = 1  # how many shards' counts the given ones sum
@@ -133,8 +135,20 @@ class Scorer:
 
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Ids of the live documents where the words occur one right after another in field."""
+        return self._remembered(("phrase", field, tuple(words)), lambda: self._live_phrase(field, words))
+
+    def _live_phrase(self, field: str, words: list[str]) -> np.ndarray:
         ids = self.reader.phrase(field, words)
-        return ids[self.live[ids]]
+        return _read_only(ids[self.live[ids]])
+
+    def _remembered(self, key: tuple, make):
+        """make()'s answer, remembered for the last FOUND_CACHE keys (cleared when full)."""
+        found = self._found.get(key)  # read once: another thread may clear the cache meanwhile
+        if found is None:
+            if len(self._found) >= FOUND_CACHE:
+                self._found.clear()
+            found = self._found[key] = make()
+        return found
 
     def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None) -> None:
         """Add boost * BM25(field, term) to every document's score (within: only to these
@@ -199,8 +213,12 @@ class Scorer:
 
     def _position_keys(self, field: str, words: list[str], docs: np.ndarray) -> dict[str, np.ndarray]:
         """Each word's (document << 32 | position) keys in docs (sorted), ascending."""
+        return self._remembered(("positions", field, tuple(words), docs.tobytes()),
+                                lambda: self._read_position_keys(field, words, docs))
+
+    def _read_position_keys(self, field: str, words: list[str], docs: np.ndarray) -> dict[str, np.ndarray]:
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
-        return {w: ascending((d << 32) | p) for w, (d, p) in found.items()}
+        return {w: _read_only(ascending((d << 32) | p)) for w, (d, p) in found.items()}
 
     def _runs(self, field: str, words: list[str], keys: dict, pool: tuple) -> tuple[np.ndarray, int]:
         """(the documents where the words stand together as typed, how many of the pool's do corpus-wide)."""
@@ -209,6 +227,12 @@ class Scorer:
             run = run[present(keys[word], run + step)]
         together = np.unique(run >> 32)
         return together, self.count(("run", field, tuple(words), pool), together.__len__)  # counted by every shard, even as 0
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """The array, made read-only (it is remembered and shared)."""
+    array.flags.writeable = False
+    return array
 
 
 def _restricted(postings: tuple[np.ndarray, np.ndarray], mask: np.ndarray, docs: np.ndarray):

@@ -554,6 +554,17 @@ class _Memo:
         with self.lock:
             self.answers.clear()
 
+    def understood(self, query_text: str, understand) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """understand_query()'s answer for the NFC query, remembered here (keyed by it): understand(key)
+        gives (the answer, whether it is final: made with a ready Lexicon and every count)."""
+        key = unicodedata.normalize("NFC", query_text)
+        answer = self.get(key)
+        if answer is None:
+            answer, final = understand(key)
+            if final:
+                self.put(key, answer)
+        return answer
+
 
 class _CountsRead:
     """The statistics a QueryBuilder reads from a scorer, noting each count read (key -> value)."""
@@ -611,15 +622,12 @@ class _Snapshot:
     def understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() on this generation, remembered for the last UNDERSTOOD_CACHE
         queries once the Lexicon is ready (before, the answers lack it and are not kept)."""
-        key = unicodedata.normalize("NFC", query_text)
-        answer = self._understood.get(key)
-        if answer is None:
-            ready = self._lexicon is not None
-            answer = understand_query(key, lambda term: _frequency(self.scorer, term),
-                                      lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS))
-            if ready:
-                self._understood.put(key, answer)
-        return answer
+        return self._understood.understood(query_text, self._understanding)
+
+    def _understanding(self, key: str) -> tuple[tuple, bool]:
+        ready = self._lexicon is not None  # read first: an answer without the Lexicon is not kept
+        return understand_query(key, lambda term: _frequency(self.scorer, term),
+                                lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS)), ready
 
     def plan(self, scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
         """_plan() of a query, remembered for the last PLAN_CACHE queries planned with this

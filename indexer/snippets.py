@@ -193,6 +193,11 @@ class Marks:
             tiers.append(Tier.of({replace(u, accented=False) for u in self.units | parts}))
         return tiers
 
+    def __getstate__(self) -> dict:
+        # Without the tiers: unpickling their patterns compiles them (about a millisecond a
+        # query on a cluster's front, which rarely uses them); they are made again on first use.
+        return {name: value for name, value in self.__dict__.items() if name != "tiers"}
+
     def fit(self, text: str) -> Tier:
         """The first tier that marks something in text (the whole article, for its parts)."""
         return next((t for t in self.tiers if t.spans(text)), Tier())

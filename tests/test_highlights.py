@@ -150,6 +150,18 @@ def test_article_view_marks_like_the_results(index, index_client):
     assert index.highlight("Dự báo bão", "bão") == "Dự báo <mark>bão</mark>"
 
 
+def test_marks_sent_elsewhere_carry_no_compiled_patterns_and_mark_alike(index):
+    """A cluster's shards send their Marks to the front: pickled without the patterns they compiled
+    (compiling them again there cost about a millisecond a new query), they mark the same."""
+    import pickle
+    results = index.search("bão số 5")
+    [h.snippet for h in results]  # noqa: B018 - the snippets compile the marks' patterns
+    sent = pickle.dumps(results.marks)
+    assert b"_compile" not in sent and b"Pattern" not in sent
+    text = "Chiều qua, bão số 5 đổ bộ vào Bình Định; Dự báo khí tượng"
+    assert pickle.loads(sent).article("Bão số 5", text) == results.marks.article("Bão số 5", text)
+
+
 # ---------------------------------------------------------------- titles, web, JSON, CLI
 
 def test_results_page_marks_titles_and_escapes_markup(index_client):
