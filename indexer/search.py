@@ -1227,11 +1227,15 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
-    if has_operators(searched) or len(searched.split()) >= PASTED_WORDS:
+    pasted = len(searched.split()) >= PASTED_WORDS  # its quotes and dashes are punctuation (query.parse)
+    if (pasted and not is_unaccented(searched)) or (has_operators(searched) and not pasted):
         return rewritten, None, ()
     lexicon = lexicon()
     if lexicon is None:
         return rewritten, None, ()
+    if pasted:  # only its accents restored: pasted text is not searched for typos
+        restored = lexicon.restore(searched)
+        return rewritten, restored if restored != searched else None, ()
     typed, corrected = searched, lexicon.correct(searched)
     if corrected:
         searched = rewritten = corrected

@@ -80,6 +80,14 @@ def test_unaccented_query_gets_its_restored_reading_and_ranks_it_first(index):
     assert index.search("bao chi")[0].doc_id == "bao"
 
 
+def test_pasted_unaccented_text_gets_its_accents_restored_but_no_typo_fixed(index):
+    pasted = "hoi dong nhan dan thanh pho thong qua nghi quyet ve giao thong do thi, nghi quyet moi giup giam un tac"
+    results = index.search(pasted)
+    assert results.suggestion == ("hội đồng nhân dân thành phố thông qua nghị quyết về giao thông đô thị, "
+                                  "nghị quyết mới giúp giảm ùn tắc")
+    assert results.rewritten is None and results[0].doc_id == "nq"
+
+
 def test_restored_reading_ranks_articles_holding_it_higher(index):
     # "bao gao" folds like both articles' words; the restored "bao gạo" is in "bao-2" only
     assert index.search("bao gao").suggestion == "bao gạo"
