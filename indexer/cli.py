@@ -272,13 +272,7 @@ def cmd_search(args) -> int:
         print(f"no article holds all the words; showing articles with: {holding} "
               f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
     if args.json:
-        print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
-                          "took_ms": round(results.took_ms, 2), "undated": results.undated,
-                          "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "copies": results.copies, "dropped": results.dropped, "kept": results.kept,
-                           "facets": results.facets, "facet_missing": results.facet_missing,
-                          **({"missing_shards": results.missing_shards} if results.partial else {}),
-                          "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
+        print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
           + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "

@@ -152,6 +152,15 @@ class Results:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)
 
+    def to_dict(self) -> dict:
+        """The page as JSON-ready data: the counts, what the engine understood, facets and hits
+        (missing_shards only when the results are partial)."""
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.limit,
+                "took_ms": round(self.took_ms, 3), "undated": self.undated, "suggestion": self.suggestion,
+                "rewritten": self.rewritten, "dropped": self.dropped, "kept": self.kept, "copies": self.copies,
+                "facets": self.facets, "facet_missing": self.facet_missing, "hits": [hit.to_dict() for hit in self],
+                **({"missing_shards": self.missing_shards} if self.partial else {})}
+
     def __getstate__(self) -> dict:
         self._facet_counts()  # counted before pickling or copying: the counter and its lock stay behind
         return {**self.__dict__, "counting": None, "_counting_lock": None}
