@@ -35,8 +35,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
-from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
-                         respelled_forms, variants)
+from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
+                         mistyped, respelled, respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
