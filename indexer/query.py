@@ -182,6 +182,16 @@ def _runs(terms: Terms) -> list[str]:
     return sorted(runs | set(terms.compounds))
 
 
+def _soft(group: list[Clause], parsed: ParsedQuery) -> bool:
+    """Whether a required group is an accented phrase quoted beside free words (``Cục Đăng kiểm
+    “trảm” một loạt cán bộ``): headlines quote words they stress, so the phrase gives way when too
+    few articles hold it. Typed without accents, it stays required: a query with quotes gets no
+    restored reading (``search.understand_query``), and its free words alone rank poorly."""
+    clause = group[0]
+    return (bool(parsed.free_text) and len(group) == 1 and clause.phrase and not clause.title_only
+            and terms_of(clause.text).accented)
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -309,7 +319,9 @@ class QueryBuilder:
         plan = Plan()
         for group in parsed.required:
             parts = [q for q in (self.clause(c) for c in group) if q is not None]
-            if parts:
+            if parts and _soft(group, parsed):
+                plan.soft.append((group[0].text, wq.Or(parts)))
+            elif parts:
                 plan.required.append(wq.Or(parts))
         if parsed.free_text:
             plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
@@ -328,6 +340,7 @@ class Plan:
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
+    soft: list = field(default_factory=list)  # (text, query) of phrases quoted beside free words (see search._relax)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
@@ -335,12 +348,12 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.rare or self.common or self.required)
+        return not (self.rare or self.common or self.required or self.soft)
 
     def required_lookups(self) -> list[tuple[str, str, float]]:
         """(field, text, boost) of every word in the required clauses, to score them too."""
         out = []
-        for q in self.required:
+        for q in self.required + [query for _, query in self.soft]:
             for leaf in q.leaves():
                 if isinstance(leaf, wq.Phrase):
                     out += [(leaf.fieldname, w, leaf.boost) for w in leaf.words]
