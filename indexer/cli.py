@@ -101,19 +101,7 @@ def _parser() -> argparse.ArgumentParser:
                            description="Full-text search for Vietnamese news: build, update, search "
                                        "and describe an index.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build = _command(sub, "build", "build a fresh index from folders and JSONL files (replaces the old one)",
-                     epilog=IDS_HELP + EXAMPLES)
-    build.add_argument("sources", nargs="*", default=["seeds"],
-                       help="folders (read recursively: .txt and extension-less files), .txt, .jsonl, "
-                            ".jsonl.gz (default: seeds)")
-    update = _command(sub, "update", "add new and changed articles, remove those gone from the sources",
-                      epilog=IDS_HELP + EXAMPLES)
-    update.add_argument("sources", nargs="+", help="the folders and files given to build")
-    for p in (build, update):
-        p.add_argument("--procs", type=_bounded_int(1, 1024), default=None,
-                       help="analysis processes (default: one per core)")
-    build.add_argument("--shards", type=_bounded_int(1, 1024), default=None, metavar="N",
-                       help="with --cluster: split the index into N shards by a hash of the article id")
+    build, update = _writing_commands(sub)
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
     related = _command(sub, "related", "list the articles most like one article (not its syndicated copies)")
@@ -126,13 +114,36 @@ def _parser() -> argparse.ArgumentParser:
                         "articles (open indexes keep searching meanwhile)")
     for p in (build, update, search, related, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
+    _cluster_arguments(build, update, search)
+    return parser
+
+
+def _writing_commands(sub) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The build and update commands with their sources and processes."""
+    build = _command(sub, "build", "build a fresh index from folders and JSONL files (replaces the old one)",
+                     epilog=IDS_HELP + EXAMPLES)
+    build.add_argument("sources", nargs="*", default=["seeds"],
+                       help="folders (read recursively: .txt and extension-less files), .txt, .jsonl, "
+                            ".jsonl.gz (default: seeds)")
+    update = _command(sub, "update", "add new and changed articles, remove those gone from the sources",
+                      epilog=IDS_HELP + EXAMPLES)
+    update.add_argument("sources", nargs="+", help="the folders and files given to build")
+    for p in (build, update):
+        p.add_argument("--procs", type=_bounded_int(1, 1024), default=None,
+                       help="analysis processes (default: one per core)")
+    return build, update
+
+
+def _cluster_arguments(build, update, search) -> None:
+    """--cluster on the commands that run on one, --shards for a build, --replicas for a search."""
     for p in (build, update, search):
         p.add_argument("--cluster", metavar="ADDRESS", default=None,
                        help="a Dask scheduler (tcp://HOST:PORT): build, update or search the sharded index in "
                             "DIR on its workers (DIR at the same path on every worker)")
+    build.add_argument("--shards", type=_bounded_int(1, 1024), default=None, metavar="N",
+                       help="with --cluster: split the index into N shards by a hash of the article id")
     search.add_argument("--replicas", type=_bounded_int(1, 16), default=1, metavar="R",
                         help="with --cluster: copies of each shard held open on different workers (default 1)")
-    return parser
 
 
 def _command(sub, name: str, text: str, epilog: str = EXAMPLES) -> argparse.ArgumentParser:
@@ -260,7 +271,27 @@ def cmd_search(args) -> int:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
+    _print_understood(results)
+    if args.json:
+        print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
+          + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
+             "under them (--no-group lists them)" if results.copies else ""))
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
+    if note:
+        print(note)
+    if args.facets:
+        print(_facet_lines(results))
+    for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
+        print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
+        if hit.duplicates:
+            print(f"   same text: {', '.join(hit.duplicates)}")
+    return 0
+
+
+def _print_understood(results) -> None:
+    """On stderr: missing shards, the query searched or proposed instead, the words not required."""
     if results.partial:
         print(f"partial results: no answer from {', '.join(results.missing_shards)}", file=sys.stderr)
     if results.rewritten:
@@ -271,27 +302,6 @@ def cmd_search(args) -> int:
         holding = ", ".join(results.kept) if results.kept else "any one of the words"
         print(f"no article holds all the words; showing articles with: {holding} "
               f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"query": args.query, "total": results.total, "page": results.page,
-                          "took_ms": round(results.took_ms, 2), "undated": results.undated,
-                          "suggestion": results.suggestion, "rewritten": results.rewritten,
-                          "copies": results.copies, "dropped": results.dropped, "kept": results.kept,
-                           "facets": results.facets, "facet_missing": results.facet_missing,
-                          **({"missing_shards": results.missing_shards} if results.partial else {}),
-                          "hits": [hit.to_dict() for hit in results]}, ensure_ascii=False, indent=2))
-        return 0
-    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
-          + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
-             "under them (--no-group lists them)" if results.copies else ""))
-    if note:
-        print(note)
-    if args.facets:
-        print(_facet_lines(results))
-    for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
-        print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
-        if hit.duplicates:
-            print(f"   same text: {', '.join(hit.duplicates)}")
-    return 0
 
 
 def cmd_related(args) -> int:

@@ -594,14 +594,7 @@ class ClusterIndex:
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
         options = (filters, group, limit, others)
-        for _ in range(3):  # again when a shard swapped generations (the counts remembered changed) or
-            # searched without the copy groups of all shards for its generation (sent to it now)
-            found, prefetched, down, known = self._find(args, options, limit if page == 1 else 0)
-            if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
-                self._remember(args, options, found, known)
-            changed = self._note_generations({n: f.generation for n, f in found.items()})
-            if not (group and self._regrouped(found)) and not changed:
-                break
+        found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)
         shown = entries[(page - 1) * limit: page * limit]
         hits, fetch_down = self._fetch(shown, found, prefetched)
@@ -615,6 +608,18 @@ class ClusterIndex:
                        counting=counting, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
                        missing_shards=sorted(self.shards[n].name for n in down))
+
+    def _found(self, args, options, first: int, group: bool) -> tuple[dict, dict, set[int], tuple]:
+        """_find's answer, found again when a shard swapped generations (the counts remembered
+        changed) or searched without the copy groups of all shards for its generation (sent to it now)."""
+        for _ in range(3):
+            found, prefetched, down, known = self._find(args, options, first)
+            if not down:  # the same search again (a reload, the next page, the article page's marks) takes one round
+                self._remember(args, options, found, known)
+            changed = self._note_generations({n: f.generation for n, f in found.items()})
+            if not (group and self._regrouped(found)) and not changed:
+                break
+        return found, prefetched, down, known
 
     def _regrouped(self, found: dict) -> bool:
         """Whether a shard searched without the copy groups of all shards made for its generation;

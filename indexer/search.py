@@ -35,8 +35,8 @@ from .scorer import Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
-from .understand import (Lexicon, decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled,
-                         respelled_forms, variants)
+from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
+                         mistyped, respelled, respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -151,6 +151,15 @@ class Results:
     def partial(self) -> bool:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)
+
+    def to_dict(self) -> dict:
+        """The page as JSON-ready data: the counts, what the engine understood, facets and hits
+        (missing_shards only when the results are partial)."""
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.limit,
+                "took_ms": round(self.took_ms, 3), "undated": self.undated, "suggestion": self.suggestion,
+                "rewritten": self.rewritten, "dropped": self.dropped, "kept": self.kept, "copies": self.copies,
+                "facets": self.facets, "facet_missing": self.facet_missing, "hits": [hit.to_dict() for hit in self],
+                **({"missing_shards": self.missing_shards} if self.partial else {})}
 
     def __getstate__(self) -> dict:
         self._facet_counts()  # counted before pickling or copying: the counter and its lock stay behind
@@ -1286,9 +1295,33 @@ def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = N
     else:
         bound, scale = sample
         mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
-    title = reader.adjacent_runs("title", syllables, reader.live)
-    body = tuple((codes, counts * scale) for codes, counts in reader.adjacent_runs("body", syllables, mask))
+    title = _adjacent_runs(reader, "title", syllables, reader.live)
+    body = tuple((codes, counts * scale) for codes, counts in _adjacent_runs(reader, "body", syllables, mask))
     return adjacent_sum([title, body])
+
+
+def _adjacent_runs(reader, field: str, syllables: list[str], docs: np.ndarray):
+    """Reader.adjacent_runs of the syllables in field, NUMBER standing for every number it holds."""
+    if NUMBER not in syllables:
+        return reader.adjacent_runs(field, syllables, docs)
+    numbers = sorted({term for term, _ in reader.terms(field) if NUMBER_RE.fullmatch(term)})
+    terms = syllables + numbers
+    symbol = np.r_[np.arange(len(syllables)), np.full(len(numbers), syllables.index(NUMBER))]
+    runs = reader.adjacent_runs(field, terms, docs)
+    return tuple(_summed([(_renumbered(codes, symbol, len(terms), len(syllables), order), counts)])
+                 for order, (codes, counts) in zip((2, 3), runs))
+
+
+def _renumbered(codes: np.ndarray, symbol: np.ndarray, base: int, size: int, order: int) -> np.ndarray:
+    """Codes of runs of order terms numbered over base, with each term number n made symbol[n] over size."""
+    codes, digits = np.asarray(codes, dtype=np.int64), []
+    for _ in range(order):
+        codes, digit = np.divmod(codes, base)
+        digits.append(symbol[digit])
+    renumbered = np.zeros(len(codes), dtype=np.int64)
+    for digit in reversed(digits):
+        renumbered = renumbered * size + digit
+    return renumbered
 
 
 def _lexicon_of(reader) -> Lexicon:

@@ -60,7 +60,9 @@ RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo cha
 MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
-LEXICON_FORMAT = 3  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples)
+LEXICON_FORMAT = 4  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers)
+NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 
 
 # ---------------------------------------------------------------- keystrokes
@@ -456,6 +458,8 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
         if "_" not in term:
             if term.isalpha() and term == canonical(term):
                 freq[term] += df
+            elif NUMBER_RE.fullmatch(term):
+                freq[NUMBER] += df
         else:
             compounds[term] += df
     for term, df in compounds.items():
@@ -723,6 +727,11 @@ class Lexicon:
         may become near syllables; with respell, any word may (marked: of a query typed with accents)."""
         if not words:
             return []
+        read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked)
+        return [w if w.isdigit() else r for w, r in zip(words, read)]
+
+    def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool) -> list[str]:
+        """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
         choices = [self._choices(w, fix, respell, marked) for w in words]
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))

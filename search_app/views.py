@@ -328,14 +328,7 @@ def api_search():
     params = parse_params(request.args, api=True)
     if not params.q:
         raise InputError("Thiếu từ khóa tìm kiếm: tham số q không được để trống.")
-    results = run_search(params)
-    return {"query": params.q, "total": results.total, "page": params.page,
-            "per_page": params.per_page, "took_ms": round(results.took_ms, 3),
-            "undated": results.undated, "suggestion": results.suggestion,
-            "rewritten": results.rewritten, "dropped": results.dropped, "kept": results.kept,
-            "copies": results.copies, "facets": results.facets,
-            "facet_missing": results.facet_missing, "hits": [hit.to_dict() for hit in results],
-            **({"missing_shards": results.missing_shards} if results.partial else {})}
+    return run_search(params).to_dict()
 
 
 @bp.get("/api/related/<path:doc_id>")

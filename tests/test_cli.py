@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import storm_articles, write_jsonl
+from conftest import close_index, make_app, storm_articles, write_jsonl
 
 import indexer
 from indexer.progress import Progress
@@ -95,6 +95,20 @@ def test_undated_articles_are_mentioned_when_newest_first_or_a_date_range_leaves
     assert "no date" not in relevance
     data = json.loads(run_cli("search", "bão", "--sort", "newest", "--json", "--index", index_dir).stdout)
     assert data["undated"] == 1
+
+
+def test_json_search_gives_what_the_web_api_gives(index_dir):
+    cli = json.loads(run_cli("search", "bão miền Trung", "--limit", "3", "--page", "2", "--json",
+                             "--index", index_dir).stdout)
+    app = make_app(str(index_dir))
+    try:
+        api = app.test_client().get("/api/search", query_string={"q": "bão miền Trung", "per_page": 3,
+                                                                 "page": 2}).get_json()
+    finally:
+        close_index(app)
+    assert cli.keys() == api.keys()
+    assert cli["per_page"] == 3 and cli["page"] == 2 and len(cli["hits"]) == 3
+    assert {k: v for k, v in cli.items() if k != "took_ms"} == {k: v for k, v in api.items() if k != "took_ms"}
 
 
 def test_help_explains_the_query_syntax_and_every_argument():

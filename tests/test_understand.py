@@ -228,12 +228,28 @@ def test_an_unaccented_query_is_read_with_the_two_words_before_each_word(tmp_pat
                 for n in range(6)]
     articles += [{"id": f"cs-{n}", "title": f"Bắt đối tượng trồng cần sa lần {n}",
                   "body": "Công an phát hiện một nông dân trồng cần sa trong vườn nhà."} for n in range(2)]
+    assert _suggestions(tmp_path, articles, ["trong can sa", "quan trong can", "viec quan trong can lam"]) == [
+        "trồng cần sa", "quan trọng cần", "việc quan trọng cần làm"]
+
+
+def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str | None]:
+    """The suggestion of each query searched in an index of the articles."""
     folder = tmp_path / "index"
     indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
     with indexer.open_index(folder) as index:
-        assert index.search("trong can sa").suggestion == "trồng cần sa"
-        assert index.search("quan trong can").suggestion == "quan trọng cần"
-        assert index.search("viec quan trong can lam").suggestion == "việc quan trọng cần làm"
+        return [index.search(q).suggestion for q in queries]
+
+
+def test_words_next_to_a_number_are_read_with_what_numbers_have_beside_them(tmp_path):
+    # "thủ" and "giấy" are the commoner readings, but "thứ" and "giây" are the ones beside
+    # numbers; "thứ 7" and "20 giây" themselves are in no article
+    articles = [{"id": f"tt-{n}", "title": f"Thủ tướng làm việc với tỉnh {n}",
+                 "body": "Thủ tướng yêu cầu các thủ tục giấy tờ cho người dân phải đơn giản, in trên giấy tốt."}
+                for n in range(6)]
+    articles += [{"id": f"lich-{n}", "title": f"Lịch thi đấu tuần {n}",
+                  "body": f"Trận đấu diễn ra vào thứ {n % 6 + 2}, bàn thắng đến sau {n + 30} giây của hiệp hai."}
+                 for n in range(3)]
+    assert _suggestions(tmp_path, articles, ["thu 7", "20 giay", "thu tuong"]) == ["thứ 7", "20 giây", "thủ tướng"]
 
 
 def _saved_lexicons(index_dir) -> list:
