@@ -182,13 +182,14 @@ def _runs(terms: Terms) -> list[str]:
     return sorted(runs | set(terms.compounds))
 
 
-def _soft(group: list[Clause], parsed: ParsedQuery) -> bool:
-    """Whether a required group is an accented phrase quoted beside free words (``Cục Đăng kiểm
-    “trảm” một loạt cán bộ``): headlines quote words they stress, so the phrase gives way when too
-    few articles hold it. Typed without accents, it stays required: a query with quotes gets no
-    restored reading (``search.understand_query``), and its free words alone rank poorly."""
+def _soft(group: list[Clause], words: list) -> bool:
+    """Whether a required group is an accented phrase quoted beside more than ALL_WORDS free words
+    (``Cục Đăng kiểm “trảm” một loạt cán bộ``): headlines quote words they stress, so the phrase
+    gives way when too few articles hold it. Beside fewer words (``"Nguyễn Văn An" tham nhũng``:
+    the reader asked for it) or typed without accents, it stays required: a query with quotes gets
+    no restored reading (``search.understand_query``), and its free words alone rank poorly."""
     clause = group[0]
-    return (bool(parsed.free_text) and len(group) == 1 and clause.phrase and not clause.title_only
+    return (len(words) > ALL_WORDS and len(group) == 1 and clause.phrase and not clause.title_only
             and terms_of(clause.text).accented)
 
 
@@ -317,14 +318,14 @@ class QueryBuilder:
     def build(self, parsed: ParsedQuery) -> "Plan":
         """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
         plan = Plan()
-        for group in parsed.required:
-            parts = [q for q in (self.clause(c) for c in group) if q is not None]
-            if parts and _soft(group, parsed):
+        groups = [(group, [q for q in (self.clause(c) for c in group) if q is not None]) for group in parsed.required]
+        if parsed.free_text:
+            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
+        for group, parts in groups:
+            if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
             elif parts:
                 plan.required.append(wq.Or(parts))
-        if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks

@@ -97,9 +97,12 @@ def test_pasted_text_needs_only_part_of_its_words(index):
     assert {"bao-3", "bao-1"} <= ids(index.search(pasted))
 
 
-def test_a_phrase_quoted_beside_other_words_gives_way_when_too_few_articles_hold_it(index):
+def test_a_phrase_quoted_in_a_headline_gives_way_when_too_few_articles_hold_it(index):
     results = index.search("Cục Đăng kiểm “trảm” cán bộ vi phạm", limit=2)  # one article holds "trảm"
     assert results[0].doc_id == "dang-kiem" and results.dropped[0] == '"trảm"'
+    asked = index.search("“trảm” tướng", limit=2)  # beside a few words the reader asked for the phrase
+    assert ids(asked) == {"tram-tuong"} and asked.dropped == []
+    assert "dang-kiem" not in ids(index.search("“trảm” cán bộ vi phạm", limit=2))
     held = index.search('"vỉa hè" lấn chiếm', limit=2)  # a page of articles holds the phrase: it stays required
     assert ids(held) == {"lan-chiem-1", "lan-chiem-2"} and held.total == 2 and held.dropped == []
     alone = index.search("“trảm”", limit=2)  # a phrase alone is all the query asks
