@@ -182,6 +182,17 @@ def _runs(terms: Terms) -> list[str]:
     return sorted(runs | set(terms.compounds))
 
 
+def _soft(group: list[Clause], words: list) -> bool:
+    """Whether a required group is an accented phrase quoted beside more than ALL_WORDS free words
+    (``Cục Đăng kiểm “trảm” một loạt cán bộ``): headlines quote words they stress, so the phrase
+    gives way when too few articles hold it. Beside fewer words (``"Nguyễn Văn An" tham nhũng``:
+    the reader asked for it) or typed without accents, it stays required: a query with quotes gets
+    no restored reading (``search.understand_query``), and its free words alone rank poorly."""
+    clause = group[0]
+    return (len(words) > ALL_WORDS and len(group) == 1 and clause.phrase and not clause.title_only
+            and terms_of(clause.text).accented)
+
+
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
@@ -307,12 +318,14 @@ class QueryBuilder:
     def build(self, parsed: ParsedQuery) -> "Plan":
         """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
         plan = Plan()
-        for group in parsed.required:
-            parts = [q for q in (self.clause(c) for c in group) if q is not None]
-            if parts:
-                plan.required.append(wq.Or(parts))
+        groups = [(group, [q for q in (self.clause(c) for c in group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
             plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
+        for group, parts in groups:
+            if parts and _soft(group, plan.words):
+                plan.soft.append((group[0].text, wq.Or(parts)))
+            elif parts:
+                plan.required.append(wq.Or(parts))
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -328,6 +341,7 @@ class Plan:
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
+    soft: list = field(default_factory=list)  # (text, query) of phrases quoted beside free words (see search._relax)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
@@ -335,12 +349,12 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.rare or self.common or self.required)
+        return not (self.rare or self.common or self.required or self.soft)
 
     def required_lookups(self) -> list[tuple[str, str, float]]:
         """(field, text, boost) of every word in the required clauses, to score them too."""
         out = []
-        for q in self.required:
+        for q in self.required + [query for _, query in self.soft]:
             for leaf in q.leaves():
                 if isinstance(leaf, wq.Phrase):
                     out += [(leaf.fieldname, w, leaf.boost) for w in leaf.words]

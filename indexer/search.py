@@ -358,6 +358,7 @@ class WordMasks(NamedTuple):
     anyone: np.ndarray
     folded: bool
     folded_joins: tuple = ()
+    phrases: np.ndarray | None = None  # the documents holding the plan's soft phrases (None: it has none)
 
     def tier_state(self, plan) -> tuple:
         """What the relaxation tiers are made of: the words and every decision a count made on
@@ -365,9 +366,11 @@ class WordMasks(NamedTuple):
         return self.folded, self.folded_joins, tuple(w.text for w in plan.words)
 
 
-def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str]) -> WordMasks:
+def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
+                phrases: np.ndarray | None = None) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
-    other spellings count for the abbreviations and codes they stand for."""
+    other spellings count for the abbreviations and codes they stand for (phrases: the soft
+    phrases' documents, kept as they are)."""
     masks, anyone = [], respelling.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
@@ -379,10 +382,24 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
         masks.append(_every([part | respelling if whole or s in respelled_words else part
                              for s, part in zip(keys, parts)]))
-    return WordMasks(masks, anyone, folded, tuple(found.folded_joins))
+    return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
 
 def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
+    """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
+    words); when fewer than a page of those are found, among all, the phrases dropped."""
+    if words.phrases is None:
+        return _relax_words(plan, words, matched, tally, page_size)
+    phrased = lambda n, mask: tally(("phrases", n), mask)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, phrased, page_size)
+    if phrased(("shown", shown), tier) >= page_size:
+        return tier, dropped, kept, ("phrases", shown)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched, tally, page_size)
+    kept = [w.text for w in plan.words] if shown == (0, ()) else kept  # all the words (a longer query's share: not said)
+    return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
+
+
+def _relax_words(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
     dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): how many
     articles of tier n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of articles
@@ -1054,11 +1071,12 @@ class Index:
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
             matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
+        phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
-        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words)
+        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

@@ -43,7 +43,8 @@ from search_app import create_app  # noqa: E402
 
 SHARDS = 3
 START_SECONDS = 60
-QUERIES = KILL_QUERIES + ["bão", "Bão số 3", "giao thông", "cầu sông Hàn", "lần thứ 7", '"tổ chức sự kiện"']
+QUERIES = KILL_QUERIES + ["bão", "Bão số 3", "giao thông", "cầu sông Hàn", "lần thứ 7", '"tổ chức sự kiện"',
+                          'cầu sông Hàn "khánh thành"']
 SEARCHES = [{}, {"sort": "newest", "page": 2, "limit": 5}, {"date_from": "2015-01-01", "date_to": "2023-06-30"},
             {"source": ["Báo Mẫu", "Báo Đà Nẵng"], "month": "2023-02"}]
 QUIET = {"notice": lambda message: None}

@@ -33,9 +33,13 @@ STREETS = ([article(f"lan-chiem-{n}", f"Lấn chiếm vỉa hè ở phường {n
            + [article(f"lan-{n}", f"Xe tải lấn làn số {n}", "Tài xế lấn làn gây tai nạn.") for n in range(1, 4)]
            + [article(f"chiem-{n}", f"Chiếm đoạt tài sản số {n}", "Kẻ gian chiếm đoạt xe máy.") for n in range(1, 4)])
 
+# a headline quotes a word it stresses; the one article holding that word is about something else
+INSPECTION = [article("dang-kiem", "Cục Đăng kiểm kỷ luật cán bộ", "Cục Đăng kiểm xử lý một loạt cán bộ vi phạm quy trình."),
+              article("tram-tuong", "Chuyện xưa", "Nhà vua trảm tướng để giữ nghiêm quân lệnh.")]
+
 
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION
 
 
 def ids(results) -> set[str]:
@@ -91,3 +95,15 @@ def test_a_full_name_matched_as_a_run_ranks_first(index):
 def test_pasted_text_needs_only_part_of_its_words(index):
     pasted = "Bão số 3 gây mưa lớn ở miền Trung, nhiều tuyến đường bị ngập và dân sơ tán khẩn cấp"
     assert {"bao-3", "bao-1"} <= ids(index.search(pasted))
+
+
+def test_a_phrase_quoted_in_a_headline_gives_way_when_too_few_articles_hold_it(index):
+    results = index.search("Cục Đăng kiểm “trảm” cán bộ vi phạm", limit=2)  # one article holds "trảm"
+    assert results[0].doc_id == "dang-kiem" and results.dropped[0] == '"trảm"'
+    asked = index.search("“trảm” tướng", limit=2)  # beside a few words the reader asked for the phrase
+    assert ids(asked) == {"tram-tuong"} and asked.dropped == []
+    assert "dang-kiem" not in ids(index.search("“trảm” cán bộ vi phạm", limit=2))
+    held = index.search('"vỉa hè" lấn chiếm', limit=2)  # a page of articles holds the phrase: it stays required
+    assert ids(held) == {"lan-chiem-1", "lan-chiem-2"} and held.total == 2 and held.dropped == []
+    alone = index.search("“trảm”", limit=2)  # a phrase alone is all the query asks
+    assert ids(alone) == {"tram-tuong"} and alone.dropped == []
