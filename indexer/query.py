@@ -318,7 +318,7 @@ class QueryBuilder:
     def build(self, parsed: ParsedQuery) -> "Plan":
         """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
         plan = Plan()
-        groups = [(group, [q for q in (self.clause(c) for c in group) if q is not None]) for group in parsed.required]
+        groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
             plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
         for group, parts in groups:
@@ -341,7 +341,7 @@ class Plan:
     rare: list = field(default_factory=list)
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
-    soft: list = field(default_factory=list)  # (text, query) of phrases quoted beside free words (see search._relax)
+    soft: list = field(default_factory=list)  # (text, query) of phrases quoted in a longer query (see _soft, search._relax)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
