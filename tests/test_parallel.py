@@ -21,6 +21,7 @@ from conftest import REPO, write_jsonl
 
 import indexer
 import indexer.search
+from benchmarks.load import fd_targets
 
 OVERLAP_ROUNDS, OVERLAP_MIN_ROUNDS, OVERLAP_RATIO = 60, 20, 0.9
 PHRASES = ['"mưa bão xanh đỏ tím vàng"', '"vàng tím đỏ xanh bão mưa"']
@@ -122,9 +123,8 @@ def check_answers(index, seen: set, errors: list, stop: threading.Event) -> None
 def deleted_index_files(index_dir: Path, pid="self") -> list[str]:
     """A process's open descriptors and mappings of index files that were deleted."""
     prefix = str(index_dir.resolve())
-    fds = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir() if f.exists()]
     maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
-    return [t for t in fds + maps if prefix in t and t.endswith("(deleted)")]
+    return [t for t in fd_targets(pid) + maps if prefix in t and t.endswith("(deleted)")]
 
 
 def test_searches_run_on_whole_generations_while_builds_swap_them(tmp_path, monkeypatch):
