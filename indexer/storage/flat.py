@@ -43,6 +43,18 @@ def encode_keys(keys: list[bytes]) -> bytes:
     return np.int64(len(keys)).tobytes() + offsets.astype(np.int64).tobytes() + b"".join(keys)
 
 
+def key_parts(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a .vtk file's content as uint8 (what encode_keys wrote)."""
+    count = int(data[:8].view(np.int64)[0])
+    return data[8:8 * (count + 2)].view(np.int64), data[8 * (count + 2):]
+
+
+def split_keys(offsets: np.ndarray, blob: np.ndarray) -> list[bytes]:
+    """Each key of key_parts' (offsets, bytes), in order."""
+    blob, offsets = blob.tobytes(), offsets.tolist()
+    return [blob[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+
+
 def term_key(field_number: int, term: str) -> bytes:
     """A term's key in the flat postings: its field's number (one byte), then the term in UTF-8."""
     return bytes([field_number]) + term.encode("utf-8")
@@ -114,10 +126,8 @@ class FlatPostings:
         terms = _mapped(path + TERMS, np.int64).reshape(-1, 2)
         self.starts, self.position_starts = terms[:, 0], terms[:, 1]
         self.lengths = _mapped(path + LENGTHS, np.uint32).reshape(text_fields, doc_count)
-        keys = _mapped(path + KEYS, np.uint8)
-        count = int(keys[:8].view(np.int64)[0])
-        self.key_offsets, self.key_bytes = keys[8:8 * (count + 2)].view(np.int64), keys[8 * (count + 2):]
-        self.hashes, self.hash_rows = _mapped(path + HASHES, np.uint64).reshape(2, count)
+        self.key_offsets, self.key_bytes = key_parts(_mapped(path + KEYS, np.uint8))
+        self.hashes, self.hash_rows = _mapped(path + HASHES, np.uint64).reshape(2, len(self.key_offsets) - 1)
 
     def key(self, row: int) -> bytes:
         """The key of a term row."""
@@ -125,8 +135,7 @@ class FlatPostings:
 
     def keys(self) -> list[bytes]:
         """Each term row's key: its field number (one byte), then the term's UTF-8 bytes."""
-        blob, offsets = self.key_bytes.tobytes(), self.key_offsets.tolist()
-        return [blob[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+        return split_keys(self.key_offsets, self.key_bytes)
 
     def row(self, key: bytes, hashed: np.uint64 | None = None) -> int | None:
         """The term row of a key (hashed: its key_hash, when the caller has it), or None."""

@@ -23,8 +23,8 @@ from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, runs, term_key,
-                   term_table, write_flat_postings)
+from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, key_parts, runs,
+                   split_keys, term_key, term_table, write_flat_postings)
 
 OTHER_RUN = ".vot"  # a spilled run's other postings (ids, dates), beside its flat files
 GATHER_CHUNK = 1 << 18  # postings whose positions are reordered at once (bounds the temporary index arrays)
@@ -242,9 +242,7 @@ def _read_other_run(path: str):
     """The terms of a run file written by _OtherPostings.spill, as _terms_of yields them."""
     with np.load(path) as run:
         keys, bounds, docs, weights = (run[name] for name in ("keys", "bounds", "docs", "weights"))
-    count = int(keys[:8].view(np.int64)[0])
-    offsets, blob = keys[8:8 * (count + 2)].view(np.int64).tolist(), keys[8 * (count + 2):].tobytes()
-    terms = [blob[offsets[n]:offsets[n + 1]].split(b"\0", 1) for n in range(count)]
+    terms = [key.split(b"\0", 1) for key in split_keys(*key_parts(keys))]
     return _terms_of([(f.decode("ascii"), t) for f, t in terms], bounds, docs, weights)
 
 
