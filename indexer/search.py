@@ -511,6 +511,44 @@ def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, relaxed
         scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, relaxed)
 
 
+def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray, sort: str, relaxed: tuple):
+    """The scores of the pool's articles (matched: their mask): the lookups', plus the proximity of
+    the query's words."""
+    scores = _scores(scorer, lookups, matched, pool)
+    near = _near(scorer, plan, sort, relaxed, pool)
+    if near:  # every matched article, so that shards rank alike
+        _add_proximity(scorer, scores, near, pool, relaxed)
+    return scores
+
+
+def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> tuple:
+    """(the ids of the listed articles, those this index ranks, listed article -> its copies, the
+    groups spread over a cluster's shards, which its front ranks); grouping None: every match listed."""
+    if grouping is None:
+        return pool, pool, {}, {}
+    listed, copies = _grouped(grouping, matched, key)
+    shown = pool if listed is matched else pool[listed[pool]]
+    spread = grouping.members(matched, key) if grouping.spread is not None else {}
+    return shown, shown[~grouping.spread[shown]] if spread else shown, copies, spread
+
+
+def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
+    """A mask of the articles that other spellings (terms and phrases) of the query match, which
+    are no exact matches; the lookups that score them are appended to lookups."""
+    respelling = np.zeros(scorer.size, dtype=bool)
+    for q in alternatives:
+        if isinstance(q, wq.Phrase):
+            ids = scorer.phrase(q.fieldname, q.words)
+            lookups.append((ids, q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)),
+                                                                   ids.__len__))))
+        else:
+            ids = scorer.matches(q.fieldname, q.text)
+            if q.boost:  # a word a typo may stand for only matches
+                lookups.append((q.fieldname, q.text, q.boost))
+        respelling[ids] = True
+    return respelling
+
+
 def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
     """The n best-scoring of the documents ids, unordered."""
     if len(ids) > n:
@@ -932,17 +970,10 @@ class Index:
         counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
-        scores = _scores(scorer, lookups, matched, pool)
-        near = _near(scorer, plan, sort, relaxed, pool)
-        if near:  # every matched article, so that shards rank alike
-            _add_proximity(scorer, scores, near, pool, relaxed)
+        scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed)
         recency = snap.recency if sort == "newest" else None
-        grouping = grouping or CopyGroups(snap.groups, snap.grouped)
-        key = _rank_key(scores, recency, snap.doc_id)
-        listed, copies = _grouped(grouping, matched, key) if group else (matched, {})
-        shown = pool if listed is matched else pool[listed[pool]]  # the ids of the listed articles
-        spread = grouping.members(matched, key) if group and grouping.spread is not None else {}
-        ranked = shown[~grouping.spread[shown]] if spread else shown  # spread: ranked by the cluster's front
+        grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
+        shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
         firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]
         copies_of = lambda d: [snap.doc_id(c) for c in copies.get(d, ())]
@@ -1057,17 +1088,7 @@ class Index:
             folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
-        respelling = np.zeros(scorer.size, dtype=bool)
-        for q in alternatives:  # after the folded fields' turn: other spellings are no exact match
-            if isinstance(q, wq.Phrase):
-                ids = scorer.phrase(q.fieldname, q.words)
-                lookups.append((ids, q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)),
-                                                                       ids.__len__))))
-            else:
-                ids = scorer.matches(q.fieldname, q.text)
-                if q.boost:  # a word a typo may stand for only matches
-                    lookups.append((q.fieldname, q.text, q.boost))
-            respelling[ids] = True
+        respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         for group in plan.required:  # any clause of each OR group
             matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
