@@ -675,12 +675,7 @@ class ClusterIndex:
         the Hits of the first ones each shard cut with them (as many as made the page the last
         time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
-        with self._lock:
-            epoch = tuple(sorted(self._generations.items()))
-        served, counts, shares = self._searched.get(_search_key(args, options)) or (None, {}, None)
-        counting = served != epoch  # a search the front does not know: first a round that only counts
-        if counting:
-            counts, shares = {}, None
+        epoch, counts, shares, counting = self._remembered(args, options)
         firsts = shares if first and shares else {n: first for n in pending}
         for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
@@ -703,6 +698,16 @@ class ClusterIndex:
             if counting or not alike:  # (or shards decided apart, some knowing counts others lacked): all, alike now
                 pending, counting = set(found), False
         return found, prefetched, down, (counts, shares)
+
+    def _remembered(self, args, options) -> tuple[tuple, dict, dict | None, bool]:
+        """(the shards' generations; the counts and first-page shares remembered for the search under
+        them; whether there are none: a search the front does not know first takes a round that only counts)."""
+        with self._lock:
+            epoch = tuple(sorted(self._generations.items()))
+        served, counts, shares = self._searched.get(_search_key(args, options)) or (None, {}, None)
+        if served != epoch:
+            return epoch, {}, None, True
+        return epoch, counts, shares, False
 
     def _remember(self, args, options, found: dict, known: tuple) -> None:
         """Remember a search's (counts, how many of each shard's first hits made its first page)
