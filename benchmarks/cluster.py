@@ -189,15 +189,7 @@ def search_again(indexer, folder: Path, args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=35_431)
-    parser.add_argument("--dir", default=DEFAULT_DIR)
-    parser.add_argument("--per-category", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=2017)
-    parser.add_argument("--searches-only", action="store_true",
-                        help="search the indexes an earlier run built in --dir (read only); print, write nothing")
-    args = parser.parse_args(argv)
+    args = _arguments(argv)
     indexer = load_indexer()
     folder = Path(args.dir)
     if args.searches_only:
@@ -210,11 +202,30 @@ def main(argv=None) -> int:
     started = time.monotonic()
     build_rows = builds(indexer, source, folder)
     queries, search_rows, round_rows, idle = search_tables(indexer, folder, records, args)
+    write_section("cluster", "Cluster", _report(len(records), time.monotonic() - started, build_rows,
+                                                queries, search_rows, round_rows, idle))
+    return 0
+
+
+def _arguments(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=35_431)
+    parser.add_argument("--dir", default=DEFAULT_DIR)
+    parser.add_argument("--per-category", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--searches-only", action="store_true",
+                        help="search the indexes an earlier run built in --dir (read only); print, write nothing")
+    return parser.parse_args(argv)
+
+
+def _report(articles: int, seconds: float, build_rows, queries: int, search_rows, round_rows, idle: str) -> str:
+    """The Cluster section's text."""
     ratio = float(build_rows[2][3]) / float(build_rows[1][3])
     against = float(build_rows[2][3]) / float(build_rows[0][3])
-    body = "\n\n".join([
-        f"First {len(records):,} baomoi articles; {SHARDS} shards; a local Dask cluster of worker processes "
-        f"(one thread each); {time.monotonic() - started:.0f} s in all.",
+    return "\n\n".join([
+        f"First {articles:,} baomoi articles; {SHARDS} shards; a local Dask cluster of worker processes "
+        f"(one thread each); {seconds:.0f} s in all.",
         "### Build",
         md_table(["how", "articles", "seconds", "articles/s"], build_rows),
         f"2 workers / 1 worker: **{ratio:.2f}x**; 2 workers / embedded parallel build: **{against:.2f}** "
@@ -230,9 +241,6 @@ def main(argv=None) -> int:
         "part of the search; the first only counts when the front knows no counts of the search); counts: "
         "corpus-wide counts some shards lacked.",
     ])
-    write_section("cluster", "Cluster", body)
-    return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
