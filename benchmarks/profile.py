@@ -139,11 +139,7 @@ def profile_searches(indexer, folder: str, queries: list[str]) -> Profiler:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--searches", type=int, default=100)
-    parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
-    args = parser.parse_args(argv)
+    args = _arguments(argv)
     require_shared("corpus")
     indexer = load_indexer()
     with tempfile.TemporaryDirectory(prefix="vnsearch-profile-") as tmp:
@@ -161,21 +157,31 @@ def main(argv=None) -> int:
         searching = profile_searches(indexer, target, queries)
     print(indexing.output_text(unicode=True, show_all=False)[:3000])
     print(searching.output_text(unicode=True, show_all=False)[:3000])
-    sections = [f"### Indexing {args.articles:,} baomoi articles (`indexer.build_index`, "
+    where = "the full index" if target == args.full_dir else f"the {args.articles:,}-article index"
+    body = _report(args.articles, indexing, worker, len(queries), where, searching)
+    write_section("profile", "Profile (pyinstrument)", body)
+    return 0
+
+
+def _arguments(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--searches", type=int, default=100)
+    parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
+    return parser.parse_args(argv)
+
+
+def _report(articles: int, indexing, worker, searches: int, where: str, searching) -> str:
+    """The Profile section's text: a table of each profile."""
+    sections = [f"### Indexing {articles:,} baomoi articles (`indexer.build_index`, "
                 "main process: reading the source, dealing batches to the workers, waiting for them)",
                 table(indexing)]
     if worker is not None:
         sections += ["### One worker's job on the same articles, in one process (analysis: "
                      "`indexer.build._analyse` per article; then the segment: "
                      "`indexer.storage.segment_writer` and its commit)", table(worker)]
-    body = "\n\n".join([
-        *sections,
-        f"### {len(queries)} searches with snippets on "
-        f"{'the full index' if target == args.full_dir else f'the {args.articles:,}-article index'}"
-        " (the search_speed query mix, opening the index included)",
-        table(searching)])
-    write_section("profile", "Profile (pyinstrument)", body)
-    return 0
+    return "\n\n".join([*sections, f"### {searches} searches with snippets on {where}"
+                         " (the search_speed query mix, opening the index included)", table(searching)])
 
 
 if __name__ == "__main__":

@@ -216,25 +216,14 @@ def report(ours: dict, tantivy: dict, errors: dict, examples: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
-    parser.add_argument("--tantivy-dir", default=DEFAULT_TANTIVY_DIR)
-    parser.add_argument("--per-category", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=2017)
-    args = parser.parse_args(argv)
+    args = _arguments(argv)
     corpus_paths()
     indexer = load_indexer()
     if not Path(args.full_dir).exists():
         raise SystemExit(f"search_speed: no index at {args.full_dir}; build it first with "
                          "`python -m benchmarks.indexing` (or pass --full-dir)")
     engine = tantivy_index(args.tantivy_dir)
-    with timer() as t:
-        articles = sample_articles(args.seed)
-        queries = make_queries(articles, args.per_category, args.seed, rare_checker(engine))
-        warmup = make_queries(articles, max(1, args.warmup // len(CATEGORIES)), args.seed + 1)
-    print(f"  {len(queries)} queries (+{len(warmup)} warm-up) from {len(articles):,} "
-          f"sampled articles in {t.seconds:.0f} s", flush=True)
+    queries, warmup = _query_mix(args, engine)
     with indexer.open_index(args.full_dir) as index:
         ours = ours_runner(index)
         ours_ms = measure(ours, queries, warmup)
@@ -249,6 +238,27 @@ def main(argv=None) -> int:
                   report(ours_ms, tantivy_ms, {"ours": ours.errors, "tantivy": tv.errors},
                          examples))
     return 0
+
+
+def _arguments(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
+    parser.add_argument("--tantivy-dir", default=DEFAULT_TANTIVY_DIR)
+    parser.add_argument("--per-category", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2017)
+    return parser.parse_args(argv)
+
+
+def _query_mix(args, engine) -> tuple[list, list]:
+    """(the benchmark's queries, the warm-up queries), drawn from sampled corpus articles."""
+    with timer() as t:
+        articles = sample_articles(args.seed)
+        queries = make_queries(articles, args.per_category, args.seed, rare_checker(engine))
+        warmup = make_queries(articles, max(1, args.warmup // len(CATEGORIES)), args.seed + 1)
+    print(f"  {len(queries)} queries (+{len(warmup)} warm-up) from {len(articles):,} "
+          f"sampled articles in {t.seconds:.0f} s", flush=True)
+    return queries, warmup
 
 
 if __name__ == "__main__":
