@@ -116,11 +116,16 @@ def tree_rss(root: int) -> dict[int, int]:
         pid = stack.pop()
         stack.extend(children.get(pid, []))
         try:
-            with open(f"/proc/{pid}/statm") as statm:
-                found[pid] = int(statm.read().split()[1]) * PAGE
+            found[pid] = resident_bytes(pid)
         except (OSError, IndexError, ValueError):
             pass
     return found
+
+
+def resident_bytes(pid: int | str = "self") -> int:
+    """A process's resident bytes (/proc statm)."""
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
 
 
 class PeakRss(threading.Thread):

@@ -15,23 +15,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import tempfile
 import threading
 import time
 from itertools import count
 
 from benchmarks.common import corpus_paths, load_indexer, md_table
-from benchmarks.indexing import dir_size
+from benchmarks.indexing import dir_size, resident_bytes
 
 MiB = 2 ** 20
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss() -> int:
-    """This process's resident bytes."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
 
 
 def cache_sizes() -> dict[str, int]:
@@ -56,7 +48,7 @@ def measured_spills(indexer, rows: list, started: float):
         spill(writer)
         gc.collect()
         rows.append([len(rows) + 1, f"{writer.docnum:,}", f"{time.process_time() - started:.0f}",
-                     f"{rss() / MiB:.0f}", *(f"{n:,}" for n in cache_sizes().values())])
+                     f"{resident_bytes() / MiB:.0f}", *(f"{n:,}" for n in cache_sizes().values())])
         print(" | ".join(map(str, rows[-1])), flush=True)
     indexer.storage.SpillingWriter.spill = measured
 
