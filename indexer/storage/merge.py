@@ -13,6 +13,9 @@ cheapest, least skewed run of up to ``MERGE_AT_ONCE`` similar segments is merged
 ``MAX_MERGED_DOCS`` in all (larger segments then stay as they are). Segments whose deleted share
 passes ``DELETES_ALLOWED`` are rewritten without them, together. That share is lower than Lucene's
 (20%): opening an index and searching it read every document's columns and masks, deleted or not.
+Unlike Lucene, the segments under ``SMALL_SHARE`` of the live documents (those updates add) are
+merged together as soon as there are two: an updated index keeps its large segments and one small
+one, close to a fresh build's segments (each segment costs every search term look-ups and gathers).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
 FLOOR_DOCS = 2_000
 DELETES_ALLOWED = 0.10  # 0.25 left 13% of the documents deleted after the updates benchmark (RESULTS)
+SMALL_SHARE = 0.10  # segments under this share of the live documents are small: at most one stays
 MAX_MERGED_DOCS = 40_000  # the policy's merges stay small (optimize's may be larger)
 COPY_CHUNK = 1 << 18  # input postings copied at a time (bounds a merge's temporary arrays: ~40 MiB)
 
@@ -223,6 +227,10 @@ def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
     if not rest:
         return groups
     allowed = _allowed_segments(sum(sizes[i] for i in rest), min(sizes[i] for i in rest))
+    small = _small_ones(rest, sizes)
+    if len(small) > 1:  # tiers counted with them: two large segments alone may count as one tier
+        groups.append(small)
+        rest = [i for i in rest if i not in small]
     while len(rest) + len(groups) > allowed:
         windows = [w for w in (rest[s:s + MERGE_AT_ONCE] for s in range(len(rest) - 1))
                    if sum(sizes[i] for i in w) <= MAX_MERGED_DOCS]
@@ -232,6 +240,18 @@ def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
         groups.append(window)
         rest = [i for i in rest if i not in window]
     return groups
+
+
+def _small_ones(rest: list[int], sizes: list[int]) -> list[int]:
+    """The small segments among rest, smallest first, up to MAX_MERGED_DOCS in all: merged together
+    after each update, so that an index keeps its large segments and one small one."""
+    small, total, limit = [], 0, SMALL_SHARE * sum(sizes)
+    for i in sorted(rest, key=lambda i: sizes[i]):
+        if sizes[i] >= limit or total + sizes[i] > MAX_MERGED_DOCS:
+            break
+        small.append(i)
+        total += sizes[i]
+    return small
 
 
 def _packed(worn: list[int], sizes: list[int]) -> list[list[int]]:
