@@ -39,7 +39,7 @@ SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
 FLOOR_DOCS = 2_000
 DELETES_ALLOWED = 0.10  # 0.25 left 13% of the documents deleted after the updates benchmark (RESULTS)
-SMALL_SHARE = 0.10  # segments under this share of the live documents are small: at most one stays
+SMALL_SHARE = 0.10  # segments under this share of the live documents are small: at most two stay
 SMALL_CAP = 4_000  # ... and under this many documents (a merge after an update rewrites about these at most)
 SMALL_RATIO = 8  # the newer small segments join the largest small one once they hold 1/8 of it
 MAX_MERGED_DOCS = 40_000  # the policy's merges stay small (optimize's may be larger)
@@ -252,9 +252,11 @@ def _small_ones(rest: list[int], sizes: list[int]) -> list[int]:
     """The small segments to merge after an update, smallest first: the newer ones together, or all
     once the newer ones hold 1/SMALL_RATIO of the largest small one (so at most two small ones stay)."""
     small = _small_segments(rest, sizes)
-    newer = small[:-1]
-    if small and sum(sizes[i] for i in newer) * SMALL_RATIO >= sizes[small[-1]]:
-        return small if newer else []
+    if len(small) < 2:
+        return []
+    newer, largest = small[:-1], small[-1]
+    if sum(sizes[i] for i in newer) * SMALL_RATIO >= sizes[largest]:
+        return small
     return newer if len(newer) > 1 else []
 
 
