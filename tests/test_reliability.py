@@ -377,6 +377,7 @@ def pristine_index(tmp_path: Path, src: Path, command: str, monkeypatch) -> Path
         monkeypatch.setattr(indexer.storage.merge, "SEGMENTS_PER_TIER", 10**6)  # no merge yet
         monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 1)
         monkeypatch.setattr(indexer.storage.merge, "DELETES_ALLOWED", 1.0)
+        monkeypatch.setattr(indexer.storage.merge, "SMALL_SHARE", 0.0)
     indexer.build_index([src], pristine, procs=2, notice=lambda message: None)
     if command == "optimize":
         write_jsonl(src / "tin.jsonl", news(range(20, 150)))

@@ -2,7 +2,8 @@
 
 - After seeded random updates (new, changed and deleted articles) the index answers a query set
   exactly like a fresh build of the same articles: ids, order and scores (with or without merges).
-- Many small updates leave a bounded number of segments; `optimize` merges to one per core while
+- Many small updates leave a bounded number of segments: the build's and at most two small ones
+  (the larger not rewritten after every update, nor at all once it reaches the cap); `optimize` merges to one per core while
   another thread searches the open index.
 - The table of contents names no module of ours; another format version is refused with
   "rebuild it"; an index committed under tests/data in the current format opens and answers.
@@ -70,6 +71,7 @@ def never_merge(monkeypatch) -> None:
     monkeypatch.setattr(indexer.storage.merge, "SEGMENTS_PER_TIER", 10**6)
     monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 1)
     monkeypatch.setattr(indexer.storage.merge, "DELETES_ALLOWED", 1.0)
+    monkeypatch.setattr(indexer.storage.merge, "SMALL_SHARE", 0.0)
 
 
 def write_source(src: Path, editions: dict[int, int]) -> None:
@@ -197,6 +199,44 @@ def test_many_small_updates_keep_the_segment_count_bounded(tmp_path, monkeypatch
     assert max(counts) <= 11, counts  # Lucene's tiers allow 8 + 3 segments for 60 articles here
     assert len(set(counts)) > 1, f"merges never ran or ran every time: {counts}"
     assert len(list((tmp_path / "ix").glob("gen-*"))) == 1
+
+
+def test_many_small_updates_leave_the_build_segments_and_at_most_two_small_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 2)  # the tiers alone would allow 8 + 8 segments
+    src = tmp_path / "src"
+    src.mkdir()
+    editions, counts = {n: 0 for n in range(120)}, []
+    write_source(src, editions)
+    indexer.build_index([src], tmp_path / "ix", procs=2, **QUIET)
+    with indexer.open_index(tmp_path / "ix") as index:
+        built = index.segment_count
+    for n in range(12):  # one new article each time, fewer than a tenth of the index in all
+        editions[120 + n] = 0
+        write_source(src, editions)
+        indexer.update_index([src], tmp_path / "ix", procs=1, **QUIET)
+        with indexer.open_index(tmp_path / "ix") as index:
+            counts.append(index.segment_count)
+    assert built == 2 and max(counts) <= built + 2, counts
+    # once the larger small segment holds 9 articles, a new one stays beside it: not rewritten each time
+    assert built + 2 in counts, counts
+
+
+def test_a_small_segment_at_the_cap_is_no_longer_rewritten_by_the_next_updates(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.storage.merge, "FLOOR_DOCS", 2)  # the tiers alone would allow 8 + 5 segments
+    monkeypatch.setattr(indexer.storage.merge, "SMALL_CAP", 4)  # 4 articles, under a tenth of the index
+    src = tmp_path / "src"
+    src.mkdir()
+    editions, counts = {n: 0 for n in range(80)}, []
+    write_source(src, editions)
+    indexer.build_index([src], tmp_path / "ix", procs=2, **QUIET)
+    for added in (5, 1, 1, 1):  # a segment over the cap, then segments that are small beside it
+        editions.update({n: 0 for n in range(len(editions), len(editions) + added)})
+        write_source(src, editions)
+        indexer.update_index([src], tmp_path / "ix", procs=1, **QUIET)
+        with indexer.open_index(tmp_path / "ix") as index:
+            counts.append(index.segment_count)
+            assert index.doc_count == len(editions)
+    assert counts == [3, 4, 4, 4], counts  # the build's 2, the 5 articles', one small one
 
 
 def test_optimize_merges_to_one_segment_per_core_while_searches_go_on(tmp_path, monkeypatch):

@@ -13,6 +13,13 @@ cheapest, least skewed run of up to ``MERGE_AT_ONCE`` similar segments is merged
 ``MAX_MERGED_DOCS`` in all (larger segments then stay as they are). Segments whose deleted share
 passes ``DELETES_ALLOWED`` are rewritten without them, together. That share is lower than Lucene's
 (20%): opening an index and searching it read every document's columns and masks, deleted or not.
+Unlike Lucene, the segments under ``SMALL_SHARE`` of the live documents and under ``SMALL_CAP``
+documents (those updates add) are kept to two, so an updated index stays close to a fresh build's
+segments (each segment costs every search term look-ups and gathers): after each update the newer
+small segments are merged together, and into the largest small one once they hold
+1/``SMALL_RATIO`` of it (each document is then rewritten a few times, not after every update). The
+cap bounds that work whatever the index's size: a small segment that reaches it is no longer
+rewritten (the tiers take it over).
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ SEGMENTS_PER_TIER = 8
 MERGE_AT_ONCE = 8
 FLOOR_DOCS = 2_000
 DELETES_ALLOWED = 0.10  # 0.25 left 13% of the documents deleted after the updates benchmark (RESULTS)
+SMALL_SHARE = 0.10  # segments under this share of the live documents are small: at most two stay
+SMALL_CAP = 4_000  # ... and under this many documents (a merge after an update rewrites about these at most)
+SMALL_RATIO = 8  # the newer small segments join the largest small one once they hold 1/8 of it
 MAX_MERGED_DOCS = 40_000  # the policy's merges stay small (optimize's may be larger)
 COPY_CHUNK = 1 << 18  # input postings copied at a time (bounds a merge's temporary arrays: ~40 MiB)
 
@@ -223,6 +233,10 @@ def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
     if not rest:
         return groups
     allowed = _allowed_segments(sum(sizes[i] for i in rest), min(sizes[i] for i in rest))
+    small = _small_ones(rest, sizes)
+    if len(small) > 1:  # tiers counted with them: two large segments alone may count as one tier
+        groups.append(small)
+        rest = [i for i in rest if i not in small]
     while len(rest) + len(groups) > allowed:
         windows = [w for w in (rest[s:s + MERGE_AT_ONCE] for s in range(len(rest) - 1))
                    if sum(sizes[i] for i in w) <= MAX_MERGED_DOCS]
@@ -232,6 +246,30 @@ def plan_merges(sizes: list[int], deleted: list[int]) -> list[list[int]]:
         groups.append(window)
         rest = [i for i in rest if i not in window]
     return groups
+
+
+def _small_ones(rest: list[int], sizes: list[int]) -> list[int]:
+    """The small segments to merge after an update, smallest first: the newer ones together, or all
+    once the newer ones hold 1/SMALL_RATIO of the largest small one (so at most two small ones stay)."""
+    small = _small_segments(rest, sizes)
+    if len(small) < 2:
+        return []
+    newer, largest = small[:-1], small[-1]
+    if sum(sizes[i] for i in newer) * SMALL_RATIO >= sizes[largest]:
+        return small
+    return newer if len(newer) > 1 else []
+
+
+def _small_segments(rest: list[int], sizes: list[int]) -> list[int]:
+    """The segments of rest under SMALL_SHARE of the live documents and SMALL_CAP, smallest first, up
+    to MAX_MERGED_DOCS in all."""
+    small, total, limit = [], 0, min(SMALL_SHARE * sum(sizes), SMALL_CAP)
+    for i in sorted(rest, key=lambda i: sizes[i]):
+        if sizes[i] >= limit or total + sizes[i] > MAX_MERGED_DOCS:
+            break
+        small.append(i)
+        total += sizes[i]
+    return small
 
 
 def _packed(worn: list[int], sizes: list[int]) -> list[list[int]]:
