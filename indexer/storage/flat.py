@@ -161,9 +161,10 @@ class FlatPostings:
     def saved_live_counts(self, deleted: np.ndarray) -> np.ndarray | None:
         """The live documents per term row written for these deleted documents (sorted), or None."""
         try:
-            return _mapped(self.path + live_suffix(deleted), np.int32)
+            counts = _mapped(self.path + live_suffix(deleted), np.int32)
         except FileNotFoundError:  # written by an earlier version
             return None
+        return counts if len(counts) == len(self.starts) - 1 else None
 
     def count_live(self, live: np.ndarray) -> np.ndarray:
         """How many documents of live (a mask of the segment's documents) each term row holds:
