@@ -397,3 +397,27 @@ def test_terms_most_articles_hold_score_alike_spread_over_all_articles_or_not(tw
     monkeypatch.setattr(indexer.scorer, "SPREAD", 10**9)  # every term scored at its postings
     assert ranked() == spread
     assert len(common) >= 30 and all(spread.values())
+
+
+def test_updates_write_the_live_counts_of_segments_with_deletions_and_an_index_without_them_answers_alike(
+        tmp_path, monkeypatch):
+    never_merge(monkeypatch)  # deletions accumulate in the segments, update after update
+    editions, src = {n: 0 for n in range(40)}, tmp_path / "src"
+    src.mkdir()
+    write_source(src, editions)
+    indexer.build_index([src], tmp_path / "live", procs=1, **QUIET)
+    for round_ in range(3):  # the first segment loses an article each time; tin-1's last edition its own
+        del editions[10 + round_]
+        editions[1] += 1
+        write_source(src, editions)
+        indexer.update_index([src], tmp_path / "live", procs=1, **QUIET)
+    gen = indexer.store.current_generation(tmp_path / "live")
+    reader = indexer.storage.open_reader(gen)
+    with_deletions = sorted(s.segment.segment_id() for s in reader.segments if s.deleted)
+    reader.close()
+    written = sorted(p.name.split(".")[0] for p in gen.glob(f"*{indexer.storage.flat.LIVE}"))
+    assert written == with_deletions and len(written) == 3  # one each, those of earlier deletions removed
+    shutil.copytree(tmp_path / "live", tmp_path / "older")  # as an earlier version wrote it: without them
+    for path in indexer.store.current_generation(tmp_path / "older").glob(f"*{indexer.storage.flat.LIVE}"):
+        path.unlink()
+    assert rankings(tmp_path / "older") == rankings(tmp_path / "live")

@@ -17,10 +17,11 @@ from whoosh.filedb.filestore import FileStorage
 
 from .. import schema as _schema
 from ..analysis import ANALYSIS_VERSION
+from .flat import write_live_counts
 from .merge import SpillingWriter, merge_segments, plan_merges, plan_optimize
-from .reader import IndexReader, OldFormat
+from .reader import IndexReader, OldFormat, deleted_documents, segment_path
 from .threadsafe import ThreadSafeStorage
-from .writer import native_schema
+from .writer import native_schema, text_fields
 
 FORMAT_VERSION = 3
 FORMAT_FILE = "FORMAT"
@@ -79,7 +80,18 @@ def commit(ix, segments: list, deletions=()) -> None:
     writer = segment_writer(ix)
     for docnum in deletions:
         writer.delete_document(docnum)
+    if deletions:
+        _write_live_counts(ix, writer.segments)
     writer.commit_segments(list(writer.segments) + [s for s in segments if s is not None])
+
+
+def _write_live_counts(ix, segments: list) -> None:
+    """Write each segment's live documents per term for its deletions (flat.LIVE), unless written already."""
+    fields = len(text_fields(ix.schema))
+    for segment in segments:
+        if segment.has_deletions():
+            write_live_counts(segment_path(ix.storage.folder, segment), segment.doc_count_all(), fields,
+                              deleted_documents(segment))
 
 
 def merge_plan(reader: IndexReader, bins: int | None = None) -> list[list[int]]:

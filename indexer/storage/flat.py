@@ -16,7 +16,11 @@ searching maps into memory and slices with NumPy:
 - ``<segment>.vth``: the term table's index: each key's 64-bit hash (CRC-32 and Adler-32), sorted,
   then the key's row for each;
 - ``<segment>.vln``: uint32 exact field lengths, one row per text field (sorted by name), one
-  column per document.
+  column per document;
+- ``<segment>.<count>_<digest>.vlc``: int32 live documents per term, written when deletions are
+  committed (named by the set of deleted documents, so a segment's deletions of another
+  generation never match it): a search then counts no postings to know a term's live documents.
+  An index written without them still opens (the count is then made from the postings).
 
 A term is found by a binary search of its hash, checked against its bytes: nothing is parsed
 when a segment is opened, and Whoosh holds no text postings at all.
@@ -24,6 +28,7 @@ when a segment is opened, and Whoosh holds no text postings at all.
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import os
 import zlib
@@ -31,6 +36,7 @@ import zlib
 import numpy as np
 
 IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
+LIVE = ".vlc"
 MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
 COMPARED_AT_ONCE = 40  # keys found in a segment from which their bytes are compared in one NumPy pass
@@ -70,6 +76,29 @@ def hash_table(keys: list[bytes]) -> np.ndarray:
     hashes = np.fromiter(map(key_hash, keys), np.uint64, len(keys))
     order = np.argsort(hashes, kind="stable")
     return np.concatenate([hashes[order], order.astype(np.uint64)])
+
+
+def live_suffix(deleted: np.ndarray) -> str:
+    """The suffix of a segment's file of live documents per term, for its deleted documents (sorted)."""
+    digest = hashlib.blake2b(np.asarray(deleted, np.int64).tobytes(), digest_size=8).hexdigest()
+    return f".{len(deleted)}_{digest}{LIVE}"
+
+
+def write_live_counts(path: str, doc_count: int, text_fields: int, deleted: np.ndarray) -> None:
+    """Write the live documents per term of the segment at path (its files without extension)
+    with these deleted documents (sorted), unless written already; remove those of other deletions."""
+    mine = path + live_suffix(deleted)
+    if not os.path.exists(mine):
+        live = np.ones(doc_count, dtype=bool)
+        live[deleted] = False
+        tmp = f"{mine}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(memoryview(FlatPostings(path, doc_count, text_fields).count_live(live)).cast("B"))
+        os.replace(tmp, mine)
+    folder, segment = os.path.split(path)
+    for name in os.listdir(folder):
+        if name.startswith(segment + ".") and name.endswith(LIVE) and name != os.path.basename(mine):
+            os.unlink(os.path.join(folder, name))
 
 
 def write_flat_postings(storage, segment, arrays: dict) -> None:
@@ -128,6 +157,23 @@ class FlatPostings:
         self.lengths = _mapped(path + LENGTHS, np.uint32).reshape(text_fields, doc_count)
         self.key_offsets, self.key_bytes = key_parts(_mapped(path + KEYS, np.uint8))
         self.hashes, self.hash_rows = _mapped(path + HASHES, np.uint64).reshape(2, len(self.key_offsets) - 1)
+
+    def saved_live_counts(self, deleted: np.ndarray) -> np.ndarray | None:
+        """The live documents per term row written for these deleted documents (sorted), or None."""
+        try:
+            counts = _mapped(self.path + live_suffix(deleted), np.int32)
+        except FileNotFoundError:  # written by an earlier version
+            return None
+        return counts if len(counts) == len(self.starts) - 1 else None
+
+    def count_live(self, live: np.ndarray) -> np.ndarray:
+        """How many documents of live (a mask of the segment's documents) each term row holds:
+        one pass over every posting."""
+        counts = np.diff(self.starts)
+        held = counts > 0  # rows without postings (none are written) get no sum: reduceat would give one
+        if held.any():
+            counts[held] -= np.add.reduceat((~live)[self.ids], self.starts[:-1][held], dtype=np.int64)
+        return counts.astype(np.int32)
 
     def key(self, row: int) -> bytes:
         """The key of a term row."""

@@ -34,6 +34,16 @@ class OldFormat(IndexNotFound):
     """The index was written in another format: rebuild it."""
 
 
+def deleted_documents(segment) -> np.ndarray:
+    """A Whoosh segment's deleted document numbers, sorted."""
+    return np.array(sorted(segment.deleted_docs()), dtype=np.int64)
+
+
+def segment_path(folder: str, segment) -> str:
+    """The path of a segment's files, without extension."""
+    return os.path.join(folder, segment.make_filename(""))
+
+
 class SegmentReader:
     """One segment: Whoosh's reader for its term table, stored fields and columns; flat postings."""
 
@@ -41,14 +51,16 @@ class SegmentReader:
         self.whoosh, self.offset, self.fields = whoosh_reader, offset, fields
         self.segment = whoosh_reader._segment
         self.size = whoosh_reader.doc_count_all()
-        path = os.path.join(whoosh_reader._storage.folder, self.segment.make_filename(""))
+        path = segment_path(whoosh_reader._storage.folder, self.segment)
         if not os.path.exists(path + TERMS):
             raise OldFormat("this index was built by an earlier version of indexer; "
                             "rebuild it with `python -m indexer build`")
         self.flat = FlatPostings(path, self.size, len(fields))
         self.live = np.ones(self.size, dtype=bool)
-        self.live[list(self.segment.deleted_docs())] = False
-        self.deleted = self.size - int(self.live.sum())
+        deleted = deleted_documents(self.segment)
+        self.live[deleted] = False
+        self.deleted = len(deleted)
+        self._live_counts = self.flat.saved_live_counts(deleted) if self.deleted else None
         self.ids = whoosh_reader.column_reader("id")  # random access to article ids
         # mapped now, not at the first result shown: an update deletes a replaced generation's
         # files while the open indexes still searching it show its results
@@ -83,10 +95,18 @@ class SegmentReader:
 
     def live_counts(self, rows: np.ndarray) -> np.ndarray:
         """How many live documents hold each of the term rows."""
+        if self._live_counts is not None:
+            return self._live_counts[rows].astype(np.int64)
         counts = self.flat.starts[rows + 1] - self.flat.starts[rows]
-        if self.deleted:
+        if self.deleted:  # an index written without its counts (flat.LIVE)
             counts = np.array([int(self.live[self.flat.slice(row)[0]].sum()) for row in rows.tolist()], dtype=np.int64)
         return counts
+
+    def all_live_counts(self) -> np.ndarray:
+        """How many live documents hold each term row, for all rows."""
+        if self._live_counts is not None:
+            return self._live_counts
+        return self.flat.count_live(self.live) if self.deleted else np.diff(self.flat.starts)
 
     def column(self, name: str, dtype) -> np.ndarray:
         """A column's values, one per document."""
@@ -222,15 +242,17 @@ class IndexReader:
 
     def _gather(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """A term's postings from every segment holding it, in one pair of arrays."""
-        parts = [(s.offset, *s.flat.slice(row)) for s, row in self.rows(field, term)]
-        if not parts:
+        found = self.rows(field, term)
+        if not found:
             return None
-        count = sum(len(i) for _, i, _ in parts)
-        ids, tfs, at = np.empty(count, np.int64), np.empty(count, np.float32), 0
-        for offset, part, part_tfs in parts:  # filled in place: no concatenated or converted copies
-            ids[at:at + len(part)] = part
-            ids[at:at + len(part)] += offset
-            tfs[at:at + len(part)] = part_tfs
+        parts = [s.flat.slice(row) for s, row in found]
+        # concatenated and converted at once (a step per segment costs more than the copy of its postings)
+        ids = np.concatenate([part for part, _ in parts], dtype=np.int64)
+        tfs = np.concatenate([part_tfs for _, part_tfs in parts], dtype=np.float32)
+        at = 0
+        for (s, _), (part, _) in zip(found, parts):
+            if s.offset:
+                ids[at:at + len(part)] += s.offset
             at += len(part)
         return ids, tfs
 
@@ -298,11 +320,7 @@ class IndexReader:
         (0 for a term only deleted documents hold)."""
         number = bytes([self.fields.index(field)])
         for s in self.segments:
-            dfs = np.diff(s.flat.starts)
-            if s.deleted:  # less the deleted documents among each term's postings
-                dead = np.r_[0, np.cumsum(~s.live[s.flat.ids])]
-                dfs = dfs - np.diff(dead[s.flat.starts])
-            dfs = dfs.tolist()
+            dfs = s.all_live_counts().tolist()
             for row, key in enumerate(s.flat.keys()):
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
