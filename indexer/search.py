@@ -726,7 +726,7 @@ class _Snapshot:
         """This generation's Lexicon, read from its folder or built (and saved there) on first
         use; without wait, while a background thread (holding the snapshot open) builds it, an
         earlier generation's (see _meanwhile_lexicon), or None."""
-        if self._lexicon is None and not wait and not (self.generation / LEXICON_FILE).exists():
+        if self._lexicon is None and not wait and not Lexicon.saved_in(self.generation / LEXICON_FILE):
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
@@ -748,7 +748,7 @@ class _Snapshot:
         """Unless this generation has its Lexicon saved, answer with old's (or the one old answers
         with) until it has one. When it merged old's (the same live articles), take old's rather
         than build one (saving it here): ready, or when old's build (started) ends."""
-        if (self.generation / LEXICON_FILE).exists():
+        if Lexicon.saved_in(self.generation / LEXICON_FILE):
             return
         with old._meanwhile_lock:
             self._meanwhile = old._lexicon or old._meanwhile

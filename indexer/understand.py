@@ -62,6 +62,7 @@ COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 LEXICON_FORMAT = 4  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 
 
@@ -470,6 +471,11 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
     return {s: df for s, df in freq.items() if df}, pairs
 
 
+def _of_this_format(saved) -> bool:
+    """Whether a saved Lexicon (np.load's) is of LEXICON_FORMAT."""
+    return saved["format"].tolist() == [LEXICON_FORMAT]
+
+
 def _blob(strings: list[str]) -> np.ndarray:
     """Strings (without newlines) as one array of UTF-8 bytes, for np.savez."""
     return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
@@ -617,15 +623,24 @@ class Lexicon:
         another format)."""
         try:
             with np.load(path) as saved:
-                if saved["format"].tolist() != [LEXICON_FORMAT]:
+                if not _of_this_format(saved):
                     return None
                 pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
                 completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
                 triples = (saved["triple_codes"], saved["triple_counts"])
                 return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
                            completions, triples)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except _UNREADABLE:
             return None
+
+    @staticmethod
+    def saved_in(path: Path) -> bool:
+        """Whether path holds a Lexicon of this format (reading only its format)."""
+        try:
+            with np.load(path) as saved:
+                return _of_this_format(saved)
+        except _UNREADABLE:
+            return False
 
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without

@@ -7,12 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import indexer
@@ -292,6 +294,28 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert index.search("bao gao").suggestion == "bao gạo"
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def test_a_saved_lexicon_of_another_format_is_rebuilt_in_the_background_not_in_a_search(tmp_path, monkeypatch):
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # as a large index: no search waits for a Lexicon
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES))], str(folder))
+    with indexer.open_index(folder) as index:
+        index.lexicon(wait=True)
+    [saved] = _saved_lexicons(folder)
+    np.savez(saved.open("wb"), format=np.array([indexer.understand.LEXICON_FORMAT - 1]))  # an older version's
+    released, building, make = threading.Event(), [], indexer.search._lexicon_of
+    def slow_make(reader):
+        building.append(threading.current_thread())
+        released.wait(10)  # bounded: a search that waited for it would hang this long, then pass on
+        return make(reader)
+    monkeypatch.setattr(indexer.search, "_lexicon_of", slow_make)
+    with indexer.open_index(folder) as index:
+        assert _ids(index.search("nghi quyet giao thong"))  # folded matches while the Lexicon is made
+        assert threading.current_thread() not in building
+        released.set()
+        assert index.lexicon(wait=True).knows("gạo")
+    assert indexer.understand.Lexicon.load(saved) is not None  # saved again, of this format
 
 
 def _ids(results) -> list[str]:
