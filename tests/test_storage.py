@@ -3,8 +3,8 @@
 - After seeded random updates (new, changed and deleted articles) the index answers a query set
   exactly like a fresh build of the same articles: ids, order and scores (with or without merges).
 - Many small updates leave a bounded number of segments: the build's and at most two small ones
-  (the larger not rewritten after every update, nor at all once it reaches the cap); `optimize` merges to one per core while
-  another thread searches the open index.
+  (the larger not rewritten after every update, nor at all once it reaches the cap); `optimize`
+  merges to one per core while another thread searches the open index.
 - The table of contents names no module of ours; another format version is refused with
   "rebuild it"; an index committed under tests/data in the current format opens and answers.
 """
