@@ -303,7 +303,8 @@ def test_a_saved_lexicon_of_another_format_is_rebuilt_in_the_background_not_in_a
     with indexer.open_index(folder) as index:
         index.lexicon(wait=True)
     [saved] = _saved_lexicons(folder)
-    np.savez(saved.open("wb"), format=np.array([indexer.understand.LEXICON_FORMAT - 1]))  # an older version's
+    with saved.open("wb") as older:  # an earlier version's
+        np.savez(older, format=np.array([indexer.understand.LEXICON_FORMAT - 1]))
     released, building, make = threading.Event(), [], indexer.search._lexicon_of
     def slow_make(reader):
         building.append(threading.current_thread())
