@@ -31,7 +31,7 @@ from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
                     QueryError, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
-from .scorer import Scorer
+from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
@@ -500,15 +500,20 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
             scorer.scoring_counts(*lookup[:2])
     for field_name, words, _ in _near(scorer, plan, sort, relaxed, pool):
         scorer.proximity_counts(field_name, words, pool, relaxed)
+        if field_name in LEAD_FIELDS:
+            scorer.lead_counts(field_name, words)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
 def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, relaxed: tuple) -> None:
     """Add the proximity of the query's consecutive words to the scores of docs (the pool that
-    relaxed, (tier state, tier shown), names), and a bonus where they all stand together as typed."""
+    relaxed, (tier state, tier shown), names), a bonus where they all stand together as typed, and
+    one for each word in a body's lead."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
         scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, relaxed)
+        if field_name in LEAD_FIELDS:
+            scorer.lead(scores, field_name, words, docs)
 
 
 def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray, sort: str, relaxed: tuple):

@@ -37,9 +37,13 @@ STREETS = ([article(f"lan-chiem-{n}", f"Lấn chiếm vỉa hè ở phường {n
 INSPECTION = [article("dang-kiem", "Cục Đăng kiểm kỷ luật cán bộ", "Cục Đăng kiểm xử lý một loạt cán bộ vi phạm quy trình."),
               article("tram-tuong", "Chuyện xưa", "Nhà vua trảm tướng để giữ nghiêm quân lệnh.")]
 
+# two articles of the same syllables, the query's word once in each: one states it in its lead
+FILLER = "Người dân trong vùng kể lại nhiều chuyện về rừng núi quê mình qua bao năm tháng. " * 7
+LANGURS = [article("vooc-1", "Tin từ khu bảo tồn", FILLER + "Đàn voọc mới được phát hiện."),
+           article("vooc-2", "Tin từ khu bảo tồn", "Đàn voọc mới được phát hiện. " + FILLER)]
 
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS
 
 
 def ids(results) -> set[str]:
@@ -107,3 +111,8 @@ def test_a_phrase_quoted_in_a_headline_gives_way_when_too_few_articles_hold_it(i
     assert ids(held) == {"lan-chiem-1", "lan-chiem-2"} and held.total == 2 and held.dropped == []
     alone = index.search("“trảm”", limit=2)  # a phrase alone is all the query asks
     assert ids(alone) == {"tram-tuong"} and alone.dropped == []
+
+
+def test_an_article_stating_the_words_in_its_lead_ranks_first(index):
+    for query in ("voọc", "vooc", "đàn voọc"):
+        assert [h.doc_id for h in index.search(query, limit=2)] == ["vooc-2", "vooc-1"], query
