@@ -62,8 +62,8 @@ COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 LEXICON_FORMAT = 4  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
-_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 
 
 # ---------------------------------------------------------------- keystrokes
