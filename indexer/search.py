@@ -731,7 +731,8 @@ class _Snapshot:
         """This generation's Lexicon, read from its folder or built (and saved there) on first
         use; without wait, while a background thread (holding the snapshot open) builds it, an
         earlier generation's (see _meanwhile_lexicon), or None."""
-        if self._lexicon is None and not wait and not Lexicon.saved_in(self.generation / LEXICON_FILE):
+        building = self._lexicon_thread is not None  # then no search reads the file's format again
+        if self._lexicon is None and not wait and (building or not Lexicon.saved_in(self.generation / LEXICON_FILE)):
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),

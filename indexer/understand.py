@@ -15,9 +15,7 @@ downloaded. The functions are pure: the search core decides when to use them.
 from __future__ import annotations
 
 import heapq
-import os
 import re
-import threading
 import unicodedata
 import zipfile
 from bisect import bisect_left
@@ -29,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import CODE_RE, canonical, fold
+from .store import replaced
 
 WORD_RE = re.compile(r"\w+")
 OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b')
@@ -604,18 +603,13 @@ class Lexicon:
 
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
-                         folded=_blob(self.folded),
-                         counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
-                         codes=self._codes, pair_counts=self._counts, followed=self._followed,
-                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
-                         triple_codes=self._triple_codes, triple_counts=self._triple_counts)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replaced(path) as f:
+            np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
+                     folded=_blob(self.folded),
+                     counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
+                     codes=self._codes, pair_counts=self._counts, followed=self._followed,
+                     keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
+                     triple_codes=self._triple_codes, triple_counts=self._triple_counts)
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
