@@ -42,8 +42,13 @@ FILLER = "Người dân trong vùng kể lại nhiều chuyện về rừng núi
 LANGURS = [article("vooc-1", "Tin từ khu bảo tồn", FILLER + "Đàn voọc mới được phát hiện."),
            article("vooc-2", "Tin từ khu bảo tồn", "Đàn voọc mới được phát hiện. " + FILLER)]
 
+# "DN" is the abbreviation of "doanh nghiệp" (indexer/abbreviations.tsv), rarer than the words
+EXPORTERS = [article("gao-ca-hai", "Tin thị trường", "Một DN cho biết doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
+             article("gao-xuat", "Tin thị trường", "Doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
+             article("gao-viet-tat", "Tin thị trường", "Một DN xuất khẩu gạo vừa ký hợp đồng lớn.")]
+
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + EXPORTERS
 
 
 def ids(results) -> set[str]:
@@ -116,3 +121,10 @@ def test_a_phrase_quoted_in_a_headline_gives_way_when_too_few_articles_hold_it(i
 def test_an_article_stating_the_words_in_its_lead_ranks_first(index):
     for query in ("voọc", "vooc", "đàn voọc"):
         assert [h.doc_id for h in index.search(query, limit=2)] == ["vooc-2", "vooc-1"], query
+
+
+def test_an_abbreviation_stands_in_for_its_words_without_adding_to_them(index):
+    for query in ("doanh nghiệp xuất khẩu gạo", "doanh nghiep xuat khau gao", "DN xuất khẩu gạo"):
+        found = [h.doc_id for h in index.search(query, limit=3)]
+        assert set(found) == {"gao-xuat", "gao-ca-hai", "gao-viet-tat"}, query
+        assert found[0] == ("gao-viet-tat" if "DN" in query else "gao-xuat"), query
