@@ -1312,11 +1312,15 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     if pasted:  # only its accents restored: pasted text is not searched for typos
         restored = lexicon.restore(searched)
         return rewritten, restored if restored != searched else None, ()
-    typed, corrected = searched, lexicon.correct(searched)
-    if corrected:
-        searched = rewritten = corrected
+    typed = searched
+    searched = lexicon.correct(searched) or searched
     suggestion = lexicon.reading(searched)
-    read = suggestion or corrected
+    slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
+    if slipped:
+        searched, suggestion = slipped, lexicon.reading(slipped)
+    if searched != typed:
+        rewritten = searched
+    read = suggestion or (searched if searched != typed else None)
     return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
 
 

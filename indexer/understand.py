@@ -44,7 +44,7 @@ MAX_READINGS = 16  # accented readings of a folded syllable tried by the restora
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
-SURE_RATIO = 100  # a keystroke word this much rarer than its decoding is a slip of the input method
+SURE_RATIO = 100  # a keystroke word (or a typo's) this much rarer than the word read is a slip: searched as that
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
 NEAR_CACHE = 50_000  # words whose near syllables are remembered
@@ -217,6 +217,12 @@ def with_case_of(typed: str, word: str) -> str:
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _with_words(text: str, words: dict[int, str]) -> str:
+    """text with its words at these places (counted in WORD_RE's words) replaced, in their letter case."""
+    place = iter(range(len(text)))
+    return WORD_RE.sub(lambda m: with_case_of(m.group(), words.get(next(place), m.group())), text)
 
 
 def has_operators(text: str) -> bool:
@@ -786,6 +792,31 @@ class Lexicon:
         corrected = self._rewrite(text, True, pick)
         return corrected if corrected != text else None
 
+    def slips(self, text: str, reading: str | None) -> str | None:
+        """text with the words the reading spells otherwise replaced where the index has the word
+        typed SURE_RATIO times less often than the word read (a typo that made a rare syllable:
+        "trng tâm" -> "trung tâm"; "tường" for "trường" stays), or None when there are none."""
+        folded, read, changed = _respellings(text, reading)
+        unaccented = is_unaccented(text)
+        typed = folded if unaccented else WORD_RE.findall(canonical(text))
+        in_codes = {w for code in CODE_RE.findall(fold(canonical(text))) for w in WORD_RE.findall(code)}  # Tor-M1
+        slipped = {i: fold(read[i]) if unaccented else read[i] for i in changed if folded[i] not in in_codes
+                   and self._articles(typed[i], unaccented) * SURE_RATIO < self.freq.get(read[i], 0)
+                   and self._seen_beside(read, i)}
+        return _with_words(text, slipped) if slipped else None
+
+    def _seen_beside(self, words: list[str], i: int) -> bool:
+        """Whether the index has words[i] next to one of its neighbours there (the context read it)."""
+        before = self.pairs(words[i - 1:i], words[i:i + 1]).sum() if i else 0
+        return bool(before or self.pairs(words[i:i + 1], words[i + 1:i + 2]).sum())
+
+    def _articles(self, word: str, any_accents: bool) -> int:
+        """About how many articles hold a syllable (any_accents: with any accents on its letters)."""
+        word = canonical(word.lower())
+        if any_accents:
+            return sum(self.freq[s] for s in self.readings.get(fold(word), ()))
+        return self.freq.get(word, 0)
+
     def reading(self, text: str) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
         far more sense with one of them one edit away (a typo that made another word: "hầu không
@@ -804,12 +835,7 @@ class Lexicon:
         words, marked = [canonical(w) for w in read], not is_unaccented(text)
         found = sorted(((score, i, other) for i, (a, b) in enumerate(zip(typed, words)) if fold(a.lower()) != fold(b)
                         for score, other in self._seconds(a.lower(), words, i, marked)), reverse=True)
-        others = []
-        for _, i, other in found[:MAX_RUNNERS_UP]:
-            chosen = iter(range(len(read)))
-            others.append(WORD_RE.sub(lambda m: with_case_of(m.group(), other) if next(chosen) == i else m.group(),
-                                      reading))
-        return others
+        return [_with_words(reading, {i: other}) for _, i, other in found[:MAX_RUNNERS_UP]]
 
     def _seconds(self, typed: str, words: list[str], i: int, marked: bool) -> list[tuple[float, str]]:
         """(log-odds against words[i], candidate) of the other candidates for the typed word at i

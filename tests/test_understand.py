@@ -515,3 +515,28 @@ def test_a_query_understood_on_one_generation_is_understood_afresh_on_the_next(t
         after = index.search("bao gao")
     assert before == [before[0]] * 3 and before[0] != (None, "bao gạo")  # "gạo" was no word of the index
     assert (after.rewritten, after.suggestion) == (None, "bao gạo") and "bao-2" in [h.doc_id for h in after]
+
+
+DISTRICTS = ["Ba Đình", "Hoàn Kiếm", "Cầu Giấy", "Đống Đa", "Hai Bà Trưng", "Tây Hồ", "Long Biên"]
+SLIP_ARTICLES = [  # "trung tâm" in 105 articles; "trng", a slip of the hand, in one
+    {"id": f"tt-{n}", "title": f"Trung tâm thương mại số {n} ở {DISTRICTS[n % 7]} mở cửa",
+     "body": f"Trung tâm thương mại số {n} tại {DISTRICTS[n % 7]} đón khách tháng {n % 12 + 1}."}
+    for n in range(105)] + [
+    {"id": "slip", "title": "Bản tin trng ngày", "body": "Bản tin trng ngày: khách tâm sự về thương hiệu."}]
+
+
+@pytest.fixture(scope="module")
+def slip_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "slips", SLIP_ARTICLES)) as ix:
+        yield ix
+
+
+def test_a_typo_that_made_a_word_a_hundred_times_rarer_is_searched_as_the_word_meant(slip_index):
+    # "trng" is a syllable of the index (one article misspells it), but 105 articles hold the
+    # "trung" the context reads: the query is searched as "trung tâm thương", as a word the index
+    # lacks would be, and ranks the articles as that query does
+    results = slip_index.search("trng tâm thương")
+    assert results.rewritten == "trung tâm thương"
+    assert [h.doc_id for h in results] == [h.doc_id for h in slip_index.search("trung tâm thương")]
+    # a word held often enough stays as typed: "tâm sự" is no slip for "tâm sức"
+    assert slip_index.search("tâm sự").rewritten is None
