@@ -48,7 +48,7 @@ from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, 
 from .understand import Lexicon
 from .snippets import Marks
 from .storage import FORMAT_VERSION
-from .store import IndexNotFound, writer_lock
+from .store import IndexNotFound, replaced, writer_lock
 
 MANIFEST = "SHARDS.json"
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
@@ -92,10 +92,8 @@ def shard_dirs(index_dir) -> list[Path]:
 
 def _write_manifest(index_dir: Path, shards: int) -> None:
     """Name the shards in the manifest (written whole, then renamed into place)."""
-    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"format": FORMAT_VERSION, "shards": [f"shard-{n}" for n in range(shards)]}),
-                   encoding="utf-8")
-    os.replace(tmp, index_dir / MANIFEST)
+    with replaced(index_dir / MANIFEST) as f:
+        f.write(json.dumps({"format": FORMAT_VERSION, "shards": [f"shard-{n}" for n in range(shards)]}).encode())
 
 
 def connect(address: str):

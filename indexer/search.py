@@ -34,6 +34,7 @@ from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
+from .storage.flat import present
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
                          mistyped, respelled, respelled_forms, variants)
@@ -553,17 +554,36 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
     """A mask of the articles that other spellings (terms and phrases) of the query match, which
     are no exact matches; the lookups that score them are appended to lookups."""
     respelling = np.zeros(scorer.size, dtype=bool)
-    for q in alternatives:
-        if isinstance(q, wq.Phrase):
-            ids = scorer.phrase(q.fieldname, q.words)
-            lookups.append((ids, q.boost * scorer.idf(scorer.count(("phrase", q.fieldname, tuple(q.words)),
-                                                                   ids.__len__))))
-        else:
-            ids = scorer.matches(q.fieldname, q.text)
-            if q.boost:  # a word a typo may stand for only matches
-                lookups.append((q.fieldname, q.text, q.boost))
+    for q, instead_of in alternatives:
+        phrase = isinstance(q, wq.Phrase)
+        ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
+        if instead_of is not None:
+            lookups.append(_standing_in(scorer, q, ids, instead_of))
+        elif phrase:
+            lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
+        elif q.boost:  # a word a typo may stand for only matches
+            lookups.append((q.fieldname, q.text, q.boost))
         respelling[ids] = True
     return respelling
+
+
+def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
+    """(the articles where another spelling stands in for the one typed: those holding it but not
+    the typed one in that field, its weight there): an article holding both scores the typed one
+    alone, and a rare abbreviation weighs no more than the words it stands for (DN: doanh nghiệp)."""
+    fold_field = q.fieldname.removesuffix("_fold") + "_fold"
+    if len(typed) > 1:
+        holding_typed = scorer.phrase(fold_field, list(typed))
+        typed_held = _phrase_count(scorer, fold_field, typed, holding_typed)
+    else:
+        holding_typed, typed_held = scorer.matches(fold_field, typed[0]), scorer.doc_frequency(fold_field, typed[0])
+    held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
+    return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
+
+
+def _phrase_count(scorer: Scorer, field: str, words, ids: np.ndarray) -> int:
+    """In how many articles (corpus-wide) a phrase stands, ids those of this index."""
+    return scorer.count(("phrase", field, tuple(words)), ids.__len__)
 
 
 def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
@@ -743,7 +763,8 @@ class _Snapshot:
         """This generation's Lexicon, read from its folder or built (and saved there) on first
         use; without wait, while a background thread (holding the snapshot open) builds it, an
         earlier generation's (see _meanwhile_lexicon), or None."""
-        if self._lexicon is None and not wait and not Lexicon.saved_in(self.generation / LEXICON_FILE):
+        building = self._lexicon_thread is not None  # then no search reads the file's format again
+        if self._lexicon is None and not wait and (building or not Lexicon.saved_in(self.generation / LEXICON_FILE)):
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
                 if self._lexicon_thread is None:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
@@ -1225,7 +1246,8 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool, others
         return plan, []
     unaccented = is_unaccented(text)
     chosen, unsure, meant = _typo_forms(text, suggestion, others)
-    return plan, (_alternatives(variants(text), plan.marks, unaccented)
+    spellings = variants(text)
+    return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
@@ -1244,19 +1266,20 @@ def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list,
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False,
-                  share: float = 1.0) -> list:
-    """Lookups of other spellings of the query's abbreviations and codes (or of the words a
-    typo replaced): a term (exact fields) or a phrase (folded fields; with accents, the exact
-    ones) each, weighed like the query's own words; results mark them too."""
+                  share: float = 1.0, typed: list[tuple[str, ...]] | None = None) -> list:
+    """(lookup, what it stands for) of other spellings of the query's abbreviations and codes (or of
+    the words a typo replaced): a term (exact fields) or a phrase (folded fields; with accents, the
+    exact ones) each, weighed like the query's own words; results mark them too. typed: for each
+    form, the folded spelling the query has (see _standing_in), else None."""
     lookups = []
     weight = share * ALTERNATIVE * (FOLDED if unaccented else EXACT)
-    for form in forms:
+    for form, instead_of in zip(forms, typed or [None] * len(forms)):
         marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, accents, WORD_GAP))
         for f in ("title", "body"):
             boost = weight * (TITLE if f == "title" else 1)
-            lookups.append(wq.Term(f, form[0], boost=boost) if len(form) == 1 else
-                           wq.Phrase(f, list(form), boost=boost) if accents else
-                           wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost))
+            lookups.append((wq.Term(f, form[0], boost=boost) if len(form) == 1 else
+                            wq.Phrase(f, list(form), boost=boost) if accents else
+                            wq.Phrase(f"{f}_fold", [fold(w) for w in form], boost=boost), instead_of))
     return lookups
 
 

@@ -12,6 +12,7 @@ import errno
 import fcntl
 import os
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,14 +53,25 @@ def new_generation(index_dir: Path) -> Path:
     return gen
 
 
+@contextmanager
+def replaced(path: Path):
+    """A new file (binary, for writing) that replaces path when the block ends without error and is
+    removed otherwise: readers see the old content or the new, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            yield f
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def publish(index_dir: Path, gen: Path) -> None:
     """Make gen the live generation with an atomic rename, durable across a crash."""
-    tmp = Path(index_dir) / f".{CURRENT}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write(gen.name + "\n")
+    with replaced(Path(index_dir) / CURRENT) as f:
+        f.write(f"{gen.name}\n".encode("ascii"))
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, Path(index_dir) / CURRENT)
     dir_fd = os.open(index_dir, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -15,9 +15,7 @@ downloaded. The functions are pure: the search core decides when to use them.
 from __future__ import annotations
 
 import heapq
-import os
 import re
-import threading
 import unicodedata
 import zipfile
 from bisect import bisect_left
@@ -29,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import CODE_RE, canonical, fold
+from .store import replaced
 
 WORD_RE = re.compile(r"\w+")
 OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b')
@@ -275,22 +274,26 @@ def _holds(words: list[str], part: tuple[str, ...]) -> bool:
     return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
 
 
-def variants(text: str) -> list[tuple[str, ...]]:
-    """Other spellings of the query's abbreviations and codes, each as its terms:
-    "UBND" -> ("ủy", "ban", "nhân", "dân"), "U 23" -> ("u23",) (U23, U.23 and U-23 are one code
-    for the analysis already)."""
+def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Other spellings of the query's abbreviations and codes, each as (the spelling typed, folded;
+    the other's terms): "UBND" -> (("ubnd",), ("ủy", "ban", "nhân", "dân")), "U 23" -> (("u", "23"),
+    ("u23",)) (U23, U.23 and U-23 are one code for the analysis already)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
-    found = [other for spelling in _spellings_from([*words, *(c for c, in codes)])
+    found = [(spelling, other) for spelling in _spellings_from([*words, *(c for c, in codes)])
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
              for other in abbreviations()[spelling]]
-    found += [(a + b,) for a, b in SPACED_CODE_RE.findall(folded)]
+    found += [((a, b), (a + b,)) for a, b in SPACED_CODE_RE.findall(folded)]
 
     def typed(form: tuple[str, ...]) -> bool:
         key = tuple(fold(t) for t in form)
         return key in codes or _holds(words, key)
 
-    return list(dict.fromkeys(f for f in found if not typed(f)))
+    first_typed: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for spelling, other in found:
+        if not typed(other):
+            first_typed.setdefault(other, spelling)
+    return [(spelling, other) for other, spelling in first_typed.items()]
 
 
 def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], list[int]]:
@@ -604,18 +607,13 @@ class Lexicon:
 
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
-                         folded=_blob(self.folded),
-                         counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
-                         codes=self._codes, pair_counts=self._counts, followed=self._followed,
-                         keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
-                         triple_codes=self._triple_codes, triple_counts=self._triple_counts)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replaced(path) as f:
+            np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
+                     folded=_blob(self.folded),
+                     counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
+                     codes=self._codes, pair_counts=self._counts, followed=self._followed,
+                     keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
+                     triple_codes=self._triple_codes, triple_counts=self._triple_counts)
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":

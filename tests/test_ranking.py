@@ -50,8 +50,13 @@ CRANES = [article("seu-lien", "Tin vườn quốc gia", "Đàn sếu về Tràm 
           article("seu-khac", "Tin vườn quốc gia", "Chim sếu ở Tràm Chim."),
           article("co-khac", "Tin vườn quốc gia", "Đàn cò ở Tràm Chim.")]
 
+# "DN" is the abbreviation of "doanh nghiệp" (indexer/abbreviations.tsv), rarer than the words
+EXPORTERS = [article("gao-ca-hai", "Tin thị trường", "Một DN cho biết doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
+             article("gao-xuat", "Tin thị trường", "Doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
+             article("gao-viet-tat", "Tin thị trường", "Một DN xuất khẩu gạo vừa ký hợp đồng lớn.")]
+
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS
 
 
 def ids(results) -> set[str]:
@@ -131,3 +136,10 @@ def test_when_too_many_articles_match_proximity_ranks_those_holding_every_word(i
     for query in ("đàn sếu về Tràm Chim", "dan seu ve Tram Chim"):
         results = index.search(query, limit=3)
         assert results.total > 3 and [h.doc_id for h in results][:2] == ["seu-lien", "seu-roi"], query
+
+
+def test_an_abbreviation_stands_in_for_its_words_without_adding_to_them(index):
+    for query in ("doanh nghiệp xuất khẩu gạo", "doanh nghiep xuat khau gao", "DN xuất khẩu gạo"):
+        found = [h.doc_id for h in index.search(query, limit=3)]
+        assert set(found) == {"gao-xuat", "gao-ca-hai", "gao-viet-tat"}, query
+        assert found[0] == ("gao-viet-tat" if "DN" in query else "gao-xuat"), query

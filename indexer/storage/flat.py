@@ -32,8 +32,11 @@ import hashlib
 import mmap
 import os
 import zlib
+from pathlib import Path
 
 import numpy as np
+
+from ..store import replaced
 
 IDS, TFS, POSITIONS, TERMS, KEYS, HASHES, LENGTHS = ".vid", ".vtf", ".vps", ".vtm", ".vtk", ".vth", ".vln"
 LIVE = ".vlc"
@@ -91,10 +94,8 @@ def write_live_counts(path: str, doc_count: int, text_fields: int, deleted: np.n
     if not os.path.exists(mine):
         live = np.ones(doc_count, dtype=bool)
         live[deleted] = False
-        tmp = f"{mine}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
+        with replaced(Path(mine)) as f:
             f.write(memoryview(FlatPostings(path, doc_count, text_fields).count_live(live)).cast("B"))
-        os.replace(tmp, mine)
     folder, segment = os.path.split(path)
     for name in os.listdir(folder):
         if name.startswith(segment + ".") and name.endswith(LIVE) and name != os.path.basename(mine):
