@@ -486,44 +486,56 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
     return scores
 
 
-def _near(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray) -> list:
-    """The plan's proximity lookups when they rank (by relevance, at most NEAR_MAX articles matched
-    corpus-wide: every one of them, so that shards rank alike), else none."""
-    if sort == "relevance" and plan.near and scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
-        return plan.near
-    return []
+def _proximity_pool(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray, words) -> tuple | None:
+    """(the articles the proximity of the query's words ranks, what names them in the counts,
+    whether the lead prior ranks them too) when it ranks (by relevance), else None: every matched
+    article when at most NEAR_MAX match corpus-wide, so that shards rank alike; else those of them
+    holding every query word (words: the WordMasks), when at most NEAR_MAX do."""
+    if sort != "relevance" or not plan.near:
+        return None
+    if scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
+        return pool, relaxed, True
+    if not words.masks:
+        return None
+    whole, named = pool[_every(words.masks)[pool]], (*relaxed, "all words")
+    if scorer.count(("pool", *named), whole.__len__) <= NEAR_MAX:
+        return whole, named, False  # the lead prior there lost known items (vietnews-title unaccented)
+    return None
 
 
-def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple) -> Found:
+def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple, words) -> Found:
     """A Found of no documents whose missing counts are all those ranking the pool would read."""
     for lookup in lookups:
         if len(lookup) == 3:
             scorer.scoring_counts(*lookup[:2])
-    for field_name, words, _ in _near(scorer, plan, sort, relaxed, pool):
-        scorer.proximity_counts(field_name, words, pool, relaxed)
-        if field_name in LEAD_FIELDS:
-            scorer.lead_counts(field_name, words)
+    near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
+    if near:
+        docs, named, lead = near
+        for field_name, near_words, _ in plan.near:
+            scorer.proximity_counts(field_name, near_words, docs, named)
+            if lead and field_name in LEAD_FIELDS:
+                scorer.lead_counts(field_name, near_words)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
-def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, relaxed: tuple) -> None:
-    """Add the proximity of the query's consecutive words to the scores of docs (the pool that
-    relaxed, (tier state, tier shown), names), a bonus where they all stand together as typed, and
-    one for each word in a body's lead."""
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, named: tuple, lead: bool) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs (named so in the
+    counts), a bonus where they all stand together as typed, and, with lead, one for each word in
+    a body's lead."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
-        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, relaxed)
-        if field_name in LEAD_FIELDS:
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, named)
+        if lead and field_name in LEAD_FIELDS:
             scorer.lead(scores, field_name, words, docs)
 
 
-def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray, sort: str, relaxed: tuple):
+def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray, sort: str, relaxed: tuple, words):
     """The scores of the pool's articles (matched: their mask): the lookups', plus the proximity of
-    the query's words."""
+    the query's words (see _proximity_pool)."""
     scores = _scores(scorer, lookups, matched, pool)
-    near = _near(scorer, plan, sort, relaxed, pool)
-    if near:  # every matched article, so that shards rank alike
-        _add_proximity(scorer, scores, near, pool, relaxed)
+    near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
+    if near:
+        _add_proximity(scorer, scores, plan.near, *near)
     return scores
 
 
@@ -992,11 +1004,11 @@ class Index:
         matched, dropped, kept, shown = _relax(plan, words, matched, tally, page_size)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
-            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed)
+            return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed, words)
         counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
-        scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed)
+        scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
         recency = snap.recency if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))

@@ -37,7 +37,7 @@ from test_storage import baomoi_articles
 pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
-from indexer import fold  # noqa: E402
+from indexer import fold, search  # noqa: E402
 from indexer.cluster import CONNECT_SECONDS, STABLE_COUNTS, build_sharded, shard_dirs, shard_of  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -244,6 +244,33 @@ def test_counts_summed_over_the_shards_equal_the_embedded_index_counts_whatever_
                                 for shard in shards]
                     for key in want.keys() & set.intersection(*(set(r) for r in reported)):
                         assert sum(r[key] for r in reported) == want[key], (q, exact, bool(given), estimate, key)
+
+
+def test_shards_rank_the_articles_holding_every_word_as_the_embedded_index_when_too_many_match(
+        dev_slice, monkeypatch):
+    """With more matches than proximity ranks (NEAR_MAX made small: the slice has 2,000 articles),
+    it ranks those holding every query word: given the embedded index's other counts, the shards'
+    counts of them sum to its own, and given all its counts the shards score their articles as it does."""
+    monkeypatch.setattr(search, "NEAR_MAX", 25)
+    used = 0
+    with ExitStack() as opened:
+        shards = [opened.enter_context(indexer.open_index(shard)) for shard in shard_dirs(dev_slice / "shards")]
+        one = opened.enter_context(indexer.open_index(dev_slice / "one"))
+        for q in DEV_QUERIES:
+            for exact in (False, True):
+                asked = (q, None, exact, None, "relevance", 10)
+                want = one.find(*asked, {}, group=False)
+                tier = [k for k in want.missing if k[0] == "pool" and k[-1] == "all words"]
+                used += bool(tier) and want.missing[tier[0]] <= search.NEAR_MAX
+                given = {k: v for k, v in want.missing.items() if k not in tier and k[0] != "run"}
+                reported = [shard.find(*asked, given, group=False, counts_only=True).missing for shard in shards]
+                assert [sum(r[k] for r in reported) for k in tier] == [want.missing[k] for k in tier], (q, exact)
+                found = [shard.find(*asked, want.missing, group=False, shards=SHARDS) for shard in shards]
+                assert all(not f.missing for f in found), (q, exact)
+                merged = sorted((-score, i) for f in found for i, score in zip(f.ids, f.scores))[:10]
+                assert [i for _, i in merged] == want.ids, (q, exact)
+                assert all(math.isclose(-a, b, rel_tol=1e-6) for (a, _), b in zip(merged, want.scores)), (q, exact)
+    assert used
 
 
 def test_a_shard_counting_for_a_search_reads_every_count_its_search_reads_and_ranks_nothing(sharded):

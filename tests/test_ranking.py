@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import REPO
+from indexer import search
 
 
 def article(doc_id: str, title: str, body: str) -> dict:
@@ -42,13 +43,20 @@ FILLER = "Người dân trong vùng kể lại nhiều chuyện về rừng núi
 LANGURS = [article("vooc-1", "Tin từ khu bảo tồn", FILLER + "Đàn voọc mới được phát hiện."),
            article("vooc-2", "Tin từ khu bảo tồn", "Đàn voọc mới được phát hiện. " + FILLER)]
 
+# both hold every word of "đàn sếu về Tràm Chim", one as typed; the other, shorter, scores higher
+# without proximity; others hold two of the words (a query of 4 words needs a third of them)
+CRANES = [article("seu-lien", "Tin vườn quốc gia", "Đàn sếu về Tràm Chim vừa được thấy. Mùa này nước lên."),
+          article("seu-roi", "Tin vườn quốc gia", "Sếu mới về. Đàn cò trắng ở Tràm Chim."),
+          article("seu-khac", "Tin vườn quốc gia", "Chim sếu ở Tràm Chim."),
+          article("co-khac", "Tin vườn quốc gia", "Đàn cò ở Tràm Chim.")]
+
 # "DN" is the abbreviation of "doanh nghiệp" (indexer/abbreviations.tsv), rarer than the words
 EXPORTERS = [article("gao-ca-hai", "Tin thị trường", "Một DN cho biết doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
              article("gao-xuat", "Tin thị trường", "Doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
              article("gao-viet-tat", "Tin thị trường", "Một DN xuất khẩu gạo vừa ký hợp đồng lớn.")]
 
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + EXPORTERS
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS
 
 
 def ids(results) -> set[str]:
@@ -121,6 +129,13 @@ def test_a_phrase_quoted_in_a_headline_gives_way_when_too_few_articles_hold_it(i
 def test_an_article_stating_the_words_in_its_lead_ranks_first(index):
     for query in ("voọc", "vooc", "đàn voọc"):
         assert [h.doc_id for h in index.search(query, limit=2)] == ["vooc-2", "vooc-1"], query
+
+
+def test_when_too_many_articles_match_proximity_ranks_those_holding_every_word(index, monkeypatch):
+    monkeypatch.setattr(search, "NEAR_MAX", 3)  # the matches stand for more than NEAR_MAX
+    for query in ("đàn sếu về Tràm Chim", "dan seu ve Tram Chim"):
+        results = index.search(query, limit=3)
+        assert results.total > 3 and [h.doc_id for h in results][:2] == ["seu-lien", "seu-roi"], query
 
 
 def test_an_abbreviation_stands_in_for_its_words_without_adding_to_them(index):
