@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
-from functools import partial
+from functools import partial, reduce
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -34,7 +34,7 @@ from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
-from .storage.flat import present
+from .storage.flat import intersect_sorted, present
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
                          mistyped, respelled, respelled_forms, variants)
@@ -569,14 +569,11 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
 
 def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
     """(the articles where another spelling stands in for the one typed: those holding it but not
-    the typed one in that field, its weight there): an article holding both scores the typed one
+    the typed words in that field, its weight there): an article holding both scores the typed one
     alone, and a rare abbreviation weighs no more than the words it stands for (DN: doanh nghiệp)."""
     fold_field = q.fieldname.removesuffix("_fold") + "_fold"
-    if len(typed) > 1:
-        holding_typed = scorer.phrase(fold_field, list(typed))
-        typed_held = _phrase_count(scorer, fold_field, typed, holding_typed)
-    else:
-        holding_typed, typed_held = scorer.matches(fold_field, typed[0]), scorer.doc_frequency(fold_field, typed[0])
+    holding_typed = reduce(intersect_sorted, (scorer.matches(fold_field, w) for w in typed))  # (a phrase costs far more)
+    typed_held = min(scorer.doc_frequency(fold_field, w) for w in typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
     return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
 
