@@ -35,6 +35,7 @@ from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, c
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
 SEGMENT_POSTINGS = 64_000_000  # ... and starts a new segment past this many (~95k articles: one per worker at 179k)
+WORKER_NICENESS = 10  # segment workers yield the cores to a server searching beside them (rebuilds under load)
 
 
 @dataclass
@@ -149,6 +150,7 @@ def _segment_worker(n: int, gen: str, tasks, results, parent: int, analyse: bool
     """Worker n: analyse batches of articles into a segment of its own, or merge groups of segments
     into one each; report counts, skips, segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides how to stop
+    os.nice(WORKER_NICENESS)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
         if analyse:  # while the main process reads the first articles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -149,6 +150,22 @@ def test_searches_run_on_whole_generations_while_builds_swap_them(tmp_path, monk
         assert len(seen) >= 3 and builds in seen, seen
         assert index.search("bản tin chung").total == 3 + builds
         assert deleted_index_files(index_dir) == []
+
+
+def test_build_workers_yield_the_cores_to_the_searches_beside_them(tmp_path):
+    """A rebuild under load: the analysing workers run at a lower priority than the process (a
+    server's) that shares the cores, so its searches are served first."""
+    source = write_jsonl(tmp_path / "news.jsonl", [
+        {"id": f"tin-{n}", "title": f"Bản tin số {n}", "body": "Bản tin chung về thời tiết và giao thông. " * 20}
+        for n in range(300)])
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = []
+
+    def progress(count):
+        seen.extend(os.getpriority(os.PRIO_PROCESS, p.pid) - mine for p in multiprocessing.active_children())
+
+    indexer.build_index([source], tmp_path / "index", procs=2, progress=progress)
+    assert seen and max(seen) > 0, seen  # niceness above the parent's
 
 
 def test_a_generation_replaced_and_deleted_by_an_update_still_shows_its_results(tmp_path, monkeypatch):
