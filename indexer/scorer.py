@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import copy
 import math
+from functools import reduce
 
 import numpy as np
 
-from .storage.flat import EMPTY, ascending, located, present
+from .storage.flat import EMPTY, ascending, intersect_sorted, located, present
 
 K1 = 1.2
 B = 0.75
 DF_CACHE = 100_000  # document frequencies remembered per open index
-FOUND_CACHE = 64  # phrases' matches and proximity positions remembered per open index (a cluster's rounds repeat them)
+FOUND_CACHE = 64  # phrases' matches, words' common documents and proximity positions remembered per open index (a cluster's rounds repeat them)
 SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
 SPREAD = 6  # a term in over 1/SPREAD of the documents is scored over all of them (0 where absent)
@@ -140,6 +141,11 @@ class Scorer:
     def phrase(self, field: str, words: list[str]) -> np.ndarray:
         """Ids of the live documents where the words occur one right after another in field."""
         return self._remembered(("phrase", field, tuple(words)), lambda: self._live_phrase(field, words))
+
+    def holding_all(self, field: str, words: tuple[str, ...]) -> np.ndarray:
+        """Ids of the documents holding every one of the words in field, anywhere (a phrase costs far more)."""
+        return self._remembered(("all", field, words),
+                                lambda: reduce(intersect_sorted, (self.matches(field, w) for w in words)))
 
     def _live_phrase(self, field: str, words: list[str]) -> np.ndarray:
         ids = self.reader.phrase(field, words)

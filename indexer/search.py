@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
-from functools import partial, reduce
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -34,7 +34,7 @@ from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
-from .storage.flat import intersect_sorted, present
+from .storage.flat import present
 from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
 from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
                          mistyped, respelled, respelled_forms, variants)
@@ -572,7 +572,7 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
     the typed words in that field, its weight there): an article holding both scores the typed one
     alone, and a rare abbreviation weighs no more than the words it stands for (DN: doanh nghiệp)."""
     fold_field = q.fieldname.removesuffix("_fold") + "_fold"
-    holding_typed = reduce(intersect_sorted, (scorer.matches(fold_field, w) for w in typed))  # (a phrase costs far more)
+    holding_typed = scorer.holding_all(fold_field, typed)
     typed_held = min(scorer.doc_frequency(fold_field, w) for w in typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
     return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
