@@ -196,7 +196,7 @@ def decode_query(text: str, frequency) -> str | None:
     has less often than decoded ("cos" for "có") only beside such a word; else it stays ("as").
     """
     sure, likely = {}, {}
-    in_codes = {w for code in CODE_RE.findall(text) for w in WORD_RE.findall(code)}  # Tor-M1
+    in_codes = _words_in_codes(text)
     for word in set(WORD_RE.findall(text)) - in_codes:
         decoded = decode_keystrokes(word)
         if decoded is None:
@@ -210,6 +210,11 @@ def decode_query(text: str, frequency) -> str | None:
         return None
     chosen = {**likely, **sure}
     return WORD_RE.sub(lambda m: with_case_of(m.group(), chosen.get(m.group(), m.group())), text)
+
+
+def _words_in_codes(text: str) -> set[str]:
+    """The words inside the codes of text ("Tor-M1": tor, m1), which are never respelled."""
+    return {w for code in CODE_RE.findall(text) for w in WORD_RE.findall(code)}
 
 
 def with_case_of(typed: str, word: str) -> str:
@@ -799,7 +804,7 @@ class Lexicon:
         folded, read, changed = _respellings(text, reading)
         unaccented = is_unaccented(text)
         typed = folded if unaccented else WORD_RE.findall(canonical(text))
-        in_codes = {w for code in CODE_RE.findall(fold(canonical(text))) for w in WORD_RE.findall(code)}  # Tor-M1
+        in_codes = _words_in_codes(fold(canonical(text)))
         slipped = {i: fold(read[i]) if unaccented else read[i] for i in changed if folded[i] not in in_codes
                    and self._articles(typed[i], unaccented) * SURE_RATIO < self.freq.get(read[i], 0)
                    and self._seen_beside(read, i)}
