@@ -176,6 +176,12 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units + [(code,) for code in terms.codes]
 
 
+def word_compounds(terms: Terms, folded: bool) -> list[str]:
+    """The compound terms (``nghị_quyết``; folded if asked) of the words of several syllables
+    among the terms, as pyvi segmented them."""
+    return [fold_word("_".join(unit)) if folded else "_".join(unit) for unit in _units(terms, set()) if len(unit) > 1]
+
+
 def _runs(terms: Terms) -> list[str]:
     """The query's runs of two and three adjacent syllables and its pyvi compounds, sorted."""
     runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3) for i in range(len(terms.syllables) - n + 1)}
@@ -240,10 +246,11 @@ class QueryBuilder:
         """Whether a syllable is in so many articles that it only refines the ranking."""
         return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
 
-    def free(self, words: list[str]) -> tuple[list, list, list[Word], list]:
+    def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words
-        (pyvi's words of the query and its codes, each once) that matching articles hold, and
-        the (field, query words in order, boost) whose proximity ranks the best articles.
+        (pyvi's words of the query and its codes, each once) that matching articles hold, the
+        (field, query words in order, boost) whose proximity ranks the best articles, and the
+        compounds of its words of several syllables (in those fields).
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
@@ -267,7 +274,9 @@ class QueryBuilder:
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
-        return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
+        joined = word_compounds(terms, not terms.accented)
+        ranked = (rare + compounds, common) if rare else (compounds + common, [])
+        return (*ranked, found, near, joined)
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
@@ -320,7 +329,7 @@ class QueryBuilder:
         plan = Plan()
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near, plan.compounds = self.free(parsed.free_text)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
@@ -346,6 +355,7 @@ class Plan:
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
+    compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
 
     @property
     def empty(self) -> bool:
