@@ -218,10 +218,20 @@ def _words_in_codes(text: str) -> set[str]:
 
 
 def with_case_of(typed: str, word: str) -> str:
-    """word in the letter case of typed: "HA NOI" -> upper, "Ha" -> capitalised."""
+    """word in the letter case of typed: letter for letter when as long ("QD-TTg" -> "QĐ-TTg"),
+    else "HA NOI" -> upper, "Ha" -> capitalised."""
+    if len(typed) == len(word):
+        return "".join(w.upper() if t.isupper() else w for t, w in zip(typed, word))
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _code_reading(typed: str, read: str) -> str:
+    """The reading of a word inside a code: as typed but for d read as đ. A code's letters are
+    initials, and đ is the one of them with a mark: "ND-CP" -> "NĐ-CP", but "NQ/TU" stays."""
+    typed = typed.lower()
+    return read if read.replace("đ", "d") == typed else typed
 
 
 def _with_words(text: str, words: dict[int, str]) -> str:
@@ -770,9 +780,11 @@ class Lexicon:
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor, marked = [], 0, not is_unaccented(text)
+        in_codes = _words_in_codes(fold(canonical(text)))
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell, marked))
+            chosen = iter([_code_reading(w, r) if fold(canonical(w.lower())) in in_codes else r for w, r
+                           in zip(words, self.restore_words([w.lower() for w in words], fix, respell, marked))])
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
