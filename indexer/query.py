@@ -240,10 +240,11 @@ class QueryBuilder:
         """Whether a syllable is in so many articles that it only refines the ranking."""
         return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
 
-    def free(self, words: list[str]) -> tuple[list, list, list[Word], list]:
+    def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words
         (pyvi's words of the query and its codes, each once) that matching articles hold, and
-        the (field, query words in order, boost) whose proximity ranks the best articles.
+        the (field, query words in order, boost) whose proximity ranks the best articles, and
+        the words no article holds.
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
@@ -262,12 +263,15 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
+        units = list(dict.fromkeys(_units(terms, in_codes)))
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
-                 for unit in dict.fromkeys(_units(terms, in_codes)) if all(t in lookups for t in unit)]
+                 for unit in units if all(t in lookups for t in unit)]
+        absent = [" ".join(unit) for unit in units if not all(t in lookups for t in unit)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
-        return (rare + compounds, common, found, near) if rare else (compounds + common, [], found, near)
+        ranked = (rare + compounds, common) if rare else (compounds + common, [])
+        return (*ranked, found, near, absent)
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
@@ -320,7 +324,7 @@ class QueryBuilder:
         plan = Plan()
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near, plan.absent = self.free(parsed.free_text)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
@@ -345,6 +349,7 @@ class Plan:
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
+    absent: list[str] = field(default_factory=list)  # the free words no article holds (left out)
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
 
     @property

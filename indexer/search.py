@@ -400,6 +400,15 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
 
 
+def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
+    """(dropped, kept) with the query's words no article holds dropped first, said as dropped
+    words are (not for a longer query, which needs only a share of its words)."""
+    if not plan.absent or len(plan.words) > ALL_WORDS:
+        return dropped, kept
+    dropped = plan.absent + dropped
+    return dropped, [w.text for w in plan.words if w.text not in dropped]
+
+
 def _relax_words(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
     dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): how many
@@ -999,6 +1008,7 @@ class Index:
         state = words.tier_state(plan)
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept, shown = _relax(plan, words, matched, tally, page_size)
+        dropped, kept = _said_absent(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
             return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed, words)
