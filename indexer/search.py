@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
-                    QueryError, parse, terms_of, word_compounds)
+                    QueryError, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -399,6 +399,15 @@ def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, lis
     tier, dropped, kept, shown = _relax_words(plan, words, matched, tally, page_size)
     kept = [w.text for w in plan.words] if shown == (0, ()) else kept  # all the words (a longer query's share: not said)
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
+
+
+def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
+    """(dropped, kept) with the query's words no article holds dropped first, said as dropped
+    words are (not for a longer query, which needs only a share of its words)."""
+    if not plan.absent or len(plan.words) > ALL_WORDS:
+        return dropped, kept
+    dropped = plan.absent + dropped
+    return dropped, [w.text for w in plan.words if w.text not in dropped]
 
 
 def _relax_words(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
@@ -1023,6 +1032,7 @@ class Index:
         state = words.tier_state(plan)
         tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         matched, dropped, kept, shown = _relax(plan, words, matched, tally, page_size)
+        dropped, kept = _said_absent(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
             return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed, words)
@@ -1257,8 +1267,8 @@ def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool, others
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
-        if is_unaccented(text):  # its words as the reading segments them (pyvi seldom joins unaccented syllables)
-            plan.compounds = word_compounds(terms_of(suggestion), folded=True)
+        if is_unaccented(text):
+            plan.compounds = builder.reading_compounds(suggestion)
         typos = mistyped(text, suggestion)
         for word in plan.words:  # a word holding a likely typo is dropped first
             word.mistyped = bool(set(fold(word.text).split()) & typos)

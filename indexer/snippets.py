@@ -71,16 +71,15 @@ def _compile(alternatives: tuple[str, ...]) -> re.Pattern | None:
 
 
 def _word_matches(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
-    r"""The spans finditer would give with (?<!\w) before the pattern: the same matches, found
-    faster as the pattern's first letters can then be scanned for."""
+    r"""The spans of the pattern starting a word (as (?<!\w) before it would, found faster as the
+    pattern's first letters can then be scanned for), overlapping ones too: "Đoàn Văn" and "Văn
+    Vươn" of a query whose words overlap both mark "Đoàn Văn Vươn"."""
     spans, position = [], 0
     while (match := pattern.search(text, position)) is not None:
         start, end = match.span()
-        if start and _WORD_CHAR.match(text, start - 1):  # inside a word: look again one further
-            position = start + 1
-        else:
+        if not (start and _WORD_CHAR.match(text, start - 1)):  # (else inside a word)
             spans.append((start, end))
-            position = max(end, start + 1)
+        position = start + 1
     return spans
 
 
@@ -140,15 +139,15 @@ class Tier:
         low, offsets = _flattened(text if limit is None else text[:limit])
         exact = _word_matches(self.exact, low) if self.exact else []
         folded = _word_matches(self.folded, _folded(low)) if self.folded else []
-        # each list is in order (starts increase); merged, the first and longest span wins
-        found = sorted(exact + folded, key=lambda span: (span[0], -span[1])) if exact and folded else exact or folded
-        spans, last = [], -1
+        found = sorted(exact + folded) if exact and folded else exact or folded  # each is in order already
+        joined: list[list[int]] = []
         for start, end in found:
-            if start >= last:  # an exact and a folded match may overlap: the first, longest wins
-                key = _span_key(low[start:end])
-                spans.append((offsets[start], offsets[end], key) if offsets else (start, end, key))
-                last = end
-        return spans
+            if joined and start < joined[-1][1]:  # overlapping matches mark one stretch
+                joined[-1][1] = max(joined[-1][1], end)
+            else:
+                joined.append([start, end])
+        return [(offsets[start], offsets[end], key) if offsets else (start, end, key)
+                for start, end in joined for key in [_span_key(low[start:end])]]
 
     def pieces(self, text: str) -> list[Piece]:
         """The whole text as pieces, the marked ones flagged."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, canonical, fold
+from .analysis import CODE_RE, NUMBERED_RE, canonical, fold
 from .store import replaced
 
 WORD_RE = re.compile(r"\w+")
@@ -218,10 +218,33 @@ def _words_in_codes(text: str) -> set[str]:
 
 
 def with_case_of(typed: str, word: str) -> str:
-    """word in the letter case of typed: "HA NOI" -> upper, "Ha" -> capitalised."""
+    """word in the letter case of typed: letter for letter when as long ("QD-TTg" -> "QĐ-TTg"),
+    else "HA NOI" -> upper, "Ha" -> capitalised."""
+    if len(typed) == len(word):
+        return "".join(w.upper() if t.isupper() else w for t, w in zip(typed, word))
     if len(typed) > 1 and typed.isupper():
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
+def _initials_in_codes(text: str) -> set[str]:
+    """The words of text's codes that are initials ("NQ", "TU" of "28-NQ/TU"; "TTg": two capitals
+    first) or the name of a numbered code ("Covid" of "Covid-19"), lowercase and folded; not the
+    words a slash or hyphen only joins ("USD/thùng", "Nga-Mỹ")."""
+    kept = set()
+    for code in CODE_RE.findall(text):
+        for word in WORD_RE.finditer(code):
+            numbered = NUMBERED_RE.match(code, word.start())
+            if word.group()[:2].isupper() or (numbered and numbered.group(1) == word.group()):
+                kept.add(fold(canonical(word.group().lower())))
+    return kept
+
+
+def _initials_reading(typed: str, read: str) -> str:
+    """The reading of initials: as typed but for d read as đ, the one initial with a mark
+    ("ND-CP" -> "NĐ-CP", but "NQ/TU" stays)."""
+    typed = typed.lower()
+    return read if read.replace("đ", "d") == typed else typed
 
 
 def _with_words(text: str, words: dict[int, str]) -> str:
@@ -770,9 +793,11 @@ class Lexicon:
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor, marked = [], 0, not is_unaccented(text)
+        initials = _initials_in_codes(text)
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
-            chosen = iter(self.restore_words([w.lower() for w in words], fix, respell, marked))
+            chosen = iter([_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r
+                           in zip(words, self.restore_words([w.lower() for w in words], fix, respell, marked))])
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()

@@ -39,6 +39,10 @@ ARTICLES = [
     {"id": "nghi-quyet", "title": "Hội nghị bàn về nghị quyết mới",
      "body": "Hội nghị Trung ương thảo luận dự thảo Nghị quyết về phát triển kinh tế biển."},
     {"id": "hoa-binh", "title": "Lễ kỷ niệm ngày Hòa Bình", "body": HOA_BINH_BODY},
+    {"id": "doan-van-vuon", "title": "Vụ cưỡng chế ở Tiên Lãng",
+     "body": "Khu đầm của gia đình ông Đoàn Văn Vươn ở huyện Tiên Lãng bị cưỡng chế."},
+    {"id": "doan-van-hau", "title": "Hậu vệ trẻ",  # pyvi reads "Đoàn_Văn Hậu": the index holds đoàn_văn
+     "body": "Đoàn Văn Hậu sinh ngày 19 tháng 4 năm 1999 ở Thái Bình."},
     {"id": "xss-bao", "title": "<script>alert(1)</script> Bão số 9 <img src=x onerror=alert(1)>",
      "body": "Tin bão <b>khẩn cấp</b>: bão số 9 đang vào gần."},
 ]
@@ -129,6 +133,13 @@ def test_nghi_quyet_marks_the_word_not_hoi_nghi(index):
     found = hit(index, "nghị quyết", "nghi-quyet")
     assert marked(found.highlight) == ["nghị quyết"] and marked(found.title_highlight) == ["nghị quyết"]
     assert "Hội nghị Trung ương" in found.snippet
+
+
+def test_a_name_whose_query_words_overlap_is_marked_whole(index):
+    # the query reads "Đoàn Văn_Vươn" and the index holds đoàn_văn too: both words mark, joined
+    found = hit(index, "Đoàn Văn Vươn", "doan-van-vuon")
+    assert marked(found.highlight) == ["đoàn văn vươn"]
+    assert marked(hit(index, "Đoàn Văn Vươn", "doan-van-hau").highlight) == ["đoàn văn"]
 
 
 def test_lone_syllables_marked_when_the_word_is_absent(index):

@@ -87,6 +87,14 @@ def test_the_word_fewest_articles_hold_is_kept_with_any_other(index):
     assert results.kept == ["lấn chiếm"] and results.dropped == ["dẹp", "vỉa hè"]
 
 
+def test_a_word_no_article_holds_is_said_dropped(index):
+    results, alone = index.search("mèo qwzx"), index.search("mèo")
+    assert results.dropped == ["qwzx"] and results.kept == ["mèo"]
+    assert [(h.doc_id, h.score) for h in results] == [(h.doc_id, h.score) for h in alone]
+    exact = index.search("mèo nhfa", exact=True)  # searched as typed: the typo is named
+    assert exact.dropped == ["nhfa"] and exact.kept == ["mèo"]
+
+
 def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir, index_client):
     page = index_client.get("/search?q=b%C3%A3o+m%C3%A8o").get_data(as_text=True)  # 10 a page: any word
     data = index_client.get("/api/search?q=b%C3%A3o+m%C3%A8o&per_page=2").get_json()

@@ -43,6 +43,9 @@ ARTICLES = [
      "body": "Lực lượng CSGT đã xử phạt nhiều xe quá tải."},
     {"id": "u23-dot", "title": "U.23 Lào tập luyện trước giải đấu",
      "body": "Đội U.23 Lào có buổi tập đầu tiên."},
+    {"id": "nd-cp", "title": "Văn bản 100/2019/NĐ-CP có hiệu lực từ năm 2020",
+     "body": "Từ ngày 1/1/2020, văn bản 100/2019/NĐ-CP về xử phạt vi phạm hành chính có hiệu lực. "
+             "Văn bản 1234/QĐ-TTg được ban hành từ trước."},
 ]
 
 
@@ -168,6 +171,14 @@ def test_code_spellings_match_each_other(index):
         assert {"u23", "u23-dot"} <= {h.doc_id for h in index.search(query)}, query
     # one code for the analysis (as case is), so an exact search keeps them alike too
     assert {"u23", "u23-dot"} <= {h.doc_id for h in index.search("U23", exact=True)}
+
+
+def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
+    # the letters of a code are initials: đ is the one with a mark ("tu" alone would read "từ")
+    assert index.search("van ban 100/2019/ND-CP").suggestion == "văn bản 100/2019/NĐ-CP"
+    assert index.search("nghi quyet 28-NQ/TU").suggestion == "nghị quyết 28-NQ/TU"
+    assert index.search("van ban 1234/QD-TTg").suggestion == "văn bản 1234/QĐ-TTg"
+    assert index.search("tu nam 2020").suggestion == "từ năm 2020"
 
 
 def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
