@@ -142,10 +142,10 @@ def tantivy_runner(engine: TantivyEngine):
     return run
 
 
-def tantivy_index(folder: str) -> TantivyEngine:
-    """The Tantivy index of the whole corpus in `folder`, built on first use."""
+def tantivy_index(folder: str, setup: str = "default") -> TantivyEngine:
+    """The Tantivy index (set-up `setup`) of the whole corpus in `folder`, built on first use."""
     done = Path(folder) / ".complete"
-    engine = TantivyEngine("default", path=folder if done.exists() else _fresh(folder),
+    engine = TantivyEngine(setup, path=folder if done.exists() else _fresh(folder),
                            stored=True)
     if not done.exists():
         with timer() as t:

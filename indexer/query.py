@@ -176,6 +176,11 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units + [(code,) for code in terms.codes]
 
 
+def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
+    """The compound terms (``nghị_quyết``; folded if asked) of the units of several syllables."""
+    return [fold_word("_".join(unit)) if folded else "_".join(unit) for unit in units if len(unit) > 1]
+
+
 def _runs(terms: Terms) -> list[str]:
     """The query's runs of two and three adjacent syllables and its pyvi compounds, sorted."""
     runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3) for i in range(len(terms.syllables) - n + 1)}
@@ -240,11 +245,11 @@ class QueryBuilder:
         """Whether a syllable is in so many articles that it only refines the ranking."""
         return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
 
-    def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str]]:
+    def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str], list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words
-        (pyvi's words of the query and its codes, each once) that matching articles hold, and
-        the (field, query words in order, boost) whose proximity ranks the best articles, and
-        the words no article holds.
+        (pyvi's words of the query and its codes, each once) that matching articles hold, the
+        (field, query words in order, boost) whose proximity ranks the best articles, the words
+        no article holds, and the compounds of the others of several syllables (in those fields).
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
@@ -270,14 +275,20 @@ class QueryBuilder:
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
+        joined = _compounds_of([unit for unit in units if all(t in lookups for t in unit)], not terms.accented)
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
-        return (*ranked, found, near, absent)
+        return (*ranked, found, near, absent, joined)
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
         terms = terms_of(reading)
         return [q for t in terms.syllables + self.compounds(terms)
                 for q in self.word(t, True, PREFERRED, exact_only=True)]
+
+    def reading_compounds(self, reading: str) -> list[str]:
+        """The folded compounds of the words of several syllables of an unaccented query's reading
+        (pyvi seldom joins unaccented syllables into words)."""
+        return _compounds_of(_units(terms_of(reading), set()), folded=True)
 
     def phrase(self, clause: Clause):
         """An exact phrase, numbers and codes included (accent-insensitive when typed without)."""
@@ -324,7 +335,7 @@ class QueryBuilder:
         plan = Plan()
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near, plan.absent = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
@@ -351,6 +362,7 @@ class Plan:
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
     absent: list[str] = field(default_factory=list)  # the free words no article holds (left out)
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
+    compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
 
     @property
     def empty(self) -> bool:

@@ -246,12 +246,16 @@ def test_counts_summed_over_the_shards_equal_the_embedded_index_counts_whatever_
                         assert sum(r[key] for r in reported) == want[key], (q, exact, bool(given), estimate, key)
 
 
+@pytest.mark.parametrize("tier, limits", [("all words", {"NEAR_MAX": 25}),
+                                          ("compounds", {"NEAR_MAX": 5, "NEAR_MAX_COMPOUNDS": 25})])
 def test_shards_rank_the_articles_holding_every_word_as_the_embedded_index_when_too_many_match(
-        dev_slice, monkeypatch):
+        dev_slice, monkeypatch, tier, limits):
     """With more matches than proximity ranks (NEAR_MAX made small: the slice has 2,000 articles),
-    it ranks those holding every query word: given the embedded index's other counts, the shards'
+    it ranks those holding every query word (or, when they are too many too, those holding its
+    words of several syllables as words): given the embedded index's other counts, the shards'
     counts of them sum to its own, and given all its counts the shards score their articles as it does."""
-    monkeypatch.setattr(search, "NEAR_MAX", 25)
+    for name, value in limits.items():
+        monkeypatch.setattr(search, name, value)
     used = 0
     with ExitStack() as opened:
         shards = [opened.enter_context(indexer.open_index(shard)) for shard in shard_dirs(dev_slice / "shards")]
@@ -260,11 +264,11 @@ def test_shards_rank_the_articles_holding_every_word_as_the_embedded_index_when_
             for exact in (False, True):
                 asked = (q, None, exact, None, "relevance", 10)
                 want = one.find(*asked, {}, group=False)
-                tier = [k for k in want.missing if k[0] == "pool" and k[-1] == "all words"]
-                used += bool(tier) and want.missing[tier[0]] <= search.NEAR_MAX
-                given = {k: v for k, v in want.missing.items() if k not in tier and k[0] != "run"}
+                keys = [k for k in want.missing if k[0] == "pool" and k[-1] == tier]
+                used += bool(keys) and want.missing[keys[0]] <= list(limits.values())[-1]
+                given = {k: v for k, v in want.missing.items() if k not in keys and k[0] != "run"}
                 reported = [shard.find(*asked, given, group=False, counts_only=True).missing for shard in shards]
-                assert [sum(r[k] for r in reported) for k in tier] == [want.missing[k] for k in tier], (q, exact)
+                assert [sum(r[k] for r in reported) for k in keys] == [want.missing[k] for k in keys], (q, exact)
                 found = [shard.find(*asked, want.missing, group=False, shards=SHARDS) for shard in shards]
                 assert all(not f.missing for f in found), (q, exact)
                 merged = sorted((-score, i) for f in found for i, score in zip(f.ids, f.scores))[:10]

@@ -55,8 +55,15 @@ EXPORTERS = [article("gao-ca-hai", "Tin thị trường", "Một DN cho biết d
              article("gao-xuat", "Tin thị trường", "Doanh nghiệp đã ký hợp đồng xuất khẩu gạo."),
              article("gao-viet-tat", "Tin thị trường", "Một DN xuất khẩu gạo vừa ký hợp đồng lớn.")]
 
+# all hold the syllables of "nghị quyết giao thông"; one holds the query as typed, its words as words
+# ("giao thông", not "ngoại giao" and "thông báo"), the others score higher without proximity
+RESOLUTIONS = ([article("nq-giao-thong", "Tin thành phố", "Hội đồng nhân dân thành phố vừa ban hành nghị quyết "
+                        "giao thông đô thị, người dân đồng tình với điểm mới.")]
+               + [article(f"nq-ngoai-giao-{n}", "Tin thế giới", f"Liên Hợp Quốc thông qua nghị quyết số {n}, thông "
+                          "báo căng thẳng ngoại giao.") for n in range(1, 4)])
+
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS
+ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS + RESOLUTIONS
 
 
 def ids(results) -> set[str]:
@@ -144,6 +151,13 @@ def test_when_too_many_articles_match_proximity_ranks_those_holding_every_word(i
     for query in ("đàn sếu về Tràm Chim", "dan seu ve Tram Chim"):
         results = index.search(query, limit=3)
         assert results.total > 3 and [h.doc_id for h in results][:2] == ["seu-lien", "seu-roi"], query
+
+
+def test_when_too_many_articles_hold_every_word_proximity_ranks_those_holding_them_as_words(index, monkeypatch):
+    monkeypatch.setattr(search, "NEAR_MAX", 2)  # the articles holding every word stand for more than NEAR_MAX
+    for query in ("nghị quyết giao thông", "nghi quyet giao thong"):
+        results = index.search(query, limit=4)
+        assert results.total >= 4 and results[0].doc_id == "nq-giao-thong", query
 
 
 def test_an_abbreviation_stands_in_for_its_words_without_adding_to_them(index):
