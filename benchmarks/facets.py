@@ -56,10 +56,10 @@ def count_alone(index, queries, search_module) -> list[float]:
     costs = []
     with index._snapshot() as snap:
         for query in queries:
-            plan, alternatives = search_module._plan(snap.scorer, query, None, False)
+            plan, alternatives = search_module._plan(search_module.TermStats(snap.scorer), query, None, False)
             if plan.empty and not alternatives:
                 continue
-            matched = index._execute(snap, plan, alternatives)[1]
+            matched = index._execute(snap.scorer, plan, alternatives)[1]
             costs.append(cpu_ms(lambda: snap.facets.count(matched, {})))
     return costs
 

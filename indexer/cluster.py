@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
 import pickle
 import threading
@@ -60,6 +61,7 @@ KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it 
 KNOWN_SEARCHES = 4096  # searches whose corpus-wide counts the front remembers (people repeat queries)
 PLACE_SECONDS = 60.0  # opening a shard's index on a worker
 BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a segment each)
+PREFETCH_MISS = 0.02  # how often a shard may hold more of a new search's first page than it cut snippets for
 
 
 class ClusterError(RuntimeError):
@@ -674,7 +676,7 @@ class ClusterIndex:
         time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         epoch, counts, shares, counting = self._remembered(args, options)
-        firsts = shares if first and shares else {n: first for n in pending}
+        firsts = shares if first and shares else {n: _prefetched(first, len(self.shards)) for n in pending}
         for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
                                                           None if down else epoch, counting,
@@ -763,6 +765,18 @@ def _shares(shown: list[tuple], prefetched: dict) -> dict[int, int]:
     for _, n, doc_id, _, _ in shown:
         shares[n] = max(shares[n], places.get((n, doc_id), len(shown) - 1) + 1)
     return shares
+
+
+def _prefetched(page: int, shards: int) -> int:
+    """How many of a page's hits each shard cuts for a search the front does not know: enough that a
+    shard holds more of the page with a probability under PREFETCH_MISS (then they are fetched),
+    articles being dealt to the shards by a hash of their id (binomially)."""
+    beyond = 1.0  # the probability that a shard holds more than k of the page
+    for k in range(page):
+        beyond -= math.comb(page, k) * (1 / shards) ** k * (1 - 1 / shards) ** (page - k)
+        if beyond <= PREFETCH_MISS:
+            return k
+    return page
 
 
 def _search_key(args, options) -> str:

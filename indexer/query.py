@@ -202,17 +202,37 @@ def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
 
 
+class TermStats:
+    """All a plan reads of an index's counts (a scorer.Scorer's): the decisions it makes from them,
+    so that a plan made with other counts serves while each decision comes out the same."""
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def held(self, field: str, term: str) -> bool:
+        """Whether any article holds the term in field."""
+        return self.scorer.doc_frequency(field, term) > 0
+
+    def common(self, field: str, term: str) -> bool:
+        """Whether so many articles hold the term in field that it only refines the ranking."""
+        return self.scorer.doc_frequency(field, term) > COMMON_RATIO * self.scorer.doc_count()
+
+    def look_up(self, terms: list[tuple[str, str]]) -> None:
+        """Find many (field, term) in the index at once before they are used one by one."""
+        self.scorer.look_up(terms)
+
+
 class QueryBuilder:
     """Turns a parsed query into Whoosh queries, looking terms up in the index's statistics."""
 
-    def __init__(self, stats):
-        self.stats = stats  # doc_frequency(field, text) and doc_count(): a scorer.Scorer
+    def __init__(self, stats: TermStats):
+        self.stats = stats
         self.marks = Marks()  # what the query's results mark: filled as the query is read
 
     def _known(self, term: str) -> bool:
         """Whether any article holds the term, with any accents."""
         folded = fold_word(term)
-        return any(self.stats.doc_frequency(f, folded) > 0 for f in ("body_fold", "title_fold"))
+        return any(self.stats.held(f, folded) for f in ("body_fold", "title_fold"))
 
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
              exact_only=False) -> list:
@@ -237,13 +257,10 @@ class QueryBuilder:
         self.stats.look_up([(f"{f}_fold", fold_word(t)) for t in texts for f in fields]
                            + ([(f, t) for t in texts for f in fields] if terms.accented else []))
 
-    def _frequency(self, term: str, accented: bool) -> int:
-        """In how many articles' bodies the term is, read as the query reads it."""
-        return self.stats.doc_frequency(*(("body", term) if accented else ("body_fold", fold_word(term))))
-
     def _common(self, syllable: str, accented: bool) -> bool:
-        """Whether a syllable is in so many articles that it only refines the ranking."""
-        return self._frequency(syllable, accented) > COMMON_RATIO * self.stats.doc_count()
+        """Whether a syllable is in so many articles' bodies (read as the query reads it) that it only
+        refines the ranking."""
+        return self.stats.common(*(("body", syllable) if accented else ("body_fold", fold_word(syllable))))
 
     def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str], list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
-                    QueryError, parse)
+                    QueryError, TermStats, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -697,24 +697,20 @@ class _Memo:
         return answer
 
 
-class _CountsRead:
-    """The statistics a QueryBuilder reads from a scorer, noting each count read (key -> value)."""
+class _DecisionsRead(TermStats):
+    """A plan's TermStats noting each decision made (kind, field, term) -> answer."""
 
     def __init__(self, scorer: Scorer):
-        self.scorer, self.values = scorer, {}
+        super().__init__(scorer)
+        self.decisions = {}
 
-    def doc_frequency(self, field: str, term: str) -> int:
-        return self._read(("df", field, term))
+    def held(self, field: str, term: str) -> bool:
+        answer = self.decisions["held", field, term] = super().held(field, term)
+        return answer
 
-    def doc_count(self) -> int:
-        return self._read(("docs",))
-
-    def look_up(self, terms: list[tuple[str, str]]) -> None:
-        self.scorer.look_up(terms)
-
-    def _read(self, key: tuple) -> int:
-        value = self.values[key] = self.scorer.count(key)
-        return value
+    def common(self, field: str, term: str) -> bool:
+        answer = self.decisions["common", field, term] = super().common(field, term)
+        return answer
 
 
 class _Snapshot:
@@ -744,7 +740,7 @@ class _Snapshot:
         self._meanwhile_read = False
         self._understood = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query()
         self._plans = _Memo(PLAN_CACHE)  # (text, suggestion, exact, others) -> _plan() on this generation's scorer
-        self._given_plans = _Memo(PLAN_CACHE)  # the same -> (counts read, _plan()) with a cluster's counts
+        self._given_plans = _Memo(PLAN_CACHE)  # the same -> (decisions made, _plan()) with a cluster's counts
 
     def doc_id(self, docnum: int) -> str:
         """The article id of a document (those in groups of copies, whose ranks compare their ids, read once)."""
@@ -769,18 +765,21 @@ class _Snapshot:
             return self._given_plan(scorer, key)
         planned = self._plans.get(key)
         if planned is None:
-            planned = _plan(scorer, *key)
+            planned = _plan(TermStats(scorer), *key)
             self._plans.put(key, planned)
         return planned
 
     def _given_plan(self, scorer: Scorer, key: tuple):
-        # reading the counts again also records those the given ones lack, as planning would
+        # the same decisions make the same plan (a cluster's counting round estimates the sums its
+        # ranking round is given); deciding again also records the counts the given ones lack
         remembered = self._given_plans.get(key)
-        if remembered is not None and all(scorer.count(k) == value for k, value in remembered[0].items()):
+        stats = TermStats(scorer)
+        if remembered is not None and all(getattr(stats, kind)(field, term) == answer
+                                          for (kind, field, term), answer in remembered[0].items()):
             return remembered[1]
-        reads = _CountsRead(scorer)
+        reads = _DecisionsRead(scorer)
         planned = _plan(reads, *key)
-        self._given_plans.put(key, (reads.values, planned))
+        self._given_plans.put(key, (reads.decisions, planned))
         return planned
 
     def acquire(self) -> "_Snapshot":
@@ -1260,10 +1259,10 @@ def _frequency(scorer: Scorer, term: str) -> int:
     return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
 
 
-def _plan(scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
+def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
-    builder = QueryBuilder(scorer)
+    builder = QueryBuilder(stats)
     plan = builder.build(parse(text))
     if suggestion:
         plan.common += builder.preferred(suggestion)
