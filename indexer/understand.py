@@ -61,6 +61,7 @@ COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside words)
 LEXICON_FORMAT = 5
+WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -766,7 +767,7 @@ class Lexicon:
         seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
         pairs = self._pair_counts((self._codes, self._counts), a, b)
         for table in [self._continued] * starting + [self._continuing] * ending:
-            pairs = np.maximum(pairs - self._pair_counts(table, a, b), 0)
+            pairs = np.maximum(pairs - (1 - WORD_EDGE_KEEP) * self._pair_counts(table, a, b), 0)
         share = np.minimum(pairs / seen[:, None], 1.0)
         return PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :]
 
