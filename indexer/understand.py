@@ -59,7 +59,9 @@ RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo cha
 MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
-LEXICON_FORMAT = 4  # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers)
+# of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside words)
+LEXICON_FORMAT = 5
+WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -489,9 +491,9 @@ def allowed_edits(word: str) -> int:
 
 # ---------------------------------------------------------------- lexicon
 
-def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """Document frequencies of the syllables, and of the adjacent pairs inside pyvi compounds."""
-    freq, compounds, pairs = defaultdict(int), defaultdict(int), defaultdict(int)
+def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[str, int]]:
+    """Document frequencies of the syllables, and of the pyvi compounds in MIN_COMPOUND_DF articles or more."""
+    freq, compounds = defaultdict(int), defaultdict(int)
     for term, df in terms:  # a term comes once per segment holding it: summed before any threshold
         if "_" not in term:
             if term.isalpha() and term == canonical(term):
@@ -500,12 +502,17 @@ def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[tuple[str, str
                 freq[NUMBER] += df
         else:
             compounds[term] += df
+    return {s: df for s, df in freq.items() if df}, {c: df for c, df in compounds.items() if df >= MIN_COMPOUND_DF}
+
+
+def _compound_pairs(compounds: dict[str, int]) -> dict[tuple[str, str], int]:
+    """Document frequencies of the adjacent pairs inside compounds."""
+    pairs = defaultdict(int)
     for term, df in compounds.items():
-        if df >= MIN_COMPOUND_DF:
-            parts = term.split("_")
-            for a, b in zip(parts, parts[1:]):
-                pairs[a, b] += df
-    return {s: df for s, df in freq.items() if df}, pairs
+        parts = term.split("_")
+        for a, b in zip(parts, parts[1:]):
+            pairs[a, b] += df
+    return pairs
 
 
 def _of_this_format(saved) -> bool:
@@ -569,6 +576,26 @@ def _triple_table(size: int, adjacent, base: int) -> tuple[np.ndarray, np.ndarra
     return (first * size + rest // base) * size + rest % base, counts.astype(np.float32)
 
 
+def _pairs_in_words(size: int, triples: tuple[np.ndarray, np.ndarray], compound_pairs: dict,
+                    number: dict[str, int]) -> tuple[tuple, tuple]:
+    """The pairs' occurrences whose first syllable ends a compound begun before it ("báo lũ" in
+    "cảnh_báo lũ"), and those whose second begins a compound going on after it, each as (codes
+    first * V + second, sorted, counts), from the triples (codes over V syllables)."""
+    codes, counts = triples
+    compound = np.unique(np.array([number[a] * size + number[b] for a, b in compound_pairs
+                                   if a in number and b in number], dtype=np.int64))
+    heads, tails = codes // size, codes % (size * size)
+    return _pairs_where(compound, heads, tails, counts), _pairs_where(compound, tails, heads, counts)
+
+
+def _pairs_where(compound: np.ndarray, inside: np.ndarray, pairs: np.ndarray, counts: np.ndarray) -> tuple:
+    """(codes, sorted, summed counts) of pairs where the code beside them in inside is a compound pair."""
+    at = np.searchsorted(compound, inside).clip(max=max(len(compound) - 1, 0))
+    held = compound[at] == inside if len(compound) else np.zeros(len(inside), dtype=bool)
+    found, where = np.unique(pairs[held], return_inverse=True)
+    return found, np.bincount(where, weights=counts[held], minlength=len(found)).astype(np.float32)
+
+
 def _counted(table: np.ndarray, counts: np.ndarray, codes: np.ndarray, known: np.ndarray) -> np.ndarray:
     """The counts of codes in a sorted table of codes (0 where absent or not known)."""
     if not len(table):
@@ -606,11 +633,12 @@ class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
-                 completions: tuple, triples: tuple):
+                 completions: tuple, triples: tuple, in_words: tuple):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts); triples: (codes (first * V +
-        second) * V + third, sorted, their counts)."""
+        second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
+        syllable ends a compound, and of those whose second begins one (see _pairs_in_words)."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -622,6 +650,7 @@ class Lexicon:
         self._codes, self._counts, self._followed = pairs
         self._keys, self._phrases, self._phrase_counts = completions
         self._triple_codes, self._triple_counts = triples
+        self._continued, self._continuing = in_words
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
 
     @classmethod
@@ -630,14 +659,16 @@ class Lexicon:
         how often they follow each other, ((codes, counts) of pairs, the same of triples), a pair's
         code first * len(syllables) + second (see Reader.adjacent_runs); titles: (term, document
         frequency) of the titles, whose words and pyvi words complete what is typed."""
-        freq, compound_pairs = _syllables_and_compounds(terms)
+        freq, compounds = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
         top = syllables[:PAIR_SYLLABLES]
         pairs, triples = adjacent(top) if adjacent else (None, None)
+        compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, len(top))
+        in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
         return cls(syllables, [fold(s) for s in syllables], counts,
                    _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles),
-                   _triple_table(len(syllables), triples, len(top)))
+                   triples, in_words)
 
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
@@ -647,7 +678,9 @@ class Lexicon:
                      counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
                      codes=self._codes, pair_counts=self._counts, followed=self._followed,
                      keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
-                     triple_codes=self._triple_codes, triple_counts=self._triple_counts)
+                     triple_codes=self._triple_codes, triple_counts=self._triple_counts,
+                     continued_codes=self._continued[0], continued_counts=self._continued[1],
+                     continuing_codes=self._continuing[0], continuing_counts=self._continuing[1])
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
@@ -660,8 +693,10 @@ class Lexicon:
                 pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
                 completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
                 triples = (saved["triple_codes"], saved["triple_counts"])
+                in_words = ((saved["continued_codes"], saved["continued_counts"]),
+                            (saved["continuing_codes"], saved["continuing_counts"]))
                 return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
-                           completions, triples)
+                           completions, triples, in_words)
         except _UNREADABLE:
             return None
 
@@ -716,16 +751,24 @@ class Lexicon:
 
     def pairs(self, before: list[str], after: list[str]) -> np.ndarray:
         """About how many articles have each of before right before each of after (a matrix)."""
-        a, b = self._numbers(before), self._numbers(after)
-        known = (a[:, None] >= 0) & (b[None, :] >= 0)
-        return _counted(self._codes, self._counts, a[:, None] * len(self.syllables) + b[None, :], known)
+        return self._pair_counts((self._codes, self._counts), self._numbers(before), self._numbers(after))
 
-    def _follows(self, before: list[str], after: list[str]) -> np.ndarray:
-        """P(after | before) for each pair: neighbour counts, smoothed by after's frequency."""
-        numbers = self._numbers(before)
-        followed = self._followed[numbers]
+    def _pair_counts(self, table: tuple, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The counts in a table of pairs (codes, counts) of each syllable numbered a before each numbered b."""
+        known = (a[:, None] >= 0) & (b[None, :] >= 0)
+        return _counted(*table, a[:, None] * len(self.syllables) + b[None, :], known)
+
+    def _follows(self, before: list[str], after: list[str], starting: bool = False, ending: bool = False) -> np.ndarray:
+        """P(after | before) for each pair: neighbour counts, smoothed by after's frequency; starting:
+        before starts a word, ending: after ends one (a query's first and last words: readers type
+        words), so the pairs where before ends a compound (after begins one) are not counted."""
+        a, b = self._numbers(before), self._numbers(after)
+        followed = self._followed[a]
         seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
-        share = np.minimum(self.pairs(before, after) / seen[:, None], 1.0)
+        pairs = self._pair_counts((self._codes, self._counts), a, b)
+        for table in [self._continued] * starting + [self._continuing] * ending:
+            pairs = np.maximum(pairs - (1 - WORD_EDGE_KEEP) * self._pair_counts(table, a, b), 0)
+        share = np.minimum(pairs / seen[:, None], 1.0)
         return PAIR_WEIGHT * share + (1 - PAIR_WEIGHT) * self._unigrams(after)[None, :]
 
     def _transitions(self, before: list[str], after: list[str]) -> np.ndarray:
@@ -736,7 +779,7 @@ class Lexicon:
         """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
         counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen."""
         before, last = states
-        follows = self._follows(options[k - 1], options[k])[last]
+        follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)[last]
         if k < 2:
             return np.log(follows)
         size, third = len(self.syllables), self._numbers(options[k])

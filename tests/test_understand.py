@@ -245,6 +245,21 @@ def test_an_unaccented_query_is_read_with_the_two_words_before_each_word(tmp_pat
         "trồng cần sa", "quan trọng cần", "việc quan trọng cần làm"]
 
 
+def test_a_query_is_read_as_words_its_first_and_last_words_begin_and_end(tmp_path):
+    # "báo lũ" is the commoner pair, but only inside "cảnh báo lũ", where "báo" ends the word
+    # "cảnh_báo": a query's first word begins a word (readers type words, not halves of them)
+    warnings = _numbered("cb", 6, "Cảnh báo lũ trên các sông ở Nghệ An đợt {}",
+                         "Trung tâm khí tượng cảnh báo lũ trên sông Lam. Tờ báo địa phương đăng bản tin cảnh báo lũ.")
+    floods = _numbered("bl", 2, "Bão lũ gây thiệt hại ở miền Trung lần {}", "Bão lũ làm nhiều nhà dân ở miền Trung bị ngập.")
+    assert _suggestions(tmp_path, warnings + floods, ["bao lu", "bao lu mien trung", "canh bao lu"]) == [
+        "bão lũ", "bão lũ miền trung", "cảnh báo lũ"]
+
+
+def _numbered(key: str, count: int, title: str, body: str) -> list[dict]:
+    """count articles of one body, their titles numbered (title's {} is the number)."""
+    return [{"id": f"{key}-{n}", "title": title.format(n), "body": body} for n in range(count)]
+
+
 def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str | None]:
     """The suggestion of each query searched in an index of the articles."""
     folder = tmp_path / "index"
