@@ -199,7 +199,8 @@ DEV_QUERIES = [  # headlines whose rare words have under 20 exact matches in eve
     # a third of whose words fewer than a page of articles hold in some shards, more in all
     "Đức kêu gọi Nga chặn xung đột miền Đông Ukraine", "Nữ phóng viên Nga tố Maradona quấy rối tình dục",
     # abbreviations standing in for their words where an article lacks them (DN, VN, TP.HCM), and back
-    "Doanh nghiệp Việt Nam tìm lao động ở thành phố Hồ Chí Minh", "DN VN tuyển lao động TP.HCM"]
+    "Doanh nghiệp Việt Nam tìm lao động ở thành phố Hồ Chí Minh", "DN VN tuyển lao động TP.HCM",
+    "mỏ vàng qwzx"]  # a word no article holds: said dropped alike
 
 
 @pytest.fixture(scope="module")
