@@ -761,7 +761,7 @@ class Lexicon:
     def _follows(self, before: list[str], after: list[str], starting: bool = False, ending: bool = False) -> np.ndarray:
         """P(after | before) for each pair: neighbour counts, smoothed by after's frequency; starting:
         before starts a word, ending: after ends one (a query's first and last words: readers type
-        words), so the pairs where before ends a compound (after begins one) are not counted."""
+        words), so the pairs where before ends a compound (after begins one) count WORD_EDGE_KEEP."""
         a, b = self._numbers(before), self._numbers(after)
         followed = self._followed[a]
         seen = np.maximum(np.where(followed > 0, followed, [self.freq.get(s, 0) for s in before]), 1)
