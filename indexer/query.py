@@ -278,7 +278,8 @@ class QueryBuilder:
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
-        for term in filter(self._known, dict.fromkeys(terms.syllables)):  # a repeated word counts once
+        orphaned = self._orphaned_parts(terms.codes)
+        for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups[term])
         for code in filter(self._known, dict.fromkeys(terms.codes)):
@@ -295,6 +296,12 @@ class QueryBuilder:
         joined = _compounds_of([unit for unit in units if all(t in lookups for t in unit)], not terms.accented)
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, joined)
+
+    def _orphaned_parts(self, codes: list[str]) -> set[str]:
+        """The pieces of the codes no article holds that have a piece no article holds either: the
+        rest of such a code means nothing alone (`Covid-19` where no article has "covid": not 19)."""
+        return {part for code in codes if not self._known(code)
+                for parts in [code_parts(code)] if not all(map(self._known, parts)) for part in parts}
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""

@@ -181,6 +181,12 @@ def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
     assert index.search("tu nam 2020").suggestion == "từ năm 2020"
 
 
+def test_a_code_whose_name_no_article_holds_does_not_match_its_number_alone(index):
+    assert len(index.search("U-23")) and not len(index.search("Zorvex-23"))  # not every article with 23
+    mixed = index.search("cơn bão Zorvex-23")
+    assert "bao" in {h.doc_id for h in mixed} and mixed.dropped[0] == "zorvex23"  # named first
+
+
 def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads switch often, as under load: reads must not interleave
