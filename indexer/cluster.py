@@ -676,7 +676,7 @@ class ClusterIndex:
         time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         epoch, counts, shares, counting = self._remembered(args, options)
-        firsts = shares if first and shares else {n: _prefetched(first, len(self.shards)) for n in pending}
+        firsts = shares if first and shares else dict.fromkeys(pending, _prefetched(first, len(self.shards)))
         for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
                                                           None if down else epoch, counting,

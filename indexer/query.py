@@ -287,15 +287,15 @@ class QueryBuilder:
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         units = list(dict.fromkeys(_units(terms, in_codes)))
+        held = [unit for unit in units if all(t in lookups for t in unit)]
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
-                 for unit in units if all(t in lookups for t in unit)]
-        absent = [" ".join(unit) for unit in units if not all(t in lookups for t in unit)]
+                 for unit in held]
+        absent = [" ".join(unit) for unit in units if unit not in held]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
-        joined = _compounds_of([unit for unit in units if all(t in lookups for t in unit)], not terms.accented)
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
-        return (*ranked, found, near, absent, joined)
+        return (*ranked, found, near, absent, _compounds_of(held, not terms.accented))
 
     def _orphaned_parts(self, codes: list[str]) -> set[str]:
         """The pieces of the codes no article holds that have a piece no article holds either: the

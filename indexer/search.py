@@ -1362,9 +1362,9 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped)
-    if searched != typed:
-        rewritten = searched
-    read = suggestion or (searched if searched != typed else None)
+    changed = searched if searched != typed else None
+    rewritten = changed or rewritten
+    read = suggestion or changed
     return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
 
 
