@@ -229,6 +229,12 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
     assert index_client.get("/api/suggest?q=" + "a" * 300).status_code == 400
 
 
+def test_suggest_offers_words_articles_write_together_not_glued_ones(index):
+    assert index.suggest("nghi quyet giao th") == ["nghị quyết giao thông"]  # not "nghị quyết giao thắng"
+    assert index.suggest("u23 viet n") == ["u23 việt nam"]  # not "u23 việt nghị quyết"
+    assert index.suggest("bao g") == ["bao gạo"]  # not "bao giao thông"
+
+
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghij quyeets", "--index", index_dir,
