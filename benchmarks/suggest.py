@@ -2,22 +2,34 @@
 at the full 179,251 articles).
 
     python -m benchmarks.suggest --index /tmp/vn179 --write     # ~1 min once the Lexicon is read
+    python -m benchmarks.suggest --index /tmp/vn179 --quality-index DIR --write   # and what is offered
 
 Prefixes as a reader types them into the search box: the first 1-3 words of a corpus title (seeded
 draw), the last word cut after a random number of its letters, half of them without accents. The
 index's Lexicon is made (or read) first and timed apart: the box offers nothing until it is ready.
 Each prefix is asked once, in one process (wall time and thread CPU time per call); the load
 average is reported, since other work on the machine lengthens wall times.
+
+With --quality-index DIR, what is offered is scored too, on the 1,000 headlines of the dev title
+sets (DIR: an index with titles that leaves their articles out; halves by the hash of the query id
+as in benchmarks.understand): each cut after 2-4 of its words and a few letters of the next, every other
+one without accents. "next word": some completion is the headline's start up to a word's end,
+the cut word whole (accents included); "held": the share of completions whose words from the last
+one typed whole on some article holds as a phrase (a quoted search), the rest being words glued
+that nobody wrote ("giao thông tin").
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import tempfile
 import time
+from pathlib import Path
 
-from benchmarks.common import md_table, percentile, show_section
+from benchmarks.common import md_table, percentile, read_jsonl, require_shared, show_section
 from benchmarks.load import DEFAULT_CORPUS, corpus_titles
 
 TARGET_P95_MS = 20
@@ -32,6 +44,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--prefixes", type=int, default=1000, help="prefixes asked (default 1000)")
     parser.add_argument("--seed", type=int, default=13, help="seed of the draw (default 13)")
     parser.add_argument("--write", action="store_true", help="write the 'suggest' section of RESULTS.md")
+    parser.add_argument("--quality-index", help="also score the completions of the dev headlines on this index "
+                        "of baomoi without their articles (built there first when absent, ~2-4 min)")
     return parser.parse_args(argv)
 
 
@@ -46,6 +60,39 @@ def typed_prefixes(titles: list[str], count: int, seed: int) -> list[str]:
         prefix = " ".join(words)
         prefixes.append(fold(prefix) if len(prefixes) % 2 else prefix)
     return prefixes
+
+
+def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
+    """(half, prefix, headline lowercased) of the dev title sets' headlines cut after 2-4 words and
+    1-3 letters of the next, every other one without accents."""
+    from benchmarks.understand import half, titles
+    from indexer import fold
+    rng, out = random.Random(seed), []
+    for qid, title in titles():
+        words = title.lower().split()
+        k = rng.randint(2, 4)
+        if len(words) > k:
+            prefix = " ".join(words[:k] + [words[k][:rng.randint(1, 3)]])
+            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title.lower()))
+    return out
+
+
+def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, int]]:
+    """Per half: (share of prefixes whose next word is offered, share of completions some article
+    holds as a phrase, completions per prefix, prefixes)."""
+    from indexer.understand import canonical
+    scores = {}
+    for part, prefix, title in prefixes:
+        offered = index.suggest(prefix)
+        title = canonical(title)
+        right = any(title.startswith(s) and not title[len(s):len(s) + 1].isalnum()
+                    and len(s.split()) >= len(prefix.split()) for s in map(canonical, offered))
+        joined = [" ".join(s.split()[len(prefix.split()) - 2:]) if len(prefix.split()) > 1 else s for s in offered]
+        held = [index.search(f'"{s}"', limit=1, exact=True).total > 0 for s in joined]
+        hits, kept, shown, asked = scores.get(part, (0, 0, 0, 0))
+        scores[part] = (hits + right, kept + sum(held), shown + len(held), asked + 1)
+    return {part: (hits / asked, kept / max(shown, 1), shown / asked, asked)
+            for part, (hits, kept, shown, asked) in sorted(scores.items())}
 
 
 def timed_calls(index, prefixes: list[str]) -> tuple[list[float], list[float], int]:
@@ -73,6 +120,39 @@ def markdown(args, doc_count: int, lexicon_s: float, wall, cpu, answered: int, l
             f"- wall p95 {p95:.2f} ms <= {TARGET_P95_MS} ms: {'PASS' if p95 <= TARGET_P95_MS else 'FAIL'}\n")
 
 
+def build_quality_index(folder: str) -> None:
+    """Index the baomoi corpus without the dev title sets' right articles (their headlines are typed)."""
+    import indexer
+    from benchmarks.quality import read_qrels
+    from benchmarks.understand import TITLE_SETS
+    targets = {doc for name in TITLE_SETS for docs in read_qrels(require_shared("eval", "dev", name, "qrels.txt")).values()
+               for doc in docs}
+    with tempfile.TemporaryDirectory(prefix="suggest-") as scratch:
+        kept = Path(scratch) / "baomoi-without-targets.jsonl"
+        with kept.open("w", encoding="utf-8") as out:
+            for record in read_jsonl(require_shared("corpus", "baomoi.jsonl.gz")):
+                if record["id"] not in targets:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        indexer.build_index([str(kept)], folder)
+
+
+def quality_markdown(path: str, seed: int) -> str:
+    """The table of what is offered for the dev headlines typed on the index at path (built first when absent)."""
+    import indexer
+    if not Path(path).exists():
+        build_quality_index(path)
+    with indexer.open_index(path) as index:
+        index.lexicon(wait=True)
+        rows = [[part, f"{right:.3f}", f"{held:.3f}", f"{shown:.2f}", asked]
+                for part, (right, held, shown, asked) in completion_quality(index, headline_prefixes(seed)).items()]
+        count = index.doc_count
+    return (f"\nWhat is offered, on {path} ({count:,} articles without the headlines' own): the dev title sets' "
+            f"1,000 headlines cut after 2-4 words and 1-3 letters of the next, every other one without accents "
+            f"(seed {seed}).\n\n"
+            + md_table(["half", "next word offered", "completions held as phrases", "completions per prefix",
+                        "prefixes"], rows) + "\n")
+
+
 def main(argv=None) -> int:
     """Time the suggestions; print (and with --write, record) the figures."""
     args = parse_args(argv)
@@ -85,6 +165,8 @@ def main(argv=None) -> int:
         lexicon_s = time.perf_counter() - started
         wall, cpu, answered = timed_calls(index, prefixes)
         body = markdown(args, index.doc_count, lexicon_s, wall, cpu, answered, (load_start, os.getloadavg()[0]))
+    if args.quality_index:
+        body += quality_markdown(args.quality_index, args.seed)
     show_section("suggest", "Search as you type (suggestions)", body, args.write)
     return 0
 

@@ -89,6 +89,20 @@ class Word:
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
 
 
+def as_typed(text: str, words: list[str]) -> list[str]:
+    """The query's words (as searched: lowercase, codes joined) spelled as text has them where it
+    does (``NĐ-CP``, ``Hà Nội``)."""
+    tokens = [(term, start, end) for term, _, start, end in analyze(text) if "_" not in term] if words else []
+
+    def typed(word: str) -> str:
+        parts = word.split()
+        for i in range(len(tokens) - len(parts) + 1):
+            if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
+                return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+        return word
+    return [typed(word) for word in words]
+
+
 def parse(text: str) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions."""
     if len(text) > MAX_QUERY_CHARS:

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
-                    QueryError, TermStats, parse)
+                    QueryError, TermStats, as_typed, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -127,6 +127,7 @@ class Results:
     _counting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        self.dropped, self.kept = (as_typed(self.rewritten or self.query, words) for words in (self.dropped, self.kept))
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
 

@@ -15,6 +15,7 @@ downloaded. The functions are pure: the search core decides when to use them.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import unicodedata
 import zipfile
@@ -58,6 +59,8 @@ RESPELL_COST = 5.0  # the same for a typo that made another indexed word: the co
 RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo changed is searched too
 MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
+CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the least another one shown needs
+EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside words)
 LEXICON_FORMAT = 5
@@ -711,18 +714,64 @@ class Lexicon:
 
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without
-        accents), most frequent first; then the last word completed after the others (restored),
-        likeliest neighbour first."""
+        accents), most frequent first; then the words before the last one, read with each
+        completion of it, likeliest first (see _continuations)."""
         text = canonical(" ".join(prefix.split()))
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
         if len(found) < limit and head:
-            head = self.restore(head)
-            options = self._completions(last, COMPLETION_POOL)
-            follows = self.pairs([head.split()[-1]], [o.split()[0] for o in options])[0]
-            longer = np.array([" " in o for o in options], dtype=bool)
-            found += [f"{head} {options[i]}" for i in np.lexsort((longer, -follows))[:limit]]
+            found += self._continuations(head, last, limit)
         return list(dict.fromkeys(found))[:limit]
+
+    def _continuations(self, head: str, last: str, limit: int) -> list[str]:
+        """head, restored together with each completion of the last word, and that completion,
+        likeliest first, down to CONTINUATION_SHARE of the likeliest's probability; a completion's
+        later syllables each follow the two before them EXTEND_MIN of the times ("giao thông",
+        not "giao thông tin")."""
+        typed, options = WORD_RE.findall(head), self._completions(last, COMPLETION_POOL)
+        if not options or not typed:
+            return []
+        best = self._readings_before([w.lower() for w in typed], list(dict.fromkeys(o.split()[0] for o in options)))
+        options = [o for o in options if o.split()[0] in best]  # the likeliest firsts (MAX_STATES)
+        later = [(n, (best[o.split()[0]][0] + o.split())[-3 - j:][:3]) for n, o in enumerate(options)
+                 for j in range(len(o.split()) - 1)]
+        shares = self._goes_on([t for _, t in later])
+        score = np.array([best[o.split()[0]][1] for o in options])
+        np.add.at(score, [n for n, _ in later], np.log(np.maximum(shares, 1e-9)))
+        failed = {n for (n, _), share in zip(later, shares) if share < EXTEND_MIN}
+        kept = [n for n in np.argsort(-score, kind="stable")
+                if n not in failed and score[n] >= score.max() + math.log(CONTINUATION_SHARE)][:limit]
+        return [self._with_reading(head, best[options[n].split()[0]][0]) + " " + options[n] for n in kept]
+
+    @staticmethod
+    def _with_reading(text: str, reading: list[str]) -> str:
+        """text with its words replaced by reading's, in order (case kept)."""
+        place = iter(reading)
+        return WORD_RE.sub(lambda m: with_case_of(m.group(), next(place)), text)
+
+    def _readings_before(self, words: list[str], lasts: list[str]) -> dict[str, tuple[list[str], float]]:
+        """For each of the readings lasts of a word after the lowercase words: the likeliest reading
+        of the words before it and the log-probability of the whole."""
+        symbols = [NUMBER if w.isdigit() else w for w in words]
+        choices = [self._choices(w, False, False, False) for w in symbols] + [dict.fromkeys(lasts, 0.0)]
+        options, trail, score, states = self._viterbi(choices)
+        best = {}
+        for state in np.argsort(-score, kind="stable"):
+            reading = options[-1][states[1][state]]
+            if reading not in best:
+                path = _backtrack(options, trail, int(state))[:-1]
+                best[reading] = ([w if w.isdigit() else r for w, r in zip(words, path)], float(score[state]))
+        return best
+
+    def _goes_on(self, triples: list[list[str]]) -> np.ndarray:
+        """The share of the times each triple's first two syllables go on with its third (0 when never seen)."""
+        if not triples:
+            return np.zeros(0)
+        a, b, c = (self._numbers(list(column)) for column in zip(*triples))
+        size = len(self.syllables)
+        seen = _counted(self._codes, self._counts, a * size + b, (a >= 0) & (b >= 0))
+        together = _counted(self._triple_codes, self._triple_counts, (a * size + b) * size + c, (a >= 0) & (b >= 0) & (c >= 0))
+        return np.minimum(together / np.maximum(seen, 1), 1.0)
 
     def _completions(self, text: str, limit: int) -> list[str]:
         """Title phrases starting with text (its accents, when typed, must match), frequent first."""
@@ -822,16 +871,21 @@ class Lexicon:
 
     def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
-        choices = [self._choices(w, fix, respell, marked) for w in words]
+        options, trail, score, _ = self._viterbi([self._choices(w, fix, respell, marked) for w in words])
+        return _backtrack(options, trail, int(score.argmax()))
+
+    def _viterbi(self, choices: list[dict[str, float]]) -> tuple[list[list[str]], list, np.ndarray, tuple]:
+        """(readings of each word, the trail, the last states' scores, the last states) of the Viterbi
+        pass over each word's readings and their log costs (choices)."""
         options = [list(c) for c in choices]
         score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
         states = (np.full(len(score), -1), np.arange(len(score)))  # (reading before the last, last reading)
         trail = [(None, states[1])]
-        for k in range(1, len(words)):
+        for k in range(1, len(choices)):
             total = score[:, None] + self._next(options, k, states) + np.array(list(choices[k].values()))[None, :]
             score, parent, states = _best_states(total, states[1])
             trail.append((parent, states[1]))
-        return _backtrack(options, trail, int(score.argmax()))
+        return options, trail, score, states
 
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""

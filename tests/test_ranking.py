@@ -93,6 +93,8 @@ def test_a_word_no_article_holds_is_said_dropped(index):
     assert [(h.doc_id, h.score) for h in results] == [(h.doc_id, h.score) for h in alone]
     exact = index.search("mèo nhfa", exact=True)  # searched as typed: the typo is named
     assert exact.dropped == ["nhfa"] and exact.kept == ["mèo"]
+    typed = index.search("Mèo QWZX-19")  # named as the reader typed them
+    assert typed.dropped == ["QWZX-19"] and typed.kept == ["Mèo"]
 
 
 def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir, index_client):

@@ -184,7 +184,7 @@ def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
 def test_a_code_whose_name_no_article_holds_does_not_match_its_number_alone(index):
     assert len(index.search("U-23")) and not len(index.search("Zorvex-23"))  # not every article with 23
     mixed = index.search("cơn bão Zorvex-23")
-    assert "bao" in {h.doc_id for h in mixed} and mixed.dropped[0] == "zorvex23"  # named first
+    assert "bao" in {h.doc_id for h in mixed} and mixed.dropped[0] == "Zorvex-23"  # named first, as typed
 
 
 def test_concurrent_first_searches_share_one_lexicon_safely(index_dir):
@@ -227,6 +227,12 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
     assert data["query"] == "nghi quy" and "nghị quyết" in data["suggestions"]
     assert index_client.get("/api/suggest?q=").get_json()["suggestions"] == []
     assert index_client.get("/api/suggest?q=" + "a" * 300).status_code == 400
+
+
+def test_suggest_offers_words_articles_write_together_not_glued_ones(index):
+    assert index.suggest("nghi quyet giao th") == ["nghị quyết giao thông"]  # not "nghị quyết giao thắng"
+    assert index.suggest("u23 viet n") == ["u23 việt nam"]  # not "u23 việt nghị quyết"
+    assert index.suggest("bao g") == ["bao gạo"]  # not "bao giao thông"
 
 
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
