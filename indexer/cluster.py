@@ -343,23 +343,12 @@ async def _first_answer(actors, method: str, args, deadline: float):
     packed = _pack((method, args))
     for actor in actors:
         try:
-            return pickle.loads(await asyncio.wait_for(_call(actor, packed), max(0.1, deadline - time.monotonic())))
+            return pickle.loads(await asyncio.wait_for(actor.call(packed), max(0.1, deadline - time.monotonic())))
         except (QueryError, IndexNotFound):
             raise
         except Exception:  # a lost worker, a timeout: the next replica
             continue
     return _DOWN
-
-
-async def _call(actor, packed: bytes) -> bytes:
-    """actor.call(packed) as Dask's Actor sends it (the worker's actor_execute), the bytes as they
-    are: the Actor wraps each argument for Dask's serialisation (sizing, serialiser families, a
-    compression check) and waits for the answer in a callback of its own: 13% of an idle round's
-    CPU at the front, 10% of a first search's (see benchmarks/RESULTS.md, Cluster)."""
-    answer = await actor._worker_rpc.actor_execute(function="call", actor=actor.key, args=[packed], kwargs={})
-    if answer["status"] != "OK":
-        raise answer["exception"]
-    return answer["result"]
 
 
 class ClusterIndex:
