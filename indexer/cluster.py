@@ -4,8 +4,8 @@ An index folder built with ``--shards N`` holds N ordinary indexes (``shard-0`` 
 generations and ``CURRENT``) and a manifest, ``SHARDS.json``, naming them with the format
 version. Articles go to a shard by a stable hash of their id. A build runs one task that reads the
 sources once and deals each shard's articles in batches to analysis tasks (pyvi, segment writing)
-on any worker, then a task per shard merges its segments into one; an update runs one task per
-shard; the folder must be reachable at the same path from every worker.
+on any worker; an update runs one task per shard; the folder must be reachable at the same path
+from every worker.
 
 A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
 open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
