@@ -40,7 +40,7 @@ import numpy as np
 
 from . import duplicates, storage
 from .articles import iter_articles
-from .build import BuildReport, UpdateReport, _merge, _next_generation, _write_here, update_index
+from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -136,10 +136,9 @@ def _run_on_shards(address: str, task, index_dir: Path, sources, shards: int) ->
         client.close()
 
 
-def _read_and_deal(sources, index_dir: str, shards: int, batch: int) -> BuildReport:
-    """Worker task: read the sources once, deal each shard's articles in batches (of batch articles)
-    to analysis tasks on the cluster, then publish every shard's new generation with the segments
-    they wrote."""
+def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
+    """Worker task: read the sources once, deal each shard's articles in batches to analysis tasks
+    on the cluster, then publish every shard's new generation with the segments they wrote."""
     from distributed import worker_client
     report = BuildReport()
     dirs = [Path(index_dir) / f"shard-{n}" for n in range(shards)]
@@ -149,8 +148,7 @@ def _read_and_deal(sources, index_dir: str, shards: int, batch: int) -> BuildRep
         gens = [held.enter_context(_next_generation(shard_dir)) for shard_dir in dirs]
         for gen in gens:
             storage.create(gen)
-        written = _deal(client, iter_articles(sources, report.skipped, report.truncated), [str(g) for g in gens],
-                        batch)
+        written = _deal(client, iter_articles(sources, report.skipped, report.truncated), [str(g) for g in gens])
         for gen, results in zip(gens, written):
             storage.commit(storage.open_files(gen), [s for _, segments, _ in results for s in segments])
         report.indexed = sum(count for results in written for count, _, _ in results)
@@ -158,20 +156,20 @@ def _read_and_deal(sources, index_dir: str, shards: int, batch: int) -> BuildRep
     return report
 
 
-def _deal(client, articles, gens: list[str], batch: int) -> list[list[tuple]]:
+def _deal(client, articles, gens: list[str]) -> list[list[tuple]]:
     """Each shard's (articles indexed, segments, skips) of the analysis tasks its articles were dealt
-    to, batch at a time, with at most two tasks per worker thread running or waiting."""
+    to, BUILD_BATCH at a time, with at most two tasks per worker thread running or waiting."""
     from distributed import wait
     batches, written, running = [[] for _ in gens], [[] for _ in gens], set()
     most = 2 * max(1, sum(client.nthreads().values()))
     for n, article in ((shard_of(a.id, len(gens)), a) for a in articles):
         batches[n].append(article)
-        if len(batches[n]) >= batch:
+        if len(batches[n]) >= BUILD_BATCH:
             running.add(client.submit(_analyse_batch, gens[n], batches[n], n, pure=False))
             batches[n] = []
             if len(running) >= most:
                 running = _collect(wait(running, return_when="FIRST_COMPLETED"), written)
-    running |= {client.submit(_analyse_batch, gens[n], rest, n, pure=False) for n, rest in enumerate(batches) if rest}
+    running |= {client.submit(_analyse_batch, gens[n], batch, n, pure=False) for n, batch in enumerate(batches) if batch}
     _collect(wait(running), written)
     return written
 
@@ -192,13 +190,6 @@ def _analyse_batch(gen: str, batch: list, shard: int) -> tuple[int, int, list, l
     return shard, count, segments, skipped
 
 
-def _merge_shard(shard_dir: str) -> int:
-    """Worker task: merge a shard's segments into one, in this process (a worker may not start
-    processes); how many merges (0 or 1)."""
-    with writer_lock(Path(shard_dir), notice=lambda m: None):
-        return _merge(Path(shard_dir), 0, 1)
-
-
 def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
     """Worker task: update one shard with its articles of the sources."""
     return update_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
@@ -209,18 +200,15 @@ def _once(items) -> list:
     return list({(item.where, str(item)): item for item in items}.values())
 
 
-def build_sharded(sources, index_dir, cluster: str, shards: int, batch: int = BUILD_BATCH) -> BuildReport:
-    """Build N shards of index_dir on the cluster (one task reads the sources, many analyse batch
-    articles of a shard each, a segment each), merge each shard's segments into one (a shard's
-    search reads each term in every segment), then name them in the manifest."""
+def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
+    """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
+    name them in the manifest."""
     index_dir, started = Path(index_dir), time.monotonic()
     index_dir.mkdir(parents=True, exist_ok=True)
     client = connect(cluster)
     try:
         report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
-                               shards, batch, pure=False).result()
-        client.gather([client.submit(_merge_shard, str(index_dir.resolve() / f"shard-{n}"), pure=False)
-                       for n in range(shards)])
+                               shards, pure=False).result()
     finally:
         client.close()
     _write_manifest(index_dir, shards)

@@ -38,8 +38,7 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, build_sharded, shard_dirs, shard_of,  # noqa: E402
-                             shard_stats)
+from indexer.cluster import CONNECT_SECONDS, STABLE_COUNTS, build_sharded, shard_dirs, shard_of  # noqa: E402
 from search_app import create_app  # noqa: E402
 
 SHARDS = 3
@@ -156,18 +155,6 @@ def test_a_sharded_build_puts_every_article_in_the_shard_of_its_id_hash(sharded)
     assert stats.returncode == 0
     assert [line.split(":")[0] for line in stats.stdout.splitlines()[1:4]] == ["shard-0", "shard-1", "shard-2"]
     assert f"articles: {len(articles())}" in stats.stdout
-
-
-def test_a_sharded_build_leaves_each_shard_in_one_segment_searched_as_the_embedded_index(cluster, sharded, tmp_path):
-    """Each analysis task of a build writes a segment of its shard (here 40 articles a task); the
-    build merges every shard's into one: a search reads each of its terms in every segment."""
-    folder, _ = sharded
-    build_sharded([str(folder / "articles.jsonl")], tmp_path / "shards", cluster.address, SHARDS, batch=40)
-    assert [segments for _, _, segments, _, _ in shard_stats(tmp_path / "shards")] == [1] * SHARDS
-    with indexer.open_index(folder / "one") as one, \
-            indexer.open_index(tmp_path / "shards", cluster=cluster.address) as sharded_index:
-        for q in QUERIES:
-            assert_same_results(sharded_index.search(q), one.search(q), q)
 
 
 def assert_same_results(got, want, what) -> None:
