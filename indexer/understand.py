@@ -733,21 +733,16 @@ class Lexicon:
             return []
         best = self._readings_before([w.lower() for w in typed], list(dict.fromkeys(o.split()[0] for o in options)))
         options = [o for o in options if o.split()[0] in best]  # the likeliest firsts (MAX_STATES)
-        later = [(n, (best[o.split()[0]][0] + o.split())[-3 - j:][:3]) for n, o in enumerate(options)
-                 for j in range(len(o.split()) - 1)]
+        readings = [best[o.split()[0]][0] for o in options]
+        later = [(n, (read + o.split())[i - 2:i + 1]) for n, (o, read) in enumerate(zip(options, readings))
+                 for i in range(len(read) + 1, len(read) + len(o.split()))]  # each syllable after the first, the two before
         shares = self._goes_on([t for _, t in later])
         score = np.array([best[o.split()[0]][1] for o in options])
         np.add.at(score, [n for n, _ in later], np.log(np.maximum(shares, 1e-9)))
         failed = {n for (n, _), share in zip(later, shares) if share < EXTEND_MIN}
         kept = [n for n in np.argsort(-score, kind="stable")
                 if n not in failed and score[n] >= score.max() + math.log(CONTINUATION_SHARE)][:limit]
-        return [self._with_reading(head, best[options[n].split()[0]][0]) + " " + options[n] for n in kept]
-
-    @staticmethod
-    def _with_reading(text: str, reading: list[str]) -> str:
-        """text with its words replaced by reading's, in order (case kept)."""
-        place = iter(reading)
-        return WORD_RE.sub(lambda m: with_case_of(m.group(), next(place)), text)
+        return [_with_words(head, dict(enumerate(readings[n]))) + " " + options[n] for n in kept]
 
     def _readings_before(self, words: list[str], lasts: list[str]) -> dict[str, tuple[list[str], float]]:
         """For each of the readings lasts of a word after the lowercase words: the likeliest reading
