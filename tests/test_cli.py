@@ -169,8 +169,10 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
     source = write_jsonl(tmp_path / "many.jsonl", articles)
     target = tmp_path / "index"
     indexer.build_index([write_jsonl(tmp_path / "one.jsonl", [UNDATED])], target, procs=1)
+    # a shell's background job (`cmd &`) ignores SIGINT and its children inherit that: as typed at a terminal
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--index", str(target)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         proc.stderr.readline()  # the first progress line: the workers are indexing
         proc.send_signal(signal.SIGINT)
