@@ -426,6 +426,8 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
             _, merged, _ = _write_segments(gen, [_Merge(tuple(g)) for g in groups], [],
                                            min(procs, len(groups)), None, analyse=False)
             storage.replace_merged(gen, groups, merged)
+    else:  # a run killed between publishing and deleting what it replaced left that behind
+        remove_stale_generations(index_dir)
     return len(groups)
 
 

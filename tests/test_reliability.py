@@ -481,6 +481,19 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
                 pass
 
 
+def test_optimize_with_nothing_to_merge_still_clears_what_a_killed_run_left(tmp_path):
+    """A run killed after publishing, before deleting the generation it replaced, leaves that one
+    behind; the next optimize finds nothing to merge and must clear it all the same."""
+    index_dir = tmp_path / "index"
+    indexer.build_index([str(SEEDS / SEED_FILE)], index_dir, procs=1, notice=lambda message: None)
+    before = answers(index_dir)
+    stale = index_dir / "gen-20000101-000000-1-1"
+    shutil.copytree(index_dir / live_generation(index_dir), stale)
+    assert indexer.optimize_index(index_dir, procs=2, notice=lambda message: None) == 0  # one segment already
+    assert [p.name for p in index_dir.iterdir() if p.name.startswith("gen-")] == [live_generation(index_dir)]
+    assert answers(index_dir) == before
+
+
 # ============================================================== 3. XSS in author, url, source, title
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
