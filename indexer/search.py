@@ -127,7 +127,8 @@ class Results:
     _counting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        self.dropped, self.kept = (as_typed(self.rewritten or self.query, words) for words in (self.dropped, self.kept))
+        typed = as_typed(self.rewritten or self.query, self.dropped + self.kept)  # the query analysed once
+        self.dropped, self.kept = typed[:len(self.dropped)], typed[len(self.dropped):]
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
 
