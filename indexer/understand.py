@@ -763,10 +763,17 @@ class Lexicon:
         if not triples:
             return np.zeros(0)
         a, b, c = (self._numbers(list(column)) for column in zip(*triples))
-        size = len(self.syllables)
-        seen = _counted(self._codes, self._counts, a * size + b, (a >= 0) & (b >= 0))
-        together = _counted(self._triple_codes, self._triple_counts, (a * size + b) * size + c, (a >= 0) & (b >= 0) & (c >= 0))
-        return np.minimum(together / np.maximum(seen, 1), 1.0)
+        pairs = a * len(self.syllables) + b
+        seen = _counted(self._codes, self._counts, pairs, (a >= 0) & (b >= 0))
+        shares, known = np.zeros(len(triples)), seen > 0
+        shares[known] = self._triple_shares(pairs[known], seen[known], c[known])
+        return np.minimum(shares, 1.0)
+
+    def _triple_shares(self, pairs: np.ndarray, seen: np.ndarray, third: np.ndarray) -> np.ndarray:
+        """The share of the times pairs (codes first * V + second, seen that many times) go on with
+        the syllables numbered third (broadcast against them)."""
+        codes = pairs * len(self.syllables) + third
+        return _counted(self._triple_codes, self._triple_counts, codes, third >= 0) / seen
 
     def _completions(self, text: str, limit: int) -> list[str]:
         """Title phrases starting with text (its accents, when typed, must match), frequent first."""
@@ -831,8 +838,7 @@ class Lexicon:
         pair = _counted(self._codes, self._counts, first * size + second, (first >= 0) & (second >= 0))
         seen = np.flatnonzero(pair)
         share = np.zeros(follows.shape)
-        codes = (first[seen] * size + second[seen])[:, None] * size + third[None, :]
-        share[seen] = _counted(self._triple_codes, self._triple_counts, codes, (third >= 0)[None, :]) / pair[seen, None]
+        share[seen] = self._triple_shares((first[seen] * size + second[seen])[:, None], pair[seen, None], third[None, :])
         weight = np.where(pair > 0, TRIPLE_WEIGHT, 0.0)[:, None]
         return np.log(weight * np.minimum(share, 1.0) + (1 - weight) * follows)
 
