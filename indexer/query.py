@@ -171,7 +171,7 @@ def terms_of(text: str) -> Terms:
                  words[:MAX_SYLLABLES])
 
 
-def _code_weight(code: str, in_codes: set[str]) -> float:
+def code_weight(code: str, in_codes: set[str] = frozenset()) -> float:
     """A code's weight: a part of a longer code (A5 of A5/S5), a word (U23, G7), or CODE."""
     if code in in_codes:
         return CODE_PART
@@ -297,7 +297,7 @@ class QueryBuilder:
             lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups[term])
         for code in filter(self._known, dict.fromkeys(terms.codes)):
-            lookups[code] = self.word(code, terms.accented, _code_weight(code, in_codes))
+            lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
         units = list(dict.fromkeys(_units(terms, in_codes)))

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
-                    QueryError, TermStats, as_typed, parse)
+                    QueryError, TermStats, as_typed, code_weight, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -592,7 +592,9 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
-        if instead_of is not None:
+        if instead_of is not None and _one_code(q, instead_of):
+            lookups.append(_code_standing_in(scorer, q, instead_of[0]))
+        elif instead_of is not None:
             lookups.append(_standing_in(scorer, q, ids, instead_of))
         elif phrase:
             lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
@@ -611,6 +613,19 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
     typed_held = min(scorer.doc_frequency(fold_field, w) for w in typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
     return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
+
+
+def _one_code(q, typed: tuple[str, ...]) -> bool:
+    """Whether a term is another spelling of the one code typed (22/10 of 22-10)."""
+    return isinstance(q, wq.Term) and len(typed) == 1 and is_code(q.text) and is_code(typed[0])
+
+
+def _code_standing_in(scorer: Scorer, q, typed: str) -> tuple[str, str, float]:
+    """A term lookup of another spelling of a code typed, scored as the typed one would be (BM25
+    with the idf of the more frequent spelling) times its boost: it ranks under the typed spelling."""
+    field = q.fieldname
+    held = scorer.idf(max(scorer.doc_frequency(field, q.text), scorer.doc_frequency(field, typed)))
+    return field, q.text, q.boost * code_weight(typed) * held / scorer.idf(scorer.doc_frequency(field, q.text))
 
 
 def _phrase_count(scorer: Scorer, field: str, words, ids: np.ndarray) -> int:
@@ -1278,7 +1293,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
                 term.boost *= MISTYPED_WEIGHT
     if exact:
         return plan, []
-    unaccented = is_unaccented(text)
+    unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
     chosen, unsure, meant = _typo_forms(text, suggestion, others)
     spellings = variants(text)
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])

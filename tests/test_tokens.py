@@ -39,6 +39,12 @@ ARTICLES = [
      "body": "Ngày 17/11/2019, thành phố quán triệt Nghị quyết 28-NQ/TW, vốn 12.500 tỷ đồng, cho 7.000 hộ dân."},
     {"id": "nq-parts", "title": "Tin vắn ngày 28",
      "body": "Ngày 28, báo NQ đưa tin TW họp. Tháng 11 năm 2019 có 12 dự án, 500 tỷ đồng, 7 hộ dân."},
+    # the same day written as newspapers write it (issue 12, class 4: dates), and a fire that day
+    {"id": "gold-slash", "title": "Giá vàng tăng mạnh", "body": "Sáng 22/10, giá vàng trong nước tăng mạnh."},
+    {"id": "gold-dash", "title": "Giá vàng đứng yên", "body": "Sáng 22-10, giá vàng trong nước đứng yên."},
+    {"id": "gold-dot", "title": "Giá vàng giảm nhẹ", "body": "Sáng 22.10, giá vàng trong nước giảm nhẹ."},
+    {"id": "fire-dash", "title": "Cháy cửa hàng hoa", "body": "Rạng sáng 22-10, một cửa hàng hoa bốc cháy."},
+    {"id": "holiday", "title": "Nghỉ lễ Quốc khánh", "body": "Dịp lễ 02/09 năm nay, người lao động được nghỉ."},
 ]
 
 
@@ -97,6 +103,27 @@ def test_codes_dates_and_numbers_stay_whole(index):
     assert [h.doc_id for h in index.search("17/11/2019")][:1] == ["nq-code"]
     for phrase in ('"12.500 tỷ đồng"', '"7.000 hộ dân"', '"ngày 17/11/2019"', '"Nghị quyết 28-NQ/TW"'):
         assert [h.doc_id for h in index.search(phrase)] == ["nq-code"], phrase
+
+
+@pytest.mark.parametrize("query", ["22/10", "22-10", "22.10"])
+def test_a_date_finds_the_day_however_it_is_written(index, query):
+    found = [h.doc_id for h in index.search(query)]
+    assert {"gold-slash", "gold-dash", "gold-dot", "fire-dash"} == set(found), query
+    assert index.search(query)[0].doc_id in {"gold-slash", "gold-dash", "gold-dot", "fire-dash"}
+
+
+def test_a_date_written_otherwise_ranks_below_the_same_spelling_and_is_marked(index):
+    hits = index.search("22-10")
+    assert {h.doc_id for h in hits[:2]} == {"gold-dash", "fire-dash"}  # as typed, then as written otherwise
+    assert "<mark>22/10</mark>" in {h.doc_id: h for h in hits}["gold-slash"].snippet
+    assert {h.doc_id for h in index.search("giá vàng ngày 22-10")[:3]} == {"gold-slash", "gold-dash", "gold-dot"}
+    assert {h.doc_id for h in index.search("22-10", exact=True)} == {"gold-dash", "fire-dash"}
+
+
+def test_a_date_with_its_year_finds_the_day_written_without_it(index):
+    assert [h.doc_id for h in index.search("17/11/2019")][:1] == ["nq-code"]
+    assert "gold-slash" in {h.doc_id for h in index.search("22/10/2017")}
+    assert [h.doc_id for h in index.search("2/9")] == ["holiday"]  # and without its leading zeros
 
 
 def test_token_offsets_point_at_the_spelling_in_the_text_even_in_nfd():
