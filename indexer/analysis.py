@@ -32,6 +32,8 @@ SYLLABLE_RE = re.compile(r"\w+")
 HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a word, not a code
 NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
 PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
+DAY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
+DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mostly without its year
 
 # What each version of this analysis changed in the terms written for the same text; an index
 # records the version it was written with (an update keeps the older one: its articles mix).
@@ -186,6 +188,19 @@ def raw_tokens(text: str):
 def is_code(term: str) -> bool:
     """Whether an analysed term is a code, link or e-mail address indexed whole (28-nq/tu, u23)."""
     return bool(CODE_RE.fullmatch(term) or NUMBERED_RE.fullmatch(term)) or "://" in term or "@" in term
+
+
+def date_spellings(code: str) -> list[str]:
+    """The other ways newspapers write the day a date code names: 22-10 -> 22/10, 22.10; 02/09 ->
+    2/9 ...; a date with its year also without it (17/11/2019 -> 17/11 ...). [] for any other code."""
+    date = DAY_RE.fullmatch(code)
+    day, month = (int(date[1]), int(date[3])) if date else (0, 0)
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return []
+    day_months = {(str(day), str(month)), (f"{day:02}", f"{month:02}")}
+    years = [(date[4],), ()] if date[4] else [()]
+    spellings = {sep.join((*day_month, *year)) for sep in DATE_SEPARATORS for day_month in day_months for year in years}
+    return sorted(spellings - {code})
 
 
 def code_parts(code: str) -> list[str]:

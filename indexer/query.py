@@ -30,7 +30,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import NUMBERED_RE, analyze, code_parts, fold_word, is_code
+from .analysis import NUMBERED_RE, analyze, code_parts, date_spellings, fold_word, is_code
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -248,6 +248,11 @@ class QueryBuilder:
         folded = fold_word(term)
         return any(self.stats.held(f, folded) for f in ("body_fold", "title_fold"))
 
+    def _day_known(self, code: str) -> bool:
+        """Whether some article holds the day a date names, written otherwise (22/10 for 22/10/2016):
+        its other spellings stand in for it (search.variants), so the date is no word to drop."""
+        return any(map(self._known, date_spellings(code)))
+
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
              exact_only=False) -> list:
         """The lookups of one term in the folded fields and, when accented, the exact ones."""
@@ -296,7 +301,8 @@ class QueryBuilder:
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups[term])
-        for code in filter(self._known, dict.fromkeys(terms.codes)):
+        pasted = len(" ".join(words).split()) >= PASTED_WORDS
+        for code in (c for c in dict.fromkeys(terms.codes) if self._known(c) or not pasted and self._day_known(c)):
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]

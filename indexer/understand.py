@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, NUMBERED_RE, canonical, fold
+from .analysis import CODE_RE, NUMBERED_RE, canonical, date_spellings, fold
 from .query import PASTED_WORDS
 from .store import replaced
 
@@ -273,8 +273,6 @@ def is_unaccented(text: str) -> bool:
 
 ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
 SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
-DATE_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
-DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mostly without its year
 
 
 def _form(text: str) -> tuple[str, ...]:
@@ -338,19 +336,6 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         if not typed(other):
             first_typed.setdefault(other, spelling)
     return [(spelling, other) for other, spelling in first_typed.items()]
-
-
-def date_spellings(code: str) -> list[str]:
-    """The other ways newspapers write the day a date code names: 22-10 -> 22/10, 22.10; 02/09 ->
-    2/9 ...; a date with its year also without it (17/11/2019 -> 17/11 ...). [] for any other code."""
-    date = DATE_RE.fullmatch(code)
-    day, month = (int(date[1]), int(date[3])) if date else (0, 0)
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return []
-    day_months = {(str(day), str(month)), (f"{day:02}", f"{month:02}")}
-    years = [(date[4],), ()] if date[4] else [()]
-    spellings = {sep.join((*day_month, *year)) for sep in DATE_SEPARATORS for day_month in day_months for year in years}
-    return sorted(spellings - {code})
 
 
 def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], list[int]]:

@@ -126,6 +126,12 @@ def test_a_date_with_its_year_finds_the_day_written_without_it(index):
     assert [h.doc_id for h in index.search("2/9")] == ["holiday"]  # and without its leading zeros
 
 
+def test_a_date_no_article_holds_with_its_year_is_found_as_the_day(index):
+    results = index.search("22/10/2016")  # no article holds it: those holding the day are the answer
+    assert {h.doc_id for h in results} == {"gold-slash", "gold-dash", "gold-dot", "fire-dash"}
+    assert results.total == 4 and results.dropped == []
+
+
 def test_token_offsets_point_at_the_spelling_in_the_text_even_in_nfd():
     text = unicodedata.normalize("NFD", "Đội U.23 và Al-Qaeda, xem https://bộ.vn/ả), hay U23. Giá 12.500 đồng.")
     spans = {}
