@@ -63,8 +63,9 @@ COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the
 CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the least another one shown needs
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
-# of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside words)
-LEXICON_FORMAT = 5
+# of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
+# words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles)
+LEXICON_FORMAT = 6
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
@@ -639,12 +640,14 @@ class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
-                 completions: tuple, triples: tuple, in_words: tuple):
+                 completions: tuple, triples: tuple, in_words: tuple, near: tuple | None = None):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts); triples: (codes (first * V +
         second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
-        syllable ends a compound, and of those whose second begins one (see _pairs_in_words)."""
+        syllable ends a compound, and of those whose second begins one (see _pairs_in_words); near:
+        the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
+        when first needed otherwise."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -658,6 +661,7 @@ class Lexicon:
         self._triple_codes, self._triple_counts = triples
         self._continued, self._continuing = in_words
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
+        self._saved_near = near
 
     @classmethod
     def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
@@ -672,9 +676,11 @@ class Lexicon:
         pairs, triples = adjacent(top) if adjacent else (None, None)
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, len(top))
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
-        return cls(syllables, [fold(s) for s in syllables], counts,
-                   _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles),
-                   triples, in_words)
+        lexicon = cls(syllables, [fold(s) for s in syllables], counts,
+                      _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles),
+                      triples, in_words)
+        lexicon.prepare_typos()  # saved with it
+        return lexicon
 
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
@@ -686,7 +692,8 @@ class Lexicon:
                      keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
                      triple_codes=self._triple_codes, triple_counts=self._triple_counts,
                      continued_codes=self._continued[0], continued_counts=self._continued[1],
-                     continuing_codes=self._continuing[0], continuing_counts=self._continuing[1])
+                     continuing_codes=self._continuing[0], continuing_counts=self._continuing[1],
+                     near_keys=_blob(list(self._deleted)), near_words=_blob(list(self._deleted.values())))
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
@@ -702,7 +709,7 @@ class Lexicon:
                 in_words = ((saved["continued_codes"], saved["continued_counts"]),
                             (saved["continuing_codes"], saved["continuing_counts"]))
                 return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
-                           completions, triples, in_words)
+                           completions, triples, in_words, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
             return None
 
@@ -991,8 +998,10 @@ class Lexicon:
         self._deleted  # noqa: B018 (a cached property)
 
     @cached_property
-    def _deleted(self) -> dict[str, list[str]]:
-        """Folded syllables (in two articles or more) by each one-letter deletion of them."""
+    def _deleted(self) -> dict[str, str]:
+        """Folded syllables (in two articles or more), tab-joined, by each one-letter deletion of them."""
+        if self._saved_near is not None:
+            return dict(zip(*map(_unblob, self._saved_near)))
         index = defaultdict(list)
         folded = defaultdict(int)
         for bare, syllable in zip(self.folded, self.syllables):
@@ -1001,7 +1010,7 @@ class Lexicon:
             if df >= 2 and len(word) >= 3:
                 for deleted in _deletions(word, 1):
                     index[deleted].append(word)
-        return dict(index)
+        return {deleted: "\t".join(words) for deleted, words in index.items()}
 
     def _near(self, word: str, limit: int, edits: int | None = None,
               marked: bool = False) -> list[tuple[float, int, str]]:
@@ -1024,7 +1033,7 @@ class Lexicon:
     def _find_near(self, word: str, limit: int, edits: int, marked: bool) -> list[tuple[float, int, str]]:
         bare = fold(word)
         scored = []
-        for folded in {w for d in _deletions(bare, edits) for w in self._deleted.get(d, ())}:
+        for folded in {w for d in _deletions(bare, edits) if d in self._deleted for w in self._deleted[d].split("\t")}:
             letters = edit_distance(bare, folded, edits)
             if letters > edits:
                 continue

@@ -110,6 +110,13 @@ def test_typo_candidates_are_near_index_syllables_and_known_words_stay(index):
     assert lexicon.typo_candidates("go") == []  # too short to guess
 
 
+def test_a_saved_lexicon_finds_the_same_typo_candidates_as_the_one_made(index, index_dir):
+    made = index.lexicon()  # made, and saved with its table of near syllables
+    saved = indexer.understand.Lexicon.load(_saved_lexicons(index_dir)[0])
+    for typed in ("thogn", "quyeet", "gaio", "thôgn", "gioa", "đvu", "giao", "cahy", "nguoif"):
+        assert saved.typo_candidates(typed) == made.typo_candidates(typed), typed
+
+
 def test_unknown_words_are_searched_as_the_nearest_indexed_syllables(index):
     results = index.search("nghi quyte giao thogn")
     assert results.rewritten == "nghi quyet giao thong"
