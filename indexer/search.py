@@ -35,7 +35,8 @@ from .scorer import LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
-from .store import LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation, derived_lock
+from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation,
+                    derived_lock, replaced)
 from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
                          mistyped, respelled, respelled_forms, variants)
 
@@ -738,7 +739,7 @@ class _Snapshot:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
             self.facets = FacetColumns(reader, self.recency)
-            self.groups, self.grouped = copy_groups(reader)
+            self.groups, self.grouped = copy_groups(reader, generation)
             self._grouped_ids = dict(zip(self.grouped.tolist(), map(reader.doc_id, self.grouped.tolist())))
         except BaseException:  # e.g. removed while opening
             reader.close()
@@ -882,9 +883,34 @@ class _Snapshot:
             self._forget_merged()
 
 
-def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
-    """(each document's group of syndicated copies, the documents in groups of two or more),
-    from the stored SimHashes of the live documents, template pages told apart by their numbers."""
+def copy_groups(reader, generation: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(each document's group of syndicated copies, the documents in groups of two or more), as
+    saved in the generation's folder, else grouped (0.6 s at 179,251 articles) and saved there."""
+    path = generation / GROUPS_FILE
+    groups = _saved_groups(path, reader.size)
+    if groups is None:
+        groups = _grouped_copies(reader)
+        try:
+            with replaced(path) as f:
+                np.save(f, groups)
+        except OSError:  # a folder this process may not write: grouped again by the next one
+            pass
+    return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
+
+
+def _saved_groups(path: Path, size: int) -> np.ndarray | None:
+    """The groups saved in path for a generation of size documents, or None (none, or damaged)."""
+    try:
+        groups = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    fits = groups.shape == (size,) and groups.dtype.kind == "i" and (not size or 0 <= groups.min() <= groups.max() < size)
+    return groups if fits else None
+
+
+def _grouped_copies(reader) -> np.ndarray:
+    """Each document's group of syndicated copies, from the stored SimHashes of the live documents,
+    template pages told apart by their numbers."""
     found = {}
 
     def numbers_of(doc: int):
@@ -893,8 +919,7 @@ def copy_groups(reader) -> tuple[np.ndarray, np.ndarray]:
         return found[doc]
 
     hashes = simhashes(reader.column("fingerprint", str))
-    groups = duplicates.groups(hashes, reader.live, lambda a, b: duplicates.apart(numbers_of(a), numbers_of(b)))
-    return groups, np.flatnonzero(np.bincount(groups, minlength=len(groups))[groups] > 1)
+    return duplicates.groups(hashes, reader.live, lambda a, b: duplicates.apart(numbers_of(a), numbers_of(b)))
 
 
 def _numbers(reader, doc: int) -> tuple[set[int], set[int]]:

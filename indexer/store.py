@@ -23,6 +23,7 @@ GEN_PREFIX = "gen-"
 DERIVED_PREFIX = "derived."  # files computed from a generation's own (never an update's next one's own)
 LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles alone: a merge keeps it
 LEXICON_BEFORE = f"{DERIVED_PREFIX}lexicon-before.npz"  # an update's: the newest Lexicon saved before it
+GROUPS_FILE = f"{DERIVED_PREFIX}groups.npy"  # each document's group of syndicated copies (document numbers: a merge's own)
 MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
 
 

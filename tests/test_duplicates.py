@@ -120,6 +120,16 @@ def test_copies_stay_grouped_after_an_update_and_a_merge_and_part_when_made_diff
     assert sorted(flood_hits(tmp_path)) == [("lu/bao-hai", []), ("lu/bao-mot", [])]
 
 
+def test_a_generations_copy_groups_are_saved_and_read_back_alike(tmp_path):
+    build(tmp_path)
+    grouped = flood_hits(tmp_path)  # the first process to open the generation groups and saves
+    saved = indexer.store.current_generation(tmp_path / "ix") / indexer.store.GROUPS_FILE
+    assert saved.is_file() and sorted(grouped) == sorted(flood_hits(tmp_path))  # the next reads them
+    saved.write_bytes(b"damaged")
+    assert sorted(flood_hits(tmp_path)) == sorted(grouped)  # grouped again
+    assert_grouped(grouped)
+
+
 EXAM = ("Sáng nay hơn tám trăm nghìn thí sinh cả nước bước vào buổi thi môn Vật lý của kỳ thi tốt nghiệp, thời gian "
         "làm bài năm mươi phút với bốn mươi câu trắc nghiệm. Theo Bộ Giáo dục, nội dung đề thi nằm trong chương trình "
         "lớp mười hai, bám sát sách giáo khoa. Đề thi và bài thi được bảo quản trong tủ riêng có khóa và niêm phong, "
