@@ -417,6 +417,11 @@ def test_api_paging_and_null_dates(client):
     assert any(h["id"] == ODD_ID and h["date"] is None for h in odd)
 
 
+def test_too_long_completion_prefix_is_a_400_in_vietnamese_only(client):
+    r = client.get("/api/suggest", query_string={"q": "a" * 201})
+    assert r.status_code == 400 and r.get_json()["message"] == "Từ khóa quá dài (tối đa 200 ký tự)."
+
+
 def test_healthz_counts_articles(client, built_index):
     r = client.get("/healthz")
     assert r.status_code == 200
