@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import indexer
+from indexer.articles import site_of
 from indexer.query import parse as parse_query
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
@@ -321,7 +322,7 @@ def article(doc_id: str):
     back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", "group", *FILTERS)
             if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
-                           paragraphs=paragraphs, source_url=http_url(doc.url),
+                           paragraphs=paragraphs, source_url=http_url(doc.url), where=doc.source or site_of(doc.url),
                            back_url=url_for("search.search", **back) if q else None, search=back if q else {},
                            related=index.related(doc_id) or [])
 

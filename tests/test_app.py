@@ -358,6 +358,13 @@ def test_results_show_the_source_or_else_the_site_of_the_url(origin_client):
     assert any('<span class="source">tinmau.vn</span>' in m for m in metas)
 
 
+@pytest.mark.parametrize("doc_id, where", [("co-nguon", "Báo Mẫu"), ("chi-url", "tinmau.vn")])
+def test_the_article_page_shows_the_source_or_else_the_site_of_the_url(origin_client, doc_id, where):
+    page = html(origin_client.get("/article/" + doc_id))
+    assert re.search(r'<p class="meta">.*?</p>', page, re.S).group(0).count(f'<span class="source">{where}</span>') == 1
+    assert re.search(r"Xem bài gốc\s+trên " + re.escape(where) + "</a>", page)
+
+
 @pytest.mark.parametrize("query, note", [
     ("q=mưa lớn&sort=newest", "1 bài phù hợp không có ngày đăng nên được xếp cuối."),
     ("q=mưa lớn&from=2023-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
