@@ -274,6 +274,12 @@ def test_a_query_without_letters_or_digits_asks_for_some(client, q):
     assert "chính tả" not in page and "có dấu đầy đủ" not in page
 
 
+def test_a_one_word_query_no_article_holds_is_named_in_the_notice(client):
+    page = " ".join(html(client.get("/search?q=99-NQ/TW")).split())  # the seed holds 28-NQ/TW: its pieces
+    assert "Không có bài nào chứa «99-NQ/TW»; đang hiện bài chứa một phần của từ khóa." in page
+    assert "đủ các từ" not in page and "một trong các từ" not in page
+
+
 def test_total_is_zero_when_no_article_is_in_the_date_range(client):
     data = client.get("/api/search?q=bão&from=1990-01-01&to=1990-12-31").get_json()
     assert (data["total"], data["hits"]) == (0, [])
