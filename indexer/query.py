@@ -3,7 +3,7 @@
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
 words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
 phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
-groups holding one are required; words no article holds are ignored
+groups (an article holds any clause of each) are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
 exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
@@ -30,7 +30,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import NUMBERED_RE, analyze, code_parts, date_spellings, fold_word, is_code
+from .analysis import NUMBERED_RE, analyze, code_parts, date_spellings, fold_word, is_code, iter_words, new_placement
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -113,14 +113,14 @@ def parse(text: str) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
+    items = [(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]
+    if any(clause is None for *_, clause in items):
+        items = _or_words(text, items)
     parsed, group, joined = ParsedQuery(), [], False
-    for m in CLAUSE_RE.finditer(text):
-        if m.group("word") == "OR" and not m.group("neg") and not m.group("field"):
+    for *_, clause in items:
+        if clause is None:
             joined = bool(group)
             continue
-        clause = Clause(m.group("phrase") if m.group("phrase") is not None else m.group("word"),
-                        phrase=m.group("phrase") is not None, title_only=bool(m.group("field")),
-                        negated=bool(m.group("neg")))
         if clause.negated:
             parsed.excluded.append(clause)
             continue
@@ -133,12 +133,40 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
+def _clause(m: re.Match) -> Clause | None:
+    """The clause a CLAUSE_RE match reads; None for an OR."""
+    if m.group("word") == "OR" and not m.group("neg") and not m.group("field"):
+        return None
+    return Clause(m.group("phrase") if m.group("phrase") is not None else m.group("word"),
+                  phrase=m.group("phrase") is not None, title_only=bool(m.group("field")),
+                  negated=bool(m.group("neg")))
+
+
+def _or_words(text: str, items: list) -> list:
+    """items ((start, end, clause or None for OR) of text) with the plain words beside an OR joined
+    into their pyvi word: OR binds words, not syllables (``Thanh Hóa OR Nghệ An``: either province)."""
+    later = {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
+    plain = [c is not None and not (c.phrase or c.title_only or c.negated) for *_, c in items]
+    out, i = [], 0
+    while i < len(items):
+        j = i + 1
+        while j < len(items) and plain[j - 1] and plain[j] and items[j][0] in later:
+            j += 1
+        beside_or = (i and items[i - 1][2] is None) or (j < len(items) and items[j][2] is None)
+        if j - i > 1 and beside_or:
+            out.append((items[i][0], items[j - 1][1], Clause(text[items[i][0]:items[j - 1][1]])))
+        else:
+            out += items[i:j]
+        i = j
+    return out
+
+
 def _add_group(parsed: ParsedQuery, group: list[Clause]) -> None:
     if not group:
         return
-    if all(not c.phrase and not c.title_only for c in group):
-        parsed.free_text.extend(c.text for c in group)
-    elif len(parsed.required) < MAX_CLAUSES:
+    if len(group) == 1 and not group[0].phrase and not group[0].title_only:
+        parsed.free_text.append(group[0].text)
+    elif len(parsed.required) < MAX_CLAUSES:  # an OR of plain words too: free words are all required
         parsed.required.append(group)
 
 

@@ -1234,8 +1234,8 @@ class Index:
         """Up to limit completions of a query being typed: frequent title words and phrases
         (the previous generation's while a large index's Lexicon is being built, or none)."""
         if len(prefix) > MAX_SUGGEST_CHARS:
-            raise QueryError(f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự) / "
-                             f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+            raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)",
+                             vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
         with self._snapshot() as snap:
             lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
             return lexicon.complete(prefix, limit) if lexicon else []

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 import indexer
+from indexer.articles import site_of
+from indexer.query import parse as parse_query
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -234,6 +236,19 @@ def unaccented(text: str) -> str:
     return indexer.fold(text)
 
 
+def excluded_words(q: str) -> str | None:
+    """The words a query made only of exclusions leaves out, as a query that finds them
+    ("-bão" -> "bão"), or None for a query with words to find."""
+    try:
+        parsed = parse_query(q)
+    except indexer.QueryError:
+        return None
+    if parsed.free_text or parsed.required or not parsed.excluded:
+        return None
+    return " ".join(("title:" if clause.title_only else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
+                    for clause in parsed.excluded)
+
+
 def http_url(url: str) -> str | None:
     """The url if it is an absolute http(s) link, else None (never javascript: and the like)."""
     try:
@@ -286,7 +301,9 @@ def search():
                            facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
-                           suggestion=suggestion if suggestion != params.q else None)
+                           suggestion=suggestion if suggestion != params.q else None,
+                           searchable=None if hits else excluded_words(params.q),
+                           wordless=not re.search(r"\w", params.q))
 
 
 @bp.get("/article/<path:doc_id>")
@@ -305,8 +322,8 @@ def article(doc_id: str):
     back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", "group", *FILTERS)
             if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
-                           paragraphs=paragraphs, source_url=http_url(doc.url),
-                           back_url=url_for("search.search", **back) if q else None,
+                           paragraphs=paragraphs, source_url=http_url(doc.url), where=doc.source or site_of(doc.url),
+                           back_url=url_for("search.search", **back) if q else None, search=back if q else {},
                            related=index.related(doc_id) or [])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import time
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
@@ -159,6 +161,64 @@ def test_page_beyond_results_is_not_an_error(client):
     assert "Traceback" not in html(r)
 
 
+def test_previous_page_beyond_the_last_is_the_last_page(client):
+    page = html(client.get("/search?q=bão&page=50"))  # 16 results: 2 pages
+    assert re.search(r'<a class="prev" rel="prev" href="([^"]+)"', page).group(1) == "/search?q=b%C3%A3o&amp;page=2"
+
+
+@pytest.fixture(scope="module")
+def many_client(tmp_path_factory):
+    """A client on an index of 125 articles that all hold "đê" (13 pages of results)."""
+    import indexer
+
+    folder = tmp_path_factory.mktemp("many")
+    source = write_jsonl(folder / "a.jsonl", [
+        {"id": f"de-{n:03}", "title": f"Kiểm tra đê điều đợt {n}",
+         "body": f"Đoàn công tác kiểm tra tuyến đê số {n} trước mùa mưa lũ."} for n in range(125)])
+    indexer.build_index([str(source)], str(folder / "idx"), procs=1)
+    app = make_app(str(folder / "idx"))
+    yield app.test_client()
+    close_index(app)
+
+
+def ends_of_pagination(page: str) -> list[str]:
+    """The links to the first and last pages that the pagination adds beside its window."""
+    return re.findall(r'<a href="([^"]+)" aria-label="Trang (?:đầu|cuối)', page)
+
+
+def test_pagination_links_the_first_and_last_pages_outside_its_window(many_client):
+    first = html(many_client.get("/search?q=đê&group=false"))
+    assert ends_of_pagination(first) == ["/search?q=%C4%91%C3%AA&amp;page=13&amp;group=false"]
+    middle = html(many_client.get("/search?q=đê&group=false&page=7"))  # pages 2-11 around it
+    assert ends_of_pagination(middle) == ["/search?q=%C4%91%C3%AA&amp;group=false",
+                                          "/search?q=%C4%91%C3%AA&amp;page=13&amp;group=false"]
+    last = many_client.get("/search?q=đê&group=false&page=13")
+    assert ends_of_pagination(html(last)) == ["/search?q=%C4%91%C3%AA&amp;group=false"]
+    assert len(article_links(last)) == 5
+
+
+def search_form(page: str) -> str:
+    """The search form of a page."""
+    return re.search(r'<form class="search-form".*?</form>', page, re.S).group(0)
+
+
+def test_form_keeps_exact_and_ungrouped_for_the_next_search(client):
+    form = search_form(html(client.get("/search?q=bão&exact=1&group=false&sort=newest")))
+    assert '<input type="hidden" name="exact" value="1">' in form
+    assert '<input type="hidden" name="group" value="false">' in form
+    plain = search_form(html(client.get("/search?q=bão")))
+    assert 'name="exact"' not in plain and 'name="group"' not in plain
+
+
+def test_exact_and_ungrouped_searches_say_so_with_a_link_out(client):
+    exact = html(client.get("/search?q=nghij+quyeets&exact=1"))
+    assert re.search(r'<a href="/search\?q=nghij\+quyeets">Bỏ tìm chính xác</a>', exact)
+    ungrouped = html(client.get("/search?q=bão&group=false&page=2"))
+    assert re.search(r'bài trùng nội dung:\s*<a href="/search\?q=b%C3%A3o">gộp lại</a>', ungrouped)
+    assert "Bỏ tìm chính xác" not in html(client.get("/search?q=bão"))
+    assert "gộp lại" not in html(client.get("/search?q=bão"))
+
+
 def test_form_keeps_query_sort_and_dates(client):
     page = html(client.get("/search?q=bão+số&sort=newest&from=2023-01-01&to=2023-12-31"))
     assert 'value="bão số"' in page
@@ -193,6 +253,31 @@ def test_no_results_with_dates_suggests_removing_them(client):
     page = html(client.get("/search?q=bão&from=1990-01-01&to=1990-12-31"))
     assert "Không tìm thấy kết quả" in page and "Bỏ bộ lọc ngày" in page
     assert 'href="/search?q=b%C3%A3o"' in page
+
+
+@pytest.mark.parametrize("q, searched", [
+    ("-bão", "bão"), ('-"bão số" -title:lũ', '"bão số" title:lũ'), ("--bão", "-bão"),
+])
+def test_a_query_of_exclusions_only_offers_searching_for_its_words(client, q, searched):
+    page = html(client.get("/search", query_string={"q": q}))
+    offer = re.search(r'loại bỏ các bài chứa từ đó\. Tìm bài chứa: <a href="([^"]+)">([^<]+)</a>', page)
+    assert offer and unescape(offer.group(2)) == searched
+    href = urlsplit(unescape(offer.group(1)))
+    assert (href.path, parse_qs(href.query)) == ("/search", {"q": [searched]})
+    assert "chính tả" not in page and "Thử gõ không dấu" not in page  # no tip that finds nothing either
+
+
+@pytest.mark.parametrize("q", ["!!!", "😀", '"', "…"])
+def test_a_query_without_letters_or_digits_asks_for_some(client, q):
+    page = html(client.get("/search", query_string={"q": q}))
+    assert "Từ khóa không có chữ hay số nào để tìm" in page
+    assert "chính tả" not in page and "có dấu đầy đủ" not in page
+
+
+def test_a_one_word_query_no_article_holds_is_named_in_the_notice(client):
+    page = " ".join(html(client.get("/search?q=99-NQ/TW")).split())  # the seed holds 28-NQ/TW: its pieces
+    assert "Không có bài nào chứa «99-NQ/TW»; đang hiện bài chứa một phần của từ khóa." in page
+    assert "đủ các từ" not in page and "một trong các từ" not in page
 
 
 def test_total_is_zero_when_no_article_is_in_the_date_range(client):
@@ -279,6 +364,13 @@ def test_results_show_the_source_or_else_the_site_of_the_url(origin_client):
     assert any('<span class="source">tinmau.vn</span>' in m for m in metas)
 
 
+@pytest.mark.parametrize("doc_id, where", [("co-nguon", "Báo Mẫu"), ("chi-url", "tinmau.vn")])
+def test_the_article_page_shows_the_source_or_else_the_site_of_the_url(origin_client, doc_id, where):
+    page = html(origin_client.get("/article/" + doc_id))
+    assert re.search(r'<p class="meta">.*?</p>', page, re.S).group(0).count(f'<span class="source">{where}</span>') == 1
+    assert re.search(r"Xem bài gốc\s+trên " + re.escape(where) + "</a>", page)
+
+
 @pytest.mark.parametrize("query, note", [
     ("q=mưa lớn&sort=newest", "1 bài phù hợp không có ngày đăng nên được xếp cuối."),
     ("q=mưa lớn&from=2023-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
@@ -342,6 +434,23 @@ def test_results_link_to_article_keeps_search_for_way_back(client):
     assert links and all("q=b%C3%A3o" in link and "page=2" in link for link in links)
     page = html(client.get(links[0].replace("&amp;", "&")))
     assert 'href="/search?q=b%C3%A3o&amp;page=2&amp;sort=newest"' in page
+
+
+def test_related_articles_keep_the_search_for_the_way_back(client):
+    page = html(client.get("/article/thoi-tiet/bao-so-1?q=bão&page=2&sort=newest"))
+    related = re.findall(r'<li><a href="([^"]+)"', page.split('<aside class="related">')[1])
+    assert related and all(link.endswith("?q=b%C3%A3o&amp;page=2&amp;sort=newest") for link in related)
+    opened = html(client.get(unescape(related[0])))
+    assert 'href="/search?q=b%C3%A3o&amp;page=2&amp;sort=newest">« Quay lại kết quả tìm kiếm' in opened
+    alone = html(client.get("/article/thoi-tiet/bao-so-1"))
+    assert re.findall(r'<li><a href="([^"?]+)"', alone.split('<aside class="related">')[1])  # no search to keep
+
+
+@pytest.mark.parametrize("query", ["q=bão", "q=bão&page=2", "q=bão&page=50", "q=-bão",
+                                   "q=bão&from=1990-01-01&to=1990-12-31"])
+def test_every_results_page_has_one_top_heading_naming_the_search(client, query):
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html(client.get("/search?" + query)), re.S)
+    assert len(headings) == 1 and re.search("«-?bão»", headings[0])
 
 
 def test_result_page_links_are_those_url_for_builds(app, client):
@@ -415,6 +524,11 @@ def test_api_paging_and_null_dates(client):
     assert not {h["id"] for h in page1["hits"]} & {h["id"] for h in page3["hits"]}
     odd = client.get("/api/search", query_string={"q": "xăng"}).get_json()["hits"]
     assert any(h["id"] == ODD_ID and h["date"] is None for h in odd)
+
+
+def test_too_long_completion_prefix_is_a_400_in_vietnamese_only(client):
+    r = client.get("/api/suggest", query_string={"q": "a" * 201})
+    assert r.status_code == 400 and r.get_json()["message"] == "Từ khóa quá dài (tối đa 200 ký tự)."
 
 
 def test_healthz_counts_articles(client, built_index):

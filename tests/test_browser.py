@@ -124,6 +124,18 @@ def test_unaccented_query_and_date_fields_work_without_javascript(browser, serve
     context.close()
 
 
+def test_changing_the_sort_keeps_an_exact_ungrouped_search(tab, server):
+    tab.goto(server + "/search?q=bão+số&exact=1&group=false")
+    tab.select_option("#sort", "newest")
+    tab.click("button[type=submit]")
+    tab.wait_for_url("**sort=newest**")
+    assert "exact=1" in tab.url and "group=false" in tab.url
+    assert tab.locator("text=Bỏ tìm chính xác").is_visible()
+    tab.click("text=gộp lại")
+    tab.wait_for_url("**sort=newest**")
+    assert "group=false" not in tab.url and "exact=1" in tab.url
+
+
 def test_search_box_offers_completions_as_you_type(tab, server):
     tab.goto(server + "/")
     tab.type("#q", "nghi quy", delay=40)

@@ -138,3 +138,33 @@ def test_unknown_words_leave_the_known_ones_to_find(index, query, known):
 @pytest.mark.parametrize("query", ["xyzzy", '"của xyzzy"', "title:xyzzy của", "của -của", "title:"])
 def test_nothing_is_found_when_nothing_satisfies_the_query(index, query):
     assert index.search(query).total == 0
+
+
+# --- OR ------------------------------------------------------------------------------------------
+
+def every_id(index, query) -> list[str]:
+    """The ids of all the results, page by page of 10 (as a reader pages through them)."""
+    first = index.search(query)
+    return [h.doc_id for page in range(1, first.pages + 1) for h in index.search(query, page=page)]
+
+
+@pytest.mark.parametrize("query", ["mưa OR bão", "bão OR mưa", "mua OR bão"])
+def test_or_finds_the_articles_holding_either_word(index, query):
+    either = every_id(index, query)  # 22 storms hold both words, a forecast only "bão"
+    assert set(either) == STORM_IDS | {"du-bao"} and either[-1] == "du-bao"  # both words rank first
+    assert index.search(query).dropped == []
+
+
+def test_or_beside_a_word_requires_the_word_and_either_of_the_others(index):
+    assert set(every_id(index, "mái khách OR Quảng")) == {"bao-1", "bao-8", "bao-9", "bao-12", "bao-13"}
+    rare = index.search("mưa OR khách")  # no article holds both: all of either, no word left out
+    assert set(every_id(index, "mưa OR khách")) == STORM_IDS | {"moc-chau", "xe-buyt"} and rare.dropped == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Thanh Hóa OR Nghệ An", {"bao-5", "bao-6"}),
+    ("Quảng Ninh OR Hà Tĩnh OR Huế", {"bao-1", "bao-7", "bao-10"}),
+    ("mái Thanh Hóa OR Nghệ An", {"bao-5", "bao-6"}),
+])
+def test_or_binds_the_words_beside_it_not_their_syllables(index, query, expected):
+    assert set(every_id(index, query)) == expected and index.search(query).dropped == []
