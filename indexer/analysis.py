@@ -32,6 +32,7 @@ SYLLABLE_RE = re.compile(r"\w+")
 HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a word, not a code
 NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
 PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
+SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 DAY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
 DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mostly without its year
 

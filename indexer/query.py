@@ -30,7 +30,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import NUMBERED_RE, analyze, code_parts, date_spellings, fold_word, is_code, iter_words, new_placement
+from .analysis import NUMBERED_RE, SPACED_CODE_RE, analyze, code_parts, date_spellings, fold_word, is_code, iter_words, new_placement
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -325,7 +325,7 @@ class QueryBuilder:
         self.marks.add_words(terms, set(known) | set(terms.compounds))
         rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
-        orphaned = self._orphaned_parts(terms.codes)
+        orphaned = self._orphaned_parts(terms.codes, " ".join(words))
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups[term])
@@ -345,11 +345,13 @@ class QueryBuilder:
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(held, not terms.accented))
 
-    def _orphaned_parts(self, codes: list[str]) -> set[str]:
-        """The pieces of the codes no article holds that have a piece no article holds either: the
-        rest of such a code means nothing alone (`Covid-19` where no article has "covid": not 19)."""
-        return {part for code in codes if not self._known(code)
-                for parts in [code_parts(code)] if not all(map(self._known, parts)) for part in parts}
+    def _orphaned_parts(self, codes: list[str], text: str) -> set[str]:
+        """The pieces of the codes no article holds that have a piece no article holds either, and
+        the numbers typed after a name no article holds (`Covid 19`): the rest of such a code means
+        nothing alone (`Covid-19` where no article has "covid": not 19)."""
+        return {part for code in codes if not self._known(code) for parts in [code_parts(code)]
+                for part in parts if not all(map(self._known, parts))} | {
+                number for name, number in SPACED_CODE_RE.findall(text.lower()) if not self._known(name)}
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""

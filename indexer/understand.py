@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, NUMBERED_RE, canonical, date_spellings, fold
+from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, date_spellings, fold
 from .query import PASTED_WORDS
 from .store import replaced
 
@@ -273,7 +273,6 @@ def is_unaccented(text: str) -> bool:
 # ---------------------------------------------------------------- abbreviations and codes
 
 ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
-SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 
 
 def _form(text: str) -> tuple[str, ...]:

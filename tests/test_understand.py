@@ -190,6 +190,8 @@ def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
 
 def test_a_code_whose_name_no_article_holds_does_not_match_its_number_alone(index):
     assert len(index.search("U-23")) and not len(index.search("Zorvex-23"))  # not every article with 23
+    assert len(index.search("U 23")) and not len(index.search("Zorvex 23"))  # typed apart, as "COVID 19" is
+    assert "bao" in {h.doc_id for h in index.search("cơn bão Zorvex 23")}
     mixed = index.search("cơn bão Zorvex-23")
     assert "bao" in {h.doc_id for h in mixed} and mixed.dropped[0] == "Zorvex-23"  # named first, as typed
 
