@@ -270,6 +270,12 @@ def vn_seconds(ms: float) -> str:
     return f"{ms / 1000:.2f}".replace(".", ",")
 
 
+@bp.app_template_filter("outlet")
+def outlet(article) -> str:
+    """Where an article (or a hit) comes from: its source, else its URL's site."""
+    return article.source or site_of(article.url)
+
+
 @bp.app_template_filter("vn_datetime")
 def vn_datetime(value: datetime | None) -> str:
     """Format a datetime as dd/mm/yyyy HH:MM (empty for None)."""
@@ -322,7 +328,7 @@ def article(doc_id: str):
     back = {k: request.args.getlist(k) for k in ("q", "page", "sort", "from", "to", "exact", "group", *FILTERS)
             if request.args.get(k)}
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
-                           paragraphs=paragraphs, source_url=http_url(doc.url), where=doc.source or site_of(doc.url),
+                           paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None, search=back if q else {},
                            related=index.related(doc_id) or [])
 

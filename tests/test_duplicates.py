@@ -185,6 +185,19 @@ def test_the_results_page_shows_one_result_per_group_with_its_copies_in_details(
     assert "<details" not in ungrouped and "bài cùng nội dung" not in ungrouped
 
 
+def test_copies_without_a_source_name_the_site_they_come_from(tmp_path):
+    unnamed = [{k: v for k, v in a.items() if k != "source"} for a in (FIRST, COPY)]
+    source = write_jsonl(tmp_path / "news.jsonl", unnamed + storm_articles())
+    indexer.build_index([source], tmp_path / "ix", procs=1, notice=lambda m: None)
+    app = make_app(str(tmp_path / "ix"))
+    try:
+        page = app.test_client().get("/search", query_string={"q": QUERY}).get_data(as_text=True)
+    finally:
+        close_index(app)
+    copies = page.split('<details class="copies">')[1].split("</details>")[0]
+    assert 'class="source">baohai.vn</span>' in copies or 'class="source">baomot.vn</span>' in copies
+
+
 def test_the_json_api_gives_duplicates_copies_and_related(client):
     grouped = client.get("/api/search", query_string={"q": QUERY}).get_json()
     ungrouped = client.get("/api/search", query_string={"q": QUERY, "group": "false"}).get_json()
