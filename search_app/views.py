@@ -216,6 +216,13 @@ def run_search(params: SearchParams):
                               sort=params.sort, exact=params.exact, group=params.group, **params.filters())
 
 
+def unfiltered_total(params: SearchParams) -> int:
+    """How many articles the query finds without its date range and filters (0 when it has none)."""
+    if not (params.date_from or params.date_to or any(params.filters().values())):
+        return 0
+    return get_index().search(params.q, limit=1, exact=params.exact, group=params.group).total
+
+
 def undated_note(undated: int, filtered: bool) -> str:
     """A line saying how many undated articles the date range left out, or newest-first put last."""
     if not undated:
@@ -309,6 +316,7 @@ def search():
                            last_page=min(results.pages, MAX_PAGE),
                            suggestion=suggestion if suggestion != params.q else None,
                            searchable=None if hits else excluded_words(params.q),
+                           unfiltered=unfiltered_total(params) if not results.total else 0,
                            wordless=not re.search(r"\w", params.q))
 
 
