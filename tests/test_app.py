@@ -46,8 +46,8 @@ def test_datetime_format():
 
 
 @pytest.mark.parametrize("page, pages, expected", [
-    (1, 1, [1]), (1, 3, [1, 2, 3]), (1, 20, list(range(1, 11))), (7, 20, list(range(2, 12))),
-    (20, 20, list(range(11, 21))), (999, 5000, list(range(991, 1001))),
+    (1, 1, [1]), (1, 3, [1, 2, 3]), (1, 20, list(range(1, 6))), (7, 20, list(range(5, 10))),
+    (20, 20, list(range(16, 21))), (999, 5000, list(range(996, 1001))),
 ])
 def test_page_window(page, pages, expected):
     assert page_window(page, pages) == expected

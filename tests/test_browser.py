@@ -100,6 +100,22 @@ def test_search_paginate_open_article_and_come_back(tab, server, tmp_path):
     assert tab.dialogs == [] and tab.foreign == []
 
 
+def test_the_pager_of_a_long_search_fits_one_line_at_desktop_width(browser, tmp_path):
+    articles = [{"id": f"tin/{n}", "title": f"Tin bão số {n}", "body": f"Bản tin thời tiết số {n} về cơn bão."}
+                for n in range(300)]
+    indexer.build_index([str(write_jsonl(tmp_path / "tin.jsonl", articles))], str(tmp_path / "ix"), procs=1,
+                        notice=lambda m: None)
+    for url in serve(str(tmp_path / "ix")):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/search?q=bão&page=15")
+        boxes = page.eval_on_selector_all(".pagination > *", "items => items.map(i => i.getBoundingClientRect())"
+                                          ".map(b => [b.top, b.bottom])")
+        texts = page.inner_text(".pagination")
+        page.close()
+    assert max(top for top, _ in boxes) < min(bottom for _, bottom in boxes), texts  # one row
+    assert "« Trang trước" in texts and "Trang sau »" in texts and "30" in texts.split()
+
+
 def test_results_mark_the_matched_word_in_titles_and_snippets(tab, server):
     tab.goto(server + "/search?q=bão")
     assert set(tab.locator(".result h2 mark").all_inner_texts()) == {"Bão"}
