@@ -81,7 +81,7 @@ class Scorer:
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
         ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
-        only a search makes ("tier", ...), ("run", ...), ("pool", ...)."""
+        only a search makes ("tier", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -89,7 +89,7 @@ class Scorer:
             return self._totals[key[1]]
         if kind == "df":
             return self._local_df(key[1], key[2])
-        if kind in ("tier", "run", "pool"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
+        if kind in ("tier", "pool"):  # only a search counts them (relaxation tiers, proximity pools): every shard reports its own
             return 0
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
@@ -185,12 +185,12 @@ class Scorer:
         return EMPTY if postings is None else postings[0]
 
     def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
-                  run_boost: float, pool: tuple) -> None:
+                  run_boost: float) -> None:
         """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
         query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
         pair's 1/distance² summed over its occurrences, saturated like a term frequency and
-        weighed by the rarer word's idf; and run_boost times the idf of all the words standing
-        together as typed, among docs (Lucene edismax's phrase boost; pool: what names docs in its count)."""
+        weighed by the rarer word's idf; and, where all the words stand together as typed, run_boost
+        times their run_idf (Lucene edismax's phrase boost)."""
         if len(words) < 2:
             return
         keys = self._position_keys(field, words, docs)
@@ -203,9 +203,9 @@ class Scorer:
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
-        together, runs = self._runs(field, words, keys, pool)
+        together = self._together(words, keys)
         if len(together):
-            scores[together] += run_boost * self.idf(runs)
+            scores[together] += run_boost * self.run_idf(field, words)
 
     def lead(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray) -> None:
         """Add LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query word
@@ -221,14 +221,14 @@ class Scorer:
         for word in dict.fromkeys(words):
             self.idf(self.doc_frequency(field, word))
 
-    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray, pool: tuple) -> None:
+    def proximity_counts(self, field: str, words: list[str]) -> None:
         """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
             if a != b:
                 self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
-        self._runs(field, words, self._position_keys(field, words, docs), pool)
+        self.run_idf(field, words)
 
     def scoring_counts(self, field: str, term: str) -> None:
         """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
@@ -244,13 +244,20 @@ class Scorer:
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
         return {w: _read_only(ascending((d << 32) | p)) for w, (d, p) in found.items()}
 
-    def _runs(self, field: str, words: list[str], keys: dict, pool: tuple) -> tuple[np.ndarray, int]:
-        """(the documents where the words stand together as typed, how many of the pool's do corpus-wide)."""
+    def _together(self, words: list[str], keys: dict) -> np.ndarray:
+        """The documents where the words stand together as typed."""
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[present(keys[word], run + step)]
-        together = np.unique(run >> 32)
-        return together, self.count(("run", field, tuple(words), pool), together.__len__)  # counted by every shard, even as 0
+        return np.unique(run >> 32)
+
+    def run_idf(self, field: str, words: list[str]) -> float:
+        """The idf of the words standing together as typed, estimated from their document frequencies
+        as if they were independent (in one article at least): counts of the whole index, which a
+        cluster's shards hold before a search, where the articles of the search's pool holding the
+        run are a count only the search makes."""
+        n = self.doc_count()
+        return self.idf(max(1.0, n * math.prod(self.doc_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

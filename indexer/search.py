@@ -499,18 +499,17 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
 
 
 def _proximity_pool(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray, words) -> tuple | None:
-    """(the articles the proximity of the query's words ranks, what names them in the counts,
-    whether the lead prior ranks them too) when it ranks (by relevance), else None: every matched
+    """(the articles the proximity of the query's words ranks, whether the lead prior ranks them
+    too) when it ranks (by relevance), else None (relaxed: what names the pool in the counts): every matched
     article when at most NEAR_MAX match corpus-wide, so that shards rank alike; else the first of
     the narrower pools (_narrower_pools) that holds at most its limit of articles (corpus-wide too)."""
     if sort != "relevance" or not plan.near:
         return None
     if scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
-        return pool, relaxed, True
+        return pool, True
     for name, narrower, most in _narrower_pools(scorer, plan, pool, words):
-        named = (*relaxed, name)
-        if scorer.count(("pool", *named), narrower.__len__) <= most:
-            return narrower, named, False  # the lead prior there lost known items (vietnews-title unaccented)
+        if scorer.count(("pool", *relaxed, name), narrower.__len__) <= most:
+            return narrower, False  # the lead prior there lost known items (vietnews-title unaccented)
     return None
 
 
@@ -545,21 +544,20 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
             scorer.scoring_counts(*lookup[:2])
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
-        docs, named, lead = near
+        lead = near[1]
         for field_name, near_words, _ in plan.near:
-            scorer.proximity_counts(field_name, near_words, docs, named)
+            scorer.proximity_counts(field_name, near_words)
             if lead and field_name in LEAD_FIELDS:
                 scorer.lead_counts(field_name, near_words)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
-def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, named: tuple, lead: bool) -> None:
-    """Add the proximity of the query's consecutive words to the scores of docs (named so in the
-    counts), a bonus where they all stand together as typed, and, with lead, one for each word in
-    a body's lead."""
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, lead: bool) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs, a bonus where
+    they all stand together as typed, and, with lead, one for each word in a body's lead."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
-        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, named)
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
         if lead and field_name in LEAD_FIELDS:
             scorer.lead(scores, field_name, words, docs)
 
