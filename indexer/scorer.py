@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import operator
 from functools import reduce
 
 import numpy as np
@@ -30,6 +31,9 @@ LEAD = 60  # a query word among a body's first LEAD syllables (its lead: news st
 LEAD_WEIGHT = 0.3  # adds this times the word's idf (LEAD 40-100, weight 0.3-0.8 compared on the tune halves)
 LEAD_FIELDS = ("body", "body_fold")
 POSITION = (1 << 32) - 1  # a position key's low half
+DECIDING = ("matching", "tier", "pool")  # counts a search only compares (with limits, each other), never scores with
+COMPARISONS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
+               "__gt__": operator.gt, "__ge__": operator.ge}
 
 
 class Scorer:
@@ -53,13 +57,14 @@ class Scorer:
         self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
+        self.compared: list = []  # what was compared with the estimates of DECIDING counts (see Guess)
         self.shards = 1  # how many shards' counts the given ones sum
 
     def given(self, counts: dict, shards: int = 1) -> "Scorer":
         """A view of this scorer that ranks with the given corpus-wide counts, summed over shards
         shards (see count)."""
         view = copy.copy(self)
-        view.counts, view.missing, view.shards = counts, {}, shards
+        view.counts, view.missing, view.compared, view.shards = counts, {}, [], shards
         return view
 
     def count(self, key: tuple, local=None) -> int:
@@ -76,6 +81,8 @@ class Scorer:
         # under the common-terms cut (2%). Counts made after a decision are keyed by it
         # (WordMasks.tier_state), so a guess the sums overturn costs a round, never the ranking.
         self.missing[key] = value
+        if key[0] in DECIDING:  # the front checks its comparisons against the sum (see Guess)
+            return Guess(value * self.shards, key, self.compared)
         return value * self.shards
 
     def count_locally(self, key: tuple) -> int:
@@ -258,6 +265,52 @@ class Scorer:
         run are a count only the search makes."""
         n = self.doc_count()
         return self.idf(max(1.0, n * math.prod(self.doc_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
+
+
+class Guess(int):
+    """A corpus-wide count estimated by one shard (its own times the shards, see Scorer.count) that
+    records every comparison made with it as (key, operator, other key or number, outcome) and any
+    other use as (key, "used", None, None): a cluster's front can then tell whether the summed
+    counts decide alike (indexer.cluster.decided_alike). A float on the left of a comparison is
+    compared by Python without it: the search compares counts with ints, or with them on the left."""
+
+    def __new__(cls, value: int, key: tuple, compared: list):
+        guess = super().__new__(cls, value)
+        guess.value, guess.key, guess.compared = value, key, compared
+        return guess
+
+    def _compare(self, name: str, other) -> bool:
+        outcome = COMPARISONS[name](self.value, other.value if isinstance(other, Guess) else other)
+        self.compared.append((self.key, name, other.key if isinstance(other, Guess) else other, outcome))
+        return outcome
+
+    def _used(self) -> None:
+        self.compared.append((self.key, "used", None, None))
+
+    def __bool__(self) -> bool:
+        return self._compare("__ne__", 0)
+
+    def __reduce__(self):
+        return int, (self.value,)
+
+    __hash__ = int.__hash__
+
+
+def _comparing(name: str):
+    return lambda self, other: self._compare(name, other)
+
+
+def _using(name: str):
+    method = getattr(int, name)
+    return lambda self, *args: (self._used(), method(self.value, *args))[1]
+
+
+for _name in COMPARISONS:
+    setattr(Guess, _name, _comparing(_name))
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__neg__", "__abs__", "__float__",
+              "__int__", "__index__", "__round__", "__and__", "__or__", "__xor__", "__lshift__", "__rshift__"):
+    setattr(Guess, _name, _using(_name))
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

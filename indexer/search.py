@@ -31,7 +31,7 @@ from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
                     QueryError, TermStats, as_typed, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
-from .scorer import LEAD_FIELDS, Scorer
+from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
@@ -120,6 +120,7 @@ class Results:
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
     missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+    rounds: int = 0  # a cluster's rounds of calls to its shards for the search (0: an embedded index)
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
     kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
     counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
@@ -334,7 +335,8 @@ class Found:
     grouped_by: str = ""  # the generation of the cluster-wide copy groups used ("": the shard's own)
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
-    hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
+    hits: list | None = None  # their Hits (a cluster shard's first page, when no count it scores with was lacking)
+    compared: list = field(default_factory=list)  # the comparisons made with estimated counts (Scorer.compared)
     counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
 
 
@@ -1063,9 +1065,11 @@ class Index:
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
-            found = self._find(snap, snap.scorer.given(counts, shards), text, suggestion, exact, window, sort, n,
+            scorer = snap.scorer.given(counts, shards)
+            found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
                                filters or {}, group, page_size, others, grouping, first, counts_only)
-            if first and not found.missing:
+            found.compared = scorer.compared
+            if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
             found.firsts = []
@@ -1077,6 +1081,16 @@ class Index:
             found.generation = snap.generation.name
             found.grouped_by = grouping.generation if grouping is not None else ""
         return found
+
+    def frequency_table(self) -> tuple[str, dict, list[str], np.ndarray, np.ndarray]:
+        """(live generation, {count key: value} of its live documents and field lengths, the text
+        fields in order, the hashes of the (field, term) keys they hold (see
+        IndexReader.frequency_table), their document frequencies): what a cluster's shards rank
+        a new search with at once."""
+        with self._snapshot() as snap:
+            stable = [("docs",), *(("length", field) for field in SCORED_FIELDS)]
+            return (snap.generation.name, {key: snap.scorer.count_locally(key) for key in stable},
+                    list(snap.reader.fields), *snap.reader.frequency_table())
 
     def fingerprints(self) -> tuple[str, int, np.ndarray, np.ndarray]:
         """(live generation, documents in it, the live documents with a SimHash, their SimHashes):
