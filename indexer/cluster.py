@@ -10,7 +10,9 @@ from every worker.
 A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
 open by a Dask actor. As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
 ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
-shards rank exactly as one index of all the articles; the best hits are merged by score (or
+shards rank exactly as one index of all the articles; every replica holds the CorpusTable of the
+stable counts a new search reads most, so a shard ranks one at once and the front checks the few
+counts it had to estimate (decided_alike); the best hits are merged by score (or
 date) then id, and the page's snippets are cut on the shards holding them. Syndicated copies
 are grouped over all shards (``duplicates.groups`` run by the front on every shard's SimHashes,
 once per set of generations); each shard keeps the best of a group it holds alone, the front the
@@ -47,8 +49,10 @@ from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, 
                      CopyGroups, Found, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
                      understand_query)
 from .understand import Lexicon
+from .scorer import COMPARISONS, DECIDING
 from .snippets import Marks
 from .storage import FORMAT_VERSION
+from .storage.flat import term_hash
 from .store import IndexNotFound, replaced, writer_lock
 
 MANIFEST = "SHARDS.json"
@@ -61,6 +65,7 @@ KNOWN_COUNTS = 200_000  # corpus-wide counts a shard's actor remembers (then it 
 KNOWN_SEARCHES = 4096  # searches whose corpus-wide counts the front remembers (people repeat queries)
 PLACE_SECONDS = 60.0  # opening a shard's index on a worker
 BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a segment each)
+SHARE_AGAIN_SECONDS = 60.0  # after a failed share of the CorpusTable (a shard down), the next one
 PREFETCH_MISS = 0.02  # how often a shard may hold more of a new search's first page than it cut snippets for
 
 
@@ -236,6 +241,7 @@ class ShardActor:
     def __init__(self, path: str):
         self.index = Index(path)
         self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
+        self.table_epoch, self.table = None, None  # the CorpusTable of all shards and the generations it counts
         self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
 
     def call(self, packed: bytes) -> bytes:
@@ -254,10 +260,18 @@ class ShardActor:
             self.epoch, self.known = epoch, {}
         if epoch is not None:
             self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        found = self.index.find(*args, counts if epoch is None else _Given(counts, self.known), *options,
+        table = self.table if epoch is not None and epoch == self.table_epoch else None
+        found = self.index.find(*args, counts if epoch is None else _Given(counts, self.known, table), *options,
                                 grouping=self.grouping, first=first, counts_only=counts_only, shards=shards)
         hits, found.hits = found.hits, None
         return found, hits
+
+    def set_table(self, epoch: tuple, table: "CorpusTable") -> None:
+        """Rank the searches of epoch (the shards' generations) with the corpus-wide counts of table."""
+        self.table_epoch, self.table = epoch, table
+
+    def frequency_table(self):
+        return self.index.frequency_table()
 
     def set_groups(self, generation: str, size: int, docs, labels, spread) -> None:
         """Group copies as the front found them over all shards (docs: this shard's documents in
@@ -297,15 +311,62 @@ class ShardActor:
 
 
 class _Given:
-    """The counts given for a search, else those remembered for the epoch: a ChainMap's get (a
-    search reads hundreds of counts) in 0.2-0.4 µs instead of 0.9-3.4 (timeit)."""
+    """The counts given for a search, else those remembered for the epoch, else the epoch's
+    CorpusTable's (remembered then): a ChainMap's get (a search reads hundreds of counts) in
+    0.2-0.4 µs instead of 0.9-3.4 (timeit)."""
 
-    def __init__(self, counts: dict, known: dict):
-        self.counts, self.known = counts, known
+    def __init__(self, counts: dict, known: dict, table: "CorpusTable | None" = None):
+        self.counts, self.known, self.table = counts, known, table
 
     def get(self, key, default=None):
         value = self.counts.get(key)
-        return self.known.get(key, default) if value is None else value
+        if value is None:
+            value = self.known.get(key)
+        if value is None and self.table is not None:
+            value = self.known[key] = self.table.get(key)
+        return default if value is None else value
+
+
+class CorpusTable:
+    """The corpus-wide counts that change only with the shards' generations and that a new search
+    reads most (live documents, field lengths, every term's document frequency), held by every
+    shard so that it ranks a new search without asking the front; a term's key is held as its
+    64-bit hash (storage.flat.term_hash): 12 bytes a term."""
+
+    def __init__(self, stable: dict, fields: list[str], hashes: np.ndarray, dfs: np.ndarray):
+        self.stable, self.fields, self.hashes, self.dfs = stable, fields, hashes, dfs
+
+    def get(self, key: tuple):
+        """A count the table holds (0 for a term no shard holds), else None."""
+        if key[0] != "df":
+            return self.stable.get(key)
+        hashed = np.uint64(term_hash(self.fields, key[1], key[2]))
+        at = int(self.hashes.searchsorted(hashed))
+        return int(self.dfs[at]) if at < len(self.hashes) and self.hashes[at] == hashed else 0
+
+    @classmethod
+    def summed(cls, tables) -> "CorpusTable":
+        """The table of all shards from each shard's Index.frequency_table()."""
+        tables = list(tables)
+        stable = {key: sum(t[1][key] for t in tables) for key in tables[0][1]}
+        hashes, at = np.unique(np.concatenate([t[3] for t in tables]), return_inverse=True)
+        dfs = np.bincount(at, weights=np.concatenate([t[4] for t in tables]), minlength=len(hashes))
+        return cls(stable, tables[0][2], hashes, dfs.astype(np.int32))
+
+
+def decided_alike(found: dict, summed: dict, shards: int) -> bool:
+    """Whether the shards, ranking with estimates of the counts they lacked (Scorer.count: their
+    own times shards), ranked as the summed counts rank: every comparison made with an estimate
+    of a DECIDING count comes out the same with the sums, every other estimate is its sum."""
+    value = lambda x: summed.get(x) if isinstance(x, tuple) else x
+    for f in found.values():
+        if any(key[0] not in DECIDING and own * shards != summed.get(key) for key, own in f.missing.items()):
+            return False
+        for key, name, other, outcome in f.compared:
+            if name == "used" or None in (value(key), value(other)) or \
+                    COMPARISONS[name](value(key), value(other)) != outcome:
+                return False
+    return True
 
 
 class _ShardDown(Exception):
@@ -357,6 +418,9 @@ class ClusterIndex:
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         self._searched = _Memo(KNOWN_SEARCHES)  # search -> (generations, its counts)
         self._understood_memo = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query() over all shards
+        self._table_share: Future | None = None  # sharing the CorpusTable: the epoch it was shared for, or None
+        self._table: tuple | None = None  # (epoch, the CorpusTable shared for it): the front reads it too
+        self._rounds = threading.local()  # count: the calls to the shards a thread made (Results.rounds)
         try:
             self._futures = self._place(replicas)
             self.client.gather([f for replicas_ in self._futures for f in replicas_])  # raises if a shard fails to open
@@ -364,6 +428,7 @@ class ClusterIndex:
         except Exception:
             self.close()
             raise
+        self.share_table(wait=False)
 
     def _place(self, replicas: int) -> list[list]:
         """Actor futures: replicas of every shard, on different workers when there are enough."""
@@ -430,6 +495,7 @@ class ClusterIndex:
             self._turn += 1
             turn = self._turn
         calls = {n: (self._replicas(n, turn), args_of(n)) for n in shards}
+        self._rounds.count = getattr(self._rounds, "count", 0) + bool(calls)
         answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
         return {n: a for n, a in answers.items() if a is not _DOWN}, {n for n, a in answers.items() if a is _DOWN}
 
@@ -466,6 +532,9 @@ class ClusterIndex:
         """(frequency(term) for understand_query: in how many articles of all shards' titles and
         bodies a word is (see search._frequency), every word it asks about counted in one call
         and remembered until a shard serves another generation; whether every shard counted)."""
+        table = self._table_now()
+        if table is not None:
+            return lambda term: table.get(("df", "body", term)) + table.get(("df", "title", term)), True
         asked = set()
         understand_query(query_text, lambda term: asked.add(term) or 0, lambda: None)  # the words it asks about
         with self._lock:
@@ -521,6 +590,7 @@ class ClusterIndex:
                 if build is not None and build.done() and build.exception() is None:
                     self._lexicon_before = build.result()
                 self._lexicon_build, self._frequencies = None, {}
+                self._table_share = None  # shared again by the next search
                 self._searched.clear()
                 self._understood_memo.clear()
             self._generations.update(generations)
@@ -559,6 +629,55 @@ class ClusterIndex:
             return int(np.iinfo(np.uint64).max), 1.0
         return int(lowest[-1]), live / len(lowest)
 
+    def share_table(self, wait: bool = True) -> tuple | None:
+        """Give every shard's replicas the CorpusTable of all shards (in the background: done when the
+        index opens and when a shard serves another generation), so that a new search is ranked in
+        one round; the shards' generations it counts, once shared (None: not yet, or a shard was down)."""
+        with self._lock:
+            if self._table_share is None:
+                self._table_share = Future()
+                threading.Thread(target=self._share_table, args=(self._table_share,), daemon=True).start()
+            share = self._table_share
+        if not (wait or share.done()):
+            return None
+        return share.result() if share.exception() is None else None
+
+    def _share_table(self, share: Future) -> None:
+        try:
+            every = range(len(self.shards))
+            tables, down = self._each("frequency_table", lambda n: (), every, LEXICON_SECONDS)
+            epoch = tuple(sorted((n, t[0]) for n, t in tables.items())) if not down else None
+            if epoch is not None:
+                table = CorpusTable.summed(tables.values())
+                calls = {(n, r): ([actor], (epoch, table)) for n in every for r, actor in enumerate(self._replicas(n))}
+                self.client.sync(_gather, "set_table", calls, LEXICON_SECONDS)
+                self._note_generations(dict(epoch))  # a first search knows them: it goes in one round
+                self._table = (epoch, table)
+            share.finished = time.monotonic()
+            share.set_result(epoch)
+        except BaseException as e:
+            share.finished = time.monotonic()
+            share.set_exception(e)
+
+    def _shared_for(self, epoch: tuple) -> bool:
+        """Whether every shard holds the CorpusTable of these generations; if not, and none is being
+        shared, one is shared in the background (after a failed share, SHARE_AGAIN_SECONDS later)."""
+        with self._lock:
+            share = self._table_share
+            if share is not None and share.done() and (share.exception() is not None or share.result() is None) \
+                    and time.monotonic() - share.finished > SHARE_AGAIN_SECONDS:
+                share = self._table_share = None
+        if share is None:
+            self.share_table(wait=False)
+            return False
+        return share.done() and share.exception() is None and share.result() == epoch
+
+    def _table_now(self) -> CorpusTable | None:
+        """The CorpusTable shared for the generations the shards last served, if any."""
+        with self._lock:
+            epoch, shared = tuple(sorted(self._generations.items())), self._table
+        return shared[1] if shared is not None and shared[0] == epoch else None
+
     def refresh(self) -> None:
         """Nothing to do: each shard's actor serves the generation a build or update swapped in."""
 
@@ -589,6 +708,7 @@ class ClusterIndex:
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)
+        self._rounds.count = 0
         window = _recency_window(date_from, date_to)
         rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
         filters = facet_filters(source, category, month)
@@ -607,7 +727,7 @@ class ClusterIndex:
                        sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
                        counting=counting, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
-                       missing_shards=sorted(self.shards[n].name for n in down))
+                       missing_shards=sorted(self.shards[n].name for n in down), rounds=self._rounds.count)
 
     def _found(self, args, options, first: int, group: bool) -> tuple[dict, dict, set[int], tuple]:
         """_find's answer, found again when a shard swapped generations (the counts remembered
@@ -676,6 +796,9 @@ class ClusterIndex:
         time, else first); the shards that did not answer; (the counts, those shares))."""
         found, prefetched, pending, down = {}, {}, set(range(len(self.shards))), set()
         epoch, counts, shares, counting = self._remembered(args, options)
+        # a new search: with the CorpusTable, every shard ranks at once, estimating the other counts it lacks
+        guessing = counting and self._shared_for(epoch)
+        counting = counting and not guessing
         firsts = shares if first and shares else dict.fromkeys(pending, _prefetched(first, len(self.shards)))
         for _ in range(COUNT_ROUNDS + 2):
             answers, lost = self._each("find", lambda n: (args, counts, options, firsts.get(n, first),
@@ -690,11 +813,13 @@ class ClusterIndex:
             if lost:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
                 down |= lost
                 found = {n: f for n, f in found.items() if n not in down}
-                counts, pending = {}, set(found)
+                counts, pending, guessing = {}, set(found), False
                 continue
+            if guessing and alike and decided_alike(found, summed, len(self.shards) - len(down)):
+                pending = set()  # the estimates decided as the sums do: ranked as with them
+            guessing, counts = False, {**counts, **summed}
             if not pending and not counting:
                 break
-            counts = {**counts, **summed}
             if counting or not alike:  # (or shards decided apart, some knowing counts others lacked): all, alike now
                 pending, counting = set(found), False
         return found, prefetched, down, (counts, shares)

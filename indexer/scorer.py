@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import operator
 from functools import reduce
 
 import numpy as np
@@ -30,6 +31,9 @@ LEAD = 60  # a query word among a body's first LEAD syllables (its lead: news st
 LEAD_WEIGHT = 0.3  # adds this times the word's idf (LEAD 40-100, weight 0.3-0.8 compared on the tune halves)
 LEAD_FIELDS = ("body", "body_fold")
 POSITION = (1 << 32) - 1  # a position key's low half
+DECIDING = ("matching", "tier", "pool")  # counts a search only compares (with limits, each other), never scores with
+COMPARISONS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
+               "__gt__": operator.gt, "__ge__": operator.ge}
 
 
 class Scorer:
@@ -53,13 +57,14 @@ class Scorer:
         self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
+        self.compared: list = []  # what was compared with the estimates of DECIDING counts (see Guess)
         self.shards = 1  # how many shards' counts the given ones sum
 
     def given(self, counts: dict, shards: int = 1) -> "Scorer":
         """A view of this scorer that ranks with the given corpus-wide counts, summed over shards
         shards (see count)."""
         view = copy.copy(self)
-        view.counts, view.missing, view.shards = counts, {}, shards
+        view.counts, view.missing, view.compared, view.shards = counts, {}, [], shards
         return view
 
     def count(self, key: tuple, local=None) -> int:
@@ -76,12 +81,14 @@ class Scorer:
         # under the common-terms cut (2%). Counts made after a decision are keyed by it
         # (WordMasks.tier_state), so a guess the sums overturn costs a round, never the ranking.
         self.missing[key] = value
+        if key[0] in DECIDING:  # the front checks its comparisons against the sum (see Guess)
+            return Guess(value * self.shards, key, self.compared)
         return value * self.shards
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
         ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
-        only a search makes ("tier", ...), ("run", ...), ("pool", ...)."""
+        only a search makes ("tier", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -89,7 +96,7 @@ class Scorer:
             return self._totals[key[1]]
         if kind == "df":
             return self._local_df(key[1], key[2])
-        if kind in ("tier", "run", "pool"):  # only a search counts them (relaxation tiers, proximity runs): every shard reports its own
+        if kind in ("tier", "pool"):  # only a search counts them (relaxation tiers, proximity pools): every shard reports its own
             return 0
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
@@ -185,12 +192,12 @@ class Scorer:
         return EMPTY if postings is None else postings[0]
 
     def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
-                  run_boost: float, pool: tuple) -> None:
+                  run_boost: float) -> None:
         """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
         query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
         pair's 1/distance² summed over its occurrences, saturated like a term frequency and
-        weighed by the rarer word's idf; and run_boost times the idf of all the words standing
-        together as typed, among docs (Lucene edismax's phrase boost; pool: what names docs in its count)."""
+        weighed by the rarer word's idf; and, where all the words stand together as typed, run_boost
+        times their run_idf (Lucene edismax's phrase boost)."""
         if len(words) < 2:
             return
         keys = self._position_keys(field, words, docs)
@@ -203,9 +210,9 @@ class Scorer:
                 near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
             idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
-        together, runs = self._runs(field, words, keys, pool)
+        together = self._together(words, keys)
         if len(together):
-            scores[together] += run_boost * self.idf(runs)
+            scores[together] += run_boost * self.run_idf(field, words)
 
     def lead(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray) -> None:
         """Add LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query word
@@ -221,14 +228,14 @@ class Scorer:
         for word in dict.fromkeys(words):
             self.idf(self.doc_frequency(field, word))
 
-    def proximity_counts(self, field: str, words: list[str], docs: np.ndarray, pool: tuple) -> None:
+    def proximity_counts(self, field: str, words: list[str]) -> None:
         """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
             if a != b:
                 self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
-        self._runs(field, words, self._position_keys(field, words, docs), pool)
+        self.run_idf(field, words)
 
     def scoring_counts(self, field: str, term: str) -> None:
         """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
@@ -244,13 +251,66 @@ class Scorer:
         found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
         return {w: _read_only(ascending((d << 32) | p)) for w, (d, p) in found.items()}
 
-    def _runs(self, field: str, words: list[str], keys: dict, pool: tuple) -> tuple[np.ndarray, int]:
-        """(the documents where the words stand together as typed, how many of the pool's do corpus-wide)."""
+    def _together(self, words: list[str], keys: dict) -> np.ndarray:
+        """The documents where the words stand together as typed."""
         run = keys[words[0]]
         for step, word in enumerate(words[1:], 1):
             run = run[present(keys[word], run + step)]
-        together = np.unique(run >> 32)
-        return together, self.count(("run", field, tuple(words), pool), together.__len__)  # counted by every shard, even as 0
+        return np.unique(run >> 32)
+
+    def run_idf(self, field: str, words: list[str]) -> float:
+        """The idf of the words standing together as typed, estimated from their document frequencies
+        as if they were independent (in one article at least): counts of the whole index, which a
+        cluster's shards hold before a search, where the articles of the search's pool holding the
+        run are a count only the search makes."""
+        n = self.doc_count()
+        return self.idf(max(1.0, n * math.prod(self.doc_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
+
+
+class Guess(int):
+    """A corpus-wide count estimated by one shard (its own times the shards, see Scorer.count) that
+    records every comparison made with it as (key, operator, other key or number, outcome) and any
+    other use as (key, "used", None, None): a cluster's front can then tell whether the summed
+    counts decide alike (indexer.cluster.decided_alike). A float on the left of a comparison is
+    compared by Python without it: the search compares counts with ints, or with them on the left."""
+
+    def __new__(cls, value: int, key: tuple, compared: list):
+        guess = super().__new__(cls, value)
+        guess.value, guess.key, guess.compared = value, key, compared
+        return guess
+
+    def _compare(self, name: str, other) -> bool:
+        outcome = COMPARISONS[name](self.value, other.value if isinstance(other, Guess) else other)
+        self.compared.append((self.key, name, other.key if isinstance(other, Guess) else other, outcome))
+        return outcome
+
+    def _used(self) -> None:
+        self.compared.append((self.key, "used", None, None))
+
+    def __bool__(self) -> bool:
+        return self._compare("__ne__", 0)
+
+    def __reduce__(self):
+        return int, (self.value,)
+
+    __hash__ = int.__hash__
+
+
+def _comparing(name: str):
+    return lambda self, other: self._compare(name, other)
+
+
+def _using(name: str):
+    method = getattr(int, name)
+    return lambda self, *args: (self._used(), method(self.value, *args))[1]
+
+
+for _name in COMPARISONS:
+    setattr(Guess, _name, _comparing(_name))
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__neg__", "__abs__", "__float__",
+              "__int__", "__index__", "__round__", "__and__", "__or__", "__xor__", "__lshift__", "__rshift__"):
+    setattr(Guess, _name, _using(_name))
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

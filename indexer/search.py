@@ -31,7 +31,7 @@ from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
                     QueryError, TermStats, as_typed, code_weight, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
-from .scorer import LEAD_FIELDS, Scorer
+from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
@@ -121,6 +121,7 @@ class Results:
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
     missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+    rounds: int = 0  # a cluster's rounds of calls to its shards for the search (0: an embedded index)
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
     kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
     counting: Callable | None = field(default=None, repr=False, compare=False)  # () -> (facets, facet_missing)
@@ -335,7 +336,8 @@ class Found:
     grouped_by: str = ""  # the generation of the cluster-wide copy groups used ("": the shard's own)
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
-    hits: list | None = None  # their Hits (a cluster shard's first page, when no count was lacking)
+    hits: list | None = None  # their Hits (a cluster shard's first page, when no count it scores with was lacking)
+    compared: list = field(default_factory=list)  # the comparisons made with estimated counts (Scorer.compared)
     counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
 
 
@@ -500,18 +502,17 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
 
 
 def _proximity_pool(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.ndarray, words) -> tuple | None:
-    """(the articles the proximity of the query's words ranks, what names them in the counts,
-    whether the lead prior ranks them too) when it ranks (by relevance), else None: every matched
+    """(the articles the proximity of the query's words ranks, whether the lead prior ranks them
+    too) when it ranks (by relevance), else None (relaxed: what names the pool in the counts): every matched
     article when at most NEAR_MAX match corpus-wide, so that shards rank alike; else the first of
     the narrower pools (_narrower_pools) that holds at most its limit of articles (corpus-wide too)."""
     if sort != "relevance" or not plan.near:
         return None
     if scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
-        return pool, relaxed, True
+        return pool, True
     for name, narrower, most in _narrower_pools(scorer, plan, pool, words):
-        named = (*relaxed, name)
-        if scorer.count(("pool", *named), narrower.__len__) <= most:
-            return narrower, named, False  # the lead prior there lost known items (vietnews-title unaccented)
+        if scorer.count(("pool", *relaxed, name), narrower.__len__) <= most:
+            return narrower, False  # the lead prior there lost known items (vietnews-title unaccented)
     return None
 
 
@@ -546,21 +547,20 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
             scorer.scoring_counts(*lookup[:2])
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
-        docs, named, lead = near
+        lead = near[1]
         for field_name, near_words, _ in plan.near:
-            scorer.proximity_counts(field_name, near_words, docs, named)
+            scorer.proximity_counts(field_name, near_words)
             if lead and field_name in LEAD_FIELDS:
                 scorer.lead_counts(field_name, near_words)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
-def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, named: tuple, lead: bool) -> None:
-    """Add the proximity of the query's consecutive words to the scores of docs (named so in the
-    counts), a bonus where they all stand together as typed, and, with lead, one for each word in
-    a body's lead."""
+def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, lead: bool) -> None:
+    """Add the proximity of the query's consecutive words to the scores of docs, a bonus where
+    they all stand together as typed, and, with lead, one for each word in a body's lead."""
     docs = np.sort(docs)
     for field_name, words, boost in near:
-        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR, named)
+        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
         if lead and field_name in LEAD_FIELDS:
             scorer.lead(scores, field_name, words, docs)
 
@@ -1105,9 +1105,11 @@ class Index:
         with self._snapshot() as snap:
             if grouping is not None and grouping.generation != snap.generation.name:
                 grouping = None
-            found = self._find(snap, snap.scorer.given(counts, shards), text, suggestion, exact, window, sort, n,
+            scorer = snap.scorer.given(counts, shards)
+            found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
                                filters or {}, group, page_size, others, grouping, first, counts_only)
-            if first and not found.missing:
+            found.compared = scorer.compared
+            if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
             found.firsts = []
@@ -1119,6 +1121,16 @@ class Index:
             found.generation = snap.generation.name
             found.grouped_by = grouping.generation if grouping is not None else ""
         return found
+
+    def frequency_table(self) -> tuple[str, dict, list[str], np.ndarray, np.ndarray]:
+        """(live generation, {count key: value} of its live documents and field lengths, the text
+        fields in order, the hashes of the (field, term) keys they hold (see
+        IndexReader.frequency_table), their document frequencies): what a cluster's shards rank
+        a new search with at once."""
+        with self._snapshot() as snap:
+            stable = [("docs",), *(("length", field) for field in SCORED_FIELDS)]
+            return (snap.generation.name, {key: snap.scorer.count_locally(key) for key in stable},
+                    list(snap.reader.fields), *snap.reader.frequency_table())
 
     def fingerprints(self) -> tuple[str, int, np.ndarray, np.ndarray]:
         """(live generation, documents in it, the live documents with a SimHash, their SimHashes):

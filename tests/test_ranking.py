@@ -167,3 +167,19 @@ def test_an_abbreviation_stands_in_for_its_words_without_adding_to_them(index):
         found = [h.doc_id for h in index.search(query, limit=3)]
         assert set(found) == {"gao-xuat", "gao-ca-hai", "gao-viet-tat"}, query
         assert found[0] == ("gao-viet-tat" if "DN" in query else "gao-xuat"), query
+
+
+def test_the_bonus_of_the_words_standing_together_does_not_depend_on_the_other_articles_searched(tmp_path):
+    """Its weight comes from counts of the whole index (the words' document frequencies), not
+    from how many of the articles a search ranks hold the words so: a filter leaves an article's
+    score as it is (and a cluster's shards can rank a new search without counting that first)."""
+    import indexer
+    from conftest import write_jsonl
+    named = [{**article(f"bao-{n}", "Gặp gỡ học sinh giỏi", "Em Phạm Gia Bảo vừa đoạt giải nhất môn toán."),
+              "source": source} for n, source in enumerate(["Báo A", "Báo B", "Báo B"])]
+    corpus = write_jsonl(tmp_path / "articles.jsonl", named + [article("khac", "Tin khác", "Gia đình em Bảo.")])
+    indexer.build_index([str(corpus)], str(tmp_path / "index"), notice=lambda message: None)
+    with indexer.open_index(tmp_path / "index") as index:
+        every = {h.doc_id: h.score for h in index.search("Phạm Gia Bảo")}
+        one_source = {h.doc_id: h.score for h in index.search("Phạm Gia Bảo", source=["Báo A"])}
+    assert list(one_source) == ["bao-0"] and one_source["bao-0"] == every["bao-0"]

@@ -19,8 +19,8 @@ from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound
-from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, sums_before,
-                   term_key)
+from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
+                   sums_before, term_key)
 from .writer import text_fields
 
 
@@ -324,6 +324,15 @@ class IndexReader:
             for row, key in enumerate(s.flat.keys()):
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
+
+    def frequency_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the flat.term_hash of every (field, term) the live documents hold, sorted; how many live
+        documents hold each): all document frequencies, summed over the segments."""
+        hashes = [np.fromiter(map(strong_hash, s.flat.keys()), np.uint64, len(s.flat.starts) - 1) for s in self.segments]
+        counts = [s.all_live_counts().astype(np.int64) for s in self.segments]
+        unique, at = np.unique(self._concat(hashes, np.uint64), return_inverse=True)
+        dfs = np.bincount(at, weights=self._concat(counts, np.int64), minlength=len(unique)).astype(np.int32)
+        return unique[dfs > 0], dfs[dfs > 0]
 
     def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
         """((codes, counts) of pairs, (codes, counts) of triples): how often terms follow each
