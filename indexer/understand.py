@@ -650,13 +650,13 @@ class _CasingVotes:
                     self.inside[lowered[k], written[k]] += 1
 
     def commonest(self) -> list[str]:
-        """Each phrase's commonest written form in votes (lowercase wins a tie), else in inside."""
+        """Each phrase's commonest written form in votes (lowercase wins a tie, else the form
+        sorting last: not the first counted, so the titles' order does not matter), else in inside."""
         best = {}
         for table in (self.inside, self.votes):  # votes last: they replace inside's
             chosen = {}
             for (phrase, form), times in table.items():
-                if (times, form == phrase) > chosen.get(phrase, (0, False, ""))[:2]:
-                    chosen[phrase] = (times, form == phrase, form)
+                chosen[phrase] = max(chosen.get(phrase, (0, False, "")), (times, form == phrase, form))
             best.update({phrase: form for phrase, (_, _, form) in chosen.items()})
         return [best.get(p, p) for p in self.phrases]
 
