@@ -16,7 +16,9 @@ as in benchmarks.understand): each cut after 2-4 of its words and a few letters 
 one without accents. "next word": some completion is the headline's start up to a word's end,
 the cut word whole (accents included); "held": the share of completions whose words from the last
 one typed whole on some article holds as a phrase (a quoted search), the rest being words glued
-that nobody wrote ("giao thông tin").
+that nobody wrote ("giao thông tin"); "cased as the headline": of the prefixes whose next word is
+offered, the share where that completion cases its words as the headline does (but for the words that
+begin a sentence there, capitalised by their place, compared without case: "Đinh La Thăng", "UBND", "công an").
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def typed_prefixes(titles: list[str], count: int, seed: int) -> list[str]:
 
 
 def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
-    """(half, prefix, headline lowercased) of the dev title sets' headlines cut after 2-4 words and
-    1-3 letters of the next, every other one without accents."""
+    """(half, prefix, headline) of the dev title sets' headlines cut after 2-4 words and 1-3
+    letters of the next, lowercase, every other one without accents."""
     from benchmarks.understand import half, titles
     from indexer import fold
     rng, out = random.Random(seed), []
@@ -73,26 +75,42 @@ def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
         k = rng.randint(2, 4)
         if len(words) > k:
             prefix = " ".join(words[:k] + [words[k][:rng.randint(1, 3)]])
-            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title.lower()))
+            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
 
 
-def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, int]]:
+def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, int, float]]:
     """Per half: (share of prefixes whose next word is offered, share of completions some article
-    holds as a phrase, completions per prefix, prefixes)."""
+    holds as a phrase, completions per prefix, prefixes, share of those offered cased as the headline)."""
     from indexer.understand import canonical
     scores = {}
-    for part, prefix, title in prefixes:
+    for part, prefix, headline in prefixes:
         offered = index.suggest(prefix)
-        title = canonical(title)
-        right = any(title.startswith(s) and not title[len(s):len(s) + 1].isalnum()
-                    and len(s.split()) >= len(prefix.split()) for s in map(canonical, offered))
+        title = canonical(headline.lower())
+        right = [s for s in offered if title.startswith(canonical(s)) and not title[len(s):len(s) + 1].isalnum()
+                 and len(s.split()) >= len(prefix.split())]
         joined = [" ".join(s.split()[len(prefix.split()) - 2:]) if len(prefix.split()) > 1 else s for s in offered]
         held = [index.search(f'"{s}"', limit=1, exact=True).total > 0 for s in joined]
-        hits, kept, shown, asked = scores.get(part, (0, 0, 0, 0))
-        scores[part] = (hits + right, kept + sum(held), shown + len(held), asked + 1)
-    return {part: (hits / asked, kept / max(shown, 1), shown / asked, asked)
-            for part, (hits, kept, shown, asked) in sorted(scores.items())}
+        hits, kept, shown, asked, cased = scores.get(part, (0, 0, 0, 0, 0))
+        scores[part] = (hits + bool(right), kept + sum(held), shown + len(held), asked + 1,
+                        cased + bool(right and cased_as(right[0], headline)))
+    return {part: (hits / asked, kept / max(shown, 1), shown / asked, asked, cased / max(hits, 1))
+            for part, (hits, kept, shown, asked, cased) in sorted(scores.items())}
+
+
+def cased_as(offered: str, headline: str) -> bool:
+    """Whether a completion of the headline's start cases its words as the headline does, but for
+    the words that begin a sentence there (the first, those after "." ":" "!" "?": capitalised by
+    their place, compared without case)."""
+    from indexer.understand import canonical, with_case_of
+    words = [with_case_of(w, canonical(w)) for w in headline.split()]
+    placed, begins = set(), True
+    for k, word in enumerate(words):
+        if any(c.isalnum() for c in word):
+            placed |= {k} if begins else set()
+            begins = word.rstrip("'\"“”»)")[-1:] in tuple(".:!?")
+    return all(a == b or (k in placed and a.lower() == b.lower())
+               for k, (a, b) in enumerate(zip(offered.split(), words)))
 
 
 def timed_calls(index, prefixes: list[str]) -> tuple[list[float], list[float], int]:
@@ -143,14 +161,14 @@ def quality_markdown(path: str, seed: int) -> str:
         build_quality_index(path)
     with indexer.open_index(path) as index:
         index.lexicon(wait=True)
-        rows = [[part, f"{right:.3f}", f"{held:.3f}", f"{shown:.2f}", asked]
-                for part, (right, held, shown, asked) in completion_quality(index, headline_prefixes(seed)).items()]
+        rows = [[part, f"{right:.3f}", f"{held:.3f}", f"{shown:.2f}", asked, f"{cased:.3f}"]
+                for part, (right, held, shown, asked, cased) in completion_quality(index, headline_prefixes(seed)).items()]
         count = index.doc_count
     return (f"\nWhat is offered, on {path} ({count:,} articles without the headlines' own): the dev title sets' "
             f"1,000 headlines cut after 2-4 words and 1-3 letters of the next, every other one without accents "
             f"(seed {seed}).\n\n"
             + md_table(["half", "next word offered", "completions held as phrases", "completions per prefix",
-                        "prefixes"], rows) + "\n")
+                        "prefixes", "cased as the headline"], rows) + "\n")
 
 
 def main(argv=None) -> int:

@@ -612,7 +612,7 @@ class ClusterIndex:
                 return adjacent_sum([answers[n] for n in every])
 
             build.set_result(Lexicon.build(chain(titles, (term for n in every for term in parts[n][1])), adjacent,
-                                     titles))
+                                     titles, (title for n in every for title in parts[n][2])))
         except BaseException as e:
             build.set_exception(e)
 

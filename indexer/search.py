@@ -1176,10 +1176,12 @@ class Index:
             docs = _rank(scores, np.flatnonzero(matched), None, snap.reader.doc_id, limit)
             return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
-    def lexicon_parts(self) -> tuple[list, list]:
-        """(title terms, body terms) with their document frequencies: what a Lexicon is made of."""
+    def lexicon_parts(self) -> tuple[list, list, list]:
+        """(title terms, body terms) with their document frequencies, and the titles as written:
+        what a Lexicon is made of."""
         with self._snapshot() as snap:
-            return list(snap.reader.terms("title")), list(snap.reader.terms("body"))
+            return (list(snap.reader.terms("title")), list(snap.reader.terms("body")),
+                    list(snap.reader.titles()))
 
     def adjacent(self, syllables: list[str], sample: tuple[int, float] | None = None):
         """About how often syllables follow each other, in pairs and triples (all titles, a sample
@@ -1243,8 +1245,9 @@ class Index:
             return _frequency(snap.scorer, term)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Up to limit completions of a query being typed: frequent title words and phrases
-        (the previous generation's while a large index's Lexicon is being built, or none)."""
+        """Up to limit completions of a query being typed: frequent title words and phrases, as
+        the titles write them (the previous generation's while a large index's Lexicon is being
+        built, or none)."""
         if len(prefix) > MAX_SUGGEST_CHARS:
             raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)",
                              vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
@@ -1478,7 +1481,8 @@ def _renumbered(codes: np.ndarray, symbol: np.ndarray, base: int, size: int, ord
 def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and a sample of the bodies."""
     titles = list(reader.terms("title"))
-    return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles)
+    return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles,
+                         reader.titles())
 
 
 def _ms(started: float) -> float:

@@ -20,7 +20,7 @@ import re
 import unicodedata
 import zipfile
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
@@ -64,8 +64,12 @@ CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the le
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
-# words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles)
-LEXICON_FORMAT = 6
+# words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
+# 7: the completions as the titles write them)
+LEXICON_FORMAT = 7
+PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
+SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
+WORD_SPLIT_RE = re.compile(r"(\w+)")
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
@@ -536,8 +540,9 @@ def _unblob(blob: np.ndarray) -> list[str]:
     return text.split("\n") if text else []
 
 
-def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
-    """Title words and pyvi words (nghị quyết), sorted without accents, with their counts."""
+def _completion_table(titles, written=()) -> tuple[list[str], list[str], np.ndarray, list[str], dict[str, str]]:
+    """Title words and pyvi words (nghị quyết), sorted without accents, with their counts; as the
+    titles as written (written) case them, and pairs of them (see _title_casings)."""
     counts = defaultdict(int)
     for term, df in titles:
         phrase = term.replace("_", " ")
@@ -545,8 +550,142 @@ def _completion_table(titles) -> tuple[list[str], list[str], np.ndarray]:
             counts[phrase] += df
     entries = sorted((fold(p), p, df) for p, df in counts.items()
                      if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
-    return ([key for key, _, _ in entries], [phrase for _, phrase, _ in entries],
-            np.array([df for _, _, df in entries], dtype=np.int64))
+    phrases = [phrase for _, phrase, _ in entries]
+    return ([key for key, _, _ in entries], phrases, np.array([df for _, _, df in entries], dtype=np.int64),
+            *_title_casings(written, phrases))
+
+
+def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
+    """Each word of a title as written (with canonical tone marks), canonical, and whether it
+    begins a sentence; no words of a title in capitals (its casing says nothing)."""
+    title = unicodedata.normalize("NFC", title)
+    if title.isupper():
+        return [], [], []
+    pieces = WORD_SPLIT_RE.split(title)  # what is before each word, the word, ..., what ends the title
+    words, before = pieces[1::2], pieces[0:-1:2]
+    lowered = [canonical(w) for w in words]
+    written = [w if w == low else with_case_of(w, low) for w, low in zip(words, lowered)]
+    return written, lowered, [k == 0 or not SENTENCE_ENDS.isdisjoint(gap) for k, gap in enumerate(before)]
+
+
+def _segments(words: list[str], phrases: dict[str, int], prefixes: set[str]):
+    """Yield (start, end, the phrase) of the longest phrases (keys of phrases) of the words, from
+    left to right; prefixes: the phrases' first words (joined by spaces) that other words continue."""
+    i = 0
+    while i < len(words):
+        key, j, end, found = words[i], i, None, None
+        while True:
+            if key in phrases:
+                end, found = j + 1, key
+            if key not in prefixes or j + 1 == len(words):
+                break
+            j += 1
+            key += " " + words[j]
+        if end is not None:
+            yield i, end, found
+        i = end or i + 1
+
+
+def _phrase_prefixes(phrases) -> set[str]:
+    """The first words of the phrases (joined by spaces) that more words follow."""
+    return {" ".join(words[:k]) for words in map(str.split, phrases) for k in range(1, len(words))}
+
+
+def _chosen_casing(written: list[str], lowered: list[str], begins: bool) -> str | None:
+    """A title phrase as its writer chose to case it (its words as written and canonical; begins:
+    whether it begins a sentence), or None where its place may have chosen: a sentence's first
+    word capitalised, unless the next word is too (Hà Nội: a name; Thủ tướng, Công an: either)
+    or it is a code (U23); or a word in it is in capitals for emphasis (see _shouted)."""
+    first = written[0]
+    if begins and first[1:] == lowered[0][1:] and first[:1].isupper() and first.isalpha():
+        if len(written) == 1 or not written[1][:1].isupper():
+            return None
+    return None if any(map(_shouted, written)) else " ".join(written)
+
+
+def _shouted(word: str) -> bool:
+    """Whether a word is in capitals for emphasis (TRỰC TIẾP: a word with marks), not as
+    initials are (UBND, HĐND: no mark but đ's)."""
+    return len(word) > 1 and word.isupper() and fold(word) != word.replace("Đ", "D")
+
+
+def _title_casings(titles, phrases: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Each phrase as the titles (written, cased) most often write it where the casing is chosen
+    (see _chosen_casing), each title read as its longest phrases, else a word as they write it
+    inside longer ones (Asian of Asian Cup), "" where that is lowercase; and two phrases in a row
+    (tab-joined) that the titles most often case otherwise than each alone (Nguyễn Xuân, Sở Xây dựng)."""
+    votes = _CasingVotes(phrases)
+    for title in titles:
+        votes.add(title)
+    cased = votes.commonest()
+    return [form if form != p else "" for form, p in zip(cased, phrases)], votes.pairs_cased(dict(zip(phrases, cased)))
+
+
+class _CasingVotes:
+    """How titles case their phrases, and pairs of phrases in a row (see _title_casings)."""
+
+    def __init__(self, phrases: list[str]):
+        self.phrases, self.prefixes = phrases, _phrase_prefixes(phrases)
+        self.number = {p: n for n, p in enumerate(phrases)}
+        self.votes, self.inside = Counter(), Counter()  # (phrase, form) -> times; the phrase itself (lowercase) too
+        self.pairs = Counter()  # (phrase, phrase after it) -> times
+        self.pair_votes = Counter()  # (phrase, phrase after it, their form where not lowercase) -> times
+
+    def add(self, title: str) -> None:
+        """Count the casing of a title's phrases and of the pairs of them in a row in a sentence."""
+        written, lowered, begins = _title_words(title)
+        before = None
+        for start, end, phrase in _segments(lowered, self.number, self.prefixes):
+            form = _chosen_casing(written[start:end], lowered[start:end], begins[start])
+            if form is not None:
+                self.votes[phrase, form] += 1
+                if before is not None and not begins[start]:
+                    self.pairs[before[0], phrase] += 1
+                    if before[1] != before[0] or form != phrase:
+                        self.pair_votes[before[0], phrase, before[1] + " " + form] += 1
+            before = (phrase, form) if form is not None else None
+            for k in range(start, end) if end - start > 1 else ():
+                if not begins[k] and lowered[k] in self.number:
+                    self.inside[lowered[k], written[k]] += 1
+
+    def commonest(self) -> list[str]:
+        """Each phrase's commonest written form in votes (lowercase wins a tie, else the form
+        sorting last: not the first counted, so the titles' order does not matter), else in inside."""
+        best = {}
+        for table in (self.inside, self.votes):  # votes last: they replace inside's
+            chosen = {}
+            for (phrase, form), times in table.items():
+                chosen[phrase] = max(chosen.get(phrase, (0, False, "")), (times, form == phrase, form))
+            best.update({phrase: form for phrase, (_, _, form) in chosen.items()})
+        return [best.get(p, p) for p in self.phrases]
+
+    def pairs_cased(self, cased: dict[str, str]) -> dict[str, str]:
+        """The pairs of phrases (tab-joined) that titles case otherwise than each phrase alone
+        (cased), in more than half of the sentences holding them and PAIR_CASING_MIN times or
+        more, and that casing."""
+        forms = {}
+        for (first, second, form), times in self.pair_votes.items():
+            alone = f"{cased[first]} {cased[second]}"
+            if times >= PAIR_CASING_MIN and 2 * times > self.pairs[first, second] and form != alone:
+                forms[f"{first}\t{second}"] = form
+        return forms
+
+
+def _toneless(text: str) -> str:
+    """text without its tone marks (its vowel marks kept): "quyết" -> "quyêt"."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
+                                                if c not in TONE_MARKS.values()))
+
+
+def _begins_as_typed(phrase: str, text: str) -> bool:
+    """Whether phrase begins with text typed with accents: as typed, its last word maybe before
+    its tone (quyê: quyết, as an input method shows a word being typed)."""
+    if phrase.startswith(text):
+        return True
+    head, _, last = text.rpartition(" ")
+    start = len(head) + bool(head)
+    return (phrase.startswith(text[:start]) and _toneless(last) == last
+            and _toneless(phrase[start:start + len(last) + 1]).startswith(last))
 
 
 def _pair_table(syllables: list[str], compound_pairs: dict, adjacent, base: int) -> tuple:
@@ -642,7 +781,8 @@ class Lexicon:
                  completions: tuple, triples: tuple, in_words: tuple, near: tuple | None = None):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
-        completions: (folded keys, sorted, phrases, their counts); triples: (codes (first * V +
+        completions: (folded keys, sorted, phrases, their counts, the phrases as titles case them
+        or "", pairs of them cased otherwise than alone); triples: (codes (first * V +
         second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
         syllable ends a compound, and of those whose second begins one (see _pairs_in_words); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
@@ -656,18 +796,19 @@ class Lexicon:
             self.readings[bare].append(syllable)
         self.readings = dict(self.readings)
         self._codes, self._counts, self._followed = pairs
-        self._keys, self._phrases, self._phrase_counts = completions
+        self._keys, self._phrases, self._phrase_counts, self._cased, self._pairs_cased = completions
         self._triple_codes, self._triple_counts = triples
         self._continued, self._continuing = in_words
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
 
     @classmethod
-    def build(cls, terms, adjacent=None, titles=()) -> "Lexicon":
+    def build(cls, terms, adjacent=None, titles=(), written=()) -> "Lexicon":
         """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
         how often they follow each other, ((codes, counts) of pairs, the same of triples), a pair's
         code first * len(syllables) + second (see Reader.adjacent_runs); titles: (term, document
-        frequency) of the titles, whose words and pyvi words complete what is typed."""
+        frequency) of the titles, whose words and pyvi words complete what is typed; written: the
+        titles as written, which say how to case the completions."""
         freq, compounds = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
@@ -676,7 +817,7 @@ class Lexicon:
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, len(top))
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
         lexicon = cls(syllables, [fold(s) for s in syllables], counts,
-                      _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles),
+                      _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles, written),
                       triples, in_words)
         lexicon.prepare_typos()  # saved with it
         return lexicon
@@ -689,6 +830,8 @@ class Lexicon:
                      counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
                      codes=self._codes, pair_counts=self._counts, followed=self._followed,
                      keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
+                     cased=_blob(self._cased), pair_keys=_blob(list(self._pairs_cased)),
+                     pair_forms=_blob(list(self._pairs_cased.values())),
                      triple_codes=self._triple_codes, triple_counts=self._triple_counts,
                      continued_codes=self._continued[0], continued_counts=self._continued[1],
                      continuing_codes=self._continuing[0], continuing_counts=self._continuing[1],
@@ -703,7 +846,10 @@ class Lexicon:
                 if not _of_this_format(saved):
                     return None
                 pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
-                completions = (_unblob(saved["keys"]), _unblob(saved["phrases"]), saved["phrase_counts"])
+                phrases = _unblob(saved["phrases"])
+                completions = (_unblob(saved["keys"]), phrases, saved["phrase_counts"],
+                               _unblob(saved["cased"]) or [""] * len(phrases),  # one lowercase phrase: no newline
+                               dict(zip(_unblob(saved["pair_keys"]), _unblob(saved["pair_forms"]))))
                 triples = (saved["triple_codes"], saved["triple_counts"])
                 in_words = ((saved["continued_codes"], saved["continued_counts"]),
                             (saved["continuing_codes"], saved["continuing_counts"]))
@@ -723,14 +869,57 @@ class Lexicon:
 
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without
-        accents), most frequent first; then the words before the last one, read with each
-        completion of it, likeliest first (see _continuations)."""
-        text = canonical(" ".join(prefix.split()))
+        accents, or as Telex or VNI keystrokes), most frequent first; then the words before the
+        last one, read with each completion of it, likeliest first (see _continuations); as the
+        titles write them, but for the words typed with capitals (see _as_written)."""
+        typed = self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split()))
+        text = canonical(typed)
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
         if len(found) < limit and head:
             found += self._continuations(head, last, limit)
-        return list(dict.fromkeys(found))[:limit]
+        return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
+
+    def _decoded(self, typed: str) -> str:
+        """typed with its Telex or VNI words decoded: those before the last as a search decodes
+        them (see decode_query), the last one, still being typed, when only its decoding begins
+        some title word (nghij, quyee: quyết; not as, asi: Asia)."""
+        head, space, last = typed.rpartition(" ")
+        head = decode_query(head, self._frequency) or head
+        decoded = decode_keystrokes(last)
+        if decoded and not self._completions(canonical(last), 1) and self._completions(decoded, 1):
+            last = with_case_of(last, decoded)
+        return head + space + last
+
+    def _frequency(self, word: str) -> int:
+        """In how many articles a canonical word is, as a syllable or a title word (codes: u23)."""
+        number = self._phrase_number.get(word)
+        return self.freq.get(word) or (int(self._phrase_counts[number]) if number is not None else 0)
+
+    @cached_property
+    def _phrase_number(self) -> dict[str, int]:
+        return {p: n for n, p in enumerate(self._phrases)}
+
+    @cached_property
+    def _phrase_prefixes(self) -> set[str]:
+        return _phrase_prefixes(self._phrases)
+
+    def _as_written(self, typed: list[str], words: list[str]) -> str:
+        """A completion's words as the titles write their phrases (see _title_casings), but
+        those the reader typed with a capital (typed: aligned with them), which keep the
+        reader's casing: a reader typing in lowercase chose no casing, one typing a capital did."""
+        cores = [match.group() if (match := WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
+        cased, segments = list(cores), list(_segments(cores, self._phrase_number, self._phrase_prefixes))
+        for start, end, phrase in segments:
+            written = self._cased[self._phrase_number[phrase]]
+            if written:
+                cased[start:end] = written.split()
+        for (start, middle, first), (after, end, second) in zip(segments, segments[1:]):
+            written = self._pairs_cased.get(f"{first}\t{second}") if middle == after else None
+            if written:
+                cased[start:end] = written.split()
+        return " ".join(with_case_of(t, w) if t != t.lower() else w.replace(core, c, 1)
+                        for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
 
     def _continuations(self, head: str, last: str, limit: int) -> list[str]:
         """head, restored together with each completion of the last word, and that completion,
@@ -795,7 +984,7 @@ class Lexicon:
         if len(counts) > COMPLETION_POOL:
             best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")])
-        return list(islice((p for p in phrases if folded == text or p.startswith(text)), limit))
+        return list(islice((p for p in phrases if folded == text or _begins_as_typed(p, text)), limit))
 
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""

@@ -325,6 +325,10 @@ def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the
         readings = [(q, sharded_index.search(q).suggestion, one.search(q).suggestion) for q in unaccented]
         assert [r for r in readings if r[1] != r[2]] == []
         assert sum(r[2] is not None for r in readings) > len(readings) / 2
+        prefixes = sorted({fold(" ".join(a["title"].lower().split()[:3]))[:-1] for a in real[::5]})
+        completions = [(p, sharded_index.suggest(p), one.suggest(p)) for p in prefixes]
+        assert [c for c in completions if c[1] != c[2]] == []  # cased alike: from all shards' titles
+        assert any(s != s.lower() for _, _, offered in completions for s in offered)
 
 
 def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):

@@ -240,8 +240,45 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
 
 def test_suggest_offers_words_articles_write_together_not_glued_ones(index):
     assert index.suggest("nghi quyet giao th") == ["nghị quyết giao thông"]  # not "nghị quyết giao thắng"
-    assert index.suggest("u23 viet n") == ["u23 việt nam"]  # not "u23 việt nghị quyết"
+    assert index.suggest("u23 viet n") == ["U23 Việt Nam"]  # not "U23 Việt nghị quyết"
     assert index.suggest("bao g") == ["bao gạo"]  # not "bao giao thông"
+
+
+def test_suggest_decodes_telex_and_vni_keystrokes_but_not_words_the_titles_hold(index):
+    assert index.suggest("nghij quy") == index.suggest("nghi5 quy") == ["nghị quyết"]
+    assert "nghị quyết" in index.suggest("nghij") and "nghị quyết" in index.suggest("nghi5")
+    assert "quyết" in index.suggest("quyee")  # a word still being typed: "quyê", before its tone
+    assert "nghị quyết giao thông" in index.suggest("nghij quyeets giao thoong")
+    assert index.suggest("tv bo") == ["TV box"] and index.suggest("box") == ["box"]  # not "bõ"
+
+
+def test_suggest_writes_names_as_the_titles_do_and_common_words_in_lowercase(tmp_path):
+    titles = ["Ông Đinh La Thăng hầu tòa", "Xét xử Đinh La Thăng và đồng phạm", "Đinh La Thăng bị bắt",
+              "Giá vàng thăng hoa", "Thăng hoa cùng âm nhạc", "Mưa lớn ở Hà Nội", "Hà Nội mưa lớn",
+              "Chủ tịch UBND tỉnh Lâm Đồng họp", "UBND tỉnh Lâm Đồng ra công văn", "Mưa lớn kéo dài", "Mưa lớn gây ngập"]
+    articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
+    articles.append({"id": "untitled", "body": "Mưa lớn ở Hà Nội."})
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
+    with indexer.open_index(tmp_path / "index") as index:
+        assert index.suggest("dinh la th") == ["Đinh La Thăng"]
+        assert index.suggest("thang h")[0] == "thăng hoa"  # its capital at the start of a title is the place's
+        assert index.suggest("ha n")[0] == "Hà Nội" and index.suggest("ubn") == ["UBND"]
+        assert index.suggest("mua l")[0] == "mưa lớn"  # only ever first in a title: nothing says Mưa
+        assert index.suggest("chu tich ubnd tinh lam d") == ["chủ tịch UBND tỉnh Lâm Đồng"]
+        assert index.suggest("Chu tich UBND tinh lam d") == ["Chủ tịch UBND tỉnh Lâm Đồng"]  # as typed
+
+
+def test_suggest_writes_two_words_as_titles_write_them_together(tmp_path):
+    # "bộ" and "công an" are mostly lowercase in titles, but "Bộ Công an" together
+    titles = ["Đề nghị Bộ Công an vào cuộc", "Thư gửi Bộ Công an", "Báo cáo của Bộ Công an", "Xem bộ phim mới",
+              "Một bộ phim hay", "Trao quà cho bộ đội", "Lực lượng công an phường", "Khen thưởng công an xã",
+              "Cảm ơn công an huyện"]
+    articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
+    with indexer.open_index(tmp_path / "index") as index:
+        assert index.suggest("bo cong a") == ["Bộ Công an"]
+        assert index.suggest("luc luong cong a") == ["lực lượng công an"]
+        assert index.suggest("cong a")[0] == "công an" and index.suggest("bo p")[0] == "bộ phim"
 
 
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
