@@ -45,8 +45,8 @@ from .articles import iter_articles
 from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, MAX_SUGGEST_CHARS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Index, Results, _check_paging, _Memo, _ms, _recency_window, adjacent_sum,
+from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
+                     CopyGroups, Found, Index, Results, _check_paging, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING
@@ -511,8 +511,7 @@ class ClusterIndex:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions of a query being typed (see Index.suggest), from all shards' words."""
-        if len(prefix) > MAX_SUGGEST_CHARS:
-            raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)")
+        _check_prefix(prefix)
         lexicon = self._lexicon()
         return lexicon.complete(prefix, limit) if lexicon else []
 

@@ -222,6 +222,13 @@ def _recency_window(date_from, date_to):
     return first or 1, last or np.iinfo(np.int64).max
 
 
+def _check_prefix(prefix: str) -> None:
+    """Raise QueryError for a prefix too long to complete."""
+    if len(prefix) > MAX_SUGGEST_CHARS:
+        raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)",
+                         vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
+
+
 def _check_paging(sort: str, limit: int, page: int) -> None:
     """Raise QueryError for an unknown sort, or a limit or page out of range."""
     if sort not in SORTS:
@@ -1248,9 +1255,7 @@ class Index:
         """Up to limit completions of a query being typed: frequent title words and phrases, as
         the titles write them (the previous generation's while a large index's Lexicon is being
         built, or none)."""
-        if len(prefix) > MAX_SUGGEST_CHARS:
-            raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)",
-                             vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
+        _check_prefix(prefix)
         with self._snapshot() as snap:
             lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
             return lexicon.complete(prefix, limit) if lexicon else []

@@ -329,6 +329,12 @@ def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the
         completions = [(p, sharded_index.suggest(p), one.suggest(p)) for p in prefixes]
         assert [c for c in completions if c[1] != c[2]] == []  # cased alike: from all shards' titles
         assert any(s != s.lower() for _, _, offered in completions for s in offered)
+        errors = []
+        for index in (sharded_index, one):
+            with pytest.raises(indexer.QueryError) as error:
+                index.suggest("a" * 201)
+            errors.append(error.value.vi)
+        assert errors == ["Từ khóa quá dài (tối đa 200 ký tự)."] * 2  # the web app's message either way
 
 
 def test_the_command_line_and_the_web_app_search_through_the_cluster(cluster, sharded):
