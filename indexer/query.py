@@ -103,13 +103,18 @@ def as_typed(text: str, words: list[str]) -> list[str]:
     return [typed(word) for word in words]
 
 
+def is_pasted(text: str) -> bool:
+    """Whether a query is pasted text (a headline, a paragraph: PASTED_WORDS words or more)."""
+    return len(text.split()) >= PASTED_WORDS
+
+
 def parse(text: str) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
                          vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
-    if len(text.split()) >= PASTED_WORDS:
+    if is_pasted(text):
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
@@ -329,7 +334,7 @@ class QueryBuilder:
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, terms.accented) else rare).extend(lookups[term])
-        pasted = len(" ".join(words).split()) >= PASTED_WORDS
+        pasted = is_pasted(" ".join(words))
         for code in (c for c in dict.fromkeys(terms.codes) if self._known(c) or not pasted and self._day_known(c)):
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]

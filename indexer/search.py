@@ -28,8 +28,8 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PASTED_WORDS, RUN, TITLE, QueryBuilder,
-                    QueryError, TermStats, as_typed, code_weight, parse)
+from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+                    TermStats, as_typed, code_weight, is_pasted, parse)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -1409,7 +1409,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
-    pasted = len(searched.split()) >= PASTED_WORDS  # its quotes and dashes are punctuation (query.parse)
+    pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
     if (pasted and not is_unaccented(searched)) or (has_operators(searched) and not pasted):
         return rewritten, None, ()
     lexicon = lexicon()

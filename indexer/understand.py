@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, date_spellings, fold
-from .query import PASTED_WORDS
+from .query import is_pasted
 from .store import replaced
 
 WORD_RE = re.compile(r"\w+")
@@ -328,7 +328,7 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
              for other in abbreviations()[spelling]]
     found += [((a, b), (a + b,)) for a, b in SPACED_CODE_RE.findall(folded)]
-    if len(text.split()) < PASTED_WORDS:  # pasted text quotes an article: its dates stand as written there
+    if not is_pasted(text):  # pasted text quotes an article: its dates stand as written there
         found += [((c,), (other,)) for c, in codes for other in date_spellings(c)]
 
     def typed(form: tuple[str, ...]) -> bool:
