@@ -631,9 +631,9 @@ def _one_code(q, typed: tuple[str, ...]) -> bool:
 def _code_standing_in(scorer: Scorer, q, typed: str) -> tuple[str, str, float]:
     """A term lookup of another spelling of a code typed, scored as the typed one would be (BM25
     with the idf of the more frequent spelling) times its boost: it ranks under the typed spelling."""
-    field = q.fieldname
-    held = scorer.idf(max(scorer.doc_frequency(field, q.text), scorer.doc_frequency(field, typed)))
-    return field, q.text, q.boost * code_weight(typed) * held / scorer.idf(scorer.doc_frequency(field, q.text))
+    field, own = q.fieldname, scorer.doc_frequency(q.fieldname, q.text)
+    held = scorer.idf(max(own, scorer.doc_frequency(field, typed)))
+    return field, q.text, q.boost * code_weight(typed) * held / scorer.idf(own)
 
 
 def _phrase_count(scorer: Scorer, field: str, words, ids: np.ndarray) -> int:
