@@ -476,7 +476,7 @@ def swaps_phase(args, paths: Path, workdir: Path) -> dict:
 
 def swaps_verdict(swaps: dict) -> dict[str, bool]:
     """Which of the rebuild targets are met."""
-    rows, before = swaps["rows"], swaps["before"]
+    rows = swaps["rows"]
     failed = swaps["load"]["errors"] + sum(r["failed_polls"] for r in rows)
     return {"zero failed requests": failed == 0,
             f"marker found within {TARGET_SWAP_SECONDS:.0f} s of each swap":
@@ -484,7 +484,14 @@ def swaps_verdict(swaps: dict) -> dict[str, bool]:
             "one generation folder after each swap": all(r["generations"] == 1 for r in rows),
             f"replaced generation closed within {RELEASE_SECONDS} s, open files not growing":
                 all(r["released_s"] <= RELEASE_SECONDS and r["deleted_fds"] == 0 and r["deleted_maps"] == 0
-                    for r in rows) and swaps["after"]["file_fds"] <= before["file_fds"]}
+                    for r in rows) and files_not_growing(rows, swaps["after"])}
+
+
+def files_not_growing(rows: list[dict], after: dict) -> bool:
+    """No more files open at the last swap, nor idle after the swaps, than at the first swap.
+    The first swap, not the start: a worker that reads the copy groups another process saved
+    never maps the generation's fingerprint column, one that groups a new generation itself does."""
+    return max(rows[-1]["file_fds"], after["file_fds"]) <= rows[0]["file_fds"]
 
 
 # ---------------------------------------------------------------- report
