@@ -23,6 +23,7 @@ or not pyvi segmented the query and the article alike.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ MAX_CLAUSES = 32
 CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
 )
+TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
+INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 
 
@@ -101,6 +104,14 @@ def as_typed(text: str, words: list[str]) -> list[str]:
                 return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
         return word
     return [typed(word) for word in words]
+
+
+def without_markup(text: str) -> str:
+    """Query text pasted from a web page read as its text: HTML entities decoded (&amp;: &), tags
+    dropped (<b>bão</b>: bão), those that break a line or a block as a space (Hà<br>Nội: Hà Nội)."""
+    if "<" not in text and "&" not in text:
+        return text
+    return TAG_RE.sub(lambda tag: "" if tag.group(1).lower() in INLINE_TAGS else " ", html.unescape(text))
 
 
 def is_pasted(text: str) -> bool:

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, is_pasted, parse)
+                    TermStats, as_typed, code_weight, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -1324,6 +1324,7 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
+    text = without_markup(text)
     builder = QueryBuilder(stats)
     plan = builder.build(parse(text))
     if suggestion:
@@ -1406,7 +1407,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     reading when unaccented, else None; its other readings where a typo's correction was unsure,
     searched too); frequency(term) and lexicon() (None while it is built) come from one index or,
     summed, from a cluster's shards."""
-    query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
+    query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
