@@ -626,6 +626,16 @@ def _title_casings(titles, phrases: list[str]) -> tuple[list[str], dict[str, str
     return [form if form != p else "" for form, p in zip(cased, phrases)], votes.pairs_cased(dict(zip(phrases, cased)))
 
 
+def _reader_cased(typed: str, written: str, caps: bool) -> bool:
+    """Whether a completed word keeps the casing the reader typed rather than the titles' (written):
+    a reader typing in lowercase chose no casing, one typing a capital did, but a word typed all in
+    capitals (or any, caps: the whole prefix is) is often the caps lock's: it takes the titles'
+    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND")."""
+    if typed == typed.lower():
+        return False
+    return not (caps or len(typed) > 1 and typed.isupper()) or written.isupper()
+
+
 class _CasingVotes:
     """How titles case their phrases, and pairs of phrases in a row (see _title_casings)."""
 
@@ -912,7 +922,7 @@ class Lexicon:
     def _as_written(self, typed: list[str], words: list[str]) -> str:
         """A completion's words as the titles write their phrases (see _title_casings), but
         those the reader typed with a capital (typed: aligned with them), which keep the
-        reader's casing: a reader typing in lowercase chose no casing, one typing a capital did."""
+        reader's casing (see _reader_cased)."""
         cores = [match.group() if (match := WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
         cased, segments = list(cores), list(_segments(cores, self._phrase_number, self._phrase_prefixes))
         for start, end, phrase in segments:
@@ -923,7 +933,8 @@ class Lexicon:
             written = self._pairs_cased.get(f"{first}\t{second}") if middle == after else None
             if written:
                 cased[start:end] = written.split()
-        return " ".join(with_case_of(t, w) if t != t.lower() else w.replace(core, c, 1)
+        caps = " ".join(typed).isupper() and any(sum(c.isalnum() for c in t) > 1 for t in typed)
+        return " ".join(with_case_of(t, w) if _reader_cased(t, c, caps) else w.replace(core, c, 1)
                         for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
 
     def _continuations(self, head: str, last: str, limit: int) -> list[str]:
