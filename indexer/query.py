@@ -458,13 +458,17 @@ class Plan:
     def empty(self) -> bool:
         return not (self.rare or self.common or self.required or self.soft)
 
-    def required_lookups(self) -> list[tuple[str, str, float]]:
-        """(field, text, boost) of every word in the required clauses, to score them too."""
+    def required_lookups(self) -> list[tuple]:
+        """(field, text, boost) of every word in the required clauses, to score them too; for a
+        clause of an OR of several, (field, text, boost, (group, clause)): its words score only the
+        articles matching it (those of ``"bão số 10" OR "lũ quét"`` holding "lũ quét" and the words
+        bão, số: not as if they held both)."""
         out = []
-        for q in self.required + [query for _, query in self.soft]:
-            for leaf in q.leaves():
-                if isinstance(leaf, wq.Phrase):
-                    out += [(leaf.fieldname, w, leaf.boost) for w in leaf.words]
-                elif isinstance(leaf, wq.Term):
-                    out.append((leaf.fieldname, leaf.text, leaf.boost))
+        for g, q in enumerate(self.required + [query for _, query in self.soft]):
+            either = len(q.subqueries) > 1 and g < len(self.required)
+            for c, clause in enumerate(q.subqueries):
+                whose = ((g, c),) if either else ()
+                for leaf in clause.leaves():
+                    words = leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text] if isinstance(leaf, wq.Term) else []
+                    out += [(leaf.fieldname, w, leaf.boost, *whose) for w in words]
         return out

@@ -497,12 +497,18 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
 
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
     """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
-    term's BM25 as (field, text, boost), a phrase's as (ids, weight); 0 for other documents."""
+    term's BM25 as (field, text, boost) or, only in the documents of a mask, (field, text, boost,
+    mask), a phrase's as (ids, weight); 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
         if len(lookup) == 2:
             ids, weight = lookup
             scores[ids[matched[ids]]] += weight
+        elif len(lookup) == 4:  # scored apart: the scorer may score more documents than asked
+            within = matched & lookup[3]
+            ids, part = docs[within[docs]], np.zeros(scorer.size, dtype=np.float32)
+            scorer.add(part, *lookup[:3], within=(within, ids))
+            scores[ids] += part[ids]
         else:
             scorer.add(scores, *lookup, within=(matched, docs))
     return scores
@@ -550,7 +556,7 @@ def _holding_compounds(scorer: Scorer, plan) -> np.ndarray:
 def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple, words) -> Found:
     """A Found of no documents whose missing counts are all those ranking the pool would read."""
     for lookup in lookups:
-        if len(lookup) == 3:
+        if len(lookup) >= 3:
             scorer.scoring_counts(*lookup[:2])
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
@@ -1211,7 +1217,7 @@ class Index:
         narrowed to the articles holding the words (``_relax``)."""
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
         lookups += plan.required_lookups()
-        exact = [wq.Term(f, text) for f, text, _ in lookups]
+        exact = [wq.Term(f, text) for f, text, *_ in lookups]
         masks = _Masks(scorer)
         scored = masks.any(exact)  # the documents the lookups so far give a score
         few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & scored)) < FOLDED_MATCH_BELOW
@@ -1221,8 +1227,11 @@ class Index:
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
-        for group in plan.required:  # any clause of each OR group
-            matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
+        clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
+        for either in clauses:  # any clause of each OR group
+            matched &= _either(either)
+        lookups = [(*lookup[:3], clauses[lookup[3][0]][lookup[3][1]]) if len(lookup) == 4 else lookup
+                   for lookup in lookups]  # an OR's clause scores the articles it matches
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())

@@ -168,3 +168,26 @@ def test_or_beside_a_word_requires_the_word_and_either_of_the_others(index):
 ])
 def test_or_binds_the_words_beside_it_not_their_syllables(index, query, expected):
     assert set(every_id(index, query)) == expected and index.search(query).dropped == []
+
+
+# real sentences of baomoi-22517165, baomoi-22655263 and baomoi-22628300, shortened
+FLOODS_AND_STORMS = [
+    {"id": "storm-1-flood", "title": "Thông tin mới nhất về diễn biến cơn bão số 1",
+     "body": "Đêm qua bão số 1 đã đổ bộ vào tỉnh Quảng Đông và suy yếu thành áp thấp nhiệt đới. Lũ quét trên "
+             "các sông suối nhỏ và sạt lở đất có khả năng xảy ra tại nhiều tỉnh vùng núi phía Bắc."},
+    {"id": "flood", "title": "Lũ quét bất ngờ ở suối Voi, nhiều du khách chạy thoát thân",
+     "body": "Một trận lũ quét cường độ lớn vừa xảy ra tại khu du lịch suối Voi, khiến 3 du khách bị cuốn trôi."},
+    {"id": "storm-10", "title": "Hướng đi nào cho cây cao su ở Hà Tĩnh",
+     "body": "Tỉnh đã phải thanh lý 955 ha cao su bị thiệt hại do bão số 10 và bão số 11 năm 2013."},
+]
+
+
+def test_an_or_of_phrases_scores_each_article_for_the_phrase_it_holds(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", FLOODS_AND_STORMS)], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as index:
+        either = {h.doc_id: h.score for h in index.search('"bão số 10" OR "lũ quét"')}
+        assert set(either) == {"storm-1-flood", "flood", "storm-10"}
+        for side, ids in (('"lũ quét"', ["storm-1-flood", "flood"]), ('"bão số 10"', ["storm-10"])):
+            alone = {h.doc_id: h.score for h in index.search(side)}
+            # the words of the other phrase (bão, số of "bão số 1") add nothing where it does not stand
+            assert [either[d] for d in ids] == pytest.approx([alone[d] for d in ids], rel=1e-5), side
