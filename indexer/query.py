@@ -90,6 +90,7 @@ class Word:
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
     date: bool = False  # a date or number: dropped before the words
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
+    literal: tuple[str, ...] = ()  # its folded syllables that other spellings do not stand in for
 
 
 def as_typed(text: str, words: list[str]) -> list[str]:
@@ -102,7 +103,7 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
                 return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
-        return word
+        return " ".join(map(typed, parts)) if len(parts) > 1 else word  # apart (224 QĐ of 224/1998/QĐ-TTg)
     return [typed(word) for word in words]
 
 
@@ -234,6 +235,17 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units + [(code,) for code in terms.codes]
 
 
+def _number_and_kind(code: str) -> tuple[str, str] | None:
+    """The number and the kind of a document's code (99 and qđ of 99-qđ/tu, 1234/qđ-ubnd, qđ-99): what
+    its other forms (99-QĐ/TW, QĐ 99) share; None for other codes (dates, U23, A5/S5, TP.HCM)."""
+    if NUMBERED_RE.fullmatch(code):
+        return None
+    parts = code_parts(code)
+    number = next((part for part in parts if part.isdigit()), None)
+    kind = next((part for part in parts if part.isalpha()), None)
+    return (number, kind) if number and kind else None
+
+
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
     """The compound terms (``nghị_quyết``; folded if asked) of the units of several syllables."""
     return [fold_word("_".join(unit)) if folded else "_".join(unit) for unit in units if len(unit) > 1]
@@ -355,6 +367,9 @@ class QueryBuilder:
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
                  for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
+        nearest = [form for unit in units if unit not in held and len(unit) == 1 for form in [_number_and_kind(unit[0])]
+                   if form and all(t in lookups for t in form)]  # 99-QĐ/TU, which none holds: 99 and QĐ
+        found += [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],)) for form in dict.fromkeys(nearest)]
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
@@ -366,8 +381,14 @@ class QueryBuilder:
         the numbers typed after a name no article holds (`Covid 19`): the rest of such a code means
         nothing alone (`Covid-19` where no article has "covid": not 19)."""
         return {part for code in codes if not self._known(code) for parts in [code_parts(code)]
-                for part in parts if not all(map(self._known, parts))} | {
+                for part in parts if not all(map(self._known, parts)) and part not in self._meaningful(code)} | {
                 number for name, number in SPACED_CODE_RE.findall(text.lower()) if not self._known(name)}
+
+    def _meaningful(self, code: str) -> tuple[str, ...]:
+        """The number and kind of a document's code when articles hold both (1880 and qđ of
+        1880/QĐ-TW where none holds TW): they mean something alone; else ()."""
+        form = _number_and_kind(code)
+        return form if form and all(map(self._known, form)) else ()
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""

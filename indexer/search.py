@@ -394,7 +394,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        masks.append(_every([part | respelling if whole or s in respelled_words else part
+        masks.append(_every([part | respelling if (whole or s in respelled_words) and s not in word.literal else part
                              for s, part in zip(keys, parts)]))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 

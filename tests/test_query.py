@@ -191,3 +191,29 @@ def test_an_or_of_phrases_scores_each_article_for_the_phrase_it_holds(tmp_path):
             alone = {h.doc_id: h.score for h in index.search(side)}
             # the words of the other phrase (bão, số of "bão số 1") add nothing where it does not stand
             assert [either[d] for d in ids] == pytest.approx([alone[d] for d in ids], rel=1e-5), side
+
+
+# a decision cited three ways (baomoi-22634234, baomoi-21490004, baomoi-22479951, one sentence each)
+FORMOSA = [
+    {"id": "qd-so", "title": "Hà Tĩnh cơ bản hoàn tất thủ tục chi trả bồi thường sự cố môi trường biển",
+     "body": "Theo Quyết định số 1880/QĐ-TTg ngày 29/9/2016 và Quyết định số 306/QĐ-TTg ngày 09/3/2017 của Thủ "
+             "tướng Chính phủ, tổng kinh phí bồi thường thiệt hại do sự cố môi trường cho các đối tượng ở tỉnh "
+             "Hà Tĩnh là hơn 1.000 tỷ đồng."},
+    {"id": "qd-code", "title": "Đã cấp 4.680 tỉ đồng bồi thường vụ Formosa",
+     "body": "Hồi cuối tháng Chín, Thủ tướng Chính phủ đã ban hành Quyết định 1880/QĐ-TTg ban hành định mức bồi "
+             "thường thiệt hại cho các đối tượng tại các tỉnh bị thiệt hại do sự cố môi trường biển."},
+    {"id": "qd-words", "title": "Ban Chỉ đạo khắc phục sự cố môi trường biển họp phiên thứ 8",
+     "body": "Nhu cầu kinh phí thực hiện Quyết định 1880 và Quyết định 309 của Thủ tướng Chính phủ là 7.014 tỷ đồng."},
+]
+
+
+def test_a_code_no_article_holds_finds_its_number_and_kind_and_says_it_was_dropped(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", FORMOSA + STORMS)], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as index:
+        for query in ("số 1880/QĐ-TW", "1880-QĐ/TW"):  # none holds the code: those holding 1880 and QĐ (or quyết định)
+            results = index.search(query)
+            assert {h.doc_id for h in results[:3]} == {"qd-so", "qd-code", "qd-words"}, query
+            assert results.dropped[0] == query.split()[-1], query
+        results = index.search("1880-QĐ/TW")
+        assert results.total == 3 and results.dropped == ["1880-QĐ/TW"] and results.kept == ["1880-QĐ"]
+        assert index.search("số 1880/QĐ-TTg")[0].doc_id == "qd-so"  # a code held is searched as it is
