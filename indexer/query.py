@@ -246,6 +246,14 @@ def _number_and_kind(code: str) -> tuple[str, str] | None:
     return (number, kind) if number and kind else None
 
 
+def _nearest_words(absent: list[tuple[str, ...]], lookups: dict) -> list[Word]:
+    """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ) when
+    articles hold both: its number as typed, its kind as typed or as the words it stands for."""
+    forms = [_number_and_kind(unit[0]) for unit in absent if len(unit) == 1]
+    return [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],))
+            for form in dict.fromkeys(forms) if form and all(t in lookups for t in form)]
+
+
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
     """The compound terms (``nghị_quyết``; folded if asked) of the units of several syllables."""
     return [fold_word("_".join(unit)) if folded else "_".join(unit) for unit in units if len(unit) > 1]
@@ -367,9 +375,7 @@ class QueryBuilder:
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
                  for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
-        nearest = [form for unit in units if unit not in held and len(unit) == 1 for form in [_number_and_kind(unit[0])]
-                   if form and all(t in lookups for t in form)]  # 99-QĐ/TU, which none holds: 99 and QĐ
-        found += [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],)) for form in dict.fromkeys(nearest)]
+        found += _nearest_words([unit for unit in units if unit not in held], lookups)
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
@@ -489,7 +495,10 @@ class Plan:
             either = len(q.subqueries) > 1 and g < len(self.required)
             for c, clause in enumerate(q.subqueries):
                 whose = ((g, c),) if either else ()
-                for leaf in clause.leaves():
-                    words = leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text] if isinstance(leaf, wq.Term) else []
-                    out += [(leaf.fieldname, w, leaf.boost, *whose) for w in words]
+                out += [(leaf.fieldname, w, leaf.boost, *whose) for leaf in clause.leaves() for w in _leaf_words(leaf)]
         return out
+
+
+def _leaf_words(leaf) -> list[str]:
+    """The words a Phrase or Term looks up."""
+    return leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text] if isinstance(leaf, wq.Term) else []
