@@ -32,13 +32,15 @@ SYLLABLE_RE = re.compile(r"\w+")
 HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a word, not a code
 NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
 PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
+VOWELS = set("aeiouy")  # of a folded syllable: a name (Hà) has one, initials (TTg of QĐ-TTg) may not
 SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 DAY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
 DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mostly without its year
 
 # What each version of this analysis changed in the terms written for the same text; an index
 # records the version it was written with (an update keeps the older one: its articles mix).
-ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and huỷ, alike"}
+ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and huỷ, alike",
+                    3: "a name glued to a code by a hyphen (TP.HCM-Hà Nội) is no part of the code"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
 
 # Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
@@ -153,6 +155,52 @@ def iter_words(text: str):
         yield group, None
 
 
+def _name(word: str) -> bool:
+    """Whether a word is a capitalised syllable (Hà, Trung), not initials (TTg, UB) or a number."""
+    return (len(word) > 1 and word.isalpha() and word[0].isupper() and word[1:].islower()
+            and not VOWELS.isdisjoint(fold(word).lower()))
+
+
+def _initials(word: str) -> bool:
+    """Whether a word is initials in capitals (HCM, VOV), as codes end and begin."""
+    return word.isalpha() and word.isupper()
+
+
+def _true_code(text: str) -> bool:
+    """Whether text is a code, not a word joined by hyphens (In-N of In-N-Out)."""
+    return bool(CODE_RE.fullmatch(text)) and not HYPHENATED_RE.fullmatch(text)
+
+
+def _code_span(code: str) -> tuple[int, int]:
+    """(start, end) of a code found in text without the names glued to its ends by a hyphen
+    (TP.HCM-Hà: TP.HCM; Nội-TP.HCM: TP.HCM), where what remains is still a code; codes whose
+    words are names (Covid-19, Mi-8/17, Al-Qaeda) stay whole."""
+    pieces = code.split("-")
+    first, last = 0, len(pieces)
+    while last - first > 1 and _name(pieces[last - 1]) and _initials(re.split(r"[/.]", pieces[last - 2])[-1]) \
+            and _true_code("-".join(pieces[first:last - 1])):
+        last -= 1
+    while last - first > 1 and _name(pieces[first]) and _initials(re.split(r"[/.]", pieces[first + 1])[0]) \
+            and _true_code("-".join(pieces[first + 1:last])):
+        first += 1
+    start = len("-".join(pieces[:first])) + (first > 0)
+    return start, start + len("-".join(pieces[first:last]))
+
+
+def code_spans(text: str) -> dict[int, int]:
+    """start -> end of each code and date of text (28-NQ/TU, 17/11/2019, TP.HCM of TP.HCM-Hà Nội)."""
+    spans = {}
+    for match in CODE_RE.finditer(text):
+        start, end = _code_span(match.group())
+        spans[match.start() + start] = match.start() + end
+    return spans
+
+
+def codes_in(text: str) -> list[str]:
+    """The codes and dates of text as written (see code_spans)."""
+    return [text[start:end] for start, end in code_spans(text).items()]
+
+
 def joined_form(code: str) -> str:
     """How a code found in text is indexed whole: Al-Qaeda as the word Al_Qaeda, U.23 and U-23
     as U23, others as written (28-NQ/TU)."""
@@ -164,7 +212,7 @@ def joined_form(code: str) -> str:
 
 def raw_tokens(text: str):
     """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
-    codes = {match.start(): match for match in CODE_RE.finditer(text)}
+    codes = code_spans(text)
     tokens, pos_at, spans = [], {}, set()  # position and spans of the syllables where a code starts
     pos = 0
     for group, whole in iter_words(text):
@@ -179,10 +227,10 @@ def raw_tokens(text: str):
             pos += 1
         if whole:  # after its pieces: a phrase takes the first term at each position
             tokens.append((text[whole[0]:whole[1]], pos - len(group), *whole))
-    for start, match in codes.items():
+    for start, end in codes.items():
         # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
-        if start in pos_at and match.span() not in spans:
-            tokens.append((joined_form(match.group()), pos_at[start], start, match.end()))
+        if start in pos_at and (start, end) not in spans:
+            tokens.append((joined_form(text[start:end]), pos_at[start], start, end))
     return tokens
 
 

@@ -271,6 +271,9 @@ def cmd_search(args) -> int:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
+        outdated = getattr(index, "outdated_analysis", None)  # a cluster's shards say it in stats
+    if outdated:
+        print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))

@@ -23,6 +23,7 @@ or not pyvi segmented the query and the article alike.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ MAX_CLAUSES = 32
 CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
 )
+TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
+INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 
 
@@ -87,6 +90,7 @@ class Word:
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
     date: bool = False  # a date or number: dropped before the words
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
+    literal: tuple[str, ...] = ()  # its folded syllables that other spellings do not stand in for
 
 
 def as_typed(text: str, words: list[str]) -> list[str]:
@@ -99,8 +103,16 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
                 return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
-        return word
+        return " ".join(map(typed, parts)) if len(parts) > 1 else word  # apart (224 QĐ of 224/1998/QĐ-TTg)
     return [typed(word) for word in words]
+
+
+def without_markup(text: str) -> str:
+    """Query text pasted from a web page read as its text: HTML entities decoded (&amp;: &), tags
+    dropped (<b>bão</b>: bão), those that break a line or a block as a space (Hà<br>Nội: Hà Nội)."""
+    if "<" not in text and "&" not in text:
+        return text
+    return TAG_RE.sub(lambda tag: "" if tag.group(1).lower() in INLINE_TAGS else " ", html.unescape(text))
 
 
 def is_pasted(text: str) -> bool:
@@ -221,6 +233,25 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
         units.append(tuple(syllables[i:i + n]))
         i += n
     return units + [(code,) for code in terms.codes]
+
+
+def _number_and_kind(code: str) -> tuple[str, str] | None:
+    """The number and the kind of a document's code (99 and qđ of 99-qđ/tu, 1234/qđ-ubnd, qđ-99): what
+    its other forms (99-QĐ/TW, QĐ 99) share; None for other codes (dates, U23, A5/S5, TP.HCM)."""
+    if NUMBERED_RE.fullmatch(code):
+        return None
+    parts = code_parts(code)
+    number = next((part for part in parts if part.isdigit()), None)
+    kind = next((part for part in parts if part.isalpha()), None)
+    return (number, kind) if number and kind else None
+
+
+def _nearest_words(absent: list[tuple[str, ...]], lookups: dict) -> list[Word]:
+    """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ) when
+    articles hold both: its number as typed, its kind as typed or as the words it stands for."""
+    forms = [_number_and_kind(unit[0]) for unit in absent if len(unit) == 1]
+    return [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],))
+            for form in dict.fromkeys(forms) if form and all(t in lookups for t in form)]
 
 
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
@@ -344,6 +375,7 @@ class QueryBuilder:
         found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
                  for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
+        found += _nearest_words([unit for unit in units if unit not in held], lookups)
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
         sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
@@ -355,8 +387,14 @@ class QueryBuilder:
         the numbers typed after a name no article holds (`Covid 19`): the rest of such a code means
         nothing alone (`Covid-19` where no article has "covid": not 19)."""
         return {part for code in codes if not self._known(code) for parts in [code_parts(code)]
-                for part in parts if not all(map(self._known, parts))} | {
+                for part in parts if not all(map(self._known, parts)) and part not in self._meaningful(code)} | {
                 number for name, number in SPACED_CODE_RE.findall(text.lower()) if not self._known(name)}
+
+    def _meaningful(self, code: str) -> tuple[str, ...]:
+        """The number and kind of a document's code when articles hold both (1880 and qđ of
+        1880/QĐ-TW where none holds TW): they mean something alone; else ()."""
+        form = _number_and_kind(code)
+        return form if form and all(map(self._known, form)) else ()
 
     def preferred(self, reading: str) -> list:
         """Exact-field lookups that rank articles holding an accented reading of the query higher."""
@@ -447,13 +485,20 @@ class Plan:
     def empty(self) -> bool:
         return not (self.rare or self.common or self.required or self.soft)
 
-    def required_lookups(self) -> list[tuple[str, str, float]]:
-        """(field, text, boost) of every word in the required clauses, to score them too."""
+    def required_lookups(self) -> list[tuple]:
+        """(field, text, boost) of every word in the required clauses, to score them too; for a
+        clause of an OR of several, (field, text, boost, (group, clause)): its words score only the
+        articles matching it (those of ``"bão số 10" OR "lũ quét"`` holding "lũ quét" and the words
+        bão, số: not as if they held both)."""
         out = []
-        for q in self.required + [query for _, query in self.soft]:
-            for leaf in q.leaves():
-                if isinstance(leaf, wq.Phrase):
-                    out += [(leaf.fieldname, w, leaf.boost) for w in leaf.words]
-                elif isinstance(leaf, wq.Term):
-                    out.append((leaf.fieldname, leaf.text, leaf.boost))
+        for g, q in enumerate(self.required + [query for _, query in self.soft]):
+            either = len(q.subqueries) > 1 and g < len(self.required)
+            for c, clause in enumerate(q.subqueries):
+                whose = ((g, c),) if either else ()
+                out += [(leaf.fieldname, w, leaf.boost, *whose) for leaf in clause.leaves() for w in _leaf_words(leaf)]
         return out
+
+
+def _leaf_words(leaf) -> list[str]:
+    """The words a Phrase or Term looks up."""
+    return leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text] if isinstance(leaf, wq.Term) else []

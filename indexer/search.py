@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, is_pasted, parse)
+                    TermStats, as_typed, code_weight, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -394,7 +394,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        masks.append(_every([part | respelling if whole or s in respelled_words else part
+        masks.append(_every([part | respelling if (whole or s in respelled_words) and s not in word.literal else part
                              for s, part in zip(keys, parts)]))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
@@ -497,12 +497,18 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
 
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
     """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
-    term's BM25 as (field, text, boost), a phrase's as (ids, weight); 0 for other documents."""
+    term's BM25 as (field, text, boost) or, only in the documents of a mask, (field, text, boost,
+    mask), a phrase's as (ids, weight); 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
         if len(lookup) == 2:
             ids, weight = lookup
             scores[ids[matched[ids]]] += weight
+        elif len(lookup) == 4:  # scored apart: the scorer may score more documents than asked
+            within = matched & lookup[3]
+            ids, part = docs[within[docs]], np.zeros(scorer.size, dtype=np.float32)
+            scorer.add(part, *lookup[:3], within=(within, ids))
+            scores[ids] += part[ids]
         else:
             scorer.add(scores, *lookup, within=(matched, docs))
     return scores
@@ -550,7 +556,7 @@ def _holding_compounds(scorer: Scorer, plan) -> np.ndarray:
 def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple, words) -> Found:
     """A Found of no documents whose missing counts are all those ranking the pool would read."""
     for lookup in lookups:
-        if len(lookup) == 3:
+        if len(lookup) >= 3:
             scorer.scoring_counts(*lookup[:2])
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
@@ -1211,7 +1217,7 @@ class Index:
         narrowed to the articles holding the words (``_relax``)."""
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
         lookups += plan.required_lookups()
-        exact = [wq.Term(f, text) for f, text, _ in lookups]
+        exact = [wq.Term(f, text) for f, text, *_ in lookups]
         masks = _Masks(scorer)
         scored = masks.any(exact)  # the documents the lookups so far give a score
         few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & scored)) < FOLDED_MATCH_BELOW
@@ -1221,8 +1227,11 @@ class Index:
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
-        for group in plan.required:  # any clause of each OR group
-            matched &= _either([_clause_mask(masks, c) for c in group.subqueries])
+        clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
+        for either in clauses:  # any clause of each OR group
+            matched &= _either(either)
+        lookups = [(*lookup[:3], clauses[lookup[3][0]][lookup[3][1]]) if len(lookup) == 4 else lookup
+                   for lookup in lookups]  # an OR's clause scores the articles it matches
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
@@ -1324,6 +1333,7 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
+    text = without_markup(text)
     builder = QueryBuilder(stats)
     plan = builder.build(parse(text))
     if suggestion:
@@ -1406,7 +1416,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     reading when unaccented, else None; its other readings where a typo's correction was unsure,
     searched too); frequency(term) and lexicon() (None while it is built) come from one index or,
     summed, from a cluster's shards."""
-    query_text = unicodedata.normalize("NFC", query_text)  # combining marks are no keystrokes or typos
+    query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)

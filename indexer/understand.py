@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, date_spellings, fold
+from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, codes_in, date_spellings, fold
 from .query import is_pasted
 from .store import replaced
 
@@ -225,7 +225,7 @@ def decode_query(text: str, frequency) -> str | None:
 
 def _words_in_codes(text: str) -> set[str]:
     """The words inside the codes of text ("Tor-M1": tor, m1), which are never respelled."""
-    return {w for code in CODE_RE.findall(text) for w in WORD_RE.findall(code)}
+    return {w for code in codes_in(text) for w in WORD_RE.findall(code)}
 
 
 def with_case_of(typed: str, word: str) -> str:
@@ -243,7 +243,7 @@ def _initials_in_codes(text: str) -> set[str]:
     first) or the name of a numbered code ("Covid" of "Covid-19"), lowercase and folded; not the
     words a slash or hyphen only joins ("USD/thùng", "Nga-Mỹ")."""
     kept = set()
-    for code in CODE_RE.findall(text):
+    for code in codes_in(text):
         for word in WORD_RE.finditer(code):
             numbered = NUMBERED_RE.match(code, word.start())
             if word.group()[:2].isupper() or (numbered and numbered.group(1) == word.group()):
@@ -313,6 +313,11 @@ def _spellings_from(firsts) -> list[tuple[str, ...]]:
     return [spelling for _, spelling in sorted(entry for first in {*firsts, None} for entry in index.get(first, ()))]
 
 
+def _folded_codes(text: str) -> list[str]:
+    """The codes of text (found with its letter case: TP.HCM of TP.HCM-Hà Nội), canonical and folded."""
+    return [fold(canonical(code)) for code in codes_in(unicodedata.normalize("NFC", text))]
+
+
 def _holds(words: list[str], part: tuple[str, ...]) -> bool:
     n = len(part)
     return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
@@ -323,7 +328,7 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     the other's terms): "UBND" -> (("ubnd",), ("ủy", "ban", "nhân", "dân")), "U 23" -> (("u", "23"),
     ("u23",)) (U23, U.23 and U-23 are one code for the analysis already)."""
     folded = fold(canonical(text))
-    words, codes = WORD_RE.findall(folded), {(c,) for c in CODE_RE.findall(folded)}
+    words, codes = WORD_RE.findall(folded), {(c,) for c in _folded_codes(text)}
     found = [(spelling, other) for spelling in _spellings_from([*words, *(c for c, in codes)])
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
              for other in abbreviations()[spelling]]
@@ -372,7 +377,7 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
     abbreviations it holds, its codes, its words with digits and the words the reading proposed
     spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
-    words, codes = WORD_RE.findall(folded), CODE_RE.findall(folded)
+    words, codes = WORD_RE.findall(folded), _folded_codes(text)
     held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
             | mistyped(text, reading))
@@ -619,6 +624,16 @@ def _title_casings(titles, phrases: list[str]) -> tuple[list[str], dict[str, str
         votes.add(title)
     cased = votes.commonest()
     return [form if form != p else "" for form, p in zip(cased, phrases)], votes.pairs_cased(dict(zip(phrases, cased)))
+
+
+def _reader_cased(typed: str, written: str, caps: bool) -> bool:
+    """Whether a completed word keeps the casing the reader typed rather than the titles' (written):
+    a reader typing in lowercase chose no casing, one typing a capital did, but a word typed all in
+    capitals (or any, caps: the whole prefix is) is often the caps lock's: it takes the titles'
+    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND")."""
+    if typed == typed.lower():
+        return False
+    return not (caps or len(typed) > 1 and typed.isupper()) or written.isupper()
 
 
 class _CasingVotes:
@@ -907,7 +922,7 @@ class Lexicon:
     def _as_written(self, typed: list[str], words: list[str]) -> str:
         """A completion's words as the titles write their phrases (see _title_casings), but
         those the reader typed with a capital (typed: aligned with them), which keep the
-        reader's casing: a reader typing in lowercase chose no casing, one typing a capital did."""
+        reader's casing (see _reader_cased)."""
         cores = [match.group() if (match := WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
         cased, segments = list(cores), list(_segments(cores, self._phrase_number, self._phrase_prefixes))
         for start, end, phrase in segments:
@@ -918,7 +933,8 @@ class Lexicon:
             written = self._pairs_cased.get(f"{first}\t{second}") if middle == after else None
             if written:
                 cased[start:end] = written.split()
-        return " ".join(with_case_of(t, w) if t != t.lower() else w.replace(core, c, 1)
+        caps = " ".join(typed).isupper() and any(sum(c.isalnum() for c in t) > 1 for t in typed)
+        return " ".join(with_case_of(t, w) if _reader_cased(t, c, caps) else w.replace(core, c, 1)
                         for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
 
     def _continuations(self, head: str, last: str, limit: int) -> list[str]:

@@ -99,6 +99,12 @@ def index_exists(index_dir) -> bool:
         return False
 
 
+def outdated_index(index_dir) -> str | None:
+    """Why the index in index_dir should be rebuilt (an older analysis made its terms), or None."""
+    with indexer.open_index(index_dir) as index:
+        return index.outdated_analysis
+
+
 def build_default_index(index_dir: Path) -> None:
     """Build the project's own index from its seeds/."""
     print(f"Chưa có chỉ mục ở {index_dir}: đang xây dựng từ {SEEDS} ...", flush=True)
@@ -116,10 +122,13 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
               f"--index {index_dir} --cluster {cluster} --shards N", file=sys.stderr)
         return None
     if index_dir is None:
-        if not index_exists(DEFAULT_INDEX):
+        if not index_exists(DEFAULT_INDEX) or outdated_index(DEFAULT_INDEX):
             build_default_index(DEFAULT_INDEX)
         return str(DEFAULT_INDEX)
     if index_exists(index_dir):
+        if outdated_index(index_dir):
+            print(f"Cảnh báo: chỉ mục ở {index_dir} được xây bằng cách phân tích cũ, một số từ sẽ không được tìm "
+                  f"thấy đúng. Hãy xây dựng lại: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
         return index_dir
     print(f"Lỗi: không có chỉ mục dùng được ở {index_dir} (chưa xây dựng, hoặc xây bằng phiên bản cũ). "
           f"Hãy xây dựng chỉ mục: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)

@@ -397,6 +397,22 @@ def test_odd_queries_never_fail(client, q):
         assert "Traceback" not in html(r)
 
 
+@pytest.mark.parametrize("q", ["<b>bão</b> số 3", "<i>Bão</i><br/>số&nbsp;3", "&lt;b&gt;bão&lt;/b&gt; số 3",
+                               '<span class="x">bão số</span> 3'])
+def test_markup_pasted_into_a_query_is_searched_as_its_text(client, q):
+    plain = client.get("/api/search", query_string={"q": "bão số 3"}).get_json()
+    pasted = client.get("/api/search", query_string={"q": q}).get_json()
+    assert [h["id"] for h in pasted["hits"]] == [h["id"] for h in plain["hits"]]
+    assert (pasted["total"], pasted["dropped"]) == (plain["total"], plain["dropped"])
+    assert pasted["hits"][0]["snippet"] == plain["hits"][0]["snippet"] and pasted["query"] == q
+
+
+def test_markup_in_a_query_is_shown_escaped(client):
+    page = html(client.get("/search", query_string={"q": "<b>bão</b><script>alert(1)</script>"}))
+    assert "<script>alert" not in page and "<b>bão" not in page
+    assert "&lt;b&gt;bão&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
 # ---------------------------------------------------------------- article page
 
 def test_article_highlights_query_and_keeps_paragraphs(client):

@@ -168,3 +168,52 @@ def test_or_beside_a_word_requires_the_word_and_either_of_the_others(index):
 ])
 def test_or_binds_the_words_beside_it_not_their_syllables(index, query, expected):
     assert set(every_id(index, query)) == expected and index.search(query).dropped == []
+
+
+# real sentences of baomoi-22517165, baomoi-22655263 and baomoi-22628300, shortened
+FLOODS_AND_STORMS = [
+    {"id": "storm-1-flood", "title": "Thông tin mới nhất về diễn biến cơn bão số 1",
+     "body": "Đêm qua bão số 1 đã đổ bộ vào tỉnh Quảng Đông và suy yếu thành áp thấp nhiệt đới. Lũ quét trên "
+             "các sông suối nhỏ và sạt lở đất có khả năng xảy ra tại nhiều tỉnh vùng núi phía Bắc."},
+    {"id": "flood", "title": "Lũ quét bất ngờ ở suối Voi, nhiều du khách chạy thoát thân",
+     "body": "Một trận lũ quét cường độ lớn vừa xảy ra tại khu du lịch suối Voi, khiến 3 du khách bị cuốn trôi."},
+    {"id": "storm-10", "title": "Hướng đi nào cho cây cao su ở Hà Tĩnh",
+     "body": "Tỉnh đã phải thanh lý 955 ha cao su bị thiệt hại do bão số 10 và bão số 11 năm 2013."},
+]
+
+
+def test_an_or_of_phrases_scores_each_article_for_the_phrase_it_holds(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", FLOODS_AND_STORMS)], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as index:
+        either = {h.doc_id: h.score for h in index.search('"bão số 10" OR "lũ quét"')}
+        assert set(either) == {"storm-1-flood", "flood", "storm-10"}
+        for side, ids in (('"lũ quét"', ["storm-1-flood", "flood"]), ('"bão số 10"', ["storm-10"])):
+            alone = {h.doc_id: h.score for h in index.search(side)}
+            # the words of the other phrase (bão, số of "bão số 1") add nothing where it does not stand
+            assert [either[d] for d in ids] == pytest.approx([alone[d] for d in ids], rel=1e-5), side
+
+
+# a decision cited three ways (baomoi-22634234, baomoi-21490004, baomoi-22479951, one sentence each)
+FORMOSA = [
+    {"id": "qd-so", "title": "Hà Tĩnh cơ bản hoàn tất thủ tục chi trả bồi thường sự cố môi trường biển",
+     "body": "Theo Quyết định số 1880/QĐ-TTg ngày 29/9/2016 và Quyết định số 306/QĐ-TTg ngày 09/3/2017 của Thủ "
+             "tướng Chính phủ, tổng kinh phí bồi thường thiệt hại do sự cố môi trường cho các đối tượng ở tỉnh "
+             "Hà Tĩnh là hơn 1.000 tỷ đồng."},
+    {"id": "qd-code", "title": "Đã cấp 4.680 tỉ đồng bồi thường vụ Formosa",
+     "body": "Hồi cuối tháng Chín, Thủ tướng Chính phủ đã ban hành Quyết định 1880/QĐ-TTg ban hành định mức bồi "
+             "thường thiệt hại cho các đối tượng tại các tỉnh bị thiệt hại do sự cố môi trường biển."},
+    {"id": "qd-words", "title": "Ban Chỉ đạo khắc phục sự cố môi trường biển họp phiên thứ 8",
+     "body": "Nhu cầu kinh phí thực hiện Quyết định 1880 và Quyết định 309 của Thủ tướng Chính phủ là 7.014 tỷ đồng."},
+]
+
+
+def test_a_code_no_article_holds_finds_its_number_and_kind_and_says_it_was_dropped(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", FORMOSA + STORMS)], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as index:
+        for query in ("số 1880/QĐ-TW", "1880-QĐ/TW"):  # none holds the code: those holding 1880 and QĐ (or quyết định)
+            results = index.search(query)
+            assert {h.doc_id for h in results[:3]} == {"qd-so", "qd-code", "qd-words"}, query
+            assert results.dropped[0] == query.split()[-1], query
+        results = index.search("1880-QĐ/TW")
+        assert results.total == 3 and results.dropped == ["1880-QĐ/TW"] and results.kept == ["1880-QĐ"]
+        assert index.search("số 1880/QĐ-TTg")[0].doc_id == "qd-so"  # a code held is searched as it is

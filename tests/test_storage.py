@@ -319,6 +319,21 @@ def test_an_index_of_an_older_analysis_says_rebuild_it_until_rebuilt(tmp_path):
         assert index.outdated_analysis is None
 
 
+def test_searching_or_serving_an_index_of_an_older_analysis_says_rebuild_it(tmp_path, capsys, monkeypatch):
+    from search_app import __main__ as app_main
+    shutil.copytree(FORMAT_DATA, tmp_path / "ix")  # its terms were made before names were cut off codes (TP.HCM-Hà Nội)
+    found = subprocess.run([sys.executable, "-m", "indexer", "search", "Quảng Ninh", "--index", str(tmp_path / "ix")],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0 and "tin-0" in found.stdout
+    assert "Rebuild it" in found.stderr and "TP.HCM-Hà Nội" in found.stderr
+    assert app_main.check_index(str(tmp_path / "ix")) == str(tmp_path / "ix")  # served, saying so
+    assert "xây dựng lại" in capsys.readouterr().err
+    monkeypatch.setattr(app_main, "DEFAULT_INDEX", tmp_path / "ix")  # the project's own index is rebuilt from seeds/
+    assert app_main.check_index(None) == str(tmp_path / "ix")
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.outdated_analysis is None and index.get("tin-0") is None
+
+
 def test_an_empty_index_opens_and_finds_nothing(tmp_path):
     (tmp_path / "empty.jsonl").write_text("not json\n", encoding="utf-8")
     indexer.build_index([tmp_path / "empty.jsonl"], tmp_path / "ix", procs=1, **QUIET)

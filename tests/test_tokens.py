@@ -45,6 +45,14 @@ ARTICLES = [
     {"id": "gold-dot", "title": "Giá vàng giảm nhẹ", "body": "Sáng 22.10, giá vàng trong nước giảm nhẹ."},
     {"id": "fire-dash", "title": "Cháy cửa hàng hoa", "body": "Rạng sáng 22-10, một cửa hàng hoa bốc cháy."},
     {"id": "holiday", "title": "Nghỉ lễ Quốc khánh", "body": "Dịp lễ 02/09 năm nay, người lao động được nghỉ."},
+    # routes written with a hyphen between a code and a name (baomoi-22472056, baomoi-22730459, baomoi-22266872)
+    {"id": "route-nghe-an", "title": "Tình tiết mới vụ vào nhà đánh nữ chủ xe, đuổi công an",
+     "body": "Chủ nhà xe HP (ở huyện Diễn Châu, Nghệ An) chạy tuyến TP.HCM-Nghệ An, đã tổ chức một đoàn "
+             "gồm 5-7 người đi trên xe taxi mang theo nhiều hung khí."},
+    {"id": "route-kon-tum", "title": "Thanh tra công an vào cuộc",
+     "body": "Anh cho biết anh chạy xe tải tám tấn, tuyến TP.HCM-Kon Tum."},
+    {"id": "route-long-thanh", "title": "Cao tốc TP.HCM-Long Thành-Dầu Giây chính thức áp dụng thu phí kín",
+     "body": "Từ 0 giờ ngày 15/5, VEC sẽ chính thức đưa vào hoạt động hệ thống thu phí kín trên đường cao tốc."},
 ]
 
 
@@ -103,6 +111,35 @@ def test_codes_dates_and_numbers_stay_whole(index):
     assert [h.doc_id for h in index.search("17/11/2019")][:1] == ["nq-code"]
     for phrase in ('"12.500 tỷ đồng"', '"7.000 hộ dân"', '"ngày 17/11/2019"', '"Nghị quyết 28-NQ/TW"'):
         assert [h.doc_id for h in index.search(phrase)] == ["nq-code"], phrase
+
+
+def test_a_name_glued_to_a_code_by_a_hyphen_is_searched_apart_from_it(index):
+    for query, wanted in [("TP.HCM", {"route-nghe-an", "route-kon-tum", "route-long-thanh"}),
+                          ("tuyến TP.HCM", {"route-nghe-an", "route-kon-tum"}),
+                          ('"TP.HCM Kon Tum"', {"route-kon-tum"}), ("cao tốc TP.HCM", {"route-long-thanh"})]:
+        found = [h.doc_id for h in index.search(query, exact=True)]  # exact: no other spelling of TP.HCM stands in
+        assert set(found[:len(wanted)]) == wanted, (query, found)
+    hits = index.search("TP.HCM-Nghệ An")  # typed with the hyphen: the code and the name
+    assert hits[0].doc_id == "route-nghe-an"
+    assert "tuyến <mark>TP.HCM</mark>-<mark>Nghệ An</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize("text, whole, apart", [
+    ("tuyến TP.HCM-Hà Nội", "tp.hcm", "hà_nội"), ("Hà Nội-TP.HCM-Cần Thơ", "tp.hcm", "cần_thơ"),
+    ("Thu Anh/VOV-Trung Bộ", "anh/vov", "trung_bộ"), ("trận HA.GL-Arsenal", "ha.gl", "arsenal"),
+])
+def test_a_name_glued_to_a_code_is_no_part_of_it(text, whole, apart):
+    terms = [term for term, *_ in analyze(text)]
+    assert whole in terms and apart in terms and not any("-" in t and t != whole for t in terms), terms
+
+
+@pytest.mark.parametrize("code, term", [
+    ("28-NQ/TU", "28-nq/tu"), ("U-23", "u23"), ("Covid-19", "covid19"), ("Al-Qaeda", "al_qaeda"),
+    ("Mi-8/17", "mi-8/17"), ("T-54/55", "t-54/55"), ("86/2010/QĐ-Ttg", "86/2010/qđ-ttg"),
+    ("1090/QĐ-UB", "1090/qđ-ub"), ("In-N-Out", "in_n_out"), ("Space-Track.org", "space-track.org"),
+])
+def test_codes_whose_words_look_like_names_stay_whole(code, term):
+    assert term in [t for t, *_ in analyze(f"theo {code} mới")]
 
 
 @pytest.mark.parametrize("query", ["22/10", "22-10", "22.10"])

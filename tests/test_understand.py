@@ -266,6 +266,10 @@ def test_suggest_writes_names_as_the_titles_do_and_common_words_in_lowercase(tmp
         assert index.suggest("mua l")[0] == "mưa lớn"  # only ever first in a title: nothing says Mưa
         assert index.suggest("chu tich ubnd tinh lam d") == ["chủ tịch UBND tỉnh Lâm Đồng"]
         assert index.suggest("Chu tich UBND tinh lam d") == ["Chủ tịch UBND tỉnh Lâm Đồng"]  # as typed
+        # typed in capitals (the caps lock's): as the titles write it, unless they write it in capitals too
+        assert index.suggest("HA N")[0] == "Hà Nội" and index.suggest("HA NOI")[0] == "Hà Nội"
+        assert index.suggest("DINH LA TH") == ["Đinh La Thăng"] and index.suggest("MUA L")[0] == "mưa lớn"
+        assert index.suggest("UBN") == ["UBND"] and index.suggest("UBND TINH LAM D") == ["UBND tỉnh Lâm Đồng"]
 
 
 def test_suggest_writes_two_words_as_titles_write_them_together(tmp_path):
