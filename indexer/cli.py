@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage (one l
 3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
 reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted; 141 the
 reader of the output went away (`| head -1`), nothing printed. An article indexed
-in part (over MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip.
+in part (over MAX_ARTICLE_CHARS characters, stored whole) or without the date it gave (unread) is
+a warning on stderr, not a skip; files in the folders not named as articles are counted on one line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import signal
 import sys
 
 from . import build_index, open_index, optimize_index, update_index
-from .articles import MAX_ARTICLE_CHARS, SourceError
+from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
@@ -30,6 +31,7 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
             "stored whole, indexed in part, with a warning.\n\n")
@@ -197,6 +199,25 @@ def _print_skips(skipped) -> None:
         print(f"... and {len(skipped) - MAX_SKIPS_LISTED:,} more skipped", file=sys.stderr)
 
 
+def ignored_note(ignored) -> str:
+    """A line counting the files of the folders read that hold no articles, by extension."""
+    kinds = ", ".join(f"{count:,} {suffix}" for suffix, count in sorted(ignored.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"ignored {plural(sum(ignored.values()), 'file')} not named as articles ({kinds}): "
+            f"articles are read from files with {ARTICLE_FILES}")
+
+
+def _print_undated(undated) -> None:
+    """Warn about each article whose date could not be read (the first MAX_SKIPS_LISTED)."""
+    for note in undated[:MAX_SKIPS_LISTED]:
+        value = note.value if len(note.value) <= 60 else note.value[:60] + "…"
+        print(printable(f"warning {note.where}: date {value!r} not understood; indexed without a date"),
+              file=sys.stderr)
+    if len(undated) > MAX_SKIPS_LISTED:
+        print(f"... and {len(undated) - MAX_SKIPS_LISTED:,} more without a date", file=sys.stderr)
+    if undated:
+        print(f"dates are read as {DATE_FORMATS}", file=sys.stderr)
+
+
 def _print_truncated(truncated) -> None:
     """Warn about each article indexed in part."""
     for note in truncated:
@@ -218,6 +239,9 @@ def _write(run, args, summary) -> int:
             progress.close()
     _print_skips(report.skipped)
     _print_truncated(report.truncated)
+    _print_undated(report.undated)
+    if report.ignored:
+        print(ignored_note(report.ignored), file=sys.stderr)
     print(summary(report))
     return EXIT_SKIPPED if report.skipped else 0
 
@@ -248,11 +272,17 @@ def undated_note(undated: int, filtered: bool) -> str:
     return f"{plural(undated, 'matching article')} {verb[0]} no date and {verb[1]} {where}"
 
 
+def printable(text: str) -> str:
+    """text with its control characters shown as U+FFFD: an article's escape sequences must not
+    drive the reader's terminal (recolour it, clear it, retitle the window)."""
+    return CONTROL_CHARS.sub("\ufffd", text)
+
+
 def _hit_line(rank: int, hit) -> str:
     when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "undated"
     where = hit.source or hit.site
-    return (f"{rank}. {hit.title_highlight.plain() or '(no title)'}\n   {when}" + (f" · {where}" if where else "")
-            + f" · [{hit.doc_id}] · score {hit.score:.2f}")
+    return printable(f"{rank}. {hit.title_highlight.plain() or '(no title)'}\n   {when}"
+                     + (f" · {where}" if where else "") + f" · [{hit.doc_id}] · score {hit.score:.2f}")
 
 
 def _facet_lines(results, shown: int = 10) -> str:
@@ -262,7 +292,7 @@ def _facet_lines(results, shown: int = 10) -> str:
         values = ", ".join(f"{c['value']} ({c['count']:,})" for c in counts[:shown])
         more = f", {len(counts) - shown:,} more" if len(counts) > shown else ""
         missing = results.facet_missing.get(facet, 0)
-        lines.append(f"by {facet}: {values or '-'}{more}" + (f"; {missing:,} without one" if missing else ""))
+        lines.append(printable(f"by {facet}: {values or '-'}{more}" + (f"; {missing:,} without one" if missing else "")))
     return "\n".join(lines)
 
 
@@ -284,9 +314,9 @@ def cmd_search(args) -> int:
     if args.facets:
         print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
-        print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
+        print(f"\n{_hit_line(rank, hit)}\n   {printable(hit.highlight.plain())}")
         if hit.duplicates:
-            print(f"   same text: {', '.join(hit.duplicates)}")
+            print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
 
 

@@ -68,6 +68,51 @@ def test_a_missing_index_is_still_a_failure(tmp_path):
     assert done.returncode == 1 and one_line_error(done)
 
 
+def test_a_missing_index_names_the_command_that_builds_it_there(tmp_path):
+    done = run_cli("search", "bão", "--index", tmp_path / "none")
+    assert f"python -m indexer build SOURCES --index {tmp_path / 'none'}" in one_line_error(done)
+
+
+def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):
+    done = run_cli("update", ROOT / "seeds", "--index", tmp_path / "none")
+    assert done.returncode == 1 and "no index in" in one_line_error(done)
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_file_given_as_the_index_folder_is_one_line_and_left_as_it_was(tmp_path):
+    file = tmp_path / "tin.jsonl"
+    file.write_text("giữ nguyên\n", "utf-8")
+    done = run_cli("build", ROOT / "seeds", "--index", file)
+    assert done.returncode == 1 and "is a file, not an index folder" in one_line_error(done)
+    assert file.read_text("utf-8") == "giữ nguyên\n"
+
+
+def test_an_article_cannot_drive_the_terminal(tmp_path):
+    """Escape sequences in a JSONL article (colours, clear screen, window title) are shown, not sent."""
+    article = {"id": "e\x1b[1m1", "title": "Bão \x1b[31mđỏ\x1b[0m lớn\x1b]0;tiêu đề\x07",
+               "body": "Mưa to ở miền Trung\x1b[2J\r, gió \x9b6n giật mạnh.", "source": "Báo\x1b[5m Mẫu"}
+    indexer.build_index([write_jsonl(tmp_path / "esc.jsonl", [article])], tmp_path / "ix", procs=0)
+    for args in ([], ["--facets"]):
+        out = run_cli("search", "bão", "--index", tmp_path / "ix", *args).stdout
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), out
+        assert "[Bão] \ufffd[31mđỏ" in out and "\ufffd[2J" in out and "[e\ufffd[1m1]" in out
+    assert "Báo\ufffd[5m Mẫu (1)" in out
+
+
+def test_a_build_warns_of_dates_it_cannot_read_and_counts_the_files_it_ignores(tmp_path):
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    (folder / "bao.txt").write_text((ROOT / "seeds" / "000_40d61abefe57256a.txt").read_text("utf-8"), "utf-8")
+    write_jsonl(folder / "tin.jsonl", [dict(UNDATED, date="2017/05/27 10:00"), dict(UNDATED, id="b", date="2017-05-27")])
+    for name in ("anh.jpg", "ghi-chu.md", "bai.html", "bai2.html"):
+        (folder / name).write_text("<p>Bão</p>", "utf-8")
+    done = run_cli("build", folder, "--index", tmp_path / "ix")
+    assert done.returncode == 0 and done.stdout.startswith("indexed 3 articles, skipped 0 inputs"), done.stderr
+    assert f"warning {folder / 'tin.jsonl'}:1: date '2017/05/27 10:00' not understood; indexed without a date" \
+        in done.stderr
+    assert "ignored 4 files not named as articles (2 .html, 1 .jpg, 1 .md)" in done.stderr
+
+
 def test_output_cut_short_by_the_reader_ends_quietly(index_dir):
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "search", "bão", "--limit", "50",
                              "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE,
@@ -182,3 +227,5 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
     assert proc.returncode == 130 and "interrupted" in err, err
     with indexer.open_index(target) as index:
         assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
+    again = run_cli("build", tmp_path / "one.jsonl", "--index", target)  # stopped cleanly: no stale lock to clear
+    assert again.returncode == 0 and "stale lock" not in again.stderr, again.stderr
