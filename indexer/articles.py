@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
 
+from .store import holds_index
+
 VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
 MAX_ARTICLE_CHARS = 1_000_000              # only this many characters (title, lead, body) are indexed
@@ -198,6 +200,9 @@ def _source_articles(source: Path, skipped: list, seen_files: set, on_read,
                      ignored: Counter) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one source: a folder or a single file."""
     if source.is_dir():
+        if holds_index(source):  # its CURRENT and FORMAT files have no extension, as text articles
+            raise SourceError(f"{source} is an index folder, not articles: give the folders and files "
+                              "the articles are in")
         prefix = _id_prefix(source)
         for path in _walk_folder(source, skipped, {_file_key(source)}, top=True, ignored=ignored):
             yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files,
@@ -219,7 +224,7 @@ def _id_prefix(folder: Path) -> str:
 def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False,
                  ignored: Counter | None = None) -> Iterator[Path]:
     """Article files under folder in sorted order, depth first; each real folder once, at any
-    depth; other files counted in ignored by extension, if given.
+    depth, but for index folders; other files counted in ignored by extension, if given.
 
     A stack of folder listings rather than recursion, so a tree deeper than Python's recursion
     limit is read (until the path gets too long for the system, which is reported as a skip).
@@ -235,7 +240,7 @@ def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False,
             continue
         if _is_dir(entry):
             key = _file_key(path)
-            if key is not None and key not in visited:    # None: vanished or unreadable
+            if key is not None and key not in visited and not holds_index(path):  # None: vanished or unreadable
                 visited.add(key)
                 stack.append(iter(_sorted_entries(path, skipped, False)))
         elif _article_kind(entry.name):

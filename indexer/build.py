@@ -377,6 +377,44 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     return report
 
 
+@dataclass
+class DeleteReport:
+    """What a delete did."""
+    deleted: int = 0
+    skipped: list[Skip] = field(default_factory=list)  # ids that no article of the index has
+    seconds: float = 0.0
+
+
+def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) -> DeleteReport:
+    """Remove the articles with these ids from the index in a new generation, swapped in and merged
+    as after an update (procs as for update_index); an update from sources holding them adds them back."""
+    index_dir = Path(index_dir)
+    report, started = DeleteReport(), time.monotonic()
+    current_generation(index_dir)  # IndexNotFound before the lock would create the folder
+    with writer_lock(index_dir, notice):
+        live = current_generation(index_dir)
+        found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped)
+        if found:
+            with _next_generation(index_dir) as gen:
+                _link_copy(live, gen)
+                _link_lexicon_before(live, gen)
+                storage.commit(storage.open_files(gen), [], found)
+        report.deleted, report.seconds = len(found), time.monotonic() - started
+        if found:
+            _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
+    return report
+
+
+def _document_numbers(gen: Path, ids: list[str], skipped: list) -> list[int]:
+    """The document numbers in gen of the live articles with these ids; a Skip for each other id."""
+    reader = storage.open_reader(gen)
+    existing = reader.live_articles()
+    reader.close()
+    for missing in (i for i in ids if i not in existing):
+        skipped.append(Skip(missing, "no article of the index has this id"))
+    return [existing[i][2] for i in ids if i in existing]
+
+
 def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
     """Write changed articles through the segment workers; delete old versions and removed ones."""
     ix = storage.open_files(gen)

@@ -1,8 +1,9 @@
 """The command line: a thin layer over the Python API; it speaks English.
 
-Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage (one line saying why);
-3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
-reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted; 141 the
+Exit codes: 0 success (a search that finds nothing too); 1 failure (one-line reason on stderr);
+2 bad usage (one line saying why); 3 the build or update succeeded but some inputs were skipped
+(each listed on stderr with its reason, the first MAX_SKIPS_LISTED of them, then how many more;
+a delete: ids no article has); 130 interrupted; 141 the
 reader of the output went away (`| head -1`), nothing printed. An article indexed
 in part (over MAX_ARTICLE_CHARS characters, stored whole) or without the date it gave (unread) is
 a warning on stderr, not a skip; files in the folders not named as articles are counted on one line.
@@ -17,7 +18,7 @@ import re
 import signal
 import sys
 
-from . import build_index, open_index, optimize_index, update_index
+from . import build_index, delete_articles, open_index, optimize_index, update_index
 from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
@@ -59,6 +60,7 @@ examples:
   python -m indexer search 'title:"giao thông"' --json
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
+  python -m indexer delete baomoi-22239698                 # remove an article (a retraction)
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -111,10 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
                          help=f"how many (default {RELATED_LIMIT})")
     related.add_argument("--json", action="store_true", help="print them as JSON")
+    delete = _command(sub, "delete", "remove articles from the index by id (an update from sources that "
+                      "still hold them adds them back)")
+    delete.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as search prints them)")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
     optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
                         "articles (open indexes keep searching meanwhile)")
-    for p in (build, update, search, related, stats, optimize):
+    for p in (build, update, search, related, delete, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -263,6 +268,17 @@ def cmd_update(args) -> int:
         f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
 
+def cmd_delete(args) -> int:
+    if is_sharded(args.index):
+        raise ClusterError(f"{args.index} is a sharded index: delete works on one index only (remove the articles "
+                           "from the sources, then update it with --cluster)")
+    report = delete_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    _print_skips(report.skipped)
+    print(f"deleted {plural(report.deleted, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
+          f"in {report.seconds:.1f} s from {args.index}")
+    return EXIT_SKIPPED if report.skipped else 0
+
+
 def undated_note(undated: int, filtered: bool) -> str:
     """A line saying how many undated articles a date range left out, or newest-first put last."""
     if not undated:
@@ -383,8 +399,8 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "related": cmd_related, "stats": cmd_stats,
-            "optimize": cmd_optimize}
+COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "search": cmd_search, "related": cmd_related,
+            "stats": cmd_stats, "optimize": cmd_optimize}
 
 
 def _reader_gone() -> int:

@@ -48,6 +48,15 @@ def current_generation(index_dir: Path) -> Path:
     return gen
 
 
+def holds_index(folder: Path) -> bool:
+    """Whether folder is an index folder: its CURRENT names a generation in it."""
+    try:
+        current_generation(folder)
+    except (IndexNotFound, OSError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def new_generation(index_dir: Path) -> Path:
     """Create an empty folder for a new generation."""
     gen = Path(index_dir) / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"

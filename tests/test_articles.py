@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CITY_TEXT, SEED_FILE, SEED_TITLE
 
+import indexer
 from indexer import articles
 from indexer.articles import Article, Skip, SourceError, Truncated, Undated, iter_articles, parse_date
 
@@ -498,6 +499,15 @@ def test_files_in_a_folder_that_hold_no_articles_are_counted(tmp_path):
     ignored = Counter()
     found = list(iter_articles([tmp_path / "tin"], [], ignored=ignored))
     assert len(found) == 2 and ignored == {".jpg": 2, ".md": 1, ".json": 1}
+
+
+def test_an_index_folder_is_not_read_as_articles(tmp_path):
+    """Its CURRENT, FORMAT and ANALYSIS files have no extension, as text articles; `build tin --index tin/ix`."""
+    write(tmp_path / "tin" / "a.txt", ARTICLE)
+    indexer.build_index([SEED], tmp_path / "tin" / "ix", procs=0)
+    assert [a.id for a in iter_articles([tmp_path / "tin"])] == ["tin/a.txt"]
+    with pytest.raises(SourceError, match="is an index folder, not articles"):
+        list(iter_articles([tmp_path / "tin" / "ix"]))
 
 
 def test_folder_mixes_text_and_jsonl(tmp_path):

@@ -113,6 +113,19 @@ def test_a_build_warns_of_dates_it_cannot_read_and_counts_the_files_it_ignores(t
     assert "ignored 4 files not named as articles (2 .html, 1 .jpg, 1 .md)" in done.stderr
 
 
+def test_delete_removes_an_article_by_id_and_names_the_ids_it_did_not_find(tmp_path):
+    source = write_jsonl(tmp_path / "storms.jsonl", storm_articles())
+    indexer.build_index([source], tmp_path / "ix", procs=0)
+    done = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
+    assert done.returncode == 0 and done.stdout.startswith("deleted 1 article, skipped 0 ids"), done.stderr
+    missing = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
+    assert missing.returncode == 3 and missing.stdout.startswith("deleted 0 articles, skipped 1 id")
+    assert missing.stderr == "skipped thoi-tiet/bao-so-3: no article of the index has this id\n"
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 13 and "thoi-tiet/bao-so-3" not in [h.doc_id for h in index.search("bão", limit=20)]
+    assert run_cli("delete", "x", "--index", tmp_path / "none").returncode == 1 and not (tmp_path / "none").exists()
+
+
 def test_output_cut_short_by_the_reader_ends_quietly(index_dir):
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "search", "bão", "--limit", "50",
                              "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE,
