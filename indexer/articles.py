@@ -24,7 +24,7 @@ import stat
 import unicodedata
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -69,6 +69,7 @@ VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
 VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # in JSON
 UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 NON_ASCII_BYTES = bytes(range(128, 256))
 
@@ -183,7 +184,7 @@ def _unique_articles(sources: list[Path], skipped: list, notes: tuple, on_read) 
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
             first_read[article.id] = where
-            yield _noted(replace(article, where=where), truncated, undated)
+            yield _noted(article, truncated, undated)
 
 
 def _noted(article: Article, truncated: list, undated: list) -> Article:
@@ -379,9 +380,8 @@ def nfc(value) -> str:
 
 
 def _normalized(text: str) -> str:
-    """text stripped, in NFC, each lone surrogate (a JSON escape such as \\ud800, half of a
-    character cut in two, which no UTF-8 file can hold) replaced by U+FFFD."""
-    return unicodedata.normalize("NFC", LONE_SURROGATE.sub("\ufffd", text)).strip() if text else ""
+    """text stripped, in NFC."""
+    return unicodedata.normalize("NFC", text).strip() if text else ""
 
 
 def _as_text(value, sep: str) -> str:
@@ -471,7 +471,7 @@ def read_text_article(path: Path, doc_id: str, skipped: list) -> Article | None:
     if text is None:
         skipped.append(Skip(str(path), reason))
         return None
-    article = parse_text_article(text, doc_id, origin=os.path.abspath(path))
+    article = parse_text_article(text, doc_id, origin=os.path.abspath(path), where=str(path))
     if article is None:
         skipped.append(Skip(str(path), "empty file"))
     return article
@@ -495,7 +495,7 @@ def _read_small_file(path: Path, skipped: list) -> bytes | None:
     return data
 
 
-def parse_text_article(text: str, doc_id: str, origin: str = "") -> Article | None:
+def parse_text_article(text: str, doc_id: str, origin: str = "", where: str = "") -> Article | None:
     """An Article from the text of an article file, None if it holds no title or body."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
@@ -509,7 +509,7 @@ def parse_text_article(text: str, doc_id: str, origin: str = "") -> Article | No
     if len(body_lines) >= 2 and is_byline(body_lines[-1]):
         author = body_lines.pop()
     return Article(id=doc_id, title=title, body="\n".join(body_lines), date=date,
-                   author=author, origin=origin)
+                   author=author, origin=origin, where=where)
 
 
 def _split_head(lines: list[str]) -> tuple[str, datetime | None, list[str]]:
@@ -599,7 +599,7 @@ def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tu
             on_read(raw.tell() - counted)
             counted = raw.tell()
             where = f"{path}:{lineno}"
-            article, reason = parse_jsonl_line(line, origin)
+            article, reason = parse_jsonl_line(line, origin, where)
             if article is not None:
                 yield where, article
             elif reason:
@@ -651,7 +651,7 @@ def _discard_rest_of_line(stream) -> None:
             return
 
 
-def parse_jsonl_line(line: bytes | None, origin: str = "") -> tuple[Article | None, str]:
+def parse_jsonl_line(line: bytes | None, origin: str = "", where: str = "") -> tuple[Article | None, str]:
     """(article, "") for a JSONL line, (None, reason) for a bad one, (None, "") for a blank one."""
     if line is None:
         return None, f"line longer than {MAX_FILE_BYTES:,} bytes"
@@ -668,7 +668,21 @@ def parse_jsonl_line(line: bytes | None, origin: str = "") -> tuple[Article | No
         return None, f"invalid JSON: {e}"
     if not isinstance(record, dict):
         return None, f"not a JSON object: {_json_type(record)}"
-    return article_from_record(record, origin)
+    if b"\\u" in line and SURROGATE_ESCAPE.search(line):  # maybe half a character
+        record = _without_lone_surrogates(record)
+    return article_from_record(record, origin, where)
+
+
+def _without_lone_surrogates(value):
+    """A decoded JSON value with each lone surrogate (a JSON escape such as \\ud800, half of a
+    character cut in two, which no UTF-8 text can hold) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _decode_line(line: bytes) -> tuple[str | None, str]:
@@ -690,14 +704,14 @@ def _json_type(value) -> str:
     """The JSON name of a decoded value's type."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    return {list: "an array", str: "a string"}.get(type(value), "a number")
+    return {list: "an array", str: "a string", dict: "an object"}.get(type(value), "a number")
 
 
-def article_from_record(record: dict, origin: str = "") -> tuple[Article | None, str]:
+def article_from_record(record: dict, origin: str = "", where: str = "") -> tuple[Article | None, str]:
     """(article, "") from a decoded JSON object, or (None, reason) when it is unusable."""
     doc_id = _record_id(record.get("id"))
     if not doc_id:
-        return None, "missing id"
+        return None, _id_problem(record.get("id"))
     title, body = nfc(record.get("title")), nfc(record.get("body"))
     if not title and not body:
         return None, "no title or body"
@@ -710,7 +724,7 @@ def article_from_record(record: dict, origin: str = "") -> tuple[Article | None,
         source=_joined(record.get("source")),
         category=_joined(record.get("category")),
         author=_joined(record.get("author")),
-        origin=origin,
+        origin=origin, where=where,
     ), ""
 
 
@@ -721,6 +735,15 @@ def _record_id(value) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return ""
     return _normalized(str(value))
+
+
+def _id_problem(value) -> str:
+    """Why a record's id value gives no id."""
+    if value is None:
+        return "missing id"
+    if isinstance(value, str):
+        return "empty id"
+    return f"id must be text or a number, not {_json_type(value)}"
 
 
 def _first_text(record: dict, keys: tuple[str, ...]) -> str:

@@ -467,6 +467,15 @@ def test_a_bad_json_line_is_named_in_plain_words(tmp_path):
         "not a JSON object: true"]
 
 
+def test_an_unusable_id_says_what_it_is(tmp_path):
+    lines = [{"title": "Bão", "body": "Mưa"}] + [{"id": v, "title": "Bão", "body": "Mưa"} for v in
+                                                  (None, " ", True, [1], {"so": 1})]
+    _, skipped = load(write_jsonl(tmp_path / "tin.jsonl", lines))
+    assert [s.reason for s in skipped] == [
+        "missing id", "missing id", "empty id", "id must be text or a number, not true",
+        "id must be text or a number, not an array", "id must be text or a number, not an object"]
+
+
 def test_a_lone_surrogate_escape_is_replaced_and_the_article_kept(tmp_path):
     """JSON may escape half of a character (an exporter cut an emoji in two); no file can hold it."""
     path = tmp_path / "tin.jsonl"
