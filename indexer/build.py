@@ -373,7 +373,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
             _link_lexicon_before(live, gen)
             _apply_update(gen, sources, report, os.cpu_count() or 1 if procs is None else procs, progress, select)
         report.seconds = time.monotonic() - started  # searchable from here on
-        _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
+        _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "update")
     return report
 
 
@@ -401,7 +401,7 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
                 storage.commit(storage.open_files(gen), [], found)
         report.deleted, report.seconds = len(found), time.monotonic() - started
         if found:
-            _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
+            _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "delete")
     return report
 
 
@@ -454,6 +454,15 @@ def _changed_articles(ix, sources, report: UpdateReport, progress, select, found
         else:
             changed.append(article)
             yield article
+
+
+def _merge_after(index_dir: Path, procs: int, what: str) -> None:
+    """_merge after an update or delete went live; interrupted, it says that the change is live."""
+    try:
+        _merge(index_dir, procs)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"the {what} is live; merging segments after it stopped (the next update or "
+                                "optimize merges them)") from None
 
 
 def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:

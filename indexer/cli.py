@@ -426,6 +426,6 @@ def main(argv=None) -> int:
     except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print("\ninterrupted: the live index is unchanged", file=sys.stderr)
+    except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
+        print(f"\ninterrupted: {e or 'the live index is unchanged'}", file=sys.stderr)
         return 130

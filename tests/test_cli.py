@@ -192,6 +192,44 @@ def test_build_progress_on_a_terminal_shows_the_input_read_and_the_time_left(tmp
     assert len(lines) > 2 and " MB read (" in shown and "ETA " in shown, shown
 
 
+CTRL_C_WHILE_MERGING = """
+import os, signal, sys, threading, time
+import indexer.storage as storage
+from indexer import cli
+from indexer.store import current_generation
+
+index = sys.argv[-1]
+live = current_generation(index).name
+merge_group = storage.merge_group
+storage.merge_group = lambda ix, group: (time.sleep(60), merge_group(ix, group))[1]  # a merge long enough to stop
+storage.merge_plan = lambda reader, bins=None: [list(range(len(reader.segments)))]
+
+
+def press_ctrl_c_once_the_update_is_live():
+    while current_generation(index).name == live:
+        time.sleep(0.01)
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+threading.Thread(target=press_ctrl_c_once_the_update_is_live, daemon=True).start()
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_an_update_merges_says_the_update_is_live(tmp_path):
+    source = tmp_path / "storms.jsonl"
+    indexer.build_index([write_jsonl(source, storm_articles()[:7])], tmp_path / "ix", procs=1)
+    write_jsonl(source, storm_articles())
+    done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_MERGING, "update", str(source), "--procs", "1",
+                           "--index", str(tmp_path / "ix")], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert done.returncode == 130, done.stderr
+    assert "interrupted: the update is live; merging segments after it stopped" in done.stderr
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 14 and len(index.search("bão", limit=20)) == 14
+
+
 def read_all(fd: int) -> str:
     """Everything written to a pseudo-terminal until its other end is closed."""
     chunks = []
