@@ -35,7 +35,9 @@ MAX_SKIPS_LISTED = 200
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
-            "stored whole, indexed in part, with a warning.\n\n")
+            "stored whole, indexed in part, with a warning; so is a date that cannot be read (the article is "
+            "indexed undated). Files in the folders not named as articles are counted, not read; an index "
+            "folder inside them is not read.\n\n")
 
 QUERY_SYNTAX = f"""\
 query syntax:
