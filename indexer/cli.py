@@ -32,7 +32,7 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
             "stored whole, indexed in part, with a warning; so is a date that cannot be read (the article is "
@@ -293,7 +293,7 @@ def undated_note(undated: int, filtered: bool) -> str:
 def printable(text: str) -> str:
     """text with its control characters shown as U+FFFD: an article's escape sequences must not
     drive the reader's terminal (recolour it, clear it, retitle the window)."""
-    return CONTROL_CHARS.sub("\ufffd", text)
+    return TERMINAL_CONTROLS.sub("\ufffd", text)
 
 
 def _hit_line(rank: int, hit) -> str:
