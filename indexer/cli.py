@@ -326,6 +326,9 @@ def cmd_search(args) -> int:
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
           + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
              "under them (--no-group lists them)" if results.copies else ""))
+    if results.page > results.pages:
+        print(f"page {results.page:,} is past the last page: --page {results.pages:,} shows the last results",
+              file=sys.stderr)
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if note:
         print(note)

@@ -143,6 +143,13 @@ def test_results_say_how_many_in_good_english_and_where_each_comes_from(index_di
     assert "undated · tinmau.vn · [bao-khong-ngay]" in page
 
 
+def test_a_page_past_the_last_says_which_page_is_last(index_dir):
+    done = run_cli("search", "bão", "--limit", "5", "--page", "9", "--index", index_dir)
+    assert done.returncode == 0 and done.stdout.startswith("15 results (") and "page 9 of 3" in done.stdout
+    assert done.stderr == "page 9 is past the last page: --page 3 shows the last results\n"
+    assert run_cli("search", "bão", "--limit", "5", "--page", "3", "--index", index_dir).stderr == ""
+
+
 def test_undated_articles_are_mentioned_when_newest_first_or_a_date_range_leaves_them_out(index_dir):
     newest = run_cli("search", "bão", "--sort", "newest", "--limit", "20", "--index", index_dir).stdout
     assert "1 matching article has no date and is listed last" in newest
