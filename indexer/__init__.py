@@ -1,9 +1,10 @@
 """Full-text search for Vietnamese news: pyvi analysis, a Whoosh index, one search core."""
 
 from .analysis import fold
-from .articles import Article, Skip, SourceError, Truncated, iter_articles
+from .articles import Article, Skip, SourceError, Truncated, Undated, iter_articles
 from .cluster import ClusterError, is_sharded
-from .build import BuildReport, UpdateReport, build_index, optimize_index, update_index
+from .build import (BuildReport, DeleteReport, UpdateReport, build_index, delete_articles, optimize_index,
+                    update_index)
 from .facets import FACETS
 from .query import QueryError
 from .search import SORTS, Hit, Index, Results, open_index
@@ -12,7 +13,8 @@ from .store import IndexLocked, IndexNotFound
 
 __all__ = [
     "FACETS", "SORTS",
-    "Article", "BuildReport", "ClusterError", "Highlight", "Hit", "Index", "IndexLocked", "IndexNotFound", "Marks",
-    "QueryError", "Results", "Skip", "SourceError", "Truncated", "UpdateReport", "build_index", "fold",
-    "is_sharded", "iter_articles", "open_index", "optimize_index", "update_index",
+    "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
+    "IndexNotFound", "Marks", "QueryError", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
+    "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
+    "update_index",
 ]

@@ -16,23 +16,28 @@ given directly "<its folder's name>/<file name>"; a JSONL record keeps its own `
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
 import stat
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
+
+from .store import holds_index
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
 MAX_ARTICLE_CHARS = 1_000_000              # only this many characters (title, lead, body) are indexed
 TEXT_SUFFIXES = ("", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+ARTICLE_FILES = ".txt, .jsonl, .jsonl.gz or no extension"  # the files read as articles, by their names
 
 # Site chrome. A line starting with one of these ends the article (any length).
 CHROME_PREFIXES = ("từ khóa:", "từ khoá:", "tags:", "tag:")
@@ -57,10 +62,14 @@ DATE_SEARCH_LINES = 2       # the date line may be the first line (before the ti
 
 LEAD_KEYS = ("sapo", "abstract", "summary", "lead")
 DATE_KEYS = ("date", "published")
+DATE_FORMATS = ("ISO 8601 (2019-11-17, 2019-11-17T10:39:00+07:00), DD/MM/YYYY with or without HH:MM "
+                "(17/11/2019 10:39), or epoch seconds")
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
 VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # in JSON
 UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 NON_ASCII_BYTES = bytes(range(128, 256))
 
@@ -91,6 +100,8 @@ class Article:
     category: str = ""
     author: str = ""
     origin: str = ""
+    where: str = field(default="", compare=False)  # where it was read, for messages: path or "path:lineno"
+    unread_date: str = field(default="", compare=False)  # a date given that could not be read (date is None)
 
 
 def site_of(url: str) -> str:
@@ -121,6 +132,13 @@ class Truncated(NamedTuple):
     chars: int
 
 
+class Undated(NamedTuple):
+    """An article indexed without a date: where it was read and the date it gave, unread."""
+
+    where: str
+    value: str
+
+
 class SourceError(Exception):
     """A source that does not exist or cannot be read at all."""
 
@@ -128,8 +146,9 @@ class SourceError(Exception):
 # --------------------------------------------------------------------------- sources
 
 def iter_articles(sources, skipped: list | None = None, truncated: list | None = None,
-                  on_read=None) -> Iterator[Article]:
-    """Yield the articles in sources (folders, text and JSONL files); record skips and truncations.
+                  on_read=None, undated: list | None = None, ignored: Counter | None = None) -> Iterator[Article]:
+    """Yield the articles in sources (folders, text and JSONL files); record skips, truncations
+    and unread dates, and count by extension the files in folders that hold none (ignored).
 
     on_read, if given, is called with each number of input bytes read (compressed for .gz)."""
     if isinstance(sources, (str, os.PathLike)):
@@ -138,8 +157,9 @@ def iter_articles(sources, skipped: list | None = None, truncated: list | None =
     for source in sources:
         if not os.path.exists(source):
             raise SourceError(f"source not found: {source}")
-    return _unique_articles(sources, skipped if skipped is not None else [],
-                            truncated if truncated is not None else [], on_read or (lambda n: None))
+    notes = (truncated if truncated is not None else [], undated if undated is not None else [],
+             ignored if ignored is not None else Counter())
+    return _unique_articles(sources, skipped if skipped is not None else [], notes, on_read or (lambda n: None))
 
 
 def source_bytes(sources) -> int:
@@ -152,27 +172,40 @@ def source_bytes(sources) -> int:
     return total
 
 
-def _unique_articles(sources: list[Path], skipped: list, truncated: list, on_read) -> Iterator[Article]:
-    """Articles from all sources, skipping an id already seen in this run."""
+def _unique_articles(sources: list[Path], skipped: list, notes: tuple, on_read) -> Iterator[Article]:
+    """Articles from all sources, skipping an id already seen in this run; notes: (truncated,
+    undated, ignored) as for iter_articles."""
     first_read: dict[str, str] = {}    # id -> where it was read
     seen_files: set[tuple[int, int]] = set()
+    truncated, undated, ignored = notes
     for source in sources:
-        for where, article in _source_articles(source, skipped, seen_files, on_read):
+        for where, article in _source_articles(source, skipped, seen_files, on_read, ignored):
             if article.id in first_read:
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
             first_read[article.id] = where
-            length = len(article.title) + len(article.lead) + len(article.body)
-            if length > MAX_ARTICLE_CHARS:
-                truncated.append(Truncated(where, length))
-            yield article
+            yield _noted(article, truncated, undated)
 
 
-def _source_articles(source: Path, skipped: list, seen_files: set, on_read) -> Iterator[tuple[str, Article]]:
+def _noted(article: Article, truncated: list, undated: list) -> Article:
+    """article, once recorded in truncated if it is indexed in part, in undated if its date was not read."""
+    length = len(article.title) + len(article.lead) + len(article.body)
+    if length > MAX_ARTICLE_CHARS:
+        truncated.append(Truncated(article.where, length))
+    if article.unread_date:
+        undated.append(Undated(article.where, article.unread_date))
+    return article
+
+
+def _source_articles(source: Path, skipped: list, seen_files: set, on_read,
+                     ignored: Counter) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one source: a folder or a single file."""
     if source.is_dir():
+        if holds_index(source):  # its CURRENT and FORMAT files have no extension, as text articles
+            raise SourceError(f"{source} is an index folder, not articles: give the folders and files "
+                              "the articles are in")
         prefix = _id_prefix(source)
-        for path in _walk_folder(source, skipped, {_file_key(source)}, top=True):
+        for path in _walk_folder(source, skipped, {_file_key(source)}, top=True, ignored=ignored):
             yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files,
                                       on_read)
     elif source.is_file():
@@ -189,8 +222,10 @@ def _id_prefix(folder: Path) -> str:
     return f"{name}/" if name else ""
 
 
-def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -> Iterator[Path]:
-    """Files under folder in sorted order, depth first; each real folder once, at any depth.
+def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False,
+                 ignored: Counter | None = None) -> Iterator[Path]:
+    """Article files under folder in sorted order, depth first; each real folder once, at any
+    depth, but for index folders; other files counted in ignored by extension, if given.
 
     A stack of folder listings rather than recursion, so a tree deeper than Python's recursion
     limit is read (until the path gets too long for the system, which is reported as a skip).
@@ -206,11 +241,13 @@ def _walk_folder(folder: Path, skipped: list, visited: set, top: bool = False) -
             continue
         if _is_dir(entry):
             key = _file_key(path)
-            if key is not None and key not in visited:    # None: vanished or unreadable
+            if key is not None and key not in visited and not holds_index(path):  # None: vanished or unreadable
                 visited.add(key)
                 stack.append(iter(_sorted_entries(path, skipped, False)))
         elif _article_kind(entry.name):
             yield path
+        elif ignored is not None:
+            ignored[os.path.splitext(entry.name)[1].lower()] += 1
 
 
 def _sorted_entries(folder: Path, skipped: list, top: bool) -> list[os.DirEntry]:
@@ -263,7 +300,7 @@ def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set, on_r
     kind = _article_kind(path.name)
     if kind is None:
         if direct:
-            skipped.append(Skip(str(path), "not an article file (.txt, .jsonl, .jsonl.gz or no extension)"))
+            skipped.append(Skip(str(path), f"not an article file ({ARTICLE_FILES})"))
         return
     st = _stat(path)
     if st is None:
@@ -339,7 +376,11 @@ def looks_vietnamese(text: str) -> bool:
 
 def nfc(value) -> str:
     """value as a stripped NFC string: lists joined by newlines, None/bool/dict as ""."""
-    text = _as_text(value, "\n")
+    return _normalized(_as_text(value, "\n"))
+
+
+def _normalized(text: str) -> str:
+    """text stripped, in NFC."""
     return unicodedata.normalize("NFC", text).strip() if text else ""
 
 
@@ -430,7 +471,7 @@ def read_text_article(path: Path, doc_id: str, skipped: list) -> Article | None:
     if text is None:
         skipped.append(Skip(str(path), reason))
         return None
-    article = parse_text_article(text, doc_id, origin=os.path.abspath(path))
+    article = parse_text_article(text, doc_id, origin=os.path.abspath(path), where=str(path))
     if article is None:
         skipped.append(Skip(str(path), "empty file"))
     return article
@@ -454,7 +495,7 @@ def _read_small_file(path: Path, skipped: list) -> bytes | None:
     return data
 
 
-def parse_text_article(text: str, doc_id: str, origin: str = "") -> Article | None:
+def parse_text_article(text: str, doc_id: str, origin: str = "", where: str = "") -> Article | None:
     """An Article from the text of an article file, None if it holds no title or body."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
@@ -468,7 +509,7 @@ def parse_text_article(text: str, doc_id: str, origin: str = "") -> Article | No
     if len(body_lines) >= 2 and is_byline(body_lines[-1]):
         author = body_lines.pop()
     return Article(id=doc_id, title=title, body="\n".join(body_lines), date=date,
-                   author=author, origin=origin)
+                   author=author, origin=origin, where=where)
 
 
 def _split_head(lines: list[str]) -> tuple[str, datetime | None, list[str]]:
@@ -558,7 +599,7 @@ def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tu
             on_read(raw.tell() - counted)
             counted = raw.tell()
             where = f"{path}:{lineno}"
-            article, reason = parse_jsonl_line(line, origin)
+            article, reason = parse_jsonl_line(line, origin, where)
             if article is not None:
                 yield where, article
             elif reason:
@@ -566,20 +607,38 @@ def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tu
     on_read(max(0, size - counted))  # the rest, when a corrupt file stopped the reading early
 
 
+class _Utf16Lines:
+    """The lines of a UTF-16 stream (with BOM) as UTF-8 bytes, for the JSONL reader."""
+
+    def __init__(self, stream):
+        self.text = io.TextIOWrapper(stream, encoding="utf-16", newline="\n")
+
+    def readline(self, limit: int) -> bytes:
+        return self.text.readline(limit).encode("utf-8")
+
+
+def _utf8_lines(stream):
+    """stream itself, or for a UTF-16 file (it starts with a byte order mark) its lines as UTF-8."""
+    if stream.peek(2)[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return stream
+    return _Utf16Lines(stream)
+
+
 def _numbered_lines(stream, path: Path, skipped: list) -> Iterator[tuple[int, bytes | None]]:
-    """(lineno, bytes) for each line; None for an over-long line; stops at corrupt gzip data."""
+    """(lineno, UTF-8 bytes) for each line; None for an over-long line; stops at corrupt gzip data."""
     lineno = 0
     try:
+        stream = _utf8_lines(stream)
         while True:
             line = stream.readline(MAX_FILE_BYTES)
             if not line:
                 return
             lineno += 1
-            if len(line) == MAX_FILE_BYTES and not line.endswith(b"\n"):
+            if len(line) >= MAX_FILE_BYTES and not line.endswith(b"\n"):
                 _discard_rest_of_line(stream)
                 line = None
             yield lineno, line
-    except (EOFError, OSError, zlib.error) as e:
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError) as e:
         where = f"{path}:{lineno + 1}" if lineno else str(path)
         skipped.append(Skip(where, f"truncated or corrupt file, rest skipped: {e}"))
 
@@ -592,44 +651,80 @@ def _discard_rest_of_line(stream) -> None:
             return
 
 
-def parse_jsonl_line(line: bytes | None, origin: str = "") -> tuple[Article | None, str]:
+def parse_jsonl_line(line: bytes | None, origin: str = "", where: str = "") -> tuple[Article | None, str]:
     """(article, "") for a JSONL line, (None, reason) for a bad one, (None, "") for a blank one."""
     if line is None:
         return None, f"line longer than {MAX_FILE_BYTES:,} bytes"
-    try:
-        text = line.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as e:
-        return None, f"invalid UTF-8 at byte {e.start}"
+    text, reason = _decode_line(line)
+    if text is None:
+        return None, reason
     if not text.strip():
         return None, ""
     try:
         record = json.loads(text)
     except json.JSONDecodeError as e:      # its own "line 1 column N" would contradict path:lineno
-        return None, f"invalid JSON: {e.msg} at character {e.pos + 1:,}"
+        return None, f"invalid JSON: {e.msg.removesuffix(' at')} at character {e.pos + 1:,}"
     except (ValueError, RecursionError) as e:
         return None, f"invalid JSON: {e}"
     if not isinstance(record, dict):
-        return None, f"not a JSON object ({type(record).__name__})"
-    return article_from_record(record, origin)
+        return None, f"not a JSON object: {_json_type(record)}"
+    if b"\\u" in line and SURROGATE_ESCAPE.search(line):  # maybe half a character
+        record = _without_lone_surrogates(record)
+    return article_from_record(record, origin, where)
 
 
-def article_from_record(record: dict, origin: str = "") -> tuple[Article | None, str]:
+def _without_lone_surrogates(value):
+    """A decoded JSON value with each lone surrogate (a JSON escape such as \\ud800, half of a
+    character cut in two, which no UTF-8 text can hold) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _decode_line(line: bytes) -> tuple[str | None, str]:
+    """(text, "") of a JSONL line in UTF-8 (BOM dropped) or Vietnamese Windows-1258, else (None, reason)."""
+    try:
+        return line.decode("utf-8").lstrip("\ufeff"), ""
+    except UnicodeDecodeError as e:
+        reason = f"invalid UTF-8 at byte {e.start}"
+    if _mostly_utf8(line):
+        return None, reason
+    try:
+        text = line.decode("cp1258")
+    except UnicodeDecodeError:
+        return None, reason
+    return (text, "") if looks_vietnamese(text) else (None, reason)
+
+
+def _json_type(value) -> str:
+    """The JSON name of a decoded value's type."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return {list: "an array", str: "a string", dict: "an object"}.get(type(value), "a number")
+
+
+def article_from_record(record: dict, origin: str = "", where: str = "") -> tuple[Article | None, str]:
     """(article, "") from a decoded JSON object, or (None, reason) when it is unusable."""
     doc_id = _record_id(record.get("id"))
     if not doc_id:
-        return None, "missing id"
+        return None, _id_problem(record.get("id"))
     title, body = nfc(record.get("title")), nfc(record.get("body"))
     if not title and not body:
         return None, "no title or body"
+    date = _first_date(record)
     return Article(
         id=doc_id, title=title, body=body,
         lead=_first_text(record, LEAD_KEYS),
-        date=_first_date(record),
+        date=date, unread_date="" if date else _given_date(record),
         url=nfc(record.get("url")),
         source=_joined(record.get("source")),
         category=_joined(record.get("category")),
         author=_joined(record.get("author")),
-        origin=origin,
+        origin=origin, where=where,
     ), ""
 
 
@@ -639,7 +734,16 @@ def _record_id(value) -> str:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return ""
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return _normalized(str(value))
+
+
+def _id_problem(value) -> str:
+    """Why a record's id value gives no id."""
+    if value is None:
+        return "missing id"
+    if isinstance(value, str):
+        return "empty id"
+    return f"id must be text or a number, not {_json_type(value)}"
 
 
 def _first_text(record: dict, keys: tuple[str, ...]) -> str:
@@ -660,7 +764,14 @@ def _first_date(record: dict) -> datetime | None:
     return None
 
 
+def _given_date(record: dict) -> str:
+    """The value of the record's first date field that is not empty, as text ("" if none is)."""
+    for value in (record.get(key) for key in DATE_KEYS):
+        if value is not None and str(value).strip():
+            return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return ""
+
+
 def _joined(value) -> str:
     """A short metadata value as NFC text, list items joined with ", "."""
-    text = _as_text(value, ", ")
-    return unicodedata.normalize("NFC", text).strip() if text else ""
+    return _normalized(_as_text(value, ", "))

@@ -20,13 +20,14 @@ import shutil
 import signal
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from . import segmenter, storage
-from .articles import Skip, Truncated, iter_articles, source_bytes
+from .articles import Skip, Truncated, Undated, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, current_generation, new_generation,
@@ -44,6 +45,8 @@ class BuildReport:
     indexed: int = 0
     skipped: list[Skip] = field(default_factory=list)
     truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
+    undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
+    ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
     seconds: float = 0.0
 
     @property
@@ -60,6 +63,8 @@ class UpdateReport:
     unchanged: int = 0
     skipped: list[Skip] = field(default_factory=list)
     truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
+    undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
+    ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
     seconds: float = 0.0
 
 
@@ -68,7 +73,7 @@ def _analyse(article):
     try:
         return to_document(article)
     except Exception as e:  # one bad article must not stop the build
-        return Skip(article.origin or article.id, f"analysis failed: {type(e).__name__}: {e}")
+        return Skip(article.where or article.origin or article.id, f"analysis failed: {type(e).__name__}: {e}")
 
 
 def _batches(iterable, size):
@@ -96,10 +101,11 @@ def _next_generation(index_dir: Path):
 def _read_articles(sources, report, progress, select=None):
     """iter_articles over sources (those whose id select accepts, if given), telling progress
     (an indexer.progress.Progress) the bytes read."""
+    notes = {"undated": report.undated, "ignored": report.ignored}
     if progress is None or not hasattr(progress, "read"):
-        articles = iter_articles(sources, report.skipped, report.truncated)
+        articles = iter_articles(sources, report.skipped, report.truncated, **notes)
     else:
-        articles = iter_articles(sources, report.skipped, report.truncated, on_read=progress.read)
+        articles = iter_articles(sources, report.skipped, report.truncated, progress.read, **notes)
         progress.expect(source_bytes(sources))
     return articles if select is None else (a for a in articles if select(a.id))
 
@@ -359,6 +365,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     index_dir = Path(index_dir)
     sources = [Path(s).resolve() for s in sources]
     report, started = UpdateReport(), time.monotonic()
+    current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice):
         live = current_generation(index_dir)
         with _next_generation(index_dir) as gen:
@@ -366,8 +373,46 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
             _link_lexicon_before(live, gen)
             _apply_update(gen, sources, report, os.cpu_count() or 1 if procs is None else procs, progress, select)
         report.seconds = time.monotonic() - started  # searchable from here on
-        _merge(index_dir, os.cpu_count() or 1 if procs is None else procs)
+        _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "update")
     return report
+
+
+@dataclass
+class DeleteReport:
+    """What a delete did."""
+    deleted: int = 0
+    skipped: list[Skip] = field(default_factory=list)  # ids that no article of the index has
+    seconds: float = 0.0
+
+
+def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) -> DeleteReport:
+    """Remove the articles with these ids from the index in a new generation, swapped in and merged
+    as after an update (procs as for update_index); an update from sources holding them adds them back."""
+    index_dir = Path(index_dir)
+    report, started = DeleteReport(), time.monotonic()
+    current_generation(index_dir)  # IndexNotFound before the lock would create the folder
+    with writer_lock(index_dir, notice):
+        live = current_generation(index_dir)
+        found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped)
+        if found:
+            with _next_generation(index_dir) as gen:
+                _link_copy(live, gen)
+                _link_lexicon_before(live, gen)
+                storage.commit(storage.open_files(gen), [], found)
+        report.deleted, report.seconds = len(found), time.monotonic() - started
+        if found:
+            _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "delete")
+    return report
+
+
+def _document_numbers(gen: Path, ids: list[str], skipped: list) -> list[int]:
+    """The document numbers in gen of the live articles with these ids; a Skip for each other id."""
+    reader = storage.open_reader(gen)
+    existing = reader.live_articles()
+    reader.close()
+    for missing in (i for i in ids if i not in existing):
+        skipped.append(Skip(missing, "no article of the index has this id"))
+    return [existing[i][2] for i in ids if i in existing]
 
 
 def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
@@ -401,7 +446,7 @@ def _changed_articles(ix, sources, report: UpdateReport, progress, select, found
         if old is not None and old[1] not in elsewhere:
             elsewhere[old[1]] = _read_elsewhere(sources, old[1])
         if old is not None and elsewhere[old[1]]:
-            report.skipped.append(Skip(article.origin, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
+            report.skipped.append(Skip(article.where, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
             continue
         seen.add(article.id)
         if old is not None and same_content(old[0], article):
@@ -409,6 +454,15 @@ def _changed_articles(ix, sources, report: UpdateReport, progress, select, found
         else:
             changed.append(article)
             yield article
+
+
+def _merge_after(index_dir: Path, procs: int, what: str) -> None:
+    """_merge after an update or delete went live; interrupted, it says that the change is live."""
+    try:
+        _merge(index_dir, procs)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"the {what} is live; merging segments after it stopped (the next update or "
+                                "optimize merges them)") from None
 
 
 def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:

@@ -1,10 +1,12 @@
 """The command line: a thin layer over the Python API; it speaks English.
 
-Exit codes: 0 success; 1 failure (one-line reason on stderr); 2 bad usage (one line saying why);
-3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
-reason, the first MAX_SKIPS_LISTED of them, then how many more); 130 interrupted; 141 the
+Exit codes: 0 success (a search that finds nothing too); 1 failure (one-line reason on stderr);
+2 bad usage (one line saying why); 3 the build or update succeeded but some inputs were skipped
+(each listed on stderr with its reason, the first MAX_SKIPS_LISTED of them, then how many more;
+a delete: ids no article has); 130 interrupted; 141 the
 reader of the output went away (`| head -1`), nothing printed. An article indexed
-in part (over MAX_ARTICLE_CHARS characters, stored whole) is a warning on stderr, not a skip.
+in part (over MAX_ARTICLE_CHARS characters, stored whole) or without the date it gave (unread) is
+a warning on stderr, not a skip; files in the folders not named as articles are counted on one line.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import re
 import signal
 import sys
 
-from . import build_index, open_index, optimize_index, update_index
-from .articles import MAX_ARTICLE_CHARS, SourceError
+from . import build_index, delete_articles, open_index, optimize_index, update_index
+from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
@@ -30,9 +32,12 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
-            "stored whole, indexed in part, with a warning.\n\n")
+            "stored whole, indexed in part, with a warning; so is a date that cannot be read (the article is "
+            "indexed undated). Files in the folders not named as articles are counted, not read; an index "
+            "folder inside them is not read.\n\n")
 
 QUERY_SYNTAX = f"""\
 query syntax:
@@ -57,6 +62,7 @@ examples:
   python -m indexer search 'title:"giao thông"' --json
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
+  python -m indexer delete baomoi-22239698                 # remove an article (a retraction)
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -109,10 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
                          help=f"how many (default {RELATED_LIMIT})")
     related.add_argument("--json", action="store_true", help="print them as JSON")
+    delete = _command(sub, "delete", "remove articles from the index by id (an update from sources that "
+                      "still hold them adds them back)")
+    delete.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as search prints them)")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
     optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
                         "articles (open indexes keep searching meanwhile)")
-    for p in (build, update, search, related, stats, optimize):
+    for p in (build, update, search, related, delete, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -197,6 +206,25 @@ def _print_skips(skipped) -> None:
         print(f"... and {len(skipped) - MAX_SKIPS_LISTED:,} more skipped", file=sys.stderr)
 
 
+def ignored_note(ignored) -> str:
+    """A line counting the files of the folders read that hold no articles, by extension."""
+    kinds = ", ".join(f"{count:,} {suffix}" for suffix, count in sorted(ignored.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"ignored {plural(sum(ignored.values()), 'file')} not named as articles ({kinds}): "
+            f"articles are read from files with {ARTICLE_FILES}")
+
+
+def _print_undated(undated) -> None:
+    """Warn about each article whose date could not be read (the first MAX_SKIPS_LISTED)."""
+    for note in undated[:MAX_SKIPS_LISTED]:
+        value = note.value if len(note.value) <= 60 else note.value[:60] + "…"
+        print(printable(f"warning {note.where}: date {value!r} not understood; indexed without a date"),
+              file=sys.stderr)
+    if len(undated) > MAX_SKIPS_LISTED:
+        print(f"... and {len(undated) - MAX_SKIPS_LISTED:,} more without a date", file=sys.stderr)
+    if undated:
+        print(f"dates are read as {DATE_FORMATS}", file=sys.stderr)
+
+
 def _print_truncated(truncated) -> None:
     """Warn about each article indexed in part."""
     for note in truncated:
@@ -218,6 +246,9 @@ def _write(run, args, summary) -> int:
             progress.close()
     _print_skips(report.skipped)
     _print_truncated(report.truncated)
+    _print_undated(report.undated)
+    if report.ignored:
+        print(ignored_note(report.ignored), file=sys.stderr)
     print(summary(report))
     return EXIT_SKIPPED if report.skipped else 0
 
@@ -239,6 +270,17 @@ def cmd_update(args) -> int:
         f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
 
+def cmd_delete(args) -> int:
+    if is_sharded(args.index):
+        raise ClusterError(f"{args.index} is a sharded index: delete works on one index only (remove the articles "
+                           "from the sources, then update it with --cluster)")
+    report = delete_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    _print_skips(report.skipped)
+    print(f"deleted {plural(report.deleted, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
+          f"in {report.seconds:.1f} s from {args.index}")
+    return EXIT_SKIPPED if report.skipped else 0
+
+
 def undated_note(undated: int, filtered: bool) -> str:
     """A line saying how many undated articles a date range left out, or newest-first put last."""
     if not undated:
@@ -248,11 +290,17 @@ def undated_note(undated: int, filtered: bool) -> str:
     return f"{plural(undated, 'matching article')} {verb[0]} no date and {verb[1]} {where}"
 
 
+def printable(text: str) -> str:
+    """text with its control characters shown as U+FFFD: an article's escape sequences must not
+    drive the reader's terminal (recolour it, clear it, retitle the window)."""
+    return TERMINAL_CONTROLS.sub("\ufffd", text)
+
+
 def _hit_line(rank: int, hit) -> str:
     when = hit.date.strftime("%d/%m/%Y %H:%M") if hit.date else "undated"
     where = hit.source or hit.site
-    return (f"{rank}. {hit.title_highlight.plain() or '(no title)'}\n   {when}" + (f" · {where}" if where else "")
-            + f" · [{hit.doc_id}] · score {hit.score:.2f}")
+    return printable(f"{rank}. {hit.title_highlight.plain() or '(no title)'}\n   {when}"
+                     + (f" · {where}" if where else "") + f" · [{hit.doc_id}] · score {hit.score:.2f}")
 
 
 def _facet_lines(results, shown: int = 10) -> str:
@@ -262,7 +310,7 @@ def _facet_lines(results, shown: int = 10) -> str:
         values = ", ".join(f"{c['value']} ({c['count']:,})" for c in counts[:shown])
         more = f", {len(counts) - shown:,} more" if len(counts) > shown else ""
         missing = results.facet_missing.get(facet, 0)
-        lines.append(f"by {facet}: {values or '-'}{more}" + (f"; {missing:,} without one" if missing else ""))
+        lines.append(printable(f"by {facet}: {values or '-'}{more}" + (f"; {missing:,} without one" if missing else "")))
     return "\n".join(lines)
 
 
@@ -281,15 +329,18 @@ def cmd_search(args) -> int:
     print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
           + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
              "under them (--no-group lists them)" if results.copies else ""))
+    if results.page > results.pages:
+        print(f"page {results.page:,} is past the last page: --page {results.pages:,} shows the last results",
+              file=sys.stderr)
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if note:
         print(note)
     if args.facets:
         print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
-        print(f"\n{_hit_line(rank, hit)}\n   {hit.highlight.plain()}")
+        print(f"\n{_hit_line(rank, hit)}\n   {printable(hit.highlight.plain())}")
         if hit.duplicates:
-            print(f"   same text: {', '.join(hit.duplicates)}")
+            print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
 
 
@@ -356,8 +407,8 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "search": cmd_search, "related": cmd_related, "stats": cmd_stats,
-            "optimize": cmd_optimize}
+COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "search": cmd_search, "related": cmd_related,
+            "stats": cmd_stats, "optimize": cmd_optimize}
 
 
 def _reader_gone() -> int:
@@ -383,6 +434,6 @@ def main(argv=None) -> int:
     except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print("\ninterrupted: the live index is unchanged", file=sys.stderr)
+    except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
+        print(f"\ninterrupted: {e or 'the live index is unchanged'}", file=sys.stderr)
         return 130

@@ -967,9 +967,10 @@ class Index:
         self._live: _Snapshot | None = _open_snapshot(self.path)
         self._checked = time.monotonic()
 
-    def _reload_if_changed(self) -> None:
-        """Swap in a new snapshot if another generation went live or an update committed."""
-        if time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
+    def _reload_if_changed(self, at_once: bool = False) -> None:
+        """Swap in a new snapshot if another generation went live or an update committed (checked
+        at most once a second, unless at_once)."""
+        if not at_once and time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
             return
         if not self._reloading.acquire(blocking=False):  # another thread is checking: keep the live one
             return
@@ -1016,7 +1017,7 @@ class Index:
     def refresh(self) -> None:
         """Serve a generation a build or update swapped in, releasing the old one if no search
         uses it (searches do this too, at most once a second)."""
-        self._reload_if_changed()
+        self._reload_if_changed(at_once=True)
 
     @property
     def doc_count(self) -> int:

@@ -40,11 +40,21 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
-        raise IndexNotFound(f"no index in {index_dir}: run `python -m indexer build` first") from None
+        raise IndexNotFound(f"no index in {index_dir}: build one with "
+                            f"`python -m indexer build SOURCES --index {index_dir}`") from None
     gen = Path(index_dir) / name
     if not name.startswith(GEN_PREFIX) or not gen.is_dir():
         raise IndexNotFound(f"{index_dir}/{CURRENT} names a missing generation {name!r}")
     return gen
+
+
+def holds_index(folder: Path) -> bool:
+    """Whether folder is an index folder: its CURRENT names a generation in it."""
+    try:
+        current_generation(folder)
+    except (IndexNotFound, OSError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def new_generation(index_dir: Path) -> Path:
@@ -124,6 +134,8 @@ def _pid_alive(pid: int) -> bool:
 @contextmanager
 def writer_lock(index_dir: Path, notice=print):
     """Hold the folder's exclusive writer lock; raise IndexLocked if another writer has it."""
+    if Path(index_dir).exists() and not Path(index_dir).is_dir():
+        raise NotADirectoryError(f"{index_dir} is a file, not an index folder: give --index a folder")
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     path = Path(index_dir) / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -139,7 +151,9 @@ def writer_lock(index_dir: Path, notice=print):
             notice(f"cleared a stale lock left by pid {stale}, which is no longer running")
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
-        yield
-        os.ftruncate(fd, 0)
+        try:
+            yield
+        finally:  # a run that failed or was interrupted left nothing stale: only a killed one does
+            os.ftruncate(fd, 0)
     finally:
         os.close(fd)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
 import unicodedata
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import CITY_TEXT, SEED_FILE, SEED_TITLE
 
+import indexer
 from indexer import articles
-from indexer.articles import Article, Skip, SourceError, Truncated, iter_articles, parse_date
+from indexer.articles import Article, Skip, SourceError, Truncated, Undated, iter_articles, parse_date
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / SEED_FILE
@@ -423,6 +426,97 @@ def test_not_gzip_and_empty_jsonl(tmp_path):
     assert found == []
     assert skipped[0].where == str(tmp_path / "gia.jsonl.gz")
     assert skipped[1] == Skip(str(tmp_path / "rong.jsonl"), "empty file")
+
+
+def test_jsonl_in_utf16_or_windows_1258_reads_as_in_utf8(tmp_path):
+    """As the README says of every file: UTF-8, UTF-16 with a BOM, or Vietnamese Windows-1258."""
+    (seed,), _ = load(SEED)
+    (city,), _ = load(write(tmp_path / "city.txt", ARTICLE))
+    text = "".join(json.dumps({"id": a.id, "title": a.title, "body": a.body, "date": a.date.isoformat()},
+                              ensure_ascii=False) + "\n" for a in (seed, city))
+    encodings = {"utf8.jsonl": text.encode(), "utf16.jsonl": text.encode("utf-16"),
+                 "utf16be.jsonl": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+                 "utf16.jsonl.gz": gzip.compress(text.encode("utf-16")), "cp1258.jsonl": cp1258_bytes(text)}
+    read = {}
+    for name, data in encodings.items():
+        (tmp_path / name).write_bytes(data)
+        found, skipped = load(tmp_path / name)
+        assert skipped == [], name
+        read[name] = [(a.id, a.title, a.body, a.date) for a in found]
+    assert read["utf8.jsonl"][0][:2] == (seed.id, SEED_TITLE)
+    assert all(found == read["utf8.jsonl"] for found in read.values()), read
+
+
+def test_a_utf16_jsonl_cut_in_the_middle_keeps_its_whole_lines(tmp_path):
+    records = [{"id": f"b{n}", "title": f"Bão số {n}", "body": "Mưa lớn ở miền Trung."} for n in range(4)]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-16")
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(data[: len(data) * 5 // 8 + 1])  # an odd length: half a UTF-16 character at the end
+    found, skipped = load(cut)
+    assert [a.id for a in found] == ["b0", "b1"]
+    assert [s.where for s in skipped] == [f"{cut}:3"] and "rest skipped" in skipped[0].reason
+
+
+def test_a_bad_json_line_is_named_in_plain_words(tmp_path):
+    path = write_jsonl(tmp_path / "tin.jsonl", ['{"id": "a", "title": "Bão\tlớn"}', "null", "[1]", '"Bão"', "42",
+                                                "true"])
+    _, skipped = load(path)
+    assert [s.reason for s in skipped] == [
+        "invalid JSON: Invalid control character at character 26", "not a JSON object: null",
+        "not a JSON object: an array", "not a JSON object: a string", "not a JSON object: a number",
+        "not a JSON object: true"]
+
+
+def test_an_unusable_id_says_what_it_is(tmp_path):
+    lines = [{"title": "Bão", "body": "Mưa"}] + [{"id": v, "title": "Bão", "body": "Mưa"} for v in
+                                                  (None, " ", True, [1], {"so": 1})]
+    _, skipped = load(write_jsonl(tmp_path / "tin.jsonl", lines))
+    assert [s.reason for s in skipped] == [
+        "missing id", "missing id", "empty id", "id must be text or a number, not true",
+        "id must be text or a number, not an array", "id must be text or a number, not an object"]
+
+
+def test_a_lone_surrogate_escape_is_replaced_and_the_article_kept(tmp_path):
+    """JSON may escape half of a character (an exporter cut an emoji in two); no file can hold it."""
+    path = tmp_path / "tin.jsonl"
+    path.write_text('{"id": "a\\udc00", "title": "Bão \\ud83c lớn", "body": ["Mưa \\udfff to"], "author": "\\ud800"}\n')
+    (article,), skipped = load(path)
+    assert skipped == []
+    assert (article.id, article.title, article.body, article.author) == ("a\ufffd", "Bão \ufffd lớn", "Mưa \ufffd to",
+                                                                         "\ufffd")
+
+
+def test_a_date_that_cannot_be_read_is_reported_with_its_line(tmp_path):
+    path = write_jsonl(tmp_path / "tin.jsonl", [
+        {"id": "a", "title": "Bão", "body": "Mưa", "date": "2017/05/27 10:00"},
+        {"id": "b", "title": "Bão", "body": "Mưa", "date": "", "published": "27 tháng 5 năm 2017"},
+        {"id": "c", "title": "Bão", "body": "Mưa", "date": "32/13/2017", "published": "2017-05-27"},
+        {"id": "d", "title": "Bão", "body": "Mưa", "date": [2017, 5]},
+        {"id": "e", "title": "Bão", "body": "Mưa", "date": None, "published": " "}])
+    undated: list = []
+    found = list(iter_articles([path], [], [], undated=undated))
+    assert [a.date for a in found] == [None, None, datetime(2017, 5, 27), None, None]
+    assert undated == [Undated(f"{path}:1", "2017/05/27 10:00"), Undated(f"{path}:2", "27 tháng 5 năm 2017"),
+                       Undated(f"{path}:4", "[2017, 5]")]
+
+
+def test_files_in_a_folder_that_hold_no_articles_are_counted(tmp_path):
+    write(tmp_path / "tin" / "a.txt", ARTICLE)
+    write(tmp_path / "tin" / "2020" / "b", ARTICLE.replace("Mai Dịch", "Cầu Giấy"))
+    for name in ("ghi-chu.md", "2020/anh.JPG", "2020/anh2.jpg", "bai.json", ".DS_Store"):
+        write(tmp_path / "tin" / name, "{}")
+    ignored = Counter()
+    found = list(iter_articles([tmp_path / "tin"], [], ignored=ignored))
+    assert len(found) == 2 and ignored == {".jpg": 2, ".md": 1, ".json": 1}
+
+
+def test_an_index_folder_is_not_read_as_articles(tmp_path):
+    """Its CURRENT, FORMAT and ANALYSIS files have no extension, as text articles; `build tin --index tin/ix`."""
+    write(tmp_path / "tin" / "a.txt", ARTICLE)
+    indexer.build_index([SEED], tmp_path / "tin" / "ix", procs=0)
+    assert [a.id for a in iter_articles([tmp_path / "tin"])] == ["tin/a.txt"]
+    with pytest.raises(SourceError, match="is an index folder, not articles"):
+        list(iter_articles([tmp_path / "tin" / "ix"]))
 
 
 def test_folder_mixes_text_and_jsonl(tmp_path):

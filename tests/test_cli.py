@@ -68,6 +68,64 @@ def test_a_missing_index_is_still_a_failure(tmp_path):
     assert done.returncode == 1 and one_line_error(done)
 
 
+def test_a_missing_index_names_the_command_that_builds_it_there(tmp_path):
+    done = run_cli("search", "bão", "--index", tmp_path / "none")
+    assert f"python -m indexer build SOURCES --index {tmp_path / 'none'}" in one_line_error(done)
+
+
+def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):
+    done = run_cli("update", ROOT / "seeds", "--index", tmp_path / "none")
+    assert done.returncode == 1 and "no index in" in one_line_error(done)
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_file_given_as_the_index_folder_is_one_line_and_left_as_it_was(tmp_path):
+    file = tmp_path / "tin.jsonl"
+    file.write_text("giữ nguyên\n", "utf-8")
+    done = run_cli("build", ROOT / "seeds", "--index", file)
+    assert done.returncode == 1 and "is a file, not an index folder" in one_line_error(done)
+    assert file.read_text("utf-8") == "giữ nguyên\n"
+
+
+def test_an_article_cannot_drive_the_terminal(tmp_path):
+    """Escape sequences in a JSONL article (colours, clear screen, window title) are shown, not sent."""
+    article = {"id": "e\x1b[1m1", "title": "Bão \x1b[31mđỏ\x1b[0m lớn\x1b]0;tiêu đề\x07",
+               "body": "Mưa to ở miền Trung\x1b[2J\r, gió \x9b6n giật mạnh.", "source": "Báo\x1b[5m Mẫu"}
+    indexer.build_index([write_jsonl(tmp_path / "esc.jsonl", [article])], tmp_path / "ix", procs=0)
+    for args in ([], ["--facets"]):
+        out = run_cli("search", "bão", "--index", tmp_path / "ix", *args).stdout
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), out
+        assert "[Bão] \ufffd[31mđỏ" in out and "\ufffd[2J" in out and "[e\ufffd[1m1]" in out
+    assert "Báo\ufffd[5m Mẫu (1)" in out
+
+
+def test_a_build_warns_of_dates_it_cannot_read_and_counts_the_files_it_ignores(tmp_path):
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    (folder / "bao.txt").write_text((ROOT / "seeds" / "000_40d61abefe57256a.txt").read_text("utf-8"), "utf-8")
+    write_jsonl(folder / "tin.jsonl", [dict(UNDATED, date="2017/05/27 10:00"), dict(UNDATED, id="b", date="2017-05-27")])
+    for name in ("anh.jpg", "ghi-chu.md", "bai.html", "bai2.html"):
+        (folder / name).write_text("<p>Bão</p>", "utf-8")
+    done = run_cli("build", folder, "--index", tmp_path / "ix")
+    assert done.returncode == 0 and done.stdout.startswith("indexed 3 articles, skipped 0 inputs"), done.stderr
+    assert f"warning {folder / 'tin.jsonl'}:1: date '2017/05/27 10:00' not understood; indexed without a date" \
+        in done.stderr
+    assert "ignored 4 files not named as articles (2 .html, 1 .jpg, 1 .md)" in done.stderr
+
+
+def test_delete_removes_an_article_by_id_and_names_the_ids_it_did_not_find(tmp_path):
+    source = write_jsonl(tmp_path / "storms.jsonl", storm_articles())
+    indexer.build_index([source], tmp_path / "ix", procs=0)
+    done = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
+    assert done.returncode == 0 and done.stdout.startswith("deleted 1 article, skipped 0 ids"), done.stderr
+    missing = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
+    assert missing.returncode == 3 and missing.stdout.startswith("deleted 0 articles, skipped 1 id")
+    assert missing.stderr == "skipped thoi-tiet/bao-so-3: no article of the index has this id\n"
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 13 and "thoi-tiet/bao-so-3" not in [h.doc_id for h in index.search("bão", limit=20)]
+    assert run_cli("delete", "x", "--index", tmp_path / "none").returncode == 1 and not (tmp_path / "none").exists()
+
+
 def test_output_cut_short_by_the_reader_ends_quietly(index_dir):
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "search", "bão", "--limit", "50",
                              "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE,
@@ -83,6 +141,13 @@ def test_results_say_how_many_in_good_english_and_where_each_comes_from(index_di
     page = run_cli("search", "mưa lớn miền Trung", "--index", index_dir).stdout
     assert page.startswith("15 results (")
     assert "undated · tinmau.vn · [bao-khong-ngay]" in page
+
+
+def test_a_page_past_the_last_says_which_page_is_last(index_dir):
+    done = run_cli("search", "bão", "--limit", "5", "--page", "9", "--index", index_dir)
+    assert done.returncode == 0 and done.stdout.startswith("15 results (") and "page 9 of 3" in done.stdout
+    assert done.stderr == "page 9 is past the last page: --page 3 shows the last results\n"
+    assert run_cli("search", "bão", "--limit", "5", "--page", "3", "--index", index_dir).stderr == ""
 
 
 def test_undated_articles_are_mentioned_when_newest_first_or_a_date_range_leaves_them_out(index_dir):
@@ -134,6 +199,44 @@ def test_build_progress_on_a_terminal_shows_the_input_read_and_the_time_left(tmp
     assert len(lines) > 2 and " MB read (" in shown and "ETA " in shown, shown
 
 
+CTRL_C_WHILE_MERGING = """
+import os, signal, sys, threading, time
+import indexer.storage as storage
+from indexer import cli
+from indexer.store import current_generation
+
+index = sys.argv[-1]
+live = current_generation(index).name
+merge_group = storage.merge_group
+storage.merge_group = lambda ix, group: (time.sleep(60), merge_group(ix, group))[1]  # a merge long enough to stop
+storage.merge_plan = lambda reader, bins=None: [list(range(len(reader.segments)))]
+
+
+def press_ctrl_c_once_the_update_is_live():
+    while current_generation(index).name == live:
+        time.sleep(0.01)
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+threading.Thread(target=press_ctrl_c_once_the_update_is_live, daemon=True).start()
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_an_update_merges_says_the_update_is_live(tmp_path):
+    source = tmp_path / "storms.jsonl"
+    indexer.build_index([write_jsonl(source, storm_articles()[:7])], tmp_path / "ix", procs=1)
+    write_jsonl(source, storm_articles())
+    done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_MERGING, "update", str(source), "--procs", "1",
+                           "--index", str(tmp_path / "ix")], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert done.returncode == 130, done.stderr
+    assert "interrupted: the update is live; merging segments after it stopped" in done.stderr
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.doc_count == 14 and len(index.search("bão", limit=20)) == 14
+
+
 def read_all(fd: int) -> str:
     """Everything written to a pseudo-terminal until its other end is closed."""
     chunks = []
@@ -182,3 +285,5 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
     assert proc.returncode == 130 and "interrupted" in err, err
     with indexer.open_index(target) as index:
         assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
+    again = run_cli("build", tmp_path / "one.jsonl", "--index", target)  # stopped cleanly: no stale lock to clear
+    assert again.returncode == 0 and "stale lock" not in again.stderr, again.stderr

@@ -82,6 +82,16 @@ def test_an_update_does_not_replace_an_article_indexed_from_a_same_named_folder(
     assert titles_by_id(tmp_path / "ix") == {"tin/x.txt": "Khánh thành cầu mới ở Cần Thơ"}
 
 
+def test_an_update_names_the_line_of_each_record_it_skips(tmp_path):
+    record = {"id": "bm-42", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
+    first = write_jsonl(tmp_path / "a.jsonl", [record])
+    second = write_jsonl(tmp_path / "b.jsonl", [dict(record, id="bm-43"), dict(record, title="Hội chợ nông sản")])
+    assert run_cli("build", first, "--index", tmp_path / "ix").returncode == 0
+    done = run_cli("update", second, "--index", tmp_path / "ix")
+    assert done.returncode == 3
+    assert f"skipped {second}:2: duplicate id 'bm-42', already indexed from {first}" in done.stderr, done.stderr
+
+
 def test_jsonl_ids_are_global_and_a_second_copy_names_the_first(tmp_path):
     record = {"id": "bm-42", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
     first = write_jsonl(tmp_path / "a.jsonl", [record])

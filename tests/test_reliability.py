@@ -368,6 +368,26 @@ def test_search_after_an_update_that_only_removes_articles(tmp_path):
         close_index(app)
 
 
+def rankings(index) -> dict[str, list[tuple[str, float]]]:
+    return {q: [(h.doc_id, round(h.score, 4)) for h in index.search(q, limit=20)] for q in KILL_QUERIES}
+
+
+def test_deleting_articles_answers_as_a_fresh_build_without_them(tmp_path):
+    records = news(range(30))
+    indexer.build_index([write_jsonl(tmp_path / "tin.jsonl", records)], tmp_path / "index", procs=1)
+    with indexer.open_index(tmp_path / "index") as index:  # open meanwhile: it serves the new generation
+        report = indexer.delete_articles(["tin-3", "khong-co", "tin-3", "tin-17"], tmp_path / "index", procs=1,
+                                         notice=lambda message: None)
+        assert (report.deleted, report.skipped) == (2, [indexer.Skip("khong-co", "no article of the index has this id")])
+        index.refresh()
+        assert index.doc_count == 28 and index.get("tin-3") is None and index.get("tin-4") is not None
+        deleted = rankings(index)
+    rest = write_jsonl(tmp_path / "rest.jsonl", [r for r in records if r["id"] not in ("tin-3", "tin-17")])
+    indexer.build_index([rest], tmp_path / "fresh", procs=1)
+    with indexer.open_index(tmp_path / "fresh") as fresh:
+        assert deleted == rankings(fresh)
+
+
 def pristine_index(tmp_path: Path, src: Path, command: str, monkeypatch) -> Path:
     """The live index the killed runs start from; for optimize, many segments and deletions."""
     pristine = tmp_path / "pristine"
