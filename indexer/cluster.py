@@ -355,16 +355,17 @@ class CorpusTable:
 
 
 def decided_alike(found: dict, summed: dict, shards: int) -> bool:
-    """Whether the shards, ranking with estimates of the counts they lacked (Scorer.count: their
-    own times shards), ranked as the summed counts rank: every comparison made with an estimate
-    of a DECIDING count comes out the same with the sums, every other estimate is its sum."""
+    """Whether the shards, ranking with estimates of the counts they lacked (Scorer.counted: their
+    own times shards), ranked as the summed counts rank: every decision made with an estimate
+    (Scorer.decide) comes out the same with the sums, no estimate of a DECIDING count was used
+    as a value, and every other estimate is its sum."""
     value = lambda x: summed.get(x) if isinstance(x, tuple) else x
     for f in found.values():
         if any(key[0] not in DECIDING and own * shards != summed.get(key) for key, own in f.missing.items()):
             return False
-        for key, name, other, outcome in f.compared:
-            if name == "used" or None in (value(key), value(other)) or \
-                    COMPARISONS[name](value(key), value(other)) != outcome:
+        for key, op, limit, outcome in f.decided:
+            if op == "used" or None in (value(key), value(limit)) or \
+                    COMPARISONS[op](value(key), value(limit)) != outcome:
                 return False
     return True
 

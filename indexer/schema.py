@@ -42,6 +42,10 @@ class PreanalyzedText(TEXT):
             return iter(())
         return super().index(value, **kwargs)
 
+    def to_column_value(self, value) -> bytes:
+        """The stored text in UTF-8 for a sortable field's column (a document without it: empty)."""
+        return value.encode("utf-8") if isinstance(value, str) else b""
+
 
 def build_schema() -> Schema:
     """The schema of the article index."""
@@ -51,7 +55,7 @@ def build_schema() -> Schema:
         "fingerprint": ID(sortable=True),
         "date": DATETIME(stored=True),
         "recency": NUMERIC(int, bits=64, sortable=True),  # date as a number; 0 (sorts last) if none
-        "title": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
+        "title": PreanalyzedText(analyzer=exact_analyzer(), stored=True, sortable=True),  # the Lexicon reads the column
         "title_fold": PreanalyzedText(analyzer=folded_analyzer()),
         "body": PreanalyzedText(analyzer=exact_analyzer(), stored=True),
         "body_fold": PreanalyzedText(analyzer=folded_analyzer()),

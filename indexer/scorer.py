@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
@@ -32,17 +33,18 @@ LEAD_WEIGHT = 0.3  # adds this times the word's idf (LEAD 40-100, weight 0.3-0.8
 LEAD_FIELDS = ("body", "body_fold")
 POSITION = (1 << 32) - 1  # a position key's low half
 DECIDING = ("matching", "tier", "pool")  # counts a search only compares (with limits, each other), never scores with
-COMPARISONS = {"__eq__": operator.eq, "__ne__": operator.ne, "__lt__": operator.lt, "__le__": operator.le,
-               "__gt__": operator.gt, "__ge__": operator.ge}
+COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+               ">=": operator.ge}
 
 
 class Scorer:
     """Per-reader arrays (length norms, live documents) and term scoring over them.
 
-    Every corpus-wide count a search decides or ranks with (live documents, total field lengths,
-    document frequencies, how many articles match a set of terms) comes from ``count``: the
-    index's own, or, in a view made by ``given``, counts summed over a cluster's shards
-    (``indexer.cluster``), so that each shard ranks as one index of all the articles would.
+    Every corpus-wide count a search ranks with (live documents, total field lengths, document
+    frequencies) comes from ``count``, and every one it decides with (how many articles match a
+    set of terms, a tier, a pool) from ``counted``, compared only by ``decide``: the index's own,
+    or, in a view made by ``given``, counts summed over a cluster's shards (``indexer.cluster``),
+    so that each shard ranks as one index of all the articles would.
     """
 
     def __init__(self, reader, fields):
@@ -57,33 +59,48 @@ class Scorer:
         self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
-        self.compared: list = []  # what was compared with the estimates of DECIDING counts (see Guess)
+        self.decided: list = []  # (key, op, limit, outcome) of each decision made with an estimate (see decide)
         self.shards = 1  # how many shards' counts the given ones sum
 
     def given(self, counts: dict, shards: int = 1) -> "Scorer":
         """A view of this scorer that ranks with the given corpus-wide counts, summed over shards
         shards (see count)."""
         view = copy.copy(self)
-        view.counts, view.missing, view.compared, view.shards = counts, {}, [], shards
+        view.counts, view.missing, view.decided, view.shards = counts, {}, [], shards
         return view
 
     def count(self, key: tuple, local=None) -> int:
-        """A corpus-wide count: the given one, else this index's own (local(), or count_locally)
-        recorded in missing, and, as an estimate of the sum, times the number of shards."""
+        """A corpus-wide count to rank with (see counted); a shard's estimate of a DECIDING count,
+        which only decisions should read, is recorded as used (the front then ranks with the sums)."""
+        found = self.counted(key, local)
+        if found.estimated and key[0] in DECIDING:
+            self.decided.append((key, "used", None, None))
+        return found.value
+
+    def counted(self, key: tuple, local=None) -> "Count":
+        """A corpus-wide count to decide with (decide): the given one, else this index's own
+        (local(), or count_locally) recorded in missing, and, as an estimate of the sum, times the
+        number of shards."""
         if self.counts is not None and (value := self.counts.get(key)) is not None:
-            return value
+            return Count(key, value)
         value = int(local()) if local is not None else self.count_locally(key)
         if self.counts is None:
-            return value
+            return Count(key, value)
         # A search lacking counts is not ranked (the front sends their sums): decide as the sums
         # likely will, shards holding alike shares of the articles (a hash of the id). A shard's own
         # count against a sum it remembers would put a word in 3% of each of 2 shards' articles
         # under the common-terms cut (2%). Counts made after a decision are keyed by it
         # (WordMasks.tier_state), so a guess the sums overturn costs a round, never the ranking.
         self.missing[key] = value
-        if key[0] in DECIDING:  # the front checks its comparisons against the sum (see Guess)
-            return Guess(value * self.shards, key, self.compared)
-        return value * self.shards
+        return Count(key, value * self.shards, estimated=True)
+
+    def decide(self, count: "Count", op: str, limit) -> bool:
+        """Whether count op (one of COMPARISONS) limit, a number or another Count; recorded in
+        decided when either is an estimate, for the front to check with the sums (cluster.decided_alike)."""
+        outcome = COMPARISONS[op](count.value, limit.value if isinstance(limit, Count) else limit)
+        if count.estimated or (isinstance(limit, Count) and limit.estimated):
+            self.decided.append((_recorded(count), op, _recorded(limit), outcome))
+        return outcome
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
@@ -267,50 +284,20 @@ class Scorer:
         return self.idf(max(1.0, n * math.prod(self.doc_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
 
 
-class Guess(int):
-    """A corpus-wide count estimated by one shard (its own times the shards, see Scorer.count) that
-    records every comparison made with it as (key, operator, other key or number, outcome) and any
-    other use as (key, "used", None, None): a cluster's front can then tell whether the summed
-    counts decide alike (indexer.cluster.decided_alike). A float on the left of a comparison is
-    compared by Python without it: the search compares counts with ints, or with them on the left."""
-
-    def __new__(cls, value: int, key: tuple, compared: list):
-        guess = super().__new__(cls, value)
-        guess.value, guess.key, guess.compared = value, key, compared
-        return guess
-
-    def _compare(self, name: str, other) -> bool:
-        outcome = COMPARISONS[name](self.value, other.value if isinstance(other, Guess) else other)
-        self.compared.append((self.key, name, other.key if isinstance(other, Guess) else other, outcome))
-        return outcome
-
-    def _used(self) -> None:
-        self.compared.append((self.key, "used", None, None))
-
-    def __bool__(self) -> bool:
-        return self._compare("__ne__", 0)
-
-    def __reduce__(self):
-        return int, (self.value,)
-
-    __hash__ = int.__hash__
+@dataclass(frozen=True, eq=False)
+class Count:
+    """A corpus-wide count to decide with (Scorer.decide): its key, its value, and whether that
+    value is one shard's estimate (its own times the shards, see Scorer.counted)."""
+    key: tuple
+    value: int
+    estimated: bool = False
 
 
-def _comparing(name: str):
-    return lambda self, other: self._compare(name, other)
-
-
-def _using(name: str):
-    method = getattr(int, name)
-    return lambda self, *args: (self._used(), method(self.value, *args))[1]
-
-
-for _name in COMPARISONS:
-    setattr(Guess, _name, _comparing(_name))
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
-              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__neg__", "__abs__", "__float__",
-              "__int__", "__index__", "__round__", "__and__", "__or__", "__xor__", "__lshift__", "__rshift__"):
-    setattr(Guess, _name, _using(_name))
+def _recorded(side):
+    """How a decision's side is recorded: an estimate by its key (the front reads its sum), else its value."""
+    if isinstance(side, Count):
+        return side.key if side.estimated else side.value
+    return side
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

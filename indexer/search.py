@@ -310,8 +310,8 @@ def _clause_mask(masks: _Masks, clause) -> np.ndarray:
     mask = masks.any(exact)
     scorer = masks.scorer
     if folded:
-        masks.folded_joins.append(
-            scorer.count(_matching(exact), lambda: np.count_nonzero(mask & scorer.live)) < FOLDED_MATCH_BELOW)
+        exact_matches = scorer.counted(_matching(exact), lambda: np.count_nonzero(mask & scorer.live))
+        masks.folded_joins.append(scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW))
         if masks.folded_joins[-1]:
             mask |= masks.any(folded)
     return mask
@@ -344,7 +344,7 @@ class Found:
     spread: dict = field(default_factory=dict)  # group spread over shards -> its matched members' rank keys
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
     hits: list | None = None  # their Hits (a cluster shard's first page, when no count it scores with was lacking)
-    compared: list = field(default_factory=list)  # the comparisons made with estimated counts (Scorer.compared)
+    decided: list = field(default_factory=list)  # the decisions made with estimated counts (Scorer.decided)
     counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
 
 
@@ -399,16 +399,17 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
 
-def _relax(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax(plan, words, matched, scorer: Scorer, tally,
+           page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
     words); when fewer than a page of those are found, among all, the phrases dropped."""
     if words.phrases is None:
-        return _relax_words(plan, words, matched, tally, page_size)
+        return _relax_words(plan, words, matched, scorer, tally, page_size)
     phrased = lambda n, mask: tally(("phrases", n), mask)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, phrased, page_size)
-    if phrased(("shown", shown), tier) >= page_size:
+    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, scorer, phrased, page_size)
+    if scorer.decide(phrased(("shown", shown), tier), ">=", page_size):
         return tier, dropped, kept, ("phrases", shown)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched, tally, page_size)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched, scorer, tally, page_size)
     kept = [w.text for w in plan.words] if shown == (0, ()) else kept  # all the words (a longer query's share: not said)
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
 
@@ -422,10 +423,12 @@ def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], 
     return dropped, [w.text for w in plan.words if w.text not in dropped]
 
 
-def _relax_words(plan, words, matched, tally, page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax_words(plan, words, matched, scorer: Scorer, tally,
+                 page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
-    dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): how many
-    articles of tier n are shown (corpus-wide). A query of up to ALL_WORDS words needs them all when a page of articles
+    dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): the Count
+    of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
+    compares. A query of up to ALL_WORDS words needs them all when a page of articles
     (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
     masks, anyone = words.masks, words.anyone
@@ -435,12 +438,12 @@ def _relax_words(plan, words, matched, tally, page_size: int) -> tuple[np.ndarra
     if len(masks) > ALL_WORDS:
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, [], [], 0) if tally(0, tier) >= page_size else (anyone, [], [], "any")
-    tiers = _tiers(plan, masks, matched, tally) + [(anyone, list(range(len(masks))))]
+        return (tier, [], [], 0) if scorer.decide(tally(0, tier), ">=", page_size) else (anyone, [], [], "any")
+    tiers = _tiers(plan, masks, matched, scorer, tally) + [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
-    shown = next((n for n, size in enumerate(sizes) if size >= page_size), len(tiers) - 1)
-    if sizes[shown] == sizes[0]:  # dropping found nothing more
+    shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", page_size)), len(tiers) - 1)
+    if scorer.decide(sizes[shown], "==", sizes[0]):  # dropping found nothing more
         shown = 0
     tier, dropped = tiers[shown]
     return tier, [plan.words[i].text for i in dropped], \
@@ -475,7 +478,7 @@ def _combined(masks: list, combine) -> np.ndarray:
     return found
 
 
-def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
+def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
     the proposed reading spells otherwise) are dropped first, then dates and numbers; then the
     word the fewest articles hold (the most informative) stays, with any n-2, n-3, ... of the n-1
@@ -484,7 +487,7 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
     first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
     sizes = [tally(("word", i), matched & masks[i]) for i in rest]
-    rarest = rest[min(range(len(rest)), key=lambda j: (sizes[j], j))]  # ties: the first word
+    rarest = rest[_fewest(scorer, sizes)]
     held = _held([masks[i] for i in rest])
     tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
@@ -493,6 +496,17 @@ def _tiers(plan, masks, matched, tally) -> list[tuple[np.ndarray, list[int]]]:
         tiers.append((matched & (held == len(rest)), first))
     others = [i for i in range(len(masks)) if i != rarest]
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
+
+
+def _fewest(scorer: Scorer, sizes: list) -> int:
+    """The place of the smallest of the Counts sizes, the first of equal ones. Each is decided equal
+    to the smallest before it or not, then smaller or not: the decisions min() made of (count,
+    place) pairs, so a cluster's front checks the same ones as before (cluster.decided_alike)."""
+    fewest = 0
+    for j in range(1, len(sizes)):
+        if not scorer.decide(sizes[j], "==", sizes[fewest]) and scorer.decide(sizes[j], "<", sizes[fewest]):
+            fewest = j
+    return fewest
 
 
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
@@ -521,10 +535,10 @@ def _proximity_pool(scorer: Scorer, plan, sort: str, relaxed: tuple, pool: np.nd
     the narrower pools (_narrower_pools) that holds at most its limit of articles (corpus-wide too)."""
     if sort != "relevance" or not plan.near:
         return None
-    if scorer.count(("pool", *relaxed), pool.__len__) <= NEAR_MAX:
+    if scorer.decide(scorer.counted(("pool", *relaxed), pool.__len__), "<=", NEAR_MAX):
         return pool, True
     for name, narrower, most in _narrower_pools(scorer, plan, pool, words):
-        if scorer.count(("pool", *relaxed, name), narrower.__len__) <= most:
+        if scorer.decide(scorer.counted(("pool", *relaxed, name), narrower.__len__), "<=", most):
             return narrower, False  # the lead prior there lost known items (vietnews-title unaccented)
     return None
 
@@ -1085,8 +1099,8 @@ class Index:
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
         state = words.tier_state(plan)
-        tally = lambda n, mask: scorer.count(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
-        matched, dropped, kept, shown = _relax(plan, words, matched, tally, page_size)
+        tally = lambda n, mask: scorer.counted(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
+        matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally, page_size)
         dropped, kept = _said_absent(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
@@ -1122,7 +1136,7 @@ class Index:
             scorer = snap.scorer.given(counts, shards)
             found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
                                filters or {}, group, page_size, others, grouping, first, counts_only)
-            found.compared = scorer.compared
+            found.decided = scorer.decided
             if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
                               for d, score, copies in found.firsts]
@@ -1221,7 +1235,8 @@ class Index:
         exact = [wq.Term(f, text) for f, text, *_ in lookups]
         masks = _Masks(scorer)
         scored = masks.any(exact)  # the documents the lookups so far give a score
-        few = scorer.count(_matching(exact), lambda: np.count_nonzero(scorer.live & scored)) < FOLDED_MATCH_BELOW
+        exact_matches = scorer.counted(_matching(exact), lambda: np.count_nonzero(scorer.live & scored))
+        few = scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW)
         if few:  # few exact matches (or none asked): folded ones join
             folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]

@@ -38,7 +38,9 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import CONNECT_SECONDS, STABLE_COUNTS, build_sharded, shard_dirs, shard_of  # noqa: E402
+from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, build_sharded, decided_alike, shard_dirs,  # noqa: E402
+                             shard_of)
+from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
 SHARDS = 3
@@ -292,6 +294,32 @@ def test_a_shard_counting_for_a_search_reads_every_count_its_search_reads_and_ra
                     assert full.missing.items() <= counted.missing.items(), (shard.name, q, exact, sort)
                     assert (counted.docs, counted.total, counted.hits) == ([], 0, None)
                     assert [k for k in counted.missing if k not in full.missing and k[0] not in ("docs", "length", "df")] == []
+
+
+def test_each_decision_a_shard_makes_with_an_estimate_is_recorded_with_the_outcome_the_estimate_gave(sharded):
+    """A shard ranking with its own counts times the shards (a first round) records each decision
+    an estimate made as (key, op, limit, outcome); given every count, it records none; the
+    front accepts the ranking when the sums decide alike, not when one decides otherwise."""
+    folder, _ = sharded
+    recorded = overturned = 0
+    with indexer.open_index(shard_dirs(folder / "shards")[0]) as index:
+        for q in QUERIES:
+            search = (q, None, False, None, "relevance", 10, {})
+            guessed = index.find(*search, shards=SHARDS)
+            estimate = lambda side: guessed.missing[side] * SHARDS if isinstance(side, tuple) else side
+            for key, op, limit, outcome in guessed.decided:
+                assert key[0] in DECIDING and COMPARISONS[op](estimate(key), estimate(limit)) == outcome, (q, key)
+            recorded += len(guessed.decided)
+            summed = {key: value * SHARDS for key, value in guessed.missing.items()}
+            assert decided_alike({0: guessed}, summed, SHARDS), q
+            assert index.find(*search[:6], summed, search[6], shards=SHARDS).decided == [], q
+            for key, op, limit, outcome in guessed.decided[:1]:
+                flipped = next(v for v in (limit - 1, limit, limit + 1) if COMPARISONS[op](v, limit) != outcome) \
+                    if not isinstance(limit, tuple) else None
+                if flipped is not None and flipped >= 0:
+                    assert not decided_alike({0: guessed}, {**summed, key: flipped}, SHARDS), (q, key)
+                    overturned += 1
+    assert recorded and overturned
 
 
 def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cluster, sharded):

@@ -334,6 +334,34 @@ def test_searching_or_serving_an_index_of_an_older_analysis_says_rebuild_it(tmp_
         assert index.outdated_analysis is None and index.get("tin-0") is None
 
 
+def assert_titles(folder: Path, want: list[str]) -> None:
+    reader = indexer.storage.open_reader(indexer.store.current_generation(folder))
+    try:
+        assert sorted(reader.titles()) == sorted(want)
+    finally:
+        reader.close()
+
+
+def test_the_titles_the_lexicon_reads_are_the_stored_ones_after_updates_merges_and_in_an_older_index(tmp_path):
+    """The live articles' titles (the Lexicon's casing) as stored, an author named "title" not
+    taken for one; updates and merges carry them; an index written before the titles' column gives them too."""
+    articles = news(range(5))
+    articles[1] = {**articles[1], "author": "title"}
+    src = write_jsonl(tmp_path / "news.jsonl", articles[:3])
+    indexer.build_index([src], tmp_path / "ix", procs=1, **QUIET)
+    assert_titles(tmp_path / "ix", [a["title"] for a in articles[:3]])
+    changed = [{**articles[0], "title": "Quảng Ninh: khánh thành cầu mới"}, *articles[1:]]
+    write_jsonl(src, changed)
+    indexer.update_index([src], tmp_path / "ix", procs=1, **QUIET)
+    assert_titles(tmp_path / "ix", [a["title"] for a in changed])
+    indexer.optimize_index(tmp_path / "ix", procs=1, **QUIET)
+    assert_titles(tmp_path / "ix", [a["title"] for a in changed])
+    shutil.copytree(FORMAT_DATA, tmp_path / "old")
+    assert_titles(tmp_path / "old", [a["title"] for a in news(range(5))])
+    indexer.update_index([write_jsonl(tmp_path / "more.jsonl", news(range(5, 7)))], tmp_path / "old", procs=1, **QUIET)
+    assert_titles(tmp_path / "old", [a["title"] for a in news(range(7))])
+
+
 def test_an_empty_index_opens_and_finds_nothing(tmp_path):
     (tmp_path / "empty.jsonl").write_text("not json\n", encoding="utf-8")
     indexer.build_index([tmp_path / "empty.jsonl"], tmp_path / "ix", procs=1, **QUIET)

@@ -8,8 +8,6 @@ array here spans all segments, a segment's documents numbered from its offset.
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
@@ -29,7 +27,6 @@ from .writer import text_fields
 ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks each up several times)
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
-PICKLED_KEY = b"X%s%s" % (struct.pack("<I", 5), b"title")  # the title's key in a stored dict (pickle protocol 2+)
 LOCATE_BELOW = 32  # documents found in postings 32 times longer by binary searches, else by a pass over them
 
 
@@ -40,24 +37,6 @@ class OldFormat(IndexNotFound):
 def deleted_documents(segment) -> np.ndarray:
     """A Whoosh segment's deleted document numbers, sorted."""
     return np.array(sorted(segment.deleted_docs()), dtype=np.int64)
-
-
-def _pickled_title(pickled: bytes) -> str | None:
-    """The title in a pickled dict of stored fields, read where its key is, or None when it is
-    not written there as plain text (pickle.loads then reads it)."""
-    at = pickled.find(PICKLED_KEY)
-    if at < 0:
-        return None
-    at += len(PICKLED_KEY)
-    at += {b"q": 2, b"r": 5, b"\x94": 1}.get(pickled[at:at + 1], 0)  # the key's memo entry
-    op = pickled[at:at + 1]
-    if op == b"X":
-        size, at = struct.unpack_from("<I", pickled, at + 1)[0], at + 5
-    elif op == b"\x8c":
-        size, at = pickled[at + 1], at + 2
-    else:
-        return None
-    return pickled[at:at + size].decode("utf-8")
 
 
 def segment_path(folder: str, segment) -> str:
@@ -95,13 +74,13 @@ class SegmentReader:
         return {name: value for name, value in stored.items() if name in self._stored_names}
 
     def titles(self):
-        """Yield each live document's stored title, read without unpickling the rest (the body):
-        30% less time than stored_fields (35,431 articles: 0.71 s of CPU against 1.01 s)."""
-        raw = self.whoosh._perdoc._cached_reader("_stored", STORED_COLUMN)._child  # pickled, decompressed
-        for docnum in np.flatnonzero(self.live).tolist():
-            pickled = raw[docnum]
-            title = _pickled_title(pickled) if pickled else ""
-            yield title if title is not None else (pickle.loads(pickled).get("title") or "")
+        """Each live document's stored title: its column read whole, without unpickling stored
+        fields (a segment written before the column: from them)."""
+        live = np.flatnonzero(self.live).tolist()
+        if not self.whoosh.has_column("title"):
+            return (self.stored_fields(d).get("title") or "" for d in live)
+        titles = self._strings("title")
+        return (titles[d] for d in live)
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
