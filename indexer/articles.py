@@ -284,6 +284,11 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
 
 
+def is_article_file(name: str) -> bool:
+    """Whether a file of this name in a folder is read as articles (.txt, .jsonl, no extension...)."""
+    return _article_kind(name) is not None
+
+
 def _article_kind(name: str) -> str | None:
     """'jsonl' or 'text' for a file name that holds articles, None for any other file."""
     lower = name.lower()

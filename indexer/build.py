@@ -27,11 +27,11 @@ from itertools import islice
 from pathlib import Path
 
 from . import segmenter, storage
-from .articles import Skip, Truncated, Undated, iter_articles, source_bytes
+from .articles import Skip, Truncated, Undated, is_article_file, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, current_generation, new_generation,
-                    publish, remove_stale_generations, writer_lock)
+from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM, current_generation,
+                    new_generation, publish, refuse_foreign_folder, remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
@@ -118,6 +118,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     indexer.progress.Progress also shows the share of the input read and the time left.
     procs=0 analyses in this process; select(id), if given, picks the articles (a shard's)."""
     index_dir = Path(index_dir)
+    refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
     articles = _read_articles([Path(s) for s in sources], report, progress, select)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
@@ -366,7 +367,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     sources = [Path(s).resolve() for s in sources]
     report, started = UpdateReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
-    with writer_lock(index_dir, notice):
+    with writer_lock(index_dir, notice, "update"):
         live = current_generation(index_dir)
         with _next_generation(index_dir) as gen:
             _link_copy(live, gen)
@@ -387,11 +388,15 @@ class DeleteReport:
 
 def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) -> DeleteReport:
     """Remove the articles with these ids from the index in a new generation, swapped in and merged
-    as after an update (procs as for update_index); an update from sources holding them adds them back."""
+    as after an update (procs as for update_index); an update from sources holding them adds them back.
+    A sharded index's articles are removed from their shards' folders."""
     index_dir = Path(index_dir)
+    if (index_dir / MANIFEST).is_file():
+        from .cluster import delete_sharded  # cluster builds on this module
+        return delete_sharded(ids, index_dir, procs=procs, notice=notice)
     report, started = DeleteReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
-    with writer_lock(index_dir, notice):
+    with writer_lock(index_dir, notice, "delete"):
         live = current_generation(index_dir)
         found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped)
         if found:
@@ -489,5 +494,5 @@ def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
     """Merge the index to at most one segment per core (procs), without deleted documents."""
     current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
     procs = procs or os.cpu_count() or 1
-    with writer_lock(Path(index_dir), notice):
+    with writer_lock(Path(index_dir), notice, "optimize"):
         return _merge(Path(index_dir), procs, procs)

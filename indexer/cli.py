@@ -26,6 +26,7 @@ from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
 from .search import MAX_LIMIT, MAX_PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
+from .tips import NO_WORDS, has_words, no_results_tips
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -48,6 +49,7 @@ query syntax:
   a OR b           either one
   title:word       the word (or title:"a phrase") in the title (required)
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
+  a query needs a letter or a digit; when nothing matches, stderr gives tips
   at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text
   (4 words or more: a third of them suffice)
 """
@@ -115,13 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
                          help=f"how many (default {RELATED_LIMIT})")
     related.add_argument("--json", action="store_true", help="print them as JSON")
-    delete = _command(sub, "delete", "remove articles from the index by id (an update from sources that "
-                      "still hold them adds them back)")
+    delete = _command(sub, "delete", "remove articles from the index (or a sharded index's shards) by id (an "
+                      "update from sources that still hold them adds them back)")
     delete.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as search prints them)")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
     optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
                         "articles (open indexes keep searching meanwhile)")
-    for p in (build, update, search, related, delete, stats, optimize):
+    build.add_argument("--index", default="index_data", metavar="DIR",
+                       help="index folder (default: index_data): a new or empty one, or an index's (a folder "
+                            "holding articles or other folders is refused)")
+    for p in (update, search, related, delete, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -132,13 +137,13 @@ def _writing_commands(sub) -> tuple[argparse.ArgumentParser, argparse.ArgumentPa
     build = _command(sub, "build", "build a fresh index from folders and JSONL files (replaces the old one)",
                      epilog=IDS_HELP + EXAMPLES)
     build.add_argument("sources", nargs="*", default=["seeds"],
-                       help="folders (read recursively: .txt and extension-less files), .txt, .jsonl, "
+                       help=f"folders (read recursively: files with {ARTICLE_FILES}), .txt, .jsonl, "
                             ".jsonl.gz (default: seeds)")
     update = _command(sub, "update", "add new and changed articles, remove those gone from the sources",
                       epilog=IDS_HELP + EXAMPLES)
     update.add_argument("sources", nargs="+", help="the folders and files given to build")
     for p in (build, update):
-        p.add_argument("--procs", type=_bounded_int(1, 1024), default=None,
+        p.add_argument("--procs", type=_bounded_int(1, 1024), default=None, metavar="N",
                        help="analysis processes (default: one per core)")
     return build, update
 
@@ -271,9 +276,6 @@ def cmd_update(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    if is_sharded(args.index):
-        raise ClusterError(f"{args.index} is a sharded index: delete works on one index only (remove the articles "
-                           "from the sources, then update it with --cluster)")
     report = delete_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
     _print_skips(report.skipped)
     print(f"deleted {plural(report.deleted, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
@@ -315,11 +317,13 @@ def _facet_lines(results, shown: int = 10) -> str:
 
 
 def cmd_search(args) -> int:
+    if not has_words(args.query):
+        raise QueryError(NO_WORDS.en)
     with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
-        outdated = getattr(index, "outdated_analysis", None)  # a cluster's shards say it in stats
+        outdated = index.outdated_analysis
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)
@@ -335,6 +339,8 @@ def cmd_search(args) -> int:
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if note:
         print(note)
+    if not results.total:
+        _print_tips(args)
     if args.facets:
         print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
@@ -342,6 +348,17 @@ def cmd_search(args) -> int:
         if hit.duplicates:
             print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
+
+
+def _print_tips(args) -> None:
+    """On stderr: what to try when nothing matched (the web app's no-results tips)."""
+    filtered = bool(args.source or args.category or args.month)
+    unfiltered = 0
+    if filtered or args.date_from or args.date_to:
+        with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
+            unfiltered = index.search(args.query, limit=1, exact=args.exact, group=args.group).total
+    tips = no_results_tips(args.query, bool(args.date_from or args.date_to), filtered, unfiltered)
+    print("tips:\n" + "\n".join(printable(f"  - {tip.en}") for tip in tips), file=sys.stderr)
 
 
 def _print_understood(results) -> None:
@@ -421,7 +438,10 @@ def _reader_gone() -> int:
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
+        parser.error(f"--from {args.date_from} is after --to {args.date_to}")
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit

@@ -41,21 +41,21 @@ from pathlib import Path
 import numpy as np
 
 from . import duplicates, storage
-from .articles import iter_articles
-from .build import BuildReport, UpdateReport, _next_generation, _write_here, update_index
+from .articles import is_article_file, iter_articles
+from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _write_here, delete_articles,
+                    update_index)
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
-                     understand_query)
+                     outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import term_hash
-from .store import IndexNotFound, replaced, writer_lock
+from .store import MANIFEST, IndexNotFound, current_generation, refuse_foreign_folder, replaced, writer_lock
 
-MANIFEST = "SHARDS.json"
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
 LEXICON_SECONDS = 300.0  # the same for the parts of a Lexicon (built in the background; seconds per shard)
@@ -153,7 +153,8 @@ def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
         gens = [held.enter_context(_next_generation(shard_dir)) for shard_dir in dirs]
         for gen in gens:
             storage.create(gen)
-        written = _deal(client, iter_articles(sources, report.skipped, report.truncated), [str(g) for g in gens])
+        articles = iter_articles(sources, report.skipped, report.truncated, undated=report.undated, ignored=report.ignored)
+        written = _deal(client, articles, [str(g) for g in gens])
         for gen, results in zip(gens, written):
             storage.commit(storage.open_files(gen), [s for _, segments, _ in results for s in segments])
         report.indexed = sum(count for results in written for count, _, _ in results)
@@ -209,6 +210,7 @@ def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
     name them in the manifest."""
     index_dir, started = Path(index_dir), time.monotonic()
+    refuse_foreign_folder(index_dir, is_article_file)
     index_dir.mkdir(parents=True, exist_ok=True)
     client = connect(cluster)
     try:
@@ -231,6 +233,25 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     total.unchanged = sum(r.unchanged for r in reports)
     total.skipped = _once(s for r in reports for s in r.skipped)
     total.truncated = _once(t for r in reports for t in r.truncated)
+    total.undated = _once(u for r in reports for u in r.undated)
+    for r in reports:  # every shard counted the same folders
+        total.ignored |= r.ignored
+    total.seconds = time.monotonic() - started
+    return total
+
+
+def delete_sharded(ids, index_dir, *, procs=None, notice=print) -> DeleteReport:
+    """Remove the articles with these ids from a sharded index, each from its shard's folder (as
+    delete_articles does from one index; read from the folders, as stats)."""
+    started, dirs = time.monotonic(), shard_dirs(index_dir)
+    by_shard = defaultdict(list)
+    for doc_id in dict.fromkeys(ids):
+        by_shard[shard_of(doc_id, len(dirs))].append(doc_id)
+    total = DeleteReport()
+    for shard, shard_ids in sorted(by_shard.items()):
+        report = delete_articles(shard_ids, dirs[shard], procs=procs, notice=notice)
+        total.deleted += report.deleted
+        total.skipped += report.skipped
     total.seconds = time.monotonic() - started
     return total
 
@@ -505,6 +526,15 @@ class ClusterIndex:
         """How many articles the shards that answer hold."""
         answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
         return sum(answers.values())
+
+    @property
+    def outdated_analysis(self) -> str | None:
+        """Why the shards should be rebuilt (terms made by an older analysis), or None; read from their folders."""
+        rebuild = (f"`python -m indexer build SOURCES --index {self.path} --cluster ADDRESS "
+                   f"--shards {len(self.shards)}`")
+        outdated = {shard.name: why for shard in self.shards
+                    if (why := outdated_analysis(current_generation(shard), rebuild))}
+        return f"{', '.join(outdated)}: {next(iter(outdated.values()))}" if outdated else None
 
     def marks(self, query_text: str, exact: bool = False) -> Marks:
         """What the query marks in results and articles (see Index.marks)."""
@@ -935,7 +965,6 @@ def _sort_keys(found, sort: str) -> list[tuple]:
 def shard_stats(index_dir) -> list[tuple[str, int, int, int, str | None]]:
     """(shard folder, articles, segments, bytes, outdated analysis or None) of every shard, read
     from the folders."""
-    from .store import current_generation
     rows = []
     for shard in shard_dirs(index_dir):
         gen = current_generation(shard)

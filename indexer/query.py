@@ -122,6 +122,8 @@ def is_pasted(text: str) -> bool:
 
 def parse(text: str) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions."""
+    if not isinstance(text, str):
+        raise QueryError(f"a query is text (a str), not {type(text).__name__}", vi="Từ khóa phải là văn bản.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
                          vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")

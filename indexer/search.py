@@ -35,8 +35,8 @@ from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
-from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, current_generation,
-                    derived_lock, replaced)
+from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
+                    current_generation, derived_lock, replaced)
 from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
                          mistyped, respelled, respelled_forms, variants)
 
@@ -1520,14 +1520,16 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def outdated_analysis(generation: Path) -> str | None:
-    """What the analysis changed since the version the generation's terms were made with, or None."""
+def outdated_analysis(generation: Path, rebuild: str | None = None) -> str | None:
+    """What the analysis changed since the version the generation's terms were made with, or None
+    (rebuild: the command that rebuilds it, by default the build of the generation's index folder)."""
     version = analysis_version(generation)
     if version >= ANALYSIS_VERSION:
         return None
     changes = "; ".join(ANALYSIS_CHANGES[v] for v in range(version + 1, ANALYSIS_VERSION + 1))
+    rebuild = rebuild or build_command(generation.parent)
     return (f"built with analysis version {version} (an index that records none counts as 1), this version "
-            f"analyses with {ANALYSIS_VERSION}: {changes}. Rebuild it with `python -m indexer build` for the best ranking")
+            f"analyses with {ANALYSIS_VERSION}: {changes}. Rebuild it with {rebuild} for the best ranking")
 
 
 def open_index(path="index_data", cluster: str | None = None, replicas: int = 1):

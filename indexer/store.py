@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import shutil
 import threading
 import time
@@ -25,14 +26,25 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles
 LEXICON_BEFORE = f"{DERIVED_PREFIX}lexicon-before.npz"  # an update's: the newest Lexicon saved before it
 GROUPS_FILE = f"{DERIVED_PREFIX}groups.npy"  # each document's group of syndicated copies (document numbers: a merge's own)
 MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
+MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
+OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
 
 
 class IndexNotFound(FileNotFoundError):
     """There is no built index in the folder."""
 
 
+class NotAnIndexFolder(FileExistsError):
+    """A build was given a folder that holds other things than an index (articles, folders)."""
+
+
 class IndexLocked(RuntimeError):
-    """Another build or update holds the index folder's lock."""
+    """Another writer (a build, update, delete or optimize) holds the index folder's lock."""
+
+
+def build_command(index_dir) -> str:
+    """The command that (re)builds the index in index_dir, for messages telling to run it."""
+    return f"`python -m indexer build SOURCES --index {index_dir}`"
 
 
 def current_generation(index_dir: Path) -> Path:
@@ -40,8 +52,7 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
-        raise IndexNotFound(f"no index in {index_dir}: build one with "
-                            f"`python -m indexer build SOURCES --index {index_dir}`") from None
+        raise IndexNotFound(f"no index in {index_dir}: build one with {build_command(index_dir)}") from None
     gen = Path(index_dir) / name
     if not name.startswith(GEN_PREFIX) or not gen.is_dir():
         raise IndexNotFound(f"{index_dir}/{CURRENT} names a missing generation {name!r}")
@@ -55,6 +66,21 @@ def holds_index(folder: Path) -> bool:
     except (IndexNotFound, OSError, UnicodeDecodeError):
         return False
     return True
+
+
+def refuse_foreign_folder(index_dir: Path, is_article_file) -> None:
+    """Raise NotAnIndexFolder when index_dir, not an index, holds folders or article files
+    (is_article_file(name)) of its own: a build never writes among someone's articles."""
+    folder = Path(index_dir)
+    if not folder.is_dir() or holds_index(folder):
+        return
+    with os.scandir(folder) as entries:
+        foreign = sorted(e.name for e in entries if not OWN_ENTRY.fullmatch(e.name)
+                         and (e.is_dir() or is_article_file(e.name)))
+    if foreign:
+        more = f" and {len(foreign) - 1:,} more" if len(foreign) > 1 else ""
+        raise NotAnIndexFolder(f"{index_dir} is not an index folder: it holds {foreign[0]!r}{more}; "
+                               "give --index a new or empty folder, or an index's")
 
 
 def new_generation(index_dir: Path) -> Path:
@@ -132,8 +158,9 @@ def _pid_alive(pid: int) -> bool:
 
 
 @contextmanager
-def writer_lock(index_dir: Path, notice=print):
-    """Hold the folder's exclusive writer lock; raise IndexLocked if another writer has it."""
+def writer_lock(index_dir: Path, notice=print, command: str = "build"):
+    """Hold the folder's exclusive writer lock for command (build, update, delete, optimize: the
+    lock file records it beside the pid); raise IndexLocked if another writer has it."""
     if Path(index_dir).exists() and not Path(index_dir).is_dir():
         raise NotADirectoryError(f"{index_dir} is a file, not an index folder: give --index a folder")
     Path(index_dir).mkdir(parents=True, exist_ok=True)
@@ -143,17 +170,22 @@ def writer_lock(index_dir: Path, notice=print):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            raise IndexLocked(f"another build or update (pid {holder or '?'}) is writing {index_dir}; "
-                              "wait for it to finish") from None
-        stale = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        if stale.isdigit() and int(stale) != os.getpid() and not _pid_alive(int(stale)):
-            notice(f"cleared a stale lock left by pid {stale}, which is no longer running")
+            raise IndexLocked(_locked_message(os.pread(fd, 64, 0), index_dir)) from None
+        stale = os.pread(fd, 64, 0).decode("ascii", "replace").split()
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        os.pwrite(fd, f"{os.getpid()} {command}".encode("ascii"), 0)
         try:
+            if stale and stale[0].isdigit() and int(stale[0]) != os.getpid() and not _pid_alive(int(stale[0])):
+                notice(f"cleared a stale lock left by pid {stale[0]}, which is no longer running")
             yield
         finally:  # a run that failed or was interrupted left nothing stale: only a killed one does
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)
+
+
+def _locked_message(recorded: bytes, index_dir: Path) -> str:
+    """What holds the lock, from the lock file's "PID COMMAND" (a bare pid: a writer of an earlier version)."""
+    pid, _, command = recorded.decode("ascii", "replace").strip().partition(" ")
+    holder = f"another {command}" if command else "another build or update"
+    return f"{holder} (pid {pid or '?'}) is writing {index_dir}; wait for it to finish"

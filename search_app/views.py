@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 import indexer
 from indexer.articles import site_of
-from indexer.query import parse as parse_query
+from indexer.tips import no_results_tips
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -238,24 +238,6 @@ def page_window(page: int, pages: int) -> list[int]:
     return list(range(start, min(last, start + PAGE_WINDOW - 1) + 1))
 
 
-def unaccented(text: str) -> str:
-    """The text without Vietnamese diacritics (a suggestion when nothing is found)."""
-    return indexer.fold(text)
-
-
-def excluded_words(q: str) -> str | None:
-    """The words a query made only of exclusions leaves out, as a query that finds them
-    ("-bão" -> "bão"), or None for a query with words to find."""
-    try:
-        parsed = parse_query(q)
-    except indexer.QueryError:
-        return None
-    if parsed.free_text or parsed.required or not parsed.excluded:
-        return None
-    return " ".join(("title:" if clause.title_only else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
-                    for clause in parsed.excluded)
-
-
 def http_url(url: str) -> str | None:
     """The url if it is an absolute http(s) link, else None (never javascript: and the like)."""
     try:
@@ -305,7 +287,6 @@ def search():
     index = get_index()
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
              [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
-    suggestion = unaccented(params.q)
     return render_template("results.html", params=params, results=results, hits=hits,
                            undated=undated_note(results.undated, bool(params.date_from or params.date_to
                                                                       or params.month)),
@@ -314,10 +295,9 @@ def search():
                            facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
-                           suggestion=suggestion if suggestion != params.q else None,
-                           searchable=None if hits else excluded_words(params.q),
-                           unfiltered=unfiltered_total(params) if not results.total else 0,
-                           wordless=not re.search(r"\w", params.q))
+                           tips=[] if results.total else no_results_tips(
+                               params.q, bool(params.date_from or params.date_to),
+                               any(params.filters().values()), unfiltered_total(params)))
 
 
 @bp.get("/article/<path:doc_id>")

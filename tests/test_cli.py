@@ -50,12 +50,34 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
 
 @pytest.mark.parametrize("args, why", [
     (["--page", "0"], "--page"), (["--limit", "0"], "--limit"), (["--limit", "many"], "--limit"),
-    (["--from", "2023-05-01", "--to", "2023-01-01"], "date_from is after date_to"),
+    (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
 ])
 def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
     assert done.returncode == 2 and why in one_line_error(done)
+
+
+@pytest.mark.parametrize("query", ["", "  ", "!!!", "«—»"])
+def test_a_query_without_letters_or_digits_asks_for_a_word_as_the_web_app_does(index_dir, query):
+    done = run_cli("search", query, "--index", index_dir)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "the query has no letters or digits to search: type at least one word" in one_line_error(done)
+
+
+def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
+    done = run_cli("search", "xyzzyqw", "--index", index_dir)
+    assert done.returncode == 0 and done.stdout.startswith("0 results")
+    assert "tips:\n  - check the spelling of the words\n" in done.stderr
+    assert "  - type the accents in full (nghị quyết, not nghi quyet)" in done.stderr
+    excluded = run_cli("search", "-bão", "--index", index_dir)
+    assert "leaves out the articles holding it; to find them: bão" in excluded.stderr
+    assert "spelling" not in excluded.stderr
+    ranged = run_cli("search", "bão", "--from", "2030-01-01", "--source", "Báo Mẫu", "--index", index_dir)
+    total = json.loads(run_cli("search", "bão", "--json", "--index", index_dir).stdout)["total"]
+    assert ranged.stdout.startswith("0 results")
+    assert f"  - bão finds {total} articles without the date range and filters\n" in ranged.stderr
+    assert "  - search at any date (no date range)" in ranged.stderr and "spelling" not in ranged.stderr
 
 
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
@@ -124,6 +146,20 @@ def test_delete_removes_an_article_by_id_and_names_the_ids_it_did_not_find(tmp_p
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.doc_count == 13 and "thoi-tiet/bao-so-3" not in [h.doc_id for h in index.search("bão", limit=20)]
     assert run_cli("delete", "x", "--index", tmp_path / "none").returncode == 1 and not (tmp_path / "none").exists()
+
+
+def test_a_build_into_a_folder_of_articles_is_refused_and_leaves_it_as_it_was(tmp_path):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "bao.txt").write_text((ROOT / "seeds" / "000_40d61abefe57256a.txt").read_text("utf-8"), "utf-8")
+    done = run_cli("build", ROOT / "seeds", "--index", folder)
+    assert done.returncode == 1
+    assert f"{folder} is not an index folder: it holds 'bao.txt'" in one_line_error(done)
+    assert [p.name for p in folder.iterdir()] == ["bao.txt"]
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "README.md").write_text("the index goes here", "utf-8")  # as index_data/ holds
+    assert run_cli("build", ROOT / "seeds", "--index", tmp_path / "notes").returncode == 0
+    assert run_cli("build", ROOT / "seeds", "--index", tmp_path / "notes").returncode == 0  # an index: rebuilt
 
 
 def test_output_cut_short_by_the_reader_ends_quietly(index_dir):

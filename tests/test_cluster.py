@@ -442,6 +442,38 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(sharded):
     assert time.monotonic() - started < CONNECT_SECONDS + 30
 
 
+def test_a_sharded_build_and_update_warn_as_one_index_does_and_delete_takes_an_article_from_its_shard(
+        cluster, tmp_path):
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    write_jsonl(folder / "tin.jsonl", storm_articles()[:6] + [dict(storm_articles()[6], date="27 tháng 5")])
+    (folder / "ghi-chu.md").write_text("notes", "utf-8")
+    for command in (["build", folder, "--shards", 2], ["update", folder]):
+        done = run(*command, "--index", tmp_path / "shards", "--cluster", cluster.address)
+        assert done.returncode == 0, done.stderr
+        assert f"warning {folder / 'tin.jsonl'}:7: date '27 tháng 5' not understood" in done.stderr, command
+        assert done.stderr.count("not understood") == 1, command  # once, though every shard reads it
+        assert "ignored 1 file not named as articles (1 .md)" in done.stderr, command
+    gone = storm_articles()[0]["id"]
+    deleted = run("delete", gone, "no-such-id", "--index", tmp_path / "shards")
+    assert deleted.returncode == 3 and deleted.stdout.startswith("deleted 1 article, skipped 1 id"), deleted.stderr
+    held = set().union(*shard_ids(tmp_path / "shards"))
+    assert gone not in held and {a["id"] for a in storm_articles()[1:7]} == held
+
+
+def test_a_search_on_a_cluster_warns_of_shards_of_an_older_analysis(cluster, sharded, tmp_path):
+    folder, _ = sharded
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)
+    older = indexer.store.current_generation(tmp_path / "shards" / "shard-1") / "ANALYSIS"
+    older.unlink()
+    older.write_text("2\n", encoding="ascii")  # as an index built before analysis 3 records it
+    found = run("search", "bão", "--index", tmp_path / "shards", "--cluster", cluster.address)
+    assert found.returncode == 0 and "1. " in found.stdout
+    assert "warning: shard-1: built with analysis version 2" in found.stderr
+    assert (f"`python -m indexer build SOURCES --index {tmp_path / 'shards'} --cluster ADDRESS --shards {SHARDS}`"
+            in found.stderr)
+
+
 def holders(index, shard: int) -> set[str]:
     """The names of the workers holding the shard's replicas."""
     info = index.client.scheduler_info()["workers"]

@@ -312,6 +312,30 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path):
             indexer.build_index([SEEDS], tmp_path / "ix")
 
 
+def test_a_second_writer_is_told_what_holds_the_lock(tmp_path):
+    indexer.build_index([SEEDS], tmp_path / "ix", procs=1)
+    refusals = []
+
+    def build_meanwhile(message):  # told of the stale lock planted below, while the writer holds the lock
+        with pytest.raises(indexer.IndexLocked) as refused:
+            indexer.build_index([SEEDS], tmp_path / "ix", procs=1)
+        refusals.append(str(refused.value))
+
+    for write in (lambda: indexer.delete_articles(["no-such-id"], tmp_path / "ix", notice=build_meanwhile),
+                  lambda: indexer.optimize_index(tmp_path / "ix", notice=build_meanwhile),
+                  lambda: indexer.update_index([SEEDS], tmp_path / "ix", procs=1, notice=build_meanwhile)):
+        (tmp_path / "ix" / "writer.lock").write_text("999999999")  # as a killed writer leaves it
+        write()
+    assert [r.split(" (pid ")[0] for r in refusals] == ["another delete", "another optimize", "another update"]
+    assert all(f"is writing {tmp_path / 'ix'}; wait for it to finish" in r for r in refusals)
+
+
+@pytest.mark.parametrize("query", [None, 7, b"b\xc3\xa3o", ["bão"]])
+def test_a_query_that_is_not_text_is_a_query_error_saying_so(index, query):
+    with pytest.raises(indexer.QueryError, match="a query is text"):
+        index.search(query)
+
+
 def test_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(indexer.IndexNotFound):
         indexer.open_index(tmp_path / "nothing")

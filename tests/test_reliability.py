@@ -317,7 +317,7 @@ def answers(index_dir: Path) -> dict[str, tuple[int, list]]:
 
 def holds_lock(index_dir: Path, proc) -> bool:
     try:
-        return (index_dir / "writer.lock").read_text(encoding="ascii").strip() == str(proc.pid)
+        return (index_dir / "writer.lock").read_text(encoding="ascii").split()[:1] == [str(proc.pid)]  # "PID COMMAND"
     except FileNotFoundError:
         return False
 

@@ -291,8 +291,20 @@ def test_the_stored_index_names_no_module_of_ours(tmp_path):
 def test_an_index_of_another_format_is_refused_with_a_rebuild_message(tmp_path):
     indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], tmp_path / "ix", procs=1, **QUIET)
     (live_generation(tmp_path / "ix") / "FORMAT").write_text("1\n", encoding="ascii")
-    with pytest.raises(indexer.IndexNotFound, match="rebuild it"):
+    with pytest.raises(indexer.IndexNotFound, match="rebuild it") as refused:
         indexer.open_index(tmp_path / "ix")
+    # the command that rebuilds this folder, not index_data/
+    assert f"in format 1" in str(refused.value) and f"--index {tmp_path / 'ix'}`" in str(refused.value)
+
+
+def test_an_empty_live_generation_is_no_index_not_an_old_format(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], tmp_path / "ix", procs=1, **QUIET)
+    for path in live_generation(tmp_path / "ix").iterdir():
+        path.unlink()
+    with pytest.raises(indexer.IndexNotFound) as refused:
+        indexer.open_index(tmp_path / "ix")
+    assert "holds no index" in str(refused.value) and "format" not in str(refused.value)
+    assert f"--index {tmp_path / 'ix'}`" in str(refused.value)
 
 
 def test_the_committed_index_of_the_current_format_opens_and_answers(tmp_path):
@@ -311,6 +323,7 @@ def test_an_index_of_an_older_analysis_says_rebuild_it_until_rebuilt(tmp_path):
     indexer.update_index([write_jsonl(tmp_path / "more.jsonl", news(range(5, 7)))], tmp_path / "ix", procs=1, **QUIET)
     with indexer.open_index(tmp_path / "ix") as index:  # the update's articles mix with the old ones'
         assert index.doc_count == 7 and "tone-mark" in index.outdated_analysis
+        assert f"`python -m indexer build SOURCES --index {tmp_path / 'ix'}`" in index.outdated_analysis
     stats = subprocess.run([sys.executable, "-m", "indexer", "stats", "--index", str(tmp_path / "ix")],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
     assert stats.returncode == 0 and "Rebuild it" in stats.stderr and "articles: 7" in stats.stdout

@@ -17,6 +17,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .. import schema as _schema
 from ..analysis import ANALYSIS_VERSION
+from ..store import IndexNotFound, build_command
 from .flat import write_live_counts
 from .merge import SpillingWriter, merge_segments, plan_merges, plan_optimize
 from .reader import IndexReader, OldFormat, deleted_documents, segment_path
@@ -45,14 +46,18 @@ def analysis_version(gen: Path) -> int:
 
 
 def check_format(gen: Path) -> None:
-    """Raise OldFormat unless gen was written in this format."""
+    """Raise OldFormat unless gen was written in this format (IndexNotFound when it holds no index)."""
+    gen = Path(gen)
     try:
-        version = (Path(gen) / FORMAT_FILE).read_text(encoding="ascii").strip()
+        version = (gen / FORMAT_FILE).read_text(encoding="ascii").strip()
     except FileNotFoundError:
+        if not any(gen.glob("*.toc")):  # no Whoosh table of contents either: nothing was written
+            raise IndexNotFound(f"the live generation of {gen.parent}, {gen.name}, holds no index: "
+                                f"rebuild it with {build_command(gen.parent)}") from None
         version = "1"  # written before the format had a number
     if version != str(FORMAT_VERSION):
-        raise OldFormat(f"this index is in format {version}, this version of indexer reads format "
-                        f"{FORMAT_VERSION}: rebuild it with `python -m indexer build`")
+        raise OldFormat(f"the index in {gen.parent} is in format {version}, this version of indexer reads "
+                        f"format {FORMAT_VERSION}: rebuild it with {build_command(gen.parent)}")
 
 
 def open_files(gen: Path, storage=None):

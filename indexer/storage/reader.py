@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from bisect import bisect_right
+from pathlib import Path
 from collections import OrderedDict
 from functools import reduce
 from itertools import accumulate
@@ -18,7 +19,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
-from ..store import IndexNotFound
+from ..store import IndexNotFound, build_command
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
                    sums_before, term_key)
 from .writer import text_fields
@@ -53,8 +54,9 @@ class SegmentReader:
         self.size = whoosh_reader.doc_count_all()
         path = segment_path(whoosh_reader._storage.folder, self.segment)
         if not os.path.exists(path + TERMS):
-            raise OldFormat("this index was built by an earlier version of indexer; "
-                            "rebuild it with `python -m indexer build`")
+            index_dir = Path(whoosh_reader._storage.folder).parent
+            raise OldFormat(f"the index in {index_dir} was built by an earlier version of indexer; "
+                            f"rebuild it with {build_command(index_dir)}")
         self.flat = FlatPostings(path, self.size, len(fields))
         self.live = np.ones(self.size, dtype=bool)
         deleted = deleted_documents(self.segment)

@@ -1,0 +1,88 @@
+"""What to try when a search finds nothing: tips as data (what each offers, in English and
+Vietnamese, with the query it offers to search instead), for the command line and the web app."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .analysis import fold
+from .query import QueryError, parse
+
+WORD_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One thing to try: kind names it (for a front end's links), en and vi say it, query is the
+    query it offers to search instead (None: the same query)."""
+    kind: str
+    en: str
+    vi: str
+    query: str | None = None
+
+
+NO_WORDS = Tip("no_words", "the query has no letters or digits to search: type at least one word",
+               "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")
+WORDING = (Tip("spelling", "check the spelling of the words", "Kiểm tra lại chính tả của từ khóa."),
+           Tip("fewer_words", "use fewer or more general words", "Dùng ít từ hơn hoặc từ khóa chung chung hơn."),
+           Tip("other_words", "try words of the same meaning, or another wording",
+               "Thử từ đồng nghĩa hoặc cách diễn đạt khác."))
+ACCENTS = Tip("accents", "type the accents in full (nghị quyết, not nghi quyet)",
+              "Thử gõ có dấu đầy đủ (ví dụ «nghị quyết» thay vì «nghi quyet»).")
+
+
+def has_words(query: str) -> bool:
+    """Whether a query holds a letter or a digit (anything else finds nothing)."""
+    return bool(WORD_RE.search(query))
+
+
+def excluded_words(query: str) -> str | None:
+    """The words a query made only of exclusions leaves out, as a query that finds them
+    ("-bão" -> "bão"), or None for a query with words to find."""
+    try:
+        parsed = parse(query)
+    except QueryError:
+        return None
+    if parsed.free_text or parsed.required or not parsed.excluded:
+        return None
+    return " ".join(("title:" if clause.title_only else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
+                    for clause in parsed.excluded)
+
+
+def no_results_tips(query: str, dated: bool = False, filtered: bool = False, unfiltered: int = 0) -> list[Tip]:
+    """What to try when query found nothing (dated: within a date range; filtered: by source,
+    category or month; unfiltered: how many articles it finds without those)."""
+    tips = _query_tips(query, unfiltered)
+    if dated:
+        tips.append(Tip("undated", "search at any date (no date range)", "Bỏ bộ lọc ngày:"))
+    if filtered:
+        tips.append(Tip("unfiltered_sources", "search every source, category and month (no filters)",
+                        "Bỏ bộ lọc nguồn, chuyên mục và tháng:"))
+    if tips[0] == WORDING[0]:  # the words may be wrong: so may their accents
+        tips.append(_accent_tip(query))
+    return tips
+
+
+def _query_tips(query: str, unfiltered: int) -> list[Tip]:
+    """The tips about the query itself: what its exclusions leave out, its lack of words, what
+    the filters hide, else its wording."""
+    searchable = excluded_words(query)
+    if searchable:
+        return [Tip("excluded", f'"-" before a word leaves out the articles holding it; to find them: {searchable}',
+                    "Dấu «-» đứng trước một từ là để loại bỏ các bài chứa từ đó. Tìm bài chứa:", searchable)]
+    if not has_words(query):
+        return [NO_WORDS]
+    if unfiltered:
+        return [Tip("unfiltered", f"{query} finds {unfiltered:,} article{'' if unfiltered == 1 else 's'} without the date range "
+                    "and filters",
+                    f"«{query}» có {f'{unfiltered:,}'.replace(',', '.')} bài phù hợp khi bỏ bộ lọc.")]
+    return list(WORDING)
+
+
+def _accent_tip(query: str) -> Tip:
+    """Try the query without accents, or, typed without, with them."""
+    folded = fold(query)
+    if folded == query:
+        return ACCENTS
+    return Tip("unaccented", f"try it without accents: {folded}", "Thử gõ không dấu:", folded)
