@@ -259,10 +259,11 @@ def delete_sharded(ids, index_dir, *, procs=None, notice=print) -> DeleteReport:
 class ShardActor:
     """One shard's index held open on a worker (a Dask actor); the methods a search calls."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, table: tuple | None = None):
         self.index = Index(path)
         self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
-        self.table_epoch, self.table = None, None  # the CorpusTable of all shards and the generations it counts
+        # the CorpusTable of all shards and the generations it counts (a replica opened after a share gets the front's)
+        self.table_epoch, self.table = table or (None, None)
         self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
 
     def call(self, packed: bytes) -> bytes:
@@ -291,8 +292,20 @@ class ShardActor:
         """Rank the searches of epoch (the shards' generations) with the corpus-wide counts of table."""
         self.table_epoch, self.table = epoch, table
 
-    def frequency_table(self):
-        return self.index.frequency_table()
+    def change_table(self, change: "TableChange") -> bool:
+        """Whether the table held counts change's base generations: then it is changed into the table
+        of change's epoch (a new one: a search may still read the one before)."""
+        if self.table is None or self.table_epoch != change.base:
+            return False
+        self.table_epoch, self.table = change.epoch, self.table.changed(change)
+        return True
+
+    def held_table(self) -> tuple:
+        """(the generations the table held counts, the CorpusTable), or (None, None)."""
+        return self.table_epoch, self.table
+
+    def frequency_table(self, unless: str | None = None):
+        return self.index.frequency_table(unless)
 
     def set_groups(self, generation: str, size: int, docs, labels, spread) -> None:
         """Group copies as the front found them over all shards (docs: this shard's documents in
@@ -370,9 +383,66 @@ class CorpusTable:
         """The table of all shards from each shard's Index.frequency_table()."""
         tables = list(tables)
         stable = {key: sum(t[1][key] for t in tables) for key in tables[0][1]}
-        hashes, at = np.unique(np.concatenate([t[3] for t in tables]), return_inverse=True)
-        dfs = np.bincount(at, weights=np.concatenate([t[4] for t in tables]), minlength=len(hashes))
-        return cls(stable, tables[0][2], hashes, dfs.astype(np.int32))
+        hashes, dfs = _summed_dfs([t[3] for t in tables], [t[4] for t in tables])
+        return cls(stable, tables[0][2], hashes, dfs)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CorpusTable) and (self.stable, self.fields) == (other.stable, other.fields) and \
+            np.array_equal(self.hashes, other.hashes) and np.array_equal(self.dfs, other.dfs)
+
+    def changed(self, change: "TableChange") -> "CorpusTable":
+        """This table with change's counts added (terms no shard holds any more left out)."""
+        at = self.hashes.searchsorted(change.hashes)
+        held = at < len(self.hashes)
+        held[held] = self.hashes[at[held]] == change.hashes[held]
+        dfs = self.dfs.copy()
+        dfs[at[held]] += change.dfs[held]
+        hashes = np.insert(self.hashes, at[~held], change.hashes[~held])
+        dfs = np.insert(dfs, at[~held], change.dfs[~held])
+        if not dfs.all():
+            kept = dfs != 0
+            hashes, dfs = hashes[kept], dfs[kept]
+        stable = {key: value + change.stable.get(key, 0) for key, value in self.stable.items()}
+        return CorpusTable(stable, self.fields, hashes, dfs)
+
+
+class TableChange:
+    """What turns the CorpusTable of the base generations into that of epoch: the changes of the
+    stable counts and of the document frequencies that changed (hashes sorted, changes not 0)."""
+
+    def __init__(self, base: tuple, epoch: tuple, stable: dict, hashes: np.ndarray, dfs: np.ndarray):
+        self.base, self.epoch, self.stable, self.hashes, self.dfs = base, epoch, stable, hashes, dfs
+
+    @classmethod
+    def between(cls, base: tuple, epoch: tuple, old: list, new: list) -> "TableChange":
+        """The change from the old frequency tables of the shards that changed to their new ones."""
+        stable = {key: sum(t[1][key] for t in new) - sum(t[1][key] for t in old) for key in new[0][1]}
+        changes = [_df_changes(before[3], before[4], after[3], after[4]) for before, after in zip(old, new)]
+        hashes, dfs = _summed_dfs([h for h, _ in changes], [d for _, d in changes])
+        changed = dfs != 0
+        return cls(base, epoch, stable, hashes[changed], dfs[changed])
+
+
+def _df_changes(old_hashes, old_dfs, new_hashes, new_dfs) -> tuple[np.ndarray, np.ndarray]:
+    """(the hashes whose document frequency changed from one shard's old table to its new one, the
+    changes): the new table's terms looked up in the old (both sorted), never sorting them all again."""
+    at = old_hashes.searchsorted(new_hashes)
+    held = at < len(old_hashes)
+    held[held] = old_hashes[at[held]] == new_hashes[held]
+    change = new_dfs.astype(np.int32)  # a copy
+    change[held] -= old_dfs[at[held]]
+    gone = np.ones(len(old_hashes), dtype=bool)
+    gone[at[held]] = False
+    moved = change != 0
+    return (np.concatenate([new_hashes[moved], old_hashes[gone]]),
+            np.concatenate([change[moved], -old_dfs[gone].astype(np.int32)]))
+
+
+def _summed_dfs(hashes: list[np.ndarray], dfs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct hashes, sorted; the sum of each one's document frequencies)."""
+    unique, at = np.unique(np.concatenate(hashes), return_inverse=True)
+    summed = np.bincount(at, weights=np.concatenate(dfs).astype(np.float64), minlength=len(unique))
+    return unique, summed.astype(np.int32)
 
 
 def decided_alike(found: dict, summed: dict, shards: int) -> bool:
@@ -442,6 +512,8 @@ class ClusterIndex:
         self._understood_memo = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query() over all shards
         self._table_share: Future | None = None  # sharing the CorpusTable: the epoch it was shared for, or None
         self._table: tuple | None = None  # (epoch, the CorpusTable shared for it): the front reads it too
+        self._shard_tables: dict[int, tuple] = {}  # each shard's frequency table the last table summed
+        self._sharing = threading.Lock()  # one share at a time: each changes the table the one before shared
         self._rounds = threading.local()  # count: the calls to the shards a thread made (Results.rounds)
         try:
             self._futures = self._place(replicas)
@@ -464,7 +536,7 @@ class ClusterIndex:
     def _open(self, shard: int, worker: str | None):
         """A future of a new actor holding the shard open on worker (or any worker)."""
         self._opened += 1
-        return self.client.submit(ShardActor, str(self.shards[shard]), actor=True,
+        return self.client.submit(ShardActor, str(self.shards[shard]), self._table, actor=True,
                                   key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
                                   workers=[worker] if worker else None, allow_other_workers=bool(worker))
 
@@ -674,20 +746,60 @@ class ClusterIndex:
 
     def _share_table(self, share: Future) -> None:
         try:
-            every = range(len(self.shards))
-            tables, down = self._each("frequency_table", lambda n: (), every, LEXICON_SECONDS)
-            epoch = tuple(sorted((n, t[0]) for n, t in tables.items())) if not down else None
-            if epoch is not None:
-                table = CorpusTable.summed(tables.values())
-                calls = {(n, r): ([actor], (epoch, table)) for n in every for r, actor in enumerate(self._replicas(n))}
-                self.client.sync(_gather, "set_table", calls, LEXICON_SECONDS)
-                self._note_generations(dict(epoch))  # a first search knows them: it goes in one round
-                self._table = (epoch, table)
+            with self._sharing:
+                epoch, change = self._next_table()
+                if epoch is not None:
+                    self._send_table(change)
+                    self._note_generations(dict(epoch))  # a first search knows them: it goes in one round
             share.finished = time.monotonic()
             share.set_result(epoch)
         except BaseException as e:
             share.finished = time.monotonic()
             share.set_exception(e)
+
+    def _next_table(self) -> tuple[tuple | None, TableChange | None]:
+        """(the shards' generations, the change from the table shared before) after making the table
+        of those generations the front's, from the frequency tables of the shards serving another
+        generation than the last table counted; (None, None) when a shard is down, (epoch, None)
+        when the table was made whole (the first, or the text fields changed)."""
+        held, before = self._shard_tables, self._table
+        tables, down = self._each("frequency_table", lambda n: (held[n][0] if n in held else None,),
+                                  range(len(self.shards)), LEXICON_SECONDS)
+        if down:
+            return None, None
+        epoch = tuple(sorted((n, t[0]) for n, t in tables.items()))
+        fresh = {n: t for n, t in tables.items() if len(t) > 1}
+        now = {**held, **fresh}
+        change = None
+        if before is not None and not any(t[2] != before[1].fields for t in fresh.values()):
+            if fresh:
+                change = TableChange.between(before[0], epoch, [held[n] for n in fresh], list(fresh.values()))
+            else:
+                change = TableChange(before[0], epoch, {}, np.empty(0, np.uint64), np.empty(0, np.int32))
+        table = before[1].changed(change) if change is not None else CorpusTable.summed(now.values())
+        self._shard_tables, self._table = now, (epoch, table)  # replicas opened from now on get it
+        return epoch, change
+
+    def _send_table(self, change: TableChange | None) -> None:
+        """Give every replica the front's table: change to apply to the table it holds, the whole
+        table when it holds another (or when change is None)."""
+        epoch, table = self._table
+        actors = {(n, r): actor for n in range(len(self.shards)) for r, actor in enumerate(self._replicas(n))}
+        whole = set(actors)
+        if change is not None and actors:
+            applied = self.client.sync(_gather, "change_table", {k: ([a], (change,)) for k, a in actors.items()},
+                                       LEXICON_SECONDS)
+            whole = {k for k, done in applied.items() if done is not True}
+        if whole:
+            self.client.sync(_gather, "set_table", {k: ([actors[k]], (epoch, table)) for k in whole}, LEXICON_SECONDS)
+
+    def held_tables(self) -> dict[int, list[tuple]]:
+        """{shard: [(the generations its table counts, the CorpusTable) of each open replica]}: what
+        the replicas rank a new search with."""
+        every = range(len(self.shards))
+        actors = {(n, r): actor for n in every for r, actor in enumerate(self._replicas(n))}
+        held = self.client.sync(_gather, "held_table", {k: ([a], ()) for k, a in actors.items()}, LEXICON_SECONDS)
+        return {n: [held[k] for k in sorted(held) if k[0] == n] for n in every}
 
     def _shared_for(self, epoch: tuple) -> bool:
         """Whether every shard holds the CorpusTable of these generations; if not, and none is being

@@ -1150,12 +1150,14 @@ class Index:
             found.grouped_by = grouping.generation if grouping is not None else ""
         return found
 
-    def frequency_table(self) -> tuple[str, dict, list[str], np.ndarray, np.ndarray]:
+    def frequency_table(self, unless: str | None = None) -> tuple:
         """(live generation, {count key: value} of its live documents and field lengths, the text
         fields in order, the hashes of the (field, term) keys they hold (see
         IndexReader.frequency_table), their document frequencies): what a cluster's shards rank
-        a new search with at once."""
+        a new search with at once; (live generation,) alone when it is unless (the caller has its table)."""
         with self._snapshot() as snap:
+            if snap.generation.name == unless:
+                return (unless,)
             stable = [("docs",), *(("length", field) for field in SCORED_FIELDS)]
             return (snap.generation.name, {key: snap.scorer.count_locally(key) for key in stable},
                     list(snap.reader.fields), *snap.reader.frequency_table())

@@ -38,8 +38,8 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, build_sharded, decided_alike, shard_dirs,  # noqa: E402
-                             shard_of)
+from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, TableChange, build_sharded,  # noqa: E402
+                             decided_alike, shard_dirs, shard_of)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -433,6 +433,68 @@ def test_while_the_lexicon_of_new_generations_is_built_the_one_before_restores_a
         assert sharded_index.lexicon(wait=True) not in (None, old)
 
 
+def editions(shard: int, edition: int) -> list[dict]:
+    """The test articles after edition updates of one shard's: some removed, some changed, some new."""
+    mine = lambda a: shard_of(a["id"], SHARDS) == shard
+    kept = [a for a in articles() if not mine(a)] + [a for a in articles() if mine(a)][edition * 3:]
+    return [{**a, "body": f"{a['body']} Bản tin sửa lần {edition} về lũ quét ở bản Khe{edition}."} if mine(a) else a
+            for a in kept] + [a for a in news(range(240 + edition * 10, 250 + edition * 10), edition) if mine(a)]
+
+
+def shard_tables(index_dir: Path) -> list[tuple]:
+    tables = []
+    for shard in shard_dirs(index_dir):
+        with indexer.open_index(shard) as index:
+            tables.append(index.frequency_table())
+    return tables
+
+
+def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summed_anew(sharded, tmp_path):
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    before = shard_tables(index_dir)
+    table, base = CorpusTable.summed(before), ("base",)
+    try:
+        for edition in (1, 2):  # the second change applies to the table the first one made
+            mine = [a for a in editions(1, edition) if shard_of(a["id"], SHARDS) == 1]
+            corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
+            updated = run("update", corpus, "--index", index_dir / "shard-1")
+            assert updated.returncode == 0, updated.stderr
+            after = shard_tables(index_dir)
+            change = TableChange.between(base, (edition,), [before[1]], [after[1]])
+            assert (change.dfs < 0).any() and (change.dfs > 0).any() and change.stable[("docs",)] != 0
+            assert len(change.hashes) < len(table.hashes) / 4  # the terms that changed alone
+            table, base, before = table.changed(change), (edition,), after
+            assert table == CorpusTable.summed(after)
+    finally:
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
+def test_after_updates_of_a_shard_every_replica_holds_the_table_of_all_shards_new_generations(cluster, sharded,
+                                                                                             tmp_path):
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    with indexer.open_index(index_dir, cluster=cluster.address, replicas=2) as sharded_index, ExitStack() as restore:
+        restore.callback(write_jsonl, folder / "articles.jsonl", articles())
+        assert sharded_index.share_table() is not None
+        for edition in (1, 2):  # the second change applies to the tables the first one made
+            corpus = write_jsonl(folder / "articles.jsonl", editions(1, edition))  # the path the shards were built from
+            updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+            assert updated.returncode == 0, updated.stderr
+            tables = shard_tables(index_dir)
+            epoch = tuple((n, t[0]) for n, t in enumerate(tables))
+            wait_for(lambda: sharded_index.search("bão") and sharded_index.share_table() == epoch)
+            held = sharded_index.held_tables()
+            assert [len(replicas) for replicas in held.values()] == [2] * SHARDS
+            assert all(replica == (epoch, CorpusTable.summed(tables)) for replicas in held.values() for replica in replicas)
+            indexer.build_index([str(corpus)], str(tmp_path / f"one-{edition}"), **QUIET)
+            with indexer.open_index(tmp_path / f"one-{edition}") as one:
+                for q in ("lũ quét bản Khe1", "Khe2", *QUERIES[:6]):
+                    assert_same_results(sharded_index.search(q, group=False), one.search(q, group=False), q)
+
+
 def test_an_unreachable_scheduler_is_one_line_and_exit_1(sharded):
     folder, _ = sharded
     started = time.monotonic()
@@ -536,7 +598,10 @@ def test_killed_workers_fail_no_search_while_a_replica_is_left_and_leave_partial
             stream.join(timeout=60)
             assert done[0] >= after + 10 and failures == []
 
-            reopened(index)
+            reopened(index)  # the replica opened in place of the lost one holds the table shared before
+            shared = index.share_table()
+            assert shared is not None and all(epoch == shared and table is not None
+                                              for replicas in index.held_tables().values() for epoch, table in replicas)
             held = [holders(index, n) for n in range(SHARDS)]
             # a shard whose holders hold no other shard's every replica
             shard = next(n for n in range(SHARDS) if all(held[t] - held[n] for t in range(SHARDS) if t != n))
