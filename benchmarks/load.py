@@ -282,6 +282,7 @@ def process_open_files(pid: int, index_prefix: str) -> dict[str, int]:
             if index_prefix in line}
     return {"fds": len(targets), "file_fds": sum(t.startswith("/") for t in targets),
             "index_fds": sum(t.startswith(index_prefix) for t in targets),
+            "repeated_fds": len(index_fds := [t for t in targets if t.startswith(index_prefix)]) - len(set(index_fds)),
             "deleted_fds": sum(t.endswith("(deleted)") and not t.startswith(SHARED_ARENA) for t in targets),
             "index_maps": len(maps), "deleted_maps": sum(m.endswith("(deleted)") for m in maps)}
 
@@ -488,10 +489,12 @@ def swaps_verdict(swaps: dict) -> dict[str, bool]:
 
 
 def files_not_growing(rows: list[dict], after: dict) -> bool:
-    """No more files open at the last swap, nor idle after the swaps, than at the first swap.
-    The first swap, not the start: a worker that reads the copy groups another process saved
-    never maps the generation's fingerprint column, one that groups a new generation itself does."""
-    return max(rows[-1]["file_fds"], after["file_fds"]) <= rows[0]["file_fds"]
+    """No index file open twice in a process at any swap nor after them, and no more files open
+    idle after the swaps than at the busiest swap. Not a count against the start: which worker
+    groups a new generation's copies (mapping its fingerprint column) and which reads the groups
+    the other saved is a race, so the live generation's files open vary by one or two."""
+    return all(r["repeated_fds"] == 0 for r in [*rows, after]) and \
+        after["file_fds"] <= max(r["file_fds"] for r in rows)
 
 
 # ---------------------------------------------------------------- report
@@ -530,10 +533,11 @@ def swaps_markdown(args, swaps: dict) -> str:
     """The Markdown of the rebuilds under load."""
     header = ["swap", "build s", "found s after swap", "s after build exit", "gen folders",
               "deleted fds when found", "old files closed s after swap", "fds", "file fds",
-              "deleted fds", "mapped index files", "deleted maps", "RSS MiB"]
+              "deleted fds", "index files open twice", "mapped index files", "deleted maps", "RSS MiB"]
     rows = [[r["swap"], f"{r['build_s']:.1f}", f"{r['since_swap_s']:.2f}", f"{r['since_exit_s']:.2f}",
              r["generations"], r["held_at_marker"], f"{r['released_s']:.2f}", r["fds"], r["file_fds"],
-             r["deleted_fds"], r["index_maps"], r["deleted_maps"], f"{r['rss']:.0f}"] for r in swaps["rows"]]
+             r["deleted_fds"], r["repeated_fds"], r["index_maps"], r["deleted_maps"], f"{r['rss']:.0f}"]
+            for r in swaps["rows"]]
     load, before, after = swaps["load"], swaps["before"], swaps["after"]
     failed_polls = sum(r["failed_polls"] for r in swaps["rows"])
     return (f"{args.swaps} × `python -m indexer build` of the first {args.swap_articles} articles of "
