@@ -53,7 +53,7 @@ from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING
 from .snippets import Marks
 from .storage import FORMAT_VERSION
-from .storage.flat import term_hash
+from .storage.flat import present, summed_counts, term_hash
 from .store import MANIFEST, IndexNotFound, current_generation, refuse_foreign_folder, replaced, writer_lock
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
@@ -383,7 +383,7 @@ class CorpusTable:
         """The table of all shards from each shard's Index.frequency_table()."""
         tables = list(tables)
         stable = {key: sum(t[1][key] for t in tables) for key in tables[0][1]}
-        hashes, dfs = _summed_dfs([t[3] for t in tables], [t[4] for t in tables])
+        hashes, dfs = summed_counts([t[3] for t in tables], [t[4] for t in tables])
         return cls(stable, tables[0][2], hashes, dfs)
 
     def __eq__(self, other) -> bool:
@@ -392,9 +392,7 @@ class CorpusTable:
 
     def changed(self, change: "TableChange") -> "CorpusTable":
         """This table with change's counts added (terms no shard holds any more left out)."""
-        at = self.hashes.searchsorted(change.hashes)
-        held = at < len(self.hashes)
-        held[held] = self.hashes[at[held]] == change.hashes[held]
+        at, held = self.hashes.searchsorted(change.hashes), present(self.hashes, change.hashes)
         dfs = self.dfs.copy()
         dfs[at[held]] += change.dfs[held]
         hashes = np.insert(self.hashes, at[~held], change.hashes[~held])
@@ -418,7 +416,7 @@ class TableChange:
         """The change from the old frequency tables of the shards that changed to their new ones."""
         stable = {key: sum(t[1][key] for t in new) - sum(t[1][key] for t in old) for key in new[0][1]}
         changes = [_df_changes(before[3], before[4], after[3], after[4]) for before, after in zip(old, new)]
-        hashes, dfs = _summed_dfs([h for h, _ in changes], [d for _, d in changes])
+        hashes, dfs = summed_counts([h for h, _ in changes], [d for _, d in changes])
         changed = dfs != 0
         return cls(base, epoch, stable, hashes[changed], dfs[changed])
 
@@ -426,9 +424,7 @@ class TableChange:
 def _df_changes(old_hashes, old_dfs, new_hashes, new_dfs) -> tuple[np.ndarray, np.ndarray]:
     """(the hashes whose document frequency changed from one shard's old table to its new one, the
     changes): the new table's terms looked up in the old (both sorted), never sorting them all again."""
-    at = old_hashes.searchsorted(new_hashes)
-    held = at < len(old_hashes)
-    held[held] = old_hashes[at[held]] == new_hashes[held]
+    at, held = old_hashes.searchsorted(new_hashes), present(old_hashes, new_hashes)
     change = new_dfs.astype(np.int32)  # a copy
     change[held] -= old_dfs[at[held]]
     gone = np.ones(len(old_hashes), dtype=bool)
@@ -436,13 +432,6 @@ def _df_changes(old_hashes, old_dfs, new_hashes, new_dfs) -> tuple[np.ndarray, n
     moved = change != 0
     return (np.concatenate([new_hashes[moved], old_hashes[gone]]),
             np.concatenate([change[moved], -old_dfs[gone].astype(np.int32)]))
-
-
-def _summed_dfs(hashes: list[np.ndarray], dfs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct hashes, sorted; the sum of each one's document frequencies)."""
-    unique, at = np.unique(np.concatenate(hashes), return_inverse=True)
-    summed = np.bincount(at, weights=np.concatenate(dfs).astype(np.float64), minlength=len(unique))
-    return unique, summed.astype(np.int32)
 
 
 def decided_alike(found: dict, summed: dict, shards: int) -> bool:
@@ -552,6 +541,10 @@ class ClusterIndex:
         for i, r in enumerate(lost):
             self._actors.pop(futures[r].key, None)
             futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
+
+    def _every_replica(self, shards) -> dict[tuple[int, int], object]:
+        """{(shard, replica): handle} of the open replicas of these shards."""
+        return {(n, r): actor for n in shards for r, actor in enumerate(self._replicas(n))}
 
     def _replicas(self, shard: int, turn: int = 0) -> list:
         """Handles of the shard's open replicas, starting with replica turn (modulo their number):
@@ -784,7 +777,7 @@ class ClusterIndex:
         """Give every replica the front's table: change to apply to the table it holds, the whole
         table when it holds another (or when change is None)."""
         epoch, table = self._table
-        actors = {(n, r): actor for n in range(len(self.shards)) for r, actor in enumerate(self._replicas(n))}
+        actors = self._every_replica(range(len(self.shards)))
         whole = set(actors)
         if change is not None and actors:
             applied = self.client.sync(_gather, "change_table", {k: ([a], (change,)) for k, a in actors.items()},
@@ -797,7 +790,7 @@ class ClusterIndex:
         """{shard: [(the generations its table counts, the CorpusTable) of each open replica]}: what
         the replicas rank a new search with."""
         every = range(len(self.shards))
-        actors = {(n, r): actor for n in every for r, actor in enumerate(self._replicas(n))}
+        actors = self._every_replica(every)
         held = self.client.sync(_gather, "held_table", {k: ([a], ()) for k, a in actors.items()}, LEXICON_SECONDS)
         return {n: [held[k] for k in sorted(held) if k[0] == n] for n in every}
 
@@ -893,8 +886,8 @@ class ClusterIndex:
         made = self._groups
         if any(made.get(n, ("",))[0] != found[n].generation for n in stale):
             made = self._groups = self._copy_groups(range(len(self.shards)))
-        calls = {(n, r): ([actor], made[n]) for n in stale if n in made
-                 for r, actor in enumerate(self._replicas(n))}
+        replicas = self._every_replica(n for n in stale if n in made)
+        calls = {key: ([actor], made[key[0]]) for key, actor in replicas.items()}
         self.client.sync(_gather, "set_groups", calls)
         return True
 

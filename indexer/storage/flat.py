@@ -313,6 +313,13 @@ def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return both[:-1][both[1:] == both[:-1]]
 
 
+def summed_counts(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct keys of several tables, sorted; the sum of each one's counts there, int32)."""
+    unique, at = np.unique(np.concatenate(keys), return_inverse=True)
+    sums = np.bincount(at, weights=np.concatenate(counts).astype(np.float64), minlength=len(unique))
+    return unique, sums.astype(np.int32)
+
+
 def present(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Which values are in keys (sorted): np.isin by binary searches, without sorting both."""
     if not len(keys):

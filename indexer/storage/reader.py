@@ -21,7 +21,7 @@ from whoosh.reading import SegmentReader as WhooshSegmentReader
 
 from ..store import IndexNotFound, build_command
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
-                   sums_before, term_key)
+                   sums_before, summed_counts, term_key)
 from .writer import text_fields
 
 
@@ -341,8 +341,7 @@ class IndexReader:
         documents hold each): all document frequencies, summed over the segments."""
         hashes = [np.fromiter(map(strong_hash, s.flat.keys()), np.uint64, len(s.flat.starts) - 1) for s in self.segments]
         counts = [s.all_live_counts().astype(np.int64) for s in self.segments]
-        unique, at = np.unique(self._concat(hashes, np.uint64), return_inverse=True)
-        dfs = np.bincount(at, weights=self._concat(counts, np.int64), minlength=len(unique)).astype(np.int32)
+        unique, dfs = summed_counts([self._concat(hashes, np.uint64)], [self._concat(counts, np.int64)])
         return unique[dfs > 0], dfs[dfs > 0]
 
     def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
