@@ -129,8 +129,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
     ix = storage.create(gen)
-    count, segments, _ = _write_segments(gen, _batches(articles, WORKER_BATCH), skipped,
-                                         os.cpu_count() or 1 if procs is None else procs, progress)
+    count, segments, _ = _write_segments(gen, _batches(articles, WORKER_BATCH), skipped, _workers(procs), progress)
     storage.commit(ix, segments)
     return count
 
@@ -330,6 +329,21 @@ def _write_here(gen: Path, tasks, skipped, progress) -> tuple[int, list, list[st
     return count, segments, failed
 
 
+def _workers(procs: int | None) -> int:
+    """The segment workers to run: procs, or one per core when it is None."""
+    return os.cpu_count() or 1 if procs is None else procs
+
+
+@contextmanager
+def _changed_generation(index_dir: Path, live: Path):
+    """_next_generation starting as live's files (hard links) and the newest Lexicon saved before
+    it, for an update or a delete to change."""
+    with _next_generation(index_dir) as gen:
+        _link_copy(live, gen)
+        _link_lexicon_before(live, gen)
+        yield gen
+
+
 def _link_copy(src: Path, dst: Path, keep: tuple[str, ...] = ()) -> None:
     """Copy a generation's files to dst as hard links (segment files are never rewritten);
     of what was derived from them, only the files named in keep (others dst computes anew)."""
@@ -369,12 +383,10 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "update"):
         live = current_generation(index_dir)
-        with _next_generation(index_dir) as gen:
-            _link_copy(live, gen)
-            _link_lexicon_before(live, gen)
-            _apply_update(gen, sources, report, os.cpu_count() or 1 if procs is None else procs, progress, select)
+        with _changed_generation(index_dir, live) as gen:
+            _apply_update(gen, sources, report, _workers(procs), progress, select)
         report.seconds = time.monotonic() - started  # searchable from here on
-        _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "update")
+        _merge_after(index_dir, _workers(procs), "update")
     return report
 
 
@@ -400,13 +412,11 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
         live = current_generation(index_dir)
         found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped)
         if found:
-            with _next_generation(index_dir) as gen:
-                _link_copy(live, gen)
-                _link_lexicon_before(live, gen)
+            with _changed_generation(index_dir, live) as gen:
                 storage.commit(storage.open_files(gen), [], found)
         report.deleted, report.seconds = len(found), time.monotonic() - started
         if found:
-            _merge_after(index_dir, os.cpu_count() or 1 if procs is None else procs, "delete")
+            _merge_after(index_dir, _workers(procs), "delete")
     return report
 
 
