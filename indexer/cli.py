@@ -26,7 +26,7 @@ from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
 from .search import MAX_LIMIT, MAX_PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
-from .tips import NO_WORDS, has_words, no_results_tips
+from .tips import NO_WORDS, has_words, search_tips
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -324,6 +324,9 @@ def cmd_search(args) -> int:
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
         outdated = index.outdated_analysis
+        tips = [] if results.total or args.json else search_tips(
+            index, args.query, bool(args.date_from or args.date_to), bool(args.source or args.category or args.month),
+            args.exact, args.group)
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)
@@ -339,8 +342,8 @@ def cmd_search(args) -> int:
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if note:
         print(note)
-    if not results.total:
-        _print_tips(args)
+    if tips:
+        print("tips:\n" + "\n".join(printable(f"  - {tip.en}") for tip in tips), file=sys.stderr)
     if args.facets:
         print(_facet_lines(results))
     for rank, hit in enumerate(results, start=(results.page - 1) * results.limit + 1):
@@ -348,17 +351,6 @@ def cmd_search(args) -> int:
         if hit.duplicates:
             print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
-
-
-def _print_tips(args) -> None:
-    """On stderr: what to try when nothing matched (the web app's no-results tips)."""
-    filtered = bool(args.source or args.category or args.month)
-    unfiltered = 0
-    if filtered or args.date_from or args.date_to:
-        with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
-            unfiltered = index.search(args.query, limit=1, exact=args.exact, group=args.group).total
-    tips = no_results_tips(args.query, bool(args.date_from or args.date_to), filtered, unfiltered)
-    print("tips:\n" + "\n".join(printable(f"  - {tip.en}") for tip in tips), file=sys.stderr)
 
 
 def _print_understood(results) -> None:

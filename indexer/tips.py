@@ -64,6 +64,13 @@ def no_results_tips(query: str, dated: bool = False, filtered: bool = False, unf
     return tips
 
 
+def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = False, group: bool = True) -> list[Tip]:
+    """no_results_tips for a search of index that found nothing, with how many articles the query
+    finds there without its date range and filters (one search more) when it had some."""
+    unfiltered = index.search(query, limit=1, exact=exact, group=group).total if dated or filtered else 0
+    return no_results_tips(query, dated, filtered, unfiltered)
+
+
 def _query_tips(query: str, unfiltered: int) -> list[Tip]:
     """The tips about the query itself: what its exclusions leave out, its lack of words, what
     the filters hide, else its wording."""

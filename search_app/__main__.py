@@ -90,19 +90,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def index_exists(index_dir) -> bool:
-    """Whether an index can be opened in index_dir."""
+def index_state(index_dir) -> tuple[bool, str | None]:
+    """(whether an index can be opened in index_dir, why it should be rebuilt (an older analysis
+    made its terms) or None), opening it once."""
     try:
-        with indexer.open_index(index_dir):
-            return True
+        with indexer.open_index(index_dir) as index:
+            return True, index.outdated_analysis
     except indexer.IndexNotFound:
-        return False
-
-
-def outdated_index(index_dir) -> str | None:
-    """Why the index in index_dir should be rebuilt (an older analysis made its terms), or None."""
-    with indexer.open_index(index_dir) as index:
-        return index.outdated_analysis
+        return False, None
 
 
 def build_default_index(index_dir: Path) -> None:
@@ -122,11 +117,13 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
               f"--index {index_dir} --cluster {cluster} --shards N", file=sys.stderr)
         return None
     if index_dir is None:
-        if not index_exists(DEFAULT_INDEX) or outdated_index(DEFAULT_INDEX):
+        exists, outdated = index_state(DEFAULT_INDEX)
+        if not exists or outdated:
             build_default_index(DEFAULT_INDEX)
         return str(DEFAULT_INDEX)
-    if index_exists(index_dir):
-        if outdated_index(index_dir):
+    exists, outdated = index_state(index_dir)
+    if exists:
+        if outdated:
             print(f"Cảnh báo: chỉ mục ở {index_dir} được xây bằng cách phân tích cũ, một số từ sẽ không được tìm "
                   f"thấy đúng. Hãy xây dựng lại: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
         return index_dir

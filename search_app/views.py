@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 import indexer
 from indexer.articles import site_of
-from indexer.tips import no_results_tips
+from indexer.tips import search_tips
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -216,13 +216,6 @@ def run_search(params: SearchParams):
                               sort=params.sort, exact=params.exact, group=params.group, **params.filters())
 
 
-def unfiltered_total(params: SearchParams) -> int:
-    """How many articles the query finds without its date range and filters (0 when it has none)."""
-    if not (params.date_from or params.date_to or any(params.filters().values())):
-        return 0
-    return get_index().search(params.q, limit=1, exact=params.exact, group=params.group).total
-
-
 def undated_note(undated: int, filtered: bool) -> str:
     """A line saying how many undated articles the date range left out, or newest-first put last."""
     if not undated:
@@ -295,9 +288,9 @@ def search():
                            facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
-                           tips=[] if results.total else no_results_tips(
-                               params.q, bool(params.date_from or params.date_to),
-                               any(params.filters().values()), unfiltered_total(params)))
+                           tips=[] if results.total else search_tips(
+                               index, params.q, bool(params.date_from or params.date_to),
+                               any(params.filters().values()), params.exact, params.group))
 
 
 @bp.get("/article/<path:doc_id>")
