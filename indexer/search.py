@@ -1094,7 +1094,7 @@ class Index:
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, text, readings=(suggestion, *others))
+        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1351,9 +1351,10 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
-    text = without_markup(text)
     builder = QueryBuilder(stats)
+    text = builder.written_apart(without_markup(text))
     plan = builder.build(parse(text))
+    plan.text = text
     if suggestion:
         plan.common += builder.preferred(suggestion)
         if is_unaccented(text):
