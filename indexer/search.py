@@ -41,7 +41,6 @@ from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators
                          mistyped, respelled, respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
-DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}(?!\d)")  # 27/05/2017
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
 RELOAD_CHECK_SECONDS = 1.0
@@ -190,22 +189,15 @@ class Results:
 
 def as_date(value, name: str) -> date | datetime | None:
     """A date bound: a date, a datetime or a day as articles' dates are read (articles.read_date:
-    2017-05-27, 2017/05/27, 27/05/2017, ngày 27 tháng 5 năm 2017), without a time and not 01/02/2021
-    (_swappable); QueryError otherwise."""
+    2017-05-27, 2017/05/27, 27/05/2017 (day first, as Vietnamese papers write it), ngày 27 tháng 5 năm
+    2017), without a time; QueryError otherwise."""
     if value is None or isinstance(value, date):
         return value
     day = read_date(value) if isinstance(value, str) else None
-    if day is not None and not isinstance(day, datetime) and not _swappable(value):
+    if day is not None and not isinstance(day, datetime):
         return day
     raise QueryError(f"{name}: {str(value)[:50]!r} is not a date: give a date, a datetime or YYYY-MM-DD",
                      vi=f"Ngày không hợp lệ: «{str(value)[:50]}». Hãy nhập ngày theo dạng YYYY-MM-DD.")
-
-
-def _swappable(text: str) -> bool:
-    """Whether a day is written day first with a day and a month that could be swapped (01/02/2021:
-    1 February, or 2 January to a reader used to month first): a bound so written is refused."""
-    written = DAY_FIRST.search(text)
-    return bool(written) and int(written[1]) != int(written[2]) and max(int(written[1]), int(written[2])) <= 12
 
 
 def _bound(value: date | datetime | None, end: bool) -> int | None:
