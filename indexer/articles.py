@@ -25,7 +25,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
@@ -62,8 +62,9 @@ DATE_SEARCH_LINES = 2       # the date line may be the first line (before the ti
 
 LEAD_KEYS = ("sapo", "abstract", "summary", "lead")
 DATE_KEYS = ("date", "published")
-DATE_FORMATS = ("ISO 8601 (2019-11-17, 2019-11-17T10:39:00+07:00), DD/MM/YYYY with or without HH:MM "
-                "(17/11/2019 10:39), or epoch seconds")
+DATE_FORMATS = ("ISO 8601 (2019-11-17, 2019-11-17T10:39:00+07:00), DD/MM/YYYY or YYYY/MM/DD with or without "
+                "HH:MM (17/11/2019 10:39, 2019/11/17), in words (ngày 17 tháng 11 năm 2019, 17 tháng 11, 2019), "
+                "or epoch seconds")
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
 VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
@@ -75,13 +76,14 @@ NON_ASCII_BYTES = bytes(range(128, 256))
 
 _WEEKDAY = r"(?:(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn|t[2-7])\s*[,-]?\s*)?"
 _DATE = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+_YEAR_FIRST = r"(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"  # 2017/05/27 (with hyphens: ISO 8601)
+_IN_WORDS = r"(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*,\s*|\s+)(?:năm\s+)?(?P<y>\d{4})"
 _TIME = r"(?P<H>\d{1,2})\s*[:hH]\s*(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+_DAY_WORD = r"(?:ngày\s*)?"
 _SEP = r"\s*(?:[-|,]\s*)?"
 _ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)\s*(?P<tz>[+-]\d{1,2}(?::?\d{2})?)?\s*\)?)?"
-DATE_PATTERNS = (
-    re.compile(rf"{_WEEKDAY}{_TIME}{_SEP}{_DATE}{_ZONE}", re.IGNORECASE),
-    re.compile(rf"{_WEEKDAY}{_DATE}(?:{_SEP}{_TIME})?{_ZONE}", re.IGNORECASE),
-)
+DATE_PATTERNS = tuple(re.compile(pattern, re.IGNORECASE) for day in (_DATE, _YEAR_FIRST, _IN_WORDS) for pattern in (
+    rf"{_WEEKDAY}{_TIME}{_SEP}{_DAY_WORD}{day}{_ZONE}", rf"{_WEEKDAY}{_DAY_WORD}{day}(?:{_SEP}{_TIME})?{_ZONE}"))
 PLAIN_HTTP_URL = re.compile(r"https?://([a-z0-9.-]+)(?:[/?#]|$)")  # host: nothing urlsplit would change
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 
@@ -406,15 +408,22 @@ def parse_date(value) -> datetime | None:
     """A naive Vietnam-time datetime from a date string (Vietnamese or ISO 8601) or epoch seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_epoch(value)
-    if not isinstance(value, str):
-        return None
-    text = unicodedata.normalize("NFC", " ".join(value.split()))
+    read = read_date(value) if isinstance(value, str) else None
+    return read if read is None or isinstance(read, datetime) else datetime.combine(read, datetime.min.time())
+
+
+def read_date(text: str) -> date | datetime | None:
+    """A date string in one of DATE_FORMATS as its day (a date) when it gives neither time nor zone,
+    else as its moment (naive Vietnam time); None when unread or impossible (31/02/2017)."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
     if ISO_DATE.fullmatch(text):
-        return _from_iso(text)
+        moment = _from_iso(text)
+        return moment.date() if moment and len(text) == len("2019-11-17") else moment
     for pattern in DATE_PATTERNS:
         match = pattern.fullmatch(text)
         if match:
-            return _from_match(match)
+            moment = _from_match(match)
+            return moment.date() if moment and not (match["H"] or match["tz"]) else moment
     return None
 
 

@@ -96,7 +96,7 @@ def _bounded_int(low: int, high: int):
 
 
 def _day(raw: str):
-    """An argparse type: a YYYY-MM-DD date, checked by the search core."""
+    """An argparse type: a day (YYYY-MM-DD or another form the search core reads, search.as_date)."""
     try:
         return as_date(raw, "date")
     except QueryError:
@@ -174,9 +174,11 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
     search.add_argument("--sort", choices=SORTS, default="relevance",
                         help="relevance (best first, the default) or newest (undated articles last)")
     search.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD",
-                        help="only articles published on or after this day (Vietnam time)")
+                        help="only articles published on or after this day (Vietnam time; also written "
+                             "2024/03/15, 15/03/2024 or 'ngày 15 tháng 3 năm 2024')")
     search.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD",
-                        help="only articles published on or before this day (Vietnam time)")
+                        help="only articles published on or before this day, all of it (Vietnam time; written "
+                             "as --from)")
     for name, text, metavar in (("source", "the outlet, or the URL's site when the article names none", "SOURCE"),
                                 ("category", "the category the article came with", "CATEGORY"),
                                 ("month", "the month of the article's date", "YYYY-MM")):

@@ -31,7 +31,8 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import NUMBERED_RE, SPACED_CODE_RE, analyze, code_parts, date_spellings, fold_word, is_code, iter_words, new_placement
+from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold_word,
+                       is_code, iter_words, joined_form, new_placement)
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -51,6 +52,8 @@ MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
+JOIN_RE = re.compile(r"[-/]")  # what joins the pieces of a code typed as one (tp.hcm-hà, nội/tp.hcm)
+MAX_PIECES = 6  # of such a code, for the fewest held pieces to be looked for
 
 CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
@@ -103,7 +106,11 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
                 return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
-        return " ".join(map(typed, parts)) if len(parts) > 1 else word  # apart (224 QĐ of 224/1998/QĐ-TTg)
+        if len(parts) > 1:  # apart (224 QĐ of 224/1998/QĐ-TTg)
+            return " ".join(map(typed, parts))
+        # a piece of a code typed joined, searched apart (Tp.Hcm of Tp.Hcm-Kon Tum)
+        within = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
+        return within.group() if within else word
     return [typed(word) for word in words]
 
 
@@ -191,11 +198,13 @@ def _add_group(parsed: ParsedQuery, group: list[Clause]) -> None:
 
 @dataclass
 class Terms:
-    """A text's analysed terms, by kind; ``words`` is the term at each position, for phrases."""
+    """A text's analysed terms, by kind; ``words`` is the term at each position, for phrases;
+    ``joins`` the compounds that are words joined by a hyphen (hn_hải of HN-Hải Phòng)."""
     syllables: list[str]
     compounds: list[str]
     codes: list[str]
     words: list[str]
+    joins: frozenset[str] = frozenset()
 
     @cached_property  # asked for every term of the query
     def accented(self) -> bool:
@@ -204,10 +213,12 @@ class Terms:
 
 def terms_of(text: str) -> Terms:
     """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
-    syllables, compounds, codes, at = [], [], [], {}
-    for term, pos, _, _ in analyze(text):
+    syllables, compounds, codes, at, joins = [], [], [], {}, set()
+    for term, pos, start, end in analyze(text):
         if "_" in term:
             compounds.append(term)
+            if "-" in text[start:end]:
+                joins.add(term)
             continue
         (codes if is_code(term) else syllables).append(term)
         # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
@@ -215,7 +226,7 @@ def terms_of(text: str) -> Terms:
         at.setdefault(pos, term)
     words = [at[pos] for pos in sorted(at)]
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
-                 words[:MAX_SYLLABLES])
+                 words[:MAX_SYLLABLES], frozenset(joins))
 
 
 def code_weight(code: str, in_codes: set[str] = frozenset()) -> float:
@@ -231,10 +242,20 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     syllables = [s for s in terms.syllables if s not in in_codes]
     units, i = [], 0
     while i < len(syllables):
-        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds), 1)
+        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds
+                  and not _yields(terms, syllables, i, n)), 1)
         units.append(tuple(syllables[i:i + n]))
         i += n
     return units + [(code,) for code in terms.codes]
+
+
+def _yields(terms: Terms, syllables: list[str], i: int, n: int) -> bool:
+    """Whether syllables[i:i + n] are words joined by a hyphen that one of pyvi's words runs across
+    (HN-Hải of HN-Hải Phòng: Hải Phòng), so that they are no word of the query."""
+    if "_".join(syllables[i:i + n]) not in terms.joins:
+        return False
+    return any("_".join(syllables[j:k]) in terms.compounds and "_".join(syllables[j:k]) not in terms.joins
+               for j in range(i + 1, i + n) for k in range(i + n + 1, min(j + 4, len(syllables)) + 1))
 
 
 def _number_and_kind(code: str) -> tuple[str, str] | None:
@@ -313,6 +334,52 @@ class QueryBuilder:
         """Whether any article holds the term, with any accents."""
         folded = fold_word(term)
         return any(self.stats.held(f, folded) for f in ("body_fold", "title_fold"))
+
+    def written_apart(self, text: str) -> str:
+        """text with each code no article holds written apart where it joins pieces articles hold by
+        a hyphen or slash (tp.hcm-hà nội: tp.hcm hà nội, as TP.HCM-Hà Nội is indexed), in its free
+        words (a phrase, title: or exclusion keeps what was typed)."""
+        text = unicodedata.normalize("NFC", text).translate(QUOTES)
+        if is_pasted(text):
+            return self._codes_apart(text)
+        return CLAUSE_RE.sub(lambda m: self._codes_apart(m.group()) if m.group("word") and not (
+            m.group("neg") or m.group("field")) else m.group(), text)
+
+    def _codes_apart(self, text: str) -> str:
+        """text with a space for each hyphen or slash _split_points() finds in its codes."""
+        chars = list(text)
+        for start, end in code_spans(text).items():
+            for at in self._split_points(text[start:end]):
+                chars[start + at] = " "
+        return "".join(chars)
+
+    def _split_points(self, code: str) -> list[int]:
+        """Where a code no article holds splits, at hyphens and slashes, into the fewest pieces
+        articles hold (tp.hcm-hà: tp.hcm and hà); [] for a code held, a document's code (see
+        _nearest_words) or a piece without letters (a date)."""
+        term = canonical(joined_form(code))
+        pieces = JOIN_RE.split(code)
+        if (not JOIN_RE.search(term) or len(pieces) > MAX_PIECES or _number_and_kind(term)
+                or not all(any(c.isalpha() for c in piece) for piece in pieces) or self._known(term)):
+            return []
+        return self._fewest_held(code, [-1, *(m.start() for m in JOIN_RE.finditer(code)), len(code)])
+
+    def _fewest_held(self, code: str, bounds: list[int]) -> list[int]:
+        """The joins of code (bounds: -1, the offset of each join, len(code)) that split it into the
+        fewest pieces articles hold, more than one; [] when no split does."""
+        n = len(bounds) - 1
+        fewest = {0: []}  # i -> the joins splitting the code's first i pieces into the fewest held ones
+        for j in range(1, n + 1):
+            splits = [fewest[i] + ([bounds[i]] if i else []) for i in range(j)
+                      if i in fewest and j - i < n and self._held(code[bounds[i] + 1:bounds[j]])]
+            if splits:
+                fewest[j] = min(splits, key=len)
+        return fewest.get(n, [])
+
+    def _held(self, piece: str) -> bool:
+        """Whether articles hold every syllable and code of a piece of text."""
+        terms = terms_of(piece)
+        return bool(terms.syllables) and all(map(self._known, [*terms.syllables, *terms.codes]))
 
     def _day_known(self, code: str) -> bool:
         """Whether some article holds the day a date names, written otherwise (22/10 for 22/10/2016):
@@ -482,6 +549,7 @@ class Plan:
     absent: list[str] = field(default_factory=list)  # the free words no article holds (left out)
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
+    text: str = ""  # the query as searched (QueryBuilder.written_apart)
 
     @property
     def empty(self) -> bool:

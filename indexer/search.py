@@ -26,7 +26,7 @@ from whoosh import query as wq
 
 from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
-from .articles import Article, site_of, to_vietnam_time
+from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
                     TermStats, as_typed, code_weight, is_pasted, parse, without_markup)
@@ -43,7 +43,6 @@ from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
@@ -189,14 +188,14 @@ class Results:
 
 
 def as_date(value, name: str) -> date | datetime | None:
-    """A date bound given as a date, a datetime or a YYYY-MM-DD string; QueryError otherwise."""
+    """A date bound: a date, a datetime or a day as articles' dates are read (articles.read_date:
+    2017-05-27, 2017/05/27, 27/05/2017 (day first, as Vietnamese papers write it), ngày 27 tháng 5 năm
+    2017), without a time; QueryError otherwise."""
     if value is None or isinstance(value, date):
         return value
-    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+    day = read_date(value) if isinstance(value, str) else None
+    if day is not None and not isinstance(day, datetime):
+        return day
     raise QueryError(f"{name}: {str(value)[:50]!r} is not a date: give a date, a datetime or YYYY-MM-DD",
                      vi=f"Ngày không hợp lệ: «{str(value)[:50]}». Hãy nhập ngày theo dạng YYYY-MM-DD.")
 
@@ -1094,7 +1093,7 @@ class Index:
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, text, readings=(suggestion, *others))
+        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1351,9 +1350,10 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
-    text = without_markup(text)
     builder = QueryBuilder(stats)
+    text = builder.written_apart(without_markup(text))
     plan = builder.build(parse(text))
+    plan.text = text
     if suggestion:
         plan.common += builder.preferred(suggestion)
         if is_unaccented(text):

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 import indexer
 from indexer.articles import site_of
+from indexer.search import as_date
 from indexer.tips import search_tips
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
@@ -176,14 +177,12 @@ def parse_int(raw: str | None, label: str, low: int, high: int, default: int) ->
 
 
 def parse_date(raw: str | None, label: str) -> date | None:
-    """Parse an optional YYYY-MM-DD date parameter or raise InputError."""
+    """An optional date parameter (a day in any form the search core reads, search.as_date) or InputError."""
     if not raw:
         return None
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
+        return as_date(raw, label)
+    except indexer.QueryError:
         raise InputError(f"{label} không hợp lệ: «{raw[:50]}». "
                          "Hãy nhập ngày theo dạng YYYY-MM-DD, ví dụ 2024-03-15.") from None
 

@@ -125,12 +125,12 @@ def test_a_build_warns_of_dates_it_cannot_read_and_counts_the_files_it_ignores(t
     folder = tmp_path / "tin"
     folder.mkdir()
     (folder / "bao.txt").write_text((ROOT / "seeds" / "000_40d61abefe57256a.txt").read_text("utf-8"), "utf-8")
-    write_jsonl(folder / "tin.jsonl", [dict(UNDATED, date="2017/05/27 10:00"), dict(UNDATED, id="b", date="2017-05-27")])
+    write_jsonl(folder / "tin.jsonl", [dict(UNDATED, date="31/02/2017 10:00"), dict(UNDATED, id="b", date="2017-05-27")])
     for name in ("anh.jpg", "ghi-chu.md", "bai.html", "bai2.html"):
         (folder / name).write_text("<p>Bão</p>", "utf-8")
     done = run_cli("build", folder, "--index", tmp_path / "ix")
     assert done.returncode == 0 and done.stdout.startswith("indexed 3 articles, skipped 0 inputs"), done.stderr
-    assert f"warning {folder / 'tin.jsonl'}:1: date '2017/05/27 10:00' not understood; indexed without a date" \
+    assert f"warning {folder / 'tin.jsonl'}:1: date '31/02/2017 10:00' not understood; indexed without a date" \
         in done.stderr
     assert "ignored 4 files not named as articles (2 .html, 1 .jpg, 1 .md)" in done.stderr
 

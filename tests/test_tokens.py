@@ -53,6 +53,8 @@ ARTICLES = [
      "body": "Anh cho biết anh chạy xe tải tám tấn, tuyến TP.HCM-Kon Tum."},
     {"id": "route-long-thanh", "title": "Cao tốc TP.HCM-Long Thành-Dầu Giây chính thức áp dụng thu phí kín",
      "body": "Từ 0 giờ ngày 15/5, VEC sẽ chính thức đưa vào hoạt động hệ thống thu phí kín trên đường cao tốc."},
+    {"id": "bus-hai-phong", "title": "Thêm chuyến xe buýt đi Đồ Sơn",
+     "body": "Từ tháng sau, tuyến xe buýt Hải Phòng - Đồ Sơn chạy thêm 10 chuyến mỗi ngày."},
 ]
 
 
@@ -122,6 +124,25 @@ def test_a_name_glued_to_a_code_by_a_hyphen_is_searched_apart_from_it(index):
     hits = index.search("TP.HCM-Nghệ An")  # typed with the hyphen: the code and the name
     assert hits[0].doc_id == "route-nghe-an"
     assert "tuyến <mark>TP.HCM</mark>-<mark>Nghệ An</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize("joined", ["tp.hcm-nghệ an", "tuyến tp.hcm-kon tum", "nghệ an-tp.hcm", "nghệ an/tp.hcm"])
+def test_a_code_typed_joined_to_a_name_none_holds_is_searched_as_the_code_and_the_name(index, joined):
+    apart = index.search(joined.replace("-", " ").replace("/", " "), limit=1)
+    typed = index.search(joined, limit=1)  # no article holds a code tp.hcm-nghệ: it is TP.HCM and Nghệ An
+    assert (typed.total, typed.dropped, typed.kept, [h.doc_id for h in typed]) == \
+        (apart.total, apart.dropped, apart.kept, [h.doc_id for h in apart]), (typed.dropped, typed.kept)
+
+
+def test_the_words_kept_of_a_join_are_its_code_and_name_as_typed(index):
+    results = index.search("Tp.Hcm-Kon Tum xyzzy", limit=1)
+    assert (results.dropped, sorted(results.kept)) == (["xyzzy"], ["Kon Tum", "Tp.Hcm"]), (results.dropped, results.kept)
+
+
+def test_words_joined_by_a_hyphen_across_a_name_are_the_name(index):
+    results = index.search("tuyến HN-Hải Phòng", limit=1)  # HN-Hải is no word: Hải Phòng is; none holds HN
+    assert (results.dropped, results.kept) == (["HN"], ["tuyến", "Hải Phòng"])
+    assert [h.doc_id for h in results] == ["bus-hai-phong"]
 
 
 @pytest.mark.parametrize("text, whole, apart", [
