@@ -94,6 +94,10 @@ class Word:
     date: bool = False  # a date or number: dropped before the words
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
     literal: tuple[str, ...] = ()  # its folded syllables that other spellings do not stand in for
+    # of a word of several syllables read from a query typed without accents (an article holds its
+    # syllables as that word where it holds either, search._as_one_word):
+    compound: list = field(default_factory=list)  # the lookups of its folded compound (any accents)
+    read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
 
 
 def as_typed(text: str, words: list[str]) -> list[str]:
@@ -239,6 +243,11 @@ def code_weight(code: str, in_codes: set[str] = frozenset()) -> float:
 def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     """The query's words as pyvi segments them (``vỉa hè``, ``Đinh La Thăng``) and its codes,
     each as its terms; the pieces of a code go with the code."""
+    return _word_units(terms, in_codes) + [(code,) for code in terms.codes]
+
+
+def _word_units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
+    """The query's words as pyvi segments them, each as its syllables (not the pieces of its codes)."""
     syllables = [s for s in terms.syllables if s not in in_codes]
     units, i = [], 0
     while i < len(syllables):
@@ -246,7 +255,30 @@ def _units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
                   and not _yields(terms, syllables, i, n)), 1)
         units.append(tuple(syllables[i:i + n]))
         i += n
-    return units + [(code,) for code in terms.codes]
+    return units
+
+
+def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[tuple[tuple, tuple | None]]:
+    """(unit, its reading's syllables or None) of the query's units (_units). A query typed without
+    accents is read as its restored reading's words (``tai nan giao thong``: ``tai nạn`` and
+    ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells the same
+    syllables (a word it respells, a likely typo, stays apart as syllables), when that makes at
+    most ALL_WORDS words: then an article needs them all, as the query typed with accents does."""
+    typed = [(unit, None) for unit in _units(terms, in_codes)]
+    if not reading or terms.accented:
+        return typed
+    syllables = [s for s in terms.syllables if s not in in_codes]
+    read_terms = terms_of(reading)
+    read = _word_units(read_terms, {part for code in read_terms.codes for part in code_parts(code)})
+    if sum(map(len, read)) != len(syllables):
+        return typed
+    pairs, i = [], 0
+    for unit in read:
+        syllables_typed, i = tuple(syllables[i:i + len(unit)]), i + len(unit)
+        same = tuple(map(fold_word, unit)) == syllables_typed
+        pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
+    pairs += [((code,), None) for code in terms.codes]
+    return pairs if len(dict.fromkeys(unit for unit, _ in pairs)) <= ALL_WORDS else typed
 
 
 def _yields(terms: Terms, syllables: list[str], i: int, n: int) -> bool:
@@ -414,7 +446,8 @@ class QueryBuilder:
         refines the ranking."""
         return self.stats.common(*(("body", syllable) if accented else ("body_fold", fold_word(syllable))))
 
-    def free(self, words: list[str]) -> tuple[list, list, list[Word], list, list[str], list[str]]:
+    def free(self, words: list[str],
+             reading: str | None = None) -> tuple[list, list, list[Word], list, list[str], list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words
         (pyvi's words of the query and its codes, each once) that matching articles hold, the
         (field, query words in order, boost) whose proximity ranks the best articles, the words
@@ -439,10 +472,11 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        units = list(dict.fromkeys(_units(terms, in_codes)))
+        pairs = _units_read(terms, in_codes, reading)
+        read = dict(reversed(pairs))  # a unit typed twice: its first reading
+        units = list(dict.fromkeys(unit for unit, _ in pairs))
         held = [unit for unit in units if all(t in lookups for t in unit)]
-        found = [Word(" ".join(unit), [lookups[t] for t in unit], all(DATE_RE.fullmatch(t) for t in unit))
-                 for unit in held]
+        found = [self._word(unit, [lookups[t] for t in unit], read[unit]) for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
         found += _nearest_words([unit for unit in units if unit not in held], lookups)
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
@@ -450,6 +484,15 @@ class QueryBuilder:
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(held, not terms.accented))
+
+    def _word(self, unit: tuple[str, ...], parts: list[list], read: tuple[str, ...] | None) -> Word:
+        """The Word of a unit of the query (its syllables' lookups: parts); read: its reading's
+        syllables, when it is a word of several read from a query typed without accents."""
+        word = Word(" ".join(unit), parts, all(DATE_RE.fullmatch(t) for t in unit))
+        if read and len(read) > 1:
+            word.compound = self.word("_".join(unit), False)
+            word.read = [self.word(syllable, True, exact_only=True) for syllable in read]
+        return word
 
     def _orphaned_parts(self, codes: list[str], text: str) -> set[str]:
         """The pieces of the codes no article holds that have a piece no article holds either, and
@@ -516,12 +559,14 @@ class QueryBuilder:
             return wq.Or([wq.Term(f, syllable) for f in fields])
         return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
-    def build(self, parsed: ParsedQuery) -> "Plan":
-        """The plan for a parsed query: term lookups to score, clauses to require and exclude."""
+    def build(self, parsed: ParsedQuery, reading: str | None = None) -> "Plan":
+        """The plan for a parsed query (reading: the restored reading of its free words, typed
+        without accents): term lookups to score, clauses to require and exclude."""
         plan = Plan()
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
-            plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text)
+            plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
+                                                                                                  reading)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))

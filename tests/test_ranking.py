@@ -62,8 +62,16 @@ RESOLUTIONS = ([article("nq-giao-thong", "Tin thành phố", "Hội đồng nhâ
                + [article(f"nq-ngoai-giao-{n}", "Tin thế giới", f"Liên Hợp Quốc thông qua nghị quyết số {n}, thông "
                           "báo căng thẳng ngoại giao.") for n in range(1, 4)])
 
+# "tai nạn giao thông" as two words, its syllables apart, and its folded syllables apart in other words
+ACCIDENTS = ([article(f"tai-nan-{n}", f"Tai nạn giao thông trên quốc lộ {n}",
+                      "Vụ tai nạn giao thông làm hai người bị thương.") for n in (1, 2)]
+             + [article("tai-nan-roi", "Nạn nhân bị tai biến", "Nạn nhân được giao cho bệnh viện, thông tin chưa rõ."),
+                article("tai-xe-nan", "Tài xế nán lại",
+                        "Tài xế xe khách nán lại trạm nghỉ giao hàng, thông báo cho khách.")])
+
 # indexed once for this module (conftest's index_dir, index and index_client)
-ARTICLES = GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS + RESOLUTIONS
+ARTICLES = (GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS + RESOLUTIONS
+            + ACCIDENTS)
 
 
 def ids(results) -> set[str]:
@@ -108,6 +116,18 @@ def test_the_page_cli_and_json_say_which_words_were_dropped(index_dir, index_cli
     assert "no article holds all the words; showing articles with: mèo (not required: bão)" in proc.stderr
     assert "Không có bài nào chứa đủ các từ; đang hiện bài chứa" in " ".join(page.split())
     assert "meo-nha" in page and "bao-1" in page
+
+
+def test_an_unaccented_query_needs_the_words_of_its_reading_as_the_query_typed_with_accents(index):
+    # four syllables, but the two words of "tai nạn giao thông": both needed (not a third of the
+    # syllables), held as the reading spells them, apart too (as typed with accents), or folded as
+    # a word; "Tài xế ... nán ... giao hàng, thông báo" holds the folded syllables only in other words
+    typed = index.search("tai nan giao thong", limit=3)
+    assert typed.suggestion == "tai nạn giao thông" and typed.dropped == []
+    assert ids(typed) == {"tai-nan-1", "tai-nan-2", "tai-nan-roi"} and typed.total == 3
+    relaxed, accented = index.search("tai nan giao thong", limit=5), index.search("tai nạn giao thông", limit=5)
+    assert (relaxed.kept, relaxed.dropped) == (["tai nan"], ["giao thong"])  # too few hold both: as with accents
+    assert (accented.kept, accented.dropped) == (["tai nạn"], ["giao thông"])
 
 
 def test_a_repeated_word_counts_once(index):
