@@ -40,14 +40,19 @@ WORKER_NICENESS = 10  # segment workers yield the cores to a server searching be
 
 
 @dataclass
-class BuildReport:
-    """What a build did."""
-    indexed: int = 0
+class ReadReport:
+    """What reading the sources left out or changed, in a build or an update."""
     skipped: list[Skip] = field(default_factory=list)
     truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
     undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
     ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
     seconds: float = 0.0
+
+
+@dataclass
+class BuildReport(ReadReport):
+    """What a build did."""
+    indexed: int = 0
 
     @property
     def docs_per_sec(self) -> float:
@@ -55,17 +60,12 @@ class BuildReport:
 
 
 @dataclass
-class UpdateReport:
+class UpdateReport(ReadReport):
     """What an update did."""
     added: int = 0
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
-    undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
-    ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
-    seconds: float = 0.0
 
 
 def _analyse(article):
