@@ -45,7 +45,7 @@ RUN = 0.8  # all the query's words together as typed, times their rarity (per fi
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 COMMON_RATIO = 0.02
-ALL_WORDS = 3  # a query of up to 3 words needs them all (then fewer); tuned on the topical and dev sets
+ALL_WORDS = 3  # a query of up to 3 words (dates and numbers apart) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
 DATE_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*")  # dates and numbers: they say when or how much, not what
 MAX_QUERY_CHARS = 2000
@@ -320,6 +320,13 @@ def _runs(terms: Terms) -> list[str]:
     return sorted(runs | set(terms.compounds))
 
 
+def is_longer(words: list[Word]) -> bool:
+    """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
+    words), which needs only a share of them; its dates and numbers say when or how much, not what,
+    so they do not count (``giá vàng ngày 22/10`` is 3 words, all needed, the date dropped first)."""
+    return sum(not word.date for word in words) > ALL_WORDS
+
+
 def _soft(group: list[Clause], words: list) -> bool:
     """Whether a required group is an accented phrase quoted beside more than ALL_WORDS free words
     (``Cục Đăng kiểm “trảm” một loạt cán bộ``): headlines quote words they stress, so the phrase
@@ -327,7 +334,7 @@ def _soft(group: list[Clause], words: list) -> bool:
     the reader asked for it) or typed without accents, it stays required: a query with quotes gets
     no restored reading (``search.understand_query``), and its free words alone rank poorly."""
     clause = group[0]
-    return (len(words) > ALL_WORDS and len(group) == 1 and clause.phrase and not clause.title_only
+    return (is_longer(words) and len(group) == 1 and clause.phrase and not clause.title_only
             and terms_of(clause.text).accented)
 
 

@@ -28,8 +28,8 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (ALL_WORDS, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, is_pasted, parse, without_markup)
+from .query import (DATE_RE, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+                    TermStats, as_typed, code_weight, is_longer, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -46,6 +46,7 @@ MAX_PAGE = 10_000
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
+DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
 RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
@@ -316,6 +317,49 @@ def _clause_mask(masks: _Masks, clause) -> np.ndarray:
     return mask
 
 
+def _accent_deciding(plan, exact: list) -> list:
+    """The exact lookups whose matches, when few, let an accented query's folded forms join: its
+    words' rather than its dates' and numbers' (they have no accents to mistype; a rare date beside
+    common words, ``giá vàng 22/10``, would fold every word: "già", "váng"), the common words'
+    when only dates are left, all of exact when the query has no such word (none: an unaccented query)."""
+    words = [t for t in exact if not DATE_RE.fullmatch(t.text)]
+    if words or not exact:
+        return words
+    common = [wq.Term(t.fieldname, t.text) for t in plan.common
+              if not t.fieldname.endswith("_fold") and not DATE_RE.fullmatch(t.text)]
+    return common or exact
+
+
+def _dates_bounded(scorer: Scorer, plan, lookups: list) -> list:
+    """The lookups with each date's and number's weight bounded: in a field, its boost times its idf
+    at most DATE_SHARE of the boosts times the idfs of the query's other words there, so that a rare
+    date alone (an address "22/10 khu phố", another year's day) never outweighs the words saying
+    what the query is about; unbounded in a query of dates and numbers alone."""
+    dated = [len(lookup) >= 3 and isinstance(lookup[1], str) and bool(DATE_RE.fullmatch(lookup[1]))
+             for lookup in lookups]
+    topic = _topic_weights(scorer, plan, {lookup[0] for lookup, date in zip(lookups, dated) if date})
+    return [_date_bounded(scorer, lookup, topic[lookup[0]]) if date and lookup[0] in topic else lookup
+            for lookup, date in zip(lookups, dated)]
+
+
+def _topic_weights(scorer: Scorer, plan, fields: set[str]) -> dict[str, float]:
+    """Per field of fields, the sum of boost times idf of the terms of the query's words that are no
+    dates or numbers (none: no such word)."""
+    terms = {(t.fieldname, t.text): t.boost for word in plan.words if not word.date for part in word.parts
+             for t in part if t.fieldname in fields and not DATE_RE.fullmatch(t.text)}
+    topic = defaultdict(float)
+    for (field_name, text), boost in terms.items():
+        topic[field_name] += boost * scorer.idf(scorer.doc_frequency(field_name, text))
+    return topic
+
+
+def _date_bounded(scorer: Scorer, lookup: tuple, topic: float) -> tuple:
+    """A date's or number's (field, text, boost, ...) lookup, its boost at most DATE_SHARE of topic over its idf."""
+    field_name, text, boost, *rest = lookup
+    most = DATE_SHARE * topic / scorer.idf(scorer.doc_frequency(field_name, text))
+    return (field_name, text, min(boost, most), *rest)
+
+
 def _matching(leaves) -> tuple:
     """The count key of the live documents matching any of these Terms and Phrases (see Scorer.count)."""
     return "matching", tuple(sorted({_leaf_key(leaf) for leaf in leaves}))
@@ -429,7 +473,7 @@ def _relax(plan, words, matched, scorer: Scorer, tally,
 def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
     """(dropped, kept) with the query's words no article holds dropped first, said as dropped
     words are (not for a longer query, which needs only a share of its words)."""
-    if not plan.absent or len(plan.words) > ALL_WORDS:
+    if not plan.absent or is_longer(plan.words):
         return dropped, kept
     dropped = plan.absent + dropped
     return dropped, [w.text for w in plan.words if w.text not in dropped]
@@ -440,14 +484,14 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     """(the articles shown, the words they need not hold, the words they hold when some were
     dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): the Count
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
-    compares. A query of up to ALL_WORDS words needs them all when a page of articles
-    (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
+    compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
+    articles (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
     anyone = matched & anyone
-    if len(masks) > ALL_WORDS:
+    if is_longer(plan.words):
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], [], 0) if scorer.decide(tally(0, tier), ">=", page_size) else (anyone, [], [], "any")
@@ -1249,7 +1293,9 @@ class Index:
         exact = [wq.Term(f, text) for f, text, *_ in lookups]
         masks = _Masks(scorer)
         scored = masks.any(exact)  # the documents the lookups so far give a score
-        exact_matches = scorer.counted(_matching(exact), lambda: np.count_nonzero(scorer.live & scored))
+        deciding = _accent_deciding(plan, exact)
+        exact_matches = scorer.counted(_matching(deciding),
+                                       lambda: np.count_nonzero(scorer.live & masks.any(deciding)))
         few = scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW)
         if few:  # few exact matches (or none asked): folded ones join
             folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
@@ -1266,6 +1312,7 @@ class Index:
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
+        lookups = _dates_bounded(scorer, plan, lookups)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
 

@@ -1,0 +1,48 @@
+"""Dates and numbers in queries (issue 12, class 4): they say when or how much, not what. A query
+is about its other words; the date ranks the articles of that day first, and an article that
+merely holds the date (an address, another year's day) neither matches alone nor outranks them."""
+
+from __future__ import annotations
+
+
+def article(doc_id: str, title: str, body: str) -> dict:
+    return {"id": doc_id, "title": title, "body": body}
+
+
+# a daily gold report for 24 days of June (more than 20 exact matches of "giá" and "vàng": their
+# unaccented forms do not join), one for 22/10
+GOLD = [article(f"vang-{day}", f"Giá vàng ngày {day}/6: tăng nhẹ",
+                f"Sáng ngày {day}/6, giá vàng trong nước tăng nhẹ theo đà thế giới.") for day in range(1, 25)]
+GOLD_DAY = article("vang-22-10", "Giá vàng ngày 22/10: tăng nhẹ", "Sáng ngày 22/10, giá vàng trong nước tăng nhẹ.")
+# an address holding the date, beside two of the query's words
+ADDRESS = article("dia-chi", "Cha liệt nửa người, con sinh non chưa rời bệnh viện",
+                  "Gia đình anh ở số nhà 22/10 khu phố 3. Ngày nào chi phí cũng tăng.")
+# the query's words without their accents: "già", "vang"
+ELDERLY = [article(f"cu-gia-{n}", f"Cụ già số {n} bán vé số", "Tiếng đàn của cụ già vang lên mỗi ngày ở góc phố.")
+           for n in range(1, 4)]
+
+# other news, so that the query's words are not in nearly every article
+OTHERS = [article(f"bong-da-{n}", f"Đội tuyển thắng trận thứ {n}", "Các cầu thủ thi đấu tốt trên sân nhà.")
+          for n in range(1, 41)]
+
+ARTICLES = GOLD + [GOLD_DAY, ADDRESS] + ELDERLY + OTHERS
+GOLD_IDS = {a["id"] for a in GOLD + [GOLD_DAY]}
+
+
+def test_a_date_does_not_make_a_query_longer(index):
+    # 3 words and a date: all the words are needed, the date is dropped first (as for "giá vàng 22/10")
+    results = index.search("giá vàng ngày 22/10", limit=10)
+    assert results.total == 25 and results.dropped == ["22/10"] and results.kept == ["giá", "vàng", "ngày"]
+    hits = [hit.doc_id for hit in results]
+    assert hits[0] == "vang-22-10" and set(hits) <= GOLD_IDS  # that day first, then the topic
+
+
+def test_a_rare_date_does_not_let_the_words_unaccented_forms_join(index):
+    results = index.search("giá vàng 22/10", limit=10)  # "già", "vang" are not "giá", "vàng"
+    assert results.total == 25 and results.dropped == ["22/10"]
+
+
+def test_a_date_alone_does_not_outrank_the_topic_in_a_longer_query(index):
+    ranked = [hit.doc_id for hit in index.search("giá vàng trong nước tăng nhẹ ngày 22/10", limit=30)]
+    assert ranked[0] == "vang-22-10"
+    assert ranked.index("dia-chi") > max(ranked.index(doc_id) for doc_id in GOLD_IDS)
