@@ -263,7 +263,8 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[t
     accents is read as its restored reading's words (``tai nan giao thong``: ``tai nạn`` and
     ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells the same
     syllables (a word it respells, a likely typo, stays apart as syllables), when that makes at
-    most ALL_WORDS words: then an article needs them all, as the query typed with accents does."""
+    most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
+    typed with accents does."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
     if not reading or terms.accented:
         return typed
@@ -278,7 +279,8 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[t
         same = tuple(map(fold_word, unit)) == syllables_typed
         pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
     pairs += [((code,), None) for code in terms.codes]
-    return pairs if len(dict.fromkeys(unit for unit, _ in pairs)) <= ALL_WORDS else typed
+    words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not all(map(DATE_RE.fullmatch, unit))]
+    return pairs if len(words) <= ALL_WORDS else typed  # dates and numbers apart, as is_longer counts
 
 
 def _yields(terms: Terms, syllables: list[str], i: int, n: int) -> bool:
