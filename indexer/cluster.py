@@ -264,6 +264,7 @@ class ShardActor:
         # the CorpusTable of all shards and the generations it counts (a replica opened after a share gets the front's)
         self.table_epoch, self.table = table or (None, None)
         self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
+        self.made: tuple | None = None  # the frequency table this replica last sent the front
 
     def call(self, packed: bytes) -> bytes:
         """The pickled answer of a method called as pickled (method, args): one opaque message each
@@ -304,7 +305,15 @@ class ShardActor:
         return self.table_epoch, self.table
 
     def frequency_table(self, unless: str | None = None):
-        return self.index.frequency_table(unless)
+        """Index.frequency_table(unless), or the TableChange from the table of unless (the front's)
+        when this replica sent that one last, with the same text fields: what changed alone."""
+        table = self.index.frequency_table(unless)
+        if len(table) == 1:
+            return table
+        made, self.made = self.made, table
+        if made is None or made[0] != unless or made[2] != table[2]:
+            return table
+        return TableChange.of_shard(made, table)
 
     def set_groups(self, generation: str, size: int, docs, labels, spread) -> None:
         """Group copies as the front found them over all shards (docs: this shard's documents in
@@ -413,11 +422,31 @@ class TableChange:
     @classmethod
     def between(cls, base: tuple, epoch: tuple, old: list, new: list) -> "TableChange":
         """The change from the old frequency tables of the shards that changed to their new ones."""
-        stable = {key: sum(t[1][key] for t in new) - sum(t[1][key] for t in old) for key in new[0][1]}
-        changes = [_df_changes(before[3], before[4], after[3], after[4]) for before, after in zip(old, new)]
-        hashes, dfs = summed_counts([h for h, _ in changes], [d for _, d in changes])
+        return cls.summed(base, epoch, [cls.of_shard(before, after) for before, after in zip(old, new)])
+
+    @classmethod
+    def of_shard(cls, old: tuple, new: tuple) -> "TableChange":
+        """The change from one shard's old frequency table (Index.frequency_table) to its new one
+        (base and epoch: its generations)."""
+        stable = {key: new[1][key] - old[1][key] for key in new[1]}
+        hashes, dfs = _df_changes(old[3], old[4], new[3], new[4])
+        order = np.argsort(hashes)
+        return cls(old[0], new[0], stable, hashes[order], dfs[order])
+
+    @classmethod
+    def summed(cls, base: tuple, epoch: tuple, changes: list) -> "TableChange":
+        """The change of the summed table from the changes of the shards that changed."""
+        if not changes:
+            return cls(base, epoch, {}, np.empty(0, np.uint64), np.empty(0, np.int32))
+        stable = {key: sum(c.stable[key] for c in changes) for key in changes[0].stable}
+        hashes, dfs = summed_counts([c.hashes for c in changes], [c.dfs for c in changes])
         changed = dfs != 0
         return cls(base, epoch, stable, hashes[changed], dfs[changed])
+
+    def applied(self, table: tuple) -> tuple:
+        """One shard's frequency table (of the base generation) with this change of it added."""
+        changed = CorpusTable(table[1], table[2], table[3], table[4]).changed(self)
+        return self.epoch, changed.stable, changed.fields, changed.hashes, changed.dfs
 
 
 def _df_changes(old_hashes, old_dfs, new_hashes, new_dfs) -> tuple[np.ndarray, np.ndarray]:
@@ -574,12 +603,14 @@ class ClusterIndex:
             raise _ShardDown(shard)
         return answers[shard]
 
-    def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS) -> tuple[dict, set[int]]:
+    def _each(self, method: str, args_of, shards, seconds: float = SHARD_SECONDS,
+              turn: int | None = None) -> tuple[dict, set[int]]:
         """({shard: answer} for the shards that answered method(*args_of(shard)), the shards that did
-        not), all called at once on the client's event loop."""
+        not), all called at once on the client's event loop; turn: the replica each shard asks first
+        (else the next in turn)."""
         with self._lock:
             self._turn += 1
-            turn = self._turn
+            turn = self._turn if turn is None else turn
         calls = {n: (self._replicas(n, turn), args_of(n)) for n in shards}
         self._rounds.count = getattr(self._rounds, "count", 0) + bool(calls)
         answers = self.client.sync(_gather, method, calls, seconds) if calls else {}
@@ -751,23 +782,24 @@ class ClusterIndex:
 
     def _next_table(self) -> tuple[tuple | None, TableChange | None]:
         """(the shards' generations, the change from the table shared before) after making the table
-        of those generations the front's, from the frequency tables of the shards serving another
-        generation than the last table counted; (None, None) when a shard is down, (epoch, None)
-        when the table was made whole (the first, or the text fields changed)."""
+        of those generations the front's, from the changes of the shards serving another generation
+        than the last table counted (a shard's whole frequency table when the replica asked did not
+        send the one before); (None, None) when a shard is down, (epoch, None) when the table was
+        made whole (the first, or the text fields changed)."""
         held, before = self._shard_tables, self._table
-        tables, down = self._each("frequency_table", lambda n: (held[n][0] if n in held else None,),
-                                  range(len(self.shards)), LEXICON_SECONDS)
+        # replica 0 first: the one that made the table the front holds sends only its change
+        answers, down = self._each("frequency_table", lambda n: (held[n][0] if n in held else None,),
+                                   range(len(self.shards)), LEXICON_SECONDS, turn=0)
         if down:
             return None, None
-        epoch = tuple(sorted((n, t[0]) for n, t in tables.items()))
-        fresh = {n: t for n, t in tables.items() if len(t) > 1}
-        now = {**held, **fresh}
+        epoch = tuple(sorted((n, a.epoch if isinstance(a, TableChange) else a[0]) for n, a in answers.items()))
+        changes = {n: a for n, a in answers.items() if isinstance(a, TableChange)}
+        fresh = {n: a for n, a in answers.items() if isinstance(a, tuple) and len(a) > 1}
+        now = {**held, **fresh, **{n: change.applied(held[n]) for n, change in changes.items()}}
         change = None
         if before is not None and not any(t[2] != before[1].fields for t in fresh.values()):
-            if fresh:
-                change = TableChange.between(before[0], epoch, [held[n] for n in fresh], list(fresh.values()))
-            else:
-                change = TableChange(before[0], epoch, {}, np.empty(0, np.uint64), np.empty(0, np.int32))
+            change = TableChange.summed(before[0], epoch, [*changes.values(), *(
+                TableChange.of_shard(held[n], t) for n, t in fresh.items())])
         table = before[1].changed(change) if change is not None else CorpusTable.summed(now.values())
         self._shard_tables, self._table = now, (epoch, table)  # replicas opened from now on get it
         return epoch, change
@@ -784,6 +816,10 @@ class ClusterIndex:
             whole = {k for k, done in applied.items() if done is not True}
         if whole:
             self.client.sync(_gather, "set_table", {k: ([actors[k]], (epoch, table)) for k in whole}, LEXICON_SECONDS)
+
+    def front_table(self) -> tuple | None:
+        """(the generations the front's CorpusTable counts, the table) of the last share, or None."""
+        return self._table
 
     def held_tables(self) -> dict[int, list[tuple]]:
         """{shard: [(the generations its table counts, the CorpusTable) of each open replica]}: what

@@ -1036,6 +1036,7 @@ class Index:
         self._reloading = threading.Lock()  # one thread at a time opens a new snapshot
         self._live: _Snapshot | None = _open_snapshot(self.path)
         self._checked = time.monotonic()
+        self._key_hashes: dict = {}  # the segments' key hashes of the last frequency_table (a cluster shard's)
 
     def _reload_if_changed(self, at_once: bool = False) -> None:
         """Swap in a new snapshot if another generation went live or an update committed (checked
@@ -1215,8 +1216,10 @@ class Index:
             if snap.generation.name == unless:
                 return (unless,)
             stable = [("docs",), *(("length", field) for field in SCORED_FIELDS)]
+            # hashing the keys is most of the cost: those of the segments a generation kept are reused
+            self._key_hashes = snap.reader.key_hashes(self._key_hashes)
             return (snap.generation.name, {key: snap.scorer.count_locally(key) for key in stable},
-                    list(snap.reader.fields), *snap.reader.frequency_table())
+                    list(snap.reader.fields), *snap.reader.frequency_table(self._key_hashes))
 
     def fingerprints(self) -> tuple[str, int, np.ndarray, np.ndarray]:
         """(live generation, documents in it, the live documents with a SimHash, their SimHashes):

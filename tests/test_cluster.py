@@ -27,6 +27,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
 from conftest import REPO, other_articles, storm_articles, write_jsonl
 from test_duplicates import COPY, FIRST, RELIEF
@@ -38,8 +39,8 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, TableChange, build_sharded,  # noqa: E402
-                             decided_alike, shard_dirs, shard_of)
+from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor, TableChange,  # noqa: E402
+                             build_sharded, decided_alike, shard_dirs, shard_of)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -471,26 +472,65 @@ def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summe
         write_jsonl(folder / "articles.jsonl", articles())
 
 
-def test_after_updates_of_a_shard_every_replica_holds_the_table_of_all_shards_new_generations(cluster, sharded,
-                                                                                             tmp_path):
+def same_frequency_table(got: tuple, want: tuple) -> bool:
+    return got[:3] == want[:3] and all(np.array_equal(a, b) for a, b in zip(got[3:], want[3:]))
+
+
+def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_sent_it(sharded, tmp_path):
     folder, _ = sharded
     index_dir = tmp_path / "shards"
     subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    replica, other = ShardActor(str(index_dir / "shard-1")), ShardActor(str(index_dir / "shard-1"))
+    try:
+        sent = replica.frequency_table(None)
+        assert replica.frequency_table(sent[0]) == (sent[0],)  # unchanged: its generation alone
+        mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
+        corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
+        updated = run("update", corpus, "--index", index_dir / "shard-1")
+        assert updated.returncode == 0, updated.stderr
+        replica.index.refresh()
+        other.index.refresh()
+        change, fresh = replica.frequency_table(sent[0]), shard_tables(index_dir)[1]
+        assert isinstance(change, TableChange) and (change.base, change.epoch) == (sent[0], fresh[0])
+        before, after = (dict(zip(t[3].tolist(), t[4].tolist())) for t in (sent, fresh))
+        assert change.hashes.tolist() == sorted(h for h in before.keys() | after.keys() if before.get(h) != after.get(h))
+        assert same_frequency_table(change.applied(sent), fresh)
+        assert same_frequency_table(other.frequency_table(sent[0]), fresh)  # it sent none: the whole table
+        assert same_frequency_table(replica.frequency_table(sent[0]), fresh)  # it sent another since
+    finally:
+        replica.index.close()
+        other.index.close()
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
+def test_after_two_updates_and_a_delete_the_front_and_every_replica_hold_the_table_of_all_shards(cluster, sharded,
+                                                                                                 tmp_path):
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    retracted = [a["id"] for a in editions(1, 2)[::40]]  # of every shard
     with indexer.open_index(index_dir, cluster=cluster.address, replicas=2) as sharded_index, ExitStack() as restore:
         restore.callback(write_jsonl, folder / "articles.jsonl", articles())
         assert sharded_index.share_table() is not None
-        for edition in (1, 2):  # the second change applies to the tables the first one made
-            corpus = write_jsonl(folder / "articles.jsonl", editions(1, edition))  # the path the shards were built from
-            updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
-            assert updated.returncode == 0, updated.stderr
+        for step in (1, 2, "delete"):  # each change applies to the tables the one before made
+            if step == "delete":
+                changed = run("delete", *retracted, "--index", index_dir)
+                kept = [a for a in editions(1, 2) if a["id"] not in retracted]
+            else:
+                kept = editions(1, step)
+                corpus = write_jsonl(folder / "articles.jsonl", kept)  # the path the shards were built from
+                changed = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+            assert changed.returncode == 0, changed.stderr
             tables = shard_tables(index_dir)
             epoch = tuple((n, t[0]) for n, t in enumerate(tables))
             wait_for(lambda: sharded_index.search("bão") and sharded_index.share_table() == epoch)
+            assert sharded_index.front_table() == (epoch, CorpusTable.summed(tables))
             held = sharded_index.held_tables()
             assert [len(replicas) for replicas in held.values()] == [2] * SHARDS
             assert all(replica == (epoch, CorpusTable.summed(tables)) for replicas in held.values() for replica in replicas)
-            indexer.build_index([str(corpus)], str(tmp_path / f"one-{edition}"), **QUIET)
-            with indexer.open_index(tmp_path / f"one-{edition}") as one:
+            one_dir = tmp_path / f"one-{step}"
+            indexer.build_index([str(write_jsonl(tmp_path / f"kept-{step}.jsonl", kept))], str(one_dir), **QUIET)
+            with indexer.open_index(one_dir) as one:
                 for q in ("lũ quét bản Khe1", "Khe2", *QUERIES[:6]):
                     assert_same_results(sharded_index.search(q, group=False), one.search(q, group=False), q)
 

@@ -336,10 +336,22 @@ class IndexReader:
                 if key[:1] == number:
                     yield key[1:].decode("utf-8"), dfs[row]
 
-    def frequency_table(self) -> tuple[np.ndarray, np.ndarray]:
+    def key_hashes(self, known: dict | None = None) -> dict[str, np.ndarray]:
+        """{segment id: the flat.term_hash of each of its (field, term) keys, in row order} of every
+        segment, those known (from a generation before) kept: a segment's keys never change."""
+        known, hashes = known or {}, {}
+        for s in self.segments:
+            name = s.segment.segment_id()
+            hashes[name] = known[name] if name in known else \
+                np.fromiter(map(strong_hash, s.flat.keys()), np.uint64, len(s.flat.starts) - 1)
+        return hashes
+
+    def frequency_table(self, key_hashes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(the flat.term_hash of every (field, term) the live documents hold, sorted; how many live
-        documents hold each): all document frequencies, summed over the segments."""
-        hashes = [np.fromiter(map(strong_hash, s.flat.keys()), np.uint64, len(s.flat.starts) - 1) for s in self.segments]
+        documents hold each): all document frequencies, summed over the segments (their key_hashes
+        given, else read)."""
+        key_hashes = key_hashes or self.key_hashes()
+        hashes = [key_hashes[s.segment.segment_id()] for s in self.segments]
         counts = [s.all_live_counts().astype(np.int64) for s in self.segments]
         unique, dfs = summed_counts([self._concat(hashes, np.uint64)], [self._concat(counts, np.int64)])
         return unique[dfs > 0], dfs[dfs > 0]
