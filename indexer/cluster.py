@@ -304,6 +304,10 @@ class ShardActor:
         """(the generations the table held counts, the CorpusTable), or (None, None)."""
         return self.table_epoch, self.table
 
+    def table_generations(self) -> tuple | None:
+        """The generations the table held counts, or None (held_table without the table)."""
+        return self.table_epoch
+
     def frequency_table(self, unless: str | None = None):
         """Index.frequency_table(unless), or the TableChange from the table of unless (the front's)
         when this replica sent that one last, with the same text fields: what changed alone."""
@@ -553,9 +557,29 @@ class ClusterIndex:
     def _open(self, shard: int, worker: str | None):
         """A future of a new actor holding the shard open on worker (or any worker)."""
         self._opened += 1
-        return self.client.submit(ShardActor, str(self.shards[shard]), self._table, actor=True,
-                                  key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
-                                  workers=[worker] if worker else None, allow_other_workers=bool(worker))
+        future = self.client.submit(ShardActor, str(self.shards[shard]), self._table, actor=True,
+                                    key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
+                                    workers=[worker] if worker else None, allow_other_workers=bool(worker))
+        # Dask runs done callbacks one at a time on one thread: the table is given from another
+        future.add_done_callback(lambda done: threading.Thread(target=self._give_table, args=(done,), daemon=True).start())
+        return future
+
+    def _give_table(self, future) -> None:
+        """Give a replica, once open, the front's table if a share made another while it was being
+        opened (it was created with the one before, and no share reaches a replica not yet open)."""
+        if future.status != "finished":
+            return
+        try:
+            with self._sharing:
+                shared = self._table
+                actors = self._handle(future) if shared is not None else []
+                if not actors:
+                    return
+                held = self.client.sync(_gather, "table_generations", {0: (actors, ())})[0]
+                if held is not _DOWN and held != shared[0]:
+                    self.client.sync(_gather, "set_table", {0: (actors, shared)}, LEXICON_SECONDS)
+        except Exception:  # the index closed meanwhile: no replica to give it
+            return
 
     def _replace_lost(self, shard: int) -> None:
         """Open a new replica on a live worker in place of each one whose worker was lost (Dask

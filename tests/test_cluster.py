@@ -7,7 +7,8 @@ scores, totals, undated counts, facets, snippets; pages, facet filters, newest f
 ranges), syndicated copies held by different shards grouped as one index groups them; an update goes
 to the right shards; a worker killed during a stream of searches with two replicas fails no search; with
 both holders of a shard killed the search answers at once from the others, naming the shard (so
-does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1.
+does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1. One
+test starts its own small cluster in this process (a worker closed, the other's threads held).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ pytest.importorskip("distributed")
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
 from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor, TableChange,  # noqa: E402
-                             build_sharded, decided_alike, shard_dirs, shard_of)
+                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -680,3 +681,67 @@ def test_a_new_search_goes_in_one_round_once_the_shards_hold_the_corpus_counts(c
                 assert_same_results(got, one.search(q, group=False, **kw), (q, kw))
                 rounds.append(got.rounds)
         assert rounds.count(1) > len(rounds) / 2, rounds
+
+
+HOLDING, RELEASED = threading.Semaphore(0), threading.Event()  # tasks holding a worker's threads, and their end
+
+
+def hold_a_thread() -> None:
+    """A task that holds one of its worker's threads until RELEASED (at most 30 s)."""
+    HOLDING.release()
+    RELEASED.wait(30)
+
+
+@pytest.fixture
+def small_cluster():
+    """A Dask scheduler and 2 workers of 2 threads each in this process, on 127.0.0.1 (free ports, no dashboard)."""
+    from distributed import LocalCluster, default_client
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp://",
+                      dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as started:
+        yield started
+        try:  # the client of a build task's worker_client: Dask leaves it open when its worker closes before another
+            left = default_client()
+        except ValueError:  # none
+            return
+        if left.scheduler.address == started.scheduler_address:
+            left.close()
+
+
+def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_and_the_one_reopened_gets_it(
+        small_cluster, tmp_path):
+    """The front asks each shard's replica 0 first for what changed in its table; with replica 0 of
+    shard 0 lost (its worker closed) and its replacement still opening (the live worker's threads
+    held), replica 1 sends its whole table, summed with shard 1's change; the replacement, created
+    with the table before, holds the new one once open."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60))
+    corpus = write_jsonl(tmp_path / "articles.jsonl", start)
+    build_sharded([str(corpus)], tmp_path / "shards", address, 2)
+    with indexer.open_index(tmp_path / "shards", cluster=address, replicas=2) as index, ExitStack() as restore:
+        before = index.share_table()
+        kept = [{**start[0], "body": "Bão số 3 đã tan, ngư dân trở về."}, *start[1:-3], *news(range(60, 70), 1)]
+        update_sharded([str(write_jsonl(corpus, kept))], tmp_path / "shards", address)
+        tables = shard_tables(tmp_path / "shards")
+        epoch, want = tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables)
+        assert before is not None and all(old != new for old, new in zip(before, epoch))  # both shards changed
+        # replica r of shard n is on worker n + r (mod 2): the first holds replica 0 of shard 0
+        lost, live = sorted(index.client.scheduler_info()["workers"])
+        RELEASED.clear()
+        restore.callback(RELEASED.set)
+        holding = [index.client.submit(hold_a_thread, pure=False, workers=[live]) for _ in range(2)]
+        assert all(HOLDING.acquire(timeout=10) for _ in holding)  # no replica opens on it meanwhile
+        small_cluster.sync(next(w for w in small_cluster.workers.values() if w.address == lost).close)
+        wait_for(lambda: index.search("bão") and index.share_table() == epoch)
+        held = index.held_tables()
+        assert [len(replicas) for replicas in held.values()] == [1, 1]  # shard 0's replica 1 answered the front
+        assert index.front_table() == (epoch, want)
+        assert all(replica == (epoch, want) for replicas in held.values() for replica in replicas)
+        indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+        with indexer.open_index(tmp_path / "one") as one:
+            for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
+                assert_same_results(index.search(q, group=False), one.search(q, group=False), q)
+            RELEASED.set()  # the replacements open on the live worker
+            every = lambda: [replica for replicas in index.held_tables().values() for replica in replicas]
+            wait_for(lambda: every() == [(epoch, want)] * 4, 10)
+            assert every() == [(epoch, want)] * 4
+            for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
+                assert_same_results(index.search(q), one.search(q), q)
