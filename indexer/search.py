@@ -37,8 +37,8 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
-from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
-                         mistyped, respelled, respelled_forms, variants)
+from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query, has_operators, is_unaccented,
+                         meant_words, mistyped, respelled, respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -1300,8 +1300,11 @@ class Index:
         exact_matches = scorer.counted(_matching(deciding),
                                        lambda: np.count_nonzero(scorer.live & masks.any(deciding)))
         few = scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW)
-        if few:  # few exact matches (or none asked): folded ones join
-            folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
+        # few exact matches (or none asked): folded ones join; those of the words a query typed
+        # partly with accents typed without (plan.loose) always do
+        folded = [t for t in plan.rare if t.fieldname.endswith("_fold")
+                  and (few or not plan.loose.isdisjoint(t.text.split("_")))]
+        if folded:
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
@@ -1415,7 +1418,8 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text))
-    plan = builder.build(parse(text), suggestion if is_unaccented(text) else None)
+    loose = frozenset(accents_added(text, suggestion))  # of a query typed partly with accents
+    plan = builder.build(parse(text), suggestion if is_unaccented(text) or loose else None, loose)
     plan.text = text
     if suggestion:
         plan.common += builder.preferred(suggestion)

@@ -383,6 +383,17 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
             | mistyped(text, reading))
 
 
+def accents_added(text: str, reading: str | None) -> set[str]:
+    """The words of a query typed partly with accents that it typed without and the reading
+    accents (the same letters: "noi" of "Hà Noi" read "Hà Nội"), lowercase; none for a query
+    typed without accents at all (its every word is read)."""
+    words = [canonical(w) for w in WORD_RE.findall(text)]
+    read = [canonical(w) for w in WORD_RE.findall(reading or "")]
+    if len(words) != len(read) or all(w == fold(w) for w in words):
+        return set()
+    return {w for w, r in zip(words, read) if w == fold(w) and r != w and fold(r) == w}
+
+
 def mistyped(text: str, reading: str | None) -> set[str]:
     """The query's folded words that the reading proposed spells otherwise (likely typos)."""
     typed, _, changed = _respellings(text, reading)
@@ -1162,10 +1173,20 @@ class Lexicon:
     def reading(self, text: str) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
         far more sense with one of them one edit away (a typo that made another word: "hầu không
-        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents, its accents restored."""
+        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents or partly with them
+        ("nguyen phú trọng": its accented words as typed), its accents restored."""
         read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
         respelled = fold(read.lower()) != fold(text.lower())
-        return read if read != text and (respelled or is_unaccented(text)) else None
+        restored = is_unaccented(text) or (self.partly_accented(text) and bool(accents_added(text, read)))
+        return read if read != text and (respelled or restored) else None
+
+    def partly_accented(self, text: str) -> bool:
+        """Whether a query has a word typed with marks and one typed without that the index holds
+        more often with some marks than without ("Hà Noi": nội; not "Hà Nội": nội is no syllable
+        typed without; "la" of "Đinh La Thăng" counts: là is more frequent, the reading decides)."""
+        words = [canonical(w) for w in WORD_RE.findall(text) if w.isalpha()]
+        return any(w != fold(w) for w in words) and any(
+            w == fold(w) and any(self.freq[r] > self.freq.get(w, 0) for r in self.readings.get(w, ())) for w in words)
 
     def runners_up(self, text: str, reading: str) -> list[str]:
         """Other readings of text, best first (at most MAX_RUNNERS_UP): the reading chosen (of the
