@@ -258,15 +258,16 @@ def _word_units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units
 
 
-def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[tuple[tuple, tuple | None]]:
+def _units_read(terms: Terms, in_codes: set[str], reading: str | None,
+                partly: bool = False) -> list[tuple[tuple, tuple | None]]:
     """(unit, its reading's syllables or None) of the query's units (_units). A query typed without
-    accents is read as its restored reading's words (``tai nan giao thong``: ``tai nạn`` and
-    ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells the same
-    syllables (a word it respells, a likely typo, stays apart as syllables), when that makes at
-    most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
+    accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan giao thong``:
+    ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells
+    the same syllables (a word it respells, a likely typo, stays apart as syllables), when that makes
+    at most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
     typed with accents does."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
-    if not reading or terms.accented:
+    if not reading or (terms.accented and not partly):
         return typed
     syllables = [s for s in terms.syllables if s not in in_codes]
     read_terms = terms_of(reading)
@@ -276,7 +277,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[t
     pairs, i = [], 0
     for unit in read:
         syllables_typed, i = tuple(syllables[i:i + len(unit)]), i + len(unit)
-        same = tuple(map(fold_word, unit)) == syllables_typed
+        same = tuple(map(fold_word, unit)) == tuple(map(fold_word, syllables_typed))
         pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
     pairs += [((code,), None) for code in terms.codes]
     words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not all(map(DATE_RE.fullmatch, unit))]
@@ -487,7 +488,7 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, accented(run), COMPOUND)]
-        pairs = _units_read(terms, in_codes, reading)
+        pairs = _units_read(terms, in_codes, reading, bool(loose))
         read = dict(reversed(pairs))  # a unit typed twice: its first reading
         units = list(dict.fromkeys(unit for unit, _ in pairs))
         held = [unit for unit in units if all(t in lookups for t in unit)]

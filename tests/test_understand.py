@@ -635,6 +635,8 @@ PARTLY = (_numbered("gold", 4, "Giá vàng hôm nay tăng mạnh lần {}", "Gi�
           + _numbered("wine", 1, "Giá rượu vang nhập khẩu giảm {}", "Giá rượu vang Pháp giảm, rượu vang Chile tăng.")
           + _numbered("dlt", 3, "Ông Đinh La Thăng họp báo lần {}", "Ông Đinh La Thăng trả lời báo chí về dự án.")
           + _numbered("nam", 2, "Xe đổ dốc ở đèo La lần {}", "Nhiều người xem bóng đá ở sân La, đường Đinh Tiên Hoàng.")
+          + _numbered("hn", 24, "Hà Nội mưa lớn lần {}", "Mưa lớn ở Hà Nội, nhiều tuyến phố ngập.")
+          + _numbered("said", 1, "Bà Hà nói về mưa lớn {}", "Bà Hà nói mưa lớn làm ngập nhà.")
           # enough exact matches of "giá" and "hôm nay" that folded forms would not join for them
           + _numbered("fuel", 24, "Giá xăng hôm nay giảm lần {}", "Giá xăng trong nước giảm theo giá dầu."))
 
@@ -667,3 +669,11 @@ def test_an_accented_query_whose_unmarked_words_are_meant_so_is_searched_as_type
         results = partly_index.search(query, limit=10)
         assert results.suggestion is None
         assert {h.doc_id for h in results[:len(expected)]} == expected
+
+
+def test_a_partly_accented_query_needs_its_reading_s_words_as_words(partly_index):
+    # "Hà Noi" is read "Hà Nội", one word: "Bà Hà nói" holds both syllables, not the word
+    results = partly_index.search("Hà Noi mưa", limit=10)
+    assert results.suggestion == "Hà Nội mưa"
+    accented = partly_index.search("Hà Nội mưa", limit=10)
+    assert (results.total, [h.doc_id for h in results]) == (accented.total, [h.doc_id for h in accented])
