@@ -1120,8 +1120,9 @@ class Index:
         lists every matching article.
 
         Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
-        nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
-        ranks higher and is proposed (``Results.suggestion``), and abbreviations and codes also
+        nearest indexed syllables (``Results.rewritten``), the restored reading of a query typed
+        without accents, or partly with them (``nguyen phú trọng``), ranks higher and is proposed
+        (``Results.suggestion``), and abbreviations and codes also
         match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
         """
         started = time.perf_counter()
@@ -1498,9 +1499,9 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
 
 def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
-    reading when unaccented, else None; its other readings where a typo's correction was unsure,
-    searched too); frequency(term) and lexicon() (None while it is built) come from one index or,
-    summed, from a cluster's shards."""
+    reading when unaccented or partly accented, else None; its other readings where a typo's
+    correction was unsure, searched too); frequency(term) and lexicon() (None while it is built)
+    come from one index or, summed, from a cluster's shards."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text

@@ -637,6 +637,7 @@ PARTLY = (_numbered("gold", 4, "Giá vàng hôm nay tăng mạnh lần {}", "Gi�
           + _numbered("nam", 2, "Xe đổ dốc ở đèo La lần {}", "Nhiều người xem bóng đá ở sân La, đường Đinh Tiên Hoàng.")
           + _numbered("hn", 24, "Hà Nội mưa lớn lần {}", "Mưa lớn ở Hà Nội, nhiều tuyến phố ngập.")
           + _numbered("said", 1, "Bà Hà nói về mưa lớn {}", "Bà Hà nói mưa lớn làm ngập nhà.")
+          + _numbered("ong", 4, "Chuyện nhà của ông Tư ở Hà Giang lần {}", "Mật ong của ông Tư có gì lạ?")
           # enough exact matches of "giá" and "hôm nay" that folded forms would not join for them
           + _numbered("fuel", 24, "Giá xăng hôm nay giảm lần {}", "Giá xăng trong nước giảm theo giá dầu."))
 
@@ -669,6 +670,13 @@ def test_an_accented_query_whose_unmarked_words_are_meant_so_is_searched_as_type
         results = partly_index.search(query, limit=10)
         assert results.suggestion is None
         assert {h.doc_id for h in results[:len(expected)]} == expected
+
+
+def test_a_word_typed_without_accents_among_many_typed_with_them_is_meant_so(partly_index):
+    # "của ông" is the commoner reading, but a reader who accented every other word typed "ong" (bee)
+    assert partly_index.search("Mật của ông ở Hà Giang có gì lạ").suggestion is None
+    assert partly_index.search("Mật của ong ở Hà Giang có gì lạ").suggestion is None
+    assert partly_index.search("mat cua ong o Ha Giang co gi la").suggestion == "mật của ông ở Hà Giang có gì lạ"
 
 
 def test_a_partly_accented_query_needs_its_reading_s_words_as_words(partly_index):
