@@ -43,8 +43,8 @@ SYLLABLE_SHAPE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
-UNMARKED_SHARE = 0.2  # of the words that could bear marks, the share typed without for a query to be partly accented (tuned)
-KEPT_COST = 2.0  # log-cost of accenting a word a query typed partly with accents typed without (may be meant so)
+UNMARKED_SHARE = 0.2  # of a query's words that could bear marks, the least share typed without: partly accented
+KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly accented query (it may be meant so)
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
@@ -1093,7 +1093,8 @@ class Lexicon:
                       marked: bool = False, kept: float = 0.0) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over trigrams, the
         MAX_STATES likeliest pairs of readings kept at each word); with fix, words the index lacks
-        may become near syllables; with respell, any word may (marked: of a query typed with accents)."""
+        may become near syllables; with respell, any word may (marked: of a query typed with accents);
+        kept: the log-cost of accenting a word typed without accents (see _choices)."""
         if not words:
             return []
         read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked, kept)
