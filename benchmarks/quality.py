@@ -16,7 +16,10 @@ a full run (or --write).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import random
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from benchmarks.common import REPO, load_indexer, md_table, read_jsonl, require_shared, timer, \
@@ -25,6 +28,7 @@ from benchmarks.tantivy_ref import SETUPS, TantivyEngine
 
 SETS = ["vietnews-title", "vietnews-abstract", "baomoi-title", "baomoi-sapo"]
 VARIANTS = ["orig", "lower", "noaccent", "tone", "nfd"]
+MIXED = "mixed"  # made from orig here (mixed_accents), no file of its own; asked for by --variants
 ENGINES = ["ours", *SETUPS]
 SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
 SHORT_POOL_SET = "baomoi-title"
@@ -61,9 +65,26 @@ def read_short_set() -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
     return queries, qrels
 
 
+def mixed_accents(qid: str, query: str) -> str:
+    """The query with the marks of a random half of its words stripped, seeded by its qid (a reader
+    on a phone accenting some words only): "Đinh La Thăng" -> "Dinh La Thăng"."""
+    words = query.split(" ")
+    stripped = set(random.Random(hashlib.sha1(qid.encode()).hexdigest()).sample(range(len(words)), len(words) // 2))
+    return " ".join(_unmarked(w) if i in stripped else w for i, w in enumerate(words))
+
+
+def _unmarked(word: str) -> str:
+    """A word without its Vietnamese marks (đ -> d), its letter case kept."""
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def set_queries(set_dir: Path, variants: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """variant -> queries; with `tone`, also the orig queries of the same qids."""
-    queries = {v: read_queries(set_dir / f"queries.{v}.tsv") for v in variants}
+    """variant -> queries; with `tone`, also the orig queries of the same qids; `mixed` is made
+    from orig (mixed_accents)."""
+    queries = {v: read_queries(set_dir / f"queries.{v}.tsv") for v in variants if v != MIXED}
+    if MIXED in variants:
+        queries[MIXED] = [(qid, mixed_accents(qid, q)) for qid, q in read_queries(set_dir / "queries.orig.tsv")]
     if "tone" in queries:
         tone_qids = {qid for qid, _ in queries["tone"]}
         orig = read_queries(set_dir / "queries.orig.tsv")
@@ -270,7 +291,7 @@ def parse_args(argv=None):
     parser.add_argument("--sets", nargs="+", choices=[*SETS, TOPICAL], default=[*SETS, TOPICAL],
                         help=f"known-item sets of ../shared/eval/dev, and '{TOPICAL}' "
                              "(benchmarks/topical/); default: all")
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS)
+    parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, MIXED], default=VARIANTS)
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=ENGINES)
     parser.add_argument("--no-short", action="store_true", help="skip the short-query set")
     parser.add_argument("--misses", type=int, default=0, metavar="N",

@@ -258,15 +258,16 @@ def _word_units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units
 
 
-def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[tuple[tuple, tuple | None]]:
+def _units_read(terms: Terms, in_codes: set[str], reading: str | None,
+                partly: bool = False) -> list[tuple[tuple, tuple | None]]:
     """(unit, its reading's syllables or None) of the query's units (_units). A query typed without
-    accents is read as its restored reading's words (``tai nan giao thong``: ``tai nạn`` and
-    ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells the same
-    syllables (a word it respells, a likely typo, stays apart as syllables), when that makes at
-    most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
+    accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan giao thong``:
+    ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells
+    the same syllables (a word it respells, a likely typo, stays apart as syllables), when that makes
+    at most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
     typed with accents does."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
-    if not reading or terms.accented:
+    if not reading or (terms.accented and not partly):
         return typed
     syllables = [s for s in terms.syllables if s not in in_codes]
     read_terms = terms_of(reading)
@@ -276,7 +277,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None) -> list[t
     pairs, i = [], 0
     for unit in read:
         syllables_typed, i = tuple(syllables[i:i + len(unit)]), i + len(unit)
-        same = tuple(map(fold_word, unit)) == syllables_typed
+        same = tuple(map(fold_word, unit)) == tuple(map(fold_word, syllables_typed))
         pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
     pairs += [((code,), None) for code in terms.codes]
     words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not all(map(DATE_RE.fullmatch, unit))]
@@ -455,8 +456,8 @@ class QueryBuilder:
         refines the ranking."""
         return self.stats.common(*(("body", syllable) if accented else ("body_fold", fold_word(syllable))))
 
-    def free(self, words: list[str],
-             reading: str | None = None) -> tuple[list, list, list[Word], list, list[str], list[str]]:
+    def free(self, words: list[str], reading: str | None = None,
+             loose: frozenset = frozenset()) -> tuple[list, list, list[Word], list, list[str], list[str]]:
         """The ranked part, as (rare, common) term lookups of the free words, and the words
         (pyvi's words of the query and its codes, each once) that matching articles hold, the
         (field, query words in order, boost) whose proximity ranks the best articles, the words
@@ -464,24 +465,30 @@ class QueryBuilder:
 
         Common syllables (``của``, ``và``) only add to the score of articles that match a rarer
         term, as in Lucene's common-terms query; this keeps long queries fast. Words no article
-        holds are left out, so that they do not leave the common ones nothing to rank.
+        holds are left out, so that they do not leave the common ones nothing to rank. loose: the
+        syllables of a query typed partly with accents that it typed without and its reading
+        accents (``nguyen`` of ``nguyen phú trọng``): they match folded, as in an unaccented query.
         """
         terms = terms_of(" ".join(words))
         self._look_up(terms)
         known = self.compounds(terms)
-        self.marks.add_words(terms, set(known) | set(terms.compounds))
+        self.marks.add_words(terms, set(known) | set(terms.compounds), loose)
+
+        def accented(term: str) -> bool:
+            return terms.accented and not loose.intersection(term.split("_"))
+
         rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
         orphaned = self._orphaned_parts(terms.codes, " ".join(words))
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
-            lookups[term] = self.word(term, terms.accented, CODE_PART if term in in_codes else 1.0)
-            (common if self._common(term, terms.accented) else rare).extend(lookups[term])
+            lookups[term] = self.word(term, accented(term), CODE_PART if term in in_codes else 1.0)
+            (common if self._common(term, accented(term)) else rare).extend(lookups[term])
         pasted = is_pasted(" ".join(words))
         for code in (c for c in dict.fromkeys(terms.codes) if self._known(c) or not pasted and self._day_known(c)):
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
-        compounds = [q for run in known for q in self.word(run, terms.accented, COMPOUND)]
-        pairs = _units_read(terms, in_codes, reading)
+        compounds = [q for run in known for q in self.word(run, accented(run), COMPOUND)]
+        pairs = _units_read(terms, in_codes, reading, bool(loose))
         read = dict(reversed(pairs))  # a unit typed twice: its first reading
         units = list(dict.fromkeys(unit for unit, _ in pairs))
         held = [unit for unit in units if all(t in lookups for t in unit)]
@@ -489,10 +496,14 @@ class QueryBuilder:
         absent = [" ".join(unit) for unit in units if unit not in held]
         found += _nearest_words([unit for unit in units if unit not in held], lookups)
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
-        sequence = terms.words if terms.accented else [fold_word(w) for w in terms.words]
+        sequence, whole = terms.words if terms.accented else [fold_word(w) for w in terms.words], held
+        if loose:  # the proximity of the reading's words, as the query typed with its accents
+            read_terms = terms_of(reading)
+            if len(read_terms.words) == len(terms.words):
+                sequence, whole = read_terms.words, _units(read_terms, set())
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
-        return (*ranked, found, near, absent, _compounds_of(held, not terms.accented))
+        return (*ranked, found, near, absent, _compounds_of(whole, not terms.accented))
 
     def _word(self, unit: tuple[str, ...], parts: list[list], read: tuple[str, ...] | None) -> Word:
         """The Word of a unit of the query (its syllables' lookups: parts); read: its reading's
@@ -568,14 +579,16 @@ class QueryBuilder:
             return wq.Or([wq.Term(f, syllable) for f in fields])
         return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
-    def build(self, parsed: ParsedQuery, reading: str | None = None) -> "Plan":
+    def build(self, parsed: ParsedQuery, reading: str | None = None, loose: frozenset = frozenset()) -> "Plan":
         """The plan for a parsed query (reading: the restored reading of its free words, typed
-        without accents): term lookups to score, clauses to require and exclude."""
+        without accents or, with loose, partly: see free): term lookups to score, clauses to
+        require and exclude."""
         plan = Plan()
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
-                                                                                                  reading)
+                                                                                                  reading, loose)
+            plan.loose = loose
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
@@ -604,6 +617,7 @@ class Plan:
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
     text: str = ""  # the query as searched (QueryBuilder.written_apart)
+    loose: frozenset = frozenset()  # syllables typed without accents in a query partly with them: matched folded
 
     @property
     def empty(self) -> bool:

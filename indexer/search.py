@@ -37,8 +37,8 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
-from .understand import (NUMBER, NUMBER_RE, Lexicon, decode_query, has_operators, is_unaccented, meant_words,
-                         mistyped, respelled, respelled_forms, variants)
+from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query, has_operators, is_unaccented,
+                         meant_words, mistyped, respelled, respelled_forms, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -1120,8 +1120,9 @@ class Index:
         lists every matching article.
 
         Unless exact: Telex/VNI keystroke words are decoded and words the index lacks become the
-        nearest indexed syllables (``Results.rewritten``), an unaccented query's restored reading
-        ranks higher and is proposed (``Results.suggestion``), and abbreviations and codes also
+        nearest indexed syllables (``Results.rewritten``), the restored reading of a query typed
+        without accents, or partly with them (``nguyen phú trọng``), ranks higher and is proposed
+        (``Results.suggestion``), and abbreviations and codes also
         match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
         """
         started = time.perf_counter()
@@ -1300,8 +1301,11 @@ class Index:
         exact_matches = scorer.counted(_matching(deciding),
                                        lambda: np.count_nonzero(scorer.live & masks.any(deciding)))
         few = scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW)
-        if few:  # few exact matches (or none asked): folded ones join
-            folded = [t for t in plan.rare if t.fieldname.endswith("_fold")]
+        # few exact matches (or none asked): folded ones join; those of the words a query typed
+        # partly with accents typed without (plan.loose) always do
+        folded = [t for t in plan.rare if t.fieldname.endswith("_fold")
+                  and (few or not plan.loose.isdisjoint(t.text.split("_")))]
+        if folded:
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
@@ -1415,7 +1419,8 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text))
-    plan = builder.build(parse(text), suggestion if is_unaccented(text) else None)
+    loose = frozenset(accents_added(text, suggestion))  # of a query typed partly with accents
+    plan = builder.build(parse(text), suggestion if is_unaccented(text) or loose else None, loose)
     plan.text = text
     if suggestion:
         plan.common += builder.preferred(suggestion)
@@ -1494,9 +1499,9 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
 
 def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
-    reading when unaccented, else None; its other readings where a typo's correction was unsure,
-    searched too); frequency(term) and lexicon() (None while it is built) come from one index or,
-    summed, from a cluster's shards."""
+    reading when unaccented or partly accented, else None; its other readings where a typo's
+    correction was unsure, searched too); frequency(term) and lexicon() (None while it is built)
+    come from one index or, summed, from a cluster's shards."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text

@@ -165,18 +165,20 @@ class Marks:
         self.units: set[Unit] = set()
         self.parts: set[Unit] = set()  # syllables of the query's multi-syllable words
 
-    def add_words(self, terms, compounds) -> None:
-        """Free or title: words: compounds and codes whole, the syllables of neither alone."""
+    def add_words(self, terms, compounds, loose: frozenset = frozenset()) -> None:
+        """Free or title: words: compounds and codes whole, the syllables of neither alone (loose:
+        syllables typed without accents in a query typed partly with them, marked with any accents)."""
         covered = set()
         for compound in compounds:
             syllables = tuple(compound.split("_"))
-            self.units.add(Unit(syllables, terms.accented))
+            self.units.add(Unit(syllables, terms.accented and not loose.intersection(syllables)))
             covered.update(syllables)
         for code in terms.codes:
             self.units.add(code_unit(code, terms.accented))
             covered.update(code_parts(code))
         for syllable in terms.syllables:
-            (self.parts if syllable in covered else self.units).add(Unit((syllable,), terms.accented))
+            unit = Unit((syllable,), terms.accented and syllable not in loose)
+            (self.parts if syllable in covered else self.units).add(unit)
 
     def add_phrase(self, terms) -> None:
         """An exact phrase (numbers and codes in place): marked whole, its syllables only as parts."""

@@ -43,6 +43,8 @@ SYLLABLE_SHAPE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
+UNMARKED_SHARE = 0.2  # of a query's words that could bear marks, the least share typed without: partly accented
+KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly accented query (it may be meant so)
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
@@ -381,6 +383,17 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
     held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
             | mistyped(text, reading))
+
+
+def accents_added(text: str, reading: str | None) -> set[str]:
+    """The words of a query typed partly with accents that it typed without and the reading
+    accents (the same letters: "noi" of "Hà Noi" read "Hà Nội"), lowercase; none for a query
+    typed without accents at all (its every word is read)."""
+    words = [canonical(w) for w in WORD_RE.findall(text)]
+    read = [canonical(w) for w in WORD_RE.findall(reading or "")]
+    if len(words) != len(read) or all(w == fold(w) for w in words):
+        return set()
+    return {w for w, r in zip(words, read) if w == fold(w) and r != w and fold(r) == w}
 
 
 def mistyped(text: str, reading: str | None) -> set[str]:
@@ -1056,11 +1069,12 @@ class Lexicon:
         weight = np.where(pair > 0, TRIPLE_WEIGHT, 0.0)[:, None]
         return np.log(weight * np.minimum(share, 1.0) + (1 - weight) * follows)
 
-    def _choices(self, word: str, fix: bool, respell: bool, marked: bool) -> dict[str, float]:
+    def _choices(self, word: str, fix: bool, respell: bool, marked: bool, kept: float = 0.0) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
         for a word the index lacks, the syllables within its allowed edits; with respell, also
         the syllables one edit away from any word of two letters or more; marked: the query has
-        accents, so a word typed without them lacks them."""
+        accents, so a word typed without them lacks them; kept: the cost of accenting an indexed
+        word typed without accents (in a query typed partly with them, it may be meant so)."""
         if fix and word.isalpha() and not self.knows(word):
             near = self._near(word, MAX_NEAR, marked=marked)
             if near:
@@ -1068,25 +1082,27 @@ class Lexicon:
         if word != fold(word):  # typed with accents: keep them
             choices = {canonical(word): 0.0}
         else:
-            choices = dict.fromkeys(self.readings.get(word, [word])[:MAX_READINGS], 0.0)
+            cost = -kept if word in self.freq else 0.0
+            choices = {r: 0.0 if r == word else cost for r in self.readings.get(word, [word])[:MAX_READINGS]}
         if respell and word.isalpha() and len(word) >= 2:
             for distance, _, syllable in self._near(word, MAX_NEAR, 1, marked):
                 choices.setdefault(syllable, -RESPELL_COST * distance)
         return choices
 
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
-                      marked: bool = False) -> list[str]:
+                      marked: bool = False, kept: float = 0.0) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over trigrams, the
         MAX_STATES likeliest pairs of readings kept at each word); with fix, words the index lacks
-        may become near syllables; with respell, any word may (marked: of a query typed with accents)."""
+        may become near syllables; with respell, any word may (marked: of a query typed with accents);
+        kept: the log-cost of accenting a word typed without accents (see _choices)."""
         if not words:
             return []
-        read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked)
+        read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked, kept)
         return [w if w.isdigit() else r for w, r in zip(words, read)]
 
-    def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool) -> list[str]:
+    def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
-        options, trail, score, _ = self._viterbi([self._choices(w, fix, respell, marked) for w in words])
+        options, trail, score, _ = self._viterbi([self._choices(w, fix, respell, marked, kept) for w in words])
         return _backtrack(options, trail, int(score.argmax()))
 
     def _viterbi(self, choices: list[dict[str, float]]) -> tuple[list[list[str]], list, np.ndarray, tuple]:
@@ -1102,14 +1118,14 @@ class Lexicon:
             trail.append((parent, states[1]))
         return options, trail, score, states
 
-    def _rewrite(self, text: str, fix: bool, pick, respell: bool = False) -> str:
+    def _rewrite(self, text: str, fix: bool, pick, respell: bool = False, kept: float = 0.0) -> str:
         """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
         out, cursor, marked = [], 0, not is_unaccented(text)
         initials = _initials_in_codes(text)
         for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
             words = WORD_RE.findall(run.group())
             chosen = iter([_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r
-                           in zip(words, self.restore_words([w.lower() for w in words], fix, respell, marked))])
+                           in zip(words, self.restore_words([w.lower() for w in words], fix, respell, marked, kept))])
             out.append(text[cursor:run.start()])
             out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
             cursor = run.end()
@@ -1162,10 +1178,31 @@ class Lexicon:
     def reading(self, text: str) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
         far more sense with one of them one edit away (a typo that made another word: "hầu không
-        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents, its accents restored."""
+        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents or partly with them
+        ("nguyen phú trọng": its accented words as typed), its accents restored."""
         read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
         respelled = fold(read.lower()) != fold(text.lower())
-        return read if read != text and (respelled or is_unaccented(text)) else None
+        if read != text and (respelled or is_unaccented(text)):
+            return read
+        return self._partly_read(text) if read != text and accents_added(text, read) else None
+
+    def _partly_read(self, text: str) -> str | None:
+        """The reading of a query typed partly with accents, its words typed without them kept
+        so unless the context outweighs KEPT_COST ("của ong" stays), or None when it accents none."""
+        if not self.partly_accented(text):
+            return None
+        read = self._rewrite(text, False, with_case_of, kept=KEPT_COST)
+        return read if accents_added(text, read) else None
+
+    def partly_accented(self, text: str) -> bool:
+        """Whether a query has a word typed with marks and one typed without that the index holds
+        more often with some marks than without ("Hà Noi": nội; not "Hà Nội": nội is no syllable
+        typed without; "la" of "Đinh La Thăng" counts: là is more frequent, the reading decides)."""
+        words = [canonical(w) for w in WORD_RE.findall(text) if w.isalpha()]
+        marked = sum(w != fold(w) for w in words)
+        unmarked = sum(w == fold(w) and any(self.freq[r] > self.freq.get(w, 0) for r in self.readings.get(w, ()))
+                       for w in words)
+        return bool(marked) and unmarked >= UNMARKED_SHARE * (marked + unmarked) and unmarked > 0
 
     def runners_up(self, text: str, reading: str) -> list[str]:
         """Other readings of text, best first (at most MAX_RUNNERS_UP): the reading chosen (of the

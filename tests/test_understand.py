@@ -628,3 +628,60 @@ def test_a_typo_that_made_a_word_a_hundred_times_rarer_is_searched_as_the_word_m
     assert [h.doc_id for h in results] == [h.doc_id for h in slip_index.search("trung tâm thương")]
     # a word held often enough stays as typed: "tâm sự" is no slip for "tâm sức"
     assert slip_index.search("tâm sự").rewritten is None
+
+
+# a query typed partly with accents (issue 13): gold prices and a wine's, a name typed half accented
+PARTLY = (_numbered("gold", 4, "Giá vàng hôm nay tăng mạnh lần {}", "Giá vàng trong nước tăng theo giá vàng thế giới.")
+          + _numbered("wine", 1, "Giá rượu vang nhập khẩu giảm {}", "Giá rượu vang Pháp giảm, rượu vang Chile tăng.")
+          + _numbered("dlt", 3, "Ông Đinh La Thăng họp báo lần {}", "Ông Đinh La Thăng trả lời báo chí về dự án.")
+          + _numbered("nam", 2, "Xe đổ dốc ở đèo La lần {}", "Nhiều người xem bóng đá ở sân La, đường Đinh Tiên Hoàng.")
+          + _numbered("hn", 24, "Hà Nội mưa lớn lần {}", "Mưa lớn ở Hà Nội, nhiều tuyến phố ngập.")
+          + _numbered("said", 1, "Bà Hà nói về mưa lớn {}", "Bà Hà nói mưa lớn làm ngập nhà.")
+          + _numbered("ong", 4, "Chuyện nhà của ông Tư ở Hà Giang lần {}", "Mật ong của ông Tư có gì lạ?")
+          # enough exact matches of "giá" and "hôm nay" that folded forms would not join for them
+          + _numbered("fuel", 24, "Giá xăng hôm nay giảm lần {}", "Giá xăng trong nước giảm theo giá dầu."))
+
+
+@pytest.fixture(scope="module")
+def partly_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "partly", PARTLY)) as index:
+        yield index
+
+
+def test_a_query_typed_partly_with_accents_gets_its_reading_and_ranks_it_first(partly_index):
+    results = partly_index.search("giá vang hôm nay")
+    assert results.suggestion == "giá vàng hôm nay"
+    assert {h.doc_id for h in results[:4]} == {f"gold-{n}" for n in range(4)}
+    results = partly_index.search("Dinh La Thăng")
+    assert results.suggestion == "Đinh La Thăng"
+    assert {h.doc_id for h in results[:3]} == {f"dlt-{n}" for n in range(3)}
+
+
+def test_a_word_typed_without_accents_in_a_partly_accented_query_matches_any_accents(partly_index):
+    # "vang" alone (wine) and read as "vàng" (gold): the articles holding either match
+    ids = {h.doc_id for h in partly_index.search("giá vang", limit=10)}
+    assert ids >= {"wine-0", "gold-0"}
+    assert "<mark>vàng</mark>" in partly_index.search("giá vang").hits[0].title_html.lower()
+
+
+def test_an_accented_query_whose_unmarked_words_are_meant_so_is_searched_as_typed(partly_index):
+    # "vang" and "la" are unmarked words too: the reading keeps them, nothing is proposed
+    for query, expected in (("rượu vang", {"wine-0"}), ("Đinh La Thăng", {f"dlt-{n}" for n in range(3)})):
+        results = partly_index.search(query, limit=10)
+        assert results.suggestion is None
+        assert {h.doc_id for h in results[:len(expected)]} == expected
+
+
+def test_a_word_typed_without_accents_among_many_typed_with_them_is_meant_so(partly_index):
+    # "của ông" is the commoner reading, but a reader who accented every other word typed "ong" (bee)
+    assert partly_index.search("Mật của ông ở Hà Giang có gì lạ").suggestion is None
+    assert partly_index.search("Mật của ong ở Hà Giang có gì lạ").suggestion is None
+    assert partly_index.search("mat cua ong o Ha Giang co gi la").suggestion == "mật của ông ở Hà Giang có gì lạ"
+
+
+def test_a_partly_accented_query_needs_its_reading_s_words_as_words(partly_index):
+    # "Hà Noi" is read "Hà Nội", one word: "Bà Hà nói" holds both syllables, not the word
+    results = partly_index.search("Hà Noi mưa", limit=10)
+    assert results.suggestion == "Hà Nội mưa"
+    accented = partly_index.search("Hà Nội mưa", limit=10)
+    assert (results.total, [h.doc_id for h in results]) == (accented.total, [h.doc_id for h in accented])
