@@ -33,6 +33,7 @@ from whoosh import query as wq
 
 from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold_word,
                        is_code, iter_words, joined_form, new_placement)
+from .scorer import Spelled
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -231,6 +232,30 @@ def terms_of(text: str) -> Terms:
     words = [at[pos] for pos in sorted(at)]
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
                  words[:MAX_SYLLABLES], frozenset(joins))
+
+
+def proximity_words(text: str, folded: bool, respelled: bool = True) -> list:
+    """The query's terms in order for proximity (scorer.proximity): the first term at each
+    position, but a date as a whole in place of its pieces (scorer.Spelled), with its other
+    spellings unless not respelled (pasted text quotes an article: its dates stand as written
+    there, as in search.variants), so that ``ngày 22/10`` is near in ``ngày 22-10``, not in ``ngày 22/4``."""
+    tokens = [token for token in analyze(text) if "_" not in token[0]]
+    at, pieces = {}, set()
+    for term, pos, start, end in tokens:
+        if is_code(term) and DATE_RE.fullmatch(term):
+            at[pos] = _spelled(term, respelled)
+            pieces |= {p for _, p, s, e in tokens if start <= s and e <= end and p != pos}
+    for term, pos, _, _ in tokens:
+        at.setdefault(pos, fold_word(term) if folded else term)
+    return [at[pos] for pos in sorted(at) if pos not in pieces][:MAX_SYLLABLES]
+
+
+def _spelled(date: str, respelled: bool):
+    """A date of the proximity sequence: as written when it is one position with no other
+    spelling (12.500), else a Spelled of its spellings, each with the positions it spans."""
+    others = date_spellings(date) if respelled else []
+    spellings = tuple((s, len({pos for _, pos, _, _ in analyze(s)})) for s in (date, *others))
+    return date if spellings == ((date, 1),) else Spelled(spellings)
 
 
 def code_weight(code: str, in_codes: set[str] = frozenset()) -> float:
@@ -496,11 +521,12 @@ class QueryBuilder:
         absent = [" ".join(unit) for unit in units if unit not in held]
         found += _nearest_words([unit for unit in units if unit not in held], lookups)
         fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
-        sequence, whole = terms.words if terms.accented else [fold_word(w) for w in terms.words], held
+        sequence = proximity_words(" ".join(words), folded=not terms.accented, respelled=not pasted)
+        whole = held
         if loose:  # the proximity of the reading's words, as the query typed with its accents
-            read_terms = terms_of(reading)
-            if len(read_terms.words) == len(terms.words):
-                sequence, whole = read_terms.words, _units(read_terms, set())
+            read_sequence = proximity_words(reading, folded=False, respelled=not pasted)
+            if len(read_sequence) == len(sequence):
+                sequence, whole = read_sequence, _units(terms_of(reading), set())
         near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(whole, not terms.accented))

@@ -37,6 +37,19 @@ COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": ope
                ">=": operator.ge}
 
 
+@dataclass(frozen=True)
+class Spelled:
+    """A date in a proximity sequence as a whole, in each of its spellings with the positions it
+    spans in a text (22/10 and 22-10 two, their pieces 22 and 10 indexed at them; 22.10 one), so
+    that its neighbours are measured from its ends: ``ngày 22/10`` is no ``ngày 22`` of 22/4."""
+    spellings: tuple[tuple[str, int], ...]
+
+
+def _spellings(word) -> tuple[tuple[str, int], ...]:
+    """(term, positions spanned) of each spelling of a word of a proximity sequence."""
+    return word.spellings if isinstance(word, Spelled) else ((word, 1),)
+
+
 class Scorer:
     """Per-reader arrays (length norms, live documents) and term scoring over them.
 
@@ -208,80 +221,100 @@ class Scorer:
         postings = self.reader.postings(field, term)
         return EMPTY if postings is None else postings[0]
 
-    def proximity(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray, boost: float,
+    def proximity(self, scores: np.ndarray, field: str, words: list, docs: np.ndarray, boost: float,
                   run_boost: float) -> None:
         """Add to the scores of docs (sorted) a BM25TP-style term for each pair of consecutive
-        query words found near each other, in order, in field (Rasolofo & Savoy 2003): the
-        pair's 1/distance² summed over its occurrences, saturated like a term frequency and
-        weighed by the rarer word's idf; and, where all the words stand together as typed, run_boost
-        times their run_idf (Lucene edismax's phrase boost)."""
+        query words (a word, or a date as a whole: Spelled) found near each other, in order, in
+        field (Rasolofo & Savoy 2003): the pair's 1/distance² summed over its occurrences, saturated
+        like a term frequency and weighed by the rarer word's idf; and, where all the words stand
+        together as typed, run_boost times their run_idf (Lucene edismax's phrase boost)."""
         if len(words) < 2:
             return
         keys = self._position_keys(field, words, docs)
         for a, b in zip(words, words[1:]):
-            if a == b or not len(keys[a]) or not len(keys[b]):
+            if a == b or not len(keys[a][1]) or not len(keys[b][0]):
                 continue
-            near = np.zeros(len(docs))
+            near, ends = np.zeros(len(docs)), keys[a][1]
             for distance in range(1, WINDOW + 1):
-                hits = present(keys[b], keys[a] + distance)
-                near += np.bincount(np.searchsorted(docs, keys[a][hits] >> 32), minlength=len(docs)) / distance ** 2
-            idf = self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
+                hits = present(keys[b][0], ends + distance)
+                near += np.bincount(np.searchsorted(docs, ends[hits] >> 32), minlength=len(docs)) / distance ** 2
+            idf = self.idf(max(self.word_frequency(field, a), self.word_frequency(field, b)))
             scores[docs] += (boost * idf * near * (K1 + 1) / (near + K1)).astype(np.float32)
         together = self._together(words, keys)
         if len(together):
             scores[together] += run_boost * self.run_idf(field, words)
 
-    def lead(self, scores: np.ndarray, field: str, words: list[str], docs: np.ndarray) -> None:
+    def lead(self, scores: np.ndarray, field: str, words: list, docs: np.ndarray) -> None:
         """Add LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query word
         among the first LEAD positions of field, once per word."""
         keys = self._position_keys(field, words, docs)
         for word in dict.fromkeys(words):
-            early = np.unique(keys[word][(keys[word] & POSITION) < LEAD] >> 32)
+            starts = keys[word][0]
+            early = np.unique(starts[(starts & POSITION) < LEAD] >> 32)
             if len(early):
-                scores[early] += np.float32(LEAD_WEIGHT * self.idf(self.doc_frequency(field, word)))
+                scores[early] += np.float32(LEAD_WEIGHT * self.idf(self.word_frequency(field, word)))
 
-    def lead_counts(self, field: str, words: list[str]) -> None:
+    def lead_counts(self, field: str, words: list) -> None:
         """Read the counts lead() reads."""
         for word in dict.fromkeys(words):
-            self.idf(self.doc_frequency(field, word))
+            self.idf(self.word_frequency(field, word))
 
-    def proximity_counts(self, field: str, words: list[str]) -> None:
+    def proximity_counts(self, field: str, words: list) -> None:
         """Read the counts proximity() reads (a document frequency even where this index lacks the word)."""
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
             if a != b:
-                self.idf(max(self.doc_frequency(field, a), self.doc_frequency(field, b)))
+                self.idf(max(self.word_frequency(field, a), self.word_frequency(field, b)))
         self.run_idf(field, words)
+
+    def word_frequency(self, field: str, word) -> int:
+        """How many live documents hold a word of a proximity sequence (a date: the sum over its spellings)."""
+        return min(sum(self.doc_frequency(field, term) for term, _ in _spellings(word)), self.doc_count())
 
     def scoring_counts(self, field: str, term: str) -> None:
         """Read the counts add() reads for a term (its document frequency even where this index lacks it)."""
         self.idf(self.doc_frequency(field, term))
         self.count(("length", field))
 
-    def _position_keys(self, field: str, words: list[str], docs: np.ndarray) -> dict[str, np.ndarray]:
-        """Each word's (document << 32 | position) keys in docs (sorted), ascending."""
+    def _position_keys(self, field: str, words: list, docs: np.ndarray) -> dict:
+        """Each word's (starts, ends) of its occurrences in docs (sorted) as (document << 32 |
+        position) keys, ascending by start; a word starts and ends at one position, a date's
+        spellings span theirs."""
         return self._remembered(("positions", field, tuple(words), docs.tobytes()),
                                 lambda: self._read_position_keys(field, words, docs))
 
-    def _read_position_keys(self, field: str, words: list[str], docs: np.ndarray) -> dict[str, np.ndarray]:
-        found = {w: self.reader.positions(field, w, docs) for w in dict.fromkeys(words)}
-        return {w: _read_only(ascending((d << 32) | p)) for w, (d, p) in found.items()}
+    def _read_position_keys(self, field: str, words: list, docs: np.ndarray) -> dict:
+        return {w: self._spans_of(field, w, docs) for w in dict.fromkeys(words)}
 
-    def _together(self, words: list[str], keys: dict) -> np.ndarray:
-        """The documents where the words stand together as typed."""
-        run = keys[words[0]]
-        for step, word in enumerate(words[1:], 1):
-            run = run[present(keys[word], run + step)]
-        return np.unique(run >> 32)
+    def _spans_of(self, field: str, word, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, ends) keys of a word's occurrences, over all its spellings, ascending by start."""
+        if not isinstance(word, Spelled):
+            d, p = self.reader.positions(field, word, docs)
+            keys = _read_only(ascending((d << 32) | p))
+            return keys, keys
+        found = [(self.reader.positions(field, term, docs), span) for term, span in word.spellings]
+        starts = np.concatenate([(d << 32) | p for (d, p), _ in found])
+        ends = starts + np.concatenate([np.full(len(d), span - 1, dtype=np.int64) for (d, _), span in found])
+        order = np.argsort(starts, kind="stable")
+        return _read_only(starts[order]), _read_only(ends[order])
 
-    def run_idf(self, field: str, words: list[str]) -> float:
+    def _together(self, words: list, keys: dict) -> np.ndarray:
+        """The documents where the words stand together as typed, each right after the end of the one before."""
+        starts, ends = keys[words[0]]
+        for word in words[1:]:
+            following, their_ends = keys[word]
+            hit = present(following, ends + 1)
+            starts, ends = starts[hit], their_ends[following.searchsorted(ends[hit] + 1)]
+        return np.unique(starts >> 32)
+
+    def run_idf(self, field: str, words: list) -> float:
         """The idf of the words standing together as typed, estimated from their document frequencies
         as if they were independent (in one article at least): counts of the whole index, which a
         cluster's shards hold before a search, where the articles of the search's pool holding the
         run are a count only the search makes."""
         n = self.doc_count()
-        return self.idf(max(1.0, n * math.prod(self.doc_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
+        return self.idf(max(1.0, n * math.prod(self.word_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
 
 
 @dataclass(frozen=True, eq=False)
