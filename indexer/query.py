@@ -46,7 +46,7 @@ RUN = 0.8  # all the query's words together as typed, times their rarity (per fi
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 COMMON_RATIO = 0.02
-ALL_WORDS = 3  # a query of up to 3 words (dates and numbers apart) needs them all (then fewer); tuned on the topical and dev sets
+ALL_WORDS = 3  # a query of up to 3 words (days apart: is_longer) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
 DATE_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*")  # dates and numbers: they say when or how much, not what
 MAX_QUERY_CHARS = 2000
@@ -289,7 +289,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None,
     accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan giao thong``:
     ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells
     the same syllables (a word it respells, a likely typo, stays apart as syllables), when that makes
-    at most ALL_WORDS words (dates and numbers apart): then an article needs them all, as the query
+    at most ALL_WORDS words (days apart, as is_longer counts): then an article needs them all, as the query
     typed with accents does."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
     if not reading or (terms.accented and not partly):
@@ -305,8 +305,8 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None,
         same = tuple(map(fold_word, unit)) == tuple(map(fold_word, syllables_typed))
         pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
     pairs += [((code,), None) for code in terms.codes]
-    words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not all(map(DATE_RE.fullmatch, unit))]
-    return pairs if len(words) <= ALL_WORDS else typed  # dates and numbers apart, as is_longer counts
+    words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
+    return pairs if len(words) <= ALL_WORDS else typed  # days apart, as is_longer counts
 
 
 def _yields(terms: Terms, syllables: list[str], i: int, n: int) -> bool:
@@ -350,9 +350,15 @@ def _runs(terms: Terms) -> list[str]:
 
 def is_longer(words: list[Word]) -> bool:
     """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
-    words), which needs only a share of them; its dates and numbers say when or how much, not what,
-    so they do not count (``giá vàng ngày 22/10`` is 3 words, all needed, the date dropped first)."""
-    return sum(not word.date for word in words) > ALL_WORDS
+    words), which needs only a share of them; its days say when, not what, so they do not count
+    (``giá vàng ngày 22/10`` is 3 words, all needed, the date dropped first); a number does (``35 tỷ
+    USD vì`` is 4: the amount or the year of a headline tells it apart)."""
+    return sum(not is_day(word.text) for word in words) > ALL_WORDS
+
+
+def is_day(text: str) -> bool:
+    """Whether a word of the query is a day (22/10, 22-10-2017), not a number or another code."""
+    return bool(date_spellings(text))
 
 
 def _soft(group: list[Clause], words: list) -> bool:

@@ -1516,10 +1516,12 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
         return rewritten, restored if restored != searched else None, ()
     typed = searched
     searched = lexicon.correct(searched) or searched
-    suggestion = lexicon.reading(searched)
+    # a query a typo was corrected in is not also read as typed partly with accents: its words typed
+    # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
+    suggestion = lexicon.reading(searched, partly=searched == typed)
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
-        searched, suggestion = slipped, lexicon.reading(slipped)
+        searched, suggestion = slipped, lexicon.reading(slipped, partly=False)
     changed = searched if searched != typed else None
     rewritten = changed or rewritten
     read = suggestion or changed

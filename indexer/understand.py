@@ -385,6 +385,20 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
             | mistyped(text, reading))
 
 
+def _names_kept(text: str, reading: str) -> str:
+    """The reading with each capitalised word the query typed without marks kept as typed when it
+    stands among marked words in lowercase, apart from any capitalised marked word: a foreign or
+    unaccented name ("U vụ De": De, not Để; but "Hà Noi mưa": Hà Nội, one name)."""
+    typed, read = WORD_RE.findall(text), WORD_RE.findall(reading)
+    if len(typed) != len(read) or not any(w != fold(w) and w.islower() for w in typed):
+        return reading
+    named = [w[:1].isupper() and w != fold(w) for w in typed]
+    kept = [i > 0 and w[:1].isupper() and w == fold(w) and not any(named[max(i - 1, 0):i + 2])  # a first word's capital says nothing
+            for i, w in enumerate(typed)]
+    words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
+    return WORD_RE.sub(lambda m: next(words), reading)
+
+
 def accents_added(text: str, reading: str | None) -> set[str]:
     """The words of a query typed partly with accents that it typed without and the reading
     accents (the same letters: "noi" of "Hà Noi" read "Hà Nội"), lowercase; none for a query
@@ -1175,23 +1189,23 @@ class Lexicon:
             return sum(self.freq[s] for s in self.readings.get(fold(word), ()))
         return self.freq.get(word, 0)
 
-    def reading(self, text: str) -> str | None:
+    def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
         far more sense with one of them one edit away (a typo that made another word: "hầu không
-        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents or partly with them
-        ("nguyen phú trọng": its accented words as typed), its accents restored."""
+        rõ nguồn" -> "dầu không rõ nguồn"), else, when typed without accents or (unless not partly)
+        partly with them ("nguyen phú trọng": its accented words as typed), its accents restored."""
         read = self._rewrite(text, False, with_case_of, respell=len(WORD_RE.findall(text)) >= 2)
         respelled = fold(read.lower()) != fold(text.lower())
         if read != text and (respelled or is_unaccented(text)):
             return read
-        return self._partly_read(text) if read != text and accents_added(text, read) else None
+        return self._partly_read(text) if partly and read != text and accents_added(text, read) else None
 
     def _partly_read(self, text: str) -> str | None:
         """The reading of a query typed partly with accents, its words typed without them kept
         so unless the context outweighs KEPT_COST ("của ong" stays), or None when it accents none."""
         if not self.partly_accented(text):
             return None
-        read = self._rewrite(text, False, with_case_of, kept=KEPT_COST)
+        read = _names_kept(text, self._rewrite(text, False, with_case_of, kept=KEPT_COST))
         return read if accents_added(text, read) else None
 
     def partly_accented(self, text: str) -> bool:

@@ -46,3 +46,11 @@ def test_a_date_alone_does_not_outrank_the_topic_in_a_longer_query(index):
     ranked = [hit.doc_id for hit in index.search("giá vàng trong nước tăng nhẹ ngày 22/10", limit=30)]
     assert ranked[0] == "vang-22-10"
     assert ranked.index("dia-chi") > max(ranked.index(doc_id) for doc_id in GOLD_IDS)
+
+
+def test_a_number_is_a_word_of_the_query_a_day_is_not(index):
+    # "giá vàng ngày 24": four words (an amount or a year tells a headline apart), a longer query that
+    # needs a share of them, nothing said dropped; "giá vàng ngày 22/10" is three words and a day
+    results = index.search("giá vàng ngày 24", limit=10)
+    assert results.dropped == [] and results.hits[0].doc_id == "vang-24"
+    assert index.search("giá vàng ngày 22/10", limit=10).dropped == ["22/10"]

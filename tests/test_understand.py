@@ -685,3 +685,16 @@ def test_a_partly_accented_query_needs_its_reading_s_words_as_words(partly_index
     assert results.suggestion == "Hà Nội mưa"
     accented = partly_index.search("Hà Nội mưa", limit=10)
     assert (results.total, [h.doc_id for h in results]) == (accented.total, [h.doc_id for h in accented])
+
+
+def test_a_query_whose_typo_was_corrected_is_not_also_read_as_partly_accented(partly_index):
+    # "cảu" is corrected to "của"; "ong" is then a word the reader typed as meant, not "ông"
+    results = partly_index.search("mật cảu ong")
+    assert results.rewritten == "mật của ong"
+    assert results.suggestion is None
+
+
+def test_a_capitalised_word_without_marks_among_lowercase_accented_words_is_a_name(partly_index):
+    # "Vang" capitalised beside words in lowercase is a name, not "vàng"; "Hà Noi" is one name, read
+    assert partly_index.search("giá Vang hôm nay").suggestion is None
+    assert partly_index.search("Hà Noi mưa").suggestion == "Hà Nội mưa"
