@@ -1506,14 +1506,14 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
-    if (pasted and not is_unaccented(searched)) or (has_operators(searched) and not pasted):
+    if has_operators(searched) and not pasted:
         return rewritten, None, ()
     lexicon = lexicon()
     if lexicon is None:
         return rewritten, None, ()
-    if pasted:  # only its accents restored: pasted text is not searched for typos
-        restored = lexicon.restore(searched)
-        return rewritten, restored if restored != searched else None, ()
+    if pasted:  # only its accents restored (those typed kept, when some are): not searched for typos
+        restored = lexicon.restore(searched) if is_unaccented(searched) else lexicon.partly_read(searched)
+        return rewritten, restored if restored and restored != searched else None, ()
     typed = searched
     searched = lexicon.correct(searched) or searched
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed

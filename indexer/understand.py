@@ -1198,9 +1198,9 @@ class Lexicon:
         respelled = fold(read.lower()) != fold(text.lower())
         if read != text and (respelled or is_unaccented(text)):
             return read
-        return self._partly_read(text) if partly and read != text and accents_added(text, read) else None
+        return self.partly_read(text) if partly and read != text and accents_added(text, read) else None
 
-    def _partly_read(self, text: str) -> str | None:
+    def partly_read(self, text: str) -> str | None:
         """The reading of a query typed partly with accents, its words typed without them kept
         so unless the context outweighs KEPT_COST ("của ong" stays), or None when it accents none."""
         if not self.partly_accented(text):

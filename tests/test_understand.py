@@ -698,3 +698,11 @@ def test_a_capitalised_word_without_marks_among_lowercase_accented_words_is_a_na
     # "Vang" capitalised beside words in lowercase is a name, not "vàng"; "Hà Noi" is one name, read
     assert partly_index.search("giá Vang hôm nay").suggestion is None
     assert partly_index.search("Hà Noi mưa").suggestion == "Hà Nội mưa"
+
+
+def test_pasted_text_typed_partly_with_accents_is_read_too(partly_index):
+    # twelve words and more are pasted text: read with its accented words kept, as a shorter query
+    pasted = "Gia vang hom nay tang manh lan 2, giá vàng trong nước tăng theo giá vàng thế giới"
+    results = partly_index.search(pasted, limit=10)
+    assert results.suggestion == "Giá vàng hôm nay tăng mạnh lần 2, giá vàng trong nước tăng theo giá vàng thế giới"
+    assert results.hits[0].doc_id == "gold-2"
