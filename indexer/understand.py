@@ -393,7 +393,8 @@ def _names_kept(text: str, reading: str) -> str:
     if len(typed) != len(read) or not any(w != fold(w) and w.islower() for w in typed):
         return reading
     named = [w[:1].isupper() and w != fold(w) for w in typed]
-    kept = [i > 0 and w[:1].isupper() and w == fold(w) and not any(named[max(i - 1, 0):i + 2])  # a first word's capital says nothing
+    # a first word's capital says nothing (a headline's, a sentence's)
+    kept = [i > 0 and w[:1].isupper() and w == fold(w) and not any(named[max(i - 1, 0):i + 2])
             for i, w in enumerate(typed)]
     words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
     return WORD_RE.sub(lambda m: next(words), reading)
