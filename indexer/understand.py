@@ -349,12 +349,16 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     return [(spelling, other) for other, spelling in first_typed.items()]
 
 
+def _paired_words(text: str, reading: str | None) -> tuple[list[str], list[str]]:
+    """(text's words, the reading's words), each canonical (lowercase, NFC, new tone placement)."""
+    return WORD_RE.findall(canonical(text)), [canonical(w) for w in WORD_RE.findall(reading or "")]
+
+
 def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], list[int]]:
     """(text's folded words, the reading's words, where the reading spells a word otherwise: other
     letters, or other accents on a word typed with accents)."""
-    words = WORD_RE.findall(canonical(text))
+    words, read = _paired_words(text, reading)
     typed = [fold(w) for w in words]
-    read = [canonical(w) for w in WORD_RE.findall(reading or "")]
     if len(typed) != len(read):
         return typed, read, []
     return typed, read, [i for i, (w, a, b) in enumerate(zip(words, typed, read))
@@ -404,8 +408,7 @@ def accents_added(text: str, reading: str | None) -> set[str]:
     """The words of a query typed partly with accents that it typed without and the reading
     accents (the same letters: "noi" of "Hà Noi" read "Hà Nội"), lowercase; none for a query
     typed without accents at all (its every word is read)."""
-    words = [canonical(w) for w in WORD_RE.findall(text)]
-    read = [canonical(w) for w in WORD_RE.findall(reading or "")]
+    words, read = _paired_words(text, reading)
     if len(words) != len(read) or all(w == fold(w) for w in words):
         return set()
     return {w for w, r in zip(words, read) if w == fold(w) and r != w and fold(r) == w}
