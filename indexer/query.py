@@ -250,6 +250,19 @@ def proximity_words(text: str, folded: bool, respelled: bool = True) -> list:
     return [at[pos] for pos in sorted(at) if pos not in pieces][:MAX_SYLLABLES]
 
 
+def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: list) -> tuple[list, list]:
+    """(the (field, words in order, boost) of the query's proximity, the units whose compounds
+    rank): a query typed partly with accents uses its reading's words (partly_read), as the query
+    typed with its accents would, when they pair up with the query's."""
+    fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
+    sequence, whole = proximity_words(text, folded=not terms.accented, respelled=not pasted), held
+    if partly_read:
+        read_sequence = proximity_words(partly_read, folded=False, respelled=not pasted)
+        if len(read_sequence) == len(sequence):
+            sequence, whole = read_sequence, _units(terms_of(partly_read), set())
+    return [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields], whole
+
+
 def _spelled(date: str, respelled: bool):
     """A date of the proximity sequence: as written when it is one position with no other
     spelling (12.500), else a Spelled of its spellings, each with the positions it spans."""
@@ -500,7 +513,8 @@ class QueryBuilder:
         syllables of a query typed partly with accents that it typed without and its reading
         accents (``nguyen`` of ``nguyen phú trọng``): they match folded, as in an unaccented query.
         """
-        terms = terms_of(" ".join(words))
+        text = " ".join(words)
+        terms = terms_of(text)
         self._look_up(terms)
         known = self.compounds(terms)
         self.marks.add_words(terms, set(known) | set(terms.compounds), loose)
@@ -510,11 +524,11 @@ class QueryBuilder:
 
         rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
-        orphaned = self._orphaned_parts(terms.codes, " ".join(words))
+        orphaned = self._orphaned_parts(terms.codes, text)
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, accented(term), CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, accented(term)) else rare).extend(lookups[term])
-        pasted = is_pasted(" ".join(words))
+        pasted = is_pasted(text)
         for code in (c for c in dict.fromkeys(terms.codes) if self._known(c) or not pasted and self._day_known(c)):
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
@@ -526,14 +540,7 @@ class QueryBuilder:
         found = [self._word(unit, [lookups[t] for t in unit], read[unit]) for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
         found += _nearest_words([unit for unit in units if unit not in held], lookups)
-        fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
-        sequence = proximity_words(" ".join(words), folded=not terms.accented, respelled=not pasted)
-        whole = held
-        if loose:  # the proximity of the reading's words, as the query typed with its accents
-            read_sequence = proximity_words(reading, folded=False, respelled=not pasted)
-            if len(read_sequence) == len(sequence):
-                sequence, whole = read_sequence, _units(terms_of(reading), set())
-        near = [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields]
+        near, whole = _near(text, terms, reading if loose else None, pasted, held)
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(whole, not terms.accented))
 
