@@ -907,7 +907,7 @@ class ClusterIndex:
         rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
         filters = facet_filters(source, category, month)
         args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
-        options = (filters, group, limit, others)
+        options = (filters, group, others)
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)
         shown = entries[(page - 1) * limit: page * limit]

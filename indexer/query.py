@@ -15,10 +15,12 @@ Ranking (BM25F, K1=1.2, B=0.75, computed in ``indexer.scorer``): every query syl
 up in four fields. Accented query: exact field weight ``EXACT``, folded ``FOLDED`` (so an exact-accent
 match outranks a folded one). Unaccented query: folded fields only. Title terms are multiplied by
 ``TITLE``, whole codes and dates (``28-NQ/TU``) by ``CODE``, and their pieces (``28``, ``nq``) by
-``CODE_PART``, so the whole code decides; a letters+number code (``U23``, ``G7``) weighs as a word,
+``CODE_PART``, so the whole code decides (a day's pieces, ``22`` and ``10`` of ``22/10``, not at all: they
+would rank another day); a letters+number code (``U23``, ``G7``) weighs as a word,
 its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
-or not pyvi segmented the query and the article alike.
+or not pyvi segmented the query and the article alike. A number naming the word before it (``nghị định
+100``: ``named_numbers``) adds the run of both as a phrase, weight ``NAMED``, and is dropped as words are.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ CODE_PART = 0.3
 RUN = 0.8  # all the query's words together as typed, times their rarity (per field, TITLE for titles; Scorer.run_idf)
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
+NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
 COMMON_RATIO = 0.02
 ALL_WORDS = 3  # a query of up to 3 words (days apart: is_longer) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
@@ -93,6 +96,7 @@ class Word:
     text: str
     parts: list[list]  # per syllable (or code) of the word, its wq.Term lookups, exact and folded
     date: bool = False  # a date or number: dropped before the words
+    named: bool = False  # a number naming the word before it (nghị định 100): dropped as words are, never kept alone
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
     literal: tuple[str, ...] = ()  # its folded syllables that other spellings do not stand in for
     # of a word of several syllables read from a query typed without accents (an article holds its
@@ -361,6 +365,57 @@ def _runs(terms: Terms) -> list[str]:
     return sorted(runs | set(terms.compounds))
 
 
+def named_numbers(text: str) -> list[tuple[str, ...]]:
+    """The runs of a word and the number that names it (``nghị định 100``, ``lớp 10``, ``quốc lộ
+    1A``, ``công nghiệp 4.0``), each as its terms in order: a number (or a code that begins with one;
+    no day), right after a word of letters and with no word after it before the end or a punctuation
+    mark (an amount has its unit after it: ``35 tỷ``). A code of letters and a number (``G20``,
+    ``S9``) is a word already, and the word before it may be none it names (``tại G20``)."""
+    tokens = analyze(text)
+    syllables = [t for t in tokens if "_" not in t[0]]
+    compounds = {term for term, *_ in tokens if "_" in term}
+    runs = []
+    for term, pos, start, end in syllables:
+        if not _names_after(term, start, end, text, syllables):
+            continue
+        before = [t for t in syllables if t[3] <= start and t[1] < pos]
+        word = [before[-1][0]]
+        for n in (3, 2):  # the word before as pyvi segments it (nghị định)
+            if len(before) >= n and "_".join(t[0] for t in before[-n:]) in compounds:
+                word = [t[0] for t in before[-n:]]
+                break
+        runs.append((*word, term))
+    return runs
+
+
+def _names_after(term: str, start: int, end: int, text: str, syllables: list) -> bool:
+    """Whether a term (at start:end of text) is a number naming the word of letters right before it:
+    beginning with a digit, no day, no piece of a longer code, with no word after it in its stretch."""
+    if not term[:1].isdigit() or is_day(term):
+        return False
+    if any(s <= start and end <= e and (s, e) != (start, end) for _, _, s, e in syllables):
+        return False  # a piece of a code (9 of S9)
+    before = [t for t in syllables if t[3] <= start]
+    after = [t for t in syllables if t[2] >= end]
+    return (bool(before) and before[-1][0].isalpha() and not text[before[-1][3]:start].strip()
+            and (not after or bool(text[end:after[0][2]].strip())))
+
+
+def _day_pieces(codes: list[str]) -> set[str]:
+    """The pieces of the days among the codes (22 and 10 of 22/10): the day is looked up whole, in
+    each of its spellings, and its pieces alone would rank another day (22/4) beside it."""
+    return {part for code in codes if is_day(code) for part in code_parts(code)}
+
+
+def _names_kept(words: list[Word], named: list) -> None:
+    """Mark the words that are numbers naming the word before them (named_numbers): no dates or
+    amounts, they are dropped as words are, not first."""
+    numbers = {leaf.words[-1] for leaf in named}
+    for word in words:
+        if word.text.lower() in numbers:
+            word.date, word.named = False, True
+
+
 def is_longer(words: list[Word]) -> bool:
     """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
     words), which needs only a share of them; its days say when, not what, so they do not count
@@ -524,7 +579,7 @@ class QueryBuilder:
 
         rare, common, lookups = [], [], {}
         in_codes = {part for code in terms.codes for part in code_parts(code)}
-        orphaned = self._orphaned_parts(terms.codes, text)
+        orphaned = self._orphaned_parts(terms.codes, text) | _day_pieces(terms.codes)
         for term in filter(self._known, dict.fromkeys(t for t in terms.syllables if t not in orphaned)):  # once each
             lookups[term] = self.word(term, accented(term), CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, accented(term)) else rare).extend(lookups[term])
@@ -618,6 +673,18 @@ class QueryBuilder:
             return wq.Or([wq.Term(f, syllable) for f in fields])
         return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
+    def named(self, text: str, loose: frozenset = frozenset()) -> list:
+        """Phrase lookups of the free words' runs of a word and the number naming it (named_numbers),
+        in the exact fields when typed with accents (loose: partly), else the folded ones, weighed NAMED."""
+        out = []
+        for run in named_numbers(text):
+            accented = terms_of(" ".join(run)).accented and loose.isdisjoint(run)
+            words = list(run) if accented else [fold_word(w) for w in run]
+            out += [wq.Phrase(f if accented else f"{f}_fold", words,
+                              boost=NAMED * (EXACT if accented else FOLDED) * (TITLE if f == "title" else 1))
+                    for f in _fields(False)]
+        return out
+
     def build(self, parsed: ParsedQuery, reading: str | None = None, loose: frozenset = frozenset()) -> "Plan":
         """The plan for a parsed query (reading: the restored reading of its free words, typed
         without accents or, with loose, partly: see free): term lookups to score, clauses to
@@ -628,6 +695,8 @@ class QueryBuilder:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
             plan.loose = loose
+            plan.named = self.named(" ".join(parsed.free_text), loose)
+            _names_kept(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
@@ -655,6 +724,7 @@ class Plan:
     absent: list[str] = field(default_factory=list)  # the free words no article holds (left out)
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
+    named: list = field(default_factory=list)  # phrases of a word and the number naming it (QueryBuilder.named)
     text: str = ""  # the query as searched (QueryBuilder.written_apart)
     loose: frozenset = frozenset()  # syllables typed without accents in a query partly with them: matched folded
 

@@ -43,6 +43,7 @@ from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
+RELAX_PAGE = 10  # words are dropped until this many articles hold the rest (a page of the web app), whatever the limit asked
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
@@ -342,6 +343,16 @@ def _dates_bounded(scorer: Scorer, plan, lookups: list) -> list:
             for lookup, date in zip(lookups, dated)]
 
 
+def _named_lookups(scorer: Scorer, named: list) -> list:
+    """(ids, weight) lookups of the phrases of a word and the number naming it: the phrase's boost
+    times its idf, so that ``nghị định 100`` counts far more than "100" elsewhere."""
+    lookups = []
+    for q in named:
+        ids = scorer.phrase(q.fieldname, q.words)
+        lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
+    return lookups
+
+
 def _topic_weights(scorer: Scorer, plan, fields: set[str]) -> dict[str, float]:
     """Per field of fields, the sum of boost times idf of the terms of the query's words that are no
     dates or numbers (none: no such word)."""
@@ -455,17 +466,16 @@ def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarr
     return held if respelling is None else held | respelling
 
 
-def _relax(plan, words, matched, scorer: Scorer, tally,
-           page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
-    words); when fewer than a page of those are found, among all, the phrases dropped."""
+    words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped."""
     if words.phrases is None:
-        return _relax_words(plan, words, matched, scorer, tally, page_size)
+        return _relax_words(plan, words, matched, scorer, tally)
     phrased = lambda n, mask: tally(("phrases", n), mask)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, scorer, phrased, page_size)
-    if scorer.decide(phrased(("shown", shown), tier), ">=", page_size):
+    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, scorer, phrased)
+    if scorer.decide(phrased(("shown", shown), tier), ">=", RELAX_PAGE):
         return tier, dropped, kept, ("phrases", shown)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched, scorer, tally, page_size)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched, scorer, tally)
     kept = [w.text for w in plan.words] if shown == (0, ()) else kept  # all the words (a longer query's share: not said)
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
 
@@ -479,13 +489,12 @@ def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], 
     return dropped, [w.text for w in plan.words if w.text not in dropped]
 
 
-def _relax_words(plan, words, matched, scorer: Scorer, tally,
-                 page_size: int) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
     dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): the Count
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
-    articles (page_size) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
+    articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
     masks, anyone = words.masks, words.anyone
     if not masks:
@@ -494,11 +503,11 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     if is_longer(plan.words):
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, [], [], 0) if scorer.decide(tally(0, tier), ">=", page_size) else (anyone, [], [], "any")
+        return (tier, [], [], 0) if scorer.decide(tally(0, tier), ">=", RELAX_PAGE) else (anyone, [], [], "any")
     tiers = _tiers(plan, masks, matched, scorer, tally) + [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
-    shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", page_size)), len(tiers) - 1)
+    shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
     if scorer.decide(sizes[shown], "==", sizes[0]):  # dropping found nothing more
         shown = 0
     tier, dropped = tiers[shown]
@@ -536,14 +545,16 @@ def _combined(masks: list, combine) -> np.ndarray:
 
 def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
-    the proposed reading spells otherwise) are dropped first, then dates and numbers; then the
-    word the fewest articles hold (the most informative) stays, with any n-2, n-3, ... of the n-1
+    the proposed reading spells otherwise) are dropped first, then dates and numbers (not those naming
+    the word before them: nghị định 100); then the word the fewest articles hold (the most informative,
+    no such number) stays, with any n-2, n-3, ... of the n-1
     others (Meilisearch's "frequency" strategy; which of the others go is left to the ranking)."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
     first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
-    sizes = [tally(("word", i), matched & masks[i]) for i in rest]
-    rarest = rest[_fewest(scorer, sizes)]
+    keepers = [i for i in rest if not plan.words[i].named] or rest  # a number naming a word means nothing alone
+    sizes = [tally(("word", i), matched & masks[i]) for i in keepers]
+    rarest = keepers[_fewest(scorer, sizes)]
     held = _held([masks[i] for i in rest])
     tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
@@ -1133,7 +1144,7 @@ class Index:
         with self._snapshot() as snap:
             rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
             found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
-                               page * limit, filters, group, limit, others)
+                               page * limit, filters, group, others)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -1142,11 +1153,11 @@ class Index:
                        dropped=found.dropped, kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, page_size: int, others: tuple = (),
+              n: int, filters: dict, group: bool, others: tuple = (),
               grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
-        better-ranked one left out; words dropped when fewer than page_size articles hold them
+        better-ranked one left out; words dropped when fewer than RELAX_PAGE articles hold them
         all), and the facets of all its matches; counts_only: no documents, only the counts
         lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
@@ -1158,7 +1169,7 @@ class Index:
                                          sort, masks.get("month"))  # (what the filters keep, undated)
         state = words.tier_state(plan)
         tally = lambda n, mask: scorer.counted(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
-        matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally, page_size)
+        matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally)
         dropped, kept = _said_absent(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
@@ -1179,9 +1190,8 @@ class Index:
                      firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
-             counts: dict, filters: dict | None = None, group: bool = True, page_size: int = 10,
-             others: tuple = (), grouping: CopyGroups | None = None, first: int = 0,
-             counts_only: bool = False, shards: int = 1) -> Found:
+             counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
+             grouping: CopyGroups | None = None, first: int = 0, counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
@@ -1193,7 +1203,7 @@ class Index:
                 grouping = None
             scorer = snap.scorer.given(counts, shards)
             found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
-                               filters or {}, group, page_size, others, grouping, first, counts_only)
+                               filters or {}, group, others, grouping, first, counts_only)
             found.decided = scorer.decided
             if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
@@ -1319,7 +1329,7 @@ class Index:
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
-        lookups = _dates_bounded(scorer, plan, lookups)
+        lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
 

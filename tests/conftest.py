@@ -121,6 +121,14 @@ def index_client(index_dir):
     close_index(app)
 
 
+@pytest.fixture
+def page_of(monkeypatch):
+    """set(n): words are dropped until n articles hold the rest (search.RELAX_PAGE, 10: the web
+    app's page), for a module of a few articles."""
+    search = pytest.importorskip("indexer.search")
+    return lambda size: monkeypatch.setattr(search, "RELAX_PAGE", size)
+
+
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory):
     """A real index of the test articles and seeds/, built once per session."""

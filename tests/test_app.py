@@ -403,7 +403,8 @@ def test_markup_pasted_into_a_query_is_searched_as_its_text(client, q):
     plain = client.get("/api/search", query_string={"q": "bão số 3"}).get_json()
     pasted = client.get("/api/search", query_string={"q": q}).get_json()
     assert [h["id"] for h in pasted["hits"]] == [h["id"] for h in plain["hits"]]
-    assert (pasted["total"], pasted["dropped"]) == (plain["total"], plain["dropped"])
+    lowered = lambda words: [w.lower() for w in words]  # named as typed: "Bão" of <i>Bão</i>
+    assert (pasted["total"], lowered(pasted["dropped"])) == (plain["total"], lowered(plain["dropped"]))
     assert pasted["hits"][0]["snippet"] == plain["hits"][0]["snippet"] and pasted["query"] == q
 
 

@@ -4,6 +4,8 @@ merely holds the date (an address, another year's day) neither matches alone nor
 
 from __future__ import annotations
 
+import pytest
+
 
 def article(doc_id: str, title: str, body: str) -> dict:
     return {"id": doc_id, "title": title, "body": body}
@@ -54,3 +56,10 @@ def test_a_number_is_a_word_of_the_query_a_day_is_not(index):
     results = index.search("giá vàng ngày 24", limit=10)
     assert results.dropped == [] and results.hits[0].doc_id == "vang-24"
     assert index.search("giá vàng ngày 22/10", limit=10).dropped == ["22/10"]
+
+
+def test_the_pieces_of_a_day_rank_no_other_day(index):
+    # "giá vàng ngày 22/10": the reports of 22/6 and 10/6 share a piece of the day, not the day
+    scores = {hit.doc_id: hit.score for hit in index.search("giá vàng ngày 22/10", limit=30)}
+    assert scores["vang-22"] == pytest.approx(scores["vang-11"])
+    assert scores["vang-10"] == pytest.approx(scores["vang-11"])

@@ -556,7 +556,8 @@ def test_a_word_typed_without_accents_in_an_accented_query_lacks_them(typo_index
     assert typo_index.search("lên đỉnh").rewritten is None
 
 
-def test_articles_holding_the_proposed_reading_hold_the_word_it_replaces(typo_index):
+def test_articles_holding_the_proposed_reading_hold_the_word_it_replaces(typo_index, page_of):
+    page_of(1)  # the page words are dropped to fill, in a module of few articles
     # "ại" is a word of the index, so it is searched as typed, but the articles holding the
     # reading proposed ("ẩu đả tại") count as holding it: they are not dropped for "ại" alone
     results = typo_index.search("ẩu đả ại", limit=1)
@@ -565,7 +566,8 @@ def test_articles_holding_the_proposed_reading_hold_the_word_it_replaces(typo_in
     assert [h.doc_id for h in typo_index.search("ẩu đả ại", limit=1, exact=True)] == ["ai"]
 
 
-def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_right(typo_index):
+def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_right(typo_index, page_of):
+    page_of(3)  # the page words are dropped to fill, in a module of few articles
     # too few articles hold "ẩu đả" and "ại" (or "ẩu đả tại"): "ại", likely a typo, is left out
     # first, not "ẩu đả", although "ại" is the rarer word
     results = typo_index.search("ẩu đả ại", limit=3)
@@ -573,7 +575,8 @@ def test_a_word_the_proposed_reading_respells_is_dropped_before_the_words_typed_
     assert sorted(h.doc_id for h in results) == ["fight", "fight-2", "fight-3"]
 
 
-def test_a_typo_is_also_searched_as_its_next_likeliest_reading(typo_index):
+def test_a_typo_is_also_searched_as_its_next_likeliest_reading(typo_index, page_of):
+    page_of(3)  # the page words are dropped to fill, in a module of few articles
     # "lcu" is one edit from "lưu" (likelier: three articles have "để lưu") and from "lau": the
     # article holding "để lau" is found too, though a page of articles (3) holds "để lưu"
     pages = [typo_index.search("để lcu", limit=3, page=n) for n in (1, 2)]
@@ -582,7 +585,8 @@ def test_a_typo_is_also_searched_as_its_next_likeliest_reading(typo_index):
     assert typo_index.search("để lưu", limit=3).total == 3
 
 
-def test_articles_holding_the_word_meant_hold_a_typo_inside_a_word_of_several_syllables(typo_index):
+def test_articles_holding_the_word_meant_hold_a_typo_inside_a_word_of_several_syllables(typo_index, page_of):
+    page_of(3)  # the page words are dropped to fill, in a module of few articles
     # pyvi reads "Đồ Sơn ăm" as one word; the articles holding "Đồ Sơn" and "năm" (the reading
     # proposed), adjacent or not, hold it: none of its syllables is dropped
     results = typo_index.search("Đồ Sơn ăm", limit=3)

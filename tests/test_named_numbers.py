@@ -1,0 +1,76 @@
+"""Numbers that name things (issue 12): ``Nghị định 100``, ``quốc lộ 14``, ``lớp 10`` name a decree,
+a road, a class. The run of the word and its number counts far more than the number elsewhere, and
+when too few articles hold all the words it is not dropped first, as an amount or a day is. Whether
+words are dropped does not depend on how many results the caller asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import search
+
+
+def article(doc_id: str, title: str, body: str) -> dict:
+    return {"id": doc_id, "title": title, "body": body}
+
+
+# the decree named in a body; and bodies holding "nghị định" and "100" apart, each twice
+DECREE = article("nd-100", "Tài xế uống rượu bia bị phạt nặng",
+                 "Theo Nghị định 100 của Chính phủ, người điều khiển xe máy có nồng độ cồn bị phạt tiền.")
+APART = [
+    article("hon-100-nghi-dinh", "Quy định đầu tư xây dựng chồng chéo",
+            "Hơn 100 nghị định và 12 luật điều chỉnh đầu tư xây dựng, hơn 100 nghị định cần sửa."),
+    article("doi-100-usd", "Vụ đổi tiền bị phạt 90 triệu: sẽ đề xuất sửa quy định",
+            "Người đổi 100 USD bị phạt theo nghị định. Bộ đề xuất sửa nghị định, phạt 100 USD là đủ."),
+]
+# decrees on other matters, so that "nghị định" and "100" are common words, as in an archive
+DECREES = [article(f"nghi-dinh-{n}", f"Chính phủ ban hành nghị định về lĩnh vực thứ {n}",
+                   "Nghị định quy định chi tiết luật. Khoảng 100 doanh nghiệp đã góp ý dự thảo.") for n in range(1, 31)]
+# road 14: three accident reports on it, six on its landslides (no accident), and accidents on
+# other roads and elsewhere
+ROAD = ([article(f"tai-nan-ql14-{n}", f"Tai nạn trên quốc lộ 14 ở Đắk Nông, {n} người bị thương",
+                 "Xe khách va chạm xe tải trên quốc lộ 14.") for n in range(1, 4)]
+        + [article(f"sat-lo-ql14-{n}", f"Sạt lở nghiêm trọng trên quốc lộ 14 đoạn qua Kon Tum lần {n}",
+                   "Mưa lớn gây sạt lở quốc lộ 14, giao thông bị chia cắt.") for n in range(1, 7)]
+        + [article(f"tai-nan-ql1a-{n}", f"Tai nạn liên hoàn trên quốc lộ 1A, xe số {n} lật",
+                   "Ba xe va chạm trên quốc lộ 1A khiến giao thông ùn tắc.") for n in range(1, 13)]
+        + [article(f"tai-nan-{n}", f"Tai nạn giao thông ở nội thành, xe máy số {n}",
+                   "Hai xe máy va chạm tại ngã tư.") for n in range(1, 21)])
+ROAD_14 = {a["id"] for a in ROAD if "ql14" in a["id"]}
+# six articles holding giá, vàng, ngày and 22/10 scattered, and fifteen gold price reports of other days
+SCATTERED = [article(f"rai-rac-{n}", f"Dự án điện mặt trời số {n} khởi công ngày 22/10",
+                     "Giá thuê đất tăng. Nhà đầu tư mua vàng. Công trình khởi công ngày 22/10.") for n in range(1, 7)]
+GOLD = [article(f"gia-vang-{day}", f"Giá vàng ngày {day}/4: vàng trong nước tăng nhẹ",
+                f"Sáng ngày {day}/4, giá vàng trong nước tăng nhẹ theo đà thế giới.") for day in range(1, 16)]
+OTHERS = [article(f"bong-da-{n}", f"Đội tuyển thắng trận thứ {n}", "Các cầu thủ thi đấu tốt trên sân nhà.")
+          for n in range(1, 41)]
+
+ARTICLES = [DECREE, *APART, *DECREES, *ROAD, *SCATTERED, *GOLD, *OTHERS]
+
+
+@pytest.fixture
+def many_matches(monkeypatch):
+    """Word proximity ranks none of the matches, as in an archive where too many articles match."""
+    monkeypatch.setattr(search, "NEAR_MAX", 0)
+    monkeypatch.setattr(search, "NEAR_MAX_COMPOUNDS", 0)
+
+
+def test_a_number_naming_the_word_before_it_ranks_the_run_first(index, many_matches):
+    results = index.search("Nghị định 100", limit=10)
+    assert results.total == 33 and results.hits[0].doc_id == "nd-100"
+
+
+def test_a_named_number_is_not_dropped_first(index):
+    # three articles hold tai nạn, quốc lộ and 14: road 14's landslides come before other roads' accidents
+    results = index.search("tai nạn quốc lộ 14", limit=10)
+    assert results.dropped != ["14"]  # quốc lộ stays, with either of the others
+    found = [hit.doc_id for hit in index.search("tai nạn quốc lộ 14", limit=30)]
+    assert ROAD_14 <= set(found)
+    assert set(found[:len(ROAD_14)]) == ROAD_14
+
+
+def test_the_words_dropped_do_not_depend_on_the_limit_asked(index):
+    # six articles hold every word: fewer than a page, so the day is dropped, whatever the limit
+    five, ten = index.search("giá vàng ngày 22/10", limit=5), index.search("giá vàng ngày 22/10", limit=10)
+    assert five.total == ten.total and five.dropped == ten.dropped == ["22/10"]
+    assert [hit.doc_id for hit in five] == [hit.doc_id for hit in ten][:5]
