@@ -45,8 +45,8 @@ query syntax:
   words            all of them (fewer when too few articles hold all: stderr says which);
                    with or without accents (nghị quyết, nghi quyet)
   "a phrase"       these words together, in this order (required)
-  -word, -"a b"    leave out articles holding the word or phrase
-  a OR b           either one
+  -word, -"a b"    leave out articles holding the word or phrase (also: NOT word)
+  a OR b           either one (a AND b: both, as a b)
   title:word       the word (or title:"a phrase") in the title (required)
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   a query needs a letter or a digit; when nothing matches, stderr gives tips
