@@ -334,6 +334,15 @@ def api_search():
     return run_search(params).to_dict()
 
 
+@bp.get("/api/article/<path:doc_id>")
+def api_article(doc_id: str):
+    """One whole article as JSON (404 for an unknown id)."""
+    doc = get_index().get(doc_id)
+    if doc is None:
+        abort(404)
+    return doc.to_dict()
+
+
 @bp.get("/api/related/<path:doc_id>")
 def api_related(doc_id: str):
     """The articles most like one article, as JSON (404 for an unknown id)."""

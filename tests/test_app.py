@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app,
+from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app, other_articles,
                       write_jsonl)
 
 from search_app.views import page_window, vn_datetime, vn_number, vn_seconds
@@ -543,6 +543,17 @@ def test_api_paging_and_null_dates(client):
     assert not {h["id"] for h in page1["hits"]} & {h["id"] for h in page3["hits"]}
     odd = client.get("/api/search", query_string={"q": "xăng"}).get_json()["hits"]
     assert any(h["id"] == ODD_ID and h["date"] is None for h in odd)
+
+
+def test_api_article_gives_the_whole_article_as_json(client):
+    r = client.get(f"/api/article/{SLASH_ID}")
+    data = r.get_json()
+    assert r.status_code == 200 and set(data) == {"id", "title", "lead", "body", "date", "url", "source", "site",
+                                                  "category", "author"}
+    written = next(a for a in other_articles() if a["id"] == SLASH_ID)
+    assert (data["id"], data["title"], data["lead"], data["body"]) == (SLASH_ID, written["title"], written["lead"],
+                                                                       written["body"])
+    assert client.get("/api/article/khong-co-bai-nay").status_code == 404
 
 
 def test_too_long_completion_prefix_is_a_400_in_vietnamese_only(client):
