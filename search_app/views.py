@@ -33,6 +33,14 @@ FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them a
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 _open_lock = threading.Lock()
+SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
+    ('"nghị quyết 28"', "đúng cụm từ này, theo thứ tự (bắt buộc)"),
+    ('bão -"dự báo"', "loại bỏ bài chứa từ hay cụm từ sau dấu «-» (cũng gõ được: bão NOT lũ)"),
+    ("Thanh Hóa OR Nghệ An", "bài chứa một trong hai"),
+    ("title:Formosa", "từ có trong tiêu đề"),
+    ("nghi quyet giao thong", "gõ không dấu, thiếu dấu hay kiểu Telex (nghij quyeets) đều được"),
+    ("28-NQ/TU 17/11/2019", "mã văn bản, ngày tháng gõ như trên báo"),
+)
 
 ERROR_PAGES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
@@ -266,7 +274,7 @@ def vn_datetime(value: datetime | None) -> str:
 @bp.get("/")
 def home():
     """The search form."""
-    return render_template("index.html")
+    return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
 
 
 @bp.get("/search")
@@ -274,7 +282,7 @@ def search():
     """A page of results, or the form again when the query is empty."""
     params = parse_params(request.args)
     if not params.q:
-        return render_template("index.html")
+        return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
     results = run_search(params)
     index = get_index()
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),

@@ -87,6 +87,17 @@ def test_home_shows_vietnamese_form(client):
         assert f'<label for="{control}"' in page and f'id="{control}"' in page
 
 
+@pytest.mark.parametrize("path", ["/", "/search?q="])
+def test_home_says_how_to_write_a_query_with_a_search_for_each_example(client, path):
+    page = html(client.get(path))
+    examples = re.findall(r'<li><a href="([^"]+)"><code>([^<]+)</code></a>', page.split('class="syntax"')[1])
+    typed = [unescape(example) for _, example in examples]
+    assert {'bão -"dự báo"', "Thanh Hóa OR Nghệ An", "title:Formosa"} <= set(typed) and "NOT" in page
+    for link, example in examples:
+        assert parse_qs(urlsplit(unescape(link)).query) == {"q": [unescape(example)]}
+        assert client.get(unescape(link)).status_code == 200
+
+
 @pytest.mark.parametrize("path", [
     "/", "/search?q=bão", "/search?q=", "/api/search?q=bão", "/healthz", "/article/" + SEED_ID,
     "/article/khong-co", "/search?q=x&page=0", "/static/style.css",
