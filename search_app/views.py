@@ -34,12 +34,13 @@ FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, face
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 _open_lock = threading.Lock()
 SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
-    ('"nghị quyết 28"', "đúng cụm từ này, theo thứ tự (bắt buộc)"),
+    ('"cảnh sát giao thông"', "đúng cụm từ này, theo thứ tự (bắt buộc)"),
     ('bão -"dự báo"', "loại bỏ bài chứa từ hay cụm từ sau dấu «-» (cũng gõ được: bão NOT lũ)"),
     ("Thanh Hóa OR Nghệ An", "bài chứa một trong hai"),
     ("title:Formosa", "từ có trong tiêu đề"),
     ("nghi quyet giao thong", "gõ không dấu, thiếu dấu hay kiểu Telex (nghij quyeets) đều được"),
-    ("28-NQ/TU 17/11/2019", "mã văn bản, ngày tháng gõ như trên báo"),
+    ("Nghị định 46/2016/NĐ-CP", "mã văn bản gõ như trên báo"),
+    ("giá vàng 17/11", "ngày tháng: 17/11, 17-11 hay 17.11 đều tìm được"),
 )
 
 ERROR_PAGES = {
