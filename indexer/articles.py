@@ -105,6 +105,13 @@ class Article:
     where: str = field(default="", compare=False)  # where it was read, for messages: path or "path:lineno"
     unread_date: str = field(default="", compare=False)  # a date given that could not be read (date is None)
 
+    def to_dict(self) -> dict:
+        """The whole article as JSON-ready data (as /api/article and `get --json` give it), without
+        the path it was read from."""
+        return {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
+                "date": self.date.isoformat() if self.date else None, "url": self.url, "source": self.source,
+                "site": site_of(self.url), "category": self.category, "author": self.author}
+
 
 def site_of(url: str) -> str:
     """The host of an http(s) URL without "www." (empty for anything else)."""

@@ -19,7 +19,7 @@ import signal
 import sys
 
 from . import build_index, delete_articles, open_index, optimize_index, update_index
-from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError
+from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError, site_of
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
@@ -45,8 +45,8 @@ query syntax:
   words            all of them (fewer when too few articles hold all: stderr says which);
                    with or without accents (nghị quyết, nghi quyet)
   "a phrase"       these words together, in this order (required)
-  -word, -"a b"    leave out articles holding the word or phrase
-  a OR b           either one
+  -word, -"a b"    leave out articles holding the word or phrase (also: NOT word)
+  a OR b           either one (a AND b: both, as a b)
   title:word       the word (or title:"a phrase") in the title (required)
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   a query needs a letter or a digit; when nothing matches, stderr gives tips
@@ -63,6 +63,7 @@ examples:
   python -m indexer search 'bão -"dự báo"' --sort newest --from 2020-01-01 --to 2020-12-31
   python -m indexer search 'title:"giao thông"' --json
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
+  python -m indexer get baomoi-22239698                    # the whole article (--json)
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
   python -m indexer delete baomoi-22239698                 # remove an article (a retraction)
   python -m indexer stats
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     build, update = _writing_commands(sub)
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
     _search_arguments(search)
+    get = _command(sub, "get", "print one whole article by its id")
+    get.add_argument("id", help="the article's id (as search prints it)")
+    get.add_argument("--json", action="store_true", help="print it as JSON (what /api/article/ID gives)")
     related = _command(sub, "related", "list the articles most like one article (not its syndicated copies)")
     related.add_argument("id", help="the article's id (as search prints it)")
     related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
@@ -126,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--index", default="index_data", metavar="DIR",
                        help="index folder (default: index_data): a new or empty one, or an index's (a folder "
                             "holding articles or other folders is refused)")
-    for p in (update, search, related, delete, stats, optimize):
+    for p in (update, search, get, related, delete, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -369,6 +373,30 @@ def _print_understood(results) -> None:
               f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
 
 
+def cmd_get(args) -> int:
+    with open_index(args.index) as index:
+        article = index.get(args.id)
+    if article is None:
+        print(f"no article has the id {args.id!r}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.json:
+        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(printable(_article_text(article)))
+    return 0
+
+
+def _article_text(article) -> str:
+    """An article as the command line prints it: title, what is known of it, lead and body."""
+    when = article.date.strftime("%d/%m/%Y %H:%M") if article.date else "undated"
+    about = [when, article.source or site_of(article.url), article.category, article.author and f"by {article.author}"]
+    lead = article.lead.strip()
+    lead = "" if article.body.lstrip().startswith(lead) else lead  # a body that begins with its lead says it once
+    parts = [article.title or "(no title)", " · ".join(filter(None, about)) + f" · [{article.id}]",
+             article.url, lead, article.body.strip()]
+    return "\n\n".join(part for part in parts if part)
+
+
 def cmd_related(args) -> int:
     with open_index(args.index) as index:
         related = index.related(args.id, limit=args.limit)
@@ -418,8 +446,8 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "search": cmd_search, "related": cmd_related,
-            "stats": cmd_stats, "optimize": cmd_optimize}
+COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "search": cmd_search, "get": cmd_get,
+            "related": cmd_related, "stats": cmd_stats, "optimize": cmd_optimize}
 
 
 def _reader_gone() -> int:

@@ -48,7 +48,7 @@ from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
-                     outdated_analysis, understand_query)
+                     completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING
 from .snippets import Marks
@@ -662,8 +662,7 @@ class ClusterIndex:
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions of a query being typed (see Index.suggest), from all shards' words."""
         _check_prefix(prefix)
-        lexicon = self._lexicon()
-        return lexicon.complete(prefix, limit) if lexicon else []
+        return completions(self._lexicon(), prefix, limit)
 
     def _understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() over all shards, remembered for the last UNDERSTOOD_CACHE queries

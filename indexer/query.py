@@ -2,7 +2,7 @@
 
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
 words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
-phrase), ``a OR b``, ``title:word`` / ``title:"a phrase"``. Phrases, ``title:`` clauses and OR
+phrase; ``NOT word`` too), ``a OR b``, ``title:word`` / ``title:"a phrase"`` (``a AND b``: ``a b``). Phrases, ``title:`` clauses and OR
 groups (an article holds any clause of each) are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
@@ -148,7 +148,7 @@ def parse(text: str) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
-    items = [(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]
+    items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
         items = _or_words(text, items)
     parsed, group, joined = ParsedQuery(), [], False
@@ -175,6 +175,28 @@ def _clause(m: re.Match) -> Clause | None:
     return Clause(m.group("phrase") if m.group("phrase") is not None else m.group("word"),
                   phrase=m.group("phrase") is not None, title_only=bool(m.group("field")),
                   negated=bool(m.group("neg")))
+
+
+def _boolean_words(items: list) -> list:
+    """items ((start, end, clause or None for OR) of a query) with an AND between clauses left out
+    (free words are all required) and a NOT before a clause making it an exclusion (``bão NOT lũ``:
+    ``bão -lũ``). Read as words, they had outweighed the query's own (``nốt``, English titles)."""
+    out, negate = [], False
+    for i, (start, end, clause) in enumerate(items):
+        operator = _plain_word(clause) if i < len(items) - 1 else None
+        if operator == "NOT" or (operator == "AND" and out):
+            negate = operator == "NOT"
+            continue
+        if negate and clause is not None:
+            clause = Clause(clause.text, clause.phrase, clause.title_only, negated=True)
+        out.append((start, end, clause))
+        negate = False
+    return out
+
+
+def _plain_word(clause: Clause | None) -> str | None:
+    """The text of a clause that is a plain word (no phrase, field or minus), else None."""
+    return clause.text if clause and not (clause.phrase or clause.title_only or clause.negated) else None
 
 
 def _or_words(text: str, items: list) -> list:

@@ -47,6 +47,7 @@ RELAX_PAGE = 10  # words are dropped until this many articles hold the rest (a p
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
+OPERATORS_END_RE = re.compile(r'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|(?i:title):|")')  # to the last one
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
@@ -228,6 +229,20 @@ def _check_prefix(prefix: str) -> None:
     if len(prefix) > MAX_SUGGEST_CHARS:
         raise QueryError(f"prefix too long (at most {MAX_SUGGEST_CHARS} characters)",
                          vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
+
+
+def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
+    """lexicon's completions of a query being typed, its query language kept as typed: only the
+    words after its last operator (OR, AND, NOT, -, title:, a quote) are completed (``bão OR l``:
+    "bão OR lũ", where the words read with the rest had lowercased OR into a word)."""
+    if lexicon is None:
+        return []
+    operators = OPERATORS_END_RE.match(prefix)
+    if not operators:
+        return lexicon.complete(prefix, limit)
+    rest = prefix[operators.end():].lstrip()
+    head = prefix[:len(prefix) - len(rest)]
+    return [head + completion for completion in lexicon.complete(rest, limit)] if rest else []
 
 
 def _check_paging(sort: str, limit: int, page: int) -> None:
@@ -1361,7 +1376,7 @@ class Index:
         _check_prefix(prefix)
         with self._snapshot() as snap:
             lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
-            return lexicon.complete(prefix, limit) if lexicon else []
+            return completions(lexicon, prefix, limit)
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without

@@ -76,8 +76,8 @@ def _query_tips(query: str, unfiltered: int) -> list[Tip]:
     the filters hide, else its wording."""
     searchable = excluded_words(query)
     if searchable:
-        return [Tip("excluded", f'"-" before a word leaves out the articles holding it; to find them: {searchable}',
-                    "Dấu «-» đứng trước một từ là để loại bỏ các bài chứa từ đó. Tìm bài chứa:", searchable)]
+        return [Tip("excluded", f'"-" (or NOT) before a word leaves out the articles holding it; to find them: {searchable}',
+                    "Dấu «-» (hay NOT) đứng trước một từ là để loại bỏ các bài chứa từ đó. Tìm bài chứa:", searchable)]
     if not has_words(query):
         return [NO_WORDS]
     if unfiltered:

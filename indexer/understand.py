@@ -32,7 +32,7 @@ from .query import is_pasted
 from .store import replaced
 
 WORD_RE = re.compile(r"\w+")
-OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b')
+OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b|\S\s+AND\s+\S|(?:^|\s)NOT\s+\S')  # AND, NOT: query.parse
 VOWELS = "aăâeêioôơuưy"
 TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
@@ -267,7 +267,7 @@ def _with_words(text: str, words: dict[int, str]) -> str:
 
 
 def has_operators(text: str) -> bool:
-    """Whether a query uses the query language (quotes, title:, -word, OR): left as typed."""
+    """Whether a query uses the query language (quotes, title:, -word, OR, AND, NOT): left as typed."""
     return bool(OPERATORS_RE.search(text))
 
 

@@ -33,6 +33,15 @@ FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them a
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 _open_lock = threading.Lock()
+SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
+    ('"cảnh sát giao thông"', "đúng cụm từ này, theo thứ tự (bắt buộc)"),
+    ('bão -"dự báo"', "loại bỏ bài chứa từ hay cụm từ sau dấu «-» (cũng gõ được: bão NOT lũ)"),
+    ("Thanh Hóa OR Nghệ An", "bài chứa một trong hai"),
+    ("title:Formosa", "từ có trong tiêu đề"),
+    ("nghi quyet giao thong", "gõ không dấu, thiếu dấu hay kiểu Telex (nghij quyeets) đều được"),
+    ("Nghị định 46/2016/NĐ-CP", "mã văn bản gõ như trên báo"),
+    ("giá vàng 17/11", "ngày tháng: 17/11, 17-11 hay 17.11 đều tìm được"),
+)
 
 ERROR_PAGES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
@@ -266,7 +275,7 @@ def vn_datetime(value: datetime | None) -> str:
 @bp.get("/")
 def home():
     """The search form."""
-    return render_template("index.html")
+    return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
 
 
 @bp.get("/search")
@@ -274,7 +283,7 @@ def search():
     """A page of results, or the form again when the query is empty."""
     params = parse_params(request.args)
     if not params.q:
-        return render_template("index.html")
+        return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
     results = run_search(params)
     index = get_index()
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
@@ -332,6 +341,15 @@ def api_search():
     if not params.q:
         raise InputError("Thiếu từ khóa tìm kiếm: tham số q không được để trống.")
     return run_search(params).to_dict()
+
+
+@bp.get("/api/article/<path:doc_id>")
+def api_article(doc_id: str):
+    """One whole article as JSON (404 for an unknown id)."""
+    doc = get_index().get(doc_id)
+    if doc is None:
+        abort(404)
+    return doc.to_dict()
 
 
 @bp.get("/api/related/<path:doc_id>")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app,
+from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app, other_articles,
                       write_jsonl)
 
 from search_app.views import page_window, vn_datetime, vn_number, vn_seconds
@@ -85,6 +85,17 @@ def test_home_shows_vietnamese_form(client):
         assert text in page
     for control in ("q", "sort", "from", "to"):
         assert f'<label for="{control}"' in page and f'id="{control}"' in page
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q="])
+def test_home_says_how_to_write_a_query_with_a_search_for_each_example(client, path):
+    page = html(client.get(path))
+    examples = re.findall(r'<li><a href="([^"]+)"><code>([^<]+)</code></a>', page.split('class="syntax"')[1])
+    typed = [unescape(example) for _, example in examples]
+    assert {'bão -"dự báo"', "Thanh Hóa OR Nghệ An", "title:Formosa"} <= set(typed) and "NOT" in page
+    for link, example in examples:
+        assert parse_qs(urlsplit(unescape(link)).query) == {"q": [unescape(example)]}
+        assert client.get(unescape(link)).status_code == 200
 
 
 @pytest.mark.parametrize("path", [
@@ -544,6 +555,17 @@ def test_api_paging_and_null_dates(client):
     assert not {h["id"] for h in page1["hits"]} & {h["id"] for h in page3["hits"]}
     odd = client.get("/api/search", query_string={"q": "xăng"}).get_json()["hits"]
     assert any(h["id"] == ODD_ID and h["date"] is None for h in odd)
+
+
+def test_api_article_gives_the_whole_article_as_json(client):
+    r = client.get(f"/api/article/{SLASH_ID}")
+    data = r.get_json()
+    assert r.status_code == 200 and set(data) == {"id", "title", "lead", "body", "date", "url", "source", "site",
+                                                  "category", "author"}
+    written = next(a for a in other_articles() if a["id"] == SLASH_ID)
+    assert (data["id"], data["title"], data["lead"], data["body"]) == (SLASH_ID, written["title"], written["lead"],
+                                                                       written["body"])
+    assert client.get("/api/article/khong-co-bai-nay").status_code == 404
 
 
 def test_too_long_completion_prefix_is_a_400_in_vietnamese_only(client):

@@ -323,3 +323,14 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
         assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
     again = run_cli("build", tmp_path / "one.jsonl", "--index", target)  # stopped cleanly: no stale lock to clear
     assert again.returncode == 0 and "stale lock" not in again.stderr, again.stderr
+
+
+def test_get_prints_one_whole_article(index_dir):
+    shown = run_cli("get", "thoi-tiet/bao-so-3", "--index", index_dir)
+    assert shown.returncode == 0 and shown.stdout.startswith("Bão số 3 đổ bộ vào")
+    assert "Báo Mẫu · Thời tiết · [thoi-tiet/bao-so-3]" in shown.stdout and "cấm tàu thuyền ra khơi" in shown.stdout
+    as_json = json.loads(run_cli("get", "thoi-tiet/bao-so-3", "--json", "--index", index_dir).stdout)
+    assert as_json["id"] == "thoi-tiet/bao-so-3" and as_json["date"].startswith("2023-")
+    missing = run_cli("get", "khong-co", "--index", index_dir)
+    assert missing.returncode == 1 and "no article has the id 'khong-co'" in one_line_error(missing)
+

@@ -170,6 +170,42 @@ def test_or_binds_the_words_beside_it_not_their_syllables(index, query, expected
     assert set(every_id(index, query)) == expected and index.search(query).dropped == []
 
 
+# real articles holding "and" and "nốt" (folded: "not"), shortened
+AND_NOT_WORDS = [
+    {"id": "train/008150", "title": "Ra mắt Fast and Furious 8: Vin Diesel tưởng nhớ tài tử Paul Walker",
+     "body": "Tại lễ họp báo ra mắt tập phim The Fate of the Furious ở New York, ngôi sao Vin Diesel đã dành "
+             "phần lớn thời gian của buổi lễ để tưởng nhớ đến nam tài tử Paul Walker."},
+    {"id": "train/092690", "title": "Người An Giang ùn ùn bán cây thốt nốt",
+     "body": "Nhóm người cùng những chiếc xe đầu kéo mang biển số Quảng Ninh đến thu mua, tập kết nhiều cây "
+             "thốt nốt lớn. Nhóm người này cho biết chở ra Hà Nội trồng cảnh hoặc đưa về Quảng Ninh để bán."},
+]
+
+
+@pytest.fixture(scope="module")
+def and_not_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("and-not")
+    indexer.build_index([write_jsonl(root / "a.jsonl", STORMS + AND_NOT_WORDS)], root / "ix", procs=1)
+    with indexer.open_index(root / "ix") as index:
+        yield index
+
+
+@pytest.mark.parametrize("query, same_as", [
+    ("bão NOT Huế", "bão -Huế"), ("NOT Huế bão", "bão -Huế"), ("bao NOT Hue", "bao -Hue"),
+    ('bão NOT "Quảng Ninh"', 'bão -"Quảng Ninh"'), ("bão AND Huế", "bão Huế"), ("mái AND Quảng AND Huế", "mái Quảng Huế"),
+    ("Quảng Ninh AND bão NOT mưa", "Quảng Ninh bão -mưa"),
+])
+def test_and_and_not_are_operators_not_words(and_not_index, query, same_as):
+    results, expected = and_not_index.search(query, limit=50), and_not_index.search(same_as, limit=50)
+    assert [h.doc_id for h in results] == [h.doc_id for h in expected] and results.dropped == expected.dropped
+    assert (results.rewritten, results.suggestion) == (None, None)  # not read as typos of "nốt", "một"
+
+
+@pytest.mark.parametrize("query, found", [("Fast and Furious", "train/008150"), ("AND", "train/008150"),
+                                          ("thốt NOT", "train/092690")])
+def test_lowercase_lone_or_trailing_and_not_stay_words(and_not_index, query, found):
+    assert and_not_index.search(query)[0].doc_id == found
+
+
 # real sentences of baomoi-22517165, baomoi-22655263 and baomoi-22628300, shortened
 FLOODS_AND_STORMS = [
     {"id": "storm-1-flood", "title": "Thông tin mới nhất về diễn biến cơn bão số 1",

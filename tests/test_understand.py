@@ -238,6 +238,14 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
     assert index_client.get("/api/suggest?q=" + "a" * 300).status_code == 400
 
 
+@pytest.mark.parametrize("operators, typed", [("bão OR ", "nghi quy"), ("bão AND ", "nghi quy"), ("bão NOT ", "nghi quy"),
+                                                ("bão -", "nghi"), ("title:", "nghi"), ('"', "nghi"),
+                                                ('"bão số" OR ', "nghi")])
+def test_suggest_keeps_the_query_language_as_typed(index, operators, typed):
+    assert index.suggest(operators + typed) == [operators + s for s in index.suggest(typed)] != []  # not "bão or nghị"
+    assert index.suggest(operators) == []  # nothing typed after it yet
+
+
 def test_suggest_offers_words_articles_write_together_not_glued_ones(index):
     assert index.suggest("nghi quyet giao th") == ["nghị quyết giao thông"]  # not "nghị quyết giao thắng"
     assert index.suggest("u23 viet n") == ["U23 Việt Nam"]  # not "U23 Việt nghị quyết"
