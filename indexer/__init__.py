@@ -7,12 +7,12 @@ from .build import (BuildReport, DeleteReport, UpdateReport, build_index, delete
                     update_index)
 from .facets import FACETS
 from .query import QueryError
-from .search import SORTS, Hit, Index, Results, open_index
+from .search import PAGE, SORTS, Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
 from .store import IndexLocked, IndexNotFound, NotAnIndexFolder
 
 __all__ = [
-    "FACETS", "SORTS",
+    "FACETS", "PAGE", "SORTS",
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
     "IndexNotFound", "Marks", "NotAnIndexFolder", "QueryError", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",

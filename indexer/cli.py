@@ -24,7 +24,7 @@ from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
-from .search import MAX_LIMIT, MAX_PAGE, RELATED_LIMIT, SORTS, as_date
+from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 from .tips import NO_WORDS, has_words, search_tips
 
@@ -171,8 +171,8 @@ def _command(sub, name: str, text: str, epilog: str = EXAMPLES) -> argparse.Argu
 
 def _search_arguments(search: argparse.ArgumentParser) -> None:
     search.add_argument("query", help="what to look for (see query syntax below); quote it in the shell")
-    search.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=10, metavar="N",
-                        help=f"results per page, 1 to {MAX_LIMIT:,} (default 10)")
+    search.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=PAGE, metavar="N",
+                        help=f"results per page, 1 to {MAX_LIMIT:,} (default {PAGE})")
     search.add_argument("--page", type=_bounded_int(1, MAX_PAGE), default=1, metavar="N",
                         help=f"which page of results, 1 to {MAX_PAGE:,} (default 1)")
     search.add_argument("--sort", choices=SORTS, default="relevance",

@@ -43,7 +43,8 @@ from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
-RELAX_PAGE = 10  # words are dropped until this many articles hold the rest (a page of the web app), whatever the limit asked
+PAGE = 10  # a page of results: the web app's, the command line's default limit
+RELAX_PAGE = PAGE  # words are dropped until a page of articles hold the rest, whatever the limit asked
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200

@@ -25,7 +25,7 @@ bp = Blueprint("search", __name__)
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 1000
-PER_PAGE = 10
+PER_PAGE = indexer.PAGE
 MAX_PER_PAGE = 50
 SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
