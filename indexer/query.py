@@ -99,9 +99,9 @@ class Word:
     named: bool = False  # a number naming the word before it (nghị định 100): dropped as words are, never kept alone
     mistyped: bool = False  # likely a typo (the reading proposed spells it otherwise): dropped first
     literal: tuple[str, ...] = ()  # its folded syllables that other spellings do not stand in for
-    # of a word of several syllables read from a query typed without accents (an article holds its
-    # syllables as that word where it holds either, search._as_one_word):
-    compound: list = field(default_factory=list)  # the lookups of its folded compound (any accents)
+    # of a word read from a query typed without accents (an article holds its syllables as that word
+    # where it holds either, search._as_one_word):
+    compound: list = field(default_factory=list)  # of several syllables: its folded compound's lookups (any accents)
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
 
 
@@ -322,30 +322,44 @@ def _word_units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     return units
 
 
-def _units_read(terms: Terms, in_codes: set[str], reading: str | None,
-                partly: bool = False) -> list[tuple[tuple, tuple | None]]:
-    """(unit, its reading's syllables or None) of the query's units (_units). A query typed without
-    accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan giao thong``:
-    ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the reading spells
-    the same syllables (a word it respells, a likely typo, stays apart as syllables), when that makes
-    at most ALL_WORDS words (days apart, as is_longer counts): then an article needs them all, as the query
-    typed with accents does."""
+def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: bool = False,
+                pasted: bool = False) -> list[tuple[tuple, tuple | None]]:
+    """(unit, the reading's syllables it is held as, or None) of the query's units (_units). A query
+    typed without accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan
+    giao thong``: ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the
+    reading spells the same syllables (a word it respells, a likely typo, stays apart as syllables).
+    Of at most ALL_WORDS words (days apart, as is_longer counts), an article needs them all, a word
+    of one syllable with any accents. A longer reading of a query typed without accents, not pasted
+    text, needs a share of its words held as read, one syllable too (``gia xang dau tang manh``:
+    ``tăng``, not "tầng"), as the query typed with accents does; a longer one typed partly with
+    accents or pasted is searched as typed."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
     if not reading or (terms.accented and not partly):
         return typed
+    pairs = _paired_with_reading(terms, in_codes, reading)
+    if pairs is None:
+        return typed
+    words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
+    if len(words) <= ALL_WORDS:
+        return [(unit, read if read and len(read) > 1 else None) for unit, read in pairs]
+    return typed if partly or pasted else pairs
+
+
+def _paired_with_reading(terms: Terms, in_codes: set[str], reading: str) -> list[tuple] | None:
+    """(unit, the reading's word) of the query's syllables grouped as the reading's words, (syllable,
+    None) for those of a word the reading respells, and (code, None); None when the reading has
+    other syllables."""
     syllables = [s for s in terms.syllables if s not in in_codes]
     read_terms = terms_of(reading)
     read = _word_units(read_terms, {part for code in read_terms.codes for part in code_parts(code)})
     if sum(map(len, read)) != len(syllables):
-        return typed
+        return None
     pairs, i = [], 0
     for unit in read:
         syllables_typed, i = tuple(syllables[i:i + len(unit)]), i + len(unit)
         same = tuple(map(fold_word, unit)) == tuple(map(fold_word, syllables_typed))
         pairs += [(syllables_typed, unit)] if same else [((s,), None) for s in syllables_typed]
-    pairs += [((code,), None) for code in terms.codes]
-    words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
-    return pairs if len(words) <= ALL_WORDS else typed  # days apart, as is_longer counts
+    return pairs + [((code,), None) for code in terms.codes]
 
 
 def _yields(terms: Terms, syllables: list[str], i: int, n: int) -> bool:
@@ -610,7 +624,7 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, accented(run), COMPOUND)]
-        pairs = _units_read(terms, in_codes, reading, bool(loose))
+        pairs = _units_read(terms, in_codes, reading, bool(loose), pasted)
         read = dict(reversed(pairs))  # a unit typed twice: its first reading
         units = list(dict.fromkeys(unit for unit, _ in pairs))
         held = [unit for unit in units if all(t in lookups for t in unit)]
@@ -623,11 +637,12 @@ class QueryBuilder:
 
     def _word(self, unit: tuple[str, ...], parts: list[list], read: tuple[str, ...] | None) -> Word:
         """The Word of a unit of the query (its syllables' lookups: parts); read: its reading's
-        syllables, when it is a word of several read from a query typed without accents."""
+        syllables, when a query typed without accents is read as its reading's words (_units_read)."""
         word = Word(" ".join(unit), parts, all(DATE_RE.fullmatch(t) for t in unit))
+        if read:
+            word.read = [self.word(syllable, True, exact_only=True) for syllable in read]
         if read and len(read) > 1:
             word.compound = self.word("_".join(unit), False)
-            word.read = [self.word(syllable, True, exact_only=True) for syllable in read]
         return word
 
     def _orphaned_parts(self, codes: list[str], text: str) -> set[str]:

@@ -453,9 +453,9 @@ class WordMasks(NamedTuple):
 def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
                 phrases: np.ndarray | None = None) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
-    other spellings count for the abbreviations and codes they stand for; a word of several
-    syllables read from an unaccented query needs them as one word (phrases: the soft phrases'
-    documents, kept as they are)."""
+    other spellings count for the abbreviations and codes they stand for; a word read from an
+    unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
+    as they are)."""
     masks, anyone = [], respelling.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
@@ -467,18 +467,19 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
         held = [part | respelling if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
-        if word.compound:
+        if word.read:
             held.append(_as_one_word(found, word, respelling if set(syllables) & respelled_words else None))
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
 
 def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:
-    """The documents holding a word of several syllables read from an unaccented query as one word:
-    its folded compound (any accents), or its reading's syllables as read, anywhere (as the query
-    typed with them would need); or, when given, another spelling standing in for a syllable."""
+    """The documents holding a word read from an unaccented query as that word: its reading's
+    syllables as read, anywhere (as the query typed with them would need), or, of several syllables,
+    its folded compound (any accents); or, when given, another spelling standing in for a syllable."""
     held = _every([found.any(lookups) for lookups in word.read])
-    held |= found.any(word.compound)
+    if word.compound:
+        held |= found.any(word.compound)
     return held if respelling is None else held | respelling
 
 

@@ -69,9 +69,13 @@ ACCIDENTS = ([article(f"tai-nan-{n}", f"Tai nạn giao thông trên quốc lộ 
                 article("tai-xe-nan", "Tài xế nán lại",
                         "Tài xế xe khách nán lại trạm nghỉ giao hàng, thông báo cho khách.")])
 
+# the folded syllables of "giá vàng tăng mạnh", each in another word (a third of them made it match)
+CROWD = [article("gia-dinh-tang", "Gia đình ở tầng năm", "Tiếng cười vang lên từ căn hộ tầng năm, nơi gia đình anh "
+                 "sống, người mảnh khảnh.")]
+
 # indexed once for this module (conftest's index_dir, index and index_client)
 ARTICLES = (GOLD + DATED + STORMS + CATS + NAMES + STREETS + INSPECTION + LANGURS + CRANES + EXPORTERS + RESOLUTIONS
-            + ACCIDENTS)
+            + ACCIDENTS + CROWD)
 
 
 def ids(results) -> set[str]:
@@ -136,6 +140,15 @@ def test_an_unaccented_query_needs_the_words_of_its_reading_as_the_query_typed_w
     relaxed, accented = index.search("tai nan giao thong", limit=5), index.search("tai nạn giao thông", limit=5)
     assert (relaxed.kept, relaxed.dropped) == (["tai nan"], ["giao thong"])  # too few hold both: as with accents
     assert (accented.kept, accented.dropped) == (["tai nạn"], ["giao thông"])
+
+
+def test_an_unaccented_query_of_more_words_needs_a_share_of_its_reading_s_words_as_typed_with_accents(index):
+    # four words, a longer query: an article needs a third of them as the reading spells them (as
+    # typed with accents where its words have many exact matches), not a third of its syllables with
+    # any accents: "Gia đình ... vang lên ... tầng ... mảnh" holds each folded syllable only
+    typed = index.search("gia vang tang manh", limit=3)
+    assert typed.suggestion == "giá vàng tăng mạnh" and typed.dropped == []
+    assert ids(typed) == {"vang-1", "vang-2", "vang-3"} and typed.total == 3
 
 
 def test_a_repeated_word_counts_once(index):
