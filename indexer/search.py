@@ -37,8 +37,9 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
-from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query, has_operators, is_unaccented,
-                         meant_words, mistyped, respelled, respelled_forms, variants)
+from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, casing_vote_arrays,
+                         decode_query, has_operators, is_unaccented, meant_words, mistyped, respelled, respelled_forms,
+                         summed_casing_votes, title_word_arrays, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -52,6 +53,9 @@ MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a like
 RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
+# a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
+TITLE_WORDS_FILE = f"lexicon_titles_{LEXICON_FORMAT}.npz"
+CASING_VOTES_FILE = f"lexicon_casing_{LEXICON_FORMAT}.npz"
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5
@@ -1585,7 +1589,21 @@ def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and a sample of the bodies."""
     titles = list(reader.terms("title"))
     return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles,
-                         reader.titles())
+                         votes=partial(_casing_votes, reader))
+
+
+def _casing_votes(reader, phrases: list[str]):
+    """The casing votes of the live titles read with phrases, summed over the segments (see
+    _kept_votes)."""
+    return summed_casing_votes(_kept_votes(reader, phrases), phrases)
+
+
+def _kept_votes(reader, phrases: list[str]):
+    """Yield (the casing votes kept, its titles' words, its live mask) of each segment: its titles'
+    words and votes are made once (the votes read with phrases) and kept beside it."""
+    for segment in reader.segments:
+        words = TitleWords(segment.kept(TITLE_WORDS_FILE, lambda s: title_word_arrays(s.titles(deleted=True))))
+        yield segment.kept(CASING_VOTES_FILE, lambda s: casing_vote_arrays(words, phrases)), words, segment.live
 
 
 def _ms(started: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zipfile
 from bisect import bisect_right
 from pathlib import Path
 from collections import OrderedDict
@@ -19,7 +20,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
-from ..store import IndexNotFound, build_command
+from ..store import IndexNotFound, build_command, replaced
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
                    sums_before, summed_counts, term_key)
 from .writer import text_fields
@@ -29,6 +30,7 @@ ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks 
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
 LOCATE_BELOW = 32  # documents found in postings 32 times longer by binary searches, else by a pass over them
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged .npz raises
 
 
 class OldFormat(IndexNotFound):
@@ -75,14 +77,32 @@ class SegmentReader:
         stored = self.whoosh._perdoc.stored_fields(docnum)
         return {name: value for name, value in stored.items() if name in self._stored_names}
 
-    def titles(self):
-        """Each live document's stored title: its column read whole, without unpickling stored
-        fields (a segment written before the column: from them)."""
-        live = np.flatnonzero(self.live).tolist()
+    def titles(self, deleted: bool = False):
+        """Each live document's stored title (with deleted: every document's): its column read whole,
+        without unpickling stored fields (a segment written before the column: from them)."""
+        docs = range(self.size) if deleted else np.flatnonzero(self.live).tolist()
         if not self.whoosh.has_column("title"):
-            return (self.stored_fields(d).get("title") or "" for d in live)
+            return (self.stored_fields(d).get("title") or "" for d in docs)
         titles = self._strings("title")
-        return (titles[d] for d in live)
+        return (titles[d] for d in docs)
+
+    def kept(self, ext: str, make) -> dict[str, np.ndarray]:
+        """Arrays derived from this segment's documents, deleted ones too (make(self) gives them),
+        saved beside its files as <segment>.<ext> when first made and read back after: a segment's
+        documents never change, and a merge that removes the segment removes them with it."""
+        path = Path(self.flat.path + "." + ext)
+        try:
+            with np.load(path) as saved:
+                return dict(saved)
+        except _UNREADABLE:  # not made yet (or damaged: made again)
+            pass
+        arrays = make(self)
+        try:
+            with replaced(path) as f:
+                np.savez(f, **arrays)
+        except OSError:  # a folder this process may not write: made again next time
+            pass
+        return arrays
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
