@@ -537,12 +537,17 @@ def allowed_edits(word: str) -> int:
 
 # ---------------------------------------------------------------- lexicon
 
+def is_syllable(term: str) -> bool:
+    """Whether an index term is a syllable the Lexicon counts: letters only, tone marks canonical."""
+    return term.isalpha() and term == canonical(term)
+
+
 def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[str, int]]:
     """Document frequencies of the syllables, and of the pyvi compounds in MIN_COMPOUND_DF articles or more."""
     freq, compounds = defaultdict(int), defaultdict(int)
     for term, df in terms:  # a term comes once per segment holding it: summed before any threshold
         if "_" not in term:
-            if term.isalpha() and term == canonical(term):
+            if is_syllable(term):
                 freq[term] += df
             elif NUMBER_RE.fullmatch(term):
                 freq[NUMBER] += df

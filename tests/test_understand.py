@@ -475,8 +475,8 @@ def _lexicon_tables(lexicon, path: Path) -> dict:
     return tables
 
 
-def test_an_update_reuses_the_title_casing_kept_beside_each_segment_and_answers_as_a_fresh_build(tmp_path,
-                                                                                                    monkeypatch):
+def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_as_a_fresh_build(tmp_path,
+                                                                                                   monkeypatch):
     for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
         monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
     articles = _baomoi(1050)
@@ -486,7 +486,7 @@ def test_an_update_reuses_the_title_casing_kept_beside_each_segment_and_answers_
     write_jsonl(src / "a.jsonl", kept)
     indexer.build_index([str(src)], str(folder), procs=1)
     with indexer.open_index(folder) as index:
-        index.lexicon()  # its segment's titles' words and casing votes are kept beside it
+        index.lexicon()  # its segment's titles' words, casing votes and runs of syllables are kept beside it
     first = {p.name: p.stat().st_ino for p in indexer.store.current_generation(folder).glob("*.lexicon_*.npz")}
     gone = {a["id"] for a in removed}
     now = [dict(a, title=a["title"].upper()) if a in changed else a for a in kept if a["id"] not in gone]
@@ -497,7 +497,7 @@ def test_an_update_reuses_the_title_casing_kept_beside_each_segment_and_answers_
         assert index.segment_count == 2
         updated = _lexicon_tables(index.lexicon(), tmp_path / "updated.npz")
     gen = indexer.store.current_generation(folder)
-    assert len(first) == 2 and {name: (gen / name).stat().st_ino for name in first} == first  # read, not made again
+    assert len(first) == 3 and {name: (gen / name).stat().st_ino for name in first} == first  # read, not made again
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     write_jsonl(fresh / "a.jsonl", now + articles[1000:])

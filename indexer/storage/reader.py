@@ -124,6 +124,35 @@ class SegmentReader:
             parts.append((chunk_numbers[which], doc, positions))
         return tuple(np.concatenate([part[k] for part in parts]).astype(np.uint64) for k in range(3))
 
+    def adjacent_codes(self, field: str, terms: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of each pair and each triple of the terms in a row in field of the documents
+        in docs (a mask of this segment's), as IndexReader.adjacent_runs codes them, not counted."""
+        bits, n = max(len(terms), 2).bit_length(), len(terms)
+        numbers, doc, positions = self.occurrences(field, terms, docs)
+        # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
+        # characters has fewer syllables), term number; sorted in place, no argsort copy
+        keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
+        del doc, positions
+        keys.sort()
+        numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
+        keys >>= np.uint64(bits)
+        follows = keys[1:] == keys[:-1] + np.uint64(1)
+        del keys
+        codes = numbers[:-1] * n + numbers[1:]
+        return codes[follows], (codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]]
+
+    def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
+        """IndexReader.adjacent_runs of this segment's documents in docs (a mask of them)."""
+        return tuple(np.unique(codes, return_counts=True) for codes in self.adjacent_codes(field, terms, docs))
+
+    def terms(self, field: str):
+        """Yield (term, how many live documents hold it) of a field's terms (see IndexReader.terms)."""
+        number = bytes([self.fields.index(field)])
+        dfs = self.all_live_counts().tolist()
+        for row, key in enumerate(self.flat.keys()):
+            if key[:1] == number:
+                yield key[1:].decode("utf-8"), dfs[row]
+
     def live_counts(self, rows: np.ndarray) -> np.ndarray:
         """How many live documents hold each of the term rows."""
         if self._live_counts is not None:
@@ -349,12 +378,8 @@ class IndexReader:
     def terms(self, field: str):
         """Yield (term, how many live documents hold it) of a field's terms, segment by segment
         (0 for a term only deleted documents hold)."""
-        number = bytes([self.fields.index(field)])
         for s in self.segments:
-            dfs = s.all_live_counts().tolist()
-            for row, key in enumerate(s.flat.keys()):
-                if key[:1] == number:
-                    yield key[1:].decode("utf-8"), dfs[row]
+            yield from s.terms(field)
 
     def key_hashes(self, known: dict | None = None) -> dict[str, np.ndarray]:
         """{segment id: the flat.term_hash of each of its (field, term) keys, in row order} of every
@@ -380,23 +405,8 @@ class IndexReader:
         """((codes, counts) of pairs, (codes, counts) of triples): how often terms follow each
         other in the field of the documents in docs (a mask of live documents); with n terms, a
         pair's code is first * n + second, a triple's (first * n + second) * n + third."""
-        bits, n = max(len(terms), 2).bit_length(), len(terms)
-        pairs, triples = [], []
-        for s in self.segments:
-            numbers, doc, positions = s.occurrences(field, terms, docs[s.offset:s.offset + s.size])
-            # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
-            # characters has fewer syllables), term number; sorted in place, no argsort copy
-            keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
-            del doc, positions
-            keys.sort()
-            numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
-            keys >>= np.uint64(bits)
-            follows = keys[1:] == keys[:-1] + np.uint64(1)
-            del keys
-            codes = numbers[:-1] * n + numbers[1:]
-            pairs.append(codes[follows])
-            triples.append((codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]])
-        return tuple(np.unique(np.concatenate(found or [EMPTY]), return_counts=True) for found in (pairs, triples))
+        found = [s.adjacent_codes(field, terms, docs[s.offset:s.offset + s.size]) for s in self.segments]
+        return tuple(np.unique(np.concatenate([f[k] for f in found] or [EMPTY]), return_counts=True) for k in (0, 1))
 
     def id_hashes(self) -> np.ndarray:
         """Each document's hash of its article id (the largest number for a deleted one): what
