@@ -37,8 +37,9 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
-from .understand import (NUMBER, NUMBER_RE, Lexicon, accents_added, decode_query, has_operators, is_unaccented,
-                         meant_words, mistyped, respelled, respelled_forms, variants)
+from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, casing_vote_arrays,
+                         decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
+                         respelled_forms, summed_casing_votes, title_word_arrays, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -55,6 +56,10 @@ MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a like
 RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
+# a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
+TITLE_WORDS_FILE = f"lexicon_titles_{LEXICON_FORMAT}.npz"
+CASING_VOTES_FILE = f"lexicon_casing_{LEXICON_FORMAT}.npz"
+TITLE_RUNS_FILE = f"lexicon_title_runs_{LEXICON_FORMAT}.npz"  # and the runs of its titles' syllables
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5
@@ -1579,9 +1584,56 @@ def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = N
     else:
         bound, scale = sample
         mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
-    title = _adjacent_runs(reader, "title", syllables, reader.live)
+    title = _title_runs(reader, syllables)
     body = tuple((codes, counts * scale) for codes, counts in _adjacent_runs(reader, "body", syllables, mask))
     return adjacent_sum([title, body])
+
+
+def _title_runs(reader, syllables: list[str]):
+    """_adjacent_runs of the syllables in the live titles: each segment's runs of all its titles'
+    syllables are made once and kept beside it (TITLE_RUNS_FILE), its deleted titles' taken away."""
+    parts = []
+    for segment in reader.segments:
+        parts.append(_runs_among(segment.kept(TITLE_RUNS_FILE, _all_title_runs), syllables))
+        if segment.deleted:
+            gone = _adjacent_runs(segment, "title", syllables, ~segment.live)
+            parts.append(tuple((codes, -counts) for codes, counts in gone))
+    none = (np.zeros(0, np.int64), np.zeros(0))
+    return tuple(_positive(_summed([part[order] for part in parts] or [none])) for order in (0, 1))
+
+
+def _all_title_runs(segment) -> dict[str, np.ndarray]:
+    """The runs of every syllable of a segment's titles (deleted ones' too; NUMBER standing for every
+    number): those syllables (a blob), and the codes of the runs over them, counted."""
+    syllables = sorted({term for term, _ in segment.terms("title") if is_syllable(term)} | {NUMBER})
+    pairs, triples = _adjacent_runs(segment, "title", syllables, np.ones(segment.size, dtype=bool))
+    return {"syllables": np.frombuffer("\n".join(syllables).encode("utf-8"), dtype=np.uint8),
+            "pair_codes": pairs[0], "pair_counts": pairs[1], "triple_codes": triples[0], "triple_counts": triples[1]}
+
+
+def _runs_among(kept: dict[str, np.ndarray], syllables: list[str]):
+    """The runs kept by _all_title_runs whose syllables are all among syllables, coded over them."""
+    own = kept["syllables"].tobytes().decode("utf-8").split("\n")
+    number = {s: n for n, s in enumerate(syllables)}
+    symbol = np.array([number.get(s, -1) for s in own], dtype=np.int64)
+    runs = []
+    for order, name in ((2, "pair"), (3, "triple")):
+        codes, digits = np.asarray(kept[name + "_codes"], dtype=np.int64), []
+        for _ in range(order):
+            codes, digit = np.divmod(codes, len(own))
+            digits.append(symbol[digit])
+        among = np.logical_and.reduce([digit >= 0 for digit in digits])
+        renumbered = np.zeros(np.count_nonzero(among), dtype=np.int64)
+        for digit in reversed(digits):
+            renumbered = renumbered * len(syllables) + digit[among]
+        runs.append((renumbered, kept[name + "_counts"][among]))
+    return tuple(runs)
+
+
+def _positive(run: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, counts) of the runs counted more than 0 times."""
+    codes, counts = run
+    return codes[counts > 0], counts[counts > 0]
 
 
 def _adjacent_runs(reader, field: str, syllables: list[str], docs: np.ndarray):
@@ -1612,7 +1664,21 @@ def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and a sample of the bodies."""
     titles = list(reader.terms("title"))
     return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles,
-                         reader.titles())
+                         votes=partial(_casing_votes, reader))
+
+
+def _casing_votes(reader, phrases: list[str]):
+    """The casing votes of the live titles read with phrases, summed over the segments (see
+    _kept_votes)."""
+    return summed_casing_votes(_kept_votes(reader, phrases), phrases)
+
+
+def _kept_votes(reader, phrases: list[str]):
+    """Yield (the casing votes kept, its titles' words, its live mask) of each segment: its titles'
+    words and votes are made once (the votes read with phrases) and kept beside it."""
+    for segment in reader.segments:
+        words = TitleWords(segment.kept(TITLE_WORDS_FILE, lambda s: title_word_arrays(s.titles(deleted=True))))
+        yield segment.kept(CASING_VOTES_FILE, lambda s: casing_vote_arrays(words, phrases)), words, segment.live
 
 
 def _ms(started: float) -> float:

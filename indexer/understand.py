@@ -537,12 +537,17 @@ def allowed_edits(word: str) -> int:
 
 # ---------------------------------------------------------------- lexicon
 
+def is_syllable(term: str) -> bool:
+    """Whether an index term is a syllable the Lexicon counts: letters only, tone marks canonical."""
+    return term.isalpha() and term == canonical(term)
+
+
 def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[str, int]]:
     """Document frequencies of the syllables, and of the pyvi compounds in MIN_COMPOUND_DF articles or more."""
     freq, compounds = defaultdict(int), defaultdict(int)
     for term, df in terms:  # a term comes once per segment holding it: summed before any threshold
         if "_" not in term:
-            if term.isalpha() and term == canonical(term):
+            if is_syllable(term):
                 freq[term] += df
             elif NUMBER_RE.fullmatch(term):
                 freq[NUMBER] += df
@@ -576,9 +581,10 @@ def _unblob(blob: np.ndarray) -> list[str]:
     return text.split("\n") if text else []
 
 
-def _completion_table(titles, written=()) -> tuple[list[str], list[str], np.ndarray, list[str], dict[str, str]]:
+def _completion_table(titles, written=(), votes=None) -> tuple[list[str], list[str], np.ndarray, list[str],
+                                                               dict[str, str]]:
     """Title words and pyvi words (nghị quyết), sorted without accents, with their counts; as the
-    titles as written (written) case them, and pairs of them (see _title_casings)."""
+    titles as written (written, or votes: see _title_casings) case them, and pairs of them."""
     counts = defaultdict(int)
     for term, df in titles:
         phrase = term.replace("_", " ")
@@ -588,7 +594,7 @@ def _completion_table(titles, written=()) -> tuple[list[str], list[str], np.ndar
                      if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
     phrases = [phrase for _, phrase, _ in entries]
     return ([key for key, _, _ in entries], phrases, np.array([df for _, _, df in entries], dtype=np.int64),
-            *_title_casings(written, phrases))
+            *_title_casings(written, phrases, votes))
 
 
 def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
@@ -602,6 +608,105 @@ def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
     lowered = [canonical(w) for w in words]
     written = [w if w == low else with_case_of(w, low) for w, low in zip(words, lowered)]
     return written, lowered, [k == 0 or not SENTENCE_ENDS.isdisjoint(gap) for k, gap in enumerate(before)]
+
+
+def title_word_arrays(titles) -> dict[str, np.ndarray]:
+    """The words of titles as the casing votes read them (see _title_words), as arrays to keep:
+    each word as written and canonical (blobs), whether it begins a sentence, the words per title."""
+    written, lowered, begins, counts = [], [], [], []
+    for title in titles:
+        words, low, first = _title_words(title)
+        written += words
+        lowered += low
+        begins += first
+        counts.append(len(words))
+    return {"written": _blob(written), "lowered": _blob(lowered), "begins": np.array(begins, dtype=bool),
+            "counts": np.array(counts, dtype=np.int64)}
+
+
+class TitleWords:
+    """A segment's titles' words kept by title_word_arrays, read title by title."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.arrays = arrays
+        self.ends = np.cumsum(arrays["counts"])
+        self.starts = self.ends - arrays["counts"]
+        self._breaks: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def title(self, n: int) -> tuple[list[str], list[str], list[bool]]:
+        """Title n's words as _title_words gives them."""
+        start, end = int(self.starts[n]), int(self.ends[n])
+        return self._words("written", start, end), self._words("lowered", start, end), \
+            self.arrays["begins"][start:end].tolist()
+
+    def _words(self, name: str, start: int, end: int) -> list[str]:
+        """Words start to end (numbered over all titles) of a blob."""
+        if start == end:
+            return []
+        if name not in self._breaks:  # the newline before each word, and one after the last
+            blob = self.arrays[name]
+            self._breaks[name] = np.r_[-1, np.flatnonzero(blob == ord("\n")), len(blob)]
+        breaks = self._breaks[name]
+        return self.arrays[name][breaks[start] + 1:breaks[end]].tobytes().decode("utf-8").split("\n")
+
+    def holding(self, phrases) -> np.ndarray:
+        """The titles (numbers, sorted) in which one of the phrases is words in a row, and maybe a few
+        more (a phrase's words ending one title and beginning the next)."""
+        text = b"\n" + self.arrays["lowered"].tobytes() + b"\n"
+        found = []
+        for phrase in phrases:
+            needle = ("\n" + phrase.replace(" ", "\n") + "\n").encode("utf-8")
+            at = text.find(needle)
+            while at >= 0:
+                found.append(at)
+                at = text.find(needle, at + 1)
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        words = np.searchsorted(np.flatnonzero(np.frombuffer(text, np.uint8) == ord("\n")), found)
+        return np.unique(np.searchsorted(self.ends, words, side="right"))
+
+
+def casing_vote_arrays(words: TitleWords, phrases: list[str]) -> dict[str, np.ndarray]:
+    """The casing votes of all the titles of words read with phrases (see _CasingVotes), as arrays to keep."""
+    votes = _CasingVotes(phrases)
+    for n in range(len(words)):
+        votes.add(*words.title(n))
+    return votes.arrays()
+
+
+def summed_casing_votes(segments, phrases: list[str]) -> "_CasingVotes":
+    """The casing votes of the live titles of segments read with phrases: segments yields (votes
+    kept, the titles' words, live mask) of each (see kept_casing_votes)."""
+    total = None
+    for kept, words, live in segments:
+        votes = kept_casing_votes(kept, words, live, phrases)
+        if total is None:  # the first segment's (the largest) are the total: not copied
+            total = votes
+        else:
+            total.merge(votes)
+    return total if total is not None else _CasingVotes(phrases)
+
+
+def kept_casing_votes(kept: dict[str, np.ndarray], words: TitleWords, live: np.ndarray,
+                      phrases: list[str]) -> "_CasingVotes":
+    """The casing votes of the live titles of words read with phrases, from those kept of all its
+    titles (maybe read with other phrases: the titles holding a phrase of one set and not the other,
+    and the deleted ones, are counted again)."""
+    votes = _CasingVotes(phrases)
+    votes.absorb(kept)
+    then = _unblob(kept["phrases"])
+    redo = np.union1d(np.flatnonzero(~live), words.holding(set(then).symmetric_difference(phrases)))
+    if len(redo):
+        before = _CasingVotes(then)
+        for n in redo.tolist():
+            before.add(*words.title(n))
+            if live[n]:
+                votes.add(*words.title(n))
+        votes.absorb(before.arrays(), -1)
+    return votes
 
 
 def _segments(words: list[str], phrases: dict[str, int], prefixes: set[str]):
@@ -645,16 +750,21 @@ def _shouted(word: str) -> bool:
     return len(word) > 1 and word.isupper() and fold(word) != word.replace("Đ", "D")
 
 
-def _title_casings(titles, phrases: list[str]) -> tuple[list[str], dict[str, str]]:
+def _title_casings(titles, phrases: list[str], votes=None) -> tuple[list[str], dict[str, str]]:
     """Each phrase as the titles (written, cased) most often write it where the casing is chosen
     (see _chosen_casing), each title read as its longest phrases, else a word as they write it
     inside longer ones (Asian of Asian Cup), "" where that is lowercase; and two phrases in a row
-    (tab-joined) that the titles most often case otherwise than each alone (Nguyễn Xuân, Sở Xây dựng)."""
-    votes = _CasingVotes(phrases)
-    for title in titles:
-        votes.add(title)
-    cased = votes.commonest()
-    return [form if form != p else "" for form, p in zip(cased, phrases)], votes.pairs_cased(dict(zip(phrases, cased)))
+    (tab-joined) that the titles most often case otherwise than each alone (Nguyễn Xuân, Sở Xây dựng).
+    votes(phrases), when given, counts the titles' votes instead (see kept_casing_votes)."""
+    if votes is None:
+        counted = _CasingVotes(phrases)
+        for title in titles:
+            counted.add(*_title_words(title))
+    else:
+        counted = votes(phrases)
+    cased = counted.commonest()
+    return ([form if form != p else "" for form, p in zip(cased, phrases)],
+            counted.pairs_cased(dict(zip(phrases, cased))))
 
 
 def _reader_cased(typed: str, written: str, caps: bool) -> bool:
@@ -667,6 +777,9 @@ def _reader_cased(typed: str, written: str, caps: bool) -> bool:
     return not (caps or len(typed) > 1 and typed.isupper()) or written.isupper()
 
 
+_VOTE_TABLES = ("votes", "inside", "pairs", "pair_votes")  # the Counters of _CasingVotes
+
+
 class _CasingVotes:
     """How titles case their phrases, and pairs of phrases in a row (see _title_casings)."""
 
@@ -677,9 +790,9 @@ class _CasingVotes:
         self.pairs = Counter()  # (phrase, phrase after it) -> times
         self.pair_votes = Counter()  # (phrase, phrase after it, their form where not lowercase) -> times
 
-    def add(self, title: str) -> None:
-        """Count the casing of a title's phrases and of the pairs of them in a row in a sentence."""
-        written, lowered, begins = _title_words(title)
+    def add(self, written: list[str], lowered: list[str], begins: list[bool]) -> None:
+        """Count the casing of a title's phrases and of the pairs of them in a row in a sentence
+        (its words as _title_words gives them)."""
         before = None
         for start, end, phrase in _segments(lowered, self.number, self.prefixes):
             form = _chosen_casing(written[start:end], lowered[start:end], begins[start])
@@ -693,6 +806,30 @@ class _CasingVotes:
             for k in range(start, end) if end - start > 1 else ():
                 if not begins[k] and lowered[k] in self.number:
                     self.inside[lowered[k], written[k]] += 1
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The votes, and the phrases they were counted with, as arrays to keep."""
+        kept = {"phrases": _blob(self.phrases)}
+        for name in _VOTE_TABLES:
+            table = getattr(self, name)
+            kept[name + "_keys"] = _blob(["\t".join(key) for key in table])
+            kept[name + "_times"] = np.array(list(table.values()), dtype=np.int64)
+        return kept
+
+    def absorb(self, kept: dict[str, np.ndarray], sign: int = 1) -> None:
+        """Add the votes kept as arrays (see arrays; sign -1: take them away), those left at 0 dropped."""
+        for name in _VOTE_TABLES:
+            table = getattr(self, name)
+            found = dict(zip([tuple(key.split("\t")) for key in _unblob(kept[name + "_keys"])],
+                             (kept[name + "_times"] * sign).tolist()))
+            table.update(found)  # a dict's update when the table is empty (the first segment's: the largest)
+            for key in [key for key in found if not table[key]] if sign < 0 else ():
+                del table[key]
+
+    def merge(self, other: "_CasingVotes") -> None:
+        """Add the votes of other (counted with the same phrases)."""
+        for name in _VOTE_TABLES:
+            getattr(self, name).update(getattr(other, name))
 
     def commonest(self) -> list[str]:
         """Each phrase's commonest written form in votes (lowercase wins a tie, else the form
@@ -714,7 +851,7 @@ class _CasingVotes:
             alone = f"{cased[first]} {cased[second]}"
             if times >= PAIR_CASING_MIN and 2 * times > self.pairs[first, second] and form != alone:
                 forms[f"{first}\t{second}"] = form
-        return forms
+        return dict(sorted(forms.items()))  # not in the order counted: kept votes are counted in another
 
 
 def _toneless(text: str) -> str:
@@ -849,12 +986,13 @@ class Lexicon:
         self._saved_near = near
 
     @classmethod
-    def build(cls, terms, adjacent=None, titles=(), written=()) -> "Lexicon":
+    def build(cls, terms, adjacent=None, titles=(), written=(), votes=None) -> "Lexicon":
         """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
         how often they follow each other, ((codes, counts) of pairs, the same of triples), a pair's
         code first * len(syllables) + second (see Reader.adjacent_runs); titles: (term, document
         frequency) of the titles, whose words and pyvi words complete what is typed; written: the
-        titles as written, which say how to case the completions."""
+        titles as written, which say how to case the completions, or votes(phrases): their casing
+        votes counted otherwise (see kept_casing_votes)."""
         freq, compounds = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
@@ -863,7 +1001,8 @@ class Lexicon:
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, len(top))
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
         lexicon = cls(syllables, [fold(s) for s in syllables], counts,
-                      _pair_table(syllables, compound_pairs, pairs, len(top)), _completion_table(titles, written),
+                      _pair_table(syllables, compound_pairs, pairs, len(top)),
+                      _completion_table(titles, written, votes),
                       triples, in_words)
         lexicon.prepare_typos()  # saved with it
         return lexicon

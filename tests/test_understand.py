@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import time
 import unicodedata
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -456,6 +458,63 @@ def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
     with indexer.open_index(folder) as index:
         assert index.segment_count == 1  # the removed article is still in it, marked deleted
         assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")
+
+
+BAOMOI = Path(os.environ.get("VNSEARCH_SHARED", REPO.parent / "shared")) / "corpus" / "baomoi.jsonl.gz"
+
+
+def _baomoi(count: int) -> list[dict]:
+    """The first count articles of the shared baomoi corpus (skips the test without it)."""
+    if not BAOMOI.exists():
+        pytest.skip(f"{BAOMOI} is missing (set VNSEARCH_SHARED): the test reads real titles")
+    with gzip.open(BAOMOI, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in islice(f, count)]
+
+
+def _lexicon_tables(lexicon, path: Path) -> dict:
+    """A Lexicon's saved arrays, its tables saved in the order of a set or of counting read as tables."""
+    lexicon.save(path)
+    with np.load(path) as saved:
+        tables = {name: saved[name] for name in saved.files}
+    words = {name: tables.pop(name).tobytes().decode("utf-8").split("\n") for name in
+             ("near_keys", "near_words", "pair_keys", "pair_forms")}
+    tables["near"] = dict(zip(words["near_keys"], words["near_words"]))
+    tables["pairs cased"] = dict(zip(words["pair_keys"], words["pair_forms"]))
+    return tables
+
+
+def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_as_a_fresh_build(tmp_path,
+                                                                                                   monkeypatch):
+    for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
+        monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
+    articles = _baomoi(1050)
+    kept, removed, changed = articles[:1000], articles[:1000:40], articles[5:1000:97]
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", kept)
+    indexer.build_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        index.lexicon()  # its segment's titles' words, casing votes and runs of syllables are kept beside it
+    first = {p.name: p.stat().st_ino for p in indexer.store.current_generation(folder).glob("*.lexicon_*.npz")}
+    gone = {a["id"] for a in removed}
+    now = [dict(a, title=a["title"].upper()) if a in changed else a for a in kept if a["id"] not in gone]
+    write_jsonl(src / "a.jsonl", now)
+    write_jsonl(src / "b.jsonl", articles[1000:])
+    indexer.update_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        assert index.segment_count == 2
+        updated = _lexicon_tables(index.lexicon(), tmp_path / "updated.npz")
+    gen = indexer.store.current_generation(folder)
+    assert len(first) == 3 and {name: (gen / name).stat().st_ino for name in first} == first  # read, not made again
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_jsonl(fresh / "a.jsonl", now + articles[1000:])
+    indexer.build_index([str(fresh)], str(tmp_path / "fresh-index"), procs=1)
+    with indexer.open_index(tmp_path / "fresh-index") as index:
+        built = _lexicon_tables(index.lexicon(), tmp_path / "fresh.npz")
+    assert sorted(updated) == sorted(built)
+    for name, table in built.items():
+        assert np.array_equal(updated[name], table) if isinstance(table, np.ndarray) else updated[name] == table, name
 
 
 def _two_segments(tmp_path, monkeypatch) -> Path:

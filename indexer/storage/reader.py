@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zipfile
 from bisect import bisect_right
 from pathlib import Path
 from collections import OrderedDict
@@ -19,7 +20,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
-from ..store import IndexNotFound, build_command
+from ..store import IndexNotFound, build_command, replaced
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
                    sums_before, summed_counts, term_key)
 from .writer import text_fields
@@ -29,6 +30,7 @@ ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks 
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
 LOCATE_BELOW = 32  # documents found in postings 32 times longer by binary searches, else by a pass over them
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged .npz raises
 
 
 class OldFormat(IndexNotFound):
@@ -75,14 +77,32 @@ class SegmentReader:
         stored = self.whoosh._perdoc.stored_fields(docnum)
         return {name: value for name, value in stored.items() if name in self._stored_names}
 
-    def titles(self):
-        """Each live document's stored title: its column read whole, without unpickling stored
-        fields (a segment written before the column: from them)."""
-        live = np.flatnonzero(self.live).tolist()
+    def titles(self, deleted: bool = False):
+        """Each live document's stored title (with deleted: every document's): its column read whole,
+        without unpickling stored fields (a segment written before the column: from them)."""
+        docs = range(self.size) if deleted else np.flatnonzero(self.live).tolist()
         if not self.whoosh.has_column("title"):
-            return (self.stored_fields(d).get("title") or "" for d in live)
+            return (self.stored_fields(d).get("title") or "" for d in docs)
         titles = self._strings("title")
-        return (titles[d] for d in live)
+        return (titles[d] for d in docs)
+
+    def kept(self, ext: str, make) -> dict[str, np.ndarray]:
+        """Arrays derived from this segment's documents, deleted ones too (make(self) gives them),
+        saved beside its files as <segment>.<ext> when first made and read back after: a segment's
+        documents never change, and a merge that removes the segment removes them with it."""
+        path = Path(self.flat.path + "." + ext)
+        try:
+            with np.load(path) as saved:
+                return dict(saved)
+        except _UNREADABLE:  # not made yet (or damaged: made again)
+            pass
+        arrays = make(self)
+        try:
+            with replaced(path) as f:
+                np.savez(f, **arrays)
+        except OSError:  # a folder this process may not write: made again next time
+            pass
+        return arrays
 
     def row(self, field: str, term: str) -> int | None:
         """The term's row in the flat postings, or None when the segment lacks it."""
@@ -103,6 +123,35 @@ class SegmentReader:
             which, doc, positions = self.flat.occurrences_of(chunk_rows, docs)
             parts.append((chunk_numbers[which], doc, positions))
         return tuple(np.concatenate([part[k] for part in parts]).astype(np.uint64) for k in range(3))
+
+    def adjacent_codes(self, field: str, terms: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of each pair and each triple of the terms in a row in field of the documents
+        in docs (a mask of this segment's), as IndexReader.adjacent_runs codes them, not counted."""
+        bits, n = max(len(terms), 2).bit_length(), len(terms)
+        numbers, doc, positions = self.occurrences(field, terms, docs)
+        # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
+        # characters has fewer syllables), term number; sorted in place, no argsort copy
+        keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
+        del doc, positions
+        keys.sort()
+        numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
+        keys >>= np.uint64(bits)
+        follows = keys[1:] == keys[:-1] + np.uint64(1)
+        del keys
+        codes = numbers[:-1] * n + numbers[1:]
+        return codes[follows], (codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]]
+
+    def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
+        """IndexReader.adjacent_runs of this segment's documents in docs (a mask of them)."""
+        return tuple(np.unique(codes, return_counts=True) for codes in self.adjacent_codes(field, terms, docs))
+
+    def terms(self, field: str):
+        """Yield (term, how many live documents hold it) of a field's terms (see IndexReader.terms)."""
+        number = bytes([self.fields.index(field)])
+        dfs = self.all_live_counts().tolist()
+        for row, key in enumerate(self.flat.keys()):
+            if key[:1] == number:
+                yield key[1:].decode("utf-8"), dfs[row]
 
     def live_counts(self, rows: np.ndarray) -> np.ndarray:
         """How many live documents hold each of the term rows."""
@@ -329,12 +378,8 @@ class IndexReader:
     def terms(self, field: str):
         """Yield (term, how many live documents hold it) of a field's terms, segment by segment
         (0 for a term only deleted documents hold)."""
-        number = bytes([self.fields.index(field)])
         for s in self.segments:
-            dfs = s.all_live_counts().tolist()
-            for row, key in enumerate(s.flat.keys()):
-                if key[:1] == number:
-                    yield key[1:].decode("utf-8"), dfs[row]
+            yield from s.terms(field)
 
     def key_hashes(self, known: dict | None = None) -> dict[str, np.ndarray]:
         """{segment id: the flat.term_hash of each of its (field, term) keys, in row order} of every
@@ -360,23 +405,8 @@ class IndexReader:
         """((codes, counts) of pairs, (codes, counts) of triples): how often terms follow each
         other in the field of the documents in docs (a mask of live documents); with n terms, a
         pair's code is first * n + second, a triple's (first * n + second) * n + third."""
-        bits, n = max(len(terms), 2).bit_length(), len(terms)
-        pairs, triples = [], []
-        for s in self.segments:
-            numbers, doc, positions = s.occurrences(field, terms, docs[s.offset:s.offset + s.size])
-            # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
-            # characters has fewer syllables), term number; sorted in place, no argsort copy
-            keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
-            del doc, positions
-            keys.sort()
-            numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
-            keys >>= np.uint64(bits)
-            follows = keys[1:] == keys[:-1] + np.uint64(1)
-            del keys
-            codes = numbers[:-1] * n + numbers[1:]
-            pairs.append(codes[follows])
-            triples.append((codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]])
-        return tuple(np.unique(np.concatenate(found or [EMPTY]), return_counts=True) for found in (pairs, triples))
+        found = [s.adjacent_codes(field, terms, docs[s.offset:s.offset + s.size]) for s in self.segments]
+        return tuple(np.unique(np.concatenate([f[k] for f in found] or [EMPTY]), return_counts=True) for k in (0, 1))
 
     def id_hashes(self) -> np.ndarray:
         """Each document's hash of its article id (the largest number for a deleted one): what
