@@ -40,8 +40,8 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor, TableChange,  # noqa: E402
-                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
+from indexer.cluster import (CONNECT_SECONDS, SHARD_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor,  # noqa: E402
+                             TableChange, build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -745,3 +745,56 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
             assert every() == [(epoch, want)] * 4
             for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
                 assert_same_results(index.search(q), one.search(q), q)
+
+
+class Holder:
+    """An actor whose hold() takes its worker's actor thread (a worker runs its actors' calls one at
+    a time: the shard replicas it holds are busy meanwhile) until release() (at most 30 s)."""
+
+    def __init__(self):
+        self.held = self.released = False
+
+    def hold(self) -> None:
+        self.held = True
+        deadline = time.monotonic() + 30
+        while not self.released and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    async def holding(self) -> bool:  # a coroutine: answered on the worker's event loop while the thread is held
+        return self.held
+
+    async def release(self) -> None:
+        self.released = True
+
+
+def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answers_well_before_the_shard_wait(
+        small_cluster, tmp_path):
+    """With every replica one worker holds busy (its actor thread held by another actor's call), a
+    search hedges: after waiting a few times the usual answer time it asks the shard's other replica
+    too and takes its answer, the same as the embedded index's, well before SHARD_SECONDS (each
+    round waited it all for the busy replica)."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60))
+    corpus = write_jsonl(tmp_path / "articles.jsonl", start)
+    build_sharded([str(corpus)], tmp_path / "shards", address, 2)
+    indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+    with indexer.open_index(tmp_path / "shards", cluster=address, replicas=2) as index, \
+            indexer.open_index(tmp_path / "one") as one:
+        index.share_table()
+        for q in QUERIES:  # the answer times a call's wait for one replica is measured on
+            index.search(q)
+        # replica r of shard n is on worker n + r (mod 2): each worker holds a replica of both shards
+        busy = sorted(index.client.scheduler_info()["workers"])[0]
+        with index.client.as_current():  # the actor handle finds its client through it
+            holder = index.client.submit(Holder, workers=[busy], actor=True).result()
+        held = holder.hold()
+        try:
+            wait_for(lambda: holder.holding().result(), 10)
+            for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
+                started = time.monotonic()
+                got = index.search(q, group=False)
+                assert time.monotonic() - started < SHARD_SECONDS / 2, q
+                assert_same_results(got, one.search(q, group=False), q)
+            assert not held.done()  # the busy worker's replicas were held all along
+        finally:
+            holder.release().result()
+            held.result()
