@@ -268,13 +268,16 @@ def delete_sharded(ids, index_dir, *, procs=None, notice=print) -> DeleteReport:
 class ShardActor:
     """One shard's index held open on a worker (a Dask actor); the methods a search calls."""
 
-    def __init__(self, path: str, table: tuple | None = None):
+    def __init__(self, path: str, table: tuple | None = None, asked_first: bool = False):
         self.index = Index(path)
         self.epoch, self.known = None, {}  # corpus-wide counts remembered for the shards' generations
         # the CorpusTable of all shards and the generations it counts (a replica opened after a share gets the front's)
         self.table_epoch, self.table = table or (None, None)
         self.grouping: CopyGroups | None = None  # the copy groups of all shards, for one generation of this one
-        self.made: tuple | None = None  # the frequency table this replica last sent the front
+        # the frequency table this replica last sent the front; a replica the front asks first for it (replica 0),
+        # opened after a share, makes its own at once: the front holds that generation's (another replica sent
+        # it) unless the shard changed meanwhile, so the next share after an update takes only its change
+        self.made: tuple | None = self.index.frequency_table() if table and asked_first else None
 
     def call(self, packed: bytes) -> bytes:
         """The pickled answer of a method called as pickled (method, args): one opaque message each
@@ -616,16 +619,17 @@ class ClusterIndex:
     def _place(self, replicas: int) -> list[list]:
         """Actor futures: replicas of every shard, on different workers when there are enough."""
         workers = self._workers()
-        return [[self._open(n, workers[(n + r) % len(workers)] if workers else None)
+        return [[self._open(n, workers[(n + r) % len(workers)] if workers else None, r == 0)
                  for r in range(max(1, min(replicas, len(workers))))] for n in range(len(self.shards))]
 
     def _workers(self) -> list[str]:
         return sorted(self.client.scheduler_info()["workers"])
 
-    def _open(self, shard: int, worker: str | None):
-        """A future of a new actor holding the shard open on worker (or any worker)."""
+    def _open(self, shard: int, worker: str | None, first: bool):
+        """A future of a new actor holding the shard open on worker (or any worker); first: replica 0,
+        the one a share asks first for the shard's frequency table."""
         self._opened += 1
-        future = self.client.submit(ShardActor, str(self.shards[shard]), self._table, actor=True,
+        future = self.client.submit(ShardActor, str(self.shards[shard]), self._table, first, actor=True,
                                     key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
                                     workers=[worker] if worker else None, allow_other_workers=bool(worker))
         # Dask runs done callbacks one at a time on one thread: the table is given from another
@@ -660,7 +664,7 @@ class ClusterIndex:
         workers = sorted(self._workers(), key=lambda w: w in holders)
         for i, r in enumerate(lost):
             self._actors.pop(futures[r].key, None)
-            futures[r] = self._open(shard, workers[i % len(workers)] if workers else None)
+            futures[r] = self._open(shard, workers[i % len(workers)] if workers else None, r == 0)
 
     def _every_replica(self, shards) -> dict[tuple[int, int], object]:
         """{(shard, replica): handle} of the open replicas of these shards."""
@@ -879,8 +883,8 @@ class ClusterIndex:
     def _next_table(self) -> tuple[tuple | None, TableChange | None]:
         """(the shards' generations, the change from the table shared before) after making the table
         of those generations the front's, from the changes of the shards serving another generation
-        than the last table counted (a shard's whole frequency table when the replica asked did not
-        send the one before); (None, None) when a shard is down, (epoch, None) when the table was
+        than the last table counted (a shard's whole frequency table when the replica asked neither
+        sent the one before nor made it when it opened); (None, None) when a shard is down, (epoch, None) when the table was
         made whole (the first, or the text fields changed)."""
         held, before = self._shard_tables, self._table
         # replica 0 first: the one that made the table the front holds sends only its change

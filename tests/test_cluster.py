@@ -504,6 +504,34 @@ def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_se
         write_jsonl(folder / "articles.jsonl", articles())
 
 
+def test_a_replica_asked_first_opened_after_a_share_sends_only_what_changed_after_the_next_update(sharded, tmp_path):
+    """A replica 0 opened in place of a lost one (with the front's CorpusTable) makes its own shard's
+    frequency table when it opens, as if it had sent it: after the next update it sends the front,
+    which holds that generation's table (another replica sent it), only the change; a replica the
+    front asks after it sends the whole table."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    tables = shard_tables(index_dir)
+    shared = (tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables))
+    first, second = (ShardActor(str(index_dir / "shard-1"), shared, asked) for asked in (True, False))
+    try:
+        mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
+        corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
+        updated = run("update", corpus, "--index", index_dir / "shard-1")
+        assert updated.returncode == 0, updated.stderr
+        first.index.refresh()
+        second.index.refresh()
+        change, fresh = first.frequency_table(tables[1][0]), shard_tables(index_dir)[1]
+        assert isinstance(change, TableChange) and (change.base, change.epoch) == (tables[1][0], fresh[0])
+        assert same_frequency_table(change.applied(tables[1]), fresh)
+        assert same_frequency_table(second.frequency_table(tables[1][0]), fresh)
+    finally:
+        first.index.close()
+        second.index.close()
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
 def test_after_two_updates_and_a_delete_the_front_and_every_replica_hold_the_table_of_all_shards(cluster, sharded,
                                                                                                  tmp_path):
     folder, _ = sharded
@@ -745,6 +773,12 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
             assert every() == [(epoch, want)] * 4
             for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
                 assert_same_results(index.search(q), one.search(q), q)
+        # the next update: the reopened replica 0 of shard 0 made its table when it opened and sends its change
+        update_sharded([str(write_jsonl(corpus, [*kept[:-1], *news(range(70, 76), 2)]))], tmp_path / "shards", address)
+        tables = shard_tables(tmp_path / "shards")
+        epoch, want = tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables)
+        wait_for(lambda: index.search("bão") and index.share_table() == epoch)
+        assert index.front_table() == (epoch, want) and every() == [(epoch, want)] * 4
 
 
 class Holder:
