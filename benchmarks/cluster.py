@@ -148,7 +148,7 @@ def stalled(indexer, folder: Path, texts: list[str]) -> tuple[list[list], str]:
             if time.monotonic() - started < STALLED_SECONDS:
                 results, times = first_pass(index, [text])
                 got, ms = got + results, ms + times
-        rows.append([f"{busy}'s replicas busy", got, ms])
+        rows.append(["one worker's replicas busy (of both shards)", got, ms])
         delay = getattr(index, "hedge_delay", lambda: None)()
         stall.release().result()
         held.result()

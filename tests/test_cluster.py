@@ -40,8 +40,9 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, SHARD_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor,  # noqa: E402
-                             TableChange, build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
+from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
+                             STABLE_COUNTS, AnswerTimes, CorpusTable, ShardActor, TableChange, build_sharded,
+                             decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -799,6 +800,21 @@ class Holder:
 
     async def release(self) -> None:
         self.released = True
+
+
+def test_a_call_waits_for_one_replica_twice_the_p95_of_its_methods_recent_answers_at_least_the_floor():
+    times = AnswerTimes()
+    assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2  # nothing measured: half the wait
+    for _ in range(HEDGE_MEASURED - 1):
+        times.note("find", 0.1)
+    assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2
+    times.note("find", 0.1)
+    assert times.hedge_delay("find", SHARD_SECONDS) == pytest.approx(0.2)
+    assert times.hedge_delay("find", 0.3) == pytest.approx(0.15)  # at most half the wait
+    assert times.hedge_delay("counts", SHARD_SECONDS) == SHARD_SECONDS / 2  # each method its own
+    for _ in range(ANSWERS_KEPT):
+        times.note("find", 0.001)
+    assert times.hedge_delay("find", SHARD_SECONDS) == HEDGE_FLOOR  # the recent answers only
 
 
 def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answers_well_before_the_shard_wait(
