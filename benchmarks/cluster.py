@@ -3,6 +3,7 @@
     python -m benchmarks.cluster                      # all 35,431 baomoi articles
     python -m benchmarks.cluster --articles 3000      # a shorter run
     python -m benchmarks.cluster --dir DIR --searches-only   # the searches again on DIR's indexes (prints)
+    python -m benchmarks.cluster --dir DIR --stalled         # searches with one worker's replicas busy (prints)
 
 Builds the first --articles baomoi articles with the embedded parallel build (one process per
 core), then as 2 shards on a local Dask cluster of 1 and of 2 worker processes (one thread each;
@@ -10,7 +11,9 @@ real processes, as `dask worker` starts them). Then the 300-query mix of the sea
 benchmark (drawn from the same articles) runs through the 2-worker cluster with 1 and 2 replicas
 per shard and through the embedded index: how many queries give the same top 10 (ids, order,
 scores within 1e-4 relative, totals), and the latency each adds (p50, p95; snippets included),
-the first time a query is searched and again.
+the first time a query is searched and again. --stalled: new searches through the 2-worker
+cluster with R = 2 while one worker's actor thread is held by another actor's call (its replicas
+of both shards busy: a long call, a merge, a pause), against the same without.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ SHARDS = 2
 SEARCH_COLUMNS = ["how", "same top 10, scores and total as embedded", "partial (a shard over 10 s)",
                   "p50 ms, first time", "p95 ms, first time", "p50 ms, again", "p95 ms, again",
                   "p50 added, first", "p95 added, first", "p50 added, again", "p95 added, again"]
+STALLED_SECONDS = 25.0  # how long --stalled searches with a worker's replicas busy (up to SHARD_SECONDS a round)
+STALLED_COLUMNS = ["how", "new searches", "partial", "p50 ms", "max ms"]
 ROUND_COLUMNS = ["search", "round (method)", "rounds per search", "p50 ms", "p95 ms", "p50 bytes sent per shard",
                  "p50 bytes received per shard"]
 
@@ -100,6 +105,57 @@ def searches(indexer, folder: Path, queries, warmup) -> list[list]:
                          sum(g.partial for g in got), *figures, *(a - b for a, b in zip(figures, base_figures))])
             print(f"  {rows[-1]}", flush=True)
     return [[how, same, partial, *(f"{v:.1f}" for v in values)] for how, same, partial, *values in rows]
+
+
+class Stall:
+    """An actor whose hold(seconds) takes its worker's actor thread (a worker runs its actors'
+    calls one at a time: the shard replicas it holds are busy meanwhile) until release()."""
+
+    def __init__(self):
+        self.held = self.released = False
+
+    def hold(self, seconds: float) -> None:
+        self.held = True
+        deadline = time.monotonic() + seconds
+        while not self.released and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    async def holding(self) -> bool:  # a coroutine: answered on the worker's event loop while the thread is held
+        return self.held
+
+    async def release(self) -> None:
+        self.released = True
+
+
+def stalled(indexer, folder: Path, texts: list[str]) -> tuple[list[list], str]:
+    """[how, searches, partial, p50 ms, max ms] of new searches through the 2-worker cluster with R = 2,
+    without and with one worker's replicas busy (at most STALLED_SECONDS of them), and a line on the
+    hedge delay after them."""
+    with local_cluster(2) as cluster, indexer.open_index(folder / "sharded-2", cluster=cluster.scheduler_address,
+                                                         replicas=2) as index:
+        index.lexicon(wait=True)
+        index.share_table()
+        first_pass(index, texts[:100])  # the answer times a hedge waits by
+        rows = [["no replica busy", *first_pass(index, texts[100:120])]]
+        busy = sorted(index.client.scheduler_info()["workers"])[0]  # it holds a replica of both shards
+        with index.client.as_current():
+            stall = index.client.submit(Stall, workers=[busy], actor=True).result()
+        held = stall.hold(3 * STALLED_SECONDS)
+        while not stall.holding().result():
+            time.sleep(0.01)
+        started, got, ms = time.monotonic(), [], []
+        for text in texts[120:140]:
+            if time.monotonic() - started < STALLED_SECONDS:
+                results, times = first_pass(index, [text])
+                got, ms = got + results, ms + times
+        rows.append(["one worker's replicas busy (of both shards)", got, ms])
+        delay = getattr(index, "hedge_delay", lambda: None)()
+        stall.release().result()
+        held.result()
+    line = ("no hedge delay (this code waits SHARD_SECONDS)" if delay is None
+            else f"hedge delay of find after them: {1000 * delay:.0f} ms")
+    return [[how, len(results), sum(r.partial for r in results), f"{percentile(ms, 50):.0f}", f"{max(ms):.0f}"]
+            for how, results, ms in rows], line
 
 
 def _quantiles(first: list[float], again: list[float]) -> list[float]:
@@ -190,10 +246,21 @@ def search_again(indexer, folder: Path, args) -> int:
     return 0
 
 
+def search_stalled(indexer, folder: Path, args) -> int:
+    """Print the stalled() table of the indexes an earlier run left in folder (the search-speed mix)."""
+    records = list(read_jsonl(require_shared("corpus", "baomoi.jsonl.gz"), args.articles))
+    queries = make_queries([article_text(r) for r in records], args.per_category, args.seed)
+    rows, line = stalled(indexer, folder, [q for _, q in queries])
+    print(md_table(STALLED_COLUMNS, rows), line, sep="\n\n")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _arguments(argv)
     indexer = load_indexer()
     folder = Path(args.dir)
+    if args.stalled:
+        return search_stalled(indexer, folder, args)
     if args.searches_only:
         return search_again(indexer, folder, args)
     shutil.rmtree(folder, ignore_errors=True)
@@ -218,6 +285,8 @@ def _arguments(argv) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--searches-only", action="store_true",
                         help="search the indexes an earlier run built in --dir (read only); print, write nothing")
+    parser.add_argument("--stalled", action="store_true",
+                        help="new searches on --dir's indexes with one worker's replicas busy; print, write nothing")
     return parser.parse_args(argv)
 
 

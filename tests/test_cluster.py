@@ -40,8 +40,9 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
-from indexer.cluster import (CONNECT_SECONDS, STABLE_COUNTS, CorpusTable, ShardActor, TableChange,  # noqa: E402
-                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
+from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
+                             STABLE_COUNTS, AnswerTimes, CorpusTable, ShardActor, TableChange, build_sharded,
+                             decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 
@@ -504,6 +505,34 @@ def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_se
         write_jsonl(folder / "articles.jsonl", articles())
 
 
+def test_a_replica_asked_first_opened_after_a_share_sends_only_what_changed_after_the_next_update(sharded, tmp_path):
+    """A replica 0 opened in place of a lost one (with the front's CorpusTable) makes its own shard's
+    frequency table when it opens, as if it had sent it: after the next update it sends the front,
+    which holds that generation's table (another replica sent it), only the change; a replica the
+    front asks after it sends the whole table."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    tables = shard_tables(index_dir)
+    shared = (tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables))
+    first, second = (ShardActor(str(index_dir / "shard-1"), shared, asked) for asked in (True, False))
+    try:
+        mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
+        corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
+        updated = run("update", corpus, "--index", index_dir / "shard-1")
+        assert updated.returncode == 0, updated.stderr
+        first.index.refresh()
+        second.index.refresh()
+        change, fresh = first.frequency_table(tables[1][0]), shard_tables(index_dir)[1]
+        assert isinstance(change, TableChange) and (change.base, change.epoch) == (tables[1][0], fresh[0])
+        assert same_frequency_table(change.applied(tables[1]), fresh)
+        assert same_frequency_table(second.frequency_table(tables[1][0]), fresh)
+    finally:
+        first.index.close()
+        second.index.close()
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
 def test_after_two_updates_and_a_delete_the_front_and_every_replica_hold_the_table_of_all_shards(cluster, sharded,
                                                                                                  tmp_path):
     folder, _ = sharded
@@ -745,3 +774,77 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
             assert every() == [(epoch, want)] * 4
             for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
                 assert_same_results(index.search(q), one.search(q), q)
+        # the next update: the reopened replica 0 of shard 0 made its table when it opened and sends its change
+        update_sharded([str(write_jsonl(corpus, [*kept[:-1], *news(range(70, 76), 2)]))], tmp_path / "shards", address)
+        tables = shard_tables(tmp_path / "shards")
+        epoch, want = tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables)
+        wait_for(lambda: index.search("bão") and index.share_table() == epoch)
+        assert index.front_table() == (epoch, want) and every() == [(epoch, want)] * 4
+
+
+class Holder:
+    """An actor whose hold() takes its worker's actor thread (a worker runs its actors' calls one at
+    a time: the shard replicas it holds are busy meanwhile) until release() (at most 30 s)."""
+
+    def __init__(self):
+        self.held = self.released = False
+
+    def hold(self) -> None:
+        self.held = True
+        deadline = time.monotonic() + 30
+        while not self.released and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    async def holding(self) -> bool:  # a coroutine: answered on the worker's event loop while the thread is held
+        return self.held
+
+    async def release(self) -> None:
+        self.released = True
+
+
+def test_a_call_waits_for_one_replica_twice_the_p95_of_its_methods_recent_answers_at_least_the_floor():
+    times = AnswerTimes()
+    assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2  # nothing measured: half the wait
+    for _ in range(HEDGE_MEASURED - 1):
+        times.note("find", 0.1)
+    assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2
+    times.note("find", 0.1)
+    assert times.hedge_delay("find", SHARD_SECONDS) == pytest.approx(0.2)
+    assert times.hedge_delay("find", 0.3) == pytest.approx(0.15)  # at most half the wait
+    assert times.hedge_delay("counts", SHARD_SECONDS) == SHARD_SECONDS / 2  # each method its own
+    for _ in range(ANSWERS_KEPT):
+        times.note("find", 0.001)
+    assert times.hedge_delay("find", SHARD_SECONDS) == HEDGE_FLOOR  # the recent answers only
+
+
+def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answers_well_before_the_shard_wait(
+        small_cluster, tmp_path):
+    """With every replica one worker holds busy (its actor thread held by another actor's call), a
+    search hedges: after waiting a few times the usual answer time it asks the shard's other replica
+    too and takes its answer, the same as the embedded index's, well before SHARD_SECONDS (each
+    round waited it all for the busy replica)."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60))
+    corpus = write_jsonl(tmp_path / "articles.jsonl", start)
+    build_sharded([str(corpus)], tmp_path / "shards", address, 2)
+    indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+    with indexer.open_index(tmp_path / "shards", cluster=address, replicas=2) as index, \
+            indexer.open_index(tmp_path / "one") as one:
+        index.share_table()
+        for q in QUERIES:  # the answer times a call's wait for one replica is measured on
+            index.search(q)
+        # replica r of shard n is on worker n + r (mod 2): each worker holds a replica of both shards
+        busy = sorted(index.client.scheduler_info()["workers"])[0]
+        with index.client.as_current():  # the actor handle finds its client through it
+            holder = index.client.submit(Holder, workers=[busy], actor=True).result()
+        held = holder.hold()
+        try:
+            wait_for(lambda: holder.holding().result(), 10)
+            for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
+                started = time.monotonic()
+                got = index.search(q, group=False)
+                assert time.monotonic() - started < SHARD_SECONDS / 2, q
+                assert_same_results(got, one.search(q, group=False), q)
+            assert not held.done()  # the busy worker's replicas were held all along
+        finally:
+            holder.release().result()
+            held.result()
