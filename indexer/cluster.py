@@ -77,6 +77,7 @@ HEDGE_TIMES = 2.0
 HEDGE_FLOOR = 0.05  # seconds
 HEDGE_MEASURED = 20  # answers a p95 is first made of, then made again after as many more
 ANSWERS_KEPT = 200  # the recent answer times of a method the p95 is taken over
+ANY_METHOD = ""  # the answer times of all methods: a search's call of a method not measured yet waits as they do
 
 
 class ClusterError(RuntimeError):
@@ -574,15 +575,17 @@ class AnswerTimes:
 
     def note(self, method: str, seconds: float) -> None:
         """Note an answer of method after seconds (on the client's event loop: one at a time)."""
-        recent = self.times[method]
-        recent.append(seconds)
-        self.noted[method] += 1
-        if self.noted[method] % HEDGE_MEASURED == 0:
-            self.p95[method] = float(np.percentile(recent, 95))
+        for kind in (method, ANY_METHOD):
+            recent = self.times[kind]
+            recent.append(seconds)
+            self.noted[kind] += 1
+            if self.noted[kind] % HEDGE_MEASURED == 0:
+                self.p95[kind] = float(np.percentile(recent, 95))
 
     def hedge_delay(self, method: str, seconds: float) -> float:
-        """How long a call of method that may wait seconds waits for one replica before asking the next too."""
-        p95 = self.p95.get(method)
+        """How long a call of method that may wait seconds waits for one replica before asking the next
+        too; a method of a search's wait not measured yet: as the search calls measured so far."""
+        p95 = self.p95.get(method, self.p95.get(ANY_METHOD) if seconds <= SHARD_SECONDS else None)
         if p95 is None:
             return seconds / 2
         return min(seconds / 2, max(HEDGE_FLOOR, HEDGE_TIMES * p95))
