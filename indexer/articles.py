@@ -106,12 +106,20 @@ class Article:
     where: str = field(default="", compare=False)  # where it was read, for messages: path or "path:lineno"
     unread_date: str = field(default="", compare=False)  # a date given that could not be read (date is None)
 
-    def to_dict(self) -> dict:
-        """The whole article as JSON-ready data (as /api/article and `get --json` give it), without
-        the path it was read from."""
-        return {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
+    def to_dict(self, copies: list[Article] | None = None) -> dict:
+        """The whole article as JSON-ready data (as /api/article and `get --json` give it, with its
+        syndicated copies, briefly, when given), without the path it was read from."""
+        data = {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
                 "date": self.date.isoformat() if self.date else None, "url": self.url, "source": self.source,
                 "site": site_of(self.url), "category": self.category, "author": self.author}
+        if copies is not None:
+            data["copies"] = [copy.brief() for copy in copies]
+        return data
+
+    def brief(self) -> dict:
+        """What names the article in a list, as JSON-ready data: id, title, date, url, source, site."""
+        return {"id": self.id, "title": self.title, "date": self.date.isoformat() if self.date else None,
+                "url": self.url, "source": self.source, "site": site_of(self.url)}
 
 
 def site_of(url: str) -> str:

@@ -561,7 +561,7 @@ def test_api_article_gives_the_whole_article_as_json(client):
     r = client.get(f"/api/article/{SLASH_ID}")
     data = r.get_json()
     assert r.status_code == 200 and set(data) == {"id", "title", "lead", "body", "date", "url", "source", "site",
-                                                  "category", "author"}
+                                                  "category", "author", "copies"}
     written = next(a for a in other_articles() if a["id"] == SLASH_ID)
     assert (data["id"], data["title"], data["lead"], data["body"]) == (SLASH_ID, written["title"], written["lead"],
                                                                        written["body"])

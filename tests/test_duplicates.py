@@ -232,6 +232,23 @@ def test_the_article_page_lists_related_articles(client):
     assert "Bài liên quan" in related and "/article/lu/cuu-tro" in related and "/article/lu/bao-hai" not in related
 
 
+def test_an_article_lists_its_copies_in_python_on_its_page_and_in_the_json_api(client, news):
+    with indexer.open_index(news / "ix") as index:
+        copies = index.copies("lu/bao-mot")
+        assert [a.id for a in copies] == ["lu/bao-hai"] and copies[0].source == "Báo Hai"
+        assert [a.id for a in index.copies("lu/bao-hai")] == ["lu/bao-mot"]
+        assert index.copies("lu/cuu-tro") == [] and index.copies("lu/khong-co") is None
+    page = client.get("/article/lu/bao-mot").get_data(as_text=True)
+    listed = page.split('class="copies"')[1].split("</aside>")[0]
+    assert "1 bài cùng nội dung" in listed and "/article/lu/bao-hai" in listed and COPY["title"] in listed
+    assert "Báo Hai" in listed and "14/10/2024 19:30" in listed and 'href="https://baohai.vn/song-lam.html"' in listed
+    assert 'class="copies"' not in client.get("/article/lu/cuu-tro").get_data(as_text=True)
+    data = client.get("/api/article/lu/bao-mot").get_json()
+    assert data["copies"] == [{"id": "lu/bao-hai", "title": COPY["title"], "date": "2024-10-14T19:30:00",
+                               "url": COPY["url"], "source": "Báo Hai", "site": "baohai.vn"}]
+    assert client.get("/api/article/lu/cuu-tro").get_json()["copies"] == []
+
+
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=REPO, capture_output=True, text=True)
 
@@ -244,5 +261,8 @@ def test_the_command_line_lists_copies_under_their_result_and_related_articles(n
     assert json.loads(ungrouped.stdout)["copies"] == 0
     related = run_cli("related", "lu/bao-mot", "--index", news / "ix")
     assert related.returncode == 0 and related.stdout.startswith("1. Gửi hàng cứu trợ") and "[lu/bao-hai]" not in related.stdout
+    got = json.loads(run_cli("get", "lu/bao-hai", "--json", "--index", news / "ix").stdout)
+    assert [c["id"] for c in got["copies"]] == ["lu/bao-mot"]
+    assert "same text: lu/bao-mot" in run_cli("get", "lu/bao-hai", "--index", news / "ix").stdout
     missing = run_cli("related", "lu/khong-co", "--index", news / "ix")
     assert missing.returncode == 1 and "no article has the id" in missing.stderr
