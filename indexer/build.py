@@ -31,7 +31,8 @@ from .articles import Skip, Truncated, Undated, is_article_file, iter_articles, 
 from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM,
-                    current_generation, new_generation, publish, refuse_foreign_folder, remove_stale_generations, writer_lock)
+                    current_generation, new_generation, publish, refuse_foreign_folder, remove_stale_generations,
+                    writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)

@@ -239,7 +239,6 @@ def page_window(page: int, pages: int) -> list[int]:
     return list(range(start, min(last, start + PAGE_WINDOW - 1) + 1))
 
 
-@bp.app_template_filter("http_link")
 def http_url(url: str) -> str | None:
     """The url if it is an absolute http(s) link, else None (never javascript: and the like)."""
     try:

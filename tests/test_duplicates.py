@@ -241,7 +241,7 @@ def test_an_article_lists_its_copies_in_python_on_its_page_and_in_the_json_api(c
     page = client.get("/article/lu/bao-mot").get_data(as_text=True)
     listed = page.split('class="copies"')[1].split("</aside>")[0]
     assert "1 bài cùng nội dung" in listed and "/article/lu/bao-hai" in listed and COPY["title"] in listed
-    assert "Báo Hai" in listed and "14/10/2024 19:30" in listed and 'href="https://baohai.vn/song-lam.html"' in listed
+    assert "Báo Hai" in listed and "14/10/2024 19:30" in listed
     assert 'class="copies"' not in client.get("/article/lu/cuu-tro").get_data(as_text=True)
     data = client.get("/api/article/lu/bao-mot").get_json()
     assert data["copies"] == [{"id": "lu/bao-hai", "title": COPY["title"], "date": "2024-10-14T19:30:00",
