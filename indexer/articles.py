@@ -791,11 +791,13 @@ def _id_problem(value) -> str:
 
 def _untextual_field(record: dict) -> str:
     """Why the record's title, body or lead holds no text (an object, true/false), "" when they all
-    do: such a value would be indexed as nothing."""
+    do: such a value would be indexed as nothing. Lead keys after the one read are not looked at."""
     for key in ("title", "body") + LEAD_KEYS:
         kind = _untextual_kind(record.get(key))
         if kind:
             return f"{key} must be text, not {kind}"
+        if key in LEAD_KEYS and nfc(record.get(key)):
+            return ""
     return ""
 
 

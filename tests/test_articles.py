@@ -491,10 +491,12 @@ def test_a_title_body_or_lead_that_is_no_text_skips_the_record_saying_what_it_is
              {"id": "b", "title": "Bão", "body": [{"p": "Mưa"}]},
              {"id": "c", "title": True, "body": "Mưa"},
              {"id": "d", "title": "Bão", "body": "Mưa", "sapo": {"text": "Tóm tắt"}},
-             {"id": "e", "title": 2019, "body": ["Mưa", 5], "sapo": None}]
+             {"id": "e", "title": 2019, "body": ["Mưa", 5], "sapo": None},
+             {"id": "f", "title": "Bão", "body": "Mưa", "sapo": "Tóm tắt", "summary": {"x": 1}}]  # not read
     path = write_jsonl(tmp_path / "tin.jsonl", lines)
     found, skipped = load(path)
-    assert [(a.id, a.title, a.body) for a in found] == [("e", "2019", "Mưa\n5")]
+    assert [(a.id, a.title, a.body, a.lead) for a in found] == [("e", "2019", "Mưa\n5", ""),
+                                                                ("f", "Bão", "Mưa", "Tóm tắt")]
     assert skipped == [Skip(f"{path}:1", "title must be text, not an object"),
                        Skip(f"{path}:2", "body must be text, not an object"),
                        Skip(f"{path}:3", "title must be text, not true"),
