@@ -86,6 +86,7 @@ DATE_PATTERNS = tuple(re.compile(pattern, re.IGNORECASE) for day in (_DATE, _YEA
     rf"{_WEEKDAY}{_TIME}{_SEP}{_DAY_WORD}{day}{_ZONE}", rf"{_WEEKDAY}{_DAY_WORD}{day}(?:{_SEP}{_TIME})?{_ZONE}"))
 PLAIN_HTTP_URL = re.compile(r"https?://([a-z0-9.-]+)(?:[/?#]|$)")  # host: nothing urlsplit would change
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
+ISO_WRITTEN = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,20 @@ class Article:
     where: str = field(default="", compare=False)  # where it was read, for messages: path or "path:lineno"
     unread_date: str = field(default="", compare=False)  # a date given that could not be read (date is None)
 
-    def to_dict(self) -> dict:
-        """The whole article as JSON-ready data (as /api/article and `get --json` give it), without
-        the path it was read from."""
-        return {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
+    def to_dict(self, copies: list[Article] | None = None) -> dict:
+        """The whole article as JSON-ready data (as /api/article and `get --json` give it, with its
+        syndicated copies, briefly, when given), without the path it was read from."""
+        data = {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
                 "date": self.date.isoformat() if self.date else None, "url": self.url, "source": self.source,
                 "site": site_of(self.url), "category": self.category, "author": self.author}
+        if copies is not None:
+            data["copies"] = [copy.brief() for copy in copies]
+        return data
+
+    def brief(self) -> dict:
+        """What names the article in a list, as JSON-ready data: id, title, date, url, source, site."""
+        return {"id": self.id, "title": self.title, "date": self.date.isoformat() if self.date else None,
+                "url": self.url, "source": self.source, "site": site_of(self.url)}
 
 
 def site_of(url: str) -> str:
@@ -434,6 +443,15 @@ def read_date(text: str) -> date | datetime | None:
     return None
 
 
+def _is_written_as_date(text: str) -> bool:
+    """Whether text is written in one of DATE_FORMATS' text forms, as a real day or an impossible
+    one (31/02/2019, 2019-02-31)."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    if ISO_WRITTEN.fullmatch(text):
+        return True
+    return read_date(text) is not None or any(pattern.fullmatch(text) for pattern in DATE_PATTERNS)
+
+
 def _from_epoch(seconds: float) -> datetime | None:
     """Epoch seconds (or milliseconds) as naive Vietnam time, None when out of range."""
     if abs(seconds) > EPOCH_MILLIS_ABOVE:
@@ -522,27 +540,28 @@ def parse_text_article(text: str, doc_id: str, origin: str = "", where: str = ""
     lines = [line for line in lines if line]
     if not lines:
         return None
-    title, date, rest = _split_head(lines)
+    title, date_line, rest = _split_head(lines)
     body_lines = _without_chrome(rest)
     if not title and not body_lines:
         return None
     author = ""
     if len(body_lines) >= 2 and is_byline(body_lines[-1]):
         author = body_lines.pop()
+    date = parse_date(date_line) if date_line else None
     return Article(id=doc_id, title=title, body="\n".join(body_lines), date=date,
-                   author=author, origin=origin, where=where)
+                   author=author, origin=origin, where=where, unread_date=date_line if date is None else "")
 
 
-def _split_head(lines: list[str]) -> tuple[str, datetime | None, list[str]]:
-    """(title, date, remaining lines): the date line may precede or follow the title."""
+def _split_head(lines: list[str]) -> tuple[str, str, list[str]]:
+    """(title, date line or "", remaining lines): the date line may precede or follow the title; an
+    impossible date (31/02/2019) is still the date line, to be reported unread, not body text."""
     for index in range(min(DATE_SEARCH_LINES, len(lines))):
-        date = parse_date(lines[index])
-        if date is not None:
+        if _is_written_as_date(lines[index]):
             head = lines[:index + 1]
             rest = lines[index + 1:]
             title = head[0] if index == 1 else (rest.pop(0) if rest else "")
-            return title, date, rest
-    return lines[0], None, lines[1:]
+            return title, lines[index], rest
+    return lines[0], "", lines[1:]
 
 
 def _without_chrome(lines: list[str]) -> list[str]:
@@ -733,6 +752,9 @@ def article_from_record(record: dict, origin: str = "", where: str = "") -> tupl
     doc_id = _record_id(record.get("id"))
     if not doc_id:
         return None, _id_problem(record.get("id"))
+    untextual = _untextual_field(record)
+    if untextual:
+        return None, untextual
     title, body = nfc(record.get("title")), nfc(record.get("body"))
     if not title and not body:
         return None, "no title or body"
@@ -765,6 +787,27 @@ def _id_problem(value) -> str:
     if isinstance(value, str):
         return "empty id"
     return f"id must be text or a number, not {_json_type(value)}"
+
+
+def _untextual_field(record: dict) -> str:
+    """Why the record's title, body or lead holds no text (an object, true/false), "" when they all
+    do: such a value would be indexed as nothing. Lead keys after the one read are not looked at."""
+    for key in ("title", "body") + LEAD_KEYS:
+        kind = _untextual_kind(record.get(key))
+        if kind:
+            return f"{key} must be text, not {kind}"
+        if key in LEAD_KEYS and nfc(record.get(key)):
+            return ""
+    return ""
+
+
+def _untextual_kind(value) -> str:
+    """The JSON type of value, or of an item in it, that gives no text (an object, true or false)."""
+    if isinstance(value, (dict, bool)):
+        return _json_type(value)
+    if isinstance(value, list):
+        return next(filter(None, map(_untextual_kind, value)), "")
+    return ""
 
 
 def _first_text(record: dict, keys: tuple[str, ...]) -> str:

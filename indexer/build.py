@@ -30,8 +30,9 @@ from . import segmenter, storage
 from .articles import Skip, Truncated, Undated, is_article_file, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM, current_generation,
-                    new_generation, publish, refuse_foreign_folder, remove_stale_generations, writer_lock)
+from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM,
+                    current_generation, new_generation, publish, refuse_foreign_folder, remove_stale_generations,
+                    writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
@@ -348,7 +349,7 @@ def _link_copy(src: Path, dst: Path, keep: tuple[str, ...] = ()) -> None:
     """Copy a generation's files to dst as hard links (segment files are never rewritten);
     of what was derived from them, only the files named in keep (others dst computes anew)."""
     for path in src.iterdir():
-        if path.is_file() and not path.name.endswith("LOCK") and (
+        if path.is_file() and not path.name.endswith("LOCK") and path.name != GENERATION_MARK and (
                 not path.name.startswith(DERIVED_PREFIX) or path.name in keep):
             os.link(path, dst / path.name)
 

@@ -376,13 +376,16 @@ def _print_understood(results) -> None:
 def cmd_get(args) -> int:
     with open_index(args.index) as index:
         article = index.get(args.id)
+        copies = index.copies(args.id) or []
     if article is None:
         print(f"no article has the id {args.id!r}", file=sys.stderr)
         return EXIT_FAILURE
     if args.json:
-        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(article.to_dict(copies=copies), ensure_ascii=False, indent=2))
         return 0
     print(printable(_article_text(article)))
+    if copies:
+        print(printable("\nsame text: " + ", ".join(copy.id for copy in copies)))
     return 0
 
 

@@ -977,6 +977,20 @@ class ClusterIndex:
             return []
         return [h for h in hits if h.doc_id != doc_id and doc_id not in h.duplicates][:limit]
 
+    def copies(self, doc_id: str):
+        """The article's syndicated copies, by id: those its result folds when its title is searched
+        (one index reads its group of copies instead); None for an unknown id."""
+        article = self.get(doc_id)
+        if article is None:
+            return None
+        try:
+            hits = self.search(article.title[:MAX_QUERY_CHARS], exact=True)
+        except QueryError:  # a title that is no usable query
+            return []
+        found = next((h for h in hits if doc_id in (h.doc_id, *h.duplicates)), None)
+        ids = [] if found is None else [i for i in (found.doc_id, *found.duplicates) if i != doc_id]
+        return sorted((copy for copy in map(self.get, ids) if copy is not None), key=lambda copy: copy.id)
+
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
                month=None, group: bool = True) -> Results:

@@ -1366,10 +1366,19 @@ class Index:
         """The stored article with this id, or None."""
         with self._snapshot() as snap:
             stored = snap.reader.document(doc_id)
-        if stored is None:
-            return None
-        names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
-        return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
+        return None if stored is None else _article(stored)
+
+    def copies(self, doc_id: str) -> list[Article] | None:
+        """The article's syndicated copies (the others of its group, as a search folds them into one
+        result), by id; None when no article has this id."""
+        with self._snapshot() as snap:
+            docnum = snap.reader.document_number(doc_id)
+            if docnum is None:
+                return None
+            group = snap.grouped[snap.groups[snap.grouped] == snap.groups[docnum]].tolist()
+            others = [d for d in group if d != docnum and snap.scorer.live[d]]
+            copies = [_article(snap.reader.stored_fields(d)) for d in others]
+        return sorted(copies, key=lambda article: article.id)
 
     def frequency(self, term: str) -> int:
         """In how many articles' titles and bodies a canonical word or code is (both counted)."""
@@ -1415,6 +1424,12 @@ class Index:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _article(stored: dict) -> Article:
+    """The Article of a document's stored fields."""
+    names = ("title", "body", "lead", "date", "url", "source", "category", "author", "origin")
+    return Article(id=stored["id"], **{n: stored[n] for n in names if stored.get(n) is not None})
 
 
 def _grouped(grouping: CopyGroups, matched, key) -> tuple[np.ndarray, dict[int, list[int]]]:

@@ -3,7 +3,9 @@
 An index folder holds one Whoosh index per generation (``gen-…``) and a file ``CURRENT``
 naming the live one. A build writes a new generation beside the live one and swaps
 ``CURRENT`` with an atomic rename only when it is complete, so readers see either the old
-index or the new one, never a partial one.
+index or the new one, never a partial one. Each generation folder holds ``GENERATION``, its
+mark: cleaning the old generations deletes only folders so marked (or, made before the mark,
+holding the storage's ``FORMAT``), never another folder named ``gen-…`` put there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles
 LEXICON_BEFORE = f"{DERIVED_PREFIX}lexicon-before.npz"  # an update's: the newest Lexicon saved before it
 GROUPS_FILE = f"{DERIVED_PREFIX}groups.npy"  # each document's group of syndicated copies (document numbers: a merge's own)
 MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
+GENERATION_MARK = "GENERATION"  # in each generation folder new_generation makes: cleanup deletes only those
+LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GENERATION_MARK holds it
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
 OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
 
@@ -87,6 +91,7 @@ def new_generation(index_dir: Path) -> Path:
     """Create an empty folder for a new generation."""
     gen = Path(index_dir) / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     gen.mkdir(parents=True)
+    (gen / GENERATION_MARK).write_text(f"a generation of the index in {Path(index_dir).name}\n", encoding="utf-8")
     return gen
 
 
@@ -117,19 +122,41 @@ def publish(index_dir: Path, gen: Path) -> None:
 
 
 def remove_stale_generations(index_dir: Path) -> list[str]:
-    """Delete every generation but the live one (call with the lock held)."""
+    """Delete every generation but the live one (call with the lock held); a folder of another
+    name, or named gen-… but not made as a generation (another index, someone's files), stays."""
     try:
         live = current_generation(index_dir).name
     except IndexNotFound:
         live = None
     removed = []
     for path in Path(index_dir).iterdir():
-        if path.name.startswith(GEN_PREFIX) and path.name != live:
-            shutil.rmtree(path, ignore_errors=True)
+        if path.name.startswith(GEN_PREFIX) and path.name != live and _remove_generation(path):
             removed.append(path.name)
     for tmp in Path(index_dir).glob(f".{CURRENT}.*.tmp"):
         tmp.unlink(missing_ok=True)
     return removed
+
+
+def _remove_generation(path: Path) -> bool:
+    """Delete path if it is a generation folder new_generation made, or empty; whether it did."""
+    if _made_as_generation(path):
+        shutil.rmtree(path, ignore_errors=True)
+        return True
+    try:
+        path.rmdir()  # a run killed before it marked its generation left it empty: nothing of anyone's
+    except OSError:
+        return False
+    return True
+
+
+def _made_as_generation(path: Path) -> bool:
+    """Whether path is a generation folder new_generation made: holding its mark, or (made before
+    the mark) the storage's format file and no CURRENT, as no index folder does."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    if (path / GENERATION_MARK).is_file():
+        return True
+    return (path / LEGACY_MARK).is_file() and not (path / CURRENT).exists()
 
 
 @contextmanager

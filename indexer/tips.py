@@ -67,8 +67,11 @@ def no_results_tips(query: str, dated: bool = False, filtered: bool = False, unf
 def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = False, group: bool = True) -> list[Tip]:
     """no_results_tips for a search of index that found nothing, with how many articles the query
     finds there without its date range and filters (one search more) when it had some."""
-    unfiltered = index.search(query, limit=1, exact=exact, group=group).total if dated or filtered else 0
-    return no_results_tips(query, dated, filtered, unfiltered)
+    if not (dated or filtered):
+        return no_results_tips(query, dated, filtered)
+    found = index.search(query, limit=1, exact=exact, group=group)
+    # articles, copies included (not results): as the undated note and the facets count them
+    return no_results_tips(query, dated, filtered, found.total + found.copies)
 
 
 def _query_tips(query: str, unfiltered: int) -> list[Tip]:

@@ -319,7 +319,7 @@ def article(doc_id: str):
     return render_template("article.html", doc=doc, title=mark(doc.title), lead=mark(lead),
                            paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None, search=back if q else {},
-                           related=index.related(doc_id) or [])
+                           related=index.related(doc_id) or [], copies=index.copies(doc_id) or [])
 
 
 def highlighter(index, q: str, article: str, exact: bool = False):
@@ -345,11 +345,12 @@ def api_search():
 
 @bp.get("/api/article/<path:doc_id>")
 def api_article(doc_id: str):
-    """One whole article as JSON (404 for an unknown id)."""
-    doc = get_index().get(doc_id)
+    """One whole article as JSON, with its syndicated copies (404 for an unknown id)."""
+    index = get_index()
+    doc = index.get(doc_id)
     if doc is None:
         abort(404)
-    return doc.to_dict()
+    return doc.to_dict(copies=index.copies(doc_id) or [])
 
 
 @bp.get("/api/related/<path:doc_id>")

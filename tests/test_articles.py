@@ -154,11 +154,21 @@ def test_no_date_line_body_starts_after_title(tmp_path):
     assert article.body == "Nhiều nơi ngập sâu.\nĐường sá bị chia cắt."
 
 
-def test_impossible_date_is_not_a_date_line(tmp_path):
-    write(tmp_path / "bai.txt", "Tiêu đề\n31/02/2019\nNội dung bài.\n")
-    (article,), _ = load(tmp_path)
-    assert article.date is None
-    assert article.body == "31/02/2019\nNội dung bài."
+@pytest.mark.parametrize("line", ["10:00 31/02/2019", "31/02/2019", "Thứ năm, 29/02/2019 08:00 (GMT+7)",
+                                  "2019-02-31", "ngày 31 tháng 4 năm 2019"])
+def test_an_impossible_date_line_is_reported_as_an_unread_date_and_not_indexed(tmp_path, line):
+    path = write(tmp_path / "bai.txt", f"Tiêu đề\n{line}\nNội dung bài.\n")
+    undated: list = []
+    (article,) = iter_articles([tmp_path], [], [], undated=undated)
+    assert (article.title, article.date, article.body) == ("Tiêu đề", None, "Nội dung bài.")
+    assert undated == [Undated(str(path), line)]
+
+
+def test_a_first_line_of_a_day_and_words_stays_the_title(tmp_path):
+    write(tmp_path / "bai.txt", "2019-02-31 là ngày không có thật\nNội dung bài.\n")
+    undated: list = []
+    (article,) = iter_articles([tmp_path], [], [], undated=undated)
+    assert (article.title, article.body, undated) == ("2019-02-31 là ngày không có thật", "Nội dung bài.", [])
 
 
 def test_chrome_words_inside_body_sentences_are_kept(tmp_path):
@@ -474,6 +484,23 @@ def test_an_unusable_id_says_what_it_is(tmp_path):
     assert [s.reason for s in skipped] == [
         "missing id", "missing id", "empty id", "id must be text or a number, not true",
         "id must be text or a number, not an array", "id must be text or a number, not an object"]
+
+
+def test_a_title_body_or_lead_that_is_no_text_skips_the_record_saying_what_it_is(tmp_path):
+    lines = [{"id": "a", "title": {"rendered": "Bão"}, "body": "Mưa"},
+             {"id": "b", "title": "Bão", "body": [{"p": "Mưa"}]},
+             {"id": "c", "title": True, "body": "Mưa"},
+             {"id": "d", "title": "Bão", "body": "Mưa", "sapo": {"text": "Tóm tắt"}},
+             {"id": "e", "title": 2019, "body": ["Mưa", 5], "sapo": None},
+             {"id": "f", "title": "Bão", "body": "Mưa", "sapo": "Tóm tắt", "summary": {"x": 1}}]  # not read
+    path = write_jsonl(tmp_path / "tin.jsonl", lines)
+    found, skipped = load(path)
+    assert [(a.id, a.title, a.body, a.lead) for a in found] == [("e", "2019", "Mưa\n5", ""),
+                                                                ("f", "Bão", "Mưa", "Tóm tắt")]
+    assert skipped == [Skip(f"{path}:1", "title must be text, not an object"),
+                       Skip(f"{path}:2", "body must be text, not an object"),
+                       Skip(f"{path}:3", "title must be text, not true"),
+                       Skip(f"{path}:4", "sapo must be text, not an object")]
 
 
 def test_a_lone_surrogate_escape_is_replaced_and_the_article_kept(tmp_path):

@@ -331,6 +331,10 @@ def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cl
             indexer.open_index(folder / "shards", cluster=cluster.address) as sharded_index:
         spread = [h for h in one.search("bão", limit=100) if len({shard_of(i, SHARDS) for i in [h.doc_id, *h.duplicates]}) > 1]
         assert len(spread) >= 3 and any(len(h.duplicates) == 2 for h in spread)  # copies of one story in 2 or 3 shards
+        for hit in spread:
+            want = sorted(hit.duplicates)
+            assert [a.id for a in sharded_index.copies(hit.doc_id)] == [a.id for a in one.copies(hit.doc_id)] == want
+        assert sharded_index.copies("no-such-id") is None
         for q in QUERIES + ["lũ Nghệ An", "bão số 2 Hải Phòng"]:
             for kw in SEARCHES + [{"limit": 3, "page": 3}]:
                 got, want = sharded_index.search(q, **kw), one.search(q, **kw)

@@ -185,6 +185,24 @@ def test_the_results_page_shows_one_result_per_group_with_its_copies_in_details(
     assert "<details" not in ungrouped and "bài cùng nội dung" not in ungrouped
 
 
+def test_the_tips_count_the_matching_articles_with_their_copies_as_the_undated_note_does(tmp_path):
+    """With a date range that leaves nothing, the page says how many matching articles are undated
+    and how many the words find without the range: both count articles, copies included."""
+    undated_copies = [{k: v for k, v in a.items() if k != "date"} for a in (FIRST, COPY)]
+    indexer.build_index([write_jsonl(tmp_path / "news.jsonl", undated_copies + [RELIEF] + storm_articles())],
+                        tmp_path / "ix", procs=1, notice=lambda m: None)
+    app = make_app(str(tmp_path / "ix"))
+    try:
+        client, args = app.test_client(), {"q": QUERY, "from": "2030-01-01", "to": "2030-12-31"}
+        page = client.get("/search", query_string=args).get_data(as_text=True)
+        grouped = client.get("/api/search", query_string={"q": QUERY}).get_json()
+    finally:
+        close_index(app)
+    assert grouped["copies"] == 1 and "Không tìm thấy kết quả" in page
+    assert "2 bài phù hợp không có ngày đăng" in page
+    assert f"«{QUERY}» có {grouped['total'] + grouped['copies']} bài phù hợp khi bỏ bộ lọc" in page
+
+
 def test_copies_without_a_source_name_the_site_they_come_from(tmp_path):
     unnamed = [{k: v for k, v in a.items() if k != "source"} for a in (FIRST, COPY)]
     source = write_jsonl(tmp_path / "news.jsonl", unnamed + storm_articles())
@@ -214,6 +232,23 @@ def test_the_article_page_lists_related_articles(client):
     assert "Bài liên quan" in related and "/article/lu/cuu-tro" in related and "/article/lu/bao-hai" not in related
 
 
+def test_an_article_lists_its_copies_in_python_on_its_page_and_in_the_json_api(client, news):
+    with indexer.open_index(news / "ix") as index:
+        copies = index.copies("lu/bao-mot")
+        assert [a.id for a in copies] == ["lu/bao-hai"] and copies[0].source == "Báo Hai"
+        assert [a.id for a in index.copies("lu/bao-hai")] == ["lu/bao-mot"]
+        assert index.copies("lu/cuu-tro") == [] and index.copies("lu/khong-co") is None
+    page = client.get("/article/lu/bao-mot").get_data(as_text=True)
+    listed = page.split('class="copies"')[1].split("</aside>")[0]
+    assert "1 bài cùng nội dung" in listed and "/article/lu/bao-hai" in listed and COPY["title"] in listed
+    assert "Báo Hai" in listed and "14/10/2024 19:30" in listed
+    assert 'class="copies"' not in client.get("/article/lu/cuu-tro").get_data(as_text=True)
+    data = client.get("/api/article/lu/bao-mot").get_json()
+    assert data["copies"] == [{"id": "lu/bao-hai", "title": COPY["title"], "date": "2024-10-14T19:30:00",
+                               "url": COPY["url"], "source": "Báo Hai", "site": "baohai.vn"}]
+    assert client.get("/api/article/lu/cuu-tro").get_json()["copies"] == []
+
+
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=REPO, capture_output=True, text=True)
 
@@ -226,5 +261,8 @@ def test_the_command_line_lists_copies_under_their_result_and_related_articles(n
     assert json.loads(ungrouped.stdout)["copies"] == 0
     related = run_cli("related", "lu/bao-mot", "--index", news / "ix")
     assert related.returncode == 0 and related.stdout.startswith("1. Gửi hàng cứu trợ") and "[lu/bao-hai]" not in related.stdout
+    got = json.loads(run_cli("get", "lu/bao-hai", "--json", "--index", news / "ix").stdout)
+    assert [c["id"] for c in got["copies"]] == ["lu/bao-mot"]
+    assert "same text: lu/bao-mot" in run_cli("get", "lu/bao-hai", "--index", news / "ix").stdout
     missing = run_cli("related", "lu/khong-co", "--index", news / "ix")
     assert missing.returncode == 1 and "no article has the id" in missing.stderr

@@ -32,6 +32,7 @@ from test_reliability import KILL_QUERIES, news
 import indexer
 import indexer.search
 import indexer.storage.merge
+import indexer.store
 from indexer.analysis import fold
 
 QUERIES = KILL_QUERIES + ["lần thứ 7", "Quảng Ninh", "hoàn thành kế hoạch", '"tổ chức sự kiện"', "Báo"]
@@ -269,6 +270,30 @@ def test_optimize_merges_to_one_segment_per_core_while_searches_go_on(tmp_path, 
         assert index.segment_count <= os.cpu_count() and index.doc_count == 110
     assert_same_answers(rankings(tmp_path / "ix"), before, "after optimize")
     assert len(list((tmp_path / "ix").glob("gen-*"))) == 1
+
+
+def test_cleaning_old_generations_deletes_only_generations_never_an_index_or_files_named_gen(tmp_path):
+    outer, inner, mine = tmp_path / "ix", tmp_path / "ix" / "gen-inner", tmp_path / "ix" / "gen-notes"
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], outer, procs=1, **QUIET)
+    indexer.build_index([write_jsonl(tmp_path / "b.jsonl", news(range(3, 5)))], inner, procs=1, **QUIET)
+    mine.mkdir()
+    (mine / "ghi-chu.txt").write_text("của tôi", encoding="utf-8")
+    stale = live_generation(outer)
+    indexer.update_index([write_jsonl(tmp_path / "a.jsonl", news(range(4)))], outer, procs=1, **QUIET)
+    indexer.optimize_index(outer, procs=1, **QUIET)
+    assert not stale.exists()
+    assert sorted(p.name for p in outer.glob("gen-*")) == sorted([live_generation(outer).name, "gen-inner", "gen-notes"])
+    assert (mine / "ghi-chu.txt").read_text(encoding="utf-8") == "của tôi"
+    with indexer.open_index(inner) as index:
+        assert index.doc_count == 2
+
+
+def test_a_generation_made_before_generations_were_marked_is_still_cleaned(tmp_path):
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", news(range(3)))], tmp_path / "ix", procs=1, **QUIET)
+    older = live_generation(tmp_path / "ix")
+    (older / indexer.store.GENERATION_MARK).unlink()  # as an index built before the mark
+    indexer.update_index([write_jsonl(tmp_path / "a.jsonl", news(range(4)))], tmp_path / "ix", procs=1, **QUIET)
+    assert [p.name for p in (tmp_path / "ix").glob("gen-*")] == [live_generation(tmp_path / "ix").name]
 
 
 def test_optimize_without_an_index_is_a_one_line_error(tmp_path):
