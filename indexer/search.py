@@ -461,7 +461,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     other spellings count for the abbreviations and codes they stand for; a word read from an
     unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
     as they are)."""
-    masks, anyone = [], respelling.copy()
+    masks, anyone = [], respelling.anyone.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
@@ -470,10 +470,11 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        held = [part | respelling if (whole or s in respelled_words) and s not in word.literal else part
+        held = [part | respelling.of(syllables if s is None else [s])
+                if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
         if word.read:
-            held.append(_as_one_word(found, word, respelling if set(syllables) & respelled_words else None))
+            held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
@@ -702,10 +703,27 @@ def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> t
     return shown, shown[~grouping.spread[shown]] if spread else shown, copies, spread
 
 
-def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
-    """A mask of the articles that other spellings (terms and phrases) of the query match, which
-    are no exact matches; the lookups that score them are appended to lookups."""
-    respelling = np.zeros(scorer.size, dtype=bool)
+class Respelling(NamedTuple):
+    """The articles other spellings of the query match (no exact matches): all of them, those of
+    the words typos may stand for, and per folded term typed, those its abbreviation's or code's other
+    spellings match (VN Index: vnindex stands in for vn and index, việt nam for vn alone)."""
+    anyone: np.ndarray
+    typos: np.ndarray
+    by_term: dict
+
+    def of(self, terms) -> np.ndarray:
+        """The articles other spellings match in place of any of these folded terms typed."""
+        mask = self.typos.copy()
+        for term in terms:
+            if term in self.by_term:
+                mask |= self.by_term[term]
+        return mask
+
+
+def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
+    """The articles that other spellings (terms and phrases) of the query match, which are no exact
+    matches; the lookups that score them are appended to lookups."""
+    respelling = Respelling(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {})
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
@@ -717,7 +735,11 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
             lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
         elif q.boost:  # a word a typo may stand for only matches
             lookups.append((q.fieldname, q.text, q.boost))
-        respelling[ids] = True
+        respelling.anyone[ids] = True
+        for term in instead_of or ():
+            respelling.by_term.setdefault(term, np.zeros(scorer.size, dtype=bool))[ids] = True
+        if instead_of is None:
+            respelling.typos[ids] = True
     return respelling
 
 
@@ -1341,7 +1363,7 @@ class Index:
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
-        matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
+        matched = scorer.live & (scored | respelling.anyone) if not plan.words else scorer.live.copy()
         clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
@@ -1562,10 +1584,11 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
         restored = lexicon.restore(searched) if is_unaccented(searched) else lexicon.partly_read(searched)
         return rewritten, restored if restored and restored != searched else None, ()
     typed = searched
-    searched = lexicon.correct(searched) or searched
+    unglued = lexicon.unglued(searched) or searched  # hanoi: ha noi, read Hà Nội
+    searched = lexicon.correct(unglued) or unglued
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
     # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
-    suggestion = lexicon.reading(searched, partly=searched == typed)
+    suggestion = lexicon.reading(searched, partly=searched == unglued)
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)

@@ -48,6 +48,9 @@ KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly 
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
+COMMON_SHARE = 2000  # an abbreviation the index lacks is read as another only where 1 article in this many holds that
+GLUED_RATIO = 10  # a word is read as the syllables it glues when they stand together this many times more often
+GLUED_MIN = 300  # times (titles and sampled bodies) two syllables stand together for a word to be read as them
 SURE_RATIO = 100  # a keystroke word (or a typo's) this much rarer than the word read is a slip: searched as that
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
@@ -331,16 +334,18 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     ("u23",)) (U23, U.23 and U-23 are one code for the analysis already)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), {(c,) for c in _folded_codes(text)}
+    apart = WORD_RE.findall(CODE_RE.sub(" | ", folded))  # TP.HCM does not type "TP HCM", another spelling
     found = [(spelling, other) for spelling in _spellings_from([*words, *(c for c, in codes)])
              if spelling in codes or (len(spelling) > 1 or spelling[0] not in codes) and _holds(words, spelling)
              for other in abbreviations()[spelling]]
+    found.sort(key=lambda pair: pair[0] not in codes)  # a code typed is what its other spellings stand in for
     found += [((a, b), (a + b,)) for a, b in SPACED_CODE_RE.findall(folded)]
     if not is_pasted(text):  # pasted text quotes an article: its dates stand as written there
         found += [((c,), (other,)) for c, in codes for other in date_spellings(c)]
 
     def typed(form: tuple[str, ...]) -> bool:
         key = tuple(fold(t) for t in form)
-        return key in codes or _holds(words, key)
+        return key in codes or _holds(words if len(key) == 1 else apart, key)
 
     first_typed: dict[tuple[str, ...], tuple[str, ...]] = {}
     for spelling, other in found:
@@ -528,6 +533,21 @@ def _weighed(typed: str, meant: str, letters: int, distance: int) -> float:
     if letters == 0:
         return MARK_EDIT * distance
     return letter_edit(typed, meant) if distance == 1 else float(distance)
+
+
+def _syllable_splits(word: str, readings: dict):
+    """The ways to cut a folded word into 2 or 3 syllables of Vietnamese shape that readings holds."""
+    n = len(word)
+    cuts = [(i,) for i in range(1, n)] + [(i, j) for i in range(1, n) for j in range(i + 1, n)]
+    for cut in cuts:
+        parts = [word[a:b] for a, b in zip((0, *cut), (*cut, n))]
+        if all(SYLLABLE_SHAPE.fullmatch(part) and part in readings for part in parts):
+            yield parts
+
+
+def _vowelless(word: str) -> bool:
+    """Whether a folded word has no vowel: an abbreviation (csgt, xsmb), no syllable."""
+    return not any(letter in VOWELS for letter in word)
 
 
 def allowed_edits(word: str) -> int:
@@ -1320,6 +1340,32 @@ class Lexicon:
                    and self._seen_beside(read, i)}
         return _with_words(text, slipped) if slipped else None
 
+    def unglued(self, text: str) -> str | None:
+        """text with each word that glues syllables the index has together far more often than it
+        has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
+        so does one the index has beside a neighbour it has in text), or None when it has none."""
+        in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
+        lowered_words, apart = [w.lower() for w in typed], {}
+        for place, (word, lowered) in enumerate(zip(typed, lowered_words)):
+            glued = lowered.isascii() and lowered not in in_codes and not self._seen_beside(lowered_words, place)
+            parts = self._glued_parts(lowered) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
+            if parts:  # Hanoi: Ha Noi, a name
+                apart[place] = " ".join(p.capitalize() if word[:1].isupper() else p for p in parts)
+        return _with_words(text, apart) if apart else None
+
+    def _glued_parts(self, word: str) -> list[str] | None:
+        """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands
+        together GLUED_RATIO times more often than the word (and GLUED_MIN times at least), else None."""
+        if len(word) < 4 or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
+            return None
+        best, parts = 0.0, None
+        for split in _syllable_splits(word, self.readings):
+            read = self.restore_words(split)
+            together = min(float(self.pairs([a], [b]).sum()) for a, b in zip(read, read[1:]))
+            if together > best:
+                best, parts = together, split
+        return parts if best >= max(GLUED_MIN, GLUED_RATIO * self.freq.get(word, 0)) else None
+
     def _seen_beside(self, words: list[str], i: int) -> bool:
         """Whether the index has words[i] next to one of its neighbours there (the context read it)."""
         before = self.pairs(words[i - 1:i], words[i:i + 1]).sum() if i else 0
@@ -1433,8 +1479,8 @@ class Lexicon:
         scored = []
         for folded in {w for d in _deletions(bare, edits) if d in self._deleted for w in self._deleted[d].split("\t")}:
             letters = edit_distance(bare, folded, edits)
-            if letters > edits:
-                continue
+            if letters > edits or (_vowelless(bare) and _vowelless(folded) and not self._common(folded)):
+                continue  # a rare abbreviation names another thing: xsmb is no typo of smb (WannaCry)
             weights = {}  # by distance: the same for each reading of folded
             for syllable in self.readings[folded]:
                 distance = typo_distance(word, syllable, edits, letters) if marked else letters
@@ -1444,6 +1490,15 @@ class Lexicon:
                         weight = weights[distance] = _weighed(bare, folded, letters, distance)
                     scored.append((weight, -self.freq[syllable], syllable))
         return heapq.nsmallest(limit, scored)
+
+    def _common(self, folded: str) -> bool:
+        """Whether 1 article in COMMON_SHARE at least holds a folded syllable (any accents)."""
+        return self._articles(folded, True) * COMMON_SHARE >= self._about_all
+
+    @cached_property
+    def _about_all(self) -> int:
+        """About how many articles the index has: those holding its commonest syllable (của, và)."""
+        return max((n for s, n in self.freq.items() if s != NUMBER), default=0)
 
     def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
         """(syllable, frequency) of the index within the word's allowed edits, closest and most

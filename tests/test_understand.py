@@ -777,3 +777,92 @@ def test_pasted_text_typed_partly_with_accents_is_read_too(partly_index):
     results = partly_index.search(pasted, limit=10)
     assert results.suggestion == "Giá vàng hôm nay tăng mạnh lần 2, giá vàng trong nước tăng theo giá vàng thế giới"
     assert results.hits[0].doc_id == "gold-2"
+
+
+SPELLING_ARTICLES = [
+    {"id": "tp-dot", "title": "TP.HCM mở thêm tuyến buýt", "body": "TP.HCM mở thêm tuyến xe buýt mới."},
+    {"id": "tp-apart", "title": "TP HCM công bố điểm thi lớp 10", "body": "Sở giáo dục TP HCM công bố điểm thi."},
+    {"id": "tp-glued", "title": "TPHCM sẽ không còn xe công", "body": "TPHCM thí điểm khoán xe công."},
+    {"id": "tp-words", "title": "Mưa lớn ở thành phố Hồ Chí Minh", "body": "Thành phố Hồ Chí Minh mưa lớn chiều qua."},
+    {"id": "vnindex", "title": "VNIndex rơi dưới mốc tham chiếu", "body": "Chỉ số VNIndex giảm 5 điểm."},
+    {"id": "vn-index", "title": "VN-Index chốt tuần tăng điểm", "body": "Chỉ số VN-Index tăng 3 điểm."},
+    {"id": "viet-nam", "title": "Việt Nam thắng trận mở màn", "body": "Đội tuyển Việt Nam thắng 2-0."},
+    {"id": "smb", "title": "Mã độc lây qua lỗ hổng SMB", "body": "Mã độc WannaCry lây qua giao thức SMB của Windows."},
+    {"id": "bnn", "title": "Nhà máy BNN tăng sản lượng", "body": "Công ty BNN tăng sản lượng bia."},
+    {"id": "vksnd", "title": "VKSND tỉnh truy tố vụ án", "body": "VKSND tỉnh đã truy tố bị can."},
+    {"id": "kq", "title": "Kết quả xổ số miền Bắc hôm nay", "body": "Kết quả xổ số miền Bắc ngày 5/12."},
+    *({"id": f"hn-{n}", "title": f"Hà Nội mở tuyến phố đi bộ số {n}",
+       "body": f"Phố đi bộ số {n} của Hà Nội đón khách. Người dân Hà Nội hào hứng."} for n in range(8)),
+    {"id": "evn", "title": "EVN HANOI tri ân khách hàng", "body": "Tổng công ty điện lực EVN HANOI tri ân khách hàng."},
+    *({"id": f"honda-{n}", "title": f"Honda ra mắt mẫu xe số {n}", "body": f"Honda ra mắt mẫu xe máy số {n}."}
+      for n in range(3)),
+    {"id": "hon-da", "title": "Giá xe hơn đã giảm", "body": "Giá xe hơn đã giảm từ tháng trước."},
+]
+
+
+@pytest.fixture(scope="module")
+def spelling_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "spellings", SPELLING_ARTICLES)) as ix:
+        yield ix
+
+
+@pytest.mark.parametrize("query", ["TP.HCM", "TPHCM", "TP HCM", "tp.hcm"])
+def test_each_spelling_of_a_name_finds_the_articles_of_the_others(spelling_index, query):
+    # the code TP.HCM had matched TPHCM and the words, not "TP HCM": its pieces were taken as typed
+    found = {h.doc_id for h in spelling_index.search(query, limit=20)}
+    assert {"tp-dot", "tp-apart", "tp-glued", "tp-words"} <= found, query
+
+
+def test_a_glued_spelling_stands_in_only_for_the_words_it_spells(spelling_index, page_of):
+    page_of(1)  # no word dropped to fill a page
+    for query in ("VN-Index", "VN Index", "VNIndex"):
+        assert {"vnindex", "vn-index"} <= {h.doc_id for h in spelling_index.search(query, limit=20)}, query
+    # "Việt Nam" stands in for VN, not for "Index" beside it
+    assert "viet-nam" not in {h.doc_id for h in spelling_index.search("VN Index", limit=20)}
+
+
+@pytest.mark.parametrize("query", ["kbnn", "xsmb", "xsmb hom nay"])
+def test_an_abbreviation_is_no_typo_of_a_rare_one_one_letter_away(spelling_index, monkeypatch, query):
+    # kbnn is not "BNN", xsmb not "SMB" (WannaCry): a rare abbreviation names another thing (of 179,251
+    # articles, 16 hold SMB; understand.COMMON_SHARE says rare, here: all of a few articles are common)
+    from indexer import understand
+    monkeypatch.setattr(understand, "COMMON_SHARE", 1)
+    results = spelling_index.search(query, limit=20)
+    assert results.rewritten is None
+    assert not {"smb", "bnn"} & {h.doc_id for h in results}
+
+
+def test_a_common_abbreviation_mistyped_is_still_read(spelling_index):
+    assert spelling_index.search("VcKSND").rewritten.lower() == "vksnd"
+
+
+def test_xsmb_is_the_lottery_of_the_north(spelling_index):
+    assert [h.doc_id for h in spelling_index.search("xsmb")] == ["kq"]
+
+
+@pytest.fixture
+def glued_from(monkeypatch):
+    """set(n): a glued word is read as its syllables where they stand together n times at least
+    (understand.GLUED_MIN: 300 on a real archive), for a module of a few articles."""
+    from indexer import understand
+    return lambda times: monkeypatch.setattr(understand, "GLUED_MIN", times)
+
+
+@pytest.mark.parametrize("typed, apart, read", [("hanoi", "ha noi", "hà nội"), ("Hanoi", "Ha Noi", "Hà Nội"),
+                                                ("phố đi bộ hanoi", "phố đi bộ ha noi", "phố đi bộ hà nội")])
+def test_a_glued_name_is_searched_as_the_syllables_it_glues(spelling_index, glued_from, typed, apart, read):
+    glued_from(1)
+    results = spelling_index.search(typed, limit=20)
+    assert (results.rewritten, results.suggestion) == (apart, read)
+    assert results.hits[0].doc_id.startswith("hn-") and "evn" not in {h.doc_id for h in results}
+
+
+def test_a_glued_word_the_index_holds_about_as_often_as_its_syllables_together_stays(spelling_index, glued_from):
+    glued_from(1)
+    assert spelling_index.search("honda").rewritten is None  # 3 articles; "hơn đã" in 1
+
+
+def test_a_glued_word_beside_a_word_the_index_has_it_beside_stays(spelling_index, glued_from):
+    glued_from(1)
+    results = spelling_index.search("EVN HANOI")  # the company, as its articles write it
+    assert results.rewritten is None and results.hits[0].doc_id == "evn"
