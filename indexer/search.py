@@ -28,8 +28,8 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (DATE_RE, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, is_longer, is_pasted, parse, without_markup)
+from .query import (DATE_RE, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+                    TermStats, as_typed, code_weight, fields_read, is_longer, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -251,9 +251,15 @@ def _check_paging(sort: str, limit: int, page: int) -> None:
         raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}",
                          vi=f"Cách sắp xếp không hợp lệ: «{sort}». Chỉ dùng {' hoặc '.join(SORTS)}.")
     for name, value, high in (("limit", limit, MAX_LIMIT), ("page", page, MAX_PAGE)):
-        if not isinstance(value, numbers.Integral) or not 1 <= value <= high:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= high:
             raise QueryError(f"{name} must be a whole number from 1 to {high:,}, not {value!r}",
                              vi=f"{name} không hợp lệ: «{value}». Giá trị phải là số nguyên từ 1 đến {high}.")
+
+
+def check_id(doc_id) -> None:
+    """Raise TypeError for an article id that is not text (None, a number)."""
+    if not isinstance(doc_id, str):
+        raise TypeError(f"an article id is text (a str), not {type(doc_id).__name__}")
 
 
 def _by_date(matched, recency, window, sort: str, months=None):
@@ -449,36 +455,36 @@ class WordMasks(NamedTuple):
         return self.folded, self.folded_joins, tuple(w.text for w in plan.words)
 
 
-def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
+def _word_masks(found: _Masks, words, folded: bool, respelling: "Respellings", respelled_words: set[str],
                 phrases: np.ndarray | None = None) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
     other spellings count for the abbreviations and codes they stand for; a word of several
     syllables read from an unaccented query needs them as one word (phrases: the soft phrases'
     documents, kept as they are)."""
-    masks, anyone = [], respelling.copy()
+    masks, anyone = [], respelling.untyped.copy()  # not quyết định for the qđ of a code (86/2010/qđ-ttg)
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
-        for part in parts:
-            anyone |= part
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        held = [part | respelling if (whole or s in respelled_words) and s not in word.literal else part
+        held = [part | respelling.of([s], whole or s in respelled_words) if s not in word.literal else part
                 for s, part in zip(keys, parts)]
+        for part in held:
+            anyone |= part
         if word.compound:
-            held.append(_as_one_word(found, word, respelling if set(syllables) & respelled_words else None))
+            held.append(_as_one_word(found, word, respelling.of(syllables, bool(set(syllables) & respelled_words))))
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
 
-def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:
+def _as_one_word(found: _Masks, word, respelling: np.ndarray) -> np.ndarray:
     """The documents holding a word of several syllables read from an unaccented query as one word:
     its folded compound (any accents), or its reading's syllables as read, anywhere (as the query
-    typed with them would need); or, when given, another spelling standing in for a syllable."""
+    typed with them would need); or another spelling standing in for a syllable (respelling)."""
     held = _every([found.any(lookups) for lookups in word.read])
     held |= found.any(word.compound)
-    return held if respelling is None else held | respelling
+    return held | respelling
 
 
 def _relax(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
@@ -695,10 +701,28 @@ def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> t
     return shown, shown[~grouping.spread[shown]] if spread else shown, copies, spread
 
 
-def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
-    """A mask of the articles that other spellings (terms and phrases) of the query match, which
-    are no exact matches; the lookups that score them are appended to lookups."""
-    respelling = np.zeros(scorer.size, dtype=bool)
+class Respellings(NamedTuple):
+    """The articles other spellings of the query match: all (any), those of the spellings standing
+    for no word typed (the words typos were meant as: untyped), and by each folded term typed, those
+    of the spellings standing for it (quyết định for qđ; not for the code 86/2010/qđ-ttg holding it)."""
+    any: np.ndarray
+    untyped: np.ndarray
+    by_term: dict
+
+    def of(self, terms: list, respelled: bool) -> np.ndarray:
+        """The articles where another spelling stands in for one of terms (folded): those typed as
+        one of them, and, when the word is respelled, the untyped ones."""
+        held = self.untyped.copy() if respelled else np.zeros(len(self.any), dtype=bool)
+        for term in terms:
+            if term in self.by_term:
+                held |= self.by_term[term]
+        return held
+
+
+def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respellings:
+    """The articles that other spellings (terms and phrases) of the query match, which are no exact
+    matches; the lookups that score them are appended to lookups."""
+    respelling = Respellings(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {})
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
@@ -710,7 +734,11 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
             lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
         elif q.boost:  # a word a typo may stand for only matches
             lookups.append((q.fieldname, q.text, q.boost))
-        respelling[ids] = True
+        respelling.any[ids] = True
+        for term in map(fold, instead_of) if instead_of is not None else [None]:
+            mask = respelling.untyped if term is None else respelling.by_term.setdefault(
+                term, np.zeros(scorer.size, dtype=bool))
+            mask[ids] = True
     return respelling
 
 
@@ -726,8 +754,9 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
-    """Whether a term is another spelling of the one code typed (22/10 of 22-10)."""
-    return isinstance(q, wq.Term) and len(typed) == 1 and is_code(q.text) and is_code(typed[0])
+    """Whether a term is another spelling of the one code or number typed (22/10 of 22-10, 6,81 of 6.81)."""
+    return isinstance(q, wq.Term) and len(typed) == 1 and (
+        is_code(q.text) and is_code(typed[0]) or all(DATE_RE.fullmatch(t) for t in (q.text, typed[0])))
 
 
 def _code_standing_in(scorer: Scorer, q, typed: str) -> tuple[str, str, float]:
@@ -1277,6 +1306,7 @@ class Index:
     def related(self, doc_id: str, limit: int = RELATED_LIMIT) -> list[Hit] | None:
         """Up to limit articles most like this one (ranked by its most distinctive terms, tf-idf),
         never its syndicated copies; None when no article has this id."""
+        check_id(doc_id)
         _check_paging("relevance", limit, 1)
         with self._snapshot() as snap:
             docnum = snap.reader.document_number(doc_id)
@@ -1334,7 +1364,7 @@ class Index:
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
-        matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
+        matched = scorer.live & (scored | respelling.any) if not plan.words else scorer.live.copy()
         clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
@@ -1357,6 +1387,7 @@ class Index:
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
+        check_id(doc_id)
         with self._snapshot() as snap:
             stored = snap.reader.document(doc_id)
         if stored is None:
@@ -1443,7 +1474,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
-    text = builder.written_apart(without_markup(text))
+    text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     loose = frozenset(accents_added(text, suggestion))  # of a query typed partly with accents
     plan = builder.build(parse(text), suggestion if is_unaccented(text) or loose else None, loose)
     plan.text = text
@@ -1462,7 +1493,12 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
     chosen, unsure, meant = _typo_forms(text, suggestion, others)
     spellings = variants(text)
+    amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
+    whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
+                  + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
+                  # 31 m for 31m: matches as the amount does, ranks nothing (its weight would be unbounded)
+                  + _alternatives([f for _, f in apart], plan.marks, unaccented, share=0.0, typed=[t for t, _ in apart])
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
@@ -1528,6 +1564,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     correction was unsure, searched too); frequency(term) and lexicon() (None while it is built)
     come from one index or, summed, from a cluster's shards."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
+    query_text = query_text if is_pasted(query_text) else fields_read(query_text)
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
