@@ -53,11 +53,10 @@ COMMON_RATIO = 0.02
 ALL_WORDS = 3  # a query of up to 3 words (days apart: is_longer) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
 UNITS = "km|cm|mm|m|kg|mg|ha|h|kwh|kw|mw|ml|gb|mb|usd|đ"  # glued to a number (31m, 300m2, 5kg, 17h30)
-# dates and numbers, with a decimal comma (6,81) or glued to a unit (31m, 100km/h): they say when or
-# how much, not what
-DATE_RE = re.compile(rf"[0-9]+(?:[-/.,][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)?")
+# dates and numbers, glued to a unit or not (31m, 100km/h): they say when or how much, not what
+DATE_RE = re.compile(rf"[0-9]+(?:[-/.][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)?")
 GLUED_RE = re.compile(rf"(?<![\w.,])([0-9]+)((?:{UNITS})[0-9]{{0,2}})(?![\w/])", re.I)  # 31m: 31 m (1,5m is two)
-DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)([.,])([0-9]{1,2})(?![\w.,])(%?)")  # 6.81%, 6,81 (not 1.000)
+DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)\.([0-9]{1,2})(?![\w.,])(%?)")  # 6.81% (not 1.000)
 MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
@@ -432,8 +431,8 @@ def named_numbers(text: str) -> list[tuple[str, ...]]:
 def _names_after(term: str, start: int, end: int, text: str, syllables: list) -> bool:
     """Whether a term (at start:end of text) is a number naming the word of letters right before it:
     beginning with a digit, no day, no piece of a longer code, with no word after it in its stretch."""
-    if not term[:1].isdigit() or is_day(term) or GLUED_RE.fullmatch(term) or text[end:end + 1] == "%":
-        return False  # a day, an amount with its unit (dài 31m, GDP 6,81%)
+    if not term[:1].isdigit() or is_day(term) or GLUED_RE.fullmatch(term):
+        return False  # a day, an amount with its unit (dài 31m)
     if any(s <= start and end <= e and (s, e) != (start, end) for _, _, s, e in syllables):
         return False  # a piece of a code (9 of S9)
     before = [t for t in syllables if t[3] <= start]
@@ -444,16 +443,13 @@ def _names_after(term: str, start: int, end: int, text: str, syllables: list) ->
 
 def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(an amount as typed, the terms of another spelling of it) of the query's numbers glued to a
-    unit (31m: 31 m) and with a decimal mark (6.81: 6,81, and back: the comma is the Vietnamese
-    decimal mark; a dot before three digits groups thousands, 1.000, and one before one or two
-    may be a day, 6.12, unless a % follows)."""
+    unit (31m: 31 m) and with a decimal point (6.81: 6,81, the Vietnamese decimal mark; a dot before
+    three digits groups thousands, 1.000, and one before one or two may be a day, 6.12, unless a %
+    follows; a comma is not read as a point: 6.7 in an article is more often a day than 6,7)."""
     text = unicodedata.normalize("NFC", text)
     out = [((m.group().lower(),), tuple(terms_of(f"{m.group(1)} {m.group(2)}").words)) for m in GLUED_RE.finditer(text)]
-    for m in DECIMAL_RE.finditer(text):
-        dotted = f"{m.group(1)}.{m.group(3)}"
-        if m.group(4) or not is_day(dotted):
-            other = dotted if m.group(2) == "," else f"{m.group(1)},{m.group(3)}"
-            out.append(((m.group(1) + m.group(2) + m.group(3),), (other,)))
+    out += [((m.group(1) + "." + m.group(2),), (m.group(1) + "," + m.group(2),)) for m in DECIMAL_RE.finditer(text)
+            if m.group(3) or not is_day(m.group(1) + "." + m.group(2))]
     return list(dict.fromkeys(out))
 
 

@@ -754,9 +754,8 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
-    """Whether a term is another spelling of the one code or number typed (22/10 of 22-10, 6,81 of 6.81)."""
-    return isinstance(q, wq.Term) and len(typed) == 1 and (
-        is_code(q.text) and is_code(typed[0]) or all(DATE_RE.fullmatch(t) for t in (q.text, typed[0])))
+    """Whether a term is another spelling of the one code typed (22/10 of 22-10)."""
+    return isinstance(q, wq.Term) and len(typed) == 1 and is_code(q.text) and is_code(typed[0])
 
 
 def _code_standing_in(scorer: Scorer, q, typed: str) -> tuple[str, str, float]:
