@@ -455,36 +455,36 @@ class WordMasks(NamedTuple):
         return self.folded, self.folded_joins, tuple(w.text for w in plan.words)
 
 
-def _word_masks(found: _Masks, words, folded: bool, respelling: "Respellings", respelled_words: set[str],
+def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
                 phrases: np.ndarray | None = None) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
     other spellings count for the abbreviations and codes they stand for; a word of several
     syllables read from an unaccented query needs them as one word (phrases: the soft phrases'
     documents, kept as they are)."""
-    masks, anyone = [], respelling.untyped.copy()  # not quyết định for the qđ of a code (86/2010/qđ-ttg)
+    masks, anyone = [], respelling.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
+        for part in parts:
+            anyone |= part
         syllables = fold(word.text).split()  # of a word of several (pyvi's), any respelled one
         whole = set(syllables) <= respelled_words
         keys = syllables if len(syllables) == len(parts) else [None] * len(parts)
-        held = [part | respelling.of([s], whole or s in respelled_words) if s not in word.literal else part
+        held = [part | respelling if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
-        for part in held:
-            anyone |= part
         if word.compound:
-            held.append(_as_one_word(found, word, respelling.of(syllables, bool(set(syllables) & respelled_words))))
+            held.append(_as_one_word(found, word, respelling if set(syllables) & respelled_words else None))
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
 
 
-def _as_one_word(found: _Masks, word, respelling: np.ndarray) -> np.ndarray:
+def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:
     """The documents holding a word of several syllables read from an unaccented query as one word:
     its folded compound (any accents), or its reading's syllables as read, anywhere (as the query
-    typed with them would need); or another spelling standing in for a syllable (respelling)."""
+    typed with them would need); or, when given, another spelling standing in for a syllable."""
     held = _every([found.any(lookups) for lookups in word.read])
     held |= found.any(word.compound)
-    return held | respelling
+    return held if respelling is None else held | respelling
 
 
 def _relax(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
@@ -701,28 +701,10 @@ def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> t
     return shown, shown[~grouping.spread[shown]] if spread else shown, copies, spread
 
 
-class Respellings(NamedTuple):
-    """The articles other spellings of the query match: all (any), those of the spellings standing
-    for no word typed (the words typos were meant as: untyped), and by each folded term typed, those
-    of the spellings standing for it (quyết định for qđ; not for the code 86/2010/qđ-ttg holding it)."""
-    any: np.ndarray
-    untyped: np.ndarray
-    by_term: dict
-
-    def of(self, terms: list, respelled: bool) -> np.ndarray:
-        """The articles where another spelling stands in for one of terms (folded): those typed as
-        one of them, and, when the word is respelled, the untyped ones."""
-        held = self.untyped.copy() if respelled else np.zeros(len(self.any), dtype=bool)
-        for term in terms:
-            if term in self.by_term:
-                held |= self.by_term[term]
-        return held
-
-
-def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respellings:
-    """The articles that other spellings (terms and phrases) of the query match, which are no exact
-    matches; the lookups that score them are appended to lookups."""
-    respelling = Respellings(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {})
+def _respellings(scorer: Scorer, alternatives, lookups: list) -> np.ndarray:
+    """A mask of the articles that other spellings (terms and phrases) of the query match, which
+    are no exact matches; the lookups that score them are appended to lookups."""
+    respelling = np.zeros(scorer.size, dtype=bool)
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
@@ -734,11 +716,7 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respellings:
             lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
         elif q.boost:  # a word a typo may stand for only matches
             lookups.append((q.fieldname, q.text, q.boost))
-        respelling.any[ids] = True
-        for term in map(fold, instead_of) if instead_of is not None else [None]:
-            mask = respelling.untyped if term is None else respelling.by_term.setdefault(
-                term, np.zeros(scorer.size, dtype=bool))
-            mask[ids] = True
+        respelling[ids] = True
     return respelling
 
 
@@ -1363,7 +1341,7 @@ class Index:
             lookups += [(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
-        matched = scorer.live & (scored | respelling.any) if not plan.words else scorer.live.copy()
+        matched = scorer.live & (scored | respelling) if not plan.words else scorer.live.copy()
         clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
