@@ -47,7 +47,10 @@ query syntax:
   "a phrase"       these words together, in this order (required)
   -word, -"a b"    leave out articles holding the word or phrase (also: NOT word)
   a OR b           either one (a AND b: both, as a b)
-  title:word       the word (or title:"a phrase") in the title (required)
+  title:word       the word (or title:"a phrase") in the title (required; also tiêu đề:word);
+                   body:word is the word (plain words are looked for in bodies and titles)
+  31m, 6.81%       a number with its unit is an amount: dropped first when too few articles
+                   hold all the words; 31m finds 31 m too, 6.81% finds 6,81%
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   a query needs a letter or a digit; when nothing matches, stderr gives tips
   at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text

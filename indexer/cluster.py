@@ -48,7 +48,7 @@ from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Index, Results, _check_paging, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING
@@ -960,6 +960,7 @@ class ClusterIndex:
 
     def get(self, doc_id: str):
         """The stored article with this id, from its shard, or None (also when the shard is down)."""
+        check_id(doc_id)
         try:
             return self._ask(shard_of(doc_id, len(self.shards)), "get", doc_id)
         except _ShardDown:

@@ -2,7 +2,8 @@
 
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
 words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
-phrase; ``NOT word`` too), ``a OR b``, ``title:word`` / ``title:"a phrase"`` (``a AND b``: ``a b``). Phrases, ``title:`` clauses and OR
+phrase; ``NOT word`` too), ``a OR b``, ``title:word`` / ``title:"a phrase"`` (``tiêu đề:`` too; ``body:``
+and ``nội dung:`` are left out: ``fields_read``) (``a AND b``: ``a b``). Phrases, ``title:`` clauses and OR
 groups (an article holds any clause of each) are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
@@ -51,7 +52,11 @@ NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as
 COMMON_RATIO = 0.02
 ALL_WORDS = 3  # a query of up to 3 words (days apart: is_longer) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
-DATE_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*")  # dates and numbers: they say when or how much, not what
+UNITS = "km|cm|mm|m|kg|mg|ha|h|kwh|kw|mw|ml|gb|mb|usd|đ"  # glued to a number (31m, 300m2, 5kg, 17h30)
+# dates and numbers, glued to a unit or not (31m, 100km/h): they say when or how much, not what
+DATE_RE = re.compile(rf"[0-9]+(?:[-/.][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)?")
+GLUED_RE = re.compile(rf"(?<![\w.,])([0-9]+)((?:{UNITS})[0-9]{{0,2}})(?![\w/])", re.I)  # 31m: 31 m (1,5m is two)
+DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)\.([0-9]{1,2})(?![\w.,])(%?)")  # 6.81% (not 1.000)
 MAX_QUERY_CHARS = 2000
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
@@ -62,6 +67,9 @@ MAX_PIECES = 6  # of such a code, for the fewest held pieces to be looked for
 CLAUSE_RE = re.compile(
     r'(?P<neg>-)?(?:(?P<field>title):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.I
 )
+# a field named before a word: title and its Vietnamese name restrict to titles; body and its name
+# say what plain words do already (titles and bodies), so they are read as none
+FIELD_RE = re.compile(r"(?<![\w:/.])(title|tiêu đề|body|nội dung)\s*:\s*(?=[^\s:])", re.I)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -131,6 +139,15 @@ def without_markup(text: str) -> str:
     return TAG_RE.sub(lambda tag: "" if tag.group(1).lower() in INLINE_TAGS else " ", html.unescape(text))
 
 
+def fields_read(text: str) -> str:
+    """text with each field prefix written as the query language reads it: ``tiêu đề: bão`` as
+    ``title:bão``, ``body:bão`` and ``nội dung:bão`` as ``bão`` (plain words are looked for in bodies)."""
+    if ":" not in text:
+        return text
+    return FIELD_RE.sub(lambda m: "title:" if m.group(1).lower() in ("title", "tiêu đề") else "",
+                        unicodedata.normalize("NFC", text))
+
+
 def is_pasted(text: str) -> bool:
     """Whether a query is pasted text (a headline, a paragraph: PASTED_WORDS words or more)."""
     return len(text.split()) >= PASTED_WORDS
@@ -148,6 +165,7 @@ def parse(text: str) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
+    text = fields_read(text)
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
         items = _or_words(text, items)
@@ -427,14 +445,26 @@ def named_numbers(text: str) -> list[tuple[str, ...]]:
 def _names_after(term: str, start: int, end: int, text: str, syllables: list) -> bool:
     """Whether a term (at start:end of text) is a number naming the word of letters right before it:
     beginning with a digit, no day, no piece of a longer code, with no word after it in its stretch."""
-    if not term[:1].isdigit() or is_day(term):
-        return False
+    if not term[:1].isdigit() or is_day(term) or GLUED_RE.fullmatch(term):
+        return False  # a day, an amount with its unit (dài 31m)
     if any(s <= start and end <= e and (s, e) != (start, end) for _, _, s, e in syllables):
         return False  # a piece of a code (9 of S9)
     before = [t for t in syllables if t[3] <= start]
     after = [t for t in syllables if t[2] >= end]
     return (bool(before) and before[-1][0].isalpha() and not text[before[-1][3]:start].strip()
             and (not after or bool(text[end:after[0][2]].strip())))
+
+
+def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(an amount as typed, the terms of another spelling of it) of the query's numbers glued to a
+    unit (31m: 31 m) and with a decimal point (6.81: 6,81, the Vietnamese decimal mark; a dot before
+    three digits groups thousands, 1.000, and one before one or two may be a day, 6.12, unless a %
+    follows; a comma is not read as a point: 6.7 in an article is more often a day than 6,7)."""
+    text = unicodedata.normalize("NFC", text)
+    out = [((m.group().lower(),), tuple(terms_of(f"{m.group(1)} {m.group(2)}").words)) for m in GLUED_RE.finditer(text)]
+    out += [((m.group(1) + "." + m.group(2),), (m.group(1) + "," + m.group(2),)) for m in DECIMAL_RE.finditer(text)
+            if m.group(3) or not is_day(m.group(1) + "." + m.group(2))]
+    return list(dict.fromkeys(out))
 
 
 def _day_pieces(codes: list[str]) -> set[str]:

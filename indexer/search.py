@@ -28,8 +28,8 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (DATE_RE, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, is_longer, is_pasted, parse, without_markup)
+from .query import (DATE_RE, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+                    TermStats, as_typed, code_weight, fields_read, is_longer, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -257,9 +257,15 @@ def _check_paging(sort: str, limit: int, page: int) -> None:
         raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}",
                          vi=f"Cách sắp xếp không hợp lệ: «{sort}». Chỉ dùng {' hoặc '.join(SORTS)}.")
     for name, value, high in (("limit", limit, MAX_LIMIT), ("page", page, MAX_PAGE)):
-        if not isinstance(value, numbers.Integral) or not 1 <= value <= high:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= high:
             raise QueryError(f"{name} must be a whole number from 1 to {high:,}, not {value!r}",
                              vi=f"{name} không hợp lệ: «{value}». Giá trị phải là số nguyên từ 1 đến {high}.")
+
+
+def check_id(doc_id) -> None:
+    """Raise TypeError for an article id that is not text (None, a number)."""
+    if not isinstance(doc_id, str):
+        raise TypeError(f"an article id is text (a str), not {type(doc_id).__name__}")
 
 
 def _by_date(matched, recency, window, sort: str, months=None):
@@ -1306,6 +1312,7 @@ class Index:
     def related(self, doc_id: str, limit: int = RELATED_LIMIT) -> list[Hit] | None:
         """Up to limit articles most like this one (ranked by its most distinctive terms, tf-idf),
         never its syndicated copies; None when no article has this id."""
+        check_id(doc_id)
         _check_paging("relevance", limit, 1)
         with self._snapshot() as snap:
             docnum = snap.reader.document_number(doc_id)
@@ -1386,6 +1393,7 @@ class Index:
 
     def get(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
+        check_id(doc_id)
         with self._snapshot() as snap:
             stored = snap.reader.document(doc_id)
         return None if stored is None else _article(stored)
@@ -1487,7 +1495,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
-    text = builder.written_apart(without_markup(text))
+    text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     loose = frozenset(accents_added(text, suggestion))  # of a query typed partly with accents
     plan = builder.build(parse(text), suggestion if is_unaccented(text) or loose else None, loose)
     plan.text = text
@@ -1506,7 +1514,12 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
     chosen, unsure, meant = _typo_forms(text, suggestion, others)
     spellings = variants(text)
+    amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
+    whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
+                  + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
+                  # 31 m for 31m: matches as the amount does, ranks nothing (its weight would be unbounded)
+                  + _alternatives([f for _, f in apart], plan.marks, unaccented, share=0.0, typed=[t for t, _ in apart])
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
@@ -1572,6 +1585,7 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     correction was unsure, searched too); frequency(term) and lexicon() (None while it is built)
     come from one index or, summed, from a cluster's shards."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
+    query_text = query_text if is_pasted(query_text) else fields_read(query_text)
     rewritten = decode_query(query_text, frequency)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)

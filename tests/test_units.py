@@ -1,0 +1,68 @@
+"""Amounts and field prefixes as a newsroom types them (issue 12): a number glued to its unit
+(``31m``) is an amount, dropped first, found in the articles' spelling (``31 m``), and a decimal
+point is read as the decimal comma (``6.81%``: ``6,81%``); ``body:`` and ``tiêu đề:`` are read as
+the query language reads them; the Python API says what a bad argument is."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import QueryError
+
+
+def article(doc_id: str, title: str, body: str) -> dict:
+    return {"id": doc_id, "title": title, "body": body}
+
+
+BRIDGES = [article(f"cau-{n}", f"Khánh thành cầu số {n} bắc qua sông", f"Cây cầu dài {100 + n} m, rộng 12 m.")
+           for n in range(1, 13)]
+BRIDGE_31 = article("cau-31-m", "Cây cầu treo ở bản vùng cao", "Cầu treo dài 31 m nối hai bản.")
+WALLS = [article(f"tuong-{n}", f"Sập tường công trình số {n}", "Bức tường dài 31m đổ sập.") for n in range(1, 3)]
+STORMS = [article(f"bao-{n}", f"Bão số {n} đổ bộ", "Bão gây mưa lớn.") for n in range(1, 4)]
+GDP = article("gdp", "Kinh tế tăng tốc", "GDP năm 2017 tăng 6,81%, vượt mục tiêu.")
+THOUSAND = article("mot-ngan", "Một con số", "Giá 1,000 đồng là con số lạ.")
+ARTICLES = [*BRIDGES, BRIDGE_31, *WALLS, *STORMS, GDP, THOUSAND]
+
+
+def ids(results) -> list[str]:
+    return [hit.doc_id for hit in results]
+
+
+def test_a_number_glued_to_its_unit_is_an_amount_dropped_first(index):
+    results = index.search("cầu dài 31m", limit=20)
+    assert results.dropped == ["31m"] and set(results.kept) == {"cầu", "dài"}
+    assert set(ids(results)) == {a["id"] for a in [*BRIDGES, BRIDGE_31]}  # bridges, no wall
+
+
+def test_an_amount_finds_its_spelling_apart(index):
+    assert set(ids(index.search("31m"))) == {BRIDGE_31["id"]} | {a["id"] for a in WALLS}
+
+
+@pytest.mark.parametrize("query", ["6.81%", "6,81%", "GDP 6.81%"])
+def test_a_decimal_point_is_a_spelling_of_the_decimal_comma(index, query):
+    assert ids(index.search(query))[:1] == ["gdp"]
+
+
+def test_a_dot_before_three_digits_groups_thousands(index):
+    assert "mot-ngan" not in ids(index.search("1.000"))
+
+
+@pytest.mark.parametrize("query, same", [("body:bão", "bão"), ("nội dung: bão", "bão"),
+                                         ("tiêu đề: bão", "title:bão"), ("-body:bão Bão", "-bão Bão")])
+def test_a_field_prefix_is_read_as_the_query_language_reads_it(index, query, same):
+    results, expected = index.search(query), index.search(same)
+    assert ids(results) == ids(expected) and results.dropped == expected.dropped
+
+
+@pytest.mark.parametrize("bad", [None, 5])
+def test_an_article_id_that_is_not_text_is_a_clear_type_error(index, bad):
+    with pytest.raises(TypeError, match="an article id is text"):
+        index.get(bad)
+    with pytest.raises(TypeError, match="an article id is text"):
+        index.related(bad)
+
+
+@pytest.mark.parametrize("name", ["limit", "page"])
+def test_a_boolean_limit_or_page_is_a_query_error(index, name):
+    with pytest.raises(QueryError, match=f"{name} must be a whole number"):
+        index.search("bão", **{name: True})
