@@ -45,6 +45,7 @@ from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_M
                              decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
+from benchmarks.cluster import Stall  # noqa: E402  (an actor that holds its worker's actor thread)
 
 SHARDS = 3
 START_SECONDS = 60
@@ -788,26 +789,6 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
         assert index.front_table() == (epoch, want) and every() == [(epoch, want)] * 4
 
 
-class Holder:
-    """An actor whose hold() takes its worker's actor thread (a worker runs its actors' calls one at
-    a time: the shard replicas it holds are busy meanwhile) until release() (at most 30 s)."""
-
-    def __init__(self):
-        self.held = self.released = False
-
-    def hold(self) -> None:
-        self.held = True
-        deadline = time.monotonic() + 30
-        while not self.released and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-    async def holding(self) -> bool:  # a coroutine: answered on the worker's event loop while the thread is held
-        return self.held
-
-    async def release(self) -> None:
-        self.released = True
-
-
 def test_a_call_waits_for_one_replica_twice_the_p95_of_its_methods_recent_answers_at_least_the_floor():
     times = AnswerTimes()
     assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2  # nothing measured: half the wait
@@ -843,8 +824,8 @@ def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answe
         # replica r of shard n is on worker n + r (mod 2): each worker holds a replica of both shards
         busy = sorted(index.client.scheduler_info()["workers"])[0]
         with index.client.as_current():  # the actor handle finds its client through it
-            holder = index.client.submit(Holder, workers=[busy], actor=True).result()
-        held = holder.hold()
+            holder = index.client.submit(Stall, workers=[busy], actor=True).result()
+        held = holder.hold(30)
         try:
             wait_for(lambda: holder.holding().result(), 10)
             for q in ("Bão số 3 ngư dân", "tin", *QUERIES[:6]):
