@@ -49,6 +49,8 @@ RUN = 0.8  # all the query's words together as typed, times their rarity (per fi
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
+CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
+CALENDAR.update({fold_word(word): numbers for word, numbers in list(CALENDAR.items())})  # typed without accents
 COMMON_RATIO = 0.02
 ALL_WORDS = 3  # a query of up to 3 words (days apart: is_longer) needs them all (then fewer); tuned on the topical and dev sets
 MIN_SHOULD_MATCH = 0.34  # the share of a longer query's words (a headline, pasted text) an article needs
@@ -451,8 +453,15 @@ def _names_after(term: str, start: int, end: int, text: str, syllables: list) ->
         return False  # a piece of a code (9 of S9)
     before = [t for t in syllables if t[3] <= start]
     after = [t for t in syllables if t[2] >= end]
-    return (bool(before) and before[-1][0].isalpha() and not text[before[-1][3]:start].strip()
-            and (not after or bool(text[end:after[0][2]].strip())))
+    return (bool(before) and before[-1][0].isalpha() and not _says_when(before[-1][0], term)
+            and not text[before[-1][3]:start].strip() and (not after or bool(text[end:after[0][2]].strip())))
+
+
+def _says_when(word: str, number: str) -> bool:
+    """Whether a number after a word is a date (năm 2017, tháng 5, quý 3: when, not which; năm 6,7
+    of "cả năm 6,7%" is none)."""
+    low, high = CALENDAR.get(word, (1, 0))
+    return number.isdigit() and low <= int(number) <= high
 
 
 def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import search
+from indexer.query import named_numbers
 
 
 def article(doc_id: str, title: str, body: str) -> dict:
@@ -74,3 +75,11 @@ def test_the_words_dropped_do_not_depend_on_the_limit_asked(index):
     five, ten = index.search("giá vàng ngày 22/10", limit=5), index.search("giá vàng ngày 22/10", limit=10)
     assert five.total == ten.total and five.dropped == ten.dropped == ["22/10"]
     assert [hit.doc_id for hit in five] == [hit.doc_id for hit in ten][:5]
+
+
+
+def test_a_number_after_a_calendar_word_says_when_not_which():
+    # năm 2017 is a year, quý 3 a quarter, ngày 20 a day: dropped first as dates are, never a name
+    for query in ("GDP năm 2017", "tăng trưởng quý 3", "giá vàng ngày 20", "GDP nam 2017"):
+        assert named_numbers(query) == [], query
+    assert named_numbers("năm 2017 lớp 10") == [("lớp", "10")]
