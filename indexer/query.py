@@ -482,7 +482,7 @@ def _day_pieces(codes: list[str]) -> set[str]:
     return {part for code in codes if is_day(code) for part in code_parts(code)}
 
 
-def _names_kept(words: list[Word], named: list) -> None:
+def _mark_named(words: list[Word], named: list) -> None:
     """Mark the words that are numbers naming the word before them (named_numbers): no dates or
     amounts, they are dropped as words are, not first."""
     numbers = {leaf.words[-1] for leaf in named}
@@ -772,7 +772,7 @@ class QueryBuilder:
                                                                                                   reading, loose)
             plan.loose = loose
             plan.named = self.named(" ".join(parsed.free_text), loose)
-            _names_kept(plan.words, plan.named)
+            _mark_named(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
                 plan.soft.append((group[0].text, wq.Or(parts)))
