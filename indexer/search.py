@@ -1599,10 +1599,12 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
         return rewritten, restored if restored and restored != searched else None, ()
     typed = searched
     unglued = lexicon.unglued(searched) or searched  # hanoi: ha noi, read Hà Nội
-    searched = lexicon.correct(unglued) or unglued
+    corrected = lexicon.correct(unglued)
+    apart = lexicon.unglued(corrected) if corrected else None  # a glued word's typo (hanoj: hanoi) read apart
+    searched = apart or corrected or unglued
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
     # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
-    suggestion = lexicon.reading(searched, partly=searched == unglued)
+    suggestion = lexicon.reading(searched, partly=searched in (unglued, apart))
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)

@@ -849,7 +849,10 @@ def glued_from(monkeypatch):
 
 
 @pytest.mark.parametrize("typed, apart, read", [("hanoi", "ha noi", "hà nội"), ("Hanoi", "Ha Noi", "Hà Nội"),
-                                                ("phố đi bộ hanoi", "phố đi bộ ha noi", "phố đi bộ hà nội")])
+                                                ("phố đi bộ hanoi", "phố đi bộ ha noi", "phố đi bộ hà nội"),
+                                                # mistyped: corrected to the glued word, then read apart
+                                                ("hanoj", "ha noi", "hà nội"),
+                                                ("phố đi bộ hanoj", "phố đi bộ ha noi", "phố đi bộ hà nội")])
 def test_a_glued_name_is_searched_as_the_syllables_it_glues(spelling_index, glued_from, typed, apart, read):
     glued_from(1)
     results = spelling_index.search(typed, limit=20)
