@@ -242,7 +242,8 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
 
 @pytest.mark.parametrize("operators, typed", [("bão OR ", "nghi quy"), ("bão AND ", "nghi quy"), ("bão NOT ", "nghi quy"),
                                                 ("bão -", "nghi"), ("title:", "nghi"), ('"', "nghi"),
-                                                ('"bão số" OR ', "nghi")])
+                                                ('"bão số" OR ', "nghi"), ("body:", "nghi"), ("tiêu đề:", "nghi"),
+                                                ("Nội dung: ", "nghi")])
 def test_suggest_keeps_the_query_language_as_typed(index, operators, typed):
     assert index.suggest(operators + typed) == [operators + s for s in index.suggest(typed)] != []  # not "bão or nghị"
     assert index.suggest(operators) == []  # nothing typed after it yet
