@@ -597,10 +597,12 @@ class QueryBuilder:
         terms = terms_of(piece)
         return bool(terms.syllables) and all(map(self._known, [*terms.syllables, *terms.codes]))
 
-    def _day_known(self, code: str) -> bool:
-        """Whether some article holds the day a date names, written otherwise (22/10 for 22/10/2016):
-        its other spellings stand in for it (search.variants), so the date is no word to drop."""
-        return any(map(self._known, date_spellings(code)))
+    def _spelled_otherwise(self, code: str) -> bool:
+        """Whether some article holds the day a date names or the amount a number is, written
+        otherwise (22/10 for 22/10/2016, 6,81 for 6.81, 31 m for 31m): those spellings stand in
+        for it (search.variants, amount_spellings), so it is no word to drop."""
+        amounts = [other for _, other in amount_spellings(code)]
+        return any(map(self._known, date_spellings(code))) or any(all(map(self._known, o)) for o in amounts)
 
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
              exact_only=False) -> list:
@@ -659,7 +661,8 @@ class QueryBuilder:
             lookups[term] = self.word(term, accented(term), CODE_PART if term in in_codes else 1.0)
             (common if self._common(term, accented(term)) else rare).extend(lookups[term])
         pasted = is_pasted(text)
-        for code in (c for c in dict.fromkeys(terms.codes) if self._known(c) or not pasted and self._day_known(c)):
+        for code in (c for c in dict.fromkeys(terms.codes)
+                     if self._known(c) or not pasted and self._spelled_otherwise(c)):
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, accented(run), COMPOUND)]

@@ -49,7 +49,8 @@ RELAX_PAGE = PAGE  # words are dropped until a page of articles hold the rest, w
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
-OPERATORS_END_RE = re.compile(r'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|(?i:title):|")')  # to the last one
+OPERATORS_END_RE = re.compile(r'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"'  # to the last one; field prefixes too
+                              r'|(?<![\w:/.])(?i:title|body|tiêu đề|nội dung)\s*:)')
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
@@ -239,7 +240,8 @@ def _check_prefix(prefix: str) -> None:
 
 def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
     """lexicon's completions of a query being typed, its query language kept as typed: only the
-    words after its last operator (OR, AND, NOT, -, title:, a quote) are completed (``bão OR l``:
+    words after its last operator (OR, AND, NOT, -, a quote, title: and the other field prefixes,
+    query.FIELD_RE) are completed (``bão OR l``:
     "bão OR lũ", where the words read with the rest had lowercased OR into a word)."""
     if lexicon is None:
         return []
@@ -1599,10 +1601,12 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
         return rewritten, restored if restored and restored != searched else None, ()
     typed = searched
     unglued = lexicon.unglued(searched) or searched  # hanoi: ha noi, read Hà Nội
-    searched = lexicon.correct(unglued) or unglued
+    corrected = lexicon.correct(unglued)
+    apart = lexicon.unglued(corrected) if corrected else None  # a glued word's typo (hanoj: hanoi) read apart
+    searched = apart or corrected or unglued
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
     # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
-    suggestion = lexicon.reading(searched, partly=searched == unglued)
+    suggestion = lexicon.reading(searched, partly=searched in (unglued, apart))
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)

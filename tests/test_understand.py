@@ -242,7 +242,8 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
 
 @pytest.mark.parametrize("operators, typed", [("bão OR ", "nghi quy"), ("bão AND ", "nghi quy"), ("bão NOT ", "nghi quy"),
                                                 ("bão -", "nghi"), ("title:", "nghi"), ('"', "nghi"),
-                                                ('"bão số" OR ', "nghi")])
+                                                ('"bão số" OR ', "nghi"), ("body:", "nghi"), ("tiêu đề:", "nghi"),
+                                                ("Nội dung: ", "nghi")])
 def test_suggest_keeps_the_query_language_as_typed(index, operators, typed):
     assert index.suggest(operators + typed) == [operators + s for s in index.suggest(typed)] != []  # not "bão or nghị"
     assert index.suggest(operators) == []  # nothing typed after it yet
@@ -849,7 +850,10 @@ def glued_from(monkeypatch):
 
 
 @pytest.mark.parametrize("typed, apart, read", [("hanoi", "ha noi", "hà nội"), ("Hanoi", "Ha Noi", "Hà Nội"),
-                                                ("phố đi bộ hanoi", "phố đi bộ ha noi", "phố đi bộ hà nội")])
+                                                ("phố đi bộ hanoi", "phố đi bộ ha noi", "phố đi bộ hà nội"),
+                                                # mistyped: corrected to the glued word, then read apart
+                                                ("hanoj", "ha noi", "hà nội"),
+                                                ("phố đi bộ hanoj", "phố đi bộ ha noi", "phố đi bộ hà nội")])
 def test_a_glued_name_is_searched_as_the_syllables_it_glues(spelling_index, glued_from, typed, apart, read):
     glued_from(1)
     results = spelling_index.search(typed, limit=20)

@@ -43,6 +43,11 @@ def test_a_decimal_point_is_a_spelling_of_the_decimal_comma(index, query):
     assert ids(index.search(query))[:1] == ["gdp"]
 
 
+def test_a_decimal_point_no_article_writes_is_no_word_to_drop(index):
+    results = index.search("tăng 6.81%")  # articles write 6,81: it stands in, so the number is held
+    assert results.dropped == [] and ids(results) == ["gdp"]
+
+
 def test_a_dot_before_three_digits_groups_thousands(index):
     assert "mot-ngan" not in ids(index.search("1.000"))
 
