@@ -37,9 +37,9 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
-from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, casing_vote_arrays,
+from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
                          decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
-                         respelled_forms, summed_casing_votes, title_word_arrays, variants)
+                         respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -1663,13 +1663,13 @@ def _all_title_runs(segment) -> dict[str, np.ndarray]:
     number): those syllables (a blob), and the codes of the runs over them, counted."""
     syllables = sorted({term for term, _ in segment.terms("title") if is_syllable(term)} | {NUMBER})
     pairs, triples = _adjacent_runs(segment, "title", syllables, np.ones(segment.size, dtype=bool))
-    return {"syllables": np.frombuffer("\n".join(syllables).encode("utf-8"), dtype=np.uint8),
+    return {"syllables": blob(syllables),
             "pair_codes": pairs[0], "pair_counts": pairs[1], "triple_codes": triples[0], "triple_counts": triples[1]}
 
 
 def _runs_among(kept: dict[str, np.ndarray], syllables: list[str]):
     """The runs kept by _all_title_runs whose syllables are all among syllables, coded over them."""
-    own = kept["syllables"].tobytes().decode("utf-8").split("\n")
+    own = unblob(kept["syllables"])
     number = {s: n for n, s in enumerate(syllables)}
     symbol = np.array([number.get(s, -1) for s in own], dtype=np.int64)
     runs = []

@@ -591,13 +591,14 @@ def _of_this_format(saved) -> bool:
     return saved["format"].tolist() == [LEXICON_FORMAT]
 
 
-def _blob(strings: list[str]) -> np.ndarray:
+def blob(strings: list[str]) -> np.ndarray:
     """Strings (without newlines) as one array of UTF-8 bytes, for np.savez."""
     return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
 
 
-def _unblob(blob: np.ndarray) -> list[str]:
-    text = blob.tobytes().decode("utf-8")
+def unblob(data: np.ndarray) -> list[str]:
+    """The strings of a blob (see blob)."""
+    text = data.tobytes().decode("utf-8")
     return text.split("\n") if text else []
 
 
@@ -640,7 +641,7 @@ def title_word_arrays(titles) -> dict[str, np.ndarray]:
         lowered += low
         begins += first
         counts.append(len(words))
-    return {"written": _blob(written), "lowered": _blob(lowered), "begins": np.array(begins, dtype=bool),
+    return {"written": blob(written), "lowered": blob(lowered), "begins": np.array(begins, dtype=bool),
             "counts": np.array(counts, dtype=np.int64)}
 
 
@@ -667,8 +668,8 @@ class TitleWords:
         if start == end:
             return []
         if name not in self._breaks:  # the newline before each word, and one after the last
-            blob = self.arrays[name]
-            self._breaks[name] = np.r_[-1, np.flatnonzero(blob == ord("\n")), len(blob)]
+            data = self.arrays[name]
+            self._breaks[name] = np.r_[-1, np.flatnonzero(data == ord("\n")), len(data)]
         breaks = self._breaks[name]
         return self.arrays[name][breaks[start] + 1:breaks[end]].tobytes().decode("utf-8").split("\n")
 
@@ -717,7 +718,7 @@ def kept_casing_votes(kept: dict[str, np.ndarray], words: TitleWords, live: np.n
     and the deleted ones, are counted again)."""
     votes = _CasingVotes(phrases)
     votes.absorb(kept)
-    then = _unblob(kept["phrases"])
+    then = unblob(kept["phrases"])
     redo = np.union1d(np.flatnonzero(~live), words.holding(set(then).symmetric_difference(phrases)))
     if len(redo):
         before = _CasingVotes(then)
@@ -829,10 +830,10 @@ class _CasingVotes:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The votes, and the phrases they were counted with, as arrays to keep."""
-        kept = {"phrases": _blob(self.phrases)}
+        kept = {"phrases": blob(self.phrases)}
         for name in _VOTE_TABLES:
             table = getattr(self, name)
-            kept[name + "_keys"] = _blob(["\t".join(key) for key in table])
+            kept[name + "_keys"] = blob(["\t".join(key) for key in table])
             kept[name + "_times"] = np.array(list(table.values()), dtype=np.int64)
         return kept
 
@@ -840,7 +841,7 @@ class _CasingVotes:
         """Add the votes kept as arrays (see arrays; sign -1: take them away), those left at 0 dropped."""
         for name in _VOTE_TABLES:
             table = getattr(self, name)
-            found = dict(zip([tuple(key.split("\t")) for key in _unblob(kept[name + "_keys"])],
+            found = dict(zip([tuple(key.split("\t")) for key in unblob(kept[name + "_keys"])],
                              (kept[name + "_times"] * sign).tolist()))
             table.update(found)  # a dict's update when the table is empty (the first segment's: the largest)
             for key in [key for key in found if not table[key]] if sign < 0 else ():
@@ -1030,17 +1031,17 @@ class Lexicon:
     def save(self, path: Path) -> None:
         """Write the Lexicon to path atomically (a temporary file renamed over it)."""
         with replaced(path) as f:
-            np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=_blob(self.syllables),
-                     folded=_blob(self.folded),
+            np.savez(f, format=np.array([LEXICON_FORMAT]), syllables=blob(self.syllables),
+                     folded=blob(self.folded),
                      counts=np.array([self.freq[s] for s in self.syllables], dtype=np.int64),
                      codes=self._codes, pair_counts=self._counts, followed=self._followed,
-                     keys=_blob(self._keys), phrases=_blob(self._phrases), phrase_counts=self._phrase_counts,
-                     cased=_blob(self._cased), pair_keys=_blob(list(self._pairs_cased)),
-                     pair_forms=_blob(list(self._pairs_cased.values())),
+                     keys=blob(self._keys), phrases=blob(self._phrases), phrase_counts=self._phrase_counts,
+                     cased=blob(self._cased), pair_keys=blob(list(self._pairs_cased)),
+                     pair_forms=blob(list(self._pairs_cased.values())),
                      triple_codes=self._triple_codes, triple_counts=self._triple_counts,
                      continued_codes=self._continued[0], continued_counts=self._continued[1],
                      continuing_codes=self._continuing[0], continuing_counts=self._continuing[1],
-                     near_keys=_blob(list(self._deleted)), near_words=_blob(list(self._deleted.values())))
+                     near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())))
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
@@ -1051,14 +1052,14 @@ class Lexicon:
                 if not _of_this_format(saved):
                     return None
                 pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
-                phrases = _unblob(saved["phrases"])
-                completions = (_unblob(saved["keys"]), phrases, saved["phrase_counts"],
-                               _unblob(saved["cased"]) or [""] * len(phrases),  # one lowercase phrase: no newline
-                               dict(zip(_unblob(saved["pair_keys"]), _unblob(saved["pair_forms"]))))
+                phrases = unblob(saved["phrases"])
+                completions = (unblob(saved["keys"]), phrases, saved["phrase_counts"],
+                               unblob(saved["cased"]) or [""] * len(phrases),  # one lowercase phrase: no newline
+                               dict(zip(unblob(saved["pair_keys"]), unblob(saved["pair_forms"]))))
                 triples = (saved["triple_codes"], saved["triple_counts"])
                 in_words = ((saved["continued_codes"], saved["continued_counts"]),
                             (saved["continuing_codes"], saved["continuing_counts"]))
-                return cls(_unblob(saved["syllables"]), _unblob(saved["folded"]), saved["counts"], pairs,
+                return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
                            completions, triples, in_words, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
             return None
@@ -1445,7 +1446,7 @@ class Lexicon:
     def _deleted(self) -> dict[str, str]:
         """Folded syllables (in two articles or more), tab-joined, by each one-letter deletion of them."""
         if self._saved_near is not None:
-            return dict(zip(*map(_unblob, self._saved_near)))
+            return dict(zip(*map(unblob, self._saved_near)))
         index = defaultdict(list)
         folded = defaultdict(int)
         for bare, syllable in zip(self.folded, self.syllables):
