@@ -69,8 +69,9 @@ BUILD_BATCH = 2_000  # articles of one shard per analysis task of a build (a seg
 SHARE_AGAIN_SECONDS = 60.0  # after a failed share of the CorpusTable (a shard down), the next one
 PREFETCH_MISS = 0.02  # how often a shard may hold more of a new search's first page than it cut snippets for
 # Hedged requests ("The Tail at Scale", Dean & Barroso): a call waits for the replica asked this many
-# times the p95 of the method's recent answer times (at least HEDGE_FLOOR, at most half its wait; half
-# its wait until HEDGE_MEASURED are known), then asks the next replica too and takes the first answer;
+# times the p95 of the method's recent answer times (at least HEDGE_FLOOR, at most half its wait; until
+# HEDGE_MEASURED are known, as all the methods' answers, or half its wait: AnswerTimes.hedge_delay), then
+# asks the next replica too and takes the first answer;
 # twice the p95 would have asked a second replica for 0.57% of the calls of the 300-query mix (first and again,
 # R = 2, load 15; once the p95: 6.8%)
 HEDGE_TIMES = 2.0

@@ -71,7 +71,8 @@ CLAUSE_RE = re.compile(
 )
 # a field named before a word: title and its Vietnamese name restrict to titles; body and its name
 # say what plain words do already (titles and bodies), so they are read as none
-FIELD_RE = re.compile(r"(?<![\w:/.])(title|tiêu đề|body|nội dung)\s*:\s*(?=[^\s:])", re.I)
+FIELD_PREFIX = r"(?<![\w:/.])(title|tiêu đề|body|nội dung)\s*:"  # also an operator completions keep (search)
+FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})

@@ -28,7 +28,7 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (DATE_RE, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
                     TermStats, as_typed, code_weight, fields_read, is_longer, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
@@ -49,8 +49,7 @@ RELAX_PAGE = PAGE  # words are dropped until a page of articles hold the rest, w
 RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
-OPERATORS_END_RE = re.compile(r'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"'  # to the last one; field prefixes too
-                              r'|(?<![\w:/.])(?i:title|body|tiêu đề|nội dung)\s*:)')
+OPERATORS_END_RE = re.compile(rf'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"|(?i:{FIELD_PREFIX}))')  # to the last one
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
@@ -241,7 +240,7 @@ def _check_prefix(prefix: str) -> None:
 def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
     """lexicon's completions of a query being typed, its query language kept as typed: only the
     words after its last operator (OR, AND, NOT, -, a quote, title: and the other field prefixes,
-    query.FIELD_RE) are completed (``bão OR l``:
+    query.FIELD_PREFIX) are completed (``bão OR l``:
     "bão OR lũ", where the words read with the rest had lowercased OR into a word)."""
     if lexicon is None:
         return []
