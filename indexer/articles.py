@@ -109,9 +109,7 @@ class Article:
     def to_dict(self, copies: list[Article] | None = None) -> dict:
         """The whole article as JSON-ready data (as /api/article and `get --json` give it, with its
         syndicated copies, briefly, when given), without the path it was read from."""
-        data = {"id": self.id, "title": self.title, "lead": self.lead, "body": self.body,
-                "date": self.date.isoformat() if self.date else None, "url": self.url, "source": self.source,
-                "site": site_of(self.url), "category": self.category, "author": self.author}
+        data = {**self.brief(), "lead": self.lead, "body": self.body, "category": self.category, "author": self.author}
         if copies is not None:
             data["copies"] = [copy.brief() for copy in copies]
         return data
