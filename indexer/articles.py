@@ -114,6 +114,11 @@ class Article:
             data["copies"] = [copy.brief() for copy in copies]
         return data
 
+    def lead_apart(self) -> str:
+        """The lead, stripped, or "" when the body begins with it (an article says it once)."""
+        lead = self.lead.strip()
+        return "" if self.body.lstrip().startswith(lead) else lead
+
     def brief(self) -> dict:
         """What names the article in a list, as JSON-ready data: id, title, date, url, source, site."""
         return {"id": self.id, "title": self.title, "date": self.date.isoformat() if self.date else None,

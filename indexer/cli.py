@@ -396,10 +396,8 @@ def _article_text(article) -> str:
     """An article as the command line prints it: title, what is known of it, lead and body."""
     when = article.date.strftime("%d/%m/%Y %H:%M") if article.date else "undated"
     about = [when, article.source or site_of(article.url), article.category, article.author and f"by {article.author}"]
-    lead = article.lead.strip()
-    lead = "" if article.body.lstrip().startswith(lead) else lead  # a body that begins with its lead says it once
     parts = [article.title or "(no title)", " · ".join(filter(None, about)) + f" · [{article.id}]",
-             article.url, lead, article.body.strip()]
+             article.url, article.lead_apart(), article.body.strip()]
     return "\n\n".join(part for part in parts if part)
 
 
