@@ -46,8 +46,8 @@ query syntax:
                    with or without accents (nghị quyết, nghi quyet)
   "a phrase"       these words together, in this order (required)
   -word, -"a b"    leave out articles holding the word or phrase (also: NOT word)
-  a OR b           either one (a AND b: both, as a b)
-  title:word       the word (or title:"a phrase") in the title (required; also tiêu đề:word);
+  a OR b           either one (a AND b: both, as a b; an AND, OR or NOT joining nothing is dropped)
+  title:word       the word (or title:"a phrase") in the title (required; also tiêu đề:word, tieu de:word);
                    body:word is the word (plain words are looked for in bodies and titles)
   31m, 6.81%       a number with its unit is an amount: dropped first when too few articles
                    hold all the words; 31m finds 31 m too, 6.81% finds 6,81%

@@ -2,8 +2,9 @@
 
 Syntax (queries of fewer than ``PASTED_WORDS`` words; longer ones are pasted text, all free
 words): plain words (an article holds all of them, or fewer: ``search._relax``), ``"exact phrase"``, ``-excluded`` (a word or a
-phrase; ``NOT word`` too), ``a OR b``, ``title:word`` / ``title:"a phrase"`` (``tiêu đề:`` too; ``body:``
-and ``nội dung:`` are left out: ``fields_read``) (``a AND b``: ``a b``). Phrases, ``title:`` clauses and OR
+phrase; ``NOT word`` too), ``a OR b``, ``title:word`` / ``title:"a phrase"`` (``tiêu đề:`` too, with
+or without accents; ``body:`` and ``nội dung:`` are left out: ``fields_read``) (``a AND b``: ``a b``;
+an operator joining nothing is dropped: ``dangling_dropped``). Phrases, ``title:`` clauses and OR
 groups (an article holds any clause of each) are required; words no article holds are ignored
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
@@ -71,7 +72,26 @@ CLAUSE_RE = re.compile(
 )
 # a field named before a word: title and its Vietnamese name restrict to titles; body and its name
 # say what plain words do already (titles and bodies), so they are read as none
-FIELD_PREFIX = r"(?<![\w:/.])(title|tiêu đề|body|nội dung)\s*:"  # also an operator completions keep (search)
+FIELDS = {"title": "title", "tiêu đề": "title", "body": "", "nội dung": ""}  # a prefix -> the field it names
+
+
+VIETNAMESE_MARKS = set("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")  # tones, ^, breve, horn
+
+
+def _any_accents(name: str) -> str:
+    """A regular expression of a Vietnamese name typed with any accents or none (tieu de, tiêu đê);
+    a space, any spaces."""
+    letters = {"d": {"đ"}}
+    for c in map(chr, range(0xC0, 0x1F00)):
+        base, *marks = unicodedata.normalize("NFD", c)
+        if base.islower() and base.isascii() and marks and set(marks) <= VIETNAMESE_MARKS:
+            letters.setdefault(base, set()).add(c)
+    return "".join(r"\s+" if c == " " else f"[{fold_word(c)}{''.join(sorted(letters.get(fold_word(c), ())))}]"
+                   for c in name)
+
+
+FIELD_PREFIX = (r"(?<![\w:/.])(" + "|".join(name if name.isascii() else _any_accents(name) for name in FIELDS)
+                + r")\s*:")  # also an operator completions keep (search)
 FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
@@ -147,8 +167,67 @@ def fields_read(text: str) -> str:
     ``title:bão``, ``body:bão`` and ``nội dung:bão`` as ``bão`` (plain words are looked for in bodies)."""
     if ":" not in text:
         return text
-    return FIELD_RE.sub(lambda m: "title:" if m.group(1).lower() in ("title", "tiêu đề") else "",
+    return FIELD_RE.sub(lambda m: "title:" if _field_named(m.group(1)) == "title" else "",
                         unicodedata.normalize("NFC", text))
+
+
+def _field_named(prefix: str) -> str:
+    """The field a prefix FIELD_RE found names ("title", or "" for titles and bodies)."""
+    folded = " ".join(fold_word(prefix.lower()).split())
+    return next(field for name, field in FIELDS.items() if fold_word(name) == folded)
+
+
+def dangling_dropped(text: str) -> str:
+    """text without the operators that join nothing: an AND or OR first, last or after another
+    operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``); text itself when it has none
+    or only operators."""
+    clauses = list(CLAUSE_RE.finditer(text))
+    kept = []
+    for m in clauses:
+        if _operator(m) in ("AND", "OR") and (not kept or _operator(kept[-1])):
+            continue
+        kept.append(m)
+    while kept and _operator(kept[-1]):
+        kept.pop()
+    if len(kept) == len(clauses) or not kept:  # an operator alone is a word (AND: Fast and Furious)
+        return text
+    return " ".join(text[m.start():m.end()] for m in kept)
+
+
+def _operator(m: re.Match) -> str | None:
+    """The operator (AND, OR, NOT) a CLAUSE_RE match is, else None."""
+    word = m.group("word")
+    return word if word in ("AND", "OR", "NOT") and not (m.group("neg") or m.group("field")) else None
+
+
+def operands(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each stretch of a query (fields read: fields_read) that its operators
+    join: a phrase's words ("phrase"); a word the operator before it binds, NOT, -, title:, or
+    one beside an OR alone ("word": several words it is read as are quoted); a run of free words
+    ("words", or "beside" when next to an OR)."""
+    clauses = list(CLAUSE_RE.finditer(text))
+    ops = [_operator(m) for m in clauses] + [None]  # ops[-1]: none before the first
+    out, run = [], []
+    for i, m in enumerate(clauses):
+        if not (ops[i] or m.group("neg") or m.group("field") or ops[i - 1] == "NOT") and m.group("phrase") is None:
+            run.append(i)
+            continue
+        out += _run(clauses, ops, run)
+        run = []
+        if m.group("phrase"):
+            out.append((m.start("phrase"), m.end("phrase"), "phrase"))
+        elif m.group("word") and not ops[i]:
+            out.append((m.start("word"), m.end("word"), "word"))
+    return out + _run(clauses, ops, run)
+
+
+def _run(clauses: list, ops: list, run: list[int]) -> list[tuple[int, int, str]]:
+    """The operand a run of free words (their places among the clauses) is (see operands)."""
+    if not run:
+        return []
+    beside = "OR" in (ops[run[0] - 1] if run[0] else None, ops[run[-1] + 1])
+    kind = ("word" if len(run) == 1 else "beside") if beside else "words"
+    return [(clauses[run[0]].start(), clauses[run[-1]].end(), kind)]
 
 
 def is_pasted(text: str) -> bool:
@@ -168,7 +247,7 @@ def parse(text: str) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
-    text = fields_read(text)
+    text = dangling_dropped(fields_read(text))
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
         items = _or_words(text, items)
@@ -224,6 +303,7 @@ def _or_words(text: str, items: list) -> list:
     """items ((start, end, clause or None for OR) of text) with the plain words beside an OR joined
     into their pyvi word: OR binds words, not syllables (``Thanh Hóa OR Nghệ An``: either province)."""
     later = {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
+    later |= _named_later(text, items)
     plain = [c is not None and not (c.phrase or c.title_only or c.negated) for *_, c in items]
     out, i = [], 0
     while i < len(items):
@@ -237,6 +317,16 @@ def _or_words(text: str, items: list) -> list:
             out += items[i:j]
         i = j
     return out
+
+
+def _named_later(text: str, items: list) -> set[int]:
+    """Where the clauses (items) that continue a run of a word and the number naming it
+    (named_runs) begin, the runs found between the ORs: OR binds them as one (``Nghị định 100 OR
+    Nghị định 46``)."""
+    bounds = [0] + [at for start, end, clause in items if clause is None for at in (start, end)] + [len(text)]
+    runs = [(at + start, at + end) for at, stop in zip(bounds[::2], bounds[1::2])
+            for start, end, _ in named_runs(text[at:stop])]
+    return {start for start, *_ in items for low, high in runs if low < start < high}
 
 
 def _add_group(parsed: ParsedQuery, group: list[Clause]) -> None:
@@ -428,6 +518,11 @@ def named_numbers(text: str) -> list[tuple[str, ...]]:
     no day), right after a word of letters and with no word after it before the end or a punctuation
     mark (an amount has its unit after it: ``35 tỷ``). A code of letters and a number (``G20``,
     ``S9``) is a word already, and the word before it may be none it names (``tại G20``)."""
+    return [terms for _, _, terms in named_runs(text)]
+
+
+def named_runs(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, terms) of each run of named_numbers() in text."""
     tokens = analyze(text)
     syllables = [t for t in tokens if "_" not in t[0]]
     compounds = {term for term, *_ in tokens if "_" in term}
@@ -436,12 +531,12 @@ def named_numbers(text: str) -> list[tuple[str, ...]]:
         if not _names_after(term, start, end, text, syllables):
             continue
         before = [t for t in syllables if t[3] <= start and t[1] < pos]
-        word = [before[-1][0]]
+        word = before[-1:]
         for n in (3, 2):  # the word before as pyvi segments it (nghị định)
             if len(before) >= n and "_".join(t[0] for t in before[-n:]) in compounds:
-                word = [t[0] for t in before[-n:]]
+                word = before[-n:]
                 break
-        runs.append((*word, term))
+        runs.append((word[0][2], end, (*(t[0] for t in word), term)))
     return runs
 
 
@@ -462,7 +557,7 @@ def _says_when(word: str, number: str) -> bool:
     """Whether a number after a word is a date (năm 2017, tháng 5, quý 3: when, not which; năm 6,7
     of "cả năm 6,7%" is none)."""
     low, high = CALENDAR.get(word, (1, 0))
-    return number.isdigit() and low <= int(number) <= high
+    return number.isdecimal() and low <= int(number) <= high  # not ² (a digit int() cannot read)
 
 
 def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -29,7 +29,8 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, fields_read, is_longer, is_pasted, parse, without_markup)
+                    TermStats, as_typed, code_weight, dangling_dropped, fields_read, is_longer, is_pasted, operands,
+                    parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -1497,14 +1498,16 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
-    loose = frozenset(accents_added(text, suggestion))  # of a query typed partly with accents
-    plan = builder.build(parse(text), suggestion if is_unaccented(text) or loose else None, loose)
+    parsed = parse(text)
+    free, reading = _free_words(parsed, text, suggestion)
+    loose = frozenset(accents_added(free, reading))  # of a query typed partly with accents
+    plan = builder.build(parsed, reading if is_unaccented(free) or loose else None, loose)
     plan.text = text
-    if suggestion:
-        plan.common += builder.preferred(suggestion)
-        if is_unaccented(text):
-            plan.compounds = builder.reading_compounds(suggestion)
-        typos = mistyped(text, suggestion)
+    if reading:
+        plan.common += builder.preferred(reading)
+        if is_unaccented(free):
+            plan.compounds = builder.reading_compounds(reading)
+        typos = mistyped(free, reading)
         for word in plan.words:  # a word holding a likely typo is dropped first
             word.mistyped = bool(set(fold(word.text).split()) & typos)
         for term in plan.rare + plan.common:  # and ranks less than the words the reading proposes
@@ -1513,7 +1516,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     if exact:
         return plan, []
     unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
-    chosen, unsure, meant = _typo_forms(text, suggestion, others)
+    chosen, unsure, meant = _typo_forms(free, reading, others)
     spellings = variants(text)
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
@@ -1524,6 +1527,16 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
+
+
+def _free_words(parsed, text: str, suggestion: str | None) -> tuple[str, str | None]:
+    """(the free words of a query with operators, the reading of those words in its reading, or None
+    when that reads them otherwise); text and suggestion as they are for a query without."""
+    if not (parsed.required or parsed.excluded):
+        return text, suggestion
+    free = " ".join(parsed.free_text)
+    read = " ".join(parse(suggestion).free_text) if suggestion else ""
+    return free, read if read and len(read.split()) == len(free.split()) else None
 
 
 def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list, list, list]:
@@ -1581,25 +1594,38 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
 
 
 def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None, tuple[str, ...]]:
-    """(the query as searched when keystrokes were decoded or typos fixed, else None; its restored
-    reading when unaccented or partly accented, else None; its other readings where a typo's
-    correction was unsure, searched too); frequency(term) and lexicon() (None while it is built)
-    come from one index or, summed, from a cluster's shards."""
+    """(the query as searched when keystrokes were decoded, typos fixed or operators that join
+    nothing dropped, else None; its restored reading when unaccented or partly accented, else None;
+    its other readings where a typo's correction was unsure, searched too); frequency(term) and
+    lexicon() (None while it is built) come from one index or, summed, from a cluster's shards. The
+    operands of a query with operators are each understood so, the operators kept."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
-    query_text = query_text if is_pasted(query_text) else fields_read(query_text)
-    rewritten = decode_query(query_text, frequency)
+    read = query_text if is_pasted(query_text) else fields_read(query_text)
+    query_text = read if is_pasted(read) else dangling_dropped(read)
+    rewritten = decode_query(query_text, frequency) or (query_text if query_text != read else None)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
-    if has_operators(searched) and not pasted:
-        return rewritten, None, ()
     lexicon = lexicon()
     if lexicon is None:
         return rewritten, None, ()
     if pasted:  # only its accents restored (those typed kept, when some are): not searched for typos
         restored = lexicon.restore(searched) if is_unaccented(searched) else lexicon.partly_read(searched)
         return rewritten, restored if restored and restored != searched else None, ()
+    if has_operators(searched) and [kind for *_, kind in operands(searched)] != ["words"]:  # not a colon alone
+        operated, suggestion = _operands_understood(searched, lexicon)
+        return (operated if operated != searched else rewritten), suggestion, ()
     typed = searched
-    unglued = lexicon.unglued(searched) or searched  # hanoi: ha noi, read Hà Nội
+    searched, suggestion = _understood(searched, lexicon)
+    changed = searched if searched != typed else None
+    rewritten = changed or rewritten
+    read = suggestion or changed
+    return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
+
+
+def _understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
+    """(text as searched, its reading to propose or None) of a query without operators: glued words
+    read apart, typos corrected, its accents restored (see understand_query)."""
+    unglued = lexicon.unglued(text) or text  # hanoi: ha noi, read Hà Nội
     corrected = lexicon.correct(unglued)
     apart = lexicon.unglued(corrected) if corrected else None  # a glued word's typo (hanoj: hanoi) read apart
     searched = apart or corrected or unglued
@@ -1609,10 +1635,24 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)
-    changed = searched if searched != typed else None
-    rewritten = changed or rewritten
-    read = suggestion or changed
-    return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
+    return searched, suggestion
+
+
+def _operands_understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
+    """(text as searched, its reading or None) of a query with operators: each operand (query.operands)
+    understood as a query without them is, the operators kept; a word that binds alone read as several
+    is quoted (NOT hanoi: NOT "ha noi"), a run of words beside an OR read as more or fewer left as typed."""
+    searched, reading, done, read_any = [], [], 0, False
+    for start, end, kind in operands(text):
+        typed = text[start:end]
+        as_searched, suggestion = _understood(typed, lexicon)
+        if kind == "beside" and len(as_searched.split()) != len(typed.split()):
+            as_searched, suggestion = typed, None
+        quoted = kind == "word" and len(as_searched.split()) > 1
+        searched += [text[done:start], f'"{as_searched}"' if quoted else as_searched]
+        reading += [text[done:start], f'"{suggestion or as_searched}"' if quoted else suggestion or as_searched]
+        done, read_any = end, read_any or bool(suggestion)
+    return "".join(searched) + text[done:], "".join(reading) + text[done:] if read_any else None
 
 
 def adjacent_sum(parts):

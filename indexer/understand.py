@@ -270,7 +270,8 @@ def _with_words(text: str, words: dict[int, str]) -> str:
 
 
 def has_operators(text: str) -> bool:
-    """Whether a query uses the query language (quotes, title:, -word, OR, AND, NOT): left as typed."""
+    """Whether a query uses the query language (quotes, title:, -word, OR, AND, NOT): its operands
+    are understood one by one (search.understand_query)."""
     return bool(OPERATORS_RE.search(text))
 
 
@@ -1087,11 +1088,12 @@ class Lexicon:
         return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
-        """typed with its Telex or VNI words decoded: those before the last as a search decodes
-        them (see decode_query), the last one, still being typed, when only its decoding begins
-        some title word (nghij, quyee: quyết; not as, asi: Asia)."""
+        """typed with its Telex or VNI words decoded and its glued words read apart: those before
+        the last as a search does (see decode_query, unglued), the last one, still being typed,
+        decoded when only its decoding begins some title word (nghij, quyee: quyết; not as, asi: Asia)."""
         head, space, last = typed.rpartition(" ")
         head = decode_query(head, self._frequency) or head
+        head = self.unglued(head) or head  # hanoi m: ha noi m, as a search reads it
         decoded = decode_keystrokes(last)
         if decoded and not self._completions(canonical(last), 1) and self._completions(decoded, 1):
             last = with_case_of(last, decoded)

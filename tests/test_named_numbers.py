@@ -83,3 +83,16 @@ def test_a_number_after_a_calendar_word_says_when_not_which():
     for query in ("GDP năm 2017", "tăng trưởng quý 3", "giá vàng ngày 20", "GDP nam 2017"):
         assert named_numbers(query) == [], query
     assert named_numbers("năm 2017 lớp 10") == [("lớp", "10")]
+
+
+@pytest.mark.parametrize("query, quoted", [("quốc lộ 14 OR quốc lộ 1A", '"quốc lộ 14" OR "quốc lộ 1A"'),
+                                           ("Nghị định 100 OR quốc lộ 14", '"Nghị định 100" OR "quốc lộ 14"')])
+def test_a_named_number_is_one_branch_of_an_or(index, query, quoted):
+    # OR binds the run of a word and the number naming it, as it binds a word of several syllables
+    found = {h.doc_id for h in index.search(query, limit=100)}
+    assert found == {h.doc_id for h in index.search(quoted, limit=100)} != set()
+
+
+@pytest.mark.parametrize("query", ["lớp ²", "A:²", "năm ³"])
+def test_a_superscript_digit_after_a_word_is_searched_not_a_crash(index, query):
+    assert index.search(query).total >= 0  # "²".isdigit(), but int("²") had raised ValueError

@@ -148,10 +148,11 @@ def test_a_typo_that_makes_another_word_is_proposed_and_searched_beside_it(tmp_p
         assert index.search("nghị quyết giao thôn", exact=True).suggestion is None
 
 
-def test_known_words_and_query_operators_are_never_corrected(index):
+def test_known_words_are_never_corrected_and_operands_are_as_plain_words(index):
     assert index.search("bao gao").rewritten is None  # both known, though "gạo" is likelier
-    assert index.search('"giao thogn"').rewritten is None
-    assert index.search("giao -thogn").rewritten is None
+    plain = index.search("giao thogn")
+    assert index.search('"giao thogn"').rewritten == f'"{plain.rewritten}"' and plain.rewritten == "giao thong"
+    assert index.search("giao -thogn").rewritten == "giao -thong"  # the operators kept as typed
 
 
 @pytest.mark.parametrize("query", ["nghị quyết giao thông", "Thủ tướng phê duyệt"])
@@ -772,6 +773,14 @@ def test_a_capitalised_word_without_marks_among_lowercase_accented_words_is_a_na
     assert partly_index.search("Hà Noi mưa").suggestion == "Hà Nội mưa"
 
 
+@pytest.mark.parametrize("query", ["giá vang hôm nay", "gia vang hom nay", "Hà Noi mưa", "Dinh La Thăng",
+                                   "mat cua ong o Ha Giang co gi la"])
+def test_the_free_words_of_a_query_with_operators_are_read_as_the_query_without(partly_index, query):
+    plain, excluding = partly_index.search(query, limit=20), partly_index.search(query + " -xyzzy", limit=20)
+    assert [(h.doc_id, h.score) for h in excluding] == [(h.doc_id, h.score) for h in plain] != []
+    assert excluding.suggestion == (plain.suggestion and plain.suggestion + " -xyzzy")
+
+
 def test_pasted_text_typed_partly_with_accents_is_read_too(partly_index):
     # twelve words and more are pasted text: read with its accented words kept, as a shorter query
     pasted = "Gia vang hom nay tang manh lan 2, giá vàng trong nước tăng theo giá vàng thế giới"
@@ -859,6 +868,25 @@ def test_a_glued_name_is_searched_as_the_syllables_it_glues(spelling_index, glue
     results = spelling_index.search(typed, limit=20)
     assert (results.rewritten, results.suggestion) == (apart, read)
     assert results.hits[0].doc_id.startswith("hn-") and "evn" not in {h.doc_id for h in results}
+
+
+@pytest.mark.parametrize("typed, apart, read", [("hanoi NOT honda", "ha noi NOT honda", "hà nội NOT honda"),
+                                                ("hanoi -honda", "ha noi -honda", "hà nội -honda"),
+                                                ("title:hanoi", 'title:"ha noi"', 'title:"hà nội"'),
+                                                ('"hanoj mo tuyen"', '"ha noi mo tuyen"', '"hà nội mở tuyến"'),
+                                                ("hanoi OR honda", '"ha noi" OR honda', '"hà nội" OR honda')])
+def test_each_operand_of_a_query_with_operators_is_understood_alone(spelling_index, glued_from, typed, apart, read):
+    glued_from(1)
+    results = spelling_index.search(typed, limit=20)
+    assert (results.rewritten, results.suggestion) == (apart, read)  # the operators kept as typed
+    found = {h.doc_id for h in results}
+    assert {f"hn-{n}" for n in range(8)} <= found and "evn" not in found
+
+
+def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_from):
+    glued_from(1)
+    assert spelling_index.suggest("hanoi p") == spelling_index.suggest("hà nội p") != []
+    assert spelling_index.suggest("bão OR hanoi p") == ["bão OR " + s for s in spelling_index.suggest("hà nội p")]
 
 
 def test_a_glued_word_the_index_holds_about_as_often_as_its_syllables_together_stays(spelling_index, glued_from):

@@ -5,6 +5,8 @@ the query language reads them; the Python API says what a bad argument is."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from indexer import QueryError
@@ -21,7 +23,8 @@ WALLS = [article(f"tuong-{n}", f"Sập tường công trình số {n}", "Bức t
 STORMS = [article(f"bao-{n}", f"Bão số {n} đổ bộ", "Bão gây mưa lớn.") for n in range(1, 4)]
 GDP = article("gdp", "Kinh tế tăng tốc", "GDP năm 2017 tăng 6,81%, vượt mục tiêu.")
 THOUSAND = article("mot-ngan", "Một con số", "Giá 1,000 đồng là con số lạ.")
-ARTICLES = [*BRIDGES, BRIDGE_31, *WALLS, *STORMS, GDP, THOUSAND]
+AFTER_STORM = article("sau-bao", "Mưa lớn kéo dài ở miền Trung", "Sau bão, mưa lớn kéo dài.")  # bão in its body only
+ARTICLES = [*BRIDGES, BRIDGE_31, *WALLS, *STORMS, GDP, THOUSAND, AFTER_STORM]
 
 
 def ids(results) -> list[str]:
@@ -53,10 +56,15 @@ def test_a_dot_before_three_digits_groups_thousands(index):
 
 
 @pytest.mark.parametrize("query, same", [("body:bão", "bão"), ("nội dung: bão", "bão"),
-                                         ("tiêu đề: bão", "title:bão"), ("-body:bão Bão", "-bão Bão")])
+                                         ("tiêu đề: bão", "title:bão"), ("-body:bão Bão", "-bão Bão"),
+                                         # typed without accents, in NFD, in capitals: the same prefixes
+                                         ("tieu de: bão", "title:bão"), ("TIEU DE:bão", "title:bão"),
+                                         (unicodedata.normalize("NFD", "Tiêu đề: bão"), "title:bão"),
+                                         ("tiêu de: bão", "title:bão"), ("noi dung: bão", "bão")])
 def test_a_field_prefix_is_read_as_the_query_language_reads_it(index, query, same):
     results, expected = index.search(query), index.search(same)
     assert ids(results) == ids(expected) and results.dropped == expected.dropped
+    assert ids(index.search("title:bão")) != ids(index.search("bão"))  # sau-bao holds bão in its body only
 
 
 @pytest.mark.parametrize("bad", [None, 5])
