@@ -349,6 +349,12 @@ class ShardActor:
     def copy_numbers(self, generation: str, docs):
         return self.index.copy_numbers(generation, docs)
 
+    def document_number(self, doc_id: str):
+        return self.index.document_number(doc_id)
+
+    def numbered_articles(self, generation: str, docs):
+        return self.index.numbered_articles(generation, docs)
+
     def counts(self, keys):
         return self.index.counts(keys)
 
@@ -980,18 +986,32 @@ class ClusterIndex:
         return [h for h in hits if h.doc_id != doc_id and doc_id not in h.duplicates][:limit]
 
     def copies(self, doc_id: str):
-        """The article's syndicated copies, by id: those its result folds when its title is searched
-        (one index reads its group of copies instead); None for an unknown id."""
-        article = self.get(doc_id)
-        if article is None:
-            return None
-        try:
-            hits = self.search(article.title[:MAX_QUERY_CHARS], exact=True)
-        except QueryError:  # a title that is no usable query
-            return []
-        found = next((h for h in hits if doc_id in (h.doc_id, *h.duplicates)), None)
-        ids = [] if found is None else [i for i in (found.doc_id, *found.duplicates) if i != doc_id]
-        return sorted((copy for copy in map(self.get, ids) if copy is not None), key=lambda copy: copy.id)
+        """The article's syndicated copies (the others of its group of copies over all shards, as a
+        search folds them into one result), by id; None for an unknown id (or its shard down)."""
+        check_id(doc_id)
+        home = shard_of(doc_id, len(self.shards))
+        for _ in range(3):
+            try:
+                generation, docnum = self._ask(home, "document_number", doc_id)
+            except _ShardDown:
+                return None
+            if docnum is None:
+                return None
+            made = self._groups_of(home, generation)
+            members = _group_members(made, home, docnum)
+            answers, _ = self._each("numbered_articles", lambda n: (made[n][0], members[n]), members)
+            if None not in answers.values():  # else a shard swapped generations meanwhile: grouped again
+                return sorted(chain.from_iterable(answers.values()), key=lambda copy: copy.id)
+            self._groups = {}
+        return None
+
+    def _groups_of(self, shard: int, generation: str) -> dict[int, tuple]:
+        """The copy groups of all shards (set_groups arguments by shard), made again unless they
+        were made for this generation of the shard."""
+        made = self._groups
+        if made.get(shard, ("",))[0] != generation:
+            made = self._groups = self._copy_groups(range(len(self.shards)))
+        return made
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
@@ -1173,6 +1193,20 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _group_members(made: dict[int, tuple], home: int, docnum: int) -> dict[int, list[int]]:
+    """{shard: its documents in the group of copies of document docnum of shard home} (that one
+    left out) from the copy groups of all shards (set_groups arguments by shard)."""
+    if home not in made:
+        return {}
+    _, _, docs, labels, _ = made[home]
+    at = int(np.searchsorted(docs, docnum))
+    if at == len(docs) or docs[at] != docnum:  # in no group of two or more
+        return {}
+    members = {n: m[2][m[3] == labels[at]].tolist() for n, m in made.items()}
+    members[home].remove(docnum)
+    return {n: docs_ for n, docs_ in members.items() if docs_}
 
 
 def _shares(shown: list[tuple], prefetched: dict) -> dict[int, int]:
