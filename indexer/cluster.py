@@ -9,7 +9,7 @@ from every worker.
 
 A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
 open by a Dask actor (and to the next replica too when the one asked is slow to answer: a hedged
-request, see AnswerTimes). As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
+request, see AnswerTimes; the replica that lost skips the call unless started: ShardActor.drop). As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
 ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
 shards rank exactly as one index of all the articles; every replica holds the CorpusTable of the
 stable counts a new search reads most, so a shard ranks one at once and the front checks the few
@@ -36,7 +36,7 @@ from collections import defaultdict, deque
 from concurrent.futures import Future
 from contextlib import ExitStack
 from functools import partial
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +79,7 @@ HEDGE_FLOOR = 0.05  # seconds
 HEDGE_MEASURED = 20  # answers a p95 is first made of, then made again after as many more
 ANSWERS_KEPT = 200  # the recent answer times of a method the p95 is taken over
 ANY_METHOD = ""  # the answer times of all methods: a search's call of a method not measured yet waits as they do
+DROPS_KEPT = 4096  # tickets of dropped calls a replica remembers (a drop that came after its call ran stays)
 
 
 class ClusterError(RuntimeError):
@@ -280,12 +281,35 @@ class ShardActor:
         # opened after a share, makes its own at once: the front holds that generation's (another replica sent
         # it) unless the shard changed meanwhile, so the next share after an update takes only its change
         self.made: tuple | None = self.index.frequency_table() if table and asked_first else None
+        self.dropping: dict[int, None] = {}  # tickets of calls the front no longer waits for, oldest first
+        self.dropping_lock = threading.Lock()  # drop runs on the worker's event loop, call on the actor thread
+        self.answered = self.skipped = 0  # calls run, and calls dropped before they started
 
-    def call(self, packed: bytes) -> bytes:
+    def call(self, packed: bytes, ticket: int | None = None) -> bytes:
         """The pickled answer of a method called as pickled (method, args): one opaque message each
-        way, where Dask would serialise every element of nested arguments and answers apart."""
+        way, where Dask would serialise every element of nested arguments and answers apart; nothing
+        (b"") for a call whose ticket was dropped before it started."""
+        with self.dropping_lock:
+            dropped = self.dropping.pop(ticket, False) is None
+        if dropped:
+            self.skipped += 1
+            return b""
         method, args = pickle.loads(packed)
-        return _pack(getattr(self, method)(*args))
+        answer = _pack(getattr(self, method)(*args))
+        self.answered += 1
+        return answer
+
+    async def drop(self, ticket: int) -> None:
+        """Skip the call of this ticket if it has not started: another replica answered it first (a
+        coroutine: run on the worker's event loop at once, while the actor thread is busy)."""
+        with self.dropping_lock:
+            self.dropping[ticket] = None
+            if len(self.dropping) > DROPS_KEPT:
+                del self.dropping[next(iter(self.dropping))]
+
+    async def call_counts(self) -> tuple[int, int]:
+        """(calls run, calls dropped before they started), read at once (a coroutine)."""
+        return self.answered, self.skipped
 
     def find(self, args, counts: dict, options, first: int, epoch: tuple, counts_only: bool, shards: int):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
@@ -508,6 +532,7 @@ class _ShardDown(Exception):
 
 
 _DOWN = object()  # what _gather gives for a shard none of whose replicas answered
+_TICKETS = count()  # a ticket for each call of a method to a shard's replicas (used on the client's event loop)
 
 
 async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS,
@@ -522,6 +547,16 @@ async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS,
     return dict(zip(calls, answers))
 
 
+async def _call_counts(actors: list) -> list[tuple[int, int] | None]:
+    """Each actor's call_counts(), None for one that does not answer within SHARD_SECONDS."""
+    async def counts(actor):
+        try:
+            return await asyncio.wait_for(actor.call_counts(), SHARD_SECONDS)
+        except Exception:  # a lost worker
+            return None
+    return await asyncio.gather(*map(counts, actors))
+
+
 def _pack(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -530,14 +565,16 @@ async def _first_answer(actors, method: str, args, deadline: float, delay: float
     """The first answer of the actors, asked one after another: the next one at once when the one
     asked fails (a lost worker), or after delay without an answer (a busy one: the one before is
     still waited for); _DOWN when none answers by the deadline."""
-    packed, left, asking = _pack((method, args)), list(actors), set()
+    packed, left, asking, ticket = _pack((method, args)), list(actors), {}, next(_TICKETS)
     try:
         while left or asking:
             if left:
-                asking.add(asyncio.ensure_future(_timed_call(left.pop(0), packed, method, times)))
+                actor = left.pop(0)
+                asking[asyncio.ensure_future(_timed_call(actor, packed, ticket, method, times))] = actor
             wait = deadline - time.monotonic()
-            done, asking = await asyncio.wait(asking, timeout=max(0.0, min(wait, delay) if left else wait),
-                                              return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(asking, timeout=max(0.0, min(wait, delay) if left else wait),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            asking = {call: actor for call, actor in asking.items() if call not in done}
             answer = _answer_of(done)
             if answer is not _DOWN:
                 return answer
@@ -545,13 +582,23 @@ async def _first_answer(actors, method: str, args, deadline: float, delay: float
                 break
         return _DOWN
     finally:
-        for call in asking:
-            call.cancel()
+        _drop(asking, ticket)
 
 
-async def _timed_call(actor, packed: bytes, method: str, times: "AnswerTimes | None") -> bytes:
+def _drop(asking: dict, ticket: int) -> None:
+    """Stop waiting for the calls still asked and tell their replicas to skip them unless started
+    (Dask cannot cancel an actor's call: one started runs on, its answer unread)."""
+    for call, actor in asking.items():
+        call.cancel()
+        try:
+            actor.drop(ticket)  # sent at once; its answer (none) is not waited for
+        except Exception:  # the replica's worker was lost: nothing left to skip
+            continue
+
+
+async def _timed_call(actor, packed: bytes, ticket: int, method: str, times: "AnswerTimes | None") -> bytes:
     started = time.monotonic()
-    answer = await actor.call(packed)
+    answer = await actor.call(packed, ticket)
     if times is not None:
         times.note(method, time.monotonic() - started)
     return answer
@@ -942,6 +989,14 @@ class ClusterIndex:
         actors = self._every_replica(every)
         held = self.client.sync(_gather, "held_table", {k: ([a], ()) for k, a in actors.items()}, LEXICON_SECONDS)
         return {n: [held[k] for k in sorted(held) if k[0] == n] for n in every}
+
+    def replica_calls(self) -> dict[int, list[tuple[int, int]]]:
+        """{shard: [(calls run, calls dropped before they started: another replica had answered) of
+        each open replica]}, read at once, a busy replica's too."""
+        every = range(len(self.shards))
+        actors = self._every_replica(every)
+        counted = dict(zip(actors, self.client.sync(_call_counts, list(actors.values()))))
+        return {n: [counted[k] for k in sorted(counted) if k[0] == n and counted[k] is not None] for n in every}
 
     def _shared_for(self, epoch: tuple) -> bool:
         """Whether every shard holds the CorpusTable of these generations; if not, and none is being

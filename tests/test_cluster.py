@@ -870,3 +870,36 @@ def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answe
         finally:
             holder.release().result()
             held.result()
+
+
+def test_a_busy_replica_skips_the_calls_another_replica_answered_first_once_it_is_free(small_cluster, tmp_path):
+    """The calls a search hedged to the other replica are dropped on the busy one: once its worker's
+    actor thread is free it skips them, not one run (Dask cannot cancel an actor's call: one already
+    running would run on, its answer unread), so a stalled replica piles up no work."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60))
+    build_sharded([str(write_jsonl(tmp_path / "articles.jsonl", start))], tmp_path / "shards", address, 2)
+    with indexer.open_index(tmp_path / "shards", cluster=address, replicas=2) as index:
+        index.share_table()
+        for q in QUERIES:  # the answer times a call's wait for one replica is measured on; the copy groups sent
+            index.search(q)
+        # replica r of shard n is on worker n + r (mod 2): the first holds replica 0 of shard 0 and 1 of shard 1
+        busy = sorted(index.client.scheduler_info()["workers"])[0]
+        before = index.replica_calls()
+        with index.client.as_current():  # the actor handle finds its client through it
+            holder = index.client.submit(Stall, workers=[busy], actor=True).result()
+        held = holder.hold(30)
+        try:
+            wait_for(lambda: holder.holding().result(), 10)
+            for q in ("Bão số 3 ngư dân", "tin", "lũ Nghệ An", *QUERIES[:6]):
+                index.search(q, group=False)
+            waiting = index.replica_calls()  # read on the busy worker's event loop meanwhile
+        finally:
+            holder.release().result()
+            held.result()
+        index.held_tables()  # one call to every replica, run after those left before it
+        after = index.replica_calls()
+    for n, r in ((0, 0), (1, 1)):
+        assert waiting[n][r] == before[n][r]  # nothing run or skipped while held
+        run, skipped = after[n][r][0] - before[n][r][0], after[n][r][1] - before[n][r][1]
+        assert (run, skipped > 0) == (1, True), (n, r, before, after)  # held_tables' call alone ran
+    assert all(after[n][1 - r][0] > before[n][1 - r][0] + 3 for n, r in ((0, 0), (1, 1)))  # the others answered
