@@ -7,18 +7,18 @@ sources once and deals each shard's articles in batches to analysis tasks (pyvi,
 on any worker; an update runs one task per shard; the folder must be reachable at the same path
 from every worker.
 
-A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
-open by a Dask actor (and to the next replica too when the one asked is slow to answer: a hedged
-request, see AnswerTimes; the replica that lost skips the call unless started: ShardActor.drop). As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
-ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
-shards rank exactly as one index of all the articles; every replica holds the CorpusTable of the
-stable counts a new search reads most, so a shard ranks one at once and the front checks the few
-counts it had to estimate (decided_alike); the best hits are merged by score (or
-date) then id, and the page's snippets are cut on the shards holding them. Syndicated copies
-are grouped over all shards (``duplicates.groups`` run by the front on every shard's SimHashes,
-once per set of generations); each shard keeps the best of a group it holds alone, the front the
-best of a group spread over shards. A shard with no live replica leaves the results partial
-(``Results.partial``, ``Results.missing_shards``).
+A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held open
+by a Dask actor (and to the next replica too when the one asked is slow to answer: a hedged request,
+see AnswerTimes; the replica that lost skips the call unless started: ShardActor.drop). As
+Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the ranking decides with
+(``Scorer.count``) are gathered from every shard and summed first, so the shards rank exactly as one
+index of all the articles; every replica holds the CorpusTable of the stable counts a new search
+reads most, so a shard ranks one at once and the front checks the few counts it had to estimate
+(decided_alike); the best hits are merged by score (or date) then id, and the page's snippets are
+cut on the shards holding them. Syndicated copies are grouped over all shards (``duplicates.groups``
+run by the front on every shard's SimHashes, once per set of generations); each shard keeps the best
+of a group it holds alone, the front the best of a group spread over shards. A shard with no live
+replica leaves the results partial (``Results.partial``, ``Results.missing_shards``).
 """
 
 from __future__ import annotations
