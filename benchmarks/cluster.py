@@ -13,7 +13,9 @@ per shard and through the embedded index: how many queries give the same top 10 
 scores within 1e-4 relative, totals), and the latency each adds (p50, p95; snippets included),
 the first time a query is searched and again. --stalled: new searches through the 2-worker
 cluster with R = 2 while one worker's actor thread is held by another actor's call (its replicas
-of both shards busy: a long call, a merge, a pause), against the same without.
+of both shards busy: a long call, a merge, a pause), against the same without; then how long the
+busy worker takes to answer once free (the calls its replicas were asked meanwhile come first) and
+how many of them it ran and skipped.
 """
 
 from __future__ import annotations
@@ -150,12 +152,29 @@ def stalled(indexer, folder: Path, texts: list[str]) -> tuple[list[list], str]:
                 got, ms = got + results, ms + times
         rows.append(["one worker's replicas busy (of both shards)", got, ms])
         delay = getattr(index, "hedge_delay", lambda: None)()
-        stall.release().result()
-        held.result()
-    line = ("no hedge delay (this code waits SHARD_SECONDS)" if delay is None
-            else f"hedge delay of find after them: {1000 * delay:.0f} ms")
+        line = ("no hedge delay (this code waits SHARD_SECONDS)" if delay is None
+                else f"hedge delay of find after them: {1000 * delay:.0f} ms")
+        line += "; " + released(index, stall, held)
     return [[how, len(results), sum(r.partial for r in results), f"{percentile(ms, 50):.0f}", f"{max(ms):.0f}"]
             for how, results, ms in rows], line
+
+
+def released(index, stall, held) -> str:
+    """Release the busy worker's actor thread: a line on how long until a call to every replica is
+    answered (the calls its replicas were asked meanwhile come first) and, where the code counts
+    them, how many of those its replicas ran and skipped (another replica had answered)."""
+    counted = getattr(index, "replica_calls", lambda: None)
+    before = counted()
+    stall.release().result()
+    started = time.monotonic()
+    held.result()
+    index.held_tables()  # one call to every replica, after those asked before it
+    line = f"after the release, a call to every replica answered in {1000 * (time.monotonic() - started):.0f} ms"
+    after = counted()
+    if before is None:
+        return line + " (this code counts no calls)"
+    run, skipped = (sum(a[i] - b[i] for n in after for a, b in zip(after[n], before[n])) for i in (0, 1))
+    return line + f"; calls the replicas ran then {run} (1 each: that call), skipped {skipped}"
 
 
 def _quantiles(first: list[float], again: list[float]) -> list[float]:

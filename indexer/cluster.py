@@ -7,18 +7,18 @@ sources once and deals each shard's articles in batches to analysis tasks (pyvi,
 on any worker; an update runs one task per shard; the folder must be reachable at the same path
 from every worker.
 
-A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held
-open by a Dask actor (and to the next replica too when the one asked is slow to answer: a hedged
-request, see AnswerTimes). As Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the
-ranking decides with (``Scorer.count``) are gathered from every shard and summed first, so the
-shards rank exactly as one index of all the articles; every replica holds the CorpusTable of the
-stable counts a new search reads most, so a shard ranks one at once and the front checks the few
-counts it had to estimate (decided_alike); the best hits are merged by score (or
-date) then id, and the page's snippets are cut on the shards holding them. Syndicated copies
-are grouped over all shards (``duplicates.groups`` run by the front on every shard's SimHashes,
-once per set of generations); each shard keeps the best of a group it holds alone, the front the
-best of a group spread over shards. A shard with no live replica leaves the results partial
-(``Results.partial``, ``Results.missing_shards``).
+A search (``open_index(DIR, cluster=ADDRESS)``) goes to one replica of every shard, each held open
+by a Dask actor (and to the next replica too when the one asked is slow to answer: a hedged request,
+see AnswerTimes; the replica that lost skips the call unless started: ShardActor.drop). As
+Elasticsearch's dfs_query_then_fetch does, the corpus-wide counts the ranking decides with
+(``Scorer.count``) are gathered from every shard and summed first, so the shards rank exactly as one
+index of all the articles; every replica holds the CorpusTable of the stable counts a new search
+reads most, so a shard ranks one at once and the front checks the few counts it had to estimate
+(decided_alike); the best hits are merged by score (or date) then id, and the page's snippets are
+cut on the shards holding them. Syndicated copies are grouped over all shards (``duplicates.groups``
+run by the front on every shard's SimHashes, once per set of generations); each shard keeps the best
+of a group it holds alone, the front the best of a group spread over shards. A shard with no live
+replica leaves the results partial (``Results.partial``, ``Results.missing_shards``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections import defaultdict, deque
 from concurrent.futures import Future
 from contextlib import ExitStack
 from functools import partial
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +79,7 @@ HEDGE_FLOOR = 0.05  # seconds
 HEDGE_MEASURED = 20  # answers a p95 is first made of, then made again after as many more
 ANSWERS_KEPT = 200  # the recent answer times of a method the p95 is taken over
 ANY_METHOD = ""  # the answer times of all methods: a search's call of a method not measured yet waits as they do
+DROPS_KEPT = 4096  # tickets of dropped calls a replica remembers (a drop that came after its call ran stays)
 
 
 class ClusterError(RuntimeError):
@@ -280,12 +281,35 @@ class ShardActor:
         # opened after a share, makes its own at once: the front holds that generation's (another replica sent
         # it) unless the shard changed meanwhile, so the next share after an update takes only its change
         self.made: tuple | None = self.index.frequency_table() if table and asked_first else None
+        self.dropping: dict[int, None] = {}  # tickets of calls the front no longer waits for, oldest first
+        self.dropping_lock = threading.Lock()  # drop runs on the worker's event loop, call on the actor thread
+        self.answered = self.skipped = 0  # calls run, and calls dropped before they started
 
-    def call(self, packed: bytes) -> bytes:
+    def call(self, packed: bytes, ticket: int | None = None) -> bytes:
         """The pickled answer of a method called as pickled (method, args): one opaque message each
-        way, where Dask would serialise every element of nested arguments and answers apart."""
+        way, where Dask would serialise every element of nested arguments and answers apart; nothing
+        (b"") for a call whose ticket was dropped before it started."""
+        with self.dropping_lock:
+            dropped = self.dropping.pop(ticket, False) is None
+        if dropped:
+            self.skipped += 1
+            return b""
         method, args = pickle.loads(packed)
-        return _pack(getattr(self, method)(*args))
+        answer = _pack(getattr(self, method)(*args))
+        self.answered += 1
+        return answer
+
+    async def drop(self, ticket: int) -> None:
+        """Skip the call of this ticket if it has not started: another replica answered it first (a
+        coroutine: run on the worker's event loop at once, while the actor thread is busy)."""
+        with self.dropping_lock:
+            self.dropping[ticket] = None
+            if len(self.dropping) > DROPS_KEPT:
+                del self.dropping[next(iter(self.dropping))]
+
+    async def call_counts(self) -> tuple[int, int]:
+        """(calls run, calls dropped before they started), read at once (a coroutine)."""
+        return self.answered, self.skipped
 
     def find(self, args, counts: dict, options, first: int, epoch: tuple, counts_only: bool, shards: int):
         """The shard's Found, ranked with the corpus-wide counts given and those given before for the
@@ -348,6 +372,12 @@ class ShardActor:
 
     def copy_numbers(self, generation: str, docs):
         return self.index.copy_numbers(generation, docs)
+
+    def document_number(self, doc_id: str):
+        return self.index.document_number(doc_id)
+
+    def numbered_articles(self, generation: str, docs):
+        return self.index.numbered_articles(generation, docs)
 
     def counts(self, keys):
         return self.index.counts(keys)
@@ -502,6 +532,7 @@ class _ShardDown(Exception):
 
 
 _DOWN = object()  # what _gather gives for a shard none of whose replicas answered
+_TICKETS = count()  # a ticket for each call of a method to a shard's replicas (used on the client's event loop)
 
 
 async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS,
@@ -516,6 +547,16 @@ async def _gather(method: str, calls: dict, seconds: float = SHARD_SECONDS,
     return dict(zip(calls, answers))
 
 
+async def _call_counts(actors: list) -> list[tuple[int, int] | None]:
+    """Each actor's call_counts(), None for one that does not answer within SHARD_SECONDS."""
+    async def counts(actor):
+        try:
+            return await asyncio.wait_for(actor.call_counts(), SHARD_SECONDS)
+        except Exception:  # a lost worker
+            return None
+    return await asyncio.gather(*map(counts, actors))
+
+
 def _pack(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -524,14 +565,16 @@ async def _first_answer(actors, method: str, args, deadline: float, delay: float
     """The first answer of the actors, asked one after another: the next one at once when the one
     asked fails (a lost worker), or after delay without an answer (a busy one: the one before is
     still waited for); _DOWN when none answers by the deadline."""
-    packed, left, asking = _pack((method, args)), list(actors), set()
+    packed, left, asking, ticket = _pack((method, args)), list(actors), {}, next(_TICKETS)
     try:
         while left or asking:
             if left:
-                asking.add(asyncio.ensure_future(_timed_call(left.pop(0), packed, method, times)))
+                actor = left.pop(0)
+                asking[asyncio.ensure_future(_timed_call(actor, packed, ticket, method, times))] = actor
             wait = deadline - time.monotonic()
-            done, asking = await asyncio.wait(asking, timeout=max(0.0, min(wait, delay) if left else wait),
-                                              return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(asking, timeout=max(0.0, min(wait, delay) if left else wait),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            asking = {call: actor for call, actor in asking.items() if call not in done}
             answer = _answer_of(done)
             if answer is not _DOWN:
                 return answer
@@ -539,13 +582,23 @@ async def _first_answer(actors, method: str, args, deadline: float, delay: float
                 break
         return _DOWN
     finally:
-        for call in asking:
-            call.cancel()
+        _drop(asking, ticket)
 
 
-async def _timed_call(actor, packed: bytes, method: str, times: "AnswerTimes | None") -> bytes:
+def _drop(asking: dict, ticket: int) -> None:
+    """Stop waiting for the calls still asked and tell their replicas to skip them unless started
+    (Dask cannot cancel an actor's call: one started runs on, its answer unread)."""
+    for call, actor in asking.items():
+        call.cancel()
+        try:
+            actor.drop(ticket)  # sent at once; its answer (none) is not waited for
+        except Exception:  # the replica's worker was lost: nothing left to skip
+            continue
+
+
+async def _timed_call(actor, packed: bytes, ticket: int, method: str, times: "AnswerTimes | None") -> bytes:
     started = time.monotonic()
-    answer = await actor.call(packed)
+    answer = await actor.call(packed, ticket)
     if times is not None:
         times.note(method, time.monotonic() - started)
     return answer
@@ -937,6 +990,14 @@ class ClusterIndex:
         held = self.client.sync(_gather, "held_table", {k: ([a], ()) for k, a in actors.items()}, LEXICON_SECONDS)
         return {n: [held[k] for k in sorted(held) if k[0] == n] for n in every}
 
+    def replica_calls(self) -> dict[int, list[tuple[int, int]]]:
+        """{shard: [(calls run, calls dropped before they started: another replica had answered) of
+        each open replica]}, read at once, a busy replica's too."""
+        every = range(len(self.shards))
+        actors = self._every_replica(every)
+        counted = dict(zip(actors, self.client.sync(_call_counts, list(actors.values()))))
+        return {n: [counted[k] for k in sorted(counted) if k[0] == n and counted[k] is not None] for n in every}
+
     def _shared_for(self, epoch: tuple) -> bool:
         """Whether every shard holds the CorpusTable of these generations; if not, and none is being
         shared, one is shared in the background (after a failed share, SHARE_AGAIN_SECONDS later)."""
@@ -980,18 +1041,32 @@ class ClusterIndex:
         return [h for h in hits if h.doc_id != doc_id and doc_id not in h.duplicates][:limit]
 
     def copies(self, doc_id: str):
-        """The article's syndicated copies, by id: those its result folds when its title is searched
-        (one index reads its group of copies instead); None for an unknown id."""
-        article = self.get(doc_id)
-        if article is None:
-            return None
-        try:
-            hits = self.search(article.title[:MAX_QUERY_CHARS], exact=True)
-        except QueryError:  # a title that is no usable query
-            return []
-        found = next((h for h in hits if doc_id in (h.doc_id, *h.duplicates)), None)
-        ids = [] if found is None else [i for i in (found.doc_id, *found.duplicates) if i != doc_id]
-        return sorted((copy for copy in map(self.get, ids) if copy is not None), key=lambda copy: copy.id)
+        """The article's syndicated copies (the others of its group of copies over all shards, as a
+        search folds them into one result), by id; None for an unknown id (or its shard down)."""
+        check_id(doc_id)
+        home = shard_of(doc_id, len(self.shards))
+        for _ in range(3):
+            try:
+                generation, docnum = self._ask(home, "document_number", doc_id)
+            except _ShardDown:
+                return None
+            if docnum is None:
+                return None
+            made = self._groups_of(home, generation)
+            members = _group_members(made, home, docnum)
+            answers, _ = self._each("numbered_articles", lambda n: (made[n][0], members[n]), members)
+            if None not in answers.values():  # else a shard swapped generations meanwhile: grouped again
+                return sorted(chain.from_iterable(answers.values()), key=lambda copy: copy.id)
+            self._groups = {}
+        return None
+
+    def _groups_of(self, shard: int, generation: str) -> dict[int, tuple]:
+        """The copy groups of all shards (set_groups arguments by shard), made again unless they
+        were made for this generation of the shard."""
+        made = self._groups
+        if made.get(shard, ("",))[0] != generation:
+            made = self._groups = self._copy_groups(range(len(self.shards)))
+        return made
 
     def search(self, query_text: str, limit: int = 10, page: int = 1, date_from=None,
                date_to=None, sort: str = "relevance", exact: bool = False, source=None, category=None,
@@ -1173,6 +1248,20 @@ class ClusterIndex:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _group_members(made: dict[int, tuple], home: int, docnum: int) -> dict[int, list[int]]:
+    """{shard: its documents in the group of copies of document docnum of shard home} (that one
+    left out) from the copy groups of all shards (set_groups arguments by shard)."""
+    if home not in made:
+        return {}
+    _, _, docs, labels, _ = made[home]
+    at = int(np.searchsorted(docs, docnum))
+    if at == len(docs) or docs[at] != docnum:  # in no group of two or more
+        return {}
+    members = {n: m[2][m[3] == labels[at]].tolist() for n, m in made.items()}
+    members[home].remove(docnum)
+    return {n: docs_ for n, docs_ in members.items() if docs_}
 
 
 def _shares(shown: list[tuple], prefetched: dict) -> dict[int, int]:

@@ -1412,6 +1412,19 @@ class Index:
             copies = [_article(snap.reader.stored_fields(d)) for d in others]
         return sorted(copies, key=lambda article: article.id)
 
+    def document_number(self, doc_id: str) -> tuple[str, int | None]:
+        """(live generation, the document number of the live article with this id, or None): where a
+        cluster's front finds the article among the copy groups of all shards."""
+        with self._snapshot() as snap:
+            return snap.generation.name, snap.reader.document_number(doc_id)
+
+    def numbered_articles(self, generation: str, docs) -> list[Article] | None:
+        """The live articles of these document numbers of generation; None once it is not live."""
+        with self._snapshot() as snap:
+            if snap.generation.name != generation:
+                return None
+            return [_article(snap.reader.stored_fields(d)) for d in docs if snap.scorer.live[d]]
+
     def frequency(self, term: str) -> int:
         """In how many articles' titles and bodies a canonical word or code is (both counted)."""
         with self._snapshot() as snap:

@@ -211,14 +211,33 @@ DEV_QUERIES = [  # headlines whose rare words have under 20 exact matches in eve
     "mỏ vàng qwzx"]  # a word no article holds: said dropped alike
 
 
+CORPUS = REPO.parent / "shared" / "corpus"
+SYNDICATED = [  # real groups of syndicated copies of the corpus, most titled apart, many spread over the 3 shards
+    ("train/071858", "val/014976"), ("train/060871", "val/017778"), ("train/035173", "baomoi-22444758"),
+    ("test/011157", "train/031056"), ("train/029708", "train/032233"), ("test/013285", "train/065571", "val/013447"),
+    ("train/032160", "train/035205"), ("test/013850", "train/063470")]
+
+
+def corpus_articles(ids: set[str]) -> list[dict]:
+    """The shared corpus's articles with these ids."""
+    found = []
+    for path in sorted(CORPUS.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            found += [json.loads(line) for line in f if any(f'"{i}"' in line for i in ids)]
+    return [article for article in found if article["id"] in ids]
+
+
 @pytest.fixture(scope="module")
 def dev_slice(cluster, tmp_path_factory):
-    """The first 2,000 articles of the baomoi-title dev pool in 3 shards and in one index."""
+    """The first 2,000 articles of the baomoi-title dev pool and the SYNDICATED articles of the
+    corpus in 3 shards and in one index."""
     if not DEV_POOL.exists():
         pytest.skip(f"shared dev pool {DEV_POOL} is absent (../shared is only on the team's machines)")
     folder = tmp_path_factory.mktemp("dev-slice")
     with gzip.open(DEV_POOL, "rt", encoding="utf-8") as f:
-        corpus = write_jsonl(folder / "articles.jsonl", [json.loads(line) for line in itertools.islice(f, 2000)])
+        pool = [json.loads(line) for line in itertools.islice(f, 2000)]
+    syndicated = corpus_articles({i for group in SYNDICATED for i in group} - {a["id"] for a in pool})
+    corpus = write_jsonl(folder / "articles.jsonl", pool + syndicated)
     build_sharded([str(corpus)], folder / "shards", cluster.address, SHARDS)
     indexer.build_index([str(corpus)], str(folder / "one"), **QUIET)
     return folder
@@ -344,6 +363,20 @@ def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cl
                 assert_same_results(got, want, (q, kw))
                 assert [h.duplicates for h in got] == [h.duplicates for h in want], (q, kw)
                 assert got.copies == want.copies, (q, kw)
+
+
+def test_the_copies_of_real_articles_through_the_cluster_are_those_the_embedded_index_gives(cluster, dev_slice):
+    """Real articles have the same syndicated copies through the cluster as in the embedded index of
+    them all (groups spread over shards too), even a copy titled apart that the article's title
+    does not find."""
+    ids = [json.loads(line)["id"] for line in (dev_slice / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    with indexer.open_index(dev_slice / "one") as one, \
+            indexer.open_index(dev_slice / "shards", cluster=cluster.address) as sharded_index:
+        want = {doc_id: [a.id for a in one.copies(doc_id)] for doc_id in ids}
+        assert [want[i] for group in SYNDICATED for i in group] == [
+            sorted(set(group) - {i}) for group in SYNDICATED for i in group]
+        for doc_id in [i for group in SYNDICATED for i in group] + ids[:200]:
+            assert [a.id for a in sharded_index.copies(doc_id)] == want[doc_id], doc_id
 
 
 def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the_embedded_index(
@@ -837,3 +870,36 @@ def test_a_search_asks_the_next_replica_too_when_the_one_asked_is_busy_and_answe
         finally:
             holder.release().result()
             held.result()
+
+
+def test_a_busy_replica_skips_the_calls_another_replica_answered_first_once_it_is_free(small_cluster, tmp_path):
+    """The calls a search hedged to the other replica are dropped on the busy one: once its worker's
+    actor thread is free it skips them, not one run (Dask cannot cancel an actor's call: one already
+    running would run on, its answer unread), so a stalled replica piles up no work."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60))
+    build_sharded([str(write_jsonl(tmp_path / "articles.jsonl", start))], tmp_path / "shards", address, 2)
+    with indexer.open_index(tmp_path / "shards", cluster=address, replicas=2) as index:
+        index.share_table()
+        for q in QUERIES:  # the answer times a call's wait for one replica is measured on; the copy groups sent
+            index.search(q)
+        # replica r of shard n is on worker n + r (mod 2): the first holds replica 0 of shard 0 and 1 of shard 1
+        busy = sorted(index.client.scheduler_info()["workers"])[0]
+        before = index.replica_calls()
+        with index.client.as_current():  # the actor handle finds its client through it
+            holder = index.client.submit(Stall, workers=[busy], actor=True).result()
+        held = holder.hold(30)
+        try:
+            wait_for(lambda: holder.holding().result(), 10)
+            for q in ("Bão số 3 ngư dân", "tin", "lũ Nghệ An", *QUERIES[:6]):
+                index.search(q, group=False)
+            waiting = index.replica_calls()  # read on the busy worker's event loop meanwhile
+        finally:
+            holder.release().result()
+            held.result()
+        index.held_tables()  # one call to every replica, run after those left before it
+        after = index.replica_calls()
+    for n, r in ((0, 0), (1, 1)):
+        assert waiting[n][r] == before[n][r]  # nothing run or skipped while held
+        run, skipped = after[n][r][0] - before[n][r][0], after[n][r][1] - before[n][r][1]
+        assert (run, skipped > 0) == (1, True), (n, r, before, after)  # held_tables' call alone ran
+    assert all(after[n][1 - r][0] > before[n][1 - r][0] + 3 for n, r in ((0, 0), (1, 1)))  # the others answered
