@@ -485,11 +485,12 @@ def _day_pieces(codes: list[str]) -> set[str]:
 
 def _mark_named(words: list[Word], named: list) -> None:
     """Mark the words that are numbers naming the word before them (named_numbers): no dates or
-    amounts, they are dropped as words are, not first."""
+    amounts, they are dropped as words are, not first; a document's code among them (``quyết định
+    86/2010/QĐ-TTg``) means something alone, so it may be the word kept alone (search._tiers)."""
     numbers = {leaf.words[-1] for leaf in named}
     for word in words:
         if word.text.lower() in numbers:
-            word.date, word.named = False, True
+            word.date, word.named = False, not _number_and_kind(word.text.lower())
 
 
 def is_longer(words: list[Word]) -> bool:

@@ -525,7 +525,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarra
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
     articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
-    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
+    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them, unless the last tier
+    before keeps a code typed and some article holds it (``_code_kept``)."""
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
@@ -538,11 +539,19 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarra
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
+    if shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) and scorer.decide(sizes[-2], ">", 0):
+        shown = len(tiers) - 2  # the code's articles, not those holding its pieces
     if scorer.decide(sizes[shown], "==", sizes[0]):  # dropping found nothing more
         shown = 0
     tier, dropped = tiers[shown]
     return tier, [plan.words[i].text for i in dropped], \
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], (shown, tuple(dropped))
+
+
+def _code_kept(plan, dropped: list[int]) -> bool:
+    """Whether the words a tier keeps (all but those dropped) hold a code typed (86/2010/QĐ-TTg,
+    U23, 17/11/2019): the most specific of words, whose pieces mean nothing in its place."""
+    return any(is_code(word.text) for i, word in enumerate(plan.words) if i not in dropped)
 
 
 def _held(masks: list) -> np.ndarray:
