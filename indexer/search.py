@@ -884,6 +884,10 @@ class _DecisionsRead(TermStats):
         answer = self.decisions["common", field, term] = super().common(field, term)
         return answer
 
+    def more_often(self, field: str, phrases: tuple) -> bool:
+        answer = self.decisions["more_often", field, phrases] = super().more_often(field, phrases)
+        return answer
+
 
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
