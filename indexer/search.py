@@ -762,12 +762,13 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
 def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
     """(the articles where another spelling stands in for the one typed: those holding it but not
     the typed words in that field, its weight there): an article holding both scores the typed one
-    alone, and a rare abbreviation weighs no more than the words it stands for (DN: doanh nghiệp)."""
+    alone; it weighs as each of the words it stands for (CSGT for cảnh sát giao thông: four, not
+    one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp)."""
     fold_field = q.fieldname.removesuffix("_fold") + "_fold"
     holding_typed = scorer.holding_all(fold_field, typed)
-    typed_held = min(scorer.doc_frequency(fold_field, w) for w in typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
-    return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
+    weight = sum(scorer.idf(max(held, scorer.doc_frequency(fold_field, w))) for w in typed)
+    return ids[~present(holding_typed, ids)], q.boost * weight
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
