@@ -22,7 +22,8 @@ would rank another day); a letters+number code (``U23``, ``G7``) weighs as a wor
 its pieces (``u``, ``23``) as pieces. Runs of 2–3 adjacent query syllables, and pyvi's
 compounds, are also looked up as compound terms (``nghị_quyết``) with weight ``COMPOUND``, so adjacent matches rank higher whether
 or not pyvi segmented the query and the article alike. A number naming the word before it (``nghị định
-100``: ``named_numbers``) adds the run of both as a phrase, weight ``NAMED``, and is dropped as words are.
+100``: ``named_numbers``; followed by a word, when articles write it so more often: ``number_runs``) adds the run
+of both as a phrase, weight ``NAMED``, and is dropped as words are.
 """
 
 from __future__ import annotations
@@ -516,19 +517,29 @@ def named_numbers(text: str) -> list[tuple[str, ...]]:
     """The runs of a word and the number that names it (``nghị định 100``, ``lớp 10``, ``quốc lộ
     1A``, ``công nghiệp 4.0``), each as its terms in order: a number (or a code that begins with one;
     no day), right after a word of letters and with no word after it before the end or a punctuation
-    mark (an amount has its unit after it: ``35 tỷ``). A code of letters and a number (``G20``,
-    ``S9``) is a word already, and the word before it may be none it names (``tại G20``)."""
-    return [terms for _, _, terms in named_runs(text)]
+    mark. A code of letters and a number (``G20``, ``S9``) is a word already, and the word before it
+    may be none it names (``tại G20``). With a word after it, see number_runs."""
+    return [run for _, _, run, after in number_runs(text) if not after]
 
 
 def named_runs(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """(start, end, terms) of each run of named_numbers() in text."""
+    return [(start, end, run) for start, end, run, after in number_runs(text) if not after]
+
+
+def number_runs(text: str) -> list[tuple[int, int, tuple[str, ...], tuple[str, ...]]]:
+    """(start, end, run, the word after) of each number that may name the word before it
+    (named_numbers): the run of that word (as pyvi segments it) and the number, where it stands in
+    text, and the syllable after the number in its stretch, a 1-tuple (a unit is one: ``tỷ``,
+    ``người``), () when the end or a punctuation mark follows. Followed by a word, the number may
+    name the word before (``nghị định 100 xử phạt``) or count the one after (``tăng 35 tỷ``): the
+    articles' phrases decide (QueryBuilder.named; in pasted text it counts, as the syntax alone read it)."""
     tokens = analyze(text)
     syllables = [t for t in tokens if "_" not in t[0]]
     compounds = {term for term, *_ in tokens if "_" in term}
     runs = []
     for term, pos, start, end in syllables:
-        if not _names_after(term, start, end, text, syllables):
+        if not _may_name(term, start, end, text, syllables):
             continue
         before = [t for t in syllables if t[3] <= start and t[1] < pos]
         word = before[-1:]
@@ -536,21 +547,22 @@ def named_runs(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
             if len(before) >= n and "_".join(t[0] for t in before[-n:]) in compounds:
                 word = before[-n:]
                 break
-        runs.append((word[0][2], end, (*(t[0] for t in word), term)))
+        after = [t for t in syllables if t[2] >= end]
+        runs.append((word[0][2], end, tuple(t[0] for t in word) + (term,),
+                     (after[0][0],) if after and not text[end:after[0][2]].strip() else ()))
     return runs
 
 
-def _names_after(term: str, start: int, end: int, text: str, syllables: list) -> bool:
-    """Whether a term (at start:end of text) is a number naming the word of letters right before it:
-    beginning with a digit, no day, no piece of a longer code, with no word after it in its stretch."""
+def _may_name(term: str, start: int, end: int, text: str, syllables: list) -> bool:
+    """Whether a term (at start:end of text) may be a number naming the word of letters right
+    before it: beginning with a digit, no day, no amount with its unit, no piece of a longer code."""
     if not term[:1].isdigit() or is_day(term) or GLUED_RE.fullmatch(term):
         return False  # a day, an amount with its unit (dài 31m)
     if any(s <= start and end <= e and (s, e) != (start, end) for _, _, s, e in syllables):
         return False  # a piece of a code (9 of S9)
     before = [t for t in syllables if t[3] <= start]
-    after = [t for t in syllables if t[2] >= end]
     return (bool(before) and before[-1][0].isalpha() and not _says_when(before[-1][0], term)
-            and not text[before[-1][3]:start].strip() and (not after or bool(text[end:after[0][2]].strip())))
+            and not text[before[-1][3]:start].strip())
 
 
 def _says_when(word: str, number: str) -> bool:
@@ -580,11 +592,12 @@ def _day_pieces(codes: list[str]) -> set[str]:
 
 def _mark_named(words: list[Word], named: list) -> None:
     """Mark the words that are numbers naming the word before them (named_numbers): no dates or
-    amounts, they are dropped as words are, not first."""
+    amounts, they are dropped as words are, not first; a document's code among them (``quyết định
+    86/2010/QĐ-TTg``) means something alone, so it may be the word kept alone (search._tiers)."""
     numbers = {leaf.words[-1] for leaf in named}
     for word in words:
         if word.text.lower() in numbers:
-            word.date, word.named = False, True
+            word.date, word.named = False, not _number_and_kind(word.text.lower())
 
 
 def is_longer(words: list[Word]) -> bool:
@@ -629,6 +642,11 @@ class TermStats:
     def common(self, field: str, term: str) -> bool:
         """Whether so many articles hold the term in field that it only refines the ranking."""
         return self.scorer.doc_frequency(field, term) > COMMON_RATIO * self.scorer.doc_count()
+
+    def more_often(self, field: str, phrases: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+        """Whether more articles hold the first of two phrases in field than the second."""
+        first = self.scorer.count(("phrase", field, phrases[0]))
+        return first > 0 and first > self.scorer.count(("phrase", field, phrases[1]))
 
     def look_up(self, terms: list[tuple[str, str]]) -> None:
         """Find many (field, term) in the index at once before they are used one by one."""
@@ -849,16 +867,28 @@ class QueryBuilder:
         return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
     def named(self, text: str, loose: frozenset = frozenset()) -> list:
-        """Phrase lookups of the free words' runs of a word and the number naming it (named_numbers),
+        """Phrase lookups of the free words' runs of a word and the number naming it (number_runs),
         in the exact fields when typed with accents (loose: partly), else the folded ones, weighed NAMED."""
-        out = []
-        for run in named_numbers(text):
+        out, pasted = [], is_pasted(text)
+        for _, _, run, after in number_runs(text):
             accented = terms_of(" ".join(run)).accented and loose.isdisjoint(run)
             words = list(run) if accented else [fold_word(w) for w in run]
+            if after and (pasted or not self._names_before(run, after, loose)):
+                continue  # pasted text: a paragraph's every number would cost its phrases
             out += [wq.Phrase(f if accented else f"{f}_fold", words,
                               boost=NAMED * (EXACT if accented else FOLDED) * (TITLE if f == "title" else 1))
                     for f in _fields(False)]
         return out
+
+    def _names_before(self, run: tuple[str, ...], after: tuple[str, ...], loose: frozenset) -> bool:
+        """Whether a number followed by a word names the word before it: articles write it after
+        that word (run) more often than before the word after it (``nghị định 100`` rather than "100
+        xử" of ``nghị định 100 xử phạt``; ``35 tỷ`` rather than "tăng 35"), in their bodies, read
+        exactly when both are typed with accents."""
+        pair = (run, (run[-1], *after))
+        if terms_of(" ".join(run + after)).accented and loose.isdisjoint(run + after):
+            return self.stats.more_often("body", pair)
+        return self.stats.more_often("body_fold", tuple(tuple(map(fold_word, words)) for words in pair))
 
     def build(self, parsed: ParsedQuery, reading: str | None = None, loose: frozenset = frozenset()) -> "Plan":
         """The plan for a parsed query (reading: the restored reading of its free words, typed

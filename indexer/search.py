@@ -526,7 +526,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarra
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
     articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
-    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them."""
+    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them, unless the last tier
+    before keeps a code typed and some article holds it (``_code_kept``)."""
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
@@ -539,11 +540,19 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarra
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
+    if shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) and scorer.decide(sizes[-2], ">", 0):
+        shown = len(tiers) - 2  # the code's articles, not those holding its pieces
     if scorer.decide(sizes[shown], "==", sizes[0]):  # dropping found nothing more
         shown = 0
     tier, dropped = tiers[shown]
     return tier, [plan.words[i].text for i in dropped], \
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], (shown, tuple(dropped))
+
+
+def _code_kept(plan, dropped: list[int]) -> bool:
+    """Whether the words a tier keeps (all but those dropped) hold a code typed (86/2010/QĐ-TTg,
+    U23, 17/11/2019): the most specific of words, whose pieces mean nothing in its place."""
+    return any(is_code(word.text) for i, word in enumerate(plan.words) if i not in dropped)
 
 
 def _held(masks: list) -> np.ndarray:
@@ -754,12 +763,13 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
 def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
     """(the articles where another spelling stands in for the one typed: those holding it but not
     the typed words in that field, its weight there): an article holding both scores the typed one
-    alone, and a rare abbreviation weighs no more than the words it stands for (DN: doanh nghiệp)."""
+    alone; it weighs as each of the words it stands for (CSGT for cảnh sát giao thông: four, not
+    one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp)."""
     fold_field = q.fieldname.removesuffix("_fold") + "_fold"
     holding_typed = scorer.holding_all(fold_field, typed)
-    typed_held = min(scorer.doc_frequency(fold_field, w) for w in typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
-    return ids[~present(holding_typed, ids)], q.boost * scorer.idf(max(held, typed_held))
+    weight = sum(scorer.idf(max(held, scorer.doc_frequency(fold_field, w))) for w in typed)
+    return ids[~present(holding_typed, ids)], q.boost * weight
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
@@ -874,6 +884,10 @@ class _DecisionsRead(TermStats):
 
     def common(self, field: str, term: str) -> bool:
         answer = self.decisions["common", field, term] = super().common(field, term)
+        return answer
+
+    def more_often(self, field: str, phrases: tuple) -> bool:
+        answer = self.decisions["more_often", field, phrases] = super().more_often(field, phrases)
         return answer
 
 

@@ -61,6 +61,12 @@ def test_a_number_naming_the_word_before_it_ranks_the_run_first(index, many_matc
     assert results.total == 33 and results.hits[0].doc_id == "nd-100"
 
 
+@pytest.mark.parametrize("query", ["Nghị định 100 phạt", "phạt Nghị định 100"])
+def test_a_number_naming_the_word_before_it_ranks_the_run_first_among_more_words(index, many_matches, query):
+    # articles write "nghị định 100", never "100 phạt": the number names the decree, words after it or not
+    assert index.search(query, limit=10).hits[0].doc_id == "nd-100"
+
+
 def test_a_named_number_is_not_dropped_first(index):
     # three articles hold tai nạn, quốc lộ and 14: road 14's landslides come before other roads' accidents
     results = index.search("tai nạn quốc lộ 14", limit=10)
