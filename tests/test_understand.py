@@ -341,6 +341,17 @@ def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str
         return [index.search(q).suggestion for q in queries]
 
 
+def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp_path):
+    # "thăm những" is the commoner pair, and no article has "tổng bí thư" right before either
+    # reading, but the articles holding "tổng bí thư" hold "tham nhũng", never "thăm những"
+    visits = _numbered("dk", 36, "Du khách thăm những ngôi chùa cổ đợt {}",
+                       "Du khách thăm những danh thắng nổi tiếng của miền Bắc.")
+    graft = _numbered("cn", 24, "Hội nghị toàn quốc về phòng chống tham nhũng lần {}",
+                      "Tổng bí thư phát biểu tại hội nghị: chống tham nhũng không có vùng cấm.")
+    assert _suggestions(tmp_path, visits + graft, ["tong bi thu tham nhung", "du khach tham nhung", "tham nhung"]) == [
+        "tổng bí thư tham nhũng", "du khách thăm những", "thăm những"]
+
+
 def test_words_next_to_a_number_are_read_with_what_numbers_have_beside_them(tmp_path):
     # "thủ" and "giấy" are the commoner readings, but "thứ" and "giây" are the ones beside
     # numbers; "thứ 7" and "20 giây" themselves are in no article
