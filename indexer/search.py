@@ -1618,6 +1618,8 @@ def understand_query(query_text: str, frequency, lexicon,
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
     # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
     suggestion = lexicon.reading(searched, partly=searched in (unglued, apart))
+    if searched == unglued != typed and not is_unaccented(typed):  # "danang bão": Đà Nẵng, found together
+        suggestion = _glued_reading(lexicon, typed)
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)
@@ -1625,6 +1627,14 @@ def understand_query(query_text: str, frequency, lexicon,
     rewritten = changed or rewritten
     read = suggestion or changed
     return rewritten, suggestion, tuple(lexicon.runners_up(typed, read)) if read else ()
+
+
+def _glued_reading(lexicon, typed: str) -> str:
+    """The reading of a query typed with accents whose glued words were read apart, those words read
+    as they were found together, not again in the query's context, where a neighbour typed with its
+    accents may pull them apart ("danang bão" had read "đa năng bão": "năng bão" is a common pair)."""
+    fixed = lexicon.unglued(typed, read=True)
+    return lexicon.reading(fixed) or fixed
 
 
 def adjacent_sum(parts):

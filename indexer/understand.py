@@ -1388,16 +1388,18 @@ class Lexicon:
                    and self._seen_beside(read, i)}
         return _with_words(text, slipped) if slipped else None
 
-    def unglued(self, text: str) -> str | None:
+    def unglued(self, text: str, read: bool = False) -> str | None:
         """text with each word that glues syllables the index has together far more often than it
         has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
-        so does one the index has beside a neighbour it has in text), or None when it has none."""
+        so does one the index has beside a neighbour it has in text), or None when it has none;
+        read: the syllables with the accents of the reading found together ("Đà Nẵng")."""
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
         for place, (word, lowered) in enumerate(zip(typed, lowered_words)):
             glued = lowered.isascii() and lowered not in in_codes and not self._seen_beside(lowered_words, place)
             parts = self._glued_parts(lowered) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
             if parts:  # Hanoi: Ha Noi, a name
+                parts = self.restore_words(parts) if read else parts
                 apart[place] = " ".join(p.capitalize() if word[:1].isupper() else p for p in parts)
         return _with_words(text, apart) if apart else None
 

@@ -872,6 +872,16 @@ def test_a_glued_name_is_searched_as_the_syllables_it_glues(spelling_index, glue
     assert results.hits[0].doc_id.startswith("hn-") and "evn" not in {h.doc_id for h in results}
 
 
+def test_a_glued_name_in_a_query_typed_with_accents_is_read_as_its_syllables_found_together(tmp_path, glued_from):
+    # "khả năng bão" is common: read again beside "bão", "da nang" had become "đa năng"
+    glued_from(1)
+    articles = _numbered("dn", 8, "Đà Nẵng đón khách du lịch đợt {}", "Thành phố Đà Nẵng đón nhiều khách du lịch.")
+    articles += _numbered("kn", 6, "Khả năng bão mạnh lên lần {}", "Khả năng bão đổ bộ vào miền Trung trong đêm nay.")
+    articles += _numbered("dd", 2, "Máy giặt đa năng đợt {}", "Chiếc máy đa năng giá rẻ.")
+    assert _suggestions(tmp_path, articles, ["danang bão", "Danang bão", "bão danang", "danang"]) == [
+        "đà nẵng bão", "Đà Nẵng bão", "bão đà nẵng", "đà nẵng"]
+
+
 def test_a_glued_word_the_index_holds_about_as_often_as_its_syllables_together_stays(spelling_index, glued_from):
     glued_from(1)
     assert spelling_index.search("honda").rewritten is None  # 3 articles; "hơn đã" in 1
