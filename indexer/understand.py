@@ -81,7 +81,6 @@ COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooc
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
 COOC_PATHS = 8  # likeliest readings (the Viterbi's last states) that co-occurrence chooses among
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
-COOC_COMMON = 1.0  # share of the articles above which a word tells nothing of the others (and costs most to intersect)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -1295,6 +1294,9 @@ class Lexicon:
     def with_cooccurrence(self, articles_holding) -> "Lexicon":
         """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
         articles hold them all (all articles for none; None: unknown), see _cooccurring."""
+        for name, member in vars(Lexicon).items():  # tables made on first use made here, once: a view
+            if isinstance(member, cached_property):  # copies them, else each view would make its own
+                getattr(self, name)
         view = copy.copy(self)  # the tables and caches shared
         view._articles_holding = articles_holding
         return view
@@ -1317,9 +1319,7 @@ class Lexicon:
         """Each reading's log P(the words all readings share | its other words), from the articles
         holding them (smoothed by COOC_ALPHA articles at the shared words' share of all articles);
         None when they share no word, no article holds the shared ones or a count is unknown."""
-        common = COOC_COMMON * self._about_all
-        sets = [frozenset(w for w in reading if w.isalpha() and self.freq.get(w, 0) <= common)  # not NUMBER
-                for reading in readings]
+        sets = [frozenset(w for w in reading if w.isalpha()) for reading in readings]  # not NUMBER
         shared = frozenset.intersection(*sets)
         if not shared:
             return None
