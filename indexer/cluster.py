@@ -47,7 +47,7 @@ from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _
                     update_index)
 from .facets import facet_filters, summed_facets
 from .query import MAX_QUERY_CHARS, QueryError, parse
-from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
+from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
@@ -812,7 +812,21 @@ class ClusterIndex:
         build = self._lexicon_build
         ready = build is not None and build.done() and build.exception() is None
         frequency, counted = self._frequency_of(key)
-        return understand_query(key, frequency, self._lexicon), ready and counted
+        holding, held = self._holding_of(key, frequency)
+        return understand_query(key, frequency, self._lexicon, holding), ready and counted and held
+
+    def _holding_of(self, query_text: str, frequency):
+        """(articles_holding(words) for understand_query: in how many articles of all shards the words
+        stand together (None for words it did not ask about), every set of words a first reading of the
+        query asks about counted in one call; whether every shard counted)."""
+        asked = set()
+        understand_query(query_text, frequency, self._lexicon, lambda words: asked.add(words) or 1)
+        keys = [("all", COOC_FIELD, words) for words in asked]
+        if not keys:
+            return (lambda words: None), True
+        answers, down = self._each("counts", lambda n: (keys,), range(len(self.shards)))
+        counted = {key[2]: sum(counts[key] for counts in answers.values()) for key in keys}
+        return counted.get, not down
 
     def _frequency_of(self, query_text: str):
         """(frequency(term) for understand_query: in how many articles of all shards' titles and

@@ -23,6 +23,8 @@ from .storage.flat import EMPTY, ascending, intersect_sorted, located, present
 K1 = 1.2
 B = 0.75
 DF_CACHE = 100_000  # document frequencies remembered per open index
+HOLDING_SAMPLE = 20_000  # documents (of lowest id hashes) among which ("all", ...) counts those holding words
+SAMPLED_CACHE = 2048  # words' documents among them remembered per open index
 FOUND_CACHE = 64  # phrases' matches, words' common documents and proximity positions remembered per open index (a cluster's rounds repeat them)
 SEARCH_COST = 8  # a binary search of a posting list costs about this many steps of a pass over it
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
@@ -70,6 +72,8 @@ class Scorer:
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
+        self._sample: np.ndarray | None = None  # the documents ("all", ...) counts among, chosen on first use
+        self._sampled: dict[tuple[str, str], np.ndarray] = {}  # (field, word) -> its documents among them
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
         self.decided: list = []  # (key, op, limit, outcome) of each decision made with an estimate (see decide)
@@ -117,8 +121,8 @@ class Scorer:
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
-        ("phrase", field, words) or ("matching", ((field, term or words), ...)); 0 for the counts
-        only a search makes ("tier", ...), ("pool", ...)."""
+        ("phrase", field, words), ("all", field, words) (documents holding every word) or ("matching",
+        ((field, term or words), ...)); 0 for the counts only a search makes ("tier", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
             return self._doc_count
@@ -130,10 +134,31 @@ class Scorer:
             return 0
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
+        if kind == "all":
+            return self._holding_count(key[1], key[2])
         mask = np.zeros(self.size, dtype=bool)
         for field, text in key[1]:
             mask[self.phrase(field, list(text)) if isinstance(text, tuple) else self.matches(field, text)] = True
         return int(np.count_nonzero(mask & self.live))
+
+    def _holding_count(self, field: str, words: tuple[str, ...]) -> int:
+        """How many of the HOLDING_SAMPLE live documents of lowest id hashes hold every one of the
+        words in field (all of them for none): a word most articles hold costs the sample at most."""
+        if self._sample is None:  # racing threads choose the same documents
+            self._sample = self.reader.sample(HOLDING_SAMPLE) & self.live
+        if not words:
+            return int(np.count_nonzero(self._sample))
+        return len(reduce(intersect_sorted, sorted((self._sampled_matches(field, word) for word in words), key=len)))
+
+    def _sampled_matches(self, field: str, word: str) -> np.ndarray:
+        """Ids of the documents among the sample holding a word (remembered: a query's readings share words)."""
+        found = self._sampled.get((field, word))
+        if found is None:
+            if len(self._sampled) >= SAMPLED_CACHE:
+                self._sampled.clear()
+            ids = self.matches(field, word)
+            found = self._sampled[(field, word)] = ids[self._sample[ids]]
+        return found
 
     def _norm(self, field: str) -> np.ndarray:
         """K1 * (1 - B + B * length / average length of the live documents), per document."""

@@ -56,6 +56,7 @@ ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
 RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
+COOC_FIELD = "body"  # the field whose articles holding a reading's words choose among readings (the lead is in it)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 # a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
 TITLE_WORDS_FILE = f"lexicon_titles_{LEXICON_FORMAT}.npz"
@@ -932,7 +933,8 @@ class _Snapshot:
     def _understanding(self, key: str) -> tuple[tuple, bool]:
         ready = self._lexicon is not None  # read first: an answer without the Lexicon is not kept
         return understand_query(key, lambda term: _frequency(self.scorer, term),
-                                lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS)), ready
+                                lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS),
+                                lambda words: self.scorer.count(("all", COOC_FIELD, words))), ready
 
     def plan(self, scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
         """_plan() of a query, remembered for the last PLAN_CACHE queries planned with this
@@ -1444,6 +1446,12 @@ class Index:
         with self._snapshot() as snap:
             return _frequency(snap.scorer, term)
 
+    def articles_holding(self, words: tuple[str, ...]) -> int:
+        """In how many articles' bodies every one of the canonical words is, of a sample of them
+        (scorer.HOLDING_SAMPLE, chosen by id; the sample's size for no word)."""
+        with self._snapshot() as snap:
+            return snap.scorer.count(("all", COOC_FIELD, tuple(words)))
+
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit completions of a query being typed: frequent title words and phrases, as
         the titles write them (the previous generation's while a large index's Lexicon is being
@@ -1620,12 +1628,14 @@ def _saved_lexicon(gen: Path, make) -> Lexicon:
     return lexicon
 
 
-def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, str | None, tuple[str, ...]]:
+def understand_query(query_text: str, frequency, lexicon,
+                     articles_holding=None) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(the query as searched when keystrokes were decoded, typos fixed or operators that join
     nothing dropped, else None; its restored reading when unaccented or partly accented, else None;
-    its other readings where a typo's correction was unsure, searched too); frequency(term) and
-    lexicon() (None while it is built) come from one index or, summed, from a cluster's shards. The
-    operands of a query with operators are each understood so, the operators kept."""
+    its other readings where a typo's correction was unsure, searched too); frequency(term), lexicon()
+    (None while it is built) and articles_holding(words) (see Lexicon.with_cooccurrence) come from one
+    index or, summed, from a cluster's shards. The operands of a query with operators are each
+    understood so, the operators kept."""
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     read = query_text if is_pasted(query_text) else fields_read(query_text)
     query_text = read if is_pasted(read) else dangling_dropped(read)
@@ -1635,6 +1645,8 @@ def understand_query(query_text: str, frequency, lexicon) -> tuple[str | None, s
     lexicon = lexicon()
     if lexicon is None:
         return rewritten, None, ()
+    if articles_holding is not None:
+        lexicon = lexicon.with_cooccurrence(articles_holding)
     if pasted:  # only its accents restored (those typed kept, when some are): not searched for typos
         restored = lexicon.restore(searched) if is_unaccented(searched) else lexicon.partly_read(searched)
         return rewritten, restored if restored and restored != searched else None, ()
@@ -1659,6 +1671,8 @@ def _understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
     # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
     suggestion = lexicon.reading(searched, partly=searched in (unglued, apart))
+    if searched == unglued != text and not is_unaccented(text):  # "danang bão": Đà Nẵng, found together
+        suggestion = _glued_reading(lexicon, text)
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)
@@ -1680,6 +1694,14 @@ def _operands_understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
         reading += [text[done:start], f'"{suggestion or as_searched}"' if quoted else suggestion or as_searched]
         done, read_any = end, read_any or bool(suggestion)
     return "".join(searched) + text[done:], "".join(reading) + text[done:] if read_any else None
+
+
+def _glued_reading(lexicon, typed: str) -> str:
+    """The reading of a query typed with accents whose glued words were read apart, those words read
+    as they were found together, not again in the query's context, where a neighbour typed with its
+    accents may pull them apart ("danang bão" had read "đa năng bão": "năng bão" is a common pair)."""
+    fixed = lexicon.unglued(typed, read=True)
+    return lexicon.reading(fixed) or fixed
 
 
 def adjacent_sum(parts):

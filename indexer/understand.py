@@ -14,6 +14,7 @@ downloaded. The functions are pure: the search core decides when to use them.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 import re
@@ -76,6 +77,10 @@ PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
+COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooccurrence) against its log-probability
+COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
+COOC_PATHS = 8  # likeliest readings (the Viterbi's last states) that co-occurrence chooses among
+COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -1006,6 +1011,7 @@ class Lexicon:
         self._continued, self._continuing = in_words
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
+        self._articles_holding = None  # see with_cooccurrence
 
     @classmethod
     def build(cls, terms, adjacent=None, titles=(), written=(), votes=None) -> "Lexicon":
@@ -1283,7 +1289,48 @@ class Lexicon:
     def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
         options, trail, score, _ = self._viterbi([self._choices(w, fix, respell, marked, kept) for w in words])
-        return _backtrack(options, trail, int(score.argmax()))
+        if self._articles_holding is None or not COOC_WEIGHT or len(options) < 2:
+            return _backtrack(options, trail, int(score.argmax()))
+        return self._cooccurring(options, trail, score, words)
+
+    def with_cooccurrence(self, articles_holding) -> "Lexicon":
+        """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
+        articles hold them all (all articles for none; None: unknown), see _cooccurring."""
+        for name, member in vars(Lexicon).items():  # tables made on first use made here, once: a view
+            if isinstance(member, cached_property):  # copies them, else each view would make its own
+                getattr(self, name)
+        view = copy.copy(self)  # the tables and caches shared
+        view._articles_holding = articles_holding
+        return view
+
+    def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str]) -> list[str]:
+        """Of the Viterbi's likeliest readings (COOC_PATHS, within COOC_MARGIN of the best), the one
+        likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed:
+        it chooses accents, never edits, and a best reading that respells a word is kept."""
+        ranked = np.argsort(-score, kind="stable")[:COOC_PATHS]
+        ranked = ranked[score[ranked] >= score[ranked[0]] - COOC_MARGIN]
+        paths = [_backtrack(options, trail, int(state)) for state in ranked]
+        letters = fold(" ".join(typed))
+        kept = [k for k, path in enumerate(paths) if fold(" ".join(path)) == letters]
+        odds = self._cooccurrence([paths[k] for k in kept]) if len(kept) > 1 and kept[0] == 0 else None
+        if odds is None:
+            return paths[0]
+        return paths[kept[int(np.argmax(score[ranked[kept]] + COOC_WEIGHT * odds))]]
+
+    def _cooccurrence(self, readings: list[list[str]]) -> np.ndarray | None:
+        """Each reading's log P(the words all readings share | its other words), from the articles
+        holding them (smoothed by COOC_ALPHA articles at the shared words' share of all articles);
+        None when they share no word, no article holds the shared ones or a count is unknown."""
+        sets = [frozenset(w for w in reading if w.isalpha()) for reading in readings]  # not NUMBER
+        shared = frozenset.intersection(*sets)
+        if not shared:
+            return None
+        asked = [shared, frozenset(), *sets, *(words - shared for words in sets)]
+        counts = [self._articles_holding(tuple(sorted(words))) for words in asked]
+        if None in counts or not counts[0]:
+            return None
+        holding, apart = np.array(counts[2:2 + len(sets)], float), np.array(counts[2 + len(sets):], float)
+        return np.log((holding + COOC_ALPHA * counts[0] / counts[1]) / (apart + COOC_ALPHA))
 
     def _viterbi(self, choices: list[dict[str, float]]) -> tuple[list[list[str]], list, np.ndarray, tuple]:
         """(readings of each word, the trail, the last states' scores, the last states) of the Viterbi
@@ -1343,16 +1390,18 @@ class Lexicon:
                    and self._seen_beside(read, i)}
         return _with_words(text, slipped) if slipped else None
 
-    def unglued(self, text: str) -> str | None:
+    def unglued(self, text: str, read: bool = False) -> str | None:
         """text with each word that glues syllables the index has together far more often than it
         has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
-        so does one the index has beside a neighbour it has in text), or None when it has none."""
+        so does one the index has beside a neighbour it has in text), or None when it has none;
+        read: the syllables with the accents of the reading found together ("Đà Nẵng")."""
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
         for place, (word, lowered) in enumerate(zip(typed, lowered_words)):
             glued = lowered.isascii() and lowered not in in_codes and not self._seen_beside(lowered_words, place)
             parts = self._glued_parts(lowered) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
             if parts:  # Hanoi: Ha Noi, a name
+                parts = self.restore_words(parts) if read else parts
                 apart[place] = " ".join(p.capitalize() if word[:1].isupper() else p for p in parts)
         return _with_words(text, apart) if apart else None
 

@@ -342,6 +342,17 @@ def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str
         return [index.search(q).suggestion for q in queries]
 
 
+def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp_path):
+    # "thăm những" is the commoner pair, and no article has "tổng bí thư" right before either
+    # reading, but the articles holding "tổng bí thư" hold "tham nhũng", never "thăm những"
+    visits = _numbered("dk", 36, "Du khách thăm những ngôi chùa cổ đợt {}",
+                       "Du khách thăm những danh thắng nổi tiếng của miền Bắc.")
+    graft = _numbered("cn", 24, "Hội nghị toàn quốc về phòng chống tham nhũng lần {}",
+                      "Tổng bí thư phát biểu tại hội nghị: chống tham nhũng không có vùng cấm.")
+    assert _suggestions(tmp_path, visits + graft, ["tong bi thu tham nhung", "du khach tham nhung", "tham nhung"]) == [
+        "tổng bí thư tham nhũng", "du khách thăm những", "thăm những"]
+
+
 def test_words_next_to_a_number_are_read_with_what_numbers_have_beside_them(tmp_path):
     # "thủ" and "giấy" are the commoner readings, but "thứ" and "giây" are the ones beside
     # numbers; "thứ 7" and "20 giây" themselves are in no article
@@ -887,6 +898,16 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
     glued_from(1)
     assert spelling_index.suggest("hanoi p") == spelling_index.suggest("hà nội p") != []
     assert spelling_index.suggest("bão OR hanoi p") == ["bão OR " + s for s in spelling_index.suggest("hà nội p")]
+
+
+def test_a_glued_name_in_a_query_typed_with_accents_is_read_as_its_syllables_found_together(tmp_path, glued_from):
+    # "khả năng bão" is common: read again beside "bão", "da nang" had become "đa năng"
+    glued_from(1)
+    articles = _numbered("dn", 8, "Đà Nẵng đón khách du lịch đợt {}", "Thành phố Đà Nẵng đón nhiều khách du lịch.")
+    articles += _numbered("kn", 6, "Khả năng bão mạnh lên lần {}", "Khả năng bão đổ bộ vào miền Trung trong đêm nay.")
+    articles += _numbered("dd", 2, "Máy giặt đa năng đợt {}", "Chiếc máy đa năng giá rẻ.")
+    assert _suggestions(tmp_path, articles, ["danang bão", "Danang bão", "bão danang", "danang"]) == [
+        "đà nẵng bão", "Đà Nẵng bão", "bão đà nẵng", "đà nẵng"]
 
 
 def test_a_glued_word_the_index_holds_about_as_often_as_its_syllables_together_stays(spelling_index, glued_from):
