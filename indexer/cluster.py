@@ -51,7 +51,7 @@ from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED
                      CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
-from .scorer import COMPARISONS, DECIDING
+from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
@@ -663,6 +663,7 @@ class ClusterIndex:
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         self._searched = _Memo(KNOWN_SEARCHES)  # search -> (generations, its counts)
         self._understood_memo = _Memo(UNDERSTOOD_CACHE)  # NFC query -> understand_query() over all shards
+        self._holding_bound_made: int | None = None  # see _holding_bound
         self._table_share: Future | None = None  # sharing the CorpusTable: the epoch it was shared for, or None
         self._table: tuple | None = None  # (epoch, the CorpusTable shared for it): the front reads it too
         self._shard_tables: dict[int, tuple] = {}  # each shard's frequency table the last table summed
@@ -821,12 +822,34 @@ class ClusterIndex:
         query asks about counted in one call; whether every shard counted)."""
         asked = set()
         understand_query(query_text, frequency, self._lexicon, lambda words: asked.add(words) or 1)
-        keys = [("all", COOC_FIELD, words) for words in asked]
-        if not keys:
+        if not asked:
             return (lambda words: None), True
+        try:
+            bound = self._holding_bound()
+        except _ShardDown:
+            return (lambda words: None), False
+        keys = [("all", COOC_FIELD, words, bound) for words in asked]
         answers, down = self._each("counts", lambda n: (keys,), range(len(self.shards)))
         counted = {key[2]: sum(counts[key] for counts in answers.values()) for key in keys}
         return counted.get, not down
+
+    def articles_holding(self, words: tuple[str, ...]) -> int:
+        """In how many articles' bodies of all shards every one of the canonical words is, among the
+        sample one index of them would count among (Index.articles_holding)."""
+        key = ("all", COOC_FIELD, tuple(words), self._holding_bound())
+        answers, down = self._each("counts", lambda n: ([key],), range(len(self.shards)))
+        if down:
+            raise _ShardDown(min(down))
+        return sum(counts[key] for counts in answers.values())
+
+    def _holding_bound(self) -> int:
+        """The id-hash bound of the articles co-occurrence is counted among: the HOLDING_SAMPLE of all
+        shards' articles with the lowest id hashes, as one index of them samples (until a shard
+        serves another generation)."""
+        bound = self._holding_bound_made
+        if bound is None:
+            bound = self._holding_bound_made = self._lowest_sample(HOLDING_SAMPLE)[0]
+        return bound
 
     def _frequency_of(self, query_text: str):
         """(frequency(term) for understand_query: in how many articles of all shards' titles and
@@ -893,6 +916,7 @@ class ClusterIndex:
                 self._table_share = None  # shared again by the next search
                 self._searched.clear()
                 self._understood_memo.clear()
+                self._holding_bound_made = None
             self._generations.update(generations)
         return changed
 
@@ -903,7 +927,7 @@ class ClusterIndex:
             if down:
                 raise _ShardDown(min(down))
             titles = [term for n in every for term in parts[n][0]]
-            sample = self._lexicon_sample()
+            sample = self._lowest_sample(LEXICON_SAMPLE_DOCS)
 
             def adjacent(syllables):
                 answers, lost = self._each("adjacent", lambda n: (syllables, sample), every, LEXICON_SECONDS)
@@ -916,16 +940,16 @@ class ClusterIndex:
         except BaseException as e:
             build.set_exception(e)
 
-    def _lexicon_sample(self) -> tuple[int, float]:
-        """(bound, scale) of the bodies the Lexicon samples: the LEXICON_SAMPLE_DOCS of all shards'
-        articles with the lowest id hashes, as one index of them samples (see search._adjacent)."""
-        answers, down = self._each("lowest_hashes", lambda n: (LEXICON_SAMPLE_DOCS,), range(len(self.shards)),
-                                   LEXICON_SECONDS)
+    def _lowest_sample(self, count: int) -> tuple[int, float]:
+        """(bound, scale) of the count articles of all shards with the lowest id hashes (those hashed
+        at most bound; scale: all articles per sampled one), as one index of them samples (see
+        search._adjacent, the Lexicon's bodies, and Scorer._holding_count)."""
+        answers, down = self._each("lowest_hashes", lambda n: (count,), range(len(self.shards)), LEXICON_SECONDS)
         if down:
             raise _ShardDown(min(down))
-        live = sum(count for count, _ in answers.values())
-        lowest = np.sort(np.concatenate([hashes for _, hashes in answers.values()]))[:LEXICON_SAMPLE_DOCS]
-        if live <= LEXICON_SAMPLE_DOCS:
+        live = sum(live for live, _ in answers.values())
+        lowest = np.sort(np.concatenate([hashes for _, hashes in answers.values()]))[:count]
+        if live <= count:
             return int(np.iinfo(np.uint64).max), 1.0
         return int(lowest[-1]), live / len(lowest)
 

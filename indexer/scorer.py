@@ -72,8 +72,8 @@ class Scorer:
         self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._found: dict[tuple, object] = {}  # phrase matches and position keys, read again by a search's next round
-        self._sample: np.ndarray | None = None  # the documents ("all", ...) counts among, chosen on first use
-        self._sampled: dict[tuple[str, str], np.ndarray] = {}  # (field, word) -> its documents among them
+        self._sample: tuple | None = None  # (bound, mask) of the documents ("all", ...) counts among, chosen on first use
+        self._sampled: dict[tuple, np.ndarray] = {}  # (field, word, bound) -> its documents among them
         self.counts: dict | None = None  # corpus-wide counts handed to this view (None: the index's own)
         self.missing: dict = {}  # keys the given counts lacked, with this index's own value
         self.decided: list = []  # (key, op, limit, outcome) of each decision made with an estimate (see decide)
@@ -121,7 +121,8 @@ class Scorer:
 
     def count_locally(self, key: tuple) -> int:
         """This index's own count for a key: ("docs",), ("length", field), ("df", field, term),
-        ("phrase", field, words), ("all", field, words) (documents holding every word) or ("matching",
+        ("phrase", field, words), ("all", field, words[, bound]) (sampled documents holding every
+        word: _holding_count) or ("matching",
         ((field, term or words), ...)); 0 for the counts only a search makes ("tier", ...), ("pool", ...)."""
         kind = key[0]
         if kind == "docs":
@@ -135,29 +136,39 @@ class Scorer:
         if kind == "phrase":
             return len(self.phrase(key[1], list(key[2])))
         if kind == "all":
-            return self._holding_count(key[1], key[2])
+            return self._holding_count(*key[1:])
         mask = np.zeros(self.size, dtype=bool)
         for field, text in key[1]:
             mask[self.phrase(field, list(text)) if isinstance(text, tuple) else self.matches(field, text)] = True
         return int(np.count_nonzero(mask & self.live))
 
-    def _holding_count(self, field: str, words: tuple[str, ...]) -> int:
-        """How many of the HOLDING_SAMPLE live documents of lowest id hashes hold every one of the
-        words in field (all of them for none): a word most articles hold costs the sample at most."""
-        if self._sample is None:  # racing threads choose the same documents
-            self._sample = self.reader.sample(HOLDING_SAMPLE) & self.live
+    def _holding_count(self, field: str, words: tuple[str, ...], bound: int | None = None) -> int:
+        """How many sampled live documents hold every one of the words in field (all of them for
+        none): this index's HOLDING_SAMPLE of lowest id hashes, or with bound (a cluster's, chosen
+        among all shards' articles) those hashed at most bound; a word most articles hold costs the
+        sample at most."""
+        sample = self._holding_sample(bound)
         if not words:
-            return int(np.count_nonzero(self._sample))
-        return len(reduce(intersect_sorted, sorted((self._sampled_matches(field, word) for word in words), key=len)))
+            return int(np.count_nonzero(sample))
+        found = (self._sampled_matches(field, word, bound, sample) for word in words)
+        return len(reduce(intersect_sorted, sorted(found, key=len)))
 
-    def _sampled_matches(self, field: str, word: str) -> np.ndarray:
+    def _holding_sample(self, bound: int | None) -> np.ndarray:
+        """The mask of the documents _holding_count counts among (chosen once per bound)."""
+        if self._sample is None or self._sample[0] != bound:  # racing threads choose the same documents
+            chosen = (self.reader.sample(HOLDING_SAMPLE) if bound is None
+                      else self.reader.id_hashes() <= np.uint64(bound))
+            self._sample = (bound, chosen & self.live)
+        return self._sample[1]
+
+    def _sampled_matches(self, field: str, word: str, bound: int | None, sample: np.ndarray) -> np.ndarray:
         """Ids of the documents among the sample holding a word (remembered: a query's readings share words)."""
-        found = self._sampled.get((field, word))
+        found = self._sampled.get((field, word, bound))
         if found is None:
             if len(self._sampled) >= SAMPLED_CACHE:
                 self._sampled.clear()
             ids = self.matches(field, word)
-            found = self._sampled[(field, word)] = ids[self._sample[ids]]
+            found = self._sampled[(field, word, bound)] = ids[sample[ids]]
         return found
 
     def _norm(self, field: str) -> np.ndarray:

@@ -40,6 +40,7 @@ pytest.importorskip("distributed")
 
 import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
+from indexer.analysis import canonical  # noqa: E402
 from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
                              STABLE_COUNTS, AnswerTimes, CorpusTable, ShardActor, TableChange, build_sharded,
                              decided_alike, shard_dirs, shard_of, update_sharded)
@@ -383,6 +384,8 @@ def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the
         cluster, tmp_path, monkeypatch):
     monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 60)  # fewer bodies than the articles
     monkeypatch.setattr(indexer.cluster, "LEXICON_SAMPLE_DOCS", 60)
+    monkeypatch.setattr(indexer.scorer, "HOLDING_SAMPLE", 50)  # co-occurrence counted among fewer too
+    monkeypatch.setattr(indexer.cluster, "HOLDING_SAMPLE", 50)
     real = baomoi_articles(300)
     corpus = write_jsonl(tmp_path / "articles.jsonl", real)
     indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
@@ -393,6 +396,9 @@ def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the
             indexer.open_index(tmp_path / "shards", cluster=cluster.address) as sharded_index:
         one.lexicon(wait=True)
         sharded_index.lexicon(wait=True)
+        held = [tuple(sorted(canonical(w) for w in p)) for p in pairs]
+        assert [sharded_index.articles_holding(w) for w in held] == [one.articles_holding(w) for w in held]
+        assert one.articles_holding(()) == 50 and sum(map(one.articles_holding, held)) > 0
         readings = [(q, sharded_index.search(q).suggestion, one.search(q).suggestion) for q in unaccented]
         assert [r for r in readings if r[1] != r[2]] == []
         assert sum(r[2] is not None for r in readings) > len(readings) / 2
