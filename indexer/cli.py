@@ -281,7 +281,8 @@ def cmd_build(args) -> int:
 def cmd_update(args) -> int:
     return _write(update_index if args.cluster is None else update_sharded, args, lambda r: (
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}, "
-        f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
+        + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
+        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
 
 def cmd_delete(args) -> int:

@@ -241,7 +241,7 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     shards = len(shard_dirs(index_dir))
     reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
     total = UpdateReport(**{name: sum(getattr(r, name) for r in reports)
-                            for name in ("added", "updated", "removed", "unchanged")})
+                            for name in ("added", "updated", "removed", "unchanged", "kept")})
     total.skipped = _once(s for r in reports for s in r.skipped)
     total.truncated = _once(t for r in reports for t in r.truncated)
     total.undated = _once(u for r in reports for u in r.undated)

@@ -1,5 +1,6 @@
 """The search core on the seed article and Vietnamese articles written for these tests."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -290,6 +291,40 @@ def test_update_adds_changes_and_removes(tmp_path):
         assert ids(ix.search("xanh lam")) == ["hoa-binh"]
         assert ids(ix.search("bão đổ bộ")) == [] and ix.get("ba-noi") is None
         assert ix.get("ba-so") is not None
+
+
+def test_update_from_a_truncated_export_keeps_the_articles_it_could_not_read(tmp_path):
+    """A download cut short is no retraction: the articles past the cut stay in the index."""
+    export = tmp_path / "feed.jsonl.gz"
+    records = [{"id": f"tin-{n}", "title": f"Tin số {n} về bão lũ", "body": f"Bản tin {n}: " + "mưa lớn kéo dài. " * 400}
+               for n in range(60)]
+    whole = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    export.write_bytes(gzip.compress(whole))
+    indexer.build_index([export], tmp_path / "ix", procs=1)
+    export.write_bytes(gzip.compress(whole)[:len(gzip.compress(whole)) // 2])
+    report = indexer.update_index([export], tmp_path / "ix", procs=1)
+    assert any("truncated or corrupt" in s.reason for s in report.skipped)
+    assert report.removed == 0 and report.kept + report.unchanged == 60, report
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.doc_count == 60
+    export.write_bytes(gzip.compress(whole[:whole.index(b'{"id": "tin-50"')]))  # a whole export of 50: 10 retracted
+    report = indexer.update_index([export], tmp_path / "ix", procs=1)
+    assert (report.removed, report.kept, report.unchanged) == (10, 0, 50)
+
+
+def test_update_keeps_the_article_of_a_file_it_could_not_read(tmp_path):
+    src = tmp_path / "tin"
+    src.mkdir()
+    for n in range(3):
+        (src / f"bai-{n}.txt").write_text(f"Bão số {n} đổ bộ\n10:00 05/11/2020\nBão số {n} đổ bộ miền Trung.", encoding="utf-8")
+    indexer.build_index([src], tmp_path / "ix", procs=1)
+    (src / "bai-1.txt").write_bytes(b"\x00\x01\x02 not text any more \x00")  # a disk error, a bad copy
+    (src / "bai-2.txt").unlink()
+    report = indexer.update_index([src], tmp_path / "ix", procs=1)
+    assert [s.where for s in report.skipped] == [str(src / "bai-1.txt")]
+    assert (report.removed, report.kept, report.unchanged) == (1, 1, 1)
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.get("tin/bai-1.txt") is not None and ix.get("tin/bai-2.txt") is None
 
 
 def test_open_index_notices_a_rebuild(tmp_path):
