@@ -482,5 +482,5 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
-        print(f"\ninterrupted: {e or 'the live index is unchanged'}", file=sys.stderr)
+        print(f"\ninterrupted: {str(e) or 'the live index is unchanged'}", file=sys.stderr)
         return 130

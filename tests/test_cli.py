@@ -318,7 +318,7 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 130 and "interrupted" in err, err
+    assert proc.returncode == 130 and "interrupted: the live index is unchanged" in err, err
     with indexer.open_index(target) as index:
         assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
     again = run_cli("build", tmp_path / "one.jsonl", "--index", target)  # stopped cleanly: no stale lock to clear
