@@ -227,7 +227,8 @@ def _recency_window(date_from, date_to):
     if first is not None and last is not None and first > last:
         raise QueryError("date_from is after date_to",
                          vi="Khoảng ngày không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
-    return first or 1, last or np.iinfo(np.int64).max
+    bounds = np.iinfo(np.int64)  # no bound: any date, those before 1970 (negative) too; undated ones are 0
+    return bounds.min if first is None else first, bounds.max if last is None else last
 
 
 def _check_prefix(prefix: str) -> None:
@@ -786,6 +787,12 @@ def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
     return ids
 
 
+def newest_order(recency: np.ndarray) -> np.ndarray:
+    """The newest-first sort key of each document: its recency, undated ones (0) after the oldest
+    (dates before 1970 are negative); one above int64's least, so that its negation fits."""
+    return np.where(recency == 0, np.iinfo(np.int64).min + 1, recency)
+
+
 def _rank_key(scores, recency, doc_id):
     """The sort key of a document: by score or (given recency) newest first, then by article id."""
     if recency is None:
@@ -883,6 +890,7 @@ class _Snapshot:
         try:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
+            self.newest = newest_order(self.recency)
             self.facets = FacetColumns(reader, self.recency)
             self.groups, self.grouped = copy_groups(reader, generation)
             self._grouped_ids = dict(zip(self.grouped.tolist(), map(reader.doc_id, self.grouped.tolist())))
@@ -1229,7 +1237,7 @@ class Index:
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
-        recency = snap.recency if sort == "newest" else None
+        recency = snap.newest if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
@@ -1264,7 +1272,7 @@ class Index:
                 found.facets, found.facet_missing = found.counting()
                 found.counting = None
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
-            found.recency = [int(snap.recency[d]) for d in found.docs]
+            found.recency = [int(snap.newest[d]) for d in found.docs]  # the merge's sort key
             found.generation = snap.generation.name
             found.grouped_by = grouping.generation if grouping is not None else ""
         return found

@@ -256,6 +256,19 @@ def test_anything_else_as_a_date_is_a_query_error_with_a_message(index, bad):
         index.search("sông", date_from=bad)
 
 
+def test_newest_first_lists_articles_from_before_1970_before_the_undated(tmp_path):
+    """An archive's old issues (1954, the epoch's first second) are dated: only undated ones come last."""
+    days = {"moi": "2019-05-01", "xua": "1954-05-07T08:00:00+07:00", "epoch": "1970-01-01T00:00:00+07:00", "khong": None}
+    write_jsonl(tmp_path / "a.jsonl", [{"id": i, "title": f"Tin chiến thắng {i}", "body": "Chiến thắng lịch sử.",
+                                        **({"date": d} if d else {})} for i, d in days.items()])
+    indexer.build_index([tmp_path / "a.jsonl"], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as ix:
+        newest = ix.search("chiến thắng", sort="newest")
+        assert ids(newest) == ["moi", "epoch", "xua", "khong"] and newest.undated == 1
+        assert ids(ix.search("chiến thắng", date_from="1970-01-01", date_to="1970-01-01")) == ["epoch"]
+        assert ids(ix.search("chiến thắng", date_to="1960-01-01")) == ["xua"]
+
+
 def test_undated_matches_are_counted_when_newest_first_or_a_date_range_leaves_them_out(index):
     undated = {h.doc_id for h in index.search("giao thông", limit=50) if h.date is None}
     assert undated and index.search("giao thông").undated == 0
