@@ -46,7 +46,7 @@ from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _write_here, delete_articles,
                     update_index)
 from .facets import facet_filters, summed_facets
-from .query import MAX_QUERY_CHARS, QueryError, parse
+from .query import MAX_QUERY_CHARS, QueryError, halfwidth, parse
 from .search import (LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
@@ -1001,11 +1001,12 @@ class ClusterIndex:
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)
+        searched = halfwidth(query_text)  # Results keep the query as typed
         self._rounds.count = 0
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
+        rewritten, suggestion, others = (None, None, ()) if exact else self._understood(searched)
         filters = facet_filters(source, category, month)
-        args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        args = (rewritten or searched, suggestion, exact, window, sort, page * limit)
         options = (filters, group, others)
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, fields_read, is_longer, is_pasted, parse, without_markup)
+                    TermStats, as_typed, code_weight, fields_read, halfwidth, is_longer, is_pasted, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -137,7 +137,7 @@ class Results:
     _counting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        typed = as_typed(self.rewritten or self.query, self.dropped + self.kept)  # the query analysed once
+        typed = as_typed(self.rewritten or halfwidth(self.query), self.dropped + self.kept)  # the query analysed once
         self.dropped, self.kept = typed[:len(self.dropped)], typed[len(self.dropped):]
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
@@ -1198,11 +1198,12 @@ class Index:
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)  # an unusable query fails before any work
+        searched = halfwidth(query_text)  # Results keep the query as typed
         window = _recency_window(date_from, date_to)
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
-            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
-            found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
+            found = self._find(snap, snap.scorer, rewritten or searched, suggestion, exact, window, sort,
                                page * limit, filters, group, others)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
@@ -1443,9 +1444,10 @@ class Index:
         """What the query, understood as search() does, marks in results and articles; raises
         QueryError like search()."""
         parse(query_text)
+        searched = halfwidth(query_text)
         with self._snapshot() as snap:
-            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
-            return snap.plan(snap.scorer, rewritten or query_text, suggestion, exact, others)[0].marks
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
+            return snap.plan(snap.scorer, rewritten or searched, suggestion, exact, others)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""

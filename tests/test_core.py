@@ -149,6 +149,17 @@ def test_codes_and_dates_are_findable(index, query, expected):
     assert ids(index.search(query))[0] == expected
 
 
+@pytest.mark.parametrize("typed,meant", [("１５－ＣＶ／ＵＢＮＤ", "15-CV/UBND"), ("ngày １７/１１/２０２１", "ngày 17/11/2021"),
+                                          ("ＣＯＶＩＤ－１９\u3000TP.HCM", "COVID-19 TP.HCM")])
+def test_fullwidth_letters_digits_and_spaces_are_read_as_typed_halfwidth(index, typed, meant):
+    """A Chinese or Japanese input method's fullwidth forms (１７, ＣＶ, the ideographic space) are
+    the ASCII characters they stand for; the query is kept as typed."""
+    found, expected = index.search(typed), index.search(meant)
+    assert ids(found) == ids(expected) and ids(expected)[0] == "covid" and found.dropped == expected.dropped and found.query == typed
+    assert found[0].snippet == expected[0].snippet
+    assert index.highlight("Ca mắc COVID-19 theo 15-CV/UBND", typed) == index.highlight("Ca mắc COVID-19 theo 15-CV/UBND", meant)
+
+
 def test_nfd_article_found_and_highlighted_on_the_right_characters(index):
     results = index.search("đền Hùng")
     assert results[0].doc_id == "nfd"
