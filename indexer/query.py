@@ -470,7 +470,7 @@ def _says_when(word: str, number: str) -> bool:
     """Whether a number after a word is a date (năm 2017, tháng 5, quý 3: when, not which; năm 6,7
     of "cả năm 6,7%" is none)."""
     low, high = CALENDAR.get(word, (1, 0))
-    return number.isdigit() and low <= int(number) <= high
+    return number.isdecimal() and low <= int(number) <= high  # ² is a digit, no number
 
 
 def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
