@@ -651,18 +651,24 @@ def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tu
 
 
 class _Utf16Lines:
-    """The lines of a UTF-16 stream (with BOM) as UTF-8 bytes, for the JSONL reader."""
+    """The lines of a UTF-16 stream as UTF-8 bytes, for the JSONL reader."""
 
-    def __init__(self, stream):
-        self.text = io.TextIOWrapper(stream, encoding="utf-16", newline="\n")
+    def __init__(self, stream, encoding: str = "utf-16"):
+        self.text = io.TextIOWrapper(stream, encoding=encoding, newline="\n")
 
     def readline(self, limit: int) -> bytes:
         return self.text.readline(limit).encode("utf-8")
 
 
+UTF16_WITHOUT_BOM = {b"{\x00": "utf-16-le", b"\x00{": "utf-16-be"}  # a JSONL file's first "{"
+
+
 def _utf8_lines(stream):
-    """stream itself, or for a UTF-16 file (it starts with a byte order mark) its lines as UTF-8."""
-    if stream.peek(2)[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    """stream itself, or for a UTF-16 file (a byte order mark, or a first "{" in UTF-16) its lines as UTF-8."""
+    start = stream.peek(2)[:2]
+    if start in UTF16_WITHOUT_BOM:
+        return _Utf16Lines(stream, UTF16_WITHOUT_BOM[start])
+    if start not in (b"\xff\xfe", b"\xfe\xff"):
         return stream
     return _Utf16Lines(stream)
 

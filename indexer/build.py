@@ -67,6 +67,7 @@ class UpdateReport(ReadReport):
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    kept: int = 0  # not read, yet not removed: their file (or folder) was not read whole
 
 
 def _analyse(article):
@@ -441,10 +442,32 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
+    unread = _unread_paths(report.skipped)
     covered = {o: _covers(sources, o) for o in {origin for _, origin, _ in existing.values()}}
-    removed = [i for i, (_, origin, _) in existing.items() if i not in seen and covered[origin]]
-    report.removed = len(removed)
+    gone = [(i, origin in unread or _under(origin, unread)) for i, (_, origin, _) in existing.items()
+            if i not in seen and covered[origin]]
+    removed = [i for i, kept in gone if not kept]
+    report.removed, report.kept = len(removed), len(gone) - len(removed)
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
+
+
+def _unread_paths(skipped) -> set[str]:
+    """The files and folders that a read did not read whole (any skip of theirs but a duplicate id):
+    an update keeps their articles that it did not read, as a cut export retracts none."""
+    paths = set()
+    for skip in skipped:
+        path, _, line = skip.where.rpartition(":")
+        if not skip.reason.startswith("duplicate id"):
+            paths.add(os.path.abspath(path if path and line.isdigit() else skip.where))
+    return paths
+
+
+def _under(origin: str, folders: set[str]) -> bool:
+    """Whether the file origin lies in one of folders (at any depth)."""
+    parent = os.path.dirname(origin)
+    while parent not in folders and os.path.dirname(parent) != parent:
+        parent = os.path.dirname(parent)
+    return parent in folders
 
 
 def _changed_articles(ix, sources, report: UpdateReport, progress, select, found):

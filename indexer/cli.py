@@ -281,7 +281,8 @@ def cmd_build(args) -> int:
 def cmd_update(args) -> int:
     return _write(update_index if args.cluster is None else update_sharded, args, lambda r: (
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}, "
-        f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
+        + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
+        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
 
 def cmd_delete(args) -> int:
@@ -481,5 +482,5 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
-        print(f"\ninterrupted: {e or 'the live index is unchanged'}", file=sys.stderr)
+        print(f"\ninterrupted: {str(e) or 'the live index is unchanged'}", file=sys.stderr)
         return 130

@@ -46,7 +46,7 @@ from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _write_here, delete_articles,
                     update_index)
 from .facets import facet_filters, summed_facets
-from .query import MAX_QUERY_CHARS, QueryError, parse
+from .query import MAX_QUERY_CHARS, QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
@@ -242,7 +242,7 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     shards = len(shard_dirs(index_dir))
     reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
     total = UpdateReport(**{name: sum(getattr(r, name) for r in reports)
-                            for name in ("added", "updated", "removed", "unchanged")})
+                            for name in ("added", "updated", "removed", "unchanged", "kept")})
     total.skipped = _once(s for r in reports for s in r.skipped)
     total.truncated = _once(t for r in reports for t in r.truncated)
     total.undated = _once(u for r in reports for u in r.undated)
@@ -1114,11 +1114,12 @@ class ClusterIndex:
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)
+        searched = halfwidth(query_text)  # Results keep the query as typed
         self._rounds.count = 0
         window = _recency_window(date_from, date_to)
-        rewritten, suggestion, others = (None, None, ()) if exact else self._understood(query_text)
+        rewritten, suggestion, others = (None, None, ()) if exact else self._understood(searched)
         filters = facet_filters(source, category, month)
-        args = (rewritten or query_text, suggestion, exact, window, sort, page * limit)
+        args = (rewritten or searched, suggestion, exact, window, sort, page * limit)
         options = (filters, group, others)
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)

@@ -97,6 +97,8 @@ FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}  # ！…～ and the ideographic space
+
 
 
 class QueryError(ValueError):
@@ -153,6 +155,12 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         within = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
         return within.group() if within else word
     return [typed(word) for word in words]
+
+
+def halfwidth(text: str) -> str:
+    """text with the fullwidth forms of ASCII that CJK input methods type (１７, ＣＶ, the ideographic
+    space) written as the ASCII characters they stand for."""
+    return text.translate(FULLWIDTH)
 
 
 def without_markup(text: str) -> str:

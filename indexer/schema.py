@@ -73,7 +73,10 @@ def facet_values(source: str, url: str, category: str) -> dict[str, bytes]:
 
 def recency(moment: datetime | None) -> int:
     """A date as a sortable number (seconds, Vietnam time as if UTC); 0 when there is none."""
-    return int(moment.replace(tzinfo=timezone.utc).timestamp()) if moment else 0
+    if not moment:
+        return 0
+    seconds = int(moment.replace(tzinfo=timezone.utc).timestamp())
+    return seconds or -1  # 0 says undated: the epoch's first second is told apart as the one before
 
 
 def searchable_text(article: Article) -> str:

@@ -29,8 +29,8 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, dangling_dropped, fields_read, is_longer, is_pasted, operands,
-                    parse, without_markup)
+                    TermStats, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
+                    operands, parse, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -139,7 +139,7 @@ class Results:
     _counting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        typed = as_typed(self.rewritten or self.query, self.dropped + self.kept)  # the query analysed once
+        typed = as_typed(self.rewritten or halfwidth(self.query), self.dropped + self.kept)  # the query analysed once
         self.dropped, self.kept = typed[:len(self.dropped)], typed[len(self.dropped):]
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
@@ -229,7 +229,8 @@ def _recency_window(date_from, date_to):
     if first is not None and last is not None and first > last:
         raise QueryError("date_from is after date_to",
                          vi="Khoảng ngày không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
-    return first or 1, last or np.iinfo(np.int64).max
+    bounds = np.iinfo(np.int64)  # no bound: any date, those before 1970 (negative) too; undated ones are 0
+    return bounds.min if first is None else first, bounds.max if last is None else last
 
 
 def _check_prefix(prefix: str) -> None:
@@ -798,6 +799,12 @@ def _top(scores, ids: np.ndarray, n: int) -> np.ndarray:
     return ids
 
 
+def newest_order(recency: np.ndarray) -> np.ndarray:
+    """The newest-first sort key of each document: its recency, undated ones (0) after the oldest
+    (dates before 1970 are negative); one above int64's least, so that its negation fits."""
+    return np.where(recency == 0, np.iinfo(np.int64).min + 1, recency)
+
+
 def _rank_key(scores, recency, doc_id):
     """The sort key of a document: by score or (given recency) newest first, then by article id."""
     if recency is None:
@@ -899,6 +906,7 @@ class _Snapshot:
         try:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
+            self.newest = newest_order(self.recency)
             self.facets = FacetColumns(reader, self.recency)
             self.groups, self.grouped = copy_groups(reader, generation)
             self._grouped_ids = dict(zip(self.grouped.tolist(), map(reader.doc_id, self.grouped.tolist())))
@@ -1207,11 +1215,12 @@ class Index:
         started = time.perf_counter()
         _check_paging(sort, limit, page)
         parse(query_text)  # an unusable query fails before any work
+        searched = halfwidth(query_text)  # Results keep the query as typed
         window = _recency_window(date_from, date_to)
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
-            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
-            found = self._find(snap, snap.scorer, rewritten or query_text, suggestion, exact, window, sort,
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
+            found = self._find(snap, snap.scorer, rewritten or searched, suggestion, exact, window, sort,
                                page * limit, filters, group, others)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
@@ -1246,7 +1255,7 @@ class Index:
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
-        recency = snap.recency if sort == "newest" else None
+        recency = snap.newest if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
@@ -1281,7 +1290,7 @@ class Index:
                 found.facets, found.facet_missing = found.counting()
                 found.counting = None
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
-            found.recency = [int(snap.recency[d]) for d in found.docs]
+            found.recency = [int(snap.newest[d]) for d in found.docs]  # the merge's sort key
             found.generation = snap.generation.name
             found.grouped_by = grouping.generation if grouping is not None else ""
         return found
@@ -1471,9 +1480,10 @@ class Index:
         """What the query, understood as search() does, marks in results and articles; raises
         QueryError like search()."""
         parse(query_text)
+        searched = halfwidth(query_text)
         with self._snapshot() as snap:
-            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(query_text)
-            return snap.plan(snap.scorer, rewritten or query_text, suggestion, exact, others)[0].marks
+            rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
+            return snap.plan(snap.scorer, rewritten or searched, suggestion, exact, others)[0].marks
 
     def highlight(self, text: str, query_text: str) -> str:
         """text, HTML-escaped, with the query's words in <mark>."""

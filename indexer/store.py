@@ -56,11 +56,26 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
+        writer = index_writer(index_dir)
+        if writer:
+            raise IndexNotFound(f"no index in {index_dir} yet: a {writer[0]} (pid {writer[1]}) is writing it; "
+                                "wait for it to finish") from None
         raise IndexNotFound(f"no index in {index_dir}: build one with {build_command(index_dir)}") from None
     gen = Path(index_dir) / name
     if not name.startswith(GEN_PREFIX) or not gen.is_dir():
         raise IndexNotFound(f"{index_dir}/{CURRENT} names a missing generation {name!r}")
     return gen
+
+
+def index_writer(index_dir) -> tuple[str, int] | None:
+    """(command, pid) of the running writer that the folder's lock file names, or None; read, not
+    locked, so that a writer starting meanwhile is never refused."""
+    try:
+        recorded = (Path(index_dir) / LOCK).read_bytes()[:64].decode("ascii", "replace")
+    except OSError:
+        return None
+    pid, _, command = recorded.strip().partition(" ")
+    return (command or "build", int(pid)) if pid.isdigit() and _pid_alive(int(pid)) else None
 
 
 def holds_index(folder: Path) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import indexer
 from indexer.cli import EXIT_FAILURE, OneLineParser
+from indexer.store import index_writer
 
 from . import create_app
 from .serve import default_workers, listening_socket, serve, worker_count
@@ -127,9 +128,18 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
             print(f"Cảnh báo: chỉ mục ở {index_dir} được xây bằng cách phân tích cũ, một số từ sẽ không được tìm "
                   f"thấy đúng. Hãy xây dựng lại: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
         return index_dir
-    print(f"Lỗi: không có chỉ mục dùng được ở {index_dir} (chưa xây dựng, hoặc xây bằng phiên bản cũ). "
-          f"Hãy xây dựng chỉ mục: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
+    print(no_index_message(index_dir), file=sys.stderr)
     return None
+
+
+def no_index_message(index_dir) -> str:
+    """Why index_dir cannot be served: its first build is still running, or none was made (or an old one)."""
+    writer = index_writer(index_dir)
+    if writer:
+        return (f"Lỗi: chưa có chỉ mục ở {index_dir}: tiến trình {writer[0]} (pid {writer[1]}) đang xây dựng; "
+                "hãy đợi nó xong rồi chạy lại.")
+    return (f"Lỗi: không có chỉ mục dùng được ở {index_dir} (chưa xây dựng, hoặc xây bằng phiên bản cũ). "
+            f"Hãy xây dựng chỉ mục: python -m indexer build NGUỒN --index {index_dir}")
 
 
 def open_socket(args):

@@ -1,7 +1,8 @@
 """The timeline of a results page: the matching articles by month as bars of an SVG drawn here.
 
 Months run in order from the first to the last with matches (months without any are gaps);
-over MAX_BARS months, the bars are years, each linking to that year as a date range.
+over MAX_BARS months, the bars are years (decades, centuries or millennia over MAX_BARS years: an
+exporter's placeholder 0001-01-01 beside 2017), each linking to its years as a date range.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 MAX_BARS = 120
+YEAR_SPANS = (1, 10, 100, 1000)  # years a bar stands for: the least that keeps to MAX_BARS bars
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
 LABEL_SPACE = 18  # below the bars, for the labels
 LABEL_MARGIN = 24  # half a label's width: labels stay this far from the edges
@@ -37,17 +39,19 @@ def _months(facet: list[dict]) -> dict[int, int]:
 
 
 def _buckets(counts: dict[int, int], chosen: tuple[str, ...]):
-    """(label, count, link changes, selected) per month from first to last, or per year when too many."""
+    """(label, count, link changes, selected) per month from first to last, or per span of years when too many."""
     first, last = min(counts), max(counts)
     if last - first < MAX_BARS:
         for m in range(first, last + 1):
             value = f"{m // 12:04d}-{m % 12 + 1:02d}"
             yield f"{m % 12 + 1}/{m // 12}", counts.get(m, 0), {"month": (value,)}, value in chosen
         return
-    for year in range(first // 12, last // 12 + 1):
-        total = sum(counts.get(year * 12 + k, 0) for k in range(12))
-        changes = {"month": (), "date_from": date(year, 1, 1), "date_to": date(year, 12, 31)}
-        yield str(year), total, changes, False
+    span = next(s for s in YEAR_SPANS if last // 12 // s - first // 12 // s < MAX_BARS)
+    for start in range(first // 12 // span * span, last // 12 + 1, span):
+        low, high = max(start, 1), start + span - 1  # there is no year 0
+        total = sum(count for month, count in counts.items() if low <= month // 12 <= high)
+        changes = {"month": (), "date_from": date(low, 1, 1), "date_to": date(high, 12, 31)}
+        yield str(low) if span == 1 else f"{low}–{high}", total, changes, False
 
 
 def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list[Bar]:

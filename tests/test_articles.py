@@ -439,14 +439,16 @@ def test_not_gzip_and_empty_jsonl(tmp_path):
 
 
 def test_jsonl_in_utf16_or_windows_1258_reads_as_in_utf8(tmp_path):
-    """As the README says of every file: UTF-8, UTF-16 with a BOM, or Vietnamese Windows-1258."""
+    """As the README says of every file: UTF-8, UTF-16 (a JSONL file with or without a BOM, as some
+    Windows exporters write it), or Vietnamese Windows-1258."""
     (seed,), _ = load(SEED)
     (city,), _ = load(write(tmp_path / "city.txt", ARTICLE))
     text = "".join(json.dumps({"id": a.id, "title": a.title, "body": a.body, "date": a.date.isoformat()},
                               ensure_ascii=False) + "\n" for a in (seed, city))
     encodings = {"utf8.jsonl": text.encode(), "utf16.jsonl": text.encode("utf-16"),
                  "utf16be.jsonl": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
-                 "utf16.jsonl.gz": gzip.compress(text.encode("utf-16")), "cp1258.jsonl": cp1258_bytes(text)}
+                 "utf16.jsonl.gz": gzip.compress(text.encode("utf-16")), "cp1258.jsonl": cp1258_bytes(text),
+                 "utf16le-nobom.jsonl": text.encode("utf-16-le"), "utf16be-nobom.jsonl.gz": gzip.compress(text.encode("utf-16-be"))}
     read = {}
     for name, data in encodings.items():
         (tmp_path / name).write_bytes(data)

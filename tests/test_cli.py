@@ -318,11 +318,28 @@ def test_ctrl_c_of_the_build_process_alone_exits_130_and_keeps_the_live_index(in
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 130 and "interrupted" in err, err
+    assert proc.returncode == 130 and "interrupted: the live index is unchanged" in err, err
     with indexer.open_index(target) as index:
         assert [h.doc_id for h in index.search("bão")] == ["bao-khong-ngay"]
     again = run_cli("build", tmp_path / "one.jsonl", "--index", target)  # stopped cleanly: no stale lock to clear
     assert again.returncode == 0 and "stale lock" not in again.stderr, again.stderr
+
+
+def test_a_search_during_the_first_build_says_a_build_is_writing_the_index(tmp_path):
+    """Not "build one": the reader would start a second build, which the lock refuses."""
+    articles = [{"id": f"bai-{n}", "title": f"Tin số {n} về giao thông", "body": "Hạ tầng giao thông đô thị. " * 40}
+                for n in range(20_000)]
+    source, target = write_jsonl(tmp_path / "many.jsonl", articles), tmp_path / "index"
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--index", str(target)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stderr.readline()  # the first progress line: the build holds the folder
+        searched = run_cli("search", "giao thông", "--index", target)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert searched.returncode == 1, searched.stderr
+    assert f"no index in {target} yet: a build (pid {proc.pid}) is writing it; wait for it to finish" in searched.stderr
 
 
 def test_get_prints_one_whole_article(index_dir):

@@ -1,5 +1,6 @@
 """The search core on the seed article and Vietnamese articles written for these tests."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -148,6 +149,17 @@ def test_codes_and_dates_are_findable(index, query, expected):
     assert ids(index.search(query))[0] == expected
 
 
+@pytest.mark.parametrize("typed,meant", [("１５－ＣＶ／ＵＢＮＤ", "15-CV/UBND"), ("ngày １７/１１/２０２１", "ngày 17/11/2021"),
+                                          ("ＣＯＶＩＤ－１９\u3000TP.HCM", "COVID-19 TP.HCM")])
+def test_fullwidth_letters_digits_and_spaces_are_read_as_typed_halfwidth(index, typed, meant):
+    """A Chinese or Japanese input method's fullwidth forms (１７, ＣＶ, the ideographic space) are
+    the ASCII characters they stand for; the query is kept as typed."""
+    found, expected = index.search(typed), index.search(meant)
+    assert ids(found) == ids(expected) and ids(expected)[0] == "covid" and found.dropped == expected.dropped and found.query == typed
+    assert found[0].snippet == expected[0].snippet
+    assert index.highlight("Ca mắc COVID-19 theo 15-CV/UBND", typed) == index.highlight("Ca mắc COVID-19 theo 15-CV/UBND", meant)
+
+
 def test_nfd_article_found_and_highlighted_on_the_right_characters(index):
     results = index.search("đền Hùng")
     assert results[0].doc_id == "nfd"
@@ -255,6 +267,19 @@ def test_anything_else_as_a_date_is_a_query_error_with_a_message(index, bad):
         index.search("sông", date_from=bad)
 
 
+def test_newest_first_lists_articles_from_before_1970_before_the_undated(tmp_path):
+    """An archive's old issues (1954, the epoch's first second) are dated: only undated ones come last."""
+    days = {"moi": "2019-05-01", "xua": "1954-05-07T08:00:00+07:00", "epoch": "1970-01-01T00:00:00+07:00", "khong": None}
+    write_jsonl(tmp_path / "a.jsonl", [{"id": i, "title": f"Tin chiến thắng {i}", "body": "Chiến thắng lịch sử.",
+                                        **({"date": d} if d else {})} for i, d in days.items()])
+    indexer.build_index([tmp_path / "a.jsonl"], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as ix:
+        newest = ix.search("chiến thắng", sort="newest")
+        assert ids(newest) == ["moi", "epoch", "xua", "khong"] and newest.undated == 1
+        assert ids(ix.search("chiến thắng", date_from="1970-01-01", date_to="1970-01-01")) == ["epoch"]
+        assert ids(ix.search("chiến thắng", date_to="1960-01-01")) == ["xua"]
+
+
 def test_undated_matches_are_counted_when_newest_first_or_a_date_range_leaves_them_out(index):
     undated = {h.doc_id for h in index.search("giao thông", limit=50) if h.date is None}
     assert undated and index.search("giao thông").undated == 0
@@ -290,6 +315,40 @@ def test_update_adds_changes_and_removes(tmp_path):
         assert ids(ix.search("xanh lam")) == ["hoa-binh"]
         assert ids(ix.search("bão đổ bộ")) == [] and ix.get("ba-noi") is None
         assert ix.get("ba-so") is not None
+
+
+def test_update_from_a_truncated_export_keeps_the_articles_it_could_not_read(tmp_path):
+    """A download cut short is no retraction: the articles past the cut stay in the index."""
+    export = tmp_path / "feed.jsonl.gz"
+    records = [{"id": f"tin-{n}", "title": f"Tin số {n} về bão lũ", "body": f"Bản tin {n}: " + "mưa lớn kéo dài. " * 400}
+               for n in range(60)]
+    whole = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    export.write_bytes(gzip.compress(whole))
+    indexer.build_index([export], tmp_path / "ix", procs=1)
+    export.write_bytes(gzip.compress(whole)[:len(gzip.compress(whole)) // 2])
+    report = indexer.update_index([export], tmp_path / "ix", procs=1)
+    assert any("truncated or corrupt" in s.reason for s in report.skipped)
+    assert report.removed == 0 and report.kept + report.unchanged == 60, report
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.doc_count == 60
+    export.write_bytes(gzip.compress(whole[:whole.index(b'{"id": "tin-50"')]))  # a whole export of 50: 10 retracted
+    report = indexer.update_index([export], tmp_path / "ix", procs=1)
+    assert (report.removed, report.kept, report.unchanged) == (10, 0, 50)
+
+
+def test_update_keeps_the_article_of_a_file_it_could_not_read(tmp_path):
+    src = tmp_path / "tin"
+    src.mkdir()
+    for n in range(3):
+        (src / f"bai-{n}.txt").write_text(f"Bão số {n} đổ bộ\n10:00 05/11/2020\nBão số {n} đổ bộ miền Trung.", encoding="utf-8")
+    indexer.build_index([src], tmp_path / "ix", procs=1)
+    (src / "bai-1.txt").write_bytes(b"\x00\x01\x02 not text any more \x00")  # a disk error, a bad copy
+    (src / "bai-2.txt").unlink()
+    report = indexer.update_index([src], tmp_path / "ix", procs=1)
+    assert [s.where for s in report.skipped] == [str(src / "bai-1.txt")]
+    assert (report.removed, report.kept, report.unchanged) == (1, 1, 1)
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.get("tin/bai-1.txt") is not None and ix.get("tin/bai-2.txt") is None
 
 
 def test_open_index_notices_a_rebuild(tmp_path):

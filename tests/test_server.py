@@ -91,6 +91,24 @@ def test_an_explicit_index_without_an_index_stops_and_says_how_to_build_one(tmp_
     assert not missing.exists() and not (tmp_path / "index_data").exists()
 
 
+def test_an_index_whose_first_build_runs_stops_and_says_to_wait_for_it(tmp_path):
+    """Not "build one": a second build would be refused by the lock."""
+    articles = [{"id": f"bai-{n}", "title": f"Tin số {n} về giao thông", "body": "Hạ tầng giao thông đô thị. " * 40}
+                for n in range(20_000)]
+    source, target = tmp_path / "many.jsonl", tmp_path / "index"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    build = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--index", str(target)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        build.stderr.readline()  # the first progress line: the build holds the folder
+        code, out, err = finished("--index", target, "--port", free_port())
+    finally:
+        build.kill()
+        build.communicate()
+    assert code == 1 and err.count("\n") == 1 and "Đang phục vụ" not in out
+    assert f"chưa có chỉ mục ở {target}: tiến trình build (pid {build.pid}) đang xây dựng; hãy đợi" in err
+
+
 def test_run_from_another_folder_it_serves_the_projects_own_index(tmp_path):
     proc = launcher("--port", free_port(), cwd=tmp_path)
     try:
