@@ -1658,7 +1658,8 @@ def _body_runs(reader, syllables: list[str], mask: np.ndarray):
         chosen = mask[segment.offset:segment.offset + segment.size]
         kept = _kept_body_runs(segment, chosen, bound)
         taken = segment.id_hashes() <= kept["bound"][0]
-        parts += [_runs_among(kept, syllables), *_moved_runs(segment, syllables, chosen & ~taken, taken & ~chosen)]
+        parts.append(_runs_among(kept, syllables))
+        parts += _moved_runs(segment, "body", syllables, chosen & ~taken, taken & ~chosen)
     return tuple(_positive(_summed([part[order] for part in parts])) for order in (0, 1))
 
 
@@ -1687,12 +1688,12 @@ def _all_runs(segment, field: str, docs: np.ndarray) -> dict[str, np.ndarray]:
             "triple_codes": triples[0], "triple_counts": triples[1].astype(np.int32)}  # int32: a third less to keep
 
 
-def _moved_runs(segment, syllables: list[str], added: np.ndarray, removed: np.ndarray) -> list:
-    """_adjacent_runs of the syllables in the bodies of added, and those of removed negated (masks
-    of a segment's documents, often few: read document by document, at once)."""
+def _moved_runs(segment, field: str, syllables: list[str], added: np.ndarray, removed: np.ndarray) -> list:
+    """_adjacent_runs of the syllables in field of the documents added, and those of removed negated
+    (masks of a segment's documents, often few: read document by document, at once)."""
     if not (added | removed).any():
         return []
-    terms, numbers, doc, positions = segment.document_occurrences("body", added | removed)
+    terms, numbers, doc, positions = segment.document_occurrences(field, added | removed)
     runs = []
     for docs, sign in ((added, 1), (removed, -1)):
         of = docs[doc.astype(np.int64)]
@@ -1722,8 +1723,7 @@ def _title_runs(reader, syllables: list[str]):
     for segment in reader.segments:
         parts.append(_runs_among(segment.kept(TITLE_RUNS_FILE, _all_title_runs), syllables))
         if segment.deleted:
-            gone = _adjacent_runs(segment, "title", syllables, ~segment.live)
-            parts.append(tuple((codes, -counts) for codes, counts in gone))
+            parts += _moved_runs(segment, "title", syllables, np.zeros(segment.size, dtype=bool), ~segment.live)
     none = (np.zeros(0, np.int64), np.zeros(0))
     return tuple(_positive(_summed([part[order] for part in parts] or [none])) for order in (0, 1))
 

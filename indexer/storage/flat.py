@@ -291,9 +291,11 @@ class FlatPostings:
         row = np.searchsorted(self.starts, at, side="right") - 1
         held, counts = np.unique(row, return_counts=True)
         tfs = self.tfs[at].astype(np.int64)
-        # a posting's first position: its row's first, then as many as its row's postings before it hold
-        firsts = (self.position_starts[row] + prefix_sums(self.tfs, at)
-                  - np.repeat(prefix_sums(self.tfs, self.starts[held]), counts))
+        # a posting's first position: its row's first, then as many as its row's postings before it
+        # hold (summed from the rows' first posting: the other fields' are never read)
+        tfs_from = self.tfs[start:end]
+        firsts = (self.position_starts[row] + prefix_sums(tfs_from, at - start)
+                  - np.repeat(prefix_sums(tfs_from, self.starts[held] - start), counts))
         return np.repeat(row, tfs), np.repeat(self.ids[at], tfs), self.positions[runs(firsts, tfs)]
 
 
