@@ -36,6 +36,7 @@ from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
+from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
 from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
@@ -62,6 +63,7 @@ LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of 
 TITLE_WORDS_FILE = f"lexicon_titles_{LEXICON_FORMAT}.npz"
 CASING_VOTES_FILE = f"lexicon_casing_{LEXICON_FORMAT}.npz"
 TITLE_RUNS_FILE = f"lexicon_title_runs_{LEXICON_FORMAT}.npz"  # and the runs of its titles' syllables
+BODY_RUNS_FILE = f"lexicon_body_runs_{LEXICON_FORMAT}.npz"  # and of its sampled bodies' syllables
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5
@@ -1739,8 +1741,78 @@ def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = N
         bound, scale = sample
         mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
     title = _title_runs(reader, syllables)
-    body = tuple((codes, counts * scale) for codes, counts in _adjacent_runs(reader, "body", syllables, mask))
+    body = tuple((codes, counts * scale) for codes, counts in _body_runs(reader, syllables, mask))
     return adjacent_sum([title, body])
+
+
+def _body_runs(reader, syllables: list[str], mask: np.ndarray):
+    """_adjacent_runs of the syllables in the bodies of mask (live documents of the lowest id
+    hashes): each segment keeps the runs of the bodies hashed at most a bound (_kept_body_runs),
+    those that bound took and mask does not (deleted, or sampled no more) are taken away, those
+    mask takes and it did not added."""
+    bound = int(reader.id_hashes()[mask].max()) if mask.any() else 0
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    parts = [(none, none)]  # an index without segments has no runs
+    for segment in reader.segments:
+        chosen = mask[segment.offset:segment.offset + segment.size]
+        kept = _kept_body_runs(segment, chosen, bound)
+        taken = segment.id_hashes() <= kept["bound"][0]
+        parts.append(_runs_among(kept, syllables))
+        parts += _moved_runs(segment, "body", syllables, chosen & ~taken, taken & ~chosen)
+    return tuple(_positive(_summed([part[order] for part in parts])) for order in (0, 1))
+
+
+def _kept_body_runs(segment, chosen: np.ndarray, bound: int) -> dict[str, np.ndarray]:
+    """The runs of every syllable of a segment's bodies hashed at most a bound, deleted ones too
+    (as _all_title_runs keeps its titles'), and that bound: made with bound (the one sampled now)
+    when none is kept, or when more live bodies than half of those chosen would be counted again."""
+    hashes = segment.id_hashes()
+
+    def usable(kept: dict[str, np.ndarray]) -> bool:
+        moved = segment.live & ((hashes <= kept["bound"][0]) != chosen)
+        return 2 * np.count_nonzero(moved) <= np.count_nonzero(chosen)
+
+    def made(_) -> dict[str, np.ndarray]:
+        return _all_runs(segment, "body", hashes <= np.uint64(bound)) | {"bound": np.array([bound], np.uint64)}
+    return segment.kept(BODY_RUNS_FILE, made, usable)
+
+
+def _all_runs(segment, field: str, docs: np.ndarray) -> dict[str, np.ndarray]:
+    """The runs of every syllable in field of the documents docs (a mask of a segment's; NUMBER
+    standing for every number), as _all_title_runs keeps them."""
+    occurrences = segment.document_occurrences(field, docs)
+    syllables = sorted({term for term in occurrences[0] if is_syllable(term)} | {NUMBER})
+    pairs, triples = _occurrence_runs(occurrences, syllables)
+    return {"syllables": blob(syllables), "pair_codes": pairs[0], "pair_counts": pairs[1].astype(np.int32),
+            "triple_codes": triples[0], "triple_counts": triples[1].astype(np.int32)}  # int32: a third less to keep
+
+
+def _moved_runs(segment, field: str, syllables: list[str], added: np.ndarray, removed: np.ndarray) -> list:
+    """_adjacent_runs of the syllables in field of the documents added, and those of removed negated
+    (masks of a segment's documents, often few: read document by document, at once)."""
+    if not (added | removed).any():
+        return []
+    terms, numbers, doc, positions = segment.document_occurrences(field, added | removed)
+    runs = []
+    for docs, sign in ((added, 1), (removed, -1)):
+        of = docs[doc.astype(np.int64)]
+        pairs, triples = _occurrence_runs((terms, numbers[of], doc[of], positions[of]), syllables)
+        runs.append(((pairs[0], sign * pairs[1]), (triples[0], sign * triples[1])))
+    return runs
+
+
+def _occurrence_runs(occurrences, syllables: list[str]):
+    """SegmentReader.adjacent_runs of the syllables among occurrences (as its document_occurrences
+    gives them), NUMBER standing for every number when among them."""
+    terms, numbers, doc, positions = occurrences
+    number = {s: n for n, s in enumerate(syllables)}
+    for term in terms if NUMBER in number else ():
+        if NUMBER_RE.fullmatch(term):
+            number[term] = number[NUMBER]
+    symbol = np.array([number.get(term, -1) for term in terms], dtype=np.int64)[numbers.astype(np.int64)]
+    among = symbol >= 0
+    keys = occurrence_keys(symbol[among].astype(np.uint64), doc[among], positions[among], len(syllables))
+    return tuple(np.unique(codes, return_counts=True) for codes in run_codes(keys, len(syllables)))
 
 
 def _title_runs(reader, syllables: list[str]):
@@ -1750,8 +1822,7 @@ def _title_runs(reader, syllables: list[str]):
     for segment in reader.segments:
         parts.append(_runs_among(segment.kept(TITLE_RUNS_FILE, _all_title_runs), syllables))
         if segment.deleted:
-            gone = _adjacent_runs(segment, "title", syllables, ~segment.live)
-            parts.append(tuple((codes, -counts) for codes, counts in gone))
+            parts += _moved_runs(segment, "title", syllables, np.zeros(segment.size, dtype=bool), ~segment.live)
     none = (np.zeros(0, np.int64), np.zeros(0))
     return tuple(_positive(_summed([part[order] for part in parts] or [none])) for order in (0, 1))
 

@@ -444,6 +444,19 @@ def test_phrases_and_positions_of_frequent_and_rare_words_agree_with_a_scan(two_
         assert set(zip(doc.tolist(), pos.tolist())) == {(d, p) for d, p in every if d % 3 == 1}, words
 
 
+def test_occurrences_read_document_by_document_are_those_read_term_by_term(two_segments):
+    reader, _, _ = two_segments
+    for segment in reader.segments:
+        terms = [t for t, _ in segment.terms("body")]
+        for docs in (np.arange(segment.size) % 3 == 1, np.isin(np.arange(segment.size), [0, 7, segment.size - 1]),
+                     np.zeros(segment.size, dtype=bool)):
+            found, numbers, doc, positions = segment.document_occurrences("body", docs)
+            read = {(found[n], d, p) for n, d, p in zip(numbers.tolist(), doc.tolist(), positions.tolist())}
+            numbers, doc, positions = segment.occurrences("body", terms, docs)
+            assert read == {(terms[n], d, p) for n, d, p in zip(numbers.tolist(), doc.tolist(), positions.tolist())}
+            assert len(read) == len(doc) and (len(read) > 1000 or not docs.any())
+
+
 def test_terms_looked_up_together_have_the_rows_of_terms_looked_up_alone(two_segments):
     reader, _, _ = two_segments
     terms = [(f, t) for f in ("title", "body", "body_fold") for t in ("của", "cua", "việt_nam", "không", "zzz")]

@@ -496,10 +496,10 @@ def _lexicon_tables(lexicon, path: Path) -> dict:
     return tables
 
 
-def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_as_a_fresh_build(tmp_path,
-                                                                                                   monkeypatch):
+def test_an_update_reuses_the_counts_kept_beside_each_segment_and_answers_as_a_fresh_build(tmp_path, monkeypatch):
     for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
         monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
+    monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 300)  # bodies sampled: some come, some go
     articles = _baomoi(1050)
     kept, removed, changed = articles[:1000], articles[:1000:40], articles[5:1000:97]
     src, folder = tmp_path / "src", tmp_path / "index"
@@ -507,7 +507,7 @@ def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_
     write_jsonl(src / "a.jsonl", kept)
     indexer.build_index([str(src)], str(folder), procs=1)
     with indexer.open_index(folder) as index:
-        index.lexicon()  # its segment's titles' words, casing votes and runs of syllables are kept beside it
+        index.lexicon()  # its segment's titles' words, casing votes, runs of syllables and sampled bodies' runs are kept
     first = {p.name: p.stat().st_ino for p in indexer.store.current_generation(folder).glob("*.lexicon_*.npz")}
     gone = {a["id"] for a in removed}
     now = [dict(a, title=a["title"].upper()) if a in changed else a for a in kept if a["id"] not in gone]
@@ -518,7 +518,7 @@ def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_
         assert index.segment_count == 2
         updated = _lexicon_tables(index.lexicon(), tmp_path / "updated.npz")
     gen = indexer.store.current_generation(folder)
-    assert len(first) == 3 and {name: (gen / name).stat().st_ino for name in first} == first  # read, not made again
+    assert len(first) == 4 and {name: (gen / name).stat().st_ino for name in first} == first  # read, not made again
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     write_jsonl(fresh / "a.jsonl", now + articles[1000:])
@@ -526,6 +526,30 @@ def test_an_update_reuses_the_title_counts_kept_beside_each_segment_and_answers_
     with indexer.open_index(tmp_path / "fresh-index") as index:
         built = _lexicon_tables(index.lexicon(), tmp_path / "fresh.npz")
     assert sorted(updated) == sorted(built)
+    for name, table in built.items():
+        assert np.array_equal(updated[name], table) if isinstance(table, np.ndarray) else updated[name] == table, name
+
+
+def test_a_segment_whose_kept_sample_of_bodies_is_mostly_sampled_no_more_counts_it_again(tmp_path, monkeypatch):
+    for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
+        monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
+    monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 40)
+    articles = _baomoi(600)
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", articles[:200])
+    indexer.build_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        index.lexicon()
+    [(runs, inode)] = [(p.name, p.stat().st_ino) for p in indexer.store.current_generation(folder).glob("*.lexicon_body_*")]
+    write_jsonl(src / "b.jsonl", articles[200:])  # twice as many again: a third of the bodies sampled stay
+    indexer.update_index([str(src)], str(folder), procs=1)
+    with indexer.open_index(folder) as index:
+        updated = _lexicon_tables(index.lexicon(), tmp_path / "updated.npz")
+    assert (indexer.store.current_generation(folder) / runs).stat().st_ino != inode  # made again, with the new bound
+    indexer.build_index([str(src)], str(tmp_path / "fresh"), procs=1)
+    with indexer.open_index(tmp_path / "fresh") as index:
+        built = _lexicon_tables(index.lexicon(), tmp_path / "fresh.npz")
     for name, table in built.items():
         assert np.array_equal(updated[name], table) if isinstance(table, np.ndarray) else updated[name] == table, name
 

@@ -44,6 +44,7 @@ MAX_TF = 65535  # positions kept per term and article (frequencies are uint16)
 EMPTY = np.zeros(0, dtype=np.int64)
 COMPARED_AT_ONCE = 40  # keys found in a segment from which their bytes are compared in one NumPy pass
 MERGE_BELOW = 4  # sorted arrays whose lengths differ less than this many times are intersected by merging
+PREFIX_CHUNK = 1 << 20  # values summed at once by prefix_sums (bounds the memory it takes)
 
 
 def encode_keys(keys: list[bytes]) -> bytes:
@@ -279,10 +280,43 @@ class FlatPostings:
         return (np.repeat(np.repeat(np.arange(len(rows)), counts)[kept], tfs),
                 np.repeat(self.ids[at[kept]], tfs), self.positions[runs(firsts, tfs)])
 
+    def document_occurrences(self, rows: tuple[int, int], docs: np.ndarray):
+        """(term row, document, position) arrays of each occurrence of the term rows (first, past the
+        last) in the documents docs (a mask of this segment's documents) holds: one scan of the
+        rows' document numbers, cheaper than occurrences_of for few documents or many rows."""
+        start, end = int(self.starts[rows[0]]), int(self.starts[rows[1]])
+        at = np.flatnonzero(docs[self.ids[start:end]]) + start
+        if not len(at):
+            return EMPTY, EMPTY, EMPTY
+        row = np.searchsorted(self.starts, at, side="right") - 1
+        held, counts = np.unique(row, return_counts=True)
+        tfs = self.tfs[at].astype(np.int64)
+        # a posting's first position: its row's first, then as many as its row's postings before it
+        # hold (summed from the rows' first posting: the other fields' are never read)
+        tfs_from = self.tfs[start:end]
+        firsts = (self.position_starts[row] + prefix_sums(tfs_from, at - start)
+                  - np.repeat(prefix_sums(tfs_from, self.starts[held] - start), counts))
+        return np.repeat(row, tfs), np.repeat(self.ids[at], tfs), self.positions[runs(firsts, tfs)]
+
 
 def runs(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The indexes firsts[k], firsts[k] + 1, ... (counts[k] of them) for every k, in one array."""
     return np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+
+
+def prefix_sums(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The sum of values before each index of at (ascending), by cumulative sums of PREFIX_CHUNK
+    values at a time: for indexes spread over all values (sums_before's reduceat, converting
+    uint16 values, costs 5 times more there)."""
+    sums = np.zeros(len(at), dtype=np.int64)
+    total, last = 0, int(at[-1]) if len(at) else 0
+    for begin in range(0, last, PREFIX_CHUNK):
+        end = min(begin + PREFIX_CHUNK, last)
+        summed = np.cumsum(values[begin:end], dtype=np.int64)
+        low, high = np.searchsorted(at, [begin + 1, end + 1])  # the indexes in (begin, end]
+        sums[low:high] = total + summed[at[low:high] - begin - 1]
+        total += int(summed[-1])
+    return sums
 
 
 def sums_before(values: np.ndarray, at: np.ndarray) -> np.ndarray:

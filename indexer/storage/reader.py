@@ -70,6 +70,7 @@ class SegmentReader:
         # files while the open indexes still searching it show its results
         whoosh_reader._perdoc._cached_reader("_stored", STORED_COLUMN)
         self._stored_names = frozenset(whoosh_reader.schema.names())
+        self._id_hashes = None
 
     def stored_fields(self, docnum: int) -> dict:
         """A document's stored fields, those of the schema's fields (as Whoosh's reader gives
@@ -86,14 +87,17 @@ class SegmentReader:
         titles = self._strings("title")
         return (titles[d] for d in docs)
 
-    def kept(self, ext: str, make) -> dict[str, np.ndarray]:
+    def kept(self, ext: str, make, usable=None) -> dict[str, np.ndarray]:
         """Arrays derived from this segment's documents, deleted ones too (make(self) gives them),
         saved beside its files as <segment>.<ext> when first made and read back after: a segment's
-        documents never change, and a merge that removes the segment removes them with it."""
+        documents never change, and a merge that removes the segment removes them with it (made
+        and saved again when usable(arrays) says those saved no longer serve)."""
         path = Path(self.flat.path + "." + ext)
         try:
             with np.load(path) as saved:
-                return dict(saved)
+                arrays = dict(saved)
+            if usable is None or usable(arrays):
+                return arrays
         except _UNREADABLE:  # not made yet (or damaged: made again)
             pass
         arrays = make(self)
@@ -127,23 +131,28 @@ class SegmentReader:
     def adjacent_codes(self, field: str, terms: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The codes of each pair and each triple of the terms in a row in field of the documents
         in docs (a mask of this segment's), as IndexReader.adjacent_runs codes them, not counted."""
-        bits, n = max(len(terms), 2).bit_length(), len(terms)
-        numbers, doc, positions = self.occurrences(field, terms, docs)
-        # one sortable key per occurrence: document, position (24 bits: a body of 1,000,000
-        # characters has fewer syllables), term number; sorted in place, no argsort copy
-        keys = (((doc << np.uint64(24)) | positions) << np.uint64(bits)) | numbers
-        del doc, positions
-        keys.sort()
-        numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
-        keys >>= np.uint64(bits)
-        follows = keys[1:] == keys[:-1] + np.uint64(1)
-        del keys
-        codes = numbers[:-1] * n + numbers[1:]
-        return codes[follows], (codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]]
+        return run_codes(occurrence_keys(*self.occurrences(field, terms, docs), len(terms)), len(terms))
 
     def adjacent_runs(self, field: str, terms: list[str], docs: np.ndarray):
         """IndexReader.adjacent_runs of this segment's documents in docs (a mask of them)."""
         return tuple(np.unique(codes, return_counts=True) for codes in self.adjacent_codes(field, terms, docs))
+
+    def document_occurrences(self, field: str, docs: np.ndarray):
+        """(the terms found, then the term number (among them), document and position uint64 arrays
+        of each occurrence) of every term in field of the documents in docs (a mask of this
+        segment's): read document by document, as FlatPostings.document_occurrences does."""
+        rows, doc, positions = self.flat.document_occurrences(self.flat.field_rows(self.fields.index(field)), docs)
+        held, numbers = np.unique(rows, return_inverse=True)
+        terms = [self.flat.key(row)[1:].decode("utf-8") for row in held.tolist()]
+        return terms, numbers.astype(np.uint64), doc.astype(np.uint64), positions.astype(np.uint64)
+
+    def id_hashes(self) -> np.ndarray:
+        """Each document's hash of its article id, deleted ones too (see IndexReader.id_hashes;
+        made once: the segment's ids never change)."""
+        if self._id_hashes is None:
+            ids = self.column("id", str)
+            self._id_hashes = np.fromiter((key_hash(i.encode("utf-8")) for i in ids), np.uint64, self.size)
+        return self._id_hashes
 
     def terms(self, field: str):
         """Yield (term, how many live documents hold it) of a field's terms (see IndexReader.terms)."""
@@ -198,6 +207,25 @@ class SegmentReader:
         blob = raw._dbfile.get(raw._basepos, sum(lengths))
         ends = list(accumulate(lengths))
         return [blob[end - n:end].decode("utf-8") for end, n in zip(ends, lengths)]
+
+
+def occurrence_keys(numbers: np.ndarray, doc: np.ndarray, positions: np.ndarray, n: int) -> np.ndarray:
+    """One sortable key per occurrence (uint64 arrays of term numbers below n, documents and
+    positions), for run_codes: document, position (24 bits: a body of 1,000,000 characters has
+    fewer syllables), term number."""
+    return (((doc << np.uint64(24)) | positions) << np.uint64(max(n, 2).bit_length())) | numbers
+
+
+def run_codes(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of each pair and each triple of terms in a row among occurrences (their
+    occurrence_keys, sorted here in place), as IndexReader.adjacent_runs codes them."""
+    bits = max(n, 2).bit_length()
+    keys.sort()
+    numbers = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
+    keys >>= np.uint64(bits)
+    follows = keys[1:] == keys[:-1] + np.uint64(1)
+    codes = numbers[:-1] * n + numbers[1:]
+    return codes[follows], (codes[:-1] * n + numbers[2:])[follows[:-1] & follows[1:]]
 
 
 def _dense(docs: np.ndarray, ids: np.ndarray) -> bool:
@@ -411,7 +439,7 @@ class IndexReader:
     def id_hashes(self) -> np.ndarray:
         """Each document's hash of its article id (the largest number for a deleted one): what
         samples are chosen by, the same articles whatever their document numbers, segments or shards."""
-        hashes = np.array([key_hash(i.encode("utf-8")) for i in self.column("id", str)], dtype=np.uint64)
+        hashes = self._concat([s.id_hashes() for s in self.segments], np.uint64)
         hashes[~self.live] = np.iinfo(np.uint64).max
         return hashes
 
