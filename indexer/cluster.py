@@ -46,7 +46,7 @@ from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _write_here, delete_articles,
                     update_index)
 from .facets import facet_filters, summed_facets
-from .query import MAX_QUERY_CHARS, QueryError, halfwidth, parse
+from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
                      CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
@@ -317,15 +317,29 @@ class ShardActor:
         first documents (the first page: no fetch round). Without epoch (a shard was down, so the
         counts are the other shards') nothing remembered is used or kept. counts_only: a Found of
         no documents, only the counts lacking (a first round). shards: how many the counts sum."""
-        if epoch is not None and (epoch != self.epoch or len(self.known) > KNOWN_COUNTS):
-            self.epoch, self.known = epoch, {}
-        if epoch is not None:
-            self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
-        table = self.table if epoch is not None and epoch == self.table_epoch else None
-        found = self.index.find(*args, counts if epoch is None else _Given(counts, self.known, table), *options,
+        found = self.index.find(*args, self._given(counts, epoch), *options,
                                 grouping=self.grouping, first=first, counts_only=counts_only, shards=shards)
         hits, found.hits = found.hits, None
         return found, hits
+
+    def _given(self, counts: dict, epoch: tuple | None):
+        """The corpus-wide counts a call ranks with: those given, and for an epoch (the shards'
+        generations) those given before for it and its CorpusTable's; without one, those given alone."""
+        if epoch is None:
+            return counts
+        if epoch != self.epoch or len(self.known) > KNOWN_COUNTS:
+            self.epoch, self.known = epoch, {}
+        self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
+        return _Given(counts, self.known, self.table if epoch == self.table_epoch else None)
+
+    def related_terms(self, doc_id: str, counts: dict, epoch: tuple | None, shards: int):
+        """Index.related_terms with the corpus-wide counts given (see _given)."""
+        return self.index.related_terms(doc_id, self._given(counts, epoch), shards)
+
+    def related_found(self, terms: list, left_out: tuple, limit: int, counts: dict, epoch: tuple | None,
+                      shards: int):
+        """Index.related_found with the corpus-wide counts given (see _given)."""
+        return self.index.related_found(terms, left_out, limit, self._given(counts, epoch), shards)
 
     def set_table(self, epoch: tuple, table: "CorpusTable") -> None:
         """Rank the searches of epoch (the shards' generations) with the corpus-wide counts of table."""
@@ -1067,16 +1081,60 @@ class ClusterIndex:
             return None
 
     def related(self, doc_id: str, limit: int = RELATED_LIMIT):
-        """Up to limit articles like this one: its title searched on every shard (one index ranks
-        by the article's distinctive terms instead), never it or its copies; None for an unknown id."""
-        article = self.get(doc_id)
-        if article is None:
+        """Up to limit articles like this one, as one index of all shards' articles ranks them: its
+        shard picks its distinctive terms with corpus-wide counts, every shard ranks its articles
+        for them, never the article or its copies (grouped over all shards); None for an unknown id
+        (or its shard down); the other shards' alone when one is down."""
+        check_id(doc_id)
+        _check_paging("relevance", limit, 1)
+        home, found = shard_of(doc_id, len(self.shards)), {}
+        for _ in range(3):
+            with self._lock:
+                epoch = tuple(sorted(self._generations.items()))
+            answers, _ = self._counted("related_terms", lambda n: (doc_id,), [home], epoch)
+            if home not in answers or answers[home][1] is None:
+                return None
+            generation, docnum, terms, _ = answers[home]
+            left_out = self._left_out(home, generation, docnum)
+            if left_out is None:
+                continue
+            found, _ = self._counted("related_found", lambda n: (terms, left_out.get(n, (None, ())), limit),
+                                     range(len(self.shards)), epoch)
+            changed = self._note_generations({n: a[0] for n, a in found.items()})
+            if not changed and all(a[1] is not None for a in found.values()):
+                break
+            self._groups = {}
+        hits = [hit for _, hits, _ in found.values() for hit in hits or ()]
+        return sorted(hits, key=lambda hit: (-hit.score, hit.doc_id))[:limit]
+
+    def _left_out(self, home: int, generation: str, docnum: int) -> dict[int, tuple] | None:
+        """{shard: (its generation grouped, its documents)} of the article (document docnum of
+        generation of shard home) and its copies over all shards; None when the groups were made
+        for another generation of home (it swapped meanwhile)."""
+        made = self._groups_of(home, generation)
+        if home in made and made[home][0] != generation:
             return None
-        try:
-            hits = self.search(article.title[:MAX_QUERY_CHARS], limit=limit + 1, exact=True)
-        except QueryError:  # a title that is no usable query
-            return []
-        return [h for h in hits if h.doc_id != doc_id and doc_id not in h.duplicates][:limit]
+        members = _group_members(made, home, docnum)
+        left_out = {n: (made[n][0], members.get(n, [])) for n in made}
+        left_out[home] = (generation, [*members.get(home, []), docnum])
+        return left_out
+
+    def _counted(self, method: str, args_of, shards, epoch: tuple) -> tuple[dict, set[int]]:
+        """({shard: answer} of method(*args_of(shard), counts, epoch, shards) for the shards that
+        answered, each asked again with the corpus-wide sums of the counts it lacked (an answer's
+        last item); the shards that did not answer)."""
+        answers, counts, pending, down = {}, {}, set(shards), set()
+        for _ in range(COUNT_ROUNDS):
+            got, lost = self._each(method, lambda n: (*args_of(n), counts, epoch, len(self.shards)), pending)
+            answers.update(got)
+            down |= lost
+            reported = {n: answer[-1] for n, answer in got.items() if answer[-1]}
+            if not reported:
+                break
+            summed, _, lost = self._sum_counts(reported, down)
+            down |= lost
+            counts, pending = {**counts, **summed}, set(reported) - lost
+        return answers, down
 
     def copies(self, doc_id: str):
         """The article's syndicated copies (the others of its group of copies over all shards, as a

@@ -1347,14 +1347,44 @@ class Index:
             docnum = snap.reader.document_number(doc_id)
             if docnum is None:
                 return None
-            scorer = snap.scorer
-            scores = np.zeros(scorer.size, dtype=np.float32)
-            for term, weight in _distinctive_terms(scorer, docnum):
-                scorer.add(scores, "body", term, weight)
-                scorer.add(scores, "title", term, weight * TITLE)
-            matched = scorer.live & (scores > 0) & (snap.groups != snap.groups[docnum])
-            docs = _rank(scores, np.flatnonzero(matched), None, snap.reader.doc_id, limit)
-            return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
+            terms = _distinctive_terms(snap.scorer, docnum)
+            return self._related_hits(snap, snap.scorer, terms, snap.groups == snap.groups[docnum], limit)
+
+    def related_terms(self, doc_id: str, counts, shards: int) -> tuple[str, int | None, list, dict]:
+        """(live generation, the article's document number or None, its distinctive terms and weights
+        with the corpus-wide counts given (summed over shards), the counts they lacked): a cluster's
+        related(), on the article's shard."""
+        with self._snapshot() as snap:
+            docnum = snap.reader.document_number(doc_id)
+            if docnum is None:
+                return snap.generation.name, None, [], {}
+            view = snap.scorer.given(counts, shards)
+            return snap.generation.name, docnum, _distinctive_terms(view, docnum), view.missing
+
+    def related_found(self, terms: list, left_out: tuple, limit: int, counts, shards: int) -> tuple:
+        """(live generation, the Hits of up to limit articles of this index ranked for the weighted terms
+        with the corpus-wide counts given, the counts they lacked): a cluster's related() on every shard;
+        left_out: (generation, document numbers never listed), hits None when that is not live."""
+        with self._snapshot() as snap:
+            generation, docs = left_out
+            if generation is not None and generation != snap.generation.name:
+                return snap.generation.name, None, {}
+            view = snap.scorer.given(counts, shards)
+            excluded = np.zeros(snap.reader.size, dtype=bool)
+            excluded[list(docs)] = True
+            return snap.generation.name, self._related_hits(snap, view, terms, excluded, limit), view.missing
+
+    def _related_hits(self, snap, scorer: Scorer, terms: list, excluded: np.ndarray, limit: int) -> list[Hit]:
+        """The Hits of the limit best live articles for the weighted terms (title and body), those excluded left out."""
+        scores = np.zeros(scorer.size, dtype=np.float32)
+        for term, weight in terms:
+            scorer.add(scores, "body", term, weight)
+            scorer.add(scores, "title", term, weight * TITLE)
+        if scorer.missing:  # ranked with estimates: a cluster's front sends the sums first
+            return []
+        matched = scorer.live & (scores > 0) & ~excluded
+        docs = _rank(scores, np.flatnonzero(matched), None, snap.reader.doc_id, limit)
+        return [self._hit(snap.reader.stored_fields(d), float(scores[d]), Marks()) for d in docs]
 
     def lexicon_parts(self) -> tuple[list, list, list]:
         """(title terms, body terms) with their document frequencies, and the titles as written:

@@ -380,6 +380,23 @@ def test_the_copies_of_real_articles_through_the_cluster_are_those_the_embedded_
             assert [a.id for a in sharded_index.copies(doc_id)] == want[doc_id], doc_id
 
 
+def test_the_related_articles_of_real_articles_through_the_cluster_are_those_the_embedded_index_gives(
+        cluster, dev_slice):
+    """Real articles have the same related articles (ids, order, scores, snippets) through the
+    cluster as in the embedded index of them all: their distinctive terms weighed with corpus-wide
+    counts, every shard ranking its articles for them, the copies of all shards left out."""
+    ids = [json.loads(line)["id"] for line in (dev_slice / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    with indexer.open_index(dev_slice / "one") as one, \
+            indexer.open_index(dev_slice / "shards", cluster=cluster.address) as sharded_index:
+        for doc_id in [i for group in SYNDICATED for i in group] + ids[:120]:
+            for limit in (5, 12):
+                got, want = sharded_index.related(doc_id, limit=limit), one.related(doc_id, limit=limit)
+                assert [h.doc_id for h in got] == [h.doc_id for h in want], (doc_id, limit)
+                assert all(math.isclose(a.score, b.score, rel_tol=1e-5) for a, b in zip(got, want)), doc_id
+                assert [h.snippet for h in got] == [h.snippet for h in want], doc_id
+        assert sharded_index.related("no-such-id") is None
+
+
 def test_unaccented_readings_come_from_bodies_sampled_among_all_shards_as_in_the_embedded_index(
         cluster, tmp_path, monkeypatch):
     monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 60)  # fewer bodies than the articles
