@@ -874,17 +874,22 @@ class QueryBuilder:
             return wq.Or([wq.Term(f, syllable) for f in fields])
         return wq.Or([wq.Term(f"{f}_fold", syllable) for f in fields])
 
-    def named(self, text: str, loose: frozenset = frozenset()) -> list:
+    def named(self, text: str, loose: frozenset = frozenset(), reading: str | None = None) -> list:
         """Phrase lookups of the free words' runs of a word and the number naming it (number_runs),
         in the exact fields when typed with accents (loose: partly), else the folded ones, weighed NAMED."""
+        # typed without accents: the runs as the restored reading segments them (pyvi joins the
+        # "nghị định" of nghị định 100, not "nghi dinh"), folded, weighed as an accented query's
+        read = bool(reading) and not terms_of(text).accented
         out, pasted = [], is_pasted(text)
-        for _, _, run, after in number_runs(text):
+        for _, _, run, after in number_runs(reading if read else text):
+            if read:
+                run, after = tuple(map(fold_word, run)), tuple(map(fold_word, after))
             accented = terms_of(" ".join(run)).accented and loose.isdisjoint(run)
             words = list(run) if accented else [fold_word(w) for w in run]
             if after and (pasted or not self._names_before(run, after, loose)):
                 continue  # pasted text: a paragraph's every number would cost its phrases
             out += [wq.Phrase(f if accented else f"{f}_fold", words,
-                              boost=NAMED * (EXACT if accented else FOLDED) * (TITLE if f == "title" else 1))
+                              boost=NAMED * (EXACT if accented or read else FOLDED) * (TITLE if f == "title" else 1))
                     for f in _fields(False)]
         return out
 
@@ -908,7 +913,7 @@ class QueryBuilder:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
             plan.loose = loose
-            plan.named = self.named(" ".join(parsed.free_text), loose)
+            plan.named = self.named(" ".join(parsed.free_text), loose, reading)
             _mark_named(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):

@@ -24,6 +24,9 @@ APART = [
     article("doi-100-usd", "Vụ đổi tiền bị phạt 90 triệu: sẽ đề xuất sửa quy định",
             "Người đổi 100 USD bị phạt theo nghị định. Bộ đề xuất sửa nghị định, phạt 100 USD là đủ."),
 ]
+# a province's decision 100 citing a decree: "định 100" without "nghị định 100"
+DECISION = article("qd-100", "Tỉnh ban hành quyết định 100 về đất đai",
+                   "Quyết định 100 của tỉnh thực hiện theo nghị định của Chính phủ. Quyết định 100 có hiệu lực.")
 # decrees on other matters, so that "nghị định" and "100" are common words, as in an archive
 DECREES = [article(f"nghi-dinh-{n}", f"Chính phủ ban hành nghị định về lĩnh vực thứ {n}",
                    "Nghị định quy định chi tiết luật. Khoảng 100 doanh nghiệp đã góp ý dự thảo.") for n in range(1, 31)]
@@ -46,7 +49,7 @@ GOLD = [article(f"gia-vang-{day}", f"Giá vàng ngày {day}/4: vàng trong nư�
 OTHERS = [article(f"bong-da-{n}", f"Đội tuyển thắng trận thứ {n}", "Các cầu thủ thi đấu tốt trên sân nhà.")
           for n in range(1, 41)]
 
-ARTICLES = [DECREE, *APART, *DECREES, *ROAD, *SCATTERED, *GOLD, *OTHERS]
+ARTICLES = [DECREE, DECISION, *APART, *DECREES, *ROAD, *SCATTERED, *GOLD, *OTHERS]
 
 
 @pytest.fixture
@@ -58,7 +61,16 @@ def many_matches(monkeypatch):
 
 def test_a_number_naming_the_word_before_it_ranks_the_run_first(index, many_matches):
     results = index.search("Nghị định 100", limit=10)
-    assert results.total == 33 and results.hits[0].doc_id == "nd-100"
+    assert results.total == 34 and results.hits[0].doc_id == "nd-100"
+
+
+@pytest.mark.parametrize("query", ["nghi dinh 100", "nghi dinh 100 phat", "phat nghi dinh 100"])
+def test_a_number_naming_the_word_before_it_typed_without_accents_ranks_the_run_first(index, many_matches, query):
+    # pyvi joins "nghị định" of the restored reading, not "nghi dinh": the run is that of the reading,
+    # "nghi dinh 100" (not "dinh 100", which quyết định 100 holds too), weighed as the accented query's
+    results = index.search(query, limit=10)
+    assert "nghị định 100" in results.suggestion
+    assert results.hits[0].doc_id == "nd-100"
 
 
 @pytest.mark.parametrize("query", ["Nghị định 100 phạt", "phạt Nghị định 100"])
