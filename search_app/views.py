@@ -31,6 +31,7 @@ SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
+BOOLEAN_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 _open_lock = threading.Lock()
 SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
@@ -185,6 +186,24 @@ def parse_int(raw: str | None, label: str, low: int, high: int, default: int) ->
     return int(raw)
 
 
+def parse_bool(raw: str | None, label: str, default: bool) -> bool:
+    """An optional true/false parameter (1/0, true/false, on/off, yes/no, any case) or InputError."""
+    if raw is None or not raw.strip():
+        return default
+    value = BOOLEAN_VALUES.get(raw.strip().lower())
+    if value is None:
+        raise InputError(f"{label} không hợp lệ: «{raw[:50]}». Chỉ dùng 1/0, true/false, on/off hoặc yes/no.")
+    return value
+
+
+def request_flag(name: str, default: bool) -> bool:
+    """The request's true/false parameter name as parse_bool reads it; default when unreadable (the 400 page's form)."""
+    try:
+        return parse_bool(request.args.get(name), name, default)
+    except InputError:
+        return default
+
+
 def parse_date(raw: str | None, label: str) -> date | None:
     """An optional date parameter (a day in any form the search core reads, search.as_date) or InputError."""
     if not raw:
@@ -213,8 +232,8 @@ def parse_params(args, api: bool = False) -> SearchParams:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
     filters = {name: tuple(" ".join(v.split()) for v in args.getlist(name) if v.strip())  # checked by the core
                for name in FILTERS}
-    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1",
-                        args.get("group", "").lower() not in ("false", "0"), **filters)
+    return SearchParams(q, page, sort, date_from, date_to, per_page, parse_bool(args.get("exact"), "exact", False),
+                        parse_bool(args.get("group"), "group", True), **filters)
 
 
 def run_search(params: SearchParams):
@@ -310,7 +329,7 @@ def article(doc_id: str):
         abort(404)
     q = request.args.get("q", "").strip()
     whole = "\n".join((doc.title, doc.lead or "", doc.body))
-    exact = request.args.get("exact") == "1"
+    exact = parse_bool(request.args.get("exact"), "exact", False)
     mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead_apart()

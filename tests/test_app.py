@@ -221,6 +221,24 @@ def test_form_keeps_exact_and_ungrouped_for_the_next_search(client):
     assert 'name="exact"' not in plain and 'name="group"' not in plain
 
 
+@pytest.mark.parametrize("exact, group", [("true", "false"), ("on", "off"), ("YES", "no"), (" 1 ", "0")])
+def test_true_and_false_parameters_take_their_usual_spellings(client, exact, group):
+    api = client.get(f"/api/search?q=nghij+quyeets&exact={exact}&group={group}").get_json()
+    assert api["rewritten"] is None and api["query"] == "nghij quyeets"
+    assert client.get(f"/api/search?q=nghij+quyeets&exact={group}").get_json()["rewritten"] == "nghị quyết"
+    form = search_form(html(client.get(f"/search?q=bão&exact={exact}&group={group}")))
+    assert '<input type="hidden" name="exact" value="1">' in form
+    assert '<input type="hidden" name="group" value="false">' in form
+    assert "Bỏ tìm chính xác" in html(client.get(f"/search?q=nghij+quyeets&exact={exact}"))
+    assert client.get(f"/article/thoi-tiet/bao-so-1?q=b%C3%A3o&exact={exact}").status_code == 200
+
+
+def test_a_true_or_false_parameter_of_another_value_is_a_400_naming_the_spellings(client):
+    for url in ("/api/search?q=bão&exact=maybe", "/search?q=bão&group=2", "/article/thoi-tiet/bao-so-1?q=bão&exact=có"):
+        response = client.get(url)
+        assert response.status_code == 400 and "1/0, true/false, on/off" in response.get_data(as_text=True), url
+
+
 def test_exact_and_ungrouped_searches_say_so_with_a_link_out(client):
     exact = html(client.get("/search?q=nghij+quyeets&exact=1"))
     assert re.search(r'<a href="/search\?q=nghij\+quyeets">Bỏ tìm chính xác</a>', exact)
