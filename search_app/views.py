@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 import indexer
 from indexer.articles import site_of
@@ -122,7 +123,17 @@ def _routes() -> tuple[str, str, object]:
     """SearchParams.routes, looked up with url_for."""
     url_map = current_app.url_map
     return (url_for("search.search"), url_for("search.article", doc_id="-")[:-1],
-            url_map.converters["path"](url_map))
+            url_map.converters["article_id"](url_map))
+
+
+class ArticleIdConverter(PathConverter):
+    """An article id in a URL path (slashes and all), its slashes percent-encoded when a segment of it
+    is "." or "..": a browser would resolve those away (a/../../etc: /etc), and %2E is a dot to it too."""
+
+    def to_url(self, value) -> str:
+        """The id as a path, one segment when it holds a dot segment (the server reads %2F as /)."""
+        path = super().to_url(value)
+        return path.replace("/", "%2F") if {".", ".."} & set(str(value).split("/")) else path
 
 
 def _remembered(key: tuple, make):
@@ -320,7 +331,7 @@ def search():
                                any(params.filters().values()), params.exact, params.group))
 
 
-@bp.get("/article/<path:doc_id>")
+@bp.get("/article/<article_id:doc_id>")
 def article(doc_id: str):
     """One whole article, the query's words highlighted when opened with ?q=."""
     index = get_index()
@@ -362,7 +373,7 @@ def api_search():
     return run_search(params).to_dict()
 
 
-@bp.get("/api/article/<path:doc_id>")
+@bp.get("/api/article/<article_id:doc_id>")
 def api_article(doc_id: str):
     """One whole article as JSON, with its syndicated copies (404 for an unknown id)."""
     index = get_index()
@@ -372,7 +383,7 @@ def api_article(doc_id: str):
     return doc.to_dict(copies=index.copies(doc_id) or [])
 
 
-@bp.get("/api/related/<path:doc_id>")
+@bp.get("/api/related/<article_id:doc_id>")
 def api_related(doc_id: str):
     """The articles most like one article, as JSON (404 for an unknown id)."""
     related = get_index().related(doc_id)
