@@ -58,6 +58,7 @@ HEADING_MAX_WORDS = 6
 BYLINE_MAX_WORDS = 5
 BYLINE_MAX_CHARS = 60
 EPOCH_MILLIS_ABOVE = 1e11   # larger epoch numbers are milliseconds
+FIRST_NEWS_YEAR = 1900      # an article's date before it, or after next year, is a placeholder (0001-01-01, 9999-12-31): unread
 DATE_SEARCH_LINES = 2       # the date line may be the first line (before the title) or right after it
 
 LEAD_KEYS = ("sapo", "abstract", "summary", "lead")
@@ -426,9 +427,16 @@ def _as_text(value, sep: str) -> str:
 def parse_date(value) -> datetime | None:
     """A naive Vietnam-time datetime from a date string (Vietnamese or ISO 8601) or epoch seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _from_epoch(value)
+        return _plausible(_from_epoch(value))
     read = read_date(value) if isinstance(value, str) else None
-    return read if read is None or isinstance(read, datetime) else datetime.combine(read, datetime.min.time())
+    return _plausible(read if read is None or isinstance(read, datetime) else datetime.combine(read, datetime.min.time()))
+
+
+def _plausible(moment: datetime | None) -> datetime | None:
+    """moment when its year can be a news article's (FIRST_NEWS_YEAR to next year), else None."""
+    if moment is None or not FIRST_NEWS_YEAR <= moment.year <= datetime.now(VIETNAM_TZ).year + 1:
+        return None
+    return moment
 
 
 def read_date(text: str) -> date | datetime | None:
@@ -471,7 +479,7 @@ def _from_iso(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return to_vietnam_time(moment)
+    return _in_vietnam_time(moment)
 
 
 def _from_match(match: re.Match) -> datetime | None:
@@ -484,7 +492,7 @@ def _from_match(match: re.Match) -> datetime | None:
         return None
     if g["tz"]:
         moment = moment.replace(tzinfo=_zone(g["tz"]))
-    return to_vietnam_time(moment)
+    return _in_vietnam_time(moment)
 
 
 def _zone(offset: str) -> timezone:
@@ -500,6 +508,14 @@ def to_vietnam_time(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(VIETNAM_TZ).replace(tzinfo=None)
+
+
+def _in_vietnam_time(moment: datetime) -> datetime | None:
+    """to_vietnam_time, or None when that moment is out of datetime's range (9999-12-31T23:00-05:00)."""
+    try:
+        return to_vietnam_time(moment)
+    except OverflowError:
+        return None
 
 
 # --------------------------------------------------------------------------- text articles

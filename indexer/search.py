@@ -501,16 +501,17 @@ def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarr
     return held if respelling is None else held | respelling
 
 
-def _relax(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax(plan, words, matched, scorer: Scorer, tally,
+           filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
     words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped."""
     if words.phrases is None:
-        return _relax_words(plan, words, matched, scorer, tally)
+        return _relax_words(plan, words, matched, scorer, tally, filtered)
     phrased = lambda n, mask: tally(("phrases", n), mask)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, scorer, phrased)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched & words.phrases, scorer, phrased, filtered)
     if scorer.decide(phrased(("shown", shown), tier), ">=", RELAX_PAGE):
         return tier, dropped, kept, ("phrases", shown)
-    tier, dropped, kept, shown = _relax_words(plan, words, matched, scorer, tally)
+    tier, dropped, kept, shown = _relax_words(plan, words, matched, scorer, tally, filtered)
     kept = [w.text for w in plan.words] if shown == (0, ()) else kept  # all the words (a longer query's share: not said)
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
 
@@ -524,14 +525,17 @@ def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], 
     return dropped, [w.text for w in plan.words if w.text not in dropped]
 
 
-def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarray, list[str], list[str], object]:
+def _relax_words(plan, words, matched, scorer: Scorer, tally,
+                 filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
     """(the articles shown, the words they need not hold, the words they hold when some were
     dropped, the tally key of the tier shown), given the WordMasks and tally(n, tier): the Count
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
     articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them, unless the last tier
-    before keeps a code typed and some article holds it (``_code_kept``)."""
+    before keeps a code typed and some article holds it (``_code_kept``). Filtered (a source,
+    category, month or date range chosen), the tiers are counted within the filter and never go
+    past its articles holding the rarest word some of them hold (a longer query: its share)."""
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
@@ -539,18 +543,29 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally) -> tuple[np.ndarra
     if is_longer(plan.words):
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
-        return (tier, [], [], 0) if scorer.decide(tally(0, tier), ">=", RELAX_PAGE) else (anyone, [], [], "any")
-    tiers = _tiers(plan, masks, matched, scorer, tally) + [(anyone, list(range(len(masks))))]
+        return (tier, [], [], 0) if filtered or scorer.decide(tally(0, tier), ">=", RELAX_PAGE) \
+            else (anyone, [], [], "any")
+    tiers = _tiers(plan, masks, matched, scorer, tally, filtered)
+    tiers += [] if filtered else [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
-    if shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) and scorer.decide(sizes[-2], ">", 0):
+    if not filtered and shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) \
+            and scorer.decide(sizes[-2], ">", 0):
         shown = len(tiers) - 2  # the code's articles, not those holding its pieces
     if scorer.decide(sizes[shown], "==", sizes[0]):  # dropping found nothing more
         shown = 0
     tier, dropped = tiers[shown]
+    key = (shown, tuple(dropped))
+    if filtered:  # fewer than a page: said dropped, only the words some of them lack
+        dropped = _lacked(scorer, tally, key, tier, sizes[shown], [(i, masks[i]) for i in dropped])
     return tier, [plan.words[i].text for i in dropped], \
-        [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], (shown, tuple(dropped))
+        [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], key
+
+
+def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
+    """Of the (word, mask) pairs a tier of size articles drops, the words some of them lack."""
+    return [i for i, mask in dropped if not scorer.decide(tally(("whole", key, i), tier & mask), "==", size)]
 
 
 def _code_kept(plan, dropped: list[int]) -> bool:
@@ -587,18 +602,19 @@ def _combined(masks: list, combine) -> np.ndarray:
     return found
 
 
-def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray, list[int]]]:
+def _tiers(plan, masks, matched, scorer: Scorer, tally, filtered: bool = False) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
     the proposed reading spells otherwise) are dropped first, then dates and numbers (not those naming
     the word before them: nghị định 100); then the word the fewest articles hold (the most informative,
     no such number) stays, with any n-2, n-3, ... of the n-1
-    others (Meilisearch's "frequency" strategy; which of the others go is left to the ranking)."""
+    others (Meilisearch's "frequency" strategy; which of the others go is left to the ranking).
+    Filtered, the rarest is one some article of the filter holds, if any does."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
     first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
     keepers = [i for i in rest if not plan.words[i].named] or rest  # a number naming a word means nothing alone
     sizes = [tally(("word", i), matched & masks[i]) for i in keepers]
-    rarest = keepers[_fewest(scorer, sizes)]
+    rarest = keepers[_fewest(scorer, sizes, held_only=filtered)]
     held = _held([masks[i] for i in rest])
     tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers
@@ -609,13 +625,16 @@ def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray
     return tiers + [(matched & masks[rarest] & (held >= k), others) for k in range(len(rest) - 1, 0, -1)]
 
 
-def _fewest(scorer: Scorer, sizes: list) -> int:
-    """The place of the smallest of the Counts sizes, the first of equal ones. Each is decided equal
-    to the smallest before it or not, then smaller or not: the decisions min() made of (count,
-    place) pairs, so a cluster's front checks the same ones as before (cluster.decided_alike)."""
-    fewest = 0
-    for j in range(1, len(sizes)):
-        if not scorer.decide(sizes[j], "==", sizes[fewest]) and scorer.decide(sizes[j], "<", sizes[fewest]):
+def _fewest(scorer: Scorer, sizes: list, held_only: bool = False) -> int:
+    """The place of the smallest of the Counts sizes, the first of equal ones (held_only: of those
+    above 0, when one is). Each is decided equal to the smallest before it or not, then smaller or
+    not: the decisions min() made of (count, place) pairs, so a cluster's front checks the same
+    ones as before (cluster.decided_alike)."""
+    held = [not held_only or scorer.decide(size, ">", 0) for size in sizes]
+    fewest = held.index(True) if any(held) else 0
+    for j in range(fewest + 1, len(sizes)):
+        if held[j] and not scorer.decide(sizes[j], "==", sizes[fewest]) \
+                and scorer.decide(sizes[j], "<", sizes[fewest]):
             fewest = j
     return fewest
 
@@ -1248,7 +1267,8 @@ class Index:
                                          sort, masks.get("month"))  # (what the filters keep, undated)
         state = words.tier_state(plan)
         tally = lambda n, mask: scorer.counted(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
-        matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally)
+        filtered = bool(masks) or window is not None  # relaxing stays among the words, within the filter
+        matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally, filtered)
         dropped, kept = _said_absent(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking

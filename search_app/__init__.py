@@ -26,8 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     from . import views
 
+    app.url_map.converters["article_id"] = views.ArticleIdConverter
     app.register_blueprint(views.bp)
     app.jinja_env.globals["url_for"] = views.fixed_url_for
+    app.jinja_env.globals["request_flag"] = views.request_flag
     views.register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

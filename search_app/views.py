@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 import indexer
 from indexer.articles import site_of
@@ -31,6 +32,7 @@ SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
+BOOLEAN_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 _open_lock = threading.Lock()
 SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
@@ -121,7 +123,17 @@ def _routes() -> tuple[str, str, object]:
     """SearchParams.routes, looked up with url_for."""
     url_map = current_app.url_map
     return (url_for("search.search"), url_for("search.article", doc_id="-")[:-1],
-            url_map.converters["path"](url_map))
+            url_map.converters["article_id"](url_map))
+
+
+class ArticleIdConverter(PathConverter):
+    """An article id in a URL path (slashes and all), its slashes percent-encoded when a segment of it
+    is "." or "..": a browser would resolve those away (a/../../etc: /etc), and %2E is a dot to it too."""
+
+    def to_url(self, value) -> str:
+        """The id as a path, one segment when it holds a dot segment (the server reads %2F as /)."""
+        path = super().to_url(value)
+        return path.replace("/", "%2F") if {".", ".."} & set(str(value).split("/")) else path
 
 
 def _remembered(key: tuple, make):
@@ -185,6 +197,24 @@ def parse_int(raw: str | None, label: str, low: int, high: int, default: int) ->
     return int(raw)
 
 
+def parse_bool(raw: str | None, label: str, default: bool) -> bool:
+    """An optional true/false parameter (1/0, true/false, on/off, yes/no, any case) or InputError."""
+    if raw is None or not raw.strip():
+        return default
+    value = BOOLEAN_VALUES.get(raw.strip().lower())
+    if value is None:
+        raise InputError(f"{label} không hợp lệ: «{raw[:50]}». Chỉ dùng 1/0, true/false, on/off hoặc yes/no.")
+    return value
+
+
+def request_flag(name: str, default: bool) -> bool:
+    """The request's true/false parameter name as parse_bool reads it; default when unreadable (the 400 page's form)."""
+    try:
+        return parse_bool(request.args.get(name), name, default)
+    except InputError:
+        return default
+
+
 def parse_date(raw: str | None, label: str) -> date | None:
     """An optional date parameter (a day in any form the search core reads, search.as_date) or InputError."""
     if not raw:
@@ -213,8 +243,8 @@ def parse_params(args, api: bool = False) -> SearchParams:
         raise InputError("Khoảng ngày không hợp lệ: «Từ ngày» phải trước hoặc bằng «Đến ngày».")
     filters = {name: tuple(" ".join(v.split()) for v in args.getlist(name) if v.strip())  # checked by the core
                for name in FILTERS}
-    return SearchParams(q, page, sort, date_from, date_to, per_page, args.get("exact") == "1",
-                        args.get("group", "").lower() not in ("false", "0"), **filters)
+    return SearchParams(q, page, sort, date_from, date_to, per_page, parse_bool(args.get("exact"), "exact", False),
+                        parse_bool(args.get("group"), "group", True), **filters)
 
 
 def run_search(params: SearchParams):
@@ -301,7 +331,7 @@ def search():
                                any(params.filters().values()), params.exact, params.group))
 
 
-@bp.get("/article/<path:doc_id>")
+@bp.get("/article/<article_id:doc_id>")
 def article(doc_id: str):
     """One whole article, the query's words highlighted when opened with ?q=."""
     index = get_index()
@@ -310,7 +340,7 @@ def article(doc_id: str):
         abort(404)
     q = request.args.get("q", "").strip()
     whole = "\n".join((doc.title, doc.lead or "", doc.body))
-    exact = request.args.get("exact") == "1"
+    exact = parse_bool(request.args.get("exact"), "exact", False)
     mark = highlighter(index, q if len(q) <= MAX_QUERY_CHARS else "", whole, exact)
     paragraphs = [mark(p) for p in doc.body.split("\n") if p.strip()]
     lead = doc.lead_apart()
@@ -343,7 +373,7 @@ def api_search():
     return run_search(params).to_dict()
 
 
-@bp.get("/api/article/<path:doc_id>")
+@bp.get("/api/article/<article_id:doc_id>")
 def api_article(doc_id: str):
     """One whole article as JSON, with its syndicated copies (404 for an unknown id)."""
     index = get_index()
@@ -353,7 +383,7 @@ def api_article(doc_id: str):
     return doc.to_dict(copies=index.copies(doc_id) or [])
 
 
-@bp.get("/api/related/<path:doc_id>")
+@bp.get("/api/related/<article_id:doc_id>")
 def api_related(doc_id: str):
     """The articles most like one article, as JSON (404 for an unknown id)."""
     related = get_index().related(doc_id)

@@ -6,11 +6,11 @@ import os
 import re
 import time
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from flask import url_for
-from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, make_app, other_articles,
+from conftest import (ODD_ID, SEED_ID, SEEDS, SLASH_ID, XSS_ID, close_index, index_of, make_app, other_articles,
                       write_jsonl)
 
 from search_app.views import page_window, vn_datetime, vn_number, vn_seconds
@@ -219,6 +219,24 @@ def test_form_keeps_exact_and_ungrouped_for_the_next_search(client):
     assert '<input type="hidden" name="group" value="false">' in form
     plain = search_form(html(client.get("/search?q=bão")))
     assert 'name="exact"' not in plain and 'name="group"' not in plain
+
+
+@pytest.mark.parametrize("exact, group", [("true", "false"), ("on", "off"), ("YES", "no"), (" 1 ", "0")])
+def test_true_and_false_parameters_take_their_usual_spellings(client, exact, group):
+    api = client.get(f"/api/search?q=nghij+quyeets&exact={exact}&group={group}").get_json()
+    assert api["rewritten"] is None and api["query"] == "nghij quyeets"
+    assert client.get(f"/api/search?q=nghij+quyeets&exact={group}").get_json()["rewritten"] == "nghị quyết"
+    form = search_form(html(client.get(f"/search?q=bão&exact={exact}&group={group}")))
+    assert '<input type="hidden" name="exact" value="1">' in form
+    assert '<input type="hidden" name="group" value="false">' in form
+    assert "Bỏ tìm chính xác" in html(client.get(f"/search?q=nghij+quyeets&exact={exact}"))
+    assert client.get(f"/article/thoi-tiet/bao-so-1?q=b%C3%A3o&exact={exact}").status_code == 200
+
+
+def test_a_true_or_false_parameter_of_another_value_is_a_400_naming_the_spellings(client):
+    for url in ("/api/search?q=bão&exact=maybe", "/search?q=bão&group=2", "/article/thoi-tiet/bao-so-1?q=bão&exact=có"):
+        response = client.get(url)
+        assert response.status_code == 400 and "1/0, true/false, on/off" in response.get_data(as_text=True), url
 
 
 def test_exact_and_ungrouped_searches_say_so_with_a_link_out(client):
@@ -493,6 +511,31 @@ def test_result_page_links_are_those_url_for_builds(app, client):
         unfiltered = url_for("search.search", **args, source=["Tin nhanh"])
     assert article.replace("&", "&amp;") in found
     assert f'href="{unfiltered.replace("&", "&amp;")}"' in filtered
+
+
+DOT_IDS = ["a/../../etc", "../b", "c/..", "d/./e"]
+
+
+def test_article_links_of_ids_with_dot_segments_reach_them_as_a_browser_resolves_them(tmp_path_factory):
+    """A browser resolves . and .. segments (a/../../etc: /etc), %2E too: such an id's slashes are
+    percent-encoded, one segment, which the server reads back as the id."""
+    articles = [{"id": doc_id, "title": f"Bão số {n}", "body": "Bão lớn ven biển."} for n, doc_id in enumerate(DOT_IDS)]
+    app = make_app(str(index_of(tmp_path_factory, "dots", articles)))
+    client = app.test_client()
+    page = html(client.get("/search?q=bão"))
+    links = [unescape(link) for link in re.findall(r'<h2><a href="([^"]+)"', page)]
+    assert len(links) == len(DOT_IDS)
+    for link in links:
+        path = urlsplit(urljoin("http://example.vn/search?q=b%C3%A3o", link)).path  # resolved as a browser does
+        article = client.get(path + "?q=bão")
+        api = client.get("/api" + path).get_json()
+        assert article.status_code == 200 and api["id"] in DOT_IDS, link
+        assert f"Bão</mark> số {DOT_IDS.index(api['id'])}" in html(article)
+        assert client.get("/api/related" + path.removeprefix("/article")).get_json()["id"] == api["id"]
+    with app.test_request_context():
+        assert url_for("search.article", doc_id="a/../../etc") == "/article/a%2F..%2F..%2Fetc"
+        assert url_for("search.article", doc_id="tin/a..b/.c") == "/article/tin/a..b/.c"  # no dot segment
+    close_index(app)
 
 
 def test_links_follow_the_mount_point_of_each_request(client):

@@ -529,6 +529,24 @@ def test_a_date_that_cannot_be_read_is_reported_with_its_line(tmp_path):
                        Undated(f"{path}:4", "[2017, 5]")]
 
 
+def test_a_placeholder_date_outside_the_years_of_news_is_reported_and_the_article_indexed_undated(tmp_path):
+    next_year = datetime.now().year + 1
+    path = write_jsonl(tmp_path / "tin.jsonl", [
+        {"id": "a", "title": "Bão", "body": "Mưa", "date": "0001-01-01"},
+        {"id": "b", "title": "Bão", "body": "Mưa", "date": "9999-12-31T23:59:59-05:00"},
+        {"id": "c", "title": "Bão", "body": "Mưa", "date": "1899-12-31", "published": "1900-01-01"},
+        {"id": "d", "title": "Bão", "body": "Mưa", "date": f"31/12/{next_year}"},
+        {"id": "e", "title": "Bão", "body": "Mưa", "date": f"01/01/{next_year + 1}"}])
+    write(tmp_path / "bai.txt", "Tiêu đề\nThứ hai, 01/01/0001 08:00 (GMT+7)\nNội dung bài.\n")
+    undated: list = []
+    found = list(iter_articles([path, tmp_path / "bai.txt"], [], [], undated=undated))
+    assert [a.date for a in found] == [None, None, datetime(1900, 1, 1), datetime(next_year, 12, 31), None, None]
+    assert [a.body for a in found][-1] == "Nội dung bài."
+    assert undated == [Undated(f"{path}:1", "0001-01-01"), Undated(f"{path}:2", "9999-12-31T23:59:59-05:00"),
+                       Undated(f"{path}:5", f"01/01/{next_year + 1}"),
+                       Undated(str(tmp_path / "bai.txt"), "Thứ hai, 01/01/0001 08:00 (GMT+7)")]
+
+
 def test_files_in_a_folder_that_hold_no_articles_are_counted(tmp_path):
     write(tmp_path / "tin" / "a.txt", ARTICLE)
     write(tmp_path / "tin" / "2020" / "b", ARTICLE.replace("Mai Dịch", "Cầu Giấy"))

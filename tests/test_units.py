@@ -24,7 +24,9 @@ STORMS = [article(f"bao-{n}", f"Bão số {n} đổ bộ", "Bão gây mưa lớn
 GDP = article("gdp", "Kinh tế tăng tốc", "GDP năm 2017 tăng 6,81%, vượt mục tiêu.")
 THOUSAND = article("mot-ngan", "Một con số", "Giá 1,000 đồng là con số lạ.")
 AFTER_STORM = article("sau-bao", "Mưa lớn kéo dài ở miền Trung", "Sau bão, mưa lớn kéo dài.")  # bão in its body only
-ARTICLES = [*BRIDGES, BRIDGE_31, *WALLS, *STORMS, GDP, THOUSAND, AFTER_STORM]
+AREA = article("can-ho", "Căn hộ nhỏ giữa phố", "Căn hộ có diện tích 50m2, giá 2 tỷ đồng.")  # as articles write m², CO₂
+EMISSIONS = article("khi-thai", "Nhà máy giảm phát thải", "Nhà máy giảm 10% lượng khí CO2 thải ra.")
+ARTICLES = [*BRIDGES, BRIDGE_31, *WALLS, *STORMS, GDP, THOUSAND, AFTER_STORM, AREA, EMISSIONS]
 
 
 def ids(results) -> list[str]:
@@ -44,6 +46,16 @@ def test_an_amount_finds_its_spelling_apart(index):
 @pytest.mark.parametrize("query", ["6.81%", "6,81%", "GDP 6.81%"])
 def test_a_decimal_point_is_a_spelling_of_the_decimal_comma(index, query):
     assert ids(index.search(query))[:1] == ["gdp"]
+
+
+@pytest.mark.parametrize("typed, meant", [("diện tích 50m²", "diện tích 50m2"), ("khí CO₂", "khí CO2"),
+                                          ("CO₂", "CO2"), ("50m²", "50m2")])
+def test_superscript_and_subscript_digits_are_the_digits_articles_write(index, typed, meant):
+    """Articles write m2 and CO2 (of the 179,251: m2 9,487 times, m² 387; CO2 255, CO₂ never)."""
+    found, expected = index.search(typed), index.search(meant)
+    assert ids(found) == ids(expected) != [] and found.dropped == expected.dropped == [] and found.query == typed
+    text = AREA["body"] + " " + EMISSIONS["body"]
+    assert index.highlight(text, typed) == index.highlight(text, meant)
 
 
 def test_a_decimal_point_no_article_writes_is_no_word_to_drop(index):
