@@ -85,6 +85,11 @@ def other_articles() -> list[dict]:
     ]
 
 
+def article(doc_id: str, title: str, body: str) -> dict:
+    """An article record as a JSONL export holds it (id, title, body)."""
+    return {"id": doc_id, "title": title, "body": body}
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     """Write records as a JSONL file and return its path."""
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")

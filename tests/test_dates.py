@@ -5,10 +5,7 @@ merely holds the date (an address, another year's day) neither matches alone nor
 from __future__ import annotations
 
 import pytest
-
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
+from conftest import article
 
 
 # a daily gold report for 24 days of June (more than 20 exact matches of "giá" and "vàng": their

@@ -3,10 +3,7 @@ and ranked for ``cảnh sát giao thông`` as the words it stands for, not as on
 
 from __future__ import annotations
 
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
-
+from conftest import article
 
 LONG = [article(f"csgt-viet-du-{n}", f"Cảnh sát giao thông tuần tra đêm ở quận {n}",
                 "Lực lượng cảnh sát giao thông tuần tra trên các tuyến phố.") for n in range(1, 4)]

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import article
 from indexer import search
 from indexer.query import named_numbers
-
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
 
 
 # the decree named in a body; and bodies holding "nghị định" and "100" apart, each twice

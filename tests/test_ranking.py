@@ -6,12 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import REPO, article
 from indexer import search
-
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
 
 
 GOLD = [article(f"vang-{n}", f"Giá vàng tăng mạnh phiên thứ {n}",

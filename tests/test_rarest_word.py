@@ -6,13 +6,9 @@ most frequent words first and keeps the rarest)."""
 from __future__ import annotations
 
 import pytest
-from conftest import index_of
+from conftest import article, index_of
 
 import indexer
-
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
 
 
 CODE = "86/2010/QĐ-TTg"

@@ -9,11 +9,8 @@ import unicodedata
 
 import pytest
 
+from conftest import article
 from indexer import QueryError
-
-
-def article(doc_id: str, title: str, body: str) -> dict:
-    return {"id": doc_id, "title": title, "body": body}
 
 
 BRIDGES = [article(f"cau-{n}", f"Khánh thành cầu số {n} bắc qua sông", f"Cây cầu dài {100 + n} m, rộng 12 m.")
