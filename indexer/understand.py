@@ -1296,9 +1296,8 @@ class Lexicon:
     def with_cooccurrence(self, articles_holding) -> "Lexicon":
         """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
         articles hold them all (all articles for none; None: unknown), see _cooccurring."""
-        for name, member in vars(Lexicon).items():  # tables made on first use made here, once: a view
-            if isinstance(member, cached_property):  # copies them, else each view would make its own
-                getattr(self, name)
+        for name in LAZY_TABLES:  # tables made on first use made here, once: a view copies them,
+            getattr(self, name)  # else each view would make its own
         view = copy.copy(self)  # the tables and caches shared
         view._articles_holding = articles_holding
         return view
@@ -1556,3 +1555,9 @@ class Lexicon:
         """(syllable, frequency) of the index within the word's allowed edits, closest and most
         frequent first; nothing for a word the index knows."""
         return [(syllable, -minus_freq) for _, minus_freq, syllable in self._near(word, limit)]
+
+
+# Lexicon's tables made on first use, listed once: with_cooccurrence runs in many threads, and the
+# class's dict may change while a thread iterates it (copy.copy caches __slotnames__ in it on its
+# first call: "dictionary changed size during iteration" under the web app's load)
+LAZY_TABLES = tuple(name for name, member in vars(Lexicon).items() if isinstance(member, cached_property))
