@@ -30,7 +30,7 @@ from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
                     TermStats, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
-                    operands, parse, without_markup)
+                    operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -317,7 +317,7 @@ class _Masks:
 
     def _find(self, leaf) -> np.ndarray:
         if isinstance(leaf, wq.Phrase):
-            return self.scorer.phrase(leaf.fieldname, leaf.words)
+            return self.scorer.phrase(phrase_fields(leaf), leaf.words)
         return self.scorer.matches(leaf.fieldname, leaf.text)
 
     def _large_mask(self, key, ids) -> np.ndarray:
@@ -330,7 +330,7 @@ class _Masks:
 
 def _leaf_key(leaf) -> tuple:
     """What a Term or Phrase looks up: (field, text) or (field, words)."""
-    return (leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase) else (leaf.fieldname, leaf.text)
+    return (phrase_fields(leaf), tuple(leaf.words)) if isinstance(leaf, wq.Phrase) else (leaf.fieldname, leaf.text)
 
 
 def _clause_mask(masks: _Masks, clause) -> np.ndarray:
@@ -377,8 +377,9 @@ def _dates_bounded(scorer: Scorer, plan, lookups: list) -> list:
 
 
 def _named_lookups(scorer: Scorer, named: list) -> list:
-    """(ids, weight) lookups of the phrases of a word and the number naming it: the phrase's boost
-    times its idf, so that ``nghị định 100`` counts far more than "100" elsewhere."""
+    """(ids, weight) lookups of the phrases of a word and the number naming it (and of those typed
+    partly with accents, as typed and as read): the phrase's boost times its idf, so that ``nghị
+    định 100`` counts far more than "100" elsewhere."""
     lookups = []
     for q in named:
         ids = scorer.phrase(q.fieldname, q.words)
@@ -1459,7 +1460,7 @@ class Index:
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
-        lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named)
+        lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
 
@@ -1596,6 +1597,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     parsed = parse(text)
+    _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)
     loose = frozenset(accents_added(free, reading))  # of a query typed partly with accents
     plan = builder.build(parsed, reading if is_unaccented(free) or loose else None, loose)
@@ -1634,6 +1636,21 @@ def _free_words(parsed, text: str, suggestion: str | None) -> tuple[str, str | N
     free = " ".join(parsed.free_text)
     read = " ".join(parse(suggestion).free_text) if suggestion else ""
     return free, read if read and len(read.split()) == len(free.split()) else None
+
+
+def _clauses_read(parsed, suggestion: str | None) -> None:
+    """Give each required and excluded clause of a parsed query the reading's clause in its place
+    (the suggestion's, when it reads it otherwise) and the words typed without accents it accents."""
+    if not suggestion or not (parsed.required or parsed.excluded):
+        return
+    read = parse(suggestion)
+    typed = [clause for group in parsed.required for clause in group] + parsed.excluded
+    readings = [clause for group in read.required for clause in group] + read.excluded
+    if len(typed) != len(readings):
+        return
+    for clause, reading in zip(typed, readings):
+        if (clause.phrase, clause.negated) == (reading.phrase, reading.negated) and reading.text != clause.text:
+            clause.read, clause.loose = reading.text, frozenset(accents_added(clause.text, reading.text))
 
 
 def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list, list, list]:

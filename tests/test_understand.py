@@ -824,6 +824,39 @@ def test_pasted_text_typed_partly_with_accents_is_read_too(partly_index):
     assert results.hits[0].doc_id == "gold-2"
 
 
+# a phrase typed partly with accents (issue 13): "phố đi bộ Hà Nội" in 20 articles (enough that the
+# whole phrase folded does not join), a reader's "Hà nói" after the same words, "phở" (other marks
+# on a syllable typed with them), and the walking street of Hồ Gươm
+PHRASE_ARTICLES = (_numbered("street", 20, "Phố đi bộ Hà Nội đông vui lần {}", "Tối nay phố đi bộ Hà Nội đông vui.")
+                   + [{"id": "said", "title": "Chuyện tối thứ bảy", "body": "Trên phố đi bộ Hà nói chuyện với bạn."},
+                      {"id": "pho", "title": "Quán phở đi bộ Hà Nội", "body": "Quán phở đi bộ Hà Nội đông khách."},
+                      {"id": "hg", "title": "Phố đi bộ Hồ Gươm mở cửa", "body": "Phố đi bộ Hồ Gươm mở cửa tối nay."}])
+
+
+@pytest.fixture(scope="module")
+def phrase_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "phrases", PHRASE_ARTICLES)) as index:
+        yield index
+
+
+def test_a_phrase_typed_partly_with_accents_matches_its_unaccented_words_with_any_accents(phrase_index):
+    results = phrase_index.search('"phố đi bộ ha noi"', limit=30)
+    assert results.suggestion == '"phố đi bộ hà nội"'
+    ids = [h.doc_id for h in results]
+    # "Hà nói" matches after those holding the phrase as read; "phở" is not "phố", typed with its marks
+    assert set(ids[:20]) == {f"street-{n}" for n in range(20)} and ids[20:] == ["said"]
+    assert "<mark>Phố đi bộ Hà Nội</mark>" in results.hits[0].title_html
+
+
+def test_a_title_phrase_typed_partly_with_accents_matches_titles(phrase_index):
+    ids = {h.doc_id for h in phrase_index.search('title:"phố đi bộ Hà noi"', limit=30)}
+    assert ids == {f"street-{n}" for n in range(20)}
+
+
+def test_an_excluded_phrase_typed_partly_with_accents_excludes_it_with_any_accents(phrase_index):
+    assert [h.doc_id for h in phrase_index.search('"phố đi bộ" -"phố đi bộ hà noi"', limit=30)] == ["hg"]
+
+
 SPELLING_ARTICLES = [
     {"id": "tp-dot", "title": "TP.HCM mở thêm tuyến buýt", "body": "TP.HCM mở thêm tuyến xe buýt mới."},
     {"id": "tp-apart", "title": "TP HCM công bố điểm thi lớp 10", "body": "Sở giáo dục TP HCM công bố điểm thi."},
