@@ -52,6 +52,7 @@ RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
 OPERATORS_END_RE = re.compile(rf'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"|(?i:{FIELD_PREFIX}))')  # to the last one
+BINDS_RE = re.compile(r'(?:(?:^|\s)(?:OR|NOT)\s+|(?:^|\s)-|title:)$')  # an operator binding what follows (fields read)
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
@@ -254,7 +255,56 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
         return lexicon.complete(prefix, limit)
     rest = prefix[operators.end():].lstrip()
     head = prefix[:len(prefix) - len(rest)]
-    return [head + completion for completion in lexicon.complete(rest, limit)] if rest else []
+    if not rest:
+        return []
+    if is_pasted(prefix) or not BINDS_RE.search(fields_read(head + "x")[:-1]):  # AND, a quote, body:
+        return [head + completion for completion in lexicon.complete(rest, limit)]
+    bound = _bound_words(prefix, head)
+    kept = (_operand_kept(head, rest.split(), completion.split(), bound) for completion in lexicon.complete(rest, limit))
+    return list(dict.fromkeys(completion for completion in kept if completion))
+
+
+def _bound_words(prefix: str, head: str) -> int:
+    """How many typed words the last operator of a query being typed binds (it ends head): one
+    after NOT, - and title:, the word pyvi reads there after an OR (Hà Nội of ``bão OR Hà Nội m``)."""
+    if not head.rstrip().endswith("OR"):
+        return 1
+    parsed = parse(prefix)
+    return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
+
+
+def _operand_kept(head: str, typed: list[str], words: list[str], bound: int) -> str | None:
+    """A completion (words) of the words typed after head, whose operator binds the first bound
+    of them, written so that the parser reads it as the typed query with its last word completed:
+    the words completing the bound ones quoted unless it reads them so unquoted (NOT hanoi m:
+    NOT "Hà Nội" một, not NOT Hà Nội một); after an OR, reading them all as its operand does too,
+    as the understanding reads a run of words beside an OR (bão OR nghi quy: bão OR nghị quyết).
+    None when no words of it spell the bound ones."""
+    taken = len(words) if bound >= len(typed) else _spelling(typed[:bound], words)
+    if not taken:
+        return None
+    plain = head + " ".join(words)
+    quoted = [head + " ".join([f'"{" ".join(words[:n])}"', *words[n:]])
+              for n in (taken, len(words) if head.rstrip().endswith("OR") else taken)]
+    return plain if any(_read_alike(plain, q) for q in quoted) else quoted[0]
+
+
+def _spelling(typed: list[str], words: list[str]) -> int | None:
+    """How many of the first words spell the typed ones, with any accents and spaces (hanoi: Hà Nội), or None."""
+    wanted = fold("".join(typed)).lower()
+    return next((n for n in range(1, len(words)) if fold("".join(words[:n])).lower() == wanted), None)
+
+
+def _read_alike(one: str, other: str) -> bool:
+    """Whether the parser reads two queries alike (a phrase as the words it quotes)."""
+    return _as_read(parse(one)) == _as_read(parse(other))
+
+
+def _as_read(parsed) -> tuple:
+    """A parsed query as the words it looks for: its free words, its OR groups' and its exclusions'."""
+    clause = lambda c: (tuple(c.text.split()), c.title_only)
+    return (tuple(" ".join(parsed.free_text).split()), tuple(tuple(map(clause, group)) for group in parsed.required),
+            tuple(map(clause, parsed.excluded)))
 
 
 def _check_paging(sort: str, limit: int, page: int) -> None:

@@ -246,7 +246,11 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
                                                 ('"bão số" OR ', "nghi"), ("body:", "nghi"), ("tiêu đề:", "nghi"),
                                                 ("Nội dung: ", "nghi")])
 def test_suggest_keeps_the_query_language_as_typed(index, operators, typed):
-    assert index.suggest(operators + typed) == [operators + s for s in index.suggest(typed)] != []  # not "bão or nghị"
+    # after -, title: and tiêu đề:, which bind one word, a completion of several is quoted (bão -"nghị quyết":
+    # bão -nghị quyết would exclude "nghị" alone and look for "quyết")
+    binds_one = operators in ("bão -", "title:", "tiêu đề:")
+    as_bound = lambda s: f'"{s}"' if binds_one and " " in s else s
+    assert index.suggest(operators + typed) == [operators + as_bound(s) for s in index.suggest(typed)] != []  # not "bão or nghị"
     assert index.suggest(operators) == []  # nothing typed after it yet
 
 
@@ -955,6 +959,17 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
     glued_from(1)
     assert spelling_index.suggest("hanoi p") == spelling_index.suggest("hà nội p") != []
     assert spelling_index.suggest("bão OR hanoi p") == ["bão OR " + s for s in spelling_index.suggest("hà nội p")]
+
+
+@pytest.mark.parametrize("operator", ["NOT ", "-", "title:", "tiêu đề: "])
+def test_a_completion_keeps_the_operand_an_operator_binds(spelling_index, glued_from, operator):
+    # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: "bão NOT Hà Nội phố" would exclude
+    # "Hà" and look for "Nội" too; the operand read as several words is quoted, p completed after it
+    glued_from(1)
+    read = spelling_index.suggest("hà nội p")
+    assert read and all(s.startswith("Hà Nội ") for s in read)
+    expected = ["bão " + operator + '"Hà Nội"' + s[len("Hà Nội"):] for s in read]
+    assert spelling_index.suggest("bão " + operator + "hanoi p") == expected
 
 
 def test_a_glued_name_in_a_query_typed_with_accents_is_read_as_its_syllables_found_together(tmp_path, glued_from):
