@@ -63,6 +63,9 @@ DATE_RE = re.compile(rf"[0-9]+(?:[-/.][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)
 GLUED_RE = re.compile(rf"(?<![\w.,])([0-9]+)((?:{UNITS})[0-9]{{0,2}})(?![\w/])", re.I)  # 31m: 31 m (1,5m is two)
 DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)\.([0-9]{1,2})(?![\w.,])(%?)")  # 6.81% (not 1.000)
 MAX_QUERY_CHARS = 2000
+SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
+NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
+                      "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -264,12 +267,15 @@ def is_pasted(text: str) -> bool:
 
 
 def parse(text: str) -> ParsedQuery:
-    """Split a query string into free words, required clauses and exclusions."""
+    """Split a query string into free words, required clauses and exclusions; raises QueryError for
+    one that cannot be searched (too long, or text without a letter or a digit)."""
     if not isinstance(text, str):
         raise QueryError(f"a query is text (a str), not {type(text).__name__}", vi="Từ khóa phải là văn bản.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
                          vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
+    if text.strip() and not SEARCHABLE_RE.search(text):  # emoji, punctuation; an empty query finds nothing
+        raise QueryError(NOTHING_SEARCHABLE[0], vi=NOTHING_SEARCHABLE[1])
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
     if is_pasted(text):
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
