@@ -9,7 +9,7 @@ groups (an article holds any clause of each) are required; words no article hold
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
 exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
-and a phrase typed with accents matches exactly. A phrase keeps its numbers, dates and codes in
+and a phrase typed with accents matches exactly (partly with them: ``QueryBuilder._partly_accented``). A phrase keeps its numbers, dates and codes in
 place (``"50.000 lượt khách"``, ``"ngày 17/11/2019"``). Nothing enumerates the vocabulary: there
 are no wildcards, and a query's size is bounded.
 
