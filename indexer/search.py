@@ -40,7 +40,7 @@ from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
 from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
-                         decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
+                         decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
@@ -290,9 +290,10 @@ def _operand_kept(head: str, typed: list[str], words: list[str], bound: int) -> 
 
 
 def _spelling(typed: list[str], words: list[str]) -> int | None:
-    """How many of the first words spell the typed ones, with any accents and spaces (hanoi: Hà Nội), or None."""
-    wanted = fold("".join(typed)).lower()
-    return next((n for n in range(1, len(words)) if fold("".join(words[:n])).lower() == wanted), None)
+    """How many of the first words spell the typed ones, with any accents and spaces, or as Telex or
+    VNI keystrokes (hanoi: Hà Nội; nghij: nghị), or None."""
+    wanted = {fold("".join(spelled)).lower() for spelled in (typed, [decode_keystrokes(w) or w for w in typed])}
+    return next((n for n in range(1, len(words)) if fold("".join(words[:n])).lower() in wanted), None)
 
 
 def _read_alike(one: str, other: str) -> bool:

@@ -242,6 +242,7 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
 
 
 @pytest.mark.parametrize("operators, typed", [("bão OR ", "nghi quy"), ("bão AND ", "nghi quy"), ("bão NOT ", "nghi quy"),
+                                                ("bão NOT ", "nghij quy"),
                                                 ("bão -", "nghi"), ("title:", "nghi"), ('"', "nghi"),
                                                 ('"bão số" OR ', "nghi"), ("body:", "nghi"), ("tiêu đề:", "nghi"),
                                                 ("Nội dung: ", "nghi")])
