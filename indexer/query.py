@@ -9,7 +9,7 @@ groups (an article holds any clause of each) are required; words no article hold
 (``của xyzzy`` finds what ``của`` finds). Accents count as in plain words: a word typed with
 accents matches that word (``title:bão`` not "báo"; its folded forms join only when it has few
 exact matches, ``search.FOLDED_MATCH_BELOW``), one typed without matches every accented form,
-and a phrase typed with accents matches exactly. A phrase keeps its numbers, dates and codes in
+and a phrase typed with accents matches exactly (partly with them: ``QueryBuilder._partly_accented``). A phrase keeps its numbers, dates and codes in
 place (``"50.000 lượt khách"``, ``"ngày 17/11/2019"``). Nothing enumerates the vocabulary: there
 are no wildcards, and a query's size is bounded.
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from whoosh import query as wq
@@ -51,6 +51,7 @@ RUN = 0.8  # all the query's words together as typed, times their rarity (per fi
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
+AS_READ = 1.0  # a phrase typed partly with accents, as typed or read, in the exact fields (fixed before measuring)
 CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
 CALENDAR.update({fold_word(word): numbers for word, numbers in list(CALENDAR.items())})  # typed without accents
 COMMON_RATIO = 0.02
@@ -62,6 +63,9 @@ DATE_RE = re.compile(rf"[0-9]+(?:[-/.][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)
 GLUED_RE = re.compile(rf"(?<![\w.,])([0-9]+)((?:{UNITS})[0-9]{{0,2}})(?![\w/])", re.I)  # 31m: 31 m (1,5m is two)
 DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)\.([0-9]{1,2})(?![\w.,])(%?)")  # 6.81% (not 1.000)
 MAX_QUERY_CHARS = 2000
+SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
+NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
+                      "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -117,6 +121,22 @@ class Clause:
     phrase: bool = False
     title_only: bool = False
     negated: bool = False
+    read: str = ""  # its restored reading, when the query has one that reads it otherwise (search._clauses_read)
+    loose: frozenset = frozenset()  # its words typed without accents that the reading accents (partly accented)
+
+
+class SpelledPhrase(wq.Phrase):
+    """A phrase whose words are each looked up in their own field (``fields``): those typed without
+    accents in a phrase typed partly with them in the folded one, at the same positions."""
+
+    def __init__(self, fieldname: str, words: list[str], fields: tuple[str, ...], boost: float = 1.0):
+        super().__init__(fieldname, words, boost=boost)
+        self.fields = tuple(fields)
+
+
+def phrase_fields(leaf) -> str | tuple[str, ...]:
+    """The field a Phrase looks its words up in, or (a SpelledPhrase) the field of each word."""
+    return getattr(leaf, "fields", leaf.fieldname)
 
 
 @dataclass
@@ -247,12 +267,15 @@ def is_pasted(text: str) -> bool:
 
 
 def parse(text: str) -> ParsedQuery:
-    """Split a query string into free words, required clauses and exclusions."""
+    """Split a query string into free words, required clauses and exclusions; raises QueryError for
+    one that cannot be searched (too long, or text without a letter or a digit)."""
     if not isinstance(text, str):
         raise QueryError(f"a query is text (a str), not {type(text).__name__}", vi="Từ khóa phải là văn bản.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}",
                          vi=f"Truy vấn quá dài ({len(text)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
+    if text.strip() and not SEARCHABLE_RE.search(text):  # emoji, punctuation; an empty query finds nothing
+        raise QueryError(NOTHING_SEARCHABLE[0], vi=NOTHING_SEARCHABLE[1])
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
     if is_pasted(text):
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
@@ -669,6 +692,7 @@ class QueryBuilder:
     def __init__(self, stats: TermStats):
         self.stats = stats
         self.marks = Marks()  # what the query's results mark: filled as the query is read
+        self.read_phrases = []  # phrases typed partly with accents, as typed and as read: filled so too
 
     def _known(self, term: str) -> bool:
         """Whether any article holds the term, with any accents."""
@@ -846,12 +870,33 @@ class QueryBuilder:
                 self.marks.add_words(terms, [])
             return wq.Or(self.word(terms.words[0], terms.accented, title_only=clause.title_only,
                                    exact_only=True))
+        if clause.loose and terms.accented:
+            return self._partly_accented(clause, terms)
         if not clause.negated:
             self.marks.add_phrase(terms)
         suffix = "" if terms.accented else "_fold"
         words = terms.words if terms.accented else [fold_word(w) for w in terms.words]
         fields = _fields(clause.title_only)
         return wq.Or([wq.Phrase(f + suffix, words, boost=TITLE if f == "title" else 1.0) for f in fields])
+
+    def _partly_accented(self, clause: Clause, terms: Terms):
+        """A phrase typed partly with accents (clause.loose): its words typed with them as typed, the
+        others with any accents (the whole phrase folded joins when those match few articles,
+        search._clause_mask; not in an exclusion); articles holding it as typed or as read rank higher."""
+        fields = _fields(clause.title_only)
+        folded = [fold_word(w) for w in terms.words]
+        loose = [w in clause.loose for w in terms.words]
+        words = [fold_word(w) if is_loose else w for w, is_loose in zip(terms.words, loose)]
+        boost = {f: TITLE if f == "title" else 1.0 for f in fields}
+        spelled = [SpelledPhrase(f, words, tuple(f"{f}_fold" if is_loose else f for is_loose in loose), boost[f])
+                   for f in fields]
+        if clause.negated:
+            return wq.Or(spelled)
+        self.marks.add_phrase(terms, accented=False)
+        read = terms_of(clause.read).words if clause.read else []
+        for as_read in dict.fromkeys(tuple(w) for w in (terms.words, read) if len(w) == len(terms.words)):
+            self.read_phrases += [wq.Phrase(f, list(as_read), boost=AS_READ * boost[f]) for f in fields]
+        return wq.Or(spelled + [wq.Phrase(f"{f}_fold", folded, boost=boost[f]) for f in fields])
 
     def clause(self, clause: Clause):
         """A required or excluded clause: a phrase, or all words of a title: clause."""
@@ -861,7 +906,7 @@ class QueryBuilder:
         if not terms.syllables and not terms.codes:
             return None
         if len(terms.syllables) > 1 or terms.codes:
-            return self.phrase(Clause(clause.text, True, clause.title_only))
+            return self.phrase(replace(clause, phrase=True))
         self.marks.add_words(terms, [])
         return wq.Or(self.word(terms.syllables[0], terms.accented, title_only=clause.title_only))
 
@@ -869,7 +914,7 @@ class QueryBuilder:
         """What -word or -"phrase" removes: exact matches when typed with accents, else folded."""
         terms = terms_of(clause.text)
         if len(terms.syllables) != 1 or terms.codes or clause.phrase:
-            return self.phrase(Clause(clause.text, True, clause.title_only, negated=True))
+            return self.phrase(replace(clause, phrase=True, negated=True))
         syllable = terms.syllables[0]
         fields = _fields(clause.title_only)
         if terms.accented:
@@ -925,6 +970,7 @@ class QueryBuilder:
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
+        plan.read_phrases = self.read_phrases
         return plan
 
 
@@ -945,6 +991,7 @@ class Plan:
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
     named: list = field(default_factory=list)  # phrases of a word and the number naming it (QueryBuilder.named)
+    read_phrases: list = field(default_factory=list)  # phrases typed partly with accents as typed and read: they rank
     text: str = ""  # the query as searched (QueryBuilder.written_apart)
     loose: frozenset = frozenset()  # syllables typed without accents in a query partly with them: matched folded
 
@@ -962,10 +1009,13 @@ class Plan:
             either = len(q.subqueries) > 1 and g < len(self.required)
             for c, clause in enumerate(q.subqueries):
                 whose = ((g, c),) if either else ()
-                out += [(leaf.fieldname, w, leaf.boost, *whose) for leaf in clause.leaves() for w in _leaf_words(leaf)]
+                out += [(f, w, leaf.boost, *whose) for leaf in clause.leaves() for f, w in _leaf_lookups(leaf)]
         return out
 
 
-def _leaf_words(leaf) -> list[str]:
-    """The words a Phrase or Term looks up."""
-    return leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text] if isinstance(leaf, wq.Term) else []
+def _leaf_lookups(leaf) -> list[tuple[str, str]]:
+    """(field, word) of each word a Phrase or Term looks up."""
+    if isinstance(leaf, wq.Phrase):
+        fields = phrase_fields(leaf)
+        return list(zip([fields] * len(leaf.words) if isinstance(fields, str) else fields, leaf.words))
+    return [(leaf.fieldname, leaf.text)] if isinstance(leaf, wq.Term) else []

@@ -211,8 +211,9 @@ class Scorer:
     def idf(self, df: int) -> float:
         return math.log(1 + (self.doc_count() - df + 0.5) / (df + 0.5))
 
-    def phrase(self, field: str, words: list[str]) -> np.ndarray:
-        """Ids of the live documents where the words occur one right after another in field."""
+    def phrase(self, field: str | tuple[str, ...], words: list[str]) -> np.ndarray:
+        """Ids of the live documents where the words occur one right after another in field (a
+        tuple: each word in its own field, see IndexReader.phrase)."""
         return self._remembered(("phrase", field, tuple(words)), lambda: self._live_phrase(field, words))
 
     def holding_all(self, field: str, words: tuple[str, ...]) -> np.ndarray:

@@ -30,7 +30,7 @@ from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
                     TermStats, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
-                    operands, parse, without_markup)
+                    operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
 from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
@@ -40,7 +40,7 @@ from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
                     current_generation, derived_lock, replaced)
 from .understand import (LEXICON_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
-                         decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
+                         decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
@@ -52,6 +52,7 @@ RELOAD_CHECK_SECONDS = 1.0
 FOLDED_MATCH_BELOW = 20  # an accented query reads the folded fields only when exact matches are fewer
 MAX_SUGGEST_CHARS = 200
 OPERATORS_END_RE = re.compile(rf'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"|(?i:{FIELD_PREFIX}))')  # to the last one
+BINDS_RE = re.compile(r'(?:(?:^|\s)(?:OR|NOT)\s+|(?:^|\s)-|title:)$')  # an operator binding what follows (fields read)
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
@@ -254,7 +255,57 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
         return lexicon.complete(prefix, limit)
     rest = prefix[operators.end():].lstrip()
     head = prefix[:len(prefix) - len(rest)]
-    return [head + completion for completion in lexicon.complete(rest, limit)] if rest else []
+    if not rest:
+        return []
+    if is_pasted(prefix) or not BINDS_RE.search(fields_read(head + "x")[:-1]):  # AND, a quote, body:
+        return [head + completion for completion in lexicon.complete(rest, limit)]
+    bound = _bound_words(prefix, head)
+    kept = (_operand_kept(head, rest.split(), completion.split(), bound) for completion in lexicon.complete(rest, limit))
+    return list(dict.fromkeys(completion for completion in kept if completion))
+
+
+def _bound_words(prefix: str, head: str) -> int:
+    """How many typed words the last operator of a query being typed binds (it ends head): one
+    after NOT, - and title:, the word pyvi reads there after an OR (Hà Nội of ``bão OR Hà Nội m``)."""
+    if not head.rstrip().endswith("OR"):
+        return 1
+    parsed = parse(prefix)
+    return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
+
+
+def _operand_kept(head: str, typed: list[str], words: list[str], bound: int) -> str | None:
+    """A completion (words) of the words typed after head, whose operator binds the first bound
+    of them, written so that the parser reads it as the typed query with its last word completed:
+    the words completing the bound ones quoted unless it reads them so unquoted (NOT hanoi m:
+    NOT "Hà Nội" một, not NOT Hà Nội một); after an OR, reading them all as its operand does too,
+    as the understanding reads a run of words beside an OR (bão OR nghi quy: bão OR nghị quyết).
+    None when no words of it spell the bound ones."""
+    taken = len(words) if bound >= len(typed) else _spelling(typed[:bound], words)
+    if not taken:
+        return None
+    plain = head + " ".join(words)
+    quoted = [head + " ".join([f'"{" ".join(words[:n])}"', *words[n:]])
+              for n in (taken, len(words) if head.rstrip().endswith("OR") else taken)]
+    return plain if any(_read_alike(plain, q) for q in quoted) else quoted[0]
+
+
+def _spelling(typed: list[str], words: list[str]) -> int | None:
+    """How many of the first words spell the typed ones, with any accents and spaces, or as Telex or
+    VNI keystrokes (hanoi: Hà Nội; nghij: nghị), or None."""
+    wanted = {fold("".join(spelled)).lower() for spelled in (typed, [decode_keystrokes(w) or w for w in typed])}
+    return next((n for n in range(1, len(words)) if fold("".join(words[:n])).lower() in wanted), None)
+
+
+def _read_alike(one: str, other: str) -> bool:
+    """Whether the parser reads two queries alike (a phrase as the words it quotes)."""
+    return _as_read(parse(one)) == _as_read(parse(other))
+
+
+def _as_read(parsed) -> tuple:
+    """A parsed query as the words it looks for: its free words, its OR groups' and its exclusions'."""
+    clause = lambda c: (tuple(c.text.split()), c.title_only)
+    return (tuple(" ".join(parsed.free_text).split()), tuple(tuple(map(clause, group)) for group in parsed.required),
+            tuple(map(clause, parsed.excluded)))
 
 
 def _check_paging(sort: str, limit: int, page: int) -> None:
@@ -317,7 +368,7 @@ class _Masks:
 
     def _find(self, leaf) -> np.ndarray:
         if isinstance(leaf, wq.Phrase):
-            return self.scorer.phrase(leaf.fieldname, leaf.words)
+            return self.scorer.phrase(phrase_fields(leaf), leaf.words)
         return self.scorer.matches(leaf.fieldname, leaf.text)
 
     def _large_mask(self, key, ids) -> np.ndarray:
@@ -330,7 +381,7 @@ class _Masks:
 
 def _leaf_key(leaf) -> tuple:
     """What a Term or Phrase looks up: (field, text) or (field, words)."""
-    return (leaf.fieldname, tuple(leaf.words)) if isinstance(leaf, wq.Phrase) else (leaf.fieldname, leaf.text)
+    return (phrase_fields(leaf), tuple(leaf.words)) if isinstance(leaf, wq.Phrase) else (leaf.fieldname, leaf.text)
 
 
 def _clause_mask(masks: _Masks, clause) -> np.ndarray:
@@ -377,8 +428,9 @@ def _dates_bounded(scorer: Scorer, plan, lookups: list) -> list:
 
 
 def _named_lookups(scorer: Scorer, named: list) -> list:
-    """(ids, weight) lookups of the phrases of a word and the number naming it: the phrase's boost
-    times its idf, so that ``nghị định 100`` counts far more than "100" elsewhere."""
+    """(ids, weight) lookups of the phrases of a word and the number naming it (and of those typed
+    partly with accents, as typed and as read): the phrase's boost times its idf, so that ``nghị
+    định 100`` counts far more than "100" elsewhere."""
     lookups = []
     for q in named:
         ids = scorer.phrase(q.fieldname, q.words)
@@ -1459,7 +1511,7 @@ class Index:
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
-        lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named)
+        lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
 
@@ -1596,6 +1648,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     parsed = parse(text)
+    _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)
     loose = frozenset(accents_added(free, reading))  # of a query typed partly with accents
     plan = builder.build(parsed, reading if is_unaccented(free) or loose else None, loose)
@@ -1634,6 +1687,21 @@ def _free_words(parsed, text: str, suggestion: str | None) -> tuple[str, str | N
     free = " ".join(parsed.free_text)
     read = " ".join(parse(suggestion).free_text) if suggestion else ""
     return free, read if read and len(read.split()) == len(free.split()) else None
+
+
+def _clauses_read(parsed, suggestion: str | None) -> None:
+    """Give each required and excluded clause of a parsed query the reading's clause in its place
+    (the suggestion's, when it reads it otherwise) and the words typed without accents it accents."""
+    if not suggestion or not (parsed.required or parsed.excluded):
+        return
+    read = parse(suggestion)
+    typed = [clause for group in parsed.required for clause in group] + parsed.excluded
+    readings = [clause for group in read.required for clause in group] + read.excluded
+    if len(typed) != len(readings):
+        return
+    for clause, reading in zip(typed, readings):
+        if (clause.phrase, clause.negated) == (reading.phrase, reading.negated) and reading.text != clause.text:
+            clause.read, clause.loose = reading.text, frozenset(accents_added(clause.text, reading.text))
 
 
 def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list, list, list]:

@@ -180,10 +180,12 @@ class Marks:
             unit = Unit((syllable,), terms.accented and syllable not in loose)
             (self.parts if syllable in covered else self.units).add(unit)
 
-    def add_phrase(self, terms) -> None:
-        """An exact phrase (numbers and codes in place): marked whole, its syllables only as parts."""
-        self.units.add(Unit(tuple(terms.words), terms.accented, PHRASE_GAP))
-        self.parts.update(Unit((s,), terms.accented) for s in terms.syllables)
+    def add_phrase(self, terms, accented: bool = True) -> None:
+        """An exact phrase (numbers and codes in place): marked whole, its syllables only as parts
+        (with any accents unless typed with them and accented)."""
+        accented = accented and terms.accented
+        self.units.add(Unit(tuple(terms.words), accented, PHRASE_GAP))
+        self.parts.update(Unit((s,), accented) for s in terms.syllables)
 
     @cached_property
     def tiers(self) -> list[Tier]:

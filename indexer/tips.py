@@ -3,13 +3,10 @@ Vietnamese, with the query it offers to search instead), for the command line an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .analysis import fold
-from .query import QueryError, parse
-
-WORD_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
+from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse
 
 
 @dataclass(frozen=True)
@@ -22,8 +19,7 @@ class Tip:
     query: str | None = None
 
 
-NO_WORDS = Tip("no_words", "the query has no letters or digits to search: type at least one word",
-               "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")
+NO_WORDS = Tip("no_words", *NOTHING_SEARCHABLE)
 WORDING = (Tip("spelling", "check the spelling of the words", "Kiểm tra lại chính tả của từ khóa."),
            Tip("fewer_words", "use fewer or more general words", "Dùng ít từ hơn hoặc từ khóa chung chung hơn."),
            Tip("other_words", "try words of the same meaning, or another wording",
@@ -34,7 +30,7 @@ ACCENTS = Tip("accents", "type the accents in full (nghị quyết, not nghi quy
 
 def has_words(query: str) -> bool:
     """Whether a query holds a letter or a digit (anything else finds nothing)."""
-    return bool(WORD_RE.search(query))
+    return bool(SEARCHABLE_RE.search(query))
 
 
 def excluded_words(query: str) -> str | None:

@@ -333,6 +333,8 @@ BAD_INPUTS = [
     ("q=bão&to=2024-02-30", "Đến ngày"), ("q=bão&to=20240101", "Đến ngày"),
     ("q=bão&from=2024-05-01&to=2024-04-01", "Khoảng ngày"),
     ("q=bão&sort=oldest", "sắp xếp"),
+    ("q=%F0%9F%8C%80", "không có chữ hay số"), ("q=!!!", "không có chữ hay số"),  # 🌀: nothing to search
+    ("q=%E2%86%92+%E2%98%85", "không có chữ hay số"),  # → ★
 ]
 
 
@@ -352,6 +354,14 @@ def test_bad_input_is_json_400_in_api(client, query, message):
     r = client.get("/api/search?" + query)
     assert r.status_code == 400, query
     assert r.is_json and message in r.get_json()["message"]
+
+
+def test_a_query_without_letters_or_digits_keeps_the_form_with_it_and_letters_beside_emoji_search(client):
+    r = client.get("/search?q=%F0%9F%8C%80")
+    assert r.status_code == 400 and 'id="q"' in html(r) and 'value="🌀"' in html(r)
+    assert "Không tìm thấy" not in html(r)
+    found = client.get("/api/search?q=%F0%9F%8C%80+b%C3%A3o").get_json()  # 🌀 bão
+    assert found["hits"] == client.get("/api/search?q=b%C3%A3o").get_json()["hits"] != []
 
 
 def test_long_query_at_limit_is_fine(client):

@@ -240,8 +240,24 @@ def test_results_carry_total_and_time(index):
                                    "OR", "OR OR", "- - -", '""', "title:\"\"", "*", "nghị*", "-nghị",
                                    "\x00\x01", "((()))", "title:title:quyết"])
 def test_malformed_queries_return_results_or_a_clear_error(index, query):
+    if not any(c.isalnum() for c in query):  # nothing to search: a clear error
+        with pytest.raises(indexer.QueryError, match="no letters or digits"):
+            index.search(query)
+        return
     results = index.search(query)
     assert results.total >= 0
+
+
+@pytest.mark.parametrize("query", ["🌀", "!!!", "→ ★", '""', "- - -", "🌀 ✨ 🌀"])
+def test_a_query_without_letters_or_digits_is_a_query_error_saying_so(index, query):
+    with pytest.raises(indexer.QueryError, match="no letters or digits") as raised:
+        index.search(query)
+    assert "không có chữ hay số" in raised.value.vi
+
+
+def test_letters_beside_emoji_are_searched_and_an_empty_query_finds_nothing(index):
+    assert ids(index.search("🌀 giao thông 🚦")) == ids(index.search("giao thông")) != []
+    assert index.search("").total == index.search("   ").total == 0
 
 
 def test_too_long_query_is_a_clear_error_in_english_with_a_vietnamese_twin(index):

@@ -242,11 +242,16 @@ def test_suggest_completes_title_words_with_or_without_accents(index, index_clie
 
 
 @pytest.mark.parametrize("operators, typed", [("bão OR ", "nghi quy"), ("bão AND ", "nghi quy"), ("bão NOT ", "nghi quy"),
+                                                ("bão NOT ", "nghij quy"),
                                                 ("bão -", "nghi"), ("title:", "nghi"), ('"', "nghi"),
                                                 ('"bão số" OR ', "nghi"), ("body:", "nghi"), ("tiêu đề:", "nghi"),
                                                 ("Nội dung: ", "nghi")])
 def test_suggest_keeps_the_query_language_as_typed(index, operators, typed):
-    assert index.suggest(operators + typed) == [operators + s for s in index.suggest(typed)] != []  # not "bão or nghị"
+    # after -, title: and tiêu đề:, which bind one word, a completion of several is quoted (bão -"nghị quyết":
+    # bão -nghị quyết would exclude "nghị" alone and look for "quyết")
+    binds_one = operators in ("bão -", "title:", "tiêu đề:")
+    as_bound = lambda s: f'"{s}"' if binds_one and " " in s else s
+    assert index.suggest(operators + typed) == [operators + as_bound(s) for s in index.suggest(typed)] != []  # not "bão or nghị"
     assert index.suggest(operators) == []  # nothing typed after it yet
 
 
@@ -824,6 +829,39 @@ def test_pasted_text_typed_partly_with_accents_is_read_too(partly_index):
     assert results.hits[0].doc_id == "gold-2"
 
 
+# a phrase typed partly with accents (issue 13): "phố đi bộ Hà Nội" in 20 articles (enough that the
+# whole phrase folded does not join), a reader's "Hà nói" after the same words, "phở" (other marks
+# on a syllable typed with them), and the walking street of Hồ Gươm
+PHRASE_ARTICLES = (_numbered("street", 20, "Phố đi bộ Hà Nội đông vui lần {}", "Tối nay phố đi bộ Hà Nội đông vui.")
+                   + [{"id": "said", "title": "Chuyện tối thứ bảy", "body": "Trên phố đi bộ Hà nói chuyện với bạn."},
+                      {"id": "pho", "title": "Quán phở đi bộ Hà Nội", "body": "Quán phở đi bộ Hà Nội đông khách."},
+                      {"id": "hg", "title": "Phố đi bộ Hồ Gươm mở cửa", "body": "Phố đi bộ Hồ Gươm mở cửa tối nay."}])
+
+
+@pytest.fixture(scope="module")
+def phrase_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "phrases", PHRASE_ARTICLES)) as index:
+        yield index
+
+
+def test_a_phrase_typed_partly_with_accents_matches_its_unaccented_words_with_any_accents(phrase_index):
+    results = phrase_index.search('"phố đi bộ ha noi"', limit=30)
+    assert results.suggestion == '"phố đi bộ hà nội"'
+    ids = [h.doc_id for h in results]
+    # "Hà nói" matches after those holding the phrase as read; "phở" is not "phố", typed with its marks
+    assert set(ids[:20]) == {f"street-{n}" for n in range(20)} and ids[20:] == ["said"]
+    assert "<mark>Phố đi bộ Hà Nội</mark>" in results.hits[0].title_html
+
+
+def test_a_title_phrase_typed_partly_with_accents_matches_titles(phrase_index):
+    ids = {h.doc_id for h in phrase_index.search('title:"phố đi bộ Hà noi"', limit=30)}
+    assert ids == {f"street-{n}" for n in range(20)}
+
+
+def test_an_excluded_phrase_typed_partly_with_accents_excludes_it_with_any_accents(phrase_index):
+    assert [h.doc_id for h in phrase_index.search('"phố đi bộ" -"phố đi bộ hà noi"', limit=30)] == ["hg"]
+
+
 SPELLING_ARTICLES = [
     {"id": "tp-dot", "title": "TP.HCM mở thêm tuyến buýt", "body": "TP.HCM mở thêm tuyến xe buýt mới."},
     {"id": "tp-apart", "title": "TP HCM công bố điểm thi lớp 10", "body": "Sở giáo dục TP HCM công bố điểm thi."},
@@ -922,6 +960,17 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
     glued_from(1)
     assert spelling_index.suggest("hanoi p") == spelling_index.suggest("hà nội p") != []
     assert spelling_index.suggest("bão OR hanoi p") == ["bão OR " + s for s in spelling_index.suggest("hà nội p")]
+
+
+@pytest.mark.parametrize("operator", ["NOT ", "-", "title:", "tiêu đề: "])
+def test_a_completion_keeps_the_operand_an_operator_binds(spelling_index, glued_from, operator):
+    # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: "bão NOT Hà Nội phố" would exclude
+    # "Hà" and look for "Nội" too; the operand read as several words is quoted, p completed after it
+    glued_from(1)
+    read = spelling_index.suggest("hà nội p")
+    assert read and all(s.startswith("Hà Nội ") for s in read)
+    expected = ["bão " + operator + '"Hà Nội"' + s[len("Hà Nội"):] for s in read]
+    assert spelling_index.suggest("bão " + operator + "hanoi p") == expected
 
 
 def test_a_glued_name_in_a_query_typed_with_accents_is_read_as_its_syllables_found_together(tmp_path, glued_from):

@@ -382,9 +382,11 @@ class IndexReader:
         rows, tfs = s.flat.terms_of(docnum - s.offset, s.flat.field_rows(self.fields.index(field)))
         return {s.flat.key(row)[1:].decode("utf-8"): tf for row, tf in zip(rows.tolist(), tfs.tolist())}
 
-    def phrase(self, field: str, words: list[str]) -> np.ndarray:
-        """Document numbers where the words occur one right after another in field."""
-        postings = [self.postings(field, w) for w in words]
+    def phrase(self, field: str | tuple[str, ...], words: list[str]) -> np.ndarray:
+        """Document numbers where the words occur one right after another in field (or each in its
+        own field of a tuple, fields whose positions are the same: body and body_fold)."""
+        fields = [field] * len(words) if isinstance(field, str) else list(field)
+        postings = [self.postings(f, w) for f, w in zip(fields, words)]
         if not words or any(p is None for p in postings):
             return EMPTY
         docs = reduce(intersect_sorted, [ids for ids, _ in postings])
@@ -395,8 +397,8 @@ class IndexReader:
             mask = np.zeros(self.size, dtype=bool)
             mask[docs] = True
         keys = None
-        for i, word in enumerate(words):  # only the occurrences in documents holding every word
-            doc, pos = self.positions(field, word, docs, mask)
+        for i, (word_field, word) in enumerate(zip(fields, words)):  # only the occurrences in documents holding every word
+            doc, pos = self.positions(word_field, word, docs, mask)
             # one key per occurrence, shifted back to where the phrase would start
             k = ascending((doc << 32) | (pos + len(words) - i))
             keys = k if keys is None else intersect_sorted(keys, k)
