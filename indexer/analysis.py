@@ -7,7 +7,8 @@ well. A hyphen between letters joins a word (``Al-Qaeda`` is ``al_qaeda``, as "A
 letters and a number are one code however they are joined (``U23``, ``U.23``, ``U-23``: ``u23``,
 with ``u`` and ``23`` as syllables), and a link or e-mail address also yields its words
 (``https``, ``vnexpress``), so that punctuation glued to it hides nothing. Every token's
-``startchar``/``endchar`` points into the text as given, even when it arrived decomposed (NFD).
+``startchar``/``endchar`` points into the text as given, even when it arrived decomposed (NFD) or
+held characters read as others (``PLAIN_FORMS``: ``m²`` as ``m2``, a zero-width space as nothing).
 pyvi reads the text with its tone marks in one placement (``hủy`` as ``huỷ``), so that either
 placement is segmented alike. Filters then lowercase, put tone marks in one canonical place and, for the accent-insensitive
 fields, fold diacritics away.
@@ -40,8 +41,28 @@ DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mos
 # What each version of this analysis changed in the terms written for the same text; an index
 # records the version it was written with (an update keeps the older one: its articles mix).
 ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and huỷ, alike",
-                    3: "a name glued to a code by a hyphen (TP.HCM-Hà Nội) is no part of the code"}
+                    3: "a name glued to a code by a hyphen (TP.HCM-Hà Nội) is no part of the code",
+                    4: "articles' fullwidth letters and digits, superscript digits (m²) and Ð are read as "
+                       "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
+
+# Characters read as the plain ones they stand for, in articles and queries alike (each
+# spelling then finds the other): the fullwidth forms of ASCII that CJK input methods type
+# (１７, ＣＯＶＩＤ) and the ideographic space; superscript and subscript digits (m², CO₂:
+# articles write m2 9,487 times in the 179,251, m² 387); Ð (Eth), which 112 articles write
+# for Đ (Biển Ðông; ð in 4); non-breaking hyphens. Invisible characters map to None: they vanish
+# (zero-width spaces, joiners, direction marks, the BOM and soft hyphens: 1,070 articles hold
+# one, 73 inside a word, Tr\u200bung, the others mostly breaking a compound, Trung \u200bQuốc).
+PLAIN_FORMS = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+PLAIN_FORMS |= {ord(c): unicodedata.normalize("NFKC", c) for c in "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉"}
+PLAIN_FORMS |= {ord("Ð"): "Đ", ord("ð"): "đ", 0x2010: "-", 0x2011: "-"}
+PLAIN_FORMS |= dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                      "\u2060\u2066\u2067\u2068\u2069\ufeff"))
+STRAY_MARK_RE = re.compile("[\u0300-\u036f]")  # in NFC text, an accent that composes with nothing (đượ̣c: 58 articles)
+_READ_AS_OTHERS = "".join(re.escape(chr(code)) for code in sorted(PLAIN_FORMS))
+UNPLAIN_RE = re.compile(f"[{_READ_AS_OTHERS}\u0300-\u036f]")
+CLUSTER_RE = re.compile(r".[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*", re.S)  # a character and its combining marks
+CHANGED_RE = re.compile(f".?[\u0300-\u036f]+|[{_READ_AS_OTHERS}]", re.S)  # what plain_text changes in NFC text
 
 # Tone-mark pairs from ../shared/lexicon/tone_placement.tsv (MIT; see that file's header):
 # the "old" style puts the mark on the first vowel (hòa, thủy), the "new" one on the second
@@ -103,16 +124,49 @@ def canonical(word: str) -> str:
 fold_word = lru_cache(maxsize=1 << 18)(fold)  # fold() of one word or code, memoised
 
 
-def to_nfc(text: str) -> tuple[str, list[int] | None]:
-    """NFC-normalise text; also return each NFC character's offset in the original (or None)."""
-    if unicodedata.is_normalized("NFC", text):
+def plain_forms(text: str) -> str:
+    """text with each character of PLAIN_FORMS as the plain one it stands for (invisible ones dropped)."""
+    return text.translate(PLAIN_FORMS)
+
+
+@lru_cache(maxsize=4096)
+def _plain_cluster(cluster: str) -> str:
+    """A character and its combining marks as plain NFC text ("" for an invisible one): see
+    PLAIN_FORMS; an accent that composes with nothing dropped."""
+    return STRAY_MARK_RE.sub("", unicodedata.normalize("NFC", plain_forms(cluster)))
+
+
+def _pieces(text: str):
+    """(plain text, where in text it begins, the offset in text of each of its characters) of each
+    stretch of text: a changed character as _plain_cluster reads it, the text between two whole."""
+    normalized, done = unicodedata.is_normalized("NFC", text), 0
+    for match in (CHANGED_RE if normalized else CLUSTER_RE).finditer(text):
+        if match.start() > done:
+            yield text[done:match.start()], done, range(done, match.start())
+        piece = _plain_cluster(match.group())
+        yield piece, match.start(), [match.start()] * len(piece)
+        done = match.end()
+    if done < len(text):
+        yield text[done:], done, range(done, len(text))
+
+
+def plain_text(text: str) -> tuple[str, list[int] | None]:
+    """text in NFC with PLAIN_FORMS read; also each character's offset in text, and the end's (or None)."""
+    if unicodedata.is_normalized("NFC", text) and not UNPLAIN_RE.search(text):
         return text, None
-    out, offsets = [], []
-    for match in re.finditer(r".[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff]*", text, re.S):
-        piece = unicodedata.normalize("NFC", match.group())
+    out, offsets, vanished = [], [], None  # vanished: where invisible characters before this piece begin
+    for piece, start, starts in _pieces(text):
+        if not piece:
+            vanished = start if vanished is None else vanished
+            continue
+        # a word's end is the offset of what follows it: invisible characters after a word stay
+        # out of it (that offset is where they begin), unless a word follows (its own first letter)
+        if vanished is not None and not (piece[0].isalnum() or piece[0] == "_"):
+            starts = [vanished, *starts[1:]]
         out.append(piece)
-        offsets.extend([match.start()] * len(piece))
-    offsets.append(len(text))
+        offsets.extend(starts)
+        vanished = None
+    offsets.append(len(text) if vanished is None else vanished)
     return "".join(out), offsets
 
 
@@ -263,10 +317,10 @@ class VietnameseTokenizer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        nfc, offsets = to_nfc(value)
-        nfc = new_placement(nfc)
+        plain, offsets = plain_text(value)
+        plain = new_placement(plain)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, pos, start, end in raw_tokens(nfc):
+        for text, pos, start, end in raw_tokens(plain):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -311,9 +365,9 @@ def folded_analyzer():
 def exact_positions(text: str) -> dict[str, list[int]]:
     """Canonical term -> its positions (in token order) among text's exact tokens: analyze()
     grouped, without offsets, for indexing."""
-    nfc, _ = to_nfc(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
+    plain, _ = plain_text(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
     positions = defaultdict(list)
-    for term, pos, _, _ in raw_tokens(new_placement(nfc)):
+    for term, pos, _, _ in raw_tokens(new_placement(plain)):
         positions[canonical(term)].append(pos)
     return positions
 

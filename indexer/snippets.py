@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, new_placement, to_nfc
+from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, new_placement, plain_text
 
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
@@ -85,11 +85,11 @@ def _word_matches(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=8)  # a hit's title and text, scanned again by the next tier
 def _flattened(text: str) -> tuple[str, list[int] | None]:
-    """(lowercase NFC of one length with it, NFC offsets into text or None)."""
-    nfc, offsets = to_nfc(text)
-    low = nfc.lower()
-    if len(low) != len(nfc):  # a letter whose lowercase is longer: keep each word's length
-        low = SYLLABLE_RE.sub(lambda m: m.group().lower().ljust(len(m.group()))[:len(m.group())], nfc)
+    """(lowercase plain text (analysis.plain_text) of one length with it, its offsets into text or None)."""
+    plain, offsets = plain_text(text)
+    low = plain.lower()
+    if len(low) != len(plain):  # a letter whose lowercase is longer: keep each word's length
+        low = SYLLABLE_RE.sub(lambda m: m.group().lower().ljust(len(m.group()))[:len(m.group())], plain)
     return low, offsets
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, codes_in, date_spellings, fold
+from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, codes_in, date_spellings, fold, plain_text
 from .query import is_pasted
 from .store import replaced
 
@@ -627,7 +627,7 @@ def _completion_table(titles, written=(), votes=None) -> tuple[list[str], list[s
 def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
     """Each word of a title as written (with canonical tone marks), canonical, and whether it
     begins a sentence; no words of a title in capitals (its casing says nothing)."""
-    title = unicodedata.normalize("NFC", title)
+    title = plain_text(title)[0]  # as the analysis reads it: Biển Ðông's Ð as Đ
     if title.isupper():
         return [], [], []
     pieces = WORD_SPLIT_RE.split(title)  # what is before each word, the word, ..., what ends the title
