@@ -24,6 +24,7 @@ from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
+from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 from .tips import NO_WORDS, has_words, search_tips
@@ -390,7 +391,8 @@ def _print_understood(results) -> None:
         print(f"did you mean: {results.suggestion}", file=sys.stderr)
     if results.dropped:
         holding = ", ".join(results.kept) if results.kept else "any one of the words"
-        print(f"no article holds all the words; showing articles with: {holding} "
+        # fewer than a page, not none: the articles holding them all are among those shown
+        print(f"fewer than {core.RELAX_PAGE} articles hold all the words; also showing articles with: {holding} "
               f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
 
 
