@@ -19,11 +19,14 @@ import re
 import time
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.common import article_text, corpus_paths, load_indexer, md_table, percentile, \
     read_jsonl, require_shared, timer, write_section
-from benchmarks.tantivy_ref import TantivyEngine
 from indexer import fold
+
+if TYPE_CHECKING:  # imported where used: the tests import this module without the bench extra (tantivy)
+    from benchmarks.tantivy_ref import TantivyEngine
 
 DEFAULT_FULL_DIR = "/tmp/vnsearch-full"
 DEFAULT_TANTIVY_DIR = "/tmp/vnsearch-full-tantivy"
@@ -144,6 +147,7 @@ def tantivy_runner(engine: TantivyEngine):
 
 def tantivy_index(folder: str, setup: str = "default") -> TantivyEngine:
     """The Tantivy index (set-up `setup`) of the whole corpus in `folder`, built on first use."""
+    from benchmarks.tantivy_ref import TantivyEngine
     done = Path(folder) / ".complete"
     engine = TantivyEngine(setup, path=folder if done.exists() else _fresh(folder),
                            stored=True)

@@ -1,7 +1,7 @@
 """Full-text search for Vietnamese news: pyvi analysis, a Whoosh index, one search core."""
 
 from .analysis import fold
-from .articles import Article, Skip, SourceError, Truncated, Undated, iter_articles
+from .articles import Article, Replaced, Skip, SourceError, Truncated, Undated, iter_articles
 from .cluster import ClusterError, is_sharded
 from .build import (BuildReport, DeleteReport, UpdateReport, build_index, delete_articles, optimize_index,
                     update_index)
@@ -14,7 +14,7 @@ from .store import IndexLocked, IndexNotFound, NotAnIndexFolder
 __all__ = [
     "FACETS", "PAGE", "SORTS",
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
-    "IndexNotFound", "Marks", "NotAnIndexFolder", "QueryError", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
+    "IndexNotFound", "Marks", "NotAnIndexFolder", "QueryError", "Replaced", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
     "update_index",
 ]

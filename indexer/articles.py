@@ -10,7 +10,9 @@ a file over ``MAX_FILE_BYTES`` is not read, pipes and devices are never opened. 
 All text comes out in Unicode NFC; dates are naive datetimes in Vietnam local time (UTC+7).
 
 Ids: a text file read from a folder is "<folder name>/<path relative to the folder>", a text file
-given directly "<its folder's name>/<file name>"; a JSONL record keeps its own ``id``.
+given directly "<its folder's name>/<file name>"; a JSONL record keeps its own ``id``. Within one
+JSONL file the last readable record of an id is the article (an export's correction appended after
+the story), the earlier ones ``Replaced``; across files and folders the first read is kept.
 """
 
 from __future__ import annotations
@@ -161,6 +163,14 @@ class Undated(NamedTuple):
     value: str
 
 
+class Replaced(NamedTuple):
+    """A JSONL record not read as its id's article: a later record of the same file has that id."""
+
+    where: str
+    by: str
+    id: str
+
+
 class SourceError(Exception):
     """A source that does not exist or cannot be read at all."""
 
@@ -168,9 +178,11 @@ class SourceError(Exception):
 # --------------------------------------------------------------------------- sources
 
 def iter_articles(sources, skipped: list | None = None, truncated: list | None = None,
-                  on_read=None, undated: list | None = None, ignored: Counter | None = None) -> Iterator[Article]:
-    """Yield the articles in sources (folders, text and JSONL files); record skips, truncations
-    and unread dates, and count by extension the files in folders that hold none (ignored).
+                  on_read=None, undated: list | None = None, ignored: Counter | None = None,
+                  replaced: list | None = None) -> Iterator[Article]:
+    """Yield the articles in sources (folders, text and JSONL files); record skips, truncations,
+    unread dates and records replaced by a later one of their file, and count by extension the
+    files in folders that hold none (ignored).
 
     on_read, if given, is called with each number of input bytes read (compressed for .gz)."""
     if isinstance(sources, (str, os.PathLike)):
@@ -180,7 +192,7 @@ def iter_articles(sources, skipped: list | None = None, truncated: list | None =
         if not os.path.exists(source):
             raise SourceError(f"source not found: {source}")
     notes = (truncated if truncated is not None else [], undated if undated is not None else [],
-             ignored if ignored is not None else Counter())
+             ignored if ignored is not None else Counter(), replaced if replaced is not None else [])
     return _unique_articles(sources, skipped if skipped is not None else [], notes, on_read or (lambda n: None))
 
 
@@ -196,12 +208,12 @@ def source_bytes(sources) -> int:
 
 def _unique_articles(sources: list[Path], skipped: list, notes: tuple, on_read) -> Iterator[Article]:
     """Articles from all sources, skipping an id already seen in this run; notes: (truncated,
-    undated, ignored) as for iter_articles."""
+    undated, ignored, replaced) as for iter_articles."""
     first_read: dict[str, str] = {}    # id -> where it was read
     seen_files: set[tuple[int, int]] = set()
-    truncated, undated, ignored = notes
+    truncated, undated, ignored, replaced = notes
     for source in sources:
-        for where, article in _source_articles(source, skipped, seen_files, on_read, ignored):
+        for where, article in _source_articles(source, (skipped, replaced), seen_files, on_read, ignored):
             if article.id in first_read:
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
@@ -219,19 +231,20 @@ def _noted(article: Article, truncated: list, undated: list) -> Article:
     return article
 
 
-def _source_articles(source: Path, skipped: list, seen_files: set, on_read,
+def _source_articles(source: Path, dropped: tuple[list, list], seen_files: set, on_read,
                      ignored: Counter) -> Iterator[tuple[str, Article]]:
-    """(where, article) pairs from one source: a folder or a single file."""
+    """(where, article) pairs from one source: a folder or a single file; dropped: (skipped, replaced)."""
+    skipped = dropped[0]
     if source.is_dir():
         if holds_index(source):  # its CURRENT and FORMAT files have no extension, as text articles
             raise SourceError(f"{source} is an index folder, not articles: give the folders and files "
                               "the articles are in")
         prefix = _id_prefix(source)
         for path in _walk_folder(source, skipped, {_file_key(source)}, top=True, ignored=ignored):
-            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), skipped, seen_files,
+            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), dropped, seen_files,
                                       on_read)
     elif source.is_file():
-        yield from _file_articles(source, _id_prefix(source.parent) + source.name, skipped, seen_files,
+        yield from _file_articles(source, _id_prefix(source.parent) + source.name, dropped, seen_files,
                                   on_read, direct=True)
     else:
         raise SourceError(f"not a file or folder: {source}")
@@ -321,9 +334,11 @@ def _article_kind(name: str) -> str | None:
     return None
 
 
-def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set, on_read,
+def _file_articles(path: Path, doc_id: str, dropped: tuple[list, list], seen_files: set, on_read,
                    direct: bool = False) -> Iterator[tuple[str, Article]]:
-    """(where, article) pairs from one file, read once per run even if linked twice."""
+    """(where, article) pairs from one file, read once per run even if linked twice; dropped:
+    (skipped, replaced)."""
+    skipped, replaced = dropped
     kind = _article_kind(path.name)
     if kind is None:
         if direct:
@@ -341,7 +356,7 @@ def _file_articles(path: Path, doc_id: str, skipped: list, seen_files: set, on_r
         return
     seen_files.add(key)
     if kind == "jsonl":
-        yield from read_jsonl(path, skipped, on_read)
+        yield from read_jsonl(path, skipped, on_read, replaced)
     else:
         on_read(st.st_size)
         article = read_text_article(path, doc_id, skipped)
@@ -640,18 +655,16 @@ def _starts_upper(word: str) -> bool:
 
 # --------------------------------------------------------------------------- JSONL
 
-def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tuple[str, Article]]:
-    """("path:lineno", article) pairs from a JSONL or JSONL.gz file; bad lines become Skips."""
+def read_jsonl(path: Path, skipped: list, on_read=lambda n: None,
+               replaced: list | None = None) -> Iterator[tuple[str, Article]]:
+    """("path:lineno", article) pairs from a JSONL or JSONL.gz file, each id's last readable record
+    (the earlier ones noted in replaced); bad lines become Skips."""
     origin = os.path.abspath(path)
-    try:
-        if (size := os.stat(path).st_size) == 0:
-            skipped.append(Skip(str(path), "empty file"))
-            return
-        raw = open(path, "rb")
-    except OSError as e:
-        skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
+    opened = _open_jsonl(path, skipped)
+    if opened is None:
         return
-    stream = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+    raw, stream, size = opened
+    corrections = _Corrections(_repeated_ids(path), replaced if replaced is not None else [])
     counted = 0
     with raw, stream:
         for lineno, line in _numbered_lines(stream, path, skipped):
@@ -659,11 +672,89 @@ def read_jsonl(path: Path, skipped: list, on_read=lambda n: None) -> Iterator[tu
             counted = raw.tell()
             where = f"{path}:{lineno}"
             article, reason = parse_jsonl_line(line, origin, where)
-            if article is not None:
-                yield where, article
-            elif reason:
+            if reason:
                 skipped.append(Skip(where, reason))
+            yield from corrections.read(lineno, where, article)
+    yield from corrections.rest()
     on_read(max(0, size - counted))  # the rest, when a corrupt file stopped the reading early
+
+
+def _open_jsonl(path: Path, skipped: list):
+    """(the file, its decompressed stream, its size) of a JSONL(.gz) file, or None with a Skip."""
+    try:
+        if (size := os.stat(path).st_size) == 0:
+            skipped.append(Skip(str(path), "empty file"))
+            return None
+        raw = open(path, "rb")
+    except OSError as e:
+        skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
+        return None
+    return raw, gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw, size
+
+
+def _repeated_ids(path: Path) -> dict[str, int]:
+    """For each id that several lines of a JSONL file give, the last of them (a first, quicker
+    reading of the file, for ids only: what it cannot read, the second reading reports)."""
+    opened = _open_jsonl(path, [])
+    if opened is None:
+        return {}
+    raw, stream, _ = opened
+    seen, repeated = set(), {}
+    with raw, stream:
+        for lineno, line in _numbered_lines(stream, path, []):
+            doc_id = _line_id(line)
+            if doc_id in seen:
+                repeated[doc_id] = lineno
+            elif doc_id:
+                seen.add(doc_id)
+    return repeated
+
+
+FIRST_KEY_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*"([ !#-\[\]-~]*)"\s*[,}]')  # {"id": "plain ASCII", ...
+
+
+def _line_id(line: bytes | None) -> str:
+    """The id a JSONL line gives ("" for none); without decoding the line when it starts with it."""
+    quick = FIRST_KEY_ID.match(line) if line is not None else None
+    if quick:
+        return quick.group(1).decode("ascii").strip()
+    text, _ = _decode_line(line) if line is not None else (None, "")
+    try:
+        record = json.loads(text) if text and text.strip() else None
+    except (ValueError, RecursionError):
+        return ""
+    return _record_id(record.get("id")) if isinstance(record, dict) else ""
+
+
+class _Corrections:
+    """Holds back a JSONL record while a later line of its file gives its id (as a first reading
+    found): the later record, if readable, replaces it (a correction appended to an export)."""
+
+    def __init__(self, repeated: dict[str, int], replaced: list):
+        self.repeated, self.replaced = repeated, replaced
+        self.ends = {line: doc_id for doc_id, line in repeated.items()}
+        self.held: dict[str, tuple[str, Article]] = {}
+
+    def read(self, lineno: int, where: str, article: Article | None) -> list[tuple[str, Article]]:
+        """The (where, article) pairs to yield once line lineno is read (article None: unreadable)."""
+        out = []
+        if article is not None:
+            earlier = self.held.pop(article.id, None)
+            if earlier is not None:
+                self.replaced.append(Replaced(earlier[0], where, article.id))
+            if self.repeated.get(article.id, 0) > lineno:
+                self.held[article.id] = (where, article)
+            else:
+                out.append((where, article))
+        ended = self.ends.get(lineno)  # the last line giving that id, yet no readable record of it
+        if ended in self.held:
+            out.append(self.held.pop(ended))
+        return out
+
+    def rest(self) -> list[tuple[str, Article]]:
+        """The records still held when the file ended early (a truncated .gz)."""
+        rest, self.held = list(self.held.values()), {}
+        return rest
 
 
 class _Utf16Lines:

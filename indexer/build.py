@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 
 from . import segmenter, storage
-from .articles import Skip, Truncated, Undated, is_article_file, iter_articles, source_bytes
+from .articles import Replaced, Skip, Truncated, Undated, is_article_file, iter_articles, source_bytes
 from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM,
@@ -47,6 +47,7 @@ class ReadReport:
     truncated: list[Truncated] = field(default_factory=list)  # indexed in part, stored whole
     undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
     ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
+    replaced: list[Replaced] = field(default_factory=list)  # JSONL records a later one of the same id replaced
     seconds: float = 0.0
 
 
@@ -103,7 +104,7 @@ def _next_generation(index_dir: Path):
 def _read_articles(sources, report, progress, select=None):
     """iter_articles over sources (those whose id select accepts, if given), telling progress
     (an indexer.progress.Progress) the bytes read."""
-    notes = {"undated": report.undated, "ignored": report.ignored}
+    notes = {"undated": report.undated, "ignored": report.ignored, "replaced": report.replaced}
     if progress is None or not hasattr(progress, "read"):
         articles = iter_articles(sources, report.skipped, report.truncated, **notes)
     else:

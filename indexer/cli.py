@@ -24,6 +24,7 @@ from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
+from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
 from .tips import NO_WORDS, has_words, search_tips
@@ -35,7 +36,9 @@ EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool 
 MAX_SKIPS_LISTED = 200
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
-            f"<file name>); a JSONL record keeps its own id. Articles over {MAX_ARTICLE_CHARS:,} characters are "
+            "<file name>); a JSONL record keeps its own id (within a file the last readable record of an id "
+            "is the article: a correction after the story replaces it; an id in two files keeps the first). "
+            f"Articles over {MAX_ARTICLE_CHARS:,} characters are "
             "stored whole, indexed in part, with a warning; so is a date that cannot be read (the article is "
             "indexed undated). Files in the folders not named as articles are counted, not read; an index "
             "folder inside them is not read.\n\n")
@@ -246,6 +249,19 @@ def _print_truncated(truncated) -> None:
               f"{MAX_ARTICLE_CHARS:,} are indexed (it is stored whole)", file=sys.stderr)
 
 
+def _print_replaced(replaced) -> None:
+    """Note each JSONL record that a later record of its id in the same file replaced."""
+    for note in replaced[:MAX_SKIPS_LISTED]:
+        print(printable(f"replaced {note.where}: by the later record of id {note.id!r} at {note.by}"), file=sys.stderr)
+    if len(replaced) > MAX_SKIPS_LISTED:
+        print(f"... and {len(replaced) - MAX_SKIPS_LISTED:,} more replaced", file=sys.stderr)
+
+
+def replaced_note(replaced) -> str:
+    """', N replaced by a later record of the same id' for the summary line, or ''."""
+    return f", {len(replaced):,} replaced by a later record of the same id" if replaced else ""
+
+
 def _write(run, args, summary) -> int:
     """Run build_index or update_index (or, with --cluster, their sharded versions) with progress,
     list skips, print the summary line."""
@@ -261,6 +277,7 @@ def _write(run, args, summary) -> int:
     _print_skips(report.skipped)
     _print_truncated(report.truncated)
     _print_undated(report.undated)
+    _print_replaced(report.replaced)
     if report.ignored:
         print(ignored_note(report.ignored), file=sys.stderr)
     print(summary(report))
@@ -274,13 +291,14 @@ def cmd_build(args) -> int:
     run = build_index if args.cluster is None else (
         lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
     return _write(run, args, lambda r: (
-        f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}, "
-        f"in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
+        f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}"
+        f"{replaced_note(r.replaced)}, in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
 
 
 def cmd_update(args) -> int:
     return _write(update_index if args.cluster is None else update_sharded, args, lambda r: (
-        f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}, "
+        f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}"
+        + f"{replaced_note(r.replaced)}, "
         + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
         + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
 
@@ -373,7 +391,8 @@ def _print_understood(results) -> None:
         print(f"did you mean: {results.suggestion}", file=sys.stderr)
     if results.dropped:
         holding = ", ".join(results.kept) if results.kept else "any one of the words"
-        print(f"no article holds all the words; showing articles with: {holding} "
+        # fewer than a page, not none: the articles holding them all are among those shown
+        print(f"fewer than {core.RELAX_PAGE} articles hold all the words; also showing articles with: {holding} "
               f"(not required: {', '.join(results.dropped)})", file=sys.stderr)
 
 

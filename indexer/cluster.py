@@ -166,7 +166,8 @@ def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
         gens = [held.enter_context(_next_generation(shard_dir)) for shard_dir in dirs]
         for gen in gens:
             storage.create(gen)
-        articles = iter_articles(sources, report.skipped, report.truncated, undated=report.undated, ignored=report.ignored)
+        articles = iter_articles(sources, report.skipped, report.truncated, undated=report.undated,
+                                 ignored=report.ignored, replaced=report.replaced)
         written = _deal(client, articles, [str(g) for g in gens])
         for gen, results in zip(gens, written):
             storage.commit(storage.open_files(gen), [s for _, segments, _ in results for s in segments])
@@ -246,6 +247,7 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     total.skipped = _once(s for r in reports for s in r.skipped)
     total.truncated = _once(t for r in reports for t in r.truncated)
     total.undated = _once(u for r in reports for u in r.undated)
+    total.replaced = _once(r for report in reports for r in report.replaced)
     for r in reports:  # every shard counted the same folders
         total.ignored |= r.ignored
     total.seconds = time.monotonic() - started

@@ -49,7 +49,7 @@ def excluded_words(query: str) -> str | None:
 def no_results_tips(query: str, dated: bool = False, filtered: bool = False, unfiltered: int = 0) -> list[Tip]:
     """What to try when query found nothing (dated: within a date range; filtered: by source,
     category or month; unfiltered: how many articles it finds without those)."""
-    tips = _query_tips(query, unfiltered)
+    tips = _query_tips(query, unfiltered, _limits(dated, filtered))
     if dated:
         tips.append(Tip("undated", "search at any date (no date range)", "Bỏ bộ lọc ngày:"))
     if filtered:
@@ -70,9 +70,15 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     return no_results_tips(query, dated, filtered, found.total + found.copies)
 
 
-def _query_tips(query: str, unfiltered: int) -> list[Tip]:
+def _limits(dated: bool, filtered: bool) -> str:
+    """What a search was limited by, as the tip that counts what it hides names it."""
+    return {(True, True): "the date range and filters", (True, False): "the date range"}.get((dated, filtered),
+                                                                                          "the filters")
+
+
+def _query_tips(query: str, unfiltered: int, limits: str) -> list[Tip]:
     """The tips about the query itself: what its exclusions leave out, its lack of words, what
-    the filters hide, else its wording."""
+    the limits (date range, filters) hide, else its wording."""
     searchable = excluded_words(query)
     if searchable:
         return [Tip("excluded", f'"-" (or NOT) before a word leaves out the articles holding it; to find them: {searchable}',
@@ -80,8 +86,7 @@ def _query_tips(query: str, unfiltered: int) -> list[Tip]:
     if not has_words(query):
         return [NO_WORDS]
     if unfiltered:
-        return [Tip("unfiltered", f"{query} finds {unfiltered:,} article{'' if unfiltered == 1 else 's'} without the date range "
-                    "and filters",
+        return [Tip("unfiltered", f"{query} finds {unfiltered:,} article{'' if unfiltered == 1 else 's'} without {limits}",
                     f"«{query}» có {f'{unfiltered:,}'.replace(',', '.')} bài phù hợp khi bỏ bộ lọc.")]
     return list(WORDING)
 

@@ -319,6 +319,7 @@ def search():
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
              [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
     return render_template("results.html", params=params, results=results, hits=hits,
+                           relax_page=indexer.search.RELAX_PAGE,
                            undated=undated_note(results.undated, bool(params.date_from or params.date_to
                                                                       or params.month)),
                            bars=timeline_bars(results.facets["month"], params.month),

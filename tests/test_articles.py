@@ -16,7 +16,7 @@ from conftest import CITY_TEXT, SEED_FILE, SEED_TITLE
 
 import indexer
 from indexer import articles
-from indexer.articles import Article, Skip, SourceError, Truncated, Undated, iter_articles, parse_date
+from indexer.articles import Article, Replaced, Skip, SourceError, Truncated, Undated, iter_articles, parse_date
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / SEED_FILE
@@ -370,7 +370,6 @@ def test_jsonl_fields_and_bad_lines(tmp_path):
         {"id": "rong", "title": "", "body": None},
         "",
         {"id": "chi-than", "title": "", "body": "Chỉ có thân bài.", "abstract": "Tóm tắt khác"},
-        {"id": 7, "title": "Trùng id", "body": "Bị bỏ qua"},
         b'{"id": "x", "title": "\xff\xfe", "body": "a"}',
         {"id": "ngay", "title": "Ngày", "body": "Nội dung", "published": "Thứ hai, 17/11/2019 10:39 (GMT+7)",
          "summary": 42},
@@ -385,13 +384,34 @@ def test_jsonl_fields_and_bad_lines(tmp_path):
         ("chi-than", "", "Tóm tắt khác"), ("ngay", "Ngày", "42")]
     assert found[2].date == datetime(2019, 11, 17, 10, 39)
     where = [s.where for s in skipped]
-    assert where == [f"{path}:{n}" for n in (2, 3, 4, 5, 8, 9)]
+    assert where == [f"{path}:{n}" for n in (2, 3, 4, 5, 8)]
     reasons = [s.reason for s in skipped]
     assert reasons[0].startswith("invalid JSON")
     assert reasons[1].startswith("not a JSON object")
-    assert reasons[2:5] == ["missing id", "no title or body", f"duplicate id '7', first read from {path}:1"]
-    assert reasons[5].startswith("invalid UTF-8")
+    assert reasons[2:4] == ["missing id", "no title or body"]
+    assert reasons[4].startswith("invalid UTF-8")
 
+
+
+def test_a_later_record_of_an_id_in_the_same_file_replaces_the_earlier(tmp_path):
+    story = {"id": "nr-1", "title": "Bão đổ bộ Quảng Ngãi", "body": "Tin đầu."}
+    path = write_jsonl(tmp_path / "tin.jsonl.gz", [
+        story, {"id": "nr-2", "title": "Giá xăng giảm", "body": "Tin khác."}, dict(story, title="Bão đổ bộ Quảng Nam"),
+        {"id": "nr-2", "title": "", "body": ""}, dict(story, title="Bão đổ bộ Quảng Nam (bản cuối)")], compress=True)
+    skipped, replaced = [], []
+    found = list(iter_articles([path], skipped, replaced=replaced))
+    assert [(a.id, a.title) for a in found] == [("nr-2", "Giá xăng giảm"), ("nr-1", "Bão đổ bộ Quảng Nam (bản cuối)")]
+    assert replaced == [Replaced(f"{path}:1", f"{path}:3", "nr-1"), Replaced(f"{path}:3", f"{path}:5", "nr-1")]
+    assert skipped == [Skip(f"{path}:4", "no title or body")]     # a broken correction replaces nothing
+
+
+def test_the_same_id_in_another_file_still_keeps_the_first(tmp_path):
+    first = write_jsonl(tmp_path / "a.jsonl", [{"id": "nr-1", "title": "Bản thứ nhất", "body": "Một."}])
+    second = write_jsonl(tmp_path / "b.jsonl", [{"id": "nr-1", "title": "Bản thứ hai", "body": "Hai."}] * 2)
+    skipped, replaced = [], []
+    assert [a.title for a in iter_articles([first, second], skipped, replaced=replaced)] == ["Bản thứ nhất"]
+    assert replaced == [Replaced(f"{second}:1", f"{second}:2", "nr-1")]
+    assert skipped == [Skip(f"{second}:2", f"duplicate id 'nr-1', first read from {first}:1")]
 
 @pytest.mark.parametrize("value, expected", [
     ("2019-11-17", datetime(2019, 11, 17)),

@@ -78,6 +78,10 @@ def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
     assert ranged.stdout.startswith("0 results")
     assert f"  - bão finds {total} articles without the date range and filters\n" in ranged.stderr
     assert "  - search at any date (no date range)" in ranged.stderr and "spelling" not in ranged.stderr
+    filtered = run_cli("search", "bão", "--source", "Không Có", "--index", index_dir)  # no date range given
+    assert f"  - bão finds {total} articles without the filters\n" in filtered.stderr, filtered.stderr
+    dated = run_cli("search", "bão", "--to", "1990-01-01", "--index", index_dir)  # no filter given
+    assert f"  - bão finds {total} articles without the date range\n" in dated.stderr, dated.stderr
 
 
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):

@@ -102,6 +102,34 @@ def test_jsonl_ids_are_global_and_a_second_copy_names_the_first(tmp_path):
     assert titles_by_id(tmp_path / "ix") == {"bm-42": "Khánh thành cầu mới ở Cần Thơ"}
 
 
+
+STORY = {"id": "nr-1", "title": "Khánh thành cầu mới ở Quảng Ngãi", "body": "Cầu dài hai cây số, nối hai huyện."}
+CORRECTION = dict(STORY, title="Khánh thành cầu mới ở Quảng Nam (đính chính)",
+                  body="Cầu dài hai cây số ở Quảng Nam, không phải Quảng Ngãi như tin trước.")
+OTHER = {"id": "nr-2", "title": "Hội chợ nông sản ở Đồng Tháp", "body": "Hàng trăm gian hàng lúa gạo."}
+
+
+def test_a_correction_later_in_the_same_export_replaces_the_story_in_a_build(tmp_path):
+    export = write_jsonl(tmp_path / "export.jsonl", [STORY, OTHER, CORRECTION])
+    done = run_cli("build", export, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "indexed 2 articles, skipped 0 inputs, 1 replaced by a later record of the same id" in done.stdout
+    assert f"replaced {export}:1: by the later record of id 'nr-1' at {export}:3" in done.stderr, done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+
+
+def test_a_correction_appended_to_an_export_updates_the_indexed_story(tmp_path):
+    export = write_jsonl(tmp_path / "export.jsonl", [STORY, OTHER])
+    assert run_cli("build", export, "--index", tmp_path / "ix").returncode == 0
+    write_jsonl(export, [STORY, OTHER, CORRECTION])
+    done = run_cli("update", export, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "added 0, updated 1, removed 0, unchanged 1, 1 replaced by a later record of the same id" in done.stdout
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.search("Quảng Ngãi").total == 1 and index.doc_count == 2   # the correction's text, once
+
+
 # --------------------------------------------------------------------------- an index with no articles
 
 EMPTY_QUERIES = ["bão", "nghi quyet", '"giao thông"', "title:bão", "bão -lũ", "a OR b"]
