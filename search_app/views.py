@@ -254,11 +254,12 @@ def run_search(params: SearchParams):
                               sort=params.sort, exact=params.exact, group=params.group, **params.filters())
 
 
-def undated_note(undated: int, filtered: bool) -> str:
-    """A line saying how many undated articles the date range left out, or newest-first put last."""
+def undated_note(undated: int, params: SearchParams) -> str:
+    """A line saying how many undated articles the date range or months left out, or newest-first put last."""
     if not undated:
         return ""
-    where = "nên không có trong khoảng ngày đã chọn" if filtered else "nên được xếp cuối"
+    where = ("nên không có trong khoảng ngày đã chọn" if params.date_from or params.date_to
+             else "nên không có trong tháng đã chọn" if params.month else "nên được xếp cuối")
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 
@@ -320,8 +321,7 @@ def search():
              [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
     return render_template("results.html", params=params, results=results, hits=hits,
                            relax_page=indexer.search.RELAX_PAGE,
-                           undated=undated_note(results.undated, bool(params.date_from or params.date_to
-                                                                      or params.month)),
+                           undated=undated_note(results.undated, params),
                            bars=timeline_bars(results.facets["month"], params.month),
                            chart={"width": WIDTH, "height": HEIGHT, "base": HEIGHT - LABEL_SPACE},
                            facet_links=FACET_LINKS,
