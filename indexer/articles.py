@@ -10,9 +10,12 @@ a file over ``MAX_FILE_BYTES`` is not read, pipes and devices are never opened. 
 All text comes out in Unicode NFC; dates are naive datetimes in Vietnam local time (UTC+7).
 
 Ids: a text file read from a folder is "<folder name>/<path relative to the folder>", a text file
-given directly "<its folder's name>/<file name>"; a JSONL record keeps its own ``id``. Within one
-JSONL file the last readable record of an id is the article (an export's correction appended after
-the story), the earlier ones ``Replaced``; across files and folders the first read is kept.
+given directly "<its folder's name>/<file name>"; a JSONL record keeps its own ``id``, the article's
+id across exports. Of the JSONL records of an id, the newest file's is the article (a correction
+in a later export), newer meaning modified later (``st_mtime_ns``), then the later absolute path;
+within one file, the last readable record (a correction appended after the story). The others are
+``Replaced``; a record that cannot be read replaces nothing. Of text files with the same id (two
+folders of the same name), the first read is kept and the second skipped.
 """
 
 from __future__ import annotations
@@ -164,7 +167,8 @@ class Undated(NamedTuple):
 
 
 class Replaced(NamedTuple):
-    """A JSONL record not read as its id's article: a later record of the same file has that id."""
+    """A JSONL record not read as its id's article: a later record of its file, or a record of a
+    newer JSONL file, has that id (where it was read, where the record that replaced it was, the id)."""
 
     where: str
     by: str
@@ -207,13 +211,18 @@ def source_bytes(sources) -> int:
 
 
 def _unique_articles(sources: list[Path], skipped: list, notes: tuple, on_read) -> Iterator[Article]:
-    """Articles from all sources, skipping an id already seen in this run; notes: (truncated,
-    undated, ignored, replaced) as for iter_articles."""
+    """Articles from all sources, each id once: of JSONL records, the newest file's; of others, the
+    first read; notes: (truncated, undated, ignored, replaced) as for iter_articles."""
     first_read: dict[str, str] = {}    # id -> where it was read
     seen_files: set[tuple[int, int]] = set()
     truncated, undated, ignored, replaced = notes
-    for source in sources:
-        for where, article in _source_articles(source, (skipped, replaced), seen_files, on_read, ignored):
+    files = [file for source in sources for file in _source_files(source, skipped, ignored)]
+    scans = _scanned_exports(files)
+    newer = _NewerFiles(scans, replaced)
+    for path, doc_id, direct in files:
+        origin = os.path.abspath(path)
+        pairs = _file_articles(path, doc_id, (skipped, replaced), seen_files, on_read, direct, scans.get(origin))
+        for where, article in newer.newest(origin, pairs):
             if article.id in first_read:
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
@@ -231,21 +240,18 @@ def _noted(article: Article, truncated: list, undated: list) -> Article:
     return article
 
 
-def _source_articles(source: Path, dropped: tuple[list, list], seen_files: set, on_read,
-                     ignored: Counter) -> Iterator[tuple[str, Article]]:
-    """(where, article) pairs from one source: a folder or a single file; dropped: (skipped, replaced)."""
-    skipped = dropped[0]
+def _source_files(source: Path, skipped: list, ignored: Counter) -> Iterator[tuple[Path, str, bool]]:
+    """(path, id of a text article there, given directly) for each article file of a source: a
+    folder or a single file."""
     if source.is_dir():
         if holds_index(source):  # its CURRENT and FORMAT files have no extension, as text articles
             raise SourceError(f"{source} is an index folder, not articles: give the folders and files "
                               "the articles are in")
         prefix = _id_prefix(source)
         for path in _walk_folder(source, skipped, {_file_key(source)}, top=True, ignored=ignored):
-            yield from _file_articles(path, prefix + path.relative_to(source).as_posix(), dropped, seen_files,
-                                      on_read)
+            yield path, prefix + path.relative_to(source).as_posix(), False
     elif source.is_file():
-        yield from _file_articles(source, _id_prefix(source.parent) + source.name, dropped, seen_files,
-                                  on_read, direct=True)
+        yield source, _id_prefix(source.parent) + source.name, True
     else:
         raise SourceError(f"not a file or folder: {source}")
 
@@ -335,9 +341,9 @@ def _article_kind(name: str) -> str | None:
 
 
 def _file_articles(path: Path, doc_id: str, dropped: tuple[list, list], seen_files: set, on_read,
-                   direct: bool = False) -> Iterator[tuple[str, Article]]:
+                   direct: bool = False, scan=None) -> Iterator[tuple[str, Article]]:
     """(where, article) pairs from one file, read once per run even if linked twice; dropped:
-    (skipped, replaced)."""
+    (skipped, replaced); scan: a JSONL file's ids, if they were read already (_scan_ids)."""
     skipped, replaced = dropped
     kind = _article_kind(path.name)
     if kind is None:
@@ -356,7 +362,7 @@ def _file_articles(path: Path, doc_id: str, dropped: tuple[list, list], seen_fil
         return
     seen_files.add(key)
     if kind == "jsonl":
-        yield from read_jsonl(path, skipped, on_read, replaced)
+        yield from read_jsonl(path, skipped, on_read, replaced, scan)
     else:
         on_read(st.st_size)
         article = read_text_article(path, doc_id, skipped)
@@ -655,16 +661,17 @@ def _starts_upper(word: str) -> bool:
 
 # --------------------------------------------------------------------------- JSONL
 
-def read_jsonl(path: Path, skipped: list, on_read=lambda n: None,
-               replaced: list | None = None) -> Iterator[tuple[str, Article]]:
+def read_jsonl(path: Path, skipped: list, on_read=lambda n: None, replaced: list | None = None,
+               scan: tuple[set[str], dict[str, int]] | None = None) -> Iterator[tuple[str, Article]]:
     """("path:lineno", article) pairs from a JSONL or JSONL.gz file, each id's last readable record
-    (the earlier ones noted in replaced); bad lines become Skips."""
+    (the earlier ones noted in replaced); bad lines become Skips. scan: its _scan_ids, if read already."""
     origin = os.path.abspath(path)
     opened = _open_jsonl(path, skipped)
     if opened is None:
         return
     raw, stream, size = opened
-    corrections = _Corrections(_repeated_ids(path), replaced if replaced is not None else [])
+    _, repeated = scan if scan is not None else _scan_ids(path)
+    corrections = _Corrections(repeated, replaced if replaced is not None else [])
     counted = 0
     with raw, stream:
         for lineno, line in _numbered_lines(stream, path, skipped):
@@ -692,12 +699,13 @@ def _open_jsonl(path: Path, skipped: list):
     return raw, gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw, size
 
 
-def _repeated_ids(path: Path) -> dict[str, int]:
-    """For each id that several lines of a JSONL file give, the last of them (a first, quicker
-    reading of the file, for ids only: what it cannot read, the second reading reports)."""
+def _scan_ids(path: Path) -> tuple[set[str], dict[str, int]]:
+    """(the ids a JSONL file gives, and for each id that several of its lines give the last of
+    them): a first, quicker reading of the file, for ids only (what it cannot read, the second
+    reading reports)."""
     opened = _open_jsonl(path, [])
     if opened is None:
-        return {}
+        return set(), {}
     raw, stream, _ = opened
     seen, repeated = set(), {}
     with raw, stream:
@@ -707,7 +715,31 @@ def _repeated_ids(path: Path) -> dict[str, int]:
                 repeated[doc_id] = lineno
             elif doc_id:
                 seen.add(doc_id)
-    return repeated
+    return seen, repeated
+
+
+def _scanned_exports(files: list[tuple[Path, str, bool]]) -> dict[str, tuple[set[str], dict[str, int]]]:
+    """origin -> _scan_ids of each JSONL file among files (each real file once), when there are
+    several: a record is the article only if no newer one of them gives its id."""
+    exports, keys = [], set()
+    for path, _, _ in files:
+        st = _stat(path)
+        if _article_kind(path.name) == "jsonl" and st is not None and stat.S_ISREG(st.st_mode):
+            if (st.st_dev, st.st_ino) not in keys:  # a FIFO is never opened: it would wait forever
+                keys.add((st.st_dev, st.st_ino))
+                exports.append(path)
+    return {os.path.abspath(path): _scan_ids(path) for path in exports} if len(exports) > 1 else {}
+
+
+def is_jsonl_file(path) -> bool:
+    """Whether path names a JSONL(.gz) file, whose records keep their ids across exports."""
+    return _article_kind(os.path.basename(path)) == "jsonl"
+
+
+def file_recency(path) -> tuple[int, str]:
+    """What orders exports of the same ids, newest last: modification time, then the absolute path."""
+    st = _stat(Path(path))
+    return (st.st_mtime_ns if st is not None else 0), os.path.abspath(path)
 
 
 FIRST_KEY_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*"([ !#-\[\]-~]*)"\s*[,}]')  # {"id": "plain ASCII", ...
@@ -755,6 +787,56 @@ class _Corrections:
         """The records still held when the file ended early (a truncated .gz)."""
         rest, self.held = list(self.held.values()), {}
         return rest
+
+
+class _NewerFiles:
+    """Across JSONL files: holds back a record while a newer file that gives its id (as the first
+    readings found) is still to be read; that file's readable record replaces it, and a record
+    that a newer file's already replaced is dropped (both noted in replaced)."""
+
+    def __init__(self, scans: dict[str, tuple[set[str], dict[str, int]]], replaced: list):
+        self.replaced = replaced
+        self.rank = {origin: file_recency(origin) for origin in scans}
+        givers: dict[str, list[str]] = {}
+        for origin, (ids, _) in scans.items():
+            for doc_id in ids:
+                givers.setdefault(doc_id, []).append(origin)
+        self.unread = {doc_id: set(o) for doc_id, o in givers.items() if len(o) > 1}  # files still to read
+        self.gives: dict[str, list[str]] = {}  # origin -> its ids that other files give too
+        for doc_id, origins in self.unread.items():
+            for origin in origins:
+                self.gives.setdefault(origin, []).append(doc_id)
+        self.best: dict[str, list] = {}  # id -> [rank, where, article or None once yielded]
+
+    def newest(self, origin: str, pairs) -> Iterator[tuple[str, Article]]:
+        """The (where, article) pairs of one file to yield now, then those released as it ends."""
+        for where, article in pairs:
+            if article.id in self.unread and origin in self.rank:
+                yield from self._read(self.rank[origin], where, article)
+            else:
+                yield where, article
+        for doc_id in self.gives.pop(origin, []):
+            self.unread[doc_id].discard(origin)
+            yield from self._released(doc_id)
+
+    def _read(self, rank: tuple, where: str, article: Article) -> list[tuple[str, Article]]:
+        """Keep the record of the newest file read so far, noting the other as replaced."""
+        best = self.best.get(article.id)
+        if best is not None and best[0] > rank:
+            self.replaced.append(Replaced(where, best[1], article.id))
+            return []
+        if best is not None:
+            self.replaced.append(Replaced(best[1], where, article.id))
+        self.best[article.id] = [rank, where, article]
+        return self._released(article.id)
+
+    def _released(self, doc_id: str) -> list[tuple[str, Article]]:
+        """The id's record held back, once no file still to read is newer than its own."""
+        best = self.best.get(doc_id)
+        if best is None or best[2] is None or any(self.rank[o] > best[0] for o in self.unread[doc_id]):
+            return []
+        article, best[2] = best[2], None
+        return [(best[1], article)]
 
 
 class _Utf16Lines:

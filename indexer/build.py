@@ -27,7 +27,8 @@ from itertools import islice
 from pathlib import Path
 
 from . import segmenter, storage
-from .articles import Replaced, Skip, Truncated, Undated, is_article_file, iter_articles, source_bytes
+from .articles import (Replaced, Skip, Truncated, Undated, file_recency, is_article_file, is_jsonl_file, iter_articles,
+                       source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM,
@@ -485,15 +486,29 @@ def _changed_articles(ix, sources, report: UpdateReport, progress, select, found
         old = existing.get(article.id)
         if old is not None and old[1] not in elsewhere:
             elsewhere[old[1]] = _read_elsewhere(sources, old[1])
-        if old is not None and elsewhere[old[1]]:
-            report.skipped.append(Skip(article.where, f"duplicate id {article.id!r}, already indexed from {old[1]}"))
+        moved = old is not None and elsewhere[old[1]]
+        if moved and not _replaces_other_file(article, old[1], report):
             continue
         seen.add(article.id)
-        if old is not None and same_content(old[0], article):
+        if old is not None and not moved and same_content(old[0], article):
             report.unchanged += 1
         else:
             changed.append(article)
             yield article
+
+
+def _replaces_other_file(article, origin: str, report: UpdateReport) -> bool:
+    """Whether article replaces its id's version indexed from another file that still exists: a
+    JSONL record of a newer file does, an older one does not (noted in report.replaced either way);
+    a text file's never does (a skip: two folders of the same name are a mistake, not a correction)."""
+    if not (is_jsonl_file(article.origin) and is_jsonl_file(origin)):
+        report.skipped.append(Skip(article.where, f"duplicate id {article.id!r}, already indexed from {origin}"))
+        return False
+    if file_recency(article.origin) > file_recency(origin):
+        report.replaced.append(Replaced(origin, article.where, article.id))
+        return True
+    report.replaced.append(Replaced(article.where, origin, article.id))
+    return False
 
 
 def _merge_after(index_dir: Path, procs: int, what: str) -> None:

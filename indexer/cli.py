@@ -250,7 +250,7 @@ def _print_truncated(truncated) -> None:
 
 
 def _print_replaced(replaced) -> None:
-    """Note each JSONL record that a later record of its id in the same file replaced."""
+    """Note each JSONL record that a later record of its id (in its file or a newer one) replaced."""
     for note in replaced[:MAX_SKIPS_LISTED]:
         print(printable(f"replaced {note.where}: by the later record of id {note.id!r} at {note.by}"), file=sys.stderr)
     if len(replaced) > MAX_SKIPS_LISTED:

@@ -405,13 +405,59 @@ def test_a_later_record_of_an_id_in_the_same_file_replaces_the_earlier(tmp_path)
     assert skipped == [Skip(f"{path}:4", "no title or body")]     # a broken correction replaces nothing
 
 
-def test_the_same_id_in_another_file_still_keeps_the_first(tmp_path):
-    first = write_jsonl(tmp_path / "a.jsonl", [{"id": "nr-1", "title": "Bản thứ nhất", "body": "Một."}])
-    second = write_jsonl(tmp_path / "b.jsonl", [{"id": "nr-1", "title": "Bản thứ hai", "body": "Hai."}] * 2)
+def exports(tmp_path, older: list, newer: list, names=("export-2024-09-10.jsonl", "export-2024-09-11.jsonl"),
+            seconds=(1_725_958_800, 1_726_045_200)) -> tuple:
+    """Two JSONL exports: older's records in names[0] modified at seconds[0], newer's in names[1] at seconds[1]."""
+    paths = tuple(write_jsonl(tmp_path / name, records) for name, records in zip(names, (older, newer)))
+    for path, at in zip(paths, seconds):
+        os.utime(path, (at, at))
+    return paths
+
+
+@pytest.mark.parametrize("names, seconds", [
+    (("export-2024-09-10.jsonl", "export-2024-09-11.jsonl"), (1_725_958_800, 1_726_045_200)),
+    (("b.jsonl", "a.jsonl"), (1_725_958_800, 1_726_045_200)),  # modified later, though named before
+    (("a.jsonl", "b.jsonl"), (1_725_958_800, 1_725_958_800)),  # the same time: the later path
+])
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_the_record_of_an_id_in_the_newer_export_replaces_the_older_exports(tmp_path, names, seconds, newer_first):
+    story = {"id": "nr-1", "title": "Bão đổ bộ Quảng Ngãi", "body": "Tin đầu."}
+    other = {"id": "nr-2", "title": "Giá xăng giảm", "body": "Tin khác."}
+    older, newer = exports(tmp_path, [story, other], [dict(story, title="Bão đổ bộ Quảng Nam"),
+                                                      dict(story, title="Bão đổ bộ Quảng Nam (bản cuối)")],
+                           names, seconds)
     skipped, replaced = [], []
-    assert [a.title for a in iter_articles([first, second], skipped, replaced=replaced)] == ["Bản thứ nhất"]
-    assert replaced == [Replaced(f"{second}:1", f"{second}:2", "nr-1")]
-    assert skipped == [Skip(f"{second}:2", f"duplicate id 'nr-1', first read from {first}:1")]
+    found = iter_articles([newer, older] if newer_first else [older, newer], skipped, replaced=replaced)
+    assert sorted((a.id, a.title, a.where) for a in found) == [
+        ("nr-1", "Bão đổ bộ Quảng Nam (bản cuối)", f"{newer}:2"), ("nr-2", "Giá xăng giảm", f"{older}:2")]
+    assert sorted(replaced) == sorted([Replaced(f"{newer}:1", f"{newer}:2", "nr-1"),
+                                       Replaced(f"{older}:1", f"{newer}:2", "nr-1")])
+    assert skipped == []
+
+
+@pytest.mark.parametrize("broken", ['{"id": "nr-1", "title": "Bão đổ bộ Quảng Nam", "body": }',
+                                    {"id": "nr-1", "title": "", "body": ""}])
+def test_a_record_of_the_newer_export_that_cannot_be_read_replaces_nothing(tmp_path, broken):
+    story = {"id": "nr-1", "title": "Bão đổ bộ Quảng Ngãi", "body": "Tin đầu."}
+    older, newer = exports(tmp_path, [story], [broken, {"id": "nr-2", "title": "Giá xăng giảm", "body": "Tin khác."}])
+    skipped, replaced = [], []
+    found = list(iter_articles([tmp_path], skipped, replaced=replaced))
+    assert sorted((a.id, a.title) for a in found) == [("nr-1", "Bão đổ bộ Quảng Ngãi"), ("nr-2", "Giá xăng giảm")]
+    assert replaced == [] and [s.where for s in skipped] == [f"{newer}:1"]
+
+
+def test_a_text_article_of_the_same_id_in_a_same_named_folder_keeps_the_first_read(tmp_path):
+    first = tmp_path / "2024" / "tin" / "x.txt"
+    second = tmp_path / "2023" / "tin" / "x.txt"
+    for path, title in ((first, "Bản năm 2024"), (second, "Bản năm 2023")):
+        path.parent.mkdir(parents=True)
+        path.write_text(f"{title}\nThân bài.\n", encoding="utf-8")
+    os.utime(first, (1_725_958_800, 1_725_958_800))  # older: modification times do not decide text ids
+    skipped, replaced = [], []
+    found = list(iter_articles([first.parent, second.parent], skipped, replaced=replaced))
+    assert [a.title for a in found] == ["Bản năm 2024"] and replaced == []
+    assert skipped == [Skip(str(second), f"duplicate id 'tin/x.txt', first read from {first}")]
+
 
 @pytest.mark.parametrize("value, expected", [
     ("2019-11-17", datetime(2019, 11, 17)),

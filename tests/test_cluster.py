@@ -657,6 +657,32 @@ def test_a_sharded_build_and_update_warn_as_one_index_does_and_delete_takes_an_a
     assert gone not in held and {a["id"] for a in storm_articles()[1:7]} == held
 
 
+def titles_in_shards(index_dir: Path, ids: list[str]) -> dict[str, str]:
+    """id -> title of each of these articles, read from the shard folders that hold them."""
+    found = {}
+    for shard in shard_dirs(index_dir):
+        with indexer.open_index(shard) as index:
+            found.update({doc_id: index.get(doc_id).title for doc_id in ids if index.get(doc_id) is not None})
+    return found
+
+
+def test_a_correction_in_a_newer_export_replaces_the_story_in_a_sharded_build_and_update(cluster, tmp_path):
+    story, other = storm_articles()[:2]
+    correction = dict(story, title="Đính chính: bão số 0 đổ bộ vào Quảng Nam")
+    old = write_jsonl(tmp_path / "export-2024-09-10.jsonl", [story, other])
+    new = write_jsonl(tmp_path / "export-2024-09-11.jsonl", [correction])
+    for path, at in ((old, 1_725_958_800), (new, 1_726_045_200)):
+        os.utime(path, (at, at))
+    both = run("build", old, new, "--index", tmp_path / "both", "--shards", 2, "--cluster", cluster.address)
+    assert both.returncode == 0 and "1 replaced by a later record of the same id" in both.stdout, both.stderr
+    assert run("build", old, "--index", tmp_path / "ix", "--shards", 2, "--cluster", cluster.address).returncode == 0
+    for source, summary in ((new, "updated 1, removed 0, unchanged 0"), (old, "updated 0, removed 0, unchanged 1")):
+        done = run("update", source, "--index", tmp_path / "ix", "--cluster", cluster.address)
+        assert done.returncode == 0 and f"{summary}, 1 replaced by a later record" in done.stdout, done.stderr
+    wanted = {story["id"]: correction["title"], other["id"]: other["title"]}
+    assert titles_in_shards(tmp_path / "both", list(wanted)) == wanted == titles_in_shards(tmp_path / "ix", list(wanted))
+
+
 def test_a_search_on_a_cluster_warns_of_shards_of_an_older_analysis(cluster, sharded, tmp_path):
     folder, _ = sharded
     subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)

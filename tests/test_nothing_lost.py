@@ -4,6 +4,7 @@ Through the command line (`python -m indexer`), the Python API and the web app.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -83,24 +84,13 @@ def test_an_update_does_not_replace_an_article_indexed_from_a_same_named_folder(
 
 
 def test_an_update_names_the_line_of_each_record_it_skips(tmp_path):
-    record = {"id": "bm-42", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
-    first = write_jsonl(tmp_path / "a.jsonl", [record])
-    second = write_jsonl(tmp_path / "b.jsonl", [dict(record, id="bm-43"), dict(record, title="Hội chợ nông sản")])
-    assert run_cli("build", first, "--index", tmp_path / "ix").returncode == 0
+    first = write_article(tmp_path / "tin" / "bm-42", "Khánh thành cầu mới ở Cần Thơ", "Cầu dài.")
+    record = {"id": "bm-43", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
+    second = write_jsonl(tmp_path / "b.jsonl", [record, dict(record, id="tin/bm-42")])
+    assert run_cli("build", tmp_path / "tin", "--index", tmp_path / "ix").returncode == 0
     done = run_cli("update", second, "--index", tmp_path / "ix")
     assert done.returncode == 3
-    assert f"skipped {second}:2: duplicate id 'bm-42', already indexed from {first}" in done.stderr, done.stderr
-
-
-def test_jsonl_ids_are_global_and_a_second_copy_names_the_first(tmp_path):
-    record = {"id": "bm-42", "title": "Khánh thành cầu mới ở Cần Thơ", "body": "Cầu dài."}
-    first = write_jsonl(tmp_path / "a.jsonl", [record])
-    second = write_jsonl(tmp_path / "b.jsonl", [dict(record, title="Hội chợ nông sản")])
-    done = run_cli("build", first, second, "--index", tmp_path / "ix")
-    assert done.returncode == 3
-    assert f"skipped {second}:1: duplicate id 'bm-42', first read from {first}:1" in done.stderr
-    assert titles_by_id(tmp_path / "ix") == {"bm-42": "Khánh thành cầu mới ở Cần Thơ"}
-
+    assert f"skipped {second}:2: duplicate id 'tin/bm-42', already indexed from {first}" in done.stderr, done.stderr
 
 
 STORY = {"id": "nr-1", "title": "Khánh thành cầu mới ở Quảng Ngãi", "body": "Cầu dài hai cây số, nối hai huyện."}
@@ -128,6 +118,71 @@ def test_a_correction_appended_to_an_export_updates_the_indexed_story(tmp_path):
     assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.search("Quảng Ngãi").total == 1 and index.doc_count == 2   # the correction's text, once
+
+
+DAYS = {"export-2024-09-10.jsonl": 1_725_958_800, "export-2024-09-11.jsonl": 1_726_045_200}  # 18:00 each day
+
+
+def daily_export(folder, name: str, records: list):
+    """A newsroom's export of one day: records (a text is a line as is) in folder/name, modified at 18:00 that day."""
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records),
+                    "utf-8")
+    os.utime(path, (DAYS[name], DAYS[name]))
+    return path
+
+
+def test_a_correction_in_a_newer_export_replaces_the_story_in_a_build(tmp_path):
+    old = daily_export(tmp_path / "exports", "export-2024-09-10.jsonl", [STORY, OTHER])
+    new = daily_export(tmp_path / "exports", "export-2024-09-11.jsonl", [CORRECTION])
+    done = run_cli("build", tmp_path / "exports", "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "indexed 2 articles, skipped 0 inputs, 1 replaced by a later record of the same id" in done.stdout
+    assert f"replaced {old}:1: by the later record of id 'nr-1' at {new}:1" in done.stderr, done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+
+
+def test_an_update_from_a_newer_export_replaces_the_story_and_the_older_export_does_not_bring_it_back(tmp_path):
+    old = daily_export(tmp_path, "export-2024-09-10.jsonl", [STORY, OTHER])
+    assert run_cli("build", old, "--index", tmp_path / "ix").returncode == 0
+    new = daily_export(tmp_path, "export-2024-09-11.jsonl", [CORRECTION])
+    done = run_cli("update", new, "--index", tmp_path / "ix")
+    assert done.returncode == 0, done.stderr
+    assert "added 0, updated 1, removed 0, unchanged 0, 1 replaced by a later record of the same id" in done.stdout
+    assert f"replaced {old}: by the later record of id 'nr-1' at {new}:1" in done.stderr, done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+    again = run_cli("update", old, "--index", tmp_path / "ix")
+    assert again.returncode == 0, again.stderr
+    assert "added 0, updated 0, removed 0, unchanged 1, 1 replaced by a later record of the same id" in again.stdout
+    assert f"replaced {old}:1: by the later record of id 'nr-1' at {new}" in again.stderr, again.stderr
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.search("Quảng Ngãi").total == 1 and index.doc_count == 2   # the correction's text, once
+
+
+def test_an_update_removes_a_corrected_story_only_when_the_export_it_came_from_no_longer_holds_it(tmp_path):
+    old = daily_export(tmp_path, "export-2024-09-10.jsonl", [STORY, OTHER])
+    new = daily_export(tmp_path, "export-2024-09-11.jsonl", [CORRECTION])
+    assert run_cli("build", old, new, "--index", tmp_path / "ix").returncode == 0
+    daily_export(tmp_path, "export-2024-09-10.jsonl", [OTHER])
+    assert "removed 0" in run_cli("update", old, "--index", tmp_path / "ix").stdout
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
+    daily_export(tmp_path, "export-2024-09-11.jsonl", [dict(OTHER, id="nr-3")])
+    assert "added 1, updated 0, removed 1" in run_cli("update", new, "--index", tmp_path / "ix").stdout
+    assert titles_by_id(tmp_path / "ix") == {"nr-2": OTHER["title"], "nr-3": OTHER["title"]}
+
+
+@pytest.mark.parametrize("command", ["build", "update"])
+def test_a_newer_export_whose_record_of_the_story_is_broken_leaves_the_story(tmp_path, command):
+    old = daily_export(tmp_path, "export-2024-09-10.jsonl", [STORY, OTHER])
+    new = daily_export(tmp_path, "export-2024-09-11.jsonl", ['{"id": "nr-1", "title": "Khánh thành", "body": }'])
+    if command == "update":
+        assert run_cli("build", old, "--index", tmp_path / "ix").returncode == 0
+    done = run_cli(command, *([old, new] if command == "build" else [new]), "--index", tmp_path / "ix")
+    assert done.returncode == 3
+    assert f"skipped {new}:1: invalid JSON" in done.stderr and "replaced" not in done.stderr, done.stderr
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": STORY["title"], "nr-2": OTHER["title"]}
 
 
 # --------------------------------------------------------------------------- an index with no articles
