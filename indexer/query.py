@@ -264,9 +264,10 @@ def is_pasted(text: str) -> bool:
     return len(text.split()) >= PASTED_WORDS
 
 
-def parse(text: str) -> ParsedQuery:
+def parse(text: str, reading: str | None = None) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions; raises QueryError for
-    one that cannot be searched (too long, or text without a letter or a digit)."""
+    one that cannot be searched (too long, or text without a letter or a digit). reading: the
+    query's restored reading, whose words an OR binds too (see _or_words)."""
     if not isinstance(text, str):
         raise QueryError(f"a query is text (a str), not {type(text).__name__}", vi="Từ khóa phải là văn bản.")
     if len(text) > MAX_QUERY_CHARS:
@@ -282,7 +283,8 @@ def parse(text: str) -> ParsedQuery:
     text = dangling_dropped(fields_read(text))
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
-        items = _or_words(text, items)
+        read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
+        items = _or_words(text, items, read)
     parsed, group, joined = ParsedQuery(), [], False
     for *_, clause in items:
         if clause is None:
@@ -331,11 +333,12 @@ def _plain_word(clause: Clause | None) -> str | None:
     return clause.text if clause and not (clause.phrase or clause.title_only or clause.negated) else None
 
 
-def _or_words(text: str, items: list) -> list:
+def _or_words(text: str, items: list, reading: str | None = None) -> list:
     """items ((start, end, clause or None for OR) of text) with the plain words beside an OR joined
-    into their pyvi word: OR binds words, not syllables (``Thanh Hóa OR Nghệ An``: either province)."""
-    later = {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
-    later |= _named_later(text, items)
+    into their pyvi word, or the reading's (``bão OR nghi quyet`` read ``bão OR nghị quyết``: pyvi
+    seldom joins unaccented syllables): OR binds words, not syllables (``Thanh Hóa OR Nghệ An``:
+    either province)."""
+    later = _word_continued(text) | _read_continued(text, reading) | _named_later(text, items)
     plain = [c is not None and not (c.phrase or c.title_only or c.negated) for *_, c in items]
     out, i = [], 0
     while i < len(items):
@@ -349,6 +352,22 @@ def _or_words(text: str, items: list) -> list:
             out += items[i:j]
         i = j
     return out
+
+
+def _word_continued(text: str) -> set[int]:
+    """Where each syllable of text that continues a pyvi word begins."""
+    return {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
+
+
+def _read_continued(text: str, reading: str | None) -> set[int]:
+    """Where each clause of text begins whose place in its reading continues a pyvi word there,
+    when the reading has the same clauses and operators (only their letters read otherwise)."""
+    typed, read = list(CLAUSE_RE.finditer(text)), list(CLAUSE_RE.finditer(reading or ""))
+    if len(typed) != len(read) or any(_operator(a) != _operator(b) or bool(a.group("phrase")) != bool(b.group("phrase"))
+                                      for a, b in zip(typed, read)):
+        return set()
+    continued = _word_continued(reading)
+    return {a.start() for a, b in zip(typed, read) if b.start() in continued}
 
 
 def _named_later(text: str, items: list) -> set[int]:

@@ -21,7 +21,7 @@ import pytest
 
 import indexer
 from indexer.understand import decode_keystrokes
-from conftest import REPO, index_of, write_jsonl
+from conftest import REPO, article, index_of, write_jsonl
 from test_parallel import deleted_index_files
 
 # indexed once for this module (conftest's index_dir, index and index_client)
@@ -811,6 +811,30 @@ def test_a_capitalised_word_without_marks_among_lowercase_accented_words_is_a_na
     # "Vang" capitalised beside words in lowercase is a name, not "vàng"; "Hà Noi" is one name, read
     assert partly_index.search("giá Vang hôm nay").suggestion is None
     assert partly_index.search("Hà Noi mưa").suggestion == "Hà Nội mưa"
+
+
+# an OR beside words typed without accents: storms, resolutions, flash floods, and their syllables apart
+OR_READ = (_numbered("storm", 4, "Bão số {} đổ bộ", "Bão gây mưa lớn ở miền Trung.")
+           + _numbered("nq", 4, "Thông qua nghị quyết mới lần {}", "Hội đồng thông qua nghị quyết về giao thông.")
+           + _numbered("flood", 4, "Lũ quét ở miền núi lần {}", "Lũ quét cuốn trôi nhiều nhà dân.")
+           + [article("apart-1", "Nghi phạm ra đầu thú", "Nghi phạm ra đầu thú sau quyết định truy nã."),
+              article("apart-2", "Quét dọn nhà cửa đón Tết", "Bà quét sân và rửa lu nước.")])
+
+
+@pytest.fixture(scope="module")
+def or_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "or-read", OR_READ)) as index:
+        yield index
+
+
+@pytest.mark.parametrize("typed, read", [("bão OR nghi quyet", "bão OR nghị quyết"),
+                                         ("bão OR lu quet", "bão OR lũ quét"),
+                                         ("nghi quyet OR bão", "nghị quyết OR bão")])
+def test_an_or_binds_the_word_its_operand_typed_without_accents_is_read_as(or_index, typed, read):
+    # pyvi joins "nghị quyết", not "nghi quyet": the OR had bound "nghi" alone, "quyet" a word apart
+    results, accented = or_index.search(typed, limit=50), or_index.search(read, limit=50)
+    assert results.suggestion == read
+    assert (results.total, {h.doc_id for h in results}) == (accented.total, {h.doc_id for h in accented})
 
 
 @pytest.mark.parametrize("query", ["giá vang hôm nay", "gia vang hom nay", "Hà Noi mưa", "Dinh La Thăng",
