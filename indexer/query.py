@@ -491,10 +491,10 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: b
     giao thong``: ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the
     reading spells the same syllables (a word it respells, a likely typo, stays apart as syllables).
     Of at most ALL_WORDS words (days apart, as is_longer counts), an article needs them all, a word
-    of one syllable with any accents. A longer reading of a query typed without accents, not pasted
-    text, needs a share of its words held as read, one syllable too (``gia xang dau tang manh``:
-    ``tăng``, not "tầng"), as the query typed with accents does; a longer one typed partly with
-    accents or pasted is searched as typed."""
+    of one syllable with any accents. A longer reading of a query typed without accents or partly
+    with them, not pasted text, needs a share of its words held as read, one syllable too (``gia
+    xang dau tang manh``: ``tăng``, not "tầng"; ``mưa lớn ở Da Nang``: ``Đà Nẵng``, not "đã nâng"),
+    as the query typed with accents does; pasted text is searched as typed."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
     if not reading or (terms.accented and not partly):
         return typed
@@ -504,7 +504,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: b
     words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
     if len(words) <= ALL_WORDS:
         return [(unit, read if read and len(read) > 1 else None) for unit, read in pairs]
-    return typed if partly or pasted else pairs
+    return typed if pasted else pairs
 
 
 def _paired_with_reading(terms: Terms, in_codes: set[str], reading: str) -> list[tuple] | None:
