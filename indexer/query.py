@@ -264,9 +264,10 @@ def is_pasted(text: str) -> bool:
     return len(text.split()) >= PASTED_WORDS
 
 
-def parse(text: str) -> ParsedQuery:
+def parse(text: str, reading: str | None = None) -> ParsedQuery:
     """Split a query string into free words, required clauses and exclusions; raises QueryError for
-    one that cannot be searched (too long, or text without a letter or a digit)."""
+    one that cannot be searched (too long, or text without a letter or a digit). reading: the
+    query's restored reading, whose words an OR binds too (see _or_words)."""
     if not isinstance(text, str):
         raise QueryError(f"a query is text (a str), not {type(text).__name__}", vi="Từ khóa phải là văn bản.")
     if len(text) > MAX_QUERY_CHARS:
@@ -282,7 +283,8 @@ def parse(text: str) -> ParsedQuery:
     text = dangling_dropped(fields_read(text))
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
-        items = _or_words(text, items)
+        read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
+        items = _or_words(text, items, read)
     parsed, group, joined = ParsedQuery(), [], False
     for *_, clause in items:
         if clause is None:
@@ -331,11 +333,12 @@ def _plain_word(clause: Clause | None) -> str | None:
     return clause.text if clause and not (clause.phrase or clause.title_only or clause.negated) else None
 
 
-def _or_words(text: str, items: list) -> list:
+def _or_words(text: str, items: list, reading: str | None = None) -> list:
     """items ((start, end, clause or None for OR) of text) with the plain words beside an OR joined
-    into their pyvi word: OR binds words, not syllables (``Thanh Hóa OR Nghệ An``: either province)."""
-    later = {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
-    later |= _named_later(text, items)
+    into their pyvi word, or the reading's (``bão OR nghi quyet`` read ``bão OR nghị quyết``: pyvi
+    seldom joins unaccented syllables): OR binds words, not syllables (``Thanh Hóa OR Nghệ An``:
+    either province)."""
+    later = _word_continued(text) | _read_continued(text, reading) | _named_later(text, items)
     plain = [c is not None and not (c.phrase or c.title_only or c.negated) for *_, c in items]
     out, i = [], 0
     while i < len(items):
@@ -349,6 +352,22 @@ def _or_words(text: str, items: list) -> list:
             out += items[i:j]
         i = j
     return out
+
+
+def _word_continued(text: str) -> set[int]:
+    """Where each syllable of text that continues a pyvi word begins."""
+    return {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
+
+
+def _read_continued(text: str, reading: str | None) -> set[int]:
+    """Where each clause of text begins whose place in its reading continues a pyvi word there,
+    when the reading has the same clauses and operators (only their letters read otherwise)."""
+    typed, read = list(CLAUSE_RE.finditer(text)), list(CLAUSE_RE.finditer(reading or ""))
+    if len(typed) != len(read) or any(_operator(a) != _operator(b) or bool(a.group("phrase")) != bool(b.group("phrase"))
+                                      for a, b in zip(typed, read)):
+        return set()
+    continued = _word_continued(reading)
+    return {a.start() for a, b in zip(typed, read) if b.start() in continued}
 
 
 def _named_later(text: str, items: list) -> set[int]:
@@ -472,10 +491,10 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: b
     giao thong``: ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the
     reading spells the same syllables (a word it respells, a likely typo, stays apart as syllables).
     Of at most ALL_WORDS words (days apart, as is_longer counts), an article needs them all, a word
-    of one syllable with any accents. A longer reading of a query typed without accents, not pasted
-    text, needs a share of its words held as read, one syllable too (``gia xang dau tang manh``:
-    ``tăng``, not "tầng"), as the query typed with accents does; a longer one typed partly with
-    accents or pasted is searched as typed."""
+    of one syllable with any accents. A longer reading of a query typed without accents or partly
+    with them, not pasted text, needs a share of its words held as read, one syllable too (``gia
+    xang dau tang manh``: ``tăng``, not "tầng"; ``mưa lớn ở Da Nang``: ``Đà Nẵng``, not "đã nâng"),
+    as the query typed with accents does; pasted text is searched as typed."""
     typed = [(unit, None) for unit in _units(terms, in_codes)]
     if not reading or (terms.accented and not partly):
         return typed
@@ -485,7 +504,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: b
     words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
     if len(words) <= ALL_WORDS:
         return [(unit, read if read and len(read) > 1 else None) for unit, read in pairs]
-    return typed if partly or pasted else pairs
+    return typed if pasted else pairs
 
 
 def _paired_with_reading(terms: Terms, in_codes: set[str], reading: str) -> list[tuple] | None:

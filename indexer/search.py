@@ -1647,7 +1647,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
-    parsed = parse(text)
+    parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)
     loose = frozenset(accents_added(free, reading))  # of a query typed partly with accents

@@ -45,6 +45,7 @@ SYLLABLE_SHAPE = re.compile(
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 UNMARKED_SHARE = 0.2  # of a query's words that could bear marks, the least share typed without: partly accented
+NAME_RATIO = 10  # a capitalised name typed without marks is read so when the index has its reading this much more often
 KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly accented query (it may be meant so)
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
@@ -400,19 +401,25 @@ def respelled(text: str, reading: str | None = None) -> set[str]:
             | mistyped(text, reading))
 
 
-def _names_kept(text: str, reading: str) -> str:
-    """The reading with each capitalised word the query typed without marks kept as typed when it
-    stands among marked words in lowercase, apart from any capitalised marked word: a foreign or
-    unaccented name ("U vụ De": De, not Để; but "Hà Noi mưa": Hà Nội, one name)."""
-    typed, read = WORD_RE.findall(text), WORD_RE.findall(reading)
-    if len(typed) != len(read) or not any(w != fold(w) and w.islower() for w in typed):
-        return reading
+def _name_words(typed: list[str]) -> list[bool]:
+    """Which words typed are capitalised without marks among marked words in lowercase, apart from
+    any capitalised marked word: a foreign or unaccented name ("U vụ De": De, not Để), the first
+    word aside (a headline's, a sentence's capital says nothing)."""
     named = [w[:1].isupper() and w != fold(w) for w in typed]
-    # a first word's capital says nothing (a headline's, a sentence's)
-    kept = [i > 0 and w[:1].isupper() and w == fold(w) and not any(named[max(i - 1, 0):i + 2])
+    return [i > 0 and w[:1].isupper() and w == fold(w) and not any(named[max(i - 1, 0):i + 2])
             for i, w in enumerate(typed)]
-    words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
-    return WORD_RE.sub(lambda m: next(words), reading)
+
+
+def _capitalised_runs(typed: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of words typed capitalised without marks (Ha Noi, Kim Jong Un)."""
+    runs, start = [], None
+    for i, word in enumerate([*typed, ""]):
+        if word[:1].isupper() and word == fold(word):
+            start = i if start is None else start
+        elif start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
 
 
 def accents_added(text: str, reading: str | None) -> set[str]:
@@ -1445,8 +1452,37 @@ class Lexicon:
         so unless the context outweighs KEPT_COST ("của ong" stays), or None when it accents none."""
         if not self.partly_accented(text):
             return None
-        read = _names_kept(text, self._rewrite(text, False, with_case_of, kept=KEPT_COST))
+        read = self._names_kept(text, self._rewrite(text, False, with_case_of, kept=KEPT_COST))
         return read if accents_added(text, read) else None
+
+    def _names_kept(self, text: str, reading: str) -> str:
+        """The reading with the names the query typed without marks (see _name_words) kept as typed,
+        but for those the index writes as read, a name, far more often (see _read_as_name: "Phố đi
+        bộ Ha Noi" is Hà Nội; "U vụ De" keeps De, "Hà Noi mưa" is one name, Hà Nội)."""
+        typed, read = WORD_RE.findall(text), WORD_RE.findall(reading)
+        if len(typed) != len(read) or not any(w != fold(w) and w.islower() for w in typed):
+            return reading
+        kept = _name_words(typed)
+        for start, end in _capitalised_runs(typed):
+            if any(kept[start:end]) and self._read_as_name(typed[start:end], read[start:end]):
+                kept[start:end] = [False] * (end - start)
+        words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
+        return WORD_RE.sub(lambda m: next(words), reading)
+
+    def _read_as_name(self, typed: list[str], read: list[str]) -> bool:
+        """Whether a run of capitalised words typed without marks means its reading: the titles
+        write the reading capitalised (a name: Hà Nội, Huế; not để) and the index holds it
+        NAME_RATIO times as often as the words typed (Ha Noi: 18 times together, Hà Nội 72,431)."""
+        typed, read = [canonical(w.lower()) for w in typed], [canonical(w.lower()) for w in read]
+        if read == typed or not all(w[:1].isupper() for w in self._as_written([], read).split()):
+            return False
+        return self._held_together(read) >= NAME_RATIO * max(self._held_together(typed), 1)
+
+    def _held_together(self, words: list[str]) -> float:
+        """About how many articles hold a word, or words in a row (their rarest pair, in titles and sampled bodies)."""
+        if len(words) == 1:
+            return float(self.freq.get(words[0], 0))
+        return min(float(self.pairs([a], [b]).sum()) for a, b in zip(words, words[1:]))
 
     def partly_accented(self, text: str) -> bool:
         """Whether a query has a word typed with marks and one typed without that the index holds

@@ -21,7 +21,7 @@ import pytest
 
 import indexer
 from indexer.understand import decode_keystrokes
-from conftest import REPO, index_of, write_jsonl
+from conftest import REPO, article, index_of, write_jsonl
 from test_parallel import deleted_index_files
 
 # indexed once for this module (conftest's index_dir, index and index_client)
@@ -811,6 +811,72 @@ def test_a_capitalised_word_without_marks_among_lowercase_accented_words_is_a_na
     # "Vang" capitalised beside words in lowercase is a name, not "vàng"; "Hà Noi" is one name, read
     assert partly_index.search("giá Vang hôm nay").suggestion is None
     assert partly_index.search("Hà Noi mưa").suggestion == "Hà Nội mưa"
+
+
+# capitalised names typed without marks in a query typed with them (foreign keyboards, phones'
+# autocorrection): Vietnamese places the index writes accented, a footballer it writes unaccented
+NAMES = (_numbered("walk", 6, "Phố đi bộ Hà Nội đông vui lần {}", "Phố đi bộ Hà Nội đón nhiều du khách.")
+         + _numbered("noi", 6, "Nhiều người nói về phố mới lần {}", "Họ nói phố mới đi bộ rất vui.")
+         + _numbered("hue", 6, "Phố cổ Huế đón khách lần {}", "Phố cổ Huế đông khách dịp lễ.")
+         + _numbered("dn", 24, "Đà Nẵng mưa lớn lần {}", "Mưa lớn ở Đà Nẵng, nhiều tuyến phố ngập.")
+         + _numbered("rise", 3, "Giá xăng đã nâng lần {}", "Trời mưa, giá xăng đã nâng thêm 500 đồng.")
+         + _numbered("son", 6, "Son Heung-min ghi bàn lần {}", "Son ghi bàn giúp Tottenham thắng.")
+         + _numbered("painter", 8, "Bức tranh của Sơn được bán lần {}", "Bức tranh của Sơn được bán đấu giá."))
+
+
+@pytest.fixture(scope="module")
+def names_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "names", NAMES)) as index:
+        yield index
+
+
+@pytest.mark.parametrize("typed, read, expected", [
+    ("Phố đi bộ Ha Noi", "Phố đi bộ Hà Nội", {f"walk-{n}" for n in range(6)}),
+    ("phố cổ Hue", "phố cổ Huế", {f"hue-{n}" for n in range(6)}),
+    ("mưa lớn ở Da Nang", "mưa lớn ở Đà Nẵng", {f"dn-{n}" for n in range(24)}),  # not "đã nâng"
+    ("Ha Noi đông vui", "Hà Nội đông vui", {f"walk-{n}" for n in range(6)}),  # first, a name all the same
+])
+def test_a_capitalised_name_without_marks_the_index_writes_accented_is_read(names_index, typed, read, expected):
+    # the index has "Hà Nội" together far more often than "Ha Noi", and its titles write it as a name;
+    # the reading's words are the query's, as typed with accents ("nói" of "Họ nói phố mới" no "Noi")
+    results, accented = names_index.search(typed, limit=30), names_index.search(read, limit=30)
+    assert results.suggestion == read
+    assert {h.doc_id for h in results[:len(expected)]} == expected
+    assert results.total == accented.total
+    quoted = names_index.search(f'"{typed}"', limit=30)
+    assert quoted.suggestion == f'"{read}"' and {h.doc_id for h in quoted} == expected
+
+
+def test_a_capitalised_name_the_index_writes_without_marks_stays_as_typed(names_index):
+    # "của Sơn" is the commoner pair, and titles write Sơn as a name, but the index has "Son" as typed
+    # nearly as often as "Sơn": the footballer, not the painter
+    results = names_index.search("bàn thắng của Son", limit=20)
+    assert results.suggestion is None
+    assert {h.doc_id for h in results[:6]} == {f"son-{n}" for n in range(6)}
+
+
+# an OR beside words typed without accents: storms, resolutions, flash floods, and their syllables apart
+OR_READ = (_numbered("storm", 4, "Bão số {} đổ bộ", "Bão gây mưa lớn ở miền Trung.")
+           + _numbered("nq", 4, "Thông qua nghị quyết mới lần {}", "Hội đồng thông qua nghị quyết về giao thông.")
+           + _numbered("flood", 4, "Lũ quét ở miền núi lần {}", "Lũ quét cuốn trôi nhiều nhà dân.")
+           + [article("apart-1", "Nghi phạm ra đầu thú", "Nghi phạm ra đầu thú sau quyết định truy nã."),
+              article("apart-2", "Quét dọn nhà cửa đón Tết", "Bà quét sân và rửa lu nước.")])
+
+
+@pytest.fixture(scope="module")
+def or_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "or-read", OR_READ)) as index:
+        yield index
+
+
+@pytest.mark.parametrize("typed, read", [("bão OR nghi quyet", "bão OR nghị quyết"),
+                                         ("bão OR lu quet", "bão OR lũ quét"),
+                                         ("nghi quyet OR bão", "nghị quyết OR bão")])
+def test_an_or_binds_the_word_its_operand_typed_without_accents_is_read_as(or_index, typed, read):
+    # pyvi joins "nghị quyết", not "nghi quyet": the OR had bound "nghi" alone, "quyet" a word apart
+    results, accented = or_index.search(typed, limit=50), or_index.search(read, limit=50)
+    assert results.suggestion == read
+    assert (results.total, {h.doc_id for h in results}) == (accented.total, {h.doc_id for h in accented})
 
 
 @pytest.mark.parametrize("query", ["giá vang hôm nay", "gia vang hom nay", "Hà Noi mưa", "Dinh La Thăng",
