@@ -319,7 +319,7 @@ def test_an_index_of_another_format_is_refused_with_a_rebuild_message(tmp_path):
     with pytest.raises(indexer.IndexNotFound, match="rebuild it") as refused:
         indexer.open_index(tmp_path / "ix")
     # the command that rebuilds this folder, not index_data/
-    assert f"in format 1" in str(refused.value) and f"--index {tmp_path / 'ix'}`" in str(refused.value)
+    assert "in format 1" in str(refused.value) and f"--index {tmp_path / 'ix'}`" in str(refused.value)
 
 
 def test_an_empty_live_generation_is_no_index_not_an_old_format(tmp_path):
