@@ -217,12 +217,12 @@ def _unique_articles(sources: list[Path], skipped: list, notes: tuple, on_read) 
     seen_files: set[tuple[int, int]] = set()
     truncated, undated, ignored, replaced = notes
     files = [file for source in sources for file in _source_files(source, skipped, ignored)]
-    scans = _scanned_exports(files)
-    newer = _NewerFiles(scans, replaced)
+    exports, givers, repeats = _scanned_exports(files)
+    newer = _NewerFiles(exports, givers, replaced, skipped)
     for path, doc_id, direct in files:
         origin = os.path.abspath(path)
-        pairs = _file_articles(path, doc_id, (skipped, replaced), seen_files, on_read, direct, scans.get(origin))
-        for where, article in newer.newest(origin, pairs):
+        records = _file_articles(path, doc_id, (skipped, replaced), seen_files, on_read, direct, repeats.get(origin))
+        for where, article in newer.newest(origin, records):
             if article.id in first_read:
                 skipped.append(Skip(where, f"duplicate id {article.id!r}, first read from {first_read[article.id]}"))
                 continue
@@ -341,9 +341,9 @@ def _article_kind(name: str) -> str | None:
 
 
 def _file_articles(path: Path, doc_id: str, dropped: tuple[list, list], seen_files: set, on_read,
-                   direct: bool = False, scan=None) -> Iterator[tuple[str, Article]]:
-    """(where, article) pairs from one file, read once per run even if linked twice; dropped:
-    (skipped, replaced); scan: a JSONL file's ids, if they were read already (_scan_ids)."""
+                   direct: bool = False, repeated=None) -> Iterator[tuple[str, Article, tuple | None]]:
+    """(where, article, its position in a JSONL file) from one file, read once per run even if linked
+    twice; dropped: (skipped, replaced); repeated: a JSONL file's repeated ids, if read already (_scan_ids)."""
     skipped, replaced = dropped
     kind = _article_kind(path.name)
     if kind is None:
@@ -362,12 +362,12 @@ def _file_articles(path: Path, doc_id: str, dropped: tuple[list, list], seen_fil
         return
     seen_files.add(key)
     if kind == "jsonl":
-        yield from read_jsonl(path, skipped, on_read, replaced, scan)
+        yield from read_jsonl(path, skipped, on_read, replaced, repeated)
     else:
         on_read(st.st_size)
         article = read_text_article(path, doc_id, skipped)
         if article is not None:
-            yield str(path), article
+            yield str(path), article, None
 
 
 # --------------------------------------------------------------------------- decoding
@@ -662,27 +662,29 @@ def _starts_upper(word: str) -> bool:
 # --------------------------------------------------------------------------- JSONL
 
 def read_jsonl(path: Path, skipped: list, on_read=lambda n: None, replaced: list | None = None,
-               scan: tuple[set[str], dict[str, int]] | None = None) -> Iterator[tuple[str, Article]]:
-    """("path:lineno", article) pairs from a JSONL or JSONL.gz file, each id's last readable record
-    (the earlier ones noted in replaced); bad lines become Skips. scan: its _scan_ids, if read already."""
+               repeated: dict[str, int] | None = None) -> Iterator[tuple[str, Article, tuple[int, int]]]:
+    """("path:lineno", article, (lineno, byte offset)) for each id's last readable record of a JSONL or
+    JSONL.gz file (the earlier ones noted in replaced); bad lines become Skips. repeated: as _scan_ids
+    gives it, if read already."""
     origin = os.path.abspath(path)
     opened = _open_jsonl(path, skipped)
     if opened is None:
         return
     raw, stream, size = opened
-    _, repeated = scan if scan is not None else _scan_ids(path)
-    corrections = _Corrections(repeated, replaced if replaced is not None else [])
+    if repeated is None:
+        _, repeated = _scan_ids(path)
     counted = 0
-    with raw, stream:
+    with raw, stream, _LineReader(path) as again:
+        corrections = _Corrections(repeated, replaced if replaced is not None else [], again, skipped)
         for lineno, line in _numbered_lines(stream, path, skipped):
-            on_read(raw.tell() - counted)
-            counted = raw.tell()
+            offset, counted = counted, raw.tell()
+            on_read(counted - offset)
             where = f"{path}:{lineno}"
             article, reason = parse_jsonl_line(line, origin, where)
             if reason:
                 skipped.append(Skip(where, reason))
-            yield from corrections.read(lineno, where, article)
-    yield from corrections.rest()
+            yield from corrections.read((lineno, offset), article)
+        yield from corrections.rest()
     on_read(max(0, size - counted))  # the rest, when a corrupt file stopped the reading early
 
 
@@ -718,9 +720,10 @@ def _scan_ids(path: Path) -> tuple[set[str], dict[str, int]]:
     return seen, repeated
 
 
-def _scanned_exports(files: list[tuple[Path, str, bool]]) -> dict[str, tuple[set[str], dict[str, int]]]:
-    """origin -> _scan_ids of each JSONL file among files (each real file once), when there are
-    several: a record is the article only if no newer one of them gives its id."""
+def _scanned_exports(files: list[tuple[Path, str, bool]]) -> tuple[list[Path], dict[str, int], dict]:
+    """When files hold several JSONL files (each real file once), their first readings: (those
+    files, oldest first; for each id that several give, the bit mask of them, bit i for the i-th;
+    origin -> that file's repeated ids, as _scan_ids gives them)."""
     exports, keys = [], set()
     for path, _, _ in files:
         st = _stat(path)
@@ -728,7 +731,15 @@ def _scanned_exports(files: list[tuple[Path, str, bool]]) -> dict[str, tuple[set
             if (st.st_dev, st.st_ino) not in keys:  # a FIFO is never opened: it would wait forever
                 keys.add((st.st_dev, st.st_ino))
                 exports.append(path)
-    return {os.path.abspath(path): _scan_ids(path) for path in exports} if len(exports) > 1 else {}
+    if len(exports) < 2:
+        return [], {}, {}
+    exports.sort(key=file_recency)
+    givers, repeats = {}, {}
+    for i, path in enumerate(exports):
+        ids, repeats[os.path.abspath(path)] = _scan_ids(path)
+        for doc_id in ids:
+            givers[doc_id] = givers.get(doc_id, 0) | 1 << i
+    return exports, {doc_id: mask for doc_id, mask in givers.items() if mask & (mask - 1)}, repeats
 
 
 def is_jsonl_file(path) -> bool:
@@ -759,84 +770,164 @@ def _line_id(line: bytes | None) -> str:
 
 
 class _Corrections:
-    """Holds back a JSONL record while a later line of its file gives its id (as a first reading
-    found): the later record, if readable, replaces it (a correction appended to an export)."""
+    """Holds back a JSONL record, as its position only, while a later line of its file gives its id
+    (as a first reading found): the later record, if readable, replaces it (a correction appended to
+    an export); if not, the held record is read again."""
 
-    def __init__(self, repeated: dict[str, int], replaced: list):
-        self.repeated, self.replaced = repeated, replaced
+    def __init__(self, repeated: dict[str, int], replaced: list, again: _LineReader, skipped: list):
+        self.repeated, self.replaced, self.again, self.skipped = repeated, replaced, again, skipped
         self.ends = {line: doc_id for doc_id, line in repeated.items()}
-        self.held: dict[str, tuple[str, Article]] = {}
+        self.held: dict[str, tuple[int, int]] = {}  # id -> (lineno, offset) of its record held back
 
-    def read(self, lineno: int, where: str, article: Article | None) -> list[tuple[str, Article]]:
-        """The (where, article) pairs to yield once line lineno is read (article None: unreadable)."""
-        out = []
+    def read(self, position: tuple[int, int], article: Article | None) -> list[tuple[str, Article, tuple]]:
+        """The records to yield once the line at position is read (article None: unreadable)."""
+        out, lineno = [], position[0]
         if article is not None:
             earlier = self.held.pop(article.id, None)
             if earlier is not None:
-                self.replaced.append(Replaced(earlier[0], where, article.id))
+                self.replaced.append(Replaced(f"{self.again.path}:{earlier[0]}", article.where, article.id))
             if self.repeated.get(article.id, 0) > lineno:
-                self.held[article.id] = (where, article)
+                self.held[article.id] = position
             else:
-                out.append((where, article))
+                out.append((article.where, article, position))
         ended = self.ends.get(lineno)  # the last line giving that id, yet no readable record of it
         if ended in self.held:
-            out.append(self.held.pop(ended))
+            out += self.again.records({ended: self.held.pop(ended)}, self.skipped)
         return out
 
-    def rest(self) -> list[tuple[str, Article]]:
+    def rest(self) -> Iterator[tuple[str, Article, tuple]]:
         """The records still held when the file ended early (a truncated .gz)."""
-        rest, self.held = list(self.held.values()), {}
-        return rest
+        rest, self.held = self.held, {}
+        return self.again.records(rest, self.skipped)
+
+
+class _LineReader:
+    """A JSONL(.gz) file's records read again by their positions (lineno, byte offset): a plain
+    UTF-8 file by seeking to the offset, another (compressed, UTF-16) by reading on from the line
+    read last, from its start to go back."""
+
+    def __init__(self, path: Path):
+        self.path, self.origin = path, os.path.abspath(path)
+        self.opened = None  # (file, stream, its numbered lines, plain) once a record is asked for
+        self.at = 0         # the number of the line read last from the numbered lines
+
+    def __enter__(self) -> _LineReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file, if it was opened."""
+        if self.opened is not None:
+            self.opened[1].close()
+            self.opened[0].close()
+            self.opened = None
+
+    def records(self, held: dict[str, tuple[int, int]], skipped: list) -> Iterator[tuple[str, Article, tuple]]:
+        """(where, article, position) of each held id's record, read again in the order of the file;
+        a record no longer there (the file changed while it was read) is a Skip."""
+        for doc_id, position in sorted(held.items(), key=lambda item: item[1]):
+            where = f"{self.path}:{position[0]}"
+            article, _ = parse_jsonl_line(self._line(*position), self.origin, where)
+            if article is None or article.id != doc_id:
+                skipped.append(Skip(where, f"changed while read: no longer the record of id {doc_id!r}"))
+            else:
+                yield where, article, position
+
+    def _line(self, lineno: int, offset: int) -> bytes | None:
+        """The bytes of line lineno, starting at offset in a plain file (None if it is not there)."""
+        if self.opened is None or (not self.opened[3] and lineno <= self.at):
+            self._open()
+        if self.opened is None:
+            return None
+        raw, _, lines, plain = self.opened
+        if plain:
+            raw.seek(offset)
+            return raw.readline(MAX_FILE_BYTES)
+        for self.at, line in lines:
+            if self.at == lineno:
+                return line
+        return None
+
+    def _open(self) -> None:
+        """Open the file (again) at its start."""
+        self.close()
+        opened = _open_jsonl(self.path, [])
+        if opened is not None:
+            raw, stream, _ = opened
+            plain = stream is raw and _utf16_encoding(raw) is None
+            self.opened, self.at = (raw, stream, _numbered_lines(stream, self.path, []), plain), 0
 
 
 class _NewerFiles:
-    """Across JSONL files: holds back a record while a newer file that gives its id (as the first
-    readings found) is still to be read; that file's readable record replaces it, and a record
-    that a newer file's already replaced is dropped (both noted in replaced)."""
+    """Across JSONL files: of the records of an id that several files give (as the first readings
+    found), the newest file's readable one is the article. A record read while a newer file giving
+    its id is unread is held back as its position only; that file's readable record replaces it, and
+    if there is none it is read again from its file (noted in replaced either way)."""
 
-    def __init__(self, scans: dict[str, tuple[set[str], dict[str, int]]], replaced: list):
-        self.replaced = replaced
-        self.rank = {origin: file_recency(origin) for origin in scans}
-        givers: dict[str, list[str]] = {}
-        for origin, (ids, _) in scans.items():
-            for doc_id in ids:
-                givers.setdefault(doc_id, []).append(origin)
-        self.unread = {doc_id: set(o) for doc_id, o in givers.items() if len(o) > 1}  # files still to read
-        self.gives: dict[str, list[str]] = {}  # origin -> its ids that other files give too
-        for doc_id, origins in self.unread.items():
-            for origin in origins:
-                self.gives.setdefault(origin, []).append(doc_id)
-        self.best: dict[str, list] = {}  # id -> [rank, where, article or None once yielded]
+    def __init__(self, exports: list[Path], givers: dict[str, int], replaced: list, skipped: list):
+        self.exports, self.givers, self.replaced, self.skipped = exports, givers, replaced, skipped
+        self.index = {os.path.abspath(path): i for i, path in enumerate(exports)}  # oldest 0
+        self.read_through = 0  # bit mask of the files read to their end
+        self.best: dict[str, tuple[int, int, int]] = {}  # id -> (file, lineno, offset) of its newest record read
+        self.held: set[str] = set()  # ids whose best record is held back
+        self.waiting: dict[int, list[str]] = {}  # file -> held ids that wait for it to be read
 
-    def newest(self, origin: str, pairs) -> Iterator[tuple[str, Article]]:
-        """The (where, article) pairs of one file to yield now, then those released as it ends."""
-        for where, article in pairs:
-            if article.id in self.unread and origin in self.rank:
-                yield from self._read(self.rank[origin], where, article)
-            else:
+    def newest(self, origin: str, records) -> Iterator[tuple[str, Article]]:
+        """The (where, article) pairs of one file's records to yield now, then those released as it ends."""
+        file = self.index.get(origin)
+        for where, article, position in records:
+            if file is None or article.id not in self.givers:
                 yield where, article
-        for doc_id in self.gives.pop(origin, []):
-            self.unread[doc_id].discard(origin)
-            yield from self._released(doc_id)
+            else:
+                yield from self._read(file, where, article, position)
+        if file is not None:
+            self.read_through |= 1 << file
+            yield from self._released(self.waiting.pop(file, []))
 
-    def _read(self, rank: tuple, where: str, article: Article) -> list[tuple[str, Article]]:
-        """Keep the record of the newest file read so far, noting the other as replaced."""
+    def _read(self, file: int, where: str, article: Article, position: tuple) -> list[tuple[str, Article]]:
+        """Keep the record of the newest file read so far, noting the other as replaced; yield it
+        unless a newer file giving its id is still to be read."""
         best = self.best.get(article.id)
-        if best is not None and best[0] > rank:
-            self.replaced.append(Replaced(where, best[1], article.id))
+        if best is not None and best[0] > file:
+            self.replaced.append(Replaced(where, self._where(best), article.id))
             return []
         if best is not None:
-            self.replaced.append(Replaced(best[1], where, article.id))
-        self.best[article.id] = [rank, where, article]
-        return self._released(article.id)
+            self.replaced.append(Replaced(self._where(best), where, article.id))
+            self.held.discard(article.id)
+        self.best[article.id] = (file, *position)
+        newer = self._unread_newer(article.id)
+        if newer is None:
+            return [(where, article)]
+        self.held.add(article.id)
+        self.waiting.setdefault(newer, []).append(article.id)
+        return []
 
-    def _released(self, doc_id: str) -> list[tuple[str, Article]]:
-        """The id's record held back, once no file still to read is newer than its own."""
-        best = self.best.get(doc_id)
-        if best is None or best[2] is None or any(self.rank[o] > best[0] for o in self.unread[doc_id]):
-            return []
-        article, best[2] = best[2], None
-        return [(best[1], article)]
+    def _unread_newer(self, doc_id: str) -> int | None:
+        """A file still to be read that gives doc_id and is newer than its best record's, if any."""
+        newer = self.givers[doc_id] & ~self.read_through & -(2 << self.best[doc_id][0])
+        return newer.bit_length() - 1 if newer else None
+
+    def _released(self, ids: list[str]) -> Iterator[tuple[str, Article]]:
+        """The held records of ids that no unread file is newer than, read again from their files."""
+        due: dict[int, dict[str, tuple[int, int]]] = {}  # file -> id -> position
+        for doc_id in filter(self.held.__contains__, ids):
+            newer = self._unread_newer(doc_id)
+            if newer is not None:
+                self.waiting.setdefault(newer, []).append(doc_id)
+                continue
+            self.held.discard(doc_id)
+            file, *position = self.best[doc_id]
+            due.setdefault(file, {})[doc_id] = tuple(position)
+        for file, held in sorted(due.items()):
+            with _LineReader(self.exports[file]) as again:
+                for where, article, _ in again.records(held, self.skipped):
+                    yield where, article
+
+    def _where(self, best: tuple[int, int, int]) -> str:
+        """Where a record was read: path:lineno."""
+        return f"{self.exports[best[0]]}:{best[1]}"
 
 
 class _Utf16Lines:
@@ -854,12 +945,16 @@ UTF16_WITHOUT_BOM = {b"{\x00": "utf-16-le", b"\x00{": "utf-16-be"}  # a JSONL fi
 
 def _utf8_lines(stream):
     """stream itself, or for a UTF-16 file (a byte order mark, or a first "{" in UTF-16) its lines as UTF-8."""
+    encoding = _utf16_encoding(stream)
+    return stream if encoding is None else _Utf16Lines(stream, encoding)
+
+
+def _utf16_encoding(stream) -> str | None:
+    """The encoding of a stream in UTF-16 (a byte order mark, or a first "{" in UTF-16), else None."""
     start = stream.peek(2)[:2]
     if start in UTF16_WITHOUT_BOM:
-        return _Utf16Lines(stream, UTF16_WITHOUT_BOM[start])
-    if start not in (b"\xff\xfe", b"\xfe\xff"):
-        return stream
-    return _Utf16Lines(stream)
+        return UTF16_WITHOUT_BOM[start]
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else None
 
 
 def _numbered_lines(stream, path: Path, skipped: list) -> Iterator[tuple[int, bytes | None]]:

@@ -446,6 +446,49 @@ def test_a_record_of_the_newer_export_that_cannot_be_read_replaces_nothing(tmp_p
     assert replaced == [] and [s.where for s in skipped] == [f"{newer}:1"]
 
 
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_a_broken_newer_record_leaves_the_older_exports_of_several_ids(tmp_path, compress, newer_first):
+    stories = [{"id": f"nr-{n}", "title": f"Tin số {n}", "body": "Tin đầu."} for n in range(1, 5)]
+    broken = ['{"id": "nr-3", "title": "Tin số 3", "body": }', dict(stories[1], title="Sửa"),
+              {"id": "nr-1", "title": "", "body": ""}, dict(stories[3], title="Sửa")]
+    names = [f"export-2024-09-1{day}.jsonl" + (".gz" if compress else "") for day in (0, 1)]
+    older, newer = (write_jsonl(tmp_path / name, records, compress) for name, records in zip(names, (stories, broken)))
+    os.utime(older, (1_725_958_800, 1_725_958_800))
+    skipped, replaced = [], []
+    found = iter_articles([newer, older] if newer_first else [older, newer], skipped, replaced=replaced)
+    assert sorted((a.id, a.title, a.where) for a in found) == [
+        ("nr-1", "Tin số 1", f"{older}:1"), ("nr-2", "Sửa", f"{newer}:2"),
+        ("nr-3", "Tin số 3", f"{older}:3"), ("nr-4", "Sửa", f"{newer}:4")]
+    assert sorted(replaced) == [Replaced(f"{older}:2", f"{newer}:2", "nr-2"),
+                                Replaced(f"{older}:4", f"{newer}:4", "nr-4")]
+    assert sorted(s.where for s in skipped) == [f"{newer}:1", f"{newer}:3"]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_records_held_in_a_file_whose_corrections_are_broken_come_back_in_the_order_the_file_gives(tmp_path,
+                                                                                                  compress):
+    first, second = ({"id": f"nr-{n}", "title": f"Tin số {n}", "body": "Tin đầu."} for n in (1, 2))
+    path = write_jsonl(tmp_path / ("tin.jsonl.gz" if compress else "tin.jsonl"), [
+        first, second, {"id": "nr-2", "title": "", "body": ""}, '{"id": "nr-1", "body": }'], compress=compress)
+    skipped, replaced = [], []
+    found = list(iter_articles([path], skipped, replaced=replaced))
+    assert [(a.id, a.where) for a in found] == [("nr-2", f"{path}:2"), ("nr-1", f"{path}:1")]
+    assert [s.where for s in skipped] == [f"{path}:3", f"{path}:4"] and replaced == []
+
+
+def test_an_older_export_changed_while_it_was_read_is_a_skip_not_another_story(tmp_path):
+    story = {"id": "nr-1", "title": "Bão đổ bộ Quảng Ngãi", "body": "Tin đầu."}
+    other = {"id": "nr-2", "title": "Giá xăng giảm", "body": "Tin khác."}
+    older, newer = exports(tmp_path, [story, other], ['{"id": "nr-1", "body": }', dict(other, id="nr-3")])
+    skipped = []
+    found = iter_articles([older, newer], skipped)
+    assert next(found).id == "nr-2"                       # nr-1 is held until the newer export is read
+    write_jsonl(older, [dict(other, id="nr-4"), other])   # the newsroom rewrites the older export meanwhile
+    assert [a.id for a in found] == ["nr-3"]
+    assert Skip(f"{older}:1", "changed while read: no longer the record of id 'nr-1'") in skipped
+
 def test_a_text_article_of_the_same_id_in_a_same_named_folder_keeps_the_first_read(tmp_path):
     first = tmp_path / "2024" / "tin" / "x.txt"
     second = tmp_path / "2023" / "tin" / "x.txt"

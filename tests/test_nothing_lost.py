@@ -3,6 +3,7 @@
 Through the command line (`python -m indexer`), the Python API and the web app.
 """
 
+import gzip
 import json
 import os
 import subprocess
@@ -184,6 +185,30 @@ def test_a_newer_export_whose_record_of_the_story_is_broken_leaves_the_story(tmp
     assert f"skipped {new}:1: invalid JSON" in done.stderr and "replaced" not in done.stderr, done.stderr
     assert titles_by_id(tmp_path / "ix") == {"nr-1": STORY["title"], "nr-2": OTHER["title"]}
 
+
+
+def compressed(path):
+    """path gzipped into path.gz, modified at the same time; path itself removed."""
+    packed = path.with_name(path.name + ".gz")
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    os.utime(packed, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    path.unlink()
+    return packed
+
+
+@pytest.mark.parametrize("command", ["build", "update"])
+def test_a_newer_compressed_export_whose_record_of_the_story_is_broken_leaves_the_story(tmp_path, command):
+    exports = tmp_path / "exports"
+    old = compressed(daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER]))
+    if command == "update":
+        assert run_cli("build", old, "--index", tmp_path / "ix").returncode == 0
+    broken = '{"id": "nr-1", "title": "Khánh thành", "body": }'
+    new = compressed(daily_export(exports, "export-2024-09-11.jsonl", [broken, dict(OTHER, id="nr-3")]))
+    done = run_cli(command, exports, "--index", tmp_path / "ix")   # the older export read first
+    assert done.returncode == 3
+    assert f"skipped {new}:1: invalid JSON" in done.stderr and "replaced" not in done.stderr, done.stderr
+    assert command == "build" or "added 1, updated 0, removed 0, unchanged 2" in done.stdout, done.stdout
+    assert titles_by_id(tmp_path / "ix") == {"nr-1": STORY["title"], "nr-2": OTHER["title"], "nr-3": OTHER["title"]}
 
 # --------------------------------------------------------------------------- an index with no articles
 
