@@ -70,6 +70,31 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     return no_results_tips(query, dated, filtered, found.total + found.copies)
 
 
+def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
+                 group: bool = True) -> dict[tuple[str, str], int]:
+    """How many articles a search of index that found nothing (results) finds without each one of
+    its limits: (facet, value) for a filter value, ("dates", "") for its date range."""
+    counts = _filter_value_counts(results, filters)
+    if dated and counts:  # without filters, search_tips's count is the date range's
+        found = index.search(query, limit=1, exact=exact, group=group, **filters)
+        counts["dates", ""] = found.total + found.copies
+    return counts
+
+
+def _filter_value_counts(results, filters: dict) -> dict[tuple[str, str], int]:
+    """(facet, value) -> the articles found without that filter value, from the facet counts (each
+    facet counts the matches its own filter leaves out); those holding all the words when fewer
+    than a page: a search would then find at least these."""
+    counts = {}
+    for facet, chosen in filters.items():
+        by_value = {item["value"]: item["count"] for item in results.facets[facet]}
+        every = sum(by_value.values()) + results.facet_missing[facet]
+        for value in chosen or ():
+            rest = [other for other in chosen if other != value]
+            counts[facet, value] = sum(by_value.get(other, 0) for other in rest) if rest else every
+    return counts
+
+
 def _limits(dated: bool, filtered: bool) -> str:
     """What a search was limited by, as the tip that counts what it hides names it."""
     return {(True, True): "the date range and filters", (True, False): "the date range"}.get((dated, filtered),

@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.jinja_env.globals["url_for"] = views.fixed_url_for
     app.jinja_env.globals["request_flag"] = views.request_flag
+    app.jinja_env.globals["form_args"] = views.form_args
     views.register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

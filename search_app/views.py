@@ -8,17 +8,19 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date, datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, quote_from_bytes, unquote_to_bytes, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 import indexer
 from indexer.articles import site_of
+from indexer.facets import FACET_VI
 from indexer.search import as_date
-from indexer.tips import search_tips
+from indexer.tips import has_words, limit_counts, search_tips
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -34,6 +36,9 @@ FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them a
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 BOOLEAN_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
+ASCII_SHOWN = bytes(range(33, 127))  # query string bytes kept as they are when escaping the others
+NOT_UTF8 = ("Địa chỉ không hợp lệ: phần sau dấu «?» không phải văn bản UTF-8 "
+            "(có thể địa chỉ đã bị cắt ngắn hoặc sửa tay). Hãy gõ lại từ khóa vào ô tìm kiếm.")
 _open_lock = threading.Lock()
 SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home page with a link to each search
     ('"cảnh sát giao thông"', "đúng cụm từ này, theo thứ tự (bắt buộc)"),
@@ -207,10 +212,29 @@ def parse_bool(raw: str | None, label: str, default: bool) -> bool:
     return value
 
 
+def utf8_query() -> bool:
+    """Whether the request's query string is UTF-8 once unescaped (Werkzeug keeps the escapes of
+    bytes that are not as text in request.args: %ED%A0%80 would be searched as typed)."""
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def form_args() -> MultiDict:
+    """The request's arguments for the form: request.args, or, when the query string is not UTF-8,
+    what of it can be read (the bytes that are not UTF-8 left out)."""
+    if utf8_query():
+        return request.args
+    escaped = quote_from_bytes(request.query_string, safe=ASCII_SHOWN)  # raw bytes above ASCII escaped too
+    return MultiDict(parse_qsl(escaped, keep_blank_values=True, errors="ignore"))
+
+
 def request_flag(name: str, default: bool) -> bool:
     """The request's true/false parameter name as parse_bool reads it; default when unreadable (the 400 page's form)."""
     try:
-        return parse_bool(request.args.get(name), name, default)
+        return parse_bool(form_args().get(name), name, default)
     except InputError:
         return default
 
@@ -263,6 +287,35 @@ def undated_note(undated: int, params: SearchParams) -> str:
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 
+def removable_limits(index, results, params: SearchParams) -> list[tuple[str, str, str, int]]:
+    """(what, its value, the link without it, articles found without it) for each limit (filter
+    value, date range) of a search that found nothing, when it has two or more (one: the tips offer removing it)."""
+    filters = {name: tuple(dict.fromkeys(values)) for name, values in params.filters().items() if values}
+    dated = bool(params.date_from or params.date_to)
+    if sum(map(len, filters.values())) + dated < 2 or not has_words(params.q):
+        return []
+    counts = limit_counts(index, results, params.q, filters, dated, params.exact, params.group)
+    limits = [(FACET_VI[facet], month_label(value) if facet == "month" else value,
+               params.toggle_url(facet, value), counts[facet, value])
+              for facet, values in filters.items() for value in values]
+    if dated:
+        limits.append(("Khoảng ngày", date_range_label(params.date_from, params.date_to),
+                       params.url(date_from=None, date_to=None, page=1), counts.get(("dates", ""), 0)))
+    return limits
+
+
+def month_label(month: str) -> str:
+    """A YYYY-MM month as the timeline says it: 2023-05 -> 5/2023."""
+    year, number = month.split("-")
+    return f"{int(number)}/{year}"
+
+
+def date_range_label(date_from: date | None, date_to: date | None) -> str:
+    """A date range in words: từ 01/03/2024 đến 15/03/2024 (either end may be open)."""
+    ends = [f"{word} {day.strftime('%d/%m/%Y')}" for word, day in (("từ", date_from), ("đến", date_to)) if day]
+    return " ".join(ends)
+
+
 def page_window(page: int, pages: int) -> list[int]:
     """The page numbers to link around the current page (at most PAGE_WINDOW of them)."""
     last = min(pages, MAX_PAGE)
@@ -303,6 +356,13 @@ def vn_datetime(value: datetime | None) -> str:
     return value.strftime("%d/%m/%Y %H:%M") if value else ""
 
 
+@bp.before_request
+def reject_query_not_utf8():
+    """A 400 for a query string that is not UTF-8 (its form keeps what can be read)."""
+    if not utf8_query():
+        raise InputError(NOT_UTF8)
+
+
 @bp.get("/")
 def home():
     """The search form."""
@@ -329,7 +389,8 @@ def search():
                            last_page=min(results.pages, MAX_PAGE),
                            tips=[] if results.total else search_tips(
                                index, params.q, bool(params.date_from or params.date_to),
-                               any(params.filters().values()), params.exact, params.group))
+                               any(params.filters().values()), params.exact, params.group),
+                           limits=[] if results.total else removable_limits(index, results, params))
 
 
 @bp.get("/article/<article_id:doc_id>")

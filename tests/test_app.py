@@ -364,6 +364,27 @@ def test_a_query_without_letters_or_digits_keeps_the_form_with_it_and_letters_be
     assert found["hits"] == client.get("/api/search?q=b%C3%A3o").get_json()["hits"] != []
 
 
+NOT_UTF8 = ["q=%ED%A0%80", "q=b%C3%A3o&source=%FF", "q=ok%C3&to=2023-06-01", "q=b%C3%A3o&page=%E1%BB"]
+
+
+@pytest.mark.parametrize("query", NOT_UTF8)
+def test_a_query_string_not_utf8_is_a_vietnamese_400_page_with_the_form_of_what_can_be_read(client, query):
+    r = client.get("/search?" + query)
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "không phải văn bản UTF-8" in html(r) and "%" not in search_form(html(r))  # no escape searched or shown
+    readable = {"q=%ED%A0%80": 'value=""', "q=b%C3%A3o&source=%FF": 'value="bão"', "q=ok%C3&to=2023-06-01": 'value="ok"'}
+    assert readable.get(query, 'value="bão"') in search_form(html(r))
+    if "to=" in query:
+        assert 'name="to" type="date" value="2023-06-01"' in search_form(html(r))
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=%ED%A0%80", "/api/suggest?q=b%C3", "/api/search?q=b%C3%A3o&sort=%FF"])
+def test_a_query_string_not_utf8_is_json_400_in_api(client, path):
+    r = client.get(path)
+    assert r.status_code == 400 and r.is_json
+    assert r.get_json()["status"] == "error" and "UTF-8" in r.get_json()["message"]
+
+
 def test_long_query_at_limit_is_fine(client):
     assert client.get("/search?q=" + "bão " * 125).status_code == 200
 

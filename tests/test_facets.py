@@ -309,3 +309,36 @@ def test_cli_json_has_the_facets(index_dir):
 def test_cli_bad_month_is_a_usage_error(index_dir):
     done = run_cli("search", "bão", "--index", index_dir, "--month", "2023-13")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "is not a month" in done.stderr
+
+
+def limit_items(html: str) -> list[tuple[str, dict, str]]:
+    """(what the item names, its link's query arguments, the count it says) of the no-results list of limits."""
+    section = html[html.index('class="limits"'):].split("</ul>")[0] if 'class="limits"' in html else ""
+    return [(" ".join(what.split()), parse_qs(urlsplit(unescape(href)).query), count)
+            for what, href, count in re.findall(r'<li>([^<]+?) · <a href="([^"]+)"[^>]*>bỏ bộ lọc này</a>'
+                                                r'(?: \(tìm được (?:ít nhất )?([0-9.]+) bài\))?</li>', section)]
+
+
+def test_nothing_found_lists_each_filter_and_the_date_range_with_a_link_removing_only_it(index_client):
+    search = {"q": ["bão"], "source": ["Báo Mẫu", "vnexpress.net"], "category": ["Xã hội"],
+              "from": ["2023-01-01"], "to": ["2023-03-31"]}
+    html = page(index_client, "/search?q=bão&source=Báo+Mẫu&source=vnexpress.net&category=Xã+hội"
+                              "&from=2023-01-01&to=2023-03-31")
+    assert "Không tìm thấy kết quả" in html
+    items = limit_items(html)
+    assert [what for what, _, _ in items] == ["Nguồn: Báo Mẫu", "Nguồn: vnexpress.net", "Chuyên mục: Xã hội",
+                                              "Khoảng ngày: từ 01/01/2023 đến 31/03/2023"]
+    removed = [{k: v for k, v in search.items() if args.get(k) != v} for _, args, _ in items]
+    assert removed == [{"source": search["source"]}, {"source": search["source"]}, {"category": ["Xã hội"]},
+                       {"from": ["2023-01-01"], "to": ["2023-03-31"]}]  # each link changes one limit only
+    assert [args.get("source") for _, args, _ in items[:2]] == [["vnexpress.net"], ["Báo Mẫu"]]
+    for _, args, count in items:  # the count said is what the link's search finds (empty: none)
+        found = index_client.get("/api/search", query_string=args).get_json()
+        assert count == (str(found["total"] + found["copies"]) if found["total"] else "")
+    assert [count for _, _, count in items] == ["", "", "5", ""]
+
+
+def test_nothing_found_with_one_limit_offers_the_tips_alone(index_client):
+    html = page(index_client, "/search?q=bão&source=Báo+Không+Có")
+    assert "Không tìm thấy kết quả" in html and "Bỏ bộ lọc nguồn, chuyên mục và tháng" in html
+    assert 'class="limits"' not in html
