@@ -27,7 +27,7 @@ from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
-from .tips import NO_WORDS, has_words, search_tips
+from .tips import DATES, NO_WORDS, has_words, removable_limits, search_tips
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -56,6 +56,7 @@ query syntax:
                    hold all the words; 31m finds 31 m too, 6.81% finds 6,81%
   a query starting with "-" is still the query: search -bão  (or: search -- -bão)
   a query needs a letter or a digit; when nothing matches, stderr gives tips
+  (with several limits, first what the search finds without each one)
   at most {MAX_QUERY_CHARS:,} characters; no wildcards; 12 words or more are taken as pasted text
   (4 words or more: a third of them suffice)
 """
@@ -352,9 +353,7 @@ def cmd_search(args) -> int:
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
         outdated = index.outdated_analysis
-        tips = [] if results.total or args.json else search_tips(
-            index, args.query, bool(args.date_from or args.date_to), bool(args.source or args.category or args.month),
-            args.exact, args.group)
+        tips, limits = ([], []) if results.total or args.json else _what_to_try(index, results, args)
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)
@@ -370,6 +369,8 @@ def cmd_search(args) -> int:
     note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
     if note:
         print(note)
+    for limit in limits:
+        print(printable(limit_line(limit)), file=sys.stderr)
     if tips:
         print("tips:\n" + "\n".join(printable(f"  - {tip.en}") for tip in tips), file=sys.stderr)
     if args.facets:
@@ -379,6 +380,21 @@ def cmd_search(args) -> int:
         if hit.duplicates:
             print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
+
+
+def _what_to_try(index, results, args) -> tuple[list, list]:
+    """(the tips, the limits with what each one alone hides) for a search that found nothing."""
+    dated = bool(args.date_from or args.date_to)
+    filters = {facet: getattr(args, facet) for facet in ("source", "category", "month")}
+    tips = search_tips(index, args.query, dated, any(filters.values()), args.exact, args.group)
+    return tips, removable_limits(index, results, args.query, filters, dated, args.exact, args.group)
+
+
+def limit_line(limit) -> str:
+    """What a search that found nothing finds without one of its limits (a tips.Limit)."""
+    without = "the dates (--from/--to)" if limit.facet == DATES else f"--{limit.facet} {limit.value}"
+    at_least = "at least " if limit.at_least and limit.found else ""
+    return f"without {without}: {at_least}{plural(limit.found, 'article')}"
 
 
 def _print_understood(results) -> None:

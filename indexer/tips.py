@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import search as core
 from .analysis import fold
+from .facets import facet_filters
 from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse
 
 
@@ -19,6 +21,18 @@ class Tip:
     query: str | None = None
 
 
+@dataclass(frozen=True)
+class Limit:
+    """One limit of a search that found nothing: facet is a filter's facet (or DATES, the date
+    range), value the filter's value ("" for the dates), found the articles the search finds
+    without it, at_least whether found is a minimum (under a page: relaxing the words may add more)."""
+    facet: str
+    value: str
+    found: int
+    at_least: bool
+
+
+DATES = "dates"  # the facet of the date range's Limit
 NO_WORDS = Tip("no_words", *NOTHING_SEARCHABLE)
 WORDING = (Tip("spelling", "check the spelling of the words", "Kiểm tra lại chính tả của từ khóa."),
            Tip("fewer_words", "use fewer or more general words", "Dùng ít từ hơn hoặc từ khóa chung chung hơn."),
@@ -70,14 +84,27 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     return no_results_tips(query, dated, filtered, found.total + found.copies)
 
 
+def removable_limits(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
+                     group: bool = True) -> list[Limit]:
+    """Each limit (filter value, then the date range) of a search of index that found nothing
+    (results), when it had two or more (one: the tips offer removing it), with what it finds without it."""
+    filters = facet_filters(**filters)
+    if sum(map(len, filters.values())) + dated < 2 or not has_words(query):
+        return []
+    counts = limit_counts(index, results, query, filters, dated, exact, group)
+    keys = [(facet, value) for facet, values in filters.items() for value in values] + [(DATES, "")] * dated
+    return [Limit(facet, value, counts[facet, value], counts[facet, value] < core.RELAX_PAGE)
+            for facet, value in keys]
+
+
 def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
                  group: bool = True) -> dict[tuple[str, str], int]:
     """How many articles a search of index that found nothing (results) finds without each one of
-    its limits: (facet, value) for a filter value, ("dates", "") for its date range."""
+    its limits: (facet, value) for a filter value, (DATES, "") for its date range."""
     counts = _filter_value_counts(results, filters)
     if dated and counts:  # without filters, search_tips's count is the date range's
         found = index.search(query, limit=1, exact=exact, group=group, **filters)
-        counts["dates", ""] = found.total + found.copies
+        counts[DATES, ""] = found.total + found.copies
     return counts
 
 

@@ -20,7 +20,7 @@ import indexer
 from indexer.articles import site_of
 from indexer.facets import FACET_VI
 from indexer.search import as_date
-from indexer.tips import has_words, limit_counts, search_tips
+from indexer.tips import DATES, Limit, removable_limits, search_tips
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -287,21 +287,21 @@ def undated_note(undated: int, params: SearchParams) -> str:
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 
-def removable_limits(index, results, params: SearchParams) -> list[tuple[str, str, str, int]]:
-    """(what, its value, the link without it, articles found without it) for each limit (filter
-    value, date range) of a search that found nothing, when it has two or more (one: the tips offer removing it)."""
-    filters = {name: tuple(dict.fromkeys(values)) for name, values in params.filters().items() if values}
+def labelled_limits(index, results, params: SearchParams) -> list[tuple[str, str, str, Limit]]:
+    """(what, its value, the link without it, the Limit) for each limit of a search that found
+    nothing, when it has two or more (tips.removable_limits)."""
     dated = bool(params.date_from or params.date_to)
-    if sum(map(len, filters.values())) + dated < 2 or not has_words(params.q):
-        return []
-    counts = limit_counts(index, results, params.q, filters, dated, params.exact, params.group)
-    limits = [(FACET_VI[facet], month_label(value) if facet == "month" else value,
-               params.toggle_url(facet, value), counts[facet, value])
-              for facet, values in filters.items() for value in values]
-    if dated:
-        limits.append(("Khoảng ngày", date_range_label(params.date_from, params.date_to),
-                       params.url(date_from=None, date_to=None, page=1), counts.get(("dates", ""), 0)))
-    return limits
+    limits = removable_limits(index, results, params.q, params.filters(), dated, params.exact, params.group)
+    return [(*limit_link(limit, params), limit) for limit in limits]
+
+
+def limit_link(limit: Limit, params: SearchParams) -> tuple[str, str, str]:
+    """(what, its value, the link without it) of one limit of the search params, in Vietnamese."""
+    if limit.facet == DATES:
+        return ("Khoảng ngày", date_range_label(params.date_from, params.date_to),
+                params.url(date_from=None, date_to=None, page=1))
+    value = month_label(limit.value) if limit.facet == "month" else limit.value
+    return FACET_VI[limit.facet], value, params.toggle_url(limit.facet, limit.value)
 
 
 def month_label(month: str) -> str:
@@ -390,7 +390,7 @@ def search():
                            tips=[] if results.total else search_tips(
                                index, params.q, bool(params.date_from or params.date_to),
                                any(params.filters().values()), params.exact, params.group),
-                           limits=[] if results.total else removable_limits(index, results, params))
+                           limits=[] if results.total else labelled_limits(index, results, params))
 
 
 @bp.get("/article/<article_id:doc_id>")

@@ -355,3 +355,20 @@ def test_get_prints_one_whole_article(index_dir):
     missing = run_cli("get", "khong-co", "--index", index_dir)
     assert missing.returncode == 1 and "no article has the id 'khong-co'" in one_line_error(missing)
 
+
+
+def test_a_search_with_several_limits_that_finds_nothing_says_what_each_one_alone_hides(index_dir):
+    limits = {"--source Báo Mẫu": ["--source", "Báo Mẫu"], "--source tinmau.vn": ["--source", "tinmau.vn"],
+              "--month 2023-05": ["--month", "2023-05"],
+              "the dates (--from/--to)": ["--from", "2023-01-01", "--to", "2023-03-31"]}
+    everything = [arg for args in limits.values() for arg in args]
+    done = run_cli("search", "bão", *everything, "--index", index_dir)
+    assert done.returncode == 0 and done.stdout.startswith("0 results")
+    said = dict(re.findall(r"^without (.+): ((?:at least )?[0-9,]+) articles?$", done.stderr, re.M))
+    assert list(said) == list(limits)
+    for name, args in limits.items():  # the count said is what the search finds without that limit
+        rest = [arg for other, more in limits.items() if other != name for arg in more]
+        found = json.loads(run_cli("search", "bão", *rest, "--json", "--index", index_dir).stdout)
+        assert said[name].removeprefix("at least ") == str(found["total"] + found["copies"])
+    assert said == {"--source Báo Mẫu": "0", "--source tinmau.vn": "0", "--month 2023-05": "at least 4",
+                    "the dates (--from/--to)": "at least 2"}

@@ -342,3 +342,15 @@ def test_nothing_found_with_one_limit_offers_the_tips_alone(index_client):
     html = page(index_client, "/search?q=bão&source=Báo+Không+Có")
     assert "Không tìm thấy kết quả" in html and "Bỏ bộ lọc nguồn, chuyên mục và tháng" in html
     assert 'class="limits"' not in html
+
+
+def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(index):
+    from indexer.tips import Limit, removable_limits
+    filters = {"source": ["Báo Mẫu", "vnexpress.net"], "category": ["Xã hội"]}
+    found = index.search("bão", date_from="2023-01-01", date_to="2023-03-31", **filters)
+    assert found.total == 0
+    assert removable_limits(index, found, "bão", filters, dated=True) == [
+        Limit("source", "Báo Mẫu", 0, True), Limit("source", "vnexpress.net", 0, True),
+        Limit("category", "Xã hội", 5, True), Limit("dates", "", 0, True)]
+    one = index.search("bão", source="Báo Không Có")
+    assert removable_limits(index, one, "bão", {"source": ["Báo Không Có"]}, dated=False) == []
