@@ -27,7 +27,7 @@ from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
 from .store import IndexLocked, IndexNotFound, current_generation
-from .tips import DATES, NO_WORDS, has_words, removable_limits, search_tips
+from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -353,7 +353,9 @@ def cmd_search(args) -> int:
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
         outdated = index.outdated_analysis
-        tips, limits = ([], []) if results.total or args.json else _what_to_try(index, results, args)
+        tips, limits = ([], []) if results.total or args.json else what_to_try(
+            index, results, args.query, {facet: getattr(args, facet) for facet in ("source", "category", "month")},
+            bool(args.date_from or args.date_to), args.exact, args.group)
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)
@@ -380,14 +382,6 @@ def cmd_search(args) -> int:
         if hit.duplicates:
             print(printable(f"   same text: {', '.join(hit.duplicates)}"))
     return 0
-
-
-def _what_to_try(index, results, args) -> tuple[list, list]:
-    """(the tips, the limits with what each one alone hides) for a search that found nothing."""
-    dated = bool(args.date_from or args.date_to)
-    filters = {facet: getattr(args, facet) for facet in ("source", "category", "month")}
-    tips = search_tips(index, args.query, dated, any(filters.values()), args.exact, args.group)
-    return tips, removable_limits(index, results, args.query, filters, dated, args.exact, args.group)
 
 
 def limit_line(limit) -> str:

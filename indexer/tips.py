@@ -84,6 +84,13 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     return no_results_tips(query, dated, filtered, found.total + found.copies)
 
 
+def what_to_try(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
+                group: bool = True) -> tuple[list[Tip], list[Limit]]:
+    """(search_tips, removable_limits) of a search of index that found nothing (results), for every face."""
+    tips = search_tips(index, query, dated, any(filters.values()), exact, group)
+    return tips, removable_limits(index, results, query, filters, dated, exact, group)
+
+
 def removable_limits(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
                      group: bool = True) -> list[Limit]:
     """Each limit (filter value, then the date range) of a search of index that found nothing

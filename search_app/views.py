@@ -20,7 +20,7 @@ import indexer
 from indexer.articles import site_of
 from indexer.facets import FACET_VI
 from indexer.search import as_date
-from indexer.tips import DATES, Limit, removable_limits, search_tips
+from indexer.tips import DATES, Limit, what_to_try
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
 
@@ -287,12 +287,14 @@ def undated_note(undated: int, params: SearchParams) -> str:
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 
-def labelled_limits(index, results, params: SearchParams) -> list[tuple[str, str, str, Limit]]:
-    """(what, its value, the link without it, the Limit) for each limit of a search that found
-    nothing, when it has two or more (tips.removable_limits)."""
-    dated = bool(params.date_from or params.date_to)
-    limits = removable_limits(index, results, params.q, params.filters(), dated, params.exact, params.group)
-    return [(*limit_link(limit, params), limit) for limit in limits]
+def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tuple[str, str, str, Limit]]]:
+    """The tips of a search that found nothing, and (what, its value, the link without it, the Limit)
+    for each of its limits when it has two or more (tips.what_to_try); nothing when it found some."""
+    if results.total:
+        return [], []
+    tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
+                               params.exact, params.group)
+    return tips, [(*limit_link(limit, params), limit) for limit in limits]
 
 
 def limit_link(limit: Limit, params: SearchParams) -> tuple[str, str, str]:
@@ -377,6 +379,7 @@ def search():
         return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
     results = run_search(params)
     index = get_index()
+    tips, limits = tips_and_limits(index, results, params)
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),
              [copy for i in hit.duplicates if (copy := index.get(i))]) for hit in results]
     return render_template("results.html", params=params, results=results, hits=hits,
@@ -387,10 +390,7 @@ def search():
                            facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
-                           tips=[] if results.total else search_tips(
-                               index, params.q, bool(params.date_from or params.date_to),
-                               any(params.filters().values()), params.exact, params.group),
-                           limits=[] if results.total else labelled_limits(index, results, params))
+                           tips=tips, limits=limits)
 
 
 @bp.get("/article/<article_id:doc_id>")
