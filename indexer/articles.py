@@ -727,7 +727,7 @@ def _scanned_exports(files: list[tuple[Path, str, bool]]) -> tuple[list[Path], d
     exports, keys = [], set()
     for path, _, _ in files:
         st = _stat(path)
-        if _article_kind(path.name) == "jsonl" and st is not None and stat.S_ISREG(st.st_mode):
+        if is_jsonl_file(path) and st is not None and stat.S_ISREG(st.st_mode):
             if (st.st_dev, st.st_ino) not in keys:  # a FIFO is never opened: it would wait forever
                 keys.add((st.st_dev, st.st_ino))
                 exports.append(path)
