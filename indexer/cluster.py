@@ -1086,28 +1086,46 @@ class ClusterIndex:
         """Up to limit articles like this one, as one index of all shards' articles ranks them: its
         shard picks its distinctive terms with corpus-wide counts, every shard ranks its articles
         for them, never the article or its copies (grouped over all shards); None for an unknown id
-        (or its shard down); the other shards' alone when one is down."""
+        (or its shard down, also when it goes down before the ranking); with another shard down, as
+        one index of the others' articles: picked and ranked with their counts alone."""
         check_id(doc_id)
         _check_paging("relevance", limit, 1)
-        home, found = shard_of(doc_id, len(self.shards)), {}
-        for _ in range(3):
-            with self._lock:
-                epoch = tuple(sorted(self._generations.items()))
-            answers, _ = self._counted("related_terms", lambda n: (doc_id,), [home], epoch)
-            if home not in answers or answers[home][1] is None:
+        home, found, down = shard_of(doc_id, len(self.shards)), {}, set()
+        for _ in range(2 + len(self.shards)):  # a generation swapped meanwhile, or a shard lost (never home)
+            ranked = self._related_ranked(doc_id, home, limit, down)
+            if ranked is None:
                 return None
-            generation, docnum, terms, _ = answers[home]
-            left_out = self._left_out(home, generation, docnum)
-            if left_out is None:
+            found, lost = ranked
+            if lost:  # the counts so far held the lost shards': picked and ranked again with the others' alone
+                down |= lost
                 continue
-            found, _ = self._counted("related_found", lambda n: (terms, left_out.get(n, (None, ())), limit),
-                                     range(len(self.shards)), epoch)
-            changed = self._note_generations({n: a[0] for n, a in found.items()})
-            if not changed and all(a[1] is not None for a in found.values()):
+            if not found:  # the copy groups were made for another generation of home: made again
+                continue
+            if not self._note_generations({n: a[0] for n, a in found.items()}) and \
+                    all(a[1] is not None for a in found.values()):
                 break
             self._groups = {}
         hits = [hit for _, hits, _ in found.values() for hit in hits or ()]
         return sorted(hits, key=lambda hit: (-hit.score, hit.doc_id))[:limit]
+
+    def _related_ranked(self, doc_id: str, home: int, limit: int, down: set[int]) -> tuple[dict, set[int]] | None:
+        """({shard: related_found's answer}, no shard) for the article of shard home, the shards down
+        left out; ({}, no shard) when the copy groups were made for another generation of home; ({},
+        the shards lost) when one not down did not answer; None for an unknown id or its shard down."""
+        with self._lock:
+            epoch = tuple(sorted(self._generations.items()))
+        answers, lost = self._counted("related_terms", lambda n: (doc_id,), [home], epoch, down)
+        if home in lost or answers[home][1] is None:
+            return None
+        generation, docnum, terms, _ = answers[home]
+        left_out = None if lost else self._left_out(home, generation, docnum)
+        if left_out is None:
+            return {}, lost
+        found, lost = self._counted("related_found", lambda n: (terms, left_out.get(n, (None, ())), limit),
+                                    range(len(self.shards)), epoch, down)
+        if home in lost:
+            return None
+        return ({}, lost) if lost else (found, set())
 
     def _left_out(self, home: int, generation: str, docnum: int) -> dict[int, tuple] | None:
         """{shard: (its generation grouped, its documents)} of the article (document docnum of
@@ -1121,22 +1139,24 @@ class ClusterIndex:
         left_out[home] = (generation, [*members.get(home, []), docnum])
         return left_out
 
-    def _counted(self, method: str, args_of, shards, epoch: tuple) -> tuple[dict, set[int]]:
-        """({shard: answer} of method(*args_of(shard), counts, epoch, shards) for the shards that
-        answered, each asked again with the corpus-wide sums of the counts it lacked (an answer's
-        last item); the shards that did not answer)."""
-        answers, counts, pending, down = {}, {}, set(shards), set()
+    def _counted(self, method: str, args_of, shards, epoch: tuple, down: set[int]) -> tuple[dict, set[int]]:
+        """({shard: answer} of method(*args_of(shard), counts, epoch, shards) for the shards not down
+        that answered, each asked again with the corpus-wide sums of the counts it lacked (an answer's
+        last item); the shards lost meanwhile, at the first of which it stops: its counts may be in
+        those so far). With shards down, the counts are the others' alone and none is remembered (no epoch)."""
+        answers, counts, pending = {}, {}, set(shards) - down
+        epoch, summing = None if down else epoch, len(self.shards) - len(down)
         for _ in range(COUNT_ROUNDS):
-            got, lost = self._each(method, lambda n: (*args_of(n), counts, epoch, len(self.shards)), pending)
+            got, lost = self._each(method, lambda n: (*args_of(n), counts, epoch, summing), pending)
             answers.update(got)
-            down |= lost
             reported = {n: answer[-1] for n, answer in got.items() if answer[-1]}
-            if not reported:
-                break
+            if lost or not reported:
+                return answers, lost
             summed, _, lost = self._sum_counts(reported, down)
-            down |= lost
-            counts, pending = {**counts, **summed}, set(reported) - lost
-        return answers, down
+            if lost:
+                return answers, lost
+            counts, pending = {**counts, **summed}, set(reported)
+        return answers, set()
 
     def copies(self, doc_id: str):
         """The article's syndicated copies (the others of its group of copies over all shards, as a

@@ -7,8 +7,9 @@ scores, totals, undated counts, facets, snippets; pages, facet filters, newest f
 ranges), syndicated copies held by different shards grouped as one index groups them; an update goes
 to the right shards; a worker killed during a stream of searches with two replicas fails no search; with
 both holders of a shard killed the search answers at once from the others, naming the shard (so
-does the web page) and the shard comes back; an unreachable scheduler is one line and exit 1. One
-test starts its own small cluster in this process (a worker closed, the other's threads held).
+does the web page) and the shard comes back; related() with a shard down gives what an index of
+the other shards' articles gives; an unreachable scheduler is one line and exit 1. Some tests
+start their own small cluster in this process (a worker closed, the other's threads held).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ import indexer  # noqa: E402
 from indexer import fold, search  # noqa: E402
 from indexer.analysis import canonical  # noqa: E402
 from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
-                             STABLE_COUNTS, AnswerTimes, CorpusTable, ShardActor, TableChange, build_sharded,
-                             decided_alike, shard_dirs, shard_of, update_sharded)
+                             STABLE_COUNTS, AnswerTimes, ClusterIndex, CorpusTable, ShardActor, TableChange,
+                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 from benchmarks.cluster import Stall  # noqa: E402  (an actor that holds its worker's actor thread)
@@ -953,3 +954,51 @@ def test_a_busy_replica_skips_the_calls_another_replica_answered_first_once_it_i
         run, skipped = after[n][r][0] - before[n][r][0], after[n][r][1] - before[n][r][1]
         assert (run, skipped > 0) == (1, True), (n, r, before, after)  # held_tables' call alone ran
     assert all(after[n][1 - r][0] > before[n][1 - r][0] + 3 for n, r in ((0, 0), (1, 1)))  # the others answered
+
+
+def test_related_with_a_shard_down_are_those_an_index_of_the_other_shards_articles_gives(small_cluster, tmp_path):
+    """With a shard down (its worker closed, its replacement still opening), related() of an article
+    of another shard gives what an index of the other shards' articles gives (ids, order, scores):
+    the terms picked and the articles ranked with their counts alone, not with the corpus-wide ones
+    the shards remembered (the CorpusTable) that still held the lost shard's; an article of a shard
+    that goes down before its related articles are ranked (after its terms were picked) has none,
+    as one whose shard is down; once the shard is back, all shards' again."""
+    address, start = small_cluster.scheduler_address, storm_articles() + other_articles() + news(range(60)) + copies()
+    corpus = write_jsonl(tmp_path / "articles.jsonl", start)
+    build_sharded([str(corpus)], tmp_path / "shards", address, 3)
+    indexer.build_index([str(corpus)], str(tmp_path / "one"), **QUIET)
+    # replica 0 of shard n is on worker n (mod 2): the second worker holds shard 1 alone
+    by_shard = [[a["id"] for a in start if shard_of(a["id"], 3) == n] for n in range(3)]
+    left = [a for a in start if shard_of(a["id"], 3) != 1]
+    indexer.build_index([str(write_jsonl(tmp_path / "left.jsonl", left))], str(tmp_path / "left"), **QUIET)
+    with indexer.open_index(tmp_path / "shards", cluster=address) as index, ExitStack() as restore, \
+            indexer.open_index(tmp_path / "one") as one, indexer.open_index(tmp_path / "left") as others:
+        assert index.share_table() is not None
+        for doc_id in by_shard[0] + by_shard[2]:  # the shards remember the counts and copy groups of all
+            assert_same_related(index.related(doc_id), one.related(doc_id), doc_id)
+        live, lost = sorted(index.client.scheduler_info()["workers"])
+        RELEASED.clear()
+        restore.callback(RELEASED.set)
+        holding = [index.client.submit(hold_a_thread, pure=False, workers=[live]) for _ in range(2)]
+        assert all(HOLDING.acquire(timeout=10) for _ in holding)  # no replica opens on it meanwhile
+        terms_picked = ClusterIndex._left_out  # called between picking the terms and ranking for them
+
+        def shard_lost(self, *args):
+            small_cluster.sync(next(w for w in small_cluster.workers.values() if w.address == lost).close)
+            return terms_picked(self, *args)
+
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(ClusterIndex, "_left_out", shard_lost)
+            assert index.related(by_shard[1][0]) is None
+        for doc_id in by_shard[0] + by_shard[2]:
+            assert_same_related(index.related(doc_id), others.related(doc_id), doc_id)
+        assert [index.related(doc_id) for doc_id in by_shard[1]] == [None] * len(by_shard[1])
+        RELEASED.set()  # shard 1's replacement opens on the live worker
+        wait_for(lambda: not index.search("bão").partial)
+        for doc_id in by_shard[0] + by_shard[1]:
+            assert_same_related(index.related(doc_id), one.related(doc_id), doc_id)
+
+
+def assert_same_related(got, want, doc_id) -> None:
+    assert [h.doc_id for h in got] == [h.doc_id for h in want], doc_id
+    assert all(math.isclose(a.score, b.score, rel_tol=1e-5) for a, b in zip(got, want)), doc_id
