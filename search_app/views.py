@@ -34,6 +34,9 @@ SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
+UNDATED_WHERE = {(True, False): "nên không có trong khoảng ngày đã chọn",  # (a date range, months chosen)
+                 (False, True): "nên không có trong tháng đã chọn",
+                 (True, True): "nên không có trong khoảng ngày và tháng đã chọn", (False, False): "nên được xếp cuối"}
 BOOLEAN_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 ASCII_SHOWN = bytes(range(33, 127))  # query string bytes kept as they are when escaping the others
@@ -282,8 +285,7 @@ def undated_note(undated: int, params: SearchParams) -> str:
     """A line saying how many undated articles the date range or months left out, or newest-first put last."""
     if not undated:
         return ""
-    where = ("nên không có trong khoảng ngày đã chọn" if params.date_from or params.date_to
-             else "nên không có trong tháng đã chọn" if params.month else "nên được xếp cuối")
+    where = UNDATED_WHERE[bool(params.date_from or params.date_to), bool(params.month)]
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 
