@@ -10,7 +10,7 @@ from functools import cached_property
 from datetime import date, datetime
 from urllib.parse import parse_qsl, quote_from_bytes, unquote_to_bytes, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -217,9 +217,18 @@ def parse_bool(raw: str | None, label: str, default: bool) -> bool:
 
 def utf8_query() -> bool:
     """Whether the request's query string is UTF-8 once unescaped (Werkzeug keeps the escapes of
-    bytes that are not as text in request.args: %ED%A0%80 would be searched as typed)."""
+    bytes that are not as text in request.args: %ED%A0%80 would be searched as typed); read once a request."""
+    query = request.query_string
+    checked = g.get("utf8_query")
+    if checked is None or checked[0] != query:  # g outlives a request when the caller holds an app context
+        g.utf8_query = (query, is_utf8(unquote_to_bytes(query)))
+    return g.utf8_query[1]
+
+
+def is_utf8(raw: bytes) -> bool:
+    """Whether raw is UTF-8 text."""
     try:
-        unquote_to_bytes(request.query_string).decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
