@@ -255,9 +255,16 @@ def _print_truncated(truncated) -> None:
 def _print_replaced(replaced) -> None:
     """Note each JSONL record that a later record of its id (in its file or a newer one) replaced."""
     for note in replaced[:MAX_SKIPS_LISTED]:
-        print(printable(f"replaced {note.where}: by the later record of id {note.id!r} at {note.by}"), file=sys.stderr)
+        print(printable(replaced_line(note)), file=sys.stderr)
     if len(replaced) > MAX_SKIPS_LISTED:
         print(f"... and {len(replaced) - MAX_SKIPS_LISTED:,} more replaced", file=sys.stderr)
+
+
+def replaced_line(note) -> str:
+    """The line noting one replaced record; a version found indexed is named by its file alone."""
+    where = f"the version indexed from {note.where}" if note.indexed == "where" else note.where
+    at = "indexed from" if note.indexed == "by" else "at"
+    return f"replaced {where}: by the later record of id {note.id!r} {at} {note.by}"
 
 
 def replaced_note(replaced) -> str:
