@@ -168,11 +168,14 @@ class Undated(NamedTuple):
 
 class Replaced(NamedTuple):
     """A JSONL record not read as its id's article: a later record of its file, or a record of a
-    newer JSONL file, has that id (where it was read, where the record that replaced it was, the id)."""
+    newer JSONL file, has that id (where it was read, where the record that replaced it was, the id;
+    indexed: "where" or "by" when that one is the version an update found indexed, a file: the
+    index keeps no line)."""
 
     where: str
     by: str
     id: str
+    indexed: str = ""
 
 
 class SourceError(Exception):

@@ -505,9 +505,9 @@ def _replaces_other_file(article, origin: str, report: UpdateReport) -> bool:
         report.skipped.append(Skip(article.where, f"duplicate id {article.id!r}, already indexed from {origin}"))
         return False
     if file_recency(article.origin) > file_recency(origin):
-        report.replaced.append(Replaced(origin, article.where, article.id))
+        report.replaced.append(Replaced(origin, article.where, article.id, indexed="where"))
         return True
-    report.replaced.append(Replaced(article.where, origin, article.id))
+    report.replaced.append(Replaced(article.where, origin, article.id, indexed="by"))
     return False
 
 

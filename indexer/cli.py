@@ -34,6 +34,8 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
+UNDATED_WHERE = {(True, False): "left out by the date range", (False, True): "left out by the months chosen",  # (dated, monthly)
+                 (True, True): "left out by the date range and the months chosen", (False, False): "listed last"}
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
             "<file name>); a JSONL record keeps its own id (within a file the last readable record of an id "
@@ -253,9 +255,16 @@ def _print_truncated(truncated) -> None:
 def _print_replaced(replaced) -> None:
     """Note each JSONL record that a later record of its id (in its file or a newer one) replaced."""
     for note in replaced[:MAX_SKIPS_LISTED]:
-        print(printable(f"replaced {note.where}: by the later record of id {note.id!r} at {note.by}"), file=sys.stderr)
+        print(printable(replaced_line(note)), file=sys.stderr)
     if len(replaced) > MAX_SKIPS_LISTED:
         print(f"... and {len(replaced) - MAX_SKIPS_LISTED:,} more replaced", file=sys.stderr)
+
+
+def replaced_line(note) -> str:
+    """The line noting one replaced record; a version found indexed is named by its file alone."""
+    where = f"the version indexed from {note.where}" if note.indexed == "where" else note.where
+    at = "indexed from" if note.indexed == "by" else "at"
+    return f"replaced {where}: by the later record of id {note.id!r} {at} {note.by}"
 
 
 def replaced_note(replaced) -> str:
@@ -312,13 +321,12 @@ def cmd_delete(args) -> int:
     return EXIT_SKIPPED if report.skipped else 0
 
 
-def undated_note(undated: int, filtered: bool) -> str:
-    """A line saying how many undated articles a date range left out, or newest-first put last."""
+def undated_note(undated: int, dated: bool, monthly: bool) -> str:
+    """A line saying how many undated articles the date range or months left out, or newest-first put last."""
     if not undated:
         return ""
     verb = ("has", "is") if undated == 1 else ("have", "are")
-    where = "left out by the date range" if filtered else "listed last"
-    return f"{plural(undated, 'matching article')} {verb[0]} no date and {verb[1]} {where}"
+    return f"{plural(undated, 'matching article')} {verb[0]} no date and {verb[1]} {UNDATED_WHERE[dated, monthly]}"
 
 
 def printable(text: str) -> str:
@@ -368,7 +376,7 @@ def cmd_search(args) -> int:
     if results.page > results.pages:
         print(f"page {results.page:,} is past the last page: --page {results.pages:,} shows the last results",
               file=sys.stderr)
-    note = undated_note(results.undated, bool(args.date_from or args.date_to or args.month))
+    note = undated_note(results.undated, bool(args.date_from or args.date_to), bool(args.month))
     if note:
         print(note)
     for limit in limits:

@@ -46,6 +46,7 @@ SYLLABLE_SHAPE = re.compile(
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 UNMARKED_SHARE = 0.2  # of a query's words that could bear marks, the least share typed without: partly accented
 NAME_RATIO = 10  # a capitalised name typed without marks is read so when the index has its reading this much more often
+NAME_EVIDENCE = 3  # articles holding the reading of a capitalised word typed without marks, unless seen beside the others
 KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly accented query (it may be meant so)
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
@@ -1453,6 +1454,7 @@ class Lexicon:
         if not self.partly_accented(text):
             return None
         read = self._names_kept(text, self._rewrite(text, False, with_case_of, kept=KEPT_COST))
+        read = self._unseen_names_kept(text, read)
         return read if accents_added(text, read) else None
 
     def _names_kept(self, text: str, reading: str) -> str:
@@ -1466,6 +1468,21 @@ class Lexicon:
         for start, end in _capitalised_runs(typed):
             if any(kept[start:end]) and self._read_as_name(typed[start:end], read[start:end]):
                 kept[start:end] = [False] * (end - start)
+        words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
+        return WORD_RE.sub(lambda m: next(words), reading)
+
+    def _unseen_names_kept(self, text: str, reading: str) -> str:
+        """The reading with each word typed capitalised without marks (the first aside: its capital
+        says nothing) kept as typed where its reading is in fewer than NAME_EVIDENCE articles and
+        never beside a neighbour as read: thin evidence against a name typed as meant ("Quảng Nam"
+        is not "Quảng Năm" where one article holds "năm", none "Nam" or "Quảng năm")."""
+        typed, read = WORD_RE.findall(text), WORD_RE.findall(reading)
+        if len(typed) != len(read):
+            return reading
+        lowered = [canonical(w.lower()) for w in read]
+        kept = [i > 0 and w[:1].isupper() and w[1:].islower() and w == fold(w) and r != w  # Nam; not TD, A
+                and self.freq.get(lowered[i], 0) < NAME_EVIDENCE and not self._seen_beside(lowered, i)
+                for i, (w, r) in enumerate(zip(typed, read))]
         words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
         return WORD_RE.sub(lambda m: next(words), reading)
 

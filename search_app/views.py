@@ -10,7 +10,7 @@ from functools import cached_property
 from datetime import date, datetime
 from urllib.parse import parse_qsl, quote_from_bytes, unquote_to_bytes, urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -34,6 +34,9 @@ SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
+UNDATED_WHERE = {(True, False): "nên không có trong khoảng ngày đã chọn",  # (a date range, months chosen)
+                 (False, True): "nên không có trong tháng đã chọn",
+                 (True, True): "nên không có trong khoảng ngày và tháng đã chọn", (False, False): "nên được xếp cuối"}
 BOOLEAN_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unescaped in a query string (werkzeug.urls)
 ASCII_SHOWN = bytes(range(33, 127))  # query string bytes kept as they are when escaping the others
@@ -214,9 +217,18 @@ def parse_bool(raw: str | None, label: str, default: bool) -> bool:
 
 def utf8_query() -> bool:
     """Whether the request's query string is UTF-8 once unescaped (Werkzeug keeps the escapes of
-    bytes that are not as text in request.args: %ED%A0%80 would be searched as typed)."""
+    bytes that are not as text in request.args: %ED%A0%80 would be searched as typed); read once a request."""
+    query = request.query_string
+    checked = g.get("utf8_query")
+    if checked is None or checked[0] != query:  # g outlives a request when the caller holds an app context
+        g.utf8_query = (query, is_utf8(unquote_to_bytes(query)))
+    return g.utf8_query[1]
+
+
+def is_utf8(raw: bytes) -> bool:
+    """Whether raw is UTF-8 text."""
     try:
-        unquote_to_bytes(request.query_string).decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
@@ -282,8 +294,7 @@ def undated_note(undated: int, params: SearchParams) -> str:
     """A line saying how many undated articles the date range or months left out, or newest-first put last."""
     if not undated:
         return ""
-    where = ("nên không có trong khoảng ngày đã chọn" if params.date_from or params.date_to
-             else "nên không có trong tháng đã chọn" if params.month else "nên được xếp cuối")
+    where = UNDATED_WHERE[bool(params.date_from or params.date_to), bool(params.month)]
     return f"{vn_number(undated)} bài phù hợp không có ngày đăng {where}."
 
 

@@ -439,6 +439,8 @@ def test_the_article_page_shows_the_source_or_else_the_site_of_the_url(origin_cl
     ("q=mưa lớn&from=2023-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
     ("q=mưa lớn&from=2024-01-01", "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày đã chọn."),
     ("q=mưa lớn&month=2023-09", "1 bài phù hợp không có ngày đăng nên không có trong tháng đã chọn."),
+    ("q=mưa lớn&month=2023-09&to=2023-12-31",
+     "1 bài phù hợp không có ngày đăng nên không có trong khoảng ngày và tháng đã chọn."),
     ("q=mưa lớn", None),
 ])
 def test_undated_articles_are_mentioned_when_newest_first_or_dates_leave_them_out(origin_client, query, note):

@@ -195,7 +195,11 @@ def test_undated_articles_are_mentioned_when_newest_first_or_a_date_range_leaves
     assert "1 matching article has no date and is listed last" in newest
     assert newest.rstrip().split("\n\n")[-1].split("\n")[1].strip().startswith("undated")
     ranged = run_cli("search", "bão", "--from", "2023-01-01", "--index", index_dir).stdout
-    assert "1 matching article has no date and is left out by the date range" in ranged
+    assert "1 matching article has no date and is left out by the date range\n" in ranged
+    monthly = run_cli("search", "bão", "--month", "2023-02", "--index", index_dir).stdout
+    assert "1 matching article has no date and is left out by the months chosen\n" in monthly
+    both = run_cli("search", "bão", "--month", "2023-02", "--to", "2023-12-31", "--index", index_dir).stdout
+    assert "1 matching article has no date and is left out by the date range and the months chosen\n" in both
     relevance = run_cli("search", "bão", "--index", index_dir).stdout
     assert "no date" not in relevance
     data = json.loads(run_cli("search", "bão", "--sort", "newest", "--json", "--index", index_dir).stdout)

@@ -296,7 +296,7 @@ def test_cli_filters_and_prints_facets(index_dir):
     assert done.stdout.startswith("2 results")
     assert "by source: Báo Mẫu (2), Tin Miền Trung (1), vnexpress.net (1)" in done.stdout
     assert "by month: 2023-01 (2), 2023-03 (2)" in done.stdout
-    assert "1 matching article has no date and is left out by the date range" in done.stdout
+    assert "1 matching article has no date and is left out by the months chosen" in done.stdout  # --month only
 
 
 def test_cli_json_has_the_facets(index_dir):

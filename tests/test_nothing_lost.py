@@ -151,12 +151,13 @@ def test_an_update_from_a_newer_export_replaces_the_story_and_the_older_export_d
     done = run_cli("update", new, "--index", tmp_path / "ix")
     assert done.returncode == 0, done.stderr
     assert "added 0, updated 1, removed 0, unchanged 0, 1 replaced by a later record of the same id" in done.stdout
-    assert f"replaced {old}: by the later record of id 'nr-1' at {new}:1" in done.stderr, done.stderr
+    # the index keeps the file an article came from, not its line: the note says which version it was
+    assert f"replaced the version indexed from {old}: by the later record of id 'nr-1' at {new}:1\n" in done.stderr
     assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
     again = run_cli("update", old, "--index", tmp_path / "ix")
     assert again.returncode == 0, again.stderr
     assert "added 0, updated 0, removed 0, unchanged 1, 1 replaced by a later record of the same id" in again.stdout
-    assert f"replaced {old}:1: by the later record of id 'nr-1' at {new}" in again.stderr, again.stderr
+    assert f"replaced {old}:1: by the later record of id 'nr-1' indexed from {new}\n" in again.stderr, again.stderr
     assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.search("Quảng Ngãi").total == 1 and index.doc_count == 2   # the correction's text, once

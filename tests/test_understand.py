@@ -855,6 +855,18 @@ def test_a_capitalised_name_the_index_writes_without_marks_stays_as_typed(names_
     assert {h.doc_id for h in results[:6]} == {f"son-{n}" for n in range(6)}
 
 
+def test_a_capitalised_name_typed_without_marks_is_not_read_as_a_word_never_seen_beside_its_neighbour(tmp_path):
+    # a newsroom's first three articles: "năm" in one body, "Quảng" only before "Ngãi"; "Quảng Nam"
+    # is a name typed as meant (the index lacks "Nam"; one article's "năm" is no evidence, and it
+    # never has "Quảng năm"); "Ngai" beside "Quảng" is read, as the index has "Quảng Ngãi"
+    articles = [article("nq", "Quận Dương Kinh thực hiện Nghị quyết 28", "Sau 10 năm thực hiện Nghị quyết, "
+                        "quận đã đạt nhiều kết quả. Sau năm năm, các doanh nghiệp đều có tổ chức đảng."),
+                article("nr-1", "Bão số 5 đổ bộ Quảng Ngãi", "Bão số 5 đổ bộ vào Quảng Ngãi chiều nay."),
+                article("nr-2", "Giá xăng giảm", "Giá xăng RON95 giảm 500 đồng.")]
+    assert _suggestions(tmp_path, articles, ["Quảng Nam", "bão Quảng Nam", "Quảng Ngai"]) == [
+        None, None, "Quảng Ngãi"]
+
+
 # an OR beside words typed without accents: storms, resolutions, flash floods, and their syllables apart
 OR_READ = (_numbered("storm", 4, "Bão số {} đổ bộ", "Bão gây mưa lớn ở miền Trung.")
            + _numbered("nq", 4, "Thông qua nghị quyết mới lần {}", "Hội đồng thông qua nghị quyết về giao thông.")
