@@ -133,7 +133,9 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
 
 
 def no_index_message(index_dir) -> str:
-    """Why index_dir cannot be served: its first build is still running, or none was made (or an old one)."""
+    """Why index_dir cannot be served: a file, its first build still running, or none made (or an old one)."""
+    if Path(index_dir).is_file():
+        return f"Lỗi: {index_dir} là một tệp, không phải thư mục chỉ mục: hãy cho --index thư mục của chỉ mục."
     writer = index_writer(index_dir)
     if writer:
         return (f"Lỗi: chưa có chỉ mục ở {index_dir}: tiến trình {writer[0]} (pid {writer[1]}) đang xây dựng; "

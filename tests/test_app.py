@@ -726,6 +726,15 @@ def test_main_builds_only_the_projects_own_index_from_seeds(tmp_path, monkeypatc
     assert not (tmp_path / "other").exists()
 
 
+def test_main_says_a_file_given_as_the_index_is_no_folder(tmp_path, capsys):
+    from search_app import __main__ as cli
+
+    (tmp_path / "tin.jsonl").write_text("{}\n", "utf-8")
+    assert cli.check_index(str(tmp_path / "tin.jsonl")) is None
+    said = capsys.readouterr().err
+    assert "tin.jsonl là một tệp, không phải thư mục chỉ mục" in said and "indexer build" not in said
+
+
 def test_main_options():
     from search_app.__main__ import parse_args
 

@@ -113,6 +113,24 @@ def test_a_file_given_as_the_index_folder_is_one_line_and_left_as_it_was(tmp_pat
     assert file.read_text("utf-8") == "giữ nguyên\n"
 
 
+def test_a_file_given_as_the_index_to_read_says_so_and_not_to_build_there(tmp_path):
+    file = write_jsonl(tmp_path / "tin.jsonl", [UNDATED])
+    for command in (["search", "bão"], ["stats"], ["get", "x"], ["update", ROOT / "seeds"]):
+        done = run_cli(*command, "--index", file)
+        line = one_line_error(done)
+        assert done.returncode == 1 and f"{file} is a file, not an index folder" in line and "build" not in line
+
+
+def test_a_garbled_CURRENT_is_one_line_and_a_build_replaces_it(tmp_path):
+    (tmp_path / "ix").mkdir()
+    (tmp_path / "ix" / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    for command in (["search", "bão"], ["stats"]):
+        done = run_cli(*command, "--index", tmp_path / "ix")
+        assert done.returncode == 1 and "CURRENT names no generation" in one_line_error(done)
+    assert run_cli("build", ROOT / "seeds", "--index", tmp_path / "ix").returncode == 0
+    assert run_cli("search", "Dương Kinh", "--index", tmp_path / "ix").returncode == 0
+
+
 def test_an_article_cannot_drive_the_terminal(tmp_path):
     """Escape sequences in a JSONL article (colours, clear screen, window title) are shown, not sent."""
     article = {"id": "e\x1b[1m1", "title": "Bão \x1b[31mđỏ\x1b[0m lớn\x1b]0;tiêu đề\x07",
