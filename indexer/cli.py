@@ -498,6 +498,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
         parser.error(f"--from {args.date_from} is after --to {args.date_to}")
+    if args.command == "search" and args.replicas != 1 and args.cluster is None:
+        parser.error("--replicas goes with --cluster: copies of a sharded index's shards on a Dask cluster")
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit

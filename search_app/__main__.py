@@ -88,7 +88,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"số luồng xử lý yêu cầu, từ 1 đến {MAX_THREADS} (mặc định 8)")
     parser.add_argument("--workers", type=worker_count, default=default_workers(), metavar="SỐ",
                         help="số tiến trình phục vụ, từ 1 đến 64 (mặc định: một mỗi lõi, ở đây %(default)s)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.replicas != 1 and not args.cluster:
+        parser.error("--replicas chỉ dùng với --cluster: số bản sao của mỗi phần trên các worker của cụm")
+    return args
 
 
 def index_state(index_dir) -> tuple[bool, str | None]:

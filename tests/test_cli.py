@@ -58,6 +58,12 @@ def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
     assert done.returncode == 2 and why in one_line_error(done)
 
 
+def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
+    done = run_cli("search", "bão", "--replicas", "2", "--index", index_dir)
+    assert done.returncode == 2 and "--replicas goes with --cluster" in one_line_error(done)
+    assert run_cli("search", "bão", "--replicas", "1", "--index", index_dir).returncode == 0
+
+
 @pytest.mark.parametrize("query", ["", "  ", "!!!", "«—»"])
 def test_a_query_without_letters_or_digits_asks_for_a_word_as_the_web_app_does(index_dir, query):
     done = run_cli("search", query, "--index", index_dir)
