@@ -289,6 +289,10 @@ def cmd_build(args) -> int:
     if (args.cluster is None) != (args.shards is None):
         print("error: --cluster and --shards go together (a sharded build on a Dask cluster)", file=sys.stderr)
         return EXIT_USAGE
+    if args.sources == ["seeds"] and not os.path.exists("seeds"):  # the default, run outside the project
+        print("error: source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
+              "give the folders and files to index)", file=sys.stderr)
+        return EXIT_FAILURE
     run = build_index if args.cluster is None else (
         lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
     return _write(run, args, lambda r: (

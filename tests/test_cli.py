@@ -137,6 +137,14 @@ def test_a_garbled_CURRENT_is_one_line_and_a_build_replaces_it(tmp_path):
     assert run_cli("search", "Dương Kinh", "--index", tmp_path / "ix").returncode == 0
 
 
+def test_a_build_without_sources_where_there_is_no_seeds_folder_says_to_give_them(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "indexer", "build"], cwd=tmp_path, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 1 and "source not found: seeds" in one_line_error(done)
+    assert "with no SOURCES, build reads seeds/ of the current folder" in done.stderr
+    assert not (tmp_path / "index_data").exists()
+
+
 def test_an_article_cannot_drive_the_terminal(tmp_path):
     """Escape sequences in a JSONL article (colours, clear screen, window title) are shown, not sent."""
     article = {"id": "e\x1b[1m1", "title": "Bão \x1b[31mđỏ\x1b[0m lớn\x1b]0;tiêu đề\x07",
