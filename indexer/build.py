@@ -114,6 +114,11 @@ def _read_articles(sources, report, progress, select=None):
     return articles if select is None else (a for a in articles if select(a.id))
 
 
+def as_list(items) -> list:
+    """items as a list: one str or path is one source (or id), not its characters."""
+    return [items] if isinstance(items, (str, os.PathLike)) else list(items)
+
+
 def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print,
                 select=None) -> BuildReport:
     """Index the articles in sources into a fresh generation of index_dir, then swap it in.
@@ -124,7 +129,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     index_dir = Path(index_dir)
     refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
-    articles = _read_articles([Path(s) for s in sources], report, progress, select)
+    articles = _read_articles([Path(s) for s in as_list(sources)], report, progress, select)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
         report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
@@ -382,7 +387,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     """Add new and changed articles from sources, remove those gone from them, swap in, merge
     (procs and select as for build_index)."""
     index_dir = Path(index_dir)
-    sources = [Path(s).resolve() for s in sources]
+    sources = [Path(s).resolve() for s in as_list(sources)]
     report, started = UpdateReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "update"):
@@ -406,7 +411,7 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
     """Remove the articles with these ids from the index in a new generation, swapped in and merged
     as after an update (procs as for update_index); an update from sources holding them adds them back.
     A sharded index's articles are removed from their shards' folders."""
-    index_dir = Path(index_dir)
+    index_dir, ids = Path(index_dir), as_list(ids)
     if (index_dir / MANIFEST).is_file():
         from .cluster import delete_sharded  # cluster builds on this module
         return delete_sharded(ids, index_dir, procs=procs, notice=notice)

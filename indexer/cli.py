@@ -298,6 +298,10 @@ def cmd_build(args) -> int:
     if (args.cluster is None) != (args.shards is None):
         print("error: --cluster and --shards go together (a sharded build on a Dask cluster)", file=sys.stderr)
         return EXIT_USAGE
+    if args.sources == ["seeds"] and not os.path.exists("seeds"):  # the default, run outside the project
+        print("error: source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
+              "give the folders and files to index)", file=sys.stderr)
+        return EXIT_FAILURE
     run = build_index if args.cluster is None else (
         lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
     return _write(run, args, lambda r: (
@@ -506,6 +510,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
         parser.error(f"--from {args.date_from} is after --to {args.date_to}")
+    if args.command == "search" and args.replicas != 1 and args.cluster is None:
+        parser.error("--replicas goes with --cluster: copies of a sharded index's shards on a Dask cluster")
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit

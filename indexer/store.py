@@ -56,15 +56,24 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
-        writer = index_writer(index_dir)
-        if writer:
-            raise IndexNotFound(f"no index in {index_dir} yet: a {writer[0]} (pid {writer[1]}) is writing it; "
-                                "wait for it to finish") from None
-        raise IndexNotFound(f"no index in {index_dir}: build one with {build_command(index_dir)}") from None
+        raise IndexNotFound(why_no_index(index_dir)) from None
+    except UnicodeDecodeError:
+        raise IndexNotFound(f"{index_dir}/{CURRENT} names no generation (it is not text); "
+                            f"build the index again with {build_command(index_dir)}") from None
     gen = Path(index_dir) / name
     if not name.startswith(GEN_PREFIX) or not gen.is_dir():
         raise IndexNotFound(f"{index_dir}/{CURRENT} names a missing generation {name!r}")
     return gen
+
+
+def why_no_index(index_dir) -> str:
+    """Why index_dir holds no index: a file given as the folder, a first build still running, or none built."""
+    if Path(index_dir).is_file():
+        return f"{index_dir} is a file, not an index folder: give --index the index's folder"
+    writer = index_writer(index_dir)
+    if writer:
+        return f"no index in {index_dir} yet: a {writer[0]} (pid {writer[1]}) is writing it; wait for it to finish"
+    return f"no index in {index_dir}: build one with {build_command(index_dir)}"
 
 
 def index_writer(index_dir) -> tuple[str, int] | None:

@@ -88,7 +88,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"số luồng xử lý yêu cầu, từ 1 đến {MAX_THREADS} (mặc định 8)")
     parser.add_argument("--workers", type=worker_count, default=default_workers(), metavar="SỐ",
                         help="số tiến trình phục vụ, từ 1 đến 64 (mặc định: một mỗi lõi, ở đây %(default)s)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.replicas != 1 and not args.cluster:
+        parser.error("--replicas chỉ dùng với --cluster: số bản sao của mỗi phần trên các worker của cụm")
+    return args
 
 
 def index_state(index_dir) -> tuple[bool, str | None]:
@@ -133,7 +136,9 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
 
 
 def no_index_message(index_dir) -> str:
-    """Why index_dir cannot be served: its first build is still running, or none was made (or an old one)."""
+    """Why index_dir cannot be served: a file, its first build still running, or none made (or an old one)."""
+    if Path(index_dir).is_file():
+        return f"Lỗi: {index_dir} là một tệp, không phải thư mục chỉ mục: hãy cho --index thư mục của chỉ mục."
     writer = index_writer(index_dir)
     if writer:
         return (f"Lỗi: chưa có chỉ mục ở {index_dir}: tiến trình {writer[0]} (pid {writer[1]}) đang xây dựng; "

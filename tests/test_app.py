@@ -728,6 +728,24 @@ def test_main_builds_only_the_projects_own_index_from_seeds(tmp_path, monkeypatc
     assert not (tmp_path / "other").exists()
 
 
+def test_main_says_a_file_given_as_the_index_is_no_folder(tmp_path, capsys):
+    from search_app import __main__ as cli
+
+    (tmp_path / "tin.jsonl").write_text("{}\n", "utf-8")
+    assert cli.check_index(str(tmp_path / "tin.jsonl")) is None
+    said = capsys.readouterr().err
+    assert "tin.jsonl là một tệp, không phải thư mục chỉ mục" in said and "indexer build" not in said
+
+
+def test_main_refuses_replicas_without_a_cluster(capsys):
+    from search_app.__main__ import parse_args
+
+    with pytest.raises(SystemExit) as refused:
+        parse_args(["--replicas", "2"])
+    assert refused.value.code == 2 and "--replicas chỉ dùng với --cluster" in capsys.readouterr().err
+    assert parse_args(["--replicas", "2", "--cluster", "tcp://127.0.0.1:8786"]).replicas == 2
+
+
 def test_main_options():
     from search_app.__main__ import parse_args
 

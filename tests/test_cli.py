@@ -58,6 +58,12 @@ def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
     assert done.returncode == 2 and why in one_line_error(done)
 
 
+def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
+    done = run_cli("search", "bão", "--replicas", "2", "--index", index_dir)
+    assert done.returncode == 2 and "--replicas goes with --cluster" in one_line_error(done)
+    assert run_cli("search", "bão", "--replicas", "1", "--index", index_dir).returncode == 0
+
+
 @pytest.mark.parametrize("query", ["", "  ", "!!!", "«—»"])
 def test_a_query_without_letters_or_digits_asks_for_a_word_as_the_web_app_does(index_dir, query):
     done = run_cli("search", query, "--index", index_dir)
@@ -111,6 +117,32 @@ def test_a_file_given_as_the_index_folder_is_one_line_and_left_as_it_was(tmp_pat
     done = run_cli("build", ROOT / "seeds", "--index", file)
     assert done.returncode == 1 and "is a file, not an index folder" in one_line_error(done)
     assert file.read_text("utf-8") == "giữ nguyên\n"
+
+
+def test_a_file_given_as_the_index_to_read_says_so_and_not_to_build_there(tmp_path):
+    file = write_jsonl(tmp_path / "tin.jsonl", [UNDATED])
+    for command in (["search", "bão"], ["stats"], ["get", "x"], ["update", ROOT / "seeds"]):
+        done = run_cli(*command, "--index", file)
+        line = one_line_error(done)
+        assert done.returncode == 1 and f"{file} is a file, not an index folder" in line and "build" not in line
+
+
+def test_a_garbled_CURRENT_is_one_line_and_a_build_replaces_it(tmp_path):
+    (tmp_path / "ix").mkdir()
+    (tmp_path / "ix" / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    for command in (["search", "bão"], ["stats"]):
+        done = run_cli(*command, "--index", tmp_path / "ix")
+        assert done.returncode == 1 and "CURRENT names no generation" in one_line_error(done)
+    assert run_cli("build", ROOT / "seeds", "--index", tmp_path / "ix").returncode == 0
+    assert run_cli("search", "Dương Kinh", "--index", tmp_path / "ix").returncode == 0
+
+
+def test_a_build_without_sources_where_there_is_no_seeds_folder_says_to_give_them(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "indexer", "build"], cwd=tmp_path, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 1 and "source not found: seeds" in one_line_error(done)
+    assert "with no SOURCES, build reads seeds/ of the current folder" in done.stderr
+    assert not (tmp_path / "index_data").exists()
 
 
 def test_an_article_cannot_drive_the_terminal(tmp_path):

@@ -333,6 +333,17 @@ def test_update_adds_changes_and_removes(tmp_path):
         assert ix.get("ba-so") is not None
 
 
+def test_one_source_or_id_given_as_text_is_one_not_its_characters(tmp_path):
+    """build_index("seeds", ...) had read sources s, e, e, d, s; delete_articles("ba-noi") the ids b, a, -, n, o, i."""
+    source = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3] + [dict(ARTICLES[3], id="a")])
+    assert indexer.build_index(str(source), tmp_path / "ix", procs=0).indexed == 4
+    assert indexer.update_index(source, tmp_path / "ix", procs=0).unchanged == 4
+    report = indexer.delete_articles("ba-noi", tmp_path / "ix", procs=0)
+    assert (report.deleted, report.skipped) == (1, [])
+    with indexer.open_index(tmp_path / "ix") as ix:
+        assert ix.doc_count == 3 and ix.get("a") is not None
+
+
 def test_update_from_a_truncated_export_keeps_the_articles_it_could_not_read(tmp_path):
     """A download cut short is no retraction: the articles past the cut stay in the index."""
     export = tmp_path / "feed.jsonl.gz"
