@@ -9,13 +9,15 @@ downloaded. The functions are pure: the search core decides when to use them.
   bigram model of the index's syllables);
 - ``Lexicon.typo_candidates("thogn")`` -> ``[("thông", 5210), ...]`` (one edit; a tone or vowel
   mark counts as one edit), and ``Lexicon.correct("nghi quyte giao thogn")`` -> ``"nghi quyet
-  giao thong"`` (the likeliest near syllables in context, for the words the index lacks).
+  giao thong"`` (the likeliest near syllables in context, for the words the index lacks that are
+  no syllable of pyvi's word list either: a small index lacks "Việt", which is no typo).
 """
 
 from __future__ import annotations
 
 import copy
 import heapq
+import importlib.resources
 import math
 import re
 import unicodedata
@@ -285,6 +287,14 @@ def has_operators(text: str) -> bool:
 def is_unaccented(text: str) -> bool:
     """Whether a query has letters but no Vietnamese diacritics (nor đ)."""
     return any(c.isalpha() for c in text) and fold(text) == text
+
+
+@lru_cache(maxsize=1)
+def vietnamese_syllables() -> frozenset[str]:
+    """The syllables of pyvi's word list (31,157 words), canonical, and without their accents."""
+    words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
+    syllables = {canonical(s) for s in words.split() if s.isalpha()}  # not "v.v.", "đông-bắc"
+    return frozenset(syllables | {fold(s) for s in syllables})  # "viet" is việt's; "biệt" no more than itself
 
 
 # ---------------------------------------------------------------- abbreviations and codes
@@ -1214,6 +1224,10 @@ class Lexicon:
         word = canonical(word)
         return word in self.freq or (word == fold(word) and word in self.readings)
 
+    def spelled_right(self, word: str) -> bool:
+        """Whether the word is no typo: one the index knows, or (as knows reads it) a syllable of pyvi's word list."""
+        return self.knows(word) or canonical(word) in vietnamese_syllables()  # the list read only if needed
+
     def _numbers(self, syllables: list[str]) -> np.ndarray:
         return np.array([self.number.get(s, -1) for s in syllables], dtype=np.int64)
 
@@ -1265,11 +1279,11 @@ class Lexicon:
 
     def _choices(self, word: str, fix: bool, respell: bool, marked: bool, kept: float = 0.0) -> dict[str, float]:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
-        for a word the index lacks, the syllables within its allowed edits; with respell, also
+        for a word not spelled right, the indexed syllables within its allowed edits; with respell, also
         the syllables one edit away from any word of two letters or more; marked: the query has
         accents, so a word typed without them lacks them; kept: the cost of accenting an indexed
         word typed without accents (in a query typed partly with them, it may be meant so)."""
-        if fix and word.isalpha() and not self.knows(word):
+        if fix and word.isalpha() and not self.spelled_right(word):
             near = self._near(word, MAX_NEAR, marked=marked)
             if near:
                 return {syllable: -EDIT_COST * distance for distance, _, syllable in near}
@@ -1370,14 +1384,15 @@ class Lexicon:
         return self._rewrite(text, False, with_case_of)
 
     def correct(self, text: str) -> str | None:
-        """text with its words the index lacks replaced by the likeliest near syllable (without
-        accents when the query has none), or None when there are none."""
-        if all(self.knows(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
+        """text with its words the index lacks that are no Vietnamese syllable as typed (see
+        spelled_right) replaced by the likeliest near syllable (without accents when the query has
+        none), or None when there are none."""
+        if all(self.spelled_right(w) or not w.isalpha() or not allowed_edits(w) for w in WORD_RE.findall(text)):
             return None
         accented = not is_unaccented(text)  # then a typo that lost a word's accents lost them by mistake
 
         def pick(typed: str, chosen: str) -> str:
-            if self.knows(typed) or not typed.isalpha() or chosen == typed.lower():
+            if self.spelled_right(typed) or not typed.isalpha() or chosen == typed.lower():
                 return typed
             return with_case_of(typed, chosen if accented else fold(chosen))
 
@@ -1387,13 +1402,13 @@ class Lexicon:
     def slips(self, text: str, reading: str | None) -> str | None:
         """text with the words the reading spells otherwise replaced where the index has the word
         typed SURE_RATIO times less often than the word read (a typo that made a rare syllable:
-        "trng tâm" -> "trung tâm"; "tường" for "trường" stays), or None when there are none."""
+        "trng tâm" -> "trung tâm"; "tường" for "trường" stays; see _held), or None when there are none."""
         folded, read, changed = _respellings(text, reading)
         unaccented = is_unaccented(text)
         typed = folded if unaccented else WORD_RE.findall(canonical(text))
         in_codes = _words_in_codes(fold(canonical(text)))
         slipped = {i: fold(read[i]) if unaccented else read[i] for i in changed if folded[i] not in in_codes
-                   and self._articles(typed[i], unaccented) * SURE_RATIO < self.freq.get(read[i], 0)
+                   and self._held(typed[i], unaccented) * SURE_RATIO < self.freq.get(read[i], 0)
                    and self._seen_beside(read, i)}
         return _with_words(text, slipped) if slipped else None
 
@@ -1429,6 +1444,11 @@ class Lexicon:
         """Whether the index has words[i] next to one of its neighbours there (the context read it)."""
         before = self.pairs(words[i - 1:i], words[i:i + 1]).sum() if i else 0
         return bool(before or self.pairs(words[i:i + 1], words[i + 1:i + 2]).sum())
+
+    def _held(self, word: str, any_accents: bool) -> int:
+        """_articles of a word typed, one for a syllable of pyvi's list the index lacks: no typo, so the
+        word read must be in SURE_RATIO articles ("viet nam" is no "biet nam" where one holds "biết nắm")."""
+        return self._articles(word, any_accents) or int(self.spelled_right(word))
 
     def _articles(self, word: str, any_accents: bool) -> int:
         """About how many articles hold a syllable (any_accents: with any accents on its letters)."""
@@ -1563,11 +1583,11 @@ class Lexicon:
     def _near(self, word: str, limit: int, edits: int | None = None,
               marked: bool = False) -> list[tuple[float, int, str]]:
         """(weighed edits, -frequency, syllable) of the indexed syllables within edits (by default
-        the word's allowed edits, none for a known word) of a word, best first; marks count when
+        the word's allowed edits, none for a word spelled right) of a word, best first; marks count when
         the word has some or, marked, when the query has (a word typed without them lacks them)."""
         word = canonical(word)
         if edits is None:
-            edits = 0 if self.knows(word) else allowed_edits(fold(word))
+            edits = 0 if self.spelled_right(word) else allowed_edits(fold(word))
         if not edits:
             return []
         key = (word, limit, edits, marked)
@@ -1606,7 +1626,7 @@ class Lexicon:
 
     def typo_candidates(self, word: str, limit: int = 5) -> list[tuple[str, int]]:
         """(syllable, frequency) of the index within the word's allowed edits, closest and most
-        frequent first; nothing for a word the index knows."""
+        frequent first; nothing for a word spelled right (the index knows it, or pyvi's list does)."""
         return [(syllable, -minus_freq) for _, minus_freq, syllable in self._near(word, limit)]
 
 
