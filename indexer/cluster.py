@@ -48,7 +48,7 @@ from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Index, Results, _check_paging, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Index, Results, _check_paging, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
@@ -900,6 +900,7 @@ class ClusterIndex:
         """The Lexicon of all shards' words (see Index.lexicon), built on first use; without wait,
         while it is built, the one of the generations before (or None); the same when a shard does
         not answer."""
+        check_flags(wait=wait)
         with self._lock:
             if self._lexicon_build is None:
                 self._lexicon_build = Future()
@@ -1192,6 +1193,7 @@ class ClusterIndex:
         """Search every shard as one index (see Index.search); partial results name the shards
         that did not answer; syndicated copies are grouped over all shards as one index groups them."""
         started = time.perf_counter()
+        check_flags(exact=exact, group=group)
         _check_paging(sort, limit, page)
         parse(query_text)
         searched = halfwidth(query_text)  # Results keep the query as typed

@@ -325,6 +325,13 @@ def check_id(doc_id) -> None:
         raise TypeError(f"an article id is text (a str), not {type(doc_id).__name__}")
 
 
+def check_flags(**flags) -> None:
+    """Raise TypeError for a yes-or-no option given as anything but True or False ("false" is a true str)."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} is True or False (a bool), not {value!r}")
+
+
 def _by_date(matched, recency, window, sort: str, months=None):
     """(matched within the date window and the months chosen, how many matched articles are
     undated and left out or last)."""
@@ -1286,6 +1293,7 @@ class Index:
         match their other spellings (UBND / ủy ban nhân dân, U23 / U.23).
         """
         started = time.perf_counter()
+        check_flags(exact=exact, group=group)
         _check_paging(sort, limit, page)
         parse(query_text)  # an unusable query fails before any work
         searched = halfwidth(query_text)  # Results keep the query as typed
@@ -1577,12 +1585,14 @@ class Index:
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without
         wait, while a background thread builds them, the previous generation's (or None)."""
+        check_flags(wait=wait)
         with self._snapshot() as snap:
             return snap.lexicon(wait)
 
     def marks(self, query_text: str, exact: bool = False) -> Marks:
         """What the query, understood as search() does, marks in results and articles; raises
         QueryError like search()."""
+        check_flags(exact=exact)
         parse(query_text)
         searched = halfwidth(query_text)
         with self._snapshot() as snap:

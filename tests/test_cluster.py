@@ -176,6 +176,18 @@ def assert_same_results(got, want, what) -> None:
     assert [h.title_html for h in got] == [h.title_html for h in want], what
 
 
+def test_a_cluster_refuses_a_yes_or_no_option_that_is_not_a_bool(cluster, sharded):
+    folder, _ = sharded  # exact="false" had searched exactly, as an embedded index did
+    with indexer.open_index(folder / "shards", cluster=cluster.address) as sharded_index:
+        for option in ("exact", "group"):
+            with pytest.raises(TypeError, match=f"{option} is True or False"):
+                sharded_index.search("bão", **{option: "false"})
+        with pytest.raises(TypeError, match="exact is True or False"):
+            sharded_index.marks("bão", exact="no")
+        with pytest.raises(TypeError, match="wait is True or False"):
+            sharded_index.lexicon(wait="yes")
+
+
 def test_searches_through_the_cluster_equal_the_embedded_index(cluster, sharded):
     folder, _ = sharded
     with indexer.open_index(folder / "one") as one, \

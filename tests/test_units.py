@@ -84,6 +84,20 @@ def test_an_article_id_that_is_not_text_is_a_clear_type_error(index, bad):
         index.related(bad)
 
 
+@pytest.mark.parametrize("option, value", [("exact", "false"), ("group", "false"), ("exact", 1), ("group", None)])
+def test_a_yes_or_no_option_that_is_not_a_bool_is_a_type_error_naming_it(index, option, value):
+    # exact="false" had searched exactly (a non-empty str is true), group="false" had grouped
+    with pytest.raises(TypeError, match=f"{option} is True or False"):
+        index.search("bão", **{option: value})
+
+
+def test_marks_and_lexicon_take_a_bool_too(index):
+    with pytest.raises(TypeError, match="exact is True or False"):
+        index.marks("bão", exact="no")
+    with pytest.raises(TypeError, match="wait is True or False"):
+        index.lexicon(wait="yes")
+
+
 @pytest.mark.parametrize("name", ["limit", "page"])
 def test_a_boolean_limit_or_page_is_a_query_error(index, name):
     with pytest.raises(QueryError, match=f"{name} must be a whole number"):
