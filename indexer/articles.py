@@ -71,6 +71,9 @@ DATE_KEYS = ("date", "published")
 DATE_FORMATS = ("ISO 8601 (2019-11-17, 2019-11-17T10:39:00+07:00), DD/MM/YYYY or YYYY/MM/DD with or without "
                 "HH:MM (17/11/2019 10:39, 2019/11/17), in words (ngày 17 tháng 11 năm 2019, 17 tháng 11, 2019), "
                 "or epoch seconds")
+TEXT_DATE_FORMATS = ("HH:MM DD/MM/YYYY or DD/MM/YYYY HH:MM (10:39 17/11/2019), DD/MM/YYYY, DD-MM-YYYY or YYYY/MM/DD, "
+                     "with a weekday and zone (Thứ hai, 17/11/2019 10:39 (GMT+7)), in words (ngày 17 tháng 11 "
+                     "năm 2019) or ISO 8601 (2019-11-17)")  # the date line of a text file: no epoch seconds
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 VIETNAMESE_LETTERS = "ăâđêôơưĂÂĐÊÔƠƯ"
 VIETNAMESE_ONLY = "ăđơưĂĐƠƯ" + TONE_MARKS   # never produced by Latin-1 text read as cp1258
@@ -485,6 +488,14 @@ def _is_written_as_date(text: str) -> bool:
     if ISO_WRITTEN.fullmatch(text):
         return True
     return read_date(text) is not None or any(pattern.fullmatch(text) for pattern in DATE_PATTERNS)
+
+
+def date_forms_hint(where: str) -> str:
+    """A line naming the date forms read in the kind of file an Undated's where names (path:line: a JSONL record)."""
+    path, _, line = where.rpartition(":")
+    if line.isdigit() and is_jsonl_file(path):
+        return f"dates of JSONL records are read as {DATE_FORMATS}"
+    return f"date lines of text files are read as {TEXT_DATE_FORMATS}"
 
 
 def _from_epoch(seconds: float) -> datetime | None:

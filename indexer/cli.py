@@ -19,7 +19,7 @@ import signal
 import sys
 
 from . import build_index, delete_articles, open_index, optimize_index, update_index
-from .articles import ARTICLE_FILES, DATE_FORMATS, MAX_ARTICLE_CHARS, SourceError, site_of
+from .articles import ARTICLE_FILES, MAX_ARTICLE_CHARS, SourceError, date_forms_hint, site_of
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
 from .progress import Progress
@@ -241,8 +241,8 @@ def _print_undated(undated) -> None:
               file=sys.stderr)
     if len(undated) > MAX_SKIPS_LISTED:
         print(f"... and {len(undated) - MAX_SKIPS_LISTED:,} more without a date", file=sys.stderr)
-    if undated:
-        print(f"dates are read as {DATE_FORMATS}", file=sys.stderr)
+    for hint in dict.fromkeys(date_forms_hint(note.where) for note in undated):  # JSONL's, text files', or both
+        print(hint, file=sys.stderr)
 
 
 def _print_truncated(truncated) -> None:

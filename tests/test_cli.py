@@ -171,6 +171,22 @@ def test_a_build_warns_of_dates_it_cannot_read_and_counts_the_files_it_ignores(t
     assert "ignored 4 files not named as articles (2 .html, 1 .jpg, 1 .md)" in done.stderr
 
 
+def test_the_date_forms_named_after_an_unread_date_are_those_of_its_kind_of_file(tmp_path):
+    # a text file's date line had been answered with the JSONL forms (epoch seconds, no "HH:MM DD/MM/YYYY")
+    folder = tmp_path / "tin"
+    folder.mkdir()
+    (folder / "d.txt").write_text("Bão số 3 đổ bộ\n10:00 31/02/2019\nMưa lớn ở miền Trung.", "utf-8")
+    text_only = run_cli("build", folder, "--index", tmp_path / "ix").stderr
+    assert f"warning {folder / 'd.txt'}: date '10:00 31/02/2019' not understood" in text_only
+    hints = [line for line in text_only.splitlines() if " are read as " in line]
+    assert len(hints) == 1 and hints[0].startswith("date lines of text files are read as HH:MM DD/MM/YYYY")
+    assert "(GMT+7)" in hints[0] and "epoch" not in hints[0]
+    write_jsonl(folder / "tin.jsonl", [dict(UNDATED, date="31/02/2017 10:00")])
+    both = run_cli("build", folder, "--index", tmp_path / "ix2").stderr
+    assert sorted(line for line in both.splitlines() if " are read as " in line) == [
+        hints[0], "dates of JSONL records are read as " + indexer.articles.DATE_FORMATS]
+
+
 def test_delete_removes_an_article_by_id_and_names_the_ids_it_did_not_find(tmp_path):
     source = write_jsonl(tmp_path / "storms.jsonl", storm_articles())
     indexer.build_index([source], tmp_path / "ix", procs=0)
