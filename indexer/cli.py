@@ -325,6 +325,13 @@ def cmd_delete(args) -> int:
     return EXIT_SKIPPED if report.skipped else 0
 
 
+def _page_of(results) -> str:
+    """'page 2 of 4', or 'page 9 (past the last, 4)': no page 9 of 4."""
+    if results.page > results.pages:
+        return f"page {results.page:,} (past the last, {results.pages:,})"
+    return f"page {results.page:,} of {results.pages:,}"
+
+
 def undated_note(undated: int, dated: bool, monthly: bool) -> str:
     """A line saying how many undated articles the date range or months left out, or newest-first put last."""
     if not undated:
@@ -374,7 +381,7 @@ def cmd_search(args) -> int:
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), page {results.page:,} of {results.pages:,}"
+    print(f"{plural(results.total, 'result')} ({results.took_ms:.1f} ms), {_page_of(results)}"
           + (f"; {results.copies:,} syndicated {'copy' if results.copies == 1 else 'copies'} grouped "
              "under them (--no-group lists them)" if results.copies else ""))
     if results.page > results.pages:
