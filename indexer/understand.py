@@ -665,6 +665,14 @@ def _respelled(phrase: str, typed: str) -> str | None:
     return "".join(out) if at >= len(typed) else None
 
 
+def _spelled_as_typed(phrase: str, typed: str) -> str | None:
+    """A title phrase completing typed, a code's separators as typed (see _respelled); None for
+    words after a word typed with a separator (a.: not "an toàn")."""
+    if " " in typed or not SEPARATORS_RE.search(phrase + typed):
+        return phrase
+    return None if " " in phrase else _respelled(phrase, typed)
+
+
 def _as_code(phrase: str) -> bool:
     """Whether a title term is a code to complete: no word of it with marks but đ's (TP.Hà of
     TP.Hà Tĩnh is a name the analysis reads as one)."""
@@ -1292,8 +1300,8 @@ class Lexicon:
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")]
                    if whole or "/" not in self._keys[lo + i][len(key):])
         typed = fold(text) == text or SEPARATOR_RE.sub("", text)  # True: no accents typed
-        spelled = (_respelled(p, text) if " " not in p + text and SEPARATORS_RE.search(p + text) else p
-                   for p in phrases if typed is True or _begins_as_typed(SEPARATOR_RE.sub("", p), typed))
+        spelled = (_spelled_as_typed(p, text) for p in phrases
+                   if typed is True or _begins_as_typed(SEPARATOR_RE.sub("", p), typed))
         return _first_unique(spelled, limit)
 
     def knows(self, word: str) -> bool:
