@@ -25,12 +25,12 @@ import zipfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-from .analysis import CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, codes_in, date_spellings, fold, plain_text
+from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
+                       plain_text)
 from .query import is_pasted
 from .store import replaced
 
@@ -75,8 +75,8 @@ EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
-# 7: the completions as the titles write them)
-LEXICON_FORMAT = 7
+# 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators)
+LEXICON_FORMAT = 8
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
@@ -87,6 +87,10 @@ COOC_PATHS = 8  # likeliest readings (the Viterbi's last states) that co-occurre
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
+# a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
+SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
+SEPARATORS_RE = re.compile(r"[-./]")
+DIGIT_SEPARATORS = str.maketrans("-.", "//")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 
 
@@ -633,13 +637,77 @@ def _completion_table(titles, written=(), votes=None) -> tuple[list[str], list[s
     counts = defaultdict(int)
     for term, df in titles:
         phrase = term.replace("_", " ")
-        if df and phrase.replace(" ", "").isalnum() and phrase == canonical(phrase):
+        if df and (phrase.replace(" ", "").isalnum() or _as_code(phrase)) and phrase == canonical(phrase):
             counts[phrase] += df
-    entries = sorted((fold(p), p, df) for p, df in counts.items()
+    entries = sorted((completion_key(p), p, df) for p, df in counts.items()
                      if df >= MIN_COMPOUND_DF or " " not in p)  # single words: all of them
     phrases = [phrase for _, phrase, _ in entries]
     return ([key for key, _, _ in entries], phrases, np.array([df for _, _, df in entries], dtype=np.int64),
             *_title_casings(written, phrases, votes))
+
+
+def completion_key(text: str) -> str:
+    """The folded text completions are looked up by: a code's separators dropped but after a digit,
+    where they are all "/" (a date's spellings: 5/6, 5-6, 5.6; 28-NQ/TW: 28/nqtw)."""
+    return SEPARATOR_RE.sub("", fold(text)).translate(DIGIT_SEPARATORS)
+
+
+def _respelled(phrase: str, typed: str) -> str | None:
+    """A code completing typed (a code or word being typed, canonical), with the separators typed
+    where the reader put them and its own after them (U.2: u23 as u.23; TPH: tp.hcm), or None
+    where they differ but in a date (5-: 5-6 of 5/6, its later ones alike; not 5-000 of 5.000) or
+    typed has one elsewhere that phrase has not, but between letters and digits (U.2: U23 as U.23,
+    as NUMBERED_RE reads them alike; TP.: not TPBank), or goes on past it."""
+    out, at, date, chosen = [], 0, bool(date_spellings(phrase)), ""
+    for n, char in enumerate(phrase):
+        sep = typed[at] if at < len(typed) and typed[at] in "-./" else ""
+        if char in "-./":
+            if sep and sep != char and not date:
+                return None
+            chosen = sep or chosen if date else ""
+            out.append(chosen or char)
+            at += bool(sep)
+            continue
+        if sep and not (n and phrase[n - 1].isalpha() and char.isdigit()):
+            return None
+        out.append(sep + char)
+        at += bool(sep) + (at + bool(sep) < len(typed))
+    return "".join(out) if at >= len(typed) else None
+
+
+def _spelled_as_typed(phrase: str, typed: str) -> str | None:
+    """A title phrase completing typed, a code's separators as typed (see _respelled); None for
+    words after a word typed with a separator (a.: not "an toàn")."""
+    if " " in typed or not SEPARATORS_RE.search(phrase + typed):
+        return phrase
+    return None if " " in phrase else _respelled(phrase, typed)
+
+
+def _as_code(phrase: str) -> bool:
+    """Whether a title term is a code to complete: no word of it with marks but đ's (TP.Hà of
+    TP.Hà Tĩnh is a name the analysis reads as one)."""
+    plain = phrase.replace("đ", "d")
+    return bool(CODE_RE.fullmatch(phrase)) and fold(plain) == plain
+
+
+def _last_syllable(word: str) -> str:
+    """A word, or a code's last part as the Lexicon counts it (TP.HCM: hcm; U23: #, NUMBER); a number
+    stays a number, no syllable (what follows a number typed is too little said by numbers' neighbours)."""
+    if word.isalpha() or NUMBER_RE.fullmatch(word) or not CODE_RE.fullmatch(word) and not NUMBERED_RE.fullmatch(word):
+        return word
+    last = code_parts(word)[-1]
+    return NUMBER if last.isdigit() else last
+
+
+def _first_unique(items, limit: int) -> list:
+    """The first limit distinct items that are not None, in their order."""
+    found = {}
+    for item in items:
+        if item is not None:
+            found[item] = None
+            if len(found) == limit:
+                break
+    return list(found)
 
 
 def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
@@ -800,16 +868,17 @@ def _title_casings(titles, phrases: list[str], votes=None) -> tuple[list[str], d
     (see _chosen_casing), each title read as its longest phrases, else a word as they write it
     inside longer ones (Asian of Asian Cup), "" where that is lowercase; and two phrases in a row
     (tab-joined) that the titles most often case otherwise than each alone (Nguyễn Xuân, Sở Xây dựng).
-    votes(phrases), when given, counts the titles' votes instead (see kept_casing_votes)."""
+    votes(phrases), when given, counts the titles' votes instead (see kept_casing_votes). Codes
+    get no votes ("" for each: the votes read titles' words, which a code's separators part)."""
+    worded = [p for p in phrases if not SEPARATORS_RE.search(p)]
     if votes is None:
-        counted = _CasingVotes(phrases)
+        counted = _CasingVotes(worded)
         for title in titles:
             counted.add(*_title_words(title))
     else:
-        counted = votes(phrases)
-    cased = counted.commonest()
-    return ([form if form != p else "" for form, p in zip(cased, phrases)],
-            counted.pairs_cased(dict(zip(phrases, cased))))
+        counted = votes(worded)
+    cased = dict(zip(worded, counted.commonest()))
+    return [cased.get(p, p) if cased.get(p, p) != p else "" for p in phrases], counted.pairs_cased(cased)
 
 
 def _reader_cased(typed: str, written: str, caps: bool) -> bool:
@@ -1140,8 +1209,9 @@ class Lexicon:
         """A completion's words as the titles write their phrases (see _title_casings), but
         those the reader typed with a capital (typed: aligned with them), which keep the
         reader's casing (see _reader_cased)."""
-        cores = [match.group() if (match := WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
-        cased, segments = list(cores), list(_segments(cores, self._phrase_number, self._phrase_prefixes))
+        cores = [match.group() if (match := CODE_RE.match(w) or WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
+        cased, segments = [self._code_cased(c) if SEPARATORS_RE.search(c) else c for c in cores], \
+            list(_segments(cores, self._phrase_number, self._phrase_prefixes))
         for start, end, phrase in segments:
             written = self._cased[self._phrase_number[phrase]]
             if written:
@@ -1153,6 +1223,23 @@ class Lexicon:
         caps = " ".join(typed).isupper() and any(sum(c.isalnum() for c in t) > 1 for t in typed)
         return " ".join(with_case_of(t, w) if _reader_cased(t, c, caps) else w.replace(core, c, 1)
                         for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
+
+    def _code_cased(self, code: str) -> str:
+        """A code as the titles case its words (tp.hcm: TP.HCM of TP, HCM), else as they case it
+        written without separators (u.23: U.23 of U23)."""
+        joined = self._cased_word(SEPARATORS_RE.sub("", code))
+        pieces, at = WORD_SPLIT_RE.split(code), 0
+        for n in range(1, len(pieces), 2):
+            piece = pieces[n]
+            pieces[n] = self._cased_word(piece) or joined[at:at + len(piece)] or piece
+            at += len(piece)
+        return "".join(pieces)
+
+    def _cased_word(self, word: str) -> str:
+        """A table phrase as the titles case it, where they write it with a capital ("" otherwise)."""
+        number = self._phrase_number.get(word)
+        cased = self._cased[number] if number is not None else ""
+        return cased if len(cased) == len(word) else ""
 
     def _continuations(self, head: str, last: str, limit: int) -> list[str]:
         """head, restored together with each completion of the last word, and that completion,
@@ -1190,10 +1277,11 @@ class Lexicon:
         return best
 
     def _goes_on(self, triples: list[list[str]]) -> np.ndarray:
-        """The share of the times each triple's first two syllables go on with its third (0 when never seen)."""
+        """The share of the times each triple's first two syllables go on with its third (0 when never
+        seen); a code as the syllable the analysis indexes last of it (U23 Việt Nam: # việt nam)."""
         if not triples:
             return np.zeros(0)
-        a, b, c = (self._numbers(list(column)) for column in zip(*triples))
+        a, b, c = (self._numbers([_last_syllable(w) for w in column]) for column in zip(*triples))
         pairs = a * len(self.syllables) + b
         seen = _counted(self._codes, self._counts, pairs, (a >= 0) & (b >= 0))
         shares, known = np.zeros(len(triples)), seen > 0
@@ -1207,17 +1295,24 @@ class Lexicon:
         return _counted(self._triple_codes, self._triple_counts, codes, third >= 0) / seen
 
     def _completions(self, text: str, limit: int) -> list[str]:
-        """Title phrases starting with text (its accents, when typed, must match), frequent first."""
-        folded = fold(text)
-        if not folded:
+        """Title phrases starting with text (its accents, when typed, must match), frequent first; a
+        code as its other spellings too, with the separators typed (see completion_key, _respelled)."""
+        key = completion_key(text)
+        if not key:
             return []
-        lo, hi = bisect_left(self._keys, folded), bisect_left(self._keys, folded + "\uffff")
+        lo, hi = bisect_left(self._keys, key), bisect_left(self._keys, key + "\uffff")
         counts = self._phrase_counts[lo:hi]
         best = np.arange(len(counts))
         if len(counts) > COMPLETION_POOL:
             best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
-        phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")])
-        return list(islice((p for p in phrases if folded == text or _begins_as_typed(p, text)), limit))
+        # after digits typed, no number or code whose separators after them are still to type (14: not 14/6)
+        whole = not key[-1].isdigit() or "/" in key
+        phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")]
+                   if whole or "/" not in self._keys[lo + i][len(key):])
+        typed = fold(text) == text or SEPARATOR_RE.sub("", text)  # True: no accents typed
+        spelled = (_spelled_as_typed(p, text) for p in phrases
+                   if typed is True or _begins_as_typed(SEPARATOR_RE.sub("", p), typed))
+        return _first_unique(spelled, limit)
 
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""

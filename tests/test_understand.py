@@ -303,6 +303,25 @@ def test_suggest_writes_two_words_as_titles_write_them_together(tmp_path):
         assert index.suggest("cong a")[0] == "công an" and index.suggest("bo p")[0] == "bộ phim"
 
 
+def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spellings(tmp_path):
+    titles = ["Giá nhà TP.HCM tăng mạnh", "TP.HCM cho phép mở lại quán ăn", "Mưa lớn ở TP.HCM", "TPHCM cấm xe tải",
+              "U.23 Việt Nam thắng Thái Lan", "U23 Việt Nam về nước", "Người hâm mộ đón U23 Việt Nam",
+              "Thực hiện Nghị quyết 28-NQ/TW", "Học tập Nghị quyết 28-NQ/TW", "Ngày 5/6 tới trời mưa", "Việt Nam mở cửa",
+              "Nắng nóng ở TP.Hà Tĩnh"]
+    articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
+    with indexer.open_index(tmp_path / "index") as index:
+        assert index.suggest("TP.H")[0] == index.suggest("tp.h")[0] == index.suggest("TP.")[0] == "TP.HCM"
+        assert {"TP.HCM", "TPHCM"} <= set(index.suggest("TPH")) and "TP.HCM" in index.suggest("tp")
+        assert "U.23" in index.suggest("U.2") and "U-23" in index.suggest("U-2") and "U23" in index.suggest("U2")
+        assert index.suggest("28-NQ") == index.suggest("28-nq") == ["28-NQ/TW"]
+        assert "5/6" in index.suggest("5/") and "5/6" not in index.suggest("56")  # digits apart are no number
+        assert index.suggest("giá.") == [] and index.suggest("TP.H") == ["TP.HCM"]  # no word glued to a separator
+        assert index.suggest("giá nhà TP.HCM")[0] == "giá nhà TP.HCM" and "ngày 5/6" in index.suggest("ngày 5/6 ")
+        assert all(s.startswith(("tp.hcm ", "TP.HCM ")) for s in index.suggest("tp.hcm c")) and index.suggest("tp.hcm c")
+        assert index.suggest("U23 Việt") == ["U23 " + s for s in index.suggest("Việt")] == ["U23 Việt", "U23 Việt Nam"]
+
+
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghij quyeets", "--index", index_dir,
