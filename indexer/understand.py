@@ -55,7 +55,10 @@ TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, whe
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
 COMMON_SHARE = 2000  # an abbreviation the index lacks is read as another only where 1 article in this many holds that
 GLUED_RATIO = 10  # a word is read as the syllables it glues when they stand together this many times more often
-GLUED_MIN = 300  # times (titles and sampled bodies) two syllables stand together for a word to be read as them
+# times (titles and sampled bodies) two syllables stand together for a word to be read as them: 1 article
+# in GLUED_SHARE (rounded: 300 at the full corpus's 181,737, as the absolute count had been), GLUED_MIN at least
+GLUED_SHARE = 606
+GLUED_MIN = 3  # as NAME_EVIDENCE: under 1,515 articles
 SURE_RATIO = 100  # a keystroke word (or a typo's) this much rarer than the word read is a slip: searched as that
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
@@ -1429,7 +1432,7 @@ class Lexicon:
 
     def _glued_parts(self, word: str) -> list[str] | None:
         """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands
-        together GLUED_RATIO times more often than the word (and GLUED_MIN times at least), else None."""
+        together GLUED_RATIO times more often than the word (and in 1 article in GLUED_SHARE), else None."""
         if len(word) < 4 or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
             return None
         best, parts = 0.0, None
@@ -1438,7 +1441,13 @@ class Lexicon:
             together = min(float(self.pairs([a], [b]).sum()) for a, b in zip(read, read[1:]))
             if together > best:
                 best, parts = together, split
-        return parts if best >= max(GLUED_MIN, GLUED_RATIO * self.freq.get(word, 0)) else None
+        return parts if best >= max(self._glued_min, GLUED_RATIO * self.freq.get(word, 0)) else None
+
+    @property
+    def _glued_min(self) -> int:
+        """Times two syllables stand together for a word to be read as them: a share of the articles
+        (an absolute count left a glued name unread in a small archive: danang in 2,000 articles)."""
+        return max(GLUED_MIN, round(self._about_all / GLUED_SHARE))
 
     def _seen_beside(self, words: list[str], i: int) -> bool:
         """Whether the index has words[i] next to one of its neighbours there (the context read it)."""
