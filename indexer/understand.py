@@ -55,7 +55,10 @@ TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, whe
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
 COMMON_SHARE = 2000  # an abbreviation the index lacks is read as another only where 1 article in this many holds that
 GLUED_RATIO = 10  # a word is read as the syllables it glues when they stand together this many times more often
-GLUED_MIN = 300  # times (titles and sampled bodies) two syllables stand together for a word to be read as them
+# times (titles and sampled bodies) two syllables stand together for a word to be read as them: 1 article
+# in GLUED_SHARE (rounded: 300 at the full corpus's 181,737, as the absolute count had been), GLUED_MIN at least
+GLUED_SHARE = 606
+GLUED_MIN = 3  # as NAME_EVIDENCE: under 1,515 articles
 SURE_RATIO = 100  # a keystroke word (or a typo's) this much rarer than the word read is a slip: searched as that
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
 MAX_NEAR = 48  # near syllables a word the index lacks may become
@@ -75,8 +78,10 @@ EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
-# 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators)
-LEXICON_FORMAT = 8
+# 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
+# 9: the compounds of 2-3 syllables, which glued words may spell)
+LEXICON_FORMAT = 9
+KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-9
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
@@ -614,6 +619,24 @@ def _compound_pairs(compounds: dict[str, int]) -> dict[tuple[str, str], int]:
     return pairs
 
 
+def _compound_code(numbers, size: int) -> int:
+    """One code of a run of 2-3 syllable numbers (of size syllables), distinct for every run of any length."""
+    code = 0
+    for n in numbers:
+        code = code * (size + 1) + int(n) + 1
+    return code
+
+
+def _compound_table(compounds: dict[str, int], number: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted, document frequencies) of the compounds of 2-3 syllables (see _compound_code)."""
+    found = [(_compound_code([number[p] for p in parts], len(number)), df) for parts, df in
+             ((term.split("_"), df) for term, df in compounds.items())
+             if len(parts) <= 3 and all(p in number for p in parts)]
+    codes = np.array([c for c, _ in found], dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    return codes[order], np.array([df for _, df in found], dtype=np.float32)[order]
+
+
 def _of_this_format(saved) -> bool:
     """Whether a saved Lexicon (np.load's) is of LEXICON_FORMAT."""
     return saved["format"].tolist() == [LEXICON_FORMAT]
@@ -1075,13 +1098,14 @@ class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
-                 completions: tuple, triples: tuple, in_words: tuple, near: tuple | None = None):
+                 completions: tuple, triples: tuple, in_words: tuple, compounds: tuple, near: tuple | None = None):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts, the phrases as titles case them
         or "", pairs of them cased otherwise than alone); triples: (codes (first * V +
         second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
-        syllable ends a compound, and of those whose second begins one (see _pairs_in_words); near:
+        syllable ends a compound, and of those whose second begins one (see _pairs_in_words); compounds:
+        (codes, sorted, document frequencies) of the compounds of 2-3 syllables (see _compound_table); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
         when first needed otherwise."""
         self.syllables, self.folded = syllables, folded
@@ -1096,6 +1120,7 @@ class Lexicon:
         self._keys, self._phrases, self._phrase_counts, self._cased, self._pairs_cased = completions
         self._triple_codes, self._triple_counts = triples
         self._continued, self._continuing = in_words
+        self._compound_codes, self._compound_counts = compounds
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
@@ -1118,7 +1143,7 @@ class Lexicon:
         lexicon = cls(syllables, [fold(s) for s in syllables], counts,
                       _pair_table(syllables, compound_pairs, pairs, len(top)),
                       _completion_table(titles, written, votes),
-                      triples, in_words)
+                      triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}))
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1135,6 +1160,7 @@ class Lexicon:
                      triple_codes=self._triple_codes, triple_counts=self._triple_counts,
                      continued_codes=self._continued[0], continued_counts=self._continued[1],
                      continuing_codes=self._continuing[0], continuing_counts=self._continuing[1],
+                     compound_codes=self._compound_codes, compound_counts=self._compound_counts,
                      near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())))
 
     @classmethod
@@ -1153,8 +1179,9 @@ class Lexicon:
                 triples = (saved["triple_codes"], saved["triple_counts"])
                 in_words = ((saved["continued_codes"], saved["continued_counts"]),
                             (saved["continuing_codes"], saved["continuing_counts"]))
+                compounds = (saved["compound_codes"], saved["compound_counts"])
                 return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
-                           completions, triples, in_words, (saved["near_keys"], saved["near_words"]))
+                           completions, triples, in_words, compounds, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
             return None
 
@@ -1524,16 +1551,41 @@ class Lexicon:
 
     def _glued_parts(self, word: str) -> list[str] | None:
         """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands
-        together GLUED_RATIO times more often than the word (and GLUED_MIN times at least), else None."""
+        together GLUED_RATIO times more often than the word (and in 1 article in GLUED_SHARE) and is
+        one word (see _one_word), else None."""
         if len(word) < 4 or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
             return None
-        best, parts = 0.0, None
+        best, parts, words = 0.0, None, []
         for split in _syllable_splits(word, self.readings):
             read = self.restore_words(split)
-            together = min(float(self.pairs([a], [b]).sum()) for a, b in zip(read, read[1:]))
+            together = self._held_together(read)
             if together > best:
-                best, parts = together, split
-        return parts if best >= max(GLUED_MIN, GLUED_RATIO * self.freq.get(word, 0)) else None
+                best, parts, words = together, split, read
+        if best < max(self._glued_min, GLUED_RATIO * self.freq.get(word, 0)):
+            return None
+        return parts if self._one_word(words, best) else None
+
+    def _one_word(self, words: list[str], together: float) -> bool:
+        """Whether syllables standing together that many times are one word: a pyvi compound in 1 of
+        GLUED_RATIO of those times at least (mô tô, bóng đá; not sở đã, of trụ sở đã), or a name the
+        titles write capitalised (Sài Gòn). Readers glue words and names, not neighbours."""
+        if self._compound_articles(words) * GLUED_RATIO >= together:
+            return True
+        return all(w[:1].isupper() for w in self._as_written([], words).split())
+
+    def _compound_articles(self, words: list[str]) -> float:
+        """About how many articles hold 2-3 syllables as one pyvi compound (a title and a body each count)."""
+        numbers = self._numbers(words)
+        if (numbers < 0).any() or not len(self._compound_codes):
+            return 0.0
+        code = np.array([_compound_code(numbers, len(self.syllables))], dtype=np.int64)
+        return float(_counted(self._compound_codes, self._compound_counts, code, np.array([True]))[0])
+
+    @property
+    def _glued_min(self) -> int:
+        """Times two syllables stand together for a word to be read as them: a share of the articles
+        (an absolute count left a glued name unread in a small archive: danang in 2,000 articles)."""
+        return max(GLUED_MIN, round(self._about_all / GLUED_SHARE))
 
     def _seen_beside(self, words: list[str], i: int) -> bool:
         """Whether the index has words[i] next to one of its neighbours there (the context read it)."""
