@@ -359,11 +359,16 @@ def _numbered(key: str, count: int, title: str, body: str) -> list[dict]:
     return [{"id": f"{key}-{n}", "title": title.format(n), "body": body} for n in range(count)]
 
 
-def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str | None]:
-    """The suggestion of each query searched in an index of the articles."""
+def _opened(tmp_path, articles: list[dict]):
+    """An index of the articles, built in tmp_path and opened."""
     folder = tmp_path / "index"
     indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
-    with indexer.open_index(folder) as index:
+    return indexer.open_index(folder)
+
+
+def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str | None]:
+    """The suggestion of each query searched in an index of the articles."""
+    with _opened(tmp_path, articles) as index:
         return [index.search(q).suggestion for q in queries]
 
 
@@ -1087,9 +1092,7 @@ def test_a_glued_name_is_read_apart_in_a_small_archive(tmp_path):
     # GLUED_MIN at least): an absolute 300 had left danang finding nothing in 2,000 baomoi articles
     articles = _numbered("dn", 4, "Đà Nẵng đón khách du lịch đợt {}", "Thành phố Đà Nẵng đón nhiều khách.")
     articles += _numbered("hn", 8, "Hà Nội mở tuyến phố đi bộ đợt {}", "Phố đi bộ Hà Nội mở thêm tuyến mới.")
-    folder = tmp_path / "index"
-    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
-    with indexer.open_index(folder) as index:
+    with _opened(tmp_path, articles) as index:
         results = index.search("danang")
         assert (results.rewritten, results.suggestion) == ("da nang", "đà nẵng")
         assert {h.doc_id for h in results} == {f"dn-{n}" for n in range(4)}
@@ -1102,9 +1105,7 @@ def test_a_glued_word_is_read_apart_only_as_one_word_not_as_two_that_stand_toget
     articles = _numbered("mt", 4, "Đua mô tô trái phép trên quốc lộ đợt {}", "Đoàn mô tô chạy trên phố.")
     articles += _numbered("ts", 12, "Trụ sở đã xây xong đợt {}", "Trụ sở đã khánh thành, trụ sở đã mở cửa.")
     articles += [{"id": "soda", "title": "Nhà máy soda mở rộng", "body": "Nhà máy sản xuất soda."}]
-    folder = tmp_path / "index"
-    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
-    with indexer.open_index(folder) as index:
+    with _opened(tmp_path, articles) as index:
         moto, soda = index.search("moto"), index.search("soda")
         assert (moto.rewritten, moto.suggestion) == ("mo to", "mô tô")
         assert (soda.rewritten, [h.doc_id for h in soda]) == (None, ["soda"])
@@ -1115,9 +1116,7 @@ def test_a_glued_name_pyvi_reads_as_two_words_is_read_apart_as_the_titles_write_
     glued_from(1)
     articles = _numbered("bv", 6, "Du lịch Ba Vì mùa đông đợt {}", "Khách lên núi Ba Vì ngắm mây.")
     articles += _numbered("vi", 6, "Nghỉ học vì mưa lớn đợt {}", "Học sinh nghỉ học vì mưa lớn, ba lớp học dời lịch.")
-    folder = tmp_path / "index"
-    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(folder))
-    with indexer.open_index(folder) as index:
+    with _opened(tmp_path, articles) as index:
         results = index.search("bavi")
         assert (results.rewritten, results.suggestion) == ("ba vi", "ba vì")
         assert {h.doc_id for h in results[:6]} == {f"bv-{n}" for n in range(6)}
