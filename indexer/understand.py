@@ -430,6 +430,12 @@ def _name_words(typed: list[str]) -> list[bool]:
             for i, w in enumerate(typed)]
 
 
+def _kept_as_typed(typed: list[str], read: list[str], kept: list[bool], reading: str) -> str:
+    """The reading (its words read, aligned with the words typed) with the kept words as typed."""
+    words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
+    return WORD_RE.sub(lambda m: next(words), reading)
+
+
 def _capitalised_runs(typed: list[str]) -> list[tuple[int, int]]:
     """(start, end) of each run of words typed capitalised without marks (Ha Noi, Kim Jong Un)."""
     runs, start = [], None
@@ -1336,9 +1342,9 @@ class Lexicon:
         whole = not key[-1].isdigit() or "/" in key
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")]
                    if whole or "/" not in self._keys[lo + i][len(key):])
-        typed = fold(text) == text or SEPARATOR_RE.sub("", text)  # True: no accents typed
+        accented, bare = fold(text) != text, SEPARATOR_RE.sub("", text)  # accents typed must match
         spelled = (_spelled_as_typed(p, text) for p in phrases
-                   if typed is True or _begins_as_typed(SEPARATOR_RE.sub("", p), typed))
+                   if not accented or _begins_as_typed(SEPARATOR_RE.sub("", p), bare))
         return _first_unique(spelled, limit)
 
     def knows(self, word: str) -> bool:
@@ -1635,8 +1641,7 @@ class Lexicon:
         for start, end in _capitalised_runs(typed):
             if any(kept[start:end]) and self._read_as_name(typed[start:end], read[start:end]):
                 kept[start:end] = [False] * (end - start)
-        words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
-        return WORD_RE.sub(lambda m: next(words), reading)
+        return _kept_as_typed(typed, read, kept, reading)
 
     def _unseen_names_kept(self, text: str, reading: str) -> str:
         """The reading with each word typed capitalised without marks (the first aside: its capital
@@ -1650,8 +1655,7 @@ class Lexicon:
         kept = [i > 0 and w[:1].isupper() and w[1:].islower() and w == fold(w) and r != w  # Nam; not TD, A
                 and self.freq.get(lowered[i], 0) < NAME_EVIDENCE and not self._seen_beside(lowered, i)
                 for i, (w, r) in enumerate(zip(typed, read))]
-        words = iter(w if keep else r for w, r, keep in zip(typed, read, kept))
-        return WORD_RE.sub(lambda m: next(words), reading)
+        return _kept_as_typed(typed, read, kept, reading)
 
     def _read_as_name(self, typed: list[str], read: list[str]) -> bool:
         """Whether a run of capitalised words typed without marks means its reading: the titles
