@@ -5,10 +5,10 @@
 Prints the wall and CPU seconds of the build and the process's peak memory (the index opened,
 then the Lexicon built from its reader as a generation builds it, not read from a saved one and
 not saved in the index). The segments' kept title words, casing votes, title runs and sampled
-bodies' runs are read when there, else made and kept beside the segments (see README, "the
-titles' casing"): the first run on an index measures the first build, the next ones a build after
-an update. --save writes the Lexicon to OUT.npz (to compare two builds). Nothing is written to
-benchmarks/RESULTS.md.
+bodies' runs are read when there, else made and kept beside the segments (see
+docs/understanding.md, "What each segment keeps for the model"): the first run on an index
+measures the first build, the next ones a build after an update. --save writes the Lexicon to
+OUT.npz (to compare two builds). Nothing is written to benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations

@@ -548,7 +548,7 @@ def test_not_gzip_and_empty_jsonl(tmp_path):
 
 
 def test_jsonl_in_utf16_or_windows_1258_reads_as_in_utf8(tmp_path):
-    """As the README says of every file: UTF-8, UTF-16 (a JSONL file with or without a BOM, as some
+    """As docs/input.md says of every file: UTF-8, UTF-16 (a JSONL file with or without a BOM, as some
     Windows exporters write it), or Vietnamese Windows-1258."""
     (seed,), _ = load(SEED)
     (city,), _ = load(write(tmp_path / "city.txt", ARTICLE))
