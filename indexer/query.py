@@ -658,6 +658,18 @@ def is_longer(words: list[Word]) -> bool:
     return sum(not is_day(word.text) for word in words) > ALL_WORDS
 
 
+def unquoted(text: str) -> str | None:
+    """text with the quotes of its phrases taken off (an excluded or title: phrase keeps them); None
+    when it has none to take off, or is pasted text (whose quotes are no operators)."""
+    text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    if is_pasted(text):
+        return None
+    text = " ".join(fields_read(text).split())
+    plain = " ".join(CLAUSE_RE.sub(lambda m: m.group("phrase") if m.group("phrase") is not None and not (
+        m.group("neg") or m.group("field")) else m.group(), text).split())
+    return plain if plain != text and SEARCHABLE_RE.search(plain) else None
+
+
 def is_day(text: str) -> bool:
     """Whether a word of the query is a day (22/10, 22-10-2017), not a number or another code."""
     return bool(date_spellings(text))

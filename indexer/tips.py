@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from . import search as core
 from .analysis import fold
 from .facets import facet_filters
-from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse
+from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse, unquoted
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,22 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     """no_results_tips for a search of index that found nothing, with how many articles the query
     finds there without its date range and filters (one search more) when it had some."""
     if not (dated or filtered):
-        return no_results_tips(query, dated, filtered)
+        return unquoted_tips(index, query, exact, group) + no_results_tips(query, dated, filtered)
     found = index.search(query, limit=1, exact=exact, group=group)
     # articles, copies included (not results): as the undated note and the facets count them
     return no_results_tips(query, dated, filtered, found.total + found.copies)
+
+
+def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) -> list[Tip]:
+    """The query without the quotes of its phrases, when it finds articles in index so (a phrase
+    that no article holds word for word is what found nothing)."""
+    plain = unquoted(query)
+    found = index.search(plain, limit=1, exact=exact, group=group) if plain else None
+    count = found.total + found.copies if found else 0
+    if not count:
+        return []
+    return [Tip("unquoted", f"without the quotes, {plain} finds {count:,} article{'' if count == 1 else 's'}",
+                f"Bỏ dấu ngoặc kép, có {f'{count:,}'.replace(',', '.')} bài phù hợp:", plain)]
 
 
 def what_to_try(index, results, query: str, filters: dict, dated: bool, exact: bool = False,

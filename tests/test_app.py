@@ -278,6 +278,16 @@ def test_no_results_page_suggests_what_to_try(client):
     assert "không dấu" in page and "chuxyzkhongtontai" in page
 
 
+def test_a_quoted_phrase_no_article_holds_links_to_its_words_without_the_quotes(client):
+    page = html(client.get("/search", query_string={"q": '"bão Hải Phòng"'}))
+    found = client.get("/api/search", query_string={"q": "bão Hải Phòng"}).get_json()
+    assert "Không tìm thấy kết quả" in page and found["total"] > 0
+    offer = re.search(r'Bỏ dấu ngoặc kép, có ([0-9.]+) bài phù hợp: <a href="([^"]+)">([^<]+)</a>', page)
+    assert offer and offer[3] == "bão Hải Phòng" and int(offer[1].replace(".", "")) == found["total"] + found["copies"]
+    assert parse_qs(urlsplit(unescape(offer[2])).query)["q"] == ["bão Hải Phòng"]
+    assert html(client.get(unescape(offer[2]))).count('<li class="result">') >= 1
+
+
 def test_no_results_with_dates_suggests_removing_them(client):
     page = html(client.get("/search?q=bão&from=1990-01-01&to=1990-12-31"))
     assert "Không tìm thấy kết quả" in page and "Bỏ bộ lọc ngày" in page

@@ -90,6 +90,15 @@ def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
     assert f"  - bão finds {total} articles without the date range\n" in dated.stderr, dated.stderr
 
 
+def test_a_quoted_phrase_no_article_holds_offers_its_words_without_the_quotes(index_dir):
+    done = run_cli("search", '"bão Hải Phòng"', "--index", index_dir)
+    total = json.loads(run_cli("search", "bão Hải Phòng", "--json", "--index", index_dir).stdout)["total"]
+    assert done.stdout.startswith("0 results") and total > 0
+    assert f"tips:\n  - without the quotes, bão Hải Phòng finds {total} articles\n" in done.stderr
+    nowhere = run_cli("search", '"xyzzyqw"', "--index", index_dir)  # no better without the quotes: not offered
+    assert "without the quotes" not in nowhere.stderr and "check the spelling" in nowhere.stderr
+
+
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     done = run_cli("search", "a" * 2001, "--index", index_dir)
     assert done.returncode == 2 and "query too long" in one_line_error(done)
