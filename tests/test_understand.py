@@ -372,6 +372,39 @@ def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str
         return [index.search(q).suggestion for q in queries]
 
 
+NEXT_WORDS = (_numbered("today", 6, "Giá vàng hôm nay tăng mạnh phiên {}", "Giá vàng hôm nay tăng mạnh.")
+              + _numbered("up", 4, "Giá vàng tăng vọt lần {}", "Giá vàng tăng vọt.")
+              + _numbered("world", 2, "Giá vàng thế giới giảm lần {}", "Giá vàng thế giới giảm.")
+              + _numbered("hcm", 4, "TP.HCM cho phép mở lại quán ăn đợt {}", "TP.HCM cho phép mở lại quán ăn.")
+              + _numbered("pipe", 3, "Ống nước vỡ ở Hà Nội lần {}", "Ống nước vỡ.")
+              + _numbered("old", 3, "Ông già Noel phát quà lần {}", "Ông già Noel phát quà."))
+
+
+def test_suggest_offers_the_likeliest_words_after_a_word_typed_whole(tmp_path):
+    # a space after the last word: it is whole, the next words are offered as the titles write them
+    with _opened(tmp_path, NEXT_WORDS) as index:
+        offered = index.suggest("giá vàng ")
+        assert offered[:3] == ["giá vàng", "giá vàng hôm nay", "giá vàng tăng"] and "giá vàng thế giới" in offered
+        assert "giá vàng hôm" not in offered  # not a syllable of a longer word alone
+        assert index.suggest("gia vang ")[:2] == ["giá vàng", "giá vàng hôm nay"]
+        assert index.suggest("TP.HCM ") == ["TP.HCM", "TP.HCM cho"]  # after a code too
+        assert "ông già" in index.suggest("ông ") and not any(s.lower().startswith("ống") for s in index.suggest("ông "))
+        assert index.suggest("giá vàng") == ["giá vàng"]  # no space: the last word may still be typed
+        assert "bão NOT giá vàng" in index.suggest("bão NOT giá ")  # the next word is not the one NOT binds
+
+
+def test_api_suggest_keeps_the_space_after_the_last_word(tmp_path):
+    from conftest import close_index, make_app
+    with _opened(tmp_path, NEXT_WORDS):
+        pass
+    app = make_app(str(tmp_path / "index"))
+    try:
+        data = app.test_client().get("/api/suggest?q=gia+vang+").get_json()
+        assert data["query"] == "gia vang" and "giá vàng hôm nay" in data["suggestions"]
+    finally:
+        close_index(app)
+
+
 def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp_path):
     # "thăm những" is the commoner pair, and no article has "tổng bí thư" right before either
     # reading, but the articles holding "tổng bí thư" hold "tham nhũng", never "thăm những"
