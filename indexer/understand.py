@@ -98,6 +98,7 @@ NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes i
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
 SEPARATORS_RE = re.compile(r"[-./]")
+LETTER_SEPARATOR_RE = re.compile(r"(?<=[^\W\d_])([-./])(?=[^\W\d_])")  # VN-I, TP.H: not 5/6, U.23
 DIGIT_SEPARATORS = str.maketrans("-.", "//")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 
@@ -925,8 +926,9 @@ def _reader_cased(typed: str, written: str, caps: bool) -> bool:
     """Whether a completed word keeps the casing the reader typed rather than the titles' (written):
     a reader typing in lowercase chose no casing, one typing a capital did, but a word typed all in
     capitals (or any, caps: the whole prefix is) is often the caps lock's: it takes the titles'
-    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND")."""
-    if typed == typed.lower():
+    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND"); one typed as
+    they begin it chose no other casing (VN-Ind: "VN-Index", not "Vn-index")."""
+    if typed == typed.lower() or written.startswith(typed):
         return False
     return not (caps or len(typed) > 1 and typed.isupper()) or written.isupper()
 
@@ -1419,7 +1421,19 @@ class Lexicon:
         accented, bare = fold(text) != text, SEPARATOR_RE.sub("", text)  # accents typed must match
         spelled = (_spelled_as_typed(p, text) for p in phrases
                    if not accented or _begins_as_typed(SEPARATOR_RE.sub("", p), bare))
-        return _first_unique(spelled, limit)
+        return _first_unique(spelled, limit) or self._parts_completions(text, limit)
+
+    def _parts_completions(self, text: str, limit: int) -> list[str]:
+        """Completions of a word typed with separators between letters (VN-I) that titles hold as one
+        term of its parts written apart (vn index: the analysis reads VN-Index as two words), written
+        with the separators typed."""
+        parts = LETTER_SEPARATOR_RE.split(text)
+        if len(parts) < 3 or " " in text:
+            return []
+        words, separators = parts[::2], parts[1::2] + [""]
+        found = (p.split() for p in self._completions(" ".join(words), limit))
+        return ["".join(w + s for w, s in zip(found_words, separators)) for found_words in found
+                if len(found_words) == len(words)]
 
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""

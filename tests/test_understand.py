@@ -307,7 +307,7 @@ def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spelli
     titles = ["Giá nhà TP.HCM tăng mạnh", "TP.HCM cho phép mở lại quán ăn", "Mưa lớn ở TP.HCM", "TPHCM cấm xe tải",
               "U.23 Việt Nam thắng Thái Lan", "U23 Việt Nam về nước", "Người hâm mộ đón U23 Việt Nam",
               "Thực hiện Nghị quyết 28-NQ/TW", "Học tập Nghị quyết 28-NQ/TW", "Ngày 5/6 tới trời mưa", "Việt Nam mở cửa",
-              "Nắng nóng ở TP.Hà Tĩnh"]
+              "Nắng nóng ở TP.Hà Tĩnh", "Chỉ số VN-Index tăng mạnh", "VN-Index giảm điểm"]
     articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
     indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
     with indexer.open_index(tmp_path / "index") as index:
@@ -320,6 +320,9 @@ def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spelli
         assert index.suggest("giá nhà TP.HCM")[0] == "giá nhà TP.HCM" and "ngày 5/6" in index.suggest("ngày 5/6 ")
         assert all(s.startswith(("tp.hcm ", "TP.HCM ")) for s in index.suggest("tp.hcm c")) and index.suggest("tp.hcm c")
         assert index.suggest("U23 Việt") == ["U23 " + s for s in index.suggest("Việt")] == ["U23 Việt", "U23 Việt Nam"]
+        # letters after the separator: the analysis reads VN-Index as two words, the titles write it so
+        assert index.suggest("VN-I") == index.suggest("vn-i") == index.suggest("VN-Ind") == ["VN-Index"]
+        assert index.suggest("chỉ số VN-I") == ["chỉ số VN-Index"]
 
 
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
