@@ -19,6 +19,8 @@ one typed whole on some article holds as a phrase (a quoted search), the rest be
 that nobody wrote ("giao thông tin"); "cased as the headline": of the prefixes whose next word is
 offered, the share where that completion cases its words as the headline does (but for the words that
 begin a sentence there, capitalised by their place, compared without case: "Đinh La Thăng", "UBND", "công an").
+The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
+there is a completion a word longer than typed, the headline's start up to that word's end.
 """
 
 from __future__ import annotations
@@ -51,14 +53,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def typed_prefixes(titles: list[str], count: int, seed: int) -> list[str]:
-    """count prefixes of titles as typed: 1-3 words, the last one cut, every other one unaccented."""
+def typed_prefixes(titles: list[str], count: int, seed: int, whole: bool = False) -> list[str]:
+    """count prefixes of titles as typed: 1-3 words, the last one cut (whole: not cut, and a space
+    after it), every other one unaccented."""
     from indexer import fold
     rng, prefixes = random.Random(seed), []
     while len(prefixes) < count:
         words = rng.choice(titles).split()[:rng.randint(1, 3)]
         last = words[-1]
-        words[-1] = last[:rng.randint(1, len(last))]
+        words[-1] = last + " " if whole else last[:rng.randint(1, len(last))]
         prefix = " ".join(words)
         prefixes.append(fold(prefix) if len(prefixes) % 2 else prefix)
     return prefixes
@@ -79,6 +82,21 @@ def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
     return out
 
 
+def whole_word_prefixes(seed: int) -> list[tuple[str, str, str]]:
+    """(half, prefix, headline) of the dev title sets' headlines cut after 1-3 whole words and a
+    space, lowercase, every other one without accents: is the headline's next word offered?"""
+    from benchmarks.understand import half, titles
+    from indexer import fold
+    rng, out = random.Random(seed), []
+    for qid, title in titles():
+        words = title.lower().split()
+        k = rng.randint(1, 3)
+        if len(words) > k:
+            prefix = " ".join(words[:k]) + " "
+            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
+    return out
+
+
 def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, int, float]]:
     """Per half: (share of prefixes whose next word is offered, share of completions some article
     holds as a phrase, completions per prefix, prefixes, share of those offered cased as the headline)."""
@@ -88,7 +106,7 @@ def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, 
         offered = index.suggest(prefix)
         title = canonical(headline.lower())
         right = [s for s in offered if title.startswith(canonical(s)) and not title[len(s):len(s) + 1].isalnum()
-                 and len(s.split()) >= len(prefix.split())]
+                 and len(s.split()) >= len(prefix.split()) + prefix.endswith(" ")]  # after a space: a word more
         joined = [" ".join(s.split()[len(prefix.split()) - 2:]) if len(prefix.split()) > 1 else s for s in offered]
         held = [index.search(f'"{s}"', limit=1, exact=True).total > 0 for s in joined]
         hits, kept, shown, asked, cased = scores.get(part, (0, 0, 0, 0, 0))
@@ -124,18 +142,20 @@ def timed_calls(index, prefixes: list[str]) -> tuple[list[float], list[float], i
     return wall, cpu, answered
 
 
-def markdown(args, doc_count: int, lexicon_s: float, wall, cpu, answered: int, loads) -> str:
-    """The body of the RESULTS.md section."""
+def markdown(args, doc_count: int, lexicon_s: float, wall, cpu, answered: int, loads, spaced) -> str:
+    """The body of the RESULTS.md section (spaced: wall and CPU times of the prefixes typed whole and a space)."""
     rows = [[name] + [f"{percentile(values, q):.2f}" for q in (50, 95, 99)] + [f"{max(values):.2f}"]
-            for name, values in (("wall", wall), ("thread CPU", cpu))]
-    p95 = percentile(wall, 95)
+            for name, values in (("wall", wall), ("thread CPU", cpu), ("wall, whole words and a space", spaced[0]),
+                                 ("thread CPU, whole words and a space", spaced[1]))]
+    p95 = max(percentile(wall, 95), percentile(spaced[0], 95))
     return (f"`index.suggest(prefix)` on {args.index} ({doc_count:,} articles): {len(wall)} prefixes (seed "
             f"{args.seed}: the first 1-3 words of corpus titles, the last one cut, every other one without "
             f"accents), each asked once after the Lexicon was made or read ({lexicon_s:.1f} s); "
-            f"{answered} got at least one completion. Load average (1 min) at the start / end: "
+            f"{answered} got at least one completion; then the same draw with its words whole and a space after "
+            f"them ({spaced[2]} got one). Load average (1 min) at the start / end: "
             f"{loads[0]:.2f} / {loads[1]:.2f}.\n\n"
             f"{md_table(['ms per call', 'p50', 'p95', 'p99', 'max'], rows)}\n\n"
-            f"- wall p95 {p95:.2f} ms <= {TARGET_P95_MS} ms: {'PASS' if p95 <= TARGET_P95_MS else 'FAIL'}\n")
+            f"- wall p95 (the larger of the two) {p95:.2f} ms <= {TARGET_P95_MS} ms: {'PASS' if p95 <= TARGET_P95_MS else 'FAIL'}\n")
 
 
 def build_quality_index(folder: str) -> None:
@@ -161,14 +181,21 @@ def quality_markdown(path: str, seed: int) -> str:
         build_quality_index(path)
     with indexer.open_index(path) as index:
         index.lexicon(wait=True)
-        rows = [[part, f"{right:.3f}", f"{held:.3f}", f"{shown:.2f}", asked, f"{cased:.3f}"]
-                for part, (right, held, shown, asked, cased) in completion_quality(index, headline_prefixes(seed)).items()]
+        tables = [quality_rows(index, headline_prefixes(seed)), quality_rows(index, whole_word_prefixes(seed))]
         count = index.doc_count
+    header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
+              "cased as the headline"]
     return (f"\nWhat is offered, on {path} ({count:,} articles without the headlines' own): the dev title sets' "
             f"1,000 headlines cut after 2-4 words and 1-3 letters of the next, every other one without accents "
-            f"(seed {seed}).\n\n"
-            + md_table(["half", "next word offered", "completions held as phrases", "completions per prefix",
-                        "prefixes", "cased as the headline"], rows) + "\n")
+            f"(seed {seed}).\n\n" + md_table(header, tables[0]) + "\n"
+            f"\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
+            f"\n\n" + md_table(header, tables[1]) + "\n")
+
+
+def quality_rows(index, prefixes) -> list[list]:
+    """The rows of a table of completion_quality per half."""
+    return [[part, f"{right:.3f}", f"{held:.3f}", f"{shown:.2f}", asked, f"{cased:.3f}"]
+            for part, (right, held, shown, asked, cased) in completion_quality(index, prefixes).items()]
 
 
 def main(argv=None) -> int:
@@ -176,13 +203,15 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import indexer
     load_start = os.getloadavg()[0]
-    prefixes = typed_prefixes(corpus_titles(args.corpus), args.prefixes, args.seed)
+    titles = corpus_titles(args.corpus)
+    prefixes = typed_prefixes(titles, args.prefixes, args.seed)
     with indexer.open_index(args.index) as index:
         started = time.perf_counter()
         index.lexicon(wait=True)
         lexicon_s = time.perf_counter() - started
         wall, cpu, answered = timed_calls(index, prefixes)
-        body = markdown(args, index.doc_count, lexicon_s, wall, cpu, answered, (load_start, os.getloadavg()[0]))
+        spaced = timed_calls(index, typed_prefixes(titles, args.prefixes, args.seed, whole=True))
+        body = markdown(args, index.doc_count, lexicon_s, wall, cpu, answered, (load_start, os.getloadavg()[0]), spaced)
     if args.quality_index:
         body += quality_markdown(args.quality_index, args.seed)
     show_section("suggest", "Search as you type (suggestions)", body, args.write)

@@ -259,8 +259,8 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
         return []
     if is_pasted(prefix) or not BINDS_RE.search(fields_read(head + "x")[:-1]):  # AND, a quote, body:
         return [head + completion for completion in lexicon.complete(rest, limit)]
-    bound = _bound_words(prefix, head)
-    kept = (_operand_kept(head, rest.split(), completion.split(), bound) for completion in lexicon.complete(rest, limit))
+    bound, whole = _bound_words(prefix, head), rest[-1:].isspace()
+    kept = (_operand_kept(head, rest.split(), completion.split(), bound, whole) for completion in lexicon.complete(rest, limit))
     return list(dict.fromkeys(completion for completion in kept if completion))
 
 
@@ -273,14 +273,15 @@ def _bound_words(prefix: str, head: str) -> int:
     return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
 
 
-def _operand_kept(head: str, typed: list[str], words: list[str], bound: int) -> str | None:
+def _operand_kept(head: str, typed: list[str], words: list[str], bound: int, whole: bool = False) -> str | None:
     """A completion (words) of the words typed after head, whose operator binds the first bound
     of them, written so that the parser reads it as the typed query with its last word completed:
     the words completing the bound ones quoted unless it reads them so unquoted (NOT hanoi m:
     NOT "Hà Nội" một, not NOT Hà Nội một); after an OR, reading them all as its operand does too,
     as the understanding reads a run of words beside an OR (bão OR nghi quy: bão OR nghị quyết).
-    None when no words of it spell the bound ones."""
-    taken = len(words) if bound >= len(typed) else _spelling(typed[:bound], words)
+    whole: the last word typed whole (a space after it), so the words after it are not bound
+    (NOT hanoi : NOT "Hà Nội" công bố). None when no words of it spell the bound ones."""
+    taken = len(words) if bound >= len(typed) and not whole else _spelling(typed[:bound], words)
     if not taken:
         return None
     plain = head + " ".join(words)
@@ -293,7 +294,7 @@ def _spelling(typed: list[str], words: list[str]) -> int | None:
     """How many of the first words spell the typed ones, with any accents and spaces, or as Telex or
     VNI keystrokes (hanoi: Hà Nội; nghij: nghị), or None."""
     wanted = {fold("".join(spelled)).lower() for spelled in (typed, [decode_keystrokes(w) or w for w in typed])}
-    return next((n for n in range(1, len(words)) if fold("".join(words[:n])).lower() in wanted), None)
+    return next((n for n in range(1, len(words) + 1) if fold("".join(words[:n])).lower() in wanted), None)
 
 
 def _read_alike(one: str, other: str) -> bool:

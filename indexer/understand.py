@@ -74,6 +74,9 @@ RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo cha
 MAX_RUNNERS_UP = 3  # such other readings of a query
 COMPLETION_POOL = 256  # most frequent completions of a prefix looked at for the accents typed
 CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the least another one shown needs
+NEXT_POOL = 32  # syllables most often after a word typed whole whose title phrases are offered after it
+NEXT_PHRASES = 4  # title phrases beginning with each of them looked at (the most frequent)
+WORD_PIECE = 0.8  # share of the times a syllable after a word goes on as one phrase for it to be offered only in it
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
@@ -95,6 +98,7 @@ NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes i
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
 SEPARATORS_RE = re.compile(r"[-./]")
+LETTER_SEPARATOR_RE = re.compile(r"(?<=[^\W\d_])([-./])(?=[^\W\d_])")  # VN-I, TP.H: not 5/6, U.23
 DIGIT_SEPARATORS = str.maketrans("-.", "//")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
 
@@ -728,6 +732,14 @@ def _last_syllable(word: str) -> str:
     return NUMBER if last.isdigit() else last
 
 
+def _goes_on_whole(completion: str, text: str) -> bool:
+    """Whether a completion (canonical) spells text (canonical) word for word, the accents of each
+    word typed with them (nghị quyết of "nghi quyet", "hà nội công bố" of "ha noi"; not "nghị
+    quyết" of "nghi quy", "ống" of "ông")."""
+    words, typed = completion.split(), text.split()
+    return len(words) >= len(typed) and all(w == t or t == fold(t) and fold(w) == t for w, t in zip(words, typed))
+
+
 def _first_unique(items, limit: int) -> list:
     """The first limit distinct items that are not None, in their order."""
     found = {}
@@ -914,8 +926,9 @@ def _reader_cased(typed: str, written: str, caps: bool) -> bool:
     """Whether a completed word keeps the casing the reader typed rather than the titles' (written):
     a reader typing in lowercase chose no casing, one typing a capital did, but a word typed all in
     capitals (or any, caps: the whole prefix is) is often the caps lock's: it takes the titles'
-    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND")."""
-    if typed == typed.lower():
+    casing unless they write it so too (HA N: "Hà Nội", CONG A: "công an"; UBN: "UBND"); one typed as
+    they begin it chose no other casing (VN-Ind: "VN-Index", not "Vn-index")."""
+    if typed == typed.lower() or written.startswith(typed):
         return False
     return not (caps or len(typed) > 1 and typed.isupper()) or written.isupper()
 
@@ -1203,14 +1216,17 @@ class Lexicon:
     def complete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to limit title words and phrases that complete prefix (typed with or without
         accents, or as Telex or VNI keystrokes), most frequent first; then the words before the
-        last one, read with each completion of it, likeliest first (see _continuations); as the
-        titles write them, but for the words typed with capitals (see _as_written)."""
+        last one, read with each completion of it, likeliest first (see _continuations); after a
+        space, those spelling its last word whole, then the words likeliest after it (see
+        _next_words); as the titles write them, but for the words typed with capitals (see _as_written)."""
         typed = self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split()))
         text = canonical(typed)
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
         if len(found) < limit and head:
-            found += self._continuations(head, last, limit)
+            found += self._continuations(head, self._completions(last, COMPLETION_POOL), limit)
+        if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
+            found = [f for f in found if _goes_on_whole(f, text)] + self._next_words(text, limit)
         return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
@@ -1274,12 +1290,72 @@ class Lexicon:
         cased = self._cased[number] if number is not None else ""
         return cased if len(cased) == len(word) else ""
 
-    def _continuations(self, head: str, last: str, limit: int) -> list[str]:
-        """head, restored together with each completion of the last word, and that completion,
-        likeliest first, down to CONTINUATION_SHARE of the likeliest's probability; a completion's
+    def _next_words(self, text: str, limit: int) -> list[str]:
+        """text (canonical, its last word typed whole) read as a search reads it, and each title
+        phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
+        the likeliest's probability; nothing after a number, or a code ending in one (see _last_syllable)."""
+        read = self.restore_words(WORD_RE.findall(text))
+        if not read or not read[-1].isalpha():
+            return []
+        scored = self._next_phrases([_last_syllable(w) for w in read[-2:]])
+        best = max(scored.values(), default=0.0)
+        ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
+        head = _with_words(text, dict(enumerate(read)))
+        return [f"{head} {phrase}" for phrase in ranked[:limit]]
+
+    def _next_phrases(self, before: list[str]) -> dict[str, float]:
+        """The title phrases that may follow the syllables before, with their probability: those
+        beginning with a syllable often after them (see _followers), each later syllable following
+        the two before it EXTEND_MIN of the times; no syllable alone where a phrase goes on from it
+        WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
+        shares = self._followers(before)
+        phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
+        later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
+                 for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
+        score = np.array([shares[p.split()[0]] for p in phrases])
+        goes_on = self._goes_on([t for _, t in later])
+        np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
+        scored = {p: float(v) for p, v in zip(phrases, score) if v > 0}
+        first = {p: p.split()[0] for p in scored}
+        pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
+        return {p: v for p, v in scored.items() if p not in pieces}
+
+    def _phrases_beginning(self, syllable: str, limit: int) -> list[str]:
+        """The syllable, if a title word, and the most frequent title phrases whose first word it is:
+        limit in all."""
+        key = completion_key(syllable) + " "
+        lo, hi = bisect_left(self._keys, key), bisect_left(self._keys, key + "\uffff")
+        found = [syllable] if syllable in self._phrase_number else []
+        for n in np.argsort(-self._phrase_counts[lo:hi], kind="stable").tolist():
+            if len(found) == limit:
+                break
+            if self._phrases[lo + n].startswith(syllable + " "):
+                found.append(self._phrases[lo + n])
+        return found
+
+    def _followers(self, before: list[str]) -> dict[str, float]:
+        """The NEXT_POOL syllables most often right after the syllables before (the last two, where
+        they were counted together, else the last one), with the share of those times; no NUMBER:
+        which number it stands for is not counted."""
+        size, numbers = len(self.syllables), self._numbers(before)
+        pair = numbers[0] * size + numbers[1] if len(numbers) == 2 and (numbers >= 0).all() else -1
+        codes, counts = self._triple_codes, self._triple_counts
+        found = np.arange(*np.searchsorted(codes, [pair * size, (pair + 1) * size])) if pair >= 0 else []
+        if not len(found) and numbers[-1] >= 0:  # back off to the pairs of the last syllable
+            codes, counts = self._codes, self._counts
+            found = np.arange(*np.searchsorted(codes, [numbers[-1] * size, (numbers[-1] + 1) * size]))
+        after, times = np.asarray(codes[found] % size, dtype=np.int64), np.asarray(counts[found], dtype=np.float64)
+        kept = after != self.number.get(NUMBER, -1)
+        best = np.argsort(-times[kept], kind="stable")[:NEXT_POOL]
+        total = max(times.sum(), 1.0)
+        return {self.syllables[n]: t / total for n, t in zip(after[kept][best].tolist(), times[kept][best].tolist())}
+
+    def _continuations(self, head: str, options: list[str], limit: int) -> list[str]:
+        """head, restored together with each of options (title phrases that may follow it), and that
+        option, likeliest first, down to CONTINUATION_SHARE of the likeliest's probability; an option's
         later syllables each follow the two before them EXTEND_MIN of the times ("giao thông",
         not "giao thông tin")."""
-        typed, options = WORD_RE.findall(head), self._completions(last, COMPLETION_POOL)
+        typed = WORD_RE.findall(head)
         if not options or not typed:
             return []
         best = self._readings_before([w.lower() for w in typed], list(dict.fromkeys(o.split()[0] for o in options)))
@@ -1345,7 +1421,19 @@ class Lexicon:
         accented, bare = fold(text) != text, SEPARATOR_RE.sub("", text)  # accents typed must match
         spelled = (_spelled_as_typed(p, text) for p in phrases
                    if not accented or _begins_as_typed(SEPARATOR_RE.sub("", p), bare))
-        return _first_unique(spelled, limit)
+        return _first_unique(spelled, limit) or self._parts_completions(text, limit)
+
+    def _parts_completions(self, text: str, limit: int) -> list[str]:
+        """Completions of a word typed with separators between letters (VN-I) that titles hold as one
+        term of its parts written apart (vn index: the analysis reads VN-Index as two words), written
+        with the separators typed."""
+        parts = LETTER_SEPARATOR_RE.split(text)
+        if len(parts) < 3 or " " in text:
+            return []
+        words, separators = parts[::2], parts[1::2] + [""]
+        found = (p.split() for p in self._completions(" ".join(words), limit))
+        return ["".join(w + s for w, s in zip(found_words, separators)) for found_words in found
+                if len(found_words) == len(words)]
 
     def knows(self, word: str) -> bool:
         """Whether the word, as typed or without its accents, is an indexed syllable."""

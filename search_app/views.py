@@ -468,8 +468,9 @@ def api_related(doc_id: str):
 @bp.get("/api/suggest")
 def api_suggest():
     """Completions of a query being typed, as JSON (for the search box's list)."""
-    q = request.args.get("q", "").strip()
-    return {"query": q, "suggestions": get_index().suggest(q) if q else []}  # QueryError: a 400
+    typed = request.args.get("q", "")
+    q = typed.strip()  # a space after the last word kept: the words likeliest after it are offered
+    return {"query": q, "suggestions": get_index().suggest(typed.lstrip()) if q else []}  # QueryError: a 400
 
 
 @bp.get("/healthz")

@@ -307,7 +307,7 @@ def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spelli
     titles = ["Giá nhà TP.HCM tăng mạnh", "TP.HCM cho phép mở lại quán ăn", "Mưa lớn ở TP.HCM", "TPHCM cấm xe tải",
               "U.23 Việt Nam thắng Thái Lan", "U23 Việt Nam về nước", "Người hâm mộ đón U23 Việt Nam",
               "Thực hiện Nghị quyết 28-NQ/TW", "Học tập Nghị quyết 28-NQ/TW", "Ngày 5/6 tới trời mưa", "Việt Nam mở cửa",
-              "Nắng nóng ở TP.Hà Tĩnh"]
+              "Nắng nóng ở TP.Hà Tĩnh", "Chỉ số VN-Index tăng mạnh", "VN-Index giảm điểm"]
     articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
     indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
     with indexer.open_index(tmp_path / "index") as index:
@@ -320,6 +320,9 @@ def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spelli
         assert index.suggest("giá nhà TP.HCM")[0] == "giá nhà TP.HCM" and "ngày 5/6" in index.suggest("ngày 5/6 ")
         assert all(s.startswith(("tp.hcm ", "TP.HCM ")) for s in index.suggest("tp.hcm c")) and index.suggest("tp.hcm c")
         assert index.suggest("U23 Việt") == ["U23 " + s for s in index.suggest("Việt")] == ["U23 Việt", "U23 Việt Nam"]
+        # letters after the separator: the analysis reads VN-Index as two words, the titles write it so
+        assert index.suggest("VN-I") == index.suggest("vn-i") == index.suggest("VN-Ind") == ["VN-Index"]
+        assert index.suggest("chỉ số VN-I") == ["chỉ số VN-Index"]
 
 
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
@@ -370,6 +373,39 @@ def _suggestions(tmp_path, articles: list[dict], queries: list[str]) -> list[str
     """The suggestion of each query searched in an index of the articles."""
     with _opened(tmp_path, articles) as index:
         return [index.search(q).suggestion for q in queries]
+
+
+NEXT_WORDS = (_numbered("today", 6, "Giá vàng hôm nay tăng mạnh phiên {}", "Giá vàng hôm nay tăng mạnh.")
+              + _numbered("up", 4, "Giá vàng tăng vọt lần {}", "Giá vàng tăng vọt.")
+              + _numbered("world", 2, "Giá vàng thế giới giảm lần {}", "Giá vàng thế giới giảm.")
+              + _numbered("hcm", 4, "TP.HCM cho phép mở lại quán ăn đợt {}", "TP.HCM cho phép mở lại quán ăn.")
+              + _numbered("pipe", 3, "Ống nước vỡ ở Hà Nội lần {}", "Ống nước vỡ.")
+              + _numbered("old", 3, "Ông già Noel phát quà lần {}", "Ông già Noel phát quà."))
+
+
+def test_suggest_offers_the_likeliest_words_after_a_word_typed_whole(tmp_path):
+    # a space after the last word: it is whole, the next words are offered as the titles write them
+    with _opened(tmp_path, NEXT_WORDS) as index:
+        offered = index.suggest("giá vàng ")
+        assert offered[:3] == ["giá vàng", "giá vàng hôm nay", "giá vàng tăng"] and "giá vàng thế giới" in offered
+        assert "giá vàng hôm" not in offered  # not a syllable of a longer word alone
+        assert index.suggest("gia vang ")[:2] == ["giá vàng", "giá vàng hôm nay"]
+        assert index.suggest("TP.HCM ") == ["TP.HCM", "TP.HCM cho"]  # after a code too
+        assert "ông già" in index.suggest("ông ") and not any(s.lower().startswith("ống") for s in index.suggest("ông "))
+        assert index.suggest("giá vàng") == ["giá vàng"]  # no space: the last word may still be typed
+        assert "bão NOT giá vàng" in index.suggest("bão NOT giá ")  # the next word is not the one NOT binds
+
+
+def test_api_suggest_keeps_the_space_after_the_last_word(tmp_path):
+    from conftest import close_index, make_app
+    with _opened(tmp_path, NEXT_WORDS):
+        pass
+    app = make_app(str(tmp_path / "index"))
+    try:
+        data = app.test_client().get("/api/suggest?q=gia+vang+").get_json()
+        assert data["query"] == "gia vang" and "giá vàng hôm nay" in data["suggestions"]
+    finally:
+        close_index(app)
 
 
 def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp_path):

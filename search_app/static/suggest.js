@@ -23,12 +23,13 @@
   }
 
   function ask() {
-    var q = input.value.trim();
+    // a space after the last word is kept (one): the server offers the words likeliest after it
+    var q = input.value.replace(/^\s+/, "").replace(/\s+$/, " ");
     if (q === asked) {
       return;
     }
     asked = q;
-    if (!q) {
+    if (!q.trim()) {
       show([]);
       return;
     }
