@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import indexer
-from indexer.cli import EXIT_FAILURE, OneLineParser
+from indexer.cli import EXIT_FAILURE, EXIT_USAGE
 from indexer.store import index_writer
 
 from . import create_app
@@ -44,13 +44,12 @@ def _vietnamese(text: str) -> str:
     return text
 
 
-class VietnameseParser(OneLineParser):
-    """The launcher's argument parser: help and one-line usage errors in Vietnamese."""
-
-    usage_error = "{prog}: lỗi: {message} (xem --help)"
+class VietnameseParser(argparse.ArgumentParser):
+    """The launcher's argument parser: help and usage errors (argparse's shape) in Vietnamese."""
 
     def error(self, message: str):
-        super().error(_vietnamese(message))
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {_vietnamese(message)}\n")
 
     def format_help(self) -> str:
         return _vietnamese(super().format_help())

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import close_index, make_app, storm_articles, write_jsonl
+from conftest import close_index, failure_line, make_app, storm_articles, usage_error, write_jsonl
 
 import indexer
 from indexer.progress import Progress
@@ -38,7 +38,26 @@ def index_dir(tmp_path_factory):
 
 def one_line_error(done) -> str:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.match(r"python -m indexer [a-z]+: error: ", done.stderr), done.stderr
     return done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "bão", "--index", "{tmp}/none"], ["stats", "--index", "{tmp}/none"], ["get", "khong-co", "--index", "{ix}"],
+    ["related", "khong-co", "--index", "{ix}"], ["build", "{tmp}/none.jsonl", "--index", "{tmp}/new"],
+    ["update", "{tmp}/none.jsonl", "--index", "{ix}"], ["delete", "x", "--index", "{tmp}/none"],
+])
+def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp_path, args):
+    done = run_cli(*(a.format(tmp=tmp_path, ix=index_dir) for a in args))
+    assert failure_line(done, args[0])
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
+    ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
+])
+def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
+    assert usage_error(run_cli(*args, "--index", index_dir), args[0])
 
 
 @pytest.mark.parametrize("args", [["-bão"], ["--", "-bão"], ["-hòa"], ["--limit", "3", "-bão"]])
@@ -53,14 +72,14 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
     (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
 ])
-def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
+def test_bad_usage_exits_2_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
-    assert done.returncode == 2 and why in one_line_error(done)
+    assert why in usage_error(done, "search")
 
 
 def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
     done = run_cli("search", "bão", "--replicas", "2", "--index", index_dir)
-    assert done.returncode == 2 and "--replicas goes with --cluster" in one_line_error(done)
+    assert "--replicas goes with --cluster" in usage_error(done, "search")
     assert run_cli("search", "bão", "--replicas", "1", "--index", index_dir).returncode == 0
 
 
@@ -68,7 +87,7 @@ def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
 def test_a_query_without_letters_or_digits_asks_for_a_word_as_the_web_app_does(index_dir, query):
     done = run_cli("search", query, "--index", index_dir)
     assert done.returncode == 2 and done.stdout == ""
-    assert "the query has no letters or digits to search: type at least one word" in one_line_error(done)
+    assert "the query has no letters or digits to search: type at least one word" in usage_error(done, "search")
 
 
 def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
@@ -92,7 +111,7 @@ def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
 
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     done = run_cli("search", "a" * 2001, "--index", index_dir)
-    assert done.returncode == 2 and "query too long" in one_line_error(done)
+    assert "query too long" in usage_error(done, "search")
 
 
 def test_a_missing_index_is_still_a_failure(tmp_path):
