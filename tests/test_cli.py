@@ -124,6 +124,31 @@ def test_a_missing_index_names_the_command_that_builds_it_there(tmp_path):
     assert f"python -m indexer build SOURCES --index {tmp_path / 'none'}" in one_line_error(done)
 
 
+def run_cli_in(folder, *args):
+    """The command line run in folder (sources and index named relative to it)."""
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=folder, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_build_and_update_name_a_source_s_files_as_it_was_given(tmp_path):
+    (tmp_path / "tin").mkdir()
+    (tmp_path / "tin" / "a.jsonl").write_text(json.dumps(UNDATED, ensure_ascii=False) + "\nnot json\n", "utf-8")
+    skip = "skipped tin/a.jsonl:2: invalid JSON"
+    assert skip in run_cli_in(tmp_path, "build", "tin", "--index", "ix").stderr
+    updated = run_cli_in(tmp_path, "update", "tin", "--index", "ix")
+    assert updated.stderr.startswith(skip) and str(tmp_path) not in updated.stderr, updated.stderr
+
+
+def test_an_update_through_a_symlinked_folder_keeps_the_ids_its_build_gave(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "bao.txt").write_text("Bão số 3\n\nBão số 3 gây mưa lớn ở miền Trung.\n", "utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert run_cli_in(tmp_path, "build", "link", "--index", "ix").returncode == 0
+    updated = run_cli_in(tmp_path, "update", "link", "--index", "ix")
+    assert updated.stdout.startswith("added 0, updated 0, removed 0, unchanged 1,"), updated.stdout
+    assert run_cli_in(tmp_path, "get", "link/bao.txt", "--index", "ix").returncode == 0
+
+
 def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):
     done = run_cli("update", ROOT / "seeds", "--index", tmp_path / "none")
     assert done.returncode == 1 and "no index in" in one_line_error(done)
