@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
+                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
@@ -143,7 +143,8 @@ class Results:
 
     def __post_init__(self):
         typed = as_typed(self.rewritten or halfwidth(self.query), self.dropped + self.kept)  # the query analysed once
-        self.dropped, self.kept = typed[:len(self.dropped)], typed[len(self.dropped):]
+        read = as_read(self.suggestion, typed)  # named as the engine read them, as the suggestion does
+        self.dropped, self.kept = read[:len(self.dropped)], read[len(self.dropped):]
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
 
