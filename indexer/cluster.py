@@ -55,7 +55,8 @@ from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
-from .store import MANIFEST, IndexNotFound, current_generation, refuse_foreign_folder, replaced, writer_lock
+from .store import (MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, refuse_foreign_folder,
+                    replaced, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -103,10 +104,10 @@ def shard_dirs(index_dir) -> list[Path]:
         manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IndexNotFound(f"no sharded index in {index_dir}: build one with `python -m indexer build "
-                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`") from None
+                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`", NoIndex(NONE)) from None
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexNotFound(f"the shards in {index_dir} are in format {manifest.get('format')}, this version "
-                            f"reads format {FORMAT_VERSION}: rebuild them")
+                            f"reads format {FORMAT_VERSION}: rebuild them", NoIndex(OLD))
     return [Path(index_dir) / name for name in manifest["shards"]]
 
 

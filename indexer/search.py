@@ -37,7 +37,7 @@ from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
-from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
+from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex, build_command,
                     current_generation, derived_lock, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
                          decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
@@ -2061,5 +2061,6 @@ def open_index(path="index_data", cluster: str | None = None, replicas: int = 1)
     if cluster is not None:
         return ClusterIndex(path, cluster, replicas)
     if is_sharded(path):
-        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)")
+        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)",
+                            NoIndex(SHARDED))
     return Index(path)

@@ -18,6 +18,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 CURRENT = "CURRENT"
@@ -34,8 +35,26 @@ MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...
 OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
 
 
+@dataclass(frozen=True)
+class NoIndex:
+    """Why a folder holds no index to open, as the core decided (each face words it): kind is
+    FILE (a file given as the folder), WRITING (its first build or update is running: writer is
+    its (command, pid)), NONE (none built there), OLD (written in another format), SHARDED (a
+    sharded index, opened without its cluster) or UNREADABLE (an index that cannot be read: a
+    damaged CURRENT, a missing or empty generation)."""
+    kind: str
+    writer: tuple[str, int] | None = None
+
+
+FILE, WRITING, NONE, OLD, SHARDED, UNREADABLE = "file", "writing", "none", "old", "sharded", "unreadable"
+
+
 class IndexNotFound(FileNotFoundError):
-    """There is no built index in the folder."""
+    """There is no built index in the folder; str() says why in English, .why is the decision."""
+
+    def __init__(self, message: str, why: NoIndex = NoIndex(UNREADABLE)):
+        super().__init__(message)
+        self.why = why
 
 
 class NotAnIndexFolder(FileExistsError):
@@ -56,7 +75,8 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
-        raise IndexNotFound(why_no_index(index_dir)) from None
+        why = no_index(index_dir)
+        raise IndexNotFound(why_no_index(index_dir, why), why) from None
     except UnicodeDecodeError:
         raise IndexNotFound(f"{index_dir}/{CURRENT} names no generation (it is not text); "
                             f"build the index again with {build_command(index_dir)}") from None
@@ -66,13 +86,22 @@ def current_generation(index_dir: Path) -> Path:
     return gen
 
 
-def why_no_index(index_dir) -> str:
-    """Why index_dir holds no index: a file given as the folder, a first build still running, or none built."""
+def no_index(index_dir) -> NoIndex:
+    """Why index_dir, without a CURRENT, holds no index: a file given as the folder, a first build
+    still running, or none built."""
     if Path(index_dir).is_file():
-        return f"{index_dir} is a file, not an index folder: give --index the index's folder"
+        return NoIndex(FILE)
     writer = index_writer(index_dir)
-    if writer:
-        return f"no index in {index_dir} yet: a {writer[0]} (pid {writer[1]}) is writing it; wait for it to finish"
+    return NoIndex(WRITING, writer) if writer else NoIndex(NONE)
+
+
+def why_no_index(index_dir, why: NoIndex) -> str:
+    """no_index's decision in English (the command line's and the Python API's words)."""
+    if why.kind == FILE:
+        return f"{index_dir} is a file, not an index folder: give --index the index's folder"
+    if why.kind == WRITING:
+        return (f"no index in {index_dir} yet: a {why.writer[0]} (pid {why.writer[1]}) is writing it; "
+                "wait for it to finish")
     return f"no index in {index_dir}: build one with {build_command(index_dir)}"
 
 
