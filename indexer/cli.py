@@ -26,7 +26,7 @@ from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation
+from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -467,11 +467,10 @@ def cmd_stats(args) -> int:
     if is_sharded(args.index):
         return _sharded_stats(args.index)
     gen = current_generation(args.index)
-    size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
         count, segments, outdated = index.doc_count, index.segment_count, index.outdated_analysis
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
-          f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+          + size_line(count, generation_bytes(gen)))
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     return 0
@@ -480,14 +479,22 @@ def cmd_stats(args) -> int:
 def _sharded_stats(index_dir: str) -> int:
     """Describe each shard of a sharded index (read from its folder), then the whole."""
     rows = shard_stats(index_dir)
-    count, size = sum(r[1] for r in rows), sum(r[3] for r in rows)
+    count = sum(r[1] for r in rows)
     print(f"index: {index_dir} ({plural(len(rows), 'shard')})")
-    for name, articles, segments, nbytes, outdated in rows:
-        print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {nbytes:,} bytes")
+    for name, articles, segments, (own, derived), outdated in rows:
+        print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {own:,} bytes "
+              f"(derived: {derived:,} bytes)")
         if outdated:
             print(f"warning: {name} {outdated}", file=sys.stderr)
-    print(f"articles: {count:,}\nsize: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+    print(f"articles: {count:,}\n" + size_line(count, tuple(sum(r[3][i] for r in rows) for i in (0, 1))))
     return 0
+
+
+def size_line(count: int, sizes: tuple[int, int]) -> str:
+    """The stats line of an index's size: its own files (per article), then those derived from them apart."""
+    own, derived = sizes
+    return (f"size: {own:,} bytes" + (f" ({own / count:,.0f} bytes/article)" if count else "")
+            + f"; derived files (the Lexicon's, made again when missing): {derived:,} bytes")
 
 
 def cmd_optimize(args) -> int:

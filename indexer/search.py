@@ -37,8 +37,8 @@ from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
-from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex, build_command,
-                    current_generation, derived_lock, replaced)
+from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
+                    build_command, current_generation, derived_lock, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
                          decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
@@ -61,10 +61,10 @@ LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the backgrou
 COOC_FIELD = "body"  # the field whose articles holding a reading's words choose among readings (the lead is in it)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 # a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
-TITLE_WORDS_FILE = f"lexicon_titles_{KEPT_FORMAT}.npz"
-CASING_VOTES_FILE = f"lexicon_casing_{KEPT_FORMAT}.npz"
-TITLE_RUNS_FILE = f"lexicon_title_runs_{KEPT_FORMAT}.npz"  # and the runs of its titles' syllables
-BODY_RUNS_FILE = f"lexicon_body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
+TITLE_WORDS_FILE = f"{KEPT_PREFIX}titles_{KEPT_FORMAT}.npz"
+CASING_VOTES_FILE = f"{KEPT_PREFIX}casing_{KEPT_FORMAT}.npz"
+TITLE_RUNS_FILE = f"{KEPT_PREFIX}title_runs_{KEPT_FORMAT}.npz"  # and the runs of its titles' syllables
+BODY_RUNS_FILE = f"{KEPT_PREFIX}body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5

@@ -29,6 +29,7 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles
 LEXICON_BEFORE = f"{DERIVED_PREFIX}lexicon-before.npz"  # an update's: the newest Lexicon saved before it
 GROUPS_FILE = f"{DERIVED_PREFIX}groups.npy"  # each document's group of syndicated copies (document numbers: a merge's own)
 MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
+KEPT_PREFIX = "lexicon_"  # a segment's derived files: <segment>.lexicon_….npz (storage's SegmentReader.kept)
 GENERATION_MARK = "GENERATION"  # in each generation folder new_generation makes: cleanup deletes only those
 LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GENERATION_MARK holds it
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
@@ -138,6 +139,20 @@ def refuse_foreign_folder(index_dir: Path, is_article_file) -> None:
         more = f" and {len(foreign) - 1:,} more" if len(foreign) > 1 else ""
         raise NotAnIndexFolder(f"{index_dir} is not an index folder: it holds {foreign[0]!r}{more}; "
                                "give --index a new or empty folder, or an index's")
+
+
+def generation_bytes(gen: Path) -> tuple[int, int]:
+    """(bytes of a generation's own files, bytes of the files derived from them: the Lexicon's and
+    the groups', made again when missing, on the first search)."""
+    own = derived = 0
+    for path in Path(gen).iterdir():
+        if path.is_file():
+            size = path.stat().st_size
+            if path.name.startswith(DERIVED_PREFIX) or f".{KEPT_PREFIX}" in path.name:
+                derived += size
+            else:
+                own += size
+    return own, derived
 
 
 def new_generation(index_dir: Path) -> Path:

@@ -114,6 +114,17 @@ def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     assert "query too long" in usage_error(done, "search")
 
 
+def test_stats_counts_the_files_a_search_derives_apart_from_the_index_s_own(tmp_path):
+    index = indexer.build_index([write_jsonl(tmp_path / "storms.jsonl", storm_articles())], tmp_path / "ix", procs=1)
+    assert index.indexed
+    sizes = r"size: ([0-9,]+) bytes \([0-9,]+ bytes/article\); derived files \(.*\): ([0-9,]+) bytes"
+    before = re.search(sizes, run_cli("stats", "--index", tmp_path / "ix").stdout)
+    assert run_cli("search", "nghi quyet", "--index", tmp_path / "ix").returncode == 0  # makes the Lexicon's files
+    after = re.search(sizes, run_cli("stats", "--index", tmp_path / "ix").stdout)
+    derived = [int(found.group(2).replace(",", "")) for found in (before, after)]
+    assert after.group(1) == before.group(1) and derived[1] > derived[0]  # the index's own size stays
+
+
 def test_a_missing_index_is_still_a_failure(tmp_path):
     done = run_cli("search", "bão", "--index", tmp_path / "none")
     assert done.returncode == 1 and one_line_error(done)
