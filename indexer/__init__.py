@@ -9,12 +9,12 @@ from .facets import FACETS
 from .query import QueryError
 from .search import PAGE, SORTS, Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
-from .store import IndexLocked, IndexNotFound, NotAnIndexFolder
+from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder
 
 __all__ = [
     "FACETS", "PAGE", "SORTS",
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
-    "IndexNotFound", "Marks", "NotAnIndexFolder", "QueryError", "Replaced", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
+    "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
     "update_index",
 ]

@@ -119,6 +119,12 @@ def as_list(items) -> list:
     return [items] if isinstance(items, (str, os.PathLike)) else list(items)
 
 
+def as_given(sources) -> list[Path]:
+    """The sources as the caller named them (relative ones relative): what reading them names
+    their files by in skips and warnings, and the folder names text files' ids begin with."""
+    return [Path(s) for s in as_list(sources)]
+
+
 def build_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print,
                 select=None) -> BuildReport:
     """Index the articles in sources into a fresh generation of index_dir, then swap it in.
@@ -129,7 +135,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     index_dir = Path(index_dir)
     refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
-    articles = _read_articles([Path(s) for s in as_list(sources)], report, progress, select)
+    articles = _read_articles(as_given(sources), report, progress, select)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
         report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
@@ -371,15 +377,17 @@ def _link_lexicon_before(live: Path, gen: Path) -> None:
             return
 
 
-def _covers(sources: list[Path], origin: str) -> bool:
-    """Whether an article's origin file lies in one of the sources given to update."""
+def _covers(within: list[Path], origin: str) -> bool:
+    """Whether an article's origin file lies in one of the sources given to update (within: their
+    real paths, as resolved once)."""
     paths = {origin, os.path.realpath(origin)}
-    return any(p == str(s) or p.startswith(str(s) + os.sep) for s in sources for p in paths)
+    return any(p == str(s) or p.startswith(str(s) + os.sep) for s in within for p in paths)
 
 
-def _read_elsewhere(sources: list[Path], origin: str) -> bool:
-    """Whether an indexed article came from a file outside sources that still exists."""
-    return not _covers(sources, origin) and os.path.exists(origin)
+def _read_elsewhere(within: list[Path], origin: str) -> bool:
+    """Whether an indexed article came from a file outside the sources (within: their real paths)
+    that still exists."""
+    return not _covers(within, origin) and os.path.exists(origin)
 
 
 def update_index(sources, index_dir="index_data", *, procs=None, progress=None, notice=print,
@@ -387,7 +395,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     """Add new and changed articles from sources, remove those gone from them, swap in, merge
     (procs and select as for build_index)."""
     index_dir = Path(index_dir)
-    sources = [Path(s).resolve() for s in as_list(sources)]
+    sources = as_given(sources)
     report, started = UpdateReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "update"):
@@ -449,8 +457,8 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
-    unread = _unread_paths(report.skipped)
-    covered = {o: _covers(sources, o) for o in {origin for _, origin, _ in existing.values()}}
+    unread, within = _unread_paths(report.skipped), [s.resolve() for s in sources]
+    covered = {o: _covers(within, o) for o in {origin for _, origin, _ in existing.values()}}
     gone = [(i, origin in unread or _under(origin, unread)) for i, (_, origin, _) in existing.items()
             if i not in seen and covered[origin]]
     removed = [i for i, kept in gone if not kept]
@@ -484,13 +492,14 @@ def _changed_articles(ix, sources, report: UpdateReport, progress, select, found
     reader = storage.IndexReader(ix)
     existing.update(reader.live_articles())
     reader.close()
+    within = [s.resolve() for s in sources]
     elsewhere = {}  # origin -> _read_elsewhere (asked for each article of the same few files)
     for article in _read_articles(sources, report, progress, select):
         if progress:
             progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
         if old is not None and old[1] not in elsewhere:
-            elsewhere[old[1]] = _read_elsewhere(sources, old[1])
+            elsewhere[old[1]] = _read_elsewhere(within, old[1])
         moved = old is not None and elsewhere[old[1]]
         if moved and not _replaces_other_file(article, old[1], report):
             continue

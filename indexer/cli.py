@@ -1,10 +1,10 @@
 """The command line: a thin layer over the Python API; it speaks English.
 
-Exit codes: 0 success (a search that finds nothing too); 1 failure (one-line reason on stderr);
-2 bad usage (one line saying why); 3 the build or update succeeded but some inputs were skipped
-(each listed on stderr with its reason, the first MAX_SKIPS_LISTED of them, then how many more;
-a delete: ids no article has); 130 interrupted; 141 the
-reader of the output went away (`| head -1`), nothing printed. An article indexed
+Exit codes: 0 success (a search that finds nothing too); 1 failure (one line on stderr:
+"python -m indexer COMMAND: error: why"); 2 bad usage (the command's usage, then that line);
+3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
+reason, the first MAX_SKIPS_LISTED of them, then how many more; a delete: ids no article has);
+130 interrupted; 141 the reader of the output went away (`| head -1`), nothing printed. An article indexed
 in part (over MAX_ARTICLE_CHARS characters, stored whole) or without the date it gave (unread) is
 a warning on stderr, not a skip; files in the folders not named as articles are counted on one line.
 """
@@ -26,7 +26,7 @@ from .progress import Progress
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation
+from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -82,15 +82,6 @@ examples:
 """
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line on stderr and exit code 2."""
-
-    usage_error = "{prog}: error: {message} (see --help)"
-
-    def error(self, message: str):
-        self.exit(EXIT_USAGE, self.usage_error.format(prog=self.prog, message=message) + "\n")
-
-
 def plural(n: int, noun: str) -> str:
     """'1 article', '2 articles', '1,000 articles'."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -114,10 +105,10 @@ def _day(raw: str):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m indexer", epilog=EXAMPLES,
-                           formatter_class=argparse.RawDescriptionHelpFormatter,
-                           description="Full-text search for Vietnamese news: build, update, search "
-                                       "and describe an index.")
+    parser = argparse.ArgumentParser(prog="python -m indexer", epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     description="Full-text search for Vietnamese news: build, update, search "
+                                                 "and describe an index.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build, update = _writing_commands(sub)
     search = _command(sub, "search", "search the index", epilog=QUERY_SYNTAX + "\n" + EXAMPLES)
@@ -174,8 +165,20 @@ def _cluster_arguments(build, update, search) -> None:
 
 
 def _command(sub, name: str, text: str, epilog: str = EXAMPLES) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=text, description=text, epilog=epilog,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    command = sub.add_parser(name, help=text, description=text, epilog=epilog,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.set_defaults(command_parser=command)  # whose name and usage its errors give (fail)
+    return command
+
+
+def fail(args, message: str, code: int = EXIT_FAILURE) -> int:
+    """Say on stderr why the command failed, in argparse's shape ("python -m indexer build: error: ...",
+    after the command's usage for bad usage); returns the exit code."""
+    parser = args.command_parser
+    if code == EXIT_USAGE:
+        parser.print_usage(sys.stderr)
+    print(printable(f"{parser.prog}: error: {message}"), file=sys.stderr)
+    return code
 
 
 def _search_arguments(search: argparse.ArgumentParser) -> None:
@@ -296,12 +299,10 @@ def _write(run, args, summary) -> int:
 
 def cmd_build(args) -> int:
     if (args.cluster is None) != (args.shards is None):
-        print("error: --cluster and --shards go together (a sharded build on a Dask cluster)", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(args, "--cluster and --shards go together (a sharded build on a Dask cluster)", EXIT_USAGE)
     if args.sources == ["seeds"] and not os.path.exists("seeds"):  # the default, run outside the project
-        print("error: source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
-              "give the folders and files to index)", file=sys.stderr)
-        return EXIT_FAILURE
+        return fail(args, "source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
+                    "give the folders and files to index)")
     run = build_index if args.cluster is None else (
         lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
     return _write(run, args, lambda r: (
@@ -430,8 +431,7 @@ def cmd_get(args) -> int:
         article = index.get(args.id)
         copies = index.copies(args.id) or []
     if article is None:
-        print(f"no article has the id {args.id!r}", file=sys.stderr)
-        return EXIT_FAILURE
+        return fail(args, f"no article has the id {args.id!r}")
     if args.json:
         print(json.dumps(article.to_dict(copies=copies), ensure_ascii=False, indent=2))
         return 0
@@ -454,8 +454,7 @@ def cmd_related(args) -> int:
     with open_index(args.index) as index:
         related = index.related(args.id, limit=args.limit)
     if related is None:
-        print(f"no article has the id {args.id!r}", file=sys.stderr)
-        return EXIT_FAILURE
+        return fail(args, f"no article has the id {args.id!r}")
     if args.json:
         print(json.dumps({"id": args.id, "related": [hit.to_dict() for hit in related]}, ensure_ascii=False, indent=2))
         return 0
@@ -468,11 +467,10 @@ def cmd_stats(args) -> int:
     if is_sharded(args.index):
         return _sharded_stats(args.index)
     gen = current_generation(args.index)
-    size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
     with open_index(args.index) as index:
         count, segments, outdated = index.doc_count, index.segment_count, index.outdated_analysis
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
-          f"size: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+          + size_line(count, generation_bytes(gen)))
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     return 0
@@ -481,14 +479,22 @@ def cmd_stats(args) -> int:
 def _sharded_stats(index_dir: str) -> int:
     """Describe each shard of a sharded index (read from its folder), then the whole."""
     rows = shard_stats(index_dir)
-    count, size = sum(r[1] for r in rows), sum(r[3] for r in rows)
+    count = sum(r[1] for r in rows)
     print(f"index: {index_dir} ({plural(len(rows), 'shard')})")
-    for name, articles, segments, nbytes, outdated in rows:
-        print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {nbytes:,} bytes")
+    for name, articles, segments, (own, derived), outdated in rows:
+        print(f"{name}: {plural(articles, 'article')}, {plural(segments, 'segment')}, {own:,} bytes "
+              f"(derived: {derived:,} bytes)")
         if outdated:
             print(f"warning: {name} {outdated}", file=sys.stderr)
-    print(f"articles: {count:,}\nsize: {size:,} bytes" + (f" ({size / count:,.0f} bytes/article)" if count else ""))
+    print(f"articles: {count:,}\n" + size_line(count, tuple(sum(r[3][i] for r in rows) for i in (0, 1))))
     return 0
+
+
+def size_line(count: int, sizes: tuple[int, int]) -> str:
+    """The stats line of an index's size: its own files (per article), then those derived from them apart."""
+    own, derived = sizes
+    return (f"size: {own:,} bytes" + (f" ({own / count:,.0f} bytes/article)" if count else "")
+            + f"; derived files (the Lexicon's, made again when missing): {derived:,} bytes")
 
 
 def cmd_optimize(args) -> int:
@@ -513,12 +519,12 @@ def _reader_gone() -> int:
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
-        parser.error(f"--from {args.date_from} is after --to {args.date_to}")
+        return fail(args, f"--from {args.date_from} is after --to {args.date_to}", EXIT_USAGE)
     if args.command == "search" and args.replicas != 1 and args.cluster is None:
-        parser.error("--replicas goes with --cluster: copies of a sharded index's shards on a Dask cluster")
+        return fail(args, "--replicas goes with --cluster: copies of a sharded index's shards on a Dask cluster",
+                    EXIT_USAGE)
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit
@@ -526,11 +532,9 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except QueryError as e:  # the core refused the query or its parameters: bad usage
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(args, str(e), EXIT_USAGE)
     except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_FAILURE
+        return fail(args, str(e))
     except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
         print(f"\ninterrupted: {str(e) or 'the live index is unchanged'}", file=sys.stderr)
         return 130

@@ -55,7 +55,8 @@ from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
-from .store import MANIFEST, IndexNotFound, current_generation, refuse_foreign_folder, replaced, writer_lock
+from .store import (MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
+                    refuse_foreign_folder, replaced, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -103,10 +104,10 @@ def shard_dirs(index_dir) -> list[Path]:
         manifest = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IndexNotFound(f"no sharded index in {index_dir}: build one with `python -m indexer build "
-                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`") from None
+                            f"SOURCES --index {index_dir} --cluster ADDRESS --shards N`", NoIndex(NONE)) from None
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexNotFound(f"the shards in {index_dir} are in format {manifest.get('format')}, this version "
-                            f"reads format {FORMAT_VERSION}: rebuild them")
+                            f"reads format {FORMAT_VERSION}: rebuild them", NoIndex(OLD))
     return [Path(index_dir) / name for name in manifest["shards"]]
 
 
@@ -1435,13 +1436,13 @@ def _sort_keys(found, sort: str) -> list[tuple]:
     return [(-s, i) for s, i in zip(found.scores, found.ids)]
 
 
-def shard_stats(index_dir) -> list[tuple[str, int, int, int, str | None]]:
-    """(shard folder, articles, segments, bytes, outdated analysis or None) of every shard, read
-    from the folders."""
+def shard_stats(index_dir) -> list[tuple[str, int, int, tuple[int, int], str | None]]:
+    """(shard folder, articles, segments, (bytes of its own files, of derived ones: store.generation_bytes),
+    outdated analysis or None) of every shard, read from the folders."""
     rows = []
     for shard in shard_dirs(index_dir):
         gen = current_generation(shard)
         with Index(shard) as index:
-            rows.append((shard.name, index.doc_count, index.segment_count,
-                         sum(p.stat().st_size for p in gen.iterdir() if p.is_file()), index.outdated_analysis))
+            rows.append((shard.name, index.doc_count, index.segment_count, generation_bytes(gen),
+                         index.outdated_analysis))
     return rows

@@ -36,7 +36,7 @@ from functools import cached_property
 
 from whoosh import query as wq
 
-from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold_word,
+from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold, fold_word,
                        is_code, iter_words, joined_form, new_placement, plain_forms)
 from .scorer import Spelled
 from .snippets import Marks
@@ -174,6 +174,20 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         within = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
         return within.group() if within else word
     return [typed(word) for word in words]
+
+
+def as_read(reading: str | None, words: list[str]) -> list[str]:
+    """words (of the query as searched) spelled as reading (its restored reading) spells them where
+    it reads them without another letter (nghi quyet: nghị quyết); as they are elsewhere."""
+    tokens = [(fold(term), start, end) for term, _, start, end in analyze(reading) if "_" not in term] if reading else []
+
+    def read(word: str) -> str:
+        parts = fold(word.lower()).split()
+        for i in range(len(tokens) - len(parts) + 1):
+            if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
+                return reading[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+        return word
+    return [read(word) for word in words]
 
 
 def halfwidth(text: str) -> str:

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
+                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
@@ -37,8 +37,8 @@ from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
-from .store import (GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, IndexNotFound, build_command,
-                    current_generation, derived_lock, replaced)
+from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
+                    build_command, current_generation, derived_lock, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
                          decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
                          respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
@@ -61,10 +61,10 @@ LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the backgrou
 COOC_FIELD = "body"  # the field whose articles holding a reading's words choose among readings (the lead is in it)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 # a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
-TITLE_WORDS_FILE = f"lexicon_titles_{KEPT_FORMAT}.npz"
-CASING_VOTES_FILE = f"lexicon_casing_{KEPT_FORMAT}.npz"
-TITLE_RUNS_FILE = f"lexicon_title_runs_{KEPT_FORMAT}.npz"  # and the runs of its titles' syllables
-BODY_RUNS_FILE = f"lexicon_body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
+TITLE_WORDS_FILE = f"{KEPT_PREFIX}titles_{KEPT_FORMAT}.npz"
+CASING_VOTES_FILE = f"{KEPT_PREFIX}casing_{KEPT_FORMAT}.npz"
+TITLE_RUNS_FILE = f"{KEPT_PREFIX}title_runs_{KEPT_FORMAT}.npz"  # and the runs of its titles' syllables
+BODY_RUNS_FILE = f"{KEPT_PREFIX}body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5
@@ -143,7 +143,8 @@ class Results:
 
     def __post_init__(self):
         typed = as_typed(self.rewritten or halfwidth(self.query), self.dropped + self.kept)  # the query analysed once
-        self.dropped, self.kept = typed[:len(self.dropped)], typed[len(self.dropped):]
+        read = as_read(self.suggestion, typed)  # named as the engine read them, as the suggestion does
+        self.dropped, self.kept = read[:len(self.dropped)], read[len(self.dropped):]
         if self.counting is None:  # nothing to count
             self._counted = empty_facets(), no_missing()
 
@@ -2061,5 +2062,6 @@ def open_index(path="index_data", cluster: str | None = None, replicas: int = 1)
     if cluster is not None:
         return ClusterIndex(path, cluster, replicas)
     if is_sharded(path):
-        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)")
+        raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)",
+                            NoIndex(SHARDED))
     return Index(path)

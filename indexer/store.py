@@ -18,6 +18,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 CURRENT = "CURRENT"
@@ -28,14 +29,33 @@ LEXICON_FILE = f"{DERIVED_PREFIX}lexicon.npz"  # a function of the live articles
 LEXICON_BEFORE = f"{DERIVED_PREFIX}lexicon-before.npz"  # an update's: the newest Lexicon saved before it
 GROUPS_FILE = f"{DERIVED_PREFIX}groups.npy"  # each document's group of syndicated copies (document numbers: a merge's own)
 MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name of the one it merged (same articles)
+KEPT_PREFIX = "lexicon_"  # a segment's derived files: <segment>.lexicon_….npz (storage's SegmentReader.kept)
 GENERATION_MARK = "GENERATION"  # in each generation folder new_generation makes: cleanup deletes only those
 LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GENERATION_MARK holds it
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
 OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
 
 
+@dataclass(frozen=True)
+class NoIndex:
+    """Why a folder holds no index to open, as the core decided (each face words it): kind is
+    FILE (a file given as the folder), WRITING (its first build or update is running: writer is
+    its (command, pid)), NONE (none built there), OLD (written in another format), SHARDED (a
+    sharded index, opened without its cluster) or UNREADABLE (an index that cannot be read: a
+    damaged CURRENT, a missing or empty generation)."""
+    kind: str
+    writer: tuple[str, int] | None = None
+
+
+FILE, WRITING, NONE, OLD, SHARDED, UNREADABLE = "file", "writing", "none", "old", "sharded", "unreadable"
+
+
 class IndexNotFound(FileNotFoundError):
-    """There is no built index in the folder."""
+    """There is no built index in the folder; str() says why in English, .why is the decision."""
+
+    def __init__(self, message: str, why: NoIndex = NoIndex(UNREADABLE)):
+        super().__init__(message)
+        self.why = why
 
 
 class NotAnIndexFolder(FileExistsError):
@@ -56,7 +76,8 @@ def current_generation(index_dir: Path) -> Path:
     try:
         name = (Path(index_dir) / CURRENT).read_text(encoding="ascii").strip()
     except (FileNotFoundError, NotADirectoryError):
-        raise IndexNotFound(why_no_index(index_dir)) from None
+        why = no_index(index_dir)
+        raise IndexNotFound(why_no_index(index_dir, why), why) from None
     except UnicodeDecodeError:
         raise IndexNotFound(f"{index_dir}/{CURRENT} names no generation (it is not text); "
                             f"build the index again with {build_command(index_dir)}") from None
@@ -66,13 +87,22 @@ def current_generation(index_dir: Path) -> Path:
     return gen
 
 
-def why_no_index(index_dir) -> str:
-    """Why index_dir holds no index: a file given as the folder, a first build still running, or none built."""
+def no_index(index_dir) -> NoIndex:
+    """Why index_dir, without a CURRENT, holds no index: a file given as the folder, a first build
+    still running, or none built."""
     if Path(index_dir).is_file():
-        return f"{index_dir} is a file, not an index folder: give --index the index's folder"
+        return NoIndex(FILE)
     writer = index_writer(index_dir)
-    if writer:
-        return f"no index in {index_dir} yet: a {writer[0]} (pid {writer[1]}) is writing it; wait for it to finish"
+    return NoIndex(WRITING, writer) if writer else NoIndex(NONE)
+
+
+def why_no_index(index_dir, why: NoIndex) -> str:
+    """no_index's decision in English (the command line's and the Python API's words)."""
+    if why.kind == FILE:
+        return f"{index_dir} is a file, not an index folder: give --index the index's folder"
+    if why.kind == WRITING:
+        return (f"no index in {index_dir} yet: a {why.writer[0]} (pid {why.writer[1]}) is writing it; "
+                "wait for it to finish")
     return f"no index in {index_dir}: build one with {build_command(index_dir)}"
 
 
@@ -109,6 +139,20 @@ def refuse_foreign_folder(index_dir: Path, is_article_file) -> None:
         more = f" and {len(foreign) - 1:,} more" if len(foreign) > 1 else ""
         raise NotAnIndexFolder(f"{index_dir} is not an index folder: it holds {foreign[0]!r}{more}; "
                                "give --index a new or empty folder, or an index's")
+
+
+def generation_bytes(gen: Path) -> tuple[int, int]:
+    """(bytes of a generation's own files, bytes of the files derived from them: the Lexicon's and
+    the groups', made again when missing, on the first search)."""
+    own = derived = 0
+    for path in Path(gen).iterdir():
+        if path.is_file():
+            size = path.stat().st_size
+            if path.name.startswith(DERIVED_PREFIX) or f".{KEPT_PREFIX}" in path.name:
+                derived += size
+            else:
+                own += size
+    return own, derived
 
 
 def new_generation(index_dir: Path) -> Path:

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import indexer
-from indexer.cli import EXIT_FAILURE, OneLineParser
-from indexer.store import index_writer
+from indexer.cli import EXIT_FAILURE, EXIT_USAGE
+from indexer.store import NoIndex
 
 from . import create_app
+from .views import no_index_said
 from .serve import default_workers, listening_socket, serve, worker_count
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -44,13 +45,12 @@ def _vietnamese(text: str) -> str:
     return text
 
 
-class VietnameseParser(OneLineParser):
-    """The launcher's argument parser: help and one-line usage errors in Vietnamese."""
-
-    usage_error = "{prog}: lỗi: {message} (xem --help)"
+class VietnameseParser(argparse.ArgumentParser):
+    """The launcher's argument parser: help and usage errors (argparse's shape) in Vietnamese."""
 
     def error(self, message: str):
-        super().error(_vietnamese(message))
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {_vietnamese(message)}\n")
 
     def format_help(self) -> str:
         return _vietnamese(super().format_help())
@@ -94,14 +94,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def index_state(index_dir) -> tuple[bool, str | None]:
-    """(whether an index can be opened in index_dir, why it should be rebuilt (an older analysis
-    made its terms) or None), opening it once."""
+def index_state(index_dir) -> tuple[NoIndex | None, str | None]:
+    """(why no index can be opened in index_dir (the core's decision) or None,
+    why it should be rebuilt (an older analysis made its terms) or None), opening it once."""
     try:
         with indexer.open_index(index_dir) as index:
-            return True, index.outdated_analysis
-    except indexer.IndexNotFound:
-        return False, None
+            return None, index.outdated_analysis
+    except indexer.IndexNotFound as e:
+        return e.why, None
 
 
 def build_default_index(index_dir: Path) -> None:
@@ -121,30 +121,18 @@ def check_index(index_dir: str | None, cluster: str | None = None) -> str | None
               f"--index {index_dir} --cluster {cluster} --shards N", file=sys.stderr)
         return None
     if index_dir is None:
-        exists, outdated = index_state(DEFAULT_INDEX)
-        if not exists or outdated:
+        missing, outdated = index_state(DEFAULT_INDEX)
+        if missing or outdated:
             build_default_index(DEFAULT_INDEX)
         return str(DEFAULT_INDEX)
-    exists, outdated = index_state(index_dir)
-    if exists:
+    missing, outdated = index_state(index_dir)
+    if not missing:
         if outdated:
             print(f"Cảnh báo: chỉ mục ở {index_dir} được xây bằng cách phân tích cũ, một số từ sẽ không được tìm "
                   f"thấy đúng. Hãy xây dựng lại: python -m indexer build NGUỒN --index {index_dir}", file=sys.stderr)
         return index_dir
-    print(no_index_message(index_dir), file=sys.stderr)
+    print(f"Lỗi: {no_index_said(index_dir, missing)}.", file=sys.stderr)
     return None
-
-
-def no_index_message(index_dir) -> str:
-    """Why index_dir cannot be served: a file, its first build still running, or none made (or an old one)."""
-    if Path(index_dir).is_file():
-        return f"Lỗi: {index_dir} là một tệp, không phải thư mục chỉ mục: hãy cho --index thư mục của chỉ mục."
-    writer = index_writer(index_dir)
-    if writer:
-        return (f"Lỗi: chưa có chỉ mục ở {index_dir}: tiến trình {writer[0]} (pid {writer[1]}) đang xây dựng; "
-                "hãy đợi nó xong rồi chạy lại.")
-    return (f"Lỗi: không có chỉ mục dùng được ở {index_dir} (chưa xây dựng, hoặc xây bằng phiên bản cũ). "
-            f"Hãy xây dựng chỉ mục: python -m indexer build NGUỒN --index {index_dir}")
 
 
 def open_socket(args):

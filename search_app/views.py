@@ -20,6 +20,7 @@ import indexer
 from indexer.articles import site_of
 from indexer.facets import FACET_VI
 from indexer.search import as_date
+from indexer.store import FILE, OLD, SHARDED, UNREADABLE, WRITING
 from indexer.tips import DATES, Limit, what_to_try
 
 from .timeline import HEIGHT, LABEL_SPACE, WIDTH, timeline_bars
@@ -59,9 +60,25 @@ ERROR_PAGES = {
           "Có thể đường dẫn bị sai hoặc bài viết không có trong chỉ mục."),
     405: ("Phương thức không được hỗ trợ", "Địa chỉ này không hỗ trợ phương thức {method}."),
     500: ("Lỗi máy chủ", "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau."),
-    503: ("Chưa có chỉ mục tìm kiếm", "Chưa có chỉ mục tìm kiếm ở thư mục {index_dir}. "
-          "Hãy chạy `python -m indexer build` để xây dựng chỉ mục rồi tải lại trang."),
+    503: ("Chưa có chỉ mục tìm kiếm", "Chưa có chỉ mục tìm kiếm ở thư mục {index_dir}."),
 }
+
+
+def no_index_said(index_dir, why) -> str:
+    """The core's decision why index_dir holds no index to open (an indexer.NoIndex), in Vietnamese
+    (no full stop at the end: the launcher ends it, the 503 page goes on)."""
+    build = f"python -m indexer build NGUỒN --index {index_dir}"
+    if why.kind == FILE:
+        return f"{index_dir} là một tệp, không phải thư mục chỉ mục: hãy cho --index thư mục của chỉ mục"
+    if why.kind == WRITING:
+        return (f"chưa có chỉ mục ở {index_dir}: tiến trình {why.writer[0]} (pid {why.writer[1]}) đang xây dựng; "
+                "hãy đợi nó xong")
+    if why.kind == SHARDED:
+        return f"{index_dir} là chỉ mục chia phần (shard): hãy tìm trên cụm Dask (--cluster ĐỊA_CHỈ)"
+    if why.kind in (OLD, UNREADABLE):
+        state = "được xây bằng phiên bản cũ" if why.kind == OLD else "không đọc được (hỏng hoặc dở dang)"
+        return f"chỉ mục ở {index_dir} {state}. Hãy xây dựng lại: {build}"
+    return f"chưa có chỉ mục ở {index_dir}. Hãy xây dựng chỉ mục: {build}"
 
 
 class InputError(ValueError):
@@ -503,11 +520,17 @@ def handle_http_error(error: HTTPException):
     return response
 
 
+def no_index_response(error: indexer.IndexNotFound):
+    """503: the index cannot be opened, saying why (the core's decision, error.why) and to reload after."""
+    said = no_index_said(current_app.config["INDEX_DIR"], error.why)
+    return error_response(503, f"{said[:1].upper()}{said[1:]}; sau đó tải lại trang.")
+
+
 def register_error_handlers(app) -> None:
     """Answer bad input, query errors, a missing index and HTTP errors without tracebacks."""
     app.register_error_handler(InputError, lambda e: error_response(400, str(e)))
     app.register_error_handler(indexer.QueryError, lambda e: error_response(400, e.vi))
-    app.register_error_handler(indexer.IndexNotFound, lambda e: error_response(503))
+    app.register_error_handler(indexer.IndexNotFound, no_index_response)
     app.register_error_handler(indexer.ClusterError, lambda e: error_response(
         503, "Không kết nối được cụm máy tìm kiếm (Dask). Vui lòng thử lại sau."))
     app.register_error_handler(HTTPException, handle_http_error)

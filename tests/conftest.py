@@ -90,6 +90,23 @@ def article(doc_id: str, title: str, body: str) -> dict:
     return {"id": doc_id, "title": title, "body": body}
 
 
+def usage_error(done, command: str) -> str:
+    """The error line of a command line refused as bad usage: exit 2, argparse's shape (the
+    command's usage, then "python -m indexer COMMAND: error: why")."""
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and lines[0].startswith(f"usage: python -m indexer {command} "), done.stderr
+    assert lines[-1].startswith(f"python -m indexer {command}: error: "), done.stderr
+    assert sum(": error: " in line for line in lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    return lines[-1]
+
+
+def failure_line(done, command: str) -> str:
+    """The one line of a command that failed (exit 1): "python -m indexer COMMAND: error: why"."""
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"python -m indexer {command}: error: "), done.stderr
+    return done.stderr
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     """Write records as a JSONL file and return its path."""
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")

@@ -678,6 +678,39 @@ def test_missing_index_is_503(missing_client):
     assert missing_client.get("/").status_code == 200
 
 
+def no_index_cases(tmp_path) -> dict:
+    """Folders with no index to open, by the core's decision: none there, empty, a file, a garbled CURRENT."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "tin.jsonl").write_text("{}\n", "utf-8")
+    (tmp_path / "garbled").mkdir()
+    (tmp_path / "garbled" / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    return {"none": tmp_path / "none", "empty": tmp_path / "empty", "file": tmp_path / "tin.jsonl",
+            "garbled": tmp_path / "garbled"}
+
+
+def test_the_core_decides_why_a_folder_holds_no_index(tmp_path):
+    import indexer
+
+    kinds = {}
+    for case, folder in no_index_cases(tmp_path).items():
+        with pytest.raises(indexer.IndexNotFound) as missing:
+            indexer.open_index(folder)
+        kinds[case] = missing.value.why.kind
+    assert kinds == {"none": "none", "empty": "none", "file": "file", "garbled": "unreadable"}
+
+
+def test_the_launcher_and_the_503_page_word_the_cores_decision(tmp_path, capsys):
+    from search_app import __main__ as cli
+
+    said = {"none": "chưa có chỉ mục ở", "empty": "chưa có chỉ mục ở", "garbled": "không đọc được (hỏng",
+            "file": "là một tệp, không phải thư mục chỉ mục"}
+    for case, folder in no_index_cases(tmp_path).items():
+        assert cli.check_index(str(folder)) is None
+        assert said[case] in capsys.readouterr().err, case
+        message = make_app(str(folder)).test_client().get("/api/search?q=bão").get_json()["message"]
+        assert said[case] in message.lower() and message.endswith("sau đó tải lại trang."), (case, message)
+
+
 def test_app_serves_a_rebuilt_index(tmp_path):
     import indexer
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import close_index, make_app, storm_articles, write_jsonl
+from conftest import close_index, failure_line, make_app, storm_articles, usage_error, write_jsonl
 
 import indexer
 from indexer.progress import Progress
@@ -38,7 +38,26 @@ def index_dir(tmp_path_factory):
 
 def one_line_error(done) -> str:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.match(r"python -m indexer [a-z]+: error: ", done.stderr), done.stderr
     return done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "bão", "--index", "{tmp}/none"], ["stats", "--index", "{tmp}/none"], ["get", "khong-co", "--index", "{ix}"],
+    ["related", "khong-co", "--index", "{ix}"], ["build", "{tmp}/none.jsonl", "--index", "{tmp}/new"],
+    ["update", "{tmp}/none.jsonl", "--index", "{ix}"], ["delete", "x", "--index", "{tmp}/none"],
+])
+def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp_path, args):
+    done = run_cli(*(a.format(tmp=tmp_path, ix=index_dir) for a in args))
+    assert failure_line(done, args[0])
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
+    ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
+])
+def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
+    assert usage_error(run_cli(*args, "--index", index_dir), args[0])
 
 
 @pytest.mark.parametrize("args", [["-bão"], ["--", "-bão"], ["-hòa"], ["--limit", "3", "-bão"]])
@@ -53,14 +72,14 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
     (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
 ])
-def test_bad_usage_exits_2_with_one_line_saying_why(index_dir, args, why):
+def test_bad_usage_exits_2_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
-    assert done.returncode == 2 and why in one_line_error(done)
+    assert why in usage_error(done, "search")
 
 
 def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
     done = run_cli("search", "bão", "--replicas", "2", "--index", index_dir)
-    assert done.returncode == 2 and "--replicas goes with --cluster" in one_line_error(done)
+    assert "--replicas goes with --cluster" in usage_error(done, "search")
     assert run_cli("search", "bão", "--replicas", "1", "--index", index_dir).returncode == 0
 
 
@@ -68,7 +87,7 @@ def test_replicas_without_a_cluster_is_bad_usage_not_ignored(index_dir):
 def test_a_query_without_letters_or_digits_asks_for_a_word_as_the_web_app_does(index_dir, query):
     done = run_cli("search", query, "--index", index_dir)
     assert done.returncode == 2 and done.stdout == ""
-    assert "the query has no letters or digits to search: type at least one word" in one_line_error(done)
+    assert "the query has no letters or digits to search: type at least one word" in usage_error(done, "search")
 
 
 def test_a_search_that_finds_nothing_gives_the_web_apps_tips(index_dir):
@@ -101,7 +120,18 @@ def test_a_quoted_phrase_no_article_holds_offers_its_words_without_the_quotes(in
 
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     done = run_cli("search", "a" * 2001, "--index", index_dir)
-    assert done.returncode == 2 and "query too long" in one_line_error(done)
+    assert "query too long" in usage_error(done, "search")
+
+
+def test_stats_counts_the_files_a_search_derives_apart_from_the_index_s_own(tmp_path):
+    index = indexer.build_index([write_jsonl(tmp_path / "storms.jsonl", storm_articles())], tmp_path / "ix", procs=1)
+    assert index.indexed
+    sizes = r"size: ([0-9,]+) bytes \([0-9,]+ bytes/article\); derived files \(.*\): ([0-9,]+) bytes"
+    before = re.search(sizes, run_cli("stats", "--index", tmp_path / "ix").stdout)
+    assert run_cli("search", "nghi quyet", "--index", tmp_path / "ix").returncode == 0  # makes the Lexicon's files
+    after = re.search(sizes, run_cli("stats", "--index", tmp_path / "ix").stdout)
+    derived = [int(found.group(2).replace(",", "")) for found in (before, after)]
+    assert after.group(1) == before.group(1) and derived[1] > derived[0]  # the index's own size stays
 
 
 def test_a_missing_index_is_still_a_failure(tmp_path):
@@ -112,6 +142,31 @@ def test_a_missing_index_is_still_a_failure(tmp_path):
 def test_a_missing_index_names_the_command_that_builds_it_there(tmp_path):
     done = run_cli("search", "bão", "--index", tmp_path / "none")
     assert f"python -m indexer build SOURCES --index {tmp_path / 'none'}" in one_line_error(done)
+
+
+def run_cli_in(folder, *args):
+    """The command line run in folder (sources and index named relative to it)."""
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=folder, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_build_and_update_name_a_source_s_files_as_it_was_given(tmp_path):
+    (tmp_path / "tin").mkdir()
+    (tmp_path / "tin" / "a.jsonl").write_text(json.dumps(UNDATED, ensure_ascii=False) + "\nnot json\n", "utf-8")
+    skip = "skipped tin/a.jsonl:2: invalid JSON"
+    assert skip in run_cli_in(tmp_path, "build", "tin", "--index", "ix").stderr
+    updated = run_cli_in(tmp_path, "update", "tin", "--index", "ix")
+    assert updated.stderr.startswith(skip) and str(tmp_path) not in updated.stderr, updated.stderr
+
+
+def test_an_update_through_a_symlinked_folder_keeps_the_ids_its_build_gave(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "bao.txt").write_text("Bão số 3\n\nBão số 3 gây mưa lớn ở miền Trung.\n", "utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert run_cli_in(tmp_path, "build", "link", "--index", "ix").returncode == 0
+    updated = run_cli_in(tmp_path, "update", "link", "--index", "ix")
+    assert updated.stdout.startswith("added 0, updated 0, removed 0, unchanged 1,"), updated.stdout
+    assert run_cli_in(tmp_path, "get", "link/bao.txt", "--index", "ix").returncode == 0
 
 
 def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):

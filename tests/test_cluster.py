@@ -647,7 +647,8 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(sharded):
     started = time.monotonic()
     failed = run("search", "bão", "--index", folder / "shards", "--cluster", f"tcp://127.0.0.1:{free_port()}")
     assert failed.returncode == 1
-    assert failed.stderr.count("\n") == 1 and failed.stderr.startswith("error: cannot reach the Dask scheduler")
+    assert failed.stderr.count("\n") == 1 and failed.stderr.startswith(
+        "python -m indexer search: error: cannot reach the Dask scheduler")
     assert time.monotonic() - started < CONNECT_SECONDS + 30
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
-from ..store import IndexNotFound, build_command, replaced
+from ..store import OLD, IndexNotFound, NoIndex, build_command, replaced
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
                    sums_before, summed_counts, term_key)
 from .writer import text_fields
@@ -35,6 +35,9 @@ _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # w
 
 class OldFormat(IndexNotFound):
     """The index was written in another format: rebuild it."""
+
+    def __init__(self, message: str):
+        super().__init__(message, NoIndex(OLD))
 
 
 def deleted_documents(segment) -> np.ndarray:
