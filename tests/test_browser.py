@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -207,6 +208,37 @@ def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
     assert len(dates) == int(label.split(": ")[1].split()[0]) and tab.inner_text(".stats") != everything
     assert tab.locator(".timeline a.bar.selected").count() == 1
     assert tab.dialogs == [] and tab.foreign == []
+
+
+BEHIND_AND_TEXT = """e => { let n = e;
+  while (n.parentElement && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(n).backgroundColor)) n = n.parentElement;
+  return [getComputedStyle(e).color, getComputedStyle(n).backgroundColor] }"""
+
+
+def contrast(locator) -> float:
+    """The WCAG contrast ratio of an element's text against the first background behind it."""
+    def luminance(css: str) -> float:
+        rgb = [float(c) / 255 for c in re.findall(r"[0-9.]+", css)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted(map(luminance, locator.evaluate(BEHIND_AND_TEXT)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.fixture
+def dark_tab(browser, server):
+    """A fresh page in a browser that prefers the dark colour scheme."""
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, color_scheme="dark")
+    yield context.new_page()
+    context.close()
+
+
+def test_red_text_is_readable_in_the_dark_scheme(dark_tab, server):
+    dark_tab.goto(server + "/search?q=bão&source=Báo+Mẫu")
+    assert contrast(dark_tab.locator(".facet a.selected")) >= 4.5  # WCAG AA (was 2.7:1)
+    assert contrast(dark_tab.locator(".brand span")) >= 4.5
+    dark_tab.goto(server + "/article/khong-co-bai-nay")
+    assert contrast(dark_tab.locator(".error-code")) >= 4.5
 
 
 def test_a_grouped_result_expands_to_its_copies_without_script(browser, tmp_path):
