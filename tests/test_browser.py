@@ -241,6 +241,12 @@ def test_red_text_is_readable_in_the_dark_scheme(dark_tab, server):
     assert contrast(dark_tab.locator(".error-code")) >= 4.5
 
 
+def test_marked_words_are_readable_in_the_dark_scheme(dark_tab, server):
+    dark_tab.goto(server + "/search?q=bão")
+    assert contrast(dark_tab.locator(".result h2 mark").first) >= 4.5  # a link's blue on the mark was 3.2:1
+    assert contrast(dark_tab.locator(".result .snippet mark").first) >= 4.5
+
+
 def test_a_grouped_result_expands_to_its_copies_without_script(browser, tmp_path):
     test_duplicates.build(tmp_path)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 700})
