@@ -334,6 +334,7 @@ def limit_link(limit: Limit, params: SearchParams) -> tuple[str, str, str]:
     return FACET_VI[limit.facet], value, params.toggle_url(limit.facet, limit.value)
 
 
+@bp.app_template_filter("month_label")
 def month_label(month: str) -> str:
     """A YYYY-MM month as the timeline says it: 2023-05 -> 5/2023."""
     year, number = month.split("-")

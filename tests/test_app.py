@@ -270,6 +270,12 @@ def test_date_filter_limits_results(client):
     assert data["total"] < everything["total"]
 
 
+def test_a_chosen_month_is_named_as_the_timeline_names_it(client):
+    page = html(client.get("/search?q=bão&month=2023-01"))
+    chip = re.search(r'<a class="remove-filter" href="[^"]+"\s+aria-label="([^"]+)">([^<]+)</a>', page)
+    assert chip and chip.groups() == ("Bỏ lọc tháng 1/2023", "Tháng: 1/2023 ✕")  # as the bars: not 2023-01
+
+
 def test_no_results_page_suggests_what_to_try(client):
     r = client.get("/search?q=chữxyzkhôngtồntại")
     page = html(r)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -219,6 +220,70 @@ def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
     assert len(dates) == int(label.split(": ")[1].split()[0]) and tab.inner_text(".stats") != everything
     assert tab.locator(".timeline a.bar.selected").count() == 1
     assert tab.dialogs == [] and tab.foreign == []
+
+
+BEHIND_AND_TEXT = """e => { let n = e;
+  while (n.parentElement && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(n).backgroundColor)) n = n.parentElement;
+  return [getComputedStyle(e).color, getComputedStyle(n).backgroundColor] }"""
+
+
+def luminance(css: str) -> float:
+    """The WCAG relative luminance of a CSS rgb() colour."""
+    rgb = [float(c) / 255 for c in re.findall(r"[0-9.]+", css)[:3]]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ratio(one: str, other: str) -> float:
+    """The WCAG contrast ratio of two CSS rgb() colours."""
+    light, dark = sorted(map(luminance, (one, other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def contrast(locator) -> float:
+    """The WCAG contrast ratio of an element's text against the first background behind it."""
+    return ratio(*locator.evaluate(BEHIND_AND_TEXT))
+
+
+@pytest.fixture
+def dark_tab(browser, server):
+    """A fresh page in a browser that prefers the dark colour scheme."""
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, color_scheme="dark")
+    yield context.new_page()
+    context.close()
+
+
+def test_red_text_is_readable_in_the_dark_scheme(dark_tab, server):
+    dark_tab.goto(server + "/search?q=bão&source=Báo+Mẫu")
+    assert contrast(dark_tab.locator(".facet a.selected")) >= 4.5  # WCAG AA (was 2.7:1)
+    assert contrast(dark_tab.locator(".brand span")) >= 4.5
+    dark_tab.goto(server + "/article/khong-co-bai-nay")
+    assert contrast(dark_tab.locator(".error-code")) >= 4.5
+
+
+def test_marked_words_are_readable_in_the_dark_scheme(dark_tab, server):
+    dark_tab.goto(server + "/search?q=bão")
+    assert contrast(dark_tab.locator(".result h2 mark").first) >= 4.5  # a link's blue on the mark was 3.2:1
+    assert contrast(dark_tab.locator(".result .snippet mark").first) >= 4.5
+
+
+FOCUS_RING = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  return e.matches(':focus-visible') ? [e.tagName, s.outlineStyle, s.outlineWidth, s.outlineColor] : null }"""
+
+
+def test_every_control_shows_the_same_focus_ring_that_stands_out_from_the_page(tab, server):
+    tab.goto(server + "/")
+    tags, rings = set(), set()
+    for _ in range(16):  # the home page's stops, the date fields' parts included, then round again
+        tab.keyboard.press("Tab")
+        if ring := tab.evaluate(FOCUS_RING):
+            tags.add(ring[0])
+            rings.add(tuple(ring[1:]))
+    assert {"A", "INPUT", "BUTTON", "SELECT", "SUMMARY"} <= tags and len(rings) == 1, rings
+    (style, width, colour), = rings
+    assert style == "solid" and width == "3px"
+    page = tab.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert ratio(colour, page) >= 3  # WCAG 1.4.11 (the yellow #f0b400 on white was 1.87:1)
 
 
 def test_a_grouped_result_expands_to_its_copies_without_script(browser, tmp_path):
