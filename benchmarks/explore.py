@@ -4,7 +4,7 @@
     python -m benchmarks.explore precision --index DIR  # of its grouped pairs judged in duplicates/judged.tsv
     python -m benchmarks.explore copies --index DIR     # copies the 300 queries stop showing in their top 10
     python -m benchmarks.explore cost                   # SimHash time against analysis, 5,000 articles
-    python -m benchmarks.explore related --index DIR    # related MAP@5 on the topical set, and the baseline
+    python -m benchmarks.explore related --index DIR    # related MAP@5, P@5 per topical half, and the baseline
     python -m benchmarks.explore related-speed --index DIR  # related() time, 200 articles spread over DIR
     python -m benchmarks.explore all --index DIR --pool-index DIR2 [--pairs-index DIR3] [--write]
 
@@ -29,7 +29,7 @@ import numpy as np
 from .common import REPO, load_indexer, md_table, require_shared, show_section
 from .quality import read_qrels
 from .search_speed import make_queries
-from .topical import QRELS
+from .topical import HALVES, QRELS, half_of
 
 JUDGED = REPO / "benchmarks" / "duplicates" / "judged.tsv"
 PAIR_SEED = "pairs-2026:"
@@ -153,13 +153,31 @@ def cost() -> str:
 
 
 def related_map(index_dir: str) -> str:
-    """MAP@5 of related lists on the topical set: for each judged relevant article, the other
-    relevant articles of its topic among its 5 related (baseline: a search for its title)."""
+    """MAP@5 and P@5 of related lists on the topical set, per half (odd topics tune, even held out):
+    for each judged relevant article, the other relevant articles of its topic among its 5 related
+    (baseline: a search for its title); and the share of listed articles its topic never judged."""
+    lists = related_lists(index_dir)
+    rows = []
+    for name in ("related", "title search"):
+        found = {half: [r for r in lists if r["half"] == half] for half in HALVES}
+        scored = [[float(np.mean([r[name][key] for r in found[half]])) for half in HALVES]
+                  for key in ("ap", "p")]
+        unjudged = sum(r[name]["unjudged"] for r in lists) / max(1, RELATED * len(lists))
+        rows.append([name, *scored[0], *scored[1], unjudged, " / ".join(str(len(found[h])) for h in HALVES)])
+    return md_table(["list of 5", "MAP@5 tune", "MAP@5 held-out", "P@5 tune", "P@5 held-out",
+                     "unjudged (both halves)", "articles tune / held-out"], rows) + (
+        "\n\nThe judgements pooled search top 10s: a listed article its topic never judged counts as not "
+        "relevant (about half of a sample read were: benchmarks/topical/README.md, related lists).")
+
+
+def related_lists(index_dir: str) -> list[dict]:
+    """Per judged relevant article (of a topic with two or more): its topic, half, and for its
+    related list and its title search: the ids, AP@5, P@5 (unjudged = not relevant), unjudged count."""
     indexer = load_indexer()
-    relevant = read_qrels(QRELS)
-    scores = {"related": [], "title search": []}
+    relevant, judged = read_qrels(QRELS), read_qrels(QRELS, min_grade=0)
+    rows = []
     with indexer.open_index(index_dir) as index:
-        for ids in relevant.values():
+        for tid, ids in sorted(relevant.items()):
             for doc_id in sorted(ids):
                 article = index.get(doc_id)
                 if article is None or len(ids) < 2:
@@ -167,10 +185,16 @@ def related_map(index_dir: str) -> str:
                 related = [h.doc_id for h in index.related(doc_id, limit=RELATED)]
                 search = [h.doc_id for h in index.search(article.title or article.body[:200], limit=RELATED + 1)
                           if h.doc_id != doc_id][:RELATED]
-                for name, ranked in (("related", related), ("title search", search)):
-                    scores[name].append(_average_precision(ranked, ids - {doc_id}))
-    return md_table(["list of 5", "MAP@5", "articles"],
-                    [[name, float(np.mean(s)), len(s)] for name, s in scores.items()])
+                rows.append({"tid": tid, "doc_id": doc_id, "half": half_of(tid),
+                             "related": _list_scores(related, ids - {doc_id}, judged[tid]),
+                             "title search": _list_scores(search, ids - {doc_id}, judged[tid])})
+    return rows
+
+
+def _list_scores(ranked: list[str], relevant: set[str], judged: set[str]) -> dict:
+    """A list's ids, AP@5, P@5 (an unjudged article counts as not relevant) and unjudged articles."""
+    return {"ids": ranked, "ap": _average_precision(ranked, relevant),
+            "p": sum(d in relevant for d in ranked) / RELATED, "unjudged": sum(d not in judged for d in ranked)}
 
 
 def related_speed(index_dir: str, calls: int = 200) -> str:

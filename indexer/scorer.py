@@ -171,15 +171,15 @@ class Scorer:
             found = self._sampled[(field, word, bound)] = ids[sample[ids]]
         return found
 
-    def _norm(self, field: str) -> np.ndarray:
-        """K1 * (1 - B + B * length / average length of the live documents), per document."""
+    def _norm(self, field: str, k1: float = K1) -> np.ndarray:
+        """k1 * (1 - B + B * length / average length of the live documents), per document."""
         average = max(self.count(("length", field)) / max(self.doc_count(), 1), 1e-9)
-        norm = self._norms.get((field, average))
+        norm = self._norms.get((field, average, k1))
         if norm is None:
             if len(self._norms) > 4 * len(self._lengths):
                 self._norms.clear()
-            norm = self._norms[(field, average)] = (
-                K1 * ((1 - B) + B * self._lengths[field] / average)).astype(np.float32)
+            norm = self._norms[(field, average, k1)] = (
+                k1 * ((1 - B) + B * self._lengths[field] / average)).astype(np.float32)
         return norm
 
     def column(self, name: str) -> np.ndarray:
@@ -234,14 +234,14 @@ class Scorer:
             found = self._found[key] = make()
         return found
 
-    def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None) -> None:
+    def add(self, scores: np.ndarray, field: str, term: str, boost: float, within=None, k1: float = K1) -> None:
         """Add boost * BM25(field, term) to every document's score (within: only to these
-        documents, as a mask and the same as sorted ids)."""
+        documents, as a mask and the same as sorted ids; k1: the term frequency's saturation)."""
         postings = self.reader.postings(field, term)
         if postings is not None:
             ids, tf = postings if within is None else _restricted(postings, *within)
             idf = self.idf(self.doc_frequency(field, term))
-            norm = self._norm(field)
+            norm = self._norm(field, k1)
             if len(ids) * SPREAD > self.size:  # whole-array steps cost less than so many random accesses
                 ids, tf = slice(None), _spread(ids, tf, self.size)
                 denominator = norm + tf  # the same float32 steps; a document without the term adds 0
@@ -249,7 +249,7 @@ class Scorer:
                 denominator = norm[ids]
                 denominator += tf
             weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
-            weight *= K1 + 1
+            weight *= k1 + 1
             weight /= denominator
             scores[ids] += weight
 

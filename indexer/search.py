@@ -69,6 +69,11 @@ NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many a
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
 RELATED_LIMIT = 5
 RELATED_TERMS = 25  # an article's most distinctive terms that find its related articles
+# Chosen on the topical tune half (benchmarks.explore related; benchmarks/topical/README.md):
+RELATED_MIN_DF = 5  # a term fewer articles hold (a name, a typo, a figure of this one story) finds no story
+RELATED_FEW_DOCS = 2_000  # in an index of fewer articles, one other article holding a term is enough
+RELATED_TITLE = 0.8  # the related search's weight of title matches (a search's TITLE: 0.4)
+RELATED_K1 = 3.0  # and its term frequency saturation: an article repeating the story's terms ranks higher
 UNDERSTOOD_CACHE = 4096  # queries whose understanding a generation remembers (people repeat queries)
 PLAN_CACHE = 4096  # query plans a generation remembers (a plan is only read once made)
 LARGE_MATCHES = 64  # a term matching over 1/64 of the documents keeps its own mask during a search
@@ -1460,8 +1465,8 @@ class Index:
         """The Hits of the limit best live articles for the weighted terms (title and body), those excluded left out."""
         scores = np.zeros(scorer.size, dtype=np.float32)
         for term, weight in terms:
-            scorer.add(scores, "body", term, weight)
-            scorer.add(scores, "title", term, weight * TITLE)
+            scorer.add(scores, "body", term, weight, k1=RELATED_K1)
+            scorer.add(scores, "title", term, weight * RELATED_TITLE, k1=RELATED_K1)
         if scorer.missing:  # ranked with estimates: a cluster's front sends the sums first
             return []
         matched = scorer.live & (scores > 0) & ~excluded
@@ -1637,14 +1642,16 @@ def _grouped(grouping: CopyGroups, matched, key) -> tuple[np.ndarray, dict[int, 
 
 
 def _distinctive_terms(scorer: Scorer, docnum: int) -> list[tuple[str, float]]:
-    """A document's RELATED_TERMS terms of highest tf-idf (title words counted twice) that other
-    articles may hold too, each with its weight (the best is 1); its terms come from the postings."""
+    """A document's RELATED_TERMS terms of highest tf-idf (title words counted twice) that at least
+    RELATED_MIN_DF articles hold (2 in a small index), each with its weight (the best is 1); its
+    terms come from the postings."""
     counts = Counter(scorer.reader.document_terms("body", docnum))
     counts.update({t: 2 * n for t, n in scorer.reader.document_terms("title", docnum).items()})
+    min_df = RELATED_MIN_DF if scorer.doc_count() >= RELATED_FEW_DOCS else 2
     weights = {}
     for term, tf in counts.items():
         df = max(scorer.doc_frequency("body", term), scorer.doc_frequency("title", term))
-        if df > 1:  # another article holds it too
+        if df >= min_df:
             weights[term] = (1 + math.log(tf)) * scorer.idf(df)
     best = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))[:RELATED_TERMS]
     return [(term, weight / best[0][1]) for term, weight in best]  # empty when no term is shared

@@ -9,6 +9,7 @@ until an update makes them different; ``group=False`` lists them apart.
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 
@@ -214,6 +215,40 @@ def test_copies_without_a_source_name_the_site_they_come_from(tmp_path):
         close_index(app)
     copies = page.split('<details class="copies">')[1].split("</details>")[0]
     assert 'class="source">baohai.vn</span>' in copies or 'class="source">baomot.vn</span>' in copies
+
+
+FILLER = ("kinh tế thị trường doanh nghiệp xuất khẩu nông sản giá cả hàng hóa người dân thành phố học sinh giáo "
+          "viên bệnh viện bác sĩ điều trị bóng đá cầu thủ trận đấu giải vô địch ngân hàng lãi suất tín dụng chính "
+          "phủ quốc hội đại biểu du lịch khách sạn mùa hè công nghệ điện thoại ứng dụng").split()
+CRASH = [("Xe khách lao xuống vực trên đèo Hải Vân, 5 người chết",
+          "Rạng sáng nay, một xe khách 45 chỗ mất lái rồi lao xuống vực sâu trên đèo Hải Vân. Tài xế Giàng A Páo "
+          "bị thương nặng. Giàng A Páo cho biết xe bị mất phanh. Vợ Giàng A Páo đã tới bệnh viện."),
+         ("Khởi tố vụ xe khách gặp nạn ở Hải Vân", "Công an khởi tố vụ án, xe khách đã được cẩu lên khỏi đèo."),
+         ("Nhân chứng kể lại phút xe khách gặp nạn", "Người dân sống dưới chân đèo Hải Vân nghe tiếng động lớn."),
+         ("Danh tính nạn nhân vụ xe khách ở đèo Hải Vân", "Cơ quan chức năng đã công bố danh tính các nạn nhân."),
+         ("Cấm xe khách qua đèo Hải Vân", "Sau vụ tai nạn, xe trên 30 chỗ phải đi qua hầm.")]
+NAMESAKE = {"id": "nong-san/pao", "title": "Giàng A Páo mang mận xuống chợ",
+            "body": "Giàng A Páo bán mận ở chợ phiên. Giàng A Páo nói mận được giá."}
+
+
+def story_among_fillers(count: int = 2000) -> list[dict]:
+    """Five reports of one crash, an article sharing only the driver's name with the first, and count
+    articles of generic words (an archive large enough for the related terms' document frequency floor)."""
+    crash = [{"id": f"xe-khach/{n}", "title": title, "body": body} for n, (title, body) in enumerate(CRASH)]
+    draw = random.Random(2026)
+    fillers = [{"id": f"tin/{n}", "title": " ".join(draw.choices(FILLER, k=8)),
+                "body": " ".join(draw.choices(FILLER, k=60))} for n in range(count)]
+    return crash + [NAMESAKE] + fillers
+
+
+def test_related_articles_are_found_by_the_story_not_by_a_name_only_one_other_article_holds(tmp_path):
+    """The driver's name, which only an unrelated article holds too, pulls that article above the
+    other reports of the crash when every shared term counts (as before RELATED_MIN_DF)."""
+    indexer.build_index([write_jsonl(tmp_path / "news.jsonl", story_among_fillers())], tmp_path / "ix",
+                        procs=1, notice=lambda m: None)
+    with indexer.open_index(tmp_path / "ix") as index:
+        related = [h.doc_id for h in index.related("xe-khach/0")]
+    assert sorted(related[:4]) == [f"xe-khach/{n}" for n in range(1, 5)]
 
 
 def test_the_json_api_gives_duplicates_copies_and_related(client):
