@@ -294,6 +294,15 @@ def test_a_quoted_phrase_no_article_holds_links_to_its_words_without_the_quotes(
     assert html(client.get(unescape(offer[2]))).count('<li class="result">') >= 1
 
 
+def test_a_results_page_title_names_its_page_and_stays_short(client):
+    first, second = html(client.get("/search?q=bão")), html(client.get("/search?q=bão&page=2"))
+    assert "<title>bão – Tìm kiếm tin tức</title>" in first
+    assert "<title>bão – trang 2 – Tìm kiếm tin tức</title>" in second  # history entries told apart
+    long = html(client.get("/search", query_string={"q": "bão " + "a" * 300}))  # one long word
+    title = re.search(r"<title>([^<]*)</title>", long)[1]
+    assert len(title) < 120 and title.endswith("… – Tìm kiếm tin tức")
+
+
 def test_no_results_with_dates_suggests_removing_them(client):
     page = html(client.get("/search?q=bão&from=1990-01-01&to=1990-12-31"))
     assert "Không tìm thấy kết quả" in page and "Bỏ bộ lọc ngày" in page

@@ -342,6 +342,8 @@ def test_nothing_found_with_one_limit_offers_the_tips_alone(index_client):
     html = page(index_client, "/search?q=bão&source=Báo+Không+Có")
     assert "Không tìm thấy kết quả" in html and "Bỏ bộ lọc nguồn, chuyên mục và tháng" in html
     assert 'class="limits"' not in html
+    month = page(index_client, "/search?q=bão&month=1990-01")  # the link drops every filter: it says so
+    assert "tìm «bão» không lọc</a>" in month and "mọi nguồn" not in month
 
 
 def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(index):
