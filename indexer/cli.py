@@ -415,10 +415,11 @@ def _print_understood(results) -> None:
     """On stderr: missing shards, the query searched or proposed instead, the words not required."""
     if results.partial:
         print(f"partial results: no answer from {', '.join(results.missing_shards)}", file=sys.stderr)
-    if results.rewritten:
-        print(f"showing results for: {results.rewritten} (search exactly as typed with --exact)", file=sys.stderr)
-    if results.suggestion:
-        print(f"did you mean: {results.suggestion}", file=sys.stderr)
+    shown_for, proposed = results.understood
+    if shown_for:
+        print(f"showing results for: {shown_for} (search exactly as typed with --exact)", file=sys.stderr)
+    if proposed:
+        print(f"did you mean: {proposed}", file=sys.stderr)
     if results.dropped:
         holding = ", ".join(results.kept) if results.kept else "any one of the words"
         # fewer than a page, not none: the articles holding them all are among those shown

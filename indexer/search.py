@@ -173,6 +173,15 @@ class Results:
         return self._counted
 
     @property
+    def understood(self) -> tuple[str | None, str | None]:
+        """(the query the results are shown for, a reading to propose) as the faces say them: a rewritten
+        query whose proposed reading only adds accents to it is shown as that reading and proposed no
+        more (giao thogn: results for "giao thông", not for "giao thong" and then "did you mean giao thông")."""
+        if self.rewritten and self.suggestion and fold(self.suggestion).lower() == fold(self.rewritten).lower():
+            return self.suggestion, None
+        return self.rewritten, self.suggestion
+
+    @property
     def partial(self) -> bool:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)

@@ -230,6 +230,20 @@ def test_api_and_page_show_what_was_understood(index_client):
     assert "Có phải bạn muốn tìm" in page and "báo chí" in page
 
 
+def test_a_typo_read_and_accented_is_said_once_as_its_reading(index, index_dir, index_client):
+    results = index.search("nghi quyte giao thogn")  # searched as "nghi quyet giao thong", read with accents
+    assert results.understood == ("nghị quyết giao thông", None)
+    assert index.search("nghij quyeets").understood == ("nghị quyết", None)  # nothing proposed: as before
+    assert index.search("bao chi").understood == (None, "báo chí")
+    page = index_client.get("/search?q=nghi+quyte+giao+thogn").get_data(as_text=True)
+    assert "Đang hiện kết quả cho" in page and "<strong>nghị quyết giao thông</strong>" in page
+    assert "Có phải bạn muốn tìm" not in page and "nghi quyet giao thong" not in page
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghi quyte giao thogn", "--index", index_dir],
+                         capture_output=True, text=True, env=env, check=True)
+    assert "showing results for: nghị quyết giao thông" in run.stderr and "did you mean" not in run.stderr
+
+
 def test_suggest_completes_title_words_with_or_without_accents(index, index_client):
     assert "nghị" in index.suggest("nghi")
     assert "nghị quyết" in index.suggest("nghị quy")
