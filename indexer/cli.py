@@ -516,10 +516,20 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
+def unrecognized(args, unknown: list[str]) -> str:
+    """Why the arguments left over are refused; for a search of unquoted words, how to quote them."""
+    why = f"unrecognized arguments: {' '.join(unknown)}"
+    if args.command == "search" and not any(a.startswith("-") for a in unknown):
+        why += f" (quote a query of several words: \"{' '.join([args.query, *unknown])}\")"
+    return why
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:  # argparse names the top-level command; its usage would not show the command's options
+        return fail(args, unrecognized(args, unknown), EXIT_USAGE)
     if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
         return fail(args, f"--from {args.date_from} is after --to {args.date_to}", EXIT_USAGE)
     if args.command == "search" and args.replicas != 1 and args.cluster is None:

@@ -55,6 +55,7 @@ def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp
 @pytest.mark.parametrize("args", [
     ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
     ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
+    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"],
 ])
 def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
     assert usage_error(run_cli(*args, "--index", index_dir), args[0])
@@ -71,6 +72,7 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
     (["--page", "0"], "--page"), (["--limit", "0"], "--limit"), (["--limit", "many"], "--limit"),
     (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
+    (["lũ"], 'unrecognized arguments: lũ (quote a query of several words: "bão lũ")'),
 ])
 def test_bad_usage_exits_2_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
