@@ -73,6 +73,9 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
     (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
     (["lũ"], 'unrecognized arguments: lũ (quote a query of several words: "bão lũ")'),
+    (["--source", ""], "argument --source: must be text of 1 to 200 characters, not ''"),
+    (["--month", "2023-13"], "argument --month: '2023-13' is not a month (use YYYY-MM, e.g. 2017-05)"),
+    (["--category", "x" * 201], "argument --category: must be text of 1 to 200 characters, not 201"),
 ])
 def test_bad_usage_exits_2_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
