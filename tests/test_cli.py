@@ -123,6 +123,14 @@ def test_a_quoted_phrase_no_article_holds_offers_its_words_without_the_quotes(in
     assert "without the quotes" not in nowhere.stderr and "check the spelling" in nowhere.stderr
 
 
+def test_the_tip_to_type_without_accents_is_offered_only_when_that_finds_articles(index_dir):
+    nowhere = run_cli("search", '"bão Hải Phòng"', "--index", index_dir)  # no article: nor '"bao Hai Phong"'
+    assert nowhere.stdout.startswith("0 results") and "without accents" not in nowhere.stderr, nowhere.stderr
+    misaccented = run_cli("search", '"mưa lơn kéo dài"', "--index", index_dir)  # '"mua lon keo dai"' finds them
+    assert misaccented.stdout.startswith("0 results")
+    assert '  - try it without accents: "mua lon keo dai"\n' in misaccented.stderr, misaccented.stderr
+
+
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     done = run_cli("search", "a" * 2001, "--index", index_dir)
     assert "query too long" in usage_error(done, "search")
