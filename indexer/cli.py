@@ -331,7 +331,7 @@ def cmd_update(args) -> int:
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}"
         + f"{replaced_note(r.replaced)}, "
         + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
-        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
+        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s into {args.index}"))
 
 
 def cmd_delete(args) -> int:
