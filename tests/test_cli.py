@@ -184,6 +184,13 @@ def test_an_update_through_a_symlinked_folder_keeps_the_ids_its_build_gave(tmp_p
     assert run_cli_in(tmp_path, "get", "link/bao.txt", "--index", "ix").returncode == 0
 
 
+@pytest.mark.parametrize("command", [["search", "bão"], ["update", "seeds"]])
+def test_no_sharded_index_names_the_folder_as_it_was_given(tmp_path, command):
+    (tmp_path / "seeds").mkdir()
+    done = run_cli_in(tmp_path, *command, "--index", "ix", "--cluster", "tcp://127.0.0.1:1")
+    assert "no sharded index in ix: " in failure_line(done, command[0]) and str(tmp_path) not in done.stderr
+
+
 def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):
     done = run_cli("update", ROOT / "seeds", "--index", tmp_path / "none")
     assert done.returncode == 1 and "no index in" in one_line_error(done)
