@@ -22,7 +22,9 @@ from . import build_index, delete_articles, open_index, optimize_index, update_i
 from .articles import ARTICLE_FILES, MAX_ARTICLE_CHARS, SourceError, date_forms_hint, site_of
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
+from .facets import facet_filters
 from .progress import Progress
+from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
@@ -102,6 +104,20 @@ def _day(raw: str):
         return as_date(raw, "date")
     except QueryError:
         raise argparse.ArgumentTypeError(f"not a valid date: {raw!r} (use YYYY-MM-DD, e.g. 2024-03-15)") from None
+
+
+def _facet_value(facet: str):
+    """An argparse type: one value of a --source, --category or --month filter, as the search core checks it."""
+    def parse(raw: str) -> str:
+        try:
+            return facet_filters(**{facet: raw})[facet][0]
+        except QueryError:
+            if facet == "month":
+                raise argparse.ArgumentTypeError(f"{raw!r} is not a month (use YYYY-MM, e.g. 2017-05)") from None
+            shown = repr(raw) if len(raw) <= MAX_FACET_CHARS else f"{len(raw):,} characters"
+            why = f"must be text of 1 to {MAX_FACET_CHARS} characters, not {shown}"
+            raise argparse.ArgumentTypeError(why) from None
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -198,7 +214,7 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
     for name, text, metavar in (("source", "the outlet, or the URL's site when the article names none", "SOURCE"),
                                 ("category", "the category the article came with", "CATEGORY"),
                                 ("month", "the month of the article's date", "YYYY-MM")):
-        search.add_argument(f"--{name}", action="append", metavar=metavar,
+        search.add_argument(f"--{name}", action="append", metavar=metavar, type=_facet_value(name),
                             help=f"only articles of this {name} ({text}); repeat for any of several")
     search.add_argument("--facets", action="store_true",
                         help="also print how many matching articles each source, category and month has")
@@ -315,7 +331,7 @@ def cmd_update(args) -> int:
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}"
         + f"{replaced_note(r.replaced)}, "
         + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
-        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s"))
+        + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s into {args.index}"))
 
 
 def cmd_delete(args) -> int:
@@ -517,10 +533,20 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
+def unrecognized(args, unknown: list[str]) -> str:
+    """Why the arguments left over are refused; for a search of unquoted words, how to quote them."""
+    why = f"unrecognized arguments: {' '.join(unknown)}"
+    if args.command == "search" and not any(a.startswith("-") for a in unknown):
+        why += f" (quote a query of several words: \"{' '.join([args.query, *unknown])}\")"
+    return why
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = dash_query_last(list(sys.argv[1:] if argv is None else argv))
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:  # argparse names the top-level command; its usage would not show the command's options
+        return fail(args, unrecognized(args, unknown), EXIT_USAGE)
     if args.command == "search" and args.date_from and args.date_to and args.date_from > args.date_to:
         return fail(args, f"--from {args.date_from} is after --to {args.date_to}", EXIT_USAGE)
     if args.command == "search" and args.replicas != 1 and args.cluster is None:

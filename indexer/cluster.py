@@ -667,7 +667,7 @@ class ClusterIndex:
 
     def __init__(self, path, cluster: str, replicas: int = 1):
         self.path = Path(path).resolve()
-        self.shards = shard_dirs(self.path)
+        self.shards = [self.path / shard.relative_to(path) for shard in shard_dirs(path)]  # errors name path as given
         self.client = connect(cluster)
         self._turn = 0  # which replica a call tries first, in turn (the same for all its shards)
         self._opened = 0  # actors opened (their keys' numbers)

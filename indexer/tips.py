@@ -78,10 +78,17 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     """no_results_tips for a search of index that found nothing, with how many articles the query
     finds there without its date range and filters (one search more) when it had some."""
     if not (dated or filtered):
-        return unquoted_tips(index, query, exact, group) + no_results_tips(query, dated, filtered)
+        tips = unquoted_tips(index, query, exact, group) + no_results_tips(query, dated, filtered)
+        return [tip for tip in tips if tip.kind != "unaccented" or _finds(index, tip.query, exact, group)]
     found = index.search(query, limit=1, exact=exact, group=group)
     # articles, copies included (not results): as the undated note and the facets count them
     return no_results_tips(query, dated, filtered, found.total + found.copies)
+
+
+def _finds(index, query: str, exact: bool, group: bool) -> bool:
+    """Whether query finds any article in index (a tip offering it would otherwise lead nowhere)."""
+    found = index.search(query, limit=1, exact=exact, group=group)
+    return found.total + found.copies > 0
 
 
 def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) -> list[Tip]:

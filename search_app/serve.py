@@ -41,7 +41,7 @@ def default_workers() -> int:
 def worker_count(text: str) -> int:
     """argparse type of --workers: an integer from 1 to 64."""
     if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 1 đến 64, không phải {text!r}")
+        raise argparse.ArgumentTypeError(f"số tiến trình phải là số nguyên từ 1 đến 64, không phải «{text}»")
     return int(text)
 
 

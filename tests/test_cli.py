@@ -55,6 +55,7 @@ def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp
 @pytest.mark.parametrize("args", [
     ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
     ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
+    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"],
 ])
 def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
     assert usage_error(run_cli(*args, "--index", index_dir), args[0])
@@ -71,6 +72,10 @@ def test_a_query_starting_with_a_dash_is_the_query(index_dir, args):
     (["--page", "0"], "--page"), (["--limit", "0"], "--limit"), (["--limit", "many"], "--limit"),
     (["--from", "2023-05-01", "--to", "2023-01-01"], "--from 2023-05-01 is after --to 2023-01-01"),
     (["--from", "2017-02-30"], "--from"), (["--sort", "oldest"], "--sort"),
+    (["lũ"], 'unrecognized arguments: lũ (quote a query of several words: "bão lũ")'),
+    (["--source", ""], "argument --source: must be text of 1 to 200 characters, not ''"),
+    (["--month", "2023-13"], "argument --month: '2023-13' is not a month (use YYYY-MM, e.g. 2017-05)"),
+    (["--category", "x" * 201], "argument --category: must be text of 1 to 200 characters, not 201"),
 ])
 def test_bad_usage_exits_2_saying_why(index_dir, args, why):
     done = run_cli("search", "bão", *args, "--index", index_dir)
@@ -118,6 +123,14 @@ def test_a_quoted_phrase_no_article_holds_offers_its_words_without_the_quotes(in
     assert "without the quotes" not in nowhere.stderr and "check the spelling" in nowhere.stderr
 
 
+def test_the_tip_to_type_without_accents_is_offered_only_when_that_finds_articles(index_dir):
+    nowhere = run_cli("search", '"bão Hải Phòng"', "--index", index_dir)  # no article: nor '"bao Hai Phong"'
+    assert nowhere.stdout.startswith("0 results") and "without accents" not in nowhere.stderr, nowhere.stderr
+    misaccented = run_cli("search", '"mưa lơn kéo dài"', "--index", index_dir)  # '"mua lon keo dai"' finds them
+    assert misaccented.stdout.startswith("0 results")
+    assert '  - try it without accents: "mua lon keo dai"\n' in misaccented.stderr, misaccented.stderr
+
+
 def test_a_query_over_2000_characters_is_bad_usage(index_dir):
     done = run_cli("search", "a" * 2001, "--index", index_dir)
     assert "query too long" in usage_error(done, "search")
@@ -154,9 +167,11 @@ def test_build_and_update_name_a_source_s_files_as_it_was_given(tmp_path):
     (tmp_path / "tin").mkdir()
     (tmp_path / "tin" / "a.jsonl").write_text(json.dumps(UNDATED, ensure_ascii=False) + "\nnot json\n", "utf-8")
     skip = "skipped tin/a.jsonl:2: invalid JSON"
-    assert skip in run_cli_in(tmp_path, "build", "tin", "--index", "ix").stderr
+    built = run_cli_in(tmp_path, "build", "tin", "--index", "ix")
+    assert skip in built.stderr and built.stdout.rstrip().endswith(" into ix"), built.stdout
     updated = run_cli_in(tmp_path, "update", "tin", "--index", "ix")
     assert updated.stderr.startswith(skip) and str(tmp_path) not in updated.stderr, updated.stderr
+    assert updated.stdout.rstrip().endswith(" into ix"), updated.stdout  # the folder it changed, as build names it
 
 
 def test_an_update_through_a_symlinked_folder_keeps_the_ids_its_build_gave(tmp_path):
@@ -167,6 +182,13 @@ def test_an_update_through_a_symlinked_folder_keeps_the_ids_its_build_gave(tmp_p
     updated = run_cli_in(tmp_path, "update", "link", "--index", "ix")
     assert updated.stdout.startswith("added 0, updated 0, removed 0, unchanged 1,"), updated.stdout
     assert run_cli_in(tmp_path, "get", "link/bao.txt", "--index", "ix").returncode == 0
+
+
+@pytest.mark.parametrize("command", [["search", "bão"], ["update", "seeds"]])
+def test_no_sharded_index_names_the_folder_as_it_was_given(tmp_path, command):
+    (tmp_path / "seeds").mkdir()
+    done = run_cli_in(tmp_path, *command, "--index", "ix", "--cluster", "tcp://127.0.0.1:1")
+    assert "no sharded index in ix: " in failure_line(done, command[0]) and str(tmp_path) not in done.stderr
 
 
 def test_an_update_of_a_missing_index_fails_without_making_its_folder(tmp_path):

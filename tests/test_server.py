@@ -52,7 +52,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.parametrize("args, why", [(["--port", "99999"], "--port"), (["--port", "-1"], "--port"),
-                                       (["--port", "tám"], "--port"), (["--threads", "0"], "--threads")])
+                                       (["--port", "tám"], "--port"), (["--threads", "0"], "--threads"),
+                                       (["--workers", "100"], "--workers: số tiến trình phải là số nguyên từ 1 đến 64, "
+                                                              "không phải «100»")])
 def test_bad_arguments_exit_2_with_the_usage_then_one_vietnamese_line(built_index, args, why):
     code, out, err = finished("--index", built_index.dir, *args)
     lines = err.splitlines()
