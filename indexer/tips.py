@@ -79,24 +79,23 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     finds there without its date range and filters (one search more) when it had some."""
     if not (dated or filtered):
         tips = unquoted_tips(index, query, exact, group) + no_results_tips(query, dated, filtered)
-        return [tip for tip in tips if tip.kind != "unaccented" or _finds(index, tip.query, exact, group)]
-    found = index.search(query, limit=1, exact=exact, group=group)
-    # articles, copies included (not results): as the undated note and the facets count them
-    return no_results_tips(query, dated, filtered, found.total + found.copies)
+        # a tip offering a query that finds nothing would lead nowhere
+        return [tip for tip in tips if tip.kind != "unaccented" or _articles_found(index, tip.query, exact, group)]
+    return no_results_tips(query, dated, filtered, _articles_found(index, query, exact, group))
 
 
-def _finds(index, query: str, exact: bool, group: bool) -> bool:
-    """Whether query finds any article in index (a tip offering it would otherwise lead nowhere)."""
+def _articles_found(index, query: str, exact: bool, group: bool) -> int:
+    """How many articles query finds in index: copies included (not results), as the undated note
+    and the facets count them."""
     found = index.search(query, limit=1, exact=exact, group=group)
-    return found.total + found.copies > 0
+    return found.total + found.copies
 
 
 def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) -> list[Tip]:
     """The query without the quotes of its phrases, when it finds articles in index so (a phrase
     that no article holds word for word is what found nothing)."""
     plain = unquoted(query)
-    found = index.search(plain, limit=1, exact=exact, group=group) if plain else None
-    count = found.total + found.copies if found else 0
+    count = _articles_found(index, plain, exact, group) if plain else 0
     if not count:
         return []
     return [Tip("unquoted", f"without the quotes, {plain} finds {count:,} article{'' if count == 1 else 's'}",
