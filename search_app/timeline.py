@@ -13,8 +13,10 @@ from datetime import date
 MAX_BARS = 120
 YEAR_SPANS = (1, 10, 100, 1000)  # years a bar stands for: the least that keeps to MAX_BARS bars
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
-LABEL_SPACE = 18  # below the bars, for the labels
-LABEL_MARGIN = 24  # half a label's width: labels stay this far from the edges
+LABEL_SPACE = 20  # below the bars, for the labels
+# Labels: about eight in the wide layout, four larger ones on narrow screens (style.css sizes them so
+# that they render at 11 px or more); each stays half its width (at its font size) from the edges.
+LABELS = {"wide": (8, 26), "narrow": (4, 44)}  # layout -> (labels, margin in SVG units)
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,11 @@ class Bar:
     count: int
     x: float
     y: float
-    label_x: float  # the label's middle, kept inside the drawing
     width: float
     height: float
     changes: dict  # the SearchParams changes of its link
     selected: bool
-    show_label: bool
+    labels: tuple[tuple[str, float], ...]  # (layout, the label's middle kept inside the drawing) per layout showing it
 
 
 def _months(facet: list[dict]) -> dict[int, int]:
@@ -61,11 +62,16 @@ def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list
     buckets = list(_buckets(_months(month_facet), chosen))
     most = max(count for _, count, _, _ in buckets)
     step = WIDTH / len(buckets)
-    every = max(1, round(len(buckets) / 8))  # about eight labels
     bars = []
     for i, (label, count, changes, selected) in enumerate(buckets):
         height = (HEIGHT - LABEL_SPACE - 4) * count / most
-        middle = min(max((i + 0.5) * step, LABEL_MARGIN), WIDTH - LABEL_MARGIN)
-        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, middle, step * 0.8,
-                        height, {**changes, "page": 1}, selected, i % every == 0))
+        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, step * 0.8,
+                        height, {**changes, "page": 1}, selected, _labels(i, len(buckets))))
     return bars
+
+
+def _labels(i: int, bars: int) -> tuple[tuple[str, float], ...]:
+    """(layout, x) for each layout that labels the i-th of so many bars."""
+    middle = (i + 0.5) * WIDTH / bars
+    return tuple((layout, min(max(middle, margin), WIDTH - margin)) for layout, (labels, margin) in LABELS.items()
+                 if i % max(1, round(bars / labels)) == 0)

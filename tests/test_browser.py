@@ -222,6 +222,37 @@ def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
     assert tab.dialogs == [] and tab.foreign == []
 
 
+SHOWN_LABELS = """svg => [...svg.querySelectorAll('text')].filter(t => getComputedStyle(t).display != 'none')
+  .map(t => { const b = t.getBoundingClientRect();
+    return [t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize), b.left, b.right] })"""
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """The app on an index of a storm article a month for 24 months (a timeline of 24 bars, a small one)."""
+    folder = tmp_path_factory.mktemp("two_years")
+    articles = [{"id": f"thang/{m}", "title": f"Bão tháng {m}", "body": "Tin bão. " * (1 + 9 * (m == 5)),
+                 "date": f"{2021 + m // 12}-{m % 12 + 1:02d}-15T08:00:00"} for m in range(24)]
+    articles += [{"id": f"them/{n}", "title": f"Bão lớn {n}", "body": "Tin bão.", "date": "2022-12-01T08:00:00"}
+                 for n in range(11)]
+    indexer.build_index([str(write_jsonl(folder / "thang.jsonl", articles))], str(folder / "ix"), procs=1,
+                        notice=lambda m: None)
+    yield from serve(str(folder / "ix"))
+
+
+@pytest.mark.parametrize("width", [390, 1000])
+def test_timeline_labels_are_readable_and_apart(browser, two_years, width):
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(two_years + "/search?q=bão")
+    labels = page.eval_on_selector("figure.timeline svg", SHOWN_LABELS)
+    chart = page.locator("figure.timeline svg").bounding_box()
+    page.close()
+    assert len(labels) >= 3 and min(size for size, _, _ in labels) >= 11, labels  # was 6.6 px on a phone
+    spans = sorted((left, right) for _, left, right in labels)
+    assert all(right < next_left for (_, right), (next_left, _) in zip(spans, spans[1:])), spans
+    assert chart["x"] <= spans[0][0] and spans[-1][1] <= chart["x"] + chart["width"], (spans, chart)
+
+
 BEHIND_AND_TEXT = """e => { let n = e;
   while (n.parentElement && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(n).backgroundColor)) n = n.parentElement;
   return [getComputedStyle(e).color, getComputedStyle(n).backgroundColor] }"""
