@@ -14,6 +14,7 @@ MAX_BARS = 120
 YEAR_SPANS = (1, 10, 100, 1000)  # years a bar stands for: the least that keeps to MAX_BARS bars
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
 LABEL_SPACE = 20  # below the bars, for the labels
+BAR_SHARE = 0.8  # of a bar's column, the bar (the rest: the gaps between bars)
 # Labels: about eight in the wide layout, four larger ones on narrow screens (style.css sizes them so
 # that they render at 11 px or more); each stays half its width (at its font size) from the edges.
 LABELS = {"wide": (8, 26), "narrow": (4, 44)}  # layout -> (labels, margin in SVG units)
@@ -32,6 +33,11 @@ class Bar:
     changes: dict  # the SearchParams changes of its link
     selected: bool
     labels: tuple[tuple[str, float], ...]  # (layout, the label's middle kept inside the drawing) per layout showing it
+
+    @property
+    def column(self) -> tuple[float, float]:
+        """(x, width) of the bar's whole column, gaps included: its link's hit area, however short the bar."""
+        return self.x - self.width * (1 - BAR_SHARE) / BAR_SHARE / 2, self.width / BAR_SHARE
 
 
 def _months(facet: list[dict]) -> dict[int, int]:
@@ -65,7 +71,7 @@ def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list
     bars = []
     for i, (label, count, changes, selected) in enumerate(buckets):
         height = (HEIGHT - LABEL_SPACE - 4) * count / most
-        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, step * 0.8,
+        bars.append(Bar(label, count, (i + (1 - BAR_SHARE) / 2) * step, HEIGHT - LABEL_SPACE - height, step * BAR_SHARE,
                         height, {**changes, "page": 1}, selected, _labels(i, len(buckets))))
     return bars
 

@@ -253,6 +253,20 @@ def test_timeline_labels_are_readable_and_apart(browser, two_years, width):
     assert chart["x"] <= spans[0][0] and spans[-1][1] <= chart["x"] + chart["width"], (spans, chart)
 
 
+def test_a_small_bar_has_a_tall_hit_area_that_draws_nothing(browser, two_years):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(two_years + "/search?q=bão")
+    links = page.locator(".timeline a.bar")
+    heights = [links.nth(i).bounding_box()["height"] for i in range(links.count())]
+    assert min(heights) >= 24, heights  # WCAG 2.5.8 (a month of one article was 8 px tall on a phone)
+    hits = page.eval_on_selector_all(".timeline rect.hit", "rs => rs.map(r => getComputedStyle(r).fill)")
+    assert set(hits) == {"rgba(0, 0, 0, 0)"}
+    smallest = links.first.bounding_box()  # January 2021: one article, the tallest month has eleven
+    page.tap(".timeline a.bar >> nth=0", position={"x": smallest["width"] / 2, "y": 2})
+    page.wait_for_url("**month=2021-01**")
+    page.close()
+
+
 BEHIND_AND_TEXT = """e => { let n = e;
   while (n.parentElement && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(n).backgroundColor)) n = n.parentElement;
   return [getComputedStyle(e).color, getComputedStyle(n).backgroundColor] }"""
