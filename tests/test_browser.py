@@ -204,7 +204,7 @@ def test_layout_fits_a_phone(browser, server):
 
 
 def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
-    tab.goto(server + "/search?q=bão+số")
+    tab.goto(server + "/search?q=bão")  # two sources (a facet of one is left out)
     everything = tab.inner_text(".stats")
     tab.locator("#facet-source + ul a", has_text="Báo Mẫu").click()
     tab.wait_for_url("**source=**")
@@ -377,7 +377,7 @@ def test_save_readme_screenshot(browser, tmp_path):
             page.goto(f"{base}/search?q={SCREENSHOT_QUERY}")
         first = page.locator(".result").first
         assert first.locator("details.copies summary").inner_text() == "1 bài cùng nội dung"
-        assert page.locator("figure.timeline svg").is_visible() and page.locator(".facets").is_visible()
+        assert page.locator("figure.timeline svg").is_visible()  # no facets: one source (baomoi.com), left out
         assert first.locator("details.copies").is_visible()  # in the picture, not below it
         README_SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(README_SCREENSHOT))
