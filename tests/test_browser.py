@@ -203,6 +203,22 @@ def test_layout_fits_a_phone(browser, server):
     context.close()
 
 
+def test_a_phone_shows_the_first_result_high_and_the_filters_folded_until_one_is_set(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/search?q=bao+so")
+    assert "Có phải bạn muốn tìm" in page.inner_text(".understood")  # a suggestion line above the results
+    assert page.locator(".result").first.bounding_box()["y"] < 400  # was 522 px down: the filters took 330
+    assert not page.locator("#from").is_visible()
+    page.tap(".filter-fold summary")
+    page.fill("#from", "2019-01-01")
+    page.tap("button[type=submit]")
+    page.wait_for_url("**from=2019-01-01**")
+    assert page.locator("#from").is_visible() and page.input_value("#from") == "2019-01-01"  # a set filter is seen
+    context.close()
+
+
 def test_a_facet_and_a_timeline_bar_filter_the_results(tab, server):
     tab.goto(server + "/search?q=bão")  # two sources (a facet of one is left out)
     everything = tab.inner_text(".stats")
