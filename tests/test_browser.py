@@ -328,6 +328,18 @@ def test_marked_words_are_readable_in_the_dark_scheme(dark_tab, server):
     assert contrast(dark_tab.locator(".result .snippet mark").first) >= 4.5
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_fields_borders_stand_out_from_the_page(browser, server, scheme):
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(server + "/search?q=bão")
+    behind = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    borders = {field: page.locator(field).evaluate("e => getComputedStyle(e).borderTopColor")
+               for field in ("#q", "#sort", "#from", "#to")}
+    context.close()
+    assert all(ratio(border, behind) >= 3 for border in borders.values()), borders  # WCAG 1.4.11 (was 1.84:1)
+
+
 FOCUS_RING = """() => { const e = document.activeElement, s = getComputedStyle(e);
   return e.matches(':focus-visible') ? [e.tagName, s.outlineStyle, s.outlineWidth, s.outlineColor] : null }"""
 
