@@ -7,6 +7,7 @@ exporter's placeholder 0001-01-01 beside 2017), each linking to its years as a d
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,9 +16,10 @@ YEAR_SPANS = (1, 10, 100, 1000)  # years a bar stands for: the least that keeps 
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
 LABEL_SPACE = 20  # below the bars, for the labels
 BAR_SHARE = 0.8  # of a bar's column, the bar (the rest: the gaps between bars)
-# Labels: about eight in the wide layout, four larger ones on narrow screens (style.css sizes them so
-# that they render at 11 px or more); each stays half its width (at its font size) from the edges.
-LABELS = {"wide": (8, 26), "narrow": (4, 44)}  # layout -> (labels, margin in SVG units)
+# Labels: up to eight in the wide layout, four larger ones on narrow screens (style.css sizes them so
+# that they render at 11 px or more), under their bars; a label's middle stays half its width
+# ("12/2023" at the layout's font size) from the edges.
+LABELS = {"wide": (8, 27), "narrow": (4, 46)}  # layout -> (labels, margin in SVG units)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Bar:
     height: float
     changes: dict  # the SearchParams changes of its link
     selected: bool
-    labels: tuple[tuple[str, float], ...]  # (layout, the label's middle kept inside the drawing) per layout showing it
+    labels: tuple[tuple[str, float], ...]  # (layout, the label's middle) per layout showing it
 
     @property
     def column(self) -> tuple[float, float]:
@@ -77,7 +79,10 @@ def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list
 
 
 def _labels(i: int, bars: int) -> tuple[tuple[str, float], ...]:
-    """(layout, x) for each layout that labels the i-th of so many bars."""
-    middle = (i + 0.5) * WIDTH / bars
-    return tuple((layout, min(max(middle, margin), WIDTH - margin)) for layout, (labels, margin) in LABELS.items()
-                 if i % max(1, round(bars / labels)) == 0)
+    """(layout, x) for each layout labelling the i-th of so many bars: every so many bars from the first
+    whose label fits in the drawing, for at most the layout's number of labels (so never closer)."""
+    step = WIDTH / bars
+    middle = (i + 0.5) * step
+    return tuple((layout, middle) for layout, (labels, margin) in LABELS.items()
+                 if margin <= middle <= WIDTH - margin
+                 and (i - math.ceil(margin / step - 0.5)) % math.ceil(bars / labels) == 0)

@@ -257,9 +257,10 @@ def two_years(tmp_path_factory):
 
 
 @pytest.mark.parametrize("width", [390, 1000])
-def test_timeline_labels_are_readable_and_apart(browser, two_years, width):
+@pytest.mark.parametrize("app", ["two_years", "server"])  # 24 months; 50 (11/2019 to 12/2023)
+def test_timeline_labels_are_readable_and_apart(browser, request, app, width):
     page = browser.new_page(viewport={"width": width, "height": 844})
-    page.goto(two_years + "/search?q=bão")
+    page.goto(request.getfixturevalue(app) + "/search?q=bão")
     labels = page.eval_on_selector("figure.timeline svg", SHOWN_LABELS)
     chart = page.locator("figure.timeline svg").bounding_box()
     page.close()
