@@ -7,14 +7,19 @@ exporter's placeholder 0001-01-01 beside 2017), each linking to its years as a d
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
 MAX_BARS = 120
 YEAR_SPANS = (1, 10, 100, 1000)  # years a bar stands for: the least that keeps to MAX_BARS bars
 WIDTH, HEIGHT = 600, 120  # the SVG's coordinates; CSS scales it to the page
-LABEL_SPACE = 18  # below the bars, for the labels
-LABEL_MARGIN = 24  # half a label's width: labels stay this far from the edges
+LABEL_SPACE = 20  # below the bars, for the labels
+BAR_SHARE = 0.8  # of a bar's column, the bar (the rest: the gaps between bars)
+# Labels: up to eight in the wide layout, four larger ones on narrow screens (style.css sizes them so
+# that they render at 11 px or more), under their bars; a label's middle stays half its width
+# ("12/2023" at the layout's font size) from the edges.
+LABELS = {"wide": (8, 27), "narrow": (4, 46)}  # layout -> (labels, margin in SVG units)
 
 
 @dataclass(frozen=True)
@@ -25,12 +30,16 @@ class Bar:
     count: int
     x: float
     y: float
-    label_x: float  # the label's middle, kept inside the drawing
     width: float
     height: float
     changes: dict  # the SearchParams changes of its link
     selected: bool
-    show_label: bool
+    labels: tuple[tuple[str, float], ...]  # (layout, the label's middle) per layout showing it
+
+    @property
+    def column(self) -> tuple[float, float]:
+        """(x, width) of the bar's whole column, gaps included: its link's hit area, however short the bar."""
+        return self.x - self.width * (1 - BAR_SHARE) / BAR_SHARE / 2, self.width / BAR_SHARE
 
 
 def _months(facet: list[dict]) -> dict[int, int]:
@@ -61,11 +70,19 @@ def timeline_bars(month_facet: list[dict], chosen: tuple[str, ...] = ()) -> list
     buckets = list(_buckets(_months(month_facet), chosen))
     most = max(count for _, count, _, _ in buckets)
     step = WIDTH / len(buckets)
-    every = max(1, round(len(buckets) / 8))  # about eight labels
     bars = []
     for i, (label, count, changes, selected) in enumerate(buckets):
         height = (HEIGHT - LABEL_SPACE - 4) * count / most
-        middle = min(max((i + 0.5) * step, LABEL_MARGIN), WIDTH - LABEL_MARGIN)
-        bars.append(Bar(label, count, i * step + step * 0.1, HEIGHT - LABEL_SPACE - height, middle, step * 0.8,
-                        height, {**changes, "page": 1}, selected, i % every == 0))
+        bars.append(Bar(label, count, (i + (1 - BAR_SHARE) / 2) * step, HEIGHT - LABEL_SPACE - height, step * BAR_SHARE,
+                        height, {**changes, "page": 1}, selected, _labels(i, len(buckets))))
     return bars
+
+
+def _labels(i: int, bars: int) -> tuple[tuple[str, float], ...]:
+    """(layout, x) for each layout labelling the i-th of so many bars: every so many bars from the first
+    whose label fits in the drawing, for at most the layout's number of labels (so never closer)."""
+    step = WIDTH / bars
+    middle = (i + 0.5) * step
+    return tuple((layout, middle) for layout, (labels, margin) in LABELS.items()
+                 if margin <= middle <= WIDTH - margin
+                 and (i - math.ceil(margin / step - 0.5)) % math.ceil(bars / labels) == 0)

@@ -406,7 +406,10 @@ def search():
     params = parse_params(request.args)
     if not params.q:
         return render_template("index.html", syntax_examples=SYNTAX_EXAMPLES)
-    results = run_search(params)
+    try:
+        results = run_search(params)
+    except indexer.QueryError as error:  # a slip in the query (!!!): the form with it again, saying why; still a 400
+        return render_template("query_notice.html", message=error.vi), 400
     index = get_index()
     tips, limits = tips_and_limits(index, results, params)
     hits = [(hit, Markup(hit.title_html), Markup(hit.snippet),

@@ -183,7 +183,7 @@ def test_the_results_page_shows_one_result_per_group_with_its_copies_in_details(
     assert ("/article/lu/bao-hai" in page) and ("/article/lu/bao-mot" in page)  # the copy is linked inside
     assert "group=false" in page  # "hiện tất cả"
     ungrouped = client.get("/search", query_string={"q": QUERY, "group": "false"}).get_data(as_text=True)
-    assert "<details" not in ungrouped and "bài cùng nội dung" not in ungrouped
+    assert "<details class=\"copies\"" not in ungrouped and "bài cùng nội dung" not in ungrouped
 
 
 def test_the_tips_count_the_matching_articles_with_their_copies_as_the_undated_note_does(tmp_path):

@@ -205,6 +205,16 @@ def test_a_chosen_value_links_to_removing_it_and_others_add_to_it(index_client):
     assert '<input type="hidden" name="source" value="Tin Miền Trung">' in html  # kept when the form changes the sort
 
 
+def test_a_facet_of_one_value_is_left_out_unless_chosen(index_client, client):
+    html = page(index_client, "/search?q=bão&category=Xã+hội")  # three matches, all from Tin Miền Trung
+    assert "3 kết quả" in html and 'id="facet-source"' not in html
+    assert links(facet_section(html, "category"))["Xã hội"] == {"q": ["bão"]}  # chosen: shown, removable
+    chosen = page(index_client, "/search?q=bão&category=Xã+hội&source=Tin+Miền+Trung")
+    assert links(facet_section(chosen, "source"))["Tin Miền Trung"] == {"q": ["bão"], "category": ["Xã hội"]}
+    some_unknown = page(client, "/search?q=bão+số")  # Báo Mẫu 14, one article without a source
+    assert "15 kết quả" in some_unknown and 'id="facet-source"' not in some_unknown
+
+
 def test_a_value_typed_with_extra_spaces_is_the_same_value(index_client):
     html = page(index_client, "/search?q=bão&source=+Tin++Miền+Trung+")
     assert "4 kết quả" in html and links(facet_section(html, "source"))["Tin Miền Trung"] == {"q": ["bão"]}
