@@ -188,8 +188,8 @@ def quality_markdown(path: str, seed: int) -> str:
     return (f"\nWhat is offered, on {path} ({count:,} articles without the headlines' own): the dev title sets' "
             f"1,000 headlines cut after 2-4 words and 1-3 letters of the next, every other one without accents "
             f"(seed {seed}).\n\n" + md_table(header, tables[0]) + "\n"
-            f"\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
-            f"\n\n" + md_table(header, tables[1]) + "\n")
+            "\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
+            "\n\n" + md_table(header, tables[1]) + "\n")
 
 
 def quality_rows(index, prefixes) -> list[list]:
