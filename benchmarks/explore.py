@@ -46,14 +46,14 @@ def corpus_articles(name: str, limit: int | None = None):
     return list(islice(indexer.iter_articles([require_shared("corpus", name)]), limit))
 
 
-def grouped_pairs(reader) -> list[tuple[str, str, int]]:
-    """(id, id, differing bits) of every pair of live articles the index groups as copies."""
+def grouped_pairs(reader, generation: Path) -> list[tuple[str, str, int]]:
+    """(id, id, differing bits) of every pair of live articles the index (its generation) groups as copies."""
     from indexer.duplicates import distance
     from indexer.schema import simhashes
     from indexer.search import copy_groups
 
     hashes = simhashes(reader.column("fingerprint", str))
-    roots, grouped = copy_groups(reader)
+    roots, grouped = copy_groups(reader, generation)
     members: dict[int, list[int]] = {}
     for n in grouped.tolist():
         members.setdefault(int(roots[n]), []).append(n)
@@ -66,9 +66,10 @@ def index_pairs(index_dir: str) -> list[tuple[str, str, int]]:
     from indexer.storage import open_reader
     from indexer.store import current_generation
 
-    reader = open_reader(current_generation(Path(index_dir)))
+    generation = current_generation(Path(index_dir))
+    reader = open_reader(generation)
     try:
-        return grouped_pairs(reader)
+        return grouped_pairs(reader, generation)
     finally:
         reader.close()
 
