@@ -1,5 +1,5 @@
 """Short-query set MRR@10 and R@10 on an index: python short.py IX"""
-import sys; sys.path.insert(0, __import__("os").path.dirname(__file__)); import patch, indexer
+import sys; sys.path.insert(0, __import__("os").path.dirname(__file__)); __import__("patch"); import indexer  # the monkeypatch applied on import
 qs = [l.rstrip("\n").split("\t") for l in open("benchmarks/short_queries.tsv", encoding="utf-8") if l.strip() and not l.startswith("#")]
 ix = indexer.open_index(sys.argv[1]); ix.lexicon()
 mrr = rec = 0
