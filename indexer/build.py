@@ -450,14 +450,14 @@ def _document_numbers(gen: Path, ids: list[str], skipped: list) -> list[int]:
 def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
     """Write changed articles through the segment workers; delete old versions and removed ones."""
     ix = storage.open_files(gen)
-    existing, seen, changed = {}, set(), []
+    existing, seen, changed, within = {}, set(), [], [s.resolve() for s in sources]
     # the articles are read and compared while the first worker starts (and loads pyvi's model)
-    articles = _changed_articles(ix, sources, report, progress, select, (existing, seen, changed))
+    articles = _changed_articles(ix, sources, within, report, progress, select, (existing, seen, changed))
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
-    unread, within = _unread_paths(report.skipped), [s.resolve() for s in sources]
+    unread = _unread_paths(report.skipped)
     covered = {o: _covers(within, o) for o in {origin for _, origin, _ in existing.values()}}
     gone = [(i, origin in unread or _under(origin, unread)) for i, (_, origin, _) in existing.items()
             if i not in seen and covered[origin]]
@@ -485,14 +485,13 @@ def _under(origin: str, folders: set[str]) -> bool:
     return parent in folders
 
 
-def _changed_articles(ix, sources, report: UpdateReport, progress, select, found):
-    """Yield the new and changed articles of sources, filling found: (the index's live articles,
-    the ids read, the articles yielded)."""
+def _changed_articles(ix, sources, within: list[Path], report: UpdateReport, progress, select, found):
+    """Yield the new and changed articles of sources (within: their real paths), filling found:
+    (the index's live articles, the ids read, the articles yielded)."""
     existing, seen, changed = found
     reader = storage.IndexReader(ix)
     existing.update(reader.live_articles())
     reader.close()
-    within = [s.resolve() for s in sources]
     elsewhere = {}  # origin -> _read_elsewhere (asked for each article of the same few files)
     for article in _read_articles(sources, report, progress, select):
         if progress:

@@ -740,6 +740,11 @@ def _goes_on_whole(completion: str, text: str) -> bool:
     return len(words) >= len(typed) and all(w == t or t == fold(t) and fold(w) == t for w, t in zip(words, typed))
 
 
+def _beginning_with(codes: np.ndarray, first: int, size: int) -> np.ndarray:
+    """The places in sorted codes (first * size + last) of those whose first part is first."""
+    return np.arange(*np.searchsorted(codes, [first * size, (first + 1) * size]))
+
+
 def _first_unique(items, limit: int) -> list:
     """The first limit distinct items that are not None, in their order."""
     found = {}
@@ -1320,11 +1325,15 @@ class Lexicon:
         pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
         return {p: v for p, v in scored.items() if p not in pieces}
 
+    def _key_range(self, key: str) -> tuple[int, int]:
+        """(lo, hi): the places in the sorted completion keys of those beginning with key."""
+        return bisect_left(self._keys, key), bisect_left(self._keys, key + "\uffff")
+
     def _phrases_beginning(self, syllable: str, limit: int) -> list[str]:
         """The syllable, if a title word, and the most frequent title phrases whose first word it is:
         limit in all."""
         key = completion_key(syllable) + " "
-        lo, hi = bisect_left(self._keys, key), bisect_left(self._keys, key + "\uffff")
+        lo, hi = self._key_range(key)
         found = [syllable] if syllable in self._phrase_number else []
         for n in np.argsort(-self._phrase_counts[lo:hi], kind="stable").tolist():
             if len(found) == limit:
@@ -1340,10 +1349,10 @@ class Lexicon:
         size, numbers = len(self.syllables), self._numbers(before)
         pair = numbers[0] * size + numbers[1] if len(numbers) == 2 and (numbers >= 0).all() else -1
         codes, counts = self._triple_codes, self._triple_counts
-        found = np.arange(*np.searchsorted(codes, [pair * size, (pair + 1) * size])) if pair >= 0 else []
+        found = _beginning_with(codes, pair, size) if pair >= 0 else []
         if not len(found) and numbers[-1] >= 0:  # back off to the pairs of the last syllable
             codes, counts = self._codes, self._counts
-            found = np.arange(*np.searchsorted(codes, [numbers[-1] * size, (numbers[-1] + 1) * size]))
+            found = _beginning_with(codes, numbers[-1], size)
         after, times = np.asarray(codes[found] % size, dtype=np.int64), np.asarray(counts[found], dtype=np.float64)
         kept = after != self.number.get(NUMBER, -1)
         best = np.argsort(-times[kept], kind="stable")[:NEXT_POOL]
@@ -1409,7 +1418,7 @@ class Lexicon:
         key = completion_key(text)
         if not key:
             return []
-        lo, hi = bisect_left(self._keys, key), bisect_left(self._keys, key + "\uffff")
+        lo, hi = self._key_range(key)
         counts = self._phrase_counts[lo:hi]
         best = np.arange(len(counts))
         if len(counts) > COMPLETION_POOL:

@@ -34,6 +34,7 @@ MAX_PER_PAGE = 50
 SORTS = indexer.SORTS
 PAGE_WINDOW = 5  # page numbers around the current one; with the first, the last and their gaps: one row at desktop width
 FACET_LINKS = 10  # values listed per facet on the page (the JSON API has them all)
+TITLE_QUERY_CHARS = 80  # of the query, in a page's title (a 500-character query made a 500-character title)
 FILTERS = indexer.FACETS  # repeatable parameters: any of a facet's values, facets combined
 UNDATED_WHERE = {(True, False): "nên không có trong khoảng ngày đã chọn",  # (a date range, months chosen)
                  (False, True): "nên không có trong tháng đã chọn",
@@ -361,6 +362,13 @@ def http_url(url: str) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+@bp.app_template_filter("title_query")
+def title_query(q: str) -> str:
+    """A query as a page's title shows it: trimmed, cut to TITLE_QUERY_CHARS with an ellipsis."""
+    q = q.strip()
+    return q if len(q) <= TITLE_QUERY_CHARS else q[:TITLE_QUERY_CHARS - 1] + "…"
 
 
 @bp.app_template_filter("vn_number")
