@@ -63,6 +63,7 @@ HEADING_MAX_WORDS = 6
 BYLINE_MAX_WORDS = 5
 BYLINE_MAX_CHARS = 60
 EPOCH_MILLIS_ABOVE = 1e11   # larger epoch numbers are milliseconds
+EPOCH_TEXT = re.compile(r"\d{9,13}")  # epoch seconds (or milliseconds) exported as text; 8 digits: a YYYYMMDD
 FIRST_NEWS_YEAR = 1900      # an article's date before it, or after next year, is a placeholder (0001-01-01, 9999-12-31): unread
 DATE_SEARCH_LINES = 2       # the date line may be the first line (before the title) or right after it
 
@@ -1129,10 +1130,17 @@ def _first_text(record: dict, keys: tuple[str, ...]) -> str:
 def _first_date(record: dict) -> datetime | None:
     """The first parseable date among the record's date fields."""
     for key in DATE_KEYS:
-        date = parse_date(record.get(key))
+        date = parse_date(_epoch_as_number(record.get(key)))
         if date is not None:
             return date
     return None
+
+
+def _epoch_as_number(value):
+    """value, or the number when it is epoch seconds (or milliseconds) written as text."""
+    if isinstance(value, str) and EPOCH_TEXT.fullmatch(value.strip()):
+        return int(value)
+    return value
 
 
 def _given_date(record: dict) -> str:

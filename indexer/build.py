@@ -400,8 +400,12 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "update"):
         live = current_generation(index_dir)
-        with _changed_generation(index_dir, live) as gen:
-            _apply_update(gen, sources, report, _workers(procs), progress, select)
+        try:
+            with _changed_generation(index_dir, live) as gen:
+                if not _apply_update(gen, sources, report, _workers(procs), progress, select):
+                    raise _NothingChanged  # the live generation stays: no swap, no new Lexicon
+        except _NothingChanged:
+            pass
         report.seconds = time.monotonic() - started  # searchable from here on
         _merge_after(index_dir, _workers(procs), "update")
     return report
@@ -447,8 +451,13 @@ def _document_numbers(gen: Path, ids: list[str], skipped: list) -> list[int]:
     return [existing[i][2] for i in ids if i in existing]
 
 
-def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> None:
-    """Write changed articles through the segment workers; delete old versions and removed ones."""
+class _NothingChanged(Exception):
+    """An update that adds, changes and removes nothing: its generation is discarded."""
+
+
+def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress, select) -> bool:
+    """Write changed articles through the segment workers; delete old versions and removed ones.
+    Whether anything changed (else nothing is committed)."""
     ix = storage.open_files(gen)
     existing, seen, changed, within = {}, set(), [], [s.resolve() for s in sources]
     # the articles are read and compared while the first worker starts (and loads pyvi's model)
@@ -463,7 +472,10 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
             if i not in seen and covered[origin]]
     removed = [i for i, kept in gone if not kept]
     report.removed, report.kept = len(removed), len(gone) - len(removed)
+    if not (written or removed):
+        return False
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
+    return True
 
 
 def _unread_paths(skipped) -> set[str]:

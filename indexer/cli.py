@@ -40,8 +40,9 @@ UNDATED_WHERE = {(True, False): "left out by the date range", (False, True): "le
                  (True, True): "left out by the date range and the months chosen", (False, False): "listed last"}
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
 IDS_HELP = ("ids: a text file's id is <folder name>/<path in the folder> (given directly: <its folder's name>/"
-            "<file name>); a JSONL record keeps its own id (within a file the last readable record of an id "
-            "is the article: a correction after the story replaces it; an id in two files keeps the first). "
+            "<file name>); a JSONL record keeps its own id (of the records of one id, the article is the record of the "
+            "newest file (modified later), within it the last readable one: a correction after the story, or in a "
+            "later export, replaces it; of two text files of one id, the first read is kept). "
             f"Articles over {MAX_ARTICLE_CHARS:,} characters are "
             "stored whole, indexed in part, with a warning; so is a date that cannot be read (the article is "
             "indexed undated). Files in the folders not named as articles are counted, not read; an index "

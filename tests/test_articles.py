@@ -638,6 +638,20 @@ def test_a_date_that_cannot_be_read_is_reported_with_its_line(tmp_path):
                        Undated(f"{path}:4", "[2017, 5]")]
 
 
+def test_epoch_seconds_exported_as_text_are_read_as_the_number_is(tmp_path):
+    """A JSONL date of epoch seconds written as a string ("1573962000") had been "not understood",
+    while the warning listed epoch seconds among the forms read; 8 digits stay a YYYYMMDD, unread."""
+    path = write_jsonl(tmp_path / "tin.jsonl", [
+        {"id": "a", "title": "Bão", "body": "Mưa", "date": "1573962000"},
+        {"id": "b", "title": "Bão", "body": "Mưa", "date": "1573962000000"},
+        {"id": "c", "title": "Bão", "body": "Mưa", "published": " 1573962000 "},
+        {"id": "d", "title": "Bão", "body": "Mưa", "date": "20191117"}])
+    undated: list = []
+    found = list(iter_articles([path], [], [], undated=undated))
+    assert [a.date for a in found] == [datetime(2019, 11, 17, 10, 40)] * 3 + [None]
+    assert undated == [Undated(f"{path}:4", "20191117")]
+
+
 def test_a_placeholder_date_outside_the_years_of_news_is_reported_and_the_article_indexed_undated(tmp_path):
     next_year = datetime.now().year + 1
     path = write_jsonl(tmp_path / "tin.jsonl", [

@@ -365,6 +365,19 @@ def test_help_explains_the_query_syntax_and_every_argument():
     assert "--procs" in build and "--index" in build and "examples:" in build
 
 
+def test_the_help_on_ids_says_which_record_of_an_id_in_two_exports_is_indexed(tmp_path):
+    """update --help had said that an id in two files keeps the first: the newer export's record is kept."""
+    story, correction = {"id": "nr-1", "title": "Tin gốc", "body": "Bản đầu."}, {"id": "nr-1", "title": "Tin đính chính"}
+    older, newer = write_jsonl(tmp_path / "export-1.jsonl", [story]), write_jsonl(tmp_path / "export-2.jsonl", [correction])
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    assert run_cli("build", newer, older, "--index", tmp_path / "ix").returncode == 0
+    got = json.loads(run_cli("get", "nr-1", "--index", tmp_path / "ix", "--json").stdout)
+    assert got["title"] == "Tin đính chính"
+    for command in ("build", "update"):
+        help_text = " ".join(run_cli(command, "--help").stdout.split())
+        assert "the record of the newest file" in help_text and "keeps the first" not in help_text.split("text files")[0]
+
+
 def test_build_progress_on_a_terminal_shows_the_input_read_and_the_time_left(tmp_path):
     records = [dict(a, id=f"{a['id']}-{n}") for n, a in enumerate(storm_articles() * 200)]
     source = write_jsonl(tmp_path / "many.jsonl", records)

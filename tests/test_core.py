@@ -333,6 +333,26 @@ def test_update_adds_changes_and_removes(tmp_path):
         assert ix.get("ba-so") is not None
 
 
+def test_an_update_that_changes_nothing_keeps_the_live_generation_and_its_lexicon(tmp_path):
+    """A daily update with nothing new had published a new generation: open indexes swapped and
+    the Lexicon was made again (5.5 s at 179,251 articles) for the same articles."""
+    src, index_dir = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", ARTICLES[:3])
+    indexer.build_index([src], index_dir, procs=1)
+    with indexer.open_index(index_dir) as ix:
+        ix.lexicon(wait=True)  # saved beside the generation
+    live = indexer.store.current_generation(index_dir)
+    saved = sorted(p.name for p in live.iterdir())
+    (src / "b.jsonl").write_text("", encoding="utf-8")  # an empty export: a skip, no change
+    report = indexer.update_index([src], index_dir, procs=1)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 3)
+    assert indexer.store.current_generation(index_dir) == live
+    assert sorted(p.name for p in live.iterdir()) == saved
+    with indexer.open_index(index_dir) as ix:
+        assert ix.doc_count == 3 and ids(ix.search("khánh thành")) == ["hoa-binh"]
+
+
 def test_one_source_or_id_given_as_text_is_one_not_its_characters(tmp_path):
     """build_index("seeds", ...) had read sources s, e, e, d, s; delete_articles("ba-noi") the ids b, a, -, n, o, i."""
     source = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:3] + [dict(ARTICLES[3], id="a")])
