@@ -20,7 +20,9 @@ that nobody wrote ("giao thông tin"); "cased as the headline": of the prefixes 
 offered, the share where that completion cases its words as the headline does (but for the words that
 begin a sentence there, capitalised by their place, compared without case: "Đinh La Thăng", "UBND", "công an").
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
-there is a completion a word longer than typed, the headline's start up to that word's end.
+there is a completion a word longer than typed, the headline's start up to that word's end. A third
+table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
+quốc lộ 1A), cut before it with a space: is it offered?
 """
 
 from __future__ import annotations
