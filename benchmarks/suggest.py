@@ -20,7 +20,9 @@ that nobody wrote ("giao thông tin"); "cased as the headline": of the prefixes 
 offered, the share where that completion cases its words as the headline does (but for the words that
 begin a sentence there, capitalised by their place, compared without case: "Đinh La Thăng", "UBND", "công an").
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
-there is a completion a word longer than typed, the headline's start up to that word's end.
+there is a completion a word longer than typed, the headline's start up to that word's end. A third
+table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
+quốc lộ 1A), cut before it with a space: is it offered?
 """
 
 from __future__ import annotations
@@ -92,6 +94,22 @@ def whole_word_prefixes(seed: int) -> list[tuple[str, str, str]]:
         words = title.lower().split()
         k = rng.randint(1, 3)
         if len(words) > k:
+            prefix = " ".join(words[:k]) + " "
+            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
+    return out
+
+
+def number_prefixes() -> list[tuple[str, str, str]]:
+    """(half, prefix, headline) of the dev title sets' headlines whose second to fourth word is a
+    number or a code beginning with a digit (bão số 10, quốc lộ 1A), cut before it with a space,
+    lowercase, every other one without accents: is that number offered?"""
+    from benchmarks.understand import half, titles
+    from indexer import fold
+    out = []
+    for qid, title in titles():
+        words = title.lower().split()
+        k = next((k for k in range(1, min(len(words), 4)) if words[k][:1].isdigit()), None)
+        if k is not None:
             prefix = " ".join(words[:k]) + " "
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
@@ -181,7 +199,8 @@ def quality_markdown(path: str, seed: int) -> str:
         build_quality_index(path)
     with indexer.open_index(path) as index:
         index.lexicon(wait=True)
-        tables = [quality_rows(index, headline_prefixes(seed)), quality_rows(index, whole_word_prefixes(seed))]
+        tables = [quality_rows(index, prefixes) for prefixes in
+                  (headline_prefixes(seed), whole_word_prefixes(seed), number_prefixes())]
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
               "cased as the headline"]
@@ -189,7 +208,9 @@ def quality_markdown(path: str, seed: int) -> str:
             f"1,000 headlines cut after 2-4 words and 1-3 letters of the next, every other one without accents "
             f"(seed {seed}).\n\n" + md_table(header, tables[0]) + "\n"
             "\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
-            "\n\n" + md_table(header, tables[1]) + "\n")
+            "\n\n" + md_table(header, tables[1]) + "\n"
+            "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
+            "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n")
 
 
 def quality_rows(index, prefixes) -> list[list]:

@@ -39,9 +39,10 @@ from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
                     build_command, current_generation, derived_lock, replaced)
-from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, Lexicon, TitleWords, accents_added, blob, casing_vote_arrays,
-                         decode_keystrokes, decode_query, has_operators, is_syllable, is_unaccented, meant_words, mistyped, respelled,
-                         respelled_forms, summed_casing_votes, title_word_arrays, unblob, variants)
+from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, Lexicon, TitleWords, accents_added, blob,
+                         casing_vote_arrays, decode_keystrokes, decode_query, has_operators, is_syllable, is_title_token,
+                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, summed_casing_votes,
+                         title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -63,7 +64,7 @@ LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of 
 # a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
 TITLE_WORDS_FILE = f"{KEPT_PREFIX}titles_{KEPT_FORMAT}.npz"
 CASING_VOTES_FILE = f"{KEPT_PREFIX}casing_{KEPT_FORMAT}.npz"
-TITLE_RUNS_FILE = f"{KEPT_PREFIX}title_runs_{KEPT_FORMAT}.npz"  # and the runs of its titles' syllables
+TITLE_RUNS_FILE = f"{KEPT_PREFIX}title_runs_{TITLE_RUNS_FORMAT}.npz"  # and the runs of its titles' syllables
 BODY_RUNS_FILE = f"{KEPT_PREFIX}body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
 NEAR_MAX = 2000  # word proximity ranks the queries matching at most this many articles
 NEAR_MAX_COMPOUNDS = 3000  # or of those holding its words of several syllables as words (2,000-8,000 compared)
@@ -1887,14 +1888,17 @@ def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = N
         bound, scale = sample
         mask = reader.live & (reader.id_hashes() <= np.uint64(bound))
     title = _title_runs(reader, syllables)
-    body = tuple((codes, counts * scale) for codes, counts in _body_runs(reader, syllables, mask))
+    kept = np.array([not is_title_token(s) for s in syllables], dtype=bool)  # in bodies every number is NUMBER
+    words = [s for s, k in zip(syllables, kept) if k]
+    body = tuple((_renumbered(codes, np.flatnonzero(kept), len(words), len(syllables), order), counts * scale)
+                 for order, (codes, counts) in zip((2, 3), _body_runs(reader, words, mask)))
     return adjacent_sum([title, body])
 
 
 def _body_runs(reader, syllables: list[str], mask: np.ndarray):
-    """_adjacent_runs of the syllables in the bodies of mask (live documents of the lowest id
-    hashes): each segment keeps the runs of the bodies hashed at most a bound (_kept_body_runs),
-    those that bound took and mask does not (deleted, or sampled no more) are taken away, those
+    """Reader.adjacent_runs of the syllables in the bodies of mask (live documents of the lowest id
+    hashes; NUMBER standing for every number): each segment keeps the runs of the bodies hashed at
+    most a bound (_kept_body_runs), those that bound took and mask does not (deleted, or sampled no more) are taken away, those
     mask takes and it did not added."""
     bound = int(reader.id_hashes()[mask].max()) if mask.any() else 0
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -1934,8 +1938,9 @@ def _all_runs(segment, field: str, docs: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _moved_runs(segment, field: str, syllables: list[str], added: np.ndarray, removed: np.ndarray) -> list:
-    """_adjacent_runs of the syllables in field of the documents added, and those of removed negated
-    (masks of a segment's documents, often few: read document by document, at once)."""
+    """Reader.adjacent_runs of the syllables in field of the documents added, and those of removed negated
+    (masks of a segment's documents, often few: read document by document, at once; NUMBER standing for
+    the numbers not among the syllables)."""
     if not (added | removed).any():
         return []
     terms, numbers, doc, positions = segment.document_occurrences(field, added | removed)
@@ -1949,12 +1954,12 @@ def _moved_runs(segment, field: str, syllables: list[str], added: np.ndarray, re
 
 def _occurrence_runs(occurrences, syllables: list[str]):
     """SegmentReader.adjacent_runs of the syllables among occurrences (as its document_occurrences
-    gives them), NUMBER standing for every number when among them."""
+    gives them), NUMBER standing for every number not among them when it is."""
     terms, numbers, doc, positions = occurrences
     number = {s: n for n, s in enumerate(syllables)}
     for term in terms if NUMBER in number else ():
         if NUMBER_RE.fullmatch(term):
-            number[term] = number[NUMBER]
+            number.setdefault(term, number[NUMBER])
     symbol = np.array([number.get(term, -1) for term in terms], dtype=np.int64)[numbers.astype(np.int64)]
     among = symbol >= 0
     keys = occurrence_keys(symbol[among].astype(np.uint64), doc[among], positions[among], len(syllables))
@@ -1962,8 +1967,9 @@ def _occurrence_runs(occurrences, syllables: list[str]):
 
 
 def _title_runs(reader, syllables: list[str]):
-    """_adjacent_runs of the syllables in the live titles: each segment's runs of all its titles'
-    syllables are made once and kept beside it (TITLE_RUNS_FILE), its deleted titles' taken away."""
+    """Reader.adjacent_runs of the syllables in the live titles (NUMBER standing for the numbers not
+    among them): each segment's runs of all its titles' syllables and numbers are made once and kept
+    beside it (TITLE_RUNS_FILE), its deleted titles' taken away."""
     parts = []
     for segment in reader.segments:
         parts.append(_runs_among(segment.kept(TITLE_RUNS_FILE, _all_title_runs), syllables))
@@ -1974,19 +1980,21 @@ def _title_runs(reader, syllables: list[str]):
 
 
 def _all_title_runs(segment) -> dict[str, np.ndarray]:
-    """The runs of every syllable of a segment's titles (deleted ones' too; NUMBER standing for every
-    number): those syllables (a blob), and the codes of the runs over them, counted."""
-    syllables = sorted({term for term, _ in segment.terms("title") if is_syllable(term)} | {NUMBER})
-    pairs, triples = _adjacent_runs(segment, "title", syllables, np.ones(segment.size, dtype=bool))
+    """The runs of every syllable, number and code beginning with a digit of a segment's titles
+    (deleted ones' too): those terms (a blob), and the codes of the runs over them, counted."""
+    syllables = sorted(term for term, _ in segment.terms("title") if is_syllable(term) or is_title_token(term))
+    pairs, triples = segment.adjacent_runs("title", syllables, np.ones(segment.size, dtype=bool))
     return {"syllables": blob(syllables),
             "pair_codes": pairs[0], "pair_counts": pairs[1], "triple_codes": triples[0], "triple_counts": triples[1]}
 
 
 def _runs_among(kept: dict[str, np.ndarray], syllables: list[str]):
-    """The runs kept by _all_title_runs whose syllables are all among syllables, coded over them."""
+    """The runs kept by _all_title_runs whose syllables are all among syllables, coded over them;
+    NUMBER standing for the numbers not among them when it is."""
     own = unblob(kept["syllables"])
     number = {s: n for n, s in enumerate(syllables)}
-    symbol = np.array([number.get(s, -1) for s in own], dtype=np.int64)
+    numbers = number.get(NUMBER, -1)
+    symbol = np.array([number.get(s, numbers if NUMBER_RE.fullmatch(s) else -1) for s in own], dtype=np.int64)
     runs = []
     for order, name in ((2, "pair"), (3, "triple")):
         codes, digits = np.asarray(kept[name + "_codes"], dtype=np.int64), []
@@ -2005,18 +2013,6 @@ def _positive(run: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarra
     """(codes, counts) of the runs counted more than 0 times."""
     codes, counts = run
     return codes[counts > 0], counts[counts > 0]
-
-
-def _adjacent_runs(reader, field: str, syllables: list[str], docs: np.ndarray):
-    """Reader.adjacent_runs of the syllables in field, NUMBER standing for every number it holds."""
-    if NUMBER not in syllables:
-        return reader.adjacent_runs(field, syllables, docs)
-    numbers = sorted({term for term, _ in reader.terms(field) if NUMBER_RE.fullmatch(term)})
-    terms = syllables + numbers
-    symbol = np.r_[np.arange(len(syllables)), np.full(len(numbers), syllables.index(NUMBER))]
-    runs = reader.adjacent_runs(field, terms, docs)
-    return tuple(_summed([(_renumbered(codes, symbol, len(terms), len(syllables), order), counts)])
-                 for order, (codes, counts) in zip((2, 3), runs))
 
 
 def _renumbered(codes: np.ndarray, symbol: np.ndarray, base: int, size: int, order: int) -> np.ndarray:

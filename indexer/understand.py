@@ -82,9 +82,11 @@ MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
 # 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
-# 9: the compounds of 2-3 syllables, which glued words may spell)
-LEXICON_FORMAT = 9
-KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-9
+# 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one)
+LEXICON_FORMAT = 10
+KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-10
+TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
+TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
@@ -605,6 +607,79 @@ def is_syllable(term: str) -> bool:
     return term.isalpha() and term == canonical(term)
 
 
+def is_title_token(term: str) -> bool:
+    """Whether an index term is a number or a code beginning with a digit (10, 1.000, 1a), which the
+    title runs count as itself."""
+    return bool(NUMBER_RE.fullmatch(term)) or term[:1].isdigit() and term.isalnum()
+
+
+def _title_tokens(titles) -> list[str]:
+    """The numbers and codes beginning with a digit of TOKEN_MIN titles or more, most frequent first."""
+    counts = Counter()
+    for term, df in titles:
+        if is_title_token(term):
+            counts[term] += df
+    return sorted((t for t, n in counts.items() if n >= TOKEN_MIN), key=lambda t: (-counts[t], t))
+
+
+def _digits(codes: np.ndarray, base: int, order: int) -> np.ndarray:
+    """The digits over base of runs' codes, an (order, runs) array, the first term first."""
+    digits, codes = [], np.asarray(codes, dtype=np.int64)
+    for _ in range(order):
+        codes, digit = np.divmod(codes, base)
+        digits.append(digit)
+    return np.array(digits[::-1], dtype=np.int64).reshape(order, -1)
+
+
+def _coded(digits: np.ndarray, base: int) -> np.ndarray:
+    """The codes over base of the runs whose digits (see _digits) are given."""
+    codes = np.zeros(digits.shape[1], dtype=np.int64)
+    for digit in digits:
+        codes = codes * base + digit
+    return codes
+
+
+def _summed_runs(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted and distinct, counts) with the counts of the same code summed."""
+    found, where = np.unique(codes, return_inverse=True)
+    return found, np.bincount(where.ravel(), weights=counts, minlength=len(found))
+
+
+def _merged(runs: tuple, more: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Runs (codes, sorted and distinct, counts) with more (the same) added: their counts where
+    the runs have their codes, else inserted in order (no sort of them all)."""
+    (codes, counts), (extra, added) = runs, more
+    at = np.searchsorted(codes, extra)
+    held = np.zeros(len(extra), dtype=bool)
+    held[at < len(codes)] = codes[at[at < len(codes)]] == extra[at < len(codes)]
+    counts = np.asarray(counts, dtype=np.float64).copy()
+    np.add.at(counts, at[held], added[held])
+    return np.insert(codes, at[~held], extra[~held]), np.insert(counts, at[~held], added[~held])
+
+
+def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[tuple, tuple]:
+    """Adjacent runs (see Lexicon.build: pairs, triples; sorted codes) over the top syllables and
+    then the tokens, as (the same runs, numbers among the tokens counted as NUMBER and codes left
+    out, as before the tokens were counted apart), and (the runs ending with a token: codes
+    context * len(tokens) + token, the syllables before it over size, and counts)."""
+    number, base = top.index(NUMBER) if NUMBER in top else -1, len(top) + len(tokens)
+    as_syllable = np.r_[np.arange(len(top)), [number if NUMBER_RE.fullmatch(t) else -1 for t in tokens]]
+    apart, ending = [], []
+    for order, (codes, counts) in zip((2, 3), runs):
+        digits = _digits(codes, base, order)
+        counts = np.asarray(counts, dtype=np.float64)
+        plain = (digits < len(top)).all(axis=0)  # most runs: kept as they are
+        read = as_syllable[digits[:, ~plain]].astype(np.int64)
+        whole = (read >= 0).all(axis=0)
+        folded = _summed_runs(_coded(read[:, whole], base), counts[~plain][whole])
+        apart.append(_merged((np.asarray(codes)[plain], counts[plain]), folded))
+        ends = (digits[-1, ~plain] >= len(top)) & (read[:-1] >= 0).all(axis=0)
+        context = _coded(read[:-1, ends], size) * len(tokens) + digits[-1, ~plain][ends] - len(top)
+        found, times = _summed_runs(context, counts[~plain][ends])
+        ending.append((found, times.astype(np.float32)))
+    return tuple(apart), tuple(ending)
+
+
 def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[str, int]]:
     """Document frequencies of the syllables, and of the pyvi compounds in MIN_COMPOUND_DF articles or more."""
     freq, compounds = defaultdict(int), defaultdict(int)
@@ -743,6 +818,15 @@ def _goes_on_whole(completion: str, text: str) -> bool:
 def _beginning_with(codes: np.ndarray, first: int, size: int) -> np.ndarray:
     """The places in sorted codes (first * size + last) of those whose first part is first."""
     return np.arange(*np.searchsorted(codes, [first * size, (first + 1) * size]))
+
+
+def _after(table: tuple, context: int, names: list[str]) -> tuple[list[str], np.ndarray]:
+    """The names counted right after context in a table of runs (codes context * len(names) +
+    name, sorted; counts), and their counts."""
+    codes, counts = table
+    found = _beginning_with(codes, context, len(names))
+    named = (np.asarray(codes[found]) % max(len(names), 1)).tolist()
+    return [names[n] for n in named], np.asarray(counts[found], dtype=np.float64)
 
 
 def _first_unique(items, limit: int) -> list:
@@ -1122,14 +1206,17 @@ class Lexicon:
     """The index's accented syllables and adjacent pairs, with their document frequencies."""
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
-                 completions: tuple, triples: tuple, in_words: tuple, compounds: tuple, near: tuple | None = None):
+                 completions: tuple, triples: tuple, in_words: tuple, compounds: tuple, after: tuple,
+                 near: tuple | None = None):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts, the phrases as titles case them
         or "", pairs of them cased otherwise than alone); triples: (codes (first * V +
         second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
         syllable ends a compound, and of those whose second begins one (see _pairs_in_words); compounds:
-        (codes, sorted, document frequencies) of the compounds of 2-3 syllables (see _compound_table); near:
+        (codes, sorted, document frequencies) of the compounds of 2-3 syllables (see _compound_table); after:
+        (the title tokens counted as themselves, the runs ending with one after a syllable and after two:
+        see _tokens_apart); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
         when first needed otherwise."""
         self.syllables, self.folded = syllables, folded
@@ -1145,6 +1232,7 @@ class Lexicon:
         self._triple_codes, self._triple_counts = triples
         self._continued, self._continuing = in_words
         self._compound_codes, self._compound_counts = compounds
+        self._tokens, self._token_pairs, self._token_triples = after
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
@@ -1160,14 +1248,18 @@ class Lexicon:
         freq, compounds = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
-        top = syllables[:PAIR_SYLLABLES]
-        pairs, triples = adjacent(top) if adjacent else (None, None)
-        compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, len(top))
+        top, tokens = syllables[:PAIR_SYLLABLES], _title_tokens(titles)
+        none = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        (pairs, triples), after = _tokens_apart(adjacent(top + tokens), tokens, top, len(syllables)) if adjacent \
+            else ((None, None), (none, none))
+        base = len(top) + len(tokens)  # the runs' codes, no token among their syllables now
+        compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, base)
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
         lexicon = cls(syllables, [fold(s) for s in syllables], counts,
-                      _pair_table(syllables, compound_pairs, pairs, len(top)),
+                      _pair_table(syllables, compound_pairs, pairs, base),
                       _completion_table(titles, written, votes),
-                      triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}))
+                      triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}),
+                      (tokens, *after))
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1185,6 +1277,9 @@ class Lexicon:
                      continued_codes=self._continued[0], continued_counts=self._continued[1],
                      continuing_codes=self._continuing[0], continuing_counts=self._continuing[1],
                      compound_codes=self._compound_codes, compound_counts=self._compound_counts,
+                     tokens=blob(self._tokens), token_pair_codes=self._token_pairs[0],
+                     token_pair_counts=self._token_pairs[1], token_triple_codes=self._token_triples[0],
+                     token_triple_counts=self._token_triples[1],
                      near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())))
 
     @classmethod
@@ -1204,8 +1299,10 @@ class Lexicon:
                 in_words = ((saved["continued_codes"], saved["continued_counts"]),
                             (saved["continuing_codes"], saved["continuing_counts"]))
                 compounds = (saved["compound_codes"], saved["compound_counts"])
+                after = (unblob(saved["tokens"]), (saved["token_pair_codes"], saved["token_pair_counts"]),
+                         (saved["token_triple_codes"], saved["token_triple_counts"]))
                 return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
-                           completions, triples, in_words, compounds, (saved["near_keys"], saved["near_words"]))
+                           completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
             return None
 
@@ -1343,21 +1440,42 @@ class Lexicon:
         return found
 
     def _followers(self, before: list[str]) -> dict[str, float]:
-        """The NEXT_POOL syllables most often right after the syllables before (the last two, where
-        they were counted together, else the last one), with the share of those times; no NUMBER:
-        which number it stands for is not counted."""
-        size, numbers = len(self.syllables), self._numbers(before)
-        pair = numbers[0] * size + numbers[1] if len(numbers) == 2 and (numbers >= 0).all() else -1
-        codes, counts = self._triple_codes, self._triple_counts
-        found = _beginning_with(codes, pair, size) if pair >= 0 else []
-        if not len(found) and numbers[-1] >= 0:  # back off to the pairs of the last syllable
-            codes, counts = self._codes, self._counts
-            found = _beginning_with(codes, numbers[-1], size)
-        after, times = np.asarray(codes[found] % size, dtype=np.int64), np.asarray(counts[found], dtype=np.float64)
-        kept = after != self.number.get(NUMBER, -1)
-        best = np.argsort(-times[kept], kind="stable")[:NEXT_POOL]
+        """The NEXT_POOL syllables and title tokens (10, 1a) most often right after the syllables
+        before, with the share of those times: after the last two when there are two, else after the
+        last; after two never counted together, only those the last one begins a title phrase with
+        (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
+        after it ("bão số lượng" is a phrase: "bão số người" is no title's)."""
+        numbers = self._numbers(before)
+        words, times = self._counted_after(numbers) if (numbers >= 0).all() else ([], np.zeros(0))
+        if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
+            words, times = self._counted_after(numbers[-1:])
+            begun = np.array([self._begins_phrase(before[-1], w) for w in words], dtype=bool)
+            words, times = [w for w, b in zip(words, begun) if b], times[begun]
+        best = np.argsort(-times, kind="stable")[:NEXT_POOL]
         total = max(times.sum(), 1.0)
-        return {self.syllables[n]: t / total for n, t in zip(after[kept][best].tolist(), times[kept][best].tolist())}
+        return {words[n]: float(times[n]) / total for n in best.tolist()}
+
+    def _counted_after(self, numbers: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """The syllables and title tokens counted right after the one or two syllables numbered, and
+        those times; the tokens, counted in titles only, scaled so that the numbers among them share
+        NUMBER's times (bodies' too) as the titles share them (which number NUMBER stands for: the tokens say)."""
+        context = int(_coded(numbers[:, None], len(self.syllables))[0])
+        syllables, tokens = ((self._triple_codes, self._triple_counts), self._token_triples) if len(numbers) == 2 \
+            else ((self._codes, self._counts), self._token_pairs)
+        words, times = _after(syllables, context, self.syllables)
+        tokens, token_times = _after(tokens, context, self._tokens)
+        seen = token_times >= TOKEN_MIN  # a number after them in one title says little
+        tokens, token_times = [t for t, k in zip(tokens, seen) if k], token_times[seen]
+        numbered = np.array([NUMBER_RE.fullmatch(t) is not None for t in tokens], dtype=bool)
+        if numbered.any():
+            token_times *= max(times[[w == NUMBER for w in words]].sum() / token_times[numbered].sum(), 1.0)
+        kept = [n for n, w in enumerate(words) if w != NUMBER]
+        return [words[n] for n in kept] + tokens, np.r_[times[kept], token_times]
+
+    def _begins_phrase(self, word: str, after: str) -> bool:
+        """Whether a title phrase (a word of pyvi's or of the titles) begins with word and after."""
+        phrase = f"{word} {after}"
+        return phrase in self._phrase_number or phrase in self._phrase_prefixes
 
     def _continuations(self, head: str, options: list[str], limit: int) -> list[str]:
         """head, restored together with each of options (title phrases that may follow it), and that

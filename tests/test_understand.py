@@ -422,6 +422,47 @@ def test_api_suggest_keeps_the_space_after_the_last_word(tmp_path):
         close_index(app)
 
 
+STORMS = ([{"id": f"s10-{n}", "title": f"Bão số 10 đổ bộ miền Trung đợt {n}", "body": "Bão số 10 gây mưa lớn."}
+           for n in range(4)]
+          + [{"id": f"s12-{n}", "title": f"Tin bão số 12 suy yếu đợt {n}", "body": "Bão suy yếu."} for n in range(2)]
+          + [{"id": "s3", "title": "Bão số 3 tan", "body": "Bão tan."}]
+          + [{"id": f"ql-{n}", "title": f"Sạt lở quốc lộ 1A đoạn {n}", "body": "Quốc lộ sạt lở."} for n in range(3)])
+
+
+def test_suggest_offers_the_numbers_titles_write_after_the_words_typed(tmp_path):
+    # the counts kept every number as one, so none followed a word; a number after them in one title says little
+    with _opened(tmp_path, STORMS) as index:
+        offered = index.suggest("bão số ")
+        assert offered[:3] == ["bão số", "bão số 10", "bão số 12"] and "bão số 3" not in offered
+        assert index.suggest("bao so ")[:3] == ["bão số", "bão số 10", "bão số 12"]
+        assert "quốc lộ 1A" in index.suggest("quốc lộ ")  # a code beginning with a digit, as the titles write it
+    indexer.delete_articles(["s12-0"], tmp_path / "index", notice=lambda *_: None)
+    with indexer.open_index(tmp_path / "index") as index:
+        assert index.suggest("bão số ") == ["bão số", "bão số 10"]  # the deleted title counts no more
+
+
+def test_api_suggest_offers_the_numbers_after_the_words_typed(tmp_path):
+    from conftest import close_index, make_app
+    with _opened(tmp_path, STORMS):
+        pass
+    app = make_app(str(tmp_path / "index"))
+    try:
+        assert "bão số 10" in app.test_client().get("/api/suggest?q=bao+so+").get_json()["suggestions"]
+    finally:
+        close_index(app)
+
+
+def test_suggest_after_two_words_never_written_together_offers_only_the_words_the_last_one_begins(tmp_path):
+    # "nghiệm lễ" is in no article: after it "lễ hội" (a word "lễ" begins), not "lễ khai" ("lễ", then another word)
+    articles = (_numbered("hoi", 4, "Lễ hội hoa xuân khai mạc lần {}", "Lễ hội hoa xuân.")
+                + _numbered("kg", 4, "Trường tổ chức lễ khai giảng lần {}", "Lễ khai giảng năm học mới.")
+                + _numbered("tn", 4, "Du khách trải nghiệm du lịch lần {}", "Du khách trải nghiệm du lịch biển."))
+    with _opened(tmp_path, articles) as index:
+        assert index.suggest("lễ ") == ["lễ", "lễ hội", "lễ khai giảng"]  # after "lễ" alone
+        offered = index.suggest("trải nghiệm lễ ")
+        assert "trải nghiệm lễ hội" in offered and not any(s.startswith("trải nghiệm lễ khai") for s in offered)
+
+
 def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp_path):
     # "thăm những" is the commoner pair, and no article has "tổng bí thư" right before either
     # reading, but the articles holding "tổng bí thư" hold "tham nhũng", never "thăm những"
