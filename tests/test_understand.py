@@ -6,6 +6,7 @@ import gc
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -526,6 +527,21 @@ def test_an_update_computes_its_own_lexicon_and_a_damaged_one_is_rebuilt(tmp_pat
         assert index.search("bao gao").suggestion == "bao gạo"
     with indexer.open_index(folder) as index:
         assert index.lexicon().knows("gạo") and saved.stat().st_size > 100
+
+
+def test_a_segments_kept_counts_of_another_format_are_removed_when_made_again(tmp_path):
+    folder = tmp_path / "index"
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES))], str(folder))
+    with indexer.open_index(folder) as index:
+        index.lexicon()
+    gen = indexer.store.current_generation(folder)
+    made = sorted(p.name for p in gen.glob("*.lexicon_*.npz"))
+    for name in made:  # as an older version left them: the same arrays under another format number
+        (gen / name).rename(gen / re.sub(r"_\d+\.npz$", "_1.npz", name))
+    (gen / indexer.store.LEXICON_FILE).unlink()
+    with indexer.open_index(folder) as index:
+        assert index.search("bao chi").suggestion == "báo chí"
+    assert sorted(p.name for p in gen.glob("*.lexicon_*.npz")) == made
 
 
 def test_a_saved_lexicon_of_another_format_is_rebuilt_in_the_background_not_in_a_search(tmp_path, monkeypatch):

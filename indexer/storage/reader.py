@@ -7,7 +7,9 @@ array here spans all segments, a segment's documents numbered from its offset.
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import threading
 import zipfile
 from bisect import bisect_right
@@ -30,7 +32,17 @@ ROWS_CACHE = 20_000  # terms whose rows an open reader remembers (a query looks 
 POSTINGS_CACHE_BYTES = 64 << 20  # postings an open reader keeps, least recently used dropped first
 OCCURRENCE_CHUNK = 1 << 21  # postings whose occurrences are read at once (bounds the memory it takes)
 LOCATE_BELOW = 32  # documents found in postings 32 times longer by binary searches, else by a pass over them
+KEPT_FORMAT_NUMBER = re.compile(r"_\d+(?=\.npz$)")  # a kept file's format number, before .npz
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged .npz raises
+
+
+def _remove_other_formats(path: Path) -> None:
+    """Remove the files beside path that differ from its name only by their format number (a
+    <segment>.lexicon_title_runs_7.npz once _10 is saved): another format's arrays no longer serve."""
+    unnumbered = KEPT_FORMAT_NUMBER.sub("", path.name)
+    for other in path.parent.glob(glob.escape(unnumbered.removesuffix(".npz")) + "_*.npz"):
+        if other != path and KEPT_FORMAT_NUMBER.sub("", other.name) == unnumbered:
+            other.unlink(missing_ok=True)
 
 
 class OldFormat(IndexNotFound):
@@ -107,6 +119,7 @@ class SegmentReader:
         try:
             with replaced(path) as f:
                 np.savez(f, **arrays)
+            _remove_other_formats(path)
         except OSError:  # a folder this process may not write: made again next time
             pass
         return arrays
