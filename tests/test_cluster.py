@@ -886,6 +886,38 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
         assert index.front_table() == (epoch, want) and every() == [(epoch, want)] * 4
 
 
+async def joined_worker(address: str):
+    """A new worker of 1 thread in this process, joined to the scheduler at address."""
+    from distributed import Worker
+    return await Worker(address, nthreads=1, host="127.0.0.1", dashboard=False)
+
+
+def test_a_replica_left_waiting_for_a_worker_that_left_is_opened_on_a_worker_that_joins_after(
+        small_cluster, tmp_path):
+    """Every worker lost while a lost replica's replacement waits to open on one of them (its
+    threads held): Dask keeps that task waiting for it when another joins; the front opens the
+    replica again there, and the search is whole again."""
+    address = small_cluster.scheduler_address
+    build_sharded([str(write_jsonl(tmp_path / "articles.jsonl", articles()))], tmp_path / "shards", address, 2)
+    with indexer.open_index(tmp_path / "shards", cluster=address) as index, ExitStack() as restore:
+        want = [h.doc_id for h in index.search("bão", group=False)]
+        first, second = (next(w for w in small_cluster.workers.values() if w.address == a)
+                         for a in sorted(index.client.scheduler_info()["workers"]))  # shard n is on worker n
+        RELEASED.clear()
+        restore.callback(RELEASED.set)
+        holding = [index.client.submit(hold_a_thread, pure=False, workers=[second.address]) for _ in range(2)]
+        assert all(HOLDING.acquire(timeout=10) for _ in holding)  # shard 0's replacement waits on it
+        small_cluster.sync(first.close)
+        wait_for(lambda: index.search("bão").missing_shards == ["shard-0"] and index._futures[0][0].status == "pending")
+        small_cluster.sync(second.close, executor_wait=False)  # no worker left: the replacement cannot open
+        joined = small_cluster.sync(joined_worker, address)
+        restore.callback(small_cluster.sync, joined.close)
+        wait_for(lambda: not index.search("bão", group=False).partial)
+        got = index.search("bão", group=False)
+        assert not got.partial, got.missing_shards
+        assert [h.doc_id for h in got] == want
+
+
 def test_a_call_waits_for_one_replica_twice_the_p95_of_its_methods_recent_answers_at_least_the_floor():
     times = AnswerTimes()
     assert times.hedge_delay("find", SHARD_SECONDS) == SHARD_SECONDS / 2  # nothing measured: half the wait
