@@ -671,6 +671,21 @@ def test_a_sharded_build_and_update_warn_as_one_index_does_and_delete_takes_an_a
     assert gone not in held and {a["id"] for a in storm_articles()[1:7]} == held
 
 
+def test_an_update_or_a_build_without_the_cluster_of_a_sharded_index_says_so_and_writes_nothing(sharded, tmp_path):
+    """Without --cluster an update had said "no index: build one", and a build wrote an index beside
+    the shards that nothing searches (exit 0)."""
+    folder, _ = sharded
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)
+    corpus = write_jsonl(tmp_path / "more.jsonl", news(range(300, 303)))
+    before = sorted(p.name for p in (tmp_path / "shards").iterdir())
+    for command, how in (("update", "--cluster ADDRESS)"), ("build", "--cluster ADDRESS --shards N)")):
+        done = run(command, corpus, "--index", tmp_path / "shards")
+        assert done.returncode == 1 and done.stdout == "", (command, done.stdout)
+        assert done.stderr == (f"python -m indexer {command}: error: {tmp_path / 'shards'} holds a sharded index: "
+                               f"{command} it on a Dask cluster ({how}\n"), done.stderr
+    assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == before
+
+
 def titles_in_shards(index_dir: Path, ids: list[str]) -> dict[str, str]:
     """id -> title of each of these articles, read from the shard folders that hold them."""
     found = {}
