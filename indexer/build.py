@@ -567,7 +567,11 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
 
 
 def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
-    """Merge the index to at most one segment per core (procs), without deleted documents."""
+    """Merge the index (each shard of a sharded one) to at most one segment per core (procs), without
+    deleted documents; the number of merges."""
+    if (Path(index_dir) / MANIFEST).is_file():
+        from .cluster import shard_dirs  # cluster builds on this module
+        return sum(optimize_index(shard, procs=procs, notice=notice) for shard in shard_dirs(index_dir))
     current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
     procs = procs or os.cpu_count() or 1
     with writer_lock(Path(index_dir), notice, "optimize"):

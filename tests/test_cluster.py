@@ -686,6 +686,32 @@ def test_an_update_or_a_build_without_the_cluster_of_a_sharded_index_says_so_and
     assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == before
 
 
+def test_optimize_merges_each_shard_of_a_sharded_index_in_its_folder_as_one_index(cluster, sharded, tmp_path):
+    """optimize, as delete, needs no cluster: each shard merged in its folder, its deleted articles
+    dropped, the searches through the cluster as before (it had said "no index: build one")."""
+    folder, _ = sharded
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)
+    gone = [a["id"] for a in news(range(0, 240, 40))]
+    assert run("delete", *gone, "--index", tmp_path / "shards").returncode == 0
+    with indexer.open_index(tmp_path / "shards", cluster=cluster.address) as index:
+        want = [(h.doc_id, h.score) for h in index.search("tin", group=False, limit=100)]
+    done = run("optimize", "--index", tmp_path / "shards")
+    assert done.returncode == 0, done.stderr
+    rows = indexer.cluster.shard_stats(tmp_path / "shards")
+    assert done.stdout == (f"{plural_merges(done.stdout)}: {sum(r[2] for r in rows)} segments, "
+                           f"{sum(r[1] for r in rows):,} articles in {tmp_path / 'shards'} ({SHARDS} shards)\n")
+    assert sum(r[1] for r in rows) == sum(a["id"] not in gone for a in articles())
+    with indexer.open_index(tmp_path / "shards", cluster=cluster.address) as index:
+        assert [(h.doc_id, h.score) for h in index.search("tin", group=False, limit=100)] == want
+
+
+def plural_merges(line: str) -> str:
+    """The "N merges" a line of optimize begins with, N at least 1 (a shard with deleted articles is rewritten)."""
+    merges = line.split(":")[0]
+    assert re.fullmatch(r"[1-9][0-9]* merges?", merges), line
+    return merges
+
+
 def titles_in_shards(index_dir: Path, ids: list[str]) -> dict[str, str]:
     """id -> title of each of these articles, read from the shard folders that hold them."""
     found = {}
