@@ -31,9 +31,9 @@ from .articles import (Replaced, Skip, Truncated, Undated, file_recency, is_arti
                        source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM,
-                    current_generation, new_generation, publish, refuse_foreign_folder, remove_stale_generations,
-                    writer_lock)
+from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM, SHARDED,
+                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, new_generation, publish,
+                    refuse_foreign_folder, remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
@@ -133,6 +133,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     indexer.progress.Progress also shows the share of the input read and the time left.
     procs=0 analyses in this process; select(id), if given, picks the articles (a shard's)."""
     index_dir = Path(index_dir)
+    _refuse_sharded(index_dir, "build")
     refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
     articles = _read_articles(as_given(sources), report, progress, select)
@@ -147,6 +148,17 @@ def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
     count, segments, _ = _write_segments(gen, _batches(articles, WORKER_BATCH), skipped, _workers(procs), progress)
     storage.commit(ix, segments)
     return count
+
+
+def _refuse_sharded(index_dir: Path, command: str) -> None:
+    """Raise for a sharded index_dir (a build: NotAnIndexFolder, an update: IndexNotFound of kind
+    SHARDED): written here, an index would stand beside the shards, and nothing searches it."""
+    if not (index_dir / MANIFEST).is_file():
+        return
+    message = f"{index_dir} holds a sharded index: {command} it on a Dask cluster (--cluster ADDRESS"
+    if command == "build":
+        raise NotAnIndexFolder(message + " --shards N)")
+    raise IndexNotFound(message + ")", NoIndex(SHARDED))
 
 
 class WorkerFailed(RuntimeError):
@@ -395,6 +407,7 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     """Add new and changed articles from sources, remove those gone from them, swap in, merge
     (procs and select as for build_index)."""
     index_dir = Path(index_dir)
+    _refuse_sharded(index_dir, "update")
     sources = as_given(sources)
     report, started = UpdateReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
@@ -566,7 +579,11 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
 
 
 def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
-    """Merge the index to at most one segment per core (procs), without deleted documents."""
+    """Merge the index (each shard of a sharded one) to at most one segment per core (procs), without
+    deleted documents; the number of merges."""
+    if (Path(index_dir) / MANIFEST).is_file():
+        from .cluster import shard_dirs  # cluster builds on this module
+        return sum(optimize_index(shard, procs=procs, notice=notice) for shard in shard_dirs(index_dir))
     current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
     procs = procs or os.cpu_count() or 1
     with writer_lock(Path(index_dir), notice, "optimize"):

@@ -142,8 +142,8 @@ def _parser() -> argparse.ArgumentParser:
                       "update from sources that still hold them adds them back)")
     delete.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as search prints them)")
     stats = _command(sub, "stats", "describe the index: articles, segments, size")
-    optimize = _command(sub, "optimize", "merge the index to at most one segment per core, dropping deleted "
-                        "articles (open indexes keep searching meanwhile)")
+    optimize = _command(sub, "optimize", "merge the index (a sharded index's shards, in their folders) to at most "
+                        "one segment per core, dropping deleted articles (open indexes keep searching meanwhile)")
     build.add_argument("--index", default="index_data", metavar="DIR",
                        help="index folder (default: index_data): a new or empty one, or an index's (a folder "
                             "holding articles or other folders is refused)")
@@ -517,9 +517,14 @@ def size_line(count: int, sizes: tuple[int, int]) -> str:
 
 def cmd_optimize(args) -> int:
     merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
-    with open_index(args.index) as index:
-        print(f"{plural(merged, 'merge')}: {plural(index.segment_count, 'segment')}, "
-              f"{plural(index.doc_count, 'article')} in {args.index}")
+    if is_sharded(args.index):
+        rows = shard_stats(args.index)
+        segments, count = sum(r[2] for r in rows), sum(r[1] for r in rows)
+        shards = f" ({plural(len(rows), 'shard')})"
+    else:
+        with open_index(args.index) as index:
+            segments, count, shards = index.segment_count, index.doc_count, ""
+    print(f"{plural(merged, 'merge')}: {plural(segments, 'segment')}, {plural(count, 'article')} in {args.index}{shards}")
     return 0
 
 

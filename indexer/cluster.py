@@ -676,6 +676,7 @@ class ClusterIndex:
         self._generations: dict[int, str] = {}  # the generation each shard last searched
         self._lock = threading.Lock()
         self._actors: dict[str, object] = {}  # actor handles by their future's key
+        self._targets: dict[str, str] = {}  # the worker each replica opening on one was placed on, by future key
         self._groups: dict[int, tuple] = {}  # every shard's copy groups of all shards (set_groups arguments)
         self._frequencies: dict[str, int] = {}  # words' frequencies in all shards (for understand_query)
         self._searched = _Memo(KNOWN_SEARCHES)  # search -> (generations, its counts)
@@ -712,6 +713,8 @@ class ClusterIndex:
         future = self.client.submit(ShardActor, str(self.shards[shard]), self._table, first, actor=True,
                                     key=f"shard-actor-{self.shards[shard].name}-{os.getpid()}-{id(self)}-{self._opened}",
                                     workers=[worker] if worker else None, allow_other_workers=bool(worker))
+        if worker:
+            self._targets[future.key] = worker
         # Dask runs done callbacks one at a time on one thread: the table is given from another
         future.add_done_callback(lambda done: threading.Thread(target=self._give_table, args=(done,), daemon=True).start())
         return future
@@ -737,14 +740,27 @@ class ClusterIndex:
         """Open a new replica on a live worker in place of each one whose worker was lost (Dask
         does not move actors); searches use it once it is open."""
         futures = self._futures[shard]
-        lost = [r for r, f in enumerate(futures) if f.status in ("error", "lost", "cancelled")]
+        lost = self._lost(futures)
         if not lost:
             return
         holders = {w for f in futures if f.status == "finished" for w in self.client.who_has([f]).get(f.key, ())}
         workers = sorted(self._workers(), key=lambda w: w in holders)
         for i, r in enumerate(lost):
             self._actors.pop(futures[r].key, None)
+            if self._targets.pop(futures[r].key, None) and futures[r].status == "pending":
+                futures[r].cancel()  # stranded: its task would otherwise wait on the scheduler for good
             futures[r] = self._open(shard, workers[i % len(workers)] if workers else None, r == 0)
+
+    def _lost(self, futures) -> list[int]:
+        """The replicas to open again: those whose worker was lost, and those waiting to open on a
+        worker that has left (Dask keeps such a task waiting for it when others join, its placement
+        though loose, once it found no worker at all)."""
+        lost = [r for r, f in enumerate(futures) if f.status in ("error", "lost", "cancelled")]
+        waiting = [r for r, f in enumerate(futures) if f.status == "pending" and f.key in self._targets]
+        if waiting:
+            live = set(self._workers())
+            lost += [r for r in waiting if self._targets[futures[r].key] not in live]
+        return sorted(lost)
 
     def _every_replica(self, shards) -> dict[tuple[int, int], object]:
         """{(shard, replica): handle} of the open replicas of these shards."""

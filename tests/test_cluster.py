@@ -671,6 +671,47 @@ def test_a_sharded_build_and_update_warn_as_one_index_does_and_delete_takes_an_a
     assert gone not in held and {a["id"] for a in storm_articles()[1:7]} == held
 
 
+def test_an_update_or_a_build_without_the_cluster_of_a_sharded_index_says_so_and_writes_nothing(sharded, tmp_path):
+    """Without --cluster an update had said "no index: build one", and a build wrote an index beside
+    the shards that nothing searches (exit 0)."""
+    folder, _ = sharded
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)
+    corpus = write_jsonl(tmp_path / "more.jsonl", news(range(300, 303)))
+    before = sorted(p.name for p in (tmp_path / "shards").iterdir())
+    for command, how in (("update", "--cluster ADDRESS)"), ("build", "--cluster ADDRESS --shards N)")):
+        done = run(command, corpus, "--index", tmp_path / "shards")
+        assert done.returncode == 1 and done.stdout == "", (command, done.stdout)
+        assert done.stderr == (f"python -m indexer {command}: error: {tmp_path / 'shards'} holds a sharded index: "
+                               f"{command} it on a Dask cluster ({how}\n"), done.stderr
+    assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == before
+
+
+def test_optimize_merges_each_shard_of_a_sharded_index_in_its_folder_as_one_index(cluster, sharded, tmp_path):
+    """optimize, as delete, needs no cluster: each shard merged in its folder, its deleted articles
+    dropped, the searches through the cluster as before (it had said "no index: build one")."""
+    folder, _ = sharded
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)
+    gone = [a["id"] for a in news(range(0, 240, 40))]
+    assert run("delete", *gone, "--index", tmp_path / "shards").returncode == 0
+    with indexer.open_index(tmp_path / "shards", cluster=cluster.address) as index:
+        want = [(h.doc_id, h.score) for h in index.search("tin", group=False, limit=100)]
+    done = run("optimize", "--index", tmp_path / "shards")
+    assert done.returncode == 0, done.stderr
+    rows = indexer.cluster.shard_stats(tmp_path / "shards")
+    assert done.stdout == (f"{plural_merges(done.stdout)}: {sum(r[2] for r in rows)} segments, "
+                           f"{sum(r[1] for r in rows):,} articles in {tmp_path / 'shards'} ({SHARDS} shards)\n")
+    assert sum(r[1] for r in rows) == sum(a["id"] not in gone for a in articles())
+    with indexer.open_index(tmp_path / "shards", cluster=cluster.address) as index:
+        assert [(h.doc_id, h.score) for h in index.search("tin", group=False, limit=100)] == want
+
+
+def plural_merges(line: str) -> str:
+    """The "N merges" a line of optimize begins with, N at least 1 (a shard with deleted articles is rewritten)."""
+    merges = line.split(":")[0]
+    assert re.fullmatch(r"[1-9][0-9]* merges?", merges), line
+    return merges
+
+
 def titles_in_shards(index_dir: Path, ids: list[str]) -> dict[str, str]:
     """id -> title of each of these articles, read from the shard folders that hold them."""
     found = {}
@@ -884,6 +925,38 @@ def test_with_replica_0_of_a_shard_lost_after_an_update_another_gives_the_table_
         epoch, want = tuple((n, t[0]) for n, t in enumerate(tables)), CorpusTable.summed(tables)
         wait_for(lambda: index.search("bão") and index.share_table() == epoch)
         assert index.front_table() == (epoch, want) and every() == [(epoch, want)] * 4
+
+
+async def joined_worker(address: str):
+    """A new worker of 1 thread in this process, joined to the scheduler at address."""
+    from distributed import Worker
+    return await Worker(address, nthreads=1, host="127.0.0.1", dashboard=False)
+
+
+def test_a_replica_left_waiting_for_a_worker_that_left_is_opened_on_a_worker_that_joins_after(
+        small_cluster, tmp_path):
+    """Every worker lost while a lost replica's replacement waits to open on one of them (its
+    threads held): Dask keeps that task waiting for it when another joins; the front opens the
+    replica again there, and the search is whole again."""
+    address = small_cluster.scheduler_address
+    build_sharded([str(write_jsonl(tmp_path / "articles.jsonl", articles()))], tmp_path / "shards", address, 2)
+    with indexer.open_index(tmp_path / "shards", cluster=address) as index, ExitStack() as restore:
+        want = [h.doc_id for h in index.search("bão", group=False)]
+        first, second = (next(w for w in small_cluster.workers.values() if w.address == a)
+                         for a in sorted(index.client.scheduler_info()["workers"]))  # shard n is on worker n
+        RELEASED.clear()
+        restore.callback(RELEASED.set)
+        holding = [index.client.submit(hold_a_thread, pure=False, workers=[second.address]) for _ in range(2)]
+        assert all(HOLDING.acquire(timeout=10) for _ in holding)  # shard 0's replacement waits on it
+        small_cluster.sync(first.close)
+        wait_for(lambda: index.search("bão").missing_shards == ["shard-0"] and index._futures[0][0].status == "pending")
+        small_cluster.sync(second.close, executor_wait=False)  # no worker left: the replacement cannot open
+        joined = small_cluster.sync(joined_worker, address)
+        restore.callback(small_cluster.sync, joined.close)
+        wait_for(lambda: not index.search("bão", group=False).partial)
+        got = index.search("bão", group=False)
+        assert not got.partial, got.missing_shards
+        assert [h.doc_id for h in got] == want
 
 
 def test_a_call_waits_for_one_replica_twice_the_p95_of_its_methods_recent_answers_at_least_the_floor():
