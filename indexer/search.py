@@ -1673,7 +1673,7 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
-    builder = QueryBuilder(stats)
+    builder = QueryBuilder(stats, exact)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)
