@@ -217,7 +217,7 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
         search.add_argument(f"--{name}", action="append", metavar=metavar, type=_facet_value(name),
                             help=f"only articles of this {name} ({text}); repeat for any of several")
     search.add_argument("--facets", action="store_true",
-                        help="also print how many matching articles each source, category and month has")
+                        help="also print how many results each source, category and month has (what filtering by it lists)")
     search.add_argument("--json", action="store_true",
                         help="print the page of results as JSON (snippets keep their <mark> tags)")
     search.add_argument("--exact", action="store_true",
@@ -371,7 +371,7 @@ def _hit_line(rank: int, hit) -> str:
 
 
 def _facet_lines(results, shown: int = 10) -> str:
-    """One line per facet: its most frequent values with their counts, and the matches without one."""
+    """One line per facet: its most frequent values with their counts, and the results without one."""
     lines = []
     for facet, counts in results.facets.items():
         values = ", ".join(f"{c['value']} ({c['count']:,})" for c in counts[:shown])

@@ -86,7 +86,7 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
 
 def _articles_found(index, query: str, exact: bool, group: bool) -> int:
     """How many articles query finds in index: copies included (not results), as the undated note
-    and the facets count them."""
+    counts them."""
     found = index.search(query, limit=1, exact=exact, group=group)
     return found.total + found.copies
 
@@ -124,17 +124,18 @@ def removable_limits(index, results, query: str, filters: dict, dated: bool, exa
 
 def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
                  group: bool = True) -> dict[tuple[str, str], int]:
-    """How many articles a search of index that found nothing (results) finds without each one of
-    its limits: (facet, value) for a filter value, (DATES, "") for its date range."""
+    """How many results a search of index that found nothing (results) finds without each one of
+    its limits (copies folded, as the facets count): (facet, value) for a filter value, (DATES, "")
+    for its date range."""
     counts = _filter_value_counts(results, filters)
     if dated and counts:  # without filters, search_tips's count is the date range's
         found = index.search(query, limit=1, exact=exact, group=group, **filters)
-        counts[DATES, ""] = found.total + found.copies
+        counts[DATES, ""] = found.total
     return counts
 
 
 def _filter_value_counts(results, filters: dict) -> dict[tuple[str, str], int]:
-    """(facet, value) -> the articles found without that filter value, from the facet counts (each
+    """(facet, value) -> the results found without that filter value, from the facet counts (each
     facet counts the matches its own filter leaves out); those holding all the words when fewer
     than a page: a search would then find at least these."""
     counts = {}
