@@ -362,7 +362,8 @@ def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(in
     filters = {"source": ["Báo Mẫu", "vnexpress.net"], "category": ["Xã hội"]}
     found = index.search("bão", date_from="2023-01-01", date_to="2023-03-31", **filters)
     assert found.total == 0
-    assert removable_limits(index, found, "bão", filters, dated=True) == [
+    dates = {"date_from": "2023-01-01", "date_to": "2023-03-31"}
+    assert removable_limits(index, found, "bão", filters, dated=True, dates=dates) == [
         Limit("source", "Báo Mẫu", 0, True), Limit("source", "vnexpress.net", 0, True),
         Limit("category", "Xã hội", 5, True), Limit("dates", "", 0, True)]
     one = index.search("bão", source="Báo Không Có")
@@ -371,7 +372,7 @@ def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(in
 
 # syndicated copies of one story in three sources (two in one), two categories and two months (one
 # copy with none of them), beside an article of each source on the same flood
-COPIES = [{**FIRST, "category": "Thời sự"}, {**COPY, "category": "Xã hội", "date": "2024-11-02T08:00:00"},
+COPIES = [{**FIRST, "category": "Thời sự"}, {**COPY, "category": "Thời sự", "date": "2024-11-02T08:00:00"},
           {"id": "lu/khong-nguon", "title": "Lũ Nghệ An", "body": "\n".join(EDITED)},
           {**FIRST, "id": "lu/bao-mot-chieu", "category": "Thời sự", "date": "2024-10-15T08:00:00",
            "url": "https://baomot.vn/lu-nghe-an-chieu.html"},
@@ -379,7 +380,7 @@ COPIES = [{**FIRST, "category": "Thời sự"}, {**COPY, "category": "Xã hội"
                                           "source": "Báo Hai", "category": "Thời sự", "date": "2024-11-20T08:00:00",
                                           "body": "Bộ đội và thanh niên tình nguyện giúp các hộ dân bị lũ cuốn trôi nhà "
                                                   "ở Nghệ An dựng lại nhà trước mùa mưa rét."}]
-FILTERS = [{}, {"source": "Báo Hai"}, {"category": "Xã hội"}, {"month": "2024-10"}, {"sort": "newest"}]
+FILTERS = [{}, {"source": "Báo Hai"}, {"category": "Thời sự"}, {"month": "2024-10"}, {"sort": "newest"}]
 
 
 @pytest.fixture(scope="module")
@@ -429,3 +430,17 @@ def test_a_story_carried_by_two_sources_counts_under_each_so_counts_may_add_up_t
     for facet in ("source", "category"):
         for item in found.facets[facet]:
             assert f'{item["value"]}</a> <span class="count">{item["count"]}</span>' in facet_section(html, facet)
+
+
+@pytest.mark.parametrize("filters, dates, counts", [
+    ({"source": ["Báo Ba"], "category": ["Thời sự"]}, {}, [2, 1]),  # Thời sự: the story (Báo Một and Báo Hai), a new house
+    ({"source": ["Báo Ba"]}, {"date_from": "2024-11-01", "date_to": "2024-11-30"}, [2, 1])])
+def test_the_limits_of_a_search_that_found_nothing_count_the_results_their_removal_lists(copies_index, filters,
+                                                                                          dates, counts):
+    from indexer.tips import removable_limits
+    found = copies_index.search(QUERY, **filters, **dates)
+    assert found.total == 0
+    limits = removable_limits(copies_index, found, QUERY, filters, dated=bool(dates), dates=dates)
+    assert [limit.found for limit in limits] == counts
+    for limit in limits[:1]:
+        assert copies_index.search(QUERY, **{**filters, limit.facet: []}, **dates).total == limit.found
