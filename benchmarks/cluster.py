@@ -28,7 +28,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks.common import article_text, load_indexer, md_table, percentile, read_jsonl, require_shared, \
+from benchmarks.common import program, article_text, load_indexer, md_table, percentile, read_jsonl, require_shared, \
     write_jsonl_gz, write_section
 from benchmarks.search_speed import make_queries, measure, ours_runner
 
@@ -296,7 +296,7 @@ def main(argv=None) -> int:
 
 
 def _arguments(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=35_431)
     parser.add_argument("--dir", default=DEFAULT_DIR)
     parser.add_argument("--per-category", type=int, default=50)

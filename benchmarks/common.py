@@ -20,6 +20,12 @@ CORPUS_FILES = ["baomoi.jsonl.gz", "vietnews-train.jsonl.gz",
                 "vietnews-val.jsonl.gz", "vietnews-test.jsonl.gz"]
 
 
+def program() -> str | None:
+    """The program as the reader ran it, for argparse's prog: python -m NAME (None when run as a file)."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)  # argparse's default names the file run
+    return f"python -m {spec.name.removesuffix('.__main__')}" if spec is not None else None
+
+
 # ---------------------------------------------------------------- shared data and the core
 
 def require_shared(*parts: str) -> Path:

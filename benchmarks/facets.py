@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from benchmarks.common import load_indexer, md_table, percentile, show_section
+from benchmarks.common import program, load_indexer, md_table, percentile, show_section
 from benchmarks.search_speed import DEFAULT_FULL_DIR, DEFAULT_TANTIVY_DIR, make_queries, rare_checker, \
     sample_articles, tantivy_index
 
@@ -69,7 +69,7 @@ def row(name: str, values: list[float]) -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
     parser.add_argument("--every", type=int, default=3, help="take every N-th of the 300 queries")
     args = parser.parse_args(argv)

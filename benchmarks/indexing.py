@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 from stat import S_ISREG
 
-from benchmarks.common import REPO, article_text, corpus_paths, load_indexer, md_table, \
+from benchmarks.common import program, REPO, article_text, corpus_paths, load_indexer, md_table, \
     read_jsonl, require_shared, timer, write_jsonl_gz, write_section
 
 SAMPLE_SIZE = 5000
@@ -236,7 +236,7 @@ def full_rows(articles: int, seconds: float, watcher: PeakRss, size: int) -> lis
 # ---------------------------------------------------------------- main
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=SAMPLE_SIZE)
     parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
     parser.add_argument("--skip-full", action="store_true")

@@ -19,12 +19,12 @@ import resource
 import time
 from pathlib import Path
 
-from benchmarks.common import load_indexer
+from benchmarks.common import program, load_indexer
 
 
 def main() -> int:
     """Build the Lexicon of an index once and print its cost."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.splitlines()[0])
     parser.add_argument("index")
     parser.add_argument("--save", metavar="OUT.npz", help="write the Lexicon built to this file")
     args = parser.parse_args()

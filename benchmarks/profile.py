@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from benchmarks.common import article_text, load_indexer, md_table, read_jsonl, \
+from benchmarks.common import program, article_text, load_indexer, md_table, read_jsonl, \
     require_shared, write_section
 from benchmarks.indexing import write_sample
 from benchmarks.search_speed import DEFAULT_FULL_DIR, make_queries
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
 
 
 def _arguments(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--searches", type=int, default=100)
     parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)

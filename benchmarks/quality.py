@@ -22,7 +22,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from benchmarks.common import REPO, load_indexer, md_table, read_jsonl, require_shared, timer, \
+from benchmarks.common import program, REPO, load_indexer, md_table, read_jsonl, require_shared, timer, \
     write_section
 from benchmarks.tantivy_ref import SETUPS, TantivyEngine
 
@@ -287,7 +287,7 @@ def report(all_results: dict, short_results: dict | None, timings: list[list],
 # ---------------------------------------------------------------- main
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", choices=[*SETS, TOPICAL], default=[*SETS, TOPICAL],
                         help=f"known-item sets of ../shared/eval/dev, and '{TOPICAL}' "
                              "(benchmarks/topical/); default: all")

@@ -13,6 +13,7 @@ import time
 
 import indexer
 
+from .common import program
 from .search_speed import make_queries, sample_articles
 
 
@@ -31,7 +32,7 @@ def timed(index, query: str) -> float:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.splitlines()[0])
     parser.add_argument("--index", required=True, help="an index built by this version")
     parser.add_argument("--per-category", type=int, default=50)
     args = parser.parse_args(argv)

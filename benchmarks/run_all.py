@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.common import REPO, require_shared, timer
+from benchmarks.common import program, REPO, require_shared, timer
 
 DEFAULT_FULL_DIR = "/tmp/vnsearch-full"
 
@@ -35,7 +35,7 @@ def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
     parser.add_argument("--skip-full", action="store_true")
     args = parser.parse_args(argv)

@@ -19,6 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from indexer.store import current_generation
+from benchmarks.common import program
 
 
 def segment_files(index_dir: str) -> list[dict[str, bytes]]:
@@ -49,7 +50,7 @@ def differences(a: str, b: str) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("first")
     parser.add_argument("second")
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks.common import article_text, corpus_paths, load_indexer, md_table, percentile, \
+from benchmarks.common import program, article_text, corpus_paths, load_indexer, md_table, percentile, \
     read_jsonl, require_shared, timer, write_section
 from indexer import fold
 
@@ -245,7 +245,7 @@ def main(argv=None) -> int:
 
 
 def _arguments(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--full-dir", default=DEFAULT_FULL_DIR)
     parser.add_argument("--tantivy-dir", default=DEFAULT_TANTIVY_DIR)
     parser.add_argument("--per-category", type=int, default=50)

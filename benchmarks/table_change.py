@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import load_indexer, read_jsonl, require_shared, write_jsonl_gz
+from benchmarks.common import program, load_indexer, read_jsonl, require_shared, write_jsonl_gz
 
 REPEATS = 5
 
@@ -113,7 +113,7 @@ def same_table(got: tuple, want: tuple) -> bool:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.splitlines()[0])
     parser.add_argument("--shards", default="/tmp/cluster17/sharded-2", help="a sharded index (copied, not changed)")
     parser.add_argument("--update", type=int, default=1000, help="new articles in the update")
     parser.add_argument("--delete", type=int, default=0, help="of the shards' articles, deleted after it")

@@ -25,7 +25,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from benchmarks.common import REPO, article_text, load_indexer, md_table, read_jsonl, \
+from benchmarks.common import program, REPO, article_text, load_indexer, md_table, read_jsonl, \
     require_shared, timer, write_jsonl_gz
 from benchmarks.quality import ENGINES, OurEngine, build_engines, read_qrels, run_queries
 
@@ -245,7 +245,7 @@ def print_candidates(pooled: dict[str, list[str]], topics: dict[str, str]) -> No
 # ---------------------------------------------------------------- main
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", default="evaluate",
                         choices=["evaluate", "pool", "candidates"])
     parser.add_argument("args", nargs="*", help="pool: the output file; candidates: topic ids")

@@ -20,7 +20,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchmarks.common import load_indexer, md_table
+from benchmarks.common import program, load_indexer, md_table
 from benchmarks.quality import ENGINES, read_qrels, run_queries
 from benchmarks.search_speed import tantivy_index
 from benchmarks.topical import HALVES, QRELS, BuiltEngine, half_of, judged_ids, read_topics, \
@@ -101,7 +101,7 @@ def report(scores: dict, index_dir: str) -> str:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--index", required=True, metavar="DIR", help="our index of the whole corpus")
     parser.add_argument("--tantivy-dir", default=DEFAULT_TANTIVY_DIR,
                         help="the Tantivy indexes, one folder per set-up (built when absent)")

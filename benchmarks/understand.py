@@ -27,7 +27,7 @@ import time
 import unicodedata
 import zlib
 
-from benchmarks.common import load_indexer, md_table, require_shared, show_section, timer
+from benchmarks.common import program, load_indexer, md_table, require_shared, show_section, timer
 
 TITLE_SETS = ["vietnews-title", "baomoi-title"]
 SEED = 13
@@ -213,7 +213,7 @@ def run(index, fold) -> list[list]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--index", help="an index of the dev title pools (built if absent)")
     parser.add_argument("--write", action="store_true", help="write the section of RESULTS.md")
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ import time
 import weakref
 from pathlib import Path
 
-from .common import REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, show_section, timer
+from .common import program, REPO, load_indexer, md_table, percentile, read_jsonl, require_shared, show_section, timer
 from .search_speed import CATEGORIES, make_queries, ours_runner
 
 SHARD = 500  # articles per source file
@@ -144,7 +144,7 @@ def _prime(indexer, index_dir: Path, queries) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=35_431)
     parser.add_argument("--updates", type=int, default=200)
     parser.add_argument("--work-dir", default="/tmp/vnsearch-updates")

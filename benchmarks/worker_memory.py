@@ -20,7 +20,7 @@ import threading
 import time
 from itertools import count
 
-from benchmarks.common import corpus_paths, load_indexer, md_table
+from benchmarks.common import program, corpus_paths, load_indexer, md_table
 from benchmarks.indexing import dir_size, resident_bytes
 
 MiB = 2 ** 20
@@ -67,7 +67,7 @@ class DiskPeak(threading.Thread):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=program(), description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=0, help="stop after this many (default: all)")
     parser.add_argument("--run-postings", type=int, help="spill threshold (default: the build's)")
     args = parser.parse_args(argv)

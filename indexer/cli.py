@@ -218,7 +218,7 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
         search.add_argument(f"--{name}", action="append", metavar=metavar, type=_facet_value(name),
                             help=f"only articles of this {name} ({text}); repeat for any of several")
     search.add_argument("--facets", action="store_true",
-                        help="also print how many matching articles each source, category and month has")
+                        help="also print how many results each source, category and month has (what filtering by it lists)")
     search.add_argument("--json", action="store_true",
                         help="print the page of results as JSON (snippets keep their <mark> tags)")
     search.add_argument("--exact", action="store_true",
@@ -372,7 +372,7 @@ def _hit_line(rank: int, hit) -> str:
 
 
 def _facet_lines(results, shown: int = 10) -> str:
-    """One line per facet: its most frequent values with their counts, and the matches without one."""
+    """One line per facet: its most frequent values with their counts, and the results without one."""
     lines = []
     for facet, counts in results.facets.items():
         values = ", ".join(f"{c['value']} ({c['count']:,})" for c in counts[:shown])
@@ -392,7 +392,8 @@ def cmd_search(args) -> int:
         outdated = index.outdated_analysis
         tips, limits = ([], []) if results.total or args.json else what_to_try(
             index, results, args.query, {facet: getattr(args, facet) for facet in ("source", "category", "month")},
-            bool(args.date_from or args.date_to), args.exact, args.group)
+            bool(args.date_from or args.date_to), args.exact, args.group,
+            {"date_from": args.date_from, "date_to": args.date_to})
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)

@@ -1228,7 +1228,8 @@ class ClusterIndex:
             self._remember(args, options, found, (known[0], _shares(shown, prefetched)))
         down |= fetch_down
         alike = next(iter(found.values()), None) or Found([], [], 0, 0, Marks(), {})  # what every shard decided alike
-        counting = partial(summed_facets, [(f.facets, f.facet_missing) for f in found.values()])
+        counting = partial(summed_facets, [(f.facets, f.facet_missing) for f in found.values()],
+                           [f.spread_counted for f in found.values()])
         return Results(query_text, hits, sum(f.total for f in found.values()) - twice, page, limit, _ms(started),
                        sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
                        counting=counting, dropped=alike.dropped, kept=alike.kept,

@@ -1,4 +1,4 @@
-"""Facets: how many matching articles each source, category and month has, and filters on them.
+"""Facets: how many results each source, category and month has, and filters on them.
 
 Each document's facet values are small integers over the whole index (``FacetColumns``, made
 once per generation from the facet columns and the recency column), so counting the matches of a
@@ -6,11 +6,14 @@ search is one ``np.bincount`` per facet over the matching documents (or, when mo
 match, over the others, subtracted from the totals). A facet's counts apply the other facets' filters
 but not its own (as Algolia's disjunctive facets), so a list still offers the values that would
 widen the search: values of one facet are alternatives (OR), facets combine (AND).
+Grouped, a value counts a group of copies once (as the search filtered by it lists the group),
+so a story carried by two sources counts under each.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -114,21 +117,59 @@ class FacetColumns:
             return slot if 1 <= slot <= len(self.values[facet]) else None
         return self._numbers[facet].get(value)
 
-    def count(self, matched: np.ndarray, masks: dict[str, np.ndarray]):
-        """(facet -> [{"value", "count"}] by count, facet -> matches without a value): each facet
-        counts the matched documents that pass the other facets' filters."""
-        facets, missing, chosen = {}, {}, {}
-        for facet in FACETS:
-            others = tuple(f for f in masks if f != facet)
-            if others not in chosen:  # without filters, the three facets count the same documents
-                chosen[others] = _documents(np.logical_and.reduce([matched, *(masks[f] for f in others)]))
-            ids, complement = chosen[others]
+    def count(self, matched: np.ndarray, masks: dict[str, np.ndarray], copies=None):
+        """(facet -> [{"value", "count"}] by count, facet -> results without a value): each facet
+        counts the matched documents that pass the other facets' filters, a group of copies
+        (copies: a CopyGroups; None: every document) once under each value its members hold."""
+        facets, missing = {}, {}
+        for facet, (kept, ids, complement) in _counted(matched, masks):
             counts = np.bincount(self.slots[facet][ids], minlength=len(self.values[facet]) + 1)
             if complement:
                 counts = self._totals[facet] - counts
+            if copies is not None:
+                counts -= self._copies_counted(facet, kept, copies)
             facets[facet] = _by_count(self.values[facet], counts[1:])
             missing[facet] = int(counts[0])
         return facets, missing
+
+    def _copies_counted(self, facet: str, kept: np.ndarray, copies) -> np.ndarray:
+        """Per slot, how many kept documents bincount counts beyond one per group of copies."""
+        docs = copies.grouped[kept[copies.grouped]]
+        slots = self.slots[facet][docs]
+        distinct = _distinct_pairs(slots, copies.groups[docs])[0]
+        size = len(self.values[facet]) + 1
+        return np.bincount(slots, minlength=size) - np.bincount(distinct, minlength=size)
+
+    def spread_counted(self, matched: np.ndarray, masks: dict[str, np.ndarray], copies) -> list[tuple]:
+        """(facet, value or None, group) of each group spread over a cluster's shards that count()
+        counts under that value here: what the front counts once over all shards."""
+        counted = []
+        for facet, (kept, _, _) in _counted(matched, masks):
+            docs = np.flatnonzero(kept & copies.spread)
+            slots, groups = _distinct_pairs(self.slots[facet][docs], copies.groups[docs])
+            counted += [(facet, self.values[facet][s - 1] if s else None, g)
+                        for s, g in zip(slots.tolist(), groups.tolist())]
+        return counted
+
+
+def _counted(matched: np.ndarray, masks: dict[str, np.ndarray]):
+    """(facet, (the documents it counts: matched passing the other facets' filters; _documents of
+    them)) for each facet."""
+    chosen = {}
+    for facet in FACETS:
+        others = tuple(f for f in masks if f != facet)
+        if others not in chosen:  # without filters, the three facets count the same documents
+            kept = np.logical_and.reduce([matched, *(masks[f] for f in others)])
+            chosen[others] = (kept, *_documents(kept))
+        yield facet, chosen[others]
+
+
+def _distinct_pairs(slots: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(slots, groups) of each distinct (slot, group) pair of these documents."""
+    low = int(groups.min()) if len(groups) else 0
+    span = (int(groups.max()) - low + 1) if len(groups) else 1
+    pairs = np.unique(slots.astype(np.int64) * span + (groups.astype(np.int64) - low))
+    return pairs // span, pairs % span + low
 
 
 def _documents(mask: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -155,15 +196,20 @@ def no_missing() -> dict[str, int]:
     return dict.fromkeys(FACETS, 0)
 
 
-def summed_facets(parts) -> tuple[dict, dict]:
+def summed_facets(parts, spread=()) -> tuple[dict, dict]:
     """(facets, missing) of several indexes' (facets, missing) added up value by value (a
-    cluster's shards)."""
+    cluster's shards), a group spread over shards counted once under a value (spread: each
+    shard's FacetColumns.spread_counted)."""
     facets, missing = empty_facets(), no_missing()
+    held = [item for counted in spread for item in counted]
+    twice = Counter((facet, value) for facet, value, _ in held)  # the groups counted by several shards
+    twice.subtract(Counter((facet, value) for facet, value, _ in set(held)))
     for facet in FACETS:
         totals: dict[str, int] = {}
         for counted, lacking in parts:
             missing[facet] += lacking[facet]
             for item in counted[facet]:
                 totals[item["value"]] = totals.get(item["value"], 0) + item["count"]
-        facets[facet] = _by_count(list(totals), np.array(list(totals.values())))
+        missing[facet] -= twice[facet, None]
+        facets[facet] = _by_count(list(totals), np.array([n - twice[facet, v] for v, n in totals.items()], dtype=np.int64))
     return facets, missing

@@ -732,9 +732,10 @@ class TermStats:
 class QueryBuilder:
     """Turns a parsed query into Whoosh queries, looking terms up in the index's statistics."""
 
-    def __init__(self, stats: TermStats):
+    def __init__(self, stats: TermStats, exact: bool = False):
         self.stats = stats
-        self.marks = Marks()  # what the query's results mark: filled as the query is read
+        self.exact = exact  # accented words match as typed only: their folded forms are never looked up
+        self.marks = Marks(exact)  # what the query's results mark: filled as the query is read
         self.read_phrases = []  # phrases typed partly with accents, as typed and as read: filled so too
 
     def _known(self, term: str) -> bool:
@@ -797,9 +798,10 @@ class QueryBuilder:
 
     def word(self, term: str, accented: bool, weight: float = 1.0, title_only=False,
              exact_only=False) -> list:
-        """The lookups of one term in the folded fields and, when accented, the exact ones."""
+        """The lookups of one term in the folded fields (unless accented and exact) and, when
+        accented, the exact ones."""
         fields = _fields(title_only)
-        out = [] if accented and exact_only else [
+        out = [] if accented and (exact_only or self.exact) else [
             wq.Term(f"{f}_fold", fold_word(term), boost=weight * FOLDED * (TITLE if f == "title" else 1))
             for f in fields]
         if accented:
@@ -997,7 +999,7 @@ class QueryBuilder:
         """The plan for a parsed query (reading: the restored reading of its free words, typed
         without accents or, with loose, partly: see free): term lookups to score, clauses to
         require and exclude."""
-        plan = Plan()
+        plan = Plan(exact=self.exact)
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
@@ -1037,6 +1039,7 @@ class Plan:
     read_phrases: list = field(default_factory=list)  # phrases typed partly with accents as typed and read: they rank
     text: str = ""  # the query as searched (QueryBuilder.written_apart)
     loose: frozenset = frozenset()  # syllables typed without accents in a query partly with them: matched folded
+    exact: bool = False  # searched exactly as typed: an accented word's folded forms never count
 
     @property
     def empty(self) -> bool:

@@ -126,6 +126,8 @@ class Results:
     Grouped (the default), each group of syndicated copies is one result, listed as its
     best-ranked article (its copies in ``Hit.duplicates``): ``total`` counts results so, and
     ``copies`` the matching articles not listed for that reason (total + copies = matching articles).
+    A facet value's count is the total of the search filtered by it: a group once under each value
+    its matching articles hold (so a facet's counts may add up to more than the total).
     """
     query: str
     hits: list[Hit]
@@ -156,12 +158,12 @@ class Results:
 
     @property
     def facets(self) -> dict:
-        """facet -> [{"value", "count"}] over all the matches, most first (counted on first use)."""
+        """facet -> [{"value", "count"}]: the results filtering by each lists, most first (counted on first use)."""
         return self._facet_counts()[0]
 
     @property
     def facet_missing(self) -> dict:
-        """facet -> matching articles without a value (counted with facets)."""
+        """facet -> results without a value (counted with facets)."""
         return self._facet_counts()[1]
 
     def _facet_counts(self) -> tuple[dict, dict]:
@@ -509,6 +511,7 @@ class Found:
     hits: list | None = None  # their Hits (a cluster shard's first page, when no count it scores with was lacking)
     decided: list = field(default_factory=list)  # the decisions made with estimated counts (Scorer.decided)
     counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
+    spread_counted: list = field(default_factory=list)  # FacetColumns.spread_counted (cluster shard only)
 
 
 @dataclass
@@ -1298,7 +1301,7 @@ class Index:
         """Search; raises QueryError for an unusable query or parameters.
 
         source, category and month (YYYY-MM) filter the matches: a value or several (any of
-        them), facets combined; ``Results.facets`` counts all matches by each of them.
+        them), facets combined; ``Results.facets`` counts the results of each of them.
 
         Grouped, syndicated copies are one result (``Hit.duplicates``; see ``Results``); group=False
         lists every matching article.
@@ -1350,12 +1353,13 @@ class Index:
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
             return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed, words)
-        counting = partial(snap.facets.count, _by_date(matched, snap.recency, window, sort)[0], masks)
+        dated = _by_date(matched, snap.recency, window, sort)[0]  # what the facets count
         matched, undated = narrowed(matched)
         pool = np.flatnonzero(matched)
         scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
         recency = snap.newest if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
+        counting = partial(snap.facets.count, dated, masks, grouping)
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
         firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]
@@ -1363,7 +1367,9 @@ class Index:
         return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
                      counting=counting, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
-                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
+                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts],
+                     spread_counted=snap.facets.spread_counted(dated, masks, grouping)
+                     if grouping is not None and grouping.spread is not None else [])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
@@ -1674,7 +1680,7 @@ def _frequency(scorer: Scorer, term: str) -> int:
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
     """The plan of a query (its restored reading ranking higher) and lookups of its other spellings
     (and of the words its other readings spell otherwise)."""
-    builder = QueryBuilder(stats)
+    builder = QueryBuilder(stats, exact)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
     parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)

@@ -161,9 +161,10 @@ class Tier:
 class Marks:
     """What a query marks, filled by query.QueryBuilder as it reads the query."""
 
-    def __init__(self):
+    def __init__(self, exact: bool = False):
         self.units: set[Unit] = set()
         self.parts: set[Unit] = set()  # syllables of the query's multi-syllable words
+        self.exact = exact  # an exact search: no tier marks accented words folded
 
     def add_words(self, terms, compounds, loose: frozenset = frozenset()) -> None:
         """Free or title: words: compounds and codes whole, the syllables of neither alone (loose:
@@ -189,10 +190,10 @@ class Marks:
 
     @cached_property
     def tiers(self) -> list[Tier]:
-        """The tiers to try in turn: units; parts alone; everything folded."""
+        """The tiers to try in turn: units; parts alone; everything folded (not when exact)."""
         parts = self.parts - self.units
         tiers = [Tier.of(self.units)] + ([Tier.of(parts)] if parts else [])
-        if any(u.accented for u in self.units | parts):
+        if not self.exact and any(u.accented for u in self.units | parts):
             tiers.append(Tier.of({replace(u, accented=False) for u in self.units | parts}))
         return tiers
 

@@ -86,7 +86,7 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
 
 def _articles_found(index, query: str, exact: bool, group: bool) -> int:
     """How many articles query finds in index: copies included (not results), as the undated note
-    and the facets count them."""
+    counts them."""
     found = index.search(query, limit=1, exact=exact, group=group)
     return found.total + found.copies
 
@@ -103,47 +103,52 @@ def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) ->
 
 
 def what_to_try(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                group: bool = True) -> tuple[list[Tip], list[Limit]]:
+                group: bool = True, dates: dict | None = None) -> tuple[list[Tip], list[Limit]]:
     """(search_tips, removable_limits) of a search of index that found nothing (results), for every face."""
     tips = search_tips(index, query, dated, any(filters.values()), exact, group)
-    return tips, removable_limits(index, results, query, filters, dated, exact, group)
+    return tips, removable_limits(index, results, query, filters, dated, exact, group, dates)
 
 
 def removable_limits(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                     group: bool = True) -> list[Limit]:
+                     group: bool = True, dates: dict | None = None) -> list[Limit]:
     """Each limit (filter value, then the date range) of a search of index that found nothing
-    (results), when it had two or more (one: the tips offer removing it), with what it finds without it."""
+    (results), when it had two or more (one: the tips offer removing it), with what it finds without
+    it (dates: the search's date_from and date_to, when dated)."""
     filters = facet_filters(**filters)
     if sum(map(len, filters.values())) + dated < 2 or not has_words(query):
         return []
-    counts = limit_counts(index, results, query, filters, dated, exact, group)
+    counts = limit_counts(index, results, query, filters, dated, exact, group, dates)
     keys = [(facet, value) for facet, values in filters.items() for value in values] + [(DATES, "")] * dated
     return [Limit(facet, value, counts[facet, value], counts[facet, value] < core.RELAX_PAGE)
             for facet, value in keys]
 
 
 def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                 group: bool = True) -> dict[tuple[str, str], int]:
-    """How many articles a search of index that found nothing (results) finds without each one of
-    its limits: (facet, value) for a filter value, (DATES, "") for its date range."""
+                 group: bool = True, dates: dict | None = None) -> dict[tuple[str, str], int]:
+    """How many results a search of index that found nothing (results) finds without each one of
+    its limits (copies folded, as the list folds them): (facet, value) for a filter value, (DATES, "")
+    for its date range (dates: the search's date_from and date_to, when dated)."""
     counts = _filter_value_counts(results, filters)
+    for facet, chosen in filters.items():
+        if len(chosen) == 1:  # a search: a story under two values counts under each, its counts may add up to more
+            others = {other: values for other, values in filters.items() if other != facet}
+            found = index.search(query, limit=1, exact=exact, group=group, **others, **(dates or {}))
+            counts[facet, chosen[0]] = found.total
     if dated and counts:  # without filters, search_tips's count is the date range's
         found = index.search(query, limit=1, exact=exact, group=group, **filters)
-        counts[DATES, ""] = found.total + found.copies
+        counts[DATES, ""] = found.total
     return counts
 
 
 def _filter_value_counts(results, filters: dict) -> dict[tuple[str, str], int]:
-    """(facet, value) -> the articles found without that filter value, from the facet counts (each
-    facet counts the matches its own filter leaves out); those holding all the words when fewer
-    than a page: a search would then find at least these."""
+    """(facet, value) -> the results found without that filter value, of a facet filtered by two values or
+    more, from the facet counts (each facet counts the matches its own filter leaves out); those
+    holding all the words when fewer than a page: a search would then find at least these."""
     counts = {}
     for facet, chosen in filters.items():
         by_value = {item["value"]: item["count"] for item in results.facets[facet]}
-        every = sum(by_value.values()) + results.facet_missing[facet]
-        for value in chosen or ():
-            rest = [other for other in chosen if other != value]
-            counts[facet, value] = sum(by_value.get(other, 0) for other in rest) if rest else every
+        for value in chosen if len(chosen) > 1 else ():
+            counts[facet, value] = sum(by_value.get(other, 0) for other in chosen if other != value)
     return counts
 
 

@@ -322,7 +322,7 @@ def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tu
     if results.total:
         return [], []
     tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
-                               params.exact, params.group)
+                               params.exact, params.group, {"date_from": params.date_from, "date_to": params.date_to})
     return tips, [(*limit_link(limit, params), limit) for limit in limits]
 
 

@@ -242,6 +242,7 @@ def test_a_true_or_false_parameter_of_another_value_is_a_400_naming_the_spelling
 def test_exact_and_ungrouped_searches_say_so_with_a_link_out(client):
     exact = html(client.get("/search?q=nghij+quyeets&exact=1"))
     assert re.search(r'<a href="/search\?q=nghij\+quyeets">Bỏ tìm chính xác</a>', exact)
+    assert "từ có dấu chỉ khớp đúng dấu đã gõ" in exact  # "bảo" finds neither "bão" nor "bao"
     ungrouped = html(client.get("/search?q=bão&group=false&page=2"))
     assert re.search(r'bài trùng nội dung:\s*<a href="/search\?q=b%C3%A3o">gộp lại</a>', ungrouped)
     assert "Bỏ tìm chính xác" not in html(client.get("/search?q=bão"))

@@ -525,3 +525,14 @@ def test_a_search_with_several_limits_that_finds_nothing_says_what_each_one_alon
         assert said[name].removeprefix("at least ") == str(found["total"] + found["copies"])
     assert said == {"--source Báo Mẫu": "0", "--source tinmau.vn": "0", "--month 2023-05": "at least 4",
                     "the dates (--from/--to)": "at least 2"}
+
+
+BENCHMARKS = ["benchmarks", *sorted(f"benchmarks.{p.stem}" for p in (ROOT / "benchmarks").glob("*.py")
+                                    if "argparse" in p.read_text("utf-8") and p.stem not in ("__main__", "common"))]
+
+
+@pytest.mark.parametrize("program", BENCHMARKS)
+def test_each_benchmark_names_itself_in_its_help_as_the_reader_runs_it(program):
+    done = subprocess.run([sys.executable, "-m", program, "--help"], cwd=ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 0 and done.stdout.startswith(f"usage: python -m {program} "), done.stdout + done.stderr

@@ -378,6 +378,11 @@ def test_copies_held_by_different_shards_are_grouped_as_in_the_embedded_index(cl
                 assert_same_results(got, want, (q, kw))
                 assert [h.duplicates for h in got] == [h.duplicates for h in want], (q, kw)
                 assert got.copies == want.copies, (q, kw)
+        for kw in ({}, {"group": False}, {"sort": "newest"}, {"source": "bao-khac"}, {"month": "1999-01"}):
+            got, want = sharded_index.search("bão", **kw), one.search("bão", **kw)  # a group over shards counts once
+            assert (got.facets, got.facet_missing) == (want.facets, want.facet_missing), kw
+            for item in got.facets["month"]:
+                assert sharded_index.search("bão", **{**kw, "month": item["value"]}).total == item["count"], (kw, item)
 
 
 def test_the_copies_of_real_articles_through_the_cluster_are_those_the_embedded_index_gives(cluster, dev_slice):

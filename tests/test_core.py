@@ -141,6 +141,22 @@ def test_exact_accent_ranks_above_folded(index):
     assert found[0] == "ba-noi" and "ba-so" in found
 
 
+@pytest.mark.parametrize("query,grandma", [("bà", True), ("title:bà", True), ("bà OR nội", True), ("bà kể", True),
+                                           ("bả", False), ("bà -cổ", False)])
+def test_an_exact_search_finds_accented_words_only_as_typed_even_when_few_articles_hold_them(index, query, grandma):
+    # "bà" is in fewer than FOLDED_MATCH_BELOW articles, so a search not exact lets "ba" and "bá" in
+    found = set(ids(index.search(query, limit=50, exact=True)))
+    assert "ba-so" not in found and "ba-so" in ids(index.search(query, limit=50))
+    assert ("ba-noi" in found) == grandma  # no article holds "bả"; "bà nội" holds "cổ"
+
+
+def test_an_exact_search_marks_only_what_it_matches_and_reads_either_tone_placement(index):
+    assert index.marks("bà", exact=True).fit("Ba con số, ông bá chủ").html("Ba con số, ông bá chủ") == "Ba con số, ông bá chủ"
+    assert "<mark>Ba</mark>" in index.marks("bà").fit("Ba con số").html("Ba con số")
+    assert ids(index.search("hoà bình", exact=True))[0] == "hoa-binh"
+    assert ids(index.search("ba", exact=True, limit=50))[:1] and "ba-so" in ids(index.search("ba", exact=True))  # typed without: any accents
+
+
 @pytest.mark.parametrize("query,expected", [("28-NQ/TW", SEED_ID), ("17/11/2019", CITY_ID),
                                             ("12.500", CITY_ID),
                                             ("TP.HCM", "covid"), ("COVID-19", "covid"),

@@ -13,7 +13,8 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import close_index, make_app, storm_articles, usage_error, write_jsonl
+from conftest import close_index, index_of, make_app, storm_articles, usage_error, write_jsonl
+from test_duplicates import COPY, EDITED, FIRST, QUERY, RELIEF
 from test_cli import run_cli
 
 import indexer
@@ -344,7 +345,7 @@ def test_nothing_found_lists_each_filter_and_the_date_range_with_a_link_removing
     assert [args.get("source") for _, args, _ in items[:2]] == [["vnexpress.net"], ["Báo Mẫu"]]
     for _, args, count in items:  # the count said is what the link's search finds (empty: none)
         found = index_client.get("/api/search", query_string=args).get_json()
-        assert count == (str(found["total"] + found["copies"]) if found["total"] else "")
+        assert count == (str(found["total"]) if found["total"] else "")
     assert [count for _, _, count in items] == ["", "", "5", ""]
 
 
@@ -361,8 +362,85 @@ def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(in
     filters = {"source": ["Báo Mẫu", "vnexpress.net"], "category": ["Xã hội"]}
     found = index.search("bão", date_from="2023-01-01", date_to="2023-03-31", **filters)
     assert found.total == 0
-    assert removable_limits(index, found, "bão", filters, dated=True) == [
+    dates = {"date_from": "2023-01-01", "date_to": "2023-03-31"}
+    assert removable_limits(index, found, "bão", filters, dated=True, dates=dates) == [
         Limit("source", "Báo Mẫu", 0, True), Limit("source", "vnexpress.net", 0, True),
         Limit("category", "Xã hội", 5, True), Limit("dates", "", 0, True)]
     one = index.search("bão", source="Báo Không Có")
     assert removable_limits(index, one, "bão", {"source": ["Báo Không Có"]}, dated=False) == []
+
+
+# syndicated copies of one story in three sources (two in one), two categories and two months (one
+# copy with none of them), beside an article of each source on the same flood
+COPIES = [{**FIRST, "category": "Thời sự"}, {**COPY, "category": "Thời sự", "date": "2024-11-02T08:00:00"},
+          {"id": "lu/khong-nguon", "title": "Lũ Nghệ An", "body": "\n".join(EDITED)},
+          {**FIRST, "id": "lu/bao-mot-chieu", "category": "Thời sự", "date": "2024-10-15T08:00:00",
+           "url": "https://baomot.vn/lu-nghe-an-chieu.html"},
+          {**RELIEF, "category": "Xã hội"}, {"id": "lu/nha-moi", "title": "Dựng lại nhà cho dân vùng lũ Nghệ An",
+                                          "source": "Báo Hai", "category": "Thời sự", "date": "2024-11-20T08:00:00",
+                                          "body": "Bộ đội và thanh niên tình nguyện giúp các hộ dân bị lũ cuốn trôi nhà "
+                                                  "ở Nghệ An dựng lại nhà trước mùa mưa rét."}]
+FILTERS = [{}, {"source": "Báo Hai"}, {"category": "Thời sự"}, {"month": "2024-10"}, {"sort": "newest"}]
+
+
+@pytest.fixture(scope="module")
+def copies_dir(tmp_path_factory):
+    return index_of(tmp_path_factory, "facet-copies", COPIES)
+
+
+@pytest.fixture(scope="module")
+def copies_index(copies_dir):
+    with indexer.open_index(copies_dir) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("group", [True, False])
+@pytest.mark.parametrize("filters", FILTERS)
+def test_facet_counts_are_the_results_a_click_on_each_value_lists(copies_index, group, filters):
+    for facet in ("source", "category", "month"):
+        own = {k: v for k, v in filters.items() if k != facet}
+        counted = {item["value"]: item["count"] for item in copies_index.search(QUERY, group=group, **own).facets[facet]}
+        assert counted, facet
+        for value, count in counted.items():
+            assert copies_index.search(QUERY, group=group, **own, **{facet: value}).total == count, (facet, value)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_filtering_by_a_source_lists_each_of_its_matching_articles_or_its_copy_of_that_source(copies_index, sort):
+    for source in ("Báo Một", "Báo Hai", "Báo Ba"):
+        articles = {h.doc_id for h in copies_index.search(QUERY, source=source, group=False, sort=sort)}
+        found = copies_index.search(QUERY, source=source, sort=sort)
+        assert {h.source for h in found} == {source}, (source, [h.doc_id for h in found])
+        assert {i for h in found for i in [h.doc_id, *h.duplicates]} == articles, source
+
+
+def test_a_story_carried_by_two_sources_counts_under_each_so_counts_may_add_up_to_more(copies_dir, copies_index):
+    found = copies_index.search(QUERY)
+    assert (found.total, found.copies) == (3, 3)  # the story's four copies are one result
+    assert {item["value"]: item["count"] for item in found.facets["source"]} == {"Báo Một": 1, "Báo Hai": 2, "Báo Ba": 1}
+    assert found.facet_missing["source"] == 1  # the story: one copy has no source
+    app = make_app(copies_dir)
+    try:
+        data = app.test_client().get("/api/search", query_string={"q": QUERY}).get_json()
+        html = page(app.test_client(), "/search?q=" + QUERY)
+    finally:
+        close_index(app)
+    assert (data["total"], data["copies"], data["facets"]) == (found.total, found.copies, found.facets)
+    assert "3 kết quả" in html and "3 bài trùng nội dung được gộp" in html
+    for facet in ("source", "category"):
+        for item in found.facets[facet]:
+            assert f'{item["value"]}</a> <span class="count">{item["count"]}</span>' in facet_section(html, facet)
+
+
+@pytest.mark.parametrize("filters, dates, counts", [
+    ({"source": ["Báo Ba"], "category": ["Thời sự"]}, {}, [2, 1]),  # Thời sự: the story (Báo Một and Báo Hai), a new house
+    ({"source": ["Báo Ba"]}, {"date_from": "2024-11-01", "date_to": "2024-11-30"}, [2, 1])])
+def test_the_limits_of_a_search_that_found_nothing_count_the_results_their_removal_lists(copies_index, filters,
+                                                                                          dates, counts):
+    from indexer.tips import removable_limits
+    found = copies_index.search(QUERY, **filters, **dates)
+    assert found.total == 0
+    limits = removable_limits(copies_index, found, QUERY, filters, dated=bool(dates), dates=dates)
+    assert [limit.found for limit in limits] == counts
+    for limit in limits[:1]:
+        assert copies_index.search(QUERY, **{**filters, limit.facet: []}, **dates).total == limit.found
