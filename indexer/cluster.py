@@ -48,7 +48,7 @@ from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Index, Results, _check_paging, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Health, Index, Results, _check_paging, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
@@ -815,8 +815,12 @@ class ClusterIndex:
     @property
     def doc_count(self) -> int:
         """How many articles the shards that answer hold."""
-        answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
-        return sum(answers.values())
+        return self.health().articles
+
+    def health(self) -> Health:
+        """How many articles the shards that answer hold, and which shards did not answer."""
+        answers, down = self._each("doc_count", lambda n: (), range(len(self.shards)))
+        return Health(sum(answers.values()), sorted(self.shards[n].name for n in down), len(self.shards))
 
     @property
     def outdated_analysis(self) -> str | None:

@@ -119,6 +119,20 @@ class Hit:
         return site_of(self.url)
 
 
+@dataclass(frozen=True)
+class Health:
+    """What of an index answers: the articles of the shards that answered, the shards that did not
+    (by name) and how many it has (0: one index, not sharded)."""
+    articles: int
+    missing_shards: list[str]
+    shards: int = 0
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether no shard answered: nothing of the index can be searched."""
+        return bool(self.shards) and len(self.missing_shards) == self.shards
+
+
 @dataclass
 class Results:
     """One page of hits, with the total number of results and the time taken.
@@ -1282,6 +1296,10 @@ class Index:
         """How many articles the index holds."""
         with self._snapshot() as snap:
             return snap.scorer.doc_count()
+
+    def health(self) -> Health:
+        """How many articles the index holds (one index: no shards to miss)."""
+        return Health(self.doc_count, [])
 
     @property
     def segment_count(self) -> int:

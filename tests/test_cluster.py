@@ -1093,3 +1093,51 @@ def test_related_with_a_shard_down_are_those_an_index_of_the_other_shards_articl
 def assert_same_related(got, want, doc_id) -> None:
     assert [h.doc_id for h in got] == [h.doc_id for h in want], doc_id
     assert all(math.isclose(a.score, b.score, rel_tol=1e-5) for a, b in zip(got, want)), doc_id
+
+
+def two_shards_served(address: str, folder: Path, extra: list[dict] = ()):
+    """The storm reports (and extra articles) built into 2 shards on the cluster at address, the web
+    app serving them, and the articles each shard holds (shard n's replica is on worker n)."""
+    start = storm_articles() + news(range(20)) + list(extra)
+    build_sharded([str(write_jsonl(folder / "articles.jsonl", start))], folder / "shards", address, 2)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": address})
+    return app, [sum(shard_of(a["id"], 2) == n for a in start) for n in range(2)]
+
+
+def close_worker(small_cluster, address: str) -> None:
+    small_cluster.sync(next(w for w in small_cluster.workers.values() if w.address == address).close)
+
+
+def shard_1_lost(small_cluster, index, restore: ExitStack) -> str:
+    """Close the worker holding shard 1 (of 2) with the other's threads held, so that its replacement
+    cannot open until RELEASED is set; the other worker's address."""
+    live, lost = sorted(index.client.scheduler_info()["workers"])
+    RELEASED.clear()
+    restore.callback(RELEASED.set)
+    holding = [index.client.submit(hold_a_thread, pure=False, workers=[live]) for _ in range(2)]
+    assert all(HOLDING.acquire(timeout=10) for _ in holding)
+    close_worker(small_cluster, lost)
+    return live
+
+
+def test_healthz_of_a_cluster_is_degraded_naming_the_shards_missing_and_503_when_none_answers(small_cluster, tmp_path):
+    """/healthz had said {"status": "ok", "articles": N} counting only the shards that answered (0
+    with none): a monitor saw nothing wrong."""
+    app, held = two_shards_served(small_cluster.scheduler_address, tmp_path)
+    client = app.test_client()
+    with ExitStack() as restore:
+        restore.callback(lambda: app.extensions["search_index"].close())
+        assert client.get("/healthz").get_json() == {"status": "ok", "articles": sum(held), "pid": os.getpid()}
+        live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
+        degraded = client.get("/healthz")
+        assert degraded.status_code == 200 and degraded.get_json() == {
+            "status": "degraded", "articles": held[0], "missing_shards": ["shard-1"], "pid": os.getpid()}
+        RELEASED.set()
+        close_worker(small_cluster, live)
+        down = client.get("/healthz")
+        assert down.status_code == 503
+        said = down.get_json()
+        assert {k: said[k] for k in ("status", "code", "articles", "missing_shards")} == {
+            "status": "unavailable", "code": 503, "articles": 0, "missing_shards": ["shard-0", "shard-1"]}
+        assert "shard-0, shard-1" in said["message"] and "thử lại" in said["message"]
+
