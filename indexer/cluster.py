@@ -1238,7 +1238,8 @@ class ClusterIndex:
                        sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
                        counting=counting, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
-                       missing_shards=sorted(self.shards[n].name for n in down), rounds=self._rounds.count)
+                       missing_shards=sorted(self.shards[n].name for n in down), shards=len(self.shards),
+                       rounds=self._rounds.count)
 
     def _found(self, args, options, first: int, group: bool) -> tuple[dict, dict, set[int], tuple]:
         """_find's answer, found again when a shard swapped generations (the counts remembered

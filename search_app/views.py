@@ -320,8 +320,9 @@ def undated_note(undated: int, params: SearchParams) -> str:
 
 def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tuple[str, str, str, Limit]]]:
     """The tips of a search that found nothing, and (what, its value, the link without it, the Limit)
-    for each of its limits when it has two or more (tips.what_to_try); nothing when it found some."""
-    if results.total:
+    for each of its limits when it has two or more (tips.what_to_try); nothing when it found some or
+    some shard did not answer."""
+    if results.total or results.partial:  # the missing shards may hold what it looks for: no tips about the query
         return [], []
     tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
                                params.exact, params.group, {"date_from": params.date_from, "date_to": params.date_to})

@@ -1141,3 +1141,33 @@ def test_healthz_of_a_cluster_is_degraded_naming_the_shards_missing_and_503_when
             "status": "unavailable", "code": 503, "articles": 0, "missing_shards": ["shard-0", "shard-1"]}
         assert "shard-0, shard-1" in said["message"] and "thử lại" in said["message"]
 
+
+def test_a_search_that_found_nothing_with_shards_missing_says_they_could_not_be_reached_not_no_results(
+        small_cluster, tmp_path):
+    """The page had said "Kết quả chưa đầy đủ…" then "Không tìm thấy kết quả nào cho «…»" and tips
+    about the query, though the missing shards may hold (here: do hold) what it looks for."""
+    shard_1_id = next(f"rieng-{n}" for n in itertools.count() if shard_of(f"rieng-{n}", 2) == 1)
+    held_by_shard_1 = {"id": shard_1_id, "title": "Nuôi cá zebrafish trong phòng thí nghiệm", "source": "Báo Thử Nghiệm",
+                       "body": "Các nhà khoa học nuôi cá zebrafish để nghiên cứu tim.", "date": "2024-03-01"}
+    app, _ = two_shards_served(small_cluster.scheduler_address, tmp_path, [held_by_shard_1])
+    client = app.test_client()
+    with ExitStack() as restore:
+        restore.callback(lambda: app.extensions["search_index"].close())
+        assert shard_1_id in unquote(client.get("/search?q=zebrafish").get_data(True))
+        live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
+        assert_unreached(client, ["shard-1"], "Chưa tìm hết được «zebrafish»", "Không kết nối được shard-1 của chỉ mục")
+        RELEASED.set()
+        close_worker(small_cluster, live)
+        assert_unreached(client, ["shard-0", "shard-1"], "Không kết nối được kho bài để tìm «zebrafish»",
+                         "Không phần nào của chỉ mục trả lời (shard-0, shard-1)")
+
+
+def assert_unreached(client, missing: list[str], heading: str, why: str) -> None:
+    """The page and the API for "zebrafish" with these shards missing: nothing found, said as not reached."""
+    page = client.get("/search?q=zebrafish")
+    text = " ".join(page.get_data(True).split())
+    assert page.status_code == 200 and f"<h1>{heading}</h1>" in text and why in text, text
+    assert "Vui lòng thử lại sau ít phút" in text
+    assert "Không tìm thấy kết quả nào" not in text and "Gợi ý" not in text and "Kết quả chưa đầy đủ" not in text
+    api = client.get("/api/search?q=zebrafish").get_json()
+    assert (api["total"], api["hits"], api["missing_shards"], api["shards"]) == (0, [], missing, 2)
