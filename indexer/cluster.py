@@ -56,7 +56,7 @@ from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
 from .store import (MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
-                    refuse_foreign_folder, replaced, writer_lock)
+                    refuse_foreign_folder, remove_index, replaced, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -223,17 +223,18 @@ def _once(items) -> list:
 
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
-    name them in the manifest."""
+    name them in the manifest; the one index index_dir held before is removed then (a build replaces it)."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    client = connect(cluster)
-    try:
-        report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
-                               shards, pure=False).result()
-    finally:
-        client.close()
-    _write_manifest(index_dir, shards)
+    with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
+        client = connect(cluster)
+        try:
+            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources],
+                                   str(index_dir.resolve()), shards, pure=False).result()
+        finally:
+            client.close()
+        _write_manifest(index_dir, shards)
+        remove_index(index_dir)
     report.seconds = time.monotonic() - started
     return report
 
