@@ -55,7 +55,7 @@ from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
-from .store import (MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
+from .store import (LOCK, MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
                     refuse_foreign_folder, remove_index, replaced, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
@@ -223,7 +223,8 @@ def _once(items) -> list:
 
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
-    name them in the manifest; the one index index_dir held before is removed then (a build replaces it)."""
+    name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
+    index, or the shards the new manifest does not name."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
     with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
@@ -233,10 +234,35 @@ def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
                                    str(index_dir.resolve()), shards, pure=False).result()
         finally:
             client.close()
+        before = _named_shards(index_dir)
         _write_manifest(index_dir, shards)
         remove_index(index_dir)
+        _remove_shards(before[shards:])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _named_shards(index_dir: Path) -> list[Path]:
+    """The shard folders the folder's manifest names (none without one, or in another format)."""
+    try:
+        return shard_dirs(index_dir)
+    except IndexNotFound:
+        return []
+
+
+def _remove_shards(shards: list[Path]) -> None:
+    """Remove these shards of a sharded index that a build replaced (it built fewer): their index,
+    then their folder unless something else is in it."""
+    for shard in shards:
+        if not shard.is_dir():
+            continue
+        with writer_lock(shard, notice=lambda message: None):
+            remove_index(shard)
+        (shard / LOCK).unlink(missing_ok=True)
+        try:
+            shard.rmdir()
+        except OSError:  # files of someone's: left as they are
+            pass
 
 
 def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:

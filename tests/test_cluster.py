@@ -1185,3 +1185,16 @@ def test_a_sharded_build_over_one_index_replaces_it_leaving_none_of_its_generati
     assert set().union(*shard_ids(tmp_path / "ix")) == {a["id"] for a in storm_articles()[:6]}
     stats = run("stats", "--index", tmp_path / "ix")
     assert stats.returncode == 0 and "2 shards" in stats.stdout, stats.stdout
+
+
+def test_a_sharded_build_into_fewer_shards_removes_the_shards_it_no_longer_names(cluster, tmp_path):
+    """A build into 2 shards over 3 had left shard-2 (a third of the old index) on disk, named by
+    nothing; a folder of someone's named shard-3 that no manifest named stays."""
+    corpus = write_jsonl(tmp_path / "tin.jsonl", storm_articles()[:6] + news(range(6)))
+    (tmp_path / "ix" / "shard-3").mkdir(parents=True)
+    for shards in (3, 2):
+        done = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", shards)
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == ["SHARDS.json", "shard-0", "shard-1", "shard-3",
+                                                                   "writer.lock"]
+    assert set().union(*shard_ids(tmp_path / "ix")) == {a["id"] for a in storm_articles()[:6] + news(range(6))}
