@@ -48,15 +48,15 @@ from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Index, Results, _check_paging, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Health, Index, Results, _check_paging, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
 from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
-from .store import (MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
-                    refuse_foreign_folder, replaced, writer_lock)
+from .store import (LOCK, MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
+                    refuse_foreign_folder, remove_index, replaced, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -223,19 +223,46 @@ def _once(items) -> list:
 
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
-    name them in the manifest."""
+    name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
+    index, or the shards the new manifest does not name."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    client = connect(cluster)
-    try:
-        report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
-                               shards, pure=False).result()
-    finally:
-        client.close()
-    _write_manifest(index_dir, shards)
+    with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
+        client = connect(cluster)
+        try:
+            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources],
+                                   str(index_dir.resolve()), shards, pure=False).result()
+        finally:
+            client.close()
+        before = _named_shards(index_dir)
+        _write_manifest(index_dir, shards)
+        remove_index(index_dir)
+        _remove_shards(before[shards:])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _named_shards(index_dir: Path) -> list[Path]:
+    """The shard folders the folder's manifest names (none without one, or in another format)."""
+    try:
+        return shard_dirs(index_dir)
+    except IndexNotFound:
+        return []
+
+
+def _remove_shards(shards: list[Path]) -> None:
+    """Remove these shards of a sharded index that a build replaced (it built fewer): their index,
+    then their folder unless something else is in it."""
+    for shard in shards:
+        if not shard.is_dir():
+            continue
+        with writer_lock(shard, notice=lambda message: None):
+            remove_index(shard)
+        (shard / LOCK).unlink(missing_ok=True)
+        try:
+            shard.rmdir()
+        except OSError:  # files of someone's: left as they are
+            pass
 
 
 def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
@@ -815,8 +842,12 @@ class ClusterIndex:
     @property
     def doc_count(self) -> int:
         """How many articles the shards that answer hold."""
-        answers, _ = self._each("doc_count", lambda n: (), range(len(self.shards)))
-        return sum(answers.values())
+        return self.health().articles
+
+    def health(self) -> Health:
+        """How many articles the shards that answer hold, and which shards did not answer."""
+        answers, down = self._each("doc_count", lambda n: (), range(len(self.shards)))
+        return Health(sum(answers.values()), sorted(self.shards[n].name for n in down), len(self.shards))
 
     @property
     def outdated_analysis(self) -> str | None:
@@ -1234,7 +1265,8 @@ class ClusterIndex:
                        sort, alike.marks, sum(f.undated for f in found.values()), suggestion, rewritten,
                        counting=counting, dropped=alike.dropped, kept=alike.kept,
                        copies=sum(f.copies for f in found.values()) + twice,
-                       missing_shards=sorted(self.shards[n].name for n in down), rounds=self._rounds.count)
+                       missing_shards=sorted(self.shards[n].name for n in down), shards=len(self.shards),
+                       rounds=self._rounds.count)
 
     def _found(self, args, options, first: int, group: bool) -> tuple[dict, dict, set[int], tuple]:
         """_find's answer, found again when a shard swapped generations (the counts remembered

@@ -119,6 +119,20 @@ class Hit:
         return site_of(self.url)
 
 
+@dataclass(frozen=True)
+class Health:
+    """What of an index answers: the articles of the shards that answered, the shards that did not
+    (by name) and how many it has (0: one index, not sharded)."""
+    articles: int
+    missing_shards: list[str]
+    shards: int = 0
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether no shard answered: nothing of the index can be searched."""
+        return bool(self.shards) and len(self.missing_shards) == self.shards
+
+
 @dataclass
 class Results:
     """One page of hits, with the total number of results and the time taken.
@@ -142,6 +156,7 @@ class Results:
     rewritten: str | None = None  # the query actually searched, when the engine changed it
     copies: int = 0  # matching articles listed only as copies of a result (Hit.duplicates)
     missing_shards: list[str] = field(default_factory=list)  # a cluster's shards that did not answer
+    shards: int = 0  # a cluster's shards (0: an embedded index)
     rounds: int = 0  # a cluster's rounds of calls to its shards for the search (0: an embedded index)
     dropped: list[str] = field(default_factory=list)  # words the shown articles need not hold (too few hold all)
     kept: list[str] = field(default_factory=list)  # when words were dropped, those the shown articles hold
@@ -189,14 +204,19 @@ class Results:
         """Whether some of a cluster's shards did not answer (their articles are not in the results)."""
         return bool(self.missing_shards)
 
+    @property
+    def unreachable(self) -> bool:
+        """Whether none of a cluster's shards answered: the search could not look at any article."""
+        return bool(self.shards) and len(self.missing_shards) == self.shards
+
     def to_dict(self) -> dict:
         """The page as JSON-ready data: the counts, what the engine understood, facets and hits
-        (missing_shards only when the results are partial)."""
+        (missing_shards, with the number of shards, only when the results are partial)."""
         return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.limit,
                 "took_ms": round(self.took_ms, 3), "undated": self.undated, "suggestion": self.suggestion,
                 "rewritten": self.rewritten, "dropped": self.dropped, "kept": self.kept, "copies": self.copies,
                 "facets": self.facets, "facet_missing": self.facet_missing, "hits": [hit.to_dict() for hit in self],
-                **({"missing_shards": self.missing_shards} if self.partial else {})}
+                **({"missing_shards": self.missing_shards, "shards": self.shards} if self.partial else {})}
 
     def __getstate__(self) -> dict:
         self._facet_counts()  # counted before pickling or copying: the counter and its lock stay behind
@@ -1282,6 +1302,10 @@ class Index:
         """How many articles the index holds."""
         with self._snapshot() as snap:
             return snap.scorer.doc_count()
+
+    def health(self) -> Health:
+        """How many articles the index holds (one index: no shards to miss)."""
+        return Health(self.doc_count, [])
 
     @property
     def segment_count(self) -> int:

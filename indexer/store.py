@@ -205,6 +205,13 @@ def remove_stale_generations(index_dir: Path) -> list[str]:
     return removed
 
 
+def remove_index(index_dir: Path) -> list[str]:
+    """Delete the folder's own index, CURRENT first (call with the lock held): a sharded index's
+    manifest took its place; the generations removed."""
+    (Path(index_dir) / CURRENT).unlink(missing_ok=True)
+    return remove_stale_generations(index_dir)
+
+
 def _remove_generation(path: Path) -> bool:
     """Delete path if it is a generation folder new_generation made, or empty; whether it did."""
     if _made_as_generation(path):

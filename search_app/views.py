@@ -55,6 +55,8 @@ SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home pag
     ("giá vàng 17/11", "ngày tháng: 17/11, 17-11 hay 17.11 đều tìm được"),
 )
 
+UNREACHABLE = ("Không kết nối được kho bài: không phần nào của chỉ mục trả lời ({shards}). "
+               "Vui lòng thử lại sau ít phút.")
 ERROR_PAGES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
     404: ("Không tìm thấy", "Không tìm thấy trang hoặc bài viết bạn yêu cầu. "
@@ -318,8 +320,9 @@ def undated_note(undated: int, params: SearchParams) -> str:
 
 def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tuple[str, str, str, Limit]]]:
     """The tips of a search that found nothing, and (what, its value, the link without it, the Limit)
-    for each of its limits when it has two or more (tips.what_to_try); nothing when it found some."""
-    if results.total:
+    for each of its limits when it has two or more (tips.what_to_try); nothing when it found some or
+    some shard did not answer."""
+    if results.total or results.partial:  # the missing shards may hold what it looks for: no tips about the query
         return [], []
     tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
                                params.exact, params.group, {"date_from": params.date_from, "date_to": params.date_to})
@@ -504,8 +507,16 @@ def api_suggest():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and index check: 200 with the article count and the answering pid; 503 without an index."""
-    return {"status": "ok", "articles": get_index().doc_count, "pid": os.getpid()}
+    """Liveness and index check: 200 with the article count and the answering pid; 503 without an
+    index or when no shard of a cluster's answers; a shard missing: 200, "degraded", naming it."""
+    health = get_index().health()
+    said = {"status": "ok", "articles": health.articles, "pid": os.getpid()}
+    if health.unreachable:
+        return {**said, "status": "unavailable", "code": 503, "missing_shards": health.missing_shards,
+                "message": UNREACHABLE.format(shards=", ".join(health.missing_shards))}, 503
+    if health.missing_shards:
+        return {**said, "status": "degraded", "missing_shards": health.missing_shards}
+    return said
 
 
 def wants_json() -> bool:

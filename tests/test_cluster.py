@@ -1093,3 +1093,108 @@ def test_related_with_a_shard_down_are_those_an_index_of_the_other_shards_articl
 def assert_same_related(got, want, doc_id) -> None:
     assert [h.doc_id for h in got] == [h.doc_id for h in want], doc_id
     assert all(math.isclose(a.score, b.score, rel_tol=1e-5) for a, b in zip(got, want)), doc_id
+
+
+def two_shards_served(address: str, folder: Path, extra: list[dict] = ()):
+    """The storm reports (and extra articles) built into 2 shards on the cluster at address, the web
+    app serving them, and the articles each shard holds (shard n's replica is on worker n)."""
+    start = storm_articles() + news(range(20)) + list(extra)
+    build_sharded([str(write_jsonl(folder / "articles.jsonl", start))], folder / "shards", address, 2)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(folder / "shards"), "CLUSTER": address})
+    return app, [sum(shard_of(a["id"], 2) == n for a in start) for n in range(2)]
+
+
+def close_worker(small_cluster, address: str) -> None:
+    small_cluster.sync(next(w for w in small_cluster.workers.values() if w.address == address).close)
+
+
+def shard_1_lost(small_cluster, index, restore: ExitStack) -> str:
+    """Close the worker holding shard 1 (of 2) with the other's threads held, so that its replacement
+    cannot open until RELEASED is set; the other worker's address."""
+    live, lost = sorted(index.client.scheduler_info()["workers"])
+    RELEASED.clear()
+    restore.callback(RELEASED.set)
+    holding = [index.client.submit(hold_a_thread, pure=False, workers=[live]) for _ in range(2)]
+    assert all(HOLDING.acquire(timeout=10) for _ in holding)
+    close_worker(small_cluster, lost)
+    return live
+
+
+def test_healthz_of_a_cluster_is_degraded_naming_the_shards_missing_and_503_when_none_answers(small_cluster, tmp_path):
+    """/healthz had said {"status": "ok", "articles": N} counting only the shards that answered (0
+    with none): a monitor saw nothing wrong."""
+    app, held = two_shards_served(small_cluster.scheduler_address, tmp_path)
+    client = app.test_client()
+    with ExitStack() as restore:
+        restore.callback(lambda: app.extensions["search_index"].close())
+        assert client.get("/healthz").get_json() == {"status": "ok", "articles": sum(held), "pid": os.getpid()}
+        live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
+        degraded = client.get("/healthz")
+        assert degraded.status_code == 200 and degraded.get_json() == {
+            "status": "degraded", "articles": held[0], "missing_shards": ["shard-1"], "pid": os.getpid()}
+        RELEASED.set()
+        close_worker(small_cluster, live)
+        down = client.get("/healthz")
+        assert down.status_code == 503
+        said = down.get_json()
+        assert {k: said[k] for k in ("status", "code", "articles", "missing_shards")} == {
+            "status": "unavailable", "code": 503, "articles": 0, "missing_shards": ["shard-0", "shard-1"]}
+        assert "shard-0, shard-1" in said["message"] and "thử lại" in said["message"]
+
+
+def test_a_search_that_found_nothing_with_shards_missing_says_they_could_not_be_reached_not_no_results(
+        small_cluster, tmp_path):
+    """The page had said "Kết quả chưa đầy đủ…" then "Không tìm thấy kết quả nào cho «…»" and tips
+    about the query, though the missing shards may hold (here: do hold) what it looks for."""
+    shard_1_id = next(f"rieng-{n}" for n in itertools.count() if shard_of(f"rieng-{n}", 2) == 1)
+    held_by_shard_1 = {"id": shard_1_id, "title": "Nuôi cá zebrafish trong phòng thí nghiệm", "source": "Báo Thử Nghiệm",
+                       "body": "Các nhà khoa học nuôi cá zebrafish để nghiên cứu tim.", "date": "2024-03-01"}
+    app, _ = two_shards_served(small_cluster.scheduler_address, tmp_path, [held_by_shard_1])
+    client = app.test_client()
+    with ExitStack() as restore:
+        restore.callback(lambda: app.extensions["search_index"].close())
+        assert shard_1_id in unquote(client.get("/search?q=zebrafish").get_data(True))
+        live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
+        assert_unreached(client, ["shard-1"], "Chưa tìm hết được «zebrafish»", "Không kết nối được shard-1 của chỉ mục")
+        RELEASED.set()
+        close_worker(small_cluster, live)
+        assert_unreached(client, ["shard-0", "shard-1"], "Không kết nối được kho bài để tìm «zebrafish»",
+                         "Không phần nào của chỉ mục trả lời (shard-0, shard-1)")
+
+
+def assert_unreached(client, missing: list[str], heading: str, why: str) -> None:
+    """The page and the API for "zebrafish" with these shards missing: nothing found, said as not reached."""
+    page = client.get("/search?q=zebrafish")
+    text = " ".join(page.get_data(True).split())
+    assert page.status_code == 200 and f"<h1>{heading}</h1>" in text and why in text, text
+    assert "Vui lòng thử lại sau ít phút" in text
+    assert "Không tìm thấy kết quả nào" not in text and "Gợi ý" not in text and "Kết quả chưa đầy đủ" not in text
+    api = client.get("/api/search?q=zebrafish").get_json()
+    assert (api["total"], api["hits"], api["missing_shards"], api["shards"]) == (0, [], missing, 2)
+
+
+def test_a_sharded_build_over_one_index_replaces_it_leaving_none_of_its_generations(cluster, tmp_path):
+    """A build replaces the old index: a sharded build over one index had left that index's CURRENT
+    and generation on disk (40 MB on 2,000 articles), unseen by stats and by searches."""
+    corpus = write_jsonl(tmp_path / "tin.jsonl", storm_articles()[:6])
+    indexer.build_index([str(write_jsonl(tmp_path / "old.jsonl", news(range(3))))], str(tmp_path / "ix"), **QUIET)
+    done = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", 2)
+    assert done.returncode == 0, done.stderr
+    left = sorted(p.name for p in (tmp_path / "ix").iterdir())
+    assert "CURRENT" not in left and not [name for name in left if name.startswith("gen-")], left
+    assert set().union(*shard_ids(tmp_path / "ix")) == {a["id"] for a in storm_articles()[:6]}
+    stats = run("stats", "--index", tmp_path / "ix")
+    assert stats.returncode == 0 and "2 shards" in stats.stdout, stats.stdout
+
+
+def test_a_sharded_build_into_fewer_shards_removes_the_shards_it_no_longer_names(cluster, tmp_path):
+    """A build into 2 shards over 3 had left shard-2 (a third of the old index) on disk, named by
+    nothing; a folder of someone's named shard-3 that no manifest named stays."""
+    corpus = write_jsonl(tmp_path / "tin.jsonl", storm_articles()[:6] + news(range(6)))
+    (tmp_path / "ix" / "shard-3").mkdir(parents=True)
+    for shards in (3, 2):
+        done = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", shards)
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == ["SHARDS.json", "shard-0", "shard-1", "shard-3",
+                                                                   "writer.lock"]
+    assert set().union(*shard_ids(tmp_path / "ix")) == {a["id"] for a in storm_articles()[:6] + news(range(6))}
