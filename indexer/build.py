@@ -70,6 +70,9 @@ class UpdateReport(ReadReport):
     removed: int = 0
     unchanged: int = 0
     kept: int = 0  # not read, yet not removed: their file (or folder) was not read whole
+    # records replaced by a later one of their id whose article this update did not write: the
+    # replacement was in force already (replaced: those of the articles it wrote, or tried to)
+    replaced_before: list[Replaced] = field(default_factory=list)
 
 
 def _analyse(article):
@@ -476,6 +479,7 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     # the articles are read and compared while the first worker starts (and loads pyvi's model)
     articles = _changed_articles(ix, sources, within, report, progress, select, (existing, seen, changed))
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
+    _split_replaced(report, {a.id for a in changed}, select)
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
@@ -489,6 +493,15 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
         return False
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
     return True
+
+
+def _split_replaced(report: UpdateReport, tried: set[str], select) -> None:
+    """Keep in report.replaced the notes of the articles this update tried to write; move the others
+    to report.replaced_before (a daily update had listed every standing correction again); drop
+    those of ids that select leaves out (another shard's)."""
+    notes = [note for note in report.replaced if select is None or select(note.id)]
+    report.replaced = [note for note in notes if note.id in tried]
+    report.replaced_before = [note for note in notes if note.id not in tried]
 
 
 def _unread_paths(skipped) -> set[str]:

@@ -249,6 +249,7 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     total.truncated = _once(t for r in reports for t in r.truncated)
     total.undated = _once(u for r in reports for u in r.undated)
     total.replaced = _once(r for report in reports for r in report.replaced)
+    total.replaced_before = _once(r for report in reports for r in report.replaced_before)
     for r in reports:  # every shard counted the same folders
         total.ignored |= r.ignored
     total.seconds = time.monotonic() - started
