@@ -746,6 +746,17 @@ def test_a_correction_in_a_newer_export_replaces_the_story_in_a_sharded_build_an
     assert titles_in_shards(tmp_path / "both", list(wanted)) == wanted == titles_in_shards(tmp_path / "ix", list(wanted))
 
 
+def test_a_sharded_update_says_an_emptied_export_keeps_its_articles(cluster, tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    emptied = write_jsonl(exports / "export-2024-09-10.jsonl", storm_articles()[:4])
+    write_jsonl(exports / "export-2024-09-11.jsonl", storm_articles()[4:6])
+    assert run("build", exports, "--index", tmp_path / "ix", "--shards", 2, "--cluster", cluster.address).returncode == 0
+    emptied.write_bytes(b"")
+    done = run("update", exports, "--index", tmp_path / "ix", "--cluster", cluster.address)
+    assert done.returncode == 3 and "kept 4 not read (in 1 empty file: delete it to retract them)" in done.stdout, done
+
+
 def test_a_search_on_a_cluster_warns_of_shards_of_an_older_analysis(cluster, sharded, tmp_path):
     folder, _ = sharded
     subprocess.run(["cp", "-a", str(folder / "shards"), str(tmp_path / "shards")], check=True)

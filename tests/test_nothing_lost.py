@@ -295,3 +295,32 @@ def test_an_update_lists_only_the_replacements_it_indexes_and_counts_those_alrea
     assert (report.updated, report.unchanged) == (1, 1)
     assert report.replaced == [Replaced(f"{old}:2", f"{new}:2", "nr-2")]
     assert report.replaced_before == [Replaced(f"{old}:1", f"{new}:1", "nr-1")]
+
+
+def test_an_update_says_an_emptied_export_keeps_its_articles_until_the_file_is_deleted(tmp_path):
+    """An export emptied to 0 bytes had been reported as "kept 2 not read (their files were not read whole)"."""
+    exports = tmp_path / "exports"
+    emptied = daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER])
+    daily_export(exports, "export-2024-09-11.jsonl", [dict(OTHER, id="nr-3")])
+    assert run_cli("build", exports, "--index", tmp_path / "ix").returncode == 0
+    emptied.write_bytes(b"")
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 3 and f"skipped {emptied}: empty file" in done.stderr, done.stderr
+    assert "removed 0, unchanged 1, kept 2 not read (in 1 empty file: delete it to retract them), " in done.stdout
+    report = indexer.update_index([exports], tmp_path / "ix", procs=1, notice=lambda m: None)
+    assert (report.kept, report.kept_empty) == (2, {str(emptied): 2})
+    emptied.unlink()
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 0 and "removed 2, unchanged 1, skipped 0 inputs" in done.stdout, done.stdout
+
+
+def test_an_update_tells_articles_kept_in_empty_files_from_those_kept_in_files_not_read_whole(tmp_path):
+    exports = tmp_path / "exports"
+    emptied = daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER])
+    broken = daily_export(exports, "export-2024-09-11.jsonl", [dict(OTHER, id="nr-3")])
+    assert run_cli("build", exports, "--index", tmp_path / "ix").returncode == 0
+    emptied.write_bytes(b"")
+    broken.write_text('{"id": "nr-3", "title": "Hội chợ", "body": }\n', encoding="utf-8")
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 3, done.stderr
+    assert "kept 3 not read (2 in 1 empty file: delete it to retract them; 1 in files not read whole), " in done.stdout
