@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 from .store import holds_index
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
+EMPTY_FILE = "empty file"  # why a file of 0 bytes (or a text file holding no title or body) is skipped
 MAX_FILE_BYTES = 16 * 1024 * 1024          # text files and single JSONL lines above this are skipped unread
 MAX_ARTICLE_CHARS = 1_000_000              # only this many characters (title, lead, body) are indexed
 TEXT_SUFFIXES = ("", ".txt")
@@ -567,7 +568,7 @@ def read_text_article(path: Path, doc_id: str, skipped: list) -> Article | None:
         return None
     article = parse_text_article(text, doc_id, origin=os.path.abspath(path), where=str(path))
     if article is None:
-        skipped.append(Skip(str(path), "empty file"))
+        skipped.append(Skip(str(path), EMPTY_FILE))
     return article
 
 
@@ -584,7 +585,7 @@ def _read_small_file(path: Path, skipped: list) -> bytes | None:
         skipped.append(Skip(str(path), f"cannot read: {e.strerror or e}"))
         return None
     if not data:
-        skipped.append(Skip(str(path), "empty file"))
+        skipped.append(Skip(str(path), EMPTY_FILE))
         return None
     return data
 
@@ -707,7 +708,7 @@ def _open_jsonl(path: Path, skipped: list):
     """(the file, its decompressed stream, its size) of a JSONL(.gz) file, or None with a Skip."""
     try:
         if (size := os.stat(path).st_size) == 0:
-            skipped.append(Skip(str(path), "empty file"))
+            skipped.append(Skip(str(path), EMPTY_FILE))
             return None
         raw = open(path, "rb")
     except OSError as e:

@@ -27,8 +27,8 @@ from itertools import islice
 from pathlib import Path
 
 from . import segmenter, storage
-from .articles import (Replaced, Skip, Truncated, Undated, file_recency, is_article_file, is_jsonl_file, iter_articles,
-                       source_bytes)
+from .articles import (EMPTY_FILE, Replaced, Skip, Truncated, Undated, file_recency, is_article_file, is_jsonl_file,
+                       iter_articles, source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
 from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM, SHARDED,
@@ -70,6 +70,10 @@ class UpdateReport(ReadReport):
     removed: int = 0
     unchanged: int = 0
     kept: int = 0  # not read, yet not removed: their file (or folder) was not read whole
+    kept_empty: Counter = field(default_factory=Counter)  # of those, in empty files: articles kept by file
+    # records replaced by a later one of their id whose article this update did not write: the
+    # replacement was in force already (replaced: those of the articles it wrote, or tried to)
+    replaced_before: list[Replaced] = field(default_factory=list)
 
 
 def _analyse(article):
@@ -476,19 +480,39 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     # the articles are read and compared while the first worker starts (and loads pyvi's model)
     articles = _changed_articles(ix, sources, within, report, progress, select, (existing, seen, changed))
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
+    _split_replaced(report, {a.id for a in changed}, select)
     written = {a.id for a in changed} - set(failed)
     report.updated = len(written & existing.keys())
     report.added = len(written) - report.updated
-    unread = _unread_paths(report.skipped)
-    covered = {o: _covers(within, o) for o in {origin for _, origin, _ in existing.values()}}
-    gone = [(i, origin in unread or _under(origin, unread)) for i, (_, origin, _) in existing.items()
-            if i not in seen and covered[origin]]
-    removed = [i for i, kept in gone if not kept]
-    report.removed, report.kept = len(removed), len(gone) - len(removed)
+    removed = _removed_ids(existing, seen, within, report)
+    report.removed = len(removed)
     if not (written or removed):
         return False
     storage.commit(ix, segments, [existing[i][2] for i in sorted((written & existing.keys()) | set(removed))])
     return True
+
+
+def _split_replaced(report: UpdateReport, tried: set[str], select) -> None:
+    """Keep in report.replaced the notes of the articles this update tried to write; move the others
+    to report.replaced_before (a daily update had listed every standing correction again); drop
+    those of ids that select leaves out (another shard's)."""
+    notes = [note for note in report.replaced if select is None or select(note.id)]
+    report.replaced = [note for note in notes if note.id in tried]
+    report.replaced_before = [note for note in notes if note.id not in tried]
+
+
+def _removed_ids(existing: dict, seen: set[str], within: list[Path], report: UpdateReport) -> list[str]:
+    """The ids of the indexed articles that the sources read (within) no longer hold; those of files
+    not read whole are kept instead, counted in report.kept (and by file in report.kept_empty, for
+    an empty file: deleting it retracts them)."""
+    unread = _unread_paths(report.skipped)
+    empty = {os.path.abspath(skip.where) for skip in report.skipped if skip.reason == EMPTY_FILE}
+    covered = {o: _covers(within, o) for o in {origin for _, origin, _ in existing.values()}}
+    gone = [(i, origin, origin in unread or _under(origin, unread)) for i, (_, origin, _) in existing.items()
+            if i not in seen and covered[origin]]
+    kept = [origin for _, origin, not_read in gone if not_read]
+    report.kept, report.kept_empty = len(kept), Counter(origin for origin in kept if origin in empty)
+    return [i for i, _, not_read in gone if not not_read]
 
 
 def _unread_paths(skipped) -> set[str]:

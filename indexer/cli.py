@@ -287,9 +287,26 @@ def replaced_line(note) -> str:
     return f"replaced {where}: by the later record of id {note.id!r} {at} {note.by}"
 
 
-def replaced_note(replaced) -> str:
-    """', N replaced by a later record of the same id' for the summary line, or ''."""
-    return f", {len(replaced):,} replaced by a later record of the same id" if replaced else ""
+def replaced_note(replaced, before=()) -> str:
+    """', N replaced by a later record of the same id' for the summary line (and ', M replaced by a
+    later record already indexed (not listed)' for an update's replacements in force before), or ''."""
+    note = f", {len(replaced):,} replaced by a later record of the same id" if replaced else ""
+    return note + (f", {len(before):,} replaced by a later record already indexed (not listed)" if before else "")
+
+
+def kept_note(report) -> str:
+    """'kept N not read (where they are; for an empty file, how to retract them), ' for an update's
+    summary line, or ''."""
+    if not report.kept:
+        return ""
+    files, empty = len(report.kept_empty), sum(report.kept_empty.values())
+    parts = []
+    if empty:
+        advice = "delete it to retract them" if files == 1 else "delete one to retract its articles"
+        parts.append(f"{'' if empty == report.kept else f'{empty:,} '}in {plural(files, 'empty file')}: {advice}")
+    if report.kept > empty:
+        parts.append(f"{report.kept - empty:,} in files not read whole" if empty else "their files were not read whole")
+    return f"kept {report.kept:,} not read ({'; '.join(parts)}), "
 
 
 def _write(run, args, summary) -> int:
@@ -330,8 +347,8 @@ def cmd_build(args) -> int:
 def cmd_update(args) -> int:
     return _write(update_index if args.cluster is None else update_sharded, args, lambda r: (
         f"added {r.added:,}, updated {r.updated:,}, removed {r.removed:,}, unchanged {r.unchanged:,}"
-        + f"{replaced_note(r.replaced)}, "
-        + (f"kept {r.kept:,} not read (their files were not read whole), " if r.kept else "")
+        + f"{replaced_note(r.replaced, r.replaced_before)}, "
+        + kept_note(r)
         + f"skipped {plural(len(r.skipped), 'input')}, in {r.seconds:.1f} s into {args.index}"))
 
 

@@ -32,7 +32,7 @@ import os
 import pickle
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from concurrent.futures import Future
 from contextlib import ExitStack
 from functools import partial
@@ -276,6 +276,8 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     total.truncated = _once(t for r in reports for t in r.truncated)
     total.undated = _once(u for r in reports for u in r.undated)
     total.replaced = _once(r for report in reports for r in report.replaced)
+    total.replaced_before = _once(r for report in reports for r in report.replaced_before)
+    total.kept_empty = sum((r.kept_empty for r in reports), Counter())
     for r in reports:  # every shard counted the same folders
         total.ignored |= r.ignored
     total.seconds = time.monotonic() - started

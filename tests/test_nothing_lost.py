@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, close_index, make_app, write_jsonl
 
 import indexer
-from indexer.articles import MAX_ARTICLE_CHARS
+from indexer.articles import MAX_ARTICLE_CHARS, Replaced
 
 
 def run_cli(*args, cwd=REPO) -> subprocess.CompletedProcess:
@@ -156,8 +156,11 @@ def test_an_update_from_a_newer_export_replaces_the_story_and_the_older_export_d
     assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
     again = run_cli("update", old, "--index", tmp_path / "ix")
     assert again.returncode == 0, again.stderr
-    assert "added 0, updated 0, removed 0, unchanged 1, 1 replaced by a later record of the same id" in again.stdout
-    assert f"replaced {old}:1: by the later record of id 'nr-1' indexed from {new}\n" in again.stderr, again.stderr
+    # the correction stands as before: counted, not listed again at each update of the older export
+    assert ("added 0, updated 0, removed 0, unchanged 1, 1 replaced by a later record already indexed (not listed)"
+            in again.stdout) and "replaced" not in again.stderr, again.stderr
+    report = indexer.update_index([old], tmp_path / "ix", procs=1, notice=lambda m: None)
+    assert report.replaced == [] and report.replaced_before == [Replaced(f"{old}:1", str(new), "nr-1", "by")]
     assert titles_by_id(tmp_path / "ix") == {"nr-1": CORRECTION["title"], "nr-2": OTHER["title"]}
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.search("Quảng Ngãi").total == 1 and index.doc_count == 2   # the correction's text, once
@@ -274,3 +277,50 @@ def test_an_article_over_the_limit_is_indexed_in_part_stored_whole_and_warned_ab
             assert [hit.doc_id for hit in index.search(query)] == ["baocao/dai.txt"], query
         assert index.search("rừng ngập mặn").total == 0         # past the first 1,000,000 characters
         assert index.get("baocao/dai.txt").body == body
+
+
+def test_an_update_lists_only_the_replacements_it_indexes_and_counts_those_already_indexed(tmp_path):
+    """A daily update of the export folder had listed every correction again (508 lines on the trial)."""
+    exports = tmp_path / "exports"
+    old = daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER])
+    new = daily_export(exports, "export-2024-09-11.jsonl", [CORRECTION])
+    assert run_cli("build", exports, "--index", tmp_path / "ix").returncode == 0
+    again = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert again.returncode == 0 and "replaced" not in again.stderr, again.stderr
+    assert ("added 0, updated 0, removed 0, unchanged 2, 1 replaced by a later record already indexed (not listed), "
+            "skipped 0 inputs") in again.stdout, again.stdout
+    fixed = dict(OTHER, title="Hội chợ nông sản ở Đồng Tháp (đính chính)")
+    daily_export(exports, "export-2024-09-11.jsonl", [CORRECTION, fixed])
+    report = indexer.update_index([exports], tmp_path / "ix", procs=1, notice=lambda m: None)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert report.replaced == [Replaced(f"{old}:2", f"{new}:2", "nr-2")]
+    assert report.replaced_before == [Replaced(f"{old}:1", f"{new}:1", "nr-1")]
+
+
+def test_an_update_says_an_emptied_export_keeps_its_articles_until_the_file_is_deleted(tmp_path):
+    """An export emptied to 0 bytes had been reported as "kept 2 not read (their files were not read whole)"."""
+    exports = tmp_path / "exports"
+    emptied = daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER])
+    daily_export(exports, "export-2024-09-11.jsonl", [dict(OTHER, id="nr-3")])
+    assert run_cli("build", exports, "--index", tmp_path / "ix").returncode == 0
+    emptied.write_bytes(b"")
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 3 and f"skipped {emptied}: empty file" in done.stderr, done.stderr
+    assert "removed 0, unchanged 1, kept 2 not read (in 1 empty file: delete it to retract them), " in done.stdout
+    report = indexer.update_index([exports], tmp_path / "ix", procs=1, notice=lambda m: None)
+    assert (report.kept, report.kept_empty) == (2, {str(emptied): 2})
+    emptied.unlink()
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 0 and "removed 2, unchanged 1, skipped 0 inputs" in done.stdout, done.stdout
+
+
+def test_an_update_tells_articles_kept_in_empty_files_from_those_kept_in_files_not_read_whole(tmp_path):
+    exports = tmp_path / "exports"
+    emptied = daily_export(exports, "export-2024-09-10.jsonl", [STORY, OTHER])
+    broken = daily_export(exports, "export-2024-09-11.jsonl", [dict(OTHER, id="nr-3")])
+    assert run_cli("build", exports, "--index", tmp_path / "ix").returncode == 0
+    emptied.write_bytes(b"")
+    broken.write_text('{"id": "nr-3", "title": "Hội chợ", "body": }\n', encoding="utf-8")
+    done = run_cli("update", exports, "--index", tmp_path / "ix")
+    assert done.returncode == 3, done.stderr
+    assert "kept 3 not read (2 in 1 empty file: delete it to retract them; 1 in files not read whole), " in done.stdout
