@@ -80,22 +80,20 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     if not (dated or filtered):
         tips = unquoted_tips(index, query, exact, group) + no_results_tips(query, dated, filtered)
         # a tip offering a query that finds nothing would lead nowhere
-        return [tip for tip in tips if tip.kind != "unaccented" or _articles_found(index, tip.query, exact, group)]
-    return no_results_tips(query, dated, filtered, _articles_found(index, query, exact, group))
+        return [tip for tip in tips if tip.kind != "unaccented" or _results_found(index, tip.query, exact, group)]
+    return no_results_tips(query, dated, filtered, _results_found(index, query, exact, group))
 
 
-def _articles_found(index, query: str, exact: bool, group: bool) -> int:
-    """How many articles query finds in index: copies included (not results), as the undated note
-    counts them."""
-    found = index.search(query, limit=1, exact=exact, group=group)
-    return found.total + found.copies
+def _results_found(index, query: str, exact: bool, group: bool) -> int:
+    """How many results query finds in index: what the search a tip links to lists (copies folded)."""
+    return index.search(query, limit=1, exact=exact, group=group).total
 
 
 def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) -> list[Tip]:
     """The query without the quotes of its phrases, when it finds articles in index so (a phrase
     that no article holds word for word is what found nothing)."""
     plain = unquoted(query)
-    count = _articles_found(index, plain, exact, group) if plain else 0
+    count = _results_found(index, plain, exact, group) if plain else 0
     if not count:
         return []
     return [Tip("unquoted", f"without the quotes, {plain} finds {count:,} article{'' if count == 1 else 's'}",

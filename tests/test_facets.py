@@ -444,3 +444,12 @@ def test_the_limits_of_a_search_that_found_nothing_count_the_results_their_remov
     assert [limit.found for limit in limits] == counts
     for limit in limits[:1]:
         assert copies_index.search(QUERY, **{**filters, limit.facet: []}, **dates).total == limit.found
+
+
+@pytest.mark.parametrize("limits", [{"source": ["Báo Không Có"]}, {"date_from": "2030-01-01"}])
+def test_the_tip_of_a_search_that_found_nothing_counts_the_results_its_link_lists(copies_index, limits):
+    from indexer.tips import search_tips
+    assert copies_index.search(QUERY, **limits).total == 0
+    [tip] = [t for t in search_tips(copies_index, QUERY, "date_from" in limits, "source" in limits) if t.kind == "unfiltered"]
+    listed = copies_index.search(QUERY)
+    assert listed.copies and f"có {listed.total} bài phù hợp" in tip.vi, tip.vi
