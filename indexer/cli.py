@@ -407,7 +407,7 @@ def cmd_search(args) -> int:
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)
         outdated = index.outdated_analysis
-        tips, limits = ([], []) if results.total or args.json else what_to_try(
+        tips, limits = ([], []) if results.total or results.partial or args.json else what_to_try(
             index, results, args.query, {facet: getattr(args, facet) for facet in ("source", "category", "month")},
             bool(args.date_from or args.date_to), args.exact, args.group,
             {"date_from": args.date_from, "date_to": args.date_to})
@@ -446,10 +446,20 @@ def limit_line(limit) -> str:
     return f"without {without}: {at_least}{plural(limit.found, 'article')}"
 
 
+def _missing_line(results) -> str:
+    """What the shards that did not answer mean for these results (nothing searched when none did)."""
+    missing = ", ".join(results.missing_shards)
+    if results.unreachable:
+        return f"no answer from any shard ({missing}): nothing could be searched; try again shortly"
+    if not results.total:
+        return f"partial results: no answer from {missing}, which may hold matches; try again shortly"
+    return f"partial results: no answer from {missing}"
+
+
 def _print_understood(results) -> None:
     """On stderr: missing shards, the query searched or proposed instead, the words not required."""
     if results.partial:
-        print(f"partial results: no answer from {', '.join(results.missing_shards)}", file=sys.stderr)
+        print(_missing_line(results), file=sys.stderr)
     shown_for, proposed = results.understood
     if shown_for:
         print(f"showing results for: {shown_for} (search exactly as typed with --exact)", file=sys.stderr)

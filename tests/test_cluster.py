@@ -1170,10 +1170,27 @@ def test_a_search_that_found_nothing_with_shards_missing_says_they_could_not_be_
         assert shard_1_id in unquote(client.get("/search?q=zebrafish").get_data(True))
         live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
         assert_unreached(client, ["shard-1"], "Chưa tìm hết được «zebrafish»", "Không kết nối được shard-1 của chỉ mục")
+        assert cli_unreached(app.extensions["search_index"]) == [
+            "partial results: no answer from shard-1, which may hold matches; try again shortly"]
         RELEASED.set()
         close_worker(small_cluster, live)
         assert_unreached(client, ["shard-0", "shard-1"], "Không kết nối được kho bài để tìm «zebrafish»",
                          "Không phần nào của chỉ mục trả lời (shard-0, shard-1)")
+        assert cli_unreached(app.extensions["search_index"]) == [
+            "no answer from any shard (shard-0, shard-1): nothing could be searched; try again shortly"]
+
+
+def cli_unreached(index) -> list[str]:
+    """What `python -m indexer search zebrafish` says on stderr, searching this open cluster index
+    (its shards missing; a new one could not open them): no tips about the query."""
+    from contextlib import nullcontext, redirect_stderr, redirect_stdout
+    from io import StringIO
+    from unittest import mock
+    err = StringIO()
+    with mock.patch.object(indexer.cli, "open_index", lambda *a, **k: nullcontext(index)), \
+            redirect_stderr(err), redirect_stdout(StringIO()):
+        assert indexer.cli.main(["search", "zebrafish", "--index", "unused"]) == 0
+    return err.getvalue().splitlines()
 
 
 def assert_unreached(client, missing: list[str], heading: str, why: str) -> None:
