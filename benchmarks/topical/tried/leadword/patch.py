@@ -5,8 +5,7 @@ syllables' idfs: only which articles count changes)."""
 import os
 import numpy as np
 from indexer import search as S
-from indexer import scorer as SC
-from indexer.scorer import LEAD, LEAD_WEIGHT, POSITION, Scorer, Spelled, _spellings
+from indexer.scorer import LEAD, LEAD_WEIGHT, POSITION, Scorer, Spelled
 MODE = os.environ.get("LW_MODE", "off")
 orig_lead, orig_pool_scores = Scorer.lead, S._pool_scores
 compounds = []  # the plan's compounds of the search under way (set by _pool_scores)
