@@ -1,0 +1,4 @@
+"""python -m benchmarks.topical with patch.py applied: LW_MODE=M python topical_p.py --engines ours --index DIR"""
+import sys, runpy; sys.path.insert(0, __import__("os").path.dirname(__file__)); __import__("patch")  # applies the monkeypatch on import
+sys.argv = ["benchmarks.topical"] + sys.argv[1:]
+runpy.run_module("benchmarks.topical", run_name="__main__")
