@@ -2,14 +2,14 @@
 
 from .analysis import fold
 from .articles import Article, Replaced, Skip, SourceError, Truncated, Undated, iter_articles
-from .cluster import ClusterError, is_sharded
+from .cluster import ClusterError
 from .build import (BuildReport, DeleteReport, UpdateReport, build_index, delete_articles, optimize_index,
                     update_index)
 from .facets import FACETS
 from .query import QueryError
 from .search import PAGE, SORTS, Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
-from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder
+from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder, is_sharded
 
 __all__ = [
     "FACETS", "PAGE", "SORTS",

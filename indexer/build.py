@@ -31,8 +31,8 @@ from .articles import (EMPTY_FILE, Replaced, Skip, Truncated, Undated, file_rece
                        iter_articles, source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MANIFEST, MERGED_FROM, SHARDED,
-                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, new_generation, publish,
+from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED,
+                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, is_sharded, new_generation, publish,
                     refuse_foreign_folder, remove_stale_generations, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
@@ -157,7 +157,7 @@ def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
 def _refuse_sharded(index_dir: Path, command: str) -> None:
     """Raise for a sharded index_dir (a build: NotAnIndexFolder, an update: IndexNotFound of kind
     SHARDED): written here, an index would stand beside the shards, and nothing searches it."""
-    if not (index_dir / MANIFEST).is_file():
+    if not is_sharded(index_dir):
         return
     message = f"{index_dir} holds a sharded index: {command} it on a Dask cluster (--cluster ADDRESS"
     if command == "build":
@@ -441,7 +441,7 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
     as after an update (procs as for update_index); an update from sources holding them adds them back.
     A sharded index's articles are removed from their shards' folders."""
     index_dir, ids = Path(index_dir), as_list(ids)
-    if (index_dir / MANIFEST).is_file():
+    if is_sharded(index_dir):
         from .cluster import delete_sharded  # cluster builds on this module
         return delete_sharded(ids, index_dir, procs=procs, notice=notice)
     report, started = DeleteReport(), time.monotonic()
@@ -605,7 +605,7 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
 def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
     """Merge the index (each shard of a sharded one) to at most one segment per core (procs), without
     deleted documents; the number of merges."""
-    if (Path(index_dir) / MANIFEST).is_file():
+    if is_sharded(index_dir):
         from .cluster import shard_dirs  # cluster builds on this module
         return sum(optimize_index(shard, procs=procs, notice=notice) for shard in shard_dirs(index_dir))
     current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder

@@ -21,14 +21,14 @@ import sys
 from . import build_index, delete_articles, open_index, optimize_index, update_index
 from .articles import ARTICLE_FILES, MAX_ARTICLE_CHARS, SourceError, date_forms_hint, site_of
 from .build import WorkerFailed
-from .cluster import ClusterError, build_sharded, is_sharded, shard_stats, update_sharded
+from .cluster import ClusterError, build_sharded, shard_stats, update_sharded
 from .facets import facet_filters
 from .progress import Progress
 from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes
+from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1

@@ -93,11 +93,6 @@ def shard_of(doc_id: str, shards: int) -> int:
     return int.from_bytes(digest, "big") % shards
 
 
-def is_sharded(index_dir) -> bool:
-    """Whether index_dir holds a sharded index (a manifest)."""
-    return (Path(index_dir) / MANIFEST).is_file()
-
-
 def shard_dirs(index_dir) -> list[Path]:
     """The shards' folders named by the manifest; IndexNotFound without one, ClusterError for another format."""
     try:

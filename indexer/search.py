@@ -38,11 +38,11 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
-                    build_command, current_generation, derived_lock, replaced)
+                    build_command, current_generation, derived_lock, is_sharded, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, has_operators, is_syllable, is_title_token,
-                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, summed_casing_votes,
-                         title_word_arrays, unblob, variants)
+                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded,
+                         summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -130,7 +130,12 @@ class Health:
     @property
     def unreachable(self) -> bool:
         """Whether no shard answered: nothing of the index can be searched."""
-        return bool(self.shards) and len(self.missing_shards) == self.shards
+        return _none_answered(self.missing_shards, self.shards)
+
+
+def _none_answered(missing_shards: list[str], shards: int) -> bool:
+    """Whether every shard of a sharded index (shards: how many; 0 for one index) is among those missing."""
+    return bool(shards) and len(missing_shards) == shards
 
 
 @dataclass
@@ -207,7 +212,7 @@ class Results:
     @property
     def unreachable(self) -> bool:
         """Whether none of a cluster's shards answered: the search could not look at any article."""
-        return bool(self.shards) and len(self.missing_shards) == self.shards
+        return _none_answered(self.missing_shards, self.shards)
 
     def to_dict(self) -> dict:
         """The page as JSON-ready data: the counts, what the engine understood, facets and hits
@@ -1901,10 +1906,8 @@ def adjacent_sum(parts):
 
 def _summed(runs) -> tuple[np.ndarray, np.ndarray]:
     """(codes, counts) with the counts of the same code in runs, (codes, counts) pairs, summed."""
-    codes, where = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for c, _ in runs]), return_inverse=True)
-    counts = np.bincount(where, np.concatenate([np.asarray(n, dtype=np.float64) for _, n in runs]),
-                         minlength=len(codes))
-    return codes, counts
+    return summed_runs(np.concatenate([np.asarray(c, dtype=np.int64) for c, _ in runs]),
+                       np.concatenate([np.asarray(n, dtype=np.float64) for _, n in runs]))
 
 
 def _adjacent(reader, syllables: list[str], sample: tuple[int, float] | None = None):
@@ -2027,15 +2030,9 @@ def _runs_among(kept: dict[str, np.ndarray], syllables: list[str]):
     symbol = np.array([number.get(s, numbers if NUMBER_RE.fullmatch(s) else -1) for s in own], dtype=np.int64)
     runs = []
     for order, name in ((2, "pair"), (3, "triple")):
-        codes, digits = np.asarray(kept[name + "_codes"], dtype=np.int64), []
-        for _ in range(order):
-            codes, digit = np.divmod(codes, len(own))
-            digits.append(symbol[digit])
-        among = np.logical_and.reduce([digit >= 0 for digit in digits])
-        renumbered = np.zeros(np.count_nonzero(among), dtype=np.int64)
-        for digit in reversed(digits):
-            renumbered = renumbered * len(syllables) + digit[among]
-        runs.append((renumbered, kept[name + "_counts"][among]))
+        digits = symbol[run_digits(kept[name + "_codes"], len(own), order)]
+        among = (digits >= 0).all(axis=0)
+        runs.append((runs_coded(digits[:, among], len(syllables)), kept[name + "_counts"][among]))
     return tuple(runs)
 
 
@@ -2047,14 +2044,7 @@ def _positive(run: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarra
 
 def _renumbered(codes: np.ndarray, symbol: np.ndarray, base: int, size: int, order: int) -> np.ndarray:
     """Codes of runs of order terms numbered over base, with each term number n made symbol[n] over size."""
-    codes, digits = np.asarray(codes, dtype=np.int64), []
-    for _ in range(order):
-        codes, digit = np.divmod(codes, base)
-        digits.append(symbol[digit])
-    renumbered = np.zeros(len(codes), dtype=np.int64)
-    for digit in reversed(digits):
-        renumbered = renumbered * size + digit
-    return renumbered
+    return runs_coded(symbol[run_digits(codes, base, order)], size)
 
 
 def _lexicon_of(reader) -> Lexicon:
@@ -2100,7 +2090,7 @@ def open_index(path="index_data", cluster: str | None = None, replicas: int = 1)
     With cluster (a Dask scheduler's address, e.g. tcp://host:8786), the sharded index in path
     is searched on the cluster (``indexer.cluster.ClusterIndex``: the same search, get, doc_count
     and close), each shard held open by replicas actors on different workers."""
-    from .cluster import ClusterIndex, is_sharded
+    from .cluster import ClusterIndex
     if cluster is not None:
         return ClusterIndex(path, cluster, replicas)
     if is_sharded(path):

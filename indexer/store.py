@@ -71,6 +71,11 @@ def build_command(index_dir) -> str:
     return f"`python -m indexer build SOURCES --index {index_dir}`"
 
 
+def is_sharded(index_dir) -> bool:
+    """Whether index_dir holds a sharded index (a manifest)."""
+    return (Path(index_dir) / MANIFEST).is_file()
+
+
 def current_generation(index_dir: Path) -> Path:
     """The folder of the live generation; raises IndexNotFound when there is none."""
     try:

@@ -84,9 +84,10 @@ def search_tips(index, query: str, dated: bool, filtered: bool, exact: bool = Fa
     return no_results_tips(query, dated, filtered, _results_found(index, query, exact, group))
 
 
-def _results_found(index, query: str, exact: bool, group: bool) -> int:
-    """How many results query finds in index: what the search a tip links to lists (copies folded)."""
-    return index.search(query, limit=1, exact=exact, group=group).total
+def _results_found(index, query: str, exact: bool, group: bool, **limits) -> int:
+    """How many results query finds in index (within limits: filters, dates): what the search a tip
+    or a limit links to lists (copies folded)."""
+    return index.search(query, limit=1, exact=exact, group=group, **limits).total
 
 
 def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) -> list[Tip]:
@@ -130,11 +131,9 @@ def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: 
     for facet, chosen in filters.items():
         if len(chosen) == 1:  # a search: a story under two values counts under each, its counts may add up to more
             others = {other: values for other, values in filters.items() if other != facet}
-            found = index.search(query, limit=1, exact=exact, group=group, **others, **(dates or {}))
-            counts[facet, chosen[0]] = found.total
+            counts[facet, chosen[0]] = _results_found(index, query, exact, group, **others, **(dates or {}))
     if dated and counts:  # without filters, search_tips's count is the date range's
-        found = index.search(query, limit=1, exact=exact, group=group, **filters)
-        counts[DATES, ""] = found.total
+        counts[DATES, ""] = _results_found(index, query, exact, group, **filters)
     return counts
 
 

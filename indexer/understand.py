@@ -622,7 +622,7 @@ def _title_tokens(titles) -> list[str]:
     return sorted((t for t, n in counts.items() if n >= TOKEN_MIN), key=lambda t: (-counts[t], t))
 
 
-def _digits(codes: np.ndarray, base: int, order: int) -> np.ndarray:
+def run_digits(codes: np.ndarray, base: int, order: int) -> np.ndarray:
     """The digits over base of runs' codes, an (order, runs) array, the first term first."""
     digits, codes = [], np.asarray(codes, dtype=np.int64)
     for _ in range(order):
@@ -631,15 +631,15 @@ def _digits(codes: np.ndarray, base: int, order: int) -> np.ndarray:
     return np.array(digits[::-1], dtype=np.int64).reshape(order, -1)
 
 
-def _coded(digits: np.ndarray, base: int) -> np.ndarray:
-    """The codes over base of the runs whose digits (see _digits) are given."""
+def runs_coded(digits: np.ndarray, base: int) -> np.ndarray:
+    """The codes over base of the runs whose digits (see run_digits) are given."""
     codes = np.zeros(digits.shape[1], dtype=np.int64)
     for digit in digits:
         codes = codes * base + digit
     return codes
 
 
-def _summed_runs(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def summed_runs(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted and distinct, counts) with the counts of the same code summed."""
     found, where = np.unique(codes, return_inverse=True)
     return found, np.bincount(where.ravel(), weights=counts, minlength=len(found))
@@ -666,16 +666,16 @@ def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[t
     as_syllable = np.r_[np.arange(len(top)), [number if NUMBER_RE.fullmatch(t) else -1 for t in tokens]]
     apart, ending = [], []
     for order, (codes, counts) in zip((2, 3), runs):
-        digits = _digits(codes, base, order)
+        digits = run_digits(codes, base, order)
         counts = np.asarray(counts, dtype=np.float64)
         plain = (digits < len(top)).all(axis=0)  # most runs: kept as they are
         read = as_syllable[digits[:, ~plain]].astype(np.int64)
         whole = (read >= 0).all(axis=0)
-        folded = _summed_runs(_coded(read[:, whole], base), counts[~plain][whole])
+        folded = summed_runs(runs_coded(read[:, whole], base), counts[~plain][whole])
         apart.append(_merged((np.asarray(codes)[plain], counts[plain]), folded))
         ends = (digits[-1, ~plain] >= len(top)) & (read[:-1] >= 0).all(axis=0)
-        context = _coded(read[:-1, ends], size) * len(tokens) + digits[-1, ~plain][ends] - len(top)
-        found, times = _summed_runs(context, counts[~plain][ends])
+        context = runs_coded(read[:-1, ends], size) * len(tokens) + digits[-1, ~plain][ends] - len(top)
+        found, times = summed_runs(context, counts[~plain][ends])
         ending.append((found, times.astype(np.float32)))
     return tuple(apart), tuple(ending)
 
@@ -1459,7 +1459,7 @@ class Lexicon:
         """The syllables and title tokens counted right after the one or two syllables numbered, and
         those times; the tokens, counted in titles only, scaled so that the numbers among them share
         NUMBER's times (bodies' too) as the titles share them (which number NUMBER stands for: the tokens say)."""
-        context = int(_coded(numbers[:, None], len(self.syllables))[0])
+        context = int(runs_coded(numbers[:, None], len(self.syllables))[0])
         syllables, tokens = ((self._triple_codes, self._triple_counts), self._token_triples) if len(numbers) == 2 \
             else ((self._codes, self._counts), self._token_pairs)
         words, times = _after(syllables, context, self.syllables)
