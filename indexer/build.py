@@ -171,7 +171,8 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
 
 
 def _retracted_before(index_dir: Path) -> dict[str, str]:
-    """The ids retracted in the index the folder holds (none when it holds none, or a damaged one)."""
+    """The ids retracted in the index the folder holds (none when it holds no index, or one whose
+    CURRENT cannot be read: a build replaces it)."""
     return retracted_in(current_generation(index_dir)) if holds_index(index_dir) else {}
 
 

@@ -30,7 +30,7 @@ from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded
+from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded, retracted_in
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -374,24 +374,28 @@ def cmd_update(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    report = delete_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
-    _print_skips(report.skipped)
-    print(f"deleted {plural(report.deleted, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
-          f"in {report.seconds:.1f} s from {args.index}")
-    if report.deleted:
-        print(f"retracted: builds and updates of {args.index} keep {them(report.deleted)} out "
-              f"(python -m indexer restore ID... --index {args.index} lets {them(report.deleted)} back)")
-    return EXIT_SKIPPED if report.skipped else 0
+    return _by_ids(args, delete_articles, ("deleted", "deleted", "from"), lambda n: (
+        f"retracted: builds and updates of {args.index} keep {them(n)} out "
+        f"(python -m indexer restore ID... --index {args.index} lets {them(n)} back)"))
 
 
 def cmd_restore(args) -> int:
-    report = restore_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    return _by_ids(args, restore_articles, ("restored", "lifted the retraction of", "in"), lambda n: (
+        f"the next update from sources that hold {them(n)} adds {them(n)} back: "
+        f"python -m indexer update SOURCES --index {args.index}"))
+
+
+def _by_ids(args, run, said: tuple[str, str, str], then) -> int:
+    """Run delete_articles or restore_articles on the ids given: list the ids skipped, say what it did
+    (said: the report's count, its verb, the folder's preposition), then then(count) if it did anything;
+    exit 3 when it skipped an id."""
+    report = run(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
     _print_skips(report.skipped)
-    print(f"lifted the retraction of {plural(report.restored, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
-          f"in {report.seconds:.1f} s in {args.index}")
-    if report.restored:
-        print(f"the next update from sources that hold {them(report.restored)} adds {them(report.restored)} back: "
-              f"python -m indexer update SOURCES --index {args.index}")
+    count, verb, preposition = getattr(report, said[0]), *said[1:]
+    print(f"{verb} {plural(count, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
+          f"in {report.seconds:.1f} s {preposition} {args.index}")
+    if count:
+        print(then(count))
     return EXIT_SKIPPED if report.skipped else 0
 
 
@@ -551,7 +555,7 @@ def cmd_stats(args) -> int:
     with open_index(args.index) as index:
         count, segments, outdated = index.doc_count, index.segment_count, index.outdated_analysis
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
-          + size_line(count, generation_bytes(gen)) + "\n" + retracted_line(args.index))
+          + size_line(count, generation_bytes(gen)) + "\n" + retracted_line(len(retracted_in(gen))))
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     return 0
@@ -568,13 +572,12 @@ def _sharded_stats(index_dir: str) -> int:
         if outdated:
             print(f"warning: {name} {outdated}", file=sys.stderr)
     print(f"articles: {count:,}\n" + size_line(count, tuple(sum(r[3][i] for r in rows) for i in (0, 1)))
-          + "\n" + retracted_line(index_dir))
+          + "\n" + retracted_line(len(retracted_articles(index_dir))))
     return 0
 
 
-def retracted_line(index_dir) -> str:
+def retracted_line(count: int) -> str:
     """The stats line counting the retracted articles (kept out of builds and updates)."""
-    count = len(retracted_articles(index_dir))
     lift = " (kept out of builds and updates until python -m indexer restore ID... lifts it)" if count else ""
     return f"retracted: {count:,}{lift}"
 

@@ -43,8 +43,8 @@ import numpy as np
 
 from . import duplicates, storage
 from .articles import is_article_file, iter_articles
-from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _write_here,
-                    delete_articles, kept_out, restore_articles, update_index)
+from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _retracted_before,
+                    _write_here, delete_articles, kept_out, restore_articles, update_index)
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -56,8 +56,7 @@ from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
 from .store import (LOCK, MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
-                    holds_index, refuse_foreign_folder, remove_index, replaced, retracted_in, write_retracted,
-                    writer_lock)
+                    refuse_foreign_folder, remove_index, replaced, write_retracted, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -222,14 +221,14 @@ def _once(items) -> list:
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
     name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
-    index, or the shards the new manifest does not name."""
+    index, or the shards the new manifest does not name. Its retracted ids stay so, each in its new shard."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
     with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
         client = connect(cluster)
         try:
-            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources],
-                                   str(index_dir.resolve()), shards, _retracted_before(index_dir), pure=False).result()
+            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
+                                   shards, _all_retracted_before(index_dir), pure=False).result()
         finally:
             client.close()
         before = _named_shards(index_dir)
@@ -240,11 +239,11 @@ def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     return report
 
 
-def _retracted_before(index_dir: Path) -> dict[str, str]:
+def _all_retracted_before(index_dir: Path) -> dict[str, str]:
     """The ids retracted in the index index_dir holds before a sharded build: one index's, its shards'
     (read with the folder's writer lock held: a sharded delete or restore takes it too)."""
     folders = [index_dir, *_named_shards(index_dir)]
-    return {i: when for folder in folders if holds_index(folder) for i, when in retracted_in(current_generation(folder)).items()}
+    return {i: when for folder in folders for i, when in _retracted_before(folder).items()}
 
 
 def _named_shards(index_dir: Path) -> list[Path]:
