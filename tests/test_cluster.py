@@ -699,6 +699,16 @@ def test_a_sharded_delete_retracts_in_each_shard_until_restored_and_a_build_into
     assert f"\nretracted: {len(gone) - 1} (" in run("stats", "--index", index_dir).stdout
 
 
+def test_a_sharded_build_over_one_index_keeps_its_retractions_each_in_its_shard(cluster, tmp_path):
+    corpus = write_jsonl(tmp_path / "tin.jsonl", news(range(40)))
+    indexer.build_index([str(corpus)], str(tmp_path / "ix"), **QUIET)
+    gone = [f"tin-{n}" for n in range(0, 40, 5)]
+    assert indexer.delete_articles(gone, tmp_path / "ix", **QUIET).deleted == len(gone)
+    built = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", 2)
+    assert built.returncode == 0 and f"indexed {40 - len(gone)} articles" in built.stdout, built.stderr
+    assert retracted_by_shard(tmp_path / "ix") == [sorted(i for i in gone if shard_of(i, 2) == n) for n in range(2)]
+
+
 def retracted_by_shard(index_dir: Path) -> list[list[str]]:
     """The ids each shard of index_dir lists as retracted."""
     return [sorted(indexer.retracted_articles(shard)) for shard in shard_dirs(index_dir)]
