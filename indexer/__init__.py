@@ -3,8 +3,8 @@
 from .analysis import fold
 from .articles import Article, Replaced, Skip, SourceError, Truncated, Undated, iter_articles
 from .cluster import ClusterError
-from .build import (BuildReport, DeleteReport, UpdateReport, build_index, delete_articles, optimize_index,
-                    update_index)
+from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, build_index, delete_articles,
+                    optimize_index, restore_articles, retracted_articles, update_index)
 from .facets import FACETS
 from .query import QueryError
 from .search import PAGE, SORTS, Hit, Index, Results, open_index
@@ -14,7 +14,7 @@ from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder, is_sha
 __all__ = [
     "FACETS", "PAGE", "SORTS",
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
-    "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
+    "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "RestoreReport", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
-    "update_index",
+    "restore_articles", "retracted_articles", "update_index",
 ]

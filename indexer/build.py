@@ -7,7 +7,9 @@ holds the writer lock, applies an update's deletions and publishes the workers' 
 together. Every build, update or merge writes a new generation (an update or merge starts from
 hard links to the live one, whose files are never rewritten) and publishes it when complete, so
 an interrupted run leaves the live index as it was. After an update, the tiered merge policy
-(``indexer.storage.merge``) may merge segments into one more generation.
+(``indexer.storage.merge``) may merge segments into one more generation. A delete records the ids
+it removed in its generation's list of retracted articles (``store.RETRACTED``, carried by every
+later generation), which builds and updates keep out until a restore lifts them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
 
@@ -31,9 +34,10 @@ from .articles import (EMPTY_FILE, Replaced, Skip, Truncated, Undated, file_rece
                        iter_articles, source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, GENERATION_MARK, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED,
-                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, is_sharded, new_generation, publish,
-                    refuse_foreign_folder, remove_stale_generations, writer_lock)
+from .store import (DERIVED_PREFIX, GENERATION_MARK, GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED,
+                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, holds_index, is_sharded,
+                    new_generation, publish, refuse_foreign_folder, remove_stale_generations, retracted_in,
+                    write_retracted, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
@@ -49,6 +53,7 @@ class ReadReport:
     undated: list[Undated] = field(default_factory=list)  # indexed without the date they gave, unread
     ignored: Counter = field(default_factory=Counter)  # files in the folders that hold no articles, by extension
     replaced: list[Replaced] = field(default_factory=list)  # JSONL records a later one of the same id replaced
+    retracted: list[str] = field(default_factory=list)  # ids of the sources' articles kept out: a delete retracted them
     seconds: float = 0.0
 
 
@@ -118,6 +123,22 @@ def _read_articles(sources, report, progress, select=None):
     return articles if select is None else (a for a in articles if select(a.id))
 
 
+def kept_out(articles, retracted: dict, report: ReadReport):
+    """The articles whose ids are not retracted; the others' ids go to report.retracted, and the
+    notes on them (truncated, undated, replaced) are dropped once all are read: they are not indexed."""
+    wheres = set()
+    for article in articles:
+        if article.id not in retracted:
+            yield article
+            continue
+        report.retracted.append(article.id)
+        wheres.add(article.where)
+    if wheres:
+        report.truncated[:] = [note for note in report.truncated if note.where not in wheres]
+        report.undated[:] = [note for note in report.undated if note.where not in wheres]
+        report.replaced[:] = [note for note in report.replaced if note.id not in retracted]
+
+
 def as_list(items) -> list:
     """items as a list: one str or path is one source (or id), not its characters."""
     return [items] if isinstance(items, (str, os.PathLike)) else list(items)
@@ -142,9 +163,17 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     report, started = BuildReport(), time.monotonic()
     articles = _read_articles(as_given(sources), report, progress, select)
     with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
-        report.indexed = _write_fresh(gen, articles, report.skipped, procs, progress)
+        retracted = _retracted_before(index_dir)
+        write_retracted(gen, retracted)  # a build keeps the folder's retractions
+        report.indexed = _write_fresh(gen, kept_out(articles, retracted, report), report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _retracted_before(index_dir: Path) -> dict[str, str]:
+    """The ids retracted in the index the folder holds (none when it holds no index, or one whose
+    CURRENT cannot be read: a build replaces it)."""
+    return retracted_in(current_generation(index_dir)) if holds_index(index_dir) else {}
 
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
@@ -384,6 +413,13 @@ def _link_copy(src: Path, dst: Path, keep: tuple[str, ...] = ()) -> None:
             os.link(path, dst / path.name)
 
 
+def _link_same_articles(live: Path, gen: Path, keep: tuple[str, ...]) -> None:
+    """Start gen as live's files (and of the derived ones, those named in keep) for a change that
+    keeps the same live articles (a merge, a restore): an open index takes live's Lexicon for it."""
+    _link_copy(live, gen, keep)
+    (gen / MERGED_FROM).write_text(live.name, encoding="ascii")
+
+
 def _link_lexicon_before(live: Path, gen: Path) -> None:
     """Link into an update's generation the newest Lexicon saved of live's or one before it:
     processes opening gen answer with it until gen's own is saved."""
@@ -436,10 +472,22 @@ class DeleteReport:
     seconds: float = 0.0
 
 
+@dataclass
+class RestoreReport:
+    """What a restore did."""
+    restored: int = 0  # retractions lifted
+    skipped: list[Skip] = field(default_factory=list)  # ids not retracted
+    seconds: float = 0.0
+
+
+NOT_FOUND = "no article of the index has this id"
+NOT_RETRACTED = "not retracted (no delete recorded this id)"
+
+
 def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) -> DeleteReport:
-    """Remove the articles with these ids from the index in a new generation, swapped in and merged
-    as after an update (procs as for update_index); an update from sources holding them adds them back.
-    A sharded index's articles are removed from their shards' folders."""
+    """Remove the articles with these ids from the index and retract them, in a new generation swapped
+    in and merged as after an update (procs as for update_index): builds and updates keep them out
+    until restore_articles lifts that. A sharded index's articles are removed from their shards' folders."""
     index_dir, ids = Path(index_dir), as_list(ids)
     if is_sharded(index_dir):
         from .cluster import delete_sharded  # cluster builds on this module
@@ -448,24 +496,64 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "delete"):
         live = current_generation(index_dir)
-        found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped)
+        retracted = retracted_in(live)
+        found = _document_numbers(live, list(dict.fromkeys(ids)), report.skipped, retracted)
         if found:
             with _changed_generation(index_dir, live) as gen:
-                storage.commit(storage.open_files(gen), [], found)
+                storage.commit(storage.open_files(gen), [], list(found.values()))
+                write_retracted(gen, retracted | dict.fromkeys(found, _now()))  # published with the deletions
         report.deleted, report.seconds = len(found), time.monotonic() - started
         if found:
             _merge_after(index_dir, _workers(procs), "delete")
     return report
 
 
-def _document_numbers(gen: Path, ids: list[str], skipped: list) -> list[int]:
-    """The document numbers in gen of the live articles with these ids; a Skip for each other id."""
+def _now() -> str:
+    """The time now, UTC, to the second (ISO 8601): when an article was retracted."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _document_numbers(gen: Path, ids: list[str], skipped: list, retracted: dict) -> dict[str, int]:
+    """The document numbers in gen of the live articles with these ids; a Skip for each other id
+    (saying when it was retracted, if it was)."""
     reader = storage.open_reader(gen)
     existing = reader.live_articles()
     reader.close()
     for missing in (i for i in ids if i not in existing):
-        skipped.append(Skip(missing, "no article of the index has this id"))
-    return [existing[i][2] for i in ids if i in existing]
+        why = f"already retracted ({retracted[missing]})" if missing in retracted else NOT_FOUND
+        skipped.append(Skip(missing, why))
+    return {i: existing[i][2] for i in ids if i in existing}
+
+
+def restore_articles(ids, index_dir="index_data", *, notice=print) -> RestoreReport:
+    """Lift the retraction of these ids (a delete's) in a new generation of the same articles: the
+    next update (or build) from sources holding them adds them back. A sharded index's in its shards' folders."""
+    index_dir, ids = Path(index_dir), list(dict.fromkeys(as_list(ids)))
+    if is_sharded(index_dir):
+        from .cluster import restore_sharded  # cluster builds on this module
+        return restore_sharded(ids, index_dir, notice=notice)
+    report, started = RestoreReport(), time.monotonic()
+    current_generation(index_dir)  # IndexNotFound before the lock would create the folder
+    with writer_lock(index_dir, notice, "restore"):
+        live = current_generation(index_dir)
+        retracted = retracted_in(live)
+        report.skipped = [Skip(i, NOT_RETRACTED) for i in ids if i not in retracted]
+        report.restored = len(ids) - len(report.skipped)
+        if report.restored:
+            with _next_generation(index_dir) as gen:
+                _link_same_articles(live, gen, keep=(LEXICON_FILE, LEXICON_BEFORE, GROUPS_FILE))
+                write_retracted(gen, {i: when for i, when in retracted.items() if i not in ids})
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def retracted_articles(index_dir="index_data") -> dict[str, str]:
+    """The ids retracted from the index (from each shard of a sharded one), each with when it was
+    (UTC, ISO 8601): builds and updates keep them out."""
+    if is_sharded(index_dir):
+        from .cluster import shard_dirs  # cluster builds on this module
+        return {i: when for shard in shard_dirs(index_dir) for i, when in retracted_articles(shard).items()}
+    return retracted_in(current_generation(Path(index_dir)))
 
 
 class _NothingChanged(Exception):
@@ -478,7 +566,8 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     ix = storage.open_files(gen)
     existing, seen, changed, within = {}, set(), [], [s.resolve() for s in sources]
     # the articles are read and compared while the first worker starts (and loads pyvi's model)
-    articles = _changed_articles(ix, sources, within, report, progress, select, (existing, seen, changed))
+    found = (existing, seen, changed, retracted_in(gen))
+    articles = _changed_articles(ix, sources, within, report, progress, select, found)
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
     _split_replaced(report, {a.id for a in changed}, select)
     written = {a.id for a in changed} - set(failed)
@@ -536,13 +625,13 @@ def _under(origin: str, folders: set[str]) -> bool:
 
 def _changed_articles(ix, sources, within: list[Path], report: UpdateReport, progress, select, found):
     """Yield the new and changed articles of sources (within: their real paths), filling found:
-    (the index's live articles, the ids read, the articles yielded)."""
-    existing, seen, changed = found
+    (the index's live articles, the ids read, the articles yielded; then the ids kept out, retracted)."""
+    existing, seen, changed, retracted = found
     reader = storage.IndexReader(ix)
     existing.update(reader.live_articles())
     reader.close()
     elsewhere = {}  # origin -> _read_elsewhere (asked for each article of the same few files)
-    for article in _read_articles(sources, report, progress, select):
+    for article in kept_out(_read_articles(sources, report, progress, select), retracted, report):
         if progress:
             progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
@@ -592,8 +681,7 @@ def _merge(index_dir: Path, procs: int, bins: int | None = None) -> int:
     if groups:
         with _next_generation(index_dir) as gen:
             # a merge keeps the live articles: their Lexicon holds (and the one before, until it is saved)
-            _link_copy(live, gen, keep=(LEXICON_FILE, LEXICON_BEFORE))
-            (gen / MERGED_FROM).write_text(live.name, encoding="ascii")
+            _link_same_articles(live, gen, keep=(LEXICON_FILE, LEXICON_BEFORE))
             _, merged, _ = _write_segments(gen, [_Merge(tuple(g)) for g in groups], [],
                                            min(procs, len(groups)), None, analyse=False)
             storage.replace_merged(gen, groups, merged)

@@ -3,7 +3,8 @@
 Exit codes: 0 success (a search that finds nothing too); 1 failure (one line on stderr:
 "python -m indexer COMMAND: error: why"); 2 bad usage (the command's usage, then that line);
 3 the build or update succeeded but some inputs were skipped (each listed on stderr with its
-reason, the first MAX_SKIPS_LISTED of them, then how many more; a delete: ids no article has);
+reason, the first MAX_SKIPS_LISTED of them, then how many more; a delete: ids no article has; a
+restore: ids not retracted);
 130 interrupted; 141 the reader of the output went away (`| head -1`), nothing printed. An article indexed
 in part (over MAX_ARTICLE_CHARS characters, stored whole) or without the date it gave (unread) is
 a warning on stderr, not a skip; files in the folders not named as articles are counted on one line.
@@ -18,7 +19,8 @@ import re
 import signal
 import sys
 
-from . import build_index, delete_articles, open_index, optimize_index, update_index
+from . import (build_index, delete_articles, open_index, optimize_index, restore_articles, retracted_articles,
+               update_index)
 from .articles import ARTICLE_FILES, MAX_ARTICLE_CHARS, SourceError, date_forms_hint, site_of
 from .build import WorkerFailed
 from .cluster import ClusterError, build_sharded, shard_stats, update_sharded
@@ -28,7 +30,7 @@ from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded
+from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded, retracted_in
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -36,6 +38,7 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a Unix tool stopped by SIGPIPE
 MAX_SKIPS_LISTED = 200
+MAX_RETRACTED_LISTED = 10  # a build's or update's line of retracted articles kept out names up to this many
 UNDATED_WHERE = {(True, False): "left out by the date range", (False, True): "left out by the months chosen",  # (dated, monthly)
                  (True, True): "left out by the date range and the months chosen", (False, False): "listed last"}
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
@@ -77,7 +80,8 @@ examples:
   python -m indexer search bão --source baomoi.com --month 2017-05 --month 2017-06 --facets
   python -m indexer get baomoi-22239698                    # the whole article (--json)
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
-  python -m indexer delete baomoi-22239698                 # remove an article (a retraction)
+  python -m indexer delete baomoi-22239698                 # remove an article and keep it out (a retraction)
+  python -m indexer restore baomoi-22239698                # lift the retraction: the next update adds it back
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -88,6 +92,11 @@ examples:
 def plural(n: int, noun: str) -> str:
     """'1 article', '2 articles', '1,000 articles'."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def them(n: int) -> str:
+    """'it' for one thing, 'them' for others."""
+    return "it" if n == 1 else "them"
 
 
 def _bounded_int(low: int, high: int):
@@ -138,16 +147,19 @@ def _parser() -> argparse.ArgumentParser:
     related.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT), default=RELATED_LIMIT, metavar="N",
                          help=f"how many (default {RELATED_LIMIT})")
     related.add_argument("--json", action="store_true", help="print them as JSON")
-    delete = _command(sub, "delete", "remove articles from the index (or a sharded index's shards) by id (an "
-                      "update from sources that still hold them adds them back)")
+    delete = _command(sub, "delete", "remove articles from the index (or a sharded index's shards) by id and "
+                      "retract them: builds and updates into the folder keep them out until they are restored")
     delete.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as search prints them)")
-    stats = _command(sub, "stats", "describe the index: articles, segments, size")
+    restore = _command(sub, "restore", "lift the retraction of articles a delete removed: the next update (or "
+                       "build) from sources that hold them adds them back")
+    restore.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as delete was given them)")
+    stats = _command(sub, "stats", "describe the index: articles, segments, size, retracted articles")
     optimize = _command(sub, "optimize", "merge the index (a sharded index's shards, in their folders) to at most "
                         "one segment per core, dropping deleted articles (open indexes keep searching meanwhile)")
     build.add_argument("--index", default="index_data", metavar="DIR",
                        help="index folder (default: index_data): a new or empty one, or an index's (a folder "
                             "holding articles or other folders is refused)")
-    for p in (update, search, get, related, delete, stats, optimize):
+    for p in (update, search, get, related, delete, restore, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -328,7 +340,16 @@ def _write(run, args, summary) -> int:
     if report.ignored:
         print(ignored_note(report.ignored), file=sys.stderr)
     print(summary(report))
+    if report.retracted:
+        print(kept_out_line(report.retracted, args.index))
     return EXIT_SKIPPED if report.skipped else 0
+
+
+def kept_out_line(retracted: list[str], index_dir) -> str:
+    """The line saying which retracted articles a build or update kept out (named when few) and how to let them back."""
+    named = f": {', '.join(sorted(retracted))}" if len(retracted) <= MAX_RETRACTED_LISTED else ""
+    return printable(f"kept out {plural(len(retracted), 'retracted article')}{named} (python -m indexer restore "
+                     f"ID... --index {index_dir} to let {them(len(retracted))} back)")
 
 
 def cmd_build(args) -> int:
@@ -353,10 +374,28 @@ def cmd_update(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    report = delete_articles(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    return _by_ids(args, delete_articles, ("deleted", "deleted", "from"), lambda n: (
+        f"retracted: builds and updates of {args.index} keep {them(n)} out "
+        f"(python -m indexer restore ID... --index {args.index} lets {them(n)} back)"))
+
+
+def cmd_restore(args) -> int:
+    return _by_ids(args, restore_articles, ("restored", "lifted the retraction of", "in"), lambda n: (
+        f"the next update from sources that hold {them(n)} adds {them(n)} back: "
+        f"python -m indexer update SOURCES --index {args.index}"))
+
+
+def _by_ids(args, run, said: tuple[str, str, str], then) -> int:
+    """Run delete_articles or restore_articles on the ids given: list the ids skipped, say what it did
+    (said: the report's count, its verb, the folder's preposition), then then(count) if it did anything;
+    exit 3 when it skipped an id."""
+    report = run(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
     _print_skips(report.skipped)
-    print(f"deleted {plural(report.deleted, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
-          f"in {report.seconds:.1f} s from {args.index}")
+    count, verb, preposition = getattr(report, said[0]), *said[1:]
+    print(f"{verb} {plural(count, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
+          f"in {report.seconds:.1f} s {preposition} {args.index}")
+    if count:
+        print(then(count))
     return EXIT_SKIPPED if report.skipped else 0
 
 
@@ -516,7 +555,7 @@ def cmd_stats(args) -> int:
     with open_index(args.index) as index:
         count, segments, outdated = index.doc_count, index.segment_count, index.outdated_analysis
     print(f"index: {args.index} (generation {gen.name})\narticles: {count:,}\nsegments: {segments:,}\n"
-          + size_line(count, generation_bytes(gen)))
+          + size_line(count, generation_bytes(gen)) + "\n" + retracted_line(len(retracted_in(gen))))
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     return 0
@@ -532,8 +571,15 @@ def _sharded_stats(index_dir: str) -> int:
               f"(derived: {derived:,} bytes)")
         if outdated:
             print(f"warning: {name} {outdated}", file=sys.stderr)
-    print(f"articles: {count:,}\n" + size_line(count, tuple(sum(r[3][i] for r in rows) for i in (0, 1))))
+    print(f"articles: {count:,}\n" + size_line(count, tuple(sum(r[3][i] for r in rows) for i in (0, 1)))
+          + "\n" + retracted_line(len(retracted_articles(index_dir))))
     return 0
+
+
+def retracted_line(count: int) -> str:
+    """The stats line counting the retracted articles (kept out of builds and updates)."""
+    lift = " (kept out of builds and updates until python -m indexer restore ID... lifts it)" if count else ""
+    return f"retracted: {count:,}{lift}"
 
 
 def size_line(count: int, sizes: tuple[int, int]) -> str:
@@ -556,7 +602,8 @@ def cmd_optimize(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "search": cmd_search, "get": cmd_get,
+COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "restore": cmd_restore,
+            "search": cmd_search, "get": cmd_get,
             "related": cmd_related, "stats": cmd_stats, "optimize": cmd_optimize}
 
 

@@ -43,8 +43,8 @@ import numpy as np
 
 from . import duplicates, storage
 from .articles import is_article_file, iter_articles
-from .build import (BuildReport, DeleteReport, UpdateReport, _next_generation, _write_here, delete_articles,
-                    update_index)
+from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _retracted_before,
+                    _write_here, delete_articles, kept_out, restore_articles, update_index)
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -56,7 +56,7 @@ from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
 from .store import (LOCK, MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
-                    refuse_foreign_folder, remove_index, replaced, writer_lock)
+                    refuse_foreign_folder, remove_index, replaced, write_retracted, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -150,9 +150,10 @@ def _run_on_shards(address: str, task, index_dir: Path, sources, shards: int) ->
         client.close()
 
 
-def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
+def _read_and_deal(sources, index_dir: str, shards: int, retracted: dict) -> BuildReport:
     """Worker task: read the sources once, deal each shard's articles in batches to analysis tasks
-    on the cluster, then publish every shard's new generation with the segments they wrote."""
+    on the cluster (those retracted kept out), then publish every shard's new generation with the
+    segments they wrote and its share of the retracted ids."""
     from distributed import worker_client
     report = BuildReport()
     dirs = [Path(index_dir) / f"shard-{n}" for n in range(shards)]
@@ -160,11 +161,12 @@ def _read_and_deal(sources, index_dir: str, shards: int) -> BuildReport:
         for shard_dir in dirs:
             held.enter_context(writer_lock(shard_dir, notice=lambda m: None))
         gens = [held.enter_context(_next_generation(shard_dir)) for shard_dir in dirs]
-        for gen in gens:
+        for n, gen in enumerate(gens):
             storage.create(gen)
+            write_retracted(gen, {i: when for i, when in retracted.items() if shard_of(i, shards) == n})
         articles = iter_articles(sources, report.skipped, report.truncated, undated=report.undated,
                                  ignored=report.ignored, replaced=report.replaced)
-        written = _deal(client, articles, [str(g) for g in gens])
+        written = _deal(client, kept_out(articles, retracted, report), [str(g) for g in gens])
         for gen, results in zip(gens, written):
             storage.commit(storage.open_files(gen), [s for _, segments, _ in results for s in segments])
         report.indexed = sum(count for results in written for count, _, _ in results)
@@ -219,14 +221,14 @@ def _once(items) -> list:
 def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
     name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
-    index, or the shards the new manifest does not name."""
+    index, or the shards the new manifest does not name. Its retracted ids stay so, each in its new shard."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
     with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
         client = connect(cluster)
         try:
-            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources],
-                                   str(index_dir.resolve()), shards, pure=False).result()
+            report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
+                                   shards, _all_retracted_before(index_dir), pure=False).result()
         finally:
             client.close()
         before = _named_shards(index_dir)
@@ -235,6 +237,13 @@ def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
         _remove_shards(before[shards:])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _all_retracted_before(index_dir: Path) -> dict[str, str]:
+    """The ids retracted in the index index_dir holds before a sharded build: one index's, its shards'
+    (read with the folder's writer lock held: a sharded delete or restore takes it too)."""
+    folders = [index_dir, *_named_shards(index_dir)]
+    return {i: when for folder in folders for i, when in _retracted_before(folder).items()}
 
 
 def _named_shards(index_dir: Path) -> list[Path]:
@@ -273,6 +282,7 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
     total.replaced = _once(r for report in reports for r in report.replaced)
     total.replaced_before = _once(r for report in reports for r in report.replaced_before)
     total.kept_empty = sum((r.kept_empty for r in reports), Counter())
+    total.retracted = [i for r in reports for i in r.retracted]  # each shard keeps out its own
     for r in reports:  # every shard counted the same folders
         total.ignored |= r.ignored
     total.seconds = time.monotonic() - started
@@ -280,19 +290,38 @@ def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
 
 
 def delete_sharded(ids, index_dir, *, procs=None, notice=print) -> DeleteReport:
-    """Remove the articles with these ids from a sharded index, each from its shard's folder (as
-    delete_articles does from one index; read from the folders, as stats)."""
+    """Remove and retract the articles with these ids from a sharded index, each in its shard's folder
+    (as delete_articles does in one index; read from the folders, as stats)."""
+    total = DeleteReport()
+    reports = _by_shard(ids, index_dir, notice, "delete", total,
+                        lambda shard_ids, folder: delete_articles(shard_ids, folder, procs=procs, notice=notice))
+    total.deleted = sum(report.deleted for report in reports)
+    return total
+
+
+def restore_sharded(ids, index_dir, *, notice=print) -> RestoreReport:
+    """Lift the retraction of these ids in a sharded index, each in its shard's folder (as
+    restore_articles does in one index)."""
+    total = RestoreReport()
+    reports = _by_shard(ids, index_dir, notice, "restore", total,
+                        lambda shard_ids, folder: restore_articles(shard_ids, folder, notice=notice))
+    total.restored = sum(report.restored for report in reports)
+    return total
+
+
+def _by_shard(ids, index_dir, notice, command: str, total, run) -> list:
+    """run(ids of a shard, its folder) for each shard of these ids (by the hash of the id), holding
+    index_dir's writer lock (no sharded build meanwhile: it reads every shard's retractions); their
+    reports, whose skips and time taken go to total."""
     started, dirs = time.monotonic(), shard_dirs(index_dir)
     by_shard = defaultdict(list)
     for doc_id in dict.fromkeys(ids):
         by_shard[shard_of(doc_id, len(dirs))].append(doc_id)
-    total = DeleteReport()
-    for shard, shard_ids in sorted(by_shard.items()):
-        report = delete_articles(shard_ids, dirs[shard], procs=procs, notice=notice)
-        total.deleted += report.deleted
-        total.skipped += report.skipped
+    with writer_lock(Path(index_dir), notice, command):
+        reports = [run(shard_ids, dirs[shard]) for shard, shard_ids in sorted(by_shard.items())]
+    total.skipped = [skip for report in reports for skip in report.skipped]
     total.seconds = time.monotonic() - started
-    return total
+    return reports
 
 
 class ShardActor:

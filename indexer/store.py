@@ -5,13 +5,16 @@ naming the live one. A build writes a new generation beside the live one and swa
 ``CURRENT`` with an atomic rename only when it is complete, so readers see either the old
 index or the new one, never a partial one. Each generation folder holds ``GENERATION``, its
 mark: cleaning the old generations deletes only folders so marked (or, made before the mark,
-holding the storage's ``FORMAT``), never another folder named ``gen-…`` put there.
+holding the storage's ``FORMAT``), never another folder named ``gen-…`` put there. A generation
+may hold ``RETRACTED``, the ids a delete retracted: changed only in a new generation, so the list
+goes live with the articles it removed.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -32,6 +35,7 @@ MERGED_FROM = f"{DERIVED_PREFIX}merged-from"  # a merge's generation: the name o
 KEPT_PREFIX = "lexicon_"  # a segment's derived files: <segment>.lexicon_….npz (storage's SegmentReader.kept)
 GENERATION_MARK = "GENERATION"  # in each generation folder new_generation makes: cleanup deletes only those
 LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GENERATION_MARK holds it
+RETRACTED = "RETRACTED"  # in a generation: JSON {"retracted": {id: when, UTC}}, the ids builds and updates keep out
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
 OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
 
@@ -60,6 +64,10 @@ class IndexNotFound(FileNotFoundError):
 
 class NotAnIndexFolder(FileExistsError):
     """A build was given a folder that holds other things than an index (articles, folders)."""
+
+
+class DamagedFile(OSError):
+    """A file of the index that cannot be read as what it should hold."""
 
 
 class IndexLocked(RuntimeError):
@@ -166,6 +174,33 @@ def new_generation(index_dir: Path) -> Path:
     gen.mkdir(parents=True)
     (gen / GENERATION_MARK).write_text(f"a generation of the index in {Path(index_dir).name}\n", encoding="utf-8")
     return gen
+
+
+def retracted_in(gen: Path) -> dict[str, str]:
+    """The ids retracted in generation gen, each with when (UTC, ISO 8601); DamagedFile when its list
+    cannot be read (an update or build must not add those articles back)."""
+    path = Path(gen) / RETRACTED
+    try:
+        retracted = json.loads(path.read_bytes())["retracted"]
+    except FileNotFoundError:
+        return {}
+    except (ValueError, TypeError, KeyError) as e:
+        raise DamagedFile(f"{path} cannot be read as the list of retracted articles ({type(e).__name__}): "
+                          "put back a copy of it (without it a build or update would add them back)") from None
+    if not isinstance(retracted, dict) or not all(isinstance(v, str) for v in retracted.values()):
+        raise DamagedFile(f"{path} is not a list of retracted articles (id: when): put back a copy of it")
+    return retracted
+
+
+def write_retracted(gen: Path, retracted: dict[str, str]) -> None:
+    """Make retracted generation gen's list (a new file, never written through the hard link to the
+    live generation's), one id a line; none: no file."""
+    path = Path(gen) / RETRACTED
+    if not retracted:
+        path.unlink(missing_ok=True)
+        return
+    with replaced(path) as f:
+        f.write(json.dumps({"retracted": dict(sorted(retracted.items()))}, ensure_ascii=False, indent=1).encode())
 
 
 @contextmanager

@@ -46,6 +46,7 @@ def one_line_error(done) -> str:
     ["search", "bão", "--index", "{tmp}/none"], ["stats", "--index", "{tmp}/none"], ["get", "khong-co", "--index", "{ix}"],
     ["related", "khong-co", "--index", "{ix}"], ["build", "{tmp}/none.jsonl", "--index", "{tmp}/new"],
     ["update", "{tmp}/none.jsonl", "--index", "{ix}"], ["delete", "x", "--index", "{tmp}/none"],
+    ["restore", "x", "--index", "{tmp}/none"],
 ])
 def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp_path, args):
     done = run_cli(*(a.format(tmp=tmp_path, ix=index_dir) for a in args))
@@ -55,7 +56,7 @@ def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp
 @pytest.mark.parametrize("args", [
     ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
     ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
-    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"],
+    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"], ["restore"],
 ])
 def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
     assert usage_error(run_cli(*args, "--index", index_dir), args[0])
@@ -278,12 +279,50 @@ def test_delete_removes_an_article_by_id_and_names_the_ids_it_did_not_find(tmp_p
     indexer.build_index([source], tmp_path / "ix", procs=0)
     done = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
     assert done.returncode == 0 and done.stdout.startswith("deleted 1 article, skipped 0 ids"), done.stderr
-    missing = run_cli("delete", "thoi-tiet/bao-so-3", "--index", tmp_path / "ix")
-    assert missing.returncode == 3 and missing.stdout.startswith("deleted 0 articles, skipped 1 id")
-    assert missing.stderr == "skipped thoi-tiet/bao-so-3: no article of the index has this id\n"
+    missing = run_cli("delete", "thoi-tiet/bao-so-3", "no-such-id", "--index", tmp_path / "ix")
+    assert missing.returncode == 3 and missing.stdout == f"deleted 0 articles, skipped 2 ids, {seconds(missing)} from {tmp_path / 'ix'}\n"
+    retracted_at = indexer.retracted_articles(tmp_path / "ix")["thoi-tiet/bao-so-3"]
+    assert missing.stderr == (f"skipped thoi-tiet/bao-so-3: already retracted ({retracted_at})\n"
+                              "skipped no-such-id: no article of the index has this id\n")
     with indexer.open_index(tmp_path / "ix") as index:
         assert index.doc_count == 13 and "thoi-tiet/bao-so-3" not in [h.doc_id for h in index.search("bão", limit=20)]
     assert run_cli("delete", "x", "--index", tmp_path / "none").returncode == 1 and not (tmp_path / "none").exists()
+
+
+def seconds(done) -> str:
+    """The "in N.N s" of a command's summary line."""
+    return re.search(r"in [0-9]+\.[0-9] s", done.stdout).group(0)
+
+
+def test_a_retraction_holds_through_updates_and_builds_until_restore_lifts_it(tmp_path):
+    source, ix = write_jsonl(tmp_path / "storms.jsonl", storm_articles()), tmp_path / "ix"
+    assert run_cli("build", source, "--index", ix).returncode == 0
+    deleted = run_cli("delete", "thoi-tiet/bao-so-3", "--index", ix)
+    assert deleted.returncode == 0 and deleted.stdout.splitlines()[1] == (
+        f"retracted: builds and updates of {ix} keep it out (python -m indexer restore ID... --index {ix} lets it back)")
+    kept_out = f"kept out 1 retracted article: thoi-tiet/bao-so-3 (python -m indexer restore ID... --index {ix} to let it back)"
+    for command in ("update", "build"):
+        done = run_cli(command, source, "--index", ix)
+        assert done.returncode == 0 and done.stdout.splitlines()[1] == kept_out, (command, done.stdout, done.stderr)
+    assert "retracted: 1 (kept out of builds and updates" in run_cli("stats", "--index", ix).stdout
+    restored = run_cli("restore", "thoi-tiet/bao-so-3", "thoi-tiet/bao-so-4", "--index", ix)
+    assert restored.returncode == 3 and restored.stdout == (
+        f"lifted the retraction of 1 article, skipped 1 id, {seconds(restored)} in {ix}\n"
+        f"the next update from sources that hold it adds it back: python -m indexer update SOURCES --index {ix}\n")
+    assert restored.stderr == "skipped thoi-tiet/bao-so-4: not retracted (no delete recorded this id)\n"
+    updated = run_cli("update", source, "--index", ix)
+    assert updated.returncode == 0 and updated.stdout.startswith("added 1, updated 0, removed 0, unchanged 13")
+    assert "kept out" not in updated.stdout and run_cli("stats", "--index", ix).stdout.endswith("\nretracted: 0\n")
+
+
+def test_an_update_counts_many_retracted_articles_without_listing_them(tmp_path):
+    source, ix = write_jsonl(tmp_path / "storms.jsonl", storm_articles()), tmp_path / "ix"
+    indexer.build_index([source], ix, procs=0)
+    gone = [a["id"] for a in storm_articles()[:11]]
+    assert run_cli("delete", *gone, "--index", ix).stdout.startswith("deleted 11 articles, skipped 0 ids")
+    done = run_cli("update", source, "--index", ix)
+    assert done.returncode == 0 and done.stdout.splitlines()[1] == (
+        f"kept out 11 retracted articles (python -m indexer restore ID... --index {ix} to let them back)")
 
 
 def test_a_build_into_a_folder_of_articles_is_refused_and_leaves_it_as_it_was(tmp_path):

@@ -676,6 +676,44 @@ def test_a_sharded_build_and_update_warn_as_one_index_does_and_delete_takes_an_a
     assert gone not in held and {a["id"] for a in storm_articles()[1:7]} == held
 
 
+def test_a_sharded_delete_retracts_in_each_shard_until_restored_and_a_build_into_other_shards_keeps_it(
+        cluster, sharded, tmp_path):
+    folder, _ = sharded
+    index_dir, corpus = tmp_path / "shards", folder / "articles.jsonl"  # the shards' export, read only
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    gone = [a["id"] for a in articles()[::37]]
+    assert run("delete", *gone, "--index", index_dir).returncode == 0
+    assert retracted_by_shard(index_dir) == [sorted(i for i in gone if shard_of(i, SHARDS) == n) for n in range(SHARDS)]
+    assert all(retracted_by_shard(index_dir)), "every shard retracts some"
+    updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+    assert updated.returncode == 0 and f"kept out {len(gone)} retracted articles: " in updated.stdout, updated.stdout
+    assert set().union(*shard_ids(index_dir)).isdisjoint(gone)
+    restored = run("restore", gone[0], "--index", index_dir)
+    assert restored.returncode == 0 and restored.stdout.startswith("lifted the retraction of 1 article, skipped 0 ids")
+    updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+    assert updated.returncode == 0 and updated.stdout.startswith("added 1, updated 0, removed 0"), updated.stdout
+    rebuilt = run("build", corpus, "--index", index_dir, "--cluster", cluster.address, "--shards", 2)
+    assert rebuilt.returncode == 0 and f"kept out {len(gone) - 1} retracted articles: " in rebuilt.stdout, rebuilt.stdout
+    assert retracted_by_shard(index_dir) == [sorted(i for i in gone[1:] if shard_of(i, 2) == n) for n in range(2)]
+    assert gone[0] in set().union(*shard_ids(index_dir)) and set().union(*shard_ids(index_dir)).isdisjoint(gone[1:])
+    assert f"\nretracted: {len(gone) - 1} (" in run("stats", "--index", index_dir).stdout
+
+
+def test_a_sharded_build_over_one_index_keeps_its_retractions_each_in_its_shard(cluster, tmp_path):
+    corpus = write_jsonl(tmp_path / "tin.jsonl", news(range(40)))
+    indexer.build_index([str(corpus)], str(tmp_path / "ix"), **QUIET)
+    gone = [f"tin-{n}" for n in range(0, 40, 5)]
+    assert indexer.delete_articles(gone, tmp_path / "ix", **QUIET).deleted == len(gone)
+    built = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", 2)
+    assert built.returncode == 0 and f"indexed {40 - len(gone)} articles" in built.stdout, built.stderr
+    assert retracted_by_shard(tmp_path / "ix") == [sorted(i for i in gone if shard_of(i, 2) == n) for n in range(2)]
+
+
+def retracted_by_shard(index_dir: Path) -> list[list[str]]:
+    """The ids each shard of index_dir lists as retracted."""
+    return [sorted(indexer.retracted_articles(shard)) for shard in shard_dirs(index_dir)]
+
+
 def test_an_update_or_a_build_without_the_cluster_of_a_sharded_index_says_so_and_writes_nothing(sharded, tmp_path):
     """Without --cluster an update had said "no index: build one", and a build wrote an index beside
     the shards that nothing searches (exit 0)."""

@@ -380,6 +380,69 @@ def test_one_source_or_id_given_as_text_is_one_not_its_characters(tmp_path):
         assert ix.doc_count == 3 and ix.get("a") is not None
 
 
+def test_a_deleted_article_stays_out_of_updates_and_builds_until_it_is_restored(tmp_path):
+    """A delete retracts: an update or a build from sources still holding the article keeps it out
+    (counted, not added) until restore_articles lifts that; then the next update adds it back."""
+    export = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    ix = tmp_path / "ix"
+    indexer.build_index([SEEDS, export], ix, procs=1)
+    assert indexer.delete_articles([SEED_ID, "covid"], ix, procs=1).deleted == 2
+    assert sorted(indexer.retracted_articles(ix)) == ["covid", SEED_ID]
+    update = indexer.update_index([SEEDS, export], ix, procs=1)
+    assert (update.added, update.unchanged, sorted(update.retracted)) == (0, len(ARTICLES) - 1, ["covid", SEED_ID])
+    build = indexer.build_index([SEEDS, export], ix, procs=1)
+    assert (build.indexed, sorted(build.retracted)) == (len(ARTICLES) - 1, ["covid", SEED_ID])
+    with indexer.open_index(ix) as index:
+        assert index.get(SEED_ID) is None and "covid" not in ids(index.search("COVID-19 TP.HCM"))
+    live = indexer.store.current_generation(ix)
+    restored = indexer.restore_articles([SEED_ID, "hoa-binh"], ix)
+    assert (restored.restored, restored.skipped) == (1, [indexer.Skip("hoa-binh", indexer.build.NOT_RETRACTED)])
+    assert indexer.store.current_generation(ix) != live and list(indexer.retracted_articles(ix)) == ["covid"]
+    with indexer.open_index(ix) as index:
+        assert index.get(SEED_ID) is None  # lifted, not yet read again from the sources
+    update = indexer.update_index([SEEDS, export], ix, procs=1)
+    assert (update.added, update.retracted) == (1, ["covid"])
+    with indexer.open_index(ix) as index:
+        assert ids(index.search("Dương Kinh"))[:1] == [SEED_ID] and index.get("covid") is None
+
+
+def test_a_restore_of_ids_not_retracted_skips_them_and_writes_no_generation(tmp_path):
+    indexer.build_index([SEEDS], tmp_path / "ix", procs=1)
+    live = indexer.store.current_generation(tmp_path / "ix")
+    report = indexer.restore_articles(SEED_ID, tmp_path / "ix")  # in the index, never deleted
+    assert (report.restored, [s.where for s in report.skipped]) == (0, [SEED_ID])
+    assert indexer.store.current_generation(tmp_path / "ix") == live and indexer.retracted_articles(tmp_path / "ix") == {}
+
+
+def test_a_restore_keeps_the_saved_lexicon_and_copy_groups_of_the_same_articles(tmp_path):
+    """A restore changes no article: its generation links the live one's Lexicon and groups, not made again."""
+    indexer.build_index([write_jsonl(tmp_path / "a.jsonl", ARTICLES)], tmp_path / "ix", procs=1)
+    indexer.delete_articles("covid", tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix") as index:
+        index.search("khanh thanh")
+        index.lexicon(wait=True)
+    live = indexer.store.current_generation(tmp_path / "ix")
+    derived = {name: (live / name).stat().st_ino for name in (indexer.store.LEXICON_FILE, indexer.store.GROUPS_FILE)}
+    indexer.restore_articles("covid", tmp_path / "ix")
+    gen = indexer.store.current_generation(tmp_path / "ix")
+    assert gen != live and {name: (gen / name).stat().st_ino for name in derived} == derived
+
+
+def test_an_update_over_a_damaged_list_of_retracted_articles_fails_and_changes_nothing(tmp_path):
+    export = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    indexer.build_index([export], tmp_path / "ix", procs=1)
+    indexer.delete_articles("covid", tmp_path / "ix", procs=1)
+    live = indexer.store.current_generation(tmp_path / "ix")
+    listed = live / indexer.store.RETRACTED
+    listed.write_bytes(listed.read_bytes()[:-5])  # a list cut short
+    for write in (indexer.update_index, indexer.build_index):
+        with pytest.raises(indexer.store.DamagedFile, match="cannot be read as the list of retracted articles"):
+            write([export], tmp_path / "ix", procs=1)
+    assert indexer.store.current_generation(tmp_path / "ix") == live
+    with indexer.open_index(tmp_path / "ix") as index:
+        assert index.get("covid") is None and index.doc_count == len(ARTICLES) - 1
+
+
 def test_update_from_a_truncated_export_keeps_the_articles_it_could_not_read(tmp_path):
     """A download cut short is no retraction: the articles past the cut stay in the index."""
     export = tmp_path / "feed.jsonl.gz"
@@ -444,11 +507,13 @@ def test_a_second_writer_is_told_what_holds_the_lock(tmp_path):
         refusals.append(str(refused.value))
 
     for write in (lambda: indexer.delete_articles(["no-such-id"], tmp_path / "ix", notice=build_meanwhile),
+                  lambda: indexer.restore_articles(["no-such-id"], tmp_path / "ix", notice=build_meanwhile),
                   lambda: indexer.optimize_index(tmp_path / "ix", notice=build_meanwhile),
                   lambda: indexer.update_index([SEEDS], tmp_path / "ix", procs=1, notice=build_meanwhile)):
         (tmp_path / "ix" / "writer.lock").write_text("999999999")  # as a killed writer leaves it
         write()
-    assert [r.split(" (pid ")[0] for r in refusals] == ["another delete", "another optimize", "another update"]
+    assert [r.split(" (pid ")[0] for r in refusals] == ["another delete", "another restore", "another optimize",
+                                                        "another update"]
     assert all(f"is writing {tmp_path / 'ix'}; wait for it to finish" in r for r in refusals)
 
 

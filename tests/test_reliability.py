@@ -8,6 +8,9 @@
   answers exactly as before (or exactly as after, when the kill came after the swap), the
   analysis workers do not outlive the writer, and the next run succeeds and names the stale lock.
   Searching after an update that only removed articles works and never returns them.
+- ``kill -9`` of a delete (at random moments and at each step of its generation) and of the update
+  after it: the retracted ids are listed exactly when their articles are deleted, and the update
+  keeps them so.
 - XSS in the author, url, source and title fields: the HTML, parsed as a browser would, holds no
   script, no event-handler attribute and no link that is not http(s) or local; http(s) URLs are
   links with their quotes escaped. In Chromium, hovering such a link fires no dialog.
@@ -499,6 +502,124 @@ def test_kill_9_at_a_random_moment_leaves_the_live_index_answering(tmp_path, com
                 os.killpg(proc.pid, signal.SIGKILL)    # only if a check failed with workers left
             except ProcessLookupError:
                 pass
+
+
+RETRACTED = [f"tin-{n}" for n in range(0, 150, 7)]  # 22 of 150: more than a merge leaves deleted in a segment
+
+
+def retraction(index_dir: Path) -> bool:
+    """Whether the live generation of index_dir has RETRACTED deleted and listed, asserting that it
+    has them either all so or all still indexed and none listed (nothing half made)."""
+    with indexer.open_index(index_dir) as index:
+        held = {doc_id for doc_id in RETRACTED if index.get(doc_id) is not None}
+    listed = set(indexer.retracted_articles(index_dir))
+    assert (held, listed) in ((set(RETRACTED), set()), (set(), set(RETRACTED))), (sorted(held), sorted(listed))
+    return not held
+
+
+def run_after_lock(cmd: list[str], index_dir: Path, kill_after: float | None = None) -> tuple[int | None, float]:
+    """Run cmd (a writer of index_dir); once it holds the lock, let it run kill_after seconds, then kill -9
+    it and wait for its workers to end (None: to its end). (exit code or None if killed, seconds after the lock)."""
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while not holds_lock(index_dir, proc) and proc.poll() is None:
+            time.sleep(0.002)
+        locked = time.monotonic()
+        try:
+            return proc.wait(timeout=kill_after if kill_after is not None else 120), time.monotonic() - locked
+        except subprocess.TimeoutExpired:
+            workers = child_pids(proc.pid)
+            os.kill(proc.pid, signal.SIGKILL)  # the writer only, as `kill -9 PID` would
+            proc.wait()
+        deadline = time.monotonic() + 10
+        while [w for w in workers if running(w)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if running(w)], f"workers {workers} outlived the killed writer"
+        return None, time.monotonic() - locked
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # only if a check failed with workers left
+        except ProcessLookupError:
+            pass
+
+
+def writer(command: str, args: list[str], index_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "indexer", command, *args, "--index", str(index_dir)]
+
+
+def timed_run(cmd: list[str], index_dir: Path) -> tuple[float, float]:
+    """Run cmd (a writer of index_dir) to its end: (seconds from taking the lock to its first
+    publishing, to its end)."""
+    live, published = live_generation(index_dir), None
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not holds_lock(index_dir, proc) and proc.poll() is None:
+        time.sleep(0.002)
+    locked = time.monotonic()
+    while proc.poll() is None:
+        if published is None and live_generation(index_dir) != live:
+            published = time.monotonic() - locked
+        time.sleep(0.002)
+    assert proc.returncode == 0, cmd
+    return published or 0.0, time.monotonic() - locked
+
+
+def test_kill_9_of_a_delete_and_of_the_update_after_it_leaves_the_retractions_with_their_deletions(tmp_path):
+    """A delete's list of retracted ids goes live with its deletions: killed at any moment (while it
+    deletes, publishes or merges), the live index has the articles and no list or neither; the update
+    after it (killed too) from an export still holding them, some changed, keeps them as they were."""
+    seed = int(os.environ.get("RELIABILITY_SEED") or random.randrange(2**32))
+    rng, src = random.Random(seed), tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "tin.jsonl", news(range(150)))
+    indexer.build_index([src], tmp_path / "pristine", procs=2, notice=lambda message: None)
+    write_jsonl(src / "tin.jsonl", news(range(30, 80), edition=1) + news(range(80, 200)) + news(range(30)))
+    runs = [("delete", RETRACTED), ("update", [str(src)])]
+    shutil.copytree(tmp_path / "pristine", tmp_path / "reference")
+    spans = [timed_run(writer(*run, tmp_path / "reference"), tmp_path / "reference") for run in runs]
+    assert retraction(tmp_path / "reference")
+    for n in range(KILLS):
+        index_dir = shutil.copytree(tmp_path / "pristine", tmp_path / f"killed-{n}")
+        # every other delete is killed before it publishes, the others after (while it merges)
+        moments = [rng.uniform(*((0, spans[0][0]) if n % 2 == 0 else spans[0])), rng.uniform(0, spans[1][1])]
+        run_after_lock(writer(*runs[0], index_dir), index_dir, moments[0])
+        retracted = retraction(index_dir)
+        run_after_lock(writer(*runs[1], index_dir), index_dir, moments[1])
+        what = (f"delete killed {moments[0]:.2f} s ({'after' if retracted else 'before'} its generation went live), "
+                f"update {moments[1]:.2f} s after taking the lock (seed {seed}: RELIABILITY_SEED={seed} repeats it)")
+        print(what)
+        assert retraction(index_dir) == retracted, what  # the update kept them out, or in, as the delete left them
+        assert run_after_lock(writer(*runs[0], index_dir), index_dir)[0] == (3 if retracted else 0), what  # 3: retracted
+        assert run_after_lock(writer(*runs[1], index_dir), index_dir)[0] == 0 and retraction(index_dir), what
+        assert answers(index_dir) == answers(tmp_path / "reference"), what
+        assert [p.name for p in index_dir.iterdir() if p.name.startswith("gen-")] == [live_generation(index_dir)], what
+
+
+KILL_POINTS = {  # a delete killed there (kill -9 of itself), and whether its retraction is live after
+    "before writing the list": ("write_retracted", "os.kill(os.getpid(), 9)", False),
+    "the list written, before publishing": ("publish", "os.kill(os.getpid(), 9)", False),
+    "just after publishing, before merging": ("publish", "published(*args); os.kill(os.getpid(), 9)", True),
+}
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_delete_killed_at_each_step_of_its_generation_leaves_the_retraction_with_the_deletions(tmp_path, point):
+    name, then, live = KILL_POINTS[point]
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "tin.jsonl", news(range(150)))
+    indexer.build_index([src], tmp_path / "index", procs=1, notice=lambda message: None)
+    killed = subprocess.run([sys.executable, "-c", f"""import os, sys, indexer.build as build
+published = build.{name}
+def {name}(*args):
+    {then}
+build.{name} = {name}
+build.delete_articles(sys.argv[1:], {str(tmp_path / "index")!r})""", *RETRACTED], cwd=REPO, timeout=120)
+    assert killed.returncode == -9
+    assert retraction(tmp_path / "index") == live
+    done = subprocess.run(writer("update", [str(src)], tmp_path / "index"), cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and retraction(tmp_path / "index") == live, done.stderr
+    assert ("kept out 22 retracted articles" in done.stdout) == live, done.stdout
 
 
 def test_optimize_with_nothing_to_merge_still_clears_what_a_killed_run_left(tmp_path):

@@ -343,6 +343,22 @@ def test_the_committed_index_of_the_current_format_opens_and_answers(tmp_path):
         assert sorted(m["value"] for m in newest.facets["month"]) == ["2010-01", "2011-02", "2012-03", "2013-04", "2014-05"]
 
 
+def test_the_retracted_ids_go_with_every_generation_after_the_delete_updates_merges_and_a_rebuild(tmp_path):
+    ix = shutil.copytree(FORMAT_DATA, tmp_path / "ix")  # written before deletes retracted: none listed
+    assert indexer.retracted_articles(ix) == {}
+    assert indexer.delete_articles(["tin-1", "tin-3"], ix, procs=1, **QUIET).deleted == 2
+    listed = indexer.retracted_articles(ix)
+    assert sorted(listed) == ["tin-1", "tin-3"]
+    assert (indexer.store.current_generation(ix) / indexer.store.MERGED_FROM).is_file()  # merged after the delete
+    more = write_jsonl(tmp_path / "more.jsonl", news(range(5, 9)))
+    assert indexer.update_index([more], ix, procs=1, **QUIET).added == 4
+    assert (indexer.store.current_generation(ix) / indexer.store.MERGED_FROM).is_file()  # and after the update
+    assert indexer.retracted_articles(ix) == listed
+    report = indexer.build_index([write_jsonl(tmp_path / "all.jsonl", news(range(9)))], ix, procs=1, **QUIET)
+    assert (report.indexed, sorted(report.retracted)) == (7, ["tin-1", "tin-3"])
+    assert indexer.retracted_articles(ix) == listed
+
+
 def test_an_index_of_an_older_analysis_says_rebuild_it_until_rebuilt(tmp_path):
     shutil.copytree(FORMAT_DATA, tmp_path / "ix")  # written before indexes recorded their analysis
     indexer.update_index([write_jsonl(tmp_path / "more.jsonl", news(range(5, 7)))], tmp_path / "ix", procs=1, **QUIET)
