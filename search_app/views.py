@@ -324,8 +324,8 @@ def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tu
     some shard did not answer."""
     if results.total or results.partial:  # the missing shards may hold what it looks for: no tips about the query
         return [], []
-    tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
-                               params.exact, params.group, {"date_from": params.date_from, "date_to": params.date_to})
+    tips, limits = what_to_try(index, results, params.q, params.filters(),
+                               {"date_from": params.date_from, "date_to": params.date_to}, params.exact, params.group)
     return tips, [(*limit_link(limit, params), limit) for limit in limits]
 
 
