@@ -270,6 +270,17 @@ def request_flag(name: str, default: bool) -> bool:
         return default
 
 
+@bp.app_template_filter("form_date")
+def form_date(raw: str) -> str:
+    """A from/to argument as the form's date field takes it: YYYY-MM-DD when it is a day however written
+    (17/11/2019: a browser empties a field given another form), else as given."""
+    try:
+        day = parse_date(raw, "")
+    except InputError:
+        return raw
+    return day.isoformat() if day else raw
+
+
 def parse_date(raw: str | None, label: str) -> date | None:
     """An optional date parameter (a day in any form the search core reads, search.as_date) or InputError."""
     if not raw:
