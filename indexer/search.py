@@ -1388,8 +1388,8 @@ class Index:
         scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
         recency = snap.newest if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
-        spread = grouping is not None and grouping.spread is not None  # a cluster shard's: its front counts them once
-        counting = partial(snap.facets.shard_count if spread else snap.facets.count, dated, masks, grouping)
+        on_shard = grouping is not None and grouping.spread is not None  # a cluster's: groups its front counts once
+        counting = partial(snap.facets.shard_count if on_shard else snap.facets.count, dated, masks, grouping)
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
         firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]

@@ -55,7 +55,7 @@ SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home pag
     ("giá vàng 17/11", "ngày tháng: 17/11, 17-11 hay 17.11 đều tìm được"),
 )
 
-TRY_AGAIN = "Vui lòng thử lại sau ít phút."  # a cluster's shards did not answer: may soon
+TRY_AGAIN = "Vui lòng thử lại sau ít phút."  # after a cluster's shards did not answer (/healthz, the results page)
 ERROR_PAGES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
     404: ("Không tìm thấy", "Không tìm thấy trang hoặc bài viết bạn yêu cầu. "
