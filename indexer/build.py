@@ -287,9 +287,8 @@ class _Workers:
     """Segment-writing worker processes, a task queue each, and what they report.
 
     Batches go to the workers in turn, so the same sources and worker count always give the
-    same document numbers (and the same order among equal scores). The first worker starts at
-    once (loading pyvi's model, for analysis, while the main process reads); the others with
-    their first task, so a small update forks one."""
+    same document numbers (and the same order among equal scores). Each worker starts with its
+    first task, so an update that analyses nothing forks none and a small one forks one."""
 
     def __init__(self, gen: Path, procs: int, skipped, progress, analyse: bool = True):
         ctx = multiprocessing.get_context("fork")
@@ -300,7 +299,6 @@ class _Workers:
         self.skipped, self.progress = skipped, progress
         self.count, self.segments = 0, [None] * procs  # worker n's segments, once it reports them
         self.failed: list[str] = []  # ids of the articles whose analysis failed
-        self.procs[0].start()
 
     def _started(self) -> list[int]:
         return [n for n, proc in enumerate(self.procs) if proc.pid is not None]
@@ -565,7 +563,7 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     Whether anything changed (else nothing is committed)."""
     ix = storage.open_files(gen)
     existing, seen, changed, within = {}, set(), [], [s.resolve() for s in sources]
-    # the articles are read and compared while the first worker starts (and loads pyvi's model)
+    # read and compared in this process: a worker starts (and loads pyvi's model) with the first batch to analyse
     found = (existing, seen, changed, retracted_in(gen))
     articles = _changed_articles(ix, sources, within, report, progress, select, found)
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)

@@ -448,8 +448,7 @@ def cmd_search(args) -> int:
         outdated = index.outdated_analysis
         tips, limits = ([], []) if results.total or results.partial or args.json else what_to_try(
             index, results, args.query, {facet: getattr(args, facet) for facet in ("source", "category", "month")},
-            bool(args.date_from or args.date_to), args.exact, args.group,
-            {"date_from": args.date_from, "date_to": args.date_to})
+            {"date_from": args.date_from, "date_to": args.date_to}, args.exact, args.group)
     if outdated:
         print(f"warning: {outdated}", file=sys.stderr)
     _print_understood(results)

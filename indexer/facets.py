@@ -121,8 +121,17 @@ class FacetColumns:
         """(facet -> [{"value", "count"}] by count, facet -> results without a value): each facet
         counts the matched documents that pass the other facets' filters, a group of copies
         (copies: a CopyGroups; None: every document) once under each value its members hold."""
+        return self._count(_counted(matched, masks), copies)
+
+    def shard_count(self, matched: np.ndarray, masks: dict[str, np.ndarray], copies) -> tuple[dict, dict, list]:
+        """count() of a cluster shard's matches, and the (facet, value or None, group) of each group
+        spread over the shards that it counts under that value here: what the front counts once."""
+        counted = list(_counted(matched, masks))
+        return *self._count(counted, copies), self._spread_counted(counted, copies)
+
+    def _count(self, counted, copies) -> tuple[dict, dict]:
         facets, missing = {}, {}
-        for facet, (kept, ids, complement) in _counted(matched, masks):
+        for facet, (kept, ids, complement) in counted:
             counts = np.bincount(self.slots[facet][ids], minlength=len(self.values[facet]) + 1)
             if complement:
                 counts = self._totals[facet] - counts
@@ -140,16 +149,14 @@ class FacetColumns:
         size = len(self.values[facet]) + 1
         return np.bincount(slots, minlength=size) - np.bincount(distinct, minlength=size)
 
-    def spread_counted(self, matched: np.ndarray, masks: dict[str, np.ndarray], copies) -> list[tuple]:
-        """(facet, value or None, group) of each group spread over a cluster's shards that count()
-        counts under that value here: what the front counts once over all shards."""
-        counted = []
-        for facet, (kept, _, _) in _counted(matched, masks):
+    def _spread_counted(self, counted, copies) -> list[tuple]:
+        spread = []
+        for facet, (kept, _, _) in counted:
             docs = np.flatnonzero(kept & copies.spread)
             slots, groups = _distinct_pairs(self.slots[facet][docs], copies.groups[docs])
-            counted += [(facet, self.values[facet][s - 1] if s else None, g)
-                        for s, g in zip(slots.tolist(), groups.tolist())]
-        return counted
+            spread += [(facet, self.values[facet][s - 1] if s else None, g)
+                       for s, g in zip(slots.tolist(), groups.tolist())]
+        return spread
 
 
 def _counted(matched: np.ndarray, masks: dict[str, np.ndarray]):
@@ -199,7 +206,7 @@ def no_missing() -> dict[str, int]:
 def summed_facets(parts, spread=()) -> tuple[dict, dict]:
     """(facets, missing) of several indexes' (facets, missing) added up value by value (a
     cluster's shards), a group spread over shards counted once under a value (spread: each
-    shard's FacetColumns.spread_counted)."""
+    shard's third part of FacetColumns.shard_count)."""
     facets, missing = empty_facets(), no_missing()
     held = [item for counted in spread for item in counted]
     twice = Counter((facet, value) for facet, value, _ in held)  # the groups counted by several shards

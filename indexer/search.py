@@ -535,8 +535,8 @@ class Found:
     firsts: list = field(default_factory=list)  # (document, score, copies) of the first few as the shard lists them
     hits: list | None = None  # their Hits (a cluster shard's first page, when no count it scores with was lacking)
     decided: list = field(default_factory=list)  # the decisions made with estimated counts (Scorer.decided)
-    counting: Callable | None = None  # () -> (facets, facet_missing), when they are not counted yet
-    spread_counted: list = field(default_factory=list)  # FacetColumns.spread_counted (cluster shard only)
+    counting: Callable | None = None  # () -> (facets, facet_missing[, spread_counted]), when not counted yet
+    spread_counted: list = field(default_factory=list)  # a cluster shard's, counted with its facets (shard_count)
 
 
 @dataclass
@@ -1388,7 +1388,8 @@ class Index:
         scores = _pool_scores(scorer, plan, lookups, matched, pool, sort, relaxed, words)
         recency = snap.newest if sort == "newest" else None
         grouping = (grouping or CopyGroups(snap.groups, snap.grouped)) if group else None
-        counting = partial(snap.facets.count, dated, masks, grouping)
+        on_shard = grouping is not None and grouping.spread is not None  # a cluster's: groups its front counts once
+        counting = partial(snap.facets.shard_count if on_shard else snap.facets.count, dated, masks, grouping)
         shown, ranked, copies, spread = _listing(grouping, matched, pool, _rank_key(scores, recency, snap.doc_id))
         docs = _rank(scores, ranked, recency, snap.doc_id, n)
         firsts = _rank(scores, shown, recency, snap.doc_id, first) if spread else docs[:first]
@@ -1396,9 +1397,7 @@ class Index:
         return Found(docs, [float(scores[d]) for d in docs], len(shown), undated, plan.marks, scorer.missing,
                      counting=counting, copies=len(pool) - len(shown),
                      duplicates=[copies_of(d) for d in docs], dropped=dropped, kept=kept, spread=spread,
-                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts],
-                     spread_counted=snap.facets.spread_counted(dated, masks, grouping)
-                     if grouping is not None and grouping.spread is not None else [])
+                     firsts=[(d, float(scores[d]), copies_of(d)) for d in firsts])
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
@@ -1421,8 +1420,8 @@ class Index:
                               for d, score, copies in found.firsts]
             found.firsts = []
             if found.counting is not None:  # the cluster's front sums every shard's
-                found.facets, found.facet_missing = found.counting()
-                found.counting = None
+                found.facets, found.facet_missing, *spread = found.counting()
+                found.spread_counted, found.counting = spread[0] if spread else [], None
             found.ids = [snap.reader.doc_id(d) for d in found.docs]
             found.recency = [int(snap.newest[d]) for d in found.docs]  # the merge's sort key
             found.generation = snap.generation.name

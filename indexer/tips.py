@@ -33,6 +33,7 @@ class Limit:
 
 
 DATES = "dates"  # the facet of the date range's Limit
+DATE_BOUNDS = ("date_from", "date_to")  # the keys of a search's dates
 NO_WORDS = Tip("no_words", *NOTHING_SEARCHABLE)
 WORDING = (Tip("spelling", "check the spelling of the words", "Kiểm tra lại chính tả của từ khóa."),
            Tip("fewer_words", "use fewer or more general words", "Dùng ít từ hơn hoặc từ khóa chung chung hơn."),
@@ -101,38 +102,47 @@ def unquoted_tips(index, query: str, exact: bool = False, group: bool = True) ->
                 f"Bỏ dấu ngoặc kép, có {f'{count:,}'.replace(',', '.')} bài phù hợp:", plain)]
 
 
-def what_to_try(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                group: bool = True, dates: dict | None = None) -> tuple[list[Tip], list[Limit]]:
+def what_to_try(index, results, query: str, filters: dict, dates: dict | None = None, exact: bool = False,
+                group: bool = True) -> tuple[list[Tip], list[Limit]]:
     """(search_tips, removable_limits) of a search of index that found nothing (results), for every face."""
-    tips = search_tips(index, query, dated, any(filters.values()), exact, group)
-    return tips, removable_limits(index, results, query, filters, dated, exact, group, dates)
+    tips = search_tips(index, query, bool(_date_range(dates)), any(filters.values()), exact, group)
+    return tips, removable_limits(index, results, query, filters, dates, exact, group)
 
 
-def removable_limits(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                     group: bool = True, dates: dict | None = None) -> list[Limit]:
+def _date_range(dates: dict | None) -> dict:
+    """The bounds set in dates (a search's date_from and date_to; None: no bound), {} for no date range."""
+    if dates is None:
+        return {}
+    if not isinstance(dates, dict) or not set(dates) <= set(DATE_BOUNDS):
+        raise TypeError(f"dates must be a dict of {' and '.join(DATE_BOUNDS)} (or None), not {dates!r}")
+    return {bound: value for bound, value in dates.items() if value is not None}
+
+
+def removable_limits(index, results, query: str, filters: dict, dates: dict | None = None, exact: bool = False,
+                     group: bool = True) -> list[Limit]:
     """Each limit (filter value, then the date range) of a search of index that found nothing
     (results), when it had two or more (one: the tips offer removing it), with what it finds without
-    it (dates: the search's date_from and date_to, when dated)."""
-    filters = facet_filters(**filters)
-    if sum(map(len, filters.values())) + dated < 2 or not has_words(query):
+    it (dates: the search's date_from and date_to, as _date_range reads them)."""
+    filters, dates = facet_filters(**filters), _date_range(dates)
+    if sum(map(len, filters.values())) + bool(dates) < 2 or not has_words(query):
         return []
-    counts = limit_counts(index, results, query, filters, dated, exact, group, dates)
-    keys = [(facet, value) for facet, values in filters.items() for value in values] + [(DATES, "")] * dated
+    counts = limit_counts(index, results, query, filters, dates, exact, group)
+    keys = [(facet, value) for facet, values in filters.items() for value in values] + [(DATES, "")] * bool(dates)
     return [Limit(facet, value, counts[facet, value], counts[facet, value] < core.RELAX_PAGE)
             for facet, value in keys]
 
 
-def limit_counts(index, results, query: str, filters: dict, dated: bool, exact: bool = False,
-                 group: bool = True, dates: dict | None = None) -> dict[tuple[str, str], int]:
+def limit_counts(index, results, query: str, filters: dict, dates: dict | None = None, exact: bool = False,
+                 group: bool = True) -> dict[tuple[str, str], int]:
     """How many results a search of index that found nothing (results) finds without each one of
     its limits (copies folded, as the list folds them): (facet, value) for a filter value, (DATES, "")
-    for its date range (dates: the search's date_from and date_to, when dated)."""
-    counts = _filter_value_counts(results, filters)
+    for its date range (dates: the search's date_from and date_to, as _date_range reads them)."""
+    counts, dates = _filter_value_counts(results, filters), _date_range(dates)
     for facet, chosen in filters.items():
         if len(chosen) == 1:  # a search: a story under two values counts under each, its counts may add up to more
             others = {other: values for other, values in filters.items() if other != facet}
-            counts[facet, chosen[0]] = _results_found(index, query, exact, group, **others, **(dates or {}))
-    if dated and counts:  # without filters, search_tips's count is the date range's
+            counts[facet, chosen[0]] = _results_found(index, query, exact, group, **others, **dates)
+    if dates and counts:  # without filters, search_tips's count is the date range's
         counts[DATES, ""] = _results_found(index, query, exact, group, **filters)
     return counts
 

@@ -55,8 +55,7 @@ SYNTAX_EXAMPLES = (  # the query language (indexer.query), shown on the home pag
     ("giá vàng 17/11", "ngày tháng: 17/11, 17-11 hay 17.11 đều tìm được"),
 )
 
-UNREACHABLE = ("Không kết nối được kho bài: không phần nào của chỉ mục trả lời ({shards}). "
-               "Vui lòng thử lại sau ít phút.")
+TRY_AGAIN = "Vui lòng thử lại sau ít phút."  # after a cluster's shards did not answer (/healthz, the results page)
 ERROR_PAGES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu không hợp lệ."),
     404: ("Không tìm thấy", "Không tìm thấy trang hoặc bài viết bạn yêu cầu. "
@@ -271,6 +270,17 @@ def request_flag(name: str, default: bool) -> bool:
         return default
 
 
+@bp.app_template_filter("form_date")
+def form_date(raw: str) -> str:
+    """A from/to argument as the form's date field takes it: YYYY-MM-DD when it is a day however written
+    (17/11/2019: a browser empties a field given another form), else as given."""
+    try:
+        day = parse_date(raw, "")
+    except InputError:
+        return raw
+    return day.isoformat() if day else raw
+
+
 def parse_date(raw: str | None, label: str) -> date | None:
     """An optional date parameter (a day in any form the search core reads, search.as_date) or InputError."""
     if not raw:
@@ -324,9 +334,14 @@ def tips_and_limits(index, results, params: SearchParams) -> tuple[list, list[tu
     some shard did not answer."""
     if results.total or results.partial:  # the missing shards may hold what it looks for: no tips about the query
         return [], []
-    tips, limits = what_to_try(index, results, params.q, params.filters(), bool(params.date_from or params.date_to),
-                               params.exact, params.group, {"date_from": params.date_from, "date_to": params.date_to})
+    tips, limits = what_to_try(index, results, params.q, params.filters(),
+                               {"date_from": params.date_from, "date_to": params.date_to}, params.exact, params.group)
     return tips, [(*limit_link(limit, params), limit) for limit in limits]
+
+
+def unreachable(shards: list[str]) -> tuple[str, str]:
+    """(what failed, why) when none of a cluster's shards answered: /healthz and the results page say them."""
+    return "Không kết nối được kho bài", f"không phần nào của chỉ mục trả lời ({', '.join(shards)})"
 
 
 def limit_link(limit: Limit, params: SearchParams) -> tuple[str, str, str]:
@@ -433,7 +448,8 @@ def search():
                            facet_links=FACET_LINKS,
                            pages=page_window(params.page, results.pages),
                            last_page=min(results.pages, MAX_PAGE),
-                           tips=tips, limits=limits)
+                           tips=tips, limits=limits, try_again=TRY_AGAIN,
+                           unreachable=unreachable(results.missing_shards) if results.unreachable else None)
 
 
 @bp.get("/article/<article_id:doc_id>")
@@ -512,8 +528,9 @@ def healthz():
     health = get_index().health()
     said = {"status": "ok", "articles": health.articles, "pid": os.getpid()}
     if health.unreachable:
+        failed, why = unreachable(health.missing_shards)
         return {**said, "status": "unavailable", "code": 503, "missing_shards": health.missing_shards,
-                "message": UNREACHABLE.format(shards=", ".join(health.missing_shards))}, 503
+                "message": f"{failed}: {why}. {TRY_AGAIN}"}, 503
     if health.missing_shards:
         return {**said, "status": "degraded", "missing_shards": health.missing_shards}
     return said

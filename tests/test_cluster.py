@@ -1191,7 +1191,8 @@ def test_healthz_of_a_cluster_is_degraded_naming_the_shards_missing_and_503_when
         said = down.get_json()
         assert {k: said[k] for k in ("status", "code", "articles", "missing_shards")} == {
             "status": "unavailable", "code": 503, "articles": 0, "missing_shards": ["shard-0", "shard-1"]}
-        assert "shard-0, shard-1" in said["message"] and "thử lại" in said["message"]
+        assert said["message"] == ("Không kết nối được kho bài: không phần nào của chỉ mục trả lời (shard-0, shard-1). "
+                                   "Vui lòng thử lại sau ít phút.")
 
 
 def test_a_search_that_found_nothing_with_shards_missing_says_they_could_not_be_reached_not_no_results(
@@ -1207,13 +1208,16 @@ def test_a_search_that_found_nothing_with_shards_missing_says_they_could_not_be_
         restore.callback(lambda: app.extensions["search_index"].close())
         assert shard_1_id in unquote(client.get("/search?q=zebrafish").get_data(True))
         live = shard_1_lost(small_cluster, app.extensions["search_index"], restore)
-        assert_unreached(client, ["shard-1"], "Chưa tìm hết được «zebrafish»", "Không kết nối được shard-1 của chỉ mục")
+        assert_unreached(client, ["shard-1"], "Chưa tìm hết được «zebrafish»", (
+            "Không kết nối được shard-1 của chỉ mục: các phần còn lại không có bài nào phù hợp, nhưng bài cần tìm "
+            "có thể nằm ở phần chưa kết nối được. Vui lòng thử lại sau ít phút."))
         assert cli_unreached(app.extensions["search_index"]) == [
             "partial results: no answer from shard-1, which may hold matches; try again shortly"]
         RELEASED.set()
         close_worker(small_cluster, live)
         assert_unreached(client, ["shard-0", "shard-1"], "Không kết nối được kho bài để tìm «zebrafish»",
-                         "Không phần nào của chỉ mục trả lời (shard-0, shard-1)")
+                         "Không phần nào của chỉ mục trả lời (shard-0, shard-1) nên chưa tìm được bài nào. "
+                         "Vui lòng thử lại sau ít phút.")
         assert cli_unreached(app.extensions["search_index"]) == [
             "no answer from any shard (shard-0, shard-1): nothing could be searched; try again shortly"]
 

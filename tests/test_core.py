@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -367,6 +368,23 @@ def test_an_update_that_changes_nothing_keeps_the_live_generation_and_its_lexico
     assert sorted(p.name for p in live.iterdir()) == saved
     with indexer.open_index(index_dir) as ix:
         assert ix.doc_count == 3 and ids(ix.search("khánh thành")) == ["hoa-binh"]
+
+
+def test_an_update_starts_analysing_workers_only_for_articles_to_analyse(tmp_path, monkeypatch):
+    """A no-op update had forked a worker that loaded pyvi's model (at nice 10: seconds on a busy
+    machine) only to be told to finish; so had an update that only removed articles."""
+    source, index_dir = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:4]), tmp_path / "index"
+    indexer.build_index([source], index_dir, procs=2)
+    started, start = [], multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
+                        lambda process: (started.append(process._args[-1]), start(process))[1])  # analyse?
+    steps = [(ARTICLES[:4], (0, 0, 0, 4)), (ARTICLES[:3], (0, 0, 1, 3)), (ARTICLES[:3] + ARTICLES[4:6], (2, 0, 0, 3))]
+    for records, counts in steps:
+        report = indexer.update_index([write_jsonl(source, records)], index_dir, procs=2)
+        assert (report.added, report.updated, report.removed, report.unchanged) == counts
+    assert started.count(True) == 1, started  # the update of two new articles: one batch, one worker
+    with indexer.open_index(index_dir) as ix:
+        assert ix.doc_count == 5 and ids(ix.search("COVID-19")) == ["covid"]
 
 
 def test_one_source_or_id_given_as_text_is_one_not_its_characters(tmp_path):

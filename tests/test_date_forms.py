@@ -21,7 +21,7 @@ from conftest import usage_error, write_jsonl
 import indexer
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMS = ["2017/05/27", "ngày 27 tháng 5 năm 2017", "27 tháng 05, 2017", "27/05/2017", "2017-05-27"]
+FORMS = ["2017/05/27", "ngày 27 tháng 5 năm 2017", "27 tháng 05, 2017", "27/05/2017", "27-05-2017", "2017-05-27"]
 WHEN = {"before": "2017-05-26T23:30:00", "morning": "2017/05/27 08:15", "words": "ngày 27 tháng 5 năm 2017",
         "comma": "27 tháng 05, 2017", "evening": "Thứ Bảy, 27 tháng 5 năm 2017 22:40", "after": "2017/05/28 00:10"}
 READ = {"before": datetime(2017, 5, 26, 23, 30), "morning": datetime(2017, 5, 27, 8, 15),
@@ -73,6 +73,16 @@ def test_the_command_line_refuses_an_impossible_day_saying_why(index_dir, day):
 def test_the_web_apps_dates_are_read_however_they_are_written(index_client, day):
     body = index_client.get("/api/search", query_string={"q": "mưa lớn", "from": day, "to": day}).get_json()
     assert {hit["id"] for hit in body["hits"]} == ON_THE_DAY
+
+
+@pytest.mark.parametrize("day", FORMS)
+def test_the_form_gives_its_date_fields_the_day_however_the_url_wrote_it(index_client, day):
+    """<input type=date> takes only YYYY-MM-DD: the form had been given from=27/05/2017 as written,
+    which a browser shows as no date, so the next search from the form (a new sort, other words)
+    dropped the date range."""
+    page = index_client.get("/search", query_string={"q": "mưa lớn", "from": day, "to": day}).get_data(True)
+    for field in ("from", "to"):
+        assert f'<input id="{field}" name="{field}" type="date" value="2017-05-27">' in page, day
 
 
 @pytest.mark.parametrize("day", REFUSED)

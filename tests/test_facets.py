@@ -363,11 +363,22 @@ def test_python_callers_get_each_limit_of_a_search_that_found_nothing_as_data(in
     found = index.search("bão", date_from="2023-01-01", date_to="2023-03-31", **filters)
     assert found.total == 0
     dates = {"date_from": "2023-01-01", "date_to": "2023-03-31"}
-    assert removable_limits(index, found, "bão", filters, dated=True, dates=dates) == [
+    assert removable_limits(index, found, "bão", filters, dates=dates) == [
         Limit("source", "Báo Mẫu", 0, True), Limit("source", "vnexpress.net", 0, True),
         Limit("category", "Xã hội", 5, True), Limit("dates", "", 0, True)]
     one = index.search("bão", source="Báo Không Có")
-    assert removable_limits(index, one, "bão", {"source": ["Báo Không Có"]}, dated=False) == []
+    assert removable_limits(index, one, "bão", {"source": ["Báo Không Có"]}) == []
+    assert removable_limits(index, one, "bão", {"source": ["Báo Không Có"]}, {"date_from": None, "date_to": None}) == []
+
+
+@pytest.mark.parametrize("dates", [True, {"dated": True}, {"date_from": "2023-01-01", "to": "2023-03-31"}])
+def test_the_limits_take_the_date_range_as_the_search_got_it_and_nothing_else(index, dates):
+    """removable_limits had taken dated=True beside dates: dated without dates counted the date
+    range's removal but searched the filters' without the range."""
+    from indexer.tips import removable_limits
+    found = index.search("bão", date_from="2023-01-01", source="Báo Mẫu")
+    with pytest.raises(TypeError, match="dates must be a dict of date_from and date_to"):
+        removable_limits(index, found, "bão", {"source": ["Báo Mẫu"]}, dates)
 
 
 # syndicated copies of one story in three sources (two in one), two categories and two months (one
@@ -440,7 +451,7 @@ def test_the_limits_of_a_search_that_found_nothing_count_the_results_their_remov
     from indexer.tips import removable_limits
     found = copies_index.search(QUERY, **filters, **dates)
     assert found.total == 0
-    limits = removable_limits(copies_index, found, QUERY, filters, dated=bool(dates), dates=dates)
+    limits = removable_limits(copies_index, found, QUERY, filters, dates)
     assert [limit.found for limit in limits] == counts
     for limit in limits[:1]:
         assert copies_index.search(QUERY, **{**filters, limit.facet: []}, **dates).total == limit.found
