@@ -91,6 +91,7 @@ PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
+NEW_WORD_SHARE = 0.25  # a query lists words and names: one may begin another at this share of its frequency (_begun_anew)
 COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooccurrence) against its log-probability
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
 COOC_PATHS = 8  # likeliest readings (the Viterbi's last states) that co-occurrence chooses among
@@ -1604,13 +1605,35 @@ class Lexicon:
         """log P(after | before) for each pair (see _follows)."""
         return np.log(self._follows(before, after))
 
-    def _next(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def _next(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
+              steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
-        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen."""
+        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen,
+        or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew)."""
         before, last = states
         follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)[last]
         if k < 2:
-            return np.log(follows)
+            return np.log(follows), np.log(follows)
+        return self._begun_anew(options, k, last, steps, self._in_context(options, k, states, follows))
+
+    def _begun_anew(self, options: list[list[str]], k: int, last: np.ndarray, steps: np.ndarray,
+                    read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """read (log P(reading of word k | state)), or where likelier, the reader's beginning anew at
+        word k-1 (a query lists words and names, not one sentence): that word at NEW_WORD_SHARE of its
+        frequency instead of its log P in steps, word k after it as after a query's first word (the words
+        before do not reach it); and the log P of word k alone in it."""
+        if not NEW_WORD_SHARE:
+            return read, read
+        anew = np.log(NEW_WORD_SHARE * self._unigrams(options[k - 1]))[last] - steps
+        alone = np.log(self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1))[last]
+        begun = anew[:, None] + alone > read
+        return np.where(begun, anew[:, None] + alone, read), np.where(begun, alone, read)
+
+    def _in_context(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
+                    follows: np.ndarray) -> np.ndarray:
+        """log P(each reading of word k | each state) from the triples, where the pair before was
+        seen, interpolated with follows (the pairs' estimate)."""
+        before, last = states
         size, third = len(self.syllables), self._numbers(options[k])
         first, second = self._numbers(options[k - 2])[before], self._numbers(options[k - 1])[last]
         pair = _counted(self._codes, self._counts, first * size + second, (first >= 0) & (second >= 0))
@@ -1700,12 +1723,15 @@ class Lexicon:
         """(readings of each word, the trail, the last states' scores, the last states) of the Viterbi
         pass over each word's readings and their log costs (choices)."""
         options = [list(c) for c in choices]
-        score = np.array(list(choices[0].values())) + np.log(self._unigrams(options[0]))
+        steps = np.log(self._unigrams(options[0]))  # each state's log P(its last reading | the readings before)
+        score = np.array(list(choices[0].values())) + steps
         states = (np.full(len(score), -1), np.arange(len(score)))  # (reading before the last, last reading)
         trail = [(None, states[1])]
         for k in range(1, len(choices)):
-            total = score[:, None] + self._next(options, k, states) + np.array(list(choices[k].values()))[None, :]
+            step, own = self._next(options, k, states, steps)
+            total = score[:, None] + step + np.array(list(choices[k].values()))[None, :]
             score, parent, states = _best_states(total, states[1])
+            steps = own[parent, states[1]]
             trail.append((parent, states[1]))
         return options, trail, score, states
 
