@@ -307,14 +307,14 @@ def replaced_note(replaced, before=()) -> str:
 
 
 def kept_note(report) -> str:
-    """'kept N not read (where they are; for an empty file, how to retract them), ' for an update's
+    """'kept N not read (where they are; for an empty file, how to remove them), ' for an update's
     summary line, or ''."""
     if not report.kept:
         return ""
     files, empty = len(report.kept_empty), sum(report.kept_empty.values())
     parts = []
     if empty:
-        advice = "delete it to retract them" if files == 1 else "delete one to retract its articles"
+        advice = "delete it to remove them" if files == 1 else "delete one to remove its articles"
         parts.append(f"{'' if empty == report.kept else f'{empty:,} '}in {plural(files, 'empty file')}: {advice}")
     if report.kept > empty:
         parts.append(f"{report.kept - empty:,} in files not read whole" if empty else "their files were not read whole")

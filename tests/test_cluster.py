@@ -792,7 +792,7 @@ def test_a_sharded_update_says_an_emptied_export_keeps_its_articles(cluster, tmp
     assert run("build", exports, "--index", tmp_path / "ix", "--shards", 2, "--cluster", cluster.address).returncode == 0
     emptied.write_bytes(b"")
     done = run("update", exports, "--index", tmp_path / "ix", "--cluster", cluster.address)
-    assert done.returncode == 3 and "kept 4 not read (in 1 empty file: delete it to retract them)" in done.stdout, done
+    assert done.returncode == 3 and "kept 4 not read (in 1 empty file: delete it to remove them)" in done.stdout, done
 
 
 def test_a_search_on_a_cluster_warns_of_shards_of_an_older_analysis(cluster, sharded, tmp_path):

@@ -306,7 +306,7 @@ def test_an_update_says_an_emptied_export_keeps_its_articles_until_the_file_is_d
     emptied.write_bytes(b"")
     done = run_cli("update", exports, "--index", tmp_path / "ix")
     assert done.returncode == 3 and f"skipped {emptied}: empty file" in done.stderr, done.stderr
-    assert "removed 0, unchanged 1, kept 2 not read (in 1 empty file: delete it to retract them), " in done.stdout
+    assert "removed 0, unchanged 1, kept 2 not read (in 1 empty file: delete it to remove them), " in done.stdout
     report = indexer.update_index([exports], tmp_path / "ix", procs=1, notice=lambda m: None)
     assert (report.kept, report.kept_empty) == (2, {str(emptied): 2})
     emptied.unlink()
@@ -323,4 +323,4 @@ def test_an_update_tells_articles_kept_in_empty_files_from_those_kept_in_files_n
     broken.write_text('{"id": "nr-3", "title": "Hội chợ", "body": }\n', encoding="utf-8")
     done = run_cli("update", exports, "--index", tmp_path / "ix")
     assert done.returncode == 3, done.stderr
-    assert "kept 3 not read (2 in 1 empty file: delete it to retract them; 1 in files not read whole), " in done.stdout
+    assert "kept 3 not read (2 in 1 empty file: delete it to remove them; 1 in files not read whole), " in done.stdout
