@@ -1514,9 +1514,9 @@ class Lexicon:
         """The numbers of the words before as the counts of the words after them have them: a title
         token last as itself, over the syllables then the tokens (see _after_tokens), the word before it
         too; a number before a syllable as NUMBER (as the syllables' runs count it); -1 for words not counted."""
-        joint = before[-1] in self._joint_number and before[-1] not in self.number
-        return np.array([self._counted_as(w, joint) for w in before[:-1]] + [self._joint_number.get(before[-1], -1)],
-                        dtype=np.int64)
+        last = self._joint_number.get(before[-1], -1)
+        joint = last >= len(self.syllables)
+        return np.array([self._counted_as(w, joint) for w in before[:-1]] + [last], dtype=np.int64)
 
     def _counted_as(self, word: str, joint: bool) -> int:
         """The number of a word before the last one (see _context); a number not counted as itself as NUMBER."""
@@ -1532,6 +1532,7 @@ class Lexicon:
 
     @cached_property
     def _joint_names(self) -> list[str]:
+        """The syllables, then the title tokens: the names of _joint_number's numbers."""
         return self.syllables + self._tokens
 
     def _counted_after_token(self, numbers: np.ndarray) -> tuple[list[str], np.ndarray]:
