@@ -88,6 +88,7 @@ LEXICON_FORMAT = 11
 KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-11
 TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
 TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
+TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for it to complete digits typed there
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
@@ -102,6 +103,7 @@ NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes i
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
 SEPARATORS_RE = re.compile(r"[-./]")
+CODE_TYPED_RE = re.compile(r"[-/]")  # a separator no number holds: a code (5/6, 28-NQ) is being typed, not a number
 LETTER_SEPARATOR_RE = re.compile(r"(?<=[^\W\d_])([-./])(?=[^\W\d_])")  # VN-I, TP.H: not 5/6, U.23
 DIGIT_SEPARATORS = str.maketrans("-.", "//")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -1354,10 +1356,11 @@ class Lexicon:
         found = self._completions(text, limit)
         if len(found) < limit and head:
             options = self._completions(last, COMPLETION_POOL)
-            if last[:1].isdigit() and not prefix[-1:].isspace():  # a number being typed after words: one they
-                # are seen followed by (quốc lộ 1: not 100); typed whole, it is kept as typed
-                found += self._numbers_after(head, last, limit)
-                options = [o for o in options if not is_title_token(o)]
+            numbers = self._numbers_after(head, last, limit) if last[:1].isdigit() and not prefix[-1:].isspace() else []
+            if numbers:  # a number being typed after words: one they are seen followed by (quốc lộ 1: not 100), or as
+                found += numbers  # typed; typed whole, it is kept as typed; none of them: the titles' commonest
+                options = [o for o in options if o == last or not o[:1].isdigit()
+                           or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
             found += self._continuations(head, options, limit)
         if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
             found = [f for f in found if _goes_on_whole(f, text)] + self._next_words(text, limit)
@@ -1444,14 +1447,20 @@ class Lexicon:
 
     def _numbers_after(self, head: str, last: str, limit: int) -> list[str]:
         """head (canonical) read as a search reads it, and each number or code beginning with a digit
-        counted after it (see _counted_next) that completes last (a number being typed), the commonest first."""
+        counted after it (see _counted_next; after its last word alone when none after the last two
+        completes it) that completes last (a number being typed), the commonest first."""
         written, before = self._read_before(head)
-        words, times = self._counted_next(before) if before else ([], np.zeros(0))
-        key = completion_key(last)
-        found = [(-t, w) for w, t in zip(words, times.tolist()) if is_title_token(w)
-                 and completion_key(w).startswith(key) and not _separators_to_type(key, completion_key(w))]
+        found = []
+        for context in (before, before[-1:])[:len(before)]:
+            found = found or self._tokens_completing(*self._counted_next(context, TYPED_TOKEN_MIN), completion_key(last))
         spelled = (_spelled_as_typed(w, last) for _, w in sorted(found))
         return [f"{written} {w}" for w in _first_unique(spelled, limit)]
+
+    @staticmethod
+    def _tokens_completing(words: list[str], times: np.ndarray, key: str) -> list[tuple[float, str]]:
+        """(-times, word) of the title tokens among words (counted times) that complete key (see completion_key)."""
+        return [(-t, w) for w, t in zip(words, times.tolist()) if is_title_token(w)
+                and completion_key(w).startswith(key) and not _separators_to_type(key, completion_key(w))]
 
     def _next_phrases(self, before: list[str]) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
@@ -1496,16 +1505,16 @@ class Lexicon:
         total = max(times.sum(), 1.0)
         return {words[n]: float(times[n]) / total for n in best.tolist()}
 
-    def _counted_next(self, before: list[str]) -> tuple[list[str], np.ndarray]:
+    def _counted_next(self, before: list[str], least: int = TOKEN_MIN) -> tuple[list[str], np.ndarray]:
         """The syllables and title tokens counted right after the words before (syllables, title
         tokens; see _context), and those times: after the last two when there are two, else after the
         last; after two never counted together, only those the last one begins a title phrase with
         (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
-        after it ("bão số lượng" is a phrase: "bão số người" is no title's)."""
+        after it ("bão số lượng" is a phrase: "bão số người" is no title's); the title tokens counted least times."""
         numbers = self._context(before)
-        words, times = self._counted_after(numbers) if (numbers >= 0).all() else ([], np.zeros(0))
+        words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
         if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
-            words, times = self._counted_after(numbers[-1:])
+            words, times = self._counted_after(numbers[-1:], least)
             begun = np.array([self._begins_phrase(before[-1], w) for w in words], dtype=bool)
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times
@@ -1535,28 +1544,31 @@ class Lexicon:
         """The syllables, then the title tokens: the names of _joint_number's numbers."""
         return self.syllables + self._tokens
 
-    def _counted_after_token(self, numbers: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _counted_after_token(self, numbers: np.ndarray, least: int) -> tuple[list[str], np.ndarray]:
         """The syllables and title tokens counted right after a title token (and the word before it,
-        when two are numbered: see _context) in titles TOKEN_MIN times or more (once says little), and those times."""
+        when two are numbered: see _context) in titles least times or more (see TOKEN_MIN), and those
+        times; no number after a number (5 6 is a date's 5/6 read apart, 2 0 a score's 2-0)."""
         table = self._after_token[len(numbers) - 1]
         context = int(runs_coded(numbers[:, None], len(self._joint_names))[0])
         words, times = _after(table, context, self._joint_names)
-        seen = (times >= TOKEN_MIN) & np.array([w != NUMBER for w in words], dtype=bool)  # NUMBER: numbers of 1 title
+        numbered = NUMBER_RE.fullmatch(self._joint_names[numbers[-1]]) is not None
+        seen = (times >= least) & np.array([w != NUMBER and not (numbered and NUMBER_RE.fullmatch(w))
+                                                for w in words], dtype=bool)  # NUMBER: the numbers of 1 title
         return [w for w, k in zip(words, seen) if k], times[seen]
 
-    def _counted_after(self, numbers: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _counted_after(self, numbers: np.ndarray, least: int = TOKEN_MIN) -> tuple[list[str], np.ndarray]:
         """The syllables and title tokens counted right after the one or two syllables numbered, and
         those times; the tokens, counted in titles only, scaled so that the numbers among them share
         NUMBER's times (bodies' too) as the titles share them (which number NUMBER stands for: the tokens say).
-        After a title token, its own counts (see _counted_after_token)."""
+        After a title token, its own counts (see _counted_after_token); tokens counted least times at least."""
         if numbers[-1] >= len(self.syllables):
-            return self._counted_after_token(numbers)
+            return self._counted_after_token(numbers, least)
         context = int(runs_coded(numbers[:, None], len(self.syllables))[0])
         syllables, tokens = ((self._triple_codes, self._triple_counts), self._token_triples) if len(numbers) == 2 \
             else ((self._codes, self._counts), self._token_pairs)
         words, times = _after(syllables, context, self.syllables)
         tokens, token_times = _after(tokens, context, self._tokens)
-        seen = token_times >= TOKEN_MIN  # a number after them in one title says little
+        seen = token_times >= least  # a number after them in one title says little (TOKEN_MIN)
         tokens, token_times = [t for t, k in zip(tokens, seen) if k], token_times[seen]
         numbered = np.array([NUMBER_RE.fullmatch(t) is not None for t in tokens], dtype=bool)
         if numbered.any():
