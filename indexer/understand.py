@@ -1515,7 +1515,8 @@ class Lexicon:
         words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
         if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
             words, times = self._counted_after(numbers[-1:], least)
-            begun = np.array([self._begins_phrase(before[-1], w) for w in words], dtype=bool)
+            token = numbers[-1] >= len(self.syllables)  # a number or code typed whole: no word it begins
+            begun = np.array([token or self._begins_phrase(before[-1], w) for w in words], dtype=bool)
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times
 

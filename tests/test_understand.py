@@ -469,6 +469,7 @@ def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last
     assert {"bão số 1 giật", "bão số 1 đi", "bão số 1 sẽ"} <= set(numbered.suggest("bão số 1 "))
     assert numbered.suggest("bão số 1 giật ") == ["bão số 1 giật", "bão số 1 giật cấp"]  # the number as any number
     assert numbered.suggest("quốc lộ 18A ") == ["quốc lộ 18A"]  # "Quốc lộ 18A tắc" is one title: it says little
+    assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # no title has "đường 1A": what follows 1A
 
 
 def test_suggest_completes_a_number_after_words_as_one_titles_write_after_them(numbered):
