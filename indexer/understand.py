@@ -1510,7 +1510,8 @@ class Lexicon:
         tokens; see _context), and those times: after the last two when there are two, else after the
         last; after two never counted together, only those the last one begins a title phrase with
         (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
-        after it ("bão số lượng" is a phrase: "bão số người" is no title's); the title tokens counted least times."""
+        after it ("bão số lượng" is a phrase: "bão số người" is no title's), but all after a title
+        token (đường 1A: "1A tắc"); the title tokens counted least times."""
         numbers = self._context(before)
         words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
         if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
