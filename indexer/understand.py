@@ -683,7 +683,8 @@ def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[t
         context = runs_coded(read[:-1, ends], size) * len(tokens) + digits[-1, ~plain][ends] - len(top)
         found, times = summed_runs(context, counts[~plain][ends])
         ending.append((found, times.astype(np.float32)))
-        after_token.append(_after_tokens(digits[:, ~plain], counts[~plain], len(top), size - len(top), size + len(tokens)))
+        after_token.append(_after_tokens(digits[:, ~plain], counts[~plain], len(top), size - len(top),
+                                         size + len(tokens)))
     return tuple(apart), tuple(ending), tuple(after_token)
 
 
@@ -1357,8 +1358,8 @@ class Lexicon:
         if len(found) < limit and head:
             options = self._completions(last, COMPLETION_POOL)
             numbers = self._numbers_after(head, last, limit) if last[:1].isdigit() and not prefix[-1:].isspace() else []
-            if numbers:  # a number being typed after words: one they are seen followed by (quốc lộ 1: not 100), or as
-                found += numbers  # typed; typed whole, it is kept as typed; none of them: the titles' commonest
+            if numbers:  # a number being typed after words: one they are seen followed by (quốc lộ 1: not 100),
+                found += numbers  # or as typed; typed whole, it is kept as typed; none of them: the titles' commonest
                 options = [o for o in options if o == last or not o[:1].isdigit()
                            or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
             found += self._continuations(head, options, limit)
@@ -1432,27 +1433,30 @@ class Lexicon:
         phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
         the likeliest's probability; after a number or a code ending in one, only where titles write
         words after it (see _context)."""
-        head, before = self._read_before(text)
-        scored = self._next_phrases(before) if before else {}
+        head, before, glued = self._read_before(text)
+        scored = self._next_phrases(before, glued) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
 
-    def _read_before(self, text: str) -> tuple[str, list[str]]:
-        """text (canonical) read as a search reads it, and its last two words as the counts have
-        them (a code's last parts: u23 as u, 23; tp.hcm as tp, hcm)."""
+    def _read_before(self, text: str) -> tuple[str, list[str], bool]:
+        """text (canonical) read as a search reads it, its last two words as the counts have them (a
+        code's last parts: u23 as u, 23; tp.hcm as tp, hcm), and whether the last is a code's (Covid-19's 19)."""
         read = self.restore_words(WORD_RE.findall(text))
         parts = [part for word in read[-2:] for part in (code_parts(word) if NUMBERED_RE.fullmatch(word) else [word])]
-        return _with_words(text, dict(enumerate(read))), parts[-2:]
+        last = text.split()[-1] if text.strip() else ""
+        glued = len(code_parts(last) if NUMBERED_RE.fullmatch(last) else WORD_RE.findall(last)) > 1
+        return _with_words(text, dict(enumerate(read))), parts[-2:], glued
 
     def _numbers_after(self, head: str, last: str, limit: int) -> list[str]:
         """head (canonical) read as a search reads it, and each number or code beginning with a digit
         counted after it (see _counted_next; after its last word alone when none after the last two
         completes it) that completes last (a number being typed), the commonest first."""
-        written, before = self._read_before(head)
+        written, before, glued = self._read_before(head)
         found = []
-        for context in (before, before[-1:])[:len(before)]:
-            found = found or self._tokens_completing(*self._counted_next(context, TYPED_TOKEN_MIN), completion_key(last))
+        for context in (before, before[-1:])[:len(before) - glued]:
+            found = found or self._tokens_completing(*self._counted_next(context, TYPED_TOKEN_MIN, glued),
+                                                     completion_key(last))
         spelled = (_spelled_as_typed(w, last) for _, w in sorted(found))
         return [f"{written} {w}" for w in _first_unique(spelled, limit)]
 
@@ -1462,12 +1466,12 @@ class Lexicon:
         return [(-t, w) for w, t in zip(words, times.tolist()) if is_title_token(w)
                 and completion_key(w).startswith(key) and not _separators_to_type(key, completion_key(w))]
 
-    def _next_phrases(self, before: list[str]) -> dict[str, float]:
+    def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
-        beginning with a syllable often after them (see _followers), each later syllable following
-        the two before it EXTEND_MIN of the times; no syllable alone where a phrase goes on from it
-        WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
-        shares = self._followers(before)
+        beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
+        syllable following the two before it EXTEND_MIN of the times; no syllable alone where a phrase
+        goes on from it WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
+        shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         before = [NUMBER if NUMBER_RE.fullmatch(w) else w for w in before]  # the triples count every number so
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
@@ -1497,26 +1501,28 @@ class Lexicon:
                 found.append(self._phrases[lo + n])
         return found
 
-    def _followers(self, before: list[str]) -> dict[str, float]:
+    def _followers(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The NEXT_POOL syllables and title tokens (10, 1a) most often right after the words before
         (see _counted_next), with the share of those times."""
-        words, times = self._counted_next(before)
+        words, times = self._counted_next(before, glued=glued)
         best = np.argsort(-times, kind="stable")[:NEXT_POOL]
         total = max(times.sum(), 1.0)
         return {words[n]: float(times[n]) / total for n in best.tolist()}
 
-    def _counted_next(self, before: list[str], least: int = TOKEN_MIN) -> tuple[list[str], np.ndarray]:
+    def _counted_next(self, before: list[str], least: int = TOKEN_MIN,
+                      glued: bool = False) -> tuple[list[str], np.ndarray]:
         """The syllables and title tokens counted right after the words before (syllables, title
         tokens; see _context), and those times: after the last two when there are two, else after the
         last; after two never counted together, only those the last one begins a title phrase with
         (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
         after it ("bão số lượng" is a phrase: "bão số người" is no title's), but all after a title
-        token (đường 1A: "1A tắc"); the title tokens counted least times."""
+        token typed apart (đường 1A: "1A tắc"; glued: the last is a code's last part, nothing after
+        Covid-19's 19 alone); the title tokens counted least times."""
         numbers = self._context(before)
         words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
         if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
             words, times = self._counted_after(numbers[-1:], least)
-            token = numbers[-1] >= len(self.syllables)  # a number or code typed whole: no word it begins
+            token = numbers[-1] >= len(self.syllables) and not glued  # a number or code typed whole: no word it begins
             begun = np.array([token or self._begins_phrase(before[-1], w) for w in words], dtype=bool)
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times

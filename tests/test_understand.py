@@ -470,6 +470,7 @@ def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last
     assert numbered.suggest("bão số 1 giật ") == ["bão số 1 giật", "bão số 1 giật cấp"]  # the number as any number
     assert numbered.suggest("quốc lộ 18A ") == ["quốc lộ 18A"]  # "Quốc lộ 18A tắc" is one title: it says little
     assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # no title has "đường 1A": what follows 1A
+    assert numbered.suggest("M1 ") == []  # a code's 1, not "bão số 1"'s: not "m1 bảng đấu", "m1 sẽ"
 
 
 def test_suggest_completes_a_number_after_words_as_one_titles_write_after_them(numbered):
