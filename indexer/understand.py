@@ -689,11 +689,11 @@ def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[t
 
 
 def _after_tokens(digits: np.ndarray, counts: np.ndarray, top: int, shift: int, base: int) -> tuple:
-    """The runs (digits over the top syllables then the tokens, see run_digits; counts) whose word
-    before the last is a token (bão số 9 đổ: số 9 đổ, 9 đổ), their words renumbered over all the
+    """The runs (digits over the top syllables then the tokens, see run_digits; counts) with a token
+    before their last word (bão số 9 đổ bộ: số 9 đổ, 9 đổ, 9 đổ bộ), their words renumbered over all the
     Lexicon's syllables then the tokens (a token's number moved by shift; base of them in all):
     (codes, sorted, counts)."""
-    chosen = digits[-2] >= top
+    chosen = (digits[:-1] >= top).any(axis=0)
     joint = np.where(digits[:, chosen] >= top, digits[:, chosen] + shift, digits[:, chosen])
     found, times = summed_runs(runs_coded(joint, base), counts[chosen])
     return found, times.astype(np.float32)
@@ -1473,16 +1473,34 @@ class Lexicon:
         goes on from it WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
         shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
-        before = [NUMBER if NUMBER_RE.fullmatch(w) else w for w in before]  # the triples count every number so
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
         score = np.array([shares[p.split()[0]] for p in phrases])
-        goes_on = self._goes_on([t for _, t in later])
+        goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
         scored = {p: float(v) for p, v in zip(phrases, score) if v > 0}
         first = {p: p.split()[0] for p in scored}
         pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
         return {p: v for p, v in scored.items() if p not in pieces}
+
+    def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
+        """_goes_on of triples, those beginning with a title token from the titles' counts after it
+        (bão số 9 đổ bộ: 9 đổ bộ, not any number's "đổ bộ"), a number not counted as itself as NUMBER."""
+        first = np.array([self._joint_number.get(t[0], -1) >= len(self.syllables) for t in triples], dtype=bool)
+        shares = self._goes_on([[NUMBER if NUMBER_RE.fullmatch(w) else w for w in t] for t in triples])
+        if first.any():
+            shares[first] = self._goes_on_token([t for t, f in zip(triples, first) if f])
+        return shares
+
+    def _goes_on_token(self, triples: list[list[str]]) -> np.ndarray:
+        """The share of the times each triple's first two words, a title token and a syllable, go on
+        with its third in the titles (see _after_tokens)."""
+        base = len(self._joint_names)
+        a, b, c = (np.array([self._joint_number.get(w, -1) for w in column]) for column in zip(*triples))
+        known = (a >= 0) & (b >= 0)
+        seen = _counted(*self._after_token[0], a * base + b, known)
+        together = _counted(*self._after_token[1], (a * base + b) * base + c, known & (c >= 0))
+        return np.minimum(together / np.maximum(seen, 1.0), 1.0)
 
     def _key_range(self, key: str) -> tuple[int, int]:
         """(lo, hi): the places in the sorted completion keys of those beginning with key."""
