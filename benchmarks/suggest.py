@@ -22,7 +22,8 @@ begin a sentence there, capitalised by their place, compared without case: "Đin
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
 there is a completion a word longer than typed, the headline's start up to that word's end. A third
 table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
-quốc lộ 1A), cut before it with a space: is it offered?
+quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
+by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)?
 """
 
 from __future__ import annotations
@@ -99,18 +100,21 @@ def whole_word_prefixes(seed: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def number_prefixes() -> list[tuple[str, str, str]]:
+def number_prefixes(after: bool = False) -> list[tuple[str, str, str]]:
     """(half, prefix, headline) of the dev title sets' headlines whose second to fourth word is a
     number or a code beginning with a digit (bão số 10, quốc lộ 1A), cut before it with a space,
-    lowercase, every other one without accents: is that number offered?"""
+    lowercase, every other one without accents: is that number offered? after: the first number or code
+    anywhere that a word follows (and no punctuation ends), cut after it with a space: is that word
+    offered (bão số 9 đổ)?"""
     from benchmarks.understand import half, titles
     from indexer import fold
     out = []
     for qid, title in titles():
         words = title.lower().split()
-        k = next((k for k in range(1, min(len(words), 4)) if words[k][:1].isdigit()), None)
+        places = range(len(words) - 1) if after else range(1, min(len(words), 4))
+        k = next((k for k in places if words[k][:1].isdigit() and (not after or words[k][-1].isalnum())), None)
         if k is not None:
-            prefix = " ".join(words[:k]) + " "
+            prefix = " ".join(words[:k + after]) + " "
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
 
@@ -200,7 +204,7 @@ def quality_markdown(path: str, seed: int) -> str:
     with indexer.open_index(path) as index:
         index.lexicon(wait=True)
         tables = [quality_rows(index, prefixes) for prefixes in
-                  (headline_prefixes(seed), whole_word_prefixes(seed), number_prefixes())]
+                  (headline_prefixes(seed), whole_word_prefixes(seed), number_prefixes(), number_prefixes(after=True))]
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
               "cased as the headline"]
@@ -210,7 +214,9 @@ def quality_markdown(path: str, seed: int) -> str:
             "\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
             "\n\n" + md_table(header, tables[1]) + "\n"
             "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
-            "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n")
+            "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n"
+            "\nThe headlines with a number or code beginning with a digit followed by a word (the first such, "
+            "anywhere), cut after it with a space (bão số 9 đổ: is the word after it offered?):\n\n" + md_table(header, tables[3]) + "\n")
 
 
 def quality_rows(index, prefixes) -> list[list]:

@@ -82,11 +82,13 @@ MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
 # 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
-# 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one)
-LEXICON_FORMAT = 10
-KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-10
+# 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one;
+# 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ)
+LEXICON_FORMAT = 11
+KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-11
 TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
 TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
+TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for it to complete digits typed there
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
@@ -101,6 +103,7 @@ NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes i
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
 SEPARATORS_RE = re.compile(r"[-./]")
+CODE_TYPED_RE = re.compile(r"[-/]")  # a separator no number holds: a code (5/6, 28-NQ) is being typed, not a number
 LETTER_SEPARATOR_RE = re.compile(r"(?<=[^\W\d_])([-./])(?=[^\W\d_])")  # VN-I, TP.H: not 5/6, U.23
 DIGIT_SEPARATORS = str.maketrans("-.", "//")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # what reading a damaged Lexicon raises
@@ -658,14 +661,16 @@ def _merged(runs: tuple, more: tuple) -> tuple[np.ndarray, np.ndarray]:
     return np.insert(codes, at[~held], extra[~held]), np.insert(counts, at[~held], added[~held])
 
 
-def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[tuple, tuple]:
+def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[tuple, tuple, tuple]:
     """Adjacent runs (see Lexicon.build: pairs, triples; sorted codes) over the top syllables and
     then the tokens, as (the same runs, numbers among the tokens counted as NUMBER and codes left
-    out, as before the tokens were counted apart), and (the runs ending with a token: codes
-    context * len(tokens) + token, the syllables before it over size, and counts)."""
+    out, as before the tokens were counted apart), (the runs ending with a token: codes
+    context * len(tokens) + token, the syllables before it over size, and counts) and (the runs
+    whose word before the last is a token, each word over the syllables then the tokens: see
+    _after_tokens)."""
     number, base = top.index(NUMBER) if NUMBER in top else -1, len(top) + len(tokens)
     as_syllable = np.r_[np.arange(len(top)), [number if NUMBER_RE.fullmatch(t) else -1 for t in tokens]]
-    apart, ending = [], []
+    apart, ending, after_token = [], [], []
     for order, (codes, counts) in zip((2, 3), runs):
         digits = run_digits(codes, base, order)
         counts = np.asarray(counts, dtype=np.float64)
@@ -678,7 +683,20 @@ def _tokens_apart(runs, tokens: list[str], top: list[str], size: int) -> tuple[t
         context = runs_coded(read[:-1, ends], size) * len(tokens) + digits[-1, ~plain][ends] - len(top)
         found, times = summed_runs(context, counts[~plain][ends])
         ending.append((found, times.astype(np.float32)))
-    return tuple(apart), tuple(ending)
+        after_token.append(_after_tokens(digits[:, ~plain], counts[~plain], len(top), size - len(top),
+                                         size + len(tokens)))
+    return tuple(apart), tuple(ending), tuple(after_token)
+
+
+def _after_tokens(digits: np.ndarray, counts: np.ndarray, top: int, shift: int, base: int) -> tuple:
+    """The runs (digits over the top syllables then the tokens, see run_digits; counts) with a token
+    before their last word (bão số 9 đổ bộ: số 9 đổ, 9 đổ, 9 đổ bộ), their words renumbered over all the
+    Lexicon's syllables then the tokens (a token's number moved by shift; base of them in all):
+    (codes, sorted, counts)."""
+    chosen = (digits[:-1] >= top).any(axis=0)
+    joint = np.where(digits[:, chosen] >= top, digits[:, chosen] + shift, digits[:, chosen])
+    found, times = summed_runs(runs_coded(joint, base), counts[chosen])
+    return found, times.astype(np.float32)
 
 
 def _syllables_and_compounds(terms) -> tuple[dict[str, int], dict[str, int]]:
@@ -790,6 +808,12 @@ def _spelled_as_typed(phrase: str, typed: str) -> str | None:
     if " " in typed or not SEPARATORS_RE.search(phrase + typed):
         return phrase
     return None if " " in phrase else _respelled(phrase, typed)
+
+
+def _separators_to_type(key: str, found: str) -> bool:
+    """Whether a completion's key (found) has a separator still to type after the digits typed
+    (key, see completion_key): no number or code so completes them (14: not 14/6)."""
+    return key[-1:].isdigit() and "/" not in key and "/" in found[len(key):]
 
 
 def _as_code(phrase: str) -> bool:
@@ -1216,8 +1240,8 @@ class Lexicon:
         second) * V + third, sorted, their counts); in_words: the same of the pairs whose first
         syllable ends a compound, and of those whose second begins one (see _pairs_in_words); compounds:
         (codes, sorted, document frequencies) of the compounds of 2-3 syllables (see _compound_table); after:
-        (the title tokens counted as themselves, the runs ending with one after a syllable and after two:
-        see _tokens_apart); near:
+        (the title tokens counted as themselves, the runs ending with one after a syllable and after two,
+        the pairs and triples whose word before the last is one: see _tokens_apart); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
         when first needed otherwise."""
         self.syllables, self.folded = syllables, folded
@@ -1233,7 +1257,7 @@ class Lexicon:
         self._triple_codes, self._triple_counts = triples
         self._continued, self._continuing = in_words
         self._compound_codes, self._compound_counts = compounds
-        self._tokens, self._token_pairs, self._token_triples = after
+        self._tokens, self._token_pairs, self._token_triples, *self._after_token = after
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
@@ -1251,8 +1275,8 @@ class Lexicon:
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
         top, tokens = syllables[:PAIR_SYLLABLES], _title_tokens(titles)
         none = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        (pairs, triples), after = _tokens_apart(adjacent(top + tokens), tokens, top, len(syllables)) if adjacent \
-            else ((None, None), (none, none))
+        (pairs, triples), *after = _tokens_apart(adjacent(top + tokens), tokens, top, len(syllables)) if adjacent \
+            else ((None, None), (none, none), (none, none))
         base = len(top) + len(tokens)  # the runs' codes, no token among their syllables now
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, base)
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
@@ -1260,7 +1284,7 @@ class Lexicon:
                       _pair_table(syllables, compound_pairs, pairs, base),
                       _completion_table(titles, written, votes),
                       triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}),
-                      (tokens, *after))
+                      (tokens, *after[0], *after[1]))
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1281,6 +1305,9 @@ class Lexicon:
                      tokens=blob(self._tokens), token_pair_codes=self._token_pairs[0],
                      token_pair_counts=self._token_pairs[1], token_triple_codes=self._token_triples[0],
                      token_triple_counts=self._token_triples[1],
+                     after_token_pair_codes=self._after_token[0][0], after_token_pair_counts=self._after_token[0][1],
+                     after_token_triple_codes=self._after_token[1][0],
+                     after_token_triple_counts=self._after_token[1][1],
                      near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())))
 
     @classmethod
@@ -1301,7 +1328,9 @@ class Lexicon:
                             (saved["continuing_codes"], saved["continuing_counts"]))
                 compounds = (saved["compound_codes"], saved["compound_counts"])
                 after = (unblob(saved["tokens"]), (saved["token_pair_codes"], saved["token_pair_counts"]),
-                         (saved["token_triple_codes"], saved["token_triple_counts"]))
+                         (saved["token_triple_codes"], saved["token_triple_counts"]),
+                         (saved["after_token_pair_codes"], saved["after_token_pair_counts"]),
+                         (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
                 return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
                            completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
@@ -1327,7 +1356,13 @@ class Lexicon:
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
         if len(found) < limit and head:
-            found += self._continuations(head, self._completions(last, COMPLETION_POOL), limit)
+            options = self._completions(last, COMPLETION_POOL)
+            numbers = self._numbers_after(head, last, limit) if last[:1].isdigit() and not prefix[-1:].isspace() else []
+            if numbers:  # a number being typed after words: one they are seen followed by (quốc lộ 1: not 100),
+                found += numbers  # or as typed; typed whole, it is kept as typed; none of them: the titles' commonest
+                options = [o for o in options if o == last or not o[:1].isdigit()
+                           or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
+            found += self._continuations(head, options, limit)
         if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
             found = [f for f in found if _goes_on_whole(f, text)] + self._next_words(text, limit)
         return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
@@ -1396,32 +1431,76 @@ class Lexicon:
     def _next_words(self, text: str, limit: int) -> list[str]:
         """text (canonical, its last word typed whole) read as a search reads it, and each title
         phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
-        the likeliest's probability; nothing after a number, or a code ending in one (see _last_syllable)."""
-        read = self.restore_words(WORD_RE.findall(text))
-        if not read or not read[-1].isalpha():
-            return []
-        scored = self._next_phrases([_last_syllable(w) for w in read[-2:]])
+        the likeliest's probability; after a number or a code ending in one, only where titles write
+        words after it (see _context)."""
+        head, before, glued = self._read_before(text)
+        scored = self._next_phrases(before, glued) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
-        head = _with_words(text, dict(enumerate(read)))
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
 
-    def _next_phrases(self, before: list[str]) -> dict[str, float]:
+    def _read_before(self, text: str) -> tuple[str, list[str], bool]:
+        """text (canonical) read as a search reads it, its last two words as the counts have them (a
+        code's last parts: u23 as u, 23; tp.hcm as tp, hcm), and whether the last is a code's (Covid-19's 19)."""
+        read = self.restore_words(WORD_RE.findall(text))
+        parts = [part for word in read[-2:] for part in (code_parts(word) if NUMBERED_RE.fullmatch(word) else [word])]
+        last = text.split()[-1] if text.strip() else ""
+        glued = len(code_parts(last) if NUMBERED_RE.fullmatch(last) else WORD_RE.findall(last)) > 1
+        return _with_words(text, dict(enumerate(read))), parts[-2:], glued
+
+    def _numbers_after(self, head: str, last: str, limit: int) -> list[str]:
+        """head (canonical) read as a search reads it, and each number or code beginning with a digit
+        counted after it (see _counted_next; after its last word alone when none after the last two
+        completes it) that completes last (a number being typed), the commonest first."""
+        written, before, glued = self._read_before(head)
+        found = []
+        for context in (before, before[-1:])[:len(before) - glued]:
+            found = found or self._tokens_completing(*self._counted_next(context, TYPED_TOKEN_MIN, glued),
+                                                     completion_key(last))
+        spelled = (_spelled_as_typed(w, last) for _, w in sorted(found))
+        return [f"{written} {w}" for w in _first_unique(spelled, limit)]
+
+    @staticmethod
+    def _tokens_completing(words: list[str], times: np.ndarray, key: str) -> list[tuple[float, str]]:
+        """(-times, word) of the title tokens among words (counted times) that complete key (see completion_key)."""
+        return [(-t, w) for w, t in zip(words, times.tolist()) if is_title_token(w)
+                and completion_key(w).startswith(key) and not _separators_to_type(key, completion_key(w))]
+
+    def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
-        beginning with a syllable often after them (see _followers), each later syllable following
-        the two before it EXTEND_MIN of the times; no syllable alone where a phrase goes on from it
-        WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
-        shares = self._followers(before)
+        beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
+        syllable following the two before it EXTEND_MIN of the times; no syllable alone where a phrase
+        goes on from it WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
+        shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
         score = np.array([shares[p.split()[0]] for p in phrases])
-        goes_on = self._goes_on([t for _, t in later])
+        goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
         scored = {p: float(v) for p, v in zip(phrases, score) if v > 0}
         first = {p: p.split()[0] for p in scored}
         pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
         return {p: v for p, v in scored.items() if p not in pieces}
+
+    def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
+        """_goes_on of triples, those beginning with a title token from the titles' counts after it
+        (bão số 9 đổ bộ: 9 đổ bộ, not any number's "đổ bộ"), a number not counted as itself as NUMBER."""
+        first = np.array([self._joint_number.get(t[0], -1) >= len(self.syllables) for t in triples], dtype=bool)
+        shares = self._goes_on([[NUMBER if NUMBER_RE.fullmatch(w) else w for w in t] for t in triples])
+        if first.any():
+            shares[first] = self._goes_on_token([t for t, f in zip(triples, first) if f])
+        return shares
+
+    def _goes_on_token(self, triples: list[list[str]]) -> np.ndarray:
+        """The share of the times each triple's first two words, a title token and a syllable, go on
+        with its third in the titles (see _after_tokens)."""
+        base = len(self._joint_names)
+        a, b, c = (np.array([self._joint_number.get(w, -1) for w in column]) for column in zip(*triples))
+        known = (a >= 0) & (b >= 0)
+        seen = _counted(*self._after_token[0], a * base + b, known)
+        together = _counted(*self._after_token[1], (a * base + b) * base + c, known & (c >= 0))
+        return np.minimum(together / np.maximum(seen, 1.0), 1.0)
 
     def _key_range(self, key: str) -> tuple[int, int]:
         """(lo, hi): the places in the sorted completion keys of those beginning with key."""
@@ -1440,32 +1519,82 @@ class Lexicon:
                 found.append(self._phrases[lo + n])
         return found
 
-    def _followers(self, before: list[str]) -> dict[str, float]:
-        """The NEXT_POOL syllables and title tokens (10, 1a) most often right after the syllables
-        before, with the share of those times: after the last two when there are two, else after the
-        last; after two never counted together, only those the last one begins a title phrase with
-        (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
-        after it ("bão số lượng" is a phrase: "bão số người" is no title's)."""
-        numbers = self._numbers(before)
-        words, times = self._counted_after(numbers) if (numbers >= 0).all() else ([], np.zeros(0))
-        if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
-            words, times = self._counted_after(numbers[-1:])
-            begun = np.array([self._begins_phrase(before[-1], w) for w in words], dtype=bool)
-            words, times = [w for w, b in zip(words, begun) if b], times[begun]
+    def _followers(self, before: list[str], glued: bool = False) -> dict[str, float]:
+        """The NEXT_POOL syllables and title tokens (10, 1a) most often right after the words before
+        (see _counted_next), with the share of those times."""
+        words, times = self._counted_next(before, glued=glued)
         best = np.argsort(-times, kind="stable")[:NEXT_POOL]
         total = max(times.sum(), 1.0)
         return {words[n]: float(times[n]) / total for n in best.tolist()}
 
-    def _counted_after(self, numbers: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _counted_next(self, before: list[str], least: int = TOKEN_MIN,
+                      glued: bool = False) -> tuple[list[str], np.ndarray]:
+        """The syllables and title tokens counted right after the words before (syllables, title
+        tokens; see _context), and those times: after the last two when there are two, else after the
+        last; after two never counted together, only those the last one begins a title phrase with
+        (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
+        after it ("bão số lượng" is a phrase: "bão số người" is no title's), but all after a title
+        token typed apart (đường 1A: "1A tắc"; glued: the last is a code's last part, nothing after
+        Covid-19's 19 alone); the title tokens counted least times."""
+        numbers = self._context(before)
+        words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
+        if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
+            words, times = self._counted_after(numbers[-1:], least)
+            token = numbers[-1] >= len(self.syllables) and not glued  # a number or code typed whole: no word it begins
+            begun = np.array([token or self._begins_phrase(before[-1], w) for w in words], dtype=bool)
+            words, times = [w for w, b in zip(words, begun) if b], times[begun]
+        return words, times
+
+    def _context(self, before: list[str]) -> np.ndarray:
+        """The numbers of the words before as the counts of the words after them have them: a title
+        token last as itself, over the syllables then the tokens (see _after_tokens), the word before it
+        too; a number before a syllable as NUMBER (as the syllables' runs count it); -1 for words not counted."""
+        last = self._joint_number.get(before[-1], -1)
+        joint = last >= len(self.syllables)
+        return np.array([self._counted_as(w, joint) for w in before[:-1]] + [last], dtype=np.int64)
+
+    def _counted_as(self, word: str, joint: bool) -> int:
+        """The number of a word before the last one (see _context); a number not counted as itself as NUMBER."""
+        number = (self._joint_number if joint else self.number).get(word)
+        if number is None and NUMBER_RE.fullmatch(word):
+            return self.number.get(NUMBER, -1)
+        return -1 if number is None else number
+
+    @cached_property
+    def _joint_number(self) -> dict[str, int]:
+        """The syllables' numbers, and the title tokens' after them: the words of the runs after a token."""
+        return self.number | {token: len(self.syllables) + n for n, token in enumerate(self._tokens)}
+
+    @cached_property
+    def _joint_names(self) -> list[str]:
+        """The syllables, then the title tokens: the names of _joint_number's numbers."""
+        return self.syllables + self._tokens
+
+    def _counted_after_token(self, numbers: np.ndarray, least: int) -> tuple[list[str], np.ndarray]:
+        """The syllables and title tokens counted right after a title token (and the word before it,
+        when two are numbered: see _context) in titles least times or more (see TOKEN_MIN), and those
+        times; no number after a number (5 6 is a date's 5/6 read apart, 2 0 a score's 2-0)."""
+        table = self._after_token[len(numbers) - 1]
+        context = int(runs_coded(numbers[:, None], len(self._joint_names))[0])
+        words, times = _after(table, context, self._joint_names)
+        numbered = NUMBER_RE.fullmatch(self._joint_names[numbers[-1]]) is not None
+        seen = (times >= least) & np.array([w != NUMBER and not (numbered and NUMBER_RE.fullmatch(w))
+                                                for w in words], dtype=bool)  # NUMBER: the numbers of 1 title
+        return [w for w, k in zip(words, seen) if k], times[seen]
+
+    def _counted_after(self, numbers: np.ndarray, least: int = TOKEN_MIN) -> tuple[list[str], np.ndarray]:
         """The syllables and title tokens counted right after the one or two syllables numbered, and
         those times; the tokens, counted in titles only, scaled so that the numbers among them share
-        NUMBER's times (bodies' too) as the titles share them (which number NUMBER stands for: the tokens say)."""
+        NUMBER's times (bodies' too) as the titles share them (which number NUMBER stands for: the tokens say).
+        After a title token, its own counts (see _counted_after_token); tokens counted least times at least."""
+        if numbers[-1] >= len(self.syllables):
+            return self._counted_after_token(numbers, least)
         context = int(runs_coded(numbers[:, None], len(self.syllables))[0])
         syllables, tokens = ((self._triple_codes, self._triple_counts), self._token_triples) if len(numbers) == 2 \
             else ((self._codes, self._counts), self._token_pairs)
         words, times = _after(syllables, context, self.syllables)
         tokens, token_times = _after(tokens, context, self._tokens)
-        seen = token_times >= TOKEN_MIN  # a number after them in one title says little
+        seen = token_times >= least  # a number after them in one title says little (TOKEN_MIN)
         tokens, token_times = [t for t, k in zip(tokens, seen) if k], token_times[seen]
         numbered = np.array([NUMBER_RE.fullmatch(t) is not None for t in tokens], dtype=bool)
         if numbered.any():
@@ -1542,10 +1671,8 @@ class Lexicon:
         best = np.arange(len(counts))
         if len(counts) > COMPLETION_POOL:
             best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
-        # after digits typed, no number or code whose separators after them are still to type (14: not 14/6)
-        whole = not key[-1].isdigit() or "/" in key
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")]
-                   if whole or "/" not in self._keys[lo + i][len(key):])
+                   if not _separators_to_type(key, self._keys[lo + i]))
         accented, bare = fold(text) != text, SEPARATOR_RE.sub("", text)  # accents typed must match
         spelled = (_spelled_as_typed(p, text) for p in phrases
                    if not accented or _begins_as_typed(SEPARATOR_RE.sub("", p), bare))

@@ -453,6 +453,34 @@ def test_api_suggest_offers_the_numbers_after_the_words_typed(tmp_path):
         close_index(app)
 
 
+@pytest.fixture(scope="module")
+def numbered(tmp_path_factory):
+    """An index of the baomoi articles whose titles hold bão số, quốc lộ or U23 (172: bão số 1, quốc lộ 1A,
+    U23 Việt Nam), open."""
+    articles = _baomoi(titled=r"(?i)bão số|quốc lộ|U23")
+    with indexer.open_index(index_of(tmp_path_factory, "numbered", articles)) as index:
+        yield index
+
+
+def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last(numbered):
+    # nothing had followed a number typed last, or a code ending in one: the counts after one were not kept
+    assert numbered.suggest("quốc lộ 1A ") == numbered.suggest("quoc lo 1a ") == ["quốc lộ 1A", "quốc lộ 1A tắc"]
+    assert numbered.suggest("U23 ")[:3] == numbered.suggest("u23 ")[:3] == ["U23", "U23 Việt Nam", "U23 Malaysia"]
+    assert {"bão số 1 giật", "bão số 1 đi", "bão số 1 sẽ"} <= set(numbered.suggest("bão số 1 "))
+    assert numbered.suggest("bão số 1 giật ") == ["bão số 1 giật", "bão số 1 giật cấp"]  # the number as any number
+    assert numbered.suggest("quốc lộ 18A ") == ["quốc lộ 18A"]  # "Quốc lộ 18A tắc" is one title: it says little
+    assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # no title has "đường 1A": what follows 1A
+    assert numbered.suggest("M1 ") == []  # a code's 1, not "bão số 1"'s: not "m1 bảng đấu", "m1 sẽ"
+
+
+def test_suggest_completes_a_number_after_words_as_one_titles_write_after_them(numbered):
+    # titles write quốc lộ 1A 10 times, 1 6 times, 12 twice, 18A once; any number beginning with 1 had been
+    # offered ("quốc lộ 18h00" of a title's "18h00", "bão số 1A")
+    assert numbered.suggest("quốc lộ 1") == numbered.suggest("quoc lo 1") == ["quốc lộ 1A", "Quốc lộ 1", "Quốc lộ 12"]
+    assert numbered.suggest("bão số 1") == ["bão số 1"] and numbered.suggest("quốc lộ 5") == ["quốc lộ 5", "quốc lộ 51"]
+    assert "U23 Việt Nam" in numbered.suggest("U23 Việt N")  # words after a code complete as before
+
+
 def test_suggest_after_two_words_never_written_together_offers_only_the_words_the_last_one_begins(tmp_path):
     # "nghiệm lễ" is in no article: after it "lễ hội" (a word "lễ" begins), not "lễ khai" ("lễ", then another word)
     articles = (_numbered("hoi", 4, "Lễ hội hoa xuân khai mạc lần {}", "Lễ hội hoa xuân.")
@@ -623,12 +651,14 @@ def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
 BAOMOI = Path(os.environ.get("VNSEARCH_SHARED", REPO.parent / "shared")) / "corpus" / "baomoi.jsonl.gz"
 
 
-def _baomoi(count: int) -> list[dict]:
-    """The first count articles of the shared baomoi corpus (skips the test without it)."""
+def _baomoi(count: int | None = None, titled: str | None = None) -> list[dict]:
+    """The first count articles of the shared baomoi corpus (all: None), those whose titles match the
+    pattern titled (when given) only; skips the test without it."""
     if not BAOMOI.exists():
         pytest.skip(f"{BAOMOI} is missing (set VNSEARCH_SHARED): the test reads real titles")
     with gzip.open(BAOMOI, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in islice(f, count)]
+        articles = (json.loads(line) for line in f)
+        return list(islice((a for a in articles if titled is None or re.search(titled, a["title"])), count))
 
 
 def _lexicon_tables(lexicon, path: Path) -> dict:
