@@ -39,6 +39,7 @@ OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b|\S\s+AND\s+\S|(?:
 VOWELS = "aăâeêioôơuưy"
 TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+VNI_TONE_DIGITS = frozenset("012345")  # a tone, or (0) none
 HAT = {"a": "â", "e": "ê", "o": "ô"}
 HORN = {"o": "ơ", "u": "ư"}
 # A Vietnamese syllable without its tone: onset, one to three vowels, final consonant.
@@ -202,9 +203,12 @@ def _vni_mark(letters: list[str], digit: str) -> bool:
 
 
 def _vni(word: str) -> tuple[list[str], str | None] | None:
-    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None."""
+    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None; None too for
+    two tone digits (0-5) in a row, a number typed, not a tone typed over (U20, U23: not u, ủ)."""
     letters, tone = [], None
-    for ch in word:
+    for ch, before in zip(word, " " + word):
+        if ch in VNI_TONE_DIGITS and before in VNI_TONE_DIGITS:
+            return None
         if ch.isalpha():
             letters.append(ch)
         elif ch in VNI_TONES and any(c in VOWELS for c in letters):
