@@ -1407,13 +1407,19 @@ class Lexicon:
             written = self._cased[self._phrase_number[phrase]]
             if written:
                 cased[start:end] = written.split()
-        for (start, middle, first), (after, end, second) in zip(segments, segments[1:]):
-            written = self._pairs_cased.get(f"{first}\t{second}") if middle == after else None
-            if written:
-                cased[start:end] = written.split()
+        self._pairs_recased(cased, segments, len(typed))
         caps = " ".join(typed).isupper() and any(sum(c.isalnum() for c in t) > 1 for t in typed)
         return " ".join(with_case_of(t, w) if _reader_cased(t, c, caps) else w.replace(core, c, 1)
                         for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
+
+    def _pairs_recased(self, cased: list[str], segments: list[tuple], typed: int) -> None:
+        """Recase cased where two phrases in a row are cased otherwise together (see _title_casings),
+        but for a code typed first, whose casing is its meaning (m2 of 5.000 m2: not "M2 của" of Tor-M2)."""
+        for (start, middle, first), (after, end, second) in zip(segments, segments[1:]):
+            written = self._pairs_cased.get(f"{first}\t{second}", "").split() if middle == after else []
+            if written:
+                code = middle <= typed and any(c.isdigit() for c in first)
+                cased[start:end] = (cased[start:middle] if code else written[:middle - start]) + written[middle - start:]
 
     def _code_cased(self, code: str) -> str:
         """A code as the titles case its words (tp.hcm: TP.HCM of TP, HCM), else as they case it

@@ -479,6 +479,14 @@ def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(num
     assert numbered.suggest("U23 ")[:2] == ["U23", "U23 Việt Nam"]
 
 
+def test_suggest_keeps_a_unit_typed_in_lowercase_that_titles_write_so_before_another_word(tmp_path):
+    # 21 real baomoi titles hold m2: "Tor-M2 của Nga" (a missile system) cases "m2 của" as "M2 của",
+    # which had recased the m2 typed after a number: "5.000 M2 của"
+    with _opened(tmp_path, _baomoi(titled=r"(?i)\bm2\b")) as index:
+        assert index.suggest("5.000 m2 ") == ["5.000 m2", "5.000 m2 của"]
+        assert index.suggest("5.000 m2 c")[0] == "5.000 m2 của" and index.suggest("Tor-M2 ") == ["Tor-M2", "Tor-M2 của"]
+
+
 def test_suggest_completes_a_number_after_words_as_one_titles_write_after_them(numbered):
     # titles write quốc lộ 1A 10 times, 1 6 times, 12 twice, 18A once; any number beginning with 1 had been
     # offered ("quốc lộ 18h00" of a title's "18h00", "bão số 1A")
