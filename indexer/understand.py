@@ -39,6 +39,7 @@ OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b|\S\s+AND\s+\S|(?:
 VOWELS = "aăâeêioôơuưy"
 TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
 VNI_TONES = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
+VNI_TONE_DIGITS = frozenset("012345")  # a tone, or (0) none
 HAT = {"a": "â", "e": "ê", "o": "ô"}
 HORN = {"o": "ơ", "u": "ư"}
 # A Vietnamese syllable without its tone: onset, one to three vowels, final consonant.
@@ -202,9 +203,12 @@ def _vni_mark(letters: list[str], digit: str) -> bool:
 
 
 def _vni(word: str) -> tuple[list[str], str | None] | None:
-    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None."""
+    """Letters and tone of a VNI word (digits 1-9 after the letters they mark), or None; None too for
+    two tone digits (0-5) in a row, a number typed, not a tone typed over (U20, U23: not u, ủ)."""
     letters, tone = [], None
-    for ch in word:
+    for ch, before in zip(word, " " + word):
+        if ch in VNI_TONE_DIGITS and before in VNI_TONE_DIGITS:
+            return None
         if ch.isalpha():
             letters.append(ch)
         elif ch in VNI_TONES and any(c in VOWELS for c in letters):
@@ -1403,13 +1407,19 @@ class Lexicon:
             written = self._cased[self._phrase_number[phrase]]
             if written:
                 cased[start:end] = written.split()
-        for (start, middle, first), (after, end, second) in zip(segments, segments[1:]):
-            written = self._pairs_cased.get(f"{first}\t{second}") if middle == after else None
-            if written:
-                cased[start:end] = written.split()
+        self._pairs_recased(cased, segments, len(typed))
         caps = " ".join(typed).isupper() and any(sum(c.isalnum() for c in t) > 1 for t in typed)
         return " ".join(with_case_of(t, w) if _reader_cased(t, c, caps) else w.replace(core, c, 1)
                         for t, w, core, c in zip(typed + [""] * len(words), words, cores, cased))
+
+    def _pairs_recased(self, cased: list[str], segments: list[tuple], typed: int) -> None:
+        """Recase cased where two phrases in a row are cased otherwise together (see _title_casings),
+        but for a code typed first, whose casing is its meaning (m2 of 5.000 m2: not "M2 của" of Tor-M2)."""
+        for (start, middle, first), (after, end, second) in zip(segments, segments[1:]):
+            written = self._pairs_cased.get(f"{first}\t{second}", "").split() if middle == after else []
+            if written:
+                code = middle <= typed and any(c.isdigit() for c in first)
+                cased[start:end] = (cased[start:middle] if code else written[:middle - start]) + written[middle - start:]
 
     def _code_cased(self, code: str) -> str:
         """A code as the titles case its words (tp.hcm: TP.HCM of TP, HCM), else as they case it

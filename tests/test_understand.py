@@ -61,7 +61,7 @@ def test_keystrokes_decode_to_the_syllable_meant(typed, meant):
     assert decode_keystrokes(typed) == meant
 
 
-@pytest.mark.parametrize("word", ["Biden", "Highlander", "2023", "F1", "nghị", "giao", "Macron"])
+@pytest.mark.parametrize("word", ["Biden", "Highlander", "2023", "F1", "nghị", "giao", "Macron", "U20", "u23", "G20"])
 def test_words_that_are_no_keystrokes_do_not_decode(word):
     assert decode_keystrokes(word) is None
 
@@ -471,6 +471,20 @@ def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last
     assert numbered.suggest("quốc lộ 18A ") == ["quốc lộ 18A"]  # "Quốc lộ 18A tắc" is one title: it says little
     assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # no title has "đường 1A": what follows 1A
     assert numbered.suggest("M1 ") == []  # a code's 1, not "bão số 1"'s: not "m1 bảng đấu", "m1 sẽ"
+
+
+def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(numbered):
+    # no title here holds U20: its digits had been read as VNI's tones (u, huyền, then none), offering "U", "U 23"
+    assert numbered.suggest("U20 ") == [] and numbered.suggest("U20") == []
+    assert numbered.suggest("U23 ")[:2] == ["U23", "U23 Việt Nam"]
+
+
+def test_suggest_keeps_a_unit_typed_in_lowercase_that_titles_write_so_before_another_word(tmp_path):
+    # 21 real baomoi titles hold m2: "Tor-M2 của Nga" (a missile system) cases "m2 của" as "M2 của",
+    # which had recased the m2 typed after a number: "5.000 M2 của"
+    with _opened(tmp_path, _baomoi(titled=r"(?i)\bm2\b")) as index:
+        assert index.suggest("5.000 m2 ") == ["5.000 m2", "5.000 m2 của"]
+        assert index.suggest("5.000 m2 c")[0] == "5.000 m2 của" and index.suggest("Tor-M2 ") == ["Tor-M2", "Tor-M2 của"]
 
 
 def test_suggest_completes_a_number_after_words_as_one_titles_write_after_them(numbered):
