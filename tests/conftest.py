@@ -4,6 +4,8 @@ a module's own index of its ARTICLES (index_dir, index, index_client)."""
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -166,6 +168,23 @@ def make_app(index_dir: str, **config):
     from search_app import create_app
 
     return create_app({"TESTING": True, "INDEX_DIR": index_dir, **config})
+
+
+@contextmanager
+def waitress_serving(app, threads: int):
+    """app served by waitress on a free port of 127.0.0.1 in a background thread: its address. The
+    server is closed from its own loop's thread (closed from another, the loop's select saw a closed
+    descriptor: an unhandled EBADF in the thread)."""
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.trigger.pull_trigger(server.close)
+        thread.join(timeout=5)
 
 
 def close_index(app) -> None:

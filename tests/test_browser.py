@@ -6,13 +6,12 @@ import gzip
 import json
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import test_duplicates
-from conftest import REPO, SEED_ID, SEEDS, XSS, XSS_ID, close_index, make_app, write_jsonl
+from conftest import REPO, SEED_ID, SEEDS, XSS, XSS_ID, close_index, make_app, waitress_serving, write_jsonl
 
 import indexer
 
@@ -28,15 +27,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 def serve(index_dir: str):
     """Serve the app on index_dir with waitress on a free port of 127.0.0.1, in a background thread."""
-    import waitress
-
     app = make_app(index_dir, TESTING=False)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with waitress_serving(app, threads=4) as address:
+        yield address
     close_index(app)
 
 

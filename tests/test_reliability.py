@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, SEED_FILE, SEED_ID, SEEDS, close_index, make_app, write_jsonl
+from conftest import REPO, SEED_FILE, SEED_ID, SEEDS, close_index, make_app, waitress_serving, write_jsonl
 from test_articles import cp1258_bytes
 
 import indexer
@@ -788,14 +788,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 def test_xss_author_source_and_quoted_url_run_nothing_in_chromium(xss_index):
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    waitress = pytest.importorskip("waitress")
     app = make_app(xss_index, TESTING=False)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
     try:
-        with sync_api.sync_playwright() as playwright:
+        with waitress_serving(app, threads=2) as base, sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             tab = browser.new_page()
             dialogs: list[str] = []
@@ -830,6 +825,4 @@ def test_xss_author_source_and_quoted_url_run_nothing_in_chromium(xss_index):
             assert dialogs == []
             browser.close()
     finally:
-        server.close()
-        thread.join(timeout=5)
         close_index(app)
