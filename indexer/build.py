@@ -564,8 +564,8 @@ def _apply_update(gen: Path, sources, report: UpdateReport, procs: int, progress
     ix = storage.open_files(gen)
     existing, seen, changed, within = {}, set(), [], [s.resolve() for s in sources]
     # read and compared in this process: a worker starts (and loads pyvi's model) with the first batch to analyse
-    found = (existing, seen, changed, retracted_in(gen))
-    articles = _changed_articles(ix, sources, within, report, progress, select, found)
+    read = kept_out(_read_articles(sources, report, progress, select), retracted_in(gen), report)
+    articles = _changed_articles(ix, read, within, report, progress, (existing, seen, changed))
     _, segments, failed = _write_segments(gen, _batches(articles, WORKER_BATCH), report.skipped, procs, progress)
     _split_replaced(report, {a.id for a in changed}, select)
     written = {a.id for a in changed} - set(failed)
@@ -621,15 +621,15 @@ def _under(origin: str, folders: set[str]) -> bool:
     return parent in folders
 
 
-def _changed_articles(ix, sources, within: list[Path], report: UpdateReport, progress, select, found):
-    """Yield the new and changed articles of sources (within: their real paths), filling found:
-    (the index's live articles, the ids read, the articles yielded; then the ids kept out, retracted)."""
-    existing, seen, changed, retracted = found
+def _changed_articles(ix, articles, within: list[Path], report: UpdateReport, progress, found):
+    """Yield the new and changed ones of the articles read (within: the sources' real paths), filling
+    found: (the index's live articles, the ids read, the articles yielded)."""
+    existing, seen, changed = found
     reader = storage.IndexReader(ix)
     existing.update(reader.live_articles())
     reader.close()
     elsewhere = {}  # origin -> _read_elsewhere (asked for each article of the same few files)
-    for article in kept_out(_read_articles(sources, report, progress, select), retracted, report):
+    for article in articles:
         if progress:
             progress(len(seen) + 1)  # articles read and compared so far
         old = existing.get(article.id)
