@@ -38,7 +38,7 @@ from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
-                    build_command, current_generation, derived_lock, is_sharded, replaced)
+                    build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, has_operators, is_syllable, is_title_token,
                          is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded,
@@ -1196,7 +1196,7 @@ def copy_groups(reader, generation: Path) -> tuple[np.ndarray, np.ndarray]:
 def _saved_groups(path: Path, size: int) -> np.ndarray | None:
     """The groups saved in path for a generation of size documents, or None (none, or damaged)."""
     try:
-        groups = np.load(path, allow_pickle=False)
+        groups = read_array(path)
     except (OSError, ValueError, EOFError):
         return None
     fits = groups.shape == (size,) and groups.dtype.kind == "i" and (not size or 0 <= groups.min() <= groups.max() < size)

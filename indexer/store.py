@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 GEN_PREFIX = "gen-"
@@ -214,6 +216,24 @@ def replaced(path: Path):
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# numpy reads a .npy header with ast.literal_eval, and CPython 3.11 keeps the AST builder's depth
+# count per interpreter, not per thread: two threads reading at once may raise "SystemError: AST
+# constructor recursion depth mismatch" (seen opening two replicas of a shard in one Dask worker).
+_READING_ARRAYS = threading.RLock()
+
+
+def read_array(path: Path) -> np.ndarray:
+    """The array saved in the .npy file at path (one thread at a time: see _READING_ARRAYS)."""
+    with _READING_ARRAYS:
+        return np.load(path, allow_pickle=False)
+
+
+def read_arrays(path: Path, names=None) -> dict[str, np.ndarray]:
+    """The arrays saved in the .npz file at path (those named, or all), read whole, one thread at a time."""
+    with _READING_ARRAYS, np.load(path, allow_pickle=False) as saved:
+        return {name: saved[name] for name in (saved.files if names is None else names)}
 
 
 def publish(index_dir: Path, gen: Path) -> None:

@@ -32,7 +32,7 @@ import numpy as np
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
                        plain_text)
 from .query import is_pasted
-from .store import replaced
+from .store import read_arrays, replaced
 
 WORD_RE = re.compile(r"\w+")
 OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b|\S\s+AND\s+\S|(?:^|\s)NOT\s+\S')  # AND, NOT: query.parse
@@ -1319,24 +1319,24 @@ class Lexicon:
         """The Lexicon saved in path, or None when there is none (or it is unreadable, or of
         another format)."""
         try:
-            with np.load(path) as saved:
-                if not _of_this_format(saved):
-                    return None
-                pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
-                phrases = unblob(saved["phrases"])
-                completions = (unblob(saved["keys"]), phrases, saved["phrase_counts"],
-                               unblob(saved["cased"]) or [""] * len(phrases),  # one lowercase phrase: no newline
-                               dict(zip(unblob(saved["pair_keys"]), unblob(saved["pair_forms"]))))
-                triples = (saved["triple_codes"], saved["triple_counts"])
-                in_words = ((saved["continued_codes"], saved["continued_counts"]),
-                            (saved["continuing_codes"], saved["continuing_counts"]))
-                compounds = (saved["compound_codes"], saved["compound_counts"])
-                after = (unblob(saved["tokens"]), (saved["token_pair_codes"], saved["token_pair_counts"]),
-                         (saved["token_triple_codes"], saved["token_triple_counts"]),
-                         (saved["after_token_pair_codes"], saved["after_token_pair_counts"]),
-                         (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
-                return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
-                           completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]))
+            saved = read_arrays(path)
+            if not _of_this_format(saved):
+                return None
+            pairs = (saved["codes"], saved["pair_counts"], saved["followed"])
+            phrases = unblob(saved["phrases"])
+            completions = (unblob(saved["keys"]), phrases, saved["phrase_counts"],
+                           unblob(saved["cased"]) or [""] * len(phrases),  # one lowercase phrase: no newline
+                           dict(zip(unblob(saved["pair_keys"]), unblob(saved["pair_forms"]))))
+            triples = (saved["triple_codes"], saved["triple_counts"])
+            in_words = ((saved["continued_codes"], saved["continued_counts"]),
+                        (saved["continuing_codes"], saved["continuing_counts"]))
+            compounds = (saved["compound_codes"], saved["compound_counts"])
+            after = (unblob(saved["tokens"]), (saved["token_pair_codes"], saved["token_pair_counts"]),
+                     (saved["token_triple_codes"], saved["token_triple_counts"]),
+                     (saved["after_token_pair_codes"], saved["after_token_pair_counts"]),
+                     (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
+            return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
+                       completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]))
         except _UNREADABLE:
             return None
 
@@ -1344,8 +1344,7 @@ class Lexicon:
     def saved_in(path: Path) -> bool:
         """Whether path holds a Lexicon of this format (reading only its format)."""
         try:
-            with np.load(path) as saved:
-                return _of_this_format(saved)
+            return _of_this_format(read_arrays(path, ["format"]))
         except _UNREADABLE:
             return False
 

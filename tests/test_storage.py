@@ -7,6 +7,8 @@
   merges to one per core while another thread searches the open index.
 - The table of contents names no module of ours; another format version is refused with
   "rebuild it"; an index committed under tests/data in the current format opens and answers.
+- Saved arrays read by several threads at once while collections run finalizers are read whole
+  (numpy parses their headers with ast, which CPython 3.11 cannot run in two threads at once).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import random
 import shutil
 import subprocess
 import sys
+import gc
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -531,3 +535,57 @@ def test_updates_write_the_live_counts_of_segments_with_deletions_and_an_index_w
     for path in indexer.store.current_generation(tmp_path / "older").glob(f"*{indexer.storage.flat.LIVE}"):
         path.unlink()
     assert rankings(tmp_path / "older") == rankings(tmp_path / "live")
+
+
+class _Finalized:
+    """A cycle whose finalizer runs Python code: a collection inside another thread's C code lets
+    that code's thread switch, as a Dask worker's objects do."""
+
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        for _ in range(20):
+            pass
+
+
+def _read_in_threads(read, seconds: float = 2.0) -> tuple[list, list]:
+    """Reads by three threads at once until seconds pass or one fails, while a fourth makes cycles
+    to collect, with collections and thread switches as frequent as they go: (what they read, errors)."""
+    end, reads, errors = time.monotonic() + seconds, [], []
+
+    def reader():
+        while time.monotonic() < end and not errors:
+            try:
+                reads.append(read())
+            except Exception as error:  # noqa: BLE001: any failure is the finding
+                errors.append(error)
+
+    def churn():
+        while time.monotonic() < end and not errors:
+            _Finalized()
+
+    threads = [threading.Thread(target=reader) for _ in range(3)] + [threading.Thread(target=churn)]
+    threshold, interval = gc.get_threshold(), sys.getswitchinterval()
+    gc.set_threshold(50, 1, 1)
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.set_threshold(*threshold)
+        sys.setswitchinterval(interval)
+    return reads, errors
+
+
+def test_saved_arrays_read_by_threads_at_once_during_collections_are_read_whole(tmp_path):
+    one, many = tmp_path / "groups.npy", tmp_path / "kept.npz"
+    np.save(one, np.arange(7))
+    np.savez(many, a=np.arange(3), b=np.array([b"x"]))
+    for read, check in ((lambda: indexer.store.read_array(one), lambda got: got.tolist() == list(range(7))),
+                        (lambda: indexer.store.read_arrays(many), lambda got: got["a"].tolist() == [0, 1, 2])):
+        reads, errors = _read_in_threads(read)
+        assert not errors, errors[0]
+        assert len(reads) > 100 and all(check(got) for got in reads)

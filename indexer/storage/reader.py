@@ -22,7 +22,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.reading import SegmentReader as WhooshSegmentReader
 
-from ..store import OLD, IndexNotFound, NoIndex, build_command, replaced
+from ..store import OLD, IndexNotFound, NoIndex, build_command, read_arrays, replaced
 from .flat import (EMPTY, TERMS, FlatPostings, ascending, intersect_sorted, key_hash, located, runs, strong_hash,
                    sums_before, summed_counts, term_key)
 from .writer import text_fields
@@ -109,8 +109,7 @@ class SegmentReader:
         and saved again when usable(arrays) says those saved no longer serve)."""
         path = Path(self.flat.path + "." + ext)
         try:
-            with np.load(path) as saved:
-                arrays = dict(saved)
+            arrays = read_arrays(path)
             if usable is None or usable(arrays):
                 return arrays
         except _UNREADABLE:  # not made yet (or damaged: made again)

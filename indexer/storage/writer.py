@@ -23,6 +23,7 @@ from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
+from ..store import read_arrays
 from .flat import (HASHES, IDS, KEYS, LENGTHS, POSITIONS, TERMS, TFS, encode_keys, hash_table, key_parts, runs,
                    split_keys, term_key, term_table, write_flat_postings)
 
@@ -240,8 +241,7 @@ def _terms_of(terms, bounds: np.ndarray, docs: np.ndarray, weights: np.ndarray):
 
 def _read_other_run(path: str):
     """The terms of a run file written by _OtherPostings.spill, as _terms_of yields them."""
-    with np.load(path) as run:
-        keys, bounds, docs, weights = (run[name] for name in ("keys", "bounds", "docs", "weights"))
+    keys, bounds, docs, weights = read_arrays(path, ("keys", "bounds", "docs", "weights")).values()
     terms = [key.split(b"\0", 1) for key in split_keys(*key_parts(keys))]
     return _terms_of([(f.decode("ascii"), t) for f, t in terms], bounds, docs, weights)
 
