@@ -473,6 +473,14 @@ def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last
     assert numbered.suggest("M1 ") == []  # a code's 1, not "bão số 1"'s: not "m1 bảng đấu", "m1 sẽ"
 
 
+def test_suggest_offers_after_a_number_no_words_of_what_it_counts_elsewhere(numbered):
+    # "ngày 23" and "Covid 1" are in no title here: the words after 23 and 1 alone had been offered, those of
+    # U23 ("ngày 23 Việt Nam") and of bão số 1 ("Covid 1 giật"); after ngày a number names a day, and no
+    # article here writes Covid
+    assert numbered.suggest("ngày 23 ") == ["ngày 23"] and numbered.suggest("Covid 1 ") == ["Covid 1"]
+    assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # a code names one thing: its words
+
+
 def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(numbered):
     # no title here holds U20: its digits had been read as VNI's tones (u, huyền, then none), offering "U", "U 23"
     assert numbered.suggest("U20 ") == [] and numbered.suggest("U20") == []
