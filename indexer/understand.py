@@ -860,6 +860,19 @@ def _after(table: tuple, context: int, names: list[str]) -> tuple[list[str], np.
     return [names[n] for n in named], np.asarray(counts[found], dtype=np.float64)
 
 
+def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
+    """scored (title phrases after some words), each syllable alone scored by the times it goes on as
+    none of those beginning with it (U15 quốc: not its times in "quốc tế", "quốc gia"), and left out
+    where they take WORD_PIECE of its times ("giá vàng hôm nay", not "giá vàng hôm")."""
+    taken: dict[str, dict[str, float]] = defaultdict(dict)
+    for phrase, value in scored.items():
+        words = phrase.split()
+        if len(words) > 1:  # phrases sharing a second syllable share their times: the likeliest counts
+            taken[words[0]][words[1]] = max(value, taken[words[0]].get(words[1], 0.0))
+    alone = {word: scored[word] - sum(taken[word].values()) for word in taken if word in scored}
+    return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
+
+
 def _share_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[float, float]:
     """(the times of words among those counted, all the times counted): see Lexicon._counting."""
     wanted = set(words)
@@ -1486,8 +1499,8 @@ class Lexicon:
     def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
         beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
-        syllable following the two before it EXTEND_MIN of the times; no syllable alone where a phrase
-        goes on from it WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
+        syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
+        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored)."""
         shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
@@ -1495,10 +1508,7 @@ class Lexicon:
         score = np.array([shares[p.split()[0]] for p in phrases])
         goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
-        scored = {p: float(v) for p, v in zip(phrases, score) if v > 0}
-        first = {p: p.split()[0] for p in scored}
-        pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
-        return {p: v for p, v in scored.items() if p not in pieces}
+        return _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0})
 
     def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
         """_goes_on of triples, those beginning with a title token from the titles' counts after it
