@@ -79,6 +79,8 @@ NEXT_POOL = 32  # syllables most often after a word typed whole whose title phra
 NEXT_PHRASES = 4  # title phrases beginning with each of them looked at (the most frequent)
 WORD_PIECE = 0.8  # share of the times a syllable after a word goes on as one phrase for it to be offered only in it
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
+COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
+COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
@@ -858,6 +860,25 @@ def _after(table: tuple, context: int, names: list[str]) -> tuple[list[str], np.
     return [names[n] for n in named], np.asarray(counts[found], dtype=np.float64)
 
 
+def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
+    """scored (title phrases after some words), each syllable alone scored by the times it goes on as
+    none of those beginning with it (U15 quốc: not its times in "quốc tế", "quốc gia"), and left out
+    where they take WORD_PIECE of its times ("giá vàng hôm nay", not "giá vàng hôm")."""
+    taken: dict[str, dict[str, float]] = defaultdict(dict)
+    for phrase, value in scored.items():
+        words = phrase.split()
+        if len(words) > 1:  # phrases sharing a second syllable share their times: the likeliest counts
+            taken[words[0]][words[1]] = max(value, taken[words[0]].get(words[1], 0.0))
+    alone = {word: scored[word] - sum(taken[word].values()) for word in taken if word in scored}
+    return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
+
+
+def _share_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[float, float]:
+    """(the times of words among those counted, all the times counted): see Lexicon._counting."""
+    wanted = set(words)
+    return float(sum(t for w, t in zip(counted, times.tolist()) if w in wanted)), max(float(times.sum()), 1.0)
+
+
 def _first_unique(items, limit: int) -> list:
     """The first limit distinct items that are not None, in their order."""
     found = {}
@@ -1478,8 +1499,8 @@ class Lexicon:
     def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
         beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
-        syllable following the two before it EXTEND_MIN of the times; no syllable alone where a phrase
-        goes on from it WORD_PIECE of the times ("giá vàng hôm nay", not "giá vàng hôm")."""
+        syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
+        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored)."""
         shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
@@ -1487,10 +1508,7 @@ class Lexicon:
         score = np.array([shares[p.split()[0]] for p in phrases])
         goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
-        scored = {p: float(v) for p, v in zip(phrases, score) if v > 0}
-        first = {p: p.split()[0] for p in scored}
-        pieces = {first[p] for p in scored if p != first[p] and scored[p] >= WORD_PIECE * scored.get(first[p], np.inf)}
-        return {p: v for p, v in scored.items() if p not in pieces}
+        return _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0})
 
     def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
         """_goes_on of triples, those beginning with a title token from the titles' counts after it
@@ -1544,15 +1562,30 @@ class Lexicon:
         (trải nghiệm lễ: "lễ hội"; a space after a syllable need not end a word), no other word
         after it ("bão số lượng" is a phrase: "bão số người" is no title's), but all after a title
         token typed apart (đường 1A: "1A tắc"; glued: the last is a code's last part, nothing after
-        Covid-19's 19 alone); the title tokens counted least times."""
+        Covid-19's 19 alone), after a number only where they are what it counts after the word before
+        too (see _counting); the title tokens counted least times."""
         numbers = self._context(before)
         words, times = self._counted_after(numbers, least) if (numbers >= 0).all() else ([], np.zeros(0))
         if not words and len(numbers) == 2 and numbers[-1] >= 0:  # never counted together
             words, times = self._counted_after(numbers[-1:], least)
             token = numbers[-1] >= len(self.syllables) and not glued  # a number or code typed whole: no word it begins
             begun = np.array([token or self._begins_phrase(before[-1], w) for w in words], dtype=bool)
+            if token and NUMBER_RE.fullmatch(before[-1]):
+                begun &= self._counting(before[0], words)
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times
+
+    def _counting(self, word: str, words: list[str]) -> bool:
+        """Whether words (those after a number) are what a number counts after word too: after word and a
+        number, COUNTING_SHARE of their share after any number or more (with COUNTING_PRIOR times of that share
+        as prior: a word seldom before a number says little), as after khiến (khiến 10 người); not after a
+        word that makes the number a name (ngày 19, quốc lộ 19: not "19 tuổi"), nor one no article has (Covid 19)."""
+        context = np.array([self._counted_as(word, False), self.number.get(NUMBER, -1)], dtype=np.int64)
+        if (context < 0).any():
+            return False
+        pair, usual = (_share_of(words, *self._counted_after(c)) for c in (context, context[1:]))
+        share = usual[0] / usual[1]
+        return share > 0 and (pair[0] + COUNTING_PRIOR * share) / (pair[1] + COUNTING_PRIOR) >= COUNTING_SHARE * share
 
     def _context(self, before: list[str]) -> np.ndarray:
         """The numbers of the words before as the counts of the words after them have them: a title

@@ -473,6 +473,26 @@ def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last
     assert numbered.suggest("M1 ") == []  # a code's 1, not "bão số 1"'s: not "m1 bảng đấu", "m1 sẽ"
 
 
+def test_suggest_offers_after_a_number_no_words_of_what_it_counts_elsewhere(numbered):
+    # "ngày 23" and "Covid 1" are in no title here: the words after 23 and 1 alone had been offered, those of
+    # U23 ("ngày 23 Việt Nam") and of bão số 1 ("Covid 1 giật"); after ngày a number names a day, and no
+    # article here writes Covid
+    assert numbered.suggest("ngày 23 ") == ["ngày 23"] and numbered.suggest("Covid 1 ") == ["Covid 1"]
+    assert numbered.suggest("đường 1A ") == ["đường 1A", "đường 1A tắc"]  # a code names one thing: its words
+
+
+def test_suggest_offers_the_words_after_a_word_before_their_first_syllable_alone(tmp_path):
+    # 453 real titles holding U15-U19, quốc tế or quốc gia: "phát" after "ngân hàng" goes on as "phát triển",
+    # "Quốc" after "Hội nghị" as "Quốc tế" or "Quốc gia": the syllable had been offered alone, scored by
+    # all its times, the phrases it begins after it or not at all
+    with _opened(tmp_path, _baomoi(titled=r"(?i)\bU1[5-9]\b|\bquốc (tế|gia)\b")) as index:
+        offered = index.suggest("ngân hàng ")
+        assert "ngân hàng phát triển" in offered and "ngân hàng phát" not in offered
+        assert offered.index("ngân hàng đề thi") < offered.index("ngân hàng đề")  # "đề" alone: its other times
+        assert not any(s.lower() == "hội nghị quốc" for s in index.suggest("hội nghị "))
+        assert index.suggest("di sản ")[:2] == ["di sản", "di sản văn hóa"]
+
+
 def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(numbered):
     # no title here holds U20: its digits had been read as VNI's tones (u, huyền, then none), offering "U", "U 23"
     assert numbered.suggest("U20 ") == [] and numbered.suggest("U20") == []
