@@ -82,6 +82,7 @@ examples:
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
   python -m indexer delete baomoi-22239698                 # remove an article and keep it out (a retraction)
   python -m indexer restore baomoi-22239698                # lift the retraction: the next update adds it back
+  python -m indexer retracted                              # the retracted ids, each with when (--json)
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -153,13 +154,16 @@ def _parser() -> argparse.ArgumentParser:
     restore = _command(sub, "restore", "lift the retraction of articles a delete removed: the next update (or "
                        "build) from sources that hold them adds them back")
     restore.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as delete was given them)")
+    retracted = _command(sub, "retracted", "list the retracted articles (a delete's, kept out of builds and updates "
+                         "until restored): each id with when it was retracted (UTC), oldest first")
+    retracted.add_argument("--json", action="store_true", help='print them as JSON: {"retracted": {ID: WHEN, ...}}')
     stats = _command(sub, "stats", "describe the index: articles, segments, size, retracted articles")
     optimize = _command(sub, "optimize", "merge the index (a sharded index's shards, in their folders) to at most "
                         "one segment per core, dropping deleted articles (open indexes keep searching meanwhile)")
     build.add_argument("--index", default="index_data", metavar="DIR",
                        help="index folder (default: index_data): a new or empty one, or an index's (a folder "
                             "holding articles or other folders is refused)")
-    for p in (update, search, get, related, delete, restore, stats, optimize):
+    for p in (update, search, get, related, delete, restore, retracted, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -329,8 +333,7 @@ def _write(run, args, summary) -> int:
     else:
         progress = Progress()
         try:
-            report = run(args.sources, args.index, procs=args.procs, progress=progress,
-                         notice=lambda m: print(m, file=sys.stderr))
+            report = run(args.sources, args.index, procs=args.procs, progress=progress, notice=to_stderr)
         finally:
             progress.close()
     _print_skips(report.skipped)
@@ -343,6 +346,11 @@ def _write(run, args, summary) -> int:
     if report.retracted:
         print(kept_out_line(report.retracted, args.index))
     return EXIT_SKIPPED if report.skipped else 0
+
+
+def to_stderr(message: str) -> None:
+    """Print a notice of the library (a stale lock cleared, retractions kept) on stderr."""
+    print(printable(message), file=sys.stderr)
 
 
 def kept_out_line(retracted: list[str], index_dir) -> str:
@@ -385,11 +393,24 @@ def cmd_restore(args) -> int:
         f"python -m indexer update SOURCES --index {args.index}"))
 
 
+def cmd_retracted(args) -> int:
+    listed = dict(sorted(retracted_articles(args.index).items(), key=lambda item: (item[1], item[0])))
+    if args.json:
+        print(json.dumps({"retracted": listed}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{plural(len(listed), 'retracted article')} in {args.index}" + (
+        f", oldest first (builds and updates keep {them(len(listed))} out until python -m indexer restore ID... "
+        f"--index {args.index} lifts a retraction):" if listed else ""))
+    for doc_id, when in listed.items():
+        print(printable(f"{when}  {doc_id}"))
+    return 0
+
+
 def _by_ids(args, run, said: tuple[str, str, str], then) -> int:
     """Run delete_articles or restore_articles on the ids given: list the ids skipped, say what it did
     (said: the report's count, its verb, the folder's preposition), then then(count) if it did anything;
     exit 3 when it skipped an id."""
-    report = run(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    report = run(args.ids, args.index, notice=to_stderr)
     _print_skips(report.skipped)
     count, verb, preposition = getattr(report, said[0]), *said[1:]
     print(f"{verb} {plural(count, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
@@ -589,7 +610,7 @@ def size_line(count: int, sizes: tuple[int, int]) -> str:
 
 
 def cmd_optimize(args) -> int:
-    merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
+    merged = optimize_index(args.index, notice=to_stderr)
     if is_sharded(args.index):
         rows = shard_stats(args.index)
         segments, count = sum(r[2] for r in rows), sum(r[1] for r in rows)
@@ -602,6 +623,7 @@ def cmd_optimize(args) -> int:
 
 
 COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "restore": cmd_restore,
+            "retracted": cmd_retracted,
             "search": cmd_search, "get": cmd_get,
             "related": cmd_related, "stats": cmd_stats, "optimize": cmd_optimize}
 
