@@ -30,7 +30,8 @@ from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded, retracted_in
+from .store import (IndexLocked, IndexNotFound, ShardFolder, current_generation, generation_bytes, is_sharded,
+                    retracted_in)
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -367,7 +368,7 @@ def cmd_build(args) -> int:
         return fail(args, "source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
                     "give the folders and files to index)")
     run = build_index if args.cluster is None else (
-        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
+        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards, notice=to_stderr))
     return _write(run, args, lambda r: (
         f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}"
         f"{replaced_note(r.replaced)}, in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
@@ -662,7 +663,7 @@ def main(argv=None) -> int:
         return _reader_gone()
     except QueryError as e:  # the core refused the query or its parameters: bad usage
         return fail(args, str(e), EXIT_USAGE)
-    except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
+    except (IndexNotFound, IndexLocked, ShardFolder, SourceError, WorkerFailed, ClusterError, OSError) as e:
         return fail(args, str(e))
     except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
         print(f"\ninterrupted: {str(e) or 'the live index is unchanged'}", file=sys.stderr)

@@ -349,6 +349,31 @@ def test_retracted_lists_each_retracted_id_with_when_oldest_first_and_as_json(tm
     assert run_cli("retracted", "--index", ix).stdout.splitlines()[1:] == [f"{when['thoi-tiet/bao-so-3']}  thoi-tiet/bao-so-3"]
 
 
+@pytest.mark.parametrize("current", [b"\xff\xfe\x00", b"gen-20261206-000000-1-1\n", b"", None])
+def test_a_build_over_a_damaged_CURRENT_keeps_the_retractions_of_the_generation_it_named_and_says_so(
+        tmp_path, current):
+    """A CURRENT that names no generation (not text, a generation that is not there, empty, missing)
+    had made a build start an empty list of retracted articles: the export brought them back."""
+    source, ix = write_jsonl(tmp_path / "storms.jsonl", storm_articles()), tmp_path / "ix"
+    indexer.build_index([source], ix, procs=0)
+    assert run_cli("delete", "thoi-tiet/bao-so-3", "thoi-tiet/bao-so-4", "--index", ix).returncode == 0
+    live, when = indexer.store.current_generation(ix), indexer.retracted_articles(ix)
+    if current is None:
+        (ix / "CURRENT").unlink()
+    else:
+        (ix / "CURRENT").write_bytes(current)
+    assert run_cli("stats", "--index", ix).returncode == 1
+    rebuilt = run_cli("build", source, "--index", ix)
+    assert rebuilt.returncode == 0 and rebuilt.stderr == (
+        f"{ix}/CURRENT is missing or names no generation: the 2 ids retracted in {live.name} stay retracted "
+        f"(python -m indexer retracted --index {ix} lists them)\n"), rebuilt.stderr
+    assert rebuilt.stdout.startswith("indexed 12 articles") and rebuilt.stdout.splitlines()[1].startswith(
+        "kept out 2 retracted articles: thoi-tiet/bao-so-3, thoi-tiet/bao-so-4 "), rebuilt.stdout
+    assert indexer.retracted_articles(ix) == when and not live.exists()
+    again = run_cli("build", source, "--index", ix)  # the next build, from the same export, keeps them out too
+    assert again.stderr == "" and "kept out 2 retracted articles" in again.stdout
+
+
 def test_a_build_into_a_folder_of_articles_is_refused_and_leaves_it_as_it_was(tmp_path):
     folder = tmp_path / "seeds"
     folder.mkdir()
