@@ -9,12 +9,12 @@ from .facets import FACETS
 from .query import QueryError
 from .search import PAGE, SORTS, Hit, Index, Results, open_index
 from .snippets import Highlight, Marks
-from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder, is_sharded
+from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder, ShardFolder, is_sharded
 
 __all__ = [
     "FACETS", "PAGE", "SORTS",
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
-    "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "RestoreReport", "Results", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
+    "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "RestoreReport", "Results", "ShardFolder", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
     "restore_articles", "retracted_articles", "update_index",
 ]

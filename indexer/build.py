@@ -34,10 +34,10 @@ from .articles import (EMPTY_FILE, Replaced, Skip, Truncated, Undated, file_rece
                        iter_articles, source_bytes)
 from .schema import same_content, to_document
 from .storage import segment_writer
-from .store import (DERIVED_PREFIX, GENERATION_MARK, GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED,
-                    IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, holds_index, is_sharded,
-                    new_generation, publish, refuse_foreign_folder, remove_stale_generations, retracted_in,
-                    write_retracted, writer_lock)
+from .store import (CURRENT, DERIVED_PREFIX, GENERATION_MARK, GROUPS_FILE, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM,
+                    SHARDED, IndexNotFound, NoIndex, NotAnIndexFolder, current_generation, generation_folders,
+                    holds_index, is_sharded, new_generation, publish, refuse_foreign_folder, refuse_shard_folder,
+                    remove_stale_generations, retracted_in, write_retracted, writer_lock)
 
 WORKER_BATCH = 64  # articles per task handed to a segment-writing worker (build)
 RUN_POSTINGS = 8_000_000  # a worker spills its pooled text postings to a sorted run past this many (~12k articles)
@@ -162,18 +162,29 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
     articles = _read_articles(as_given(sources), report, progress, select)
-    with writer_lock(index_dir, notice), _next_generation(index_dir) as gen:
-        retracted = _retracted_before(index_dir)
-        write_retracted(gen, retracted)  # a build keeps the folder's retractions
-        report.indexed = _write_fresh(gen, kept_out(articles, retracted, report), report.skipped, procs, progress)
+    with writer_lock(index_dir, notice):
+        retracted = _retracted_before(index_dir, notice)  # before a new generation clears the old ones
+        with _next_generation(index_dir) as gen:
+            write_retracted(gen, retracted)  # a build keeps the folder's retractions
+            report.indexed = _write_fresh(gen, kept_out(articles, retracted, report), report.skipped, procs, progress)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _retracted_before(index_dir: Path) -> dict[str, str]:
-    """The ids retracted in the index the folder holds (none when it holds no index, or one whose
-    CURRENT cannot be read: a build replaces it)."""
-    return retracted_in(current_generation(index_dir)) if holds_index(index_dir) else {}
+def _retracted_before(index_dir: Path, notice) -> dict[str, str]:
+    """The ids retracted in the index the folder holds; when its CURRENT cannot be read (damaged, missing,
+    naming no generation), those any of its generation folders lists, saying so: a build never lets them
+    back (a killed delete's ids too: one kept out too many is listed, and restored by id; one let back is not)."""
+    if holds_index(index_dir):
+        return retracted_in(current_generation(index_dir))
+    lists = {gen.name: retracted_in(gen) for gen in generation_folders(index_dir)}
+    found = {i: when for listed in lists.values() for i, when in listed.items()}  # the newest generation's when
+    if found:
+        named = ", ".join(name for name, listed in lists.items() if listed)
+        ids = "1 id" if len(found) == 1 else f"{len(found):,} ids"
+        notice(f"{index_dir}/{CURRENT} is missing or names no generation: the {ids} retracted in {named} stay "
+               f"retracted (python -m indexer retracted --index {index_dir} lists them)")
+    return found
 
 
 def _write_fresh(gen: Path, articles, skipped, procs, progress) -> int:
@@ -490,6 +501,12 @@ def delete_articles(ids, index_dir="index_data", *, procs=None, notice=print) ->
     if is_sharded(index_dir):
         from .cluster import delete_sharded  # cluster builds on this module
         return delete_sharded(ids, index_dir, procs=procs, notice=notice)
+    refuse_shard_folder(index_dir, "delete")
+    return delete_in_folder(ids, index_dir, procs=procs, notice=notice)
+
+
+def delete_in_folder(ids: list, index_dir: Path, *, procs=None, notice=print) -> DeleteReport:
+    """delete_articles in one index's folder (a shard's, with its sharded index's writer lock held)."""
     report, started = DeleteReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "delete"):
@@ -530,6 +547,12 @@ def restore_articles(ids, index_dir="index_data", *, notice=print) -> RestoreRep
     if is_sharded(index_dir):
         from .cluster import restore_sharded  # cluster builds on this module
         return restore_sharded(ids, index_dir, notice=notice)
+    refuse_shard_folder(index_dir, "restore")
+    return restore_in_folder(ids, index_dir, notice=notice)
+
+
+def restore_in_folder(ids: list, index_dir: Path, *, notice=print) -> RestoreReport:
+    """restore_articles in one index's folder (a shard's, with its sharded index's writer lock held)."""
     report, started = RestoreReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     with writer_lock(index_dir, notice, "restore"):

@@ -30,7 +30,8 @@ from .schema import MAX_FACET_CHARS
 from .query import MAX_QUERY_CHARS, QueryError
 from . import search as core
 from .search import MAX_LIMIT, MAX_PAGE, PAGE, RELATED_LIMIT, SORTS, as_date
-from .store import IndexLocked, IndexNotFound, current_generation, generation_bytes, is_sharded, retracted_in
+from .store import (IndexLocked, IndexNotFound, ShardFolder, current_generation, generation_bytes, is_sharded,
+                    retracted_in)
 from .tips import DATES, NO_WORDS, has_words, what_to_try
 
 EXIT_FAILURE = 1
@@ -82,6 +83,7 @@ examples:
   python -m indexer related baomoi-22239698 --limit 5      # articles like this one
   python -m indexer delete baomoi-22239698                 # remove an article and keep it out (a retraction)
   python -m indexer restore baomoi-22239698                # lift the retraction: the next update adds it back
+  python -m indexer retracted                              # the retracted ids, each with when (--json)
   python -m indexer stats
   python -m indexer optimize                               # merge to one segment per core
   python -m indexer build SOURCES --index /shared/news --cluster tcp://10.0.0.1:8786 --shards 4
@@ -153,13 +155,16 @@ def _parser() -> argparse.ArgumentParser:
     restore = _command(sub, "restore", "lift the retraction of articles a delete removed: the next update (or "
                        "build) from sources that hold them adds them back")
     restore.add_argument("ids", nargs="+", metavar="ID", help="the articles' ids (as delete was given them)")
+    retracted = _command(sub, "retracted", "list the retracted articles (a delete's, kept out of builds and updates "
+                         "until restored): each id with when it was retracted (UTC), oldest first")
+    retracted.add_argument("--json", action="store_true", help='print them as JSON: {"retracted": {ID: WHEN, ...}}')
     stats = _command(sub, "stats", "describe the index: articles, segments, size, retracted articles")
     optimize = _command(sub, "optimize", "merge the index (a sharded index's shards, in their folders) to at most "
                         "one segment per core, dropping deleted articles (open indexes keep searching meanwhile)")
     build.add_argument("--index", default="index_data", metavar="DIR",
                        help="index folder (default: index_data): a new or empty one, or an index's (a folder "
                             "holding articles or other folders is refused)")
-    for p in (update, search, get, related, delete, restore, stats, optimize):
+    for p in (update, search, get, related, delete, restore, retracted, stats, optimize):
         p.add_argument("--index", default="index_data", metavar="DIR", help="index folder (default: index_data)")
     _cluster_arguments(build, update, search)
     return parser
@@ -329,8 +334,7 @@ def _write(run, args, summary) -> int:
     else:
         progress = Progress()
         try:
-            report = run(args.sources, args.index, procs=args.procs, progress=progress,
-                         notice=lambda m: print(m, file=sys.stderr))
+            report = run(args.sources, args.index, procs=args.procs, progress=progress, notice=to_stderr)
         finally:
             progress.close()
     _print_skips(report.skipped)
@@ -343,6 +347,11 @@ def _write(run, args, summary) -> int:
     if report.retracted:
         print(kept_out_line(report.retracted, args.index))
     return EXIT_SKIPPED if report.skipped else 0
+
+
+def to_stderr(message: str) -> None:
+    """Print a notice of the library (a stale lock cleared, retractions kept) on stderr."""
+    print(printable(message), file=sys.stderr)
 
 
 def kept_out_line(retracted: list[str], index_dir) -> str:
@@ -359,7 +368,7 @@ def cmd_build(args) -> int:
         return fail(args, "source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
                     "give the folders and files to index)")
     run = build_index if args.cluster is None else (
-        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards))
+        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards, notice=to_stderr))
     return _write(run, args, lambda r: (
         f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}"
         f"{replaced_note(r.replaced)}, in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))
@@ -385,11 +394,24 @@ def cmd_restore(args) -> int:
         f"python -m indexer update SOURCES --index {args.index}"))
 
 
+def cmd_retracted(args) -> int:
+    listed = dict(sorted(retracted_articles(args.index).items(), key=lambda item: (item[1], item[0])))
+    if args.json:
+        print(json.dumps({"retracted": listed}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{plural(len(listed), 'retracted article')} in {args.index}" + (
+        f", oldest first (builds and updates keep {them(len(listed))} out until python -m indexer restore ID... "
+        f"--index {args.index} lifts a retraction):" if listed else ""))
+    for doc_id, when in listed.items():
+        print(printable(f"{when}  {doc_id}"))
+    return 0
+
+
 def _by_ids(args, run, said: tuple[str, str, str], then) -> int:
     """Run delete_articles or restore_articles on the ids given: list the ids skipped, say what it did
     (said: the report's count, its verb, the folder's preposition), then then(count) if it did anything;
     exit 3 when it skipped an id."""
-    report = run(args.ids, args.index, notice=lambda m: print(m, file=sys.stderr))
+    report = run(args.ids, args.index, notice=to_stderr)
     _print_skips(report.skipped)
     count, verb, preposition = getattr(report, said[0]), *said[1:]
     print(f"{verb} {plural(count, 'article')}, skipped {plural(len(report.skipped), 'id')}, "
@@ -589,7 +611,7 @@ def size_line(count: int, sizes: tuple[int, int]) -> str:
 
 
 def cmd_optimize(args) -> int:
-    merged = optimize_index(args.index, notice=lambda m: print(m, file=sys.stderr))
+    merged = optimize_index(args.index, notice=to_stderr)
     if is_sharded(args.index):
         rows = shard_stats(args.index)
         segments, count = sum(r[2] for r in rows), sum(r[1] for r in rows)
@@ -602,6 +624,7 @@ def cmd_optimize(args) -> int:
 
 
 COMMANDS = {"build": cmd_build, "update": cmd_update, "delete": cmd_delete, "restore": cmd_restore,
+            "retracted": cmd_retracted,
             "search": cmd_search, "get": cmd_get,
             "related": cmd_related, "stats": cmd_stats, "optimize": cmd_optimize}
 
@@ -640,7 +663,7 @@ def main(argv=None) -> int:
         return _reader_gone()
     except QueryError as e:  # the core refused the query or its parameters: bad usage
         return fail(args, str(e), EXIT_USAGE)
-    except (IndexNotFound, IndexLocked, SourceError, WorkerFailed, ClusterError, OSError) as e:
+    except (IndexNotFound, IndexLocked, ShardFolder, SourceError, WorkerFailed, ClusterError, OSError) as e:
         return fail(args, str(e))
     except KeyboardInterrupt as e:  # the core says when a change went live before the interrupt
         print(f"\ninterrupted: {str(e) or 'the live index is unchanged'}", file=sys.stderr)

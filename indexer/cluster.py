@@ -44,7 +44,7 @@ import numpy as np
 from . import duplicates, storage
 from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _retracted_before,
-                    _write_here, delete_articles, kept_out, restore_articles, update_index)
+                    _write_here, delete_in_folder, kept_out, restore_in_folder, update_index)
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -218,17 +218,18 @@ def _once(items) -> list:
     return list({(item.where, str(item)): item for item in items}.values())
 
 
-def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
+def build_sharded(sources, index_dir, cluster: str, shards: int, *, notice=print) -> BuildReport:
     """Build N shards of index_dir on the cluster (one task reads the sources, many analyse), then
     name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
     index, or the shards the new manifest does not name. Its retracted ids stay so, each in its new shard."""
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_foreign_folder(index_dir, is_article_file)
     with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
+        retracted = _all_retracted_before(index_dir, notice)
         client = connect(cluster)
         try:
             report = client.submit(_read_and_deal, [str(Path(s).resolve()) for s in sources], str(index_dir.resolve()),
-                                   shards, _all_retracted_before(index_dir), pure=False).result()
+                                   shards, retracted, pure=False).result()
         finally:
             client.close()
         before = _named_shards(index_dir)
@@ -239,11 +240,11 @@ def build_sharded(sources, index_dir, cluster: str, shards: int) -> BuildReport:
     return report
 
 
-def _all_retracted_before(index_dir: Path) -> dict[str, str]:
+def _all_retracted_before(index_dir: Path, notice) -> dict[str, str]:
     """The ids retracted in the index index_dir holds before a sharded build: one index's, its shards'
     (read with the folder's writer lock held: a sharded delete or restore takes it too)."""
     folders = [index_dir, *_named_shards(index_dir)]
-    return {i: when for folder in folders for i, when in _retracted_before(folder).items()}
+    return {i: when for folder in folders for i, when in _retracted_before(folder, notice).items()}
 
 
 def _named_shards(index_dir: Path) -> list[Path]:
@@ -294,7 +295,7 @@ def delete_sharded(ids, index_dir, *, procs=None, notice=print) -> DeleteReport:
     (as delete_articles does in one index; read from the folders, as stats)."""
     total = DeleteReport()
     reports = _by_shard(ids, index_dir, notice, "delete", total,
-                        lambda shard_ids, folder: delete_articles(shard_ids, folder, procs=procs, notice=notice))
+                        lambda shard_ids, folder: delete_in_folder(shard_ids, folder, procs=procs, notice=notice))
     total.deleted = sum(report.deleted for report in reports)
     return total
 
@@ -304,7 +305,7 @@ def restore_sharded(ids, index_dir, *, notice=print) -> RestoreReport:
     restore_articles does in one index)."""
     total = RestoreReport()
     reports = _by_shard(ids, index_dir, notice, "restore", total,
-                        lambda shard_ids, folder: restore_articles(shard_ids, folder, notice=notice))
+                        lambda shard_ids, folder: restore_in_folder(shard_ids, folder, notice=notice))
     total.restored = sum(report.restored for report in reports)
     return total
 

@@ -76,6 +76,11 @@ class IndexLocked(RuntimeError):
     """Another writer (a build, update, delete or optimize) holds the index folder's lock."""
 
 
+class ShardFolder(RuntimeError):
+    """A delete or restore was given one shard's folder of a sharded index, whose top folder holds the
+    writer lock guarding all its shards (a sharded build reads every shard's retractions under it)."""
+
+
 def build_command(index_dir) -> str:
     """The command that (re)builds the index in index_dir, for messages telling to run it."""
     return f"`python -m indexer build SOURCES --index {index_dir}`"
@@ -84,6 +89,17 @@ def build_command(index_dir) -> str:
 def is_sharded(index_dir) -> bool:
     """Whether index_dir holds a sharded index (a manifest)."""
     return (Path(index_dir) / MANIFEST).is_file()
+
+
+def refuse_shard_folder(index_dir, command: str) -> None:
+    """Raise ShardFolder when index_dir is a shard's folder inside a sharded index (its parent holds
+    the manifest): command must go through the top folder, under its writer lock."""
+    real = Path(index_dir).resolve()
+    if not is_sharded(real.parent):
+        return
+    top = Path(index_dir).parent if Path(index_dir).parent.resolve() == real.parent else real.parent
+    raise ShardFolder(f"{index_dir} is a shard of the sharded index {top}: {command} by id there, under its "
+                      f"writer lock (python -m indexer {command} ID... --index {top})")
 
 
 def current_generation(index_dir: Path) -> Path:
@@ -247,6 +263,15 @@ def publish(index_dir: Path, gen: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def generation_folders(index_dir) -> list[Path]:
+    """The generation folders new_generation made in index_dir, live or not, in the order of their names
+    (the time each was made, to the second)."""
+    folder = Path(index_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.name.startswith(GEN_PREFIX) and _made_as_generation(p))
 
 
 def remove_stale_generations(index_dir: Path) -> list[str]:

@@ -9,6 +9,7 @@ import pty
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def one_line_error(done) -> str:
     ["search", "bão", "--index", "{tmp}/none"], ["stats", "--index", "{tmp}/none"], ["get", "khong-co", "--index", "{ix}"],
     ["related", "khong-co", "--index", "{ix}"], ["build", "{tmp}/none.jsonl", "--index", "{tmp}/new"],
     ["update", "{tmp}/none.jsonl", "--index", "{ix}"], ["delete", "x", "--index", "{tmp}/none"],
-    ["restore", "x", "--index", "{tmp}/none"],
+    ["restore", "x", "--index", "{tmp}/none"], ["retracted", "--index", "{tmp}/none"],
+    ["retracted", "--index", "{ix}/CURRENT"],
 ])
 def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp_path, args):
     done = run_cli(*(a.format(tmp=tmp_path, ix=index_dir) for a in args))
@@ -56,7 +58,7 @@ def test_every_failure_is_one_line_naming_the_command_and_exits_1(index_dir, tmp
 @pytest.mark.parametrize("args", [
     ["search", "!!!"], ["search", "bão", "--from", "2023-05-01", "--to", "2023-01-01"], ["search", "bão", "--replicas", "2"],
     ["search", "bão", "--limit", "0"], ["build", "seeds", "--cluster", "tcp://127.0.0.1:1"], ["get"],
-    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"], ["restore"],
+    ["build", "seeds", "--bogus"], ["search", "bão", "--bogus"], ["stats", "extra"], ["restore"], ["retracted", "x"],
 ])
 def test_every_usage_error_is_argparses_usage_then_the_error_and_exits_2(index_dir, args):
     assert usage_error(run_cli(*args, "--index", index_dir), args[0])
@@ -323,6 +325,53 @@ def test_an_update_counts_many_retracted_articles_without_listing_them(tmp_path)
     done = run_cli("update", source, "--index", ix)
     assert done.returncode == 0 and done.stdout.splitlines()[1] == (
         f"kept out 11 retracted articles (python -m indexer restore ID... --index {ix} to let them back)")
+
+
+def test_retracted_lists_each_retracted_id_with_when_oldest_first_and_as_json(tmp_path):
+    source, ix = write_jsonl(tmp_path / "storms.jsonl", storm_articles()), tmp_path / "ix"
+    indexer.build_index([source], ix, procs=0)
+    none = run_cli("retracted", "--index", ix)
+    assert (none.returncode, none.stdout, none.stderr) == (0, f"0 retracted articles in {ix}\n", "")
+    assert json.loads(run_cli("retracted", "--json", "--index", ix).stdout) == {"retracted": {}}
+    for doc_id in ("thoi-tiet/bao-so-5", "thoi-tiet/bao-so-3"):  # retracted a second apart: 5 first
+        assert run_cli("delete", doc_id, "--index", ix).returncode == 0
+        time.sleep(1.1)
+    when = indexer.retracted_articles(ix)
+    assert when["thoi-tiet/bao-so-5"] < when["thoi-tiet/bao-so-3"] and when["thoi-tiet/bao-so-3"].endswith("+00:00")
+    listed = run_cli("retracted", "--index", ix)
+    assert listed.returncode == 0 and listed.stdout == (
+        f"2 retracted articles in {ix}, oldest first (builds and updates keep them out until python -m indexer "
+        f"restore ID... --index {ix} lifts a retraction):\n"
+        f"{when['thoi-tiet/bao-so-5']}  thoi-tiet/bao-so-5\n{when['thoi-tiet/bao-so-3']}  thoi-tiet/bao-so-3\n")
+    as_json = json.loads(run_cli("retracted", "--json", "--index", ix).stdout)["retracted"]
+    assert list(as_json.items()) == [(i, when[i]) for i in ("thoi-tiet/bao-so-5", "thoi-tiet/bao-so-3")]
+    assert run_cli("restore", "thoi-tiet/bao-so-5", "--index", ix).returncode == 0
+    assert run_cli("retracted", "--index", ix).stdout.splitlines()[1:] == [f"{when['thoi-tiet/bao-so-3']}  thoi-tiet/bao-so-3"]
+
+
+@pytest.mark.parametrize("current", [b"\xff\xfe\x00", b"gen-20261206-000000-1-1\n", b"", None])
+def test_a_build_over_a_damaged_CURRENT_keeps_the_retractions_of_the_generation_it_named_and_says_so(
+        tmp_path, current):
+    """A CURRENT that names no generation (not text, a generation that is not there, empty, missing)
+    had made a build start an empty list of retracted articles: the export brought them back."""
+    source, ix = write_jsonl(tmp_path / "storms.jsonl", storm_articles()), tmp_path / "ix"
+    indexer.build_index([source], ix, procs=0)
+    assert run_cli("delete", "thoi-tiet/bao-so-3", "thoi-tiet/bao-so-4", "--index", ix).returncode == 0
+    live, when = indexer.store.current_generation(ix), indexer.retracted_articles(ix)
+    if current is None:
+        (ix / "CURRENT").unlink()
+    else:
+        (ix / "CURRENT").write_bytes(current)
+    assert run_cli("stats", "--index", ix).returncode == 1
+    rebuilt = run_cli("build", source, "--index", ix)
+    assert rebuilt.returncode == 0 and rebuilt.stderr == (
+        f"{ix}/CURRENT is missing or names no generation: the 2 ids retracted in {live.name} stay retracted "
+        f"(python -m indexer retracted --index {ix} lists them)\n"), rebuilt.stderr
+    assert rebuilt.stdout.startswith("indexed 12 articles") and rebuilt.stdout.splitlines()[1].startswith(
+        "kept out 2 retracted articles: thoi-tiet/bao-so-3, thoi-tiet/bao-so-4 "), rebuilt.stdout
+    assert indexer.retracted_articles(ix) == when and not live.exists()
+    again = run_cli("build", source, "--index", ix)  # the next build, from the same export, keeps them out too
+    assert again.stderr == "" and "kept out 2 retracted articles" in again.stdout
 
 
 def test_a_build_into_a_folder_of_articles_is_refused_and_leaves_it_as_it_was(tmp_path):

@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from conftest import REPO, other_articles, storm_articles, write_jsonl
+from conftest import REPO, failure_line, other_articles, storm_articles, write_jsonl
 from test_duplicates import COPY, FIRST, RELIEF
 from test_reliability import KILL_QUERIES, news
 from test_server import free_port
@@ -707,6 +707,53 @@ def test_a_sharded_build_over_one_index_keeps_its_retractions_each_in_its_shard(
     built = run("build", corpus, "--index", tmp_path / "ix", "--cluster", cluster.address, "--shards", 2)
     assert built.returncode == 0 and f"indexed {40 - len(gone)} articles" in built.stdout, built.stderr
     assert retracted_by_shard(tmp_path / "ix") == [sorted(i for i in gone if shard_of(i, 2) == n) for n in range(2)]
+
+
+def test_a_sharded_build_over_a_shard_whose_CURRENT_is_garbled_keeps_that_shard_s_retractions(cluster, tmp_path):
+    """The shard's retractions had been dropped (its CURRENT read as no index), and its articles came back."""
+    corpus, index_dir = write_jsonl(tmp_path / "tin.jsonl", news(range(40))), tmp_path / "ix"
+    assert run("build", corpus, "--index", index_dir, "--cluster", cluster.address, "--shards", 2).returncode == 0
+    gone = [f"tin-{n}" for n in range(0, 40, 5)]
+    assert run("delete", *gone, "--index", index_dir).returncode == 0
+    shard, listed = shard_dirs(index_dir)[1], retracted_by_shard(index_dir)
+    every = run("retracted", "--index", index_dir)  # all shards' ids, oldest first
+    assert every.returncode == 0 and every.stdout.startswith(f"{len(gone)} retracted articles in {index_dir}, oldest first")
+    assert sorted(line.split("  ")[1] for line in every.stdout.splitlines()[1:]) == sorted(gone), every.stdout
+    live = indexer.store.current_generation(shard)
+    (shard / "CURRENT").write_bytes(b"\xff\xfe")
+    rebuilt = run("build", corpus, "--index", index_dir, "--cluster", cluster.address, "--shards", 2)
+    assert rebuilt.returncode == 0 and f"indexed {40 - len(gone)} articles" in rebuilt.stdout, rebuilt.stderr
+    assert (f"{shard}/CURRENT is missing or names no generation: the {len(listed[1])} ids retracted in {live.name} "
+            f"stay retracted (python -m indexer retracted --index {shard} lists them)\n") in rebuilt.stderr
+    assert retracted_by_shard(index_dir) == listed and all(listed)
+
+
+def test_a_delete_or_restore_given_one_shard_s_folder_is_refused_naming_the_sharded_index(sharded, tmp_path):
+    """Given a shard's folder, a delete had deleted and retracted there under the shard's lock alone,
+    beside a sharded build under the top folder's (which reads every shard's retractions, then
+    replaces the shards: the retraction lost)."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    doc_id = articles()[0]["id"]
+    shard, live = shard_dirs(index_dir)[shard_of(doc_id, SHARDS)], generations(index_dir)
+    for command in ("delete", "restore"):
+        assert failure_line(run(command, doc_id, "--index", shard), command) == (
+            f"python -m indexer {command}: error: {shard} is a shard of the sharded index {index_dir}: {command} by id "
+            f"there, under its writer lock (python -m indexer {command} ID... --index {index_dir})\n")
+    for run_on_shard, top in ((indexer.delete_articles, os.path.relpath(index_dir)), (indexer.restore_articles, index_dir)):
+        with pytest.raises(indexer.ShardFolder, match=re.escape(f"is a shard of the sharded index {top}: ")):
+            run_on_shard(doc_id, Path(top) / shard.name, **QUIET)  # named as given
+    assert generations(index_dir) == live and indexer.retracted_articles(index_dir) == {}
+    with indexer.store.writer_lock(index_dir, **QUIET):  # as a sharded build holds it
+        assert "another build (pid " in failure_line(run("delete", doc_id, "--index", index_dir), "delete")
+    assert run("delete", doc_id, "--index", index_dir).returncode == 0
+    assert list(indexer.retracted_articles(shard)) == [doc_id]
+
+
+def generations(index_dir: Path) -> list[Path]:
+    """The live generation of each shard of index_dir."""
+    return [indexer.store.current_generation(shard) for shard in shard_dirs(index_dir)]
 
 
 def retracted_by_shard(index_dir: Path) -> list[list[str]]:
