@@ -54,6 +54,7 @@ KEPT_COST = 2.0  # log-cost of accenting a word typed without marks in a partly 
 PAIR_WEIGHT = 0.8  # share of the bigram estimate against the syllable's own frequency
 TRIPLE_WEIGHT = 0.5  # share of the trigram estimate against the bigram one, where the pair before was seen
 MAX_STATES = 64  # pairs of readings of the last two words the restoration keeps at each word (the likeliest)
+PAIR_PATHS = 4  # likeliest readings of the words before kept per such pair where co-occurrence chooses (k-best)
 COMMON_SHARE = 2000  # an abbreviation the index lacks is read as another only where 1 article in this many holds that
 GLUED_RATIO = 10  # a word is read as the syllables it glues when they stand together this many times more often
 # times (titles and sampled bodies) two syllables stand together for a word to be read as them: 1 article
@@ -99,7 +100,7 @@ WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or b
 NEW_WORD_SHARE = 0.25  # a query lists words and names: one may begin another at this share of its frequency (_begun_anew)
 COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooccurrence) against its log-probability
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
-COOC_PATHS = 8  # likeliest readings (the Viterbi's last states) that co-occurrence chooses among
+COOC_PATHS = 8  # likeliest whole readings (of the k-best Viterbi, PAIR_PATHS) that co-occurrence chooses among
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
@@ -1227,19 +1228,38 @@ def _counted(table: np.ndarray, counts: np.ndarray, codes: np.ndarray, known: np
     return np.where(known & (table[at] == codes), counts[at], 0.0)
 
 
-def _best_states(total: np.ndarray, last: np.ndarray) -> tuple:
+def _best_states(total: np.ndarray, last: np.ndarray, first: np.ndarray, paths: int = 1) -> tuple:
     """The best states after a Viterbi step, total[s, r] scoring reading r after state s (whose
-    last reading is last[s]): the distinct ones among the MAX_STATES best scores, best first;
-    their scores, parent states and (reading before, reading)."""
+    last reading is last[s]; first[s]: s is the likeliest path to its pair of readings): of the
+    MAX_STATES * paths best scores, the pairs (reading before, reading) among the MAX_STATES best
+    after first states, each with its `paths` likeliest paths within COOC_MARGIN of its likeliest,
+    best first; their scores, parent states, (reading before, reading) and whether each is its
+    pair's likeliest."""
     ranked = np.arange(total.size)
-    if total.size > MAX_STATES:  # a partition, not a sort of all of them
-        ranked = np.argpartition(-total, MAX_STATES - 1, axis=None)[:MAX_STATES]
+    if total.size > MAX_STATES * paths:  # a partition, not a sort of all of them
+        ranked = np.argpartition(-total, MAX_STATES * paths - 1, axis=None)[:MAX_STATES * paths]
     ranked = ranked[np.argsort(-total.ravel()[ranked], kind="stable")]
     parent, reading = np.divmod(ranked, total.shape[1])
-    _, best = np.unique(last[parent] * total.shape[1] + reading, return_index=True)  # each state's best parent
-    kept = ranked[np.sort(best)]
-    parent, reading = np.divmod(kept, total.shape[1])
-    return total.ravel()[kept], parent, (last[parent], reading)
+    pair, score = last[parent] * total.shape[1] + reading, total.ravel()[ranked]
+    beam = np.zeros(pair.max() + 1, dtype=bool)
+    beam[pair[first[parent]][:MAX_STATES]] = True
+    rank = _ranks_in_groups(pair)
+    best = np.zeros(len(beam))
+    best[pair[rank == 0]] = score[rank == 0]
+    # a path further behind its pair's likeliest stays as far behind it: never within COOC_MARGIN of the best
+    kept = np.flatnonzero((rank < paths) & beam[pair] & (score >= best[pair] - COOC_MARGIN))
+    return score[kept], parent[kept], (last[parent[kept]], reading[kept]), rank[kept] == 0
+
+
+def _ranks_in_groups(groups: np.ndarray) -> np.ndarray:
+    """Each item's rank among the earlier items of its group (equal values): 0 for the first."""
+    order = np.argsort(groups, kind="stable")
+    ordered, at = groups[order], np.arange(len(groups))
+    begins = np.ones(len(groups), dtype=bool)
+    begins[1:] = ordered[1:] != ordered[:-1]
+    ranks = np.empty(len(groups), dtype=np.int64)
+    ranks[order] = at - np.maximum.accumulate(np.where(begins, at, 0))
+    return ranks
 
 
 def _backtrack(options: list[list[str]], trail: list[tuple], state: int) -> list[str]:
@@ -1780,10 +1800,13 @@ class Lexicon:
         counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen,
         or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew)."""
         before, last = states
-        follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)[last]
+        follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)
         if k < 2:
-            return np.log(follows), np.log(follows)
-        return self._begun_anew(options, k, last, steps, self._in_context(options, k, states, follows))
+            return np.log(follows[last]), np.log(follows[last])
+        width = len(options[k - 1])  # the triples counted once per pair, which up to PAIR_PATHS states share
+        pairs, where = np.unique(before * width + last, return_inverse=True)
+        pairs = np.divmod(pairs, width)
+        return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, follows[pairs[1]])[where])
 
     def _begun_anew(self, options: list[list[str]], k: int, last: np.ndarray, steps: np.ndarray,
                     read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1835,9 +1858,10 @@ class Lexicon:
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
                       marked: bool = False, kept: float = 0.0) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over trigrams, the
-        MAX_STATES likeliest pairs of readings kept at each word); with fix, words the index lacks
-        may become near syllables; with respell, any word may (marked: of a query typed with accents);
-        kept: the log-cost of accenting a word typed without accents (see _choices)."""
+        MAX_STATES likeliest pairs of readings kept at each word, and where co-occurrence chooses,
+        the PAIR_PATHS likeliest paths to each); with fix, words the index lacks may become near
+        syllables; with respell, any word may (marked: of a query typed with accents); kept: the
+        log-cost of accenting a word typed without accents (see _choices)."""
         if not words:
             return []
         read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked, kept)
@@ -1845,10 +1869,11 @@ class Lexicon:
 
     def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
-        options, trail, score, _ = self._viterbi([self._choices(w, fix, respell, marked, kept) for w in words])
-        if self._articles_holding is None or not COOC_WEIGHT or len(options) < 2:
+        choices = [self._choices(w, fix, respell, marked, kept) for w in words]
+        if self._articles_holding is None or not COOC_WEIGHT or len(words) < 2:
+            options, trail, score, _ = self._viterbi(choices)
             return _backtrack(options, trail, int(score.argmax()))
-        return self._cooccurring(options, trail, score, words)
+        return self._cooccurring(*self._viterbi(choices, PAIR_PATHS)[:3], words)
 
     def with_cooccurrence(self, articles_holding) -> "Lexicon":
         """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
@@ -1860,7 +1885,7 @@ class Lexicon:
         return view
 
     def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str]) -> list[str]:
-        """Of the Viterbi's likeliest readings (COOC_PATHS, within COOC_MARGIN of the best), the one
+        """Of the likeliest whole readings (COOC_PATHS, within COOC_MARGIN of the best), the one
         likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed:
         it chooses accents, never edits, and a best reading that respells a word is kept."""
         ranked = np.argsort(-score, kind="stable")[:COOC_PATHS]
@@ -1888,18 +1913,20 @@ class Lexicon:
         holding, apart = np.array(counts[2:2 + len(sets)], float), np.array(counts[2 + len(sets):], float)
         return np.log((holding + COOC_ALPHA * counts[0] / counts[1]) / (apart + COOC_ALPHA))
 
-    def _viterbi(self, choices: list[dict[str, float]]) -> tuple[list[list[str]], list, np.ndarray, tuple]:
+    def _viterbi(self, choices: list[dict[str, float]],
+                 paths: int = 1) -> tuple[list[list[str]], list, np.ndarray, tuple]:
         """(readings of each word, the trail, the last states' scores, the last states) of the Viterbi
-        pass over each word's readings and their log costs (choices)."""
+        pass over each word's readings and their log costs (choices), keeping the `paths` likeliest
+        paths to each pair of readings (see _best_states)."""
         options = [list(c) for c in choices]
         steps = np.log(self._unigrams(options[0]))  # each state's log P(its last reading | the readings before)
         score = np.array(list(choices[0].values())) + steps
         states = (np.full(len(score), -1), np.arange(len(score)))  # (reading before the last, last reading)
-        trail = [(None, states[1])]
+        trail, first = [(None, states[1])], np.ones(len(score), dtype=bool)
         for k in range(1, len(choices)):
             step, own = self._next(options, k, states, steps)
             total = score[:, None] + step + np.array(list(choices[k].values()))[None, :]
-            score, parent, states = _best_states(total, states[1])
+            score, parent, states, first = _best_states(total, states[1], first, paths)
             steps = own[parent, states[1]]
             trail.append((parent, states[1]))
         return options, trail, score, states

@@ -537,14 +537,38 @@ def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp
         "tổng bí thư tham nhũng", "du khách thăm những", "thăm những"]
 
 
-def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(tmp_path):
+@pytest.fixture(scope="module")
+def baomoi_1000(tmp_path_factory) -> Path:
+    """The folder of an index of the first 1,000 articles of the shared baomoi corpus."""
+    return index_of(tmp_path_factory, "baomoi", _baomoi(1000))
+
+
+def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(baomoi_1000):
     # 1,000 real baomoi articles: "Đà Nẵng" stands together 76 times, "đa năng" 16, but "nẵng"
     # is never right before "dịch" or "bắt" and "năng" is (1 and 2 times): read as one sentence,
     # the topics had turned the place into "đa năng"; a query lists words and names, and the
     # topic may begin anew after the place (understand.NEW_WORD_SHARE)
-    with _opened(tmp_path, _baomoi(1000)) as index:
+    with indexer.open_index(baomoi_1000) as index:
         assert [index.search(q).suggestion for q in ("da nang", "da nang dich benh", "da nang bat giu")] == [
             "đà nẵng", "đà nẵng dịch bệnh", "đà nẵng bắt giữ"]
+
+
+def test_articles_choose_among_readings_that_differ_before_the_last_two_words(baomoi_1000, monkeypatch):
+    # 1,000 real baomoi articles (the queries cut from titles of articles 2,621 and 2,961): none holds
+    # "chiến sự" or "chiến sư", but the 5 holding "ukraine" hold "sự" (4) and never "sư"; "đông" and
+    # "động" stand in 4 of the 9 holding "afghanistan" each, "đông" in 237 articles, "động" in 551
+    queries = ("chien su o dong ukraine", "dong khac nghiet o afghanistan")
+    with indexer.open_index(baomoi_1000) as index:
+        assert [index.search(q).suggestion for q in queries] == [
+            "chiến sự ở đông ukraine", "đông khắc nghiệt ở afghanistan"]
+    # one path kept per pair of last readings, as before understand.PAIR_PATHS: the other readings
+    # ending "đông ukraine" or "ở afghanistan" were dropped, no other came within COOC_MARGIN of the
+    # likeliest, and the articles had nothing to compare
+    from indexer import understand
+    monkeypatch.setattr(understand, "PAIR_PATHS", 1)
+    with indexer.open_index(baomoi_1000) as index:  # opened afresh: no query understood yet
+        assert [index.search(q).suggestion for q in queries] == [
+            "chiến sư ở đông ukraine", "động khắc nghiệt ở afghanistan"]
 
 
 def test_words_next_to_a_number_are_read_with_what_numbers_have_beside_them(tmp_path):
