@@ -1508,7 +1508,56 @@ class Lexicon:
         score = np.array([shares[p.split()[0]] for p in phrases])
         goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
-        return _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0})
+        return self._words_whole(before[-1], _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0}))
+
+    def _words_whole(self, last: str, scored: dict[str, float]) -> dict[str, float]:
+        """scored (phrases after the word last), each ending in a piece of a word there offered with the
+        rest of that word (see _piece_ends): "tai nạn xảy ra", not "tai nạn xảy"; "thừa thiên huế"."""
+        grown = {p: [last, *p.split()] for p in scored}
+        growing = list(grown)
+        for _ in range(2):  # words of 2-3 syllables, as the compounds counted
+            ends = self._piece_ends([grown[p][-2:] for p in growing])
+            for phrase, end in zip(growing, ends):
+                grown[phrase] += [end] if end else []
+            growing = [phrase for phrase, end in zip(growing, ends) if end]
+        whole: dict[str, float] = {}
+        for phrase, value in scored.items():
+            phrase = " ".join(grown[phrase][1:])
+            whole[phrase] = max(value, whole.get(phrase, 0.0))
+        return whole
+
+    def _piece_ends(self, pairs: list[list[str]]) -> list[str | None]:
+        """The syllable the second of each pair (a word, then a syllable) goes on as where it is a piece of
+        a word there, else None: after the word, it goes on as that syllable WORD_PIECE of the times, and the
+        two are one word (see _whole: trực diện, tranh cử, xảy ra); not a word with a usual next one (xe chở:
+        "người" 87% of the times, chở người no word)."""
+        pairs = [[NUMBER if NUMBER_RE.fullmatch(w) else _last_syllable(w), word] for w, word in pairs]
+        nexts = [self._commonest_after(*pair) for pair in pairs]
+        shares = iter(self._goes_on([pair + [x] for pair, x in zip(pairs, nexts) if x]).tolist())
+        return [x if x and next(shares) >= WORD_PIECE and self._whole(pair[1], x) else None
+                for pair, x in zip(pairs, nexts)]
+
+    def _commonest_after(self, before: str, word: str) -> str | None:
+        """The syllable most often after the syllables before and word, or None (never counted so, or a number)."""
+        a, b = self.number.get(before), self.number.get(word)
+        if a is None or b is None:
+            return None
+        size = len(self.syllables)
+        lo, hi = np.searchsorted(self._triple_codes, [(a * size + b) * size, (a * size + b + 1) * size])
+        if lo == hi:
+            return None
+        third = int(self._triple_codes[lo + int(np.argmax(self._triple_counts[lo:hi]))] % size)
+        return self.syllables[third] if self.syllables[third] != NUMBER else None
+
+    def _whole(self, word: str, after: str) -> bool:
+        """Whether a syllable and the one after it make one Vietnamese word: both syllables of pyvi's list (a
+        foreign name's may be written otherwise: Al-Jazeera), and a pyvi compound or a name (see _one_word),
+        or the first goes on as the second WORD_PIECE of all its times (xảy ra, which pyvi's list lacks)."""
+        if not {word, after} <= vietnamese_syllables():
+            return False
+        together = float(self.pairs([word], [after])[0, 0])
+        alone = together >= WORD_PIECE * max(float(self._followed[self.number[word]]), 1.0)
+        return alone or self._one_word([word, after], together)
 
     def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
         """_goes_on of triples, those beginning with a title token from the titles' counts after it
