@@ -78,6 +78,7 @@ CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the le
 NEXT_POOL = 32  # syllables most often after a word typed whole whose title phrases are offered after it
 NEXT_PHRASES = 4  # title phrases beginning with each of them looked at (the most frequent)
 WORD_PIECE = 0.8  # share of the times a syllable after a word goes on as one phrase for it to be offered only in it
+PIECE_PRIOR = 10.0  # times a syllable is taken to go on otherwise too: one seen 8 times, always so, is no piece yet
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
@@ -1511,31 +1512,25 @@ class Lexicon:
         return self._words_whole(before[-1], _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0}))
 
     def _words_whole(self, last: str, scored: dict[str, float]) -> dict[str, float]:
-        """scored (phrases after the word last), each ending in a piece of a word there offered with the
-        rest of that word (see _piece_ends): "tai nạn xảy ra", not "tai nạn xảy"; "thừa thiên huế"."""
-        grown = {p: [last, *p.split()] for p in scored}
-        growing = list(grown)
-        for _ in range(2):  # words of 2-3 syllables, as the compounds counted
-            ends = self._piece_ends([grown[p][-2:] for p in growing])
-            for phrase, end in zip(growing, ends):
-                grown[phrase] += [end] if end else []
-            growing = [phrase for phrase, end in zip(growing, ends) if end]
+        """scored (phrases after the word last), each syllable alone that is a piece of a word there offered
+        with the rest of that word (see _piece_ends): "tai nạn xảy ra", not "tai nạn xảy"."""
+        alone = [p for p in scored if " " not in p]
+        ends = dict(zip(alone, self._piece_ends(last, alone)))
         whole: dict[str, float] = {}
         for phrase, value in scored.items():
-            phrase = " ".join(grown[phrase][1:])
+            phrase = f"{phrase} {ends[phrase]}" if ends.get(phrase) else phrase
             whole[phrase] = max(value, whole.get(phrase, 0.0))
         return whole
 
-    def _piece_ends(self, pairs: list[list[str]]) -> list[str | None]:
-        """The syllable the second of each pair (a word, then a syllable) goes on as where it is a piece of
-        a word there, else None: after the word, it goes on as that syllable WORD_PIECE of the times, and the
-        two are one word (see _whole: trực diện, tranh cử, xảy ra); not a word with a usual next one (xe chở:
-        "người" 87% of the times, chở người no word)."""
-        pairs = [[NUMBER if NUMBER_RE.fullmatch(w) else _last_syllable(w), word] for w, word in pairs]
-        nexts = [self._commonest_after(*pair) for pair in pairs]
-        shares = iter(self._goes_on([pair + [x] for pair, x in zip(pairs, nexts) if x]).tolist())
-        return [x if x and next(shares) >= WORD_PIECE and self._whole(pair[1], x) else None
-                for pair, x in zip(pairs, nexts)]
+    def _piece_ends(self, last: str, words: list[str]) -> list[str | None]:
+        """The syllable each of words (syllables after the word last) goes on as where it is a piece of a
+        word there, else None: after last, it goes on as that syllable WORD_PIECE of the times, and the two are
+        one word (see _whole: trực diện, tranh cử, xảy ra); not a word with a usual next one (xe chở: "người"
+        87% of the times, but chở người is no word)."""
+        before = NUMBER if NUMBER_RE.fullmatch(last) else _last_syllable(last)
+        nexts = [self._commonest_after(before, word) for word in words]
+        shares = iter(self._goes_on([[before, w, x] for w, x in zip(words, nexts) if x]).tolist())
+        return [x if x and next(shares) >= WORD_PIECE and self._whole(w, x) else None for w, x in zip(words, nexts)]
 
     def _commonest_after(self, before: str, word: str) -> str | None:
         """The syllable most often after the syllables before and word, or None (never counted so, or a number)."""
@@ -1556,7 +1551,7 @@ class Lexicon:
         if not {word, after} <= vietnamese_syllables():
             return False
         together = float(self.pairs([word], [after])[0, 0])
-        alone = together >= WORD_PIECE * max(float(self._followed[self.number[word]]), 1.0)
+        alone = together >= WORD_PIECE * (float(self._followed[self.number[word]]) + PIECE_PRIOR)
         return alone or self._one_word([word, after], together)
 
     def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
