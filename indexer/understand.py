@@ -1545,10 +1545,10 @@ class Lexicon:
         return self.syllables[third] if self.syllables[third] != NUMBER else None
 
     def _whole(self, word: str, after: str) -> bool:
-        """Whether a syllable and the one after it make one Vietnamese word: both syllables of pyvi's list (a
-        foreign name's may be written otherwise: Al-Jazeera), and a pyvi compound or a name (see _one_word),
-        or the first goes on as the second WORD_PIECE of all its times (xảy ra, which pyvi's list lacks)."""
-        if not {word, after} <= vietnamese_syllables():
+        """Whether a syllable and the one after it make one Vietnamese word: both of a Vietnamese syllable's
+        shape (a foreign name's may be written otherwise: Al-Jazeera), and a pyvi compound or a name (see
+        _one_word), or the first goes on as the second WORD_PIECE of all its times (xảy ra, which pyvi's list lacks)."""
+        if not all(SYLLABLE_SHAPE.fullmatch(fold(w)) for w in (word, after)):
             return False
         together = float(self.pairs([word], [after])[0, 0])
         alone = together >= WORD_PIECE * (float(self._followed[self.number[word]]) + PIECE_PRIOR)
