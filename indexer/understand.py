@@ -1501,7 +1501,8 @@ class Lexicon:
         """The title phrases that may follow the syllables before, with their probability: those
         beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
         syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
-        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored)."""
+        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored), and with the rest of
+        the word it is a piece of there (see _words_whole: "xảy ra")."""
         shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
