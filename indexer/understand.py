@@ -79,6 +79,7 @@ CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the le
 NEXT_POOL = 32  # syllables most often after a word typed whole whose title phrases are offered after it
 NEXT_PHRASES = 4  # title phrases beginning with each of them looked at (the most frequent)
 WORD_PIECE = 0.8  # share of the times a syllable after a word goes on as one phrase for it to be offered only in it
+PIECE_PRIOR = 10.0  # times a syllable is taken to go on otherwise too: one seen 8 times, always so, is no piece yet
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
@@ -1520,7 +1521,8 @@ class Lexicon:
         """The title phrases that may follow the syllables before, with their probability: those
         beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
         syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
-        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored)."""
+        goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored), and with the rest of
+        the word it is a piece of there (see _words_whole: "xảy ra")."""
         shares = self._followers(before, glued)
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
@@ -1528,7 +1530,50 @@ class Lexicon:
         score = np.array([shares[p.split()[0]] for p in phrases])
         goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
-        return _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0})
+        return self._words_whole(before[-1], _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0}))
+
+    def _words_whole(self, last: str, scored: dict[str, float]) -> dict[str, float]:
+        """scored (phrases after the word last), each syllable alone that is a piece of a word there offered
+        with the rest of that word (see _piece_ends): "tai nạn xảy ra", not "tai nạn xảy"."""
+        alone = [p for p in scored if " " not in p]
+        ends = dict(zip(alone, self._piece_ends(last, alone)))
+        whole: dict[str, float] = {}
+        for phrase, value in scored.items():
+            phrase = f"{phrase} {ends[phrase]}" if ends.get(phrase) else phrase
+            whole[phrase] = max(value, whole.get(phrase, 0.0))
+        return whole
+
+    def _piece_ends(self, last: str, words: list[str]) -> list[str | None]:
+        """The syllable each of words (syllables after the word last) goes on as where it is a piece of a
+        word there, else None: after last, it goes on as that syllable WORD_PIECE of the times, and the two are
+        one word (see _whole: trực diện, tranh cử, xảy ra); not a word with a usual next one (xe chở: "người"
+        87% of the times, but chở người is no word)."""
+        before = NUMBER if NUMBER_RE.fullmatch(last) else _last_syllable(last)
+        nexts = [self._commonest_after(before, word) for word in words]
+        shares = iter(self._goes_on([[before, w, x] for w, x in zip(words, nexts) if x]).tolist())
+        return [x if x and next(shares) >= WORD_PIECE and self._whole(w, x) else None for w, x in zip(words, nexts)]
+
+    def _commonest_after(self, before: str, word: str) -> str | None:
+        """The syllable most often after the syllables before and word, or None (never counted so, or a number)."""
+        a, b = self.number.get(before), self.number.get(word)
+        if a is None or b is None:
+            return None
+        size = len(self.syllables)
+        lo, hi = np.searchsorted(self._triple_codes, [(a * size + b) * size, (a * size + b + 1) * size])
+        if lo == hi:
+            return None
+        third = int(self._triple_codes[lo + int(np.argmax(self._triple_counts[lo:hi]))] % size)
+        return self.syllables[third] if self.syllables[third] != NUMBER else None
+
+    def _whole(self, word: str, after: str) -> bool:
+        """Whether a syllable and the one after it make one Vietnamese word: both of a Vietnamese syllable's
+        shape (a foreign name's may be written otherwise: Al-Jazeera), and a pyvi compound or a name (see
+        _one_word), or the first goes on as the second WORD_PIECE of all its times (xảy ra, which pyvi's list lacks)."""
+        if not all(SYLLABLE_SHAPE.fullmatch(fold(w)) for w in (word, after)):
+            return False
+        together = float(self.pairs([word], [after])[0, 0])
+        alone = together >= WORD_PIECE * (float(self._followed[self.number[word]]) + PIECE_PRIOR)
+        return alone or self._one_word([word, after], together)
 
     def _goes_on_after(self, triples: list[list[str]]) -> np.ndarray:
         """_goes_on of triples, those beginning with a title token from the titles' counts after it
