@@ -181,9 +181,9 @@ def _retracted_before(index_dir: Path, notice) -> dict[str, str]:
     found = {i: when for listed in lists.values() for i, when in listed.items()}  # the newest generation's when
     if found:
         named = ", ".join(name for name, listed in lists.items() if listed)
-        ids = "1 id" if len(found) == 1 else f"{len(found):,} ids"
-        notice(f"{index_dir}/{CURRENT} is missing or names no generation: the {ids} retracted in {named} stay "
-               f"retracted (python -m indexer retracted --index {index_dir} lists them)")
+        ids, verb, them = ("1 id", "stays", "it") if len(found) == 1 else (f"{len(found):,} ids", "stay", "them")
+        notice(f"{index_dir}/{CURRENT} is missing or names no generation: the {ids} retracted in {named} {verb} "
+               f"retracted (python -m indexer retracted --index {index_dir} lists {them})")
     return found
 
 
