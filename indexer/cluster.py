@@ -44,7 +44,7 @@ import numpy as np
 from . import duplicates, storage
 from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _retracted_before,
-                    _write_here, delete_in_folder, kept_out, restore_in_folder, update_index)
+                    _write_here, delete_in_folder, kept_out, restore_in_folder, update_in_folder)
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -209,8 +209,8 @@ def _analyse_batch(gen: str, batch: list, shard: int) -> tuple[int, int, list, l
 
 
 def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
-    """Worker task: update one shard with its articles of the sources."""
-    return update_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+    """Worker task: update one shard with its articles of the sources (update_sharded holds the top folder's lock)."""
+    return update_in_folder(sources, Path(shard_dir), procs=0, notice=lambda m: None, select=_InShard(shard, shards))
 
 
 def _once(items) -> list:
@@ -271,10 +271,12 @@ def _remove_shards(shards: list[Path]) -> None:
 
 
 def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
-    """Update every shard of index_dir on the cluster, each article going to its shard."""
+    """Update every shard of index_dir on the cluster, each article going to its shard, holding index_dir's
+    writer lock (no sharded build, delete or optimize meanwhile)."""
     started = time.monotonic()
-    shards = len(shard_dirs(index_dir))
-    reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
+    shard_dirs(index_dir)  # IndexNotFound before the lock would create the folder
+    with writer_lock(Path(index_dir), notice=lambda message: None, command="update"):
+        reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, len(shard_dirs(index_dir)))
     total = UpdateReport(**{name: sum(getattr(r, name) for r in reports)
                             for name in ("added", "updated", "removed", "unchanged", "kept")})
     total.skipped = _once(s for r in reports for s in r.skipped)

@@ -751,6 +751,59 @@ def test_a_delete_or_restore_given_one_shard_s_folder_is_refused_naming_the_shar
     assert list(indexer.retracted_articles(shard)) == [doc_id]
 
 
+def test_an_update_build_or_optimize_given_one_shard_s_folder_is_refused_naming_the_sharded_index(
+        cluster, sharded, tmp_path):
+    """Given a shard's folder, an update had added there every article of its sources, those whose id
+    hashes to another shard too (a search found them in two shards), a build had replaced the shard with
+    them all, and an optimize had merged under the shard's lock alone; the cluster's update still deals them."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    more = news(range(300, 306))
+    corpus, shard, live = write_jsonl(tmp_path / "more.jsonl", more), shard_dirs(index_dir)[0], generations(index_dir)
+    assert {shard_of(a["id"], SHARDS) for a in more} > {0}, "some hash to other shards"
+    cluster_at_top = "it there on a Dask cluster"
+    for command, how, arguments in (("update", cluster_at_top, f"SOURCES --index {index_dir} --cluster ADDRESS"),
+                                    ("build", cluster_at_top, f"SOURCES --index {index_dir} --cluster ADDRESS --shards N"),
+                                    ("optimize", "it there", f"--index {index_dir}")):
+        sources = [] if command == "optimize" else [corpus]
+        assert failure_line(run(command, *sources, "--index", shard), command) == (
+            f"python -m indexer {command}: error: {shard} is a shard of the sharded index {index_dir}: {command} "
+            f"{how}, under its writer lock (python -m indexer {command} {arguments})\n")
+    top = os.path.relpath(index_dir)
+    for write in (lambda ix: indexer.update_index([corpus], ix, **QUIET),
+                  lambda ix: indexer.build_index([corpus], ix, **QUIET), lambda ix: indexer.optimize_index(ix, **QUIET)):
+        with pytest.raises(indexer.ShardFolder, match=re.escape(f"is a shard of the sharded index {top}: ")):
+            write(Path(top) / shard.name)  # named as given
+    assert generations(index_dir) == live
+    updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+    assert updated.returncode == 0 and updated.stdout.startswith(f"added {len(more)}, updated 0"), updated.stderr
+    for n, folder_n in enumerate(shard_dirs(index_dir)):
+        with indexer.open_index(folder_n) as index:
+            held = {a["id"] for a in more if index.get(a["id"])}
+        assert held == {a["id"] for a in more if shard_of(a["id"], SHARDS) == n}
+
+
+def test_optimize_and_a_sharded_update_wait_for_the_top_folder_s_lock_as_a_sharded_build_holds_it(
+        cluster, sharded, tmp_path):
+    """optimize and a sharded update took each shard's lock alone: during a sharded build (which reads
+    every shard's retractions, replaces the shards, then removes those its manifest no longer names) they
+    merged shards it was replacing, or dealt articles by the number of shards the old manifest named."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    assert run("delete", *[a["id"] for a in news(range(0, 240, 40))], "--index", index_dir).returncode == 0
+    corpus, live = write_jsonl(tmp_path / "more.jsonl", news(range(300, 303))), generations(index_dir)
+    with indexer.store.writer_lock(index_dir, **QUIET):  # as a sharded build holds it
+        assert "another build (pid " in failure_line(run("optimize", "--index", index_dir), "optimize")
+        updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+        assert "another build (pid " in failure_line(updated, "update")
+        with pytest.raises(indexer.IndexLocked, match="another build"):
+            indexer.optimize_index(index_dir, **QUIET)
+    assert generations(index_dir) == live
+    assert run("optimize", "--index", index_dir).returncode == 0 and generations(index_dir) != live
+
+
 def generations(index_dir: Path) -> list[Path]:
     """The live generation of each shard of index_dir."""
     return [indexer.store.current_generation(shard) for shard in shard_dirs(index_dir)]
