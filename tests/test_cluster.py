@@ -754,22 +754,27 @@ def test_a_delete_or_restore_given_one_shard_s_folder_is_refused_naming_the_shar
 def test_an_update_build_or_optimize_given_one_shard_s_folder_is_refused_naming_the_sharded_index(
         cluster, sharded, tmp_path):
     """Given a shard's folder, an update had added there every article of its sources, those whose id
-    hashes to another shard too (a search found them in two shards), a build had replaced the shard with
-    them all, and an optimize had merged under the shard's lock alone; the cluster's update still deals them."""
+    hashes to another shard too (a delete by id then found none of them: it asks the shard of the hash), a
+    build had replaced the shard with them all (178 of 271 articles held twice), a build on the cluster
+    had made a sharded index inside it (the shard's own index removed) and an optimize had merged under the
+    shard's lock alone; the cluster's update still deals each article to its shard."""
     folder, _ = sharded
     index_dir = tmp_path / "shards"
     subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
     more = news(range(300, 306))
     corpus, shard, live = write_jsonl(tmp_path / "more.jsonl", more), shard_dirs(index_dir)[0], generations(index_dir)
     assert {shard_of(a["id"], SHARDS) for a in more} > {0}, "some hash to other shards"
-    cluster_at_top = "it there on a Dask cluster"
-    for command, how, arguments in (("update", cluster_at_top, f"SOURCES --index {index_dir} --cluster ADDRESS"),
-                                    ("build", cluster_at_top, f"SOURCES --index {index_dir} --cluster ADDRESS --shards N"),
-                                    ("optimize", "it there", f"--index {index_dir}")):
-        sources = [] if command == "optimize" else [corpus]
-        assert failure_line(run(command, *sources, "--index", shard), command) == (
+    at_top = {"update": ("it there on a Dask cluster", f"SOURCES --index {index_dir} --cluster ADDRESS"),
+              "build": ("it there on a Dask cluster", f"SOURCES --index {index_dir} --cluster ADDRESS --shards N"),
+              "optimize": ("it there", f"--index {index_dir}")}
+    for command, sources, options in (("update", [corpus], []), ("update", [corpus], ["--cluster", cluster.address]),
+                                      ("build", [corpus], []),
+                                      ("build", [corpus], ["--cluster", cluster.address, "--shards", 2]),
+                                      ("optimize", [], [])):
+        how, arguments = at_top[command]
+        assert failure_line(run(command, *sources, "--index", shard, *options), command) == (
             f"python -m indexer {command}: error: {shard} is a shard of the sharded index {index_dir}: {command} "
-            f"{how}, under its writer lock (python -m indexer {command} {arguments})\n")
+            f"{how}, under its writer lock (python -m indexer {command} {arguments})\n"), options
     top = os.path.relpath(index_dir)
     for write in (lambda ix: indexer.update_index([corpus], ix, **QUIET),
                   lambda ix: indexer.build_index([corpus], ix, **QUIET), lambda ix: indexer.optimize_index(ix, **QUIET)):
