@@ -44,7 +44,7 @@ from indexer import fold, search  # noqa: E402
 from indexer.analysis import canonical  # noqa: E402
 from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
                              STABLE_COUNTS, AnswerTimes, ClusterIndex, CorpusTable, ShardActor, TableChange,
-                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
+                             _update_shard, build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 from benchmarks.cluster import Stall  # noqa: E402  (an actor that holds its worker's actor thread)
@@ -534,6 +534,13 @@ def shard_tables(index_dir: Path) -> list[tuple]:
     return tables
 
 
+def update_shard(index_dir: Path, shard: int, corpus: Path) -> None:
+    """Update one shard of index_dir with its articles of corpus, as update_sharded's task on a worker does
+    (a shard's folder given to `update` is refused)."""
+    report = _update_shard([str(corpus)], str(index_dir / f"shard-{shard}"), shard, SHARDS)
+    assert report.added + report.updated + report.removed > 0 and not report.skipped, report
+
+
 def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summed_anew(sharded, tmp_path):
     folder, _ = sharded
     index_dir = tmp_path / "shards"
@@ -544,8 +551,7 @@ def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summe
         for edition in (1, 2):  # the second change applies to the table the first one made
             mine = [a for a in editions(1, edition) if shard_of(a["id"], SHARDS) == 1]
             corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-            updated = run("update", corpus, "--index", index_dir / "shard-1")
-            assert updated.returncode == 0, updated.stderr
+            update_shard(index_dir, 1, corpus)
             after = shard_tables(index_dir)
             change = TableChange.between(base, (edition,), [before[1]], [after[1]])
             assert (change.dfs < 0).any() and (change.dfs > 0).any() and change.stable[("docs",)] != 0
@@ -570,8 +576,7 @@ def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_se
         assert replica.frequency_table(sent[0]) == (sent[0],)  # unchanged: its generation alone
         mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
         corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-        updated = run("update", corpus, "--index", index_dir / "shard-1")
-        assert updated.returncode == 0, updated.stderr
+        update_shard(index_dir, 1, corpus)
         replica.index.refresh()
         other.index.refresh()
         change, fresh = replica.frequency_table(sent[0]), shard_tables(index_dir)[1]
@@ -601,8 +606,7 @@ def test_a_replica_asked_first_opened_after_a_share_sends_only_what_changed_afte
     try:
         mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
         corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-        updated = run("update", corpus, "--index", index_dir / "shard-1")
-        assert updated.returncode == 0, updated.stderr
+        update_shard(index_dir, 1, corpus)
         first.index.refresh()
         second.index.refresh()
         change, fresh = first.frequency_table(tables[1][0]), shard_tables(index_dir)[1]
