@@ -42,10 +42,10 @@ def shard_tables(indexer, folder: Path) -> list[tuple]:
 
 def update_shards(folder: Path, source: Path) -> int:
     """Update every shard with its articles of source (as update_sharded's tasks do); how many were added."""
-    from indexer.build import update_index
+    from indexer.build import update_in_folder
     from indexer.cluster import _InShard, shard_dirs
     shards = shard_dirs(folder)
-    return sum(update_index([source], shard, procs=0, notice=lambda m: None, select=_InShard(n, len(shards))).added
+    return sum(update_in_folder([source], shard, procs=0, notice=lambda m: None, select=_InShard(n, len(shards))).added
                for n, shard in enumerate(shards))
 
 

@@ -159,6 +159,7 @@ def build_index(sources, index_dir="index_data", *, procs=None, progress=None, n
     procs=0 analyses in this process; select(id), if given, picks the articles (a shard's)."""
     index_dir = Path(index_dir)
     _refuse_sharded(index_dir, "build")
+    refuse_shard_folder(index_dir, "build")  # its articles would not all hash to that shard
     refuse_foreign_folder(index_dir, is_article_file)
     report, started = BuildReport(), time.monotonic()
     articles = _read_articles(as_given(sources), report, progress, select)
@@ -457,6 +458,14 @@ def update_index(sources, index_dir="index_data", *, procs=None, progress=None, 
     (procs and select as for build_index)."""
     index_dir = Path(index_dir)
     _refuse_sharded(index_dir, "update")
+    refuse_shard_folder(index_dir, "update")
+    return update_in_folder(sources, index_dir, procs=procs, progress=progress, notice=notice, select=select)
+
+
+def update_in_folder(sources, index_dir: Path, *, procs=None, progress=None, notice=print,
+                     select=None) -> UpdateReport:
+    """update_index in one index's folder (a shard's: its articles selected, with its sharded index's
+    writer lock held)."""
     sources = as_given(sources)
     report, started = UpdateReport(), time.monotonic()
     current_generation(index_dir)  # IndexNotFound before the lock would create the folder
@@ -716,8 +725,15 @@ def optimize_index(index_dir="index_data", *, procs=None, notice=print) -> int:
     deleted documents; the number of merges."""
     if is_sharded(index_dir):
         from .cluster import shard_dirs  # cluster builds on this module
-        return sum(optimize_index(shard, procs=procs, notice=notice) for shard in shard_dirs(index_dir))
-    current_generation(Path(index_dir))  # IndexNotFound before the lock would create the folder
+        with writer_lock(Path(index_dir), notice, "optimize"):  # no sharded build, update or delete meanwhile
+            return sum(optimize_in_folder(shard, procs=procs, notice=notice) for shard in shard_dirs(index_dir))
+    refuse_shard_folder(index_dir, "optimize")
+    return optimize_in_folder(Path(index_dir), procs=procs, notice=notice)
+
+
+def optimize_in_folder(index_dir: Path, *, procs=None, notice=print) -> int:
+    """optimize_index in one index's folder (a shard's, with its sharded index's writer lock held)."""
+    current_generation(index_dir)  # IndexNotFound before the lock would create the folder
     procs = procs or os.cpu_count() or 1
-    with writer_lock(Path(index_dir), notice, "optimize"):
-        return _merge(Path(index_dir), procs, procs)
+    with writer_lock(index_dir, notice, "optimize"):
+        return _merge(index_dir, procs, procs)

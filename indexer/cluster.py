@@ -44,7 +44,7 @@ import numpy as np
 from . import duplicates, storage
 from .articles import is_article_file, iter_articles
 from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _next_generation, _retracted_before,
-                    _write_here, delete_in_folder, kept_out, restore_in_folder, update_index)
+                    _write_here, delete_in_folder, kept_out, restore_in_folder, update_in_folder)
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
@@ -56,7 +56,7 @@ from .snippets import Marks
 from .storage import FORMAT_VERSION
 from .storage.flat import present, summed_counts, term_hash
 from .store import (LOCK, MANIFEST, NONE, OLD, IndexNotFound, NoIndex, current_generation, generation_bytes,
-                    refuse_foreign_folder, remove_index, replaced, write_retracted, writer_lock)
+                    refuse_foreign_folder, refuse_shard_folder, remove_index, replaced, write_retracted, writer_lock)
 
 CONNECT_SECONDS = 5.0  # how long to try reaching the scheduler
 SHARD_SECONDS = 10.0  # the longest wait for one shard's answer before it counts as missing
@@ -209,8 +209,8 @@ def _analyse_batch(gen: str, batch: list, shard: int) -> tuple[int, int, list, l
 
 
 def _update_shard(sources, shard_dir: str, shard: int, shards: int) -> UpdateReport:
-    """Worker task: update one shard with its articles of the sources."""
-    return update_index(sources, shard_dir, procs=0, notice=lambda m: None, select=_InShard(shard, shards))
+    """Worker task: update one shard with its articles of the sources (update_sharded holds the top folder's lock)."""
+    return update_in_folder(sources, Path(shard_dir), procs=0, notice=lambda m: None, select=_InShard(shard, shards))
 
 
 def _once(items) -> list:
@@ -223,6 +223,7 @@ def build_sharded(sources, index_dir, cluster: str, shards: int, *, notice=print
     name them in the manifest; the index index_dir held before is removed then (a build replaces it): one
     index, or the shards the new manifest does not name. Its retracted ids stay so, each in its new shard."""
     index_dir, started = Path(index_dir), time.monotonic()
+    refuse_shard_folder(index_dir, "build")  # it would remove that shard's index, under the shard's lock alone
     refuse_foreign_folder(index_dir, is_article_file)
     with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
         retracted = _all_retracted_before(index_dir, notice)
@@ -271,10 +272,13 @@ def _remove_shards(shards: list[Path]) -> None:
 
 
 def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
-    """Update every shard of index_dir on the cluster, each article going to its shard."""
+    """Update every shard of index_dir on the cluster, each article going to its shard, holding index_dir's
+    writer lock (no sharded build, delete or optimize meanwhile)."""
     started = time.monotonic()
-    shards = len(shard_dirs(index_dir))
-    reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, shards)
+    refuse_shard_folder(index_dir, "update")
+    shard_dirs(index_dir)  # IndexNotFound before the lock would create the folder
+    with writer_lock(Path(index_dir), notice=lambda message: None, command="update"):
+        reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, len(shard_dirs(index_dir)))
     total = UpdateReport(**{name: sum(getattr(r, name) for r in reports)
                             for name in ("added", "updated", "removed", "unchanged", "kept")})
     total.skipped = _once(s for r in reports for s in r.skipped)

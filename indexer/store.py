@@ -77,8 +77,9 @@ class IndexLocked(RuntimeError):
 
 
 class ShardFolder(RuntimeError):
-    """A delete or restore was given one shard's folder of a sharded index, whose top folder holds the
-    writer lock guarding all its shards (a sharded build reads every shard's retractions under it)."""
+    """A writer (build, update, delete, restore, optimize) was given one shard's folder of a sharded index,
+    whose top folder holds the writer lock guarding all its shards (a sharded build reads every shard's
+    retractions, then replaces the shards, under it) and whose hash of the ids deals the articles."""
 
 
 def build_command(index_dir) -> str:
@@ -91,6 +92,13 @@ def is_sharded(index_dir) -> bool:
     return (Path(index_dir) / MANIFEST).is_file()
 
 
+# how each writer runs on a sharded index, in its top folder: (how, the command's arguments)
+_AT_TOP = {"delete": ("by id there", "ID... --index {top}"), "restore": ("by id there", "ID... --index {top}"),
+           "update": ("it there on a Dask cluster", "SOURCES --index {top} --cluster ADDRESS"),
+           "build": ("it there on a Dask cluster", "SOURCES --index {top} --cluster ADDRESS --shards N"),
+           "optimize": ("it there", "--index {top}")}
+
+
 def refuse_shard_folder(index_dir, command: str) -> None:
     """Raise ShardFolder when index_dir is a shard's folder inside a sharded index (its parent holds
     the manifest): command must go through the top folder, under its writer lock."""
@@ -98,8 +106,9 @@ def refuse_shard_folder(index_dir, command: str) -> None:
     if not is_sharded(real.parent):
         return
     top = Path(index_dir).parent if Path(index_dir).parent.resolve() == real.parent else real.parent
-    raise ShardFolder(f"{index_dir} is a shard of the sharded index {top}: {command} by id there, under its "
-                      f"writer lock (python -m indexer {command} ID... --index {top})")
+    how, arguments = _AT_TOP[command]
+    raise ShardFolder(f"{index_dir} is a shard of the sharded index {top}: {command} {how}, under its "
+                      f"writer lock (python -m indexer {command} {arguments.format(top=top)})")
 
 
 def current_generation(index_dir: Path) -> Path:

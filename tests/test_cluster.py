@@ -44,7 +44,7 @@ from indexer import fold, search  # noqa: E402
 from indexer.analysis import canonical  # noqa: E402
 from indexer.cluster import (ANSWERS_KEPT, CONNECT_SECONDS, HEDGE_FLOOR, HEDGE_MEASURED, SHARD_SECONDS,  # noqa: E402
                              STABLE_COUNTS, AnswerTimes, ClusterIndex, CorpusTable, ShardActor, TableChange,
-                             build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
+                             _update_shard, build_sharded, decided_alike, shard_dirs, shard_of, update_sharded)
 from indexer.scorer import COMPARISONS, DECIDING  # noqa: E402
 from search_app import create_app  # noqa: E402
 from benchmarks.cluster import Stall  # noqa: E402  (an actor that holds its worker's actor thread)
@@ -534,6 +534,13 @@ def shard_tables(index_dir: Path) -> list[tuple]:
     return tables
 
 
+def update_shard(index_dir: Path, shard: int, corpus: Path) -> None:
+    """Update one shard of index_dir with its articles of corpus, as update_sharded's task on a worker does
+    (a shard's folder given to `update` is refused)."""
+    report = _update_shard([str(corpus)], str(index_dir / f"shard-{shard}"), shard, SHARDS)
+    assert report.added + report.updated + report.removed > 0 and not report.skipped, report
+
+
 def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summed_anew(sharded, tmp_path):
     folder, _ = sharded
     index_dir = tmp_path / "shards"
@@ -544,8 +551,7 @@ def test_a_table_changed_by_the_changes_of_updated_shards_equals_the_table_summe
         for edition in (1, 2):  # the second change applies to the table the first one made
             mine = [a for a in editions(1, edition) if shard_of(a["id"], SHARDS) == 1]
             corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-            updated = run("update", corpus, "--index", index_dir / "shard-1")
-            assert updated.returncode == 0, updated.stderr
+            update_shard(index_dir, 1, corpus)
             after = shard_tables(index_dir)
             change = TableChange.between(base, (edition,), [before[1]], [after[1]])
             assert (change.dfs < 0).any() and (change.dfs > 0).any() and change.stable[("docs",)] != 0
@@ -570,8 +576,7 @@ def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_se
         assert replica.frequency_table(sent[0]) == (sent[0],)  # unchanged: its generation alone
         mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
         corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-        updated = run("update", corpus, "--index", index_dir / "shard-1")
-        assert updated.returncode == 0, updated.stderr
+        update_shard(index_dir, 1, corpus)
         replica.index.refresh()
         other.index.refresh()
         change, fresh = replica.frequency_table(sent[0]), shard_tables(index_dir)[1]
@@ -601,8 +606,7 @@ def test_a_replica_asked_first_opened_after_a_share_sends_only_what_changed_afte
     try:
         mine = [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1]
         corpus = write_jsonl(folder / "articles.jsonl", mine)  # the path the shard was built from
-        updated = run("update", corpus, "--index", index_dir / "shard-1")
-        assert updated.returncode == 0, updated.stderr
+        update_shard(index_dir, 1, corpus)
         first.index.refresh()
         second.index.refresh()
         change, fresh = first.frequency_table(tables[1][0]), shard_tables(index_dir)[1]
@@ -749,6 +753,64 @@ def test_a_delete_or_restore_given_one_shard_s_folder_is_refused_naming_the_shar
         assert "another build (pid " in failure_line(run("delete", doc_id, "--index", index_dir), "delete")
     assert run("delete", doc_id, "--index", index_dir).returncode == 0
     assert list(indexer.retracted_articles(shard)) == [doc_id]
+
+
+def test_an_update_build_or_optimize_given_one_shard_s_folder_is_refused_naming_the_sharded_index(
+        cluster, sharded, tmp_path):
+    """Given a shard's folder, an update had added there every article of its sources, those whose id
+    hashes to another shard too (a delete by id then found none of them: it asks the shard of the hash), a
+    build had replaced the shard with them all (178 of 271 articles held twice), a build on the cluster
+    had made a sharded index inside it (the shard's own index removed) and an optimize had merged under the
+    shard's lock alone; the cluster's update still deals each article to its shard."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    more = news(range(300, 306))
+    corpus, shard, live = write_jsonl(tmp_path / "more.jsonl", more), shard_dirs(index_dir)[0], generations(index_dir)
+    assert {shard_of(a["id"], SHARDS) for a in more} > {0}, "some hash to other shards"
+    at_top = {"update": ("it there on a Dask cluster", f"SOURCES --index {index_dir} --cluster ADDRESS"),
+              "build": ("it there on a Dask cluster", f"SOURCES --index {index_dir} --cluster ADDRESS --shards N"),
+              "optimize": ("it there", f"--index {index_dir}")}
+    for command, sources, options in (("update", [corpus], []), ("update", [corpus], ["--cluster", cluster.address]),
+                                      ("build", [corpus], []),
+                                      ("build", [corpus], ["--cluster", cluster.address, "--shards", 2]),
+                                      ("optimize", [], [])):
+        how, arguments = at_top[command]
+        assert failure_line(run(command, *sources, "--index", shard, *options), command) == (
+            f"python -m indexer {command}: error: {shard} is a shard of the sharded index {index_dir}: {command} "
+            f"{how}, under its writer lock (python -m indexer {command} {arguments})\n"), options
+    top = os.path.relpath(index_dir)
+    for write in (lambda ix: indexer.update_index([corpus], ix, **QUIET),
+                  lambda ix: indexer.build_index([corpus], ix, **QUIET), lambda ix: indexer.optimize_index(ix, **QUIET)):
+        with pytest.raises(indexer.ShardFolder, match=re.escape(f"is a shard of the sharded index {top}: ")):
+            write(Path(top) / shard.name)  # named as given
+    assert generations(index_dir) == live
+    updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+    assert updated.returncode == 0 and updated.stdout.startswith(f"added {len(more)}, updated 0"), updated.stderr
+    for n, folder_n in enumerate(shard_dirs(index_dir)):
+        with indexer.open_index(folder_n) as index:
+            held = {a["id"] for a in more if index.get(a["id"])}
+        assert held == {a["id"] for a in more if shard_of(a["id"], SHARDS) == n}
+
+
+def test_optimize_and_a_sharded_update_wait_for_the_top_folder_s_lock_as_a_sharded_build_holds_it(
+        cluster, sharded, tmp_path):
+    """optimize and a sharded update took each shard's lock alone: during a sharded build (which reads
+    every shard's retractions, replaces the shards, then removes those its manifest no longer names) they
+    merged shards it was replacing, or dealt articles by the number of shards the old manifest named."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    assert run("delete", *[a["id"] for a in news(range(0, 240, 40))], "--index", index_dir).returncode == 0
+    corpus, live = write_jsonl(tmp_path / "more.jsonl", news(range(300, 303))), generations(index_dir)
+    with indexer.store.writer_lock(index_dir, **QUIET):  # as a sharded build holds it
+        assert "another build (pid " in failure_line(run("optimize", "--index", index_dir), "optimize")
+        updated = run("update", corpus, "--index", index_dir, "--cluster", cluster.address)
+        assert "another build (pid " in failure_line(updated, "update")
+        with pytest.raises(indexer.IndexLocked, match="another build"):
+            indexer.optimize_index(index_dir, **QUIET)
+    assert generations(index_dir) == live
+    assert run("optimize", "--index", index_dir).returncode == 0 and generations(index_dir) != live
 
 
 def generations(index_dir: Path) -> list[Path]:
