@@ -39,7 +39,8 @@ GENERATION_MARK = "GENERATION"  # in each generation folder new_generation makes
 LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GENERATION_MARK holds it
 RETRACTED = "RETRACTED"  # in a generation: JSON {"retracted": {id: when, UTC}}, the ids builds and updates keep out
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
-OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|shard-[0-9]+|\..*")
+SHARD_FOLDER = re.compile(r"shard-[0-9]+")  # a sharded index's shards' folders
+OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|{SHARD_FOLDER.pattern}|\..*")
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,10 @@ _AT_TOP = {"delete": ("by id there", "ID... --index {top}"), "restore": ("by id 
 
 
 def refuse_shard_folder(index_dir, command: str) -> None:
-    """Raise ShardFolder when index_dir is a shard's folder inside a sharded index (its parent holds
-    the manifest): command must go through the top folder, under its writer lock."""
+    """Raise ShardFolder when index_dir is a shard's folder inside a sharded index (named as shards are,
+    its parent holding the manifest): command must go through the top folder, under its writer lock."""
     real = Path(index_dir).resolve()
-    if not is_sharded(real.parent):
+    if not (SHARD_FOLDER.fullmatch(real.name) and is_sharded(real.parent)):
         return
     top = Path(index_dir).parent if Path(index_dir).parent.resolve() == real.parent else real.parent
     how, arguments = _AT_TOP[command]
