@@ -330,7 +330,7 @@ def _write(run, args, summary) -> int:
     """Run build_index or update_index (or, with --cluster, their sharded versions) with progress,
     list skips, print the summary line."""
     if args.cluster:
-        report = run(args.sources, args.index, args.cluster)
+        report = run(args.sources, args.index, args.cluster, notice=to_stderr)
     else:
         progress = Progress()
         try:
@@ -368,7 +368,7 @@ def cmd_build(args) -> int:
         return fail(args, "source not found: seeds (with no SOURCES, build reads seeds/ of the current folder: "
                     "give the folders and files to index)")
     run = build_index if args.cluster is None else (
-        lambda sources, index, cluster: build_sharded(sources, index, cluster, args.shards, notice=to_stderr))
+        lambda sources, index, cluster, notice: build_sharded(sources, index, cluster, args.shards, notice=notice))
     return _write(run, args, lambda r: (
         f"indexed {plural(r.indexed, 'article')}, skipped {plural(len(r.skipped), 'input')}"
         f"{replaced_note(r.replaced)}, in {r.seconds:.1f} s ({r.docs_per_sec:,.1f} articles/s) into {args.index}"))

@@ -225,7 +225,7 @@ def build_sharded(sources, index_dir, cluster: str, shards: int, *, notice=print
     index_dir, started = Path(index_dir), time.monotonic()
     refuse_shard_folder(index_dir, "build")  # it would remove that shard's index, under the shard's lock alone
     refuse_foreign_folder(index_dir, is_article_file)
-    with writer_lock(index_dir, notice=lambda message: None):  # no build or update of that one index meanwhile
+    with writer_lock(index_dir, notice):  # no build or update of that one index meanwhile (notice: a stale lock cleared)
         retracted = _all_retracted_before(index_dir, notice)
         client = connect(cluster)
         try:
@@ -271,13 +271,13 @@ def _remove_shards(shards: list[Path]) -> None:
             pass
 
 
-def update_sharded(sources, index_dir, cluster: str) -> UpdateReport:
+def update_sharded(sources, index_dir, cluster: str, *, notice=print) -> UpdateReport:
     """Update every shard of index_dir on the cluster, each article going to its shard, holding index_dir's
     writer lock (no sharded build, delete or optimize meanwhile)."""
     started = time.monotonic()
     refuse_shard_folder(index_dir, "update")
     shard_dirs(index_dir)  # IndexNotFound before the lock would create the folder
-    with writer_lock(Path(index_dir), notice=lambda message: None, command="update"):
+    with writer_lock(Path(index_dir), notice, "update"):  # notice: a stale lock it clears
         reports = _run_on_shards(cluster, _update_shard, Path(index_dir), sources, len(shard_dirs(index_dir)))
     total = UpdateReport(**{name: sum(getattr(r, name) for r in reports)
                             for name in ("added", "updated", "removed", "unchanged", "kept")})

@@ -703,6 +703,19 @@ def test_a_sharded_delete_retracts_in_each_shard_until_restored_and_a_build_into
     assert f"\nretracted: {len(gone) - 1} (" in run("stats", "--index", index_dir).stdout
 
 
+def test_a_sharded_update_and_build_name_the_stale_lock_a_killed_writer_left_in_the_top_folder(cluster, sharded,
+                                                                                               tmp_path):
+    folder, _ = sharded
+    index_dir, corpus = tmp_path / "shards", folder / "articles.jsonl"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    for command in (["update"], ["build", "--shards", 2]):
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        (index_dir / "writer.lock").write_text(f"{dead.stdout.strip()} {command[0]}")  # as a killed writer leaves it
+        done = run(command[0], corpus, "--index", index_dir, "--cluster", cluster.address, *command[1:])
+        assert done.returncode == 0, done.stderr
+        assert f"cleared a stale lock left by pid {dead.stdout.strip()}, which is no longer running" in done.stderr
+
+
 def test_a_sharded_build_over_one_index_keeps_its_retractions_each_in_its_shard(cluster, tmp_path):
     corpus = write_jsonl(tmp_path / "tin.jsonl", news(range(40)))
     indexer.build_index([str(corpus)], str(tmp_path / "ix"), **QUIET)
