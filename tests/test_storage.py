@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import itertools
 import json
@@ -22,7 +23,6 @@ import random
 import shutil
 import subprocess
 import sys
-import gc
 import threading
 import time
 import tracemalloc
@@ -538,8 +538,8 @@ def test_updates_write_the_live_counts_of_segments_with_deletions_and_an_index_w
 
 
 class _Finalized:
-    """A cycle whose finalizer runs Python code: a collection inside another thread's C code lets
-    that code's thread switch, as a Dask worker's objects do."""
+    """A cycle whose finalizer runs Python code: a collection inside another thread's C code runs it,
+    and the interpreter may switch threads there (any busy process's objects with finalizers may)."""
 
     def __init__(self):
         self.me = self
