@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import itertools
 import json
@@ -24,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -537,56 +535,14 @@ def test_updates_write_the_live_counts_of_segments_with_deletions_and_an_index_w
     assert rankings(tmp_path / "older") == rankings(tmp_path / "live")
 
 
-class _Finalized:
-    """A cycle whose finalizer runs Python code: a collection inside another thread's C code runs it,
-    and the interpreter may switch threads there (any busy process's objects with finalizers may)."""
-
-    def __init__(self):
-        self.me = self
-
-    def __del__(self):
-        for _ in range(20):
-            pass
-
-
-def _read_in_threads(read, seconds: float = 20.0, enough: int = 3000) -> tuple[list, list]:
-    """Reads by three threads at once until there are enough, seconds pass or one fails, while a fourth
-    makes cycles to collect, with collections and thread switches as frequent as they go: (what they
-    read, errors). Without the lock a read fails within a few hundred."""
-    end, reads, errors = time.monotonic() + seconds, [], []
-
-    def reader():
-        while time.monotonic() < end and not errors and len(reads) < enough:
-            try:
-                reads.append(read())
-            except Exception as error:  # noqa: BLE001: any failure is the finding
-                errors.append(error)
-
-    def churn():
-        while time.monotonic() < end and not errors and len(reads) < enough:
-            _Finalized()
-
-    threads = [threading.Thread(target=reader) for _ in range(3)] + [threading.Thread(target=churn)]
-    threshold, interval = gc.get_threshold(), sys.getswitchinterval()
-    gc.set_threshold(50, 1, 1)
-    sys.setswitchinterval(1e-6)
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        gc.set_threshold(*threshold)
-        sys.setswitchinterval(interval)
-    return reads, errors
-
-
 def test_saved_arrays_read_by_threads_at_once_during_collections_are_read_whole(tmp_path):
     one, many = tmp_path / "groups.npy", tmp_path / "kept.npz"
     np.save(one, np.arange(7))
     np.savez(many, a=np.arange(3), b=np.array([b"x"]))
-    for read, check in ((lambda: indexer.store.read_array(one), lambda got: got.tolist() == list(range(7))),
-                        (lambda: indexer.store.read_arrays(many), lambda got: got["a"].tolist() == [0, 1, 2])):
-        reads, errors = _read_in_threads(read)
-        assert not errors, errors[0]
-        assert len(reads) >= 200 and all(check(got) for got in reads)  # a loaded run of the whole suite: ~40 a second
+    # in a process of its own: inside the whole suite's process the readers starved (CI: 15 reads in 20 s; alone 3,000 in 2 s)
+    done = subprocess.run([sys.executable, str(Path(__file__).parent / "read_race.py"), str(one), str(many)],
+                          capture_output=True, text=True, timeout=180, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    for kind, found in json.loads(done.stdout).items():
+        assert not found["errors"], (kind, found["errors"][0])
+        assert found["reads"] >= 200 and found["right"], (kind, found)
