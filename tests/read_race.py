@@ -10,8 +10,6 @@ import sys
 import threading
 import time
 
-
-
 from indexer.store import read_array, read_arrays
 
 
