@@ -1558,12 +1558,9 @@ class Lexicon:
         a, b = self.number.get(before), self.number.get(word)
         if a is None or b is None:
             return None
-        size = len(self.syllables)
-        lo, hi = np.searchsorted(self._triple_codes, [(a * size + b) * size, (a * size + b + 1) * size])
-        if lo == hi:
-            return None
-        third = int(self._triple_codes[lo + int(np.argmax(self._triple_counts[lo:hi]))] % size)
-        return self.syllables[third] if self.syllables[third] != NUMBER else None
+        thirds, counts = _after((self._triple_codes, self._triple_counts), a * len(self.syllables) + b, self.syllables)
+        third = thirds[int(np.argmax(counts))] if thirds else None
+        return third if third != NUMBER else None
 
     def _whole(self, word: str, after: str) -> bool:
         """Whether a syllable and the one after it make one Vietnamese word: both of a Vietnamese syllable's
