@@ -103,6 +103,7 @@ COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooc
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
 COOC_PATHS = 8  # likeliest whole readings (of the k-best Viterbi, PAIR_PATHS) that co-occurrence chooses among
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
+NAME_SHARE = 8.0  # begun anew, a name's first word counts this share of its frequency (NEW_WORD_SHARE for a word)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
@@ -1854,14 +1855,26 @@ class Lexicon:
                     read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """read (log P(reading of word k | state)), or where likelier, the reader's beginning anew at
         word k-1 (a query lists words and names, not one sentence): that word at NEW_WORD_SHARE of its
-        frequency instead of its log P in steps, word k after it as after a query's first word (the words
-        before do not reach it); and the log P of word k alone in it."""
+        frequency (NAME_SHARE where words k-1 and k make a name) instead of its log P in steps, word k
+        after it as after a query's first word (the words before do not reach it); and the log P of
+        word k alone in it."""
         if not NEW_WORD_SHARE:
             return read, read
         anew = np.log(NEW_WORD_SHARE * self._unigrams(options[k - 1]))[last] - steps
         alone = np.log(self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1))[last]
+        alone = alone + np.log(NAME_SHARE / NEW_WORD_SHARE) * self._name_pairs(options[k - 1], options[k])[last]
         begun = anew[:, None] + alone > read
         return np.where(begun, anew[:, None] + alone, read), np.where(begun, alone, read)
+
+    def _name_pairs(self, before: list[str], after: list[str]) -> np.ndarray:
+        """Whether each of before and each of after make a name (see _names)."""
+        return np.array([[f"{a} {b}" in self._names for b in after] for a in before], dtype=bool)
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        """The phrases of two words the titles write as names, each word capitalised (Đà Nẵng, Biển Đông)."""
+        return frozenset(phrase for phrase, cased in zip(self._phrases, self._cased) if phrase.count(" ") == 1
+                         and len(cased) == len(phrase) and all(w[:1].isupper() for w in cased.split()))
 
     def _in_context(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
                     follows: np.ndarray) -> np.ndarray:
