@@ -1873,14 +1873,22 @@ class Lexicon:
         k make a name (see _names), else 0: an item begins with a name more readily than with another word."""
         if not NEW_WORD_SHARE:
             return np.zeros((len(last), len(options[k])))
-        names = np.array([[f"{a} {b}" in self._names for b in options[k]] for a in options[k - 1]], dtype=bool)
+        names = np.zeros((len(options[k - 1]), len(options[k])), dtype=bool)
+        for n, first in enumerate(options[k - 1]):
+            if first in self._names:
+                names[n] = [second in self._names[first] for second in options[k]]
         return np.log(NAME_SHARE / NEW_WORD_SHARE) * names[last]
 
     @cached_property
-    def _names(self) -> frozenset[str]:
-        """The phrases of two words the titles write as names, each word capitalised (Đà Nẵng, Biển Đông)."""
-        return frozenset(phrase for phrase, cased in zip(self._phrases, self._cased) if phrase.count(" ") == 1
-                         and len(cased) == len(phrase) and all(w[:1].isupper() for w in cased.split()))
+    def _names(self) -> dict[str, frozenset[str]]:
+        """The phrases of two words the titles write as names, each word capitalised (Đà Nẵng, Biển Đông):
+        the second words of those each first word begins."""
+        seconds = defaultdict(set)
+        for phrase, cased in zip(self._phrases, self._cased):
+            if phrase.count(" ") == 1 and len(cased) == len(phrase) and all(w[:1].isupper() for w in cased.split()):
+                first, second = phrase.split()
+                seconds[first].add(second)
+        return {first: frozenset(words) for first, words in seconds.items()}
 
     def _in_context(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
                     follows: np.ndarray) -> np.ndarray:
