@@ -103,6 +103,7 @@ COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooc
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
 COOC_PATHS = 8  # likeliest whole readings (of the k-best Viterbi, PAIR_PATHS) that co-occurrence chooses among
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
+NAME_SHARE = 4.0  # begun anew (or first), a name's first word counts this share of its frequency (NEW_WORD_SHARE a word's)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
@@ -1840,11 +1841,13 @@ class Lexicon:
               steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
         counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen,
-        or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew)."""
+        or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew). The
+        query's first word begins an item: a name there counts as begun anew (_name_odds)."""
         before, last = states
         follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)
         if k < 2:
-            return np.log(follows[last]), np.log(follows[last])
+            first = np.log(follows[last]) + self._name_odds(options, k, last)
+            return first, first
         width = len(options[k - 1])  # the triples counted once per pair, which up to PAIR_PATHS states share
         pairs, where = np.unique(before * width + last, return_inverse=True)
         pairs = np.divmod(pairs, width)
@@ -1854,14 +1857,38 @@ class Lexicon:
                     read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """read (log P(reading of word k | state)), or where likelier, the reader's beginning anew at
         word k-1 (a query lists words and names, not one sentence): that word at NEW_WORD_SHARE of its
-        frequency instead of its log P in steps, word k after it as after a query's first word (the words
-        before do not reach it); and the log P of word k alone in it."""
+        frequency (NAME_SHARE where words k-1 and k make a name: _name_odds) instead of its log P in steps,
+        word k after it as after a query's first word (the words before do not reach it); and the log P of
+        word k alone in it."""
         if not NEW_WORD_SHARE:
             return read, read
         anew = np.log(NEW_WORD_SHARE * self._unigrams(options[k - 1]))[last] - steps
         alone = np.log(self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1))[last]
+        alone = alone + self._name_odds(options, k, last)
         begun = anew[:, None] + alone > read
         return np.where(begun, anew[:, None] + alone, read), np.where(begun, alone, read)
+
+    def _name_odds(self, options: list[list[str]], k: int, last: np.ndarray) -> np.ndarray:
+        """log(NAME_SHARE / NEW_WORD_SHARE) where a state's reading of word k-1 (last) and a reading of word
+        k make a name (see _names), else 0: an item begins with a name more readily than with another word."""
+        if not NEW_WORD_SHARE:
+            return np.zeros((len(last), len(options[k])))
+        names = np.zeros((len(options[k - 1]), len(options[k])), dtype=bool)
+        for n, first in enumerate(options[k - 1]):
+            if first in self._names:
+                names[n] = [second in self._names[first] for second in options[k]]
+        return np.log(NAME_SHARE / NEW_WORD_SHARE) * names[last]
+
+    @cached_property
+    def _names(self) -> dict[str, frozenset[str]]:
+        """The phrases of two words the titles write as names, each word capitalised (Đà Nẵng, Biển Đông):
+        the second words of those each first word begins."""
+        seconds = defaultdict(set)
+        for phrase, cased in zip(self._phrases, self._cased):
+            if phrase.count(" ") == 1 and len(cased) == len(phrase) and all(w[:1].isupper() for w in cased.split()):
+                first, second = phrase.split()
+                seconds[first].add(second)
+        return {first: frozenset(words) for first, words in seconds.items()}
 
     def _in_context(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
                     follows: np.ndarray) -> np.ndarray:

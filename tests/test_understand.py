@@ -567,6 +567,20 @@ def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(ba
             "đà nẵng", "đà nẵng dịch bệnh", "đà nẵng bắt giữ"]
 
 
+def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
+    # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
+    # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
+    # the topic the lowercase rivals had been read ("nông nghiệp đa năng", "biến động việt nam"); a
+    # name typed after a topic begins anew at understand.NAME_SHARE of its first word's frequency
+    queries = ("nong nghiep da nang", "bien dong viet nam")
+    with indexer.open_index(baomoi_1000) as index:
+        assert [index.search(q).suggestion for q in queries] == ["nông nghiệp đà nẵng", "biển đông việt nam"]
+    from indexer import understand
+    monkeypatch.setattr(understand, "NAME_SHARE", understand.NEW_WORD_SHARE)  # a name begun anew as any word
+    with indexer.open_index(baomoi_1000) as index:  # opened afresh: no query understood yet
+        assert [index.search(q).suggestion for q in queries] == ["nông nghiệp đa năng", "biến động việt nam"]
+
+
 def test_articles_choose_among_readings_that_differ_before_the_last_two_words(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles (the queries cut from titles of articles 2,621 and 2,961): none holds
     # "chiến sự" or "chiến sư", but the 5 holding "ukraine" hold "sự" (4) and never "sư"; "đông" and
