@@ -324,6 +324,16 @@ def vietnamese_syllables() -> frozenset[str]:
     return frozenset(syllables | {fold(s) for s in syllables})  # "viet" is việt's; "biệt" no more than itself
 
 
+FUNCTION_WORDS = Path(__file__).with_name("function_words.txt")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The function words of indexer/function_words.txt, canonical: đã, và, của (from an MIT stopword list)."""
+    lines = FUNCTION_WORDS.read_text("utf-8").splitlines()
+    return frozenset(canonical(word) for line in lines if not line.startswith("#") for word in line.split())
+
+
 # ---------------------------------------------------------------- abbreviations and codes
 
 ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
