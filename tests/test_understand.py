@@ -507,6 +507,20 @@ def test_suggest_offers_a_piece_of_a_word_after_a_word_with_the_rest_of_that_wor
         assert index.suggest("xe chở ")[:3] == ["xe chở", "xe chở đá", "xe chở tôn"]
 
 
+def test_suggest_offers_function_words_after_the_words_typed_below_content_words(tmp_path):
+    # 1,658 real titles holding khởi tố, vận động, du khách, tình hình, thanh tra, chuyển and a number,
+    # 2016 or 2017: "khởi tố và", "vận động của", "du khách và", "tình hình tại" had been the last of the 8
+    # offered (function words only: seldom what a reader types next); content words nearly as likely go first
+    titled = r"(?i)thanh tra|du khách|tình hình|\bchuyển \d|khởi tố|vận động|\b201[67]\b"
+    with _opened(tmp_path, _baomoi(titled=titled)) as index:
+        for function, content in (("vận động của", "vận động bầu cử"), ("du khách và", "du khách có thể"),
+                                  ("tình hình tại", "tình hình Ukraine")):
+            offered = index.suggest(function.rsplit(" ", 1)[0] + " ")
+            assert content in offered and function not in offered
+        assert "khởi tố và" not in index.suggest("khởi tố ")
+        assert "du khách đến" in index.suggest("du khách ")  # below content words, not left out
+
+
 def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(numbered):
     # no title here holds U20: its digits had been read as VNI's tones (u, huyền, then none), offering "U", "U 23"
     assert numbered.suggest("U20 ") == [] and numbered.suggest("U20") == []
