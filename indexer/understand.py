@@ -889,10 +889,10 @@ def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
     return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
 
 
-def _share_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[float, float]:
-    """(the times of words among those counted, all the times counted): see Lexicon._counting."""
-    wanted = set(words)
-    return float(sum(t for w, t in zip(counted, times.tolist()) if w in wanted)), max(float(times.sum()), 1.0)
+def _times_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[np.ndarray, float]:
+    """(the times of each of words among those counted, all the times counted): see Lexicon._counting."""
+    found = dict(zip(counted, times.tolist()))
+    return np.array([found.get(w, 0.0) for w in words], dtype=np.float64), max(float(times.sum()), 1.0)
 
 
 def _function_words_only(phrase: str) -> bool:
@@ -1698,17 +1698,18 @@ class Lexicon:
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times
 
-    def _counting(self, word: str, words: list[str]) -> bool:
-        """Whether words (those after a number) are what a number counts after word too: after word and a
-        number, COUNTING_SHARE of their share after any number or more (with COUNTING_PRIOR times of that share
+    def _counting(self, word: str, words: list[str]) -> np.ndarray:
+        """Whether each of words (those after a number) is what a number counts after word too: after word and
+        a number, COUNTING_SHARE of its share after any number or more (with COUNTING_PRIOR times of that share
         as prior: a word seldom before a number says little), as after khiến (khiến 10 người); not after a
-        word that makes the number a name (ngày 19, quốc lộ 19: not "19 tuổi"), nor one no article has (Covid 19)."""
+        word that makes the number a name (ngày 19, quốc lộ 19: not "19 tuổi"; Euro 2016: not "2016 bị", what
+        follows years), nor one no article has (Covid 19)."""
         context = np.array([self._counted_as(word, False), self.number.get(NUMBER, -1)], dtype=np.int64)
         if (context < 0).any():
-            return False
-        pair, usual = (_share_of(words, *self._counted_after(c)) for c in (context, context[1:]))
-        share = usual[0] / usual[1]
-        return share > 0 and (pair[0] + COUNTING_PRIOR * share) / (pair[1] + COUNTING_PRIOR) >= COUNTING_SHARE * share
+            return np.zeros(len(words), dtype=bool)
+        (pair, pairs), (usual, usuals) = (_times_of(words, *self._counted_after(c)) for c in (context, context[1:]))
+        share = usual / usuals
+        return (share > 0) & ((pair + COUNTING_PRIOR * share) / (pairs + COUNTING_PRIOR) >= COUNTING_SHARE * share)
 
     def _context(self, before: list[str]) -> np.ndarray:
         """The numbers of the words before as the counts of the words after them have them: a title
