@@ -20,7 +20,9 @@ that nobody wrote ("giao thông tin"); "cased as the headline": of the prefixes 
 offered, the share where that completion cases its words as the headline does (but for the words that
 begin a sentence there, capitalised by their place, compared without case: "Đinh La Thăng", "UBND", "công an").
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
-there is a completion a word longer than typed, the headline's start up to that word's end. A third
+there is a completion a word longer than typed, the headline's start up to that word's end; and of the
+completions adding words to those typed, how many end in a piece of a word (see ends_in_piece: "vận động
+hành") or add only function words ("Đà Nẵng đã"), seldom what a reader goes on to type. A third
 table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
 quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
 by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)?
@@ -138,6 +140,47 @@ def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, 
             for part, (hits, kept, shown, asked, cased) in sorted(scores.items())}
 
 
+def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int]]:
+    """Per half: (completions adding words to those typed, those ending in a piece of a word, those adding
+    only function words) of the prefixes (typed whole and a space; see ends_in_piece, function_words)."""
+    from indexer.understand import canonical, function_words
+    lexicon, pieces, counts = index.lexicon(), two_syllable_words(), {}
+    for part, prefix, _ in prefixes:
+        typed = len(prefix.split())
+        for offered in index.suggest(prefix):
+            words = canonical(offered.lower()).split()
+            if len(words) > typed:
+                adding, piece, function = counts.get(part, (0, 0, 0))
+                counts[part] = (adding + 1, piece + ends_in_piece(lexicon, words[-2:], pieces),
+                                function + all(w in function_words() for w in words[typed:]))
+    return dict(sorted(counts.items()))
+
+
+def two_syllable_words() -> set[str]:
+    """The first two syllables of the words of pyvi's word list of two syllables or more (hành lang, hành chính)."""
+    import importlib.resources
+    from indexer.understand import canonical
+    text = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
+    return {" ".join(canonical(line.lower()).split()[:2]) for line in text.splitlines() if " " in line.strip()}
+
+
+def ends_in_piece(lexicon, last_two: list[str], words: set[str]) -> bool:
+    """Whether a completion's last syllable is a piece of a word: after the syllable before it (the two no
+    word of pyvi's list), half or more of its times in the index's counts go on as a word of two syllables
+    or more of pyvi's list (vận động hành: hành lang, hành chính); a measure, not the suggestion's own rule."""
+    from indexer.understand import _after
+    if len(last_two) < 2 or " ".join(last_two) in words:
+        return False
+    before, word = (lexicon.number.get(w) for w in last_two)
+    if before is None or word is None:
+        return False
+    size = len(lexicon.syllables)
+    thirds, times = _after((lexicon._triple_codes, lexicon._triple_counts), before * size + word, lexicon.syllables)
+    seen = float(lexicon.pairs([last_two[0]], [last_two[1]])[0, 0])
+    going_on = sum(t for third, t in zip(thirds, times.tolist()) if f"{last_two[1]} {third}" in words)
+    return seen > 0 and going_on >= 0.5 * seen
+
+
 def cased_as(offered: str, headline: str) -> bool:
     """Whether a completion of the headline's start cases its words as the headline does, but for
     the words that begin a sentence there (the first, those after "." ":" "!" "?": capitalised by
@@ -205,6 +248,7 @@ def quality_markdown(path: str, seed: int) -> str:
         index.lexicon(wait=True)
         tables = [quality_rows(index, prefixes) for prefixes in
                   (headline_prefixes(seed), whole_word_prefixes(seed), number_prefixes(), number_prefixes(after=True))]
+        idle = idle_table(index, whole_word_prefixes(seed))
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
               "cased as the headline"]
@@ -213,10 +257,22 @@ def quality_markdown(path: str, seed: int) -> str:
             f"(seed {seed}).\n\n" + md_table(header, tables[0]) + "\n"
             "\nThe same headlines cut after 1-3 whole words and a space (the next word is a word more than typed):"
             "\n\n" + md_table(header, tables[1]) + "\n"
+            "\nOf their completions adding words, those ending in a piece of a word (after the syllable before it, "
+            "half of its times or more going on as a word of pyvi's list: vận động hành) and those adding only "
+            "function words (indexer/function_words.txt: Đà Nẵng đã):\n\n" + idle
+            + "\n"
             "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
             "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n"
             "\nThe headlines with a number or code beginning with a digit followed by a word (the first such, "
             "anywhere), cut after it with a space (bão số 9 đổ: is the word after it offered?):\n\n" + md_table(header, tables[3]) + "\n")
+
+
+def idle_table(index, prefixes) -> str:
+    """The table of idle_completions per half."""
+    rows = [[part, adding, piece, function, f"{(piece + function) / len([p for p in prefixes if p[0] == part]):.3f}"]
+            for part, (adding, piece, function) in idle_completions(index, prefixes).items()]
+    return md_table(["half", "completions adding words", "ending in a piece of a word", "adding only function words",
+                     "both per prefix"], rows)
 
 
 def quality_rows(index, prefixes) -> list[list]:

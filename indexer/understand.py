@@ -79,7 +79,11 @@ CONTINUATION_SHARE = 0.02  # of the likeliest continuation's probability, the le
 NEXT_POOL = 32  # syllables most often after a word typed whole whose title phrases are offered after it
 NEXT_PHRASES = 4  # title phrases beginning with each of them looked at (the most frequent)
 WORD_PIECE = 0.8  # share of the times a syllable after a word goes on as one phrase for it to be offered only in it
+BEGINS_SHARE = 0.8  # share of its times after a word a syllable begins a compound to be no word there alone
+REST_SHARE = 0.5  # share of its times there the rest of such a syllable needs to be offered with it (else: IDLE_SHARE)
 PIECE_PRIOR = 10.0  # times a syllable is taken to go on otherwise too: one seen 8 times, always so, is no piece yet
+IDLE_SHARE = 0.5  # of its probability, a continuation ending in a piece of a word (no usual rest) scores
+FUNCTION_SHARE = 0.75  # of its probability, a continuation adding only function words scores (Đà Nẵng đã)
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
@@ -323,6 +327,16 @@ def vietnamese_syllables() -> frozenset[str]:
     words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
     syllables = {canonical(s) for s in words.split() if s.isalpha()}  # not "v.v.", "đông-bắc"
     return frozenset(syllables | {fold(s) for s in syllables})  # "viet" is việt's; "biệt" no more than itself
+
+
+FUNCTION_WORDS = Path(__file__).with_name("function_words.txt")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The function words of indexer/function_words.txt, canonical: đã, và, của (from an MIT stopword list)."""
+    lines = FUNCTION_WORDS.read_text("utf-8").splitlines()
+    return frozenset(canonical(word) for line in lines if not line.startswith("#") for word in line.split())
 
 
 # ---------------------------------------------------------------- abbreviations and codes
@@ -876,10 +890,15 @@ def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
     return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
 
 
-def _share_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[float, float]:
-    """(the times of words among those counted, all the times counted): see Lexicon._counting."""
-    wanted = set(words)
-    return float(sum(t for w, t in zip(counted, times.tolist()) if w in wanted)), max(float(times.sum()), 1.0)
+def _times_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[np.ndarray, float]:
+    """(the times of each of words among those counted, all the times counted): see Lexicon._counting."""
+    found = dict(zip(counted, times.tolist()))
+    return np.array([found.get(w, 0.0) for w in words], dtype=np.float64), max(float(times.sum()), 1.0)
+
+
+def _function_words_only(phrase: str) -> bool:
+    """Whether every word of a phrase is a function word (see function_words: "đã", "và các")."""
+    return all(word in function_words() for word in phrase.split())
 
 
 def _first_unique(items, limit: int) -> list:
@@ -1491,6 +1510,11 @@ class Lexicon:
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
 
+    def _adds_function_words(self, last: str, phrase: str) -> bool:
+        """Whether a phrase after the syllable last adds only function words (see function_words: "Đà Nẵng
+        đã"), not the rest of a title phrase last begins (lý do)."""
+        return _function_words_only(phrase) and not self._begins_phrase(last, phrase.split()[0])
+
     def _read_before(self, text: str) -> tuple[str, list[str], bool]:
         """text (canonical) read as a search reads it, its last two words as the counts have them (a
         code's last parts: u23 as u, 23; tp.hcm as tp, hcm), and whether the last is a code's (Covid-19's 19)."""
@@ -1524,7 +1548,7 @@ class Lexicon:
         syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
         goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored), and with the rest of
         the word it is a piece of there (see _words_whole: "xảy ra")."""
-        shares = self._followers(before, glued)
+        shares = self._name_going_on(self._followers(before, glued))
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
@@ -1533,26 +1557,63 @@ class Lexicon:
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
         return self._words_whole(before[-1], _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0}))
 
+    def _name_going_on(self, shares: dict[str, float]) -> dict[str, float]:
+        """shares (of the syllables after some words, see _followers) but for those the titles write in
+        lowercase where those they write capitalised take WORD_PIECE of the times: a name goes on there
+        (Vương Đình: Huệ, not "yên"; Nhà văn Nguyễn: not "theo")."""
+        named = {word: share for word, share in shares.items() if self._cased_word(word)[:1].isupper()}
+        return named if sum(named.values()) >= WORD_PIECE else shares
+
     def _words_whole(self, last: str, scored: dict[str, float]) -> dict[str, float]:
         """scored (phrases after the word last), each syllable alone that is a piece of a word there offered
-        with the rest of that word (see _piece_ends): "tai nạn xảy ra", not "tai nạn xảy"."""
+        with the rest of that word (see _piece_ends: "tai nạn xảy ra", not "tai nạn xảy"); one with no usual
+        rest ("vận động hành": hành lang, hành chính) scored IDLE_SHARE of its probability, and a phrase adding
+        only function words (see _adds_function_words: "Đà Nẵng đã") FUNCTION_SHARE: readers seldom want them."""
         alone = [p for p in scored if " " not in p]
         ends = dict(zip(alone, self._piece_ends(last, alone)))
         whole: dict[str, float] = {}
         for phrase, value in scored.items():
+            if ends.get(phrase) == "":
+                value *= IDLE_SHARE
+            elif self._adds_function_words(last, phrase):
+                value *= FUNCTION_SHARE
             phrase = f"{phrase} {ends[phrase]}" if ends.get(phrase) else phrase
             whole[phrase] = max(value, whole.get(phrase, 0.0))
         return whole
 
     def _piece_ends(self, last: str, words: list[str]) -> list[str | None]:
         """The syllable each of words (syllables after the word last) goes on as where it is a piece of a
-        word there, else None: after last, it goes on as that syllable WORD_PIECE of the times, and the two are
-        one word (see _whole: trực diện, tranh cử, xảy ra); not a word with a usual next one (xe chở: "người"
-        87% of the times, but chở người is no word)."""
+        word there, "" where it is a piece with no usual rest, else None. A piece: after last, it goes on as
+        one syllable WORD_PIECE of the times, and the two are one word (see _whole: trực diện, tranh cử, xảy
+        ra; that syllable is its rest), or it begins a compound BEGINS_SHARE of the times (see _begins_words:
+        vận động hành, khởi tố vụ án); not a word with a usual next one (xe chở: "người" 87% of the times, but
+        chở người is no word)."""
         before = NUMBER if NUMBER_RE.fullmatch(last) else _last_syllable(last)
         nexts = [self._commonest_after(before, word) for word in words]
         shares = iter(self._goes_on([[before, w, x] for w, x in zip(words, nexts) if x]).tolist())
-        return [x if x and next(shares) >= WORD_PIECE and self._whole(w, x) else None for w, x in zip(words, nexts)]
+        begins = self._begins_words(before, words)
+        return [self._piece_end(w, x, next(shares) if x else 0.0, begun) for w, x, begun in zip(words, nexts, begins)]
+
+    def _piece_end(self, word: str, after: str | None, share: float, begun: bool) -> str | None:
+        """after (the syllable most often after word there, share of its times) where word is a piece of a
+        word with that rest, "" where it is one with no usual rest, else None (see _piece_ends); a syllable
+        beginning a compound needs a rest REST_SHARE of its times (khởi tố vụ án; not "người dân và công nghệ")."""
+        if after and share >= (REST_SHARE if begun else WORD_PIECE) and self._whole(word, after):
+            return after
+        return "" if begun else None
+
+    def _begins_words(self, before: str, words: list[str]) -> list[bool]:
+        """Whether each of words, after the syllable before, begins a compound going on after it BEGINS_SHARE
+        of its times there (with PIECE_PRIOR times of prior: vận động hành, Nguyễn Phú Trọng chủ); not where
+        it ends a title phrase or a compound with before (thuộc địa, bị động), nor in a name: either of the two
+        written capitalised by the titles (Nguyễn Xuân, Đà Nẵng Quảng)."""
+        a, b = self._numbers([before]), self._numbers(words)
+        seen = self._pair_counts((self._codes, self._counts), a, b)[0]
+        begun = self._pair_counts(self._continuing, a, b)[0] >= BEGINS_SHARE * (seen + PIECE_PRIOR)
+        named = self._cased_word(before)[:1].isupper()
+        return [bool(b) and not named and not self._cased_word(w)[:1].isupper()
+                and f"{before} {w}" not in self._phrase_number and not self._compound_articles([before, w])
+                for w, b in zip(words, begun)]
 
     def _commonest_after(self, before: str, word: str) -> str | None:
         """The syllable most often after the syllables before and word, or None (never counted so, or a number)."""
@@ -1638,17 +1699,18 @@ class Lexicon:
             words, times = [w for w, b in zip(words, begun) if b], times[begun]
         return words, times
 
-    def _counting(self, word: str, words: list[str]) -> bool:
-        """Whether words (those after a number) are what a number counts after word too: after word and a
-        number, COUNTING_SHARE of their share after any number or more (with COUNTING_PRIOR times of that share
+    def _counting(self, word: str, words: list[str]) -> np.ndarray:
+        """Whether each of words (those after a number) is what a number counts after word too: after word and
+        a number, COUNTING_SHARE of its share after any number or more (with COUNTING_PRIOR times of that share
         as prior: a word seldom before a number says little), as after khiến (khiến 10 người); not after a
-        word that makes the number a name (ngày 19, quốc lộ 19: not "19 tuổi"), nor one no article has (Covid 19)."""
+        word that makes the number a name (ngày 19, quốc lộ 19: not "19 tuổi"; Euro 2016: not "2016 bị", what
+        follows years), nor one no article has (Covid 19)."""
         context = np.array([self._counted_as(word, False), self.number.get(NUMBER, -1)], dtype=np.int64)
         if (context < 0).any():
-            return False
-        pair, usual = (_share_of(words, *self._counted_after(c)) for c in (context, context[1:]))
-        share = usual[0] / usual[1]
-        return share > 0 and (pair[0] + COUNTING_PRIOR * share) / (pair[1] + COUNTING_PRIOR) >= COUNTING_SHARE * share
+            return np.zeros(len(words), dtype=bool)
+        (pair, pairs), (usual, usuals) = (_times_of(words, *self._counted_after(c)) for c in (context, context[1:]))
+        share = usual / usuals
+        return (share > 0) & ((pair + COUNTING_PRIOR * share) / (pairs + COUNTING_PRIOR) >= COUNTING_SHARE * share)
 
     def _context(self, before: list[str]) -> np.ndarray:
         """The numbers of the words before as the counts of the words after them have them: a title

@@ -507,6 +507,31 @@ def test_suggest_offers_a_piece_of_a_word_after_a_word_with_the_rest_of_that_wor
         assert index.suggest("xe chở ")[:3] == ["xe chở", "xe chở đá", "xe chở tôn"]
 
 
+def test_suggest_offers_function_words_after_the_words_typed_below_content_words(tmp_path):
+    # 1,658 real titles holding khởi tố, vận động, du khách, tình hình, thanh tra, chuyển and a number,
+    # 2016 or 2017: "khởi tố và", "vận động của", "du khách và", "tình hình tại" had been the last of the 8
+    # offered (function words only: seldom what a reader types next); content words nearly as likely go first
+    titled = r"(?i)thanh tra|du khách|tình hình|\bchuyển \d|khởi tố|vận động|\b201[67]\b"
+    with _opened(tmp_path, _baomoi(titled=titled)) as index:
+        for function, content in (("vận động của", "vận động bầu cử"), ("du khách và", "du khách có thể"),
+                                  ("tình hình tại", "tình hình Ukraine")):
+            offered = index.suggest(function.rsplit(" ", 1)[0] + " ")
+            assert content in offered and function not in offered
+        assert "khởi tố và" not in index.suggest("khởi tố ")
+        assert "du khách đến" in index.suggest("du khách ")  # below content words, not left out
+
+
+def test_suggest_offers_after_a_year_no_words_that_follow_other_years(tmp_path):
+    # 1,354 real titles holding a year (2000-2019), euro, vương đình or vận động (3 of them "World Cup 2018"):
+    # the words after 2018 anywhere had been offered ("World Cup 2018 giá", "… nâng cấp", "… thế hệ": a
+    # phone's, a car's), as those words as a whole passed after "cup" and a number; now each word must
+    titled = r"(?i)\b20(0\d|1\d)\b|euro|vương đình|vận động"
+    with _opened(tmp_path, _baomoi(titled=titled)) as index:
+        offered = index.suggest("World Cup 2018 ")
+        assert offered[0] == "World Cup 2018" and not {"World Cup 2018 giá", "World Cup 2018 nâng cấp"} & set(offered)
+        assert index.suggest("quý 1 ")[:3] == ["quý 1", "quý 1 tỷ", "quý 1 triệu"]  # what numbers count after quý
+
+
 def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(numbered):
     # no title here holds U20: its digits had been read as VNI's tones (u, huyền, then none), offering "U", "U 23"
     assert numbered.suggest("U20 ") == [] and numbered.suggest("U20") == []
