@@ -663,7 +663,6 @@ def test_optimize_with_nothing_to_merge_still_clears_what_a_killed_run_left(tmp_
     assert answers(index_dir) == before
 
 
-
 DERIVED = {  # a derived file a search saves in the live generation: what its name holds
     "the Lexicon": "derived.lexicon.npz", "the copy groups": "derived.groups.npy",
     "a segment's title words": ".lexicon_titles_",
