@@ -463,7 +463,8 @@ def _facet_lines(results, shown: int = 10) -> str:
 def cmd_search(args) -> int:
     if not has_words(args.query):
         raise QueryError(NO_WORDS.en)
-    with open_index(args.index, cluster=args.cluster, replicas=args.replicas) as index:
+    # one search, then exit: a Lexicon built in the background would be abandoned unsaved
+    with open_index(args.index, cluster=args.cluster, replicas=args.replicas, background_lexicon=False) as index:
         results = index.search(args.query, limit=args.limit, page=args.page, sort=args.sort,
                                date_from=args.date_from, date_to=args.date_to, exact=args.exact,
                                source=args.source, category=args.category, month=args.month, group=args.group)

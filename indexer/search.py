@@ -1027,7 +1027,7 @@ class _DecisionsRead(TermStats):
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
 
-    def __init__(self, generation: Path, reader):
+    def __init__(self, generation: Path, reader, background: bool = True):
         try:
             self.scorer = Scorer(reader, SCORED_FIELDS)
             self.recency = self.scorer.column("recency")
@@ -1039,6 +1039,7 @@ class _Snapshot:
             reader.close()
             raise
         self.generation, self.reader = generation, reader
+        self._background = background  # whether lexicon(wait=False) may start a build in a thread
         self._users = 1  # the Index's own reference, dropped when a newer snapshot replaces it
         self._users_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
@@ -1104,11 +1105,12 @@ class _Snapshot:
     def lexicon(self, wait: bool) -> Lexicon | None:
         """This generation's Lexicon, read from its folder or built (and saved there) on first
         use; without wait, while a background thread (holding the snapshot open) builds it, an
-        earlier generation's (see _meanwhile_lexicon), or None."""
+        earlier generation's (see _meanwhile_lexicon), or None; without background no thread
+        starts: the same until another process saves it."""
         building = self._lexicon_thread is not None  # then no search reads the file's format again
         if self._lexicon is None and not wait and (building or not Lexicon.saved_in(self.generation / LEXICON_FILE)):
             with self._thread_lock:  # not _lexicon_lock: the build holds it for seconds
-                if self._lexicon_thread is None:
+                if self._lexicon_thread is None and self._background:
                     self._lexicon_thread = threading.Thread(target=self._build_lexicon, args=(self.acquire(),),
                                                             daemon=True)
                     self._lexicon_thread.start()
@@ -1223,12 +1225,12 @@ def _numbers(reader, doc: int) -> tuple[set[int], set[int]]:
     return duplicates.numbers(stored.get("title", ""), f"{stored.get('lead') or ''} {stored.get('body', '')}")
 
 
-def _open_snapshot(path: Path) -> _Snapshot:
+def _open_snapshot(path: Path, background: bool = True) -> _Snapshot:
     """A snapshot of the live generation (retrying while builds keep swapping it)."""
     for attempt in range(20):
         gen = current_generation(path)
         try:
-            return _Snapshot(gen, open_reader(gen))
+            return _Snapshot(gen, open_reader(gen), background)
         except OSError as e:  # a build swapped generations while we opened: try the new one
             if attempt == 19 or (isinstance(e, IndexNotFound) and current_generation(path) == gen):
                 raise
@@ -1242,11 +1244,12 @@ class Index:
     held only to take or swap the snapshot.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, background_lexicon: bool = True):
         self.path = Path(path)
+        self._background = background_lexicon  # see open_index
         self._lock = threading.Lock()  # guards self._live
         self._reloading = threading.Lock()  # one thread at a time opens a new snapshot
-        self._live: _Snapshot | None = _open_snapshot(self.path)
+        self._live: _Snapshot | None = _open_snapshot(self.path, background_lexicon)
         self._checked = time.monotonic()
         self._key_hashes: dict = {}  # the segments' key hashes of the last frequency_table (a cluster shard's)
 
@@ -1262,7 +1265,7 @@ class Index:
             live = self._live
             if live is None or not self._changed(live):
                 return
-            fresh = _open_snapshot(self.path)  # opened without the lock: searches go on
+            fresh = _open_snapshot(self.path, self._background)  # opened without the lock: searches go on
             fresh.follow(live)
             self._swap(fresh)
         finally:
@@ -2083,16 +2086,20 @@ def outdated_analysis(generation: Path, rebuild: str | None = None) -> str | Non
             f"analyses with {ANALYSIS_VERSION}: {changes}. Rebuild it with {rebuild} for the best ranking")
 
 
-def open_index(path="index_data", cluster: str | None = None, replicas: int = 1):
+def open_index(path="index_data", cluster: str | None = None, replicas: int = 1, background_lexicon: bool = True):
     """Open the index in path for searching; raises IndexNotFound when none was built.
 
     With cluster (a Dask scheduler's address, e.g. tcp://host:8786), the sharded index in path
     is searched on the cluster (``indexer.cluster.ClusterIndex``: the same search, get, doc_count
-    and close), each shard held open by replicas actors on different workers."""
+    and close), each shard held open by replicas actors on different workers. Without
+    background_lexicon (one index: a process that exits after a few searches), the searches of an
+    index too large to wait for its Lexicon never start building it in a thread the exit would
+    abandon: they answer with the one saved, the one before, or none."""
     from .cluster import ClusterIndex
+    check_flags(background_lexicon=background_lexicon)
     if cluster is not None:
         return ClusterIndex(path, cluster, replicas)
     if is_sharded(path):
         raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)",
                             NoIndex(SHARDED))
-    return Index(path)
+    return Index(path, background_lexicon)

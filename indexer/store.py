@@ -12,6 +12,7 @@ goes live with the articles it removed.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import fcntl
 import json
@@ -40,6 +41,7 @@ LEGACY_MARK = "FORMAT"  # storage's format file: every generation made before GE
 RETRACTED = "RETRACTED"  # in a generation: JSON {"retracted": {id: when, UTC}}, the ids builds and updates keep out
 MANIFEST = "SHARDS.json"  # a sharded index's: its shards' folders (shard-0, ...)
 SHARD_FOLDER = re.compile(r"shard-[0-9]+")  # a sharded index's shards' folders
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp")  # replaced's: .NAME.PID.THREAD.tmp
 OWN_ENTRY = re.compile(rf"{CURRENT}|{re.escape(LOCK)}|{re.escape(MANIFEST)}|{GEN_PREFIX}.*|{SHARD_FOLDER.pattern}|\..*")
 
 
@@ -234,14 +236,67 @@ def write_retracted(gen: Path, retracted: dict[str, str]) -> None:
 @contextmanager
 def replaced(path: Path):
     """A new file (binary, for writing) that replaces path when the block ends without error and is
-    removed otherwise: readers see the old content or the new, never a part."""
+    removed otherwise: readers see the old content or the new, never a part. The temporary files of
+    path that processes no longer running left (killed while writing it) are removed first."""
+    path = Path(path)
+    remove_dead_temporaries(path.parent, path.name)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "wb") as f:
+        with _open_temporary(tmp) as f:
             yield f
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+        with _WRITING_LOCK:
+            _WRITING.discard((os.getpid(), tmp))
+
+
+# replaced's temporary files being written, with the pid of the process writing each: a daemon thread
+# (a Lexicon built in the background) stops where it is when the process exits, never reaching
+# replaced's cleanup, so an exit handler removes them (a forked child's exit leaves its parent's)
+_WRITING: set[tuple[int, Path]] = set()
+_WRITING_LOCK = threading.Lock()
+_exiting = False
+
+
+def _open_temporary(tmp: Path):
+    """tmp opened for writing and noted as being written; OSError once the process is exiting."""
+    with _WRITING_LOCK:
+        if _exiting:
+            raise OSError(errno.ESHUTDOWN, f"{tmp.name} not written: the process is exiting")
+        f = open(tmp, "wb")
+        _WRITING.add((os.getpid(), tmp))
+    return f
+
+
+@atexit.register
+def _remove_own_temporaries() -> None:
+    """At exit, delete the temporary files this process's threads are still writing (and write no more)."""
+    global _exiting
+    with _WRITING_LOCK:
+        _exiting = True
+        for pid, tmp in _WRITING:
+            if pid == os.getpid():
+                tmp.unlink(missing_ok=True)
+
+
+def remove_dead_temporaries(folder: Path, name: str | None = None) -> list[str]:
+    """Delete the temporary files of replaced in folder (those of the file name, or all) whose
+    process is no longer running; the names removed. A running process's stays: it may be writing it."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:  # no folder (a generation removed meanwhile), or one this process may not read
+        return []
+    removed = []
+    for entry in entries:
+        found = TEMPORARY.fullmatch(entry)
+        if found and name in (None, found["name"]) and not _pid_alive(int(found["pid"])):
+            try:
+                os.unlink(os.path.join(folder, entry))
+            except OSError:  # removed by another process meanwhile, or a folder this one may not write
+                continue
+            removed.append(entry)
+    return removed
 
 
 # numpy reads a .npy header with ast.literal_eval, and CPython 3.11 keeps the AST builder's depth
@@ -286,7 +341,9 @@ def generation_folders(index_dir) -> list[Path]:
 
 def remove_stale_generations(index_dir: Path) -> list[str]:
     """Delete every generation but the live one (call with the lock held); a folder of another
-    name, or named gen-… but not made as a generation (another index, someone's files), stays."""
+    name, or named gen-… but not made as a generation (another index, someone's files), stays.
+    The temporary files that processes no longer running left go too, in the folder and in the
+    live generation (a search killed while saving a derived file there)."""
     try:
         live = current_generation(index_dir).name
     except IndexNotFound:
@@ -295,8 +352,11 @@ def remove_stale_generations(index_dir: Path) -> list[str]:
     for path in Path(index_dir).iterdir():
         if path.name.startswith(GEN_PREFIX) and path.name != live and _remove_generation(path):
             removed.append(path.name)
-    for tmp in Path(index_dir).glob(f".{CURRENT}.*.tmp"):
+    for tmp in Path(index_dir).glob(f".{CURRENT}.*.tmp"):  # only writers publish: none is being written
         tmp.unlink(missing_ok=True)
+    remove_dead_temporaries(index_dir)
+    if live is not None:
+        remove_dead_temporaries(Path(index_dir) / live)
     return removed
 
 

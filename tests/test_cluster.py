@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 from conftest import REPO, failure_line, other_articles, storm_articles, write_jsonl
 from test_duplicates import COPY, FIRST, RELIEF
-from test_reliability import KILL_QUERIES, news
+from test_reliability import KILL_QUERIES, holds_lock, news
 from test_server import free_port
 from test_storage import baomoi_articles
 
@@ -825,6 +825,62 @@ def test_optimize_and_a_sharded_update_wait_for_the_top_folder_s_lock_as_a_shard
     assert generations(index_dir) == live
     assert run("optimize", "--index", index_dir).returncode == 0 and generations(index_dir) != live
 
+
+
+def writers_at_once(commands: dict[str, list], index_dir: Path, first: str | None,
+                    seconds: float = 120) -> tuple[dict[str, subprocess.CompletedProcess], dict[str, int]]:
+    """Start the writers (python -m indexer ...) of index_dir together, or the others once first holds its
+    lock; (each one's outcome, its pid), all ended within seconds (or killed)."""
+    procs, deadline, done = {}, time.monotonic() + seconds, {}
+    try:
+        for name in sorted(commands, key=lambda c: c != first):
+            procs[name] = subprocess.Popen([sys.executable, "-m", "indexer", *map(str, commands[name])], cwd=REPO,
+                                           text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           env={**os.environ, "PYTHONPATH": str(REPO)})
+            while name == first and not holds_lock(index_dir, procs[name]) and procs[name].poll() is None:
+                assert time.monotonic() < deadline, f"{name} never took the lock"
+                time.sleep(0.002)
+        for name, proc in procs.items():
+            out, err = proc.communicate(timeout=max(deadline - time.monotonic(), 1))
+            done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    finally:
+        for proc in procs.values():
+            proc.kill()  # only those still running after the deadline
+            proc.wait()
+    return done, {name: proc.pid for name, proc in procs.items()}
+
+
+def test_a_sharded_optimize_and_build_started_together_both_end_or_one_is_refused_and_no_article_is_lost(
+        cluster, sharded, tmp_path):
+    """An optimize (each shard holds deleted articles: it rewrites them all) and a build into 2 shards (the
+    third removed), started at once, or one once the other holds the lock: each ends, or says the other holds
+    the index; after them the index holds every article not deleted, each in its shard, in the shards its
+    manifest names."""
+    folder, _ = sharded
+    gone = [a["id"] for a in news(range(0, 240, 40))]
+    kept = {a["id"] for a in articles()} - set(gone)
+    for first in (None, "optimize", "build"):
+        index_dir = tmp_path / str(first)
+        subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+        assert run("delete", *gone, "--index", index_dir).returncode == 0
+        done, pids = writers_at_once({"optimize": ["optimize", "--index", index_dir],
+                                      "build": ["build", folder / "articles.jsonl", "--index", index_dir,
+                                                "--cluster", cluster.address, "--shards", 2]}, index_dir, first)
+        print(f"{first or 'neither'} first:", ", ".join(f"{name} exit {d.returncode}" for name, d in done.items()))
+        for name, other in (("optimize", "build"), ("build", "optimize")):
+            assert done[name].returncode == 0 or failure_line(done[name], name) == (
+                f"python -m indexer {name}: error: another {other} (pid {pids[other]}) is writing {index_dir}; "
+                "wait for it to finish\n"), (first, name, done[name].stderr)
+        assert 0 in [d.returncode for d in done.values()], (first, done)
+        shards = shard_dirs(index_dir)
+        assert len(shards) == (2 if done["build"].returncode == 0 else SHARDS)
+        assert sorted(p.name for p in index_dir.glob("shard-*")) == [p.name for p in shards]
+        held = [ids & kept for ids in shard_ids(index_dir)]
+        assert [len(ids) for ids in held] == [sum(shard_of(i, len(shards)) == n for i in kept) for n in range(len(shards))]
+        assert set().union(*held) == kept and set().union(*shard_ids(index_dir)).isdisjoint(gone)
+        assert all(len(list(shard.glob("gen-*"))) == 1 for shard in shards)
+        with indexer.open_index(index_dir, cluster=cluster.address) as index:
+            assert index.doc_count == len(kept)
 
 def generations(index_dir: Path) -> list[Path]:
     """The live generation of each shard of index_dir."""

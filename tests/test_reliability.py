@@ -663,6 +663,119 @@ def test_optimize_with_nothing_to_merge_still_clears_what_a_killed_run_left(tmp_
     assert answers(index_dir) == before
 
 
+DERIVED = {  # a derived file a search saves in the live generation: what its name holds
+    "the Lexicon": "derived.lexicon.npz", "the copy groups": "derived.groups.npy",
+    "a segment's title words": ".lexicon_titles_",
+}
+KILLED_SAVING = """import os, sys, indexer
+rename = os.replace
+def replace(tmp, path, *args, **kwargs):
+    if {saving!r} in os.path.basename(path):
+        os.kill(os.getpid(), 9)  # its temporary file written whole, not renamed yet
+    return rename(tmp, path, *args, **kwargs)
+os.replace = replace
+with indexer.open_index(sys.argv[1]) as index:
+    index.search("cầu")  # an index this small waits for its Lexicon: every derived file is made
+"""
+SAVING_SLOWLY = """import sys, threading, numpy as np, indexer, indexer.search
+indexer.search.LEXICON_WAIT_DOCS = 0  # built in a background thread, as for a large index
+saving = threading.Event()
+def slowly(save):
+    def slow_save(f, *args, **kwargs):
+        if {saving!r} in str(getattr(f, "name", "")):
+            f.write(b"PK")
+            f.flush()
+            print("saving", flush=True)
+            saving.set()
+            threading.Event().wait()  # a save that lasts longer than the process
+        save(f, *args, **kwargs)
+    return slow_save
+np.save, np.savez = slowly(np.save), slowly(np.savez)
+index = indexer.open_index(sys.argv[1])
+index.search("cầu")
+assert saving.wait(60), "nothing saved so"
+{then}
+"""
+
+
+def one_segment_index(tmp_path: Path) -> Path:
+    """150 generated articles built in one segment (procs=1) into tmp_path/reference, no file derived yet."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "tin.jsonl", news(range(150)))
+    indexer.build_index([src], tmp_path / "reference", procs=1, notice=lambda message: None)
+    return tmp_path / "reference"
+
+
+def temporaries(index_dir: Path) -> list[str]:
+    """The temporary files in the index's folder and its live generation's."""
+    folders = [index_dir, index_dir / live_generation(index_dir)]
+    return sorted(p.name for folder in folders for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def search_killed_saving(index_dir: Path, saving: str) -> int:
+    """Run a search of index_dir killed (kill -9) when it renames a derived file named so (see DERIVED)
+    into place; its pid."""
+    killed = subprocess.Popen([sys.executable, "-c", KILLED_SAVING.format(saving=saving), str(index_dir)], cwd=REPO)
+    try:
+        assert killed.wait(timeout=120) == -9
+    finally:
+        killed.kill()  # only if it outlived the timeout
+    return killed.pid
+
+
+@pytest.mark.parametrize("saving", DERIVED)
+def test_a_search_killed_while_saving_a_derived_file_leaves_a_temporary_file_the_next_search_removes(tmp_path, saving):
+    reference = one_segment_index(tmp_path)
+    index_dir = shutil.copytree(reference, tmp_path / "index")
+    pid = search_killed_saving(index_dir, DERIVED[saving])
+    left = temporaries(index_dir)
+    assert len(left) == 1 and DERIVED[saving] in left[0] and f".{pid}." in left[0], left
+    assert answers(index_dir) == answers(reference)  # which makes the file again, removing what pid left
+    assert temporaries(index_dir) == []
+    saved = [p.name for p in (index_dir / live_generation(index_dir)).iterdir() if DERIVED[saving] in p.name]
+    assert saved and not [name for name in saved if name.startswith(".")], saved
+
+
+@pytest.mark.parametrize("saving", ["the Lexicon", "a segment's title words"])
+def test_a_search_exiting_while_its_background_thread_saves_leaves_no_temporary_file(tmp_path, saving):
+    """A daemon thread stops where it is when the process exits: its file half written, never removed."""
+    index_dir = one_segment_index(tmp_path)
+    exited = subprocess.run([sys.executable, "-c", SAVING_SLOWLY.format(saving=DERIVED[saving], then=""),
+                             str(index_dir)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert exited.returncode == 0 and exited.stdout == "saving\n", exited.stderr
+    assert temporaries(index_dir) == []
+    with indexer.open_index(index_dir) as index:  # made again, saved whole
+        assert index.lexicon() is not None
+    assert (index_dir / live_generation(index_dir) / "derived.lexicon.npz").is_file()
+
+
+def test_searches_and_writers_remove_the_temporary_files_of_processes_no_longer_running_only(tmp_path):
+    """A search saving the copy groups slowly; another saves them meanwhile, and an optimize with
+    nothing to merge (which keeps the live generation) runs: both leave the first one's file while
+    it runs. Killed, it leaves it: the next writer removes it (nobody saves those groups again)."""
+    reference = one_segment_index(tmp_path)
+    index_dir = shutil.copytree(reference, tmp_path / "index")
+    slow = subprocess.Popen([sys.executable, "-c", SAVING_SLOWLY.format(saving=DERIVED["the copy groups"],
+                                                                        then="threading.Event().wait(120)"),
+                             str(index_dir)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert slow.stdout.readline() == "saving\n"
+        left = temporaries(index_dir)
+        assert len(left) == 1 and left[0].startswith(f".derived.groups.npy.{slow.pid}."), left
+        assert answers(index_dir) == answers(reference)  # this process saved the groups
+        assert indexer.optimize_index(index_dir, procs=2, notice=lambda message: None) == 0
+        assert temporaries(index_dir) == left
+    finally:
+        slow.kill()
+        slow.wait()
+        slow.stdout.close()
+    assert temporaries(index_dir) == left
+    assert indexer.optimize_index(index_dir, procs=2, notice=lambda message: None) == 0
+    assert temporaries(index_dir) == []
+    assert answers(index_dir) == answers(reference)
+
+
 # ============================================================== 3. XSS in author, url, source, title
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"

@@ -747,6 +747,31 @@ def test_after_an_update_searches_answer_with_the_lexicon_before_until_the_new_o
     assert [p.name for p in gen.glob("derived.*.npz")] == [indexer.store.LEXICON_FILE]  # the one before removed
 
 
+
+def test_an_index_opened_for_a_few_searches_answers_with_the_lexicon_it_has_and_builds_none(tmp_path, monkeypatch):
+    """As the command line's search opens it: a Lexicon built in a thread would die unsaved at its exit."""
+    monkeypatch.setattr(indexer.search, "LEXICON_WAIT_DOCS", 0)  # as a large index: no search waits for a Lexicon
+    built, make = [], indexer.search._lexicon_of
+    monkeypatch.setattr(indexer.search, "_lexicon_of", lambda reader: built.append(reader) or make(reader))
+    src, folder = tmp_path / "src", tmp_path / "index"
+    src.mkdir()
+    indexer.build_index([str(write_jsonl(src / "a.jsonl", ARTICLES[:5]))], str(folder))
+    with indexer.open_index(folder, background_lexicon=False) as index:  # a build's generation: none saved
+        assert index.search("nghi quyet giao thong").suggestion is None and index.suggest("nghị") == []
+        assert index.lexicon(wait=False) is None
+        with index._snapshot() as snapshot:
+            assert snapshot._lexicon_thread is None  # no thread started
+    assert not built and not _saved_lexicons(folder)
+    with indexer.open_index(folder) as index:
+        index.lexicon(wait=True)
+    write_jsonl(src / "b.jsonl", ARTICLES[5:])  # "bao-2" is the only article with "gạo"
+    indexer.update_index([str(src)], str(folder))
+    with indexer.open_index(folder, background_lexicon=False) as index:  # the one before, linked by the update
+        assert index.search("nghi quyet giao thong").suggestion == "nghị quyết giao thông"
+        assert not index.lexicon(wait=False).knows("gạo") and len(built) == 1
+        assert index.lexicon(wait=True).knows("gạo") and len(built) == 2  # waiting builds it, as always
+
+
 def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
     src, folder = tmp_path / "src", tmp_path / "index"
     src.mkdir()
