@@ -606,6 +606,24 @@ def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, m
         assert [index.search(q).suggestion for q in queries] == ["nông nghiệp đa năng", "biến động việt nam"]
 
 
+@pytest.mark.parametrize("typed, plain", [
+    ("ｇｉá ｖà", "giá và"),  # fullwidth, as CJK input methods type it: the search reads it as giá vàng
+    ("gi\u00adá và", "giá và"),  # a soft hyphen pasted inside a word
+    ("\ufeffgiá và", "giá và"),  # a byte order mark pasted before it
+    ("Ðà Nẵ", "Đà Nẵ"),  # Ð (Eth) for Đ
+    ("bão\u200b", "bão"),  # a zero-width space after a word
+    ("bão\u200b lũ q", "bão lũ q"),
+])
+def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typed, plain):
+    # 1,000 real baomoi articles: the search read these as the plain words (query.halfwidth), but the
+    # completions had not: ｇｉá ｖà and bão\u200b offered nothing, gi\u00adá và offered "gì\u00adá và"
+    # (a soft hyphen kept and the word misread), \ufeffgiá và "\ufeffgiá vàng", Ðà Nẵ "Ðà Nẵng"
+    with indexer.open_index(baomoi_1000) as index:
+        offered = index.suggest(typed)
+        assert offered == index.suggest(plain) != []
+        assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} for s in offered)
+
+
 def test_articles_choose_among_readings_that_differ_before_the_last_two_words(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles (the queries cut from titles of articles 2,621 and 2,961): none holds
     # "chiến sự" or "chiến sư", but the 5 holding "ukraine" hold "sự" (4) and never "sư"; "đông" and
