@@ -624,6 +624,20 @@ def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typ
         assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} for s in offered)
 
 
+@pytest.mark.parametrize("typed, written", [("39-NQ/TU", "39-NQ/TW"), ("58-NQ/TU", "58-NQ/TW"), ("25-CT/HU", "25-CT/TW"),
+                                             ("191/QĐ-BTC", "191/QĐ-UBND"), ("3344/QĐ-UBND", "3344/QĐ-TTCP")])
+def test_a_document_code_no_article_holds_ranks_first_the_one_with_its_number_and_kind(baomoi_1000, typed, written):
+    # 1,000 real baomoi articles: one article writes each code (Nghị quyết 39-NQ/TW...), none the code
+    # typed with another issuer; it is searched as its number and kind, but their proximity had counted
+    # the issuer typed too, which broke the run "39 nq" stood in, and articles holding 39 in a date
+    # (39/...) and "nghị quyết" apart ranked above the article holding the code
+    with indexer.open_index(baomoi_1000) as index:
+        holder = [hit.doc_id for hit in index.search(f'"{written}"')]
+        results = index.search(typed)
+        assert len(holder) == 1 and results.dropped[0] == typed and results.total > 1
+        assert results[0].doc_id == holder[0]
+
+
 def test_articles_choose_among_readings_that_differ_before_the_last_two_words(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles (the queries cut from titles of articles 2,621 and 2,961): none holds
     # "chiến sự" or "chiến sư", but the 5 holding "ukraine" hold "sự" (4) and never "sư"; "đông" and
