@@ -158,6 +158,14 @@ class Word:
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
 
 
+def _spelled_span(text: str, tokens: list[tuple[str, int, int]]) -> str:
+    """text's spelling of consecutive (term, start, end) tokens: its slice, but pieces of one code
+    apart (28 NQ of 28-NQ/TW, what a code no article holds is searched as: the articles hold them
+    anywhere; said joined, a code typed so, 28-NQ, was both what they hold and what they need not)."""
+    whole = text[tokens[0][1]:tokens[-1][2]]
+    return " ".join(text[start:end] for _, start, end in tokens) if len(tokens) > 1 and not re.search(r"\s", whole) else whole
+
+
 def as_typed(text: str, words: list[str]) -> list[str]:
     """The query's words (as searched: lowercase, codes joined) spelled as text has them where it
     does (``NĐ-CP``, ``Hà Nội``)."""
@@ -167,7 +175,7 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         parts = word.split()
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+                return _spelled_span(text, tokens[i:i + len(parts)])
         if len(parts) > 1:  # apart (224 QĐ of 224/1998/QĐ-TTg)
             return " ".join(map(typed, parts))
         # a piece of a code typed joined, searched apart (Tp.Hcm of Tp.Hcm-Kon Tum)
@@ -185,7 +193,7 @@ def as_read(reading: str | None, words: list[str]) -> list[str]:
         parts = fold(word.lower()).split()
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return reading[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+                return _spelled_span(reading, tokens[i:i + len(parts)])
         return word
     return [read(word) for word in words]
 

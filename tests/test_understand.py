@@ -638,6 +638,23 @@ def test_a_document_code_no_article_holds_ranks_first_the_one_with_its_number_an
         assert results[0].doc_id == holder[0]
 
 
+def test_a_code_searched_as_its_number_and_kind_is_said_apart_from_the_code(baomoi_1000):
+    # 1,000 real baomoi articles: none holds 10-QĐ, 45 hold 10 and QĐ (or "quyết định") anywhere, which
+    # the code is searched as; said joined, the note had read "only holding «10-QĐ» (not required:
+    # 10-QĐ)", and where fewer than a page held them, "not required: 39-NQ, 39-NQ"
+    with indexer.open_index(baomoi_1000) as index:
+        assert [(r.dropped, r.kept) for r in map(index.search, ("10-QĐ", "39-NQ"))] == [
+            (["10-QĐ"], ["10 QĐ"]), (["39-NQ", "39 NQ"], [])]
+    from conftest import close_index, make_app
+    app = make_app(str(baomoi_1000))
+    try:
+        page = app.test_client().get("/search", query_string={"q": "10-QĐ"}).get_data(as_text=True)
+        assert "chỉ chứa «10 QĐ» (không bắt buộc: <s>10-QĐ</s>)" in " ".join(page.split())
+        assert app.test_client().get("/api/search", query_string={"q": "39-NQ"}).get_json()["dropped"] == ["39-NQ", "39 NQ"]
+    finally:
+        close_index(app)
+
+
 def test_articles_choose_among_readings_that_differ_before_the_last_two_words(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles (the queries cut from titles of articles 2,621 and 2,961): none holds
     # "chiến sự" or "chiến sư", but the 5 holding "ukraine" hold "sự" (4) and never "sư"; "đông" and
