@@ -163,7 +163,9 @@ def _spelled_span(text: str, tokens: list[tuple[str, int, int]]) -> str:
     apart (28 NQ of 28-NQ/TW, what a code no article holds is searched as: the articles hold them
     anywhere; said joined, a code typed so, 28-NQ, was both what they hold and what they need not)."""
     whole = text[tokens[0][1]:tokens[-1][2]]
-    return " ".join(text[start:end] for _, start, end in tokens) if len(tokens) > 1 and not re.search(r"\s", whole) else whole
+    if len(tokens) == 1 or re.search(r"\s", whole):
+        return whole
+    return " ".join(text[start:end] for _, start, end in tokens)
 
 
 def as_typed(text: str, words: list[str]) -> list[str]:
