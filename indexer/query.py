@@ -158,6 +158,16 @@ class Word:
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
 
 
+def _spelled_span(text: str, tokens: list[tuple[str, int, int]]) -> str:
+    """text's spelling of consecutive (term, start, end) tokens: its slice, but pieces of one code
+    apart (28 NQ of 28-NQ/TW, what a code no article holds is searched as: the articles hold them
+    anywhere; said joined, a code typed so, 28-NQ, was both what they hold and what they need not)."""
+    whole = text[tokens[0][1]:tokens[-1][2]]
+    if len(tokens) == 1 or re.search(r"\s", whole):
+        return whole
+    return " ".join(text[start:end] for _, start, end in tokens)
+
+
 def as_typed(text: str, words: list[str]) -> list[str]:
     """The query's words (as searched: lowercase, codes joined) spelled as text has them where it
     does (``NĐ-CP``, ``Hà Nội``)."""
@@ -167,7 +177,7 @@ def as_typed(text: str, words: list[str]) -> list[str]:
         parts = word.split()
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return text[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+                return _spelled_span(text, tokens[i:i + len(parts)])
         if len(parts) > 1:  # apart (224 QĐ of 224/1998/QĐ-TTg)
             return " ".join(map(typed, parts))
         # a piece of a code typed joined, searched apart (Tp.Hcm of Tp.Hcm-Kon Tum)
@@ -185,7 +195,7 @@ def as_read(reading: str | None, words: list[str]) -> list[str]:
         parts = fold(word.lower()).split()
         for i in range(len(tokens) - len(parts) + 1):
             if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return reading[tokens[i][1]:tokens[i + len(parts) - 1][2]]
+                return _spelled_span(reading, tokens[i:i + len(parts)])
         return word
     return [read(word) for word in words]
 
@@ -436,30 +446,35 @@ def terms_of(text: str) -> Terms:
                  words[:MAX_SYLLABLES], frozenset(joins))
 
 
-def proximity_words(text: str, folded: bool, respelled: bool = True) -> list:
+def proximity_words(text: str, folded: bool, respelled: bool = True, trimmed: dict | None = None) -> list:
     """The query's terms in order for proximity (scorer.proximity): the first term at each
     position, but a date as a whole in place of its pieces (scorer.Spelled), with its other
     spellings unless not respelled (pasted text quotes an article: its dates stand as written
-    there, as in search.variants), so that ``ngày 22/10`` is near in ``ngày 22-10``, not in ``ngày 22/4``."""
+    there, as in search.variants), so that ``ngày 22/10`` is near in ``ngày 22-10``, not in ``ngày 22/4``;
+    trimmed: {code: the pieces kept} of codes searched as some of their pieces (see _numbers_and_kinds)."""
     tokens = [token for token in analyze(text) if "_" not in token[0]]
     at, pieces = {}, set()
     for term, pos, start, end in tokens:
         if is_code(term) and DATE_RE.fullmatch(term):
             at[pos] = _spelled(term, respelled)
             pieces |= {p for _, p, s, e in tokens if start <= s and e <= end and p != pos}
+        if term in (trimmed or {}):
+            within = [(t, p) for t, p, s, e in tokens if start <= s and e <= end]
+            pieces |= {p for _, p in within} - {p for t, p in within if t in trimmed[term]}
     for term, pos, _, _ in tokens:
         at.setdefault(pos, fold_word(term) if folded else term)
     return [at[pos] for pos in sorted(at) if pos not in pieces][:MAX_SYLLABLES]
 
 
-def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: list) -> tuple[list, list]:
+def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: list,
+          trimmed: dict | None = None) -> tuple[list, list]:
     """(the (field, words in order, boost) of the query's proximity, the units whose compounds
     rank): a query typed partly with accents uses its reading's words (partly_read), as the query
-    typed with its accents would, when they pair up with the query's."""
+    typed with its accents would, when they pair up with the query's; trimmed: see proximity_words."""
     fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
-    sequence, whole = proximity_words(text, folded=not terms.accented, respelled=not pasted), held
+    sequence, whole = proximity_words(text, not terms.accented, not pasted, trimmed), held
     if partly_read:
-        read_sequence = proximity_words(partly_read, folded=False, respelled=not pasted)
+        read_sequence = proximity_words(partly_read, False, not pasted, trimmed)
         if len(read_sequence) == len(sequence):
             sequence, whole = read_sequence, _units(terms_of(partly_read), set())
     return [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields], whole
@@ -558,12 +573,19 @@ def _number_and_kind(code: str) -> tuple[str, str] | None:
     return (number, kind) if number and kind else None
 
 
-def _nearest_words(absent: list[tuple[str, ...]], lookups: dict) -> list[Word]:
-    """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ) when
-    articles hold both: its number as typed, its kind as typed or as the words it stands for."""
-    forms = [_number_and_kind(unit[0]) for unit in absent if len(unit) == 1]
+def _numbers_and_kinds(absent: list[tuple[str, ...]], lookups: dict) -> dict[str, tuple[str, str]]:
+    """{code: its number and kind} of the codes no article holds (99-qđ/tu: 99, qđ) whose number and
+    kind articles hold: what they are searched as, and what their proximity counts (not the issuer,
+    TU, which 99-QĐ/TW lacks: it had kept the articles holding them together from ranking first)."""
+    forms = {unit[0]: _number_and_kind(unit[0]) for unit in absent if len(unit) == 1}
+    return {code: form for code, form in forms.items() if form and all(t in lookups for t in form)}
+
+
+def _nearest_words(forms: dict[str, tuple[str, str]], lookups: dict) -> list[Word]:
+    """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ; forms, see
+    _numbers_and_kinds): its number as typed, its kind as typed or as the words it stands for."""
     return [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],))
-            for form in dict.fromkeys(forms) if form and all(t in lookups for t in form)]
+            for form in dict.fromkeys(forms.values())]
 
 
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
@@ -865,8 +887,9 @@ class QueryBuilder:
         held = [unit for unit in units if all(t in lookups for t in unit)]
         found = [self._word(unit, [lookups[t] for t in unit], read[unit]) for unit in held]
         absent = [" ".join(unit) for unit in units if unit not in held]
-        found += _nearest_words([unit for unit in units if unit not in held], lookups)
-        near, whole = _near(text, terms, reading if loose else None, pasted, held)
+        forms = _numbers_and_kinds([unit for unit in units if unit not in held], lookups)
+        found += _nearest_words(forms, lookups)
+        near, whole = _near(text, terms, reading if loose else None, pasted, held, forms)
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(whole, not terms.accented))
 

@@ -290,9 +290,12 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
     """lexicon's completions of a query being typed, its query language kept as typed: only the
     words after its last operator (OR, AND, NOT, -, a quote, title: and the other field prefixes,
     query.FIELD_PREFIX) are completed (``bão OR l``:
-    "bão OR lũ", where the words read with the rest had lowercased OR into a word)."""
+    "bão OR lũ", where the words read with the rest had lowercased OR into a word). The prefix is read
+    as a search reads its query (query.halfwidth: ``ｇｉá ｖà`` as ``giá và``, zero-width characters and
+    soft hyphens dropped), so the completions are what the search would find."""
     if lexicon is None:
         return []
+    prefix = halfwidth(prefix)
     operators = OPERATORS_END_RE.match(prefix)
     if not operators:
         return lexicon.complete(prefix, limit)
