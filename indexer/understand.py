@@ -286,13 +286,15 @@ def with_case_of(typed: str, word: str) -> str:
 
 def _initials_in_codes(text: str) -> set[str]:
     """The words of text's codes that are initials ("NQ", "TU" of "28-NQ/TU"; "TTg": two capitals
-    first) or the name of a numbered code ("Covid" of "Covid-19"), lowercase and folded; not the
-    words a slash or hyphen only joins ("USD/thùng", "Nga-Mỹ")."""
+    first; any word of a code holding a number: "nq", "tu" of "28-nq/tu") or the name of a numbered
+    code ("Covid" of "Covid-19"), lowercase and folded; not the words a slash or hyphen only joins
+    ("USD/thùng", "Nga-Mỹ")."""
     kept = set()
     for code in codes_in(text):
+        numbered_code = any(w.isdigit() for w in WORD_RE.findall(code))  # a document's code in any case
         for word in WORD_RE.finditer(code):
             numbered = NUMBERED_RE.match(code, word.start())
-            if word.group()[:2].isupper() or (numbered and numbered.group(1) == word.group()):
+            if word.group()[:2].isupper() or (numbered_code and not word.group().isdigit()) or (numbered and numbered.group(1) == word.group()):
                 kept.add(fold(canonical(word.group().lower())))
     return kept
 

@@ -193,6 +193,14 @@ def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
     assert index.search("tu nam 2020").suggestion == "từ năm 2020"
 
 
+def test_a_lowercase_code_keeps_its_initials_unaccented(index):
+    # a code is a code whatever its case: "28-nq/tu" had read "28-nq/từ" (and been said absent so)
+    assert index.search("nghi quyet 28-nq/tu").suggestion == "nghị quyết 28-nq/tu"
+    assert index.search("van ban 100/2019/nd-cp").suggestion == "văn bản 100/2019/nđ-cp"  # as ND-CP: NĐ-CP
+    assert index.search("28-nq/tu").suggestion is None
+    assert index.search("28-nq/tu nghi quyet").dropped == ["28-nq/tu"]  # said absent as typed, as 28-NQ/TU is
+
+
 def test_a_code_whose_name_no_article_holds_does_not_match_its_number_alone(index):
     assert len(index.search("U-23")) and not len(index.search("Zorvex-23"))  # not every article with 23
     assert len(index.search("U 23")) and not len(index.search("Zorvex 23"))  # typed apart, as "COVID 19" is
