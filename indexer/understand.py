@@ -432,6 +432,17 @@ def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], 
                          if a != fold(b) or (w != a and w != b)]
 
 
+def decoded_respelled(typed: str, decoded: str, reading: str | None) -> str | None:
+    """decoded (a query's keystrokes decoded) with each word the keystrokes made that the reading
+    spells with other letters replaced by the reading's ("tai naj": nạ, read nạn), or None when none."""
+    typed_words, decoded_words = WORD_RE.findall(canonical(typed)), WORD_RE.findall(canonical(decoded))
+    folded, read, changed = _respellings(decoded, reading)
+    if len(typed_words) != len(decoded_words):
+        return None
+    meant = {i: read[i] for i in changed if typed_words[i] != decoded_words[i] and folded[i] != fold(read[i])}
+    return _with_words(decoded, meant) if meant else None
+
+
 def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
     """The pairs of neighbouring words of a reading of text around the words it spells
     otherwise (a typo that made another word), as search terms: looked up besides text's own."""

@@ -600,6 +600,15 @@ def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(ba
             "đà nẵng", "đà nẵng dịch bệnh", "đà nẵng bắt giữ"]
 
 
+def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(baomoi_1000):
+    # Telex "naj" decodes to "nạ" (of "mặt nạ"), which the reading respells "nạn": shown once as
+    # read, not "tai nạ giao thông" searched then "tai nạn giao thông" proposed
+    with indexer.open_index(baomoi_1000) as index:
+        assert index.search("tai naj giao thoong").understood == ("tai nạn giao thông", None)
+        assert index.search("mawtj naj").understood == ("mặt nạ", None)  # decoded as typed, read so
+        assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
+
+
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
     # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
