@@ -1915,8 +1915,9 @@ class Lexicon:
     def _next(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
               steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
-        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen,
-        or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew). The
+        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT; word k-1 read as beginning a word
+        where words k-2, k-1 are no compound), where the pair before was seen, or where likelier, word k-1
+        begun anew; and word k's own share of it (see _begun_anew). The
         query's first word begins an item: a name there counts as begun anew (_name_odds)."""
         before, last = states
         follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)
@@ -1926,20 +1927,30 @@ class Lexicon:
         width = len(options[k - 1])  # the triples counted once per pair, which up to PAIR_PATHS states share
         pairs, where = np.unique(before * width + last, return_inverse=True)
         pairs = np.divmod(pairs, width)
-        return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, follows[pairs[1]])[where])
+        begins = self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1)
+        inside = self._compound_pairs(options[k - 2], options[k - 1], pairs)[:, None]
+        estimate = np.where(inside, follows[pairs[1]], begins[pairs[1]])
+        return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, estimate)[where], begins)
+
+    def _compound_pairs(self, firsts: list[str], seconds: list[str], pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Whether each pair of readings (indices into firsts, seconds) is a pyvi compound: else the
+        second begins a word, and its pairs inside compounds begun before it count as at a query's
+        first word (WORD_EDGE_KEEP: "hà nội bao lu" is no "cảnh báo lũ")."""
+        first, second = self._numbers(firsts)[pairs[0]], self._numbers(seconds)[pairs[1]]
+        codes = (first + 1) * (len(self.syllables) + 1) + second + 1  # _compound_code of each pair
+        return _counted(self._compound_codes, self._compound_counts, codes, (first >= 0) & (second >= 0)) > 0
 
     def _begun_anew(self, options: list[list[str]], k: int, last: np.ndarray, steps: np.ndarray,
-                    read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    read: np.ndarray, begins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """read (log P(reading of word k | state)), or where likelier, the reader's beginning anew at
         word k-1 (a query lists words and names, not one sentence): that word at NEW_WORD_SHARE of its
         frequency (NAME_SHARE where words k-1 and k make a name: _name_odds) instead of its log P in steps,
-        word k after it as after a query's first word (the words before do not reach it); and the log P of
-        word k alone in it."""
+        word k after it as after a query's first word (begins: _follows of words k-1, k so); and the log P
+        of word k alone in it."""
         if not NEW_WORD_SHARE:
             return read, read
         anew = np.log(NEW_WORD_SHARE * self._unigrams(options[k - 1]))[last] - steps
-        alone = np.log(self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1))[last]
-        alone = alone + self._name_odds(options, k, last)
+        alone = np.log(begins)[last] + self._name_odds(options, k, last)
         begun = anew[:, None] + alone > read
         return np.where(begun, anew[:, None] + alone, read), np.where(begun, alone, read)
 
