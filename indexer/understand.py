@@ -101,6 +101,7 @@ TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
+APART_SHARE = 0.5  # share of a pair's times a word ends between its syllables for the second to begin a word there
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NEW_WORD_SHARE = 0.25  # a query lists words and names: one may begin another at this share of its frequency (_begun_anew)
 COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooccurrence) against its log-probability
@@ -1928,17 +1929,21 @@ class Lexicon:
         pairs, where = np.unique(before * width + last, return_inverse=True)
         pairs = np.divmod(pairs, width)
         begins = self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1)
-        inside = self._compound_pairs(options[k - 2], options[k - 1], pairs)[:, None]
-        estimate = np.where(inside, follows[pairs[1]], begins[pairs[1]])
+        apart = self._apart_pairs(options[k - 2], options[k - 1], pairs)[:, None]
+        estimate = np.where(apart, begins[pairs[1]], follows[pairs[1]])
         return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, estimate)[where], begins)
 
-    def _compound_pairs(self, firsts: list[str], seconds: list[str], pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Whether each pair of readings (indices into firsts, seconds) is a pyvi compound: else the
-        second begins a word, and its pairs inside compounds begun before it count as at a query's
-        first word (WORD_EDGE_KEEP: "hà nội bao lu" is no "cảnh báo lũ")."""
+    def _apart_pairs(self, firsts: list[str], seconds: list[str], pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Whether each pair of readings (indices into firsts, seconds) stands where a word ends (the
+        first ends a compound begun before it, or the second begins one going on after it) in
+        APART_SHARE of its times at least ("nội báo" of "Hà Nội báo cáo"): then the second begins a word,
+        and its pairs inside compounds begun before it count as at a query's first word (WORD_EDGE_KEEP:
+        "hà nội bao lu" is no "cảnh báo lũ")."""
         first, second = self._numbers(firsts)[pairs[0]], self._numbers(seconds)[pairs[1]]
-        codes = (first + 1) * (len(self.syllables) + 1) + second + 1  # _compound_code of each pair
-        return _counted(self._compound_codes, self._compound_counts, codes, (first >= 0) & (second >= 0)) > 0
+        known, codes = (first >= 0) & (second >= 0), first * len(self.syllables) + second
+        together = _counted(self._codes, self._counts, codes, known)
+        edges = sum(_counted(*table, codes, known) for table in (self._continued, self._continuing))
+        return (together > 0) & (edges >= APART_SHARE * together)
 
     def _begun_anew(self, options: list[list[str]], k: int, last: np.ndarray, steps: np.ndarray,
                     read: np.ndarray, begins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
