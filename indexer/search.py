@@ -40,7 +40,7 @@ from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, Lexicon, TitleWords, accents_added, blob,
-                         casing_vote_arrays, decode_keystrokes, decode_query, has_operators, is_syllable, is_title_token,
+                         casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
                          is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded,
                          summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
 
@@ -1838,7 +1838,8 @@ def understand_query(query_text: str, frequency, lexicon,
     query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
     read = query_text if is_pasted(query_text) else fields_read(query_text)
     query_text = read if is_pasted(read) else dangling_dropped(read)
-    rewritten = decode_query(query_text, frequency) or (query_text if query_text != read else None)
+    decoded = decode_query(query_text, frequency)
+    rewritten = decoded or (query_text if query_text != read else None)
     searched = rewritten or query_text
     pasted = is_pasted(searched)  # its quotes and dashes are punctuation (query.parse)
     lexicon = lexicon()
@@ -1854,6 +1855,9 @@ def understand_query(query_text: str, frequency, lexicon,
         return (operated if operated != searched else rewritten), suggestion, ()
     typed = searched
     searched, suggestion = _understood(searched, lexicon)
+    meant = decoded and decoded_respelled(query_text, searched, suggestion)
+    if meant:  # "tai naj": "tai nạ", read "tai nạn", is searched and shown as read, once
+        searched, suggestion = meant, lexicon.reading(meant, partly=False)
     changed = searched if searched != typed else None
     rewritten = changed or rewritten
     read = suggestion or changed

@@ -101,6 +101,7 @@ TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
+APART_SHARE = 0.5  # share of a pair's times a word ends between its syllables for the second to begin a word there
 WORD_EDGE_KEEP = 0.25  # share of a query edge's pair counted where it ends or begins a compound (0-1 compared)
 NEW_WORD_SHARE = 0.25  # a query lists words and names: one may begin another at this share of its frequency (_begun_anew)
 COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooccurrence) against its log-probability
@@ -286,13 +287,15 @@ def with_case_of(typed: str, word: str) -> str:
 
 def _initials_in_codes(text: str) -> set[str]:
     """The words of text's codes that are initials ("NQ", "TU" of "28-NQ/TU"; "TTg": two capitals
-    first) or the name of a numbered code ("Covid" of "Covid-19"), lowercase and folded; not the
-    words a slash or hyphen only joins ("USD/thùng", "Nga-Mỹ")."""
+    first; any word of a code holding a number: "nq", "tu" of "28-nq/tu") or the name of a numbered
+    code ("Covid" of "Covid-19"), lowercase and folded; not the words a slash or hyphen only joins
+    ("USD/thùng", "Nga-Mỹ")."""
     kept = set()
     for code in codes_in(text):
+        numbered_code = any(w.isdigit() for w in WORD_RE.findall(code))  # a document's code in any case
         for word in WORD_RE.finditer(code):
             numbered = NUMBERED_RE.match(code, word.start())
-            if word.group()[:2].isupper() or (numbered and numbered.group(1) == word.group()):
+            if word.group()[:2].isupper() or (numbered_code and not word.group().isdigit()) or (numbered and numbered.group(1) == word.group()):
                 kept.add(fold(canonical(word.group().lower())))
     return kept
 
@@ -428,6 +431,17 @@ def _respellings(text: str, reading: str | None) -> tuple[list[str], list[str], 
         return typed, read, []
     return typed, read, [i for i, (w, a, b) in enumerate(zip(words, typed, read))
                          if a != fold(b) or (w != a and w != b)]
+
+
+def decoded_respelled(typed: str, decoded: str, reading: str | None) -> str | None:
+    """decoded (a query's keystrokes decoded) with each word the keystrokes made that the reading
+    spells with other letters replaced by the reading's ("tai naj": nạ, read nạn), or None when none."""
+    typed_words, decoded_words = WORD_RE.findall(canonical(typed)), WORD_RE.findall(canonical(decoded))
+    folded, read, changed = _respellings(decoded, reading)
+    if len(typed_words) != len(decoded_words):
+        return None
+    meant = {i: read[i] for i in changed if typed_words[i] != decoded_words[i] and folded[i] != fold(read[i])}
+    return _with_words(decoded, meant) if meant else None
 
 
 def respelled_forms(text: str, reading: str) -> list[tuple[str, ...]]:
@@ -1902,8 +1916,9 @@ class Lexicon:
     def _next(self, options: list[list[str]], k: int, states: tuple[np.ndarray, np.ndarray],
               steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(each reading of word k | each state (reading of word k-2, of word k-1)): triple
-        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT), where the pair before was seen,
-        or where likelier, word k-1 begun anew; and word k's own share of it (see _begun_anew). The
+        counts interpolated with the pairs' estimate (TRIPLE_WEIGHT; word k-1 read as beginning a word
+        where words k-2, k-1 are no compound), where the pair before was seen, or where likelier, word k-1
+        begun anew; and word k's own share of it (see _begun_anew). The
         query's first word begins an item: a name there counts as begun anew (_name_odds)."""
         before, last = states
         follows = self._follows(options[k - 1], options[k], starting=k == 1, ending=k == len(options) - 1)
@@ -1913,20 +1928,34 @@ class Lexicon:
         width = len(options[k - 1])  # the triples counted once per pair, which up to PAIR_PATHS states share
         pairs, where = np.unique(before * width + last, return_inverse=True)
         pairs = np.divmod(pairs, width)
-        return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, follows[pairs[1]])[where])
+        begins = self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1)
+        apart = self._apart_pairs(options[k - 2], options[k - 1], pairs)[:, None]
+        estimate = np.where(apart, begins[pairs[1]], follows[pairs[1]])
+        return self._begun_anew(options, k, last, steps, self._in_context(options, k, pairs, estimate)[where], begins)
+
+    def _apart_pairs(self, firsts: list[str], seconds: list[str], pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Whether each pair of readings (indices into firsts, seconds) stands where a word ends (the
+        first ends a compound begun before it, or the second begins one going on after it) in
+        APART_SHARE of its times at least ("nội báo" of "Hà Nội báo cáo"): then the second begins a word,
+        and its pairs inside compounds begun before it count as at a query's first word (WORD_EDGE_KEEP:
+        "hà nội bao lu" is no "cảnh báo lũ")."""
+        first, second = self._numbers(firsts)[pairs[0]], self._numbers(seconds)[pairs[1]]
+        known, codes = (first >= 0) & (second >= 0), first * len(self.syllables) + second
+        together = _counted(self._codes, self._counts, codes, known)
+        edges = sum(_counted(*table, codes, known) for table in (self._continued, self._continuing))
+        return (together > 0) & (edges >= APART_SHARE * together)
 
     def _begun_anew(self, options: list[list[str]], k: int, last: np.ndarray, steps: np.ndarray,
-                    read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    read: np.ndarray, begins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """read (log P(reading of word k | state)), or where likelier, the reader's beginning anew at
         word k-1 (a query lists words and names, not one sentence): that word at NEW_WORD_SHARE of its
         frequency (NAME_SHARE where words k-1 and k make a name: _name_odds) instead of its log P in steps,
-        word k after it as after a query's first word (the words before do not reach it); and the log P of
-        word k alone in it."""
+        word k after it as after a query's first word (begins: _follows of words k-1, k so); and the log P
+        of word k alone in it."""
         if not NEW_WORD_SHARE:
             return read, read
         anew = np.log(NEW_WORD_SHARE * self._unigrams(options[k - 1]))[last] - steps
-        alone = np.log(self._follows(options[k - 1], options[k], starting=True, ending=k == len(options) - 1))[last]
-        alone = alone + self._name_odds(options, k, last)
+        alone = np.log(begins)[last] + self._name_odds(options, k, last)
         begun = anew[:, None] + alone > read
         return np.where(begun, anew[:, None] + alone, read), np.where(begun, alone, read)
 

@@ -193,6 +193,14 @@ def test_a_code_keeps_its_letters_but_for_d_and_its_letter_case(index):
     assert index.search("tu nam 2020").suggestion == "từ năm 2020"
 
 
+def test_a_lowercase_code_keeps_its_initials_unaccented(index):
+    # a code is a code whatever its case: "28-nq/tu" had read "28-nq/từ" (and been said absent so)
+    assert index.search("nghi quyet 28-nq/tu").suggestion == "nghị quyết 28-nq/tu"
+    assert index.search("van ban 100/2019/nd-cp").suggestion == "văn bản 100/2019/nđ-cp"  # as ND-CP: NĐ-CP
+    assert index.search("28-nq/tu").suggestion is None
+    assert index.search("28-nq/tu nghi quyet").dropped == ["28-nq/tu"]  # said absent as typed, as 28-NQ/TU is
+
+
 def test_a_code_whose_name_no_article_holds_does_not_match_its_number_alone(index):
     assert len(index.search("U-23")) and not len(index.search("Zorvex-23"))  # not every article with 23
     assert len(index.search("U 23")) and not len(index.search("Zorvex 23"))  # typed apart, as "COVID 19" is
@@ -590,6 +598,24 @@ def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(ba
     with indexer.open_index(baomoi_1000) as index:
         assert [index.search(q).suggestion for q in ("da nang", "da nang dich benh", "da nang bat giu")] == [
             "đà nẵng", "đà nẵng dịch bệnh", "đà nẵng bắt giữ"]
+
+
+def test_a_word_after_a_whole_word_is_read_as_beginning_one(tmp_path):
+    # 1,118 real titles holding lũ, bão or Hà Nội: "hà nội" ends a word, so "bao" begins one and the
+    # "cảnh báo lũ" pairs count as at a query's first word, as "bao lu" alone reads ("hà nội báo lũ" had
+    # been read, "Hà Nội báo cáo" making "nội báo" common); glued (hanoi) or apart alike
+    with _opened(tmp_path, _baomoi(titled=r"(?i)\blũ\b|\bbão\b|hà nội")) as index:
+        assert [index.search(q).understood for q in ("bao lu", "ha noi bao lu", "hanoi bao lu", "ha noi canh bao lu")] == [
+            (None, "bão lũ"), (None, "hà nội bão lũ"), ("hà nội bão lũ", None), (None, "hà nội cảnh báo lũ")]
+
+
+def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(baomoi_1000):
+    # Telex "naj" decodes to "nạ" (of "mặt nạ"), which the reading respells "nạn": shown once as
+    # read, not "tai nạ giao thông" searched then "tai nạn giao thông" proposed
+    with indexer.open_index(baomoi_1000) as index:
+        assert index.search("tai naj giao thoong").understood == ("tai nạn giao thông", None)
+        assert index.search("mawtj naj").understood == ("mặt nạ", None)  # decoded as typed, read so
+        assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
 
 
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
