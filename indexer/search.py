@@ -1356,8 +1356,11 @@ class Index:
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
             rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
-            found = self._find(snap, snap.scorer, rewritten or searched, suggestion, exact, window, sort,
-                               page * limit, filters, group, others)
+            text, reading, readings = (rewritten or searched, suggestion, others) if exact else \
+                _titles_cased(snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS),
+                              rewritten or searched, suggestion, others)
+            found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
+                               readings)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -1709,6 +1712,15 @@ def _distinctive_terms(scorer: Scorer, docnum: int) -> list[tuple[str, float]]:
 
 def _frequency(scorer: Scorer, term: str) -> int:
     return scorer.doc_frequency("body", term) + scorer.doc_frequency("title", term)
+
+
+def _titles_cased(lexicon: Lexicon | None, text: str, suggestion: str | None,
+                  others: tuple) -> tuple[str, str | None, tuple]:
+    """The query and its readings as titles case their words, so that the words it needs are the
+    same in whatever case it was typed (Lexicon.cased); as they are without the Lexicon."""
+    if lexicon is None:
+        return text, suggestion, others
+    return lexicon.cased(text), suggestion and lexicon.cased(suggestion), tuple(map(lexicon.cased, others))
 
 
 def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, others: tuple = ()):

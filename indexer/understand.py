@@ -2207,6 +2207,13 @@ class Lexicon:
             return sum(self.freq[s] for s in self.readings.get(fold(word), ()))
         return self.freq.get(word, 0)
 
+    def cased(self, text: str) -> str:
+        """text cased as titles write its phrases, whatever case it was typed in (``ho chi minh``,
+        ``HỒ CHÍ MINH``: "Hồ Chí Minh"): pyvi, which joins words by their case, reads the same words;
+        the operators OR, AND, NOT stay as typed."""
+        words = [w if w in ("OR", "AND", "NOT") else w.lower() for w in text.split()]
+        return self._as_written(words, words) if words else text
+
     def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
         far more sense with one of them one edit away (a typo that made another word: "hầu không

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, write_jsonl
+from conftest import REPO, index_of, write_jsonl
 
 import indexer
 from indexer.search import FOLDED_MATCH_BELOW
@@ -265,3 +265,22 @@ def test_a_code_no_article_holds_finds_its_number_and_kind_and_says_it_was_dropp
         results = index.search("1880-QĐ/TW")
         assert results.total == 3 and results.dropped == ["1880-QĐ/TW"] and results.kept == ["1880 QĐ"]  # held apart
         assert index.search("số 1880/QĐ-TTg")[0].doc_id == "qd-so"  # a code held is searched as it is
+
+
+# the city written as articles write it, and articles holding "thành phố" and "Minh" but not the city
+CITY = [{"id": f"hcm-{n}", "title": f"Thành phố Hồ Chí Minh mở tuyến xe buýt số {n}",
+         "body": f"Từ tháng tới, Thành phố Hồ Chí Minh đưa tuyến xe buýt số {n} vào khai thác."}
+        for n in range(1, 13)] + [
+    {"id": f"minh-{n}", "title": f"Thành phố Đà Nẵng khen thưởng anh Minh lần {n}",
+     "body": f"Anh Minh được thành phố Đà Nẵng khen thưởng vì đã cứu người lần thứ {n}."} for n in range(1, 4)]
+
+
+def test_a_query_in_any_letter_case_needs_the_same_words(tmp_path_factory):
+    # pyvi joins "Hồ Chí Minh" as one word, not "hồ chí minh": 2 words all needed, or 4 of which a share
+    # (Anh Minh of thành phố Đà Nẵng); read as titles case them, every casing needs the city's words
+    with indexer.open_index(index_of(tmp_path_factory, "city", CITY)) as index:
+        city = {a["id"] for a in CITY if a["id"].startswith("hcm-")}
+        for query in ("thành phố hồ chí minh", "Thành phố Hồ Chí Minh", "THÀNH PHỐ HỒ CHÍ MINH",
+                      "Thành Phố Hồ Chí Minh", "ho chi minh", "HO CHI MINH"):
+            results = index.search(query, limit=100)
+            assert {h.doc_id for h in results} == city and results.total == len(city), query
