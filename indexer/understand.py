@@ -2208,11 +2208,17 @@ class Lexicon:
         return self.freq.get(word, 0)
 
     def cased(self, text: str) -> str:
-        """text cased as titles write its phrases, whatever case it was typed in (``ho chi minh``,
-        ``HỒ CHÍ MINH``: "Hồ Chí Minh"): pyvi, which joins words by their case, reads the same words;
-        the operators OR, AND, NOT stay as typed."""
-        words = [w if w in ("OR", "AND", "NOT") else w.lower() for w in text.split()]
-        return self._as_written(words, words) if words else text
+        """text typed all in lowercase or all in capitals cased as titles write its phrases (``ho chi
+        minh``, ``HỒ CHÍ MINH``: "Hồ Chí Minh"), so that pyvi, which joins words by their case, reads the
+        words it reads in the case readers type; text the reader cased (``Tp.Hcm-Kon Tum``) stays as
+        typed, and so do the operators OR, AND, NOT."""
+        operators = ("OR", "AND", "NOT")
+        typed = text.split()
+        letters = "".join(c for w in typed if w not in operators for c in w if c.isalpha())
+        if not letters or not (letters.islower() or letters.isupper()):
+            return text
+        words = [w if w in operators else w.lower() for w in typed]
+        return self._as_written(words, words)
 
     def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
