@@ -1716,8 +1716,9 @@ def _frequency(scorer: Scorer, term: str) -> int:
 
 def _titles_cased(lexicon: Lexicon | None, text: str, suggestion: str | None,
                   others: tuple) -> tuple[str, str | None, tuple]:
-    """The query and its readings as titles case their words, so that the words it needs are the
-    same in whatever case it was typed (Lexicon.cased); as they are without the Lexicon."""
+    """The query and its readings as titles case their words when typed all in lowercase or all in
+    capitals, so that the words it needs are those of the case readers write (Lexicon.cased); as
+    they are without the Lexicon."""
     if lexicon is None:
         return text, suggestion, others
     return lexicon.cased(text), suggestion and lexicon.cased(suggestion), tuple(map(lexicon.cased, others))
