@@ -143,7 +143,7 @@ def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, 
 def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int]]:
     """Per half: (completions adding words to those typed, those ending in a piece of a word, those adding
     only function words) of the prefixes (typed whole and a space; see ends_in_piece, function_words)."""
-    from indexer.understand import canonical, function_words
+    from indexer.understand import _function_words_only, canonical
     lexicon, pieces, counts = index.lexicon(), two_syllable_words(), {}
     for part, prefix, _ in prefixes:
         typed = len(prefix.split())
@@ -152,7 +152,7 @@ def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int]]:
             if len(words) > typed:
                 adding, piece, function = counts.get(part, (0, 0, 0))
                 counts[part] = (adding + 1, piece + ends_in_piece(lexicon, words[-2:], pieces),
-                                function + all(w in function_words() for w in words[typed:]))
+                                function + _function_words_only(" ".join(words[typed:])))
     return dict(sorted(counts.items()))
 
 
@@ -246,9 +246,10 @@ def quality_markdown(path: str, seed: int) -> str:
         build_quality_index(path)
     with indexer.open_index(path) as index:
         index.lexicon(wait=True)
+        whole = whole_word_prefixes(seed)
         tables = [quality_rows(index, prefixes) for prefixes in
-                  (headline_prefixes(seed), whole_word_prefixes(seed), number_prefixes(), number_prefixes(after=True))]
-        idle = idle_table(index, whole_word_prefixes(seed))
+                  (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True))]
+        idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
               "cased as the headline"]

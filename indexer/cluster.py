@@ -1280,8 +1280,8 @@ class ClusterIndex:
         window = _recency_window(date_from, date_to)
         rewritten, suggestion, others = (None, None, ()) if exact else self._understood(searched)
         filters = facet_filters(source, category, month)
-        text, reading, readings = (rewritten or searched, suggestion, others) if exact else \
-            _titles_cased(self._lexicon(), rewritten or searched, suggestion, others)
+        text, reading, readings = _titles_cased(None if exact else self._lexicon(), rewritten or searched,
+                                                suggestion, others)
         args = (text, reading, exact, window, sort, page * limit)
         options = (filters, group, readings)
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)

@@ -1070,8 +1070,12 @@ class _Snapshot:
     def _understanding(self, key: str) -> tuple[tuple, bool]:
         ready = self._lexicon is not None  # read first: an answer without the Lexicon is not kept
         return understand_query(key, lambda term: _frequency(self.scorer, term),
-                                lambda: self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS),
+                                self.searching_lexicon,
                                 lambda words: self.scorer.count(("all", COOC_FIELD, words))), ready
+
+    def searching_lexicon(self) -> Lexicon | None:
+        """lexicon() for a search: it waits for a small index's only (LEXICON_WAIT_DOCS)."""
+        return self.lexicon(wait=self.scorer.doc_count() <= LEXICON_WAIT_DOCS)
 
     def plan(self, scorer: Scorer, text: str, suggestion: str | None, exact: bool, others: tuple = ()):
         """_plan() of a query, remembered for the last PLAN_CACHE queries planned with this
@@ -1356,9 +1360,8 @@ class Index:
         filters = facet_filters(source, category, month)
         with self._snapshot() as snap:
             rewritten, suggestion, others = (None, None, ()) if exact else snap.understood(searched)
-            text, reading, readings = (rewritten or searched, suggestion, others) if exact else \
-                _titles_cased(snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS),
-                              rewritten or searched, suggestion, others)
+            text, reading, readings = _titles_cased(None if exact else snap.searching_lexicon(),
+                                                    rewritten or searched, suggestion, others)
             found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
                                readings)
             start = (page - 1) * limit
@@ -1639,8 +1642,7 @@ class Index:
         built, or none)."""
         _check_prefix(prefix)
         with self._snapshot() as snap:
-            lexicon = snap.lexicon(wait=snap.scorer.doc_count() <= LEXICON_WAIT_DOCS)
-            return completions(lexicon, prefix, limit)
+            return completions(snap.searching_lexicon(), prefix, limit)
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without
@@ -1718,7 +1720,7 @@ def _titles_cased(lexicon: Lexicon | None, text: str, suggestion: str | None,
                   others: tuple) -> tuple[str, str | None, tuple]:
     """The query and its readings as titles case their words when typed all in lowercase or all in
     capitals, so that the words it needs are those of the case readers write (Lexicon.cased); as
-    they are without the Lexicon."""
+    they are without the Lexicon (None: also for an exact search)."""
     if lexicon is None:
         return text, suggestion, others
     return lexicon.cased(text), suggestion and lexicon.cased(suggestion), tuple(map(lexicon.cased, others))

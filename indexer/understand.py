@@ -1513,6 +1513,10 @@ class Lexicon:
         cased = self._cased[number] if number is not None else ""
         return cased if len(cased) == len(word) else ""
 
+    def _capitalised(self, word: str) -> bool:
+        """Whether the titles write a table phrase with a capital (see _cased_word: Huệ, Đà Nẵng)."""
+        return self._cased_word(word)[:1].isupper()
+
     def _next_words(self, text: str, limit: int) -> list[str]:
         """text (canonical, its last word typed whole) read as a search reads it, and each title
         phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
@@ -1575,7 +1579,7 @@ class Lexicon:
         """shares (of the syllables after some words, see _followers) but for those the titles write in
         lowercase where those they write capitalised take WORD_PIECE of the times: a name goes on there
         (Vương Đình: Huệ, not "yên"; Nhà văn Nguyễn: not "theo")."""
-        named = {word: share for word, share in shares.items() if self._cased_word(word)[:1].isupper()}
+        named = {word: share for word, share in shares.items() if self._capitalised(word)}
         return named if sum(named.values()) >= WORD_PIECE else shares
 
     def _words_whole(self, last: str, scored: dict[str, float]) -> dict[str, float]:
@@ -1624,8 +1628,8 @@ class Lexicon:
         a, b = self._numbers([before]), self._numbers(words)
         seen = self._pair_counts((self._codes, self._counts), a, b)[0]
         begun = self._pair_counts(self._continuing, a, b)[0] >= BEGINS_SHARE * (seen + PIECE_PRIOR)
-        named = self._cased_word(before)[:1].isupper()
-        return [bool(b) and not named and not self._cased_word(w)[:1].isupper()
+        named = self._capitalised(before)
+        return [bool(b) and not named and not self._capitalised(w)
                 and f"{before} {w}" not in self._phrase_number and not self._compound_articles([before, w])
                 for w, b in zip(words, begun)]
 
