@@ -63,6 +63,7 @@ DATE_RE = re.compile(rf"[0-9]+(?:[-/.][0-9]+)*(?:(?:{UNITS})[0-9]{{0,2}}(?:/h)?)
 GLUED_RE = re.compile(rf"(?<![\w.,])([0-9]+)((?:{UNITS})[0-9]{{0,2}})(?![\w/])", re.I)  # 31m: 31 m (1,5m is two)
 DECIMAL_RE = re.compile(r"(?<![\w.,])([0-9]+)\.([0-9]{1,2})(?![\w.,])(%?)")  # 6.81% (not 1.000)
 MAX_QUERY_CHARS = 2000
+OPERATORS = ("AND", "OR", "NOT")  # words of a query that are its operators when typed in capitals
 SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
 NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
                       "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
@@ -250,7 +251,7 @@ def dangling_dropped(text: str) -> str:
 def _operator(m: re.Match) -> str | None:
     """The operator (AND, OR, NOT) a CLAUSE_RE match is, else None."""
     word = m.group("word")
-    return word if word in ("AND", "OR", "NOT") and not (m.group("neg") or m.group("field")) else None
+    return word if word in OPERATORS and not (m.group("neg") or m.group("field")) else None
 
 
 def operands(text: str) -> list[tuple[int, int, str]]:

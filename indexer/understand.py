@@ -31,7 +31,7 @@ import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
                        plain_text)
-from .query import is_pasted
+from .query import OPERATORS, is_pasted
 from .store import read_arrays, replaced
 
 WORD_RE = re.compile(r"\w+")
@@ -2216,12 +2216,11 @@ class Lexicon:
         minh``, ``HỒ CHÍ MINH``: "Hồ Chí Minh"), so that pyvi, which joins words by their case, reads the
         words it reads in the case readers type; text the reader cased (``Tp.Hcm-Kon Tum``) stays as
         typed, and so do the operators OR, AND, NOT."""
-        operators = ("OR", "AND", "NOT")
         typed = text.split()
-        letters = "".join(c for w in typed if w not in operators for c in w if c.isalpha())
+        letters = "".join(c for w in typed if w not in OPERATORS for c in w if c.isalpha())
         if not letters or not (letters.islower() or letters.isupper()):
             return text
-        words = [w if w in operators else w.lower() for w in typed]
+        words = [w if w in OPERATORS else w.lower() for w in typed]
         return self._as_written(words, words)
 
     def reading(self, text: str, partly: bool = True) -> str | None:
