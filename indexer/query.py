@@ -101,6 +101,10 @@ FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+# A control character is no keystroke of a word (Ctrl+G typed inside one, a NUL pasted from a
+# terminal): dropped, as analysis.PLAIN_FORMS drops zero-width ones; those Python reads as
+# whitespace (tab, line and file separators, NEL) are a space, as the words' split reads them.
+CONTROLS = {code: " " if chr(code).isspace() else None for code in [*range(0x20), *range(0x7F, 0xA0)]}
 
 
 
@@ -203,8 +207,14 @@ def as_read(reading: str | None, words: list[str]) -> list[str]:
 def halfwidth(text: str) -> str:
     """text with the fullwidth forms of ASCII that CJK input methods type (１７, ＣＶ, the ideographic
     space), superscript and subscript digits (50m², CO₂) and the others of analysis.PLAIN_FORMS read
-    as articles' are (zero-width characters dropped)."""
-    return plain_forms(text)
+    as articles' are (zero-width characters dropped), and its control characters read (without_controls)."""
+    return without_controls(plain_forms(text))
+
+
+def without_controls(text: str) -> str:
+    """text with its control characters (C0, DEL, C1) read as a query's: those that break a line or a
+    column (tab, line feed, NEL) as a space, the others dropped as zero-width ones are (``gi\x07á``: giá)."""
+    return text.translate(CONTROLS)
 
 
 def without_markup(text: str) -> str:

@@ -639,6 +639,11 @@ def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, m
     ("Ðà Nẵ", "Đà Nẵ"),  # Ð (Eth) for Đ
     ("bão\u200b", "bão"),  # a zero-width space after a word
     ("bão\u200b lũ q", "bão lũ q"),
+    ("gi\x07á v", "giá v"),  # a control character typed inside a word (Ctrl+G), as a zero-width one
+    ("giá\x00 v", "giá v"),  # a NUL pasted after it
+    ("gi\x7fá\x9b v", "giá v"),  # DEL and a C1 control
+    ("giá\tvà", "giá và"),  # a tab, a line feed or NEL break words as a space does
+    ("giá\n\x85v", "giá v"),
 ])
 def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typed, plain):
     # 1,000 real baomoi articles: the search read these as the plain words (query.halfwidth), but the
@@ -647,7 +652,35 @@ def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typ
     with indexer.open_index(baomoi_1000) as index:
         offered = index.suggest(typed)
         assert offered == index.suggest(plain) != []
-        assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} for s in offered)
+        assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} or not s.isprintable() for s in offered)
+
+
+def test_control_characters_are_read_alike_by_the_search_the_completions_and_the_page(baomoi_1000):
+    # 1,000 real baomoi articles: the completions had kept them ("gi\x07á v": "gì\x07á và", "giá\x00 v":
+    # "giá\x00 vàng"), the search had read \x07 as a space (gi á vàng: other articles, "did you mean
+    # gì\x07á vàng"), and the page and /api/suggest echoed them; now all read them as the search reads
+    # zero-width characters (query.without_controls), the ones that break a line as a space
+    from conftest import close_index, make_app
+    with indexer.open_index(baomoi_1000) as index:
+        plain, offered = index.search("giá vàng"), index.suggest("giá v")
+        for typed in ("gi\x07á vàng", "giá\x00 vàng", "giá\x7f\x9b vàng", "giá\tvàng"):
+            results = index.search(typed)
+            assert ([h.doc_id for h in results], results.total, results.understood) == (
+                [h.doc_id for h in plain], plain.total, plain.understood)
+            assert index.marks(typed).units == index.marks("giá vàng").units
+    app = make_app(str(baomoi_1000))
+    try:
+        client = app.test_client()
+        page = client.get("/search", query_string={"q": "gi\x07á vàng"}).get_data(as_text=True)
+        assert "«giá vàng»" in page and "\x07" not in page
+        said = client.get("/api/search", query_string={"q": "giá\x00 vàng"}).get_json()
+        assert (said["query"], said["total"]) == ("giá vàng", plain.total)
+        assert client.get("/api/suggest", query_string={"q": "gi\x07á v"}).get_json() == {
+            "query": "giá v", "suggestions": offered}
+        assert client.get("/search", query_string={"q": "\x07\x00"}).get_data(as_text=True) == \
+            client.get("/search", query_string={"q": ""}).get_data(as_text=True)  # nothing typed: the form
+    finally:
+        close_index(app)
 
 
 @pytest.mark.parametrize("typed, written", [("39-NQ/TU", "39-NQ/TW"), ("58-NQ/TU", "58-NQ/TW"), ("25-CT/HU", "25-CT/TW"),
