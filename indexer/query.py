@@ -66,6 +66,8 @@ MAX_QUERY_CHARS = 2000
 SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
 NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
                       "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
+ONLY_OPERATORS = ("the query has no words after its operator (title:, body:, \"\"): type a word to search after it",
+                  "Từ khóa chưa có từ nào sau toán tử (title:, body:, \"\"): hãy gõ từ cần tìm sau nó.")
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -98,6 +100,7 @@ def _any_accents(name: str) -> str:
 FIELD_PREFIX = (r"(?<![\w:/.])(" + "|".join(name if name.isascii() else _any_accents(name) for name in FIELDS)
                 + r")\s*:")  # also an operator completions keep (search)
 FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
+FIELD_LAST_RE = re.compile(FIELD_PREFIX + r"\s*$", re.I)  # a field prefix with no word after it (bão title:)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -242,19 +245,29 @@ def _field_named(prefix: str) -> str:
 
 def dangling_dropped(text: str) -> str:
     """text without the operators that join nothing: an AND or OR first, last or after another
-    operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``); text itself when it has none
-    or only operators."""
-    clauses = list(CLAUSE_RE.finditer(text))
+    operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``), a field prefix last and a
+    phrase without a letter or a digit (``bão title:``, ``bão ""``, ``title:""``: see _operand_less);
+    text itself when it has none, only AND, OR and NOT when it has only them."""
+    bare = FIELD_LAST_RE.sub("", text)
+    clauses = list(CLAUSE_RE.finditer(bare))
+    said = [m for m in clauses if not _operand_less(m)]
     kept = []
-    for m in clauses:
+    for m in said:
         if _operator(m) in ("AND", "OR") and (not kept or _operator(kept[-1])):
             continue
         kept.append(m)
     while kept and _operator(kept[-1]):
         kept.pop()
-    if len(kept) == len(clauses) or not kept:  # an operator alone is a word (AND: Fast and Furious)
+    if len(kept) == len(clauses) and bare == text:
         return text
-    return " ".join(text[m.start():m.end()] for m in kept)
+    return " ".join(bare[m.start():m.end()] for m in kept or said)  # an operator alone is a word (AND: Fast and Furious)
+
+
+def _operand_less(m: re.Match) -> bool:
+    """Whether a CLAUSE_RE match is an operator without its operand: a phrase, title: or - before
+    nothing a search can find (``""``, ``title:""``, ``-"!"``); title: had searched the word "title"."""
+    operand = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+    return (m.group("phrase") is not None or bool(m.group("neg") or m.group("field"))) and not SEARCHABLE_RE.search(operand)
 
 
 def _operator(m: re.Match) -> str | None:
@@ -314,7 +327,10 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
-    text = dangling_dropped(fields_read(text))
+    read = dangling_dropped(fields_read(text))
+    if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
+        raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
+    text = read
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
         read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
