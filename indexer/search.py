@@ -1867,6 +1867,9 @@ def understand_query(query_text: str, frequency, lexicon,
         return rewritten, restored if restored and restored != searched else None, ()
     if has_operators(searched) and [kind for *_, kind in operands(searched)] != ["words"]:  # not a colon alone
         operated, suggestion = _operands_understood(searched, lexicon)
+        meant = decoded and decoded_respelled(query_text, operated, suggestion)
+        if meant:  # '"tai naj" giao thoong': the phrase searched as read, "tai nạn", not "tai nạ" then proposed
+            operated, suggestion = _operands_understood(meant, lexicon)
         return (operated if operated != searched else rewritten), suggestion, ()
     typed = searched
     searched, suggestion = _understood(searched, lexicon)

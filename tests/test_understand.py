@@ -618,6 +618,23 @@ def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(
         assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
 
 
+@pytest.mark.parametrize("typed, read", [
+    ('"tai naj" giao thoong', '"tai nạn" giao thông'), ('title:"tai naj" giao thoong', 'title:"tai nạn" giao thông'),
+    ("tai naj AND giao thoong", "tai nạn AND giao thông"), ("tai naj OR giao thoong", "tai nạn OR giao thông"),
+    ('giao thoong NOT "tai naj"', 'giao thông NOT "tai nạn"'), ('giao thoong -"tai naj"', 'giao thông -"tai nạn"'),
+    ('"mawtj naj" OR "tai naj"', '"mặt nạ" OR "tai nạn"'),
+])
+def test_a_decoded_word_the_reading_respells_is_read_so_among_operators(baomoi_1000, typed, read):
+    # as without operators: inside a phrase, title:, an exclusion or beside AND/OR, "naj" had been
+    # searched as decoded, "nạ" ('"tai nạ" giao thông': nothing found on the 35,431), then '"tai nạn"
+    # giao thông' proposed; now searched and shown as read once, the phrase still a phrase
+    with indexer.open_index(baomoi_1000) as index:
+        results, expected = index.search(typed), index.search(read)
+        assert results.understood == (read, None) and expected.understood == (None, None)
+        assert ([h.doc_id for h in results], results.total) == ([h.doc_id for h in expected], expected.total)
+    assert results.total or "NOT" in read or "-" in read
+
+
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
     # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
