@@ -50,6 +50,7 @@ CODE_PART = 0.3
 RUN = 0.8  # all the query's words together as typed, times their rarity (per field, TITLE for titles; Scorer.run_idf)
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
+ISSUED = 1.0  # the kind and issuer of a document's code none holds (QĐ-TTg of 1234/QĐ-TTg), as a phrase, per field
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
 AS_READ = 1.0  # a phrase typed partly with accents, as typed or read, in the exact fields (fixed before measuring)
 CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
@@ -610,6 +611,16 @@ def _numbers_and_kinds(absent: list[tuple[str, ...]], lookups: dict) -> dict[str
     return {code: form for code, form in forms.items() if form and all(t in lookups for t in form)}
 
 
+def _kind_and_issuer(code: str) -> tuple[str, str] | None:
+    """The kind and the issuer of a document's code, adjacent pieces (qđ and ttg of 1234/qđ-ttg,
+    nq and tw of 28-nq/tw), folded: what the codes of that kind and issuer share; else None."""
+    form = _number_and_kind(code)
+    parts = code_parts(code)
+    at = parts.index(form[1]) if form else len(parts)
+    issuer = parts[at + 1] if at + 1 < len(parts) else ""
+    return (fold_word(form[1]), fold_word(issuer)) if issuer.isalpha() else None
+
+
 def _nearest_words(forms: dict[str, tuple[str, str]], lookups: dict) -> list[Word]:
     """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ; forms, see
     _numbers_and_kinds): its number as typed, its kind as typed or as the words it stands for."""
@@ -774,6 +785,10 @@ class TermStats:
         """Whether more articles hold the first of two phrases in field than the second."""
         first = self.scorer.count(("phrase", field, phrases[0]))
         return first > 0 and first > self.scorer.count(("phrase", field, phrases[1]))
+
+    def phrase_held(self, field: str, words: tuple[str, ...]) -> bool:
+        """Whether any article holds the words one right after another in field."""
+        return self.scorer.count(("phrase", field, words)) > 0
 
     def look_up(self, terms: list[tuple[str, str]]) -> None:
         """Find many (field, term) in the index at once before they are used one by one."""
@@ -1037,6 +1052,22 @@ class QueryBuilder:
                     for f in _fields(False)]
         return out
 
+    def issued(self, absent: list[str]) -> list:
+        """Phrase lookups of the kind and issuer of each document code no article holds (qđ ttg of
+        1234/QĐ-TTg), folded, weighed ISSUED: the articles citing codes of that kind and issuer rank
+        first among those holding its pieces, unless an article holds its number and kind side by
+        side (3344/QĐ-TTCP for 3344/QĐ-UBND: that one ranks first, by their proximity)."""
+        pairs = dict.fromkeys(pair for code in absent if (pair := _kind_and_issuer(code))
+                              and not self._numbered(_number_and_kind(code)))
+        return [wq.Phrase(f"{f}_fold", list(pair), boost=ISSUED * (TITLE if f == "title" else 1))
+                for pair in pairs for f in _fields(False)]
+
+    def _numbered(self, form: tuple[str, str]) -> bool:
+        """Whether an article holds a code's number and kind (form) side by side, in either order."""
+        number, kind = form[0], fold_word(form[1])
+        return any(self.stats.phrase_held(f"{f}_fold", words) for f in _fields(False)
+                   for words in ((number, kind), (kind, number)))
+
     def _names_before(self, run: tuple[str, ...], after: tuple[str, ...], loose: frozenset) -> bool:
         """Whether a number followed by a word names the word before it: articles write it after
         that word (run) more often than before the word after it (``nghị định 100`` rather than "100
@@ -1057,7 +1088,7 @@ class QueryBuilder:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
             plan.loose = loose
-            plan.named = self.named(" ".join(parsed.free_text), loose, reading)
+            plan.named = self.named(" ".join(parsed.free_text), loose, reading) + self.issued(plan.absent)
             _mark_named(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):

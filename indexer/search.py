@@ -1026,6 +1026,10 @@ class _DecisionsRead(TermStats):
         answer = self.decisions["more_often", field, phrases] = super().more_often(field, phrases)
         return answer
 
+    def phrase_held(self, field: str, words: tuple) -> bool:
+        answer = self.decisions["phrase_held", field, words] = super().phrase_held(field, words)
+        return answer
+
 
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""

@@ -714,6 +714,20 @@ def test_a_document_code_no_article_holds_ranks_first_the_one_with_its_number_an
         assert results[0].doc_id == holder[0]
 
 
+@pytest.mark.parametrize("typed, issued", [("1234/QĐ-TTg", "QĐ-TTg"), ("999/2014/NĐ-CP", "NĐ-CP"),
+                                            ("555/2015/TT-BTC", "TT-BTC")])
+def test_a_code_whose_number_no_article_holds_ranks_first_the_codes_of_its_kind_and_issuer(baomoi_1000, typed, issued):
+    # 1,000 real baomoi articles: none holds 1234 beside QĐ (nor 999 beside NĐ, 555 beside TT); the
+    # code was searched as any of its pieces, and among the first 10 only 1 of the 5 citing another
+    # QĐ-TTg decision (2551/QĐ-TTg...), generic "quyết định" articles before them; now those citing
+    # codes of its kind and issuer (QueryBuilder.issued) come first, the code still said dropped
+    with indexer.open_index(baomoi_1000) as index:
+        citing = {hit.doc_id for hit in index.search(f'"{issued}"', limit=50)}
+        results = index.search(typed)
+        first = [hit.doc_id for hit in results][:len(citing)]
+        assert results.dropped[0] == typed and len(citing) >= 5 and set(first) <= citing
+
+
 def test_a_code_searched_as_its_number_and_kind_is_said_apart_from_the_code(baomoi_1000):
     # 1,000 real baomoi articles: none holds 10-QĐ, 45 hold 10 and QĐ (or "quyết định") anywhere, which
     # the code is searched as; said joined, the note had read "only holding «10-QĐ» (not required:
