@@ -726,6 +726,11 @@ def test_a_code_whose_number_no_article_holds_ranks_first_the_codes_of_its_kind_
         results = index.search(typed)
         first = [hit.doc_id for hit in results][:len(citing)]
         assert results.dropped[0] == typed and len(citing) >= 5 and set(first) <= citing
+        # a cluster shard's counting round reads the counts of the phrases this decision reads
+        search = (typed, None, False, None, "relevance", 10, {})
+        full, counted = index.find(*search, first=10), index.find(*search, first=10, counts_only=True)
+        assert full.missing.items() <= counted.missing.items()
+        assert any(key[0] == "phrase" and key[2][0].isdigit() for key in full.missing)  # its number beside its kind
 
 
 def test_a_code_searched_as_its_number_and_kind_is_said_apart_from_the_code(baomoi_1000):
