@@ -50,6 +50,7 @@ CODE_PART = 0.3
 RUN = 0.8  # all the query's words together as typed, times their rarity (per field, TITLE for titles; Scorer.run_idf)
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
+ISSUED = 1.0  # the kind and issuer of a document's code none holds (QĐ-TTg of 1234/QĐ-TTg), as a phrase, per field
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
 AS_READ = 1.0  # a phrase typed partly with accents, as typed or read, in the exact fields (fixed before measuring)
 CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
@@ -67,6 +68,10 @@ OPERATORS = ("AND", "OR", "NOT")  # words of a query that are its operators when
 SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
 NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
                       "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
+ONLY_OPERATORS = ("the query has no words after its operator (title:, body:, \"\", AND, OR, NOT): type a word to search "
+                  "after it (and, or, not in lowercase are words)",
+                  "Từ khóa chưa có từ nào sau toán tử (title:, body:, \"\", AND, OR, NOT): hãy gõ từ cần tìm sau nó "
+                  "(and, or, not viết thường là từ để tìm).")
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -99,9 +104,14 @@ def _any_accents(name: str) -> str:
 FIELD_PREFIX = (r"(?<![\w:/.])(" + "|".join(name if name.isascii() else _any_accents(name) for name in FIELDS)
                 + r")\s*:")  # also an operator completions keep (search)
 FIELD_RE = re.compile(FIELD_PREFIX + r"\s*(?=[^\s:])", re.I)
+FIELD_LAST_RE = re.compile(FIELD_PREFIX + r"\s*$", re.I)  # a field prefix with no word after it (bão title:)
 TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")  # <b>, </i>, <br/>, <a href="...">
 INLINE_TAGS = {"a", "abbr", "b", "em", "font", "i", "mark", "s", "small", "span", "strong", "sub", "sup", "u"}
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+# A control character is no keystroke of a word (Ctrl+G typed inside one, a NUL pasted from a
+# terminal): dropped, as analysis.PLAIN_FORMS drops zero-width ones; those Python reads as
+# whitespace (tab, line and file separators, NEL) are a space, as the words' split reads them.
+CONTROLS = {code: " " if chr(code).isspace() else None for code in [*range(0x20), *range(0x7F, 0xA0)]}
 
 
 
@@ -204,8 +214,14 @@ def as_read(reading: str | None, words: list[str]) -> list[str]:
 def halfwidth(text: str) -> str:
     """text with the fullwidth forms of ASCII that CJK input methods type (１７, ＣＶ, the ideographic
     space), superscript and subscript digits (50m², CO₂) and the others of analysis.PLAIN_FORMS read
-    as articles' are (zero-width characters dropped)."""
-    return plain_forms(text)
+    as articles' are (zero-width characters dropped), and its control characters read (without_controls)."""
+    return without_controls(plain_forms(text))
+
+
+def without_controls(text: str) -> str:
+    """text with its control characters (C0, DEL, C1) read as a query's: those that break a line or a
+    column (tab, line feed, NEL) as a space, the others dropped as zero-width ones are (``gi\x07á``: giá)."""
+    return text.translate(CONTROLS)
 
 
 def without_markup(text: str) -> str:
@@ -233,19 +249,30 @@ def _field_named(prefix: str) -> str:
 
 def dangling_dropped(text: str) -> str:
     """text without the operators that join nothing: an AND or OR first, last or after another
-    operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``); text itself when it has none
-    or only operators."""
-    clauses = list(CLAUSE_RE.finditer(text))
+    operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``), a field prefix last and a
+    phrase without a letter or a digit (``bão title:``, ``bão ""``, ``title:""``: see _operand_less);
+    text itself when it has none, "" when it has nothing else (``AND``, ``OR NOT``: typed in lowercase
+    they are words, ``and`` finds "Fast and Furious")."""
+    bare = FIELD_LAST_RE.sub("", text)
+    clauses = list(CLAUSE_RE.finditer(bare))
+    said = [m for m in clauses if not _operand_less(m)]
     kept = []
-    for m in clauses:
+    for m in said:
         if _operator(m) in ("AND", "OR") and (not kept or _operator(kept[-1])):
             continue
         kept.append(m)
     while kept and _operator(kept[-1]):
         kept.pop()
-    if len(kept) == len(clauses) or not kept:  # an operator alone is a word (AND: Fast and Furious)
+    if len(kept) == len(clauses) and bare == text:
         return text
-    return " ".join(text[m.start():m.end()] for m in kept)
+    return " ".join(bare[m.start():m.end()] for m in kept)
+
+
+def _operand_less(m: re.Match) -> bool:
+    """Whether a CLAUSE_RE match is an operator without its operand: a phrase, title: or - before
+    nothing a search can find (``""``, ``title:""``, ``-"!"``); title: had searched the word "title"."""
+    operand = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+    return (m.group("phrase") is not None or bool(m.group("neg") or m.group("field"))) and not SEARCHABLE_RE.search(operand)
 
 
 def _operator(m: re.Match) -> str | None:
@@ -305,7 +332,10 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
-    text = dangling_dropped(fields_read(text))
+    read = dangling_dropped(fields_read(text))
+    if text.strip() and not read.strip():  # title:, AND, title:"" alone: operators joining no words
+        raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
+    text = read
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
     if any(clause is None for *_, clause in items):
         read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
@@ -582,6 +612,16 @@ def _numbers_and_kinds(absent: list[tuple[str, ...]], lookups: dict) -> dict[str
     return {code: form for code, form in forms.items() if form and all(t in lookups for t in form)}
 
 
+def _kind_and_issuer(code: str) -> tuple[str, str] | None:
+    """The kind and the issuer of a document's code, adjacent pieces (qđ and ttg of 1234/qđ-ttg,
+    nq and tw of 28-nq/tw), folded: what the codes of that kind and issuer share; else None."""
+    form = _number_and_kind(code)
+    parts = code_parts(code)
+    at = parts.index(form[1]) if form else len(parts)
+    issuer = parts[at + 1] if at + 1 < len(parts) else ""
+    return (fold_word(form[1]), fold_word(issuer)) if issuer.isalpha() else None
+
+
 def _nearest_words(forms: dict[str, tuple[str, str]], lookups: dict) -> list[Word]:
     """For each code no article holds (99-QĐ/TU), the word of its number and kind (99 QĐ; forms, see
     _numbers_and_kinds): its number as typed, its kind as typed or as the words it stands for."""
@@ -746,6 +786,10 @@ class TermStats:
         """Whether more articles hold the first of two phrases in field than the second."""
         first = self.scorer.count(("phrase", field, phrases[0]))
         return first > 0 and first > self.scorer.count(("phrase", field, phrases[1]))
+
+    def phrase_held(self, field: str, words: tuple[str, ...]) -> bool:
+        """Whether any article holds the words one right after another in field."""
+        return self.scorer.count(("phrase", field, words)) > 0
 
     def look_up(self, terms: list[tuple[str, str]]) -> None:
         """Find many (field, term) in the index at once before they are used one by one."""
@@ -1009,6 +1053,22 @@ class QueryBuilder:
                     for f in _fields(False)]
         return out
 
+    def issued(self, absent: list[str]) -> list:
+        """Phrase lookups of the kind and issuer of each document code no article holds (qđ ttg of
+        1234/QĐ-TTg), folded, weighed ISSUED: the articles citing codes of that kind and issuer rank
+        first among those holding its pieces, unless an article holds its number and kind side by
+        side (3344/QĐ-TTCP for 3344/QĐ-UBND: that one ranks first, by their proximity)."""
+        pairs = dict.fromkeys(pair for code in absent if (pair := _kind_and_issuer(code))
+                              and not self._numbered(_number_and_kind(code)))
+        return [wq.Phrase(f"{f}_fold", list(pair), boost=ISSUED * (TITLE if f == "title" else 1))
+                for pair in pairs for f in _fields(False)]
+
+    def _numbered(self, form: tuple[str, str]) -> bool:
+        """Whether an article holds a code's number and kind (form) side by side, in either order."""
+        number, kind = form[0], fold_word(form[1])
+        return any(self.stats.phrase_held(f"{f}_fold", words) for f in _fields(False)
+                   for words in ((number, kind), (kind, number)))
+
     def _names_before(self, run: tuple[str, ...], after: tuple[str, ...], loose: frozenset) -> bool:
         """Whether a number followed by a word names the word before it: articles write it after
         that word (run) more often than before the word after it (``nghị định 100`` rather than "100
@@ -1029,7 +1089,7 @@ class QueryBuilder:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
             plan.loose = loose
-            plan.named = self.named(" ".join(parsed.free_text), loose, reading)
+            plan.named = self.named(" ".join(parsed.free_text), loose, reading) + self.issued(plan.absent)
             _mark_named(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):

@@ -1026,6 +1026,10 @@ class _DecisionsRead(TermStats):
         answer = self.decisions["more_often", field, phrases] = super().more_often(field, phrases)
         return answer
 
+    def phrase_held(self, field: str, words: tuple) -> bool:
+        answer = self.decisions["phrase_held", field, words] = super().phrase_held(field, words)
+        return answer
+
 
 class _Snapshot:
     """One generation as searches see it: reader, scorer and arrays, closed after its last user."""
@@ -1867,6 +1871,9 @@ def understand_query(query_text: str, frequency, lexicon,
         return rewritten, restored if restored and restored != searched else None, ()
     if has_operators(searched) and [kind for *_, kind in operands(searched)] != ["words"]:  # not a colon alone
         operated, suggestion = _operands_understood(searched, lexicon)
+        meant = decoded and decoded_respelled(query_text, operated, suggestion)
+        if meant:  # '"tai naj" giao thoong': the phrase searched as read, "tai nạn", not "tai nạ" then proposed
+            operated, suggestion = _operands_understood(meant, lexicon)
         return (operated if operated != searched else rewritten), suggestion, ()
     typed = searched
     searched, suggestion = _understood(searched, lexicon)

@@ -19,6 +19,7 @@ from werkzeug.routing import PathConverter
 import indexer
 from indexer.articles import site_of
 from indexer.facets import FACET_VI
+from indexer.query import without_controls
 from indexer.search import as_date
 from indexer.store import FILE, OLD, SHARDED, UNREADABLE, WRITING
 from indexer.tips import DATES, Limit, what_to_try
@@ -255,11 +256,16 @@ def is_utf8(raw: bytes) -> bool:
 
 def form_args() -> MultiDict:
     """The request's arguments for the form: request.args, or, when the query string is not UTF-8,
-    what of it can be read (the bytes that are not UTF-8 left out)."""
+    what of it can be read (the bytes that are not UTF-8 left out); its query's control characters
+    read as the search reads them (query.without_controls: the page echoes no \x07)."""
     if utf8_query():
-        return request.args
-    escaped = quote_from_bytes(request.query_string, safe=ASCII_SHOWN)  # raw bytes above ASCII escaped too
-    return MultiDict(parse_qsl(escaped, keep_blank_values=True, errors="ignore"))
+        args = MultiDict(request.args)
+    else:
+        escaped = quote_from_bytes(request.query_string, safe=ASCII_SHOWN)  # raw bytes above ASCII escaped too
+        args = MultiDict(parse_qsl(escaped, keep_blank_values=True, errors="ignore"))
+    if "q" in args:
+        args["q"] = without_controls(args["q"])
+    return args
 
 
 def request_flag(name: str, default: bool) -> bool:
@@ -294,7 +300,7 @@ def parse_date(raw: str | None, label: str) -> date | None:
 
 def parse_params(args, api: bool = False) -> SearchParams:
     """Validate the search parameters of a request (q may be empty) or raise InputError."""
-    q = args.get("q", "").strip()
+    q = without_controls(args.get("q", "")).strip()  # as the search reads them: giá\x00 is giá
     if len(q) > MAX_QUERY_CHARS:
         raise InputError(f"Từ khóa quá dài ({len(q)} ký tự): tối đa {MAX_QUERY_CHARS} ký tự.")
     page = parse_int(args.get("page"), "Số trang", 1, MAX_PAGE, 1)
@@ -516,7 +522,7 @@ def api_related(doc_id: str):
 @bp.get("/api/suggest")
 def api_suggest():
     """Completions of a query being typed, as JSON (for the search box's list)."""
-    typed = request.args.get("q", "")
+    typed = without_controls(request.args.get("q", ""))  # the query echoed as the completions read it
     q = typed.strip()  # a space after the last word kept: the words likeliest after it are offered
     return {"query": q, "suggestions": get_index().suggest(typed.lstrip()) if q else []}  # QueryError: a 400
 

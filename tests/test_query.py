@@ -135,7 +135,7 @@ def test_unknown_words_leave_the_known_ones_to_find(index, query, known):
     assert found(index, query) == found(index, known) != set()
 
 
-@pytest.mark.parametrize("query", ["xyzzy", '"của xyzzy"', "title:xyzzy của", "của -của", "title:"])
+@pytest.mark.parametrize("query", ["xyzzy", '"của xyzzy"', "title:xyzzy của", "của -của"])  # title: alone: test_an_operator_before_no_words_…
 def test_nothing_is_found_when_nothing_satisfies_the_query(index, query):
     assert index.search(query).total == 0
 
@@ -201,9 +201,9 @@ def test_and_and_not_are_operators_not_words(and_not_index, query, same_as):
     assert results.suggestion == (expected.suggestion and expected.suggestion.replace("-", "NOT "))  # bão NOT Huế
 
 
-@pytest.mark.parametrize("query, found", [("Fast and Furious", "train/008150"), ("AND", "train/008150"),
-                                          ("thốt not", "train/092690")])
-def test_lowercase_or_lone_and_not_stay_words(and_not_index, query, found):
+@pytest.mark.parametrize("query, found", [("Fast and Furious", "train/008150"), ("and", "train/008150"),
+                                          ("thốt not", "train/092690"), ("not", "train/092690")])
+def test_lowercase_and_not_stay_words(and_not_index, query, found):
     assert and_not_index.search(query)[0].doc_id == found
 
 
@@ -284,3 +284,45 @@ def test_a_query_in_any_letter_case_needs_the_same_words(tmp_path_factory):
                       "Thành Phố Hồ Chí Minh", "ho chi minh", "HO CHI MINH"):
             results = index.search(query, limit=100)
             assert {h.doc_id for h in results} == city and results.total == len(city), query
+
+
+@pytest.fixture(scope="module")
+def title_word_index(tmp_path_factory):
+    """An index of real baomoi articles: the first 300, those of the first 1,780 holding "bão" in their
+    title, and the one of them (1,779th) holding the word "title"."""
+    from test_understand import _baomoi
+    articles = _baomoi(1780)
+    chosen = articles[:300] + [a for a in articles[300:] if "bão" in a["title"].lower().split() or "Title" in a["body"]]
+    return index_of(tmp_path_factory, "title-word", chosen)
+
+
+@pytest.mark.parametrize("query", ["title:", "title:   ", "body:", "tiêu đề:", "TIEU DE :", "title:\"\"", "title:\" \"",
+                                   "AND", "OR", "NOT", "OR NOT"])
+def test_an_operator_before_no_words_is_a_clear_error_on_every_face(title_word_index, query):
+    # real baomoi articles, one holding the word "title" ("Dâng sao giải hạn…"): title: alone had
+    # searched the word "title" (1 result on the 35,431), body: the word "body", title:"" found nothing;
+    # AND alone the word "and" (261), NOT "not" and "nốt" (375, "did you mean NỐT"), OR nothing, silently
+    with indexer.open_index(title_word_index) as index:
+        with pytest.raises(indexer.QueryError, match="no words after its operator") as raised:
+            index.search(query)
+        assert "chưa có từ nào" in raised.value.vi and index.search("title").total == 1
+    from conftest import close_index, make_app
+    app = make_app(str(title_word_index))
+    try:
+        page, api = (app.test_client().get(path, query_string={"q": query}) for path in ("/search", "/api/search"))
+        assert page.status_code == api.status_code == 400 and "chưa có từ nào" in page.get_data(as_text=True)
+        assert "chưa có từ nào" in api.get_json()["message"]
+    finally:
+        close_index(app)
+    done = subprocess.run([sys.executable, "-m", "indexer", "search", query, "--index", str(title_word_index)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "no words after its operator" in done.stderr and not done.stdout
+
+
+@pytest.mark.parametrize("query", ["bão title:", "bão body:", "bão tiêu đề:  ", 'bão ""', 'bão title:""', 'bão -"!"'])
+def test_an_operator_before_no_words_is_dropped_and_the_rest_searched(title_word_index, query):
+    # "bão title:" had also searched the word "title" (the article holding it first on the 35,431)
+    with indexer.open_index(title_word_index) as index:
+        results, expected = index.search(query), index.search("bão")
+        assert [h.doc_id for h in results] == [h.doc_id for h in expected] != []
+        assert (results.total, results.dropped, results.rewritten) == (expected.total, [], "bão")

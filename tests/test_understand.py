@@ -618,6 +618,23 @@ def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(
         assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
 
 
+@pytest.mark.parametrize("typed, read", [
+    ('"tai naj" giao thoong', '"tai nạn" giao thông'), ('title:"tai naj" giao thoong', 'title:"tai nạn" giao thông'),
+    ("tai naj AND giao thoong", "tai nạn AND giao thông"), ("tai naj OR giao thoong", "tai nạn OR giao thông"),
+    ('giao thoong NOT "tai naj"', 'giao thông NOT "tai nạn"'), ('giao thoong -"tai naj"', 'giao thông -"tai nạn"'),
+    ('"mawtj naj" OR "tai naj"', '"mặt nạ" OR "tai nạn"'),
+])
+def test_a_decoded_word_the_reading_respells_is_read_so_among_operators(baomoi_1000, typed, read):
+    # as without operators: inside a phrase, title:, an exclusion or beside AND/OR, "naj" had been
+    # searched as decoded, "nạ" ('"tai nạ" giao thông': nothing found on the 35,431), then '"tai nạn"
+    # giao thông' proposed; now searched and shown as read once, the phrase still a phrase
+    with indexer.open_index(baomoi_1000) as index:
+        results, expected = index.search(typed), index.search(read)
+        assert results.understood == (read, None) and expected.understood == (None, None)
+        assert ([h.doc_id for h in results], results.total) == ([h.doc_id for h in expected], expected.total)
+    assert results.total or "NOT" in read or "-" in read
+
+
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
     # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
@@ -639,6 +656,11 @@ def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, m
     ("Ðà Nẵ", "Đà Nẵ"),  # Ð (Eth) for Đ
     ("bão\u200b", "bão"),  # a zero-width space after a word
     ("bão\u200b lũ q", "bão lũ q"),
+    ("gi\x07á v", "giá v"),  # a control character typed inside a word (Ctrl+G), as a zero-width one
+    ("giá\x00 v", "giá v"),  # a NUL pasted after it
+    ("gi\x7fá\x9b v", "giá v"),  # DEL and a C1 control
+    ("giá\tvà", "giá và"),  # a tab, a line feed or NEL break words as a space does
+    ("giá\n\x85v", "giá v"),
 ])
 def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typed, plain):
     # 1,000 real baomoi articles: the search read these as the plain words (query.halfwidth), but the
@@ -647,7 +669,35 @@ def test_suggest_reads_the_prefix_as_the_search_reads_its_query(baomoi_1000, typ
     with indexer.open_index(baomoi_1000) as index:
         offered = index.suggest(typed)
         assert offered == index.suggest(plain) != []
-        assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} for s in offered)
+        assert not any(set(s) & {"\u00ad", "\u200b", "\ufeff", "Ð"} or not s.isprintable() for s in offered)
+
+
+def test_control_characters_are_read_alike_by_the_search_the_completions_and_the_page(baomoi_1000):
+    # 1,000 real baomoi articles: the completions had kept them ("gi\x07á v": "gì\x07á và", "giá\x00 v":
+    # "giá\x00 vàng"), the search had read \x07 as a space (gi á vàng: other articles, "did you mean
+    # gì\x07á vàng"), and the page and /api/suggest echoed them; now all read them as the search reads
+    # zero-width characters (query.without_controls), the ones that break a line as a space
+    from conftest import close_index, make_app
+    with indexer.open_index(baomoi_1000) as index:
+        plain, offered = index.search("giá vàng"), index.suggest("giá v")
+        for typed in ("gi\x07á vàng", "giá\x00 vàng", "giá\x7f\x9b vàng", "giá\tvàng"):
+            results = index.search(typed)
+            assert ([h.doc_id for h in results], results.total, results.understood) == (
+                [h.doc_id for h in plain], plain.total, plain.understood)
+            assert index.marks(typed).units == index.marks("giá vàng").units
+    app = make_app(str(baomoi_1000))
+    try:
+        client = app.test_client()
+        page = client.get("/search", query_string={"q": "gi\x07á vàng"}).get_data(as_text=True)
+        assert "«giá vàng»" in page and "\x07" not in page
+        said = client.get("/api/search", query_string={"q": "giá\x00 vàng"}).get_json()
+        assert (said["query"], said["total"]) == ("giá vàng", plain.total)
+        assert client.get("/api/suggest", query_string={"q": "gi\x07á v"}).get_json() == {
+            "query": "giá v", "suggestions": offered}
+        assert client.get("/search", query_string={"q": "\x07\x00"}).get_data(as_text=True) == \
+            client.get("/search", query_string={"q": ""}).get_data(as_text=True)  # nothing typed: the form
+    finally:
+        close_index(app)
 
 
 @pytest.mark.parametrize("typed, written", [("39-NQ/TU", "39-NQ/TW"), ("58-NQ/TU", "58-NQ/TW"), ("25-CT/HU", "25-CT/TW"),
@@ -662,6 +712,25 @@ def test_a_document_code_no_article_holds_ranks_first_the_one_with_its_number_an
         results = index.search(typed)
         assert len(holder) == 1 and results.dropped[0] == typed and results.total > 1
         assert results[0].doc_id == holder[0]
+
+
+@pytest.mark.parametrize("typed, issued", [("1234/QĐ-TTg", "QĐ-TTg"), ("999/2014/NĐ-CP", "NĐ-CP"),
+                                            ("555/2015/TT-BTC", "TT-BTC")])
+def test_a_code_whose_number_no_article_holds_ranks_first_the_codes_of_its_kind_and_issuer(baomoi_1000, typed, issued):
+    # 1,000 real baomoi articles: none holds 1234 beside QĐ (nor 999 beside NĐ, 555 beside TT); the
+    # code was searched as any of its pieces, and among the first 10 only 1 of the 5 citing another
+    # QĐ-TTg decision (2551/QĐ-TTg...), generic "quyết định" articles before them; now those citing
+    # codes of its kind and issuer (QueryBuilder.issued) come first, the code still said dropped
+    with indexer.open_index(baomoi_1000) as index:
+        citing = {hit.doc_id for hit in index.search(f'"{issued}"', limit=50)}
+        results = index.search(typed)
+        first = [hit.doc_id for hit in results][:len(citing)]
+        assert results.dropped[0] == typed and len(citing) >= 5 and set(first) <= citing
+        # a cluster shard's counting round reads the counts of the phrases this decision reads
+        search = (typed, None, False, None, "relevance", 10, {})
+        full, counted = index.find(*search, first=10), index.find(*search, first=10, counts_only=True)
+        assert full.missing.items() <= counted.missing.items()
+        assert any(key[0] == "phrase" and key[2][0].isdigit() for key in full.missing)  # its number beside its kind
 
 
 def test_a_code_searched_as_its_number_and_kind_is_said_apart_from_the_code(baomoi_1000):
