@@ -68,10 +68,8 @@ OPERATORS = ("AND", "OR", "NOT")  # words of a query that are its operators when
 SEARCHABLE_RE = re.compile(r"[^\W_]")  # a letter or a digit: something a query can search for
 NOTHING_SEARCHABLE = ("the query has no letters or digits to search: type at least one word",
                       "Từ khóa không có chữ hay số nào để tìm: hãy nhập ít nhất một từ.")  # English, Vietnamese
-ONLY_OPERATORS = ("the query has no words after its operator (title:, body:, \"\", AND, OR, NOT): type a word to search "
-                  "after it (and, or, not in lowercase are words)",
-                  "Từ khóa chưa có từ nào sau toán tử (title:, body:, \"\", AND, OR, NOT): hãy gõ từ cần tìm sau nó "
-                  "(and, or, not viết thường là từ để tìm).")
+ONLY_OPERATORS = ("the query has no words after its operator (title:, body:, \"\"): type a word to search after it",
+                  "Từ khóa chưa có từ nào sau toán tử (title:, body:, \"\"): hãy gõ từ cần tìm sau nó.")
 PASTED_WORDS = 12
 MAX_SYLLABLES = 64
 MAX_CLAUSES = 32
@@ -251,8 +249,7 @@ def dangling_dropped(text: str) -> str:
     """text without the operators that join nothing: an AND or OR first, last or after another
     operator, a NOT last (``bão AND``, ``AND bão``, ``bão AND AND lũ``), a field prefix last and a
     phrase without a letter or a digit (``bão title:``, ``bão ""``, ``title:""``: see _operand_less);
-    text itself when it has none, "" when it has nothing else (``AND``, ``OR NOT``: typed in lowercase
-    they are words, ``and`` finds "Fast and Furious")."""
+    text itself when it has none, only AND, OR and NOT when it has only them."""
     bare = FIELD_LAST_RE.sub("", text)
     clauses = list(CLAUSE_RE.finditer(bare))
     said = [m for m in clauses if not _operand_less(m)]
@@ -265,7 +262,7 @@ def dangling_dropped(text: str) -> str:
         kept.pop()
     if len(kept) == len(clauses) and bare == text:
         return text
-    return " ".join(bare[m.start():m.end()] for m in kept)
+    return " ".join(bare[m.start():m.end()] for m in kept or said)  # an operator alone is a word (AND: Fast and Furious)
 
 
 def _operand_less(m: re.Match) -> bool:
@@ -333,7 +330,7 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
     read = dangling_dropped(fields_read(text))
-    if text.strip() and not read.strip():  # title:, AND, title:"" alone: operators joining no words
+    if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
     text = read
     items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])

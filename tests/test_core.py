@@ -261,7 +261,7 @@ def test_malformed_queries_return_results_or_a_clear_error(index, query):
         with pytest.raises(indexer.QueryError, match="no letters or digits"):
             index.search(query)
         return
-    if query in ("title:", 'title:""', "OR", "OR OR"):  # operators before no words: a clear error, not the word "title"
+    if query in ("title:", 'title:""'):  # an operator before no words: a clear error, not the word "title"
         with pytest.raises(indexer.QueryError, match="no words after its operator"):
             index.search(query)
         return
