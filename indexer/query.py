@@ -165,6 +165,7 @@ class Word:
     # where it holds either, search._as_one_word):
     compound: list = field(default_factory=list)  # of several syllables: its folded compound's lookups (any accents)
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
+    run: list = field(default_factory=list)  # a name (name_run): its syllables in a row, where some article holds them so
 
 
 def _spelled_span(text: str, tokens: list[tuple[str, int, int]]) -> str:
@@ -450,6 +451,7 @@ class Terms:
     codes: list[str]
     words: list[str]
     joins: frozenset[str] = frozenset()
+    capitalised: frozenset[str] = frozenset()  # the syllables typed with a capital (Gia, Bảo of Gia Bảo)
 
     @cached_property  # asked for every term of the query
     def accented(self) -> bool:
@@ -458,7 +460,7 @@ class Terms:
 
 def terms_of(text: str) -> Terms:
     """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
-    syllables, compounds, codes, at, joins = [], [], [], {}, set()
+    syllables, compounds, codes, at, joins, capitalised = [], [], [], {}, set(), set()
     for term, pos, start, end in analyze(text):
         if "_" in term:
             compounds.append(term)
@@ -466,12 +468,14 @@ def terms_of(text: str) -> Terms:
                 joins.add(term)
             continue
         (codes if is_code(term) else syllables).append(term)
+        if text[start:start + 1].isupper():
+            capitalised.add(term)
         # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
         # or a code that pyvi kept whole (12.500)
         at.setdefault(pos, term)
     words = [at[pos] for pos in sorted(at)]
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
-                 words[:MAX_SYLLABLES], frozenset(joins))
+                 words[:MAX_SYLLABLES], frozenset(joins), frozenset(capitalised))
 
 
 def proximity_words(text: str, folded: bool, respelled: bool = True, trimmed: dict | None = None) -> list:
@@ -624,6 +628,16 @@ def _nearest_words(forms: dict[str, tuple[str, str]], lookups: dict) -> list[Wor
     _numbers_and_kinds): its number as typed, its kind as typed or as the words it stands for."""
     return [Word(" ".join(form), [lookups[t] for t in form], literal=(form[0],))
             for form in dict.fromkeys(forms.values())]
+
+
+def name_run(terms: Terms, unit: tuple[str, ...], accented: bool) -> list:
+    """A query word of several syllables each typed with a capital (a name: ``Gia Bảo``) as a phrase
+    in titles and bodies, else []: articles holding its syllables apart (``tham gia``, ``bảo hiểm``)
+    do not hold the name. Exact fields when typed with accents."""
+    if len(unit) < 2 or not set(unit) <= terms.capitalised or any(map(is_code, unit)):
+        return []
+    fields = ("title", "body") if accented else ("title_fold", "body_fold")
+    return [wq.Phrase(f, list(unit) if accented else [fold_word(s) for s in unit]) for f in fields]
 
 
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
@@ -928,6 +942,8 @@ class QueryBuilder:
         units = list(dict.fromkeys(unit for unit, _ in pairs))
         held = [unit for unit in units if all(t in lookups for t in unit)]
         found = [self._word(unit, [lookups[t] for t in unit], read[unit]) for unit in held]
+        for word, unit in zip(found, held):
+            word.run = [] if pasted or read[unit] else name_run(terms, unit, accented("_".join(unit)))
         absent = [" ".join(unit) for unit in units if unit not in held]
         forms = _numbers_and_kinds([unit for unit in units if unit not in held], lookups)
         found += _nearest_words(forms, lookups)

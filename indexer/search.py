@@ -404,7 +404,7 @@ class _Masks:
 
     def __init__(self, scorer: Scorer):
         self.scorer, self._ids, self._large = scorer, {}, {}
-        self.folded_joins: list[bool] = []  # each count-decided clause: whether its folded forms joined
+        self.folded_joins: list[bool] = []  # each count-decided clause: whether its folded forms joined (a name: its run held)
 
     def any(self, leaves) -> np.ndarray:
         """A new boolean array of the documents matching any of these Terms and Phrases."""
@@ -594,8 +594,20 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
                 for s, part in zip(keys, parts)]
         if word.read:
             held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
+        if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
+            held += _name_held(found, word.run)
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
+
+
+def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
+    """[the documents holding a name's syllables in a row] when a page of articles does, else [] (a
+    name fewer hold, as pyvi may join two: ``Thổ Nhĩ Kỳ Qatar``, needs its syllables anywhere, the
+    articles holding the run ranked first by proximity, rather than be dropped by _relax)."""
+    mask, scorer = found.any(run), found.scorer
+    held = scorer.counted(_matching(run), lambda: np.count_nonzero(mask & scorer.live))
+    found.folded_joins.append(scorer.decide(held, ">=", RELAX_PAGE))
+    return [mask] if found.folded_joins[-1] else []
 
 
 def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:

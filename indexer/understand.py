@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       plain_text)
+                       normalize_tone, plain_text)
 from .query import OPERATORS, is_pasted
 from .store import read_arrays, replaced
 
@@ -2220,7 +2220,7 @@ class Lexicon:
         letters = "".join(c for w in typed if w not in OPERATORS for c in w if c.isalpha())
         if not letters or not (letters.islower() or letters.isupper()):
             return text
-        words = [w if w in OPERATORS else w.lower() for w in typed]
+        words = [w if w in OPERATORS else normalize_tone(w.lower()) for w in typed]  # hoà as hòa: the titles' words are canonical
         return self._as_written(words, words)
 
     def reading(self, text: str, partly: bool = True) -> str | None:

@@ -600,6 +600,37 @@ def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(ba
             "đà nẵng", "đà nẵng dịch bệnh", "đà nẵng bắt giữ"]
 
 
+def test_a_name_is_matched_where_its_syllables_stand_together(baomoi_1000):
+    # 1,000 real baomoi articles: 12 hold "Thanh Hóa" and 13 "Trung Đông", but 74 and 138 hold their
+    # syllables apart ("thanh niên", "văn hóa"); those had matched the name and filled 62 and 125 of
+    # the results. A name fewer than a page of articles hold together (5 "Bình Định") still matches
+    # its syllables anywhere, not dropped (pyvi joins names no article holds: Thổ Nhĩ Kỳ Qatar)
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        for name in ("Thanh Hóa", "thanh hoá", "Trung Đông"):
+            holding = _holding(articles, name)
+            results = index.search(name, limit=200)
+            assert results.total == len(holding) >= 10 and {h.doc_id for h in results.hits} == holding, name
+        results = index.search("Bình Định", limit=200)
+        assert not results.dropped and results.total > len(_holding(articles, "Bình Định")) > 0
+
+
+def test_a_lowercase_query_is_cased_alike_in_either_tone_placement(baomoi_1000):
+    # 1,000 real baomoi articles, whose titles write "Hòa Bình": "hoà bình" (the new placement) had
+    # not been cased as they write it, and pyvi read its words otherwise (77 results against 30)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed in (("Hòa Bình", "hòa bình", "hoà bình", "HOÀ BÌNH"), ("Thanh Hóa", "thanh hoá", "THANH HOÁ")):
+            assert len({index.search(q).total for q in typed}) == 1, typed
+
+
+def _holding(articles: list[dict], name: str) -> set[str]:
+    """The ids of the articles holding name's words one after the other (any case and tone placement)."""
+    words = [indexer.analysis.new_placement(w) for w in name.lower().split()]
+    run = re.compile(r"\W+".join(map(re.escape, words)))
+    return {a["id"] for a in articles if run.search(indexer.analysis.new_placement(
+        unicodedata.normalize("NFC", a["title"] + "\n" + a["body"]).lower()))}
+
+
 def test_a_word_after_a_whole_word_is_read_as_beginning_one(tmp_path):
     # 1,118 real titles holding lũ, bão or Hà Nội: "hà nội" ends a word, so "bao" begins one and the
     # "cảnh báo lũ" pairs count as at a query's first word, as "bao lu" alone reads ("hà nội báo lũ" had
