@@ -9,7 +9,7 @@ word of a proximity pair, a lead-prior word) weighted by
 candidate holds (the name of `ông Đinh La Thăng bị kỷ luật`) weighs (1 - LAMBDA) of today's, one
 that tells them apart keeps more. Only the top K are reordered (they stay above the rest); named
 phrases, the run bonus and dates keep today's weight. ASP_K (default 50), ASP_LAMBDA (default 0:
-today's ranking)."""
+today's ranking); ASP_FORM local: f = (1 - LAMBDA) + LAMBDA * idf_C / ln(1 + (n + 0.5) / 0.5) (RULE 2)."""
 import math
 import os
 
@@ -20,6 +20,7 @@ from indexer.scorer import LEAD_FIELDS
 
 K = int(os.environ.get("ASP_K", "50"))
 LAMBDA = float(os.environ.get("ASP_LAMBDA", "0"))
+FORM = os.environ.get("ASP_FORM", "ratio")  # ratio: idf_C / idf (RULE 1); local: idf_C / its largest (RULE 2)
 orig_pool_scores = S._pool_scores
 
 
@@ -32,6 +33,8 @@ def factor(scorer, field, term, cand, n) -> float:
         return 1.0
     df = int(np.count_nonzero(cand[scorer.matches(field, term)]))
     local = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    if FORM == "local":
+        return (1 - LAMBDA) + LAMBDA * local / math.log(1 + (n + 0.5) / 0.5)
     return (1 - LAMBDA) + LAMBDA * min(1.0, local / archive)
 
 
