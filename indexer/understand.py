@@ -2037,7 +2037,8 @@ class Lexicon:
         if self._articles_holding is None or not COOC_WEIGHT or len(words) < 2:
             options, trail, score, _ = self._viterbi(choices)
             return _backtrack(options, trail, int(score.argmax()))
-        return self._cooccurring(*self._viterbi(choices, PAIR_PATHS)[:3], words)
+        fixed = [fix and w.isalpha() and not self.spelled_right(w) for w in words]
+        return self._cooccurring(*self._viterbi(choices, PAIR_PATHS)[:3], words, fixed)
 
     def with_cooccurrence(self, articles_holding) -> "Lexicon":
         """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
@@ -2048,15 +2049,19 @@ class Lexicon:
         view._articles_holding = articles_holding
         return view
 
-    def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str]) -> list[str]:
+    def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str],
+                     fixed: list[bool]) -> list[str]:
         """Of the likeliest whole readings (COOC_PATHS, within COOC_MARGIN of the best), the one
-        likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed:
-        it chooses accents, never edits, and a best reading that respells a word is kept."""
+        likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed
+        but in the words a typo is fixed in (fixed: words the index lacks): it chooses accents and
+        those words' edits ("ntặng tại hội": tặng, not the commoner nặng), never a known
+        word's edit, and a best reading that respells a word is kept."""
         ranked = np.argsort(-score, kind="stable")[:COOC_PATHS]
         ranked = ranked[score[ranked] >= score[ranked[0]] - COOC_MARGIN]
         paths = [_backtrack(options, trail, int(state)) for state in ranked]
-        letters = fold(" ".join(typed))
-        kept = [k for k, path in enumerate(paths) if fold(" ".join(path)) == letters]
+        letters = [None if free else fold(w) for w, free in zip(typed, fixed)]
+        kept = [k for k, path in enumerate(paths)
+                if all(want is None or fold(w) == want for w, want in zip(path, letters))]
         odds = self._cooccurrence([paths[k] for k in kept]) if len(kept) > 1 and kept[0] == 0 else None
         if odds is None:
             return paths[0]

@@ -618,6 +618,17 @@ def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(
         assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
 
 
+def test_the_other_words_articles_choose_among_the_edits_of_a_word_the_index_lacks(baomoi_1000):
+    # 1,000 real baomoi articles: "cng" is one edit from "công", far commoner, and from "càng"; the
+    # articles holding "tôm" hold "càng" (tôm càng xanh) more often than "công": searched as "Tôm càng"
+    with indexer.open_index(baomoi_1000) as index:
+        results = index.search("Tôm cng")
+        assert results.rewritten == "Tôm càng"
+        assert results[0].title.startswith("Tôm càng xanh")
+        assert index.search("ở diền").rewritten == "ở miền"  # not "diễn": "ở" is no word of a stage
+        assert index.search("AGM E63 Wagon mới").rewritten == "AMG E63 Wagon mới"  # the car's, not "GAM"
+
+
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
     # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
