@@ -2015,8 +2015,13 @@ class Lexicon:
             cost = -kept if word in self.freq else 0.0
             choices = {r: 0.0 if r == word else cost for r in self.readings.get(word, [word])[:MAX_READINGS]}
         if respell and word.isalpha() and len(word) >= 2:
+            # a syllable of 3+ letters SURE_RATIO times rarer than the word read is likelier a slip: its edits
+            # weigh as an unknown word's; not a foreign word's (Sony, Hart, tie-break: held rarely too)
+            slip = allowed_edits(fold(word)) and fold(word) in vietnamese_syllables()
+            held = self._held(word, not marked) * SURE_RATIO if slip else math.inf
             for distance, _, syllable in self._near(word, MAX_NEAR, 1, marked):
-                choices.setdefault(syllable, -RESPELL_COST * distance)
+                rare = held < self.freq[syllable]
+                choices.setdefault(syllable, -(EDIT_COST if rare else RESPELL_COST) * distance)
         return choices
 
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
