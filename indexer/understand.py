@@ -2015,8 +2015,13 @@ class Lexicon:
             cost = -kept if word in self.freq else 0.0
             choices = {r: 0.0 if r == word else cost for r in self.readings.get(word, [word])[:MAX_READINGS]}
         if respell and word.isalpha() and len(word) >= 2:
+            # a syllable of 3+ letters SURE_RATIO times rarer than the word read is likelier a slip: its edits
+            # weigh as an unknown word's; not a foreign word's (Sony, Hart, tie-break: held rarely too)
+            slip = allowed_edits(fold(word)) and fold(word) in vietnamese_syllables()
+            held = self._held(word, not marked) * SURE_RATIO if slip else math.inf
             for distance, _, syllable in self._near(word, MAX_NEAR, 1, marked):
-                choices.setdefault(syllable, -RESPELL_COST * distance)
+                rare = held < self.freq[syllable]
+                choices.setdefault(syllable, -(EDIT_COST if rare else RESPELL_COST) * distance)
         return choices
 
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
@@ -2037,7 +2042,8 @@ class Lexicon:
         if self._articles_holding is None or not COOC_WEIGHT or len(words) < 2:
             options, trail, score, _ = self._viterbi(choices)
             return _backtrack(options, trail, int(score.argmax()))
-        return self._cooccurring(*self._viterbi(choices, PAIR_PATHS)[:3], words)
+        fixed = [fix and w.isalpha() and not self.spelled_right(w) for w in words]
+        return self._cooccurring(*self._viterbi(choices, PAIR_PATHS)[:3], words, fixed)
 
     def with_cooccurrence(self, articles_holding) -> "Lexicon":
         """This Lexicon reading queries with articles_holding(syllables: a sorted tuple) -> how many
@@ -2048,15 +2054,19 @@ class Lexicon:
         view._articles_holding = articles_holding
         return view
 
-    def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str]) -> list[str]:
+    def _cooccurring(self, options: list[list[str]], trail: list, score: np.ndarray, typed: list[str],
+                     fixed: list[bool]) -> list[str]:
         """Of the likeliest whole readings (COOC_PATHS, within COOC_MARGIN of the best), the one
-        likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed:
-        it chooses accents, never edits, and a best reading that respells a word is kept."""
+        likeliest once its co-occurrence (COOC_WEIGHT) is added, among those spelling the letters typed
+        but in the words a typo is fixed in (fixed: words the index lacks): it chooses accents and
+        those words' edits ("ntặng tại hội": tặng, not the commoner nặng), never a known
+        word's edit, and a best reading that respells a word is kept."""
         ranked = np.argsort(-score, kind="stable")[:COOC_PATHS]
         ranked = ranked[score[ranked] >= score[ranked[0]] - COOC_MARGIN]
         paths = [_backtrack(options, trail, int(state)) for state in ranked]
-        letters = fold(" ".join(typed))
-        kept = [k for k, path in enumerate(paths) if fold(" ".join(path)) == letters]
+        letters = [None if free else fold(w) for w, free in zip(typed, fixed)]
+        kept = [k for k, path in enumerate(paths)
+                if all(want is None or fold(w) == want for w, want in zip(path, letters))]
         odds = self._cooccurrence([paths[k] for k in kept]) if len(kept) > 1 and kept[0] == 0 else None
         if odds is None:
             return paths[0]

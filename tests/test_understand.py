@@ -666,6 +666,28 @@ def test_a_decoded_word_the_reading_respells_is_read_so_among_operators(baomoi_1
     assert results.total or "NOT" in read or "-" in read
 
 
+def test_the_other_words_articles_choose_among_the_edits_of_a_word_the_index_lacks(baomoi_1000):
+    # 1,000 real baomoi articles: "cng" is one edit from "công", far commoner, and from "càng"; the
+    # articles holding "tôm" hold "càng" (tôm càng xanh) more often than "công": searched as "Tôm càng"
+    with indexer.open_index(baomoi_1000) as index:
+        results = index.search("Tôm cng")
+        assert results.rewritten == "Tôm càng"
+        assert results[0].title.startswith("Tôm càng xanh")
+        assert index.search("ở diền").rewritten == "ở miền"  # not "diễn": "ở" is no word of a stage
+        assert index.search("AGM E63 Wagon mới").rewritten == "AMG E63 Wagon mới"  # the car's, not "GAM"
+
+
+def test_a_syllable_a_hundred_times_rarer_than_a_neighbour_is_weighed_as_a_typo_of_it(baomoi_1000):
+    # 1,000 real baomoi articles: "tong" and "miến" are syllables the index holds (in an article or
+    # two), so they had been read as words ("tổng nhà" proposed; "miến thái" searched as typed); a
+    # syllable SURE_RATIO times rarer than a word one edit away is weighed as one the index lacks
+    with indexer.open_index(baomoi_1000) as index:
+        assert index.search("tong nhà").understood == ("trong nhà", None)
+        results = index.search("miến thái")
+        assert results.rewritten == "biến thái" and "biến thái" in results[0].title
+        assert index.search("trong nhà").rewritten is None and index.search("Sony sản xuất").rewritten is None
+
+
 def test_a_topic_then_a_name_is_read_as_the_name_the_titles_write(baomoi_1000, monkeypatch):
     # 1,000 real baomoi articles: the titles write "Đà Nẵng" and "Biển Đông" capitalised, names; "nghiệp
     # đà" and "đông việt" are in no article, "nghiệp đa" and "động việt" are (1 and 3 times), so after
