@@ -1070,7 +1070,8 @@ class QueryBuilder:
         """Phrase lookups of the kind and issuer of each document code no article holds (qđ ttg of
         1234/QĐ-TTg), folded, weighed ISSUED: the articles citing codes of that kind and issuer rank
         first among those holding its pieces, unless an article holds its number and kind side by
-        side (3344/QĐ-TTCP for 3344/QĐ-UBND: that one ranks first, by their proximity)."""
+        side (3344/QĐ-TTCP for 3344/QĐ-UBND: that one ranks first, by their proximity). Not for pasted
+        text (build): a lead citing a circular is about its matter, not about circulars of its kind."""
         pairs = dict.fromkeys(pair for code in absent if (pair := _kind_and_issuer(code))
                               and not self._numbered(_number_and_kind(code)))
         return [wq.Phrase(f"{f}_fold", list(pair), boost=ISSUED * (TITLE if f == "title" else 1))
@@ -1102,7 +1103,8 @@ class QueryBuilder:
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
             plan.loose = loose
-            plan.named = self.named(" ".join(parsed.free_text), loose, reading) + self.issued(plan.absent)
+            free = " ".join(parsed.free_text)
+            plan.named = self.named(free, loose, reading) + ([] if is_pasted(free) else self.issued(plan.absent))
             _mark_named(plan.words, plan.named)
         for group, parts in groups:
             if parts and _soft(group, plan.words):
