@@ -974,7 +974,7 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     base, parts = size + 2, [np.zeros(0, dtype=np.int64)]
     for words, apart in stretches:
         n, end = len(words), size + TITLE_END
-        ids = np.r_[_title_word_numbers(words, number, size), end, end]
+        ids = np.array(_title_word_numbers(words, number, size) + [end, end], dtype=np.int64)
         begins = np.r_[np.asarray(apart, dtype=bool), True, True]
         second = np.where(begins[1:n + 1], end, ids[1:n + 1])
         third = np.where(begins[1:n + 1] | begins[2:n + 2], end, ids[2:n + 2])
@@ -983,12 +983,12 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     return codes, counts.astype(np.int32)
 
 
-def _title_word_numbers(words: list[str], number: dict[str, int], size: int) -> np.ndarray:
+def _title_word_numbers(words: list[str], number: dict[str, int], size: int) -> list[int]:
     """The numbers of titles' canonical words among the syllables (size of them), a number as NUMBER's,
     any other word (a code: u23, 1a) as size + TITLE_OTHER."""
     other = size + TITLE_OTHER
     numeral = number.get(NUMBER, other)
-    return np.array([number.get(w, numeral if NUMBER_RE.fullmatch(w) else other) for w in words], dtype=np.int64)
+    return [number.get(w, numeral if NUMBER_RE.fullmatch(w) else other) for w in words]
 
 
 class TitleWords:
@@ -1645,7 +1645,7 @@ class Lexicon:
 
     def _title_ids(self, words: list[str]) -> list[int]:
         """The numbers of canonical words as title_triples counts them (see _title_word_numbers)."""
-        return _title_word_numbers(words, self.number, len(self.syllables)).tolist()
+        return _title_word_numbers(words, self.number, len(self.syllables))
 
     def _title_range(self, first: int, second: int) -> tuple[int, int]:
         """(lo, hi): the places in the titles' three words in a row of those beginning with two numbered words."""
