@@ -2076,7 +2076,7 @@ def _lexicon_of(reader) -> Lexicon:
     titles = list(reader.terms("title"))
     return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles,
                          votes=partial(_casing_votes, reader),
-                         stretches=(_title_words(segment).live_stretches(segment.live) for segment in reader.segments))
+                         stretches=(_kept_title_words(segment).live_stretches(segment.live) for segment in reader.segments))
 
 
 def _casing_votes(reader, phrases: list[str]):
@@ -2089,11 +2089,11 @@ def _kept_votes(reader, phrases: list[str]):
     """Yield (the casing votes kept, its titles' words, its live mask) of each segment: its titles'
     words and votes are made once (the votes read with phrases) and kept beside it."""
     for segment in reader.segments:
-        words = _title_words(segment)
+        words = _kept_title_words(segment)
         yield segment.kept(CASING_VOTES_FILE, lambda s: casing_vote_arrays(words, phrases)), words, segment.live
 
 
-def _title_words(segment) -> TitleWords:
+def _kept_title_words(segment) -> TitleWords:
     """A segment's titles' words, made once and kept beside it (deleted titles' too)."""
     return TitleWords(segment.kept(TITLE_WORDS_FILE, lambda s: title_word_arrays(s.titles(deleted=True))))
 
