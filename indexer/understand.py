@@ -88,7 +88,9 @@ EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it
 COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
 UNHELD_SHARE = 0.05  # of its probability, a continuation no title writes after the words typed scores (see _written_in_titles)
+TITLE_EVIDENCE = 10  # times titles write the words typed last in a row for a continuation none of them writes to be dropped
 TITLE_PRIOR = 2.0  # times two words are taken to end a title stretch too, beside those the titles count (see _title_rest)
+TITLE_TABLES = ("title_codes", "title_counts", "title_four_firsts", "title_fourths", "title_four_counts")  # saved
 TITLE_END, TITLE_OTHER = 0, 1  # past the syllables' numbers: a stretch of title words ended, a word no syllable (see title_triples)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
@@ -96,8 +98,8 @@ MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
 # 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one;
 # 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ)
-LEXICON_FORMAT = 12
-KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-12
+LEXICON_FORMAT = 13
+KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-13
 TITLE_WORDS_FORMAT = 12  # of the segments' kept title words: with the stretches punctuation parts (format 12)
 TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
 TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
@@ -966,21 +968,28 @@ def title_word_arrays(titles) -> dict[str, np.ndarray]:
             "apart": np.array(apart, dtype=bool), "counts": np.array(counts, dtype=np.int64)}
 
 
-def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndarray, np.ndarray]:
+def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndarray, ...]:
     """(codes, sorted, counts) of each three words in a row of titles with no punctuation between them,
     (first * B + second) * B + third over B = size + 2 (see _title_word_numbers; TITLE_END after a
-    stretch's last word, so that two words in a row are counted too); stretches yields (the canonical
+    stretch's last word, so that two words in a row are counted too), and (the codes of the first three,
+    sorted, the fourth, counts) of each four (three, then TITLE_END, too); stretches yields (the canonical
     words of titles in a row, whether each begins a stretch: see TitleWords.live_stretches)."""
-    base, parts = size + 2, [np.zeros(0, dtype=np.int64)]
+    base, none = size + 2, np.zeros(0, dtype=np.int64)
+    triples, quads = [none], [np.zeros((0, 2), dtype=np.int64)]
     for words, apart in stretches:
         n, end = len(words), size + TITLE_END
-        ids = np.array(_title_word_numbers(words, number, size) + [end, end], dtype=np.int64)
-        begins = np.r_[np.asarray(apart, dtype=bool), True, True]
-        second = np.where(begins[1:n + 1], end, ids[1:n + 1])
-        third = np.where(begins[1:n + 1] | begins[2:n + 2], end, ids[2:n + 2])
-        parts.append(((ids[:n] * base + second) * base + third)[second != end])
-    codes, counts = np.unique(np.concatenate(parts), return_counts=True)
-    return codes, counts.astype(np.int32)
+        ids = np.array(_title_word_numbers(words, number, size) + [end] * 3, dtype=np.int64)
+        begun = np.cumsum(np.r_[np.asarray(apart, dtype=bool), True, True, True])  # stretches begun so far
+        after = [np.where(begun[k:n + k] != begun[:n], end, ids[k:n + k]) for k in (1, 2, 3)]
+        codes = (ids[:n] * base + after[0]) * base + after[1]
+        triples.append(codes[after[0] != end])
+        quads.append(np.c_[codes, after[2]][after[1] != end])
+    codes, counts = np.unique(np.concatenate(triples), return_counts=True)
+    fours = np.concatenate(quads)
+    fours = fours[np.lexsort((fours[:, 1], fours[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, (fours[1:] != fours[:-1]).any(axis=1)])  # np.unique(axis=0): slower
+    times = np.diff(np.r_[starts, len(fours)])
+    return codes, counts.astype(np.int32), fours[starts, 0], fours[starts, 1].astype(np.int32), times.astype(np.int32)
 
 
 def _title_word_numbers(words: list[str], number: dict[str, int], size: int) -> list[int]:
@@ -1384,7 +1393,7 @@ class Lexicon:
         self._continued, self._continuing = in_words
         self._compound_codes, self._compound_counts = compounds
         self._tokens, self._token_pairs, self._token_triples, *self._after_token = after
-        self._title_codes, self._title_counts = title_runs if title_runs is not None else (None, None)
+        self._title_codes, self._title_counts, *self._title_fours = title_runs if title_runs is not None else (None,) * 5
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
@@ -1443,8 +1452,8 @@ class Lexicon:
                      after_token_triple_codes=self._after_token[1][0],
                      after_token_triple_counts=self._after_token[1][1],
                      near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())),
-                     **({} if self._title_codes is None else {"title_codes": self._title_codes,
-                                                              "title_counts": self._title_counts}))
+                     **({} if self._title_codes is None else dict(zip(TITLE_TABLES, (
+                         self._title_codes, self._title_counts, *self._title_fours)))))
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
@@ -1469,7 +1478,7 @@ class Lexicon:
                      (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
             return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
                        completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]),
-                       (saved["title_codes"], saved["title_counts"]) if "title_codes" in saved else None)
+                       tuple(saved[name] for name in TITLE_TABLES) if "title_codes" in saved else None)
         except _UNREADABLE:
             return None
 
@@ -1595,13 +1604,14 @@ class Lexicon:
         if not all(w.isalpha() for w in before):
             return scored
         context = before if self._title_holds(before) else before[-1:]
+        seen = self._title_times(context) >= TITLE_EVIDENCE
         kept: dict[str, float] = {}
         for phrase, value in scored.items():
             words = context + phrase.split()
             if self._title_holds(words):
                 rest = self._title_rest(words)
                 phrase = f"{phrase} {rest}" if rest else phrase
-            elif _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
+            elif seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
                 continue
             else:
                 value *= UNHELD_SHARE
@@ -1610,8 +1620,9 @@ class Lexicon:
 
     def _title_holds(self, words: list[str]) -> bool:
         """Whether some title writes canonical words in a row with no punctuation between them, as far as its
-        three words in a row say (see title_triples: each three of them a title's, two beginning or ending
-        some three); always for a word with other characters (a code: tp.hcm) or a Lexicon without the table."""
+        three and four words in a row say (see title_triples: each three and four of them a title's, two
+        beginning or ending some three: not "Phú Trọng phát" and "chú trọng phát triển" chained); always
+        for a word with other characters (a code: tp.hcm) or a Lexicon without the table."""
         if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
             return True
         ids, base = self._title_ids(words), len(self.syllables) + 2
@@ -1620,28 +1631,46 @@ class Lexicon:
             return hi > lo
         codes = np.array([(a * base + b) * base + c for a, b, c in zip(ids, ids[1:], ids[2:])], dtype=np.int64)
         at = np.minimum(np.searchsorted(self._title_codes, codes), len(self._title_codes) - 1)
-        return bool((self._title_codes[at] == codes).all())
+        return bool((self._title_codes[at] == codes).all()) and \
+            all(fourth in self._title_after(int(code))[0] for code, fourth in zip(codes.tolist(), ids[3:]))
 
     def _title_rest(self, words: list[str]) -> str | None:
-        """The syllable the titles write after the last two of words (canonical, held: see _title_holds)
-        REST_SHARE of the times they write those two in a row (counting TITLE_PRIOR more times as ending
+        """The syllable the titles write after the last three of words (two, when two; canonical, held: see
+        _title_holds) REST_SHARE of the times they write them in a row (counting TITLE_PRIOR more times as ending
         there), where it and the last make one word (see _whole: chủ trì), or the last is a function word,
         which ends no phrase a reader types (giá vàng trong nước); not itself a function word; else None."""
         last = words[-1]
-        if self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words[-2:]) or last not in self.number:
+        if self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words[-3:]) or last not in self.number:
             return None
-        lo, hi = self._title_range(*self._title_ids(words[-2:]))
-        if hi == lo:
+        ids, base = self._title_ids(words[-3:]), len(self.syllables) + 2
+        if len(ids) == 3:
+            thirds, counts = self._title_after((ids[0] * base + ids[1]) * base + ids[2])
+        else:
+            lo, hi = self._title_range(*ids)
+            thirds, counts = self._title_codes[lo:hi] % base, self._title_counts[lo:hi]
+        if not len(counts):
             return None
-        counts = self._title_counts[lo:hi]
         best = int(np.argmax(counts))
-        third = int(self._title_codes[lo + best] % (len(self.syllables) + 2))
+        third = int(thirds[best])
         if third >= len(self.syllables) or counts[best] < REST_SHARE * (counts.sum() + TITLE_PRIOR):
             return None
         rest = self.syllables[third]
         if rest == NUMBER or rest in function_words():
             return None
         return rest if last in function_words() or self._whole(last, rest) else None
+
+    def _title_times(self, words: list[str]) -> int:
+        """How many times the titles write two canonical words in a row with no punctuation between (0 for one word)."""
+        if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
+            return 0
+        lo, hi = self._title_range(*self._title_ids(words[-2:]))
+        return int(self._title_counts[lo:hi].sum())
+
+    def _title_after(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of the words the titles write after three words in a row (code: see title_triples;
+        TITLE_END where they end a stretch), and those times."""
+        lo, hi = np.searchsorted(self._title_fours[0], code), np.searchsorted(self._title_fours[0], code, "right")
+        return self._title_fours[1][lo:hi], self._title_fours[2][lo:hi]
 
     def _title_ids(self, words: list[str]) -> list[int]:
         """The numbers of canonical words as title_triples counts them (see _title_word_numbers)."""
