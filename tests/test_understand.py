@@ -542,14 +542,14 @@ def _held_by_a_title(index, words: list[str]) -> bool:
     return index.search(f'title:"{" ".join(words)}"', limit=1, exact=True).total > 0
 
 
-def test_suggest_ranks_words_no_title_writes_after_those_typed_below_those_titles_write(gold):
+def test_suggest_offers_after_words_titles_write_often_only_what_a_title_writes_after_them(gold):
     # the counts of bodies chain pairs no title writes: "Nguyễn Phú Trọng và", "… với", "… cũng" had been offered
-    # (function words no title writes after the name: none now); those titles write come first ("… cùng" last)
+    # and "… cùng": 13 titles here write "Nguyễn Phú Trọng", enough to say what follows (TITLE_EVIDENCE); every
+    # one offered here a title writes
     offered = gold.suggest("Nguyễn Phú Trọng ")
     assert offered[:3] == ["Nguyễn Phú Trọng", "Nguyễn Phú Trọng tiếp", "Nguyễn Phú Trọng thăm"]
-    assert not {"Nguyễn Phú Trọng và", "Nguyễn Phú Trọng với", "Nguyễn Phú Trọng cũng"} & set(offered)
-    held = [_held_by_a_title(gold, s.split()[1:]) for s in offered[1:]]
-    assert held == sorted(held, reverse=True) and not held[-1]
+    assert not {"Nguyễn Phú Trọng và", "Nguyễn Phú Trọng với", "Nguyễn Phú Trọng cũng", "Nguyễn Phú Trọng cùng"} & set(offered)
+    assert all(_held_by_a_title(gold, s.split()[1:]) for s in offered[1:])
 
 
 def test_suggest_ranks_words_after_a_titles_punctuation_below_those_written_without(gold):
