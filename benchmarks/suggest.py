@@ -22,7 +22,8 @@ begin a sentence there, capitalised by their place, compared without case: "Đin
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
 there is a completion a word longer than typed, the headline's start up to that word's end; and of the
 completions adding words to those typed, how many end in a piece of a word (see ends_in_piece: "vận động
-hành") or add only function words ("Đà Nẵng đã"), seldom what a reader goes on to type. A third
+hành") or add only function words ("Đà Nẵng đã"), seldom what a reader goes on to type, and how many no
+title holds as a phrase from the last two words typed (see held_by_no_title: "giá vàng giao"). A third
 table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
 quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
 by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)?
@@ -140,9 +141,10 @@ def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, 
             for part, (hits, kept, shown, asked, cased) in sorted(scores.items())}
 
 
-def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int]]:
+def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int, int]]:
     """Per half: (completions adding words to those typed, those ending in a piece of a word, those adding
-    only function words) of the prefixes (typed whole and a space; see ends_in_piece, function_words)."""
+    only function words, those no title holds) of the prefixes (typed whole and a space; see ends_in_piece,
+    function_words, held_by_no_title)."""
     from indexer.understand import _function_words_only, canonical
     lexicon, pieces, counts = index.lexicon(), two_syllable_words(), {}
     for part, prefix, _ in prefixes:
@@ -150,10 +152,19 @@ def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int]]:
         for offered in index.suggest(prefix):
             words = canonical(offered.lower()).split()
             if len(words) > typed:
-                adding, piece, function = counts.get(part, (0, 0, 0))
+                adding, piece, function, unheld = counts.get(part, (0, 0, 0, 0))
                 counts[part] = (adding + 1, piece + ends_in_piece(lexicon, words[-2:], pieces),
-                                function + _function_words_only(" ".join(words[typed:])))
+                                function + _function_words_only(" ".join(words[typed:])),
+                                unheld + held_by_no_title(index, offered.split()[max(typed - 2, 0):]))
     return dict(sorted(counts.items()))
+
+
+def held_by_no_title(index, words: list[str]) -> bool:
+    """Whether no title holds words (a completion's last two words typed and those it adds) as a phrase
+    (an exact quoted title search: "giá vàng giao", which no title writes; its positions skip punctuation,
+    so a phrase across a title's colon counts as held: a measure, not the suggestion's own rule)."""
+    phrase = " ".join(words).replace('"', " ")
+    return index.search(f'title:"{phrase}"', limit=1, exact=True).total == 0
 
 
 def two_syllable_words() -> set[str]:
@@ -260,7 +271,8 @@ def quality_markdown(path: str, seed: int) -> str:
             "\n\n" + md_table(header, tables[1]) + "\n"
             "\nOf their completions adding words, those ending in a piece of a word (after the syllable before it, "
             "half of its times or more going on as a word of pyvi's list: vận động hành) and those adding only "
-            "function words (indexer/function_words.txt: Đà Nẵng đã):\n\n" + idle
+            "function words (indexer/function_words.txt: Đà Nẵng đã), and those whose last two words typed and those "
+            "it adds no title holds as a phrase (a quoted title: search, exact: giá vàng giao):\n\n" + idle
             + "\n"
             "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
             "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n"
@@ -270,10 +282,12 @@ def quality_markdown(path: str, seed: int) -> str:
 
 def idle_table(index, prefixes) -> str:
     """The table of idle_completions per half."""
-    rows = [[part, adding, piece, function, f"{(piece + function) / len([p for p in prefixes if p[0] == part]):.3f}"]
-            for part, (adding, piece, function) in idle_completions(index, prefixes).items()]
+    rows = []
+    for part, (adding, piece, function, unheld) in idle_completions(index, prefixes).items():
+        asked = len([p for p in prefixes if p[0] == part])
+        rows.append([part, adding, piece, function, f"{(piece + function) / asked:.3f}", unheld, f"{unheld / asked:.3f}"])
     return md_table(["half", "completions adding words", "ending in a piece of a word", "adding only function words",
-                     "both per prefix"], rows)
+                     "both per prefix", "held by no title", "held by no title per prefix"], rows)
 
 
 def quality_rows(index, prefixes) -> list[list]:

@@ -39,7 +39,7 @@ from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
-from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, Lexicon, TitleWords, accents_added, blob,
+from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
                          is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded,
                          summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
@@ -62,7 +62,7 @@ LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the backgrou
 COOC_FIELD = "body"  # the field whose articles holding a reading's words choose among readings (the lead is in it)
 LEXICON_SAMPLE_DOCS = 10_000  # bodies read for the adjacent-syllable counts of the Lexicon (chosen by id)
 # a segment's titles' words and casing votes, kept beside it (made again with another Lexicon format)
-TITLE_WORDS_FILE = f"{KEPT_PREFIX}titles_{KEPT_FORMAT}.npz"
+TITLE_WORDS_FILE = f"{KEPT_PREFIX}titles_{TITLE_WORDS_FORMAT}.npz"
 CASING_VOTES_FILE = f"{KEPT_PREFIX}casing_{KEPT_FORMAT}.npz"
 TITLE_RUNS_FILE = f"{KEPT_PREFIX}title_runs_{TITLE_RUNS_FORMAT}.npz"  # and the runs of its titles' syllables
 BODY_RUNS_FILE = f"{KEPT_PREFIX}body_runs_{KEPT_FORMAT}.npz"  # and of its sampled bodies' syllables
@@ -2094,7 +2094,8 @@ def _lexicon_of(reader) -> Lexicon:
     """A Lexicon of the exact fields, neighbours counted in all titles and a sample of the bodies."""
     titles = list(reader.terms("title"))
     return Lexicon.build(chain(titles, reader.terms("body")), lambda syllables: _adjacent(reader, syllables), titles,
-                         votes=partial(_casing_votes, reader))
+                         votes=partial(_casing_votes, reader),
+                         stretches=(_kept_title_words(segment).live_stretches(segment.live) for segment in reader.segments))
 
 
 def _casing_votes(reader, phrases: list[str]):
@@ -2107,8 +2108,13 @@ def _kept_votes(reader, phrases: list[str]):
     """Yield (the casing votes kept, its titles' words, its live mask) of each segment: its titles'
     words and votes are made once (the votes read with phrases) and kept beside it."""
     for segment in reader.segments:
-        words = TitleWords(segment.kept(TITLE_WORDS_FILE, lambda s: title_word_arrays(s.titles(deleted=True))))
+        words = _kept_title_words(segment)
         yield segment.kept(CASING_VOTES_FILE, lambda s: casing_vote_arrays(words, phrases)), words, segment.live
+
+
+def _kept_title_words(segment) -> TitleWords:
+    """A segment's titles' words, made once and kept beside it (deleted titles' too)."""
+    return TitleWords(segment.kept(TITLE_WORDS_FILE, lambda s: title_word_arrays(s.titles(deleted=True))))
 
 
 def _ms(started: float) -> float:

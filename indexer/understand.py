@@ -87,14 +87,20 @@ FUNCTION_SHARE = 0.75  # of its probability, a continuation adding only function
 EXTEND_MIN = 0.1  # share of the times its two syllables before it go on with it, each later syllable of a completion needs
 COUNTING_SHARE = 0.1  # of their share after any number, the least a number's words keep after the word before it
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
+UNHELD_SHARE = 0.05  # of its probability, a continuation no title writes after the words typed scores (see _written_in_titles)
+TITLE_EVIDENCE = 10  # times titles write the words typed last in a row for a continuation none of them writes to be dropped
+TITLE_PRIOR = 2.0  # times two words are taken to end a title stretch too, beside those the titles count (see _title_rest)
+TITLE_TABLES = ("title_codes", "title_counts", "title_four_firsts", "title_fourths", "title_four_counts")  # saved
+TITLE_END, TITLE_OTHER = 0, 1  # past the syllables' numbers: a stretch of title words ended, a word no syllable (see title_triples)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # of a saved Lexicon: another one is rebuilt (2: bodies sampled by id; 3: triples; 4: numbers; 5: pairs inside
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
 # 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
 # 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one;
 # 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ)
-LEXICON_FORMAT = 11
-KEPT_FORMAT = 7  # of the segments' kept title words, casing votes and runs (search.py): unchanged by formats 8-11
+LEXICON_FORMAT = 13
+KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-13
+TITLE_WORDS_FORMAT = 12  # of the segments' kept title words: with the stretches punctuation parts (format 12)
 TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
 TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
 TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for it to complete digits typed there
@@ -929,28 +935,69 @@ def _first_unique(items, limit: int) -> list:
 def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
     """Each word of a title as written (with canonical tone marks), canonical, and whether it
     begins a sentence; no words of a title in capitals (its casing says nothing)."""
+    return _title_pieces(title)[:3]
+
+
+def _title_pieces(title: str) -> tuple[list[str], list[str], list[bool], list[bool]]:
+    """_title_words of a title, and whether each word begins a stretch of words with no punctuation
+    between them (the title's first, one after a colon, a comma, a dash or a quote)."""
     title = plain_text(title)[0]  # as the analysis reads it: Biển Ðông's Ð as Đ
     if title.isupper():
-        return [], [], []
+        return [], [], [], []
     pieces = WORD_SPLIT_RE.split(title)  # what is before each word, the word, ..., what ends the title
     words, before = pieces[1::2], pieces[0:-1:2]
     lowered = [canonical(w) for w in words]
     written = [w if w == low else with_case_of(w, low) for w, low in zip(words, lowered)]
-    return written, lowered, [k == 0 or not SENTENCE_ENDS.isdisjoint(gap) for k, gap in enumerate(before)]
+    return written, lowered, [k == 0 or not SENTENCE_ENDS.isdisjoint(gap) for k, gap in enumerate(before)], \
+        [k == 0 or bool(gap.strip()) for k, gap in enumerate(before)]
 
 
 def title_word_arrays(titles) -> dict[str, np.ndarray]:
     """The words of titles as the casing votes read them (see _title_words), as arrays to keep:
-    each word as written and canonical (blobs), whether it begins a sentence, the words per title."""
-    written, lowered, begins, counts = [], [], [], []
+    each word as written and canonical (blobs), whether it begins a sentence, whether it begins a
+    stretch without punctuation (see _title_pieces), the words per title."""
+    written, lowered, begins, apart, counts = [], [], [], [], []
     for title in titles:
-        words, low, first = _title_words(title)
+        words, low, first, alone = _title_pieces(title)
         written += words
         lowered += low
         begins += first
+        apart += alone
         counts.append(len(words))
     return {"written": blob(written), "lowered": blob(lowered), "begins": np.array(begins, dtype=bool),
-            "counts": np.array(counts, dtype=np.int64)}
+            "apart": np.array(apart, dtype=bool), "counts": np.array(counts, dtype=np.int64)}
+
+
+def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndarray, ...]:
+    """(codes, sorted, counts) of each three words in a row of titles with no punctuation between them,
+    (first * B + second) * B + third over B = size + 2 (see _title_word_numbers; TITLE_END after a
+    stretch's last word, so that two words in a row are counted too), and (the codes of the first three,
+    sorted, the fourth, counts) of each four (three, then TITLE_END, too); stretches yields (the canonical
+    words of titles in a row, whether each begins a stretch: see TitleWords.live_stretches)."""
+    base, none = size + 2, np.zeros(0, dtype=np.int64)
+    triples, quads = [none], [np.zeros((0, 2), dtype=np.int64)]
+    for words, apart in stretches:
+        n, end = len(words), size + TITLE_END
+        ids = np.array(_title_word_numbers(words, number, size) + [end] * 3, dtype=np.int64)
+        begun = np.cumsum(np.r_[np.asarray(apart, dtype=bool), True, True, True])  # stretches begun so far
+        after = [np.where(begun[k:n + k] != begun[:n], end, ids[k:n + k]) for k in (1, 2, 3)]
+        codes = (ids[:n] * base + after[0]) * base + after[1]
+        triples.append(codes[after[0] != end])
+        quads.append(np.c_[codes, after[2]][after[1] != end])
+    codes, counts = np.unique(np.concatenate(triples), return_counts=True)
+    fours = np.concatenate(quads)
+    fours = fours[np.lexsort((fours[:, 1], fours[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, (fours[1:] != fours[:-1]).any(axis=1)])  # np.unique(axis=0): slower
+    times = np.diff(np.r_[starts, len(fours)])
+    return codes, counts.astype(np.int32), fours[starts, 0], fours[starts, 1].astype(np.int32), times.astype(np.int32)
+
+
+def _title_word_numbers(words: list[str], number: dict[str, int], size: int) -> list[int]:
+    """The numbers of titles' canonical words among the syllables (size of them), a number as NUMBER's,
+    any other word (a code: u23, 1a) as size + TITLE_OTHER."""
+    other = size + TITLE_OTHER
+    numeral = number.get(NUMBER, other)
+    return [number.get(w, numeral if NUMBER_RE.fullmatch(w) else other) for w in words]
 
 
 class TitleWords:
@@ -980,6 +1027,13 @@ class TitleWords:
             self._breaks[name] = np.r_[-1, np.flatnonzero(data == ord("\n")), len(data)]
         breaks = self._breaks[name]
         return self.arrays[name][breaks[start] + 1:breaks[end]].tobytes().decode("utf-8").split("\n")
+
+    def live_stretches(self, live: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """The canonical words of the titles live says are live, in a row, and whether each begins a
+        stretch with no punctuation before it (see title_word_arrays)."""
+        kept = np.repeat(live, self.arrays["counts"])
+        words = self._words("lowered", 0, len(kept))
+        return [w for w, k in zip(words, kept.tolist()) if k], self.arrays["apart"][kept]
 
     def holding(self, phrases) -> np.ndarray:
         """The titles (numbers, sorted) in which one of the phrases is words in a row, and maybe a few
@@ -1312,7 +1366,7 @@ class Lexicon:
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
                  completions: tuple, triples: tuple, in_words: tuple, compounds: tuple, after: tuple,
-                 near: tuple | None = None):
+                 near: tuple | None = None, title_runs: tuple | None = None):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts, the phrases as titles case them
@@ -1323,7 +1377,8 @@ class Lexicon:
         (the title tokens counted as themselves, the runs ending with one after a syllable and after two,
         the pairs and triples whose word before the last is one: see _tokens_apart); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
-        when first needed otherwise."""
+        when first needed otherwise; title_runs: (codes, sorted, counts) of three words in a row in the
+        titles with no punctuation between them (see title_triples; none: any phrase is taken as held)."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -1338,18 +1393,20 @@ class Lexicon:
         self._continued, self._continuing = in_words
         self._compound_codes, self._compound_counts = compounds
         self._tokens, self._token_pairs, self._token_triples, *self._after_token = after
+        self._title_codes, self._title_counts, *self._title_fours = title_runs if title_runs is not None else (None,) * 5
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
 
     @classmethod
-    def build(cls, terms, adjacent=None, titles=(), written=(), votes=None) -> "Lexicon":
+    def build(cls, terms, adjacent=None, titles=(), written=(), votes=None, stretches=None) -> "Lexicon":
         """The Lexicon of terms: (term, document frequency) of the exact fields; adjacent(syllables):
         how often they follow each other, ((codes, counts) of pairs, the same of triples), a pair's
         code first * len(syllables) + second (see Reader.adjacent_runs); titles: (term, document
         frequency) of the titles, whose words and pyvi words complete what is typed; written: the
-        titles as written, which say how to case the completions, or votes(phrases): their casing
-        votes counted otherwise (see kept_casing_votes)."""
+        titles as written, which say how to case the completions and which words they write in a row,
+        or votes(phrases): their casing votes counted otherwise (see kept_casing_votes), and stretches: their
+        words in a row (see title_triples)."""
         freq, compounds = _syllables_and_compounds(terms)
         syllables = sorted(freq, key=lambda s: (-freq[s], s))  # ties by spelling: not by segment order
         counts = np.array([freq[s] for s in syllables], dtype=np.int64)
@@ -1357,6 +1414,10 @@ class Lexicon:
         none = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         (pairs, triples), *after = _tokens_apart(adjacent(top + tokens), tokens, top, len(syllables)) if adjacent \
             else ((None, None), (none, none), (none, none))
+        written = list(written)
+        if stretches is None and written:
+            arrays = title_word_arrays(written)
+            stretches = [(unblob(arrays["lowered"]), arrays["apart"])]
         base = len(top) + len(tokens)  # the runs' codes, no token among their syllables now
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, base)
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
@@ -1364,7 +1425,9 @@ class Lexicon:
                       _pair_table(syllables, compound_pairs, pairs, base),
                       _completion_table(titles, written, votes),
                       triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}),
-                      (tokens, *after[0], *after[1]))
+                      (tokens, *after[0], *after[1]),
+                      title_runs=None if stretches is None else
+                      title_triples(stretches, {s: n for n, s in enumerate(syllables)}, len(syllables)))
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1388,7 +1451,9 @@ class Lexicon:
                      after_token_pair_codes=self._after_token[0][0], after_token_pair_counts=self._after_token[0][1],
                      after_token_triple_codes=self._after_token[1][0],
                      after_token_triple_counts=self._after_token[1][1],
-                     near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())))
+                     near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())),
+                     **({} if self._title_codes is None else dict(zip(TITLE_TABLES, (
+                         self._title_codes, self._title_counts, *self._title_fours)))))
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
@@ -1412,7 +1477,8 @@ class Lexicon:
                      (saved["after_token_pair_codes"], saved["after_token_pair_counts"]),
                      (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
             return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
-                       completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]))
+                       completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]),
+                       tuple(saved[name] for name in TITLE_TABLES) if "title_codes" in saved else None)
         except _UNREADABLE:
             return None
 
@@ -1523,10 +1589,98 @@ class Lexicon:
         the likeliest's probability; after a number or a code ending in one, only where titles write
         words after it (see _context)."""
         head, before, glued = self._read_before(text)
-        scored = self._next_phrases(before, glued) if before else {}
+        scored = self._written_in_titles(before, self._next_phrases(before, glued)) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
+
+    def _written_in_titles(self, before: list[str], scored: dict[str, float]) -> dict[str, float]:
+        """scored (phrases after the words before), those no title writes after them with no punctuation between
+        (see _title_holds; after the last one alone where no title writes the two so) at UNHELD_SHARE of their
+        probability ("Nguyễn Phú Trọng: phát triển"), or none when adding only function words ("Nguyễn Phú Trọng
+        đã") or a syllable that there mostly begins a compound (see _begun, no prior: the titles say it is none
+        there: "Nguyễn Phú Trọng chủ"); those held with the rest of a word the titles go on with (see _title_rest:
+        "giá vàng trong nước"); all as scored after a number or a code typed last (see _numbers_after's counts)."""
+        if not all(w.isalpha() for w in before):
+            return scored
+        context = before if self._title_holds(before) else before[-1:]
+        seen = self._title_times(context) >= TITLE_EVIDENCE
+        kept: dict[str, float] = {}
+        for phrase, value in scored.items():
+            words = context + phrase.split()
+            if self._title_holds(words):
+                rest = self._title_rest(words)
+                phrase = f"{phrase} {rest}" if rest else phrase
+            elif seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
+                continue
+            else:
+                value *= UNHELD_SHARE
+            kept[phrase] = max(value, kept.get(phrase, 0.0))
+        return kept
+
+    def _title_holds(self, words: list[str]) -> bool:
+        """Whether some title writes canonical words in a row with no punctuation between them, as far as its
+        three and four words in a row say (see title_triples: each three and four of them a title's, two
+        beginning or ending some three: not "Phú Trọng phát" and "chú trọng phát triển" chained); always
+        for a word with other characters (a code: tp.hcm) or a Lexicon without the table."""
+        if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
+            return True
+        ids, base = self._title_ids(words), len(self.syllables) + 2
+        if len(ids) == 2 or not len(self._title_codes):
+            lo, hi = self._title_range(*ids[:2])
+            return hi > lo
+        codes = np.array([(a * base + b) * base + c for a, b, c in zip(ids, ids[1:], ids[2:])], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._title_codes, codes), len(self._title_codes) - 1)
+        return bool((self._title_codes[at] == codes).all()) and \
+            all(fourth in self._title_after(int(code))[0] for code, fourth in zip(codes.tolist(), ids[3:]))
+
+    def _title_rest(self, words: list[str]) -> str | None:
+        """The syllable the titles write after the last three of words (two, when two; canonical, held: see
+        _title_holds) REST_SHARE of the times they write them in a row (counting TITLE_PRIOR more times as ending
+        there), where it and the last make one word (see _whole: chủ trì), or the last is a function word,
+        which ends no phrase a reader types (giá vàng trong nước); not itself a function word; else None."""
+        last = words[-1]
+        if self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words[-3:]) or last not in self.number:
+            return None
+        ids, base = self._title_ids(words[-3:]), len(self.syllables) + 2
+        if len(ids) == 3:
+            thirds, counts = self._title_after((ids[0] * base + ids[1]) * base + ids[2])
+        else:
+            lo, hi = self._title_range(*ids)
+            thirds, counts = self._title_codes[lo:hi] % base, self._title_counts[lo:hi]
+        if not len(counts):
+            return None
+        best = int(np.argmax(counts))
+        third = int(thirds[best])
+        if third >= len(self.syllables) or counts[best] < REST_SHARE * (counts.sum() + TITLE_PRIOR):
+            return None
+        rest = self.syllables[third]
+        if rest == NUMBER or rest in function_words():
+            return None
+        return rest if last in function_words() or self._whole(last, rest) else None
+
+    def _title_times(self, words: list[str]) -> int:
+        """How many times the titles write two canonical words in a row with no punctuation between (0 for one word)."""
+        if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
+            return 0
+        lo, hi = self._title_range(*self._title_ids(words[-2:]))
+        return int(self._title_counts[lo:hi].sum())
+
+    def _title_after(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of the words the titles write after three words in a row (code: see title_triples;
+        TITLE_END where they end a stretch), and those times."""
+        lo, hi = np.searchsorted(self._title_fours[0], code), np.searchsorted(self._title_fours[0], code, "right")
+        return self._title_fours[1][lo:hi], self._title_fours[2][lo:hi]
+
+    def _title_ids(self, words: list[str]) -> list[int]:
+        """The numbers of canonical words as title_triples counts them (see _title_word_numbers)."""
+        return _title_word_numbers(words, self.number, len(self.syllables))
+
+    def _title_range(self, first: int, second: int) -> tuple[int, int]:
+        """(lo, hi): the places in the titles' three words in a row of those beginning with two numbered words."""
+        base = len(self.syllables) + 2
+        start = (first * base + second) * base
+        return int(np.searchsorted(self._title_codes, start)), int(np.searchsorted(self._title_codes, start + base))
 
     def _adds_function_words(self, last: str, phrase: str) -> bool:
         """Whether a phrase after the syllable last adds only function words (see function_words: "Đà Nẵng
@@ -1625,13 +1779,17 @@ class Lexicon:
         of its times there (with PIECE_PRIOR times of prior: vận động hành, Nguyễn Phú Trọng chủ); not where
         it ends a title phrase or a compound with before (thuộc địa, bị động), nor in a name: either of the two
         written capitalised by the titles (Nguyễn Xuân, Đà Nẵng Quảng)."""
-        a, b = self._numbers([before]), self._numbers(words)
-        seen = self._pair_counts((self._codes, self._counts), a, b)[0]
-        begun = self._pair_counts(self._continuing, a, b)[0] >= BEGINS_SHARE * (seen + PIECE_PRIOR)
-        named = self._capitalised(before)
+        begun, named = self._begun(before, words), self._capitalised(before)
         return [bool(b) and not named and not self._capitalised(w)
                 and f"{before} {w}" not in self._phrase_number and not self._compound_articles([before, w])
                 for w, b in zip(words, begun)]
+
+    def _begun(self, before: str, words: list[str], prior: float = PIECE_PRIOR) -> np.ndarray:
+        """Whether each of words, after the syllable before, goes on as a compound it begins BEGINS_SHARE of its
+        times there (with prior times of prior), names or not (see _begins_words)."""
+        a, b = self._numbers([before]), self._numbers(words)
+        seen = self._pair_counts((self._codes, self._counts), a, b)[0]
+        return (seen > 0) & (self._pair_counts(self._continuing, a, b)[0] >= BEGINS_SHARE * (seen + prior))
 
     def _commonest_after(self, before: str, word: str) -> str | None:
         """The syllable most often after the syllables before and word, or None (never counted so, or a number)."""
