@@ -97,7 +97,8 @@ MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # words; 6: the table of near syllables, saved: making it cost a first search 0.5 s at 179k articles;
 # 7: the completions as the titles write them; 8: codes among the completions, looked up without their separators;
 # 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one;
-# 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ)
+# 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ;
+# 12: the titles' three words in a row with no punctuation between; 13: and four: see title_triples)
 LEXICON_FORMAT = 13
 KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-13
 TITLE_WORDS_FORMAT = 12  # of the segments' kept title words: with the stretches punctuation parts (format 12)
