@@ -988,7 +988,7 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     codes, counts = np.unique(np.concatenate(triples), return_counts=True)
     fours = np.concatenate(quads)
     fours = fours[np.lexsort((fours[:, 1], fours[:, 0]))]
-    starts = np.flatnonzero(np.r_[True, (fours[1:] != fours[:-1]).any(axis=1)])  # np.unique(axis=0): slower
+    starts = np.flatnonzero(np.r_[len(fours) > 0, (fours[1:] != fours[:-1]).any(axis=1)])  # np.unique(axis=0): slower
     times = np.diff(np.r_[starts, len(fours)])
     return codes, counts.astype(np.int32), fours[starts, 0], fours[starts, 1].astype(np.int32), times.astype(np.int32)
 
