@@ -662,6 +662,18 @@ def test_a_lowercase_query_is_cased_alike_in_either_tone_placement(baomoi_1000):
             assert len({index.search(q).total for q in typed}) == 1, typed
 
 
+def test_a_query_only_its_first_letter_capitalised_is_read_as_typed_in_lowercase(baomoi_1000):
+    # 1,000 real baomoi articles: phones capitalise a query's first letter, and "Thanh hóa" (the
+    # reader's casing, read as typed) had matched 74 articles, the syllables apart (thanh niên, văn
+    # hóa), against the 12 holding it of "thanh hóa" and "Thanh Hóa"
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed in (("Thanh hóa", "thanh hóa", "Thanh Hóa"), ("Hòa bình", "hòa bình", "HÒA BÌNH")):
+            assert len({index.search(q).total for q in typed}) == 1, typed
+        results = index.search("Thanh hóa", limit=200)
+        assert {h.doc_id for h in results.hits} == _holding(articles, "Thanh Hóa") and results.total == 12
+
+
 def _holding(articles: list[dict], name: str) -> set[str]:
     """The ids of the articles holding name's words one after the other (any case and tone placement)."""
     words = [indexer.analysis.new_placement(w) for w in name.lower().split()]
