@@ -674,6 +674,20 @@ def test_a_query_only_its_first_letter_capitalised_is_read_as_typed_in_lowercase
         assert {h.doc_id for h in results.hits} == _holding(articles, "Thanh Hóa") and results.total == 12
 
 
+def test_an_operator_before_a_name_binds_the_name(baomoi_1000):
+    # 1,000 real baomoi articles: "-Hà Nội", "NOT Hà Nội" and "title:Hà Nội" had bound "Hà" alone,
+    # "Nội" a word required anywhere: "bão -Hà Nội" had found the articles on storms
+    # holding "nội" (nội dung) without "hà", "title:Hà Nội" those holding "hà" in their titles
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed, quoted in (("bão -Hà Nội", 'bão -"Hà Nội"'), ("bão NOT Hà Nội", 'bão -"Hà Nội"'),
+                              ("title:Hà Nội", 'title:"Hà Nội"')):
+            results, expected = index.search(typed, limit=200), index.search(quoted, limit=200)
+            assert results.total == expected.total > 0, typed
+            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        assert not {h.doc_id for h in index.search("bão -Hà Nội", limit=200).hits} & _holding(articles, "Hà Nội")
+
+
 def _holding(articles: list[dict], name: str) -> set[str]:
     """The ids of the articles holding name's words one after the other (any case and tone placement)."""
     words = [indexer.analysis.new_placement(w) for w in name.lower().split()]
