@@ -390,7 +390,7 @@ def _names_bound(text: str, items: list) -> list:
         head = out[-1][2] if out else None
         named = _plain_word(clause) is not None and clause.text[:1].isupper() and start in continued
         if named and head and (head.negated or head.title_only) and head.text[:1].isupper() and (bound or not head.phrase):
-            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", False, head.title_only, head.negated))
+            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated))
             bound = True
             continue
         out.append((start, end, clause))

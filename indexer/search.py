@@ -319,7 +319,7 @@ def _bound_words(prefix: str, head: str) -> int:
         return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
     titled = fields_read(head + "x")[:-1].endswith("title:")
     bound = [c for group in parsed.required for c in group if c.title_only] if titled else parsed.excluded
-    return len(bound[-1].text.split()) if bound and not bound[-1].phrase else 1
+    return len(bound[-1].text.split()) if bound else 1
 
 
 def _operand_kept(head: str, typed: list[str], words: list[str], bound: int, whole: bool = False) -> str | None:
