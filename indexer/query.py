@@ -334,7 +334,7 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
     if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
     text = read
-    items = _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)])
+    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
     if any(clause is None for *_, clause in items):
         read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
         items = _or_words(text, items, read)
@@ -378,6 +378,23 @@ def _boolean_words(items: list) -> list:
             clause = Clause(clause.text, clause.phrase, clause.title_only, negated=True)
         out.append((start, end, clause))
         negate = False
+    return out
+
+
+def _names_bound(text: str, items: list) -> list:
+    """items ((start, end, clause) of text) with the syllables of a name (each typed with a capital,
+    one pyvi word) after -, NOT or title: joined into that clause as a phrase: the operator binds
+    the name (``bão -Hà Nội``: not Hà Nội; it had excluded "Hà" and required "Nội")."""
+    continued, out, bound = _word_continued(text), [], False
+    for start, end, clause in items:
+        head = out[-1][2] if out else None
+        named = _plain_word(clause) is not None and clause.text[:1].isupper() and start in continued
+        if named and head and (head.negated or head.title_only) and head.text[:1].isupper() and (bound or not head.phrase):
+            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated))
+            bound = True
+            continue
+        out.append((start, end, clause))
+        bound = False
     return out
 
 

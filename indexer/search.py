@@ -311,12 +311,15 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
 
 
 def _bound_words(prefix: str, head: str) -> int:
-    """How many typed words the last operator of a query being typed binds (it ends head): one
-    after NOT, - and title:, the word pyvi reads there after an OR (Hà Nội of ``bão OR Hà Nội m``)."""
-    if not head.rstrip().endswith("OR"):
-        return 1
+    """How many typed words the last operator of a query being typed binds (it ends head): the word
+    pyvi reads there after an OR (Hà Nội of ``bão OR Hà Nội m``), one after NOT, - and title: but
+    the syllables of a name (``bão -Hà Nội m``, query._names_bound)."""
     parsed = parse(prefix)
-    return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
+    if head.rstrip().endswith("OR"):
+        return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
+    titled = fields_read(head + "x")[:-1].endswith("title:")
+    bound = [c for group in parsed.required for c in group if c.title_only] if titled else parsed.excluded
+    return len(bound[-1].text.split()) if bound else 1
 
 
 def _operand_kept(head: str, typed: list[str], words: list[str], bound: int, whole: bool = False) -> str | None:

@@ -2381,16 +2381,21 @@ class Lexicon:
         return self.freq.get(word, 0)
 
     def cased(self, text: str) -> str:
-        """text typed all in lowercase or all in capitals cased as titles write its phrases (``ho chi
-        minh``, ``HỒ CHÍ MINH``: "Hồ Chí Minh"), so that pyvi, which joins words by their case, reads the
-        words it reads in the case readers type; text the reader cased (``Tp.Hcm-Kon Tum``) stays as
-        typed, and so do the operators OR, AND, NOT."""
+        """text typed all in lowercase, all in capitals or with only its first letter a capital (as
+        phones begin it: kept) cased as titles write its phrases (``ho chi minh``, ``HỒ CHÍ MINH``: "Hồ
+        Chí Minh"; ``Gia lai``: "Gia Lai", ``Nam thanh niên``: as typed), so that pyvi, which joins words
+        by their case, reads the words it reads in the case readers type; text the reader cased
+        (``Tp.Hcm-Kon Tum``) stays as typed, and so do the operators OR, AND, NOT."""
         typed = text.split()
         letters = "".join(c for w in typed if w not in OPERATORS for c in w if c.isalpha())
-        if not letters or not (letters.islower() or letters.isupper()):
+        if not letters or not (letters.islower() or letters[1:].islower() or letters.isupper()):
             return text
         words = [w if w in OPERATORS else normalize_tone(w.lower()) for w in typed]  # hoà as hòa: the titles' words are canonical
-        return self._as_written(words, words)
+        written = self._as_written(words, words)
+        if letters[:1].isupper() and not letters.isupper():  # the first letter's capital, as typed
+            first = next(n for n, c in enumerate(written) if c.isalpha())
+            return written[:first] + written[first].upper() + written[first + 1:]
+        return written
 
     def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make

@@ -671,6 +671,32 @@ def test_a_lowercase_query_is_cased_alike_in_either_tone_placement(baomoi_1000):
             assert len({index.search(q).total for q in typed}) == 1, typed
 
 
+def test_a_query_only_its_first_letter_capitalised_is_read_as_typed_in_lowercase(baomoi_1000):
+    # 1,000 real baomoi articles: phones capitalise a query's first letter, and "Thanh hóa" (the
+    # reader's casing, read as typed) had matched 74 articles, the syllables apart (thanh niên, văn
+    # hóa), against the 12 holding it of "thanh hóa" and "Thanh Hóa"
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed in (("Thanh hóa", "thanh hóa", "Thanh Hóa"), ("Hòa bình", "hòa bình", "HÒA BÌNH")):
+            assert len({index.search(q).total for q in typed}) == 1, typed
+        results = index.search("Thanh hóa", limit=200)
+        assert {h.doc_id for h in results.hits} == _holding(articles, "Thanh Hóa") and results.total == 12
+
+
+def test_an_operator_before_a_name_binds_the_name(baomoi_1000):
+    # 1,000 real baomoi articles: "-Hà Nội", "NOT Hà Nội" and "title:Hà Nội" had bound "Hà" alone,
+    # "Nội" a word required anywhere: "bão -Hà Nội" had found the articles on storms
+    # holding "nội" (nội dung) without "hà", "title:Hà Nội" those holding "hà" in their titles
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed, quoted in (("bão -Hà Nội", 'bão -"Hà Nội"'), ("bão NOT Hà Nội", 'bão -"Hà Nội"'),
+                              ("title:Hà Nội", 'title:"Hà Nội"')):
+            results, expected = index.search(typed, limit=200), index.search(quoted, limit=200)
+            assert results.total == expected.total > 0, typed
+            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        assert not {h.doc_id for h in index.search("bão -Hà Nội", limit=200).hits} & _holding(articles, "Hà Nội")
+
+
 def _holding(articles: list[dict], name: str) -> set[str]:
     """The ids of the articles holding name's words one after the other (any case and tone placement)."""
     words = [indexer.analysis.new_placement(w) for w in name.lower().split()]
@@ -1596,13 +1622,16 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
 
 @pytest.mark.parametrize("operator", ["NOT ", "-", "title:", "tiêu đề: "])
 def test_a_completion_keeps_the_operand_an_operator_binds(spelling_index, glued_from, operator):
-    # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: "bão NOT Hà Nội phố" would exclude
-    # "Hà" and look for "Nội" too; the operand read as several words is quoted, p completed after it
+    # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: the operand read as several words
+    # is one the parser binds (a name: "bão NOT Hà Nội phố", query._names_bound; else quoted), p
+    # completed after it
     glued_from(1)
     read = spelling_index.suggest("hà nội p")
     assert read and all(s.startswith("Hà Nội ") for s in read)
-    expected = ["bão " + operator + '"Hà Nội"' + s[len("Hà Nội"):] for s in read]
-    assert spelling_index.suggest("bão " + operator + "hanoi p") == expected
+    offered = spelling_index.suggest("bão " + operator + "hanoi p")
+    assert offered == ["bão " + operator + s for s in read]
+    quoted = ["bão " + operator + '"Hà Nội"' + s[len("Hà Nội"):] for s in read]
+    assert [indexer.query.parse(s) for s in offered] == [indexer.query.parse(s) for s in quoted]
 
 
 def test_a_glued_name_in_a_query_typed_with_accents_is_read_as_its_syllables_found_together(tmp_path, glued_from):
