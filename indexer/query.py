@@ -520,7 +520,7 @@ def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: 
     """(the (field, words in order, boost) of the query's proximity, the units whose compounds
     rank): a query typed partly with accents uses its reading's words (partly_read), as the query
     typed with its accents would, when they pair up with the query's; trimmed: see proximity_words."""
-    fields = ("title", "body") if terms.accented else ("title_fold", "body_fold")
+    fields = _text_fields(terms.accented)
     sequence, whole = proximity_words(text, not terms.accented, not pasted, trimmed), held
     if partly_read:
         read_sequence = proximity_words(partly_read, False, not pasted, trimmed)
@@ -653,8 +653,7 @@ def name_run(terms: Terms, unit: tuple[str, ...], accented: bool) -> list:
     do not hold the name. Exact fields when typed with accents."""
     if len(unit) < 2 or not set(unit) <= terms.capitalised or any(map(is_code, unit)):
         return []
-    fields = ("title", "body") if accented else ("title_fold", "body_fold")
-    return [wq.Phrase(f, list(unit) if accented else [fold_word(s) for s in unit]) for f in fields]
+    return [wq.Phrase(f, list(unit) if accented else [fold_word(s) for s in unit]) for f in _text_fields(accented)]
 
 
 def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
@@ -793,6 +792,11 @@ def _soft(group: list[Clause], words: list) -> bool:
 
 def _fields(title_only: bool) -> tuple[str, ...]:
     return ("title",) if title_only else ("title", "body")
+
+
+def _text_fields(accented: bool) -> tuple[str, str]:
+    """The title and body fields of a query's phrases: exact when typed with accents, else folded."""
+    return ("title", "body") if accented else ("title_fold", "body_fold")
 
 
 class TermStats:

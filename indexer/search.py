@@ -407,7 +407,7 @@ class _Masks:
 
     def __init__(self, scorer: Scorer):
         self.scorer, self._ids, self._large = scorer, {}, {}
-        self.folded_joins: list[bool] = []  # each count-decided clause: whether its folded forms joined (a name: its run held)
+        self.decided: list[bool] = []  # each count-decided clause's outcome: its folded forms joined, a name's run held
 
     def any(self, leaves) -> np.ndarray:
         """A new boolean array of the documents matching any of these Terms and Phrases."""
@@ -453,8 +453,8 @@ def _clause_mask(masks: _Masks, clause) -> np.ndarray:
     scorer = masks.scorer
     if folded:
         exact_matches = scorer.counted(_matching(exact), lambda: np.count_nonzero(mask & scorer.live))
-        masks.folded_joins.append(scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW))
-        if masks.folded_joins[-1]:
+        masks.decided.append(scorer.decide(exact_matches, "<", FOLDED_MATCH_BELOW))
+        if masks.decided[-1]:
             mask |= masks.any(folded)
     return mask
 
@@ -568,13 +568,13 @@ class WordMasks(NamedTuple):
     masks: list
     anyone: np.ndarray
     folded: bool
-    folded_joins: tuple = ()
+    decided: tuple = ()
     phrases: np.ndarray | None = None  # the documents holding the plan's soft phrases (None: it has none)
 
     def tier_state(self, plan) -> tuple:
         """What the relaxation tiers are made of: the words and every decision a count made on
         the way (a shard counting with its own counts may decide otherwise: another state, another key)."""
-        return self.folded, self.folded_joins, tuple(w.text for w in plan.words)
+        return self.folded, self.decided, tuple(w.text for w in plan.words)
 
 
 def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
@@ -600,7 +600,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
         masks.append(_every(held))
-    return WordMasks(masks, anyone, folded, tuple(found.folded_joins), phrases)
+    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases)
 
 
 def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
@@ -609,8 +609,8 @@ def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
     articles holding the run ranked first by proximity, rather than be dropped by _relax)."""
     mask, scorer = found.any(run), found.scorer
     held = scorer.counted(_matching(run), lambda: np.count_nonzero(mask & scorer.live))
-    found.folded_joins.append(scorer.decide(held, ">=", RELAX_PAGE))
-    return [mask] if found.folded_joins[-1] else []
+    found.decided.append(scorer.decide(held, ">=", RELAX_PAGE))
+    return [mask] if found.decided[-1] else []
 
 
 def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:
@@ -1737,9 +1737,9 @@ def _frequency(scorer: Scorer, term: str) -> int:
 
 def _titles_cased(lexicon: Lexicon | None, text: str, suggestion: str | None,
                   others: tuple) -> tuple[str, str | None, tuple]:
-    """The query and its readings as titles case their words when typed all in lowercase or all in
-    capitals, so that the words it needs are those of the case readers write (Lexicon.cased); as
-    they are without the Lexicon (None: also for an exact search)."""
+    """The query and its readings as titles case their words when typed all in lowercase, all in
+    capitals or with only its first letter a capital, so that the words it needs are those of the case
+    readers write (Lexicon.cased); as they are without the Lexicon (None: also for an exact search)."""
     if lexicon is None:
         return text, suggestion, others
     return lexicon.cased(text), suggestion and lexicon.cased(suggestion), tuple(map(lexicon.cased, others))

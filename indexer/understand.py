@@ -444,9 +444,9 @@ def decoded_respelled(typed: str, decoded: str, reading: str | None) -> str | No
     """decoded (a query's keystrokes decoded) with each word the keystrokes made that the reading
     spells with other letters replaced by the reading's ("tai naj": nạ, read nạn), or None when none."""
     typed_words, decoded_words = WORD_RE.findall(canonical(typed)), WORD_RE.findall(canonical(decoded))
-    folded, read, changed = _respellings(decoded, reading)
     if len(typed_words) != len(decoded_words):
         return None
+    folded, read, changed = _respellings(decoded, reading)
     meant = {i: read[i] for i in changed if typed_words[i] != decoded_words[i] and folded[i] != fold(read[i])}
     return _with_words(decoded, meant) if meant else None
 
@@ -975,7 +975,7 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     stretch's last word, so that two words in a row are counted too), and (the codes of the first three,
     sorted, the fourth, counts) of each four (three, then TITLE_END, too); stretches yields (the canonical
     words of titles in a row, whether each begins a stretch: see TitleWords.live_stretches)."""
-    base, none = size + 2, np.zeros(0, dtype=np.int64)
+    base, none = _title_base(size), np.zeros(0, dtype=np.int64)
     triples, quads = [none], [np.zeros((0, 2), dtype=np.int64)]
     for words, apart in stretches:
         n, end = len(words), size + TITLE_END
@@ -991,6 +991,11 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     starts = np.flatnonzero(np.r_[len(fours) > 0, (fours[1:] != fours[:-1]).any(axis=1)])  # np.unique(axis=0): slower
     times = np.diff(np.r_[starts, len(fours)])
     return codes, counts.astype(np.int32), fours[starts, 0], fours[starts, 1].astype(np.int32), times.astype(np.int32)
+
+
+def _title_base(size: int) -> int:
+    """The base of title_triples' codes over size syllables: their numbers, then TITLE_END and TITLE_OTHER."""
+    return size + 2
 
 
 def _title_word_numbers(words: list[str], number: dict[str, int], size: int) -> list[int]:
@@ -1624,13 +1629,13 @@ class Lexicon:
         three and four words in a row say (see title_triples: each three and four of them a title's, two
         beginning or ending some three: not "Phú Trọng phát" and "chú trọng phát triển" chained); always
         for a word with other characters (a code: tp.hcm) or a Lexicon without the table."""
-        if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
+        if len(words) < 2 or not self._title_counted(words):
             return True
-        ids, base = self._title_ids(words), len(self.syllables) + 2
+        ids = self._title_ids(words)
         if len(ids) == 2 or not len(self._title_codes):
             lo, hi = self._title_range(*ids[:2])
             return hi > lo
-        codes = np.array([(a * base + b) * base + c for a, b, c in zip(ids, ids[1:], ids[2:])], dtype=np.int64)
+        codes = np.array([self._title_code(*three) for three in zip(ids, ids[1:], ids[2:])], dtype=np.int64)
         at = np.minimum(np.searchsorted(self._title_codes, codes), len(self._title_codes) - 1)
         return bool((self._title_codes[at] == codes).all()) and \
             all(fourth in self._title_after(int(code))[0] for code, fourth in zip(codes.tolist(), ids[3:]))
@@ -1641,14 +1646,14 @@ class Lexicon:
         there), where it and the last make one word (see _whole: chủ trì), or the last is a function word,
         which ends no phrase a reader types (giá vàng trong nước); not itself a function word; else None."""
         last = words[-1]
-        if self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words[-3:]) or last not in self.number:
+        if not self._title_counted(words[-3:]) or last not in self.number:
             return None
-        ids, base = self._title_ids(words[-3:]), len(self.syllables) + 2
+        ids = self._title_ids(words[-3:])
         if len(ids) == 3:
-            thirds, counts = self._title_after((ids[0] * base + ids[1]) * base + ids[2])
+            thirds, counts = self._title_after(self._title_code(*ids))
         else:
             lo, hi = self._title_range(*ids)
-            thirds, counts = self._title_codes[lo:hi] % base, self._title_counts[lo:hi]
+            thirds, counts = self._title_codes[lo:hi] % _title_base(len(self.syllables)), self._title_counts[lo:hi]
         if not len(counts):
             return None
         best = int(np.argmax(counts))
@@ -1662,7 +1667,7 @@ class Lexicon:
 
     def _title_times(self, words: list[str]) -> int:
         """How many times the titles write two canonical words in a row with no punctuation between (0 for one word)."""
-        if len(words) < 2 or self._title_codes is None or not all(WORD_RE.fullmatch(w) for w in words):
+        if len(words) < 2 or not self._title_counted(words):
             return 0
         lo, hi = self._title_range(*self._title_ids(words[-2:]))
         return int(self._title_counts[lo:hi].sum())
@@ -1673,15 +1678,24 @@ class Lexicon:
         lo, hi = np.searchsorted(self._title_fours[0], code), np.searchsorted(self._title_fours[0], code, "right")
         return self._title_fours[1][lo:hi], self._title_fours[2][lo:hi]
 
+    def _title_counted(self, words: list[str]) -> bool:
+        """Whether the titles' runs say anything of words: the Lexicon has them and each is a word (not tp.hcm)."""
+        return self._title_codes is not None and all(WORD_RE.fullmatch(w) for w in words)
+
+    def _title_code(self, first: int, second: int, third: int) -> int:
+        """The code title_triples gives three numbered words in a row."""
+        base = _title_base(len(self.syllables))
+        return (first * base + second) * base + third
+
     def _title_ids(self, words: list[str]) -> list[int]:
         """The numbers of canonical words as title_triples counts them (see _title_word_numbers)."""
         return _title_word_numbers(words, self.number, len(self.syllables))
 
     def _title_range(self, first: int, second: int) -> tuple[int, int]:
         """(lo, hi): the places in the titles' three words in a row of those beginning with two numbered words."""
-        base = len(self.syllables) + 2
-        start = (first * base + second) * base
-        return int(np.searchsorted(self._title_codes, start)), int(np.searchsorted(self._title_codes, start + base))
+        start = self._title_code(first, second, 0)
+        return int(np.searchsorted(self._title_codes, start)), \
+            int(np.searchsorted(self._title_codes, start + _title_base(len(self.syllables))))
 
     def _adds_function_words(self, last: str, phrase: str) -> bool:
         """Whether a phrase after the syllable last adds only function words (see function_words: "Đà Nẵng
