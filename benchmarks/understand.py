@@ -12,7 +12,9 @@ titles are then typed as Telex and VNI keystrokes and decoded word by word as th
 500 short queries cut from the baomoi-title headlines are searched as written and with one
 random typo (exact=True: without the tolerance): the held-out set of typos. The typo constants are
 chosen on a tune set made the same way from the vietnews-title headlines with other seeds
-(TUNE_SEEDS: about 1,200 queries found as written). Finally no English word or code of
+(TUNE_SEEDS: about 1,200 queries found as written). The same queries are then typed with one word's
+marks left off and a typo in it (readers leave a word's marks off in haste, or a typo breaks the
+Telex keys): read as meant, and found. Finally no English word or code of
 benchmarks/short_queries.tsv may change.
 Without --index, the two pools are indexed first (~1 min).
 """
@@ -183,6 +185,42 @@ def tune_typo_rows(index) -> list[list]:
              f"of those found as written ({len(kept)})", share(kept), ""]]
 
 
+def left_off(query: str, rng: random.Random, fold, spelled_right) -> str | None:
+    """query with one word of 3+ letters typed with marks typed without them and with one random typo,
+    drawn again (10 times at most) until it is no word spelled right; None for a query without such a word."""
+    words = query.split()
+    marked = [i for i, w in enumerate(words) if w.isalpha() and w != fold(w) and len(w) >= 3]
+    if not marked:
+        return None
+    i = rng.choice(marked)
+    for _ in range(10):
+        typo = with_typo(fold(words[i]), rng)
+        if typo != fold(words[i]) and not spelled_right(typo.lower()):
+            return " ".join(words[:i] + [typo] + words[i + 1:])
+    return None
+
+
+def left_off_rows(index, fold) -> list[list]:
+    """Short queries with a typo in a word typed without its marks (see left_off), held out (baomoi-title,
+    SEED) and tune (vietnews-title, TUNE_SEEDS): read as meant (the suggestion, else the query searched),
+    and target in the top 10 of those found as written."""
+    rows, spelled_right = [], index.lexicon().spelled_right
+    for part, name, seeds in (("held-out", "baomoi-title", (SEED,)), ("tune", "vietnews-title", TUNE_SEEDS)):
+        right, kept = [], []
+        for seed in seeds:
+            rng = random.Random(seed)
+            qrels, queries, _ = typo_queries(name, rng)
+            typed = [(qid, q, t) for qid, q in queries if (t := left_off(q, rng, fold, spelled_right))]
+            written = found(index, qrels, [(qid, q) for qid, q, _ in typed], True)
+            for (qid, q, t), w in zip(typed, written):
+                results = index.search(t)
+                right.append(words_of(results.suggestion or results.rewritten or t) == words_of(q))
+                kept += [bool({h.doc_id for h in results} & qrels[qid])] if w else []
+        rows += [[f"{part}: a typo in a word typed without its marks ({len(right)}), read as meant", share(right), ""],
+                 [f"… of those found as written ({len(kept)}), target in top 10", share(kept), ""]]
+    return rows
+
+
 def short_set_changes(index) -> list[str]:
     """Words of the short-query set that keystroke decoding would change."""
     from benchmarks.quality import read_short_set
@@ -205,7 +243,7 @@ def run(index, fold) -> list[list]:
     rows += restoration_rows(lexicon, fold, cuts, "2-4-syllable queries from the titles", "queries")
     rows += [["Telex keystrokes decoded exactly (words)", f"{decoding(index, heads, False):.3f}", "≥ 0.98"],
              ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
-    rows += typo_rows(index, rng) + tune_typo_rows(index)
+    rows += typo_rows(index, rng) + tune_typo_rows(index) + left_off_rows(index, fold)
     changed = short_set_changes(index)
     shown = str(len(changed)) + (f" {changed}" if changed else "")
     rows.append(["short-query set: queries changed by decoding", shown, "0"])

@@ -70,6 +70,10 @@ EDIT_COST = 4.0  # log-probability a typo costs the reading that assumes it
 # vowel mark less (a slip on the accent keys); a letter added or changed more, as it is one of
 # many letters that could have been typed there, unless it is next to it on the keyboard.
 MARK_EDIT, KEY_EDIT, LETTER_EDIT = 0.75, 1.25, 1.6
+# A word the index lacks typed without marks among accented words may have been typed without
+# them (in haste, or a typo broke the Telex keys): all its marks left off weigh this, once
+# (2 nats at EDIT_COST; 0.5, 0.75 and 1 tried on a tune set of such typos).
+MARKS_LEFT_OFF = 0.5
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 RESPELL_COST = 5.0  # the same for a typo that made another indexed word: the context must say so
 RUNNER_UP = 3.0  # log-odds within which another candidate for a word a typo changed is searched too
@@ -543,6 +547,12 @@ def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = N
     if set(marks_a) - set(marks_b):  # a mark typed that the syllable lacks was not lost with a letter
         return bound + 1
     return min(edit_distance(typed, syllable, bound), bound + 1)
+
+
+def marks_left_off(typed: str, syllable: str, letters: int) -> bool:
+    """Whether a syllable has marks that the letters edited to type it as typed (without marks)
+    do not account for: "phcu" left off the marks of "phúc"; "phc" lost them with its ú."""
+    return bool(_marks(syllable)) and edit_distance(typed, syllable, letters) > letters
 
 
 def _unmatched(a: str, b: str) -> int:
@@ -2176,8 +2186,9 @@ class Lexicon:
         """A typed lowercase word's readings and their log costs: its accented forms, or (fix)
         for a word not spelled right, the indexed syllables within its allowed edits; with respell, also
         the syllables one edit away from any word of two letters or more; marked: the query has
-        accents, so a word typed without them lacks them; kept: the cost of accenting an indexed
-        word typed without accents (in a query typed partly with them, it may be meant so)."""
+        accents, so a known word typed without them lacks them (one the index lacks may have left
+        them off: MARKS_LEFT_OFF); kept: the cost of accenting an indexed word typed without
+        accents (in a query typed partly with them, it may be meant so)."""
         if fix and word.isalpha() and not self.spelled_right(word):
             near = self._near(word, MAX_NEAR, marked=marked)
             if near:
@@ -2536,7 +2547,8 @@ class Lexicon:
               marked: bool = False) -> list[tuple[float, int, str]]:
         """(weighed edits, -frequency, syllable) of the indexed syllables within edits (by default
         the word's allowed edits, none for a word spelled right) of a word, best first; marks count when
-        the word has some or, marked, when the query has (a word typed without them lacks them)."""
+        the word has some or, marked, when the query has (a word typed without them lacks them, but for
+        one no syllable as typed: it may have left them off, see _find_near)."""
         word = canonical(word)
         if edits is None:
             edits = 0 if self.spelled_right(word) else allowed_edits(fold(word))
@@ -2547,11 +2559,15 @@ class Lexicon:
         if found is None:
             if len(self._near_cache) > NEAR_CACHE:
                 self._near_cache.clear()
-            found = self._near_cache[key] = self._find_near(word, limit, edits, marked or word != fold(word))
+            found = self._near_cache[key] = self._find_near(word, limit, edits, marked)
         return found
 
     def _find_near(self, word: str, limit: int, edits: int, marked: bool) -> list[tuple[float, int, str]]:
+        """_near's syllables: a word the index lacks typed without marks in a query with some (marked)
+        is matched on its letters, a syllable with marks its edits do not account for MARKS_LEFT_OFF more."""
         bare = fold(word)
+        left_off = marked and word == bare and not self.spelled_right(word)
+        marked = word != bare or (marked and not left_off)
         scored = []
         for folded in {w for d in _deletions(bare, edits) if d in self._deleted for w in self._deleted[d].split("\t")}:
             letters = edit_distance(bare, folded, edits)
@@ -2564,6 +2580,8 @@ class Lexicon:
                     weight = weights.get(distance)
                     if weight is None:
                         weight = weights[distance] = _weighed(bare, folded, letters, distance)
+                    if left_off and marks_left_off(word, syllable, letters):
+                        weight += MARKS_LEFT_OFF
                     scored.append((weight, -self.freq[syllable], syllable))
         return heapq.nsmallest(limit, scored)
 

@@ -136,6 +136,14 @@ def test_a_typo_that_lost_accents_in_an_accented_query_gets_them_back(index):
     assert "đấu" in [s for s, _ in index.lexicon().typo_candidates("đvu")]  # ấ typed as v: one edit
 
 
+def test_marks_left_off_a_word_are_those_its_letters_edited_do_not_account_for():
+    from indexer.understand import marks_left_off
+    assert marks_left_off("phcu", "phúc", 1)  # two letters swapped, and the marks left off
+    assert not marks_left_off("phc", "phúc", 1)  # ú left out: its mark with it
+    assert not marks_left_off("phcu", "phu", 1)  # no marks to leave off
+    assert marks_left_off("thogn", "thông", 1) and not marks_left_off("thogn", "thong", 1)
+
+
 def test_a_typo_that_makes_another_word_is_proposed_and_searched_beside_it(tmp_path):
     village = {"id": "thon", "title": "Đường về thôn mới", "body": "Con đường bê tông về thôn đã xong."}
     folder = tmp_path / "index"
@@ -750,6 +758,30 @@ def test_the_other_words_articles_choose_among_the_edits_of_a_word_the_index_lac
         assert results[0].title.startswith("Tôm càng xanh")
         assert index.search("ở diền").rewritten == "ở miền"  # not "diễn": "ở" is no word of a stage
         assert index.search("AGM E63 Wagon mới").rewritten == "AMG E63 Wagon mới"  # the car's, not "GAM"
+
+
+def test_a_word_typed_without_its_marks_among_accented_words_is_corrected_on_its_letters(baomoi_1000):
+    # 1,000 real baomoi articles: readers leave the marks off a word (typing fast, or a typo broke the
+    # Telex keys); counted as lost one by one, "phúc" had been two edits from "phcu" (a swap and a
+    # mark), "phẫu" one (c for ẫ), and "Nguyễn Xuân Phcu" was searched as "Nguyễn Xuân Phẫu" (333
+    # results, surgeries among them), "thogn" as "thong", "vnag" as "vang"; now its letters are
+    # corrected as in an unaccented query and the context chooses its marks (understand.MARKS_LEFT_OFF)
+    with indexer.open_index(baomoi_1000) as index:
+        results = index.search("Nguyễn Xuân Phcu", limit=10)
+        assert results.rewritten == "Nguyễn Xuân Phúc"
+        assert not [h.title for h in results if "phẫu" in h.title.lower()]
+        assert index.lexicon().correct("Thủ tướng Nguyễn Xuân Phcu") == "Thủ tướng Nguyễn Xuân Phúc"
+        assert [index.search(q).rewritten for q in ("tai nạn giao thogn", "giá vnag hôm nay", "nguyen xuan phcu")] == [
+            "tai nạn giao thông", "giá vàng hôm nay", "nguyen xuan phuc"]  # unaccented: its letters, as before
+
+
+def test_a_name_typed_with_one_word_unmarked_and_mistyped_is_read_as_the_name(gold):
+    # 214 real baomoi articles titled "giá vàng" or "Phú Trọng": "Trnog" is "trong" or "trọng" swapped; with its
+    # mark counted as a second edit only "trong" was near, and "Nguyễn Phú Trnog" was searched as "Nguyễn Phú Trong"
+    results = gold.search("Tổng Bí thư Nguyễn Phú Trnog")
+    assert results.rewritten == "Tổng Bí thư Nguyễn Phú Trọng"
+    assert "Nguyễn Phú Trọng" in results[0].title
+    assert gold.search("giá vnàg").rewritten == "giá vàng"  # a typo in a word typed with its marks: as before
 
 
 def test_a_syllable_a_hundred_times_rarer_than_a_neighbour_is_weighed_as_a_typo_of_it(baomoi_1000):
