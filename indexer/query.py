@@ -129,6 +129,7 @@ class Clause:
     negated: bool = False
     read: str = ""  # its restored reading, when the query has one that reads it otherwise (search._clauses_read)
     loose: frozenset = frozenset()  # its words typed without accents that the reading accents (partly accented)
+    bound: bool = field(default=False, compare=False)  # a name an operator binds (_names_bound), not quoted
 
 
 class SpelledPhrase(wq.Phrase):
@@ -390,7 +391,7 @@ def _names_bound(text: str, items: list) -> list:
         head = out[-1][2] if out else None
         named = _plain_word(clause) is not None and clause.text[:1].isupper() and start in continued
         if named and head and (head.negated or head.title_only) and head.text[:1].isupper() and (bound or not head.phrase):
-            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated))
+            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated, bound=True))
             bound = True
             continue
         out.append((start, end, clause))
@@ -851,6 +852,34 @@ class QueryBuilder:
             return self._codes_apart(text)
         return CLAUSE_RE.sub(lambda m: self._codes_apart(m.group()) if m.group("word") and not (
             m.group("neg") or m.group("field")) else m.group(), text)
+
+    def names_held(self, text: str) -> str:
+        """text with each name an operator binds (_names_bound) that no article holds whole where the
+        operator looks bound as far as articles hold it, quoted, the rest free words: pyvi joins names
+        (``title:Trung Đông Iran``, one word no title holds: ``title:"Trung Đông" Iran``)."""
+        if is_pasted(text):
+            return text
+        items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
+        for start, end, clause in reversed(items):
+            if clause is not None and clause.bound:
+                text = text[:start] + self._name_as_held(text[start:end], clause) + text[end:]
+        return text
+
+    def _name_as_held(self, typed: str, clause: Clause) -> str:
+        """A bound name as typed (typed: its operator and syllables), else its longest first run of two
+        syllables or more that articles hold where the operator looks, quoted, then its other syllables."""
+        words = clause.text.split()
+        held = next((n for n in range(len(words), 1, -1) if self._run_held(words[:n], clause.title_only)), len(words))
+        if held == len(words):
+            return typed
+        return f'{typed[:typed.index(words[0])]}"{" ".join(words[:held])}" {" ".join(words[held:])}'
+
+    def _run_held(self, words: list[str], title_only: bool) -> bool:
+        """Whether an article holds the words one after another in its title (or, not title_only, body)."""
+        terms = terms_of(" ".join(words))
+        run = tuple(terms.words if terms.accented else map(fold_word, terms.words))
+        fields = _text_fields(terms.accented)
+        return any(self.stats.phrase_held(f, run) for f in fields[:1 if title_only else 2])
 
     def _codes_apart(self, text: str) -> str:
         """text with a space for each hyphen or slash _split_points() finds in its codes."""

@@ -1750,6 +1750,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats, exact)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
+    text = builder.names_held(text)
     parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)
