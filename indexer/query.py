@@ -335,9 +335,9 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
     if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
     text = read
-    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
+    read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
+    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]), read)
     if any(clause is None for *_, clause in items):
-        read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
         items = _or_words(text, items, read)
     parsed, group, joined = ParsedQuery(), [], False
     for *_, clause in items:
@@ -382,15 +382,17 @@ def _boolean_words(items: list) -> list:
     return out
 
 
-def _names_bound(text: str, items: list) -> list:
+def _names_bound(text: str, items: list, reading: str | None = None) -> list:
     """items ((start, end, clause) of text) with the syllables of a name (each typed with a capital,
-    one pyvi word) after -, NOT or title: joined into that clause as a phrase: the operator binds
-    the name (``bão -Hà Nội``: not Hà Nội; it had excluded "Hà" and required "Nội")."""
-    continued, out, bound = _word_continued(text), [], False
+    one pyvi word; or so in the query's reading: ``bao -ha noi`` read ``bão -Hà Nội``) after -, NOT or
+    title: joined into that clause as a phrase: the operator binds the name (``bão -Hà Nội``: not Hà
+    Nội; it had excluded "Hà" and required "Nội")."""
+    continued, out, bound = _word_continued(text) | _read_continued(text, reading), [], False
+    capital = {start for start, _, clause in items if clause and clause.text[:1].isupper()} | _read_capitalised(text, reading)
     for start, end, clause in items:
         head = out[-1][2] if out else None
-        named = _plain_word(clause) is not None and clause.text[:1].isupper() and start in continued
-        if named and head and (head.negated or head.title_only) and head.text[:1].isupper() and (bound or not head.phrase):
+        named = _plain_word(clause) is not None and start in capital and start in continued
+        if named and head and (head.negated or head.title_only) and out[-1][0] in capital and (bound or not head.phrase):
             out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated, bound=True))
             bound = True
             continue
@@ -433,12 +435,25 @@ def _word_continued(text: str) -> set[int]:
 def _read_continued(text: str, reading: str | None) -> set[int]:
     """Where each clause of text begins whose place in its reading continues a pyvi word there,
     when the reading has the same clauses and operators (only their letters read otherwise)."""
+    aligned = _aligned_clauses(text, reading)
+    continued = _word_continued(reading) if aligned else set()
+    return {a.start() for a, b in aligned if b.start() in continued}
+
+
+def _aligned_clauses(text: str, reading: str | None) -> list[tuple[re.Match, re.Match]]:
+    """The clauses of text paired with its reading's, when the reading has the same clauses and
+    operators (only their letters read otherwise); else []."""
     typed, read = list(CLAUSE_RE.finditer(text)), list(CLAUSE_RE.finditer(reading or ""))
     if len(typed) != len(read) or any(_operator(a) != _operator(b) or bool(a.group("phrase")) != bool(b.group("phrase"))
                                       for a, b in zip(typed, read)):
-        return set()
-    continued = _word_continued(reading)
-    return {a.start() for a, b in zip(typed, read) if b.start() in continued}
+        return []
+    return list(zip(typed, read))
+
+
+def _read_capitalised(text: str, reading: str | None) -> set[int]:
+    """Where each clause of text begins whose place in its reading (aligned as _read_continued
+    aligns them) is a word beginning with a capital, its operator aside."""
+    return {a.start() for a, b in _aligned_clauses(text, reading) if (b.group("word") or "")[:1].isupper()}
 
 
 def _named_later(text: str, items: list) -> set[int]:
