@@ -129,6 +129,7 @@ class Clause:
     negated: bool = False
     read: str = ""  # its restored reading, when the query has one that reads it otherwise (search._clauses_read)
     loose: frozenset = frozenset()  # its words typed without accents that the reading accents (partly accented)
+    bound: bool = field(default=False, compare=False)  # a name an operator binds (_names_bound), not quoted
 
 
 class SpelledPhrase(wq.Phrase):
@@ -334,9 +335,9 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
     if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
     text = read
-    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
+    read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
+    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]), read)
     if any(clause is None for *_, clause in items):
-        read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
         items = _or_words(text, items, read)
     parsed, group, joined = ParsedQuery(), [], False
     for *_, clause in items:
@@ -381,16 +382,18 @@ def _boolean_words(items: list) -> list:
     return out
 
 
-def _names_bound(text: str, items: list) -> list:
+def _names_bound(text: str, items: list, reading: str | None = None) -> list:
     """items ((start, end, clause) of text) with the syllables of a name (each typed with a capital,
-    one pyvi word) after -, NOT or title: joined into that clause as a phrase: the operator binds
-    the name (``bão -Hà Nội``: not Hà Nội; it had excluded "Hà" and required "Nội")."""
-    continued, out, bound = _word_continued(text), [], False
+    one pyvi word; or so in the query's reading: ``bao -ha noi`` read ``bão -Hà Nội``) after -, NOT or
+    title: joined into that clause as a phrase: the operator binds the name (``bão -Hà Nội``: not Hà
+    Nội; it had excluded "Hà" and required "Nội")."""
+    continued, out, bound = _word_continued(text) | _read_continued(text, reading), [], False
+    capital = {start for start, _, clause in items if clause and clause.text[:1].isupper()} | _read_capitalised(text, reading)
     for start, end, clause in items:
         head = out[-1][2] if out else None
-        named = _plain_word(clause) is not None and clause.text[:1].isupper() and start in continued
-        if named and head and (head.negated or head.title_only) and head.text[:1].isupper() and (bound or not head.phrase):
-            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated))
+        named = _plain_word(clause) is not None and start in capital and start in continued
+        if named and head and (head.negated or head.title_only) and out[-1][0] in capital and (bound or not head.phrase):
+            out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated, bound=True))
             bound = True
             continue
         out.append((start, end, clause))
@@ -432,12 +435,25 @@ def _word_continued(text: str) -> set[int]:
 def _read_continued(text: str, reading: str | None) -> set[int]:
     """Where each clause of text begins whose place in its reading continues a pyvi word there,
     when the reading has the same clauses and operators (only their letters read otherwise)."""
+    aligned = _aligned_clauses(text, reading)
+    continued = _word_continued(reading) if aligned else set()
+    return {a.start() for a, b in aligned if b.start() in continued}
+
+
+def _aligned_clauses(text: str, reading: str | None) -> list[tuple[re.Match, re.Match]]:
+    """The clauses of text paired with its reading's, when the reading has the same clauses and
+    operators (only their letters read otherwise); else []."""
     typed, read = list(CLAUSE_RE.finditer(text)), list(CLAUSE_RE.finditer(reading or ""))
     if len(typed) != len(read) or any(_operator(a) != _operator(b) or bool(a.group("phrase")) != bool(b.group("phrase"))
                                       for a, b in zip(typed, read)):
-        return set()
-    continued = _word_continued(reading)
-    return {a.start() for a, b in zip(typed, read) if b.start() in continued}
+        return []
+    return list(zip(typed, read))
+
+
+def _read_capitalised(text: str, reading: str | None) -> set[int]:
+    """Where each clause of text begins whose place in its reading (aligned as _read_continued
+    aligns them) is a word beginning with a capital, its operator aside."""
+    return {a.start() for a, b in _aligned_clauses(text, reading) if (b.group("word") or "")[:1].isupper()}
 
 
 def _named_later(text: str, items: list) -> set[int]:
@@ -851,6 +867,34 @@ class QueryBuilder:
             return self._codes_apart(text)
         return CLAUSE_RE.sub(lambda m: self._codes_apart(m.group()) if m.group("word") and not (
             m.group("neg") or m.group("field")) else m.group(), text)
+
+    def names_held(self, text: str) -> str:
+        """text with each name an operator binds (_names_bound) that no article holds whole where the
+        operator looks bound as far as articles hold it, quoted, the rest free words: pyvi joins names
+        (``title:Trung Đông Iran``, one word no title holds: ``title:"Trung Đông" Iran``)."""
+        if is_pasted(text):
+            return text
+        items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
+        for start, end, clause in reversed(items):
+            if clause is not None and clause.bound:
+                text = text[:start] + self._name_as_held(text[start:end], clause) + text[end:]
+        return text
+
+    def _name_as_held(self, typed: str, clause: Clause) -> str:
+        """A bound name as typed (typed: its operator and syllables), else its longest first run of two
+        syllables or more that articles hold where the operator looks, quoted, then its other syllables."""
+        words = clause.text.split()
+        held = next((n for n in range(len(words), 1, -1) if self._run_held(words[:n], clause.title_only)), len(words))
+        if held == len(words):
+            return typed
+        return f'{typed[:typed.index(words[0])]}"{" ".join(words[:held])}" {" ".join(words[held:])}'
+
+    def _run_held(self, words: list[str], title_only: bool) -> bool:
+        """Whether an article holds the words one after another in its title (or, not title_only, body)."""
+        terms = terms_of(" ".join(words))
+        run = tuple(terms.words if terms.accented else map(fold_word, terms.words))
+        fields = _text_fields(terms.accented)
+        return any(self.stats.phrase_held(f, run) for f in fields[:1 if title_only else 2])
 
     def _codes_apart(self, text: str) -> str:
         """text with a space for each hyphen or slash _split_points() finds in its codes."""

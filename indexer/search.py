@@ -5,6 +5,7 @@ The command line, Python callers and the web app all search through ``Index``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import re
@@ -1750,6 +1751,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats, exact)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
+    text = builder.names_held(text)
     parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)
@@ -1924,9 +1926,9 @@ def _operands_understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
     understood as a query without them is, the operators kept; a word that binds alone read as several
     is quoted (NOT hanoi: NOT "ha noi"), a run of words beside an OR read as more or fewer left as typed."""
     searched, reading, done, read_any = [], [], 0, False
-    for start, end, kind in operands(text):
+    spans = operands(text)
+    for (start, end, kind), (as_searched, suggestion) in zip(spans, _operands_read(text, spans, lexicon)):
         typed = text[start:end]
-        as_searched, suggestion = _understood(typed, lexicon)
         if kind == "beside" and len(as_searched.split()) != len(typed.split()):
             as_searched, suggestion = typed, None
         quoted = kind == "word" and len(as_searched.split()) > 1
@@ -1934,6 +1936,23 @@ def _operands_understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
         reading += [text[done:start], f'"{suggestion or as_searched}"' if quoted else suggestion or as_searched]
         done, read_any = end, read_any or bool(suggestion)
     return "".join(searched) + text[done:], "".join(reading) + text[done:] if read_any else None
+
+
+def _operands_read(text: str, spans: list, lexicon: Lexicon) -> list[tuple[str, str | None]]:
+    """(as searched, reading or None) of each operand of a query (spans: query.operands), understood as
+    _understood does: a phrase alone, the other operands' words as one query (bao -ha noi: bão -hà nội,
+    where each alone had read báo, hà, nói) when that keeps each one's words, else each alone."""
+    read = {n: _understood(text[start:end], lexicon) for n, (start, end, kind) in enumerate(spans) if kind == "phrase"}
+    rest = [n for n in range(len(spans)) if n not in read]
+    typed = [text[spans[n][0]:spans[n][1]] for n in rest]
+    sizes = [len(t.split()) for t in typed]
+    searched, suggestion = _understood(" ".join(typed), lexicon) if typed else ("", None)
+    if any(len(words.split()) != sum(sizes) for words in (searched, suggestion or searched)):
+        read.update((n, _understood(t, lexicon)) for n, t in zip(rest, typed))
+    else:
+        read.update((n, (" ".join(searched.split()[at - size:at]), suggestion and " ".join(suggestion.split()[at - size:at])))
+                    for n, size, at in zip(rest, sizes, itertools.accumulate(sizes)))
+    return [read[n] for n in range(len(spans))]
 
 
 def _glued_reading(lexicon, typed: str) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
                        normalize_tone, plain_text)
-from .query import OPERATORS, is_pasted
+from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 
 WORD_RE = re.compile(r"\w+")
@@ -2410,17 +2410,21 @@ class Lexicon:
         phones begin it: kept) cased as titles write its phrases (``ho chi minh``, ``HỒ CHÍ MINH``: "Hồ
         Chí Minh"; ``Gia lai``: "Gia Lai", ``Nam thanh niên``: as typed), so that pyvi, which joins words
         by their case, reads the words it reads in the case readers type; text the reader cased
-        (``Tp.Hcm-Kon Tum``) stays as typed, and so do the operators OR, AND, NOT."""
-        typed = text.split()
-        letters = "".join(c for w in typed if w not in OPERATORS for c in w if c.isalpha())
+        (``Tp.Hcm-Kon Tum``) stays as typed, and so do the operators OR, AND, NOT and title: (its word
+        cased as the others: ``title:ha noi``, "title:Hà Nội")."""
+        fielded = not is_pasted(text)  # pasted text has no operators (query.parse)
+        typed = (fields_read(text).replace("title:", "title: ") if fielded else text).split()
+        kept = [w in OPERATORS or (fielded and w == "title:") for w in typed]
+        letters = "".join(c for w, k in zip(typed, kept) if not k for c in w if c.isalpha())
         if not letters or not (letters.islower() or letters[1:].islower() or letters.isupper()):
             return text
-        words = [w if w in OPERATORS else normalize_tone(w.lower()) for w in typed]  # hoà as hòa: the titles' words are canonical
-        written = self._as_written(words, words)
+        words = [w if k else normalize_tone(w.lower()) for w, k in zip(typed, kept)]  # hoà as hòa: the titles' words are canonical
+        written = [w if k else c for w, k, c in zip(words, kept, self._as_written(words, words).split())]
         if letters[:1].isupper() and not letters.isupper():  # the first letter's capital, as typed
-            first = next(n for n, c in enumerate(written) if c.isalpha())
-            return written[:first] + written[first].upper() + written[first + 1:]
-        return written
+            word = written[first := next(n for n, k in enumerate(kept) if not k)]
+            at = next((n for n, c in enumerate(word) if c.isalpha()), 0)
+            written[first] = word[:at] + word[at:].capitalize()[:1] + word[at + 1:]
+        return " ".join(written).replace("title: ", "title:") if fielded else " ".join(written)
 
     def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make

@@ -706,6 +706,31 @@ def test_an_operator_before_a_name_binds_the_name(baomoi_1000):
         assert not {h.doc_id for h in index.search("bão -Hà Nội", limit=200).hits} & _holding(articles, "Hà Nội")
 
 
+def test_an_operator_before_a_name_typed_without_accents_binds_the_name_read(baomoi_1000):
+    # 1,000 real baomoi articles: each operand had been read alone ("title:thanh hoa": title:thành hóa;
+    # "bao -ha noi": báo -hà nói) and the operator had bound one syllable: "title:ha noi mua" had found
+    # 49 articles, "hà" in their titles, against 6 holding Hà Nội there; "bao -ha noi" 234 against 472
+    with indexer.open_index(baomoi_1000) as index:
+        for typed, quoted in (("title:ha noi", 'title:"ha noi"'), ("title:ha noi mua", 'title:"ha noi" mua'),
+                              ("bao -ha noi", 'bao -"ha noi"'), ("title:thanh hoa", 'title:"thanh hoa"')):
+            results, expected = index.search(typed, limit=500), index.search(quoted, limit=500)
+            assert results.total == expected.total > 0, typed
+            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        assert index.search("title:thanh hoa").suggestion == "title:thanh hóa"
+
+
+def test_an_operator_binds_as_much_of_a_name_as_articles_hold(baomoi_1000):
+    # 1,000 real baomoi articles: pyvi reads "Việt Nam Malaysia" and "Trung Quốc Mỹ" as one name, which
+    # no title holds: "title:" before them had bound all of it and found nothing (14 and 9 titles hold
+    # the first name, the other word anywhere)
+    with indexer.open_index(baomoi_1000) as index:
+        for typed, quoted in (("title:Việt Nam Malaysia", 'title:"Việt Nam" Malaysia'),
+                              ("title:Trung Quốc Mỹ", 'title:"Trung Quốc" Mỹ')):
+            results, expected = index.search(typed, limit=200), index.search(quoted, limit=200)
+            assert results.total == expected.total > 0, typed
+            assert [h.doc_id for h in results.hits] == [h.doc_id for h in expected.hits], typed
+
+
 def _holding(articles: list[dict], name: str) -> set[str]:
     """The ids of the articles holding name's words one after the other (any case and tone placement)."""
     words = [indexer.analysis.new_placement(w) for w in name.lower().split()]
