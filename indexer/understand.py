@@ -90,6 +90,7 @@ COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing
 UNHELD_SHARE = 0.05  # of its probability, a continuation no title writes after the words typed scores (see _written_in_titles)
 TITLE_EVIDENCE = 10  # times titles write the words typed last in a row for a continuation none of them writes to be dropped
 TITLE_PRIOR = 2.0  # times two words are taken to end a title stretch too, beside those the titles count (see _title_rest)
+WORD_END_DEPTH = 3  # syllables a completion held in the titles is taken on by to where a word ends (see _word_ends)
 TITLE_TABLES = ("title_codes", "title_counts", "title_four_firsts", "title_fourths", "title_four_counts")  # saved
 TITLE_END, TITLE_OTHER = 0, 1  # past the syllables' numbers: a stretch of title words ended, a word no syllable (see title_triples)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
@@ -1515,7 +1516,9 @@ class Lexicon:
                            or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
             found += self._continuations(head, options, limit)
         if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
-            found = [f for f in found if _goes_on_whole(f, text)] + self._next_words(text, limit)
+            count = len(text.split())
+            found = self._uncut([self._to_word_end(f, count) for f in found if _goes_on_whole(f, text)]
+                                + self._next_words(text, limit), count)
         return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
@@ -1589,6 +1592,25 @@ class Lexicon:
         """Whether the titles write a table phrase with a capital (see _cased_word: Huệ, Đà Nẵng)."""
         return self._cased_word(word)[:1].isupper()
 
+    def _to_word_end(self, completion: str, typed: int) -> str:
+        """A completion (canonical) adding words to the typed ones that a title stretch holds, taken on to where
+        a word ends as the titles write it most (see _word_ends: a title phrase pyvi glued, "Việt Nam giảm", as
+        "Việt Nam giảm giá")."""
+        words = completion.split()
+        if len(words) <= typed or not self._title_holds(words):
+            return completion
+        end = max(self._word_ends(words), key=lambda ending: ending[1])[0]
+        return f"{completion} {end}" if end else completion
+
+    def _uncut(self, completions: list[str], typed: int) -> list[str]:
+        """completions (canonical, of typed words and a space) but those adding words that another one goes on
+        from inside their last word (see _inside_word: "thủ tướng nguyễn xuân" beside "… nguyễn xuân phúc")."""
+        def cut(words: list[str]) -> bool:
+            return any(len(other) > len(words) and other[:len(words)] == words and self._inside_word(words, other[len(words)])
+                       for other in split)
+        split = [c.split() for c in completions]
+        return [c for c, words in zip(completions, split) if len(words) <= typed or not cut(words)]
+
     def _next_words(self, text: str, limit: int) -> list[str]:
         """text (canonical, its last word typed whole) read as a search reads it, and each title
         phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
@@ -1616,13 +1638,61 @@ class Lexicon:
             words = context + phrase.split()
             if self._title_holds(words):
                 rest = self._title_rest(words)
-                phrase = f"{phrase} {rest}" if rest else phrase
+                phrase, words = (f"{phrase} {rest}", words + [rest]) if rest else (phrase, words)
+                ends = self._word_ends(words)
             elif seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
                 continue
             else:
-                value *= UNHELD_SHARE
-            kept[phrase] = max(value, kept.get(phrase, 0.0))
+                ends = [("", UNHELD_SHARE)]
+            for end, share in ends:
+                whole = f"{phrase} {end}" if end else phrase
+                kept[whole] = max(value * share, kept.get(whole, 0.0))
         return kept
+
+    def _word_ends(self, words: list[str], depth: int = WORD_END_DEPTH) -> list[tuple[str, float]]:
+        """(syllables, share) that take canonical words (held in a title stretch) to where a word ends: ("", 1.0)
+        where the titles writing them end a word after them; where they go on inside a word (see _inside_word)
+        REST_SHARE of those times, each syllable they go on with so, with its share of the times and its own
+        word ends, up to depth syllables (Bình Định công: "công bố", "công an"; Thủ tướng Nguyễn Xuân: "Phúc"); or
+        the one syllable of a name they write after them WORD_PIECE of the times (see _inside_name)."""
+        followers, counts = self._title_next(words)
+        inside = np.array([f < len(self.syllables) and self._inside_word(words, self.syllables[f])
+                           for f in followers.tolist()], dtype=bool)
+        best = int(np.argmax(counts)) if len(counts) else 0
+        if len(counts) and not inside.any() and counts[best] >= WORD_PIECE * counts.sum() \
+                and followers[best] < len(self.syllables):
+            inside[best] = self._inside_name(words, self.syllables[followers[best]])
+        if depth == 0 or not len(counts) or counts[inside].sum() < REST_SHARE * counts.sum():
+            return [("", 1.0)]
+        total, ends = float(counts.sum()), []
+        for follower, times in zip(followers[inside].tolist(), counts[inside].tolist()):
+            rest = self.syllables[follower]
+            ends += [(f"{rest} {end}".strip(), share * times / total)
+                     for end, share in self._word_ends(words + [rest], depth - 1)]
+        return ends
+
+    def _inside_word(self, words: list[str], after: str) -> bool:
+        """Whether the syllable after goes on a word of the last one or two of words (canonical) as pyvi segments
+        the titles: with them it begins or is a title phrase of two syllables or more (công bố, Nguyễn Xuân Phúc)."""
+        return any(self._begins_phrase(" ".join(words[-k:]), after) for k in (1, 2)[:len(words)])
+
+    def _inside_name(self, words: list[str], after: str) -> bool:
+        """Whether the syllable after, which titles write after words WORD_PIECE of their times, goes on a name: the
+        titles write it and the last of words capitalised (Vương Đình Huệ, which pyvi cuts after Đình)."""
+        return all(w[:1].isupper() for w in self._as_written([], [*words[-2:], after]).split()[-2:])
+
+    def _title_next(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of the words the titles write after the last three of canonical words (two, when two; see
+        _title_holds; TITLE_END where a stretch ends, a number past the syllables' for a word no syllable), and those
+        times; none for words the titles' runs say nothing of (see _title_counted) or a word no syllable."""
+        none = (np.zeros(0, np.int64), np.zeros(0, np.int32))
+        if len(words) < 2 or not self._title_counted(words[-3:]) or words[-1] not in self.number:
+            return none
+        ids = self._title_ids(words[-3:])
+        if len(ids) == 3:
+            return self._title_after(self._title_code(*ids))
+        lo, hi = self._title_range(*ids)
+        return self._title_codes[lo:hi] % _title_base(len(self.syllables)), self._title_counts[lo:hi]
 
     def _title_holds(self, words: list[str]) -> bool:
         """Whether some title writes canonical words in a row with no punctuation between them, as far as its
@@ -1646,14 +1716,7 @@ class Lexicon:
         there), where it and the last make one word (see _whole: chủ trì), or the last is a function word,
         which ends no phrase a reader types (giá vàng trong nước); not itself a function word; else None."""
         last = words[-1]
-        if not self._title_counted(words[-3:]) or last not in self.number:
-            return None
-        ids = self._title_ids(words[-3:])
-        if len(ids) == 3:
-            thirds, counts = self._title_after(self._title_code(*ids))
-        else:
-            lo, hi = self._title_range(*ids)
-            thirds, counts = self._title_codes[lo:hi] % _title_base(len(self.syllables)), self._title_counts[lo:hi]
+        thirds, counts = self._title_next(words)
         if not len(counts):
             return None
         best = int(np.argmax(counts))
