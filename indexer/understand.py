@@ -1651,13 +1651,14 @@ class Lexicon:
 
     def _word_ends(self, words: list[str], depth: int = WORD_END_DEPTH) -> list[tuple[str, float]]:
         """(syllables, share) that take canonical words (held in a title stretch) to where a word ends: ("", 1.0)
-        where the titles writing them end a word after them; where they go on inside a word (see _inside_word)
+        where the titles writing them end a word after them; where they go on inside a word (see _inside_word,
+        _compounds_after)
         REST_SHARE of those times, each syllable they go on with so, with its share of the times and its own
         word ends, up to depth syllables (Bình Định công: "công bố", "công an"; Thủ tướng Nguyễn Xuân: "Phúc"); or
         the one syllable of a name they write after them WORD_PIECE of the times (see _inside_name)."""
         followers, counts = self._title_next(words)
         inside = np.array([f < len(self.syllables) and self._inside_word(words, self.syllables[f])
-                           for f in followers.tolist()], dtype=bool)
+                           for f in followers.tolist()], dtype=bool) | self._compounds_after(words[-1], followers)
         best = int(np.argmax(counts)) if len(counts) else 0
         if len(counts) and not inside.any() and counts[best] >= WORD_PIECE * counts.sum() \
                 and followers[best] < len(self.syllables):
@@ -1675,6 +1676,25 @@ class Lexicon:
         """Whether the syllable after goes on a word of the last one or two of words (canonical) as pyvi segments
         the titles: with them it begins or is a title phrase of two syllables or more (công bố, Nguyễn Xuân Phúc)."""
         return any(self._begins_phrase(" ".join(words[-k:]), after) for k in (1, 2)[:len(words)])
+
+    @cached_property
+    def _compound_sums(self) -> np.ndarray:
+        """The compounds' counts summed in the order of their codes, after a 0 (a range's sum: two lookups)."""
+        return np.r_[0.0, np.cumsum(self._compound_counts, dtype=np.float64)]
+
+    def _compounds_after(self, word: str, followers: np.ndarray) -> np.ndarray:
+        """Whether word and each syllable numbered followers (past the syllables: none) make or begin a pyvi compound
+        of the Lexicon's counts in 1 of GLUED_RATIO of the times they stand together or more (see _one_word: giải
+        trình, tổng kiểm tra)."""
+        size, first = len(self.syllables), self.number.get(word, -1)
+        known = (np.asarray(followers) < size) & (first >= 0)
+        seconds = np.where(known, followers, -1).astype(np.int64)
+        pair = (first + 1) * (size + 1) + seconds + 1  # _compound_code's; those of three beginning so follow in a range
+        lo, hi = (np.searchsorted(self._compound_codes, pair * (size + 1) + edge) for edge in (1, size + 1))
+        glued = _counted(self._compound_codes, self._compound_counts, pair, known) + \
+            np.where(known, self._compound_sums[hi] - self._compound_sums[lo], 0.0)
+        together = self._pair_counts((self._codes, self._counts), np.array([first]), seconds)[0]
+        return (glued > 0) & (glued * GLUED_RATIO >= together)
 
     def _inside_name(self, words: list[str], after: str) -> bool:
         """Whether the syllable after, which titles write after words WORD_PIECE of their times, goes on a name: the
