@@ -912,6 +912,13 @@ def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
     return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
 
 
+def _in_sorted(table: np.ndarray, codes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Whether each of codes is in a sorted table (False where not known)."""
+    if not len(table):
+        return np.zeros(codes.shape, dtype=bool)
+    return known & (table[np.searchsorted(table, codes).clip(max=len(table) - 1)] == codes)
+
+
 def _times_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[np.ndarray, float]:
     """(the times of each of words among those counted, all the times counted): see Lexicon._counting."""
     found = dict(zip(counted, times.tolist()))
@@ -1603,11 +1610,12 @@ class Lexicon:
         return f"{completion} {end}" if end else completion
 
     def _uncut(self, completions: list[str], typed: int) -> list[str]:
-        """completions (canonical, of typed words and a space) but those adding words that another one goes on
-        from inside their last word (see _inside_word: "thủ tướng nguyễn xuân" beside "… nguyễn xuân phúc")."""
+        """completions (canonical, of typed words and a space) but those adding words that no title stretch holds
+        from the last word typed (where one does, _word_ends said where its word ends) and another one goes on from
+        inside their last word (see _inside_word: "thủ tướng nguyễn xuân" beside "… nguyễn xuân phúc")."""
         def cut(words: list[str]) -> bool:
             return any(len(other) > len(words) and other[:len(words)] == words and self._inside_word(words, other[len(words)])
-                       for other in split)
+                       for other in split) and not self._title_holds(words[typed - 1:])
         split = [c.split() for c in completions]
         return [c for c, words in zip(completions, split) if len(words) <= typed or not cut(words)]
 
@@ -1617,53 +1625,51 @@ class Lexicon:
         the likeliest's probability; after a number or a code ending in one, only where titles write
         words after it (see _context)."""
         head, before, glued = self._read_before(text)
-        scored = self._written_in_titles(before, self._next_phrases(before, glued)) if before else {}
+        scored = self._written_in_titles(before, self._next_phrases(before, glued), limit) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
 
-    def _written_in_titles(self, before: list[str], scored: dict[str, float]) -> dict[str, float]:
-        """scored (phrases after the words before), those no title writes after them with no punctuation between
-        (see _title_holds; after the last one alone where no title writes the two so) at UNHELD_SHARE of their
-        probability ("Nguyễn Phú Trọng: phát triển"), or none when adding only function words ("Nguyễn Phú Trọng
-        đã") or a syllable that there mostly begins a compound (see _begun, no prior: the titles say it is none
-        there: "Nguyễn Phú Trọng chủ"); those held with the rest of a word the titles go on with (see _title_rest:
-        "giá vàng trong nước"); all as scored after a number or a code typed last (see _numbers_after's counts)."""
+    def _written_in_titles(self, before: list[str], scored: dict[str, float], limit: int) -> dict[str, float]:
+        """scored (phrases after the words before) as the titles write them (see _as_titles_write), the limit
+        likeliest at least (a phrase scores at most its probability: those after them are not looked at); all as
+        scored after a number or a code typed last (see _numbers_after's counts)."""
         if not all(w.isalpha() for w in before):
             return scored
         context = before if self._title_holds(before) else before[-1:]
         seen = self._title_times(context) >= TITLE_EVIDENCE
         kept: dict[str, float] = {}
-        for phrase, value in scored.items():
-            words = context + phrase.split()
-            if self._title_holds(words):
-                rest = self._title_rest(words)
-                phrase, words = (f"{phrase} {rest}", words + [rest]) if rest else (phrase, words)
-                ends = self._word_ends(words)
-            elif seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
-                continue
-            else:
-                ends = [("", UNHELD_SHARE)]
-            for end, share in ends:
-                whole = f"{phrase} {end}" if end else phrase
+        for phrase, value in sorted(scored.items(), key=lambda item: -item[1]):
+            if len(kept) >= limit and value < heapq.nlargest(limit, kept.values())[-1]:
+                break
+            for whole, share in self._as_titles_write(context, phrase, seen):
                 kept[whole] = max(value * share, kept.get(whole, 0.0))
         return kept
 
+    def _as_titles_write(self, context: list[str], phrase: str, seen: bool) -> list[tuple[str, float]]:
+        """(completion, share of its probability) of a phrase after the words context: where no title writes them
+        with no punctuation between (see _title_holds; after the last one alone where no title writes the two so) the
+        phrase at UNHELD_SHARE ("Nguyễn Phú Trọng: phát triển"), or none when adding only function words ("Nguyễn Phú
+        Trọng đã"), a syllable that there mostly begins a compound (see _begun, no prior: the titles say it is none
+        there: "Nguyễn Phú Trọng chủ") or the words typed are seen in titles (seen); where one does, with the rest of
+        a word the titles go on with (see _title_rest: "giá vàng trong nước"), taken on to where words end (see
+        _word_ends: "Bình Định công bố")."""
+        words = context + phrase.split()
+        if self._title_holds(words):
+            rest = self._title_rest(words)
+            phrase, words = (f"{phrase} {rest}", words + [rest]) if rest else (phrase, words)
+            return [(f"{phrase} {end}".strip(), share) for end, share in self._word_ends(words)]
+        if seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
+            return []
+        return [(phrase, UNHELD_SHARE)]
+
     def _word_ends(self, words: list[str], depth: int = WORD_END_DEPTH) -> list[tuple[str, float]]:
         """(syllables, share) that take canonical words (held in a title stretch) to where a word ends: ("", 1.0)
-        where the titles writing them end a word after them; where they go on inside a word (see _inside_word,
-        _compounds_after)
-        REST_SHARE of those times, each syllable they go on with so, with its share of the times and its own
-        word ends, up to depth syllables (Bình Định công: "công bố", "công an"; Thủ tướng Nguyễn Xuân: "Phúc"); or
-        the one syllable of a name they write after them WORD_PIECE of the times (see _inside_name)."""
-        followers, counts = self._title_next(words)
-        inside = np.array([f < len(self.syllables) and self._inside_word(words, self.syllables[f])
-                           for f in followers.tolist()], dtype=bool) | self._compounds_after(words[-1], followers)
-        best = int(np.argmax(counts)) if len(counts) else 0
-        if len(counts) and not inside.any() and counts[best] >= WORD_PIECE * counts.sum() \
-                and followers[best] < len(self.syllables):
-            inside[best] = self._inside_name(words, self.syllables[followers[best]])
-        if depth == 0 or not len(counts) or counts[inside].sum() < REST_SHARE * counts.sum():
+        where the titles writing them end a word after them; where they are cut inside a word (see _cut), each
+        syllable the titles go on inside it with, with its share of the times and its own word ends, up to depth
+        syllables (Bình Định công: "công bố", "công an"; Thủ tướng Nguyễn Xuân: "Phúc")."""
+        followers, counts, inside, named = self._going_on_inside(words)
+        if depth == 0 or not self._cut(words, counts, inside, named):
             return [("", 1.0)]
         total, ends = float(counts.sum()), []
         for follower, times in zip(followers[inside].tolist(), counts[inside].tolist()):
@@ -1672,10 +1678,81 @@ class Lexicon:
                      for end, share in self._word_ends(words + [rest], depth - 1)]
         return ends
 
+    def _going_on_inside(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """The numbers of the words the titles write after canonical words and those times (see _title_next),
+        whether each goes on a word of the last ones (see _inside_word, _compounds_after), and whether one goes
+        on a name instead: the one syllable they write there WORD_PIECE of the times (see _inside_name); only the
+        name where the others could make no cut (see _cut: too few syllables after them, and a word alone mostly)."""
+        followers, counts = self._title_next(words)
+        inside = np.zeros(len(counts), dtype=bool)
+        if self._may_cut(words, float(counts[followers < len(self.syllables)].sum()), float(counts.sum())):
+            inside = self._phrases_after(words, followers)
+            if counts[inside].sum() < REST_SHARE * counts.sum():
+                inside |= self._compounds_after(words[-1], followers)
+        best = int(np.argmax(counts)) if len(counts) else 0
+        named = len(counts) > 0 and not inside.any() and counts[best] >= WORD_PIECE * counts.sum() \
+            and followers[best] < len(self.syllables) and self._inside_name(words, self.syllables[followers[best]])
+        inside[best:best + 1] |= named
+        return followers, counts, inside, named
+
+    def _may_cut(self, words: list[str], syllables: float, total: float) -> bool:
+        """Whether canonical words the titles write total times, syllables of them going on with a syllable, may be
+        cut inside a word but for a name (see _cut)."""
+        if not total or syllables < REST_SHARE * total:
+            return False
+        return syllables >= REST_SHARE * (total + TITLE_PRIOR) or self._piece_shares[self.number[words[-1]]] >= REST_SHARE
+
+    def _cut(self, words: list[str], counts: np.ndarray, inside: np.ndarray, named: bool) -> bool:
+        """Whether canonical words end inside a word where the titles write them: they go on inside it (inside:
+        each of their next words, counts: those times) REST_SHARE of the times, and surely so: a name, or still
+        REST_SHARE counting TITLE_PRIOR more times as ending there, or the last syllable is a piece of a word
+        REST_SHARE of its times or more (see _piece_shares: "Bình Định công"; not "nhiều vùng có mưa" of one title's
+        "có mưa rào": mưa is mostly a word alone)."""
+        times = float(counts[inside].sum())
+        if not len(counts) or times < REST_SHARE * counts.sum():
+            return False
+        return named or times >= REST_SHARE * (counts.sum() + TITLE_PRIOR) or \
+            self._piece_shares[self.number[words[-1]]] >= REST_SHARE
+
+    @cached_property
+    def _piece_shares(self) -> np.ndarray:
+        """Per syllable, the share of its times in the pair counts where it begins a compound going on after it,
+        plus the share where it ends one begun before it (see _pairs_in_words), at most 1: công, biểu mostly
+        pieces of words, mưa, chờ mostly words alone."""
+        size = len(self.syllables)
+
+        def times(codes: np.ndarray, counts: np.ndarray, second: bool) -> np.ndarray:
+            return np.bincount(codes % size if second else codes // size, weights=counts, minlength=size)
+        begins = times(*self._continuing, True) / np.maximum(times(self._codes, self._counts, True), 1.0)
+        ends = times(*self._continued, False) / np.maximum(times(self._codes, self._counts, False), 1.0)
+        return np.minimum(begins + ends, 1.0)
+
     def _inside_word(self, words: list[str], after: str) -> bool:
-        """Whether the syllable after goes on a word of the last one or two of words (canonical) as pyvi segments
-        the titles: with them it begins or is a title phrase of two syllables or more (công bố, Nguyễn Xuân Phúc)."""
-        return any(self._begins_phrase(" ".join(words[-k:]), after) for k in (1, 2)[:len(words)])
+        """Whether the syllable after goes on a word of the last one or two of words (see _phrases_after)."""
+        return bool(self._phrases_after(words, self._numbers([after]))[0])
+
+    def _phrases_after(self, words: list[str], followers: np.ndarray) -> np.ndarray:
+        """Whether each syllable numbered followers (-1 or past the syllables: none) goes on a word of the last one or
+        two of canonical words as pyvi segments the titles: with them it begins or is a title phrase of two syllables
+        or more (công bố, Nguyễn Xuân Phúc)."""
+        size, (pairs, triples) = len(self.syllables), self._phrase_starts
+        before, last = self._numbers(([""] + words)[-2:]).tolist()
+        followers = np.asarray(followers, dtype=np.int64)
+        known = (followers >= 0) & (followers < size) & (last >= 0)
+        return _in_sorted(pairs, last * size + followers, known) | \
+            _in_sorted(triples, (before * size + last) * size + followers, known & (before >= 0))
+
+    @cached_property
+    def _phrase_starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, sorted) of the first two syllables of the title phrases of two syllables or more, first * V + second,
+        and of the first three of those of three or more, (first * V + second) * V + third."""
+        size, pairs, triples = len(self.syllables), set(), set()
+        for phrase in self._phrases:
+            numbers = [self.number.get(w, -1) for w in phrase.split()[:3]] if " " in phrase else [-1]
+            if min(numbers[:2]) >= 0:
+                pairs.add(numbers[0] * size + numbers[1])
+                triples |= {(numbers[0] * size + numbers[1]) * size + numbers[2]} if numbers[2:3] > [-1] else set()
+        return np.array(sorted(pairs), dtype=np.int64), np.array(sorted(triples), dtype=np.int64)
 
     @cached_property
     def _compound_sums(self) -> np.ndarray:
