@@ -1682,7 +1682,7 @@ class Lexicon:
         """The numbers of the words the titles write after canonical words and those times (see _title_next),
         whether each goes on a word of the last ones (see _inside_word, _compounds_after), and whether one goes
         on a name instead: the one syllable they write there WORD_PIECE of the times (see _inside_name); only the
-        name where the others could make no cut (see _cut: too few syllables after them, and a word alone mostly)."""
+        name where the others could make no cut (see _may_cut, all the syllables after them taken as inside)."""
         followers, counts = self._title_next(words)
         inside = np.zeros(len(counts), dtype=bool)
         if self._may_cut(words, float(counts[followers < len(self.syllables)].sum()), float(counts.sum())):
@@ -1695,24 +1695,19 @@ class Lexicon:
         inside[best:best + 1] |= named
         return followers, counts, inside, named
 
-    def _may_cut(self, words: list[str], syllables: float, total: float) -> bool:
-        """Whether canonical words the titles write total times, syllables of them going on with a syllable, may be
-        cut inside a word but for a name (see _cut)."""
-        if not total or syllables < REST_SHARE * total:
+    def _may_cut(self, words: list[str], inside: float, total: float) -> bool:
+        """Whether canonical words the titles write total times, inside of them going on inside a word, end inside
+        it: REST_SHARE of the times, and surely so: still REST_SHARE counting TITLE_PRIOR more times as ending there,
+        or the last syllable is a piece of a word REST_SHARE of its times or more (see _piece_shares: "Bình Định
+        công"; not "nhiều vùng có mưa" of one title's "có mưa rào": mưa is mostly a word alone)."""
+        if not total or inside < REST_SHARE * total:
             return False
-        return syllables >= REST_SHARE * (total + TITLE_PRIOR) or self._piece_shares[self.number[words[-1]]] >= REST_SHARE
+        return inside >= REST_SHARE * (total + TITLE_PRIOR) or self._piece_shares[self.number[words[-1]]] >= REST_SHARE
 
     def _cut(self, words: list[str], counts: np.ndarray, inside: np.ndarray, named: bool) -> bool:
-        """Whether canonical words end inside a word where the titles write them: they go on inside it (inside:
-        each of their next words, counts: those times) REST_SHARE of the times, and surely so: a name, or still
-        REST_SHARE counting TITLE_PRIOR more times as ending there, or the last syllable is a piece of a word
-        REST_SHARE of its times or more (see _piece_shares: "Bình Định công"; not "nhiều vùng có mưa" of one title's
-        "có mưa rào": mưa is mostly a word alone)."""
-        times = float(counts[inside].sum())
-        if not len(counts) or times < REST_SHARE * counts.sum():
-            return False
-        return named or times >= REST_SHARE * (counts.sum() + TITLE_PRIOR) or \
-            self._piece_shares[self.number[words[-1]]] >= REST_SHARE
+        """Whether canonical words end inside a word where the titles write them (inside: whether each of their
+        next words goes on inside it, counts: those times): a name goes on, or see _may_cut."""
+        return named or self._may_cut(words, float(counts[inside].sum()), float(counts.sum()))
 
     @cached_property
     def _piece_shares(self) -> np.ndarray:
@@ -1751,7 +1746,8 @@ class Lexicon:
             numbers = [self.number.get(w, -1) for w in phrase.split()[:3]] if " " in phrase else [-1]
             if min(numbers[:2]) >= 0:
                 pairs.add(numbers[0] * size + numbers[1])
-                triples |= {(numbers[0] * size + numbers[1]) * size + numbers[2]} if numbers[2:3] > [-1] else set()
+                if len(numbers) > 2 and numbers[2] >= 0:
+                    triples.add((numbers[0] * size + numbers[1]) * size + numbers[2])
         return np.array(sorted(pairs), dtype=np.int64), np.array(sorted(triples), dtype=np.int64)
 
     @cached_property
