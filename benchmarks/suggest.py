@@ -229,7 +229,9 @@ def ends_in_piece(lexicon, last_two: list[str], words: set[str]) -> bool:
 def cased_as(offered: str, headline: str) -> bool:
     """Whether a completion of the headline's start cases its words as the headline does, but for
     the words that begin a sentence there (the first, those after "." ":" "!" "?": capitalised by
-    their place, compared without case)."""
+    their place, compared without case); the punctuation around a word is not compared (a completion
+    "Bộ trưởng Nguyễn Chí Dũng" of "Bộ trưởng Nguyễn Chí Dũng: ...")."""
+    import re
     from indexer.understand import canonical, with_case_of
     words = [with_case_of(w, canonical(w)) for w in headline.split()]
     placed, begins = set(), True
@@ -237,8 +239,8 @@ def cased_as(offered: str, headline: str) -> bool:
         if any(c.isalnum() for c in word):
             placed |= {k} if begins else set()
             begins = word.rstrip("'\"“”»)")[-1:] in tuple(".:!?")
-    return all(a == b or (k in placed and a.lower() == b.lower())
-               for k, (a, b) in enumerate(zip(offered.split(), words)))
+    bare = [[re.sub(r"^\W+|\W+$", "", w) for w in pair] for pair in zip(offered.split(), words)]
+    return all(a == b or (k in placed and a.lower() == b.lower()) for k, (a, b) in enumerate(bare))
 
 
 def timed_calls(index, prefixes: list[str]) -> tuple[list[float], list[float], int]:
