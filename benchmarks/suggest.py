@@ -22,8 +22,10 @@ begin a sentence there, capitalised by their place, compared without case: "Đin
 The same headlines are typed again cut after 1-3 whole words and a space (a second table): "next word"
 there is a completion a word longer than typed, the headline's start up to that word's end; and of the
 completions adding words to those typed, how many end in a piece of a word (see ends_in_piece: "vận động
-hành") or add only function words ("Đà Nẵng đã"), seldom what a reader goes on to type, and how many no
-title holds as a phrase from the last two words typed (see held_by_no_title: "giá vàng giao"). A third
+hành") or add only function words ("Đà Nẵng đã"), seldom what a reader goes on to type, how many no
+title holds as a phrase from the last two words typed (see held_by_no_title: "giá vàng giao"), how many another
+one offered goes on from within their last word (see cut_beside_longer: "Thủ tướng Nguyễn Xuân" beside "... Phúc"),
+and how many the titles holding them write only across punctuation (see held_across_punctuation). A third
 table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
 quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
 by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)?
@@ -141,22 +143,54 @@ def completion_quality(index, prefixes) -> dict[str, tuple[float, float, float, 
             for part, (hits, kept, shown, asked, cased) in sorted(scores.items())}
 
 
-def idle_completions(index, prefixes) -> dict[str, tuple[int, int, int, int]]:
+def idle_completions(index, prefixes) -> dict[str, tuple[int, ...]]:
     """Per half: (completions adding words to those typed, those ending in a piece of a word, those adding
-    only function words, those no title holds) of the prefixes (typed whole and a space; see ends_in_piece,
-    function_words, held_by_no_title)."""
+    only function words, those no title holds, those cut short beside a longer one offered, those titles hold
+    only across punctuation) of the prefixes (typed whole and a space; see ends_in_piece, function_words,
+    held_by_no_title, cut_beside_longer, held_across_punctuation only)."""
     from indexer.understand import _function_words_only, canonical
     lexicon, pieces, counts = index.lexicon(), two_syllable_words(), {}
     for part, prefix, _ in prefixes:
-        typed = len(prefix.split())
-        for offered in index.suggest(prefix):
-            words = canonical(offered.lower()).split()
+        typed, offered = len(prefix.split()), index.suggest(prefix)
+        for n, completion in enumerate(offered):
+            words = canonical(completion.lower()).split()
             if len(words) > typed:
-                adding, piece, function, unheld = counts.get(part, (0, 0, 0, 0))
-                counts[part] = (adding + 1, piece + ends_in_piece(lexicon, words[-2:], pieces),
-                                function + _function_words_only(" ".join(words[typed:])),
-                                unheld + held_by_no_title(index, offered.split()[max(typed - 2, 0):]))
+                unheld = held_by_no_title(index, completion.split()[max(typed - 2, 0):])
+                found = (1, ends_in_piece(lexicon, words[-2:], pieces), _function_words_only(" ".join(words[typed:])),
+                         unheld, cut_beside_longer(completion, offered, pieces),
+                         not unheld and held_across_punctuation(index, words[max(typed - 2, 0):]))
+                counts[part] = tuple(a + b for a, b in zip(counts.get(part, (0,) * len(found)), found))
     return dict(sorted(counts.items()))
+
+
+def cut_beside_longer(completion: str, offered: list[str], pieces: set[str]) -> bool:
+    """Whether another completion offered goes on from this one's words within its last word: the two
+    syllables across the cut are a word of pyvi's list (Bình Định công | bố) or both capitalised there, a
+    name (Thủ tướng Nguyễn Xuân | Phúc); a measure, not the suggestion's own rule."""
+    from indexer.understand import canonical
+    words = completion.split()
+    for other in offered:
+        longer = other.split()
+        if len(longer) > len(words) and longer[:len(words)] == words:
+            across = [words[-1], longer[len(words)]]
+            if canonical(" ".join(across).lower()) in pieces or all(w[:1].isupper() for w in across):
+                return True
+    return False
+
+
+def held_across_punctuation(index, words: list[str]) -> bool:
+    """Whether the titles a quoted title search finds for words (canonical, a phrase some title holds) write
+    them only across punctuation ("A: B" for "a b"), as far as their first 20 say; words with other
+    characters than letters and digits (codes) are not looked at."""
+    import re
+    from indexer.understand import canonical
+    if not all(w.isalnum() for w in words):
+        return False
+    phrase = f" {' '.join(words)} "
+    hits = index.search(f'title:"{" ".join(words)}"', limit=20, exact=True).hits
+    stretches = (" " + " ".join(re.findall(r"\w+", part)) + " " for hit in hits
+                 for part in re.split(r"[^\w\s]+", canonical(hit.title.lower())))
+    return bool(hits) and not any(phrase in stretch for stretch in stretches)
 
 
 def held_by_no_title(index, words: list[str]) -> bool:
@@ -195,7 +229,9 @@ def ends_in_piece(lexicon, last_two: list[str], words: set[str]) -> bool:
 def cased_as(offered: str, headline: str) -> bool:
     """Whether a completion of the headline's start cases its words as the headline does, but for
     the words that begin a sentence there (the first, those after "." ":" "!" "?": capitalised by
-    their place, compared without case)."""
+    their place, compared without case); the punctuation around a word is not compared (a completion
+    "Bộ trưởng Nguyễn Chí Dũng" of "Bộ trưởng Nguyễn Chí Dũng: ...")."""
+    import re
     from indexer.understand import canonical, with_case_of
     words = [with_case_of(w, canonical(w)) for w in headline.split()]
     placed, begins = set(), True
@@ -203,8 +239,8 @@ def cased_as(offered: str, headline: str) -> bool:
         if any(c.isalnum() for c in word):
             placed |= {k} if begins else set()
             begins = word.rstrip("'\"“”»)")[-1:] in tuple(".:!?")
-    return all(a == b or (k in placed and a.lower() == b.lower())
-               for k, (a, b) in enumerate(zip(offered.split(), words)))
+    bare = [[re.sub(r"^\W+|\W+$", "", w) for w in pair] for pair in zip(offered.split(), words)]
+    return all(a == b or (k in placed and a.lower() == b.lower()) for k, (a, b) in enumerate(bare))
 
 
 def timed_calls(index, prefixes: list[str]) -> tuple[list[float], list[float], int]:
@@ -272,7 +308,9 @@ def quality_markdown(path: str, seed: int) -> str:
             "\nOf their completions adding words, those ending in a piece of a word (after the syllable before it, "
             "half of its times or more going on as a word of pyvi's list: vận động hành) and those adding only "
             "function words (indexer/function_words.txt: Đà Nẵng đã), and those whose last two words typed and those "
-            "it adds no title holds as a phrase (a quoted title: search, exact: giá vàng giao):\n\n" + idle
+            "it adds no title holds as a phrase (a quoted title: search, exact: giá vàng giao), those whose words "
+            "another completion offered goes on from within a word (a word of pyvi's list or a name across the cut: "
+            "Thủ tướng Nguyễn Xuân | Phúc), and those the titles found write only across punctuation (A: B):\n\n" + idle
             + "\n"
             "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
             "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n"
@@ -283,11 +321,13 @@ def quality_markdown(path: str, seed: int) -> str:
 def idle_table(index, prefixes) -> str:
     """The table of idle_completions per half."""
     rows = []
-    for part, (adding, piece, function, unheld) in idle_completions(index, prefixes).items():
+    for part, (adding, piece, function, unheld, cut, across) in idle_completions(index, prefixes).items():
         asked = len([p for p in prefixes if p[0] == part])
-        rows.append([part, adding, piece, function, f"{(piece + function) / asked:.3f}", unheld, f"{unheld / asked:.3f}"])
+        rows.append([part, adding, piece, function, f"{(piece + function) / asked:.3f}", unheld, f"{unheld / asked:.3f}",
+                     cut, across])
     return md_table(["half", "completions adding words", "ending in a piece of a word", "adding only function words",
-                     "both per prefix", "held by no title", "held by no title per prefix"], rows)
+                     "both per prefix", "held by no title", "held by no title per prefix",
+                     "cut short beside a longer one", "held only across punctuation"], rows)
 
 
 def quality_rows(index, prefixes) -> list[list]:

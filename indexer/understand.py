@@ -94,6 +94,7 @@ COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing
 UNHELD_SHARE = 0.05  # of its probability, a continuation no title writes after the words typed scores (see _written_in_titles)
 TITLE_EVIDENCE = 10  # times titles write the words typed last in a row for a continuation none of them writes to be dropped
 TITLE_PRIOR = 2.0  # times two words are taken to end a title stretch too, beside those the titles count (see _title_rest)
+WORD_END_DEPTH = 3  # syllables a completion held in the titles is taken on by to where a word ends (see _word_ends)
 TITLE_TABLES = ("title_codes", "title_counts", "title_four_firsts", "title_fourths", "title_four_counts")  # saved
 TITLE_END, TITLE_OTHER = 0, 1  # past the syllables' numbers: a stretch of title words ended, a word no syllable (see title_triples)
 MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
@@ -921,6 +922,13 @@ def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
     return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
 
 
+def _in_sorted(table: np.ndarray, codes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Whether each of codes is in a sorted table (False where not known)."""
+    if not len(table):
+        return np.zeros(codes.shape, dtype=bool)
+    return known & (table[np.searchsorted(table, codes).clip(max=len(table) - 1)] == codes)
+
+
 def _times_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[np.ndarray, float]:
     """(the times of each of words among those counted, all the times counted): see Lexicon._counting."""
     found = dict(zip(counted, times.tolist()))
@@ -1525,7 +1533,9 @@ class Lexicon:
                            or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
             found += self._continuations(head, options, limit)
         if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
-            found = [f for f in found if _goes_on_whole(f, text)] + self._next_words(text, limit)
+            count = len(text.split())
+            found = self._uncut([self._to_word_end(f, count) for f in found if _goes_on_whole(f, text)]
+                                + self._next_words(text, limit), count)
         return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
@@ -1599,40 +1609,193 @@ class Lexicon:
         """Whether the titles write a table phrase with a capital (see _cased_word: Huệ, Đà Nẵng)."""
         return self._cased_word(word)[:1].isupper()
 
+    def _to_word_end(self, completion: str, typed: int) -> str:
+        """A completion (canonical) adding words to the typed ones that a title stretch holds, taken on to where
+        a word ends as the titles write it most (see _word_ends: a title phrase pyvi glued, "Việt Nam giảm", as
+        "Việt Nam giảm giá")."""
+        words = completion.split()
+        if len(words) <= typed or not self._title_holds(words):
+            return completion
+        end = max(self._word_ends(words), key=lambda ending: ending[1])[0]
+        return f"{completion} {end}" if end else completion
+
+    def _uncut(self, completions: list[str], typed: int) -> list[str]:
+        """completions (canonical, of typed words and a space) but those adding words that no title stretch holds
+        from the last word typed (where one does, _word_ends said where its word ends) and another one goes on from
+        inside their last word (see _inside_word: "thủ tướng nguyễn xuân" beside "… nguyễn xuân phúc")."""
+        def cut(words: list[str]) -> bool:
+            return any(len(other) > len(words) and other[:len(words)] == words and self._inside_word(words, other[len(words)])
+                       for other in split) and not self._title_holds(words[typed - 1:])
+        split = [c.split() for c in completions]
+        return [c for c, words in zip(completions, split) if len(words) <= typed or not cut(words)]
+
     def _next_words(self, text: str, limit: int) -> list[str]:
         """text (canonical, its last word typed whole) read as a search reads it, and each title
         phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
         the likeliest's probability; after a number or a code ending in one, only where titles write
         words after it (see _context)."""
         head, before, glued = self._read_before(text)
-        scored = self._written_in_titles(before, self._next_phrases(before, glued)) if before else {}
+        scored = self._written_in_titles(before, self._next_phrases(before, glued), limit) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
 
-    def _written_in_titles(self, before: list[str], scored: dict[str, float]) -> dict[str, float]:
-        """scored (phrases after the words before), those no title writes after them with no punctuation between
-        (see _title_holds; after the last one alone where no title writes the two so) at UNHELD_SHARE of their
-        probability ("Nguyễn Phú Trọng: phát triển"), or none when adding only function words ("Nguyễn Phú Trọng
-        đã") or a syllable that there mostly begins a compound (see _begun, no prior: the titles say it is none
-        there: "Nguyễn Phú Trọng chủ"); those held with the rest of a word the titles go on with (see _title_rest:
-        "giá vàng trong nước"); all as scored after a number or a code typed last (see _numbers_after's counts)."""
+    def _written_in_titles(self, before: list[str], scored: dict[str, float], limit: int) -> dict[str, float]:
+        """scored (phrases after the words before) as the titles write them (see _as_titles_write), the limit
+        likeliest at least (a phrase scores at most its probability: those after them are not looked at); all as
+        scored after a number or a code typed last (see _numbers_after's counts)."""
         if not all(w.isalpha() for w in before):
             return scored
         context = before if self._title_holds(before) else before[-1:]
         seen = self._title_times(context) >= TITLE_EVIDENCE
         kept: dict[str, float] = {}
-        for phrase, value in scored.items():
-            words = context + phrase.split()
-            if self._title_holds(words):
-                rest = self._title_rest(words)
-                phrase = f"{phrase} {rest}" if rest else phrase
-            elif seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
-                continue
-            else:
-                value *= UNHELD_SHARE
-            kept[phrase] = max(value, kept.get(phrase, 0.0))
+        for phrase, value in sorted(scored.items(), key=lambda item: -item[1]):
+            if len(kept) >= limit and value < heapq.nlargest(limit, kept.values())[-1]:
+                break
+            for whole, share in self._as_titles_write(context, phrase, seen):
+                kept[whole] = max(value * share, kept.get(whole, 0.0))
         return kept
+
+    def _as_titles_write(self, context: list[str], phrase: str, seen: bool) -> list[tuple[str, float]]:
+        """(completion, share of its probability) of a phrase after the words context: where no title writes them
+        with no punctuation between (see _title_holds; after the last one alone where no title writes the two so) the
+        phrase at UNHELD_SHARE ("Nguyễn Phú Trọng: phát triển"), or none when adding only function words ("Nguyễn Phú
+        Trọng đã"), a syllable that there mostly begins a compound (see _begun, no prior: the titles say it is none
+        there: "Nguyễn Phú Trọng chủ") or the words typed are seen in titles (seen); where one does, with the rest of
+        a word the titles go on with (see _title_rest: "giá vàng trong nước"), taken on to where words end (see
+        _word_ends: "Bình Định công bố")."""
+        words = context + phrase.split()
+        if self._title_holds(words):
+            rest = self._title_rest(words)
+            phrase, words = (f"{phrase} {rest}", words + [rest]) if rest else (phrase, words)
+            return [(f"{phrase} {end}".strip(), share) for end, share in self._word_ends(words)]
+        if seen or _function_words_only(phrase) or " " not in phrase and self._begun(words[-2], words[-1:], 0.0)[0]:
+            return []
+        return [(phrase, UNHELD_SHARE)]
+
+    def _word_ends(self, words: list[str], depth: int = WORD_END_DEPTH) -> list[tuple[str, float]]:
+        """(syllables, share) that take canonical words (held in a title stretch) to where a word ends: ("", 1.0)
+        where the titles writing them end a word after them; where they are cut inside a word (see _cut), each
+        syllable the titles go on inside it with, with its share of the times and its own word ends, up to depth
+        syllables (Bình Định công: "công bố", "công an"; Thủ tướng Nguyễn Xuân: "Phúc")."""
+        followers, counts, inside, named = self._going_on_inside(words)
+        if depth == 0 or not self._cut(words, counts, inside, named):
+            return [("", 1.0)]
+        total, ends = float(counts.sum()), []
+        for follower, times in zip(followers[inside].tolist(), counts[inside].tolist()):
+            rest = self.syllables[follower]
+            ends += [(f"{rest} {end}".strip(), share * times / total)
+                     for end, share in self._word_ends(words + [rest], depth - 1)]
+        return ends
+
+    def _going_on_inside(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """The numbers of the words the titles write after canonical words and those times (see _title_next),
+        whether each goes on a word of the last ones (see _inside_word, _compounds_after), and whether one goes
+        on a name instead: the one syllable they write there WORD_PIECE of the times (see _inside_name); only the
+        name where the others could make no cut (see _may_cut, all the syllables after them taken as inside)."""
+        followers, counts = self._title_next(words)
+        inside = np.zeros(len(counts), dtype=bool)
+        if self._may_cut(words, float(counts[followers < len(self.syllables)].sum()), float(counts.sum())):
+            inside = self._phrases_after(words, followers)
+            if counts[inside].sum() < REST_SHARE * counts.sum():
+                inside |= self._compounds_after(words[-1], followers)
+        best = int(np.argmax(counts)) if len(counts) else 0
+        named = len(counts) > 0 and not inside.any() and counts[best] >= WORD_PIECE * counts.sum() \
+            and followers[best] < len(self.syllables) and self._inside_name(words, self.syllables[followers[best]])
+        inside[best:best + 1] |= named
+        return followers, counts, inside, named
+
+    def _may_cut(self, words: list[str], inside: float, total: float) -> bool:
+        """Whether canonical words the titles write total times, inside of them going on inside a word, end inside
+        it: REST_SHARE of the times, and surely so: still REST_SHARE counting TITLE_PRIOR more times as ending there,
+        or the last syllable is a piece of a word REST_SHARE of its times or more (see _piece_shares: "Bình Định
+        công"; not "nhiều vùng có mưa" of one title's "có mưa rào": mưa is mostly a word alone)."""
+        if not total or inside < REST_SHARE * total:
+            return False
+        return inside >= REST_SHARE * (total + TITLE_PRIOR) or self._piece_shares[self.number[words[-1]]] >= REST_SHARE
+
+    def _cut(self, words: list[str], counts: np.ndarray, inside: np.ndarray, named: bool) -> bool:
+        """Whether canonical words end inside a word where the titles write them (inside: whether each of their
+        next words goes on inside it, counts: those times): a name goes on, or see _may_cut."""
+        return named or self._may_cut(words, float(counts[inside].sum()), float(counts.sum()))
+
+    @cached_property
+    def _piece_shares(self) -> np.ndarray:
+        """Per syllable, the share of its times in the pair counts where it begins a compound going on after it,
+        plus the share where it ends one begun before it (see _pairs_in_words), at most 1: công, biểu mostly
+        pieces of words, mưa, chờ mostly words alone."""
+        size = len(self.syllables)
+
+        def times(codes: np.ndarray, counts: np.ndarray, second: bool) -> np.ndarray:
+            return np.bincount(codes % size if second else codes // size, weights=counts, minlength=size)
+        begins = times(*self._continuing, True) / np.maximum(times(self._codes, self._counts, True), 1.0)
+        ends = times(*self._continued, False) / np.maximum(times(self._codes, self._counts, False), 1.0)
+        return np.minimum(begins + ends, 1.0)
+
+    def _inside_word(self, words: list[str], after: str) -> bool:
+        """Whether the syllable after goes on a word of the last one or two of words (see _phrases_after)."""
+        return bool(self._phrases_after(words, self._numbers([after]))[0])
+
+    def _phrases_after(self, words: list[str], followers: np.ndarray) -> np.ndarray:
+        """Whether each syllable numbered followers (-1 or past the syllables: none) goes on a word of the last one or
+        two of canonical words as pyvi segments the titles: with them it begins or is a title phrase of two syllables
+        or more (công bố, Nguyễn Xuân Phúc)."""
+        size, (pairs, triples) = len(self.syllables), self._phrase_starts
+        before, last = self._numbers(([""] + words)[-2:]).tolist()
+        followers = np.asarray(followers, dtype=np.int64)
+        known = (followers >= 0) & (followers < size) & (last >= 0)
+        return _in_sorted(pairs, last * size + followers, known) | \
+            _in_sorted(triples, (before * size + last) * size + followers, known & (before >= 0))
+
+    @cached_property
+    def _phrase_starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, sorted) of the first two syllables of the title phrases of two syllables or more, first * V + second,
+        and of the first three of those of three or more, (first * V + second) * V + third."""
+        size, pairs, triples = len(self.syllables), set(), set()
+        for phrase in self._phrases:
+            numbers = [self.number.get(w, -1) for w in phrase.split()[:3]] if " " in phrase else [-1]
+            if min(numbers[:2]) >= 0:
+                pairs.add(numbers[0] * size + numbers[1])
+                if len(numbers) > 2 and numbers[2] >= 0:
+                    triples.add((numbers[0] * size + numbers[1]) * size + numbers[2])
+        return np.array(sorted(pairs), dtype=np.int64), np.array(sorted(triples), dtype=np.int64)
+
+    @cached_property
+    def _compound_sums(self) -> np.ndarray:
+        """The compounds' counts summed in the order of their codes, after a 0 (a range's sum: two lookups)."""
+        return np.r_[0.0, np.cumsum(self._compound_counts, dtype=np.float64)]
+
+    def _compounds_after(self, word: str, followers: np.ndarray) -> np.ndarray:
+        """Whether word and each syllable numbered followers (past the syllables: none) make or begin a pyvi compound
+        of the Lexicon's counts in 1 of GLUED_RATIO of the times they stand together or more (see _one_word: giải
+        trình, tổng kiểm tra)."""
+        size, first = len(self.syllables), self.number.get(word, -1)
+        known = (np.asarray(followers) < size) & (first >= 0)
+        seconds = np.where(known, followers, -1).astype(np.int64)
+        pair = (first + 1) * (size + 1) + seconds + 1  # _compound_code's; those of three beginning so follow in a range
+        lo, hi = (np.searchsorted(self._compound_codes, pair * (size + 1) + edge) for edge in (1, size + 1))
+        glued = _counted(self._compound_codes, self._compound_counts, pair, known) + \
+            np.where(known, self._compound_sums[hi] - self._compound_sums[lo], 0.0)
+        together = self._pair_counts((self._codes, self._counts), np.array([first]), seconds)[0]
+        return (glued > 0) & (glued * GLUED_RATIO >= together)
+
+    def _inside_name(self, words: list[str], after: str) -> bool:
+        """Whether the syllable after, which titles write after words WORD_PIECE of their times, goes on a name: the
+        titles write it and the last of words capitalised (Vương Đình Huệ, which pyvi cuts after Đình)."""
+        return all(w[:1].isupper() for w in self._as_written([], [*words[-2:], after]).split()[-2:])
+
+    def _title_next(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of the words the titles write after the last three of canonical words (two, when two; see
+        _title_holds; TITLE_END where a stretch ends, a number past the syllables' for a word no syllable), and those
+        times; none for words the titles' runs say nothing of (see _title_counted) or a word no syllable."""
+        none = (np.zeros(0, np.int64), np.zeros(0, np.int32))
+        if len(words) < 2 or not self._title_counted(words[-3:]) or words[-1] not in self.number:
+            return none
+        ids = self._title_ids(words[-3:])
+        if len(ids) == 3:
+            return self._title_after(self._title_code(*ids))
+        lo, hi = self._title_range(*ids)
+        return self._title_codes[lo:hi] % _title_base(len(self.syllables)), self._title_counts[lo:hi]
 
     def _title_holds(self, words: list[str]) -> bool:
         """Whether some title writes canonical words in a row with no punctuation between them, as far as its
@@ -1656,14 +1819,7 @@ class Lexicon:
         there), where it and the last make one word (see _whole: chủ trì), or the last is a function word,
         which ends no phrase a reader types (giá vàng trong nước); not itself a function word; else None."""
         last = words[-1]
-        if not self._title_counted(words[-3:]) or last not in self.number:
-            return None
-        ids = self._title_ids(words[-3:])
-        if len(ids) == 3:
-            thirds, counts = self._title_after(self._title_code(*ids))
-        else:
-            lo, hi = self._title_range(*ids)
-            thirds, counts = self._title_codes[lo:hi] % _title_base(len(self.syllables)), self._title_counts[lo:hi]
+        thirds, counts = self._title_next(words)
         if not len(counts):
             return None
         best = int(np.argmax(counts))
