@@ -383,16 +383,15 @@ def _boolean_words(items: list) -> list:
 
 
 def _names_bound(text: str, items: list, reading: str | None = None) -> list:
-    """items ((start, end, clause) of text) with the syllables of a name (each typed with a capital,
-    one pyvi word; or so in the query's reading: ``bao -ha noi`` read ``bão -Hà Nội``) after -, NOT or
-    title: joined into that clause as a phrase: the operator binds the name (``bão -Hà Nội``: not Hà
-    Nội; it had excluded "Hà" and required "Nội")."""
+    """items ((start, end, clause) of text) with the syllables of a word of several (one pyvi word:
+    a name, ``tham nhũng``; or so in the query's reading: ``bao -ha noi`` read ``bão -hà nội``) after -,
+    NOT or title: joined into that clause as a phrase: the operator binds the word (``bão -Hà Nội``:
+    not Hà Nội; it had excluded "Hà" and required "Nội"), as OR does (_or_words)."""
     continued, out, bound = _word_continued(text) | _read_continued(text, reading), [], False
-    capital = {start for start, _, clause in items if clause and clause.text[:1].isupper()} | _read_capitalised(text, reading)
     for start, end, clause in items:
         head = out[-1][2] if out else None
-        named = _plain_word(clause) is not None and start in capital and start in continued
-        if named and head and (head.negated or head.title_only) and out[-1][0] in capital and (bound or not head.phrase):
+        joined = _plain_word(clause) is not None and start in continued
+        if joined and head and (head.negated or head.title_only) and (bound or not head.phrase):
             out[-1] = (out[-1][0], end, Clause(f"{head.text} {clause.text}", True, head.title_only, head.negated, bound=True))
             bound = True
             continue
@@ -428,8 +427,10 @@ def _or_words(text: str, items: list, reading: str | None = None) -> list:
 
 
 def _word_continued(text: str) -> set[int]:
-    """Where each syllable of text that continues a pyvi word begins."""
-    return {spans[i][0] for spans, _ in iter_words(new_placement(text)) for i in range(1, len(spans))}
+    """Where each syllable of text that continues a pyvi word begins (a field prefix read as spaces:
+    pyvi reads ``title:giá vàng`` as no word "giá vàng")."""
+    blanked = text.replace("title:", " " * len("title:"))
+    return {spans[i][0] for spans, _ in iter_words(new_placement(blanked)) for i in range(1, len(spans))}
 
 
 def _read_continued(text: str, reading: str | None) -> set[int]:
@@ -448,12 +449,6 @@ def _aligned_clauses(text: str, reading: str | None) -> list[tuple[re.Match, re.
                                       for a, b in zip(typed, read)):
         return []
     return list(zip(typed, read))
-
-
-def _read_capitalised(text: str, reading: str | None) -> set[int]:
-    """Where each clause of text begins whose place in its reading (aligned as _read_continued
-    aligns them) is a word beginning with a capital, its operator aside."""
-    return {a.start() for a, b in _aligned_clauses(text, reading) if (b.group("word") or "")[:1].isupper()}
 
 
 def _named_later(text: str, items: list) -> set[int]:

@@ -336,7 +336,7 @@ def _operand_kept(head: str, typed: list[str], words: list[str], bound: int, who
         return None
     plain = head + " ".join(words)
     quoted = [head + " ".join([f'"{" ".join(words[:n])}"', *words[n:]])
-              for n in (taken, len(words) if head.rstrip().endswith("OR") else taken)]
+              for n in (taken, len(words) if head.rstrip().endswith("OR") or not whole else taken)]
     return plain if any(_read_alike(plain, q) for q in quoted) else quoted[0]
 
 
