@@ -716,17 +716,22 @@ def test_a_query_only_its_first_letter_capitalised_is_read_as_typed_in_lowercase
         assert {h.doc_id for h in results.hits} == _holding(articles, "Thanh Hóa") and results.total == 12
 
 
+def _found_as_quoted(index, pairs) -> None:
+    """Each typed query of pairs finds what its quoted form finds: as many articles, some, the same ones."""
+    for typed, quoted in pairs:
+        results, expected = index.search(typed, limit=500), index.search(quoted, limit=500)
+        assert results.total == expected.total > 0, typed
+        assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+
+
 def test_an_operator_before_a_name_binds_the_name(baomoi_1000):
     # 1,000 real baomoi articles: "-Hà Nội", "NOT Hà Nội" and "title:Hà Nội" had bound "Hà" alone,
     # "Nội" a word required anywhere: "bão -Hà Nội" had found the articles on storms
     # holding "nội" (nội dung) without "hà", "title:Hà Nội" those holding "hà" in their titles
     articles = _baomoi(1000)
     with indexer.open_index(baomoi_1000) as index:
-        for typed, quoted in (("bão -Hà Nội", 'bão -"Hà Nội"'), ("bão NOT Hà Nội", 'bão -"Hà Nội"'),
-                              ("title:Hà Nội", 'title:"Hà Nội"')):
-            results, expected = index.search(typed, limit=200), index.search(quoted, limit=200)
-            assert results.total == expected.total > 0, typed
-            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        _found_as_quoted(index, (("bão -Hà Nội", 'bão -"Hà Nội"'), ("bão NOT Hà Nội", 'bão -"Hà Nội"'),
+                                 ("title:Hà Nội", 'title:"Hà Nội"')))
         assert not {h.doc_id for h in index.search("bão -Hà Nội", limit=200).hits} & _holding(articles, "Hà Nội")
 
 
@@ -735,11 +740,8 @@ def test_an_operator_before_a_name_typed_without_accents_binds_the_name_read(bao
     # "bao -ha noi": báo -hà nói) and the operator had bound one syllable: "title:ha noi mua" had found
     # 49 articles, "hà" in their titles, against 6 holding Hà Nội there; "bao -ha noi" 234 against 472
     with indexer.open_index(baomoi_1000) as index:
-        for typed, quoted in (("title:ha noi", 'title:"ha noi"'), ("title:ha noi mua", 'title:"ha noi" mua'),
-                              ("bao -ha noi", 'bao -"ha noi"'), ("title:thanh hoa", 'title:"thanh hoa"')):
-            results, expected = index.search(typed, limit=500), index.search(quoted, limit=500)
-            assert results.total == expected.total > 0, typed
-            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        _found_as_quoted(index, (("title:ha noi", 'title:"ha noi"'), ("title:ha noi mua", 'title:"ha noi" mua'),
+                                 ("bao -ha noi", 'bao -"ha noi"'), ("title:thanh hoa", 'title:"thanh hoa"')))
         assert index.search("title:thanh hoa").suggestion == "title:thanh hóa"
 
 
@@ -748,11 +750,8 @@ def test_an_operator_before_a_word_of_several_syllables_binds_the_word(baomoi_10
     # ("giao thông -tai nạn" had excluded "tai" and required "nạn": 57 results against 134; "bão -lũ lụt"
     # 633 against 21), where an OR binds the word pyvi reads
     with indexer.open_index(baomoi_1000) as index:
-        for typed, quoted in (("giao thông -tai nạn", 'giao thông -"tai nạn"'), ("bão NOT lũ lụt", 'bão -"lũ lụt"'),
-                              ("title:tai nạn giao thông", 'title:"tai nạn" giao thông')):
-            results, expected = index.search(typed, limit=500), index.search(quoted, limit=500)
-            assert results.total == expected.total > 0, typed
-            assert {h.doc_id for h in results.hits} == {h.doc_id for h in expected.hits}, typed
+        _found_as_quoted(index, (("giao thông -tai nạn", 'giao thông -"tai nạn"'), ("bão NOT lũ lụt", 'bão -"lũ lụt"'),
+                                 ("title:tai nạn giao thông", 'title:"tai nạn" giao thông')))
 
 
 def test_an_operator_binds_as_much_of_a_name_as_articles_hold(baomoi_1000):
@@ -760,11 +759,8 @@ def test_an_operator_binds_as_much_of_a_name_as_articles_hold(baomoi_1000):
     # no title holds: "title:" before them had bound all of it and found nothing (14 and 9 titles hold
     # the first name, the other word anywhere)
     with indexer.open_index(baomoi_1000) as index:
-        for typed, quoted in (("title:Việt Nam Malaysia", 'title:"Việt Nam" Malaysia'),
-                              ("title:Trung Quốc Mỹ", 'title:"Trung Quốc" Mỹ')):
-            results, expected = index.search(typed, limit=200), index.search(quoted, limit=200)
-            assert results.total == expected.total > 0, typed
-            assert [h.doc_id for h in results.hits] == [h.doc_id for h in expected.hits], typed
+        _found_as_quoted(index, (("title:Việt Nam Malaysia", 'title:"Việt Nam" Malaysia'),
+                                 ("title:Trung Quốc Mỹ", 'title:"Trung Quốc" Mỹ')))
 
 
 def _holding(articles: list[dict], name: str) -> set[str]:
