@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
 from functools import partial
 from itertools import chain
@@ -571,6 +571,7 @@ class WordMasks(NamedTuple):
     folded: bool
     decided: tuple = ()
     phrases: np.ndarray | None = None  # the documents holding the plan's soft phrases (None: it has none)
+    syllables: list = []  # per word of several syllables typed apart, their masks (else None): see _names_apart
 
     def tier_state(self, plan) -> tuple:
         """What the relaxation tiers are made of: the words and every decision a count made on
@@ -584,7 +585,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     other spellings count for the abbreviations and codes they stand for; a word read from an
     unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
     as they are)."""
-    masks, anyone = [], respelling.anyone.copy()
+    masks, apart, anyone = [], [], respelling.anyone.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
@@ -596,12 +597,13 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         held = [part | respelling.of(syllables if s is None else [s])
                 if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
+        apart.append(held[:] if len(parts) > 1 and len(word.text.split()) == len(parts) else None)
         if word.read:
             held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
         masks.append(_every(held))
-    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases)
+    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
 
 
 def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
@@ -624,10 +626,30 @@ def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarr
     return held if respelling is None else held | respelling
 
 
+def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tuple:
+    """(plan, words, tally) of a query that is one word of several syllables typed apart (a name) that
+    fewer than a page of articles hold (Park Hang Seo in 2017: 3 hold its syllables, none the name)
+    with its syllables as the words, so that relaxing keeps the rarest of them (with as many others as
+    a page allows) rather than drop it whole for any syllable; else as given."""
+    word = plan.words[0] if len(plan.words) == 1 else None
+    if word is None or words.syllables[0] is None or not all(map(str.isalpha, word.text.split())) \
+            or scorer.decide(tally(("name",), matched & words.masks[0]), ">=", RELAX_PAGE):
+        return plan, words, tally
+    split = [replace(word, text=text, parts=[part]) for text, part in zip(word.text.split(), word.parts)]
+    return replace(plan, words=split), words._replace(masks=words.syllables[0]), lambda n, mask: tally(("apart", n), mask)
+
+
 def _relax(plan, words, matched, scorer: Scorer, tally,
            filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
-    words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped."""
+    words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped.
+    A name fewer than a page hold, all the query has, is relaxed as its syllables where that keeps
+    some of them (see _names_apart)."""
+    split, apart, apart_tally = _names_apart(plan, words, matched, scorer, tally)
+    if split is not plan:
+        tier, dropped, kept, shown = _relax_words(split, apart, matched, scorer, apart_tally, filtered)
+        if dropped and kept:  # else all its syllables, or any one of them: the name's own tiers say so
+            return tier, dropped, kept, ("apart", shown)
     if words.phrases is None:
         return _relax_words(plan, words, matched, scorer, tally, filtered)
     phrased = lambda n, mask: tally(("phrases", n), mask)
@@ -668,7 +690,7 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], [], 0) if filtered or scorer.decide(tally(0, tier), ">=", RELAX_PAGE) \
             else (anyone, [], [], "any")
-    tiers = _tiers(plan, masks, matched, scorer, tally, filtered)
+    tiers = _tiers(plan, masks, matched, scorer, tally)
     tiers += [] if filtered else [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
@@ -725,19 +747,20 @@ def _combined(masks: list, combine) -> np.ndarray:
     return found
 
 
-def _tiers(plan, masks, matched, scorer: Scorer, tally, filtered: bool = False) -> list[tuple[np.ndarray, list[int]]]:
+def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray, list[int]]]:
     """(articles, the words they need not hold) from all the words to fewer: likely typos (words
     the proposed reading spells otherwise) are dropped first, then dates and numbers (not those naming
     the word before them: nghị định 100); then the word the fewest articles hold (the most informative,
     no such number) stays, with any n-2, n-3, ... of the n-1
     others (Meilisearch's "frequency" strategy; which of the others go is left to the ranking).
-    Filtered, the rarest is one some article of the filter holds, if any does."""
+    The rarest is one some article (of the filter, when filtered) holds, if any does: a name no article
+    holds whole (Park Hang Seo ghi bàn) had emptied every tier but the last, any syllable."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
     first = typos + [i for i, w in enumerate(plan.words) if w.date and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
     keepers = [i for i in rest if not plan.words[i].named] or rest  # a number naming a word means nothing alone
     sizes = [tally(("word", i), matched & masks[i]) for i in keepers]
-    rarest = keepers[_fewest(scorer, sizes, held_only=filtered)]
+    rarest = keepers[_fewest(scorer, sizes, held_only=True)]
     held = _held([masks[i] for i in rest])
     tiers = [(matched & _every(masks), [])]
     if first and rest is not first:  # likely typos, then dates and numbers

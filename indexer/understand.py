@@ -35,6 +35,7 @@ from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 
 WORD_RE = re.compile(r"\w+")
+WORDS_RUN_RE = re.compile(r"\w+(?:\s+\w+)*")  # words between punctuation: read as one chain
 OPERATORS_RE = re.compile(r'["“”«»„:]|(?:^|\s)-|\bOR\b|\S\s+AND\s+\S|(?:^|\s)NOT\s+\S')  # AND, NOT: query.parse
 VOWELS = "aăâeêioôơuưy"
 TONE_MARKS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
@@ -505,6 +506,30 @@ def _capitalised_runs(typed: list[str]) -> list[tuple[int, int]]:
             runs.append((start, i))
             start = None
     return runs
+
+
+def _titled(word: str) -> bool:
+    """Whether a word is written as a name is: a capital, then lowercase letters (Park, Hà; not HLV, A)."""
+    return word.isalpha() and word[:1].isupper() and word[1:].islower()
+
+
+def _name_groups(text: str) -> tuple[list[tuple[list[int], list[int]]], set[int]]:
+    """([(places, among WORD_RE's words, of two or more words in a row that may make one name: each
+    joined to the next by a hyphen (Jong-un) or, both capitalised, by spaces (Park Hang Seo); the places
+    i a hyphen joins to i + 1)], the places i side by side with i + 1: spaces or a hyphen between) of
+    text. The initials of a code (ND-CP) make none."""
+    spans, initials = list(WORD_RE.finditer(text)), _initials_in_codes(text)
+    groups, hyphens, beside = [[0]] if spans else [], [], set()
+    for i, (a, b) in enumerate(zip(spans, spans[1:])):
+        between, words = text[a.end():b.start()], (a.group(), b.group())
+        hyphen = between == "-" and all(w.isalpha() for w in words)
+        joined = (hyphen or (between.isspace() and all(map(_titled, words)))) \
+            and not any(fold(canonical(w.lower())) in initials for w in words)
+        groups[-1] += [i + 1] if joined else []
+        groups += [] if joined else [[i + 1]]
+        hyphens += [i] if hyphen and joined else []
+        beside |= {i} if between == "-" or between.isspace() else set()
+    return [(g, [i for i in hyphens if i in g]) for g in groups if len(g) > 1], beside
 
 
 def accents_added(text: str, reading: str | None) -> set[str]:
@@ -2365,20 +2390,23 @@ class Lexicon:
         return choices
 
     def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
-                      marked: bool = False, kept: float = 0.0) -> list[str]:
+                      marked: bool = False, kept: float = 0.0, held: list[bool] | None = None) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over trigrams, the
         MAX_STATES likeliest pairs of readings kept at each word, and where co-occurrence chooses,
         the PAIR_PATHS likeliest paths to each); with fix, words the index lacks may become near
         syllables; with respell, any word may (marked: of a query typed with accents); kept: the
-        log-cost of accenting a word typed without accents (see _choices)."""
+        log-cost of accenting a word typed without accents (see _choices); held: the words read as typed."""
         if not words:
             return []
-        read = self._restore_symbols([NUMBER if w.isdigit() else w for w in words], fix, respell, marked, kept)
+        symbols = [NUMBER if w.isdigit() else w for w in words]
+        read = self._restore_symbols(symbols, fix, respell, marked, kept, held or [False] * len(words))
         return [w if w.isdigit() else r for w, r in zip(words, read)]
 
-    def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float) -> list[str]:
+    def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float,
+                         held: list[bool]) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
-        choices = [self._choices(w, fix, respell, marked, kept) for w in words]
+        choices = [{canonical(w): 0.0} if as_typed else self._choices(w, fix, respell, marked, kept)
+                   for w, as_typed in zip(words, held)]
         if self._articles_holding is None or not COOC_WEIGHT or len(words) < 2:
             options, trail, score, _ = self._viterbi(choices)
             return _backtrack(options, trail, int(score.argmax()))
@@ -2446,17 +2474,24 @@ class Lexicon:
         return options, trail, score, states
 
     def _rewrite(self, text: str, fix: bool, pick, respell: bool = False, kept: float = 0.0) -> str:
-        """text with each word replaced by pick(typed, chosen reading); punctuation kept."""
-        out, cursor, marked = [], 0, not is_unaccented(text)
-        initials = _initials_in_codes(text)
-        for run in re.finditer(r"\w+(?:\s+\w+)*", text):  # punctuation breaks the chain
+        """text with each word replaced by pick(typed, chosen reading); punctuation kept; the words of a
+        foreign name typed as written read as typed, the others read beside them (see _names_as_typed)."""
+        read = self._readings(text, fix, respell, kept)
+        held = self._names_as_typed(text, read)
+        chosen = iter(self._readings(text, fix, respell, kept, held) if held else read)
+        return WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), text)
+
+    def _readings(self, text: str, fix: bool, respell: bool, kept: float, held: list[bool] | None = None) -> list[str]:
+        """The reading of each word of text (restore_words of each run of words between punctuation,
+        which breaks the chain); held: the words read as typed."""
+        marked, initials = not is_unaccented(text), _initials_in_codes(text)
+        held_words, read = iter(held or []), []
+        for run in WORDS_RUN_RE.finditer(text):
             words = WORD_RE.findall(run.group())
-            chosen = iter([_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r
-                           in zip(words, self.restore_words([w.lower() for w in words], fix, respell, marked, kept))])
-            out.append(text[cursor:run.start()])
-            out.append(WORD_RE.sub(lambda m: pick(m.group(), next(chosen)), run.group()))
-            cursor = run.end()
-        return "".join(out) + text[cursor:]
+            fixed = [next(held_words) for _ in words] if held else None
+            chosen = self.restore_words([w.lower() for w in words], fix, respell, marked, kept, fixed)
+            read += [_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r in zip(words, chosen)]
+        return read
 
     def restore(self, text: str) -> str:
         """text with the accents its unaccented words most probably lost."""
@@ -2637,6 +2672,50 @@ class Lexicon:
         if read == typed or not all(w[:1].isupper() for w in self._as_written([], read).split()):
             return False
         return self._held_together(read) >= NAME_RATIO * max(self._held_together(typed), 1)
+
+    def _names_as_typed(self, text: str, read: list[str]) -> list[bool]:
+        """Which words of text (WORD_RE's) to read as typed where the reading (read, a word each) has
+        some otherwise (else []): those of
+        a foreign name typed as written, a group of words that may make one (see _name_groups) holding
+        a word the index has as typed that is no Vietnamese syllable (Park, Jong) or two joined by a hyphen
+        that it has together as typed (Jong-un), whose reading the index has beside the group's other
+        words no more often than the words as typed ("Park Hàng Sẹo", "Kim Jong-ùn": no; "Mỹ Donald
+        Trump", "Đắk Lắk": yes). The prior, the syllable's own frequency, says nothing of a name."""
+        typed = [canonical(w.lower()) for w in WORD_RE.findall(text)]
+        read = [canonical(w.lower()) for w in read]
+        held, (groups, beside) = [False] * len(typed), _name_groups(text)
+        for group, hyphens in groups:
+            if any(self._foreign(typed[i]) for i in group) or any(self._beside(typed[i], typed[i + 1]) for i in hyphens):
+                for i in group:  # those read as typed are held too: read again beside the others, they might not be
+                    held[i] = read[i] == typed[i] or self._typed_in_name(typed, read, i, group, beside)
+        return held if any(h and r != t for h, r, t in zip(held, read, typed)) else []
+
+    def _typed_in_name(self, typed: list[str], read: list[str], i: int, group: list[int], beside: set[int]) -> bool:
+        """Whether the word at i of a foreign name's group is meant as typed: the index has it beside its
+        neighbours (as read; beside: see _name_groups) more often as typed than as read (Son Heung, not Sơn),
+        or has neither, a foreign word comes before it in the group (Park Hang Seo; not "Vùng Catalonia",
+        "Gót Achilles", whose capital a name or a sentence begun gave) and its reading is no name on its own."""
+        as_read = self._beside_neighbours(read, i, beside)
+        as_typed = self._beside_neighbours([*read[:i], typed[i], *read[i + 1:]], i, beside)
+        if as_typed != as_read:
+            return as_typed > as_read
+        after_foreign = any(self._foreign(typed[j]) for j in group if j < i)
+        return after_foreign and not self._read_as_name(typed[i:i + 1], read[i:i + 1])
+
+    def _foreign(self, word: str) -> bool:
+        """Whether a lowercase word is one the index holds as typed that is no Vietnamese syllable (park, jong)."""
+        return word.isalpha() and self.freq.get(word, 0) > 0 and fold(word) not in vietnamese_syllables()
+
+    def _beside_neighbours(self, words: list[str], i: int, beside: set[int]) -> float:
+        """About how many times the index has words[i] beside the words next to it (the places i side by
+        side with i + 1: beside) in a row (see _beside)."""
+        return (self._beside(words[i - 1], words[i]) if i - 1 in beside else 0.0) \
+            + (self._beside(words[i], words[i + 1]) if i in beside else 0.0)
+
+    def _beside(self, first: str, second: str) -> float:
+        """About how many times the index has two syllables in a row: in titles and sampled bodies (the
+        most frequent syllables), and as one word (any syllables)."""
+        return float(self.pairs([first], [second]).sum()) + self._compound_articles([first, second])
 
     def _held_together(self, words: list[str]) -> float:
         """About how many articles hold a word, or words in a row (their rarest pair, in titles and sampled bodies)."""

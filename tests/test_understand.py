@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import indexer
+from indexer.analysis import fold
 from indexer.understand import decode_keystrokes
 from conftest import REPO, article, index_of, write_jsonl
 from test_parallel import deleted_index_files
@@ -1778,3 +1779,39 @@ def test_a_glued_word_beside_a_word_the_index_has_it_beside_stays(spelling_index
     glued_from(1)
     results = spelling_index.search("EVN HANOI")  # the company, as its articles write it
     assert results.rewritten is None and results.hits[0].doc_id == "evn"
+
+
+@pytest.fixture(scope="module")
+def foreign_index(tmp_path_factory):
+    """An index of the baomoi articles whose titles name Kim Jong-un, Park Geun-hye or Đà Nẵng, scars (sẹo),
+    traffic jams (ùn, kẹt xe, giao thông): 1,943, open."""
+    titled = r"Kim Jong-un|[Ùù]n|kẹt xe|giao thông|[Ss]ẹo|Park Geun|Đà Nẵng"
+    with indexer.open_index(index_of(tmp_path_factory, "foreign", _baomoi(titled=titled))) as index:
+        yield index
+
+
+@pytest.mark.parametrize("typed", ["Kim Jong-un", "kim jong-un", "Park Hang Seo"])
+def test_a_foreign_name_typed_as_written_is_not_given_accents(foreign_index, typed):
+    # "un", read alone after the hyphen, had been proposed as "ùn" (ùn tắc, commoner), though the index
+    # holds "jong un" together as typed; Park, no Vietnamese syllable, begins a name whose other syllables,
+    # which the index never has beside it either way, had been accented as the commoner hàng and sẹo
+    results = foreign_index.search(typed)
+    assert (results.rewritten, results.suggestion) == (None, None)
+
+
+def test_the_words_beside_a_foreign_name_are_still_read(foreign_index):
+    assert foreign_index.search("giao thong Da Nang").suggestion == "giao thông Đà Nẵng"
+    suggestion = foreign_index.search("Kim Jong-un tham Da Nang").suggestion
+    assert suggestion.startswith("Kim Jong-un ") and suggestion.endswith(" Đà Nẵng")
+
+
+def test_a_name_no_article_holds_keeps_its_rarest_syllable(foreign_index):
+    # 2017's articles hold no "Park Hang Seo" (3 hold its three syllables apart): the name had been dropped
+    # whole, the 952 articles holding any of its syllables shown, led by scars; now, relaxed as its
+    # syllables, those holding its rarest one (with as many of the others as a page allows) are shown
+    results = foreign_index.search("Park Hang Seo", limit=50)
+    assert (results.dropped, results.kept) == (["Park", "Hang"], ["Seo"])
+    assert 10 <= results.total <= 50
+    for hit in results:
+        article = foreign_index.get(hit.doc_id)
+        assert "seo" in re.findall(r"\w+", fold(f"{article.title} {article.lead} {article.body}".lower()))
