@@ -129,7 +129,7 @@ class Clause:
     negated: bool = False
     read: str = ""  # its restored reading, when the query has one that reads it otherwise (search._clauses_read)
     loose: frozenset = frozenset()  # its words typed without accents that the reading accents (partly accented)
-    bound: bool = field(default=False, compare=False)  # a name an operator binds (_names_bound), not quoted
+    bound: bool = field(default=False, compare=False)  # a word an operator binds (_words_bound), not quoted
 
 
 class SpelledPhrase(wq.Phrase):
@@ -336,7 +336,7 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
     text = read
     read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
-    items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]), read)
+    items = _clauses_bound(text, read)
     if any(clause is None for *_, clause in items):
         items = _or_words(text, items, read)
     parsed, group, joined = ParsedQuery(), [], False
@@ -382,7 +382,13 @@ def _boolean_words(items: list) -> list:
     return out
 
 
-def _names_bound(text: str, items: list, reading: str | None = None) -> list:
+def _clauses_bound(text: str, reading: str | None = None) -> list:
+    """(start, end, clause or None for OR) of each clause of text, AND and NOT read (_boolean_words),
+    the syllables of a word an operator binds joined (_words_bound)."""
+    return _words_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]), reading)
+
+
+def _words_bound(text: str, items: list, reading: str | None = None) -> list:
     """items ((start, end, clause) of text) with the syllables of a word of several (one pyvi word:
     a name, ``tham nhũng``; or so in the query's reading: ``bao -ha noi`` read ``bão -hà nội``) after -,
     NOT or title: joined into that clause as a phrase: the operator binds the word (``bão -Hà Nội``:
@@ -863,20 +869,19 @@ class QueryBuilder:
         return CLAUSE_RE.sub(lambda m: self._codes_apart(m.group()) if m.group("word") and not (
             m.group("neg") or m.group("field")) else m.group(), text)
 
-    def names_held(self, text: str) -> str:
-        """text with each name an operator binds (_names_bound) that no article holds whole where the
+    def words_held(self, text: str) -> str:
+        """text with each word an operator binds (_words_bound) that no article holds whole where the
         operator looks bound as far as articles hold it, quoted, the rest free words: pyvi joins names
         (``title:Trung Đông Iran``, one word no title holds: ``title:"Trung Đông" Iran``)."""
         if is_pasted(text):
             return text
-        items = _names_bound(text, _boolean_words([(m.start(), m.end(), _clause(m)) for m in CLAUSE_RE.finditer(text)]))
-        for start, end, clause in reversed(items):
+        for start, end, clause in reversed(_clauses_bound(text)):
             if clause is not None and clause.bound:
-                text = text[:start] + self._name_as_held(text[start:end], clause) + text[end:]
+                text = text[:start] + self._word_as_held(text[start:end], clause) + text[end:]
         return text
 
-    def _name_as_held(self, typed: str, clause: Clause) -> str:
-        """A bound name as typed (typed: its operator and syllables), else its longest first run of two
+    def _word_as_held(self, typed: str, clause: Clause) -> str:
+        """A bound word as typed (typed: its operator and syllables), else its longest first run of two
         syllables or more that articles hold where the operator looks, quoted, then its other syllables."""
         words = clause.text.split()
         held = next((n for n in range(len(words), 1, -1) if self._run_held(words[:n], clause.title_only)), len(words))

@@ -313,8 +313,8 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
 
 def _bound_words(prefix: str, head: str) -> int:
     """How many typed words the last operator of a query being typed binds (it ends head): the word
-    pyvi reads there after an OR (Hà Nội of ``bão OR Hà Nội m``), one after NOT, - and title: but
-    the syllables of a name (``bão -Hà Nội m``, query._names_bound)."""
+    pyvi reads there, after an OR (Hà Nội of ``bão OR Hà Nội m``) or NOT, - and title: (``bão -Hà Nội m``,
+    query._words_bound)."""
     parsed = parse(prefix)
     if head.rstrip().endswith("OR"):
         return len(parsed.required[-1][-1].text.split()) if parsed.required else 1
@@ -1774,7 +1774,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     (and of the words its other readings spell otherwise)."""
     builder = QueryBuilder(stats, exact)
     text = builder.written_apart(without_markup(text) if is_pasted(text) else fields_read(without_markup(text)))
-    text = builder.names_held(text)
+    text = builder.words_held(text)
     parsed = parse(text, suggestion)
     _clauses_read(parsed, suggestion)
     free, reading = _free_words(parsed, text, suggestion)

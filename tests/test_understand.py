@@ -1714,7 +1714,7 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
 @pytest.mark.parametrize("operator", ["NOT ", "-", "title:", "tiêu đề: "])
 def test_a_completion_keeps_the_operand_an_operator_binds(spelling_index, glued_from, operator):
     # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: the operand read as several words
-    # is one the parser binds (a name: "bão NOT Hà Nội phố", query._names_bound; else quoted), p
+    # is one the parser binds (a name: "bão NOT Hà Nội phố", query._words_bound; else quoted), p
     # completed after it
     glued_from(1)
     read = spelling_index.suggest("hà nội p")
