@@ -1934,14 +1934,22 @@ def _understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
     apart = lexicon.unglued(corrected) if corrected else None  # a glued word's typo (hanoj: hanoi) read apart
     searched = apart or corrected or unglued
     # a query a typo was corrected in is not also read as typed partly with accents: its words typed
-    # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông)
-    suggestion = lexicon.reading(searched, partly=searched in (unglued, apart))
+    # without them are meant so far more often than not (Thủ đô caủ ong: của ong, not của ông), but
+    # for names typed with capitals and no marks, read as the index writes them (Nguyen Xuân Phcu)
+    suggestion = lexicon.reading(searched, partly=searched in (unglued, apart) or _names_unmarked(text))
     if searched == unglued != text and not is_unaccented(text):  # "danang bão": Đà Nẵng, found together
         suggestion = _glued_reading(lexicon, text)
     slipped = lexicon.slips(searched, suggestion)  # a typo that made a far rarer word: searched as meant
     if slipped:
         searched, suggestion = slipped, lexicon.reading(slipped, partly=False)
     return searched, suggestion
+
+
+def _names_unmarked(text: str) -> bool:
+    """Whether the words of a query typed without accents are all capitalised (names typed without
+    marks), and there are some."""
+    bare = [w for w in text.split() if w.isalpha() and fold(w) == w]
+    return bool(bare) and all(w[:1].isupper() for w in bare)
 
 
 def _operands_understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
