@@ -94,6 +94,8 @@ COUNTING_SHARE = 0.1  # of their share after any number, the least a number's wo
 COUNTING_PRIOR = 10.0  # times of prior (their share after any number) smoothing that share after the word before
 UNHELD_SHARE = 0.05  # of its probability, a continuation no title writes after the words typed scores (see _written_in_titles)
 TITLE_EVIDENCE = 10  # times titles write the words typed last in a row for a continuation none of them writes to be dropped
+TITLE_DISCOUNT = 1.0  # times taken off each word's the titles write next (see _title_weighted): one title says little
+TITLE_WEIGHT = 0.7  # share the titles' own next words take in the likelihood of a syllable after words they write TITLE_EVIDENCE times
 TITLE_PRIOR = 2.0  # times two words are taken to end a title stretch too, beside those the titles count (see _title_rest)
 WORD_END_DEPTH = 3  # syllables a completion held in the titles is taken on by to where a word ends (see _word_ends)
 TITLE_TABLES = ("title_codes", "title_counts", "title_four_firsts", "title_fourths", "title_four_counts")  # saved
@@ -1922,11 +1924,12 @@ class Lexicon:
 
     def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
-        beginning with a syllable often after them (see _followers; glued: see _counted_next), each later
+        beginning with a syllable often after them (see _followers, and _title_weighted where titles write them
+        often; glued: see _counted_next), each later
         syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
         goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored), and with the rest of
         the word it is a piece of there (see _words_whole: "xảy ra")."""
-        shares = self._name_going_on(self._followers(before, glued))
+        shares = self._name_going_on(self._title_weighted(before, self._followers(before, glued)))
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
@@ -1934,6 +1937,24 @@ class Lexicon:
         goes_on = self._goes_on_after([t for _, t in later])
         np.multiply.at(score, [n for n, _ in later], np.where(goes_on >= EXTEND_MIN, goes_on, 0.0))
         return self._words_whole(before[-1], _alone_rescored({p: float(v) for p, v in zip(phrases, score) if v > 0}))
+
+    def _title_weighted(self, before: list[str], shares: dict[str, float]) -> dict[str, float]:
+        """shares (of the syllables after the words before) mixed, TITLE_WEIGHT to the rest, with the shares of the
+        syllables the titles write after them going on (each TITLE_DISCOUNT times less), where the titles write the two
+        words in a row TITLE_EVIDENCE times or more: a headline goes on as headlines do ("Hà Nội công bố", not "Hà Nội
+        cho"); the NEXT_POOL likeliest."""
+        if not all(w.isalpha() for w in before) or self._title_times(before) < TITLE_EVIDENCE:
+            return shares
+        followers, counts = self._title_next(before)
+        going_on = followers < len(self.syllables)
+        total = float(counts[going_on].sum())
+        if not total:
+            return shares
+        mixed = {word: (1.0 - TITLE_WEIGHT) * share for word, share in shares.items()}
+        for follower, times in zip(followers[going_on].tolist(), counts[going_on].tolist()):
+            word = self.syllables[follower]
+            mixed[word] = mixed.get(word, 0.0) + TITLE_WEIGHT * max(times - TITLE_DISCOUNT, 0.0) / total
+        return dict(heapq.nlargest(NEXT_POOL, mixed.items(), key=lambda item: item[1]))
 
     def _name_going_on(self, shares: dict[str, float]) -> dict[str, float]:
         """shares (of the syllables after some words, see _followers) but for those the titles write in
