@@ -331,10 +331,10 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         # A long query is pasted text (a headline, a paragraph): its quotes and dashes are
         # punctuation, not operators that would require or exclude words.
         return ParsedQuery(free_text=[text])
-    read = dangling_dropped(fields_read(text))
-    if text.strip() and not read.strip():  # title:, body:, title:"" alone: operators before no words
+    fielded = dangling_dropped(fields_read(text))
+    if text.strip() and not fielded.strip():  # title:, body:, title:"" alone: operators before no words
         raise QueryError(ONLY_OPERATORS[0], vi=ONLY_OPERATORS[1])
-    text = read
+    text = fielded
     read = dangling_dropped(fields_read(unicodedata.normalize("NFC", reading).translate(QUOTES))) if reading else None
     items = _clauses_bound(text, read)
     if any(clause is None for *_, clause in items):
@@ -393,6 +393,8 @@ def _words_bound(text: str, items: list, reading: str | None = None) -> list:
     a name, ``tham nhũng``; or so in the query's reading: ``bao -ha noi`` read ``bão -hà nội``) after -,
     NOT or title: joined into that clause as a phrase: the operator binds the word (``bão -Hà Nội``:
     not Hà Nội; it had excluded "Hà" and required "Nội"), as OR does (_or_words)."""
+    if not any(clause is not None and (clause.negated or clause.title_only) for *_, clause in items):
+        return items  # no operator binds: the query is not segmented for it
     continued, out, bound = _word_continued(text) | _read_continued(text, reading), [], False
     for start, end, clause in items:
         head = out[-1][2] if out else None

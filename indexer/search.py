@@ -5,7 +5,6 @@ The command line, Python callers and the web app all search through ``Index``.
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import re
@@ -18,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
 from functools import partial
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -1982,7 +1981,7 @@ def _operands_read(text: str, spans: list, lexicon: Lexicon) -> list[tuple[str, 
         read.update((n, _understood(t, lexicon)) for n, t in zip(rest, typed))
     else:
         read.update((n, (" ".join(searched.split()[at - size:at]), suggestion and " ".join(suggestion.split()[at - size:at])))
-                    for n, size, at in zip(rest, sizes, itertools.accumulate(sizes)))
+                    for n, size, at in zip(rest, sizes, accumulate(sizes)))
     return [read[n] for n in range(len(spans))]
 
 

@@ -33,6 +33,7 @@ from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_par
                        normalize_tone, plain_text)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
+from .storage.flat import present
 
 WORD_RE = re.compile(r"\w+")
 WORDS_RUN_RE = re.compile(r"\w+(?:\s+\w+)*")  # words between punctuation: read as one chain
@@ -949,13 +950,6 @@ def _alone_rescored(scored: dict[str, float]) -> dict[str, float]:
     return {p: alone.get(p, v) for p, v in scored.items() if alone.get(p, v) > (1 - WORD_PIECE) * v}
 
 
-def _in_sorted(table: np.ndarray, codes: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Whether each of codes is in a sorted table (False where not known)."""
-    if not len(table):
-        return np.zeros(codes.shape, dtype=bool)
-    return known & (table[np.searchsorted(table, codes).clip(max=len(table) - 1)] == codes)
-
-
 def _times_of(words: list[str], counted: list[str], times: np.ndarray) -> tuple[np.ndarray, float]:
     """(the times of each of words among those counted, all the times counted): see Lexicon._counting."""
     found = dict(zip(counted, times.tolist()))
@@ -1771,8 +1765,8 @@ class Lexicon:
         before, last = self._numbers(([""] + words)[-2:]).tolist()
         followers = np.asarray(followers, dtype=np.int64)
         known = (followers >= 0) & (followers < size) & (last >= 0)
-        return _in_sorted(pairs, last * size + followers, known) | \
-            _in_sorted(triples, (before * size + last) * size + followers, known & (before >= 0))
+        return known & present(pairs, last * size + followers) | \
+            known & (before >= 0) & present(triples, (before * size + last) * size + followers)
 
     @cached_property
     def _phrase_starts(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1836,8 +1830,7 @@ class Lexicon:
             lo, hi = self._title_range(*ids[:2])
             return hi > lo
         codes = np.array([self._title_code(*three) for three in zip(ids, ids[1:], ids[2:])], dtype=np.int64)
-        at = np.minimum(np.searchsorted(self._title_codes, codes), len(self._title_codes) - 1)
-        return bool((self._title_codes[at] == codes).all()) and \
+        return bool(present(self._title_codes, codes).all()) and \
             all(fourth in self._title_after(int(code))[0] for code, fourth in zip(codes.tolist(), ids[3:]))
 
     def _title_rest(self, words: list[str]) -> str | None:
@@ -2635,7 +2628,7 @@ class Lexicon:
         if letters[:1].isupper() and not letters.isupper():  # the first letter's capital, as typed
             word = written[first := next(n for n, k in enumerate(kept) if not k)]
             at = next((n for n, c in enumerate(word) if c.isalpha()), 0)
-            written[first] = word[:at] + word[at:].capitalize()[:1] + word[at + 1:]
+            written[first] = word[:at] + word[at:at + 1].upper() + word[at + 1:]
         return " ".join(written).replace("title: ", "title:") if fielded else " ".join(written)
 
     def reading(self, text: str, partly: bool = True) -> str | None:
