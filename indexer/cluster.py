@@ -386,12 +386,24 @@ class ShardActor:
     def _given(self, counts: dict, epoch: tuple | None):
         """The corpus-wide counts a call ranks with: those given, and for an epoch (the shards'
         generations) those given before for it and its CorpusTable's; without one, those given alone."""
-        if epoch is None:
+        if self._serving(epoch) is None:
             return counts
         if epoch != self.epoch or len(self.known) > KNOWN_COUNTS:
             self.epoch, self.known = epoch, {}
         self.known.update((key, value) for key, value in counts.items() if key[0] in STABLE_COUNTS)
         return _Given(counts, self.known, self.table if epoch == self.table_epoch else None)
+
+    def _serving(self, epoch: tuple | None) -> tuple | None:
+        """epoch, if this replica serves its generation of the shard, else None; a replica that
+        serves another reloads at once first (the front saw the shard's next generation within the
+        second a replica waits between its own checks: counts of two generations summed as one
+        epoch's would be remembered by every replica for it)."""
+        if epoch is None:
+            return None
+        names = {name for _, name in epoch}
+        if self.index.generation not in names:
+            self.index.refresh()
+        return epoch if self.index.generation in names else None
 
     def related_terms(self, doc_id: str, counts: dict, epoch: tuple | None, shards: int):
         """Index.related_terms with the corpus-wide counts given (see _given)."""
@@ -454,7 +466,8 @@ class ShardActor:
     def numbered_articles(self, generation: str, docs):
         return self.index.numbered_articles(generation, docs)
 
-    def counts(self, keys):
+    def counts(self, keys, epoch: tuple | None = None):
+        self._serving(epoch)
         return self.index.counts(keys)
 
     def lexicon_parts(self):
@@ -466,7 +479,8 @@ class ShardActor:
     def adjacent(self, syllables, sample):
         return self.index.adjacent(syllables, sample)
 
-    def hits(self, found, marks):
+    def hits(self, found, marks, epoch: tuple | None = None):
+        self._serving(epoch)
         return self.index.hits(found, marks)
 
     def get(self, doc_id: str):
@@ -1232,7 +1246,7 @@ class ClusterIndex:
             reported = {n: answer[-1] for n, answer in got.items() if answer[-1]}
             if lost or not reported:
                 return answers, lost
-            summed, _, lost = self._sum_counts(reported, down)
+            summed, _, lost = self._sum_counts(reported, down, epoch)
             if lost:
                 return answers, lost
             counts, pending = {**counts, **summed}, set(reported)
@@ -1381,7 +1395,7 @@ class ClusterIndex:
             pending = {n for n, (f, _) in answers.items() if f.missing}
             summed, alike = {}, True
             if pending and not lost:
-                summed, alike, lost = self._sum_counts({n: found[n].missing for n in pending}, down)
+                summed, alike, lost = self._sum_counts({n: found[n].missing for n in pending}, down, epoch)
             if lost:  # counts so far held the lost shards' (summed or remembered): rank with the others' alone
                 down |= lost
                 found = {n: f for n, f in found.items() if n not in down}
@@ -1412,8 +1426,9 @@ class ClusterIndex:
         served = tuple(sorted((n, f.generation) for n, f in found.items()))
         self._searched.put(_search_key(args, options), (served, *known))
 
-    def _sum_counts(self, reported: dict[int, dict], down: set[int]) -> tuple[dict, bool, set[int]]:
-        """(corpus-wide sums of the keys some shards lacked, asking the other shards their values;
+    def _sum_counts(self, reported: dict[int, dict], down: set[int],
+                    epoch: tuple | None) -> tuple[dict, bool, set[int]]:
+        """(corpus-wide sums of the keys some shards lacked, asking the other shards their values at epoch;
         whether every shard reported the counts only a search makes, which are left out otherwise;
         the shards that did not answer)."""
         live = set(range(len(self.shards))) - down
@@ -1422,7 +1437,7 @@ class ClusterIndex:
                  and any(key not in reported.get(n, {}) for n in live)}
         keys -= apart
         unasked = {n: keys - reported.get(n, {}).keys() for n in live}
-        asked, lost = self._each("counts", lambda n: (unasked[n],), [n for n, k in unasked.items() if k])
+        asked, lost = self._each("counts", lambda n: (unasked[n], epoch), [n for n, k in unasked.items() if k])
         values = {n: {**reported.get(n, {}), **asked.get(n, {})} for n in set(asked) | set(reported)}
         return {key: sum(v.get(key, 0) for v in values.values()) for key in keys}, not apart, lost
 
@@ -1434,7 +1449,8 @@ class ClusterIndex:
         for _, n, doc_id, score, copies in entries:
             if (n, doc_id) not in by_id:
                 wanted.setdefault(n, []).append((doc_id, score, copies))
-        answers, down = self._each("hits", lambda n: (wanted[n], found[n].marks), wanted)
+        served = {n: ((n, found[n].generation),) for n in wanted}  # a replica serving another reloads first
+        answers, down = self._each("hits", lambda n: (wanted[n], found[n].marks, served[n]), wanted)
         by_id.update({(n, hit.doc_id): hit for n, hits in answers.items() for hit in hits})
         hits = []
         for _, n, doc_id, _, copies in entries:

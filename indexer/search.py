@@ -1355,6 +1355,12 @@ class Index:
         self._reload_if_changed(at_once=True)
 
     @property
+    def generation(self) -> str:
+        """The name of the generation searches see now."""
+        with self._snapshot() as snap:
+            return snap.generation.name
+
+    @property
     def doc_count(self) -> int:
         """How many articles the index holds."""
         with self._snapshot() as snap:

@@ -594,6 +594,36 @@ def test_a_shard_replica_sends_the_front_only_what_changed_since_the_table_it_se
         write_jsonl(folder / "articles.jsonl", articles())
 
 
+def test_a_replica_asked_at_the_next_generation_of_its_shard_serves_it_before_it_answers(sharded, tmp_path,
+                                                                                          monkeypatch):
+    """A replica that checked for a new generation just before an update serves the one before until
+    it checks again; asked with an epoch naming the new one (the front saw it through another
+    replica), it serves the new one before it counts or ranks: counts of two generations summed as one
+    epoch's would be remembered for it by every replica (the scores of a search then differed)."""
+    folder, _ = sharded
+    index_dir = tmp_path / "shards"
+    subprocess.run(["cp", "-a", str(folder / "shards"), str(index_dir)], check=True)
+    monkeypatch.setattr(search, "RELOAD_CHECK_SECONDS", 3600)  # they checked just before the update
+    counting, ranking = ShardActor(str(index_dir / "shard-1")), ShardActor(str(index_dir / "shard-1"))
+    try:
+        before = counting.index.generation
+        corpus = write_jsonl(folder / "articles.jsonl", [a for a in editions(1, 1) if shard_of(a["id"], SHARDS) == 1])
+        update_shard(index_dir, 1, corpus)
+        epoch = tuple((n, t[0]) for n, t in enumerate(shard_tables(index_dir)))
+        stale = counting.counts([("length", "body")])  # no epoch: as it serves
+        assert counting.index.generation == ranking.index.generation == before != epoch[1][1]
+        with indexer.open_index(index_dir / "shard-1") as fresh:
+            want = fresh.counts([("length", "body")])
+        assert want != stale and counting.counts([("length", "body")], epoch) == want
+        found, _ = ranking.find(("bão", None, False, None, "relevance", 10), {}, ({}, False, ()), 10, epoch, False,
+                                SHARDS)
+        assert found.generation == epoch[1][1]
+    finally:
+        counting.index.close()
+        ranking.index.close()
+        write_jsonl(folder / "articles.jsonl", articles())
+
+
 def test_a_replica_asked_first_opened_after_a_share_sends_only_what_changed_after_the_next_update(sharded, tmp_path):
     """A replica 0 opened in place of a lost one (with the front's CorpusTable) makes its own shard's
     frequency table when it opens, as if it had sent it: after the next update it sends the front,
