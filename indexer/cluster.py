@@ -737,8 +737,9 @@ class AnswerTimes:
 class ClusterIndex:
     """A sharded index searched on a Dask cluster: the same search, get, doc_count and close as Index."""
 
-    def __init__(self, path, cluster: str, replicas: int = 1):
+    def __init__(self, path, cluster: str, replicas: int = 1, background_lexicon: bool = True):
         self.path = Path(path).resolve()
+        self._background = background_lexicon  # see open_index
         self.shards = [self.path / shard.relative_to(path) for shard in shard_dirs(path)]  # errors name path as given
         self.client = connect(cluster)
         self._turn = 0  # which replica a call tries first, in turn (the same for all its shards)
@@ -986,8 +987,12 @@ class ClusterIndex:
         return (lambda term: known.get(term, 0)), not down
 
     def _lexicon(self) -> Lexicon | None:
-        """lexicon() for a search: it waits for a small one only (as Index does)."""
-        return self.lexicon(wait=self._docs <= LEXICON_WAIT_DOCS)
+        """lexicon() for a search: it waits for a small one only (as Index does); without
+        background_lexicon a large one is not started (the one before, or None, answers)."""
+        small = self._docs <= LEXICON_WAIT_DOCS
+        if not (small or self._background or self._lexicon_build is not None):
+            return self._lexicon_before
+        return self.lexicon(wait=small)
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The Lexicon of all shards' words (see Index.lexicon), built on first use; without wait,

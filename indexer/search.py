@@ -2197,13 +2197,13 @@ def open_index(path="index_data", cluster: str | None = None, replicas: int = 1,
     With cluster (a Dask scheduler's address, e.g. tcp://host:8786), the sharded index in path
     is searched on the cluster (``indexer.cluster.ClusterIndex``: the same search, get, doc_count
     and close), each shard held open by replicas actors on different workers. Without
-    background_lexicon (one index: a process that exits after a few searches), the searches of an
-    index too large to wait for its Lexicon never start building it in a thread the exit would
-    abandon: they answer with the one saved, the one before, or none."""
+    background_lexicon (a process that exits after a few searches), the searches of an index too
+    large to wait for its Lexicon never start building it in a thread the exit would abandon: they
+    answer with the one saved (one index), the one before, or none."""
     from .cluster import ClusterIndex
     check_flags(background_lexicon=background_lexicon)
     if cluster is not None:
-        return ClusterIndex(path, cluster, replicas)
+        return ClusterIndex(path, cluster, replicas, background_lexicon)
     if is_sharded(path):
         raise IndexNotFound(f"{path} holds a sharded index: search it on a cluster (--cluster ADDRESS)",
                             NoIndex(SHARDED))

@@ -520,6 +520,20 @@ def test_while_the_lexicon_of_new_generations_is_built_the_one_before_restores_a
         assert sharded_index.lexicon(wait=True) not in (None, old)
 
 
+def test_without_background_lexicon_a_large_sharded_index_starts_no_lexicon_a_search_would_abandon(
+        cluster, sharded, monkeypatch):
+    folder, _ = sharded  # the command line's one search: a Lexicon built in a thread dies unused at its exit
+    monkeypatch.setattr(indexer.cluster, "LEXICON_WAIT_DOCS", 0)  # as an index too large to wait for
+    started, build = [], indexer.cluster.ClusterIndex._build_lexicon
+    monkeypatch.setattr(indexer.cluster.ClusterIndex, "_build_lexicon",
+                        lambda self, future: started.append(self) or build(self, future))
+    for background in (False, True):
+        with indexer.open_index(folder / "shards", cluster=cluster.address, background_lexicon=background) as index:
+            assert index.search("bao so 3").total > 0  # searched as typed (folded) meanwhile
+            assert [s is index for s in started] == ([True] if background else [])
+        started.clear()
+
+
 def editions(shard: int, edition: int) -> list[dict]:
     """The test articles after edition updates of one shard's: some removed, some changed, some new."""
     mine = lambda a: shard_of(a["id"], SHARDS) == shard
