@@ -461,10 +461,7 @@ def search():
 @bp.get("/article/<article_id:doc_id>")
 def article(doc_id: str):
     """One whole article, the query's words highlighted when opened with ?q=."""
-    index = get_index()
-    doc = index.get(doc_id)
-    if doc is None:
-        abort(404)
+    index, doc = stored_article(doc_id)
     q = request.args.get("q", "").strip()
     whole = "\n".join((doc.title, doc.lead or "", doc.body))
     exact = parse_bool(request.args.get("exact"), "exact", False)
@@ -477,6 +474,15 @@ def article(doc_id: str):
                            paragraphs=paragraphs, source_url=http_url(doc.url),
                            back_url=url_for("search.search", **back) if q else None, search=back if q else {},
                            related=index.related(doc_id) or [], copies=index.copies(doc_id) or [])
+
+
+def stored_article(doc_id: str):
+    """(the index, its stored article with this id); 404 for an unknown id."""
+    index = get_index()
+    doc = index.get(doc_id)
+    if doc is None:
+        abort(404)
+    return index, doc
 
 
 def highlighter(index, q: str, article: str, exact: bool = False):
@@ -503,10 +509,7 @@ def api_search():
 @bp.get("/api/article/<article_id:doc_id>")
 def api_article(doc_id: str):
     """One whole article as JSON, with its syndicated copies (404 for an unknown id)."""
-    index = get_index()
-    doc = index.get(doc_id)
-    if doc is None:
-        abort(404)
+    index, doc = stored_article(doc_id)
     return doc.to_dict(copies=index.copies(doc_id) or [])
 
 
