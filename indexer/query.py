@@ -506,8 +506,8 @@ def terms_of(text: str) -> Terms:
             continue
         (codes if is_code(term) else syllables).append(term)
         # a name's piece a hyphen joins to a capitalised one is the name's too (nam of Kim Jong-nam)
-        if text[start:start + 1].isupper() or before[0] == start - 1 == text.find("-", start - 1) \
-                and before[1] in capitalised:
+        joined = before[0] == start - 1 and text[start - 1:start] == "-" and term.isalpha() and before[1] in capitalised
+        if text[start:start + 1].isupper() or joined:
             capitalised.add(term)
         before = (end, term)
         # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
