@@ -2535,19 +2535,24 @@ class Lexicon:
         return corrected if corrected != text else None
 
     def _names_mistyped(self, text: str, accented: bool) -> dict[int, str]:
-        """{place among WORD_RE's words: the syllable meant} of each word of 3 letters the index lacks in a
-        foreign name's group (see _names_as_typed) that is a syllable of 2 letters with a letter added, the one
-        the index has most often beside the group's word before it, where it has one so (Kim Jong Unn: Un,
-        though the table of near syllables holds those of 3 letters or more only); accented: with its marks."""
+        """{place among WORD_RE's words: the syllable meant} of each word of a foreign name's group (see
+        _names_as_typed) but its first that is a mistyped syllable of two letters (see _two_letters_meant:
+        Kim Jong Unn, Un; the table of near syllables holds 3+ letters only); accented: with its marks."""
         typed, (groups, _) = [canonical(w.lower()) for w in WORD_RE.findall(text)], _name_groups(text)
         found = {}
         for group, _ in groups:
             if any(self._foreign(typed[i], text == text.lower()) for i in group):
-                for i in (i for i in group[1:] if len(typed[i]) == 3 and not self.spelled_right(typed[i])):
-                    near = {s for d in _deletions(fold(typed[i]), 1) if len(d) == 2 for s in self.readings.get(d, ())}
-                    beside = max(((self._beside(typed[i - 1], s), s) for s in near), default=(0.0, ""))
-                    found.update({i: beside[1] if accented else fold(beside[1])} if beside[0] else {})
-        return found
+                found.update((i, meant) for i in group[1:] if (meant := self._two_letters_meant(typed[i - 1], typed[i])))
+        return {i: meant if accented else fold(meant) for i, meant in found.items()}
+
+    def _two_letters_meant(self, before: str, word: str) -> str | None:
+        """The syllable of two letters that a word of three the index lacks is with a letter added, the one
+        the index has most often beside the word before it (unn after jong: un), or None where it has none so."""
+        if len(word) != 3 or self.spelled_right(word):
+            return None
+        near = {s for d in _deletions(fold(word), 1) if len(d) == 2 for s in self.readings.get(d, ())}
+        times, meant = max(((self._beside(before, s), s) for s in near), default=(0.0, None))
+        return meant if times else None
 
     def slips(self, text: str, reading: str | None) -> str | None:
         """text with the words the reading spells otherwise replaced where the index has the word
