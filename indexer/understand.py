@@ -2531,18 +2531,22 @@ class Lexicon:
                 return typed
             return with_case_of(typed, chosen if accented else fold(chosen))
 
-        corrected = _with_words(self._rewrite(text, True, pick), self._names_mistyped(text, accented))
+        corrected = self._rewrite(text, True, pick)
+        corrected = _with_words(corrected, self._names_mistyped(text, corrected, accented))
         return corrected if corrected != text else None
 
-    def _names_mistyped(self, text: str, accented: bool) -> dict[int, str]:
+    def _names_mistyped(self, text: str, corrected: str, accented: bool) -> dict[int, str]:
         """{place among WORD_RE's words: the syllable meant} of each word of a foreign name's group (see
         _names_as_typed) but its first that is a mistyped syllable of two letters (see _two_letters_meant:
-        Kim Jong Unn, Un; the table of near syllables holds 3+ letters only); accented: with its marks."""
+        Kim Jong Unn, Un; the table of near syllables holds 3+ letters only) which the index has beside the
+        word before more often than the word corrected (corrected: text with its typos corrected, else as
+        typed: Kim Jong Uun had read "Kim Jong Gun"); accented: with its marks."""
         typed, (groups, _) = [canonical(w.lower()) for w in WORD_RE.findall(text)], _name_groups(text)
-        found = {}
+        read, found = [canonical(w.lower()) for w in WORD_RE.findall(corrected)], {}
         for group, _ in groups:
-            if any(self._foreign(typed[i], text == text.lower()) for i in group):
-                found.update((i, meant) for i in group[1:] if (meant := self._two_letters_meant(typed[i - 1], typed[i])))
+            if len(read) == len(typed) and any(self._foreign(typed[i], text == text.lower()) for i in group):
+                found.update((i, meant) for i in group[1:] if (meant := self._two_letters_meant(read[i - 1], typed[i]))
+                             and self._beside(read[i - 1], meant) > self._beside(read[i - 1], read[i]))
         return {i: meant if accented else fold(meant) for i, meant in found.items()}
 
     def _two_letters_meant(self, before: str, word: str) -> str | None:
