@@ -497,6 +497,7 @@ class Terms:
 def terms_of(text: str) -> Terms:
     """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
     syllables, compounds, codes, at, joins, capitalised = [], [], [], {}, set(), set()
+    before = (-1, "")  # the end and term of the syllable or code before
     for term, pos, start, end in analyze(text):
         if "_" in term:
             compounds.append(term)
@@ -504,8 +505,11 @@ def terms_of(text: str) -> Terms:
                 joins.add(term)
             continue
         (codes if is_code(term) else syllables).append(term)
-        if text[start:start + 1].isupper():
+        # a name's piece a hyphen joins to a capitalised one is the name's too (nam of Kim Jong-nam)
+        joined = before[0] == start - 1 and text[start - 1:start] == "-" and term.isalpha() and before[1] in capitalised
+        if text[start:start + 1].isupper() or joined:
             capitalised.add(term)
+        before = (end, term)
         # the first term at a position: a syllable, the first piece of a code (28 of 28-NQ/TU, u of U23)
         # or a code that pyvi kept whole (12.500)
         at.setdefault(pos, term)
@@ -574,11 +578,25 @@ def _word_units(terms: Terms, in_codes: set[str]) -> list[tuple[str, ...]]:
     syllables = [s for s in terms.syllables if s not in in_codes]
     units, i = [], 0
     while i < len(syllables):
-        n = next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds
-                  and not _yields(terms, syllables, i, n)), 1)
+        n = _unit_length(terms, syllables, i)
+        while i + n < len(syllables) and _name_goes_on(terms, syllables, i + n):
+            n += 1
         units.append(tuple(syllables[i:i + n]))
         i += n
     return units
+
+
+def _unit_length(terms: Terms, syllables: list[str], i: int) -> int:
+    """How many syllables from i make one of pyvi's words (1 for a syllable alone)."""
+    return next((n for n in (4, 3, 2) if "_".join(syllables[i:i + n]) in terms.compounds
+                 and not _yields(terms, syllables, i, n)), 1)
+
+
+def _name_goes_on(terms: Terms, syllables: list[str], i: int) -> bool:
+    """Whether the syllable at i, a word alone, is joined by a hyphen to a capitalised syllable before it
+    (nam of Kim Jong-nam, which pyvi reads as kim_jong and nam): the name goes on over it."""
+    return "_".join(syllables[i - 1:i + 1]) in terms.joins and syllables[i - 1] in terms.capitalised \
+        and _unit_length(terms, syllables, i) == 1
 
 
 def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: bool = False,

@@ -511,6 +511,11 @@ def _capitalised_runs(typed: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
+def _unmarked(word: str) -> bool:
+    """Whether a word is letters typed without marks (park, hang; not hàng, u23)."""
+    return word.isalpha() and fold(word) == word
+
+
 def _titled(word: str) -> bool:
     """Whether a word is written as a name is: a capital, then lowercase letters (Park, Hà; not HLV, A)."""
     return word.isalpha() and word[:1].isupper() and word[1:].islower()
@@ -518,15 +523,17 @@ def _titled(word: str) -> bool:
 
 def _name_groups(text: str) -> tuple[list[tuple[list[int], list[int]]], set[int]]:
     """([(places, among WORD_RE's words, of two or more words in a row that may make one name: each
-    joined to the next by a hyphen (Jong-un) or, both capitalised, by spaces (Park Hang Seo); the places
-    i a hyphen joins to i + 1)], the places i side by side with i + 1: spaces or a hyphen between) of
-    text. The initials of a code (ND-CP) make none."""
+    joined to the next by a hyphen (Jong-un) or by spaces, both capitalised (Park Hang Seo) or, in text
+    typed in lowercase, both typed without marks (park hang seo); the places i a hyphen joins to i + 1)],
+    the places i side by side with i + 1: spaces or a hyphen between) of text. The initials of a code
+    (ND-CP) make none."""
     spans, initials = list(WORD_RE.finditer(text)), _initials_in_codes(text)
     groups, hyphens, beside = [[0]] if spans else [], [], set()
+    spaced = _unmarked if text == text.lower() else _titled
     for i, (a, b) in enumerate(zip(spans, spans[1:])):
         between, words = text[a.end():b.start()], (a.group(), b.group())
         hyphen = between == "-" and all(w.isalpha() for w in words)
-        joined = (hyphen or (between.isspace() and all(map(_titled, words)))) \
+        joined = (hyphen or (between.isspace() and all(map(spaced, words)))) \
             and not any(fold(canonical(w.lower())) in initials for w in words)
         groups[-1] += [i + 1] if joined else []
         groups += [] if joined else [[i + 1]]
@@ -2525,7 +2532,31 @@ class Lexicon:
             return with_case_of(typed, chosen if accented else fold(chosen))
 
         corrected = self._rewrite(text, True, pick)
+        corrected = _with_words(corrected, self._names_mistyped(text, corrected, accented))
         return corrected if corrected != text else None
+
+    def _names_mistyped(self, text: str, corrected: str, accented: bool) -> dict[int, str]:
+        """{place among WORD_RE's words: the syllable meant} of each word of a foreign name's group (see
+        _names_as_typed) but its first that is a mistyped syllable of two letters (see _two_letters_meant:
+        Kim Jong Unn, Un; the table of near syllables holds 3+ letters only) which the index has beside the
+        word before more often than the word corrected (corrected: text with its typos corrected, else as
+        typed: Kim Jong Uun had read "Kim Jong Gun"); accented: with its marks."""
+        typed, (groups, _) = [canonical(w.lower()) for w in WORD_RE.findall(text)], _name_groups(text)
+        read, found = [canonical(w.lower()) for w in WORD_RE.findall(corrected)], {}
+        for group, _ in groups:
+            if len(read) == len(typed) and any(self._foreign(typed[i], text == text.lower()) for i in group):
+                found.update((i, meant) for i in group[1:] if (meant := self._two_letters_meant(read[i - 1], typed[i]))
+                             and self._beside(read[i - 1], meant) > self._beside(read[i - 1], read[i]))
+        return {i: meant if accented else fold(meant) for i, meant in found.items()}
+
+    def _two_letters_meant(self, before: str, word: str) -> str | None:
+        """The syllable of two letters that a word of three the index lacks is with a letter added, the one
+        the index has most often beside the word before it (unn after jong: un), or None where it has none so."""
+        if len(word) != 3 or self.spelled_right(word):
+            return None
+        near = {s for d in _deletions(fold(word), 1) if len(d) == 2 for s in self.readings.get(d, ())}
+        times, meant = max(((self._beside(before, s), s) for s in near), default=(0.0, None))
+        return meant if times else None
 
     def slips(self, text: str, reading: str | None) -> str | None:
         """text with the words the reading spells otherwise replaced where the index has the word
@@ -2624,12 +2655,23 @@ class Lexicon:
         if not letters or not (letters.islower() or letters[1:].islower() or letters.isupper()):
             return text
         words = [w if k else normalize_tone(w.lower()) for w, k in zip(typed, kept)]  # hoà as hòa: the titles' words are canonical
-        written = [w if k else c for w, k, c in zip(words, kept, self._as_written(words, words).split())]
+        written = self._names_joined([w if k else c for w, k, c in zip(words, kept, self._as_written(words, words).split())])
         if letters[:1].isupper() and not letters.isupper():  # the first letter's capital, as typed
             word = written[first := next(n for n, k in enumerate(kept) if not k)]
             at = next((n for n, c in enumerate(word) if c.isalpha()), 0)
             written[first] = word[:at] + word[at:at + 1].upper() + word[at + 1:]
         return " ".join(written).replace("title: ", "title:") if fielded else " ".join(written)
+
+    def _names_joined(self, written: list[str]) -> list[str]:
+        """Words cased as the titles write them, with each word they write in lowercase after a capitalised
+        word that is no Vietnamese syllable capitalised where the titles hold the two as one word (a phrase
+        of the table): a name's piece they join by a hyphen (kim jong nam: "Kim Jong Nam", as Kim Jong-nam)."""
+        for i in range(1, len(written)):
+            before, word = written[i - 1], written[i]
+            if _titled(before) and word.isalpha() and word.islower() and self._foreign(before.lower(), True) \
+                    and f"{before.lower()} {word}" in self._phrase_number:
+                written[i] = word.capitalize()
+        return written
 
     def reading(self, text: str, partly: bool = True) -> str | None:
         """The reading of text to propose, or None: its most probable one when its words make
@@ -2698,27 +2740,32 @@ class Lexicon:
         typed = [canonical(w.lower()) for w in WORD_RE.findall(text)]
         read = [canonical(w.lower()) for w in read]
         held, (groups, beside) = [False] * len(typed), _name_groups(text)
+        lowercase = text == text.lower()
         for group, hyphens in groups:
-            if any(self._foreign(typed[i]) for i in group) or any(self._beside(typed[i], typed[i + 1]) for i in hyphens):
+            if any(self._foreign(typed[i], lowercase) for i in group) or any(self._beside(typed[i], typed[i + 1]) for i in hyphens):
                 for i in group:  # those read as typed are held too: read again beside the others, they might not be
-                    held[i] = read[i] == typed[i] or self._typed_in_name(typed, read, i, group, beside)
+                    held[i] = read[i] == typed[i] or self._typed_in_name(typed, read, i, (group, beside), lowercase)
         return held if any(h and r != t for h, r, t in zip(held, read, typed)) else []
 
-    def _typed_in_name(self, typed: list[str], read: list[str], i: int, group: list[int], beside: set[int]) -> bool:
+    def _typed_in_name(self, typed: list[str], read: list[str], i: int, places: tuple, named: bool) -> bool:
         """Whether the word at i of a foreign name's group is meant as typed: the index has it beside its
         neighbours (as read; beside: see _name_groups) more often as typed than as read (Son Heung, not Sơn),
         or has neither, a foreign word comes before it in the group (Park Hang Seo; not "Vùng Catalonia",
-        "Gót Achilles", whose capital a name or a sentence begun gave) and its reading is no name on its own."""
+        "Gót Achilles", whose capital a name or a sentence begun gave) and its reading is no name on its own.
+        places: (the group, the places beside: see _name_groups); named: see _foreign."""
+        group, beside = places
         as_read = self._beside_neighbours(read, i, beside)
         as_typed = self._beside_neighbours([*read[:i], typed[i], *read[i + 1:]], i, beside)
         if as_typed != as_read:
             return as_typed > as_read
-        after_foreign = any(self._foreign(typed[j]) for j in group if j < i)
+        after_foreign = any(self._foreign(typed[j], named) for j in group if j < i)
         return after_foreign and not self._read_as_name(typed[i:i + 1], read[i:i + 1])
 
-    def _foreign(self, word: str) -> bool:
-        """Whether a lowercase word is one the index holds as typed that is no Vietnamese syllable (park, jong)."""
-        return word.isalpha() and self.freq.get(word, 0) > 0 and fold(word) not in vietnamese_syllables()
+    def _foreign(self, word: str, named: bool = False) -> bool:
+        """Whether a lowercase word is one the index holds as typed that is no Vietnamese syllable (park, jong);
+        named: and that the titles write with a capital (typed in lowercase, a name's only sign of being one)."""
+        return word.isalpha() and self.freq.get(word, 0) > 0 and fold(word) not in vietnamese_syllables() \
+            and (not named or self._capitalised(word))
 
     def _beside_neighbours(self, words: list[str], i: int, beside: set[int]) -> float:
         """About how many times the index has words[i] beside the words next to it (the places i side by
