@@ -400,7 +400,7 @@ class ShardActor:
         epoch's would be remembered by every replica for it)."""
         if epoch is None:
             return None
-        names = {name for _, name in epoch}
+        names = {name for _, name in epoch}  # no two shards' generations share a name (time, pid, ns)
         if self.index.generation not in names:
             self.index.refresh()
         return epoch if self.index.generation in names else None
