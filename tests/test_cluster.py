@@ -169,6 +169,7 @@ def test_a_sharded_build_puts_every_article_in_the_shard_of_its_id_hash(sharded)
 
 
 def assert_same_results(got, want, what) -> None:
+    what = f"{what} (rounds: {got.rounds})"  # a search that took more than its usual one or two saw generations change
     assert [h.doc_id for h in got] == [h.doc_id for h in want], what
     assert all(math.isclose(a.score, b.score, rel_tol=1e-4) for a, b in zip(got, want)), what
     assert (got.total, got.undated, got.partial) == (want.total, want.undated, False), what
