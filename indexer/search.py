@@ -41,7 +41,7 @@ from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERG
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
-                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded,
+                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
                          summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
@@ -1953,7 +1953,7 @@ def _understood(text: str, lexicon: Lexicon) -> tuple[str, str | None]:
 def _names_unmarked(text: str) -> bool:
     """Whether the words of a query typed without accents are all capitalised (names typed without
     marks), and there are some."""
-    bare = [w for w in text.split() if w.isalpha() and fold(w) == w]
+    bare = [w for w in text.split() if unmarked(w)]
     return bool(bare) and all(w[:1].isupper() for w in bare)
 
 

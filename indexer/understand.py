@@ -511,7 +511,7 @@ def _capitalised_runs(typed: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _unmarked(word: str) -> bool:
+def unmarked(word: str) -> bool:
     """Whether a word is letters typed without marks (park, hang; not hàng, u23)."""
     return word.isalpha() and fold(word) == word
 
@@ -529,7 +529,7 @@ def _name_groups(text: str) -> tuple[list[tuple[list[int], list[int]]], set[int]
     (ND-CP) make none."""
     spans, initials = list(WORD_RE.finditer(text)), _initials_in_codes(text)
     groups, hyphens, beside = [[0]] if spans else [], [], set()
-    spaced = _unmarked if text == text.lower() else _titled
+    spaced = unmarked if text == text.lower() else _titled
     for i, (a, b) in enumerate(zip(spans, spans[1:])):
         between, words = text[a.end():b.start()], (a.group(), b.group())
         hyphen = between == "-" and all(w.isalpha() for w in words)
