@@ -28,6 +28,7 @@ import tempfile
 import time
 import unicodedata
 import zlib
+from pathlib import Path
 
 from benchmarks.common import program, load_indexer, md_table, require_shared, show_section, timer
 
@@ -258,7 +259,7 @@ def main(argv=None) -> int:
     indexer = load_indexer()
     with tempfile.TemporaryDirectory(prefix="understand-") as scratch:
         folder = args.index or scratch
-        if not args.index:
+        if not args.index or not Path(args.index).exists():
             pools = [str(require_shared("eval", "dev", n, "pool.jsonl.gz")) for n in TITLE_SETS]
             indexer.build_index(pools, folder)
         with indexer.open_index(folder) as index:

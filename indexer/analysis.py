@@ -33,6 +33,10 @@ SYLLABLE_RE = re.compile(r"\w+")
 HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # Al-Qaeda, xanh-lam: a word, not a code
 NUMBERED_RE = re.compile(r"([^\W\d_]+)[-.]?(\d+)")  # U23, U.23, U-23, Covid-19: the code u23
 PIECE_RE = re.compile(r"[^\W_]+")  # the words of a link or e-mail address
+SENTENCE_END_RE = re.compile(r"[.!?…;]+|\s*\n\s*")  # pyvi tokens: a line break is one
+# Positions skipped where a sentence ends: more than the proximity window (scorer.WINDOW) less
+# one, so that no phrase, run or nearness joins the words of two sentences.
+SENTENCE_GAP = 3
 VOWELS = set("aeiouy")  # of a folded syllable: a name (Hà) has one, initials (TTg of QĐ-TTg) may not
 SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 DAY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
@@ -43,7 +47,8 @@ DATE_SEPARATORS = "/-."  # newspapers write a day 22/10, 22-10 or 22.10, and mos
 ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and huỷ, alike",
                     3: "a name glued to a code by a hyphen (TP.HCM-Hà Nội) is no part of the code",
                     4: "articles' fullwidth letters and digits, superscript digits (m²) and Ð are read as "
-                       "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing"}
+                       "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing",
+                    5: "positions skip a sentence end, so that no phrase or nearness joins two sentences"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
 
 # Characters read as the plain ones they stand for, in articles and queries alike (each
@@ -186,27 +191,49 @@ def _split(text: str, start: int, end: int):
 def iter_words(text: str):
     """Yield (syllable spans, whole span or None) for each pyvi word of NFC text, punctuation
     skipped; whole is set for a token split into pieces (a link, U23), indexed whole too."""
+    for group, whole, _ in words_by_sentence(text):
+        yield group, whole
+
+
+def words_by_sentence(text: str):
+    """iter_words' (syllable spans, whole span or None), and whether a sentence ends before the
+    word: a token of . ! ? ... or ; (pyvi keeps the dot of "TP." in its word), or a line break."""
     group: list[tuple[int, int]] = []
+    ended = began = False
     for start, end, joins in segment(text):
         if text[start:end].isalpha():  # most tokens: a syllable, the rest of this loop made short
             if group and not joins:
-                yield group, None
+                yield group, None, began
                 group = []
+            if not group:
+                began, ended = ended, False
             group.append((start, end))
             continue
         word = text[start].isalnum() or text[start] == "_"
         split = _split(text, start, end) if word else None
         if group and (split or not joins or not word):
-            yield group, None
+            yield group, None, began
             group = []
         if split:
-            yield split
+            yield (*split, ended)
+            ended = False
         elif word:
             if end - start > 1 and text[end - 1] == ".":  # pyvi keeps the dot of "TP." or "Mr."
                 end -= 1
+            if not group:
+                began, ended = ended, False
             group.append((start, end))
+        elif SENTENCE_END_RE.fullmatch(text[start:end]):
+            ended = True
     if group:
-        yield group, None
+        yield group, None, began
+
+
+def sentences(text: str) -> list[str]:
+    """NFC text cut where a sentence ends (see words_by_sentence), each part stripped."""
+    text = unicodedata.normalize("NFC", text)
+    cuts = [group[0][0] for group, _, new in words_by_sentence(text) if new]
+    return [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)])]
 
 
 def _name(word: str) -> bool:
@@ -269,7 +296,8 @@ def raw_tokens(text: str):
     codes = code_spans(text)
     tokens, pos_at, spans = [], {}, set()  # position and spans of the syllables where a code starts
     pos = 0
-    for group, whole in iter_words(text):
+    for group, whole, new_sentence in words_by_sentence(text):
+        pos += SENTENCE_GAP * (new_sentence and pos > 0)
         if len(group) > 1 and not whole:
             tokens.append(("_".join([text[s:e] for s, e in group]), pos, group[0][0], group[-1][1]))
         for start, end in group:

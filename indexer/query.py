@@ -37,8 +37,8 @@ from functools import cached_property
 from whoosh import query as wq
 
 from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold, fold_word,
-                       is_code, iter_words, joined_form, new_placement, plain_forms)
-from .scorer import Spelled
+                       is_code, iter_words, joined_form, new_placement, plain_forms, sentences)
+from .scorer import BREAK, Spelled
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -339,6 +339,7 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
     items = _clauses_bound(text, read)
     if any(clause is None for *_, clause in items):
         items = _or_words(text, items, read)
+    items = _sentences_apart(items)
     parsed, group, joined = ParsedQuery(), [], False
     for *_, clause in items:
         if clause is None:
@@ -354,6 +355,18 @@ def parse(text: str, reading: str | None = None) -> ParsedQuery:
         joined = False
     _add_group(parsed, group)
     return parsed
+
+
+def _sentences_apart(items: list) -> list:
+    """items ((start, end, clause or None for OR)) with a quoted phrase of several sentences, neither
+    excluded nor beside an OR, as one required phrase per sentence: positions skip a sentence's end
+    (analysis.SENTENCE_GAP), so no article holds such a phrase whole."""
+    out = []
+    for i, (start, end, clause) in enumerate(items):
+        beside_or = any(0 <= j < len(items) and items[j][2] is None for j in (i - 1, i + 1))
+        parts = sentences(clause.text) if clause and clause.phrase and not (clause.negated or beside_or) else []
+        out += [(start, end, replace(clause, text=part)) for part in parts] if len(parts) > 1 else [(start, end, clause)]
+    return out
 
 
 def _clause(m: re.Match) -> Clause | None:
@@ -535,7 +548,17 @@ def proximity_words(text: str, folded: bool, respelled: bool = True, trimmed: di
             pieces |= {p for _, p in within} - {p for t, p in within if t in trimmed[term]}
     for term, pos, _, _ in tokens:
         at.setdefault(pos, fold_word(term) if folded else term)
-    return [at[pos] for pos in sorted(at) if pos not in pieces][:MAX_SYLLABLES]
+    return _with_breaks([pos for pos in sorted(at) if pos not in pieces][:MAX_SYLLABLES], at,
+                        {pos for _, pos, _, _ in tokens})
+
+
+def _with_breaks(positions: list[int], at: dict, taken: set[int]) -> list:
+    """The words at positions in order, a BREAK where a sentence of the query ends (the
+    positions skipped there, analysis.SENTENCE_GAP: no token was taken before the next word)."""
+    words = []
+    for pos in positions:
+        words += [BREAK, at[pos]] if words and pos - 1 not in taken else [at[pos]]
+    return words
 
 
 def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: list,

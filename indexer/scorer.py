@@ -18,6 +18,7 @@ from functools import reduce
 
 import numpy as np
 
+from .analysis import SENTENCE_GAP
 from .storage.flat import EMPTY, ascending, intersect_sorted, located, present
 
 K1 = 1.2
@@ -30,6 +31,8 @@ SEARCH_COST = 8  # a binary search of a posting list costs about this many steps
 DENSE = 20  # scoring only some documents' postings pays while they are under 1/DENSE of all
 SPREAD = 6  # a term in over 1/SPREAD of the documents is scored over all of them (0 where absent)
 WINDOW = 3  # query words this close, in order, count as near (1/distance² each)
+assert SENTENCE_GAP >= WINDOW, "words of two sentences would count as near"
+BREAK = "\n"  # in a proximity sequence, where the query's sentence ends (no term holds a line break)
 LEAD = 60  # a query word among a body's first LEAD syllables (its lead: news states its subject first)
 LEAD_WEIGHT = 0.3  # adds this times the word's idf (LEAD 40-100, weight 0.3-0.8 compared on the tune halves)
 LEAD_FIELDS = ("body", "body_fold")
@@ -269,7 +272,7 @@ class Scorer:
             return
         keys = self._position_keys(field, words, docs)
         for a, b in zip(words, words[1:]):
-            if a == b or not len(keys[a][1]) or not len(keys[b][0]):
+            if BREAK in (a, b) or a == b or not len(keys[a][1]) or not len(keys[b][0]):
                 continue
             near, ends = np.zeros(len(docs)), keys[a][1]
             for distance in range(1, WINDOW + 1):
@@ -285,7 +288,7 @@ class Scorer:
         """Add LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query word
         among the first LEAD positions of field, once per word."""
         keys = self._position_keys(field, words, docs)
-        for word in dict.fromkeys(words):
+        for word in _words(words):
             starts = keys[word][0]
             early = np.unique(starts[(starts & POSITION) < LEAD] >> 32)
             if len(early):
@@ -293,7 +296,7 @@ class Scorer:
 
     def lead_counts(self, field: str, words: list) -> None:
         """Read the counts lead() reads."""
-        for word in dict.fromkeys(words):
+        for word in _words(words):
             self.idf(self.word_frequency(field, word))
 
     def proximity_counts(self, field: str, words: list) -> None:
@@ -301,7 +304,7 @@ class Scorer:
         if len(words) < 2:
             return
         for a, b in zip(words, words[1:]):
-            if a != b:
+            if a != b and BREAK not in (a, b):
                 self.idf(max(self.word_frequency(field, a), self.word_frequency(field, b)))
         self.run_idf(field, words)
 
@@ -322,7 +325,7 @@ class Scorer:
                                 lambda: self._read_position_keys(field, words, docs))
 
     def _read_position_keys(self, field: str, words: list, docs: np.ndarray) -> dict:
-        return {w: self._spans_of(field, w, docs) for w in dict.fromkeys(words)}
+        return {w: self._spans_of(field, w, docs) for w in _words(words)}
 
     def _spans_of(self, field: str, word, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(starts, ends) keys of a word's occurrences, over all its spellings, ascending by start."""
@@ -337,12 +340,17 @@ class Scorer:
         return _read_only(starts[order]), _read_only(ends[order])
 
     def _together(self, words: list, keys: dict) -> np.ndarray:
-        """The documents where the words stand together as typed, each right after the end of the one before."""
+        """The documents where the words stand together as typed, each right after the end of the one
+        before (SENTENCE_GAP positions later after a BREAK)."""
         starts, ends = keys[words[0]]
+        step = 1
         for word in words[1:]:
+            if word == BREAK:
+                step += SENTENCE_GAP
+                continue
             following, their_ends = keys[word]
-            hit = present(following, ends + 1)
-            starts, ends = starts[hit], their_ends[following.searchsorted(ends[hit] + 1)]
+            hit = present(following, ends + step)
+            starts, ends, step = starts[hit], their_ends[following.searchsorted(ends[hit] + step)], 1
         return np.unique(starts >> 32)
 
     def run_idf(self, field: str, words: list) -> float:
@@ -351,7 +359,12 @@ class Scorer:
         cluster's shards hold before a search, where the articles of the search's pool holding the
         run are a count only the search makes."""
         n = self.doc_count()
-        return self.idf(max(1.0, n * math.prod(self.word_frequency(field, w) / max(n, 1) for w in dict.fromkeys(words))))
+        return self.idf(max(1.0, n * math.prod(self.word_frequency(field, w) / max(n, 1) for w in _words(words))))
+
+
+def _words(sequence: list) -> list:
+    """The distinct words of a proximity sequence, in order, without its BREAKs."""
+    return [word for word in dict.fromkeys(sequence) if word != BREAK]
 
 
 @dataclass(frozen=True, eq=False)

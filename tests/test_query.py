@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, index_of, write_jsonl
+from conftest import REPO, article, index_of, write_jsonl
 
 import indexer
 from indexer.search import FOLDED_MATCH_BELOW
@@ -324,3 +324,39 @@ def test_an_operator_before_no_words_is_dropped_and_the_rest_searched(title_word
         results, expected = index.search(query), index.search("bão")
         assert [h.doc_id for h in results] == [h.doc_id for h in expected] != []
         assert (results.total, results.dropped, results.rewritten) == (expected.total, [], "bão")
+
+
+# articles of two sentences: a phrase read across "Thanh Hà." and "Nội dung" would join words no
+# sentence holds together
+SENTENCES = [
+    article("ends-ha", "Họp dân ở huyện Thanh Hà",
+            "Cuộc họp diễn ra ở huyện Thanh Hà. Nội dung cuộc họp là giải phóng mặt bằng cho dự án."),
+    article("ha-noi", "Hà Nội mở rộng đường vành đai",
+            "Hà Nội bắt đầu mở rộng đường vành đai 2, đoạn qua quận Đống Đa."),
+    article("rain-first", "Thời tiết cực đoan ở Yên Bái",
+            "Mưa lớn kéo dài. Lũ quét xảy ra ở huyện Mù Cang Chải, cuốn trôi hai ngôi nhà."),
+    article("flood-first", "Thời tiết cực đoan ở Lào Cai",
+            "Lũ quét xảy ra. Mưa lớn kéo dài khiến nhiều tuyến đường ở huyện Bát Xát bị sạt lở."),
+]
+
+
+@pytest.fixture(scope="module")
+def sentences_index(tmp_path_factory):
+    return index_of(tmp_path_factory, "sentences", SENTENCES)
+
+
+def test_a_phrase_never_joins_the_words_of_two_sentences(sentences_index):
+    with indexer.open_index(sentences_index) as index:
+        assert [h.doc_id for h in index.search('"Hà Nội"')] == ["ha-noi"]
+        assert [h.doc_id for h in index.search('"Thanh Hà"')] == ["ends-ha"]
+        # a quoted passage of two sentences: each sentence a phrase (no article holds the two as one)
+        found = [h.doc_id for h in index.search('"Mưa lớn kéo dài. Lũ quét xảy ra"')]
+        assert found[0] == "rain-first" and set(found) == {"rain-first", "flood-first"}
+
+
+def test_pasted_sentences_stand_together_across_their_sentence_end(sentences_index):
+    with indexer.open_index(sentences_index) as index:
+        # both hold both sentences, each sentence's words together; one holds them in the order pasted
+        for pasted, first in (("Mưa lớn kéo dài. Lũ quét xảy ra", "rain-first"),
+                              ("Lũ quét xảy ra. Mưa lớn kéo dài", "flood-first")):
+            assert [h.doc_id for h in index.search(pasted)][0] == first, pasted

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis import analyze, exact_positions
+from indexer.scorer import WINDOW
 
 CORPUS = Path(os.environ.get("VNSEARCH_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")) / "corpus"
 
@@ -226,3 +227,10 @@ def test_indexed_positions_are_analyze_grouped():
         got = exact_positions(text)
         assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}, text[:60]
 
+
+
+def test_positions_skip_a_sentence_end_not_the_dot_of_an_abbreviation():
+    at = {term: pos for term, pos, _, _ in analyze("Ông về TP. Hồ Chí Minh. Nội dung họp; sau đó?\nHết")}
+    assert at["hồ"] == at["tp"] + 1  # pyvi keeps the dot of TP. in its word
+    assert at["nội"] - at["minh"] > WINDOW and at["sau"] - at["họp"] > WINDOW and at["hết"] - at["đó"] > WINDOW
+    assert at["dung"] == at["nội"] + 1
