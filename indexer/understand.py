@@ -585,6 +585,13 @@ def typo_distance(typed: str, syllable: str, bound: int, letters: int | None = N
     return min(edit_distance(typed, syllable, bound), bound + 1)
 
 
+def _affixed(typed: str, syllable: str) -> bool:
+    """Whether one of two words is the other with two letters or more added at one end (unboxing and
+    boxing, streamer and stream): a word of its own, an affix, not a slip of the keys."""
+    short, long = sorted((typed, syllable), key=len)
+    return len(long) - len(short) >= 2 and (long.startswith(short) or long.endswith(short))
+
+
 def marks_left_off(typed: str, syllable: str, letters: int) -> bool:
     """Whether a syllable has marks that the letters edited to type it as typed (without marks)
     do not account for: "phcu" left off the marks of "phúc"; "phc" lost them with its ú."""
@@ -2871,7 +2878,8 @@ class Lexicon:
         scored = []
         for folded in {w for d in _deletions(bare, edits) if d in self._deleted for w in self._deleted[d].split("\t")}:
             letters = edit_distance(bare, folded, edits)
-            if letters > edits or (_vowelless(bare) and _vowelless(folded) and not self._common(folded)):
+            if letters > edits or (_vowelless(bare) and _vowelless(folded) and not self._common(folded)) \
+                    or _affixed(bare, folded):
                 continue  # a rare abbreviation names another thing: xsmb is no typo of smb (WannaCry)
             weights = {}  # by distance: the same for each reading of folded
             for syllable in self.readings[folded]:

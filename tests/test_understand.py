@@ -1879,3 +1879,13 @@ def test_a_name_no_article_holds_keeps_its_rarest_syllable(foreign_index):
     for hit in results:
         article = foreign_index.get(hit.doc_id)
         assert "seo" in re.findall(r"\w+", fold(f"{article.title} {article.lead} {article.body}".lower()))
+
+
+def test_a_word_the_index_lacks_with_an_affix_is_no_typo_of_the_word_without_it(tmp_path_factory):
+    articles = [article("box", "Giải boxing chuyên nghiệp ở Hà Nội",
+                        "Võ sĩ boxing Việt Nam thắng trận boxing đầu tiên trên sân nhà."),
+                article("live", "Xem stream bóng đá trên điện thoại", "Nhiều người xem stream các trận bóng đá qua mạng.")]
+    with indexer.open_index(index_of(tmp_path_factory, "affixes", articles)) as index:
+        # unboxing is not boxing, nor streamer stream: nothing found beats another word's articles
+        assert [index.search(q).rewritten for q in ("unboxing", "streamer")] == [None, None]
+        assert index.search("boxnig").rewritten == "boxing"  # a slip of the keys still is one
