@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sys
+import time
 
 from . import (build_index, delete_articles, open_index, optimize_index, restore_articles, retracted_articles,
                update_index)
@@ -346,7 +347,18 @@ def _write(run, args, summary) -> int:
     print(summary(report))
     if report.retracted:
         print(kept_out_line(report.retracted, args.index))
+    if not args.cluster:
+        print(lexicon_line(args.index))
     return EXIT_SKIPPED if report.skipped else 0
+
+
+def lexicon_line(index_dir) -> str:
+    """Make (or read) and save the new generation's Lexicon, so that the next search, a command
+    line's one search too, restores accents and corrects typos; the line saying how long it took."""
+    started = time.perf_counter()
+    with open_index(index_dir, background_lexicon=False) as index:
+        index.lexicon()
+    return f"Lexicon (accents, typos, suggestions) ready in {time.perf_counter() - started:.1f} s"
 
 
 def to_stderr(message: str) -> None:

@@ -624,3 +624,14 @@ def test_each_benchmark_names_itself_in_its_help_as_the_reader_runs_it(program):
     done = subprocess.run([sys.executable, "-m", program, "--help"], cwd=ROOT, capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 0 and done.stdout.startswith(f"usage: python -m {program} "), done.stdout + done.stderr
+
+
+def test_a_build_and_an_update_leave_the_lexicon_made_for_the_next_search(tmp_path):
+    # a command line's one search never builds a large index's Lexicon (its exit would abandon it):
+    # the build and the update make and save it, so that such a search reads accents and typos
+    built = run_cli("build", ROOT / "seeds", "--index", tmp_path / "ix")
+    assert built.returncode == 0 and built.stdout.splitlines()[-1].startswith("Lexicon (accents, typos, suggestions) ready in ")
+    with indexer.open_index(tmp_path / "ix", background_lexicon=False) as index:
+        assert index.lexicon(wait=False) is not None  # saved: no earlier generation's to stand in
+    updated = run_cli("update", ROOT / "seeds", "--index", tmp_path / "ix")
+    assert updated.returncode == 0 and updated.stdout.splitlines()[-1].startswith("Lexicon (accents, typos")
