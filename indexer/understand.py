@@ -2880,7 +2880,7 @@ class Lexicon:
             letters = edit_distance(bare, folded, edits)
             if letters > edits or (_vowelless(bare) and _vowelless(folded) and not self._common(folded)) \
                     or _affixed(bare, folded):
-                continue  # a rare abbreviation names another thing: xsmb is no typo of smb (WannaCry)
+                continue  # a rare abbreviation names another thing (xsmb is no typo of smb: WannaCry), so does an affix
             weights = {}  # by distance: the same for each reading of folded
             for syllable in self.readings[folded]:
                 distance = typo_distance(word, syllable, edits, letters) if marked else letters
