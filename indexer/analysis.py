@@ -232,6 +232,8 @@ def words_by_sentence(text: str):
 def sentences(text: str) -> list[str]:
     """NFC text cut where a sentence ends (see words_by_sentence), each part stripped."""
     text = unicodedata.normalize("NFC", text)
+    if not SENTENCE_END_RE.search(text):  # most quoted phrases: no need to segment them to know
+        return [text.strip()]
     cuts = [group[0][0] for group, _, new in words_by_sentence(text) if new]
     return [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)])]
 

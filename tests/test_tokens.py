@@ -228,7 +228,6 @@ def test_indexed_positions_are_analyze_grouped():
         assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}, text[:60]
 
 
-
 def test_positions_skip_a_sentence_end_not_the_dot_of_an_abbreviation():
     at = {term: pos for term, pos, _, _ in analyze("Ông về TP. Hồ Chí Minh. Nội dung họp; sau đó?\nHết")}
     assert at["hồ"] == at["tp"] + 1  # pyvi keeps the dot of TP. in its word
