@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -29,6 +30,10 @@ from benchmarks.tantivy_ref import SETUPS, TantivyEngine
 SETS = ["vietnews-title", "vietnews-abstract", "baomoi-title", "baomoi-sapo"]
 VARIANTS = ["orig", "lower", "noaccent", "tone", "nfd"]
 MIXED = "mixed"  # made from orig here (mixed_accents), no file of its own; asked for by --variants
+IY = "iy"  # made from orig here too (other_iy): the qids holding a syllable with either spelling
+IY_QIDS = "orig(iy qids)"
+IY_SYLLABLE_RE = re.compile(r"(?<!\w)(h|k|l|m|t|s|qu)([iìíỉĩịyỳýỷỹỵ])(?!\w)", re.I)
+IY_SWAP = str.maketrans("iìíỉĩịyỳýỷỹỵIÌÍỈĨỊYỲÝỶỸỴ", "yỳýỷỹỵiìíỉĩịYỲÝỶỸỴIÌÍỈĨỊ")
 ENGINES = ["ours", *SETUPS]
 SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
 SHORT_POOL_SET = "baomoi-title"
@@ -79,12 +84,25 @@ def _unmarked(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+def other_iy(query: str) -> str | None:
+    """The query with each i or y standing alone after h, k, l, m, t, s or qu in the other spelling
+    (kĩ sư -> kỹ sư, Mỹ -> Mĩ, bác sĩ -> bác sỹ: both are written), or None when it has none."""
+    swapped = IY_SYLLABLE_RE.sub(lambda m: m.group(1) + m.group(2).translate(IY_SWAP),
+                                 unicodedata.normalize("NFC", query))
+    return swapped if swapped != unicodedata.normalize("NFC", query) else None
+
+
 def set_queries(set_dir: Path, variants: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """variant -> queries; with `tone`, also the orig queries of the same qids; `mixed` is made
-    from orig (mixed_accents)."""
-    queries = {v: read_queries(set_dir / f"queries.{v}.tsv") for v in variants if v != MIXED}
+    """variant -> queries; with `tone`, also the orig queries of the same qids; `mixed` and `iy` are
+    made from orig (mixed_accents, other_iy; iy with the orig queries of its qids)."""
+    queries = {v: read_queries(set_dir / f"queries.{v}.tsv") for v in variants if v not in (MIXED, IY)}
+    orig = read_queries(set_dir / "queries.orig.tsv")
     if MIXED in variants:
-        queries[MIXED] = [(qid, mixed_accents(qid, q)) for qid, q in read_queries(set_dir / "queries.orig.tsv")]
+        queries[MIXED] = [(qid, mixed_accents(qid, q)) for qid, q in orig]
+    if IY in variants:
+        queries[IY] = [(qid, other) for qid, q in orig if (other := other_iy(q))]
+        iy_qids = {qid for qid, _ in queries[IY]}
+        queries[IY_QIDS] = [(qid, q) for qid, q in orig if qid in iy_qids]
     if "tone" in queries:
         tone_qids = {qid for qid, _ in queries["tone"]}
         orig = read_queries(set_dir / "queries.orig.tsv")
@@ -210,7 +228,7 @@ def target_rows(set_name: str, results: dict) -> list[list]:
     if noacc is not None and orig is not None:
         rows.append([set_name, "noaccent within 0.08 of our orig", noacc, orig,
                      check(noacc, noacc >= orig - 0.08)])
-    for variant, base in (("lower", "orig"), ("nfd", "orig"), ("tone", SAME_QIDS)):
+    for variant, base in (("lower", "orig"), ("nfd", "orig"), ("tone", SAME_QIDS), (IY, IY_QIDS)):
         value, reference = ours(variant), ours(base)
         if value is not None and reference is not None:
             rows.append([set_name, f"{variant} within 0.005 of {base}", value, reference,
@@ -260,7 +278,9 @@ def known_item_parts(all_results: dict) -> list[str]:
              "article and its exact duplicates). `ours` = `indexer.build_index` + "
              "`Index.search(q, limit=10)`; `default` / `fold` = the Tantivy 0.27 set-ups of "
              "benchmarks/tantivy_ref.py (syllables + lowercase; + ascii_fold). "
-             f"`{SAME_QIDS}` = the orig queries of the qids that have a `tone` variant.",
+             f"`{SAME_QIDS}` = the orig queries of the qids that have a `tone` variant; `{IY}` = the "
+             "orig queries holding i or y alone after h, k, l, m, t, s or qu, each in the other spelling "
+             f"(kĩ/kỹ, lí/lý, sĩ/sỹ), `{IY_QIDS}` the same qids' orig queries.",
              quality_table(all_results)]
     targets = [row for name, res in all_results.items() for row in target_rows(name, res)]
     if targets:
@@ -291,7 +311,7 @@ def parse_args(argv=None):
     parser.add_argument("--sets", nargs="+", choices=[*SETS, TOPICAL], default=[*SETS, TOPICAL],
                         help=f"known-item sets of ../shared/eval/dev, and '{TOPICAL}' "
                              "(benchmarks/topical/); default: all")
-    parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, MIXED], default=VARIANTS)
+    parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, MIXED, IY], default=VARIANTS)
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=ENGINES)
     parser.add_argument("--no-short", action="store_true", help="skip the short-query set")
     parser.add_argument("--misses", type=int, default=0, metavar="N",

@@ -48,7 +48,8 @@ ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and hu
                     3: "a name glued to a code by a hyphen (TP.HCM-Hà Nội) is no part of the code",
                     4: "articles' fullwidth letters and digits, superscript digits (m²) and Ð are read as "
                        "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing",
-                    5: "positions skip a sentence end, so that no phrase or nearness joins two sentences"}
+                    5: "positions skip a sentence end, so that no phrase or nearness joins two sentences",
+                    6: "i and y alone after k, l, m, t, s or qu are one spelling (kĩ and kỹ, sĩ and sỹ)"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
 
 # Characters read as the plain ones they stand for, in articles and queries alike (each
@@ -106,6 +107,38 @@ def new_placement(text: str) -> str:
     return _OLD_ENDING_RE.sub(lambda match: _new_style(text, match), text)
 
 
+# i and y standing alone after k, l, m, t, s or qu are two spellings of one vowel (kĩ/kỹ sư, lí/lý do,
+# Mĩ/Mỹ, tỉ/tỷ đồng, bác sĩ/sỹ, quí/quý): schools write i, most of the press y, and both corpora mix
+# them. Terms take the commoner one, y, but i after s (the first 15,000 articles of baomoi and of
+# vietnews-test: kỹ 4,902 to kĩ 267, lý 28,377 to lí 483, tỷ 13,361 to tỉ 4,353, Mỹ 42,236 to Mĩ 52, sĩ
+# 13,389 to sỹ 1,478). Not after h (hi/hy sinh): h and i is what a dropped first letter of th, kh, ph,
+# nh or ch leaves (thi, khí, phi), and read as the common hy such a typo was no longer corrected
+# (benchmarks.understand, typo tune set: 3 of 7 queries lost, 2026-12-06).
+_IY_RE = re.compile("(?:[klmts]|qu)[iìíỉĩịyỳýỷỹỵ]")  # the syllables spelled either way (lowercase, whole)
+_IY_WORD_RE = re.compile(f"(?<!\\w){_IY_RE.pattern}(?!\\w)", re.IGNORECASE)
+_I_TO_Y = str.maketrans("iìíỉĩịIÌÍỈĨỊ", "yỳýỷỹỵYỲÝỶỸỴ")
+_Y_TO_I = str.maketrans("yỳýỷỹỵYỲÝỶỸỴ", "iìíỉĩịIÌÍỈĨỊ")
+
+
+def one_iy(syllable: str) -> str:
+    """A lowercase syllable with its i or y alone after k, l, m, t, s or qu spelled as terms spell it (kĩ: kỹ)."""
+    return _as_terms_spell(syllable) if _IY_RE.fullmatch(syllable) else syllable
+
+
+def _as_terms_spell(word: str) -> str:
+    return word.translate(_Y_TO_I if word[0] in "sS" else _I_TO_Y)
+
+
+def iy_spellings(syllable: str) -> set[str]:
+    """A lowercase syllable's spellings with i and with y where both are written (see one_iy), else itself."""
+    return {syllable.translate(_I_TO_Y), syllable.translate(_Y_TO_I)} if _IY_RE.fullmatch(syllable) else {syllable}
+
+
+def iy_spelled(text: str) -> str:
+    """NFC text with each such i or y spelled as terms spell it (see one_iy), letter case kept; same length."""
+    return _IY_WORD_RE.sub(lambda m: _as_terms_spell(m.group()), text)
+
+
 def normalize_tone(syllable: str) -> str:
     """Move a lowercase syllable's tone mark to the canonical (first-vowel) place."""
     if syllable.startswith("qu"):
@@ -121,9 +154,9 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1 << 18)  # words repeat: the cache saves a third of the analysis time
 def canonical(word: str) -> str:
-    """The exact-match form of a word or code: NFC, lowercase, canonical tone marks."""
+    """The exact-match form of a word or code: NFC, lowercase, canonical tone marks, one i/y spelling (one_iy)."""
     lowered = unicodedata.normalize("NFC", word).lower()
-    return "_".join(normalize_tone(part) for part in lowered.split("_"))
+    return "_".join(one_iy(normalize_tone(part)) for part in lowered.split("_"))
 
 
 fold_word = lru_cache(maxsize=1 << 18)(fold)  # fold() of one word or code, memoised

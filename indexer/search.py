@@ -25,7 +25,7 @@ import numpy as np
 from whoosh import query as wq
 
 from . import duplicates
-from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, fold, is_code
+from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, canonical, fold, is_code, iy_spelled
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
@@ -342,8 +342,13 @@ def _operand_kept(head: str, typed: list[str], words: list[str], bound: int, who
 def _spelling(typed: list[str], words: list[str]) -> int | None:
     """How many of the first words spell the typed ones, with any accents and spaces, or as Telex or
     VNI keystrokes (hanoi: Hà Nội; nghij: nghị), or None."""
-    wanted = {fold("".join(spelled)).lower() for spelled in (typed, [decode_keystrokes(w) or w for w in typed])}
-    return next((n for n in range(1, len(words) + 1) if fold("".join(words[:n])).lower() in wanted), None)
+    wanted = {_spelled(spelled) for spelled in (typed, [decode_keystrokes(w) or w for w in typed])}
+    return next((n for n in range(1, len(words) + 1) if _spelled(words[:n]) in wanted), None)
+
+
+def _spelled(words: list[str]) -> str:
+    """The letters of words as one, without marks (canonical: kĩ and kỹ alike)."""
+    return fold("".join(map(canonical, words)))
 
 
 def _read_alike(one: str, other: str) -> bool:
@@ -1899,7 +1904,7 @@ def understand_query(query_text: str, frequency, lexicon,
     (None while it is built) and articles_holding(words) (see Lexicon.with_cooccurrence) come from one
     index or, summed, from a cluster's shards. The operands of a query with operators are each
     understood so, the operators kept."""
-    query_text = without_markup(unicodedata.normalize("NFC", query_text))  # combining marks are no keystrokes or typos
+    query_text = iy_spelled(without_markup(unicodedata.normalize("NFC", query_text)))  # combining marks are no keystrokes or typos
     read = query_text if is_pasted(query_text) else fields_read(query_text)
     query_text = read if is_pasted(read) else dangling_dropped(read)
     decoded = decode_query(query_text, frequency)

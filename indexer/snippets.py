@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, new_placement, plain_text
+from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, iy_spelled, iy_spellings, new_placement, plain_text
 
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
@@ -49,8 +49,8 @@ class Unit:
     def pattern(self) -> str:
         """The regex of this unit in lowercase text (exact) or folded text (not accented)."""
         if not self.accented:
-            return self.gap.join(re.escape(fold(s)) for s in self.syllables)
-        return self.gap.join("(?:%s)" % "|".join(map(re.escape, _tone_variants(s))) for s in self.syllables)
+            return self.gap.join(_either(sorted({fold(form) for form in iy_spellings(s)})) for s in self.syllables)
+        return self.gap.join(_either(_spellings(s)) for s in self.syllables)
 
 
 def code_unit(code: str, accented: bool) -> Unit:
@@ -59,9 +59,14 @@ def code_unit(code: str, accented: bool) -> Unit:
     return Unit(numbered.groups(), accented, CODE_GAP) if numbered else Unit((code,), accented, "")
 
 
-def _tone_variants(syllable: str) -> list[str]:
-    """A canonical syllable in both tone-mark placements (hòa, hoà)."""
-    return sorted({syllable, new_placement(syllable)})
+def _either(forms) -> str:
+    """The regex of any one of forms."""
+    return "(?:%s)" % "|".join(map(re.escape, forms)) if len(forms) > 1 else re.escape(next(iter(forms)))
+
+
+def _spellings(syllable: str) -> list[str]:
+    """A canonical syllable in both tone-mark placements (hòa, hoà) and both i/y spellings (kỹ, kĩ)."""
+    return sorted({form for spelled in iy_spellings(syllable) for form in (spelled, new_placement(spelled))})
 
 
 @lru_cache(maxsize=4096)  # compiling a query's tone variants costs about a millisecond
@@ -105,8 +110,8 @@ def _folded(low: str) -> str:
 @lru_cache(maxsize=4096)  # an article repeats its marked words
 def _span_key(matched: str) -> str:
     """What a marked stretch (lowercase) counts as when snippets look for distinct words: its
-    syllables, folded."""
-    return " ".join(SYLLABLE_RE.findall(matched.translate(_FOLD_TABLE)))
+    syllables, folded, i and y spelled alike (kĩ, kỹ)."""
+    return " ".join(SYLLABLE_RE.findall(iy_spelled(matched).translate(_FOLD_TABLE)))
 
 
 @dataclass(frozen=True)

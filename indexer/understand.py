@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       normalize_tone, plain_text)
+                       iy_spelled, one_iy, plain_text)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -258,8 +258,8 @@ def decode_keystrokes(word: str) -> str | None:
     bare = "".join(letters)
     if not SYLLABLE_SHAPE.fullmatch(bare):
         return None
-    syllable = place_tone(bare, tone)
-    return syllable if syllable != lowered else None
+    syllable = one_iy(place_tone(bare, tone))
+    return syllable if syllable != one_iy(lowered) else None
 
 
 def decode_query(text: str, frequency) -> str | None:
@@ -868,6 +868,14 @@ def _completion_table(titles, written=(), votes=None) -> tuple[list[str], list[s
     phrases = [phrase for _, phrase, _ in entries]
     return ([key for key, _, _ in entries], phrases, np.array([df for _, _, df in entries], dtype=np.int64),
             *_title_casings(written, phrases, votes))
+
+
+def _iy_spelled_typed(typed: str, whole: bool) -> str:
+    """A prefix being typed with its words' i and y spelled as the titles' (iy_spelled): the last one too
+    when typed whole or spelled with y (sy: si), not with i (ki may still become kinh)."""
+    head, space, last = typed.rpartition(" ")
+    respelled = iy_spelled(last)
+    return iy_spelled(head) + space + (respelled if whole or fold(last).lower().endswith("y") else last)
 
 
 def completion_key(text: str) -> str:
@@ -1555,7 +1563,7 @@ class Lexicon:
         last one, read with each completion of it, likeliest first (see _continuations); after a
         space, those spelling its last word whole, then the words likeliest after it (see
         _next_words); as the titles write them, but for the words typed with capitals (see _as_written)."""
-        typed = self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split()))
+        typed = _iy_spelled_typed(self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split())), prefix[-1:].isspace())
         text = canonical(typed)
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
@@ -2517,7 +2525,7 @@ class Lexicon:
         for run in WORDS_RUN_RE.finditer(text):
             words = WORD_RE.findall(run.group())
             fixed = [next(held_words) for _ in words] if held else None
-            chosen = self.restore_words([w.lower() for w in words], fix, respell, marked, kept, fixed)
+            chosen = self.restore_words([one_iy(w.lower()) for w in words], fix, respell, marked, kept, fixed)  # ki: ky
             read += [_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r in zip(words, chosen)]
         return read
 
@@ -2661,7 +2669,7 @@ class Lexicon:
         letters = "".join(c for w, k in zip(typed, kept) if not k for c in w if c.isalpha())
         if not letters or not (letters.islower() or letters[1:].islower() or letters.isupper()):
             return text
-        words = [w if k else normalize_tone(w.lower()) for w, k in zip(typed, kept)]  # hoà as hòa: the titles' words are canonical
+        words = [w if k else canonical(w) for w, k in zip(typed, kept)]  # hoà as hòa, kĩ as kỹ: the titles' words are canonical
         written = self._names_joined([w if k else c for w, k, c in zip(words, kept, self._as_written(words, words).split())])
         if letters[:1].isupper() and not letters.isupper():  # the first letter's capital, as typed
             word = written[first := next(n for n, k in enumerate(kept) if not k)]
