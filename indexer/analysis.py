@@ -16,6 +16,7 @@ fields, fold diacritics away.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import unicodedata
 from collections import defaultdict
@@ -37,6 +38,7 @@ SENTENCE_END_RE = re.compile(r"[.!?…;]+|\s*\n\s*")  # pyvi tokens: a line brea
 # Positions skipped where a sentence ends: more than the proximity window (scorer.WINDOW) less
 # one, so that no phrase, run or nearness joins the words of two sentences.
 SENTENCE_GAP = 3
+VOWEL_GROUP_RE = re.compile("[aeiouy]+")  # of a folded lowercase word: one for each syllable
 VOWELS = set("aeiouy")  # of a folded syllable: a name (Hà) has one, initials (TTg of QĐ-TTg) may not
 SPACED_CODE_RE = re.compile(r"(?<![\w.-])([^\W\d_]+)\s+(\d+)(?![\w.-])")  # U 23, Covid 19
 DAY_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")  # 22/10, 22-10-2017, 02.09
@@ -49,7 +51,8 @@ ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and hu
                     4: "articles' fullwidth letters and digits, superscript digits (m²) and Ð are read as "
                        "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing",
                     5: "positions skip a sentence end, so that no phrase or nearness joins two sentences",
-                    6: "i and y alone after k, l, m, t, s or qu are one spelling (kĩ and kỹ, sĩ and sỹ)"}
+                    6: "i and y alone after k, l, m, t, s or qu are one spelling (kĩ and kỹ, sĩ and sỹ)",
+                    7: "a word of two syllables with marks written without its space (ôtô) is read as them (ô tô)"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
 
 # Characters read as the plain ones they stand for, in articles and queries alike (each
@@ -221,6 +224,34 @@ def _split(text: str, start: int, end: int):
     return pieces, ((start, pieces[-1][1]) if len(pieces) > 1 else None)
 
 
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """The syllables of pyvi's word list, canonical."""
+    words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
+    return frozenset(canonical(s) for s in words.split() if s.isalpha())
+
+
+_GLUED_CUTS: dict[str, int] = {}  # glued_cut's answers: a word's tokens are looked up here first (a dict is the fastest)
+
+
+def glued_cut(token: str) -> int:
+    """Where a word of two syllables with marks written without its space splits (ôtô: 1, read as
+    ô tô; xíchlô, phôtô, rađa), else 0: two vowel groups, each side a syllable of pyvi's list, one way."""
+    if len(_GLUED_CUTS) >= 1 << 19:
+        _GLUED_CUTS.clear()
+    cut = _GLUED_CUTS[token] = _glued_cut(token)
+    return cut
+
+
+def _glued_cut(token: str) -> int:
+    low = canonical(token)
+    if len(low) != len(token) or fold(low) == low or len(VOWEL_GROUP_RE.findall(fold(low))) != 2:
+        return 0
+    syllables = _syllables()
+    cuts = [i for i in range(1, len(low)) if low[:i] in syllables and low[i:] in syllables]
+    return cuts[0] if len(cuts) == 1 else 0
+
+
 def iter_words(text: str):
     """Yield (syllable spans, whole span or None) for each pyvi word of NFC text, punctuation
     skipped; whole is set for a token split into pieces (a link, U23), indexed whole too."""
@@ -234,13 +265,16 @@ def words_by_sentence(text: str):
     group: list[tuple[int, int]] = []
     ended = began = False
     for start, end, joins in segment(text):
-        if text[start:end].isalpha():  # most tokens: a syllable, the rest of this loop made short
+        token = text[start:end]
+        if token.isalpha():  # most tokens: a syllable, the rest of this loop made short
             if group and not joins:
                 yield group, None, began
                 group = []
             if not group:
                 began, ended = ended, False
-            group.append((start, end))
+            cut = _GLUED_CUTS.get(token)
+            cut = glued_cut(token) if cut is None else cut
+            group += [(start, start + cut), (start + cut, end)] if cut else [(start, end)]
             continue
         word = text[start].isalnum() or text[start] == "_"
         split = _split(text, start, end) if word else None
@@ -326,8 +360,9 @@ def joined_form(code: str) -> str:
     return "".join(numbered.groups()) if numbered else code
 
 
-def raw_tokens(text: str):
-    """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets."""
+def raw_tokens(text: str, glued_whole: bool = False):
+    """(text, pos, startchar, endchar) of syllables, compounds and codes, in NFC offsets; with
+    glued_whole (an article's), a glued word read as its syllables (ôtô) also whole (see _glued_words)."""
     codes = code_spans(text)
     tokens, pos_at, spans = [], {}, set()  # position and spans of the syllables where a code starts
     pos = 0
@@ -344,11 +379,19 @@ def raw_tokens(text: str):
             pos += 1
         if whole:  # after its pieces: a phrase takes the first term at each position
             tokens.append((text[whole[0]:whole[1]], pos - len(group), *whole))
+        elif glued_whole:
+            tokens += _glued_words(text, group, pos - len(group))
     for start, end in codes.items():
         # a code pyvi kept whole (12.500) is a token already: twice would repeat its position
         if start in pos_at and (start, end) not in spans:
             tokens.append((joined_form(text[start:end]), pos_at[start], start, end))
     return tokens
+
+
+def _glued_words(text: str, group: list[tuple[int, int]], first: int) -> list[tuple[str, int, int, int]]:
+    """The glued words (ôtô) among a word's syllables (their spans meet), whole at their first one's
+    position: what a reader typing one without marks and space (oto) finds, which no syllable spells."""
+    return [(text[a:d], first + i, a, d) for i, ((a, b), (c, d)) in enumerate(zip(group, group[1:])) if b == c]
 
 
 def is_code(term: str) -> bool:
@@ -430,7 +473,7 @@ def exact_positions(text: str) -> dict[str, list[int]]:
     grouped, without offsets, for indexing."""
     plain, _ = plain_text(text)  # without the Whoosh analyzer chain: a Token object and two filter calls per token
     positions = defaultdict(list)
-    for term, pos, _, _ in raw_tokens(new_placement(plain)):
+    for term, pos, _, _ in raw_tokens(new_placement(plain), glued_whole=True):
         positions[canonical(term)].append(pos)
     return positions
 

@@ -26,7 +26,7 @@ FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
 MAX_CANDIDATES = 200
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
-WORD_GAP = r"(?:[^\S\n]+|-)"  # between the syllables of a word: spaces (not a line break) or a hyphen
+WORD_GAP = r"(?:[^\S\n]+|-|)"  # between the syllables of a word: spaces (not a line break), a hyphen or none (ôtô)
 CODE_GAP = r"[-.]?"  # between the letters and the number of a code: U23, U.23, U-23
 PHRASE_GAP = r"[^\w\n]+"  # between the words of a phrase: what phrase positions skip
 

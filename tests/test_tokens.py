@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import analyze, exact_positions
+from indexer.analysis import analyze, canonical, exact_positions
 from indexer.scorer import WINDOW
 
 CORPUS = Path(os.environ.get("VNSEARCH_SHARED", Path(__file__).resolve().parent.parent.parent / "shared")) / "corpus"
@@ -214,7 +214,8 @@ TRICKY = [
 
 
 def test_indexed_positions_are_analyze_grouped():
-    """The indexing path (exact_positions, without offsets) indexes exactly what analyze() yields."""
+    """The indexing path (exact_positions, without offsets) indexes exactly what analyze() yields, and
+    an article's glued words (ôtô: syllables whose spans meet) whole at their first syllable's position."""
     texts = [*TRICKY, *(unicodedata.normalize("NFD", t) for t in TRICKY)]
     path = CORPUS / "baomoi.jsonl.gz"
     if path.exists():  # the shared corpus (VNSEARCH_SHARED) is only on the team's machines
@@ -222,8 +223,13 @@ def test_indexed_positions_are_analyze_grouped():
             texts += [json.loads(line)["body"] for line in itertools.islice(lines, 200)]
     for text in texts:
         expected = defaultdict(list)
-        for term, pos, _, _ in analyze(text):
+        tokens = analyze(text)
+        for term, pos, _, _ in tokens:
             expected[term].append(pos)
+        syllables = [token for token in tokens if token[0].isalpha()]
+        for (one, pos, _, end), (other, after, start, _) in zip(syllables, syllables[1:]):
+            if after == pos + 1 and end == start:  # a glued word read as its syllables
+                expected[canonical(one + other)].append(pos)
         got = exact_positions(text)
         assert {t: sorted(p) for t, p in got.items()} == {t: sorted(p) for t, p in expected.items()}, text[:60]
 
