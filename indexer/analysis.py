@@ -225,10 +225,10 @@ def _split(text: str, start: int, end: int):
 
 
 @lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
-    """The syllables of pyvi's word list, canonical."""
+def pyvi_syllables() -> frozenset[str]:
+    """The syllables of pyvi's word list (31,157 words), canonical."""
     words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
-    return frozenset(canonical(s) for s in words.split() if s.isalpha())
+    return frozenset(canonical(s) for s in words.split() if s.isalpha())  # not "v.v.", "đông-bắc"
 
 
 _GLUED_CUTS: dict[str, int] = {}  # glued_cut's answers: a word's tokens are looked up here first (a dict is the fastest)
@@ -245,9 +245,10 @@ def glued_cut(token: str) -> int:
 
 def _glued_cut(token: str) -> int:
     low = canonical(token)
-    if len(low) != len(token) or fold(low) == low or len(VOWEL_GROUP_RE.findall(fold(low))) != 2:
+    folded = fold(low)
+    if len(low) != len(token) or folded == low or len(VOWEL_GROUP_RE.findall(folded)) != 2:
         return 0
-    syllables = _syllables()
+    syllables = pyvi_syllables()
     cuts = [i for i in range(1, len(low)) if low[:i] in syllables and low[i:] in syllables]
     return cuts[0] if len(cuts) == 1 else 0
 

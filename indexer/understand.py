@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import heapq
-import importlib.resources
 import math
 import re
 import unicodedata
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       iy_spelled, one_iy, plain_text)
+                       iy_spelled, one_iy, plain_text, pyvi_syllables)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -343,8 +342,7 @@ def is_unaccented(text: str) -> bool:
 @lru_cache(maxsize=1)
 def vietnamese_syllables() -> frozenset[str]:
     """The syllables of pyvi's word list (31,157 words), canonical, and without their accents."""
-    words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text("utf-8")
-    syllables = {canonical(s) for s in words.split() if s.isalpha()}  # not "v.v.", "đông-bắc"
+    syllables = pyvi_syllables()
     return frozenset(syllables | {fold(s) for s in syllables})  # "viet" is việt's; "biệt" no more than itself
 
 
