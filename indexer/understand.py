@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       iy_spelled, one_iy, plain_text, pyvi_syllables)
+                       glued_cut, iy_spelled, one_iy, plain_text, pyvi_syllables)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -2592,18 +2592,20 @@ class Lexicon:
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
         for place, (word, lowered) in enumerate(zip(typed, lowered_words)):
-            glued = lowered.isascii() and lowered not in in_codes and not self._seen_beside(lowered_words, place)
-            parts = self._glued_parts(lowered) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
+            marked = lowered.isascii() and self._written_marked(lowered)  # oto: the articles' ôtô, xe ôtô
+            glued = lowered.isascii() and lowered not in in_codes and (marked or not self._seen_beside(lowered_words, place))
+            parts = self._glued_parts(lowered, marked) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
             if parts:  # Hanoi: Ha Noi, a name
                 parts = self.restore_words(parts) if read else parts
-                apart[place] = " ".join(p.capitalize() if word[:1].isupper() else p for p in parts)
+                capitals = len(parts) if word[:1].isupper() and not marked else word[:1].isupper()  # Ha Noi; Ô tô
+                apart[place] = " ".join(p.capitalize() if n < capitals else p for n, p in enumerate(parts))
         return _with_words(text, apart) if apart else None
 
-    def _glued_parts(self, word: str) -> list[str] | None:
+    def _glued_parts(self, word: str, marked: bool = False) -> list[str] | None:
         """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands
         together GLUED_RATIO times more often than the word (and in 1 article in GLUED_SHARE) and is
-        one word (see _one_word), else None."""
-        if len(word) < 4 or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
+        one word (see _one_word), else None; marked (see _written_marked): of 3 letters too (oto)."""
+        if len(word) < 4 - marked or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
             return None
         best, parts, words = 0.0, None, []
         for split in _syllable_splits(word, self.readings):
@@ -2614,6 +2616,13 @@ class Lexicon:
         if best < max(self._glued_min, GLUED_RATIO * self.freq.get(word, 0)):
             return None
         return parts if self._one_word(words, best) else None
+
+    def _written_marked(self, word: str) -> bool:
+        """Whether the articles write a word typed without marks glued with them (ôtô for oto, which the
+        analysis reads as its syllables, so that its articles hold them) GLUED_RATIO times more often
+        than as typed: those are no brand's neighbours, and a reading apart finds them."""
+        marked = sum(self.freq[form] for form in self.readings.get(word, ()) if form != word and glued_cut(form))
+        return marked > 0 and marked >= GLUED_RATIO * self.freq.get(word, 0)
 
     def _one_word(self, words: list[str], together: float) -> bool:
         """Whether syllables standing together that many times are one word: a pyvi compound in 1 of

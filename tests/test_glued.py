@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import index_of
 from indexer.analysis import exact_positions, glued_cut
 
 GLUED = ("Xe ôtô lật trên đèo", "Một xe ôtô chở khách lật trên đèo, tài xế bị thương nhẹ.")
@@ -46,3 +47,30 @@ def test_highlights_mark_the_glued_word(index):
 
 def test_typed_without_marks_and_glued_it_still_finds_the_glued_spelling(index):
     assert "glued" in {h.doc_id for h in index.search("oto", limit=10)}
+
+
+PLACES = ["Đà Lạt", "Sa Pa", "Hà Giang", "Cao Bằng", "Lạng Sơn", "Kon Tum", "Gia Lai", "Lào Cai", "Sơn La", "Hòa Bình",
+          "Điện Biên", "Lai Châu"]
+
+
+def car_articles() -> list[dict]:
+    """12 articles on cars, 8 writing "ôtô" (as most of the archive does) and 4 "ô tô"."""
+    return [{"id": f"car{n}", "title": f"Xe {word} lật trên đèo ở {place}",
+             "body": f"Một xe {word} chở khách lật trên đèo ở {place}, tài xế bị thương nhẹ."}
+            for n, (word, place) in enumerate(zip(["ôtô"] * 8 + ["ô tô"] * 4, PLACES))]
+
+
+@pytest.fixture(scope="module")
+def cars(tmp_path_factory):
+    """An index of car_articles and this module's ARTICLES, open for searching."""
+    indexer = pytest.importorskip("indexer")
+    with indexer.open_index(index_of(tmp_path_factory, "cars", car_articles() + ARTICLES)) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("query, rewritten, read", [("oto", "o to", "ô tô"), ("xe oto", "xe o to", "xe ô tô"),
+                                                    ("Oto", "O to", "Ô tô")])
+def test_typed_without_marks_it_is_read_as_the_syllables_and_finds_both_spellings(cars, query, rewritten, read):
+    results = cars.search(query, limit=20)
+    assert {h.doc_id for h in results} >= {f"car{n}" for n in range(12)} | {"glued", "spaced"}
+    assert (results.rewritten, results.suggestion) == (rewritten, read)
