@@ -363,8 +363,8 @@ ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
 
 def _form(text: str) -> tuple[str, ...]:
     """A spelling as search terms: one code (tp.hcm) or its canonical words."""
-    text = canonical(text.strip())
-    return (text,) if CODE_RE.fullmatch(text) else tuple(WORD_RE.findall(text))
+    text = text.strip()
+    return (canonical(text),) if CODE_RE.fullmatch(text) else tuple(canonical(w) for w in WORD_RE.findall(text))
 
 
 @lru_cache(maxsize=1)

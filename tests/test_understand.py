@@ -1660,6 +1660,8 @@ SPELLING_ARTICLES = [
     *({"id": f"honda-{n}", "title": f"Honda ra mắt mẫu xe số {n}", "body": f"Honda ra mắt mẫu xe máy số {n}."}
       for n in range(3)),
     {"id": "hon-da", "title": "Giá xe hơn đã giảm", "body": "Giá xe hơn đã giảm từ tháng trước."},
+    {"id": "tivi", "title": "Tivi màn hình cong giảm giá", "body": "Các mẫu tivi màn hình cong giảm giá mạnh."},
+    {"id": "ti-vi", "title": "Trộm ti vi trong đêm", "body": "Kẻ gian trộm chiếc ti vi của gia đình."},
 ]
 
 
@@ -1682,6 +1684,12 @@ def test_a_glued_spelling_stands_in_only_for_the_words_it_spells(spelling_index,
         assert {"vnindex", "vn-index"} <= {h.doc_id for h in spelling_index.search(query, limit=20)}, query
     # "Việt Nam" stands in for VN, not for "Index" beside it
     assert "viet-nam" not in {h.doc_id for h in spelling_index.search("VN Index", limit=20)}
+
+
+@pytest.mark.parametrize("query", ["tivi", "ti vi", "TIVI", "Ti vi"])
+def test_a_word_written_glued_or_apart_without_marks_finds_both(spelling_index, query):
+    # abbreviations.tsv: tivi, ti vi (its "ti" spelled as the terms spell it: ty, analysis 6)
+    assert {"tivi", "ti-vi"} <= {h.doc_id for h in spelling_index.search(query, limit=20)}, query
 
 
 @pytest.mark.parametrize("query", ["kbnn", "xsmb", "xsmb hom nay"])
