@@ -52,7 +52,8 @@ ANALYSIS_CHANGES = {2: "pyvi segments the two tone-mark placements, hủy and hu
                        "plain ones (m2, Đ), and zero-width characters, soft hyphens and stray accents as nothing",
                     5: "positions skip a sentence end, so that no phrase or nearness joins two sentences",
                     6: "i and y alone after k, l, m, t, s or qu are one spelling (kĩ and kỹ, sĩ and sỹ)",
-                    7: "a word of two syllables with marks written without its space (ôtô) is read as them (ô tô)"}
+                    7: "a word of two syllables with marks written without its space (ôtô) is read as them (ô tô)",
+                    8: "i and y alone after h are one spelling too (hi and hy vọng)"}
 ANALYSIS_VERSION = max(ANALYSIS_CHANGES)
 
 # Characters read as the plain ones they stand for, in articles and queries alike (each
@@ -110,21 +111,19 @@ def new_placement(text: str) -> str:
     return _OLD_ENDING_RE.sub(lambda match: _new_style(text, match), text)
 
 
-# i and y standing alone after k, l, m, t, s or qu are two spellings of one vowel (kĩ/kỹ sư, lí/lý do,
-# Mĩ/Mỹ, tỉ/tỷ đồng, bác sĩ/sỹ, quí/quý): schools write i, most of the press y, and both corpora mix
-# them. Terms take the commoner one, y, but i after s (the first 15,000 articles of baomoi and of
+# i and y standing alone after h, k, l, m, t, s or qu are two spellings of one vowel (kĩ/kỹ sư, lí/lý do,
+# Mĩ/Mỹ, tỉ/tỷ đồng, bác sĩ/sỹ, quí/quý, hi/hy vọng): schools write i, most of the press y, and both corpora
+# mix them. Terms take the commoner one, y, but i after s (the first 15,000 articles of baomoi and of
 # vietnews-test: kỹ 4,902 to kĩ 267, lý 28,377 to lí 483, tỷ 13,361 to tỉ 4,353, Mỹ 42,236 to Mĩ 52, sĩ
-# 13,389 to sỹ 1,478). Not after h (hi/hy sinh): h and i is what a dropped first letter of th, kh, ph,
-# nh or ch leaves (thi, khí, phi), and read as the common hy such a typo was no longer corrected
-# (benchmarks.understand, typo tune set: 3 of 7 queries lost, 2026-12-06).
-_IY_RE = re.compile("(?:[klmts]|qu)[iìíỉĩịyỳýỷỹỵ]")  # the syllables spelled either way (lowercase, whole)
+# 13,389 to sỹ 1,478; in baomoi's 35,431 hy vọng 1,727 to hi vọng 323, hy sinh 346 to hi sinh 84).
+_IY_RE = re.compile("(?:[hklmts]|qu)[iìíỉĩịyỳýỷỹỵ]")  # the syllables spelled either way (lowercase, whole)
 _IY_WORD_RE = re.compile(f"(?<!\\w){_IY_RE.pattern}(?!\\w)", re.IGNORECASE)
 _I_TO_Y = str.maketrans("iìíỉĩịIÌÍỈĨỊ", "yỳýỷỹỵYỲÝỶỸỴ")
 _Y_TO_I = str.maketrans("yỳýỷỹỵYỲÝỶỸỴ", "iìíỉĩịIÌÍỈĨỊ")
 
 
 def one_iy(syllable: str) -> str:
-    """A lowercase syllable with its i or y alone after k, l, m, t, s or qu spelled as terms spell it (kĩ: kỹ)."""
+    """A lowercase syllable with its i or y alone after h, k, l, m, t, s or qu spelled as terms spell it (kĩ: kỹ)."""
     return _as_terms_spell(syllable) if _IY_RE.fullmatch(syllable) else syllable
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       glued_cut, iy_spelled, one_iy, plain_text, pyvi_syllables)
+                       glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -2885,8 +2885,17 @@ class Lexicon:
         return found
 
     def _find_near(self, word: str, limit: int, edits: int, marked: bool) -> list[tuple[float, int, str]]:
-        """_near's syllables: a word the index lacks typed without marks in a query with some (marked)
-        is matched on its letters, a syllable with marks its edits do not account for MARKS_LEFT_OFF more."""
+        """_near's syllables, of either spelling of a word spelled with i or y (see one_iy: ti, which a
+        dropped h of thi may have left, is one edit from thi as typed, two as the terms spell it, ty)."""
+        best = {}
+        for spelled in iy_spellings(word):
+            for weight, minus_freq, syllable in self._find_near_spelled(spelled, limit, edits, marked):
+                best[syllable] = min(best.get(syllable, (weight, minus_freq)), (weight, minus_freq))
+        return heapq.nsmallest(limit, [(weight, minus_freq, s) for s, (weight, minus_freq) in best.items()])
+
+    def _find_near_spelled(self, word: str, limit: int, edits: int, marked: bool) -> list[tuple[float, int, str]]:
+        """_near's syllables of one spelling: a word the index lacks typed without marks in a query with some
+        (marked) is matched on its letters, a syllable with marks its edits do not account for MARKS_LEFT_OFF more."""
         bare = fold(word)
         left_off = marked and word == bare and not self.spelled_right(word)
         marked = word != bare or (marked and not left_off)

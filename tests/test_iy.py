@@ -1,4 +1,4 @@
-"""i and y alone after k, l, m, t, s or qu: "kĩ sư"/"kỹ sư", "bác sĩ"/"bác sỹ", "tỉ đồng"/"tỷ đồng".
+"""i and y alone after h, k, l, m, t, s or qu: "kĩ sư"/"kỹ sư", "bác sĩ"/"bác sỹ", "tỉ đồng"/"tỷ đồng", "hi vọng"/"hy vọng".
 
 Schools write i, most of the press y, and the archive mixes both (on the 179,251 articles: "tỷ
 đồng" 18,909 articles, "tỉ đồng" 10,389). Through the Python API and the Flask client, on
@@ -14,7 +14,8 @@ from indexer.analysis import canonical, exact_positions
 
 KY_SU = ("Kỹ sư Mỹ sang Hà Nội", "Ba kỹ sư Mỹ sang Hà Nội lắp đặt hệ thống đo mưa cho thành phố.")
 BAC_SI = ("Bác sĩ cứu sản phụ", "Bác sĩ bệnh viện huyện cứu sống sản phụ mất nhiều máu, chi phí gần 1 tỉ đồng.")
-I_TO_Y = {"Kỹ": "Kĩ", "kỹ": "kĩ", "Mỹ": "Mĩ", "sĩ": "sỹ", "Bác sĩ": "Bác sỹ", "tỉ": "tỷ"}
+HY_VONG = ("Hy vọng của người thợ mỏ", "Người thợ mỏ hy vọng con trai sẽ không phải hy sinh sức khỏe như cha.")
+I_TO_Y = {"Kỹ": "Kĩ", "kỹ": "kĩ", "Mỹ": "Mĩ", "sĩ": "sỹ", "Bác sĩ": "Bác sỹ", "tỉ": "tỷ", "Hy": "Hi", "hy": "hi"}
 
 
 def other_spelling(text: str) -> str:
@@ -29,25 +30,28 @@ ARTICLES = [{"id": "ky-su", "title": KY_SU[0], "body": KY_SU[1]},
             {"id": "ky-su-other", "title": other_spelling(KY_SU[0]), "body": other_spelling(KY_SU[1])},
             {"id": "bac-si", "title": BAC_SI[0], "body": BAC_SI[1]},
             {"id": "bac-si-other", "title": other_spelling(BAC_SI[0]), "body": other_spelling(BAC_SI[1])},
+            {"id": "hy-vong", "title": HY_VONG[0], "body": HY_VONG[1]},
+            {"id": "hy-vong-other", "title": other_spelling(HY_VONG[0]), "body": other_spelling(HY_VONG[1])},
             {"id": "kinh-te", "title": "Kinh tế Hà Nội tăng trưởng", "body": "Kinh tế thành phố tăng trưởng nhờ đầu tư và du lịch."},
             {"id": "ky-thi", "title": "Kỳ thi tốt nghiệp", "body": "Kỳ thi tốt nghiệp năm nay có thêm môn lịch sử."}]
 
 
 @pytest.mark.parametrize("word, term", [("Kĩ", "kỹ"), ("kỹ", "kỹ"), ("Mĩ_thuật", "mỹ_thuật"), ("sỹ", "sĩ"), ("tỉ", "tỷ"),
-                                        ("quí", "quý"), ("hi", "hi"), ("hy", "hy"), ("ki", "ky"), ("kinh", "kinh"), ("quyết", "quyết"),
+                                        ("quí", "quý"), ("hi", "hy"), ("Hí", "hý"), ("hy", "hy"), ("ki", "ky"), ("kinh", "kinh"), ("quyết", "quyết"),
                                         ("thi", "thi"), ("tuỳ", "tùy")])
 def test_one_spelling_is_the_term(word, term):
     assert canonical(word) == term
 
 
-@pytest.mark.parametrize("text", [KY_SU[1], BAC_SI[1]])
+@pytest.mark.parametrize("text", [KY_SU[1], BAC_SI[1], HY_VONG[1]])
 def test_both_spellings_index_the_same_terms(text):
     assert exact_positions(other_spelling(text)) == exact_positions(text)
 
 
 @pytest.mark.parametrize("query, name", [("kỹ sư Mỹ", "ky-su"), ("kĩ sư Mĩ", "ky-su"), ("ky su My", "ky-su"),
                                          ("ki su Mi", "ky-su"), ("KĨ SƯ", "ky-su"), ("bác sỹ tỉ đồng", "bac-si"),
-                                         ("bac si ty dong", "bac-si")])
+                                         ("bac si ty dong", "bac-si"), ("hi vọng hi sinh", "hy-vong"),
+                                         ("hy vong", "hy-vong"), ("HI VỌNG", "hy-vong")])
 def test_each_spelling_of_a_query_finds_both_articles_alike(index, query, name):
     hits = index.search(query, limit=20)
     assert {h.doc_id for h in hits[:2]} == {name, f"{name}-other"}
@@ -72,3 +76,9 @@ def test_web_search_ranks_either_spelling_alike(index_client):
 @pytest.mark.parametrize("prefix", ["kì thi", "ki thi t", "Kì "])
 def test_suggestions_complete_a_word_typed_in_the_other_spelling(index, prefix):
     assert any(s.lower().startswith("kỳ thi") for s in index.suggest(prefix))
+
+
+@pytest.mark.parametrize("typed", ["ti", "hi", "Hy"])
+def test_a_typo_is_one_edit_from_what_either_spelling_is(index, typed):
+    """ti (terms: ty) and hi (hy) are what a dropped h or t of thi leaves: thi is one edit from them as typed."""
+    assert "thi" in {syllable for _, _, syllable in index.lexicon()._near(typed.lower(), 10, 1)}
