@@ -876,6 +876,18 @@ def _iy_spelled_typed(typed: str, whole: bool) -> str:
     return iy_spelled(head) + space + (respelled if whole or fold(last).lower().endswith("y") else last)
 
 
+def _iy_as_typed(typed: list[str], completion: str) -> str:
+    """A completion with each word the reader typed in the other spelling of i or y than the terms'
+    spelled as typed (ti vi: not "ty vi", kĩ sư: not "kỹ sư"); typed: the words typed, aligned with it."""
+    words = completion.split(" ")
+    for k, (word, written) in enumerate(zip(typed, words)):
+        letters = fold(word).lower()
+        if letters != fold(written).lower():
+            spelled = [s for s in iy_spellings(written.lower()) if fold(s) == letters]
+            words[k] = with_case_of(written, spelled[0]) if spelled else written
+    return " ".join(words)
+
+
 def completion_key(text: str) -> str:
     """The folded text completions are looked up by: a code's separators dropped but after a digit,
     where they are all "/" (a date's spellings: 5/6, 5-6, 5.6; 28-NQ/TW: 28/nqtw)."""
@@ -1561,7 +1573,8 @@ class Lexicon:
         last one, read with each completion of it, likeliest first (see _continuations); after a
         space, those spelling its last word whole, then the words likeliest after it (see
         _next_words); as the titles write them, but for the words typed with capitals (see _as_written)."""
-        typed = _iy_spelled_typed(self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split())), prefix[-1:].isspace())
+        decoded = self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split()))
+        typed = _iy_spelled_typed(decoded, prefix[-1:].isspace())
         text = canonical(typed)
         head, _, last = text.rpartition(" ")
         found = self._completions(text, limit)
@@ -1577,7 +1590,7 @@ class Lexicon:
             count = len(text.split())
             found = self._uncut([self._to_word_end(f, count) for f in found if _goes_on_whole(f, text)]
                                 + self._next_words(text, limit), count)
-        return [self._as_written(typed.split(), s.split()) for s in dict.fromkeys(found)][:limit]
+        return [_iy_as_typed(decoded.split(), self._as_written(typed.split(), s.split())) for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
         """typed with its Telex or VNI words decoded and its glued words read apart: those before
