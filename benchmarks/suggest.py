@@ -230,16 +230,17 @@ def cased_as(offered: str, headline: str) -> bool:
     """Whether a completion of the headline's start cases its words as the headline does, but for
     the words that begin a sentence there (the first, those after "." ":" "!" "?": capitalised by
     their place, compared without case); the punctuation around a word is not compared (a completion
-    "Bộ trưởng Nguyễn Chí Dũng" of "Bộ trưởng Nguyễn Chí Dũng: ...")."""
+    "Bộ trưởng Nguyễn Chí Dũng" of "Bộ trưởng Nguyễn Chí Dũng: ..."), nor the spelling of i or y (a
+    completion keeps the reader's, see indexer.understand.one_iy)."""
     import re
     from indexer.understand import canonical, with_case_of
-    words = [with_case_of(w, canonical(w)) for w in headline.split()]
+    words, offered = ([with_case_of(w, canonical(w)) for w in text.split()] for text in (headline, offered))
     placed, begins = set(), True
     for k, word in enumerate(words):
         if any(c.isalnum() for c in word):
             placed |= {k} if begins else set()
             begins = word.rstrip("'\"“”»)")[-1:] in tuple(".:!?")
-    bare = [[re.sub(r"^\W+|\W+$", "", w) for w in pair] for pair in zip(offered.split(), words)]
+    bare = [[re.sub(r"^\W+|\W+$", "", w) for w in pair] for pair in zip(offered, words)]
     return all(a == b or (k in placed and a.lower() == b.lower()) for k, (a, b) in enumerate(bare))
 
 
