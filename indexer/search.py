@@ -42,7 +42,7 @@ from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERG
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
                          is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
-                         summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
+                         spelled_as_typed, summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -1903,7 +1903,15 @@ def understand_query(query_text: str, frequency, lexicon,
     its other readings where a typo's correction was unsure, searched too); frequency(term), lexicon()
     (None while it is built) and articles_holding(words) (see Lexicon.with_cooccurrence) come from one
     index or, summed, from a cluster's shards. The operands of a query with operators are each
-    understood so, the operators kept."""
+    understood so, the operators kept. Words typed in the other spelling of i or y keep it (hi hung:
+    "hí hửng"; the terms are one spelling)."""
+    typed = unicodedata.normalize("NFC", query_text)
+    rewritten, suggestion, others = _understand_query(query_text, frequency, lexicon, articles_holding)
+    return spelled_as_typed(typed, rewritten), spelled_as_typed(typed, suggestion), others
+
+
+def _understand_query(query_text: str, frequency, lexicon, articles_holding) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """understand_query's answer, each word spelled as the terms spell it."""
     query_text = iy_spelled(without_markup(unicodedata.normalize("NFC", query_text)))  # combining marks are no keystrokes or typos
     read = query_text if is_pasted(query_text) else fields_read(query_text)
     query_text = read if is_pasted(read) else dangling_dropped(read)

@@ -880,12 +880,26 @@ def _iy_as_typed(typed: list[str], completion: str) -> str:
     """A completion with each word the reader typed in the other spelling of i or y than the terms'
     spelled as typed (ti vi: not "ty vi", kĩ sư: not "kỹ sư"); typed: the words typed, aligned with it."""
     words = completion.split(" ")
-    for k, (word, written) in enumerate(zip(typed, words)):
-        letters = fold(word).lower()
-        if letters != fold(written).lower():
-            spelled = [s for s in iy_spellings(written.lower()) if fold(s) == letters]
-            words[k] = with_case_of(written, spelled[0]) if spelled else written
-    return " ".join(words)
+    return " ".join([_typed_spelling(t, w) for t, w in zip(typed, words)] + words[len(typed):])
+
+
+def spelled_as_typed(typed: str, text: str | None) -> str | None:
+    """text (a query as read) with each word typed in the other spelling of i or y than the terms' spelled
+    as typed (hi hung: "hí hửng", not the terms' "hý hửng"), where its words are those typed one for one."""
+    words = WORD_RE.findall(typed)
+    if not text or len(words) != len(WORD_RE.findall(text)):
+        return text
+    typed_words = iter(words)
+    return WORD_RE.sub(lambda m: _typed_spelling(next(typed_words), m.group()), text)
+
+
+def _typed_spelling(typed: str, written: str) -> str:
+    """written in the spelling of i or y of the word typed for it, where only that differs (ti: tỉ, not tỷ)."""
+    letters = fold(typed).lower()
+    if letters == fold(written).lower():
+        return written
+    spelled = [s for s in iy_spellings(written.lower()) if fold(s) == letters]
+    return with_case_of(written, spelled[0]) if spelled else written
 
 
 def completion_key(text: str) -> str:

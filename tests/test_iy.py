@@ -84,3 +84,10 @@ def test_suggestions_complete_a_word_typed_in_the_other_spelling_as_typed(index,
 def test_a_typo_is_one_edit_from_what_either_spelling_is(index, typed):
     """ti (terms: ty) and hi (hy) are what a dropped h or t of thi leaves: thi is one edit from them as typed."""
     assert "thi" in {syllable for _, _, syllable in index.lexicon()._near(typed.lower(), 10, 1)}
+
+
+@pytest.mark.parametrize("query, read", [("hi vong", "hi vọng"), ("hy vong", "hy vọng"), ("ki su", "kĩ sư"),
+                                         ("ky su", "kỹ sư")])
+def test_a_reading_keeps_the_readers_spelling(index, query, read):
+    # the terms are one spelling (hy, kỹ); a reading shows the one typed: "hi hung" reads "hí hửng", as the press writes it
+    assert index.search(query).suggestion == read
