@@ -876,27 +876,21 @@ def _iy_spelled_typed(typed: str, whole: bool) -> str:
     return iy_spelled(head) + space + (respelled if whole or fold(last).lower().endswith("y") else last)
 
 
-def _iy_as_typed(typed: list[str], completion: str) -> str:
-    """A completion with each word the reader typed in the other spelling of i or y than the terms'
-    spelled as typed (ti vi: not "ty vi", kĩ sư: not "kỹ sư"); typed: the words typed, aligned with it."""
-    words = completion.split(" ")
-    return " ".join([_typed_spelling(t, w) for t, w in zip(typed, words)] + words[len(typed):])
-
-
-def spelled_as_typed(typed: str, text: str | None) -> str | None:
-    """text (a query as read) with each word typed in the other spelling of i or y than the terms' spelled
-    as typed (hi hung: "hí hửng", not the terms' "hý hửng"), where its words are those typed one for one."""
+def spelled_as_typed(typed: str, text: str | None, prefix: bool = False) -> str | None:
+    """text (a query as read; prefix: a completion of one being typed) with each word typed in the other
+    spelling of i or y than the terms' spelled as typed (hi hung: "hí hửng", not the terms' "hý hửng"; ti vi:
+    "ti vi …", not "ty vi …"), where its words are those typed one for one (prefix: its first ones)."""
     words = WORD_RE.findall(typed)
-    if not text or len(words) != len(WORD_RE.findall(text)):
+    if not text or not prefix and len(words) != len(WORD_RE.findall(text)):
         return text
     typed_words = iter(words)
-    return WORD_RE.sub(lambda m: _typed_spelling(next(typed_words), m.group()), text)
+    return WORD_RE.sub(lambda m: _typed_spelling(next(typed_words, ""), m.group()), text)
 
 
 def _typed_spelling(typed: str, written: str) -> str:
     """written in the spelling of i or y of the word typed for it, where only that differs (ti: tỉ, not tỷ)."""
     letters = fold(typed).lower()
-    if letters == fold(written).lower():
+    if not typed or letters == fold(written).lower():
         return written
     spelled = [s for s in iy_spellings(written.lower()) if fold(s) == letters]
     return with_case_of(written, spelled[0]) if spelled else written
@@ -1604,7 +1598,8 @@ class Lexicon:
             count = len(text.split())
             found = self._uncut([self._to_word_end(f, count) for f in found if _goes_on_whole(f, text)]
                                 + self._next_words(text, limit), count)
-        return [_iy_as_typed(decoded.split(), self._as_written(typed.split(), s.split())) for s in dict.fromkeys(found)][:limit]
+        return [spelled_as_typed(decoded, self._as_written(typed.split(), s.split()), prefix=True)
+                for s in dict.fromkeys(found)][:limit]
 
     def _decoded(self, typed: str) -> str:
         """typed with its Telex or VNI words decoded and its glued words read apart: those before
