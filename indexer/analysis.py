@@ -236,9 +236,11 @@ _GLUED_CUTS: dict[str, int] = {}  # glued_cut's answers: a word's tokens are loo
 def glued_cut(token: str) -> int:
     """Where a word of two syllables with marks written without its space splits (ôtô: 1, read as
     ô tô; xíchlô, phôtô, rađa), else 0: two vowel groups, each side a syllable of pyvi's list, one way."""
-    if len(_GLUED_CUTS) >= 1 << 19:
-        _GLUED_CUTS.clear()
-    cut = _GLUED_CUTS[token] = _glued_cut(token)
+    cut = _GLUED_CUTS.get(token)
+    if cut is None:
+        if len(_GLUED_CUTS) >= 1 << 19:
+            _GLUED_CUTS.clear()
+        cut = _GLUED_CUTS[token] = _glued_cut(token)
     return cut
 
 
@@ -272,7 +274,7 @@ def words_by_sentence(text: str):
                 group = []
             if not group:
                 began, ended = ended, False
-            cut = _GLUED_CUTS.get(token)
+            cut = _GLUED_CUTS.get(token)  # glued_cut's own first look, without the call: most tokens are seen before
             cut = glued_cut(token) if cut is None else cut
             group += [(start, start + cut), (start + cut, end)] if cut else [(start, end)]
             continue

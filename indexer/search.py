@@ -1906,13 +1906,13 @@ def understand_query(query_text: str, frequency, lexicon,
     understood so, the operators kept. Words typed in the other spelling of i or y keep it (hi hung:
     "hí hửng"; the terms are one spelling)."""
     typed = unicodedata.normalize("NFC", query_text)
-    rewritten, suggestion, others = _understand_query(query_text, frequency, lexicon, articles_holding)
+    rewritten, suggestion, others = _understand_query(typed, frequency, lexicon, articles_holding)
     return spelled_as_typed(typed, rewritten), spelled_as_typed(typed, suggestion), others
 
 
 def _understand_query(query_text: str, frequency, lexicon, articles_holding) -> tuple[str | None, str | None, tuple[str, ...]]:
-    """understand_query's answer, each word spelled as the terms spell it."""
-    query_text = iy_spelled(without_markup(unicodedata.normalize("NFC", query_text)))  # combining marks are no keystrokes or typos
+    """understand_query's answer for an NFC query, each word spelled as the terms spell it."""
+    query_text = iy_spelled(without_markup(query_text))  # combining marks are no keystrokes or typos
     read = query_text if is_pasted(query_text) else fields_read(query_text)
     query_text = read if is_pasted(read) else dangling_dropped(read)
     decoded = decode_query(query_text, frequency)
