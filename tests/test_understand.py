@@ -488,6 +488,27 @@ def numbered(tmp_path_factory):
         yield index
 
 
+@pytest.fixture(scope="module")
+def coaches(tmp_path_factory):
+    """(an index of the baomoi articles whose titles write HLV or "huấn luyện viên", open; those articles)."""
+    articles = _baomoi(titled=r"\bHLV\b|(?i:huấn luyện viên)")
+    with indexer.open_index(index_of(tmp_path_factory, "coaches", articles)) as index:
+        yield index, articles
+
+
+def test_news_abbreviations_find_their_long_form_and_back(coaches):
+    index, articles = coaches
+    short = {a["id"] for a in articles if re.search(r"\bHLV\b", a["title"])}
+    long = {a["id"] for a in articles if re.search(r"(?i)huấn luyện viên", a["title"])}
+    assert len(short) > 100 and len(long) > 3  # real headlines write both (abbreviations.tsv)
+    for query in ("HLV", "hlv", "huấn luyện viên", "huan luyen vien"):
+        found = {h.doc_id for h in index.search(query, limit=len(articles))}
+        assert short | long <= found, query
+    # an exact search keeps the spelling typed: the long form's articles that never write HLV stay out
+    written_out = {a["id"] for a in articles if a["id"] in long and "HLV" not in a["title"] + a["body"]}
+    assert written_out and not written_out & {h.doc_id for h in index.search("HLV", exact=True, limit=len(articles))}
+
+
 def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last(numbered):
     # nothing had followed a number typed last, or a code ending in one: the counts after one were not kept
     assert numbered.suggest("quốc lộ 1A ") == numbered.suggest("quoc lo 1a ") == ["quốc lộ 1A", "quốc lộ 1A tắc"]
