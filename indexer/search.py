@@ -576,6 +576,7 @@ class WordMasks(NamedTuple):
     decided: tuple = ()
     phrases: np.ndarray | None = None  # the documents holding the plan's soft phrases (None: it has none)
     syllables: list = []  # per word of several syllables typed apart, their masks (else None): see _names_apart
+    spelled: list | None = None  # per word, the documents holding it as the reading spells it (see _read_tier)
 
     def tier_state(self, plan) -> tuple:
         """What the relaxation tiers are made of: the words and every decision a count made on
@@ -589,7 +590,7 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
     other spellings count for the abbreviations and codes they stand for; a word read from an
     unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
     as they are)."""
-    masks, apart, anyone = [], [], respelling.anyone.copy()
+    masks, apart, spelled, anyone = [], [], [], respelling.anyone.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
@@ -607,7 +608,9 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
         masks.append(_every(held))
-    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
+        spelled.append(_every([masks[-1], *(_clause_mask(found, wq.Or(lookups)) for lookups in word.spelled)]))
+    spelled = spelled if any(word.spelled for word in words) else None
+    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart, spelled)
 
 
 def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
@@ -640,7 +643,7 @@ def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tupl
             or scorer.decide(tally(("name",), matched & words.masks[0]), ">=", RELAX_PAGE):
         return plan, words, tally
     split = [replace(word, text=text, parts=[part]) for text, part in zip(word.text.split(), word.parts)]
-    return replace(plan, words=split), words._replace(masks=words.syllables[0]), lambda n, mask: tally(("apart", n), mask)
+    return replace(plan, words=split), words._replace(masks=words.syllables[0], spelled=None), lambda n, mask: tally(("apart", n), mask)
 
 
 def _relax(plan, words, matched, scorer: Scorer, tally,
@@ -688,6 +691,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
+    if (read := _read_tier(words, matched, scorer, tally)) is not None:
+        return read, [], [], "read"
     anyone = matched & anyone
     if is_longer(plan.words):
         held = _held(masks)
@@ -710,6 +715,16 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
         dropped = _lacked(scorer, tally, key, tier, sizes[shown], [(i, masks[i]) for i in dropped])
     return tier, [plan.words[i].text for i in dropped], \
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], key
+
+
+def _read_tier(words: WordMasks, matched, scorer: Scorer, tally) -> np.ndarray | None:
+    """The articles holding every word of a short query typed without accents as its reading spells
+    it (bão số 9, not báo, bảo, bao), when a page of articles (RELAX_PAGE) do; else None (a syllable
+    alone with any accents, as the reading may be wrong)."""
+    if words.spelled is None:
+        return None
+    tier = matched & _every(words.spelled)
+    return tier if scorer.decide(tally("read", tier), ">=", RELAX_PAGE) else None
 
 
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
@@ -1416,7 +1431,7 @@ class Index:
             text, reading, readings = _titles_cased(None if exact else snap.searching_lexicon(),
                                                     rewritten or searched, suggestion, others)
             found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
-                               readings)
+                               readings, read_first=rewritten is None)
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -1425,17 +1440,19 @@ class Index:
                        dropped=found.dropped, kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, others: tuple = (),
+              n: int, filters: dict, group: bool, others: tuple = (), read_first: bool = True,
               grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than RELAX_PAGE articles hold them
-        all), and the facets of all its matches; counts_only: no documents, only the counts
-        lacking (Found.missing)."""
+        all), and the facets of all its matches; read_first: the articles holding the reading's
+        spelling first (_read_tier; not for a query the understanding rewrote, whose reading reads
+        its guesses); counts_only: no documents, only the counts lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
         lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
+        words = words if read_first else words._replace(spelled=None)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1466,7 +1483,8 @@ class Index:
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
-             grouping: CopyGroups | None = None, first: int = 0, counts_only: bool = False, shards: int = 1) -> Found:
+             read_first: bool = True, grouping: CopyGroups | None = None, first: int = 0,
+             counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
@@ -1478,7 +1496,7 @@ class Index:
                 grouping = None
             scorer = snap.scorer.given(counts, shards)
             found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
-                               filters or {}, group, others, grouping, first, counts_only)
+                               filters or {}, group, others, read_first, grouping, first, counts_only)
             found.decided = scorer.decided
             if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)

@@ -488,6 +488,16 @@ def numbered(tmp_path_factory):
         yield index
 
 
+def test_a_short_query_typed_without_accents_shows_its_reading_s_articles_first(numbered):
+    # "bao so 1" had matched every article holding bao, báo, bảo... and so, số, sở... and 1 (a U23
+    # report "cảnh báo" ... "số"): when a page of articles hold the words as read, those are shown
+    typed, read = numbered.search("bao so 1", limit=50), numbered.search("bão số 1", limit=50)
+    assert typed.suggestion == "bão số 1" and typed.total == read.total >= 10
+    assert {h.doc_id for h in typed} == {h.doc_id for h in read}  # all of them (limit 50)
+    # fewer than a page hold the reading: any accents, as the reading may be wrong
+    assert numbered.search("bao so 17").total > numbered.search("bão số 17").total
+
+
 @pytest.fixture(scope="module")
 def coaches(tmp_path_factory):
     """(an index of the baomoi articles whose titles write HLV or "huấn luyện viên", open; those articles)."""
