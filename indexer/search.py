@@ -727,6 +727,25 @@ def _read_tier(words: WordMasks, matched, scorer: Scorer, tally) -> np.ndarray |
     return tier if scorer.decide(tally("read", tier), ">=", RELAX_PAGE) else None
 
 
+def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozenset[str]:
+    """The syllables of a query's reading that the articles shown first may hold as read
+    (Lexicon.sure_syllables): none for a query the understanding rewrote (its reading reads its own
+    guesses: ``vxng 9999``, "vòng 9999", meant "vàng") or while the Lexicon is built."""
+    if lexicon is None or reading is None or rewritten is not None:
+        return frozenset()
+    return lexicon.sure_syllables(reading)
+
+
+def _sure_spelled(words: WordMasks, plan_words, sure: frozenset) -> WordMasks:
+    """words with the read tier's masks (WordMasks.spelled) of the words whose reading is sure
+    only, the others held as they are matched (any accents); none when no word's is."""
+    if words.spelled is None:
+        return words
+    kept = [bool(word.spelled) and word.spelled[0][-1].text in sure for word in plan_words]
+    spelled = [mask if keep else matched for mask, matched, keep in zip(words.spelled, words.masks, kept)]
+    return words._replace(spelled=spelled if any(kept) else None)
+
+
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
     """Of the (word, mask) pairs a tier of size articles drops, the words some of them lack."""
     return [i for i, mask in dropped if not scorer.decide(tally(("whole", key, i), tier & mask), "==", size)]
@@ -1431,7 +1450,7 @@ class Index:
             text, reading, readings = _titles_cased(None if exact else snap.searching_lexicon(),
                                                     rewritten or searched, suggestion, others)
             found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
-                               readings, read_first=rewritten is None)
+                               readings, _sure_words(snap.searching_lexicon(), reading, rewritten))
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -1440,19 +1459,19 @@ class Index:
                        dropped=found.dropped, kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, others: tuple = (), read_first: bool = True,
+              n: int, filters: dict, group: bool, others: tuple = (), sure: frozenset = frozenset(),
               grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than RELAX_PAGE articles hold them
-        all), and the facets of all its matches; read_first: the articles holding the reading's
-        spelling first (_read_tier; not for a query the understanding rewrote, whose reading reads
-        its guesses); counts_only: no documents, only the counts lacking (Found.missing)."""
+        all), and the facets of all its matches; sure: the reading's syllables whose articles are
+        shown first (_read_tier, _sure_words); counts_only: no documents, only the counts lacking
+        (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
         lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
-        words = words if read_first else words._replace(spelled=None)
+        words = _sure_spelled(words, plan.words, sure)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1483,7 +1502,7 @@ class Index:
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
-             read_first: bool = True, grouping: CopyGroups | None = None, first: int = 0,
+             sure: frozenset = frozenset(), grouping: CopyGroups | None = None, first: int = 0,
              counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
@@ -1496,7 +1515,7 @@ class Index:
                 grouping = None
             scorer = snap.scorer.given(counts, shards)
             found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
-                               filters or {}, group, others, read_first, grouping, first, counts_only)
+                               filters or {}, group, others, sure, grouping, first, counts_only)
             found.decided = scorer.decided
             if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
