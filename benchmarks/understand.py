@@ -14,7 +14,7 @@ random typo (exact=True: without the tolerance): the held-out set of typos. The 
 chosen on a tune set made the same way from the vietnews-title headlines with other seeds
 (TUNE_SEEDS: about 1,200 queries found as written). The same queries are then typed with one word's
 marks left off and a typo in it (readers leave a word's marks off in haste, or a typo breaks the
-Telex keys): read as meant, and found. Finally no English word or code of
+Telex keys): read as meant, and found; and typed without accents (as on a phone): found. Finally no English word or code of
 benchmarks/short_queries.tsv may change.
 Without --index, the two pools are indexed first (~1 min).
 """
@@ -222,6 +222,29 @@ def left_off_rows(index, fold) -> list[list]:
     return rows
 
 
+def first_ranks(index, qrels: dict, pairs: list[tuple[str, str]]) -> list[int]:
+    """The rank of each (query id, query)'s first target in its top 10 (0: none there)."""
+    return [next((n for n, h in enumerate(index.search(q), 1) if h.doc_id in qrels[qid]), 0) for qid, q in pairs]
+
+
+def unaccented_rows(index, fold) -> list[list]:
+    """The short queries of the typo rows (held out: baomoi-title, SEED; tune: vietnews-title,
+    TUNE_SEEDS) typed without accents, as readers type on a phone: target in the top 10 and MRR@10,
+    beside the same queries as written."""
+    rows = []
+    for part, name, seeds in (("held-out", "baomoi-title", (SEED,)), ("tune", "vietnews-title", TUNE_SEEDS)):
+        written, bare = [], []
+        for seed in seeds:
+            qrels, queries, _ = typo_queries(name, random.Random(seed))
+            written += first_ranks(index, qrels, queries)
+            bare += first_ranks(index, qrels, [(qid, fold(q)) for qid, q in queries])
+        for label, ranks in ((f"{part}: short queries as written ({len(written)})", written),
+                             ("… typed without accents", bare)):
+            rows.append([f"{label}: target in top 10 / MRR@10",
+                         f"{share([r > 0 for r in ranks])} / {sum(1 / r for r in ranks if r) / max(len(ranks), 1):.3f}", ""])
+    return rows
+
+
 def short_set_changes(index) -> list[str]:
     """Words of the short-query set that keystroke decoding would change."""
     from benchmarks.quality import read_short_set
@@ -244,7 +267,7 @@ def run(index, fold) -> list[list]:
     rows += restoration_rows(lexicon, fold, cuts, "2-4-syllable queries from the titles", "queries")
     rows += [["Telex keystrokes decoded exactly (words)", f"{decoding(index, heads, False):.3f}", "≥ 0.98"],
              ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
-    rows += typo_rows(index, rng) + tune_typo_rows(index) + left_off_rows(index, fold)
+    rows += typo_rows(index, rng) + tune_typo_rows(index) + left_off_rows(index, fold) + unaccented_rows(index, fold)
     changed = short_set_changes(index)
     shown = str(len(changed)) + (f" {changed}" if changed else "")
     rows.append(["short-query set: queries changed by decoding", shown, "0"])

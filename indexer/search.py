@@ -737,13 +737,13 @@ def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozense
 
 
 def _sure_spelled(words: WordMasks, plan_words, sure: frozenset) -> WordMasks:
-    """words with the read tier's masks (WordMasks.spelled) of the words whose reading is sure
-    only, the others held as they are matched (any accents); none when no word's is."""
+    """words with the words whose reading is sure held as the reading spells them (as typed so)
+    and the others as they are matched (any accents)."""
     if words.spelled is None:
         return words
     kept = [bool(word.spelled) and word.spelled[0][-1].text in sure for word in plan_words]
-    spelled = [mask if keep else matched for mask, matched, keep in zip(words.spelled, words.masks, kept)]
-    return words._replace(spelled=spelled if any(kept) else None)
+    masks = [mask if keep else matched for mask, matched, keep in zip(words.spelled, words.masks, kept)]
+    return words._replace(masks=masks, spelled=None)
 
 
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
