@@ -168,7 +168,7 @@ class Word:
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
     run: list = field(default_factory=list)  # a name (name_run): its syllables in a row, where some article holds them so
     # of a syllable alone read from a short query typed without accents (held with any accents): the
-    # exact lookups of its reading, which the articles shown first hold (search._read_tier)
+    # lookups of its reading, as typed so, which it needs where that reading is sure (search._sure_words)
     spelled: list = field(default_factory=list)
 
 
@@ -632,8 +632,7 @@ def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: b
     giao thong``: ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the
     reading spells the same syllables (a word it respells, a likely typo, stays apart as syllables).
     Of at most ALL_WORDS words (days apart, as is_longer counts), an article needs them all, a word
-    of one syllable with any accents (its reading kept: the articles holding it so are shown first,
-    search._read_tier). A longer reading of a query typed without accents or partly
+    of one syllable with any accents (its reading kept: as read where sure, search._sure_words). A longer reading of a query typed without accents or partly
     with them, not pasted text, needs a share of its words held as read, one syllable too (``gia
     xang dau tang manh``: ``tăng``, not "tầng"; ``mưa lớn ở Da Nang``: ``Đà Nẵng``, not "đã nâng"),
     as the query typed with accents does; pasted text is searched as typed."""
@@ -1068,7 +1067,7 @@ class QueryBuilder:
               loosely: bool = False) -> Word:
         """The Word of a unit of the query (its syllables' lookups: parts); read: its reading's
         syllables, when a query typed without accents is read as its reading's words (_units_read),
-        loosely: held with any accents, the reading's spelling shown first (Word.spelled)."""
+        loosely: held with any accents, as read where that is sure (Word.spelled)."""
         word = Word(" ".join(unit), parts, all(DATE_RE.fullmatch(t) for t in unit))
         if read and loosely:
             word.spelled = [self.word(syllable, True) for syllable in read]  # matched as typed so

@@ -576,7 +576,6 @@ class WordMasks(NamedTuple):
     decided: tuple = ()
     phrases: np.ndarray | None = None  # the documents holding the plan's soft phrases (None: it has none)
     syllables: list = []  # per word of several syllables typed apart, their masks (else None): see _names_apart
-    spelled: list | None = None  # per word, the documents holding it as the reading spells it (see _read_tier)
 
     def tier_state(self, plan) -> tuple:
         """What the relaxation tiers are made of: the words and every decision a count made on
@@ -585,12 +584,12 @@ class WordMasks(NamedTuple):
 
 
 def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
-                phrases: np.ndarray | None = None) -> WordMasks:
+                phrases: np.ndarray | None = None, sure: frozenset = frozenset()) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
     other spellings count for the abbreviations and codes they stand for; a word read from an
-    unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
-    as they are)."""
-    masks, apart, spelled, anyone = [], [], [], respelling.anyone.copy()
+    unaccented query needs its syllables as that word, a syllable alone as read only where its
+    reading is sure (phrases: the soft phrases' documents, kept as they are)."""
+    masks, apart, anyone = [], [], respelling.anyone.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
                  for lookups in word.parts]
@@ -607,10 +606,10 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
             held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
+        if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words)
+            held += [_clause_mask(found, wq.Or(lookups)) for lookups in word.spelled]
         masks.append(_every(held))
-        spelled.append(_every([masks[-1], *(_clause_mask(found, wq.Or(lookups)) for lookups in word.spelled)]))
-    spelled = spelled if any(word.spelled for word in words) else None
-    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart, spelled)
+    return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
 
 
 def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
@@ -643,7 +642,7 @@ def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tupl
             or scorer.decide(tally(("name",), matched & words.masks[0]), ">=", RELAX_PAGE):
         return plan, words, tally
     split = [replace(word, text=text, parts=[part]) for text, part in zip(word.text.split(), word.parts)]
-    return replace(plan, words=split), words._replace(masks=words.syllables[0], spelled=None), lambda n, mask: tally(("apart", n), mask)
+    return replace(plan, words=split), words._replace(masks=words.syllables[0]), lambda n, mask: tally(("apart", n), mask)
 
 
 def _relax(plan, words, matched, scorer: Scorer, tally,
@@ -691,8 +690,6 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
-    if (read := _read_tier(words, matched, scorer, tally)) is not None:
-        return read, [], [], "read"
     anyone = matched & anyone
     if is_longer(plan.words):
         held = _held(masks)
@@ -717,33 +714,13 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], key
 
 
-def _read_tier(words: WordMasks, matched, scorer: Scorer, tally) -> np.ndarray | None:
-    """The articles holding every word of a short query typed without accents as its reading spells
-    it (bão số 9, not báo, bảo, bao), when a page of articles (RELAX_PAGE) do; else None (a syllable
-    alone with any accents, as the reading may be wrong)."""
-    if words.spelled is None:
-        return None
-    tier = matched & _every(words.spelled)
-    return tier if scorer.decide(tally("read", tier), ">=", RELAX_PAGE) else None
-
-
 def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozenset[str]:
-    """The syllables of a query's reading that the articles shown first may hold as read
+    """The syllables of a short unaccented query's reading matched as read, as if typed so
     (Lexicon.sure_syllables): none for a query the understanding rewrote (its reading reads its own
     guesses: ``vxng 9999``, "vòng 9999", meant "vàng") or while the Lexicon is built."""
     if lexicon is None or reading is None or rewritten is not None:
         return frozenset()
     return lexicon.sure_syllables(reading)
-
-
-def _sure_spelled(words: WordMasks, plan_words, sure: frozenset) -> WordMasks:
-    """words with the words whose reading is sure held as the reading spells them (as typed so)
-    and the others as they are matched (any accents)."""
-    if words.spelled is None:
-        return words
-    kept = [bool(word.spelled) and word.spelled[0][-1].text in sure for word in plan_words]
-    masks = [mask if keep else matched for mask, matched, keep in zip(words.spelled, words.masks, kept)]
-    return words._replace(masks=masks, spelled=None)
 
 
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
@@ -1464,14 +1441,12 @@ class Index:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than RELAX_PAGE articles hold them
-        all), and the facets of all its matches; sure: the reading's syllables whose articles are
-        shown first (_read_tier, _sure_words); counts_only: no documents, only the counts lacking
-        (Found.missing)."""
+        all), and the facets of all its matches; sure: the reading's syllables matched as read
+        (_sure_words); counts_only: no documents, only the counts lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
-        words = _sure_spelled(words, plan.words, sure)
+        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, (suggestion, *others), sure)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1639,10 +1614,11 @@ class Index:
             hashes = snap.reader.id_hashes()[snap.reader.live]
             return len(hashes), np.sort(hashes)[:count]
 
-    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", readings=()):
+    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", readings=(),
+                 sure: frozenset = frozenset()):
         """(score lookups, matched, word masks) for a plan, with other spellings (terms and
         phrases) of the query text counted too (readings: those proposed or searched too, whose
-        respelled words they stand for); the lookups score the articles finally shown
+        respelled words they stand for; sure: see _sure_words); the lookups score the articles finally shown
         (``_scores``). Without free words, matched is final; with them, it still has to be
         narrowed to the articles holding the words (``_relax``)."""
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
@@ -1674,7 +1650,7 @@ class Index:
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
-        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
+        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases, sure)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")
