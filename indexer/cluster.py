@@ -48,7 +48,7 @@ from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, _nex
 from .facets import facet_filters, summed_facets
 from .query import QueryError, halfwidth, parse
 from .search import (COOC_FIELD, LEXICON_SAMPLE_DOCS, LEXICON_WAIT_DOCS, RELATED_LIMIT, UNDERSTOOD_CACHE,
-                     CopyGroups, Found, Health, Index, Results, _check_paging, _titles_cased, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
+                     CopyGroups, Found, Health, Index, Results, _check_paging, _sure_words, _titles_cased, check_flags, check_id, _check_prefix, _Memo, _ms, _recency_window, adjacent_sum,
                      completions, outdated_analysis, understand_query)
 from .understand import Lexicon
 from .scorer import COMPARISONS, DECIDING, HOLDING_SAMPLE
@@ -1302,7 +1302,7 @@ class ClusterIndex:
         text, reading, readings = _titles_cased(None if exact else self._lexicon(), rewritten or searched,
                                                 suggestion, others)
         args = (text, reading, exact, window, sort, page * limit)
-        options = (filters, group, readings)
+        options = (filters, group, readings, _sure_words(self._lexicon(), reading, rewritten))
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)
         shown = entries[(page - 1) * limit: page * limit]

@@ -167,6 +167,9 @@ class Word:
     compound: list = field(default_factory=list)  # of several syllables: its folded compound's lookups (any accents)
     read: list[list] = field(default_factory=list)  # per syllable of its reading, the exact lookups
     run: list = field(default_factory=list)  # a name (name_run): its syllables in a row, where some article holds them so
+    # of a syllable alone read from a short query typed without accents (held with any accents): the
+    # lookups of its reading, as typed so, which it needs where that reading is sure (search._sure_words)
+    spelled: list = field(default_factory=list)
 
 
 def _spelled_span(text: str, tokens: list[tuple[str, int, int]]) -> str:
@@ -623,26 +626,26 @@ def _name_goes_on(terms: Terms, syllables: list[str], i: int) -> bool:
 
 
 def _units_read(terms: Terms, in_codes: set[str], reading: str | None, partly: bool = False,
-                pasted: bool = False) -> list[tuple[tuple, tuple | None]]:
-    """(unit, the reading's syllables it is held as, or None) of the query's units (_units). A query
+                pasted: bool = False) -> list[tuple[tuple, tuple | None, bool]]:
+    """(unit, the reading's syllables it is held as, or None; whether loosely) of the query's units (_units). A query
     typed without accents (or partly: ``Hà Noi``) is read as its restored reading's words (``tai nan
     giao thong``: ``tai nạn`` and ``giao thông``; pyvi seldom joins unaccented syllables) where the
     reading spells the same syllables (a word it respells, a likely typo, stays apart as syllables).
     Of at most ALL_WORDS words (days apart, as is_longer counts), an article needs them all, a word
-    of one syllable with any accents. A longer reading of a query typed without accents or partly
+    of one syllable with any accents (its reading kept: as read where sure, search._sure_words). A longer reading of a query typed without accents or partly
     with them, not pasted text, needs a share of its words held as read, one syllable too (``gia
     xang dau tang manh``: ``tăng``, not "tầng"; ``mưa lớn ở Da Nang``: ``Đà Nẵng``, not "đã nâng"),
     as the query typed with accents does; pasted text is searched as typed."""
-    typed = [(unit, None) for unit in _units(terms, in_codes)]
+    typed = [(unit, None, False) for unit in _units(terms, in_codes)]
     if not reading or (terms.accented and not partly):
         return typed
     pairs = _paired_with_reading(terms, in_codes, reading)
     if pairs is None:
         return typed
     words = [unit for unit in dict.fromkeys(unit for unit, _ in pairs) if not is_day(" ".join(unit))]
-    if len(words) <= ALL_WORDS:
-        return [(unit, read if read and len(read) > 1 else None) for unit, read in pairs]
-    return typed if pasted else pairs
+    if len(words) <= ALL_WORDS:  # a syllable alone loosely: with any accents (a number has none)
+        return [(unit, read if len(unit) > 1 or unit[0].isalpha() else None, len(unit) == 1) for unit, read in pairs]
+    return typed if pasted else [(unit, read, False) for unit, read in pairs]
 
 
 def _paired_with_reading(terms: Terms, in_codes: set[str], reading: str) -> list[tuple] | None:
@@ -1045,13 +1048,14 @@ class QueryBuilder:
             lookups[code] = self.word(code, terms.accented, code_weight(code, in_codes))
             rare += lookups[code]
         compounds = [q for run in known for q in self.word(run, accented(run), COMPOUND)]
-        pairs = _units_read(terms, in_codes, reading, bool(loose), pasted)
-        read = dict(reversed(pairs))  # a unit typed twice: its first reading
-        units = list(dict.fromkeys(unit for unit, _ in pairs))
+        triples = _units_read(terms, in_codes, reading, bool(loose), pasted)
+        read = {unit: (spelled, loosely) for unit, spelled, loosely in reversed(triples)}  # a unit typed twice: its first
+        units = list(dict.fromkeys(unit for unit, _, _ in triples))
         held = [unit for unit in units if all(t in lookups for t in unit)]
-        found = [self._word(unit, [lookups[t] for t in unit], read[unit]) for unit in held]
+        found = [self._word(unit, [lookups[t] for t in unit], *read[unit]) for unit in held]
         for word, unit in zip(found, held):
-            word.run = [] if pasted or read[unit] else name_run(terms, unit, accented("_".join(unit)))
+            spelled, loosely = read[unit]
+            word.run = [] if pasted or spelled and not loosely else name_run(terms, unit, accented("_".join(unit)))
         absent = [" ".join(unit) for unit in units if unit not in held]
         forms = _numbers_and_kinds([unit for unit in units if unit not in held], lookups)
         found += _nearest_words(forms, lookups)
@@ -1059,11 +1063,15 @@ class QueryBuilder:
         ranked = (rare + compounds, common) if rare else (compounds + common, [])
         return (*ranked, found, near, absent, _compounds_of(whole, not terms.accented))
 
-    def _word(self, unit: tuple[str, ...], parts: list[list], read: tuple[str, ...] | None) -> Word:
+    def _word(self, unit: tuple[str, ...], parts: list[list], read: tuple[str, ...] | None,
+              loosely: bool = False) -> Word:
         """The Word of a unit of the query (its syllables' lookups: parts); read: its reading's
-        syllables, when a query typed without accents is read as its reading's words (_units_read)."""
+        syllables, when a query typed without accents is read as its reading's words (_units_read),
+        loosely: held with any accents, as read where that is sure (Word.spelled)."""
         word = Word(" ".join(unit), parts, all(DATE_RE.fullmatch(t) for t in unit))
-        if read:
+        if read and loosely:
+            word.spelled = [self.word(syllable, True) for syllable in read]  # matched as typed so
+        elif read:
             word.read = [self.word(syllable, True, exact_only=True) for syllable in read]
         if read and len(read) > 1:
             word.compound = self.word("_".join(unit), False)

@@ -584,11 +584,11 @@ class WordMasks(NamedTuple):
 
 
 def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words: set[str],
-                phrases: np.ndarray | None = None) -> WordMasks:
+                phrases: np.ndarray | None = None, sure: frozenset = frozenset()) -> WordMasks:
     """The query words' masks: folded forms count when folded, else as for a required word;
     other spellings count for the abbreviations and codes they stand for; a word read from an
-    unaccented query needs its syllables as that word (phrases: the soft phrases' documents, kept
-    as they are)."""
+    unaccented query needs its syllables as that word, a syllable alone as read only where its
+    reading is sure (phrases: the soft phrases' documents, kept as they are)."""
     masks, apart, anyone = [], [], respelling.anyone.copy()
     for word in words:
         parts = [found.any(lookups) if folded else _clause_mask(found, wq.Or(lookups))
@@ -606,6 +606,8 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
             held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
+        if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words)
+            held += [_clause_mask(found, wq.Or(lookups)) for lookups in word.spelled]
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
 
@@ -710,6 +712,15 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
         dropped = _lacked(scorer, tally, key, tier, sizes[shown], [(i, masks[i]) for i in dropped])
     return tier, [plan.words[i].text for i in dropped], \
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], key
+
+
+def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozenset[str]:
+    """The syllables of a short unaccented query's reading matched as read, as if typed so
+    (Lexicon.sure_syllables): none for a query the understanding rewrote (its reading reads its own
+    guesses: ``vxng 9999``, "vòng 9999", meant "vàng") or while the Lexicon is built."""
+    if lexicon is None or reading is None or rewritten is not None:
+        return frozenset()
+    return lexicon.sure_syllables(reading)
 
 
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
@@ -1416,7 +1427,7 @@ class Index:
             text, reading, readings = _titles_cased(None if exact else snap.searching_lexicon(),
                                                     rewritten or searched, suggestion, others)
             found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
-                               readings)
+                               readings, _sure_words(snap.searching_lexicon(), reading, rewritten))
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]
@@ -1425,17 +1436,17 @@ class Index:
                        dropped=found.dropped, kept=found.kept, counting=found.counting)
 
     def _find(self, snap: _Snapshot, scorer: Scorer, text: str, suggestion, exact: bool, window, sort: str,
-              n: int, filters: dict, group: bool, others: tuple = (),
+              n: int, filters: dict, group: bool, others: tuple = (), sure: frozenset = frozenset(),
               grouping: "CopyGroups | None" = None, first: int = 0, counts_only: bool = False) -> Found:
         """The n first documents for an understood query (others: its other readings searched
         too, see understand_query), ranked with the scorer's counts (grouped: copies of a
         better-ranked one left out; words dropped when fewer than RELAX_PAGE articles hold them
-        all), and the facets of all its matches; counts_only: no documents, only the counts
-        lacking (Found.missing)."""
+        all), and the facets of all its matches; sure: the reading's syllables matched as read
+        (_sure_words); counts_only: no documents, only the counts lacking (Found.missing)."""
         plan, alternatives = snap.plan(scorer, text, suggestion, exact, others)
         if plan.empty and not alternatives:
             return Found([], [], 0, 0, Marks(), scorer.missing)
-        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, readings=(suggestion, *others))
+        lookups, matched, words = self._execute(scorer, plan, alternatives, plan.text, (suggestion, *others), sure)
         masks = snap.facets.masks(filters)
         narrowed = lambda mask: _by_date(_filtered(mask, masks, ("source", "category")), snap.recency, window,
                                          sort, masks.get("month"))  # (what the filters keep, undated)
@@ -1466,7 +1477,8 @@ class Index:
 
     def find(self, text: str, suggestion: str | None, exact: bool, window, sort: str, n: int,
              counts: dict, filters: dict | None = None, group: bool = True, others: tuple = (),
-             grouping: CopyGroups | None = None, first: int = 0, counts_only: bool = False, shards: int = 1) -> Found:
+             sure: frozenset = frozenset(), grouping: CopyGroups | None = None, first: int = 0,
+             counts_only: bool = False, shards: int = 1) -> Found:
         """A cluster shard's part of a search: its n first documents (with ids and recency) for an
         understood query, ranked with the corpus-wide counts given (Found.missing: those lacking),
         copies grouped as the cluster-wide grouping says when it was made for the live generation
@@ -1478,7 +1490,7 @@ class Index:
                 grouping = None
             scorer = snap.scorer.given(counts, shards)
             found = self._find(snap, scorer, text, suggestion, exact, window, sort, n,
-                               filters or {}, group, others, grouping, first, counts_only)
+                               filters or {}, group, others, sure, grouping, first, counts_only)
             found.decided = scorer.decided
             if first and all(key[0] in DECIDING for key in found.missing):  # ranked as the sums will likely rank
                 found.hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies)
@@ -1602,10 +1614,11 @@ class Index:
             hashes = snap.reader.id_hashes()[snap.reader.live]
             return len(hashes), np.sort(hashes)[:count]
 
-    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", readings=()):
+    def _execute(self, scorer: Scorer, plan, alternatives=(), query_text: str = "", readings=(),
+                 sure: frozenset = frozenset()):
         """(score lookups, matched, word masks) for a plan, with other spellings (terms and
         phrases) of the query text counted too (readings: those proposed or searched too, whose
-        respelled words they stand for); the lookups score the articles finally shown
+        respelled words they stand for; sure: see _sure_words); the lookups score the articles finally shown
         (``_scores``). Without free words, matched is final; with them, it still has to be
         narrowed to the articles holding the words (``_relax``)."""
         lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
@@ -1637,7 +1650,7 @@ class Index:
         lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
-        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases)
+        return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases, sure)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:
         text = f"{stored['lead']}\n{stored.get('body', '')}" if stored.get("lead") else stored.get("body", "")

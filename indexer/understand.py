@@ -123,6 +123,7 @@ COOC_WEIGHT = 0.5  # weight of a reading's co-occurrence log-odds (Lexicon._cooc
 COOC_ALPHA = 30.0  # articles of prior (the shared words' share of all articles) smoothing a reading's co-occurrence
 COOC_PATHS = 8  # likeliest whole readings (of the k-best Viterbi, PAIR_PATHS) that co-occurrence chooses among
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
+SURE_SHARE = 0.8  # of the pair counts of a syllable's readings with its neighbours, the share that makes its reading sure
 NAME_SHARE = 4.0  # begun anew (or first), a name's first word counts this share of its frequency (NEW_WORD_SHARE a word's)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
@@ -2837,6 +2838,23 @@ class Lexicon:
         unmarked = sum(w == fold(w) and any(self.freq[r] > self.freq.get(w, 0) for r in self.readings.get(w, ()))
                        for w in words)
         return bool(marked) and unmarked >= UNMARKED_SHARE * (marked + unmarked) and unmarked > 0
+
+    def sure_syllables(self, reading: str) -> frozenset[str]:
+        """The syllables of a reading (canonical, lowercase) that its neighbours there make sure: their
+        pairs with them (``pairs``) hold SURE_SHARE of those of every reading of the syllable typed
+        without marks (bão of bão số: "báo số", "bảo số" are rarer); a word alone is never sure."""
+        words = [canonical(w.lower()) for w in WORD_RE.findall(reading)]
+        sure = set()
+        for i, word in enumerate(words):
+            readings = list(dict.fromkeys([word, *self.readings.get(fold(word), ())]))
+            held = np.zeros(len(readings))
+            if i > 0:
+                held += self.pairs([words[i - 1]], readings)[0]
+            if i + 1 < len(words):
+                held += self.pairs(readings, [words[i + 1]])[:, 0]
+            if word.isalpha() and held[0] > 0 and held[0] >= SURE_SHARE * held.sum():
+                sure.add(word)
+        return frozenset(sure)
 
     def runners_up(self, text: str, reading: str) -> list[str]:
         """Other readings of text, best first (at most MAX_RUNNERS_UP): the reading chosen (of the
