@@ -1302,7 +1302,7 @@ class ClusterIndex:
         text, reading, readings = _titles_cased(None if exact else self._lexicon(), rewritten or searched,
                                                 suggestion, others)
         args = (text, reading, exact, window, sort, page * limit)
-        options = (filters, group, readings, _sure_words(self._lexicon(), reading, rewritten))
+        options = (filters, group, readings, _sure_words(self._lexicon, reading, rewritten))
         found, prefetched, down, known = self._found(args, options, limit if page == 1 else 0, group)
         entries, twice = _merged(found, sort)
         shown = entries[(page - 1) * limit: page * limit]

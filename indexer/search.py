@@ -716,11 +716,12 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
 
 def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozenset[str]:
     """The syllables of a short unaccented query's reading matched as read, as if typed so
-    (Lexicon.sure_syllables): none for a query the understanding rewrote (its reading reads its own
-    guesses: ``vxng 9999``, "vòng 9999", meant "vàng") or while the Lexicon is built."""
-    if lexicon is None or reading is None or rewritten is not None:
+    (Lexicon.sure_syllables of lexicon(), asked only for a reading: an exact search neither waits
+    for the Lexicon nor starts it): none for a query the understanding rewrote (its reading reads
+    its own guesses: ``vxng 9999``, "vòng 9999", meant "vàng") or while the Lexicon is built."""
+    if reading is None or rewritten is not None or (read := lexicon()) is None:
         return frozenset()
-    return lexicon.sure_syllables(reading)
+    return read.sure_syllables(reading)
 
 
 def _lacked(scorer: Scorer, tally, key, tier, size, dropped: list) -> list[int]:
@@ -1427,7 +1428,7 @@ class Index:
             text, reading, readings = _titles_cased(None if exact else snap.searching_lexicon(),
                                                     rewritten or searched, suggestion, others)
             found = self._find(snap, snap.scorer, text, reading, exact, window, sort, page * limit, filters, group,
-                               readings, _sure_words(snap.searching_lexicon(), reading, rewritten))
+                               readings, _sure_words(snap.searching_lexicon, reading, rewritten))
             start = (page - 1) * limit
             hits = [self._hit(snap.reader.stored_fields(d), score, found.marks, copies) for d, score, copies
                     in zip(found.docs[start:], found.scores[start:], found.duplicates[start:])]

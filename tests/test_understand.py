@@ -500,6 +500,17 @@ def test_a_short_query_typed_without_accents_matches_its_sure_words_as_read(numb
     assert numbered.search("so").total > numbered.search("số").total
 
 
+def test_an_exact_search_neither_builds_nor_waits_for_the_lexicon(tmp_path):
+    # its words are searched as typed: the sure words of a reading (Lexicon.sure_syllables) are
+    # asked for only when there is a reading, so a small index's first exact search builds nothing
+    src = write_jsonl(tmp_path / "tin.jsonl", [article("a", "Bão số 9 đổ bộ", "Bão số 9 gây mưa lớn.")])
+    indexer.build_index([src], tmp_path / "ix", procs=1)
+    with indexer.open_index(tmp_path / "ix", background_lexicon=False) as index:
+        assert [h.doc_id for h in index.search("bão số 9", exact=True)] == ["a"]
+        assert index.lexicon(wait=False) is None
+        assert index.search("bao so 9").suggestion == "bão số 9"  # a search that reads builds it
+
+
 @pytest.fixture(scope="module")
 def coaches(tmp_path_factory):
     """(an index of the baomoi articles whose titles write HLV or "huấn luyện viên", open; those articles)."""
