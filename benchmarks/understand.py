@@ -36,6 +36,7 @@ TITLE_SETS = ["vietnews-title", "baomoi-title"]
 SEED = 13
 TUNE_SEEDS = (1, 2, 3, 4)  # of the tune set of typos (the held-out one: SEED's)
 TYPO_QUERIES = 500
+SHORT_SETS = (("held-out", "baomoi-title", (SEED,)), ("tune", "vietnews-title", TUNE_SEEDS))  # (half, title set, seeds) of the short queries
 TONE_KEYS = {"\u0301": ("s", "1"), "\u0300": ("f", "2"), "\u0309": ("r", "3"),
              "\u0303": ("x", "4"), "\u0323": ("j", "5")}
 LETTER_KEYS = {"â": ("aa", "a6"), "ê": ("ee", "e6"), "ô": ("oo", "o6"), "ă": ("aw", "a8"),
@@ -206,7 +207,7 @@ def left_off_rows(index, fold) -> list[list]:
     SEED) and tune (vietnews-title, TUNE_SEEDS): read as meant (the suggestion, else the query searched),
     and target in the top 10 of those found as written."""
     rows, spelled_right = [], index.lexicon().spelled_right
-    for part, name, seeds in (("held-out", "baomoi-title", (SEED,)), ("tune", "vietnews-title", TUNE_SEEDS)):
+    for part, name, seeds in SHORT_SETS:
         right, kept = [], []
         for seed in seeds:
             rng = random.Random(seed)
@@ -232,7 +233,7 @@ def unaccented_rows(index, fold) -> list[list]:
     TUNE_SEEDS) typed without accents, as readers type on a phone: target in the top 10 and MRR@10,
     beside the same queries as written."""
     rows = []
-    for part, name, seeds in (("held-out", "baomoi-title", (SEED,)), ("tune", "vietnews-title", TUNE_SEEDS)):
+    for part, name, seeds in SHORT_SETS:
         written, bare = [], []
         for seed in seeds:
             qrels, queries, _ = typo_queries(name, random.Random(seed))

@@ -2846,13 +2846,15 @@ class Lexicon:
         words = [canonical(w.lower()) for w in WORD_RE.findall(reading)]
         sure = set()
         for i, word in enumerate(words):
+            if not word.isalpha():  # a number or code has no accents to be sure of
+                continue
             readings = list(dict.fromkeys([word, *self.readings.get(fold(word), ())]))
             held = np.zeros(len(readings))
             if i > 0:
                 held += self.pairs([words[i - 1]], readings)[0]
             if i + 1 < len(words):
                 held += self.pairs(readings, [words[i + 1]])[:, 0]
-            if word.isalpha() and held[0] > 0 and held[0] >= SURE_SHARE * held.sum():
+            if held[0] > 0 and held[0] >= SURE_SHARE * held.sum():
                 sure.add(word)
         return frozenset(sure)
 
