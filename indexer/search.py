@@ -41,7 +41,7 @@ from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERG
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
-                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
+                         is_unaccented, kept_phrases, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
                          spelled_as_typed, summed_casing_votes, summed_runs, synonym_spellings, title_word_arrays, unblob,
                          variants, Written)
 
@@ -931,6 +931,8 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
+        if isinstance(instead_of, Written):
+            ids = _outside_kept_phrases(scorer, q, ids)
         if instead_of is not None and _one_code(q, instead_of):
             lookups.append(_code_standing_in(scorer, q, instead_of[0]))
         elif instead_of is not None:
@@ -945,6 +947,15 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
         if instead_of is None:
             respelling.typos[ids] = True
     return respelling
+
+
+def _outside_kept_phrases(scorer: Scorer, q, ids: np.ndarray) -> np.ndarray:
+    """ids but the documents holding a phrase in which a synonym's words keep their own meaning
+    (lợn finds heo, not the articles writing "heo hút": a remote place; also where they write heo too)."""
+    words = tuple(q.words) if isinstance(q, wq.Phrase) else (q.text,)
+    for phrase in kept_phrases(words):
+        ids = np.setdiff1d(ids, scorer.phrase(q.fieldname, list(phrase)), assume_unique=True)
+    return ids
 
 
 def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:

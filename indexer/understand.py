@@ -401,6 +401,11 @@ def synonyms() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], tuple[tupl
     return groups, tuple(kept)
 
 
+def kept_phrases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The phrases of synonyms.tsv holding these words in which they keep their own meaning (heo hút of heo)."""
+    return [phrase for phrase in synonyms()[1] if _holds(list(phrase), words)]
+
+
 def synonym_spellings(text: str, reading: str | None = None) -> list[tuple[Written, tuple[str, ...]]]:
     """(the words as written, another spelling of their meaning) of each synonyms() spelling that the
     query holds with its accents (typed without them: as its reading spells them), but inside a phrase
