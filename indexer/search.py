@@ -950,8 +950,8 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
 
 
 def _outside_kept_phrases(scorer: Scorer, q, ids: np.ndarray) -> np.ndarray:
-    """ids but the documents holding a phrase in which a synonym's words keep their own meaning
-    (lợn finds heo, not the articles writing "heo hút": a remote place; also where they write heo too)."""
+    """ids but the documents holding a phrase in which a synonym's words keep their own meaning (lợn
+    finds heo, not the articles writing "heo hút", a remote place: one writing both loses the synonym)."""
     words = tuple(q.words) if isinstance(q, wq.Phrase) else (q.text,)
     for phrase in kept_phrases(words):
         ids = np.setdiff1d(ids, scorer.phrase(q.fieldname, list(phrase)), assume_unique=True)
