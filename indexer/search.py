@@ -41,8 +41,9 @@ from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERG
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
                          casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
-                         is_unaccented, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
-                         spelled_as_typed, summed_casing_votes, summed_runs, title_word_arrays, unblob, variants)
+                         is_unaccented, kept_phrases, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
+                         spelled_as_typed, summed_casing_votes, summed_runs, synonym_spellings, title_word_arrays, unblob,
+                         variants, Written)
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
@@ -606,8 +607,9 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
             held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
         if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
             held += _name_held(found, word.run)
-        if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words)
-            held += [_clause_mask(found, wq.Or(lookups)) for lookups in word.spelled]
+        if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words), or its synonym
+            standing_in = respelling.of(syllables) if set(syllables) & respelled_words else False
+            held += [_clause_mask(found, wq.Or(lookups)) | standing_in for lookups in word.spelled]
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
 
@@ -929,6 +931,8 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
+        if isinstance(instead_of, Written):
+            ids = _outside_kept_phrases(scorer, q, ids)
         if instead_of is not None and _one_code(q, instead_of):
             lookups.append(_code_standing_in(scorer, q, instead_of[0]))
         elif instead_of is not None:
@@ -939,21 +943,31 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
             lookups.append((q.fieldname, q.text, q.boost))
         respelling.anyone[ids] = True
         for term in instead_of or ():
-            respelling.by_term.setdefault(term, np.zeros(scorer.size, dtype=bool))[ids] = True
+            respelling.by_term.setdefault(fold(term), np.zeros(scorer.size, dtype=bool))[ids] = True
         if instead_of is None:
             respelling.typos[ids] = True
     return respelling
+
+
+def _outside_kept_phrases(scorer: Scorer, q, ids: np.ndarray) -> np.ndarray:
+    """ids but the documents holding a phrase in which a synonym's words keep their own meaning (lợn
+    finds heo, not the articles writing "heo hút", a remote place: one writing both loses the synonym)."""
+    words = tuple(q.words) if isinstance(q, wq.Phrase) else (q.text,)
+    for phrase in kept_phrases(words):
+        ids = np.setdiff1d(ids, scorer.phrase(q.fieldname, list(phrase)), assume_unique=True)
+    return ids
 
 
 def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
     """(the articles where another spelling stands in for the one typed: those holding it but not
     the typed words in that field, its weight there): an article holding both scores the typed one
     alone; it weighs as each of the words it stands for (CSGT for cảnh sát giao thông: four, not
-    one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp)."""
-    fold_field = q.fieldname.removesuffix("_fold") + "_fold"
-    holding_typed = scorer.holding_all(fold_field, typed)
+    one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp).
+    Typed words Written (a synonym's: heo for lợn) are looked up with their accents (lợn, not lớn)."""
+    typed_field = q.fieldname.removesuffix("_fold") + ("" if isinstance(typed, Written) else "_fold")
+    holding_typed = scorer.holding_all(typed_field, typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
-    weight = sum(scorer.idf(max(held, scorer.doc_frequency(fold_field, w))) for w in typed)
+    weight = sum(scorer.idf(max(held, scorer.doc_frequency(typed_field, w))) for w in typed)
     return ids[~present(holding_typed, ids)], q.boost * weight
 
 
@@ -1820,9 +1834,11 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
     chosen, unsure, meant = _typo_forms(free, reading, others)
     spellings = variants(text)
+    synonyms = synonym_spellings(text, suggestion)
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
+                  + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, typed=[t for t, _ in synonyms])
                   + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
                   # 31 m for 31m: matches as the amount does, ranks nothing (its weight would be unbounded)
                   + _alternatives([f for _, f in apart], plan.marks, unaccented, share=0.0, typed=[t for t, _ in apart])

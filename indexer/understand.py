@@ -380,6 +380,43 @@ def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
             for group in groups.values() for form in group}
 
 
+SYNONYMS = Path(__file__).with_name("synonyms.tsv")
+
+
+class Written(tuple):
+    """Words of a query as written, accents counting (a synonym's), where other spellings' words are folded."""
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], tuple[tuple[str, ...], ...]]:
+    """(canonical words -> the other spellings of their meaning, the phrases whose words keep their
+    own meaning), from synonyms.tsv."""
+    groups, kept = {}, []
+    for line in SYNONYMS.read_text("utf-8").splitlines():
+        if line.startswith("!"):
+            kept.append(_form(line[1:]))
+        elif line.strip() and not line.startswith("#"):
+            forms = [_form(spelling) for spelling in line.split("\t")]
+            groups.update({form: [other for other in forms if other != form] for form in forms})
+    return groups, tuple(kept)
+
+
+def kept_phrases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The phrases of synonyms.tsv holding these words in which they keep their own meaning (heo hút of heo)."""
+    return [phrase for phrase in synonyms()[1] if _holds(list(phrase), words)]
+
+
+def synonym_spellings(text: str, reading: str | None = None) -> list[tuple[Written, tuple[str, ...]]]:
+    """(the words as written, another spelling of their meaning) of each synonyms() spelling that the
+    query holds with its accents (typed without them: as its reading spells them), but inside a phrase
+    whose words keep their own meaning (heo hút)."""
+    words = [canonical(w) for w in WORD_RE.findall(reading if reading and is_unaccented(text) else text)]
+    groups, kept = synonyms()
+    covered = {i + k for phrase in kept for i in _places(words, phrase) for k in range(len(phrase))}
+    return [(Written(form), other) for form, others in groups.items()
+            if any(covered.isdisjoint(range(i, i + len(form))) for i in _places(words, form)) for other in others]
+
+
 @lru_cache(maxsize=1)
 def _abbreviations_by_first() -> dict[str | None, list[tuple[int, tuple[str, ...]]]]:
     """The first term of each spelling of abbreviations() -> (its place there, the spelling)."""
@@ -401,9 +438,14 @@ def _folded_codes(text: str) -> list[str]:
     return [fold(canonical(code)) for code in codes_in(unicodedata.normalize("NFC", text))]
 
 
-def _holds(words: list[str], part: tuple[str, ...]) -> bool:
+def _places(words: list[str], part: tuple[str, ...]) -> list[int]:
+    """Where part begins among words."""
     n = len(part)
-    return any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
+    return [i for i in range(len(words) - n + 1) if tuple(words[i:i + n]) == part]
+
+
+def _holds(words: list[str], part: tuple[str, ...]) -> bool:
+    return bool(_places(words, part))
 
 
 def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -474,13 +516,13 @@ def meant_words(text: str, reading: str) -> list[tuple[str]]:
 
 def respelled(text: str, reading: str | None = None) -> set[str]:
     """The query's folded words and codes that other spellings may stand for: those of the
-    abbreviations it holds, its codes, its words with digits and the words the reading proposed
+    abbreviations and synonyms it holds, its codes, its words with digits and the words the reading proposed
     spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), _folded_codes(text)
     held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
-            | mistyped(text, reading))
+            | mistyped(text, reading) | {fold(t) for typed, _ in synonym_spellings(text, reading) for t in typed})
 
 
 def _name_words(typed: list[str]) -> list[bool]:

@@ -22,7 +22,7 @@ import pytest
 
 import indexer
 from indexer.analysis import fold
-from indexer.understand import decode_keystrokes
+from indexer.understand import decode_keystrokes, synonym_spellings
 from conftest import REPO, article, index_of, write_jsonl
 from test_parallel import deleted_index_files
 
@@ -530,6 +530,46 @@ def test_news_abbreviations_find_their_long_form_and_back(coaches):
     # an exact search keeps the spelling typed: the long form's articles that never write HLV stay out
     written_out = {a["id"] for a in articles if a["id"] in long and "HLV" not in a["title"] + a["body"]}
     assert written_out and not written_out & {h.doc_id for h in index.search("HLV", exact=True, limit=len(articles))}
+
+
+@pytest.fixture(scope="module")
+def pigs(tmp_path_factory):
+    """(an index of the baomoi articles whose titles write heo or lợn (the South's word and the North's),
+    or that write "heo hút" (remote), open; those articles)."""
+    articles = [a for a in _baomoi() if re.search(r"(?i)\b(heo|lợn)\b", a["title"]) or "heo hút" in a["body"]]
+    with indexer.open_index(index_of(tmp_path_factory, "pigs", articles)) as index:
+        yield index, articles
+
+
+def _titled(articles: list[dict], word: str) -> set[str]:
+    return {a["id"] for a in articles if re.search(rf"(?i)\b{word}\b", a["title"])}
+
+
+def test_a_regional_word_finds_the_articles_writing_the_other_regions_word(pigs):
+    index, articles = pigs
+    heo, lon = _titled(articles, "heo"), _titled(articles, "lợn")
+    assert len(heo) > 20 and len(lon) > 80 and not heo & lon  # real headlines write one or the other
+    for query in ("heo", "lợn"):
+        assert heo | lon <= {h.doc_id for h in index.search(query, limit=len(articles))}, query
+    for query in ("giá heo", "thịt lợn", "thit heo"):  # typed without accents: as read
+        found = {h.doc_id for h in index.search(query, limit=len(articles))}
+        assert found & heo and found & lon, query
+    # with its accents: lớn (big), the l, o, n of another word, finds only articles writing it, no heo alone
+    texts = {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}  # lead too
+    big = {h.doc_id for h in index.search("lớn", limit=len(articles))}
+    assert big and all("lớn" in texts[doc] for doc in big) and any("lớn" not in texts[doc] for doc in heo)
+    # an exact search keeps the word typed
+    heo_alone = {doc for doc in heo if "lợn" not in texts[doc]}
+    assert heo_alone and not {h.doc_id for h in index.search("lợn", exact=True, limit=len(articles))} & heo_alone
+
+
+def test_a_word_inside_a_phrase_of_its_own_meaning_is_no_synonym(pigs):
+    index, articles = pigs
+    remote = {a["id"] for a in articles if "heo hút" in a["body"] and not re.search(r"(?i)\b(lợn|heo)\b",
+                                                                                       a["title"] + a["body"].replace("heo hút", ""))}
+    assert remote  # "heo hút" (remote) is no pig: lợn does not find it, and heo hút looks for no lợn
+    assert not {h.doc_id for h in index.search("lợn", limit=len(articles))} & remote
+    assert synonym_spellings("vùng heo hút") == [] and synonym_spellings("vùng heo hút nuôi lợn")  # lợn: heo
 
 
 def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last(numbered):
