@@ -384,7 +384,7 @@ SYNONYMS = Path(__file__).with_name("synonyms.tsv")
 
 
 class Written(tuple):
-    """Words of a query as written, accents counting (a synonym's), where other spellings' words are folded."""
+    """A query's words as written, accents counting (a synonym's), unlike the folded words an abbreviation stands for."""
 
 
 @lru_cache(maxsize=1)
@@ -408,8 +408,8 @@ def kept_phrases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 def synonym_spellings(text: str, reading: str | None = None) -> list[tuple[Written, tuple[str, ...]]]:
     """(the words as written, another spelling of their meaning) of each synonyms() spelling that the
-    query holds with its accents (typed without them: as its reading spells them), but inside a phrase
-    whose words keep their own meaning (heo hút)."""
+    query holds with its accents (typed without them: as its reading spells them), except inside a
+    phrase whose words keep their own meaning (heo hút)."""
     words = [canonical(w) for w in WORD_RE.findall(reading if reading and is_unaccented(text) else text)]
     groups, kept = synonyms()
     covered = {i + k for phrase in kept for i in _places(words, phrase) for k in range(len(phrase))}
@@ -445,6 +445,7 @@ def _places(words: list[str], part: tuple[str, ...]) -> list[int]:
 
 
 def _holds(words: list[str], part: tuple[str, ...]) -> bool:
+    """Whether part stands among words."""
     return bool(_places(words, part))
 
 
