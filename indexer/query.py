@@ -1249,6 +1249,7 @@ class Plan:
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold
     absent: list[str] = field(default_factory=list)  # the free words no article holds (left out)
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
+    near_otherwise: list = field(default_factory=list)  # near lists of its synonyms' other spellings: the best counts
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
     named: list = field(default_factory=list)  # phrases of a word and the number naming it (QueryBuilder.named)
     read_phrases: list = field(default_factory=list)  # phrases typed partly with accents as typed and read: they rank

@@ -869,21 +869,35 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
         lead = near[1]
-        for field_name, near_words, _ in plan.near:
+        for field_name, near_words, _ in [entry for sequences in (plan.near, *plan.near_otherwise) for entry in sequences]:
             scorer.proximity_counts(field_name, near_words)
             if lead and field_name in LEAD_FIELDS:
                 scorer.lead_counts(field_name, near_words)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
-def _add_proximity(scorer: Scorer, scores, near: list, docs: np.ndarray, lead: bool) -> None:
-    """Add the proximity of the query's consecutive words to the scores of docs, a bonus where
-    they all stand together as typed, and, with lead, one for each word in a body's lead."""
+def _add_proximity(scorer: Scorer, scores, plan, docs: np.ndarray, lead: bool) -> None:
+    """Add to the scores of docs the best proximity of the query's sequences (its words, or a
+    synonym's other spelling in their place: plan.near_otherwise), see _proximity."""
     docs = np.sort(docs)
-    for field_name, words, boost in near:
+    best = _proximity(scorer, plan.near, plan.near, docs, lead)
+    for near in plan.near_otherwise:
+        best = np.maximum(best, _proximity(scorer, near, plan.near, docs, lead))
+    scores[docs] += best
+
+
+def _proximity(scorer: Scorer, near: list, typed: list, docs: np.ndarray, lead: bool) -> np.ndarray:
+    """Per document of docs (sorted), the proximity of the sequence's consecutive words, a bonus where
+    they all stand together as typed, and, with lead, one for each word in a body's lead; a sequence
+    weighs no more than the typed one (typed) would, its words together no rarer (heo in a folded
+    field for lon, which lớn and lon write too)."""
+    scores = np.zeros(scorer.size, dtype=np.float32)
+    for (field_name, words, boost), (_, typed_words, _) in zip(near, typed):
+        boost /= max(1.0, scorer.run_idf(field_name, words) / scorer.run_idf(field_name, typed_words))
         scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
         if lead and field_name in LEAD_FIELDS:
             scorer.lead(scores, field_name, words, docs)
+    return scores[docs]
 
 
 def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray, sort: str, relaxed: tuple, words):
@@ -892,7 +906,7 @@ def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray,
     scores = _scores(scorer, lookups, matched, pool)
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
-        _add_proximity(scorer, scores, plan.near, *near)
+        _add_proximity(scorer, scores, plan, *near)
     return scores
 
 
@@ -1835,6 +1849,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     chosen, unsure, meant = _typo_forms(free, reading, others)
     spellings = variants(text)
     synonyms = synonym_spellings(text, suggestion)
+    plan.near_otherwise = _near_otherwise(plan.near, synonyms)
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
@@ -1845,6 +1860,30 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
                   + _alternatives(chosen, plan.marks, unaccented, accents=not unaccented)
                   + _alternatives(unsure, plan.marks, unaccented, not unaccented, RUNNER_UP_WEIGHT)
                   + _alternatives(meant, plan.marks, unaccented, not unaccented, 0.0))  # they match, rank nothing
+
+
+def _near_otherwise(near: list, synonyms: list) -> list[list]:
+    """The proximity lookups (near) with each synonym's other spelling in place of the words typed
+    (dịch tả heo for dịch tả lợn), where the sequences hold them."""
+    otherwise = []
+    for typed, other in synonyms:
+        respelled = [(f, _put_instead(words, typed, other, f.endswith("_fold")), boost) for f, words, boost in near]
+        if [words for _, words, _ in respelled] != [words for _, words, _ in near]:
+            otherwise.append(respelled)
+    return otherwise
+
+
+def _put_instead(words: list, typed: tuple[str, ...], other: tuple[str, ...], folded: bool) -> list:
+    """The sequence of words with other in place of each run of the typed words (folded ones in a folded field)."""
+    if folded:
+        typed, other = tuple(map(fold, typed)), tuple(map(fold, other))
+    out, i = [], 0
+    while i < len(words):
+        if tuple(words[i:i + len(typed)]) == typed:
+            out, i = out + list(other), i + len(typed)
+        else:
+            out, i = out + [words[i]], i + 1
+    return out
 
 
 def _free_words(parsed, text: str, suggestion: str | None) -> tuple[str, str | None]:

@@ -565,6 +565,18 @@ def test_a_regional_word_finds_the_articles_writing_the_other_regions_word(pigs)
     assert heo_alone and not {h.doc_id for h in index.search("lợn", exact=True, limit=len(articles))} & heo_alone
 
 
+def test_the_other_word_standing_with_the_query_words_ranks_as_the_typed_word_would(pigs):
+    # the other word had no proximity of its own: "Giá heo hơi lên…" ranked 8th for giá lợn hơi, under
+    # titles holding giá and lợn apart ("Ai hưởng lợi từ giá lợn xuống thấp?")
+    index, articles = pigs
+    titles = {a["id"]: a["title"].lower() for a in articles}
+    for query in ("giá lợn hơi", "gia lon hoi"):
+        ranked = [h.doc_id for h in index.search(query, limit=len(articles))]
+        together = [i for i, doc in enumerate(ranked) if "giá heo hơi" in titles[doc]]
+        apart = [i for i, doc in enumerate(ranked) if not re.search("giá (lợn|heo) hơi", titles[doc])]
+        assert together and max(together) < min(apart), query
+
+
 def test_a_word_inside_a_phrase_of_its_own_meaning_is_no_synonym(pigs):
     index, articles = pigs
     remote = {a["id"] for a in articles if "heo hút" in a["body"] and not re.search(r"(?i)\b(lợn|heo)\b",
