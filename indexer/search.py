@@ -603,35 +603,39 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
                 if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
         apart.append(held[:] if len(parts) > 1 and len(word.text.split()) == len(parts) else None)
+        # where another spelling stands in for the word (VN for Việt Nam, Arab Saudi for Ả Rập Xê Út),
+        # the article holds it as it would hold it read, as a name's run or as typed
+        standing_in = respelling.of(syllables) if set(syllables) & respelled_words else False
         if word.read:
-            held.append(_as_one_word(found, word, respelling.of(syllables) if set(syllables) & respelled_words else None))
-        if word.run and not set(syllables) & respelled_words:  # an abbreviation standing in (VN) holds no run
-            held += _name_held(found, word.run)
+            held.append(_as_one_word(found, word) | standing_in)
+        if word.run:
+            held += _name_held(found, word.run, standing_in, syllables)
         if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words), or its synonym
-            standing_in = respelling.of(syllables) if set(syllables) & respelled_words else False
             held += [_clause_mask(found, wq.Or(lookups)) | standing_in for lookups in word.spelled]
         masks.append(_every(held))
     return WordMasks(masks, anyone, folded, tuple(found.decided), phrases, apart)
 
 
-def _name_held(found: _Masks, run: list) -> list[np.ndarray]:
-    """[the documents holding a name's syllables in a row] when a page of articles does, else [] (a
-    name fewer hold, as pyvi may join two: ``Thổ Nhĩ Kỳ Qatar``, needs its syllables anywhere, the
-    articles holding the run ranked first by proximity, rather than be dropped by _relax)."""
-    mask, scorer = found.any(run), found.scorer
-    held = scorer.counted(_matching(run), lambda: np.count_nonzero(mask & scorer.live))
+def _name_held(found: _Masks, run: list, standing_in, syllables: list[str]) -> list[np.ndarray]:
+    """[the documents holding a name's syllables in a row, or another spelling standing in for it
+    (standing_in: a mask, or False)] when a page of articles does, else [] (a name fewer hold, as pyvi
+    may join two: ``Thổ Nhĩ Kỳ Qatar``, needs its syllables anywhere, the articles holding the run
+    ranked first by proximity, rather than be dropped by _relax)."""
+    mask, scorer = found.any(run) | standing_in, found.scorer
+    key = _matching(run) if standing_in is False else ("name or standing in", _matching(run), tuple(syllables))
+    held = scorer.counted(key, lambda: np.count_nonzero(mask & scorer.live))
     found.decided.append(scorer.decide(held, ">=", RELAX_PAGE))
     return [mask] if found.decided[-1] else []
 
 
-def _as_one_word(found: _Masks, word, respelling: np.ndarray | None) -> np.ndarray:
+def _as_one_word(found: _Masks, word) -> np.ndarray:
     """The documents holding a word read from an unaccented query as that word: its reading's
     syllables as read, anywhere (as the query typed with them would need), or, of several syllables,
-    its folded compound (any accents); or, when given, another spelling standing in for a syllable."""
+    its folded compound (any accents)."""
     held = _every([found.any(lookups) for lookups in word.read])
     if word.compound:
         held |= found.any(word.compound)
-    return held if respelling is None else held | respelling
+    return held
 
 
 def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tuple:

@@ -586,6 +586,26 @@ def test_a_word_inside_a_phrase_of_its_own_meaning_is_no_synonym(pigs):
     assert synonym_spellings("vùng heo hút") == [] and synonym_spellings("vùng heo hút nuôi lợn")  # lợn: heo
 
 
+@pytest.fixture(scope="module")
+def united_nations(tmp_path_factory):
+    """(an index of the baomoi articles whose titles name the UN (Liên Hợp Quốc, LHQ) or write "Liên
+    hiệp" (Hội Liên hiệp Phụ nữ…), open; those articles)."""
+    articles = _baomoi(titled=r"(?i)liên hợp quốc|\blhq\b|liên hiệp")
+    with indexer.open_index(index_of(tmp_path_factory, "united_nations", articles)) as index:
+        yield index, articles
+
+
+def test_a_name_an_abbreviation_stands_in_for_still_needs_its_syllables_in_a_row(united_nations):
+    # with an abbreviation standing in (LHQ), the name's run had been dropped: Liên Hợp Quốc listed
+    # articles writing liên, hợp and quốc apart ("Hội Liên hiệp Phụ nữ … phối hợp", "quốc gia")
+    index, articles = united_nations
+    texts = {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}
+    named = {doc for doc, text in texts.items() if re.search(r"liên hợp quốc|\blhq\b", text)}
+    apart = {doc for doc, text in texts.items() if doc not in named and {"liên", "hợp", "quốc"} <= set(text.split())}
+    assert len(named) > 10 and apart
+    assert {h.doc_id for h in index.search("Liên Hợp Quốc", limit=len(articles))} == named
+
+
 def test_suggest_offers_the_words_titles_write_after_a_number_or_code_typed_last(numbered):
     # nothing had followed a number typed last, or a code ending in one: the counts after one were not kept
     assert numbered.suggest("quốc lộ 1A ") == numbered.suggest("quoc lo 1a ") == ["quốc lộ 1A", "quốc lộ 1A tắc"]
