@@ -284,15 +284,15 @@ class Scorer:
         if len(together):
             scores[together] += run_boost * self.run_idf(field, words)
 
-    def lead(self, scores: np.ndarray, field: str, words: list, docs: np.ndarray) -> None:
-        """Add LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query word
-        among the first LEAD positions of field, once per word."""
+    def lead(self, scores: np.ndarray, field: str, words: list, docs: np.ndarray, share: float = 1.0) -> None:
+        """Add share times LEAD_WEIGHT times its idf to the scores of the docs (sorted) holding a query
+        word among the first LEAD positions of field, once per word."""
         keys = self._position_keys(field, words, docs)
         for word in _words(words):
             starts = keys[word][0]
             early = np.unique(starts[(starts & POSITION) < LEAD] >> 32)
             if len(early):
-                scores[early] += np.float32(LEAD_WEIGHT * self.idf(self.word_frequency(field, word)))
+                scores[early] += np.float32(share * LEAD_WEIGHT * self.idf(self.word_frequency(field, word)))
 
     def lead_counts(self, field: str, words: list) -> None:
         """Read the counts lead() reads."""

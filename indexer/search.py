@@ -57,6 +57,7 @@ OPERATORS_END_RE = re.compile(rf'(?s).*(?:(?:^|\s)(?:OR|AND|NOT)\s|(?:^|\s)-|"|(
 BINDS_RE = re.compile(r'(?:(?:^|\s)(?:OR|NOT)\s+|(?:^|\s)-|title:)$')  # an operator binding what follows (fields read)
 DATE_SHARE = 0.75  # a date or number weighs at most this share of the query's other words (0.25-0.75 compared)
 ALTERNATIVE = 0.8  # weight of another spelling of an abbreviation or code (UBND / ủy ban nhân dân)
+SYNONYM = 1.0  # of a synonym's other word (heo for lợn): the typed word's, as Lucene's SynonymQuery scores one term
 MISTYPED_WEIGHT = 0.3  # of a word the reading proposed spells otherwise (a likely typo)
 RUNNER_UP_WEIGHT = 1.2  # of the pairs around another candidate for a typo (the chosen one's: 1, and its words)
 LEXICON_WAIT_DOCS = 20_000  # larger indexes build their Lexicon in the background (seconds)
@@ -894,13 +895,13 @@ def _proximity(scorer: Scorer, near: list, typed: list, docs: np.ndarray, lead: 
     """Per document of docs (sorted), the proximity of the sequence's consecutive words, a bonus where
     they all stand together as typed, and, with lead, one for each word in a body's lead; a sequence
     weighs no more than the typed one (typed) would, its words together no rarer (heo in a folded
-    field for lon, which lớn and lon write too)."""
+    field for lon, which lớn and lon write too; heo for lợn in a body's lead)."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for (field_name, words, boost), (_, typed_words, _) in zip(near, typed):
-        boost /= max(1.0, scorer.run_idf(field_name, words) / scorer.run_idf(field_name, typed_words))
-        scorer.proximity(scores, field_name, words, docs, boost, RUN * boost / NEAR)
+        share = 1 / max(1.0, scorer.run_idf(field_name, words) / scorer.run_idf(field_name, typed_words))
+        scorer.proximity(scores, field_name, words, docs, share * boost, RUN * share * boost / NEAR)
         if lead and field_name in LEAD_FIELDS:
-            scorer.lead(scores, field_name, words, docs)
+            scorer.lead(scores, field_name, words, docs, share)
     return scores[docs]
 
 
@@ -976,17 +977,24 @@ def _outside_kept_phrases(scorer: Scorer, q, ids: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple[np.ndarray, float]:
+def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple:
     """(the articles where another spelling stands in for the one typed: those holding it but not
     the typed words in that field, its weight there): an article holding both scores the typed one
     alone; it weighs as each of the words it stands for (CSGT for cảnh sát giao thông: four, not
     one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp).
-    Typed words Written (a synonym's: heo for lợn) are looked up with their accents (lợn, not lớn)."""
+    Typed words Written (a synonym's: heo for lợn) are looked up with their accents (lợn, not lớn),
+    and a synonym of one term is a term lookup of those articles, (field, term, boost, their mask):
+    scored by BM25, its times in an article counting as the typed word's would, with that weight."""
     typed_field = q.fieldname.removesuffix("_fold") + ("" if isinstance(typed, Written) else "_fold")
     holding_typed = scorer.holding_all(typed_field, typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
     weight = sum(scorer.idf(max(held, scorer.doc_frequency(typed_field, w))) for w in typed)
-    return ids[~present(holding_typed, ids)], q.boost * weight
+    ids = ids[~present(holding_typed, ids)]
+    if isinstance(typed, Written) and isinstance(q, wq.Term):  # a synonym's word: by BM25, as the typed word
+        within = np.zeros(scorer.size, dtype=bool)
+        within[ids] = True
+        return q.fieldname, q.text, q.boost * weight / scorer.idf(held), within
+    return ids, q.boost * weight
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
@@ -1675,8 +1683,8 @@ class Index:
         clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
-        lookups = [(*lookup[:3], clauses[lookup[3][0]][lookup[3][1]]) if len(lookup) == 4 else lookup
-                   for lookup in lookups]  # an OR's clause scores the articles it matches
+        lookups = [(*lookup[:3], clauses[lookup[3][0]][lookup[3][1]]) if len(lookup) == 4 and isinstance(lookup[3], tuple)
+                   else lookup for lookup in lookups]  # an OR's clause scores the articles it matches
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
@@ -1857,7 +1865,8 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
-                  + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, typed=[t for t, _ in synonyms])
+                  + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, share=SYNONYM / ALTERNATIVE,
+                                  typed=[t for t, _ in synonyms])
                   + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
                   # 31 m for 31m: matches as the amount does, ranks nothing (its weight would be unbounded)
                   + _alternatives([f for _, f in apart], plan.marks, unaccented, share=0.0, typed=[t for t, _ in apart])
