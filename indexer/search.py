@@ -28,7 +28,7 @@ from . import duplicates
 from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, canonical, fold, is_code, iy_spelled
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
-from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, RUN, TITLE, QueryBuilder, QueryError,
+from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PREFERRED, RUN, TITLE, QueryBuilder, QueryError,
                     TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
@@ -1861,11 +1861,13 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     chosen, unsure, meant = _typo_forms(free, reading, others)
     spellings = variants(text)
     synonyms = synonym_spellings(text, suggestion)
+    # typed without accents, a word is matched folded (lon: lớn too) and ranked as read: its synonym as read
+    synonym_share = SYNONYM * (PREFERRED / FOLDED if unaccented and suggestion else 1.0) / ALTERNATIVE
     plan.near_otherwise = _near_otherwise(plan.near, synonyms)
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
-                  + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, share=SYNONYM / ALTERNATIVE,
+                  + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, share=synonym_share,
                                   typed=[t for t, _ in synonyms])
                   + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
                   # 31 m for 31m: matches as the amount does, ranks nothing (its weight would be unbounded)
