@@ -340,18 +340,18 @@ class Scorer:
         return _read_only(starts[order]), _read_only(ends[order])
 
     def _together(self, words: list, keys: dict) -> np.ndarray:
-        """The documents where the words stand together as typed, each right after the end of the one
-        before (SENTENCE_GAP positions later after a BREAK)."""
-        starts, ends = keys[words[0]]
-        step = 1
-        for word in words[1:]:
-            if word == BREAK:
-                step += SENTENCE_GAP
-                continue
-            following, their_ends = keys[word]
-            hit = present(following, ends + step)
-            starts, ends, step = starts[hit], their_ends[following.searchsorted(ends[hit] + step)], 1
-        return np.unique(starts >> 32)
+        """The documents where the words stand together as typed (_run_starts)."""
+        return np.unique(_run_starts(words, keys) >> 32)
+
+    def phrase_frequencies(self, field: str, words: list[str], docs: np.ndarray) -> np.ndarray:
+        """Per document of docs (sorted), how many times the words stand one right after another in field."""
+        starts = _run_starts(words, self._position_keys(field, words, docs))
+        return np.bincount(np.searchsorted(docs, starts >> 32), minlength=len(docs))
+
+    def saturated(self, field: str, tf: np.ndarray, docs: np.ndarray, weight: float) -> np.ndarray:
+        """weight times BM25's saturation of the term frequencies tf of the docs in field (its idf in weight)."""
+        tf = tf.astype(np.float32)
+        return weight * tf * (K1 + 1) / (self._norm(field)[docs] + tf)
 
     def run_idf(self, field: str, words: list) -> float:
         """The idf of the words standing together as typed, estimated from their document frequencies
@@ -360,6 +360,21 @@ class Scorer:
         run are a count only the search makes."""
         n = self.doc_count()
         return self.idf(max(1.0, n * math.prod(self.word_frequency(field, w) / max(n, 1) for w in _words(words))))
+
+
+def _run_starts(words: list, keys: dict) -> np.ndarray:
+    """The (document << 32 | position) keys where the words (keys: their Scorer._position_keys) stand
+    together as typed, each right after the end of the one before (SENTENCE_GAP positions later after a BREAK)."""
+    starts, ends = keys[words[0]]
+    step = 1
+    for word in words[1:]:
+        if word == BREAK:
+            step += SENTENCE_GAP
+            continue
+        following, their_ends = keys[word]
+        hit = present(following, ends + step)
+        starts, ends, step = starts[hit], their_ends[following.searchsorted(ends[hit] + step)], 1
+    return starts
 
 
 def _words(sequence: list) -> list:

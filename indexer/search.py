@@ -814,9 +814,10 @@ def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndar
     mask), a phrase's as (ids, weight); 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
-        if len(lookup) == 2:
+        if len(lookup) == 2:  # one weight, or one per document (a synonym's phrase, _standing_in)
             ids, weight = lookup
-            scores[ids[matched[ids]]] += weight
+            held = matched[ids]
+            scores[ids[held]] += weight[held] if isinstance(weight, np.ndarray) else weight
         elif len(lookup) == 4:  # scored apart: the scorer may score more documents than asked
             within = matched & lookup[3]
             ids, part = docs[within[docs]], np.zeros(scorer.size, dtype=np.float32)
@@ -984,7 +985,8 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
     one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp).
     Typed words Written (a synonym's: heo for lợn) are looked up with their accents (lợn, not lớn),
     and a synonym of one term is a term lookup of those articles, (field, term, boost, their mask):
-    scored by BM25, its times in an article counting as the typed word's would, with that weight."""
+    scored by BM25, its times in an article counting as the typed word's would, with that weight; one
+    of several words (ô tô for xe hơi) gives each article its weight times BM25 of the phrase's runs."""
     typed_field = q.fieldname.removesuffix("_fold") + ("" if isinstance(typed, Written) else "_fold")
     holding_typed = scorer.holding_all(typed_field, typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
@@ -994,6 +996,8 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
         within = np.zeros(scorer.size, dtype=bool)
         within[ids] = True
         return q.fieldname, q.text, q.boost * weight / scorer.idf(held), within
+    if isinstance(typed, Written):  # a synonym's words: by BM25 too, their runs as the term frequency
+        return ids, scorer.saturated(q.fieldname, scorer.phrase_frequencies(q.fieldname, q.words, ids), ids, q.boost * weight)
     return ids, q.boost * weight
 
 

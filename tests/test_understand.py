@@ -590,6 +590,18 @@ def test_the_articles_writing_either_word_share_the_first_page(pigs):
         assert first & heo_alone and first & _titled(articles, "lợn"), query
 
 
+def test_a_synonyms_words_count_as_often_as_an_article_writes_them_together(pigs):
+    # a synonym of several words (ô tô for xe hơi) is scored by BM25 of its runs (Scorer.phrase_frequencies)
+    index, articles = pigs
+    with index._snapshot() as snap:
+        ids = snap.scorer.phrase("body", ["thịt", "lợn"])
+        runs = snap.scorer.phrase_frequencies("body", ["thịt", "lợn"], ids)
+        counts = dict(zip(map(snap.doc_id, ids.tolist()), runs.tolist()))
+    texts = {a["id"]: f"{a.get('sapo', '')}\n{a['body']}".lower() for a in articles}  # the body field: sapo and body
+    assert len(counts) > 50 and max(counts.values()) > 2
+    assert counts == {doc: len(re.findall(r"(?<!\w)thịt lợn(?!\w)", texts[doc])) for doc in counts}
+
+
 def test_a_word_inside_a_phrase_of_its_own_meaning_is_no_synonym(pigs):
     index, articles = pigs
     remote = {a["id"] for a in articles if "heo hút" in a["body"] and not re.search(r"(?i)\b(lợn|heo)\b",
