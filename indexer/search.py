@@ -604,8 +604,8 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
                 if (whole or s in respelled_words) and s not in word.literal else part
                 for s, part in zip(keys, parts)]
         apart.append(held[:] if len(parts) > 1 and len(word.text.split()) == len(parts) else None)
-        # where another spelling stands in for the word (VN for Việt Nam, Arab Saudi for Ả Rập Xê Út),
-        # the article holds it as it would hold it read, as a name's run or as typed
+        # where another spelling stands in for the word (VN for Việt Nam, heo for lợn), the article
+        # holds it as it would hold it read, as a name's run or as typed
         standing_in = respelling.of(syllables) if set(syllables) & respelled_words else False
         if word.read:
             held.append(_as_one_word(found, word) | standing_in)
@@ -811,7 +811,7 @@ def _fewest(scorer: Scorer, sizes: list, held_only: bool = False) -> int:
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
     """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
     term's BM25 as (field, text, boost) or, only in the documents of a mask, (field, text, boost,
-    mask), a phrase's as (ids, weight); 0 for other documents."""
+    mask), a phrase's as (ids, weight: one, or one per id); 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
         if len(lookup) == 2:  # one weight, or one per document (a synonym's phrase, _standing_in)
