@@ -1868,6 +1868,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     # typed without accents, a word is matched folded (lon: lớn too) and ranked as read: its synonym as read
     synonym_share = SYNONYM * (PREFERRED / FOLDED if unaccented and suggestion else 1.0) / ALTERNATIVE
     plan.near_otherwise = _near_otherwise(plan.near, synonyms)
+    _mark_otherwise(plan.marks, synonyms)
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
@@ -1890,6 +1891,16 @@ def _near_otherwise(near: list, synonyms: list) -> list[list]:
         if [words for _, words, _ in respelled] != [words for _, words, _ in near]:
             otherwise.append(respelled)
     return otherwise
+
+
+def _mark_otherwise(marks: Marks, synonyms: list) -> None:
+    """Mark each unit of the query's words holding a synonym's words also with the other spelling in
+    their place (thịt lợn marks "thịt heo" whole, not heo alone)."""
+    for unit in list(marks.units):
+        for typed, other in synonyms:
+            syllables = tuple(_put_instead(list(unit.syllables), typed, other, not unit.accented))
+            if syllables != unit.syllables and len(unit.syllables) > len(typed):
+                marks.units.add(replace(unit, syllables=syllables))
 
 
 def _put_instead(words: list, typed: tuple[str, ...], other: tuple[str, ...], folded: bool) -> list:

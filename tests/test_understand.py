@@ -590,6 +590,13 @@ def test_the_articles_writing_either_word_share_the_first_page(pigs):
         assert first & heo_alone and first & _titled(articles, "lợn"), query
 
 
+def test_the_typed_words_around_the_other_word_are_marked_with_it(pigs):
+    # "mẹ rao bán heo nái" for lợn nái (a sow, one word) had marked heo alone, not the word as typed
+    index, articles = pigs
+    titled = [h for h in index.search("lợn nái", limit=len(articles)) if re.search(r"(?i)\bheo nái\b", h.title)]
+    assert titled and all(re.search(r"(?i)<mark>heo nái</mark>", h.title_html) for h in titled)
+
+
 def test_a_synonyms_words_count_as_often_as_an_article_writes_them_together(pigs):
     # a synonym of several words (ô tô for xe hơi) is scored by BM25 of its runs (Scorer.phrase_frequencies)
     index, articles = pigs
