@@ -541,13 +541,18 @@ def pigs(tmp_path_factory):
         yield index, articles
 
 
+def _texts(articles: list[dict]) -> dict[str, str]:
+    """Each article's id -> all its text (title, sapo, body…) in lowercase."""
+    return {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}
+
+
 def _titled(articles: list[dict], word: str) -> set[str]:
     return {a["id"] for a in articles if re.search(rf"(?i)\b{word}\b", a["title"])}
 
 
 def test_a_regional_word_finds_the_articles_writing_the_other_regions_word(pigs):
     index, articles = pigs
-    texts = {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}  # lead too
+    texts = _texts(articles)
     dolphins = {doc for doc in _titled(articles, "cá heo") if "lợn" not in texts[doc]}  # cá heo: no pig
     heo, lon = _titled(articles, "heo") - dolphins, _titled(articles, "lợn")
     assert len(heo) > 20 and len(lon) > 80 and not heo & lon and dolphins  # real headlines write one or the other
@@ -582,7 +587,7 @@ def test_the_articles_writing_either_word_share_the_first_page(pigs):
     # articles titled with heo alone from rank 76, after every title writing lợn; typed without accents,
     # as a quarter of the word read (FOLDED): thit lon listed those titled thịt heo from rank 49
     index, articles = pigs
-    texts = {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}
+    texts = _texts(articles)
     heo_alone = {doc for doc in _titled(articles, "heo") - _titled(articles, "cá heo") if "lợn" not in texts[doc]}
     assert len(heo_alone) > 20
     for query in ("lợn", "thịt lợn", "thit lon"):
@@ -631,7 +636,7 @@ def test_a_name_an_abbreviation_stands_in_for_still_needs_its_syllables_in_a_row
     # with an abbreviation standing in (LHQ), the name's run had been dropped: Liên Hợp Quốc listed
     # articles writing liên, hợp and quốc apart ("Hội Liên hiệp Phụ nữ … phối hợp", "quốc gia")
     index, articles = united_nations
-    texts = {a["id"]: " ".join(v for v in a.values() if isinstance(v, str)).lower() for a in articles}
+    texts = _texts(articles)
     named = {doc for doc, text in texts.items() if re.search(r"liên hợp quốc|\blhq\b", text)}
     apart = {doc for doc, text in texts.items() if doc not in named and {"liên", "hợp", "quốc"} <= set(text.split())}
     assert len(named) > 10 and apart
