@@ -6,7 +6,7 @@
     python -m benchmarks.run_all --full-dir DIR
 
 Order: quality, understand (issue 13), indexing (5,000 articles, then the whole corpus),
-search_speed, facets, suggest, profile, updates.
+search_speed, facets, suggest, first_search, profile, updates.
 Each runs in its own process; a failure is reported and the others still run.
 """
 
@@ -29,6 +29,7 @@ def steps(full_dir: str, skip_full: bool) -> list[list[str]]:
         plan.append(["search_speed", "--full-dir", full_dir])
         plan.append(["facets", "--full-dir", full_dir])
         plan.append(["suggest", "--index", full_dir, "--write"])
+        plan.append(["first_search", "--index", full_dir, "--write"])
     plan.append(["profile", "--full-dir", full_dir])
     plan.append(["updates"])
     return plan

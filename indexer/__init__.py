@@ -7,7 +7,7 @@ from .build import (BuildReport, DeleteReport, RestoreReport, UpdateReport, buil
                     optimize_index, restore_articles, retracted_articles, update_index)
 from .facets import FACETS
 from .query import QueryError
-from .search import PAGE, SORTS, Hit, Index, Results, open_index
+from .search import PAGE, SORTS, Hit, Index, Results, open_index, warm_up
 from .snippets import Highlight, Marks
 from .store import IndexLocked, IndexNotFound, NoIndex, NotAnIndexFolder, ShardFolder, is_sharded
 
@@ -16,5 +16,5 @@ __all__ = [
     "Article", "BuildReport", "ClusterError", "DeleteReport", "Highlight", "Hit", "Index", "IndexLocked",
     "IndexNotFound", "Marks", "NoIndex", "NotAnIndexFolder", "QueryError", "Replaced", "RestoreReport", "Results", "ShardFolder", "Skip", "SourceError", "Truncated", "Undated", "UpdateReport",
     "build_index", "delete_articles", "fold", "is_sharded", "iter_articles", "open_index", "optimize_index",
-    "restore_articles", "retracted_articles", "update_index",
+    "restore_articles", "retracted_articles", "update_index", "warm_up",
 ]

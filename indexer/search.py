@@ -79,6 +79,7 @@ RELATED_TITLE = 0.8  # the related search's weight of title matches (a search's 
 RELATED_K1 = 3.0  # and its term frequency saturation: an article repeating the story's terms ranks higher
 UNDERSTOOD_CACHE = 4096  # queries whose understanding a generation remembers (people repeat queries)
 PLAN_CACHE = 4096  # query plans a generation remembers (a plan is only read once made)
+WARM_QUERY = "nghi quyet giao thongg"  # typed without accents and with a slip: warm_up loads all understanding reads
 LARGE_MATCHES = 64  # a term matching over 1/64 of the documents keeps its own mask during a search
 
 
@@ -2301,6 +2302,12 @@ def outdated_analysis(generation: Path, rebuild: str | None = None) -> str | Non
     rebuild = rebuild or build_command(generation.parent)
     return (f"built with analysis version {version} (an index that records none counts as 1), this version "
             f"analyses with {ANALYSIS_VERSION}: {changes}. Rebuild it with {rebuild} for the best ranking")
+
+
+def warm_up(index) -> None:
+    """Search the index once (WARM_QUERY), so that what a first search loads (the Lexicon and its
+    tables, pyvi's model) is loaded before a reader's first search, not during it."""
+    index.search(WARM_QUERY, limit=1)
 
 
 def open_index(path="index_data", cluster: str | None = None, replicas: int = 1, background_lexicon: bool = True):

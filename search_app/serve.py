@@ -31,6 +31,7 @@ QUICK_EXIT_SECONDS = 5  # a worker that dies sooner after starting counts toward
 CRASH_LOOP = 5  # quick deaths in a row after which the server gives up
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 REPLACED = 1 << 30  # the connection count of a worker starting: never the least busy
+WARMED = "warmed_generation"  # app.extensions key: the generation this worker warmed up
 
 
 def default_workers() -> int:
@@ -89,14 +90,26 @@ def _exit(signum, frame):
 
 
 def refresh_index(app) -> None:
-    """Open the app's index, or serve the generation a build swapped in since it was opened."""
+    """Open the app's index, or serve the generation a build swapped in since it was opened; a
+    generation new to this worker is searched once first (indexer.warm_up), not by its first reader."""
     with app.app_context():
         try:
-            views.get_index().refresh()
+            index = views.get_index()
+            index.refresh()
+            _warm(app, index)
         except indexer.IndexNotFound:
             pass  # the app answers 503 until an index is built
         except indexer.ClusterError as e:  # the app answers 503 until the cluster answers
             logging.getLogger("search_app").error("%s", e)
+
+
+def _warm(app, index) -> None:
+    """Warm up the index's generation unless this worker has (a cluster's: once; its shards stay
+    loaded); once, even if it fails: a reader's search then says why."""
+    generation = getattr(index, "generation", None)
+    if app.extensions.get(WARMED, ()) != generation:
+        app.extensions[WARMED] = generation
+        indexer.warm_up(index)
 
 
 def _keep_fresh(app, parent: int | None) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEEDS, close_index, make_app, storm_articles, write_jsonl
+
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 120  # the first run may build the project's index from seeds/
 
@@ -126,3 +128,25 @@ def test_help_explains_every_option_in_vietnamese():
     assert code == 0 and "cách dùng:" in out and "ví dụ:" in out
     for option in ("--index", "--host", "--port", "--threads", "INDEX_DIR"):
         assert option in out
+
+
+def test_each_generation_is_searched_once_before_its_readers(tmp_path, monkeypatch):
+    """A worker warms up the generation it serves (indexer.warm_up) when it opens it and again when
+    an update swaps another in, so that no reader's search waits for the Lexicon and pyvi to load."""
+    indexer = pytest.importorskip("indexer")
+    from search_app import serve, views
+    index_dir = tmp_path / "index"
+    indexer.build_index([str(SEEDS)], str(index_dir))
+    warm_up, warmed = indexer.warm_up, []
+    monkeypatch.setattr(indexer, "warm_up", lambda index: warmed.append(index.generation) or warm_up(index))
+    app = make_app(str(index_dir))
+    try:
+        serve.refresh_index(app)
+        serve.refresh_index(app)
+        assert len(warmed) == 1
+        indexer.update_index([str(write_jsonl(tmp_path / "new.jsonl", storm_articles()[:1]))], str(index_dir))
+        serve.refresh_index(app)
+        with app.app_context():
+            assert warmed == [warmed[0], views.get_index().generation] and warmed[0] != warmed[1]
+    finally:
+        close_index(app)
