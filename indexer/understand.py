@@ -268,6 +268,8 @@ def decode_query(text: str, frequency) -> str | None:
     frequency(word): in how many articles the index has a word. A word is decoded when the
     index lacks it as typed (or has it SURE_RATIO times less than decoded); a word the index
     has less often than decoded ("cos" for "có") only beside such a word; else it stays ("as").
+    Beside words typed with marks (the input method was on), one such word alone is a slip
+    ("điều tar" for "điều tra", not "điều tả"; "Cuxa") and stays; two or more are decoded.
     """
     sure, likely = {}, {}
     in_codes = _words_in_codes(text)
@@ -280,7 +282,7 @@ def decode_query(text: str, frequency) -> str | None:
             sure[word] = decoded
         elif typed < meant and word.isalpha():  # an indexed word with digits is a code: U23
             likely[word] = decoded
-    if not sure:
+    if not sure or len(sure) + len(likely) < 2 and not is_unaccented(text):
         return None
     chosen = {**likely, **sure}
     return WORD_RE.sub(lambda m: with_case_of(m.group(), chosen.get(m.group(), m.group())), text)
