@@ -293,6 +293,13 @@ def _words_in_codes(text: str) -> set[str]:
     return {w for code in codes_in(text) for w in WORD_RE.findall(code)}
 
 
+def _plainly_cased(typed: str, word: str) -> str:
+    """word in the casing of typed when that is lowercase, capitalised or all capitals, else in
+    lowercase: a slip's capital moved inside a word (uHy) is no casing meant."""
+    plain = typed.islower() or typed.isupper() or typed[:1].isupper() and typed[1:].islower()
+    return with_case_of(typed, word) if plain else word.lower()
+
+
 def with_case_of(typed: str, word: str) -> str:
     """word in the letter case of typed: letter for letter when as long ("QD-TTg" -> "QĐ-TTg"),
     else "HA NOI" -> upper, "Ha" -> capitalised."""
@@ -2614,7 +2621,23 @@ class Lexicon:
 
         corrected = self._rewrite(text, True, pick)
         corrected = _with_words(corrected, self._names_mistyped(text, corrected, accented))
-        return corrected if corrected != text else None
+        return self._recased(text, corrected) if corrected != text else None
+
+    def _recased(self, text: str, corrected: str) -> str:
+        """corrected (text with some words respelled) with each word respelled in the casing typed when
+        that is lowercase, capitalised or all capitals (else lowercase: uHy, "huy", not "hUy"), and
+        capitalised where the titles write it so beside its neighbours in a query the reader cased (Hà ội:
+        "Hà Nội", not "Hà nội"; one typed all in lowercase or capitals is cased as a whole later: Lexicon.cased)."""
+        typed, read = WORD_RE.findall(text), WORD_RE.findall(corrected)
+        if len(typed) != len(read):
+            return corrected
+        letters = "".join(c for c in text if c.isalpha())
+        cased = not (letters.islower() or letters.isupper())
+        titled = self._as_written([], [canonical(w.lower()) for w in read]).split() if cased else read
+        recased = {i: written if cased and written[:1].isupper() and written.lower() == r.lower() else _plainly_cased(t, r.lower())
+                   for i, (t, r, written) in enumerate(zip(typed, read, titled)) if t != r}
+        place = iter(range(len(read)))
+        return WORD_RE.sub(lambda m: recased.get(next(place), m.group()), corrected)
 
     def _names_mistyped(self, text: str, corrected: str, accented: bool) -> dict[int, str]:
         """{place among WORD_RE's words: the syllable meant} of each word of a foreign name's group (see
@@ -2650,7 +2673,7 @@ class Lexicon:
         slipped = {i: fold(read[i]) if unaccented else read[i] for i in changed if folded[i] not in in_codes
                    and self._held(typed[i], unaccented) * SURE_RATIO < self.freq.get(read[i], 0)
                    and self._seen_beside(read, i)}
-        return _with_words(text, slipped) if slipped else None
+        return self._recased(text, _with_words(text, slipped)) if slipped else None
 
     def unglued(self, text: str, read: bool = False) -> str | None:
         """text with each word that glues syllables the index has together far more often than it
