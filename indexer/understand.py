@@ -294,10 +294,10 @@ def _words_in_codes(text: str) -> set[str]:
 
 
 def _plainly_cased(typed: str, word: str) -> str:
-    """word in the casing of typed when that is lowercase, capitalised or all capitals, else in
-    lowercase: a slip's capital moved inside a word (uHy) is no casing meant."""
+    """word in the casing of typed when that is lowercase, capitalised or all capitals, else
+    capitalised: the reader pressed shift for the word, and a slip moved the capital (uHy: Huy)."""
     plain = typed.islower() or typed.isupper() or typed[:1].isupper() and typed[1:].islower()
-    return with_case_of(typed, word) if plain else word.lower()
+    return with_case_of(typed, word) if plain else word[:1].upper() + word[1:].lower()
 
 
 def with_case_of(typed: str, word: str) -> str:
@@ -2625,7 +2625,7 @@ class Lexicon:
 
     def _recased(self, text: str, corrected: str) -> str:
         """corrected (text with some words respelled) with each word respelled in the casing typed when
-        that is lowercase, capitalised or all capitals (else lowercase: uHy, "huy", not "hUy"), and
+        that is lowercase, capitalised or all capitals (else capitalised: uHy, "Huy", not "hUy"), and
         capitalised where the titles write it so beside its neighbours in a query the reader cased (Hà ội:
         "Hà Nội", not "Hà nội"; one typed all in lowercase or capitals is cased as a whole later: Lexicon.cased)."""
         typed, read = WORD_RE.findall(text), WORD_RE.findall(corrected)

@@ -968,10 +968,10 @@ def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(
 
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
-    # a word is no casing meant ("hUy" had been shown); a query typed all in lowercase stays so
+    # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
     with indexer.open_index(baomoi_1000) as index:
         assert [index.search(q).rewritten for q in ("Hà ội", "Hà mNội", "Quan uHy", "nguyen xuan phcu")] == [
-            "Hà Nội", "Hà Nội", "Quan huy", "nguyen xuan phuc"]
+            "Hà Nội", "Hà Nội", "Quan Huy", "nguyen xuan phuc"]
 
 
 def test_beside_words_typed_with_marks_a_lone_keystroke_like_word_is_a_slip(baomoi_1000):
