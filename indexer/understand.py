@@ -126,6 +126,7 @@ COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is ch
 SURE_SHARE = 0.8  # of the pair counts of a syllable's readings with its neighbours, the share that makes its reading sure
 NAME_SHARE = 4.0  # begun anew (or first), a name's first word counts this share of its frequency (NEW_WORD_SHARE a word's)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
+NUMBER_GLUED_RE = re.compile(r"([^\W\d_]{2,})(\d+)")  # a word glued to the number after it: số10, iphone7
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
@@ -2690,7 +2691,19 @@ class Lexicon:
                 parts = self.restore_words(parts) if read else parts
                 capitals = len(parts) if word[:1].isupper() and not marked else word[:1].isupper()  # Ha Noi; Ô tô
                 apart[place] = " ".join(p.capitalize() if n < capitals else p for n, p in enumerate(parts))
+            elif (number := self._number_glued(lowered)) is not None:
+                apart[place] = f"{word[:number]} {word[number:]}"
         return _with_words(text, apart) if apart else None
+
+    def _number_glued(self, word: str) -> int | None:
+        """Where the number a lowercase word glues after a word typed with marks starts (số10: 2,
+        lớp12: 3), when the index has that word right before a number at least _glued_min times, else
+        None. Letters without marks glued to a number stay: a code's (U23, Su30, MH370), whose pieces
+        the index also counts side by side."""
+        glued = NUMBER_GLUED_RE.fullmatch(word)
+        if glued is None or glued.group(1).isascii():
+            return None
+        return glued.end(1) if self.pairs([canonical(glued.group(1))], [NUMBER]).sum() >= self._glued_min else None
 
     def _glued_parts(self, word: str, marked: bool = False) -> list[str] | None:
         """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands

@@ -966,6 +966,14 @@ def test_a_decoded_word_the_reading_respells_is_searched_and_shown_as_read_once(
         assert index.search("tai nạ giao thông").understood == (None, "tai nạn giao thông")  # typed: proposed
 
 
+def test_a_word_with_marks_glued_to_its_number_is_read_apart_and_codes_stay(baomoi_1000):
+    # phones glue "số10"; "U23", "Su30" are codes, whose pieces the counts also hold side by side
+    with indexer.open_index(baomoi_1000) as index:
+        assert [index.search(q).rewritten for q in ("bão số10", "lớp12", "U23", "Su30")] == [
+            "bão số 10", "lớp 12", None, None]
+        assert index.search("bão số10").total == index.search("bão số 10").total
+
+
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
     # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
