@@ -126,7 +126,7 @@ COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is ch
 SURE_SHARE = 0.8  # of the pair counts of a syllable's readings with its neighbours, the share that makes its reading sure
 NAME_SHARE = 4.0  # begun anew (or first), a name's first word counts this share of its frequency (NEW_WORD_SHARE a word's)
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
-NUMBER_GLUED_RE = re.compile(r"([^\W\d_]{2,})(\d+)")  # a word glued to the number after it: số10, iphone7
+NUMBER_GLUED_RE = re.compile(r"([^\W\d_]{2,})(\d+)")  # a word glued to the number after it: số10, lớp12
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
 # a code's separator but after a digit: TP.HCM and TPHCM, U.23 and U23 are looked up alike; 5/6 not as 56
 SEPARATOR_RE = re.compile(r"(?<!\d)[-./]")
@@ -2635,8 +2635,8 @@ class Lexicon:
         letters = "".join(c for c in text if c.isalpha())
         cased = not (letters.islower() or letters.isupper())
         titled = self._as_written([], [canonical(w.lower()) for w in read]).split() if cased else read
-        recased = {i: written if cased and written[:1].isupper() and written.lower() == r.lower() else _plainly_cased(t, r.lower())
-                   for i, (t, r, written) in enumerate(zip(typed, read, titled)) if t != r}
+        recased = {i: written if cased and written[:1].isupper() and written.lower() == r.lower()
+                   else _plainly_cased(t, r.lower()) for i, (t, r, written) in enumerate(zip(typed, read, titled)) if t != r}
         place = iter(range(len(read)))
         return WORD_RE.sub(lambda m: recased.get(next(place), m.group()), corrected)
 
@@ -2679,7 +2679,8 @@ class Lexicon:
     def unglued(self, text: str, read: bool = False) -> str | None:
         """text with each word that glues syllables the index has together far more often than it
         has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
-        so does one the index has beside a neighbour it has in text), or None when it has none;
+        so does one the index has beside a neighbour it has in text), and each word typed with marks
+        glued to its number apart ("số10" -> "số 10", see _number_glued), or None when it has none;
         read: the syllables with the accents of the reading found together ("Đà Nẵng")."""
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
