@@ -11,7 +11,6 @@ readers (`indexer.warm_up`), so the first search should take about as long as th
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,10 @@ import urllib.parse
 import urllib.request
 
 from benchmarks.common import REPO, md_table, program, show_section
+from benchmarks.load import free_port
 
 QUERIES = ["ubnd tp hcm", "nghi quyet giao thong", "giá vàng"]  # first: a reader's first search
 START_SECONDS = 300  # an index without its Lexicon saved makes one first
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_seconds(url: str) -> float:
@@ -47,6 +40,7 @@ def one_run(index: str) -> list[float]:
                                "--workers", "1"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
+        # not benchmarks.load.wait_ready: its 0.2 s polls are too coarse for the start-up timed here
         while time.perf_counter() - started < START_SECONDS:
             try:
                 get_seconds(f"{base}/")
