@@ -15,7 +15,8 @@ chosen on a tune set made the same way from the vietnews-title headlines with ot
 (TUNE_SEEDS: about 1,200 queries found as written). The same queries are then typed with one word's
 marks left off and a typo in it (readers leave a word's marks off in haste, or a typo breaks the
 Telex keys): read as meant, and found; and typed without accents (as on a phone): found. Cuts around
-a word typed with marks and the number after it are searched with the two glued (`bão số10`). Finally
+a word and the number after it are searched with the two glued: a word typed with marks (`bão số10`),
+and letters without them (`iphone7`). Finally
 no English word or code of benchmarks/short_queries.tsv may change.
 Without --index, the two pools are indexed first (~1 min).
 """
@@ -255,10 +256,10 @@ def short_set_changes(index) -> list[str]:
     return [q for _, q in queries if decode_query(q, index.frequency)]
 
 
-def glued_number_rows(index) -> list[list]:
-    """Short cuts of the title sets' headlines around a word typed with marks and the number after
-    it (`bão số 10`), typed with the two glued (`bão số10`, as phones type it): target in the top
-    10, glued and spaced, per half."""
+def glued_number_rows(index, marked: bool = True) -> list[list]:
+    """Short cuts of the title sets' headlines around a word and the number after it (marked: a word
+    typed with marks, `bão số 10`; else letters without marks, `iPhone 7`), typed with the two glued
+    (`bão số10`, `iphone7`, as phones type it): target in the top 10, glued and spaced, per half."""
     from benchmarks.quality import read_qrels, read_queries
     rng, found = random.Random(SEED), {"tune": [], "held-out": []}
     for name in TITLE_SETS:
@@ -266,14 +267,17 @@ def glued_number_rows(index) -> list[list]:
         qrels = read_qrels(folder / "qrels.txt")
         for qid, title in read_queries(folder / "queries.orig.tsv"):
             words = title.split()
-            spots = [i for i in range(len(words) - 1) if words[i].isalpha() and not words[i].isascii() and words[i + 1].isdigit()]
+            spots = [i for i in range(len(words) - 1)
+                     if words[i].isalpha() and words[i].isascii() != marked and words[i + 1].isdigit()]
             if spots:
                 i = rng.choice(spots)
                 start, end = max(0, i - rng.randint(0, 1)), i + 2 + rng.randint(0, 1)
                 glued = words[start:i] + [words[i] + words[i + 1]] + words[i + 2:end]
                 found[half(qid)].append([bool({h.doc_id for h in index.search(" ".join(q))} & qrels[qid])
                                          for q in (glued, words[start:end])])
-    return [[f"{part}: a word glued to its number ({len(hits)} cuts, `số10`), target in top 10: glued / spaced",
+    kind = "a word glued to its number" if marked else "letters without marks glued to their number"
+    example = "`số10`" if marked else "`iphone7`"
+    return [[f"{part}: {kind} ({len(hits)} cuts, {example}), target in top 10: glued / spaced",
              f"{share([g for g, _ in hits])} / {share([s for _, s in hits])}", ""] for part, hits in found.items()]
 
 
@@ -292,7 +296,7 @@ def run(index, fold) -> list[list]:
     rows += [["Telex keystrokes decoded exactly (words)", f"{decoding(index, heads, False):.3f}", "≥ 0.98"],
              ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
     rows += typo_rows(index, rng) + tune_typo_rows(index) + left_off_rows(index, fold) + unaccented_rows(index, fold)
-    rows += glued_number_rows(index)
+    rows += glued_number_rows(index) + glued_number_rows(index, marked=False)
     changed = short_set_changes(index)
     shown = str(len(changed)) + (f" {changed}" if changed else "")
     rows.append(["short-query set: queries changed by decoding", shown, "0"])

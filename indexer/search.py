@@ -33,14 +33,14 @@ from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Scorer
-from .snippets import WORD_GAP, Highlight, Marks, Unit, code_unit
+from .snippets import SPACED_CODE_GAP, WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
 from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
-                         casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, has_operators, is_syllable, is_title_token,
+                         casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, glued_spellings, has_operators, is_syllable, is_title_token,
                          is_unaccented, kept_phrases, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
                          spelled_as_typed, summed_casing_votes, summed_runs, synonym_spellings, title_word_arrays, unblob,
                          variants, Written)
@@ -1864,7 +1864,7 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
         return plan, []
     unaccented = fold(text) == text  # as the plan reads it: a date alone (22-10) is looked up folded too
     chosen, unsure, meant = _typo_forms(free, reading, others)
-    spellings = variants(text)
+    spellings, glued = variants(text), glued_spellings(text)
     synonyms = synonym_spellings(text, suggestion)
     # typed without accents, a word is matched folded (lon: lớn too) and ranked as read: its synonym as read
     synonym_share = SYNONYM * (PREFERRED / FOLDED if unaccented and suggestion else 1.0) / ALTERNATIVE
@@ -1873,6 +1873,9 @@ def _plan(stats: TermStats, text: str, suggestion: str | None, exact: bool, othe
     amounts = [] if is_pasted(text) else amount_spellings(text)  # pasted text quotes an article's spelling
     whole, apart = ([a for a in amounts if (len(a[1]) == 1) == one] for one in (True, False))
     return plan, (_alternatives([f for _, f in spellings], plan.marks, unaccented, typed=[t for t, _ in spellings])
+                  # su30: "Su 30", not "sự 30" (its letters as typed)
+                  + _alternatives([f for _, f in glued], plan.marks, unaccented, accents=True, typed=[t for t, _ in glued],
+                                  gap=SPACED_CODE_GAP)
                   + _alternatives([f for _, f in synonyms], plan.marks, unaccented, accents=True, share=synonym_share,
                                   typed=[t for t, _ in synonyms])
                   + _alternatives([f for _, f in whole], plan.marks, unaccented, typed=[t for t, _ in whole])
@@ -1955,7 +1958,7 @@ def _typo_forms(text: str, suggestion: str | None, others: tuple) -> tuple[list,
 
 
 def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, accents: bool = False,
-                  share: float = 1.0, typed: list[tuple[str, ...]] | None = None) -> list:
+                  share: float = 1.0, typed: list[tuple[str, ...]] | None = None, gap: str = WORD_GAP) -> list:
     """(lookup, what it stands for) of other spellings of the query's abbreviations and codes (or of
     the words a typo replaced): a term (exact fields) or a phrase (folded fields; with accents, the
     exact ones) each, weighed like the query's own words; results mark them too. typed: for each
@@ -1963,7 +1966,7 @@ def _alternatives(forms: list[tuple[str, ...]], marks: Marks, unaccented: bool, 
     lookups = []
     weight = share * ALTERNATIVE * (FOLDED if unaccented else EXACT)
     for form, instead_of in zip(forms, typed or [None] * len(forms)):
-        marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, accents, WORD_GAP))
+        marks.units.add(code_unit(form[0], False) if is_code(form[0]) else Unit(form, accents, gap))
         for f in ("title", "body"):
             boost = weight * (TITLE if f == "title" else 1)
             lookups.append((wq.Term(f, form[0], boost=boost) if len(form) == 1 else

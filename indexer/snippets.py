@@ -28,6 +28,7 @@ MAX_CANDIDATES = 200
 SNIPPET_SCAN_CHARS = 200_000  # snippets come from the first 200k characters of a huge article
 WORD_GAP = r"(?:[^\S\n]+|-|)"  # between the syllables of a word: spaces (not a line break), a hyphen or none (ôtô)
 CODE_GAP = r"[-.]?"  # between the letters and the number of a code: U23, U.23, U-23
+SPACED_CODE_GAP = r"[^\S\n]*[-.]?[^\S\n]*"  # also spaced: U 23, Su -30 (a glued code's other spellings)
 PHRASE_GAP = r"[^\w\n]+"  # between the words of a phrase: what phrase positions skip
 
 # Folds a lowercase precomposed letter to its base letter one-for-one, so offsets survive.

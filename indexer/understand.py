@@ -485,6 +485,14 @@ def variants(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     return [(spelling, other) for other, spelling in first_typed.items()]
 
 
+def glued_spellings(text: str) -> list[tuple[tuple[str], tuple[str, str]]]:
+    """The spaced spelling of each word or code of letters joined to a number, as (its term, folded:
+    Su-30's is su30; its letters and number): "iphone7" -> (("iphone7",), ("iphone", "7")), found in "iPhone 7";
+    Su-30 in "Su -30" (U 23 is u23's already)."""
+    words = [*WORD_RE.findall(canonical(text)), *map(canonical, codes_in(unicodedata.normalize("NFC", text)))]
+    return list(dict.fromkeys(((fold("".join(n.groups())),), n.groups()) for w in words if (n := NUMBERED_RE.fullmatch(w))))
+
+
 def _paired_words(text: str, reading: str | None) -> tuple[list[str], list[str]]:
     """(text's words, the reading's words), each canonical (lowercase, NFC, new tone placement)."""
     return WORD_RE.findall(canonical(text)), [canonical(w) for w in WORD_RE.findall(reading or "")]
@@ -527,13 +535,15 @@ def meant_words(text: str, reading: str) -> list[tuple[str]]:
 
 def respelled(text: str, reading: str | None = None) -> set[str]:
     """The query's folded words and codes that other spellings may stand for: those of the
-    abbreviations and synonyms it holds, its codes, its words with digits and the words the reading proposed
+    abbreviations and synonyms it holds, its codes (a numbered one's term too: u23 of U.23), its words
+    with digits and the words the reading proposed
     spells otherwise (so that an article holding the reading holds them too)."""
     folded = fold(canonical(text))
     words, codes = WORD_RE.findall(folded), _folded_codes(text)
     held = [s for s in _spellings_from([*words, *codes]) if _holds(words, s) or s[0] in codes]
     return ({t for s in held for t in s} | set(codes) | {w for w in words if any(c.isdigit() for c in w)}
-            | mistyped(text, reading) | {fold(t) for typed, _ in synonym_spellings(text, reading) for t in typed})
+            | mistyped(text, reading) | {fold(t) for typed, _ in synonym_spellings(text, reading) for t in typed}
+            | {term for (term,), _ in glued_spellings(text)})
 
 
 def _name_words(typed: list[str]) -> list[bool]:

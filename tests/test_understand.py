@@ -974,6 +974,17 @@ def test_a_word_with_marks_glued_to_its_number_is_read_apart_and_codes_stay(baom
         assert index.search("bão số10").total == index.search("bão số 10").total
 
 
+def test_letters_glued_to_their_number_also_find_and_mark_them_spaced(baomoi_1000):
+    # of the first 1,000 baomoi articles, 6 write "Mazda3" and one only "Mazda 3": the glued query, as
+    # phones type it, had found the 6 alone (the spaced one is searched as a phrase, not "mazda" and "3" anywhere)
+    articles = _baomoi(1000)
+    with indexer.open_index(baomoi_1000) as index:
+        results = index.search("mazda3", limit=100)
+        spaced = _holding(articles, "Mazda 3") - _holding(articles, "Mazda3")
+        assert spaced and {h.doc_id for h in results.hits} == _holding(articles, "Mazda 3") | _holding(articles, "Mazda3")
+        assert all("<mark>mazda 3</mark>" in h.to_dict()["snippet"].lower() for h in results.hits if h.doc_id in spaced)
+
+
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
     # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
