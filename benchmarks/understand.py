@@ -256,10 +256,23 @@ def short_set_changes(index) -> list[str]:
     return [q for _, q in queries if decode_query(q, index.frequency)]
 
 
-def glued_number_rows(index, marked: bool = True) -> list[list]:
-    """Short cuts of the title sets' headlines around a word and the number after it (marked: a word
-    typed with marks, `bão số 10`; else letters without marks, `iPhone 7`), typed with the two glued
-    (`bão số10`, `iphone7`, as phones type it): target in the top 10, glued and spaced, per half."""
+def _number_after(marked: bool):
+    """Whether words[i] is a word (typed with marks, or letters without: marked) with a number after it."""
+    return lambda words, i: words[i].isalpha() and words[i].isascii() != marked and words[i + 1].isdigit()
+
+
+def _foreign_pair(words: list[str], i: int) -> bool:
+    """Whether words[i] and the next are capitalised words without marks, one of them no Vietnamese syllable."""
+    from indexer.understand import SYLLABLE_SHAPE
+    pair = words[i:i + 2]
+    return (all(w.isalpha() and w.isascii() and w[:1].isupper() for w in pair)
+            and not all(SYLLABLE_SHAPE.fullmatch(w.lower()) for w in pair))
+
+
+def glued_rows(index, spotted, glue, kind: str) -> list[list]:
+    """Short cuts of the title sets' headlines around two words where spotted(words, i), typed with
+    the two glued as glue(a, b) makes them (`bão số10`, `worldcup`): target in the top 10, glued and
+    spaced, per half."""
     from benchmarks.quality import read_qrels, read_queries
     rng, found = random.Random(SEED), {"tune": [], "held-out": []}
     for name in TITLE_SETS:
@@ -267,18 +280,24 @@ def glued_number_rows(index, marked: bool = True) -> list[list]:
         qrels = read_qrels(folder / "qrels.txt")
         for qid, title in read_queries(folder / "queries.orig.tsv"):
             words = title.split()
-            spots = [i for i in range(len(words) - 1)
-                     if words[i].isalpha() and words[i].isascii() != marked and words[i + 1].isdigit()]
+            spots = [i for i in range(len(words) - 1) if spotted(words, i)]
             if spots:
                 i = rng.choice(spots)
                 start, end = max(0, i - rng.randint(0, 1)), i + 2 + rng.randint(0, 1)
-                glued = words[start:i] + [words[i] + words[i + 1]] + words[i + 2:end]
+                glued = words[start:i] + [glue(words[i], words[i + 1])] + words[i + 2:end]
                 found[half(qid)].append([bool({h.doc_id for h in index.search(" ".join(q))} & qrels[qid])
                                          for q in (glued, words[start:end])])
-    kind = "a word glued to its number" if marked else "letters without marks glued to their number"
-    example = "`số10`" if marked else "`iphone7`"
-    return [[f"{part}: {kind} ({len(hits)} cuts, {example}), target in top 10: glued / spaced",
+    return [[f"{part}: {kind.format(len(hits))}, target in top 10: glued / spaced",
              f"{share([g for g, _ in hits])} / {share([s for _, s in hits])}", ""] for part, hits in found.items()]
+
+
+def all_glued_rows(index) -> list[list]:
+    """glued_rows of a word typed with marks and its number (số10), letters without marks and their
+    number (iphone7), and two capitalised foreign words typed in lowercase (worldcup)."""
+    return (glued_rows(index, _number_after(True), str.__add__, "a word glued to its number ({} cuts, `số10`)")
+            + glued_rows(index, _number_after(False), str.__add__,
+                         "letters without marks glued to their number ({} cuts, `iphone7`)")
+            + glued_rows(index, _foreign_pair, lambda a, b: (a + b).lower(), "foreign words glued ({} cuts, `worldcup`)"))
 
 
 def run(index, fold) -> list[list]:
@@ -296,7 +315,7 @@ def run(index, fold) -> list[list]:
     rows += [["Telex keystrokes decoded exactly (words)", f"{decoding(index, heads, False):.3f}", "≥ 0.98"],
              ["VNI keystrokes decoded exactly (words)", f"{decoding(index, heads, True):.3f}", "≥ 0.98"]]
     rows += typo_rows(index, rng) + tune_typo_rows(index) + left_off_rows(index, fold) + unaccented_rows(index, fold)
-    rows += glued_number_rows(index) + glued_number_rows(index, marked=False)
+    rows += all_glued_rows(index)
     changed = short_set_changes(index)
     shown = str(len(changed)) + (f" {changed}" if changed else "")
     rows.append(["short-query set: queries changed by decoding", shown, "0"])

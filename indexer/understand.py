@@ -743,13 +743,15 @@ def _weighed(typed: str, meant: str, letters: int, distance: int) -> float:
     return letter_edit(typed, meant) if distance == 1 else float(distance)
 
 
-def _syllable_splits(word: str, readings: dict):
-    """The ways to cut a folded word into 2 or 3 syllables of Vietnamese shape that readings holds."""
+def _word_splits(word: str, readings: dict):
+    """The ways to cut a folded word into 2 or 3 words that readings holds: syllables of Vietnamese
+    shape, or words of 3 letters or more (worldcup: world, cup; not boost: bo, o, st, nor tnmt: tn, mt)."""
     n = len(word)
     cuts = [(i,) for i in range(1, n)] + [(i, j) for i in range(1, n) for j in range(i + 1, n)]
     for cut in cuts:
         parts = [word[a:b] for a, b in zip((0, *cut), (*cut, n))]
-        if all(SYLLABLE_SHAPE.fullmatch(part) and part in readings for part in parts):
+        if all(part in readings for part in parts) and (
+                min(map(len, parts)) > 2 or all(SYLLABLE_SHAPE.fullmatch(part) for part in parts)):
             yield parts
 
 
@@ -2717,20 +2719,23 @@ class Lexicon:
         return glued.end(1) if self.pairs([canonical(glued.group(1))], [NUMBER]).sum() >= self._glued_min else None
 
     def _glued_parts(self, word: str, marked: bool = False) -> list[str] | None:
-        """The 2-3 syllables a word glues (without accents), when its likeliest reading as them stands
-        together GLUED_RATIO times more often than the word (and in 1 article in GLUED_SHARE) and is
-        one word (see _one_word), else None; marked (see _written_marked): of 3 letters too (oto)."""
+        """The 2-3 syllables or words a word glues (without accents), when its likeliest reading as them
+        stands together GLUED_RATIO times more often than the word (and in 1 article in GLUED_SHARE) and
+        is one word (see _one_word), else None; marked (see _written_marked): of 3 letters too (oto).
+        Foreign words (a piece of no Vietnamese shape: worldcup, mirandakerr) need GLUED_MIN times
+        together only, and no word: they are a name or phrase, not a sentence's neighbours (sở đã)."""
         if len(word) < 4 - marked or not word.isalpha() or SYLLABLE_SHAPE.fullmatch(word):
             return None
         best, parts, words = 0.0, None, []
-        for split in _syllable_splits(word, self.readings):
+        for split in _word_splits(word, self.readings):
             read = self.restore_words(split)
             together = self._held_together(read)
             if together > best:
                 best, parts, words = together, split, read
-        if best < max(self._glued_min, GLUED_RATIO * self.freq.get(word, 0)):
+        foreign = parts is not None and not all(SYLLABLE_SHAPE.fullmatch(part) for part in parts)
+        if best < max(GLUED_MIN if foreign else self._glued_min, GLUED_RATIO * self.freq.get(word, 0)):
             return None
-        return parts if self._one_word(words, best) else None
+        return parts if foreign or self._one_word(words, best) else None
 
     def _written_marked(self, word: str) -> bool:
         """Whether the articles write a word typed without marks glued with them (ôtô for oto, which the

@@ -985,6 +985,17 @@ def test_letters_glued_to_their_number_also_find_and_mark_them_spaced(baomoi_100
         assert all("<mark>mazda 3</mark>" in h.to_dict()["snippet"].lower() for h in results.hits if h.doc_id in spaced)
 
 
+def test_foreign_words_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000):
+    # the first 1,000 baomoi articles write "Real Madrid", "Manchester United", "Premier League" (none
+    # glued): the glued query found nothing; Facebook, YouTube, Samsung are written glued and stay
+    with indexer.open_index(baomoi_1000) as index:
+        for glued, apart in (("realmadrid", "real madrid"), ("manchesterunited", "manchester united"),
+                             ("premierleague", "premier league")):
+            results = index.search(glued)
+            assert results.rewritten == apart and results.total == index.search(apart).total > 0
+        assert [index.search(q).rewritten for q in ("facebook", "youtube", "samsung")] == [None, None, None]
+
+
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
     # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
