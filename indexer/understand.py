@@ -755,6 +755,12 @@ def _word_splits(word: str, readings: dict):
             yield parts
 
 
+def _number_off(word: str) -> tuple[str, list[str]]:
+    """(a word's letters, [the number glued after them] or []): worldcup2018 -> (worldcup, [2018])."""
+    glued = NUMBER_GLUED_RE.fullmatch(word)
+    return (glued.group(1), [glued.group(2)]) if glued else (word, [])
+
+
 def _vowelless(word: str) -> bool:
     """Whether a folded word has no vowel: an abbreviation (csgt, xsmb), no syllable."""
     return not any(letter in VOWELS for letter in word)
@@ -2699,7 +2705,7 @@ class Lexicon:
         for place, (word, lowered) in enumerate(zip(typed, lowered_words)):
             marked = lowered.isascii() and self._written_marked(lowered)  # oto: the articles' ôtô, xe ôtô
             glued = lowered.isascii() and lowered not in in_codes and (marked or not self._seen_beside(lowered_words, place))
-            parts = self._glued_parts(lowered, marked) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
+            parts = self._glued_apart(lowered, marked) if glued else None  # "Vietnam Airlines", "EVN HANOI" stay
             if parts:  # Hanoi: Ha Noi, a name
                 parts = self.restore_words(parts) if read else parts
                 capitals = len(parts) if word[:1].isupper() and not marked else word[:1].isupper()  # Ha Noi; Ô tô
@@ -2707,6 +2713,15 @@ class Lexicon:
             elif (number := self._number_glued(lowered)) is not None:
                 apart[place] = f"{word[:number]} {word[number:]}"
         return _with_words(text, apart) if apart else None
+
+    def _glued_apart(self, word: str, marked: bool) -> list[str] | None:
+        """The words a glued word is read as (see _glued_parts), a number glued after foreign ones
+        too (worldcup2018: world, cup, 2018; muaban24, a site's name, stays), else None."""
+        letters, number = _number_off(word)
+        parts = self._glued_parts(letters, marked)
+        if parts and number and all(SYLLABLE_SHAPE.fullmatch(part) for part in parts):
+            return None
+        return parts and parts + number
 
     def _number_glued(self, word: str) -> int | None:
         """Where the number a lowercase word glues after a word typed with marks starts (số10: 2,

@@ -994,6 +994,9 @@ def test_foreign_words_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000)
             results = index.search(glued)
             assert results.rewritten == apart and results.total == index.search(apart).total > 0
         assert [index.search(q).rewritten for q in ("facebook", "youtube", "samsung")] == [None, None, None]
+        # a number glued after them too; glued syllables before a number name a site (muaban24, dulich24)
+        assert [index.search(q).rewritten for q in ("worldcup2018", "muaban24", "dulich24")] == ["world cup 2018", None, None]
+        assert index.search("muaban").rewritten == "mua ban"
 
 
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
