@@ -251,10 +251,7 @@ class Scorer:
             else:
                 denominator = norm[ids]
                 denominator += tf
-            weight = tf * (idf * boost)  # in place from here: the same float32 steps, fewer copies
-            weight *= k1 + 1
-            weight /= denominator
-            scores[ids] += weight
+            scores[ids] += _saturation(tf, denominator, idf * boost, k1)
 
     def matches(self, field: str, term: str) -> np.ndarray:
         """Ids of the documents holding a term."""
@@ -351,7 +348,7 @@ class Scorer:
     def saturated(self, field: str, tf: np.ndarray, docs: np.ndarray, weight: float) -> np.ndarray:
         """weight times BM25's saturation of the term frequencies tf of the docs in field (its idf in weight)."""
         tf = tf.astype(np.float32)
-        return weight * tf * (K1 + 1) / (self._norm(field)[docs] + tf)
+        return _saturation(tf, self._norm(field)[docs] + tf, weight, K1)
 
     def run_idf(self, field: str, words: list) -> float:
         """The idf of the words standing together as typed, estimated from their document frequencies
@@ -360,6 +357,14 @@ class Scorer:
         run are a count only the search makes."""
         n = self.doc_count()
         return self.idf(max(1.0, n * math.prod(self.word_frequency(field, w) / max(n, 1) for w in _words(words))))
+
+
+def _saturation(tf: np.ndarray, denominator: np.ndarray, weight: float, k1: float) -> np.ndarray:
+    """weight times BM25's saturation of the term frequencies tf (denominator: the length norm plus tf)."""
+    saturated = tf * weight  # in place from here: the same float32 steps, fewer copies
+    saturated *= k1 + 1
+    saturated /= denominator
+    return saturated
 
 
 def _run_starts(words: list, keys: dict) -> np.ndarray:
