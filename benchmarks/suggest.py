@@ -28,7 +28,8 @@ one offered goes on from within their last word (see cut_beside_longer: "Thủ t
 and how many the titles holding them write only across punctuation (see held_across_punctuation). A third
 table: those whose second to fourth word is a number or a code beginning with a digit (bão số 10,
 quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
-by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)?
+by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)? A fifth: the
+first table's cuts typed without the space before the letters of the next word (giá vàngh), as phones drop it.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def typed_prefixes(titles: list[str], count: int, seed: int, whole: bool = False
     return prefixes
 
 
-def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
+def headline_prefixes(seed: int, glued: bool = False) -> list[tuple[str, str, str]]:
     """(half, prefix, headline) of the dev title sets' headlines cut after 2-4 words and 1-3
-    letters of the next, lowercase, every other one without accents."""
+    letters of the next, lowercase, every other one without accents (glued: those letters typed
+    without the space before them, as phones drop it: giá vàngh)."""
     from benchmarks.understand import half, titles
     from indexer import fold
     rng, out = random.Random(seed), []
@@ -85,7 +87,7 @@ def headline_prefixes(seed: int) -> list[tuple[str, str, str]]:
         words = title.lower().split()
         k = rng.randint(2, 4)
         if len(words) > k:
-            prefix = " ".join(words[:k] + [words[k][:rng.randint(1, 3)]])
+            prefix = " ".join(words[:k]) + ("" if glued else " ") + words[k][:rng.randint(1, 3)]
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
 
@@ -296,7 +298,8 @@ def quality_markdown(path: str, seed: int) -> str:
         index.lexicon(wait=True)
         whole = whole_word_prefixes(seed)
         tables = [quality_rows(index, prefixes) for prefixes in
-                  (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True))]
+                  (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True),
+                   headline_prefixes(seed, glued=True))]
         idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
@@ -316,7 +319,9 @@ def quality_markdown(path: str, seed: int) -> str:
             "\nThe headlines whose second to fourth word is a number or a code beginning with a digit, cut before it "
             "with a space (bão số 10, quốc lộ 1A: is it offered?):\n\n" + md_table(header, tables[2]) + "\n"
             "\nThe headlines with a number or code beginning with a digit followed by a word (the first such, "
-            "anywhere), cut after it with a space (bão số 9 đổ: is the word after it offered?):\n\n" + md_table(header, tables[3]) + "\n")
+            "anywhere), cut after it with a space (bão số 9 đổ: is the word after it offered?):\n\n" + md_table(header, tables[3]) + "\n"
+            "\nThe first table's cuts typed without the space before the letters of the next word, as phones drop it "
+            "(giá vàngh: is the next word offered, the two apart?):\n\n" + md_table(header, tables[4]) + "\n")
 
 
 def idle_table(index, prefixes) -> str:

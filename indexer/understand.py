@@ -1676,14 +1676,35 @@ class Lexicon:
     def _decoded(self, typed: str) -> str:
         """typed with its Telex or VNI words decoded and its glued words read apart: those before
         the last as a search does (see decode_query, unglued), the last one, still being typed,
-        decoded when only its decoding begins some title word (nghij, quyee: quyết; not as, asi: Asia)."""
+        decoded when only its decoding begins some title word (nghij, quyee: quyết; not as, asi: Asia),
+        else read as two glued when it begins none (see _typed_apart: worldc, world c)."""
         head, space, last = typed.rpartition(" ")
         head = decode_query(head, self._frequency) or head
         head = self.unglued(head) or head  # hanoi m: ha noi m, as a search reads it
         decoded = decode_keystrokes(last)
         if decoded and not self._completions(canonical(last), 1) and self._completions(decoded, 1):
             last = with_case_of(last, decoded)
+        elif not self._completions(canonical(last), 1):  # worldc: world c, a space dropped
+            last = self._typed_apart(last) or last
         return head + space + last
+
+    def _typed_apart(self, word: str) -> str | None:
+        """A word being typed glued to the one before it (worldc, realmad) as the two, cut where the
+        start is a word the index has that stands most often (GLUED_MIN times at least) right before
+        a title word the rest begins ("world c": World Cup; "real mad": Real Madrid), else None."""
+        lowered, best, apart = canonical(word), float(GLUED_MIN), None
+        for cut in range(2, len(lowered)):
+            together = self._before_completions(lowered[:cut], lowered[cut:])
+            if together >= best:
+                best, apart = together, f"{word[:cut]} {word[cut:]}"
+        return apart
+
+    def _before_completions(self, first: str, rest: str) -> float:
+        """How often a word (any reading of it, typed without marks) stands right before a title word
+        that rest begins, at most (0 for a word the index lacks)."""
+        firsts = [first] if first != fold(first) else [first, *self.readings.get(first, ())]
+        seconds = list(dict.fromkeys(c.split()[0] for c in self._completions(rest, COMPLETION_POOL)))
+        return float(self.pairs(firsts, seconds).max()) if seconds and self.knows(first) else 0.0
 
     def _frequency(self, word: str) -> int:
         """In how many articles a canonical word is, as a syllable or a title word (codes: u23)."""

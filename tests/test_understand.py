@@ -999,6 +999,16 @@ def test_foreign_words_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000)
         assert index.search("muaban").rewritten == "mua ban"
 
 
+def test_suggest_completes_a_word_typed_glued_to_the_one_before_as_the_two(baomoi_1000):
+    # phones drop the space: none of the first 1,000 baomoi titles has a word beginning "realmad",
+    # "vàngh" or "thanhpho"; the cut is where the first part stands most often before a title word
+    # the rest begins (not "realm ad"); what begins some title word stays as typed (hano: Hà Nội)
+    with indexer.open_index(baomoi_1000) as index:
+        for glued, spaced in (("realmad", "real mad"), ("giá vàngh", "giá vàng h"), ("thanhpho", "thanh pho")):
+            assert index.suggest(glued) == index.suggest(spaced) != [], glued
+        assert index.suggest("realmad")[0] == "Real Madrid" and index.suggest("hano") == ["Hà Nội"]
+
+
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
     # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
