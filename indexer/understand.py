@@ -2737,12 +2737,23 @@ class Lexicon:
 
     def _glued_apart(self, word: str, marked: bool) -> list[str] | None:
         """The words a glued word is read as (see _glued_parts), a number glued after foreign ones
-        too (worldcup2018: world, cup, 2018; muaban24, a site's name, stays), else None."""
+        too (worldcup2018: world, cup, 2018; muaban24, a site's name, stays), or a model's name before
+        its letter and number (galaxys8: galaxy, s8; see _model_code), else None."""
         letters, number = _number_off(word)
         parts = self._glued_parts(letters, marked)
         if parts and number and all(SYLLABLE_SHAPE.fullmatch(part) for part in parts):
             return None
-        return parts and parts + number
+        return parts + number if parts else self._model_code(word, letters, number)
+
+    def _model_code(self, word: str, letters: str, number: list[str]) -> list[str] | None:
+        """[name, its letter and number] of a model glued (galaxys8: galaxy, s8; grandi10: grand, i10)
+        where the name (3 letters or more) stands right before the letter GLUED_MIN times at least
+        and GLUED_RATIO times more often than articles hold the glued word, else None."""
+        name, letter = letters[:-1], letters[-1:]
+        if not number or len(name) < 3 or not self.knows(name):
+            return None
+        together = float(self.pairs([name], [letter]).sum())
+        return [name, letter + number[0]] if together >= max(GLUED_MIN, GLUED_RATIO * self._frequency(word)) else None
 
     def _number_glued(self, word: str) -> int | None:
         """Where the number a lowercase word glues after a word typed with marks starts (số10: 2,

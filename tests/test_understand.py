@@ -985,7 +985,7 @@ def test_letters_glued_to_their_number_also_find_and_mark_them_spaced(baomoi_100
         assert all("<mark>mazda 3</mark>" in h.to_dict()["snippet"].lower() for h in results.hits if h.doc_id in spaced)
 
 
-def test_foreign_words_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000):
+def test_foreign_words_and_models_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000):
     # the first 1,000 baomoi articles write "Real Madrid", "Manchester United", "Premier League" (none
     # glued): the glued query found nothing; Facebook, YouTube, Samsung are written glued and stay
     with indexer.open_index(baomoi_1000) as index:
@@ -997,6 +997,10 @@ def test_foreign_words_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000)
         # a number glued after them too; glued syllables before a number name a site (muaban24, dulich24)
         assert [index.search(q).rewritten for q in ("worldcup2018", "muaban24", "dulich24")] == ["world cup 2018", None, None]
         assert index.search("muaban").rewritten == "mua ban"
+        # a model's name, letter and number glued (Galaxy S8, Hyundai Grand i10), as phones type it
+        for glued, apart in (("galaxys8", "galaxy s8"), ("grandi10", "grand i10")):
+            results = index.search(glued)
+            assert results.rewritten == apart and results.total == index.search(apart).total > 0
 
 
 def test_suggest_completes_a_word_typed_glued_to_the_one_before_as_the_two(baomoi_1000):
