@@ -2719,7 +2719,8 @@ class Lexicon:
         """text with each word that glues syllables the index has together far more often than it
         has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
         so does one the index has beside a neighbour it has in text), and each word typed with marks
-        glued to its number apart ("số10" -> "số 10", see _number_glued), or None when it has none;
+        glued to its number apart ("số10" -> "số 10", see _number_glued) or to another such word ("tainạn"
+        -> "tai nạn", see _marked_cut), or None when it has none;
         read: the syllables with the accents of the reading found together ("Đà Nẵng")."""
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
@@ -2733,7 +2734,16 @@ class Lexicon:
                 apart[place] = " ".join(p.capitalize() if n < capitals else p for n, p in enumerate(parts))
             elif (number := self._number_glued(lowered)) is not None:
                 apart[place] = f"{word[:number]} {word[number:]}"
+            elif cut := self._marked_cut(lowered):  # tainạn: as the analysis reads it, pyvi then joins "tai nạn"
+                apart[place] = f"{word[:cut]} {word[cut:]}"
         return _with_words(text, apart) if apart else None
+
+    def _marked_cut(self, word: str) -> int:
+        """Where a lowercase word typed with marks splits into the two syllables the analysis reads it as
+        (see analysis.glued_cut) that stand together _glued_min times at least (tainạn: tai nạn; not a
+        typo's two syllables, thánga: "thán ga"), else 0."""
+        cut = glued_cut(canonical(word))
+        return cut if cut and self._held_together([word[:cut], word[cut:]]) >= self._glued_min else 0
 
     def _glued_apart(self, word: str, marked: bool) -> list[str] | None:
         """The words a glued word is read as (see _glued_parts), a number glued after foreign ones

@@ -1013,6 +1013,18 @@ def test_suggest_completes_a_word_typed_glued_to_the_one_before_as_the_two(baomo
         assert index.suggest("realmad")[0] == "Real Madrid" and index.suggest("hano") == ["Hà Nội"]
 
 
+def test_words_typed_with_marks_without_their_space_are_read_apart_as_typed(baomoi_1000):
+    # the analysis reads "tainạn" as "tai nạn"; the typo tolerance had first "corrected" it to another
+    # token (tainan, a city) and shown the query without the reader's marks ("tai nan giao thong");
+    # a typo's two syllables, seldom together, are still corrected (thánga: tháng, not "thán ga")
+    with indexer.open_index(baomoi_1000) as index:
+        for glued, apart in (("tainạn giaothông", "tai nạn giao thông"), ("giávàng", "giá vàng"), ("HàNội", "Hà Nội")):
+            results, spaced = index.search(glued, limit=500), index.search(apart, limit=500)
+            assert results.understood == (apart, None), glued
+            assert {h.doc_id for h in results.hits} == {h.doc_id for h in spaced.hits} and results.total == spaced.total > 0
+        assert index.search("thánga").understood == ("tháng", None)
+
+
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
     # a slip that dropped or moved a name's capital: the titles write "Hà Nội"; a capital moved inside
     # a word says the reader pressed shift for it ("hUy" had been shown); typed all in lowercase, it stays so
