@@ -24,6 +24,7 @@ import zipfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -2719,8 +2720,8 @@ class Lexicon:
         """text with each word that glues syllables the index has together far more often than it
         has the word written apart, unaccented ("hanoi" -> "ha noi", read "Hà Nội"; "honda" stays, and
         so does one the index has beside a neighbour it has in text), and each word typed with marks
-        glued to its number apart ("số10" -> "số 10", see _number_glued) or to another such word ("tainạn"
-        -> "tai nạn", see _marked_cut), or None when it has none;
+        glued to its number apart ("số10" -> "số 10", see _number_glued) or to other such words ("tainạn"
+        -> "tai nạn", see _marked_cuts), or None when it has none;
         read: the syllables with the accents of the reading found together ("Đà Nẵng")."""
         in_codes, typed = _words_in_codes(fold(canonical(text))), WORD_RE.findall(text)
         lowered_words, apart = [w.lower() for w in typed], {}
@@ -2734,16 +2735,25 @@ class Lexicon:
                 apart[place] = " ".join(p.capitalize() if n < capitals else p for n, p in enumerate(parts))
             elif (number := self._number_glued(lowered)) is not None:
                 apart[place] = f"{word[:number]} {word[number:]}"
-            elif cut := self._marked_cut(lowered):  # tainạn: as the analysis reads it, pyvi then joins "tai nạn"
-                apart[place] = f"{word[:cut]} {word[cut:]}"
+            elif cuts := self._marked_cuts(lowered):  # tainạn: tai nạn, as pyvi joins them typed apart
+                apart[place] = " ".join(word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word))))
         return _with_words(text, apart) if apart else None
 
-    def _marked_cut(self, word: str) -> int:
-        """Where a lowercase word typed with marks splits into the two syllables the analysis reads it as
-        (see analysis.glued_cut) that stand together _glued_min times at least (tainạn: tai nạn; not a
-        typo's two syllables, thánga: "thán ga"), else 0."""
-        cut = glued_cut(canonical(word))
-        return cut if cut and self._held_together([word[:cut], word[cut:]]) >= self._glued_min else 0
+    def _marked_cuts(self, word: str) -> tuple[int, ...]:
+        """Where a lowercase word typed with marks splits into the 2-3 syllables it glues (tainạn: tai
+        nạn; hồchíminh: hồ chí minh), its folded letters cut as syllables are, the pieces as typed
+        words the index knows standing together _glued_min times at least (not a typo's, thánga:
+        "thán ga"), the likeliest such cut; else ()."""
+        if word.isascii() or SYLLABLE_SHAPE.fullmatch(fold(word)):
+            return ()
+        best, cuts = float(self._glued_min) - 1, ()
+        for split in _word_splits(fold(word), self.readings):
+            ends = tuple(accumulate(map(len, split)))[:-1]
+            pieces = [word[a:b] for a, b in zip((0, *ends), (*ends, len(word)))]
+            together = self._held_together(pieces) if all(map(SYLLABLE_SHAPE.fullmatch, split)) else 0.0
+            if together > best and all(map(self.knows, pieces)):
+                best, cuts = together, ends
+        return cuts
 
     def _glued_apart(self, word: str, marked: bool) -> list[str] | None:
         """The words a glued word is read as (see _glued_parts), a number glued after foreign ones

@@ -1018,7 +1018,8 @@ def test_words_typed_with_marks_without_their_space_are_read_apart_as_typed(baom
     # token (tainan, a city) and shown the query without the reader's marks ("tai nan giao thong");
     # a typo's two syllables, seldom together, are still corrected (thánga: tháng, not "thán ga")
     with indexer.open_index(baomoi_1000) as index:
-        for glued, apart in (("tainạn giaothông", "tai nạn giao thông"), ("giávàng", "giá vàng"), ("HàNội", "Hà Nội")):
+        for glued, apart in (("tainạn giaothông", "tai nạn giao thông"), ("giávàng", "giá vàng"), ("HàNội", "Hà Nội"),
+                             ("hồchíminh", "hồ chí minh"), ("nguyễnxuânphúc", "nguyễn xuân phúc")):
             results, spaced = index.search(glued, limit=500), index.search(apart, limit=500)
             assert results.understood == (apart, None), glued
             assert {h.doc_id for h in results.hits} == {h.doc_id for h in spaced.hits} and results.total == spaced.total > 0
