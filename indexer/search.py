@@ -40,8 +40,9 @@ from .storage.reader import occurrence_keys, run_codes
 from .store import (GROUPS_FILE, KEPT_PREFIX, LEXICON_BEFORE, LEXICON_FILE, MERGED_FROM, SHARDED, IndexNotFound, NoIndex,
                     build_command, current_generation, derived_lock, is_sharded, read_array, replaced)
 from .understand import (KEPT_FORMAT, NUMBER, NUMBER_RE, TITLE_RUNS_FORMAT, TITLE_WORDS_FORMAT, Lexicon, TitleWords, accents_added, blob,
-                         casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, glued_spellings, has_operators, is_syllable, is_title_token,
-                         is_unaccented, kept_phrases, meant_words, mistyped, respelled, respelled_forms, run_digits, runs_coded, unmarked,
+                         casing_vote_arrays, decode_keystrokes, decode_query, decoded_respelled, glued_spellings, has_operators,
+                         is_syllable, is_title_token, is_unaccented, kept_phrases, meant_words, mistyped, respelled, respelled_forms,
+                         run_digits, runs_coded, unmarked,
                          spelled_as_typed, summed_casing_votes, summed_runs, synonym_spellings, title_word_arrays, unblob,
                          variants, Written)
 

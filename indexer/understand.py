@@ -2746,14 +2746,14 @@ class Lexicon:
         "thán ga"), the likeliest such cut; else ()."""
         if word.isascii() or SYLLABLE_SHAPE.fullmatch(fold(word)):
             return ()
-        best, cuts = float(self._glued_min) - 1, ()
+        best, cuts = 0.0, ()
         for split in _word_splits(fold(word), self.readings):
             ends = tuple(accumulate(map(len, split)))[:-1]
             pieces = [word[a:b] for a, b in zip((0, *ends), (*ends, len(word)))]
             together = self._held_together(pieces) if all(map(SYLLABLE_SHAPE.fullmatch, split)) else 0.0
             if together > best and all(map(self.knows, pieces)):
                 best, cuts = together, ends
-        return cuts
+        return cuts if best >= self._glued_min else ()
 
     def _glued_apart(self, word: str, marked: bool) -> list[str] | None:
         """The words a glued word is read as (see _glued_parts), a number glued after foreign ones
