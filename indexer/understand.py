@@ -2736,8 +2736,17 @@ class Lexicon:
             elif (number := self._number_glued(lowered)) is not None:
                 apart[place] = f"{word[:number]} {word[number:]}"
             elif cuts := self._marked_cuts(lowered):  # tainạn: tai nạn, as pyvi joins them typed apart
-                apart[place] = " ".join(word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word))))
+                pieces = [word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word)))]
+                apart[place] = " ".join(self._titled(pieces) if word[:1].isupper() else pieces)
         return _with_words(text, apart) if apart else None
+
+    def _titled(self, pieces: list[str]) -> list[str]:
+        """The syllables of a capitalised glued word, each capitalised where the titles write it so
+        there (Hồchíminh: Hồ Chí Minh; Giávàng: Giá vàng)."""
+        written = self._as_written([], [canonical(p.lower()) for p in pieces]).split()
+        if len(written) != len(pieces):
+            return pieces
+        return [p[:1].upper() + p[1:] if w[:1].isupper() else p for p, w in zip(pieces, written)]
 
     def _marked_cuts(self, word: str) -> tuple[int, ...]:
         """Where a lowercase word typed with marks splits into the 2-3 syllables it glues (tainạn: tai

@@ -1024,6 +1024,8 @@ def test_words_typed_with_marks_without_their_space_are_read_apart_as_typed(baom
             assert results.understood == (apart, None), glued
             assert {h.doc_id for h in results.hits} == {h.doc_id for h in spaced.hits} and results.total == spaced.total > 0
         assert index.search("thánga").understood == ("tháng", None)
+        # typed with a capital, each syllable cased as the titles write it: a name's all, a phrase's first
+        assert [index.search(q).understood[0] for q in ("Hồchíminh", "Giávàng")] == ["Hồ Chí Minh", "Giá vàng"]
 
 
 def test_a_respelled_word_is_cased_as_typed_or_as_the_titles_write_it_beside_its_neighbours(baomoi_1000):
