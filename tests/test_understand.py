@@ -983,6 +983,8 @@ def test_letters_glued_to_their_number_also_find_and_mark_them_spaced(baomoi_100
         spaced = _holding(articles, "Mazda 3") - _holding(articles, "Mazda3")
         assert spaced and {h.doc_id for h in results.hits} == _holding(articles, "Mazda 3") | _holding(articles, "Mazda3")
         assert all("<mark>mazda 3</mark>" in h.to_dict()["snippet"].lower() for h in results.hits if h.doc_id in spaced)
+        for code in ("Mazda-3", "Mazda.3"):  # the code typed with its separator finds the spaced one too
+            assert {h.doc_id for h in index.search(code, limit=100).hits} == {h.doc_id for h in results.hits}, code
 
 
 def test_foreign_words_and_models_glued_are_read_apart_and_foreign_brands_stay(baomoi_1000):
