@@ -744,15 +744,24 @@ def _weighed(typed: str, meant: str, letters: int, distance: int) -> float:
     return letter_edit(typed, meant) if distance == 1 else float(distance)
 
 
+def _vietnamese(parts) -> bool:
+    """Whether each of the folded parts has the shape of a Vietnamese syllable."""
+    return all(SYLLABLE_SHAPE.fullmatch(part) for part in parts)
+
+
+def _pieces(word: str, cuts: tuple[int, ...]) -> list[str]:
+    """word cut at the places cuts (ascending): hồchíminh, (2, 5) -> hồ, chí, minh."""
+    return [word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word)))]
+
+
 def _word_splits(word: str, readings: dict):
     """The ways to cut a folded word into 2 or 3 words that readings holds: syllables of Vietnamese
     shape, or words of 3 letters or more (worldcup: world, cup; not boost: bo, o, st, nor tnmt: tn, mt)."""
     n = len(word)
     cuts = [(i,) for i in range(1, n)] + [(i, j) for i in range(1, n) for j in range(i + 1, n)]
     for cut in cuts:
-        parts = [word[a:b] for a, b in zip((0, *cut), (*cut, n))]
-        if all(part in readings for part in parts) and (
-                min(map(len, parts)) > 2 or all(SYLLABLE_SHAPE.fullmatch(part) for part in parts)):
+        parts = _pieces(word, cut)
+        if all(part in readings for part in parts) and (min(map(len, parts)) > 2 or _vietnamese(parts)):
             yield parts
 
 
@@ -1682,10 +1691,10 @@ class Lexicon:
         head, space, last = typed.rpartition(" ")
         head = decode_query(head, self._frequency) or head
         head = self.unglued(head) or head  # hanoi m: ha noi m, as a search reads it
-        decoded = decode_keystrokes(last)
-        if decoded and not self._completions(canonical(last), 1) and self._completions(decoded, 1):
+        decoded, completed = decode_keystrokes(last), self._completions(canonical(last), 1)
+        if decoded and not completed and self._completions(decoded, 1):
             last = with_case_of(last, decoded)
-        elif not self._completions(canonical(last), 1):  # worldc: world c, a space dropped
+        elif not completed:  # worldc: world c, a space dropped
             last = self._typed_apart(last) or last
         return head + space + last
 
@@ -1703,9 +1712,11 @@ class Lexicon:
     def _before_completions(self, first: str, rest: str) -> float:
         """How often a word (any reading of it, typed without marks) stands right before a title word
         that rest begins, at most (0 for a word the index lacks)."""
+        if not self.knows(first):
+            return 0.0
         firsts = [first] if first != fold(first) else [first, *self.readings.get(first, ())]
         seconds = list(dict.fromkeys(c.split()[0] for c in self._completions(rest, COMPLETION_POOL)))
-        return float(self.pairs(firsts, seconds).max()) if seconds and self.knows(first) else 0.0
+        return float(self.pairs(firsts, seconds).max()) if seconds else 0.0
 
     def _frequency(self, word: str) -> int:
         """In how many articles a canonical word is, as a syllable or a title word (codes: u23)."""
@@ -2160,7 +2171,7 @@ class Lexicon:
         """Whether a syllable and the one after it make one Vietnamese word: both of a Vietnamese syllable's
         shape (a foreign name's may be written otherwise: Al-Jazeera), and a pyvi compound or a name (see
         _one_word), or the first goes on as the second WORD_PIECE of all its times (xảy ra, which pyvi's list lacks)."""
-        if not all(SYLLABLE_SHAPE.fullmatch(fold(w)) for w in (word, after)):
+        if not _vietnamese([fold(word), fold(after)]):
             return False
         together = float(self.pairs([word], [after])[0, 0])
         alone = together >= WORD_PIECE * (float(self._followed[self.number[word]]) + PIECE_PRIOR)
@@ -2736,7 +2747,7 @@ class Lexicon:
             elif (number := self._number_glued(lowered)) is not None:
                 apart[place] = f"{word[:number]} {word[number:]}"
             elif cuts := self._marked_cuts(lowered):  # tainạn: tai nạn, as pyvi joins them typed apart
-                pieces = [word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word)))]
+                pieces = _pieces(word, cuts)
                 apart[place] = " ".join(self._titled(pieces) if word[:1].isupper() else pieces)
         return _with_words(text, apart) if apart else None
 
@@ -2758,8 +2769,8 @@ class Lexicon:
         best, cuts = 0.0, ()
         for split in _word_splits(fold(word), self.readings):
             ends = tuple(accumulate(map(len, split)))[:-1]
-            pieces = [word[a:b] for a, b in zip((0, *ends), (*ends, len(word)))]
-            together = self._held_together(pieces) if all(map(SYLLABLE_SHAPE.fullmatch, split)) else 0.0
+            pieces = _pieces(word, ends)
+            together = self._held_together(pieces) if _vietnamese(split) else 0.0
             if together > best and all(map(self.knows, pieces)):
                 best, cuts = together, ends
         return cuts if best >= self._glued_min else ()
@@ -2770,7 +2781,7 @@ class Lexicon:
         its letter and number (galaxys8: galaxy, s8; see _model_code), else None."""
         letters, number = _number_off(word)
         parts = self._glued_parts(letters, marked)
-        if parts and number and all(SYLLABLE_SHAPE.fullmatch(part) for part in parts):
+        if parts and number and _vietnamese(parts):
             return None
         return parts + number if parts else self._model_code(word, letters, number)
 
@@ -2789,10 +2800,10 @@ class Lexicon:
         lớp12: 3), when the index has that word right before a number at least _glued_min times, else
         None. Letters without marks glued to a number stay: a code's (U23, Su30, MH370), whose pieces
         the index also counts side by side."""
-        glued = NUMBER_GLUED_RE.fullmatch(word)
-        if glued is None or glued.group(1).isascii():
+        letters, number = _number_off(word)
+        if not number or letters.isascii():
             return None
-        return glued.end(1) if self.pairs([canonical(glued.group(1))], [NUMBER]).sum() >= self._glued_min else None
+        return len(letters) if self.pairs([canonical(letters)], [NUMBER]).sum() >= self._glued_min else None
 
     def _glued_parts(self, word: str, marked: bool = False) -> list[str] | None:
         """The 2-3 syllables or words a word glues (without accents), when its likeliest reading as them
@@ -2808,7 +2819,7 @@ class Lexicon:
             together = self._held_together(read)
             if together > best:
                 best, parts, words = together, split, read
-        foreign = parts is not None and not all(SYLLABLE_SHAPE.fullmatch(part) for part in parts)
+        foreign = parts is not None and not _vietnamese(parts)
         if best < max(GLUED_MIN if foreign else self._glued_min, GLUED_RATIO * self.freq.get(word, 0)):
             return None
         return parts if foreign or self._one_word(words, best) else None
