@@ -23,6 +23,7 @@ import unicodedata
 import zipfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -1412,6 +1413,14 @@ def _toneless(text: str) -> str:
                                                 if c not in TONE_MARKS.values()))
 
 
+def _accents_as_typed(text: str) -> Callable[[str], bool]:
+    """A test of whether a phrase completing text (by their keys) begins with the accents typed in it, if any."""
+    if fold(text) == text:
+        return lambda phrase: True
+    bare = SEPARATOR_RE.sub("", text)
+    return lambda phrase: _begins_as_typed(SEPARATOR_RE.sub("", phrase), bare)
+
+
 def _begins_as_typed(phrase: str, text: str) -> bool:
     """Whether phrase begins with text typed with accents: as typed, its last word maybe before
     its tone (quyê: quyết, as an input method shows a word being typed)."""
@@ -1675,6 +1684,7 @@ class Lexicon:
                 found += numbers  # or as typed; typed whole, it is kept as typed; none of them: the titles' commonest
                 options = [o for o in options if o == last or not o[:1].isdigit()
                            or CODE_TYPED_RE.search(last) and not is_title_token(o)]  # 1: not 150km/h, as not 14/6
+            found += self._next_words(head, limit, last)  # u23 v: U23 Việt Nam, as after "u23 " (not U23 và)
             found += self._continuations(head, options, limit)
         if text and prefix[-1:].isspace():  # the last word typed whole: the words likeliest after it
             count = len(text.split())
@@ -1797,16 +1807,25 @@ class Lexicon:
         split = [c.split() for c in completions]
         return [c for c, words in zip(completions, split) if len(words) <= typed or not cut(words)]
 
-    def _next_words(self, text: str, limit: int) -> list[str]:
+    def _next_words(self, text: str, limit: int, typing: str = "") -> list[str]:
         """text (canonical, its last word typed whole) read as a search reads it, and each title
-        phrase likeliest after it (see _next_phrases), likeliest first, down to CONTINUATION_SHARE of
-        the likeliest's probability; after a number or a code ending in one, only where titles write
-        words after it (see _context)."""
+        phrase likeliest after it (see _next_phrases) that completes typing (a word being typed after
+        it), likeliest first, down to CONTINUATION_SHARE of the likeliest's probability; after a number
+        or a code ending in one, only where titles write words after it (see _context)."""
         head, before, glued = self._read_before(text)
-        scored = self._written_in_titles(before, self._next_phrases(before, glued), limit) if before else {}
+        scored = self._typed_on(self._next_phrases(before, glued, typing), typing) if before else {}
+        scored = self._written_in_titles(before, scored, limit) if before else {}
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
+
+    @staticmethod
+    def _typed_on(scored: dict[str, float], typing: str) -> dict[str, float]:
+        """scored (phrases and their probability) but those not beginning with typing (its accents, when typed)."""
+        if not typing:
+            return scored
+        key, as_typed = completion_key(typing), _accents_as_typed(typing)
+        return {p: v for p, v in scored.items() if completion_key(p).startswith(key) and as_typed(p)}
 
     def _written_in_titles(self, before: list[str], scored: dict[str, float], limit: int) -> dict[str, float]:
         """scored (phrases after the words before) as the titles write them (see _as_titles_write), the limit
@@ -2062,14 +2081,18 @@ class Lexicon:
         return [(-t, w) for w, t in zip(words, times.tolist()) if is_title_token(w)
                 and completion_key(w).startswith(key) and not _separators_to_type(key, completion_key(w))]
 
-    def _next_phrases(self, before: list[str], glued: bool = False) -> dict[str, float]:
+    def _next_phrases(self, before: list[str], glued: bool = False, typing: str = "") -> dict[str, float]:
         """The title phrases that may follow the syllables before, with their probability: those
         beginning with a syllable often after them (see _followers, and _title_weighted where titles write them
         often; glued: see _counted_next), each later
         syllable following the two before it EXTEND_MIN of the times; a syllable alone with the times it
         goes on as none of them, if WORD_PIECE of them leave some (see _alone_rescored), and with the rest of
-        the word it is a piece of there (see _words_whole: "xảy ra")."""
+        the word it is a piece of there (see _words_whole: "xảy ra"); those that may begin typing (a word being
+        typed after them) only."""
         shares = self._name_going_on(self._title_weighted(before, self._followers(before, glued)))
+        if typing:
+            key = completion_key(typing)
+            shares = {s: v for s, v in shares.items() if key.startswith(completion_key(s)) or completion_key(s).startswith(key)}
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
@@ -2383,9 +2406,8 @@ class Lexicon:
             best = np.argpartition(-counts, COMPLETION_POOL)[:COMPLETION_POOL]
         phrases = (self._phrases[lo + i] for i in best[np.argsort(-counts[best], kind="stable")]
                    if not _separators_to_type(key, self._keys[lo + i]))
-        accented, bare = fold(text) != text, SEPARATOR_RE.sub("", text)  # accents typed must match
-        spelled = (_spelled_as_typed(p, text) for p in phrases
-                   if not accented or _begins_as_typed(SEPARATOR_RE.sub("", p), bare))
+        as_typed = _accents_as_typed(text)
+        spelled = (_spelled_as_typed(p, text) for p in phrases if as_typed(p))
         return _first_unique(spelled, limit) or self._parts_completions(text, limit)
 
     def _parts_completions(self, text: str, limit: int) -> list[str]:
