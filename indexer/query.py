@@ -38,7 +38,7 @@ from whoosh import query as wq
 
 from .analysis import (NUMBERED_RE, SPACED_CODE_RE, analyze, canonical, code_parts, code_spans, date_spellings, fold, fold_word,
                        is_code, iter_words, joined_form, new_placement, plain_forms, sentences)
-from .scorer import BREAK, Spelled
+from .scorer import BREAK, Lookup, Spelled
 from .snippets import Marks
 
 TITLE = 0.4  # tuned on the topical tune half (0.3-1.1 tried); 0.8 had been tuned on known items only
@@ -1261,17 +1261,17 @@ class Plan:
     def empty(self) -> bool:
         return not (self.rare or self.common or self.required or self.soft)
 
-    def required_lookups(self) -> list[tuple]:
-        """(field, text, boost) of every word in the required clauses, to score them too; for a
-        clause of an OR of several, (field, text, boost, (group, clause)): its words score only the
-        articles matching it (those of ``"bão số 10" OR "lũ quét"`` holding "lũ quét" and the words
-        bão, số: not as if they held both)."""
+    def required_lookups(self) -> list[Lookup]:
+        """Lookups of every word in the required clauses, to score them too; a clause of an OR of
+        several within its place (group, clause): its words score only the articles matching it
+        (those of ``"bão số 10" OR "lũ quét"`` holding "lũ quét" and the words bão, số: not as if
+        they held both)."""
         out = []
         for g, q in enumerate(self.required + [query for _, query in self.soft]):
             either = len(q.subqueries) > 1 and g < len(self.required)
             for c, clause in enumerate(q.subqueries):
-                whose = ((g, c),) if either else ()
-                out += [(f, w, leaf.boost, *whose) for leaf in clause.leaves() for f, w in _leaf_lookups(leaf)]
+                whose = (g, c) if either else None
+                out += [Lookup(f, w, leaf.boost, whose) for leaf in clause.leaves() for f, w in _leaf_lookups(leaf)]
         return out
 
 

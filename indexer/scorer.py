@@ -15,6 +15,7 @@ import math
 import operator
 from dataclasses import dataclass
 from functools import reduce
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,6 +41,22 @@ POSITION = (1 << 32) - 1  # a position key's low half
 DECIDING = ("matching", "tier", "pool")  # counts a search only compares (with limits, each other), never scores with
 COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
                ">=": operator.ge}
+
+
+class Lookup(NamedTuple):
+    """A term's BM25 in a field times boost, added to the scores of the matched documents; within: only
+    to those of a mask, or of an OR's clause (its place in the plan's groups until their masks are made)."""
+    field: str
+    text: str
+    boost: float
+    within: np.ndarray | tuple[int, int] | None = None
+
+
+class Weights(NamedTuple):
+    """A weight (one, or one per id) added to the scores of the documents ids: a phrase's, a synonym's."""
+    ids: np.ndarray
+    weight: float | np.ndarray
+
 
 
 @dataclass(frozen=True)

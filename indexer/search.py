@@ -32,7 +32,7 @@ from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_
                     TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
-from .scorer import DECIDING, LEAD_FIELDS, Scorer
+from .scorer import DECIDING, LEAD_FIELDS, Lookup, Scorer, Weights
 from .snippets import SPACED_CODE_GAP, WORD_GAP, Highlight, Marks, Unit, code_unit
 from .storage import analysis_version, open_reader
 from .storage.flat import present
@@ -486,21 +486,20 @@ def _dates_bounded(scorer: Scorer, plan, lookups: list) -> list:
     at most DATE_SHARE of the boosts times the idfs of the query's other words there, so that a rare
     date alone (an address "22/10 khu phố", another year's day) never outweighs the words saying
     what the query is about; unbounded in a query of dates and numbers alone."""
-    dated = [len(lookup) >= 3 and isinstance(lookup[1], str) and bool(DATE_RE.fullmatch(lookup[1]))
-             for lookup in lookups]
-    topic = _topic_weights(scorer, plan, {lookup[0] for lookup, date in zip(lookups, dated) if date})
-    return [_date_bounded(scorer, lookup, topic[lookup[0]]) if date and lookup[0] in topic else lookup
+    dated = [isinstance(lookup, Lookup) and bool(DATE_RE.fullmatch(lookup.text)) for lookup in lookups]
+    topic = _topic_weights(scorer, plan, {lookup.field for lookup, date in zip(lookups, dated) if date})
+    return [_date_bounded(scorer, lookup, topic[lookup.field]) if date and lookup.field in topic else lookup
             for lookup, date in zip(lookups, dated)]
 
 
-def _named_lookups(scorer: Scorer, named: list) -> list:
-    """(ids, weight) lookups of the phrases of a word and the number naming it (and of those typed
+def _named_lookups(scorer: Scorer, named: list) -> list[Weights]:
+    """Weights of the phrases of a word and the number naming it (and of those typed
     partly with accents, as typed and as read): the phrase's boost times its idf, so that ``nghị
     định 100`` counts far more than "100" elsewhere."""
     lookups = []
     for q in named:
         ids = scorer.phrase(q.fieldname, q.words)
-        lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
+        lookups.append(Weights(ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
     return lookups
 
 
@@ -515,11 +514,10 @@ def _topic_weights(scorer: Scorer, plan, fields: set[str]) -> dict[str, float]:
     return topic
 
 
-def _date_bounded(scorer: Scorer, lookup: tuple, topic: float) -> tuple:
-    """A date's or number's (field, text, boost, ...) lookup, its boost at most DATE_SHARE of topic over its idf."""
-    field_name, text, boost, *rest = lookup
-    most = DATE_SHARE * topic / scorer.idf(scorer.doc_frequency(field_name, text))
-    return (field_name, text, min(boost, most), *rest)
+def _date_bounded(scorer: Scorer, lookup: Lookup, topic: float) -> Lookup:
+    """A date's or number's lookup, its boost at most DATE_SHARE of topic over its idf."""
+    most = DATE_SHARE * topic / scorer.idf(scorer.doc_frequency(lookup.field, lookup.text))
+    return lookup._replace(boost=min(lookup.boost, most))
 
 
 def _matching(leaves) -> tuple:
@@ -811,22 +809,21 @@ def _fewest(scorer: Scorer, sizes: list, held_only: bool = False) -> int:
 
 
 def _scores(scorer: Scorer, lookups: list, matched, docs: np.ndarray) -> np.ndarray:
-    """The scores of the matched documents (docs: their ids) for the lookups, added in order: a
-    term's BM25 as (field, text, boost) or, only in the documents of a mask, (field, text, boost,
-    mask), a phrase's as (ids, weight: one, or one per id); 0 for other documents."""
+    """The scores of the matched documents (docs: their ids) for the lookups (Lookup, Weights),
+    added in order; 0 for other documents."""
     scores = np.zeros(scorer.size, dtype=np.float32)
     for lookup in lookups:
-        if len(lookup) == 2:  # one weight, or one per document (a synonym's phrase, _standing_in)
-            ids, weight = lookup
-            held = matched[ids]
-            scores[ids[held]] += weight[held] if isinstance(weight, np.ndarray) else weight
-        elif len(lookup) == 4:  # scored apart: the scorer may score more documents than asked
-            within = matched & lookup[3]
+        if isinstance(lookup, Weights):
+            held = matched[lookup.ids]
+            weight = lookup.weight
+            scores[lookup.ids[held]] += weight[held] if isinstance(weight, np.ndarray) else weight
+        elif lookup.within is not None:  # scored apart: the scorer may score more documents than asked
+            within = matched & lookup.within
             ids, part = docs[within[docs]], np.zeros(scorer.size, dtype=np.float32)
-            scorer.add(part, *lookup[:3], within=(within, ids))
+            scorer.add(part, lookup.field, lookup.text, lookup.boost, within=(within, ids))
             scores[ids] += part[ids]
         else:
-            scorer.add(scores, *lookup, within=(matched, docs))
+            scorer.add(scores, lookup.field, lookup.text, lookup.boost, within=(matched, docs))
     return scores
 
 
@@ -872,8 +869,8 @@ def _holding_compounds(scorer: Scorer, plan) -> np.ndarray:
 def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, relaxed: tuple, words) -> Found:
     """A Found of no documents whose missing counts are all those ranking the pool would read."""
     for lookup in lookups:
-        if len(lookup) >= 3:
-            scorer.scoring_counts(*lookup[:2])
+        if isinstance(lookup, Lookup):
+            scorer.scoring_counts(lookup.field, lookup.text)
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
         lead = near[1]
@@ -960,9 +957,9 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
         elif instead_of is not None:
             lookups.append(_standing_in(scorer, q, ids, instead_of))
         elif phrase:
-            lookups.append((ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
+            lookups.append(Weights(ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
         elif q.boost:  # a word a typo may stand for only matches
-            lookups.append((q.fieldname, q.text, q.boost))
+            lookups.append(Lookup(q.fieldname, q.text, q.boost))
         respelling.anyone[ids] = True
         for term in instead_of or ():
             respelling.by_term.setdefault(fold(term), np.zeros(scorer.size, dtype=bool))[ids] = True
@@ -980,15 +977,15 @@ def _outside_kept_phrases(scorer: Scorer, q, ids: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> tuple:
-    """(the articles where another spelling stands in for the one typed: those holding it but not
-    the typed words in that field, its weight there): an article holding both scores the typed one
+def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> Lookup | Weights:
+    """The weight of another spelling in the articles where it stands in for the one typed (those
+    holding it but not the typed words in that field): an article holding both scores the typed one
     alone; it weighs as each of the words it stands for (CSGT for cảnh sát giao thông: four, not
     one), each no more than itself, so that a rare abbreviation outweighs no word (DN: doanh nghiệp).
     Typed words Written (a synonym's: heo for lợn) are looked up with their accents (lợn, not lớn),
-    and a synonym of one term is a term lookup of those articles, (field, term, boost, their mask):
-    scored by BM25, its times in an article counting as the typed word's would, with that weight; one
-    of several words (ô tô for xe hơi) gives each article its weight times BM25 of the phrase's runs."""
+    and a synonym of one term is a Lookup within those articles: scored by BM25, its times in an
+    article counting as the typed word's would, with that weight; one of several words (ô tô for
+    xe hơi) gives each article its weight times BM25 of the phrase's runs."""
     typed_field = q.fieldname.removesuffix("_fold") + ("" if isinstance(typed, Written) else "_fold")
     holding_typed = scorer.holding_all(typed_field, typed)
     held = _phrase_count(scorer, q.fieldname, q.words, ids) if isinstance(q, wq.Phrase) else scorer.doc_frequency(q.fieldname, q.text)
@@ -997,10 +994,11 @@ def _standing_in(scorer: Scorer, q, ids: np.ndarray, typed: tuple[str, ...]) -> 
     if isinstance(typed, Written) and isinstance(q, wq.Term):  # a synonym's word: by BM25, as the typed word
         within = np.zeros(scorer.size, dtype=bool)
         within[ids] = True
-        return q.fieldname, q.text, q.boost * weight / scorer.idf(held), within
+        return Lookup(q.fieldname, q.text, q.boost * weight / scorer.idf(held), within)
     if isinstance(typed, Written):  # a synonym's words: by BM25 too, their runs as the term frequency
-        return ids, scorer.saturated(q.fieldname, scorer.phrase_frequencies(q.fieldname, q.words, ids), ids, q.boost * weight)
-    return ids, q.boost * weight
+        frequencies = scorer.phrase_frequencies(q.fieldname, q.words, ids)
+        return Weights(ids, scorer.saturated(q.fieldname, frequencies, ids, q.boost * weight))
+    return Weights(ids, q.boost * weight)
 
 
 def _one_code(q, typed: tuple[str, ...]) -> bool:
@@ -1008,12 +1006,12 @@ def _one_code(q, typed: tuple[str, ...]) -> bool:
     return isinstance(q, wq.Term) and len(typed) == 1 and is_code(q.text) and is_code(typed[0])
 
 
-def _code_standing_in(scorer: Scorer, q, typed: str) -> tuple[str, str, float]:
-    """A term lookup of another spelling of a code typed, scored as the typed one would be (BM25
+def _code_standing_in(scorer: Scorer, q, typed: str) -> Lookup:
+    """A lookup of another spelling of a code typed, scored as the typed one would be (BM25
     with the idf of the more frequent spelling) times its boost: it ranks under the typed spelling."""
     field, own = q.fieldname, scorer.doc_frequency(q.fieldname, q.text)
     held = scorer.idf(max(own, scorer.doc_frequency(field, typed)))
-    return field, q.text, q.boost * code_weight(typed) * held / scorer.idf(own)
+    return Lookup(field, q.text, q.boost * code_weight(typed) * held / scorer.idf(own))
 
 
 def _phrase_count(scorer: Scorer, field: str, words, ids: np.ndarray) -> int:
@@ -1668,9 +1666,9 @@ class Index:
         respelled words they stand for; sure: see _sure_words); the lookups score the articles finally shown
         (``_scores``). Without free words, matched is final; with them, it still has to be
         narrowed to the articles holding the words (``_relax``)."""
-        lookups = [(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
+        lookups = [Lookup(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
         lookups += plan.required_lookups()
-        exact = [wq.Term(f, text) for f, text, *_ in lookups]
+        exact = [wq.Term(lookup.field, lookup.text) for lookup in lookups]
         masks = _Masks(scorer)
         scored = masks.any(exact)  # the documents the lookups so far give a score
         deciding = _accent_deciding(plan, exact)
@@ -1682,19 +1680,20 @@ class Index:
         folded = [t for t in plan.rare if t.fieldname.endswith("_fold")
                   and (few or not plan.loose.isdisjoint(t.text.split("_")))]
         if folded:
-            lookups += [(t.fieldname, t.text, t.boost) for t in folded]
+            lookups += [Lookup(t.fieldname, t.text, t.boost) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling.anyone) if not plan.words else scorer.live.copy()
         clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
-        lookups = [(*lookup[:3], clauses[lookup[3][0]][lookup[3][1]]) if len(lookup) == 4 and isinstance(lookup[3], tuple)
+        lookups = [lookup._replace(within=clauses[lookup.within[0]][lookup.within[1]])
+                   if isinstance(lookup, Lookup) and isinstance(lookup.within, tuple)
                    else lookup for lookup in lookups]  # an OR's clause scores the articles it matches
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
-        lookups += [(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
+        lookups += [Lookup(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases, sure)
