@@ -504,6 +504,7 @@ class Terms:
     words: list[str]
     joins: frozenset[str] = frozenset()
     capitalised: frozenset[str] = frozenset()  # the syllables typed with a capital (Gia, Bảo of Gia Bảo)
+    within: tuple[int, ...] = ()  # per syllable, the number of the code it is a piece of (e, 5 of E5), else -1
 
     @cached_property  # asked for every term of the query
     def accented(self) -> bool:
@@ -514,6 +515,7 @@ def terms_of(text: str) -> Terms:
     """Analyse query text exactly as documents are analysed, and sort the terms by kind."""
     syllables, compounds, codes, at, joins, capitalised = [], [], [], {}, set(), set()
     before = (-1, "")  # the end and term of the syllable or code before
+    spans, code_spans = [], []  # of the syllables, of the codes
     for term, pos, start, end in analyze(text):
         if "_" in term:
             compounds.append(term)
@@ -521,6 +523,7 @@ def terms_of(text: str) -> Terms:
                 joins.add(term)
             continue
         (codes if is_code(term) else syllables).append(term)
+        (code_spans if is_code(term) else spans).append((start, end))
         # a name's piece a hyphen joins to a capitalised one is the name's too (nam of Kim Jong-nam)
         joined = before[0] == start - 1 and text[start - 1:start] == "-" and term.isalpha() and before[1] in capitalised
         if text[start:start + 1].isupper() or joined:
@@ -530,8 +533,9 @@ def terms_of(text: str) -> Terms:
         # or a code that pyvi kept whole (12.500)
         at.setdefault(pos, term)
     words = [at[pos] for pos in sorted(at)]
+    within = tuple(next((n for n, (s, e) in enumerate(code_spans) if s <= start and end <= e), -1) for start, end in spans)
     return Terms(syllables[:MAX_SYLLABLES], compounds[:MAX_SYLLABLES], codes[:MAX_CLAUSES],
-                 words[:MAX_SYLLABLES], frozenset(joins), frozenset(capitalised))
+                 words[:MAX_SYLLABLES], frozenset(joins), frozenset(capitalised), within[:MAX_SYLLABLES])
 
 
 def proximity_words(text: str, folded: bool, respelled: bool = True, trimmed: dict | None = None) -> list:
@@ -724,10 +728,19 @@ def _compounds_of(units: list[tuple[str, ...]], folded: bool) -> list[str]:
     return [fold_word("_".join(unit)) if folded else "_".join(unit) for unit in units if len(unit) > 1]
 
 
+def _spans(terms: Terms) -> list[slice]:
+    """The places of the query's runs of two and three adjacent syllables."""
+    return [slice(i, i + n) for n in (2, 3) for i in range(len(terms.syllables) - n + 1)]
+
+
 def _runs(terms: Terms) -> list[str]:
     """The query's runs of two and three adjacent syllables and its pyvi compounds, sorted."""
-    runs = {"_".join(terms.syllables[i:i + n]) for n in (2, 3) for i in range(len(terms.syllables) - n + 1)}
-    return sorted(runs | set(terms.compounds))
+    return sorted({"_".join(terms.syllables[span]) for span in _spans(terms)} | set(terms.compounds))
+
+
+def crossing_runs(terms: Terms) -> set[str]:
+    """The runs that join a code's piece to a syllable outside it (xăng_e of xăng E5)."""
+    return {"_".join(terms.syllables[span]) for span in _spans(terms) if len(set(terms.within[span])) > 1}
 
 
 def named_numbers(text: str) -> list[tuple[str, ...]]:
@@ -1031,7 +1044,7 @@ class QueryBuilder:
         terms = terms_of(text)
         self._look_up(terms)
         known = self.compounds(terms)
-        self.marks.add_words(terms, set(known) | set(terms.compounds), loose)
+        self.marks.add_words(terms, set(known) | set(terms.compounds), loose, crossing_runs(terms))
 
         def accented(term: str) -> bool:
             return terms.accented and not loose.intersection(term.split("_"))

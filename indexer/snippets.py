@@ -172,14 +172,15 @@ class Marks:
         self.parts: set[Unit] = set()  # syllables of the query's multi-syllable words
         self.exact = exact  # an exact search: no tier marks accented words folded
 
-    def add_words(self, terms, compounds, loose: frozenset = frozenset()) -> None:
+    def add_words(self, terms, compounds, loose: frozenset = frozenset(), crossing: set = frozenset()) -> None:
         """Free or title: words: compounds and codes whole, the syllables of neither alone (loose:
-        syllables typed without accents in a query typed partly with them, marked with any accents)."""
+        syllables typed without accents in a query typed partly with them, marked with any accents;
+        crossing: runs joining a code's piece to a word outside it, which leave that word alone too)."""
         covered = set()
         for compound in compounds:
             syllables = tuple(compound.split("_"))
             self.units.add(Unit(syllables, terms.accented and not loose.intersection(syllables)))
-            covered.update(syllables)
+            covered.update(() if compound in crossing else syllables)
         for code in terms.codes:
             self.units.add(code_unit(code, terms.accented))
             covered.update(code_parts(code))

@@ -206,3 +206,16 @@ def test_cli_marks_plain_text_and_json(index_dir):
     data = json.loads(cli("search", "giao thông", "--index", index_dir, "--json").stdout)
     school = next(h for h in data["hits"] if h["id"] == "giao-thong")
     assert "<mark>giao thông</mark>" in school["title_html"] and school["title"] == ARTICLES[3]["title"]
+
+
+def test_a_word_beside_a_code_is_marked_though_a_run_joins_it_to_the_codes_first_piece(tmp_path_factory):
+    # "- Xăng E 5 RON 92" is segmented Xăng_E, so "xăng_e" is a term the bodies hold, and the query
+    # `xăng E5` had the run xăng_e as one of its words: "xăng" was then only its part, never marked alone
+    import indexer
+    from conftest import index_of
+    articles = [{"id": "a1", "title": "Ai bán xăng E5, ai xài xăng A95?",
+                 "body": "Giá xăng dầu hôm nay:\n- Xăng E 5 RON 92: tăng 570 đồng / lít.\n- Xăng A95 tăng 600 đồng / lít."},
+                {"id": "a2", "title": "Giá dầu thế giới giảm", "body": "Giá dầu thô giảm mạnh trong phiên hôm nay."}]
+    with indexer.open_index(index_of(tmp_path_factory, "coderun", articles)) as index:
+        hit = index.search("xăng E5")[0]
+        assert re.findall(r"<mark>([^<]*)</mark>", hit.title_html) == ["xăng", "E5", "xăng"]
