@@ -76,10 +76,10 @@ def typed_prefixes(titles: list[str], count: int, seed: int, whole: bool = False
     return prefixes
 
 
-def headline_prefixes(seed: int, glued: bool = False) -> list[tuple[str, str, str]]:
+def headline_prefixes(seed: int, glued: bool = False, spaceless: bool = False) -> list[tuple[str, str, str]]:
     """(half, prefix, headline) of the dev title sets' headlines cut after 2-4 words and 1-3
     letters of the next, lowercase, every other one without accents (glued: those letters typed
-    without the space before them, as phones drop it: giá vàngh)."""
+    without the space before them, as phones drop it: giá vàngh; spaceless: no space at all, giávàngh)."""
     from benchmarks.understand import half, titles
     from indexer import fold
     rng, out = random.Random(seed), []
@@ -87,7 +87,8 @@ def headline_prefixes(seed: int, glued: bool = False) -> list[tuple[str, str, st
         words = title.lower().split()
         k = rng.randint(2, 4)
         if len(words) > k:
-            prefix = " ".join(words[:k]) + ("" if glued else " ") + words[k][:rng.randint(1, 3)]
+            prefix = ("" if spaceless else " ").join(words[:k]) + ("" if glued or spaceless else " ") \
+                + words[k][:rng.randint(1, 3)]
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
 
@@ -299,7 +300,7 @@ def quality_markdown(path: str, seed: int) -> str:
         whole = whole_word_prefixes(seed)
         tables = [quality_rows(index, prefixes) for prefixes in
                   (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True),
-                   headline_prefixes(seed, glued=True))]
+                   headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True))]
         idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
@@ -321,7 +322,9 @@ def quality_markdown(path: str, seed: int) -> str:
             "\nThe headlines with a number or code beginning with a digit followed by a word (the first such, "
             "anywhere), cut after it with a space (bão số 9 đổ: is the word after it offered?):\n\n" + md_table(header, tables[3]) + "\n"
             "\nThe first table's cuts typed without the space before the letters of the next word, as phones drop it "
-            "(giá vàngh: is the next word offered, the two apart?):\n\n" + md_table(header, tables[4]) + "\n")
+            "(giá vàngh: is the next word offered, the two apart?):\n\n" + md_table(header, tables[4]) + "\n"
+            "\nThe same cuts typed with no space at all (giávàngh: is the next word offered, the words apart?):\n\n"
+            + md_table(header, tables[5]) + "\n")
 
 
 def idle_table(index, prefixes) -> str:

@@ -1711,12 +1711,14 @@ class Lexicon:
     def _typed_apart(self, word: str) -> str | None:
         """A word being typed glued to the one before it (worldc, realmad) as the two, cut where the
         start is a word the index has that stands most often (GLUED_MIN times at least) right before
-        a title word the rest begins ("world c": World Cup; "real mad": Real Madrid), else None."""
+        a title word the rest begins ("world c": World Cup; "real mad": Real Madrid), else None; a start
+        the index lacks is read apart as a search reads a glued word (giavangh: "gia vang h")."""
         lowered, best, apart = canonical(word), float(GLUED_MIN), None
         for cut in range(2, len(lowered)):
-            together = self._before_completions(lowered[:cut], lowered[cut:])
-            if together >= best:
-                best, apart = together, f"{word[:cut]} {word[cut:]}"
+            for start in filter(None, (word[:cut], cut >= 4 and self.unglued(word[:cut]))):  # two syllables: 4 letters
+                together = self._before_completions(canonical(start.split()[-1]), lowered[cut:])
+                if together >= best:
+                    best, apart = together, f"{start} {word[cut:]}"
         return apart
 
     def _before_completions(self, first: str, rest: str) -> float:

@@ -1023,6 +1023,15 @@ def test_suggest_completes_a_word_typed_glued_to_the_one_before_as_the_two(baomo
         assert index.suggest("realmad")[0] == "Real Madrid" and index.suggest("hano") == ["Hà Nội"]
 
 
+def test_suggest_completes_a_word_being_typed_glued_to_several_before_it(baomoi_1000):
+    # phones drop every space: the start read apart as a search reads a glued word, then cut before the
+    # letters being typed; each had offered nothing
+    with indexer.open_index(baomoi_1000) as index:
+        for glued, spaced in (("giávàngh", "giá vàng h"), ("hồchím", "hồ chí m"), ("nguyenxuanph", "nguyen xuan ph"),
+                              ("trieutienchi", "trieu tien chi"), ("thanhphoh", "thanh pho h")):
+            assert index.suggest(glued) == index.suggest(spaced) != [], glued
+
+
 def test_words_typed_with_marks_without_their_space_are_read_apart_as_typed(baomoi_1000):
     # the analysis reads "tainạn" as "tai nạn"; the typo tolerance had first "corrected" it to another
     # token (tainan, a city) and shown the query without the reader's marks ("tai nan giao thong");
