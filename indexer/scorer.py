@@ -58,7 +58,6 @@ class Weights(NamedTuple):
     weight: float | np.ndarray
 
 
-
 @dataclass(frozen=True)
 class Spelled:
     """A date in a proximity sequence as a whole, in each of its spellings with the positions it

@@ -1815,8 +1815,10 @@ class Lexicon:
         it), likeliest first, down to CONTINUATION_SHARE of the likeliest's probability; after a number
         or a code ending in one, only where titles write words after it (see _context)."""
         head, before, glued = self._read_before(text)
-        scored = self._typed_on(self._next_phrases(before, glued, typing), typing) if before else {}
-        scored = self._written_in_titles(before, scored, limit) if before else {}
+        if not before:
+            return []
+        scored = self._typed_on(self._next_phrases(before, glued, typing), typing)
+        scored = self._written_in_titles(before, scored, limit)
         best = max(scored.values(), default=0.0)
         ranked = sorted((p for p in scored if scored[p] >= best * CONTINUATION_SHARE), key=lambda p: -scored[p])
         return [f"{head} {phrase}" for phrase in ranked[:limit]]
@@ -2092,9 +2094,10 @@ class Lexicon:
         the word it is a piece of there (see _words_whole: "xảy ra"); those that may begin typing (a word being
         typed after them) only."""
         shares = self._name_going_on(self._title_weighted(before, self._followers(before, glued)))
-        if typing:
+        if typing:  # a syllable beginning what is typed, or begun by it
             key = completion_key(typing)
-            shares = {s: v for s, v in shares.items() if key.startswith(completion_key(s)) or completion_key(s).startswith(key)}
+            shares = {s: v for s, v in shares.items()
+                      if key.startswith(part := completion_key(s)) or part.startswith(key)}
         phrases = [phrase for syllable in shares for phrase in self._phrases_beginning(syllable, NEXT_PHRASES)]
         later = [(n, (before + p.split())[i - 2:i + 1]) for n, p in enumerate(phrases)
                  for i in range(len(before) + 1, len(before) + len(p.split()))]  # each syllable after the first
