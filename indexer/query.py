@@ -53,6 +53,7 @@ PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never mat
 ISSUED = 1.0  # the kind and issuer of a document's code none holds (QĐ-TTg of 1234/QĐ-TTg), as a phrase, per field
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
 AS_READ = 1.0  # a phrase typed partly with accents, as typed or read, in the exact fields (fixed before measuring)
+DAY_WORDS = ("ngày", "ngay")  # a word naming a day typed beside it (ngày 22/10), with or without accents
 CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
 CALENDAR.update({fold_word(word): numbers for word, numbers in list(CALENDAR.items())})  # typed without accents
 COMMON_RATIO = 0.02
@@ -832,10 +833,16 @@ def _mark_named(words: list[Word], named: list) -> None:
 
 def is_longer(words: list[Word]) -> bool:
     """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
-    words), which needs only a share of them; its days say when, not what, so they do not count
-    (``giá vàng ngày 22/10`` is 3 words, all needed, the date dropped first); a number does (``35 tỷ
-    USD vì`` is 4: the amount or the year of a headline tells it apart)."""
-    return sum(not is_day(word.text) for word in words) > ALL_WORDS
+    words), which needs only a share of them; its days say when, not what, so they do not count,
+    nor does the "ngày" naming one (``giá vàng tăng ngày 22/10`` is 3 words, all needed, the day
+    dropped first); a number does (``35 tỷ USD vì`` is 4: the amount or the year of a headline tells it apart)."""
+    return sum(not is_day(word.text) for word in words) - len(naming_days(words)) > ALL_WORDS
+
+
+def naming_days(words: list[Word]) -> list[int]:
+    """The places of the words naming a day the query types (the ngày of ngày 22/10), one a day at most."""
+    days = sum(is_day(word.text) for word in words)
+    return [n for n, word in enumerate(words) if word.text.lower() in DAY_WORDS][:days]
 
 
 def unquoted(text: str) -> str | None:

@@ -29,9 +29,10 @@ GOLD_IDS = {a["id"] for a in GOLD + [GOLD_DAY]}
 
 
 def test_a_date_does_not_make_a_query_longer(index):
-    # 3 words and a date: all the words are needed, the date is dropped first (as for "giá vàng 22/10")
+    # 2 words and a day (the ngày naming it is the day's): all the words are needed, the day is dropped first
+    # (as for "giá vàng 22/10")
     results = index.search("giá vàng ngày 22/10", limit=10)
-    assert results.total == 25 and results.dropped == ["22/10"] and results.kept == ["giá", "vàng", "ngày"]
+    assert results.total == 25 and results.dropped == ["ngày", "22/10"] and results.kept == ["giá", "vàng"]
     hits = [hit.doc_id for hit in results]
     assert hits[0] == "vang-22-10" and set(hits) <= GOLD_IDS  # that day first, then the topic
 
@@ -52,7 +53,15 @@ def test_a_number_is_a_word_of_the_query_a_day_is_not(index):
     # needs a share of them, nothing said dropped; "giá vàng ngày 22/10" is three words and a day
     results = index.search("giá vàng ngày 24", limit=10)
     assert results.dropped == [] and results.hits[0].doc_id == "vang-24"
-    assert index.search("giá vàng ngày 22/10", limit=10).dropped == ["22/10"]
+    assert index.search("giá vàng ngày 22/10", limit=10).dropped == ["ngày", "22/10"]
+
+
+def test_the_word_naming_a_day_is_no_word_of_its_own(index):
+    # "giá vàng tăng ngày 22/10" is 3 words and a day, not 4 words of which a third would do: the address
+    # holding "ngày" and "tăng" had matched; now the articles on the topic, the day dropped with its ngày
+    results = index.search("giá vàng tăng ngày 22/10", limit=30)
+    assert results.total == index.search("giá vàng tăng").total == 25 and results.dropped == ["ngày", "22/10"]
+    assert {hit.doc_id for hit in results} == GOLD_IDS and results.hits[0].doc_id == "vang-22-10"
 
 
 def test_the_pieces_of_a_day_rank_no_other_day(index):
