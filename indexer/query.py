@@ -835,8 +835,9 @@ def is_longer(words: list[Word]) -> bool:
     """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
     words), which needs only a share of them; its days say when, not what, so they do not count,
     nor does the "ngày" naming one (``giá vàng tăng ngày 22/10`` is 3 words, all needed, the day
-    dropped first); a number does (``35 tỷ USD vì`` is 4: the amount or the year of a headline tells it apart)."""
-    return sum(not is_day(word.text) for word in words) - len(naming_days(words)) > ALL_WORDS
+    dropped first), nor a number naming the word before it (``bão số 12 Damrey``: 3); an amount does
+    (``35 tỷ USD vì`` is 4: the amount or the year of a headline tells it apart)."""
+    return sum(not (is_day(word.text) or word.named) for word in words) - len(naming_days(words)) > ALL_WORDS
 
 
 def naming_days(words: list[Word]) -> list[int]:

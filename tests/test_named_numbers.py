@@ -112,3 +112,10 @@ def test_a_named_number_is_one_branch_of_an_or(index, query, quoted):
 def test_a_superscript_digit_after_a_word_is_searched_not_a_crash(index, query):
     """² is a digit to str.isdigit but no number to int(): the web app answered 500."""
     assert index.search(query).total >= 0
+
+
+def test_a_number_naming_the_word_before_it_is_no_word_of_its_own(index):
+    # "tai nạn quốc lộ 1A xe" is 3 words (quốc lộ 1A one name), all needed: the 12 reports on road 1A hold
+    # them; counted as 4 words, a third would do, and every accident report had matched
+    results = index.search("tai nạn quốc lộ 1A xe", limit=30)
+    assert results.total == 12 and {hit.doc_id for hit in results} == {f"tai-nan-ql1a-{n}" for n in range(1, 13)}
