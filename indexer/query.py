@@ -54,6 +54,8 @@ ISSUED = 1.0  # the kind and issuer of a document's code none holds (QĐ-TTg of 
 NAMED = 1.0  # a run of a word and the number naming it (nghị định 100), as a phrase, per field (fixed before measuring)
 AS_READ = 1.0  # a phrase typed partly with accents, as typed or read, in the exact fields (fixed before measuring)
 DAY_WORDS = ("ngày", "ngay")  # a word naming a day typed beside it (ngày 22/10), with or without accents
+NOW_WORDS = frozenset(fold_word(w) for w in ("hôm_nay", "hôm_qua", "sáng_nay", "chiều_nay", "tối_nay", "đêm_nay", "đêm_qua",
+                                             "sáng_qua", "chiều_qua", "tối_qua", "năm_nay"))  # say when, as a day does
 CALENDAR = {"ngày": (1, 31), "tháng": (1, 12), "năm": (1000, 2999), "quý": (1, 4)}  # the numbers that say when after them
 CALENDAR.update({fold_word(word): numbers for word, numbers in list(CALENDAR.items())})  # typed without accents
 COMMON_RATIO = 0.02
@@ -831,13 +833,18 @@ def _mark_named(words: list[Word], named: list) -> None:
             word.date, word.named = False, not _number_and_kind(word.text.lower())
 
 
+def says_when(word: Word) -> bool:
+    """Whether a query word says when, not what: a day, or a word such as "hôm nay" (on an archive, no day the reader means)."""
+    return is_day(word.text) or fold_word("_".join(word.text.lower().split())) in NOW_WORDS
+
+
 def is_longer(words: list[Word]) -> bool:
     """Whether the query's words make a longer query (a headline, pasted text: more than ALL_WORDS
     words), which needs only a share of them; its days say when, not what, so they do not count,
     nor does the "ngày" naming one (``giá vàng tăng ngày 22/10`` is 3 words, all needed, the day
     dropped first), nor a number naming the word before it (``bão số 12 Damrey``: 3); an amount does
     (``35 tỷ USD vì`` is 4: the amount or the year of a headline tells it apart)."""
-    return sum(not (is_day(word.text) or word.named) for word in words) - len(naming_days(words)) > ALL_WORDS
+    return sum(not (says_when(word) or word.named) for word in words) - len(naming_days(words)) > ALL_WORDS
 
 
 def naming_days(words: list[Word]) -> list[int]:

@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, canonical, fold, is_co
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PREFERRED, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted, naming_days,
+                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted, naming_days, says_when,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Lookup, Scorer, Weights
@@ -780,7 +780,7 @@ def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray
     holds whole (Park Hang Seo ghi bàn) had emptied every tier but the last, any syllable."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
     namers = naming_days(plan.words)  # the ngày of ngày 22/10 goes with the day
-    first = typos + [i for i, w in enumerate(plan.words) if (w.date or i in namers) and not w.mistyped]
+    first = typos + [i for i, w in enumerate(plan.words) if (w.date or i in namers or says_when(w)) and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
     keepers = [i for i in rest if not plan.words[i].named] or rest  # a number naming a word means nothing alone
     sizes = [tally(("word", i), matched & masks[i]) for i in keepers]

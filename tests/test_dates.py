@@ -69,3 +69,16 @@ def test_the_pieces_of_a_day_rank_no_other_day(index):
     scores = {hit.doc_id: hit.score for hit in index.search("giá vàng ngày 22/10", limit=30)}
     assert scores["vang-22"] == pytest.approx(scores["vang-11"])
     assert scores["vang-10"] == pytest.approx(scores["vang-11"])
+
+
+def test_today_says_when_as_a_day_does(tmp_path_factory):
+    # "hôm nay" names no day the reader means on an archive: "giá vàng tăng hôm nay" is 3 words and a
+    # when, dropped first; counted as a fourth word, a third would do, and the vegetable prices had matched
+    import indexer
+    from conftest import index_of
+    gold = [article(f"vang-{day}", f"Giá vàng ngày {day}/6 tăng nhẹ", "Giá vàng trong nước tăng nhẹ.") for day in range(1, 13)]
+    greens = [article(f"rau-{n}", f"Hôm nay giá rau tăng lần {n}", "Hôm nay trời mưa, giá rau tăng.") for n in range(1, 4)]
+    with indexer.open_index(index_of(tmp_path_factory, "today", gold + greens + OTHERS)) as index:
+        results = index.search("giá vàng tăng hôm nay", limit=30)
+        assert results.total == 12 and results.dropped == ["hôm nay"]
+        assert {hit.doc_id for hit in results} == {a["id"] for a in gold}
