@@ -834,7 +834,8 @@ def _mark_named(words: list[Word], named: list) -> None:
 
 
 def says_when(word: Word) -> bool:
-    """Whether a query word says when, not what: a day, or a word such as "hôm nay" (on an archive, no day the reader means)."""
+    """Whether a query word says when, not what: a day, or a word such as "hôm nay" (on an archive,
+    no day the reader means)."""
     return is_day(word.text) or fold_word("_".join(word.text.lower().split())) in NOW_WORDS
 
 
