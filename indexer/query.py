@@ -834,9 +834,13 @@ def _mark_named(words: list[Word], named: list) -> None:
 
 
 def says_when(word: Word) -> bool:
-    """Whether a query word says when, not what: a day, or a word such as "hôm nay" (on an archive,
-    no day the reader means)."""
-    return is_day(word.text) or fold_word("_".join(word.text.lower().split())) in NOW_WORDS
+    """Whether a query word says when, not what: a day, or a word such as "hôm nay"."""
+    return is_day(word.text) or is_now(word)
+
+
+def is_now(word: Word) -> bool:
+    """Whether a query word is "hôm nay" or its kind: on an archive, no day the reader means."""
+    return fold_word("_".join(word.text.lower().split())) in NOW_WORDS
 
 
 def is_longer(words: list[Word]) -> bool:
@@ -1085,6 +1089,7 @@ class QueryBuilder:
         for word, unit in zip(found, held):
             spelled, loosely = read[unit]
             word.run = [] if pasted or spelled and not loosely else name_run(terms, unit, accented("_".join(unit)))
+        found = [word for word in found if not is_now(word)] or found  # hôm nay ranks, matches nothing
         absent = [" ".join(unit) for unit in units if unit not in held]
         forms = _numbers_and_kinds([unit for unit in units if unit not in held], lookups)
         found += _nearest_words(forms, lookups)
