@@ -849,13 +849,16 @@ def is_longer(words: list[Word]) -> bool:
     nor does the "ngày" naming one (``giá vàng tăng ngày 22/10`` is 3 words, all needed, the day
     dropped first), nor a number naming the word before it (``bão số 12 Damrey``: 3); an amount does
     (``35 tỷ USD vì`` is 4: the amount or the year of a headline tells it apart)."""
-    return sum(not (says_when(word) or word.named) for word in words) - len(naming_days(words)) > ALL_WORDS
+    when = when_places(words)
+    return sum(n not in when and not word.named for n, word in enumerate(words)) > ALL_WORDS
 
 
-def naming_days(words: list[Word]) -> list[int]:
-    """The places of the words naming a day the query types (the ngày of ngày 22/10), one a day at most."""
+def when_places(words: list[Word]) -> set[int]:
+    """The places of the words that say when, not what (see says_when), and of those naming a day the
+    query types (the ngày of ngày 22/10, one a day at most)."""
+    when = {n for n, word in enumerate(words) if says_when(word)}
     days = sum(is_day(word.text) for word in words)
-    return [n for n, word in enumerate(words) if word.text.lower() in DAY_WORDS][:days]
+    return when | set([n for n, word in enumerate(words) if word.text.lower() in DAY_WORDS][:days])
 
 
 def unquoted(text: str) -> str | None:

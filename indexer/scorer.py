@@ -51,6 +51,11 @@ class Lookup(NamedTuple):
     boost: float
     within: np.ndarray | tuple[int, int] | None = None
 
+    @classmethod
+    def of(cls, term) -> Lookup:
+        """The lookup of a query term (a whoosh Term: its field, text and boost)."""
+        return cls(term.fieldname, term.text, term.boost)
+
 
 class Weights(NamedTuple):
     """A weight (one, or one per id) added to the scores of the documents ids: a phrase's, a synonym's."""

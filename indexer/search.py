@@ -29,7 +29,7 @@ from .analysis import ANALYSIS_CHANGES, ANALYSIS_VERSION, canonical, fold, is_co
 from .articles import Article, read_date, site_of, to_vietnam_time
 from .facets import FacetColumns, empty_facets, facet_filters, no_missing
 from .query import (DATE_RE, FIELD_PREFIX, amount_spellings, EXACT, FOLDED, MIN_SHOULD_MATCH, NEAR, PREFERRED, RUN, TITLE, QueryBuilder, QueryError,
-                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted, naming_days, says_when,
+                    TermStats, as_read, as_typed, code_weight, dangling_dropped, fields_read, halfwidth, is_longer, is_pasted, when_places,
                     operands, parse, phrase_fields, without_markup)
 from .schema import SCORED_FIELDS, recency, simhashes
 from .scorer import DECIDING, LEAD_FIELDS, Lookup, Scorer, Weights
@@ -779,8 +779,8 @@ def _tiers(plan, masks, matched, scorer: Scorer, tally) -> list[tuple[np.ndarray
     The rarest is one some article (of the filter, when filtered) holds, if any does: a name no article
     holds whole (Park Hang Seo ghi bàn) had emptied every tier but the last, any syllable."""
     typos = [i for i, w in enumerate(plan.words) if w.mistyped]
-    namers = naming_days(plan.words)  # the ngày of ngày 22/10 goes with the day
-    first = typos + [i for i, w in enumerate(plan.words) if (w.date or i in namers or says_when(w)) and not w.mistyped]
+    when = when_places(plan.words)
+    first = typos + [i for i, w in enumerate(plan.words) if (w.date or i in when) and not w.mistyped]
     rest = [i for i in range(len(masks)) if i not in first] or first
     keepers = [i for i in rest if not plan.words[i].named] or rest  # a number naming a word means nothing alone
     sizes = [tally(("word", i), matched & masks[i]) for i in keepers]
@@ -960,7 +960,7 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
         elif phrase:
             lookups.append(Weights(ids, q.boost * scorer.idf(_phrase_count(scorer, q.fieldname, q.words, ids))))
         elif q.boost:  # a word a typo may stand for only matches
-            lookups.append(Lookup(q.fieldname, q.text, q.boost))
+            lookups.append(Lookup.of(q))
         respelling.anyone[ids] = True
         for term in instead_of or ():
             respelling.by_term.setdefault(fold(term), np.zeros(scorer.size, dtype=bool))[ids] = True
@@ -1667,7 +1667,7 @@ class Index:
         respelled words they stand for; sure: see _sure_words); the lookups score the articles finally shown
         (``_scores``). Without free words, matched is final; with them, it still has to be
         narrowed to the articles holding the words (``_relax``)."""
-        lookups = [Lookup(t.fieldname, t.text, t.boost) for t in plan.rare if not t.fieldname.endswith("_fold")]
+        lookups = [Lookup.of(t) for t in plan.rare if not t.fieldname.endswith("_fold")]
         lookups += plan.required_lookups()
         exact = [wq.Term(lookup.field, lookup.text) for lookup in lookups]
         masks = _Masks(scorer)
@@ -1681,7 +1681,7 @@ class Index:
         folded = [t for t in plan.rare if t.fieldname.endswith("_fold")
                   and (few or not plan.loose.isdisjoint(t.text.split("_")))]
         if folded:
-            lookups += [Lookup(t.fieldname, t.text, t.boost) for t in folded]
+            lookups += [Lookup.of(t) for t in folded]
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling.anyone) if not plan.words else scorer.live.copy()
@@ -1694,7 +1694,7 @@ class Index:
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
             matched &= ~masks.any(plan.excluded.leaves())
-        lookups += [Lookup(t.fieldname, t.text, t.boost) for t in plan.common]  # they rank, match nothing
+        lookups += [Lookup.of(t) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases, sure)
