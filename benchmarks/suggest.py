@@ -30,6 +30,9 @@ table: those whose second to fourth word is a number or a code beginning with a 
 quốc lộ 1A), cut before it with a space: is it offered? A fourth: those with such a number or code followed
 by a word anywhere, cut after the first with a space: is that word offered (bão số 9 đổ)? A fifth: the
 first table's cuts typed without the space before the letters of the next word (giá vàngh), as phones drop it.
+A sixth: the same cuts with no space at all (giávàngh). A seventh: the headlines holding a name of 2-3 capitalised
+words among their first four, cut after it and typed glued without accents (hanoi, tp hochiminh), as readers with
+the input method off type it: is the headline up to the name offered?
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import os
 import random
 import tempfile
 import time
+from itertools import takewhile
 from pathlib import Path
 
 from benchmarks.common import md_table, percentile, read_jsonl, require_shared, show_section
@@ -124,6 +128,26 @@ def number_prefixes(after: bool = False) -> list[tuple[str, str, str]]:
         if k is not None:
             prefix = " ".join(words[:k + after]) + " "
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
+    return out
+
+
+def glued_name_prefixes() -> list[tuple[str, str, str]]:
+    """(half, prefix, headline) of the dev title sets' headlines holding a name of 2-3 capitalised
+    words among their first four (Hà Nội, Đà Nẵng, Hồ Chí Minh), cut after it, lowercase, without
+    accents, the name typed glued (hanoi), as readers type it with the input method off: is the
+    headline up to the name's end offered?"""
+    from benchmarks.understand import half, titles
+    from indexer import fold
+    out = []
+    for qid, title in titles():
+        words = title.split()
+        for start in range(3):
+            run = list(takewhile(lambda w: w[:1].isupper() and w.isalpha(), words[start:start + 3]))
+            before_alpha = all(w.isalpha() and not w[:1].isupper() for w in words[1:start]) and words[0].isalpha()
+            if len(run) >= 2 and before_alpha and len(words) > start + len(run):
+                prefix = " ".join(words[:start] + ["".join(run)])
+                out.append((half(qid), fold(prefix.lower()), title))
+                break
     return out
 
 
@@ -300,7 +324,7 @@ def quality_markdown(path: str, seed: int) -> str:
         whole = whole_word_prefixes(seed)
         tables = [quality_rows(index, prefixes) for prefixes in
                   (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True),
-                   headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True))]
+                   headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True), glued_name_prefixes())]
         idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
@@ -324,7 +348,10 @@ def quality_markdown(path: str, seed: int) -> str:
             "\nThe first table's cuts typed without the space before the letters of the next word, as phones drop it "
             "(giá vàngh: is the next word offered, the two apart?):\n\n" + md_table(header, tables[4]) + "\n"
             "\nThe same cuts typed with no space at all (giávàngh: is the next word offered, the words apart?):\n\n"
-            + md_table(header, tables[5]) + "\n")
+            + md_table(header, tables[5]) + "\n"
+            "\nThe headlines holding a name of 2-3 capitalised words among their first four, cut after it, without "
+            "accents, the name typed glued (hanoi, tp hochiminh: is the headline up to the name offered?):\n\n"
+            + md_table(header, tables[6]) + "\n")
 
 
 def idle_table(index, prefixes) -> str:

@@ -1671,7 +1671,21 @@ class Lexicon:
         accents, or as Telex or VNI keystrokes), most frequent first; then the words before the
         last one, read with each completion of it, likeliest first (see _continuations); after a
         space, those spelling its last word whole, then the words likeliest after it (see
-        _next_words); as the titles write them, but for the words typed with capitals (see _as_written)."""
+        _next_words); as the titles write them, but for the words typed with capitals (see _as_written).
+        Where a search reads apart words typed without marks or digits (see unglued), the completions
+        of the prefix so read too: first, up to half of them, when the last word is one (hanoi: Hà Nội,
+        then Hanoi Lotus)."""
+        found, typed = self._completed(prefix, limit), prefix.split()
+        apart = self.unglued(prefix) if any(word.isascii() and word.isalpha() for word in typed) else None
+        glued = [word for word in typed if word not in (apart or "").split()]
+        if not apart or not all(word.isascii() and word.isalpha() for word in glued):  # not số10, họcho
+            return found
+        read = self._completed(apart, limit)
+        first = read[:limit // 2] if typed[-1] in glued else []
+        return list(dict.fromkeys(first + found + read))[:limit]
+
+    def _completed(self, prefix: str, limit: int) -> list[str]:
+        """The completions of prefix as typed (see complete)."""
         decoded = self._decoded(" ".join(unicodedata.normalize("NFC", prefix).split()))
         typed = _iy_spelled_typed(decoded, prefix[-1:].isspace())
         text = canonical(typed)
@@ -1695,12 +1709,14 @@ class Lexicon:
 
     def _decoded(self, typed: str) -> str:
         """typed with its Telex or VNI words decoded and its glued words read apart: those before
-        the last as a search does (see decode_query, unglued), the last one, still being typed,
+        the last as a search does (see decode_query; unglued, where no title phrase begins with
+        typed as it is: vietnam a, Vietnam Airlines), the last one, still being typed,
         decoded when only its decoding begins some title word (nghij, quyee: quyết; not as, asi: Asia),
         else read as two glued when it begins none (see _typed_apart: worldc, world c)."""
         head, space, last = typed.rpartition(" ")
         head = decode_query(head, self._frequency) or head
-        head = self.unglued(head) or head  # hanoi m: ha noi m, as a search reads it
+        if not self._completions(canonical(typed), 1):  # vietnam a: Vietnam Airlines, as typed
+            head = self.unglued(head) or head  # hanoi m: ha noi m, as a search reads it
         decoded, completed = decode_keystrokes(last), self._completions(canonical(last), 1)
         if decoded and not completed and self._completions(decoded, 1):
             last = with_case_of(last, decoded)

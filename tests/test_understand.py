@@ -2004,6 +2004,14 @@ def test_a_glued_word_is_read_apart_in_completions_too(spelling_index, glued_fro
     assert spelling_index.suggest("bão OR hanoi p") == ["bão OR " + s for s in spelling_index.suggest("hà nội p")]
 
 
+def test_a_glued_name_the_titles_also_hold_as_typed_offers_what_a_search_reads_first(spelling_index, glued_from):
+    # titles hold "HANOI" (EVN HANOI): it was offered alone, while a search of hanoi reads "ha noi"
+    glued_from(1)
+    offered, read = spelling_index.suggest("hanoi"), spelling_index.suggest("ha noi")
+    assert offered[0] == "Hà Nội" == read[0] and "HANOI" in offered
+    assert spelling_index.suggest("hanoi ")[0] == "Hà Nội" and spelling_index.suggest("evn hanoi")[0] == "EVN HANOI"
+
+
 @pytest.mark.parametrize("operator", ["NOT ", "-", "title:", "tiêu đề: "])
 def test_a_completion_keeps_the_operand_an_operator_binds(spelling_index, glued_from, operator):
     # "bão NOT hanoi p" excludes Hà Nội and looks for a word in p: the operand read as several words
