@@ -1137,17 +1137,12 @@ def title_word_arrays(titles) -> dict[str, np.ndarray]:
             "counts": np.array(counts, dtype=np.int64)}
 
 
-def hyphen_pairs(stretches) -> frozenset[str]:
-    """The pairs of canonical title words ("a\tb") the titles join by a hyphen HYPHEN_MIN times or more
-    and more often than they write them in a row with a space (stretches: see TitleWords.live_stretches)."""
-    joined, spaced = Counter(), Counter()
-    for words, _, hyphened in stretches:
+def counting_hyphens(stretches, joined: Counter):
+    """stretches (see TitleWords.live_stretches) as they are, counting in joined as they pass the pairs
+    of canonical title words ("a\tb") a hyphen joins."""
+    for words, apart, hyphened in stretches:
         joined.update(f"{words[k - 1]}\t{words[k]}" for k in np.flatnonzero(hyphened).tolist())
-    seconds = {key.split("\t")[1] for key in joined}
-    for words, apart, _ in stretches:
-        spaced.update(key for a, b, alone in zip(words, words[1:], apart[1:].tolist())
-                      if not alone and b in seconds and (key := f"{a}\t{b}") in joined)
-    return frozenset(key for key, times in joined.items() if times >= HYPHEN_MIN and times > spaced[key])
+        yield words, apart, hyphened
 
 
 def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndarray, ...]:
@@ -1575,7 +1570,7 @@ class Lexicon:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
         when first needed otherwise; title_runs: (codes, sorted, counts) of three words in a row in the
         titles with no punctuation between them (see title_triples; none: any phrase is taken as held);
-        hyphened: the pairs of words the titles join by a hyphen (see hyphen_pairs)."""
+        hyphened: the pairs of words the titles join by a hyphen (see _hyphen_pairs)."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -1616,7 +1611,7 @@ class Lexicon:
         if stretches is None and written:
             arrays = title_word_arrays(written)
             stretches = [(unblob(arrays["lowered"]), arrays["apart"], arrays["hyphened"])]
-        stretches = None if stretches is None else list(stretches)  # read twice: hyphen_pairs, title_triples
+        joined = Counter()
         base = len(top) + len(tokens)  # the runs' codes, no token among their syllables now
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, base)
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
@@ -1625,9 +1620,9 @@ class Lexicon:
                       _completion_table(titles, written, votes),
                       triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}),
                       (tokens, *after[0], *after[1]),
-                      title_runs=None if stretches is None else
-                      title_triples(stretches, {s: n for n, s in enumerate(syllables)}, len(syllables)),
-                      hyphened=frozenset() if stretches is None else hyphen_pairs(stretches))
+                      title_runs=None if stretches is None else title_triples(
+                          counting_hyphens(stretches, joined), {s: n for n, s in enumerate(syllables)}, len(syllables)))
+        lexicon._hyphened = lexicon._hyphen_pairs(joined)
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1700,7 +1695,7 @@ class Lexicon:
         _next_words); as the titles write them, but for the words typed with capitals (see _as_written).
         Where a search reads apart words typed without marks or digits (see unglued), the completions
         of the prefix so read too: first, up to half of them, when the last word is one (hanoi: Hà Nội,
-        then Hanoi Lotus). Two words the titles join by a hyphen are joined so (see hyphen_pairs: V-League)."""
+        then Hanoi Lotus). Two words the titles join by a hyphen are joined so (see _hyphen_pairs: V-League)."""
         found, typed = self._completed(prefix, limit), prefix.split()
         apart = self.unglued(prefix) if any(word.isascii() and word.isalpha() for word in typed) else None
         glued = [word for word in typed if word not in (apart or "").split()]
@@ -1710,8 +1705,14 @@ class Lexicon:
             found = list(dict.fromkeys(first + found + read))[:limit]
         return list(dict.fromkeys(map(self._hyphened_as_titles, found))) if self._hyphened else found
 
+    def _hyphen_pairs(self, joined: Counter) -> frozenset[str]:
+        """The pairs of joined (pairs of canonical title words, "a\tb", and how many times a hyphen joins
+        them) joined HYPHEN_MIN times or more and more often than the titles write them in a row with a space."""
+        return frozenset(key for key, times in joined.items()
+                         if times >= HYPHEN_MIN and times > self._title_times(key.split("\t")))
+
     def _hyphened_as_titles(self, completion: str) -> str:
-        """A completion with a hyphen between two words the titles join so (see hyphen_pairs), not a space."""
+        """A completion with a hyphen between two words the titles join so (see _hyphen_pairs), not a space."""
         words = completion.split(" ")
         joins = ["-" if f"{canonical(a)}\t{canonical(b)}" in self._hyphened else " " for a, b in zip(words, words[1:])]
         return words[0] + "".join(join + word for join, word in zip(joins, words[1:]))
