@@ -109,13 +109,14 @@ MIN_COMPOUND_DF = 2  # compounds in fewer articles are mostly segmentation noise
 # 9: the compounds of 2-3 syllables, which glued words may spell; 10: the numbers and codes after two syllables or one;
 # 11: the words after such a number or code, or after it and the word before it: bão số 9 đổ bộ;
 # 12: the titles' three words in a row with no punctuation between; 13: and four: see title_triples)
-LEXICON_FORMAT = 13
-KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-13
-TITLE_WORDS_FORMAT = 12  # of the segments' kept title words: with the stretches punctuation parts (format 12)
+LEXICON_FORMAT = 14  # 14: the pairs of words titles join by a hyphen
+KEPT_FORMAT = 7  # of the segments' kept casing votes and runs (search.py): unchanged by formats 8-14
+TITLE_WORDS_FORMAT = 13  # of the segments' kept title words: 12 the stretches punctuation parts, 13 hyphens
 TITLE_RUNS_FORMAT = 10  # of the segments' kept title runs: numbers and codes beginning with a digit kept as themselves
 TOKEN_MIN = 2  # titles a number or code is in for the counts to keep it as itself, and follows words in ("bão số 10")
 TYPED_TOKEN_MIN = 2  # titles writing a number or code after the words typed for it to complete digits typed there
 PAIR_CASING_MIN = 2  # times titles case two phrases in a row so for that casing to be theirs
+HYPHEN_MIN = 2  # times titles join two words by a hyphen for completions to write them so
 SENTENCE_ENDS = frozenset(".:!?…")  # the word after one is capitalised by its place
 WORD_SPLIT_RE = re.compile(r"(\w+)")
 APART_SHARE = 0.5  # share of a pair's times a word ends between its syllables for the second to begin a word there
@@ -1101,34 +1102,47 @@ def _title_words(title: str) -> tuple[list[str], list[str], list[bool]]:
     return _title_pieces(title)[:3]
 
 
-def _title_pieces(title: str) -> tuple[list[str], list[str], list[bool], list[bool]]:
-    """_title_words of a title, and whether each word begins a stretch of words with no punctuation
-    between them (the title's first, one after a colon, a comma, a dash or a quote)."""
+def _title_pieces(title: str) -> tuple[list[str], list[str], list[bool], list[bool], list[bool]]:
+    """_title_words of a title, whether each word begins a stretch of words with no punctuation
+    between them (the title's first, one after a colon, a comma, a dash or a quote), and whether a
+    hyphen alone joins it to the word before, both of letters (Jong-un, V-League; not U-23)."""
     title = plain_text(title)[0]  # as the analysis reads it: Biển Ðông's Ð as Đ
     if title.isupper():
-        return [], [], [], []
+        return [], [], [], [], []
     pieces = WORD_SPLIT_RE.split(title)  # what is before each word, the word, ..., what ends the title
     words, before = pieces[1::2], pieces[0:-1:2]
     lowered = [canonical(w) for w in words]
     written = [w if w == low else with_case_of(w, low) for w, low in zip(words, lowered)]
     return written, lowered, [k == 0 or not SENTENCE_ENDS.isdisjoint(gap) for k, gap in enumerate(before)], \
-        [k == 0 or bool(gap.strip()) for k, gap in enumerate(before)]
+        [k == 0 or bool(gap.strip()) for k, gap in enumerate(before)], \
+        [k > 0 and gap == "-" and words[k - 1].isalpha() and words[k].isalpha() for k, gap in enumerate(before)]
 
 
 def title_word_arrays(titles) -> dict[str, np.ndarray]:
     """The words of titles as the casing votes read them (see _title_words), as arrays to keep:
     each word as written and canonical (blobs), whether it begins a sentence, whether it begins a
-    stretch without punctuation (see _title_pieces), the words per title."""
-    written, lowered, begins, apart, counts = [], [], [], [], []
+    stretch without punctuation and whether a hyphen joins it to the one before (see _title_pieces),
+    the words per title."""
+    written, lowered, begins, apart, hyphened, counts = [], [], [], [], [], []
     for title in titles:
-        words, low, first, alone = _title_pieces(title)
+        words, low, first, alone, joined = _title_pieces(title)
         written += words
         lowered += low
         begins += first
         apart += alone
+        hyphened += joined
         counts.append(len(words))
     return {"written": blob(written), "lowered": blob(lowered), "begins": np.array(begins, dtype=bool),
-            "apart": np.array(apart, dtype=bool), "counts": np.array(counts, dtype=np.int64)}
+            "apart": np.array(apart, dtype=bool), "hyphened": np.array(hyphened, dtype=bool),
+            "counts": np.array(counts, dtype=np.int64)}
+
+
+def counting_hyphens(stretches, joined: Counter):
+    """stretches (see TitleWords.live_stretches) as they are, counting in joined as they pass the pairs
+    of canonical title words ("a\tb") a hyphen joins."""
+    for words, apart, hyphened in stretches:
+        joined.update(f"{words[k - 1]}\t{words[k]}" for k in np.flatnonzero(hyphened).tolist())
+        yield words, apart, hyphened
 
 
 def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndarray, ...]:
@@ -1136,10 +1150,10 @@ def title_triples(stretches, number: dict[str, int], size: int) -> tuple[np.ndar
     (first * B + second) * B + third over B = size + 2 (see _title_word_numbers; TITLE_END after a
     stretch's last word, so that two words in a row are counted too), and (the codes of the first three,
     sorted, the fourth, counts) of each four (three, then TITLE_END, too); stretches yields (the canonical
-    words of titles in a row, whether each begins a stretch: see TitleWords.live_stretches)."""
+    words of titles in a row, whether each begins a stretch, ...: see TitleWords.live_stretches)."""
     base, none = _title_base(size), np.zeros(0, dtype=np.int64)
     triples, quads = [none], [np.zeros((0, 2), dtype=np.int64)]
-    for words, apart in stretches:
+    for words, apart, _ in stretches:
         n, end = len(words), size + TITLE_END
         ids = np.array(_title_word_numbers(words, number, size) + [end] * 3, dtype=np.int64)
         begun = np.cumsum(np.r_[np.asarray(apart, dtype=bool), True, True, True])  # stretches begun so far
@@ -1196,12 +1210,13 @@ class TitleWords:
         breaks = self._breaks[name]
         return self.arrays[name][breaks[start] + 1:breaks[end]].tobytes().decode("utf-8").split("\n")
 
-    def live_stretches(self, live: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """The canonical words of the titles live says are live, in a row, and whether each begins a
-        stretch with no punctuation before it (see title_word_arrays)."""
+    def live_stretches(self, live: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The canonical words of the titles live says are live, in a row, whether each begins a
+        stretch with no punctuation before it, and whether a hyphen joins it to the one before (see
+        title_word_arrays)."""
         kept = np.repeat(live, self.arrays["counts"])
         words = self._words("lowered", 0, len(kept))
-        return [w for w, k in zip(words, kept.tolist()) if k], self.arrays["apart"][kept]
+        return [w for w, k in zip(words, kept.tolist()) if k], self.arrays["apart"][kept], self.arrays["hyphened"][kept]
 
     def holding(self, phrases) -> np.ndarray:
         """The titles (numbers, sorted) in which one of the phrases is words in a row, and maybe a few
@@ -1542,7 +1557,7 @@ class Lexicon:
 
     def __init__(self, syllables: list[str], folded: list[str], counts: np.ndarray, pairs: tuple,
                  completions: tuple, triples: tuple, in_words: tuple, compounds: tuple, after: tuple,
-                 near: tuple | None = None, title_runs: tuple | None = None):
+                 near: tuple | None = None, title_runs: tuple | None = None, hyphened: frozenset[str] = frozenset()):
         """syllables, most frequent first, without accents, and their document frequencies; pairs: (codes
         first * V + second, sorted, their counts, how often each syllable has a neighbour);
         completions: (folded keys, sorted, phrases, their counts, the phrases as titles case them
@@ -1554,7 +1569,8 @@ class Lexicon:
         the pairs and triples whose word before the last is one: see _tokens_apart); near:
         the table of near syllables as saved ((its keys, their syllables tab-joined) as blobs), made
         when first needed otherwise; title_runs: (codes, sorted, counts) of three words in a row in the
-        titles with no punctuation between them (see title_triples; none: any phrase is taken as held)."""
+        titles with no punctuation between them (see title_triples; none: any phrase is taken as held);
+        hyphened: the pairs of words the titles join by a hyphen (see _hyphen_pairs)."""
         self.syllables, self.folded = syllables, folded
         self.freq = dict(zip(syllables, counts.tolist()))
         self.total = int(counts.sum()) or 1
@@ -1570,6 +1586,7 @@ class Lexicon:
         self._compound_codes, self._compound_counts = compounds
         self._tokens, self._token_pairs, self._token_triples, *self._after_token = after
         self._title_codes, self._title_counts, *self._title_fours = title_runs if title_runs is not None else (None,) * 5
+        self._hyphened = hyphened
         self._near_cache: dict[tuple, list] = {}  # words repeat across queries
         self._saved_near = near
         self._articles_holding = None  # see with_cooccurrence
@@ -1593,7 +1610,8 @@ class Lexicon:
         written = list(written)
         if stretches is None and written:
             arrays = title_word_arrays(written)
-            stretches = [(unblob(arrays["lowered"]), arrays["apart"])]
+            stretches = [(unblob(arrays["lowered"]), arrays["apart"], arrays["hyphened"])]
+        joined = Counter()
         base = len(top) + len(tokens)  # the runs' codes, no token among their syllables now
         compound_pairs, triples = _compound_pairs(compounds), _triple_table(len(syllables), triples, base)
         in_words = _pairs_in_words(len(syllables), triples, compound_pairs, {s: n for n, s in enumerate(syllables)})
@@ -1602,8 +1620,9 @@ class Lexicon:
                       _completion_table(titles, written, votes),
                       triples, in_words, _compound_table(compounds, {s: n for n, s in enumerate(syllables)}),
                       (tokens, *after[0], *after[1]),
-                      title_runs=None if stretches is None else
-                      title_triples(stretches, {s: n for n, s in enumerate(syllables)}, len(syllables)))
+                      title_runs=None if stretches is None else title_triples(
+                          counting_hyphens(stretches, joined), {s: n for n, s in enumerate(syllables)}, len(syllables)))
+        lexicon._hyphened = lexicon._hyphen_pairs(joined)
         lexicon.prepare_typos()  # saved with it
         return lexicon
 
@@ -1628,6 +1647,7 @@ class Lexicon:
                      after_token_triple_codes=self._after_token[1][0],
                      after_token_triple_counts=self._after_token[1][1],
                      near_keys=blob(list(self._deleted)), near_words=blob(list(self._deleted.values())),
+                     hyphened=blob(sorted(self._hyphened)),
                      **({} if self._title_codes is None else dict(zip(TITLE_TABLES, (
                          self._title_codes, self._title_counts, *self._title_fours)))))
 
@@ -1654,7 +1674,8 @@ class Lexicon:
                      (saved["after_token_triple_codes"], saved["after_token_triple_counts"]))
             return cls(unblob(saved["syllables"]), unblob(saved["folded"]), saved["counts"], pairs,
                        completions, triples, in_words, compounds, after, (saved["near_keys"], saved["near_words"]),
-                       tuple(saved[name] for name in TITLE_TABLES) if "title_codes" in saved else None)
+                       tuple(saved[name] for name in TITLE_TABLES) if "title_codes" in saved else None,
+                       frozenset(unblob(saved["hyphened"])))
         except _UNREADABLE:
             return None
 
@@ -1674,15 +1695,27 @@ class Lexicon:
         _next_words); as the titles write them, but for the words typed with capitals (see _as_written).
         Where a search reads apart words typed without marks or digits (see unglued), the completions
         of the prefix so read too: first, up to half of them, when the last word is one (hanoi: Hà Nội,
-        then Hanoi Lotus)."""
+        then Hanoi Lotus). Two words the titles join by a hyphen are joined so (see _hyphen_pairs: V-League)."""
         found, typed = self._completed(prefix, limit), prefix.split()
         apart = self.unglued(prefix) if any(word.isascii() and word.isalpha() for word in typed) else None
         glued = [word for word in typed if word not in (apart or "").split()]
-        if not apart or not all(word.isascii() and word.isalpha() for word in glued):  # not số10, họcho
-            return found
-        read = self._completed(apart, limit)
-        first = read[:limit // 2] if typed[-1] in glued else []
-        return list(dict.fromkeys(first + found + read))[:limit]
+        if apart and all(word.isascii() and word.isalpha() for word in glued):  # not số10, họcho
+            read = self._completed(apart, limit)
+            first = read[:limit // 2] if typed[-1] in glued else []
+            found = list(dict.fromkeys(first + found + read))[:limit]
+        return list(dict.fromkeys(map(self._hyphened_as_titles, found))) if self._hyphened else found
+
+    def _hyphen_pairs(self, joined: Counter) -> frozenset[str]:
+        """The pairs of joined (pairs of canonical title words, "a\tb", and how many times a hyphen joins
+        them) joined HYPHEN_MIN times or more and more often than the titles write them in a row with a space."""
+        return frozenset(key for key, times in joined.items()
+                         if times >= HYPHEN_MIN and times > self._title_times(key.split("\t")))
+
+    def _hyphened_as_titles(self, completion: str) -> str:
+        """A completion with a hyphen between two words the titles join so (see _hyphen_pairs), not a space."""
+        words = completion.split(" ")
+        joins = ["-" if f"{canonical(a)}\t{canonical(b)}" in self._hyphened else " " for a, b in zip(words, words[1:])]
+        return words[0] + "".join(join + word for join, word in zip(joins, words[1:]))
 
     def _completed(self, prefix: str, limit: int) -> list[str]:
         """The completions of prefix as typed (see complete)."""

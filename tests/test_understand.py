@@ -322,6 +322,20 @@ def test_suggest_writes_names_as_the_titles_do_and_common_words_in_lowercase(tmp
         assert index.suggest("UBN") == ["UBND"] and index.suggest("UBND TINH LAM D") == ["UBND tỉnh Lâm Đồng"]
 
 
+def test_suggest_joins_by_a_hyphen_the_words_the_titles_join_so(tmp_path):
+    # the titles' V-League, Jong-un (not the spaced "v league" the phrases are); Nga Mỹ, written so more often, stays
+    titles = ["V-League 2017 khởi tranh", "Vòng 5 V-League: Hà Nội thắng", "Lịch thi đấu V-League", "Kim Jong-un thị sát",
+              "Ông Kim Jong-un phát biểu", "Quan hệ Nga-Mỹ căng thẳng", "Nga-Mỹ đối thoại", "Quan hệ Nga Mỹ",
+              "Nga Mỹ họp bàn", "Thượng đỉnh Nga Mỹ", "U-23 Việt Nam thắng", "U-23 Việt Nam về nước"]
+    articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
+    with indexer.open_index(tmp_path / "index") as index:
+        assert index.suggest("v lea") == index.suggest("v-lea") == ["V-League"]
+        assert index.suggest("kim jong u") == ["Kim Jong-un"] and "Kim Jong-un thị sát" in index.suggest("kim jong un ")
+        assert index.suggest("quan he nga m") == ["quan hệ Nga Mỹ"]
+        assert index.search("Kim Jong-un").total == index.search("kim jong un").total == 2  # the search reads both alike
+
+
 def test_suggest_writes_two_words_as_titles_write_them_together(tmp_path):
     # "bộ" and "công an" are mostly lowercase in titles, but "Bộ Công an" together
     titles = ["Đề nghị Bộ Công an vào cuộc", "Thư gửi Bộ Công an", "Báo cáo của Bộ Công an", "Xem bộ phim mới",
