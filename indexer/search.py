@@ -298,11 +298,13 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     as a search reads its query (query.halfwidth: ``ｇｉá ｖà`` as ``giá và``, zero-width characters and
     soft hyphens dropped), so the completions are what the search would find: the words typed whole
     (before the last, or all after a space) of a query without operators as the search rewrites them
-    (understood(text): see understand_query; a typo fixed: ``nghi quyte giao th``, "nghị quyết giao thông")."""
+    (understood(text): see understand_query; a typo fixed: ``nghi quyte giao th``, "nghị quyết giao thông"),
+    asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does)."""
     typed = halfwidth(prefix)
     whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
-    plain = whole.strip() and not has_operators(typed) and not OPERATORS_END_RE.match(typed)
-    rewritten = understood(whole)[0] if understood is not None and plain else None
+    plain = not has_operators(typed) and not OPERATORS_END_RE.match(typed)
+    mistyped = lexicon is not None and any(map(lexicon.maybe_mistyped, whole.split()))
+    rewritten = understood(whole)[0] if understood is not None and plain and mistyped else None
     return _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
 
 
