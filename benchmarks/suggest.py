@@ -32,7 +32,8 @@ by a word anywhere, cut after the first with a space: is that word offered (bão
 first table's cuts typed without the space before the letters of the next word (giá vàngh), as phones drop it.
 A sixth: the same cuts with no space at all (giávàngh). A seventh: the headlines holding a name of 2-3 capitalised
 words among their first four, cut after it and typed glued without accents (hanoi, tp hochiminh), as readers with
-the input method off type it: is the headline up to the name offered?
+the input method off type it: is the headline up to the name offered? An eighth: the first table's cuts with one
+random edit in one of the whole words typed (giao thogn c), as a reader slips: is the next word offered?
 """
 
 from __future__ import annotations
@@ -130,6 +131,20 @@ def number_prefixes(after: bool = False) -> list[tuple[str, str, str]]:
         if k is not None:
             prefix = " ".join(words[:k + after]) + " "
             out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
+    return out
+
+
+def typo_prefixes(seed: int) -> list[tuple[str, str, str]]:
+    """(half, prefix, headline) of headline_prefixes(seed) with one random edit in one of the whole
+    words typed (benchmarks.understand.with_typo: one of 3 letters or more), as a reader slips: is the
+    headline's next word offered? Those with no such word are left out."""
+    from benchmarks.understand import with_typo
+    rng, out = random.Random(seed), []
+    for part, prefix, headline in headline_prefixes(seed):
+        head, _, last = prefix.rpartition(" ")
+        slipped = with_typo(head, rng)
+        if slipped != head:
+            out.append((part, f"{slipped} {last}", headline))
     return out
 
 
@@ -329,7 +344,8 @@ def quality_markdown(path: str, seed: int) -> str:
         whole = whole_word_prefixes(seed)
         tables = [quality_rows(index, prefixes) for prefixes in
                   (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True),
-                   headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True), glued_name_prefixes())]
+                   headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True), glued_name_prefixes(),
+                   typo_prefixes(seed))]
         idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
@@ -356,7 +372,10 @@ def quality_markdown(path: str, seed: int) -> str:
             + md_table(header, tables[5]) + "\n"
             "\nThe headlines holding a name of 2-3 capitalised words among their first four, cut after it, without "
             "accents, the name typed glued (hanoi, tp hochiminh: is the headline up to the name offered?):\n\n"
-            + md_table(header, tables[6]) + "\n")
+            + md_table(header, tables[6]) + "\n"
+            "\nThe first table's cuts with one random edit in one of the whole words typed (a letter dropped, added, "
+            "changed or two swapped, in a word of 3 letters or more: giao thogn c): is the next word offered?\n\n"
+            + md_table(header, tables[7]) + "\n")
 
 
 def idle_table(index, prefixes) -> str:

@@ -911,7 +911,7 @@ class ClusterIndex:
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions of a query being typed (see Index.suggest), from all shards' words."""
         _check_prefix(prefix)
-        return completions(self._lexicon(), prefix, limit)
+        return completions(self._lexicon(), prefix, limit, self._understood)
 
     def _understood(self, query_text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """understand_query() over all shards, remembered for the last UNDERSTOOD_CACHE queries

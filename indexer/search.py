@@ -290,13 +290,26 @@ def _check_prefix(prefix: str) -> None:
                          vi=f"Từ khóa quá dài (tối đa {MAX_SUGGEST_CHARS} ký tự).")
 
 
-def completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
+def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=None) -> list[str]:
     """lexicon's completions of a query being typed, its query language kept as typed: only the
     words after its last operator (OR, AND, NOT, -, a quote, title: and the other field prefixes,
     query.FIELD_PREFIX) are completed (``bão OR l``:
     "bão OR lũ", where the words read with the rest had lowercased OR into a word). The prefix is read
     as a search reads its query (query.halfwidth: ``ｇｉá ｖà`` as ``giá và``, zero-width characters and
-    soft hyphens dropped), so the completions are what the search would find."""
+    soft hyphens dropped), so the completions are what the search would find: the words typed whole
+    (before the last, or all after a space) of a query without operators as the search rewrites them
+    (understood(text): see understand_query; a typo fixed: ``nghi quyte giao th``, "nghị quyết giao thông"),
+    asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does)."""
+    typed = halfwidth(prefix)
+    whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
+    plain = not has_operators(typed) and not OPERATORS_END_RE.match(typed)
+    mistyped = lexicon is not None and any(map(lexicon.maybe_mistyped, whole.split()))
+    rewritten = understood(whole)[0] if understood is not None and plain and mistyped else None
+    return _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
+
+
+def _completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
+    """completions(), as typed."""
     if lexicon is None:
         return []
     prefix = halfwidth(prefix)
@@ -1755,7 +1768,7 @@ class Index:
         built, or none)."""
         _check_prefix(prefix)
         with self._snapshot() as snap:
-            return completions(snap.searching_lexicon(), prefix, limit)
+            return completions(snap.searching_lexicon(), prefix, limit, snap.understood)
 
     def lexicon(self, wait: bool = True) -> Lexicon | None:
         """The index's syllable statistics, built on first use for each generation; without

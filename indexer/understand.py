@@ -63,6 +63,7 @@ GLUED_RATIO = 10  # a word is read as the syllables it glues when they stand tog
 # times (titles and sampled bodies) two syllables stand together for a word to be read as them: 1 article
 # in GLUED_SHARE (rounded: 300 at the full corpus's 181,737, as the absolute count had been), GLUED_MIN at least
 GLUED_SHARE = 606
+RARE_SHARE = 100  # a word in fewer than 1 article in this many may be a typo a search reads otherwise (completions)
 GLUED_MIN = 3  # as NAME_EVIDENCE: under 1,515 articles
 SURE_RATIO = 100  # a keystroke word (or a typo's) this much rarer than the word read is a slip: searched as that
 PAIR_SYLLABLES = 8000  # neighbours are counted for the most frequent syllables only (build time)
@@ -2480,6 +2481,12 @@ class Lexicon:
         """Whether the word, as typed or without its accents, is an indexed syllable."""
         word = canonical(word)
         return word in self.freq or (word == fold(word) and word in self.readings)
+
+    def maybe_mistyped(self, word: str) -> bool:
+        """Whether a search may read a word as a typo: one the index lacks, or holds in fewer than 1
+        article in RARE_SHARE (with any accents, typed without: a typo may make a rare word, tco, nà);
+        not a number or code."""
+        return word.isalpha() and self._articles(word, word.isascii()) * RARE_SHARE < self._about_all
 
     def spelled_right(self, word: str) -> bool:
         """Whether the word is no typo: one the index knows, or (as knows reads it) a syllable of pyvi's word list."""
