@@ -300,7 +300,7 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     (before the last, or all after a space) of a query without operators as the search rewrites them
     (understood(text): see understand_query; a typo fixed: ``nghi quyte giao th``, "nghị quyết giao thông"),
     asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does)."""
-    typed = halfwidth(prefix)
+    typed = unicodedata.normalize("NFC", halfwidth(prefix))
     whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
     plain = not has_operators(typed) and not OPERATORS_END_RE.match(typed)
     mistyped = lexicon is not None and any(map(lexicon.maybe_mistyped, whole.split()))
