@@ -174,6 +174,9 @@ def test_a_completion_is_chosen_with_the_arrows_and_enter_and_escape_hides_them(
     offered(tab, "nghị quyết")
     tab.press("#q", "Escape")
     assert tab.locator("#goi-y-tim-kiem").is_hidden() and tab.get_attribute("#q", "aria-expanded") == "false"
+    tab.press("#q", "ArrowDown")  # shown again, nothing chosen yet
+    assert tab.locator("#goi-y-tim-kiem").is_visible() and tab.get_attribute("#q", "aria-activedescendant") is None
+    tab.press("#q", "Escape")
     tab.type("#q", "e", delay=40)  # "nghi quye": shown again
     first = offered(tab, "nghị quyết")[0]
     tab.press("#q", "ArrowDown")

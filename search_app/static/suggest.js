@@ -30,8 +30,7 @@
   function close() {
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
-    input.removeAttribute("aria-activedescendant");
-    active = -1;
+    highlight(-1);
   }
 
   function show(suggestions) {
@@ -45,7 +44,11 @@
       list.appendChild(option);
     });
     close();
-    if (suggestions.length && document.activeElement === input) {
+    open();
+  }
+
+  function open() {
+    if (options().length && document.activeElement === input) {
       list.style.width = input.offsetWidth + "px";  // under the box, not the button beside it
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
@@ -99,6 +102,11 @@
   });
   input.addEventListener("keydown", function (event) {
     var count = options().length;
+    if (list.hidden && count && event.key === "ArrowDown") {
+      event.preventDefault();
+      open();  // hidden with Escape or by leaving the box: the same completions again, none chosen
+      return;
+    }
     if (list.hidden || !count) {
       return;
     }
