@@ -33,7 +33,8 @@ first table's cuts typed without the space before the letters of the next word (
 A sixth: the same cuts with no space at all (giávàngh). A seventh: the headlines holding a name of 2-3 capitalised
 words among their first four, cut after it and typed glued without accents (hanoi, tp hochiminh), as readers with
 the input method off type it: is the headline up to the name offered? An eighth: the first table's cuts with one
-random edit in one of the whole words typed (giao thogn c), as a reader slips: is the next word offered?
+random edit in one of the whole words typed (giao thogn c), as a reader slips: is the next word offered? A ninth:
+the headlines cut after 2-4 whole words, no space after them, one random edit in the last (giao thogn).
 """
 
 from __future__ import annotations
@@ -145,6 +146,22 @@ def typo_prefixes(seed: int) -> list[tuple[str, str, str]]:
         slipped = with_typo(head, rng)
         if slipped != head:
             out.append((part, f"{slipped} {last}", headline))
+    return out
+
+
+def last_typo_prefixes(seed: int) -> list[tuple[str, str, str]]:
+    """(half, prefix, headline) of the dev title sets' headlines cut after 2-4 whole words, no space after
+    them, every other one without accents, with one random edit in the last (of 3 letters or more; see
+    benchmarks.understand.with_typo), as a reader slips before the space: is the headline up to it offered?"""
+    from benchmarks.understand import half, titles, with_typo
+    from indexer import fold
+    rng, out = random.Random(seed), []
+    for qid, title in titles():
+        words = title.lower().split()
+        k = rng.randint(2, 4)
+        if len(words) > k and len(words[k - 1]) >= 3 and words[k - 1].isalpha():
+            prefix = " ".join(words[:k - 1] + [with_typo(words[k - 1], rng)])
+            out.append((half(qid), fold(prefix) if len(out) % 2 else prefix, title))
     return out
 
 
@@ -345,7 +362,7 @@ def quality_markdown(path: str, seed: int) -> str:
         tables = [quality_rows(index, prefixes) for prefixes in
                   (headline_prefixes(seed), whole, number_prefixes(), number_prefixes(after=True),
                    headline_prefixes(seed, glued=True), headline_prefixes(seed, spaceless=True), glued_name_prefixes(),
-                   typo_prefixes(seed))]
+                   typo_prefixes(seed), last_typo_prefixes(seed))]
         idle = idle_table(index, whole)
         count = index.doc_count
     header = ["half", "next word offered", "completions held as phrases", "completions per prefix", "prefixes",
@@ -375,7 +392,9 @@ def quality_markdown(path: str, seed: int) -> str:
             + md_table(header, tables[6]) + "\n"
             "\nThe first table's cuts with one random edit in one of the whole words typed (a letter dropped, added, "
             "changed or two swapped, in a word of 3 letters or more: giao thogn c): is the next word offered?\n\n"
-            + md_table(header, tables[7]) + "\n")
+            + md_table(header, tables[7]) + "\n"
+            "\nThe headlines cut after 2-4 whole words, no space after them, with one random edit in the last (giao "
+            "thogn): is the headline up to that word offered?\n\n" + md_table(header, tables[8]) + "\n")
 
 
 def idle_table(index, prefixes) -> str:

@@ -302,10 +302,14 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does)."""
     typed = unicodedata.normalize("NFC", halfwidth(prefix))
     whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
-    plain = not has_operators(typed) and not OPERATORS_END_RE.match(typed)
+    plain = understood is not None and not has_operators(typed) and not OPERATORS_END_RE.match(typed)
     mistyped = lexicon is not None and any(map(lexicon.maybe_mistyped, whole.split()))
-    rewritten = understood(whole)[0] if understood is not None and plain and mistyped else None
-    return _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
+    rewritten = understood(whole)[0] if plain and mistyped else None
+    found = _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
+    if found or not (plain and last and lexicon is not None and lexicon.maybe_mistyped(last)):
+        return found
+    meant = understood(typed)[0]  # nothing completes a slip in the word being typed: giao thogn, "giao thông"
+    return _completions(lexicon, meant, limit) if meant and meant.split()[-1:] != [last] else []
 
 
 def _completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
