@@ -299,7 +299,9 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     soft hyphens dropped), so the completions are what the search would find: the words typed whole
     (before the last, or all after a space) of a query without operators as the search rewrites them
     (understood(text): see understand_query; a typo fixed: ``nghi quyte giao th``, "nghị quyết giao thông"),
-    asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does)."""
+    asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does);
+    where nothing completes it and its last word, before any space, may be a typo, the query the search
+    rewrites it as (``giao thogn``: "giao thông")."""
     typed = unicodedata.normalize("NFC", halfwidth(prefix))
     whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
     plain = understood is not None and not has_operators(typed) and not OPERATORS_END_RE.match(typed)
@@ -308,7 +310,7 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     found = _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
     if found or not (plain and last and lexicon is not None and lexicon.maybe_mistyped(last)):
         return found
-    meant = understood(typed)[0]  # nothing completes a slip in the word being typed: giao thogn, "giao thông"
+    meant = understood(typed)[0]
     return _completions(lexicon, meant, limit) if meant and meant.split()[-1:] != [last] else []
 
 
