@@ -302,22 +302,21 @@ def completions(lexicon: Lexicon | None, prefix: str, limit: int, understood=Non
     asked only where one of them may be a typo (Lexicon.maybe_mistyped; the rest the completions read as the search does);
     where nothing completes it and its last word, before any space, may be a typo, the query the search
     rewrites it as (``giao thogn``: "giao thông")."""
+    if lexicon is None:
+        return []
     typed = unicodedata.normalize("NFC", halfwidth(prefix))
     whole, last = (typed, "") if typed[-1:].isspace() else typed.rpartition(" ")[::2]
     plain = understood is not None and not has_operators(typed) and not OPERATORS_END_RE.match(typed)
-    mistyped = lexicon is not None and any(map(lexicon.maybe_mistyped, whole.split()))
-    rewritten = understood(whole)[0] if plain and mistyped else None
+    rewritten = understood(whole)[0] if plain and any(map(lexicon.maybe_mistyped, whole.split())) else None
     found = _completions(lexicon, f"{rewritten} {last}" if rewritten else prefix, limit)
-    if found or not (plain and last and lexicon is not None and lexicon.maybe_mistyped(last)):
+    if found or not (plain and last and lexicon.maybe_mistyped(last)):
         return found
     meant = understood(typed)[0]
     return _completions(lexicon, meant, limit) if meant and meant.split()[-1:] != [last] else []
 
 
-def _completions(lexicon: Lexicon | None, prefix: str, limit: int) -> list[str]:
+def _completions(lexicon: Lexicon, prefix: str, limit: int) -> list[str]:
     """completions(), as typed."""
-    if lexicon is None:
-        return []
     prefix = halfwidth(prefix)
     operators = OPERATORS_END_RE.match(prefix)
     if not operators:
