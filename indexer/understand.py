@@ -1798,7 +1798,8 @@ class Lexicon:
         those the reader typed with a capital (typed: aligned with them), which keep the
         reader's casing (see _reader_cased)."""
         cores = [match.group() if (match := CODE_RE.match(w) or WORD_RE.search(w)) else "" for w in words]  # "nam" of "nam:"
-        cased, segments = [self._code_cased(c) if SEPARATORS_RE.search(c) else c for c in cores], \
+        cased, segments = [self._code_cased(c, t) if SEPARATORS_RE.search(c) else c
+                           for c, t in zip(cores, typed + [""] * len(cores))], \
             list(_segments(cores, self._phrase_number, self._phrase_prefixes))
         for start, end, phrase in segments:
             written = self._cased[self._phrase_number[phrase]]
@@ -1818,14 +1819,17 @@ class Lexicon:
                 code = middle <= typed and any(c.isdigit() for c in first)
                 cased[start:end] = (cased[start:middle] if code else written[:middle - start]) + written[middle - start:]
 
-    def _code_cased(self, code: str) -> str:
+    def _code_cased(self, code: str, typed: str = "") -> str:
         """A code as the titles case its words (tp.hcm: TP.HCM of TP, HCM), else as they case it
-        written without separators (u.23: U.23 of U23)."""
+        written without separators (u.23: U.23 of U23), else as the reader typed it in capitals
+        (typed: the word typed for it; 28-NQ/TƯ: "tư" is a word the titles write in lowercase)."""
         joined = self._cased_word(SEPARATORS_RE.sub("", code))
         pieces, at = WORD_SPLIT_RE.split(code), 0
+        typed_pieces = WORD_SPLIT_RE.split(typed)[1::2]
         for n in range(1, len(pieces), 2):
-            piece = pieces[n]
-            pieces[n] = self._cased_word(piece) or joined[at:at + len(piece)] or piece
+            piece, typed_piece = pieces[n], (typed_pieces[n // 2:] or [""])[0]
+            capitals = piece.upper() if typed_piece.isupper() and len(typed_pieces) * 2 + 1 == len(pieces) else ""
+            pieces[n] = self._cased_word(piece) or joined[at:at + len(piece)] or capitals or piece
             at += len(piece)
         return "".join(pieces)
 

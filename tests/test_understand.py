@@ -382,6 +382,20 @@ def test_suggest_completes_codes_as_the_titles_write_them_and_their_other_spelli
         assert index.suggest("chỉ số VN-I") == ["chỉ số VN-Index"]
 
 
+def test_suggest_keeps_the_capitals_typed_in_a_codes_piece_the_titles_write_in_lowercase(tmp_path):
+    # the titles write "tư" in lowercase (đầu tư), so the code's piece was cased so: 28-NQ/TƯ typed
+    # completed as "28-NQ/tư của", its capitals taken for a caps lock's
+    titles = ["Đầu tư công tăng mạnh", "Thu hút đầu tư nước ngoài", "Nghị quyết 28-NQ/TƯ của Bộ Chính trị",
+              "Triển khai nghị quyết 28-NQ/TƯ ngày 15/1"]
+    articles = [{"id": f"t{n}", "title": title, "body": title + "."} for n, title in enumerate(titles)]
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"))
+    with indexer.open_index(tmp_path / "index") as index:
+        for typed in ("28-NQ/TƯ ", "28-NQ/TU "):
+            offered = index.suggest(typed)
+            assert offered and all(s.startswith("28-NQ/TƯ ") for s in offered), typed
+        assert index.suggest("28-nq/tu ") and all(s.startswith("28-NQ/tư ") for s in index.suggest("28-nq/tu "))
+
+
 def test_cli_prints_what_it_understood_on_stderr(index_dir):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = subprocess.run([sys.executable, "-m", "indexer", "search", "nghij quyeets", "--index", index_dir,
