@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     print(f"{len(every)} queries: p50 {percentile(every, .5):.1f} ms, p95 {percentile(every, .95):.1f} ms, "
           f"p99 {percentile(every, .99):.1f} ms")
     for category, values in by_category.items():
-        print(f"  {category}: p50 {percentile(values, .5):.1f} ms")
+        print(f"  {category}: p50 {percentile(values, .5):.1f} ms, p95 {percentile(values, .95):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ COMPOUND = 0.4  # tuned on the topical tune half (0.3-1.0 tried)
 CODE = 3.0
 CODE_PART = 0.3
 RUN = 0.8  # all the query's words together as typed, times their rarity (per field, TITLE for titles; Scorer.run_idf)
+NAME = 0.5  # a name typed (name_runs) held as typed, times its idf in the bodies (0.5-2 compared on the tune halves)
 NEAR = 0.1  # the proximity of consecutive query words (scorer.proximity), tuned on the topical and dev sets (0.05-0.3)
 PREFERRED = 0.5  # the restored reading of an unaccented query: ranks, never matches alone
 ISSUED = 1.0  # the kind and issuer of a document's code none holds (QĐ-TTg of 1234/QĐ-TTg), as a phrase, per field
@@ -583,6 +584,27 @@ def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: 
         if len(read_sequence) == len(sequence):
             sequence, whole = read_sequence, _units(terms_of(partly_read), set())
     return [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields], whole
+
+
+def name_runs(text: str, sequence: list, words: list) -> list[list[str]]:
+    """The stretches of two words or more of text each typed with a capital, with only spaces between them
+    (``Phạm Gia Bảo``; not across ``Tân Thanh, Lạng Sơn``), as they stand in the proximity sequence, but those
+    one word of the query's is (words: ``Hạ Long``, whose run is matched as the word's): names pyvi reads
+    apart (Phạm, Gia Bảo), which the articles holding them as typed are about."""
+    units = [fold(word.text.lower()) for word in words]
+    runs, run, end = [], [], None
+    for term, _, start, stop in [t for t in analyze(text) if "_" not in t[0]] + [("", 0, len(text) + 1, 0)]:
+        capital = term.isalpha() and text[start:start + 1].isupper()
+        if not (capital and run and not text[end:start].strip()):
+            runs += [run] if len(run) > 1 and fold(" ".join(run)) not in units else []
+            run = []
+        run, end = (run + [term] if capital else run), stop
+    return [run for run in runs if _stretch_of(run, sequence)]
+
+
+def _stretch_of(run: list[str], sequence: list) -> bool:
+    """Whether run stands in the sequence, word for word, in a row."""
+    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
 
 
 def _spelled(date: str, respelled: bool):
@@ -1253,10 +1275,11 @@ class QueryBuilder:
         plan = Plan(exact=self.exact)
         groups = [(group, [q for q in map(self.clause, group) if q is not None]) for group in parsed.required]
         if parsed.free_text:
+            free = " ".join(parsed.free_text)
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
+            plan.names = [] if is_pasted(free) else name_runs(free, plan.near[0][1] if plan.near else [], plan.words)
             plan.loose = loose
-            free = " ".join(parsed.free_text)
             plan.named = self.named(free, loose, reading) + ([] if is_pasted(free) else self.issued(plan.absent))
             _mark_named(plan.words, plan.named)
         for group, parts in groups:
@@ -1288,6 +1311,7 @@ class Plan:
     near: list = field(default_factory=list)  # (field, words in order, boost): proximity lookups
     near_otherwise: list = field(default_factory=list)  # near lists of its synonyms' other spellings: the best counts
     compounds: list = field(default_factory=list)  # the words of several syllables as compounds (near's fields)
+    names: list = field(default_factory=list)  # stretches of near's words each typed with a capital (name_runs)
     named: list = field(default_factory=list)  # phrases of a word and the number naming it (QueryBuilder.named)
     read_phrases: list = field(default_factory=list)  # phrases typed partly with accents as typed and read: they rank
     text: str = ""  # the query as searched (QueryBuilder.written_apart)

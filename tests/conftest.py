@@ -3,10 +3,14 @@ a module's own index of its ARTICLES (index_dir, index, index_client)."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import re
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+BAOMOI = Path(os.environ.get("VNSEARCH_SHARED", REPO.parent / "shared")) / "corpus" / "baomoi.jsonl.gz"
 SEED_FILE = "000_40d61abefe57256a.txt"     # the real Hải Phòng news page the project was made from
 SEED_ID = "seeds/" + SEED_FILE
 SEED_TITLE = "Quận Dương Kinh: Điểm sáng về thực hiện Nghị quyết 28-NQ/TW của Thành ủy"
@@ -85,6 +90,17 @@ def other_articles() -> list[dict]:
          "date": "2024-02-01T08:00:00", "url": "javascript:alert(1)",
          "source": '<b onmouseover="alert(1)">Nguồn lạ</b>', "author": XSS},
     ]
+
+
+def baomoi_articles(count: int | None = None, titled: str | None = None, holding: str | None = None) -> list[dict]:
+    """The first count articles of the shared baomoi corpus (all: None), those whose titles match the
+    pattern titled (when given), or whose title or body match holding, only; skips the test without it."""
+    if not BAOMOI.exists():
+        pytest.skip(f"{BAOMOI} is missing (set VNSEARCH_SHARED): the test reads real articles")
+    with gzip.open(BAOMOI, "rt", encoding="utf-8") as f:
+        articles = (json.loads(line) for line in f)
+        return list(islice((a for a in articles if (titled is None or re.search(titled, a["title"]))
+                            and (holding is None or re.search(holding, f"{a['title']}\n{a['body']}"))), count))
 
 
 def article(doc_id: str, title: str, body: str) -> dict:

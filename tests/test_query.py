@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, article, index_of, write_jsonl
+from conftest import REPO, article, baomoi_articles, index_of, write_jsonl
 
 import indexer
 from indexer.search import FOLDED_MATCH_BELOW
@@ -290,8 +290,7 @@ def test_a_query_in_any_letter_case_needs_the_same_words(tmp_path_factory):
 def title_word_index(tmp_path_factory):
     """An index of real baomoi articles: the first 300, those of the first 1,780 holding "bão" in their
     title, and the one of them (1,779th) holding the word "title"."""
-    from test_understand import _baomoi
-    articles = _baomoi(1780)
+    articles = baomoi_articles(1780)
     chosen = articles[:300] + [a for a in articles[300:] if "bão" in a["title"].lower().split() or "Title" in a["body"]]
     return index_of(tmp_path_factory, "title-word", chosen)
 

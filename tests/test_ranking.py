@@ -3,10 +3,12 @@ step by step when too few articles hold them; repeated words; dates; names match
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
-from conftest import REPO, article
+import indexer
+from conftest import REPO, article, baomoi_articles, write_jsonl
 from indexer import search
 
 
@@ -169,6 +171,23 @@ def test_a_date_that_is_the_only_rare_term_does_not_decide_the_matches(index, pa
 def test_a_full_name_matched_as_a_run_ranks_first(index):
     for query in ("Phạm Gia Bảo", "pham gia bao"):
         assert [h.doc_id for h in index.search(query, limit=2)] == ["ten-lien", "ten-roi"], query
+
+
+def test_a_full_name_pyvi_reads_apart_ranks_the_articles_naming_it_higher(tmp_path, monkeypatch):
+    # pyvi reads "Trương Hòa Bình" as Trương and Hòa Bình, also a province: of the real articles naming
+    # Hòa Bình, those naming some Trương elsewhere had ranked as high as those naming the deputy prime minister
+    articles = baomoi_articles(holding=r"H(?:òa|oà) Bình")
+    named = {a["id"] for a in articles if re.search(r"Trương H(?:òa|oà) Bình", f"{a['title']}\n{a['body']}")}
+    assert 50 < len(named) < len(articles) / 2
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"), procs=1)
+    with indexer.open_index(tmp_path / "index") as index:
+        found = {}
+        for weight in (0.0, search.NAME):
+            monkeypatch.setattr(search, "NAME", weight)
+            found[weight] = {q: [h.doc_id in named for h in index.search(q, limit=20)]
+                             for q in ("Trương Hòa Bình", "ông Trương Hòa Bình")}
+    for query, ranked in found[search.NAME].items():
+        assert sum(ranked) > sum(found[0.0][query]) and ranked[0], query
 
 
 def test_pasted_text_needs_only_part_of_its_words(index):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import gzip
 import json
 import os
 import re
@@ -14,7 +13,6 @@ import time
 import unicodedata
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +21,7 @@ import pytest
 import indexer
 from indexer.analysis import fold
 from indexer.understand import decode_keystrokes, synonym_spellings
-from conftest import REPO, article, index_of, write_jsonl
+from conftest import REPO, article, baomoi_articles, index_of, write_jsonl
 from test_parallel import deleted_index_files
 
 # indexed once for this module (conftest's index_dir, index and index_client)
@@ -443,7 +441,7 @@ def _opened(tmp_path, articles: list[dict]):
 def test_an_index_whose_titles_hold_no_three_words_in_a_row_reads_and_completes_queries(tmp_path):
     # the dev title pools' articles have no titles: the Lexicon's table of the titles' four-word runs
     # was empty, and building it raised IndexError at the first search (the quality run of 2026-12-06)
-    articles = [{**a, "title": " ".join(a["title"].split()[:2]) if n % 2 else ""} for n, a in enumerate(_baomoi(40))]
+    articles = [{**a, "title": " ".join(a["title"].split()[:2]) if n % 2 else ""} for n, a in enumerate(baomoi_articles(40))]
     with _opened(tmp_path, articles) as index:
         assert index.lexicon() is not None and index.search("gia vang").total >= 0
         assert all(s.startswith("giá") for s in index.suggest("giá "))
@@ -522,7 +520,7 @@ def test_api_suggest_offers_the_numbers_after_the_words_typed(tmp_path):
 def numbered(tmp_path_factory):
     """An index of the baomoi articles whose titles hold bão số, quốc lộ or U23 (172: bão số 1, quốc lộ 1A,
     U23 Việt Nam), open."""
-    articles = _baomoi(titled=r"(?i)bão số|quốc lộ|U23")
+    articles = baomoi_articles(titled=r"(?i)bão số|quốc lộ|U23")
     with indexer.open_index(index_of(tmp_path_factory, "numbered", articles)) as index:
         yield index
 
@@ -553,7 +551,7 @@ def test_an_exact_search_neither_builds_nor_waits_for_the_lexicon(tmp_path):
 @pytest.fixture(scope="module")
 def coaches(tmp_path_factory):
     """(an index of the baomoi articles whose titles write HLV or "huấn luyện viên", open; those articles)."""
-    articles = _baomoi(titled=r"\bHLV\b|(?i:huấn luyện viên)")
+    articles = baomoi_articles(titled=r"\bHLV\b|(?i:huấn luyện viên)")
     with indexer.open_index(index_of(tmp_path_factory, "coaches", articles)) as index:
         yield index, articles
 
@@ -575,7 +573,7 @@ def test_news_abbreviations_find_their_long_form_and_back(coaches):
 def pigs(tmp_path_factory):
     """(an index of the baomoi articles whose titles write heo or lợn (the South's word and the North's),
     or that write "heo hút" (remote), open; those articles)."""
-    articles = [a for a in _baomoi() if re.search(r"(?i)\b(heo|lợn)\b", a["title"]) or "heo hút" in a["body"]]
+    articles = [a for a in baomoi_articles() if re.search(r"(?i)\b(heo|lợn)\b", a["title"]) or "heo hút" in a["body"]]
     with indexer.open_index(index_of(tmp_path_factory, "pigs", articles)) as index:
         yield index, articles
 
@@ -666,7 +664,7 @@ def test_a_word_inside_a_phrase_of_its_own_meaning_is_no_synonym(pigs):
 def united_nations(tmp_path_factory):
     """(an index of the baomoi articles whose titles name the UN (Liên Hợp Quốc, LHQ) or write "Liên
     hiệp" (Hội Liên hiệp Phụ nữ…), open; those articles)."""
-    articles = _baomoi(titled=r"(?i)liên hợp quốc|\blhq\b|liên hiệp")
+    articles = baomoi_articles(titled=r"(?i)liên hợp quốc|\blhq\b|liên hiệp")
     with indexer.open_index(index_of(tmp_path_factory, "united_nations", articles)) as index:
         yield index, articles
 
@@ -712,7 +710,7 @@ def test_suggest_offers_the_words_after_a_word_before_their_first_syllable_alone
     # 453 real titles holding U15-U19, quốc tế or quốc gia: "phát" after "ngân hàng" goes on as "phát triển",
     # "Quốc" after "Hội nghị" as "Quốc tế" or "Quốc gia": the syllable had been offered alone, scored by
     # all its times, the phrases it begins after it or not at all
-    with _opened(tmp_path, _baomoi(titled=r"(?i)\bU1[5-9]\b|\bquốc (tế|gia)\b")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"(?i)\bU1[5-9]\b|\bquốc (tế|gia)\b")) as index:
         offered = index.suggest("ngân hàng ")
         assert "ngân hàng phát triển" in offered and "ngân hàng phát" not in offered
         # "đề" alone had followed "đề thi" (its other times); the titles write it inside "đề thi": cut, no more offered
@@ -727,7 +725,7 @@ def test_suggest_offers_a_piece_of_a_word_after_a_word_with_the_rest_of_that_wor
     # compound); they had been offered alone ("tai nạn xảy"); "chở" is a word, its usual objects stay apart;
     # "vận động bầu cử" of the bodies, which no title here writes, ranks far below "vận động tranh cử" (cut);
     # the titles' own commonest after "tai nạn" (giao thông 43 times, liên hoàn 29, ...) come before "xảy ra"
-    with _opened(tmp_path, _baomoi(titled=r"(?i)xảy ra|tai nạn|\bchở\b|tranh cử")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"(?i)xảy ra|tai nạn|\bchở\b|tranh cử")) as index:
         for typed in ("tai nạn ", "tai nan "):
             offered = index.suggest(typed, limit=12)
             assert "tai nạn xảy ra" in offered and "tai nạn xảy" not in offered
@@ -745,7 +743,7 @@ def test_suggest_offers_function_words_after_the_words_typed_below_content_words
     # and the titles' own next words (see test_suggest_offers_after_words_titles_write_often_what_the_titles_write_next_first):
     # two of them write "Tình hình tại", none "du khách có thể"
     titled = r"(?i)thanh tra|du khách|tình hình|\bchuyển \d|khởi tố|vận động|\b201[67]\b"
-    with _opened(tmp_path, _baomoi(titled=titled)) as index:
+    with _opened(tmp_path, baomoi_articles(titled=titled)) as index:
         for function, content in (("vận động của", "vận động tranh cử"), ("du khách và", "du khách nước ngoài")):
             offered = index.suggest(function.rsplit(" ", 1)[0] + " ")
             assert content in offered and function not in offered
@@ -758,7 +756,7 @@ def test_suggest_offers_function_words_after_the_words_typed_below_content_words
 @pytest.fixture(scope="module")
 def baomoi_2000(tmp_path_factory):
     """An index of the first 2,000 baomoi articles, open."""
-    with indexer.open_index(index_of(tmp_path_factory, "baomoi2000", _baomoi(2000))) as index:
+    with indexer.open_index(index_of(tmp_path_factory, "baomoi2000", baomoi_articles(2000))) as index:
         yield index
 
 
@@ -774,7 +772,7 @@ def test_suggest_offers_after_words_titles_write_often_what_the_titles_write_nex
 @pytest.fixture(scope="module")
 def gold(tmp_path_factory):
     """An index of the baomoi articles whose titles hold giá vàng or Phú Trọng (214), open."""
-    with indexer.open_index(index_of(tmp_path_factory, "gold", _baomoi(titled=r"(?i)giá vàng|phú trọng"))) as index:
+    with indexer.open_index(index_of(tmp_path_factory, "gold", baomoi_articles(titled=r"(?i)giá vàng|phú trọng"))) as index:
         yield index
 
 
@@ -813,7 +811,7 @@ def test_suggest_after_whole_words_ends_each_completion_where_the_titles_end_a_w
     # the 37 real titles holding Bình Định: "... Bình Định có biểu hiện vội vàng" (twice), "Bình Định giải trình",
     # "Bình Định tổng kiểm tra", "Bình Định công bố": "có biểu", "giải", "tổng" had been offered, cut inside the
     # word the titles write (pyvi's title word, or a compound of the Lexicon's counts)
-    with _opened(tmp_path, _baomoi(titled=r"Bình Định")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"Bình Định")) as index:
         offered = index.suggest("Bình Định ")
         assert {"Bình Định có biểu hiện", "Bình Định giải trình", "Bình Định tổng kiểm tra", "Bình Định công bố"} <= set(offered)
         assert not {"Bình Định có biểu", "Bình Định giải", "Bình Định tổng", "Bình Định công"} & set(offered)
@@ -823,7 +821,7 @@ def test_suggest_after_whole_words_ends_each_completion_where_the_titles_end_a_w
 def test_suggest_after_whole_words_offers_a_name_whole_not_cut_short(tmp_path):
     # 515 real titles holding Thủ tướng or one of four names: "Bộ trưởng Nguyễn Xuân" (Cường), "Chủ tịch nước Đặng
     # Thị" (Ngọc Thịnh), "Bộ trưởng chủ" (chốt) had been offered, cut inside a name or a word of the titles
-    with _opened(tmp_path, _baomoi(titled=r"(?i)thủ tướng|nguyễn xuân|vương đình|trịnh đình|đặng thị")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"(?i)thủ tướng|nguyễn xuân|vương đình|trịnh đình|đặng thị")) as index:
         offered = index.suggest("Bộ trưởng ")
         assert {"Bộ trưởng Nguyễn Xuân Cường", "Bộ trưởng chủ chốt"} <= set(offered)
         assert not {"Bộ trưởng Nguyễn Xuân", "Bộ trưởng Nguyễn", "Bộ trưởng chủ"} & set(offered)
@@ -837,7 +835,7 @@ def test_suggest_offers_after_a_year_no_words_that_follow_other_years(tmp_path):
     # the words after 2018 anywhere had been offered ("World Cup 2018 giá", "… nâng cấp", "… thế hệ": a
     # phone's, a car's), as those words as a whole passed after "cup" and a number; now each word must
     titled = r"(?i)\b20(0\d|1\d)\b|euro|vương đình|vận động"
-    with _opened(tmp_path, _baomoi(titled=titled)) as index:
+    with _opened(tmp_path, baomoi_articles(titled=titled)) as index:
         offered = index.suggest("World Cup 2018 ")
         assert offered[0] == "World Cup 2018" and not {"World Cup 2018 giá", "World Cup 2018 nâng cấp"} & set(offered)
         assert index.suggest("quý 1 ")[:3] == ["quý 1", "quý 1 tỷ", "quý 1 triệu"]  # what numbers count after quý
@@ -852,7 +850,7 @@ def test_suggest_reads_a_code_no_title_holds_as_a_code_not_as_vni_keystrokes(num
 def test_suggest_keeps_a_unit_typed_in_lowercase_that_titles_write_so_before_another_word(tmp_path):
     # 21 real baomoi titles hold m2: "Tor-M2 của Nga" (a missile system) cases "m2 của" as "M2 của",
     # which had recased the m2 typed after a number: "5.000 M2 của"
-    with _opened(tmp_path, _baomoi(titled=r"(?i)\bm2\b")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"(?i)\bm2\b")) as index:
         assert index.suggest("5.000 m2 ") == ["5.000 m2", "5.000 m2 của"]
         assert index.suggest("5.000 m2 c")[0] == "5.000 m2 của" and index.suggest("Tor-M2 ") == ["Tor-M2", "Tor-M2 của"]
 
@@ -890,7 +888,7 @@ def test_an_unaccented_query_is_read_as_the_words_its_articles_hold_together(tmp
 @pytest.fixture(scope="module")
 def baomoi_1000(tmp_path_factory) -> Path:
     """The folder of an index of the first 1,000 articles of the shared baomoi corpus."""
-    return index_of(tmp_path_factory, "baomoi", _baomoi(1000))
+    return index_of(tmp_path_factory, "baomoi", baomoi_articles(1000))
 
 
 def test_a_place_then_a_topic_is_read_as_the_words_it_lists_not_as_a_sentence(baomoi_1000):
@@ -908,7 +906,7 @@ def test_a_name_is_matched_where_its_syllables_stand_together(baomoi_1000):
     # syllables apart ("thanh niên", "văn hóa"); those had matched the name and filled 62 and 125 of
     # the results. A name fewer than a page of articles hold together (5 "Bình Định") still matches
     # its syllables anywhere, not dropped (pyvi joins names no article holds: Thổ Nhĩ Kỳ Qatar)
-    articles = _baomoi(1000)
+    articles = baomoi_articles(1000)
     with indexer.open_index(baomoi_1000) as index:
         for name in ("Thanh Hóa", "thanh hoá", "Trung Đông"):
             holding = _holding(articles, name)
@@ -931,7 +929,7 @@ def test_a_query_only_its_first_letter_capitalised_is_read_as_typed_in_lowercase
     # 1,000 real baomoi articles: phones capitalise a query's first letter, and "Thanh hóa" (the
     # reader's casing, read as typed) had matched 74 articles, the syllables apart (thanh niên, văn
     # hóa), against the 12 holding it of "thanh hóa" and "Thanh Hóa"
-    articles = _baomoi(1000)
+    articles = baomoi_articles(1000)
     with indexer.open_index(baomoi_1000) as index:
         for typed in (("Thanh hóa", "thanh hóa", "Thanh Hóa"), ("Hòa bình", "hòa bình", "HÒA BÌNH")):
             assert len({index.search(q).total for q in typed}) == 1, typed
@@ -951,7 +949,7 @@ def test_an_operator_before_a_name_binds_the_name(baomoi_1000):
     # 1,000 real baomoi articles: "-Hà Nội", "NOT Hà Nội" and "title:Hà Nội" had bound "Hà" alone,
     # "Nội" a word required anywhere: "bão -Hà Nội" had found the articles on storms
     # holding "nội" (nội dung) without "hà", "title:Hà Nội" those holding "hà" in their titles
-    articles = _baomoi(1000)
+    articles = baomoi_articles(1000)
     with indexer.open_index(baomoi_1000) as index:
         _found_as_quoted(index, (("bão -Hà Nội", 'bão -"Hà Nội"'), ("bão NOT Hà Nội", 'bão -"Hà Nội"'),
                                  ("title:Hà Nội", 'title:"Hà Nội"')))
@@ -998,7 +996,7 @@ def test_a_word_after_a_whole_word_is_read_as_beginning_one(tmp_path):
     # 1,118 real titles holding lũ, bão or Hà Nội: "hà nội" ends a word, so "bao" begins one and the
     # "cảnh báo lũ" pairs count as at a query's first word, as "bao lu" alone reads ("hà nội báo lũ" had
     # been read, "Hà Nội báo cáo" making "nội báo" common); glued (hanoi) or apart alike
-    with _opened(tmp_path, _baomoi(titled=r"(?i)\blũ\b|\bbão\b|hà nội")) as index:
+    with _opened(tmp_path, baomoi_articles(titled=r"(?i)\blũ\b|\bbão\b|hà nội")) as index:
         assert [index.search(q).understood for q in ("bao lu", "ha noi bao lu", "hanoi bao lu", "ha noi canh bao lu")] == [
             (None, "bão lũ"), (None, "hà nội bão lũ"), ("hà nội bão lũ", None), (None, "hà nội cảnh báo lũ")]
 
@@ -1023,7 +1021,7 @@ def test_a_word_with_marks_glued_to_its_number_is_read_apart_and_codes_stay(baom
 def test_letters_glued_to_their_number_also_find_and_mark_them_spaced(baomoi_1000):
     # of the first 1,000 baomoi articles, 6 write "Mazda3" and one only "Mazda 3": the glued query, as
     # phones type it, had found the 6 alone (the spaced one is searched as a phrase, not "mazda" and "3" anywhere)
-    articles = _baomoi(1000)
+    articles = baomoi_articles(1000)
     with indexer.open_index(baomoi_1000) as index:
         results = index.search("mazda3", limit=100)
         spaced = _holding(articles, "Mazda 3") - _holding(articles, "Mazda3")
@@ -1469,19 +1467,6 @@ def test_the_lexicon_counts_live_articles_only_as_a_fresh_build_does(tmp_path):
         assert not index.lexicon().knows("gạo") and "gạo" not in index.suggest("gạ")
 
 
-BAOMOI = Path(os.environ.get("VNSEARCH_SHARED", REPO.parent / "shared")) / "corpus" / "baomoi.jsonl.gz"
-
-
-def _baomoi(count: int | None = None, titled: str | None = None) -> list[dict]:
-    """The first count articles of the shared baomoi corpus (all: None), those whose titles match the
-    pattern titled (when given) only; skips the test without it."""
-    if not BAOMOI.exists():
-        pytest.skip(f"{BAOMOI} is missing (set VNSEARCH_SHARED): the test reads real titles")
-    with gzip.open(BAOMOI, "rt", encoding="utf-8") as f:
-        articles = (json.loads(line) for line in f)
-        return list(islice((a for a in articles if titled is None or re.search(titled, a["title"])), count))
-
-
 def _lexicon_tables(lexicon, path: Path) -> dict:
     """A Lexicon's saved arrays, its tables saved in the order of a set or of counting read as tables."""
     lexicon.save(path)
@@ -1498,7 +1483,7 @@ def test_an_update_reuses_the_counts_kept_beside_each_segment_and_answers_as_a_f
     for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
         monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
     monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 300)  # bodies sampled: some come, some go
-    articles = _baomoi(1050)
+    articles = baomoi_articles(1050)
     kept, removed, changed = articles[:1000], articles[:1000:40], articles[5:1000:97]
     src, folder = tmp_path / "src", tmp_path / "index"
     src.mkdir()
@@ -1532,7 +1517,7 @@ def test_a_segment_whose_kept_sample_of_bodies_is_mostly_sampled_no_more_counts_
     for name, value in (("SEGMENTS_PER_TIER", 10**6), ("FLOOR_DOCS", 1), ("SMALL_SHARE", 0.0)):
         monkeypatch.setattr(indexer.storage.merge, name, value)  # no merge: the update adds a segment
     monkeypatch.setattr(indexer.search, "LEXICON_SAMPLE_DOCS", 40)
-    articles = _baomoi(600)
+    articles = baomoi_articles(600)
     src, folder = tmp_path / "src", tmp_path / "index"
     src.mkdir()
     write_jsonl(src / "a.jsonl", articles[:200])
@@ -2125,7 +2110,7 @@ def foreign_index(tmp_path_factory):
     """An index of the baomoi articles whose titles name Kim Jong-un, Park Geun-hye or Đà Nẵng, scars (sẹo),
     traffic jams (ùn, kẹt xe, giao thông): 1,943, open."""
     titled = r"Kim Jong-un|[Ùù]n|kẹt xe|giao thông|[Ss]ẹo|Park Geun|Đà Nẵng"
-    with indexer.open_index(index_of(tmp_path_factory, "foreign", _baomoi(titled=titled))) as index:
+    with indexer.open_index(index_of(tmp_path_factory, "foreign", baomoi_articles(titled=titled))) as index:
         yield index
 
 
@@ -2161,7 +2146,7 @@ def test_a_two_letter_syllable_of_a_name_mistyped_is_corrected(foreign_index, ty
 def jong_nam_index(tmp_path_factory):
     """(an index of the baomoi articles whose titles name Kim Jong-un or Kim Jong-nam, or whose text names
     Kim Jong-nam, open; the ids of those naming Kim Jong-nam, with any hyphen, case or accents)."""
-    articles = [a for a in _baomoi() if "Kim Jong" in a["title"] or re.search(r"Jong[- ]nam", a["body"], re.I)]
+    articles = [a for a in baomoi_articles() if "Kim Jong" in a["title"] or re.search(r"Jong[- ]nam", a["body"], re.I)]
     naming = {a["id"] for a in articles if re.search(r"kim jong[- ]nam", fold(f"{a['title']} {a['sapo']} {a['body']}").lower())}
     with indexer.open_index(index_of(tmp_path_factory, "jong_nam", articles)) as index:
         yield index, naming
