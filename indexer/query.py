@@ -586,11 +586,12 @@ def _near(text: str, terms: Terms, partly_read: str | None, pasted: bool, held: 
     return [(f, sequence, NEAR * (TITLE if f.startswith("title") else 1)) for f in fields], whole
 
 
-def name_runs(text: str, sequence: list, words: list) -> list[list[str]]:
+def name_runs(text: str, sequence: list, words: list, folded: bool = False) -> list[list[str]]:
     """The stretches of two words or more of text each typed with a capital, with only spaces between them
     (``Phạm Gia Bảo``; not across ``Tân Thanh, Lạng Sơn``), as they stand in the proximity sequence, but those
     one word of the query's is (words: ``Hạ Long``, whose run is matched as the word's): names pyvi reads
-    apart (Phạm, Gia Bảo), which the articles holding them as typed are about."""
+    apart (Phạm, Gia Bảo), which the articles holding them as typed are about; folded: as a folded sequence
+    spells them (the reading of a query typed without accents)."""
     units = [fold(word.text.lower()) for word in words]
     runs, run, end = [], [], None
     for term, _, start, stop in [t for t in analyze(text) if "_" not in t[0]] + [("", 0, len(text) + 1, 0)]:
@@ -598,7 +599,7 @@ def name_runs(text: str, sequence: list, words: list) -> list[list[str]]:
         if not (capital and run and not text[end:start].strip()):
             runs += [run] if len(run) > 1 and fold(" ".join(run)) not in units else []
             run = []
-        run, end = (run + [term] if capital else run), stop
+        run, end = (run + [fold_word(term) if folded else term] if capital else run), stop
     return [run for run in runs if _stretch_of(run, sequence)]
 
 
@@ -1278,7 +1279,9 @@ class QueryBuilder:
             free = " ".join(parsed.free_text)
             plan.rare, plan.common, plan.words, plan.near, plan.absent, plan.compounds = self.free(parsed.free_text,
                                                                                                   reading, loose)
-            plan.names = [] if is_pasted(free) else name_runs(free, plan.near[0][1] if plan.near else [], plan.words)
+            read = reading if reading and not terms_of(free).accented else None  # its names are the reading's
+            plan.names = [] if is_pasted(free) else name_runs(read or free, plan.near[0][1] if plan.near else [],
+                                                              plan.words, folded=bool(read))
             plan.loose = loose
             plan.named = self.named(free, loose, reading) + ([] if is_pasted(free) else self.issued(plan.absent))
             _mark_named(plan.words, plan.named)

@@ -357,10 +357,6 @@ class Scorer:
         order = np.argsort(starts, kind="stable")
         return _read_only(starts[order]), _read_only(ends[order])
 
-    def holding_run(self, field: str, sequence: list, run: list, docs: np.ndarray) -> np.ndarray:
-        """Of docs (sorted), those holding run (a stretch of the proximity sequence) together as typed in field."""
-        return self._together(run, self._position_keys(field, sequence, docs))
-
     def _together(self, words: list, keys: dict) -> np.ndarray:
         """The documents where the words stand together as typed (_run_starts)."""
         return np.unique(_run_starts(words, keys) >> 32)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
-from functools import partial
+from functools import partial, reduce
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import NamedTuple
@@ -897,8 +897,8 @@ def _counted(scorer: Scorer, plan, lookups: list, pool: np.ndarray, sort: str, r
             scorer.proximity_counts(field_name, near_words)
             if lead and field_name in LEAD_FIELDS:
                 scorer.lead_counts(field_name, near_words)
-        for run in plan.names:
-            _name_idf(scorer, plan, run)
+    for run in plan.names if sort == "relevance" else []:
+        _name_idf(scorer, plan, run)
     return Found([], [], 0, 0, plan.marks, scorer.missing)
 
 
@@ -933,17 +933,17 @@ def _pool_scores(scorer: Scorer, plan, lookups: list, matched, pool: np.ndarray,
     near = _proximity_pool(scorer, plan, sort, relaxed, pool, words)
     if near:
         _add_proximity(scorer, scores, plan, *near)
-        _add_names(scorer, scores, plan, near[0])
+    if sort == "relevance":
+        _add_names(scorer, scores, plan, matched)
     return scores
 
 
-def _add_names(scorer: Scorer, scores, plan, docs: np.ndarray) -> None:
-    """Add NAME times its idf (see _name_idf) once to the scores of the docs (the proximity pool) holding a
-    name the query types (plan.names) as typed in a field of its proximity."""
-    docs = np.sort(docs)
+def _add_names(scorer: Scorer, scores, plan, matched: np.ndarray) -> None:
+    """Add NAME times its idf (see _name_idf) once to the scores of the matched articles holding a name the
+    query types (plan.names) as typed in their title or body (the whole index's phrase postings)."""
     for run in plan.names:
-        holding = np.unique(np.concatenate([scorer.holding_run(f, words, run, docs) for f, words, _ in plan.near]))
-        scores[holding] += np.float32(NAME * _name_idf(scorer, plan, run))
+        holding = reduce(np.union1d, [scorer.phrase(f, run) for f, _, _ in plan.near])
+        scores[holding[matched[holding]]] += np.float32(NAME * _name_idf(scorer, plan, run))
 
 
 def _name_idf(scorer: Scorer, plan, run: list[str]) -> float:

@@ -180,14 +180,17 @@ def test_a_full_name_pyvi_reads_apart_ranks_the_articles_naming_it_higher(tmp_pa
     named = {a["id"] for a in articles if re.search(r"Trương H(?:òa|oà) Bình", f"{a['title']}\n{a['body']}")}
     assert 50 < len(named) < len(articles) / 2
     indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"), procs=1)
-    with indexer.open_index(tmp_path / "index") as index:
-        found = {}
-        for weight in (0.0, search.NAME):
-            monkeypatch.setattr(search, "NAME", weight)
-            found[weight] = {q: [h.doc_id in named for h in index.search(q, limit=20)]
-                             for q in ("Trương Hòa Bình", "ông Trương Hòa Bình")}
-    for query, ranked in found[search.NAME].items():
-        assert sum(ranked) > sum(found[0.0][query]) and ranked[0], query
+    weight, limits, found = search.NAME, (search.NEAR_MAX, 10), {}  # 10: too many matches for word proximity,
+    with indexer.open_index(tmp_path / "index") as index:  # which the name needs not
+        for near_max in limits:
+            monkeypatch.setattr(search, "NEAR_MAX", near_max)
+            monkeypatch.setattr(search, "NEAR_MAX_COMPOUNDS", near_max)
+            for name in (0.0, weight):
+                monkeypatch.setattr(search, "NAME", name)
+                found[near_max, name] = [h.doc_id in named for h in index.search("ông Trương Hòa Bình", limit=20)]
+    for near_max in limits:
+        ranked = found[near_max, weight]
+        assert sum(ranked) > sum(found[near_max, 0.0]) and ranked[0], near_max
 
 
 def test_pasted_text_needs_only_part_of_its_words(index):
