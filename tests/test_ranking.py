@@ -193,6 +193,15 @@ def test_a_full_name_pyvi_reads_apart_ranks_the_articles_naming_it_higher(tmp_pa
         assert sum(ranked) > sum(found[near_max, 0.0]) and ranked[0], near_max
 
 
+def test_a_quoted_phrase_beside_a_word_none_of_its_articles_hold_shows_them_all(index):
+    # "mèo" is in other articles, not in the one holding the name: the free word had only a syllable of
+    # itself to fall back on, and nothing was shown
+    for query, dropped in (('"Phạm Gia Bảo" mèo', ["mèo"]), ('"Phạm Gia Bảo" mèo nhà', ["mèo", "nhà"])):
+        results = index.search(query, limit=5)
+        assert ids(results) == {"ten-lien"} and results.dropped == dropped, query
+    assert ids(index.search('"Phạm Gia Bảo"', limit=5)) == {"ten-lien"}
+
+
 def test_pasted_text_needs_only_part_of_its_words(index):
     pasted = "Bão số 3 gây mưa lớn ở miền Trung, nhiều tuyến đường bị ngập và dân sơ tán khẩn cấp"
     assert {"bao-3", "bao-1"} <= ids(index.search(pasted))
