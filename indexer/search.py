@@ -717,8 +717,6 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     if not masks:
         return matched, [], [], None
     anyone = matched & anyone
-    if plan.required and not scorer.decide(tally("any", anyone), ">", 0):
-        anyone = matched  # beside a quoted phrase none of whose articles hold a syllable of the words: all of them
     if is_longer(plan.words):
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
@@ -728,6 +726,9 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     tiers += [] if filtered else [(anyone, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
+    if not filtered and plan.required and scorer.decide(sizes[-1], "==", 0):
+        # beside a quoted phrase none of whose articles hold a syllable of the words: all of them
+        return matched, [w.text for w in plan.words], [], "required"
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
     if not filtered and shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) \
             and scorer.decide(sizes[-2], ">", 0):

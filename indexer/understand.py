@@ -1826,9 +1826,10 @@ class Lexicon:
         joined = self._cased_word(SEPARATORS_RE.sub("", code))
         pieces, at = WORD_SPLIT_RE.split(code), 0
         typed_pieces = WORD_SPLIT_RE.split(typed)[1::2]
+        aligned = len(typed_pieces) * 2 + 1 == len(pieces)  # the reader typed the code's pieces one for one
         for n in range(1, len(pieces), 2):
-            piece, typed_piece = pieces[n], (typed_pieces[n // 2:] or [""])[0]
-            capitals = piece.upper() if typed_piece.isupper() and len(typed_pieces) * 2 + 1 == len(pieces) else ""
+            piece = pieces[n]
+            capitals = piece.upper() if aligned and typed_pieces[n // 2].isupper() else ""
             pieces[n] = self._cased_word(piece) or joined[at:at + len(piece)] or capitals or piece
             at += len(piece)
         return "".join(pieces)
