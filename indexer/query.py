@@ -193,9 +193,9 @@ def as_typed(text: str, words: list[str]) -> list[str]:
 
     def typed(word: str) -> str:
         parts = word.split()
-        for i in range(len(tokens) - len(parts) + 1):
-            if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return _spelled_span(text, tokens[i:i + len(parts)])
+        at = _run_at([term for term, _, _ in tokens], parts)
+        if at is not None:
+            return _spelled_span(text, tokens[at:at + len(parts)])
         if len(parts) > 1:  # apart (224 QĐ of 224/1998/QĐ-TTg)
             return " ".join(map(typed, parts))
         # a piece of a code typed joined, searched apart (Tp.Hcm of Tp.Hcm-Kon Tum)
@@ -211,11 +211,14 @@ def as_read(reading: str | None, words: list[str]) -> list[str]:
 
     def read(word: str) -> str:
         parts = fold(word.lower()).split()
-        for i in range(len(tokens) - len(parts) + 1):
-            if [term for term, _, _ in tokens[i:i + len(parts)]] == parts:
-                return _spelled_span(reading, tokens[i:i + len(parts)])
-        return word
+        at = _run_at([term for term, _, _ in tokens], parts)
+        return word if at is None else _spelled_span(reading, tokens[at:at + len(parts)])
     return [read(word) for word in words]
+
+
+def _run_at(sequence: list, run: list) -> int | None:
+    """Where run first stands in sequence, item for item, in a row; None where it does not."""
+    return next((i for i in range(len(sequence) - len(run) + 1) if sequence[i:i + len(run)] == run), None)
 
 
 def halfwidth(text: str) -> str:
@@ -600,12 +603,7 @@ def name_runs(text: str, sequence: list, words: list, folded: bool = False) -> l
             runs += [run] if len(run) > 1 and fold(" ".join(run)) not in units else []
             run = []
         run, end = (run + [fold_word(term) if folded else term] if capital else run), stop
-    return [run for run in runs if _stretch_of(run, sequence)]
-
-
-def _stretch_of(run: list[str], sequence: list) -> bool:
-    """Whether run stands in the sequence, word for word, in a row."""
-    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
+    return [run for run in runs if _run_at(sequence, run) is not None]
 
 
 def _spelled(date: str, respelled: bool):
