@@ -136,6 +136,11 @@ class Clause:
     bound: bool = field(default=False, compare=False)  # a word an operator binds (_words_bound), not quoted
 
 
+def said(clause: Clause) -> str:
+    """A clause as a query types it: "a phrase" quoted, title: before a title's."""
+    return ("title:" if clause.title_only else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
+
+
 class SpelledPhrase(wq.Phrase):
     """A phrase whose words are each looked up in their own field (``fields``): those typed without
     accents in a phrase typed partly with them in the folded one, at the same positions."""
@@ -1288,6 +1293,7 @@ class QueryBuilder:
                 plan.soft.append((group[0].text, wq.Or(parts)))
             elif parts:
                 plan.required.append(wq.Or(parts))
+                plan.required_said.append(" OR ".join(map(said, group)))
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -1305,6 +1311,7 @@ class Plan:
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
     soft: list = field(default_factory=list)  # (text, query) of phrases quoted in a longer query (see _soft, search._relax)
+    required_said: list[str] = field(default_factory=list)  # the required groups as typed ("Phạm Gia Bảo", a OR b)
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold

@@ -727,8 +727,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
     if not filtered and plan.required and scorer.decide(sizes[-1], "==", 0):
-        # beside a quoted phrase none of whose articles hold a syllable of the words: all of them
-        return matched, [w.text for w in plan.words], [], "required"
+        # beside a quoted phrase none of whose articles hold a syllable of the words: all of them, said holding it
+        return matched, [w.text for w in plan.words], plan.required_said, "required"
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
     if not filtered and shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) \
             and scorer.decide(sizes[-2], ">", 0):

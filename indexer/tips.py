@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from . import search as core
 from .analysis import fold
 from .facets import facet_filters
-from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse, unquoted
+from .query import NOTHING_SEARCHABLE, SEARCHABLE_RE, QueryError, parse, said, unquoted
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ def excluded_words(query: str) -> str | None:
         return None
     if parsed.free_text or parsed.required or not parsed.excluded:
         return None
-    return " ".join(("title:" if clause.title_only else "") + (f'"{clause.text}"' if clause.phrase else clause.text)
-                    for clause in parsed.excluded)
+    return " ".join(map(said, parsed.excluded))
 
 
 def no_results_tips(query: str, dated: bool = False, filtered: bool = False, unfiltered: int = 0) -> list[Tip]:

@@ -193,13 +193,16 @@ def test_a_full_name_pyvi_reads_apart_ranks_the_articles_naming_it_higher(tmp_pa
         assert sum(ranked) > sum(found[near_max, 0.0]) and ranked[0], near_max
 
 
-def test_a_quoted_phrase_beside_a_word_none_of_its_articles_hold_shows_them_all(index):
+def test_a_quoted_phrase_beside_a_word_none_of_its_articles_hold_shows_them_all(index, index_client):
     # "mèo" is in other articles, not in the one holding the name: the free word had only a syllable of
     # itself to fall back on, and nothing was shown
     for query, dropped in (('"Phạm Gia Bảo" mèo', ["mèo"]), ('"Phạm Gia Bảo" mèo nhà', ["mèo", "nhà"])):
         results = index.search(query, limit=5)
         assert ids(results) == {"ten-lien"} and results.dropped == dropped, query
+        assert results.kept == ['"Phạm Gia Bảo"'], query  # said as what they hold, not "a part of the words"
     assert ids(index.search('"Phạm Gia Bảo"', limit=5)) == {"ten-lien"}
+    page = index_client.get("/search", query_string={"q": '"Phạm Gia Bảo" mèo'}).get_data(as_text=True)
+    assert "đang hiện cả bài chỉ chứa «&#34;Phạm Gia Bảo&#34;» (không bắt buộc: <s>mèo</s>)" in " ".join(page.split())
 
 
 def test_pasted_text_needs_only_part_of_its_words(index):
