@@ -1293,7 +1293,7 @@ class QueryBuilder:
                 plan.soft.append((group[0].text, wq.Or(parts)))
             elif parts:
                 plan.required.append(wq.Or(parts))
-                plan.required_said.append(" OR ".join(map(said, group)))
+                plan.quoted += [" OR ".join(map(said, group))] if any(clause.phrase for clause in group) else []
         excluded = [q for q in (self.exclusion(c) for c in parsed.excluded) if q is not None]
         plan.excluded = wq.Or(excluded) if excluded else None
         plan.marks = self.marks
@@ -1311,7 +1311,7 @@ class Plan:
     common: list = field(default_factory=list)
     required: list = field(default_factory=list)
     soft: list = field(default_factory=list)  # (text, query) of phrases quoted in a longer query (see _soft, search._relax)
-    required_said: list[str] = field(default_factory=list)  # the required groups as typed ("Phạm Gia Bảo", a OR b)
+    quoted: list[str] = field(default_factory=list)  # the required groups holding a quoted phrase, as typed
     excluded: object = None
     marks: Marks = field(default_factory=Marks)
     words: list[Word] = field(default_factory=list)  # the free words, which articles must hold

@@ -672,6 +672,13 @@ def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tupl
 
 def _relax(plan, words, matched, scorer: Scorer, tally,
            filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
+    """_relaxed, the articles holding a quoted phrase beside words all dropped said to hold it (its kept)."""
+    tier, dropped, kept, shown = _relaxed(plan, words, matched, scorer, tally, filtered)
+    return tier, dropped, kept or (plan.quoted if dropped else []), shown
+
+
+def _relaxed(plan, words, matched, scorer: Scorer, tally,
+             filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
     words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped.
     A name fewer than a page hold, all the query has, is relaxed as its syllables where that keeps
@@ -709,26 +716,24 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
     articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
     needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them (beside a required clause, a
-    quoted phrase, whose articles hold none: every article holding it), unless the last tier before
+    quoted phrase: every article holding it, which the words rank), unless the last tier before
     keeps a code typed and some article holds it (``_code_kept``). Filtered (a source,
     category, month or date range chosen), the tiers are counted within the filter and never go
     past its articles holding the rarest word some of them hold (a longer query: its share)."""
     masks, anyone = words.masks, words.anyone
     if not masks:
         return matched, [], [], None
-    anyone = matched & anyone
+    # in the end any syllable of the words; beside a quoted phrase, every article holding it (the words rank them)
+    last = matched if plan.quoted else matched & anyone
     if is_longer(plan.words):
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], [], 0) if filtered or scorer.decide(tally(0, tier), ">=", RELAX_PAGE) \
-            else (anyone, [], [], "any")
+            else (last, [], [], "any")
     tiers = _tiers(plan, masks, matched, scorer, tally)
-    tiers += [] if filtered else [(anyone, list(range(len(masks))))]
+    tiers += [] if filtered else [(last, list(range(len(masks))))]
     # all of them, keyed by the words each drops: shards that chose another rarest word count apart
     sizes = [tally((n, tuple(dropped)), tier) for n, (tier, dropped) in enumerate(tiers)]
-    if not filtered and plan.required and scorer.decide(sizes[-1], "==", 0):
-        # beside a quoted phrase none of whose articles hold a syllable of the words: all of them, said holding it
-        return matched, [w.text for w in plan.words], plan.required_said, "required"
     shown = next((n for n, size in enumerate(sizes) if scorer.decide(size, ">=", RELAX_PAGE)), len(tiers) - 1)
     if not filtered and shown == len(tiers) - 1 and _code_kept(plan, tiers[-2][1]) \
             and scorer.decide(sizes[-2], ">", 0):
