@@ -672,7 +672,7 @@ def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tupl
 
 def _relax(plan, words, matched, scorer: Scorer, tally,
            filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
-    """_relaxed, the articles holding a quoted phrase beside words all dropped said to hold it (its kept)."""
+    """_relaxed, kept naming the quoted phrases where every word was dropped: what the articles shown hold."""
     tier, dropped, kept, shown = _relaxed(plan, words, matched, scorer, tally, filtered)
     return tier, dropped, kept or (plan.quoted if dropped else []), shown
 
