@@ -726,6 +726,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     # in the end any syllable of the words; beside a quoted phrase, every article holding it (the words rank them)
     last = matched if plan.quoted else matched & anyone
     if is_longer(plan.words):
+        if _names_only(plan) and scorer.decide(tally("names", every := matched & _every(masks)), ">=", RELAX_PAGE):
+            return every, [], [], "names"  # names only (Hồ Ngọc Hà Kim Lý): those holding them all, when a page does
         held = _held(masks)
         tier = matched & (held >= math.ceil(MIN_SHOULD_MATCH * len(masks)))
         return (tier, [], [], 0) if filtered or scorer.decide(tally(0, tier), ">=", RELAX_PAGE) \
@@ -746,6 +748,12 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
         dropped = _lacked(scorer, tally, key, tier, sizes[shown], [(i, masks[i]) for i in dropped])
     return tier, [plan.words[i].text for i in dropped], \
         [w.text for i, w in enumerate(plan.words) if dropped and i not in dropped], key
+
+
+def _names_only(plan) -> bool:
+    """Whether every word of the query stands in a name it types (plan.names: pyvi reads Hồ Ngọc Hà Kim Lý as five)."""
+    inside = {fold(term) for run in plan.names for term in run}
+    return bool(inside) and all(set(fold(word.text).split()) <= inside for word in plan.words)
 
 
 def _sure_words(lexicon, reading: str | None, rewritten: str | None) -> frozenset[str]:

@@ -193,6 +193,20 @@ def test_a_full_name_pyvi_reads_apart_ranks_the_articles_naming_it_higher(tmp_pa
         assert sum(ranked) > sum(found[near_max, 0.0]) and ranked[0], near_max
 
 
+def test_a_query_of_names_only_needs_them_all_where_a_page_of_articles_holds_them(tmp_path):
+    # pyvi reads the two singers' names as several words: a longer query, which needs a third of its words,
+    # had matched every article naming either of them (4,243 of the 179,251 articles), a count that says nothing
+    names = ("Đàm Vĩnh Hưng", "Dương Triệu Vũ")
+    articles = baomoi_articles(holding="|".join(names))
+    both = {a["id"] for a in articles if all(name in f"{a['title']}\n{a['body']}" for name in names)}
+    assert 10 <= len(both) < len(articles) / 2
+    indexer.build_index([str(write_jsonl(tmp_path / "a.jsonl", articles))], str(tmp_path / "index"), procs=1)
+    with indexer.open_index(tmp_path / "index") as index:
+        results = index.search(" ".join(names), limit=10)
+        assert {h.doc_id for h in results} <= both and len(both) <= results.total < len(articles) / 2
+        assert results.dropped == [] and results.kept == []
+
+
 def test_a_quoted_phrase_beside_a_word_none_of_its_articles_hold_shows_them_all(index, index_client):
     # "mèo" is in other articles, not in the one holding the name: the free word had only a syllable of
     # itself to fall back on, and nothing was shown
