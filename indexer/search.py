@@ -701,11 +701,12 @@ def _relaxed(plan, words, matched, scorer: Scorer, tally,
 
 def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
     """(dropped, kept) with the query's words no article holds dropped first, said as dropped
-    words are (not for a longer query, which needs only a share of its words)."""
+    words are (not for a longer query, which needs only a share of its words); with every word
+    dropped, kept names the quoted phrases the articles shown hold (see _relax)."""
     if not plan.absent or is_longer(plan.words):
         return dropped, kept
     dropped = plan.absent + dropped
-    return dropped, [w.text for w in plan.words if w.text not in dropped]
+    return dropped, [w.text for w in plan.words if w.text not in dropped] or plan.quoted
 
 
 def _relax_words(plan, words, matched, scorer: Scorer, tally,

@@ -214,6 +214,8 @@ def test_a_quoted_phrase_beside_a_word_none_of_its_articles_hold_shows_them_all(
         results = index.search(query, limit=5)
         assert ids(results) == {"ten-lien"} and results.dropped == dropped, query
         assert results.kept == ['"Phạm Gia Bảo"'], query  # said as what they hold, not "a part of the words"
+    absent = index.search('"Phạm Gia Bảo" mèo xyzzy', limit=5)  # a word no article holds is said dropped too
+    assert ids(absent) == {"ten-lien"} and absent.dropped == ["xyzzy", "mèo"] and absent.kept == ['"Phạm Gia Bảo"']
     assert ids(index.search('"Phạm Gia Bảo"', limit=5)) == {"ten-lien"}
     page = index_client.get("/search", query_string={"q": '"Phạm Gia Bảo" mèo'}).get_data(as_text=True)
     assert "đang hiện cả bài chỉ chứa «&#34;Phạm Gia Bảo&#34;» (không bắt buộc: <s>mèo</s>)" in " ".join(page.split())
