@@ -672,13 +672,6 @@ def _names_apart(plan, words: WordMasks, matched, scorer: Scorer, tally) -> tupl
 
 def _relax(plan, words, matched, scorer: Scorer, tally,
            filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
-    """_relaxed, kept naming the quoted phrases where every word was dropped: what the articles shown hold."""
-    tier, dropped, kept, shown = _relaxed(plan, words, matched, scorer, tally, filtered)
-    return tier, dropped, kept or (plan.quoted if dropped else []), shown
-
-
-def _relaxed(plan, words, matched, scorer: Scorer, tally,
-             filtered: bool = False) -> tuple[np.ndarray, list[str], list[str], object]:
     """_relax_words, first among the articles holding the plan's soft phrases (quoted beside free
     words); when fewer than a page (RELAX_PAGE) of those are found, among all, the phrases dropped.
     A name fewer than a page hold, all the query has, is relaxed as its syllables where that keeps
@@ -699,14 +692,14 @@ def _relaxed(plan, words, matched, scorer: Scorer, tally,
     return tier, [f'"{text}"' for text, _ in plan.soft] + dropped, kept, shown
 
 
-def _said_absent(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
-    """(dropped, kept) with the query's words no article holds dropped first, said as dropped
+def _said(plan, dropped: list[str], kept: list[str]) -> tuple[list[str], list[str]]:
+    """(dropped, kept) of _relax with the query's words no article holds dropped first, said as dropped
     words are (not for a longer query, which needs only a share of its words); with every word
-    dropped, kept names the quoted phrases the articles shown hold (see _relax)."""
-    if not plan.absent or is_longer(plan.words):
-        return dropped, kept
-    dropped = plan.absent + dropped
-    return dropped, [w.text for w in plan.words if w.text not in dropped] or plan.quoted
+    dropped, kept names the quoted phrases the articles shown hold."""
+    if plan.absent and not is_longer(plan.words):
+        dropped = plan.absent + dropped
+        kept = [w.text for w in plan.words if w.text not in dropped]
+    return dropped, kept or (plan.quoted if dropped else [])
 
 
 def _relax_words(plan, words, matched, scorer: Scorer, tally,
@@ -1555,7 +1548,7 @@ class Index:
         tally = lambda n, mask: scorer.counted(("tier", n, state), lambda: np.count_nonzero(narrowed(mask)[0]))
         filtered = bool(masks) or window is not None  # relaxing stays among the words, within the filter
         matched, dropped, kept, shown = _relax(plan, words, matched, scorer, tally, filtered)
-        dropped, kept = _said_absent(plan, dropped, kept)
+        dropped, kept = _said(plan, dropped, kept)
         relaxed = (state, shown)  # what names the pool in the counts made of it
         if counts_only:  # a cluster's counting round: what ranking would read, not the ranking
             return _counted(scorer, plan, lookups, np.flatnonzero(narrowed(matched)[0]), sort, relaxed, words)
