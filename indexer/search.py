@@ -709,8 +709,8 @@ def _relax_words(plan, words, matched, scorer: Scorer, tally,
     of the articles of tier n shown (corpus-wide, see Scorer.counted), which only scorer.decide
     compares. A query of up to ALL_WORDS words (``query.is_longer``) needs them all when a page of
     articles (RELAX_PAGE, not the caller's limit: a caller asking 5 gets the first 5 of the page) hold them, else fewer (``_tiers``). A longer query (a headline, pasted text)
-    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them (beside a required clause, a
-    quoted phrase: every article holding it, which the words rank), unless the last tier before
+    needs MIN_SHOULD_MATCH of its words. In the end, any syllable of them (beside a quoted phrase, not
+    an OR of plain words: every article holding it, which the words rank), unless the last tier before
     keeps a code typed and some article holds it (``_code_kept``). Filtered (a source,
     category, month or date range chosen), the tiers are counted within the filter and never go
     past its articles holding the rarest word some of them hold (a longer query: its share)."""
