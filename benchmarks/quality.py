@@ -4,21 +4,27 @@
     python -m benchmarks.quality --sets baomoi-title --variants orig noaccent   # quick look
     python -m benchmarks.quality --sets vietnews-title --engines ours --misses 20  # what it misses
     python -m benchmarks.quality --sets topical        # only the topical set
+    python -m benchmarks.quality --engines ours --variants orig noaccent mixed --keep /tmp/dq --ranks a.json
+                                                       # each query's first right rank, for benchmarks.ranks
 
 For each set in ../shared/eval/dev/ the pool is indexed by `indexer.build_index` and by the
 Tantivy set-ups of benchmarks/tantivy_ref.py; every query variant is searched (top 10) in
 each. Also scores our own short-query set (benchmarks/short_queries.tsv, on the baomoi-title
 pool) with MRR@10, Recall@10 and P@5, and the topical judged set (benchmarks/topical.py:
 MAP@10, nDCG@10, P@5, R@10 per half, accented and unaccented). RESULTS.md is rewritten only by
-a full run (or --write).
+a full run (or --write). With --keep DIR our pools' indexes are kept in DIR and reused by the next
+run of the same analysis version; --ranks FILE writes each query's first right rank and top 10
+(python -m benchmarks.ranks reads them: MRR@10 per half, and what moved between two runs).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import re
+import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -39,6 +45,7 @@ SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
 SHORT_POOL_SET = "baomoi-title"
 SAME_QIDS = "orig(same qids)"
 TOPICAL = "topical"
+BUILT_STAMP = ".built-by"  # in a kept index's folder: what it was built from (see _build_stamp)
 
 
 # ---------------------------------------------------------------- inputs
@@ -113,11 +120,13 @@ def set_queries(set_dir: Path, variants: list[str]) -> dict[str, list[tuple[str,
 # ---------------------------------------------------------------- engines
 
 class OurEngine:
-    """Our index of one pool, built in a temporary folder."""
+    """Our index of one pool, built in folder (kept: reused where it holds one of the pool built by
+    this analysis version)."""
 
-    def __init__(self, indexer, pool: Path, folder: str):
+    def __init__(self, indexer, pool: Path, folder: str, kept: bool = False):
         self.indexer = indexer
-        indexer.build_index([str(pool)], folder)
+        if not kept or not _built_here(pool, Path(folder)):
+            _build(indexer, pool, Path(folder))
         self.index = indexer.open_index(folder)
 
     def search(self, query: str, limit: int = 10) -> list[str]:
@@ -132,19 +141,39 @@ class OurEngine:
             close()
 
 
+def _build_stamp(pool: Path) -> str:
+    """What an index of pool is built from: the analysis version, and the pool file's size and time."""
+    from indexer.analysis import ANALYSIS_VERSION
+    stat = pool.stat()
+    return f"analysis {ANALYSIS_VERSION}, {pool} {stat.st_size} bytes, mtime {int(stat.st_mtime)}\n"
+
+
+def _built_here(pool: Path, folder: Path) -> bool:
+    """Whether folder holds an index of pool built by this analysis version (see _build)."""
+    stamp = folder / BUILT_STAMP
+    return stamp.exists() and stamp.read_text("utf-8") == _build_stamp(pool)
+
+
+def _build(indexer, pool: Path, folder: Path) -> None:
+    """Our index of pool, built anew in folder and stamped (see _built_here)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    indexer.build_index([str(pool)], str(folder))
+    (folder / BUILT_STAMP).write_text(_build_stamp(pool), "utf-8")
+
+
 def build_tantivy(setup: str, pool: Path) -> TantivyEngine:
     engine = TantivyEngine(setup)
     engine.add((r["id"], r.get("title", ""), r.get("body", "")) for r in read_jsonl(pool))
     return engine
 
 
-def build_engines(names: list[str], pool: Path, folder: str, indexer) -> tuple[dict, dict]:
-    """(name -> engine over the pool, name -> build seconds), printing each build's time."""
+def build_engines(names: list[str], pool: Path, folder: str, indexer, kept: bool = False) -> tuple[dict, dict]:
+    """(name -> engine over the pool, name -> build seconds), printing each build's time (kept: see OurEngine)."""
     engines, seconds = {}, {}
     for name in names:
         with timer() as t:
             if name == "ours":
-                engines[name] = OurEngine(indexer, pool, folder)
+                engines[name] = OurEngine(indexer, pool, folder, kept)
             else:
                 engines[name] = build_tantivy(name, pool)
         seconds[name] = t.seconds
@@ -157,6 +186,18 @@ def build_engines(names: list[str], pool: Path, folder: str, indexer) -> tuple[d
 def run_queries(engine, queries: list[tuple[str, str]]) -> dict[str, list[str]]:
     """qid -> top-10 doc ids."""
     return {qid: engine.search(query, limit=10) for qid, query in queries}
+
+
+def first_ranks(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, int | None]:
+    """qid -> the rank of its first relevant article in its top 10 (None: not there)."""
+    return {qid: next((rank for rank, d in enumerate(ranked[:10], 1) if d in qrels.get(qid, ())), None)
+            for qid, ranked in runs.items()}
+
+
+def half(qid: str) -> str:
+    """The half of a known-item set a query falls in, by the parity of its id's SHA-1: "tune" (where
+    constants are chosen) or "held-out"."""
+    return "tune" if int(hashlib.sha1(qid.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "held-out"
 
 
 def score(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:
@@ -184,13 +225,16 @@ def print_misses(runs: dict, queries: list, qrels: dict, limit: int) -> None:
 
 
 def evaluate(name: str, engine, queries: dict, qrels: dict, label: str,
-             misses: int = 0) -> tuple[dict, float]:
-    """(variant -> scores, seconds spent searching) for one engine, printing the scores."""
+             misses: int = 0, ranks: dict | None = None) -> tuple[dict, float]:
+    """(variant -> scores, seconds spent searching) for one engine, printing the scores; ranks
+    (when given) gets variant -> {"ranks": first_ranks, "tops": qid -> top 10}."""
     results, seconds = {}, 0.0
     for variant, qs in queries.items():
         with timer() as t:
             runs = run_queries(engine, qs)
         results[variant] = scores = score(runs, qrels)
+        if ranks is not None:
+            ranks[variant] = {"ranks": first_ranks(runs, qrels), "tops": runs}
         seconds += t.seconds
         print(f"  {label:5s} {variant:21s} {name:8s} MRR@10 {scores['mrr']:.3f}  "
               f"R@10 {scores['recall']:.3f}  P@5 {scores['p5']:.3f}  ({len(qs)} q, "
@@ -318,26 +362,34 @@ def parse_args(argv=None):
                         help="print up to N queries per variant that our engine does not rank first")
     parser.add_argument("--write", action="store_true",
                         help="write RESULTS.md even for a subset run")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep our pools' indexes in DIR/<set>, reused by the next run of the same analysis version")
+    parser.add_argument("--ranks", metavar="FILE",
+                        help="write each query's first right rank and top 10 as JSON (read by benchmarks.ranks)")
     return parser.parse_args(argv)
 
 
-def run_pool(set_name: str, engine_names: list[str], indexer, jobs: dict,
-             timings: list[list], misses: int = 0) -> dict:
-    """Build the engines on one pool and run each job (label -> (variant -> queries, qrels)).
+def run_pool(set_name: str, engine_names: list[str], indexer, jobs: dict, timings: list[list],
+             misses: int = 0, keep: str | None = None, ranks: dict | None = None) -> dict:
+    """Build the engines on one pool (ours in keep/set_name, when given) and run each job (label ->
+    (variant -> queries, qrels)).
 
     Returns label -> engine -> variant -> scores; appends [pool, engine, build s, ms/query]
-    rows to `timings`.
+    rows to `timings`; fills ranks (when given) as engine -> "label/variant" -> see evaluate.
     """
     pool = require_shared("eval", "dev", set_name, "pool.jsonl.gz")
     print(f"== {set_name}", flush=True)
     results: dict[str, dict] = {label: {} for label in jobs}
     with tempfile.TemporaryDirectory(prefix="vnsearch-quality-") as folder:
-        engines, build_seconds = build_engines(engine_names, pool, folder, indexer)
+        folder = str(Path(keep) / set_name) if keep else folder
+        engines, build_seconds = build_engines(engine_names, pool, folder, indexer, kept=bool(keep))
         for name, engine in engines.items():
             searched = n_queries = 0
             for label, (queries, qrels) in jobs.items():
-                results[label][name], seconds = evaluate(name, engine, queries, qrels, label,
-                                                               misses)
+                ranked = {} if ranks is not None else None
+                results[label][name], seconds = evaluate(name, engine, queries, qrels, label, misses, ranked)
+                for variant, runs in (ranked or {}).items():
+                    ranks.setdefault(name, {})[f"{set_name if label == 'eval' else label}/{variant}"] = runs
                 searched += seconds
                 n_queries += sum(len(qs) for qs in queries.values())
             timings.append([set_name, name, f"{build_seconds[name]:.1f}",
@@ -369,15 +421,17 @@ def main(argv=None) -> int:
     indexer = load_indexer(required=False) if "ours" in engines else None
     if indexer is None and "ours" in engines:
         engines.remove("ours")
-    all_results, short_results, timings = {}, None, []
+    all_results, short_results, timings, ranks = {}, None, [], {} if args.ranks else None
     with timer() as total:
         for set_name in (s for s in args.sets if s != TOPICAL):
             jobs = set_jobs(set_name, args.variants, not args.no_short)
-            by_job = run_pool(set_name, engines, indexer, jobs, timings, args.misses)
+            by_job = run_pool(set_name, engines, indexer, jobs, timings, args.misses, args.keep, ranks)
             all_results[set_name] = by_job["eval"]
             short_results = by_job.get("short", short_results)
         topical = run_topical_set(engines, indexer) if TOPICAL in args.sets else None
     print(f"total {total.seconds:.1f} s\n")
+    if args.ranks:
+        Path(args.ranks).write_text(json.dumps(ranks, ensure_ascii=False), "utf-8")
     text = report(all_results, short_results, timings, topical)
     print(text)
     full = set(args.sets) == {*SETS, TOPICAL} and args.variants == VARIANTS and not args.no_short
