@@ -24,13 +24,13 @@ import hashlib
 import json
 import random
 import re
-import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
 
 from benchmarks.common import program, REPO, load_indexer, md_table, read_jsonl, require_shared, timer, \
     write_section
+from benchmarks.known_items import OurEngine, first_ranks
 from benchmarks.tantivy_ref import SETUPS, TantivyEngine
 
 SETS = ["vietnews-title", "vietnews-abstract", "baomoi-title", "baomoi-sapo"]
@@ -45,7 +45,6 @@ SHORT_TSV = REPO / "benchmarks" / "short_queries.tsv"
 SHORT_POOL_SET = "baomoi-title"
 SAME_QIDS = "orig(same qids)"
 TOPICAL = "topical"
-BUILT_STAMP = ".built-by"  # in a kept index's folder: what it was built from (see _build_stamp)
 
 
 # ---------------------------------------------------------------- inputs
@@ -119,48 +118,6 @@ def set_queries(set_dir: Path, variants: list[str]) -> dict[str, list[tuple[str,
 
 # ---------------------------------------------------------------- engines
 
-class OurEngine:
-    """Our index of one pool, built in folder (kept: reused where it holds one of the pool built by
-    this analysis version)."""
-
-    def __init__(self, indexer, pool: Path, folder: str, kept: bool = False):
-        self.indexer = indexer
-        if not kept or not _built_here(pool, Path(folder)):
-            _build(indexer, pool, Path(folder))
-        self.index = indexer.open_index(folder)
-
-    def search(self, query: str, limit: int = 10) -> list[str]:
-        try:
-            return [hit.doc_id for hit in self.index.search(query, limit=limit)]
-        except self.indexer.QueryError:
-            return []
-
-    def close(self):
-        close = getattr(self.index, "close", None)
-        if close:
-            close()
-
-
-def _build_stamp(pool: Path) -> str:
-    """What an index of pool is built from: the analysis version, and the pool file's size and time."""
-    from indexer.analysis import ANALYSIS_VERSION
-    stat = pool.stat()
-    return f"analysis {ANALYSIS_VERSION}, {pool} {stat.st_size} bytes, mtime {int(stat.st_mtime)}\n"
-
-
-def _built_here(pool: Path, folder: Path) -> bool:
-    """Whether folder holds an index of pool built by this analysis version (see _build)."""
-    stamp = folder / BUILT_STAMP
-    return stamp.exists() and stamp.read_text("utf-8") == _build_stamp(pool)
-
-
-def _build(indexer, pool: Path, folder: Path) -> None:
-    """Our index of pool, built anew in folder and stamped (see _built_here)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    indexer.build_index([str(pool)], str(folder))
-    (folder / BUILT_STAMP).write_text(_build_stamp(pool), "utf-8")
-
-
 def build_tantivy(setup: str, pool: Path) -> TantivyEngine:
     engine = TantivyEngine(setup)
     engine.add((r["id"], r.get("title", ""), r.get("body", "")) for r in read_jsonl(pool))
@@ -186,18 +143,6 @@ def build_engines(names: list[str], pool: Path, folder: str, indexer, kept: bool
 def run_queries(engine, queries: list[tuple[str, str]]) -> dict[str, list[str]]:
     """qid -> top-10 doc ids."""
     return {qid: engine.search(query, limit=10) for qid, query in queries}
-
-
-def first_ranks(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, int | None]:
-    """qid -> the rank of its first relevant article in its top 10 (None: not there)."""
-    return {qid: next((rank for rank, d in enumerate(ranked[:10], 1) if d in qrels.get(qid, ())), None)
-            for qid, ranked in runs.items()}
-
-
-def half(qid: str) -> str:
-    """The half of a known-item set a query falls in, by the parity of its id's SHA-1: "tune" (where
-    constants are chosen) or "held-out"."""
-    return "tune" if int(hashlib.sha1(qid.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "held-out"
 
 
 def score(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:

@@ -4,7 +4,7 @@
     python -m benchmarks.ranks main.json                # MRR@10 of each set and variant, tune and held-out halves
     python -m benchmarks.ranks main.json branch.json    # the same side by side, and every query that moved
 
-Constants are chosen on the tune half of each known-item set (benchmarks.quality.half: the parity of
+Constants are chosen on the tune half of each known-item set (benchmarks.known_items.half: the parity of
 the query id's SHA-1) and reported on both; a change is judged by the sums over the rows of the tune
 half, by its rows, and by the queries it moved, whose texts say why. The short-query set's rows
 (short/...) are listed apart and not summed; a changed top 10 of theirs is counted too.
@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from benchmarks.common import md_table, program
-from benchmarks.quality import half
+from benchmarks.known_items import half
 
 HALVES = ("tune", "held-out")
 SHORT = "short/"
@@ -72,7 +72,7 @@ def report(paths: list[str], engine: str) -> str:
     """The tables comparing the runs in paths (one or two files of benchmarks.quality --ranks)."""
     runs = [read_ranks(path, engine) for path in paths]
     header = ["set/variant", *(f"{Path(p).name} {h}" for p in paths for h in HALVES)]
-    text = f"MRR@10 of {engine}, per half (benchmarks.quality.half):\n\n" + md_table(header, rows_of(runs))
+    text = f"MRR@10 of {engine}, per half (benchmarks.known_items.half):\n\n" + md_table(header, rows_of(runs))
     if len(runs) == 2:
         changed = tops_changed(*runs)
         text += ("\n\nTop 10s changed: " + ", ".join(f"{key} {n}" for key, n in changed.items()) + "\n\n"

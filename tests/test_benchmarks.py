@@ -10,7 +10,7 @@ import sys
 from conftest import REPO, write_jsonl
 
 import indexer
-from benchmarks.quality import OurEngine, half
+from benchmarks.known_items import OurEngine, half
 
 ARTICLES = [{"id": "a1", "title": "Giá vàng hôm nay tăng mạnh", "body": "Giá vàng trong nước tăng 200.000 đồng."},
             {"id": "a2", "title": "Bão số 3 đổ bộ Quảng Ninh", "body": "Bão số 3 gây mưa lớn ở Quảng Ninh."}]
