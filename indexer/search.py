@@ -623,12 +623,13 @@ def _word_masks(found: _Masks, words, folded: bool, respelling, respelled_words:
                 for s, part in zip(keys, parts)]
         apart.append(held[:] if len(parts) > 1 and len(word.text.split()) == len(parts) else None)
         # where another spelling stands in for the word (VN for Việt Nam, heo for lợn), the article
-        # holds it as it would hold it read, as a name's run or as typed
+        # holds it as it would hold it read, as a name's run (only for the whole name: HN is no
+        # "Triều Hà Nội") or as typed
         standing_in = respelling.of(syllables) if set(syllables) & respelled_words else False
         if word.read:
             held.append(_as_one_word(found, word) | standing_in)
         if word.run:
-            held += _name_held(found, word.run, standing_in, syllables)
+            held += _name_held(found, word.run, standing_in if whole else False, syllables)
         if word.spelled and word.spelled[0][-1].text in sure:  # as typed so (see _sure_words), or its synonym
             held += [_clause_mask(found, wq.Or(lookups)) | standing_in for lookups in word.spelled]
         masks.append(_every(held))

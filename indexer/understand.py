@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import (CODE_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
+from .analysis import (CODE_RE, HYPHENATED_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
                        glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
@@ -377,9 +377,11 @@ ABBREVIATIONS = Path(__file__).with_name("abbreviations.tsv")
 
 
 def _form(text: str) -> tuple[str, ...]:
-    """A spelling as search terms: one code (tp.hcm) or its canonical words."""
+    """A spelling as search terms: one code (tp.hcm) or its canonical words (letters joined by hyphens,
+    GD-ĐT, are words to the analysis, as GD&ĐT and GD - ĐT)."""
     text = text.strip()
-    return (canonical(text),) if CODE_RE.fullmatch(text) else tuple(canonical(w) for w in WORD_RE.findall(text))
+    code = CODE_RE.fullmatch(text) and not HYPHENATED_RE.fullmatch(text)
+    return (canonical(text),) if code else tuple(canonical(w) for w in WORD_RE.findall(text))
 
 
 @lru_cache(maxsize=1)
@@ -392,6 +394,11 @@ def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
             groups[_form(words)].update([_form(short), _form(words)])
     return {tuple(fold(t) for t in form): sorted(group - {form})
             for group in groups.values() for form in group}
+
+
+def is_abbreviation(word: str) -> bool:
+    """Whether a word is a one-word spelling of abbreviations.tsv (CQĐT, HN): known, so never respelled."""
+    return (fold(canonical(word)),) in abbreviations()
 
 
 SYNONYMS = Path(__file__).with_name("synonyms.tsv")
@@ -2628,7 +2635,7 @@ class Lexicon:
         else:
             cost = -kept if word in self.freq else 0.0
             choices = {r: 0.0 if r == word else cost for r in self.readings.get(word, [word])[:MAX_READINGS]}
-        if respell and word.isalpha() and len(word) >= 2:
+        if respell and word.isalpha() and len(word) >= 2 and not is_abbreviation(word):
             # a syllable of 3+ letters SURE_RATIO times rarer than the word read is likelier a slip: its edits
             # weigh as an unknown word's; not a foreign word's (Sony, Hart, tie-break: held rarely too)
             slip = allowed_edits(fold(word)) and fold(word) in vietnamese_syllables()
