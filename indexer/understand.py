@@ -49,6 +49,8 @@ HORN = {"o": "ơ", "u": "ư"}
 SYLLABLE_SHAPE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
     r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+VOWEL_RE = re.compile(r"[aeiouy]")
+MISSPELLED_ONSET = re.compile(r"c[eiy]|k[aou]|ge|gh[aou]|ng[ei]|ngh[aou]")  # Vietnamese writes ke, ghe, nghe; ca, ga, nga
 MAX_READINGS = 16  # accented readings of a folded syllable tried by the restoration
 UNMARKED_SHARE = 0.2  # of a query's words that could bear marks, the least share typed without: partly accented
 NAME_RATIO = 10  # a capitalised name typed without marks is read so when the index has its reading this much more often
@@ -361,6 +363,14 @@ def vietnamese_syllables() -> frozenset[str]:
     return frozenset(syllables | {fold(s) for s in syllables})  # "viet" is việt's; "biệt" no more than itself
 
 
+def foreign_word(word: str) -> bool:
+    """Whether a word (without accents) is one of pyvi's list with a vowel but not spelled as a Vietnamese
+    syllable: its shape (SYLLABLE_SHAPE) or the spelling of k, gh and ngh before e, i, y (c, g, ng elsewhere)
+    is not Vietnamese: the loanwords of the list (ceo, video, taxi), typed as meant, never a slip."""
+    return (word in vietnamese_syllables() and bool(VOWEL_RE.search(word))  # cc, kt: as often a vowel dropped
+            and not (SYLLABLE_SHAPE.fullmatch(word) and not MISSPELLED_ONSET.match(word)))
+
+
 FUNCTION_WORDS = Path(__file__).with_name("function_words.txt")
 
 
@@ -397,8 +407,17 @@ def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 
 
 def is_abbreviation(word: str) -> bool:
-    """Whether a word is a one-word spelling of abbreviations.tsv (CQĐT, HN): known, so never respelled."""
-    return (fold(canonical(word)),) in abbreviations()
+    """Whether a word is a one-word spelling of abbreviations.tsv (CQĐT, HN; cqdt without its marks, not đn
+    for DN): known, so never respelled."""
+    word = canonical(word)
+    return word in _one_word_spellings() or word == fold(word) and word in map(fold, _one_word_spellings())
+
+
+@lru_cache(maxsize=1)
+def _one_word_spellings() -> frozenset[str]:
+    """The spellings of abbreviations.tsv that are one word, canonical (cqđt, hn)."""
+    lines = [line for line in ABBREVIATIONS.read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(form[0] for line in lines for form in map(_form, line.split("\t")) if len(form) == 1)
 
 
 SYNONYMS = Path(__file__).with_name("synonyms.tsv")
@@ -2635,7 +2654,7 @@ class Lexicon:
         else:
             cost = -kept if word in self.freq else 0.0
             choices = {r: 0.0 if r == word else cost for r in self.readings.get(word, [word])[:MAX_READINGS]}
-        if respell and word.isalpha() and len(word) >= 2 and not is_abbreviation(word):
+        if respell and word.isalpha() and len(word) >= 2 and not is_abbreviation(word) and not foreign_word(fold(word)):
             # a syllable of 3+ letters SURE_RATIO times rarer than the word read is likelier a slip: its edits
             # weigh as an unknown word's; not a foreign word's (Sony, Hart, tie-break: held rarely too)
             slip = allowed_edits(fold(word)) and fold(word) in vietnamese_syllables()
