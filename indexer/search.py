@@ -978,15 +978,18 @@ def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> t
 
 class Respelling(NamedTuple):
     """The articles other spellings of the query match (no exact matches): all of them, those of
-    the words typos may stand for, and per folded term typed, those its abbreviation's or code's other
-    spellings match (VN Index: vnindex stands in for vn and index, việt nam for vn alone)."""
+    the words typos may stand for (in place of the folded words typo_words), and per folded term typed,
+    those its abbreviation's or code's other spellings match (VN Index: vnindex stands in for vn and
+    index, việt nam for vn alone)."""
     anyone: np.ndarray
     typos: np.ndarray
     by_term: dict
+    typo_words: frozenset = frozenset()
 
     def of(self, terms) -> np.ndarray:
-        """The articles other spellings match in place of any of these folded terms typed."""
-        mask = self.typos.copy()
+        """The articles other spellings match in place of any of these folded terms typed (a typo's
+        readings only in place of the word it is in: laptop cu, "của" is no laptop)."""
+        mask = self.typos.copy() if self.typo_words.intersection(terms) else np.zeros_like(self.typos)
         for term in terms:
             if term in self.by_term:
                 mask |= self.by_term[term]
@@ -1745,7 +1748,9 @@ class Index:
             matched &= ~masks.any(plan.excluded.leaves())
         lookups += [Lookup.of(t) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
-        respelled_words = set().union(*(respelled(query_text, reading) for reading in readings or (None,)))
+        readings = readings or (None,)
+        respelled_words = set().union(*(respelled(query_text, reading) for reading in readings))
+        respelling = respelling._replace(typo_words=frozenset().union(*(mistyped(query_text, r) for r in readings)))
         return lookups, matched, _word_masks(masks, plan.words, few, respelling, respelled_words, phrases, sure)
 
     def _hit(self, stored: dict, score: float, marks: Marks, copies: list[str] = ()) -> Hit:

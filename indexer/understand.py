@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import (CODE_RE, HYPHENATED_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in, date_spellings, fold,
-                       glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables)
+from .analysis import (CODE_RE, HYPHENATED_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in,
+                       date_spellings, fold, glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -367,8 +367,8 @@ def foreign_word(word: str) -> bool:
     """Whether a word (without accents) is one of pyvi's list with a vowel but not spelled as a Vietnamese
     syllable: its shape (SYLLABLE_SHAPE) or the spelling of k, gh and ngh before e, i, y (c, g, ng elsewhere)
     is not Vietnamese: the loanwords of the list (ceo, video, taxi), typed as meant, never a slip."""
-    return (word in vietnamese_syllables() and bool(VOWEL_RE.search(word))  # cc, kt: as often a vowel dropped
-            and not (SYLLABLE_SHAPE.fullmatch(word) and not MISSPELLED_ONSET.match(word)))
+    spelled = SYLLABLE_SHAPE.fullmatch(word) and not MISSPELLED_ONSET.match(word)
+    return word in vietnamese_syllables() and bool(VOWEL_RE.search(word)) and not spelled  # cc, kt: a vowel dropped
 
 
 FUNCTION_WORDS = Path(__file__).with_name("function_words.txt")

@@ -1806,6 +1806,21 @@ def test_a_typo_that_made_a_word_a_hundred_times_rarer_is_searched_as_the_word_m
     assert slip_index.search("tâm sự").rewritten is None
 
 
+# "heo của" in 30 articles, "của" without heo in 200, "cũ" in 20 (xe cũ)
+PIGS = ([article(f"pig-{n}", f"Giá heo hôm nay lần {n}", f"Giá heo của trại số {n} giảm mạnh.") for n in range(30)]
+        + [article(f"car-{n}", f"Mua xe cũ lần {n}", f"Cách mua xe máy cũ thứ {n} không bị lừa.") for n in range(20)]
+        + [article(f"news-{n}", f"Tin tức của ngày {n}", f"Bản tin của đài phát thanh số {n}.") for n in range(200)])
+
+
+def test_a_typos_reading_stands_in_only_for_the_word_it_is_in(tmp_path_factory):
+    # "cu" is read "của" here (a typo's reading); heo has another spelling (lợn), and the articles of a
+    # typo's readings had counted as holding every word another spelling stands in for: `heo cu` listed
+    # the 200 articles writing "của" without heo (`laptop cu`: 164,208 of the 179,251 articles)
+    with indexer.open_index(index_of(tmp_path_factory, "pigs", PIGS)) as index:
+        results = index.search("heo cu", limit=300)
+    assert results.suggestion == "heo của" and {h.doc_id for h in results} == {f"pig-{n}" for n in range(30)}
+
+
 # "cho Vinamilk" in 1,000 articles, "CEO Vinamilk" in one
 MILK = [article(f"milk-{n}", f"Nông dân bán sữa cho Vinamilk lần {n}", f"Hợp tác xã số {n} bán sữa tươi cho Vinamilk.")
         for n in range(1000)] + [article("ceo", "CEO Vinamilk nói về thị trường sữa", "CEO Vinamilk trả lời phỏng vấn về giá sữa.")]
