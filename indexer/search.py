@@ -781,6 +781,12 @@ def _held(masks: list) -> np.ndarray:
     return held
 
 
+def _clause_words(clause) -> set[str]:
+    """The folded words of a clause's leaves (a compound's syllables, a phrase's words)."""
+    return {fold(word) for leaf in clause.leaves()
+            for text in (leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text]) for word in text.split("_")}
+
+
 def _either(masks: list) -> np.ndarray:
     """A new mask of the documents in any of the masks."""
     return _combined(masks, np.logical_or)
@@ -984,6 +990,7 @@ class Respelling(NamedTuple):
     anyone: np.ndarray
     typos: np.ndarray
     by_term: dict
+    by_form: dict  # the typed form (folded terms) -> the articles its other spellings match
     typo_words: frozenset = frozenset()
 
     def of(self, terms) -> np.ndarray:
@@ -995,11 +1002,20 @@ class Respelling(NamedTuple):
                 mask |= self.by_term[term]
         return mask
 
+    def within(self, words: set[str]) -> np.ndarray:
+        """The articles the other spellings of forms typed wholly among these folded words match (an OR's
+        clause VN: those of "Việt Nam"; xe hơi: those of "ô tô")."""
+        mask = np.zeros_like(self.anyone)
+        for form, found in self.by_form.items():
+            if words.issuperset(form):
+                mask |= found
+        return mask
+
 
 def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
     """The articles that other spellings (terms and phrases) of the query match, which are no exact
     matches; the lookups that score them are appended to lookups."""
-    respelling = Respelling(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {})
+    respelling = Respelling(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {}, {})
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
@@ -1016,6 +1032,8 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
         respelling.anyone[ids] = True
         for term in instead_of or ():
             respelling.by_term.setdefault(fold(term), np.zeros(scorer.size, dtype=bool))[ids] = True
+        if instead_of is not None:
+            respelling.by_form.setdefault(tuple(map(fold, instead_of)), np.zeros(scorer.size, dtype=bool))[ids] = True
         if instead_of is None:
             respelling.typos[ids] = True
     return respelling
@@ -1737,7 +1755,8 @@ class Index:
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling.anyone) if not plan.words else scorer.live.copy()
-        clauses = [[_clause_mask(masks, c) for c in group.subqueries] for group in plan.required]
+        clauses = [[_clause_mask(masks, c) | (respelling.within(_clause_words(c)) if len(group.subqueries) > 1 else False)
+                    for c in group.subqueries] for group in plan.required]  # an OR's clause: its other spellings too
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
         lookups = [lookup._replace(within=clauses[lookup.within[0]][lookup.within[1]])
