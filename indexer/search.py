@@ -781,6 +781,11 @@ def _held(masks: list) -> np.ndarray:
     return held
 
 
+def _or_spellings(respelling: Respelling, group, clause) -> np.ndarray | bool:
+    """The articles an OR's clause holds by the other spellings of its words (VN: "Việt Nam"), else False."""
+    return respelling.within(_clause_words(clause)) if len(group.subqueries) > 1 else False
+
+
 def _clause_words(clause) -> set[str]:
     """The folded words of a clause's leaves (a compound's syllables, a phrase's words)."""
     return {fold(word) for leaf in clause.leaves()
@@ -1755,8 +1760,8 @@ class Index:
             scored |= masks.any(folded)
         respelling = _respellings(scorer, alternatives, lookups)  # after the folded fields' turn
         matched = scorer.live & (scored | respelling.anyone) if not plan.words else scorer.live.copy()
-        clauses = [[_clause_mask(masks, c) | (respelling.within(_clause_words(c)) if len(group.subqueries) > 1 else False)
-                    for c in group.subqueries] for group in plan.required]  # an OR's clause: its other spellings too
+        clauses = [[_clause_mask(masks, c) | _or_spellings(respelling, group, c) for c in group.subqueries]
+                   for group in plan.required]
         for either in clauses:  # any clause of each OR group
             matched &= _either(either)
         lookups = [lookup._replace(within=clauses[lookup.within[0]][lookup.within[1]])
