@@ -397,27 +397,34 @@ def _form(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def abbreviations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
     """Folded spelling -> the other spellings of the same thing, from abbreviations.tsv."""
+    return {tuple(fold(t) for t in form): sorted(group - {form})
+            for group in _abbreviation_groups() for form in group}
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_groups() -> list[set[tuple[str, ...]]]:
+    """The spellings of abbreviations.tsv as search terms (see _form), one set per thing they stand for."""
     groups = defaultdict(set)
     for line in ABBREVIATIONS.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             short, words = line.split("\t")
             groups[_form(words)].update([_form(short), _form(words)])
-    return {tuple(fold(t) for t in form): sorted(group - {form})
-            for group in groups.values() for form in group}
+    return list(groups.values())
 
 
 def is_abbreviation(word: str) -> bool:
     """Whether a word is a one-word spelling of abbreviations.tsv (CQĐT, HN; cqdt without its marks, not đn
     for DN): known, so never respelled."""
     word = canonical(word)
-    return word in _one_word_spellings() or word == fold(word) and word in map(fold, _one_word_spellings())
+    spelled, folded = _one_word_spellings()
+    return word in spelled or word == fold(word) and word in folded
 
 
 @lru_cache(maxsize=1)
-def _one_word_spellings() -> frozenset[str]:
-    """The spellings of abbreviations.tsv that are one word, canonical (cqđt, hn)."""
-    lines = [line for line in ABBREVIATIONS.read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
-    return frozenset(form[0] for line in lines for form in map(_form, line.split("\t")) if len(form) == 1)
+def _one_word_spellings() -> tuple[frozenset[str], frozenset[str]]:
+    """The spellings of abbreviations.tsv that are one word, canonical (cqđt, hn) and without their marks (cqdt)."""
+    spelled = frozenset(form[0] for group in _abbreviation_groups() for form in group if len(form) == 1)
+    return spelled, frozenset(map(fold, spelled))
 
 
 SYNONYMS = Path(__file__).with_name("synonyms.tsv")
