@@ -989,12 +989,11 @@ def _listing(grouping: "CopyGroups | None", matched, pool: np.ndarray, key) -> t
 
 class Respelling(NamedTuple):
     """The articles other spellings of the query match (no exact matches): all of them, those of
-    the words typos may stand for (in place of the folded words typo_words), and per folded term typed,
-    those its abbreviation's or code's other spellings match (VN Index: vnindex stands in for vn and
-    index, việt nam for vn alone)."""
+    the words typos may stand for (in place of the folded words typo_words), and per form typed (its
+    folded terms), those its abbreviation's, code's or synonym's other spellings match (VN Index:
+    vnindex stands in for vn and index, việt nam for vn alone)."""
     anyone: np.ndarray
     typos: np.ndarray
-    by_term: dict
     by_form: dict  # the typed form (folded terms) -> the articles its other spellings match
     typo_words: frozenset = frozenset()
 
@@ -1002,9 +1001,9 @@ class Respelling(NamedTuple):
         """The articles other spellings match in place of any of these folded terms typed (a typo's
         readings only in place of the word it is in: laptop cu, "của" is no laptop)."""
         mask = self.typos.copy() if self.typo_words.intersection(terms) else np.zeros_like(self.typos)
-        for term in terms:
-            if term in self.by_term:
-                mask |= self.by_term[term]
+        for form, found in self.by_form.items():
+            if not set(form).isdisjoint(terms):
+                mask |= found
         return mask
 
     def within(self, words: set[str]) -> np.ndarray:
@@ -1020,7 +1019,7 @@ class Respelling(NamedTuple):
 def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
     """The articles that other spellings (terms and phrases) of the query match, which are no exact
     matches; the lookups that score them are appended to lookups."""
-    respelling = Respelling(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {}, {})
+    respelling = Respelling(np.zeros(scorer.size, dtype=bool), np.zeros(scorer.size, dtype=bool), {})
     for q, instead_of in alternatives:
         phrase = isinstance(q, wq.Phrase)
         ids = scorer.phrase(q.fieldname, q.words) if phrase else scorer.matches(q.fieldname, q.text)
@@ -1035,12 +1034,10 @@ def _respellings(scorer: Scorer, alternatives, lookups: list) -> Respelling:
         elif q.boost:  # a word a typo may stand for only matches
             lookups.append(Lookup.of(q))
         respelling.anyone[ids] = True
-        for term in instead_of or ():
-            respelling.by_term.setdefault(fold(term), np.zeros(scorer.size, dtype=bool))[ids] = True
-        if instead_of is not None:
-            respelling.by_form.setdefault(tuple(map(fold, instead_of)), np.zeros(scorer.size, dtype=bool))[ids] = True
         if instead_of is None:
             respelling.typos[ids] = True
+        else:
+            respelling.by_form.setdefault(tuple(map(fold, instead_of)), np.zeros(scorer.size, dtype=bool))[ids] = True
     return respelling
 
 
