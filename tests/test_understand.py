@@ -1814,14 +1814,19 @@ OR_ARTICLES = [article("vn", "Xuất khẩu gạo của VN tăng", "Gạo của 
                article("weather", "Thời tiết hôm nay nắng", "Trời nắng nóng kéo dài.")]
 
 
+@pytest.fixture(scope="module")
+def or_spellings_index(tmp_path_factory):
+    with indexer.open_index(index_of(tmp_path_factory, "or", OR_ARTICLES)) as index:
+        yield index
+
+
 @pytest.mark.parametrize("query, found", [("VN OR Lào", {"vn", "viet-nam", "laos"}),
                                           ("xe hơi OR xe máy", {"car", "bike"}),
                                           ("Lào OR Việt Nam", {"vn", "viet-nam", "laos"})])
-def test_each_side_of_an_or_matches_its_other_spellings(tmp_path_factory, query, found):
+def test_each_side_of_an_or_matches_its_other_spellings(or_spellings_index, query, found):
     # an OR's sides had matched their own terms only: `VN OR Lào` found fewer articles (9,752 of the
     # 179,251) than `VN` alone (41,875, "Việt Nam" standing in for it), `xe hơi OR xe máy` no "ô tô"
-    with indexer.open_index(index_of(tmp_path_factory, "or", OR_ARTICLES)) as index:
-        assert {h.doc_id for h in index.search(query, limit=10)} == found
+    assert {h.doc_id for h in or_spellings_index.search(query, limit=10)} == found
 
 
 # "heo của" in 30 articles, "của" without heo in 200, "cũ" in 20 (xe cũ)
