@@ -786,6 +786,14 @@ def _or_spellings(respelling: Respelling, group, clause) -> np.ndarray | bool:
     return respelling.within(_clause_words(clause)) if len(group.subqueries) > 1 else False
 
 
+def _excluded_mask(masks, respelling: Respelling, excluded) -> np.ndarray:
+    """The articles an exclusion removes: those holding its words, or their other spellings (-VN: "Việt Nam")."""
+    mask = masks.any(excluded.leaves())
+    for clause in excluded.subqueries:
+        mask |= respelling.within(_clause_words(clause))
+    return mask
+
+
 def _clause_words(clause) -> set[str]:
     """The folded words of a clause's leaves (a compound's syllables, a phrase's words)."""
     return {fold(word) for leaf in clause.leaves()
@@ -1766,7 +1774,7 @@ class Index:
                    else lookup for lookup in lookups]  # an OR's clause scores the articles it matches
         phrases = _every([_clause_mask(masks, q) for _, q in plan.soft]) if plan.soft else None
         if plan.excluded is not None:
-            matched &= ~masks.any(plan.excluded.leaves())
+            matched &= ~_excluded_mask(masks, respelling, plan.excluded)
         lookups += [Lookup.of(t) for t in plan.common]  # they rank, match nothing
         lookups = _dates_bounded(scorer, plan, lookups) + _named_lookups(scorer, plan.named + plan.read_phrases)
         readings = readings or (None,)
