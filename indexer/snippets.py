@@ -20,7 +20,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .analysis import NUMBERED_RE, SYLLABLE_RE, code_parts, fold, iy_spelled, iy_spellings, new_placement, plain_text
+from .analysis import (NUMBERED_RE, SYLLABLE_RE, code_parts, fold, iy_spelled, iy_spellings, new_placement,
+                       onset_tone_misplaced, plain_text)
 
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 3
@@ -66,8 +67,10 @@ def _either(forms) -> str:
 
 
 def _spellings(syllable: str) -> list[str]:
-    """A canonical syllable in both tone-mark placements (hòa, hoà) and both i/y spellings (kỹ, kĩ)."""
-    return sorted({form for spelled in iy_spellings(syllable) for form in (spelled, new_placement(spelled))})
+    """A canonical syllable in both tone-mark placements (hòa, hoà), both i/y spellings (kỹ, kĩ) and
+    with its mark on the i of gi or u of qu (gía)."""
+    return sorted({form for spelled in iy_spellings(syllable)
+                   for form in (spelled, new_placement(spelled), onset_tone_misplaced(spelled))})
 
 
 @lru_cache(maxsize=4096)  # compiling a query's tone variants costs about a millisecond
