@@ -1806,6 +1806,21 @@ def test_a_typo_that_made_a_word_a_hundred_times_rarer_is_searched_as_the_word_m
     assert slip_index.search("tâm sự").rewritten is None
 
 
+MARK_SLIP_ARTICLES = [  # "hôm nay" in 105 articles; "nây" (a Telex aa too many) in one
+    article(f"gold-{n}", f"Giá vàng hôm nay ngày {n} ở {DISTRICTS[n % 7]}", f"Giá vàng hôm nay tăng {n} nghìn đồng.")
+    for n in range(105)] + [article("slip", "Con heo béo nây", "Con heo béo nây được giá.")]
+
+
+def test_a_mark_slipped_onto_a_word_making_it_far_rarer_is_searched_as_the_word_meant(tmp_path_factory):
+    # the reading "hôm nay" differs from `hôm nây` only in a mark, which had not counted as a respelling:
+    # `giá vàng hôm nây` listed 127,173 of the 179,251 articles (a longer query's share of its words)
+    with indexer.open_index(index_of(tmp_path_factory, "markslip", MARK_SLIP_ARTICLES)) as index:
+        results = index.search("giá vàng hôm nây")
+        assert results.rewritten == "giá vàng hôm nay"
+        assert [h.doc_id for h in results] == [h.doc_id for h in index.search("giá vàng hôm nay")]
+        assert index.search("heo béo nây").rewritten is None  # as typed, where its neighbours hold it
+
+
 OR_ARTICLES = [article("vn", "Xuất khẩu gạo của VN tăng", "Gạo của VN được giá."),
                article("viet-nam", "Xuất khẩu gạo của Việt Nam tăng", "Gạo Việt Nam được giá."),
                article("laos", "Lào mở cửa khẩu mới", "Cửa khẩu mới của Lào đón khách."),
