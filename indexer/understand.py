@@ -131,6 +131,8 @@ COOC_PATHS = 8  # likeliest whole readings (of the k-best Viterbi, PAIR_PATHS) t
 COOC_MARGIN = 4.0  # log-odds against the likeliest within which a reading is chosen among them
 SURE_SHARE = 0.8  # of the pair counts of a syllable's readings with its neighbours, the share that makes its reading sure
 NAME_SHARE = 4.0  # begun anew (or first), a name's first word counts this share of its frequency (NEW_WORD_SHARE a word's)
+NAME_SYLLABLE_SHARE = 0.5  # of the titles holding a syllable, the share writing it capitalised in a name, at least (_name_syllables)
+CAPITAL_COST = 2.0  # log-cost of a reading titles never capitalise, for a word the reader capitalised among lowercase ones
 NUMBER = "#"  # the one syllable all numbers stand for in the Lexicon (no word is "#"): "thứ 6", "4 giây"
 NUMBER_GLUED_RE = re.compile(r"([^\W\d_]{2,})(\d+)")  # a word glued to the number after it: số10, lớp12
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")  # a number as the analysis indexes it: 17, 1.000, 1,5
@@ -343,6 +345,17 @@ def _with_words(text: str, words: dict[int, str]) -> str:
     """text with its words at these places (counted in WORD_RE's words) replaced, in their letter case."""
     place = iter(range(len(text)))
     return WORD_RE.sub(lambda m: with_case_of(m.group(), words.get(next(place), m.group())), text)
+
+
+def _capitalised_among_lowercase(text: str) -> list[bool]:
+    """For each word of text, whether the reader capitalised it (a capital, then lowercase letters) where
+    a query's first word or a sentence's is not, in a query holding a word typed lowercase too: a name
+    ("du hoc Uc"), not a Title Cased query's or a heading's capitals."""
+    words = list(WORD_RE.finditer(text))
+    if not any(m.group()[:1].islower() for m in words):
+        return [False] * len(words)
+    return [n > 0 and m.group()[:1].isupper() and m.group()[1:] == m.group()[1:].lower()
+            and text[:m.start()].rstrip()[-1:] not in SENTENCE_ENDS for n, m in enumerate(words)]
 
 
 def has_operators(text: str) -> bool:
@@ -2676,24 +2689,45 @@ class Lexicon:
                 choices.setdefault(syllable, -(EDIT_COST if rare else RESPELL_COST) * distance)
         return choices
 
-    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False,
-                      marked: bool = False, kept: float = 0.0, held: list[bool] | None = None) -> list[str]:
+    def _cased_choices(self, choices: dict[str, float], capital: bool) -> dict[str, float]:
+        """choices, for a word the reader capitalised among lowercase ones, with CAPITAL_COST on each reading
+        the titles never write capitalised where another is (du hoc Uc: "Úc", not "lực")."""
+        if not capital or self._name_syllables.isdisjoint(choices):
+            return choices
+        return {r: cost - (0.0 if r in self._name_syllables else CAPITAL_COST) for r, cost in choices.items()}
+
+    @cached_property
+    def _name_syllables(self) -> frozenset[str]:
+        """The syllables titles write capitalised more often than not: in their phrases written with every word
+        capitalised, as names (Úc, Hà Nội), in NAME_SYLLABLE_SHARE of the titles holding them at least."""
+        capitalised, alone = Counter(), {}
+        for phrase, cased, count in zip(self._phrases, self._cased, self._phrase_counts.tolist()):
+            if " " not in phrase:
+                alone[phrase] = count
+            if cased and all(w[:1].isupper() for w in cased.split()):
+                capitalised.update(dict.fromkeys(phrase.split(), count))
+        return frozenset(s for s, times in capitalised.items() if times >= NAME_SYLLABLE_SHARE * alone.get(s, times))
+
+    def restore_words(self, words: list[str], fix: bool = False, respell: bool = False, marked: bool = False,
+                      kept: float = 0.0, held: list[bool] | None = None, capital: list[bool] | None = None) -> list[str]:
         """The most probable accented reading of lowercase words (Viterbi over trigrams, the
         MAX_STATES likeliest pairs of readings kept at each word, and where co-occurrence chooses,
         the PAIR_PATHS likeliest paths to each); with fix, words the index lacks may become near
         syllables; with respell, any word may (marked: of a query typed with accents); kept: the
-        log-cost of accenting a word typed without accents (see _choices); held: the words read as typed."""
+        log-cost of accenting a word typed without accents (see _choices); held: the words read as typed;
+        capital: the words the reader capitalised among lowercase ones (see _capitalised_among_lowercase)."""
         if not words:
             return []
         symbols = [NUMBER if w.isdigit() else w for w in words]
-        read = self._restore_symbols(symbols, fix, respell, marked, kept, held or [False] * len(words))
+        read = self._restore_symbols(symbols, fix, respell, marked, kept, held or [False] * len(words),
+                                     capital or [False] * len(words))
         return [w if w.isdigit() else r for w, r in zip(words, read)]
 
     def _restore_symbols(self, words: list[str], fix: bool, respell: bool, marked: bool, kept: float,
-                         held: list[bool]) -> list[str]:
+                         held: list[bool], capital: list[bool]) -> list[str]:
         """restore_words() of words whose numbers are NUMBER (read with the counts of all numbers)."""
-        choices = [{canonical(w): 0.0} if as_typed else self._choices(w, fix, respell, marked, kept)
-                   for w, as_typed in zip(words, held)]
+        choices = [{canonical(w): 0.0} if as_typed else self._cased_choices(self._choices(w, fix, respell, marked, kept), cap)
+                   for w, as_typed, cap in zip(words, held, capital)]
         if self._articles_holding is None or not COOC_WEIGHT or len(words) < 2:
             options, trail, score, _ = self._viterbi(choices)
             return _backtrack(options, trail, int(score.argmax()))
@@ -2772,11 +2806,12 @@ class Lexicon:
         """The reading of each word of text (restore_words of each run of words between punctuation,
         which breaks the chain); held: the words read as typed."""
         marked, initials = not is_unaccented(text), _initials_in_codes(text)
-        held_words, read = iter(held or []), []
+        held_words, read, capitals = iter(held or []), [], iter(_capitalised_among_lowercase(text))
         for run in WORDS_RUN_RE.finditer(text):
             words = WORD_RE.findall(run.group())
             fixed = [next(held_words) for _ in words] if held else None
-            chosen = self.restore_words([one_iy(w.lower()) for w in words], fix, respell, marked, kept, fixed)  # ki: ky
+            chosen = self.restore_words([one_iy(w.lower()) for w in words], fix, respell, marked, kept, fixed,
+                                        [next(capitals) for _ in words])  # ki: ky
             read += [_initials_reading(w, r) if fold(canonical(w.lower())) in initials else r for w, r in zip(words, chosen)]
         return read
 
