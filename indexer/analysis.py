@@ -125,7 +125,7 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hoo
 def onset_tone_moved(text: str) -> str:
     """NFC text with each tone mark typed on the i of gi or the u of qu before another vowel on
     the vowel it belongs to (gía: giá, qúa: quá, gíup: giúp); same length."""
-    return _ONSET_TONE_RE.sub(_onset_tone_placed, text) if _ONSET_TONE_RE.search(text) else text
+    return _ONSET_TONE_RE.sub(_onset_tone_placed, text)
 
 
 def onset_tone_misplaced(syllable: str) -> str:
@@ -140,6 +140,7 @@ def onset_tone_misplaced(syllable: str) -> str:
 
 
 def _onset_tone_placed(match: re.Match) -> str:
+    """A syllable of _ONSET_TONE_RE with its mark on its rhyme, or as it is when the rhyme has one too."""
     onset, rest = match.groups()
     base, *tone = unicodedata.normalize("NFD", onset[1])
     at = _tone_place(rest.lower())

@@ -837,9 +837,10 @@ def _says_when(word: str, number: str) -> bool:
 
 def amount_spellings(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(an amount as typed, the terms of another spelling of it) of the query's numbers glued to a
-    unit (31m: 31 m) or to money's word or shorthand (50tr: 50 triệu) and with a decimal point (6.81: 6,81, the Vietnamese decimal mark; a dot before
-    three digits groups thousands, 1.000, and one before one or two may be a day, 6.12, unless a %
-    follows; a comma is not read as a point: 6.7 in an article is more often a day than 6,7)."""
+    unit (31m: 31 m) or to money's word or shorthand (50tr: 50 triệu) and with a decimal point (6.81:
+    6,81, the Vietnamese decimal mark; a dot before three digits groups thousands, 1.000, and one
+    before one or two may be a day, 6.12, unless a % follows; a comma is not read as a point: 6.7 in
+    an article is more often a day than 6,7)."""
     text = unicodedata.normalize("NFC", text)
     out = [((m.group().lower(),), tuple(terms_of(f"{m.group(1)} {m.group(2)}").words)) for m in GLUED_RE.finditer(text)]
     out += [((m.group(1) + "." + m.group(2),), (m.group(1) + "," + m.group(2),)) for m in DECIMAL_RE.finditer(text)

@@ -2691,15 +2691,15 @@ class Lexicon:
 
     def _cased_choices(self, choices: dict[str, float], capital: bool) -> dict[str, float]:
         """choices, for a word the reader capitalised among lowercase ones, with CAPITAL_COST on each reading
-        the titles never write capitalised where another is (du hoc Uc: "Úc", not "lực")."""
+        that is none of _name_syllables where another is (du hoc Uc: "Úc", not "lực")."""
         if not capital or self._name_syllables.isdisjoint(choices):
             return choices
         return {r: cost - (0.0 if r in self._name_syllables else CAPITAL_COST) for r, cost in choices.items()}
 
     @cached_property
     def _name_syllables(self) -> frozenset[str]:
-        """The syllables titles write capitalised more often than not: in their phrases written with every word
-        capitalised, as names (Úc, Hà Nội), in NAME_SYLLABLE_SHARE of the titles holding them at least."""
+        """The syllables titles write capitalised in their phrases written with every word capitalised, as
+        names (Úc, Hà Nội), in NAME_SYLLABLE_SHARE of the titles holding them at least."""
         capitalised, alone = Counter(), {}
         for phrase, cased, count in zip(self._phrases, self._cased, self._phrase_counts.tolist()):
             if " " not in phrase:
