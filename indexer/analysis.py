@@ -143,23 +143,31 @@ def _onset_tone_placed(match: re.Match) -> str:
     """A syllable of _ONSET_TONE_RE with its mark on its rhyme, or as it is when the rhyme has one too."""
     onset, rest = match.groups()
     base, *tone = unicodedata.normalize("NFD", onset[1])
-    at = _tone_place(rest.lower())
-    if at is None or len(tone) != 1 or tone[0] not in _TONES or any(c in _TONES for c in unicodedata.normalize("NFD", rest)):
+    if len(tone) != 1 or tone[0] not in _TONES or rest[0].lower() not in _RHYME_VOWELS \
+            or any(c in _TONES for c in unicodedata.normalize("NFD", rest)):
         return match.group()
-    return onset[0] + base + unicodedata.normalize("NFC", rest[:at + 1] + tone[0] + rest[at + 1:])
+    word = onset[0] + base + rest
+    at = tone_place(word.lower())
+    return unicodedata.normalize("NFC", word[:at + 1] + tone[0] + word[at + 1:])
 
 
-def _tone_place(rhyme: str) -> int | None:
-    """Where a toneless rhyme (the letters after gi or qu) takes its tone mark: its last vowel with a
-    mark of its own (quyền), else its last vowel before a consonant or alone (giúp, quá), else the
-    first of two ending it (giàu) or the middle of three; None when it begins with no vowel."""
-    end = next((i for i, c in enumerate(rhyme) if c not in _RHYME_VOWELS), len(rhyme))
-    if not end:
+def tone_place(syllable: str) -> int | None:
+    """Where a lowercase toneless syllable takes its tone mark (gi and qu before a vowel its consonants):
+    its last vowel with a mark of its own (quyền), else its last vowel before a consonant or alone
+    (giúp, quá), else the first of two ending it (hòa, thủy, mùa) or the middle of three (ngoài,
+    khuỷu); None without a vowel."""
+    start = next((i for i, c in enumerate(syllable) if c in _RHYME_VOWELS), None)
+    if start is None:
         return None
-    marked = [i for i, c in enumerate(rhyme[:end]) if c in _MARKED_VOWELS]
+    if syllable[:2] in ("qu", "gi") and len(syllable) > 2 and syllable[2] in _RHYME_VOWELS:
+        start = 2
+    end = start
+    while end < len(syllable) and syllable[end] in _RHYME_VOWELS:
+        end += 1
+    marked = [i for i in range(start, end) if syllable[i] in _MARKED_VOWELS]
     if marked:
         return marked[-1]
-    return end - 1 if end < len(rhyme) or end == 1 else (0 if end == 2 else 1)
+    return end - 1 if end < len(syllable) or end - start == 1 else start + (0 if end - start == 2 else 1)
 
 
 # i and y standing alone after h, k, l, m, t, s or qu are two spellings of one vowel (kĩ/kỹ sư, lí/lý do,

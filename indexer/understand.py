@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import (CODE_RE, HYPHENATED_RE, NUMBERED_RE, SPACED_CODE_RE, canonical, code_parts, codes_in,
-                       date_spellings, fold, glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables)
+                       date_spellings, fold, glued_cut, iy_spelled, iy_spellings, one_iy, plain_text, pyvi_syllables,
+                       tone_place)
 from .query import OPERATORS, fields_read, is_pasted
 from .store import read_arrays, replaced
 from .storage.flat import present
@@ -149,25 +150,9 @@ _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # w
 
 def place_tone(syllable: str, tone: str | None) -> str:
     """Put a Telex tone key (s f r x j, or None) on a toneless syllable, canonically."""
-    if not tone:
+    at = tone_place(syllable) if tone else None
+    if at is None:
         return syllable
-    start = next((i for i, c in enumerate(syllable) if c in VOWELS), None)
-    if start is None:
-        return syllable
-    if syllable[:2] in ("qu", "gi") and len(syllable) > 2 and syllable[2] in VOWELS:
-        start = 2
-    end = start
-    while end < len(syllable) and syllable[end] in VOWELS:
-        end += 1
-    nucleus = syllable[start:end]
-    marked = [i for i, c in enumerate(nucleus) if c in "ăâêôơư"]
-    if marked:
-        at = marked[-1]
-    elif end < len(syllable) or len(nucleus) == 1:
-        at = len(nucleus) - 1
-    else:
-        at = 0 if len(nucleus) == 2 else 1  # hòa, thủy, mùa; ngoài, khuỷu
-    at += start
     return canonical(unicodedata.normalize("NFC", syllable[:at + 1] + TONE_MARKS[tone] + syllable[at + 1:]))
 
 
