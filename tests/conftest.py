@@ -139,6 +139,16 @@ def index_of(tmp_path_factory, name: str, articles: list[dict]) -> Path:
     return root / "index"
 
 
+def opened_index(name: str, articles: list[dict]):
+    """A module fixture: an index of these articles (see index_of), built once and open."""
+    @pytest.fixture(scope="module")
+    def opened(tmp_path_factory):
+        indexer = pytest.importorskip("indexer")
+        with indexer.open_index(index_of(tmp_path_factory, name, articles)) as index:
+            yield index
+    return opened
+
+
 @pytest.fixture(scope="module")
 def index_dir(request, tmp_path_factory) -> Path:
     """An index of the test module's ARTICLES, built once per module (a module may define its own)."""

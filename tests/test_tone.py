@@ -12,9 +12,8 @@ import unicodedata
 
 import pytest
 
-import indexer
 from indexer.analysis import analyze, canonical, exact_positions
-from conftest import article, index_of
+from conftest import article, opened_index
 
 HUY = ("Trump huỷ thăm Ba Lan", "Tổng thống Trump huỷ chuyến thăm Ba Lan vì siêu bão đổ bộ vào Florida.")
 THUY = ("Tàu thuỷ đâm va trên sông", "Tàu thuỷ đâm va sà lan chở cát, một thuyền viên bị thương nhẹ.")
@@ -103,10 +102,7 @@ GIA = [article("gold", "Giá vàng tăng mạnh", "Giá vàng trong nước tăn
        article("rice", "Gạo xuất khẩu", "Gạo xuất khẩu được giá, nông dân vui.")]
 
 
-@pytest.fixture(scope="module")
-def onset_index(tmp_path_factory):
-    with indexer.open_index(index_of(tmp_path_factory, "onset", GIA)) as opened:
-        yield opened
+onset_index = opened_index("onset", GIA)
 
 
 @pytest.mark.parametrize("word, meant", [("gía", "giá"), ("Gía", "giá"), ("qúa", "quá"), ("qủa", "quả"),

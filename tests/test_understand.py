@@ -21,7 +21,7 @@ import pytest
 import indexer
 from indexer.analysis import fold
 from indexer.understand import decode_keystrokes, foreign_word, synonym_spellings, vietnamese_syllables
-from conftest import REPO, article, baomoi_articles, index_of, write_jsonl
+from conftest import REPO, article, baomoi_articles, index_of, opened_index, write_jsonl
 from test_parallel import deleted_index_files
 
 # indexed once for this module (conftest's index_dir, index and index_client)
@@ -1834,13 +1834,15 @@ CAPITALS = ([article(f"uc-che-{n}", f"Thuốc ức chế men số {n}", f"Thuố
             + [article(f"uc-{n}", f"Du học Úc năm {2010 + n}", f"Sinh viên sang Úc du học năm {2010 + n}.") for n in range(6)])
 
 
+capitals_index = opened_index("capitals", CAPITALS)
+
+
 @pytest.mark.parametrize("typed, read", [("di uc", "di ức"), ("di Uc", "di Úc"),
                                          ("Di Uc", "Di Ức"), ("DI UC", "DI ỨC"), ("xem tin. Uc", "xem tin. Ức")])
-def test_a_word_capitalised_among_lowercase_ones_reads_as_a_name_the_titles_write(tmp_path_factory, typed, read):
+def test_a_word_capitalised_among_lowercase_ones_reads_as_a_name_the_titles_write(capitals_index, typed, read):
     # `du hoc Uc` was read "dù học Lực" on the 179,251 articles (25,237 results), the reader's capital unheard;
     # a Title Cased or shouted query, or a sentence's first word, says nothing of names
-    with indexer.open_index(index_of(tmp_path_factory, "capitals", CAPITALS)) as index:
-        assert index.lexicon(wait=True).restore(typed) == read
+    assert capitals_index.lexicon(wait=True).restore(typed) == read
 
 
 OR_ARTICLES = [article("vn", "Xuất khẩu gạo của VN tăng", "Gạo của VN được giá."),
@@ -1851,10 +1853,7 @@ OR_ARTICLES = [article("vn", "Xuất khẩu gạo của VN tăng", "Gạo của 
                article("weather", "Thời tiết hôm nay nắng", "Trời nắng nóng kéo dài.")]
 
 
-@pytest.fixture(scope="module")
-def or_spellings_index(tmp_path_factory):
-    with indexer.open_index(index_of(tmp_path_factory, "or", OR_ARTICLES)) as index:
-        yield index
+or_spellings_index = opened_index("or", OR_ARTICLES)
 
 
 @pytest.mark.parametrize("query, found", [("VN OR Lào", {"vn", "viet-nam", "laos"}),

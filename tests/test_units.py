@@ -10,8 +10,7 @@ import unicodedata
 
 import pytest
 
-import indexer
-from conftest import article, index_of
+from conftest import article, opened_index
 from indexer import QueryError
 
 
@@ -51,10 +50,7 @@ MONEY = ([article(f"luong-{n}", f"Lương ngành số {n}", f"Lương khởi đi
          + [article(f"nha-khac-{n}", f"Căn hộ khác {n}", f"Căn hộ khác {n} giá 900 triệu đồng.") for n in range(12)])
 
 
-@pytest.fixture(scope="module")
-def money_index(tmp_path_factory):
-    with indexer.open_index(index_of(tmp_path_factory, "money", MONEY)) as opened:
-        yield opened
+money_index = opened_index("money", MONEY)
 
 
 @pytest.mark.parametrize("typed, prefix", [("lương 10tr", "luong-"), ("lương 10triệu", "luong-"), ("LƯƠNG 10TR", "luong-"),
